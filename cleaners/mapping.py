@@ -1,0 +1,151 @@
+"""Map a silo's raw columns onto the canonical model (rules.canonical), keeping every row.
+
+Rows without a source id, and repeated source ids within a silo, go to quarantine with their row
+number and a reason; every other row becomes one canonical record. Combined fields (a full name,
+a one-line address) are split here so the cleaners see canonical columns only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from rules.canonical import CANONICAL_SCHEMA, LIST_FIELDS, QUARANTINE_SCHEMA, SCALAR_FIELDS
+from rules.config import SiloConfig
+from rules.errors import SiloError
+
+ROW_NUMBER = "_row_number"
+#: Separators between several values in one list cell ("0301234; 0171 555").
+_LIST_ITEMS = {"phones": r"[^;|\n]+", "emails": r"[^;,|\s]+"}
+
+
+@dataclass(frozen=True)
+class MappedSilo:
+    """The canonical records of one silo and the rows quarantined while mapping."""
+
+    records: pl.DataFrame
+    quarantine: pl.DataFrame
+
+
+def _text(column: str) -> pl.Expr:
+    """A trimmed text column with empty strings as null."""
+    trimmed = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
+
+def _check_columns(silo: SiloConfig, available: list[str]) -> None:
+    wanted = [
+        column
+        for columns in silo.mapping.values()
+        for column in (columns if isinstance(columns, list) else [columns])
+    ]
+    missing = sorted(set(wanted) - set(available))
+    if missing:
+        shown = ", ".join(repr(name) for name in available[:30])
+        raise SiloError(
+            silo.name,
+            f"mapped column(s) {', '.join(repr(name) for name in missing)} not found in the "
+            f"source; it has: {shown} — fix [silos.{silo.name}.mapping] in golden.toml",
+        )
+
+
+def _list_field(field: str, columns: list[str]) -> pl.Expr:
+    parts = [_text(column).str.extract_all(_LIST_ITEMS[field]) for column in columns]
+    combined = pl.concat_list(parts) if len(parts) > 1 else parts[0]
+    return combined.list.eval(
+        pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")
+    ).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+
+def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
+    """Fill canonical fields from combined source fields where the silo has no separate column."""
+    from cleaners.addresses import parse_address_line, split_postal_city, split_street_line
+    from cleaners.names import split_full_name
+
+    splitters = {
+        "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
+        "address_line": (
+            parse_address_line,
+            ("street", "house_number", "postal_code", "city", "country"),
+        ),
+        "street_line": (split_street_line, ("street", "house_number")),
+        "postal_city": (split_postal_city, ("postal_code", "city")),
+    }
+    for combined, (splitter, fields) in splitters.items():
+        if combined not in silo.mapping:
+            continue
+        split = splitter(frame.select(pl.col(f"__{combined}").alias(combined)), combined)
+        frame = frame.with_columns(
+            pl.coalesce(pl.col(field), split[field]).alias(field) for field in fields
+        )
+    return frame
+
+
+def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
+    """Turn a connector's raw frame (strings + ``_row_number``) into canonical records."""
+    _check_columns(silo, [name for name in raw.columns if name != ROW_NUMBER])
+    mapping = silo.mapping
+    selected: list[pl.Expr] = [
+        pl.lit(silo.name).alias("silo"),
+        _text(str(mapping["source_id"])).alias("source_id"),
+        pl.col(ROW_NUMBER).cast(pl.Int64).alias("row_number"),
+    ]
+    for field in SCALAR_FIELDS:
+        expr = _text(str(mapping[field])) if field in mapping else pl.lit(None, dtype=pl.String)
+        if field in silo.defaults:
+            expr = pl.coalesce(expr, pl.lit(silo.defaults[field]))
+        selected.append(expr.alias(field))
+    for field in LIST_FIELDS:
+        columns = mapping.get(field)
+        if columns is None:
+            selected.append(pl.lit([], dtype=pl.List(pl.String)).alias(field))
+        else:
+            names = columns if isinstance(columns, list) else [columns]
+            selected.append(_list_field(field, names).alias(field))
+    combined_columns = [
+        _text(str(mapping[name])).alias(f"__{name}")
+        for name in ("full_name", "address_line", "street_line", "postal_city")
+        if name in mapping
+    ]
+    frame = raw.select(*selected, *combined_columns)
+    frame = _split_combined(frame, silo)
+
+    quarantine, frame = _quarantine_ids(frame, raw, silo)
+    records = frame.with_columns(
+        (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key")
+    ).select([pl.col(name).cast(dtype) for name, dtype in CANONICAL_SCHEMA.items()])
+    return MappedSilo(records=records, quarantine=quarantine)
+
+
+def _quarantine_ids(
+    frame: pl.DataFrame, raw: pl.DataFrame, silo: SiloConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off rows without a source id and repeated ids (the first occurrence stays)."""
+    frame = frame.with_columns(pl.col("row_number").min().over("source_id").alias("__first_row"))
+    missing = pl.col("source_id").is_null()
+    repeated = pl.col("source_id").is_not_null() & (pl.col("row_number") != pl.col("__first_row"))
+    id_column = str(silo.mapping["source_id"])
+    raw_line = pl.concat_str(
+        [pl.col(name).fill_null("") for name in raw.columns if name != ROW_NUMBER],
+        separator=silo.delimiter if len(silo.delimiter) == 1 else ";",
+    ).str.slice(0, 500)
+    bad = (
+        frame.with_columns(raw.select(raw_line.alias("raw")))
+        .filter(missing | repeated)
+        .select(
+            pl.col("silo"),
+            pl.col("source_id"),
+            pl.col("row_number"),
+            pl.lit(id_column).alias("field"),
+            pl.when(missing)
+            .then(pl.lit(f"missing source id (column '{id_column}' is empty)"))
+            .otherwise(
+                pl.format("duplicate source id: first seen in row {}", pl.col("__first_row"))
+            )
+            .alias("reason"),
+            pl.col("raw"),
+        )
+    )
+    kept = frame.filter(~(missing | repeated)).drop("__first_row")
+    return bad.cast(QUARANTINE_SCHEMA), kept  # type: ignore[arg-type]

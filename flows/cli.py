@@ -1,0 +1,229 @@
+"""The `golden` command: thin subcommands that parse arguments, call one function, render.
+
+Every expected failure (GoldenError) is printed as one red line and exits with status 2; no
+traceback reaches the user for problems they can fix.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
+from rules.config import load_config, starter_text
+from rules.errors import GoldenError
+
+app = typer.Typer(
+    name="golden",
+    help="golden-records: customer-data quality and deduplication for DACH silos.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly(function: Callable[P, R]) -> Callable[P, R]:
+    """Turn GoldenError into one clear line on stderr and exit status 2."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except GoldenError as exc:
+            errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="golden.toml to use.", show_default=True)
+]
+
+
+@app.command()
+@friendly
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = Path(
+        "golden.toml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter golden.toml."""
+    if path.exists() and not force:
+        raise GoldenError(f"{path} exists already — use --force to overwrite it")
+    path.write_text(starter_text(), encoding="utf-8")
+    console.print(f"wrote {path} — edit the silos, then run `golden check-config {path}`")
+
+
+@app.command("check-config")
+@friendly
+def check_config(path: Annotated[Path, typer.Argument(help="golden.toml to validate.")]) -> None:
+    """Validate a golden.toml and list its silos."""
+    config = load_config(path)
+    table = Table("silo", "connector", "source", "trust rank", "mapped fields")
+    for silo in config.enabled_silos():
+        table.add_row(
+            silo.name,
+            silo.connector,
+            silo.path or silo.url or "",
+            str(silo.trust_rank),
+            str(len(silo.mapping)),
+        )
+    console.print(table)
+    console.print(f"[green]{path}: valid[/] — output goes to {config.output_dir}")
+
+
+@app.command()
+@friendly
+def run(config: ConfigOption = Path("golden.toml")) -> None:
+    """Run the nightly flow once (no Prefect server needed) and print a summary."""
+    load_config(config)  # fail fast with a clear message before Prefect starts
+    summary = run_flow(config)
+    print_summary(summary)
+
+
+def run_flow(config: Path) -> dict[str, object]:
+    """Run the Prefect flow in this process; GoldenErrors come out without Prefect's traceback."""
+    from flows.logs import quiet_expected_failures
+    from flows.nightly import nightly_flow
+
+    with quiet_expected_failures():
+        return nightly_flow(str(config.resolve()))
+
+
+def print_summary(summary: dict[str, object]) -> None:
+    """Render a run summary (summary.json content) as a small table."""
+    table = Table("silo", "rows read", "quarantined", "records", title=f"run {summary['run_id']}")
+    for silo in summary["silos"]:  # type: ignore[union-attr]
+        table.add_row(
+            silo["name"], str(silo["rows_read"]), str(silo["quarantined"]), str(silo["records"])
+        )
+    console.print(table)
+    for label, key in (
+        ("golden records", "golden_records"),
+        ("duplicates merged", "duplicates_merged"),
+        ("pairs for review", "review_pairs"),
+        ("stale flagged", "stale_flagged"),
+    ):
+        console.print(f"{label:>18}: {summary[key]}")
+
+
+@app.command()
+@friendly
+def serve(
+    config: ConfigOption = Path("golden.toml"),
+    cron: Annotated[
+        str, typer.Option(help="When to run (cron, server's local time).")
+    ] = "0 2 * * *",
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
+) -> None:
+    """Schedule the flow (default nightly at 02:00) and keep serving it until stopped."""
+    from flows.schedule import serve_nightly
+
+    load_config(config)
+    serve_nightly(config.resolve(), cron=cron, name=name, console=console)
+
+
+@app.command()
+@friendly
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo silos and outputs.")],
+    persons: Annotated[int, typer.Option(min=10, help="Number of true person entities.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    no_run: Annotated[bool, typer.Option("--no-run", help="Only write the data.")] = False,
+) -> None:
+    """Write a realistic DACH multi-silo demo data set with ground truth, then run the flow."""
+    from flows.demo import write_demo
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with console.status("writing demo silos"):
+        write_demo(directory, persons=persons, seed=seed)
+    console.print(f"wrote demo silos, truth.csv and golden.toml into {directory}")
+    if no_run:
+        return
+    started = time.perf_counter()
+    summary = run_flow(directory / "golden.toml")
+    print_summary(summary)
+    console.print(f"flow wall time: {time.perf_counter() - started:.1f} s")
+    _print_evaluation(
+        directory / "truth.csv", directory / "out" / "latest" / "crosswalk.csv", False
+    )
+    console.print(f"outputs: {directory / 'out' / 'latest'}")
+
+
+@app.command()
+@friendly
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="CSV with silo,source_id,entity_id.")],
+    crosswalk: Annotated[Path, typer.Option(help="CSV with silo,source_id,golden_id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Pairwise and B-cubed precision, recall and F1 of a crosswalk against ground truth."""
+    _print_evaluation(truth, crosswalk, as_json)
+
+
+def _print_evaluation(truth: Path, crosswalk: Path, as_json: bool) -> None:
+    from matching.evaluate import evaluate as score
+
+    from flows.files import read_id_table
+
+    result = score(
+        read_id_table(truth, ("silo", "source_id", "entity_id")),
+        read_id_table(crosswalk, ("silo", "source_id", "golden_id")),
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
+        return
+    table = Table("measure", "precision", "recall", "F1", title="evaluation against truth")
+    for label, prefix in (("pairwise", "pairwise"), ("B-cubed", "bcubed")):
+        data = result.to_dict()
+        table.add_row(
+            label,
+            f"{data[f'{prefix}_precision']:.4f}",
+            f"{data[f'{prefix}_recall']:.4f}",
+            f"{data[f'{prefix}_f1']:.4f}",
+        )
+    console.print(table)
+
+
+@app.command()
+@friendly
+def runs(config: ConfigOption = Path("golden.toml"), limit: int = 20) -> None:
+    """List recent runs from the state store."""
+    from flows.state import StateStore
+
+    store = StateStore.open(load_config(config).state_url)
+    table = Table("run", "started (UTC)", "status", "golden records", "error")
+    for record in store.list_runs(limit):
+        table.add_row(
+            record.run_id,
+            f"{record.started_at:%Y-%m-%d %H:%M:%S}",
+            record.status,
+            str(record.counts.get("golden_records", "")),
+            (record.error or "")[:80],
+        )
+    store.close()
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point for `python -m flows.cli`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""What one run publishes: the frames of every stage, written as the documented output files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from flows.publish import write_frame, write_json
+from flows.stages import Cleaned, Matched
+from matching.stable_ids import IdAssignment
+from matching.survivorship import GoldenResult
+from reports.dq import write_dq_report
+from reports.summary import RunSummary
+from rules.config import GoldenConfig
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """Everything a run hands to publishing."""
+
+    summary: RunSummary
+    cleaned: Cleaned
+    matched: Matched
+    ids: IdAssignment
+    golden: GoldenResult
+    review: pl.DataFrame
+    stale: pl.DataFrame
+    previous: RunSummary | None = None
+
+    def crosswalk(self) -> pl.DataFrame:
+        """silo, source_id, golden_id for every record that went into matching."""
+        return (
+            self.cleaned.records.select("record_key", "silo", "source_id")
+            .join(self.ids.assignment, on="record_key")
+            .select("silo", "source_id", "golden_id")
+            .sort("silo", "source_id")
+        )
+
+
+def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> None:
+    """Write every output file of the run into ``folder`` (a staging folder)."""
+    write_frame(outputs.golden.golden, folder, "golden", parquet=True)
+    write_frame(outputs.crosswalk(), folder, "crosswalk", parquet=True)
+    write_frame(outputs.golden.lineage, folder, "lineage")
+    write_frame(outputs.cleaned.quarantine.sort("silo", "row_number"), folder, "quarantine")
+    write_frame(outputs.cleaned.findings.sort("silo", "source_id", "field"), folder, "findings")
+    write_frame(outputs.review, folder, "review_queue")
+    write_frame(outputs.stale, folder, "stale")
+    write_frame(outputs.ids.redirects, folder, "redirects")
+    write_frame(outputs.matched.blocking.oversized_blocks, folder, "oversized_blocks")
+    outputs.matched.pairs.write_parquet(folder / "pairs.parquet")
+    summary = outputs.summary.to_dict()
+    summary["pairs_per_blocking_rule"] = outputs.matched.blocking.pairs_per_rule
+    write_json(summary, folder / "summary.json")
+    write_dq_report(
+        folder / "dq_report.html",
+        outputs.summary,
+        outputs.cleaned.quarantine,
+        outputs.cleaned.findings,
+        outputs.stale,
+        language=config.project.language,
+        previous=outputs.previous,
+    )

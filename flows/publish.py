@@ -1,0 +1,79 @@
+"""Atomic publishing of a run's outputs into ``<output>/runs/<run id>/`` and ``<output>/latest``.
+
+Files are written into a hidden staging folder first; only a complete folder is renamed into
+place, and ``latest`` is a symbolic link switched with one atomic rename. A run that fails or is
+killed midway therefore leaves the previous ``latest`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from reports.csv_safe import write_csv
+
+#: Output file name -> what it holds (also documented in the README).
+OUTPUT_FILES = {
+    "golden.csv": "golden records, one row per entity (also golden.parquet)",
+    "crosswalk.csv": "silo, source_id -> golden_id for every record (also crosswalk.parquet)",
+    "lineage.csv": "per golden record and field: the source record and rule that supplied it",
+    "quarantine.csv": "every source row that did not go on, with silo, row number and reason",
+    "findings.csv": "every value a cleaner corrected or removed, with the reason",
+    "review_queue.csv": "uncertain candidate pairs for a reviewer",
+    "pairs.parquet": "every scored candidate pair with per-field levels and weights",
+    "stale.csv": "records due for review, with reasons and review-due date",
+    "redirects.csv": "golden ids retired in this run and the id they now point to",
+    "oversized_blocks.csv": "blocking keys with too many records to compare (not paired)",
+    "summary.json": "counts of the run",
+    "dq_report.html": "the data-quality report",
+}
+
+
+def write_frame(frame: pl.DataFrame, folder: Path, name: str, *, parquet: bool = False) -> None:
+    """Write ``name``.csv (Excel-safe) and optionally ``name``.parquet into ``folder``."""
+    write_csv(frame, folder / f"{name}.csv")
+    if parquet:
+        frame.write_parquet(folder / f"{name}.parquet")
+
+
+def write_json(data: object, path: Path) -> None:
+    """Write pretty, sorted UTF-8 JSON."""
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", "utf-8"
+    )
+
+
+def publish_run(output_dir: Path, run_id: str, write: Callable[[Path], None]) -> Path:
+    """Write a run's files via ``write(folder)`` and publish them atomically; return the folder."""
+    runs = output_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for leftover in runs.glob(".*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)  # from a run killed while writing
+    staging = runs / f".{run_id}.partial"
+    staging.mkdir()
+    try:
+        write(staging)
+        final = runs / run_id
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    switch_latest(output_dir, final)
+    return final
+
+
+def switch_latest(output_dir: Path, run_folder: Path) -> None:
+    """Point ``<output>/latest`` at ``run_folder`` with one atomic rename of a symlink."""
+    latest = output_dir / "latest"
+    temporary = output_dir / f".latest.{run_folder.name}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(Path("runs") / run_folder.name, target_is_directory=True)
+    if latest.is_dir() and not latest.is_symlink():
+        shutil.rmtree(latest)  # an older layout or a hand-made folder: replace it by the link
+    os.replace(temporary, latest)

@@ -1,0 +1,239 @@
+"""The pipeline stages as plain functions; flows.nightly wraps each in a Prefect task.
+
+silos -> extract -> map (canonical) -> clean -> validate -> match -> cluster -> golden records
+(stable ids) -> staleness -> publish. Stages exchange polars frames; none reaches back into an
+earlier one. Nothing here logs record values (personal data), only counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from cleaners import clean_records
+from cleaners.mapping import map_silo
+from flows.connectors import SiloExtract
+from flows.state import StateStore
+from matching.blocking import BlockingResult, candidate_pairs
+from matching.clustering import connected_components
+from matching.comparisons import compare_pairs
+from matching.scoring import MatchWeights, score_pairs
+from matching.stable_ids import IdAssignment, assign_golden_ids
+from matching.staleness import flag_stale
+from matching.survivorship import GoldenResult, build_golden_records
+from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA
+from rules.config import GoldenConfig
+from rules.errors import StageError
+
+log = logging.getLogger("golden.stages")
+
+#: Records with none of these fields carry nothing to match or contact: they go to quarantine.
+IDENTIFYING_FIELDS = ("last_name", "first_name", "organisation_name", "emails", "phones")
+
+
+@dataclass(frozen=True)
+class SiloCounts:
+    """Row accounting of one silo: rows_read == quarantined + records."""
+
+    silo: str
+    rows_read: int
+    quarantined: int
+    records: int
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """All silos mapped onto the canonical model, with every unusable row in quarantine."""
+
+    canonical: pl.DataFrame
+    quarantine: pl.DataFrame
+    counts: dict[str, SiloCounts] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned records ready for matching, their findings, and the updated quarantine."""
+
+    records: pl.DataFrame
+    findings: pl.DataFrame
+    quarantine: pl.DataFrame
+    counts: dict[str, SiloCounts]
+
+
+@dataclass(frozen=True)
+class Matched:
+    """Scored candidate pairs with per-field explanations."""
+
+    pairs: pl.DataFrame
+    blocking: BlockingResult
+
+
+def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
+    """Map every silo's raw rows onto the canonical model; unmappable rows go to quarantine."""
+    frames, quarantines, counts = [], [], {}
+    silos = {silo.name: silo for silo in config.enabled_silos()}
+    for extract in extracts:
+        mapped = map_silo(extract.frame, silos[extract.silo])
+        frames.append(mapped.records)
+        quarantined = pl.concat([extract.quarantine.cast(QUARANTINE_SCHEMA), mapped.quarantine])  # type: ignore[arg-type]
+        quarantines.append(quarantined)
+        counts[extract.silo] = SiloCounts(
+            extract.silo, extract.rows_read, quarantined.height, mapped.records.height
+        )
+        log.info(
+            "silo %s: %d rows read, %d quarantined",
+            extract.silo,
+            extract.rows_read,
+            quarantined.height,
+        )
+    return Prepared(
+        canonical=pl.concat(frames) if frames else pl.DataFrame(),
+        quarantine=pl.concat(quarantines)
+        if quarantines
+        else pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        counts=counts,
+    )
+
+
+def clean(config: GoldenConfig, prepared: Prepared, today: date) -> Cleaned:
+    """Normalize every record; records with nothing identifying left go to quarantine."""
+    silos = config.enabled_silos()
+    result = clean_records(
+        prepared.canonical,
+        default_country=config.project.default_country,
+        silo_countries={silo.name: silo.country for silo in silos if silo.country},
+        date_formats={silo.name: silo.date_format for silo in silos},
+        today=today,
+    )
+    identifying = pl.any_horizontal(
+        pl.col(name).list.len() > 0 if name in ("emails", "phones") else pl.col(name).is_not_null()
+        for name in IDENTIFYING_FIELDS
+    )
+    frame = result.frame
+    empty = frame.filter(~identifying)
+    quarantine = pl.concat(
+        [
+            prepared.quarantine,
+            empty.select(
+                "silo",
+                "source_id",
+                "row_number",
+                pl.lit(None, dtype=pl.String).alias("field"),
+                pl.lit("no name, organisation, e-mail or phone left after cleaning").alias(
+                    "reason"
+                ),
+                pl.lit(None, dtype=pl.String).alias("raw"),
+            ),
+        ]
+    )
+    per_silo = dict(empty.group_by("silo").len().iter_rows())
+    counts = {
+        name: SiloCounts(
+            name,
+            silo_counts.rows_read,
+            silo_counts.quarantined + per_silo.get(name, 0),
+            silo_counts.records - per_silo.get(name, 0),
+        )
+        for name, silo_counts in prepared.counts.items()
+    }
+    return Cleaned(
+        records=frame.filter(identifying).sort("record_key"),
+        findings=result.findings.cast(FINDINGS_SCHEMA),  # type: ignore[arg-type]
+        quarantine=quarantine,
+        counts=counts,
+    )
+
+
+def validate(config: GoldenConfig, cleaned: Cleaned) -> list[str]:
+    """Apply the blocking DQ rules: raise StageError if one fails; return non-blocking warnings."""
+    failures, warnings = [], []
+    for name, counts in sorted(cleaned.counts.items()):
+        if counts.rows_read == 0:
+            message = f"silo '{name}' delivered 0 rows"
+            (failures if config.dq.fail_if_silo_empty else warnings).append(message)
+            continue
+        share = 100.0 * counts.quarantined / counts.rows_read
+        if share > config.dq.max_quarantine_percent:
+            failures.append(
+                f"silo '{name}': {share:.1f}% of rows quarantined "
+                f"(limit {config.dq.max_quarantine_percent:g}% in [dq] max_quarantine_percent)"
+            )
+    if failures:
+        raise StageError(
+            "blocking data-quality rule failed: "
+            + "; ".join(failures)
+            + " — the previous output stays published; fix the silo or the rule in golden.toml"
+        )
+    return warnings
+
+
+def match(config: GoldenConfig, cleaned: Cleaned) -> Matched:
+    """Candidate pairs by blocking, compared field by field and scored."""
+    blocking = candidate_pairs(
+        cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
+    )
+    compared = compare_pairs(blocking.pairs, cleaned.records)
+    scored = score_pairs(compared, MatchWeights.defaults()).sort("left_key", "right_key")
+    log.info("matching: %d candidate pairs scored", scored.height)
+    return Matched(pairs=scored, blocking=blocking)
+
+
+def cluster(config: GoldenConfig, cleaned: Cleaned, matched: Matched) -> pl.DataFrame:
+    """Entities from the pairs at or above the match threshold (record_key, cluster_key)."""
+    accepted = matched.pairs.filter(pl.col("probability") >= config.matching.match_threshold)
+    return connected_components(cleaned.records["record_key"], accepted)
+
+
+def assign_ids(state: StateStore, clusters: pl.DataFrame) -> IdAssignment:
+    """Stable golden ids from the previous run's crosswalk in the state store."""
+    previous = state.load_crosswalk().select(
+        (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key"), "golden_id"
+    )
+    return assign_golden_ids(clusters, previous, state.load_golden_ids())
+
+
+def golden_records(config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment) -> GoldenResult:
+    """Survivorship per attribute group into golden records with lineage."""
+    trust = {silo.name: silo.trust_rank for silo in config.enabled_silos()}
+    return build_golden_records(cleaned.records, ids.assignment, trust, config.survivorship)
+
+
+def review_queue(config: GoldenConfig, matched: Matched, ids: IdAssignment) -> pl.DataFrame:
+    """Uncertain pairs (between review and match threshold) with both records' golden ids."""
+    band = matched.pairs.filter(
+        (pl.col("probability") >= config.matching.review_threshold)
+        & (pl.col("probability") < config.matching.match_threshold)
+    )
+    golden = ids.assignment
+    return (
+        band.join(
+            golden.rename({"record_key": "left_key", "golden_id": "left_golden_id"}), on="left_key"
+        )
+        .join(
+            golden.rename({"record_key": "right_key", "golden_id": "right_golden_id"}),
+            on="right_key",
+        )
+        .select(
+            pl.col("left_key").str.split_exact(":", 1).struct.field("field_0").alias("left_silo"),
+            pl.col("left_key").str.splitn(":", 2).struct.field("field_1").alias("left_source_id"),
+            pl.col("right_key").str.split_exact(":", 1).struct.field("field_0").alias("right_silo"),
+            pl.col("right_key").str.splitn(":", 2).struct.field("field_1").alias("right_source_id"),
+            "left_golden_id",
+            "right_golden_id",
+            pl.col("probability").round(4),
+            pl.col("score").round(2),
+            "rules",
+            *[name for name in band.columns if name.endswith("_level")],
+        )
+        .sort("probability", "left_silo", "left_source_id", descending=[True, False, False])
+    )
+
+
+def staleness(
+    config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment, today: date
+) -> pl.DataFrame:
+    """Stale source records with reasons and review-due dates."""
+    return flag_stale(cleaned.records, ids.assignment, cleaned.findings, config.staleness, today)

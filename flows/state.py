@@ -1,0 +1,254 @@
+"""The state store: runs, the crosswalk and golden-id history, kept across runs.
+
+One code path for embedded SQLite (the default, ``<output>/state.db``) and PostgreSQL (any
+SQLAlchemy URL in ``[project] state_url``). Tables are prefixed ``golden_`` so the store can live
+in a shared database; on PostgreSQL a schema can be chosen with ``?options=-csearch_path%3D<name>``.
+
+Tables:
+    golden_runs        run_id, started_at, finished_at, status, counts (JSON), error
+    golden_crosswalk   silo, source_id -> golden_id, first_run, last_run  (the current mapping)
+    golden_ids         golden_id, created_run, retired_run, redirect_to   (merges leave redirects)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from rules.errors import StateError
+
+metadata = MetaData()
+
+runs = Table(
+    "golden_runs",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("status", String(20), nullable=False),
+    Column("counts", Text),
+    Column("error", Text),
+)
+
+crosswalk = Table(
+    "golden_crosswalk",
+    metadata,
+    Column("silo", String(100), primary_key=True),
+    Column("source_id", String(300), primary_key=True),
+    Column("golden_id", String(40), nullable=False, index=True),
+    Column("first_run", String(40), nullable=False),
+    Column("last_run", String(40), nullable=False),
+)
+
+golden_ids = Table(
+    "golden_ids",
+    metadata,
+    Column("golden_id", String(40), primary_key=True),
+    Column("created_run", String(40), nullable=False),
+    Column("retired_run", String(40)),
+    Column("redirect_to", String(40)),
+)
+
+CROSSWALK_SCHEMA = {"silo": pl.String(), "source_id": pl.String(), "golden_id": pl.String()}
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of golden_runs."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, object]
+    error: str | None
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+class StateStore:
+    """Access to the state tables; create with ``StateStore.open(url)``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> StateStore:
+        """Connect (creating the SQLite file and the tables when missing) or raise StateError."""
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StateError(f"state store: not a database URL: {_safe_url(url)}") from None
+        if parsed.drivername == "sqlite" and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        connect_args = {"connect_timeout": 5} if parsed.drivername.startswith("postgresql") else {}
+        try:
+            engine = create_engine(parsed, connect_args=connect_args)
+            metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            raise StateError(
+                f"state store {_safe_url(url)}: cannot open ({type(exc).__name__}) — check "
+                f"[project] state_url in golden.toml and that the database server runs"
+            ) from None
+        return cls(engine)
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise StateError(
+                f"state store: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
+            ) from None
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, run_id: str, started_at: datetime) -> None:
+        """Record a run as started."""
+        with self._begin() as connection:
+            connection.execute(
+                insert(runs).values(run_id=run_id, started_at=_naive(started_at), status="running")
+            )
+
+    def finish_run(
+        self, run_id: str, status: str, counts: dict[str, object], error: str | None = None
+    ) -> None:
+        """Record the end of a run with its status and counts per stage."""
+        with self._begin() as connection:
+            connection.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id)
+                .values(
+                    finished_at=_naive(datetime.now(UTC)),
+                    status=status,
+                    counts=json.dumps(counts, sort_keys=True, default=str),
+                    error=error,
+                )
+            )
+
+    def list_runs(self, limit: int = 50) -> list[RunRecord]:
+        """The most recent runs, newest first."""
+        with self._begin() as connection:
+            rows = connection.execute(
+                select(runs).order_by(runs.c.started_at.desc(), runs.c.run_id.desc()).limit(limit)
+            ).all()
+        return [
+            RunRecord(
+                run_id=row.run_id,
+                started_at=row.started_at,
+                finished_at=row.finished_at,
+                status=row.status,
+                counts=json.loads(row.counts) if row.counts else {},
+                error=row.error,
+            )
+            for row in rows
+        ]
+
+    # -- crosswalk and ids --------------------------------------------------------------------
+    def load_crosswalk(self) -> pl.DataFrame:
+        """The crosswalk of the last successful run: silo, source_id, golden_id."""
+        with self._begin() as connection:
+            rows = connection.execute(
+                select(crosswalk.c.silo, crosswalk.c.source_id, crosswalk.c.golden_id)
+            ).all()
+        return pl.DataFrame(
+            [tuple(row) for row in rows], schema=CROSSWALK_SCHEMA, orient="row"
+        ).sort("silo", "source_id")
+
+    def load_golden_ids(self) -> pl.DataFrame:
+        """Every golden id ever issued, with the run that created it and any redirect."""
+        with self._begin() as connection:
+            rows = connection.execute(select(golden_ids)).all()
+        return pl.DataFrame(
+            [tuple(row) for row in rows],
+            schema={
+                "golden_id": pl.String(),
+                "created_run": pl.String(),
+                "retired_run": pl.String(),
+                "redirect_to": pl.String(),
+            },
+            orient="row",
+        )
+
+    def save_crosswalk(self, run_id: str, current: pl.DataFrame, redirects: pl.DataFrame) -> None:
+        """Replace the crosswalk by ``current``; record new ids and redirects, in one transaction.
+
+        ``current`` has silo, source_id, golden_id; ``redirects`` has golden_id, redirect_to for
+        ids that stopped being used in this run (redirect_to null when the record left).
+        """
+        with self._begin() as connection:
+            previous = {
+                (row.silo, row.source_id): row.first_run
+                for row in connection.execute(
+                    select(crosswalk.c.silo, crosswalk.c.source_id, crosswalk.c.first_run)
+                )
+            }
+            known_ids = {
+                row.golden_id for row in connection.execute(select(golden_ids.c.golden_id))
+            }
+            connection.execute(delete(crosswalk))
+            rows = [
+                {
+                    "silo": silo,
+                    "source_id": source_id,
+                    "golden_id": golden_id,
+                    "first_run": previous.get((silo, source_id), run_id),
+                    "last_run": run_id,
+                }
+                for silo, source_id, golden_id in current.select(
+                    "silo", "source_id", "golden_id"
+                ).iter_rows()
+            ]
+            for start in range(0, len(rows), 5000):
+                connection.execute(insert(crosswalk), rows[start : start + 5000])
+            new_ids = sorted(set(current["golden_id"].to_list()) - known_ids)
+            if new_ids:
+                connection.execute(
+                    insert(golden_ids),
+                    [{"golden_id": golden_id, "created_run": run_id} for golden_id in new_ids],
+                )
+            for golden_id, redirect_to in redirects.select("golden_id", "redirect_to").iter_rows():
+                connection.execute(
+                    update(golden_ids)
+                    .where(golden_ids.c.golden_id == golden_id)
+                    .values(retired_run=run_id, redirect_to=redirect_to)
+                )
+
+
+def _naive(moment: datetime) -> datetime:
+    """Store UTC without tzinfo: SQLite keeps no zone, and both backends must read back alike."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

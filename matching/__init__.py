@@ -1,0 +1,1 @@
+"""Blocking, comparisons, scoring, clustering, survivorship, stable ids and evaluation."""

@@ -1,0 +1,93 @@
+"""Stable golden ids across runs.
+
+- A cluster whose members had golden ids keeps one of them: each previous id goes to the cluster
+  holding most of its former members (on a split the larger part keeps it), and a cluster that
+  wins several ids (a merge) keeps the oldest; the others redirect to it.
+- A new cluster gets ``G`` + 12 hex digits of SHA-1 of its smallest record key: the same input
+  gives the same ids even on a fresh state store. A collision with any id ever issued is resolved
+  by hashing again with a counter.
+- An id none of whose members remain is retired (redirect_to null).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class IdAssignment:
+    """record_key -> golden_id, and the ids retired in this run (golden_id, redirect_to)."""
+
+    assignment: pl.DataFrame
+    redirects: pl.DataFrame
+
+
+def new_golden_id(seed: str, taken: set[str]) -> str:
+    """A fresh id derived from ``seed`` that is not in ``taken``."""
+    attempt = 0
+    while True:
+        text = seed if attempt == 0 else f"{seed}#{attempt}"
+        candidate = "G" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12].upper()
+        if candidate not in taken:
+            return candidate
+        attempt += 1
+
+
+def assign_golden_ids(
+    clusters: pl.DataFrame, previous: pl.DataFrame, issued: pl.DataFrame
+) -> IdAssignment:
+    """Give each cluster a golden id, reusing previous ids by the stable-id rules.
+
+    clusters: record_key, cluster_key. previous: record_key, golden_id (last run's crosswalk).
+    issued: golden_id, created_run for every id ever issued (its order decides "older").
+    """
+    created = issued.select("golden_id", "created_run")
+    claims = (
+        clusters.join(previous, on="record_key")
+        .group_by("cluster_key", "golden_id")
+        .agg(pl.len().alias("members"))
+        # Each previous id goes to the cluster holding most of its members (ties: smallest key).
+        .sort(["golden_id", "members", "cluster_key"], descending=[False, True, False])
+        .group_by("golden_id", maintain_order=True)
+        .first()
+        .join(created, on="golden_id", how="left")
+    )
+    kept = (
+        claims.sort(["cluster_key", "created_run", "golden_id"], descending=False, nulls_last=True)
+        .group_by("cluster_key", maintain_order=True)
+        .first()
+        .select("cluster_key", "golden_id")
+    )
+    merged_away = claims.join(kept, on="golden_id", how="anti").join(
+        kept.rename({"golden_id": "redirect_to"}), on="cluster_key"
+    )
+    gone = (
+        previous.select("golden_id")
+        .unique()
+        .join(claims.select("golden_id"), on="golden_id", how="anti")
+        .with_columns(pl.lit(None, dtype=pl.String).alias("redirect_to"))
+    )
+    cluster_keys = clusters.select("cluster_key").unique().sort("cluster_key")
+    without_id = cluster_keys.join(kept, on="cluster_key", how="anti")["cluster_key"].to_list()
+    taken = set(issued["golden_id"].to_list()) | set(previous["golden_id"].to_list())
+    fresh = []
+    for cluster_key in without_id:
+        golden_id = new_golden_id(cluster_key, taken)
+        taken.add(golden_id)
+        fresh.append((cluster_key, golden_id))
+    fresh_frame = pl.DataFrame(
+        fresh, schema={"cluster_key": pl.String(), "golden_id": pl.String()}, orient="row"
+    )
+    cluster_ids = pl.concat([kept, fresh_frame])
+    assignment = (
+        clusters.join(cluster_ids, on="cluster_key")
+        .select("record_key", "golden_id")
+        .sort("record_key")
+    )
+    redirects = pl.concat(
+        [merged_away.select("golden_id", "redirect_to"), gone.select("golden_id", "redirect_to")]
+    ).sort("golden_id")
+    return IdAssignment(assignment=assignment, redirects=redirects)

@@ -1,0 +1,229 @@
+"""Golden records: one record per entity, each attribute taken from the best source by rule.
+
+Rules per attribute group (golden.toml [survivorship]): ``trust`` (lowest silo trust rank, then
+most recent), ``recent`` (latest updated_at), ``complete`` (most filled parts, longest value),
+``frequent`` (the value most members share). A group such as the address is taken from ONE
+source record, so street and postal code never come from different places. Every chosen value
+keeps its lineage (silo, source_id, updated_at). Phones and e-mails keep all distinct values.
+
+Marketing consent per channel (DSGVO Art. 7): an opt-out anywhere wins unless an opt-in with a
+later date exists; an undated opt-out can never be proven older, so it wins. The winning record
+is the proof (date, source).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from rules.canonical import CONSENT_CHANNELS
+from rules.config import SurvivorshipConfig
+
+#: Attribute groups chosen from one source record each; the first column must be present.
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "record_type": ("record_type",),
+    "salutation": ("salutation",),
+    "title": ("title",),
+    "name": ("last_name", "first_name"),
+    "organisation": ("organisation_name", "legal_form"),
+    "address": ("postal_code", "street", "house_number", "city", "country"),
+    "birth_date": ("birth_date",),
+    "vat_id": ("vat_id",),
+}
+
+GOLDEN_COLUMNS = (
+    "golden_id",
+    "record_type",
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "organisation_name",
+    "legal_form",
+    "street",
+    "house_number",
+    "postal_code",
+    "city",
+    "country",
+    "phones",
+    "emails",
+    "birth_date",
+    "vat_id",
+    *(
+        f"consent_{channel}{suffix}"
+        for channel in CONSENT_CHANNELS
+        for suffix in ("", "_date", "_source")
+    ),
+    "created_at",
+    "updated_at",
+    "last_activity",
+    "member_count",
+    "silos",
+)
+
+LINEAGE_SCHEMA = {
+    "golden_id": pl.String(),
+    "field": pl.String(),
+    "value": pl.String(),
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "updated_at": pl.Datetime("us"),
+    "rule": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class GoldenResult:
+    """Golden records (GOLDEN_COLUMNS) and the lineage of every surviving value."""
+
+    golden: pl.DataFrame
+    lineage: pl.DataFrame
+
+
+def _order(rule: str, group: tuple[str, ...]) -> tuple[list[pl.Expr], list[bool]]:
+    recent = pl.col("updated_at").fill_null(pl.datetime(1900, 1, 1))
+    trust = pl.col("trust_rank")
+    if rule == "trust":
+        return [trust, recent, pl.col("record_key")], [False, True, False]
+    if rule == "recent":
+        return [recent, trust, pl.col("record_key")], [True, False, False]
+    if rule == "complete":
+        filled = pl.sum_horizontal(pl.col(name).is_not_null().cast(pl.Int32) for name in group)
+        length = pl.sum_horizontal(
+            pl.col(name).cast(pl.String).str.len_chars().fill_null(0) for name in group
+        )
+        return [filled, length, trust, pl.col("record_key")], [True, True, False, False]
+    # frequent: how many members of the entity carry the same value (whole group)
+    count = pl.len().over("golden_id", *group)
+    return [count, trust, recent, pl.col("record_key")], [True, False, True, False]
+
+
+def _survive_group(
+    members: pl.DataFrame, name: str, group: tuple[str, ...], rule: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    present = members.filter(pl.col(group[0]).is_not_null())
+    keys, descending = _order(rule, group)
+    chosen = (
+        present.sort([pl.col("golden_id"), *keys], descending=[False, *descending], nulls_last=True)
+        .group_by("golden_id", maintain_order=True)
+        .first()
+    )
+    values = chosen.select("golden_id", *group)
+    lineage = pl.concat(
+        [
+            chosen.select(
+                "golden_id",
+                pl.lit(column).alias("field"),
+                pl.col(column).cast(pl.String).alias("value"),
+                "silo",
+                "source_id",
+                pl.col("updated_at").cast(pl.Datetime("us")),
+                pl.lit(f"{name}:{rule}").alias("rule"),
+            ).filter(pl.col("value").is_not_null())
+            for column in group
+        ]
+    )
+    return values, lineage
+
+
+def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    value, date, source = (f"consent_{channel}{s}" for s in ("", "_date", "_source"))
+    stated = members.filter(pl.col(value).is_not_null())
+    # Latest opt-out per entity; undated opt-outs count as "latest possible".
+    far_future = pl.date(9999, 12, 31)
+    opt_out_until = (
+        (pl.when(~pl.col(value)).then(pl.col(date).fill_null(far_future)).otherwise(None))
+        .max()
+        .over("golden_id")
+    )
+    ranked = stated.with_columns(opt_out_until.alias("__opt_out_until")).with_columns(
+        # An opt-in survives only when it is dated after every opt-out.
+        (
+            pl.col(value)
+            & (pl.col("__opt_out_until").is_null() | (pl.col(date) > pl.col("__opt_out_until")))
+        ).alias("__valid_in"),
+    )
+    candidates = ranked.filter(~pl.col(value) | pl.col("__valid_in"))
+    chosen = (
+        candidates.sort(
+            ["golden_id", date, "trust_rank", "record_key"],
+            descending=[False, True, False, False],
+            nulls_last=True,
+        )
+        .group_by("golden_id", maintain_order=True)
+        .first()
+    )
+    # If every opt-in was overruled, the entity's latest opt-out wins.
+    values = chosen.select("golden_id", value, date, source)
+    lineage = chosen.select(
+        "golden_id",
+        pl.lit(value).alias("field"),
+        pl.col(value).cast(pl.String).alias("value"),
+        "silo",
+        "source_id",
+        pl.col("updated_at").cast(pl.Datetime("us")),
+        pl.lit("consent:opt_out_wins_unless_later_opt_in").alias("rule"),
+    )
+    return values, lineage
+
+
+def build_golden_records(
+    records: pl.DataFrame,
+    assignment: pl.DataFrame,
+    trust_ranks: Mapping[str, int],
+    rules: SurvivorshipConfig,
+) -> GoldenResult:
+    """Merge the cleaned records of each entity into one golden record with lineage.
+
+    ``assignment`` maps record_key -> golden_id; ``trust_ranks`` maps silo -> rank (1 = best).
+    """
+    trust = pl.DataFrame(
+        {"silo": list(trust_ranks), "trust_rank": list(trust_ranks.values())},
+        schema={"silo": pl.String(), "trust_rank": pl.Int64()},
+    )
+    members = records.join(assignment, on="record_key").join(trust, on="silo", how="left")
+    members = members.with_columns(pl.col("trust_rank").fill_null(1000))
+    base = (
+        members.group_by("golden_id")
+        .agg(
+            pl.len().alias("member_count"),
+            pl.col("silo").unique().sort().str.join(",").alias("silos"),
+            pl.col("created_at").min(),
+            pl.col("updated_at").max(),
+            pl.col("last_activity").max(),
+            _distinct_list("phones"),
+            _distinct_list("emails"),
+        )
+        .sort("golden_id")
+    )
+    lineage_parts: list[pl.DataFrame] = []
+    golden = base
+    for name, group in FIELD_GROUPS.items():
+        rule = rules.fields.get(name, rules.default)
+        values, lineage = _survive_group(members, name, group, rule)
+        golden = golden.join(values, on="golden_id", how="left")
+        lineage_parts.append(lineage)
+    for channel in CONSENT_CHANNELS:
+        values, lineage = _consent(members, channel)
+        golden = golden.join(values, on="golden_id", how="left")
+        lineage_parts.append(lineage)
+    lineage = (
+        pl.concat(lineage_parts).cast(LINEAGE_SCHEMA).sort("golden_id", "field")  # type: ignore[arg-type]
+        if lineage_parts
+        else pl.DataFrame(schema=LINEAGE_SCHEMA)
+    )
+    return GoldenResult(golden=golden.select(GOLDEN_COLUMNS).sort("golden_id"), lineage=lineage)
+
+
+def _distinct_list(column: str) -> pl.Expr:
+    """All distinct values of a list column over the members, in first-seen order of trust."""
+    return (
+        pl.col(column)
+        .sort_by("trust_rank", "record_key")
+        .flatten()
+        .drop_nulls()
+        .unique(maintain_order=True)
+        .alias(column)
+    )

@@ -1,0 +1,138 @@
+"""The canonical customer model: the columns every silo is mapped onto.
+
+A canonical frame is a polars DataFrame with exactly the columns of ``CANONICAL_SCHEMA``, one row
+per source row. Values are still raw text here (only mapped, split and trimmed); cleaners turn
+them into normalized values with a status and a reason. A record is a person or an organisation
+(``record_type``); organisation records carry ``organisation_name`` and ``legal_form``, persons a
+name, and both may carry an address, phones, e-mails, a VAT id and consent.
+
+Field reference (all text unless noted):
+
+=====================  =================================================================
+record_key             ``"<silo>:<source_id>"``, unique over all silos (derived)
+silo                   silo name from golden.toml
+source_id              the record's id in its silo (required)
+row_number             1-based data row in the source (Int64; header not counted)
+record_type            ``person`` / ``organisation`` (mapped or inferred by the cleaners)
+salutation             Herr, Frau, Divers, Mr, Ms, Familie, Firma ...
+title                  academic / professional title (Dr., Prof. Dr., Mag. ...)
+first_name, last_name  person name
+organisation_name      company name, legal form included as written
+legal_form             GmbH, AG, e.V. ... when a silo has it in its own column
+street, house_number   street name and number ("12a", "12-14")
+postal_code, city      postal code kept as text (leading zeros), city
+country                ISO 3166 alpha-2 after cleaning; raw text before
+phones                 List[str]: every phone/mobile/fax column of the silo
+emails                 List[str]: every e-mail column of the silo
+birth_date             text before cleaning, Date after
+vat_id                 USt-IdNr / ATU / CHE-UID
+consent_<channel>      channel in email, post, phone: raw yes/no text before cleaning,
+                       Boolean after (null = unknown)
+consent_<ch>_date      when the consent or opt-out was given
+consent_<ch>_source    where it was given (form, shop checkout, phone call ...)
+created_at             record created in the silo
+updated_at             record last changed in the silo
+last_activity          last order, login, newsletter open ...
+owner                  the person responsible for the record in its silo (reminders)
+=====================  =================================================================
+
+Combined source fields are split by the mapping step: ``full_name`` ("Mustermann, Max",
+"Dr. Max Mustermann"), ``address_line`` ("Musterstr. 12a, 10115 Berlin"), ``street_line``
+("Musterstr. 12a") and ``postal_city`` ("10115 Berlin").
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+CONSENT_CHANNELS: Final = ("email", "post", "phone")
+
+#: Scalar text fields a silo column can be mapped to.
+SCALAR_FIELDS: Final[tuple[str, ...]] = (
+    "record_type",
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "organisation_name",
+    "legal_form",
+    "street",
+    "house_number",
+    "postal_code",
+    "city",
+    "country",
+    "birth_date",
+    "vat_id",
+    *(
+        f"consent_{channel}{suffix}"
+        for channel in CONSENT_CHANNELS
+        for suffix in ("", "_date", "_source")
+    ),
+    "created_at",
+    "updated_at",
+    "last_activity",
+    "owner",
+)
+
+#: Fields that collect one or more source columns into a list.
+LIST_FIELDS: Final[tuple[str, ...]] = ("phones", "emails")
+
+#: Combined source fields that the mapping step splits into scalar fields.
+COMBINED_FIELDS: Final[tuple[str, ...]] = (
+    "full_name",
+    "address_line",
+    "street_line",
+    "postal_city",
+)
+
+#: Everything a mapping may name (besides ``source_id``).
+MAPPABLE_FIELDS: Final[tuple[str, ...]] = (
+    "source_id",
+    *SCALAR_FIELDS,
+    *LIST_FIELDS,
+    *COMBINED_FIELDS,
+)
+
+CANONICAL_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "record_key": pl.String(),
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "row_number": pl.Int64(),
+    **{name: pl.String() for name in SCALAR_FIELDS},
+    **{name: pl.List(pl.String()) for name in LIST_FIELDS},
+}
+
+#: Columns of the quarantine frame: every source row that is not in the crosswalk is here.
+QUARANTINE_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "row_number": pl.Int64(),
+    "field": pl.String(),
+    "reason": pl.String(),
+    "raw": pl.String(),
+}
+
+
+def empty_quarantine() -> pl.DataFrame:
+    """Return an empty quarantine frame with the documented columns."""
+    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+#: Columns of the findings frame: one row per problem or correction a cleaner or DQ rule found.
+#: status is "corrected" (value changed, kept) or "invalid" (value removed from the record).
+FINDINGS_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "record_key": pl.String(),
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "field": pl.String(),
+    "status": pl.String(),
+    "reason": pl.String(),
+    "value": pl.String(),
+}
+
+
+def empty_findings() -> pl.DataFrame:
+    """Return an empty findings frame with the documented columns."""
+    return pl.DataFrame(schema=FINDINGS_SCHEMA)

@@ -1,0 +1,370 @@
+"""golden.toml: the one typed configuration, validated by pydantic at load.
+
+Sections: ``[project]`` (output, state store, language, default country), ``[silos.<name>]`` with
+their ``mapping`` and ``defaults``, ``[matching]``, ``[survivorship]``, ``[staleness]``,
+``[dq]``.
+Every section has defaults, so a file with only silos is valid. Credentials never live in the
+file: URLs reference environment variables as ``${NAME}`` and are resolved when a connection is
+opened (``resolve_env``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
+from rules.errors import ConfigError
+
+FILE_CONNECTORS = ("csv", "excel", "json", "jsonl", "parquet", "sqlite")
+DATABASE_CONNECTORS = ("postgres", "mysql")
+Connector = Literal["csv", "excel", "json", "jsonl", "parquet", "sqlite", "postgres", "mysql"]
+SurvivorshipRule = Literal["trust", "recent", "complete", "frequent"]
+#: Blocking rules that matching.blocking implements (a test keeps the two in step).
+BLOCKING_RULE_NAMES = (
+    "email",
+    "phone",
+    "name_birth_date",
+    "first_name_birth_date",
+    "name_address",
+    "first_name_address",
+    "full_name",
+    "vat_id",
+    "organisation",
+)
+#: Attribute groups survivorship rules can name (matching.survivorship.FIELD_GROUPS).
+SURVIVORSHIP_GROUPS = (
+    "record_type",
+    "salutation",
+    "title",
+    "name",
+    "organisation",
+    "address",
+    "birth_date",
+    "vat_id",
+)
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def resolve_env(text: str, where: str) -> str:
+    """Replace every ``${NAME}`` in ``text`` by the environment variable, or raise ConfigError."""
+
+    def _value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(
+                f"{where}: environment variable {name} is not set — export it before the run "
+                f"(credentials are read from the environment, never stored in golden.toml)"
+            )
+        return os.environ[name]
+
+    return _ENV_REFERENCE.sub(_value, text)
+
+
+class ProjectConfig(_Strict):
+    """Where outputs and state go, and the defaults for every silo."""
+
+    name: str = "golden-records"
+    output_dir: str = "out"
+    #: SQLAlchemy URL of the state store; empty means SQLite at <output_dir>/state.db.
+    state_url: str = ""
+    default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "DE"
+    language: Literal["de", "en"] = "de"
+
+    @field_validator("state_url")
+    @classmethod
+    def _no_inline_password(cls, value: str) -> str:
+        _reject_inline_password(value)
+        return value
+
+
+class SiloConfig(_Strict):
+    """One source system: how to read it and how its columns map onto the canonical model."""
+
+    name: str = ""
+    connector: Connector
+    path: str | None = None
+    url: str | None = None
+    table: str | None = None
+    query: str | None = None
+    #: "auto" detects UTF-8 (with or without BOM), falling back to Windows-1252.
+    encoding: str = "auto"
+    #: "auto" sniffs among ; , tab and |.
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+    #: 1 is the most trusted silo; survivorship "trust" prefers lower ranks.
+    trust_rank: Annotated[int, Field(ge=1, le=1000)] = 10
+    #: Country assumed for phones and addresses without one; defaults to [project].
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    #: strftime format of date columns when it is fixed (e.g. "%d.%m.%Y"); else detected per value.
+    date_format: str | None = None
+    owner: str | None = None
+    enabled: bool = True
+    #: canonical field -> source column (or list of columns for phones / emails).
+    mapping: dict[str, str | list[str]]
+    #: canonical field -> constant value for every row of this silo (e.g. country = "AT").
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _url_without_password(cls, value: str | None) -> str | None:
+        if value is not None:
+            _reject_inline_password(value)
+        return value
+
+    @field_validator("mapping")
+    @classmethod
+    def _mapping_fields(cls, mapping: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        unknown = sorted(set(mapping) - set(MAPPABLE_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown canonical field(s) {', '.join(unknown)}; "
+                f"expected some of: {', '.join(MAPPABLE_FIELDS)}"
+            )
+        if "source_id" not in mapping:
+            raise ValueError("source_id is required: name the column that identifies a record")
+        for field, columns in mapping.items():
+            if isinstance(columns, list) and field not in LIST_FIELDS:
+                raise ValueError(
+                    f"{field} takes one column name, got a list (only {', '.join(LIST_FIELDS)} "
+                    f"take several)"
+                )
+            names = columns if isinstance(columns, list) else [columns]
+            if not names or any(not name.strip() for name in names):
+                raise ValueError(f"{field}: empty column name")
+        return mapping
+
+    @field_validator("defaults")
+    @classmethod
+    def _default_fields(cls, defaults: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(defaults) - set(MAPPABLE_FIELDS) - {"source_id"})
+        if unknown or "source_id" in defaults:
+            raise ValueError(f"defaults for unknown or forbidden field(s): {', '.join(unknown)}")
+        return defaults
+
+    @model_validator(mode="after")
+    def _location(self) -> SiloConfig:
+        if self.connector in FILE_CONNECTORS and not self.path:
+            raise ValueError(f"connector '{self.connector}' needs path = \"...\"")
+        if self.connector in DATABASE_CONNECTORS and not self.url:
+            raise ValueError(
+                f"connector '{self.connector}' needs url = \"...\" "
+                f"(passwords as ${{ENV_VAR}} references)"
+            )
+        if self.connector in ("sqlite", *DATABASE_CONNECTORS) and not (self.table or self.query):
+            raise ValueError(f'connector \'{self.connector}\' needs table = "..." or query = "..."')
+        if self.table and self.query:
+            raise ValueError("give either table or query, not both")
+        if len(self.delimiter) != 1 and self.delimiter not in ("auto", "\\t"):
+            raise ValueError(f'delimiter must be one character or "auto", got {self.delimiter!r}')
+        return self
+
+
+class MatchingConfig(_Strict):
+    """How candidate pairs are found and when they merge; deepened by the matching issue."""
+
+    #: Pairs at or above this match probability are merged automatically.
+    match_threshold: Annotated[float, Field(gt=0, le=1)] = 0.9
+    #: Pairs between review_threshold and match_threshold go to the review queue.
+    review_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6
+    #: Blocks larger than this are skipped and reported with their key.
+    max_block_size: Annotated[int, Field(ge=2)] = 200
+    #: Names of the blocking rules used (see matching.blocking.BLOCKING_RULES).
+    blocking_rules: list[str] = Field(
+        default_factory=lambda: [
+            "email",
+            "phone",
+            "name_birth_date",
+            "first_name_birth_date",
+            "name_address",
+            "first_name_address",
+            "vat_id",
+            "organisation",
+        ]
+    )
+
+    @field_validator("blocking_rules")
+    @classmethod
+    def _known_rules(cls, names: list[str]) -> list[str]:
+        unknown = sorted(set(names) - set(BLOCKING_RULE_NAMES))
+        if unknown:
+            raise ValueError(
+                f"unknown blocking rule(s) {', '.join(unknown)}; "
+                f"expected some of: {', '.join(BLOCKING_RULE_NAMES)}"
+            )
+        if not names:
+            raise ValueError("name at least one blocking rule")
+        return names
+
+    @model_validator(mode="after")
+    def _band(self) -> MatchingConfig:
+        if self.review_threshold > self.match_threshold:
+            raise ValueError("review_threshold must not be above match_threshold")
+        return self
+
+
+class SurvivorshipConfig(_Strict):
+    """Which source value wins per golden-record attribute."""
+
+    default: SurvivorshipRule = "trust"
+    fields: dict[str, SurvivorshipRule] = Field(default_factory=dict)
+
+    @field_validator("fields")
+    @classmethod
+    def _known_groups(cls, fields: dict[str, SurvivorshipRule]) -> dict[str, SurvivorshipRule]:
+        unknown = sorted(set(fields) - set(SURVIVORSHIP_GROUPS))
+        if unknown:
+            raise ValueError(
+                f"unknown attribute group(s) {', '.join(unknown)}; "
+                f"expected some of: {', '.join(SURVIVORSHIP_GROUPS)}"
+            )
+        return fields
+
+
+class StalenessConfig(_Strict):
+    """When a record is flagged for review (half-yearly review by default)."""
+
+    months_without_update: Annotated[int, Field(ge=1)] = 6
+    months_without_activity: Annotated[int, Field(ge=1)] = 24
+    review_interval_months: Annotated[int, Field(ge=1)] = 6
+    max_consent_age_months: Annotated[int, Field(ge=1)] = 24
+    flag_missing_consent: bool = True
+    flag_invalid_contact: bool = True
+
+
+class DQConfig(_Strict):
+    """Data-quality rules: which failures stop the run, which are only reported."""
+
+    fail_if_silo_empty: bool = True
+    #: A silo with more than this share of quarantined rows fails the run (0-100).
+    max_quarantine_percent: Annotated[float, Field(ge=0, le=100)] = 50.0
+    #: Fields whose absence is reported as a completeness problem.
+    required_fields: list[str] = Field(default_factory=lambda: ["last_name", "postal_code", "city"])
+
+
+class GoldenConfig(_Strict):
+    """The whole golden.toml."""
+
+    project: ProjectConfig = Field(default_factory=ProjectConfig)
+    silos: dict[str, SiloConfig]
+    matching: MatchingConfig = Field(default_factory=MatchingConfig)
+    survivorship: SurvivorshipConfig = Field(default_factory=SurvivorshipConfig)
+    staleness: StalenessConfig = Field(default_factory=StalenessConfig)
+    dq: DQConfig = Field(default_factory=DQConfig)
+    #: Directory of the config file; relative paths in it are resolved against this.
+    base_dir: Path = Path(".")
+
+    @field_validator("silos", mode="before")
+    @classmethod
+    def _name_silos(cls, silos: object) -> object:
+        if isinstance(silos, dict):
+            return {
+                name: ({**body, "name": name} if isinstance(body, dict) else body)
+                for name, body in silos.items()
+            }
+        return silos
+
+    @field_validator("silos")
+    @classmethod
+    def _some_silos(cls, silos: dict[str, SiloConfig]) -> dict[str, SiloConfig]:
+        if not silos:
+            raise ValueError("declare at least one silo as [silos.<name>]")
+        for name in silos:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                raise ValueError(f"silo name {name!r}: use letters, digits, - and _ only")
+        return silos
+
+    def resolve_path(self, path: str) -> Path:
+        """Resolve a path from the config (env references expanded) against the file's folder."""
+        expanded = Path(resolve_env(path, "golden.toml path")).expanduser()
+        return expanded if expanded.is_absolute() else (self.base_dir / expanded)
+
+    @property
+    def output_dir(self) -> Path:
+        """The output folder, absolute."""
+        return self.resolve_path(self.project.output_dir).resolve()
+
+    @property
+    def state_url(self) -> str:
+        """SQLAlchemy URL of the state store, env references resolved."""
+        if self.project.state_url:
+            return resolve_env(self.project.state_url, "project.state_url")
+        return f"sqlite:///{self.output_dir / 'state.db'}"
+
+    def enabled_silos(self) -> list[SiloConfig]:
+        """The silos to read, in name order."""
+        return [self.silos[name] for name in sorted(self.silos) if self.silos[name].enabled]
+
+
+def _reject_inline_password(url: str) -> None:
+    if not url:
+        return
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return
+    if password and not _ENV_REFERENCE.fullmatch(password):
+        raise ValueError(
+            "the URL contains a password; write it as ${ENV_VAR} and export the variable "
+            "(credentials are never stored in golden.toml)"
+        )
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: {error.error_count()} problem(s) in the configuration:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "required key is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; `golden init` writes every known key)"
+        elif "input" in item and item["type"] not in ("value_error",):
+            message = f"{message} (got {item['input']!r})"
+        lines.append(f"  - {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_config(text: str, path: Path) -> GoldenConfig:
+    """Parse and validate golden.toml text; ``path`` is used for messages and relative paths."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data["base_dir"] = str(path.parent.resolve())
+    try:
+        return GoldenConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(path, exc)) from None
+
+
+def starter_text() -> str:
+    """The commented starter golden.toml that `golden init` writes."""
+    from importlib import resources
+
+    return resources.files("rules").joinpath("data/starter.toml").read_text("utf-8")
+
+
+def load_config(path: str | Path) -> GoldenConfig:
+    """Read and validate a golden.toml file, raising ConfigError with file, key and expectation."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: configuration file not found — create one with `golden init {path}`"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the file as UTF-8: {exc}") from None
+    return parse_config(text, path)
