@@ -1,0 +1,59 @@
+"""Publishing is atomic: `latest` switches only to a complete run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.publish import publish_run
+
+
+def _writer(content: str):
+    def write(folder: Path) -> None:
+        (folder / "golden.csv").write_text(content, encoding="utf-8")
+        (folder / "summary.json").write_text("{}", encoding="utf-8")
+
+    return write
+
+
+def test_publish_creates_run_folder_and_latest(tmp_path: Path) -> None:
+    folder = publish_run(tmp_path, "run-1", _writer("first"))
+    assert folder == tmp_path / "runs" / "run-1"
+    assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "first"
+    publish_run(tmp_path, "run-2", _writer("second"))
+    assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "second"
+    assert (tmp_path / "runs" / "run-1" / "golden.csv").read_text(encoding="utf-8") == "first"
+
+
+def test_failure_while_writing_leaves_latest_untouched(tmp_path: Path) -> None:
+    publish_run(tmp_path, "run-1", _writer("good"))
+
+    def broken(folder: Path) -> None:
+        (folder / "golden.csv").write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        publish_run(tmp_path, "run-2", broken)
+    assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "good"
+    assert not (tmp_path / "runs" / "run-2").exists()
+    assert not list((tmp_path / "runs").glob(".*.partial"))
+
+
+def test_leftover_of_a_killed_run_is_cleaned_and_ignored(tmp_path: Path) -> None:
+    publish_run(tmp_path, "run-1", _writer("good"))
+    killed = tmp_path / "runs" / ".run-2.partial"  # what a kill -9 during writing leaves
+    killed.mkdir()
+    (killed / "golden.csv").write_text("half", encoding="utf-8")
+    assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "good"
+    publish_run(tmp_path, "run-3", _writer("third"))
+    assert not killed.exists()
+    assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "third"
+
+
+def test_hand_made_latest_folder_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "old.txt").write_text("x", encoding="utf-8")
+    publish_run(tmp_path, "run-1", _writer("new"))
+    assert (tmp_path / "latest").is_symlink()
+    assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "new"

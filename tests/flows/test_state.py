@@ -1,0 +1,86 @@
+"""The state store keeps runs, the crosswalk and id history — on SQLite and on real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import create_engine, text
+
+from flows.state import StateStore
+from rules.errors import StateError
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'nested' / 'state.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    schema = f"golden_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _exercise(url: str) -> None:
+    store = StateStore.open(url)
+    store.start_run("r1", datetime(2026, 11, 1, 2, 0, tzinfo=UTC))
+    first = pl.DataFrame(
+        {"silo": ["crm", "crm", "shop"], "source_id": ["1", "2", "a-7"], "golden_id": ["GA", "GA", "GB"]}
+    )
+    store.save_crosswalk("r1", first, pl.DataFrame(schema={"golden_id": pl.String, "redirect_to": pl.String}))
+    store.finish_run("r1", "completed", {"golden_records": 2})
+    store.close()
+
+    reopened = StateStore.open(url)  # kept across runs (a new process opens the same store)
+    assert reopened.load_crosswalk().to_dicts() == first.sort("silo", "source_id").to_dicts()
+    reopened.start_run("r2", datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    second = pl.DataFrame(
+        {"silo": ["crm", "crm", "shop"], "source_id": ["1", "2", "a-7"], "golden_id": ["GA", "GA", "GA"]}
+    )
+    reopened.save_crosswalk("r2", second, pl.DataFrame({"golden_id": ["GB"], "redirect_to": ["GA"]}))
+    reopened.finish_run("r2", "failed", {}, error="boom")
+    runs = reopened.list_runs()
+    assert [(run.run_id, run.status) for run in runs] == [("r2", "failed"), ("r1", "completed")]
+    assert runs[1].counts == {"golden_records": 2}
+    assert runs[0].error == "boom"
+    ids = {row["golden_id"]: row for row in reopened.load_golden_ids().to_dicts()}
+    assert ids["GA"]["created_run"] == "r1" and ids["GA"]["redirect_to"] is None
+    assert ids["GB"]["redirect_to"] == "GA" and ids["GB"]["retired_run"] == "r2"
+    assert reopened.load_crosswalk()["golden_id"].to_list() == ["GA", "GA", "GA"]
+    reopened.close()
+
+
+def test_sqlite_store_round_trip(sqlite_url: str) -> None:
+    _exercise(sqlite_url)
+
+
+@pytest.mark.db
+def test_postgres_store_round_trip(postgres_url: str) -> None:
+    _exercise(postgres_url)
+
+
+def test_unreachable_store_is_one_clear_error() -> None:
+    with pytest.raises(StateError) as error:
+        StateStore.open("postgresql://golden:secret@127.0.0.1:1/none")
+    assert "state_url" in str(error.value)
+    assert "secret" not in str(error.value)
+
+
+def test_garbage_url_is_rejected() -> None:
+    with pytest.raises(StateError, match="not a database URL"):
+        StateStore.open("not a url at all")
