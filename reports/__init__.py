@@ -1,0 +1,20 @@
+"""Reports and exports from pipeline results: the DQ report, Excel-safe CSV, the run summary.
+
+Inputs are frames with the columns documented in ``rules.canonical`` and a ``RunSummary``; outputs
+are strings or files. Nothing here reads silos or state: flows/ passes everything in.
+"""
+
+from __future__ import annotations
+
+from reports.csv_safe import escape_formula, write_csv
+from reports.dq import render_dq_report, write_dq_report
+from reports.summary import RunSummary, SiloSummary
+
+__all__ = [
+    "RunSummary",
+    "SiloSummary",
+    "escape_formula",
+    "render_dq_report",
+    "write_csv",
+    "write_dq_report",
+]
