@@ -177,26 +177,29 @@ def evaluate(
 
 
 def _print_evaluation(truth: Path, crosswalk: Path, as_json: bool) -> None:
+    from flows.files import read_id_table
     from matching.evaluate import evaluate as score
 
-    from flows.files import read_id_table
-
-    result = score(
-        read_id_table(truth, ("silo", "source_id", "entity_id")),
-        read_id_table(crosswalk, ("silo", "source_id", "golden_id")),
-    )
+    try:
+        result = score(
+            read_id_table(truth, ("silo", "source_id", "entity_id")),
+            read_id_table(crosswalk, ("silo", "source_id", "golden_id")),
+        )
+    except ValueError as exc:
+        raise GoldenError(str(exc)) from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
         return
     table = Table("measure", "precision", "recall", "F1", title="evaluation against truth")
-    for label, prefix in (("pairwise", "pairwise"), ("B-cubed", "bcubed")):
-        data = result.to_dict()
-        table.add_row(
-            label,
-            f"{data[f'{prefix}_precision']:.4f}",
-            f"{data[f'{prefix}_recall']:.4f}",
-            f"{data[f'{prefix}_f1']:.4f}",
-        )
+    table.add_row(
+        "pairwise", f"{result.precision:.4f}", f"{result.recall:.4f}", f"{result.f1:.4f}"
+    )
+    table.add_row(
+        "B-cubed",
+        f"{result.bcubed_precision:.4f}",
+        f"{result.bcubed_recall:.4f}",
+        f"{result.bcubed_f1:.4f}",
+    )
     console.print(table)
 
 
