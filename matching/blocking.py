@@ -16,6 +16,8 @@ KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
 
 PAIR_SCHEMA = {"left_key": pl.String(), "right_key": pl.String(), "rules": pl.String()}
 
+_EMPTY_LIST = pl.lit([], dtype=pl.List(pl.String()))
+
 
 def _joined(*columns: str) -> pl.Expr:
     """Key from several columns; null when any part is missing so such records are not blocked."""
@@ -33,7 +35,8 @@ def _list_rule(column: str, exclude: str | None = None) -> KeyFunction:
     def keys(frame: pl.DataFrame) -> pl.DataFrame:
         values = pl.col(column)
         if exclude is not None and exclude in frame.columns:
-            values = values.list.set_difference(pl.col(exclude))
+            # A null exclusion list means "nothing to exclude", not "no values at all".
+            values = values.list.set_difference(pl.col(exclude).fill_null(_EMPTY_LIST))
         return (
             frame.select("record_key", values.alias("block_key"))
             .explode("block_key")

@@ -130,8 +130,10 @@ def _shared(column: str, exclude: str | None = None) -> Callable[[pl.DataFrame],
     def level(pairs: pl.DataFrame) -> pl.Series:
         left, right = _l(column), _r(column)
         if exclude is not None:
-            left = left.list.set_difference(_l(exclude))
-            right = right.list.set_difference(_r(exclude))
+            # A null exclusion list means "nothing to exclude", not "no values at all".
+            nothing = pl.lit([], dtype=pl.List(pl.String()))
+            left = left.list.set_difference(_l(exclude).fill_null(nothing))
+            right = right.list.set_difference(_r(exclude).fill_null(nothing))
         empty = (left.list.len() == 0) | (right.list.len() == 0)
         return _levels(
             pairs, empty.fill_null(True), [left.list.set_intersection(right).list.len() > 0]
@@ -198,4 +200,4 @@ def compare_pairs(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in COMPARISONS
     ]
-    return joined.select(pairs.columns, "record_type_l", "record_type_r").with_columns(levels)
+    return joined.select(*pairs.columns, "record_type_l", "record_type_r").with_columns(levels)

@@ -222,7 +222,7 @@ def _distinct_list(column: str) -> pl.Expr:
     return (
         pl.col(column)
         .sort_by("trust_rank", "record_key")
-        .flatten()
+        .list.explode(keep_nulls=False, empty_as_null=False)  # Expr.flatten is gone in polars 2
         .drop_nulls()
         .unique(maintain_order=True)
         .alias(column)

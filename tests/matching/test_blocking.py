@@ -1,0 +1,471 @@
+"""Blocking: candidate pairs per rule, unioned and de-duplicated, oversized blocks reported."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching.blocking import BLOCKING_RULES, PAIR_SCHEMA, candidate_pairs
+from rules.config import BLOCKING_RULE_NAMES, MatchingConfig
+
+#: The columns each rule compares, as documented by the rule's name (independent of the code).
+SCALAR_RULE_PARTS = {
+    "name_birth_date": ("last_name_phonetic", "birth_date"),
+    "first_name_birth_date": ("first_name_group", "birth_date"),
+    "name_address": ("last_name_phonetic", "postal_code"),
+    "first_name_address": ("first_name_group", "postal_code", "street_key"),
+    "full_name": ("first_name_group", "last_name_phonetic"),
+    "vat_id": ("vat_id",),
+    "organisation": ("organisation_key",),
+}
+LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
+
+
+def _pairs(frame: pl.DataFrame) -> dict[tuple[str, str], str]:
+    return {(left, right): rules for left, right, rules in frame.iter_rows()}
+
+
+def test_every_configurable_rule_is_implemented_and_vice_versa() -> None:
+    assert set(BLOCKING_RULES) == set(BLOCKING_RULE_NAMES)
+    assert set(BLOCKING_RULES) == set(SCALAR_RULE_PARTS) | set(LIST_RULE_COLUMNS)
+
+
+def test_default_config_rules_are_accepted(make_records: Any) -> None:
+    frame = make_records([{"record_key": "crm:1", "emails": ["max@example.de"]}])
+    result = candidate_pairs(frame, MatchingConfig().blocking_rules, max_block_size=200)
+    assert result.pairs.height == 0
+    assert set(result.pairs_per_rule) == set(MatchingConfig().blocking_rules)
+
+
+SAME_PERSON = {
+    "emails": ["max@example.de"],
+    "phones": ["+4930123456"],
+    "last_name_phonetic": "68676",
+    "first_name_group": "maximilian",
+    "birth_date": date(1980, 3, 5),
+    "postal_code": "10115",
+    "street_key": "hauptstr",
+    "vat_id": "DE123456789",
+    "organisation_key": "mustermann",
+}
+
+RULE_CASES = [
+    {
+        "description": "email: a shared address pairs",
+        "rule": "email",
+        "left": {"emails": ["max@example.de", "m@old.de"]},
+        "right": {"emails": ["other@example.de", "max@example.de"]},
+        "paired": True,
+    },
+    {
+        "description": "email: no shared address",
+        "rule": "email",
+        "left": {"emails": ["max@example.de"]},
+        "right": {"emails": ["moritz@example.de"]},
+        "paired": False,
+    },
+    {
+        "description": "phone: a shared number pairs",
+        "rule": "phone",
+        "left": {"phones": ["+4930123456", "+491701234567"]},
+        "right": {"phones": ["+4930123456"]},
+        "paired": True,
+    },
+    {
+        "description": "phone: different numbers",
+        "rule": "phone",
+        "left": {"phones": ["+4930123456"]},
+        "right": {"phones": ["+4930123457"]},
+        "paired": False,
+    },
+    {
+        "description": "name_birth_date: same phonetic last name and birth date",
+        "rule": "name_birth_date",
+        "left": {"last_name_phonetic": "67", "birth_date": date(1980, 3, 5)},
+        "right": {"last_name_phonetic": "67", "birth_date": date(1980, 3, 5)},
+        "paired": True,
+    },
+    {
+        "description": "name_birth_date: birth date differs",
+        "rule": "name_birth_date",
+        "left": {"last_name_phonetic": "67", "birth_date": date(1980, 3, 5)},
+        "right": {"last_name_phonetic": "67", "birth_date": date(1980, 5, 3)},
+        "paired": False,
+    },
+    {
+        "description": "first_name_birth_date: same nickname group and birth date",
+        "rule": "first_name_birth_date",
+        "left": {"first_name_group": "johannes", "birth_date": date(1975, 1, 1)},
+        "right": {"first_name_group": "johannes", "birth_date": date(1975, 1, 1)},
+        "paired": True,
+    },
+    {
+        "description": "name_address: same phonetic last name and postal code",
+        "rule": "name_address",
+        "left": {"last_name_phonetic": "67", "postal_code": "80331"},
+        "right": {"last_name_phonetic": "67", "postal_code": "80331"},
+        "paired": True,
+    },
+    {
+        "description": "name_address: postal code differs",
+        "rule": "name_address",
+        "left": {"last_name_phonetic": "67", "postal_code": "80331"},
+        "right": {"last_name_phonetic": "67", "postal_code": "80333"},
+        "paired": False,
+    },
+    {
+        "description": "first_name_address: group, postal code and street",
+        "rule": "first_name_address",
+        "left": {"first_name_group": "anna", "postal_code": "1010", "street_key": "ring"},
+        "right": {"first_name_group": "anna", "postal_code": "1010", "street_key": "ring"},
+        "paired": True,
+    },
+    {
+        "description": "first_name_address: street differs",
+        "rule": "first_name_address",
+        "left": {"first_name_group": "anna", "postal_code": "1010", "street_key": "ring"},
+        "right": {"first_name_group": "anna", "postal_code": "1010", "street_key": "graben"},
+        "paired": False,
+    },
+    {
+        "description": "full_name: group and phonetic last name",
+        "rule": "full_name",
+        "left": {"first_name_group": "anna", "last_name_phonetic": "67"},
+        "right": {"first_name_group": "anna", "last_name_phonetic": "67"},
+        "paired": True,
+    },
+    {
+        "description": "vat_id: same id",
+        "rule": "vat_id",
+        "left": {"vat_id": "ATU12345678"},
+        "right": {"vat_id": "ATU12345678"},
+        "paired": True,
+    },
+    {
+        "description": "organisation: same organisation key",
+        "rule": "organisation",
+        "left": {"organisation_key": "mueller bau"},
+        "right": {"organisation_key": "mueller bau"},
+        "paired": True,
+    },
+    {
+        "description": "organisation: different keys",
+        "rule": "organisation",
+        "left": {"organisation_key": "mueller bau"},
+        "right": {"organisation_key": "mueller holz"},
+        "paired": False,
+    },
+]
+
+
+@pytest.mark.parametrize("case", RULE_CASES, ids=[case["description"] for case in RULE_CASES])
+def test_each_rule_pairs_records_sharing_its_key(case: dict[str, Any], make_records: Any) -> None:
+    frame = make_records(
+        [{"record_key": "crm:1", **case["left"]}, {"record_key": "shop:1", **case["right"]}]
+    )
+    result = candidate_pairs(frame, [case["rule"]], max_block_size=200)
+    expected = {("crm:1", "shop:1"): case["rule"]} if case["paired"] else {}
+    assert _pairs(result.pairs) == expected
+    assert result.pairs_per_rule == {case["rule"]: len(expected)}
+
+
+@pytest.mark.parametrize(
+    ("rule", "null_part"),
+    [(rule, part) for rule, parts in SCALAR_RULE_PARTS.items() for part in parts],
+)
+def test_null_key_part_means_no_blocking(rule: str, null_part: str, make_records: Any) -> None:
+    # Both records agree on every other part and are null in the same part: the null is no
+    # evidence, so they must not form a block (else every record without a birth date pairs).
+    row = {part: SAME_PERSON[part] for part in SCALAR_RULE_PARTS[rule]} | {null_part: None}
+    frame = make_records([{"record_key": "crm:1", **row}, {"record_key": "crm:2", **row}])
+    result = candidate_pairs(frame, [rule], max_block_size=200)
+    assert result.pairs.height == 0
+
+
+@pytest.mark.parametrize(
+    ("description", "left", "right"),
+    [
+        ("both lists null", None, None),
+        ("both lists empty", [], []),
+        ("lists contain only nulls", [None], [None]),
+    ],
+)
+@pytest.mark.parametrize("rule", sorted(LIST_RULE_COLUMNS))
+def test_missing_contacts_mean_no_blocking(
+    rule: str, description: str, left: Any, right: Any, make_records: Any
+) -> None:
+    column = LIST_RULE_COLUMNS[rule]
+    frame = make_records(
+        [{"record_key": "crm:1", column: left}, {"record_key": "crm:2", column: right}]
+    )
+    assert candidate_pairs(frame, [rule], max_block_size=200).pairs.height == 0, description
+
+
+def test_pair_found_by_two_rules_appears_once_with_both_rule_names(make_records: Any) -> None:
+    frame = make_records(
+        [
+            {"record_key": "crm:1", "emails": ["max@example.de"], "phones": ["+4930123456"]},
+            {"record_key": "shop:1", "emails": ["max@example.de"], "phones": ["+4930123456"]},
+            {"record_key": "shop:2", "phones": ["+4930123456"]},
+        ]
+    )
+    # The rule order in the config does not change the label.
+    result = candidate_pairs(frame, ["phone", "email"], max_block_size=200)
+    assert _pairs(result.pairs) == {
+        ("crm:1", "shop:1"): "email,phone",
+        ("crm:1", "shop:2"): "phone",
+        ("shop:1", "shop:2"): "phone",
+    }
+    assert result.pairs_per_rule == {"phone": 3, "email": 1}
+    assert result.pairs.schema == pl.Schema(PAIR_SCHEMA)
+
+
+def test_record_sharing_several_keys_of_one_rule_pairs_once(make_records: Any) -> None:
+    frame = make_records(
+        [
+            {"record_key": "crm:1", "emails": ["a@example.de", "b@example.de", "a@example.de"]},
+            {"record_key": "crm:2", "emails": ["b@example.de", "a@example.de"]},
+        ]
+    )
+    result = candidate_pairs(frame, ["email"], max_block_size=200)
+    assert _pairs(result.pairs) == {("crm:1", "crm:2"): "email"}
+    assert result.pairs_per_rule == {"email": 1}
+
+
+def test_left_key_is_the_smaller_key_whatever_the_row_order(make_records: Any) -> None:
+    frame = make_records(
+        [
+            {"record_key": "shop:9", "phones": ["+4930123456"]},
+            {"record_key": "crm:10", "phones": ["+4930123456"]},
+            {"record_key": "crm:1", "phones": ["+4930123456"]},
+        ]
+    )
+    result = candidate_pairs(frame, ["phone"], max_block_size=200)
+    # String order: "crm:1" < "crm:10" < "shop:9".
+    assert set(_pairs(result.pairs)) == {
+        ("crm:1", "crm:10"),
+        ("crm:1", "shop:9"),
+        ("crm:10", "shop:9"),
+    }
+
+
+def test_a_single_record_never_pairs_with_itself(make_records: Any) -> None:
+    frame = make_records([{"record_key": "crm:1", "emails": ["a@x.de"], "phones": ["+4930"]}])
+    assert candidate_pairs(frame, ["email", "phone"], max_block_size=200).pairs.height == 0
+
+
+@pytest.mark.parametrize(
+    ("description", "block_size", "max_block_size", "paired"),
+    [
+        ("block above the limit is skipped", 4, 3, False),
+        ("block exactly at the limit is paired", 4, 4, True),
+        ("smallest possible limit, pair of two", 2, 2, True),
+        ("smallest possible limit, three records", 3, 2, False),
+    ],
+)
+def test_oversized_blocks_are_reported_not_paired(
+    description: str, block_size: int, max_block_size: int, paired: bool, make_records: Any
+) -> None:
+    frame = make_records(
+        [{"record_key": f"crm:{index}", "phones": ["+4930123456"]} for index in range(block_size)]
+    )
+    result = candidate_pairs(frame, ["phone"], max_block_size=max_block_size)
+    expected_pairs = block_size * (block_size - 1) // 2 if paired else 0
+    assert result.pairs.height == expected_pairs, description
+    assert result.pairs_per_rule == {"phone": expected_pairs}
+    oversized = result.oversized_blocks.to_dicts()
+    assert oversized == (
+        [] if paired else [{"rule": "phone", "block_key": "+4930123456", "size": block_size}]
+    )
+
+
+def test_oversized_block_of_one_rule_does_not_hide_pairs_of_another(make_records: Any) -> None:
+    # A shared office switchboard makes a huge phone block; e-mail still pairs the true match.
+    rows = [{"record_key": f"crm:{index}", "phones": ["+49301000"]} for index in range(5)]
+    rows[0]["emails"] = ["max@example.de"]
+    rows[1]["emails"] = ["max@example.de"]
+    frame = make_records(rows)
+    result = candidate_pairs(frame, ["email", "phone"], max_block_size=3)
+    assert _pairs(result.pairs) == {("crm:0", "crm:1"): "email"}
+    assert result.oversized_blocks.to_dicts() == [
+        {"rule": "phone", "block_key": "+49301000", "size": 5}
+    ]
+
+
+def test_oversized_blocks_are_listed_per_rule_and_key(make_records: Any) -> None:
+    rows = [
+        {
+            "record_key": f"crm:{index}",
+            "phones": ["+4930111"] if index < 4 else ["+4930222"],
+            "postal_code": "10115",
+            "last_name_phonetic": "67",
+        }
+        for index in range(7)
+    ]
+    frame = make_records(rows)
+    result = candidate_pairs(frame, ["phone", "name_address"], max_block_size=3)
+    # 4 records share +4930111 (too many), 3 share +4930222 (fine); all 7 share name+postal code.
+    assert _pairs(result.pairs) == {
+        ("crm:4", "crm:5"): "phone",
+        ("crm:4", "crm:6"): "phone",
+        ("crm:5", "crm:6"): "phone",
+    }
+    reported = {
+        (row["rule"], row["size"]): row["block_key"] for row in result.oversized_blocks.to_dicts()
+    }
+    assert set(reported) == {("phone", 4), ("name_address", 7)}
+    assert reported[("phone", 4)] == "+4930111"
+    # A composite key names both parts, so a steward can find the block.
+    assert "67" in reported[("name_address", 7)]
+    assert "10115" in reported[("name_address", 7)]
+
+
+@pytest.mark.parametrize(
+    ("description", "left_role", "right_role", "paired"),
+    [
+        (
+            "shared role address on both sides is no evidence",
+            ["info@firma.de"],
+            ["info@firma.de"],
+            False,
+        ),
+        ("no role addresses: the shared address pairs", [], [], True),
+        ("role_emails null means no role addresses", None, None, True),
+        ("role list naming another address does not matter", ["kontakt@firma.de"], None, True),
+    ],
+)
+def test_role_emails_are_excluded_from_the_email_rule(
+    description: str, left_role: Any, right_role: Any, paired: bool, make_records: Any
+) -> None:
+    frame = make_records(
+        [
+            {"record_key": "crm:1", "emails": ["info@firma.de"], "role_emails": left_role},
+            {"record_key": "crm:2", "emails": ["info@firma.de"], "role_emails": right_role},
+        ]
+    )
+    result = candidate_pairs(frame, ["email"], max_block_size=200)
+    assert (result.pairs.height == 1) is paired, description
+
+
+def test_personal_address_still_pairs_next_to_a_role_address(make_records: Any) -> None:
+    frame = make_records(
+        [
+            {
+                "record_key": "crm:1",
+                "emails": ["info@firma.de", "anna@firma.de"],
+                "role_emails": ["info@firma.de"],
+            },
+            {
+                "record_key": "crm:2",
+                "emails": ["anna@firma.de", "info@firma.de"],
+                "role_emails": ["info@firma.de"],
+            },
+            {"record_key": "crm:3", "emails": ["info@firma.de"], "role_emails": ["info@firma.de"]},
+        ]
+    )
+    result = candidate_pairs(frame, ["email"], max_block_size=200)
+    assert _pairs(result.pairs) == {("crm:1", "crm:2"): "email"}
+    # The role address is not a block at all, so it cannot be reported as oversized either.
+    assert candidate_pairs(frame, ["email"], max_block_size=2).oversized_blocks.height == 0
+
+
+def test_unknown_rule_name_raises_with_the_name_and_the_known_rules(make_records: Any) -> None:
+    frame = make_records([{"record_key": "crm:1"}])
+    with pytest.raises(ValueError, match="unknown blocking rule.*postcode") as error:
+        candidate_pairs(frame, ["email", "postcode"], max_block_size=200)
+    assert "name_address" in str(error.value)
+
+
+def test_no_rules_gives_empty_frames_with_the_documented_columns(make_records: Any) -> None:
+    frame = make_records([{"record_key": "crm:1"}, {"record_key": "crm:2"}])
+    result = candidate_pairs(frame, [], max_block_size=200)
+    assert result.pairs.schema == pl.Schema(PAIR_SCHEMA)
+    assert result.pairs.height == 0
+    assert result.oversized_blocks.columns == ["rule", "block_key", "size"]
+    assert result.pairs_per_rule == {}
+
+
+# --- property: the union equals a brute-force comparison of every pair of records ----------------
+
+_EMAILS = ["a@x.de", "b@x.de", "info@x.de"]
+_VALUES: dict[str, list[Any]] = {
+    "last_name_phonetic": ["67", "682"],
+    "first_name_group": ["anna", "max"],
+    "birth_date": [date(1980, 1, 1), date(1990, 5, 5)],
+    "postal_code": ["10115", "80331"],
+    "street_key": ["haupt", "bahnhof"],
+    "vat_id": ["DE1", "DE2"],
+    "organisation_key": ["acme"],
+}
+
+
+@st.composite
+def _record_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
+    keys = draw(
+        st.lists(
+            st.text(alphabet="abz:19", min_size=1, max_size=4), min_size=0, max_size=9, unique=True
+        )
+    )
+    rows = []
+    for key in keys:
+        row: dict[str, Any] = {"record_key": key}
+        for column, values in _VALUES.items():
+            row[column] = draw(st.none() | st.sampled_from(values))
+        row["emails"] = draw(st.none() | st.lists(st.sampled_from(_EMAILS), max_size=3))
+        row["role_emails"] = draw(st.none() | st.lists(st.just("info@x.de"), max_size=1))
+        row["phones"] = draw(st.none() | st.lists(st.sampled_from(["+491", "+492"]), max_size=2))
+        rows.append(row)
+    return rows
+
+
+def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
+    """The block keys of one record under one rule, computed naively."""
+    if rule in LIST_RULE_COLUMNS:
+        values = set(row[LIST_RULE_COLUMNS[rule]] or []) - {None}
+        if rule == "email":
+            values -= set(row["role_emails"] or [])
+        return values
+    parts = tuple(row[part] for part in SCALAR_RULE_PARTS[rule])
+    return set() if any(part is None for part in parts) else {parts}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_record_rows(), max_block_size=st.integers(min_value=2, max_value=5))
+def test_union_equals_brute_force_reference(
+    rows: list[dict[str, Any]], max_block_size: int, make_records: Any
+) -> None:
+    rule_names = sorted(BLOCKING_RULES)
+    keys = {rule: {row["record_key"]: _keys_of(row, rule) for row in rows} for rule in rule_names}
+    block_sizes = {
+        rule: Counter(key for record_keys in keys[rule].values() for key in record_keys)
+        for rule in rule_names
+    }
+    expected: dict[tuple[str, str], list[str]] = {}
+    for rule in rule_names:
+        for left, right in combinations(sorted(keys[rule]), 2):
+            shared = keys[rule][left] & keys[rule][right]
+            if any(block_sizes[rule][key] <= max_block_size for key in shared):
+                expected.setdefault((left, right), []).append(rule)
+
+    result = candidate_pairs(make_records(rows), rule_names, max_block_size=max_block_size)
+
+    assert _pairs(result.pairs) == {pair: ",".join(sorted(r)) for pair, r in expected.items()}
+    assert all(left < right for left, right in _pairs(result.pairs))
+    assert result.pairs_per_rule == {
+        rule: sum(rule in found for found in expected.values()) for rule in rule_names
+    }
+    expected_oversized = Counter(
+        (rule, size)
+        for rule in rule_names
+        for size in block_sizes[rule].values()
+        if size > max_block_size
+    )
+    reported = Counter((rule, size) for rule, _, size in result.oversized_blocks.iter_rows())
+    assert reported == expected_oversized

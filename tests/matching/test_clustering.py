@@ -1,0 +1,180 @@
+"""Clustering: connected components over accepted pairs, labelled by the smallest record key."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.clustering import connected_components
+
+
+def _edges(pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"left_key": [left for left, _ in pairs], "right_key": [right for _, right in pairs]},
+        schema={"left_key": pl.String(), "right_key": pl.String()},
+    )
+
+
+def _clusters(keys: list[str], pairs: list[tuple[str, str]]) -> dict[str, str]:
+    result = connected_components(pl.Series("record_key", keys, dtype=pl.String), _edges(pairs))
+    assert result.columns == ["record_key", "cluster_key"]
+    assert result["record_key"].to_list() == sorted(set(keys)), "one row per key, sorted"
+    return dict(result.iter_rows())
+
+
+def _reference(keys: list[str], pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Union-find with path halving; each component is labelled by its smallest key."""
+    parent = {key: key for key in keys}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for left, right in pairs:
+        root_left, root_right = find(left), find(right)
+        if root_left != root_right:
+            # keep the smaller key as the root, so the root is the component's label
+            small, large = sorted((root_left, root_right))
+            parent[large] = small
+    return {key: find(key) for key in keys}
+
+
+CASES: list[dict[str, Any]] = [
+    {
+        "description": "chain a-b, b-c is one cluster labelled a",
+        "keys": ["a", "b", "c"],
+        "pairs": [("a", "b"), ("b", "c")],
+        "expected": {"a": "a", "b": "a", "c": "a"},
+    },
+    {
+        "description": "chain given from its far end",
+        "keys": ["c", "b", "a"],
+        "pairs": [("b", "c"), ("a", "b")],
+        "expected": {"a": "a", "b": "a", "c": "a"},
+    },
+    {
+        "description": "edges may name the larger key first",
+        "keys": ["a", "b", "c"],
+        "pairs": [("c", "b"), ("b", "a")],
+        "expected": {"a": "a", "b": "a", "c": "a"},
+    },
+    {
+        "description": "records without edges keep their own key",
+        "keys": ["crm:1", "crm:2", "shop:7"],
+        "pairs": [("crm:2", "shop:7")],
+        "expected": {"crm:1": "crm:1", "crm:2": "crm:2", "shop:7": "crm:2"},
+    },
+    {
+        "description": "no edges at all",
+        "keys": ["b", "a"],
+        "pairs": [],
+        "expected": {"a": "a", "b": "b"},
+    },
+    {
+        "description": "two separate components",
+        "keys": ["a", "b", "c", "d", "e"],
+        "pairs": [("a", "c"), ("b", "d"), ("d", "e")],
+        "expected": {"a": "a", "c": "a", "b": "b", "d": "b", "e": "b"},
+    },
+    {
+        "description": "the smallest key sits in the middle of the chain",
+        "keys": ["d", "c", "a", "e", "f"],
+        "pairs": [("d", "c"), ("c", "a"), ("a", "e"), ("e", "f")],
+        "expected": {key: "a" for key in "acdef"},
+    },
+    {
+        "description": "cycle and duplicate edges",
+        "keys": ["x", "y", "z"],
+        "pairs": [("x", "y"), ("y", "z"), ("z", "x"), ("y", "x"), ("x", "y")],
+        "expected": {"x": "x", "y": "x", "z": "x"},
+    },
+    {
+        "description": "duplicate record keys give one row",
+        "keys": ["a", "a", "b"],
+        "pairs": [("a", "b")],
+        "expected": {"a": "a", "b": "a"},
+    },
+    {
+        "description": "string order, not numeric order, decides the label",
+        "keys": ["crm:10", "crm:9", "crm:100"],
+        "pairs": [("crm:9", "crm:10"), ("crm:10", "crm:100")],
+        "expected": {"crm:10": "crm:10", "crm:9": "crm:10", "crm:100": "crm:10"},
+    },
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_components(case: dict[str, Any]) -> None:
+    assert _clusters(case["keys"], case["pairs"]) == case["expected"]
+
+
+def test_empty_input() -> None:
+    assert _clusters([], []) == {}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_long_path_in_random_order_converges(seed: int) -> None:
+    # A path of 1000 records visited in random key order: the worst case for label propagation
+    # (the minimum has to travel far); the answer is one cluster labelled by the smallest key.
+    rng = random.Random(seed)
+    keys = [f"r:{index:04}" for index in range(1000)]
+    path = keys[:]
+    rng.shuffle(path)
+    pairs = list(zip(path, path[1:], strict=False))
+    rng.shuffle(pairs)
+    clusters = _clusters(keys, pairs)
+    assert set(clusters.values()) == {"r:0000"}
+    assert len(clusters) == 1000
+
+
+def test_long_sorted_path_with_minimum_at_the_end() -> None:
+    # Keys descend along the path, so the minimum is 999 hops from the far end.
+    keys = [f"r:{index:04}" for index in range(1000)]
+    pairs = [(keys[index + 1], keys[index]) for index in range(999)][::-1]
+    clusters = _clusters(keys, pairs)
+    assert set(clusters.values()) == {"r:0000"}
+
+
+def test_two_long_paths_stay_apart() -> None:
+    rng = random.Random(7)
+    first = [f"a:{index:03}" for index in range(500)]
+    second = [f"b:{index:03}" for index in range(500)]
+    pairs = []
+    for keys in (first, second):
+        path = keys[:]
+        rng.shuffle(path)
+        pairs.extend(zip(path, path[1:], strict=False))
+    clusters = _clusters(first + second, pairs)
+    assert {clusters[key] for key in first} == {"a:000"}
+    assert {clusters[key] for key in second} == {"b:000"}
+
+
+@st.composite
+def _graphs(draw: st.DrawFn) -> tuple[list[str], list[tuple[str, str]]]:
+    keys = draw(
+        st.lists(st.text(alphabet="abc:0129", min_size=1, max_size=4), unique=True, max_size=40)
+    )
+    if len(keys) < 2:
+        return keys, []
+    pairs = draw(
+        st.lists(
+            # self-loops included: they must not change anything
+            st.tuples(st.sampled_from(keys), st.sampled_from(keys)),
+            max_size=60,
+        )
+    )
+    return keys, pairs
+
+
+@settings(max_examples=200, deadline=None)
+@given(graph=_graphs())
+def test_equals_reference_union_find(graph: tuple[list[str], list[tuple[str, str]]]) -> None:
+    keys, pairs = graph
+    assert _clusters(keys, pairs) == _reference(keys, pairs)

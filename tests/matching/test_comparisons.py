@@ -1,0 +1,527 @@
+"""Comparisons: the agreement level of every field for a candidate pair.
+
+Cases are written with level labels ("nickname", "swap_or_typo" ...) rather than numbers; the
+test translates them through the comparison's own ladder, so reordering the labels in code and
+weights together keeps the tests meaningful. Where a case depends on a Jaro-Winkler threshold,
+the similarity is asserted first (values worked out by hand, e.g. anna/anja: 3 matches of 4, no
+transposition, Jaro 0.833, common prefix 2 -> 0.867), so the case tests the branch it claims to.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pytest
+from rapidfuzz.distance import JaroWinkler
+
+from matching.comparisons import COMPARED_COLUMNS, COMPARISONS, MISSING, compare_pairs
+
+LADDERS = {comparison.name: comparison.levels for comparison in COMPARISONS}
+
+
+def _label(name: str, level: int) -> str:
+    return "missing" if level == MISSING else LADDERS[name][level]
+
+
+def _pair_frame(pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "left_key": [left for left, _ in pairs],
+            "right_key": [right for _, right in pairs],
+            "rules": ["test"] * len(pairs),
+        },
+        schema={"left_key": pl.String(), "right_key": pl.String(), "rules": pl.String()},
+    )
+
+
+def _first_name(key: str | None, group: str | None, phonetic: str | None) -> dict[str, Any]:
+    return {"first_name_key": key, "first_name_group": group, "first_name_phonetic": phonetic}
+
+
+def _last_name(key: str | None, phonetic: str | None) -> dict[str, Any]:
+    return {"last_name_key": key, "last_name_phonetic": phonetic}
+
+
+def _address(
+    postal: str | None, street: str | None, house: str | None, city: str | None
+) -> dict[str, Any]:
+    return {"postal_code": postal, "street_key": street, "house_number": house, "city_key": city}
+
+
+# similarity bounds: (low, high) the Jaro-Winkler value of the two keys must lie in, or None.
+CASES: list[dict[str, Any]] = [
+    # --- first name: exact, nickname group, JW >= 0.9, phonetic or JW >= 0.8, different ------
+    {
+        "description": "first name identical",
+        "comparison": "first_name",
+        "left": _first_name("max", "maximilian", "68"),
+        "right": _first_name("max", "maximilian", "68"),
+        "level": "exact",
+    },
+    {
+        "description": "Hans and Johannes share a nickname group",
+        "comparison": "first_name",
+        "left": _first_name("hans", "johannes", "068"),
+        "right": _first_name("johannes", "johannes", "0668"),
+        "level": "nickname",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Michael / Micheal: transposition typo, JW 0.97",
+        "comparison": "first_name",
+        "left": _first_name("michael", "michael", "645"),
+        "right": _first_name("micheal", None, "6455"),
+        "level": "jaro_winkler_0.9",
+        "similarity": (0.9, 1.0),
+    },
+    {
+        "description": "Anna / Anja: JW 0.87, different phonetic codes",
+        "comparison": "first_name",
+        "left": _first_name("anna", "anna", "06"),
+        "right": _first_name("anja", "anja", "064"),
+        "level": "similar",
+        "similarity": (0.8, 0.9),
+    },
+    {
+        "description": "Christoph / Kristof: sound alike though JW is low",
+        "comparison": "first_name",
+        "left": _first_name("christoph", "christoph", "4783"),
+        "right": _first_name("kristof", "kristof", "4783"),
+        "level": "similar",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Max / Moritz: twins' names",
+        "comparison": "first_name",
+        "left": _first_name("max", "maximilian", "48"),
+        "right": _first_name("moritz", "moritz", "678"),
+        "level": "different",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "same group but no first name key on one side is missing",
+        "comparison": "first_name",
+        "left": _first_name(None, "johannes", None),
+        "right": _first_name("johannes", "johannes", "0668"),
+        "level": "missing",
+    },
+    {
+        "description": "both groups null is not a nickname match",
+        "comparison": "first_name",
+        "left": _first_name("paul", None, "15"),
+        "right": _first_name("peter", None, "127"),
+        "level": "different",
+        "similarity": (0.0, 0.8),
+    },
+    # --- last name: exact, phonetic or JW >= 0.92, JW >= 0.8, different ----------------------
+    {
+        "description": "last name identical",
+        "comparison": "last_name",
+        "left": _last_name("mueller", "657"),
+        "right": _last_name("mueller", "657"),
+        "level": "exact",
+    },
+    {
+        "description": "Meier / Mayer: same Cologne code, JW only 0.76",
+        "comparison": "last_name",
+        "left": _last_name("meier", "67"),
+        "right": _last_name("mayer", "67"),
+        "level": "phonetic",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Mustermann / Mustermenn: JW 0.96 counts as phonetic level",
+        "comparison": "last_name",
+        "left": _last_name("mustermann", "68276"),
+        "right": _last_name("mustermenn", "682766"),
+        "level": "phonetic",
+        "similarity": (0.92, 1.0),
+    },
+    {
+        "description": "Lehmann / Lehner: JW 0.82, codes differ",
+        "comparison": "last_name",
+        "left": _last_name("lehmann", "56"),
+        "right": _last_name("lehner", "567"),
+        "level": "jaro_winkler_0.8",
+        "similarity": (0.8, 0.92),
+    },
+    {
+        "description": "Schulz / Wagner",
+        "comparison": "last_name",
+        "left": _last_name("schulz", "858"),
+        "right": _last_name("wagner", "3467"),
+        "level": "different",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "no last name on one side",
+        "comparison": "last_name",
+        "left": _last_name("schulz", "858"),
+        "right": _last_name(None, None),
+        "level": "missing",
+    },
+    # --- birth date: exact, day-month swap or one-digit typo, different -----------------------
+    {
+        "description": "same birth date",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1980, 3, 5)},
+        "level": "exact",
+    },
+    {
+        "description": "day and month swapped (05.03. vs 03.05.)",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1980, 5, 3)},
+        "level": "swap_or_typo",
+    },
+    {
+        "description": "day and month swapped with two-digit parts (01.12. vs 12.01.)",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 12, 1)},
+        "right": {"birth_date": date(1980, 1, 12)},
+        "level": "swap_or_typo",
+    },
+    {
+        "description": "one-digit typo in the day",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 15)},
+        "right": {"birth_date": date(1980, 3, 25)},
+        "level": "swap_or_typo",
+    },
+    {
+        "description": "one-digit typo in the year",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1989, 3, 5)},
+        "level": "swap_or_typo",
+    },
+    {
+        "description": "one-digit typo in the month",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1980, 8, 5)},
+        "level": "swap_or_typo",
+    },
+    {
+        "description": "two digits differ (day and month each by one)",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1980, 4, 6)},
+        "level": "different",
+    },
+    {
+        "description": "swap but another year",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1981, 5, 3)},
+        "level": "different",
+    },
+    {
+        "description": "father and son, 25 years apart",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1955, 6, 20)},
+        "right": {"birth_date": date(1980, 11, 2)},
+        "level": "different",
+    },
+    {
+        "description": "birth date unknown on one side",
+        "comparison": "birth_date",
+        "left": {"birth_date": None},
+        "right": {"birth_date": date(1980, 3, 5)},
+        "level": "missing",
+    },
+    # --- e-mail: shared (role addresses excluded), different ----------------------------------
+    {
+        "description": "one address in common among several",
+        "comparison": "email",
+        "left": {"emails": ["max@example.de", "max.m@work.de"]},
+        "right": {"emails": ["m@old.de", "max@example.de"]},
+        "level": "shared",
+    },
+    {
+        "description": "no address in common",
+        "comparison": "email",
+        "left": {"emails": ["max@example.de"]},
+        "right": {"emails": ["moritz@example.de"]},
+        "level": "different",
+    },
+    {
+        "description": "only a shared role address: no evidence either way",
+        "comparison": "email",
+        "left": {"emails": ["info@firma.de"], "role_emails": ["info@firma.de"]},
+        "right": {"emails": ["info@firma.de"], "role_emails": ["info@firma.de"]},
+        "level": "missing",
+    },
+    {
+        "description": "role address ignored, personal addresses differ",
+        "comparison": "email",
+        "left": {"emails": ["info@firma.de", "anna@firma.de"], "role_emails": ["info@firma.de"]},
+        "right": {"emails": ["info@firma.de", "bernd@firma.de"], "role_emails": ["info@firma.de"]},
+        "level": "different",
+    },
+    {
+        "description": "role_emails null means no role addresses",
+        "comparison": "email",
+        "left": {"emails": ["max@example.de"], "role_emails": None},
+        "right": {"emails": ["max@example.de"], "role_emails": []},
+        "level": "shared",
+    },
+    {
+        "description": "empty list on one side",
+        "comparison": "email",
+        "left": {"emails": []},
+        "right": {"emails": ["max@example.de"]},
+        "level": "missing",
+    },
+    {
+        "description": "null list on one side",
+        "comparison": "email",
+        "left": {"emails": None},
+        "right": {"emails": ["max@example.de"]},
+        "level": "missing",
+    },
+    # --- phone: shared, different --------------------------------------------------------------
+    {
+        "description": "a shared landline",
+        "comparison": "phone",
+        "left": {"phones": ["+4930123456", "+491701234567"]},
+        "right": {"phones": ["+4930123456"]},
+        "level": "shared",
+    },
+    {
+        "description": "different numbers",
+        "comparison": "phone",
+        "left": {"phones": ["+4930123456"]},
+        "right": {"phones": ["+4989123456"]},
+        "level": "different",
+    },
+    {
+        "description": "no phone on one side",
+        "comparison": "phone",
+        "left": {"phones": []},
+        "right": {"phones": ["+4930123456"]},
+        "level": "missing",
+    },
+    # --- address: house, street, place, different ----------------------------------------------
+    {
+        "description": "same postal code, street and house number",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12a", "berlin"),
+        "right": _address("10115", "invalidenstr", "12a", "berlin"),
+        "level": "house",
+    },
+    {
+        "description": "same street, other house number",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12a", "berlin"),
+        "right": _address("10115", "invalidenstr", "14", "berlin"),
+        "level": "street",
+    },
+    {
+        "description": "same street, house number unknown on one side",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", None, "berlin"),
+        "right": _address("10115", "invalidenstr", "12a", "berlin"),
+        "level": "street",
+    },
+    {
+        "description": "same postal code, other street",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12a", "berlin"),
+        "right": _address("10115", "chausseestr", "12a", "berlin"),
+        "level": "place",
+    },
+    {
+        "description": "same city, other postal code (moved within Berlin)",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12a", "berlin"),
+        "right": _address("10245", "invalidenstr", "12a", "berlin"),
+        "level": "place",
+    },
+    {
+        "description": "same postal code, street unknown on one side",
+        "comparison": "address",
+        "left": _address("10115", None, None, None),
+        "right": _address("10115", "invalidenstr", "12a", "berlin"),
+        "level": "place",
+    },
+    {
+        "description": "only cities known, and equal",
+        "comparison": "address",
+        "left": _address(None, None, None, "wien"),
+        "right": _address(None, "ring", "1", "wien"),
+        "level": "place",
+    },
+    {
+        "description": "other postal code and city",
+        "comparison": "address",
+        "left": _address("10115", "hauptstr", "1", "berlin"),
+        "right": _address("80331", "hauptstr", "1", "muenchen"),
+        "level": "different",
+    },
+    {
+        "description": "no postal code and no city on one side",
+        "comparison": "address",
+        "left": _address(None, "hauptstr", "1", None),
+        "right": _address("80331", "hauptstr", "1", "muenchen"),
+        "level": "missing",
+    },
+    # --- organisation and VAT id ---------------------------------------------------------------
+    {
+        "description": "organisation key identical",
+        "comparison": "organisation",
+        "left": {"organisation_key": "mueller bau"},
+        "right": {"organisation_key": "mueller bau"},
+        "level": "exact",
+    },
+    {
+        "description": "organisation key nearly identical (JW 0.96)",
+        "comparison": "organisation",
+        "left": {"organisation_key": "mueller bau"},
+        "right": {"organisation_key": "mueller bauten"},
+        "level": "jaro_winkler_0.9",
+        "similarity": (0.9, 1.0),
+    },
+    {
+        "description": "other organisation",
+        "comparison": "organisation",
+        "left": {"organisation_key": "mueller bau"},
+        "right": {"organisation_key": "schmidt holz"},
+        "level": "different",
+        "similarity": (0.0, 0.9),
+    },
+    {
+        "description": "person without organisation",
+        "comparison": "organisation",
+        "left": {"organisation_key": None},
+        "right": {"organisation_key": "schmidt holz"},
+        "level": "missing",
+    },
+    {
+        "description": "same VAT id",
+        "comparison": "vat_id",
+        "left": {"vat_id": "DE123456789"},
+        "right": {"vat_id": "DE123456789"},
+        "level": "exact",
+    },
+    {
+        "description": "other VAT id",
+        "comparison": "vat_id",
+        "left": {"vat_id": "DE123456789"},
+        "right": {"vat_id": "ATU12345678"},
+        "level": "different",
+    },
+    {
+        "description": "VAT id on one side only",
+        "comparison": "vat_id",
+        "left": {"vat_id": None},
+        "right": {"vat_id": "ATU12345678"},
+        "level": "missing",
+    },
+]
+
+SIMILARITY_COLUMN = {
+    "first_name": "first_name_key",
+    "last_name": "last_name_key",
+    "organisation": "organisation_key",
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_level_of_one_pair(case: dict[str, Any], make_records: Any) -> None:
+    name = case["comparison"]
+    if "similarity" in case:
+        column = SIMILARITY_COLUMN[name]
+        low, high = case["similarity"]
+        similarity = JaroWinkler.normalized_similarity(case["left"][column], case["right"][column])
+        assert low <= similarity < high or similarity == high == 1.0, "case premise is wrong"
+    frame = make_records(
+        [{"record_key": "crm:1", **case["left"]}, {"record_key": "shop:1", **case["right"]}]
+    )
+    compared = compare_pairs(_pair_frame([("crm:1", "shop:1")]), frame)
+    assert compared.height == 1
+    assert _label(name, compared[f"{name}_level"][0]) == case["level"]
+
+
+def test_comparison_is_symmetric(make_records: Any) -> None:
+    # Every case gives the same level with left and right exchanged.
+    rows = []
+    pairs = []
+    for index, case in enumerate(CASES):
+        rows.append({"record_key": f"a:{index:03}", **case["left"]})
+        rows.append({"record_key": f"b:{index:03}", **case["right"]})
+        pairs.append((f"b:{index:03}", f"a:{index:03}"))
+    compared = compare_pairs(_pair_frame(pairs), make_records(rows))
+    by_pair = {row["left_key"]: row for row in compared.to_dicts()}
+    for index, case in enumerate(CASES):
+        name = case["comparison"]
+        level = by_pair[f"b:{index:03}"][f"{name}_level"]
+        assert _label(name, level) == case["level"], case["description"]
+
+
+def test_many_pairs_at_once_give_each_pair_its_own_levels(make_records: Any) -> None:
+    # Jaro-Winkler runs over whole columns: a misaligned array would mix pairs up. All cases go
+    # through one call, in reverse order, and each must keep the level it has on its own.
+    rows = []
+    pairs = []
+    for index, case in enumerate(CASES):
+        rows.append({"record_key": f"l:{index:03}", **case["left"]})
+        rows.append({"record_key": f"r:{index:03}", **case["right"]})
+        pairs.append((f"l:{index:03}", f"r:{index:03}"))
+    compared = compare_pairs(_pair_frame(pairs[::-1]), make_records(rows))
+    assert compared.height == len(CASES)
+    by_pair = {row["left_key"]: row for row in compared.to_dicts()}
+    for index, case in enumerate(CASES):
+        name = case["comparison"]
+        level = by_pair[f"l:{index:03}"][f"{name}_level"]
+        assert _label(name, level) == case["level"], case["description"]
+
+
+def test_output_columns_and_types(make_records: Any) -> None:
+    frame = make_records(
+        [
+            {"record_key": "crm:1", "record_type": "person"},
+            {"record_key": "crm:2", "record_type": "organisation"},
+        ]
+    )
+    compared = compare_pairs(_pair_frame([("crm:1", "crm:2")]), frame)
+    level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
+    assert compared.columns == [
+        "left_key",
+        "right_key",
+        "rules",
+        "record_type_l",
+        "record_type_r",
+        *level_columns,
+    ]
+    assert all(compared.schema[column] == pl.Int8 for column in level_columns)
+    assert compared.row(0, named=True)["record_type_l"] == "person"
+    assert compared.row(0, named=True)["record_type_r"] == "organisation"
+    # Nothing is known about either record: every comparison is missing.
+    assert all(compared[column][0] == MISSING for column in level_columns)
+
+
+def test_compare_reads_only_the_documented_columns(make_records: Any) -> None:
+    frame = make_records([{"record_key": "crm:1"}, {"record_key": "crm:2"}]).select(
+        COMPARED_COLUMNS
+    )
+    assert compare_pairs(_pair_frame([("crm:1", "crm:2")]), frame).height == 1
+
+
+@pytest.mark.parametrize("comparison", COMPARISONS, ids=lambda comparison: comparison.name)
+def test_every_ladder_ends_in_different(comparison: Any) -> None:
+    assert comparison.levels[-1] == "different"
+    assert len(set(comparison.levels)) == len(comparison.levels)
+
+
+def test_cases_cover_every_level_of_every_comparison() -> None:
+    covered = {(case["comparison"], case["level"]) for case in CASES}
+    expected = {
+        (comparison.name, label)
+        for comparison in COMPARISONS
+        for label in (*comparison.levels, "missing")
+    }
+    assert expected <= covered
