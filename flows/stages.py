@@ -16,6 +16,7 @@ import polars as pl
 from cleaners import clean_records
 from cleaners.mapping import map_silo
 from flows.connectors import SiloExtract
+from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
 from matching.blocking import BlockingResult, candidate_pairs
 from matching.clustering import connected_components
@@ -150,12 +151,23 @@ def clean(config: GoldenConfig, prepared: Prepared, today: date) -> Cleaned:
 def validate(config: GoldenConfig, cleaned: Cleaned) -> list[str]:
     """Apply the blocking DQ rules: raise StageError if one fails; return non-blocking warnings."""
     failures, warnings = [], []
+    # Blank rows (exports often end in many) are quarantined but say nothing about quality.
+    blank = dict(
+        cleaned.quarantine.filter(pl.col("reason") == EMPTY_ROW)
+        .group_by("silo")
+        .len()
+        .iter_rows()
+    )
     for name, counts in sorted(cleaned.counts.items()):
-        if counts.rows_read == 0:
+        if counts.rows_read - blank.get(name, 0) == 0:
             message = f"silo '{name}' delivered 0 rows"
             (failures if config.dq.fail_if_silo_empty else warnings).append(message)
             continue
-        share = 100.0 * counts.quarantined / counts.rows_read
+        share = (
+            100.0
+            * (counts.quarantined - blank.get(name, 0))
+            / (counts.rows_read - blank.get(name, 0))
+        )
         if share > config.dq.max_quarantine_percent:
             failures.append(
                 f"silo '{name}': {share:.1f}% of rows quarantined "

@@ -40,9 +40,15 @@ def _exercise(url: str) -> None:
     store = StateStore.open(url)
     store.start_run("r1", datetime(2026, 11, 1, 2, 0, tzinfo=UTC))
     first = pl.DataFrame(
-        {"silo": ["crm", "crm", "shop"], "source_id": ["1", "2", "a-7"], "golden_id": ["GA", "GA", "GB"]}
+        {
+            "silo": ["crm", "crm", "shop"],
+            "source_id": ["1", "2", "a-7"],
+            "golden_id": ["GA", "GA", "GB"],
+        }
     )
-    store.save_crosswalk("r1", first, pl.DataFrame(schema={"golden_id": pl.String, "redirect_to": pl.String}))
+    store.save_crosswalk(
+        "r1", first, pl.DataFrame(schema={"golden_id": pl.String, "redirect_to": pl.String})
+    )
     store.finish_run("r1", "completed", {"golden_records": 2})
     store.close()
 
@@ -50,9 +56,15 @@ def _exercise(url: str) -> None:
     assert reopened.load_crosswalk().to_dicts() == first.sort("silo", "source_id").to_dicts()
     reopened.start_run("r2", datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
     second = pl.DataFrame(
-        {"silo": ["crm", "crm", "shop"], "source_id": ["1", "2", "a-7"], "golden_id": ["GA", "GA", "GA"]}
+        {
+            "silo": ["crm", "crm", "shop"],
+            "source_id": ["1", "2", "a-7"],
+            "golden_id": ["GA", "GA", "GA"],
+        }
     )
-    reopened.save_crosswalk("r2", second, pl.DataFrame({"golden_id": ["GB"], "redirect_to": ["GA"]}))
+    reopened.save_crosswalk(
+        "r2", second, pl.DataFrame({"golden_id": ["GB"], "redirect_to": ["GA"]})
+    )
     reopened.finish_run("r2", "failed", {}, error="boom")
     runs = reopened.list_runs()
     assert [(run.run_id, run.status) for run in runs] == [("r2", "failed"), ("r1", "completed")]

@@ -58,7 +58,10 @@ def test_minimal_file_gets_defaults(tmp_path: Path) -> None:
         ),
         (
             "database without table",
-            MINIMAL.replace('connector = "csv"\npath = "crm.csv"', 'connector = "postgres"\nurl = "postgresql://u@h/db"'),
+            MINIMAL.replace(
+                'connector = "csv"\npath = "crm.csv"',
+                'connector = "postgres"\nurl = "postgresql://u@h/db"',
+            ),
             "needs table",
         ),
         (
@@ -74,9 +77,21 @@ def test_minimal_file_gets_defaults(tmp_path: Path) -> None:
             MINIMAL + "[matching]\nmatch_threshold = 0.5\nreview_threshold = 0.8\n",
             "review_threshold must not be above match_threshold",
         ),
-        ("unknown blocking rule", MINIMAL + "[matching]\nblocking_rules = ['soundex']\n", "soundex"),
-        ("bad survivorship rule", MINIMAL + "[survivorship]\ndefault = 'newest'\n", "survivorship.default"),
-        ("bad country", MINIMAL + "[project]\ndefault_country = 'Deutschland'\n", "default_country"),
+        (
+            "unknown blocking rule",
+            MINIMAL + "[matching]\nblocking_rules = ['soundex']\n",
+            "soundex",
+        ),
+        (
+            "bad survivorship rule",
+            MINIMAL + "[survivorship]\ndefault = 'newest'\n",
+            "survivorship.default",
+        ),
+        (
+            "bad country",
+            MINIMAL + "[project]\ndefault_country = 'Deutschland'\n",
+            "default_country",
+        ),
         ("not toml", "[silos.crm\n", "not valid TOML"),
     ],
 )

@@ -1,0 +1,186 @@
+"""The order of the stages, written once.
+
+``run_pipeline`` sequences the functions of flows.stages. How each stage runs is up to the
+caller's ``StageRunner``: the Prefect flow runs each as a task (with retries, logs, the UI); the
+benchmarks and `golden dedupe`-style one-shot commands run them as plain calls, without the
+start-up cost of a Prefect server.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+
+from flows import stages
+from flows.connectors import SiloExtract, read_silo
+from flows.outputs import RunOutputs, write_outputs
+from flows.publish import publish_run
+from flows.state import StateStore
+from reports.summary import RunSummary, SiloSummary
+from rules.config import GoldenConfig, SiloConfig
+from rules.errors import GoldenError
+
+log = logging.getLogger("golden.pipeline")
+
+
+class StageRunner(Protocol):
+    """Runs one named stage; ``extract`` reads every silo (possibly concurrently)."""
+
+    def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any: ...
+
+    def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]: ...
+
+
+class PlainRunner:
+    """Runs stages as plain function calls, logging each stage's wall time."""
+
+    def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
+        clock = time.perf_counter()
+        result = function(*args)
+        log.info("stage %s: %.2f s", name, time.perf_counter() - clock)
+        return result
+
+    def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]:
+        return [self.stage(f"extract {silo.name}", read_silo, silo, config) for silo in silos]
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """What a finished run returns: its summary and the folder it published."""
+
+    summary: RunSummary
+    folder: Path
+    outputs: RunOutputs
+
+
+def new_run_id(started: datetime) -> str:
+    """Sortable, unique run id: UTC time plus a short random suffix."""
+    return f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def run_pipeline(
+    config: GoldenConfig, runner: StageRunner, *, today: date | None = None
+) -> PipelineResult:
+    """Run every stage once, publish atomically, record the run in the state store."""
+    started = datetime.now(UTC)
+    run_id = new_run_id(started)
+    today = today or started.date()
+    state = StateStore.open(config.state_url)
+    state.start_run(run_id, started)
+    timings: dict[str, float] = {}
+
+    def timed(name: str, function: Callable[..., Any], *args: Any) -> Any:
+        clock = time.perf_counter()
+        result = runner.stage(name, function, *args)
+        timings[name] = round(time.perf_counter() - clock, 3)
+        return result
+
+    try:
+        clock = time.perf_counter()
+        extracts = runner.extract(config.enabled_silos(), config)
+        timings["extract"] = round(time.perf_counter() - clock, 3)
+        prepared = timed("map to canonical", stages.prepare, config, extracts)
+        cleaned = timed("clean", stages.clean, config, prepared, today)
+        for warning in timed("validate", stages.validate, config, cleaned):
+            log.warning("data quality: %s", warning)
+        matched = timed("match", stages.match, config, cleaned)
+        clusters = timed("cluster", stages.cluster, config, cleaned, matched)
+        ids = timed("stable ids", stages.assign_ids, state, clusters)
+        golden = timed("golden records", stages.golden_records, config, cleaned, ids)
+        review = timed("review queue", stages.review_queue, config, matched, ids)
+        stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
+        summary = build_summary(
+            config, run_id, started, cleaned, golden.golden.height, review, stale, timings
+        )
+        outputs = RunOutputs(
+            summary=summary,
+            cleaned=cleaned,
+            matched=matched,
+            ids=ids,
+            golden=golden,
+            review=review,
+            stale=stale,
+            previous=previous_summary(config.output_dir),
+        )
+        folder = timed(
+            "publish",
+            publish_run,
+            config.output_dir,
+            run_id,
+            lambda target: write_outputs(target, outputs, config),
+        )
+        state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
+        state.finish_run(run_id, "completed", summary.to_dict())
+        return PipelineResult(summary=summary, folder=folder, outputs=outputs)
+    except GoldenError as exc:
+        state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=str(exc))
+        raise
+    except BaseException as exc:
+        state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=type(exc).__name__)
+        raise
+    finally:
+        state.close()
+
+
+def build_summary(
+    config: GoldenConfig,
+    run_id: str,
+    started: datetime,
+    cleaned: stages.Cleaned,
+    golden_count: int,
+    review: pl.DataFrame,
+    stale: pl.DataFrame,
+    timings: dict[str, float],
+) -> RunSummary:
+    """The run's counts: per silo (read, quarantined, records, findings) and overall."""
+    findings = cleaned.findings.group_by("silo", "status").len()
+    per = {(silo, status): count for silo, status, count in findings.iter_rows()}
+    silos = tuple(
+        SiloSummary(
+            name=silo.name,
+            connector=silo.connector,
+            trust_rank=silo.trust_rank,
+            rows_read=cleaned.counts[silo.name].rows_read,
+            quarantined=cleaned.counts[silo.name].quarantined,
+            records=cleaned.counts[silo.name].records,
+            invalid_values=per.get((silo.name, "invalid"), 0),
+            corrected_values=per.get((silo.name, "corrected"), 0),
+        )
+        for silo in config.enabled_silos()
+    )
+    records = cleaned.records.height
+    return RunSummary(
+        run_id=run_id,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        project=config.project.name,
+        language=config.project.language,
+        silos=silos,
+        golden_records=golden_count,
+        records_in_crosswalk=records,
+        duplicates_merged=records - golden_count,
+        review_pairs=review.height,
+        stale_flagged=stale.height,
+        stage_seconds=dict(timings),
+    )
+
+
+def previous_summary(output_dir: Path) -> RunSummary | None:
+    """The summary of the currently published run, for "change since last run"."""
+    import json
+
+    path = output_dir / "latest" / "summary.json"
+    if not path.is_file():
+        return None
+    try:
+        return RunSummary.from_dict(json.loads(path.read_text("utf-8")))
+    except (ValueError, KeyError, TypeError):
+        return None  # an older or damaged summary only loses the comparison, not the run
