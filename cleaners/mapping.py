@@ -60,8 +60,7 @@ def _list_field(field: str, columns: list[str]) -> pl.Expr:
 
 def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
     """Fill canonical fields from combined source fields where the silo has no separate column."""
-    from cleaners.addresses import parse_address_line, split_postal_city, split_street_line
-    from cleaners.names import split_full_name
+    from cleaners import parse_address_line, split_full_name, split_postal_city, split_street_line
 
     splitters = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),

@@ -72,7 +72,9 @@ def flag_stale(
     if rules.flag_missing_consent:
         checks.append(
             (
-                (pl.col("emails").list.len() > 0) & pl.col("consent_email").is_null(),
+                # Consent recorded in any silo of the entity covers this record's e-mail.
+                (pl.col("emails").list.len() > 0)
+                & ~pl.col("consent_email").is_not_null().any().over("golden_id"),
                 "e-mail without recorded consent",
             )
         )

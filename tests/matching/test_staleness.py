@@ -368,3 +368,20 @@ def test_nothing_to_flag_gives_an_empty_frame_with_the_schema(make_records: Any)
     flagged = _flag(make_records, [{"record_key": "crm:1"}, {"record_key": "shop:1"}])
     assert flagged.height == 0
     assert flagged.schema == pl.Schema(STALE_SCHEMA)
+
+
+def test_consent_recorded_in_another_silo_of_the_entity_covers_the_e_mail(
+    make_records: Any,
+) -> None:
+    rows = [
+        {"record_key": "crm:1", "emails": ["max@example.de"]},
+        {
+            "record_key": "newsletter:9",
+            "emails": ["max@example.de"],
+            "consent_email": True,
+            "consent_email_date": date(2025, 1, 10),
+        },
+        {"record_key": "crm:2", "emails": ["eva@example.de"]},
+    ]
+    assignment = {"crm:1": "G1", "newsletter:9": "G1", "crm:2": "G2"}
+    assert _reasons(_flag(make_records, rows, assignment=assignment)) == {"crm:2": [NO_CONSENT]}
