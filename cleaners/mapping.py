@@ -51,7 +51,11 @@ def _check_columns(silo: SiloConfig, available: list[str]) -> None:
 
 
 def _list_field(field: str, columns: list[str]) -> pl.Expr:
-    parts = [_text(column).str.extract_all(_LIST_ITEMS[field]) for column in columns]
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    # A null part would make the whole concatenated list null: treat it as "no values".
+    parts = [
+        _text(column).str.extract_all(_LIST_ITEMS[field]).fill_null(empty) for column in columns
+    ]
     combined = pl.concat_list(parts) if len(parts) > 1 else parts[0]
     return combined.list.eval(
         pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")
@@ -83,7 +87,14 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
 
 def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
     """Turn a connector's raw frame (strings + ``_row_number``) into canonical records."""
-    _check_columns(silo, [name for name in raw.columns if name != ROW_NUMBER])
+    columns = [name for name in raw.columns if name != ROW_NUMBER]
+    if raw.height == 0 and not columns:
+        # An empty JSON array or table has no columns to check; the DQ stage reports the silo.
+        return MappedSilo(
+            records=pl.DataFrame(schema=CANONICAL_SCHEMA),
+            quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        )
+    _check_columns(silo, columns)
     mapping = silo.mapping
     selected: list[pl.Expr] = [
         pl.lit(silo.name).alias("silo"),

@@ -1,0 +1,115 @@
+"""The Prefect flow under Prefect's test harness, and the `golden` command's behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.demo import write_demo
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.mark.slow
+def test_flow_runs_under_prefect(prefect_harness: None, tmp_path: Path) -> None:
+    from flows.nightly import nightly_flow
+
+    write_demo(tmp_path, persons=60, seed=3)
+    summary = nightly_flow(str(tmp_path / "golden.toml"))
+    assert summary["golden_records"] > 0
+    assert (
+        summary["records_in_crosswalk"] - summary["golden_records"] == summary["duplicates_merged"]
+    )
+    crosswalk = pl.read_parquet(tmp_path / "out" / "latest" / "crosswalk.parquet")
+    assert crosswalk.height == summary["records_in_crosswalk"]
+    assert set(summary["stage_seconds"]) >= {"extract", "clean", "match", "golden records"}
+
+
+@pytest.mark.slow
+def test_cli_run_reports_missing_silo_file_in_one_line(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    write_demo(
+        tmp_path,
+        persons=30,
+        seed=3,
+    )
+    (tmp_path / "shop.json").unlink()
+    result = runner.invoke(app, ["run", "--config", str(tmp_path / "golden.toml")])
+    assert result.exit_code == 2
+    assert "silo 'shop'" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_init_writes_a_valid_starter(tmp_path: Path) -> None:
+    target = tmp_path / "golden.toml"
+    assert runner.invoke(app, ["init", str(target)]).exit_code == 0
+    again = runner.invoke(app, ["init", str(target)])
+    assert again.exit_code == 2 and "--force" in again.output
+    checked = runner.invoke(app, ["check-config", str(target)])
+    assert checked.exit_code == 0, checked.output
+    assert "valid" in checked.output
+
+
+def test_check_config_names_file_and_key(tmp_path: Path) -> None:
+    target = tmp_path / "golden.toml"
+    target.write_text(
+        '[silos.crm]\nconnector = "cvs"\npath = "x.csv"\n[silos.crm.mapping]\nsource_id = "id"\n'
+    )
+    result = runner.invoke(app, ["check-config", str(target)])
+    assert result.exit_code == 2
+    assert str(target) in result.output and "silos.crm.connector" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_evaluate_prints_scores(tmp_path: Path) -> None:
+    (tmp_path / "truth.csv").write_text("silo,source_id,entity_id\na,1,x\na,2,x\na,3,y\n")
+    (tmp_path / "cw.csv").write_text("\ufeffsilo,source_id,golden_id\na,1,G1\na,2,G1\na,3,G1\n")
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--truth",
+            str(tmp_path / "truth.csv"),
+            "--crosswalk",
+            str(tmp_path / "cw.csv"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    assert data["recall"] == 1.0
+    assert data["precision"] == pytest.approx(1 / 3)
+
+
+def test_serve_builds_a_nightly_deployment(tmp_path: Path) -> None:
+    from flows.schedule import build_deployment
+
+    deployment = build_deployment(tmp_path / "golden.toml", "0 2 * * *", "nightly")
+    assert deployment.name == "nightly"
+    assert deployment.parameters == {"config_path": str(tmp_path / "golden.toml")}
+    assert deployment.schedules[0].schedule.cron == "0 2 * * *"
+
+
+def test_serve_rejects_a_bad_cron(tmp_path: Path) -> None:
+    from flows.schedule import validate_cron
+    from rules.errors import GoldenError
+
+    with pytest.raises(GoldenError, match="not a valid cron"):
+        validate_cron("every night")
