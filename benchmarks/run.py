@@ -43,6 +43,11 @@ birth_date = "dob"
 city = "city"
 emails = ["email"]
 
+[matching]
+# Splink's synthetic data corrupts first names and birth dates of true duplicates heavily, so
+# the DACH default hard rules (different first name / birth date -> no match) do not fit it.
+hard_rules = []
+
 [dq]
 required_fields = []
 """

@@ -21,10 +21,12 @@ from flows.state import StateStore
 from matching.blocking import BlockingResult, candidate_pairs
 from matching.clustering import connected_components
 from matching.comparisons import compare_pairs
+from matching.estimation import estimate_weights
 from matching.scoring import MatchWeights, score_pairs
 from matching.stable_ids import IdAssignment, assign_golden_ids
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
+from matching.term_frequency import term_frequency_adjustments
 from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA
 from rules.config import GoldenConfig
 from rules.errors import StageError
@@ -153,10 +155,7 @@ def validate(config: GoldenConfig, cleaned: Cleaned) -> list[str]:
     failures, warnings = [], []
     # Blank rows (exports often end in many) are quarantined but say nothing about quality.
     blank = dict(
-        cleaned.quarantine.filter(pl.col("reason") == EMPTY_ROW)
-        .group_by("silo")
-        .len()
-        .iter_rows()
+        cleaned.quarantine.filter(pl.col("reason") == EMPTY_ROW).group_by("silo").len().iter_rows()
     )
     for name, counts in sorted(cleaned.counts.items()):
         if counts.rows_read - blank.get(name, 0) == 0:
@@ -188,7 +187,20 @@ def match(config: GoldenConfig, cleaned: Cleaned) -> Matched:
         cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
     )
     compared = compare_pairs(blocking.pairs, cleaned.records)
-    scored = score_pairs(compared, MatchWeights.defaults()).sort("left_key", "right_key")
+    if config.matching.term_frequency:
+        compared = term_frequency_adjustments(compared, cleaned.records)
+    weights = MatchWeights.defaults()
+    if config.matching.estimate_weights and compared.height > 0:
+        weights = estimate_weights(
+            cleaned.records,
+            compared,
+            weights,
+            config.matching.hard_rules,
+            sample_size=config.matching.em_sample_size,
+        ).weights
+    scored = score_pairs(compared, weights, config.matching.hard_rules).sort(
+        "left_key", "right_key"
+    )
     log.info("matching: %d candidate pairs scored", scored.height)
     return Matched(pairs=scored, blocking=blocking)
 

@@ -47,6 +47,37 @@ def _list_rule(column: str, exclude: str | None = None) -> KeyFunction:
     return keys
 
 
+def _expression_rule(key: pl.Expr) -> KeyFunction:
+    def keys(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select("record_key", key.alias("block_key")).drop_nulls()
+
+    return keys
+
+
+def _name_pair() -> pl.Expr:
+    """First and last name key in sorted order: finds records with swapped name fields."""
+    first, last = pl.col("first_name_key"), pl.col("last_name_key")
+    return (
+        pl.when(first.is_not_null() & last.is_not_null())
+        .then(
+            pl.when(first <= last)
+            .then(pl.concat_str([first, last], separator="|"))
+            .otherwise(pl.concat_str([last, first], separator="|"))
+        )
+        .otherwise(None)
+    )
+
+
+def _email_local_parts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Local parts of personal e-mails: finds the same address with a mistyped domain."""
+    keys = _list_rule("emails", exclude="role_emails")(frame)
+    return (
+        keys.with_columns(pl.col("block_key").str.extract(r"^([^@]{4,})@", 1))
+        .drop_nulls()
+        .unique()
+    )
+
+
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.
 BLOCKING_RULES: dict[str, KeyFunction] = {
     "email": _list_rule("emails", exclude="role_emails"),
@@ -56,6 +87,11 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
     "name_address": _scalar_rule("last_name_phonetic", "postal_code"),
     "first_name_address": _scalar_rule("first_name_group", "postal_code", "street_key"),
     "full_name": _scalar_rule("first_name_group", "last_name_phonetic"),
+    "name_pair": _expression_rule(_name_pair()),
+    "birth_date": _scalar_rule("birth_date"),
+    "email_local_part": _email_local_parts,
+    "name_city": _scalar_rule("last_name_phonetic", "city_key"),
+    "first_name_city": _scalar_rule("first_name_group", "city_key"),
     "vat_id": _scalar_rule("vat_id"),
     "organisation": _scalar_rule("organisation_key"),
 }

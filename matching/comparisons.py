@@ -119,14 +119,17 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     differing_digits = pl.sum_horizontal(
         (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(8)
     )
+    days_apart = (left - right).dt.total_days().abs()
     return _levels(
         pairs,
         _either_null("birth_date"),
-        [left == right, swapped | (differing_digits == 1)],
+        [left == right, swapped | (differing_digits == 1), days_apart <= 366],
     )
 
 
-def _shared(column: str, exclude: str | None = None) -> Callable[[pl.DataFrame], pl.Series]:
+def _shared(
+    column: str, exclude: str | None = None, fuzzy: bool = False
+) -> Callable[[pl.DataFrame], pl.Series]:
     def level(pairs: pl.DataFrame) -> pl.Series:
         left, right = _l(column), _r(column)
         if exclude is not None:
@@ -135,9 +138,28 @@ def _shared(column: str, exclude: str | None = None) -> Callable[[pl.DataFrame],
             left = left.list.set_difference(_l(exclude).fill_null(nothing))
             right = right.list.set_difference(_r(exclude).fill_null(nothing))
         empty = (left.list.len() == 0) | (right.list.len() == 0)
-        return _levels(
-            pairs, empty.fill_null(True), [left.list.set_intersection(right).list.len() > 0]
-        )
+        ladder = [left.list.set_intersection(right).list.len() > 0]
+        if fuzzy:
+            # A typo in one part of the first address: the other part must be equal, since
+            # namesakes often share a local part at different providers (max.mueller@...).
+            parts = pairs.select(
+                left.list.first().str.extract(r"^(.*)@", 1).alias("local_l"),
+                right.list.first().str.extract(r"^(.*)@", 1).alias("local_r"),
+                left.list.first().str.extract(r"@(.*)$", 1).alias("domain_l"),
+                right.list.first().str.extract(r"@(.*)$", 1).alias("domain_r"),
+            )
+            local = pl.Series(jaro_winkler(parts, "local"))
+            domain = pl.Series(jaro_winkler(parts, "domain"))
+            same_local = parts["local_l"] == parts["local_r"]
+            same_domain = parts["domain_l"] == parts["domain_r"]
+            ladder.append(
+                pl.lit(
+                    ((same_local & (domain >= 0.85)) | (same_domain & (local >= 0.9))).fill_null(
+                        False
+                    )
+                )
+            )
+        return _levels(pairs, empty.fill_null(True), ladder)
 
     return level
 
@@ -146,7 +168,8 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
     same_house = _l("house_number") == _r("house_number")
-    same_place = same_postal | (_l("city_key") == _r("city_key"))
+    city_similarity = pl.Series(jaro_winkler(pairs, "city_key"))
+    same_place = same_postal | (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
     return _levels(
         pairs,
         _either_null("postal_code") & _either_null("city_key"),
@@ -176,8 +199,14 @@ COMPARISONS: tuple[Comparison, ...] = (
         "first_name", ("exact", "nickname", "jaro_winkler_0.9", "similar", "different"), _first_name
     ),
     Comparison("last_name", ("exact", "phonetic", "jaro_winkler_0.8", "different"), _last_name),
-    Comparison("birth_date", ("exact", "swap_or_typo", "different"), _birth_date),
-    Comparison("email", ("shared", "different"), _shared("emails", exclude="role_emails")),
+    Comparison(
+        "birth_date", ("exact", "swap_or_typo", "within_one_year", "different"), _birth_date
+    ),
+    Comparison(
+        "email",
+        ("shared", "similar", "different"),
+        _shared("emails", exclude="role_emails", fuzzy=True),
+    ),
     Comparison("phone", ("shared", "different"), _shared("phones")),
     Comparison("address", ("house", "street", "place", "different"), _address),
     Comparison("organisation", ("exact", "jaro_winkler_0.9", "different"), _organisation),
@@ -197,7 +226,40 @@ def compare_pairs(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
         left_on="right_key",
         right_on="record_key_r",
     )
+    joined = _align_swapped_names(joined)
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in COMPARISONS
     ]
     return joined.select(*pairs.columns, "record_type_l", "record_type_r").with_columns(levels)
+
+
+def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Swap the right record's first and last name where it has them the other way round."""
+    cross_first = pl.Series(_similarity(pairs, "first_name_key_l", "last_name_key_r"))
+    cross_last = pl.Series(_similarity(pairs, "last_name_key_l", "first_name_key_r"))
+    straight = pl.Series(_similarity(pairs, "first_name_key_l", "first_name_key_r"))
+    swapped = (
+        (pl.lit(cross_first) >= 0.9) & (pl.lit(cross_last) >= 0.9) & (pl.lit(straight) < 0.9)
+    ).fill_null(False)
+    names = ("key", "phonetic")
+    return pairs.with_columns(
+        [
+            pl.when(swapped)
+            .then(pl.col(f"{other}_name_{part}_r"))
+            .otherwise(pl.col(f"{own}_name_{part}_r"))
+            .alias(f"{own}_name_{part}_r")
+            for own, other in (("first", "last"), ("last", "first"))
+            for part in names
+        ]
+        + [
+            pl.when(swapped)
+            .then(pl.col("last_name_key_r"))
+            .otherwise(pl.col("first_name_group_r"))
+            .alias("first_name_group_r")
+        ]
+    )
+
+
+def _similarity(pairs: pl.DataFrame, left: str, right: str) -> np.ndarray:
+    frame = pairs.select(pl.col(left).alias("x_l"), pl.col(right).alias("x_r"))
+    return jaro_winkler(frame, "x")

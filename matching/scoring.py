@@ -1,19 +1,23 @@
 """Scoring: Fellegi-Sunter match weights per comparison level, summed into a match probability.
 
 score = prior + sum of the level weights (log2 Bayes factors); probability = 1 / (1 + 2^-score).
-Missing values weigh 0. Hard rules override the sum: records of different types (person vs
+Missing values weigh 0. Hard rules from golden.toml override the sum (e.g. different first names
+never match; the same VAT id always does), and records of different types (person vs
 organisation) never match. Each pair keeps its per-field weights as the explanation.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 import polars as pl
 
 from matching.comparisons import COMPARISONS, MISSING
+from rules.config import HardRule
+from rules.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,50 @@ class MatchWeights:
         return cls(prior=prior, levels=levels)
 
 
-def score_pairs(compared: pl.DataFrame, weights: MatchWeights) -> pl.DataFrame:
+def _condition(text: str) -> pl.Expr:
+    name, label = text.split(":", 1)
+    comparison = next((c for c in COMPARISONS if c.name == name), None)
+    if comparison is None or label not in comparison.levels:
+        known = "; ".join(f"{c.name}: {', '.join(c.levels)}" for c in COMPARISONS)
+        raise ConfigError(
+            f"[matching] hard_rules: unknown condition {text!r}; known levels are {known}"
+        )
+    return pl.col(f"{name}_level") == comparison.levels.index(label)
+
+
+def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl.DataFrame:
+    """Per pair: ``hard_decision`` (1 match, -1 no match, null none) and ``hard_rule`` text.
+
+    Records of different types (person vs organisation) never match.
+    """
+    ordered = [rule for rule in rules if rule.then == "no_match"] + [
+        rule for rule in rules if rule.then == "match"
+    ]
+    different_types = (pl.col("record_type_l") != pl.col("record_type_r")).fill_null(False)
+    decision = pl.when(different_types).then(pl.lit(-1, dtype=pl.Int8))
+    reason = pl.when(different_types).then(pl.lit("different record types"))
+    for rule in ordered:
+        applies = pl.all_horizontal(_condition(text) for text in rule.when)
+        if rule.record_type != "any":
+            applies = (
+                applies
+                & (pl.col("record_type_l") == rule.record_type)
+                & (pl.col("record_type_r") == rule.record_type)
+            )
+        applies = applies.fill_null(False)
+        decision = decision.when(applies).then(
+            pl.lit(1 if rule.then == "match" else -1, dtype=pl.Int8)
+        )
+        reason = reason.when(applies).then(pl.lit(f"{rule.then}: {' & '.join(rule.when)}"))
+    return compared.select(
+        decision.otherwise(None).alias("hard_decision"),
+        reason.otherwise(pl.lit(None, dtype=pl.String)).alias("hard_rule"),
+    )
+
+
+def score_pairs(
+    compared: pl.DataFrame, weights: MatchWeights, hard_rules: Sequence[HardRule] = ()
+) -> pl.DataFrame:
     """Add ``<comparison>_weight``, ``score`` and ``probability`` to compared pairs."""
     weight_columns = []
     for comparison in COMPARISONS:
@@ -49,18 +96,26 @@ def score_pairs(compared: pl.DataFrame, weights: MatchWeights) -> pl.DataFrame:
             .replace_strict(mapping, return_dtype=pl.Float64)
             .alias(f"{comparison.name}_weight")
         )
-    scored = compared.with_columns(weight_columns).with_columns(
+    scored = compared.with_columns(weight_columns)
+    # Term-frequency adjustments (matching.term_frequency), when computed, refine exact levels.
+    adjusted = [
+        (pl.col(f"{c.name}_weight") + pl.col(f"{c.name}_tf_adjustment")).alias(f"{c.name}_weight")
+        for c in COMPARISONS
+        if f"{c.name}_tf_adjustment" in compared.columns
+    ]
+    scored = scored.with_columns(adjusted).with_columns(
         (
             pl.lit(weights.prior)
             + pl.sum_horizontal(f"{comparison.name}_weight" for comparison in COMPARISONS)
         ).alias("score")
     )
-    different_types = (pl.col("record_type_l") != pl.col("record_type_r")).fill_null(False)
     probability = 1.0 / (1.0 + pl.lit(2.0).pow(-pl.col("score")))
-    return scored.with_columns(
-        pl.when(different_types).then(0.0).otherwise(probability).alias("probability"),
-        pl.when(different_types)
-        .then(pl.lit("different record types"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .alias("hard_rule"),
-    )
+    decided = scored.with_columns(hard_rule_decisions(scored, hard_rules))
+    return decided.with_columns(
+        pl.when(pl.col("hard_decision") == -1)
+        .then(0.0)
+        .when(pl.col("hard_decision") == 1)
+        .then(1.0)
+        .otherwise(probability)
+        .alias("probability")
+    ).drop("hard_decision")

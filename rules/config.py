@@ -35,6 +35,11 @@ BLOCKING_RULE_NAMES = (
     "name_address",
     "first_name_address",
     "full_name",
+    "name_pair",
+    "birth_date",
+    "email_local_part",
+    "name_city",
+    "first_name_city",
     "vat_id",
     "organisation",
 )
@@ -171,6 +176,32 @@ class SiloConfig(_Strict):
         return self
 
 
+class HardRule(_Strict):
+    """A rule that decides a pair outright when all its conditions hold.
+
+    Conditions name a comparison level, ``"<comparison>:<level>"`` (e.g. "first_name:different",
+    "vat_id:exact"); levels are listed in matching.comparisons.COMPARISONS.
+    """
+
+    when: Annotated[
+        list[Annotated[str, Field(pattern=r"^[a-z_]+:[a-z_0-9.]+$")]], Field(min_length=1)
+    ]
+    then: Literal["match", "no_match"]
+    #: Which pairs the rule applies to (both records of this type), or "any".
+    record_type: Literal["person", "organisation", "any"] = "any"
+
+
+def _default_hard_rules() -> list[HardRule]:
+    return [
+        # Twins and family members share name, address and phone but never the first name.
+        HardRule(when=["first_name:different"], then="no_match", record_type="person"),
+        # Father and son with the same name: birth dates more than a year apart.
+        HardRule(when=["birth_date:different"], then="no_match", record_type="person"),
+        HardRule(when=["vat_id:exact"], then="match", record_type="organisation"),
+        HardRule(when=["vat_id:different"], then="no_match", record_type="organisation"),
+    ]
+
+
 class MatchingConfig(_Strict):
     """How candidate pairs are found and when they merge; deepened by the matching issue."""
 
@@ -180,15 +211,29 @@ class MatchingConfig(_Strict):
     review_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6
     #: Blocks larger than this are skipped and reported with their key.
     max_block_size: Annotated[int, Field(ge=2)] = 200
+    #: Decide pairs outright regardless of their score (first matching rule wins; no_match
+    #: rules are checked before match rules).
+    hard_rules: list[HardRule] = Field(default_factory=_default_hard_rules)
+    #: Estimate match weights from each run's data (EM); false keeps the hand-set defaults.
+    estimate_weights: bool = True
+    #: Adjust exact name agreements by how common the name is (Müller weighs less).
+    term_frequency: bool = True
+    #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
+    em_sample_size: Annotated[int, Field(ge=1000)] = 200_000
     #: Names of the blocking rules used (see matching.blocking.BLOCKING_RULES).
     blocking_rules: list[str] = Field(
         default_factory=lambda: [
             "email",
+            "email_local_part",
             "phone",
             "name_birth_date",
             "first_name_birth_date",
+            "full_name",
+            "name_pair",
             "name_address",
             "first_name_address",
+            "name_city",
+            "birth_date",
             "vat_id",
             "organisation",
         ]

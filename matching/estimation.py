@@ -1,0 +1,154 @@
+"""Unsupervised Fellegi-Sunter parameters: u from random pairs, m and the prior by EM.
+
+u(level) — how often a *random* pair of records agrees at that level — is counted on a seeded
+random sample of record pairs (almost all non-matches). m(level) — how often a *true* match does
+— and lambda, the share of matches among the candidate pairs, are estimated by expectation
+maximisation over the candidate pairs' comparison vectors with u held fixed (as in Splink);
+pairs outside every block count as non-matches, so lambda is the share of matches among ALL
+record pairs. Estimating lambda within the blocks instead drifts to 1: blocked non-matches agree
+far more often than random pairs, and the u of random pairs cannot explain them.
+The weight of a level is log2(m / u); the prior is log2(lambda / (1 - lambda)). The EM works
+on the distinct comparison vectors with their counts, so its cost does not grow with the data.
+The hand-set defaults (matching/data/weights.toml) start the EM and are kept for any level the
+data cannot inform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from matching.comparisons import COMPARISONS, MISSING, compare_pairs
+from matching.scoring import MatchWeights, hard_rule_decisions
+from rules.config import HardRule
+
+#: Weights are clamped so a single field can never decide alone beyond this (log2 units).
+MAX_WEIGHT = 16.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Estimated weights and what they came from."""
+
+    weights: MatchWeights
+    match_share: float  # lambda: estimated share of matches among all record pairs
+    iterations: int
+    u: dict[str, dict[str, float]]
+    m: dict[str, dict[str, float]]
+
+
+def random_pairs(record_keys: pl.Series, size: int, seed: int) -> pl.DataFrame:
+    """A seeded sample of distinct record pairs (left_key < right_key)."""
+    keys = record_keys.sort()
+    count = keys.len()
+    if count < 2:
+        return pl.DataFrame(schema={"left_key": pl.String(), "right_key": pl.String()})
+    generator = np.random.default_rng(seed)
+    left = generator.integers(0, count, size)
+    right = generator.integers(0, count, size)
+    keep = left != right
+    low, high = np.minimum(left[keep], right[keep]), np.maximum(left[keep], right[keep])
+    return pl.DataFrame({"left_key": keys.gather(low), "right_key": keys.gather(high)}).unique(
+        maintain_order=True
+    )
+
+
+def _normalized(values: np.ndarray) -> np.ndarray:
+    return values / values.sum()
+
+
+def _level_shares(levels: pl.DataFrame, weights: pl.Series | None) -> dict[str, np.ndarray]:
+    """Per comparison: the (weighted) share of each level among pairs where it is not missing."""
+    shares = {}
+    for comparison in COMPARISONS:
+        column = levels[f"{comparison.name}_level"].to_numpy()
+        w = np.ones(len(column)) if weights is None else weights.to_numpy()
+        counts = np.array(
+            [w[column == index].sum() for index in range(len(comparison.levels))], dtype=float
+        )
+        # Laplace-style smoothing keeps every level possible (no log of zero).
+        smoothed = counts + 0.5
+        shares[comparison.name] = smoothed / smoothed.sum()
+    return shares
+
+
+def estimate_weights(
+    records: pl.DataFrame,
+    compared: pl.DataFrame,
+    start: MatchWeights,
+    hard_rules: Sequence[HardRule] = (),
+    *,
+    sample_size: int = 200_000,
+    seed: int = 42,
+    max_iterations: int = 40,
+) -> Estimate:
+    """Estimate level weights and the prior from the data itself (no labels)."""
+    sample = random_pairs(records["record_key"], sample_size, seed)
+    sampled = _level_shares(
+        compare_pairs(sample.with_columns(pl.lit("").alias("rules")), records), None
+    )
+    u = dict(sampled)
+    level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
+    # Pairs a hard rule decides are left out: they would teach m that twins "match".
+    decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
+    patterns = compared.filter(decided.is_null()).group_by(level_columns).len("count")
+    counts = patterns["count"].to_numpy().astype(float)
+    codes = {name: patterns[f"{name}_level"].to_numpy() for name in (c.name for c in COMPARISONS)}
+
+    m = {}
+    for comparison in COMPARISONS:
+        table = start.levels[comparison.name]
+        start_m = np.array(
+            [
+                u[comparison.name][i] * 2.0 ** table[label]
+                for i, label in enumerate(comparison.levels)
+            ]
+        )
+        m[comparison.name] = start_m / start_m.sum()
+    all_pairs = records.height * (records.height - 1) / 2
+    share = float(np.clip(counts.sum() / 2 / max(all_pairs, 1.0), 1e-12, 0.5))
+    iterations = 0
+    floor = 0.5 / max(sample.height, 1)
+    for iterations in range(1, max_iterations + 1):  # noqa: B007 (reported below)
+        log_ratio = np.full(len(counts), np.log(share / (1.0 - share)))
+        for name, levels in codes.items():
+            present = levels != MISSING
+            index = np.where(present, levels, 0)
+            log_ratio += np.where(present, np.log(m[name][index]) - np.log(u[name][index]), 0.0)
+        probability = 1.0 / (1.0 + np.exp(-np.clip(log_ratio, -500, 500)))
+        expected = probability * counts
+        # Pairs outside every block are taken as non-matches: the share is over ALL pairs.
+        new_share = float(np.clip(expected.sum() / all_pairs, 1e-12, 0.5))
+        new_m = {}
+        for name, levels in codes.items():
+            size = len(m[name])
+            totals = np.array([expected[levels == i].sum() for i in range(size)]) + 0.5
+            new_m[name] = totals / totals.sum()
+        change = max(float(np.abs(new_m[n] - m[n]).max()) for n in m)
+        m, share = new_m, new_share
+        # Random pairs are matches with probability lambda; in small data sets that is not
+        # negligible, so take the matches' share out: sampled = lambda*m + (1-lambda)*u.
+        u = {
+            name: _normalized(np.maximum((sampled[name] - share * m[name]) / (1 - share), floor))
+            for name in sampled
+        }
+        if change < 1e-5:
+            break
+
+    levels_out = {}
+    for comparison in COMPARISONS:
+        ratio = np.log2(m[comparison.name] / u[comparison.name])
+        levels_out[comparison.name] = {
+            label: float(np.clip(ratio[i], -MAX_WEIGHT, MAX_WEIGHT))
+            for i, label in enumerate(comparison.levels)
+        }
+    return Estimate(
+        weights=MatchWeights(prior=float(np.log2(share / (1.0 - share))), levels=levels_out),
+        match_share=share,
+        iterations=iterations,
+        u={c.name: dict(zip(c.levels, u[c.name].tolist(), strict=True)) for c in COMPARISONS},
+        m={c.name: dict(zip(c.levels, m[c.name].tolist(), strict=True)) for c in COMPARISONS},
+    )

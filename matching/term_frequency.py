@@ -1,0 +1,52 @@
+"""Term-frequency adjustment: agreeing on a rare name says more than agreeing on "Müller".
+
+For an exact agreement on value v the generic weight log2(m / u) assumes the average chance
+that two random records share a value, u = sum of tf(x)^2 over all values x. For v itself that
+chance is tf(v), so the weight moves by log2(u / tf(v)) (as in Splink's term-frequency
+adjustments): up for rare values, down for common ones. Clamped so no name decides alone.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: comparison name -> (cleaned-record column whose values are counted, level label adjusted)
+ADJUSTED = {
+    "first_name": ("first_name_key", "exact"),
+    "last_name": ("last_name_key", "exact"),
+}
+MAX_ADJUSTMENT = 4.0
+
+
+def term_frequency_adjustments(compared: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """``<comparison>_tf_adjustment`` per pair (0 unless the pair agrees exactly on the value)."""
+    from matching.comparisons import COMPARISONS
+
+    adjustments = []
+    for name, (column, label) in ADJUSTED.items():
+        comparison = next(c for c in COMPARISONS if c.name == name)
+        exact = comparison.levels.index(label)
+        counts = records.select(column).drop_nulls().group_by(column).len("n")
+        total = counts["n"].sum()
+        if not total:
+            adjustments.append(pl.lit(0.0).alias(f"{name}_tf_adjustment"))
+            continue
+        frequency = counts.with_columns((pl.col("n") / total).alias("tf"))
+        average = float((frequency["tf"] ** 2).sum())
+        per_record = records.select("record_key", column).join(
+            frequency.select(column, "tf"), on=column, how="left"
+        )
+        tf = compared.select("left_key").join(
+            per_record.select(pl.col("record_key").alias("left_key"), "tf"),
+            on="left_key",
+            how="left",
+            maintain_order="left",
+        )["tf"]
+        adjustment = (
+            pl.when(pl.col(f"{name}_level") == exact)
+            .then((pl.lit(average) / pl.lit(tf)).log(2).clip(-MAX_ADJUSTMENT, MAX_ADJUSTMENT))
+            .otherwise(0.0)
+            .fill_null(0.0)
+        )
+        adjustments.append(adjustment.alias(f"{name}_tf_adjustment"))
+    return compared.with_columns(adjustments)
