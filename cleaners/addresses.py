@@ -1,0 +1,375 @@
+"""Addresses: country codes, postal codes, streets, house numbers, cities and their keys.
+
+Street types are written out per country ("Musterstr." -> "Musterstraße" in DE/AT; Swiss German
+writes "strasse", so Swiss streets get "strasse"). An invalid postal code is kept as written with
+status invalid (unlike other fields): a wrong country is a likelier cause than a wrong code, and the
+code still helps matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import NamedTuple
+
+import polars as pl
+
+from cleaners.address_lines import split_street_text
+from cleaners.countries import (
+    POSTAL_PREFIX,
+    country_code,
+    normalize_country,
+    postal_prefix_country,
+)
+from cleaners.outcome import (
+    CORRECTED,
+    INVALID,
+    VALID,
+    CleanResult,
+    Outcome,
+    findings_for,
+    join_reasons,
+    map_distinct,
+    outcome_schema,
+    temporary_columns,
+)
+from cleaners.reference import read_column, read_table
+from cleaners.text import (
+    apply_until_stable,
+    clean_text,
+    fix_casing,
+    is_placeholder,
+    transliteration_key,
+)
+
+#: Countries whose streets take "straße" (DACH minus Switzerland, which writes "strasse").
+SHARP_S_COUNTRIES = frozenset({"DE", "AT"})
+SWISS_SPELLING_COUNTRIES = frozenset({"CH", "LI"})
+
+_FLOAT_ARTEFACT = re.compile(r"^(\d+)\.0+$")  # 10115.0 from a spreadsheet number column
+_NUMBER_PREFIX = re.compile(r"^(?:nr|no|hnr|hausnummer)\.?\s*", re.IGNORECASE)
+_NUMBER_LETTER = re.compile(r"(\d)\s+([a-zA-Z])\b")
+_NUMBER_RANGE = re.compile(r"\s*([-/])\s*")
+_SIMPLE_NUMBER = re.compile(r"\d+[a-zA-Z]?(?:[-/]\d+[a-zA-Z]?)*")
+_STREET_TYPE_KEY = re.compile(r"(strasse|str)\b")
+_SANKT_KEY = re.compile(r"^st\b")
+
+
+class StreetRule(NamedTuple):
+    position: str  # suffix, word or prefix
+    abbreviation: str
+    de_at: str
+    ch: str
+
+
+class StreetParts(NamedTuple):
+    street: str | None
+    house_number: str | None  # a number found at the end of the street text
+    key: str | None
+    status: str
+    reason: str | None
+
+
+class CityParts(NamedTuple):
+    city: str | None
+    key: str | None
+    status: str
+    reason: str | None
+
+
+@cache
+def _postal_patterns() -> dict[str, re.Pattern[str]]:
+    return {row["iso2"]: re.compile(row["pattern"]) for row in read_table("postal_codes.csv")}
+
+
+def normalize_postal_code(value: str | None, country: str | None) -> Outcome:
+    """Postal code as text ("D-01067" -> "01067"); invalid codes are kept with status invalid."""
+    if value is None or not clean_text(value):
+        return Outcome(None)
+    text = clean_text(value)
+    prefix = POSTAL_PREFIX.match(text)
+    code = _FLOAT_ARTEFACT.sub(r"\1", text[prefix.end() :] if prefix else text)
+    if prefix and country and country_code(prefix.group("prefix")) != country:
+        return Outcome(text, INVALID, f"postal code prefix does not fit country {country}")
+    pattern = _postal_patterns().get(country or "")
+    if pattern is None or pattern.fullmatch(code):
+        return Outcome(code)
+    if country == "DE" and re.fullmatch(r"\d{4}", code):  # leading zero lost in a spreadsheet
+        return Outcome("0" + code, CORRECTED, "leading zero restored")
+    return Outcome(code, INVALID, f"not a valid postal code for {country}")
+
+
+@cache
+def _street_rules() -> tuple[StreetRule, ...]:
+    return tuple(StreetRule(**row) for row in read_table("street_types.csv"))
+
+
+@cache
+def _place_particles() -> frozenset[str]:
+    return frozenset(read_column("place_particles.csv", "word"))
+
+
+def expand_street_types(street: str, country: str | None) -> str:
+    """Write out street types for DE/AT ("straße") and CH/LI ("strasse"); others unchanged."""
+    if country in SHARP_S_COUNTRIES:
+        column = "de_at"
+    elif country in SWISS_SPELLING_COUNTRIES:
+        column = "ch"
+    else:
+        return street
+    words = street.split(" ")
+    for index, word in enumerate(words):
+        parts = word.split("-")
+        for part_index, part in enumerate(parts):
+            first = index == 0 and part_index == 0
+            parts[part_index] = _expand_part(part, first, column)
+        words[index] = "-".join(parts)
+    return " ".join(words)
+
+
+def _expand_part(part: str, first: bool, column: str) -> str:
+    lower = part.lower()
+    for rule in _street_rules():
+        replacement = rule.ch if column == "ch" else rule.de_at
+        if rule.position == "word" and lower == rule.abbreviation:
+            return replacement
+        if rule.position == "prefix" and first and lower == rule.abbreviation:
+            return replacement
+        if (
+            rule.position == "suffix"
+            and lower.endswith(rule.abbreviation)
+            and len(part) > len(rule.abbreviation)
+        ):
+            expanded = part[: -len(rule.abbreviation)] + replacement
+            return part if expanded.lower() == lower else expanded  # casing is not ours to change
+    return part
+
+
+def street_key(street: str | None) -> str | None:
+    """Matching key of a street: transliterated, "strasse"/"str" unified, no spaces."""
+    if not street:
+        return None
+    key = _STREET_TYPE_KEY.sub("str", transliteration_key(street))
+    return key.replace(" ", "") or None
+
+
+def normalize_street(
+    value: str | None, country: str | None, has_house_number: bool = False
+) -> StreetParts:
+    """Clean a street; a trailing house number is split off when house_number is empty."""
+    if value is None or not clean_text(value):
+        return StreetParts(None, None, None, VALID, None)
+    text = clean_text(value)
+    if is_placeholder(text):
+        return StreetParts(None, None, None, INVALID, "placeholder, not a street")
+    reasons: list[str | None] = []
+    street, number = text, None
+    if not has_house_number:
+        split = split_street_text(text)
+        street, number = split.street or text, split.house_number
+        if number:
+            reasons.append("house number moved to house_number")
+    expanded, changes = apply_until_stable(
+        street,
+        [
+            (
+                lambda text: fix_casing(text, _place_particles(), capitalize_first=True),
+                "casing fixed",
+            ),
+            (lambda text: expand_street_types(text, country), "street type written out"),
+        ],
+    )
+    reasons += changes
+    status = CORRECTED if reasons else VALID
+    return StreetParts(expanded, number, street_key(expanded), status, join_reasons(reasons))
+
+
+def normalize_house_number(value: str | None) -> Outcome:
+    """Compact house number: "12 a" -> "12a", "12 - 14" -> "12-14", "Nr. 5" -> "5"."""
+    if value is None or not clean_text(value):
+        return Outcome(None)
+    text = _FLOAT_ARTEFACT.sub(r"\1", _NUMBER_PREFIX.sub("", clean_text(value)))
+    compact = _NUMBER_RANGE.sub(r"\1", _NUMBER_LETTER.sub(r"\1\2", text))
+    if _SIMPLE_NUMBER.fullmatch(compact):
+        return Outcome(compact.lower())
+    if is_placeholder(compact):
+        return Outcome(None, INVALID, "placeholder, not a house number")
+    return Outcome(compact)  # "3, Stiege 2" and the like: kept as written
+
+
+@cache
+def _city_rules() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
+    return tuple(
+        (
+            re.compile(row["pattern"], re.IGNORECASE),
+            row["replacement"],
+            frozenset(row["countries"].split()),
+        )
+        for row in read_table("city_abbreviations.csv")
+    )
+
+
+def expand_city_abbreviations(city: str, country: str | None) -> str:
+    """ "Frankfurt a.M." -> "Frankfurt am Main"; a leading "St." -> "Sankt" in DE/AT."""
+    for pattern, replacement, countries in _city_rules():
+        if "*" in countries or country in countries:
+            city = pattern.sub(f" {replacement} ", city)
+    if country in SHARP_S_COUNTRIES:
+        city = re.sub(r"^St\.\s*", "Sankt ", city)
+    return clean_text(city)
+
+
+def city_key(city: str | None) -> str | None:
+    """Matching key of a city: transliterated, "St." and "Sankt" unified."""
+    if not city:
+        return None
+    return _SANKT_KEY.sub("sankt", transliteration_key(city)) or None
+
+
+def normalize_city(value: str | None, country: str | None) -> CityParts:
+    """Clean a city name: casing, river/region abbreviations, "St." -> "Sankt" (DE/AT)."""
+    if value is None or not clean_text(value):
+        return CityParts(None, None, VALID, None)
+    text = clean_text(value)
+    if is_placeholder(text):
+        return CityParts(None, None, INVALID, "placeholder, not a city")
+    expanded, reasons = apply_until_stable(
+        text,
+        [
+            (
+                lambda text: fix_casing(text, _place_particles(), capitalize_first=True),
+                "casing fixed",
+            ),
+            (lambda text: expand_city_abbreviations(text, country), "abbreviation written out"),
+        ],
+    )
+    status = CORRECTED if reasons else VALID
+    return CityParts(expanded, city_key(expanded), status, join_reasons(reasons))
+
+
+_CITY_WITH_POSTAL = r"^((?:[A-Za-z]{1,3}\s*-\s*)?\d{4,5})\s+(\D.*)$"
+_PREFIX_ONLY = r"^[A-Za-z]{1,3}\s*-\s*"
+
+
+def _postal_from_city(frame: pl.DataFrame) -> pl.DataFrame:
+    """ "10115 Berlin" in city: the code moves to an empty (or equal) postal_code."""
+    city, postal = pl.col("city"), pl.col("postal_code")
+    found = city.str.extract(_CITY_WITH_POSTAL, 1)
+    same = postal.str.replace(_PREFIX_ONLY, "") == found.str.replace(_PREFIX_ONLY, "")
+    take = found.is_not_null() & (postal.is_null() | same.fill_null(False))
+    return frame.with_columns(
+        __city_src=pl.when(take).then(city.str.extract(_CITY_WITH_POSTAL, 2)).otherwise(city),
+        __postal_src=pl.when(take & postal.is_null()).then(found).otherwise(postal),
+        __city_moved=pl.when(take).then(
+            pl.when(postal.is_null())
+            .then(pl.lit("postal code moved to postal_code"))
+            .otherwise(pl.lit("postal code removed from city"))
+        ),
+    )
+
+
+def _resolve_country(
+    frame: pl.DataFrame, default_country: str, silo_countries: Mapping[str, str] | None
+) -> pl.DataFrame:
+    """Country = cleaned country, else postal prefix ("A-8010"), else silo, else default."""
+    frame = map_distinct(frame, ["country"], normalize_country, outcome_schema("__country"))
+    frame = map_distinct(
+        frame,
+        ["__postal_src"],
+        lambda code: (postal_prefix_country(code),),
+        {"__prefix_country": pl.String()},
+    )
+    silo_country = (
+        pl.col("silo").replace_strict(dict(silo_countries), default=None, return_dtype=pl.String)
+        if silo_countries
+        else pl.lit(None, pl.String)
+    )
+    return frame.with_columns(
+        __country_final=pl.coalesce(
+            "__country", "__prefix_country", silo_country, pl.lit(default_country)
+        )
+    )
+
+
+def clean_addresses(
+    frame: pl.DataFrame, *, default_country: str, silo_countries: Mapping[str, str] | None
+) -> CleanResult:
+    """Clean country, postal_code, street, house_number, city; add street_key and city_key."""
+    frame = _resolve_country(_postal_from_city(frame), default_country, silo_countries)
+    frame = map_distinct(
+        frame,
+        ["__postal_src", "__country_final"],
+        normalize_postal_code,
+        outcome_schema("__postal"),
+    )
+    frame = frame.with_columns(__has_number=pl.col("house_number").is_not_null())
+    frame = map_distinct(
+        frame,
+        ["street", "__country_final", "__has_number"],
+        normalize_street,
+        {
+            f"__street{suffix}": pl.String()
+            for suffix in ("", "_number", "_key", "_status", "_reason")
+        },
+    )
+    frame = frame.with_columns(__number_src=pl.coalesce("house_number", "__street_number"))
+    frame = map_distinct(
+        frame, ["__number_src"], normalize_house_number, outcome_schema("__number")
+    )
+    frame = map_distinct(
+        frame,
+        ["__city_src", "__country_final"],
+        normalize_city,
+        {f"__city{suffix}": pl.String() for suffix in ("", "_key", "_status", "_reason")},
+    ).with_columns(
+        __city_status=pl.when(
+            pl.col("__city_moved").is_not_null() & (pl.col("__city_status") != INVALID)
+        )
+        .then(pl.lit(CORRECTED))
+        .otherwise(pl.col("__city_status")),
+        __city_reason=pl.concat_str(
+            ["__city_moved", "__city_reason"], separator="; ", ignore_nulls=True
+        ),
+    )
+    findings = pl.concat(
+        [
+            findings_for(
+                frame,
+                "country",
+                value="country",
+                status="__country_status",
+                reason="__country_reason",
+            ),
+            findings_for(
+                frame,
+                "postal_code",
+                value="__postal_src",
+                status="__postal_status",
+                reason="__postal_reason",
+            ),
+            findings_for(
+                frame, "street", value="street", status="__street_status", reason="__street_reason"
+            ),
+            findings_for(
+                frame,
+                "house_number",
+                value="__number_src",
+                status="__number_status",
+                reason="__number_reason",
+            ),
+            findings_for(
+                frame, "city", value="city", status="__city_status", reason="__city_reason"
+            ),
+        ]
+    )
+    frame = frame.with_columns(
+        country=pl.col("__country_final"),
+        postal_code=pl.col("__postal"),
+        street=pl.col("__street"),
+        house_number=pl.col("__number"),
+        city=pl.col("__city"),
+        street_key=pl.col("__street_key"),
+        city_key=pl.col("__city_key"),
+    )
+    return CleanResult(frame.drop(temporary_columns(frame)), findings)

@@ -1,0 +1,47 @@
+"""Countries: ISO alpha-2 codes from names, codes and plate prefixes ("A-8010")."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import phonenumbers
+
+from cleaners.outcome import INVALID, Outcome
+from cleaners.reference import read_table
+from cleaners.text import clean_text, transliteration_key
+
+#: A vehicle-plate country prefix in front of a postal code: "D-10115", "CH-8001", "A - 8010".
+POSTAL_PREFIX = re.compile(r"^(?P<prefix>[A-Za-z]{1,3})\s*-\s*(?=\d)")
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    names = {region.lower(): region for region in phonenumbers.SUPPORTED_REGIONS}
+    names.update({row["name"]: row["iso2"] for row in read_table("countries.csv")})
+    return names
+
+
+def country_code(text: str | None) -> str | None:
+    """ISO alpha-2 code for a country name, code or plate code ("Österreich", "A", "CHE")."""
+    if not text:
+        return None
+    return _country_names().get(transliteration_key(text))
+
+
+def normalize_country(value: str | None) -> Outcome:
+    """ISO alpha-2 country code; unknown text -> invalid (the pipeline then falls back)."""
+    if value is None or not clean_text(value):
+        return Outcome(None)
+    code = country_code(value)
+    if code is None:
+        return Outcome(None, INVALID, "unknown country (silo or default country used instead)")
+    return Outcome(code)
+
+
+def postal_prefix_country(value: str | None) -> str | None:
+    """Country of a plate prefix in a postal code ("A-8010" -> "AT"), else None."""
+    if not value:
+        return None
+    match = POSTAL_PREFIX.match(value.strip())
+    return country_code(match.group("prefix")) if match else None

@@ -1,0 +1,434 @@
+"""Person names: first/last name cleaning, titles and salutations in names, keys and nicknames."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+import polars as pl
+
+from cleaners.organisations import find_legal_form, normalize_record_type
+from cleaners.outcome import (
+    CORRECTED,
+    INVALID,
+    VALID,
+    CleanResult,
+    findings_for,
+    join_reasons,
+    map_distinct,
+    outcome_schema,
+    temporary_columns,
+)
+from cleaners.reference import read_column, read_table
+from cleaners.text import (
+    casing_is_broken,
+    clean_text,
+    fix_casing,
+    has_letters,
+    is_placeholder,
+    phonetic_code,
+    transliteration_key,
+)
+from cleaners.titles import (
+    format_titles,
+    merge_titles,
+    normalize_salutation,
+    normalize_title,
+    split_leading_salutation,
+    split_leading_titles,
+    split_trailing_titles,
+)
+
+# Anything but letters, digits, marks, spaces, hyphens, apostrophes and dots is stray in a name.
+_STRAY = re.compile(r"[^\w\s\-.'\u2019\u00b4`]|_")
+_HYPHEN = re.compile(r"\s*-+\s*")
+# A dot is kept only after a one-letter initial ("Hans J."): drop it after longer words.
+_DOT_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_])")
+_DOTS = re.compile(r"\.{2,}")
+_DOT = re.compile(r"(?<=[^\W\d_]{2})\.|(?<=[\d\s\-])\.|^\.")
+_EDGE_PUNCTUATION = " -'\u2019\u00b4`"
+_MAX_ROUNDS = 4
+
+
+class NameParts(NamedTuple):
+    """A cleaned first or last name and what was found in the field besides the name."""
+
+    name: str | None
+    salutation: str | None
+    titles: str | None  # canonical titles joined by "|"
+    is_organisation: bool
+    key: str | None
+    phonetic: str | None
+    group: str | None
+    status: str
+    reason: str | None
+
+
+@cache
+def _particles() -> frozenset[str]:
+    return frozenset(read_column("name_particles.csv", "particle"))
+
+
+@cache
+def _nicknames() -> dict[str, str]:
+    groups = {}
+    for row in read_table("nicknames.csv"):
+        groups[transliteration_key(row["name"])] = row["canonical"]
+        groups[row["canonical"]] = row["canonical"]
+    return groups
+
+
+def name_key(name: str) -> str | None:
+    """Transliteration key of a name ("Müller-Lüdenscheidt" -> "mueller luedenscheidt")."""
+    return transliteration_key(name) or None
+
+
+def first_name_group(key: str | None) -> str | None:
+    """Canonical nickname group per word of a first-name key: "hans peter" -> "johannes peter"."""
+    if not key:
+        return None
+    return " ".join(_nicknames().get(word, word) for word in key.split())
+
+
+def separate_words(name: str) -> str:
+    """Stray characters and dots glued between words become spaces ("Max,Dr." -> "Max Dr.")."""
+    text = _DOT_BETWEEN_WORDS.sub(" ", _STRAY.sub(" ", name))
+    return " ".join(text.split())
+
+
+def strip_stray_punctuation(name: str) -> str:
+    """Remove characters that do not belong in a name; tidy hyphens and dots."""
+    text = _DOT.sub("", _DOTS.sub(".", separate_words(name)))
+    text = _HYPHEN.sub("-", " ".join(text.split()))
+    return text.strip(_EDGE_PUNCTUATION)
+
+
+class _Round(NamedTuple):
+    salutation: str | None
+    titles: tuple[str, ...]
+    name: str
+    reasons: list[str]
+
+
+def _clean_round(text: str, first: bool) -> _Round:
+    """One pass: salutation and titles out, punctuation and casing fixed."""
+    reasons = []
+    words = separate_words(text).split(" ")
+    exact = not casing_is_broken(text)
+    salutation, words = _leading_salutation(words, first)
+    leading, words = split_leading_titles(words, exact_case=exact)
+    if salutation is None and leading:  # "Dr. Herr Max": the salutation after the title
+        salutation, words = _leading_salutation(words, first)
+    trailing, words = split_trailing_titles(words, exact_case=exact)
+    if salutation:
+        reasons.append("salutation moved to salutation")
+    if leading or trailing:
+        reasons.append("title moved to title")
+    rest = " ".join(words)
+    name = strip_stray_punctuation(rest)
+    if name != rest or separate_words(text) != text:
+        reasons.append("stray punctuation removed")
+    cased = fix_casing(name, () if first else _particles())
+    if cased != name:
+        reasons.append("casing fixed")
+    return _Round(salutation, (*leading, *trailing), cased, reasons)
+
+
+def clean_name(value: str | None, *, first: bool = False) -> NameParts:
+    """Clean one first or last name; salutations and titles inside it are returned separately.
+
+    The pass is repeated until the name no longer changes (at most a few rounds), so cleaning a
+    cleaned name changes nothing: "a,Dr." -> "a Dr." -> title Dr. found in the second round.
+    """
+    if value is None or not clean_text(value):
+        return NameParts(None, None, None, False, None, None, None, VALID, None)
+    text = clean_text(value)
+    if not first and find_legal_form(text):  # "Muster GmbH" in last_name: left to organisations
+        return NameParts(text, None, None, True, name_key(text), None, None, VALID, None)
+    salutation, titles, reasons, name = None, [], [], text
+    for _ in range(_MAX_ROUNDS):
+        if is_placeholder(name):
+            break
+        step = _clean_round(name, first)
+        salutation = salutation or step.salutation
+        titles += [title for title in step.titles if title not in titles]
+        reasons += step.reasons
+        if step.name == name:
+            break
+        name = step.name
+    found = "|".join(titles) or None
+    if not name or is_placeholder(name) or not has_letters(name):
+        problem = "placeholder, not a name" if has_letters(name) else "no letters in name"
+        if not name and (salutation or titles):  # the field held only a salutation or title
+            return NameParts(
+                None, salutation, found, False, None, None, None, CORRECTED, join_reasons(reasons)
+            )
+        return NameParts(
+            None,
+            salutation,
+            found,
+            False,
+            None,
+            None,
+            None,
+            INVALID,
+            join_reasons([*reasons, problem]),
+        )
+    key = name_key(name)
+    return NameParts(
+        name,
+        salutation,
+        found,
+        False,
+        key,
+        phonetic_code(key) if key else None,
+        first_name_group(key) if first else None,
+        CORRECTED if reasons else VALID,
+        join_reasons(reasons),
+    )
+
+
+def _leading_salutation(words: list[str], first: bool) -> tuple[str | None, list[str]]:
+    """Salutation words in front of a name, repeated ones ("Herr Herr Max") included."""
+    salutation, words = split_leading_salutation(words, allow_all=first)
+    while salutation is not None:
+        again, rest = split_leading_salutation(words, allow_all=first)
+        if again is None:
+            break
+        words = rest
+    return salutation, words
+
+
+def clean_first_name(value: str | None) -> NameParts:
+    """clean_name for a first-name field (may hold only a salutation such as "Herr")."""
+    return clean_name(value, first=True)
+
+
+def clean_last_name(value: str | None) -> NameParts:
+    """clean_name for a last-name field."""
+    return clean_name(value, first=False)
+
+
+def _name_schema(prefix: str) -> dict[str, pl.DataType]:
+    fields = ("", "_sal", "_titles", "_org", "_key", "_ph", "_group", "_status", "_reason")
+    return {
+        f"{prefix}{suffix}": pl.Boolean() if suffix == "_org" else pl.String() for suffix in fields
+    }
+
+
+def _split_comma_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """ "Mustermann, Max" in one name field while the other is empty: split at the comma."""
+    first, last = pl.col("first_name"), pl.col("last_name")
+    last_parts = last.str.splitn(",", 2)
+    first_parts = first.str.splitn(",", 2)
+    split_last = first.is_null() & last.str.contains(",", literal=True)
+    split_first = last.is_null() & first.str.contains(",", literal=True)
+    return frame.with_columns(
+        __ln_src=pl.when(split_last)
+        .then(last_parts.struct.field("field_0"))
+        .when(split_first)
+        .then(first_parts.struct.field("field_0"))
+        .otherwise(last),
+        __fn_src=pl.when(split_last)
+        .then(last_parts.struct.field("field_1"))
+        .when(split_first)
+        .then(first_parts.struct.field("field_1"))
+        .otherwise(first),
+        __ln_split=split_last,
+        __fn_split=split_first,
+    )
+
+
+def _with_split_reason(status: str, reason: str, split: str, text: str) -> dict[str, pl.Expr]:
+    was_split = pl.col(split)
+    return {
+        status: pl.when(was_split & (pl.col(status) != INVALID))
+        .then(pl.lit(CORRECTED))
+        .otherwise(pl.col(status)),
+        reason: pl.when(was_split)
+        .then(pl.concat_str([pl.lit(text), pl.col(reason)], separator="; ", ignore_nulls=True))
+        .otherwise(pl.col(reason)),
+    }
+
+
+def _merge_found_titles(
+    title: str | None, in_first: str | None, in_last: str | None
+) -> tuple[str | None]:
+    found = tuple(t for part in (in_first, in_last) if part for t in part.split("|"))
+    return (merge_titles(title, found),)
+
+
+def clean_names(frame: pl.DataFrame) -> CleanResult:
+    """Clean salutation, title, first/last name and record_type; add the name keys.
+
+    Titles and salutations found inside the names move to their columns; a last name with a legal
+    form ("Muster GmbH") moves to organisation_name when that is empty.
+    """
+    frame = _split_comma_names(frame)
+    frame = map_distinct(frame, ["__fn_src"], clean_first_name, _name_schema("__fn"))
+    frame = map_distinct(frame, ["__ln_src"], clean_last_name, _name_schema("__ln"))
+    frame = frame.with_columns(
+        **_with_split_reason(
+            "__ln_status", "__ln_reason", "__ln_split", "first name split off at comma"
+        ),
+        **_with_split_reason(
+            "__fn_status", "__fn_reason", "__fn_split", "last name split off at comma"
+        ),
+    )
+    frame = _move_organisation_last_names(frame)
+    frame = map_distinct(frame, ["salutation"], normalize_salutation, outcome_schema("__sal"))
+    frame = map_distinct(frame, ["title"], normalize_title, outcome_schema("__title"))
+    frame = map_distinct(
+        frame,
+        ["__title", "__fn_titles", "__ln_titles"],
+        _merge_found_titles,
+        {"__title_merged": pl.String()},
+    )
+    frame = map_distinct(frame, ["record_type"], normalize_record_type, outcome_schema("__rt"))
+    findings = pl.concat(
+        [
+            findings_for(
+                frame,
+                "record_type",
+                value="record_type",
+                status="__rt_status",
+                reason="__rt_reason",
+            ),
+            findings_for(
+                frame,
+                "salutation",
+                value="salutation",
+                status="__sal_status",
+                reason="__sal_reason",
+            ),
+            findings_for(
+                frame, "title", value="title", status="__title_status", reason="__title_reason"
+            ),
+            findings_for(
+                frame,
+                "first_name",
+                value="__fn_original",
+                status="__fn_status",
+                reason="__fn_reason",
+            ),
+            findings_for(
+                frame,
+                "last_name",
+                value="__ln_original",
+                status="__ln_status",
+                reason="__ln_reason",
+            ),
+        ]
+    )
+    salutation = pl.coalesce("__sal", "__fn_sal", "__ln_sal")
+    frame = frame.with_columns(
+        salutation=salutation,
+        title=pl.col("__title_merged"),
+        first_name=pl.col("__fn"),
+        last_name=pl.col("__ln"),
+        first_name_key=pl.col("__fn_key"),
+        last_name_key=pl.col("__ln_key"),
+        first_name_phonetic=pl.col("__fn_ph"),
+        last_name_phonetic=pl.col("__ln_ph"),
+        first_name_group=pl.col("__fn_group"),
+    ).with_columns(record_type=pl.coalesce("__rt", _inferred_record_type(salutation)))
+    return CleanResult(frame.drop(temporary_columns(frame)), findings)
+
+
+def _move_organisation_last_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """A last name with a legal form is an organisation: move it when organisation_name is empty."""
+    move = pl.col("__ln_org") & pl.col("organisation_name").is_null()
+    return frame.with_columns(
+        __fn_original=pl.coalesce("first_name", "__fn_src"),
+        __ln_original=pl.coalesce("last_name", "__ln_src"),
+        organisation_name=pl.when(move).then(pl.col("__ln")).otherwise(pl.col("organisation_name")),
+        __ln_status=pl.when(move).then(pl.lit(CORRECTED)).otherwise(pl.col("__ln_status")),
+        __ln_reason=pl.when(move)
+        .then(pl.lit("organisation name moved to organisation_name"))
+        .otherwise(pl.col("__ln_reason")),
+        **{
+            column: pl.when(move).then(None).otherwise(pl.col(column))
+            for column in ("__ln", "__ln_key", "__ln_ph")
+        },
+    )
+
+
+def _inferred_record_type(salutation: pl.Expr) -> pl.Expr:
+    """organisation for "Firma", a legal form in the last name, or a company without a person."""
+    no_person = pl.col("first_name").is_null() & pl.col("last_name").is_null()
+    is_organisation = (
+        (salutation == "Firma").fill_null(False)
+        | pl.col("__ln_org").fill_null(False)
+        | (pl.col("organisation_name").is_not_null() & no_person)
+    )
+    return pl.when(is_organisation).then(pl.lit("organisation")).otherwise(pl.lit("person"))
+
+
+class FullName(NamedTuple):
+    salutation: str | None
+    title: str | None
+    first_name: str | None
+    last_name: str | None
+
+
+def parse_full_name(value: str | None) -> FullName:
+    """Split "Herr Dr. Max Mustermann", "Mustermann, Max", "Ursula von der Leyen" into parts.
+
+    Parts are returned as written (salutation and titles in canonical spelling); casing and
+    punctuation are left to the cleaners. A name with a legal form is returned as last_name.
+    """
+    if value is None or not clean_text(value):
+        return FullName(None, None, None, None)
+    text = clean_text(value)
+    if find_legal_form(text):
+        return FullName(None, None, None, text)
+    if "," in text:
+        last_text, first_text = (part.strip() for part in text.split(",", 1))
+        salutation, last_words = split_leading_salutation(last_text.split())
+        titles, last_words = split_leading_titles(last_words)
+        first_salutation, first_words = split_leading_salutation(first_text.split())
+        first_titles, first_words = split_leading_titles(first_words)
+        post_titles, first_words = split_trailing_titles(first_words)
+        return FullName(
+            salutation or first_salutation,
+            format_titles((*titles, *first_titles, *post_titles)),
+            " ".join(first_words) or None,
+            " ".join(last_words) or None,
+        )
+    salutation, words = split_leading_salutation(text.split())
+    titles, words = split_leading_titles(words)
+    post_titles, words = split_trailing_titles(words)
+    first_words, last_words = _split_first_last(words)
+    return FullName(
+        salutation,
+        format_titles((*titles, *post_titles)),
+        " ".join(first_words) or None,
+        " ".join(last_words) or None,
+    )
+
+
+def _split_first_last(words: list[str]) -> tuple[list[str], list[str]]:
+    """Last word plus the particles in front of it is the last name ("Ursula | von der Leyen")."""
+    if len(words) <= 1:
+        return [], words
+    start = len(words) - 1
+    while start > 1 and words[start - 1].lower() in _particles():
+        start -= 1
+    return words[:start], words[start:]
+
+
+def split_full_name(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Add salutation, title, first_name, last_name parsed from ``column`` (one combined name).
+
+    Where the frame already has one of these columns, its non-null values win.
+    """
+    parts = ("salutation", "title", "first_name", "last_name")
+    schema = {f"__full_{part}": pl.String() for part in parts}
+    parsed = map_distinct(frame, [column], parse_full_name, schema)
+    return parsed.with_columns(
+        pl.coalesce(part, f"__full_{part}").alias(part)
+        if part in frame.columns
+        else pl.col(f"__full_{part}").alias(part)
+        for part in parts
+    ).drop(schema)

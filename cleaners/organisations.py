@@ -1,0 +1,212 @@
+"""Organisations: legal forms, organisation keys, VAT ids and the record type."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+import polars as pl
+from stdnum import exceptions as stdnum_errors
+from stdnum.ch import uid as ch_uid
+from stdnum.eu import vat as eu_vat
+
+from cleaners.outcome import (
+    CORRECTED,
+    INVALID,
+    VALID,
+    CleanResult,
+    Outcome,
+    findings_for,
+    map_distinct,
+    temporary_columns,
+)
+from cleaners.reference import read_column, read_table
+from cleaners.text import clean_text, is_placeholder, transliteration_key
+
+_VAT_SEPARATORS = re.compile(r"[\s.\-/]")
+# Swiss UIDs are often written with the register suffix: "CHE-123.456.789 MWST".
+_CH_SUFFIX = re.compile(r"(MWST|TVA|IVA|VAT|HR)$")
+_OTHER_VAT = re.compile(r"[A-Z]{2}(?=[0-9A-Z]*\d)[0-9A-Z]{2,14}")
+_VAT_ERRORS = {
+    stdnum_errors.InvalidChecksum: "check digit wrong",
+    stdnum_errors.InvalidLength: "wrong length",
+    stdnum_errors.InvalidFormat: "wrong format",
+    stdnum_errors.InvalidComponent: "invalid country or part",
+}
+
+
+class OrganisationName(NamedTuple):
+    name: str | None
+    legal_form: str | None
+    key: str | None
+    status: str
+    reason: str | None
+
+
+@cache
+def _legal_form_regex() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    rows = read_table("legal_forms.csv")
+    alternatives = []
+    for index, row in enumerate(rows):
+        parts = re.findall(r"[^\W_]+|[&+]", row["variant"])
+        alternatives.append(f"(?P<v{index}>" + r"[\s.()]*".join(map(re.escape, parts)) + ")")
+    pattern = r"(?:^|(?<=[\s,(/-]))(?:" + "|".join(alternatives) + r")[\s.()]*$"
+    return re.compile(pattern, re.IGNORECASE), tuple(row["canonical"] for row in rows)
+
+
+def find_legal_form(name: str) -> tuple[str, str] | None:
+    """(canonical legal form, name without it) when the name ends in a legal form, else None."""
+    regex, canonical = _legal_form_regex()
+    match = regex.search(name)
+    if match is None or match.lastgroup is None:
+        return None
+    core = name[: match.start()].rstrip(" ,-/(")
+    return canonical[int(match.lastgroup[1:])], core
+
+
+@cache
+def _noise_words() -> frozenset[str]:
+    return frozenset(read_column("organisation_noise.csv", "word"))
+
+
+def organisation_key(name: str) -> str | None:
+    """Matching key of an organisation: core name without legal form and noise words."""
+    found = find_legal_form(name)
+    core = found[1] if found else name
+    words = transliteration_key(core).split()
+    kept = [word for word in words if word not in _noise_words()]
+    return " ".join(kept or words) or None
+
+
+def clean_organisation_name(value: str | None) -> OrganisationName:
+    """Trimmed organisation name with its legal form (as found in the name) and its key."""
+    if value is None or not clean_text(value):
+        return OrganisationName(None, None, None, VALID, None)
+    text = clean_text(value)
+    if is_placeholder(text):
+        return OrganisationName(None, None, None, INVALID, "placeholder, not a name")
+    found = find_legal_form(text)
+    return OrganisationName(text, found[0] if found else None, organisation_key(text), VALID, None)
+
+
+def normalize_legal_form(value: str | None) -> Outcome:
+    """Canonical spelling of a legal form ("gmbh" -> "GmbH"); unknown forms are kept as written."""
+    if value is None or not clean_text(value):
+        return Outcome(None)
+    text = clean_text(value)
+    found = find_legal_form(text)
+    if found is None or found[1]:
+        return Outcome(text)
+    return Outcome(found[0])
+
+
+def normalize_vat_id(value: str | None, country: str | None = None) -> Outcome:
+    """Compact, checked VAT id (DE136695976, ATU13585627, CHE116281710); invalid -> None.
+
+    A number without country prefix gets the record's country prefix (status corrected) when it
+    then validates. Ids of countries stdnum's EU/CH modules do not cover are kept compacted.
+    """
+    if value is None or not clean_text(value):
+        return Outcome(None)
+    compact = _VAT_SEPARATORS.sub("", clean_text(value)).upper()
+    if compact.startswith("CHE"):
+        compact = _CH_SUFFIX.sub("", compact)
+    if compact[:2].isalpha():
+        return _checked_vat(compact)
+    if compact.isdigit() and country:
+        prefix = "CHE" if country == "CH" else ("EL" if country == "GR" else country)
+        checked = _checked_vat(prefix + compact)
+        if checked.status == VALID:
+            return Outcome(checked.value, CORRECTED, f"country prefix {prefix} added")
+    return Outcome(None, INVALID, "not a VAT id (no country prefix)")
+
+
+def _checked_vat(compact: str) -> Outcome:
+    try:
+        if compact.startswith("CHE"):
+            return Outcome(ch_uid.validate(compact))
+        if compact[:2].lower() in eu_vat.MEMBER_STATES | {"el"}:
+            return Outcome(eu_vat.validate(compact))
+    except stdnum_errors.ValidationError as error:
+        reason = _VAT_ERRORS.get(type(error), "not valid")
+        return Outcome(None, INVALID, f"invalid VAT id: {reason}")
+    if _OTHER_VAT.fullmatch(compact):  # a country stdnum's EU/CH modules do not cover: unverified
+        return Outcome(compact)
+    return Outcome(None, INVALID, "not a VAT id")
+
+
+@cache
+def _record_types() -> dict[str, str]:
+    return {row["value"]: row["record_type"] for row in read_table("record_types.csv")}
+
+
+def normalize_record_type(value: str | None) -> Outcome:
+    """person or organisation from a mapped value (B2B, Firma, Privat ...); unknown -> invalid."""
+    if value is None or not clean_text(value):
+        return Outcome(None)
+    found = _record_types().get(transliteration_key(value))
+    if found is None:
+        return Outcome(None, INVALID, "unknown record type (inferred instead)")
+    return Outcome(found)
+
+
+def clean_organisations(frame: pl.DataFrame) -> CleanResult:
+    """Clean organisation_name and legal_form; add organisation_key (legal form from the name)."""
+    frame = map_distinct(
+        frame,
+        ["organisation_name"],
+        clean_organisation_name,
+        {
+            "__org_name": pl.String(),
+            "__org_form": pl.String(),
+            "__org_key": pl.String(),
+            "__org_status": pl.String(),
+            "__org_reason": pl.String(),
+        },
+    )
+    frame = map_distinct(
+        frame,
+        ["legal_form"],
+        normalize_legal_form,
+        {"__form": pl.String(), "__form_status": pl.String(), "__form_reason": pl.String()},
+    )
+    findings = pl.concat(
+        [
+            findings_for(
+                frame,
+                "organisation_name",
+                value="organisation_name",
+                status="__org_status",
+                reason="__org_reason",
+            ),
+            findings_for(
+                frame,
+                "legal_form",
+                value="legal_form",
+                status="__form_status",
+                reason="__form_reason",
+            ),
+        ]
+    )
+    frame = frame.with_columns(
+        organisation_name=pl.col("__org_name"),
+        legal_form=pl.coalesce("__form", "__org_form"),
+        organisation_key=pl.col("__org_key"),
+    )
+    return CleanResult(frame.drop(temporary_columns(frame)), findings)
+
+
+def clean_vat_ids(frame: pl.DataFrame) -> CleanResult:
+    """Normalize vat_id against the record's (already cleaned) country."""
+    frame = map_distinct(
+        frame,
+        ["vat_id", "country"],
+        normalize_vat_id,
+        {"__vat": pl.String(), "__vat_status": pl.String(), "__vat_reason": pl.String()},
+    )
+    findings = findings_for(
+        frame, "vat_id", value="vat_id", status="__vat_status", reason="__vat_reason"
+    )
+    frame = frame.with_columns(vat_id=pl.col("__vat"))
+    return CleanResult(frame.drop(temporary_columns(frame)), findings)

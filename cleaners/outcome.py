@@ -1,0 +1,141 @@
+"""Statuses, the result type and the distinct-value machinery every cleaner family shares.
+
+Status policy (applies to every field):
+
+* ``valid``: the value is accepted. It may have been brought into its canonical representation
+  (whitespace trimmed, E.164 phone format, lower-cased e-mail, ISO country code, "12 a" -> "12a",
+  a date parsed) without a finding, because no information changed.
+* ``corrected``: the content was repaired (casing fixed, abbreviation expanded, title moved out of a
+  name, e-mail domain typo fixed, two-digit year interpreted ...). The value is kept and a finding
+  records the original text and the reason.
+* ``invalid``: the value is unusable. It is removed (null, or dropped from a list) and a finding
+  records the original text. Exception, by design: an invalid postal code is kept as written
+  (see ``addresses.py``) because a wrong country is a likelier cause than a wrong code.
+
+Cleaners never loop over all rows: ``map_distinct`` runs a Python function once per distinct input
+tuple and joins the results back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
+
+import polars as pl
+
+from rules.canonical import FINDINGS_SCHEMA
+
+VALID: Final = "valid"
+CORRECTED: Final = "corrected"
+INVALID: Final = "invalid"
+
+#: Internal row index the pipeline keeps while cleaning, so findings can be sorted by record.
+ROW: Final = "__row"
+
+
+class Outcome(NamedTuple):
+    """A normalized scalar value with its status and, unless valid, the reason."""
+
+    value: Any
+    status: str = VALID
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """A cleaned frame and the findings (FINDINGS_SCHEMA) of everything corrected or removed."""
+
+    frame: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def join_reasons(reasons: Sequence[str | None]) -> str | None:
+    """Join the non-empty reasons with "; " (None when there are none)."""
+    parts = [reason for reason in reasons if reason]
+    return "; ".join(dict.fromkeys(parts)) or None
+
+
+def worst_status(statuses: Sequence[str]) -> str:
+    """invalid beats corrected beats valid."""
+    if INVALID in statuses:
+        return INVALID
+    return CORRECTED if CORRECTED in statuses else VALID
+
+
+def map_distinct(
+    frame: pl.DataFrame,
+    inputs: Sequence[str],
+    func: Callable[..., tuple[Any, ...]],
+    schema: Mapping[str, pl.DataType],
+) -> pl.DataFrame:
+    """Add ``schema``'s columns: ``func(*inputs)`` computed once per distinct input tuple.
+
+    ``func`` receives Python values (None for null) and returns a tuple in ``schema`` order. The
+    result is joined back on the input columns, keeping the frame's row order.
+    """
+    clashes = set(schema) & set(frame.columns)
+    if clashes:
+        raise ValueError(f"map_distinct: output column(s) {sorted(clashes)} already in the frame")
+    distinct = frame.select(inputs).unique(maintain_order=True)
+    rows = [func(*values) for values in distinct.iter_rows()]
+    results = pl.DataFrame(rows, schema=dict(schema), orient="row")
+    lookup = pl.concat([distinct, results], how="horizontal")
+    return frame.join(lookup, on=list(inputs), how="left", nulls_equal=True, maintain_order="left")
+
+
+def explode_cells(items: pl.DataFrame, column: str, separated: pl.Expr) -> pl.DataFrame:
+    """One row per value of a list cell; ``separated`` is the cell with ";" between its values.
+
+    Empty pieces are dropped, but a cell made only of separators ("|", ";") is kept whole, so it
+    is reported as invalid instead of vanishing.
+    """
+    pieces = separated.str.split(";").list.eval(
+        pl.element().str.strip_chars().filter(pl.element().str.strip_chars().str.len_chars() > 0)
+    )
+    whole = pl.concat_list(pl.col(column).str.strip_chars())
+    return (
+        items.with_columns(
+            pl.when(pieces.list.len() > 0).then(pieces).otherwise(whole).alias(column)
+        )
+        .explode(column)
+        .filter(pl.col(column).str.len_chars() > 0)
+    )
+
+
+def findings_for(
+    frame: pl.DataFrame, field: str, *, value: str, status: str, reason: str
+) -> pl.DataFrame:
+    """Findings of one field: rows whose status column is corrected or invalid.
+
+    ``value`` names the column with the original text. The internal ``__row`` column is kept (if
+    present) so the pipeline can order findings by record.
+    """
+    columns = [
+        pl.col("record_key"),
+        pl.col("silo"),
+        pl.col("source_id"),
+        pl.lit(field, pl.String).alias("field"),
+        pl.col(status).alias("status"),
+        pl.col(reason).alias("reason"),
+        pl.col(value).cast(pl.String).alias("value"),
+    ]
+    if ROW in frame.columns:
+        columns.append(pl.col(ROW))
+    found = frame.filter(pl.col(status).is_in([CORRECTED, INVALID])).select(columns)
+    return found.cast({name: dtype for name, dtype in FINDINGS_SCHEMA.items()})
+
+
+def empty_internal_findings() -> pl.DataFrame:
+    """Findings frame with the internal row index, for families that found nothing."""
+    return pl.DataFrame(schema={**FINDINGS_SCHEMA, ROW: pl.Int64()})
+
+
+def temporary_columns(frame: pl.DataFrame) -> list[str]:
+    """Working columns (``__name``) of a cleaner family, except the pipeline's row index."""
+    return [name for name in frame.columns if name.startswith("__") and name != ROW]
+
+
+def outcome_schema(prefix: str) -> dict[str, pl.DataType]:
+    """Column names and types for an Outcome mapped by ``map_distinct``: value, status, reason."""
+    return {prefix: pl.String(), f"{prefix}_status": pl.String(), f"{prefix}_reason": pl.String()}

@@ -1,0 +1,150 @@
+"""Phone numbers: E.164 via phonenumbers, with a type (mobile / landline / other) per number.
+
+Numbers are parsed with the record's (cleaned) country as the region, so "030 1234567" in a German
+record becomes +49301234567. An extension is kept RFC 3966 style: "+49301234567;ext=12". Invalid
+numbers leave the list with a finding; duplicates within a record are dropped (no finding: no
+information is lost). ``phone_types`` is aligned with ``phones``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import phonenumbers
+import polars as pl
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+from cleaners.outcome import (
+    INVALID,
+    ROW,
+    VALID,
+    CleanResult,
+    explode_cells,
+    findings_for,
+    map_distinct,
+)
+from cleaners.phone_metadata import fast_phone_types
+from cleaners.text import clean_text
+
+# Several numbers in one cell: "030 123456; 0171 1234567". "/" is not a separator: "030/123456".
+_CELL_SEPARATORS = r"[;,|\n]+"
+# Pure formatting characters; removing them first lets "030/1234567" and "030 1234567" share one
+# phonenumbers call. Only applied to cells that contain nothing but digits and formatting.
+_FORMATTING = r"[\s/.\-\u2013]"
+_ONLY_FORMATTED_DIGITS = r"^\+?[\d\s/.\-\u2013()]+$"
+
+_TYPES = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+}
+
+
+class PhoneOutcome(NamedTuple):
+    e164: str | None
+    phone_type: str | None
+    status: str
+    reason: str | None
+
+
+def phone_e164(value: str | None, region: str | None = "DE") -> PhoneOutcome:
+    """E.164 form and type of a phone number written for ``region``; invalid -> e164 None."""
+    if value is None or not clean_text(value):
+        return PhoneOutcome(None, None, VALID, None)
+    region = region if region in phonenumbers.SUPPORTED_REGIONS else "DE"
+    try:
+        number = phonenumbers.parse(clean_text(value), region)
+    except NumberParseException:
+        return PhoneOutcome(None, None, INVALID, "not a phone number")
+    # number_type is UNKNOWN exactly when is_valid_number is False (same metadata walk, done once).
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
+        where = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        where = region if where == phonenumbers.UNKNOWN_REGION else where
+        return PhoneOutcome(None, None, INVALID, f"not a valid number for {where}")
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if number.extension:
+        e164 = f"{e164};ext={number.extension}"
+    return PhoneOutcome(e164, _TYPES.get(kind, "other"), VALID, None)
+
+
+def _phone_items(frame: pl.DataFrame, default_country: str) -> pl.DataFrame:
+    """One row per phone text of every record, with the region to parse it in."""
+    region = pl.when(pl.col("country").is_in(sorted(phonenumbers.SUPPORTED_REGIONS)))
+    items = frame.select(
+        ROW,
+        "record_key",
+        "silo",
+        "source_id",
+        region.then(pl.col("country")).otherwise(pl.lit(default_country)).alias("__region"),
+        pl.col("phones").alias("__phone"),
+    ).explode("__phone")
+    return items
+
+
+def _split_cells(items: pl.DataFrame) -> pl.DataFrame:
+    # ";ext=12" (our own output format) is an extension, not a second number.
+    cell = (
+        pl.col("__phone")
+        .str.replace_all(r"(?i);\s*ext=", " ext. ")
+        .str.replace_all(_CELL_SEPARATORS, ";")
+    )
+    return explode_cells(items, "__phone", cell)
+
+
+def clean_phones(frame: pl.DataFrame, *, default_country: str) -> CleanResult:
+    """Replace ``phones`` by valid E.164 numbers and add the aligned ``phone_types`` list."""
+    items = _split_cells(_phone_items(frame, default_country))
+    key = pl.col("__phone")
+    items = items.with_columns(
+        __phone_key=pl.when(key.str.contains(_ONLY_FORMATTED_DIGITS))
+        .then(key.str.replace_all(_FORMATTING, ""))
+        .otherwise(key)
+    )
+    items = _validated(items.with_columns(__item=pl.int_range(pl.len(), dtype=pl.Int64)))
+    findings = findings_for(items, "phones", value="__phone", status="__status", reason="__reason")
+    per_record = (
+        items.filter(pl.col("__e164").is_not_null())
+        .unique(subset=[ROW, "__e164"], keep="first", maintain_order=True)
+        .group_by(ROW, maintain_order=True)
+        .agg(__phones=pl.col("__e164"), __types=pl.col("__type"))
+    )
+    frame = frame.join(per_record, on=ROW, how="left", maintain_order="left")
+    empty = pl.lit([], pl.List(pl.String))
+    has_input = pl.col("phones").is_not_null()
+    frame = frame.with_columns(
+        phones=pl.when(has_input).then(pl.coalesce("__phones", empty)),
+        phone_types=pl.when(has_input).then(pl.coalesce("__types", empty)),
+    )
+    return CleanResult(frame.drop("__phones", "__types"), findings)
+
+
+def _validated(items: pl.DataFrame) -> pl.DataFrame:
+    """E.164, type, status, reason per item: vectorized fast path, phonenumbers for the rest."""
+    items = fast_phone_types(items, "__phone_key", "__region")
+    fast = pl.col("__fast_region").is_not_null()
+    items = items.with_columns(__slow=pl.when(~fast).then(pl.col("__phone_key")))
+    items = map_distinct(
+        items,
+        ["__slow", "__region"],
+        phone_e164,
+        {
+            "__slow_e164": pl.String(),
+            "__slow_type": pl.String(),
+            "__slow_status": pl.String(),
+            "__slow_reason": pl.String(),
+        },
+    )
+    return items.with_columns(
+        __e164=pl.coalesce("__fast_e164", "__slow_e164"),
+        __type=pl.coalesce("__fast_type", "__slow_type"),
+        __status=pl.when(fast & pl.col("__fast_e164").is_null())
+        .then(pl.lit(INVALID))
+        .when(fast)
+        .then(pl.lit(VALID))
+        .otherwise(pl.col("__slow_status")),
+        __reason=pl.when(fast & pl.col("__fast_e164").is_null())
+        .then(pl.concat_str([pl.lit("not a valid number for "), pl.col("__fast_region")]))
+        .when(fast)
+        .then(None)
+        .otherwise(pl.col("__slow_reason")),
+    )

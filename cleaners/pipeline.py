@@ -1,0 +1,124 @@
+"""clean_records: the canonical frame in, the cleaned frame and its findings out.
+
+Order matters only where a family needs another's result: names first (a last name with a legal
+form moves to organisation_name), then organisations, addresses (resolve the country), then what
+depends on the country (VAT ids, phones), then e-mails, dates and consent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Final
+
+import polars as pl
+
+from cleaners.addresses import clean_addresses
+from cleaners.consent import clean_consent
+from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
+from cleaners.emails import clean_emails
+from cleaners.names import clean_names
+from cleaners.organisations import clean_organisations, clean_vat_ids
+from cleaners.outcome import ROW, CleanResult
+from cleaners.phones import clean_phones
+from rules.canonical import CANONICAL_SCHEMA, CONSENT_CHANNELS, FINDINGS_SCHEMA, SCALAR_FIELDS
+
+_STRING_LIST = pl.List(pl.String())
+
+#: Columns and types of ``CleanResult.frame``: the canonical columns (same order, cleaned types)
+#: followed by the matching keys and the lists aligned with phones/emails.
+CLEANED_SCHEMA: Final[dict[str, pl.DataType]] = {
+    **CANONICAL_SCHEMA,
+    **{column: pl.Date() for column in DATE_COLUMNS},
+    **{column: pl.Datetime("us") for column in TIMESTAMP_COLUMNS},
+    **{f"consent_{channel}": pl.Boolean() for channel in CONSENT_CHANNELS},
+    "phone_types": _STRING_LIST,
+    "role_emails": _STRING_LIST,
+    "first_name_key": pl.String(),
+    "last_name_key": pl.String(),
+    "first_name_phonetic": pl.String(),
+    "last_name_phonetic": pl.String(),
+    "first_name_group": pl.String(),
+    "organisation_key": pl.String(),
+    "street_key": pl.String(),
+    "city_key": pl.String(),
+}
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def clean_records(
+    canonical: pl.DataFrame,
+    *,
+    default_country: str = "DE",
+    silo_countries: Mapping[str, str] | None = None,
+    date_formats: Mapping[str, str | None] | None = None,
+    today: date | None = None,
+) -> CleanResult:
+    """Normalize every field of a canonical frame; corrections and removals become findings.
+
+    ``silo_countries`` (silo -> ISO code) and ``default_country`` fill a missing country;
+    ``date_formats`` (silo -> strftime format) is tried first for that silo's dates; ``today`` is
+    the reference day for birth-date plausibility and two-digit years (default: date.today()).
+    """
+    _check_arguments(canonical, default_country, silo_countries)
+    frame = _prepared(canonical)
+    findings = []
+    steps = (
+        clean_names,
+        clean_organisations,
+        lambda f: clean_addresses(
+            f, default_country=default_country, silo_countries=silo_countries
+        ),
+        clean_vat_ids,
+        lambda f: clean_phones(f, default_country=default_country),
+        clean_emails,
+        lambda f: clean_dates(f, date_formats=date_formats, today=today or date.today()),
+        clean_consent,
+    )
+    for step in steps:
+        result = step(frame)
+        frame = result.frame
+        findings.append(result.findings)
+    all_findings = (
+        pl.concat(findings)
+        .sort(ROW, maintain_order=True)
+        .drop(ROW)
+        .cast(pl.Schema(FINDINGS_SCHEMA))
+    )
+    return CleanResult(
+        frame.select(list(CLEANED_SCHEMA)).cast(pl.Schema(CLEANED_SCHEMA)), all_findings
+    )
+
+
+def _check_arguments(
+    canonical: pl.DataFrame, default_country: str, silo_countries: Mapping[str, str] | None
+) -> None:
+    missing = [name for name in CANONICAL_SCHEMA if name not in canonical.columns]
+    extra = [name for name in canonical.columns if name not in CANONICAL_SCHEMA]
+    if missing or extra:
+        raise ValueError(
+            f"clean_records: the frame does not have the canonical columns "
+            f"(missing: {', '.join(missing) or 'none'}; unexpected: {', '.join(extra) or 'none'})"
+            f" — build it with the mapping step (rules.canonical.CANONICAL_SCHEMA)"
+        )
+    countries = {"default_country": default_country, **(silo_countries or {})}
+    for where, code in countries.items():
+        if not _COUNTRY.fullmatch(code):
+            raise ValueError(
+                f"clean_records: country for {where} must be an ISO alpha-2 code like DE, "
+                f"got {code!r}"
+            )
+
+
+def _prepared(canonical: pl.DataFrame) -> pl.DataFrame:
+    """Canonical columns in order and type, blank text as null, plus the internal row index."""
+    frame = canonical.select(list(CANONICAL_SCHEMA)).cast(pl.Schema(CANONICAL_SCHEMA))
+    blank_to_null = [
+        pl.when(pl.col(name).str.strip_chars().str.len_chars() > 0).then(pl.col(name)).alias(name)
+        for name in SCALAR_FIELDS
+    ]
+    return frame.with_columns(blank_to_null).with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW)
+    )

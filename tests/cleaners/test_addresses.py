@@ -1,0 +1,338 @@
+"""Addresses: streets, house numbers, postal codes, cities, countries and the split helpers."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from cleaner_frames import clean, clean_one
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners import parse_address_line, split_postal_city, split_street_line
+from cleaners.address_lines import parse_address_text, split_postal_city_text, split_street_text
+from cleaners.addresses import (
+    normalize_city,
+    normalize_house_number,
+    normalize_postal_code,
+    normalize_street,
+)
+from cleaners.countries import normalize_country
+from cleaners.outcome import CORRECTED, INVALID, VALID
+from cleaners.text import clean_text
+
+STREETS = [
+    # (raw, country, street, split-off house number, street_key, status)
+    ("Musterstr.", "DE", "Musterstraße", None, "musterstr", CORRECTED),
+    ("Musterstr. 12a", "DE", "Musterstraße", "12a", "musterstr", CORRECTED),
+    ("Musterstrasse", "DE", "Musterstraße", None, "musterstr", CORRECTED),
+    ("Musterstraße", "DE", "Musterstraße", None, "musterstr", VALID),
+    ("Berliner Str. 5", "DE", "Berliner Straße", "5", "berlinerstr", CORRECTED),
+    ("Max-Planck-Str.", "DE", "Max-Planck-Straße", None, "maxplanckstr", CORRECTED),
+    ("St.-Martin-Str.", "DE", "Sankt-Martin-Straße", None, "sanktmartinstr", CORRECTED),
+    ("Straße des 17. Juni 135", "DE", "Straße des 17. Juni", "135", "strdes17juni", CORRECTED),
+    ("MUSTERSTRASSE", "DE", "Musterstraße", None, "musterstr", CORRECTED),
+    ("am markt", "DE", "Am Markt", None, "ammarkt", CORRECTED),
+    ("Mariahilfer Str. 1/2/3", "AT", "Mariahilfer Straße", "1/2/3", "mariahilferstr", CORRECTED),
+    ("Hauptpl.", "AT", "Hauptplatz", None, "hauptplatz", CORRECTED),
+    ("Herrengasse", "AT", "Herrengasse", None, "herrengasse", VALID),
+    ("Bahnhofstrasse", "CH", "Bahnhofstrasse", None, "bahnhofstr", VALID),
+    ("Bahnhofstr. 5", "CH", "Bahnhofstrasse", "5", "bahnhofstr", CORRECTED),
+    ("Seestraße", "CH", "Seestrasse", None, "seestr", CORRECTED),
+    ("Rue du Rhône 12", "CH", "Rue du Rhône", "12", "ruedurhone", CORRECTED),
+    ("Kärntner Straße", None, "Kärntner Straße", None, "kaerntnerstr", VALID),
+]
+
+
+@pytest.mark.parametrize(("raw", "country", "street", "number", "key", "status"), STREETS)
+def test_streets(
+    raw: str, country: str | None, street: str, number: str | None, key: str, status: str
+) -> None:
+    parts = normalize_street(raw, country)
+    assert (parts.street, parts.house_number, parts.key, parts.status) == (
+        street,
+        number,
+        key,
+        status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", "12"),
+        ("12 a", "12a"),
+        ("12A", "12a"),
+        ("12 - 14", "12-14"),
+        ("12/1", "12/1"),
+        ("12 / 1", "12/1"),
+        ("Nr. 5", "5"),
+        ("12.0", "12"),
+        ("3/2/5", "3/2/5"),
+        ("3, Stiege 2", "3, Stiege 2"),
+    ],
+)
+def test_house_numbers(raw: str, expected: str) -> None:
+    outcome = normalize_house_number(raw)
+    assert (outcome.value, outcome.status) == (expected, VALID)
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "expected", "status"),
+    [
+        ("10115", "DE", "10115", VALID),
+        ("01067", "DE", "01067", VALID),
+        ("D-10115", "DE", "10115", VALID),
+        ("DE-10115", "DE", "10115", VALID),
+        ("1067", "DE", "01067", CORRECTED),  # leading zero lost in Excel
+        ("10115.0", "DE", "10115", VALID),
+        ("101155", "DE", "101155", INVALID),  # kept as written, status invalid
+        ("8010", "AT", "8010", VALID),
+        ("A-8010", "AT", "8010", VALID),
+        ("0123", "AT", "0123", INVALID),
+        ("8001", "CH", "8001", VALID),
+        ("CH-8001", "CH", "8001", VALID),
+        ("9490", "LI", "9490", VALID),
+        ("A-8010", "DE", "A-8010", INVALID),
+        ("SW1A 1AA", "GB", "SW1A 1AA", VALID),  # not validated outside the listed countries
+    ],
+)
+def test_postal_codes(raw: str, country: str, expected: str, status: str) -> None:
+    outcome = normalize_postal_code(raw, country)
+    assert (outcome.value, outcome.status) == (expected, status)
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "city", "key"),
+    [
+        ("Berlin", "DE", "Berlin", "berlin"),
+        ("BERLIN", "DE", "Berlin", "berlin"),
+        ("Frankfurt a.M.", "DE", "Frankfurt am Main", "frankfurt am main"),
+        ("Frankfurt a. M.", "DE", "Frankfurt am Main", "frankfurt am main"),
+        ("Frankfurt/Main", "DE", "Frankfurt am Main", "frankfurt am main"),
+        ("FRANKFURT AM MAIN", "DE", "Frankfurt am Main", "frankfurt am main"),
+        ("Frankfurt (Oder)", "DE", "Frankfurt (Oder)", "frankfurt oder"),
+        ("Freiburg i.Br.", "DE", "Freiburg im Breisgau", "freiburg im breisgau"),
+        ("Rothenburg o.d.T.", "DE", "Rothenburg ob der Tauber", "rothenburg ob der tauber"),
+        ("St. Ingbert", "DE", "Sankt Ingbert", "sankt ingbert"),
+        ("St. Pölten", "AT", "Sankt Pölten", "sankt poelten"),
+        ("Wien", "AT", "Wien", "wien"),
+        ("St. Gallen", "CH", "St. Gallen", "sankt gallen"),  # Swiss official name kept
+        ("Zürich", "CH", "Zürich", "zuerich"),
+        ("münchen", "DE", "München", "muenchen"),
+    ],
+)
+def test_cities(raw: str, country: str, city: str, key: str) -> None:
+    parts = normalize_city(raw, country)
+    assert (parts.city, parts.key) == (city, key)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Deutschland", "DE"),
+        ("Germany", "DE"),
+        ("BRD", "DE"),
+        ("D", "DE"),
+        ("de", "DE"),
+        ("DEU", "DE"),
+        ("Österreich", "AT"),
+        ("Oesterreich", "AT"),
+        ("Austria", "AT"),
+        ("A", "AT"),
+        ("Schweiz", "CH"),
+        ("Switzerland", "CH"),
+        ("Suisse", "CH"),
+        ("CH", "CH"),
+        ("Liechtenstein", "LI"),
+        ("FL", "LI"),
+        ("Italien", "IT"),
+        ("Frankreich", "FR"),
+    ],
+)
+def test_countries(raw: str, expected: str) -> None:
+    assert normalize_country(raw).value == expected
+
+
+def test_unknown_country_falls_back_with_finding() -> None:
+    row, findings = clean_one({"country": "Lummerland"}, default_country="AT")
+    assert row["country"] == "AT"
+    assert (findings[0]["field"], findings[0]["status"]) == ("country", INVALID)
+
+
+@pytest.mark.parametrize(
+    ("record", "silo_countries", "expected"),
+    [
+        ({"country": "Schweiz", "postal_code": "8001"}, None, "CH"),
+        ({"postal_code": "A-8010"}, None, "AT"),
+        ({"postal_code": "CH-8001"}, {"crm": "DE"}, "CH"),
+        ({"postal_code": "8010"}, {"crm": "AT"}, "AT"),
+        ({"postal_code": "10115"}, None, "DE"),
+        ({"city": "A-8010 Graz"}, None, "AT"),
+    ],
+)
+def test_country_resolution(
+    record: dict[str, str], silo_countries: dict[str, str] | None, expected: str
+) -> None:
+    row, _ = clean_one(record, silo_countries=silo_countries)
+    assert row["country"] == expected
+
+
+def test_postal_code_in_city_moves_to_postal_code() -> None:
+    row, findings = clean_one({"city": "10115 Berlin"})
+    assert (row["postal_code"], row["city"]) == ("10115", "Berlin")
+    assert findings[0]["reason"] == "postal code moved to postal_code"
+
+
+def test_invalid_postal_code_is_kept_with_finding() -> None:
+    row, findings = clean_one({"postal_code": "1234567", "country": "DE"})
+    assert row["postal_code"] == "1234567"
+    assert (findings[0]["field"], findings[0]["status"]) == ("postal_code", INVALID)
+
+
+def test_street_number_moves_only_when_house_number_is_empty() -> None:
+    moved, _ = clean_one({"street": "Musterstr. 12a"})
+    kept, _ = clean_one({"street": "Musterstr. 12a", "house_number": "12 a"})
+    assert (moved["street"], moved["house_number"]) == ("Musterstraße", "12a")
+    assert (kept["street"], kept["house_number"]) == ("Musterstraße 12a", "12a")
+
+
+ADDRESS_LINES = [
+    ("Musterstr. 12a, 10115 Berlin", ("Musterstr.", "12a", "10115", "Berlin", None, None)),
+    ("Hauptplatz 3, A-8010 Graz", ("Hauptplatz", "3", "8010", "Graz", "AT", None)),
+    ("Bahnhofstrasse 5, CH-8001 Zürich", ("Bahnhofstrasse", "5", "8001", "Zürich", "CH", None)),
+    ("Am Markt 1 · 01067 Dresden", ("Am Markt", "1", "01067", "Dresden", None, None)),
+    ("Musterstraße 12-14\n10115 Berlin", ("Musterstraße", "12-14", "10115", "Berlin", None, None)),
+    (
+        "c/o Müller, Hauptstr. 1, 80331 München",
+        ("Hauptstr.", "1", "80331", "München", None, "c/o Müller"),
+    ),
+    ("Musterstr. 12 10115 Berlin", ("Musterstr.", "12", "10115", "Berlin", None, None)),
+    (
+        "Straße des 17. Juni 135, 10623 Berlin, Deutschland",
+        ("Straße des 17. Juni", "135", "10623", "Berlin", "DE", None),
+    ),
+    ("10115 Berlin, Musterstr. 1", ("Musterstr.", "1", "10115", "Berlin", None, None)),
+    ("Herrengasse 1; 1010 Wien; Österreich", ("Herrengasse", "1", "1010", "Wien", "AT", None)),
+    ("Rue du Rhône 12, 1204 Genève", ("Rue du Rhône", "12", "1204", "Genève", None, None)),
+    ("Landstr. 5, FL-9490 Vaduz", ("Landstr.", "5", "9490", "Vaduz", "LI", None)),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), ADDRESS_LINES)
+def test_parse_address_text(line: str, expected: tuple[str | None, ...]) -> None:
+    assert tuple(parse_address_text(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Musterstr. 12a", ("Musterstr.", "12a")),
+        ("Musterstr.12", ("Musterstr.", "12")),
+        ("Hauptstraße 12 a", ("Hauptstraße", "12 a")),
+        ("Hauptstr. Nr. 5", ("Hauptstr.", "5")),
+        ("Am Markt", ("Am Markt", None)),
+        ("12 rue du Lac", ("rue du Lac", "12")),
+    ],
+)
+def test_split_street_text(line: str, expected: tuple[str | None, ...]) -> None:
+    assert tuple(split_street_text(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("10115 Berlin", ("10115", "Berlin", None)),
+        ("A-8010 Graz", ("8010", "Graz", "AT")),
+        ("CH-8001 Zürich", ("8001", "Zürich", "CH")),
+        ("Berlin 10115", ("10115", "Berlin", None)),
+        ("Berlin", (None, "Berlin", None)),
+    ],
+)
+def test_split_postal_city_text(line: str, expected: tuple[str | None, ...]) -> None:
+    assert tuple(split_postal_city_text(line)) == expected
+
+
+def test_frame_split_helpers() -> None:
+    frame = pl.DataFrame({"line": ["Hauptplatz 3, A-8010 Graz", None]})
+    parsed = parse_address_line(frame, "line")
+    assert parsed.columns == [
+        "line",
+        "street",
+        "house_number",
+        "postal_code",
+        "city",
+        "country",
+        "address_extra",
+    ]
+    assert parsed.row(0) == (
+        "Hauptplatz 3, A-8010 Graz",
+        "Hauptplatz",
+        "3",
+        "8010",
+        "Graz",
+        "AT",
+        None,
+    )
+    streets = split_street_line(pl.DataFrame({"s": ["Musterstr. 12a"]}), "s")
+    assert streets.row(0) == ("Musterstr. 12a", "Musterstr.", "12a")
+    places = split_postal_city(pl.DataFrame({"p": ["10115 Berlin"], "country": ["DE"]}), "p")
+    assert places.select("postal_code", "city", "country").row(0) == ("10115", "Berlin", "DE")
+
+
+@given(st.text(), st.sampled_from(["DE", "AT", "CH", "FR", None]))
+def test_address_cleaners_never_raise_or_drop_silently(value: str, country: str | None) -> None:
+    results = [
+        normalize_street(value, country),
+        normalize_city(value, country),
+        normalize_house_number(value),
+        normalize_postal_code(value, country),
+        normalize_country(value),
+    ]
+    for result in results:
+        if clean_text(value) and result[0] is None:
+            assert result[-2] != VALID  # status sits before the reason in every result
+    parse_address_text(value)
+    split_street_text(value)
+    split_postal_city_text(value)
+
+
+ADDRESS_TEXT = st.lists(
+    st.sampled_from(list("abcstrABSTR 0123456789.-/,"))
+    | st.sampled_from(["str.", "Straße", "strasse", "St. ", "am ", "Pl.", "a.M.", "10115 "]),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(ADDRESS_TEXT, st.sampled_from(["DE", "AT", "CH", None]))
+def test_address_cleaning_is_idempotent(value: str, country: str | None) -> None:
+    street = normalize_street(value, country, True)
+    if street.street is not None:
+        again = normalize_street(street.street, country, True)
+        assert (again.street, again.status) == (street.street, VALID)
+    city = normalize_city(value, country)
+    if city.city is not None:
+        assert normalize_city(city.city, country)[::2] == (city.city, VALID)
+    number = normalize_house_number(value)
+    if number.value is not None:
+        assert normalize_house_number(number.value) == number._replace(status=VALID, reason=None)
+    postal = normalize_postal_code(value, country)
+    if postal.value is not None and postal.status != INVALID:
+        assert normalize_postal_code(postal.value, country).value == postal.value
+
+
+def test_cleaned_addresses_clean_to_themselves() -> None:
+    records = [{"street": street, "country": country} for street, country, *_ in STREETS]
+    first = clean(*records)
+    again = clean(
+        *(
+            {
+                "street": row["street"],
+                "house_number": row["house_number"],
+                "country": row["country"],
+            }
+            for row in first.frame.iter_rows(named=True)
+        )
+    )
+    assert again.frame["street"].to_list() == first.frame["street"].to_list()
+    assert again.findings.filter(pl.col("field") == "street").height == 0

@@ -1,0 +1,66 @@
+"""Consent flags: yes/no texts to Boolean, unknown to null with a finding."""
+
+from __future__ import annotations
+
+import pytest
+from cleaner_frames import clean_one
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners.consent import normalize_consent
+from cleaners.outcome import INVALID, VALID
+from cleaners.text import clean_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ja", True),
+        ("Ja", True),
+        ("J", True),
+        ("yes", True),
+        ("true", True),
+        ("1", True),
+        ("1.0", True),
+        ("x", True),
+        ("X", True),
+        ("opt-in", True),
+        ("Opt In", True),
+        ("Double-Opt-In", True),
+        ("OK", True),
+        ("einverstanden", True),
+        ("angemeldet", True),
+        ("nein", False),
+        ("N", False),
+        ("no", False),
+        ("false", False),
+        ("0", False),
+        ("opt-out", False),
+        ("Opt-Out", False),
+        ("abgemeldet", False),
+        ("widersprochen", False),
+        ("kein Interesse", False),
+    ],
+)
+def test_consent_values(raw: str, expected: bool) -> None:
+    assert normalize_consent(raw) == (expected, VALID, None)
+
+
+@pytest.mark.parametrize("raw", ["vielleicht", "-", "später fragen"])
+def test_unknown_consent_is_null_with_finding(raw: str) -> None:
+    assert normalize_consent(raw) == (None, INVALID, "unknown consent value")
+    row, findings = clean_one({"consent_post": raw})
+    assert row["consent_post"] is None
+    assert [(f["field"], f["value"]) for f in findings] == [("consent_post", raw)]
+
+
+def test_consent_source_stays_text() -> None:
+    row, _ = clean_one({"consent_phone": "ja", "consent_phone_source": "Telefonat 3.5."})
+    assert (row["consent_phone"], row["consent_phone_source"]) == (True, "Telefonat 3.5.")
+
+
+@given(st.text())
+def test_consent_never_raises_or_drops_silently(value: str) -> None:
+    outcome = normalize_consent(value)
+    if clean_text(value) and outcome.consent is None:
+        assert outcome.status == INVALID

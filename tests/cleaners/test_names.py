@@ -1,0 +1,313 @@
+"""Names, salutations, titles, nickname groups and split_full_name."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from cleaner_frames import clean_one
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners import first_name_group, split_full_name
+from cleaners.names import clean_first_name, clean_last_name, parse_full_name
+from cleaners.outcome import CORRECTED, INVALID, VALID
+from cleaners.reference import read_table
+from cleaners.text import clean_text, transliteration_key
+from cleaners.titles import normalize_salutation, normalize_title
+
+LAST_NAMES = [
+    # (raw, cleaned, status, found title)
+    ("Müller", "Müller", VALID, None),
+    ("  Müller ", "Müller", VALID, None),
+    ("MÜLLER", "Müller", CORRECTED, None),
+    ("müller", "Müller", CORRECTED, None),
+    ("von der leyen", "von der Leyen", CORRECTED, None),
+    ("VON DER LEYEN", "von der Leyen", CORRECTED, None),
+    ("von Thurn und Taxis", "von Thurn und Taxis", VALID, None),
+    ("Müller-Lüdenscheidt", "Müller-Lüdenscheidt", VALID, None),
+    ("MÜLLER-LÜDENSCHEIDT", "Müller-Lüdenscheidt", CORRECTED, None),
+    ("Müller - Lüdenscheidt", "Müller-Lüdenscheidt", CORRECTED, None),
+    ("van Beethoven", "van Beethoven", VALID, None),
+    ("zu Guttenberg", "zu Guttenberg", VALID, None),
+    ("de Maizière", "de Maizière", VALID, None),
+    ("Schmidt*", "Schmidt", CORRECTED, None),
+    ("Huber,", "Huber", CORRECTED, None),
+    ("Gruber.", "Gruber", CORRECTED, None),
+    ("Dr. Mustermann", "Mustermann", CORRECTED, "Dr."),
+    ("Mustermann MBA", "Mustermann", CORRECTED, "MBA"),
+    ("Mustermann, MBA", "Mustermann", CORRECTED, "MBA"),
+    ("Mag. Huber", "Huber", CORRECTED, "Mag."),
+    ("O'BRIEN", "O'Brien", CORRECTED, None),
+    ("Nägeli", "Nägeli", VALID, None),  # Swiss
+    ("Rüegg", "Rüegg", VALID, None),  # Swiss
+    ("Hödlmoser", "Hödlmoser", VALID, None),  # Austrian
+    ("DI MARIA", "Di Maria", CORRECTED, None),  # ALL CAPS: DI is not the Austrian title here
+]
+
+
+@pytest.mark.parametrize(("raw", "cleaned", "status", "title"), LAST_NAMES)
+def test_last_names(raw: str, cleaned: str, status: str, title: str | None) -> None:
+    parts = clean_last_name(raw)
+    assert (parts.name, parts.status, parts.titles) == (cleaned, status, title)
+
+
+FIRST_NAMES = [
+    ("Max", "Max", VALID, None, None),
+    ("MAX", "Max", CORRECTED, None, None),
+    ("hans-peter", "Hans-Peter", CORRECTED, None, None),
+    ("Hans Peter", "Hans Peter", VALID, None, None),
+    ("Dr. Max", "Max", CORRECTED, "Dr.", None),
+    ("Prof. Dr. Anna", "Anna", CORRECTED, "Prof.|Dr.", None),
+    ("Dr. med. Hans", "Hans", CORRECTED, "Dr. med.", None),
+    ("DI Josef", "Josef", CORRECTED, "DI", None),  # Austrian Diplom-Ingenieur
+    ("lic. iur. Beat", "Beat", CORRECTED, "lic. iur.", None),  # Swiss
+    ("Herr Max", "Max", CORRECTED, None, "Herr"),
+    ("Frau Anna", "Anna", CORRECTED, None, "Frau"),
+    ("Hr. Dr. Klaus", "Klaus", CORRECTED, "Dr.", "Herr"),
+    ("Herr", None, CORRECTED, None, "Herr"),
+    ("Hans J.", "Hans J.", VALID, None, None),
+    ("Zoë", "Zoë", VALID, None, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "cleaned", "status", "title", "salutation"), FIRST_NAMES)
+def test_first_names(
+    raw: str, cleaned: str | None, status: str, title: str | None, salutation: str | None
+) -> None:
+    parts = clean_first_name(raw)
+    assert (parts.name, parts.status, parts.titles, parts.salutation) == (
+        cleaned,
+        status,
+        title,
+        salutation,
+    )
+
+
+@pytest.mark.parametrize("raw", ["n/a", "unbekannt", "---", "???", "123", "xxx"])
+def test_placeholder_names_are_invalid(raw: str) -> None:
+    parts = clean_last_name(raw)
+    assert parts.name is None and parts.status == INVALID and parts.reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Herr", "Herr"),
+        ("Hr.", "Herr"),
+        ("Herrn", "Herr"),
+        ("Mr", "Herr"),
+        ("Frau", "Frau"),
+        ("Fr.", "Frau"),
+        ("Mrs.", "Frau"),
+        ("Ms", "Frau"),
+        ("Fräulein", "Frau"),
+        ("Madame", "Frau"),
+        ("Divers", "Divers"),
+        ("Familie", "Familie"),
+        ("Fam.", "Familie"),
+        ("Herr und Frau", "Familie"),
+        ("Eheleute", "Familie"),
+        ("Firma", "Firma"),
+        ("Fa.", "Firma"),
+    ],
+)
+def test_salutations(raw: str, expected: str) -> None:
+    assert normalize_salutation(raw).value == expected
+
+
+def test_unknown_salutation_is_invalid() -> None:
+    outcome = normalize_salutation("Eure Exzellenz")
+    assert outcome.value is None and outcome.status == INVALID
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dr.", "Dr."),
+        ("dr", "Dr."),
+        ("Prof. Dr.", "Prof. Dr."),
+        ("Prof.Dr.", "Prof. Dr."),
+        ("prof. dr. med.", "Prof. Dr. med."),
+        ("Dipl.-Ing.", "Dipl.-Ing."),
+        ("Dipl. Ing.", "Dipl.-Ing."),
+        ("DI", "DI"),
+        ("DI Dr.", "DI Dr."),
+        ("Mag.", "Mag."),
+        ("Mag.a", "Mag.a"),
+        ("Dr. med.", "Dr. med."),
+        ("Dr.med.dent.", "Dr. med. dent."),
+        ("lic. iur.", "lic. iur."),
+        ("lic.iur.", "lic. iur."),
+        ("MBA", "MBA"),
+        ("Dr. MBA", "Dr. MBA"),
+        ("MBA Dr.", "Dr. MBA"),
+        ("Dr.-Ing.", "Dr.-Ing."),
+        ("Konsul", "Konsul"),  # unknown titles are kept as written
+    ],
+)
+def test_titles(raw: str, expected: str) -> None:
+    assert normalize_title(raw).value == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Herr Dr. Max Mustermann", ("Herr", "Dr.", "Max", "Mustermann")),
+        ("Mustermann, Max", (None, None, "Max", "Mustermann")),
+        ("Dr. Mustermann, Max", (None, "Dr.", "Max", "Mustermann")),
+        ("Mustermann, Dr. Max", (None, "Dr.", "Max", "Mustermann")),
+        ("Frau Prof. Dr. Ursula von der Leyen", ("Frau", "Prof. Dr.", "Ursula", "von der Leyen")),
+        ("Familie Müller", ("Familie", None, None, "Müller")),
+        ("Herr und Frau Huber", ("Familie", None, None, "Huber")),
+        ("Max Mustermann MBA", (None, "MBA", "Max", "Mustermann")),
+        ("Hans Peter Müller", (None, None, "Hans Peter", "Müller")),
+        ("Mag. Anna Huber", (None, "Mag.", "Anna", "Huber")),
+        ("DI Josef Gruber", (None, "DI", "Josef", "Gruber")),
+        ("lic. iur. Beat Nägeli", (None, "lic. iur.", "Beat", "Nägeli")),
+        ("Müller", (None, None, None, "Müller")),
+        ("Muster GmbH", (None, None, None, "Muster GmbH")),
+    ],
+)
+def test_parse_full_name(raw: str, expected: tuple[str | None, ...]) -> None:
+    assert tuple(parse_full_name(raw)) == expected
+
+
+def test_split_full_name_frame_keeps_existing_values() -> None:
+    frame = pl.DataFrame(
+        {
+            "full_name": ["Herr Dr. Max Mustermann", "Mustermann, Erika", None],
+            "salutation": [None, "Frau", None],
+        }
+    )
+    split = split_full_name(frame, "full_name")
+    assert split.columns == ["full_name", "salutation", "title", "first_name", "last_name"]
+    assert split.row(0) == ("Herr Dr. Max Mustermann", "Herr", "Dr.", "Max", "Mustermann")
+    assert split.row(1) == ("Mustermann, Erika", "Frau", None, "Erika", "Mustermann")
+    assert split.row(2) == (None, None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("first_name", "group"),
+    [
+        ("Hans", "johannes"),
+        ("Hannes", "johannes"),
+        ("Johannes", "johannes"),
+        ("Sepp", "josef"),
+        ("Jupp", "josef"),
+        ("Josef", "josef"),
+        ("Uschi", "ursula"),
+        ("Fritz", "friedrich"),
+        ("Kathi", "katharina"),
+        ("Liesl", "elisabeth"),
+        ("Lisa", "elisabeth"),
+        ("Gretel", "margarete"),
+        ("Bernd", "bernhard"),
+        ("Resi", "theresia"),
+        ("Vreni", "verena"),
+        ("Chrigi", "christian"),
+        ("Köbi", "jakob"),
+        ("Hans-Peter", "johannes peter"),
+        ("Zoltan", "zoltan"),
+    ],
+)
+def test_first_name_groups(first_name: str, group: str) -> None:
+    assert first_name_group(transliteration_key(first_name)) == group
+
+
+def test_nickname_groups_are_many_and_unambiguous() -> None:
+    rows = read_table("nicknames.csv")
+    assert len({row["canonical"] for row in rows}) >= 60
+    keys = [transliteration_key(row["name"]) for row in rows]
+    assert len(keys) == len(set(keys)), "every nickname belongs to exactly one group"
+    group_of = {transliteration_key(row["name"]): row["canonical"] for row in rows}
+    for canonical in {row["canonical"] for row in rows}:
+        assert canonical == transliteration_key(canonical)
+        assert group_of.get(canonical, canonical) == canonical, "a canonical name is in one group"
+
+
+def test_comma_name_is_split_with_a_finding() -> None:
+    row, findings = clean_one({"last_name": "Mustermann, Max"})
+    assert (row["first_name"], row["last_name"]) == ("Max", "Mustermann")
+    assert findings[0]["field"] == "last_name"
+    assert findings[0]["value"] == "Mustermann, Max"
+    assert "split off at comma" in findings[0]["reason"]
+
+
+def test_comma_name_in_first_name_field() -> None:
+    row, _ = clean_one({"first_name": "HUBER, ANNA"})
+    assert (row["first_name"], row["last_name"]) == ("Anna", "Huber")
+
+
+def test_title_from_name_joins_title_field() -> None:
+    row, findings = clean_one({"title": "Prof.", "first_name": "Dr. Anna", "last_name": "Huber"})
+    assert row["title"] == "Prof. Dr."
+    assert [(f["field"], f["status"]) for f in findings] == [("first_name", CORRECTED)]
+
+
+def test_salutation_from_first_name_fills_salutation() -> None:
+    row, _ = clean_one({"first_name": "Herr Max", "last_name": "Mustermann"})
+    assert (row["salutation"], row["first_name"]) == ("Herr", "Max")
+
+
+def test_keys_and_phonetics() -> None:
+    row, _ = clean_one({"first_name": "Hans-Peter", "last_name": "Müller-Lüdenscheidt"})
+    assert row["first_name_key"] == "hans peter"
+    assert row["last_name_key"] == "mueller luedenscheidt"
+    assert row["last_name_phonetic"] == "657 52682"
+    assert row["first_name_group"] == "johannes peter"
+
+
+@pytest.mark.parametrize(
+    ("record", "record_type"),
+    [
+        ({"first_name": "Max", "last_name": "Mustermann"}, "person"),
+        ({"organisation_name": "Muster AG"}, "organisation"),
+        ({"organisation_name": "Muster AG", "last_name": "Huber"}, "person"),
+        ({"last_name": "Bäckerei Huber GmbH"}, "organisation"),
+        ({"salutation": "Firma", "last_name": "Huber"}, "organisation"),
+        ({"record_type": "B2B", "last_name": "Huber"}, "organisation"),
+        ({"record_type": "Privatkunde", "organisation_name": "Muster AG"}, "person"),
+        ({"record_type": "???", "organisation_name": "Muster AG"}, "organisation"),
+        ({}, "person"),
+    ],
+)
+def test_record_type(record: dict[str, str], record_type: str) -> None:
+    row, _ = clean_one(record)
+    assert row["record_type"] == record_type
+
+
+def test_last_name_with_legal_form_moves_to_organisation() -> None:
+    row, findings = clean_one({"last_name": "Bäckerei Huber GmbH"})
+    assert (row["organisation_name"], row["legal_form"], row["last_name"]) == (
+        "Bäckerei Huber GmbH",
+        "GmbH",
+        None,
+    )
+    assert findings[0]["reason"] == "organisation name moved to organisation_name"
+
+
+@given(st.text())
+def test_name_cleaning_never_raises_and_never_drops_silently(value: str) -> None:
+    for parts in (clean_first_name(value), clean_last_name(value)):
+        if clean_text(value) and parts.name is None:
+            assert parts.status != VALID and parts.reason
+
+
+# Name-like text: letters, umlauts, punctuation and the words the cleaners react to.
+NAME_TEXT = st.lists(
+    st.sampled_from(list("abcdeüöäßxyzABCÜÖÄ -.',*"))
+    | st.sampled_from(["Dr. ", "Prof. ", "Herr ", "von ", "MBA", "Mag. ", "DI ", "GmbH"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(NAME_TEXT)
+def test_name_cleaning_is_idempotent(value: str) -> None:
+    for cleaner in (clean_first_name, clean_last_name):
+        once = cleaner(value)
+        if once.name is None:
+            continue
+        twice = cleaner(once.name)
+        assert twice.name == once.name
+        assert twice.status == VALID, twice.reason

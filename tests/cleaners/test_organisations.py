@@ -1,0 +1,138 @@
+"""Organisations: legal forms, organisation keys, VAT ids, record types."""
+
+from __future__ import annotations
+
+import pytest
+from cleaner_frames import clean_one
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners import organisation_key
+from cleaners.organisations import (
+    clean_organisation_name,
+    find_legal_form,
+    normalize_legal_form,
+    normalize_record_type,
+    normalize_vat_id,
+)
+from cleaners.outcome import CORRECTED, INVALID, VALID
+from cleaners.text import clean_text
+
+
+@pytest.mark.parametrize(
+    ("name", "legal_form", "key"),
+    [
+        ("Muster GmbH", "GmbH", "muster"),
+        ("Müller & Söhne GmbH & Co. KG", "GmbH & Co. KG", "mueller soehne"),
+        ("Muster GmbH u. Co. KG", "GmbH & Co. KG", "muster"),
+        ("Beispiel Handels-Ges.m.b.H.", "GesmbH", "beispiel handels"),  # Austria
+        ("Wiener Beispiel GesmbH", "GesmbH", "wiener beispiel"),
+        ("Muster Software UG (haftungsbeschränkt)", "UG (haftungsbeschränkt)", "muster software"),
+        ("Lebenshilfe Muster gGmbH", "gGmbH", "lebenshilfe muster"),
+        ("SIEMENS AG", "AG", "siemens"),
+        ("Muster KG", "KG", "muster"),
+        ("Muster OHG", "OHG", "muster"),
+        ("Elektro Huber e.K.", "e.K.", "elektro huber"),
+        ("Sportverein Musterstadt e.V.", "e.V.", "sportverein musterstadt"),
+        ("Raiffeisenbank Musterdorf eG", "eG", "raiffeisenbank musterdorf"),
+        ("Praxis Dr. Huber GbR", "GbR", "praxis dr huber"),
+        ("Muster SE", "SE", "muster"),
+        ("Nestlé Suisse SA", "SA", "nestle suisse"),  # Switzerland
+        ("Boulangerie Dupont Sàrl", "Sàrl", "boulangerie dupont"),
+        ("Boulangerie Dupont S.à r.l.", "Sàrl", "boulangerie dupont"),
+        ("Pizzeria Ticino Sagl", "Sagl", "pizzeria ticino"),
+        ("Firma Huber Gesellschaft mit beschränkter Haftung", "GmbH", "huber"),
+        ("Muster Verwaltungsgesellschaft mbH", "GmbH", "muster verwaltungsgesellschaft"),
+        ("Inh. Anna Huber e.U.", "e.U.", "anna huber"),  # Austria
+        ("Bäckerei Kaiser", None, "baeckerei kaiser"),
+        ("Agentur Sagmeister", None, "agentur sagmeister"),  # "AG" inside a word is no legal form
+    ],
+)
+def test_legal_form_and_key(name: str, legal_form: str | None, key: str) -> None:
+    found = find_legal_form(name)
+    assert (found[0] if found else None) == legal_form
+    assert organisation_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("gmbh", "GmbH"),
+        ("G.m.b.H.", "GmbH"),
+        ("Ges.m.b.H.", "GesmbH"),
+        ("e. V.", "e.V."),
+        ("Aktiengesellschaft", "AG"),
+        ("Stiftung bürgerlichen Rechts", "Stiftung bürgerlichen Rechts"),  # unknown: kept
+    ],
+)
+def test_normalize_legal_form(value: str, expected: str) -> None:
+    assert normalize_legal_form(value).value == expected
+
+
+def test_legal_form_column_wins_over_the_name() -> None:
+    row, _ = clean_one({"organisation_name": "Muster GmbH", "legal_form": "ag"})
+    assert (row["organisation_name"], row["legal_form"]) == ("Muster GmbH", "AG")
+
+
+def test_legal_form_is_extracted_when_empty() -> None:
+    row, findings = clean_one({"organisation_name": "  Muster   GmbH & Co. KG "})
+    assert row["organisation_name"] == "Muster GmbH & Co. KG"
+    assert row["legal_form"] == "GmbH & Co. KG"
+    assert row["organisation_key"] == "muster"
+    assert findings == []
+
+
+def test_placeholder_organisation_is_invalid() -> None:
+    parts = clean_organisation_name("n/a")
+    assert parts.name is None and parts.status == INVALID
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "expected", "status"),
+    [
+        ("DE136695976", None, "DE136695976", VALID),
+        ("DE 136 695 976", None, "DE136695976", VALID),
+        ("de136695976", None, "DE136695976", VALID),
+        ("136695976", "DE", "DE136695976", CORRECTED),
+        ("ATU13585627", None, "ATU13585627", VALID),
+        ("ATU 135 856 27", None, "ATU13585627", VALID),
+        ("CHE-116.281.710 MWST", None, "CHE116281710", VALID),
+        ("CHE-116.281.710", None, "CHE116281710", VALID),
+        ("116.281.710", "CH", "CHE116281710", CORRECTED),
+        ("DE123456789", None, None, INVALID),  # wrong check digit
+        ("ATU1234", None, None, INVALID),
+        ("hallo", "DE", None, INVALID),
+    ],
+)
+def test_vat_ids(value: str, country: str | None, expected: str | None, status: str) -> None:
+    outcome = normalize_vat_id(value, country)
+    assert (outcome.value, outcome.status) == (expected, status)
+
+
+def test_vat_id_uses_the_record_country() -> None:
+    row, findings = clean_one({"vat_id": "116281710", "country": "Schweiz"})
+    assert row["vat_id"] == "CHE116281710"
+    assert findings[0]["reason"] == "country prefix CHE added"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("B2B", "organisation"),
+        ("Firma", "organisation"),
+        ("Privatperson", "person"),
+        ("person", "person"),
+        ("Geschäftskunde", "organisation"),
+        ("b2c", "person"),
+    ],
+)
+def test_record_types(value: str, expected: str) -> None:
+    assert normalize_record_type(value).value == expected
+
+
+@given(st.text(), st.sampled_from(["DE", "AT", "CH", None]))
+def test_organisation_cleaners_never_raise(value: str, country: str | None) -> None:
+    clean_organisation_name(value)
+    normalize_legal_form(value)
+    outcome = normalize_vat_id(value, country)
+    assert outcome.value is not None or outcome.status != VALID or not clean_text(value)
