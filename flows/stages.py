@@ -19,7 +19,7 @@ from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
 from matching.blocking import BlockingResult, candidate_pairs
-from matching.clustering import connected_components
+from matching.clustering import connected_components, constrained_clusters
 from matching.comparisons import compare_pairs
 from matching.estimation import estimate_weights
 from matching.scoring import MatchWeights, score_pairs
@@ -208,7 +208,14 @@ def match(config: GoldenConfig, cleaned: Cleaned) -> Matched:
 def cluster(config: GoldenConfig, cleaned: Cleaned, matched: Matched) -> pl.DataFrame:
     """Entities from the pairs at or above the match threshold (record_key, cluster_key)."""
     accepted = matched.pairs.filter(pl.col("probability") >= config.matching.match_threshold)
-    return connected_components(cleaned.records["record_key"], accepted)
+    if not config.matching.split_weak_links:
+        return connected_components(cleaned.records["record_key"], accepted)
+    cannot_link = matched.pairs.filter(
+        pl.col("hard_rule").str.starts_with("no_match")
+        | (pl.col("hard_rule") == "different record types")
+        | (pl.col("probability") < config.matching.cannot_link_below)
+    )
+    return constrained_clusters(cleaned.records["record_key"], accepted, cannot_link)
 
 
 def assign_ids(state: StateStore, clusters: pl.DataFrame) -> IdAssignment:

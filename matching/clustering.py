@@ -47,3 +47,67 @@ def connected_components(record_keys: pl.Series, edges: pl.DataFrame) -> pl.Data
             how="left",
         ).select("record_key", pl.coalesce("root", "cluster_key").alias("cluster_key"))
     return labels.sort("record_key")
+
+
+def constrained_clusters(
+    record_keys: pl.Series,
+    edges: pl.DataFrame,
+    cannot_link: pl.DataFrame,
+    must_link: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Merge along edges strongest first, never joining two groups that hold a cannot-link pair.
+
+    ``edges`` has left_key, right_key, score; ``cannot_link`` and ``must_link`` have left_key,
+    right_key. Must-links are merged first (a must-link that contradicts a cannot-link is
+    skipped: the cannot-link wins). Plain connected components chain A-B-C into one entity even
+    when A and C are known to be different people (twins, father and son); here the weakest
+    link that would join them is the one left out. Returns record_key, cluster_key (smallest
+    record key of the group), sorted by record_key.
+    """
+    keys = record_keys.unique().sort().to_list()
+    parent = {key: key for key in keys}
+    forbidden: dict[str, set[str]] = {}
+    for left, right in cannot_link.select("left_key", "right_key").iter_rows():
+        if left in parent and right in parent:
+            forbidden.setdefault(left, set()).add(right)
+            forbidden.setdefault(right, set()).add(left)
+    members = {key: {key} for key in keys}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def merge(left: str, right: str) -> None:
+        a, b = root(left), root(right)
+        if a == b:
+            return
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        blocked_a = forbidden.get(a, set())
+        if blocked_a and not blocked_a.isdisjoint(members[b]):
+            return
+        parent[b] = a
+        members[a] |= members.pop(b)
+        if b in forbidden:
+            forbidden[a] = blocked_a | forbidden.pop(b)
+
+    # forbidden is kept per root: give every record's constraints to its own root first.
+    ordered_edges = []
+    if must_link is not None:
+        ordered_edges.extend(
+            must_link.select("left_key", "right_key").sort("left_key", "right_key").iter_rows()
+        )
+    ordered_edges.extend(
+        edges.sort(["score", "left_key", "right_key"], descending=[True, False, False])
+        .select("left_key", "right_key")
+        .iter_rows()
+    )
+    for left, right in ordered_edges:
+        if left in parent and right in parent:
+            merge(left, right)
+    rows = [(key, min(members[root(key)])) for key in keys]
+    return pl.DataFrame(
+        rows, schema={"record_key": pl.String(), "cluster_key": pl.String()}, orient="row"
+    )

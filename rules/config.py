@@ -2,7 +2,7 @@
 
 Sections: ``[project]`` (output, state store, language, default country), ``[silos.<name>]`` with
 their ``mapping`` and ``defaults``, ``[matching]``, ``[survivorship]``, ``[staleness]``,
-``[dq]``.
+``[dq]``, ``[export]``.
 Every section has defaults, so a file with only silos is valid. Credentials never live in the
 file: URLs reference environment variables as ``${NAME}`` and are resolved when a connection is
 opened (``resolve_env``).
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -20,6 +21,13 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
+from rules.dq_rules import (
+    ConsistencyRules,
+    FieldRules,
+    SiloDQRules,
+    check_field_names,
+    check_field_rules,
+)
 from rules.errors import ConfigError
 
 FILE_CONNECTORS = ("csv", "excel", "json", "jsonl", "parquet", "sqlite")
@@ -197,6 +205,9 @@ def _default_hard_rules() -> list[HardRule]:
         HardRule(when=["first_name:different"], then="no_match", record_type="person"),
         # Father and son with the same name: birth dates more than a year apart.
         HardRule(when=["birth_date:different"], then="no_match", record_type="person"),
+        # The same personal e-mail (role addresses such as info@ are excluded) is the same
+        # person, unless a no_match rule above says otherwise (a family sharing an address).
+        HardRule(when=["email:shared"], then="match", record_type="person"),
         HardRule(when=["vat_id:exact"], then="match", record_type="organisation"),
         HardRule(when=["vat_id:different"], then="no_match", record_type="organisation"),
     ]
@@ -216,6 +227,11 @@ class MatchingConfig(_Strict):
     hard_rules: list[HardRule] = Field(default_factory=_default_hard_rules)
     #: Estimate match weights from each run's data (EM); false keeps the hand-set defaults.
     estimate_weights: bool = True
+    #: Never chain two records into one entity when a hard rule says they differ (twins
+    #: linked through a shared e-mail); false gives plain connected components.
+    split_weak_links: bool = True
+    #: Scored pairs below this probability also count as "different" when clustering.
+    cannot_link_below: Annotated[float, Field(ge=0, le=1)] = 0.0
     #: Adjust exact name agreements by how common the name is (Müller weighs less).
     term_frequency: bool = True
     #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
@@ -286,6 +302,10 @@ class StalenessConfig(_Strict):
     max_consent_age_months: Annotated[int, Field(ge=1)] = 24
     flag_missing_consent: bool = True
     flag_invalid_contact: bool = True
+    #: Flag records without any activity on or after this date (e.g. a CRM migration day).
+    no_activity_since: date | None = None
+    #: Flag consent given without a recorded date or source (DSGVO Art. 7(1): it must be provable).
+    flag_consent_without_proof: bool = True
 
 
 class DQConfig(_Strict):
@@ -296,6 +316,82 @@ class DQConfig(_Strict):
     max_quarantine_percent: Annotated[float, Field(ge=0, le=100)] = 50.0
     #: Fields whose absence is reported as a completeness problem.
     required_fields: list[str] = Field(default_factory=lambda: ["last_name", "postal_code", "city"])
+    #: A field of a silo with more invalid values than this share stops the run (0-100).
+    max_invalid_percent: Annotated[float, Field(ge=0, le=100)] = 50.0
+    #: A silo with more records holding an invalid value than this share stops the run (0-100).
+    max_invalid_records_percent: Annotated[float, Field(ge=0, le=100)] = 50.0
+    #: The two shares above only block from this many checked values (records) on.
+    min_values_for_blocking: Annotated[int, Field(ge=1)] = 20
+    #: Records needed before the most frequent city of a postal code counts as the expected one.
+    postal_code_city_min_records: Annotated[int, Field(ge=2)] = 3
+    #: Rules per canonical field, [dq.fields.<field>] (see rules.dq_rules for the defaults).
+    fields: dict[str, FieldRules] = Field(default_factory=dict)
+    consistency: ConsistencyRules = Field(default_factory=ConsistencyRules)
+    #: Overrides per silo, [dq.silos.<silo>].
+    silos: dict[str, SiloDQRules] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> DQConfig:
+        check_field_names(self.required_fields, "dq.required_fields")
+        check_field_rules(self.fields, "dq.fields")
+        for silo, rules in self.silos.items():
+            check_field_names(rules.required_fields or (), f"dq.silos.{silo}.required_fields")
+            check_field_rules(rules.fields, f"dq.silos.{silo}.fields")
+        return self
+
+
+#: CRM export profiles in reports/exports/profiles (a test keeps the two in step).
+EXPORT_PROFILES = ("dynamics", "generic", "hubspot", "pipedrive", "salesforce", "zoho")
+
+
+class ExportConfig(_Strict):
+    """CRM import files written after each run (``golden export`` writes them on demand)."""
+
+    #: Profiles the nightly flow exports after publishing; empty: no export step.
+    profiles: list[str] = Field(default_factory=list)
+    #: true: only what changed since the profile's last export; false: every golden record.
+    delta: bool = True
+    #: Field separator; ";" for German, Austrian and Swiss Excel.
+    delimiter: str = ","
+    #: UTF-8 with byte-order mark, so Excel recognises the encoding.
+    bom: bool = True
+    #: profile -> strftime date format, replacing the format the profile's CRM accepts.
+    date_formats: dict[str, str] = Field(default_factory=dict)
+    #: Folder for export folders; empty: <output_dir>/exports.
+    output_dir: str = ""
+
+    @field_validator("profiles")
+    @classmethod
+    def _known_profiles(cls, names: list[str]) -> list[str]:
+        unknown = sorted(set(names) - set(EXPORT_PROFILES))
+        if unknown:
+            raise ValueError(
+                f"unknown export profile(s) {', '.join(unknown)}; "
+                f"expected some of: {', '.join(EXPORT_PROFILES)}"
+            )
+        return names
+
+    @field_validator("date_formats")
+    @classmethod
+    def _known_date_profiles(cls, formats: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(formats) - set(EXPORT_PROFILES))
+        if unknown:
+            raise ValueError(
+                f"date_formats for unknown profile(s) {', '.join(unknown)}; "
+                f"expected some of: {', '.join(EXPORT_PROFILES)}"
+            )
+        if any("%" not in text for text in formats.values()):
+            raise ValueError('date formats are strftime patterns such as "%d.%m.%Y"')
+        return formats
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value == "\\t":
+            return "\t"
+        if len(value) != 1 or value in ('"', "\n", "\r"):
+            raise ValueError(f'delimiter must be one character such as "," or ";", got {value!r}')
+        return value
 
 
 class GoldenConfig(_Strict):
@@ -307,6 +403,7 @@ class GoldenConfig(_Strict):
     survivorship: SurvivorshipConfig = Field(default_factory=SurvivorshipConfig)
     staleness: StalenessConfig = Field(default_factory=StalenessConfig)
     dq: DQConfig = Field(default_factory=DQConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
     #: Directory of the config file; relative paths in it are resolved against this.
     base_dir: Path = Path(".")
 
@@ -329,6 +426,16 @@ class GoldenConfig(_Strict):
             if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
                 raise ValueError(f"silo name {name!r}: use letters, digits, - and _ only")
         return silos
+
+    @model_validator(mode="after")
+    def _dq_silos_declared(self) -> GoldenConfig:
+        unknown = sorted(set(self.dq.silos) - set(self.silos))
+        if unknown:
+            raise ValueError(
+                f"[dq.silos] names undeclared silo(s) {', '.join(unknown)}; "
+                f"declared: {', '.join(sorted(self.silos))}"
+            )
+        return self
 
     def resolve_path(self, path: str) -> Path:
         """Resolve a path from the config (env references expanded) against the file's folder."""
