@@ -145,7 +145,9 @@ def clean_name(value: str | None, *, first: bool = False) -> NameParts:
         return NameParts(None, None, None, False, None, None, None, VALID, None)
     text = clean_text(value)
     if not first and find_legal_form(text):  # "Muster GmbH" in last_name: left to organisations
-        return NameParts(text, None, None, True, name_key(text), None, None, VALID, None)
+        key = name_key(text)
+        phonetic = phonetic_code(key) if key else None
+        return NameParts(text, None, None, True, key, phonetic, None, VALID, None)
     salutation, titles, reasons, name = None, [], [], text
     for _ in range(_MAX_ROUNDS):
         if is_placeholder(name):

@@ -162,3 +162,10 @@ def test_frame_cleaning_of_cleaned_phones_changes_nothing() -> None:
     again = clean({"phones": first.frame["phones"][0].to_list()})
     assert again.frame["phones"].to_list() == first.frame["phones"].to_list()
     assert again.findings.height == 0
+
+
+def test_frame_path_agrees_with_phone_e164() -> None:
+    result = clean(*({"phones": [raw], "country": region} for raw, region, *_ in PHONES))
+    assert result.frame["phones"].to_list() == [[e164] for _, _, e164, _ in PHONES]
+    assert result.frame["phone_types"].to_list() == [[kind] for *_, kind in PHONES]
+    assert result.findings.height == 0
