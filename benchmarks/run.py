@@ -1,9 +1,9 @@
 """Speed, memory and match quality of the whole pipeline, one subprocess per case.
 
-Cases: the demo data set (generated, with ground truth) and Splink's public fake_1000 and
-fake_20000 person data (../shared/data, true entity in `cluster`, used only to score). Each case
-runs the nightly pipeline's stages as plain calls (no Prefect server start-up) in a fresh
-process, so the reported peak memory (max RSS) belongs to that case alone.
+Cases: the demo data set (generated, with ground truth) through the nightly pipeline's stages
+as plain calls (no Prefect server start-up), and Splink's public fake_1000 and fake_20000 person
+data (../shared/data, true entity in `cluster`, used only to score) through `golden dedupe`.
+Each case runs in a fresh process, so the reported peak memory (max RSS) is that case's alone.
 
 Usage: python -m benchmarks.run [--cases demo-2000,fake_1000,...] [--json PATH]
 """
@@ -23,77 +23,51 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 DEFAULT_CASES = ("demo-2000", "demo-20000", "fake_1000", "fake_20000")
 
-SPLINK_TOML = """
-[project]
-name = "splink {name}"
-output_dir = "out"
-default_country = "GB"
-
-[silos.fake]
-connector = "csv"
-path = "{path}"
-encoding = "utf-8"
-delimiter = ","
-
-[silos.fake.mapping]
-source_id = "unique_id"
-first_name = "first_name"
-last_name = "surname"
-birth_date = "dob"
-city = "city"
-emails = ["email"]
-
-[matching]
-# Splink's synthetic data corrupts first names and birth dates of true duplicates heavily, so
-# the DACH default hard rules (different first name / birth date -> no match) do not fit it.
-hard_rules = []
-
-[dq]
-required_fields = []
-"""
-
-
-def _prepare(case: str, workdir: Path) -> tuple[Path, Path]:
-    """Write the case's golden.toml (and data) into workdir; return config and truth paths."""
-    if case.startswith("demo-"):
-        from flows.demo import write_demo
-
-        write_demo(workdir, persons=int(case.split("-", 1)[1]), seed=42)
-        return workdir / "golden.toml", workdir / "truth.csv"
-    import polars as pl
-
-    source = SHARED / f"splink_{case}.csv"
-    if not source.is_file():
-        raise SystemExit(f"benchmark data not found: {source}")
-    truth = pl.read_csv(source, infer_schema=False).select(
-        pl.lit("fake").alias("silo"),
-        pl.col("unique_id").alias("source_id"),
-        pl.col("cluster").alias("entity_id"),
-    )
-    truth.write_csv(workdir / "truth.csv")
-    config = workdir / "golden.toml"
-    config.write_text(SPLINK_TOML.format(name=case, path=source), encoding="utf-8")
-    return config, workdir / "truth.csv"
-
 
 def run_case(case: str) -> dict[str, object]:
-    """Run one case in this process and return its measurements."""
+    """Run one case in this process and return its measurements.
+
+    Demo cases run the nightly pipeline (four silos); Splink's files run `golden dedupe`, the
+    one-shot command a CRM admin uses, with roles inferred from the headers. Splink's synthetic
+    data corrupts first names and birth dates of true duplicates on purpose, so the DACH hard
+    rules (different first name or birth date -> no match) are off for it (--no-hard-rules).
+    """
     import polars as pl
 
     from flows.files import read_id_table
-    from flows.pipeline import PlainRunner, run_pipeline
     from matching.evaluate import evaluate
-    from rules.config import load_config
 
     with tempfile.TemporaryDirectory(prefix=f"golden-bench-{case}-") as tmp:
         workdir = Path(tmp)
-        config_path, truth_path = _prepare(case, workdir)
-        config = load_config(config_path)
         started = time.perf_counter()
-        result = run_pipeline(config, PlainRunner())
+        if case.startswith("demo-"):
+            from flows.demo import write_demo
+            from flows.pipeline import PlainRunner, run_pipeline
+            from rules.config import load_config
+
+            write_demo(workdir, persons=int(case.split("-", 1)[1]), seed=42)
+            started = time.perf_counter()
+            result = run_pipeline(load_config(workdir / "golden.toml"), PlainRunner())
+            folder = result.folder
+            truth = read_id_table(workdir / "truth.csv", ("silo", "source_id", "entity_id"))
+        else:
+            from flows.dedupe import SILO, dedupe_file
+
+            source = SHARED / f"splink_{case}.csv"
+            if not source.is_file():
+                raise SystemExit(f"benchmark data not found: {source}")
+            result = dedupe_file(
+                source, "unique_id", workdir / "out", country="GB", hard_rules=False
+            ).result
+            folder = workdir / "out"
+            truth = pl.read_csv(source, infer_schema=False).select(
+                pl.lit(SILO).alias("silo"),
+                pl.col("unique_id").alias("source_id"),
+                pl.col("cluster").alias("entity_id"),
+            )
         wall = time.perf_counter() - started
-        crosswalk = pl.read_parquet(result.folder / "crosswalk.parquet")
-        scores = evaluate(read_id_table(truth_path, ("silo", "source_id", "entity_id")), crosswalk)
+        crosswalk = pl.read_parquet(folder / "crosswalk.parquet")
+        scores = evaluate(truth, crosswalk)
         summary = result.summary
         return {
             "case": case,
@@ -102,6 +76,7 @@ def run_case(case: str) -> dict[str, object]:
             "records": summary.records_in_crosswalk,
             "golden_records": summary.golden_records,
             "candidate_pairs": result.outputs.matched.pairs.height,
+            "pairs_per_rule": result.outputs.matched.blocking.pairs_per_rule,
             "wall_seconds": round(wall, 2),
             "stage_seconds": summary.stage_seconds,
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -124,6 +124,57 @@ def print_summary(summary: dict[str, object]) -> None:
 
 @app.command()
 @friendly
+def dedupe(
+    file: Annotated[Path, typer.Argument(help="CSV, Excel, JSON or Parquet file.")],
+    id_column: Annotated[str, typer.Option("--id", help="Column that identifies a row.")],
+    out: Annotated[Path, typer.Option(help="Folder for crosswalk.csv, golden.csv ...")],
+    role: Annotated[
+        list[str] | None,
+        typer.Option(help="COLUMN=ROLE to override an inferred role (ROLE 'ignore' drops it)."),
+    ] = None,
+    country: Annotated[str, typer.Option(help="Country of records without one.")] = "DE",
+    encoding: Annotated[str, typer.Option(help="Text encoding, or auto.")] = "auto",
+    delimiter: Annotated[str, typer.Option(help="CSV delimiter, or auto.")] = "auto",
+    hard_rules: Annotated[
+        bool,
+        typer.Option(
+            "--hard-rules/--no-hard-rules",
+            help="Apply the default hard rules (different first names or birth dates never match).",
+        ),
+    ] = True,
+) -> None:
+    """De-duplicate one file: writes crosswalk.csv (silo,source_id,golden_id) and golden.csv."""
+    from flows.dedupe import dedupe_file
+
+    overrides = {}
+    for item in role or []:
+        column, separator, value = item.partition("=")
+        if not separator or not column or not value:
+            raise GoldenError(f"--role {item!r}: write it as COLUMN=ROLE")
+        overrides[column] = value
+    with console.status(f"de-duplicating {file.name}"):
+        outcome = dedupe_file(
+            file,
+            id_column,
+            out,
+            overrides=overrides,
+            country=country,
+            encoding=encoding,
+            delimiter=delimiter,
+            hard_rules=hard_rules,
+        )
+    roles = Table("role", "column(s)", title="column roles")
+    for field, columns in outcome.roles.items():
+        roles.add_row(field, ", ".join(columns) if isinstance(columns, list) else columns)
+    if outcome.unused_columns:
+        roles.add_row("(not used)", ", ".join(outcome.unused_columns))
+    console.print(roles)
+    print_summary(outcome.result.summary.to_dict())
+    console.print(f"outputs: {out}")
+
+
+@app.command()
+@friendly
 def serve(
     config: ConfigOption = Path("golden.toml"),
     cron: Annotated[
@@ -191,9 +242,7 @@ def _print_evaluation(truth: Path, crosswalk: Path, as_json: bool) -> None:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
         return
     table = Table("measure", "precision", "recall", "F1", title="evaluation against truth")
-    table.add_row(
-        "pairwise", f"{result.precision:.4f}", f"{result.recall:.4f}", f"{result.f1:.4f}"
-    )
+    table.add_row("pairwise", f"{result.precision:.4f}", f"{result.recall:.4f}", f"{result.f1:.4f}")
     table.add_row(
         "B-cubed",
         f"{result.bcubed_precision:.4f}",

@@ -81,7 +81,7 @@ def estimate_weights(
     start: MatchWeights,
     hard_rules: Sequence[HardRule] = (),
     *,
-    sample_size: int = 200_000,
+    sample_size: int = 50_000,
     seed: int = 42,
     max_iterations: int = 40,
 ) -> Estimate:

@@ -235,7 +235,7 @@ class MatchingConfig(_Strict):
     #: Adjust exact name agreements by how common the name is (Müller weighs less).
     term_frequency: bool = True
     #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
-    em_sample_size: Annotated[int, Field(ge=1000)] = 200_000
+    em_sample_size: Annotated[int, Field(ge=1000)] = 50_000
     #: Names of the blocking rules used (see matching.blocking.BLOCKING_RULES).
     blocking_rules: list[str] = Field(
         default_factory=lambda: [
