@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 MISSING = -1
 
@@ -70,6 +70,15 @@ def jaro_winkler(pairs: pl.DataFrame, column: str) -> np.ndarray:
     if not left:
         return np.zeros(0, dtype=np.float32)
     return process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
+
+
+def edit_distance(pairs: pl.DataFrame, column: str) -> np.ndarray:
+    """Optimal-string-alignment distance (a swap of two letters counts 1) of left and right."""
+    left = pairs[f"{column}_l"].fill_null("").to_list()
+    right = pairs[f"{column}_r"].fill_null("").to_list()
+    if not left:
+        return np.zeros(0, dtype=np.int32)
+    return process.cpdist(left, right, scorer=OSA.distance, workers=-1)
 
 
 def _levels(pairs: pl.DataFrame, missing: pl.Expr, ladder: list[pl.Expr]) -> pl.Series:
@@ -141,24 +150,25 @@ def _shared(
         ladder = [left.list.set_intersection(right).list.len() > 0]
         if fuzzy:
             # A typo in one part of the first address: the other part must be equal, since
-            # namesakes often share a local part at different providers (max.mueller@...).
+            # namesakes often share a local part at different providers (max.mueller@...),
+            # and similar-looking providers (gmx.de, gmx.at) are different mailboxes.
             parts = pairs.select(
                 left.list.first().str.extract(r"^(.*)@", 1).alias("local_l"),
                 right.list.first().str.extract(r"^(.*)@", 1).alias("local_r"),
                 left.list.first().str.extract(r"@(.*)$", 1).alias("domain_l"),
                 right.list.first().str.extract(r"@(.*)$", 1).alias("domain_r"),
             )
-            local = pl.Series(jaro_winkler(parts, "local"))
-            domain = pl.Series(jaro_winkler(parts, "domain"))
+            # One typo (insert, delete, substitute or swap two letters) in exactly one part.
+            local = pl.Series(edit_distance(parts, "local"))
+            domain = pl.Series(edit_distance(parts, "domain"))
             same_local = parts["local_l"] == parts["local_r"]
             same_domain = parts["domain_l"] == parts["domain_r"]
-            ladder.append(
-                pl.lit(
-                    ((same_local & (domain >= 0.85)) | (same_domain & (local >= 0.9))).fill_null(
-                        False
-                    )
-                )
-            )
+            # max.mueller2@ next to max.mueller@ is the next namesake, not a typo.
+            digits_only = parts["local_l"].str.replace_all(r"\d", "") == parts[
+                "local_r"
+            ].str.replace_all(r"\d", "")
+            one_typo = (same_local & (domain == 1)) | (same_domain & (local == 1) & ~digits_only)
+            ladder.append(pl.lit(one_typo.fill_null(False)))
         return _levels(pairs, empty.fill_null(True), ladder)
 
     return level
