@@ -27,8 +27,16 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
-## Speed, memory and match-quality benchmarks (reads ../shared/data).
+## Speed, memory and match-quality benchmarks (reads ../shared/data). Splink runs side by side
+## from its own optional venv (never .venv, so it cannot change the project's versions);
+## benchmarks/run.py looks for it at .venv-splink.
+SPLINK_VENV := .venv-splink
 bench: setup
+	@test -f $(SPLINK_VENV)/.installed || { \
+	  echo "bench: installing splink into $(SPLINK_VENV) for the optional comparison"; \
+	  $(PYTHON) -m venv $(SPLINK_VENV) && $(SPLINK_VENV)/bin/pip install -q splink polars \
+	  && touch $(SPLINK_VENV)/.installed \
+	  || { rm -rf $(SPLINK_VENV); echo "bench: splink install failed; the comparison is optional, continuing without it"; }; }
 	$(PY) -m benchmarks.run
 
 lint: setup

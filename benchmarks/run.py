@@ -4,6 +4,9 @@ Cases: the demo data set (generated, with ground truth) through the nightly pipe
 as plain calls (no Prefect server start-up), and Splink's public fake_1000 and fake_20000 person
 data (../shared/data, true entity in `cluster`, used only to score) through `golden dedupe`.
 Each case runs in a fresh process, so the reported peak memory (max RSS) is that case's alone.
+If .venv-splink exists (`make bench` makes it), Splink's documented recipe then runs on the
+fake_* cases too (benchmarks/splink_baseline.py); its numbers and the ratios are printed and
+stored with our result.
 
 Usage: python -m benchmarks.run [--cases demo-2000,fake_1000,...] [--json PATH]
 """
@@ -18,10 +21,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 DEFAULT_CASES = ("demo-2000", "demo-20000", "fake_1000", "fake_20000")
+# Optional comparison: Splink in its own venv (made by `make bench`), run on the fake_* cases.
+SPLINK_PYTHON = ROOT / ".venv-splink" / "bin" / "python"
 
 
 def run_case(case: str) -> dict[str, object]:
@@ -84,6 +90,48 @@ def run_case(case: str) -> dict[str, object]:
         }
 
 
+def run_splink(case: str) -> dict[str, Any] | None:
+    """Splink's documented recipe on a fake_* case (benchmarks/splink_baseline.py), or None."""
+    completed = subprocess.run(
+        [str(SPLINK_PYTHON), "benchmarks/splink_baseline.py", str(SHARED / f"splink_{case}.csv")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(f"splink {case} failed:\n{completed.stderr[-3000:]}\n")
+        return None
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def compare_with_splink(results: list[dict[str, Any]]) -> None:
+    """Add Splink's numbers and the ratios to each fake_* result and print them."""
+    fakes = [result for result in results if str(result["case"]).startswith("fake_")]
+    if fakes and not SPLINK_PYTHON.is_file():
+        sys.stdout.write(
+            "splink comparison skipped: no .venv-splink (`make bench` creates it, or "
+            "python3 -m venv .venv-splink && .venv-splink/bin/pip install splink polars)\n"
+        )
+        return
+    for result in fakes:
+        splink = run_splink(str(result["case"]))
+        if splink is None:
+            continue
+        f1, wall = splink["f1"], splink["wall_seconds"]
+        result["splink"] = splink
+        result["f1_vs_splink"] = round(result["f1"] / f1, 3) if f1 else None
+        result["splink_wall_vs_ours"] = round(wall / max(result["wall_seconds"], 0.01), 2)
+        sys.stdout.write(
+            f"{result['case']:<12} splink ({splink['recipe']} recipe, p >= {splink['threshold']})  "
+            f"pairwise P {splink['precision']:.4f} R {splink['recall']:.4f} F1 {f1:.4f}  "
+            f"wall {wall:>6.2f} s  peak {splink['peak_rss_mib']:>7.1f} MiB\n"
+            f"{'':<12} ours/splink F1 {result['f1']:.4f}/{f1:.4f} = {result['f1_vs_splink']}  "
+            f"splink/ours wall {wall:.2f}/{result['wall_seconds']:.2f} s = "
+            f"{result['splink_wall_vs_ours']}x\n"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(DEFAULT_CASES))
@@ -115,6 +163,7 @@ def main() -> None:
             f"F1 {result['f1']:.4f}  B3 F1 {result['bcubed_f1']:.4f}  "
             f"wall {result['wall_seconds']:>6.2f} s  peak {result['peak_rss_mib']:>7.1f} MiB\n"
         )
+    compare_with_splink(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(f"results: {args.json}\n")

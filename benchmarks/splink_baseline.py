@@ -1,0 +1,201 @@
+"""Splink 5 baseline: its documented recipe for Splink's fake person files, scored pairwise.
+
+Runs in its own virtual environment (.venv-splink, made by `make bench`), never in .venv, so
+Splink's pins (duckdb, pyarrow, ...) cannot change the project's dependencies. It does not import
+the project.
+
+The file is read as `splink.splink_datasets.fake_1000` reads it (pyarrow CSV, empty strings null,
+so `dob` is a date). The true entity column `cluster` is dropped before Splink sees the data and
+only used to score. DuckDB backend. Two documented recipes (`--recipe`):
+
+* `labels` (default): the model of Splink's docs example "Evaluation when you have fully
+  labelled data" (docs/demos/examples/duckdb/accuracy_analysis_from_labels_column, which runs
+  on fake_1000 with its `cluster` column): ForenameSurnameComparison, DateOfBirthComparison,
+  exact city with term frequencies, EmailComparison; prediction blocking on first_name, surname,
+  dob or email; random-match probability from four deterministic rules at recall 0.7; u by
+  random sampling (1e6 pairs, seed 5); EM on dob, email, then first_name + surname, without
+  term frequencies. That page stops at accuracy charts, so prediction and clustering follow
+  the README quickstart: predict at match weight -10, connected components at probability 0.95.
+* `quickstart`: the Quickstart of Splink 5.0.0's README (its PyPI description), unchanged:
+  Jaro-Winkler first_name, Jaro surname, DateOfBirthComparison (year/month), city with term
+  frequencies, EmailComparison; blocking on first_name or surname; EM on first_name + surname,
+  then dob; same predict and clustering step.
+
+Scores are pairwise, as in matching/evaluate.py: every pair of records in one predicted cluster
+is a predicted match; TP, predicted and true pair counts come from group sizes n(n-1)/2.
+
+Usage: .venv-splink/bin/python benchmarks/splink_baseline.py ../shared/data/splink_fake_1000.csv
+Prints one JSON line: tool, case, precision, recall, f1, wall_seconds, peak_rss_mib (and counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pyarrow.csv as pa_csv
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+TRUTH = "cluster"
+MATCH_PROBABILITY = 0.95  # README quickstart's clustering threshold
+Train = Callable[[SettingsCreator], Linker]
+
+
+def labels_example(make_linker: Train) -> Linker:
+    """Docs example 'Evaluation when you have fully labelled data' (fake_1000)."""
+    linker = make_linker(
+        SettingsCreator(
+            link_type="dedupe_only",
+            blocking_rules_to_generate_predictions=[
+                block_on("first_name"),
+                block_on("surname"),
+                block_on("dob"),
+                block_on("email"),
+            ],
+            comparisons=[
+                cl.ForenameSurnameComparison("first_name", "surname"),
+                cl.DateOfBirthComparison("dob", input_is_string=False),
+                cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+                cl.EmailComparison("email"),
+            ],
+        )
+    )
+    deterministic_rules = [
+        "l.first_name = r.first_name and levenshtein(r.dob::VARCHAR, l.dob::VARCHAR) <= 1",
+        "l.surname = r.surname and levenshtein(r.dob::VARCHAR, l.dob::VARCHAR) <= 1",
+        "l.first_name = r.first_name and levenshtein(r.surname, l.surname) <= 2",
+        "l.email = r.email",
+    ]
+    linker.training.estimate_probability_two_random_records_match(deterministic_rules, recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=5)
+    for rule in (block_on("dob"), block_on("email"), block_on("first_name", "surname")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+    return linker
+
+
+def readme_quickstart(make_linker: Train) -> Linker:
+    """Quickstart of Splink 5.0.0's README (fake_1000)."""
+    linker = make_linker(
+        SettingsCreator(
+            link_type="dedupe_only",
+            comparisons=[
+                cl.JaroWinklerAtThresholds("first_name", [0.9, 0.7]),
+                cl.JaroAtThresholds("surname", [0.9, 0.7]),
+                cl.DateOfBirthComparison(
+                    "dob",
+                    input_is_string=False,
+                    datetime_metrics=["year", "month"],
+                    datetime_thresholds=[1, 1],
+                ),
+                cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+                cl.EmailComparison("email"),
+            ],
+            blocking_rules_to_generate_predictions=[
+                block_on("first_name"),
+                block_on("surname"),
+            ],
+        )
+    )
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "surname")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    return linker
+
+
+RECIPES: dict[str, Callable[[Train], Linker]] = {
+    "labels": labels_example,
+    "quickstart": readme_quickstart,
+}
+
+
+def run_splink(path: Path, recipe: str, threshold: float, verbose: bool) -> pl.DataFrame:
+    """Train, predict and cluster; return (unique_id, cluster_id) for every input record."""
+    table = pa_csv.read_csv(
+        path, convert_options=pa_csv.ConvertOptions(strings_can_be_null=True)
+    ).drop_columns([TRUTH])
+    data = DuckDBAPI().register(table, dataset_display_name=path.stem)
+    log_level = logging.INFO if verbose else logging.WARNING
+    linker = RECIPES[recipe](lambda settings: Linker(data, settings, log_level=log_level))
+    predictions = linker.inference.predict(threshold_match_weight=-10)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+    return pl.from_arrow(  # type: ignore[return-value]
+        clusters.as_duckdbpyrelation().select("unique_id, cluster_id").arrow()
+    )
+
+
+def _pairs(column: str) -> pl.Expr:
+    n = pl.len().over(column).cast(pl.Int64)
+    return ((n - 1) / 2).sum()  # sum over records of (n-1)/2 == sum over groups of n(n-1)/2
+
+
+def pairwise_scores(truth: pl.DataFrame, predicted: pl.DataFrame) -> dict[str, float | int]:
+    """Pairwise precision/recall/F1; records Splink did not return count as singletons."""
+    labelled = truth.join(predicted, on="unique_id", how="left").with_columns(
+        pl.col("cluster_id").cast(pl.String).fill_null(pl.format("missing-{}", "unique_id"))
+    )
+    counts = labelled.select(
+        _pairs("cluster_id").alias("predicted"),
+        _pairs("entity").alias("true"),
+        ((pl.len().over("entity", "cluster_id") - 1) / 2).sum().alias("tp"),
+    ).row(0, named=True)
+    tp, predicted_pairs, true_pairs = (round(counts[k]) for k in ("tp", "predicted", "true"))
+    precision = 1.0 if predicted_pairs == 0 else tp / predicted_pairs
+    recall = 1.0 if true_pairs == 0 else tp / true_pairs
+    total = precision + recall
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": 0.0 if total == 0 else 2 * precision * recall / total,
+        "records": labelled.height,
+        "predicted_clusters": labelled["cluster_id"].n_unique(),
+        "true_pairs": true_pairs,
+        "predicted_pairs": predicted_pairs,
+        "true_positive_pairs": tp,
+        "missing": int(labelled["cluster_id"].str.starts_with("missing-").sum()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", type=Path, help="splink_fake_*.csv with a `cluster` column")
+    parser.add_argument("--case", help="name in the output (default: file name without splink_)")
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default="labels")
+    parser.add_argument("--threshold", type=float, default=MATCH_PROBABILITY)
+    parser.add_argument("--verbose", action="store_true", help="Splink's INFO log on stderr")
+    args = parser.parse_args()
+    case = args.case or args.csv.stem.removeprefix("splink_")
+
+    started = time.perf_counter()
+    predicted = run_splink(args.csv, args.recipe, args.threshold, args.verbose)
+    wall = time.perf_counter() - started
+
+    truth = pl.read_csv(args.csv, columns=["unique_id", TRUTH]).rename({TRUTH: "entity"})
+    result = {
+        "tool": "splink",
+        "case": case,
+        **pairwise_scores(truth, predicted),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "recipe": args.recipe,
+        "threshold": args.threshold,
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
