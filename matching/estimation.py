@@ -94,7 +94,11 @@ def estimate_weights(
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
     # Pairs a hard rule decides are left out: they would teach m that twins "match".
     decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
-    patterns = compared.filter(decided.is_null()).group_by(level_columns).len("count")
+    # Sorted: group_by returns the patterns in any order, and the float sums below must add up
+    # in the same order on every run for the weights to be the same byte for byte.
+    patterns = (
+        compared.filter(decided.is_null()).group_by(level_columns).len("count").sort(level_columns)
+    )
     counts = patterns["count"].to_numpy().astype(float)
     codes = {name: patterns[f"{name}_level"].to_numpy() for name in (c.name for c in COMPARISONS)}
 

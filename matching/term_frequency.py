@@ -26,7 +26,8 @@ def term_frequency_adjustments(compared: pl.DataFrame, records: pl.DataFrame) ->
     for name, (column, label) in ADJUSTED.items():
         comparison = next(c for c in COMPARISONS if c.name == name)
         exact = comparison.levels.index(label)
-        counts = records.select(column).drop_nulls().group_by(column).len("n")
+        # Sorted so that the float sums below add up in the same order on every run.
+        counts = records.select(column).drop_nulls().group_by(column).len("n").sort(column)
         total = counts["n"].sum()
         if not total:
             adjustments.append(pl.lit(0.0).alias(f"{name}_tf_adjustment"))
@@ -36,15 +37,22 @@ def term_frequency_adjustments(compared: pl.DataFrame, records: pl.DataFrame) ->
         per_record = records.select("record_key", column).join(
             frequency.select(column, "tf"), on=column, how="left"
         )
-        tf = compared.select("left_key").join(
-            per_record.select(pl.col("record_key").alias("left_key"), "tf"),
-            on="left_key",
-            how="left",
-            maintain_order="left",
-        )["tf"]
+        sides = [
+            compared.select(key).join(
+                per_record.select(pl.col("record_key").alias(key), "tf"),
+                on=key,
+                how="left",
+                maintain_order="left",
+            )["tf"]
+            for key in ("left_key", "right_key")
+        ]
+        # The more common of the two records' values: compare_pairs aligns swapped first and
+        # last names, so for "Meier Hans" vs "Hans Meier" one record's own field holds the
+        # other name (rare in that field only because it was entered the wrong way round).
+        tf = pl.max_horizontal(pl.lit(sides[0]), pl.lit(sides[1]))
         adjustment = (
             pl.when(pl.col(f"{name}_level") == exact)
-            .then((pl.lit(average) / pl.lit(tf)).log(2).clip(-MAX_ADJUSTMENT, MAX_ADJUSTMENT))
+            .then((pl.lit(average) / tf).log(2).clip(-MAX_ADJUSTMENT, MAX_ADJUSTMENT))
             .otherwise(0.0)
             .fill_null(0.0)
         )

@@ -22,10 +22,19 @@ SCALAR_RULE_PARTS = {
     "name_address": ("last_name_phonetic", "postal_code"),
     "first_name_address": ("first_name_group", "postal_code", "street_key"),
     "full_name": ("first_name_group", "last_name_phonetic"),
+    "birth_date": ("birth_date",),
+    "name_city": ("last_name_phonetic", "city_key"),
+    "first_name_city": ("first_name_group", "city_key"),
     "vat_id": ("vat_id",),
     "organisation": ("organisation_key",),
 }
 LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
+#: Rules whose key is derived from a value rather than copied: name_pair (first and last name in
+#: either order) and email_local_part (the part before the @ of a personal address).
+DERIVED_RULE_COLUMNS = {
+    "name_pair": ("first_name_key", "last_name_key"),
+    "email_local_part": ("emails",),
+}
 
 
 def _pairs(frame: pl.DataFrame) -> dict[tuple[str, str], str]:
@@ -34,7 +43,9 @@ def _pairs(frame: pl.DataFrame) -> dict[tuple[str, str], str]:
 
 def test_every_configurable_rule_is_implemented_and_vice_versa() -> None:
     assert set(BLOCKING_RULES) == set(BLOCKING_RULE_NAMES)
-    assert set(BLOCKING_RULES) == set(SCALAR_RULE_PARTS) | set(LIST_RULE_COLUMNS)
+    assert set(BLOCKING_RULES) == (
+        set(SCALAR_RULE_PARTS) | set(LIST_RULE_COLUMNS) | set(DERIVED_RULE_COLUMNS)
+    )
 
 
 def test_default_config_rules_are_accepted(make_records: Any) -> None:
@@ -54,6 +65,7 @@ SAME_PERSON = {
     "street_key": "hauptstr",
     "vat_id": "DE123456789",
     "organisation_key": "mustermann",
+    "city_key": "berlin",
 }
 
 RULE_CASES = [
@@ -107,6 +119,13 @@ RULE_CASES = [
         "paired": True,
     },
     {
+        "description": "first_name_birth_date: other nickname group",
+        "rule": "first_name_birth_date",
+        "left": {"first_name_group": "johannes", "birth_date": date(1975, 1, 1)},
+        "right": {"first_name_group": "peter", "birth_date": date(1975, 1, 1)},
+        "paired": False,
+    },
+    {
         "description": "name_address: same phonetic last name and postal code",
         "rule": "name_address",
         "left": {"last_name_phonetic": "67", "postal_code": "80331"},
@@ -142,11 +161,144 @@ RULE_CASES = [
         "paired": True,
     },
     {
+        "description": "full_name: phonetic last name differs",
+        "rule": "full_name",
+        "left": {"first_name_group": "anna", "last_name_phonetic": "67"},
+        "right": {"first_name_group": "anna", "last_name_phonetic": "68"},
+        "paired": False,
+    },
+    {
+        "description": "name_pair: first and last name swapped (Meier Hans / Hans Meier)",
+        "rule": "name_pair",
+        "left": {"first_name_key": "meier", "last_name_key": "hans"},
+        "right": {"first_name_key": "hans", "last_name_key": "meier"},
+        "paired": True,
+    },
+    {
+        "description": "name_pair: same names in the same order",
+        "rule": "name_pair",
+        "left": {"first_name_key": "hans", "last_name_key": "meier"},
+        "right": {"first_name_key": "hans", "last_name_key": "meier"},
+        "paired": True,
+    },
+    {
+        "description": "name_pair: same first name only",
+        "rule": "name_pair",
+        "left": {"first_name_key": "hans", "last_name_key": "meier"},
+        "right": {"first_name_key": "hans", "last_name_key": "mayer"},
+        "paired": False,
+    },
+    {
+        "description": "name_pair: one name each, the same word in different fields",
+        "rule": "name_pair",
+        "left": {"first_name_key": "hans", "last_name_key": None},
+        "right": {"first_name_key": None, "last_name_key": "hans"},
+        "paired": False,
+    },
+    {
+        "description": "name_pair: one name crosses over, the other differs",
+        "rule": "name_pair",
+        "left": {"first_name_key": "hans", "last_name_key": "meier"},
+        "right": {"first_name_key": "peter", "last_name_key": "hans"},
+        "paired": False,
+    },
+    {
+        "description": "birth_date: same date, nothing else known",
+        "rule": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1980, 3, 5)},
+        "paired": True,
+    },
+    {
+        "description": "birth_date: a day apart",
+        "rule": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1980, 3, 6)},
+        "paired": False,
+    },
+    {
+        "description": "email_local_part: same address, domain mistyped",
+        "rule": "email_local_part",
+        "left": {"emails": ["max.mueller@gmail.com"]},
+        "right": {"emails": ["max.mueller@gmial.com"]},
+        "paired": True,
+    },
+    {
+        "description": "email_local_part: local part shared by any address of either list",
+        "rule": "email_local_part",
+        "left": {"emails": ["m@old.de", "anna.s@example.de"]},
+        "right": {"emails": ["anna.s@example.at", "a@x.de"]},
+        "paired": True,
+    },
+    {
+        "description": "email_local_part: four characters are enough",
+        "rule": "email_local_part",
+        "left": {"emails": ["anna@web.de"]},
+        "right": {"emails": ["anna@gmx.de"]},
+        "paired": True,
+    },
+    {
+        "description": "email_local_part: three characters are too common to block on",
+        "rule": "email_local_part",
+        "left": {"emails": ["max@web.de"]},
+        "right": {"emails": ["max@gmx.de"]},
+        "paired": False,
+    },
+    {
+        "description": "email_local_part: different local parts at the same domain",
+        "rule": "email_local_part",
+        "left": {"emails": ["anna.s@example.de"]},
+        "right": {"emails": ["anna.m@example.de"]},
+        "paired": False,
+    },
+    {
+        "description": "email_local_part: role addresses are excluded (info@ at two firms)",
+        "rule": "email_local_part",
+        "left": {"emails": ["info@firma.de"], "role_emails": ["info@firma.de"]},
+        "right": {"emails": ["info@firma.at"], "role_emails": ["info@firma.at"]},
+        "paired": False,
+    },
+    {
+        "description": "name_city: same phonetic last name and city",
+        "rule": "name_city",
+        "left": {"last_name_phonetic": "67", "city_key": "wien"},
+        "right": {"last_name_phonetic": "67", "city_key": "wien"},
+        "paired": True,
+    },
+    {
+        "description": "name_city: city differs",
+        "rule": "name_city",
+        "left": {"last_name_phonetic": "67", "city_key": "wien"},
+        "right": {"last_name_phonetic": "67", "city_key": "graz"},
+        "paired": False,
+    },
+    {
+        "description": "first_name_city: same nickname group and city",
+        "rule": "first_name_city",
+        "left": {"first_name_group": "johannes", "city_key": "zuerich"},
+        "right": {"first_name_group": "johannes", "city_key": "zuerich"},
+        "paired": True,
+    },
+    {
+        "description": "first_name_city: nickname group differs",
+        "rule": "first_name_city",
+        "left": {"first_name_group": "johannes", "city_key": "zuerich"},
+        "right": {"first_name_group": "peter", "city_key": "zuerich"},
+        "paired": False,
+    },
+    {
         "description": "vat_id: same id",
         "rule": "vat_id",
         "left": {"vat_id": "ATU12345678"},
         "right": {"vat_id": "ATU12345678"},
         "paired": True,
+    },
+    {
+        "description": "vat_id: other id",
+        "rule": "vat_id",
+        "left": {"vat_id": "ATU12345678"},
+        "right": {"vat_id": "DE123456789"},
+        "paired": False,
     },
     {
         "description": "organisation: same organisation key",
@@ -176,6 +328,18 @@ def test_each_rule_pairs_records_sharing_its_key(case: dict[str, Any], make_reco
     assert result.pairs_per_rule == {case["rule"]: len(expected)}
 
 
+def test_rule_cases_pair_and_separate_with_every_rule() -> None:
+    covered = {(case["rule"], case["paired"]) for case in RULE_CASES}
+    assert {(rule, paired) for rule in BLOCKING_RULES for paired in (True, False)} <= covered
+
+
+@pytest.mark.parametrize("null_part", ["first_name_key", "last_name_key"])
+def test_name_pair_needs_both_names(null_part: str, make_records: Any) -> None:
+    row = {"first_name_key": "hans", "last_name_key": "meier", null_part: None}
+    frame = make_records([{"record_key": "crm:1", **row}, {"record_key": "crm:2", **row}])
+    assert candidate_pairs(frame, ["name_pair"], max_block_size=200).pairs.height == 0
+
+
 @pytest.mark.parametrize(
     ("rule", "null_part"),
     [(rule, part) for rule, parts in SCALAR_RULE_PARTS.items() for part in parts],
@@ -197,11 +361,11 @@ def test_null_key_part_means_no_blocking(rule: str, null_part: str, make_records
         ("lists contain only nulls", [None], [None]),
     ],
 )
-@pytest.mark.parametrize("rule", sorted(LIST_RULE_COLUMNS))
+@pytest.mark.parametrize("rule", [*sorted(LIST_RULE_COLUMNS), "email_local_part"])
 def test_missing_contacts_mean_no_blocking(
     rule: str, description: str, left: Any, right: Any, make_records: Any
 ) -> None:
-    column = LIST_RULE_COLUMNS[rule]
+    column = {**LIST_RULE_COLUMNS, "email_local_part": "emails"}[rule]
     frame = make_records(
         [{"record_key": "crm:1", column: left}, {"record_key": "crm:2", column: right}]
     )
@@ -394,10 +558,15 @@ def test_no_rules_gives_empty_frames_with_the_documented_columns(make_records: A
 
 # --- property: the union equals a brute-force comparison of every pair of records ----------------
 
-_EMAILS = ["a@x.de", "b@x.de", "info@x.de"]
+# Local parts of three and four characters at two domains exercise email_local_part's limit.
+_EMAILS = ["a@x.de", "b@x.de", "info@x.de", "anna@x.de", "anna@y.de", "max@y.de"]
 _VALUES: dict[str, list[Any]] = {
     "last_name_phonetic": ["67", "682"],
     "first_name_group": ["anna", "max"],
+    # The same two words as first and last names give swapped pairs for name_pair.
+    "first_name_key": ["hans", "meier"],
+    "last_name_key": ["meier", "hans", "mayer"],
+    "city_key": ["berlin", "wien"],
     "birth_date": [date(1980, 1, 1), date(1990, 5, 5)],
     "postal_code": ["10115", "80331"],
     "street_key": ["haupt", "bahnhof"],
@@ -432,6 +601,12 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
         if rule == "email":
             values -= set(row["role_emails"] or [])
         return values
+    if rule == "email_local_part":
+        personal = set(row["emails"] or []) - {None} - set(row["role_emails"] or [])
+        return {email.split("@")[0] for email in personal if len(email.split("@")[0]) >= 4}
+    if rule == "name_pair":
+        first, last = row["first_name_key"], row["last_name_key"]
+        return set() if first is None or last is None else {frozenset((first, last))}
     parts = tuple(row[part] for part in SCALAR_RULE_PARTS[rule])
     return set() if any(part is None for part in parts) else {parts}
 

@@ -4,7 +4,8 @@ Cases are written with level labels ("nickname", "swap_or_typo" ...) rather than
 test translates them through the comparison's own ladder, so reordering the labels in code and
 weights together keeps the tests meaningful. Where a case depends on a Jaro-Winkler threshold,
 the similarity is asserted first (values worked out by hand, e.g. anna/anja: 3 matches of 4, no
-transposition, Jaro 0.833, common prefix 2 -> 0.867), so the case tests the branch it claims to.
+transposition, Jaro 0.833, common prefix 2 -> 0.867), and e-mail cases assert the edit distance
+of each part, so the case tests the branch it claims to.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.comparisons import COMPARED_COLUMNS, COMPARISONS, MISSING, compare_pairs
 
@@ -162,7 +163,7 @@ CASES: list[dict[str, Any]] = [
         "right": _last_name(None, None),
         "level": "missing",
     },
-    # --- birth date: exact, day-month swap or one-digit typo, different -----------------------
+    # --- birth date: exact, day-month swap or one-digit typo, within 366 days, different -------
     {
         "description": "same birth date",
         "comparison": "birth_date",
@@ -206,10 +207,38 @@ CASES: list[dict[str, Any]] = [
         "level": "swap_or_typo",
     },
     {
-        "description": "two digits differ (day and month each by one)",
+        "description": "two digits differ (day and month each by one): a month apart",
         "comparison": "birth_date",
         "left": {"birth_date": date(1980, 3, 5)},
         "right": {"birth_date": date(1980, 4, 6)},
+        "level": "within_one_year",
+    },
+    {
+        "description": "a year apart across a decade (1989 / 1990): two digits, 365 days",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1989, 6, 15)},
+        "right": {"birth_date": date(1990, 6, 15)},
+        "level": "within_one_year",
+    },
+    {
+        "description": "366 days apart is still within one year (a leap day between)",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1989, 6, 15)},
+        "right": {"birth_date": date(1990, 6, 16)},
+        "level": "within_one_year",
+    },
+    {
+        "description": "367 days apart",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1989, 6, 15)},
+        "right": {"birth_date": date(1990, 6, 17)},
+        "level": "different",
+    },
+    {
+        "description": "two digits of the year differ, eleven years apart",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 5)},
+        "right": {"birth_date": date(1991, 3, 5)},
         "level": "different",
     },
     {
@@ -233,7 +262,7 @@ CASES: list[dict[str, Any]] = [
         "right": {"birth_date": date(1980, 3, 5)},
         "level": "missing",
     },
-    # --- e-mail: shared (role addresses excluded), different ----------------------------------
+    # --- e-mail: shared (role addresses excluded), similar first address, different -----------
     {
         "description": "one address in common among several",
         "comparison": "email",
@@ -246,6 +275,104 @@ CASES: list[dict[str, Any]] = [
         "comparison": "email",
         "left": {"emails": ["max@example.de"]},
         "right": {"emails": ["moritz@example.de"]},
+        "level": "different",
+        "edits": {"local": 5, "domain": 0},
+    },
+    {
+        "description": "same local part, two letters of the domain swapped (gmail / gmial)",
+        "comparison": "email",
+        "left": {"emails": ["max.mueller@gmail.com"]},
+        "right": {"emails": ["max.mueller@gmial.com"]},
+        "level": "similar",
+        "edits": {"local": 0, "domain": 1},
+    },
+    {
+        "description": "same domain, two letters of the local part swapped (schmidt / schmitd)",
+        "comparison": "email",
+        "left": {"emails": ["anna.schmidt@example.de"]},
+        "right": {"emails": ["anna.schmitd@example.de"]},
+        "level": "similar",
+        "edits": {"local": 1, "domain": 0},
+    },
+    {
+        "description": "same domain, a letter missing from the local part (mueller / muller)",
+        "comparison": "email",
+        "left": {"emails": ["max.mueller@web.de"]},
+        "right": {"emails": ["max.muller@web.de"]},
+        "level": "similar",
+        "edits": {"local": 1, "domain": 0},
+    },
+    {
+        "description": "a numbered namesake is no typo (max.mueller / max.mueller2)",
+        "comparison": "email",
+        "left": {"emails": ["max.mueller@web.de"]},
+        "right": {"emails": ["max.mueller2@web.de"]},
+        "level": "different",
+        "edits": {"local": 1, "domain": 0},
+    },
+    {
+        "description": "numbered namesakes differing in the number only (anna.s1 / anna.s2)",
+        "comparison": "email",
+        "left": {"emails": ["anna.s1@web.de"]},
+        "right": {"emails": ["anna.s2@web.de"]},
+        "level": "different",
+        "edits": {"local": 1, "domain": 0},
+    },
+    {
+        "description": "a digit typed for a letter is a typo (anna.s / anna.5)",
+        "comparison": "email",
+        "left": {"emails": ["anna.s@web.de"]},
+        "right": {"emails": ["anna.5@web.de"]},
+        "level": "similar",
+        "edits": {"local": 1, "domain": 0},
+    },
+    {
+        "description": "same domain, local parts two edits apart (anna / anke)",
+        "comparison": "email",
+        "left": {"emails": ["anna@example.de"]},
+        "right": {"emails": ["anke@example.de"]},
+        "level": "different",
+        "edits": {"local": 2, "domain": 0},
+    },
+    {
+        "description": "namesakes at look-alike providers (gmx.de / gmx.at) are different",
+        "comparison": "email",
+        "left": {"emails": ["max.mueller@gmx.de"]},
+        "right": {"emails": ["max.mueller@gmx.at"]},
+        "level": "different",
+        "edits": {"local": 0, "domain": 2},
+    },
+    {
+        "description": "namesakes at different providers (gmail.com / gmx.de)",
+        "comparison": "email",
+        "left": {"emails": ["max.mueller@gmail.com"]},
+        "right": {"emails": ["max.mueller@gmx.de"]},
+        "level": "different",
+        "edits": {"local": 0, "domain": 6},
+    },
+    {
+        "description": "one typo in each part: neither part equal",
+        "comparison": "email",
+        "left": {"emails": ["anna.schmidt@gmail.com"]},
+        "right": {"emails": ["anna.schmitd@gmial.com"]},
+        "level": "different",
+        "edits": {"local": 1, "domain": 1},
+    },
+    {
+        "description": "typo check looks at the first personal address of each side",
+        "comparison": "email",
+        "left": {
+            "emails": ["info@firma.de", "anna.schmidt@firma.de"],
+            "role_emails": ["info@firma.de"],
+        },
+        "right": {"emails": ["anna.schmitd@firma.de"]},
+        "level": "similar",
+    },
+    {
+        "description": "a typo in a later address is not looked at",
+        "comparison": "email",
+        "left": {"emails": ["m@old.de", "max.mueller@gmail.com"]},
+        "right": {"emails": ["max.mueller@gmial.com"]},
         "level": "different",
     },
     {
@@ -356,6 +483,22 @@ CASES: list[dict[str, Any]] = [
         "level": "place",
     },
     {
+        "description": "other postal code, city spelt slightly differently (JW 0.95)",
+        "comparison": "address",
+        "left": _address("50667", "hohe str", "1", "koeln"),
+        "right": _address("50668", "domplatz", "2", "koln"),
+        "level": "place",
+        "similarity": (0.9, 1.0),
+    },
+    {
+        "description": "other postal code, cities alike below 0.9 (JW 0.84)",
+        "comparison": "address",
+        "left": _address("60311", "zeil", "1", "frankfurt"),
+        "right": _address("67227", "zeil", "1", "frankenthal"),
+        "level": "different",
+        "similarity": (0.0, 0.9),
+    },
+    {
         "description": "other postal code and city",
         "comparison": "address",
         "left": _address("10115", "hauptstr", "1", "berlin"),
@@ -426,8 +569,19 @@ CASES: list[dict[str, Any]] = [
 SIMILARITY_COLUMN = {
     "first_name": "first_name_key",
     "last_name": "last_name_key",
+    "address": "city_key",
     "organisation": "organisation_key",
 }
+
+
+def _within(similarity: float, bounds: tuple[float, float]) -> bool:
+    low, high = bounds
+    return low <= similarity < high or similarity == high == 1.0
+
+
+def _email_part(address: str, part: str) -> str:
+    local, _, domain = address.partition("@")
+    return local if part == "local" else domain
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
@@ -435,9 +589,14 @@ def test_level_of_one_pair(case: dict[str, Any], make_records: Any) -> None:
     name = case["comparison"]
     if "similarity" in case:
         column = SIMILARITY_COLUMN[name]
-        low, high = case["similarity"]
         similarity = JaroWinkler.normalized_similarity(case["left"][column], case["right"][column])
-        assert low <= similarity < high or similarity == high == 1.0, "case premise is wrong"
+        assert _within(similarity, case["similarity"]), "case premise is wrong"
+    for part, edits in case.get("edits", {}).items():
+        # E-mail typos: "similar" means exactly one edit (a swap of two letters counts one) in
+        # one part of the first address while the other part is equal.
+        left, right = case["left"]["emails"][0], case["right"]["emails"][0]
+        distance = OSA.distance(_email_part(left, part), _email_part(right, part))
+        assert distance == edits, f"case premise is wrong ({part})"
     frame = make_records(
         [{"record_key": "crm:1", **case["left"]}, {"record_key": "shop:1", **case["right"]}]
     )
@@ -525,3 +684,90 @@ def test_cases_cover_every_level_of_every_comparison() -> None:
         for label in (*comparison.levels, "missing")
     }
     assert expected <= covered
+
+
+# --- swapped first and last names --------------------------------------------------------------
+
+SWAP_CASES: list[dict[str, Any]] = [
+    {
+        "description": "Meier Hans / Hans Meier: names in the wrong fields are aligned",
+        "left": {**_first_name("meier", None, "67"), **_last_name("hans", "068")},
+        "right": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
+        "levels": {"first_name": "exact", "last_name": "exact"},
+    },
+    {
+        # Neumann / Naumann: JW 0.914 is below the 0.92 of the phonetic level, so only the
+        # (aligned) Cologne codes 666 put the pair there.
+        "description": "swapped, with a typo in the last name: phonetic codes are aligned too",
+        "left": {**_first_name("hans", "johannes", "068"), **_last_name("neumann", "666")},
+        "right": {**_first_name("naumann", None, "666"), **_last_name("hans", "068")},
+        "levels": {"first_name": "exact", "last_name": "phonetic"},
+        # Names are aligned to the left record's reading: when the left record is the swapped
+        # one, its "first name" field holds Naumann, so the typo shows in the first name.
+        "levels_reversed": {"first_name": "jaro_winkler_0.9", "last_name": "exact"},
+    },
+    {
+        "description": "only one name crosses over (Hans Meier / Peter Hans): not aligned",
+        "left": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
+        "right": {**_first_name("peter", "peter", "127"), **_last_name("hans", "068")},
+        "levels": {"first_name": "different", "last_name": "different"},
+    },
+    {
+        "description": "names alike each other (Marie Maria): the straight reading wins",
+        "left": {**_first_name("marie", "maria", "67"), **_last_name("maria", "67")},
+        "right": {**_first_name("marie", "maria", "67"), **_last_name("maria", "67")},
+        "levels": {"first_name": "exact", "last_name": "exact"},
+    },
+    {
+        "description": "a last name missing on one side: nothing to align",
+        "left": {**_first_name("meier", None, "67"), **_last_name(None, None)},
+        "right": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
+        "levels": {"first_name": "different", "last_name": "missing"},
+    },
+]
+
+
+@pytest.mark.parametrize("case", SWAP_CASES, ids=[case["description"] for case in SWAP_CASES])
+@pytest.mark.parametrize("reversed_pair", [False, True], ids=["as written", "reversed"])
+def test_swapped_names_are_aligned_before_comparing(
+    case: dict[str, Any], reversed_pair: bool, make_records: Any
+) -> None:
+    # Either record may be the one with the names the wrong way round (a pair is compared as
+    # smaller key, larger key), so both orders are tried.
+    left, right = (case["right"], case["left"]) if reversed_pair else (case["left"], case["right"])
+    expected = case.get("levels_reversed", case["levels"]) if reversed_pair else case["levels"]
+    frame = make_records([{"record_key": "a:1", **left}, {"record_key": "b:1", **right}])
+    compared = compare_pairs(_pair_frame([("a:1", "b:1")]), frame).row(0, named=True)
+    labels = {name: _label(name, compared[f"{name}_level"]) for name in expected}
+    assert labels == expected
+
+
+def test_alignment_is_per_pair_and_keeps_the_records(make_records: Any) -> None:
+    # One record paired with a swapped twin of itself and with a straight copy: each pair is
+    # aligned on its own, and the record's own names are not changed for its other pairs.
+    hans_meier = {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")}
+    meier_hans = {**_first_name("meier", None, "67"), **_last_name("hans", "068")}
+    frame = make_records(
+        [
+            {"record_key": "a:1", **hans_meier},
+            {"record_key": "b:1", **meier_hans},
+            {"record_key": "c:1", **hans_meier},
+            {"record_key": "d:1", **_first_name("meier", None, "67")},
+        ]
+    )
+    compared = compare_pairs(
+        _pair_frame([("a:1", "b:1"), ("a:1", "c:1"), ("b:1", "c:1"), ("b:1", "d:1")]), frame
+    )
+    levels = {
+        (row["left_key"], row["right_key"]): (
+            _label("first_name", row["first_name_level"]),
+            _label("last_name", row["last_name_level"]),
+        )
+        for row in compared.to_dicts()
+    }
+    assert levels == {
+        ("a:1", "b:1"): ("exact", "exact"),
+        ("a:1", "c:1"): ("exact", "exact"),
+        ("b:1", "c:1"): ("exact", "exact"),
+        ("b:1", "d:1"): ("exact", "missing"),
+    }

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from matching.comparisons import COMPARISONS, MISSING, compare_pairs
 from matching.scoring import MatchWeights, score_pairs
+from rules.config import MatchingConfig
 
 WEIGHTS = MatchWeights.defaults()
 NAMES = [comparison.name for comparison in COMPARISONS]
+DEFAULT_HARD_RULES = MatchingConfig().hard_rules
 
 
 def _levels_frame(
@@ -202,7 +204,10 @@ MUELLER = ("mueller", "657")
 SCHMIDT = ("schmidt", "8622")
 WEBER = ("weber", "317")
 
-HARD_CASES = [
+# "below"/"above": the probability from the default weights alone; "hard_rule": the default
+# hard rule (rules.config.MatchingConfig().hard_rules) that decides the pair, or None. A case
+# with "weights_alone": False is kept apart only by its hard rule.
+HARD_CASES: list[dict[str, Any]] = [
     {
         "description": "twins: same last name, address, birth date and phone; other first name",
         "left": _person(
@@ -212,24 +217,67 @@ HARD_CASES = [
             MORITZ, MUELLER, birth_date=date(2001, 4, 12), phones=["+4930123456"], **ADDRESS
         ),
         "below": 0.6,
+        "hard_rule": "no_match: first_name:different",
+    },
+    {
+        "description": "twins sharing the family e-mail address as well",
+        "left": _person(
+            MAX,
+            MUELLER,
+            birth_date=date(2001, 4, 12),
+            phones=["+4930123456"],
+            emails=["muellers@example.de"],
+            **ADDRESS,
+        ),
+        "right": _person(
+            MORITZ,
+            MUELLER,
+            birth_date=date(2001, 4, 12),
+            phones=["+4930123456"],
+            emails=["muellers@example.de"],
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "weights_alone": False,
+        # The shared e-mail would merge them (a match rule); no_match rules are checked first.
+        "hard_rule": "no_match: first_name:different",
     },
     {
         "description": "father and son: same names and address, other birth dates",
         "left": _person(HANS, MUELLER, birth_date=date(1955, 6, 20), **ADDRESS),
         "right": _person(HANS, MUELLER, birth_date=date(1982, 11, 2), **ADDRESS),
         "below": 0.6,
+        "hard_rule": "no_match: birth_date:different",
     },
     {
         "description": "same person, Hans in one silo and Johannes in the other",
         "left": _person(HANS, MUELLER, birth_date=date(1960, 1, 30), **ADDRESS),
         "right": _person(JOHANNES, MUELLER, birth_date=date(1960, 1, 30), **ADDRESS),
         "above": 0.9,
+        "hard_rule": None,
+    },
+    {
+        "description": "same person, first and last name swapped in one silo",
+        "left": _person(
+            ("mueller", None, "657"), ("hans", "068"), birth_date=date(1960, 1, 30), **ADDRESS
+        ),
+        "right": _person(HANS, MUELLER, birth_date=date(1960, 1, 30), **ADDRESS),
+        "above": 0.9,
+        "hard_rule": None,
+    },
+    {
+        "description": "same name, e-mail with a typo in the domain, nothing else known",
+        "left": _person(ANNA, SCHMIDT, emails=["anna.schmidt@gmail.com"]),
+        "right": _person(ANNA, SCHMIDT, emails=["anna.schmidt@gmial.com"]),
+        "above": 0.9,
+        "hard_rule": None,
     },
     {
         "description": "married name change: same first name, birth date and e-mail",
         "left": _person(ANNA, SCHMIDT, birth_date=date(1990, 7, 1), emails=["anna.s@example.de"]),
         "right": _person(ANNA, WEBER, birth_date=date(1990, 7, 1), emails=["anna.s@example.de"]),
         "above": 0.9,
+        "hard_rule": "match: email:shared",
     },
     {
         "description": "married name change and a move: other address too",
@@ -247,16 +295,19 @@ HARD_CASES = [
             city_key="muenchen",
         ),
         "above": 0.9,
+        "hard_rule": "match: email:shared",
     },
 ]
 
 
-def _score_one(left: dict[str, Any], right: dict[str, Any], make_records: Any) -> dict[str, Any]:
+def _score_one(
+    left: dict[str, Any], right: dict[str, Any], make_records: Any, hard_rules: Any = ()
+) -> dict[str, Any]:
     records = make_records([{"record_key": "crm:1", **left}, {"record_key": "shop:1", **right}])
     pairs = pl.DataFrame(
         {"left_key": ["crm:1"], "right_key": ["shop:1"], "rules": ["test"]},
     )
-    scored = score_pairs(compare_pairs(pairs, records), MatchWeights.defaults())
+    scored = score_pairs(compare_pairs(pairs, records), MatchWeights.defaults(), hard_rules)
     assert scored.height == 1
     return scored.row(0, named=True)
 
@@ -265,11 +316,29 @@ def _score_one(left: dict[str, Any], right: dict[str, Any], make_records: Any) -
 def test_hard_cases_with_default_weights(case: dict[str, Any], make_records: Any) -> None:
     scored = _score_one(case["left"], case["right"], make_records)
     explanation = {name: scored[f"{name}_weight"] for name in NAMES}
-    if "below" in case:
+    assert scored["hard_rule"] is None
+    assert scored["probability"] == pytest.approx(_probability(scored["score"]))
+    if not case.get("weights_alone", True):
+        # Documents why the hard rule is needed: the weights alone would merge the pair.
+        assert scored["probability"] >= case["below"], explanation
+    elif "below" in case:
         assert scored["probability"] < case["below"], explanation
     else:
         assert scored["probability"] > case["above"], explanation
-    assert scored["probability"] == pytest.approx(_probability(scored["score"]))
+
+
+@pytest.mark.parametrize("case", HARD_CASES, ids=[case["description"] for case in HARD_CASES])
+def test_hard_cases_with_default_hard_rules(case: dict[str, Any], make_records: Any) -> None:
+    scored = _score_one(case["left"], case["right"], make_records, DEFAULT_HARD_RULES)
+    explanation = {name: scored[f"{name}_weight"] for name in NAMES}
+    assert scored["hard_rule"] == case["hard_rule"], explanation
+    if "below" in case:
+        assert scored["probability"] == 0.0, explanation
+    elif case["hard_rule"] is not None:
+        assert scored["probability"] == 1.0, explanation
+    else:
+        assert scored["probability"] > case["above"], explanation
+        assert scored["probability"] == pytest.approx(_probability(scored["score"]))
 
 
 def test_twins_score_is_the_sum_of_the_expected_levels(make_records: Any) -> None:

@@ -1,0 +1,381 @@
+"""Hard rules: golden.toml conditions that decide a pair outright, whatever its score.
+
+Cases are written as compared pairs (level labels per comparison, absent ones missing) and
+rules as ``HardRule`` values, so each case shows the whole decision: which rule fires, the
+``hard_decision`` (1 match, -1 no match, null none), the ``hard_rule`` text that the review
+report and the clustering read, and the probability ``score_pairs`` gives (1.0 / 0.0).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+from pydantic import ValidationError
+
+from matching.comparisons import COMPARISONS, MISSING
+from matching.scoring import MatchWeights, hard_rule_decisions, score_pairs
+from rules.config import HardRule, MatchingConfig
+from rules.errors import ConfigError
+
+NAMES = [comparison.name for comparison in COMPARISONS]
+LADDERS = {comparison.name: comparison.levels for comparison in COMPARISONS}
+DEFAULT_HARD_RULES = MatchingConfig().hard_rules
+
+
+def _compared(pairs: list[dict[str, Any]]) -> pl.DataFrame:
+    """Compared pairs from ``{"types": (left, right), "levels": {comparison: label}}``."""
+    return pl.DataFrame(
+        {
+            "left_key": [f"l:{index}" for index in range(len(pairs))],
+            "right_key": [f"r:{index}" for index in range(len(pairs))],
+            "record_type_l": [pair["types"][0] for pair in pairs],
+            "record_type_r": [pair["types"][1] for pair in pairs],
+            **{
+                f"{name}_level": [
+                    LADDERS[name].index(pair["levels"][name]) if name in pair["levels"] else MISSING
+                    for pair in pairs
+                ]
+                for name in NAMES
+            },
+        },
+        schema_overrides={
+            "record_type_l": pl.String(),
+            "record_type_r": pl.String(),
+            **{f"{name}_level": pl.Int8() for name in NAMES},
+        },
+    )
+
+
+def _rule(then: str, *when: str, record_type: str = "any") -> HardRule:
+    return HardRule(when=list(when), then=then, record_type=record_type)  # type: ignore[arg-type]
+
+
+PERSONS = ("person", "person")
+ORGANISATIONS = ("organisation", "organisation")
+TWINS = {
+    "first_name": "different",
+    "last_name": "exact",
+    "birth_date": "exact",
+    "email": "shared",
+    "address": "house",
+}
+
+CASES: list[dict[str, Any]] = [
+    {
+        "description": "no rules: nothing is decided",
+        "rules": [],
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": None,
+        "hard_rule": None,
+    },
+    {
+        "description": "a match rule whose condition holds",
+        "rules": [_rule("match", "vat_id:exact")],
+        "types": ORGANISATIONS,
+        "levels": {"vat_id": "exact", "organisation": "different"},
+        "decision": 1,
+        "hard_rule": "match: vat_id:exact",
+    },
+    {
+        "description": "a no_match rule whose condition holds",
+        "rules": [_rule("no_match", "first_name:different")],
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": -1,
+        "hard_rule": "no_match: first_name:different",
+    },
+    {
+        "description": "the condition names another level of the comparison",
+        "rules": [_rule("no_match", "first_name:different")],
+        "types": PERSONS,
+        "levels": {**TWINS, "first_name": "similar"},
+        "decision": None,
+        "hard_rule": None,
+    },
+    {
+        "description": "a missing value satisfies no condition, not even 'different'",
+        "rules": [_rule("no_match", "first_name:different")],
+        "types": PERSONS,
+        "levels": {"last_name": "exact"},
+        "decision": None,
+        "hard_rule": None,
+    },
+    {
+        "description": "no_match beats match although the match rule is listed first",
+        "rules": [_rule("match", "email:shared"), _rule("no_match", "first_name:different")],
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": -1,
+        "hard_rule": "no_match: first_name:different",
+    },
+    {
+        "description": "of two rules of one kind that hold, the first listed is named",
+        "rules": [
+            _rule("no_match", "birth_date:exact"),
+            _rule("no_match", "first_name:different"),
+        ],
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": -1,
+        "hard_rule": "no_match: birth_date:exact",
+    },
+    {
+        "description": "all conditions of a rule must hold: one does",
+        "rules": [_rule("match", "email:shared", "birth_date:swap_or_typo")],
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": None,
+        "hard_rule": None,
+    },
+    {
+        "description": "all conditions of a rule must hold: both do",
+        "rules": [_rule("match", "email:shared", "birth_date:exact")],
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": 1,
+        "hard_rule": "match: email:shared & birth_date:exact",
+    },
+    {
+        "description": "record_type person: applies to two persons",
+        "rules": [_rule("match", "email:shared", record_type="person")],
+        "types": PERSONS,
+        "levels": {"email": "shared"},
+        "decision": 1,
+        "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "record_type person: not to two organisations",
+        "rules": [_rule("match", "email:shared", record_type="person")],
+        "types": ORGANISATIONS,
+        "levels": {"email": "shared"},
+        "decision": None,
+        "hard_rule": None,
+    },
+    {
+        "description": "record_type person: not when one record's type is unknown",
+        "rules": [_rule("match", "email:shared", record_type="person")],
+        "types": ("person", None),
+        "levels": {"email": "shared"},
+        "decision": None,
+        "hard_rule": None,
+    },
+    {
+        "description": "record_type organisation: applies to two organisations",
+        "rules": [_rule("no_match", "vat_id:different", record_type="organisation")],
+        "types": ORGANISATIONS,
+        "levels": {"vat_id": "different", "organisation": "exact"},
+        "decision": -1,
+        "hard_rule": "no_match: vat_id:different",
+    },
+    {
+        "description": "record_type any: applies whatever the (equal) types",
+        "rules": [_rule("match", "vat_id:exact")],
+        "types": (None, None),
+        "levels": {"vat_id": "exact"},
+        "decision": 1,
+        "hard_rule": "match: vat_id:exact",
+    },
+    {
+        "description": "different record types never match, not even by a match rule",
+        "rules": [_rule("match", "email:shared")],
+        "types": ("person", "organisation"),
+        "levels": {"email": "shared"},
+        "decision": -1,
+        "hard_rule": "different record types",
+    },
+    {
+        "description": "different record types never match, also without any rule",
+        "rules": [],
+        "types": ("organisation", "person"),
+        "levels": TWINS,
+        "decision": -1,
+        "hard_rule": "different record types",
+    },
+    {
+        "description": "different record types are named before a no_match rule",
+        "rules": [_rule("no_match", "first_name:different")],
+        "types": ("person", "organisation"),
+        "levels": TWINS,
+        "decision": -1,
+        "hard_rule": "different record types",
+    },
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_decision_of_one_pair(case: dict[str, Any]) -> None:
+    compared = _compared([case])
+    decided = hard_rule_decisions(compared, case["rules"])
+    assert decided.columns == ["hard_decision", "hard_rule"]
+    assert decided.row(0, named=True) == {
+        "hard_decision": case["decision"],
+        "hard_rule": case["hard_rule"],
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_score_pairs_turns_decisions_into_probability_zero_or_one(case: dict[str, Any]) -> None:
+    # Weights that would say "match" (+20) for every pair: only the decision can give 0.
+    weights = MatchWeights(
+        prior=20.0,
+        levels={name: dict.fromkeys(levels, 0.0) for name, levels in LADDERS.items()},
+    )
+    scored = score_pairs(_compared([case]), weights, case["rules"]).row(0, named=True)
+    assert "hard_decision" not in scored
+    assert scored["hard_rule"] == case["hard_rule"]
+    # The score stays the sum of the weights, so the explanation survives the decision.
+    assert scored["score"] == 20.0
+    expected = {1: 1.0, -1: 0.0, None: 1.0 / (1.0 + 2.0**-20.0)}[case["decision"]]
+    assert scored["probability"] == expected
+
+
+def test_many_pairs_each_get_their_own_decision() -> None:
+    # All cases under one rule set, in one frame: a misaligned expression would mix them up.
+    rules = [
+        _rule("match", "email:shared", record_type="person"),
+        _rule("no_match", "first_name:different", record_type="person"),
+        _rule("match", "vat_id:exact", record_type="organisation"),
+    ]
+    pairs = [
+        {"types": PERSONS, "levels": {"email": "shared"}},
+        {"types": PERSONS, "levels": TWINS},
+        {"types": ORGANISATIONS, "levels": {"vat_id": "exact", "email": "shared"}},
+        {"types": PERSONS, "levels": {"vat_id": "exact"}},
+        {"types": ("organisation", "person"), "levels": {"vat_id": "exact"}},
+        {"types": PERSONS, "levels": {}},
+    ]
+    decided = hard_rule_decisions(_compared(pairs), rules)
+    assert decided["hard_decision"].to_list() == [1, -1, 1, None, -1, None]
+    assert decided["hard_rule"].to_list() == [
+        "match: email:shared",
+        "no_match: first_name:different",
+        "match: vat_id:exact",
+        None,
+        "different record types",
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("description", "condition", "named"),
+    [
+        ("unknown comparison", "surname:exact", "surname:exact"),
+        ("unknown level of a known comparison", "birth_date:within_two_years", "within_two"),
+        ("level of another comparison", "email:house", "email:house"),
+        ("label case matters", "vat_id:Exact", "vat_id:Exact"),
+    ],
+)
+def test_unknown_condition_raises_naming_the_known_levels(
+    description: str, condition: str, named: str
+) -> None:
+    rules = [
+        _rule("no_match", "first_name:different"),
+        HardRule.model_construct(when=[condition], then="match", record_type="any"),
+    ]
+    with pytest.raises(ConfigError) as error:
+        hard_rule_decisions(_compared([{"types": PERSONS, "levels": {}}]), rules)
+    message = str(error.value)
+    assert named in message, description
+    assert "hard_rules" in message
+    # The message lists every comparison with its levels, so the fix can be read off it.
+    for comparison in COMPARISONS:
+        assert f"{comparison.name}: {', '.join(comparison.levels)}" in message
+
+
+def test_unknown_condition_raises_even_when_no_pair_is_compared() -> None:
+    # A typo in golden.toml must stop the run, not pass silently on a run without candidates.
+    empty = _compared([]).clear()
+    with pytest.raises(ConfigError, match="surname:exact"):
+        hard_rule_decisions(empty, [_rule("no_match", "surname:exact")])
+
+
+@pytest.mark.parametrize(
+    ("description", "fields"),
+    [
+        ("no condition", {"when": [], "then": "match"}),
+        ("condition without a level", {"when": ["first_name"], "then": "match"}),
+        ("unknown outcome", {"when": ["first_name:exact"], "then": "merge"}),
+        ("unknown record type", {"when": ["vat_id:exact"], "then": "match", "record_type": "x"}),
+    ],
+)
+def test_malformed_rules_are_rejected_by_the_config(
+    description: str, fields: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationError):
+        HardRule(**fields)
+
+
+def test_default_rules_name_only_known_levels() -> None:
+    # hard_rule_decisions validates every condition: the defaults must survive a renamed level.
+    hard_rule_decisions(_compared([{"types": PERSONS, "levels": {}}]), DEFAULT_HARD_RULES)
+    for rule in DEFAULT_HARD_RULES:
+        for condition in rule.when:
+            name, label = condition.split(":")
+            assert label in LADDERS[name], condition
+
+
+DEFAULT_CASES: list[dict[str, Any]] = [
+    {
+        "description": "twins: other first name, everything else agrees",
+        "types": PERSONS,
+        "levels": TWINS,
+        "decision": -1,
+    },
+    {
+        "description": "father and son: birth dates more than a year apart",
+        "types": PERSONS,
+        "levels": {"first_name": "exact", "last_name": "exact", "birth_date": "different"},
+        "decision": -1,
+    },
+    {
+        "description": "birth dates within a year are left to the weights",
+        "types": PERSONS,
+        "levels": {"first_name": "exact", "last_name": "exact", "birth_date": "within_one_year"},
+        "decision": None,
+    },
+    {
+        "description": "nickname (Hans / Johannes) is not a different first name",
+        "types": PERSONS,
+        "levels": {"first_name": "nickname", "last_name": "exact"},
+        "decision": None,
+    },
+    {
+        "description": "organisations with the same VAT id",
+        "types": ORGANISATIONS,
+        "levels": {"vat_id": "exact", "organisation": "different"},
+        "decision": 1,
+    },
+    {
+        "description": "organisations with different VAT ids",
+        "types": ORGANISATIONS,
+        "levels": {"vat_id": "different", "organisation": "exact"},
+        "decision": -1,
+    },
+    {
+        "description": "the organisation rules do not apply to persons",
+        "types": PERSONS,
+        "levels": {"vat_id": "different", "first_name": "exact", "last_name": "exact"},
+        "decision": None,
+    },
+    {
+        "description": "the person rules do not apply to organisations",
+        "types": ORGANISATIONS,
+        "levels": {"first_name": "different", "organisation": "exact"},
+        "decision": None,
+    },
+]
+
+
+@pytest.mark.parametrize("case", DEFAULT_CASES, ids=[case["description"] for case in DEFAULT_CASES])
+def test_default_hard_rules(case: dict[str, Any]) -> None:
+    decided = hard_rule_decisions(_compared([case]), DEFAULT_HARD_RULES).row(0, named=True)
+    assert decided["hard_decision"] == case["decision"]
+    if case["decision"] is None:
+        assert decided["hard_rule"] is None
+    else:
+        then = "match" if case["decision"] == 1 else "no_match"
+        # flows/stages.py reads cannot-links off this text: it must start with the outcome.
+        assert decided["hard_rule"].startswith(f"{then}: ")
