@@ -5,12 +5,12 @@ random sample of record pairs (almost all non-matches). m(level) — how often a
 — and lambda, the share of matches among the candidate pairs, are estimated by expectation
 maximisation over the candidate pairs' comparison vectors with u held fixed (as in Splink);
 pairs outside every block count as non-matches, so lambda is the share of matches among ALL
-record pairs. Estimating lambda within the blocks instead drifts to 1: blocked non-matches agree
+record pairs that no hard rule decides (those are left out of the EM). Estimating lambda within the blocks instead drifts to 1: blocked non-matches agree
 far more often than random pairs, and the u of random pairs cannot explain them.
 The weight of a level is log2(m / u); the prior is log2(lambda / (1 - lambda)). The EM works
 on the distinct comparison vectors with their counts, so its cost does not grow with the data.
-The hand-set defaults (matching/data/weights.toml) start the EM and are kept for any level the
-data cannot inform.
+The hand-set defaults (matching/data/weights.toml) only start the EM: a level the data never
+shows ends with the smoothing's weight, which scores nothing since no pair has that level.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.clustering import connected_components
+from matching.clustering import connected_components, constrained_clusters
 
 
 def _edges(pairs: list[tuple[str, str]]) -> pl.DataFrame:
@@ -178,3 +178,75 @@ def _graphs(draw: st.DrawFn) -> tuple[list[str], list[tuple[str, str]]]:
 def test_equals_reference_union_find(graph: tuple[list[str], list[tuple[str, str]]]) -> None:
     keys, pairs = graph
     assert _clusters(keys, pairs) == _reference(keys, pairs)
+
+
+# --- constrained clustering -------------------------------------------------------------------
+
+
+def _scored_edges(*triples: tuple[str, str, float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        triples,
+        schema={"left_key": pl.String(), "right_key": pl.String(), "score": pl.Float64()},
+        orient="row",
+    )
+
+
+def _link_pairs(*pairs: tuple[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        pairs, schema={"left_key": pl.String(), "right_key": pl.String()}, orient="row"
+    )
+
+
+def _group_sets(result: pl.DataFrame) -> set[frozenset[str]]:
+    return {
+        frozenset(group)
+        for group in result.group_by("cluster_key").agg("record_key")["record_key"].to_list()
+    }
+
+
+def test_cannot_link_stops_a_chain_at_its_weakest_link() -> None:
+    # twin a - shared e-mail record - twin b: plain components would make one entity
+    keys = pl.Series(["a", "m", "b"])
+    edges = _scored_edges(("a", "m", 12.0), ("b", "m", 8.0))
+    result = constrained_clusters(keys, edges, _link_pairs(("a", "b")))
+    assert _group_sets(result) == {frozenset({"a", "m"}), frozenset({"b"})}
+
+
+def test_cannot_link_holds_transitively_through_several_records() -> None:
+    keys = pl.Series(["a", "b", "c", "d"])
+    edges = _scored_edges(("a", "b", 9.0), ("c", "d", 9.0), ("b", "c", 5.0))
+    result = constrained_clusters(keys, edges, _link_pairs(("a", "d")))
+    assert _group_sets(result) == {frozenset({"a", "b"}), frozenset({"c", "d"})}
+
+
+def test_must_link_merges_even_without_an_edge_but_never_over_a_cannot_link() -> None:
+    keys = pl.Series(["a", "b", "c"])
+    result = constrained_clusters(
+        keys,
+        _scored_edges(),
+        _link_pairs(("a", "c")),
+        must_link=_link_pairs(("a", "b"), ("b", "c")),
+    )
+    assert _group_sets(result) == {frozenset({"a", "b"}), frozenset({"c"})}
+
+
+def test_without_constraints_it_equals_connected_components() -> None:
+    keys = pl.Series([f"r{i:02d}" for i in range(20)])
+    edges = _scored_edges(
+        *[(f"r{i:02d}", f"r{i + 1:02d}", float(i % 7)) for i in range(0, 19, 2)],
+        ("r01", "r02", 1.0),
+    )
+    plain = connected_components(keys, edges)
+    constrained = constrained_clusters(keys, edges, _link_pairs())
+    assert plain.sort("record_key").to_dicts() == constrained.sort("record_key").to_dicts()
+
+
+def test_cluster_key_is_the_smallest_member_and_output_is_sorted() -> None:
+    result = constrained_clusters(
+        pl.Series(["z", "y", "x"]), _scored_edges(("y", "z", 3.0)), _link_pairs()
+    )
+    assert result.to_dicts() == [
+        {"record_key": "x", "cluster_key": "x"},
+        {"record_key": "y", "cluster_key": "y"},
+        {"record_key": "z", "cluster_key": "y"},
+    ]
