@@ -272,6 +272,39 @@ def runs(config: ConfigOption = Path("golden.toml"), limit: int = 20) -> None:
     console.print(table)
 
 
+@app.command()
+@friendly
+def export(
+    profile: Annotated[
+        str, typer.Option(help="salesforce, hubspot, zoho, dynamics, pipedrive or generic.")
+    ],
+    config: ConfigOption = Path("golden.toml"),
+    since: Annotated[
+        str | None,
+        typer.Option(help='"last" (since this profile\'s last export) or a run id; omit: all.'),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the files.")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help='Field separator, ";" for German Excel ([export]).')
+    ] = None,
+    bom: Annotated[bool | None, typer.Option("--bom/--no-bom", help="UTF-8 BOM.")] = None,
+) -> None:
+    """Write CRM import files (upserts by golden_id, changes, merge map) for one profile."""
+    from flows.export import export_profile
+
+    with console.status(f"exporting {profile}"):
+        result = export_profile(
+            load_config(config), profile, since=since, out_dir=out, delimiter=delimiter, bom=bom
+        )
+    table = Table("file", "rows", title=f"{result.profile} export of run {result.run_id}")
+    for name, rows in result.files.items():
+        table.add_row(name, str(rows))
+    console.print(table)
+    for name, counts in result.counts.items():
+        console.print(f"{name:>14}: " + ", ".join(f"{key} {n}" for key, n in counts.items()))
+    console.print(f"{result.since} — {result.folder} ({result.seconds:.1f} s)")
+
+
 def main() -> None:
     """Entry point for `python -m flows.cli`."""
     app()

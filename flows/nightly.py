@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.connectors import SiloExtract, read_silo
 from flows.pipeline import run_pipeline
+from reports.dq_scores import artifact_markdown
 from reports.summary import RunSummary
 from rules.config import DATABASE_CONNECTORS, GoldenConfig, SiloConfig, load_config
 
@@ -50,11 +51,14 @@ class PrefectRunner:
 def nightly_flow(config_path: str, today: date | None = None) -> dict[str, object]:
     """Run the whole pipeline once for the golden.toml at ``config_path``; return the summary."""
     result = run_pipeline(load_config(config_path), PrefectRunner(), today=today)
-    _artifact(result.summary, result.folder)
+    dq = result.outputs.dq
+    history = result.outputs.dq_history
+    dq_section = artifact_markdown(dq, history) if dq is not None and history is not None else ""
+    _artifact(result.summary, result.folder, dq_section)
     return result.summary.to_dict()
 
 
-def _artifact(summary: RunSummary, folder: Path) -> None:
+def _artifact(summary: RunSummary, folder: Path, dq_section: str = "") -> None:
     silo_lines = "\n".join(
         f"| {silo.name} | {silo.rows_read} | {silo.quarantined} | {silo.records} |"
         for silo in summary.silos
@@ -69,6 +73,7 @@ def _artifact(summary: RunSummary, folder: Path) -> None:
             f"- duplicates merged: {summary.duplicates_merged}\n"
             f"- review pairs: {summary.review_pairs}\n"
             f"- stale flagged: {summary.stale_flagged}\n\n"
-            f"Report: `{folder / 'dq_report.html'}`\n"
+            f"Report: `{folder / 'dq_report.html'}`\n\n"
+            f"{dq_section}"
         ),
     )

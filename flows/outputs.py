@@ -10,8 +10,10 @@ import polars as pl
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.stable_ids import IdAssignment
+from matching.staleness import REMINDERS_SCHEMA
 from matching.survivorship import GoldenResult
-from reports.dq import write_dq_report
+from reports.dq import DQInputs, write_dq_files, write_dq_report
+from reports.dq_scores import HISTORY_SCHEMA, DQResults
 from reports.summary import RunSummary
 from rules.config import GoldenConfig
 
@@ -28,6 +30,10 @@ class RunOutputs:
     review: pl.DataFrame
     stale: pl.DataFrame
     previous: RunSummary | None = None
+    #: DQ check results, past runs' scores and reminders (no DQ sections without them)
+    dq: DQResults | None = None
+    dq_history: pl.DataFrame | None = None
+    reminders: pl.DataFrame | None = None
 
     def crosswalk(self) -> pl.DataFrame:
         """silo, source_id, golden_id for every record that went into matching."""
@@ -54,6 +60,20 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
     summary = outputs.summary.to_dict()
     summary["pairs_per_blocking_rule"] = outputs.matched.blocking.pairs_per_rule
     write_json(summary, folder / "summary.json")
+    dq_inputs = None
+    if outputs.dq is not None:
+        dq_inputs = DQInputs(
+            results=outputs.dq,
+            crosswalk=outputs.crosswalk(),
+            history=pl.DataFrame(schema=HISTORY_SCHEMA)
+            if outputs.dq_history is None
+            else outputs.dq_history,
+            reminders=pl.DataFrame(schema=REMINDERS_SCHEMA)
+            if outputs.reminders is None
+            else outputs.reminders,
+            settings=config.dq,
+        )
+        write_dq_files(folder, outputs.summary, dq_inputs, outputs.stale)
     write_dq_report(
         folder / "dq_report.html",
         outputs.summary,
@@ -62,4 +82,5 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
         outputs.stale,
         language=config.project.language,
         previous=outputs.previous,
+        dq=dq_inputs,
     )

@@ -21,9 +21,13 @@ import polars as pl
 
 from flows import stages
 from flows.connectors import SiloExtract, read_silo
+from flows.dq_checks import run_dq_checks
+from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
 from flows.publish import publish_run
 from flows.state import StateStore
+from matching.staleness import reminders
+from reports.dq_scores import scorecard
 from reports.summary import RunSummary, SiloSummary
 from rules.config import GoldenConfig, SiloConfig
 from rules.errors import GoldenError
@@ -89,7 +93,10 @@ def run_pipeline(
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
         cleaned = timed("clean", stages.clean, config, prepared, today)
-        for warning in timed("validate", stages.validate, config, cleaned):
+        dq = timed("dq checks", run_dq_checks, config, cleaned, today)
+        # Stored before the blocking rules run: a blocked run shows up in the trends too.
+        state.save_dq_scores(run_id, scorecard(dq))
+        for warning in timed("validate", stages.validate, config, cleaned, dq):
             log.warning("data quality: %s", warning)
         matched = timed("match", stages.match, config, cleaned)
         clusters = timed("cluster", stages.cluster, config, cleaned, matched)
@@ -109,6 +116,9 @@ def run_pipeline(
             review=review,
             stale=stale,
             previous=previous_summary(config.output_dir),
+            dq=dq,
+            dq_history=state.load_dq_history(exclude_run=run_id),
+            reminders=reminders(stale, today),
         )
         folder = timed(
             "publish",
@@ -119,6 +129,8 @@ def run_pipeline(
         )
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
         state.finish_run(run_id, "completed", summary.to_dict())
+        if config.export.profiles:  # CRM import files; failures are logged, the run stays done
+            runner.stage("export", export_after_run, config)
         return PipelineResult(summary=summary, folder=folder, outputs=outputs)
     except GoldenError as exc:
         state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=str(exc))

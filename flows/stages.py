@@ -27,6 +27,7 @@ from matching.stable_ids import IdAssignment, assign_golden_ids
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
 from matching.term_frequency import term_frequency_adjustments
+from reports.dq_scores import DQResults, blocking_problems
 from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA
 from rules.config import GoldenConfig
 from rules.errors import StageError
@@ -150,8 +151,11 @@ def clean(config: GoldenConfig, prepared: Prepared, today: date) -> Cleaned:
     )
 
 
-def validate(config: GoldenConfig, cleaned: Cleaned) -> list[str]:
-    """Apply the blocking DQ rules: raise StageError if one fails; return non-blocking warnings."""
+def validate(config: GoldenConfig, cleaned: Cleaned, dq: DQResults | None = None) -> list[str]:
+    """Apply the blocking DQ rules: raise StageError if one fails; return non-blocking warnings.
+
+    ``dq`` (the DQ check results) adds the invalid-value thresholds of [dq].
+    """
     failures, warnings = [], []
     # Blank rows (exports often end in many) are quarantined but say nothing about quality.
     blank = dict(
@@ -172,6 +176,8 @@ def validate(config: GoldenConfig, cleaned: Cleaned) -> list[str]:
                 f"silo '{name}': {share:.1f}% of rows quarantined "
                 f"(limit {config.dq.max_quarantine_percent:g}% in [dq] max_quarantine_percent)"
             )
+    if dq is not None:
+        failures.extend(blocking_problems(dq, config.dq))
     if failures:
         raise StageError(
             "blocking data-quality rule failed: "
@@ -267,4 +273,7 @@ def staleness(
     config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment, today: date
 ) -> pl.DataFrame:
     """Stale source records with reasons and review-due dates."""
-    return flag_stale(cleaned.records, ids.assignment, cleaned.findings, config.staleness, today)
+    owners = {silo.name: silo.owner for silo in config.enabled_silos() if silo.owner}
+    return flag_stale(
+        cleaned.records, ids.assignment, cleaned.findings, config.staleness, today, owners
+    )

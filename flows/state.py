@@ -8,6 +8,10 @@ Tables:
     golden_runs        run_id, started_at, finished_at, status, counts (JSON), error
     golden_crosswalk   silo, source_id -> golden_id, first_run, last_run  (the current mapping)
     golden_ids         golden_id, created_run, retired_run, redirect_to   (merges leave redirects)
+    golden_exports     profile, golden_id -> object, content_hash, status, redirect_to, run_id,
+                       exported_at  (what each CRM export profile has been given; flows.export)
+    golden_export_runs export_id, profile, run_id, since, exported_at, folder, counts (JSON)
+    golden_dq_scores   run_id, silo, dimension -> checked, failed, score  (DQ trends; "*" = all)
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Float,
+    Integer,
     MetaData,
     String,
     Table,
@@ -70,6 +76,45 @@ golden_ids = Table(
     Column("created_run", String(40), nullable=False),
     Column("retired_run", String(40)),
     Column("redirect_to", String(40)),
+)
+
+#: Per export profile and golden id: what the CRM was last given (status exported / merged /
+#: removed; content_hash is the MD5 of the rendered row). Written by flows.export_state.
+golden_exports = Table(
+    "golden_exports",
+    metadata,
+    Column("profile", String(40), primary_key=True),
+    Column("golden_id", String(40), primary_key=True),
+    Column("object", String(40), nullable=False),
+    Column("content_hash", String(32)),
+    Column("status", String(20), nullable=False),
+    Column("redirect_to", String(40)),
+    Column("run_id", String(40), nullable=False),
+    Column("exported_at", DateTime, nullable=False),
+)
+
+export_runs = Table(
+    "golden_export_runs",
+    metadata,
+    Column("export_id", String(60), primary_key=True),
+    Column("profile", String(40), nullable=False, index=True),
+    Column("run_id", String(40), nullable=False),
+    Column("since", String(60)),
+    Column("exported_at", DateTime, nullable=False),
+    Column("folder", Text),
+    Column("counts", Text),
+)
+
+#: DQ scores per run, silo and dimension (reports.dq_scores.scorecard), for trends over runs.
+dq_scores = Table(
+    "golden_dq_scores",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("silo", String(100), primary_key=True),
+    Column("dimension", String(20), primary_key=True),
+    Column("checked", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("score", Float),
 )
 
 CROSSWALK_SCHEMA = {"silo": pl.String(), "source_id": pl.String(), "golden_id": pl.String()}
@@ -247,6 +292,52 @@ class StateStore:
                     .where(golden_ids.c.golden_id == golden_id)
                     .values(retired_run=run_id, redirect_to=redirect_to)
                 )
+
+    # -- data-quality scores ------------------------------------------------------------------
+    def save_dq_scores(self, run_id: str, scores: pl.DataFrame) -> None:
+        """Store a run's DQ scores (silo, dimension, checked, failed, score), replacing any."""
+        rows = [
+            {"run_id": run_id, **row}
+            for row in scores.select("silo", "dimension", "checked", "failed", "score").to_dicts()
+        ]
+        with self._begin() as connection:
+            connection.execute(delete(dq_scores).where(dq_scores.c.run_id == run_id))
+            if rows:
+                connection.execute(insert(dq_scores), rows)
+
+    def load_dq_history(self, runs_limit: int = 30, exclude_run: str | None = None) -> pl.DataFrame:
+        """DQ scores of the latest ``runs_limit`` runs that have scores, except ``exclude_run``.
+
+        Columns: run_id, started_at, status, silo, dimension, checked, failed, score; oldest
+        run first. A run that failed on a blocking rule has scores too (status "failed").
+        """
+        from reports.dq_scores import HISTORY_SCHEMA
+
+        with self._begin() as connection:
+            latest = (
+                select(runs.c.run_id, runs.c.started_at)
+                .where(runs.c.run_id.in_(select(dq_scores.c.run_id).distinct()))
+                .order_by(runs.c.started_at.desc(), runs.c.run_id.desc())
+            )
+            if exclude_run is not None:
+                latest = latest.where(runs.c.run_id != exclude_run)
+            chosen = [row.run_id for row in connection.execute(latest.limit(runs_limit))]
+            rows = connection.execute(
+                select(
+                    runs.c.run_id,
+                    runs.c.started_at,
+                    runs.c.status,
+                    dq_scores.c.silo,
+                    dq_scores.c.dimension,
+                    dq_scores.c.checked,
+                    dq_scores.c.failed,
+                    dq_scores.c.score,
+                )
+                .join(dq_scores, dq_scores.c.run_id == runs.c.run_id)
+                .where(runs.c.run_id.in_(chosen))
+            ).all()
+        history = pl.DataFrame([tuple(row) for row in rows], schema=HISTORY_SCHEMA, orient="row")
+        return history.sort("started_at", "run_id", "silo", "dimension")
 
 
 def _naive(moment: datetime) -> datetime:

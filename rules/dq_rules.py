@@ -251,6 +251,12 @@ class Check:
         """The column whose value a failure reports."""
         return self.value_column or self.column
 
+    def columns(self) -> tuple[str, ...]:
+        """The frame columns the check reads (besides the condition columns)."""
+        if self.kind is CheckKind.EQUALS_COLUMN:
+            return (self.column, str(self.argument))
+        return (self.column,)
+
     def condition(self) -> pl.Expr:
         """The rows the check applies to, as a polars expression (silos, record type, country)."""
         expression = pl.col("silo").is_in(list(self.silos))

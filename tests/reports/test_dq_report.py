@@ -128,7 +128,7 @@ def test_german_is_the_default() -> None:
         "Datenqualitätsbericht",
         "Gelesene Zeilen",
         "In Quarantäne",
-        "Häufigste Probleme",
+        "Korrekturen und entfernte Werte der Bereinigung",
     ):
         assert label in html
     assert "Rows read" not in html
@@ -138,7 +138,7 @@ def test_german_is_the_default() -> None:
 def test_english_on_request() -> None:
     html = _render(language="en")
     assert '<html lang="en">' in html
-    for label in ("Data quality report", "Rows read", "Quarantined", "Top problems"):
+    for label in ("Data quality report", "Rows read", "Quarantined", "Corrections and removed"):
         assert label in html
     assert "Gelesene Zeilen" not in html
     assert "2025-03-01 02:00:00" in html
@@ -254,7 +254,7 @@ def test_validity_score(records: int, invalid_values: int, expected: float) -> N
 
 
 def test_top_problems_grouped_counted_and_masked() -> None:
-    problems = _section(_render(), "top-problems")
+    problems = _section(_render(), "findings")
     rows = re.findall(r"<tr>(.*?)</tr>", problems.split("<tbody>")[1], re.S)
     assert "<td>emails</td><td>invalid syntax</td>" in rows[0]
     assert 'data-value="3">3<' in rows[0]

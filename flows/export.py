@@ -1,0 +1,405 @@
+"""`golden export`: CRM import files from the published run, all records or only the changes.
+
+Reads the run ``<output_dir>/latest`` points at (golden.parquet, crosswalk.parquet) and the state
+store (golden ids with their redirects; what the profile's CRM was given before), renders with
+reports.exports, writes everything into a staging folder that is renamed into place whole, and
+then records in the state store what the CRM now holds. One folder per export:
+
+    <object file>.csv   upserts keyed by golden_id (external id): every record, or with --since
+                        only new and changed ones
+    changes.csv         object, golden_id, change (new / changed / merged / removed),
+                        surviving_golden_id, compared with the baseline
+    merge_map.csv       silo, source_id -> golden_id (+ retired golden ids -> surviving id)
+    export.json         profile, run, baseline, counts, files, fields to create, import notes
+
+Baselines: no --since compares with the profile's last export (the files hold every record);
+``--since last`` the same, files with changes only; ``--since RUN_ID`` compares with the golden
+records that run published.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import duckdb
+import polars as pl
+
+from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
+from flows.export_state import ExportRecord, last_export, load_exported, record_export, run_status
+from flows.publish import write_json
+from flows.state import StateStore
+from reports.csv_safe import write_csv
+from reports.exports import (
+    CHANGE_KINDS,
+    HASHES_SCHEMA,
+    ROW_KEY,
+    ExportProfile,
+    classify_changes,
+    content_text,
+    load_profile,
+    merge_map,
+    render_object,
+    resolve_redirects,
+    sink_csv,
+)
+from rules.config import GoldenConfig
+from rules.errors import ConfigError, GoldenError, StateError
+
+log = logging.getLogger("golden.export")
+
+LAST: Final = "last"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """One finished export: where its files are and what they hold."""
+
+    export_id: str
+    profile: str
+    run_id: str
+    since: str
+    folder: Path
+    #: object -> change -> records (changes.csv); "rows" -> records in the object's file.
+    counts: dict[str, dict[str, int]]
+    #: file name -> data rows.
+    files: dict[str, int]
+    seconds: float
+
+
+def published_run(output_dir: Path) -> tuple[str, Path]:
+    """(run id, folder) of the run ``latest`` points at, or StateError when there is none."""
+    latest = output_dir / "latest"
+    if not (latest / "golden.parquet").is_file():
+        raise StateError(
+            f"no published run yet in {latest} — run `golden run --config golden.toml` first"
+        )
+    folder = latest.resolve()
+    return folder.name, folder
+
+
+def with_phone_types(golden: pl.LazyFrame) -> pl.LazyFrame:
+    """Split each golden record's phones into ``mobile_phones`` and ``other_phones``.
+
+    Uses the phone-number metadata the cleaners validate with (DE, AT, CH); numbers of other
+    countries count as other. Order within each list is the golden record's (trust) order.
+    """
+    numbers = golden.select("golden_id", pl.col("phones").alias("phone")).explode("phone")
+    region, national = split_fast_number(pl.col("phone"), pl.lit(FAST_REGIONS[0]))
+    kind = pl.lit(None, pl.String)
+    for name in FAST_REGIONS:
+        typed_here = phone_type_expr(pl.col("__national"), name)
+        kind = pl.when(pl.col("__region") == name).then(typed_here).otherwise(kind)
+    is_mobile = kind.fill_null("") == "mobile"
+    typed = (
+        numbers.drop_nulls("phone")
+        .with_columns(region.alias("__region"), national.alias("__national"))
+        .with_columns(is_mobile.alias("__mobile"))
+        .group_by("golden_id", maintain_order=True)
+        .agg(
+            pl.col("phone").filter(pl.col("__mobile")).alias("mobile_phones"),
+            pl.col("phone").filter(~pl.col("__mobile")).alias("other_phones"),
+        )
+    )
+    return golden.join(typed, on="golden_id", how="left").with_columns(
+        pl.col("mobile_phones").fill_null(pl.lit([], pl.List(pl.String))),
+        pl.col("other_phones").fill_null(pl.lit([], pl.List(pl.String))),
+    )
+
+
+def content_hashes(golden: pl.LazyFrame, profile: ExportProfile) -> pl.DataFrame:
+    """golden_id, object, content_hash (MD5 of the rendered row) of every golden record."""
+    texts = pl.concat(
+        [
+            render_object(golden, profile, export_object)
+            .select(
+                pl.col(ROW_KEY).alias("golden_id"),
+                pl.lit(export_object.name).alias("object"),
+                content_text(export_object).alias("content"),
+            )
+            .collect(engine="streaming")
+            for export_object in profile.objects
+        ]
+    )
+    # MD5 from DuckDB: stable across versions, unlike polars' own hash (stored hashes must last).
+    with duckdb.connect() as connection:
+        connection.register("rows", texts)
+        hashed = connection.sql(
+            "SELECT golden_id, object, md5(content) AS content_hash FROM rows"
+        ).pl()
+    result: pl.DataFrame = hashed.cast(HASHES_SCHEMA).sort("golden_id")
+    return result
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything one export writes, computed before the first file is."""
+
+    profile: ExportProfile
+    export_id: str
+    run_id: str
+    since: str
+    exported_at: datetime
+    golden: pl.LazyFrame
+    #: golden_id, object, content_hash of the records the objects' files hold.
+    upserts: pl.DataFrame
+    changes: pl.DataFrame
+    merge_map: pl.DataFrame
+    delimiter: str
+    bom: bool
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per object: rows in its file and records per kind of change."""
+        changes = self.changes.group_by("object", "change").len().rows()
+        per = {(name, change): count for name, change, count in changes}
+        rows = dict(self.upserts.group_by("object").len().rows())
+        return {
+            item.name: {"rows": rows.get(item.name, 0)}
+            | {change: per.get((item.name, change), 0) for change in CHANGE_KINDS}
+            for item in self.profile.objects
+        }
+
+
+def export_profile(
+    config: GoldenConfig,
+    profile_name: str,
+    *,
+    since: str | None = None,
+    out_dir: Path | None = None,
+    delimiter: str | None = None,
+    bom: bool | None = None,
+) -> ExportResult:
+    """Write one profile's import files for the published run and record them in the state."""
+    clock = time.perf_counter()
+    profile = load_profile(profile_name).with_date_format(
+        config.export.date_formats.get(profile_name)
+    )
+    delimiter = config.export.delimiter if delimiter is None else delimiter
+    if len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
+        raise ConfigError(f"--delimiter must be one character such as ';' — got {delimiter!r}")
+    run_id, run_folder = published_run(config.output_dir)
+    state = StateStore.open(config.state_url)
+    try:
+        plan = replace(
+            _plan(config, state, profile, run_id, run_folder, since),
+            delimiter=delimiter,
+            bom=config.export.bom if bom is None else bom,
+        )
+        files: dict[str, int] = {}
+        folder = _publish(
+            config,
+            profile.name,
+            plan.export_id,
+            out_dir,
+            lambda staging: files.update(_write_files(plan, staging)),
+        )
+        record_export(
+            state,
+            ExportRecord(
+                export_id=plan.export_id,
+                profile=profile.name,
+                run_id=run_id,
+                since=plan.since,
+                exported_at=plan.exported_at,
+                folder=str(folder),
+                counts=plan.counts,
+                written=plan.upserts,
+                retired=plan.changes.filter(pl.col("change").is_in(["merged", "removed"])),
+            ),
+        )
+    finally:
+        state.close()
+    return ExportResult(
+        export_id=plan.export_id,
+        profile=profile.name,
+        run_id=run_id,
+        since=plan.since,
+        folder=folder,
+        counts=plan.counts,
+        files=files,
+        seconds=round(time.perf_counter() - clock, 3),
+    )
+
+
+def _plan(
+    config: GoldenConfig,
+    state: StateStore,
+    profile: ExportProfile,
+    run_id: str,
+    run_folder: Path,
+    since: str | None,
+) -> _Plan:
+    """Hash every golden record, compare with the baseline, pick the rows to write."""
+    exported_at = datetime.now(UTC)
+    golden = with_phone_types(pl.scan_parquet(run_folder / "golden.parquet"))
+    current = content_hashes(golden, profile)
+    baseline, since_text = _baseline(state, config, profile, since)
+    redirects = resolve_redirects(state.load_golden_ids())
+    changes = classify_changes(current, baseline, redirects)
+    changed = changes.filter(pl.col("change").is_in(["new", "changed"])).select("golden_id")
+    crosswalk = pl.read_parquet(run_folder / "crosswalk.parquet")
+    return _Plan(
+        profile=profile,
+        export_id=f"{exported_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
+        run_id=run_id,
+        since=since_text,
+        exported_at=exported_at,
+        golden=golden,
+        upserts=current if since is None else current.join(changed, on="golden_id", how="semi"),
+        changes=changes,
+        merge_map=merge_map(crosswalk, redirects, current.select("golden_id", "object")),
+        delimiter=config.export.delimiter,
+        bom=config.export.bom,
+    )
+
+
+def _write_files(plan: _Plan, folder: Path) -> dict[str, int]:
+    """Write the objects' files (streamed), changes, merge map and manifest; rows per file."""
+    files: dict[str, int] = {}
+    for export_object in plan.profile.objects:
+        keys = plan.upserts.filter(pl.col("object") == export_object.name)
+        rows = (
+            render_object(plan.golden, plan.profile, export_object)
+            .join(keys.select(pl.col("golden_id").alias(ROW_KEY)).lazy(), on=ROW_KEY, how="semi")
+            .sort(ROW_KEY)
+            .drop(ROW_KEY)
+        )
+        sink_csv(rows, folder / export_object.file, delimiter=plan.delimiter, bom=plan.bom)
+        files[export_object.file] = keys.height
+    write_csv(plan.changes, folder / "changes.csv", delimiter=plan.delimiter, bom=plan.bom)
+    files["changes.csv"] = plan.changes.height
+    write_csv(plan.merge_map, folder / "merge_map.csv", delimiter=plan.delimiter, bom=plan.bom)
+    files["merge_map.csv"] = plan.merge_map.height
+    manifest = _manifest(plan) | {"counts": plan.counts, "files": files}
+    write_json(manifest, folder / "export.json")
+    return files
+
+
+def export_after_run(config: GoldenConfig) -> list[ExportResult]:
+    """The nightly export step: every profile in [export] profiles; failures are logged only.
+
+    The run is published by then; a CRM export that fails must not mark it failed, so errors
+    are logged (and the next night's delta export catches up).
+    """
+    results = []
+    for name in config.export.profiles:
+        try:
+            result = export_profile(config, name, since=LAST if config.export.delta else None)
+        except GoldenError as exc:
+            log.error("export %s failed: %s", name, exc)
+            continue
+        except Exception:
+            log.exception("export %s failed unexpectedly", name)
+            continue
+        log.info("export %s: %s (%s)", name, result.folder, result.files)
+        results.append(result)
+    return results
+
+
+def _baseline(
+    state: StateStore, config: GoldenConfig, profile: ExportProfile, since: str | None
+) -> tuple[pl.DataFrame, str]:
+    """What the CRM is taken to hold, and a description of it for export.json."""
+    if since is None or since == LAST:
+        previous = last_export(state, profile.name)
+        compared = (
+            f"changes since export {previous[0]} (run {previous[1]})"
+            if previous
+            else "first export of this profile: every record is new"
+        )
+        mode = "every record" if since is None else "changed records only"
+        return load_exported(state, profile.name), f"{mode}; {compared}"
+    status = run_status(state, since)
+    folder = config.output_dir / "runs" / since
+    if status is None:
+        raise StateError(
+            f"unknown run id '{since}' — `golden runs --config golden.toml` lists the runs"
+        )
+    if status != "completed" or not (folder / "golden.parquet").is_file():
+        raise StateError(
+            f"run '{since}' has no published golden records ({status}, {folder}) — pick a "
+            f"completed run from `golden runs`"
+        )
+    golden = with_phone_types(pl.scan_parquet(folder / "golden.parquet"))
+    return content_hashes(golden, profile), f"changed records only; changes since run {since}"
+
+
+def _manifest(plan: _Plan) -> dict[str, object]:
+    """export.json: what was exported from which run, how it is encoded, how to import it."""
+    profile = plan.profile
+    return {
+        "export_id": plan.export_id,
+        "profile": profile.name,
+        "title": profile.title,
+        "run_id": plan.run_id,
+        "baseline": plan.since,
+        "exported_at": plan.exported_at.isoformat(timespec="seconds"),
+        "encoding": "UTF-8 with BOM" if plan.bom else "UTF-8",
+        "delimiter": plan.delimiter,
+        "date_format": profile.date_format,
+        "objects": {
+            item.name: {
+                "crm_object": item.crm_object,
+                "record_type": item.record_type,
+                "file": item.file,
+                "external_id": item.external_id,
+                "custom_fields": list(item.custom_fields),
+                "source": item.source,
+            }
+            for item in profile.objects
+        },
+        "notes": profile.notes,
+    }
+
+
+def _publish(
+    config: GoldenConfig,
+    profile: str,
+    export_id: str,
+    out_dir: Path | None,
+    write: Callable[[Path], None],
+) -> Path:
+    """Write via ``write(staging)`` and move the complete result into place; return the folder."""
+    if out_dir is None:
+        root = (
+            config.resolve_path(config.export.output_dir).resolve()
+            if config.export.output_dir
+            else config.output_dir / "exports"
+        )
+        target = root / profile / export_id
+    else:
+        target = out_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.{export_id}.partial"
+    staging.mkdir()
+    try:
+        write(staging)
+        if out_dir is None:
+            os.replace(staging, target)
+            _switch_latest(target)
+        else:
+            target.mkdir(exist_ok=True)
+            for path in sorted(staging.iterdir()):
+                os.replace(path, target / path.name)
+            staging.rmdir()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _switch_latest(folder: Path) -> None:
+    """Point ``<profile folder>/latest`` at the newest export with one atomic rename."""
+    link = folder.parent / "latest"
+    temporary = folder.parent / f".latest.{folder.name}"
+    temporary.symlink_to(folder.name, target_is_directory=True)
+    os.replace(temporary, link)

@@ -1,0 +1,135 @@
+"""The state of CRM exports: what each export profile's CRM has been given, kept across runs.
+
+Tables (defined with the others in flows.state): ``golden_exports`` holds one row per profile and
+golden id (status ``exported`` with the content hash of the row the CRM got, or ``merged`` /
+``removed`` once the CRM was told so); ``golden_export_runs`` one row per export.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+import polars as pl
+from sqlalchemy import Connection, and_, delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from flows.state import StateStore, export_runs, golden_exports, runs
+from reports.exports import HASHES_SCHEMA
+from rules.errors import StateError
+
+EXPORTED: Final = "exported"
+#: Rows per INSERT, ids per DELETE ... IN (...): far below SQLite's 32,766 bound parameters.
+_CHUNK: Final = 5000
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """What one export gave a CRM: the rows written and the retired ids it reported."""
+
+    export_id: str
+    profile: str
+    run_id: str
+    since: str
+    exported_at: datetime
+    folder: str
+    counts: dict[str, dict[str, int]]
+    #: golden_id, object, content_hash of every row in the objects' files.
+    written: pl.DataFrame
+    #: object, golden_id, change (merged / removed), surviving_golden_id.
+    retired: pl.DataFrame
+
+
+@contextmanager
+def _begin(store: StateStore) -> Iterator[Connection]:
+    try:
+        with store.engine.begin() as connection:
+            yield connection
+    except SQLAlchemyError as exc:
+        raise StateError(
+            f"state store (exports): {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
+        ) from None
+
+
+def load_exported(store: StateStore, profile: str) -> pl.DataFrame:
+    """golden_id, object, content_hash of every record the profile's CRM holds (HASHES_SCHEMA)."""
+    with _begin(store) as connection:
+        rows = connection.execute(
+            select(
+                golden_exports.c.golden_id, golden_exports.c.object, golden_exports.c.content_hash
+            ).where(and_(golden_exports.c.profile == profile, golden_exports.c.status == EXPORTED))
+        ).all()
+    return pl.DataFrame([tuple(row) for row in rows], schema=HASHES_SCHEMA, orient="row")
+
+
+def run_status(store: StateStore, run_id: str) -> str | None:
+    """Status of a pipeline run (completed, failed, running), None when there is no such run."""
+    with _begin(store) as connection:
+        return connection.execute(select(runs.c.status).where(runs.c.run_id == run_id)).scalar()
+
+
+def last_export(store: StateStore, profile: str) -> tuple[str, str] | None:
+    """(export id, run id) of the profile's most recent export, None before the first."""
+    with _begin(store) as connection:
+        row = connection.execute(
+            select(export_runs.c.export_id, export_runs.c.run_id)
+            .where(export_runs.c.profile == profile)
+            .order_by(export_runs.c.exported_at.desc(), export_runs.c.export_id.desc())
+            .limit(1)
+        ).first()
+    return None if row is None else (row.export_id, row.run_id)
+
+
+def record_export(store: StateStore, record: ExportRecord) -> None:
+    """Store what the CRM holds after this export, in one transaction."""
+    written_ids = record.written["golden_id"]
+    # A record that moved object is both written (new object) and "removed" (old one): it stays.
+    retired = record.retired.filter(~pl.col("golden_id").is_in(written_ids.implode()))
+    touched = pl.concat([written_ids, retired["golden_id"]]).unique().sort().to_list()
+    common = {"profile": record.profile, "run_id": record.run_id}
+    moment = record.exported_at.astimezone(UTC).replace(tzinfo=None)
+    with _begin(store) as connection:
+        for start in range(0, len(touched), _CHUNK):
+            chunk = touched[start : start + _CHUNK]
+            connection.execute(
+                delete(golden_exports).where(
+                    and_(
+                        golden_exports.c.profile == record.profile,
+                        golden_exports.c.golden_id.in_(chunk),
+                    )
+                )
+            )
+        exported = [
+            {**row, **common, "status": EXPORTED, "redirect_to": None, "exported_at": moment}
+            for row in record.written.select("golden_id", "object", "content_hash").to_dicts()
+        ]
+        gone = [
+            {
+                "golden_id": row["golden_id"],
+                "object": row["object"],
+                "content_hash": None,
+                "status": row["change"],
+                "redirect_to": row["surviving_golden_id"],
+                "exported_at": moment,
+                **common,
+            }
+            for row in retired.to_dicts()
+        ]
+        rows = exported + gone
+        for start in range(0, len(rows), _CHUNK):
+            connection.execute(insert(golden_exports), rows[start : start + _CHUNK])
+        connection.execute(
+            insert(export_runs).values(
+                export_id=record.export_id,
+                profile=record.profile,
+                run_id=record.run_id,
+                since=record.since,
+                exported_at=moment,
+                folder=record.folder,
+                counts=json.dumps(record.counts, sort_keys=True),
+            )
+        )

@@ -1,0 +1,189 @@
+"""Export profiles: how golden records become one CRM's import files, read from data files.
+
+Each CRM is one TOML file in ``reports/exports/profiles`` that states where its column names come
+from (``source``), the date format and true/false words its importer accepts, and one
+``[objects.<name>]`` table per CRM object (persons go to contacts/people, organisations to
+accounts/companies). A column names its header as the CRM's import documentation spells it and
+the value it shows (reports.exports.values); ``custom = true`` marks a field the admin creates in
+the CRM before the first import (the external id ``Golden ID``, the consent fields ...).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from reports.csv_safe import FORMULA_PREFIXES
+from reports.exports.values import VALUES, Kind
+from rules.errors import ConfigError
+
+#: Files every export folder holds besides the objects' files.
+RESERVED_FILES = ("changes.csv", "merge_map.csv", "export.json")
+
+RecordType = Literal["person", "organisation"]
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of an import file: its header, the value it shows, how booleans read."""
+
+    header: str
+    value: str
+    custom: bool = False
+    #: Words for true / false of a boolean value; the profile's when not given.
+    true_text: str | None = None
+    false_text: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        """How the value is written (text, date, boolean, phone ...)."""
+        return VALUES[self.value].kind
+
+
+@dataclass(frozen=True)
+class ExportObject:
+    """One CRM object (Contact, Account ...) and the file that feeds it."""
+
+    name: str
+    crm_object: str
+    record_type: RecordType
+    file: str
+    source: str
+    columns: tuple[ExportColumn, ...]
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The header row, in file order."""
+        return tuple(column.header for column in self.columns)
+
+    @property
+    def external_id(self) -> str:
+        """Header of the column holding golden_id, the key for upserts."""
+        return next(column.header for column in self.columns if column.value == "golden_id")
+
+    @property
+    def custom_fields(self) -> tuple[str, ...]:
+        """Headers of fields the admin creates in the CRM before the first import."""
+        return tuple(column.header for column in self.columns if column.custom)
+
+
+@dataclass(frozen=True)
+class ExportProfile:
+    """A CRM's import format: objects, date formats, true/false words, notes for the admin."""
+
+    name: str
+    title: str
+    notes: str
+    date_format: str
+    datetime_format: str
+    true_text: str
+    false_text: str
+    objects: tuple[ExportObject, ...]
+
+    def object_for(self, record_type: RecordType) -> ExportObject:
+        """The object persons or organisations go to."""
+        return next(item for item in self.objects if item.record_type == record_type)
+
+    def with_date_format(self, date_format: str | None) -> ExportProfile:
+        """The same profile writing dates in ``date_format`` (golden.toml [export])."""
+        return replace(self, date_format=date_format) if date_format else self
+
+
+def profile_names() -> tuple[str, ...]:
+    """Names of the profiles shipped in reports/exports/profiles, sorted."""
+    folder = resources.files("reports.exports").joinpath("profiles")
+    return tuple(
+        sorted(
+            entry.name.removesuffix(".toml")
+            for entry in folder.iterdir()
+            if entry.name.endswith(".toml")
+        )
+    )
+
+
+@cache
+def load_profile(name: str) -> ExportProfile:
+    """Read and check one profile; ConfigError names the profile and the problem."""
+    names = profile_names()
+    if name not in names:
+        raise ConfigError(f"export profile '{name}' is unknown — choose one of: {', '.join(names)}")
+    path = resources.files("reports.exports").joinpath(f"profiles/{name}.toml")
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+        profile = _build(name, data)
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"export profile '{name}' ({path}): {exc}") from None
+    return profile
+
+
+def _build(name: str, data: dict[str, object]) -> ExportProfile:
+    objects_data = data["objects"]
+    if not isinstance(objects_data, dict) or not objects_data:
+        raise ValueError("declare at least one [objects.<name>] table")
+    objects = tuple(_build_object(key, body) for key, body in objects_data.items())
+    profile = ExportProfile(
+        name=name,
+        title=str(data["title"]),
+        notes=" ".join(str(data.get("notes", "")).split()),
+        date_format=str(data["date_format"]),
+        datetime_format=str(data["datetime_format"]),
+        true_text=str(data["true"]),
+        false_text=str(data["false"]),
+        objects=objects,
+    )
+    record_types = sorted(item.record_type for item in objects)
+    if record_types != ["organisation", "person"]:
+        raise ValueError("needs exactly one object for persons and one for organisations")
+    files = [item.file for item in objects]
+    if len(set(files)) != len(files) or set(files) & set(RESERVED_FILES):
+        raise ValueError(f"object files must be distinct and not one of {RESERVED_FILES}")
+    return profile
+
+
+def _build_object(name: str, body: object) -> ExportObject:
+    if not isinstance(body, dict):
+        raise ValueError(f"objects.{name} must be a table")
+    columns = tuple(_build_column(name, column) for column in body["columns"])
+    headers = [column.header for column in columns]
+    if len(set(headers)) != len(headers):
+        raise ValueError(f"objects.{name}: a header appears twice")
+    if sum(column.value == "golden_id" for column in columns) != 1:
+        raise ValueError(f"objects.{name}: exactly one column must show golden_id (external id)")
+    record_type = body["record_type"]
+    if record_type not in ("person", "organisation"):
+        raise ValueError(f"objects.{name}: record_type must be person or organisation")
+    file = str(body["file"])
+    if not file.endswith(".csv") or "/" in file:
+        raise ValueError(f"objects.{name}: file must be a plain name ending in .csv")
+    return ExportObject(
+        name=name,
+        crm_object=str(body["crm_object"]),
+        record_type=record_type,
+        file=file,
+        source=str(body["source"]),
+        columns=columns,
+    )
+
+
+def _build_column(object_name: str, column: object) -> ExportColumn:
+    if not isinstance(column, dict):
+        raise ValueError(f"objects.{object_name}: columns are inline tables")
+    header, value = str(column["header"]), str(column["value"])
+    where = f"objects.{object_name} column {header!r}"
+    if value not in VALUES:
+        raise ValueError(f"{where}: unknown value {value!r}")
+    if not header or header.startswith(FORMULA_PREFIXES):
+        raise ValueError(f"{where}: a header must not be empty or start with = + - @")
+    true_text, false_text = column.get("true"), column.get("false")
+    if (true_text is not None or false_text is not None) and VALUES[value].kind != Kind.BOOLEAN:
+        raise ValueError(f"{where}: true/false words only apply to boolean values")
+    return ExportColumn(
+        header=header,
+        value=value,
+        custom=bool(column.get("custom", False)),
+        true_text=None if true_text is None else str(true_text),
+        false_text=None if false_text is None else str(false_text),
+    )

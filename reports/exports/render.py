@@ -1,0 +1,99 @@
+"""Golden records -> the cells of one CRM object's import file, and the streaming file writer.
+
+``render_object`` turns the golden frame (lazy) into one text column per profile header plus the
+golden id as row key (``ROW_KEY``): persons or organisations only, dates in the profile's format,
+booleans as its words, every cell escaped against formula injection with
+reports.csv_safe.escape_formula. One exception, on purpose: a phone cell holding plain E.164
+numbers (``+`` and 7 to 15 digits; several joined by "; ") is written as it is. Digits alone
+cannot carry a formula, while the escaping apostrophe would be imported into the CRM's phone
+field and break dialling there.
+
+``sink_csv`` writes a lazy frame with polars' streaming CSV sink (batches, no Python row loop),
+UTF-8 with BOM by default and the chosen delimiter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from reports.csv_safe import escape_formula
+from reports.exports.profile import ExportColumn, ExportObject, ExportProfile
+from reports.exports.values import VALUES, Kind, with_phone_types
+
+#: The row key every rendered frame carries next to the headers (dropped before writing; a
+#: header may itself be "golden_id", so the key has a name no profile uses).
+ROW_KEY: Final = "__golden_id"
+
+#: E.164 numbers ("+", 7 to 15 digits, no leading 0), alone or as a list joined by "; ".
+_E164 = r"\+[1-9][0-9]{6,14}"
+_E164_CELL: Final = rf"^{_E164}(?:; {_E164})*$"
+
+#: Between cells and for null cells in the text that content hashes are computed from.
+_CELL_SEPARATOR: Final = "\x1f"
+_NULL_CELL: Final = "\x00"
+
+
+def _cell(column: ExportColumn, profile: ExportProfile) -> pl.Expr:
+    """The column's value as the text written into the cell (before escaping)."""
+    value = VALUES[column.value]
+    expr = value.expression()
+    if value.kind is Kind.DATE:
+        return expr.dt.strftime(profile.date_format)
+    if value.kind is Kind.DATETIME:
+        return expr.dt.strftime(profile.datetime_format)
+    if value.kind is Kind.BOOLEAN:
+        true_text = profile.true_text if column.true_text is None else column.true_text
+        false_text = profile.false_text if column.false_text is None else column.false_text
+        return (
+            pl.when(expr)
+            .then(pl.lit(true_text))
+            .when(~expr)
+            .then(pl.lit(false_text))
+            .otherwise(pl.lit(None, pl.String))
+        )
+    return expr.cast(pl.String)
+
+
+def _escaped(text: pl.Expr, kind: Kind) -> pl.Expr:
+    if kind is Kind.PHONE:
+        return pl.when(text.str.contains(_E164_CELL)).then(text).otherwise(escape_formula(text))
+    return escape_formula(text)
+
+
+def render_object(
+    golden: pl.LazyFrame, profile: ExportProfile, export_object: ExportObject
+) -> pl.LazyFrame:
+    """The object's rows: ``ROW_KEY`` (the golden id) and one text column per header.
+
+    Organisations go to the organisation object; every other record (persons, and records
+    whose type is unknown) to the person object.
+    """
+    is_organisation = pl.col("record_type") == "organisation"
+    wanted = (
+        is_organisation.fill_null(False)
+        if export_object.record_type == "organisation"
+        else ~is_organisation.fill_null(False)
+    )
+    cells = [
+        _escaped(_cell(column, profile), column.kind).alias(column.header)
+        for column in export_object.columns
+    ]
+    return (
+        with_phone_types(golden).filter(wanted).select(pl.col("golden_id").alias(ROW_KEY), *cells)
+    )
+
+
+def content_text(export_object: ExportObject) -> pl.Expr:
+    """One text per row over all cells (null and empty told apart), to hash for change checks."""
+    return pl.concat_str(
+        [pl.col(header).fill_null(_NULL_CELL) for header in export_object.headers],
+        separator=_CELL_SEPARATOR,
+    )
+
+
+def sink_csv(frame: pl.LazyFrame, path: Path, *, delimiter: str = ",", bom: bool = True) -> None:
+    """Stream ``frame`` (text columns) into an Excel-friendly CSV file."""
+    frame.sink_csv(path, separator=delimiter, include_bom=bom, null_value="", engine="streaming")

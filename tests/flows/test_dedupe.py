@@ -1,0 +1,163 @@
+"""`golden dedupe` on hand-made hard cases: who must merge and who must stay apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.dedupe import dedupe_file, infer_roles
+from rules.errors import ConfigError
+
+HEADER = "Kundennr;Anrede;Vorname;Nachname;Firma;Straße;PLZ;Ort;Telefon;E-Mail;Geburtsdatum"
+# (id, row, case) — rows sharing a case letter and a trailing "same" id group must merge.
+ROWS = [
+    # twins: same name, address, birth date and landline, different first names -> apart
+    ("1", "Herr;Lukas;Brandt;;Lindenweg 4;80331;München;089 1234567;;14.03.1990", "twin a"),
+    ("2", "Herr;Jonas;Brandt;;Lindenweg 4;80331;München;089 1234567;;14.03.1990", "twin b"),
+    # father and son, same name and address, birth dates 28 years apart -> apart
+    ("3", "Herr;Georg;Huber;;Bergstraße 2;8010;Graz;+43 316 123456;;02.05.1950", "father"),
+    ("4", "Herr;Georg;Huber;;Bergstraße 2;8010;Graz;+43 316 123456;;11.09.1978", "son"),
+    # family at one address with a shared household e-mail -> apart
+    ("5", "Frau;Sabine;Wolf;;Am Markt 1;01067;Dresden;;familie.wolf@web.de;", "mother"),
+    ("6", "Herr;Tim;Wolf;;Am Markt 1;01067;Dresden;;familie.wolf@web.de;", "child"),
+    # same common name in different cities, nothing else shared -> apart
+    ("7", "Herr;Thomas;Müller;;Hauptstraße 1;10115;Berlin;;;", "berlin"),
+    ("8", "Herr;Thomas;Müller;;Königstraße 9;70173;Stuttgart;;;", "stuttgart"),
+    # moved person: same name, birth date and e-mail, new address -> merge
+    (
+        "9",
+        "Frau;Petra;Schulz;;Alte Gasse 3;60311;Frankfurt am Main;;petra.schulz@gmx.de;01.02.1975",
+        "moved",
+    ),
+    ("10", "Frau;Petra;Schulz;;Neuer Weg 8;04109;Leipzig;;petra.schulz@gmx.de;01.02.1975", "moved"),
+    # married name change: same first name, birth date and e-mail -> merge
+    ("11", "Frau;Anna;Keller;;Rosenweg 5;50667;Köln;;anna.k@posteo.de;23.07.1988", "married"),
+    ("12", "Frau;Anna;Berger;;Rosenweg 5;50667;Köln;;anna.k@posteo.de;23.07.1988", "married"),
+    # transliteration and phone formats: Jürgen Weiß vs Juergen Weiss -> merge
+    ("13", "Herr;Jürgen;Weiß;;Schillerstraße 7;28195;Bremen;0421 555666;;09.12.1960", "translit"),
+    (
+        "14",
+        "Herr;Juergen;Weiss;;Schillerstr. 7;28195;Bremen;+49 421 555666;;09.12.1960",
+        "translit",
+    ),
+    # swapped first and last name -> merge
+    ("15", "Herr;Stefan;Albrecht;;Ringstraße 12;30159;Hannover;0511 998877;;30.06.1970", "swapped"),
+    ("16", "Herr;Albrecht;Stefan;;Ringstraße 12;30159;Hannover;0511 998877;;30.06.1970", "swapped"),
+    # nickname: Sepp and Josef with the same birth date and address -> merge
+    ("17", "Herr;Josef;Gruber;;Dorfplatz 1;6020;Innsbruck;;;04.04.1955", "nickname"),
+    ("18", "Herr;Sepp;Gruber;;Dorfplatz 1;6020;Innsbruck;;;04.04.1955", "nickname"),
+    # an organisation and its owner share phone and address -> apart
+    ("19", "Firma;;;Gruber Bau GmbH;Dorfplatz 1;6020;Innsbruck;0512 4455;;", "company"),
+    ("20", "Herr;Anton;Gruber;;Dorfplatz 1;6020;Innsbruck;0512 4455;;12.12.1962", "owner"),
+    # the same company twice, once with the legal form written differently -> merge
+    (
+        "21",
+        "Firma;;;Müller Maschinenbau GmbH;Industriestraße 5;73730;Esslingen;0711 3344;;",
+        "company2",
+    ),
+    (
+        "22",
+        "Firma;;;Müller Maschinenbau Gesellschaft mit beschränkter Haftung;"
+        "Industriestr. 5;73730;Esslingen;0711 3344;;",
+        "company2",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def crosswalk(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
+    folder = tmp_path_factory.mktemp("dedupe")
+    lines = [HEADER] + [f"{row_id};{row}" for row_id, row, _ in ROWS]
+    source = folder / "export.csv"
+    source.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    dedupe_file(source, "Kundennr", folder / "out")
+    return pl.read_csv(folder / "out" / "crosswalk.csv", infer_schema=False)
+
+
+def _golden(crosswalk: pl.DataFrame, source_id: str) -> str:
+    return crosswalk.filter(pl.col("source_id") == source_id)["golden_id"].item()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["moved", "married", "translit", "swapped", "nickname", "company2"],
+)
+def test_true_duplicates_merge(crosswalk: pl.DataFrame, case: str) -> None:
+    ids = [row_id for row_id, _, label in ROWS if label == case]
+    assert len({_golden(crosswalk, row_id) for row_id in ids}) == 1, case
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "description"),
+    [
+        ("1", "2", "twins"),
+        ("3", "4", "father and son"),
+        ("5", "6", "family sharing an e-mail"),
+        ("7", "8", "same common name, different cities"),
+        ("19", "20", "organisation and its owner"),
+        ("17", "19", "person and a company at the same address"),
+    ],
+)
+def test_hard_negatives_stay_apart(
+    crosswalk: pl.DataFrame, left: str, right: str, description: str
+) -> None:
+    assert _golden(crosswalk, left) != _golden(crosswalk, right), description
+
+
+def test_every_row_is_in_the_crosswalk(crosswalk: pl.DataFrame) -> None:
+    assert sorted(crosswalk["source_id"].to_list(), key=int) == [r[0] for r in ROWS]
+
+
+def test_roles_are_inferred_from_german_and_english_headers() -> None:
+    mapping, unused = infer_roles(
+        ["Kundennr", "Vorname", "surname", "E-Mail", "Mobil", "Telefon", "PLZ", "Bemerkung"],
+        "Kundennr",
+        {},
+    )
+    assert mapping["first_name"] == "Vorname" and mapping["last_name"] == "surname"
+    assert mapping["phones"] == ["Mobil", "Telefon"] and mapping["emails"] == ["E-Mail"]
+    assert mapping["postal_code"] == "PLZ"
+    assert unused == ["Bemerkung"]
+
+
+def test_role_overrides_and_their_errors() -> None:
+    mapping, unused = infer_roles(
+        ["id", "Name", "Notiz"], "id", {"Name": "last_name", "Notiz": "ignore"}
+    )
+    assert mapping == {"source_id": "id", "last_name": "Name"} and unused == ["Notiz"]
+    with pytest.raises(ConfigError, match="no column 'Nope'"):
+        infer_roles(["id", "Name"], "id", {"Nope": "city"})
+    with pytest.raises(ConfigError, match="unknown role"):
+        infer_roles(["id", "Name"], "id", {"Name": "nickname"})
+    with pytest.raises(ConfigError, match="--id kunde"):
+        infer_roles(["id", "Name"], "kunde", {})
+
+
+def test_cli_dedupe_prints_roles_and_writes_outputs(tmp_path: Path) -> None:
+    source = tmp_path / "kunden.csv"
+    source.write_text(
+        "id,first_name,last_name,email\n1,Max,Muster,max@muster.de\n2,Max,Muster,max@muster.de\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["dedupe", str(source), "--id", "id", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "first_name" in result.output
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    assert crosswalk["golden_id"].n_unique() == 1
+    assert (tmp_path / "out" / "golden.csv").is_file()
+
+
+def test_cli_dedupe_unknown_file_type_is_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "kunden.xml"
+    source.write_text("<x/>", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["dedupe", str(source), "--id", "id", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2 and "unknown file type" in result.output
+    assert "Traceback" not in result.output

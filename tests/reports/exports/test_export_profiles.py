@@ -1,0 +1,262 @@
+"""Export profiles: every CRM's files carry the headers its import documentation uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from matching.survivorship import GOLDEN_COLUMNS
+from reports.exports import load_profile, profile_names
+from reports.exports.values import GOLDEN_FIELDS, VALUES
+from rules.config import EXPORT_PROFILES, parse_config
+from rules.errors import ConfigError
+
+
+def _consent(style: str) -> list[str]:
+    """The nine per-channel consent fields (status, date, source) in a CRM's naming style."""
+    names = []
+    for channel in ("Email", "Post", "Phone"):
+        for suffix in ("", " Date", " Source"):
+            label = f"Consent {channel}{suffix}"
+            names.append(label.replace(" ", "_") + "__c" if style == "salesforce" else label)
+    return names
+
+
+SALESFORCE_CONSENT = _consent("salesforce")
+LABEL_CONSENT = _consent("label")
+GENERIC_CONSENT = [
+    f"consent_{channel}{suffix}"
+    for channel in ("email", "post", "phone")
+    for suffix in ("", "_date", "_source")
+]
+
+EXPECTED = [
+    {
+        "description": "Salesforce Contact: API names, external id Golden_ID__c",
+        "profile": "salesforce",
+        "object": "contacts",
+        "file": "contacts.csv",
+        "record_type": "person",
+        "external_id": "Golden_ID__c",
+        "headers": [
+            "Golden_ID__c", "Salutation", "Academic_Title__c", "FirstName", "LastName",
+            "MailingStreet", "MailingPostalCode", "MailingCity", "MailingCountry", "Phone",
+            "MobilePhone", "OtherPhone", "Email", "Birthdate", "HasOptedOutOfEmail", "DoNotCall",
+            *SALESFORCE_CONSENT,
+        ],
+    },
+    {
+        "description": "Salesforce Account",
+        "profile": "salesforce",
+        "object": "accounts",
+        "file": "accounts.csv",
+        "record_type": "organisation",
+        "external_id": "Golden_ID__c",
+        "headers": [
+            "Golden_ID__c", "Name", "BillingStreet", "BillingPostalCode", "BillingCity",
+            "BillingCountry", "Phone", "Website", "Email__c", "VAT_ID__c", *SALESFORCE_CONSENT,
+        ],
+    },
+    {
+        "description": "HubSpot contacts: default property labels",
+        "profile": "hubspot",
+        "object": "contacts",
+        "file": "contacts.csv",
+        "record_type": "person",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Salutation", "Academic Title", "First Name", "Last Name", "Email",
+            "Phone Number", "Mobile Phone Number", "Street Address", "Postal Code", "City",
+            "Country/Region", "Company Name", "Date of birth", *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "HubSpot companies",
+        "profile": "hubspot",
+        "object": "companies",
+        "file": "companies.csv",
+        "record_type": "organisation",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Company name", "Company Domain Name", "Phone Number", "Street Address",
+            "Postal Code", "City", "Country/Region", "VAT ID", *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "Zoho CRM Contacts: field labels",
+        "profile": "zoho",
+        "object": "contacts",
+        "file": "contacts.csv",
+        "record_type": "person",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Salutation", "Academic Title", "First Name", "Last Name",
+            "Account Name", "Email", "Secondary Email", "Phone", "Mobile", "Other Phone",
+            "Date of Birth", "Mailing Street", "Mailing Zip", "Mailing City", "Mailing Country",
+            "Email Opt Out", *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "Zoho CRM Accounts",
+        "profile": "zoho",
+        "object": "accounts",
+        "file": "accounts.csv",
+        "record_type": "organisation",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Account Name", "Phone", "Website", "Billing Street", "Billing Code",
+            "Billing City", "Billing Country", "Email", "VAT ID", *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "Dynamics 365 contact: Dataverse display names",
+        "profile": "dynamics",
+        "object": "contacts",
+        "file": "contacts.csv",
+        "record_type": "person",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Salutation", "Academic Title", "First Name", "Last Name",
+            "Company Name", "Email", "Email Address 2", "Business Phone", "Mobile Phone",
+            "Home Phone", "Birthday", "Address 1: Street 1", "Address 1: ZIP/Postal Code",
+            "Address 1: City", "Address 1: Country/Region", "Do not allow Emails",
+            "Do not allow Phone Calls", "Do not allow Mails", *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "Dynamics 365 account",
+        "profile": "dynamics",
+        "object": "accounts",
+        "file": "accounts.csv",
+        "record_type": "organisation",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Account Name", "Main Phone", "Email", "Website", "Address 1: Street 1",
+            "Address 1: ZIP/Postal Code", "Address 1: City", "Address 1: Country/Region",
+            "VAT ID", "Do not allow Emails", "Do not allow Phone Calls", "Do not allow Mails",
+            *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "Pipedrive people: default field names",
+        "profile": "pipedrive",
+        "object": "people",
+        "file": "people.csv",
+        "record_type": "person",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Name", "Email", "Phone", "Organization", "Postal address", "Birthday",
+            "Marketing status", *LABEL_CONSENT,
+        ],
+    },
+    {
+        "description": "Pipedrive organizations",
+        "profile": "pipedrive",
+        "object": "organizations",
+        "file": "organizations.csv",
+        "record_type": "organisation",
+        "external_id": "Golden ID",
+        "headers": ["Golden ID", "Name", "Address", "Phone", "Email", "VAT ID", *LABEL_CONSENT],
+    },
+    {
+        "description": "generic persons: golden-records names",
+        "profile": "generic",
+        "object": "persons",
+        "file": "persons.csv",
+        "record_type": "person",
+        "external_id": "golden_id",
+        "headers": [
+            "golden_id", "salutation", "title", "first_name", "last_name", "organisation",
+            "street", "house_number", "postal_code", "city", "country", "phone", "mobile",
+            "phones", "email", "emails", "birth_date", *GENERIC_CONSENT, "created_at",
+            "updated_at", "last_activity", "member_count", "silos",
+        ],
+    },
+    {
+        "description": "generic organisations",
+        "profile": "generic",
+        "object": "organisations",
+        "file": "organisations.csv",
+        "record_type": "organisation",
+        "external_id": "golden_id",
+        "headers": [
+            "golden_id", "organisation_name", "legal_form", "street", "house_number",
+            "postal_code", "city", "country", "phone", "mobile", "phones", "email", "emails",
+            "website", "vat_id", *GENERIC_CONSENT, "created_at", "updated_at", "last_activity",
+            "member_count", "silos",
+        ],
+    },
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", EXPECTED, ids=[case["description"] for case in EXPECTED])
+def test_profile_headers(case: dict[str, object]) -> None:
+    profile = load_profile(str(case["profile"]))
+    export_object = next(item for item in profile.objects if item.name == case["object"])
+    assert list(export_object.headers) == case["headers"]
+    assert export_object.file == case["file"]
+    assert export_object.record_type == case["record_type"]
+    assert export_object.external_id == case["external_id"]
+    # Each object states where its column names come from.
+    assert "https://" in export_object.source or export_object.source.startswith("golden-records")
+
+
+def test_every_profile_is_tested_and_known_to_the_config() -> None:
+    assert set(profile_names()) == {case["profile"] for case in EXPECTED}
+    assert tuple(sorted(EXPORT_PROFILES)) == profile_names()
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_profile_routes_persons_and_organisations(name: str) -> None:
+    profile = load_profile(name)
+    assert profile.object_for("person").record_type == "person"
+    assert profile.object_for("organisation").record_type == "organisation"
+    assert profile.title and profile.date_format.startswith("%")
+    if name != "generic":
+        for export_object in profile.objects:
+            # The external id and the consent fields do not exist in a fresh CRM.
+            assert export_object.external_id in export_object.custom_fields
+            consent = [header for header in export_object.headers if "onsent" in header]
+            assert len(consent) == 9
+            assert set(consent) <= set(export_object.custom_fields)
+
+
+def test_unknown_profile_names_the_choices() -> None:
+    with pytest.raises(ConfigError, match="'odoo' is unknown — choose one of: dynamics, generic"):
+        load_profile("odoo")
+
+
+def test_values_cover_the_golden_columns() -> None:
+    lists = {"phones", "emails"}
+    assert set(GOLDEN_FIELDS) == set(GOLDEN_COLUMNS) - lists
+    assert set(GOLDEN_FIELDS) <= set(VALUES)
+
+
+def test_package_face_is_sorted_and_importable() -> None:
+    import reports.exports
+
+    assert reports.exports.__all__ == sorted(reports.exports.__all__)
+    assert all(hasattr(reports.exports, name) for name in reports.exports.__all__)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('profiles = ["sap"]', "export.profiles: unknown export profile(s) sap"),
+        ('date_formats = { sap = "%d.%m.%Y" }', "date_formats for unknown profile(s) sap"),
+        ('date_formats = { zoho = "DD.MM.YYYY" }', "strftime patterns"),
+        ('delimiter = ";;"', "delimiter must be one character"),
+    ],
+)
+def test_export_section_is_validated(tmp_path: Path, section: str, message: str) -> None:
+    text = '[silos.a]\nconnector = "csv"\npath = "a.csv"\n[silos.a.mapping]\nsource_id = "id"\n'
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_config(text + f"[export]\n{section}\n", tmp_path / "golden.toml")
+
+
+def test_export_section_defaults(tmp_path: Path) -> None:
+    text = '[silos.a]\nconnector = "csv"\npath = "a.csv"\n[silos.a.mapping]\nsource_id = "id"\n'
+    export = parse_config(text, tmp_path / "golden.toml").export
+    assert (export.profiles, export.delta, export.delimiter, export.bom) == ([], True, ",", True)
