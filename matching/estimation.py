@@ -2,11 +2,12 @@
 
 u(level) — how often a *random* pair of records agrees at that level — is counted on a seeded
 random sample of record pairs (almost all non-matches). m(level) — how often a *true* match does
-— and lambda, the share of matches among the candidate pairs, are estimated by expectation
-maximisation over the candidate pairs' comparison vectors with u held fixed (as in Splink);
-pairs outside every block count as non-matches, so lambda is the share of matches among ALL
-record pairs that no hard rule decides (those are left out of the EM). Estimating lambda within the blocks instead drifts to 1: blocked non-matches agree
-far more often than random pairs, and the u of random pairs cannot explain them.
+— and lambda, the share of matches, are estimated by expectation maximisation over the
+candidate pairs' comparison vectors with u held fixed (as in Splink). Pairs outside every block
+count as non-matches, so lambda is the share of matches among ALL record pairs that no hard
+rule decides (those are left out of the EM). Estimating lambda within the blocks instead drifts
+to 1: blocked non-matches agree far more often than random pairs, and the u of random pairs
+cannot explain them.
 The weight of a level is log2(m / u); the prior is log2(lambda / (1 - lambda)). The EM works
 on the distinct comparison vectors with their counts, so its cost does not grow with the data.
 The hand-set defaults (matching/data/weights.toml) only start the EM: a level the data never
@@ -27,6 +28,12 @@ from rules.config import HardRule
 
 #: Weights are clamped so a single field can never decide alone beyond this (log2 units).
 MAX_WEIGHT = 16.0
+#: Fewer undecided candidate pairs than this: the EM has too little to learn from, the hand-set
+#: defaults are used as they are (a 20-row file, a first small silo).
+MIN_CANDIDATE_PAIRS = 200
+#: A comparison present in fewer random or candidate pairs than this keeps its default weights
+#: (e.g. organisation names in a file of persons with three companies).
+MIN_EVIDENCE = 50
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,8 @@ class Estimate:
     iterations: int
     u: dict[str, dict[str, float]]
     m: dict[str, dict[str, float]]
+    #: Comparisons that kept their default weights for lack of evidence.
+    defaults_kept: tuple[str, ...] = ()
 
 
 def random_pairs(record_keys: pl.Series, size: int, seed: int) -> pl.DataFrame:
@@ -84,21 +93,36 @@ def estimate_weights(
     sample_size: int = 50_000,
     seed: int = 42,
     max_iterations: int = 40,
+    min_candidate_pairs: int = MIN_CANDIDATE_PAIRS,
+    min_evidence: int = MIN_EVIDENCE,
 ) -> Estimate:
     """Estimate level weights and the prior from the data itself (no labels)."""
     sample = random_pairs(records["record_key"], sample_size, seed)
-    sampled = _level_shares(
-        compare_pairs(sample.with_columns(pl.lit("").alias("rules")), records), None
-    )
+    sample_levels = compare_pairs(sample.with_columns(pl.lit("").alias("rules")), records)
+    sampled = _level_shares(sample_levels, None)
     u = dict(sampled)
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
     # Pairs a hard rule decides are left out: they would teach m that twins "match".
     decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
     # Sorted: group_by returns the patterns in any order, and the float sums below must add up
     # in the same order on every run for the weights to be the same byte for byte.
-    patterns = (
-        compared.filter(decided.is_null()).group_by(level_columns).len("count").sort(level_columns)
-    )
+    undecided = compared.filter(decided.is_null())
+    if undecided.height < min_candidate_pairs:
+        return Estimate(
+            weights=start,
+            match_share=float(2.0**start.prior / (1.0 + 2.0**start.prior)),
+            iterations=0,
+            u={},
+            m={},
+            defaults_kept=tuple(c.name for c in COMPARISONS),
+        )
+    random_present = {
+        c.name: int((sample_levels[f"{c.name}_level"] != MISSING).sum()) for c in COMPARISONS
+    }
+    candidate_present = {
+        c.name: int((undecided[f"{c.name}_level"] != MISSING).sum()) for c in COMPARISONS
+    }
+    patterns = undecided.group_by(level_columns).len("count").sort(level_columns)
     counts = patterns["count"].to_numpy().astype(float)
     codes = {name: patterns[f"{name}_level"].to_numpy() for name in (c.name for c in COMPARISONS)}
 
@@ -143,7 +167,13 @@ def estimate_weights(
             break
 
     levels_out = {}
+    kept = []
     for comparison in COMPARISONS:
+        name = comparison.name
+        if min(random_present[name], candidate_present[name]) < min_evidence:
+            levels_out[name] = dict(start.levels[name])
+            kept.append(name)
+            continue
         ratio = np.log2(m[comparison.name] / u[comparison.name])
         levels_out[comparison.name] = {
             label: float(np.clip(ratio[i], -MAX_WEIGHT, MAX_WEIGHT))
@@ -155,4 +185,5 @@ def estimate_weights(
         iterations=iterations,
         u={c.name: dict(zip(c.levels, u[c.name].tolist(), strict=True)) for c in COMPARISONS},
         m={c.name: dict(zip(c.levels, m[c.name].tolist(), strict=True)) for c in COMPARISONS},
+        defaults_kept=tuple(kept),
     )

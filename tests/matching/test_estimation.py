@@ -313,7 +313,12 @@ def test_fields_that_separate_better_weigh_more(estimate: Estimate) -> None:
 
 
 def test_weights_are_log2_of_m_over_u_within_the_clamp(estimate: Estimate) -> None:
+    defaults = MatchWeights.defaults()
     for comparison in COMPARISONS:
+        if comparison.name in estimate.defaults_kept:
+            # too little evidence (no organisations in these records): the defaults stay
+            assert estimate.weights.levels[comparison.name] == defaults.levels[comparison.name]
+            continue
         for label in comparison.levels:
             m, u = estimate.m[comparison.name][label], estimate.u[comparison.name][label]
             expected = float(np.clip(np.log2(m / u), -MAX_WEIGHT, MAX_WEIGHT))
@@ -351,7 +356,13 @@ def test_u_is_corrected_for_the_matches_among_random_pairs() -> None:
     # matches too (they share e-mails and last names). u must describe the non-matches only.
     data = _synthetic_records(entities=30, seed=5)
     truth = _truth(data)
-    estimate = _estimate(data.records, _compared(data.records), sample_size=5_000)
+    estimate = _estimate(
+        data.records,
+        _compared(data.records),
+        sample_size=5_000,
+        min_candidate_pairs=0,
+        min_evidence=0,
+    )
     sample = random_pairs(data.records["record_key"], 5_000, seed=7)
     sampled = _level_shares(
         compare_pairs(sample.with_columns(pl.lit("").alias("rules")), data.records)
@@ -466,3 +477,17 @@ def test_random_pairs_of_fewer_than_two_records_are_empty(keys: list[str]) -> No
     pairs = random_pairs(pl.Series(keys, dtype=pl.String()), 100, seed=0)
     assert pairs.height == 0
     assert pairs.schema == pl.Schema({"left_key": pl.String(), "right_key": pl.String()})
+
+
+def test_too_little_evidence_keeps_the_default_weights(synthetic: Synthetic) -> None:
+    few = synthetic.records.head(12)
+    estimate = _estimate(few, _compared(few))
+    assert estimate.weights == MatchWeights.defaults()
+    assert set(estimate.defaults_kept) == {c.name for c in COMPARISONS}
+
+
+def test_sparse_comparisons_keep_defaults_while_the_others_are_estimated(
+    estimate: Estimate,
+) -> None:
+    assert "organisation" in estimate.defaults_kept and "vat_id" in estimate.defaults_kept
+    assert "first_name" not in estimate.defaults_kept
