@@ -142,6 +142,9 @@ def dedupe(
             help="Apply the default hard rules (different first names or birth dates never match).",
         ),
     ] = True,
+    dq: Annotated[
+        bool, typer.Option("--dq/--no-dq", help="Also run the DQ rules (great-expectations).")
+    ] = False,
 ) -> None:
     """De-duplicate one file: writes crosswalk.csv (silo,source_id,golden_id) and golden.csv."""
     from flows.dedupe import dedupe_file
@@ -162,6 +165,7 @@ def dedupe(
             encoding=encoding,
             delimiter=delimiter,
             hard_rules=hard_rules,
+            dq_checks=dq,
         )
     roles = Table("role", "column(s)", title="column roles")
     for field, columns in outcome.roles.items():

@@ -113,6 +113,7 @@ def dedupe_file(
     encoding: str = "auto",
     delimiter: str = "auto",
     hard_rules: bool = True,
+    dq_checks: bool = False,
 ) -> DedupeResult:
     """De-duplicate one file and write the outputs into ``out``."""
     connector = CONNECTOR_BY_SUFFIX.get(path.suffix.lower())
@@ -129,10 +130,10 @@ def dedupe_file(
         "mapping": {"source_id": id_column},
     }
     with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
-        probe = _config(silo, Path(work), country, hard_rules)
+        probe = _config(silo, Path(work), country, hard_rules, dq_checks)
         header = read_silo(probe.silos[SILO], probe).columns
         mapping, unused = infer_roles(header, id_column, overrides or {})
-        config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules)
+        config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules, dq_checks)
         result = run_pipeline(config, PlainRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
@@ -140,7 +141,9 @@ def dedupe_file(
     return DedupeResult(result=result, roles=mapping, unused_columns=unused)
 
 
-def _config(silo: dict[str, object], work: Path, country: str, hard_rules: bool) -> GoldenConfig:
+def _config(
+    silo: dict[str, object], work: Path, country: str, hard_rules: bool, dq_checks: bool
+) -> GoldenConfig:
     matching: dict[str, object] = {} if hard_rules else {"hard_rules": []}
     try:
         return GoldenConfig.model_validate(
@@ -154,7 +157,13 @@ def _config(silo: dict[str, object], work: Path, country: str, hard_rules: bool)
                 "silos": {SILO: silo},
                 "matching": matching,
                 # A one-off file has no silo to fail over: report, never stop.
-                "dq": {"fail_if_silo_empty": False, "max_quarantine_percent": 100},
+                "dq": {
+                    "fail_if_silo_empty": False,
+                    "max_quarantine_percent": 100,
+                    "max_invalid_percent": 100,
+                    "max_invalid_records_percent": 100,
+                    "run_checks": dq_checks,
+                },
             }
         )
     except ValueError as exc:

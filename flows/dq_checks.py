@@ -44,12 +44,19 @@ def run_dq_checks(config: GoldenConfig, cleaned: Cleaned, today: date) -> DQResu
     """Resolve the configured checks, run them with GX and collect every failing value."""
     frames = check_frames(cleaned.records, cleaned.findings, config.dq.postal_code_city_min_records)
     countries = frames[RECORDS]["country"].drop_nulls().unique().sort().to_list()
-    checks = resolve_checks(
-        config.dq,
-        {silo.name: mapped_fields(silo.mapping, silo.defaults) for silo in config.enabled_silos()},
-        today,
-        postal_patterns={row["iso2"]: row["pattern"] for row in read_table("postal_codes.csv")},
-        countries=countries,
+    checks = (
+        resolve_checks(
+            config.dq,
+            {
+                silo.name: mapped_fields(silo.mapping, silo.defaults)
+                for silo in config.enabled_silos()
+            },
+            today,
+            postal_patterns={row["iso2"]: row["pattern"] for row in read_table("postal_codes.csv")},
+            countries=countries,
+        )
+        if config.dq.run_checks
+        else []
     )
     clock = time.perf_counter()
     # No checks (nothing checkable mapped): no reason to pay for the import.

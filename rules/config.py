@@ -312,6 +312,9 @@ class DQConfig(_Strict):
     """Data-quality rules: which failures stop the run, which are only reported."""
 
     fail_if_silo_empty: bool = True
+    #: Run the DQ rules with great-expectations (about 2-6 s a run); false skips them
+    #: (`golden dedupe` does unless --dq), the cleaners' findings are still reported.
+    run_checks: bool = True
     #: A silo with more than this share of quarantined rows fails the run (0-100).
     max_quarantine_percent: Annotated[float, Field(ge=0, le=100)] = 50.0
     #: Fields whose absence is reported as a completeness problem.
