@@ -8,13 +8,15 @@ status ("valid", "corrected", "invalid") and a reason, so nothing changes or dis
 from __future__ import annotations
 
 from cleaners.address_lines import parse_address_line, split_postal_city, split_street_line
-from cleaners.addresses import city_key, street_key
+from cleaners.addresses import city_key
 from cleaners.emails import normalize_email
-from cleaners.names import first_name_group, split_full_name
+from cleaners.names import split_full_name
+from cleaners.nicknames import first_name_group, first_name_groups
 from cleaners.organisations import organisation_key
 from cleaners.outcome import CleanResult
 from cleaners.phones import phone_e164
 from cleaners.pipeline import CLEANED_SCHEMA, clean_records
+from cleaners.streets import street_key
 from cleaners.text import phonetic_code, transliteration_key
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "city_key",
     "clean_records",
     "first_name_group",
+    "first_name_groups",
     "normalize_email",
     "organisation_key",
     "parse_address_line",

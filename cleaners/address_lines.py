@@ -2,7 +2,8 @@
 
 The mapping step calls the frame-level functions (``split_street_line``, ``split_postal_city``,
 ``parse_address_line``); they only split, the address cleaners normalize afterwards. Parts that fit
-no address column (a "c/o" line, "z. Hd." ...) go to ``address_extra`` so nothing disappears.
+no address column (a "c/o" line, "z. Hd.", a post box beside a street ...) go to ``address_extra``
+so nothing disappears; a post box without a street is the street line.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from cleaners.outcome import map_distinct
 from cleaners.text import clean_text
 
 _NUMBER = r"\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)*"
+# "Nr."/"No" before the number must be a word of its own: "Via Lugano 12" is no "Via Luga" + "No".
 _NUMBER_AT_END = re.compile(
-    rf"^(?P<street>.*?[^\d\s,])[\s,]*(?:(?:Nr|No)\.?\s*)?(?P<number>{_NUMBER})$", re.IGNORECASE
+    rf"^(?P<street>.*?[^\d\s,])[\s,]*(?:\b(?:Nr|No)(?![^\W\d_])\.?\s*)?(?P<number>{_NUMBER})$",
+    re.IGNORECASE,
 )
 _NUMBER_AT_START = re.compile(r"^(?P<number>\d+\s*[a-zA-Z]?)[\s,]+(?P<street>[^\d\s].*)$")
 _POSTAL = r"(?:(?P<prefix>[A-Za-z]{1,3})\s*-\s*)?(?P<postal>\d{4,5})"
@@ -26,9 +29,22 @@ _POSTAL_CITY = re.compile(rf"^{_POSTAL}\s+(?P<city>[^\d\s].*)$")
 _CITY_POSTAL = re.compile(r"^(?P<city>[^\d]+?)\s+(?P<postal>\d{4,5})$")
 _ONE_LINE = re.compile(rf"^(?P<street>.+?)\s+{_POSTAL}\s+(?P<city>[^\d\s].*)$")
 _SEGMENT_SEPARATORS = re.compile(r"\s*[\n\r,;|·•]\s*")
-_EXTRA_LINE = re.compile(
-    r"^(?:c/o|c\.o\.|z\.\s*hd\.?|z\.\s*h\.|zu\s+h(?:ä|ae)nden|attn\.?|bei)\s", re.IGNORECASE
+#: A line that is no part of the address proper: "c/o Müller", "z. Hd. Frau Huber", "bei Meier"
+#: (but "Bei der Kirche 3" is a street name).
+EXTRA_LINE = re.compile(
+    r"^(?:c/o|c\.o\.|z\.\s*hd\.?|z\.\s*h\.|zu\s+h(?:ä|ae)nden|attn\.?"
+    r"|bei(?=\s)(?!\s+(?:der|dem|den|die|das)\b))\s",
+    re.IGNORECASE,
 )
+#: A post-office box line: "Postfach 10 01 23", "PF 1234", "Postlagernd", Swiss "Case postale 12".
+POSTBOX_LINE = re.compile(
+    r"^(?:postfach|postf\.|pf\.?|postlagernd|case\s+postale|casella\s+postale|p\.?\s?o\.?\s+box)"
+    r"(?:\s+[\d\s]*\d)?$",
+    re.IGNORECASE,
+)
+# Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
+# number: "C 3 54", "Q7, 24". Blocks are A-K and L-U with numbers 1-7.
+_QUADRAT = re.compile(r"^(?P<letter>[A-U])\s?(?P<block>[1-7])[\s,]+(?P<number>\d{1,3}\s*[a-z]?)$")
 
 
 class StreetLine(NamedTuple):
@@ -56,6 +72,13 @@ def split_street_text(text: str | None) -> StreetLine:
     if text is None or not clean_text(text):
         return StreetLine(None, None)
     line = clean_text(text)
+    if POSTBOX_LINE.match(line) or EXTRA_LINE.match(line):  # the number is no house number
+        return StreetLine(line, None)
+    if re.fullmatch(r"[A-Ua-u]\s?[1-7]", line):  # a Mannheim block without house number
+        return StreetLine(line, None)
+    quadrat = _QUADRAT.match(line)
+    if quadrat:
+        return StreetLine(f"{quadrat['letter']} {quadrat['block']}", quadrat["number"])
     match = _NUMBER_AT_END.match(line) or _NUMBER_AT_START.match(line)
     if match is None:
         return StreetLine(line, None)
@@ -88,19 +111,26 @@ def parse_address_text(text: str | None) -> AddressParts:
         match = _ONE_LINE.match(segments[0])
         if match:
             segments = [match.group("street"), segments[0][match.end("street") :].strip()]
+    segments = _join_quadrat(segments)
     street = postal = None
     country: str | None = None
     extra: list[str] = []
+    postboxes: list[str] = []
     for index, segment in enumerate(segments):
         if index > 0 and country is None and country_code(segment) and len(segment) > 1:
             country = country_code(segment)
         elif postal is None and _POSTAL_CITY.match(segment):
             postal = split_postal_city_text(segment)
             country = country or postal.country
-        elif street is None and not _EXTRA_LINE.match(segment):
+        elif POSTBOX_LINE.match(segment):
+            postboxes.append(segment)
+        elif street is None and not EXTRA_LINE.match(segment):
             street = split_street_text(segment)
         else:
             extra.append(segment)
+    if street is None and postboxes:  # a post-box address: the box is where mail goes
+        street = StreetLine(postboxes.pop(0), None)
+    extra += postboxes
     return AddressParts(
         street.street if street else None,
         street.house_number if street else None,
@@ -109,6 +139,15 @@ def parse_address_text(text: str | None) -> AddressParts:
         country,
         ", ".join(extra) or None,
     )
+
+
+def _join_quadrat(segments: list[str]) -> list[str]:
+    """Mannheim writes "Q 7, 24": the comma between block and house number is no separator."""
+    for index in range(len(segments) - 1):
+        joined = f"{segments[index]} {segments[index + 1]}"
+        if re.fullmatch(r"[A-U]\s?[1-7]", segments[index]) and _QUADRAT.match(joined):
+            return [*segments[:index], joined, *segments[index + 2 :]]
+    return segments
 
 
 def _fill(frame: pl.DataFrame, parsed: pl.DataFrame, parts: tuple[str, ...]) -> pl.DataFrame:

@@ -1,9 +1,8 @@
 """Addresses: country codes, postal codes, streets, house numbers, cities and their keys.
 
-Street types are written out per country ("Musterstr." -> "Musterstraße" in DE/AT; Swiss German
-writes "strasse", so Swiss streets get "strasse"). An invalid postal code is kept as written with
-status invalid (unlike other fields): a wrong country is a likelier cause than a wrong code, and the
-code still helps matching.
+Streets are cleaned in ``streets.py``. An invalid postal code is kept as written with status invalid
+(unlike other fields): a wrong country is a likelier cause than a wrong code, and the code still
+helps matching.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.address_lines import split_street_text
 from cleaners.countries import (
     POSTAL_PREFIX,
     country_code,
@@ -34,7 +32,8 @@ from cleaners.outcome import (
     outcome_schema,
     temporary_columns,
 )
-from cleaners.reference import read_column, read_table
+from cleaners.reference import read_table
+from cleaners.streets import SHARP_S_COUNTRIES, clean_streets, place_particles
 from cleaners.text import (
     apply_until_stable,
     clean_text,
@@ -43,32 +42,12 @@ from cleaners.text import (
     transliteration_key,
 )
 
-#: Countries whose streets take "straße" (DACH minus Switzerland, which writes "strasse").
-SHARP_S_COUNTRIES = frozenset({"DE", "AT"})
-SWISS_SPELLING_COUNTRIES = frozenset({"CH", "LI"})
-
 _FLOAT_ARTEFACT = re.compile(r"^(\d+)\.0+$")  # 10115.0 from a spreadsheet number column
 _NUMBER_PREFIX = re.compile(r"^(?:nr|no|hnr|hausnummer)\.?\s*", re.IGNORECASE)
 _NUMBER_LETTER = re.compile(r"(\d)\s+([a-zA-Z])\b")
 _NUMBER_RANGE = re.compile(r"\s*([-/])\s*")
 _SIMPLE_NUMBER = re.compile(r"\d+[a-zA-Z]?(?:[-/]\d+[a-zA-Z]?)*")
-_STREET_TYPE_KEY = re.compile(r"(strasse|str)\b")
 _SANKT_KEY = re.compile(r"^st\b")
-
-
-class StreetRule(NamedTuple):
-    position: str  # suffix, word or prefix
-    abbreviation: str
-    de_at: str
-    ch: str
-
-
-class StreetParts(NamedTuple):
-    street: str | None
-    house_number: str | None  # a number found at the end of the street text
-    key: str | None
-    status: str
-    reason: str | None
 
 
 class CityParts(NamedTuple):
@@ -98,91 +77,6 @@ def normalize_postal_code(value: str | None, country: str | None) -> Outcome:
     if country == "DE" and re.fullmatch(r"\d{4}", code):  # leading zero lost in a spreadsheet
         return Outcome("0" + code, CORRECTED, "leading zero restored")
     return Outcome(code, INVALID, f"not a valid postal code for {country}")
-
-
-@cache
-def _street_rules() -> tuple[StreetRule, ...]:
-    return tuple(StreetRule(**row) for row in read_table("street_types.csv"))
-
-
-@cache
-def _place_particles() -> frozenset[str]:
-    return frozenset(read_column("place_particles.csv", "word"))
-
-
-def expand_street_types(street: str, country: str | None) -> str:
-    """Write out street types for DE/AT ("straße") and CH/LI ("strasse"); others unchanged."""
-    if country in SHARP_S_COUNTRIES:
-        column = "de_at"
-    elif country in SWISS_SPELLING_COUNTRIES:
-        column = "ch"
-    else:
-        return street
-    words = street.split(" ")
-    for index, word in enumerate(words):
-        parts = word.split("-")
-        for part_index, part in enumerate(parts):
-            first = index == 0 and part_index == 0
-            parts[part_index] = _expand_part(part, first, column)
-        words[index] = "-".join(parts)
-    return " ".join(words)
-
-
-def _expand_part(part: str, first: bool, column: str) -> str:
-    lower = part.lower()
-    for rule in _street_rules():
-        replacement = rule.ch if column == "ch" else rule.de_at
-        if rule.position == "word" and lower == rule.abbreviation:
-            return replacement
-        if rule.position == "prefix" and first and lower == rule.abbreviation:
-            return replacement
-        if (
-            rule.position == "suffix"
-            and lower.endswith(rule.abbreviation)
-            and len(part) > len(rule.abbreviation)
-        ):
-            expanded = part[: -len(rule.abbreviation)] + replacement
-            return part if expanded.lower() == lower else expanded  # casing is not ours to change
-    return part
-
-
-def street_key(street: str | None) -> str | None:
-    """Matching key of a street: transliterated, "strasse"/"str" unified, no spaces."""
-    if not street:
-        return None
-    key = _STREET_TYPE_KEY.sub("str", transliteration_key(street))
-    return key.replace(" ", "") or None
-
-
-def normalize_street(
-    value: str | None, country: str | None, has_house_number: bool = False
-) -> StreetParts:
-    """Clean a street; a trailing house number is split off when house_number is empty."""
-    if value is None or not clean_text(value):
-        return StreetParts(None, None, None, VALID, None)
-    text = clean_text(value)
-    if is_placeholder(text):
-        return StreetParts(None, None, None, INVALID, "placeholder, not a street")
-    reasons: list[str | None] = []
-    street, number = text, None
-    if not has_house_number:
-        split = split_street_text(text)
-        street, number = split.street or text, split.house_number
-        if number:
-            reasons.append("house number moved to house_number")
-    expanded, changes = apply_until_stable(
-        street,
-        [
-            (
-                lambda text: fix_casing(text, _place_particles(), capitalize_first=True),
-                "casing fixed",
-            ),
-            (lambda text: expand_street_types(text, country), "street type written out"),
-        ],
-    )
-    reasons += changes
-    status = CORRECTED if reasons else VALID
-    return StreetParts(expanded, number, street_key(expanded), status, join_reasons(reasons))
 
 
 def normalize_house_number(value: str | None) -> Outcome:
@@ -228,7 +122,7 @@ def city_key(city: str | None) -> str | None:
 
 
 def normalize_city(value: str | None, country: str | None) -> CityParts:
-    """Clean a city name: casing, river/region abbreviations, "St." -> "Sankt" (DE/AT)."""
+    """Clean a city name: casing, abbreviations, "St." -> "Sankt" (DE/AT), "Zurich" -> "Zürich"."""
     if value is None or not clean_text(value):
         return CityParts(None, None, VALID, None)
     text = clean_text(value)
@@ -238,14 +132,29 @@ def normalize_city(value: str | None, country: str | None) -> CityParts:
         text,
         [
             (
-                lambda text: fix_casing(text, _place_particles(), capitalize_first=True),
+                lambda text: fix_casing(text, place_particles(), capitalize_first=True),
                 "casing fixed",
             ),
             (lambda text: expand_city_abbreviations(text, country), "abbreviation written out"),
+            (lambda text: local_city_name(text, country), "city name in local spelling"),
         ],
     )
     status = CORRECTED if reasons else VALID
     return CityParts(expanded, city_key(expanded), status, join_reasons(reasons))
+
+
+@cache
+def _city_variants() -> dict[tuple[str, str], str]:
+    return {
+        (row["variant"], country): row["city"]
+        for row in read_table("city_variants.csv")
+        for country in row["countries"].split()
+    }
+
+
+def local_city_name(city: str, country: str | None) -> str:
+    """Official local name of a city written otherwise ("Zurich" -> "Zürich" in CH)."""
+    return _city_variants().get((transliteration_key(city), country or ""), city)
 
 
 _CITY_WITH_POSTAL = r"^((?:[A-Za-z]{1,3}\s*-\s*)?\d{4,5})\s+(\D.*)$"
@@ -272,7 +181,12 @@ def _postal_from_city(frame: pl.DataFrame) -> pl.DataFrame:
 def _resolve_country(
     frame: pl.DataFrame, default_country: str, silo_countries: Mapping[str, str] | None
 ) -> pl.DataFrame:
-    """Country = cleaned country, else postal prefix ("A-8010"), else silo, else default."""
+    """Country = cleaned country, else postal prefix ("A-8010"), else silo, else default.
+
+    The postal-code shape overrides the silo/default country only where it is unambiguous in
+    DACH: a five-digit code cannot be Austrian or Swiss, so it is German. A four-digit code with
+    a German fallback stays German: AT and CH cannot be told apart by shape.
+    """
     frame = map_distinct(frame, ["country"], normalize_country, outcome_schema("__country"))
     frame = map_distinct(
         frame,
@@ -285,10 +199,11 @@ def _resolve_country(
         if silo_countries
         else pl.lit(None, pl.String)
     )
+    fallback = pl.coalesce(silo_country, pl.lit(default_country))
+    five_digits = pl.col("__postal_src").str.strip_chars().str.contains(r"^\d{5}$")
+    shape_country = pl.when(five_digits & fallback.is_in(["AT", "CH", "LI"])).then(pl.lit("DE"))
     return frame.with_columns(
-        __country_final=pl.coalesce(
-            "__country", "__prefix_country", silo_country, pl.lit(default_country)
-        )
+        __country_final=pl.coalesce("__country", "__prefix_country", shape_country, fallback)
     )
 
 
@@ -303,16 +218,7 @@ def clean_addresses(
         normalize_postal_code,
         outcome_schema("__postal"),
     )
-    frame = frame.with_columns(__has_number=pl.col("house_number").is_not_null())
-    frame = map_distinct(
-        frame,
-        ["street", "__country_final", "__has_number"],
-        normalize_street,
-        {
-            f"__street{suffix}": pl.String()
-            for suffix in ("", "_number", "_key", "_status", "_reason")
-        },
-    )
+    frame = clean_streets(frame, "street", "__country_final")
     frame = frame.with_columns(__number_src=pl.coalesce("house_number", "__street_number"))
     frame = map_distinct(
         frame, ["__number_src"], normalize_house_number, outcome_schema("__number")

@@ -32,6 +32,9 @@ from cleaners.text import clean_text
 _CELL_SEPARATORS = r"[;,\n]+"
 _DISPLAY_NAME = re.compile(r"^[^<>]*<\s*([^<>\s]+)\s*>$")  # "Max Muster <max@muster.de>"
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+# "max(at)gmx.de", "max [at] gmx.de", "max @ gmx.de": the separator is obvious.
+_WRITTEN_AT = re.compile(r"\s*[(\[{]\s*at\s*[)\]}]\s*")
+_SPACED_AT = re.compile(r"\s+@\s*|@\s+")
 # Addresses that need no repair: the fast path skips email_validator for them (see
 # plain_address_pattern); everything else goes through validate_email.
 _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -76,13 +79,17 @@ def fix_domain_typo(domain: str) -> str:
 
 
 def normalize_email(value: str | None) -> EmailOutcome:
-    """Validated, lower-cased address; likely domain typos fixed (status corrected)."""
+    """Validated, lower-cased address; "(at)" and domain typos fixed (status corrected)."""
     if value is None or not clean_text(value):
         return EmailOutcome(None, False, VALID, None)
     text = _MAILTO.sub("", clean_text(value))
     display = _DISPLAY_NAME.match(text)
-    text = (display.group(1) if display else text).strip(".").lower()
+    text = (display.group(1) if display else text).strip(".;, ").lower()
     reasons: list[str | None] = []
+    separated = _SPACED_AT.sub("@", text if "@" in text else _WRITTEN_AT.sub("@", text, count=1))
+    if separated != text:
+        reasons.append("@ separator fixed")
+        text = separated
     local, at, domain = text.rpartition("@")
     if at:
         fixed = fix_domain_typo(domain.rstrip("."))

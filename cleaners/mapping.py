@@ -79,10 +79,28 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
         if combined not in silo.mapping:
             continue
         split = splitter(frame.select(pl.col(f"__{combined}").alias(combined)), combined)
+        if combined == "full_name":
+            split = _suffix_back_into_name(split)
         frame = frame.with_columns(
             pl.coalesce(pl.col(field), split[field]).alias(field) for field in fields
         )
     return frame
+
+
+def _suffix_back_into_name(split: pl.DataFrame) -> pl.DataFrame:
+    """The canonical model has no suffix column: "jun." rides in last_name (else first_name).
+
+    The name cleaner moves it to the cleaned frame's name_suffix again, with a finding.
+    """
+    last, first, suffix = pl.col("last_name"), pl.col("first_name"), pl.col("name_suffix")
+    return split.with_columns(
+        last_name=pl.when(last.is_not_null())
+        .then(pl.concat_str([last, suffix], separator=" ", ignore_nulls=True))
+        .otherwise(last),
+        first_name=pl.when(last.is_null())
+        .then(pl.concat_str([first, suffix], separator=" ", ignore_nulls=True))
+        .otherwise(first),
+    )
 
 
 def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
@@ -107,11 +125,11 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
             expr = pl.coalesce(expr, pl.lit(silo.defaults[field]))
         selected.append(expr.alias(field))
     for field in LIST_FIELDS:
-        columns = mapping.get(field)
-        if columns is None:
+        sources = mapping.get(field)
+        if sources is None:
             selected.append(pl.lit([], dtype=pl.List(pl.String)).alias(field))
         else:
-            names = columns if isinstance(columns, list) else [columns]
+            names = sources if isinstance(sources, list) else [sources]
             selected.append(_list_field(field, names).alias(field))
     combined_columns = [
         _text(str(mapping[name])).alias(f"__{name}")

@@ -1,4 +1,4 @@
-"""Person names: first/last name cleaning, titles and salutations in names, keys and nicknames."""
+"""Person names: first/last name cleaning; salutations, titles and suffixes in names; keys."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from cleaners.nicknames import first_name_group, first_name_groups
 from cleaners.organisations import find_legal_form, normalize_record_type
 from cleaners.outcome import (
     CORRECTED,
@@ -20,7 +21,7 @@ from cleaners.outcome import (
     outcome_schema,
     temporary_columns,
 )
-from cleaners.reference import read_column, read_table
+from cleaners.reference import read_column
 from cleaners.text import (
     casing_is_broken,
     clean_text,
@@ -37,6 +38,7 @@ from cleaners.titles import (
     normalize_title,
     split_leading_salutation,
     split_leading_titles,
+    split_trailing_suffix,
     split_trailing_titles,
 )
 
@@ -57,12 +59,17 @@ class NameParts(NamedTuple):
     name: str | None
     salutation: str | None
     titles: str | None  # canonical titles joined by "|"
+    suffix: str | None  # generational suffix: "jun." or "sen."
     is_organisation: bool
     key: str | None
     phonetic: str | None
     group: str | None
+    groups: tuple[str, ...] | None
     status: str
     reason: str | None
+
+
+_NO_NAME = NameParts(None, None, None, None, False, None, None, None, None, VALID, None)
 
 
 @cache
@@ -70,25 +77,9 @@ def _particles() -> frozenset[str]:
     return frozenset(read_column("name_particles.csv", "particle"))
 
 
-@cache
-def _nicknames() -> dict[str, str]:
-    groups = {}
-    for row in read_table("nicknames.csv"):
-        groups[transliteration_key(row["name"])] = row["canonical"]
-        groups[row["canonical"]] = row["canonical"]
-    return groups
-
-
 def name_key(name: str) -> str | None:
     """Transliteration key of a name ("Müller-Lüdenscheidt" -> "mueller luedenscheidt")."""
     return transliteration_key(name) or None
-
-
-def first_name_group(key: str | None) -> str | None:
-    """Canonical nickname group per word of a first-name key: "hans peter" -> "johannes peter"."""
-    if not key:
-        return None
-    return " ".join(_nicknames().get(word, word) for word in key.split())
 
 
 def separate_words(name: str) -> str:
@@ -107,12 +98,13 @@ def strip_stray_punctuation(name: str) -> str:
 class _Round(NamedTuple):
     salutation: str | None
     titles: tuple[str, ...]
+    suffix: str | None
     name: str
     reasons: list[str]
 
 
 def _clean_round(text: str, first: bool) -> _Round:
-    """One pass: salutation and titles out, punctuation and casing fixed."""
+    """One pass: salutation, titles and suffix out, punctuation and casing fixed."""
     reasons = []
     words = separate_words(text).split(" ")
     exact = not casing_is_broken(text)
@@ -120,7 +112,9 @@ def _clean_round(text: str, first: bool) -> _Round:
     leading, words = split_leading_titles(words, exact_case=exact)
     if salutation is None and leading:  # "Dr. Herr Max": the salutation after the title
         salutation, words = _leading_salutation(words, first)
-    trailing, words = split_trailing_titles(words, exact_case=exact)
+    trailing, suffix, words = _trailing_extras(words, exact_case=exact)
+    if suffix:
+        reasons.append("generational suffix moved to name_suffix")
     if salutation:
         reasons.append("salutation moved to salutation")
     if leading or trailing:
@@ -132,62 +126,49 @@ def _clean_round(text: str, first: bool) -> _Round:
     cased = fix_casing(name, () if first else _particles())
     if cased != name:
         reasons.append("casing fixed")
-    return _Round(salutation, (*leading, *trailing), cased, reasons)
+    return _Round(salutation, (*leading, *trailing), suffix, cased, reasons)
 
 
 def clean_name(value: str | None, *, first: bool = False) -> NameParts:
-    """Clean one first or last name; salutations and titles inside it are returned separately.
+    """Clean one first or last name; salutation, titles and suffix inside it come back separately.
 
     The pass is repeated until the name no longer changes (at most a few rounds), so cleaning a
     cleaned name changes nothing: "a,Dr." -> "a Dr." -> title Dr. found in the second round.
     """
     if value is None or not clean_text(value):
-        return NameParts(None, None, None, False, None, None, None, VALID, None)
+        return _NO_NAME
     text = clean_text(value)
     if not first and find_legal_form(text):  # "Muster GmbH" in last_name: left to organisations
         key = name_key(text)
         phonetic = phonetic_code(key) if key else None
-        return NameParts(text, None, None, True, key, phonetic, None, VALID, None)
-    salutation, titles, reasons, name = None, [], [], text
+        return _NO_NAME._replace(name=text, is_organisation=True, key=key, phonetic=phonetic)
+    salutation, suffix, titles, reasons, name = None, None, [], [], text
     for _ in range(_MAX_ROUNDS):
         if is_placeholder(name):
             break
         step = _clean_round(name, first)
         salutation = salutation or step.salutation
+        suffix = suffix or step.suffix
         titles += [title for title in step.titles if title not in titles]
         reasons += step.reasons
         if step.name == name:
             break
         name = step.name
-    found = "|".join(titles) or None
+    found = _NO_NAME._replace(salutation=salutation, titles="|".join(titles) or None, suffix=suffix)
     if not name or is_placeholder(name) or not has_letters(name):
         problem = "placeholder, not a name" if has_letters(name) else "no letters in name"
         if not name and (salutation or titles):  # the field held only a salutation or title
-            return NameParts(
-                None, salutation, found, False, None, None, None, CORRECTED, join_reasons(reasons)
-            )
-        return NameParts(
-            None,
-            salutation,
-            found,
-            False,
-            None,
-            None,
-            None,
-            INVALID,
-            join_reasons([*reasons, problem]),
-        )
+            return found._replace(status=CORRECTED, reason=join_reasons(reasons))
+        return found._replace(status=INVALID, reason=join_reasons([*reasons, problem]))
     key = name_key(name)
-    return NameParts(
-        name,
-        salutation,
-        found,
-        False,
-        key,
-        phonetic_code(key) if key else None,
-        first_name_group(key) if first else None,
-        CORRECTED if reasons else VALID,
-        join_reasons(reasons),
+    return found._replace(
+        name=name,
+        key=key,
+        phonetic=phonetic_code(key) if key else None,
+        group=first_name_group(key) if first else None,
+        groups=first_name_groups(key) if first else None,
+        status=CORRECTED if reasons else VALID,
+        reason=join_reasons(reasons),
     )
 
 
@@ -213,10 +194,22 @@ def clean_last_name(value: str | None) -> NameParts:
 
 
 def _name_schema(prefix: str) -> dict[str, pl.DataType]:
-    fields = ("", "_sal", "_titles", "_org", "_key", "_ph", "_group", "_status", "_reason")
-    return {
-        f"{prefix}{suffix}": pl.Boolean() if suffix == "_org" else pl.String() for suffix in fields
-    }
+    """Columns of a NameParts mapped by map_distinct, in field order."""
+    special: dict[str, pl.DataType] = {"_org": pl.Boolean(), "_groups": pl.List(pl.String())}
+    fields = (
+        "",
+        "_sal",
+        "_titles",
+        "_suffix",
+        "_org",
+        "_key",
+        "_ph",
+        "_group",
+        "_groups",
+        "_status",
+        "_reason",
+    )
+    return {f"{prefix}{field}": special.get(field, pl.String()) for field in fields}
 
 
 def _split_comma_names(frame: pl.DataFrame) -> pl.DataFrame:
@@ -262,10 +255,11 @@ def _merge_found_titles(
 
 
 def clean_names(frame: pl.DataFrame) -> CleanResult:
-    """Clean salutation, title, first/last name and record_type; add the name keys.
+    """Clean salutation, title, first/last name and record_type; add name_suffix and name keys.
 
-    Titles and salutations found inside the names move to their columns; a last name with a legal
-    form ("Muster GmbH") moves to organisation_name when that is empty.
+    Titles and salutations found inside the names move to their columns, generational suffixes
+    ("jun.", "sen.") to name_suffix; a last name with a legal form ("Muster GmbH") moves to
+    organisation_name when that is empty.
     """
     frame = _split_comma_names(frame)
     frame = map_distinct(frame, ["__fn_src"], clean_first_name, _name_schema("__fn"))
@@ -334,6 +328,8 @@ def clean_names(frame: pl.DataFrame) -> CleanResult:
         first_name_phonetic=pl.col("__fn_ph"),
         last_name_phonetic=pl.col("__ln_ph"),
         first_name_group=pl.col("__fn_group"),
+        first_name_groups=pl.col("__fn_groups"),
+        name_suffix=pl.coalesce("__ln_suffix", "__fn_suffix"),
     ).with_columns(record_type=pl.coalesce("__rt", _inferred_record_type(salutation)))
     return CleanResult(frame.drop(temporary_columns(frame)), findings)
 
@@ -372,41 +368,59 @@ class FullName(NamedTuple):
     title: str | None
     first_name: str | None
     last_name: str | None
+    name_suffix: str | None  # "jun." / "sen."
+
+
+def _trailing_extras(
+    words: list[str], *, exact_case: bool = True
+) -> tuple[tuple[str, ...], str | None, list[str]]:
+    """Post-nominal titles and generational suffixes at the end, in any order ("MBA jun.")."""
+    titles: tuple[str, ...] = ()
+    suffix = None
+    while True:  # every pass removes words or stops
+        found, words = split_trailing_titles(words, exact_case=exact_case)
+        again, words = split_trailing_suffix(words)
+        titles, suffix = (*titles, *found), suffix or again
+        if not found and again is None:
+            return titles, suffix, words
 
 
 def parse_full_name(value: str | None) -> FullName:
-    """Split "Herr Dr. Max Mustermann", "Mustermann, Max", "Ursula von der Leyen" into parts.
+    """Split "Herr Dr. Max Mustermann", "Mustermann, Max", "Pit Moser jun." into parts.
 
-    Parts are returned as written (salutation and titles in canonical spelling); casing and
-    punctuation are left to the cleaners. A name with a legal form is returned as last_name.
+    Parts are returned as written (salutation, titles and suffix in canonical spelling); casing
+    and punctuation are left to the cleaners. A name with a legal form is returned as last_name.
     """
     if value is None or not clean_text(value):
-        return FullName(None, None, None, None)
+        return FullName(None, None, None, None, None)
     text = clean_text(value)
     if find_legal_form(text):
-        return FullName(None, None, None, text)
+        return FullName(None, None, None, text, None)
     if "," in text:
         last_text, first_text = (part.strip() for part in text.split(",", 1))
         salutation, last_words = split_leading_salutation(last_text.split())
         titles, last_words = split_leading_titles(last_words)
+        last_suffix, last_words = split_trailing_suffix(last_words)
         first_salutation, first_words = split_leading_salutation(first_text.split())
         first_titles, first_words = split_leading_titles(first_words)
-        post_titles, first_words = split_trailing_titles(first_words)
+        post_titles, suffix, first_words = _trailing_extras(first_words)
         return FullName(
             salutation or first_salutation,
             format_titles((*titles, *first_titles, *post_titles)),
             " ".join(first_words) or None,
             " ".join(last_words) or None,
+            last_suffix or suffix,
         )
     salutation, words = split_leading_salutation(text.split())
     titles, words = split_leading_titles(words)
-    post_titles, words = split_trailing_titles(words)
+    post_titles, suffix, words = _trailing_extras(words)
     first_words, last_words = _split_first_last(words)
     return FullName(
         salutation,
         format_titles((*titles, *post_titles)),
         " ".join(first_words) or None,
         " ".join(last_words) or None,
+        suffix,
     )
 
 
@@ -421,11 +435,13 @@ def _split_first_last(words: list[str]) -> tuple[list[str], list[str]]:
 
 
 def split_full_name(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Add salutation, title, first_name, last_name parsed from ``column`` (one combined name).
+    """Add salutation, title, first_name, last_name, name_suffix parsed from ``column``.
 
-    Where the frame already has one of these columns, its non-null values win.
+    Where the frame already has one of these columns, its non-null values win. The canonical
+    model has no suffix column: the mapping step appends name_suffix to last_name again, and
+    the name cleaner moves it to the cleaned frame's name_suffix.
     """
-    parts = ("salutation", "title", "first_name", "last_name")
+    parts = FullName._fields
     schema = {f"__full_{part}": pl.String() for part in parts}
     parsed = map_distinct(frame, [column], parse_full_name, schema)
     return parsed.with_columns(

@@ -79,26 +79,40 @@ def split_fast_number(key: pl.Expr, region: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     DE/AT/CH) -> ("CH", "446681800"). A national number must not start with 0 (that is not the
     shape phonenumbers would strip to).
     """
-    international = (
+    fast_region, national = _unchecked_split(_international(key, region), key, region)
+    return _plausible(fast_region, national)
+
+
+def _international(key: pl.Expr, region: pl.Expr) -> pl.Expr:
+    """The digits after "+" or (in a fast region) "00"; null for a national number."""
+    return (
         pl.when(key.str.starts_with("+"))
         .then(key.str.slice(1))
         .when(key.str.starts_with("00") & region.is_in(FAST_REGIONS))
         .then(key.str.slice(2))
     )
-    digits = international.str.contains(r"^[1-9]\d+$")
-    fast_region = pl.lit(None, pl.String)
-    national = pl.lit(None, pl.String)
-    for name, code in _country_codes().items():
-        hit = digits & international.str.starts_with(code)
-        rest = international.str.slice(len(code))
-        hit = hit & rest.str.contains(r"^[1-9]")
-        fast_region = pl.when(hit).then(pl.lit(name)).otherwise(fast_region)
-        national = pl.when(hit).then(rest).otherwise(national)
+
+
+def _unchecked_split(
+    international: pl.Expr, key: pl.Expr, region: pl.Expr
+) -> tuple[pl.Expr, pl.Expr]:
+    # One regex for all country codes (a when/then chain per code re-evaluates the text).
+    regions = {code: name for name, code in _country_codes().items()}
+    codes = "|".join(sorted(regions, key=len, reverse=True))
+    parts = international.str.extract_groups(rf"^(?P<code>{codes})(?P<rest>[1-9]\d*)$")
     domestic = (
         international.is_null() & region.is_in(FAST_REGIONS) & key.str.contains(r"^0[1-9]\d+$")
     )
-    fast_region = pl.when(domestic).then(region).otherwise(fast_region)
-    national = pl.when(domestic).then(key.str.slice(1)).otherwise(national)
+    fast_region = (
+        pl.when(domestic)
+        .then(region)
+        .otherwise(parts.struct.field("code").replace_strict(regions, default=None))
+    )
+    national = pl.when(domestic).then(key.str.slice(1)).otherwise(parts.struct.field("rest"))
+    return fast_region, national
+
+
+def _plausible(fast_region: pl.Expr, national: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     # Very short or long numbers make phonenumbers raise ("not a phone number"): left to it.
     plausible = national.str.len_chars().is_between(4, 17)
     return pl.when(plausible).then(fast_region), pl.when(plausible).then(national)
@@ -109,8 +123,14 @@ def fast_phone_types(frame: pl.DataFrame, key: str, region: str) -> pl.DataFrame
 
     Where ``__fast_region`` is set and ``__fast_e164`` is null, the number is invalid.
     """
-    fast_region, national = split_fast_number(pl.col(key), pl.col(region))
+    # Step by step with materialized columns: one nested expression re-evaluates its parts.
+    frame = frame.with_columns(__fast_intl=_international(pl.col(key), pl.col(region)))
+    fast_region, national = _unchecked_split(pl.col("__fast_intl"), pl.col(key), pl.col(region))
     frame = frame.with_columns(__fast_region=fast_region, __fast_national=national)
+    fast_region, national = _plausible(pl.col("__fast_region"), pl.col("__fast_national"))
+    frame = frame.with_columns(__fast_region=fast_region, __fast_national=national).drop(
+        "__fast_intl"
+    )
     parts = []
     for name, code in _country_codes().items():
         part = frame.filter(pl.col("__fast_region") == name)

@@ -1,13 +1,14 @@
 """Phone numbers: E.164 via phonenumbers, with a type (mobile / landline / other) per number.
 
 Numbers are parsed with the record's (cleaned) country as the region, so "030 1234567" in a German
-record becomes +49301234567. An extension is kept RFC 3966 style: "+49301234567;ext=12". Invalid
-numbers leave the list with a finding; duplicates within a record are dropped (no finding: no
-information is lost). ``phone_types`` is aligned with ``phones``.
+record becomes +49301234567. An extension ("ext. 12", "Durchwahl 12", "App. 12") is kept RFC 3966
+style: "+49301234567;ext=12". Invalid numbers leave the list with a finding; duplicates within a
+record are dropped (no finding: no information is lost). ``phone_types`` is aligned with ``phones``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import phonenumbers
@@ -31,7 +32,9 @@ _CELL_SEPARATORS = r"[;,|\n]+"
 # Pure formatting characters; removing them first lets "030/1234567" and "030 1234567" share one
 # phonenumbers call. Only applied to cells that contain nothing but digits and formatting.
 _FORMATTING = r"[\s/.\-\u2013]"
-_ONLY_FORMATTED_DIGITS = r"^\+?[\d\s/.\-\u2013()]+$"
+_ONLY_FORMATTED_DIGITS = r"^\+?[\s/.\-\u2013()]*\d[\d\s/.\-\u2013()]*$"  # one digit at least
+# German words for an extension; phonenumbers knows "ext." only.
+_EXTENSION_WORDS = re.compile(r"\s*\b(?:durchwahl|dw\.?|apparat|app\.)\s*(?=\d)", re.IGNORECASE)
 
 _TYPES = {
     PhoneNumberType.MOBILE: "mobile",
@@ -52,7 +55,7 @@ def phone_e164(value: str | None, region: str | None = "DE") -> PhoneOutcome:
         return PhoneOutcome(None, None, VALID, None)
     region = region if region in phonenumbers.SUPPORTED_REGIONS else "DE"
     try:
-        number = phonenumbers.parse(clean_text(value), region)
+        number = phonenumbers.parse(_EXTENSION_WORDS.sub(" ext. ", clean_text(value)), region)
     except NumberParseException:
         return PhoneOutcome(None, None, INVALID, "not a phone number")
     # number_type is UNKNOWN exactly when is_valid_number is False (same metadata walk, done once).

@@ -25,6 +25,8 @@ _INVISIBLE = re.compile(
 _APOSTROPHES = re.compile("['\u2019\u02bc`\u00b4\u2018]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+# Combining diacritical marks (accents left by NFKD on Latin letters: é -> e + U+0301).
+_COMBINING_LATIN = re.compile("[\u0300-\u036f]")
 
 # German transliteration first; then letters that NFKD does not decompose.
 _FOLDS = str.maketrans(
@@ -62,10 +64,13 @@ def clean_text(value: str) -> str:
 
 def transliteration_key(value: str) -> str:
     """Lower-case ASCII-folded matching key: "Müller-Lüdenscheidt" -> "mueller luedenscheidt"."""
+    if value.isascii():  # nothing to fold: the same result without the Unicode passes
+        return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", value.lower())).strip()
     text = unicodedata.normalize("NFC", value).translate(_FOLDS).lower()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M")).lower()
-    text = _APOSTROPHES.sub("", text)
+    text = _COMBINING_LATIN.sub("", unicodedata.normalize("NFKD", text))
+    if not text.isascii():  # marks of other scripts: the slow, complete test
+        text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+    text = _APOSTROPHES.sub("", text.lower())
     return _NON_ALNUM.sub(" ", text).strip()
 
 

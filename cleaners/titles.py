@@ -1,4 +1,4 @@
-"""Salutations and academic titles: normalize them and find them inside name fields."""
+"""Salutations, academic titles and generational suffixes: normalize them, find them in names."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ class TitleInfo(NamedTuple):
     canonical: str
     position: str  # "pre" or "post"
     in_name: str  # "bare", "dot" or "case"
+
+
+class SuffixInfo(NamedTuple):
+    canonical: str  # "jun." or "sen."
+    in_name: str  # "bare" or "dot"
 
 
 @cache
@@ -158,4 +163,36 @@ def split_leading_salutation(
         canonical = salutation_of(" ".join(words[:count]))
         if canonical is not None:
             return canonical, words[count:]
+    return None, words
+
+
+@cache
+def _suffixes() -> dict[str, SuffixInfo]:
+    return {
+        squash(row["variant"]): SuffixInfo(row["canonical"], row["in_name"])
+        for row in read_table("name_suffixes.csv")
+    }
+
+
+def suffix_of(text: str) -> str | None:
+    """Canonical generational suffix ("jun." / "sen.") of "Jr.", "jun", "Senior" ..., else None."""
+    info = _suffixes().get(squash(text))
+    if info is None or (info.in_name == "dot" and "." not in text):
+        return None
+    return info.canonical
+
+
+def split_trailing_suffix(words: list[str], *, keep: int = 1) -> tuple[str | None, list[str]]:
+    """A generational suffix at the end of a name's words ("Moser jun.") and the other words.
+
+    At least ``keep`` words must remain, so a surname that looks like a suffix ("Jun") stays.
+    """
+    for count in (2, 1):  # "d. J." is two words
+        if len(words) - count < max(keep, 1):
+            continue
+        tail = " ".join(words[-count:]).strip(", ")
+        canonical = suffix_of(tail) if tail else None
+        if canonical is not None:
+            rest = words[:-count]
+            return canonical, [word for word in (*rest[:-1], rest[-1].rstrip(",")) if word]
     return None, words

@@ -10,14 +10,10 @@ from hypothesis import strategies as st
 
 from cleaners import parse_address_line, split_postal_city, split_street_line
 from cleaners.address_lines import parse_address_text, split_postal_city_text, split_street_text
-from cleaners.addresses import (
-    normalize_city,
-    normalize_house_number,
-    normalize_postal_code,
-    normalize_street,
-)
+from cleaners.addresses import normalize_city, normalize_house_number, normalize_postal_code
 from cleaners.countries import normalize_country
 from cleaners.outcome import CORRECTED, INVALID, VALID
+from cleaners.streets import normalize_street
 from cleaners.text import clean_text
 
 STREETS = [
@@ -40,7 +36,32 @@ STREETS = [
     ("Seestraße", "CH", "Seestrasse", None, "seestr", CORRECTED),
     ("Rue du Rhône 12", "CH", "Rue du Rhône", "12", "ruedurhone", CORRECTED),
     ("Kärntner Straße", None, "Kärntner Straße", None, "kaerntnerstr", VALID),
+    ("Neubaug. 5", "AT", "Neubaugasse", "5", "neubaugasse", CORRECTED),  # Wien
+    ("Lerchenfelder G. 12", "AT", "Lerchenfelder Gasse", "12", "lerchenfeldergasse", CORRECTED),
+    ("Herrengasse 6-8", "AT", "Herrengasse", "6-8", "herrengasse", CORRECTED),
+    ("Hauptpl. 3", "AT", "Hauptplatz", "3", "hauptplatz", CORRECTED),
+    ("Feldweg 2", "DE", "Feldweg", "2", "feldweg", CORRECTED),
+    ("Am Weinberg.", "DE", "Am Weinberg.", None, "amweinberg", VALID),  # no "Weinbergasse"
+    ("Lindenallee 5", "DE", "Lindenallee", "5", "lindenallee", CORRECTED),
+    ("Königsallee", "DE", "Königsallee", None, "koenigsallee", VALID),
+    ("Am Ring 3", "DE", "Am Ring", "3", "amring", CORRECTED),
+    ("Kaiserring 12 a", "DE", "Kaiserring", "12 a", "kaiserring", CORRECTED),
+    ("Bei der Kirche 3", "DE", "Bei der Kirche", "3", "beiderkirche", CORRECTED),
+    ("C 3 54", "DE", "C 3", "54", "c3", CORRECTED),  # Mannheim Quadrat
+    ("Q7, 24", "DE", "Q 7", "24", "q7", CORRECTED),
+    ("PF 1234", "DE", "Postfach 1234", None, "postfach1234", CORRECTED),
+    ("Postfach 10 01 23", "DE", "Postfach 10 01 23", None, "postfach100123", VALID),
+    ("Case postale 12", "CH", "Case postale 12", None, "casepostale12", VALID),
+    ("c/o Müller, Hauptstr. 1", "DE", "Hauptstraße", "1", "hauptstr", CORRECTED),
+    ("z. Hd. Frau Huber; Ringstr. 4", "DE", "Ringstraße", "4", "ringstr", CORRECTED),
+    ("Zürichstrasse 10", "CH", "Zürichstrasse", "10", "zuerichstr", CORRECTED),
+    ("Limmatquai 1", "CH", "Limmatquai", "1", "limmatquai", CORRECTED),
 ]
+
+
+def test_care_of_line_alone_is_no_street() -> None:
+    parts = normalize_street("c/o Firma Huber", "DE")
+    assert (parts.street, parts.status, parts.reason) == (None, INVALID, "c/o line, not a street")
 
 
 @pytest.mark.parametrize(("raw", "country", "street", "number", "key", "status"), STREETS)
@@ -69,6 +90,10 @@ def test_streets(
         ("12.0", "12"),
         ("3/2/5", "3/2/5"),
         ("3, Stiege 2", "3, Stiege 2"),
+        ("12-14", "12-14"),
+        ("7 b", "7b"),
+        ("Nr. 12a", "12a"),
+        ("4/2/13", "4/2/13"),  # Wien: Stiege/Tür
     ],
 )
 def test_house_numbers(raw: str, expected: str) -> None:
@@ -94,6 +119,10 @@ def test_house_numbers(raw: str, expected: str) -> None:
         ("9490", "LI", "9490", VALID),
         ("A-8010", "DE", "A-8010", INVALID),
         ("SW1A 1AA", "GB", "SW1A 1AA", VALID),  # not validated outside the listed countries
+        ("6020", "AT", "6020", VALID),  # Innsbruck
+        ("3000", "CH", "3000", VALID),  # Bern
+        ("80331", "AT", "80331", INVALID),
+        ("99084", "DE", "99084", VALID),  # Erfurt
     ],
 )
 def test_postal_codes(raw: str, country: str, expected: str, status: str) -> None:
@@ -119,6 +148,16 @@ def test_postal_codes(raw: str, country: str, expected: str, status: str) -> Non
         ("St. Gallen", "CH", "St. Gallen", "sankt gallen"),  # Swiss official name kept
         ("Zürich", "CH", "Zürich", "zuerich"),
         ("münchen", "DE", "München", "muenchen"),
+        ("Zurich", "CH", "Zürich", "zuerich"),
+        ("ZÜRICH", "CH", "Zürich", "zuerich"),
+        ("Genf", "CH", "Genève", "geneve"),
+        ("Vienna", "AT", "Wien", "wien"),
+        ("Muenchen", "DE", "München", "muenchen"),
+        ("Klagenfurt", "AT", "Klagenfurt am Wörthersee", "klagenfurt am woerthersee"),
+        ("Offenbach a.M.", "DE", "Offenbach am Main", "offenbach am main"),
+        ("Frankfurt a. Main", "DE", "Frankfurt am Main", "frankfurt am main"),
+        ("Sankt Gallen", "CH", "Sankt Gallen", "sankt gallen"),
+        ("Halle (Saale)", "DE", "Halle (Saale)", "halle saale"),
     ],
 )
 def test_cities(raw: str, country: str, city: str, key: str) -> None:
@@ -168,6 +207,11 @@ def test_unknown_country_falls_back_with_finding() -> None:
         ({"postal_code": "8010"}, {"crm": "AT"}, "AT"),
         ({"postal_code": "10115"}, None, "DE"),
         ({"city": "A-8010 Graz"}, None, "AT"),
+        ({"postal_code": "10115"}, {"crm": "AT"}, "DE"),  # five digits cannot be AT or CH
+        ({"postal_code": "80331"}, {"crm": "CH"}, "DE"),
+        ({"postal_code": "3000"}, {"crm": "CH"}, "CH"),
+        ({"country": "AT", "postal_code": "10115"}, None, "AT"),  # a stated country wins
+        ({"country": "Deutschland", "postal_code": "8010"}, None, "DE"),
     ],
 )
 def test_country_resolution(
@@ -215,6 +259,26 @@ ADDRESS_LINES = [
     ("Herrengasse 1; 1010 Wien; Österreich", ("Herrengasse", "1", "1010", "Wien", "AT", None)),
     ("Rue du Rhône 12, 1204 Genève", ("Rue du Rhône", "12", "1204", "Genève", None, None)),
     ("Landstr. 5, FL-9490 Vaduz", ("Landstr.", "5", "9490", "Vaduz", "LI", None)),
+    ("C 3 54, 68159 Mannheim", ("C 3", "54", "68159", "Mannheim", None, None)),
+    ("Q 7, 24, 68161 Mannheim", ("Q 7", "24", "68161", "Mannheim", None, None)),
+    (
+        "Postfach 10 01 23, 10001 Berlin",
+        ("Postfach 10 01 23", None, "10001", "Berlin", None, None),
+    ),
+    (
+        "Hauptstr. 1, Postfach 12, 80331 München",
+        ("Hauptstr.", "1", "80331", "München", None, "Postfach 12"),
+    ),
+    ("Case postale 12, CH-1211 Genève", ("Case postale 12", None, "1211", "Genève", "CH", None)),
+    (
+        "z. Hd. Frau Huber, Herrengasse 1, 1010 Wien",
+        ("Herrengasse", "1", "1010", "Wien", None, "z. Hd. Frau Huber"),
+    ),
+    ("Bei den Mühren 1, 20457 Hamburg", ("Bei den Mühren", "1", "20457", "Hamburg", None, None)),
+    (
+        "Mariahilfer Straße 1/2/3, 1060 Wien",
+        ("Mariahilfer Straße", "1/2/3", "1060", "Wien", None, None),
+    ),
 ]
 
 

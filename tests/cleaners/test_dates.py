@@ -38,6 +38,18 @@ DATES = [
     ("2024-01-05T13:45:00Z", datetime(2024, 1, 5, 13, 45), VALID),
     ("2024-01-05T13:45:00+01:00", datetime(2024, 1, 5, 12, 45), VALID),
     ("05.01.2024 13:45", datetime(2024, 1, 5, 13, 45), VALID),
+    ("3.3.1970", datetime(1970, 3, 3), VALID),
+    ("3.3.70", datetime(1970, 3, 3), CORRECTED),
+    ("07.05.45", datetime(1945, 5, 7), CORRECTED),
+    ("29.02.2000", datetime(2000, 2, 29), VALID),
+    ("44196", datetime(2020, 12, 31), CORRECTED),  # Excel serial
+    ("1. Januar 2000", datetime(2000, 1, 1), VALID),
+    ("12. Dezember 1985", datetime(1985, 12, 12), VALID),
+    ("3. Mär. 1970", datetime(1970, 3, 3), VALID),
+    ("15. Feber 1960", datetime(1960, 2, 15), VALID),  # Austrian
+    ("5.Mai 1980", datetime(1980, 5, 5), VALID),
+    ("3-Mar-1970", datetime(1970, 3, 3), VALID),
+    ("24.12.1964 00:00:00", datetime(1964, 12, 24), VALID),
 ]
 
 
@@ -53,6 +65,8 @@ def test_parse_timestamp(raw: str, expected: datetime, status: str) -> None:
         ("31.02.1980", "impossible date"),
         ("30.13.1980", "impossible date"),
         ("2023-02-29", "impossible date"),
+        ("29.02.1900", "impossible date"),
+        ("31.04.1975", "impossible date"),
         ("1980", "only a year, no date"),
         ("gestern", "unrecognized date format"),
         ("3. Foo 1970", "unrecognized month name"),
@@ -79,6 +93,8 @@ def test_silo_format_is_tried_first() -> None:
         ("01.02.1980", date(1980, 2, 1), None),
         ("2030-01-01", None, "birth date in the future"),
         ("01.01.1890", None, "birth date more than 120 years ago"),
+        ("02.06.2025", None, "birth date in the future"),  # the day after TODAY
+        ("1.6.1905", date(1905, 6, 1), None),  # exactly 120 years
         ("31.02.1980", None, "impossible date"),
     ],
 )

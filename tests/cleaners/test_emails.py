@@ -36,6 +36,15 @@ EMAILS = [
     ("max@localhost", None, INVALID),
     ("max..muster@gmx.de", None, INVALID),
     ("max muster@gmx.de", None, INVALID),
+    ("Anna.Huber@A1.net", "anna.huber@a1.net", VALID),  # Austria
+    ("max@gmx.dee", "max@gmx.de", CORRECTED),
+    ("max@hotmial.com", "max@hotmail.com", CORRECTED),
+    ("max@yahooo.de", "max@yahoo.de", CORRECTED),
+    ("max@gmx.hc", "max@gmx.ch", CORRECTED),
+    ("max@web.de;", "max@web.de", VALID),
+    ("max(at)gmx.de", "max@gmx.de", CORRECTED),
+    ("max [at] gmx.de", "max@gmx.de", CORRECTED),
+    ("max @ gmx.de", "max@gmx.de", CORRECTED),
 ]
 
 
@@ -65,6 +74,10 @@ def test_typo_reason_names_both_domains() -> None:
         ("max.info@firma.de", False),
         ("max@firma.de", False),
         ("informatik.meier@uni.ch", False),
+        ("buchhaltung@firma.ch", True),
+        ("sekretariat@schule.de", True),
+        ("empfang@hotel.at", True),
+        ("anna.huber@gmx.at", False),
     ],
 )
 def test_role_addresses(address: str, is_role: bool) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from cleaners import clean_records
 from cleaners.mapping import ROW_NUMBER, map_silo
 from rules.canonical import CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 from rules.config import SiloConfig, parse_config
@@ -115,6 +116,21 @@ def test_combined_name_and_address_are_split() -> None:
     assert rows[0]["postal_code"] == "10115" and rows[0]["city"] == "Berlin"
     assert rows[0]["house_number"] is not None and "12" in rows[0]["house_number"]
     assert rows[1]["postal_code"] == "8010" and rows[1]["city"] == "Graz"
+
+
+def test_suffix_of_a_full_name_stays_in_last_name_for_the_cleaner() -> None:
+    raw = _raw(id=["1", "2"], name=["Pit Moser jun.", "Fischer, Markus sen."])
+    mapped = map_silo(raw, _silo('source_id = "id"\nfull_name = "name"'))
+    rows = mapped.records.sort("source_id").to_dicts()
+    assert [(row["first_name"], row["last_name"]) for row in rows] == [
+        ("Pit", "Moser jun."),
+        ("Markus", "Fischer sen."),
+    ]
+    cleaned = clean_records(mapped.records).frame.sort("source_id")
+    assert cleaned.select("first_name", "last_name", "name_suffix").rows() == [
+        ("Pit", "Moser", "jun."),
+        ("Markus", "Fischer", "sen."),
+    ]
 
 
 def test_empty_source_without_columns_maps_to_no_records() -> None:

@@ -8,12 +8,11 @@ from cleaner_frames import clean_one
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners import first_name_group, split_full_name
+from cleaners import split_full_name
 from cleaners.names import clean_first_name, clean_last_name, parse_full_name
 from cleaners.outcome import CORRECTED, INVALID, VALID
-from cleaners.reference import read_table
-from cleaners.text import clean_text, transliteration_key
-from cleaners.titles import normalize_salutation, normalize_title
+from cleaners.text import clean_text
+from cleaners.titles import normalize_salutation, normalize_title, suffix_of
 
 LAST_NAMES = [
     # (raw, cleaned, status, found title)
@@ -24,6 +23,17 @@ LAST_NAMES = [
     ("von der leyen", "von der Leyen", CORRECTED, None),
     ("VON DER LEYEN", "von der Leyen", CORRECTED, None),
     ("von Thurn und Taxis", "von Thurn und Taxis", VALID, None),
+    ("von und zu Guttenberg", "von und zu Guttenberg", VALID, None),
+    ("VON UND ZU GUTTENBERG", "von und zu Guttenberg", CORRECTED, None),
+    ("von Habsburg-Lothringen", "von Habsburg-Lothringen", VALID, None),  # Austrian
+    ("van der Bellen", "van der Bellen", VALID, None),  # Austrian
+    ("de Weck", "de Weck", VALID, None),  # Swiss
+    ("SCHMID-HÄFLIGER", "Schmid-Häfliger", CORRECTED, None),  # Swiss double name
+    ("Leutheusser-Schnarrenberger", "Leutheusser-Schnarrenberger", VALID, None),
+    ("Dipl.-Ing. Weber", "Weber", CORRECTED, "Dipl.-Ing."),
+    ("Prof. Dr. Meier", "Meier", CORRECTED, "Prof.|Dr."),
+    ("Dr. med. Huber", "Huber", CORRECTED, "Dr. med."),
+    ("Gruber, lic. iur.", "Gruber", CORRECTED, "lic. iur."),
     ("Müller-Lüdenscheidt", "Müller-Lüdenscheidt", VALID, None),
     ("MÜLLER-LÜDENSCHEIDT", "Müller-Lüdenscheidt", CORRECTED, None),
     ("Müller - Lüdenscheidt", "Müller-Lüdenscheidt", CORRECTED, None),
@@ -67,6 +77,15 @@ FIRST_NAMES = [
     ("Herr", None, CORRECTED, None, "Herr"),
     ("Hans J.", "Hans J.", VALID, None, None),
     ("Zoë", "Zoë", VALID, None, None),
+    ("Mag. Anna", "Anna", CORRECTED, "Mag.", None),
+    ("Dipl.-Ing. Klaus", "Klaus", CORRECTED, "Dipl.-Ing.", None),
+    ("Fam. Gruber", "Gruber", CORRECTED, None, "Familie"),
+    ("Familie", None, CORRECTED, None, "Familie"),
+    ("Ms Jane", "Jane", CORRECTED, None, "Frau"),
+    ("Divers Alex", "Alex", CORRECTED, None, "Divers"),
+    ("ANNA-LENA", "Anna-Lena", CORRECTED, None, None),
+    ("Hans-Jürgen", "Hans-Jürgen", VALID, None, None),
+    ("Urs", "Urs", VALID, None, None),  # Swiss
 ]
 
 
@@ -81,6 +100,64 @@ def test_first_names(
         title,
         salutation,
     )
+
+
+SUFFIXES = [
+    # (raw, is first-name field, cleaned name, name_suffix)
+    ("Moser jun", False, "Moser", "jun."),
+    ("Moser jun.", False, "Moser", "jun."),
+    ("MOSER JUN.", False, "Moser", "jun."),
+    ("Moser, jun.", False, "Moser", "jun."),
+    ("Fischer sen.", False, "Fischer", "sen."),
+    ("Huber Jr.", False, "Huber", "jun."),
+    ("Huber Sr.", False, "Huber", "sen."),
+    ("Gruber Senior", False, "Gruber", "sen."),
+    ("Gruber junior", False, "Gruber", "jun."),
+    ("Moser d. J.", False, "Moser", "jun."),
+    ("Huber-Moser jun.", False, "Huber-Moser", "jun."),
+    ("von Arx sen.", False, "von Arx", "sen."),  # Swiss
+    ("Dr. Moser jun. MBA", False, "Moser", "jun."),
+    ("Fischer Sen", False, "Fischer Sen", None),  # "Sen" without dot is a surname
+    ("Jun", False, "Jun", None),  # a suffix alone is a surname
+    ("Peter jun.", True, "Peter", "jun."),
+    ("Junior", True, "Junior", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "first", "name", "suffix"), SUFFIXES)
+def test_generational_suffixes(raw: str, first: bool, name: str, suffix: str | None) -> None:
+    parts = clean_first_name(raw) if first else clean_last_name(raw)
+    assert (parts.name, parts.suffix) == (name, suffix)
+    if suffix:
+        assert parts.status == CORRECTED and "suffix moved to name_suffix" in (parts.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("jun.", "jun."), ("Jun", "jun."), ("JR", "jun."), ("sen.", "sen."), ("Sen", None)],
+)
+def test_suffix_of(text: str, expected: str | None) -> None:
+    assert suffix_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("record", "first", "last", "suffix"),
+    [
+        ({"first_name": "Peter", "last_name": "Moser jun"}, "Peter", "Moser", "jun."),
+        ({"first_name": "Pit jun.", "last_name": "Moser"}, "Pit", "Moser", "jun."),
+        ({"first_name": "Markus", "last_name": "FISCHER SEN."}, "Markus", "Fischer", "sen."),
+        ({"last_name": "Moser jun., Peter"}, "Peter", "Moser", "jun."),
+        ({"first_name": "Peter", "last_name": "Moser"}, "Peter", "Moser", None),
+    ],
+)
+def test_suffix_moves_to_name_suffix_with_a_finding(
+    record: dict[str, str], first: str, last: str, suffix: str | None
+) -> None:
+    row, findings = clean_one(record)
+    assert (row["first_name"], row["last_name"], row["name_suffix"]) == (first, last, suffix)
+    if suffix:
+        reasons = [f["reason"] for f in findings if f["status"] == CORRECTED]
+        assert any("suffix moved to name_suffix" in reason for reason in reasons)
 
 
 @pytest.mark.parametrize("raw", ["n/a", "unbekannt", "---", "???", "123", "xxx"])
@@ -149,25 +226,47 @@ def test_titles(raw: str, expected: str) -> None:
     assert normalize_title(raw).value == expected
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("Herr Dr. Max Mustermann", ("Herr", "Dr.", "Max", "Mustermann")),
-        ("Mustermann, Max", (None, None, "Max", "Mustermann")),
-        ("Dr. Mustermann, Max", (None, "Dr.", "Max", "Mustermann")),
-        ("Mustermann, Dr. Max", (None, "Dr.", "Max", "Mustermann")),
-        ("Frau Prof. Dr. Ursula von der Leyen", ("Frau", "Prof. Dr.", "Ursula", "von der Leyen")),
-        ("Familie Müller", ("Familie", None, None, "Müller")),
-        ("Herr und Frau Huber", ("Familie", None, None, "Huber")),
-        ("Max Mustermann MBA", (None, "MBA", "Max", "Mustermann")),
-        ("Hans Peter Müller", (None, None, "Hans Peter", "Müller")),
-        ("Mag. Anna Huber", (None, "Mag.", "Anna", "Huber")),
-        ("DI Josef Gruber", (None, "DI", "Josef", "Gruber")),
-        ("lic. iur. Beat Nägeli", (None, "lic. iur.", "Beat", "Nägeli")),
-        ("Müller", (None, None, None, "Müller")),
-        ("Muster GmbH", (None, None, None, "Muster GmbH")),
-    ],
-)
+FULL_NAMES = [
+    # (raw, (salutation, title, first_name, last_name, name_suffix))
+    ("Herr Dr. Max Mustermann", ("Herr", "Dr.", "Max", "Mustermann", None)),
+    ("Mustermann, Max", (None, None, "Max", "Mustermann", None)),
+    ("Dr. Mustermann, Max", (None, "Dr.", "Max", "Mustermann", None)),
+    ("Mustermann, Dr. Max", (None, "Dr.", "Max", "Mustermann", None)),
+    (
+        "Frau Prof. Dr. Ursula von der Leyen",
+        ("Frau", "Prof. Dr.", "Ursula", "von der Leyen", None),
+    ),
+    (
+        "Karl-Theodor von und zu Guttenberg",
+        (None, None, "Karl-Theodor", "von und zu Guttenberg", None),
+    ),
+    ("Familie Müller", ("Familie", None, None, "Müller", None)),
+    ("Herr und Frau Huber", ("Familie", None, None, "Huber", None)),
+    ("Firma Huber", ("Firma", None, None, "Huber", None)),
+    ("Max Mustermann MBA", (None, "MBA", "Max", "Mustermann", None)),
+    ("Hans Peter Müller", (None, None, "Hans Peter", "Müller", None)),
+    ("Mag. Anna Huber", (None, "Mag.", "Anna", "Huber", None)),
+    ("DI Josef Gruber", (None, "DI", "Josef", "Gruber", None)),
+    ("Herr Dipl.-Ing. Klaus Weber", ("Herr", "Dipl.-Ing.", "Klaus", "Weber", None)),
+    ("Frau Dr. med. Anna Huber", ("Frau", "Dr. med.", "Anna", "Huber", None)),
+    ("lic. iur. Beat Nägeli", (None, "lic. iur.", "Beat", "Nägeli", None)),
+    ("Pit Moser jun.", (None, None, "Pit", "Moser", "jun.")),
+    ("Peter Moser jun", (None, None, "Peter", "Moser", "jun.")),
+    ("Pit Moser Jun", (None, None, "Pit", "Moser", "jun.")),
+    ("Markus Fischer sen.", (None, None, "Markus", "Fischer", "sen.")),
+    ("Hans Huber Jr.", (None, None, "Hans", "Huber", "jun.")),
+    ("Franz Gruber Senior", (None, None, "Franz", "Gruber", "sen.")),
+    ("Peter Moser d. J.", (None, None, "Peter", "Moser", "jun.")),
+    ("Moser jun., Peter", (None, None, "Peter", "Moser", "jun.")),
+    ("Moser, Peter jun.", (None, None, "Peter", "Moser", "jun.")),
+    ("Herr Dr. Max Mustermann MBA jun.", ("Herr", "Dr. MBA", "Max", "Mustermann", "jun.")),
+    ("Amartya Sen", (None, None, "Amartya", "Sen", None)),  # "Sen" without dot is a surname
+    ("Müller", (None, None, None, "Müller", None)),
+    ("Muster GmbH", (None, None, None, "Muster GmbH", None)),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), FULL_NAMES)
 def test_parse_full_name(raw: str, expected: tuple[str | None, ...]) -> None:
     assert tuple(parse_full_name(raw)) == expected
 
@@ -175,54 +274,23 @@ def test_parse_full_name(raw: str, expected: tuple[str | None, ...]) -> None:
 def test_split_full_name_frame_keeps_existing_values() -> None:
     frame = pl.DataFrame(
         {
-            "full_name": ["Herr Dr. Max Mustermann", "Mustermann, Erika", None],
-            "salutation": [None, "Frau", None],
+            "full_name": ["Herr Dr. Max Mustermann", "Mustermann, Erika", None, "Pit Moser jun."],
+            "salutation": [None, "Frau", None, None],
         }
     )
     split = split_full_name(frame, "full_name")
-    assert split.columns == ["full_name", "salutation", "title", "first_name", "last_name"]
-    assert split.row(0) == ("Herr Dr. Max Mustermann", "Herr", "Dr.", "Max", "Mustermann")
-    assert split.row(1) == ("Mustermann, Erika", "Frau", None, "Erika", "Mustermann")
-    assert split.row(2) == (None, None, None, None, None)
-
-
-@pytest.mark.parametrize(
-    ("first_name", "group"),
-    [
-        ("Hans", "johannes"),
-        ("Hannes", "johannes"),
-        ("Johannes", "johannes"),
-        ("Sepp", "josef"),
-        ("Jupp", "josef"),
-        ("Josef", "josef"),
-        ("Uschi", "ursula"),
-        ("Fritz", "friedrich"),
-        ("Kathi", "katharina"),
-        ("Liesl", "elisabeth"),
-        ("Lisa", "elisabeth"),
-        ("Gretel", "margarete"),
-        ("Bernd", "bernhard"),
-        ("Resi", "theresia"),
-        ("Vreni", "verena"),
-        ("Chrigi", "christian"),
-        ("Köbi", "jakob"),
-        ("Hans-Peter", "johannes peter"),
-        ("Zoltan", "zoltan"),
-    ],
-)
-def test_first_name_groups(first_name: str, group: str) -> None:
-    assert first_name_group(transliteration_key(first_name)) == group
-
-
-def test_nickname_groups_are_many_and_unambiguous() -> None:
-    rows = read_table("nicknames.csv")
-    assert len({row["canonical"] for row in rows}) >= 60
-    keys = [transliteration_key(row["name"]) for row in rows]
-    assert len(keys) == len(set(keys)), "every nickname belongs to exactly one group"
-    group_of = {transliteration_key(row["name"]): row["canonical"] for row in rows}
-    for canonical in {row["canonical"] for row in rows}:
-        assert canonical == transliteration_key(canonical)
-        assert group_of.get(canonical, canonical) == canonical, "a canonical name is in one group"
+    assert split.columns == [
+        "full_name",
+        "salutation",
+        "title",
+        "first_name",
+        "last_name",
+        "name_suffix",
+    ]
+    assert split.row(0) == ("Herr Dr. Max Mustermann", "Herr", "Dr.", "Max", "Mustermann", None)
+    assert split.row(1) == ("Mustermann, Erika", "Frau", None, "Erika", "Mustermann", None)
+    assert split.row(2) == (None, None, None, None, None, None)
+    assert split.row(3) == ("Pit Moser jun.", None, None, "Pit", "Moser", "jun.")
 
 
 def test_comma_name_is_split_with_a_finding() -> None:
@@ -254,7 +322,8 @@ def test_keys_and_phonetics() -> None:
     assert row["first_name_key"] == "hans peter"
     assert row["last_name_key"] == "mueller luedenscheidt"
     assert row["last_name_phonetic"] == "657 52682"
-    assert row["first_name_group"] == "johannes peter"
+    assert row["first_name_group"] == "hans peter"
+    assert row["first_name_groups"] == ["hans peter"]
 
 
 @pytest.mark.parametrize(
@@ -268,6 +337,11 @@ def test_keys_and_phonetics() -> None:
         ({"record_type": "B2B", "last_name": "Huber"}, "organisation"),
         ({"record_type": "Privatkunde", "organisation_name": "Muster AG"}, "person"),
         ({"record_type": "???", "organisation_name": "Muster AG"}, "organisation"),
+        ({"last_name": "Huber & Söhne OHG"}, "organisation"),
+        ({"salutation": "Fa.", "last_name": "Meier"}, "organisation"),
+        ({"first_name": "Firma", "last_name": "Gruber"}, "organisation"),
+        ({"organisation_name": "Gemeinde Musterdorf"}, "organisation"),
+        ({"first_name": "Anna", "last_name": "Huber", "organisation_name": "Huber KG"}, "person"),
         ({}, "person"),
     ],
 )
@@ -296,7 +370,9 @@ def test_name_cleaning_never_raises_and_never_drops_silently(value: str) -> None
 # Name-like text: letters, umlauts, punctuation and the words the cleaners react to.
 NAME_TEXT = st.lists(
     st.sampled_from(list("abcdeüöäßxyzABCÜÖÄ -.',*"))
-    | st.sampled_from(["Dr. ", "Prof. ", "Herr ", "von ", "MBA", "Mag. ", "DI ", "GmbH"]),
+    | st.sampled_from(
+        ["Dr. ", "Prof. ", "Herr ", "von ", "MBA", "Mag. ", "DI ", "GmbH", " jun.", " Jr", "d. J."]
+    ),
     max_size=12,
 ).map("".join)
 

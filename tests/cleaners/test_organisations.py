@@ -46,6 +46,24 @@ from cleaners.text import clean_text
         ("Inh. Anna Huber e.U.", "e.U.", "anna huber"),  # Austria
         ("Bäckerei Kaiser", None, "baeckerei kaiser"),
         ("Agentur Sagmeister", None, "agentur sagmeister"),  # "AG" inside a word is no legal form
+        ("Huber Bau AG", "AG", "huber bau"),  # Switzerland
+        ("Treuhand Meier GmbH", "GmbH", "treuhand meier"),  # Switzerland
+        ("Müller & Partner OG", "OG", "mueller partner"),  # Austria
+        ("Gärtnerei Blum KEG", "KEG", "gaertnerei blum"),  # Austria (old form)
+        ("Weingut Huber e.U.", "e.U.", "weingut huber"),  # Austria
+        ("Beispiel Ges.m.b.H. & Co. KG", "GesmbH & Co. KG", "beispiel"),  # Austria
+        ("Alpenblick Immobilien GmbH & Co. KG", "GmbH & Co. KG", "alpenblick immobilien"),
+        ("Bäckerei Müller GmbH & Co KG", "GmbH & Co. KG", "baeckerei mueller"),
+        ("Huber UG (haftungsbeschränkt) & Co. KG", "UG (haftungsbeschränkt) & Co. KG", "huber"),
+        ("Muster UG", "UG (haftungsbeschränkt)", "muster"),
+        ("Muster Verwaltungs-GmbH", "GmbH", "muster verwaltungs"),
+        ("Muster GmbH & Co. KGaA", "GmbH & Co. KGaA", "muster"),
+        ("Muster Holding SE & Co. KG", "SE & Co. KG", "muster holding"),
+        ("Dr. Huber & Kollegen PartG mbB", "PartG mbB", "dr huber kollegen"),
+        ("Raiffeisen Schweiz Genossenschaft", "Genossenschaft", "raiffeisen schweiz"),
+        ("Musikverein Harmonie e. V.", "e.V.", "musikverein harmonie"),
+        ("Cie Financière SA", "SA", "cie financiere"),  # Genève
+        ("Zürcher Kantonalbank", None, "zuercher kantonalbank"),  # public-law bank: no form
     ],
 )
 def test_legal_form_and_key(name: str, legal_form: str | None, key: str) -> None:

@@ -1,0 +1,211 @@
+"""Nickname groups: the data file, first_name_group (blocking) and first_name_groups (all)."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from cleaner_frames import clean
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners import first_name_group, first_name_groups
+from cleaners.reference import read_table
+from cleaners.text import transliteration_key
+
+DEMO_FIRST_NAMES = Path(__file__).parents[2] / "flows" / "demo" / "data" / "first_names.csv"
+
+# Real short forms and the full names they stand for (German, Austrian, Swiss usage).
+NICKNAME_PAIRS = [
+    ("Bertl", "Herbert"),
+    ("Herbi", "Herbert"),
+    ("Nelli", "Cornelia"),
+    ("Nessi", "Vanessa"),
+    ("Nicki", "Nicole"),
+    ("Nici", "Nicole"),
+    ("Tina", "Martina"),
+    ("Tina", "Christina"),
+    ("Mariele", "Annemarie"),
+    ("Mariele", "Maria"),
+    ("Pit", "Peter"),
+    ("Hubsi", "Hubert"),
+    ("Loisl", "Alois"),
+    ("Luis", "Alois"),
+    ("Seppi", "Josef"),
+    ("Didi", "Dieter"),
+    ("Friedl", "Friedrich"),
+    ("Flori", "Florian"),
+    ("Manni", "Manfred"),
+    ("Konsti", "Konstantin"),
+    ("Vali", "Valentin"),
+    ("Raffi", "Raphael"),
+    ("Biene", "Sabine"),
+    ("Elli", "Elisabeth"),
+    ("Chrissi", "Christina"),
+    ("Tessa", "Theresa"),
+    ("Reni", "Renate"),
+    ("Inge", "Ingrid"),
+    ("Jule", "Julia"),
+    ("Mel", "Melanie"),
+    ("Meli", "Melanie"),
+    ("Jassi", "Jasmin"),
+    ("Jenny", "Jennifer"),
+    ("Jessi", "Jessica"),
+    ("Manu", "Manuela"),
+    ("Manu", "Manuel"),
+    ("Domi", "Dominik"),
+    ("Fabi", "Fabian"),
+    ("Olli", "Oliver"),
+    ("Simi", "Simon"),
+    ("Moni", "Monika"),
+    ("Gabi", "Gabriele"),
+    ("Uli", "Ulrich"),
+    ("Uli", "Ulrike"),
+    ("Wolfi", "Wolfgang"),
+    ("Sigi", "Siegfried"),
+    ("Sigi", "Sieglinde"),
+    ("Gerti", "Gertrud"),
+    ("Hansi", "Hans"),
+    ("Franzl", "Franz"),
+    ("Kathi", "Katharina"),
+    ("Liesl", "Elisabeth"),
+    ("Lisa", "Elisabeth"),
+    ("Liesl", "Lisa"),
+    ("Gretel", "Margarete"),
+    ("Resi", "Theresia"),
+    ("Vreni", "Verena"),
+    ("Chrigi", "Christian"),
+    ("Köbi", "Jakob"),
+    ("Sepp", "Josef"),
+    ("Jupp", "Josef"),
+    ("Uschi", "Ursula"),
+    ("Fritz", "Friedrich"),
+    ("Bernd", "Bernhard"),
+    ("Hans", "Johannes"),
+    ("Andi", "Andreas"),
+    ("Andi", "Andrea"),
+    ("Alex", "Alexander"),
+    ("Alex", "Alexandra"),
+    ("Steffi", "Stefanie"),
+    ("Michi", "Michael"),
+    ("Michi", "Michaela"),
+    ("Dani", "Daniel"),
+    ("Dani", "Daniela"),
+    ("Hanni", "Johanna"),
+    ("Hanni", "Hannah"),
+    ("Biggi", "Birgit"),
+    ("Biggi", "Brigitte"),
+    ("Kalle", "Karl"),
+    ("Kalle", "Karl-Heinz"),
+    ("Hanspeter", "Hans-Peter"),
+    ("Wisi", "Alois"),  # Central Switzerland
+    ("Zenzi", "Kreszenz"),  # Bavaria
+    ("Poldi", "Leopold"),  # Austria
+]
+
+
+def _groups(name: str) -> set[str]:
+    return set(first_name_groups(transliteration_key(name)) or ())
+
+
+@pytest.mark.parametrize(("nickname", "full_name"), NICKNAME_PAIRS)
+def test_nickname_and_full_name_share_a_group(nickname: str, full_name: str) -> None:
+    assert _groups(nickname) & _groups(full_name), (nickname, full_name)
+
+
+@pytest.mark.parametrize(
+    ("first_name", "group", "groups"),
+    [
+        ("Hans", "johannes", ("johannes",)),
+        ("Johannes", "johannes", ("johannes",)),
+        ("Sepp", "josef", ("josef",)),
+        ("Andi", "andreas", ("andrea", "andreas")),
+        ("Andrea", "andrea", ("andrea",)),
+        ("Alex", "alexander", ("alexander", "alexandra")),
+        ("Tina", "christina", ("bettina", "christina", "martina")),
+        ("Steffi", "stefanie", ("stefan", "stefanie")),
+        ("Michi", "michael", ("michael", "michaela")),
+        ("Dani", "daniel", ("daniel", "daniela")),
+        ("Hanni", "johanna", ("hannah", "hannelore", "johanna")),
+        ("Biggi", "birgit", ("birgit", "brigitte")),
+        ("Kalle", "karl", ("karl", "karl heinz")),
+        ("Karl-Heinz", "karl heinz", ("karl heinz",)),
+        ("Karlheinz", "karl heinz", ("karl heinz",)),
+        ("Manu", "manuela", ("manuel", "manuela")),
+        ("Sandra", "sandra", ("alexandra", "sandra")),  # a full name stays itself first
+        ("Hans-Jürgen", "johannes juergen", ("johannes juergen",)),
+        ("Andi Peter", "andreas peter", ("andrea peter", "andreas peter")),
+        ("Zoltan", "zoltan", ("zoltan",)),
+    ],
+)
+def test_group_and_groups(first_name: str, group: str, groups: tuple[str, ...]) -> None:
+    key = transliteration_key(first_name)
+    assert first_name_group(key) == group
+    assert first_name_groups(key) == groups
+    assert group in groups
+
+
+def test_no_key_no_group() -> None:
+    assert first_name_group(None) is None and first_name_groups("") is None
+
+
+def test_groups_in_the_cleaned_frame() -> None:
+    frame = clean({"first_name": "ANDI"}, {"first_name": "Resi"}, {"last_name": "Huber"}).frame
+    assert frame["first_name_group"].to_list() == ["andreas", "theresia", None]
+    assert frame["first_name_groups"].to_list() == [["andrea", "andreas"], ["theresia"], None]
+
+
+def _rows() -> list[dict[str, str]]:
+    return list(read_table("nicknames.csv"))
+
+
+def test_table_has_at_least_200_groups_with_short_forms() -> None:
+    canonicals = {row["canonical"] for row in _rows()}
+    assert len(canonicals) >= 200
+    for canonical in canonicals:
+        assert canonical == transliteration_key(canonical)
+
+
+def test_every_short_form_has_one_most_frequent_group() -> None:
+    canonicals = {row["canonical"] for row in _rows()}
+    ranks: dict[str, list[int]] = defaultdict(list)
+    for row in _rows():
+        key = transliteration_key(row["name"])
+        assert key != row["canonical"], f"{row['name']} is its own group: drop the row"
+        ranks[key].append(int(row["rank"]))
+    for key, found in ranks.items():
+        if key in canonicals:  # a full name is first in its own group
+            assert 1 not in found, key
+        else:
+            assert found.count(1) == 1, (key, found)
+    pairs = [(transliteration_key(row["name"]), row["canonical"]) for row in _rows()]
+    assert len(pairs) == len(set(pairs)), "a row is repeated"
+
+
+def test_canonical_names_are_their_own_group() -> None:
+    for canonical in {row["canonical"] for row in _rows()}:
+        assert first_name_group(canonical) == canonical
+        assert canonical in (first_name_groups(canonical) or ())
+
+
+def _demo_pairs() -> list[tuple[str, str]]:
+    lines = DEMO_FIRST_NAMES.read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return [(row["name"], nick) for row in rows for nick in row["nicknames"].split("|") if nick]
+
+
+@pytest.mark.skipif(not DEMO_FIRST_NAMES.is_file(), reason="demo reference data not present")
+def test_demo_nicknames_are_covered() -> None:
+    missing = [pair for pair in _demo_pairs() if not _groups(pair[0]) & _groups(pair[1])]
+    assert not missing
+
+
+@given(st.text())
+def test_groups_never_raise_and_contain_the_group(value: str) -> None:
+    key = transliteration_key(value)
+    group, groups = first_name_group(key), first_name_groups(key)
+    assert (group is None) == (groups is None) == (not key)
+    if groups is not None:
+        assert group in groups and list(groups) == sorted(set(groups))

@@ -1,0 +1,89 @@
+"""The vectorized street/number split agrees with the one-value-at-a-time cleaner."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners.address_lines import split_street_text
+from cleaners.streets import clean_streets, fast_street_split, normalize_street
+
+STREET_WORDS = st.sampled_from(
+    [
+        "Hauptstraße",
+        "Hauptstr.",
+        "HAUPTSTR.",
+        "am",
+        "Am",
+        "Ring",
+        "Kino",
+        "Via",
+        "Lugano",
+        "Nr",
+        "Nr.",
+        "No",
+        "c/o",
+        "bei",
+        "Postfach",
+        "PF",
+        "St.-Martin-Str.",
+        "Neubaug.",
+        "Weg.",
+        "O'Brien",
+        "  ",
+        "-",
+        "C",
+        "Q7,",
+        "Zürich",
+        "Ärztehaus",
+        "\u00a0",
+    ]
+)
+NUMBERS = st.sampled_from(["1", "12", "12a", "12 a", "12-14", "3/2/5", "7 B", "0", "12345", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(STREET_WORDS, min_size=1, max_size=4),
+    NUMBERS,
+    st.sampled_from(["DE", "AT", "CH"]),
+)
+def test_fast_split_agrees_with_normalize_street(
+    words: list[str], number: str, country: str
+) -> None:
+    text = " ".join(words) + (f" {number}" if number else "")
+    frame = pl.DataFrame(
+        {"street": [text], "house_number": [None], "country": [country]},
+        schema={"street": pl.String, "house_number": pl.String, "country": pl.String},
+    )
+    row = clean_streets(frame, "street", "country").row(0, named=True)
+    expected = normalize_street(text, country)
+    assert (
+        row["__street"],
+        row["__street_number"],
+        row["__street_key"],
+        row["__street_status"],
+        row["__street_reason"],
+    ) == tuple(expected), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hauptstraße 12a", ("Hauptstraße", "12a")),
+        ("Am Kino 4", ("Am Kino", "4")),
+        ("Via Lugano 12", ("Via Lugano", "12")),  # Ticino
+        ("Hauptstr. Nr. 5", None),  # "Nr." is left to Python
+        ("c/o Huber 3", None),
+        ("Postfach 1234", None),
+        ("Straße des 17. Juni 135", None),
+        ("Hauptstraße  12", None),
+    ],
+)
+def test_fast_split_shapes(text: str, expected: tuple[str, str] | None) -> None:
+    split = pl.DataFrame({"s": [text]}).select(fast_street_split(pl.col("s"))).item()
+    assert (tuple(split.values()) if split else None) == expected
+    if expected:
+        assert tuple(split_street_text(text)) == expected
