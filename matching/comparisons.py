@@ -23,6 +23,7 @@ COMPARED_COLUMNS = (
     "record_type",
     "first_name_key",
     "first_name_group",
+    "first_name_groups",
     "first_name_phonetic",
     "last_name_key",
     "last_name_phonetic",
@@ -36,7 +37,11 @@ COMPARED_COLUMNS = (
     "house_number",
     "organisation_key",
     "vat_id",
+    "name_suffix",
 )
+
+#: Columns older cleaned frames may lack; compared as missing then.
+OPTIONAL_COLUMNS = {"first_name_groups": pl.List(pl.String()), "name_suffix": pl.String()}
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,12 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
         _either_null("first_name_key"),
         [
             _l("first_name_key") == _r("first_name_key"),
-            _l("first_name_group") == _r("first_name_group"),
+            # Nickname: the names share a group (Andi is Andreas or Andrea).
+            (_l("first_name_group") == _r("first_name_group"))
+            | (
+                _l("first_name_groups").list.set_intersection(_r("first_name_groups")).list.len()
+                > 0
+            ).fill_null(False),
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
         ],
@@ -200,6 +210,10 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
+def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
+    return _levels(pairs, _either_null("name_suffix"), [_l("name_suffix") == _r("name_suffix")])
+
+
 def _vat_id(pairs: pl.DataFrame) -> pl.Series:
     return _levels(pairs, _either_null("vat_id"), [_l("vat_id") == _r("vat_id")])
 
@@ -221,12 +235,17 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", ("house", "street", "place", "different"), _address),
     Comparison("organisation", ("exact", "jaro_winkler_0.9", "different"), _organisation),
     Comparison("vat_id", ("exact", "different"), _vat_id),
+    Comparison("name_suffix", ("same", "different"), _name_suffix),
 )
 
 
 def compare_pairs(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     """Attach ``<comparison>_level`` columns to the candidate pairs (left_key, right_key, ...)."""
-    attributes = records.select(COMPARED_COLUMNS)
+    attributes = records.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in OPTIONAL_COLUMNS.items()
+        if name not in records.columns
+    ).select(COMPARED_COLUMNS)
     joined = pairs.join(
         attributes.rename({name: f"{name}_l" for name in COMPARED_COLUMNS}),
         left_on="left_key",
@@ -265,7 +284,11 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
             pl.when(swapped)
             .then(pl.col("last_name_key_r"))
             .otherwise(pl.col("first_name_group_r"))
-            .alias("first_name_group_r")
+            .alias("first_name_group_r"),
+            pl.when(swapped)
+            .then(pl.concat_list(pl.col("last_name_key_r")))
+            .otherwise(pl.col("first_name_groups_r"))
+            .alias("first_name_groups_r"),
         ]
     )
 

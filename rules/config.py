@@ -205,6 +205,8 @@ def _default_hard_rules() -> list[HardRule]:
         HardRule(when=["first_name:different"], then="no_match", record_type="person"),
         # Father and son with the same name: birth dates more than a year apart.
         HardRule(when=["birth_date:different"], then="no_match", record_type="person"),
+        # "jun." and "sen.": father and son, even without birth dates.
+        HardRule(when=["name_suffix:different"], then="no_match", record_type="person"),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).
         HardRule(when=["email:shared"], then="match", record_type="person"),

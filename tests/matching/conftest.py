@@ -31,6 +31,8 @@ CLEANED_SCHEMA: dict[str, pl.DataType] = {
     "last_name": pl.String(),
     "first_name_key": pl.String(),
     "first_name_group": pl.String(),
+    "first_name_groups": pl.List(pl.String()),
+    "name_suffix": pl.String(),
     "first_name_phonetic": pl.String(),
     "last_name_key": pl.String(),
     "last_name_phonetic": pl.String(),

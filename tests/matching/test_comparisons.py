@@ -564,6 +564,44 @@ CASES: list[dict[str, Any]] = [
         "right": {"vat_id": "ATU12345678"},
         "level": "missing",
     },
+    {
+        "description": "both junior",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": "jun."},
+        "right": {"name_suffix": "jun."},
+        "level": "same",
+    },
+    {
+        "description": "junior and senior: father and son",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": "jun."},
+        "right": {"name_suffix": "sen."},
+        "level": "different",
+    },
+    {
+        "description": "suffix on one side only",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": "sen."},
+        "right": {"name_suffix": None},
+        "level": "missing",
+    },
+    {
+        "description": "nickname sharing only a second group (Andi is also Andrea)",
+        "comparison": "first_name",
+        "left": {
+            "first_name_key": "andi",
+            "first_name_group": "andreas",
+            "first_name_groups": ["andrea", "andreas"],
+            "first_name_phonetic": "062",
+        },
+        "right": {
+            "first_name_key": "andrea",
+            "first_name_group": "andrea",
+            "first_name_groups": ["andrea"],
+            "first_name_phonetic": "0627",
+        },
+        "level": "nickname",
+    },
 ]
 
 SIMILARITY_COLUMN = {
