@@ -38,6 +38,7 @@ bench: setup
 	  && touch $(SPLINK_VENV)/.installed \
 	  || { rm -rf $(SPLINK_VENV); echo "bench: splink install failed; the comparison is optional, continuing without it"; }; }
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.clean_1m
 
 lint: setup
 	$(VENV)/bin/ruff check .

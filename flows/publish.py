@@ -29,6 +29,9 @@ OUTPUT_FILES = {
     "stale.csv": "records due for review, with reasons and review-due date",
     "redirects.csv": "golden ids retired in this run and the id they now point to",
     "oversized_blocks.csv": "blocking keys with too many records to compare (not paired)",
+    "dq_failures.csv": "every value failing a DQ rule, in full (masked in the report)",
+    "dq_summary.json": "DQ scores per silo and dimension, top problems, change since last run",
+    "reminders.csv": "stale records grouped per silo and owner",
     "summary.json": "counts of the run",
     "dq_report.html": "the data-quality report",
 }
