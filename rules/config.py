@@ -251,6 +251,7 @@ class MatchingConfig(_Strict):
             "name_address",
             "first_name_address",
             "name_city",
+            "first_name_city",
             "birth_date",
             "vat_id",
             "organisation",
