@@ -15,8 +15,10 @@ from flows.demo import write_demo
 runner = CliRunner()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def prefect_harness() -> Iterator[None]:
+    # Module scope: the harness's server threads draw from the global `random`, which makes
+    # hypothesis tests in later modules fail as "flaky strategy" while the server is alive.
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
