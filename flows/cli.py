@@ -309,6 +309,75 @@ def export(
     console.print(f"{result.since} — {result.folder} ({result.seconds:.1f} s)")
 
 
+review_app = typer.Typer(
+    help="Reviewer decisions on uncertain pairs (review.html).", no_args_is_help=True
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("apply")
+@friendly
+def review_apply(
+    file: Annotated[Path, typer.Argument(help="Decisions JSON from review.html, or a CSV.")],
+    config: ConfigOption = Path("golden.toml"),
+    reviewer: Annotated[
+        str | None, typer.Option(help="Reviewer name (else the name in the file).")
+    ] = None,
+) -> None:
+    """Validate a decisions file and store it; the next run honours the decisions."""
+    from flows.review import apply_decisions
+
+    result = apply_decisions(load_config(config), file, reviewer=reviewer)
+    console.print(
+        f"stored {result.approved} approved and {result.rejected} rejected pair(s) from {file}"
+        + (
+            f" ({result.skipped_duplicates} repeated row(s) skipped)"
+            if result.skipped_duplicates
+            else ""
+        )
+        + " — the next run honours them"
+    )
+
+
+@app.command()
+@friendly
+def unmerge(
+    golden_id: Annotated[str, typer.Argument(help="Golden id to split.")],
+    member: Annotated[
+        str | None,
+        typer.Option(help="SILO:SOURCE_ID to split off; omit: cut the weakest link in two."),
+    ] = None,
+    config: ConfigOption = Path("golden.toml"),
+    reviewer: Annotated[str, typer.Option(help="Who decides (audit trail).")] = "cli",
+    reason: Annotated[str | None, typer.Option(help="Why (audit trail).")] = None,
+) -> None:
+    """Split a member off a golden record (cannot-links to the rest); the next run applies it."""
+    from flows.review import unmerge as split
+
+    decisions = split(load_config(config), golden_id, member, reviewer=reviewer, reason=reason)
+    what = f"{member} and the rest" if member else "the two halves"
+    console.print(
+        f"recorded {len(decisions)} cannot-link(s) between {what} of {golden_id}"
+        " — the next run splits it"
+    )
+
+
+@app.command()
+@friendly
+def history(
+    golden_id: Annotated[str, typer.Argument(help="Golden id.")],
+    config: ConfigOption = Path("golden.toml"),
+) -> None:
+    """List the decisions, merges and redirects touching a golden id."""
+    from flows.review import history as entries_of
+
+    table = Table("when (UTC)", "what", "detail", title=f"history of {golden_id}")
+    for entry in entries_of(load_config(config), golden_id):
+        when = f"{entry.when:%Y-%m-%d %H:%M:%S}" if entry.when else ""
+        table.add_row(when, entry.kind, entry.detail)
+    console.print(table)
+
+
 def main() -> None:
     """Entry point for `python -m flows.cli`."""
     app()

@@ -9,11 +9,13 @@ import polars as pl
 
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
+from matching.comparisons import COMPARISONS
 from matching.stable_ids import IdAssignment
 from matching.staleness import REMINDERS_SCHEMA
 from matching.survivorship import GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
+from reports.review import review_groups, write_review_report
 from reports.summary import RunSummary
 from rules.config import GoldenConfig
 
@@ -83,4 +85,17 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
         language=config.project.language,
         previous=outputs.previous,
         dq=dq_inputs,
+    )
+    write_review_report(
+        folder / "review.html",
+        outputs.summary.run_id,
+        review_groups(
+            outputs.review,
+            outputs.cleaned.records,
+            outputs.matched.pairs,
+            outputs.crosswalk(),
+            {comparison.name: comparison.levels for comparison in COMPARISONS},
+        ),
+        language=config.project.language,
+        project=config.project.name,
     )

@@ -99,10 +99,11 @@ def run_pipeline(
         for warning in timed("validate", stages.validate, config, cleaned, dq):
             log.warning("data quality: %s", warning)
         matched = timed("match", stages.match, config, cleaned)
-        clusters = timed("cluster", stages.cluster, config, cleaned, matched)
+        decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
+        clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions)
         ids = timed("stable ids", stages.assign_ids, state, clusters)
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
-        review = timed("review queue", stages.review_queue, config, matched, ids)
+        review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
         summary = build_summary(
             config, run_id, started, cleaned, golden.golden.height, review, stale, timings

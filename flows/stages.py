@@ -7,6 +7,8 @@ earlier one. Nothing here logs record values (personal data), only counts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -211,17 +213,53 @@ def match(config: GoldenConfig, cleaned: Cleaned) -> Matched:
     return Matched(pairs=scored, blocking=blocking)
 
 
-def cluster(config: GoldenConfig, cleaned: Cleaned, matched: Matched) -> pl.DataFrame:
-    """Entities from the pairs at or above the match threshold (record_key, cluster_key)."""
+def cluster(
+    config: GoldenConfig,
+    cleaned: Cleaned,
+    matched: Matched,
+    decisions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Entities from the pairs at or above the match threshold (record_key, cluster_key).
+
+    ``decisions`` (flows.state.DECISIONS_SCHEMA) are the reviewers' decisions: approved pairs
+    are must-links, rejected pairs cannot-links that no third record can bridge either.
+    """
     accepted = matched.pairs.filter(pl.col("probability") >= config.matching.match_threshold)
-    if not config.matching.split_weak_links:
+    must_link, rejected = decision_links(decisions)
+    if not config.matching.split_weak_links and must_link.height + rejected.height == 0:
         return connected_components(cleaned.records["record_key"], accepted)
-    cannot_link = matched.pairs.filter(
-        pl.col("hard_rule").str.starts_with("no_match")
-        | (pl.col("hard_rule") == "different record types")
-        | (pl.col("probability") < config.matching.cannot_link_below)
+    cannot_link = rejected
+    if config.matching.split_weak_links:
+        automatic = matched.pairs.filter(
+            pl.col("hard_rule").str.starts_with("no_match")
+            | (pl.col("hard_rule") == "different record types")
+            | (pl.col("probability") < config.matching.cannot_link_below)
+        ).select("left_key", "right_key")
+        cannot_link = pl.concat([automatic, rejected])
+    return constrained_clusters(cleaned.records["record_key"], accepted, cannot_link, must_link)
+
+
+def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(must_link, cannot_link) frames of left_key, right_key; the latest decision per pair wins."""
+    empty = pl.DataFrame(schema={"left_key": pl.String(), "right_key": pl.String()})
+    if decisions is None or decisions.height == 0:
+        return empty, empty
+    left = pl.col("left_silo") + ":" + pl.col("left_source_id")
+    right = pl.col("right_silo") + ":" + pl.col("right_source_id")
+    latest = (
+        decisions.sort("decided_at", "decision_id")
+        .select(
+            pl.min_horizontal(left, right).alias("left_key"),
+            pl.max_horizontal(left, right).alias("right_key"),
+            "decision",
+        )
+        .unique(["left_key", "right_key"], keep="last", maintain_order=True)
+        .sort("left_key", "right_key")
     )
-    return constrained_clusters(cleaned.records["record_key"], accepted, cannot_link)
+    return (
+        latest.filter(pl.col("decision") == "approve").select("left_key", "right_key"),
+        latest.filter(pl.col("decision") == "reject").select("left_key", "right_key"),
+    )
 
 
 def assign_ids(state: StateStore, clusters: pl.DataFrame) -> IdAssignment:
@@ -238,12 +276,20 @@ def golden_records(config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment) ->
     return build_golden_records(cleaned.records, ids.assignment, trust, config.survivorship)
 
 
-def review_queue(config: GoldenConfig, matched: Matched, ids: IdAssignment) -> pl.DataFrame:
-    """Uncertain pairs (between review and match threshold) with both records' golden ids."""
+def review_queue(
+    config: GoldenConfig, matched: Matched, ids: IdAssignment, cleaned: Cleaned | None = None
+) -> pl.DataFrame:
+    """Uncertain pairs (between review and match threshold) with both records' golden ids.
+
+    With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
+    report whose records have changed since is refused by `golden review apply`.
+    """
     band = matched.pairs.filter(
         (pl.col("probability") >= config.matching.review_threshold)
         & (pl.col("probability") < config.matching.match_threshold)
     )
+    if cleaned is not None:
+        band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records))
     golden = ids.assignment
     return (
         band.join(
@@ -264,8 +310,33 @@ def review_queue(config: GoldenConfig, matched: Matched, ids: IdAssignment) -> p
             pl.col("score").round(2),
             "rules",
             *[name for name in band.columns if name.endswith("_level")],
+            *(["pair_hash"] if "pair_hash" in band.columns else []),
         )
         .sort("probability", "left_silo", "left_source_id", descending=[True, False, False])
+    )
+
+
+def record_hashes(records: pl.DataFrame) -> dict[str, str]:
+    """record_key -> MD5 of the record's cleaned values (row numbers aside)."""
+    values = records.drop("row_number", strict=False)
+    hashes = {}
+    for row in values.iter_rows(named=True):
+        text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+        hashes[row["record_key"]] = hashlib.md5(text.encode("utf-8")).hexdigest()
+    return hashes
+
+
+def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
+    """Per pair (left_key, right_key): 16 hex digits fingerprinting both records' values."""
+    keys = set(pairs["left_key"].to_list()) | set(pairs["right_key"].to_list())
+    hashes = record_hashes(records.filter(pl.col("record_key").is_in(list(keys))))
+    return pl.Series(
+        "pair_hash",
+        [
+            hashlib.md5(f"{hashes.get(left)}|{hashes.get(right)}".encode()).hexdigest()[:16]
+            for left, right in pairs.select("left_key", "right_key").iter_rows()
+        ],
+        dtype=pl.String(),
     )
 
 

@@ -12,6 +12,9 @@ Tables:
                        exported_at  (what each CRM export profile has been given; flows.export)
     golden_export_runs export_id, profile, run_id, since, exported_at, folder, counts (JSON)
     golden_dq_scores   run_id, silo, dimension -> checked, failed, score  (DQ trends; "*" = all)
+    golden_review_decisions  decision_id -> left/right silo and source_id, decision (approve |
+                       reject), reviewer, reason, decided_at, run_id of the report, golden_id,
+                       origin  (the audit trail of flows.review; the cluster stage honours them)
 """
 
 from __future__ import annotations
@@ -117,6 +120,39 @@ dq_scores = Table(
     Column("score", Float),
 )
 
+#: Reviewer decisions on record pairs: approve = must-link, reject = cannot-link (flows.review).
+review_decisions = Table(
+    "golden_review_decisions",
+    metadata,
+    Column("decision_id", String(80), primary_key=True),
+    Column("left_silo", String(100), nullable=False),
+    Column("left_source_id", String(300), nullable=False),
+    Column("right_silo", String(100), nullable=False),
+    Column("right_source_id", String(300), nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("reason", Text),
+    Column("decided_at", DateTime, nullable=False),
+    Column("run_id", String(40)),
+    Column("golden_id", String(40), index=True),
+    Column("origin", String(300)),
+)
+
+DECISIONS_SCHEMA = {
+    "decision_id": pl.String(),
+    "left_silo": pl.String(),
+    "left_source_id": pl.String(),
+    "right_silo": pl.String(),
+    "right_source_id": pl.String(),
+    "decision": pl.String(),
+    "reviewer": pl.String(),
+    "reason": pl.String(),
+    "decided_at": pl.Datetime("us"),
+    "run_id": pl.String(),
+    "golden_id": pl.String(),
+    "origin": pl.String(),
+}
+
 CROSSWALK_SCHEMA = {"silo": pl.String(), "source_id": pl.String(), "golden_id": pl.String()}
 
 
@@ -130,6 +166,28 @@ class RunRecord:
     status: str
     counts: dict[str, object]
     error: str | None
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """One reviewer decision on a pair of source records (a row of golden_review_decisions)."""
+
+    decision_id: str
+    left_silo: str
+    left_source_id: str
+    right_silo: str
+    right_source_id: str
+    #: "approve" (must-link) or "reject" (cannot-link)
+    decision: str
+    reviewer: str
+    reason: str | None
+    decided_at: datetime
+    #: the run whose report the decision was taken in
+    run_id: str | None
+    #: the golden id the pair belonged to when decided (for `golden history`)
+    golden_id: str | None = None
+    #: where it came from: the decisions file, or "unmerge"
+    origin: str | None = None
 
 
 def _safe_url(url: str) -> str:
@@ -292,6 +350,31 @@ class StateStore:
                     .where(golden_ids.c.golden_id == golden_id)
                     .values(retired_run=run_id, redirect_to=redirect_to)
                 )
+
+    # -- review decisions ---------------------------------------------------------------------
+    def save_review_decisions(self, decisions: list[ReviewDecision]) -> None:
+        """Store reviewer decisions, all or none, in one transaction."""
+        rows = [
+            {
+                **{name: getattr(decision, name) for name in DECISIONS_SCHEMA},
+                "decided_at": _naive(decision.decided_at),
+            }
+            for decision in decisions
+        ]
+        if not rows:
+            return
+        with self._begin() as connection:
+            connection.execute(insert(review_decisions), rows)
+
+    def load_review_decisions(self) -> pl.DataFrame:
+        """Every stored decision (DECISIONS_SCHEMA), oldest first."""
+        with self._begin() as connection:
+            rows = connection.execute(
+                select(*(review_decisions.c[name] for name in DECISIONS_SCHEMA)).order_by(
+                    review_decisions.c.decided_at, review_decisions.c.decision_id
+                )
+            ).all()
+        return pl.DataFrame([tuple(row) for row in rows], schema=DECISIONS_SCHEMA, orient="row")
 
     # -- data-quality scores ------------------------------------------------------------------
     def save_dq_scores(self, run_id: str, scores: pl.DataFrame) -> None:

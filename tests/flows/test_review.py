@@ -1,0 +1,297 @@
+"""Review decisions: stored in the state store, validated whole, honoured by the next run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flows.demo import write_demo
+from flows.pipeline import PlainRunner, run_pipeline
+from flows.review import apply_decisions, history, split_halves, unmerge
+from flows.stages import decision_links
+from flows.state import ReviewDecision, StateStore
+from rules.config import GoldenConfig, load_config
+from rules.errors import GoldenError
+from tests.flows.test_state import postgres_url  # noqa: F401  (fixture)
+
+
+def _decision(
+    left: str, right: str, decision: str, at: datetime, identifier: str = "d1"
+) -> ReviewDecision:
+    left_silo, _, left_id = left.partition(":")
+    right_silo, _, right_id = right.partition(":")
+    return ReviewDecision(
+        decision_id=identifier,
+        left_silo=left_silo,
+        left_source_id=left_id,
+        right_silo=right_silo,
+        right_source_id=right_id,
+        decision=decision,
+        reviewer="Erika Muster",
+        reason="gleiche Person",
+        decided_at=at,
+        run_id="r1",
+        golden_id="G1",
+        origin="test",
+    )
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_decisions_round_trip(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'state.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    store = StateStore.open(url)
+    first = _decision("crm:1", "shop:a", "approve", datetime(2026, 11, 1, 9, tzinfo=UTC))
+    second = _decision("crm:2", "shop:b", "reject", datetime(2026, 11, 2, 9, tzinfo=UTC), "d2")
+    store.save_review_decisions([second, first])
+    store.close()
+    reopened = StateStore.open(url)
+    loaded = reopened.load_review_decisions()
+    reopened.close()
+    assert loaded["decision_id"].to_list() == ["d1", "d2"]
+    row = loaded.row(0, named=True)
+    assert row["reviewer"] == "Erika Muster" and row["decision"] == "approve"
+    assert row["decided_at"] == datetime(2026, 11, 1, 9)
+    assert (row["left_silo"], row["left_source_id"], row["right_source_id"]) == ("crm", "1", "a")
+
+
+def test_saving_is_all_or_nothing(tmp_path: Path) -> None:
+    store = StateStore.open(f"sqlite:///{tmp_path / 'state.db'}")
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    with pytest.raises(GoldenError):  # the same decision id twice fails the whole batch
+        store.save_review_decisions(
+            [
+                _decision("crm:1", "shop:a", "approve", at),
+                _decision("crm:2", "shop:b", "reject", at),
+            ]
+        )
+    assert store.load_review_decisions().height == 0
+
+
+def test_latest_decision_per_pair_wins() -> None:
+    decisions = pl.DataFrame(
+        [
+            _decision("shop:a", "crm:1", "approve", datetime(2026, 1, 1), "d1").__dict__,
+            _decision("crm:1", "shop:a", "reject", datetime(2026, 1, 2), "d2").__dict__,
+            _decision("crm:2", "crm:3", "approve", datetime(2026, 1, 1), "d3").__dict__,
+        ]
+    )
+    must_link, cannot_link = decision_links(decisions)
+    assert must_link.rows() == [("crm:2", "crm:3")]
+    assert cannot_link.rows() == [("crm:1", "shop:a")]
+
+
+# -- a real run ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("review-demo")
+    write_demo(directory, persons=100)
+    run_pipeline(load_config(directory / "golden.toml"), PlainRunner())
+    return directory
+
+
+def _crosswalk(config: GoldenConfig) -> dict[str, str]:
+    frame = pl.read_parquet(config.output_dir / "latest" / "crosswalk.parquet")
+    return {f"{s}:{i}": g for s, i, g in frame.select("silo", "source_id", "golden_id").iter_rows()}
+
+
+def _queue(config: GoldenConfig) -> list[dict[str, str]]:
+    frame = pl.read_csv(config.output_dir / "latest" / "review_queue.csv", infer_schema=False)
+    return frame.to_dicts()
+
+
+def _write_json(path: Path, rows: list[dict[str, object]], run_id: str = "r") -> Path:
+    path.write_text(json.dumps({"run_id": run_id, "reviewer": "Erika", "decisions": rows}), "utf-8")
+    return path
+
+
+def _row(item: dict[str, str], decision: str, **extra: object) -> dict[str, object]:
+    keys = ("left_silo", "left_source_id", "right_silo", "right_source_id", "pair_hash")
+    return {**{key: item[key] for key in keys}, "decision": decision, **extra}
+
+
+ERROR_CASES = [
+    {
+        "description": "unknown decision word",
+        "rows": lambda q: [_row(q[0], "vielleicht")],
+        "error": r"row 1, field 'decision': unknown decision 'vielleicht'",
+    },
+    {
+        "description": "record not in the crosswalk",
+        "rows": lambda q: [{**_row(q[0], "ja"), "left_source_id": "nope-999"}],
+        "error": r"row 1, field 'left_source_id': record \S+:nope-999 is not in the current",
+    },
+    {
+        "description": "records changed since the report",
+        "rows": lambda q: [_row(q[0], "approve"), _row(q[1], "reject", pair_hash="0" * 16)],
+        "error": r"row 2, field 'pair_hash': the records of .* changed since the report",
+    },
+    {
+        "description": "pair not in the latest review queue",
+        "rows": lambda q: [
+            {
+                **_row(q[0], "approve"),
+                "right_silo": q[-1]["left_silo"],
+                "right_source_id": q[-1]["left_source_id"],
+            }
+        ],
+        "error": r"row 1, field 'pair_hash': .* is not in the review queue of the latest run",
+    },
+    {
+        "description": "conflicting decisions for one pair",
+        "rows": lambda q: [_row(q[0], "zusammenführen"), _row(q[0], "trennen")],
+        "error": r"row 2, field 'decision': conflicts with row 1 for the same pair",
+    },
+    {
+        "description": "empty id",
+        "rows": lambda q: [{**_row(q[0], "nein"), "right_silo": ""}],
+        "error": r"row 1, field 'right_silo': empty",
+    },
+]
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[case["description"] for case in ERROR_CASES])
+def test_apply_refuses_invalid_files_and_stores_nothing(
+    demo: Path, tmp_path: Path, case: dict[str, object]
+) -> None:
+    config = load_config(demo / "golden.toml")
+    queue = _queue(config)
+    assert len(queue) >= 2
+    path = _write_json(tmp_path / "decisions.json", case["rows"](queue))  # type: ignore[operator]
+    with pytest.raises(GoldenError, match=str(case["error"])) as raised:
+        apply_decisions(config, path)
+    assert "\n" not in str(raised.value) and str(path) in str(raised.value)
+    assert StateStore.open(config.state_url).load_review_decisions().height == 0
+
+
+def test_apply_reads_excel_csv_with_semicolons_and_bom(demo: Path, tmp_path: Path) -> None:
+    config = load_config(demo / "golden.toml")
+    queue = pl.read_csv(config.output_dir / "latest" / "review_queue.csv", infer_schema=False)
+    edited = queue.with_columns(
+        decision=pl.Series(["Ja"] + ["nein"] + [""] * (queue.height - 2)),
+        reason=pl.lit("Excel"),
+    )
+    path = tmp_path / "review_queue.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + edited.write_csv(separator=";").encode("utf-8"))
+    with pytest.raises(GoldenError, match="field 'reviewer': no reviewer name"):
+        apply_decisions(config, path)
+    result = apply_decisions(config, path, reviewer="Excel-Erika")
+    assert (result.approved, result.rejected) == (1, 1)
+    stored = StateStore.open(config.state_url).load_review_decisions()
+    assert stored["reviewer"].to_list() == ["Excel-Erika"] * 2
+    assert stored["decision"].sort().to_list() == ["approve", "reject"]
+    _clear(config)
+
+
+def _clear(config: GoldenConfig) -> None:
+    from sqlalchemy import delete
+
+    from flows.state import review_decisions
+
+    store = StateStore.open(config.state_url)
+    with store.engine.begin() as connection:
+        connection.execute(delete(review_decisions))
+    store.close()
+
+
+def test_next_run_honours_must_link_and_transitive_cannot_link(demo: Path) -> None:
+    config = load_config(demo / "golden.toml")
+    before = _crosswalk(config)
+    members: dict[str, list[str]] = {}
+    for key, golden_id in sorted(before.items()):
+        members.setdefault(golden_id, []).append(key)
+    # A golden record of three or more: reject its first and last member. They are linked
+    # through the others, so only a transitive cannot-link keeps them apart.
+    big = next(keys for keys in members.values() if len(keys) >= 3)
+    apart, other = big[0], big[-1]
+    together = next(
+        item for item in _queue(config) if item["left_golden_id"] != item["right_golden_id"]
+    )
+    left = f"{together['left_silo']}:{together['left_source_id']}"
+    right = f"{together['right_silo']}:{together['right_source_id']}"
+    assert before[left] != before[right]
+    at = datetime.now(UTC)
+    StateStore.open(config.state_url).save_review_decisions(
+        [
+            _decision(apart, other, "reject", at, "t-reject"),
+            _decision(left, right, "approve", at, "t-approve"),
+        ]
+    )
+    run_pipeline(config, PlainRunner())
+    after = _crosswalk(config)
+    assert after[apart] != after[other]
+    assert after[left] == after[right]
+    run_pipeline(config, PlainRunner())  # decisions keep holding on later runs
+    again = _crosswalk(config)
+    assert again[apart] != again[other] and again[left] == again[right]
+    _clear(config)
+
+
+def test_unmerge_splits_a_member_off_and_history_shows_it(demo: Path) -> None:
+    config = load_config(demo / "golden.toml")
+    before = _crosswalk(config)
+    members: dict[str, list[str]] = {}
+    for key, golden_id in sorted(before.items()):
+        members.setdefault(golden_id, []).append(key)
+    golden_id, keys = next((g, k) for g, k in sorted(members.items()) if len(k) >= 2)
+    with pytest.raises(GoldenError, match="not a member of"):
+        unmerge(config, golden_id, "crm:not-there", reviewer="Erika")
+    decisions = unmerge(config, golden_id, keys[0], reviewer="Erika", reason="zwei Personen")
+    assert len(decisions) == len(keys) - 1
+    run_pipeline(config, PlainRunner())
+    after = _crosswalk(config)
+    assert all(after[keys[0]] != after[key] for key in keys[1:])
+    entries = history(config, golden_id)
+    assert [entry.kind for entry in entries].count("reject") == len(keys) - 1
+    assert any("zwei Personen" in entry.detail for entry in entries)
+    _clear(config)
+
+
+SPLIT_CASES = [
+    {
+        "description": "a chain is cut at its weakest link",
+        "members": ["a", "b", "c", "d"],
+        "edges": [("a", "b", 9.0), ("b", "c", 1.0), ("c", "d", 8.0)],
+        "halves": (["a", "b"], ["c", "d"]),
+    },
+    {
+        "description": "a triangle loses its weakest member",
+        "members": ["a", "b", "c"],
+        "edges": [("a", "b", 9.0), ("a", "c", 2.0), ("b", "c", 3.0)],
+        "halves": (["a", "b"], ["c"]),
+    },
+    {
+        "description": "a member linked by no stored pair goes to the other half",
+        "members": ["a", "b", "c"],
+        "edges": [("a", "b", 5.0)],
+        "halves": (["a", "b"], ["c"]),
+    },
+]
+
+
+@pytest.mark.parametrize("case", SPLIT_CASES, ids=[case["description"] for case in SPLIT_CASES])
+def test_split_halves(case: dict[str, object]) -> None:
+    pairs = pl.DataFrame(case["edges"], schema=["left_key", "right_key", "score"], orient="row")
+    assert split_halves(case["members"], pairs) == case["halves"]  # type: ignore[arg-type]
+
+
+def test_unmerge_without_member_splits_in_two(demo: Path) -> None:
+    config = load_config(demo / "golden.toml")
+    before = _crosswalk(config)
+    members: dict[str, list[str]] = {}
+    for key, golden_id in sorted(before.items()):
+        members.setdefault(golden_id, []).append(key)
+    golden_id, keys = next((g, k) for g, k in sorted(members.items()) if len(k) >= 3)
+    decisions = unmerge(config, golden_id, None, reviewer="Erika")
+    assert decisions and all(decision.origin == "unmerge" for decision in decisions)
+    run_pipeline(config, PlainRunner())
+    after = _crosswalk(config)
+    assert len({after[key] for key in keys}) >= 2
+    _clear(config)

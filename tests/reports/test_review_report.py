@@ -1,0 +1,100 @@
+"""The review page: grouping and order, languages, escaping of hostile values, offline only."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from reports.review import render_review_report, review_groups, review_labels
+
+HOSTILE = "<script>alert(1)</script>"
+I18N = Path(__file__).parents[2] / "reports" / "review_i18n.toml"
+LEVELS = {"first_name": ("exact", "different"), "birth_date": ("exact", "different")}
+
+
+def _queue(rows: list[tuple[str, str, str, str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "left_silo": left.split(":")[0],
+                "left_source_id": left.split(":")[1],
+                "right_silo": right.split(":")[0],
+                "right_source_id": right.split(":")[1],
+                "left_golden_id": left_golden,
+                "right_golden_id": right_golden,
+                "probability": probability,
+                "score": 1.0,
+                "first_name_level": 0,
+                "birth_date_level": -1,
+                "pair_hash": "abc",
+            }
+            for left, right, left_golden, right_golden, probability in rows
+        ]
+    )
+
+
+RECORDS = pl.DataFrame(
+    {
+        "record_key": ["crm:1", "shop:2", "crm:3", "shop:4"],
+        "first_name": ["Max", "Max", HOSTILE, "Eva"],
+        "birth_date": [date(1980, 1, 2), None, None, None],
+        "emails": [["max@example.de"], ["max@example.de"], [], []],
+    }
+)
+PAIRS = pl.DataFrame(
+    {
+        "left_key": ["crm:1", "crm:3"],
+        "right_key": ["shop:2", "shop:4"],
+        "first_name_weight": [3.5, -1.0],
+        "birth_date_weight": [0.0, 0.0],
+    }
+)
+CROSSWALK = pl.DataFrame(
+    {
+        "silo": ["crm", "shop", "crm", "shop", "crm"],
+        "source_id": ["1", "2", "3", "4", "5"],
+        "golden_id": ["GA", "GB", "GC", "GD", "GC"],
+    }
+)
+
+
+def test_groups_largest_record_first_with_fields_and_explanation() -> None:
+    queue = _queue([("crm:1", "shop:2", "GA", "GB", 0.8), ("crm:3", "shop:4", "GC", "GD", 0.7)])
+    groups = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
+    assert [group.golden_id for group in groups] == ["GC", "GA"]  # GC holds two records
+    pair = groups[1].pairs[0]
+    fields = {field.name: field for field in pair.fields}
+    assert not fields["first_name"].differs and fields["birth_date"].differs
+    assert "emails" in fields and not fields["emails"].differs
+    assert [(item.comparison, item.level, item.weight) for item in pair.explanation] == [
+        ("first_name", "exact", 3.5),
+        ("birth_date", "—", 0.0),
+    ]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_page_is_escaped_and_offline(language: str) -> None:
+    queue = _queue([("crm:3", "shop:4", "GC", "GD", 0.7)])
+    html = render_review_report(
+        "run-1", review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS), language=language
+    )
+    assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 1
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert review_labels(language)["title"] in html
+
+
+def test_every_language_has_the_same_labels() -> None:
+    with I18N.open("rb") as file:
+        tables = tomllib.load(file)
+    assert set(tables) == {"de", "en"}
+    assert set(tables["de"]) == set(tables["en"])
+
+
+def test_empty_queue_says_so() -> None:
+    assert "Keine unsicheren Paare" in render_review_report("run-1", ())
