@@ -15,24 +15,21 @@ value, unmasked), reminders.csv (flagged records per silo and owner) and dq_summ
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Final
 
-import jinja2
 import polars as pl
 
 from reports import dq_model, dq_sections
 from reports.csv_safe import write_csv
 from reports.dq_scores import DQResults, duplicate_rates, scorecard
+from reports.rendering import label_file, labels_for, template_environment
 from reports.summary import RunSummary
 from rules.config import DQConfig
 from rules.dq_rules import Dimension
 
-_PACKAGE_DIR: Final = Path(__file__).parent
 _TEMPLATE: Final = "dq_report.html.j2"
 _ORDER: Final = {dimension: index for index, dimension in enumerate(Dimension)}
 
@@ -115,7 +112,7 @@ def render_dq_report(
     """Return the DQ report of one run as a self-contained HTML document."""
     labels = report_labels(language)
     return (
-        _environment()
+        template_environment()
         .get_template(_TEMPLATE)
         .render(
             language=language,
@@ -234,39 +231,14 @@ def write_dq_files(folder: Path, summary: RunSummary, dq: DQInputs, stale: pl.Da
     (folder / "dq_summary.json").write_text(text + "\n", encoding="utf-8", newline="\n")
 
 
-@cache
-def _all_labels() -> dict[str, dict[str, str]]:
-    with (_PACKAGE_DIR / "i18n.toml").open("rb") as file:
-        return tomllib.load(file)
-
-
 def report_languages() -> tuple[str, ...]:
     """Return the languages the report can be rendered in (the tables of i18n.toml)."""
-    return tuple(sorted(_all_labels()))
+    return tuple(sorted(label_file("i18n.toml")))
 
 
 def report_labels(language: str) -> dict[str, str]:
     """Return the report labels for ``language`` from i18n.toml."""
-    labels = _all_labels()
-    if language not in labels:
-        raise ValueError(
-            f"DQ report: no labels for language {language!r} — use one of "
-            f"{', '.join(report_languages())} ([project] language in golden.toml)"
-        )
-    return dict(labels[language])
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_PACKAGE_DIR / "templates"),
-        # default=True: also escape in included files whatever their extension.
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return labels_for("i18n.toml", language, "DQ report")
 
 
 @dataclass(frozen=True)

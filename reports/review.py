@@ -10,18 +10,16 @@ exported as the JSON file `golden review apply` reads (flows.review). Labels: re
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Final
 
-import jinja2
 import polars as pl
 
-_PACKAGE_DIR: Final = Path(__file__).parent
+from reports.rendering import labels_for, template_environment
+
 _TEMPLATE: Final = "review.html.j2"
 
 #: Record fields shown side by side, in this order.
@@ -182,33 +180,9 @@ def review_groups(
     return tuple(groups)
 
 
-@cache
-def _all_labels() -> dict[str, dict[str, str]]:
-    with (_PACKAGE_DIR / "review_i18n.toml").open("rb") as file:
-        return tomllib.load(file)
-
-
 def review_labels(language: str) -> dict[str, str]:
     """Return the review page labels for ``language`` from review_i18n.toml."""
-    labels = _all_labels()
-    if language not in labels:
-        raise ValueError(
-            f"review report: no labels for language {language!r} — use one of "
-            f"{', '.join(sorted(labels))} ([project] language in golden.toml)"
-        )
-    return dict(labels[language])
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_PACKAGE_DIR / "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return labels_for("review_i18n.toml", language, "review report")
 
 
 def render_review_report(
@@ -217,7 +191,7 @@ def render_review_report(
     """Return the review page of one run as a self-contained HTML document."""
     labels = review_labels(language)
     return (
-        _environment()
+        template_environment()
         .get_template(_TEMPLATE)
         .render(
             language=language,
