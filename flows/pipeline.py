@@ -66,8 +66,12 @@ class PipelineResult:
 
 
 def new_run_id(started: datetime) -> str:
-    """Sortable, unique run id: UTC time plus a short random suffix."""
-    return f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    """Unique run id that sorts in start order: UTC time to the microsecond, a random suffix.
+
+    Stable ids treat the id from the earlier run as the older one, by run id; whole seconds
+    were not enough (two quick runs in one second sorted by their random suffixes).
+    """
+    return f"{started:%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:6]}"
 
 
 def run_pipeline(

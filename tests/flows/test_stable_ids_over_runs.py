@@ -72,3 +72,14 @@ def test_ids_survive_joins_merges_and_splits(tmp_path: Path) -> None:
     assert fourth["4"] not in {*first.values(), *second.values()}
     # and the same input again changes nothing
     assert _run(tmp_path, [anna, ben, cara, dora, eve_as_ben, anna_third]) == fourth
+
+
+def test_run_ids_sort_in_start_order_within_one_second() -> None:
+    from datetime import UTC, datetime
+
+    from flows.pipeline import new_run_id
+
+    starts = [datetime(2026, 11, 25, 2, 0, 0, micro, tzinfo=UTC) for micro in (5, 40, 900_000)]
+    for _ in range(20):  # the random suffix must never decide the order
+        ids = [new_run_id(start) for start in starts]
+        assert ids == sorted(ids)
