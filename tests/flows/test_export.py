@@ -10,15 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -497,21 +494,6 @@ def test_round_trip_adds_no_duplicates(
 
 
 # -- state store: SQLite and real PostgreSQL ------------------------------------------------------
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    schema = f"golden_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _record(

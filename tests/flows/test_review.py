@@ -16,7 +16,6 @@ from flows.stages import decision_links
 from flows.state import ReviewDecision, StateStore
 from rules.config import GoldenConfig, load_config
 from rules.errors import GoldenError
-from tests.flows.test_state import postgres_url  # noqa: F401  (fixture)
 
 
 def _decision(

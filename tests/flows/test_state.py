@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import create_engine, text
 
 from flows.state import StateStore
 from rules.errors import StateError
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'nested' / 'state.db'}"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    schema = f"golden_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _exercise(url: str) -> None:

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import create_engine, text
 
 from flows.state import StateStore
 from reports.dq_scores import HISTORY_SCHEMA, SCORES_SCHEMA
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    schema = f"golden_dq_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _scores(score: float | None) -> pl.DataFrame:
