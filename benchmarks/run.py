@@ -96,8 +96,10 @@ def run_case(case: str) -> dict[str, object]:
 def _true_pairs(truth: Any) -> Any:
     import polars as pl
 
+    from rules.canonical import record_key
+
     keyed = truth.select(
-        (pl.col("silo") + ":" + pl.col("source_id")).alias("key"), pl.col("entity_id")
+        record_key(pl.col("silo"), pl.col("source_id")).alias("key"), pl.col("entity_id")
     )
     return (
         keyed.join(keyed, on="entity_id", suffix="_r")
@@ -119,15 +121,17 @@ def _components_f1(truth: Any, pairs: Any) -> float:
 
     from matching.clustering import connected_components
     from matching.evaluate import evaluate
+    from rules.canonical import split_record_key
     from rules.config import MatchingConfig
 
     threshold = MatchingConfig().match_threshold  # every case runs with the default
     records = pl.concat([pairs["left_key"], pairs["right_key"]]).unique()
     accepted = pairs.filter(pl.col("probability") >= threshold)
     components = connected_components(records, accepted)
+    silo, source_id = split_record_key(pl.col("record_key"))
     crosswalk = components.select(
-        pl.col("record_key").str.splitn(":", 2).struct.field("field_0").alias("silo"),
-        pl.col("record_key").str.splitn(":", 2).struct.field("field_1").alias("source_id"),
+        silo.alias("silo"),
+        source_id.alias("source_id"),
         pl.col("cluster_key").alias("golden_id"),
     )
     return evaluate(truth, crosswalk).f1

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rules.canonical import CANONICAL_SCHEMA, LIST_FIELDS, QUARANTINE_SCHEMA, SCALAR_FIELDS
+from rules.canonical import (
+    CANONICAL_SCHEMA,
+    LIST_FIELDS,
+    QUARANTINE_SCHEMA,
+    SCALAR_FIELDS,
+    record_key,
+)
 from rules.config import SiloConfig
 from rules.errors import SiloError
 
@@ -141,7 +147,7 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
 
     quarantine, frame = _quarantine_ids(frame, raw, silo)
     records = frame.with_columns(
-        (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key")
+        record_key(pl.col("silo"), pl.col("source_id")).alias("record_key")
     ).select([pl.col(name).cast(dtype) for name, dtype in CANONICAL_SCHEMA.items()])
     return MappedSilo(records=records, quarantine=quarantine)
 

@@ -30,7 +30,7 @@ from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
 from matching.term_frequency import term_frequency_adjustments
 from reports.dq_scores import DQResults, blocking_problems
-from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA
+from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA, record_key, split_record_key
 from rules.config import GoldenConfig
 from rules.errors import StageError
 
@@ -265,7 +265,7 @@ def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.Dat
 def assign_ids(state: StateStore, clusters: pl.DataFrame) -> IdAssignment:
     """Stable golden ids from the previous run's crosswalk in the state store."""
     previous = state.load_crosswalk().select(
-        (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key"), "golden_id"
+        record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"), "golden_id"
     )
     return assign_golden_ids(clusters, previous, state.load_golden_ids())
 
@@ -300,10 +300,8 @@ def review_queue(
             on="right_key",
         )
         .select(
-            pl.col("left_key").str.split_exact(":", 1).struct.field("field_0").alias("left_silo"),
-            pl.col("left_key").str.splitn(":", 2).struct.field("field_1").alias("left_source_id"),
-            pl.col("right_key").str.split_exact(":", 1).struct.field("field_0").alias("right_silo"),
-            pl.col("right_key").str.splitn(":", 2).struct.field("field_1").alias("right_source_id"),
+            *_named(split_record_key(pl.col("left_key")), "left_silo", "left_source_id"),
+            *_named(split_record_key(pl.col("right_key")), "right_silo", "right_source_id"),
             "left_golden_id",
             "right_golden_id",
             pl.col("probability").round(4),
@@ -348,3 +346,7 @@ def staleness(
     return flag_stale(
         cleaned.records, ids.assignment, cleaned.findings, config.staleness, today, owners
     )
+
+
+def _named(parts: tuple[pl.Expr, pl.Expr], *names: str) -> list[pl.Expr]:
+    return [part.alias(name) for part, name in zip(parts, names, strict=True)]

@@ -136,3 +136,14 @@ FINDINGS_SCHEMA: Final[dict[str, pl.DataType]] = {
 def empty_findings() -> pl.DataFrame:
     """Return an empty findings frame with the documented columns."""
     return pl.DataFrame(schema=FINDINGS_SCHEMA)
+
+
+def record_key(silo: pl.Expr, source_id: pl.Expr) -> pl.Expr:
+    """``"<silo>:<source_id>"``: unique over all silos (silo names cannot contain ":")."""
+    return silo + ":" + source_id
+
+
+def split_record_key(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The silo and the source id of a record key (the source id may itself contain ":")."""
+    parts = key.str.splitn(":", 2)
+    return parts.struct.field("field_0"), parts.struct.field("field_1")
