@@ -132,6 +132,22 @@ def role_address(address: pl.Expr) -> pl.Expr:
     return local.is_in(roles) | stem.is_in(roles)
 
 
+#: Household mailboxes: "familie.mueller@", "fam-huber@", "haushalt.meier@", "eheleute.wolf@",
+#: "hans.und.erika@", "anna-and-tom@". Several people of one family read them, so a shared
+#: household address says "same household", not "same person" (matching weighs it so).
+HOUSEHOLD_LOCAL_PART = (
+    r"^(?:familie|family|famille|famiglia|fam|haushalt|eheleute|ehepaar)(?:[._-]|$)"
+    r"|^(?:familie|family)[a-z]"
+    r"|[._-](?:familie|family|fam)$"
+    r"|[a-z][._-](?:und|and)[._-][a-z]"
+)
+
+
+def household_address(address: pl.Expr) -> pl.Expr:
+    """True for lower-case addresses of a household mailbox (see HOUSEHOLD_LOCAL_PART)."""
+    return address.str.extract(r"^(.*)@[^@]*$", 1).str.contains(HOUSEHOLD_LOCAL_PART)
+
+
 def _email_items(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per e-mail text of every record (cells with several addresses are split)."""
     cells = frame.select(

@@ -15,6 +15,8 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from cleaners.emails import HOUSEHOLD_LOCAL_PART
+
 MISSING = -1
 
 #: Columns of the cleaned frame that comparisons read.
@@ -31,6 +33,7 @@ COMPARED_COLUMNS = (
     "emails",
     "role_emails",
     "phones",
+    "phone_types",
     "postal_code",
     "city_key",
     "street_key",
@@ -38,10 +41,16 @@ COMPARED_COLUMNS = (
     "organisation_key",
     "vat_id",
     "name_suffix",
+    "salutation",
 )
 
 #: Columns older cleaned frames may lack; compared as missing then.
-OPTIONAL_COLUMNS = {"first_name_groups": pl.List(pl.String()), "name_suffix": pl.String()}
+OPTIONAL_COLUMNS = {
+    "first_name_groups": pl.List(pl.String()),
+    "name_suffix": pl.String(),
+    "phone_types": pl.List(pl.String()),
+    "salutation": pl.String(),
+}
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,94 @@ def _shared(
     return level
 
 
+def _email(pairs: pl.DataFrame) -> pl.Series:
+    """Personal addresses shared or one typo apart; else a shared household address; else different.
+
+    Role mailboxes (info@) are left out; household mailboxes (familie.mueller@) only say that
+    two records live in one household, which parents and children do too.
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    household = pl.element().str.extract(r"^(.*)@[^@]*$", 1).str.contains(HOUSEHOLD_LOCAL_PART)
+    columns = []
+    for side in ("l", "r"):
+        usable = pl.col(f"emails_{side}").list.set_difference(
+            pl.col(f"role_emails_{side}").fill_null(nothing)
+        )
+        columns += [
+            usable.list.filter(~household).alias(f"personal_emails_{side}"),
+            usable.list.filter(household).alias(f"household_emails_{side}"),
+        ]
+    split = pairs.select(*columns)
+    personal = _shared("personal_emails", fuzzy=True)(split)
+    household_shared = (
+        pl.col("household_emails_l").list.set_intersection("household_emails_r").list.len() > 0
+    ).fill_null(False)
+    # 0 shared, 1 similar (personal); 2 a shared household address; 3 different; -1 when
+    # either side has no address at all.
+    level = pl.lit(personal)
+    any_left = pl.col("personal_emails_l").list.len() + pl.col("household_emails_l").list.len()
+    any_right = pl.col("personal_emails_r").list.len() + pl.col("household_emails_r").list.len()
+    return split.select(
+        pl.when(level.is_in([0, 1]))
+        .then(level)
+        .when(household_shared)
+        .then(pl.lit(2, dtype=pl.Int8))
+        .when((level == 2) | ((any_left > 0) & (any_right > 0)))
+        .then(pl.lit(3, dtype=pl.Int8))
+        .otherwise(pl.lit(MISSING, dtype=pl.Int8))
+        .alias("email_level")
+    )["email_level"]
+
+
+def _phone(pairs: pl.DataFrame) -> pl.Series:
+    """Phones: a shared mobile, a shared landline, no common number, or different mobiles.
+
+    A landline belongs to a household, a mobile to one person: two records that each carry a
+    mobile number and share none are "different" even when they share the family's landline
+    (father and son of the same name), while a record with only a landline next to one with only
+    a mobile says little ("no_common_number"). Numbers without a known type (older cleaned
+    frames) count as mobiles.
+    """
+    columns = []
+    for side in ("l", "r"):
+        numbers = pl.col(f"phones_{side}")
+        landline = (
+            pl.col(f"phone_types_{side}")
+            .list.eval(pl.element() == "landline")
+            .fill_null(numbers.list.eval(pl.lit(False)))
+        )
+        columns += [
+            numbers.list.gather(landline.list.eval(pl.element().not_().arg_true())).alias(
+                f"personal_{side}"
+            ),
+            numbers.list.gather(landline.list.eval(pl.element().arg_true())).alias(
+                f"landline_{side}"
+            ),
+        ]
+    split = pairs.select(*columns, "phones_l", "phones_r")
+
+    def shared(column: str) -> pl.Expr:
+        common = pl.col(f"{column}_l").list.set_intersection(pl.col(f"{column}_r"))
+        return (common.list.len() > 0).fill_null(False)
+
+    both_personal = (pl.col("personal_l").list.len() > 0) & (pl.col("personal_r").list.len() > 0)
+    missing = (pl.col("phones_l").list.len() == 0).fill_null(True) | (
+        pl.col("phones_r").list.len() == 0
+    ).fill_null(True)
+    return split.select(
+        pl.when(missing)
+        .then(pl.lit(MISSING, dtype=pl.Int8))
+        .when(shared("personal"))
+        .then(pl.lit(0, dtype=pl.Int8))
+        .when(both_personal.fill_null(False))
+        .then(pl.lit(3, dtype=pl.Int8))
+        .when(shared("landline"))
+        .then(pl.lit(1, dtype=pl.Int8))
+        .otherwise(pl.lit(2, dtype=pl.Int8))
+        .alias("phone_level")
+    )["phone_level"]
+
+
 def _address(pairs: pl.DataFrame) -> pl.Series:
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
@@ -214,6 +311,18 @@ def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
     return _levels(pairs, _either_null("name_suffix"), [_l("name_suffix") == _r("name_suffix")])
 
 
+def _gender(pairs: pl.DataFrame) -> pl.Series:
+    """Herr vs Frau from the salutation (Stefan and Stefanie look alike, their salutations do not).
+
+    Only the two gendered salutations count; Divers, Familie, Firma and none are missing.
+    """
+    gendered = ("Herr", "Frau")
+    unknown = ~_l("salutation").is_in(gendered).fill_null(False) | ~_r("salutation").is_in(
+        gendered
+    ).fill_null(False)
+    return _levels(pairs, unknown, [_l("salutation") == _r("salutation")])
+
+
 def _vat_id(pairs: pl.DataFrame) -> pl.Series:
     return _levels(pairs, _either_null("vat_id"), [_l("vat_id") == _r("vat_id")])
 
@@ -226,16 +335,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "birth_date", ("exact", "swap_or_typo", "within_one_year", "different"), _birth_date
     ),
-    Comparison(
-        "email",
-        ("shared", "similar", "different"),
-        _shared("emails", exclude="role_emails", fuzzy=True),
-    ),
-    Comparison("phone", ("shared", "different"), _shared("phones")),
+    Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
+    Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
     Comparison("organisation", ("exact", "jaro_winkler_0.9", "different"), _organisation),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison("name_suffix", ("same", "different"), _name_suffix),
+    Comparison("gender", ("same", "different"), _gender),
 )
 
 

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import polars as pl
 
@@ -30,8 +31,8 @@ class MatchWeights:
     @classmethod
     def defaults(cls) -> MatchWeights:
         """The hand-set defaults in matching/data/weights.toml."""
-        text = resources.files("matching").joinpath("data/weights.toml").read_text("utf-8")
-        data = tomllib.loads(text)
+        data = _weights_toml()
+        data.pop("pinned", None)
         prior = float(data.pop("prior"))
         levels = {name: {k: float(v) for k, v in table.items()} for name, table in data.items()}
         for comparison in COMPARISONS:
@@ -39,6 +40,17 @@ class MatchWeights:
             if missing:
                 raise ValueError(f"weights.toml: [{comparison.name}] lacks {sorted(missing)}")
         return cls(prior=prior, levels=levels)
+
+
+def _weights_toml() -> dict[str, Any]:
+    text = resources.files("matching").joinpath("data/weights.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def pinned_levels() -> dict[str, frozenset[str]]:
+    """Levels whose weight the EM keeps at its default ([pinned] in weights.toml)."""
+    pinned = _weights_toml().get("pinned", {})
+    return {name: frozenset(labels) for name, labels in pinned.items()}
 
 
 def _condition(text: str) -> pl.Expr:

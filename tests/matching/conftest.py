@@ -47,6 +47,7 @@ CLEANED_SCHEMA: dict[str, pl.DataType] = {
     "city_key": pl.String(),
     "country": pl.String(),
     "phones": pl.List(pl.String()),
+    "phone_types": pl.List(pl.String()),
     "emails": pl.List(pl.String()),
     "role_emails": pl.List(pl.String()),
     "birth_date": pl.Date(),
