@@ -4,14 +4,21 @@ u(level) — how often a *random* pair of records agrees at that level — is co
 random sample of record pairs (almost all non-matches). m(level) — how often a *true* match does
 — and lambda, the share of matches, are estimated by expectation maximisation over the
 candidate pairs' comparison vectors with u held fixed (as in Splink). Pairs outside every block
-count as non-matches, so lambda is the share of matches among ALL record pairs that no hard
-rule decides (those are left out of the EM). Estimating lambda within the blocks instead drifts
-to 1: blocked non-matches agree far more often than random pairs, and the u of random pairs
-cannot explain them.
+count as non-matches, so lambda is the share of matches among ALL record pairs. Estimating
+lambda within the blocks instead drifts to 1: blocked non-matches agree far more often than
+random pairs, and the u of random pairs cannot explain them.
+Pairs a hard rule decides take part with their decision as a fixed posterior (1 for "match",
+0 for "no match"): dropping them would bias m, since a "same e-mail -> match" rule would then
+hide exactly the matches whose e-mails agree, and m(e-mail differs) would look like the norm
+among matches. Fixed at 0, a "no match" pair (twins) teaches m nothing.
 The weight of a level is log2(m / u); the prior is log2(lambda / (1 - lambda)). The EM works
 on the distinct comparison vectors with their counts, so its cost does not grow with the data.
 The hand-set defaults (matching/data/weights.toml) only start the EM: a level the data never
 shows ends with the smoothing's weight, which scores nothing since no pair has that level.
+Levels listed under [pinned] in weights.toml keep their default weight: the EM assumes fields
+agree independently of each other given the match status, and where that fails badly (a
+family's members agree on name and address, so the EM takes them for matches and concludes
+that one person often carries two mobile numbers) the estimate is worse than the default.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from matching.comparisons import COMPARISONS, MISSING, compare_pairs
-from matching.scoring import MatchWeights, hard_rule_decisions
+from matching.scoring import MatchWeights, hard_rule_decisions, pinned_levels
 from rules.config import HardRule
 
 #: Weights are clamped so a single field can never decide alone beyond this (log2 units).
@@ -102,10 +109,8 @@ def estimate_weights(
     sampled = _level_shares(sample_levels, None)
     u = dict(sampled)
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
-    # Pairs a hard rule decides are left out: they would teach m that twins "match".
+    # A hard rule's decision is a known posterior (1 match, 0 no match), see the module text.
     decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
-    # Sorted: group_by returns the patterns in any order, and the float sums below must add up
-    # in the same order on every run for the weights to be the same byte for byte.
     undecided = compared.filter(decided.is_null())
     if undecided.height < min_candidate_pairs:
         return Estimate(
@@ -122,8 +127,17 @@ def estimate_weights(
     candidate_present = {
         c.name: int((undecided[f"{c.name}_level"] != MISSING).sum()) for c in COMPARISONS
     }
-    patterns = undecided.group_by(level_columns).len("count").sort(level_columns)
+    # Sorted: group_by returns the patterns in any order, and the float sums below must add up
+    # in the same order on every run for the weights to be the same byte for byte.
+    patterns = (
+        compared.select(level_columns)
+        .with_columns(decision=decided.fill_null(0))
+        .group_by([*level_columns, "decision"])
+        .len("count")
+        .sort([*level_columns, "decision"])
+    )
     counts = patterns["count"].to_numpy().astype(float)
+    fixed = patterns["decision"].to_numpy()
     codes = {name: patterns[f"{name}_level"].to_numpy() for name in (c.name for c in COMPARISONS)}
 
     m = {}
@@ -137,7 +151,7 @@ def estimate_weights(
         )
         m[comparison.name] = start_m / start_m.sum()
     all_pairs = records.height * (records.height - 1) / 2
-    share = float(np.clip(counts.sum() / 2 / max(all_pairs, 1.0), 1e-12, 0.5))
+    share = float(np.clip(counts[fixed != -1].sum() / 2 / max(all_pairs, 1.0), 1e-12, 0.5))
     iterations = 0
     floor = 0.5 / max(sample.height, 1)
     for iterations in range(1, max_iterations + 1):  # noqa: B007 (reported below)
@@ -147,6 +161,7 @@ def estimate_weights(
             index = np.where(present, levels, 0)
             log_ratio += np.where(present, np.log(m[name][index]) - np.log(u[name][index]), 0.0)
         probability = 1.0 / (1.0 + np.exp(-np.clip(log_ratio, -500, 500)))
+        probability = np.where(fixed == 1, 1.0, np.where(fixed == -1, 0.0, probability))
         expected = probability * counts
         # Pairs outside every block are taken as non-matches: the share is over ALL pairs.
         new_share = float(np.clip(expected.sum() / all_pairs, 1e-12, 0.5))
@@ -168,6 +183,7 @@ def estimate_weights(
 
     levels_out = {}
     kept = []
+    pinned = pinned_levels()
     for comparison in COMPARISONS:
         name = comparison.name
         if min(random_present[name], candidate_present[name]) < min_evidence:
@@ -176,7 +192,9 @@ def estimate_weights(
             continue
         ratio = np.log2(m[comparison.name] / u[comparison.name])
         levels_out[comparison.name] = {
-            label: float(np.clip(ratio[i], -MAX_WEIGHT, MAX_WEIGHT))
+            label: start.levels[name][label]
+            if label in pinned.get(name, ())
+            else float(np.clip(ratio[i], -MAX_WEIGHT, MAX_WEIGHT))
             for i, label in enumerate(comparison.levels)
         }
     return Estimate(

@@ -25,8 +25,8 @@ from rapidfuzz.distance import JaroWinkler
 from matching.blocking import candidate_pairs
 from matching.comparisons import COMPARISONS, MISSING, compare_pairs
 from matching.estimation import MAX_WEIGHT, Estimate, estimate_weights, random_pairs
-from matching.scoring import MatchWeights, hard_rule_decisions, score_pairs
-from rules.config import MatchingConfig
+from matching.scoring import MatchWeights, hard_rule_decisions, pinned_levels, score_pairs
+from rules.config import HardRule, MatchingConfig
 from tests.matching.conftest import build_records
 
 LADDERS = {comparison.name: comparison.levels for comparison in COMPARISONS}
@@ -314,12 +314,19 @@ def test_fields_that_separate_better_weigh_more(estimate: Estimate) -> None:
 
 def test_weights_are_log2_of_m_over_u_within_the_clamp(estimate: Estimate) -> None:
     defaults = MatchWeights.defaults()
+    pinned = pinned_levels()
     for comparison in COMPARISONS:
         if comparison.name in estimate.defaults_kept:
             # too little evidence (no organisations in these records): the defaults stay
             assert estimate.weights.levels[comparison.name] == defaults.levels[comparison.name]
             continue
         for label in comparison.levels:
+            if label in pinned.get(comparison.name, ()):
+                assert (
+                    estimate.weights.levels[comparison.name][label]
+                    == defaults.levels[comparison.name][label]
+                )
+                continue
             m, u = estimate.m[comparison.name][label], estimate.u[comparison.name][label]
             expected = float(np.clip(np.log2(m / u), -MAX_WEIGHT, MAX_WEIGHT))
             assert estimate.weights.levels[comparison.name][label] == pytest.approx(expected)
@@ -388,7 +395,7 @@ def test_the_seed_is_used(synthetic: Synthetic, compared: pl.DataFrame) -> None:
     assert one.u != two.u
 
 
-# --- pairs decided by hard rules stay out of the EM -------------------------------------------
+# --- pairs decided by hard rules: a known posterior in the EM ----------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -407,16 +414,35 @@ def test_twins_are_candidates_decided_by_the_default_hard_rules(
     assert twins["hard_decision"].to_list() == [-1] * len(data.twins)
 
 
-def test_pairs_decided_by_hard_rules_do_not_change_the_estimate(
+def test_pairs_a_no_match_rule_decides_do_not_change_the_estimate(
     with_twins: tuple[Synthetic, pl.DataFrame],
 ) -> None:
     data, compared = with_twins
-    rules = MatchingConfig().hard_rules
-    undecided = compared.filter(hard_rule_decisions(compared, rules)["hard_decision"].is_null())
-    assert undecided.height < compared.height
-    assert _estimate(data.records, compared, hard_rules=rules) == _estimate(
-        data.records, undecided, hard_rules=rules
+    rules = [rule for rule in MatchingConfig().hard_rules if rule.then == "no_match"]
+    kept = compared.filter(hard_rule_decisions(compared, rules)["hard_decision"].is_null())
+    assert kept.height < compared.height
+    with_them = _estimate(data.records, compared, hard_rules=rules)
+    without = _estimate(data.records, kept, hard_rules=rules)
+    assert with_them.match_share == pytest.approx(without.match_share, rel=1e-9)
+    for name, levels in with_them.weights.levels.items():
+        assert levels == pytest.approx(without.weights.levels[name], abs=1e-9), name
+
+
+def test_pairs_a_match_rule_decides_teach_m(
+    synthetic: Synthetic, compared: pl.DataFrame, truth: Truth
+) -> None:
+    # "Same e-mail -> match" decides exactly the pairs whose e-mails agree. Left out of the EM,
+    # they would hide every e-mail agreement among matches and m(shared) would collapse.
+    rule = [HardRule(when=["email:shared"], then="match", record_type="person")]
+    decided = compared.with_columns(hard_rule_decisions(compared, rule))
+    assert (decided["hard_decision"] == 1).sum() > 50
+    estimate = _estimate(synthetic.records, compared, hard_rules=rule)
+    assert estimate.m["email"]["shared"] == pytest.approx(truth.m["email"]["shared"], abs=0.1)
+    left_out = _estimate(
+        synthetic.records,
+        decided.filter(pl.col("hard_decision").is_null()).drop("hard_decision", "hard_rule"),
     )
+    assert left_out.m["email"]["shared"] < estimate.m["email"]["shared"] - 0.5
 
 
 def test_without_the_hard_rules_twins_teach_m_that_first_names_may_differ(
