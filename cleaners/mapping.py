@@ -22,8 +22,20 @@ from rules.config import SiloConfig
 from rules.errors import SiloError
 
 ROW_NUMBER = "_row_number"
+#: One e-mail in a cell of several: "Max Muster <max@x.de>" and the written-out "max (at)
+#: gmx.de" / "max @ gmx.de" stay whole (the e-mail cleaner repairs them); otherwise items end
+#: at ; , | or white space ("a@x.de b@y.de").
+_EMAIL_ITEM = "|".join(
+    (
+        r"[^;,|<>\n]*<[^<>]*>",
+        r"[^;,|\s]+\s*[(\[{]\s*(?i:at)\s*[)\]}]\s*[^;,|\s]+",
+        r"[^;,|\s]+\s+@\s*[^;,|\s]+",
+        r"[^;,|\s]+@\s+[^;,|\s]+",
+        r"[^;,|\s]+",
+    )
+)
 #: Separators between several values in one list cell ("0301234; 0171 555").
-_LIST_ITEMS = {"phones": r"[^;|\n]+", "emails": r"[^;,|\s]+"}
+_LIST_ITEMS = {"phones": r"[^;|\n]+", "emails": _EMAIL_ITEM}
 
 
 @dataclass(frozen=True)

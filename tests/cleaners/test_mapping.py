@@ -93,6 +93,49 @@ def test_emails_split_on_separators() -> None:
     assert mapped.records["emails"].to_list() == [["a@example.de", "b@example.de", "c@example.de"]]
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("a@example.de b@example.de", ["a@example.de", "b@example.de"]),
+        ("Max Muster <max@example.de>", ["Max Muster <max@example.de>"]),
+        (
+            "Max Muster <max@example.de>; Erika <erika@example.de>",
+            ["Max Muster <max@example.de>", "Erika <erika@example.de>"],
+        ),
+        ("max (at) gmx.de", ["max (at) gmx.de"]),
+        ("max [AT] gmx.de, b@example.de", ["max [AT] gmx.de", "b@example.de"]),
+        ("max @ gmx.de", ["max @ gmx.de"]),
+        ("max@ gmx.de", ["max@ gmx.de"]),
+    ],
+)
+def test_email_cells_keep_display_names_and_written_at_whole(
+    cell: str, expected: list[str]
+) -> None:
+    raw = _raw(id=["1"], mail=[cell])
+    mapped = map_silo(raw, _silo('source_id = "id"\nemails = ["mail"]'))
+    assert mapped.records["emails"].to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Max Muster <Max@Example.de>", ["max@example.de"]),
+        ("max (at) gmx.de", ["max@gmx.de"]),
+        ("max @ gmx.de; erika@web.de", ["max@gmx.de", "erika@web.de"]),
+    ],
+)
+def test_email_cells_end_as_clean_addresses_without_findings_for_name_parts(
+    cell: str, expected: list[str]
+) -> None:
+    from cleaners.emails import clean_emails
+
+    raw = _raw(id=["1"], mail=[cell])
+    mapped = map_silo(raw, _silo('source_id = "id"\nemails = ["mail"]'))
+    cleaned = clean_emails(mapped.records.with_row_index("__row"))
+    assert cleaned.frame["emails"].to_list() == [expected]
+    assert not cleaned.findings.filter(pl.col("status") == "invalid").height
+
+
 def test_defaults_fill_only_empty_values() -> None:
     raw = _raw(id=["1", "2"], land=["CH", None])
     mapped = map_silo(raw, _silo('source_id = "id"\ncountry = "land"', 'country = "AT"'))
