@@ -324,12 +324,19 @@ def review_apply(
         str | None, typer.Option(help="Reviewer name (else the name in the file).")
     ] = None,
 ) -> None:
-    """Validate a decisions file and store it; the next run honours the decisions."""
+    """Validate a decisions file (pairs, move-outs) and store it; the next run honours it."""
     from flows.review import apply_decisions
 
     result = apply_decisions(load_config(config), file, reviewer=reviewer)
     console.print(
-        f"stored {result.approved} approved and {result.rejected} rejected pair(s) from {file}"
+        f"stored {result.approved} approved and {result.rejected} rejected pair(s)"
+        + (
+            f" and {result.moved_out} member(s) moved out of their golden record"
+            f" ({result.separations} cannot-link(s))"
+            if result.moved_out
+            else ""
+        )
+        + f" from {file}"
         + (
             f" ({result.skipped_duplicates} repeated row(s) skipped)"
             if result.skipped_duplicates

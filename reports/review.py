@@ -4,8 +4,11 @@
 proposed golden record, largest records and weakest links first, with both records' fields
 (differences marked) and each comparison's level and weight, the explanation of the score. The
 page loads nothing (inline CSS and JS, a Content-Security-Policy that forbids fetching); every
-value is escaped by Jinja's autoescape. Decisions are kept in the browser's localStorage and
-exported as the JSON file `golden review apply` reads (flows.review). Labels: review_i18n.toml.
+value is escaped by Jinja's autoescape. Each group also lists the records of the golden records its
+pairs touch, so a reviewer can move one member out of its golden record (flows.review stores that as
+cannot-links to the other members, like `golden unmerge --member`). Decisions are kept in the
+browser's localStorage and exported as the JSON file `golden review apply` reads (flows.review).
+Labels: review_i18n.toml.
 """
 
 from __future__ import annotations
@@ -81,12 +84,38 @@ class ReviewPair:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One source record of a golden record: its id and a one-line summary of its values."""
+
+    silo: str
+    source_id: str
+    summary: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.silo}:{self.source_id}"
+
+
+@dataclass(frozen=True)
+class GoldenMembers:
+    """The records of one golden record (as in the run's crosswalk), for moving one out."""
+
+    golden_id: str
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
 class ReviewGroup:
-    """The pairs proposing to grow one golden record."""
+    """The pairs proposing to grow one golden record.
+
+    ``golden_records``: every golden record of two or more records that the pairs touch, the
+    group's own first; a member of one of them can be moved out of it.
+    """
 
     golden_id: str
     size: int
     pairs: tuple[ReviewPair, ...]
+    golden_records: tuple[GoldenMembers, ...] = ()
 
 
 def _text(value: object) -> str:
@@ -97,6 +126,51 @@ def _text(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
+
+
+def _summary(values: Mapping[str, object]) -> str:
+    """Name, birth date, address and e-mails of one record on one line."""
+    name = " ".join(
+        text
+        for text in (_text(values.get(field)) for field in ("title", "first_name", "last_name"))
+        if text
+    ) or _text(values.get("organisation_name"))
+    address = " ".join(
+        text for text in (_text(values.get(f)) for f in ("street", "house_number")) if text
+    )
+    place = " ".join(
+        text for text in (_text(values.get(f)) for f in ("postal_code", "city")) if text
+    )
+    parts = (name, _text(values.get("birth_date")), address, place, _text(values.get("emails")))
+    return " · ".join(part for part in parts if part)
+
+
+def golden_members(
+    golden_ids: Sequence[str], records: pl.DataFrame, crosswalk: pl.DataFrame
+) -> dict[str, GoldenMembers]:
+    """golden id -> its records with summaries, for the golden ids with two or more records."""
+    members = (
+        crosswalk.filter(pl.col("golden_id").is_in(list(golden_ids)))
+        .select("golden_id", "silo", "source_id")
+        .sort("golden_id", "silo", "source_id")
+    )
+    keys = [f"{silo}:{source_id}" for _, silo, source_id in members.iter_rows()]
+    shown = [name for name in FIELDS if name in records.columns]
+    values = {
+        row["record_key"]: row
+        for row in records.filter(pl.col("record_key").is_in(keys))
+        .select("record_key", *shown)
+        .iter_rows(named=True)
+    }
+    listed: dict[str, list[Member]] = {}
+    for golden_id, silo, source_id in members.iter_rows():
+        summary = _summary(values.get(f"{silo}:{source_id}", {}))
+        listed.setdefault(golden_id, []).append(Member(silo, source_id, summary))
+    return {
+        golden_id: GoldenMembers(golden_id, tuple(items))
+        for golden_id, items in listed.items()
+        if len(items) >= 2
+    }
 
 
 def review_groups(
@@ -168,11 +242,22 @@ def review_groups(
                 explanation=explanation,
             )
         )
+    touched = {
+        golden_id: sorted(
+            {pair.left_golden_id for pair in members} | {pair.right_golden_id for pair in members},
+            key=lambda other: (other != golden_id, other),  # the group's own record first
+        )
+        for golden_id, members in grouped.items()
+    }
+    movable = golden_members(
+        sorted({other for ids in touched.values() for other in ids}), records, crosswalk
+    )
     groups = [
         ReviewGroup(
             golden_id,
             sizes.get(golden_id, 0),
             tuple(sorted(members, key=lambda pair: (pair.probability, pair.pair_id))),
+            tuple(movable[other] for other in touched[golden_id] if other in movable),
         )
         for golden_id, members in grouped.items()
     ]

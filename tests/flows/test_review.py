@@ -170,6 +170,144 @@ def test_apply_refuses_invalid_files_and_stores_nothing(
     assert StateStore.open(config.state_url).load_review_decisions().height == 0
 
 
+# -- move-outs (review.html: one member out of its golden record) --------------------------------
+def _members(config: GoldenConfig) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = {}
+    for key, golden_id in sorted(_crosswalk(config).items()):
+        members.setdefault(golden_id, []).append(key)
+    return members
+
+
+def _ids(key: str) -> dict[str, str]:
+    silo, _, source_id = key.partition(":")
+    return {"silo": silo, "source_id": source_id}
+
+
+def _move(golden_id: str, key: str, others: list[str], **extra: object) -> dict[str, object]:
+    return {
+        "action": "move_out",
+        "golden_id": golden_id,
+        **_ids(key),
+        "members": [_ids(other) for other in others],
+        "reason": "andere Person",
+        "decided_at": "2026-11-20T10:00:00Z",
+        **extra,
+    }
+
+
+def _pair_hash(item: dict[str, str]) -> dict[str, str]:
+    keys = ("left_silo", "left_source_id", "right_silo", "right_source_id", "pair_hash")
+    return {key: item[key] for key in keys}
+
+
+def _movable(config: GoldenConfig) -> tuple[dict[str, str], str, str, list[str]]:
+    """A queue pair whose left record sits in a golden record of two or more: pair, id, ..."""
+    members = _members(config)
+    item = next(item for item in _queue(config) if len(members[item["left_golden_id"]]) >= 2)
+    golden_id = item["left_golden_id"]
+    key = f"{item['left_silo']}:{item['left_source_id']}"
+    return item, golden_id, key, [other for other in members[golden_id] if other != key]
+
+
+MOVE_OUT_ERRORS = [
+    {
+        "description": "unknown member, after a valid row",
+        "entries": lambda q, g, k, o, m: [
+            _row(q, "reject"),
+            _move(g, "crm:nope-999", o),
+        ],
+        "error": r"row 2, field 'source_id': record crm:nope-999 is not in the current crosswalk",
+    },
+    {
+        "description": "unknown golden id",
+        "entries": lambda q, g, k, o, m: [_move("GNOTTHERE0000", k, o)],
+        "error": r"row 1, field 'golden_id': golden id GNOTTHERE0000 is not in the current",
+    },
+    {
+        "description": "member no longer in that golden record",
+        "entries": lambda q, g, k, o, m: [
+            _move(next(h for h in m if h != g and len(m[h]) >= 2), k, o)
+        ],
+        "error": r"row 1, field 'golden_id': record \S+ is no longer in \S+ but in .* older run",
+    },
+    {
+        "description": "its record changed since the report",
+        "entries": lambda q, g, k, o, m: [
+            _move(g, k, o, pair_hashes=[{**_pair_hash(q), "pair_hash": "0" * 16}])
+        ],
+        "error": r"row 1, field 'pair_hashes': the records of .* changed since the report",
+    },
+    {
+        "description": "the golden record's members changed since the report",
+        "entries": lambda q, g, k, o, m: [_move(g, k, [*o, "crm:gone-1"])],
+        "error": r"row 1, field 'members': the records of \S+ changed since the report .* "
+        r"gone crm:gone-1",
+    },
+    {
+        "description": "conflicts with an approve of the member and another member",
+        "entries": lambda q, g, k, o, m: [
+            {
+                **{f"left_{n}": v for n, v in _ids(k).items()},
+                **{f"right_{n}": v for n, v in _ids(o[0]).items()},
+                "decision": "approve",
+            },
+            _move(g, k, o),
+        ],
+        "error": r"row 2, field 'action': moving \S+ out of \S+ conflicts with row 1, which "
+        r"approves",
+    },
+    {
+        "description": "the only record of its golden record",
+        "entries": lambda q, g, k, o, m: [
+            _move(*next((h, keys[0]) for h, keys in sorted(m.items()) if len(keys) == 1), [])
+        ],
+        "error": r"row 1, field 'source_id': \S+ is the only record of \S+: nothing to move",
+    },
+    {
+        "description": "empty golden id",
+        "entries": lambda q, g, k, o, m: [_move("", k, o)],
+        "error": r"row 1, field 'golden_id': empty",
+    },
+    {
+        "description": "a move-out word on a pair row",
+        "entries": lambda q, g, k, o, m: [_row(q, "herausnehmen")],
+        "error": r"row 1, field 'decision': 'herausnehmen' — a row is a pair",
+    },
+    {
+        "description": "unknown action",
+        "entries": lambda q, g, k, o, m: [{**_move(g, k, o), "action": "split"}],
+        "error": r"row 1, field 'action': unknown action 'split'",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "case", MOVE_OUT_ERRORS, ids=[case["description"] for case in MOVE_OUT_ERRORS]
+)
+def test_apply_refuses_invalid_move_outs_and_stores_nothing(
+    demo: Path, tmp_path: Path, case: dict[str, object]
+) -> None:
+    config = load_config(demo / "golden.toml")
+    item, golden_id, key, others = _movable(config)
+    entries = case["entries"](item, golden_id, key, others, _members(config))  # type: ignore[operator]
+    path = _write_json(tmp_path / "decisions.json", entries)
+    with pytest.raises(GoldenError, match=str(case["error"])) as raised:
+        apply_decisions(config, path)
+    assert "\n" not in str(raised.value) and str(path) in str(raised.value)
+    assert StateStore.open(config.state_url).load_review_decisions().height == 0
+
+
+def test_move_out_in_a_csv_says_to_use_the_json(demo: Path, tmp_path: Path) -> None:
+    config = load_config(demo / "golden.toml")
+    queue = pl.read_csv(config.output_dir / "latest" / "review_queue.csv", infer_schema=False)
+    edited = queue.with_columns(decision=pl.Series(["herausnehmen"] + [""] * (queue.height - 1)))
+    path = tmp_path / "review_queue.csv"
+    path.write_bytes(edited.write_csv(separator=";").encode("utf-8"))
+    with pytest.raises(GoldenError, match=r"row 2, field 'decision': .* `golden unmerge"):
+        apply_decisions(config, path, reviewer="Erika")
+    assert StateStore.open(config.state_url).load_review_decisions().height == 0
+
+
 def test_apply_reads_excel_csv_with_semicolons_and_bom(demo: Path, tmp_path: Path) -> None:
     config = load_config(demo / "golden.toml")
     queue = pl.read_csv(config.output_dir / "latest" / "review_queue.csv", infer_schema=False)
@@ -250,6 +388,97 @@ def test_unmerge_splits_a_member_off_and_history_shows_it(demo: Path) -> None:
     entries = history(config, golden_id)
     assert [entry.kind for entry in entries].count("reject") == len(keys) - 1
     assert any("zwei Personen" in entry.detail for entry in entries)
+    _clear(config)
+
+
+def _leaf(config: GoldenConfig, keys: list[str], prefer: set[str]) -> str | None:
+    """A member (one of ``prefer`` if possible) whose others stay linked by confident pairs."""
+    pairs = pl.read_parquet(
+        config.output_dir / "latest" / "pairs.parquet",
+        columns=["left_key", "right_key", "probability"],
+    )
+    strong = pairs.filter(pl.col("probability") >= config.matching.match_threshold)
+    edges = [(left, right) for left, right in strong.select("left_key", "right_key").iter_rows()]
+    for candidate in sorted(keys, key=lambda key: key not in prefer):
+        rest = [key for key in keys if key != candidate]
+        reached, todo = {rest[0]}, [rest[0]]
+        while todo:
+            node = todo.pop()
+            for left, right in edges:
+                for a, b in ((left, right), (right, left)):
+                    if a == node and b in rest and b not in reached:
+                        reached.add(b)
+                        todo.append(b)
+        if reached == set(rest):
+            return candidate
+    return None
+
+
+def test_move_out_is_stored_as_cannot_links_and_the_next_run_splits_it_off(
+    demo: Path, tmp_path: Path
+) -> None:
+    config = load_config(demo / "golden.toml")
+    members = _members(config)
+    queue = _queue(config)
+    in_queue = {
+        f"{item[f'{side}_silo']}:{item[f'{side}_source_id']}"
+        for item in queue
+        for side in ("left", "right")
+    }
+    choices = [
+        (golden_id, leaf)
+        for golden_id, keys in sorted(members.items())
+        if len(keys) >= 3
+        for leaf in [_leaf(config, keys, in_queue)]
+        if leaf is not None
+    ]
+    # preferably a member with pairs in the report: their fingerprints are checked too
+    golden_id, key = min(choices, key=lambda choice: choice[1] not in in_queue)
+    others = [other for other in members[golden_id] if other != key]
+    shown = [
+        _pair_hash(item)
+        for item in queue
+        if key
+        in (
+            f"{item['left_silo']}:{item['left_source_id']}",
+            f"{item['right_silo']}:{item['right_source_id']}",
+        )
+    ]
+    untouched = next(
+        item for item in queue if golden_id not in (item["left_golden_id"], item["right_golden_id"])
+    )
+    move = _move(golden_id, key, others, pair_hashes=shown, reviewer="Moritz")
+    path = _write_json(
+        tmp_path / "decisions.json",
+        [_row(untouched, "reject"), move, move],  # repeated: once
+    )
+    result = apply_decisions(config, path)
+    assert (result.approved, result.rejected, result.moved_out) == (0, 1, 1)
+    assert (result.separations, result.skipped_duplicates) == (len(others), 1)
+    stored = StateStore.open(config.state_url).load_review_decisions()
+    moved = stored.filter(pl.col("origin").str.starts_with("review-move-out"))
+    assert moved.height == len(others) and set(moved["decision"]) == {"reject"}
+    assert set(moved["reviewer"]) == {"Moritz"} and set(moved["reason"]) == {"andere Person"}
+    assert set(moved["golden_id"]) == {golden_id}
+    assert moved["decided_at"].to_list() == [datetime(2026, 11, 20, 10)] * len(others)
+    assert sorted(
+        f"{silo}:{source_id}"
+        for silo, source_id in moved.select("right_silo", "right_source_id").iter_rows()
+    ) == sorted(others)
+
+    entries = history(config, golden_id)
+    lines = [entry for entry in entries if entry.kind == "moved out"]
+    assert len(lines) == 1 and key in lines[0].detail and "andere Person" in lines[0].detail
+    assert all(other in lines[0].detail for other in others)
+    assert not [
+        entry for entry in entries if "review-move-out" in entry.detail and entry is not lines[0]
+    ]
+
+    run_pipeline(config, PlainRunner())
+    after = _crosswalk(config)
+    assert all(after[key] != after[other] for other in others)
+    assert len({after[other] for other in others}) == 1  # the rest stays together
+    assert any(entry.kind == "moved out" for entry in history(config, after[key]))
     _clear(config)
 
 

@@ -1,9 +1,10 @@
 """The review page in a real browser (Debian's chromium driven by Playwright), end to end.
 
-A real run publishes review.html; chromium opens it from disk, the reviewer approves one pair and
-rejects another (buttons and keyboard), decisions survive a reload, the export downloads the
-decisions file, `golden review apply` stores it, and the next run honours it: the approved pair
-ends up in one golden record, the rejected pair in two.
+A real run publishes review.html; chromium opens it from disk, the reviewer approves one pair,
+rejects another and moves one member out of its golden record (buttons and keyboard), decisions
+survive a reload, the export downloads the decisions file, `golden review apply` stores it, and
+the next run honours it: the approved pair ends up in one golden record, the rejected pair in
+two, the moved-out member in its own while the rest of its record stays together.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 
 from flows.demo import write_demo
 from flows.pipeline import PlainRunner, run_pipeline
-from flows.review import apply_decisions
+from flows.review import apply_decisions, history
 from flows.state import StateStore
 from rules.config import load_config
 
@@ -58,7 +59,7 @@ def _golden_of(folder: Path) -> dict[str, str]:
 
 
 def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
-    write_demo(tmp_path, persons=100)
+    write_demo(tmp_path, persons=300)  # enough uncertain pairs for three separate decisions
     config = load_config(tmp_path / "golden.toml")
     folder = run_pipeline(config, PlainRunner()).folder
     report = folder / "review.html"
@@ -76,23 +77,40 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
 
     cards = page.locator("article.pair")
     total = cards.count()
-    assert total >= 2
+    assert total >= 3
     pair_ids = cards.evaluate_all("cards => cards.map(card => card.dataset.pairId)")
     golden = _golden_of(folder)
-    # Approve a pair of two golden records; reject one touching neither of them (it may sit in
-    # one golden record already, merged through a third record: rejecting it must split it).
+    members: dict[str, list[str]] = {}
+    for key, golden_id in sorted(golden.items()):
+        members.setdefault(golden_id, []).append(key)
+    # Move the left record of an uncertain pair inside a golden record of three out of it (its
+    # partner and the third record, linked to both, stay together); approve a pair of two other
+    # golden records; reject one touching none of them (it may sit in one golden record
+    # already, merged through a third record: rejecting it must split it).
     pairs = [tuple(pair_id.split("|")) for pair_id in pair_ids]
+    move_left, move_right = next(
+        (left, right)
+        for left, right in pairs
+        if golden[left] == golden[right] and len(members[golden[left]]) == 3
+    )
+    moved_from = golden[move_left]
+    others = [key for key in members[moved_from] if key != move_left]
     approve_left, approve_right = next(
-        (left, right) for left, right in pairs if golden[left] != golden[right]
+        (left, right)
+        for left, right in pairs
+        if golden[left] != golden[right] and moved_from not in {golden[left], golden[right]}
     )
     reject_left, reject_right = next(
         (left, right)
         for left, right in pairs
-        if not {golden[left], golden[right]} & {golden[approve_left], golden[approve_right]}
+        if not {golden[left], golden[right]}
+        & {golden[approve_left], golden[approve_right], moved_from}
     )
 
     approve_card = page.locator(f'article.pair[data-pair-id="{approve_left}|{approve_right}"]')
     reject_card = page.locator(f'article.pair[data-pair-id="{reject_left}|{reject_right}"]')
+    move_card = page.locator(f'article.pair[data-pair-id="{move_left}|{move_right}"]')
+    member = move_card.locator("xpath=..").locator(f'li.member[data-member-key="{move_left}"]')
     approve_card.locator("button.approve").click()  # no name yet: asks for it, decides nothing
     assert page.locator("#reviewer-needed").is_visible()
     page.fill("#reviewer", "Erika Muster")
@@ -105,14 +123,46 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert "rejected" in (reject_card.get_attribute("class") or "")
     assert page.locator("#progress").inner_text() == f"2 von {total} entschieden"
 
-    page.reload()  # decisions and name survive a reload (localStorage)
-    assert page.locator("#progress").inner_text() == f"2 von {total} entschieden"
+    # Move out with the button, undo, then with "m" on the pair (its left record).
+    member.locator("button.move-out").click()
+    assert "moved-out" in (member.get_attribute("class") or "")
+    assert "rejected" in (move_card.get_attribute("class") or "")
+    assert move_card.locator(".state").inner_text() == "getrennt (herausgenommen)"
+    member.locator("button.undo").click()
+    assert "moved-out" not in (member.get_attribute("class") or "")
+    assert "rejected" not in (move_card.get_attribute("class") or "")
+    member.locator("input.reason").fill("andere Person, gleicher Name")
+    move_card.locator("h3").click()
+    page.keyboard.press("m")
+    assert "moved-out" in (member.get_attribute("class") or "")
+    assert member.locator(".state").inner_text() == "herausgenommen"
+    page.keyboard.press("a")  # merging the pair now contradicts the move-out: refused
+    assert page.locator("#notice").is_visible() and move_left in page.inner_text("#notice")
+    assert "approved" not in (move_card.get_attribute("class") or "")
+    # A record alone in its golden record has nothing to move out of.
+    alone_left, alone_right = next(
+        (left, right) for left, right in pairs if len(members[golden[left]]) == 1
+    )
+    page.locator(f'article.pair[data-pair-id="{alone_left}|{alone_right}"] h3').click()
+    page.keyboard.press("m")
+    assert alone_left in page.inner_text("#notice")
+    progress = f"3 von {total} entschieden · 1 herausgenommen"
+    assert page.locator("#progress").inner_text() == progress
+
+    page.reload()  # decisions, move-outs and name survive a reload (localStorage)
+    assert page.locator("#progress").inner_text() == progress
     assert page.input_value("#reviewer") == "Erika Muster"
+    assert "moved-out" in (member.get_attribute("class") or "")
+    assert member.locator("input.reason").input_value() == "andere Person, gleicher Name"
     page.select_option("#filter", "decided")
-    assert page.locator("article.pair:visible").count() == 2
+    assert page.locator("article.pair:visible").count() == 3
+    page.select_option("#filter", "open")
+    assert not move_card.is_visible() and not reject_card.is_visible()
     page.select_option("#filter", "all")
     page.fill("#search", reject_right.split(":", 1)[1])
     assert reject_card.is_visible()
+    page.fill("#search", others[-1].split(":", 1)[1])  # a record of the group finds the group
+    assert member.is_visible()
     page.fill("#search", "")
 
     with page.expect_download() as download_info:
@@ -120,17 +170,28 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     exported = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(exported)
     data = json.loads(exported.read_text("utf-8"))
-    assert data["reviewer"] == "Erika Muster" and len(data["decisions"]) == 2
+    assert data["reviewer"] == "Erika Muster" and len(data["decisions"]) == 3
+    (move,) = [entry for entry in data["decisions"] if entry.get("action") == "move_out"]
+    assert (move["golden_id"], f"{move['silo']}:{move['source_id']}") == (moved_from, move_left)
+    assert [f"{item['silo']}:{item['source_id']}" for item in move["members"]] == others
+    assert move["reason"] == "andere Person, gleicher Name"
+    assert move_right in {
+        f"{item['right_silo']}:{item['right_source_id']}" for item in move["pair_hashes"]
+    }
     assert errors == []
     assert [url for url in requests if not url.startswith(LOCAL_SCHEMES)] == []
     context.close()
 
     result = apply_decisions(config, exported)
-    assert (result.approved, result.rejected) == (1, 1)
+    assert (result.approved, result.rejected, result.moved_out) == (1, 1, 1)
+    assert result.separations == len(others)
     stored = StateStore.open(config.state_url).load_review_decisions()
     assert set(stored["reviewer"]) == {"Erika Muster"}
     assert "gleiche Person, neue Adresse" in stored["reason"].to_list()
+    assert any(entry.kind == "moved out" for entry in history(config, moved_from))
 
     after = _golden_of(run_pipeline(config, PlainRunner()).folder)
     assert after[approve_left] == after[approve_right]
     assert after[reject_left] != after[reject_right]
+    assert all(after[move_left] != after[key] for key in others)
+    assert len({after[key] for key in others}) == 1  # the rest of the record stays together

@@ -98,3 +98,40 @@ def test_every_language_has_the_same_labels() -> None:
 
 def test_empty_queue_says_so() -> None:
     assert "Keine unsicheren Paare" in render_review_report("run-1", ())
+
+
+def test_groups_list_the_members_of_their_golden_records_for_moving_one_out() -> None:
+    # GA (crm:1) and GB (shop:2) hold one record each: nothing to move out of them.
+    queue = _queue([("crm:1", "shop:2", "GA", "GB", 0.8), ("crm:3", "shop:4", "GC", "GD", 0.7)])
+    groups = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
+    by_id = {group.golden_id: group for group in groups}
+    assert by_id["GA"].golden_records == ()
+    (record,) = by_id["GC"].golden_records
+    assert record.golden_id == "GC"
+    assert [member.key for member in record.members] == ["crm:3", "crm:5"]
+    assert record.members[0].summary == HOSTILE  # crm:3's only value: its first name
+    assert record.members[1].summary == ""  # crm:5 has no cleaned record here
+
+
+def test_group_lists_a_partner_golden_record_after_its_own() -> None:
+    crosswalk = pl.concat(
+        [CROSSWALK, pl.DataFrame({"silo": ["shop"], "source_id": ["6"], "golden_id": ["GD"]})]
+    )
+    queue = _queue([("crm:3", "shop:4", "GC", "GD", 0.7)])
+    (group,) = review_groups(queue, RECORDS, PAIRS, crosswalk, LEVELS)
+    assert [record.golden_id for record in group.golden_records] == ["GC", "GD"]
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("de", "Aus dem Datensatz herausnehmen"), ("en", "Move out of this record")],
+)
+def test_page_offers_move_out_per_member_escaped(language: str, label: str) -> None:
+    queue = _queue([("crm:3", "shop:4", "GC", "GD", 0.7)])
+    html = render_review_report(
+        "run-1", review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS), language=language
+    )
+    assert html.count(f'<button type="button" class="move-out">{label}</button>') == 2
+    assert 'data-golden-id="GC" data-member-key="crm:3"' in html
+    assert HOSTILE not in html and "m/M" in html
+    assert "innerHTML" not in html and "insertAdjacentHTML" not in html

@@ -1,0 +1,271 @@
+"""Checking a decisions file whole against the latest run before anything is stored.
+
+Unknown records or golden ids, a report whose records changed since (pair fingerprints that no
+longer match the latest review queue, a member no longer in its golden record, a golden record
+whose members changed), conflicting decisions (two decisions for one pair; a move-out against an
+approve of the member with another member of its golden record) and unknown decision words all
+become one GoldenError naming file, row and field, the first row's problem first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from flows.review_files import (
+    DECISION_WORDS,
+    ID_FIELDS,
+    MOVE_OUT_WORDS,
+    DecisionsFile,
+    PairHash,
+    ProposedDecision,
+    ProposedMoveOut,
+    unescape_cell,
+)
+from rules.errors import GoldenError
+
+
+@dataclass(frozen=True)
+class ValidDecisions:
+    """The distinct rows of a valid decisions file (repeated rows left out)."""
+
+    pairs: list[ProposedDecision]
+    move_outs: list[ProposedMoveOut]
+
+
+def golden_members(golden_of: Mapping[str, str]) -> dict[str, list[str]]:
+    """golden id -> its records (silo:source_id), sorted."""
+    members: dict[str, list[str]] = {}
+    for key, golden_id in sorted(golden_of.items()):
+        members.setdefault(golden_id, []).append(key)
+    return members
+
+
+def _hash_problem(
+    at: str,
+    field: str,
+    pair: PairHash,
+    latest_hashes: Mapping[tuple[str, str], str],
+    origin: str,
+    latest_run: str | None,
+) -> str | None:
+    """Why a fingerprint from the report no longer holds, or None if it does."""
+    current = latest_hashes.get(pair.pair)
+    if current is None:
+        return (
+            f"{at}, field '{field}': {pair.left_key} / {pair.right_key} is not in the review "
+            f"queue of the latest run {latest_run} (report: {origin}) — its records or scores "
+            "changed; review the latest review.html"
+        )
+    if current != pair.pair_hash:
+        return (
+            f"{at}, field '{field}': the records of {pair.left_key} / {pair.right_key} changed "
+            f"since the report ({origin}; latest run {latest_run}) — review them again in the "
+            "latest review.html"
+        )
+    return None
+
+
+def _pair_problems(
+    at: str,
+    row: ProposedDecision,
+    known_records: Mapping[str, str],
+    latest_hashes: Mapping[tuple[str, str], str],
+    origin: str,
+    latest_run: str | None,
+) -> list[str]:
+    problems = []
+    folded = row.decision.casefold()
+    if folded in MOVE_OUT_WORDS:
+        problems.append(
+            f"{at}, field 'decision': {row.decision!r} — a row is a pair, so a member can only be "
+            "moved out in review.html (JSON) or with `golden unmerge GOLDEN_ID --member "
+            "SILO:SOURCE_ID`"
+        )
+    elif folded not in DECISION_WORDS:
+        problems.append(
+            f"{at}, field 'decision': unknown decision {row.decision!r} — write approve/reject "
+            "(ja/nein, zusammenführen/trennen)"
+        )
+    empty = [name for name in ID_FIELDS if not getattr(row, name)]
+    if empty:
+        return [*problems, f"{at}, field '{empty[0]}': empty"]
+    for side, key in (("left", row.left_key), ("right", row.right_key)):
+        if key not in known_records:
+            problems.append(
+                f"{at}, field '{side}_source_id': record {key} is not in the current "
+                "crosswalk — is the file from another project or a record that was deleted?"
+            )
+    if row.left_key == row.right_key:
+        problems.append(f"{at}, field 'right_source_id': a record paired with itself")
+    if row.pair_hash is not None:
+        fingerprint = PairHash(row.left_key, row.right_key, row.pair_hash)
+        problem = _hash_problem(at, "pair_hash", fingerprint, latest_hashes, origin, latest_run)
+        problems.extend([problem] if problem else [])
+    return problems
+
+
+def _move_out_problems(
+    at: str,
+    entry: ProposedMoveOut,
+    golden_of: Mapping[str, str],
+    members_of: Mapping[str, list[str]],
+    latest_hashes: Mapping[tuple[str, str], str],
+    origin: str,
+    latest_run: str | None,
+) -> list[str]:
+    empty = [name for name in ("golden_id", "silo", "source_id") if not getattr(entry, name)]
+    if empty:
+        return [f"{at}, field '{empty[0]}': empty"]
+    key, golden_id = entry.key, entry.golden_id
+    members = members_of.get(golden_id, [])
+    if key not in golden_of:
+        return [
+            f"{at}, field 'source_id': record {key} is not in the current crosswalk — is the "
+            "file from another project or a record that was deleted?"
+        ]
+    if not members:
+        return [
+            f"{at}, field 'golden_id': golden id {golden_id} is not in the current crosswalk "
+            f"(latest run {latest_run}; report: {origin}) — a typo, another project, or a golden "
+            f"record merged or split since (`golden history {golden_id}` shows where it went)"
+        ]
+    if golden_of[key] != golden_id:
+        return [
+            f"{at}, field 'golden_id': record {key} is no longer in {golden_id} but in "
+            f"{golden_of[key]} (latest run {latest_run}; report: {origin}) — the report is from "
+            "an older run; review the latest review.html"
+        ]
+    others = [other for other in members if other != key]
+    if not others:
+        return [
+            f"{at}, field 'source_id': {key} is the only record of {golden_id}: nothing to move"
+        ]
+    problems = []
+    if entry.members is not None and sorted(set(entry.members)) != others:
+        gone = sorted(set(entry.members) - set(others)) or ["none"]
+        added = sorted(set(others) - set(entry.members)) or ["none"]
+        problems.append(
+            f"{at}, field 'members': the records of {golden_id} changed since the report "
+            f"({origin}; latest run {latest_run}): gone {', '.join(gone)}, new "
+            f"{', '.join(added)} — review the latest review.html"
+        )
+    for fingerprint in entry.pair_hashes:
+        if key not in (fingerprint.left_key, fingerprint.right_key):
+            problems.append(
+                f"{at}, field 'pair_hashes': pair {fingerprint.left_key} / "
+                f"{fingerprint.right_key} does not involve {key}"
+            )
+            continue
+        problem = _hash_problem(at, "pair_hashes", fingerprint, latest_hashes, origin, latest_run)
+        problems.extend([problem] if problem else [])
+    return problems
+
+
+def _conflicts(
+    where: Path,
+    pairs: list[ProposedDecision],
+    move_outs: list[ProposedMoveOut],
+    members_of: Mapping[str, list[str]],
+) -> list[tuple[int, str]]:
+    """A move-out against an approve of the member with another member of its golden record."""
+    approved = {
+        row.pair: row for row in pairs if DECISION_WORDS.get(row.decision.casefold()) == "approve"
+    }
+    problems = []
+    for entry in move_outs:
+        for other in members_of.get(entry.golden_id, []):
+            row = approved.get((min(entry.key, other), max(entry.key, other)))
+            if other != entry.key and row is not None:
+                problems.append(
+                    (
+                        entry.row,
+                        f"{where}: row {entry.row}, field 'action': moving {entry.key} out of "
+                        f"{entry.golden_id} conflicts with row {row.row}, which approves "
+                        f"{row.left_key} / {row.right_key} (both in {entry.golden_id}) — keep "
+                        "one of the two",
+                    )
+                )
+    return problems
+
+
+def validate_decisions(
+    file: DecisionsFile,
+    golden_of: Mapping[str, str],
+    latest_hashes: Mapping[tuple[str, str], str],
+    latest_run: str | None,
+) -> ValidDecisions:
+    """Every problem of the file as one GoldenError (nothing stored); else the distinct rows.
+
+    ``golden_of`` maps every record of the latest crosswalk (silo:source_id) to its golden id.
+    ``latest_hashes`` maps the pairs of the latest run's review queue to their pair_hash: a row
+    with a pair_hash must match it, or its report was taken on records that changed since.
+    """
+    problems: list[tuple[int, str]] = []  # (row, message), reported in row order
+    seen: dict[tuple[str, str], ProposedDecision] = {}
+    distinct: list[ProposedDecision] = []
+    origin = f"run {file.run_id}" if file.run_id else "an older run"
+    for row in file.rows:
+        at = f"{file.path}: row {row.row}"
+        problems += [
+            (row.row, problem)
+            for problem in _pair_problems(at, row, golden_of, latest_hashes, origin, latest_run)
+        ]
+        word = DECISION_WORDS.get(row.decision.casefold())
+        if any(not getattr(row, name) for name in ID_FIELDS):
+            continue
+        earlier = seen.get(row.pair)
+        if earlier is not None and word is not None:
+            if DECISION_WORDS.get(earlier.decision.casefold()) != word:
+                problems.append(
+                    (
+                        row.row,
+                        f"{at}, field 'decision': conflicts with row {earlier.row} for the same "
+                        f"pair {row.pair[0]} / {row.pair[1]} — keep one decision per pair",
+                    )
+                )
+            continue
+        seen[row.pair] = row
+        distinct.append(row)
+    members_of = golden_members(golden_of)
+    moved: dict[tuple[str, str], ProposedMoveOut] = {}
+    for entry in file.move_outs:
+        at = f"{file.path}: row {entry.row}"
+        problems += [
+            (entry.row, problem)
+            for problem in _move_out_problems(
+                at, entry, golden_of, members_of, latest_hashes, origin, latest_run
+            )
+        ]
+        moved.setdefault((entry.golden_id, entry.key), entry)  # a repeated move-out counts once
+    problems += _conflicts(file.path, distinct, list(moved.values()), members_of)
+    if problems:
+        first = min(problems, key=lambda problem: problem[0])[1]
+        more = f" (and {len(problems) - 1} more problem(s); nothing was stored)"
+        raise GoldenError(first + (more if len(problems) > 1 else " — nothing was stored"))
+    return ValidDecisions(distinct, list(moved.values()))
+
+
+def latest_review_hashes(output_dir: Path) -> tuple[dict[tuple[str, str], str], str | None]:
+    """pair -> pair_hash of the published review queue, and the published run id."""
+    latest = output_dir / "latest"
+    run_id = None
+    summary = latest / "summary.json"
+    if summary.is_file():
+        run_id = json.loads(summary.read_text("utf-8")).get("run_id")
+    queue = latest / "review_queue.csv"
+    if not queue.is_file():
+        return {}, run_id
+    frame = pl.read_csv(queue, infer_schema=False, encoding="utf8-lossy")
+    if "pair_hash" not in frame.columns:
+        return {}, run_id
+    hashes = {}
+    for item in frame.iter_rows(named=True):
+        left = f"{unescape_cell(item['left_silo'])}:{unescape_cell(item['left_source_id'])}"
+        right = f"{unescape_cell(item['right_silo'])}:{unescape_cell(item['right_source_id'])}"
+        hashes[(min(left, right), max(left, right))] = item["pair_hash"]
+    return hashes, run_id

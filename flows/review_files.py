@@ -1,0 +1,258 @@
+"""Decisions files: the JSON review.html exports, or review_queue.csv with a decision column.
+
+``read_decisions_file`` turns either into proposed decisions, checked by flows.review_checks and
+stored by flows.review. A JSON entry without ``action`` is a pair decision (approve/reject); one
+with ``"action": "move_out"`` takes one member (silo, source_id) out of its golden record
+(golden_id), with the other members and the pairs' fingerprints (pair_hashes) the report showed.
+A CSV row is a pair: its ``decision`` column (Excel: semicolon or comma, UTF-8 with BOM or
+Windows-1252) holds one of DECISION_WORDS; move-outs are JSON (or `golden unmerge`) only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rules.errors import GoldenError
+
+#: Decision words a reviewer may write (lower case), German and English.
+DECISION_WORDS = {
+    "approve": "approve",
+    "approved": "approve",
+    "ja": "approve",
+    "zusammenführen": "approve",
+    "zusammenfuehren": "approve",
+    "reject": "reject",
+    "rejected": "reject",
+    "nein": "reject",
+    "trennen": "reject",
+}
+
+#: Words that ask for a move-out, which a pair row (CSV) cannot express.
+MOVE_OUT_WORDS = frozenset({"move_out", "move out", "move-out", "herausnehmen"})
+
+ID_FIELDS = ("left_silo", "left_source_id", "right_silo", "right_source_id")
+
+
+@dataclass(frozen=True)
+class ProposedDecision:
+    """One row of a decisions file, before validation (``row`` as a person counts it)."""
+
+    row: int
+    left_silo: str
+    left_source_id: str
+    right_silo: str
+    right_source_id: str
+    decision: str
+    reason: str | None
+    reviewer: str | None
+    pair_hash: str | None
+    decided_at: datetime | None
+
+    @property
+    def left_key(self) -> str:
+        return f"{self.left_silo}:{self.left_source_id}"
+
+    @property
+    def right_key(self) -> str:
+        return f"{self.right_silo}:{self.right_source_id}"
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """The pair as an unordered key (smaller record key first)."""
+        return (min(self.left_key, self.right_key), max(self.left_key, self.right_key))
+
+
+@dataclass(frozen=True)
+class PairHash:
+    """A pair's fingerprint as the report showed it (review_queue.csv ``pair_hash``)."""
+
+    left_key: str
+    right_key: str
+    pair_hash: str
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (min(self.left_key, self.right_key), max(self.left_key, self.right_key))
+
+
+@dataclass(frozen=True)
+class ProposedMoveOut:
+    """A move-out entry of a decisions JSON: ``silo:source_id`` out of ``golden_id``.
+
+    ``members``: the other members the report showed (None: not given, take the current ones);
+    ``pair_hashes``: the fingerprints of the shown pairs the member is part of.
+    """
+
+    row: int
+    golden_id: str
+    silo: str
+    source_id: str
+    members: tuple[str, ...] | None
+    pair_hashes: tuple[PairHash, ...]
+    reason: str | None
+    reviewer: str | None
+    decided_at: datetime | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.silo}:{self.source_id}"
+
+
+@dataclass(frozen=True)
+class DecisionsFile:
+    """A parsed decisions file: its rows and the run of the report it came from (if known)."""
+
+    path: Path
+    rows: tuple[ProposedDecision, ...]
+    run_id: str | None
+    move_outs: tuple[ProposedMoveOut, ...] = ()
+
+
+# -- reading ------------------------------------------------------------------------------------
+def read_decisions_file(path: Path) -> DecisionsFile:
+    """Parse a decisions JSON (from review.html) or CSV (review_queue.csv plus decision column)."""
+    if not path.is_file():
+        raise GoldenError(f"{path}: file not found — pass the decisions file review.html exported")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _read_json(path)
+    if suffix == ".csv":
+        return _read_csv(path)
+    raise GoldenError(f"{path}: unknown file type {suffix!r} — use the .json or a .csv file")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def unescape_cell(value: str) -> str:
+    """A review_queue.csv cell as written before reports.csv_safe escaped = + - @ at its start."""
+    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
+
+
+def _moment(path: Path, row: int, value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise GoldenError(
+            f"{path}: row {row}, field 'decided_at': not an ISO date-time: {value!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _proposed(
+    path: Path, row: int, item: dict[str, object], reviewer: str | None
+) -> ProposedDecision:
+    values = {name: unescape_cell(_text(item.get(name))) for name in ID_FIELDS}
+    return ProposedDecision(
+        row=row,
+        **values,
+        decision=_text(item.get("decision")),
+        reason=_text(item.get("reason")) or None,
+        reviewer=_text(item.get("reviewer")) or reviewer,
+        pair_hash=_text(item.get("pair_hash")) or None,
+        decided_at=_moment(path, row, _text(item.get("decided_at"))),
+    )
+
+
+def _objects(
+    path: Path, row: int, field: str, value: object, names: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """A list of objects with the text fields ``names`` (``[]`` if missing), else GoldenError."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else None
+    if items is None or not all(
+        isinstance(item, dict) and all(_text(item.get(name)) for name in names) for item in items
+    ):
+        raise GoldenError(
+            f"{path}: row {row}, field '{field}': not a list of objects with "
+            f"{', '.join(names)} — export the file from review.html"
+        )
+    return [{name: unescape_cell(_text(item.get(name))) for name in names} for item in items]
+
+
+def _move_out(
+    path: Path, row: int, item: dict[str, object], reviewer: str | None
+) -> ProposedMoveOut:
+    members = None
+    if item.get("members") is not None:
+        listed = _objects(path, row, "members", item["members"], ("silo", "source_id"))
+        members = tuple(f"{other['silo']}:{other['source_id']}" for other in listed)
+    hashes = _objects(path, row, "pair_hashes", item.get("pair_hashes"), (*ID_FIELDS, "pair_hash"))
+    return ProposedMoveOut(
+        row=row,
+        golden_id=_text(item.get("golden_id")),
+        silo=unescape_cell(_text(item.get("silo"))),
+        source_id=unescape_cell(_text(item.get("source_id"))),
+        members=members,
+        pair_hashes=tuple(
+            PairHash(
+                f"{pair['left_silo']}:{pair['left_source_id']}",
+                f"{pair['right_silo']}:{pair['right_source_id']}",
+                pair["pair_hash"],
+            )
+            for pair in hashes
+        ),
+        reason=_text(item.get("reason")) or None,
+        reviewer=_text(item.get("reviewer")) or reviewer,
+        decided_at=_moment(path, row, _text(item.get("decided_at"))),
+    )
+
+
+def _read_json(path: Path) -> DecisionsFile:
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GoldenError(f"{path}: not a readable JSON file: {exc}") from None
+    items = data.get("decisions") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise GoldenError(
+            f"{path}: no 'decisions' list of objects — export the file from review.html"
+        )
+    reviewer = _text(data.get("reviewer")) or None
+    rows, move_outs = [], []
+    for index, item in enumerate(items, 1):
+        action = _text(item.get("action")).casefold()
+        if action == "move_out":
+            move_outs.append(_move_out(path, index, item, reviewer))
+        elif action in ("", "decide"):
+            rows.append(_proposed(path, index, item, reviewer))
+        else:
+            raise GoldenError(
+                f"{path}: row {index}, field 'action': unknown action {item.get('action')!r} — "
+                "leave it out for approve/reject, or write move_out"
+            )
+    return DecisionsFile(path, tuple(rows), _text(data.get("run_id")) or None, tuple(move_outs))
+
+
+def _read_csv(path: Path) -> DecisionsFile:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on German Windows
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = [name.strip().lstrip("'") for name in reader.fieldnames or []]
+    missing = [name for name in (*ID_FIELDS, "decision") if name not in columns]
+    if missing:
+        raise GoldenError(
+            f"{path}: row 1: column(s) {', '.join(missing)} missing — start from review_queue.csv "
+            "and add a column 'decision'"
+        )
+    reader.fieldnames = columns
+    rows = []
+    for line, item in enumerate(reader, 2):  # line 1 is the header
+        if not _text(item.get("decision")):
+            continue  # not decided yet
+        rows.append(_proposed(path, line, dict(item), None))
+    return DecisionsFile(path, tuple(rows), None)  # review_queue.csv names no run
