@@ -186,7 +186,7 @@ class ReviewDecision:
     run_id: str | None
     #: the golden id the pair belonged to when decided (for `golden history`)
     golden_id: str | None = None
-    #: where it came from: the decisions file, or "unmerge"
+    #: where it came from: "review file NAME", "review-move-out: review file NAME" or "unmerge"
     origin: str | None = None
 
 
