@@ -39,6 +39,7 @@ bench: setup
 	  || { rm -rf $(SPLINK_VENV); echo "bench: splink install failed; the comparison is optional, continuing without it"; }; }
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.clean_1m
+	$(PY) -m benchmarks.incremental
 
 lint: setup
 	$(VENV)/bin/ruff check .

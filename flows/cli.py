@@ -89,20 +89,34 @@ def check_config(path: Annotated[Path, typer.Argument(help="golden.toml to valid
 
 @app.command()
 @friendly
-def run(config: ConfigOption = Path("golden.toml")) -> None:
+def run(
+    config: ConfigOption = Path("golden.toml"),
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Recompute all candidate pairs and the match weights instead of comparing "
+            "only new and changed records.",
+        ),
+    ] = False,
+) -> None:
     """Run the nightly flow once (no Prefect server needed) and print a summary."""
     load_config(config)  # fail fast with a clear message before Prefect starts
-    summary = run_flow(config)
+    summary = run_flow(config, full=full)
     print_summary(summary)
+    matching = summary.get("matching")
+    if isinstance(matching, dict):
+        line = f"{'matching':>18}: {matching['mode']} ({matching['reason']})"
+        console.print(line, markup=False, highlight=False)
 
 
-def run_flow(config: Path) -> dict[str, object]:
+def run_flow(config: Path, full: bool = False) -> dict[str, object]:
     """Run the Prefect flow in this process; GoldenErrors come out without Prefect's traceback."""
     from flows.logs import quiet_expected_failures
     from flows.nightly import nightly_flow
 
     with quiet_expected_failures():
-        return nightly_flow(str(config.resolve()))
+        return nightly_flow(str(config.resolve()), full=full)
 
 
 def print_summary(summary: dict[str, object]) -> None:

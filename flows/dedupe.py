@@ -137,7 +137,8 @@ def dedupe_file(
         result = run_pipeline(config, PlainRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
-            shutil.copy2(produced, out / produced.name)
+            if produced.is_file():  # not the match cache: a one-off run has no next run
+                shutil.copy2(produced, out / produced.name)
     return DedupeResult(result=result, roles=mapping, unused_columns=unused)
 
 

@@ -48,14 +48,19 @@ class PrefectRunner:
 
 
 @flow(name="golden-nightly", log_prints=False)
-def nightly_flow(config_path: str, today: date | None = None) -> dict[str, object]:
-    """Run the whole pipeline once for the golden.toml at ``config_path``; return the summary."""
-    result = run_pipeline(load_config(config_path), PrefectRunner(), today=today)
+def nightly_flow(
+    config_path: str, today: date | None = None, full: bool = False
+) -> dict[str, object]:
+    """Run the whole pipeline once for the golden.toml at ``config_path``; return the summary.
+
+    ``full`` recomputes all candidate pairs and weights instead of matching incrementally.
+    """
+    result = run_pipeline(load_config(config_path), PrefectRunner(), today=today, full=full)
     dq = result.outputs.dq
     history = result.outputs.dq_history
     dq_section = artifact_markdown(dq, history) if dq is not None and history is not None else ""
     _artifact(result.summary, result.folder, dq_section)
-    return result.summary.to_dict()
+    return result.outputs.summary_dict()
 
 
 def _artifact(summary: RunSummary, folder: Path, dq_section: str = "") -> None:

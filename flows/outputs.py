@@ -10,6 +10,7 @@ import polars as pl
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
+from matching.incremental import CACHE_FOLDER, write_match_cache
 from matching.stable_ids import IdAssignment
 from matching.staleness import REMINDERS_SCHEMA
 from matching.survivorship import GoldenResult
@@ -37,6 +38,14 @@ class RunOutputs:
     dq_history: pl.DataFrame | None = None
     reminders: pl.DataFrame | None = None
 
+    def summary_dict(self) -> dict[str, object]:
+        """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
+        summary = self.summary.to_dict()
+        summary["pairs_per_blocking_rule"] = self.matched.blocking.pairs_per_rule
+        if self.matched.report is not None:
+            summary["matching"] = self.matched.report.to_dict()
+        return summary
+
     def crosswalk(self) -> pl.DataFrame:
         """silo, source_id, golden_id for every record that went into matching."""
         return (
@@ -59,9 +68,11 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
     write_frame(outputs.ids.redirects, folder, "redirects")
     write_frame(outputs.matched.blocking.oversized_blocks, folder, "oversized_blocks")
     outputs.matched.pairs.write_parquet(folder / "pairs.parquet")
-    summary = outputs.summary.to_dict()
-    summary["pairs_per_blocking_rule"] = outputs.matched.blocking.pairs_per_rule
-    write_json(summary, folder / "summary.json")
+    if outputs.matched.cache is not None:  # published with the run, so never half written
+        write_match_cache(
+            folder / CACHE_FOLDER, outputs.matched.cache, run_id=outputs.summary.run_id
+        )
+    write_json(outputs.summary_dict(), folder / "summary.json")
     dq_inputs = None
     if outputs.dq is not None:
         dq_inputs = DQInputs(

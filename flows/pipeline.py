@@ -24,7 +24,7 @@ from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
 from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import publish_run
+from flows.publish import prune_match_caches, publish_run
 from flows.state import StateStore
 from matching.staleness import reminders
 from reports.dq_scores import scorecard
@@ -75,9 +75,13 @@ def new_run_id(started: datetime) -> str:
 
 
 def run_pipeline(
-    config: GoldenConfig, runner: StageRunner, *, today: date | None = None
+    config: GoldenConfig, runner: StageRunner, *, today: date | None = None, full: bool = False
 ) -> PipelineResult:
-    """Run every stage once, publish atomically, record the run in the state store."""
+    """Run every stage once, publish atomically, record the run in the state store.
+
+    ``full`` recomputes every candidate pair (and the weights) even when the last run's match
+    cache would allow an incremental match.
+    """
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     today = today or started.date()
@@ -102,7 +106,7 @@ def run_pipeline(
         state.save_dq_scores(run_id, scorecard(dq))
         for warning in timed("validate", stages.validate, config, cleaned, dq):
             log.warning("data quality: %s", warning)
-        matched = timed("match", stages.match, config, cleaned)
+        matched = timed("match", stages.match, config, cleaned, full)
         decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions)
         ids = timed("stable ids", stages.assign_ids, state, clusters)
@@ -132,8 +136,9 @@ def run_pipeline(
             run_id,
             lambda target: write_outputs(target, outputs, config),
         )
+        prune_match_caches(config.output_dir, folder)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
-        state.finish_run(run_id, "completed", summary.to_dict())
+        state.finish_run(run_id, "completed", outputs.summary_dict())
         if config.export.profiles:  # CRM import files; failures are logged, the run stays done
             runner.stage("export", export_after_run, config)
         return PipelineResult(summary=summary, folder=folder, outputs=outputs)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
 
 #: Output file name -> what it holds (also documented in the README).
@@ -81,3 +82,11 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
     if latest.is_dir() and not latest.is_symlink():
         shutil.rmtree(latest)  # an older layout or a hand-made folder: replace it by the link
     os.replace(temporary, latest)
+
+
+def prune_match_caches(output_dir: Path, keep: Path) -> None:
+    """Remove the match cache of every run folder but ``keep``: only the latest one is read."""
+    for run_folder in (output_dir / "runs").iterdir():
+        cache = run_folder / CACHE_FOLDER
+        if run_folder.name != keep.name and cache.is_dir() and not cache.is_symlink():
+            shutil.rmtree(cache, ignore_errors=True)

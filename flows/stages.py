@@ -20,15 +20,12 @@ from cleaners.mapping import map_silo
 from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
-from matching.blocking import BlockingResult, candidate_pairs
+from matching.blocking import BlockingResult
 from matching.clustering import connected_components, constrained_clusters
-from matching.comparisons import compare_pairs
-from matching.estimation import estimate_weights
-from matching.scoring import MatchWeights, score_pairs
+from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.stable_ids import IdAssignment, assign_golden_ids
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
-from matching.term_frequency import term_frequency_adjustments
 from reports.dq_scores import DQResults, blocking_problems
 from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA, record_key, split_record_key
 from rules.config import GoldenConfig
@@ -71,10 +68,16 @@ class Cleaned:
 
 @dataclass(frozen=True)
 class Matched:
-    """Scored candidate pairs with per-field explanations."""
+    """Scored candidate pairs with per-field explanations.
+
+    ``report`` says whether the run matched in full or incrementally (and why); ``cache`` is
+    what the next run may reuse, published with the run's outputs.
+    """
 
     pairs: pl.DataFrame
     blocking: BlockingResult
+    report: MatchReport | None = None
+    cache: MatchCache | None = None
 
 
 def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
@@ -189,28 +192,19 @@ def validate(config: GoldenConfig, cleaned: Cleaned, dq: DQResults | None = None
     return warnings
 
 
-def match(config: GoldenConfig, cleaned: Cleaned) -> Matched:
-    """Candidate pairs by blocking, compared field by field and scored."""
-    blocking = candidate_pairs(
-        cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
+def match(config: GoldenConfig, cleaned: Cleaned, full: bool = False) -> Matched:
+    """Candidate pairs by blocking, compared field by field and scored.
+
+    Incremental when the last published run's match cache fits (matching.incremental): only
+    pairs touching new or changed records are compared. ``full`` forces a full recompute.
+    """
+    previous = config.output_dir / "latest" / CACHE_FOLDER
+    outcome = match_records(cleaned.records, config.matching, previous, full=full)
+    log.info(outcome.report.log_line())
+    log.info("matching: %d candidate pairs scored", outcome.pairs.height)
+    return Matched(
+        pairs=outcome.pairs, blocking=outcome.blocking, report=outcome.report, cache=outcome.cache
     )
-    compared = compare_pairs(blocking.pairs, cleaned.records)
-    if config.matching.term_frequency:
-        compared = term_frequency_adjustments(compared, cleaned.records)
-    weights = MatchWeights.defaults()
-    if config.matching.estimate_weights and compared.height > 0:
-        weights = estimate_weights(
-            cleaned.records,
-            compared,
-            weights,
-            config.matching.hard_rules,
-            sample_size=config.matching.em_sample_size,
-        ).weights
-    scored = score_pairs(compared, weights, config.matching.hard_rules).sort(
-        "left_key", "right_key"
-    )
-    log.info("matching: %d candidate pairs scored", scored.height)
-    return Matched(pairs=scored, blocking=blocking)
 
 
 def cluster(

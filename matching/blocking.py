@@ -72,9 +72,7 @@ def _email_local_parts(frame: pl.DataFrame) -> pl.DataFrame:
     """Local parts of personal e-mails: finds the same address with a mistyped domain."""
     keys = _list_rule("emails", exclude="role_emails")(frame)
     return (
-        keys.with_columns(pl.col("block_key").str.extract(r"^([^@]{4,})@", 1))
-        .drop_nulls()
-        .unique()
+        keys.with_columns(pl.col("block_key").str.extract(r"^([^@]{4,})@", 1)).drop_nulls().unique()
     )
 
 
@@ -106,49 +104,201 @@ class BlockingResult:
     oversized_blocks: pl.DataFrame  # rule, block_key, size
 
 
-def candidate_pairs(
-    frame: pl.DataFrame, rule_names: list[str], max_block_size: int
-) -> BlockingResult:
-    """Union the pairs of every named rule, de-duplicated, with the rules that found each pair."""
+@dataclass(frozen=True)
+class IncrementalBlocking:
+    """Candidate pairs of an incremental run and the cached pairs they supersede.
+
+    ``result.pairs`` holds every pair of the full run that touches a changed record, plus the
+    pairs of unchanged records whose rules changed because a block crossed ``max_block_size``
+    (all with their complete ``rules``); ``result.pairs_per_rule`` counts these generated pairs.
+    ``recheck`` lists the pairs of unchanged records whose cached row must not be reused: their
+    current row, if they still are a candidate pair, is in ``result.pairs``.
+    """
+
+    result: BlockingResult
+    recheck: pl.DataFrame  # left_key, right_key
+
+
+#: Seed of the block-key hash that a match cache keeps of oversized blocks (never the key).
+BLOCK_HASH_SEED = 20_240_611
+
+_OVERSIZED_SCHEMA = {"rule": pl.String(), "block_key": pl.String(), "size": pl.UInt32()}
+_KEY_PAIR_SCHEMA = {"left_key": pl.String(), "right_key": pl.String()}
+
+
+def _check_rules(rule_names: list[str]) -> None:
     unknown = sorted(set(rule_names) - set(BLOCKING_RULES))
     if unknown:
         raise ValueError(
             f"unknown blocking rule(s) {', '.join(unknown)}; known: {', '.join(BLOCKING_RULES)}"
         )
+
+
+def _blocks(frame: pl.DataFrame, name: str, max_block_size: int) -> tuple[pl.DataFrame, ...]:
+    """(keys, usable keys, oversized blocks: block_key, size) of one rule."""
+    keys = BLOCKING_RULES[name](frame).with_columns(pl.col("block_key").cast(pl.String))
+    sizes = keys.group_by("block_key").len("size")
+    too_big = sizes.filter(pl.col("size") > max_block_size)
+    usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
+    return keys, usable, too_big
+
+
+def _pairs_within(keys: pl.DataFrame) -> pl.DataFrame:
+    """Every pair of records sharing a block key (left_key < right_key), once."""
+    return (
+        keys.join(keys, on="block_key", suffix="_right")
+        .filter(pl.col("record_key") < pl.col("record_key_right"))
+        .select(
+            pl.col("record_key").alias("left_key"),
+            pl.col("record_key_right").alias("right_key"),
+        )
+        .unique()
+    )
+
+
+def _union(pair_frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """One row per pair with the sorted, comma-joined names of the rules that found it."""
+    if not pair_frames:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    return (
+        pl.concat(pair_frames)
+        .group_by("left_key", "right_key")
+        .agg(pl.col("rule").sort().str.join(",").alias("rules"))
+        .sort("left_key", "right_key")
+    )
+
+
+def _oversized_frame(oversized: list[pl.DataFrame]) -> pl.DataFrame:
+    if not oversized:
+        return pl.DataFrame(schema=_OVERSIZED_SCHEMA)
+    return pl.concat(oversized).sort("rule", "size", "block_key", descending=[False, True, False])
+
+
+def block_hash(block_key: pl.Expr) -> pl.Expr:
+    """A 64-bit hash of a block key: what a match cache remembers of an oversized block."""
+    return block_key.cast(pl.String).hash(BLOCK_HASH_SEED).alias("block_hash")
+
+
+def oversized_hashes(oversized_blocks: pl.DataFrame) -> pl.DataFrame:
+    """rule, block_hash of every oversized block (for the next incremental run)."""
+    return oversized_blocks.select("rule", block_hash(pl.col("block_key"))).sort(
+        "rule", "block_hash"
+    )
+
+
+def candidate_pairs(
+    frame: pl.DataFrame, rule_names: list[str], max_block_size: int
+) -> BlockingResult:
+    """Union the pairs of every named rule, de-duplicated, with the rules that found each pair."""
+    _check_rules(rule_names)
     per_rule: dict[str, int] = {}
     pair_frames: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
     for name in rule_names:
-        keys = BLOCKING_RULES[name](frame)
-        sizes = keys.group_by("block_key").len("size")
-        too_big = sizes.filter(pl.col("size") > max_block_size)
+        _, usable, too_big = _blocks(frame, name, max_block_size)
         oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
-        usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
+        pairs = _pairs_within(usable)
+        per_rule[name] = pairs.height
+        pair_frames.append(pairs.with_columns(pl.lit(name).alias("rule")))
+    return BlockingResult(
+        pairs=_union(pair_frames),
+        pairs_per_rule=per_rule,
+        oversized_blocks=_oversized_frame(oversized),
+    )
+
+
+def candidate_pairs_touching(
+    frame: pl.DataFrame,
+    changed: pl.Series,
+    rule_names: list[str],
+    max_block_size: int,
+    previous_oversized: pl.DataFrame,
+) -> IncrementalBlocking:
+    """The candidate pairs of ``frame`` that an incremental run must (re)compare.
+
+    ``changed`` holds the record keys that are new or changed since the previous run,
+    ``previous_oversized`` that run's ``oversized_hashes``. Each changed record's block keys
+    are joined against every record's (no full self-join). A block that crossed
+    ``max_block_size`` since the previous run changes the pairs of unchanged records too: a
+    block grown too big stops pairing them, a block shrunk below the limit starts to. Such
+    blocks hold at most ``max_block_size`` unchanged records, so re-pairing them stays cheap.
+    """
+    _check_rules(rule_names)
+    changed_keys = pl.DataFrame({"record_key": changed.cast(pl.String)}).unique()
+    per_rule: dict[str, int] = {}
+    touching: list[pl.DataFrame] = []
+    oversized: list[pl.DataFrame] = []
+    recheck_frames: list[pl.DataFrame] = []
+    for name in rule_names:
+        keys, usable, too_big = _blocks(frame, name, max_block_size)
+        oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
         pairs = (
-            usable.join(usable, on="block_key", suffix="_right")
-            .filter(pl.col("record_key") < pl.col("record_key_right"))
+            usable.join(changed_keys, on="record_key", how="semi")
+            .join(usable, on="block_key", suffix="_right")
+            .filter(pl.col("record_key") != pl.col("record_key_right"))
             .select(
-                pl.col("record_key").alias("left_key"),
-                pl.col("record_key_right").alias("right_key"),
+                pl.min_horizontal("record_key", "record_key_right").alias("left_key"),
+                pl.max_horizontal("record_key", "record_key_right").alias("right_key"),
             )
             .unique()
         )
-        per_rule[name] = pairs.height
-        pair_frames.append(pairs.with_columns(pl.lit(name).alias("rule")))
-    if pair_frames:
-        union = (
-            pl.concat(pair_frames)
-            .group_by("left_key", "right_key")
-            .agg(pl.col("rule").sort().str.join(",").alias("rules"))
-            .sort("left_key", "right_key")
+        touching.append(pairs.with_columns(pl.lit(name).alias("rule")))
+        previous = previous_oversized.filter(pl.col("rule") == name).select("block_hash")
+        blocks = keys.select("block_key").unique().with_columns(block_hash(pl.col("block_key")))
+        was_oversized = blocks.join(previous, on="block_hash", how="semi")["block_key"]
+        is_oversized = too_big["block_key"]
+        crossed = pl.concat(
+            [
+                was_oversized.filter(~was_oversized.is_in(is_oversized.implode())),
+                is_oversized.filter(~is_oversized.is_in(was_oversized.implode())),
+            ]
         )
-    else:
-        union = pl.DataFrame(schema=PAIR_SCHEMA)
-    oversized_blocks = (
-        pl.concat(oversized).sort("rule", "size", descending=[False, True])
-        if oversized
-        else pl.DataFrame(
-            schema={"rule": pl.String(), "block_key": pl.String(), "size": pl.UInt32()}
-        )
+        if crossed.len():
+            members = keys.filter(pl.col("block_key").is_in(crossed.implode())).join(
+                changed_keys, on="record_key", how="anti"
+            )
+            recheck_frames.append(_pairs_within(members))
+    recheck = (
+        pl.concat(recheck_frames).unique().sort("left_key", "right_key")
+        if recheck_frames
+        else pl.DataFrame(schema=_KEY_PAIR_SCHEMA)
     )
-    return BlockingResult(pairs=union, pairs_per_rule=per_rule, oversized_blocks=oversized_blocks)
+    rechecked = _rules_of(frame, recheck, rule_names, oversized) if recheck.height else []
+    union = _union(touching + rechecked)
+    for name in rule_names:
+        per_rule[name] = union.filter(
+            pl.col("rules").str.split(",").list.contains(pl.lit(name))
+        ).height
+    return IncrementalBlocking(
+        result=BlockingResult(
+            pairs=union, pairs_per_rule=per_rule, oversized_blocks=_oversized_frame(oversized)
+        ),
+        recheck=recheck,
+    )
+
+
+def _rules_of(
+    frame: pl.DataFrame,
+    pairs: pl.DataFrame,
+    rule_names: list[str],
+    oversized: list[pl.DataFrame],
+) -> list[pl.DataFrame]:
+    """Per rule: the given pairs that share a block key of that rule outside oversized blocks."""
+    involved = pl.concat([pairs["left_key"], pairs["right_key"]]).unique().implode()
+    subset = frame.filter(pl.col("record_key").is_in(involved))
+    found = []
+    for name, too_big in zip(rule_names, oversized, strict=True):
+        keys = BLOCKING_RULES[name](subset).with_columns(pl.col("block_key").cast(pl.String))
+        usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
+        shared = (
+            pairs.join(usable.rename({"record_key": "left_key"}), on="left_key")
+            .join(
+                usable.rename({"record_key": "right_key"}),
+                on=["right_key", "block_key"],
+                how="semi",
+            )
+            .select("left_key", "right_key")
+            .unique()
+        )
+        found.append(shared.with_columns(pl.lit(name).alias("rule")))
+    return found

@@ -238,6 +238,12 @@ class MatchingConfig(_Strict):
     term_frequency: bool = True
     #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
     em_sample_size: Annotated[int, Field(ge=1000)] = 50_000
+    #: Compare only new and changed records against the rest when the last run's match cache
+    #: fits (same [matching] settings and version); false recomputes every run in full.
+    incremental: bool = True
+    #: Above this share of new and changed records (percent of all records) a run recomputes
+    #: in full, with fresh weights (EM).
+    incremental_max_changed_percent: Annotated[float, Field(ge=0, le=100)] = 20.0
     #: Names of the blocking rules used (see matching.blocking.BLOCKING_RULES).
     blocking_rules: list[str] = Field(
         default_factory=lambda: [

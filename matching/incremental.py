@@ -1,0 +1,476 @@
+"""Incremental matching: compare only new and changed records, reuse the rest from a match cache.
+
+Every run leaves a match cache (``match_cache/`` inside its published run folder, so a failed
+run never leaves half a cache):
+
+- ``records.parquet``: per record_key a 128-bit fingerprint of the cleaned values matching
+  reads (``MATCHED_COLUMNS``), never the values themselves;
+- ``compared.parquet``: the compared pairs before term-frequency adjustment (keys, rules,
+  record types, one level per comparison: a subset of pairs.parquet);
+- ``oversized.parquet``: rule and 64-bit hash of every block too large to pair;
+- ``manifest.json``: format, the weights used, and fingerprints of everything that changes
+  comparisons (the [matching] settings, versions, the matching code, the records' columns).
+
+The next run reuses it when the settings fingerprint is the same and at most
+``incremental_max_changed_percent`` of the records are new or changed. Then only the candidate
+pairs touching a new or changed record are generated (matching.blocking) and compared; the
+cached rows of pairs whose two records are unchanged and still there are reused; term-frequency
+adjustments are recomputed on the union (they depend on today's name frequencies) and the
+union is scored with the cached weights (no EM). With the same weights the scored pairs equal a
+full run's on the same records, row for row. Otherwise the run recomputes in full, estimates
+fresh weights (EM) and says why (``MatchReport.reason``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import rapidfuzz
+
+from matching.blocking import (
+    PAIR_SCHEMA,
+    BlockingResult,
+    candidate_pairs,
+    candidate_pairs_touching,
+    oversized_hashes,
+)
+from matching.comparisons import COMPARED_COLUMNS, COMPARISONS, OPTIONAL_COLUMNS, compare_pairs
+from matching.estimation import estimate_weights
+from matching.scoring import MatchWeights, score_pairs
+from matching.term_frequency import term_frequency_adjustments
+from rules.config import MatchingConfig
+
+#: Bump when the cache's files or their meaning change: older caches then force a full run.
+CACHE_FORMAT = 1
+#: Folder of the cache inside a run folder.
+CACHE_FOLDER = "match_cache"
+#: Cleaned-record columns that blocking and comparisons read (a test checks blocking's rules).
+MATCHED_COLUMNS = tuple(name for name in COMPARED_COLUMNS if name != "record_key")
+#: Two seeds, one 64-bit hash each: a 128-bit fingerprint per record.
+FINGERPRINT_SEEDS = (1_234_567, 7_654_321)
+#: Packages whose code and reference data make blocks, comparison levels and weights: any
+#: change to them (comparisons use cleaners' constants too) makes the next run a full one.
+SOURCE_PACKAGES = ("matching", "cleaners")
+SOURCE_SUFFIXES = frozenset({".py", ".toml", ".csv", ".json", ".txt"})
+#: Config keys that only decide whether to reuse the cache: changing them keeps it valid.
+INCREMENTAL_KEYS = frozenset({"incremental", "incremental_max_changed_percent"})
+#: What each part of the settings fingerprint stands for, for the reason of a full run.
+SETTING_LABELS = {
+    "format": "the match cache format",
+    "package": "the golden-records version",
+    "libraries": "the polars or rapidfuzz version",
+    "code": "the matching or cleaning code or their reference data",
+    "matching": "the [matching] settings in golden.toml",
+    "columns": "the columns of the cleaned records",
+}
+
+_FINGERPRINT_SCHEMA = {
+    "record_key": pl.String(),
+    "fingerprint_1": pl.UInt64(),
+    "fingerprint_2": pl.UInt64(),
+}
+_OVERSIZED_SCHEMA = {"rule": pl.String(), "block_hash": pl.UInt64()}
+
+Mode = Literal["full", "incremental"]
+
+
+class CacheUnusable(Exception):
+    """Raised when a match cache is missing, damaged or of another format (never leaves here)."""
+
+
+@dataclass(frozen=True)
+class MatchCache:
+    """What one run keeps so that the next one can match incrementally."""
+
+    fingerprints: pl.DataFrame  # record_key, fingerprint_1, fingerprint_2
+    compared: pl.DataFrame  # compare_pairs output: left_key, right_key, rules, ..., *_level
+    oversized: pl.DataFrame  # rule, block_hash
+    weights: MatchWeights
+    settings: dict[str, str]
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """How a run matched: ``summary.json`` ``matching``."""
+
+    mode: Mode
+    reason: str
+    records: int
+    #: records new or changed since the cached run (all records when there was no cache)
+    changed: int
+    #: records of the cached run that are gone
+    removed: int
+    #: pairs compared in this run / cached rows reused
+    compared_pairs: int
+    reused_pairs: int
+    candidate_pairs: int
+    pairs_per_rule: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe dict; ``pairs_per_blocking_rule`` counts only pairs generated in this run."""
+        return {
+            "mode": self.mode,
+            "reason": self.reason,
+            "records": self.records,
+            "changed": self.changed,
+            "removed": self.removed,
+            "compared_pairs": self.compared_pairs,
+            "reused_pairs": self.reused_pairs,
+            "candidate_pairs": self.candidate_pairs,
+            "pairs_per_blocking_rule": dict(self.pairs_per_rule),
+            "pairs_per_blocking_rule_counts": "all candidate pairs"
+            if self.mode == "full"
+            else "pairs generated in this run: those touching a new or changed record",
+        }
+
+    def log_line(self) -> str:
+        """One line for the run log: counts and reason, no record values."""
+        if self.mode == "incremental":
+            return (
+                f"matching: incremental — {self.changed} of {self.records} records new or "
+                f"changed, {self.removed} removed; {self.compared_pairs} pairs compared, "
+                f"{self.reused_pairs} reused from the last run"
+            )
+        return f"matching: full recompute of {self.compared_pairs} pairs — {self.reason}"
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """Scored pairs, the blocking behind them, how they were made, and the cache to keep."""
+
+    pairs: pl.DataFrame
+    blocking: BlockingResult
+    report: MatchReport
+    cache: MatchCache
+
+
+@dataclass(frozen=True)
+class _Changes:
+    unchanged: pl.DataFrame  # record_key
+    changed: pl.Series  # record keys, new or changed
+    removed: int
+
+
+def fingerprint_frame(records: pl.DataFrame) -> pl.DataFrame:
+    """The columns matching reads, optional ones filled with null where a frame lacks them."""
+    return records.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in OPTIONAL_COLUMNS.items()
+        if name not in records.columns
+    ).select(COMPARED_COLUMNS)
+
+
+def record_fingerprints(records: pl.DataFrame) -> pl.DataFrame:
+    """record_key, fingerprint_1, fingerprint_2: a 128-bit hash of each record's matched values.
+
+    Vectorized (polars hashes a struct of the columns; list order and null versus empty list
+    count). Stable within one polars version, which is part of the settings fingerprint.
+    """
+    values = pl.struct(MATCHED_COLUMNS)
+    return (
+        fingerprint_frame(records)
+        .select(
+            "record_key",
+            *(
+                values.hash(seed).alias(f"fingerprint_{index}")
+                for index, seed in enumerate(FINGERPRINT_SEEDS, start=1)
+            ),
+        )
+        .sort("record_key")
+    )
+
+
+def settings_fingerprint(settings: MatchingConfig, records: pl.DataFrame) -> dict[str, str]:
+    """Per part (SETTING_LABELS): a fingerprint of what makes cached comparisons valid."""
+    matching = settings.model_dump(mode="json", exclude=set(INCREMENTAL_KEYS))
+    columns = fingerprint_frame(records.head(0)).schema
+    parts: dict[str, object] = {
+        "format": CACHE_FORMAT,
+        "package": _package_version(),
+        "libraries": {"polars": pl.__version__, "rapidfuzz": rapidfuzz.__version__},
+        "code": {package: _source_digest(package) for package in SOURCE_PACKAGES},
+        "matching": matching,
+        "columns": {name: str(dtype) for name, dtype in columns.items()},
+    }
+    return {name: _digest(value) for name, value in parts.items()}
+
+
+def match_records(
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    previous: Path | None,
+    *,
+    full: bool = False,
+) -> MatchOutcome:
+    """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
+
+    ``previous`` is the last published run's cache folder (or None); ``full`` forces a full
+    recompute. A missing, damaged or outdated cache never fails the run: it matches in full.
+    """
+    fingerprints = record_fingerprints(records)
+    current = settings_fingerprint(settings, records)
+    cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full)
+    if cache is not None and changes is not None:
+        blocking, compared, report = _compare_changed(records, settings, cache, changes, reason)
+    else:
+        blocking, compared, report = _compare_all(records, settings, changes, reason)
+    adjusted = (
+        term_frequency_adjustments(compared, records) if settings.term_frequency else compared
+    )
+    # An incremental run keeps the cached weights; a full run estimates fresh ones.
+    weights = cache.weights if cache is not None else None
+    if weights is None:
+        weights = MatchWeights.defaults()
+        if settings.estimate_weights and adjusted.height > 0:
+            weights = estimate_weights(
+                records, adjusted, weights, settings.hard_rules, sample_size=settings.em_sample_size
+            ).weights
+    scored = score_pairs(adjusted, weights, settings.hard_rules).sort("left_key", "right_key")
+    new_cache = MatchCache(
+        fingerprints=fingerprints,
+        compared=scored.select(compared.columns),
+        oversized=oversized_hashes(blocking.oversized_blocks),
+        weights=weights,
+        settings=current,
+    )
+    return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=new_cache)
+
+
+def _compare_changed(
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    cache: MatchCache,
+    changes: _Changes,
+    reason: str,
+) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
+    """Compare the pairs touching changed records; reuse the cached rows of all others."""
+    touched = candidate_pairs_touching(
+        records, changes.changed, settings.blocking_rules, settings.max_block_size, cache.oversized
+    )
+    blocking = touched.result
+    fresh = compare_pairs(blocking.pairs, records)
+    reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
+    compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
+    report = MatchReport(
+        mode="incremental",
+        reason=reason,
+        records=records.height,
+        changed=changes.changed.len(),
+        removed=changes.removed,
+        compared_pairs=fresh.height,
+        reused_pairs=reused.height,
+        candidate_pairs=compared.height,
+        pairs_per_rule=blocking.pairs_per_rule,
+    )
+    return blocking, compared, report
+
+
+def _compare_all(
+    records: pl.DataFrame, settings: MatchingConfig, changes: _Changes | None, reason: str
+) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
+    """Block and compare every record (a full run)."""
+    blocking = candidate_pairs(records, settings.blocking_rules, settings.max_block_size)
+    compared = compare_pairs(blocking.pairs, records)
+    report = MatchReport(
+        mode="full",
+        reason=reason,
+        records=records.height,
+        changed=records.height if changes is None else changes.changed.len(),
+        removed=0 if changes is None else changes.removed,
+        compared_pairs=compared.height,
+        reused_pairs=0,
+        candidate_pairs=compared.height,
+        pairs_per_rule=blocking.pairs_per_rule,
+    )
+    return blocking, compared, report
+
+
+def _plan(
+    records: pl.DataFrame,
+    fingerprints: pl.DataFrame,
+    settings: MatchingConfig,
+    current: dict[str, str],
+    previous: Path | None,
+    full: bool,
+) -> tuple[MatchCache | None, _Changes | None, str]:
+    """(cache to use or None, changes since the cached run or None, reason of the mode)."""
+    if full:
+        return None, None, "full recompute requested (golden run --full)"
+    if not settings.incremental:
+        return None, None, "incremental matching is off ([matching] incremental = false)"
+    if previous is None or not previous.exists():
+        return None, None, "no match cache from a previous run (first run, or an older version)"
+    try:
+        cache = load_match_cache(previous)
+    except CacheUnusable as exc:
+        return None, None, f"match cache unusable ({exc}); this run writes a new one"
+    changes = _changes(fingerprints, cache.fingerprints)
+    differing = [name for name in SETTING_LABELS if cache.settings.get(name) != current[name]]
+    if differing:
+        what = ", ".join(SETTING_LABELS[name] for name in differing)
+        return None, changes, f"{what} changed since the last run"
+    expected = compare_pairs(pl.DataFrame(schema=PAIR_SCHEMA), records.head(0)).schema
+    if cache.compared.schema != expected:
+        return None, changes, "match cache unusable (compared.parquet has other columns)"
+    if records.height == 0:
+        return None, changes, "no records to match"
+    changed = changes.changed.len()
+    share = 100.0 * changed / records.height
+    limit = settings.incremental_max_changed_percent
+    if share > limit:
+        return (
+            None,
+            changes,
+            f"{changed} of {records.height} records new or changed ({share:.1f}%), more than "
+            f"[matching] incremental_max_changed_percent = {limit:g}",
+        )
+    return cache, changes, f"{changed} of {records.height} records new or changed ({share:.1f}%)"
+
+
+def _changes(current: pl.DataFrame, cached: pl.DataFrame) -> _Changes:
+    """Records unchanged (same fingerprint), new or changed, and how many are gone."""
+    same = current.join(cached, on=["record_key", "fingerprint_1", "fingerprint_2"], how="semi")
+    changed = current.join(same, on="record_key", how="anti")["record_key"]
+    removed = cached.join(current, on="record_key", how="anti").height
+    return _Changes(unchanged=same.select("record_key"), changed=changed, removed=removed)
+
+
+def _reusable(
+    compared: pl.DataFrame, unchanged: pl.DataFrame, recheck: pl.DataFrame
+) -> pl.DataFrame:
+    """Cached rows of pairs whose two records are unchanged, except pairs to re-examine."""
+    return (
+        compared.join(unchanged.rename({"record_key": "left_key"}), on="left_key", how="semi")
+        .join(unchanged.rename({"record_key": "right_key"}), on="right_key", how="semi")
+        .join(recheck, on=["left_key", "right_key"], how="anti")
+    )
+
+
+def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None:
+    """Write the cache into ``folder`` (inside a staging run folder); the manifest last."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cache.fingerprints.write_parquet(folder / "records.parquet")
+    cache.compared.write_parquet(folder / "compared.parquet")
+    cache.oversized.write_parquet(folder / "oversized.parquet")
+    manifest = {
+        "format": CACHE_FORMAT,
+        "run_id": run_id,
+        "settings": cache.settings,
+        "weights": {"prior": cache.weights.prior, "levels": cache.weights.levels},
+        "rows": {
+            "records": cache.fingerprints.height,
+            "compared": cache.compared.height,
+            "oversized": cache.oversized.height,
+        },
+    }
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8"
+    )
+
+
+def load_match_cache(folder: Path) -> MatchCache:
+    """Read a cache written by ``write_match_cache``; raise CacheUnusable saying what is wrong."""
+    settings, weights, rows = _manifest(folder)
+    fingerprints = _frame(folder, "records.parquet", rows["records"], _FINGERPRINT_SCHEMA)
+    if fingerprints["record_key"].n_unique() != fingerprints.height:
+        raise CacheUnusable("records.parquet repeats a record_key")
+    compared = _frame(folder, "compared.parquet", rows["compared"], None)
+    oversized = _frame(folder, "oversized.parquet", rows["oversized"], _OVERSIZED_SCHEMA)
+    return MatchCache(
+        fingerprints=fingerprints,
+        compared=compared,
+        oversized=oversized,
+        weights=_weights(weights),
+        settings=settings,
+    )
+
+
+_ROW_COUNTS = ("records", "compared", "oversized")
+
+
+def _manifest(folder: Path) -> tuple[dict[str, str], dict[str, object], dict[str, int]]:
+    """(settings, weights, row counts) from manifest.json, checked."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise CacheUnusable(f"{path.name} missing")
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CacheUnusable(f"{path.name} unreadable: {type(exc).__name__}") from None
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise CacheUnusable(f"format {found!r}, expected {CACHE_FORMAT}")
+    settings, weights, rows = data.get("settings"), data.get("weights"), data.get("rows")
+    if not isinstance(settings, dict) or not all(
+        isinstance(value, str) for value in settings.values()
+    ):
+        raise CacheUnusable(f"{path.name}: 'settings' missing or damaged")
+    if not isinstance(weights, dict):
+        raise CacheUnusable(f"{path.name}: 'weights' missing")
+    if not isinstance(rows, dict) or not all(
+        isinstance(rows.get(name), int) for name in _ROW_COUNTS
+    ):
+        raise CacheUnusable(f"{path.name}: 'rows' missing or damaged")
+    return settings, weights, {name: int(rows[name]) for name in _ROW_COUNTS}
+
+
+def _frame(
+    folder: Path, name: str, rows: int, schema: dict[str, pl.DataType] | None
+) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(folder / name)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise CacheUnusable(f"{name} unreadable: {type(exc).__name__}") from None
+    if frame.height != rows:
+        raise CacheUnusable(f"{name} holds {frame.height} rows, the manifest says {rows}")
+    if schema is not None and dict(frame.schema) != schema:
+        raise CacheUnusable(f"{name} has other columns than expected")
+    return frame
+
+
+def _weights(data: dict[str, object]) -> MatchWeights:
+    try:
+        prior = float(data["prior"])  # type: ignore[arg-type]
+        tables = data["levels"]
+        levels = {
+            comparison.name: {
+                label: float(tables[comparison.name][label])  # type: ignore[index]
+                for label in comparison.levels
+            }
+            for comparison in COMPARISONS
+        }
+    except (KeyError, TypeError, ValueError):
+        raise CacheUnusable("manifest.json: 'weights' damaged or of other comparisons") from None
+    return MatchWeights(prior=prior, levels=levels)
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("golden-records")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _source_digest(package: str) -> str:
+    """SHA-256 over the package's source and data files, in path order."""
+    digest = hashlib.sha256()
+    try:
+        root = Path(str(resources.files(package)))
+        for path in sorted(root.rglob("*")):
+            if path.suffix in SOURCE_SUFFIXES and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+                digest.update(path.read_bytes())
+    except (OSError, TypeError, ValueError):
+        return "unavailable"
+    return digest.hexdigest()
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
