@@ -108,7 +108,8 @@ def run_pipeline(
             log.warning("data quality: %s", warning)
         matched = timed("match", stages.match, config, cleaned, full)
         decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
-        clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions)
+        links = stages.golden_id_links(state, cleaned)  # records carrying a golden id
+        clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
         ids = timed("stable ids", stages.assign_ids, state, clusters)
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
         review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)

@@ -23,7 +23,7 @@ from flows.state import StateStore
 from matching.blocking import BlockingResult
 from matching.clustering import connected_components, constrained_clusters
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
-from matching.stable_ids import IdAssignment, assign_golden_ids
+from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
 from reports.dq_scores import DQResults, blocking_problems
@@ -212,14 +212,19 @@ def cluster(
     cleaned: Cleaned,
     matched: Matched,
     decisions: pl.DataFrame | None = None,
+    links: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Entities from the pairs at or above the match threshold (record_key, cluster_key).
 
     ``decisions`` (flows.state.DECISIONS_SCHEMA) are the reviewers' decisions: approved pairs
     are must-links, rejected pairs cannot-links that no third record can bridge either.
+    ``links`` (left_key, right_key) are further must-links: records carrying a golden id
+    (see golden_id_links).
     """
     accepted = matched.pairs.filter(pl.col("probability") >= config.matching.match_threshold)
     must_link, rejected = decision_links(decisions)
+    if links is not None and links.height:
+        must_link = pl.concat([must_link, links.select("left_key", "right_key")]).unique()
     if not config.matching.split_weak_links and must_link.height + rejected.height == 0:
         return connected_components(cleaned.records["record_key"], accepted)
     cannot_link = rejected
@@ -254,6 +259,29 @@ def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.Dat
         latest.filter(pl.col("decision") == "approve").select("left_key", "right_key"),
         latest.filter(pl.col("decision") == "reject").select("left_key", "right_key"),
     )
+
+
+def golden_id_links(state: StateStore, cleaned: Cleaned) -> pl.DataFrame:
+    """Must-links for records whose silo carries a golden id (``linked_golden_id``).
+
+    A golden id merged into another one since is followed to the survivor; ids this state
+    store never issued (or retired without a successor) are counted in the log and otherwise
+    ignored: the record is matched on its values like any other.
+    """
+    previous = state.load_crosswalk().select(
+        record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"), "golden_id"
+    )
+    found = linked_golden_id_links(cleaned.records, previous, state.load_golden_ids())
+    if found.unknown:
+        log.warning(
+            "%d record(s) carry a golden id this state store does not know; matched on values",
+            found.unknown,
+        )
+    if found.redirected:
+        log.info(
+            "%d record(s) carry a merged-away golden id; linked to its survivor", found.redirected
+        )
+    return found.links
 
 
 def assign_ids(state: StateStore, clusters: pl.DataFrame) -> IdAssignment:

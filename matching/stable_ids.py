@@ -91,3 +91,69 @@ def assign_golden_ids(
         [merged_away.select("golden_id", "redirect_to"), gone.select("golden_id", "redirect_to")]
     ).sort("golden_id")
     return IdAssignment(assignment=assignment, redirects=redirects)
+
+
+@dataclass(frozen=True)
+class GoldenIdLinks:
+    """Must-links from records carrying a golden id (``linked_golden_id``) to its members."""
+
+    links: pl.DataFrame  # left_key, right_key
+    #: records whose linked id was never issued or was retired without a successor
+    unknown: int
+    #: records whose linked id was merged into another one (followed to the surviving id)
+    redirected: int
+
+
+def linked_golden_id_links(
+    records: pl.DataFrame, previous: pl.DataFrame, issued: pl.DataFrame
+) -> GoldenIdLinks:
+    """Link each record carrying a golden id to a member of that golden record.
+
+    records: record_key, linked_golden_id. previous: record_key, golden_id (last run's
+    crosswalk). issued: golden_id, redirect_to (every id ever issued). A merged-away id is
+    followed along its redirects to the surviving id; the record is linked to that golden
+    record's smallest member key (one link is enough, the members are one entity already).
+    """
+    empty = pl.DataFrame(schema={"left_key": pl.String(), "right_key": pl.String()})
+    if "linked_golden_id" not in records.columns:
+        return GoldenIdLinks(empty, 0, 0)
+    carrying = records.select(
+        "record_key", pl.col("linked_golden_id").str.strip_chars().str.to_uppercase()
+    ).filter(pl.col("linked_golden_id").is_not_null() & (pl.col("linked_golden_id") != ""))
+    if carrying.height == 0:
+        return GoldenIdLinks(empty, 0, 0)
+    redirect = dict(
+        issued.filter(pl.col("redirect_to").is_not_null())
+        .select("golden_id", "redirect_to")
+        .iter_rows()
+    )
+    wanted = carrying["linked_golden_id"].unique().to_list()
+    resolved = {}
+    for golden_id in wanted:  # one entry per distinct id, chains are short
+        current, seen = golden_id, set()
+        while current in redirect and current not in seen:
+            seen.add(current)
+            current = redirect[current]
+        resolved[golden_id] = current
+    targets = pl.DataFrame(
+        {"linked_golden_id": list(resolved), "golden_id": list(resolved.values())},
+        schema={"linked_golden_id": pl.String(), "golden_id": pl.String()},
+    )
+    anchors = previous.group_by("golden_id").agg(pl.col("record_key").min().alias("anchor"))
+    joined = carrying.join(targets, on="linked_golden_id", how="left").join(
+        anchors, on="golden_id", how="left"
+    )
+    links = (
+        joined.filter(pl.col("anchor").is_not_null() & (pl.col("anchor") != pl.col("record_key")))
+        .select(
+            pl.min_horizontal("record_key", "anchor").alias("left_key"),
+            pl.max_horizontal("record_key", "anchor").alias("right_key"),
+        )
+        .unique()
+        .sort("left_key", "right_key")
+    )
+    return GoldenIdLinks(
+        links=links,
+        unknown=int(joined["anchor"].is_null().sum()),
+        redirected=int((joined["linked_golden_id"] != joined["golden_id"]).sum()),
+    )

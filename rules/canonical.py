@@ -34,6 +34,9 @@ created_at             record created in the silo
 updated_at             record last changed in the silo
 last_activity          last order, login, newsletter open ...
 owner                  the person responsible for the record in its silo (reminders)
+linked_golden_id       a golden id the silo carries, e.g. the external id a CRM got from our
+                       export: the record joins that golden record (or the one it was merged
+                       into) whatever its values say; a reviewer's rejection still wins
 =====================  =================================================================
 
 Combined source fields are split by the mapping step: ``full_name`` ("Mustermann, Max",
@@ -74,6 +77,7 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "updated_at",
     "last_activity",
     "owner",
+    "linked_golden_id",
 )
 
 #: Fields that collect one or more source columns into a list.

@@ -12,7 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.stable_ids import IdAssignment, assign_golden_ids, new_golden_id
+from matching.stable_ids import (
+    IdAssignment,
+    assign_golden_ids,
+    linked_golden_id_links,
+    new_golden_id,
+)
 
 GOLDEN_ID = re.compile(r"^G[0-9A-F]{12}$")
 
@@ -298,3 +303,66 @@ def test_ids_stay_consistent_whatever_the_change(
     for golden_id, target in redirects.items():
         members_left = [key for key in ids if former.get(key) == golden_id]
         assert (target is None) == (not members_left)
+
+
+# --- records carrying a golden id (linked_golden_id) ---------------------------------------------
+
+
+def _linked(*rows: tuple[str, str | None]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema={"record_key": pl.String(), "linked_golden_id": pl.String()}, orient="row"
+    )
+
+
+PREVIOUS = pl.DataFrame(
+    {
+        "record_key": ["crm:2", "shop:1", "crm:7", "erp:3"],
+        "golden_id": ["GAAA", "GAAA", "GBBB", "GCCC"],
+    }
+)
+ISSUED = pl.DataFrame(
+    {
+        "golden_id": ["GAAA", "GBBB", "GCCC", "GOLD", "GOLDER", "GGONE"],
+        "redirect_to": [None, None, None, "GBBB", "GOLD", None],
+    }
+)
+
+
+def test_a_record_carrying_a_golden_id_is_linked_to_its_smallest_member() -> None:
+    found = linked_golden_id_links(_linked(("export:GAAA", "GAAA")), PREVIOUS, ISSUED)
+    assert found.links.rows() == [("crm:2", "export:GAAA")]
+    assert (found.unknown, found.redirected) == (0, 0)
+
+
+def test_merged_away_ids_are_followed_to_the_survivor_through_a_chain() -> None:
+    found = linked_golden_id_links(
+        _linked(("hubspot:1", "GOLDER"), ("hubspot:2", " gold ")), PREVIOUS, ISSUED
+    )
+    assert found.links.rows() == [("crm:7", "hubspot:1"), ("crm:7", "hubspot:2")]
+    assert found.redirected == 2
+
+
+def test_unknown_retired_and_empty_ids_link_nothing() -> None:
+    found = linked_golden_id_links(
+        _linked(("a:1", "GNEVER"), ("a:2", "GGONE"), ("a:3", None), ("a:4", "  ")),
+        PREVIOUS,
+        ISSUED,
+    )
+    assert found.links.height == 0
+    assert found.unknown == 2
+
+
+def test_a_member_carrying_its_own_id_needs_no_link() -> None:
+    found = linked_golden_id_links(_linked(("crm:2", "GAAA")), PREVIOUS, ISSUED)
+    assert found.links.height == 0 and found.unknown == 0
+
+
+def test_a_redirect_cycle_does_not_hang() -> None:
+    issued = pl.DataFrame({"golden_id": ["GX", "GY"], "redirect_to": ["GY", "GX"]})
+    found = linked_golden_id_links(_linked(("a:1", "GX")), PREVIOUS, issued)
+    assert found.links.height == 0 and found.unknown == 1
+
+
+def test_records_without_the_column_link_nothing() -> None:
+    records = pl.DataFrame({"record_key": ["a:1"]})
+    assert linked_golden_id_links(records, PREVIOUS, ISSUED).links.height == 0
