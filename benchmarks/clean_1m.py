@@ -400,6 +400,7 @@ def _columns() -> list[pl.Expr]:
         .then(pl.lit("Vertrieb Nord"))
         .otherwise(pl.lit("Vertrieb Süd"))
         .alias("owner"),
+        pl.lit(None, pl.String).alias("linked_golden_id"),
         phones.alias("phones"),
         emails.alias("emails"),
     ]

@@ -25,6 +25,7 @@ import polars as pl
 from flows.review_checks import golden_members, latest_review_hashes, validate_decisions
 from flows.review_files import DECISION_WORDS, read_decisions_file
 from flows.state import ReviewDecision, StateStore
+from rules.canonical import record_key_of
 from rules.config import GoldenConfig
 from rules.errors import GoldenError
 
@@ -55,7 +56,7 @@ class HistoryEntry:
 
 def _golden_of(crosswalk: pl.DataFrame) -> dict[str, str]:
     return {
-        f"{silo}:{source_id}": golden_id
+        record_key_of(silo, source_id): golden_id
         for silo, source_id, golden_id in crosswalk.select(
             "silo", "source_id", "golden_id"
         ).iter_rows()

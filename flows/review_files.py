@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rules.canonical import record_key_of
 from rules.errors import GoldenError
 
 #: Decision words a reviewer may write (lower case), German and English.
@@ -55,11 +56,11 @@ class ProposedDecision:
 
     @property
     def left_key(self) -> str:
-        return f"{self.left_silo}:{self.left_source_id}"
+        return record_key_of(self.left_silo, self.left_source_id)
 
     @property
     def right_key(self) -> str:
-        return f"{self.right_silo}:{self.right_source_id}"
+        return record_key_of(self.right_silo, self.right_source_id)
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -100,7 +101,7 @@ class ProposedMoveOut:
 
     @property
     def key(self) -> str:
-        return f"{self.silo}:{self.source_id}"
+        return record_key_of(self.silo, self.source_id)
 
 
 @dataclass(frozen=True)

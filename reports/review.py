@@ -22,6 +22,7 @@ from typing import Final
 import polars as pl
 
 from reports.rendering import labels_for, template_environment
+from rules.canonical import record_key_of
 
 _TEMPLATE: Final = "review.html.j2"
 
@@ -93,7 +94,7 @@ class Member:
 
     @property
     def key(self) -> str:
-        return f"{self.silo}:{self.source_id}"
+        return record_key_of(self.silo, self.source_id)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def golden_members(
         .select("golden_id", "silo", "source_id")
         .sort("golden_id", "silo", "source_id")
     )
-    keys = [f"{silo}:{source_id}" for _, silo, source_id in members.iter_rows()]
+    keys = [record_key_of(silo, source_id) for _, silo, source_id in members.iter_rows()]
     shown = [name for name in FIELDS if name in records.columns]
     values = {
         row["record_key"]: row
@@ -164,7 +165,7 @@ def golden_members(
     }
     listed: dict[str, list[Member]] = {}
     for golden_id, silo, source_id in members.iter_rows():
-        summary = _summary(values.get(f"{silo}:{source_id}", {}))
+        summary = _summary(values.get(record_key_of(silo, source_id), {}))
         listed.setdefault(golden_id, []).append(Member(silo, source_id, summary))
     return {
         golden_id: GoldenMembers(golden_id, tuple(items))

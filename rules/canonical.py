@@ -147,6 +147,11 @@ def record_key(silo: pl.Expr, source_id: pl.Expr) -> pl.Expr:
     return silo + ":" + source_id
 
 
+def record_key_of(silo: str, source_id: str) -> str:
+    """``record_key`` for one record, as a string."""
+    return f"{silo}:{source_id}"
+
+
 def split_record_key(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The silo and the source id of a record key (the source id may itself contain ":")."""
     parts = key.str.splitn(":", 2)
