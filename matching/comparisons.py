@@ -197,35 +197,23 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     """Personal addresses shared or one typo apart; else a shared household address; else different.
 
     Role mailboxes (info@) are left out; household mailboxes (familie.mueller@) only say that
-    two records live in one household, which parents and children do too.
+    two records live in one household, which parents and children do too (see _contact_parts).
     """
-    nothing = pl.lit([], dtype=pl.List(pl.String()))
-    household = pl.element().str.extract(r"^(.*)@[^@]*$", 1).str.contains(HOUSEHOLD_LOCAL_PART)
-    columns = []
-    for side in ("l", "r"):
-        usable = pl.col(f"emails_{side}").list.set_difference(
-            pl.col(f"role_emails_{side}").fill_null(nothing)
-        )
-        columns += [
-            usable.list.filter(~household).alias(f"personal_emails_{side}"),
-            usable.list.filter(household).alias(f"household_emails_{side}"),
-        ]
-    split = pairs.select(*columns)
-    personal = _shared("personal_emails", fuzzy=True)(split)
+    personal = _shared("personal_emails", fuzzy=True)(pairs)
     household_shared = (
-        pl.col("household_emails_l").list.set_intersection("household_emails_r").list.len() > 0
+        _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
     # 0 shared, 1 similar (personal); 2 a shared household address; 3 different; -1 when
     # either side has no address at all.
     level = pl.lit(personal)
-    any_left = pl.col("personal_emails_l").list.len() + pl.col("household_emails_l").list.len()
-    any_right = pl.col("personal_emails_r").list.len() + pl.col("household_emails_r").list.len()
-    return split.select(
+    any_left = _l("personal_emails").list.len() + _l("household_emails").list.len()
+    any_right = _r("personal_emails").list.len() + _r("household_emails").list.len()
+    return pairs.select(
         pl.when(level.is_in([0, 1]))
         .then(level)
         .when(household_shared)
         .then(pl.lit(2, dtype=pl.Int8))
-        .when((level == 2) | ((any_left > 0) & (any_right > 0)))
+        .when((level == 2) | ((any_left > 0) & (any_right > 0)).fill_null(False))
         .then(pl.lit(3, dtype=pl.Int8))
         .otherwise(pl.lit(MISSING, dtype=pl.Int8))
         .alias("email_level")
@@ -241,44 +229,48 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     a mobile says little ("no_common_number"). Numbers without a known type (older cleaned
     frames) count as mobiles.
     """
-    columns = []
-    for side in ("l", "r"):
-        numbers = pl.col(f"phones_{side}")
-        landline = (
-            pl.col(f"phone_types_{side}")
-            .list.eval(pl.element() == "landline")
-            .fill_null(numbers.list.eval(pl.lit(False)))
-        )
-        columns += [
-            numbers.list.gather(landline.list.eval(pl.element().not_().arg_true())).alias(
-                f"personal_{side}"
-            ),
-            numbers.list.gather(landline.list.eval(pl.element().arg_true())).alias(
-                f"landline_{side}"
-            ),
-        ]
-    split = pairs.select(*columns, "phones_l", "phones_r")
 
     def shared(column: str) -> pl.Expr:
-        common = pl.col(f"{column}_l").list.set_intersection(pl.col(f"{column}_r"))
-        return (common.list.len() > 0).fill_null(False)
+        return (_l(column).list.set_intersection(_r(column)).list.len() > 0).fill_null(False)
 
-    both_personal = (pl.col("personal_l").list.len() > 0) & (pl.col("personal_r").list.len() > 0)
-    missing = (pl.col("phones_l").list.len() == 0).fill_null(True) | (
-        pl.col("phones_r").list.len() == 0
+    both_personal = (_l("mobile_phones").list.len() > 0) & (_r("mobile_phones").list.len() > 0)
+    missing = (_l("phones").list.len() == 0).fill_null(True) | (
+        _r("phones").list.len() == 0
     ).fill_null(True)
-    return split.select(
+    return pairs.select(
         pl.when(missing)
         .then(pl.lit(MISSING, dtype=pl.Int8))
-        .when(shared("personal"))
+        .when(shared("mobile_phones"))
         .then(pl.lit(0, dtype=pl.Int8))
         .when(both_personal.fill_null(False))
         .then(pl.lit(3, dtype=pl.Int8))
-        .when(shared("landline"))
+        .when(shared("landline_phones"))
         .then(pl.lit(1, dtype=pl.Int8))
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
     )["phone_level"]
+
+
+def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
+    """Per record (not per pair): personal and household e-mails, mobile and landline numbers."""
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    household = pl.element().str.extract(r"^(.*)@[^@]*$", 1).str.contains(HOUSEHOLD_LOCAL_PART)
+    usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
+    landline = (
+        pl.col("phone_types")
+        .list.eval(pl.element() == "landline")
+        .fill_null(pl.col("phones").list.eval(pl.lit(False)))
+    )
+    return attributes.with_columns(
+        usable.list.filter(~household).alias("personal_emails"),
+        usable.list.filter(household).alias("household_emails"),
+        pl.col("phones")
+        .list.gather(landline.list.eval(pl.element().not_().arg_true()))
+        .alias("mobile_phones"),
+        pl.col("phones")
+        .list.gather(landline.list.eval(pl.element().arg_true()))
+        .alias("landline_phones"),
+    )
 
 
 def _address(pairs: pl.DataFrame) -> pl.Series:
@@ -352,12 +344,13 @@ def compare_pairs(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in OPTIONAL_COLUMNS.items()
         if name not in records.columns
     ).select(COMPARED_COLUMNS)
+    attributes = _contact_parts(attributes)
     joined = pairs.join(
-        attributes.rename({name: f"{name}_l" for name in COMPARED_COLUMNS}),
+        attributes.rename({name: f"{name}_l" for name in attributes.columns}),
         left_on="left_key",
         right_on="record_key_l",
     ).join(
-        attributes.rename({name: f"{name}_r" for name in COMPARED_COLUMNS}),
+        attributes.rename({name: f"{name}_r" for name in attributes.columns}),
         left_on="right_key",
         right_on="record_key_r",
     )
