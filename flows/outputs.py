@@ -109,4 +109,5 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
         ),
         language=config.project.language,
         project=config.project.name,
+        max_pairs=config.matching.review_page_max_pairs,
     )

@@ -58,8 +58,11 @@ FINGERPRINT_SEEDS = (1_234_567, 7_654_321)
 #: change to them (comparisons use cleaners' constants too) makes the next run a full one.
 SOURCE_PACKAGES = ("matching", "cleaners")
 SOURCE_SUFFIXES = frozenset({".py", ".toml", ".csv", ".json", ".txt"})
-#: Config keys that only decide whether to reuse the cache: changing them keeps it valid.
-INCREMENTAL_KEYS = frozenset({"incremental", "incremental_max_changed_percent"})
+#: Config keys that only decide whether to reuse the cache, or what the review page shows:
+#: changing them keeps it valid.
+INCREMENTAL_KEYS = frozenset(
+    {"incremental", "incremental_max_changed_percent", "review_page_max_pairs"}
+)
 #: What each part of the settings fingerprint stands for, for the reason of a full run.
 SETTING_LABELS = {
     "format": "the match cache format",

@@ -22,7 +22,7 @@ from typing import Final
 import polars as pl
 
 from reports.rendering import labels_for, template_environment
-from rules.canonical import record_key_of
+from rules.canonical import record_key, record_key_of
 
 _TEMPLATE: Final = "review.html.j2"
 
@@ -129,21 +129,28 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _summary(values: Mapping[str, object]) -> str:
-    """Name, birth date, address and e-mails of one record on one line."""
-    name = " ".join(
-        text
-        for text in (_text(values.get(field)) for field in ("title", "first_name", "last_name"))
-        if text
-    ) or _text(values.get("organisation_name"))
-    address = " ".join(
-        text for text in (_text(values.get(f)) for f in ("street", "house_number")) if text
-    )
-    place = " ".join(
-        text for text in (_text(values.get(f)) for f in ("postal_code", "city")) if text
-    )
-    parts = (name, _text(values.get("birth_date")), address, place, _text(values.get("emails")))
-    return " · ".join(part for part in parts if part)
+def _summary_expr(columns: Sequence[str]) -> pl.Expr:
+    """Name, birth date, address and e-mails of one record on one line (a polars expression)."""
+
+    def text(name: str) -> pl.Expr:
+        if name not in columns:
+            return pl.lit(None, dtype=pl.String)
+        if name == "emails":
+            return pl.col(name).list.join("; ")
+        return pl.col(name).cast(pl.String)
+
+    def words(*names: str) -> pl.Expr:
+        joined = pl.concat_str([text(name) for name in names], separator=" ", ignore_nulls=True)
+        return pl.when(joined == "").then(None).otherwise(joined)
+
+    parts = [
+        pl.coalesce(words("title", "first_name", "last_name"), words("organisation_name")),
+        words("birth_date"),
+        words("street", "house_number"),
+        words("postal_code", "city"),
+        words("emails"),
+    ]
+    return pl.concat_str(parts, separator=" · ", ignore_nulls=True)
 
 
 def golden_members(
@@ -153,24 +160,22 @@ def golden_members(
     members = (
         crosswalk.filter(pl.col("golden_id").is_in(list(golden_ids)))
         .select("golden_id", "silo", "source_id")
-        .sort("golden_id", "silo", "source_id")
+        .filter(pl.len().over("golden_id") >= 2)
+        .with_columns(record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"))
     )
-    keys = [record_key_of(silo, source_id) for _, silo, source_id in members.iter_rows()]
-    shown = [name for name in FIELDS if name in records.columns]
-    values = {
-        row["record_key"]: row
-        for row in records.filter(pl.col("record_key").is_in(keys))
-        .select("record_key", *shown)
-        .iter_rows(named=True)
-    }
+    summaries = records.filter(pl.col("record_key").is_in(members["record_key"].implode())).select(
+        "record_key", _summary_expr(records.columns).alias("summary")
+    )
     listed: dict[str, list[Member]] = {}
-    for golden_id, silo, source_id in members.iter_rows():
-        summary = _summary(values.get(record_key_of(silo, source_id), {}))
+    for golden_id, silo, source_id, summary in (
+        members.join(summaries, on="record_key", how="left")
+        .sort("golden_id", "silo", "source_id")
+        .select("golden_id", "silo", "source_id", pl.col("summary").fill_null(""))
+        .iter_rows()
+    ):
         listed.setdefault(golden_id, []).append(Member(silo, source_id, summary))
     return {
-        golden_id: GoldenMembers(golden_id, tuple(items))
-        for golden_id, items in listed.items()
-        if len(items) >= 2
+        golden_id: GoldenMembers(golden_id, tuple(items)) for golden_id, items in listed.items()
     }
 
 
@@ -271,11 +276,38 @@ def review_labels(language: str) -> dict[str, str]:
     return labels_for("review_i18n.toml", language, "review report")
 
 
+def first_groups(groups: Sequence[ReviewGroup], max_pairs: int) -> tuple[ReviewGroup, ...]:
+    """The leading groups holding at most ``max_pairs`` pairs (at least one group; 0: all)."""
+    if max_pairs <= 0:
+        return tuple(groups)
+    shown: list[ReviewGroup] = []
+    count = 0
+    for group in groups:
+        if shown and count + len(group.pairs) > max_pairs:
+            break
+        shown.append(group)
+        count += len(group.pairs)
+    return tuple(shown)
+
+
 def render_review_report(
-    run_id: str, groups: Sequence[ReviewGroup], *, language: str = "de", project: str = ""
+    run_id: str,
+    groups: Sequence[ReviewGroup],
+    *,
+    language: str = "de",
+    project: str = "",
+    max_pairs: int = 0,
 ) -> str:
-    """Return the review page of one run as a self-contained HTML document."""
+    """Return the review page of one run as a self-contained HTML document.
+
+    ``max_pairs`` (0: no limit) keeps the page usable when a run has thousands of uncertain
+    pairs: the first groups (largest records, weakest links) up to that many pairs are shown,
+    and the page says how many more are in review_queue.csv.
+    """
     labels = review_labels(language)
+    shown = first_groups(groups, max_pairs)
+    total = sum(len(group.pairs) for group in groups)
+    count = sum(len(group.pairs) for group in shown)
     return (
         template_environment()
         .get_template(_TEMPLATE)
@@ -284,8 +316,13 @@ def render_review_report(
             t=labels,
             run_id=run_id,
             project=project,
-            groups=groups,
-            total=sum(len(group.pairs) for group in groups),
+            groups=shown,
+            total=count,
+            truncated=labels["truncated"]
+            .replace("{shown}", f"{count:,}".replace(",", "."))
+            .replace("{total}", f"{total:,}".replace(",", "."))
+            if count < total
+            else "",
         )
     )
 
@@ -297,7 +334,10 @@ def write_review_report(
     *,
     language: str = "de",
     project: str = "",
+    max_pairs: int = 0,
 ) -> None:
     """Render the review page and write it to ``path`` as UTF-8."""
-    html = render_review_report(run_id, groups, language=language, project=project)
+    html = render_review_report(
+        run_id, groups, language=language, project=project, max_pairs=max_pairs
+    )
     path.write_text(html, encoding="utf-8", newline="\n")

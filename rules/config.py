@@ -222,6 +222,9 @@ class MatchingConfig(_Strict):
     match_threshold: Annotated[float, Field(gt=0, le=1)] = 0.9
     #: Pairs between review_threshold and match_threshold go to the review queue.
     review_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6
+    #: review.html shows at most this many uncertain pairs (largest records, weakest links
+    #: first; all are in review_queue.csv). 0 shows all.
+    review_page_max_pairs: Annotated[int, Field(ge=0)] = 1000
     #: Blocks larger than this are skipped and reported with their key.
     max_block_size: Annotated[int, Field(ge=2)] = 200
     #: Decide pairs outright regardless of their score (first matching rule wins; no_match

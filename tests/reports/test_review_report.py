@@ -10,7 +10,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from reports.review import render_review_report, review_groups, review_labels
+from reports.review import (
+    first_groups,
+    golden_members,
+    render_review_report,
+    review_groups,
+    review_labels,
+)
 
 HOSTILE = "<script>alert(1)</script>"
 I18N = Path(__file__).parents[2] / "reports" / "review_i18n.toml"
@@ -131,7 +137,65 @@ def test_page_offers_move_out_per_member_escaped(language: str, label: str) -> N
     html = render_review_report(
         "run-1", review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS), language=language
     )
-    assert html.count(f'<button type="button" class="move-out">{label}</button>') == 2
+    # Two member rows; their controls are built by the page's script from one label set
+    # (the browser test clicks them).
+    assert html.count('<li class="member"') == 2
+    assert f'data-move-out-label="{label}"' in html
     assert 'data-golden-id="GC" data-member-key="crm:3"' in html
     assert HOSTILE not in html and "m/M" in html
     assert "innerHTML" not in html and "insertAdjacentHTML" not in html
+
+
+def test_member_summary_reads_name_birth_date_address_and_emails_in_order() -> None:
+    records = pl.DataFrame(
+        {
+            "record_key": ["crm:1", "crm:2", "erp:3"],
+            "title": ["Dr.", None, None],
+            "first_name": ["Max", None, None],
+            "last_name": ["Muster", None, None],
+            "organisation_name": [None, "Muster GmbH", None],
+            "birth_date": [date(1980, 1, 2), None, None],
+            "street": ["Hauptstraße", "Ring", None],
+            "house_number": ["1a", None, None],
+            "postal_code": ["10115", None, None],
+            "city": ["Berlin", "Ulm", None],
+            "emails": [["max@example.de", "m@example.de"], [], None],
+        }
+    )
+    crosswalk = pl.DataFrame(
+        {
+            "silo": ["crm", "crm", "erp", "shop"],
+            "source_id": ["1", "2", "3", "9"],
+            "golden_id": ["GX", "GX", "GX", "GY"],
+        }
+    )
+    members = golden_members(["GX", "GY"], records, crosswalk)
+    assert set(members) == {"GX"}  # GY has one record: nothing to move out
+    assert [member.summary for member in members["GX"].members] == [
+        "Dr. Max Muster · 1980-01-02 · Hauptstraße 1a · 10115 Berlin"
+        " · max@example.de; m@example.de",
+        "Muster GmbH · Ring · Ulm",
+        "",
+    ]
+
+
+def test_page_shows_the_first_groups_up_to_the_limit_and_says_how_many_more() -> None:
+    queue = _queue([("crm:1", "shop:2", "GA", "GB", 0.8), ("crm:3", "shop:4", "GC", "GD", 0.7)])
+    groups = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
+    assert len(groups) == 2
+    assert first_groups(groups, 1) == groups[:1]
+    assert first_groups(groups, 0) == groups  # 0: no limit
+    assert first_groups(groups, 5) == groups
+    html = render_review_report("run-1", groups, language="en", max_pairs=1)
+    assert html.count('<article class="pair"') == 1
+    assert "Showing 1 of 2 uncertain pairs" in html and "review_queue.csv" in html
+    assert 'data-total="1"' in html  # the progress count counts what the page shows
+    full = render_review_report("run-1", groups, language="en", max_pairs=2)
+    assert full.count('<article class="pair"') == 2 and "Showing" not in full
+
+
+def test_the_first_group_is_shown_even_when_it_alone_exceeds_the_limit() -> None:
+    queue = _queue([("crm:1", "shop:2", "GA", "GB", 0.8), ("crm:1", "crm:3", "GA", "GC", 0.7)])
+    groups = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
+    assert [len(group.pairs) for group in groups] == [2]  # one group of two pairs
+    assert first_groups(groups, 1) == groups  # not cut inside a group, never empty
