@@ -106,8 +106,10 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
             outputs.matched.pairs,
             outputs.crosswalk(),
             {comparison.name: comparison.levels for comparison in COMPARISONS},
+            max_pairs=config.matching.review_page_max_pairs,
         ),
         language=config.project.language,
         project=config.project.name,
         max_pairs=config.matching.review_page_max_pairs,
+        total_pairs=outputs.review.height,
     )

@@ -185,15 +185,35 @@ def review_groups(
     pairs: pl.DataFrame,
     crosswalk: pl.DataFrame,
     level_names: Mapping[str, Sequence[str]],
+    max_pairs: int = 0,
 ) -> tuple[ReviewGroup, ...]:
     """Group the review queue by proposed golden record: large records and weak links first.
 
     ``queue``: review_queue frame; ``records``: cleaned records; ``pairs``: scored pairs with
     ``<comparison>_level`` and ``_weight``; ``crosswalk``: silo, source_id, golden_id;
     ``level_names``: comparison -> its level names (level -1 means a value is missing).
+    ``max_pairs`` (0: all): only the leading groups up to that many pairs (see first_groups),
+    chosen before any pair is laid out.
     """
     if queue.height == 0:
         return ()
+    sizes = dict(crosswalk.group_by("golden_id").len().iter_rows())
+    group_of = pl.min_horizontal("left_golden_id", "right_golden_id")
+    if max_pairs > 0:
+        order = (
+            queue.group_by(group_of.alias("golden_id"))
+            .agg(pl.len().alias("pairs"), pl.col("probability").min().alias("weakest"))
+            .with_columns(
+                pl.col("golden_id")
+                .replace_strict(sizes, default=0, return_dtype=pl.Int64)
+                .alias("size")
+            )
+            .sort(["size", "weakest", "golden_id"], descending=[True, False, False])
+            .with_columns(pl.col("pairs").cum_sum().alias("through"))
+        )
+        # "through" only grows: this is the prefix first_groups would keep (never empty).
+        kept = order.filter((pl.col("through") <= max_pairs) | (pl.int_range(pl.len()) == 0))
+        queue = queue.filter(group_of.is_in(kept["golden_id"].implode()))
     keyed = queue.with_columns(
         (pl.col("left_silo") + ":" + pl.col("left_source_id")).alias("left_key"),
         (pl.col("right_silo") + ":" + pl.col("right_source_id")).alias("right_key"),
@@ -208,7 +228,6 @@ def review_groups(
         .select("record_key", *shown)
         .iter_rows(named=True)
     }
-    sizes = dict(crosswalk.group_by("golden_id").len().iter_rows())
     grouped: dict[str, list[ReviewPair]] = {}
     for row in keyed.iter_rows(named=True):
         left, right = values.get(row["left_key"], {}), values.get(row["right_key"], {})
@@ -297,16 +316,18 @@ def render_review_report(
     language: str = "de",
     project: str = "",
     max_pairs: int = 0,
+    total_pairs: int | None = None,
 ) -> str:
     """Return the review page of one run as a self-contained HTML document.
 
     ``max_pairs`` (0: no limit) keeps the page usable when a run has thousands of uncertain
     pairs: the first groups (largest records, weakest links) up to that many pairs are shown,
-    and the page says how many more are in review_queue.csv.
+    and the page says how many more are in review_queue.csv. ``total_pairs``: the size of the
+    whole review queue when ``groups`` were already cut (review_groups' max_pairs).
     """
     labels = review_labels(language)
     shown = first_groups(groups, max_pairs)
-    total = sum(len(group.pairs) for group in groups)
+    total = max(sum(len(group.pairs) for group in groups), total_pairs or 0)
     count = sum(len(group.pairs) for group in shown)
     return (
         template_environment()
@@ -335,9 +356,15 @@ def write_review_report(
     language: str = "de",
     project: str = "",
     max_pairs: int = 0,
+    total_pairs: int | None = None,
 ) -> None:
     """Render the review page and write it to ``path`` as UTF-8."""
     html = render_review_report(
-        run_id, groups, language=language, project=project, max_pairs=max_pairs
+        run_id,
+        groups,
+        language=language,
+        project=project,
+        max_pairs=max_pairs,
+        total_pairs=total_pairs,
     )
     path.write_text(html, encoding="utf-8", newline="\n")

@@ -199,3 +199,23 @@ def test_the_first_group_is_shown_even_when_it_alone_exceeds_the_limit() -> None
     groups = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
     assert [len(group.pairs) for group in groups] == [2]  # one group of two pairs
     assert first_groups(groups, 1) == groups  # not cut inside a group, never empty
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_groups_cut_before_layout_equal_groups_cut_after(limit: int) -> None:
+    queue = _queue(
+        [
+            ("crm:1", "shop:2", "GA", "GB", 0.8),
+            ("crm:1", "crm:3", "GA", "GC", 0.7),
+            ("crm:3", "shop:4", "GC", "GD", 0.65),
+        ]
+    )
+    everything = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
+    cut = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS, max_pairs=limit)
+    assert [group.golden_id for group in cut] == [
+        group.golden_id for group in first_groups(everything, limit)
+    ]
+    assert cut == first_groups(everything, limit)
+    html = render_review_report("run-1", cut, language="en", total_pairs=queue.height)
+    shown = sum(len(group.pairs) for group in cut)
+    assert ("Showing" in html) == (shown < queue.height)
