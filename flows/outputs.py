@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,21 @@ class RunOutputs:
 
 
 def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> None:
-    """Write every output file of the run into ``folder`` (a staging folder)."""
+    """Write every output file of the run into ``folder`` (a staging folder).
+
+    The data files are written on a second thread while the HTML reports render on this one:
+    polars writes without holding the GIL, Jinja needs it. An error on either side fails the
+    run (and publish keeps the previous output).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="golden-outputs") as pool:
+        data_files = pool.submit(_write_data_files, folder, outputs)
+        try:
+            _write_reports(folder, outputs, config)
+        finally:
+            data_files.result()
+
+
+def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
     write_frame(outputs.golden.golden, folder, "golden", parquet=True)
     write_frame(outputs.crosswalk(), folder, "crosswalk", parquet=True)
     write_frame(outputs.golden.lineage, folder, "lineage")
@@ -73,6 +88,9 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
             folder / CACHE_FOLDER, outputs.matched.cache, run_id=outputs.summary.run_id
         )
     write_json(outputs.summary_dict(), folder / "summary.json")
+
+
+def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> None:
     dq_inputs = None
     if outputs.dq is not None:
         dq_inputs = DQInputs(
