@@ -35,7 +35,7 @@ OUTPUT_FILES = {
     "reminders.csv": "stale records grouped per silo and owner",
     "summary.json": "counts of the run",
     "dq_report.html": "the data-quality report",
-    "review.html": "uncertain pairs for reviewers: approve or reject, export the decisions",
+    "review.html": "uncertain pairs for reviewers: approve, reject or move a record out; export",
 }
 
 
