@@ -329,6 +329,7 @@ def render_review_report(
     shown = first_groups(groups, max_pairs)
     total = max(sum(len(group.pairs) for group in groups), total_pairs or 0)
     count = sum(len(group.pairs) for group in shown)
+    separator = "." if language == "de" else ","  # 1.000 / 1,000
     return (
         template_environment()
         .get_template(_TEMPLATE)
@@ -340,8 +341,8 @@ def render_review_report(
             groups=shown,
             total=count,
             truncated=labels["truncated"]
-            .replace("{shown}", f"{count:,}".replace(",", "."))
-            .replace("{total}", f"{total:,}".replace(",", "."))
+            .replace("{shown}", f"{count:,}".replace(",", separator))
+            .replace("{total}", f"{total:,}".replace(",", separator))
             if count < total
             else "",
         )
