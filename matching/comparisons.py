@@ -15,7 +15,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from cleaners.emails import HOUSEHOLD_LOCAL_PART
+from cleaners.emails import household_address
 
 MISSING = -1
 
@@ -254,7 +254,7 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     """Per record (not per pair): personal and household e-mails, mobile and landline numbers."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
-    household = pl.element().str.extract(r"^(.*)@[^@]*$", 1).str.contains(HOUSEHOLD_LOCAL_PART)
+    household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
     landline = (
         pl.col("phone_types")
