@@ -268,10 +268,13 @@ def golden_id_links(state: StateStore, cleaned: Cleaned) -> pl.DataFrame:
     store never issued (or retired without a successor) are counted in the log and otherwise
     ignored: the record is matched on its values like any other.
     """
+    records = cleaned.records
+    if "linked_golden_id" not in records.columns or records["linked_golden_id"].is_null().all():
+        return pl.DataFrame(schema={"left_key": pl.String(), "right_key": pl.String()})
     previous = state.load_crosswalk().select(
         record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"), "golden_id"
     )
-    found = linked_golden_id_links(cleaned.records, previous, state.load_golden_ids())
+    found = linked_golden_id_links(records, previous, state.load_golden_ids())
     if found.unknown:
         log.warning(
             "%d record(s) carry a golden id this state store does not know; matched on values",
