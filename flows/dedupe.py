@@ -145,7 +145,10 @@ def dedupe_file(
 def _config(
     silo: dict[str, object], work: Path, country: str, hard_rules: bool, dq_checks: bool
 ) -> GoldenConfig:
-    matching: dict[str, object] = {} if hard_rules else {"hard_rules": []}
+    # A one-off run has no next run to reuse a match cache: incremental matching is off.
+    matching: dict[str, object] = {"incremental": False}
+    if not hard_rules:
+        matching["hard_rules"] = []
     try:
         return GoldenConfig.model_validate(
             {

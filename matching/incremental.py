@@ -150,7 +150,8 @@ class MatchOutcome:
     pairs: pl.DataFrame
     blocking: BlockingResult
     report: MatchReport
-    cache: MatchCache
+    #: None when incremental matching is off: no run would read it
+    cache: MatchCache | None
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,13 @@ def match_records(
     ``previous`` is the last published run's cache folder (or None); ``full`` forces a full
     recompute. A missing, damaged or outdated cache never fails the run: it matches in full.
     """
+    if not settings.incremental:
+        # No run reads a cache then (golden dedupe, or incremental switched off): none is made.
+        blocking, compared, report = _compare_all(
+            records, settings, None, "incremental matching is off ([matching] incremental = false)"
+        )
+        scored, _ = _score(records, compared, settings, None)
+        return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=None)
     fingerprints = record_fingerprints(records)
     current = settings_fingerprint(settings, records)
     cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full)
@@ -223,18 +231,9 @@ def match_records(
         blocking, compared, report = _compare_changed(records, settings, cache, changes, reason)
     else:
         blocking, compared, report = _compare_all(records, settings, changes, reason)
-    adjusted = (
-        term_frequency_adjustments(compared, records) if settings.term_frequency else compared
+    scored, weights = _score(
+        records, compared, settings, cache.weights if cache is not None else None
     )
-    # An incremental run keeps the cached weights; a full run estimates fresh ones.
-    weights = cache.weights if cache is not None else None
-    if weights is None:
-        weights = MatchWeights.defaults()
-        if settings.estimate_weights and adjusted.height > 0:
-            weights = estimate_weights(
-                records, adjusted, weights, settings.hard_rules, sample_size=settings.em_sample_size
-            ).weights
-    scored = score_pairs(adjusted, weights, settings.hard_rules).sort("left_key", "right_key")
     new_cache = MatchCache(
         fingerprints=fingerprints,
         compared=scored.select(compared.columns),
@@ -243,6 +242,28 @@ def match_records(
         settings=current,
     )
     return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=new_cache)
+
+
+def _score(
+    records: pl.DataFrame,
+    compared: pl.DataFrame,
+    settings: MatchingConfig,
+    cached: MatchWeights | None,
+) -> tuple[pl.DataFrame, MatchWeights]:
+    """Term frequencies on the compared pairs, then scores: with ``cached`` weights (an
+    incremental run keeps them), else with weights the EM estimates afresh (or the defaults)."""
+    adjusted = (
+        term_frequency_adjustments(compared, records) if settings.term_frequency else compared
+    )
+    weights = cached
+    if weights is None:
+        weights = MatchWeights.defaults()
+        if settings.estimate_weights and adjusted.height > 0:
+            weights = estimate_weights(
+                records, adjusted, weights, settings.hard_rules, sample_size=settings.em_sample_size
+            ).weights
+    scored = score_pairs(adjusted, weights, settings.hard_rules).sort("left_key", "right_key")
+    return scored, weights
 
 
 def _compare_changed(
@@ -305,8 +326,6 @@ def _plan(
     """(cache to use or None, changes since the cached run or None, reason of the mode)."""
     if full:
         return None, None, "full recompute requested (golden run --full)"
-    if not settings.incremental:
-        return None, None, "incremental matching is off ([matching] incremental = false)"
     if previous is None or not previous.exists():
         return None, None, "no match cache from a previous run (first run, or an older version)"
     try:

@@ -343,6 +343,10 @@ def test_full_flag_and_switch_force_a_full_run(make_records: Any, tmp_path: Path
     assert forced.report.mode == "full" and "--full" in forced.report.reason
     off = match_records(records, SETTINGS.model_copy(update={"incremental": False}), cache)
     assert off.report.mode == "full" and "incremental = false" in off.report.reason
+    # Switched off, no run reads a cache: none is built (golden dedupe runs this way) ...
+    assert off.cache is None
+    # ... and the pairs are those of a full run.
+    assert_frame_equal(off.pairs, forced.pairs)
 
 
 def _truncate(path: Path) -> None:
