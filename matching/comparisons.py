@@ -143,7 +143,7 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
         & (left.dt.year() == right.dt.year())
     )
     # One typo in DD.MM.YYYY: exactly one of day, month, year differs, by a single digit.
-    left_text, right_text = left.dt.strftime("%Y%m%d"), right.dt.strftime("%Y%m%d")
+    left_text, right_text = _l("birth_date_text"), _r("birth_date_text")
     differing_digits = pl.sum_horizontal(
         (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(8)
     )
@@ -155,42 +155,31 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
-def _shared(
-    column: str, exclude: str | None = None, fuzzy: bool = False
-) -> Callable[[pl.DataFrame], pl.Series]:
-    def level(pairs: pl.DataFrame) -> pl.Series:
-        left, right = _l(column), _r(column)
-        if exclude is not None:
-            # A null exclusion list means "nothing to exclude", not "no values at all".
-            nothing = pl.lit([], dtype=pl.List(pl.String()))
-            left = left.list.set_difference(_l(exclude).fill_null(nothing))
-            right = right.list.set_difference(_r(exclude).fill_null(nothing))
-        empty = (left.list.len() == 0) | (right.list.len() == 0)
-        ladder = [left.list.set_intersection(right).list.len() > 0]
-        if fuzzy:
-            # A typo in one part of the first address: the other part must be equal, since
-            # namesakes often share a local part at different providers (max.mueller@...),
-            # and similar-looking providers (gmx.de, gmx.at) are different mailboxes.
-            parts = pairs.select(
-                left.list.first().str.extract(r"^(.*)@", 1).alias("local_l"),
-                right.list.first().str.extract(r"^(.*)@", 1).alias("local_r"),
-                left.list.first().str.extract(r"@(.*)$", 1).alias("domain_l"),
-                right.list.first().str.extract(r"@(.*)$", 1).alias("domain_r"),
-            )
-            # One typo (insert, delete, substitute or swap two letters) in exactly one part.
-            local = pl.Series(edit_distance(parts, "local"))
-            domain = pl.Series(edit_distance(parts, "domain"))
-            same_local = parts["local_l"] == parts["local_r"]
-            same_domain = parts["domain_l"] == parts["domain_r"]
-            # max.mueller2@ next to max.mueller@ is the next namesake, not a typo.
-            digits_only = parts["local_l"].str.replace_all(r"\d", "") == parts[
-                "local_r"
-            ].str.replace_all(r"\d", "")
-            one_typo = (same_local & (domain == 1)) | (same_domain & (local == 1) & ~digits_only)
-            ladder.append(pl.lit(one_typo.fill_null(False)))
-        return _levels(pairs, empty.fill_null(True), ladder)
+def _personal_email(pairs: pl.DataFrame) -> pl.Series:
+    """0 a shared personal address, 1 one typo in the first ones, 2 different, -1 missing.
 
-    return level
+    A typo in one part of the first address: the other part must be equal, since namesakes
+    often share a local part at different providers (max.mueller@...), and similar-looking
+    providers (gmx.de, gmx.at) are different mailboxes. The parts come per record
+    (_contact_parts), not per pair.
+    """
+    left, right = _l("personal_emails"), _r("personal_emails")
+    empty = (left.list.len() == 0) | (right.list.len() == 0)
+    # One typo (insert, delete, substitute or swap two letters) in exactly one part.
+    local = pl.Series(edit_distance(pairs, "email_local"))
+    domain = pl.Series(edit_distance(pairs, "email_domain"))
+    same_local = _l("email_local") == _r("email_local")
+    same_domain = _l("email_domain") == _r("email_domain")
+    # max.mueller2@ next to max.mueller@ is the next namesake, not a typo.
+    digits_only = _l("email_letters") == _r("email_letters")
+    one_typo = (same_local & (pl.lit(domain) == 1)) | (
+        same_domain & (pl.lit(local) == 1) & ~digits_only
+    )
+    return _levels(
+        pairs,
+        empty.fill_null(True),
+        [left.list.set_intersection(right).list.len() > 0, one_typo.fill_null(False)],
+    )
 
 
 def _email(pairs: pl.DataFrame) -> pl.Series:
@@ -199,7 +188,7 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     Role mailboxes (info@) are left out; household mailboxes (familie.mueller@) only say that
     two records live in one household, which parents and children do too (see _contact_parts).
     """
-    personal = _shared("personal_emails", fuzzy=True)(pairs)
+    personal = _personal_email(pairs)
     household_shared = (
         _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
@@ -252,7 +241,8 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
-    """Per record (not per pair): personal and household e-mails, mobile and landline numbers."""
+    """Per record (not per pair): personal and household e-mails with the parts of the first
+    personal one, mobile and landline numbers, the birth date as digits."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
@@ -261,8 +251,14 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element() == "landline")
         .fill_null(pl.col("phones").list.eval(pl.lit(False)))
     )
+    personal = usable.list.filter(~household)
+    first = personal.list.first()
     return attributes.with_columns(
-        usable.list.filter(~household).alias("personal_emails"),
+        personal.alias("personal_emails"),
+        first.str.extract(r"^(.*)@", 1).alias("email_local"),
+        first.str.extract(r"@(.*)$", 1).alias("email_domain"),
+        first.str.extract(r"^(.*)@", 1).str.replace_all(r"\d", "").alias("email_letters"),
+        pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_date_text"),
         usable.list.filter(household).alias("household_emails"),
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().not_().arg_true()))
