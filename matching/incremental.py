@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Literal
@@ -61,7 +62,12 @@ SOURCE_SUFFIXES = frozenset({".py", ".toml", ".csv", ".json", ".txt"})
 #: Config keys that only decide whether to reuse the cache, or what the review page shows:
 #: changing them keeps it valid.
 INCREMENTAL_KEYS = frozenset(
-    {"incremental", "incremental_max_changed_percent", "review_page_max_pairs"}
+    {
+        "incremental",
+        "incremental_max_changed_percent",
+        "full_run_every_days",
+        "review_page_max_pairs",
+    }
 )
 #: What each part of the settings fingerprint stands for, for the reason of a full run.
 SETTING_LABELS = {
@@ -96,6 +102,8 @@ class MatchCache:
     oversized: pl.DataFrame  # rule, block_hash
     weights: MatchWeights
     settings: dict[str, str]
+    #: when the weights were estimated (the last full run), UTC; None in caches from before
+    weights_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -211,12 +219,16 @@ def match_records(
     previous: Path | None,
     *,
     full: bool = False,
+    now: datetime | None = None,
 ) -> MatchOutcome:
     """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
 
     ``previous`` is the last published run's cache folder (or None); ``full`` forces a full
     recompute. A missing, damaged or outdated cache never fails the run: it matches in full.
+    ``now`` (default: the clock) decides whether the cached weights are older than
+    ``full_run_every_days``.
     """
+    now = now or datetime.now(UTC)
     if not settings.incremental:
         # No run reads a cache then (golden dedupe, or incremental switched off): none is made.
         blocking, compared, report = _compare_all(
@@ -226,7 +238,7 @@ def match_records(
         return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=None)
     fingerprints = record_fingerprints(records)
     current = settings_fingerprint(settings, records)
-    cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full)
+    cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full, now)
     if cache is not None and changes is not None:
         blocking, compared, report = _compare_changed(records, settings, cache, changes, reason)
     else:
@@ -240,6 +252,8 @@ def match_records(
         oversized=oversized_hashes(blocking.oversized_blocks),
         weights=weights,
         settings=current,
+        # An incremental run keeps the cached weights, and with them their age.
+        weights_since=cache.weights_since if cache is not None else now,
     )
     return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=new_cache)
 
@@ -322,6 +336,7 @@ def _plan(
     current: dict[str, str],
     previous: Path | None,
     full: bool,
+    now: datetime,
 ) -> tuple[MatchCache | None, _Changes | None, str]:
     """(cache to use or None, changes since the cached run or None, reason of the mode)."""
     if full:
@@ -342,6 +357,17 @@ def _plan(
         return None, changes, "match cache unusable (compared.parquet has other columns)"
     if records.height == 0:
         return None, changes, "no records to match"
+    every = settings.full_run_every_days
+    if every and cache.weights_since is None:
+        return None, changes, "the cached weights' age is unknown (cache of an older version)"
+    if every and cache.weights_since is not None and now - cache.weights_since > timedelta(every):
+        age = (now - cache.weights_since).days
+        return (
+            None,
+            changes,
+            f"weights estimated {age} days ago, more than [matching] full_run_every_days = "
+            f"{every}: fresh weights (EM)",
+        )
     changed = changes.changed.len()
     share = 100.0 * changed / records.height
     limit = settings.incremental_max_changed_percent
@@ -383,6 +409,7 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
     manifest = {
         "format": CACHE_FORMAT,
         "run_id": run_id,
+        "weights_since": cache.weights_since.isoformat() if cache.weights_since else None,
         "settings": cache.settings,
         "weights": {"prior": cache.weights.prior, "levels": cache.weights.levels},
         "rows": {
@@ -410,10 +437,21 @@ def load_match_cache(folder: Path) -> MatchCache:
         oversized=oversized,
         weights=_weights(weights),
         settings=settings,
+        weights_since=_moment(folder),
     )
 
 
 _ROW_COUNTS = ("records", "compared", "oversized")
+
+
+def _moment(folder: Path) -> datetime | None:
+    """``weights_since`` of the manifest (already checked by _manifest), or None."""
+    text = json.loads((folder / "manifest.json").read_text("utf-8")).get("weights_since")
+    try:
+        moment = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        raise CacheUnusable("manifest.json: 'weights_since' is not a time") from None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _manifest(folder: Path) -> tuple[dict[str, str], dict[str, object], dict[str, int]]:

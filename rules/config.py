@@ -247,6 +247,9 @@ class MatchingConfig(_Strict):
     #: Above this share of new and changed records (percent of all records) a run recomputes
     #: in full, with fresh weights (EM).
     incremental_max_changed_percent: Annotated[float, Field(ge=0, le=100)] = 20.0
+    #: Weights older than this many days (estimated by the last full run) make the next run a
+    #: full one, so the weights follow the data; 0: only the other reasons start a full run.
+    full_run_every_days: Annotated[int, Field(ge=0)] = 30
     #: Names of the blocking rules used (see matching.blocking.BLOCKING_RULES).
     blocking_rules: list[str] = Field(
         default_factory=lambda: [

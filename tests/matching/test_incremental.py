@@ -4,7 +4,7 @@ an incremental run's pairs equal a full run's on small hand-made records."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -415,6 +415,11 @@ DAMAGES = [
         ),
         "reason": "records.parquet has other columns",
     },
+    {
+        "description": "weights_since not a time",
+        "damage": lambda c: _edit_manifest(c, lambda m: m.update(weights_since="gestern")),
+        "reason": "'weights_since' is not a time",
+    },
 ]
 
 
@@ -443,3 +448,50 @@ def test_cache_round_trips(make_records: Any, tmp_path: Path) -> None:
     # nothing of the records but their keys: the values are only in pairs.parquet's levels
     assert set(loaded.fingerprints.columns) == {"record_key", "fingerprint_1", "fingerprint_2"}
     assert not {"emails", "last_name_key", "birth_date"} & set(loaded.compared.columns)
+
+
+# --- weights follow the data: a full run when they are older than full_run_every_days ----------
+
+
+def test_weights_older_than_the_limit_make_a_full_run(make_records: Any, tmp_path: Path) -> None:
+    records = make_records(PEOPLE)
+    settings = SETTINGS.model_copy(update={"full_run_every_days": 30})
+    start = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
+    first = match_records(records, settings, None, now=start)
+    assert first.cache is not None and first.cache.weights_since == start
+    cache = tmp_path / CACHE_FOLDER
+    write_match_cache(cache, first.cache)
+    # An incremental run keeps the weights and their age ...
+    later = match_records(records, settings, cache, now=start + timedelta(days=29))
+    assert later.report.mode == "incremental", later.report.reason
+    assert later.cache is not None and later.cache.weights_since == start
+    write_match_cache(cache, later.cache)
+    # ... until they are older than the limit: then a full run estimates fresh ones.
+    old = match_records(records, settings, cache, now=start + timedelta(days=31))
+    assert old.report.mode == "full"
+    assert "weights estimated 31 days ago" in old.report.reason
+    assert old.cache is not None and old.cache.weights_since == start + timedelta(days=31)
+    # 0 switches the rule off.
+    never = settings.model_copy(update={"full_run_every_days": 0})
+    assert match_records(records, never, cache, now=start + timedelta(days=400)).report.mode == (
+        "incremental"
+    )
+
+
+def test_a_cache_without_the_weights_age_means_one_full_run(
+    make_records: Any, tmp_path: Path
+) -> None:
+    records = make_records(PEOPLE)
+    cache = _cached_run(records, tmp_path, SETTINGS)
+    _edit_manifest(cache, lambda manifest: manifest.pop("weights_since"))
+    outcome = match_records(records, SETTINGS, cache)
+    assert outcome.report.mode == "full" and "age is unknown" in outcome.report.reason
+    unlimited = SETTINGS.model_copy(update={"full_run_every_days": 0})
+    assert match_records(records, unlimited, cache).report.mode == "incremental"
+
+
+def test_changing_the_age_limit_keeps_the_cache(make_records: Any, tmp_path: Path) -> None:
+    records = make_records(PEOPLE)
+    cache = _cached_run(records, tmp_path, SETTINGS)
+    other = SETTINGS.model_copy(update={"full_run_every_days": 7})
+    assert match_records(records, other, cache).report.mode == "incremental"
