@@ -425,7 +425,7 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
 
 def load_match_cache(folder: Path) -> MatchCache:
     """Read a cache written by ``write_match_cache``; raise CacheUnusable saying what is wrong."""
-    settings, weights, rows = _manifest(folder)
+    settings, weights, rows, weights_since = _manifest(folder)
     fingerprints = _frame(folder, "records.parquet", rows["records"], _FINGERPRINT_SCHEMA)
     if fingerprints["record_key"].n_unique() != fingerprints.height:
         raise CacheUnusable("records.parquet repeats a record_key")
@@ -437,25 +437,30 @@ def load_match_cache(folder: Path) -> MatchCache:
         oversized=oversized,
         weights=_weights(weights),
         settings=settings,
-        weights_since=_moment(folder),
+        weights_since=weights_since,
     )
 
 
 _ROW_COUNTS = ("records", "compared", "oversized")
 
 
-def _moment(folder: Path) -> datetime | None:
-    """``weights_since`` of the manifest (already checked by _manifest), or None."""
-    text = json.loads((folder / "manifest.json").read_text("utf-8")).get("weights_since")
+def _moment(text: object) -> datetime | None:
+    """``weights_since`` of a manifest as an aware UTC time (None when absent)."""
+    if text is None:
+        return None
     try:
         moment = datetime.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
-        raise CacheUnusable("manifest.json: 'weights_since' is not a time") from None
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = None
+    if moment is None:
+        raise CacheUnusable("manifest.json: 'weights_since' is not a time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _manifest(folder: Path) -> tuple[dict[str, str], dict[str, object], dict[str, int]]:
-    """(settings, weights, row counts) from manifest.json, checked."""
+def _manifest(
+    folder: Path,
+) -> tuple[dict[str, str], dict[str, object], dict[str, int], datetime | None]:
+    """(settings, weights, row counts, weights_since) from manifest.json, checked."""
     path = folder / "manifest.json"
     if not path.is_file():
         raise CacheUnusable(f"{path.name} missing")
@@ -477,7 +482,8 @@ def _manifest(folder: Path) -> tuple[dict[str, str], dict[str, object], dict[str
         isinstance(rows.get(name), int) for name in _ROW_COUNTS
     ):
         raise CacheUnusable(f"{path.name}: 'rows' missing or damaged")
-    return settings, weights, {name: int(rows[name]) for name in _ROW_COUNTS}
+    counts = {name: int(rows[name]) for name in _ROW_COUNTS}
+    return settings, weights, counts, _moment(data.get("weights_since"))
 
 
 def _frame(
