@@ -7,7 +7,6 @@ of a hostile value running. CI installs chromium (.ci/run); without it these tes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +15,12 @@ import pytest
 from flows.demo import write_demo
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.config import load_config
+from tests.flows.conftest import BROWSER_MARKS
 from tests.flows.hostile_demo import HOSTILE_ID, write_hostile_demo
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LOCAL_SCHEMES = ("file:", "data:")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed (/usr/bin/chromium missing); "
-        ".ci/run installs it with `apt-get install -y chromium`",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")

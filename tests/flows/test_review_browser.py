@@ -10,52 +10,28 @@ two, the moved-out member in its own while the rest of its record stays together
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 
 from flows.demo import write_demo
 from flows.pipeline import PlainRunner, run_pipeline
 from flows.review import apply_decisions, history
 from flows.state import StateStore
+from rules.canonical import record_key_of
 from rules.config import load_config
+from tests.flows.conftest import BROWSER_MARKS
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed (/usr/bin/chromium missing)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
+pytestmark = BROWSER_MARKS
 
 
 def _golden_of(folder: Path) -> dict[str, str]:
     frame = pl.read_parquet(folder / "crosswalk.parquet")
-    return {f"{s}:{i}": g for s, i, g in frame.select("silo", "source_id", "golden_id").iter_rows()}
+    rows = frame.select("silo", "source_id", "golden_id").iter_rows()
+    return {record_key_of(silo, source_id): golden_id for silo, source_id, golden_id in rows}
 
 
 def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
