@@ -23,6 +23,7 @@ from cleaners.outcome import (
     CleanResult,
     explode_cells,
     findings_for,
+    gather_lists,
     join_reasons,
     map_distinct,
 )
@@ -164,20 +165,14 @@ def clean_emails(frame: pl.DataFrame) -> CleanResult:
     items = items.with_columns(__plain=plain_address(lowered))
     items = _normalize_items(items, lowered)
     findings = findings_for(items, "emails", value="__email", status="__status", reason="__reason")
-    per_record = (
-        items.filter(pl.col("__fixed").is_not_null())
-        .unique(subset=[ROW, "__fixed"], keep="first", maintain_order=True)
-        .group_by(ROW, maintain_order=True)
-        .agg(__emails=pl.col("__fixed"), __roles=pl.col("__fixed").filter(pl.col("__role")))
+    frame = gather_lists(
+        frame,
+        items,
+        "__fixed",
+        "emails",
+        {"emails": pl.col("__fixed"), "role_emails": pl.col("__fixed").filter(pl.col("__role"))},
     )
-    frame = frame.join(per_record, on=ROW, how="left", maintain_order="left")
-    empty = pl.lit([], pl.List(pl.String))
-    has_input = pl.col("emails").is_not_null()
-    frame = frame.with_columns(
-        emails=pl.when(has_input).then(pl.coalesce("__emails", empty)),
-        role_emails=pl.when(has_input).then(pl.coalesce("__roles", empty)),
-    )
-    return CleanResult(frame.drop("__emails", "__roles"), findings)
+    return CleanResult(frame, findings)
 
 
 def _normalize_items(items: pl.DataFrame, lowered: pl.Expr) -> pl.DataFrame:

@@ -103,6 +103,33 @@ def explode_cells(items: pl.DataFrame, column: str, separated: pl.Expr) -> pl.Da
     )
 
 
+def gather_lists(
+    frame: pl.DataFrame,
+    items: pl.DataFrame,
+    value: str,
+    source: str,
+    lists: Mapping[str, pl.Expr],
+) -> pl.DataFrame:
+    """Put cleaned list items (one row per item, ``ROW`` and ``value``) back on their records.
+
+    Each of ``lists`` (output column -> aggregation over a record's items) is built from the
+    items whose ``value`` survived, once per distinct value, in input order. A record whose
+    ``source`` column was null keeps null there; one whose items all failed gets empty lists.
+    """
+    per_record = (
+        items.filter(pl.col(value).is_not_null())
+        .unique(subset=[ROW, value], keep="first", maintain_order=True)
+        .group_by(ROW, maintain_order=True)
+        .agg(**{f"__{name}": expression for name, expression in lists.items()})
+    )
+    frame = frame.join(per_record, on=ROW, how="left", maintain_order="left")
+    empty = pl.lit([], pl.List(pl.String))
+    has_input = pl.col(source).is_not_null()
+    return frame.with_columns(
+        **{name: pl.when(has_input).then(pl.coalesce(f"__{name}", empty)) for name in lists}
+    ).drop([f"__{name}" for name in lists])
+
+
 def findings_for(
     frame: pl.DataFrame, field: str, *, value: str, status: str, reason: str
 ) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from cleaners.outcome import (
     CleanResult,
     explode_cells,
     findings_for,
+    gather_lists,
     map_distinct,
 )
 from cleaners.phone_metadata import fast_phone_types
@@ -105,20 +106,14 @@ def clean_phones(frame: pl.DataFrame, *, default_country: str) -> CleanResult:
     )
     items = _validated(items.with_columns(__item=pl.int_range(pl.len(), dtype=pl.Int64)))
     findings = findings_for(items, "phones", value="__phone", status="__status", reason="__reason")
-    per_record = (
-        items.filter(pl.col("__e164").is_not_null())
-        .unique(subset=[ROW, "__e164"], keep="first", maintain_order=True)
-        .group_by(ROW, maintain_order=True)
-        .agg(__phones=pl.col("__e164"), __types=pl.col("__type"))
+    frame = gather_lists(
+        frame,
+        items,
+        "__e164",
+        "phones",
+        {"phones": pl.col("__e164"), "phone_types": pl.col("__type")},
     )
-    frame = frame.join(per_record, on=ROW, how="left", maintain_order="left")
-    empty = pl.lit([], pl.List(pl.String))
-    has_input = pl.col("phones").is_not_null()
-    frame = frame.with_columns(
-        phones=pl.when(has_input).then(pl.coalesce("__phones", empty)),
-        phone_types=pl.when(has_input).then(pl.coalesce("__types", empty)),
-    )
-    return CleanResult(frame.drop("__phones", "__types"), findings)
+    return CleanResult(frame, findings)
 
 
 def _validated(items: pl.DataFrame) -> pl.DataFrame:
