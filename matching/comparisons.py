@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -77,22 +78,23 @@ def _either_null(*columns: str) -> pl.Expr:
     return expr
 
 
-def jaro_winkler(pairs: pl.DataFrame, column: str) -> np.ndarray:
-    """Jaro-Winkler similarity of the left and right values (0 where either is null)."""
+def _pairwise(pairs: pl.DataFrame, column: str, scorer: Any, dtype: type) -> np.ndarray:
+    """``scorer`` of each pair's left and right value (nulls compared as "")."""
     left = pairs[f"{column}_l"].fill_null("").to_list()
     right = pairs[f"{column}_r"].fill_null("").to_list()
     if not left:
-        return np.zeros(0, dtype=np.float32)
-    return process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
+        return np.zeros(0, dtype=dtype)
+    return process.cpdist(left, right, scorer=scorer, workers=-1)
+
+
+def jaro_winkler(pairs: pl.DataFrame, column: str) -> np.ndarray:
+    """Jaro-Winkler similarity of the left and right values (0 where either is null)."""
+    return _pairwise(pairs, column, JaroWinkler.normalized_similarity, np.float32)
 
 
 def edit_distance(pairs: pl.DataFrame, column: str) -> np.ndarray:
     """Optimal-string-alignment distance (a swap of two letters counts 1) of left and right."""
-    left = pairs[f"{column}_l"].fill_null("").to_list()
-    right = pairs[f"{column}_r"].fill_null("").to_list()
-    if not left:
-        return np.zeros(0, dtype=np.int32)
-    return process.cpdist(left, right, scorer=OSA.distance, workers=-1)
+    return _pairwise(pairs, column, OSA.distance, np.int32)
 
 
 def _levels(pairs: pl.DataFrame, missing: pl.Expr, ladder: list[pl.Expr]) -> pl.Series:
