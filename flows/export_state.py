@@ -8,19 +8,15 @@ golden id (status ``exported`` with the content hash of the row the CRM got, or 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 import polars as pl
-from sqlalchemy import Connection, and_, delete, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import and_, delete, insert, select
 
 from flows.state import StateStore, export_runs, golden_exports, runs
 from reports.exports import HASHES_SCHEMA
-from rules.errors import StateError
 
 EXPORTED: Final = "exported"
 #: Rows per INSERT, ids per DELETE ... IN (...): far below SQLite's 32,766 bound parameters.
@@ -44,20 +40,9 @@ class ExportRecord:
     retired: pl.DataFrame
 
 
-@contextmanager
-def _begin(store: StateStore) -> Iterator[Connection]:
-    try:
-        with store.engine.begin() as connection:
-            yield connection
-    except SQLAlchemyError as exc:
-        raise StateError(
-            f"state store (exports): {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
-        ) from None
-
-
 def load_exported(store: StateStore, profile: str) -> pl.DataFrame:
     """golden_id, object, content_hash of every record the profile's CRM holds (HASHES_SCHEMA)."""
-    with _begin(store) as connection:
+    with store.transaction("exports") as connection:
         rows = connection.execute(
             select(
                 golden_exports.c.golden_id, golden_exports.c.object, golden_exports.c.content_hash
@@ -68,13 +53,13 @@ def load_exported(store: StateStore, profile: str) -> pl.DataFrame:
 
 def run_status(store: StateStore, run_id: str) -> str | None:
     """Status of a pipeline run (completed, failed, running), None when there is no such run."""
-    with _begin(store) as connection:
+    with store.transaction("exports") as connection:
         return connection.execute(select(runs.c.status).where(runs.c.run_id == run_id)).scalar()
 
 
 def last_export(store: StateStore, profile: str) -> tuple[str, str] | None:
     """(export id, run id) of the profile's most recent export, None before the first."""
-    with _begin(store) as connection:
+    with store.transaction("exports") as connection:
         row = connection.execute(
             select(export_runs.c.export_id, export_runs.c.run_id)
             .where(export_runs.c.profile == profile)
@@ -92,7 +77,7 @@ def record_export(store: StateStore, record: ExportRecord) -> None:
     touched = pl.concat([written_ids, retired["golden_id"]]).unique().sort().to_list()
     common = {"profile": record.profile, "run_id": record.run_id}
     moment = record.exported_at.astimezone(UTC).replace(tzinfo=None)
-    with _begin(store) as connection:
+    with store.transaction("exports") as connection:
         for start in range(0, len(touched), _CHUNK):
             chunk = touched[start : start + _CHUNK]
             connection.execute(

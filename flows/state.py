@@ -226,13 +226,15 @@ class StateStore:
         return cls(engine)
 
     @contextmanager
-    def _begin(self) -> Iterator[Connection]:
+    def transaction(self, part: str = "") -> Iterator[Connection]:
+        """One transaction; database errors become a StateError naming ``part`` (e.g. exports)."""
+        where = f"state store ({part})" if part else "state store"
         try:
             with self.engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as exc:
             raise StateError(
-                f"state store: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
+                f"{where}: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
             ) from None
 
     def close(self) -> None:
@@ -242,7 +244,7 @@ class StateStore:
     # -- runs ---------------------------------------------------------------------------------
     def start_run(self, run_id: str, started_at: datetime) -> None:
         """Record a run as started."""
-        with self._begin() as connection:
+        with self.transaction() as connection:
             connection.execute(
                 insert(runs).values(run_id=run_id, started_at=_naive(started_at), status="running")
             )
@@ -251,7 +253,7 @@ class StateStore:
         self, run_id: str, status: str, counts: dict[str, object], error: str | None = None
     ) -> None:
         """Record the end of a run with its status and counts per stage."""
-        with self._begin() as connection:
+        with self.transaction() as connection:
             connection.execute(
                 update(runs)
                 .where(runs.c.run_id == run_id)
@@ -265,7 +267,7 @@ class StateStore:
 
     def list_runs(self, limit: int = 50) -> list[RunRecord]:
         """The most recent runs, newest first."""
-        with self._begin() as connection:
+        with self.transaction() as connection:
             rows = connection.execute(
                 select(runs).order_by(runs.c.started_at.desc(), runs.c.run_id.desc()).limit(limit)
             ).all()
@@ -284,7 +286,7 @@ class StateStore:
     # -- crosswalk and ids --------------------------------------------------------------------
     def load_crosswalk(self) -> pl.DataFrame:
         """The crosswalk of the last successful run: silo, source_id, golden_id."""
-        with self._begin() as connection:
+        with self.transaction() as connection:
             rows = connection.execute(
                 select(crosswalk.c.silo, crosswalk.c.source_id, crosswalk.c.golden_id)
             ).all()
@@ -294,7 +296,7 @@ class StateStore:
 
     def load_golden_ids(self) -> pl.DataFrame:
         """Every golden id ever issued, with the run that created it and any redirect."""
-        with self._begin() as connection:
+        with self.transaction() as connection:
             rows = connection.execute(select(golden_ids)).all()
         return pl.DataFrame(
             [tuple(row) for row in rows],
@@ -313,7 +315,7 @@ class StateStore:
         ``current`` has silo, source_id, golden_id; ``redirects`` has golden_id, redirect_to for
         ids that stopped being used in this run (redirect_to null when the record left).
         """
-        with self._begin() as connection:
+        with self.transaction() as connection:
             previous = {
                 (row.silo, row.source_id): row.first_run
                 for row in connection.execute(
@@ -363,12 +365,12 @@ class StateStore:
         ]
         if not rows:
             return
-        with self._begin() as connection:
+        with self.transaction() as connection:
             connection.execute(insert(review_decisions), rows)
 
     def load_review_decisions(self) -> pl.DataFrame:
         """Every stored decision (DECISIONS_SCHEMA), oldest first."""
-        with self._begin() as connection:
+        with self.transaction() as connection:
             rows = connection.execute(
                 select(*(review_decisions.c[name] for name in DECISIONS_SCHEMA)).order_by(
                     review_decisions.c.decided_at, review_decisions.c.decision_id
@@ -383,7 +385,7 @@ class StateStore:
             {"run_id": run_id, **row}
             for row in scores.select("silo", "dimension", "checked", "failed", "score").to_dicts()
         ]
-        with self._begin() as connection:
+        with self.transaction() as connection:
             connection.execute(delete(dq_scores).where(dq_scores.c.run_id == run_id))
             if rows:
                 connection.execute(insert(dq_scores), rows)
@@ -396,7 +398,7 @@ class StateStore:
         """
         from reports.dq_scores import HISTORY_SCHEMA
 
-        with self._begin() as connection:
+        with self.transaction() as connection:
             latest = (
                 select(runs.c.run_id, runs.c.started_at)
                 .where(runs.c.run_id.in_(select(dq_scores.c.run_id).distinct()))
