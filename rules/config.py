@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -64,6 +65,14 @@ SURVIVORSHIP_GROUPS = (
 )
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _require_known(given: Iterable[str], known: Iterable[str], what: str) -> None:
+    """Raise "<what> a, b; expected some of: ..." for the names of ``given`` not in ``known``."""
+    expected = list(known)
+    unknown = sorted(set(given) - set(expected))
+    if unknown:
+        raise ValueError(f"{what} {', '.join(unknown)}; expected some of: {', '.join(expected)}")
 
 
 class _Strict(BaseModel):
@@ -139,12 +148,7 @@ class SiloConfig(_Strict):
     @field_validator("mapping")
     @classmethod
     def _mapping_fields(cls, mapping: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
-        unknown = sorted(set(mapping) - set(MAPPABLE_FIELDS))
-        if unknown:
-            raise ValueError(
-                f"unknown canonical field(s) {', '.join(unknown)}; "
-                f"expected some of: {', '.join(MAPPABLE_FIELDS)}"
-            )
+        _require_known(mapping, MAPPABLE_FIELDS, "unknown canonical field(s)")
         if "source_id" not in mapping:
             raise ValueError("source_id is required: name the column that identifies a record")
         for field, columns in mapping.items():
@@ -273,12 +277,7 @@ class MatchingConfig(_Strict):
     @field_validator("blocking_rules")
     @classmethod
     def _known_rules(cls, names: list[str]) -> list[str]:
-        unknown = sorted(set(names) - set(BLOCKING_RULE_NAMES))
-        if unknown:
-            raise ValueError(
-                f"unknown blocking rule(s) {', '.join(unknown)}; "
-                f"expected some of: {', '.join(BLOCKING_RULE_NAMES)}"
-            )
+        _require_known(names, BLOCKING_RULE_NAMES, "unknown blocking rule(s)")
         if not names:
             raise ValueError("name at least one blocking rule")
         return names
@@ -299,12 +298,7 @@ class SurvivorshipConfig(_Strict):
     @field_validator("fields")
     @classmethod
     def _known_groups(cls, fields: dict[str, SurvivorshipRule]) -> dict[str, SurvivorshipRule]:
-        unknown = sorted(set(fields) - set(SURVIVORSHIP_GROUPS))
-        if unknown:
-            raise ValueError(
-                f"unknown attribute group(s) {', '.join(unknown)}; "
-                f"expected some of: {', '.join(SURVIVORSHIP_GROUPS)}"
-            )
+        _require_known(fields, SURVIVORSHIP_GROUPS, "unknown attribute group(s)")
         return fields
 
 
@@ -381,23 +375,13 @@ class ExportConfig(_Strict):
     @field_validator("profiles")
     @classmethod
     def _known_profiles(cls, names: list[str]) -> list[str]:
-        unknown = sorted(set(names) - set(EXPORT_PROFILES))
-        if unknown:
-            raise ValueError(
-                f"unknown export profile(s) {', '.join(unknown)}; "
-                f"expected some of: {', '.join(EXPORT_PROFILES)}"
-            )
+        _require_known(names, EXPORT_PROFILES, "unknown export profile(s)")
         return names
 
     @field_validator("date_formats")
     @classmethod
     def _known_date_profiles(cls, formats: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(formats) - set(EXPORT_PROFILES))
-        if unknown:
-            raise ValueError(
-                f"date_formats for unknown profile(s) {', '.join(unknown)}; "
-                f"expected some of: {', '.join(EXPORT_PROFILES)}"
-            )
+        _require_known(formats, EXPORT_PROFILES, "date_formats for unknown profile(s)")
         if any("%" not in text for text in formats.values()):
             raise ValueError('date formats are strftime patterns such as "%d.%m.%Y"')
         return formats
