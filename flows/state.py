@@ -38,6 +38,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     insert,
@@ -47,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from flows.connectors.databases import with_installed_driver
 from rules.errors import StateError
 
 metadata = MetaData()
@@ -210,11 +212,20 @@ class StateStore:
             parsed = make_url(url)
         except ArgumentError:
             raise StateError(f"state store: not a database URL: {_safe_url(url)}") from None
-        if parsed.drivername == "sqlite" and parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        if parsed.drivername in ("postgresql", "postgres"):
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args = {"connect_timeout": 5} if parsed.drivername.startswith("postgresql") else {}
+        connect_args: dict[str, int] = {}
+        if parsed.drivername.split("+", 1)[0] == "sqlite":
+            if parsed.database:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            installed = with_installed_driver(parsed)
+            if installed is None:
+                raise StateError(
+                    f"state store {_safe_url(url)}: database kind "
+                    f"'{parsed.drivername.split('+', 1)[0]}' is not supported — use "
+                    "sqlite:///path/state.db, postgresql://user@host/db or mysql://user@host/db "
+                    "(MariaDB) in [project] state_url of golden.toml"
+                )
+            parsed, connect_args = installed, {"connect_timeout": 5}
         try:
             engine = create_engine(parsed, connect_args=connect_args)
             metadata.create_all(engine)
@@ -346,11 +357,17 @@ class StateStore:
                     insert(golden_ids),
                     [{"golden_id": golden_id, "created_run": run_id} for golden_id in new_ids],
                 )
-            for golden_id, redirect_to in redirects.select("golden_id", "redirect_to").iter_rows():
+            if redirects.height:  # one executemany, not one round trip per retired id
                 connection.execute(
                     update(golden_ids)
-                    .where(golden_ids.c.golden_id == golden_id)
-                    .values(retired_run=run_id, redirect_to=redirect_to)
+                    .where(golden_ids.c.golden_id == bindparam("retired_id"))
+                    .values(retired_run=run_id, redirect_to=bindparam("target")),
+                    [
+                        {"retired_id": golden_id, "target": redirect_to}
+                        for golden_id, redirect_to in redirects.select(
+                            "golden_id", "redirect_to"
+                        ).iter_rows()
+                    ],
                 )
 
     # -- review decisions ---------------------------------------------------------------------

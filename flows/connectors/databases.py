@@ -52,6 +52,19 @@ _DIALECTS = {
 }
 
 
+def with_installed_driver(url: URL) -> URL | None:
+    """``url`` with the installed driver for its kind of database, whatever driver it names
+    ("mysql://" -> "mysql+pymysql://", with utf8mb4); None for a kind not supported here."""
+    scheme = url.drivername.split("+", 1)[0]
+    for driver, schemes, _port in _DIALECTS.values():
+        if scheme in schemes:
+            url = url.set(drivername=driver)
+            if driver.startswith("mysql") and "charset" not in url.query:
+                url = url.update_query_dict({"charset": "utf8mb4"})
+            return url
+    return None
+
+
 def read_database(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     """Read a table or query result of a SQLite, PostgreSQL or MySQL/MariaDB silo."""
     server = _sqlite_server(silo, config) if silo.connector == "sqlite" else _remote_server(silo)
@@ -92,10 +105,7 @@ def _remote_server(silo: SiloConfig) -> _Server:
             f"url scheme '{scheme}' does not fit connector '{silo.connector}' (expected "
             f"{' or '.join(schemes)}) — {where_to_fix(silo, 'url')}",
         )
-    # Whatever driver the URL names, use the one that is installed.
-    url = url.set(drivername=driver)
-    if silo.connector == "mysql" and "charset" not in url.query:
-        url = url.update_query_dict({"charset": "utf8mb4"})
+    url = with_installed_driver(url) or url
     place = f"{url.host or 'localhost'}:{url.port or default_port}"
     if url.database:
         place += f"/{url.database}"

@@ -1,5 +1,6 @@
-"""Shared fixtures of the flows tests: a throw-away schema on the real local PostgreSQL, and
-Debian's chromium for the browser tests (``pytestmark = BROWSER_MARKS`` in their modules)."""
+"""Shared fixtures of the flows tests: a throw-away schema on the real local PostgreSQL, a
+throw-away database on the real local MariaDB, and Debian's chromium for the browser tests
+(``pytestmark = BROWSER_MARKS`` in their modules)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,24 @@ def postgres_url() -> Iterator[str]:
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """A state-store URL (plain mysql://, as users write it) of a new database, dropped after."""
+    database = f"golden_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(MARIADB_ADMIN)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE DATABASE {database} CHARACTER SET utf8mb4"))
+    try:
+        yield f"mysql://root@127.0.0.1:3306/{database}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP DATABASE {database}"))
         admin.dispose()
 
 

@@ -22,15 +22,15 @@ def _exercise(url: str) -> None:
     store.start_run("r1", datetime(2026, 11, 1, 2, 0, tzinfo=UTC))
     first = pl.DataFrame(
         {
-            "silo": ["crm", "crm", "shop"],
-            "source_id": ["1", "2", "a-7"],
-            "golden_id": ["GA", "GA", "GB"],
+            "silo": ["crm", "crm", "shop", "shop"],
+            "source_id": ["1", "2", "a-7", "b-1"],
+            "golden_id": ["GA", "GA", "GB", "GC"],
         }
     )
     store.save_crosswalk(
         "r1", first, pl.DataFrame(schema={"golden_id": pl.String, "redirect_to": pl.String})
     )
-    store.finish_run("r1", "completed", {"golden_records": 2})
+    store.finish_run("r1", "completed", {"golden_records": 3})
     store.close()
 
     reopened = StateStore.open(url)  # kept across runs (a new process opens the same store)
@@ -44,16 +44,18 @@ def _exercise(url: str) -> None:
         }
     )
     reopened.save_crosswalk(
-        "r2", second, pl.DataFrame({"golden_id": ["GB"], "redirect_to": ["GA"]})
+        "r2", second, pl.DataFrame({"golden_id": ["GB", "GC"], "redirect_to": ["GA", None]})
     )
     reopened.finish_run("r2", "failed", {}, error="boom")
     runs = reopened.list_runs()
     assert [(run.run_id, run.status) for run in runs] == [("r2", "failed"), ("r1", "completed")]
-    assert runs[1].counts == {"golden_records": 2}
+    assert runs[1].counts == {"golden_records": 3}
     assert runs[0].error == "boom"
     ids = {row["golden_id"]: row for row in reopened.load_golden_ids().to_dicts()}
     assert ids["GA"]["created_run"] == "r1" and ids["GA"]["redirect_to"] is None
+    assert ids["GA"]["retired_run"] is None  # only the retired ids are updated
     assert ids["GB"]["redirect_to"] == "GA" and ids["GB"]["retired_run"] == "r2"
+    assert ids["GC"]["redirect_to"] is None and ids["GC"]["retired_run"] == "r2"  # it left
     assert reopened.load_crosswalk()["golden_id"].to_list() == ["GA", "GA", "GA"]
     reopened.close()
 
@@ -65,6 +67,19 @@ def test_sqlite_store_round_trip(sqlite_url: str) -> None:
 @pytest.mark.db
 def test_postgres_store_round_trip(postgres_url: str) -> None:
     _exercise(postgres_url)
+
+
+@pytest.mark.db
+def test_mariadb_store_round_trip(mariadb_url: str) -> None:
+    _exercise(mariadb_url)  # "mysql://" as users write it: the installed driver is used
+
+
+def test_unsupported_database_kind_names_the_choices() -> None:
+    with pytest.raises(StateError) as error:
+        StateStore.open("oracle://golden:secret@db.example/state")
+    message = str(error.value)
+    assert "'oracle' is not supported" in message and "mysql://" in message
+    assert "state_url" in message and "secret" not in message
 
 
 def test_unreachable_store_is_one_clear_error() -> None:
