@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,39 +14,38 @@ import pytest
 from sqlalchemy import create_engine, text
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
+
+
+@contextmanager
+def _scratch(admin_url: str, create: str, drop: str) -> Iterator[None]:
+    """Run ``create`` on the server, and ``drop`` afterwards whatever happened in between."""
+    admin = create_engine(admin_url)
+    with admin.begin() as connection:
+        connection.execute(text(create))
+    try:
+        yield
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(drop))
+        admin.dispose()
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A state-store URL whose search_path is a new schema, dropped after the test."""
     schema = f"golden_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with _scratch(PG_ADMIN, f'CREATE SCHEMA "{schema}"', f'DROP SCHEMA "{schema}" CASCADE'):
         yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
 
 
 @pytest.fixture
 def mariadb_url() -> Iterator[str]:
     """A state-store URL (plain mysql://, as users write it) of a new database, dropped after."""
     database = f"golden_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(MARIADB_ADMIN)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE DATABASE {database} CHARACTER SET utf8mb4"))
-    try:
+    create = f"CREATE DATABASE {database} CHARACTER SET utf8mb4"
+    with _scratch(MARIADB_ADMIN, create, f"DROP DATABASE {database}"):
         yield f"mysql://root@127.0.0.1:3306/{database}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP DATABASE {database}"))
-        admin.dispose()
 
 
 #: Debian's chromium: Playwright's own browser download needs the internet, this does not.
