@@ -31,6 +31,8 @@ from rules.errors import GoldenError
 
 #: ``origin`` of the cannot-links a move-out from review.html stores (``history`` groups them).
 MOVE_OUT_ORIGIN = "review-move-out"
+#: ``origin`` of the cannot-links `golden unmerge` stores (``history`` groups them too).
+UNMERGE_ORIGIN = "unmerge"
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ def unmerge(
             reason=reason,
             decided_at=moment,
             run_id=None,
-            origin="unmerge",
+            origin=UNMERGE_ORIGIN,
         )
         state.save_review_decisions(decisions)
     finally:
@@ -300,54 +302,64 @@ def _decision_entries(
 ) -> list[HistoryEntry]:
     """History lines of the decisions touching ``golden_id`` or its members.
 
-    The cannot-links of one move-out from review.html make one "moved out" line.
+    The cannot-links of one move-out from review.html make one "moved out" line, those of one
+    `golden unmerge` one "unmerged" line; every other decision is a line of its own.
     """
-    rows = list(decisions.iter_rows(named=True))
-    moves: dict[tuple[object, ...], list[str]] = {}
-    for item in rows:
-        if str(item["origin"] or "").startswith(MOVE_OUT_ORIGIN):
-            moves.setdefault(_move_group(item), []).append(
-                f"{item['right_silo']}:{item['right_source_id']}"
-            )
-    entries = []
-    for item in rows:
+    groups: dict[tuple[object, ...], tuple[Mapping[str, object], list[str], list[str]]] = {}
+    for item in decisions.iter_rows(named=True):
         left = f"{item['left_silo']}:{item['left_source_id']}"
         right = f"{item['right_silo']}:{item['right_source_id']}"
-        reason = f" — {item['reason']}" if item["reason"] else ""
-        group = _move_group(item)
-        if group in moves:
-            apart_from = moves.pop(group)  # one line, at the move-out's first cannot-link
-            if item["golden_id"] == golden_id or {left, *apart_from} & members:
-                entries.append(
-                    HistoryEntry(
-                        item["decided_at"],
-                        "moved out",
-                        f"{left} out of {item['golden_id']}, kept apart from "
-                        f"{', '.join(apart_from)}, by {item['reviewer']} ({item['origin']})"
-                        f"{reason}",
-                    )
-                )
-        elif str(item["origin"] or "").startswith(MOVE_OUT_ORIGIN):
-            continue  # a later cannot-link of a move-out already listed
-        elif item["golden_id"] == golden_id or left in members or right in members:
-            entries.append(
-                HistoryEntry(
-                    item["decided_at"],
-                    item["decision"],
-                    f"{left} / {right} by {item['reviewer']} ({item['origin']}){reason}",
-                )
+        # A decision outside a move-out or unmerge is a group of its own (by its id).
+        group = _separation_group(item) or (item["decision_id"],)
+        _first, lefts, rights = groups.setdefault(group, (item, [], []))
+        if left not in lefts:
+            lefts.append(left)
+        if right not in rights:
+            rights.append(right)
+    entries = []
+    for first, lefts, rights in groups.values():
+        if first["golden_id"] != golden_id and not {*lefts, *rights} & members:
+            continue
+        reason = f" — {first['reason']}" if first["reason"] else ""
+        by = f"by {first['reviewer']} ({first['origin']}){reason}"
+        kind = _separation_kind(first)
+        if kind == "moved out":
+            detail = (
+                f"{lefts[0]} out of {first['golden_id']}, kept apart from {', '.join(rights)}, {by}"
             )
+        elif kind == "unmerged":
+            detail = (
+                f"{first['golden_id']} split: {', '.join(lefts)} kept apart from "
+                f"{', '.join(rights)}, {by}"
+            )
+        else:
+            detail = f"{lefts[0]} / {rights[0]} {by}"
+        entries.append(HistoryEntry(first["decided_at"], kind or str(first["decision"]), detail))
     return entries
 
 
-def _move_group(item: Mapping[str, object]) -> tuple[object, ...]:
-    """What the cannot-links of one move-out share."""
-    return (
+def _separation_kind(item: Mapping[str, object]) -> str | None:
+    """ "moved out" or "unmerged" for the cannot-links of a move-out or an unmerge, else None."""
+    origin = str(item["origin"] or "")
+    if origin.startswith(MOVE_OUT_ORIGIN):
+        return "moved out"
+    if origin == UNMERGE_ORIGIN:
+        return "unmerged"
+    return None
+
+
+def _separation_group(item: Mapping[str, object]) -> tuple[object, ...] | None:
+    """What the cannot-links of one move-out (one record) or one unmerge (one split) share."""
+    kind = _separation_kind(item)
+    if kind is None:
+        return None
+    shared = (
         item["origin"],
         item["golden_id"],
-        item["left_silo"],
-        item["left_source_id"],
         item["decided_at"],
         item["reviewer"],
         item["reason"],
     )
+    if kind == "moved out":
+        return (*shared, item["left_silo"], item["left_source_id"])
+    return shared

@@ -386,8 +386,11 @@ def test_unmerge_splits_a_member_off_and_history_shows_it(demo: Path) -> None:
     after = _crosswalk(config)
     assert all(after[keys[0]] != after[key] for key in keys[1:])
     entries = history(config, golden_id)
-    assert [entry.kind for entry in entries].count("reject") == len(keys) - 1
-    assert any("zwei Personen" in entry.detail for entry in entries)
+    # One line for the unmerge, not one per cannot-link it stored.
+    lines = [entry for entry in entries if entry.kind == "unmerged"]
+    assert len(lines) == 1 and "reject" not in [entry.kind for entry in entries]
+    assert f"{golden_id} split: {keys[0]} kept apart from {', '.join(keys[1:])}" in lines[0].detail
+    assert "zwei Personen" in lines[0].detail and "Erika" in lines[0].detail
     _clear(config)
 
 
@@ -519,6 +522,15 @@ def test_unmerge_without_member_splits_in_two(demo: Path) -> None:
     golden_id, keys = next((g, k) for g, k in sorted(members.items()) if len(k) >= 3)
     decisions = unmerge(config, golden_id, None, reviewer="Erika")
     assert decisions and all(decision.origin == "unmerge" for decision in decisions)
+    apart = sorted({f"{d.left_silo}:{d.left_source_id}" for d in decisions})
+    rest = sorted({f"{d.right_silo}:{d.right_source_id}" for d in decisions})
+    assert sorted(apart + rest) == sorted(keys)
+    later = datetime(2031, 1, 1, tzinfo=UTC)  # a second unmerge of the same record, later
+    unmerge(config, golden_id, apart[0], reviewer="Max", reason="Nachtrag", now=later)
+    lines = [entry for entry in history(config, golden_id) if entry.kind == "unmerged"]
+    assert len(lines) == 2, [entry.detail for entry in lines]
+    assert all(key in lines[0].detail for key in keys) and "Erika" in lines[0].detail
+    assert "Max" in lines[1].detail and "Nachtrag" in lines[1].detail
     run_pipeline(config, PlainRunner())
     after = _crosswalk(config)
     assert len({after[key] for key in keys}) >= 2
