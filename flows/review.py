@@ -317,7 +317,8 @@ def _decision_entries(
         if right not in rights:
             rights.append(right)
     entries = []
-    for first, lefts, rights in groups.values():
+    for first, unsorted_lefts, unsorted_rights in groups.values():
+        lefts, rights = sorted(unsorted_lefts), sorted(unsorted_rights)  # same line every time
         if first["golden_id"] != golden_id and not {*lefts, *rights} & members:
             continue
         reason = f" — {first['reason']}" if first["reason"] else ""
