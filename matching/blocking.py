@@ -189,21 +189,67 @@ def oversized_hashes(oversized_blocks: pl.DataFrame) -> pl.DataFrame:
 def candidate_pairs(
     frame: pl.DataFrame, rule_names: list[str], max_block_size: int
 ) -> BlockingResult:
-    """Union the pairs of every named rule, de-duplicated, with the rules that found each pair."""
+    """Union the pairs of every named rule, de-duplicated, with the rules that found each pair.
+
+    Pairs are built as numbers: records by their place in record-key order (so left < right
+    holds for the keys too), blocks by their place in block-key order, rules as bits. As
+    strings, the 9 million rule pairs of 176,000 records took 5 GiB; as numbers 12 bytes each.
+    """
     _check_rules(rule_names)
+    if len(rule_names) > 64:
+        raise ValueError(f"at most 64 blocking rules, not {len(rule_names)}")
+    keys = frame["record_key"].unique().sort()
+    numbers = pl.DataFrame({"record_key": keys}).with_row_index("record")
     per_rule: dict[str, int] = {}
     pair_frames: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
-    for name in rule_names:
+    for bit, name in enumerate(rule_names):
         _, usable, too_big = _blocks(frame, name, max_block_size)
         oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
-        pairs = _pairs_within(usable)
+        numbered = usable.join(numbers, on="record_key").select(
+            "record", pl.col("block_key").rank("dense").alias("block")
+        )
+        pairs = (
+            numbered.join(numbered, on="block", suffix="_right")
+            .filter(pl.col("record") < pl.col("record_right"))
+            .select(pl.col("record").alias("left"), pl.col("record_right").alias("right"))
+            .unique()
+        )
         per_rule[name] = pairs.height
-        pair_frames.append(pairs.with_columns(pl.lit(name).alias("rule")))
+        pair_frames.append(pairs.with_columns(pl.lit(1 << bit, dtype=pl.UInt64).alias("mask")))
     return BlockingResult(
-        pairs=_union(pair_frames),
+        pairs=_named_pairs(pair_frames, keys, rule_names),
         pairs_per_rule=per_rule,
         oversized_blocks=_oversized_frame(oversized),
+    )
+
+
+def _named_pairs(
+    pair_frames: list[pl.DataFrame], keys: pl.Series, rule_names: list[str]
+) -> pl.DataFrame:
+    """Numbered pairs with rule bits -> left_key, right_key, rules (as _union makes them)."""
+    if not pair_frames:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    union = pl.concat(pair_frames).group_by("left", "right").agg(pl.col("mask").sum())
+    masks = union["mask"].unique().to_list()
+    names = pl.DataFrame(
+        {
+            "mask": masks,
+            "rules": [
+                ",".join(sorted(name for bit, name in enumerate(rule_names) if mask >> bit & 1))
+                for mask in masks
+            ],
+        },
+        schema={"mask": pl.UInt64(), "rules": pl.String()},
+    )
+    union = union.join(names, on="mask").sort("left", "right")
+    return pl.DataFrame(
+        {
+            "left_key": keys.gather(union["left"]),
+            "right_key": keys.gather(union["right"]),
+            "rules": union["rules"],
+        },
+        schema=PAIR_SCHEMA,
     )
 
 

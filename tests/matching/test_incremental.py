@@ -109,6 +109,8 @@ def _assert_same_as_full(
     assert incremental.report.mode == "incremental", incremental.report.reason
     assert full.report.mode == "full"
     assert_frame_equal(incremental.pairs, full.pairs)
+    # Sorted by pair in both: outputs must not depend on the order joins happen to return.
+    assert_frame_equal(full.pairs, full.pairs.sort("left_key", "right_key"))
     assert_frame_equal(incremental.blocking.oversized_blocks, full.blocking.oversized_blocks)
     assert_frame_equal(incremental.cache.compared, full.cache.compared)
     assert_frame_equal(incremental.cache.oversized, full.cache.oversized)
