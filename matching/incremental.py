@@ -264,8 +264,9 @@ def _score(
     settings: MatchingConfig,
     cached: MatchWeights | None,
 ) -> tuple[pl.DataFrame, MatchWeights]:
-    """Term frequencies on the compared pairs, then scores: with ``cached`` weights (an
-    incremental run keeps them), else with weights the EM estimates afresh (or the defaults)."""
+    """Term frequencies on the compared pairs (sorted by left_key, right_key), then scores:
+    with ``cached`` weights (an incremental run keeps them), else with weights the EM
+    estimates afresh (or the defaults)."""
     adjusted = (
         term_frequency_adjustments(compared, records) if settings.term_frequency else compared
     )
@@ -276,7 +277,8 @@ def _score(
             weights = estimate_weights(
                 records, adjusted, weights, settings.hard_rules, sample_size=settings.em_sample_size
             ).weights
-    scored = score_pairs(adjusted, weights, settings.hard_rules).sort("left_key", "right_key")
+    # compared comes sorted by pair, and term frequencies and scores keep its order.
+    scored = score_pairs(adjusted, weights, settings.hard_rules)
     return scored, weights
 
 

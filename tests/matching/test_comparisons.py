@@ -17,7 +17,13 @@ import polars as pl
 import pytest
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from matching.comparisons import COMPARED_COLUMNS, COMPARISONS, MISSING, compare_pairs
+from matching.comparisons import (
+    COMPARE_CHUNK_PAIRS,
+    COMPARED_COLUMNS,
+    COMPARISONS,
+    MISSING,
+    compare_pairs,
+)
 
 LADDERS = {comparison.name: comparison.levels for comparison in COMPARISONS}
 
@@ -785,16 +791,20 @@ def test_comparison_is_symmetric(make_records: Any) -> None:
         assert _label(name, level) == case["level"], case["description"]
 
 
-def test_many_pairs_at_once_give_each_pair_its_own_levels(make_records: Any) -> None:
+@pytest.mark.parametrize("chunk_pairs", [COMPARE_CHUNK_PAIRS, 7, 1])
+def test_many_pairs_at_once_give_each_pair_its_own_levels(
+    make_records: Any, chunk_pairs: int
+) -> None:
     # Jaro-Winkler runs over whole columns: a misaligned array would mix pairs up. All cases go
-    # through one call, in reverse order, and each must keep the level it has on its own.
+    # through one call, in reverse order, and each must keep the level it has on its own,
+    # whether the pairs are compared all at once or in chunks of 7 or 1.
     rows = []
     pairs = []
     for index, case in enumerate(CASES):
         rows.append({"record_key": f"l:{index:03}", **case["left"]})
         rows.append({"record_key": f"r:{index:03}", **case["right"]})
         pairs.append((f"l:{index:03}", f"r:{index:03}"))
-    compared = compare_pairs(_pair_frame(pairs[::-1]), make_records(rows))
+    compared = compare_pairs(_pair_frame(pairs[::-1]), make_records(rows), chunk_pairs=chunk_pairs)
     assert compared.height == len(CASES)
     by_pair = {row["left_key"]: row for row in compared.to_dicts()}
     for index, case in enumerate(CASES):
@@ -811,6 +821,8 @@ def test_output_columns_and_types(make_records: Any) -> None:
         ]
     )
     compared = compare_pairs(_pair_frame([("crm:1", "crm:2")]), frame)
+    no_pairs = compare_pairs(_pair_frame([]), frame, chunk_pairs=1)
+    assert no_pairs.height == 0 and no_pairs.schema == compared.schema
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
     assert compared.columns == [
         "left_key",
