@@ -218,7 +218,11 @@ def review_groups(
         (pl.col("left_silo") + ":" + pl.col("left_source_id")).alias("left_key"),
         (pl.col("right_silo") + ":" + pl.col("right_source_id")).alias("right_key"),
     )
-    weights = pairs.select("left_key", "right_key", *(f"{name}_weight" for name in level_names))
+    # The queue's pairs only (a semi join hashes the small side): a left join hashed all the
+    # scored pairs, 1.5 GiB for 6 million of them.
+    weights = pairs.join(
+        keyed.select("left_key", "right_key"), on=["left_key", "right_key"], how="semi"
+    ).select("left_key", "right_key", *(f"{name}_weight" for name in level_names))
     keyed = keyed.join(weights, on=["left_key", "right_key"], how="left")
     wanted = set(keyed["left_key"].to_list()) | set(keyed["right_key"].to_list())
     shown = [name for name in FIELDS if name in records.columns]
