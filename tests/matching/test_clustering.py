@@ -250,3 +250,28 @@ def test_cluster_key_is_the_smallest_member_and_output_is_sorted() -> None:
         {"record_key": "y", "cluster_key": "y"},
         {"record_key": "z", "cluster_key": "y"},
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(graph=_graphs(), data=st.data())
+def test_cannot_links_across_components_change_nothing(
+    graph: tuple[list[str], list[tuple[str, str]]], data: st.DataObject
+) -> None:
+    # Groups merge only along edges, so a cannot-link between two records that no chain of
+    # edges connects can never apply; the cannot-links inside one component still must.
+    keys, pairs = graph
+    edges = _scored_edges(
+        *[(left, right, float(index % 5)) for index, (left, right) in enumerate(pairs)]
+    )
+    component = _reference(keys, pairs)
+    candidates = [(a, b) for a in keys for b in keys if a < b]
+    chosen = data.draw(st.lists(st.sampled_from(candidates), max_size=30)) if candidates else []
+    inside = [(a, b) for a, b in chosen if component[a] == component[b]]
+    across = [(a, b) for a, b in chosen if component[a] != component[b]]
+    series = pl.Series(keys, dtype=pl.String())
+    with_all = constrained_clusters(series, edges, _link_pairs(*inside, *across))
+    inside_only = constrained_clusters(series, edges, _link_pairs(*inside))
+    assert with_all.to_dicts() == inside_only.to_dicts()
+    for a, b in inside:  # and the ones inside hold
+        cluster = dict(with_all.iter_rows())
+        assert cluster[a] != cluster[b]
