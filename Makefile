@@ -40,6 +40,7 @@ bench: setup
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.clean_1m
 	$(PY) -m benchmarks.incremental
+	$(PY) -m benchmarks.scale
 
 lint: setup
 	$(VENV)/bin/ruff check .
