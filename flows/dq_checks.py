@@ -108,15 +108,13 @@ def validate_with_gx(gx: Any, frames: CheckFrames, checks: Sequence[Check]) -> d
         # One slim batch per check: GX's cost grows with the columns of a batch (measured:
         # 29 checks on 3,500 records took 7 s as one suite on the full frame, 1.4 s like this).
         columns = [ROW_ID, *_CONDITION_COLUMNS, *check.columns()]
-        batch = definitions[check.frame].get_batch(
-            batch_parameters={"dataframe": frame.select(list(dict.fromkeys(columns))).to_pandas()}
-        )
+        slim = frame.select(list(dict.fromkeys(columns)))
+        batch = definitions[check.frame].get_batch(batch_parameters={"dataframe": slim.to_pandas()})
+        # Failing rows come back as positions in the batch (its default index): asked for by
+        # column (unexpected_index_column_names), GX looks each one up with DataFrame.at,
+        # 14 of 20 s at 176,000 records.
         result = batch.validate(
-            _expectation(gx, check),
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [ROW_ID],
-            },
+            _expectation(gx, check), result_format={"result_format": "COMPLETE"}
         )
         raised = (result.exception_info or {}).get("raised_exception")
         if raised:
@@ -125,9 +123,8 @@ def validate_with_gx(gx: Any, frames: CheckFrames, checks: Sequence[Check]) -> d
                 f"data-quality check {check.key} could not run in great-expectations: {message} "
                 "— report this with the run's log"
             )
-        failing[check.key] = sorted(
-            int(row[ROW_ID]) for row in result.result.get("unexpected_index_list") or []
-        )
+        positions = result.result.get("unexpected_index_list") or []
+        failing[check.key] = sorted(slim[ROW_ID].gather(positions).cast(pl.Int64).to_list())
     return failing
 
 
