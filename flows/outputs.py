@@ -17,7 +17,7 @@ from matching.staleness import REMINDERS_SCHEMA
 from matching.survivorship import GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
-from reports.review import review_groups, write_review_report
+from reports.review import member_fingerprints, review_groups, write_review_report
 from reports.summary import RunSummary
 from rules.config import GoldenConfig
 
@@ -115,19 +115,22 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
         previous=outputs.previous,
         dq=dq_inputs,
     )
+    groups = review_groups(
+        outputs.review,
+        outputs.cleaned.records,
+        outputs.matched.pairs,
+        outputs.crosswalk(),
+        {comparison.name: comparison.levels for comparison in COMPARISONS},
+        max_pairs=config.matching.review_page_max_pairs,
+    )
     write_review_report(
         folder / "review.html",
         outputs.summary.run_id,
-        review_groups(
-            outputs.review,
-            outputs.cleaned.records,
-            outputs.matched.pairs,
-            outputs.crosswalk(),
-            {comparison.name: comparison.levels for comparison in COMPARISONS},
-            max_pairs=config.matching.review_page_max_pairs,
-        ),
+        groups,
         language=config.project.language,
         project=config.project.name,
         max_pairs=config.matching.review_page_max_pairs,
         total_pairs=outputs.review.height,
     )
+    # The fingerprints of the records review.html lists: `review apply` checks move-outs by them.
+    write_frame(member_fingerprints(groups), folder, "review_members")

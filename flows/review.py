@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.review_checks import golden_members, latest_review_hashes, validate_decisions
+from flows.review_checks import golden_members, latest_review, validate_decisions
 from flows.review_files import DECISION_WORDS, read_decisions_file
 from flows.state import ReviewDecision, StateStore
 from rules.canonical import record_key_of
@@ -114,8 +114,8 @@ def apply_decisions(
     state = StateStore.open(config.state_url)
     try:
         golden_of = _golden_of(state.load_crosswalk())
-        hashes, latest_run = latest_review_hashes(config.output_dir)
-        valid = validate_decisions(file, golden_of, hashes, latest_run)
+        latest = latest_review(config.output_dir)
+        valid = validate_decisions(file, golden_of, latest)
         nameless = sorted(
             [row.row for row in valid.pairs if not (reviewer or row.reviewer)]
             + [entry.row for entry in valid.move_outs if not (reviewer or entry.reviewer)]
@@ -127,7 +127,7 @@ def apply_decisions(
             )
         moment = now or datetime.now(UTC)
         ids = _decision_ids(moment)
-        run_id = file.run_id or latest_run
+        run_id = file.run_id or latest.run_id
         decisions = [
             ReviewDecision(
                 decision_id=next(ids),

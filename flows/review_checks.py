@@ -1,8 +1,9 @@
 """Checking a decisions file whole against the latest run before anything is stored.
 
 Unknown records or golden ids, a report whose records changed since (pair fingerprints that no
-longer match the latest review queue, a member no longer in its golden record, a golden record
-whose members changed), conflicting decisions (two decisions for one pair; a move-out against an
+longer match the latest review queue, record fingerprints that no longer match the latest
+review_members.csv, a member no longer in its golden record, a golden record whose members
+changed), conflicting decisions (two decisions for one pair; a move-out against an
 approve of the member with another member of its golden record) and unknown decision words all
 become one GoldenError naming file, row and field, the first row's problem first.
 """
@@ -26,6 +27,7 @@ from flows.review_files import (
     ProposedMoveOut,
     unescape_cell,
 )
+from rules.canonical import record_key_of
 from rules.errors import GoldenError
 
 
@@ -35,6 +37,20 @@ class ValidDecisions:
 
     pairs: list[ProposedDecision]
     move_outs: list[ProposedMoveOut]
+
+
+@dataclass(frozen=True)
+class LatestReview:
+    """What the latest published run offered for review: a decisions file is checked against it.
+
+    ``pair_hashes``: pair -> pair_hash of its review_queue.csv; ``member_hashes``: record ->
+    record_hash of the records its review.html listed (None: a run from before
+    review_members.csv, whose move-outs are checked by membership and pairs only).
+    """
+
+    run_id: str | None
+    pair_hashes: Mapping[tuple[str, str], str]
+    member_hashes: Mapping[str, str] | None
 
 
 def golden_members(golden_of: Mapping[str, str]) -> dict[str, list[str]]:
@@ -49,12 +65,12 @@ def _hash_problem(
     at: str,
     field: str,
     pair: PairHash,
-    latest_hashes: Mapping[tuple[str, str], str],
+    latest: LatestReview,
     origin: str,
-    latest_run: str | None,
 ) -> str | None:
     """Why a fingerprint from the report no longer holds, or None if it does."""
-    current = latest_hashes.get(pair.pair)
+    latest_run = latest.run_id
+    current = latest.pair_hashes.get(pair.pair)
     if current is None:
         return (
             f"{at}, field '{field}': {pair.left_key} / {pair.right_key} is not in the review "
@@ -74,9 +90,8 @@ def _pair_problems(
     at: str,
     row: ProposedDecision,
     known_records: Mapping[str, str],
-    latest_hashes: Mapping[tuple[str, str], str],
+    latest: LatestReview,
     origin: str,
-    latest_run: str | None,
 ) -> list[str]:
     problems = []
     folded = row.decision.casefold()
@@ -104,7 +119,7 @@ def _pair_problems(
         problems.append(f"{at}, field 'right_source_id': a record paired with itself")
     if row.pair_hash is not None:
         fingerprint = PairHash(row.left_key, row.right_key, row.pair_hash)
-        problem = _hash_problem(at, "pair_hash", fingerprint, latest_hashes, origin, latest_run)
+        problem = _hash_problem(at, "pair_hash", fingerprint, latest, origin)
         problems.extend([problem] if problem else [])
     return problems
 
@@ -114,10 +129,10 @@ def _move_out_problems(
     entry: ProposedMoveOut,
     golden_of: Mapping[str, str],
     members_of: Mapping[str, list[str]],
-    latest_hashes: Mapping[tuple[str, str], str],
+    latest: LatestReview,
     origin: str,
-    latest_run: str | None,
 ) -> list[str]:
+    latest_run = latest.run_id
     empty = [name for name in ("golden_id", "silo", "source_id") if not getattr(entry, name)]
     if empty:
         return [f"{at}, field '{empty[0]}': empty"]
@@ -161,8 +176,32 @@ def _move_out_problems(
                 f"{fingerprint.right_key} does not involve {key}"
             )
             continue
-        problem = _hash_problem(at, "pair_hashes", fingerprint, latest_hashes, origin, latest_run)
+        problem = _hash_problem(at, "pair_hashes", fingerprint, latest, origin)
         problems.extend([problem] if problem else [])
+    return problems + _record_hash_problems(at, entry, latest, origin)
+
+
+def _record_hash_problems(
+    at: str, entry: ProposedMoveOut, latest: LatestReview, origin: str
+) -> list[str]:
+    """The records whose values changed since the report showed them (or left the page)."""
+    if latest.member_hashes is None:
+        return []
+    problems = []
+    for key, digest in entry.record_hashes:
+        current = latest.member_hashes.get(key)
+        if current is None:
+            problems.append(
+                f"{at}, field 'record_hash': {key} is not listed in the review.html of the "
+                f"latest run {latest.run_id} (report: {origin}) — its golden record changed; "
+                "review the latest review.html"
+            )
+        elif current != digest:
+            problems.append(
+                f"{at}, field 'record_hash': the values of {key} changed since the report "
+                f"({origin}; latest run {latest.run_id}) — review it again in the latest "
+                "review.html"
+            )
     return problems
 
 
@@ -196,14 +235,13 @@ def _conflicts(
 def validate_decisions(
     file: DecisionsFile,
     golden_of: Mapping[str, str],
-    latest_hashes: Mapping[tuple[str, str], str],
-    latest_run: str | None,
+    latest: LatestReview,
 ) -> ValidDecisions:
     """Every problem of the file as one GoldenError (nothing stored); else the distinct rows.
 
     ``golden_of`` maps every record of the latest crosswalk (silo:source_id) to its golden id.
-    ``latest_hashes`` maps the pairs of the latest run's review queue to their pair_hash: a row
-    with a pair_hash must match it, or its report was taken on records that changed since.
+    ``latest`` holds the latest run's fingerprints: a row with a pair_hash, a move-out with
+    record hashes must match them, or its report was taken on records that changed since.
     """
     problems: list[tuple[int, str]] = []  # (row, message), reported in row order
     seen: dict[tuple[str, str], ProposedDecision] = {}
@@ -212,8 +250,7 @@ def validate_decisions(
     for row in file.rows:
         at = f"{file.path}: row {row.row}"
         problems += [
-            (row.row, problem)
-            for problem in _pair_problems(at, row, golden_of, latest_hashes, origin, latest_run)
+            (row.row, problem) for problem in _pair_problems(at, row, golden_of, latest, origin)
         ]
         word = DECISION_WORDS.get(row.decision.casefold())
         if any(not getattr(row, name) for name in ID_FIELDS):
@@ -237,9 +274,7 @@ def validate_decisions(
         at = f"{file.path}: row {entry.row}"
         problems += [
             (entry.row, problem)
-            for problem in _move_out_problems(
-                at, entry, golden_of, members_of, latest_hashes, origin, latest_run
-            )
+            for problem in _move_out_problems(at, entry, golden_of, members_of, latest, origin)
         ]
         moved.setdefault((entry.golden_id, entry.key), entry)  # a repeated move-out counts once
     problems += _conflicts(file.path, distinct, list(moved.values()), members_of)
@@ -250,22 +285,36 @@ def validate_decisions(
     return ValidDecisions(distinct, list(moved.values()))
 
 
-def latest_review_hashes(output_dir: Path) -> tuple[dict[tuple[str, str], str], str | None]:
-    """pair -> pair_hash of the published review queue, and the published run id."""
+def latest_review(output_dir: Path) -> LatestReview:
+    """The fingerprints the latest published run offered for review (see LatestReview)."""
     latest = output_dir / "latest"
     run_id = None
     summary = latest / "summary.json"
     if summary.is_file():
         run_id = json.loads(summary.read_text("utf-8")).get("run_id")
-    queue = latest / "review_queue.csv"
-    if not queue.is_file():
-        return {}, run_id
-    frame = pl.read_csv(queue, infer_schema=False, encoding="utf8-lossy")
-    if "pair_hash" not in frame.columns:
-        return {}, run_id
-    hashes = {}
-    for item in frame.iter_rows(named=True):
-        left = f"{unescape_cell(item['left_silo'])}:{unescape_cell(item['left_source_id'])}"
-        right = f"{unescape_cell(item['right_silo'])}:{unescape_cell(item['right_source_id'])}"
-        hashes[(min(left, right), max(left, right))] = item["pair_hash"]
-    return hashes, run_id
+    pair_hashes = {}
+    ids = ("left_silo", "left_source_id", "right_silo", "right_source_id")
+    queue = _published(latest / "review_queue.csv", ids)
+    if queue is not None and "pair_hash" in queue.columns:
+        for item in queue.iter_rows(named=True):
+            left = record_key_of(item["left_silo"], item["left_source_id"])
+            right = record_key_of(item["right_silo"], item["right_source_id"])
+            pair_hashes[(min(left, right), max(left, right))] = item["pair_hash"]
+    members = _published(latest / "review_members.csv", ("silo", "source_id"))
+    member_hashes = None
+    if members is not None:
+        member_hashes = {
+            record_key_of(item["silo"], item["source_id"]): item["record_hash"]
+            for item in members.iter_rows(named=True)
+        }
+    return LatestReview(run_id, pair_hashes, member_hashes)
+
+
+def _published(path: Path, ids: tuple[str, ...]) -> pl.DataFrame | None:
+    """A CSV the run published, its ``ids`` columns turned back from Excel-safe cells; or None."""
+    if not path.is_file():
+        return None
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    return frame.with_columns(
+        pl.col(name).map_elements(unescape_cell, return_dtype=pl.String) for name in ids
+    )

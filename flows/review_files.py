@@ -86,7 +86,9 @@ class ProposedMoveOut:
     """A move-out entry of a decisions JSON: ``silo:source_id`` out of ``golden_id``.
 
     ``members``: the other members the report showed (None: not given, take the current ones);
-    ``pair_hashes``: the fingerprints of the shown pairs the member is part of.
+    ``pair_hashes``: the fingerprints of the shown pairs the member is part of;
+    ``record_hashes``: (record key, fingerprint) of the member and the others as the report
+    showed their values (review_members.csv of that run).
     """
 
     row: int
@@ -98,6 +100,7 @@ class ProposedMoveOut:
     reason: str | None
     reviewer: str | None
     decided_at: datetime | None
+    record_hashes: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -184,15 +187,22 @@ def _move_out(
     path: Path, row: int, item: dict[str, object], reviewer: str | None
 ) -> ProposedMoveOut:
     members = None
+    silo = unescape_cell(_text(item.get("silo")))
+    source_id = unescape_cell(_text(item.get("source_id")))
+    fingerprints = [(record_key_of(silo, source_id), _text(item.get("record_hash")))]
     if item.get("members") is not None:
         listed = _objects(path, row, "members", item["members"], ("silo", "source_id"))
-        members = tuple(f"{other['silo']}:{other['source_id']}" for other in listed)
+        members = tuple(record_key_of(other["silo"], other["source_id"]) for other in listed)
+        raw = item["members"] if isinstance(item["members"], list) else []
+        fingerprints += [
+            (key, _text(other.get("record_hash"))) for key, other in zip(members, raw, strict=True)
+        ]
     hashes = _objects(path, row, "pair_hashes", item.get("pair_hashes"), (*ID_FIELDS, "pair_hash"))
     return ProposedMoveOut(
         row=row,
         golden_id=_text(item.get("golden_id")),
-        silo=unescape_cell(_text(item.get("silo"))),
-        source_id=unescape_cell(_text(item.get("source_id"))),
+        silo=silo,
+        source_id=source_id,
         members=members,
         pair_hashes=tuple(
             PairHash(
@@ -205,6 +215,8 @@ def _move_out(
         reason=_text(item.get("reason")) or None,
         reviewer=_text(item.get("reviewer")) or reviewer,
         decided_at=_moment(path, row, _text(item.get("decided_at"))),
+        # Files exported before review.html had fingerprints of members carry none.
+        record_hashes=tuple((key, digest) for key, digest in fingerprints if digest),
     )
 
 

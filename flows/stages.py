@@ -8,7 +8,6 @@ earlier one. Nothing here logs record values (personal data), only counts.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,13 @@ from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_i
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
 from reports.dq_scores import DQResults, blocking_problems
-from rules.canonical import FINDINGS_SCHEMA, QUARANTINE_SCHEMA, record_key, split_record_key
+from rules.canonical import (
+    FINDINGS_SCHEMA,
+    QUARANTINE_SCHEMA,
+    record_hashes,
+    record_key,
+    split_record_key,
+)
 from rules.config import GoldenConfig
 from rules.errors import StageError
 
@@ -337,16 +342,6 @@ def review_queue(
         )
         .sort("probability", "left_silo", "left_source_id", descending=[True, False, False])
     )
-
-
-def record_hashes(records: pl.DataFrame) -> dict[str, str]:
-    """record_key -> MD5 of the record's cleaned values (row numbers aside)."""
-    values = records.drop("row_number", strict=False)
-    hashes = {}
-    for row in values.iter_rows(named=True):
-        text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
-        hashes[row["record_key"]] = hashlib.md5(text.encode("utf-8")).hexdigest()
-    return hashes
 
 
 def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:

@@ -22,7 +22,7 @@ from typing import Final
 import polars as pl
 
 from reports.rendering import labels_for, template_environment
-from rules.canonical import record_key, record_key_of
+from rules.canonical import record_hashes, record_key, record_key_of
 
 _TEMPLATE: Final = "review.html.j2"
 
@@ -86,11 +86,13 @@ class ReviewPair:
 
 @dataclass(frozen=True)
 class Member:
-    """One source record of a golden record: its id and a one-line summary of its values."""
+    """One source record of a golden record: its id, a one-line summary of its values and the
+    fingerprint of those values (``record_hash``: a move-out is refused once they changed)."""
 
     silo: str
     source_id: str
     summary: str
+    record_hash: str = ""
 
     @property
     def key(self) -> str:
@@ -166,17 +168,41 @@ def golden_members(
     summaries = records.filter(pl.col("record_key").is_in(members["record_key"].implode())).select(
         "record_key", _summary_expr(records.columns).alias("summary")
     )
+    hashes = record_hashes(
+        records.filter(pl.col("record_key").is_in(members["record_key"].implode()))
+    )
     listed: dict[str, list[Member]] = {}
-    for golden_id, silo, source_id, summary in (
+    for golden_id, silo, source_id, key, summary in (
         members.join(summaries, on="record_key", how="left")
         .sort("golden_id", "silo", "source_id")
-        .select("golden_id", "silo", "source_id", pl.col("summary").fill_null(""))
+        .select("golden_id", "silo", "source_id", "record_key", pl.col("summary").fill_null(""))
         .iter_rows()
     ):
-        listed.setdefault(golden_id, []).append(Member(silo, source_id, summary))
+        digest = hashes.get(key, "")[:16]
+        listed.setdefault(golden_id, []).append(Member(silo, source_id, summary, digest))
     return {
         golden_id: GoldenMembers(golden_id, tuple(items)) for golden_id, items in listed.items()
     }
+
+
+#: review_members.csv: the records review.html lists, with the fingerprint of their values.
+MEMBERS_SCHEMA = {
+    "golden_id": pl.String(),
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "record_hash": pl.String(),
+}
+
+
+def member_fingerprints(groups: Sequence[ReviewGroup]) -> pl.DataFrame:
+    """Every record listed in the groups once (MEMBERS_SCHEMA), sorted."""
+    rows = {
+        (record.golden_id, member.silo, member.source_id, member.record_hash)
+        for group in groups
+        for record in group.golden_records
+        for member in record.members
+    }
+    return pl.DataFrame(sorted(rows), schema=MEMBERS_SCHEMA, orient="row")
 
 
 def review_groups(

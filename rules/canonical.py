@@ -46,6 +46,8 @@ Combined source fields are split by the mapping step: ``full_name`` ("Mustermann
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Final
 
 import polars as pl
@@ -156,3 +158,18 @@ def split_record_key(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The silo and the source id of a record key (the source id may itself contain ":")."""
     parts = key.str.splitn(":", 2)
     return parts.struct.field("field_0"), parts.struct.field("field_1")
+
+
+def record_hashes(records: pl.DataFrame) -> dict[str, str]:
+    """record_key -> MD5 of the record's cleaned values (row numbers aside).
+
+    What a review decision was taken on: review_queue.csv's pair_hash and the record_hash of a
+    member listed in review.html are made from it, so a decision on records that changed since
+    is refused.
+    """
+    values = records.drop("row_number", strict=False)
+    hashes = {}
+    for row in values.iter_rows(named=True):
+        text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+        hashes[row["record_key"]] = hashlib.md5(text.encode("utf-8")).hexdigest()
+    return hashes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -295,6 +296,65 @@ def test_apply_refuses_invalid_move_outs_and_stores_nothing(
         apply_decisions(config, path)
     assert "\n" not in str(raised.value) and str(path) in str(raised.value)
     assert StateStore.open(config.state_url).load_review_decisions().height == 0
+
+
+def _listed_members(config: GoldenConfig) -> dict[str, dict[str, str]]:
+    """golden id -> {record: record_hash} of the records the latest review.html lists."""
+    path = config.output_dir / "latest" / "review_members.csv"
+    listed: dict[str, dict[str, str]] = {}
+    for item in pl.read_csv(path, infer_schema=False).iter_rows(named=True):
+        key = f"{item['silo']}:{item['source_id']}"
+        listed.setdefault(item["golden_id"], {})[key] = item["record_hash"]
+    return listed
+
+
+def test_move_out_checks_the_fingerprints_of_the_records_it_showed(
+    demo: Path, tmp_path: Path
+) -> None:
+    config = load_config(demo / "golden.toml")
+    listed = _listed_members(config)
+    page = (config.output_dir / "latest" / "review.html").read_text("utf-8")
+    for records in listed.values():  # the file holds what the page shows
+        for key, digest in records.items():
+            assert re.search(
+                rf'data-member-key="{re.escape(key)}"[^>]*data-record-hash="{digest}"', page
+            )
+    golden_id, records = next((g, r) for g, r in sorted(listed.items()) if len(r) >= 2)
+    assert sorted(records) == _members(config)[golden_id]  # every member of it is listed
+    key, *others = sorted(records)
+
+    def move(own: str, changed: str | None = None, gid: str = golden_id) -> dict[str, object]:
+        entry = _move(gid, key, others, record_hash=own)
+        entry["members"] = [
+            {**_ids(other), "record_hash": "f" * 16 if other == changed else records[other]}
+            for other in others
+        ]
+        return entry
+
+    unlisted = next(
+        (g, keys)
+        for g, keys in sorted(_members(config).items())
+        if len(keys) >= 2 and g not in listed
+    )
+    refused = [
+        (move("0" * 16), rf"field 'record_hash': the values of {re.escape(key)} changed since"),
+        (
+            move(records[key], changed=others[0]),
+            rf"field 'record_hash': the values of {re.escape(others[0])} changed since",
+        ),
+        (
+            {**_move(unlisted[0], unlisted[1][0], unlisted[1][1:]), "record_hash": "a" * 16},
+            rf"field 'record_hash': {re.escape(unlisted[1][0])} is not listed in the review.html",
+        ),
+    ]
+    for entry, error in refused:
+        path = _write_json(tmp_path / "decisions.json", [entry])
+        with pytest.raises(GoldenError, match=error):
+            apply_decisions(config, path)
+        assert StateStore.open(config.state_url).load_review_decisions().height == 0
+    path = _write_json(tmp_path / "decisions.json", [move(records[key])])
+    assert apply_decisions(config, path).moved_out == 1
+    _clear(config)
 
 
 def test_move_out_in_a_csv_says_to_use_the_json(demo: Path, tmp_path: Path) -> None:

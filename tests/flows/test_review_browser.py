@@ -150,6 +150,15 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     (move,) = [entry for entry in data["decisions"] if entry.get("action") == "move_out"]
     assert (move["golden_id"], f"{move['silo']}:{move['source_id']}") == (moved_from, move_left)
     assert [f"{item['silo']}:{item['source_id']}" for item in move["members"]] == others
+    # the fingerprints of the values the page showed, as review_members.csv has them
+    listed = {
+        f"{item['silo']}:{item['source_id']}": item["record_hash"]
+        for item in pl.read_csv(
+            config.output_dir / "latest" / "review_members.csv", infer_schema=False
+        ).iter_rows(named=True)
+    }
+    assert move["record_hash"] == listed[move_left]
+    assert [item["record_hash"] for item in move["members"]] == [listed[key] for key in others]
     assert move["reason"] == "andere Person, gleicher Name"
     assert move_right in {
         f"{item['right_silo']}:{item['right_source_id']}" for item in move["pair_hashes"]
