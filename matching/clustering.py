@@ -67,10 +67,10 @@ def constrained_clusters(
     keys = record_keys.unique().sort().to_list()
     parent = {key: key for key in keys}
     forbidden: dict[str, set[str]] = {}
+    # Only pairs of known records come back (the components are made of record_keys).
     for left, right in _within_components(record_keys, edges, cannot_link, must_link).iter_rows():
-        if left in parent and right in parent:
-            forbidden.setdefault(left, set()).add(right)
-            forbidden.setdefault(right, set()).add(left)
+        forbidden.setdefault(left, set()).add(right)
+        forbidden.setdefault(right, set()).add(left)
     members = {key: {key} for key in keys}
 
     def root(key: str) -> str:
