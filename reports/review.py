@@ -165,12 +165,9 @@ def golden_members(
         .filter(pl.len().over("golden_id") >= 2)
         .with_columns(record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"))
     )
-    summaries = records.filter(pl.col("record_key").is_in(members["record_key"].implode())).select(
-        "record_key", _summary_expr(records.columns).alias("summary")
-    )
-    hashes = record_hashes(
-        records.filter(pl.col("record_key").is_in(members["record_key"].implode()))
-    )
+    listed_records = records.filter(pl.col("record_key").is_in(members["record_key"].implode()))
+    summaries = listed_records.select("record_key", _summary_expr(records.columns).alias("summary"))
+    hashes = record_hashes(listed_records)
     listed: dict[str, list[Member]] = {}
     for golden_id, silo, source_id, key, summary in (
         members.join(summaries, on="record_key", how="left")
