@@ -154,7 +154,7 @@ def run_case(case: Case) -> dict[str, Any]:
             result = dedupe_file(input_csv, case.id_column, workdir / "out").result
             outputs = workdir / "out"  # dedupe_file copies its outputs there
         else:
-            from flows.pipeline import run_pipeline, PlainRunner
+            from flows.pipeline import PlainRunner, run_pipeline
             from rules.config import load_config
 
             folder = workdir / "data"
