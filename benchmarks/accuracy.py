@@ -167,7 +167,7 @@ def run_case(case: Case) -> dict[str, Any]:
                 write_demo(folder, persons=case.persons, seed=case.seed)
             else:
                 assert case.source is not None
-                shutil.copytree(case.source, folder)
+                shutil.copytree(case.source, folder, ignore=shutil.ignore_patterns("out"))
             config_path = folder / "golden.toml"
             config_path.write_text(
                 _without_matching_section(config_path.read_text(encoding="utf-8")),
