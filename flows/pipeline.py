@@ -22,6 +22,7 @@ import polars as pl
 from flows import stages
 from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
+from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
 from flows.publish import prune_match_caches, publish_run
@@ -101,6 +102,7 @@ def run_pipeline(
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
         cleaned = timed("clean", stages.clean, config, prepared, today)
+        cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq = timed("dq checks", run_dq_checks, config, cleaned, today)
         # Stored before the blocking rules run: a blocked run shows up in the trends too.
         state.save_dq_scores(run_id, scorecard(dq))

@@ -30,6 +30,7 @@ from rules.dq_rules import (
     check_field_rules,
 )
 from rules.errors import ConfigError
+from rules.privacy import PrivacyConfig
 
 FILE_CONNECTORS = ("csv", "excel", "json", "jsonl", "parquet", "sqlite")
 DATABASE_CONNECTORS = ("postgres", "mysql")
@@ -406,6 +407,7 @@ class GoldenConfig(_Strict):
     staleness: StalenessConfig = Field(default_factory=StalenessConfig)
     dq: DQConfig = Field(default_factory=DQConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     #: Directory of the config file; relative paths in it are resolved against this.
     base_dir: Path = Path(".")
 
