@@ -195,3 +195,18 @@ def confirm(
 
     count = confirm_erasure(load_config(config), request_ref, silo, by)
     console.print(f"request {request_ref}: {count} task(s) of silo {silo} confirmed", markup=False)
+
+
+@subject_app.command("export")
+@friendly
+def export(
+    subject: Annotated[str, typer.Argument(help="Golden id (or a query naming one person).")],
+    out: Annotated[Path, typer.Option(help="Folder for access_<id>.json and .html.")],
+    config: ConfigOption = Path("golden.toml"),
+) -> None:
+    """Access request (Art. 15): everything held about a person, as JSON and a printable page."""
+    from flows.subject import export_subject
+
+    with console.status("collecting"):
+        json_path, html_path = export_subject(load_config(config), subject, out)
+    console.print(f"wrote {json_path} and {html_path}", markup=False, highlight=False)

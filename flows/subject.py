@@ -610,3 +610,145 @@ def confirm_erasure(
         return confirm_tasks(store, request_ref, silo, by or getpass.getuser(), datetime.now(UTC))
     finally:
         store.close()
+
+
+# -- access (Art. 15) -----------------------------------------------------------------------------
+def export_subject(
+    config: GoldenConfig, subject: str, out: Path, today: date | None = None
+) -> tuple[Path, Path]:
+    """Write access_<golden id>.json and .html into ``out`` (mode 0700/0600); return both."""
+    from flows.export import published_run
+    from flows.review import history
+    from reports.access import AccessReport, SourceRecord, render_access_html
+
+    golden_id = subject if _GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
+    store = StateStore.open(config.state_url)
+    try:
+        _check_erasable(store, golden_id)
+        holdings = read_holdings(config, store, today)
+        members = holdings.crosswalk.filter(pl.col("golden_id") == golden_id).sort(
+            "silo", "source_id"
+        )
+        if members.height == 0:
+            raise PrivacyError(
+                f"golden id {golden_id} has no records in the crosswalk of the last run — "
+                "search with `golden subject find`"
+            )
+        decisions = store.load_review_decisions()
+        with store.transaction("exports") as connection:
+            sent = connection.execute(
+                select(
+                    golden_exports.c.profile,
+                    golden_exports.c.status,
+                    golden_exports.c.exported_at,
+                    golden_exports.c.run_id,
+                ).where(golden_exports.c.golden_id == golden_id)
+            ).all()
+    finally:
+        store.close()
+    _, run_folder = published_run(config.output_dir)
+    keys = members.select("silo", "source_id")
+    report = AccessReport(
+        golden_id=golden_id,
+        created_at=datetime.now(UTC),
+        records=[
+            SourceRecord(
+                silo=silo,
+                source_id=source_id,
+                owner=config.silos[silo].owner or "" if silo in config.silos else "",
+                values=_raw_values(holdings, silo, source_id),
+            )
+            for silo, source_id in keys.iter_rows()
+        ],
+        golden=_plain(
+            pl.read_parquet(run_folder / "golden.parquet").filter(pl.col("golden_id") == golden_id)
+        )[0],
+        lineage=_plain(_csv(run_folder / "lineage.csv").filter(pl.col("golden_id") == golden_id)),
+        decisions=_plain(
+            decisions.join(
+                keys.rename({"silo": "left_silo", "source_id": "left_source_id"}),
+                on=["left_silo", "left_source_id"],
+                how="semi",
+            )
+            .vstack(
+                decisions.join(
+                    keys.rename({"silo": "right_silo", "source_id": "right_source_id"}),
+                    on=["right_silo", "right_source_id"],
+                    how="semi",
+                )
+            )
+            .unique("decision_id")
+            .sort("decided_at", "decision_id")
+        ),
+        history=[
+            {"when": entry.when, "kind": entry.kind, "detail": entry.detail}
+            for entry in history(config, golden_id)
+        ],
+        findings=_plain(
+            pl.concat(
+                [
+                    _csv(run_folder / name)
+                    .join(keys, on=["silo", "source_id"], how="semi")
+                    .select(
+                        "silo",
+                        "source_id",
+                        "field",
+                        pl.col(status).alias("status") if status else pl.lit("dq").alias("status"),
+                        pl.col(reason).alias("reason"),
+                        "value",
+                    )
+                    for name, status, reason in (
+                        ("findings.csv", "status", "reason"),
+                        ("dq_failures.csv", "", "rule"),
+                    )
+                    if (run_folder / name).is_file()
+                ]
+            )
+        ),
+        recipients=[
+            {
+                "profile": row.profile,
+                "status": row.status,
+                "exported_at": row.exported_at,
+                "run_id": row.run_id,
+            }
+            for row in sorted(sent, key=lambda row: (row.profile, row.exported_at))
+        ],
+    )
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    json_path, html_path = out / f"access_{golden_id}.json", out / f"access_{golden_id}.html"
+    write_json(report.to_json(), json_path)
+    html_path.write_text(render_access_html(report, config.project.language), "utf-8")
+    for path in (json_path, html_path):
+        path.chmod(0o600)
+    return json_path, html_path
+
+
+def _raw_values(holdings: Holdings, silo: str, source_id: str) -> dict[str, str | None]:
+    """The columns of one source record exactly as the silo holds them."""
+    record = holdings.records.filter((pl.col("silo") == silo) & (pl.col("source_id") == source_id))
+    if record.height == 0:
+        return {}
+    raw = holdings.raw_of(silo, record["row_number"].to_list())
+    if raw.height == 0:
+        return {}
+    return {name: value for name, value in raw.row(0, named=True).items() if name != ROW_NUMBER}
+
+
+def _csv(path: Path) -> pl.DataFrame:
+    frame = pl.read_csv(path, infer_schema=False)
+    # Published CSVs escape formula characters with a leading apostrophe (Excel safety).
+    return frame.with_columns(pl.col(pl.String).str.replace(r"^'([=+\-@\t\r])", "$1"))
+
+
+def _plain(frame: pl.DataFrame) -> list[dict[str, object]]:
+    """Rows as dicts of text, lists joined, temporals in ISO form (for JSON and the page)."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            columns.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
+        elif dtype.is_temporal():
+            columns.append(pl.col(name).cast(pl.String).alias(name))
+        else:
+            columns.append(pl.col(name))
+    return frame.select(columns).to_dicts()

@@ -8,6 +8,7 @@ id, a query naming two persons) is one clear error and changes nothing.
 
 from __future__ import annotations
 
+import json
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from flows.subject import (
     confirm_erasure,
     erase_subject,
     erasure_status,
+    export_subject,
     find_subjects,
     one_subject,
 )
@@ -148,6 +150,25 @@ def test_find_erase_rerun(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
         assert [match.golden_id for match in found] == [golden_id], query
         assert sorted(found[0].records.select("silo", "source_id").rows()) == members.rows()
     assert one_subject(config, email.upper(), DEMO_TODAY) == golden_id
+
+    # access (Art. 15): every source record as read, the golden record, consent, recipients
+    json_path, html_path = export_subject(config, email.upper(), demo.folder / "access", DEMO_TODAY)
+    access = json.loads(json_path.read_text("utf-8"))
+    assert access["golden_id"] == golden_id
+    listed = sorted((r["silo"], r["source_id"]) for r in access["source_records"])
+    assert listed == members.rows()
+    assert all(record["values"] for record in access["source_records"])  # as read, not empty
+    raw_text = json.dumps([r["values"] for r in access["source_records"]]).lower()
+    assert email.lower() in raw_text
+    assert access["golden_record"]["last_name"] == person["last_name"]
+    assert [row["channel"] for row in access["consent"]] == ["email", "post", "phone"]
+    assert [row["profile"] for row in access["recipients"]] == ["generic"]
+    assert access["lineage"] and all(row["golden_id"] == golden_id for row in access["lineage"])
+    page = html_path.read_text("utf-8")
+    assert "Auskunft nach Art. 15 DSGVO" in page and str(person["last_name"]) in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert stat.S_IMODE(html_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(json_path.parent.stat().st_mode) == 0o700
 
     # bad input: each one clear error, nothing recorded
     monkeypatch.delenv(SALT_ENV, raising=False)
