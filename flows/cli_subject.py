@@ -210,3 +210,68 @@ def export(
     with console.status("collecting"):
         json_path, html_path = export_subject(load_config(config), subject, out)
     console.print(f"wrote {json_path} and {html_path}", markup=False, highlight=False)
+
+
+@subject_app.command("restrict")
+@friendly
+def restrict(
+    subject: Annotated[str, typer.Argument(help="Golden id (or a query naming one person).")],
+    requested_at: Annotated[str, typer.Option(help="Date of the request, YYYY-MM-DD.")],
+    reason: Annotated[str | None, typer.Option(help="Why (no personal data).")] = None,
+    lift: Annotated[bool, typer.Option("--lift", help="End the restriction.")] = False,
+    config: ConfigOption = Path("golden.toml"),
+    by: Annotated[str | None, typer.Option(help="Who records it; default: login name.")] = None,
+) -> None:
+    """Restrict processing (Art. 18): the person stays, but no CRM export includes them."""
+    from flows.subject import flag_subject, lift_subject_restriction
+
+    settings = load_config(config)
+    if lift:
+        count = lift_subject_restriction(settings, subject)
+        console.print(f"{subject}: restriction lifted ({count} record(s))", markup=False)
+        return
+    golden_id, records = flag_subject(
+        settings,
+        subject,
+        kind="restrict",
+        since=_date(requested_at, "--requested-at"),
+        reason=reason,
+        recorded_by=by,
+    )
+    console.print(
+        f"{golden_id}: {records} record(s) restricted — left out of every CRM export from now on",
+        markup=False,
+    )
+
+
+@subject_app.command("object")
+@friendly
+def object_(
+    subject: Annotated[str, typer.Argument(help="Golden id (or a query naming one person).")],
+    channel: Annotated[str, typer.Option(help="email, post, phone or all.")],
+    requested_at: Annotated[str, typer.Option(help="Date of the objection, YYYY-MM-DD.")],
+    reason: Annotated[str | None, typer.Option(help="Note (no personal data).")] = None,
+    config: ConfigOption = Path("golden.toml"),
+    by: Annotated[str | None, typer.Option(help="Who records it; default: login name.")] = None,
+) -> None:
+    """Objection to marketing (Art. 21): consent false on the channel, source "Widerspruch"."""
+    from flows.subject import flag_subject
+    from rules.canonical import CONSENT_CHANNELS
+
+    channels = tuple(CONSENT_CHANNELS) if channel == "all" else (channel,)
+    if not set(channels) <= set(CONSENT_CHANNELS):
+        raise GoldenError(f"--channel {channel!r}: use email, post, phone or all")
+    golden_id, records = flag_subject(
+        load_config(config),
+        subject,
+        kind="object",
+        channels=channels,
+        since=_date(requested_at, "--requested-at"),
+        reason=reason,
+        recorded_by=by,
+    )
+    console.print(
+        f"{golden_id}: objection to {', '.join(channels)} recorded for {records} record(s) — "
+        "the next run sets consent to false (Widerspruch)",
+        markup=False,
+    )

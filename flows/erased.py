@@ -1,4 +1,8 @@
-"""The run stage that keeps erased persons out: cleaned records checked against the tombstones.
+"""The run stage that keeps erased persons out and objections in force, right after cleaning.
+
+Objections (Art. 21, `golden subject object`) set the objected channels' consent to false
+(matching.objections) before DQ checks, survivorship and exports see it. Then the cleaned records
+are checked against the erasure tombstones.
 
 Runs right after cleaning, before DQ checks and matching, so a record of an erased person that a
 silo still (or again) holds reaches no output: it goes to quarantine with silo and source id
@@ -15,9 +19,10 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from flows.privacy_state import load_tombstones, save_hits
+from flows.privacy_state import load_flags, load_tombstones, save_hits
 from flows.stages import Cleaned, SiloCounts
 from flows.state import StateStore
+from matching.objections import apply_objections
 from matching.tombstones import erased_reason, screen, screen_quarantine
 from rules.canonical import QUARANTINE_SCHEMA
 from rules.config import GoldenConfig
@@ -29,6 +34,9 @@ def screen_erased(
     config: GoldenConfig, state: StateStore, cleaned: Cleaned, run_id: str
 ) -> Cleaned:
     """Move records matching an erasure tombstone to quarantine (ids and reason only)."""
+    flags = load_flags(state)
+    if flags.height:  # objections (Art. 21) before anything reads the consent
+        cleaned = replace(cleaned, records=apply_objections(cleaned.records, flags))
     tombstones = load_tombstones(state)
     if tombstones.height == 0:
         return cleaned

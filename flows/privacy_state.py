@@ -9,6 +9,8 @@ Tables (on the same metadata as flows.state, created on first use; SQLite and Po
     golden_tombstones      request_ref, kind, key_hash -> erased_on  (matching.tombstones)
     golden_erasure_hits    request_ref, silo, source_id, run_id -> seen_at  (records a later run
                            stopped because they match a tombstone)
+    golden_subject_flags   flag_id -> silo, source_id, kind (restrict | object), channel, since,
+                           reason, recorded_by, recorded_at, lifted_at  (Art. 18 and 21)
 
 No table holds a clear value of an erased person: ids, keyed hashes, dates and the steward's
 reason only. ``record_erasure`` writes the audit entry, the tasks and the tombstone and removes
@@ -48,6 +50,7 @@ from flows.state import (
     metadata,
     review_decisions,
 )
+from matching.objections import FLAGS_SCHEMA
 from matching.tombstones import TOMBSTONE_SCHEMA
 
 #: golden_ids.retired_run of an erased golden id: "erasure:<request ref>".
@@ -101,7 +104,22 @@ erasure_hits = Table(
     Column("seen_at", DateTime, nullable=False),
 )
 
-_TABLES = [erasures, erasure_tasks, tombstones, erasure_hits]
+subject_flags = Table(
+    "golden_subject_flags",
+    metadata,
+    Column("flag_id", String(60), primary_key=True),
+    Column("silo", String(100), nullable=False),
+    Column("source_id", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("channel", String(20)),
+    Column("since", Date, nullable=False),
+    Column("reason", Text),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("lifted_at", DateTime),
+)
+
+_TABLES = [erasures, erasure_tasks, tombstones, erasure_hits, subject_flags]
 
 
 @dataclass(frozen=True)
@@ -355,3 +373,40 @@ def erased_golden_ids(store: StateStore) -> set[str]:
     ensure_tables(store)
     with store.transaction("erasure") as connection:
         return {row.golden_id for row in connection.execute(select(erasures.c.golden_id))}
+
+
+def save_flags(store: StateStore, rows: list[dict[str, object]]) -> None:
+    """Store restriction / objection flags (flag_id, silo, source_id, kind, channel, since, ...)."""
+    ensure_tables(store)
+    with store.transaction("subject flags") as connection:
+        connection.execute(insert(subject_flags), rows)
+
+
+def lift_restriction(store: StateStore, keys: list[tuple[str, str]], when: datetime) -> int:
+    """End the restriction of these records (silo, source_id); return how many flags ended."""
+    ensure_tables(store)
+    with store.transaction("subject flags") as connection:
+        result = connection.execute(
+            update(subject_flags)
+            .where(
+                and_(
+                    tuple_(subject_flags.c.silo, subject_flags.c.source_id).in_(keys),
+                    subject_flags.c.kind == "restrict",
+                    subject_flags.c.lifted_at.is_(None),
+                )
+            )
+            .values(lifted_at=_naive(when))
+        )
+    return int(result.rowcount or 0)
+
+
+def load_flags(store: StateStore) -> pl.DataFrame:
+    """Every flag in force (FLAGS_SCHEMA)."""
+    ensure_tables(store)
+    with store.transaction("subject flags") as connection:
+        rows = connection.execute(
+            select(*(subject_flags.c[name] for name in FLAGS_SCHEMA)).where(
+                subject_flags.c.lifted_at.is_(None)
+            )
+        ).all()
+    return pl.DataFrame([tuple(row) for row in rows], schema=FLAGS_SCHEMA, orient="row")

@@ -32,10 +32,12 @@ from flows.privacy_state import (
     ERASURE_PREFIX,
     Erasure,
     erasure_of_golden_id,
+    lift_restriction,
     load_erasure,
     load_hits,
     load_tasks,
     record_erasure,
+    save_flags,
 )
 from flows.publish import write_json
 from flows.scrub import Person, ScrubPlan, apply_scrub, discard_scrub, plan_scrub
@@ -752,3 +754,71 @@ def _plain(frame: pl.DataFrame) -> list[dict[str, object]]:
         else:
             columns.append(pl.col(name))
     return frame.select(columns).to_dicts()
+
+
+# -- restriction (Art. 18) and objection (Art. 21) ------------------------------------------------
+def flag_subject(
+    config: GoldenConfig,
+    subject: str,
+    *,
+    kind: str,
+    channels: tuple[str, ...] = (),
+    since: date,
+    reason: str | None,
+    recorded_by: str | None = None,
+    today: date | None = None,
+) -> tuple[str, int]:
+    """Restrict (``kind`` "restrict") or record an objection (``kind`` "object") for a person.
+
+    Flags every record the crosswalk puts behind the golden id; returns (golden id, records).
+    The next run applies an objection; exports apply a restriction at once.
+    """
+    from matching.objections import OBJECT
+
+    golden_id = subject if _GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
+    now = datetime.now(UTC)
+    if since > now.date():
+        raise PrivacyError(f"--requested-at {since} lies in the future")
+    store = StateStore.open(config.state_url)
+    try:
+        _check_erasable(store, golden_id)
+        members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
+        if members.height == 0:
+            raise PrivacyError(
+                f"golden id {golden_id} has no records in the crosswalk of the last run — "
+                "search with `golden subject find`"
+            )
+        who = recorded_by or getpass.getuser()
+        rows = [
+            {
+                "flag_id": f"{kind}-{uuid.uuid4().hex}",
+                "silo": silo,
+                "source_id": source_id,
+                "kind": kind,
+                "channel": channel,
+                "since": since,
+                "reason": reason,
+                "recorded_by": who,
+                "recorded_at": now.replace(tzinfo=None),
+            }
+            for silo, source_id in members.select("silo", "source_id").iter_rows()
+            for channel in (channels if kind == OBJECT else (None,))
+        ]
+        save_flags(store, rows)
+        return golden_id, members.height
+    finally:
+        store.close()
+
+
+def lift_subject_restriction(config: GoldenConfig, golden_id: str) -> int:
+    """End a restriction (Art. 18(3)); return the number of flags ended."""
+    store = StateStore.open(config.state_url)
+    try:
+        members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
+        keys = [tuple(row) for row in members.select("silo", "source_id").iter_rows()]
+        count = lift_restriction(store, keys, datetime.now(UTC)) if keys else 0  # type: ignore[arg-type]
+    finally:
+        store.close()
+    if count == 0:
+        raise PrivacyError(f"{golden_id} is not restricted — nothing to lift")
+    return count

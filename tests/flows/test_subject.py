@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, select
 
 from flows.demo import DEMO_TODAY, write_demo
+from flows.export import export_profile
 from flows.pipeline import PlainRunner, run_pipeline
 from flows.privacy_state import erasure_of_golden_id
 from flows.state import StateStore, metadata
@@ -28,6 +29,8 @@ from flows.subject import (
     erasure_status,
     export_subject,
     find_subjects,
+    flag_subject,
+    lift_subject_restriction,
     one_subject,
 )
 from rules.config import GoldenConfig, load_config
@@ -279,3 +282,39 @@ def test_a_query_naming_two_persons_is_refused(tmp_path: Path) -> None:
     assert len(find_subjects(demo.config, phone, DEMO_TODAY)) == 2
     with pytest.raises(PrivacyError, match="matches 2 persons"):
         one_subject(demo.config, phone, DEMO_TODAY)
+
+
+def test_objection_and_restriction_hold_across_runs(demo: Demo) -> None:
+    config = demo.config
+    first = run_pipeline(config, PlainRunner(), today=DEMO_TODAY)
+    golden = pl.read_parquet(first.folder / "golden.parquet").filter(
+        pl.col("record_type") == "person"
+    )
+    objecting = str(golden.filter(pl.col("consent_email"))["golden_id"][0])
+    restricted = str(golden.filter(pl.col("golden_id") != objecting)["golden_id"][0])
+    persons = config.output_dir / "exports" / "generic" / "latest" / "persons.csv"
+    assert {objecting, restricted} <= set(pl.read_csv(persons, infer_schema=False)["golden_id"])
+
+    flag_subject(
+        config, objecting, kind="object", channels=("email",), since=DEMO_TODAY, reason=None
+    )
+    flag_subject(config, restricted, kind="restrict", since=DEMO_TODAY, reason="Art. 18 (1a)")
+    second = run_pipeline(config, PlainRunner(), today=DEMO_TODAY)
+    row = (
+        pl.read_parquet(second.folder / "golden.parquet")
+        .filter(pl.col("golden_id") == objecting)
+        .row(0, named=True)
+    )
+    assert (row["consent_email"], row["consent_email_source"]) == (False, "Widerspruch")
+    assert row["consent_email_date"] == DEMO_TODAY
+    full = export_profile(config, "generic", out_dir=demo.folder / "full")
+    exported = set(pl.read_csv(full.folder / "persons.csv", infer_schema=False)["golden_id"])
+    assert objecting in exported and restricted not in exported
+
+    lift_subject_restriction(config, restricted)
+    with pytest.raises(PrivacyError, match="is not restricted"):
+        lift_subject_restriction(config, restricted)
+    again = export_profile(config, "generic", out_dir=demo.folder / "again")
+    assert restricted in set(
+        pl.read_csv(again.folder / "persons.csv", infer_schema=False)["golden_id"]
+    )
