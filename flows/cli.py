@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
-from flows.cli_subject import subject_app
+from flows.cli_subject import retention_app, subject_app
 from rules.config import load_config, starter_text
 from rules.errors import GoldenError
 
@@ -329,6 +329,7 @@ review_app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 app.add_typer(subject_app, name="subject")  # DSGVO requests: flows/cli_subject.py
+app.add_typer(retention_app, name="retention")
 
 
 @review_app.command("apply")

@@ -275,3 +275,30 @@ def object_(
         "the next run sets consent to false (Widerspruch)",
         markup=False,
     )
+
+
+retention_app = typer.Typer(
+    help="Retention periods ([retention]): turn due records into deletion tasks.",
+    no_args_is_help=True,
+)
+
+
+@retention_app.command("apply")
+@friendly
+def retention_apply(
+    config: ConfigOption = Path("golden.toml"),
+    by: Annotated[
+        str | None, typer.Option(help="Who applies (audit); default: login name.")
+    ] = None,
+) -> None:
+    """Deletion tasks per silo owner for every record the latest run found due."""
+    from flows.retention import apply_retention
+
+    erasure, folder = apply_retention(load_config(config), by)
+    console.print(
+        f"request {erasure.request_ref}: {erasure.records} record(s) due in "
+        f"{', '.join(erasure.silos)} — tasks in {folder / 'tasks.csv'}; "
+        f"`golden subject status {erasure.request_ref}` shows which silos confirmed",
+        markup=False,
+        highlight=False,
+    )

@@ -26,6 +26,7 @@ from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
 from flows.publish import prune_match_caches, publish_run
+from flows.retention import compute_retention, write_retention
 from flows.state import StateStore
 from matching.staleness import reminders
 from reports.dq_scores import scorecard
@@ -116,6 +117,7 @@ def run_pipeline(
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
         review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
+        due = timed("retention", compute_retention, config, cleaned, ids, today)
         summary = build_summary(
             config, run_id, started, cleaned, golden.golden.height, review, stale, timings
         )
@@ -137,7 +139,7 @@ def run_pipeline(
             publish_run,
             config.output_dir,
             run_id,
-            lambda target: write_outputs(target, outputs, config),
+            lambda target: (write_outputs(target, outputs, config), write_retention(target, due)),
         )
         prune_match_caches(config.output_dir, folder)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)

@@ -410,3 +410,48 @@ def load_flags(store: StateStore) -> pl.DataFrame:
             )
         ).all()
     return pl.DataFrame([tuple(row) for row in rows], schema=FLAGS_SCHEMA, orient="row")
+
+
+def record_retention_tasks(store: StateStore, erasure: Erasure, tasks: pl.DataFrame) -> None:
+    """Store the audit entry and the silo tasks of `golden retention apply`, in one transaction."""
+    ensure_tables(store)
+    with store.transaction("retention") as connection:
+        connection.execute(
+            insert(erasures).values(
+                request_ref=erasure.request_ref,
+                golden_id=erasure.golden_id,
+                requested_at=erasure.requested_at,
+                erased_at=_naive(erasure.erased_at),
+                erased_by=erasure.erased_by,
+                reason=erasure.reason,
+                silos=json.dumps(list(erasure.silos)),
+                profiles=json.dumps([]),
+                records=erasure.records,
+            )
+        )
+        connection.execute(
+            insert(erasure_tasks),
+            [
+                {
+                    "request_ref": erasure.request_ref,
+                    "silo": silo,
+                    "source_id": source_id,
+                    "owner": owner,
+                    "status": OPEN,
+                }
+                for silo, source_id, owner in tasks.select("silo", "source_id", "owner").iter_rows()
+            ],
+        )
+
+
+def tasked_records(store: StateStore, prefix: str) -> pl.DataFrame:
+    """silo, source_id of every task of the requests whose reference starts with ``prefix``."""
+    ensure_tables(store)
+    with store.transaction("erasure") as connection:
+        rows = connection.execute(
+            select(erasure_tasks.c.silo, erasure_tasks.c.source_id).where(
+                erasure_tasks.c.request_ref.startswith(prefix)
+            )
+        ).all()
+    schema = {"silo": pl.String(), "source_id": pl.String()}
+    return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row").unique()

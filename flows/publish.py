@@ -33,6 +33,7 @@ OUTPUT_FILES = {
     "dq_failures.csv": "every value failing a DQ rule, in full (masked in the report)",
     "dq_summary.json": "DQ scores per silo and dimension, top problems, change since last run",
     "reminders.csv": "stale records grouped per silo and owner",
+    "retention_due.csv": "records due for deletion or kept only by law ([retention])",
     "summary.json": "counts of the run",
     "dq_report.html": "the data-quality report",
     "review.html": "uncertain pairs for reviewers: approve, reject or move a record out; export",

@@ -22,6 +22,7 @@ from flows.demo import DEMO_TODAY, write_demo
 from flows.export import export_profile
 from flows.pipeline import PlainRunner, run_pipeline
 from flows.privacy_state import erasure_of_golden_id
+from flows.retention import apply_retention
 from flows.state import StateStore, metadata
 from flows.subject import (
     confirm_erasure,
@@ -293,6 +294,18 @@ def test_objection_and_restriction_hold_across_runs(demo: Demo) -> None:
     objecting = str(golden.filter(pl.col("consent_email"))["golden_id"][0])
     restricted = str(golden.filter(pl.col("golden_id") != objecting)["golden_id"][0])
     persons = config.output_dir / "exports" / "generic" / "latest" / "persons.csv"
+
+    # retention: the demo's silos carry every group; due records become owner tasks, once
+    due = pl.read_csv(first.folder / "retention_due.csv", infer_schema=False)
+    assert set(due["group"]) == {"billing", "marketing", "prospect"}
+    assert set(due["status"]) <= {"due", "gesperrt"}
+    assert (due.filter(pl.col("status") == "due")["due_on"] <= DEMO_TODAY.isoformat()).all()
+    erasure, folder = apply_retention(config, by="steward")
+    tasks = pl.read_csv(folder / "tasks.csv", infer_schema=False)
+    assert tasks.height == due.filter(pl.col("status") == "due").height == erasure.records
+    assert erasure_status(config, erasure.request_ref).tasks.height == tasks.height
+    with pytest.raises(PrivacyError, match="nothing to do"):
+        apply_retention(config)
     assert {objecting, restricted} <= set(pl.read_csv(persons, infer_schema=False)["golden_id"])
 
     flag_subject(
