@@ -139,7 +139,10 @@ def run_pipeline(
             publish_run,
             config.output_dir,
             run_id,
-            lambda target: (write_outputs(target, outputs, config), write_retention(target, due)),
+            lambda target: (
+                write_outputs(target, outputs, config),
+                write_retention(target, due, config.project.language),
+            ),
         )
         prune_match_caches(config.output_dir, folder)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)

@@ -23,6 +23,7 @@ from flows.state import StateStore
 from matching.retention import DUE, RETENTION_SCHEMA, retention_due
 from matching.stable_ids import IdAssignment
 from reports.csv_safe import write_csv
+from reports.retention import render_retention_section, with_retention_section
 from rules.config import GoldenConfig
 from rules.errors import ConfigError, PrivacyError
 from rules.retention import retention_periods
@@ -50,9 +51,14 @@ def compute_retention(
     )
 
 
-def write_retention(folder: Path, due: pl.DataFrame) -> None:
-    """retention_due.csv into a run's (staging) folder."""
+def write_retention(folder: Path, due: pl.DataFrame, language: str = "de") -> None:
+    """retention_due.csv and the "Löschfristen" section of dq_report.html in a staging folder."""
     write_csv(due, folder / FILE)
+    report = folder / "dq_report.html"
+    if report.is_file():
+        section = render_retention_section(due, language)
+        html = with_retention_section(report.read_text("utf-8"), section)
+        report.write_text(html, encoding="utf-8", newline="\n")
 
 
 def apply_retention(config: GoldenConfig, by: str | None = None) -> tuple[Erasure, Path]:

@@ -300,6 +300,9 @@ def test_objection_and_restriction_hold_across_runs(demo: Demo) -> None:
     assert set(due["group"]) == {"billing", "marketing", "prospect"}
     assert set(due["status"]) <= {"due", "gesperrt"}
     assert (due.filter(pl.col("status") == "due")["due_on"] <= DEMO_TODAY.isoformat()).all()
+    report = (first.folder / "dq_report.html").read_text("utf-8")
+    assert '<section id="retention">' in report and "Löschfristen" in report
+    assert f"<td>{due.sort('due_on', 'silo', 'source_id')['source_id'][0]}</td>" in report
     erasure, folder = apply_retention(config, by="steward")
     tasks = pl.read_csv(folder / "tasks.csv", infer_schema=False)
     assert tasks.height == due.filter(pl.col("status") == "due").height == erasure.records
