@@ -36,7 +36,7 @@ import polars as pl
 from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
 from flows.export_state import ExportRecord, last_export, load_exported, record_export, run_status
 from flows.privacy_state import erased_golden_ids, load_flags
-from flows.publish import write_json
+from flows.publish import make_private, write_json
 from flows.state import StateStore
 from matching.objections import restricted_golden_ids
 from reports.csv_safe import write_csv
@@ -394,6 +394,8 @@ def _publish(
     staging.mkdir()
     try:
         write(staging)
+        if config.privacy.private_files:
+            make_private(staging)
         if out_dir is None:
             os.replace(staging, target)
             _switch_latest(target)

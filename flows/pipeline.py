@@ -25,7 +25,7 @@ from flows.dq_checks import run_dq_checks
 from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import prune_match_caches, publish_run
+from flows.publish import make_private, prune_match_caches, publish_run
 from flows.retention import compute_retention, write_retention
 from flows.state import StateStore
 from matching.staleness import reminders
@@ -139,10 +139,7 @@ def run_pipeline(
             publish_run,
             config.output_dir,
             run_id,
-            lambda target: (
-                write_outputs(target, outputs, config),
-                write_retention(target, due, config.project.language),
-            ),
+            lambda target: write_run(target, outputs, config, due),
         )
         prune_match_caches(config.output_dir, folder)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
@@ -158,6 +155,14 @@ def run_pipeline(
         raise
     finally:
         state.close()
+
+
+def write_run(target: Path, outputs: RunOutputs, config: GoldenConfig, due: pl.DataFrame) -> None:
+    """Every file of a run into its staging folder, owner-only unless configured otherwise."""
+    write_outputs(target, outputs, config)
+    write_retention(target, due, config.project.language)
+    if config.privacy.private_files:
+        make_private(target)
 
 
 def build_summary(

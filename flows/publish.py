@@ -73,6 +73,18 @@ def publish_run(output_dir: Path, run_id: str, write: Callable[[Path], None]) ->
     return final
 
 
+def make_private(folder: Path) -> None:
+    """Owner-only modes under ``folder`` (folders 0700, files 0600): outputs hold personal data.
+
+    DSGVO Art. 32: other accounts on the machine have no business reading customer data;
+    ``[privacy] private_files = false`` keeps the umask's modes (e.g. to serve reports).
+    """
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def switch_latest(output_dir: Path, run_folder: Path) -> None:
     """Point ``<output>/latest`` at ``run_folder`` with one atomic rename of a symlink."""
     latest = output_dir / "latest"

@@ -122,6 +122,7 @@ def _plan_cache(cache: Path, person: Person, plan: ScrubPlan) -> None:
 def apply_scrub(plan: ScrubPlan) -> None:
     """Move the prepared copies into place and delete what the plan deletes."""
     for final, copy in plan.replace.items():
+        shutil.copymode(final, copy)  # a rewritten file keeps the original's (private) mode
         copy.replace(final)
     for path in plan.delete:
         if path.is_dir() and not path.is_symlink():

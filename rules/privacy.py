@@ -29,5 +29,7 @@ class PrivacyConfig(BaseModel):
     #: published run folders other than the latest: "rewrite" (the person's rows removed) or
     #: "delete" (the whole folder); the latest run is always rewritten
     older_runs: Literal["rewrite", "delete"] = "rewrite"
-    #: folder for erasure tasks and access exports; default "<output_dir>/privacy"
+    #: folder for erasure and retention tasks; default "<output_dir>/privacy"
     output_dir: str = ""
+    #: published runs and exports readable by the owner only (files 0600, folders 0700)
+    private_files: bool = True

@@ -237,10 +237,14 @@ def test_find_erase_rerun(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
         f"erased on {result.erasure.erased_at:%Y-%m-%d} (request {ref})"
     }
     # the CRM that received the person is told to delete it
-    changes = pl.read_csv(
-        config.output_dir / "exports" / "generic" / "latest" / "changes.csv", infer_schema=False
-    )
+    changes_path = config.output_dir / "exports" / "generic" / "latest" / "changes.csv"
+    changes = pl.read_csv(changes_path, infer_schema=False)
     assert changes.filter(pl.col("golden_id") == golden_id)["change"].to_list() == ["delete"]
+
+    # owner-only files, also the ones the erasure rewrote
+    for path in (second.folder / "golden.csv", first.folder / "golden.csv", changes_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(second.folder.stat().st_mode) == 0o700
 
     # no published file, no state table holds a value of theirs
     for path, text in _published_text(config.output_dir).items():
