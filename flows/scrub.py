@@ -195,12 +195,12 @@ def _plan_file(path: Path, person: Person, request_ref: str, plan: ScrubPlan) ->
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     if suffix == ".csv":
-        frame, delimiter = _read_csv(text)
-        if frame is not None:
-            drop = frame.select(person_rows(frame, person).alias("x"))["x"]
+        table, delimiter = _read_csv(text)
+        if table is not None:
+            drop = table.select(person_rows(table, person).alias("x"))["x"]
             if drop.any():
                 write_csv(
-                    frame.filter(~drop), copy, delimiter=delimiter, bom=raw[:3] == b"\xef\xbb\xbf"
+                    table.filter(~drop), copy, delimiter=delimiter, bom=raw[:3] == b"\xef\xbb\xbf"
                 )
                 plan.replace[path] = copy
                 plan.changes[str(path)] = int(drop.sum())

@@ -299,7 +299,8 @@ def _clean_query(
     names: list[tuple[str | None, str]] | None = None,
 ) -> pl.DataFrame:
     """The query's values through the same cleaners as every silo's."""
-    rows = names or [(None, None)]
+    empty: list[tuple[str | None, str | None]] = [(None, None)]
+    rows: list[tuple[str | None, str | None]] = list(names) if names else empty
     frame = pl.DataFrame(
         {
             "record_key": [f"query:{index}" for index in range(len(rows))],

@@ -89,13 +89,8 @@ def retention_due(
     ]
     result = pl.concat([part.select(list(RETENTION_SCHEMA)) for part in parts])
     due = (pl.col("status") == RESTRICTED) | (pl.col("due_on") <= today)
-    return (
-        result.filter(due & pl.col("due_on").is_not_null())
-        .cast(RETENTION_SCHEMA)
-        .sort(  # type: ignore[arg-type]
-            "silo", "source_id"
-        )
-    )
+    kept = result.filter(due & pl.col("due_on").is_not_null())
+    return kept.cast(RETENTION_SCHEMA).sort("silo", "source_id")  # type: ignore[arg-type]
 
 
 def _billing(frame: pl.DataFrame, periods: RetentionPeriods, today: date) -> pl.DataFrame:
