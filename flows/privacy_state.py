@@ -455,3 +455,14 @@ def tasked_records(store: StateStore, prefix: str) -> pl.DataFrame:
         ).all()
     schema = {"silo": pl.String(), "source_id": pl.String()}
     return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row").unique()
+
+
+def compact(store: StateStore) -> None:
+    """SQLite: rewrite the file so deleted rows do not linger in free pages (VACUUM).
+
+    PostgreSQL reclaims dead rows with its own (auto)vacuum; nothing to do there.
+    """
+    if store.engine.dialect.name != "sqlite":
+        return
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")

@@ -31,6 +31,7 @@ from flows.connectors.result import ROW_NUMBER
 from flows.privacy_state import (
     ERASURE_PREFIX,
     Erasure,
+    compact,
     erasure_of_golden_id,
     lift_restriction,
     load_erasure,
@@ -431,6 +432,7 @@ def erase_subject(
             raise
         staging.replace(folder)
         apply_scrub(plan)
+        compact(store)
         return ErasureResult(
             erasure=erasure,
             tasks=tasks,
