@@ -122,13 +122,12 @@ def erase(
     by: Annotated[str | None, typer.Option(help="Who erases (audit); default: login name.")] = None,
 ) -> None:
     """Erase a person: silo tasks, tombstone, state and published files; audit entry."""
-    from flows.subject import erase_subject, one_subject
+    from flows.subject import GOLDEN_ID, erase_subject, one_subject
 
     settings = load_config(config)
     requested = _date(requested_at, "--requested-at")
     with console.status("erasing"):
-        golden_id = subject if subject.startswith("G") and ":" not in subject else None
-        golden_id = golden_id or one_subject(settings, subject)
+        golden_id = subject if GOLDEN_ID.fullmatch(subject) else one_subject(settings, subject)
         result = erase_subject(
             settings, golden_id, reason=reason, requested_at=requested, erased_by=by
         )

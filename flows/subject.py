@@ -65,7 +65,8 @@ IDENTIFYING = (
     "address_line",
     "street_line",
 )
-_GOLDEN_ID = re.compile(r"G[0-9A-Z]{6,}")
+#: What a golden id looks like ("G" and upper-case hex digits, matching.stable_ids).
+GOLDEN_ID = re.compile(r"G[0-9A-F]{6,}")
 _PHONE = re.compile(r"\+?[\d][\d\s/().\-]{5,}")
 _NAME_POSTAL = re.compile(r"(?P<name>.*?\D)[\s,]+(?P<postal>\d{4,5})\s*$")
 
@@ -222,7 +223,7 @@ def one_subject(config: GoldenConfig, query: str, today: date | None = None) -> 
 
 def _golden_id_query(store: StateStore, query: str) -> str | None:
     """The golden id a query names directly (following merges), None when it names none."""
-    if not _GOLDEN_ID.fullmatch(query):
+    if not GOLDEN_ID.fullmatch(query):
         return None
     ids = store.load_golden_ids()
     current = query
@@ -626,7 +627,7 @@ def export_subject(
     from flows.review import history
     from reports.access import AccessReport, SourceRecord, render_access_html
 
-    golden_id = subject if _GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
+    golden_id = subject if GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
     store = StateStore.open(config.state_url)
     try:
         _check_erasable(store, golden_id)
@@ -778,7 +779,7 @@ def flag_subject(
     """
     from matching.objections import OBJECT
 
-    golden_id = subject if _GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
+    golden_id = subject if GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
     now = datetime.now(UTC)
     if since > now.date():
         raise PrivacyError(f"--requested-at {since} lies in the future")
