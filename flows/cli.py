@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
+from flows.cli_subject import retention_app, subject_app
 from rules.config import load_config, starter_text
 from rules.errors import GoldenError
 
@@ -327,6 +328,8 @@ review_app = typer.Typer(
     help="Reviewer decisions on uncertain pairs (review.html).", no_args_is_help=True
 )
 app.add_typer(review_app, name="review")
+app.add_typer(subject_app, name="subject")  # DSGVO requests: flows/cli_subject.py
+app.add_typer(retention_app, name="retention")
 
 
 @review_app.command("apply")
