@@ -295,7 +295,11 @@ def runs(config: ConfigOption = Path("golden.toml"), limit: int = 20) -> None:
 @friendly
 def export(
     profile: Annotated[
-        str, typer.Option(help="salesforce, hubspot, zoho, dynamics, pipedrive or generic.")
+        str,
+        typer.Option(
+            help="salesforce, hubspot, zoho, dynamics, pipedrive, generic, or listenprivileg "
+            "(postal list of persons without post consent, README Datenschutz)."
+        ),
     ],
     config: ConfigOption = Path("golden.toml"),
     since: Annotated[

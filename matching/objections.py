@@ -77,3 +77,12 @@ def restricted_golden_ids(crosswalk: pl.DataFrame, flags: pl.DataFrame) -> list[
         return []
     joined = crosswalk.join(restricted, on=["silo", "source_id"])
     return sorted(set(joined["golden_id"].to_list()))
+
+
+def objected_golden_ids(crosswalk: pl.DataFrame, flags: pl.DataFrame) -> list[str]:
+    """Golden ids holding a record with an objection (any channel) that is still in force."""
+    objected = flags.filter(pl.col("kind") == OBJECT).select("silo", "source_id").unique()
+    if objected.height == 0:
+        return []
+    joined = crosswalk.join(objected, on=["silo", "source_id"])
+    return sorted(set(joined["golden_id"].to_list()))

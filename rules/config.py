@@ -355,7 +355,15 @@ class DQConfig(_Strict):
 
 
 #: CRM export profiles in reports/exports/profiles (a test keeps the two in step).
-EXPORT_PROFILES = ("dynamics", "generic", "hubspot", "pipedrive", "salesforce", "zoho")
+EXPORT_PROFILES = (
+    "dynamics",
+    "generic",
+    "hubspot",
+    "listenprivileg",
+    "pipedrive",
+    "salesforce",
+    "zoho",
+)
 
 
 class ExportConfig(_Strict):

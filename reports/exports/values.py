@@ -181,6 +181,7 @@ DERIVED: Final[dict[str, Value]] = {
     "email_3": Value(Kind.TEXT, lambda: _item("emails", 2)),
     "emails": Value(Kind.TEXT, lambda: _joined("emails")),
     "email_domain": Value(Kind.TEXT, _email_domain),
+    "birth_year": Value(Kind.NUMBER, lambda: pl.col("birth_date").dt.year()),
     **{
         f"{channel}_opt_out": Value(Kind.BOOLEAN, partial(_opt_out, channel))
         for channel in CONSENT_CHANNELS
