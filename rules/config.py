@@ -105,6 +105,8 @@ class ProjectConfig(_Strict):
     state_url: str = ""
     default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "DE"
     language: Literal["de", "en"] = "de"
+    #: Reports show e-mail addresses and phone numbers in full (reports.masking); default: masked.
+    show_contact_data: bool = False
 
     @field_validator("state_url")
     @classmethod
