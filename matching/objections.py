@@ -66,6 +66,12 @@ def apply_objections(records: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame
             .then(pl.lit(OBJECTION_SOURCE))
             .otherwise(pl.col(source))
             .alias(source),
+            # the objection is its own proof: the overruled opt-in's text and DOI go with it
+            *(
+                pl.when(overrule).then(None).otherwise(pl.col(name)).alias(name)
+                for name in (f"consent_{channel}_text", f"consent_{channel}_confirmed_at")
+                if name in records.columns
+            ),
         ).drop("__since")
     return records
 

@@ -65,7 +65,13 @@ GOLDEN_FIELDS: Final[dict[str, Kind]] = {
     **{
         f"consent_{channel}{suffix}": kind
         for channel in CONSENT_CHANNELS
-        for suffix, kind in (("", Kind.BOOLEAN), ("_date", Kind.DATE), ("_source", Kind.TEXT))
+        for suffix, kind in (
+            ("", Kind.BOOLEAN),
+            ("_date", Kind.DATE),
+            ("_source", Kind.TEXT),
+            ("_text", Kind.TEXT),
+            ("_confirmed_at", Kind.DATETIME),
+        )
     },
     "created_at": Kind.DATETIME,
     "updated_at": Kind.DATETIME,

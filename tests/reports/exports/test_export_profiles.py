@@ -31,6 +31,12 @@ GENERIC_CONSENT = [
     for channel in ("email", "post", "phone")
     for suffix in ("", "_date", "_source")
 ]
+#: The generic files also carry the proof of each consent (text/version, double opt-in).
+GENERIC_CONSENT += [
+    f"consent_{channel}{suffix}"
+    for channel in ("email", "post", "phone")
+    for suffix in ("_text", "_confirmed_at")
+]
 
 EXPECTED = [
     {
