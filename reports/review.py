@@ -21,10 +21,13 @@ from typing import Final
 
 import polars as pl
 
-from reports.rendering import labels_for, template_environment
+from reports.rendering import format_number, labels_for, template_environment
 from rules.canonical import record_hashes, record_key, record_key_of
 
 _TEMPLATE: Final = "review.html.j2"
+
+#: review_queue columns of a decision stored in an earlier night (matching.decisions.mark_decided).
+DECIDED_COLUMNS: Final = ("stored_decision", "decided_by", "decided_at")
 
 #: Record fields shown side by side, in this order.
 FIELDS: Final = (
@@ -82,6 +85,15 @@ class ReviewPair:
     pair_hash: str
     fields: tuple[FieldRow, ...]
     explanation: tuple[Explanation, ...]
+    #: the decision stored by `golden review apply` in an earlier night ("" if none), by whom, when
+    stored_decision: str = ""
+    decided_by: str = ""
+    decided_at: str = ""
+
+    @property
+    def merged(self) -> bool:
+        """Both records are in one golden record already (rejecting splits it)."""
+        return self.left_golden_id == self.right_golden_id
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,11 @@ class ReviewGroup:
     size: int
     pairs: tuple[ReviewPair, ...]
     golden_records: tuple[GoldenMembers, ...] = ()
+
+    @property
+    def open_pairs(self) -> int:
+        """Pairs without a stored decision."""
+        return sum(not pair.stored_decision for pair in self.pairs)
 
 
 def _text(value: object) -> str:
@@ -220,18 +237,30 @@ def review_groups(
     """
     if queue.height == 0:
         return ()
+    queue = queue.with_columns(
+        pl.lit(None, dtype=pl.String).alias(name)
+        for name in DECIDED_COLUMNS
+        if name not in queue.columns
+    )
     sizes = dict(crosswalk.group_by("golden_id").len().iter_rows())
     group_of = pl.min_horizontal("left_golden_id", "right_golden_id")
     if max_pairs > 0:
         order = (
             queue.group_by(group_of.alias("golden_id"))
-            .agg(pl.len().alias("pairs"), pl.col("probability").min().alias("weakest"))
+            .agg(
+                pl.len().alias("pairs"),
+                pl.col("probability").min().alias("weakest"),
+                (pl.col("stored_decision").is_null().sum() == 0).alias("all_decided"),
+            )
             .with_columns(
                 pl.col("golden_id")
                 .replace_strict(sizes, default=0, return_dtype=pl.Int64)
                 .alias("size")
             )
-            .sort(["size", "weakest", "golden_id"], descending=[True, False, False])
+            .sort(
+                ["all_decided", "size", "weakest", "golden_id"],
+                descending=[False, True, False, False],
+            )
             .with_columns(pl.col("pairs").cum_sum().alias("through"))
         )
         # "through" only grows: this is the prefix first_groups would keep (never empty).
@@ -292,6 +321,9 @@ def review_groups(
                 pair_hash=row.get("pair_hash") or "",
                 fields=fields,
                 explanation=explanation,
+                stored_decision=row.get("stored_decision") or "",
+                decided_by=row.get("decided_by") or "",
+                decided_at=str(row.get("decided_at") or ""),
             )
         )
     touched = {
@@ -308,12 +340,25 @@ def review_groups(
         ReviewGroup(
             golden_id,
             sizes.get(golden_id, 0),
-            tuple(sorted(members, key=lambda pair: (pair.probability, pair.pair_id))),
+            # open pairs first, weakest links first
+            tuple(
+                sorted(
+                    members,
+                    key=lambda pair: (bool(pair.stored_decision), pair.probability, pair.pair_id),
+                )
+            ),
             tuple(movable[other] for other in touched[golden_id] if other in movable),
         )
         for golden_id, members in grouped.items()
     ]
-    groups.sort(key=lambda group: (-group.size, group.pairs[0].probability, group.golden_id))
+    groups.sort(
+        key=lambda group: (
+            group.open_pairs == 0,
+            -group.size,
+            min(pair.probability for pair in group.pairs),
+            group.golden_id,
+        )
+    )
     return tuple(groups)
 
 
@@ -354,6 +399,29 @@ def render_review_report(
     """
     labels = review_labels(language)
     shown = first_groups(groups, max_pairs)
+
+    def number(value: float, digits: int = 0, signed: bool = False) -> str:
+        return format_number(value, digits, language, signed=signed)
+
+    def stored(pair: ReviewPair) -> str:
+        """ "merged – Erika Muster, 04.12.2026 03:50 UTC (already applied)", or ""."""
+        if not pair.stored_decision:
+            return ""
+        try:
+            moment = datetime.fromisoformat(pair.decided_at)
+            when = f"{moment:{labels['datetime_format']}} UTC"
+        except ValueError:
+            when = pair.decided_at
+        decision = labels[
+            "decided_approve" if pair.stored_decision == "approve" else "decided_reject"
+        ]
+        return (
+            labels["stored"]
+            .replace("{decision}", decision)
+            .replace("{reviewer}", pair.decided_by or "?")
+            .replace("{when}", when)
+        )
+
     total = max(sum(len(group.pairs) for group in groups), total_pairs or 0)
     count = sum(len(group.pairs) for group in shown)
     separator = "." if language == "de" else ","  # 1.000 / 1,000
@@ -367,6 +435,8 @@ def render_review_report(
             project=project,
             groups=shown,
             total=count,
+            number=number,
+            stored=stored,
             truncated=labels["truncated"]
             .replace("{shown}", f"{count:,}".replace(",", separator))
             .replace("{total}", f"{total:,}".replace(",", separator))
