@@ -294,7 +294,11 @@ def runs(config: ConfigOption = Path("golden.toml"), limit: int = 20) -> None:
 @friendly
 def export(
     profile: Annotated[
-        str, typer.Option(help="salesforce, hubspot, zoho, dynamics, pipedrive or generic.")
+        str,
+        typer.Option(
+            help="salesforce, salesforce-person-accounts, hubspot, zoho, dynamics, pipedrive "
+            "or generic."
+        ),
     ],
     config: ConfigOption = Path("golden.toml"),
     since: Annotated[
@@ -306,13 +310,29 @@ def export(
         str | None, typer.Option(help='Field separator, ";" for German Excel ([export]).')
     ] = None,
     bom: Annotated[bool | None, typer.Option("--bom/--no-bom", help="UTF-8 BOM.")] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Header language where the CRM has no API name, and of IMPORT.md: en or de "
+            "([export] labels)."
+        ),
+    ] = None,
 ) -> None:
-    """Write CRM import files (upserts by golden_id, changes, merge map) for one profile."""
+    """Write CRM import files (upserts by golden_id, changes, merge map) for one profile.
+
+    Example: golden export --profile salesforce --labels de --config golden.toml
+    """
     from flows.export import export_profile
 
     with console.status(f"exporting {profile}"):
         result = export_profile(
-            load_config(config), profile, since=since, out_dir=out, delimiter=delimiter, bom=bom
+            load_config(config),
+            profile,
+            since=since,
+            out_dir=out,
+            delimiter=delimiter,
+            bom=bom,
+            labels=labels,
         )
     table = Table("file", "rows", title=f"{result.profile} export of run {result.run_id}")
     for name, rows in result.files.items():
@@ -320,7 +340,17 @@ def export(
     console.print(table)
     for name, counts in result.counts.items():
         console.print(f"{name:>14}: " + ", ".join(f"{key} {n}" for key, n in counts.items()))
-    console.print(f"{result.since} — {result.folder} ({result.seconds:.1f} s)")
+    console.print(f"{result.since} — {result.folder} ({result.seconds:.1f} s)", markup=False)
+    if result.rejected:
+        console.print(
+            f"{result.rejected} record(s) the CRM would refuse are not in the import files: "
+            f"see rejected_{result.profile}.csv (reason per record)",
+            markup=False,
+        )
+    else:
+        console.print("0 records rejected: every record meets the CRM's required fields")
+    if result.import_notes is not None:
+        console.print(f"Set-up and import steps: {result.import_notes}", markup=False)
 
 
 review_app = typer.Typer(

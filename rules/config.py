@@ -353,7 +353,15 @@ class DQConfig(_Strict):
 
 
 #: CRM export profiles in reports/exports/profiles (a test keeps the two in step).
-EXPORT_PROFILES = ("dynamics", "generic", "hubspot", "pipedrive", "salesforce", "zoho")
+EXPORT_PROFILES = (
+    "dynamics",
+    "generic",
+    "hubspot",
+    "pipedrive",
+    "salesforce",
+    "salesforce-person-accounts",
+    "zoho",
+)
 
 
 class ExportConfig(_Strict):
@@ -371,6 +379,12 @@ class ExportConfig(_Strict):
     date_formats: dict[str, str] = Field(default_factory=dict)
     #: Folder for export folders; empty: <output_dir>/exports.
     output_dir: str = ""
+    #: Header language where a CRM has no language-independent API name: "en" or "de"
+    #: (`golden export --labels`); IMPORT.md is written in it too.
+    labels: Literal["en", "de"] = "en"
+    #: Unknown e-mail consent in the marketing opt-out column: "opt_out" (no marketing e-mail
+    #: without consent, § 7 UWG) or "empty" (leave the CRM's value alone).
+    unknown_consent: Literal["opt_out", "empty"] = "opt_out"
 
     @field_validator("profiles")
     @classmethod
