@@ -360,10 +360,18 @@ def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
 def staleness(
     config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment, today: date
 ) -> pl.DataFrame:
-    """Stale source records with reasons and review-due dates."""
+    """Golden records that need a steward's action, with reasons, severity and due date."""
     owners = {silo.name: silo.owner for silo in config.enabled_silos() if silo.owner}
+    marketing = {silo.name: silo.marketing_channels for silo in config.enabled_silos()}
     return flag_stale(
-        cleaned.records, ids.assignment, cleaned.findings, config.staleness, today, owners
+        cleaned.records,
+        ids.assignment,
+        cleaned.findings,
+        config.staleness,
+        today,
+        owners,
+        marketing_channels=marketing,
+        language=config.project.language,
     )
 
 

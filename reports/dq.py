@@ -222,9 +222,8 @@ def _iso(value: object) -> object:
 
 
 def write_dq_files(folder: Path, summary: RunSummary, dq: DQInputs, stale: pl.DataFrame) -> None:
-    """Write dq_failures.csv, reminders.csv and dq_summary.json into ``folder``."""
+    """Write dq_failures.csv and dq_summary.json into ``folder`` (flows write reminders.csv)."""
     write_csv(dq.results.failures, folder / "dq_failures.csv")
-    write_csv(dq.reminders, folder / "reminders.csv")
     text = json.dumps(
         dq_summary(summary, dq, stale), indent=2, sort_keys=True, ensure_ascii=False, default=str
     )

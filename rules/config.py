@@ -132,6 +132,9 @@ class SiloConfig(_Strict):
     #: strftime format of date columns when it is fixed (e.g. "%d.%m.%Y"); else detected per value.
     date_format: str | None = None
     owner: str | None = None
+    #: Channels this silo sends marketing on (a newsletter tool: ["email"]): its records need
+    #: recorded consent for them ([staleness] flags them otherwise).
+    marketing_channels: list[Literal["email", "post", "phone"]] = Field(default_factory=list)
     enabled: bool = True
     #: canonical field -> source column (or list of columns for phones / emails).
     mapping: dict[str, str | list[str]]
@@ -303,12 +306,19 @@ class SurvivorshipConfig(_Strict):
 
 
 class StalenessConfig(_Strict):
-    """When a record is flagged for review (half-yearly review by default)."""
+    """When a golden record needs a steward's action (matching.staleness lists the reasons)."""
 
-    months_without_update: Annotated[int, Field(ge=1)] = 6
-    months_without_activity: Annotated[int, Field(ge=1)] = 24
+    #: Flag golden records no silo changed for this many months; unset (default): off, since
+    #: most CRM records go unedited for months and a flag on them is not a task.
+    months_without_update: Annotated[int, Field(ge=1)] | None = None
+    #: No activity in any silo for this many months: review for deletion. Default 10 years, the
+    #: longest German retention period (§ 147 AO, § 257 HGB): after it, keeping the data of an
+    #: inactive customer needs a reason of its own (DSGVO Art. 5(1)(e), Art. 17).
+    months_without_activity: Annotated[int, Field(ge=1)] = 120
     review_interval_months: Annotated[int, Field(ge=1)] = 6
-    max_consent_age_months: Annotated[int, Field(ge=1)] = 24
+    #: Flag e-mail consent older than this and unused since (no activity); unset (default):
+    #: off, since consent does not expire by age in law, only when left unused (case law varies).
+    max_consent_age_months: Annotated[int, Field(ge=1)] | None = None
     flag_missing_consent: bool = True
     flag_invalid_contact: bool = True
     #: Flag records without any activity on or after this date (e.g. a CRM migration day).
