@@ -13,7 +13,7 @@ from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
 from matching.incremental import CACHE_FOLDER, write_match_cache
 from matching.stable_ids import IdAssignment
-from matching.staleness import REMINDERS_SCHEMA, reminders_file, stale_file
+from matching.staleness import REMINDERS_SCHEMA, reminders_file, stale_columns, stale_file
 from matching.survivorship import GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
@@ -103,6 +103,9 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
             if outputs.reminders is None
             else outputs.reminders,
             settings=config.dq,
+            owners={silo.name: silo.owner for silo in config.enabled_silos() if silo.owner},
+            stale_columns=stale_columns(config.project.language),
+            stale_silo_column="Quelle" if config.project.language == "de" else "silo",
         )
         write_dq_files(folder, outputs.summary, dq_inputs, outputs.stale)
         language = config.project.language

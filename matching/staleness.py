@@ -393,3 +393,14 @@ def stale_file(stale: pl.DataFrame, language: str) -> pl.DataFrame:
 def reminders_file(reminder_frame: pl.DataFrame, language: str) -> pl.DataFrame:
     """reminders.csv in ``language``."""
     return _localized(reminder_frame, language)
+
+
+def stale_columns(language: str) -> dict[str, tuple[str, str, str]]:
+    """reason -> (column, value) that selects it in stale.csv as stale_file writes it, severity."""
+    texts = reason_texts()
+    if language == "de":
+        return {
+            reason: (texts[reason]["column_de"], "ja", texts[reason]["severity"])
+            for reason in REASONS
+        }
+    return {reason: (reason, "true", texts[reason]["severity"]) for reason in REASONS}
