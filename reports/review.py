@@ -112,11 +112,27 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A scored pair inside one golden record: what holds it together, and how strongly."""
+
+    left: str
+    right: str
+    probability: float
+    score: float
+
+
+@dataclass(frozen=True)
 class GoldenMembers:
-    """The records of one golden record (as in the run's crosswalk), for moving one out."""
+    """The records of one golden record (as in the run's crosswalk), for moving one out, and
+    the scored pairs between them, strongest first (at most LINKS_SHOWN)."""
 
     golden_id: str
     members: tuple[Member, ...]
+    links: tuple[Link, ...] = ()
+
+
+#: Links listed per golden record on the page (the strongest; a record of 30 has 435 pairs).
+LINKS_SHOWN: Final = 12
 
 
 @dataclass(frozen=True)
@@ -173,9 +189,16 @@ def _summary_expr(columns: Sequence[str]) -> pl.Expr:
 
 
 def golden_members(
-    golden_ids: Sequence[str], records: pl.DataFrame, crosswalk: pl.DataFrame
+    golden_ids: Sequence[str],
+    records: pl.DataFrame,
+    crosswalk: pl.DataFrame,
+    pairs: pl.DataFrame | None = None,
 ) -> dict[str, GoldenMembers]:
-    """golden id -> its records with summaries, for the golden ids with two or more records."""
+    """golden id -> its records with summaries, for the golden ids with two or more records.
+
+    ``pairs`` (left_key, right_key, probability, score): the scored pairs, of which those
+    inside one golden record are listed as its links.
+    """
     members = (
         crosswalk.filter(pl.col("golden_id").is_in(list(golden_ids)))
         .select("golden_id", "silo", "source_id")
@@ -194,8 +217,33 @@ def golden_members(
     ):
         digest = hashes.get(key, "")[:16]
         listed.setdefault(golden_id, []).append(Member(silo, source_id, summary, digest))
+    links: dict[str, list[Link]] = {}
+    if pairs is not None and {"probability", "score"} <= set(pairs.columns):
+        golden_of = members.select("record_key", "golden_id")
+        inside = (
+            pairs.select("left_key", "right_key", "probability", "score")
+            .join(golden_of.rename({"record_key": "left_key"}), on="left_key")
+            .join(
+                golden_of.rename({"record_key": "right_key", "golden_id": "__right"}),
+                on="right_key",
+            )
+            .filter(pl.col("golden_id") == pl.col("__right"))
+            .sort(
+                ["golden_id", "probability", "left_key", "right_key"],
+                descending=[False, True, False, False],
+            )
+            .group_by("golden_id", maintain_order=True)
+            .head(LINKS_SHOWN)
+        )
+        for golden_id, left, right, probability, score in inside.select(
+            "golden_id", "left_key", "right_key", "probability", "score"
+        ).iter_rows():
+            links.setdefault(golden_id, []).append(
+                Link(left, right, float(probability), float(score))
+            )
     return {
-        golden_id: GoldenMembers(golden_id, tuple(items)) for golden_id, items in listed.items()
+        golden_id: GoldenMembers(golden_id, tuple(items), tuple(links.get(golden_id, ())))
+        for golden_id, items in listed.items()
     }
 
 
@@ -334,7 +382,7 @@ def review_groups(
         for golden_id, members in grouped.items()
     }
     movable = golden_members(
-        sorted({other for ids in touched.values() for other in ids}), records, crosswalk
+        sorted({other for ids in touched.values() for other in ids}), records, crosswalk, pairs
     )
     groups = [
         ReviewGroup(

@@ -305,3 +305,35 @@ def test_labels_levels_and_numbers_are_in_the_page_language(
         assert text in html, text
     for code in ("first_name<", ">exact<", "no_common_number"):
         assert code not in html
+
+
+def test_each_golden_record_lists_the_links_that_hold_it_together_strongest_first() -> None:
+    # GC holds crm:3 and crm:5; the pair between them is listed with its weight, the pair
+    # crm:3/shop:4 crosses into GD and is no link of GC.
+    queue = _queue([("crm:3", "shop:4", "GC", "GD", 0.7)])
+    pairs = pl.DataFrame(
+        {
+            "left_key": ["crm:3", "crm:3"],
+            "right_key": ["crm:5", "shop:4"],
+            "probability": [0.97, 0.7],
+            "score": [11.3, 2.0],
+            "first_name_weight": [3.5, -1.0],
+            "birth_date_weight": [0.0, 0.0],
+        }
+    )
+    records = pl.concat(
+        [
+            RECORDS,
+            RECORDS.filter(pl.col("record_key") == "crm:3").with_columns(
+                record_key=pl.lit("crm:5")
+            ),
+        ]
+    )
+    (group,) = review_groups(queue, records, pairs, CROSSWALK, LEVELS)
+    (record,) = group.golden_records
+    assert [(link.left, link.right, link.probability) for link in record.links] == [
+        ("crm:3", "crm:5", 0.97)
+    ]
+    html = render_review_report("run-1", (group,))
+    assert "Was GC zusammenhält" in html and "crm:3 ↔ crm:5: Wahrscheinlichkeit 0,97" in html
+    assert "crm:3 ↔ crm:5: Wahrscheinlichkeit 0,97 · Punktzahl +11,3" in html
