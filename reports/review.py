@@ -159,7 +159,9 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):  # to the minute: seconds say nothing to a reviewer
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
