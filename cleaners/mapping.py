@@ -130,7 +130,8 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
             records=pl.DataFrame(schema=CANONICAL_SCHEMA),
             quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
         )
-    _check_columns(silo, columns)
+    # The row number may serve as source id (a plain list without an id column: golden dedupe).
+    _check_columns(silo, [*columns, ROW_NUMBER])
     mapping = silo.mapping
     selected: list[pl.Expr] = [
         pl.lit(silo.name).alias("silo"),

@@ -115,7 +115,9 @@ def run_pipeline(
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
         ids = timed("stable ids", stages.assign_ids, state, clusters)
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
-        review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)
+        review = timed(
+            "review queue", stages.review_queue, config, matched, ids, cleaned, decisions
+        )
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
         due = timed("retention", compute_retention, config, cleaned, ids, today)
         summary = build_summary(

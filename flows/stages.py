@@ -21,6 +21,7 @@ from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
 from matching.blocking import BlockingResult
 from matching.clustering import connected_components, constrained_clusters
+from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
 from matching.staleness import flag_stale
@@ -245,21 +246,7 @@ def cluster(
 
 def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(must_link, cannot_link) frames of left_key, right_key; the latest decision per pair wins."""
-    empty = pl.DataFrame(schema={"left_key": pl.String(), "right_key": pl.String()})
-    if decisions is None or decisions.height == 0:
-        return empty, empty
-    left = pl.col("left_silo") + ":" + pl.col("left_source_id")
-    right = pl.col("right_silo") + ":" + pl.col("right_source_id")
-    latest = (
-        decisions.sort("decided_at", "decision_id")
-        .select(
-            pl.min_horizontal(left, right).alias("left_key"),
-            pl.max_horizontal(left, right).alias("right_key"),
-            "decision",
-        )
-        .unique(["left_key", "right_key"], keep="last", maintain_order=True)
-        .sort("left_key", "right_key")
-    )
+    latest = latest_decisions(decisions)
     return (
         latest.filter(pl.col("decision") == "approve").select("left_key", "right_key"),
         latest.filter(pl.col("decision") == "reject").select("left_key", "right_key"),
@@ -307,16 +294,25 @@ def golden_records(config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment) ->
 
 
 def review_queue(
-    config: GoldenConfig, matched: Matched, ids: IdAssignment, cleaned: Cleaned | None = None
+    config: GoldenConfig,
+    matched: Matched,
+    ids: IdAssignment,
+    cleaned: Cleaned | None = None,
+    decisions: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Uncertain pairs (between review and match threshold) with both records' golden ids.
 
     With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
     report whose records have changed since is refused by `golden review apply`.
+    ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
+    a pair decided in an earlier night stays in the queue, marked, and is not asked again.
     """
-    band = matched.pairs.filter(
-        (pl.col("probability") >= config.matching.review_threshold)
-        & (pl.col("probability") < config.matching.match_threshold)
+    band = mark_decided(
+        matched.pairs.filter(
+            (pl.col("probability") >= config.matching.review_threshold)
+            & (pl.col("probability") < config.matching.match_threshold)
+        ),
+        decisions,
     )
     if cleaned is not None:
         band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records))
@@ -339,6 +335,9 @@ def review_queue(
             "rules",
             *[name for name in band.columns if name.endswith("_level")],
             *(["pair_hash"] if "pair_hash" in band.columns else []),
+            "stored_decision",
+            "decided_by",
+            pl.col("decided_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         .sort("probability", "left_silo", "left_source_id", descending=[True, False, False])
     )
@@ -361,10 +360,18 @@ def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
 def staleness(
     config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment, today: date
 ) -> pl.DataFrame:
-    """Stale source records with reasons and review-due dates."""
+    """Golden records that need a steward's action, with reasons, severity and due date."""
     owners = {silo.name: silo.owner for silo in config.enabled_silos() if silo.owner}
+    marketing = {silo.name: silo.marketing_channels for silo in config.enabled_silos()}
     return flag_stale(
-        cleaned.records, ids.assignment, cleaned.findings, config.staleness, today, owners
+        cleaned.records,
+        ids.assignment,
+        cleaned.findings,
+        config.staleness,
+        today,
+        owners,
+        marketing_channels=marketing,
+        language=config.project.language,
     )
 
 

@@ -45,6 +45,13 @@ def _cell(column: ExportColumn, profile: ExportProfile) -> pl.Expr:
     if value.kind is Kind.DATETIME:
         return expr.dt.strftime(profile.datetime_format)
     if value.kind is Kind.BOOLEAN:
+        unknown = pl.lit(None, pl.String)
+        if column.marketing and profile.unknown_consent == "opt_out":
+            # Unknown consent: no marketing e-mail (opted out / not subscribed), § 7 UWG.
+            if column.unknown_text is not None:
+                unknown = pl.lit(column.unknown_text)
+            else:
+                expr = expr.fill_null(column.value.endswith("_opt_out"))
         true_text = profile.true_text if column.true_text is None else column.true_text
         false_text = profile.false_text if column.false_text is None else column.false_text
         return (
@@ -52,7 +59,7 @@ def _cell(column: ExportColumn, profile: ExportProfile) -> pl.Expr:
             .then(pl.lit(true_text))
             .when(~expr)
             .then(pl.lit(false_text))
-            .otherwise(pl.lit(None, pl.String))
+            .otherwise(unknown)
         )
     return expr.cast(pl.String)
 
@@ -63,6 +70,12 @@ def _escaped(text: pl.Expr, kind: Kind) -> pl.Expr:
     return escape_formula(text)
 
 
+def object_filter(export_object: ExportObject) -> pl.Expr:
+    """The golden records the object takes: organisations, or everything else (persons)."""
+    is_organisation = (pl.col("record_type") == "organisation").fill_null(False)
+    return is_organisation if export_object.record_type == "organisation" else ~is_organisation
+
+
 def render_object(
     golden: pl.LazyFrame, profile: ExportProfile, export_object: ExportObject
 ) -> pl.LazyFrame:
@@ -71,18 +84,14 @@ def render_object(
     Organisations go to the organisation object; every other record (persons, and records
     whose type is unknown) to the person object.
     """
-    is_organisation = pl.col("record_type") == "organisation"
-    wanted = (
-        is_organisation.fill_null(False)
-        if export_object.record_type == "organisation"
-        else ~is_organisation.fill_null(False)
-    )
     cells = [
         _escaped(_cell(column, profile), column.kind).alias(column.header)
         for column in export_object.columns
     ]
     return (
-        with_phone_types(golden).filter(wanted).select(pl.col("golden_id").alias(ROW_KEY), *cells)
+        with_phone_types(golden)
+        .filter(object_filter(export_object))
+        .select(pl.col("golden_id").alias(ROW_KEY), *cells)
     )
 
 
