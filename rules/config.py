@@ -51,6 +51,7 @@ BLOCKING_RULE_NAMES = (
     "first_name_city",
     "vat_id",
     "organisation",
+    "email_domain",
 )
 #: Attribute groups survivorship rules can name (matching.survivorship.FIELD_GROUPS).
 SURVIVORSHIP_GROUPS = (
@@ -271,6 +272,7 @@ class MatchingConfig(_Strict):
             "birth_date",
             "vat_id",
             "organisation",
+            "email_domain",
         ]
     )
 
