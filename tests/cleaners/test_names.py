@@ -344,7 +344,10 @@ def test_keys_and_phonetics() -> None:
         ({"salutation": "Fa.", "last_name": "Meier"}, "organisation"),
         ({"first_name": "Firma", "last_name": "Gruber"}, "organisation"),
         ({"organisation_name": "Gemeinde Musterdorf"}, "organisation"),
-        ({"first_name": "Anna", "last_name": "Huber", "organisation_name": "Huber KG"}, "organisation"),
+        (
+            {"first_name": "Anna", "last_name": "Huber", "organisation_name": "Huber KG"},
+            "organisation",
+        ),
         ({}, "person"),
     ],
 )
