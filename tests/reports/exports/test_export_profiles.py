@@ -42,7 +42,8 @@ EXPECTED = [
         "external_id": "Golden_ID__c",
         "headers": [
             "Golden_ID__c", "Salutation", "Academic_Title__c", "FirstName", "LastName",
-            "MailingStreet", "MailingPostalCode", "MailingCity", "MailingCountry", "Phone",
+            # The contact's AccountId, through the account's external id.
+            "Account.Golden_ID__c", "MailingStreet", "MailingPostalCode", "MailingCity", "MailingCountry", "Phone",
             "MobilePhone", "OtherPhone", "Email", "Birthdate", "HasOptedOutOfEmail", "DoNotCall",
             *SALESFORCE_CONSENT,
         ],
@@ -69,7 +70,7 @@ EXPECTED = [
         "headers": [
             "Golden ID", "Salutation", "Academic Title", "First Name", "Last Name", "Email",
             "Phone Number", "Mobile Phone Number", "Street Address", "Postal Code", "City",
-            "Country/Region", "Company Name", "Date of birth", *LABEL_CONSENT,
+            "Country/Region", "Company Name", "Company Golden ID", "Date of birth", *LABEL_CONSENT,
         ],
     },
     {
@@ -169,6 +170,7 @@ EXPECTED = [
         "external_id": "golden_id",
         "headers": [
             "golden_id", "salutation", "title", "first_name", "last_name", "organisation",
+            "account_golden_id",
             "street", "house_number", "postal_code", "city", "country", "phone", "mobile",
             "phones", "email", "emails", "birth_date", *GENERIC_CONSENT, "created_at",
             "updated_at", "last_activity", "member_count", "silos",
