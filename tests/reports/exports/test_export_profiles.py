@@ -43,8 +43,9 @@ EXPECTED = [
         "headers": [
             "Golden_ID__c", "Salutation", "Academic_Title__c", "FirstName", "LastName",
             # The contact's AccountId, through the account's external id.
-            "Account.Golden_ID__c", "MailingStreet", "MailingPostalCode", "MailingCity", "MailingCountry", "Phone",
-            "MobilePhone", "OtherPhone", "Email", "Birthdate", "HasOptedOutOfEmail", "DoNotCall",
+            "Account.Golden_ID__c", "MailingStreet", "MailingPostalCode", "MailingCity",
+            "MailingCountry", "Phone", "MobilePhone", "OtherPhone", "Email", "Birthdate",
+            "HasOptedOutOfEmail", "DoNotCall",
             *SALESFORCE_CONSENT,
         ],
     },
