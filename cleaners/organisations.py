@@ -11,6 +11,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
+from cleaners.nicknames import nickname_table
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
@@ -24,7 +25,7 @@ from cleaners.outcome import (
 )
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text, is_placeholder, transliteration_key
-from cleaners.titles import split_leading_salutation
+from cleaners.titles import split_leading_salutation, split_leading_titles
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
 # Swiss UIDs are often written with the register suffix: "CHE-123.456.789 MWST".
@@ -111,13 +112,19 @@ class OrganisationContact(NamedTuple):
 
 
 def _looks_like_person(text: str) -> bool:
-    """Two to five name-like words without a legal form ("Frau Dr. Anna Huber", "A. Huber")."""
+    """One to five name-like words without a legal form that start with a salutation, a title
+    or a known first name ("Frau Dr. Huber", "Dr. Huber", "Anna Huber"; not "Niederlassung
+    Süd")."""
     words = text.split()
     if not 1 <= len(words) <= 5 or find_legal_form(text) is not None:
         return False
-    return all(_PERSON_WORD.fullmatch(word) for word in words) and any(
-        word[0].isupper() for word in words
-    )
+    if not all(_PERSON_WORD.fullmatch(word) for word in words):
+        return False
+    salutation, rest = split_leading_salutation(words)
+    titles, rest = split_leading_titles(rest)
+    if salutation in ("Herr", "Frau") or titles:
+        return bool(rest)
+    return len(rest) >= 2 and transliteration_key(rest[0]) in nickname_table().groups
 
 
 def split_organisation_contact(value: str) -> OrganisationContact:
@@ -144,14 +151,9 @@ def split_organisation_contact(value: str) -> OrganisationContact:
         left, right = text[: separator.start()], text[separator.end() :]
         if find_legal_form(left) and _looks_like_person(right):
             return OrganisationContact(left.strip(), right.strip())
-        if find_legal_form(right) and _looks_like_person(left) and _has_salutation(left):
+        if find_legal_form(right) and _looks_like_person(left):
             return OrganisationContact(right.strip(), left.strip())
     return OrganisationContact(text, None)
-
-
-def _has_salutation(text: str) -> bool:
-    salutation, _ = split_leading_salutation(text.split())
-    return salutation in ("Herr", "Frau")
 
 
 def looks_like_organisation(text: str) -> bool:
@@ -345,7 +347,9 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
         & (emails.list.len() > 0)
         & (emails.list.set_difference(roles).list.len() == 0)
-        & (business_domains(emails).list.len() == emails.list.unique().list.len())
+        & ~emails.list.eval(
+            pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
+        ).list.any()
     ).fill_null(False)
     findings = frame.filter(mailbox_only).select(
         "record_key",
