@@ -97,8 +97,9 @@ def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """The organisation key without spaces ("Harbor View" / "Harborview"), and its first word
-    with the postal code ("First Baptist Church" / "First Baptist Church of Nashville")."""
+    """The organisation key without spaces ("Harbor View" / "Harborview"), its first word with
+    the postal code ("First Baptist Church" / "First Baptist Church of Nashville"), and for
+    organisation records the address (a typo in the name, no phone to block on)."""
     key = pl.col("organisation_key")
     squashed = frame.select("record_key", key.str.replace_all(" ", "").alias("block_key"))
     first_word = frame.select(
@@ -107,7 +108,14 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
             "block_key"
         ),
     )
-    return pl.concat([squashed, first_word]).drop_nulls().unique()
+    address = frame.filter(pl.col("record_type") == "organisation").select(
+        "record_key",
+        pl.concat_str(
+            [pl.lit("@"), pl.col("postal_code"), pl.col("street_key"), pl.col("house_number")],
+            separator="|",
+        ).alias("block_key"),
+    )
+    return pl.concat([squashed, first_word, address]).drop_nulls().unique()
 
 
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.

@@ -33,8 +33,9 @@ LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
 DERIVED_RULE_COLUMNS = {
     "name_pair": ("first_name_key", "last_name_key"),
     "email_local_part": ("emails",),
-    # The organisation key without spaces, and its first word with the postal code.
-    "organisation": ("organisation_key", "postal_code"),
+    # The organisation key without spaces, its first word with the postal code, and an
+    # organisation's address.
+    "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
     # Business e-mail domains of organisation records (free-mail domains left out).
     "email_domain": ("record_type", "emails"),
 }
@@ -325,6 +326,44 @@ RULE_CASES = [
         "paired": True,
     },
     {
+        "description": "organisation: two organisations at one address (a typo in the name)",
+        "rule": "organisation",
+        "left": {
+            "record_type": "organisation",
+            "organisation_key": "riverside dental",
+            "postal_code": "52801",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "right": {
+            "record_type": "organisation",
+            "organisation_key": "rievrside dental",
+            "postal_code": "52801",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "paired": True,
+    },
+    {
+        "description": "organisation: persons at one address are not blocked by it",
+        "rule": "organisation",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "riverside dental",
+            "postal_code": "52801",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "right": {
+            "record_type": "person",
+            "organisation_key": "lakeview dental",
+            "postal_code": "52802",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "paired": False,
+    },
+    {
         "description": "email_domain: two organisations at one business domain",
         "rule": "email_domain",
         "left": {"record_type": "organisation", "emails": ["info@huber-bau.de"]},
@@ -608,6 +647,7 @@ _VALUES: dict[str, list[Any]] = {
     "birth_date": [date(1980, 1, 1), date(1990, 5, 5)],
     "postal_code": ["10115", "80331"],
     "street_key": ["haupt", "bahnhof"],
+    "house_number": ["1", "12a"],
     "vat_id": ["DE1", "DE2"],
     "organisation_key": ["acme", "acme bau", "acmebau"],
     "record_type": ["person", "organisation"],
@@ -651,6 +691,9 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
         found: set[Any] = {key.replace(" ", "")}
         if row["postal_code"] is not None:
             found.add(f"{key.split(' ')[0]}|{row['postal_code']}")
+        parts = (row["postal_code"], row["street_key"], row["house_number"])
+        if row["record_type"] == "organisation" and None not in parts:
+            found.add("@|" + "|".join(parts))
         return found
     if rule == "email_domain":
         if row["record_type"] != "organisation":
