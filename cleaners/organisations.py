@@ -156,6 +156,17 @@ def split_organisation_contact(value: str) -> OrganisationContact:
     return OrganisationContact(text, None)
 
 
+def contact_of_address_line(line: str | None) -> str | None:
+    """The person of an address line "z. Hd. Frau Huber" / "Attn. John Smith", else None."""
+    if line is None:
+        return None
+    for part in re.split(r"\s*[,;\n]\s*", clean_text(line)):
+        marker = _CONTACT_MARKER.match(part)
+        if marker is not None and part[marker.end() :].strip():
+            return part[marker.end() :].strip()
+    return None
+
+
 def looks_like_organisation(text: str) -> bool:
     """True for a name that carries a legal form, at its end or before a named contact person."""
     if find_legal_form(text) is not None:

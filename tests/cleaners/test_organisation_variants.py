@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners.organisations import (
+    contact_of_address_line,
     find_legal_form,
     looks_like_organisation,
     organisation_key,
@@ -149,3 +150,17 @@ def test_organisation_share_counts_distinct_values() -> None:
 def test_legal_form_inside_a_name_is_not_its_legal_form() -> None:
     # "AG" in the middle ("AG Elektro Service") is no legal form at the end.
     assert find_legal_form("Huber AG Elektro Service") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "contact"),
+    [
+        ("z. Hd. Frau Anna Huber", "Frau Anna Huber"),
+        ("Werkstraße 3, z.Hd. Herrn Max Huber", "Herrn Max Huber"),
+        ("Attn. John Smith", "John Smith"),
+        ("Werkstraße 3", None),
+        (None, None),
+    ],
+)
+def test_contact_of_an_address_line(line: str | None, contact: str | None) -> None:
+    assert contact_of_address_line(line) == contact

@@ -131,3 +131,20 @@ def test_us_one_line_addresses_are_split(us_sites: Path) -> None:
         "Springfield",
         "US",
     )
+
+
+def test_contact_in_the_address_and_in_an_ansprechpartner_column(tmp_path: Path) -> None:
+    source = tmp_path / "firmen.csv"
+    source.write_text(
+        "Nr;Firma;Ansprechpartner;Adresse;Telefon\n"
+        '1;Huber Bau GmbH;;"Werkstraße 3, z. Hd. Frau Anna Huber, 80331 München";089 4455660\n'
+        "2;Huber Bau G.m.b.H.;Herr Max Huber;Werkstr. 3, 80331 München;+49 89 4455660\n",
+        encoding="utf-8",
+    )
+    dedupe_file(source, "Nr", tmp_path / "out")
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    ids = dict(zip(crosswalk["source_id"], crosswalk["golden_id"], strict=True))
+    assert ids["1"] == ids["2"]
+    golden = pl.read_csv(tmp_path / "out" / "golden.csv", infer_schema=False)
+    contacts = golden.filter(pl.col("account_golden_id") == ids["1"])
+    assert sorted(contacts["first_name"].to_list()) == ["Anna", "Max"]
