@@ -81,16 +81,25 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
         rule for rule in rules if rule.then == "match"
     ]
     different_types = (pl.col("record_type_l") != pl.col("record_type_r")).fill_null(False)
-    decision = pl.when(different_types).then(pl.lit(-1, dtype=pl.Int8))
-    reason = pl.when(different_types).then(pl.lit("different record types"))
+    contact_and_private = pl.lit(False)
     if "organisation_level" in compared.columns and "email_level" in compared.columns:
         contact_and_private = (
             (pl.col("record_type_l") == "person")
             & (pl.col("organisation_level") == _level("organisation", "only_one"))
             & (pl.col("email_level") != _level("email", "shared"))
         ).fill_null(False)
-        decision = decision.when(contact_and_private).then(pl.lit(-1, dtype=pl.Int8))
-        reason = reason.when(contact_and_private).then(pl.lit("contact and private person"))
+    decision = (
+        pl.when(different_types)
+        .then(pl.lit(-1, dtype=pl.Int8))
+        .when(contact_and_private)
+        .then(pl.lit(-1, dtype=pl.Int8))
+    )
+    reason = (
+        pl.when(different_types)
+        .then(pl.lit("different record types"))
+        .when(contact_and_private)
+        .then(pl.lit("contact and private person"))
+    )
     for rule in ordered:
         applies = pl.all_horizontal(_condition(text) for text in rule.when)
         if rule.record_type != "any":
