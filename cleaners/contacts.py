@@ -108,17 +108,20 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     frame = frame.with_columns(
         __text=pl.when(pl.col("__org").is_not_null()).then(contact_text),
         __names=pl.col("__org").is_not_null() & names_on_company,
-    ).with_columns(__split=pl.col("__text").is_not_null() | pl.col("__names"))
-    if not frame["__split"].any():
-        return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
+    )
     frame = map_distinct(
         frame,
         ["__text"],
         _person,
         {f"__c_{name}": pl.String() for name in _PERSON_FIELDS},
     )
+    # A contact text without a name in it (just "Herrn") is no person: the record stays.
+    named = pl.col("__c_first_name").is_not_null() | pl.col("__c_last_name").is_not_null()
+    frame = frame.with_columns(__split=(pl.col("__text").is_not_null() & named) | pl.col("__names"))
+    if not frame["__split"].any():
+        return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
     split = pl.col("__split")
-    use_text = pl.col("__text").is_not_null()
+    use_text = pl.col("__text").is_not_null() & named
     contacts = (
         frame.filter(split)
         .with_columns(
@@ -135,7 +138,6 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
             *(pl.lit(None, dtype=pl.String).alias(name) for name in _ORGANISATION_ONLY),
         )
         .with_columns(record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"))
-        .filter(pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null())
     )
     frame = map_distinct(frame, ["salutation"], _firma, {"__firma": pl.String()})
     organisations = frame.with_columns(

@@ -116,6 +116,11 @@ def pl_col_record(key: str) -> Any:
             "person",
         ),
         ("a company without a person", {"organisation_name": "Huber Bau GmbH"}, "organisation"),
+        (
+            "z. Hd. without a name: nothing to split off",
+            {"organisation_name": "Huber Bau GmbH z. Hd. Herrn"},
+            "organisation",
+        ),
     ],
 )
 def test_records_that_are_not_split(
