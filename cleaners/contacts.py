@@ -24,7 +24,7 @@ from cleaners.organisations import (
     split_organisation_contact,
 )
 from cleaners.outcome import CORRECTED, map_distinct
-from cleaners.titles import salutation_of
+from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
 from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
 
 #: Canonical fields the contact does not inherit from the organisation record.
@@ -44,6 +44,9 @@ def _person(text: str | None) -> tuple[str | None, ...]:
     """salutation, title, first and last name (suffix appended) of a contact text."""
     if text is None:
         return None, None, None, None
+    salutation, rest = split_leading_salutation(text.split(), allow_all=True)
+    if not split_leading_titles(rest)[1]:  # only "Herrn" or "Frau Dr.": nobody named
+        return salutation, None, None, None
     parts = parse_full_name(text)
     last = " ".join(part for part in (parts.last_name, parts.name_suffix) if part) or None
     return parts.salutation, parts.title, parts.first_name, last
