@@ -51,6 +51,8 @@ _US_UNIT = re.compile(
     r"|#\s*)(?P<unit>[0-9A-Za-z-]+)$",
     re.IGNORECASE,
 )
+# "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
+_US_NUMBER_FIRST = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>[^\d\s].*)$")
 _US_STATE_ZIP = re.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
 # number: "C 3 54", "Q7, 24". Blocks are A-K and L-U with numbers 1-7.
@@ -136,7 +138,7 @@ def _us_address(segments: list[str]) -> AddressParts | None:
     for part in street_parts[1:]:  # "Ste 200" or "Floor 12" as a segment of its own
         extra.append(part)
     # American house numbers come first: "800 N Lake Shore Drive 5B" is number 800.
-    start = _NUMBER_AT_START.match(clean_text(line))
+    start = _US_NUMBER_FIRST.match(clean_text(line))
     street = (
         StreetLine(start["street"].strip(), start["number"]) if start else split_street_text(line)
     )
