@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
+
+from cleaners.organisations import organisation_share
 from flows.connectors import read_silo
 from flows.connectors.result import ROW_NUMBER
 from flows.dedupe_output import (
@@ -118,6 +121,35 @@ def infer_roles(
     return mapping, unused
 
 
+#: A name column is an organisation column when at least this share of its distinct values
+#: carry a legal form; below, each value decides for itself (cleaners.names: a value with a
+#: legal form becomes an organisation, the others persons).
+ORGANISATION_COLUMN_SHARE = 0.8
+
+
+def organisation_name_column(
+    mapping: dict[str, str | list[str]], raw: pl.DataFrame, overrides: dict[str, str]
+) -> dict[str, str | list[str]]:
+    """Map a "Name" column to organisation_name when nearly all its values are organisations.
+
+    A list of companies in a "Name" column (most with "GmbH", "AG", "Inc." ...) then keeps its
+    companies without a legal form as organisations too.
+    """
+    column = mapping.get("full_name")
+    if (
+        not isinstance(column, str)
+        or "organisation_name" in mapping
+        or column in overrides
+        or column not in raw.columns
+    ):
+        return mapping
+    if organisation_share(raw[column]) < ORGANISATION_COLUMN_SHARE:
+        return mapping
+    remapped = {role: value for role, value in mapping.items() if role != "full_name"}
+    remapped["organisation_name"] = column
+    return remapped
+
+
 def dedupe_file(
     path: Path,
     id_column: str | None,
@@ -149,6 +181,7 @@ def dedupe_file(
         extract = read_silo(probe.silos[SILO], probe)
         header = extract.columns
         mapping, unused = infer_roles(header, id_column, overrides or {})
+        mapping = organisation_name_column(mapping, extract.frame, overrides or {})
         config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules, dq_checks)
         result = run_pipeline(config, PlainRunner())
         out.mkdir(parents=True, exist_ok=True)

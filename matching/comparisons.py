@@ -17,6 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from cleaners.emails import household_address
+from cleaners.organisations import business_domains, freemail_domains
 
 MISSING = -1
 
@@ -256,6 +257,11 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     personal = usable.list.filter(~household)
     first = personal.list.first()
     return attributes.with_columns(
+        business_domains(pl.col("emails").fill_null(nothing)).alias("business_domains"),
+        pl.col("emails")
+        .fill_null(nothing)
+        .list.filter(~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains())))
+        .alias("business_emails"),
         personal.alias("personal_emails"),
         first.str.extract(r"^(.*)@", 1).alias("email_local"),
         first.str.extract(r"@(.*)$", 1).alias("email_domain"),
@@ -289,11 +295,62 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _organisation(pairs: pl.DataFrame) -> pl.Series:
+    """Organisation keys: equal (also without spaces: "Harbor View" / "Harborview"), similar,
+    one key's words all in the other ("Hillside Chiropractic" / "Hillside Chiropractic Ctr"),
+    different; "only_one" when one record names an organisation and the other none.
+
+    For two persons "only_one" is a contact of a company next to a private record: kept apart
+    (matching.scoring), unless they share an e-mail address.
+    """
+    left, right = _l("organisation_key"), _r("organisation_key")
     similarity = pl.Series(jaro_winkler(pairs, "organisation_key"))
-    return _levels(
+    squashed_equal = left.str.replace_all(" ", "") == right.str.replace_all(" ", "")
+    left_words, right_words = left.str.split(" "), right.str.split(" ")
+    common = left_words.list.set_intersection(right_words).list.len()
+    contained = (common == pl.min_horizontal(left_words.list.len(), right_words.list.len())) & (
+        # One short word ("bau") inside a long name says little.
+        pl.min_horizontal(left.str.len_chars(), right.str.len_chars()) >= 6
+    )
+    level = _levels(
         pairs,
         _either_null("organisation_key"),
-        [_l("organisation_key") == _r("organisation_key"), pl.lit(similarity) >= 0.9],
+        [squashed_equal, pl.lit(similarity) >= 0.9, contained],
+    )
+    only_one = (left.is_null() != right.is_null()).fill_null(False)
+    # Ladder index 3 ("none of the above") is "different" (4); 3 is "only_one".
+    return pairs.select(
+        pl.when(only_one)
+        .then(pl.lit(3, dtype=pl.Int8))
+        .when(pl.lit(level) == 3)
+        .then(pl.lit(4, dtype=pl.Int8))
+        .otherwise(pl.lit(level))
+    ).to_series()
+
+
+def _email_domain(pairs: pl.DataFrame) -> pl.Series:
+    """Two organisations with e-mails at a common business domain (person@ and info@firma.de).
+
+    Only between organisations: two persons at one company's domain are colleagues. Free-mail
+    and ISP domains (cleaners/data/freemail_domains.csv) never count.
+    """
+    both_organisations = (_l("record_type") == "organisation") & (
+        _r("record_type") == "organisation"
+    )
+    left, right = _l("business_domains"), _r("business_domains")
+    missing = (
+        ~both_organisations.fill_null(False)
+        | (left.list.len() == 0).fill_null(True)
+        | (right.list.len() == 0).fill_null(True)
+    )
+    # The very same mailbox, role addresses included (info@firma.de on both records).
+    same_address = _l("business_emails").list.set_intersection(_r("business_emails")).list.len()
+    return _levels(
+        pairs,
+        missing,
+        [
+            (same_address > 0).fill_null(False),
+            (left.list.set_intersection(right).list.len() > 0).fill_null(False),
+        ],
     )
 
 
@@ -328,7 +385,12 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
-    Comparison("organisation", ("exact", "jaro_winkler_0.9", "different"), _organisation),
+    Comparison(
+        "organisation",
+        ("exact", "jaro_winkler_0.9", "contained", "only_one", "different"),
+        _organisation,
+    ),
+    Comparison("email_domain", ("same_address", "shared", "different"), _email_domain),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison("name_suffix", ("same", "different"), _name_suffix),
     Comparison("gender", ("same", "different"), _gender),

@@ -53,6 +53,7 @@ BLOCKING_RULE_NAMES = (
     "first_name_city",
     "vat_id",
     "organisation",
+    "email_domain",
 )
 #: Attribute groups survivorship rules can name (matching.survivorship.FIELD_GROUPS).
 SURVIVORSHIP_GROUPS = (
@@ -276,6 +277,7 @@ class MatchingConfig(_Strict):
             "birth_date",
             "vat_id",
             "organisation",
+            "email_domain",
         ]
     )
 

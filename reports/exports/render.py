@@ -21,7 +21,7 @@ import polars as pl
 
 from reports.csv_safe import escape_formula
 from reports.exports.profile import ExportColumn, ExportObject, ExportProfile
-from reports.exports.values import VALUES, Kind, with_phone_types
+from reports.exports.values import VALUES, Kind, with_accounts, with_phone_types
 
 #: The row key every rendered frame carries next to the headers (dropped before writing; a
 #: header may itself be "golden_id", so the key has a name no profile uses).
@@ -89,7 +89,7 @@ def render_object(
         for column in export_object.columns
     ]
     return (
-        with_phone_types(golden)
+        with_phone_types(with_accounts(golden))
         .filter(object_filter(export_object))
         .select(pl.col("golden_id").alias(ROW_KEY), *cells)
     )

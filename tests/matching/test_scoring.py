@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from matching.comparisons import COMPARISONS, MISSING, compare_pairs
@@ -129,7 +129,12 @@ _level_rows = st.fixed_dictionaries(
 @settings(max_examples=100, deadline=None)
 @given(rows=st.lists(_level_rows, min_size=2, max_size=30))
 def test_probability_is_monotone_in_score(rows: list[dict[str, int]]) -> None:
-    scored = score_pairs(_levels_frame(rows), WEIGHTS).sort("score")
+    # Pairs a built-in rule decides (a contact next to a private record) are set to 0 outright.
+    scored = (
+        score_pairs(_levels_frame(rows), WEIGHTS)
+        .filter(pl.col("hard_rule").is_null())
+        .sort("score")
+    )
     probabilities = scored["probability"].to_list()
     assert all(0.0 <= p <= 1.0 for p in probabilities)
     assert probabilities == sorted(probabilities)
@@ -144,7 +149,60 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
     level = row[name]
     stronger = dict(row, **{name: 0 if level == MISSING else max(level - 1, 0)})
     scored = score_pairs(_levels_frame([row, stronger]), WEIGHTS)
+    # "only_one" organisation between two persons is decided by a built-in rule, not weighed.
+    assume(scored["hard_rule"].is_null().all())
     assert scored["probability"][1] >= scored["probability"][0]
+
+
+@pytest.mark.parametrize(
+    ("description", "organisation", "email", "types", "hard_rule"),
+    [
+        (
+            "a company's contact and a private record of the same name",
+            "only_one",
+            "different",
+            ("person", "person"),
+            "contact and private person",
+        ),
+        (
+            "a contact and a private record without e-mails",
+            "only_one",
+            None,
+            ("person", "person"),
+            "contact and private person",
+        ),
+        (
+            "the same mailbox on both: one person (a newsletter row with the work address)",
+            "only_one",
+            "shared",
+            ("person", "person"),
+            None,
+        ),
+        ("two contacts of one company", "exact", "different", ("person", "person"), None),
+        (
+            "an organisation and a nameless mailbox record of it",
+            "only_one",
+            None,
+            ("organisation", "organisation"),
+            None,
+        ),
+    ],
+)
+def test_contact_and_private_person_never_match(
+    description: str,
+    organisation: str,
+    email: str | None,
+    types: tuple[str, str],
+    hard_rule: str | None,
+) -> None:
+    row = {name: 0 for name in NAMES if name not in ("organisation", "email")}
+    row["organisation"] = _level("organisation", organisation)
+    if email is not None:
+        row["email"] = _level("email", email)
+    scored = score_pairs(_levels_frame([row], [types]), WEIGHTS).row(0, named=True)
+    assert scored["hard_rule"] == hard_rule, description
+    if hard_rule is not None:
+        assert scored["probability"] == 0.0
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,10 @@ EXPECTED = [
         "external_id": "Golden_ID__c",
         "headers": [
             "Golden_ID__c", "Salutation", "Academic_Title__c", "FirstName", "LastName",
-            "MailingStreet", "MailingPostalCode", "MailingCity", "MailingCountry", "Phone",
-            "MobilePhone", "OtherPhone", "Email", "Birthdate", "HasOptedOutOfEmail", "DoNotCall",
+            # The contact's AccountId, through the account's external id.
+            "Account.Golden_ID__c", "MailingStreet", "MailingPostalCode", "MailingCity",
+            "MailingCountry", "Phone", "MobilePhone", "OtherPhone", "Email", "Birthdate",
+            "HasOptedOutOfEmail", "DoNotCall",
             *SALESFORCE_CONSENT,
         ],
     },
@@ -85,6 +87,7 @@ EXPECTED = [
         "headers": [
             "golden_id", "salutation", "academic_title", "firstname", "lastname", "email",
             "phone", "mobilephone", "address", "zip", "city", "country", "company",
+            "company_golden_id",
             "date_of_birth", "hs_marketable_status", "hs_email_optout", *HUBSPOT_CONSENT,
         ],
     },
@@ -184,6 +187,7 @@ EXPECTED = [
         "external_id": "golden_id",
         "headers": [
             "golden_id", "salutation", "title", "first_name", "last_name", "organisation",
+            "account_golden_id",
             "street", "house_number", "postal_code", "city", "country", "phone", "mobile",
             "phones", "email", "emails", "birth_date", *GENERIC_CONSENT,
             "email_marketing_opt_out", "created_at",
