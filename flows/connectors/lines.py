@@ -1,0 +1,132 @@
+"""Physical records of delimited text, counted from the lines and their quotes alone.
+
+This is the count the parser is checked against: it does not use the parser's output, so a
+parser that swallows lines into one value cannot also hide the loss in its own balance.
+
+A line is a physical record of its own unless it continues a well-formed quoted value that
+spans lines. Such a value opens on a line with an odd number of quotes whose unpaired quote
+starts a field, and closes on the next line with an odd number of quotes, whose first unescaped
+quote ends a field. The span is accepted only if
+
+* it takes at most ``max_lines`` lines (a silo option, 1 = the silo has no multi-line values),
+* no line it would swallow looks like a complete record of its own (files of 3 or more
+  columns): a line between the first and the last with exactly N-1 delimiters and no quote, or
+  a last line with N-1 delimiters, one quote, and a delimiter before it. A stray quote in one name
+  and another in a name two rows later would otherwise make one record of three customers.
+  A real multi-line value with such a line (a note with N-1 semicolons) is quarantined as a
+  broken quote too: loudly, with its row number.
+
+Otherwise the opening line is a broken quote: it is a record of its own (the parser quarantines
+it) and the lines after it are records again. Lines end at LF, CRLF or a lone CR (old Mac
+files), as Python's csv module reads them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+QUOTE = '"'
+#: A quoted section, escaped quotes ("") included as two sections.
+QUOTED = r'"[^"]*"'
+
+
+@dataclass(frozen=True)
+class PhysicalLines:
+    """The text split into lines: content without line ends, the line ends, start offsets."""
+
+    content: pl.Series
+    #: "\n", "\r\n", "\r" or "" (last line without a line end), per line.
+    ends: list[str]
+    #: Character offset of each line's start in the text (for mapping decoding notes to lines).
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return self.content.len()
+
+    def joined(self, start: int, stop: int) -> str:
+        """Lines start..stop-1 with their original line ends, the last one's dropped."""
+        parts = self.content.slice(start, stop - start).to_list()
+        return "".join(
+            part + end for part, end in zip(parts[:-1], self.ends[start : stop - 1], strict=True)
+        ) + (parts[-1] if parts else "")
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Physical records as line ranges, in file order (header included as the first)."""
+
+    #: First line (0-based) of each record.
+    starts: np.ndarray
+    #: One past the last line of each record.
+    stops: np.ndarray
+    #: True where the record's first line opens a quote that never closes properly.
+    broken: np.ndarray
+
+
+def split_lines(text: str) -> PhysicalLines:
+    """Split at LF, CRLF and lone CR, keeping which line end each line had."""
+    raw = pl.Series("line", list(io.StringIO(text, newline="")), dtype=pl.String)
+    content = raw.str.strip_suffix("\n").str.strip_suffix("\r")
+    lengths = raw.str.len_chars().to_numpy()
+    end_lengths = lengths - content.str.len_chars().to_numpy()
+    ends_frame = pl.DataFrame({"raw": raw, "n": pl.Series(end_lengths, dtype=pl.Int64)})
+    ends = ends_frame.select(pl.col("raw").str.tail(pl.col("n"))).to_series().to_list()
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else np.array([])
+    return PhysicalLines(content, ends, offsets.astype(np.int64))
+
+
+def segment(lines: PhysicalLines, delimiter: str, columns: int, max_lines: int) -> Segments:
+    """The physical records of the lines (see the module docstring)."""
+    content = lines.content
+    total = content.len()
+    if total == 0:
+        empty = np.array([], dtype=np.int64)
+        return Segments(empty, empty, np.array([], dtype=bool))
+    escaped = re.escape(delimiter)
+    outside = content.str.replace_all(QUOTED, "")
+    quotes = content.str.count_matches(QUOTE, literal=True)
+    odd = (quotes % 2 == 1).to_numpy()
+    opener = odd & outside.str.contains(rf'(?:^|{escaped})"[^"]*$').to_numpy()
+    closer = odd & content.str.contains(rf'^(?:[^"]|"")*"(?:{escaped}|$)').to_numpy()
+    delimiters = content.str.count_matches(delimiter, literal=True)
+    # With fewer than 3 columns a value line with 0 or 1 delimiter is too ordinary to tell.
+    whole = (delimiters == columns - 1) & (columns >= 3)
+    looks_whole = (whole & (quotes == 0)).to_numpy()
+    # The closing line of a stray quote is a whole record whose value has a quote at its end.
+    before_quote = content.str.extract(r'^([^"]*)"').str.contains(escaped).fill_null(False)
+    closes_whole = (whole & (quotes == 1) & before_quote).to_numpy()
+    # whole_before[k]: lines before k that look like complete records
+    whole_before = np.concatenate(([0], np.cumsum(looks_whole)))
+
+    continuation = np.zeros(total + 1, dtype=np.int64)  # difference array
+    broken = np.zeros(total, dtype=bool)
+    odd_lines = np.flatnonzero(odd)
+    position = 0
+    for index, line in enumerate(odd_lines):
+        if line < position or not opener[line]:
+            continue
+        close = odd_lines[index + 1] if index + 1 < len(odd_lines) else -1
+        swallowed = (
+            (whole_before[close] - whole_before[line + 1] + closes_whole[close]) if close > 0 else 0
+        )
+        if close > 0 and close - line < max_lines and closer[close] and swallowed == 0:
+            continuation[line + 1] += 1
+            continuation[close + 1] -= 1
+            position = close + 1
+        else:
+            broken[line] = True
+    is_continuation = np.cumsum(continuation[:-1]) > 0
+    starts = np.flatnonzero(~is_continuation)
+    stops = np.append(starts[1:], total)
+    return Segments(starts, stops, broken[starts])
+
+
+def count_records(text: str, delimiter: str, columns: int, max_lines: int) -> int:
+    """Physical data records of a delimited text with a header line (header not counted)."""
+    segments = segment(split_lines(text), delimiter, columns, max_lines)
+    return max(len(segments.starts) - 1, 0)
