@@ -62,9 +62,10 @@ _FOLDS = str.maketrans(
 #: a byte-order mark in the middle of a text. Tab, LF and CR are kept: they are white space.
 CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]"
 #: Mojibake: UTF-8 bytes of a letter read as Windows-1252 ("Ã¼" for "ü", "â€" for "–", "Ã\x9f"
-#: for "ß"). A lead Ã, Â, Å or â followed by a character only a UTF-8 continuation byte gives.
+#: for "ß"). A lead Ã, Â, Å or â followed by a character only a UTF-8 continuation byte gives;
+#: "ï»¿" is a byte-order mark read so.
 MOJIBAKE = (
-    "[ÃÂÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "ï»¿|[ÃÂÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 

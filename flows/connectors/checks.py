@@ -64,12 +64,14 @@ def check_values(
             has_control_characters(value).any().alias("control"),
             may_be_mojibake(value).any().alias("mojibake"),
         ).row(0)
-        if flags[0]:
-            findings.append(_findings(frame, name, row_number, has_control_characters(value)))
-            frame = frame.with_columns(strip_control_characters(value).alias(name))
-        if flags[1]:
+        if flags[1]:  # first: a repaired "ï»¿" is a byte-order mark, removed next
             frame, repaired = _repair_mojibake(frame, name, row_number)
             findings.append(repaired)
+        if flags[0] or flags[1]:
+            control = has_control_characters(value)
+            if frame.select(control.any()).item():
+                findings.append(_findings(frame, name, row_number, control))
+                frame = frame.with_columns(strip_control_characters(value).alias(name))
     too_long = _too_long(frame, columns, row_number, max_length, silo)
     return CheckedValues(frame, pl.concat(findings), too_long)
 

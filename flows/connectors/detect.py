@@ -48,6 +48,8 @@ def decode_text(data: bytes, encoding: str) -> tuple[str, str]:
     return data.decode(name).removeprefix("\ufeff"), name
 
 
+#: Splits after each line end (LF, CRLF or a lone CR), keeping it with its line.
+_LINES = re.compile(rb"(?<=\n)|(?<=\r)(?!\n)")
 #: Two bytes that can start a UTF-8 letter (lead byte, continuation byte).
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 #: Characters a DACH silo's text plausibly holds beyond ASCII (Latin letters, punctuation, €);
@@ -115,7 +117,7 @@ def _bom_encoding(data: bytes) -> str | None:
 def _majority(data: bytes) -> str:
     """ "utf-8" if more non-ASCII lines are valid UTF-8 than not, else "cp1252"."""
     valid = invalid = 0
-    for line in data.split(b"\n"):
+    for line in _LINES.split(data):
         if line.isascii():
             continue
         try:
@@ -134,7 +136,7 @@ def _mixed(data: bytes, primary: str, other: str | None, configured: bool) -> De
     offset = byte_offset = 0
     non_ascii = failed = 0
     first_failure: UnicodeDecodeError | None = None
-    lines = data.split(b"\n")
+    lines = _LINES.split(data)
     if lines and lines[0].startswith(codecs.BOM_UTF8):
         lines[0] = lines[0][len(codecs.BOM_UTF8) :]
         byte_offset = len(codecs.BOM_UTF8)
@@ -157,12 +159,12 @@ def _mixed(data: bytes, primary: str, other: str | None, configured: bool) -> De
                 if text is None:
                     text = line.decode(primary, errors="replace")
         texts.append(text)
-        offset += len(text) + 1
-        byte_offset += len(line) + 1
+        offset += len(text)
+        byte_offset += len(line)
     if configured and first_failure is not None and failed * 2 > non_ascii:
         # Most lines are not in the configured encoding: the setting is wrong, not a few lines.
         raise first_failure
-    return Decoded("\n".join(texts), primary, notes)
+    return Decoded("".join(texts), primary, notes)
 
 
 def _decode_line(

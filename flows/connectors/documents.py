@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -65,10 +66,14 @@ def read_jsonl(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     """Read a JSON Lines file; a line that is not a JSON object goes to quarantine."""
     path = source_path(silo, config)
     decoded = _decode(silo, path)
-    lines = decoded.text.split("\n")  # not splitlines: U+2028 is valid inside JSON text
+    # Lines end at LF, CRLF or a lone CR (a raw CR cannot be inside a JSON string); not
+    # splitlines: U+2028 is valid inside JSON text.
+    pieces = _LINE_END.split(decoded.text)
+    lines, ends = pieces[0::2], pieces[1::2]
     if lines and lines[-1] == "":
         lines.pop()  # the final line end does not start another record
-    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    widths = (len(line) + len(end) for line, end in zip(lines, [*ends, ""], strict=False))
+    starts = list(itertools.accumulate(widths, initial=0))
     notes = {bisect.bisect_right(starts, note.offset): note for note in decoded.notes}
     findings = [
         RowFinding(number, note.reason) for number, note in notes.items() if not note.undecodable
@@ -76,7 +81,6 @@ def read_jsonl(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     records: list[tuple[int, Any]] = []
     rejected: list[Rejected] = []
     for number, line in enumerate(lines, start=1):
-        line = line.removesuffix("\r")
         if number in notes and notes[number].undecodable:
             rejected.append(Rejected(number, notes[number].reason, line))
         elif not line.strip():
@@ -88,6 +92,9 @@ def read_jsonl(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
             reason = f"not valid JSON: {exc.msg} (column {exc.colno})"
             rejected.append(Rejected(number, reason, line))
     return _extract(silo, records, rejected, len(lines), findings)
+
+
+_LINE_END = re.compile("(\r\n|\r|\n)")
 
 
 def _decode(silo: SiloConfig, path: Path) -> Decoded:

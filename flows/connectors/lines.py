@@ -10,8 +10,9 @@ quote ends a field. The span is accepted only if
 
 * it takes at most ``max_lines`` lines (a silo option, 1 = the silo has no multi-line values),
 * no line it would swallow looks like a complete record of its own (files of 3 or more
-  columns): a line between the first and the last with exactly N-1 delimiters and no quote, or
-  a last line with N-1 delimiters, one quote, and a delimiter before it. A stray quote in one name
+  columns): a line between the first and the last with exactly N-1 delimiters outside its
+  quoted sections, or a last line with N-1 delimiters outside quotes once its first quote is
+  taken as closing, one of them before that quote. A stray quote in one name
   and another in a name two rows later would otherwise make one record of three customers.
   A real multi-line value with such a line (a note with N-1 semicolons) is quarantined as a
   broken quote too: loudly, with its row number.
@@ -93,13 +94,23 @@ def segment(lines: PhysicalLines, delimiter: str, columns: int, max_lines: int) 
     odd = (quotes % 2 == 1).to_numpy()
     opener = odd & outside.str.contains(rf'(?:^|{escaped})"[^"]*$').to_numpy()
     closer = odd & content.str.contains(rf'^(?:[^"]|"")*"(?:{escaped}|$)').to_numpy()
-    delimiters = content.str.count_matches(delimiter, literal=True)
     # With fewer than 3 columns a value line with 0 or 1 delimiter is too ordinary to tell.
-    whole = (delimiters == columns - 1) & (columns >= 3)
-    looks_whole = (whole & (quotes == 0)).to_numpy()
-    # The closing line of a stray quote is a whole record whose value has a quote at its end.
-    before_quote = content.str.extract(r'^([^"]*)"').str.contains(escaped).fill_null(False)
-    closes_whole = (whole & (quotes == 1) & before_quote).to_numpy()
+    many = columns >= 3
+    outside_delimiters = outside.str.count_matches(delimiter, literal=True)
+    looks_whole = ((quotes % 2 == 0) & (outside_delimiters == columns - 1)).to_numpy() & many
+    # The closing line of a stray quote is a whole record whose value has a quote at its end:
+    # a delimiter before that quote, N-1 outside quotes in all.
+    before = content.str.extract(r'^([^"]*)"').fill_null("")
+    after = content.str.extract(r'^[^"]*"(.*)$').fill_null("").str.replace_all(QUOTED, "")
+    before_count = before.str.count_matches(delimiter, literal=True)
+    closes_whole = (
+        (
+            (before_count > 0)
+            & (before_count + after.str.count_matches(delimiter, literal=True) == columns - 1)
+        ).to_numpy()
+        & many
+        & odd
+    )
     # whole_before[k]: lines before k that look like complete records
     whole_before = np.concatenate(([0], np.cumsum(looks_whole)))
 

@@ -135,11 +135,12 @@ def build_extract(
     Raises SiloError when the rows do not add up.
     """
     columns = list(frame.columns)
-    frame = frame.with_columns(
-        [pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in columns]
-    ).with_columns(pl.Series(ROW_NUMBER, row_numbers, dtype=pl.Int64))
+    frame = frame.with_columns(pl.Series(ROW_NUMBER, row_numbers, dtype=pl.Int64))
     checked = check_values(frame, columns, ROW_NUMBER, max_value_length, silo)
-    frame = checked.frame
+    # After the checks: a value that was only a NUL is empty now, and empty is null.
+    frame = checked.frame.with_columns(
+        [pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in columns]
+    )
     quarantined = list(rejected)
     if checked.too_long:
         long_rows = pl.Series([number for number, _ in checked.too_long], dtype=pl.Int64)
