@@ -48,8 +48,6 @@ def decode_text(data: bytes, encoding: str) -> tuple[str, str]:
     return data.decode(name).removeprefix("\ufeff"), name
 
 
-#: Splits after each line end (LF, CRLF or a lone CR), keeping it with its line.
-_LINES = re.compile(rb"(?<=\n)|(?<=\r)(?!\n)")
 #: Two bytes that can start a UTF-8 letter (lead byte, continuation byte).
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 #: Characters a DACH silo's text plausibly holds beyond ASCII (Latin letters, punctuation, €);
@@ -117,7 +115,7 @@ def _bom_encoding(data: bytes) -> str | None:
 def _majority(data: bytes) -> str:
     """ "utf-8" if more non-ASCII lines are valid UTF-8 than not, else "cp1252"."""
     valid = invalid = 0
-    for line in _LINES.split(data):
+    for line in data.splitlines():
         if line.isascii():
             continue
         try:
@@ -136,7 +134,7 @@ def _mixed(data: bytes, primary: str, other: str | None, configured: bool) -> De
     offset = byte_offset = 0
     non_ascii = failed = 0
     first_failure: UnicodeDecodeError | None = None
-    lines = _LINES.split(data)
+    lines = data.splitlines(keepends=True)  # bytes split at LF, CRLF and CR only
     if lines and lines[0].startswith(codecs.BOM_UTF8):
         lines[0] = lines[0][len(codecs.BOM_UTF8) :]
         byte_offset = len(codecs.BOM_UTF8)

@@ -34,6 +34,8 @@ import polars as pl
 QUOTE = '"'
 #: A quoted section, escaped quotes ("") included as two sections.
 QUOTED = r'"[^"]*"'
+#: A carriage return that does not end a CRLF line: an old Mac line end.
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,37 @@ class Segments:
 
 def split_lines(text: str) -> PhysicalLines:
     """Split at LF, CRLF and lone CR, keeping which line end each line had."""
-    raw = pl.Series("line", list(io.StringIO(text, newline="")), dtype=pl.String)
-    content = raw.str.strip_suffix("\n").str.strip_suffix("\r")
-    lengths = raw.str.len_chars().to_numpy()
-    end_lengths = lengths - content.str.len_chars().to_numpy()
-    ends_frame = pl.DataFrame({"raw": raw, "n": pl.Series(end_lengths, dtype=pl.Int64)})
-    ends = ends_frame.select(pl.col("raw").str.tail(pl.col("n"))).to_series().to_list()
+    if _LONE_CR.search(text) is None:
+        # The common case, split by polars: LF and CRLF only.
+        content = pl.Series("line", [text]).str.split("\n").explode()
+        if text.endswith("\n"):
+            content = content.head(-1)
+        crlf = content.str.ends_with("\r")
+        content = content.str.strip_suffix("\r")
+        end_lengths = crlf.cast(pl.Int64) + 1
+        if not text.endswith("\n"):
+            end_lengths[-1] = 0
+        ends_list = (
+            pl.select(
+                pl.when(end_lengths == 2)
+                .then(pl.lit("\r\n"))
+                .when(end_lengths == 1)
+                .then(pl.lit("\n"))
+                .otherwise(pl.lit(""))
+            )
+            .to_series()
+            .to_list()
+        )
+        lengths = (content.str.len_chars() + end_lengths).to_numpy()
+    else:
+        raw = pl.Series("line", list(io.StringIO(text, newline="")), dtype=pl.String)
+        content = raw.str.strip_suffix("\n").str.strip_suffix("\r")
+        lengths = raw.str.len_chars().to_numpy()
+        end_lengths = pl.Series(lengths - content.str.len_chars().to_numpy(), dtype=pl.Int64)
+        ends_list = raw.to_frame().select(pl.col("line").str.tail(end_lengths)).to_series()
+        ends_list = ends_list.to_list()
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else np.array([])
-    return PhysicalLines(content, ends, offsets.astype(np.int64))
+    return PhysicalLines(content.alias("line"), ends_list, offsets.astype(np.int64))
 
 
 def segment(lines: PhysicalLines, delimiter: str, columns: int, max_lines: int) -> Segments:
@@ -89,9 +114,12 @@ def segment(lines: PhysicalLines, delimiter: str, columns: int, max_lines: int) 
         empty = np.array([], dtype=np.int64)
         return Segments(empty, empty, np.array([], dtype=bool))
     escaped = re.escape(delimiter)
-    outside = content.str.replace_all(QUOTED, "")
     quotes = content.str.count_matches(QUOTE, literal=True)
     odd = (quotes % 2 == 1).to_numpy()
+    if not odd.any():  # no quote left open anywhere: every line is a record
+        starts = np.arange(total, dtype=np.int64)
+        return Segments(starts, starts + 1, np.zeros(total, dtype=bool))
+    outside = content.str.replace_all(QUOTED, "")
     opener = odd & outside.str.contains(rf'(?:^|{escaped})"[^"]*$').to_numpy()
     closer = odd & content.str.contains(rf'^(?:[^"]|"")*"(?:{escaped}|$)').to_numpy()
     # With fewer than 3 columns a value line with 0 or 1 delimiter is too ordinary to tell.
