@@ -58,12 +58,21 @@ def check_values(
 ) -> CheckedValues:
     """Repair control characters and mojibake; list rows with values over ``max_length``."""
     findings = [empty_extract_findings()]
-    for name in columns:
+    # One pass over all columns at once (polars runs the expressions in parallel).
+    scan = (
+        frame.select(
+            *(
+                has_control_characters(pl.col(name)).any().alias(f"c{i}")
+                for i, name in enumerate(columns)
+            ),
+            *(may_be_mojibake(pl.col(name)).any().alias(f"m{i}") for i, name in enumerate(columns)),
+        ).row(0, named=True)
+        if columns and frame.height
+        else {}
+    )
+    for index, name in enumerate(columns):
         value = pl.col(name)
-        flags = frame.select(
-            has_control_characters(value).any().alias("control"),
-            may_be_mojibake(value).any().alias("mojibake"),
-        ).row(0)
+        flags = (scan.get(f"c{index}"), scan.get(f"m{index}"))
         if flags[1]:  # first: a repaired "ï»¿" is a byte-order mark, removed next
             frame, repaired = _repair_mojibake(frame, name, row_number)
             findings.append(repaired)
@@ -118,7 +127,11 @@ def _too_long(
 ) -> list[tuple[int, str]]:
     if not columns or frame.is_empty():
         return []
-    lengths = frame.select(
+    # Bytes first: a text of more characters than the limit has at least as many bytes.
+    candidates = frame.filter(
+        pl.any_horizontal(pl.col(name).str.len_bytes() > max_length for name in columns)
+    )
+    lengths = candidates.select(
         pl.col(row_number), *(pl.col(name).str.len_chars().alias(name) for name in columns)
     )
     over = lengths.filter(pl.any_horizontal(pl.col(name) > max_length for name in columns))

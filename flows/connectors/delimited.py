@@ -79,8 +79,7 @@ def parse_delimited(
     columns = unique_column_names(silo, split_line(header, delimiter))
     segments = segment(lines, delimiter, len(columns), max_record_lines)
     frame, numbers, rejected = _parse_records(lines, segments, delimiter, columns)
-    record_of_line = _record_of_line(segments, len(lines))
-    findings, undecodable = _decoding_notes(silo, notes, shift, lines, record_of_line)
+    findings, undecodable = _decoding_notes(silo, notes, shift, lines, segments)
     if undecodable:
         frame, numbers, rejected = _drop_undecodable(
             frame, numbers, rejected, undecodable, delimiter
@@ -124,7 +123,10 @@ def _parse_records(
     starts, stops, broken = segments.starts[1:], segments.stops[1:], segments.broken[1:]
     numbers = np.arange(1, len(starts) + 1, dtype=np.int64)
     single = (stops - starts == 1) & ~broken
-    first = lines.content.gather(pl.Series(starts, dtype=pl.Int64))
+    if len(starts) == len(lines) - 1:  # every line a record: no gather needed
+        first = lines.content.slice(1)
+    else:
+        first = lines.content.gather(pl.Series(starts, dtype=pl.Int64))
     outside = first.str.replace_all(QUOTED, "")
     well_formed = (
         single
@@ -164,8 +166,9 @@ def _parse_records(
             )
         else:
             _read_line(number, line, delimiter, expected, rows, row_numbers, rejected)
-    if rows:
-        frame = pl.concat([frame, rows_frame(columns, rows)])
+    if not rows:
+        return frame, pl.Series("n", fast_numbers, pl.Int64), rejected
+    frame = pl.concat([frame, rows_frame(columns, rows)])
     all_numbers = pl.Series(
         "n", np.concatenate([fast_numbers, np.array(row_numbers, dtype=np.int64)]), pl.Int64
     )
@@ -240,17 +243,12 @@ def _polars_rows(lines: pl.Series, columns: list[str], delimiter: str) -> pl.Dat
     return frame if frame.height == lines.len() else None
 
 
-def _record_of_line(segments: Segments, total_lines: int) -> np.ndarray:
-    """Index of the record (0 = header) each line belongs to."""
-    return np.searchsorted(segments.starts, np.arange(total_lines), side="right") - 1
-
-
 def _decoding_notes(
     silo: str,
     notes: Sequence[LineNote],
     shift: int,
     lines: PhysicalLines,
-    record_of_line: np.ndarray,
+    segments: Segments,
 ) -> tuple[list[RowFinding], dict[int, str]]:
     """Row findings for lines decoded otherwise, and the rows no encoding could decode."""
     findings: list[RowFinding] = []
@@ -259,7 +257,7 @@ def _decoding_notes(
         if note.offset < shift:
             continue  # a blank line above the header
         line = int(np.searchsorted(lines.offsets, note.offset - shift, side="right")) - 1
-        record = int(record_of_line[line])
+        record = int(np.searchsorted(segments.starts, line, side="right")) - 1
         if record == 0:
             if note.undecodable:
                 raise SiloError(silo, f"the header line: {note.reason}")

@@ -36,6 +36,8 @@ QUOTE = '"'
 QUOTED = r'"[^"]*"'
 #: A carriage return that does not end a CRLF line: an old Mac line end.
 _LONE_CR = re.compile(r"\r(?!\n)")
+#: Splitting lines with polars' reader needs a separator that is not in the text.
+_UNIT_SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class PhysicalLines:
 
     content: pl.Series
     #: "\n", "\r\n", "\r" or "" (last line without a line end), per line.
-    ends: list[str]
+    ends: pl.Series
     #: Character offset of each line's start in the text (for mapping decoding notes to lines).
     offsets: np.ndarray
 
@@ -54,9 +56,10 @@ class PhysicalLines:
     def joined(self, start: int, stop: int) -> str:
         """Lines start..stop-1 with their original line ends, the last one's dropped."""
         parts = self.content.slice(start, stop - start).to_list()
-        return "".join(
-            part + end for part, end in zip(parts[:-1], self.ends[start : stop - 1], strict=True)
-        ) + (parts[-1] if parts else "")
+        ends = self.ends.slice(start, stop - start - 1).to_list()
+        return "".join(part + end for part, end in zip(parts[:-1], ends, strict=True)) + (
+            parts[-1] if parts else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -73,37 +76,38 @@ class Segments:
 
 def split_lines(text: str) -> PhysicalLines:
     """Split at LF, CRLF and lone CR, keeping which line end each line had."""
-    if _LONE_CR.search(text) is None:
-        # The common case, split by polars: LF and CRLF only.
-        content = pl.Series("line", [text]).str.split("\n").explode()
-        if text.endswith("\n"):
-            content = content.head(-1)
-        crlf = content.str.ends_with("\r")
-        content = content.str.strip_suffix("\r")
-        end_lengths = crlf.cast(pl.Int64) + 1
-        if not text.endswith("\n"):
-            end_lengths[-1] = 0
-        ends_list = (
-            pl.select(
-                pl.when(end_lengths == 2)
-                .then(pl.lit("\r\n"))
-                .when(end_lengths == 1)
-                .then(pl.lit("\n"))
-                .otherwise(pl.lit(""))
-            )
-            .to_series()
-            .to_list()
+    crlf = text.count("\r\n")
+    newlines = text.count("\n")
+    if _LONE_CR.search(text) is None and _UNIT_SEPARATOR not in text and crlf in (0, newlines):
+        # The common case: one kind of line end, split by polars' reader (multi-threaded).
+        content = (
+            pl.read_csv(
+                text.encode("utf-8"),
+                has_header=False,
+                new_columns=["line"],
+                separator=_UNIT_SEPARATOR,
+                quote_char=None,
+                infer_schema=False,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )["line"]
+            if text
+            else pl.Series("line", [], dtype=pl.String)
         )
-        lengths = (content.str.len_chars() + end_lengths).to_numpy()
+        end = "\r\n" if crlf else "\n"
+        count = content.len()
+        ends = pl.repeat(end, count, dtype=pl.String, eager=True).alias("end")
+        if count and not text.endswith("\n"):
+            ends[-1] = ""
+        lengths = (content.str.len_chars() + ends.str.len_chars()).to_numpy()
     else:
         raw = pl.Series("line", list(io.StringIO(text, newline="")), dtype=pl.String)
         content = raw.str.strip_suffix("\n").str.strip_suffix("\r")
         lengths = raw.str.len_chars().to_numpy()
         end_lengths = pl.Series(lengths - content.str.len_chars().to_numpy(), dtype=pl.Int64)
-        ends_list = raw.to_frame().select(pl.col("line").str.tail(end_lengths)).to_series()
-        ends_list = ends_list.to_list()
+        ends = raw.to_frame().select(pl.col("line").str.tail(end_lengths)).to_series()
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else np.array([])
-    return PhysicalLines(content.alias("line"), ends_list, offsets.astype(np.int64))
+    return PhysicalLines(content.alias("line"), ends, offsets.astype(np.int64))
 
 
 def segment(lines: PhysicalLines, delimiter: str, columns: int, max_lines: int) -> Segments:
