@@ -143,7 +143,8 @@ def _mixed(data: bytes, primary: str, other: str | None, configured: bool) -> De
             text = line.decode("ascii")
         else:
             non_ascii += 1
-            text, note = _decode_line(line, primary, other)
+            decoded, note = _decode_line(line, primary, other)
+            text = line.decode(primary, errors="replace") if decoded is None else decoded
             if note is not None:
                 error = note[1]
                 if error.reason != _OTHER_BUT_VALID:
@@ -153,9 +154,7 @@ def _mixed(data: bytes, primary: str, other: str | None, configured: bool) -> De
                         first_failure = UnicodeDecodeError(
                             error.encoding, data, start, end, error.reason
                         )
-                notes.append(LineNote(offset, note[0], text is None))
-                if text is None:
-                    text = line.decode(primary, errors="replace")
+                notes.append(LineNote(offset, note[0], decoded is None))
         texts.append(text)
         offset += len(text)
         byte_offset += len(line)
