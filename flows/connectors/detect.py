@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -53,6 +54,12 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 #: Characters a DACH silo's text plausibly holds beyond ASCII (Latin letters, punctuation, €);
 #: a line in another encoding read as UTF-8 by accident gives others (NKo, CJK ...).
 _PLAUSIBLE = re.compile("[\u00a0-\u024f\u2010-\u2044\u20ac\u2122\ufeff]*")
+#: Invalid bytes kept by the "surrogateescape" error handler.
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_LINE_END = re.compile("[\r\n]")
+_NON_ASCII_LINE = re.compile("[^\x00-\x7f][^\r\n]*")
+#: Beyond this many bad lines the line-by-line path decides the file's encoding.
+_FEW_LINES = 10_000
 _OTHER_BUT_VALID = "valid in the configured encoding, but a line in the other one"
 _NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
 
@@ -97,6 +104,9 @@ def decode_lines(data: bytes, encoding: str) -> Decoded:
         try:
             return Decoded(data.decode("utf-8-sig"), name)
         except UnicodeDecodeError:
+            few = _few_bad_utf8_lines(data)
+            if few is not None:
+                return few
             if configured:
                 return _mixed(data, name, "cp1252", configured)
             return _mixed(data, _majority(data), None, configured)
@@ -106,6 +116,51 @@ def decode_lines(data: bytes, encoding: str) -> Decoded:
         except UnicodeDecodeError:
             pass
     return _mixed(data, name, "utf-8", configured)
+
+
+def _few_bad_utf8_lines(data: bytes) -> Decoded | None:
+    """Mostly UTF-8 with a few lines that are not: only those lines are decoded again.
+
+    The fast path of ``_mixed`` for UTF-8 files: one C-speed decode keeps invalid bytes as
+    surrogates, and only the lines holding one go through ``_decode_line``. None when the bad
+    lines are not clearly fewer than the good non-ASCII ones (``_mixed`` then decides).
+    """
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    bad: list[tuple[int, int]] = []
+    position = 0
+    while (match := _SURROGATE.search(text, position)) is not None:
+        start = max(text.rfind("\n", 0, match.start()), text.rfind("\r", 0, match.start())) + 1
+        end = _LINE_END.search(text, match.start())
+        stop = len(text) if end is None else end.start()
+        bad.append((start, stop))
+        position = stop
+        if len(bad) > _FEW_LINES:
+            return None
+    # Enough good non-ASCII lines to outvote the bad ones (counting stops there).
+    needed = 2 * len(bad) + 1
+    if sum(1 for _ in itertools.islice(_NON_ASCII_LINE.finditer(text), needed)) < needed:
+        return None
+    pieces: list[str] = []
+    notes: list[LineNote] = []
+    offset = previous = 0
+    for start, stop in bad:
+        pieces.append(text[previous:start])
+        offset += start - previous
+        line = text[start:stop].encode("utf-8", errors="surrogateescape")
+        decoded, note = _decode_line(line, "utf-8", "cp1252")
+        if decoded is None:
+            decoded = line.decode("utf-8", errors="replace")
+        if note is not None:
+            notes.append(LineNote(offset, note[0], _is_undecodable(note)))
+        pieces.append(decoded)
+        offset += len(decoded)
+        previous = stop
+    pieces.append(text[previous:])
+    return Decoded("".join(pieces), "utf-8", notes)
+
+
+def _is_undecodable(note: tuple[str, UnicodeDecodeError]) -> bool:
+    return note[0].startswith("row cannot be decoded")
 
 
 def _bom_encoding(data: bytes) -> str | None:
