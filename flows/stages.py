@@ -30,11 +30,12 @@ from reports.dq_scores import DQResults, blocking_problems
 from rules.canonical import (
     FINDINGS_SCHEMA,
     QUARANTINE_SCHEMA,
+    empty_findings,
     record_hashes,
     record_key,
     split_record_key,
 )
-from rules.config import GoldenConfig
+from rules.config import GoldenConfig, SiloConfig
 from rules.errors import StageError
 
 log = logging.getLogger("golden.stages")
@@ -60,6 +61,8 @@ class Prepared:
     canonical: pl.DataFrame
     quarantine: pl.DataFrame
     counts: dict[str, SiloCounts] = field(default_factory=dict)
+    #: FINDINGS_SCHEMA rows for values the connectors changed (encoding, mojibake, controls).
+    findings: pl.DataFrame = field(default_factory=empty_findings)
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,12 @@ class Matched:
 
 def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
     """Map every silo's raw rows onto the canonical model; unmappable rows go to quarantine."""
-    frames, quarantines, counts = [], [], {}
+    frames, quarantines, findings, counts = [], [], [], {}
     silos = {silo.name: silo for silo in config.enabled_silos()}
     for extract in extracts:
         mapped = map_silo(extract.frame, silos[extract.silo])
         frames.append(mapped.records)
+        findings.append(connector_findings(extract, silos[extract.silo], mapped.records))
         quarantined = pl.concat([extract.quarantine.cast(QUARANTINE_SCHEMA), mapped.quarantine])  # type: ignore[arg-type]
         quarantines.append(quarantined)
         counts[extract.silo] = SiloCounts(
@@ -110,6 +114,32 @@ def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
         if quarantines
         else pl.DataFrame(schema=QUARANTINE_SCHEMA),
         counts=counts,
+        findings=pl.concat(findings) if findings else empty_findings(),
+    )
+
+
+def connector_findings(
+    extract: SiloExtract, silo: SiloConfig, records: pl.DataFrame
+) -> pl.DataFrame:
+    """The connector's findings with record key and source id (null for quarantined rows);
+    ``field`` is the canonical field a source column is mapped to, else the column's name."""
+    fields: dict[str, str] = {}
+    for canonical, columns in silo.mapping.items():
+        for column in columns if isinstance(columns, list) else [columns]:
+            fields.setdefault(column, canonical)
+    keys = records.select("row_number", "record_key", "source_id")
+    return (
+        extract.findings.join(keys, on="row_number", how="left", maintain_order="left")
+        .select(
+            "record_key",
+            pl.lit(extract.silo).alias("silo"),
+            "source_id",
+            pl.col("column").replace(fields).fill_null("(row)").alias("field"),
+            "status",
+            "reason",
+            "value",
+        )
+        .cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
     )
 
 
@@ -156,7 +186,9 @@ def clean(config: GoldenConfig, prepared: Prepared, today: date) -> Cleaned:
     }
     return Cleaned(
         records=frame.filter(identifying).sort("record_key"),
-        findings=result.findings.cast(FINDINGS_SCHEMA),  # type: ignore[arg-type]
+        findings=pl.concat(
+            [prepared.findings, result.findings.cast(FINDINGS_SCHEMA)]  # type: ignore[arg-type]
+        ),
         quarantine=quarantine,
         counts=counts,
     )

@@ -128,6 +128,12 @@ class SiloConfig(_Strict):
     #: "auto" sniffs among ; , tab and |.
     delimiter: str = "auto"
     sheet: str | int | None = None
+    #: Most physical lines one record may span (a quoted value with line breaks); 1 = the silo has
+    #: no multi-line values. A quote left open longer is a broken quote: that line is quarantined
+    #: and the lines after it are read as rows of their own.
+    max_record_lines: Annotated[int, Field(ge=1, le=1000)] = 3
+    #: A value longer than this many characters puts its row in quarantine (Excel cuts at 32,767).
+    max_value_length: Annotated[int, Field(ge=1, le=32767)] = 1000
     #: 1 is the most trusted silo; survivorship "trust" prefers lower ranks.
     trust_rank: Annotated[int, Field(ge=1, le=1000)] = 10
     #: Country assumed for phones and addresses without one; defaults to [project].
