@@ -14,9 +14,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from cleaners.emails import household_address
+from matching.first_names import (
+    SCRAMBLED_SIMILARITY,
+    initial_or_short_form,
+    opposite_sex_forms,
+    sorted_letters,
+)
 
 MISSING = -1
 
@@ -106,20 +112,43 @@ def _levels(pairs: pl.DataFrame, missing: pl.Expr, ladder: list[pl.Expr]) -> pl.
 
 
 def _first_name(pairs: pl.DataFrame) -> pl.Series:
+    """Exact, nickname, a masculine/feminine form, similar spellings, an explained difference, or
+    strongly different.
+
+    "different" is what a hard rule may act on, so it needs strong evidence: both names present
+    and nothing explains the difference — not a typo, nickname, scrambled letters (Edward /
+    Ddwae), an initial or short form (J. / Johann), nor the other record's last name (first and
+    last name swapped, Watson Noah / Noah). Those fall into "unlike", which only weighs.
+    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
+    """
     similarity = pl.Series(jaro_winkler(pairs, "first_name_key"))
+    letters = pl.Series(
+        _pairwise(pairs, "first_name_letters", Indel.normalized_similarity, np.float64)
+    )
+    key_l, key_r = _l("first_name_key"), _r("first_name_key")
+    opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
+        _l("first_name_group"), _r("first_name_group")
+    )
+    explained = (
+        (pl.lit(letters) >= SCRAMBLED_SIMILARITY)
+        | initial_or_short_form(key_l, key_r)
+        | pl.col("names_crossed")
+    )
     return _levels(
         pairs,
         _either_null("first_name_key"),
         [
-            _l("first_name_key") == _r("first_name_key"),
+            key_l == key_r,
             # Nickname: the names share a group (Andi is Andreas or Andrea).
             (_l("first_name_group") == _r("first_name_group"))
             | (
                 _l("first_name_groups").list.set_intersection(_r("first_name_groups")).list.len()
                 > 0
             ).fill_null(False),
+            opposite,
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
+            explained.fill_null(False),
         ],
     )
 
@@ -149,11 +178,20 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     differing_digits = pl.sum_horizontal(
         (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(8)
     )
+    # Two neighbouring digits typed the wrong way round (1980 / 1908, 12.03 / 21.03).
+    transposed = pl.any_horizontal(
+        left_text.str.slice(0, i)
+        + left_text.str.slice(i + 1, 1)
+        + left_text.str.slice(i, 1)
+        + left_text.str.slice(i + 2)
+        == right_text
+        for i in range(7)
+    )
     days_apart = (left - right).dt.total_days().abs()
     return _levels(
         pairs,
         _either_null("birth_date"),
-        [left == right, swapped | (differing_digits == 1), days_apart <= 366],
+        [left == right, swapped | (differing_digits == 1) | transposed, days_apart <= 366],
     )
 
 
@@ -261,6 +299,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         first.str.extract(r"@(.*)$", 1).alias("email_domain"),
         first.str.extract(r"^(.*)@", 1).str.replace_all(r"\d", "").alias("email_letters"),
         pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_date_text"),
+        sorted_letters(pl.col("first_name_key")).alias("first_name_letters"),
+        sorted_letters(pl.col("last_name_key")).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().not_().arg_true()))
@@ -319,7 +359,17 @@ def _vat_id(pairs: pl.DataFrame) -> pl.Series:
 
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
-        "first_name", ("exact", "nickname", "jaro_winkler_0.9", "similar", "different"), _first_name
+        "first_name",
+        (
+            "exact",
+            "nickname",
+            "opposite_sex",
+            "jaro_winkler_0.9",
+            "similar",
+            "unlike",
+            "different",
+        ),
+        _first_name,
     ),
     Comparison("last_name", ("exact", "phonetic", "jaro_winkler_0.8", "different"), _last_name),
     Comparison(
@@ -385,8 +435,23 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     swapped = (
         (pl.lit(cross_first) >= 0.9) & (pl.lit(cross_last) >= 0.9) & (pl.lit(straight) < 0.9)
     ).fill_null(False)
+    # A first name found as the other record's last name: the difference is a swap, however
+    # the rest is spelled (Watson Noah / Noah with no last name).
+    letters_first = pl.Series(
+        _similarity(pairs, "first_name_letters_l", "last_name_letters_r", Indel)
+    )
+    letters_last = pl.Series(
+        _similarity(pairs, "last_name_letters_l", "first_name_letters_r", Indel)
+    )
+    # Both names cross over, or one does and the other record lacks the name it would meet.
+    first_crosses = (pl.lit(cross_first) >= 0.9) | (pl.lit(letters_first) >= SCRAMBLED_SIMILARITY)
+    last_crosses = (pl.lit(cross_last) >= 0.9) | (pl.lit(letters_last) >= SCRAMBLED_SIMILARITY)
+    crossed = (
+        (first_crosses & (last_crosses | pl.col("last_name_key_l").is_null()))
+        | (last_crosses & (first_crosses | pl.col("last_name_key_r").is_null()))
+    ).fill_null(False)
     names = ("key", "phonetic")
-    return pairs.with_columns(
+    return pairs.with_columns(crossed.alias("names_crossed")).with_columns(
         [
             pl.when(swapped)
             .then(pl.col(f"{other}_name_{part}_r"))
@@ -408,6 +473,8 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _similarity(pairs: pl.DataFrame, left: str, right: str) -> np.ndarray:
+def _similarity(
+    pairs: pl.DataFrame, left: str, right: str, metric: Any = JaroWinkler
+) -> np.ndarray:
     frame = pairs.select(pl.col(left).alias("x_l"), pl.col(right).alias("x_r"))
-    return jaro_winkler(frame, "x")
+    return _pairwise(frame, "x", metric.normalized_similarity, np.float64)

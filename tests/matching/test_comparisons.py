@@ -122,6 +122,60 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
         "similarity": (0.0, 0.8),
     },
+    {
+        "description": "Stefan / Stefanie without salutation: masculine and feminine form",
+        "comparison": "first_name",
+        "left": _first_name("stefan", "stefan", "382"),
+        "right": _first_name("stefanie", "stefanie", "382"),
+        "level": "opposite_sex",
+        "similarity": (0.9, 1.0),
+    },
+    {
+        "description": "Christian / Christiane: JW 0.98, still two people",
+        "comparison": "first_name",
+        "left": _first_name("christian", "christian", "4782"),
+        "right": _first_name("christiane", "christiane", "4782"),
+        "level": "opposite_sex",
+        "similarity": (0.9, 1.0),
+    },
+    {
+        "description": "Andreas / Andrea: an explicit pair the suffix rule does not reach",
+        "comparison": "first_name",
+        "left": _first_name("andreas", "andreas", "0628"),
+        "right": _first_name("andrea", "andrea", "062"),
+        "level": "opposite_sex",
+    },
+    {
+        "description": "Carolin / Caroline: a feminine base, both women, not opposite sex",
+        "comparison": "first_name",
+        "left": _first_name("carolin", "carolin", "4756"),
+        "right": _first_name("caroline", "caroline", "4756"),
+        "level": "jaro_winkler_0.9",
+    },
+    {
+        "description": "Edward / Ddwae: scrambled letters explain it, not strong evidence",
+        "comparison": "first_name",
+        "left": _first_name("edward", "edward", "0372"),
+        "right": _first_name("ddwae", None, "23"),
+        "level": "unlike",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "J. / Johann: an initial is not a different first name",
+        "comparison": "first_name",
+        "left": _first_name("j", None, "0"),
+        "right": _first_name("johann", "johannes", "06"),
+        "level": "unlike",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Watson Noah / Noah (no last name): the first name is the other's last",
+        "comparison": "first_name",
+        "left": {**_first_name("watson", None, "386"), **_last_name("noah", "06")},
+        "right": {**_first_name("noah", None, "06"), **_last_name(None, None)},
+        "level": "unlike",
+        "similarity": (0.0, 0.8),
+    },
     # --- last name: exact, phonetic or JW >= 0.92, JW >= 0.8, different ----------------------
     {
         "description": "last name identical",
@@ -895,10 +949,11 @@ SWAP_CASES: list[dict[str, Any]] = [
         "levels": {"first_name": "exact", "last_name": "exact"},
     },
     {
-        "description": "a last name missing on one side: nothing to align",
+        "description": "a last name missing on one side: not aligned, but the swap explains "
+        "the first names, so they are no strong evidence of two people",
         "left": {**_first_name("meier", None, "67"), **_last_name(None, None)},
         "right": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
-        "levels": {"first_name": "different", "last_name": "missing"},
+        "levels": {"first_name": "unlike", "last_name": "missing"},
     },
 ]
 
