@@ -37,7 +37,10 @@ def _suffixed(shorter: pl.Expr, longer: pl.Expr) -> pl.Expr:
     """``longer`` is ``shorter`` plus a feminine suffix, and ``shorter`` is not itself feminine."""
     suffixes, bases, _ = _sex_forms()
     added = pl.any_horizontal(shorter + suffix == longer for suffix in suffixes)
-    return added & ~shorter.is_in(list(bases)) & (shorter.str.len_chars() >= 3)
+    # Masculine forms end in a consonant (Paul, Simon, Christian); a name cut short by a typo
+    # mostly ends in a vowel (Sophi for Sophia, Alfi for Alfie) and is no masculine form.
+    consonant_end = shorter.str.contains(r"[bcdfghjklmnpqrstvwxz]$")
+    return added & ~shorter.is_in(list(bases)) & (shorter.str.len_chars() >= 3) & consonant_end
 
 
 def _paired(left: pl.Expr, right: pl.Expr) -> pl.Expr:
