@@ -281,7 +281,17 @@ def coherent_clusters(
             )
             .drop("reason")
         )
-    scored = scored.filter(pl.col("left_key").is_in(keys) & pl.col("right_key").is_in(keys))
+    # Only pairs inside one component of accepted pairs and must-links can ever matter.
+    links = [scored.filter(pl.col("probability") >= threshold).select("left_key", "right_key")]
+    if must_link is not None:
+        links.append(must_link.select("left_key", "right_key"))
+    components = connected_components(keys, pl.concat(links))
+    scored = (
+        scored.join(components, left_on="left_key", right_on="record_key")
+        .join(components, left_on="right_key", right_on="record_key", suffix="_r")
+        .filter(pl.col("cluster_key") == pl.col("cluster_key_r"))
+        .drop("cluster_key", "cluster_key_r")
+    )
     # One row per unordered pair, both ways round, for the neighbour tables below.
     scored = scored.unique(["left_key", "right_key"], keep="first").sort("left_key", "right_key")
     neighbours: dict[str, dict[str, list]] = {}
@@ -333,19 +343,27 @@ def coherent_clusters(
         .sort(["probability", "left_key", "right_key"], descending=[True, False, False])
         .select("left_key", "right_key", "probability")
     )
+    # A merge is reported once, with its strongest bridge; weaker bridges between the same two
+    # groups are refused for the same reason.
+    reported: set[tuple[str, str]] = set()
     for left, right, probability in accepted.iter_rows():
         a, b = root(left), root(right)
         if a == b:
             continue
         total, count, conflict = neighbours[a][b]
-        if conflict is not None:
-            refused.append((left, right, probability, f"{CONFLICT}: {conflict}"))
-            continue
         # Cross pairs never scored (components too large to complete) count as unknown.
-        if total / count < linkage:
-            refused.append((left, right, probability, WEAK_LINK))
-            continue
-        merge(a, b)
+        reason = (
+            f"{CONFLICT}: {conflict}"
+            if conflict is not None
+            else WEAK_LINK
+            if total / count < linkage
+            else None
+        )
+        if reason is None:
+            merge(a, b)
+        elif (min(a, b), max(a, b)) not in reported:
+            reported.add((min(a, b), max(a, b)))
+            refused.append((left, right, probability, reason))
     members: dict[str, str] = {}
     for key in parent:
         group = root(key)

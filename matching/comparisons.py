@@ -188,10 +188,22 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
         for i in range(7)
     )
     days_apart = (left - right).dt.total_days().abs()
+    # Years one apart, or apart in one digit only (1972 / 1982): a typo in the year may come
+    # with another in day or month, so this weighs but is no strong evidence of two people.
+    # Father and son (1955 / 1982) differ in more digits.
+    year_digits = pl.sum_horizontal(
+        (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(4)
+    )
+    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (year_digits <= 1)
     return _levels(
         pairs,
         _either_null("birth_date"),
-        [left == right, swapped | (differing_digits == 1) | transposed, days_apart <= 366],
+        [
+            left == right,
+            swapped | (differing_digits == 1) | transposed,
+            days_apart <= 366,
+            year_typo,
+        ],
     )
 
 
@@ -373,7 +385,9 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison("last_name", ("exact", "phonetic", "jaro_winkler_0.8", "different"), _last_name),
     Comparison(
-        "birth_date", ("exact", "swap_or_typo", "within_one_year", "different"), _birth_date
+        "birth_date",
+        ("exact", "swap_or_typo", "within_one_year", "year_typo", "different"),
+        _birth_date,
     ),
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),

@@ -288,11 +288,11 @@ CASES: list[dict[str, Any]] = [
         "level": "within_one_year",
     },
     {
-        "description": "367 days apart",
+        "description": "367 days apart: years one apart, a typo in year and day, weak evidence",
         "comparison": "birth_date",
         "left": {"birth_date": date(1989, 6, 15)},
         "right": {"birth_date": date(1990, 6, 17)},
-        "level": "different",
+        "level": "year_typo",
     },
     {
         "description": "two digits of the year differ, eleven years apart",
@@ -302,11 +302,32 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
-        "description": "swap but another year",
+        "description": "swap but another year: two typos, weighs only",
         "comparison": "birth_date",
         "left": {"birth_date": date(1980, 3, 5)},
         "right": {"birth_date": date(1981, 5, 3)},
-        "level": "different",
+        "level": "year_typo",
+    },
+    {
+        "description": "one digit of the year (1972 / 1982) and the day differ: year_typo",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1972, 4, 5)},
+        "right": {"birth_date": date(1982, 5, 3)},
+        "level": "year_typo",
+    },
+    {
+        "description": "12.03.1980 / 03.12.1980: day and month swapped",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 12)},
+        "right": {"birth_date": date(1980, 12, 3)},
+        "level": "swap_or_typo",
+    },
+    {
+        "description": "1980 / 1908: two neighbouring digits of the year swapped",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1980, 3, 12)},
+        "right": {"birth_date": date(1908, 3, 12)},
+        "level": "swap_or_typo",
     },
     {
         "description": "father and son, 25 years apart",
