@@ -82,6 +82,8 @@ class ReviewPair:
     pair_hash: str
     fields: tuple[FieldRow, ...]
     explanation: tuple[Explanation, ...]
+    #: why clustering refused this accepted pair's merge (review_queue ``refused_merge``), or ""
+    refused_merge: str = ""
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,7 @@ def review_groups(
                 pair_hash=row.get("pair_hash") or "",
                 fields=fields,
                 explanation=explanation,
+                refused_merge=row.get("refused_merge") or "",
             )
         )
     touched = {

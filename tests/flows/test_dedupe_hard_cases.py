@@ -42,12 +42,19 @@ ROWS = [
     # first and last name swapped -> merge
     ("15", "Markus;Vogel;Seestraße 14;88045;Friedrichshafen;0152 33344455;;02.11.1977"),
     ("16", "Vogel;Markus;Seestraße 14;88045;Friedrichshafen;0152 33344455;;02.11.1977"),
+    # mother and daughter Anna Schmidt at one address, born 1960 and 1985; a record with no
+    # birth date shares the mother's e-mail and the daughter's mobile: it may join one of them,
+    # never both, and the refused bridge goes to the review queue
+    ("17", "Anna;Schmidt;Lindenstraße 5;04109;Leipzig;;anna.schmidt@web.de;01.01.1960"),
+    ("18", "Anna;Schmidt;;;;0171 1111111;anna.schmidt@web.de;"),
+    ("19", "Anna;Schmidt;Lindenstraße 5;04109;Leipzig;0171 1111111;;14.07.1985"),
 ]
 APART = [
     ("1", "2", "Stefan and Stefanie without salutation"),
     ("3", "4", "twins Lena and Lea"),
     ("5", "6", "Christian and Christiane"),
     ("7", "8", "father and son of one name and address"),
+    ("17", "19", "mother and daughter joined only through a record without birth date"),
 ]
 TOGETHER = [
     ("9", "10", "Meier / Maier"),
@@ -84,7 +91,16 @@ def test_typos_still_merge(outputs: Path, left: str, right: str, description: st
     assert golden[left] == golden[right], description
 
 
-def test_summary_counts_refused_merges(outputs: Path) -> None:
+def test_refused_bridge_is_counted_and_queued_for_review(outputs: Path) -> None:
+    golden = _golden(outputs)
+    assert golden["18"] == golden["17"]  # the shared e-mail decides first (a hard match)
     summary = json.loads((outputs / "summary.json").read_text("utf-8"))
-    refused = summary["merges_refused"]
-    assert refused["total"] == sum(refused["by_reason"].values())
+    assert summary["merges_refused"] == {
+        "total": 1,
+        "by_reason": {"conflict: birth_date:different": 1},
+    }
+    queue = pl.read_csv(outputs / "review_queue.csv", infer_schema=False)
+    refused = queue.filter(pl.col("refused_merge").is_not_null())
+    assert refused.select("left_source_id", "right_source_id", "refused_merge").rows() == [
+        ("18", "19", "conflict: birth_date:different")
+    ]
