@@ -216,7 +216,11 @@ def complete_pairs(
     )
     if within.height == 0:
         return known
-    compared = compare_pairs(within.with_columns(pl.lit("completed").alias("rules")), records)
+    involved = pl.concat([within["left_key"], within["right_key"]]).unique()
+    compared = compare_pairs(
+        within.with_columns(pl.lit("completed").alias("rules")),
+        records.filter(pl.col("record_key").is_in(involved.implode())),
+    )
     scored = score_pairs(compared, weights, hard_rules)
     return pl.concat([known, scored.select(columns)])
 
@@ -290,7 +294,19 @@ def coherent_clusters(
         scored.join(components, left_on="left_key", right_on="record_key")
         .join(components, left_on="right_key", right_on="record_key", suffix="_r")
         .filter(pl.col("cluster_key") == pl.col("cluster_key_r"))
-        .drop("cluster_key", "cluster_key_r")
+        .drop("cluster_key_r")
+    )
+    # Components of one or two records without a conflict need no decision: they are final.
+    # Only the others (a few percent of the records) go through the loop below.
+    conflicted = scored.filter(pl.col("conflict").is_not_null())["cluster_key"].unique()
+    sizes = components.group_by("cluster_key").len("size")
+    open_components = sizes.filter(
+        (pl.col("size") > 2) | pl.col("cluster_key").is_in(conflicted.implode())
+    )["cluster_key"]
+    settled = components.filter(~pl.col("cluster_key").is_in(open_components.implode()))
+    keys = components.filter(pl.col("cluster_key").is_in(open_components.implode()))["record_key"]
+    scored = scored.filter(pl.col("cluster_key").is_in(open_components.implode())).drop(
+        "cluster_key"
     )
     # One row per unordered pair, both ways round, for the neighbour tables below.
     scored = scored.unique(["left_key", "right_key"], keep="first").sort("left_key", "right_key")
@@ -368,8 +384,9 @@ def coherent_clusters(
     for key in parent:
         group = root(key)
         members[group] = min(members.get(group, key), key)
-    clusters = pl.DataFrame(
+    decided = pl.DataFrame(
         {"record_key": list(parent), "cluster_key": [members[root(key)] for key in parent]},
         schema={"record_key": pl.String(), "cluster_key": pl.String()},
-    ).sort("record_key")
+    )
+    clusters = pl.concat([settled, decided]).sort("record_key")
     return ClusterResult(clusters, pl.DataFrame(refused, schema=REFUSED_SCHEMA, orient="row"))

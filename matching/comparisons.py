@@ -93,6 +93,25 @@ def _pairwise(pairs: pl.DataFrame, column: str, scorer: Any, dtype: type) -> np.
     return process.cpdist(left, right, scorer=scorer, workers=-1)
 
 
+def _pairwise_where(
+    pairs: pl.DataFrame, left: str, right: str, scorer: Any, where: np.ndarray
+) -> np.ndarray:
+    """``scorer`` of the ``left`` and ``right`` columns, only in the rows ``where`` is true (0
+    elsewhere): the letter checks matter only for names that differ, a minority of pairs."""
+    result = np.zeros(pairs.height, dtype=np.float64)
+    rows = np.flatnonzero(where)
+    if rows.size == 0:
+        return result
+    subset = pairs.select(pl.col(left), pl.col(right))[rows]
+    result[rows] = process.cpdist(
+        subset[left].fill_null("").to_list(),
+        subset[right].fill_null("").to_list(),
+        scorer=scorer,
+        workers=-1,
+    )
+    return result
+
+
 def jaro_winkler(pairs: pl.DataFrame, column: str) -> np.ndarray:
     """Jaro-Winkler similarity of the left and right values (0 where either is null)."""
     return _pairwise(pairs, column, JaroWinkler.normalized_similarity, np.float32)
@@ -121,9 +140,16 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     last name swapped, Watson Noah / Noah). Those fall into "unlike", which only weighs.
     Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
     """
-    similarity = pl.Series(jaro_winkler(pairs, "first_name_key"))
+    raw_similarity = jaro_winkler(pairs, "first_name_key")
+    similarity = pl.Series(raw_similarity)
     letters = pl.Series(
-        _pairwise(pairs, "first_name_letters", Indel.normalized_similarity, np.float64)
+        _pairwise_where(
+            pairs,
+            "first_name_letters_l",
+            "first_name_letters_r",
+            Indel.normalized_similarity,
+            raw_similarity < 0.8,
+        )
     )
     key_l, key_r = _l("first_name_key"), _r("first_name_key")
     opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
@@ -175,16 +201,16 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     )
     # One typo in DD.MM.YYYY: exactly one of day, month, year differs, by a single digit.
     left_text, right_text = _l("birth_date_text"), _r("birth_date_text")
+    left_digit = [left_text.str.slice(i, 1) for i in range(8)]
+    right_digit = [right_text.str.slice(i, 1) for i in range(8)]
     differing_digits = pl.sum_horizontal(
-        (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(8)
+        (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(8)
     )
     # Two neighbouring digits typed the wrong way round (1980 / 1908, 12.03 / 21.03).
-    transposed = pl.any_horizontal(
-        left_text.str.slice(0, i)
-        + left_text.str.slice(i + 1, 1)
-        + left_text.str.slice(i, 1)
-        + left_text.str.slice(i + 2)
-        == right_text
+    transposed = (differing_digits == 2) & pl.any_horizontal(
+        (left_digit[i] == right_digit[i + 1])
+        & (left_digit[i + 1] == right_digit[i])
+        & (left_digit[i] != right_digit[i])
         for i in range(7)
     )
     days_apart = (left - right).dt.total_days().abs()
@@ -192,7 +218,7 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     # with another in day or month, so this weighs but is no strong evidence of two people.
     # Father and son (1955 / 1982) differ in more digits.
     year_digits = pl.sum_horizontal(
-        (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(4)
+        (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(4)
     )
     year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (year_digits <= 1)
     return _levels(
@@ -292,6 +318,14 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     )["phone_level"]
 
 
+def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``function`` computed once per distinct value of ``values``, mapped back onto them."""
+    distinct = values.drop_nulls().unique()
+    mapped = pl.select(function(pl.lit(distinct)))[distinct.name if distinct.name else "literal"]
+    table = dict(zip(distinct.to_list(), mapped.to_list(), strict=True))
+    return pl.lit(values).replace_strict(table, default=None, return_dtype=pl.String)
+
+
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     """Per record (not per pair): personal and household e-mails with the parts of the first
     personal one, mobile and landline numbers, the birth date as digits."""
@@ -311,8 +345,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         first.str.extract(r"@(.*)$", 1).alias("email_domain"),
         first.str.extract(r"^(.*)@", 1).str.replace_all(r"\d", "").alias("email_letters"),
         pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_date_text"),
-        sorted_letters(pl.col("first_name_key")).alias("first_name_letters"),
-        sorted_letters(pl.col("last_name_key")).alias("last_name_letters"),
+        _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
+        _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().not_().arg_true()))
@@ -445,17 +479,32 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     """Swap the right record's first and last name where it has them the other way round."""
     cross_first = pl.Series(_similarity(pairs, "first_name_key_l", "last_name_key_r"))
     cross_last = pl.Series(_similarity(pairs, "last_name_key_l", "first_name_key_r"))
-    straight = pl.Series(_similarity(pairs, "first_name_key_l", "first_name_key_r"))
+    straight_raw = _similarity(pairs, "first_name_key_l", "first_name_key_r")
+    straight = pl.Series(straight_raw)
     swapped = (
         (pl.lit(cross_first) >= 0.9) & (pl.lit(cross_last) >= 0.9) & (pl.lit(straight) < 0.9)
     ).fill_null(False)
     # A first name found as the other record's last name: the difference is a swap, however
     # the rest is spelled (Watson Noah / Noah with no last name).
+    # Only first names that differ (straight similarity below 0.8) need the letter checks.
+    differing = straight_raw < 0.8
     letters_first = pl.Series(
-        _similarity(pairs, "first_name_letters_l", "last_name_letters_r", Indel)
+        _pairwise_where(
+            pairs,
+            "first_name_letters_l",
+            "last_name_letters_r",
+            Indel.normalized_similarity,
+            differing,
+        )
     )
     letters_last = pl.Series(
-        _similarity(pairs, "last_name_letters_l", "first_name_letters_r", Indel)
+        _pairwise_where(
+            pairs,
+            "last_name_letters_l",
+            "first_name_letters_r",
+            Indel.normalized_similarity,
+            differing,
+        )
     )
     # Both names cross over, or one does and the other record lacks the name it would meet.
     first_crosses = (pl.lit(cross_first) >= 0.9) | (pl.lit(letters_first) >= SCRAMBLED_SIMILARITY)

@@ -36,7 +36,9 @@ def _sex_forms() -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
 def _suffixed(shorter: pl.Expr, longer: pl.Expr) -> pl.Expr:
     """``longer`` is ``shorter`` plus a feminine suffix, and ``shorter`` is not itself feminine."""
     suffixes, bases, _ = _sex_forms()
-    added = pl.any_horizontal(shorter + suffix == longer for suffix in suffixes)
+    added = longer.str.starts_with(shorter) & longer.str.slice(shorter.str.len_chars()).is_in(
+        list(suffixes)
+    )
     # Masculine forms end in a consonant (Paul, Simon, Christian); a name cut short by a typo
     # mostly ends in a vowel (Sophi for Sophia, Alfi for Alfie) and is no masculine form.
     consonant_end = shorter.str.contains(r"[bcdfghjklmnpqrstvwxz]$")
