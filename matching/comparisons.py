@@ -137,7 +137,8 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     "different" is what a hard rule may act on, so it needs strong evidence: both names present
     and nothing explains the difference — not a typo, nickname, scrambled letters (Edward /
     Ddwae), an initial or short form (J. / Johann), nor the other record's last name (first and
-    last name swapped, Watson Noah / Noah). Those fall into "unlike", which only weighs.
+    last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
+    Those fall into "unlike", which only weighs.
     Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
     """
     raw_similarity = jaro_winkler(pairs, "first_name_key")
@@ -151,12 +152,33 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
             raw_similarity < 0.8,
         )
     )
+    # A typo in the full name next to a nickname of it (Snadra / Sandy, Charrlotte / Lotte):
+    # the one name is close to the other's nickname group.
+    via_group = pl.Series(
+        np.maximum(
+            _pairwise_where(
+                pairs,
+                "first_name_key_l",
+                "first_name_group_r",
+                JaroWinkler.normalized_similarity,
+                raw_similarity < 0.8,
+            ),
+            _pairwise_where(
+                pairs,
+                "first_name_group_l",
+                "first_name_key_r",
+                JaroWinkler.normalized_similarity,
+                raw_similarity < 0.8,
+            ),
+        )
+    )
     key_l, key_r = _l("first_name_key"), _r("first_name_key")
     opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
         _l("first_name_group"), _r("first_name_group")
     )
     explained = (
         (pl.lit(letters) >= SCRAMBLED_SIMILARITY)
+        | (pl.lit(via_group) >= 0.9)
         | initial_or_short_form(key_l, key_r)
         | pl.col("names_crossed")
     )

@@ -161,6 +161,14 @@ CASES: list[dict[str, Any]] = [
         "similarity": (0.0, 0.8),
     },
     {
+        "description": "Snadra / Sandy: a typo of Sandra next to its nickname, no strong evidence",
+        "comparison": "first_name",
+        "left": _first_name("snadra", None, "8627"),
+        "right": _first_name("sandy", "sandra", "862"),
+        "level": "unlike",
+        "similarity": (0.0, 0.8),
+    },
+    {
         "description": "J. / Johann: an initial is not a different first name",
         "comparison": "first_name",
         "left": _first_name("j", None, "0"),
