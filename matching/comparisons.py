@@ -143,45 +143,11 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     """
     raw_similarity = jaro_winkler(pairs, "first_name_key")
     similarity = pl.Series(raw_similarity)
-    letters = pl.Series(
-        _pairwise_where(
-            pairs,
-            "first_name_letters_l",
-            "first_name_letters_r",
-            Indel.normalized_similarity,
-            raw_similarity < 0.8,
-        )
-    )
-    # A typo in the full name next to a nickname of it (Snadra / Sandy, Charrlotte / Lotte):
-    # the one name is close to the other's nickname group.
-    via_group = pl.Series(
-        np.maximum(
-            _pairwise_where(
-                pairs,
-                "first_name_key_l",
-                "first_name_group_r",
-                JaroWinkler.normalized_similarity,
-                raw_similarity < 0.8,
-            ),
-            _pairwise_where(
-                pairs,
-                "first_name_group_l",
-                "first_name_key_r",
-                JaroWinkler.normalized_similarity,
-                raw_similarity < 0.8,
-            ),
-        )
-    )
     key_l, key_r = _l("first_name_key"), _r("first_name_key")
     opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
         _l("first_name_group"), _r("first_name_group")
     )
-    explained = (
-        (pl.lit(letters) >= SCRAMBLED_SIMILARITY)
-        | (pl.lit(via_group) >= 0.9)
-        | initial_or_short_form(key_l, key_r)
-        | pl.col("names_crossed")
-    )
+    explained = pl.Series(_explained_difference(pairs, raw_similarity))
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -196,9 +162,48 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
             opposite,
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
-            explained.fill_null(False),
+            pl.lit(explained),
         ],
     )
+
+
+def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.ndarray:
+    """Per pair: whether something other than two people explains differing first names.
+
+    Checked in turn, each only on the pairs the previous checks left unexplained (most pairs
+    never get here): an initial or short form, scrambled letters, a typo next to a nickname,
+    and first and last name swapped (both ways, or one way where the other name is missing).
+    """
+    sim = JaroWinkler.normalized_similarity
+    letters = Indel.normalized_similarity
+    short = pairs.select(
+        initial_or_short_form(_l("first_name_key"), _r("first_name_key")).fill_null(False)
+    ).to_series()
+    open_rows = (similarity < 0.8) & ~short.to_numpy()
+
+    def check(left: str, right: str, scorer: Any, at_least: float) -> np.ndarray:
+        return _pairwise_where(pairs, left, right, scorer, open_rows) >= at_least
+
+    open_rows &= ~check(
+        "first_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
+    )
+    via_group = check("first_name_key_l", "first_name_group_r", sim, 0.9) | check(
+        "first_name_group_l", "first_name_key_r", sim, 0.9
+    )
+    open_rows &= ~via_group
+    first_crosses = check("first_name_key_l", "last_name_key_r", sim, 0.9) | check(
+        "first_name_letters_l", "last_name_letters_r", letters, SCRAMBLED_SIMILARITY
+    )
+    last_crosses = check("last_name_key_l", "first_name_key_r", sim, 0.9) | check(
+        "last_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
+    )
+    no_last_l = pairs["last_name_key_l"].is_null().to_numpy()
+    no_last_r = pairs["last_name_key_r"].is_null().to_numpy()
+    crossed = (first_crosses & (last_crosses | no_last_l)) | (
+        last_crosses & (first_crosses | no_last_r)
+    )
+    open_rows &= ~crossed
+    return ~open_rows
 
 
 def _last_name(pairs: pl.DataFrame) -> pl.Series:
@@ -501,42 +506,12 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     """Swap the right record's first and last name where it has them the other way round."""
     cross_first = pl.Series(_similarity(pairs, "first_name_key_l", "last_name_key_r"))
     cross_last = pl.Series(_similarity(pairs, "last_name_key_l", "first_name_key_r"))
-    straight_raw = _similarity(pairs, "first_name_key_l", "first_name_key_r")
-    straight = pl.Series(straight_raw)
+    straight = pl.Series(_similarity(pairs, "first_name_key_l", "first_name_key_r"))
     swapped = (
         (pl.lit(cross_first) >= 0.9) & (pl.lit(cross_last) >= 0.9) & (pl.lit(straight) < 0.9)
     ).fill_null(False)
-    # A first name found as the other record's last name: the difference is a swap, however
-    # the rest is spelled (Watson Noah / Noah with no last name).
-    # Only first names that differ (straight similarity below 0.8) need the letter checks.
-    differing = straight_raw < 0.8
-    letters_first = pl.Series(
-        _pairwise_where(
-            pairs,
-            "first_name_letters_l",
-            "last_name_letters_r",
-            Indel.normalized_similarity,
-            differing,
-        )
-    )
-    letters_last = pl.Series(
-        _pairwise_where(
-            pairs,
-            "last_name_letters_l",
-            "first_name_letters_r",
-            Indel.normalized_similarity,
-            differing,
-        )
-    )
-    # Both names cross over, or one does and the other record lacks the name it would meet.
-    first_crosses = (pl.lit(cross_first) >= 0.9) | (pl.lit(letters_first) >= SCRAMBLED_SIMILARITY)
-    last_crosses = (pl.lit(cross_last) >= 0.9) | (pl.lit(letters_last) >= SCRAMBLED_SIMILARITY)
-    crossed = (
-        (first_crosses & (last_crosses | pl.col("last_name_key_l").is_null()))
-        | (last_crosses & (first_crosses | pl.col("last_name_key_r").is_null()))
-    ).fill_null(False)
     names = ("key", "phonetic")
-    return pairs.with_columns(crossed.alias("names_crossed")).with_columns(
+    return pairs.with_columns(
         [
             pl.when(swapped)
             .then(pl.col(f"{other}_name_{part}_r"))
