@@ -227,9 +227,10 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
         & (left.dt.year() == right.dt.year())
     )
     # One typo in DD.MM.YYYY: exactly one of day, month, year differs, by a single digit.
-    left_text, right_text = _l("birth_date_text"), _r("birth_date_text")
-    left_digit = [left_text.str.slice(i, 1) for i in range(8)]
-    right_digit = [right_text.str.slice(i, 1) for i in range(8)]
+    # The eight digits of YYYYMMDD, as integers (string slicing costs several times more).
+    left_number, right_number = _l("birth_date_number"), _r("birth_date_number")
+    left_digit = [(left_number // 10 ** (7 - i)) % 10 for i in range(8)]
+    right_digit = [(right_number // 10 ** (7 - i)) % 10 for i in range(8)]
     differing_digits = pl.sum_horizontal(
         (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(8)
     )
@@ -355,7 +356,7 @@ def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.E
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     """Per record (not per pair): personal and household e-mails with the parts of the first
-    personal one, mobile and landline numbers, the birth date as digits."""
+    personal one, mobile and landline numbers, the birth date as the number YYYYMMDD."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
@@ -371,7 +372,11 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         first.str.extract(r"^(.*)@", 1).alias("email_local"),
         first.str.extract(r"@(.*)$", 1).alias("email_domain"),
         first.str.extract(r"^(.*)@", 1).str.replace_all(r"\d", "").alias("email_letters"),
-        pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_date_text"),
+        (
+            pl.col("birth_date").dt.year().cast(pl.Int32) * 10_000
+            + pl.col("birth_date").dt.month().cast(pl.Int32) * 100
+            + pl.col("birth_date").dt.day().cast(pl.Int32)
+        ).alias("birth_date_number"),
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
