@@ -5,8 +5,8 @@ two people (five namesakes in two cities joined through records without birth da
 address). ``coherent_clusters`` therefore merges groups strongest pair first and asks of every
 merge that it hold for the *groups*, not only for the linking pair:
 
-- no member of one group may conflict with a member of the other — a hard "no match" (different
-  birth dates, first names, jun./sen., VAT ids), a reviewer's rejection, or a different sex
+- no member of one group may conflict with a member of the other — a hard "no match" on a
+  deciding field (birth dates, jun./sen., VAT ids), a reviewer's rejection, or a different sex
   (Herr/Frau, Stefan/Stefanie) that the pair's own evidence does not overcome — also for pairs
   blocking never offered: those are compared and scored here (``complete_pairs``);
 - the evidence across the groups must carry the merge: the mean match probability of all their
@@ -32,6 +32,8 @@ from rules.config import HardRule
 #: Components up to this size have all their member pairs compared; in larger ones (a rare
 #: giant component, 100 members are 4,950 pairs) only the scored pairs count.
 MAX_COMPLETED_COMPONENT = 100
+#: Hard rules that do not make a conflict between group members (see ``conflicts``).
+NAME_ONLY_RULES = ("first_name:different",)
 #: Reasons a merge is refused, as counted in summary.json.
 CONFLICT = "conflict"
 WEAK_LINK = "weak_link"
@@ -231,8 +233,13 @@ _SEX_LEVELS = ("first_name_level", "gender_level")
 def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     """Per pair: the reason two records may never share a cluster, else null.
 
-    A hard "no match" decides; a different sex (Frau next to Herr, Stefan next to Stefanie)
-    does unless the pair's own evidence reaches the match threshold.
+    A hard "no match" on a deciding field (birth date, jun./sen., VAT id, record type) decides;
+    a different sex (Frau next to Herr, Stefan next to Stefanie) does unless the pair's own
+    evidence reaches the match threshold. A hard "no match" on the first name alone does not
+    forbid a group: two typo-ridden spellings of one name (Tler / eyTr for Tyler) can look
+    unrelated to each other while each is plainly the same person as a third record; such a
+    pair enters the group's average linkage with probability 0 instead (twins' records stay
+    apart through it, and through their different birth dates, mobiles or e-mails).
     """
     first_name = next(c for c in COMPARISONS if c.name == "first_name")
     gender = next(c for c in COMPARISONS if c.name == "gender")
@@ -240,7 +247,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         (pl.col("first_name_level") == first_name.levels.index("opposite_sex"))
         | (pl.col("gender_level") == gender.levels.index("different"))
     ).fill_null(False) & (pl.col("probability") < threshold)
-    hard = pl.col("hard_rule").str.starts_with("no_match") | (
+    name_only = pl.col("hard_rule").is_in([f"no_match: {rule}" for rule in NAME_ONLY_RULES])
+    hard = (pl.col("hard_rule").str.starts_with("no_match") & ~name_only) | (
         pl.col("hard_rule") == "different record types"
     )
     return (

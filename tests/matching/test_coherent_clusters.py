@@ -87,6 +87,33 @@ CASES: list[dict[str, Any]] = [
         "refused": {("b", "c"): f"{CONFLICT}: name_suffix:different"},
     },
     {
+        "description": "two typo-ridden first names (Tler / eyTr) do not forbid a group that "
+        "otherwise agrees: a first-name veto weighs as probability 0",
+        "keys": ["a", "b", "c", "d"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("c", "d", 0.99, None, None),
+            ("b", "c", 0.97, None, None),
+            ("a", "d", 0.95, None, None),
+            ("b", "d", 0.9, None, None),
+            ("a", "c", 0.0, "first_name:different", None),
+        ],
+        "groups": [{"a", "b", "c", "d"}],
+        "refused": {},
+    },
+    {
+        "description": "twins Max and Moritz joined through a record without first name stay "
+        "apart: the first-name veto pulls the groups' mean below the linkage",
+        "keys": ["max", "moritz", "x"],
+        "pairs": [
+            ("max", "x", 0.95, None, None),
+            ("moritz", "x", 0.94, None, None),
+            ("max", "moritz", 0.0, "first_name:different", None),
+        ],
+        "groups": [{"max", "x"}, {"moritz"}],
+        "refused": {("moritz", "x"): WEAK_LINK},
+    },
+    {
         "description": "a weak bridge: one strong pair, the other cross pairs unlike",
         "keys": ["a", "b", "c", "d"],
         "pairs": [
