@@ -18,7 +18,7 @@ from matching.survivorship import GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
 from reports.review import member_fingerprints, review_groups, write_review_report
-from reports.summary import RunSummary
+from reports.summary import RunSummary, merges_refused
 from rules.config import GoldenConfig
 
 
@@ -38,6 +38,8 @@ class RunOutputs:
     dq: DQResults | None = None
     dq_history: pl.DataFrame | None = None
     reminders: pl.DataFrame | None = None
+    #: accepted pairs whose merge clustering refused (matching.clustering.ClusterResult)
+    refused: pl.DataFrame | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -45,6 +47,8 @@ class RunOutputs:
         summary["pairs_per_blocking_rule"] = self.matched.blocking.pairs_per_rule
         if self.matched.report is not None:
             summary["matching"] = self.matched.report.to_dict()
+        if self.refused is not None:
+            summary["merges_refused"] = merges_refused(self.refused)
         return summary
 
     def crosswalk(self) -> pl.DataFrame:

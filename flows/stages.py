@@ -20,9 +20,16 @@ from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
 from matching.blocking import BlockingResult
-from matching.clustering import connected_components, constrained_clusters
+from matching.clustering import (
+    REFUSED_SCHEMA,
+    ClusterResult,
+    coherent_clusters,
+    complete_pairs,
+    connected_components,
+)
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
+from matching.scoring import MatchWeights
 from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
@@ -87,6 +94,7 @@ class Matched:
     blocking: BlockingResult
     report: MatchReport | None = None
     cache: MatchCache | None = None
+    weights: MatchWeights | None = None
 
 
 def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
@@ -241,7 +249,11 @@ def match(config: GoldenConfig, cleaned: Cleaned, full: bool = False) -> Matched
     log.info(outcome.report.log_line())
     log.info("matching: %d candidate pairs scored", outcome.pairs.height)
     return Matched(
-        pairs=outcome.pairs, blocking=outcome.blocking, report=outcome.report, cache=outcome.cache
+        pairs=outcome.pairs,
+        blocking=outcome.blocking,
+        report=outcome.report,
+        cache=outcome.cache,
+        weights=outcome.weights,
     )
 
 
@@ -251,29 +263,57 @@ def cluster(
     matched: Matched,
     decisions: pl.DataFrame | None = None,
     links: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Entities from the pairs at or above the match threshold (record_key, cluster_key).
+) -> ClusterResult:
+    """Entities from the pairs at or above the match threshold, coherent as groups.
 
     ``decisions`` (flows.state.DECISIONS_SCHEMA) are the reviewers' decisions: approved pairs
     are must-links, rejected pairs cannot-links that no third record can bridge either.
     ``links`` (left_key, right_key) are further must-links: records carrying a golden id
-    (see golden_id_links).
+    (see golden_id_links). See matching.clustering for what makes a merge coherent.
     """
-    accepted = matched.pairs.filter(pl.col("probability") >= config.matching.match_threshold)
+    settings = config.matching
+    record_keys = cleaned.records["record_key"]
     must_link, rejected = decision_links(decisions)
     if links is not None and links.height:
         must_link = pl.concat([must_link, links.select("left_key", "right_key")]).unique()
-    if not config.matching.split_weak_links and must_link.height + rejected.height == 0:
-        return connected_components(cleaned.records["record_key"], accepted)
-    cannot_link = rejected
-    if config.matching.split_weak_links:
-        automatic = matched.pairs.filter(
-            pl.col("hard_rule").str.starts_with("no_match")
-            | (pl.col("hard_rule") == "different record types")
-            | (pl.col("probability") < config.matching.cannot_link_below)
-        ).select("left_key", "right_key")
-        cannot_link = pl.concat([automatic, rejected])
-    return constrained_clusters(cleaned.records["record_key"], accepted, cannot_link, must_link)
+    pairs = matched.pairs
+    if not settings.split_weak_links:
+        if must_link.height + rejected.height == 0:
+            accepted = pairs.filter(pl.col("probability") >= settings.match_threshold)
+            return ClusterResult(
+                connected_components(record_keys, accepted), pl.DataFrame(schema=REFUSED_SCHEMA)
+            )
+        # Only the reviewers' decisions constrain the components then.
+        plain = pairs.select(
+            "left_key",
+            "right_key",
+            "probability",
+            pl.lit(None, dtype=pl.String).alias("hard_rule"),
+            pl.lit(None, dtype=pl.Int8).alias("first_name_level"),
+            pl.lit(None, dtype=pl.Int8).alias("gender_level"),
+        )
+        return coherent_clusters(
+            record_keys, plain, settings.match_threshold, 0.0, rejected, must_link
+        )
+    if settings.cannot_link_below > 0:
+        pairs = pairs.with_columns(
+            pl.when(pl.col("probability") < settings.cannot_link_below)
+            .then(pl.lit("no_match: below [matching] cannot_link_below"))
+            .otherwise(pl.col("hard_rule"))
+            .alias("hard_rule")
+        )
+    weights = matched.weights or MatchWeights.defaults()
+    completed = complete_pairs(
+        record_keys, pairs, cleaned.records, weights, settings.hard_rules, settings.match_threshold
+    )
+    return coherent_clusters(
+        record_keys,
+        completed,
+        settings.match_threshold,
+        settings.group_linkage,
+        cannot_link=rejected,
+        must_link=must_link,
+    )
 
 
 def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -331,21 +371,30 @@ def review_queue(
     ids: IdAssignment,
     cleaned: Cleaned | None = None,
     decisions: pl.DataFrame | None = None,
+    refused: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Uncertain pairs (between review and match threshold) with both records' golden ids.
+
+    ``refused`` (ClusterResult.refused): pairs above the match threshold whose merge clustering
+    refused join the queue with the reason in ``refused_merge`` (null for the others).
 
     With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
     report whose records have changed since is refused by `golden review apply`.
     ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
     a pair decided in an earlier night stays in the queue, marked, and is not asked again.
     """
-    band = mark_decided(
-        matched.pairs.filter(
-            (pl.col("probability") >= config.matching.review_threshold)
-            & (pl.col("probability") < config.matching.match_threshold)
-        ),
-        decisions,
-    )
+    band = matched.pairs.filter(
+        (pl.col("probability") >= config.matching.review_threshold)
+        & (pl.col("probability") < config.matching.match_threshold)
+    ).with_columns(pl.lit(None, dtype=pl.String).alias("refused_merge"))
+    if refused is not None and refused.height:
+        # Accepted pairs whose merge the groups' evidence refused: close calls for a reviewer.
+        bridges = matched.pairs.join(
+            refused.select("left_key", "right_key", pl.col("reason").alias("refused_merge")),
+            on=["left_key", "right_key"],
+        )
+        band = pl.concat([band, bridges.select(band.columns)])
+    band = mark_decided(band, decisions)
     if cleaned is not None:
         band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records))
     golden = ids.assignment
@@ -370,6 +419,7 @@ def review_queue(
             "stored_decision",
             "decided_by",
             pl.col("decided_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "refused_merge",
         )
         .sort("probability", "left_silo", "left_source_id", descending=[True, False, False])
     )

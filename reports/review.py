@@ -85,6 +85,8 @@ class ReviewPair:
     pair_hash: str
     fields: tuple[FieldRow, ...]
     explanation: tuple[Explanation, ...]
+    #: why clustering refused this accepted pair's merge (review_queue ``refused_merge``), or ""
+    refused_merge: str = ""
     #: the decision stored by `golden review apply` in an earlier night ("" if none), by whom, when
     stored_decision: str = ""
     decided_by: str = ""
@@ -374,6 +376,7 @@ def review_groups(
                 stored_decision=row.get("stored_decision") or "",
                 decided_by=row.get("decided_by") or "",
                 decided_at=str(row.get("decided_at") or ""),
+                refused_merge=row.get("refused_merge") or "",
             )
         )
     touched = {

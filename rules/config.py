@@ -253,6 +253,10 @@ class MatchingConfig(_Strict):
     split_weak_links: bool = True
     #: Scored pairs below this probability also count as "different" when clustering.
     cannot_link_below: Annotated[float, Field(ge=0, le=1)] = 0.0
+    #: Two groups of records merge only when the mean match probability of all their cross
+    #: pairs reaches this (average linkage): one strong bridge between unlike groups is not
+    #: enough. 0 merges along every accepted pair that no conflict forbids.
+    group_linkage: Annotated[float, Field(ge=0, le=1)] = 0.5
     #: Adjust exact name agreements by how common the name is (Müller weighs less).
     term_frequency: bool = True
     #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
