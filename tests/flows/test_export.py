@@ -163,6 +163,8 @@ REQUIRED_BY_CRM: dict[str, dict[str, list[list[str]]]] = {
     # Pipedrive "Importing: mandatory fields": a person needs a name, an organization a name.
     "pipedrive": {"people.csv": [["Name"]], "organizations.csv": [["Name"]]},
     "generic": {},
+    # A postal list: every row must be addressable (matching.listenprivileg).
+    "listenprivileg": {"listenprivileg.csv": [["Nachname"], ["Straße"], ["PLZ"], ["Ort"]]},
 }
 EMAIL_HEADERS = {"Email", "PersonEmail", "email", "emailaddress1", "emailaddress2", "Email__c"}
 EMAIL = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+$"
