@@ -305,7 +305,14 @@ def _plan(
         golden=golden,
         upserts=upserts,
         changes=changes,
-        merge_map=merge_map(crosswalk, redirects, current.select("golden_id", "object")),
+        merge_map=merge_map(
+            # a postal list names only its own persons' source records (data minimisation)
+            crosswalk.join(current.select("golden_id"), on="golden_id", how="semi")
+            if profile.selection == "listenprivileg"
+            else crosswalk,
+            redirects,
+            current.select("golden_id", "object"),
+        ),
         delimiter=config.export.delimiter,
         bom=config.export.bom,
         rejected=rejected,

@@ -164,7 +164,9 @@ REQUIRED_BY_CRM: dict[str, dict[str, list[list[str]]]] = {
     "pipedrive": {"people.csv": [["Name"]], "organizations.csv": [["Name"]]},
     "generic": {},
     # A postal list: every row must be addressable (matching.listenprivileg).
-    "listenprivileg": {"listenprivileg.csv": [["Nachname"], ["Straße"], ["PLZ"], ["Ort"]]},
+    "listenprivileg": {
+        "listenprivileg.csv": [["Last Name"], ["Street"], ["Postal Code"], ["City"]]
+    },
 }
 EMAIL_HEADERS = {"Email", "PersonEmail", "email", "emailaddress1", "emailaddress2", "Email__c"}
 EMAIL = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+$"

@@ -19,7 +19,8 @@ from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
 from flows.subject import flag_subject
 from rules.config import GoldenConfig, load_config
 
-HEADERS = ["Golden ID", "Titel", "Vorname", "Nachname", "Straße", "PLZ", "Ort", "Land",
+#: German headers (--labels de), as a letter shop in Germany gets the list.
+HEADERS = ["Golden-ID", "Titel", "Vorname", "Nachname", "Straße", "PLZ", "Ort", "Land",
            "Geburtsjahr"]  # fmt: skip
 
 
@@ -84,12 +85,12 @@ def test_listenprivileg_lists_only_unconsented_unobjected_persons(
     result = CliRunner().invoke(
         app,
         ["export", "--config", str(config.base_dir / "golden.toml"), "--profile",
-         "listenprivileg", "--out", str(tmp_path)],
+         "listenprivileg", "--labels", "de", "--out", str(tmp_path)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     listed = _read(tmp_path / "listenprivileg.csv")
     assert listed.columns == HEADERS
-    ids = set(listed["Golden ID"])
+    ids = set(listed["Golden-ID"])
     assert kept in ids and objecting not in ids and restricted not in ids
     assert not ids & _gesperrt(run)
     chosen = golden.filter(pl.col("golden_id").is_in(list(ids)))
@@ -101,7 +102,9 @@ def test_listenprivileg_lists_only_unconsented_unobjected_persons(
         assert value not in text
     for value in chosen.select(pl.col("phones").explode()).drop_nulls().to_series():
         assert value not in text
-    row = listed.filter(pl.col("Golden ID") == kept).row(0, named=True)
+    merge = _read(tmp_path / "merge_map.csv").filter(pl.col("silo") != "retired_golden_id")
+    assert set(merge["golden_id"]) == ids  # no source ids of persons not on the list
+    row = listed.filter(pl.col("Golden-ID") == kept).row(0, named=True)
     person = golden.filter(pl.col("golden_id") == kept).row(0, named=True)
     assert row["Geburtsjahr"] == str(person["birth_date"].year)
     assert row["Nachname"] == person["last_name"] and row["PLZ"] == person["postal_code"]

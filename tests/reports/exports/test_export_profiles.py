@@ -223,8 +223,8 @@ EXPECTED = [
         "record_type": "person",
         "external_id": "Golden ID",
         "headers": [
-            "Golden ID", "Titel", "Vorname", "Nachname", "Straße", "PLZ", "Ort", "Land",
-            "Geburtsjahr",
+            "Golden ID", "Title", "First Name", "Last Name", "Street", "Postal Code", "City",
+            "Country", "Birth Year",
         ],
     },
 ]  # fmt: skip
