@@ -24,13 +24,15 @@ from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
 from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import prune_match_caches, publish_run
+from flows.publish import prune_match_caches, prune_run_folders, publish_run
+from flows.runlock import process_identity, run_lock
 from flows.state import StateStore
+from flows.state_files import backup_state, sqlite_path
 from matching.staleness import reminders
 from reports.dq_scores import scorecard
 from reports.summary import RunSummary, SiloSummary
-from rules.config import GoldenConfig, SiloConfig
-from rules.errors import GoldenError
+from rules.config import DATABASE_CONNECTORS, GoldenConfig, SiloConfig
+from rules.errors import GoldenError, SiloError
 
 log = logging.getLogger("golden.pipeline")
 
@@ -53,7 +55,33 @@ class PlainRunner:
         return result
 
     def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]:
-        return [self.stage(f"extract {silo.name}", read_silo, silo, config) for silo in silos]
+        return [
+            self.stage(f"extract {silo.name}", read_with_retries, silo, config) for silo in silos
+        ]
+
+
+#: Databases can be briefly unreachable at night (backups, restarts); files cannot heal.
+DATABASE_RETRIES = 2
+RETRY_DELAY_SECONDS = 10.0
+
+
+def read_with_retries(
+    silo: SiloConfig, config: GoldenConfig, delay: float = RETRY_DELAY_SECONDS
+) -> SiloExtract:
+    """Read a silo; retry a database silo only on a transient fault (refused, timed out).
+
+    A missing table, file or variable, or a wrong password, fails at once: waiting cannot fix it.
+    """
+    retries = DATABASE_RETRIES if silo.connector in DATABASE_CONNECTORS else 0
+    for attempt in range(retries + 1):
+        try:
+            return read_silo(silo, config)
+        except SiloError as exc:
+            if not exc.transient or attempt == retries:
+                raise
+            log.warning("%s — retrying in %.0f s (%d of %d)", exc, delay, attempt + 1, retries)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -75,21 +103,42 @@ def new_run_id(started: datetime) -> str:
 
 
 def run_pipeline(
-    config: GoldenConfig, runner: StageRunner, *, today: date | None = None, full: bool = False
+    config: GoldenConfig,
+    runner: StageRunner,
+    *,
+    today: date | None = None,
+    full: bool = False,
+    new_state: bool = False,
 ) -> PipelineResult:
     """Run every stage once, publish atomically, record the run in the state store.
 
     ``full`` recomputes every candidate pair (and the weights) even when the last run's match
-    cache would allow an incremental match.
+    cache would allow an incremental match. ``new_state`` allows starting with a new SQLite state
+    store although run folders exist (flows.state_files). Only one run per output folder at a
+    time (flows.runlock).
     """
+    with run_lock(config.output_dir):
+        return _run_locked(config, runner, today=today, full=full, new_state=new_state)
+
+
+def _run_locked(
+    config: GoldenConfig, runner: StageRunner, *, today: date | None, full: bool, new_state: bool
+) -> PipelineResult:
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     today = today or started.date()
-    state = StateStore.open(config.state_url)
-    state.start_run(run_id, started)
+    state = StateStore.open(config.state_url, new_state=new_state)
+    for aborted in state.mark_aborted_runs():
+        log.warning("run %s had stopped without finishing: marked aborted", aborted)
+    sqlite_file = sqlite_path(config.state_url)
+    if sqlite_file is not None:
+        backup_state(sqlite_file, run_id)
+    process = process_identity()
+    state.start_run(run_id, started, process)
     timings: dict[str, float] = {}
 
     def timed(name: str, function: Callable[..., Any], *args: Any) -> Any:
+        state.heartbeat(run_id, name, process)
         clock = time.perf_counter()
         result = runner.stage(name, function, *args)
         timings[name] = round(time.perf_counter() - clock, 3)
@@ -138,6 +187,8 @@ def run_pipeline(
             lambda target: write_outputs(target, outputs, config),
         )
         prune_match_caches(config.output_dir, folder)
+        for pruned in prune_run_folders(config.output_dir, folder, config.project.keep_runs):
+            log.info("removed old run folder %s ([project] keep_runs)", pruned.name)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
         state.finish_run(run_id, "completed", outputs.summary_dict())
         if config.export.profiles:  # CRM import files; failures are logged, the run stays done
