@@ -62,6 +62,14 @@ def test_init_writes_a_valid_starter(tmp_path: Path) -> None:
     assert runner.invoke(app, ["init", str(target)]).exit_code == 0
     again = runner.invoke(app, ["init", str(target)])
     assert again.exit_code == 2 and "--force" in again.output
+    # The starter names example files that do not exist yet: each is one line with its key.
+    checked = runner.invoke(app, ["check-config", str(target)])
+    assert checked.exit_code == 2, checked.output
+    assert "exports/crm.csv" in checked.output and "[silos.crm]" in checked.output
+    assert "Traceback" not in checked.output
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "crm.csv").write_text("id\n1\n")
+    (tmp_path / "exports" / "shop.json").write_text("[]")
     checked = runner.invoke(app, ["check-config", str(target)])
     assert checked.exit_code == 0, checked.output
     assert "valid" in checked.output
