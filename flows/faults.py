@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import re
 
+_OS_ERROR_CODE = re.compile(r"os error (\d+)")
 _PASSWORD_IN_URL = re.compile(r"(\w[\w+.-]*://[^:/@\s]+):[^@\s]+@")
 
 _ADVICE = {
@@ -38,7 +39,11 @@ def describe_os_error(exc: OSError) -> str:
     where = exc.filename if exc.filename is not None else "(the system named no path)"
     if exc.filename2 is not None:
         where = f"{where} -> {exc.filename2}"
-    advice = _ADVICE.get(exc.errno or -1)
+    code = exc.errno
+    if code is None:  # polars and other Rust code write "... (os error 28)"
+        found = _OS_ERROR_CODE.search(str(exc))
+        code = int(found.group(1)) if found else None
+    advice = _ADVICE.get(code or -1)
     if advice is None:
         reason = exc.strerror or str(exc) or type(exc).__name__
         advice = f"{reason} — check that path and the disk it is on"

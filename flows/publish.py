@@ -65,6 +65,11 @@ def publish_run(output_dir: Path, run_id: str, write: Callable[[Path], None]) ->
         write(staging)
         final = runs / run_id
         os.replace(staging, final)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if exc.filename is None:  # polars' write errors name no file: name the folder
+            raise OSError(exc.errno, exc.strerror or str(exc), str(runs / run_id)) from exc
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

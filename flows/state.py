@@ -255,9 +255,18 @@ class StateStore:
             with self.engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as exc:
-            raise StateError(
-                f"{where}: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
-            ) from None
+            reason = _reason(exc)
+            if self.engine.url.drivername.startswith("sqlite"):
+                place = self.engine.url.database
+                advice = (
+                    "free disk space there"
+                    if "disk" in reason or "full" in reason
+                    else "check that the file and its folder are writable (`golden doctor`)"
+                )
+            else:
+                place = self.engine.url.render_as_string(hide_password=True)
+                advice = "check that the database server runs and has space"
+            raise StateError(f"{where} {place}: {reason} — {advice}") from None
 
     def close(self) -> None:
         """Release the connection pool."""

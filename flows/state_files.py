@@ -106,6 +106,13 @@ def backup_state(database: Path, run_id: str, keep: int = KEEP_BACKUPS) -> Path 
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy)
+    except sqlite3.Error as exc:
+        copy.close()
+        partial.unlink(missing_ok=True)
+        raise StateError(
+            f"cannot back up the state store to {target}: {exc} — free disk space in {folder} "
+            f"(the run did not start)"
+        ) from None
     finally:
         copy.close()
         source.close()
