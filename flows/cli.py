@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,8 +24,10 @@ from rich.table import Table
 from rich.text import Text
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
-from rules.config import load_config, starter_text
 from rules.errors import GoldenError
+
+if TYPE_CHECKING:
+    from rules.config import GoldenConfig
 
 app = typer.Typer(
     name="golden",
@@ -62,6 +64,13 @@ def friendly(function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def load_config(path: Path) -> GoldenConfig:
+    """rules.config.load_config, imported on first use so `golden --help` starts fast."""
+    from rules.config import load_config as load
+
+    return load(path)
+
+
 def _print_error(message: str) -> None:
     """Print ``message`` after a red "error:", every bracket in it kept as written."""
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
@@ -83,6 +92,8 @@ def init(
     """Write a commented starter golden.toml."""
     if path.exists() and not force:
         raise GoldenError(f"{path} exists already — use --force to overwrite it")
+    from rules.config import starter_text
+
     path.write_text(starter_text(), encoding="utf-8")
     console.print(f"wrote {path} — edit the silos, then run `golden check-config {path}`")
 

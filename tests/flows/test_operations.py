@@ -243,3 +243,22 @@ def test_a_crashed_lock_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     result = _run(config)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / LOCK_NAME).read_text() == ""
+
+
+def test_an_unreachable_state_server_is_one_line_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    monkeypatch.setenv("GOLDEN_TEST_STATE_PW", "s3cret-pw")
+    url = f"postgresql://golden:${{GOLDEN_TEST_STATE_PW}}@127.0.0.1:{port}/golden"
+    config = _demo(tmp_path, project=f'state_url = "{url}"')
+    result = _run(config)
+    assert result.exit_code == 2
+    lines = _error_lines(result.output)
+    assert len(lines) == 1 and lines[0].startswith("error: state store "), result.output
+    assert f"golden:***@127.0.0.1:{port}/golden" in lines[0]
+    assert "s3cret-pw" not in result.output and "Traceback" not in result.output
