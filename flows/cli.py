@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -205,7 +205,14 @@ def run_flow(config: Path, full: bool = False, new_state: bool = False) -> dict[
     from flows.pipeline import PlainRunner, run_pipeline
 
     _log_warnings()
-    result = run_pipeline(load_config(config), PlainRunner(), full=full, new_state=new_state)
+    with console.status("starting") as status:
+
+        class ShowingStages(PlainRunner):
+            def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
+                status.update(f"{name} …")
+                return super().stage(name, function, *args)
+
+        result = run_pipeline(load_config(config), ShowingStages(), full=full, new_state=new_state)
     return result.outputs.summary_dict()
 
 
