@@ -23,6 +23,7 @@ from flows import stages
 from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
 from flows.export import export_after_run
+from flows.faults import describe_fault
 from flows.outputs import RunOutputs, write_outputs
 from flows.publish import prune_match_caches, prune_run_folders, publish_run
 from flows.runlock import process_identity, run_lock
@@ -198,7 +199,9 @@ def _run_locked(
         state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=str(exc))
         raise
     except BaseException as exc:
-        state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=type(exc).__name__)
+        # A fault of the machine keeps its one line (path, what to do) for `golden runs`.
+        error = describe_fault(exc) or type(exc).__name__
+        state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=error)
         raise
     finally:
         state.close()

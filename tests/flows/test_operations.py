@@ -262,3 +262,14 @@ def test_an_unreachable_state_server_is_one_line_without_its_password(
     assert len(lines) == 1 and lines[0].startswith("error: state store "), result.output
     assert f"golden:***@127.0.0.1:{port}/golden" in lines[0]
     assert "s3cret-pw" not in result.output and "Traceback" not in result.output
+
+
+def test_an_output_folder_under_a_file_is_one_line(tmp_path: Path) -> None:
+    config = _demo(tmp_path)
+    (tmp_path / "blocker").write_text("a file where the output folder should be")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('output_dir = "out"', 'output_dir = "blocker/out"'), "utf-8")
+    result = _run(config)
+    assert result.exit_code == 2
+    lines = _error_lines(result.output)
+    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path / 'blocker' / 'out'}:")
