@@ -25,6 +25,9 @@ _ADVICE = {
     errno.EFBIG: "file too large for this system's limit (ulimit -f / disk full) — raise the "
     "limit or free space",
     errno.ENOENT: "not found — check the path in golden.toml",
+    errno.ENOTDIR: "a file stands where a folder is needed — move it or change the path "
+    "([project] output_dir in golden.toml)",
+    errno.EISDIR: "a folder stands where a file is needed — check the path in golden.toml",
     errno.EIO: "input/output error — check the disk (dmesg) before the next run",
 }
 
