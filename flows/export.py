@@ -327,7 +327,8 @@ def _baseline(
     if status != "completed" or not (folder / "golden.parquet").is_file():
         raise StateError(
             f"run '{since}' has no published golden records ({status}, {folder}) — pick a "
-            f"completed run from `golden runs`"
+            f"completed run from `golden runs` (only the newest [project] keep_runs run "
+            f"folders are kept)"
         )
     golden = with_phone_types(pl.scan_parquet(folder / "golden.parquet"))
     return content_hashes(golden, profile), f"changed records only; changes since run {since}"
