@@ -25,14 +25,19 @@ log = logging.getLogger("golden.runlock")
 LOCK_NAME = ".golden.lock"
 
 
-def process_start_ticks(pid: int) -> int | None:
-    """When process ``pid`` started (clock ticks since boot, /proc), or None when unknown."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat from field 3 on (the command name, field 2, may contain spaces)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    # Field 22; the command name (field 2) may contain spaces, so count from its ")".
-    return int(stat.rsplit(")", 1)[1].split()[19])
+    return stat.rsplit(")", 1)[1].split()
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, /proc), or None when unknown."""
+    fields = _stat_fields(pid)
+    return int(fields[19]) if fields else None  # field 22
 
 
 def process_identity() -> dict[str, object]:
@@ -54,6 +59,9 @@ def process_alive(identity: dict[str, object]) -> bool | None:
         return False
     except PermissionError:
         pass  # it exists, owned by someone else
+    fields = _stat_fields(pid)
+    if fields and fields[0] == "Z":
+        return False  # exited, waiting for its parent to collect it
     started = identity.get("pid_started")
     return started is None or process_start_ticks(pid) in (None, started)
 
