@@ -196,8 +196,16 @@ def run_flow(config: Path, full: bool = False, new_state: bool = False) -> dict[
     it the stages run as plain calls: no temporary Prefect server to start (about 20 s), the
     run is recorded in the state store all the same.
     """
-    if os.environ.get("PREFECT_API_URL"):
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
         from flows.logs import quiet_expected_failures
+        from flows.schedule import api_healthy
+
+        if not api_healthy(api):
+            raise GoldenError(
+                f"PREFECT_API_URL={api} does not answer — start that Prefect server, or unset "
+                f"PREFECT_API_URL to run without one"
+            )
         from flows.nightly import nightly_flow
 
         with quiet_expected_failures():

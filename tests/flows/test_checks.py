@@ -164,3 +164,17 @@ def test_doctor_checks_this_machine(tmp_path: Path) -> None:
         assert any(line.split(":")[0].endswith(f"  {name}") for line in lines), name
     assert all(line.startswith(("ok ", "problem ")) for line in lines), result.output
     assert result.exit_code == (0 if all(line.startswith("ok") for line in lines) else 1)
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve", "--cron", "0 2 * * *"]])
+def test_a_prefect_server_that_does_not_answer_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    api = f"http://127.0.0.1:{_closed_port()}/api"
+    monkeypatch.setenv("PREFECT_API_URL", api)
+    config = _config(tmp_path, 'connector = "csv"\npath = "crm.csv"')
+    result = runner.invoke(app, [*command, "--config", str(config)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: PREFECT_API_URL={api} does not answer")
+    assert not (tmp_path / "out" / "runs").exists()
