@@ -1,9 +1,11 @@
 """The order of the stages, written once.
 
 ``run_pipeline`` sequences the functions of flows.stages. How each stage runs is up to the
-caller's ``StageRunner``: the Prefect flow runs each as a task (with retries, logs, the UI); the
-benchmarks and `golden dedupe`-style one-shot commands run them as plain calls, without the
-start-up cost of a Prefect server.
+caller's ``StageRunner``: the Prefect flow runs each as a task (logs, the UI; `golden serve`
+and `golden run` with PREFECT_API_URL set); `golden run` without a server, `golden dedupe` and
+the benchmarks run them as plain calls, without the start-up cost of a Prefect server. Either
+way a run holds the output folder's lock, backs up the SQLite state store first and is
+recorded in the state store.
 """
 
 from __future__ import annotations
