@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-import duckdb
 import polars as pl
 
 from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
@@ -130,6 +129,9 @@ def content_hashes(golden: pl.LazyFrame, profile: ExportProfile) -> pl.DataFrame
         ]
     )
     # MD5 from DuckDB: stable across versions, unlike polars' own hash (stored hashes must last).
+    # Imported here: every `golden run` imports this module, few runs export.
+    import duckdb
+
     with duckdb.connect() as connection:
         connection.register("rows", texts)
         hashed = connection.sql(
