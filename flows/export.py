@@ -7,7 +7,7 @@ then records in the state store what the CRM now holds. One folder per export:
 
     <object file>.csv   upserts keyed by golden_id (external id): every record, or with --since
                         only new and changed ones
-    changes.csv         object, golden_id, change (new / changed / merged / removed),
+    changes.csv         object, golden_id, change (new / changed / merged / removed / delete),
                         surviving_golden_id, compared with the baseline
     merge_map.csv       silo, source_id -> golden_id (+ retired golden ids -> surviving id)
     export.json         profile, run, baseline, counts, files, fields to create, import notes
@@ -34,8 +34,10 @@ import polars as pl
 
 from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
 from flows.export_state import ExportRecord, last_export, load_exported, record_export, run_status
-from flows.publish import write_json
+from flows.privacy_state import erased_golden_ids, load_flags
+from flows.publish import make_private, write_json
 from flows.state import StateStore
+from matching.objections import restricted_golden_ids
 from reports.csv_safe import write_csv
 from reports.exports import (
     CHANGE_KINDS,
@@ -45,6 +47,7 @@ from reports.exports import (
     classify_changes,
     content_text,
     load_profile,
+    mark_erased,
     merge_map,
     render_object,
     resolve_redirects,
@@ -215,7 +218,9 @@ def export_profile(
                 folder=str(folder),
                 counts=plan.counts,
                 written=plan.upserts,
-                retired=plan.changes.filter(pl.col("change").is_in(["merged", "removed"])),
+                retired=plan.changes.filter(
+                    pl.col("change").is_in(["merged", "removed", "delete"])
+                ),
             ),
         )
     finally:
@@ -242,13 +247,19 @@ def _plan(
 ) -> _Plan:
     """Hash every golden record, compare with the baseline, pick the rows to write."""
     exported_at = datetime.now(UTC)
-    golden = with_phone_types(pl.scan_parquet(run_folder / "golden.parquet"))
+    crosswalk = pl.read_parquet(run_folder / "crosswalk.parquet")
+    restricted = restricted_golden_ids(crosswalk, load_flags(state))  # DSGVO Art. 18
+    golden = with_phone_types(
+        pl.scan_parquet(run_folder / "golden.parquet").filter(
+            ~pl.col("golden_id").is_in(restricted)
+        )
+    )
     current = content_hashes(golden, profile)
     baseline, since_text = _baseline(state, config, profile, since)
     redirects = resolve_redirects(state.load_golden_ids())
     changes = classify_changes(current, baseline, redirects)
+    changes = mark_erased(changes, sorted(erased_golden_ids(state)))  # DSGVO Art. 17, 19
     changed = changes.filter(pl.col("change").is_in(["new", "changed"])).select("golden_id")
-    crosswalk = pl.read_parquet(run_folder / "crosswalk.parquet")
     return _Plan(
         profile=profile,
         export_id=f"{exported_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -386,6 +397,8 @@ def _publish(
     staging.mkdir()
     try:
         write(staging)
+        if config.privacy.private_files:
+            make_private(staging)
         if out_dir is None:
             os.replace(staging, target)
             _switch_latest(target)

@@ -24,10 +24,12 @@ import polars as pl
 from flows import stages
 from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
+from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.faults import describe_fault
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import prune_match_caches, prune_run_folders, publish_run
+from flows.publish import make_private, prune_match_caches, prune_run_folders, publish_run
+from flows.retention import compute_retention, write_retention
 from flows.runlock import process_identity, run_lock
 from flows.state import StateStore
 from flows.state_files import backup_state, sqlite_path
@@ -153,6 +155,7 @@ def _run_locked(
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
         cleaned = timed("clean", stages.clean, config, prepared, today)
+        cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq = timed("dq checks", run_dq_checks, config, cleaned, today)
         # Stored before the blocking rules run: a blocked run shows up in the trends too.
         state.save_dq_scores(run_id, scorecard(dq))
@@ -166,6 +169,7 @@ def _run_locked(
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
         review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
+        due = timed("retention", compute_retention, config, cleaned, ids, today)
         summary = build_summary(
             config, run_id, started, cleaned, golden.golden.height, review, stale, timings
         )
@@ -187,7 +191,7 @@ def _run_locked(
             publish_run,
             config.output_dir,
             run_id,
-            lambda target: write_outputs(target, outputs, config),
+            lambda target: write_run(target, outputs, config, due),
         )
         prune_match_caches(config.output_dir, folder)
         for pruned in prune_run_folders(config.output_dir, folder, config.project.keep_runs):
@@ -207,6 +211,14 @@ def _run_locked(
         raise
     finally:
         state.close()
+
+
+def write_run(target: Path, outputs: RunOutputs, config: GoldenConfig, due: pl.DataFrame) -> None:
+    """Every file of a run into its staging folder, owner-only unless configured otherwise."""
+    write_outputs(target, outputs, config)
+    write_retention(target, due, config.project.language)
+    if config.privacy.private_files:
+        make_private(target)
 
 
 def build_summary(

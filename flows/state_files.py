@@ -140,3 +140,17 @@ def restore_state(database: Path, backup: Path | None = None) -> tuple[Path, Pat
     shutil.copy2(chosen, database.with_suffix(".restoring"))
     database.with_suffix(".restoring").replace(database)
     return chosen, aside
+
+
+def renew_backups_after_erasure(database: Path) -> int:
+    """Delete every backup (and store kept aside by a restore) made before an erasure, then back
+    up the erased store; return how many files were deleted.
+
+    DSGVO Art. 17: an older copy still holds the erased person, and restoring it would bring
+    them back; after an erasure only the erased state may be restored.
+    """
+    old = backups_of(database) + sorted(database.parent.glob(f"{database.name}.replaced-*"))
+    for path in old:
+        path.unlink(missing_ok=True)
+    backup_state(database, f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-after-erasure")
+    return len(old)

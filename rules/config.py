@@ -30,6 +30,8 @@ from rules.dq_rules import (
     check_field_rules,
 )
 from rules.errors import ConfigError
+from rules.privacy import PrivacyConfig
+from rules.retention import RetentionConfig
 
 FILE_CONNECTORS = ("csv", "excel", "json", "jsonl", "parquet", "sqlite")
 DATABASE_CONNECTORS = ("postgres", "mysql")
@@ -408,6 +410,8 @@ class GoldenConfig(_Strict):
     staleness: StalenessConfig = Field(default_factory=StalenessConfig)
     dq: DQConfig = Field(default_factory=DQConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     #: Directory of the config file; relative paths in it are resolved against this.
     base_dir: Path = Path(".")
 

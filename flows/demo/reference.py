@@ -117,12 +117,21 @@ def _variants(text: str) -> tuple[str, ...]:
     return tuple(value for value in text.split("|") if value)
 
 
+def _nicknames() -> dict[str, tuple[str, ...]]:
+    """Short forms per first name, from the demo's own nicknames.csv (not the matcher's)."""
+    nicknames: dict[str, list[str]] = {}
+    for row in read_rows("nicknames.csv"):
+        nicknames.setdefault(row["name"], []).append(row["nickname"])
+    return {name: tuple(values) for name, values in nicknames.items()}
+
+
 def _first_name_pools() -> dict[tuple[str, str, str], Pool[FirstName]]:
     rows = read_rows("first_names.csv")
+    nicknames = _nicknames()
     pools: dict[tuple[str, str, str], Pool[FirstName]] = {}
     for country, gender, era in itertools.product(COUNTRIES, ("m", "f"), ERAS):
         chosen = [
-            FirstName(row["name"], row["gender"], row["era"], _variants(row["nicknames"]))
+            FirstName(row["name"], row["gender"], row["era"], nicknames.get(row["name"], ()))
             for row in rows
             if row["gender"] == gender and country in _countries(row) and row["era"] in (era, "any")
         ]

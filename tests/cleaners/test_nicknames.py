@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from cleaner_frames import clean
@@ -14,8 +12,6 @@ from hypothesis import strategies as st
 from cleaners import first_name_group, first_name_groups
 from cleaners.reference import read_table
 from cleaners.text import transliteration_key
-
-DEMO_FIRST_NAMES = Path(__file__).parents[2] / "flows" / "demo" / "data" / "first_names.csv"
 
 # Real short forms and the full names they stand for (German, Austrian, Swiss usage).
 NICKNAME_PAIRS = [
@@ -188,18 +184,6 @@ def test_canonical_names_are_their_own_group() -> None:
     for canonical in {row["canonical"] for row in _rows()}:
         assert first_name_group(canonical) == canonical
         assert canonical in (first_name_groups(canonical) or ())
-
-
-def _demo_pairs() -> list[tuple[str, str]]:
-    lines = DEMO_FIRST_NAMES.read_text(encoding="utf-8").splitlines()
-    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
-    return [(row["name"], nick) for row in rows for nick in row["nicknames"].split("|") if nick]
-
-
-@pytest.mark.skipif(not DEMO_FIRST_NAMES.is_file(), reason="demo reference data not present")
-def test_demo_nicknames_are_covered() -> None:
-    missing = [pair for pair in _demo_pairs() if not _groups(pair[0]) & _groups(pair[1])]
-    assert not missing
 
 
 @given(st.text())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import builtins
 import collections
 import csv
 import io
@@ -18,6 +20,7 @@ from stdnum.ch import vat as ch_vat
 from stdnum.de import vat as de_vat
 
 from flows.demo import DEMO_TODAY, DemoSummary, write_demo
+from flows.demo.reference import load_reference
 from flows.demo.silos import CRM_COLUMNS, ERP_COLUMNS, NEWSLETTER_COLUMNS, SHOP_KEYS
 from flows.demo.variants import transliterate
 from rules.config import load_config
@@ -253,3 +256,60 @@ def test_two_thousand_persons_give_the_documented_size(tmp_path: Path) -> None:
     # Speed is measured in benchmarks/, not here.
     summary = write_demo(tmp_path, persons=2000)
     assert 3000 <= summary.total_records <= 4000
+
+
+DEMO_PACKAGE = Path(write_demo.__code__.co_filename).parent
+MATCHER_PACKAGES = ("cleaners", "matching")
+
+
+def _imported_modules(source: Path) -> set[str]:
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_demo_code_never_imports_the_matcher() -> None:
+    """The demo may not vouch for itself: its variants are not drawn from the matcher's code."""
+    sources = sorted(DEMO_PACKAGE.glob("*.py"))
+    assert sources
+    for source in sources:
+        borrowed = {
+            name for name in _imported_modules(source) if name.split(".")[0] in MATCHER_PACKAGES
+        }
+        assert not borrowed, f"{source.name} imports {sorted(borrowed)}"
+        text = source.read_text(encoding="utf-8")
+        assert "cleaners/data" not in text and "matching/data" not in text, source.name
+
+
+def test_demo_reads_only_its_own_reference_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every file the generator reads (nicknames, surnames, places ...) is in flows/demo/data."""
+    read: list[Path] = []
+    real_path_open, real_open = Path.open, builtins.open
+
+    def path_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if not set(mode) & set("wax"):
+            read.append(self.resolve())
+        return real_path_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    def plain_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if isinstance(file, str | Path) and not set(mode) & set("wax"):
+            read.append(Path(file).resolve())
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", path_open)
+    monkeypatch.setattr(builtins, "open", plain_open)
+    load_reference.cache_clear()
+    try:
+        write_demo(tmp_path / "demo", persons=20, seed=7)
+    finally:
+        load_reference.cache_clear()
+    data = (DEMO_PACKAGE / "data").resolve()
+    assert data / "nicknames.csv" in read
+    assert [path for path in read if not path.is_relative_to(data)] == []

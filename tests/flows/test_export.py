@@ -263,6 +263,7 @@ def test_delta_new_changed_merged_removed(tmp_path: Path) -> None:
         "changed": 0,
         "merged": 0,
         "removed": 0,
+        "delete": 0,
     }
     again = export_profile(config, "generic", since="last", out_dir=tmp_path / "e2")
     assert again.counts["persons"]["rows"] == 0 and again.files["changes.csv"] == 0

@@ -273,3 +273,31 @@ def test_an_output_folder_under_a_file_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     lines = _error_lines(result.output)
     assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path / 'blocker' / 'out'}:")
+
+
+def test_an_erasure_leaves_no_state_backup_holding_the_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DSGVO Art. 17: backups from before the erasure still hold the person, and restoring one
+    would bring them back; only the erased state is kept as a backup."""
+    import polars as pl
+
+    monkeypatch.setenv("GOLDEN_ERASURE_SALT", "test-salt-of-this-installation")
+    config = _demo(tmp_path)
+    assert _run(config).exit_code == 0
+    assert _run(config).exit_code == 0
+    crosswalk = pl.read_csv(tmp_path / "out" / "latest" / "crosswalk.csv", infer_schema=False)
+    golden_id, source_id = crosswalk.row(0)[2], crosswalk.row(0)[1]
+    erased = runner.invoke(
+        app,
+        ["subject", "erase", golden_id, "--reason", "Antrag", "--requested-at", "2026-12-01"]
+        + ["--config", str(config)],
+    )
+    assert erased.exit_code == 0, erased.output
+    backups = sorted((tmp_path / "out" / "state-backups").glob("*.db"))
+    assert [path.name.endswith("-after-erasure.db") for path in backups] == [True]
+    with sqlite3.connect(backups[0]) as connection:
+        held = connection.execute(
+            "SELECT count(*) FROM golden_crosswalk WHERE source_id = ?", (source_id,)
+        ).fetchone()
+    assert held == (0,)
