@@ -7,6 +7,9 @@ then records in the state store what the CRM now holds. One folder per export:
 
     <object file>.csv   upserts keyed by golden_id (external id): every record, or with --since
                         only new and changed ones
+    rejected_<profile>.csv  records the CRM would refuse (required field empty, invalid e-mail),
+                        with the reason; they are left out of the object files
+    IMPORT.md           the set-up and import steps, in the export's language (--labels)
     changes.csv         object, golden_id, change (new / changed / merged / removed / delete),
                         surviving_golden_id, compared with the baseline
     merge_map.csv       silo, source_id -> golden_id (+ retired golden ids -> surviving id)
@@ -53,6 +56,8 @@ from reports.exports import (
     resolve_redirects,
     sink_csv,
 )
+from reports.exports.checks import rejected_rows
+from reports.exports.import_notes import import_notes
 from rules.config import GoldenConfig
 from rules.errors import ConfigError, GoldenError, StateError
 
@@ -75,6 +80,10 @@ class ExportResult:
     #: file name -> data rows.
     files: dict[str, int]
     seconds: float
+    #: records left out because the CRM would refuse them (rejected_<profile>.csv)
+    rejected: int = 0
+    #: the set-up notes next to the files
+    import_notes: Path | None = None
 
 
 def published_run(output_dir: Path) -> tuple[str, Path]:
@@ -160,6 +169,13 @@ class _Plan:
     merge_map: pl.DataFrame
     delimiter: str
     bom: bool
+    #: records the CRM would refuse (REJECTED_SCHEMA), one row per problem
+    rejected: pl.DataFrame
+
+    @property
+    def rejected_file(self) -> str:
+        """rejected_<profile>.csv"""
+        return f"rejected_{self.profile.name}.csv"
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:
@@ -182,11 +198,19 @@ def export_profile(
     out_dir: Path | None = None,
     delimiter: str | None = None,
     bom: bool | None = None,
+    labels: str | None = None,
 ) -> ExportResult:
-    """Write one profile's import files for the published run and record them in the state."""
+    """Write one profile's import files for the published run and record them in the state.
+
+    ``labels`` ("en", "de"; default [export] labels): header language where the CRM has no
+    API name, and the language of IMPORT.md and of the rejection reasons.
+    """
     clock = time.perf_counter()
-    profile = load_profile(profile_name).with_date_format(
-        config.export.date_formats.get(profile_name)
+    profile = (
+        load_profile(profile_name)
+        .with_date_format(config.export.date_formats.get(profile_name))
+        .with_labels(labels or config.export.labels)
+        .with_unknown_consent(config.export.unknown_consent)
     )
     delimiter = config.export.delimiter if delimiter is None else delimiter
     if len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
@@ -234,6 +258,8 @@ def export_profile(
         counts=plan.counts,
         files=files,
         seconds=round(time.perf_counter() - clock, 3),
+        rejected=plan.rejected["golden_id"].n_unique(),
+        import_notes=folder / "IMPORT.md",
     )
 
 
@@ -260,6 +286,11 @@ def _plan(
     changes = classify_changes(current, baseline, redirects)
     changes = mark_erased(changes, sorted(erased_golden_ids(state)))  # DSGVO Art. 17, 19
     changed = changes.filter(pl.col("change").is_in(["new", "changed"])).select("golden_id")
+    # Records the CRM would refuse stay out of the files (and out of what the CRM is taken to
+    # hold, so the first export after they were fixed brings them).
+    rejected = pl.concat([rejected_rows(golden, item, profile.labels) for item in profile.objects])
+    upserts = current if since is None else current.join(changed, on="golden_id", how="semi")
+    upserts = upserts.join(rejected.select("golden_id").unique(), on="golden_id", how="anti")
     return _Plan(
         profile=profile,
         export_id=f"{exported_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -267,11 +298,12 @@ def _plan(
         since=since_text,
         exported_at=exported_at,
         golden=golden,
-        upserts=current if since is None else current.join(changed, on="golden_id", how="semi"),
+        upserts=upserts,
         changes=changes,
         merge_map=merge_map(crosswalk, redirects, current.select("golden_id", "object")),
         delimiter=config.export.delimiter,
         bom=config.export.bom,
+        rejected=rejected,
     )
 
 
@@ -292,6 +324,19 @@ def _write_files(plan: _Plan, folder: Path) -> dict[str, int]:
     files["changes.csv"] = plan.changes.height
     write_csv(plan.merge_map, folder / "merge_map.csv", delimiter=plan.delimiter, bom=plan.bom)
     files["merge_map.csv"] = plan.merge_map.height
+    write_csv(plan.rejected, folder / plan.rejected_file, delimiter=plan.delimiter, bom=plan.bom)
+    files[plan.rejected_file] = plan.rejected.height
+    notes = import_notes(
+        plan.profile,
+        export_id=plan.export_id,
+        run_id=plan.run_id,
+        rows=files,
+        rejected=plan.rejected["golden_id"].n_unique(),
+        rejected_file=plan.rejected_file,
+        encoding="UTF-8 with BOM" if plan.bom else "UTF-8",
+        delimiter=plan.delimiter,
+    )
+    (folder / "IMPORT.md").write_text(notes, encoding="utf-8", newline="\n")
     manifest = _manifest(plan) | {"counts": plan.counts, "files": files}
     write_json(manifest, folder / "export.json")
     return files
@@ -360,6 +405,10 @@ def _manifest(plan: _Plan) -> dict[str, object]:
         "encoding": "UTF-8 with BOM" if plan.bom else "UTF-8",
         "delimiter": plan.delimiter,
         "date_format": profile.date_format,
+        "labels": profile.labels,
+        "unknown_consent": profile.unknown_consent,
+        "rejected": plan.rejected["golden_id"].n_unique(),
+        "rejected_file": plan.rejected_file,
         "objects": {
             item.name: {
                 "crm_object": item.crm_object,

@@ -165,9 +165,18 @@ def _run_locked(
         decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
         links = stages.golden_id_links(state, cleaned)  # records carrying a golden id
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
-        ids = timed("stable ids", stages.assign_ids, state, clusters)
+        ids = timed("stable ids", stages.assign_ids, state, clusters.clusters)
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
-        review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)
+        review = timed(
+            "review queue",
+            stages.review_queue,
+            config,
+            matched,
+            ids,
+            cleaned,
+            decisions,
+            clusters.refused,
+        )
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
         due = timed("retention", compute_retention, config, cleaned, ids, today)
         summary = build_summary(
@@ -185,6 +194,7 @@ def _run_locked(
             dq=dq,
             dq_history=state.load_dq_history(exclude_run=run_id),
             reminders=reminders(stale, today),
+            refused=clusters.refused,
         )
         folder = timed(
             "publish",
