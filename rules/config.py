@@ -108,6 +108,8 @@ class ProjectConfig(_Strict):
     language: Literal["de", "en"] = "de"
     #: Reports show e-mail addresses and phone numbers in full (reports.masking); default: masked.
     show_contact_data: bool = False
+    #: Run folders kept under <output_dir>/runs after a successful publish (oldest removed).
+    keep_runs: Annotated[int, Field(ge=1)] = 14
 
     @field_validator("state_url")
     @classmethod
