@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from rich.table import Table
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
 from rules.config import load_config, starter_text
 from rules.errors import GoldenError
+
+if TYPE_CHECKING:
+    from matching.blocking_estimate import BlockingEstimate
 
 app = typer.Typer(
     name="golden",
@@ -141,7 +144,9 @@ def print_summary(summary: dict[str, object]) -> None:
 def dedupe(
     file: Annotated[Path, typer.Argument(help="CSV, Excel, JSON or Parquet file.")],
     id_column: Annotated[str, typer.Option("--id", help="Column that identifies a row.")],
-    out: Annotated[Path, typer.Option(help="Folder for crosswalk.csv, golden.csv ...")],
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for crosswalk.csv, golden.csv ...")
+    ] = None,
     role: Annotated[
         list[str] | None,
         typer.Option(help="COLUMN=ROLE to override an inferred role (ROLE 'ignore' drops it)."),
@@ -159,6 +164,13 @@ def dedupe(
     dq: Annotated[
         bool, typer.Option("--dq/--no-dq", help="Also run the DQ rules (great-expectations).")
     ] = False,
+    explain_blocking: Annotated[
+        bool,
+        typer.Option(
+            "--explain-blocking",
+            help="Only estimate the candidate pairs of each blocking rule, then exit.",
+        ),
+    ] = False,
 ) -> None:
     """De-duplicate one file: writes crosswalk.csv (silo,source_id,golden_id) and golden.csv."""
     from flows.dedupe import dedupe_file
@@ -169,6 +181,22 @@ def dedupe(
         if not separator or not column or not value:
             raise GoldenError(f"--role {item!r}: write it as COLUMN=ROLE")
         overrides[column] = value
+    if explain_blocking:
+        from flows.dedupe import explain_blocking as estimate
+
+        with console.status(f"estimating blocking of {file.name}"):
+            found = estimate(
+                file,
+                id_column,
+                overrides=overrides,
+                country=country,
+                encoding=encoding,
+                delimiter=delimiter,
+            )
+        console.print(blocking_table(found))
+        return
+    if out is None:
+        raise GoldenError("golden dedupe: name the output folder with --out FOLDER")
     with console.status(f"de-duplicating {file.name}"):
         outcome = dedupe_file(
             file,
@@ -189,6 +217,36 @@ def dedupe(
     console.print(roles)
     print_summary(outcome.result.summary.to_dict())
     console.print(f"outputs: {out}")
+
+
+def blocking_table(estimate: BlockingEstimate) -> Table:
+    """The blocking estimate as a table: pairs, blocks and the largest blocks per rule."""
+    table = Table(
+        "rule",
+        "records",
+        "blocks",
+        "pairs",
+        "largest blocks",
+        "oversized (records)",
+        "pairs skipped",
+        title=f"estimated candidate pairs, {estimate.records:,} records "
+        f"(blocks above {estimate.max_block_size:,} records are not paired)",
+    )
+    for rule in sorted(estimate.rules, key=lambda rule: -rule.pairs):
+        oversized = f"{rule.oversized_blocks:,} ({rule.oversized_records:,})"
+        table.add_row(
+            rule.rule,
+            f"{rule.records:,}",
+            f"{rule.blocks:,}",
+            f"{rule.pairs:,}",
+            ", ".join(f"{size:,}" for size in rule.largest_blocks),
+            oversized,
+            f"{rule.skipped_pairs:,}",
+        )
+    table.add_section()
+    table.add_row("all rules (at most)", "", "", f"{estimate.union_bound:,}", "", "", "")
+    table.add_row("without blocking", "", "", f"{estimate.all_pairs:,}", "", "", "")
+    return table
 
 
 @app.command()

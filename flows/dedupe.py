@@ -13,11 +13,14 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from flows import stages
 from flows.connectors import read_silo
 from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
+from matching.blocking_estimate import BlockingEstimate, estimate_blocking
 from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
 from rules.config import GoldenConfig
 from rules.errors import ConfigError, GoldenError
@@ -172,3 +175,43 @@ def _config(
         )
     except ValueError as exc:
         raise ConfigError(f"golden dedupe: invalid option: {exc}") from None
+
+
+def explain_blocking(
+    path: Path,
+    id_column: str,
+    *,
+    overrides: dict[str, str] | None = None,
+    country: str = "DE",
+    encoding: str = "auto",
+    delimiter: str = "auto",
+) -> BlockingEstimate:
+    """Read and clean the file as `dedupe_file` does; estimate each blocking rule's pairs.
+
+    No pair is built: the estimate counts block sizes (matching.blocking_estimate), so it runs
+    in seconds on files whose matching would take minutes.
+    """
+    connector = CONNECTOR_BY_SUFFIX.get(path.suffix.lower())
+    if connector is None:
+        raise GoldenError(
+            f"{path}: unknown file type {path.suffix!r}; use one of "
+            f"{', '.join(sorted(CONNECTOR_BY_SUFFIX))}"
+        )
+    silo = {
+        "connector": connector,
+        "path": str(path.resolve()),
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "mapping": {"source_id": id_column},
+    }
+    with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
+        probe = _config(silo, Path(work), country, True, False)
+        extract = read_silo(probe.silos[SILO], probe)
+        mapping, _ = infer_roles(extract.columns, id_column, overrides or {})
+        config = _config({**silo, "mapping": mapping}, Path(work), country, True, False)
+        # The mapping is applied in prepare, not when reading: the probe's rows serve.
+        prepared = stages.prepare(config, [extract])
+        cleaned = stages.clean(config, prepared, date.today())
+    return estimate_blocking(
+        cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
+    )
