@@ -146,8 +146,10 @@ def records_case(args: argparse.Namespace) -> list[str]:
         f"F1 {scores.f1:.3f}",
         *(
             f"    {stage:<18} {seconds:7.1f} s"
-            for stage, seconds in summary["stage_seconds"].items()
+            for stage, seconds in _in_pipeline_order(summary["stage_seconds"])
         ),
+        f"    {'other':<18} {wall - sum(summary['stage_seconds'].values()):7.1f} s "
+        "(imports, roles, publishing the outputs)",
         "  candidate pairs per rule (a pair found by several rules counts in each):",
         *(
             f"    {rule:<22} {pairs:>12,}"
@@ -171,6 +173,28 @@ def records_case(args: argparse.Namespace) -> list[str]:
         )
     lines.append(f"results: {result_file}")
     return lines
+
+
+#: The stages in the order the pipeline runs them (summary.json sorts its keys).
+STAGE_ORDER = [
+    "extract",
+    "map to canonical",
+    "clean",
+    "dq checks",
+    "validate",
+    "match",
+    "cluster",
+    "stable ids",
+    "golden records",
+    "review queue",
+    "staleness",
+]
+
+
+def _in_pipeline_order(stage_seconds: dict[str, float]) -> list[tuple[str, float]]:
+    """Known stages in pipeline order, then any other stage by name."""
+    rank = {name: place for place, name in enumerate(STAGE_ORDER)}
+    return sorted(stage_seconds.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 
 
 def run_splink(args: argparse.Namespace, csv_file: Path) -> dict[str, Any] | None:

@@ -197,18 +197,19 @@ def dedupe(
         return
     if out is None:
         raise GoldenError("golden dedupe: name the output folder with --out FOLDER")
-    with console.status(f"de-duplicating {file.name}"):
-        outcome = dedupe_file(
-            file,
-            id_column,
-            out,
-            overrides=overrides,
-            country=country,
-            encoding=encoding,
-            delimiter=delimiter,
-            hard_rules=hard_rules,
-            dq_checks=dq,
-        )
+    # Each stage shows its own progress (flows/progress.py), not one spinner for the whole run.
+    console.print(f"de-duplicating {file.name}", markup=False, highlight=False)
+    outcome = dedupe_file(
+        file,
+        id_column,
+        out,
+        overrides=overrides,
+        country=country,
+        encoding=encoding,
+        delimiter=delimiter,
+        hard_rules=hard_rules,
+        dq_checks=dq,
+    )
     roles = Table("role", "column(s)", title="column roles")
     for field, columns in outcome.roles.items():
         roles.add_row(field, ", ".join(columns) if isinstance(columns, list) else columns)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from flows import stages
 from flows.connectors import read_silo
-from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
+from flows.pipeline import PipelineResult, run_pipeline
+from flows.progress import ProgressRunner
 from matching.blocking_estimate import BlockingEstimate, estimate_blocking
 from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
 from rules.config import GoldenConfig
@@ -137,7 +138,7 @@ def dedupe_file(
         header = read_silo(probe.silos[SILO], probe).columns
         mapping, unused = infer_roles(header, id_column, overrides or {})
         config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules, dq_checks)
-        result = run_pipeline(config, PlainRunner())
+        result = run_pipeline(config, ProgressRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
             if produced.is_file():  # not the match cache: a one-off run has no next run
