@@ -128,6 +128,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
         "explain_blocking_seconds": round(estimate_wall, 1),
         "explain_blocking_peak_rss_mib": estimate_rss,
         "pairs_per_blocking_rule": summary["pairs_per_blocking_rule"],
+        "candidate_pairs": summary.get("matching", {}).get("candidate_pairs"),
         "golden_records": summary.get("golden_records"),
         "precision": round(scores.precision, 4),
         "recall": round(scores.recall, 4),
@@ -150,7 +151,8 @@ def records_case(args: argparse.Namespace) -> list[str]:
         ),
         f"    {'other':<18} {wall - sum(summary['stage_seconds'].values()):7.1f} s "
         "(imports, roles, publishing the outputs)",
-        "  candidate pairs per rule (a pair found by several rules counts in each):",
+        f"  candidate pairs: {outcome['candidate_pairs'] or 0:,} (per rule below: a pair found "
+        "by several rules counts in each)",
         *(
             f"    {rule:<22} {pairs:>12,}"
             for rule, pairs in sorted(rules.items(), key=lambda r: -r[1])
