@@ -198,7 +198,7 @@ def explain_blocking(
             f"{path}: unknown file type {path.suffix!r}; use one of "
             f"{', '.join(sorted(CONNECTOR_BY_SUFFIX))}"
         )
-    silo = {
+    silo: dict[str, object] = {
         "connector": connector,
         "path": str(path.resolve()),
         "encoding": encoding,
