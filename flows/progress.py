@@ -60,6 +60,13 @@ def stage_work(name: str, args: tuple[Any, ...]) -> str:
     return ""
 
 
+def stage_label(name: str, args: tuple[Any, ...], done: int) -> str:
+    """'stage match (5/11): <work>' for a stage of STAGES after ``done`` finished ones."""
+    place = f" ({min(done + 1, len(STAGES))}/{len(STAGES)})" if name in STAGES else ""
+    work = stage_work(name, args)
+    return f"stage {name}{place}: {work}" if work else f"stage {name}{place}"
+
+
 class ProgressRunner(PlainRunner):
     """PlainRunner that shows each stage's progress on ``stream`` (default: stderr)."""
 
@@ -70,10 +77,7 @@ class ProgressRunner(PlainRunner):
         self.done = 0
 
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
-        place = f"{min(self.done + 1, len(STAGES))}/{len(STAGES)}" if name in STAGES else ""
-        work = stage_work(name, args)
-        label = " ".join(part for part in (f"stage {name}", f"({place})" if place else "") if part)
-        label = f"{label}: {work}" if work else label
+        label = stage_label(name, args, self.done)
         try:
             if self.terminal:
                 return self._with_display(label, name, function, *args)
