@@ -41,7 +41,8 @@ def test_vocabulary_and_its_frequencies_come_from_the_fake_file(
 ) -> None:
     known = set(vocabulary(fake)["surname"].drop_nulls())
     clean = generated["surname"].drop_nulls()
-    assert clean.is_in(list(known)).mean() > 0.75  # the rest are typos and swapped names
+    # Most surnames are the file's; about a third carry a typo or are a swapped first name.
+    assert 0.55 < clean.is_in(list(known)).mean() < 0.8
     most_common = vocabulary(fake)["surname"].drop_nulls().mode().sort()[0]
     assert clean.value_counts(sort=True)["surname"].head(5).to_list().count(most_common) == 1
 
