@@ -14,7 +14,7 @@ about 176,000 rows over four silos, about 6 million candidate pairs), in this pr
 full match with EM, clustering, golden records, reports, publish; wall time per stage and peak
 RSS. Results go to ``benchmarks/results/scale.json``.
 
-Usage: python -m benchmarks.scale [--records N [--no-splink] [--splink-timeout S]]
+Usage: python -m benchmarks.scale [--records N [--no-splink] [--splink-timeout S] [--explain-only]]
        python -m benchmarks.scale [--persons N] [--seed S]
 """
 
@@ -53,6 +53,9 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000, help="demo persons (nightly)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-splink", action="store_true", help="skip Splink's baseline")
+    parser.add_argument(
+        "--explain-only", action="store_true", help="only the blocking estimate, no matching"
+    )
     parser.add_argument("--splink-timeout", type=float, default=900, help="seconds for Splink")
     parser.add_argument("--splink-python", type=Path, default=SPLINK_PYTHON)
     args = parser.parse_args()
@@ -108,6 +111,12 @@ def records_case(args: argparse.Namespace) -> list[str]:
             [*base, "--explain-blocking"], workdir / "explain.log"
         )
         estimate_text = (workdir / "explain.log").read_text(encoding="utf-8")
+        if args.explain_only:
+            return [
+                f"scale records-{args.records}: --explain-blocking {estimate_wall:.1f} s, "
+                f"peak {estimate_rss:,} MiB RSS (status {status}); no matching run",
+                *("    " + line for line in estimate_text.rstrip().splitlines()),
+            ]
         out = workdir / "out"
         status, wall, peak = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
         if status != 0:
