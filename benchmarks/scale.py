@@ -54,6 +54,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-splink", action="store_true", help="skip Splink's baseline")
     parser.add_argument(
+        "--no-hard-rules", action="store_true", help="pass --no-hard-rules (not a default)"
+    )
+    parser.add_argument(
         "--explain-only", action="store_true", help="only the blocking estimate, no matching"
     )
     parser.add_argument("--splink-timeout", type=float, default=900, help="seconds for Splink")
@@ -107,6 +110,8 @@ def records_case(args: argparse.Namespace) -> list[str]:
         del persons
 
         base = [str(GOLDEN), "dedupe", str(source), "--id", "unique_id"]
+        if args.no_hard_rules:  # not a default: for comparison with the numbers only
+            base.append("--no-hard-rules")
         status, estimate_wall, estimate_rss = _run_measured(
             [*base, "--explain-blocking"], workdir / "explain.log"
         )
@@ -130,6 +135,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
         "records": args.records,
         "persons": truth["entity_id"].n_unique(),
         "seed": args.seed,
+        "hard_rules": not args.no_hard_rules,
         "generate_seconds": round(generated, 1),
         "wall_seconds": round(wall, 1),
         "stage_seconds": summary["stage_seconds"],
@@ -145,13 +151,15 @@ def records_case(args: argparse.Namespace) -> list[str]:
         "splink": splink,
     }
     RESULTS.mkdir(exist_ok=True)
-    result_file = RESULTS / f"scale_records_{args.records}.json"
+    variant = "_no_hard_rules" if args.no_hard_rules else ""
+    result_file = RESULTS / f"scale_records_{args.records}{variant}.json"
     result_file.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
     rules = summary["pairs_per_blocking_rule"]
     lines = [
         f"scale records-{args.records}: {outcome['persons']:,} true persons, "
         f"generated in {outcome['generate_seconds']} s",
-        f"  golden dedupe (defaults): {outcome['wall_seconds']} s wall (process), "
+        f"  golden dedupe ({'--no-hard-rules' if args.no_hard_rules else 'defaults'}): "
+        f"{outcome['wall_seconds']} s wall (process), "
         f"peak {peak:,} MiB RSS, P {scores.precision:.3f} R {scores.recall:.3f} "
         f"F1 {scores.f1:.3f}",
         *(
