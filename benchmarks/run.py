@@ -34,9 +34,8 @@ def run_case(case: str) -> dict[str, object]:
     """Run one case in this process and return its measurements.
 
     Demo cases run the nightly pipeline (four silos); Splink's files run `golden dedupe`, the
-    one-shot command a CRM admin uses, with roles inferred from the headers. Splink's synthetic
-    data corrupts first names and birth dates of true duplicates on purpose, so the DACH hard
-    rules (different first name or birth date -> no match) are off for it (--no-hard-rules).
+    one-shot command a CRM admin uses, with roles inferred from the headers and defaults only
+    (no --country, hard rules on): the defaults must hold on data they were not made for.
     """
     import polars as pl
 
@@ -67,9 +66,7 @@ def run_case(case: str) -> dict[str, object]:
             source = SHARED / f"splink_{case}.csv"
             if not source.is_file():
                 raise SystemExit(f"benchmark data not found: {source}")
-            result = dedupe_file(
-                source, "unique_id", workdir / "out", country="GB", hard_rules=False
-            ).result
+            result = dedupe_file(source, "unique_id", workdir / "out").result
             folder = workdir / "out"
             truth = pl.read_csv(source, infer_schema=False).select(
                 pl.lit(SILO).alias("silo"),

@@ -9,12 +9,14 @@ so nothing disappears; a post box without a street is the street line.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 import polars as pl
 
 from cleaners.countries import country_code
 from cleaners.outcome import map_distinct
+from cleaners.reference import read_column
 from cleaners.text import clean_text
 
 _NUMBER = r"\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)*"
@@ -42,6 +44,16 @@ POSTBOX_LINE = re.compile(
     r"(?:\s+[\d\s]*\d)?$",
     re.IGNORECASE,
 )
+#: A US secondary unit after the street: "Suite 200", "Ste B", "#3", "Unit 3", "Apt 5B",
+#: "Fl 12" (USPS Publication 28, Appendix C2, Secondary Unit Designators).
+_US_UNIT = re.compile(
+    r"[\s,]+(?:(?:suite|ste|unit|apt|apartment|fl|floor|rm|room|bldg|building|dept)\.?\s*#?\s*"
+    r"|#\s*)(?P<unit>[0-9A-Za-z-]+)$",
+    re.IGNORECASE,
+)
+# "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
+_US_NUMBER_FIRST = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>[^\d\s].*)$")
+_US_STATE_ZIP = re.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
 # number: "C 3 54", "Q7, 24". Blocks are A-K and L-U with numbers 1-7.
 _QUADRAT = re.compile(r"^(?P<letter>[A-U])\s?(?P<block>[1-7])[\s,]+(?P<number>\d{1,3}\s*[a-z]?)$")
@@ -102,11 +114,47 @@ def split_postal_city_text(text: str | None) -> PostalCity:
     return PostalCity(None, line, None)
 
 
+@cache
+def _us_states() -> frozenset[str]:
+    return frozenset(read_column("us_states.csv", "code"))
+
+
+def _us_address(segments: list[str]) -> AddressParts | None:
+    """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number, ZIP, city, US; the unit
+    goes to address_extra. None unless the address ends in a US state code and ZIP code."""
+    tail = segments[-1] if segments else ""
+    if len(segments) >= 2 and tail.upper() in ("USA", "US", "UNITED STATES"):
+        segments, tail = segments[:-1], segments[-2]
+    match = _US_STATE_ZIP.match(tail)
+    if match is None or match["state"] not in _us_states() or len(segments) < 3:
+        return None
+    street_parts, city = segments[:-2], segments[-2]
+    extra = []
+    line = street_parts[0]
+    unit = _US_UNIT.search(line)
+    if unit:
+        extra.append(line[unit.start() :].strip(" ,"))
+        line = line[: unit.start()]
+    for part in street_parts[1:]:  # "Ste 200" or "Floor 12" as a segment of its own
+        extra.append(part)
+    # American house numbers come first: "800 N Lake Shore Drive 5B" is number 800.
+    start = _US_NUMBER_FIRST.match(clean_text(line))
+    street = (
+        StreetLine(start["street"].strip(), start["number"]) if start else split_street_text(line)
+    )
+    return AddressParts(
+        street.street, street.house_number, match["zip"], city, "US", ", ".join(extra) or None
+    )
+
+
 def parse_address_text(text: str | None) -> AddressParts:
     """Split a one-line or multi-line address into street, number, postal code, city, country."""
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
+    american = _us_address(segments)
+    if american is not None:
+        return american
     if len(segments) == 1:
         match = _ONE_LINE.match(segments[0])
         if match:

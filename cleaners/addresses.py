@@ -16,8 +16,10 @@ import polars as pl
 
 from cleaners.countries import (
     POSTAL_PREFIX,
+    city_country,
     country_code,
     normalize_country,
+    phone_prefix_country,
     postal_prefix_country,
 )
 from cleaners.outcome import (
@@ -181,7 +183,8 @@ def _postal_from_city(frame: pl.DataFrame) -> pl.DataFrame:
 def _resolve_country(
     frame: pl.DataFrame, default_country: str, silo_countries: Mapping[str, str] | None
 ) -> pl.DataFrame:
-    """Country = cleaned country, else postal prefix ("A-8010"), else silo, else default.
+    """Country = cleaned country, else postal prefix ("A-8010"), else the city ("Zürich") or the
+    phone's calling code ("+43 ...") where the postal code fits, else silo, else default.
 
     The postal-code shape overrides the silo/default country only where it is unambiguous in
     DACH: a five-digit code cannot be Austrian or Swiss, so it is German. A four-digit code with
@@ -194,17 +197,47 @@ def _resolve_country(
         lambda code: (postal_prefix_country(code),),
         {"__prefix_country": pl.String()},
     )
+    frame = map_distinct(
+        frame, ["__city_src"], lambda city: (city_country(city),), {"__city_country": pl.String()}
+    )
+    frame = map_distinct(
+        frame.with_columns(
+            __first_phone=pl.col("phones").list.first()
+            if "phones" in frame.columns
+            else pl.lit(None, pl.String)
+        ),
+        ["__first_phone"],
+        lambda phone: (phone_prefix_country(phone),),
+        {"__phone_country": pl.String()},
+    ).drop("__first_phone")
     silo_country = (
         pl.col("silo").replace_strict(dict(silo_countries), default=None, return_dtype=pl.String)
         if silo_countries
         else pl.lit(None, pl.String)
     )
     fallback = pl.coalesce(silo_country, pl.lit(default_country))
-    five_digits = pl.col("__postal_src").str.strip_chars().str.contains(r"^\d{5}$")
+    postal = pl.col("__postal_src").str.strip_chars()
+    five_digits = postal.str.contains(r"^\d{5}$")
+    four_digits = postal.str.contains(r"^[1-9]\d{3}$")
+
+    # A city or phone prefix counts where the postal code (if any) has that country's shape:
+    # a German mobile of a customer in Vienna does not make the address German.
+    def fits(country: pl.Expr) -> pl.Expr:
+        return (
+            postal.is_null()
+            | (five_digits & (country == "DE"))
+            | (four_digits & country.is_in(["AT", "CH", "LI"]))
+            | ~country.is_in(["DE", "AT", "CH", "LI"])
+        ).fill_null(False)
+
+    city = pl.when(fits(pl.col("__city_country"))).then(pl.col("__city_country"))
+    phone = pl.when(fits(pl.col("__phone_country"))).then(pl.col("__phone_country"))
     shape_country = pl.when(five_digits & fallback.is_in(["AT", "CH", "LI"])).then(pl.lit("DE"))
     return frame.with_columns(
-        __country_final=pl.coalesce("__country", "__prefix_country", shape_country, fallback)
-    )
+        __country_final=pl.coalesce(
+            "__country", "__prefix_country", city, phone, shape_country, fallback
+        )
+    ).drop("__city_country", "__phone_country")
 
 
 def clean_addresses(

@@ -1,5 +1,8 @@
 """Consent flags: yes/no texts (ja, nein, x, opt-in, abgemeldet ...) to Boolean.
 
+A double opt-in that is still pending or unconfirmed is no consent: it becomes null (valid, not
+an opt-out).
+
 Only the flags are normalized here; ``consent_<channel>_date`` is parsed by ``dates.py`` and
 ``consent_<channel>_source`` stays free text. Unknown text becomes null (= unknown consent) with an
 invalid finding, never a guessed yes or no.
@@ -28,9 +31,18 @@ class ConsentOutcome(NamedTuple):
     reason: str | None
 
 
+#: consent_values.csv: "none" marks states that give no consent without refusing it
+#: (a double opt-in still pending or unconfirmed): valid, but null — never counted as consent,
+#: and unlike "nein" not an opt-out that would overrule an opt-in given elsewhere.
+_NO_CONSENT_YET = "none"
+
+
 @cache
-def _consent_values() -> dict[str, bool]:
-    return {row["value"]: row["consent"] == "true" for row in read_table("consent_values.csv")}
+def _consent_values() -> dict[str, bool | None]:
+    return {
+        row["value"]: None if row["consent"] == _NO_CONSENT_YET else row["consent"] == "true"
+        for row in read_table("consent_values.csv")
+    }
 
 
 def normalize_consent(value: str | None) -> ConsentOutcome:
@@ -39,12 +51,11 @@ def normalize_consent(value: str | None) -> ConsentOutcome:
         return ConsentOutcome(None, VALID, None)
     token = _FLOAT_ONE_ZERO.sub(r"\1", _EDGE.sub("", clean_text(value).lower()))
     token = " ".join(token.replace("_", " ").split())
-    consent = _consent_values().get(token)
-    if consent is None:
-        consent = _consent_values().get(token.replace(" ", "-"))
-    if consent is None:
-        return ConsentOutcome(None, INVALID, "unknown consent value")
-    return ConsentOutcome(consent, VALID, None)
+    values = _consent_values()
+    for candidate in (token, token.replace(" ", "-")):
+        if candidate in values:
+            return ConsentOutcome(values[candidate], VALID, None)
+    return ConsentOutcome(None, INVALID, "unknown consent value")
 
 
 def clean_consent(frame: pl.DataFrame) -> CleanResult:

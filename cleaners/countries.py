@@ -1,4 +1,5 @@
-"""Countries: ISO alpha-2 codes from names, codes and plate prefixes ("A-8010")."""
+"""Countries: ISO alpha-2 codes from names, codes, plate prefixes ("A-8010"), phone prefixes
+("+43 ...") and city names ("Zürich")."""
 
 from __future__ import annotations
 
@@ -45,3 +46,37 @@ def postal_prefix_country(value: str | None) -> str | None:
         return None
     match = POSTAL_PREFIX.match(value.strip())
     return country_code(match.group("prefix")) if match else None
+
+
+#: An international phone number: "+43 ...", "0043 ...".
+INTERNATIONAL_PHONE = re.compile(r"^\s*(?:\+|00)\s*[1-9]")
+
+
+def phone_prefix_country(value: str | None) -> str | None:
+    """Country of an international phone number's calling code ("+43 316 ..." -> "AT")."""
+    if not value or not INTERNATIONAL_PHONE.match(value):
+        return None
+    text = "+" + value.strip().lstrip("+").removeprefix("00")
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return None if region == phonenumbers.UNKNOWN_REGION else region
+
+
+@cache
+def _city_countries() -> dict[str, str]:
+    rows = read_table("city_variants.csv")
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        for key in (row["variant"], transliteration_key(row["city"])):
+            found.setdefault(key, set()).update(row["countries"].split())
+    return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
+
+
+def city_country(value: str | None) -> str | None:
+    """Country of a city name known to lie in one country only ("Zürich", "Wien"), else None."""
+    if not value:
+        return None
+    return _city_countries().get(transliteration_key(value))

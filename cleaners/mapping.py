@@ -83,6 +83,7 @@ def _list_field(field: str, columns: list[str]) -> pl.Expr:
 def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
     """Fill canonical fields from combined source fields where the silo has no separate column."""
     from cleaners import parse_address_line, split_full_name, split_postal_city, split_street_line
+    from cleaners.organisations import contact_of_address_line
 
     splitters = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
@@ -99,6 +100,13 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
         split = splitter(frame.select(pl.col(f"__{combined}").alias(combined)), combined)
         if combined == "full_name":
             split = _suffix_back_into_name(split)
+        if combined == "address_line":
+            # "z. Hd. Frau Huber" as a line of the address: the contact of an organisation
+            # record (cleaners.contacts), not an address part to drop.
+            contact = split["address_extra"].map_elements(
+                contact_of_address_line, return_dtype=pl.String
+            )
+            frame = frame.with_columns(pl.coalesce(pl.col("contact_name"), contact))
         frame = frame.with_columns(
             pl.coalesce(pl.col(field), split[field]).alias(field) for field in fields
         )
@@ -130,7 +138,8 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
             records=pl.DataFrame(schema=CANONICAL_SCHEMA),
             quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
         )
-    _check_columns(silo, columns)
+    # The row number may serve as source id (a plain list without an id column: golden dedupe).
+    _check_columns(silo, [*columns, ROW_NUMBER])
     mapping = silo.mapping
     selected: list[pl.Expr] = [
         pl.lit(silo.name).alias("silo"),

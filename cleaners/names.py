@@ -9,7 +9,7 @@ from typing import NamedTuple
 import polars as pl
 
 from cleaners.nicknames import first_name_group, first_name_groups
-from cleaners.organisations import find_legal_form, normalize_record_type
+from cleaners.organisations import find_legal_form, looks_like_organisation, normalize_record_type
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
@@ -394,7 +394,7 @@ def parse_full_name(value: str | None) -> FullName:
     if value is None or not clean_text(value):
         return FullName(None, None, None, None, None)
     text = clean_text(value)
-    if find_legal_form(text):
+    if looks_like_organisation(text):  # also "Huber GmbH z. Hd. Frau Huber": cleaners.contacts
         return FullName(None, None, None, text, None)
     if "," in text:
         last_text, first_text = (part.strip() for part in text.split(",", 1))

@@ -11,9 +11,11 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
+from cleaners.nicknames import nickname_table
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
+    ROW,
     VALID,
     CleanResult,
     Outcome,
@@ -23,6 +25,7 @@ from cleaners.outcome import (
 )
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text, is_placeholder, transliteration_key
+from cleaners.titles import split_leading_salutation, split_leading_titles
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
 # Swiss UIDs are often written with the register suffix: "CHE-123.456.789 MWST".
@@ -70,13 +73,116 @@ def _noise_words() -> frozenset[str]:
     return frozenset(read_column("organisation_noise.csv", "word"))
 
 
+@cache
+def _abbreviations() -> dict[str, str]:
+    return {row["word"]: row["canonical"] for row in read_table("organisation_abbreviations.csv")}
+
+
 def organisation_key(name: str) -> str | None:
-    """Matching key of an organisation: core name without legal form and noise words."""
+    """Matching key of an organisation: core name without legal form and noise words.
+
+    "Müller & Söhne GmbH", "Mueller und Soehne G.m.b.H." and "MÜLLER + SÖHNE" share the key
+    "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
+    """
     found = find_legal_form(name)
     core = found[1] if found else name
-    words = transliteration_key(core).split()
+    abbreviations = _abbreviations()
+    words = [abbreviations.get(word, word) for word in transliteration_key(core).split()]
     kept = [word for word in words if word not in _noise_words()]
     return " ".join(kept or words) or None
+
+
+# "z. Hd.", "z.Hd.", "zu Händen (von)", "Attn.", "Attention", "c/o", "Ansprechpartner(in):" and
+# "Kontakt:" in front of the person an organisation record names.
+_CONTACT_MARKER = re.compile(
+    r"(?:^|[\s,;/(-])(?:z\.?\s*H(?:d|dn)?\.?|zu\s+H(?:ä|ae|a)nden(?:\s+von)?|"
+    r"attn\.?|attention(?:\s+of)?|c\s*/\s*o|ansprechpartner(?:in)?\s*:?|kontakt(?:person)?\s*:)"
+    r"(?=[\s:.]|$)[\s:.]*",
+    re.IGNORECASE,
+)
+# A person written beside the company in one field: "Huber Bau GmbH, Frau Anna Huber",
+# "Huber Bau GmbH - Anna Huber", "Huber Bau GmbH / Hr. Dr. Huber".
+_BESIDE = re.compile(r"\s*(?:,|;|\s[-–/|]\s)\s*")
+_PERSON_WORD = re.compile(r"[^\W\d_][\w'.\-]*", re.UNICODE)
+
+
+class OrganisationContact(NamedTuple):
+    organisation: str
+    contact: str | None
+
+
+def _looks_like_person(text: str) -> bool:
+    """One to five name-like words without a legal form that start with a salutation, a title
+    or a known first name ("Frau Dr. Huber", "Dr. Huber", "Anna Huber"; not "Niederlassung
+    Süd")."""
+    words = text.split()
+    if not 1 <= len(words) <= 5 or find_legal_form(text) is not None:
+        return False
+    if not all(_PERSON_WORD.fullmatch(word) for word in words):
+        return False
+    salutation, rest = split_leading_salutation(words)
+    titles, rest = split_leading_titles(rest)
+    if salutation in ("Herr", "Frau") or titles:
+        return bool(rest)
+    return len(rest) >= 2 and transliteration_key(rest[0]) in nickname_table().groups
+
+
+def split_organisation_contact(value: str) -> OrganisationContact:
+    """The organisation and the person an organisation field names beside it, else (value, None).
+
+    "Huber Bau GmbH z. Hd. Frau Anna Huber" -> ("Huber Bau GmbH", "Frau Anna Huber"); "Anna Huber
+    c/o Huber Bau GmbH" -> ("Huber Bau GmbH", "Anna Huber"); "Huber Bau GmbH, Anna Huber" (a
+    person beside a name with a legal form) -> ("Huber Bau GmbH", "Anna Huber").
+    """
+    text = clean_text(value)
+    marker = _CONTACT_MARKER.search(text)
+    if marker is not None:
+        before = text[: marker.start()].strip(" ,;-/(")
+        after = text[marker.end() :].strip(" ,;-/()")
+        if before and after:
+            # "Anna Huber c/o Huber Bau GmbH": the side with the legal form is the organisation.
+            if find_legal_form(after) and not find_legal_form(before):
+                return OrganisationContact(after, before)
+            return OrganisationContact(before, after)
+        if before:
+            return OrganisationContact(before, None)
+        return OrganisationContact(text, None)
+    for separator in _BESIDE.finditer(text):
+        left, right = text[: separator.start()], text[separator.end() :]
+        if find_legal_form(left) and _looks_like_person(right):
+            return OrganisationContact(left.strip(), right.strip())
+        if find_legal_form(right) and _looks_like_person(left):
+            return OrganisationContact(right.strip(), left.strip())
+    return OrganisationContact(text, None)
+
+
+def contact_of_address_line(line: str | None) -> str | None:
+    """The person of an address line "z. Hd. Frau Huber" / "Attn. John Smith", else None."""
+    if line is None:
+        return None
+    for part in re.split(r"\s*[,;\n]\s*", clean_text(line)):
+        marker = _CONTACT_MARKER.match(part)
+        if marker is not None and part[marker.end() :].strip():
+            return part[marker.end() :].strip()
+    return None
+
+
+def looks_like_organisation(text: str) -> bool:
+    """True for a name that carries a legal form, at its end or before a named contact person."""
+    if find_legal_form(text) is not None:
+        return True
+    split = split_organisation_contact(text)
+    return split.contact is not None and find_legal_form(split.organisation) is not None
+
+
+def organisation_share(values: pl.Series) -> float:
+    """Share of the distinct non-empty values that look like organisations (0.0 when none)."""
+    distinct = values.cast(pl.String).drop_nulls().str.strip_chars().unique()
+    distinct = distinct.filter(distinct != "")
+    if distinct.len() == 0:
+        return 0.0
+    found = distinct.map_elements(looks_like_organisation, return_dtype=pl.Boolean)
+    return float(found.sum()) / distinct.len()
 
 
 def clean_organisation_name(value: str | None) -> OrganisationName:
@@ -210,3 +316,63 @@ def clean_vat_ids(frame: pl.DataFrame) -> CleanResult:
     )
     frame = frame.with_columns(vat_id=pl.col("__vat"))
     return CleanResult(frame.drop(temporary_columns(frame)), findings)
+
+
+@cache
+def freemail_domains() -> tuple[str, ...]:
+    """Free-mail and ISP mailbox domains (data/freemail_domains.csv), sorted."""
+    return tuple(sorted(read_column("freemail_domains.csv", "domain")))
+
+
+def business_domains(emails: pl.Expr) -> pl.Expr:
+    """The distinct, sorted domains of a list of cleaned e-mails that are not free-mail domains.
+
+    person@firma.de and info@firma.de both give "firma.de": the organisation's domain.
+    """
+    domains = emails.list.eval(pl.element().str.extract(r"@([^@\s]+)$", 1))
+    return (
+        domains.list.eval(
+            pl.element().filter(
+                pl.element().is_not_null() & ~pl.element().is_in(list(freemail_domains()))
+            )
+        )
+        .list.unique()
+        .list.sort()
+    )
+
+
+def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
+    """A record with neither a name nor an organisation whose e-mails are all role mailboxes at
+    a business domain (info@firma.de, a newsletter row) is that organisation's record.
+
+    Runs after the e-mail cleaner (role_emails). A personal address at a business domain
+    (anna.huber@firma.de) stays a person: golden.csv links it to the organisation as a contact.
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    emails, roles = pl.col("emails").fill_null(nothing), pl.col("role_emails").fill_null(nothing)
+    mailbox_only = (
+        (pl.col("record_type") == "person")
+        & pl.col("first_name").is_null()
+        & pl.col("last_name").is_null()
+        & pl.col("organisation_name").is_null()
+        & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
+        & (emails.list.len() > 0)
+        & (emails.list.set_difference(roles).list.len() == 0)
+        & ~emails.list.eval(
+            pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
+        ).list.any()
+    ).fill_null(False)
+    findings = frame.filter(mailbox_only).select(
+        "record_key",
+        "silo",
+        "source_id",
+        pl.lit("record_type").alias("field"),
+        pl.lit(CORRECTED).alias("status"),
+        pl.lit("only a role mailbox at a business domain: organisation").alias("reason"),
+        emails.list.join("; ").alias("value"),
+        ROW,
+    )
+    frame = frame.with_columns(
+        record_type=pl.when(mailbox_only).then(pl.lit("organisation")).otherwise("record_type")
+    )
+    return CleanResult(frame, findings)

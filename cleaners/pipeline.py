@@ -1,8 +1,10 @@
 """clean_records: the canonical frame in, the cleaned frame and its findings out.
 
-Order matters only where a family needs another's result: names first (a last name with a legal
-form moves to organisation_name), then organisations, addresses (resolve the country), then what
-depends on the country (VAT ids, phones), then e-mails, dates and consent.
+Contacts named on organisation records are split off into records of their own first
+(cleaners.contacts). Order matters only where a family needs another's result: names first (a
+last name with a legal form moves to organisation_name), then organisations, addresses (resolve
+the country), then what depends on the country (VAT ids, phones), then e-mails (a record with
+only a role mailbox at a business domain becomes an organisation), dates and consent.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import polars as pl
 
 from cleaners.addresses import clean_addresses
 from cleaners.consent import clean_consent
+from cleaners.contacts import split_contacts
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
 from cleaners.emails import clean_emails
 from cleaners.names import clean_names
-from cleaners.organisations import clean_organisations, clean_vat_ids
+from cleaners.organisations import clean_organisations, clean_vat_ids, organisation_mailboxes
 from cleaners.outcome import ROW, CleanResult
 from cleaners.phones import clean_phones
 from rules.canonical import CANONICAL_SCHEMA, CONSENT_CHANNELS, FINDINGS_SCHEMA, SCALAR_FIELDS
@@ -67,8 +70,9 @@ def clean_records(
     the reference day for birth-date plausibility and two-digit years (default: date.today()).
     """
     _check_arguments(canonical, default_country, silo_countries)
-    frame = prepared_frame(canonical)
-    findings = []
+    split = split_contacts(canonical)
+    frame = prepared_frame(split.frame)
+    findings = [split.findings.join(frame.select("record_key", ROW), on="record_key")]
     steps = cleaning_steps(
         default_country=default_country,
         silo_countries=silo_countries,
@@ -113,6 +117,7 @@ def cleaning_steps(
         ("vat_ids", clean_vat_ids),
         ("phones", lambda f: clean_phones(f, default_country=default_country)),
         ("emails", clean_emails),
+        ("organisation_mailboxes", organisation_mailboxes),
         ("dates", lambda f: clean_dates(f, date_formats=date_formats, today=today)),
         ("consent", clean_consent),
     )

@@ -118,12 +118,19 @@ def _expand_part(part: str, first: bool, column: str) -> str:
     return part
 
 
+@cache
+def _english_street_words() -> dict[str, str]:
+    return {row["word"]: row["abbreviation"] for row in read_table("street_words_en.csv")}
+
+
 def street_key(street: str | None) -> str | None:
-    """Matching key of a street: transliterated, "strasse"/"str" unified, no spaces."""
+    """Matching key of a street: transliterated, "strasse"/"str" unified, English street words
+    abbreviated ("Main Street" / "Main St"), no spaces."""
     if not street:
         return None
     key = _STREET_TYPE_KEY.sub("str", transliteration_key(street))
-    return key.replace(" ", "") or None
+    english = _english_street_words()
+    return "".join(english.get(word, word) for word in key.split()) or None
 
 
 def normalize_street(

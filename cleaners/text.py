@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Sequence
 from functools import cache
 
 import cologne_phonetics
+import ftfy
+import polars as pl
 
 from cleaners.reference import read_column
 
@@ -54,6 +56,38 @@ _FOLDS = str.maketrans(
         "Þ": "Th",
     }
 )
+
+
+#: Control characters a value must not carry into the outputs (NUL, escape, form feed ...), and
+#: a byte-order mark in the middle of a text. Tab, LF and CR are kept: they are white space.
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]"
+#: Mojibake: UTF-8 bytes of a letter read as Windows-1252 ("Ã¼" for "ü", "â€" for "–", "Ã\x9f"
+#: for "ß"). A lead Ã, Â, Å or â followed by a character only a UTF-8 continuation byte gives;
+#: "ï»¿" is a byte-order mark read so.
+MOJIBAKE = (
+    "ï»¿|[ÃÂÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def has_control_characters(expr: pl.Expr) -> pl.Expr:
+    """True where the text contains a control character (see ``CONTROL_CHARACTERS``)."""
+    return expr.str.contains(CONTROL_CHARACTERS)
+
+
+def strip_control_characters(expr: pl.Expr) -> pl.Expr:
+    """The text without control characters."""
+    return expr.str.replace_all(CONTROL_CHARACTERS, "")
+
+
+def may_be_mojibake(expr: pl.Expr) -> pl.Expr:
+    """True where the text shows a mojibake pattern; ``repair_mojibake`` decides."""
+    return expr.str.contains(MOJIBAKE)
+
+
+def repair_mojibake(value: str) -> str:
+    """The text with mojibake undone (ftfy's encoding repair only); unchanged if it is none."""
+    return ftfy.fix_encoding(value)
 
 
 def clean_text(value: str) -> str:

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
+from flows.cli_subject import retention_app, subject_app
 from rules.config import load_config, starter_text
 from rules.errors import GoldenError
 
@@ -30,9 +31,48 @@ app = typer.Typer(
     help="golden-records: customer-data quality and deduplication for DACH silos.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: no Python type names (<str>, <path>), and "[export]" in a help text is not
+    # taken for rich markup.
+    rich_markup_mode=None,
 )
 console = Console()
 errors = Console(stderr=True)
+
+
+def _plain_type(self: typer.core.TyperArgument | typer.core.TyperOption, ctx: object) -> str:
+    """An option's value as a word (PROFILE, CONFIG), as click writes it: Typer 0.29 shows
+    Python type names (<str>, <path>) there, which mean nothing to a data steward."""
+    if isinstance(self, typer.core.TyperArgument):
+        return ""  # the argument's name is already shown
+    return (self.name or "value").upper()
+
+
+for _parameter in (typer.core.TyperArgument, typer.core.TyperOption):
+    _parameter.display_type = _plain_type  # type: ignore[assignment,method-assign]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"golden-records {version('golden-records')}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """golden-records: customer-data quality and deduplication for DACH silos.
+
+    Example: golden run --config golden.toml
+    """
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,7 +105,10 @@ def init(
     ),
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter golden.toml."""
+    """Write a commented starter golden.toml.
+
+    Example: golden init golden.toml
+    """
     if path.exists() and not force:
         raise GoldenError(f"{path} exists already — use --force to overwrite it")
     path.write_text(starter_text(), encoding="utf-8")
@@ -75,7 +118,10 @@ def init(
 @app.command("check-config")
 @friendly
 def check_config(path: Annotated[Path, typer.Argument(help="golden.toml to validate.")]) -> None:
-    """Validate a golden.toml and list its silos."""
+    """Validate a golden.toml and list its silos.
+
+    Example: golden check-config golden.toml
+    """
     config = load_config(path)
     table = Table("silo", "connector", "source", "trust rank", "mapped fields")
     for silo in config.enabled_silos():
@@ -142,18 +188,36 @@ def print_summary(summary: dict[str, object]) -> None:
 @app.command()
 @friendly
 def dedupe(
-    file: Annotated[Path, typer.Argument(help="CSV, Excel, JSON or Parquet file.")],
-    id_column: Annotated[str, typer.Option("--id", help="Column that identifies a row.")],
+    file: Annotated[Path, typer.Argument(help="CSV, Excel, JSON or Parquet file.", metavar="FILE")],
     out: Annotated[
-        Path | None, typer.Option(help="Folder for crosswalk.csv, golden.csv ...")
+        Path,
+        typer.Option(help="Folder for the results (created if missing).", metavar="FOLDER"),
+    ] = Path("dubletten"),
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help="Column that identifies a row (e.g. Kundennr); without it the row number is "
+            "the id.",
+            metavar="COLUMN",
+        ),
     ] = None,
     role: Annotated[
         list[str] | None,
-        typer.Option(help="COLUMN=ROLE to override an inferred role (ROLE 'ignore' drops it)."),
+        typer.Option(
+            help="Override an inferred role, e.g. --role Notiz=ignore or --role Wohnort=city.",
+            metavar="COLUMN=ROLE",
+        ),
     ] = None,
-    country: Annotated[str, typer.Option(help="Country of records without one.")] = "DE",
-    encoding: Annotated[str, typer.Option(help="Text encoding, or auto.")] = "auto",
-    delimiter: Annotated[str, typer.Option(help="CSV delimiter, or auto.")] = "auto",
+    country: Annotated[
+        str, typer.Option(help="Country of records without one (DE, AT, CH).", metavar="CODE")
+    ] = "DE",
+    encoding: Annotated[
+        str, typer.Option(help="Text encoding (utf-8, cp1252) or auto.", metavar="NAME")
+    ] = "auto",
+    delimiter: Annotated[
+        str, typer.Option(help='CSV delimiter (";", ",") or auto.', metavar="CHAR")
+    ] = "auto",
     hard_rules: Annotated[
         bool,
         typer.Option(
@@ -172,7 +236,14 @@ def dedupe(
         ),
     ] = False,
 ) -> None:
-    """De-duplicate one file: writes crosswalk.csv (silo,source_id,golden_id) and golden.csv."""
+    """De-duplicate one customer list: your file back with a duplicate-group column.
+
+    Writes <name>_Dubletten.<ext> (your file unchanged plus Dubletten_Gruppe, Golden_ID,
+    Sicherheit; same delimiter, encoding and format) and golden.csv, crosswalk.csv ... into
+    the output folder.
+
+    Example: golden dedupe kunden.csv --out ergebnis
+    """
     from flows.dedupe import dedupe_file
 
     overrides = {}
@@ -195,8 +266,6 @@ def dedupe(
             )
         console.print(blocking_table(found))
         return
-    if out is None:
-        raise GoldenError("golden dedupe: name the output folder with --out FOLDER")
     # Each stage shows its own progress (flows/progress.py), not one spinner for the whole run.
     console.print(f"de-duplicating {file.name}", markup=False, highlight=False)
     outcome = dedupe_file(
@@ -212,12 +281,25 @@ def dedupe(
     )
     roles = Table("role", "column(s)", title="column roles")
     for field, columns in outcome.roles.items():
-        roles.add_row(field, ", ".join(columns) if isinstance(columns, list) else columns)
+        shown = ", ".join(columns) if isinstance(columns, list) else columns
+        roles.add_row(field, "(row number)" if shown == "_row_number" else shown)
     if outcome.unused_columns:
         roles.add_row("(not used)", ", ".join(outcome.unused_columns))
     console.print(roles)
+    if outcome.row_number_ids:
+        console.print(
+            "No --id column given: the row number is the id (1 = first row below the header).",
+            markup=False,
+        )
     print_summary(outcome.result.summary.to_dict())
-    console.print(f"outputs: {out}")
+    console.print(f"all outputs: {out}", markup=False)
+    if outcome.annotated is not None:
+        console.print(f"Open this file: {outcome.annotated}", markup=False, soft_wrap=True)
+        console.print(
+            "(your rows unchanged plus Dubletten_Gruppe, Golden_ID, Sicherheit; sort by "
+            "Dubletten_Gruppe to see the duplicates together)",
+            markup=False,
+        )
 
 
 def blocking_table(estimate: BlockingEstimate) -> Table:
@@ -274,7 +356,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
     no_run: Annotated[bool, typer.Option("--no-run", help="Only write the data.")] = False,
 ) -> None:
-    """Write a realistic DACH multi-silo demo data set with ground truth, then run the flow."""
+    """Write a realistic DACH multi-silo demo data set with ground truth, then run the flow.
+
+    Example: golden demo demo-data --persons 2000
+    """
     from flows.demo import write_demo
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -300,7 +385,10 @@ def evaluate(
     crosswalk: Annotated[Path, typer.Option(help="CSV with silo,source_id,golden_id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Pairwise and B-cubed precision, recall and F1 of a crosswalk against ground truth."""
+    """Pairwise and B-cubed precision, recall and F1 of a crosswalk against ground truth.
+
+    Example: golden evaluate --truth truth.csv --crosswalk out/latest/crosswalk.csv
+    """
     _print_evaluation(truth, crosswalk, as_json)
 
 
@@ -353,7 +441,11 @@ def runs(config: ConfigOption = Path("golden.toml"), limit: int = 20) -> None:
 @friendly
 def export(
     profile: Annotated[
-        str, typer.Option(help="salesforce, hubspot, zoho, dynamics, pipedrive or generic.")
+        str,
+        typer.Option(
+            help="salesforce, salesforce-person-accounts, hubspot, zoho, dynamics, pipedrive "
+            "or generic."
+        ),
     ],
     config: ConfigOption = Path("golden.toml"),
     since: Annotated[
@@ -365,13 +457,29 @@ def export(
         str | None, typer.Option(help='Field separator, ";" for German Excel ([export]).')
     ] = None,
     bom: Annotated[bool | None, typer.Option("--bom/--no-bom", help="UTF-8 BOM.")] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Header language where the CRM has no API name, and of IMPORT.md: en or de "
+            "([export] labels)."
+        ),
+    ] = None,
 ) -> None:
-    """Write CRM import files (upserts by golden_id, changes, merge map) for one profile."""
+    """Write CRM import files (upserts by golden_id, changes, merge map) for one profile.
+
+    Example: golden export --profile salesforce --labels de --config golden.toml
+    """
     from flows.export import export_profile
 
     with console.status(f"exporting {profile}"):
         result = export_profile(
-            load_config(config), profile, since=since, out_dir=out, delimiter=delimiter, bom=bom
+            load_config(config),
+            profile,
+            since=since,
+            out_dir=out,
+            delimiter=delimiter,
+            bom=bom,
+            labels=labels,
         )
     table = Table("file", "rows", title=f"{result.profile} export of run {result.run_id}")
     for name, rows in result.files.items():
@@ -379,13 +487,25 @@ def export(
     console.print(table)
     for name, counts in result.counts.items():
         console.print(f"{name:>14}: " + ", ".join(f"{key} {n}" for key, n in counts.items()))
-    console.print(f"{result.since} — {result.folder} ({result.seconds:.1f} s)")
+    console.print(f"{result.since} — {result.folder} ({result.seconds:.1f} s)", markup=False)
+    if result.rejected:
+        console.print(
+            f"{result.rejected} record(s) the CRM would refuse are not in the import files: "
+            f"see rejected_{result.profile}.csv (reason per record)",
+            markup=False,
+        )
+    else:
+        console.print("0 records rejected: every record meets the CRM's required fields")
+    if result.import_notes is not None:
+        console.print(f"Set-up and import steps: {result.import_notes}", markup=False)
 
 
 review_app = typer.Typer(
     help="Reviewer decisions on uncertain pairs (review.html).", no_args_is_help=True
 )
 app.add_typer(review_app, name="review")
+app.add_typer(subject_app, name="subject")  # DSGVO requests: flows/cli_subject.py
+app.add_typer(retention_app, name="retention")
 
 
 @review_app.command("apply")
@@ -397,7 +517,10 @@ def review_apply(
         str | None, typer.Option(help="Reviewer name (else the name in the file).")
     ] = None,
 ) -> None:
-    """Validate a decisions file (pairs, move-outs) and store it; the next run honours it."""
+    """Validate a decisions file (pairs, move-outs) and store it; the next run honours it.
+
+    Example: golden review apply review_decisions.json --config golden.toml
+    """
     from flows.review import apply_decisions
 
     result = apply_decisions(load_config(config), file, reviewer=reviewer)
@@ -431,7 +554,10 @@ def unmerge(
     reviewer: Annotated[str, typer.Option(help="Who decides (audit trail).")] = "cli",
     reason: Annotated[str | None, typer.Option(help="Why (audit trail).")] = None,
 ) -> None:
-    """Split a member off a golden record (cannot-links to the rest); the next run applies it."""
+    """Split a member off a golden record (cannot-links to the rest); the next run applies it.
+
+    Example: golden unmerge G1234ABCD --member crm:10014 --config golden.toml
+    """
     from flows.review import unmerge as split
 
     decisions = split(load_config(config), golden_id, member, reviewer=reviewer, reason=reason)
@@ -448,7 +574,10 @@ def history(
     golden_id: Annotated[str, typer.Argument(help="Golden id.")],
     config: ConfigOption = Path("golden.toml"),
 ) -> None:
-    """List the decisions, merges and redirects touching a golden id."""
+    """List the decisions, merges and redirects touching a golden id.
+
+    Example: golden history G1234ABCD --config golden.toml
+    """
     from flows.review import history as entries_of
 
     table = Table("when (UTC)", "what", "detail", title=f"history of {golden_id}")

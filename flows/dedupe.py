@@ -1,9 +1,11 @@
 """`golden dedupe`: de-duplicate one CSV, Excel, JSON or Parquet file without a golden.toml.
 
 Column roles are inferred from German and English headers (flows/data/header_roles.csv) and can
-be overridden; the file runs through the same stages as the nightly flow with a throw-away state
-store, and the outputs (crosswalk.csv, golden.csv, quarantine.csv, ...) land directly in the
-output folder.
+be overridden; without an id column the row number is the id. The file runs through the same
+stages as the nightly flow with a throw-away state store; the outputs (crosswalk.csv,
+golden.csv, quarantine.csv, ...) land in the output folder next to ``<name>_Dubletten.<ext>``: the
+input file unchanged plus Dubletten_Gruppe, Golden_ID and Sicherheit (flows.dedupe_output), the
+file to open.
 """
 
 from __future__ import annotations
@@ -17,11 +19,22 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
+
+from cleaners.organisations import organisation_share
 from flows import stages
 from flows.connectors import read_silo
+from flows.connectors.result import ROW_NUMBER
+from flows.dedupe_output import (
+    annotated_name,
+    write_annotated_csv,
+    write_annotated_excel,
+    write_annotated_frame,
+)
 from flows.pipeline import PipelineResult, run_pipeline
 from flows.progress import ProgressRunner
 from matching.blocking_estimate import BlockingEstimate, estimate_blocking
+from matching.duplicate_groups import duplicate_groups
 from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
 from rules.config import GoldenConfig
 from rules.errors import ConfigError, GoldenError
@@ -46,6 +59,10 @@ class DedupeResult:
     result: PipelineResult
     roles: dict[str, str | list[str]]
     unused_columns: list[str]
+    #: the input file plus the duplicate-group columns: the file to open
+    annotated: Path | None = None
+    #: no id column given: the row number (1 = first data row) is the id
+    row_number_ids: bool = False
 
 
 def _normalize_header(header: str) -> str:
@@ -60,12 +77,13 @@ def header_roles() -> dict[str, str]:
 
 
 def infer_roles(
-    columns: list[str], id_column: str, overrides: dict[str, str]
+    columns: list[str], id_column: str | None, overrides: dict[str, str]
 ) -> tuple[dict[str, str | list[str]], list[str]]:
     """Mapping canonical field -> column(s), and the columns left unused.
 
     ``overrides`` maps a column to a role (or to "ignore"). A scalar role claimed by two
-    columns goes to the first; the other is reported unused.
+    columns goes to the first; the other is reported unused. ``id_column`` None: the row
+    number is the id.
     """
     known = header_roles()
     for column, role in overrides.items():
@@ -79,11 +97,11 @@ def infer_roles(
                 f"--role {column}={role}: unknown role; use one of {', '.join(MAPPABLE_FIELDS)} "
                 f"or ignore"
             )
-    if id_column not in columns:
+    if id_column is not None and id_column not in columns:
         raise ConfigError(
             f"--id {id_column}: no such column; the file has {', '.join(repr(c) for c in columns)}"
         )
-    mapping: dict[str, str | list[str]] = {"source_id": id_column}
+    mapping: dict[str, str | list[str]] = {"source_id": id_column or ROW_NUMBER}
     unused = []
     for column in columns:
         if column == id_column:
@@ -107,9 +125,38 @@ def infer_roles(
     return mapping, unused
 
 
+#: A name column is an organisation column when at least this share of its distinct values
+#: carry a legal form; below, each value decides for itself (cleaners.names: a value with a
+#: legal form becomes an organisation, the others persons).
+ORGANISATION_COLUMN_SHARE = 0.8
+
+
+def organisation_name_column(
+    mapping: dict[str, str | list[str]], raw: pl.DataFrame, overrides: dict[str, str]
+) -> dict[str, str | list[str]]:
+    """Map a "Name" column to organisation_name when nearly all its values are organisations.
+
+    A list of companies in a "Name" column (most with "GmbH", "AG", "Inc." ...) then keeps its
+    companies without a legal form as organisations too.
+    """
+    column = mapping.get("full_name")
+    if (
+        not isinstance(column, str)
+        or "organisation_name" in mapping
+        or column in overrides
+        or column not in raw.columns
+    ):
+        return mapping
+    if organisation_share(raw[column]) < ORGANISATION_COLUMN_SHARE:
+        return mapping
+    remapped = {role: value for role, value in mapping.items() if role != "full_name"}
+    remapped["organisation_name"] = column
+    return remapped
+
+
 def dedupe_file(
     path: Path,
-    id_column: str,
+    id_column: str | None,
     out: Path,
     *,
     overrides: dict[str, str] | None = None,
@@ -131,19 +178,40 @@ def dedupe_file(
         "path": str(path.resolve()),
         "encoding": encoding,
         "delimiter": delimiter,
-        "mapping": {"source_id": id_column},
+        "mapping": {"source_id": id_column or ROW_NUMBER},
     }
     with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
         probe = _config(silo, Path(work), country, hard_rules, dq_checks)
-        header = read_silo(probe.silos[SILO], probe).columns
+        extract = read_silo(probe.silos[SILO], probe)
+        header = extract.columns
         mapping, unused = infer_roles(header, id_column, overrides or {})
+        mapping = organisation_name_column(mapping, extract.frame, overrides or {})
         config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules, dq_checks)
         result = run_pipeline(config, ProgressRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
             if produced.is_file():  # not the match cache: a one-off run has no next run
                 shutil.copy2(produced, out / produced.name)
-    return DedupeResult(result=result, roles=mapping, unused_columns=unused)
+        groups = duplicate_groups(
+            result.outputs.cleaned.records,
+            result.outputs.ids.assignment,
+            result.outputs.matched.pairs,
+            config.matching.match_threshold,
+        )
+        annotated = out / annotated_name(path)
+        if connector == "csv":
+            write_annotated_csv(path, annotated, groups, encoding=encoding, delimiter=delimiter)
+        elif connector == "excel":
+            write_annotated_excel(path, annotated, groups, None)
+        else:
+            write_annotated_frame(extract.frame, annotated, groups)
+    return DedupeResult(
+        result=result,
+        roles=mapping,
+        unused_columns=unused,
+        annotated=annotated,
+        row_number_ids=id_column is None,
+    )
 
 
 def _config(
@@ -180,7 +248,7 @@ def _config(
 
 def explain_blocking(
     path: Path,
-    id_column: str,
+    id_column: str | None,
     *,
     overrides: dict[str, str] | None = None,
     country: str = "DE",
@@ -203,12 +271,13 @@ def explain_blocking(
         "path": str(path.resolve()),
         "encoding": encoding,
         "delimiter": delimiter,
-        "mapping": {"source_id": id_column},
+        "mapping": {"source_id": id_column or ROW_NUMBER},
     }
     with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
         probe = _config(silo, Path(work), country, True, False)
         extract = read_silo(probe.silos[SILO], probe)
         mapping, _ = infer_roles(extract.columns, id_column, overrides or {})
+        mapping = organisation_name_column(mapping, extract.frame, overrides or {})
         config = _config({**silo, "mapping": mapping}, Path(work), country, True, False)
         # The mapping is applied in prepare, not when reading: the probe's rows serve.
         prepared = stages.prepare(config, [extract])

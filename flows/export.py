@@ -7,7 +7,10 @@ then records in the state store what the CRM now holds. One folder per export:
 
     <object file>.csv   upserts keyed by golden_id (external id): every record, or with --since
                         only new and changed ones
-    changes.csv         object, golden_id, change (new / changed / merged / removed),
+    rejected_<profile>.csv  records the CRM would refuse (required field empty, invalid e-mail),
+                        with the reason; they are left out of the object files
+    IMPORT.md           the set-up and import steps, in the export's language (--labels)
+    changes.csv         object, golden_id, change (new / changed / merged / removed / delete),
                         surviving_golden_id, compared with the baseline
     merge_map.csv       silo, source_id -> golden_id (+ retired golden ids -> surviving id)
     export.json         profile, run, baseline, counts, files, fields to create, import notes
@@ -35,8 +38,10 @@ import polars as pl
 
 from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
 from flows.export_state import ExportRecord, last_export, load_exported, record_export, run_status
-from flows.publish import write_json
+from flows.privacy_state import erased_golden_ids, load_flags
+from flows.publish import make_private, write_json
 from flows.state import StateStore
+from matching.objections import restricted_golden_ids
 from reports.csv_safe import write_csv
 from reports.exports import (
     CHANGE_KINDS,
@@ -46,11 +51,14 @@ from reports.exports import (
     classify_changes,
     content_text,
     load_profile,
+    mark_erased,
     merge_map,
     render_object,
     resolve_redirects,
     sink_csv,
 )
+from reports.exports.checks import rejected_rows
+from reports.exports.import_notes import import_notes
 from rules.config import GoldenConfig
 from rules.errors import ConfigError, GoldenError, StateError
 
@@ -73,6 +81,10 @@ class ExportResult:
     #: file name -> data rows.
     files: dict[str, int]
     seconds: float
+    #: records left out because the CRM would refuse them (rejected_<profile>.csv)
+    rejected: int = 0
+    #: the set-up notes next to the files
+    import_notes: Path | None = None
 
 
 def published_run(output_dir: Path) -> tuple[str, Path]:
@@ -155,6 +167,13 @@ class _Plan:
     merge_map: pl.DataFrame
     delimiter: str
     bom: bool
+    #: records the CRM would refuse (REJECTED_SCHEMA), one row per problem
+    rejected: pl.DataFrame
+
+    @property
+    def rejected_file(self) -> str:
+        """rejected_<profile>.csv"""
+        return f"rejected_{self.profile.name}.csv"
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:
@@ -177,11 +196,19 @@ def export_profile(
     out_dir: Path | None = None,
     delimiter: str | None = None,
     bom: bool | None = None,
+    labels: str | None = None,
 ) -> ExportResult:
-    """Write one profile's import files for the published run and record them in the state."""
+    """Write one profile's import files for the published run and record them in the state.
+
+    ``labels`` ("en", "de"; default [export] labels): header language where the CRM has no
+    API name, and the language of IMPORT.md and of the rejection reasons.
+    """
     clock = time.perf_counter()
-    profile = load_profile(profile_name).with_date_format(
-        config.export.date_formats.get(profile_name)
+    profile = (
+        load_profile(profile_name)
+        .with_date_format(config.export.date_formats.get(profile_name))
+        .with_labels(labels or config.export.labels)
+        .with_unknown_consent(config.export.unknown_consent)
     )
     delimiter = config.export.delimiter if delimiter is None else delimiter
     if len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
@@ -213,7 +240,9 @@ def export_profile(
                 folder=str(folder),
                 counts=plan.counts,
                 written=plan.upserts,
-                retired=plan.changes.filter(pl.col("change").is_in(["merged", "removed"])),
+                retired=plan.changes.filter(
+                    pl.col("change").is_in(["merged", "removed", "delete"])
+                ),
             ),
         )
     finally:
@@ -227,6 +256,8 @@ def export_profile(
         counts=plan.counts,
         files=files,
         seconds=round(time.perf_counter() - clock, 3),
+        rejected=plan.rejected["golden_id"].n_unique(),
+        import_notes=folder / "IMPORT.md",
     )
 
 
@@ -240,13 +271,24 @@ def _plan(
 ) -> _Plan:
     """Hash every golden record, compare with the baseline, pick the rows to write."""
     exported_at = datetime.now(UTC)
-    golden = with_phone_types(pl.scan_parquet(run_folder / "golden.parquet"))
+    crosswalk = pl.read_parquet(run_folder / "crosswalk.parquet")
+    restricted = restricted_golden_ids(crosswalk, load_flags(state))  # DSGVO Art. 18
+    golden = with_phone_types(
+        pl.scan_parquet(run_folder / "golden.parquet").filter(
+            ~pl.col("golden_id").is_in(restricted)
+        )
+    )
     current = content_hashes(golden, profile)
     baseline, since_text = _baseline(state, config, profile, since)
     redirects = resolve_redirects(state.load_golden_ids())
     changes = classify_changes(current, baseline, redirects)
+    changes = mark_erased(changes, sorted(erased_golden_ids(state)))  # DSGVO Art. 17, 19
     changed = changes.filter(pl.col("change").is_in(["new", "changed"])).select("golden_id")
-    crosswalk = pl.read_parquet(run_folder / "crosswalk.parquet")
+    # Records the CRM would refuse stay out of the files (and out of what the CRM is taken to
+    # hold, so the first export after they were fixed brings them).
+    rejected = pl.concat([rejected_rows(golden, item, profile.labels) for item in profile.objects])
+    upserts = current if since is None else current.join(changed, on="golden_id", how="semi")
+    upserts = upserts.join(rejected.select("golden_id").unique(), on="golden_id", how="anti")
     return _Plan(
         profile=profile,
         export_id=f"{exported_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -254,11 +296,12 @@ def _plan(
         since=since_text,
         exported_at=exported_at,
         golden=golden,
-        upserts=current if since is None else current.join(changed, on="golden_id", how="semi"),
+        upserts=upserts,
         changes=changes,
         merge_map=merge_map(crosswalk, redirects, current.select("golden_id", "object")),
         delimiter=config.export.delimiter,
         bom=config.export.bom,
+        rejected=rejected,
     )
 
 
@@ -279,6 +322,19 @@ def _write_files(plan: _Plan, folder: Path) -> dict[str, int]:
     files["changes.csv"] = plan.changes.height
     write_csv(plan.merge_map, folder / "merge_map.csv", delimiter=plan.delimiter, bom=plan.bom)
     files["merge_map.csv"] = plan.merge_map.height
+    write_csv(plan.rejected, folder / plan.rejected_file, delimiter=plan.delimiter, bom=plan.bom)
+    files[plan.rejected_file] = plan.rejected.height
+    notes = import_notes(
+        plan.profile,
+        export_id=plan.export_id,
+        run_id=plan.run_id,
+        rows=files,
+        rejected=plan.rejected["golden_id"].n_unique(),
+        rejected_file=plan.rejected_file,
+        encoding="UTF-8 with BOM" if plan.bom else "UTF-8",
+        delimiter=plan.delimiter,
+    )
+    (folder / "IMPORT.md").write_text(notes, encoding="utf-8", newline="\n")
     manifest = _manifest(plan) | {"counts": plan.counts, "files": files}
     write_json(manifest, folder / "export.json")
     return files
@@ -346,6 +402,10 @@ def _manifest(plan: _Plan) -> dict[str, object]:
         "encoding": "UTF-8 with BOM" if plan.bom else "UTF-8",
         "delimiter": plan.delimiter,
         "date_format": profile.date_format,
+        "labels": profile.labels,
+        "unknown_consent": profile.unknown_consent,
+        "rejected": plan.rejected["golden_id"].n_unique(),
+        "rejected_file": plan.rejected_file,
         "objects": {
             item.name: {
                 "crm_object": item.crm_object,
@@ -383,6 +443,8 @@ def _publish(
     staging.mkdir()
     try:
         write(staging)
+        if config.privacy.private_files:
+            make_private(staging)
         if out_dir is None:
             os.replace(staging, target)
             _switch_latest(target)

@@ -10,8 +10,9 @@ from rules.errors import GoldenError
 
 
 def unescape_formula(column: str) -> pl.Expr:
-    """Undo reports.csv_safe's formula escaping: drop the apostrophe before = + - @ tab CR."""
-    return pl.col(column).str.replace(r"^'([=+\-@\t\r])", "$1")
+    """Undo reports.csv_safe's formula escaping: drop the apostrophe before = + - @ tab CR at
+    the start of the cell or after a ; or , (quotes in between allowed)."""
+    return pl.col(column).str.replace_all(r"""(^|[;,])("*)'([=+\-@\t\r])""", "$1$2$3")
 
 
 def read_id_table(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:

@@ -13,12 +13,12 @@ from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
 from matching.incremental import CACHE_FOLDER, write_match_cache
 from matching.stable_ids import IdAssignment
-from matching.staleness import REMINDERS_SCHEMA
+from matching.staleness import REMINDERS_SCHEMA, reminders_file, stale_columns, stale_file
 from matching.survivorship import GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
 from reports.review import member_fingerprints, review_groups, write_review_report
-from reports.summary import RunSummary
+from reports.summary import RunSummary, merges_refused
 from rules.config import GoldenConfig
 
 
@@ -38,6 +38,8 @@ class RunOutputs:
     dq: DQResults | None = None
     dq_history: pl.DataFrame | None = None
     reminders: pl.DataFrame | None = None
+    #: accepted pairs whose merge clustering refused (matching.clustering.ClusterResult)
+    refused: pl.DataFrame | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -45,6 +47,8 @@ class RunOutputs:
         summary["pairs_per_blocking_rule"] = self.matched.blocking.pairs_per_rule
         if self.matched.report is not None:
             summary["matching"] = self.matched.report.to_dict()
+        if self.refused is not None:
+            summary["merges_refused"] = merges_refused(self.refused)
         return summary
 
     def crosswalk(self) -> pl.DataFrame:
@@ -79,7 +83,7 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
     write_frame(outputs.cleaned.quarantine.sort("silo", "row_number"), folder, "quarantine")
     write_frame(outputs.cleaned.findings.sort("silo", "source_id", "field"), folder, "findings")
     write_frame(outputs.review, folder, "review_queue")
-    write_frame(outputs.stale, folder, "stale")
+    write_frame(stale_file(outputs.stale, outputs.summary.language), folder, "stale")
     write_frame(outputs.ids.redirects, folder, "redirects")
     write_frame(outputs.matched.blocking.oversized_blocks, folder, "oversized_blocks")
     outputs.matched.pairs.write_parquet(folder / "pairs.parquet")
@@ -103,8 +107,13 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
             if outputs.reminders is None
             else outputs.reminders,
             settings=config.dq,
+            owners={silo.name: silo.owner for silo in config.enabled_silos() if silo.owner},
+            stale_columns=stale_columns(config.project.language),
+            stale_silo_column="Quelle" if config.project.language == "de" else "silo",
         )
         write_dq_files(folder, outputs.summary, dq_inputs, outputs.stale)
+        language = config.project.language
+        write_frame(reminders_file(dq_inputs.reminders, language), folder, "reminders")
     write_dq_report(
         folder / "dq_report.html",
         outputs.summary,

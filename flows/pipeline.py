@@ -22,9 +22,11 @@ import polars as pl
 from flows import stages
 from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
+from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import prune_match_caches, publish_run
+from flows.publish import make_private, prune_match_caches, publish_run
+from flows.retention import compute_retention, write_retention
 from flows.state import StateStore
 from matching.staleness import reminders
 from reports.dq_scores import scorecard
@@ -101,6 +103,7 @@ def run_pipeline(
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
         cleaned = timed("clean", stages.clean, config, prepared, today)
+        cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq = timed("dq checks", run_dq_checks, config, cleaned, today)
         # Stored before the blocking rules run: a blocked run shows up in the trends too.
         state.save_dq_scores(run_id, scorecard(dq))
@@ -110,10 +113,20 @@ def run_pipeline(
         decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
         links = stages.golden_id_links(state, cleaned)  # records carrying a golden id
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
-        ids = timed("stable ids", stages.assign_ids, state, clusters)
+        ids = timed("stable ids", stages.assign_ids, state, clusters.clusters)
         golden = timed("golden records", stages.golden_records, config, cleaned, ids)
-        review = timed("review queue", stages.review_queue, config, matched, ids, cleaned)
+        review = timed(
+            "review queue",
+            stages.review_queue,
+            config,
+            matched,
+            ids,
+            cleaned,
+            decisions,
+            clusters.refused,
+        )
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
+        due = timed("retention", compute_retention, config, cleaned, ids, today)
         summary = build_summary(
             config, run_id, started, cleaned, golden.golden.height, review, stale, timings
         )
@@ -129,13 +142,14 @@ def run_pipeline(
             dq=dq,
             dq_history=state.load_dq_history(exclude_run=run_id),
             reminders=reminders(stale, today),
+            refused=clusters.refused,
         )
         folder = timed(
             "publish",
             publish_run,
             config.output_dir,
             run_id,
-            lambda target: write_outputs(target, outputs, config),
+            lambda target: write_run(target, outputs, config, due),
         )
         prune_match_caches(config.output_dir, folder)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
@@ -151,6 +165,14 @@ def run_pipeline(
         raise
     finally:
         state.close()
+
+
+def write_run(target: Path, outputs: RunOutputs, config: GoldenConfig, due: pl.DataFrame) -> None:
+    """Every file of a run into its staging folder, owner-only unless configured otherwise."""
+    write_outputs(target, outputs, config)
+    write_retention(target, due, config.project.language)
+    if config.privacy.private_files:
+        make_private(target)
 
 
 def build_summary(

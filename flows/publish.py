@@ -25,14 +25,15 @@ OUTPUT_FILES = {
     "lineage.csv": "per golden record and field: the source record and rule that supplied it",
     "quarantine.csv": "every source row that did not go on, with silo, row number and reason",
     "findings.csv": "every value a cleaner corrected or removed, with the reason",
-    "review_queue.csv": "uncertain candidate pairs for a reviewer",
+    "review_queue.csv": "uncertain candidate pairs for a reviewer, with earlier decisions",
     "pairs.parquet": "every scored candidate pair with per-field levels and weights",
-    "stale.csv": "records due for review, with reasons and review-due date",
+    "stale.csv": "golden records that need action: severity, reasons, due date, owner",
     "redirects.csv": "golden ids retired in this run and the id they now point to",
     "oversized_blocks.csv": "blocking keys with too many records to compare (not paired)",
     "dq_failures.csv": "every value failing a DQ rule, in full (masked in the report)",
     "dq_summary.json": "DQ scores per silo and dimension, top problems, change since last run",
-    "reminders.csv": "stale records grouped per silo and owner",
+    "reminders.csv": "flagged golden records per owner and silo, by severity",
+    "retention_due.csv": "records due for deletion or kept only by law ([retention])",
     "summary.json": "counts of the run",
     "dq_report.html": "the data-quality report",
     "review.html": "uncertain pairs for reviewers: approve, reject or move a record out; export",
@@ -70,6 +71,18 @@ def publish_run(output_dir: Path, run_id: str, write: Callable[[Path], None]) ->
         raise
     switch_latest(output_dir, final)
     return final
+
+
+def make_private(folder: Path) -> None:
+    """Owner-only modes under ``folder`` (folders 0700, files 0600): outputs hold personal data.
+
+    DSGVO Art. 32: other accounts on the machine have no business reading customer data;
+    ``[privacy] private_files = false`` keeps the umask's modes (e.g. to serve reports).
+    """
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def switch_latest(output_dir: Path, run_folder: Path) -> None:

@@ -20,8 +20,16 @@ from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
 from matching.blocking import BlockingResult
-from matching.clustering import connected_components, constrained_clusters
+from matching.clustering import (
+    REFUSED_SCHEMA,
+    ClusterResult,
+    coherent_clusters,
+    complete_pairs,
+    connected_components,
+)
+from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
+from matching.scoring import MatchWeights
 from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
 from matching.staleness import flag_stale
 from matching.survivorship import GoldenResult, build_golden_records
@@ -29,11 +37,12 @@ from reports.dq_scores import DQResults, blocking_problems
 from rules.canonical import (
     FINDINGS_SCHEMA,
     QUARANTINE_SCHEMA,
+    empty_findings,
     record_hashes,
     record_key,
     split_record_key,
 )
-from rules.config import GoldenConfig
+from rules.config import GoldenConfig, SiloConfig
 from rules.errors import StageError
 
 log = logging.getLogger("golden.stages")
@@ -59,6 +68,8 @@ class Prepared:
     canonical: pl.DataFrame
     quarantine: pl.DataFrame
     counts: dict[str, SiloCounts] = field(default_factory=dict)
+    #: FINDINGS_SCHEMA rows for values the connectors changed (encoding, mojibake, controls).
+    findings: pl.DataFrame = field(default_factory=empty_findings)
 
 
 @dataclass(frozen=True)
@@ -83,15 +94,17 @@ class Matched:
     blocking: BlockingResult
     report: MatchReport | None = None
     cache: MatchCache | None = None
+    weights: MatchWeights | None = None
 
 
 def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
     """Map every silo's raw rows onto the canonical model; unmappable rows go to quarantine."""
-    frames, quarantines, counts = [], [], {}
+    frames, quarantines, findings, counts = [], [], [], {}
     silos = {silo.name: silo for silo in config.enabled_silos()}
     for extract in extracts:
         mapped = map_silo(extract.frame, silos[extract.silo])
         frames.append(mapped.records)
+        findings.append(connector_findings(extract, silos[extract.silo], mapped.records))
         quarantined = pl.concat([extract.quarantine.cast(QUARANTINE_SCHEMA), mapped.quarantine])  # type: ignore[arg-type]
         quarantines.append(quarantined)
         counts[extract.silo] = SiloCounts(
@@ -109,6 +122,32 @@ def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
         if quarantines
         else pl.DataFrame(schema=QUARANTINE_SCHEMA),
         counts=counts,
+        findings=pl.concat(findings) if findings else empty_findings(),
+    )
+
+
+def connector_findings(
+    extract: SiloExtract, silo: SiloConfig, records: pl.DataFrame
+) -> pl.DataFrame:
+    """The connector's findings with record key and source id (null for quarantined rows);
+    ``field`` is the canonical field a source column is mapped to, else the column's name."""
+    fields: dict[str, str] = {}
+    for canonical, columns in silo.mapping.items():
+        for column in columns if isinstance(columns, list) else [columns]:
+            fields.setdefault(column, canonical)
+    keys = records.select("row_number", "record_key", "source_id")
+    return (
+        extract.findings.join(keys, on="row_number", how="left", maintain_order="left")
+        .select(
+            "record_key",
+            pl.lit(extract.silo).alias("silo"),
+            "source_id",
+            pl.col("column").replace(fields).fill_null("(row)").alias("field"),
+            "status",
+            "reason",
+            "value",
+        )
+        .cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
     )
 
 
@@ -155,7 +194,9 @@ def clean(config: GoldenConfig, prepared: Prepared, today: date) -> Cleaned:
     }
     return Cleaned(
         records=frame.filter(identifying).sort("record_key"),
-        findings=result.findings.cast(FINDINGS_SCHEMA),  # type: ignore[arg-type]
+        findings=pl.concat(
+            [prepared.findings, result.findings.cast(FINDINGS_SCHEMA)]  # type: ignore[arg-type]
+        ),
         quarantine=quarantine,
         counts=counts,
     )
@@ -208,7 +249,11 @@ def match(config: GoldenConfig, cleaned: Cleaned, full: bool = False) -> Matched
     log.info(outcome.report.log_line())
     log.info("matching: %d candidate pairs scored", outcome.pairs.height)
     return Matched(
-        pairs=outcome.pairs, blocking=outcome.blocking, report=outcome.report, cache=outcome.cache
+        pairs=outcome.pairs,
+        blocking=outcome.blocking,
+        report=outcome.report,
+        cache=outcome.cache,
+        weights=outcome.weights,
     )
 
 
@@ -218,48 +263,62 @@ def cluster(
     matched: Matched,
     decisions: pl.DataFrame | None = None,
     links: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Entities from the pairs at or above the match threshold (record_key, cluster_key).
+) -> ClusterResult:
+    """Entities from the pairs at or above the match threshold, coherent as groups.
 
     ``decisions`` (flows.state.DECISIONS_SCHEMA) are the reviewers' decisions: approved pairs
     are must-links, rejected pairs cannot-links that no third record can bridge either.
     ``links`` (left_key, right_key) are further must-links: records carrying a golden id
-    (see golden_id_links).
+    (see golden_id_links). See matching.clustering for what makes a merge coherent.
     """
-    accepted = matched.pairs.filter(pl.col("probability") >= config.matching.match_threshold)
+    settings = config.matching
+    record_keys = cleaned.records["record_key"]
     must_link, rejected = decision_links(decisions)
     if links is not None and links.height:
         must_link = pl.concat([must_link, links.select("left_key", "right_key")]).unique()
-    if not config.matching.split_weak_links and must_link.height + rejected.height == 0:
-        return connected_components(cleaned.records["record_key"], accepted)
-    cannot_link = rejected
-    if config.matching.split_weak_links:
-        automatic = matched.pairs.filter(
-            pl.col("hard_rule").str.starts_with("no_match")
-            | (pl.col("hard_rule") == "different record types")
-            | (pl.col("probability") < config.matching.cannot_link_below)
-        ).select("left_key", "right_key")
-        cannot_link = pl.concat([automatic, rejected])
-    return constrained_clusters(cleaned.records["record_key"], accepted, cannot_link, must_link)
+    pairs = matched.pairs
+    if not settings.split_weak_links:
+        if must_link.height + rejected.height == 0:
+            accepted = pairs.filter(pl.col("probability") >= settings.match_threshold)
+            return ClusterResult(
+                connected_components(record_keys, accepted), pl.DataFrame(schema=REFUSED_SCHEMA)
+            )
+        # Only the reviewers' decisions constrain the components then.
+        plain = pairs.select(
+            "left_key",
+            "right_key",
+            "probability",
+            pl.lit(None, dtype=pl.String).alias("hard_rule"),
+            pl.lit(None, dtype=pl.Int8).alias("first_name_level"),
+            pl.lit(None, dtype=pl.Int8).alias("gender_level"),
+        )
+        return coherent_clusters(
+            record_keys, plain, settings.match_threshold, 0.0, rejected, must_link
+        )
+    if settings.cannot_link_below > 0:
+        pairs = pairs.with_columns(
+            pl.when(pl.col("probability") < settings.cannot_link_below)
+            .then(pl.lit("no_match: below [matching] cannot_link_below"))
+            .otherwise(pl.col("hard_rule"))
+            .alias("hard_rule")
+        )
+    weights = matched.weights or MatchWeights.defaults()
+    completed = complete_pairs(
+        record_keys, pairs, cleaned.records, weights, settings.hard_rules, settings.match_threshold
+    )
+    return coherent_clusters(
+        record_keys,
+        completed,
+        settings.match_threshold,
+        settings.group_linkage,
+        cannot_link=rejected,
+        must_link=must_link,
+    )
 
 
 def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(must_link, cannot_link) frames of left_key, right_key; the latest decision per pair wins."""
-    empty = pl.DataFrame(schema={"left_key": pl.String(), "right_key": pl.String()})
-    if decisions is None or decisions.height == 0:
-        return empty, empty
-    left = pl.col("left_silo") + ":" + pl.col("left_source_id")
-    right = pl.col("right_silo") + ":" + pl.col("right_source_id")
-    latest = (
-        decisions.sort("decided_at", "decision_id")
-        .select(
-            pl.min_horizontal(left, right).alias("left_key"),
-            pl.max_horizontal(left, right).alias("right_key"),
-            "decision",
-        )
-        .unique(["left_key", "right_key"], keep="last", maintain_order=True)
-        .sort("left_key", "right_key")
-    )
+    latest = latest_decisions(decisions)
     return (
         latest.filter(pl.col("decision") == "approve").select("left_key", "right_key"),
         latest.filter(pl.col("decision") == "reject").select("left_key", "right_key"),
@@ -307,17 +366,35 @@ def golden_records(config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment) ->
 
 
 def review_queue(
-    config: GoldenConfig, matched: Matched, ids: IdAssignment, cleaned: Cleaned | None = None
+    config: GoldenConfig,
+    matched: Matched,
+    ids: IdAssignment,
+    cleaned: Cleaned | None = None,
+    decisions: pl.DataFrame | None = None,
+    refused: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Uncertain pairs (between review and match threshold) with both records' golden ids.
 
+    ``refused`` (ClusterResult.refused): pairs above the match threshold whose merge clustering
+    refused join the queue with the reason in ``refused_merge`` (null for the others).
+
     With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
     report whose records have changed since is refused by `golden review apply`.
+    ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
+    a pair decided in an earlier night stays in the queue, marked, and is not asked again.
     """
     band = matched.pairs.filter(
         (pl.col("probability") >= config.matching.review_threshold)
         & (pl.col("probability") < config.matching.match_threshold)
-    )
+    ).with_columns(pl.lit(None, dtype=pl.String).alias("refused_merge"))
+    if refused is not None and refused.height:
+        # Accepted pairs whose merge the groups' evidence refused: close calls for a reviewer.
+        bridges = matched.pairs.join(
+            refused.select("left_key", "right_key", pl.col("reason").alias("refused_merge")),
+            on=["left_key", "right_key"],
+        )
+        band = pl.concat([band, bridges.select(band.columns)])
+    band = mark_decided(band, decisions)
     if cleaned is not None:
         band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records))
     golden = ids.assignment
@@ -339,6 +416,10 @@ def review_queue(
             "rules",
             *[name for name in band.columns if name.endswith("_level")],
             *(["pair_hash"] if "pair_hash" in band.columns else []),
+            "stored_decision",
+            "decided_by",
+            pl.col("decided_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "refused_merge",
         )
         .sort("probability", "left_silo", "left_source_id", descending=[True, False, False])
     )
@@ -361,10 +442,18 @@ def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
 def staleness(
     config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment, today: date
 ) -> pl.DataFrame:
-    """Stale source records with reasons and review-due dates."""
+    """Golden records that need a steward's action, with reasons, severity and due date."""
     owners = {silo.name: silo.owner for silo in config.enabled_silos() if silo.owner}
+    marketing = {silo.name: silo.marketing_channels for silo in config.enabled_silos()}
     return flag_stale(
-        cleaned.records, ids.assignment, cleaned.findings, config.staleness, today, owners
+        cleaned.records,
+        ids.assignment,
+        cleaned.findings,
+        config.staleness,
+        today,
+        owners,
+        marketing_channels=marketing,
+        language=config.project.language,
     )
 
 

@@ -104,7 +104,7 @@ export_runs = Table(
     Column("export_id", String(60), primary_key=True),
     Column("profile", String(40), nullable=False, index=True),
     Column("run_id", String(40), nullable=False),
-    Column("since", String(60)),
+    Column("since", Text),  # "changed records only; first export of this profile: …" > 60
     Column("exported_at", DateTime, nullable=False),
     Column("folder", Text),
     Column("counts", Text),

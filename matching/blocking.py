@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from cleaners.organisations import business_domains
+
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
 
 PAIR_SCHEMA = {"left_key": pl.String(), "right_key": pl.String(), "rules": pl.String()}
@@ -76,6 +78,46 @@ def _email_local_parts(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
+    """Business e-mail domains of organisation records (info@ and person@firma.de: firma.de).
+
+    Only organisations: persons at one domain are colleagues, not one person. Free-mail domains
+    never form a block (cleaners.organisations.business_domains).
+    """
+    organisations = frame.filter(pl.col("record_type") == "organisation")
+    return (
+        organisations.select(
+            "record_key",
+            business_domains(pl.col("emails").fill_null(_EMPTY_LIST)).alias("block_key"),
+        )
+        .explode("block_key")
+        .drop_nulls()
+        .unique()
+    )
+
+
+def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """The organisation key without spaces ("Harbor View" / "Harborview"), its first word with
+    the postal code ("First Baptist Church" / "First Baptist Church of Nashville"), and for
+    organisation records the address (a typo in the name, no phone to block on)."""
+    key = pl.col("organisation_key")
+    squashed = frame.select("record_key", key.str.replace_all(" ", "").alias("block_key"))
+    first_word = frame.select(
+        "record_key",
+        pl.concat_str([key.str.extract(r"^(\S+)", 1), pl.col("postal_code")], separator="|").alias(
+            "block_key"
+        ),
+    )
+    address = frame.filter(pl.col("record_type") == "organisation").select(
+        "record_key",
+        pl.concat_str(
+            [pl.lit("@"), pl.col("postal_code"), pl.col("street_key"), pl.col("house_number")],
+            separator="|",
+        ).alias("block_key"),
+    )
+    return pl.concat([squashed, first_word, address]).drop_nulls().unique()
+
+
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.
 BLOCKING_RULES: dict[str, KeyFunction] = {
     "email": _list_rule("emails", exclude="role_emails"),
@@ -91,7 +133,8 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
     "name_city": _scalar_rule("last_name_phonetic", "city_key"),
     "first_name_city": _scalar_rule("first_name_group", "city_key"),
     "vat_id": _scalar_rule("vat_id"),
-    "organisation": _scalar_rule("organisation_key"),
+    "organisation": _organisation_names,
+    "email_domain": _organisation_domains,
 }
 
 

@@ -1,13 +1,56 @@
-"""Clustering: records linked by accepted pairs become one entity (connected components).
+"""Clustering: records linked by accepted pairs become one entity.
 
-Labels propagate along edges as the minimum record key until nothing changes: a handful of
-vectorized joins, no Python loop over records. The matching issue adds protection against
-chaining (weak bridges) on top of this.
+Plain connected components chain: A-B and B-C make A, B and C one entity even when A and C are
+two people (five namesakes in two cities joined through records without birth date or
+address). ``coherent_clusters`` therefore merges groups strongest pair first and asks of every
+merge that it hold for the *groups*, not only for the linking pair:
+
+- no member of one group may conflict with a member of the other — a hard "no match" on a
+  deciding field (birth dates, jun./sen., VAT ids), a reviewer's rejection, or a different sex
+  (Herr/Frau, Stefan/Stefanie) that the pair's own evidence does not overcome — also for pairs
+  blocking never offered: those are compared and scored here (``complete_pairs``);
+- the evidence across the groups must carry the merge: the mean match probability of all their
+  cross pairs (average linkage) at least ``[matching] group_linkage``. One strong bridge between
+  two otherwise unlike groups is refused.
+
+Refused merges are returned with their reason (summary.json counts them, the review queue lists
+the close ones). ``connected_components`` labels propagate as the minimum record key until
+nothing changes: a handful of vectorized joins, no Python loop over records.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import polars as pl
+
+from matching.comparisons import COMPARISONS, compare_pairs
+from matching.scoring import MatchWeights, score_pairs
+from rules.config import HardRule
+
+#: Components up to this size have all their member pairs compared; in larger ones (a rare
+#: giant component, 100 members are 4,950 pairs) only the scored pairs count.
+MAX_COMPLETED_COMPONENT = 100
+#: Hard rules that do not make a conflict between group members (see ``conflicts``).
+NAME_ONLY_RULES = ("first_name:different",)
+#: Reasons a merge is refused, as counted in summary.json.
+CONFLICT = "conflict"
+WEAK_LINK = "weak_link"
+REFUSED_SCHEMA = {
+    "left_key": pl.String(),
+    "right_key": pl.String(),
+    "probability": pl.Float64(),
+    "reason": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """record_key -> cluster_key, and the accepted pairs whose merge was refused (and why)."""
+
+    clusters: pl.DataFrame
+    refused: pl.DataFrame
 
 
 def connected_components(record_keys: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
@@ -137,3 +180,221 @@ def _within_components(
         .filter(pl.col("cluster_key") == pl.col("cluster_key_right"))
         .select("left_key", "right_key")
     )
+
+
+def complete_pairs(
+    record_keys: pl.Series,
+    pairs: pl.DataFrame,
+    records: pl.DataFrame,
+    weights: MatchWeights,
+    hard_rules: Sequence[HardRule],
+    threshold: float,
+    max_component: int = MAX_COMPLETED_COMPONENT,
+) -> pl.DataFrame:
+    """The scored pairs plus every pair of records that accepted pairs could chain together.
+
+    Within each connected component of accepted pairs (up to ``max_component`` records) the
+    pairs blocking never offered are compared and scored with the run's ``weights`` (no
+    term-frequency adjustment: the frequencies belong to the candidate pairs), so a birth-date
+    conflict between two records that were never a candidate pair is seen. Returns left_key,
+    right_key, probability, hard_rule, first_name_level, gender_level.
+    """
+    columns = ["left_key", "right_key", "probability", "hard_rule", *_SEX_LEVELS]
+    known = pairs.select(columns)
+    accepted = pairs.filter(pl.col("probability") >= threshold)
+    components = connected_components(record_keys, accepted)
+    sizes = components.group_by("cluster_key").len("size")
+    members = components.join(
+        sizes.filter((pl.col("size") > 2) & (pl.col("size") <= max_component)), on="cluster_key"
+    ).select("record_key", "cluster_key")
+    if members.height == 0:
+        return known
+    within = (
+        members.join(members, on="cluster_key", suffix="_r")
+        .filter(pl.col("record_key") < pl.col("record_key_r"))
+        .select(pl.col("record_key").alias("left_key"), pl.col("record_key_r").alias("right_key"))
+        .join(known.select("left_key", "right_key"), on=["left_key", "right_key"], how="anti")
+        .sort("left_key", "right_key")
+    )
+    if within.height == 0:
+        return known
+    involved = pl.concat([within["left_key"], within["right_key"]]).unique()
+    compared = compare_pairs(
+        within.with_columns(pl.lit("completed").alias("rules")),
+        records.filter(pl.col("record_key").is_in(involved.implode())),
+    )
+    scored = score_pairs(compared, weights, hard_rules)
+    return pl.concat([known, scored.select(columns)])
+
+
+_SEX_LEVELS = ("first_name_level", "gender_level")
+
+
+def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
+    """Per pair: the reason two records may never share a cluster, else null.
+
+    A hard "no match" on a deciding field (birth date, jun./sen., VAT id, record type) decides;
+    a different sex (Frau next to Herr, Stefan next to Stefanie) does unless the pair's own
+    evidence reaches the match threshold. A hard "no match" on the first name alone does not
+    forbid a group: two typo-ridden spellings of one name (Tler / eyTr for Tyler) can look
+    unrelated to each other while each is plainly the same person as a third record; such a
+    pair enters the group's average linkage with probability 0 instead (twins' records stay
+    apart through it, and through their different birth dates, mobiles or e-mails).
+    """
+    first_name = next(c for c in COMPARISONS if c.name == "first_name")
+    gender = next(c for c in COMPARISONS if c.name == "gender")
+    other_sex = (
+        (pl.col("first_name_level") == first_name.levels.index("opposite_sex"))
+        | (pl.col("gender_level") == gender.levels.index("different"))
+    ).fill_null(False) & (pl.col("probability") < threshold)
+    name_only = pl.col("hard_rule").is_in([f"no_match: {rule}" for rule in NAME_ONLY_RULES])
+    hard = (pl.col("hard_rule").str.starts_with("no_match") & ~name_only) | (
+        pl.col("hard_rule") == "different record types"
+    )
+    return (
+        pl.when(hard.fill_null(False))
+        .then(pl.col("hard_rule").str.replace(r"^no_match: ", ""))
+        .when(other_sex)
+        .then(pl.lit("different sex"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def coherent_clusters(
+    record_keys: pl.Series,
+    pairs: pl.DataFrame,
+    threshold: float,
+    linkage: float,
+    cannot_link: pl.DataFrame | None = None,
+    must_link: pl.DataFrame | None = None,
+) -> ClusterResult:
+    """Merge groups along accepted pairs, strongest first, only where the groups agree.
+
+    ``pairs`` (left_key, right_key, probability, hard_rule, first_name_level, gender_level)
+    should hold every pair within the components (``complete_pairs``); ``cannot_link`` (a
+    reviewer's rejections) and ``must_link`` (approvals, golden-id links: merged first, never
+    across a conflict, without the linkage test) have left_key, right_key. See the module text.
+    """
+    keys = record_keys.unique().sort()
+    scored = pairs.select(
+        "left_key", "right_key", "probability", conflicts(pairs, threshold).alias("conflict")
+    )
+    if cannot_link is not None and cannot_link.height:
+        rejected = cannot_link.select(
+            pl.min_horizontal("left_key", "right_key").alias("left_key"),
+            pl.max_horizontal("left_key", "right_key").alias("right_key"),
+            pl.lit("rejected by a reviewer").alias("reason"),
+        ).unique(["left_key", "right_key"])
+        scored = (
+            scored.join(rejected, on=["left_key", "right_key"], how="full", coalesce=True)
+            .with_columns(
+                pl.coalesce("reason", "conflict").alias("conflict"),
+                pl.col("probability").fill_null(0.0),
+            )
+            .drop("reason")
+        )
+    # Only pairs inside one component of accepted pairs and must-links can ever matter.
+    links = [scored.filter(pl.col("probability") >= threshold).select("left_key", "right_key")]
+    if must_link is not None:
+        links.append(must_link.select("left_key", "right_key"))
+    components = connected_components(keys, pl.concat(links))
+    scored = (
+        scored.join(components, left_on="left_key", right_on="record_key")
+        .join(components, left_on="right_key", right_on="record_key", suffix="_r")
+        .filter(pl.col("cluster_key") == pl.col("cluster_key_r"))
+        .drop("cluster_key_r")
+    )
+    # Components of one or two records without a conflict need no decision: they are final.
+    # Only the others (a few percent of the records) go through the loop below.
+    conflicted = scored.filter(pl.col("conflict").is_not_null())["cluster_key"].unique()
+    sizes = components.group_by("cluster_key").len("size")
+    open_components = sizes.filter(
+        (pl.col("size") > 2) | pl.col("cluster_key").is_in(conflicted.implode())
+    )["cluster_key"]
+    settled = components.filter(~pl.col("cluster_key").is_in(open_components.implode()))
+    keys = components.filter(pl.col("cluster_key").is_in(open_components.implode()))["record_key"]
+    scored = scored.filter(pl.col("cluster_key").is_in(open_components.implode())).drop(
+        "cluster_key"
+    )
+    # One row per unordered pair, both ways round, for the neighbour tables below.
+    scored = scored.unique(["left_key", "right_key"], keep="first").sort("left_key", "right_key")
+    neighbours: dict[str, dict[str, list]] = {}
+    for left, right, probability, conflict in scored.iter_rows():
+        stats = [probability, 1, conflict]
+        neighbours.setdefault(left, {})[right] = stats
+        neighbours.setdefault(right, {})[left] = list(stats)
+
+    parent = {key: key for key in keys.to_list()}
+    size = dict.fromkeys(parent, 1)
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def merge(a: str, b: str) -> None:
+        if size[a] < size[b]:
+            a, b = b, a
+        parent[b] = a
+        size[a] += size.pop(b)
+        table_a, table_b = neighbours.setdefault(a, {}), neighbours.pop(b, {})
+        table_a.pop(b, None)
+        for other, (total, count, conflict) in table_b.items():
+            if other == a:
+                continue
+            mine = table_a.get(other)
+            if mine is None:
+                mine = table_a[other] = [0.0, 0, None]
+            mine[0] += total
+            mine[1] += count
+            mine[2] = mine[2] or conflict
+            theirs = neighbours[other]
+            theirs.pop(b, None)
+            theirs[a] = list(mine)
+
+    refused: list[tuple[str, str, float, str]] = []
+    if must_link is not None:
+        for left, right in (
+            must_link.select("left_key", "right_key").sort("left_key", "right_key").iter_rows()
+        ):
+            if left in parent and right in parent:
+                a, b = root(left), root(right)
+                if a != b and (neighbours.get(a, {}).get(b) or [0, 0, None])[2] is None:
+                    merge(a, b)
+    accepted = (
+        scored.filter(pl.col("probability") >= threshold)
+        .sort(["probability", "left_key", "right_key"], descending=[True, False, False])
+        .select("left_key", "right_key", "probability")
+    )
+    # A merge is reported once, with its strongest bridge; weaker bridges between the same two
+    # groups are refused for the same reason.
+    reported: set[tuple[str, str]] = set()
+    for left, right, probability in accepted.iter_rows():
+        a, b = root(left), root(right)
+        if a == b:
+            continue
+        total, count, conflict = neighbours[a][b]
+        # Cross pairs never scored (components too large to complete) count as unknown.
+        reason = (
+            f"{CONFLICT}: {conflict}"
+            if conflict is not None
+            else WEAK_LINK
+            if total / count < linkage
+            else None
+        )
+        if reason is None:
+            merge(a, b)
+        elif (min(a, b), max(a, b)) not in reported:
+            reported.add((min(a, b), max(a, b)))
+            refused.append((left, right, probability, reason))
+    members: dict[str, str] = {}
+    for key in parent:
+        group = root(key)
+        members[group] = min(members.get(group, key), key)
+    decided = pl.DataFrame(
+        {"record_key": list(parent), "cluster_key": [members[root(key)] for key in parent]},
+        schema={"record_key": pl.String(), "cluster_key": pl.String()},
+    )
+    clusters = pl.concat([settled, decided]).sort("record_key")
+    return ClusterResult(clusters, pl.DataFrame(refused, schema=REFUSED_SCHEMA, orient="row"))

@@ -14,9 +14,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from cleaners.emails import household_address
+from cleaners.organisations import business_domains, freemail_domains
+from matching.first_names import (
+    SCRAMBLED_SIMILARITY,
+    initial_or_short_form,
+    opposite_sex_forms,
+    sorted_letters,
+)
 
 MISSING = -1
 
@@ -87,6 +94,25 @@ def _pairwise(pairs: pl.DataFrame, column: str, scorer: Any, dtype: type) -> np.
     return process.cpdist(left, right, scorer=scorer, workers=-1)
 
 
+def _pairwise_where(
+    pairs: pl.DataFrame, left: str, right: str, scorer: Any, where: np.ndarray
+) -> np.ndarray:
+    """``scorer`` of the ``left`` and ``right`` columns, only in the rows ``where`` is true (0
+    elsewhere): the letter checks matter only for names that differ, a minority of pairs."""
+    result = np.zeros(pairs.height, dtype=np.float64)
+    rows = np.flatnonzero(where)
+    if rows.size == 0:
+        return result
+    subset = pairs.select(pl.col(left), pl.col(right))[rows]
+    result[rows] = process.cpdist(
+        subset[left].fill_null("").to_list(),
+        subset[right].fill_null("").to_list(),
+        scorer=scorer,
+        workers=-1,
+    )
+    return result
+
+
 def jaro_winkler(pairs: pl.DataFrame, column: str) -> np.ndarray:
     """Jaro-Winkler similarity of the left and right values (0 where either is null)."""
     return _pairwise(pairs, column, JaroWinkler.normalized_similarity, np.float32)
@@ -106,22 +132,79 @@ def _levels(pairs: pl.DataFrame, missing: pl.Expr, ladder: list[pl.Expr]) -> pl.
 
 
 def _first_name(pairs: pl.DataFrame) -> pl.Series:
-    similarity = pl.Series(jaro_winkler(pairs, "first_name_key"))
+    """Exact, nickname, a masculine/feminine form, similar spellings, an explained difference, or
+    strongly different.
+
+    "different" is what a hard rule may act on, so it needs strong evidence: both names present
+    and nothing explains the difference — not a typo, nickname, scrambled letters (Edward /
+    Ddwae), an initial or short form (J. / Johann), nor the other record's last name (first and
+    last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
+    Those fall into "unlike", which only weighs.
+    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
+    """
+    raw_similarity = jaro_winkler(pairs, "first_name_key")
+    similarity = pl.Series(raw_similarity)
+    key_l, key_r = _l("first_name_key"), _r("first_name_key")
+    opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
+        _l("first_name_group"), _r("first_name_group")
+    )
+    explained = pl.Series(_explained_difference(pairs, raw_similarity))
     return _levels(
         pairs,
         _either_null("first_name_key"),
         [
-            _l("first_name_key") == _r("first_name_key"),
+            key_l == key_r,
             # Nickname: the names share a group (Andi is Andreas or Andrea).
             (_l("first_name_group") == _r("first_name_group"))
             | (
                 _l("first_name_groups").list.set_intersection(_r("first_name_groups")).list.len()
                 > 0
             ).fill_null(False),
+            opposite,
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
+            pl.lit(explained),
         ],
     )
+
+
+def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.ndarray:
+    """Per pair: whether something other than two people explains differing first names.
+
+    Checked in turn, each only on the pairs the previous checks left unexplained (most pairs
+    never get here): an initial or short form, scrambled letters, a typo next to a nickname,
+    and first and last name swapped (both ways, or one way where the other name is missing).
+    """
+    sim = JaroWinkler.normalized_similarity
+    letters = Indel.normalized_similarity
+    short = pairs.select(
+        initial_or_short_form(_l("first_name_key"), _r("first_name_key")).fill_null(False)
+    ).to_series()
+    open_rows = (similarity < 0.8) & ~short.to_numpy()
+
+    def check(left: str, right: str, scorer: Any, at_least: float) -> np.ndarray:
+        return _pairwise_where(pairs, left, right, scorer, open_rows) >= at_least
+
+    open_rows &= ~check(
+        "first_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
+    )
+    via_group = check("first_name_key_l", "first_name_group_r", sim, 0.9) | check(
+        "first_name_group_l", "first_name_key_r", sim, 0.9
+    )
+    open_rows &= ~via_group
+    first_crosses = check("first_name_key_l", "last_name_key_r", sim, 0.9) | check(
+        "first_name_letters_l", "last_name_letters_r", letters, SCRAMBLED_SIMILARITY
+    )
+    last_crosses = check("last_name_key_l", "first_name_key_r", sim, 0.9) | check(
+        "last_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
+    )
+    no_last_l = pairs["last_name_key_l"].is_null().to_numpy()
+    no_last_r = pairs["last_name_key_r"].is_null().to_numpy()
+    crossed = (first_crosses & (last_crosses | no_last_l)) | (
+        last_crosses & (first_crosses | no_last_r)
+    )
+    open_rows &= ~crossed
+    return ~open_rows
 
 
 def _last_name(pairs: pl.DataFrame) -> pl.Series:
@@ -145,15 +228,37 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
         & (left.dt.year() == right.dt.year())
     )
     # One typo in DD.MM.YYYY: exactly one of day, month, year differs, by a single digit.
-    left_text, right_text = _l("birth_date_text"), _r("birth_date_text")
+    # The eight digits of YYYYMMDD, as integers (string slicing costs several times more).
+    left_number, right_number = _l("birth_date_number"), _r("birth_date_number")
+    left_digit = [(left_number // 10 ** (7 - i)) % 10 for i in range(8)]
+    right_digit = [(right_number // 10 ** (7 - i)) % 10 for i in range(8)]
     differing_digits = pl.sum_horizontal(
-        (left_text.str.slice(i, 1) != right_text.str.slice(i, 1)).cast(pl.Int8) for i in range(8)
+        (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(8)
+    )
+    # Two neighbouring digits typed the wrong way round (1980 / 1908, 12.03 / 21.03).
+    transposed = (differing_digits == 2) & pl.any_horizontal(
+        (left_digit[i] == right_digit[i + 1])
+        & (left_digit[i + 1] == right_digit[i])
+        & (left_digit[i] != right_digit[i])
+        for i in range(7)
     )
     days_apart = (left - right).dt.total_days().abs()
+    # Years one apart, or apart in one digit only (1972 / 1982): a typo in the year may come
+    # with another in day or month, so this weighs but is no strong evidence of two people.
+    # Father and son (1955 / 1982) differ in more digits.
+    year_digits = pl.sum_horizontal(
+        (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(4)
+    )
+    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (year_digits <= 1)
     return _levels(
         pairs,
         _either_null("birth_date"),
-        [left == right, swapped | (differing_digits == 1), days_apart <= 366],
+        [
+            left == right,
+            swapped | (differing_digits == 1) | transposed,
+            days_apart <= 366,
+            year_typo,
+        ],
     )
 
 
@@ -242,9 +347,17 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     )["phone_level"]
 
 
+def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``function`` computed once per distinct value of ``values``, mapped back onto them."""
+    distinct = values.drop_nulls().unique()
+    mapped = pl.select(function(pl.lit(distinct)))[distinct.name if distinct.name else "literal"]
+    table = dict(zip(distinct.to_list(), mapped.to_list(), strict=True))
+    return pl.lit(values).replace_strict(table, default=None, return_dtype=pl.String)
+
+
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     """Per record (not per pair): personal and household e-mails with the parts of the first
-    personal one, mobile and landline numbers, the birth date as digits."""
+    personal one, mobile and landline numbers, the birth date as the number YYYYMMDD."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
@@ -256,11 +369,22 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     personal = usable.list.filter(~household)
     first = personal.list.first()
     return attributes.with_columns(
+        business_domains(pl.col("emails").fill_null(nothing)).alias("business_domains"),
+        pl.col("emails")
+        .fill_null(nothing)
+        .list.filter(~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains())))
+        .alias("business_emails"),
         personal.alias("personal_emails"),
         first.str.extract(r"^(.*)@", 1).alias("email_local"),
         first.str.extract(r"@(.*)$", 1).alias("email_domain"),
         first.str.extract(r"^(.*)@", 1).str.replace_all(r"\d", "").alias("email_letters"),
-        pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_date_text"),
+        (
+            pl.col("birth_date").dt.year().cast(pl.Int32) * 10_000
+            + pl.col("birth_date").dt.month().cast(pl.Int32) * 100
+            + pl.col("birth_date").dt.day().cast(pl.Int32)
+        ).alias("birth_date_number"),
+        _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
+        _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().not_().arg_true()))
@@ -289,11 +413,62 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _organisation(pairs: pl.DataFrame) -> pl.Series:
+    """Organisation keys: equal (also without spaces: "Harbor View" / "Harborview"), similar,
+    one key's words all in the other ("Hillside Chiropractic" / "Hillside Chiropractic Ctr"),
+    different; "only_one" when one record names an organisation and the other none.
+
+    For two persons "only_one" is a contact of a company next to a private record: kept apart
+    (matching.scoring), unless they share an e-mail address.
+    """
+    left, right = _l("organisation_key"), _r("organisation_key")
     similarity = pl.Series(jaro_winkler(pairs, "organisation_key"))
-    return _levels(
+    squashed_equal = left.str.replace_all(" ", "") == right.str.replace_all(" ", "")
+    left_words, right_words = left.str.split(" "), right.str.split(" ")
+    common = left_words.list.set_intersection(right_words).list.len()
+    contained = (common == pl.min_horizontal(left_words.list.len(), right_words.list.len())) & (
+        # One short word ("bau") inside a long name says little.
+        pl.min_horizontal(left.str.len_chars(), right.str.len_chars()) >= 6
+    )
+    level = _levels(
         pairs,
         _either_null("organisation_key"),
-        [_l("organisation_key") == _r("organisation_key"), pl.lit(similarity) >= 0.9],
+        [squashed_equal, pl.lit(similarity) >= 0.9, contained],
+    )
+    only_one = (left.is_null() != right.is_null()).fill_null(False)
+    # Ladder index 3 ("none of the above") is "different" (4); 3 is "only_one".
+    return pairs.select(
+        pl.when(only_one)
+        .then(pl.lit(3, dtype=pl.Int8))
+        .when(pl.lit(level) == 3)
+        .then(pl.lit(4, dtype=pl.Int8))
+        .otherwise(pl.lit(level))
+    ).to_series()
+
+
+def _email_domain(pairs: pl.DataFrame) -> pl.Series:
+    """Two organisations with e-mails at a common business domain (person@ and info@firma.de).
+
+    Only between organisations: two persons at one company's domain are colleagues. Free-mail
+    and ISP domains (cleaners/data/freemail_domains.csv) never count.
+    """
+    both_organisations = (_l("record_type") == "organisation") & (
+        _r("record_type") == "organisation"
+    )
+    left, right = _l("business_domains"), _r("business_domains")
+    missing = (
+        ~both_organisations.fill_null(False)
+        | (left.list.len() == 0).fill_null(True)
+        | (right.list.len() == 0).fill_null(True)
+    )
+    # The very same mailbox, role addresses included (info@firma.de on both records).
+    same_address = _l("business_emails").list.set_intersection(_r("business_emails")).list.len()
+    return _levels(
+        pairs,
+        missing,
+        [
+            (same_address > 0).fill_null(False),
+            (left.list.set_intersection(right).list.len() > 0).fill_null(False),
+        ],
     )
 
 
@@ -319,16 +494,33 @@ def _vat_id(pairs: pl.DataFrame) -> pl.Series:
 
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
-        "first_name", ("exact", "nickname", "jaro_winkler_0.9", "similar", "different"), _first_name
+        "first_name",
+        (
+            "exact",
+            "nickname",
+            "opposite_sex",
+            "jaro_winkler_0.9",
+            "similar",
+            "unlike",
+            "different",
+        ),
+        _first_name,
     ),
     Comparison("last_name", ("exact", "phonetic", "jaro_winkler_0.8", "different"), _last_name),
     Comparison(
-        "birth_date", ("exact", "swap_or_typo", "within_one_year", "different"), _birth_date
+        "birth_date",
+        ("exact", "swap_or_typo", "within_one_year", "year_typo", "different"),
+        _birth_date,
     ),
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
-    Comparison("organisation", ("exact", "jaro_winkler_0.9", "different"), _organisation),
+    Comparison(
+        "organisation",
+        ("exact", "jaro_winkler_0.9", "contained", "only_one", "different"),
+        _organisation,
+    ),
+    Comparison("email_domain", ("same_address", "shared", "different"), _email_domain),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison("name_suffix", ("same", "different"), _name_suffix),
     Comparison("gender", ("same", "different"), _gender),
@@ -408,6 +600,8 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _similarity(pairs: pl.DataFrame, left: str, right: str) -> np.ndarray:
+def _similarity(
+    pairs: pl.DataFrame, left: str, right: str, metric: Any = JaroWinkler
+) -> np.ndarray:
     frame = pairs.select(pl.col(left).alias("x_l"), pl.col(right).alias("x_r"))
-    return jaro_winkler(frame, "x")
+    return _pairwise(frame, "x", metric.normalized_similarity, np.float64)

@@ -160,6 +160,8 @@ class MatchOutcome:
     report: MatchReport
     #: None when incremental matching is off: no run would read it
     cache: MatchCache | None
+    #: the weights the pairs were scored with (clustering scores the pairs blocking missed)
+    weights: MatchWeights | None = None
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,10 @@ def match_records(
         blocking, compared, report = _compare_all(
             records, settings, None, "incremental matching is off ([matching] incremental = false)"
         )
-        scored, _ = _score(records, compared, settings, None)
-        return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=None)
+        scored, weights = _score(records, compared, settings, None)
+        return MatchOutcome(
+            pairs=scored, blocking=blocking, report=report, cache=None, weights=weights
+        )
     fingerprints = record_fingerprints(records)
     current = settings_fingerprint(settings, records)
     cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full, now)
@@ -255,7 +259,9 @@ def match_records(
         # An incremental run keeps the cached weights, and with them their age.
         weights_since=cache.weights_since if cache is not None else now,
     )
-    return MatchOutcome(pairs=scored, blocking=blocking, report=report, cache=new_cache)
+    return MatchOutcome(
+        pairs=scored, blocking=blocking, report=report, cache=new_cache, weights=weights
+    )
 
 
 def _score(

@@ -64,17 +64,42 @@ def _condition(text: str) -> pl.Expr:
     return pl.col(f"{name}_level") == comparison.levels.index(label)
 
 
+def _level(name: str, label: str) -> int:
+    comparison = next(c for c in COMPARISONS if c.name == name)
+    return comparison.levels.index(label)
+
+
 def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl.DataFrame:
     """Per pair: ``hard_decision`` (1 match, -1 no match, null none) and ``hard_rule`` text.
 
-    Records of different types (person vs organisation) never match.
+    Records of different types (person vs organisation) never match, nor does a company's
+    contact (a person with an organisation) with a private record (a person without one)
+    unless the two share an e-mail address: the business contact and the private customer stay
+    two golden records, and golden.csv links the contact to its organisation.
     """
     ordered = [rule for rule in rules if rule.then == "no_match"] + [
         rule for rule in rules if rule.then == "match"
     ]
     different_types = (pl.col("record_type_l") != pl.col("record_type_r")).fill_null(False)
-    decision = pl.when(different_types).then(pl.lit(-1, dtype=pl.Int8))
-    reason = pl.when(different_types).then(pl.lit("different record types"))
+    contact_and_private = pl.lit(False)
+    if "organisation_level" in compared.columns and "email_level" in compared.columns:
+        contact_and_private = (
+            (pl.col("record_type_l") == "person")
+            & (pl.col("organisation_level") == _level("organisation", "only_one"))
+            & (pl.col("email_level") != _level("email", "shared"))
+        ).fill_null(False)
+    decision = (
+        pl.when(different_types)
+        .then(pl.lit(-1, dtype=pl.Int8))
+        .when(contact_and_private)
+        .then(pl.lit(-1, dtype=pl.Int8))
+    )
+    reason = (
+        pl.when(different_types)
+        .then(pl.lit("different record types"))
+        .when(contact_and_private)
+        .then(pl.lit("contact and private person"))
+    )
     for rule in ordered:
         applies = pl.all_horizontal(_condition(text) for text in rule.when)
         if rule.record_type != "any":

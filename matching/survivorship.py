@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from matching.accounts import account_links
 from rules.canonical import CONSENT_CHANNELS
 from rules.config import SurvivorshipConfig
 
@@ -61,6 +62,9 @@ GOLDEN_COLUMNS = (
     "last_activity",
     "member_count",
     "silos",
+    # A person's golden record: the organisation golden record it is a contact of
+    # (matching.accounts); empty for organisations and private persons.
+    "account_golden_id",
 )
 
 LINEAGE_SCHEMA = {
@@ -209,6 +213,25 @@ def build_golden_records(
         values, lineage = _consent(members, channel)
         golden = golden.join(values, on="golden_id", how="left")
         lineage_parts.append(lineage)
+    accounts = account_links(members, assignment)
+    golden = golden.join(
+        accounts.select("golden_id", "account_golden_id"), on="golden_id", how="left"
+    )
+    lineage_parts.append(
+        accounts.join(
+            members.select("record_key", "silo", "source_id", "updated_at"), on="record_key"
+        )
+        .select(
+            "golden_id",
+            pl.lit("account_golden_id").alias("field"),
+            pl.col("account_golden_id").alias("value"),
+            "silo",
+            "source_id",
+            pl.col("updated_at").cast(pl.Datetime("us")),
+            pl.format("account:{}", pl.col("evidence")).alias("rule"),
+        )
+        .cast(LINEAGE_SCHEMA)  # type: ignore[arg-type]
+    )
     lineage = (
         pl.concat(lineage_parts).cast(LINEAGE_SCHEMA).sort("golden_id", "field")  # type: ignore[arg-type]
         if lineage_parts

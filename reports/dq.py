@@ -15,7 +15,8 @@ value, unmasked), reminders.csv (flagged records per silo and owner) and dq_summ
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final
@@ -24,7 +25,9 @@ import polars as pl
 
 from reports import dq_model, dq_sections
 from reports.csv_safe import write_csv
+from reports.dq_actions import first_actions
 from reports.dq_scores import DQResults, duplicate_rates, scorecard
+from reports.reasons import translate_reason
 from reports.rendering import label_file, labels_for, template_environment
 from reports.summary import RunSummary
 from rules.config import DQConfig
@@ -47,6 +50,12 @@ class DQInputs:
     reminders: pl.DataFrame
     #: the [dq] settings (blocking limits shown next to the shares)
     settings: DQConfig
+    #: silo -> owner (golden.toml), for "what to do first"
+    owners: Mapping[str, str] = field(default_factory=dict)
+    #: staleness reason -> (column, value) selecting it in stale.csv as written, and its severity
+    stale_columns: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: the header of the silo column in stale.csv as written
+    stale_silo_column: str = "silo"
 
 
 def _reason_columns(frame: pl.DataFrame) -> list[str]:
@@ -54,19 +63,38 @@ def _reason_columns(frame: pl.DataFrame) -> list[str]:
     return [name for name, dtype in frame.schema.items() if dtype == pl.Boolean]
 
 
-def _dq_context(summary: RunSummary, stale: pl.DataFrame, dq: DQInputs | None) -> dict[str, object]:
+def _dq_context(
+    summary: RunSummary, stale: pl.DataFrame, dq: DQInputs | None, quarantine: pl.DataFrame
+) -> dict[str, object]:
     """Template variables of the DQ sections (empty sections without DQ results)."""
     reasons = _reason_columns(stale)
     reminder_reasons = [name for name in reasons if name in dq.reminders.columns] if dq else []
     if dq is None:
+        actions, action_count = first_actions(
+            quarantine, pl.DataFrame(), stale, stale_reasons=reasons
+        )
         return {
             "dq": None,
+            "actions": actions,
+            "action_count": action_count,
             "stale_reasons": dq_sections.stale_reasons(stale, reasons),
             "reminders": (),
         }
     scores = scorecard(dq.results)
+    actions, action_count = first_actions(
+        quarantine,
+        dq.results.failures,
+        stale,
+        owners=dq.owners,
+        stale_reasons=reasons,
+        rule_details={check.key: (check.months, check.country) for check in dq.results.checks},
+        stale_columns=dq.stale_columns,
+        stale_silo_column=dq.stale_silo_column,
+    )
     return {
         "dq": dq,
+        "actions": actions,
+        "action_count": action_count,
         "scores": dq_sections.scorecard_rows(scores, dq.history),
         "trend": dq_sections.trend(dq.history, scores, summary.run_id, summary.started_at),
         "gate": dq_sections.gate_rows(dq.results, dq.settings),
@@ -117,7 +145,7 @@ def render_dq_report(
         .render(
             language=language,
             t=labels,
-            fmt=_Formatter(labels),
+            fmt=_Formatter(labels, language),
             summary=summary,
             previous=previous,
             key_figures=dq_model.key_figures(summary, previous),
@@ -126,7 +154,7 @@ def render_dq_report(
             quarantine=dq_model.quarantine_list(quarantine),
             stale=dq_model.stale_summary(stale),
             stages=dq_model.stage_bars(summary),
-            **_dq_context(summary, stale, dq),
+            **_dq_context(summary, stale, dq, quarantine),
         )
     )
 
@@ -222,9 +250,8 @@ def _iso(value: object) -> object:
 
 
 def write_dq_files(folder: Path, summary: RunSummary, dq: DQInputs, stale: pl.DataFrame) -> None:
-    """Write dq_failures.csv, reminders.csv and dq_summary.json into ``folder``."""
+    """Write dq_failures.csv and dq_summary.json into ``folder`` (flows write reminders.csv)."""
     write_csv(dq.results.failures, folder / "dq_failures.csv")
-    write_csv(dq.reminders, folder / "reminders.csv")
     text = json.dumps(
         dq_summary(summary, dq, stale), indent=2, sort_keys=True, ensure_ascii=False, default=str
     )
@@ -246,6 +273,11 @@ class _Formatter:
     """Numbers, dates and changes in the report language; no locale module, so deterministic."""
 
     labels: dict[str, str]
+    language: str = "de"
+
+    def reason(self, reason: str) -> str:
+        """A cleaner's or connector's reason in the report language."""
+        return translate_reason(reason, self.language)
 
     def number(self, value: float, digits: int = 0) -> str:
         text = f"{value:,.{digits}f}"

@@ -41,3 +41,17 @@ def labels_for(name: str, language: str, report: str) -> dict[str, str]:
             f"{', '.join(sorted(labels))} ([project] language in golden.toml)"
         )
     return dict(labels[language])
+
+
+def format_number(value: float, digits: int, language: str, *, signed: bool = False) -> str:
+    """``value`` with ``digits`` decimals in the report language: 1.234,5 (de) or 1,234.5 (en).
+
+    No locale module (the machine's locale must not change a report); ``signed`` writes + and
+    the minus sign − (U+2212), as typeset tables do.
+    """
+    text = f"{abs(value):,.{digits}f}"
+    if language == "de":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    if value < 0 and text.strip("0.,"):
+        return f"−{text}"
+    return f"+{text}" if signed and text.strip("0.,") else text

@@ -21,10 +21,13 @@ from typing import Final
 
 import polars as pl
 
-from reports.rendering import labels_for, template_environment
+from reports.rendering import format_number, labels_for, template_environment
 from rules.canonical import record_hashes, record_key, record_key_of
 
 _TEMPLATE: Final = "review.html.j2"
+
+#: review_queue columns of a decision stored in an earlier night (matching.decisions.mark_decided).
+DECIDED_COLUMNS: Final = ("stored_decision", "decided_by", "decided_at")
 
 #: Record fields shown side by side, in this order.
 FIELDS: Final = (
@@ -82,6 +85,17 @@ class ReviewPair:
     pair_hash: str
     fields: tuple[FieldRow, ...]
     explanation: tuple[Explanation, ...]
+    #: why clustering refused this accepted pair's merge (review_queue ``refused_merge``), or ""
+    refused_merge: str = ""
+    #: the decision stored by `golden review apply` in an earlier night ("" if none), by whom, when
+    stored_decision: str = ""
+    decided_by: str = ""
+    decided_at: str = ""
+
+    @property
+    def merged(self) -> bool:
+        """Both records are in one golden record already (rejecting splits it)."""
+        return self.left_golden_id == self.right_golden_id
 
 
 @dataclass(frozen=True)
@@ -100,11 +114,27 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A scored pair inside one golden record: what holds it together, and how strongly."""
+
+    left: str
+    right: str
+    probability: float
+    score: float
+
+
+@dataclass(frozen=True)
 class GoldenMembers:
-    """The records of one golden record (as in the run's crosswalk), for moving one out."""
+    """The records of one golden record (as in the run's crosswalk), for moving one out, and
+    the scored pairs between them, strongest first (at most LINKS_SHOWN)."""
 
     golden_id: str
     members: tuple[Member, ...]
+    links: tuple[Link, ...] = ()
+
+
+#: Links listed per golden record on the page (the strongest; a record of 30 has 435 pairs).
+LINKS_SHOWN: Final = 12
 
 
 @dataclass(frozen=True)
@@ -120,13 +150,20 @@ class ReviewGroup:
     pairs: tuple[ReviewPair, ...]
     golden_records: tuple[GoldenMembers, ...] = ()
 
+    @property
+    def open_pairs(self) -> int:
+        """Pairs without a stored decision."""
+        return sum(not pair.stored_decision for pair in self.pairs)
+
 
 def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):  # to the minute: seconds say nothing to a reviewer
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
@@ -156,9 +193,16 @@ def _summary_expr(columns: Sequence[str]) -> pl.Expr:
 
 
 def golden_members(
-    golden_ids: Sequence[str], records: pl.DataFrame, crosswalk: pl.DataFrame
+    golden_ids: Sequence[str],
+    records: pl.DataFrame,
+    crosswalk: pl.DataFrame,
+    pairs: pl.DataFrame | None = None,
 ) -> dict[str, GoldenMembers]:
-    """golden id -> its records with summaries, for the golden ids with two or more records."""
+    """golden id -> its records with summaries, for the golden ids with two or more records.
+
+    ``pairs`` (left_key, right_key, probability, score): the scored pairs, of which those
+    inside one golden record are listed as its links.
+    """
     members = (
         crosswalk.filter(pl.col("golden_id").is_in(list(golden_ids)))
         .select("golden_id", "silo", "source_id")
@@ -177,8 +221,33 @@ def golden_members(
     ):
         digest = hashes.get(key, "")[:16]
         listed.setdefault(golden_id, []).append(Member(silo, source_id, summary, digest))
+    links: dict[str, list[Link]] = {}
+    if pairs is not None and {"probability", "score"} <= set(pairs.columns):
+        golden_of = members.select("record_key", "golden_id")
+        inside = (
+            pairs.select("left_key", "right_key", "probability", "score")
+            .join(golden_of.rename({"record_key": "left_key"}), on="left_key")
+            .join(
+                golden_of.rename({"record_key": "right_key", "golden_id": "__right"}),
+                on="right_key",
+            )
+            .filter(pl.col("golden_id") == pl.col("__right"))
+            .sort(
+                ["golden_id", "probability", "left_key", "right_key"],
+                descending=[False, True, False, False],
+            )
+            .group_by("golden_id", maintain_order=True)
+            .head(LINKS_SHOWN)
+        )
+        for golden_id, left, right, probability, score in inside.select(
+            "golden_id", "left_key", "right_key", "probability", "score"
+        ).iter_rows():
+            links.setdefault(golden_id, []).append(
+                Link(left, right, float(probability), float(score))
+            )
     return {
-        golden_id: GoldenMembers(golden_id, tuple(items)) for golden_id, items in listed.items()
+        golden_id: GoldenMembers(golden_id, tuple(items), tuple(links.get(golden_id, ())))
+        for golden_id, items in listed.items()
     }
 
 
@@ -220,18 +289,30 @@ def review_groups(
     """
     if queue.height == 0:
         return ()
+    queue = queue.with_columns(
+        pl.lit(None, dtype=pl.String).alias(name)
+        for name in DECIDED_COLUMNS
+        if name not in queue.columns
+    )
     sizes = dict(crosswalk.group_by("golden_id").len().iter_rows())
     group_of = pl.min_horizontal("left_golden_id", "right_golden_id")
     if max_pairs > 0:
         order = (
             queue.group_by(group_of.alias("golden_id"))
-            .agg(pl.len().alias("pairs"), pl.col("probability").min().alias("weakest"))
+            .agg(
+                pl.len().alias("pairs"),
+                pl.col("probability").min().alias("weakest"),
+                (pl.col("stored_decision").is_null().sum() == 0).alias("all_decided"),
+            )
             .with_columns(
                 pl.col("golden_id")
                 .replace_strict(sizes, default=0, return_dtype=pl.Int64)
                 .alias("size")
             )
-            .sort(["size", "weakest", "golden_id"], descending=[True, False, False])
+            .sort(
+                ["all_decided", "size", "weakest", "golden_id"],
+                descending=[False, True, False, False],
+            )
             .with_columns(pl.col("pairs").cum_sum().alias("through"))
         )
         # "through" only grows: this is the prefix first_groups would keep (never empty).
@@ -292,6 +373,10 @@ def review_groups(
                 pair_hash=row.get("pair_hash") or "",
                 fields=fields,
                 explanation=explanation,
+                stored_decision=row.get("stored_decision") or "",
+                decided_by=row.get("decided_by") or "",
+                decided_at=str(row.get("decided_at") or ""),
+                refused_merge=row.get("refused_merge") or "",
             )
         )
     touched = {
@@ -302,18 +387,31 @@ def review_groups(
         for golden_id, members in grouped.items()
     }
     movable = golden_members(
-        sorted({other for ids in touched.values() for other in ids}), records, crosswalk
+        sorted({other for ids in touched.values() for other in ids}), records, crosswalk, pairs
     )
     groups = [
         ReviewGroup(
             golden_id,
             sizes.get(golden_id, 0),
-            tuple(sorted(members, key=lambda pair: (pair.probability, pair.pair_id))),
+            # open pairs first, weakest links first
+            tuple(
+                sorted(
+                    members,
+                    key=lambda pair: (bool(pair.stored_decision), pair.probability, pair.pair_id),
+                )
+            ),
             tuple(movable[other] for other in touched[golden_id] if other in movable),
         )
         for golden_id, members in grouped.items()
     ]
-    groups.sort(key=lambda group: (-group.size, group.pairs[0].probability, group.golden_id))
+    groups.sort(
+        key=lambda group: (
+            group.open_pairs == 0,
+            -group.size,
+            min(pair.probability for pair in group.pairs),
+            group.golden_id,
+        )
+    )
     return tuple(groups)
 
 
@@ -354,6 +452,29 @@ def render_review_report(
     """
     labels = review_labels(language)
     shown = first_groups(groups, max_pairs)
+
+    def number(value: float, digits: int = 0, signed: bool = False) -> str:
+        return format_number(value, digits, language, signed=signed)
+
+    def stored(pair: ReviewPair) -> str:
+        """ "merged – Erika Muster, 04.12.2026 03:50 UTC (already applied)", or ""."""
+        if not pair.stored_decision:
+            return ""
+        try:
+            moment = datetime.fromisoformat(pair.decided_at)
+            when = f"{moment:{labels['datetime_format']}} UTC"
+        except ValueError:
+            when = pair.decided_at
+        decision = labels[
+            "decided_approve" if pair.stored_decision == "approve" else "decided_reject"
+        ]
+        return (
+            labels["stored"]
+            .replace("{decision}", decision)
+            .replace("{reviewer}", pair.decided_by or "?")
+            .replace("{when}", when)
+        )
+
     total = max(sum(len(group.pairs) for group in groups), total_pairs or 0)
     count = sum(len(group.pairs) for group in shown)
     separator = "." if language == "de" else ","  # 1.000 / 1,000
@@ -367,6 +488,8 @@ def render_review_report(
             project=project,
             groups=shown,
             total=count,
+            number=number,
+            stored=stored,
             truncated=labels["truncated"]
             .replace("{shown}", f"{count:,}".replace(",", separator))
             .replace("{total}", f"{total:,}".replace(",", separator))

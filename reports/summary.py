@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+import polars as pl
+
 _T = TypeVar("_T")
 
 
@@ -183,3 +185,16 @@ def _parse_datetime(text: str, key: str) -> datetime:
         raise ValueError(
             f"run summary: key '{key}' is not an ISO 8601 datetime: {text!r}"
         ) from error
+
+
+def merges_refused(refused: pl.DataFrame) -> dict[str, object]:
+    """summary.json ``merges_refused``: accepted pairs whose merge clustering refused, by reason.
+
+    ``refused`` has a ``reason`` column (matching.clustering: "weak_link", or "conflict: " and
+    the conflicting rule, e.g. "conflict: birth_date:different", "conflict: different sex").
+    """
+    counts = refused.group_by("reason").len().sort("reason")
+    return {
+        "total": refused.height,
+        "by_reason": {reason: int(count) for reason, count in counts.iter_rows()},
+    }

@@ -19,6 +19,8 @@ title                  academic / professional title (Dr., Prof. Dr., Mag. ...)
 first_name, last_name  person name
 organisation_name      company name, legal form included as written
 legal_form             GmbH, AG, e.V. ... when a silo has it in its own column
+contact_name           the person an organisation record names ("Ansprechpartner", "z. Hd.",
+                       "Attn."): the cleaners split it off as a contact record of its own
 street, house_number   street name and number ("12a", "12-14")
 postal_code, city      postal code kept as text (leading zeros), city
 country                ISO 3166 alpha-2 after cleaning; raw text before
@@ -38,6 +40,13 @@ linked_golden_id       a golden id the silo carries, e.g. the external id a CRM 
                        export: the record joins that golden record (or the one it was merged
                        into) whatever its values say; a reviewer's rejection still wins
 =====================  =================================================================
+
+A contact named on an organisation record (in ``contact_name``, after "z. Hd." / "Attn." / "c/o"
+in the organisation name, or as the first and last name of a record whose organisation name
+carries a legal form) becomes a record of its own: a person with source id
+``<source_id>#contact`` (``CONTACT_ID_SUFFIX``) that carries the organisation's name; the
+organisation record keeps the rest. golden.csv links the contact to its organisation's golden
+record (``account_golden_id``).
 
 Combined source fields are split by the mapping step: ``full_name`` ("Mustermann, Max",
 "Dr. Max Mustermann"), ``address_line`` ("Musterstr. 12a, 10115 Berlin"), ``street_line``
@@ -63,6 +72,7 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "last_name",
     "organisation_name",
     "legal_form",
+    "contact_name",
     "street",
     "house_number",
     "postal_code",
@@ -81,6 +91,9 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "owner",
     "linked_golden_id",
 )
+
+#: Appended to an organisation record's source id to name the contact split off from it.
+CONTACT_ID_SUFFIX: Final = "#contact"
 
 #: Fields that collect one or more source columns into a list.
 LIST_FIELDS: Final[tuple[str, ...]] = ("phones", "emails")

@@ -30,6 +30,8 @@ from rules.dq_rules import (
     check_field_rules,
 )
 from rules.errors import ConfigError
+from rules.privacy import PrivacyConfig
+from rules.retention import RetentionConfig
 
 FILE_CONNECTORS = ("csv", "excel", "json", "jsonl", "parquet", "sqlite")
 DATABASE_CONNECTORS = ("postgres", "mysql")
@@ -51,6 +53,7 @@ BLOCKING_RULE_NAMES = (
     "first_name_city",
     "vat_id",
     "organisation",
+    "email_domain",
 )
 #: Attribute groups survivorship rules can name (matching.survivorship.FIELD_GROUPS).
 SURVIVORSHIP_GROUPS = (
@@ -125,6 +128,12 @@ class SiloConfig(_Strict):
     #: "auto" sniffs among ; , tab and |.
     delimiter: str = "auto"
     sheet: str | int | None = None
+    #: Most physical lines one record may span (a quoted value with line breaks); 1 = the silo has
+    #: no multi-line values. A quote left open longer is a broken quote: that line is quarantined
+    #: and the lines after it are read as rows of their own.
+    max_record_lines: Annotated[int, Field(ge=1, le=1000)] = 3
+    #: A value longer than this many characters puts its row in quarantine (Excel cuts at 32,767).
+    max_value_length: Annotated[int, Field(ge=1, le=32767)] = 1000
     #: 1 is the most trusted silo; survivorship "trust" prefers lower ranks.
     trust_rank: Annotated[int, Field(ge=1, le=1000)] = 10
     #: Country assumed for phones and addresses without one; defaults to [project].
@@ -132,6 +141,9 @@ class SiloConfig(_Strict):
     #: strftime format of date columns when it is fixed (e.g. "%d.%m.%Y"); else detected per value.
     date_format: str | None = None
     owner: str | None = None
+    #: Channels this silo sends marketing on (a newsletter tool: ["email"]): its records need
+    #: recorded consent for them ([staleness] flags them otherwise).
+    marketing_channels: list[Literal["email", "post", "phone"]] = Field(default_factory=list)
     enabled: bool = True
     #: canonical field -> source column (or list of columns for phones / emails).
     mapping: dict[str, str | list[str]]
@@ -241,6 +253,10 @@ class MatchingConfig(_Strict):
     split_weak_links: bool = True
     #: Scored pairs below this probability also count as "different" when clustering.
     cannot_link_below: Annotated[float, Field(ge=0, le=1)] = 0.0
+    #: Two groups of records merge only when the mean match probability of all their cross
+    #: pairs reaches this (average linkage): one strong bridge between unlike groups is not
+    #: enough. 0 merges along every accepted pair that no conflict forbids.
+    group_linkage: Annotated[float, Field(ge=0, le=1)] = 0.5
     #: Adjust exact name agreements by how common the name is (Müller weighs less).
     term_frequency: bool = True
     #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
@@ -271,6 +287,7 @@ class MatchingConfig(_Strict):
             "birth_date",
             "vat_id",
             "organisation",
+            "email_domain",
         ]
     )
 
@@ -303,12 +320,19 @@ class SurvivorshipConfig(_Strict):
 
 
 class StalenessConfig(_Strict):
-    """When a record is flagged for review (half-yearly review by default)."""
+    """When a golden record needs a steward's action (matching.staleness lists the reasons)."""
 
-    months_without_update: Annotated[int, Field(ge=1)] = 6
-    months_without_activity: Annotated[int, Field(ge=1)] = 24
+    #: Flag golden records no silo changed for this many months; unset (default): off, since
+    #: most CRM records go unedited for months and a flag on them is not a task.
+    months_without_update: Annotated[int, Field(ge=1)] | None = None
+    #: No activity in any silo for this many months: review for deletion. Default 10 years, the
+    #: longest German retention period (§ 147 AO, § 257 HGB): after it, keeping the data of an
+    #: inactive customer needs a reason of its own (DSGVO Art. 5(1)(e), Art. 17).
+    months_without_activity: Annotated[int, Field(ge=1)] = 120
     review_interval_months: Annotated[int, Field(ge=1)] = 6
-    max_consent_age_months: Annotated[int, Field(ge=1)] = 24
+    #: Flag e-mail consent older than this and unused since (no activity); unset (default):
+    #: off, since consent does not expire by age in law, only when left unused (case law varies).
+    max_consent_age_months: Annotated[int, Field(ge=1)] | None = None
     flag_missing_consent: bool = True
     flag_invalid_contact: bool = True
     #: Flag records without any activity on or after this date (e.g. a CRM migration day).
@@ -353,7 +377,15 @@ class DQConfig(_Strict):
 
 
 #: CRM export profiles in reports/exports/profiles (a test keeps the two in step).
-EXPORT_PROFILES = ("dynamics", "generic", "hubspot", "pipedrive", "salesforce", "zoho")
+EXPORT_PROFILES = (
+    "dynamics",
+    "generic",
+    "hubspot",
+    "pipedrive",
+    "salesforce",
+    "salesforce-person-accounts",
+    "zoho",
+)
 
 
 class ExportConfig(_Strict):
@@ -371,6 +403,12 @@ class ExportConfig(_Strict):
     date_formats: dict[str, str] = Field(default_factory=dict)
     #: Folder for export folders; empty: <output_dir>/exports.
     output_dir: str = ""
+    #: Header language where a CRM has no language-independent API name: "en" or "de"
+    #: (`golden export --labels`); IMPORT.md is written in it too.
+    labels: Literal["en", "de"] = "en"
+    #: Unknown e-mail consent in the marketing opt-out column: "opt_out" (no marketing e-mail
+    #: without consent, § 7 UWG) or "empty" (leave the CRM's value alone).
+    unknown_consent: Literal["opt_out", "empty"] = "opt_out"
 
     @field_validator("profiles")
     @classmethod
@@ -406,6 +444,8 @@ class GoldenConfig(_Strict):
     staleness: StalenessConfig = Field(default_factory=StalenessConfig)
     dq: DQConfig = Field(default_factory=DQConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     #: Directory of the config file; relative paths in it are resolved against this.
     base_dir: Path = Path(".")
 

@@ -4,7 +4,8 @@
     ├── ConfigError      golden.toml is missing, unreadable or invalid
     ├── SiloError        a silo cannot be read (missing file, unreachable database, wrong table)
     ├── StageError       a pipeline stage refuses to continue (a blocking DQ rule, say)
-    └── StateError       the state store cannot be opened or is inconsistent
+    ├── StateError       the state store cannot be opened or is inconsistent
+    └── PrivacyError     a data-subject request (find, access, erasure) cannot be carried out
 
 Every message says what happened, where, and what to do, in one line.
 """
@@ -34,3 +35,7 @@ class StageError(GoldenError):
 
 class StateError(GoldenError):
     """Raised when the state store cannot be opened or holds inconsistent data."""
+
+
+class PrivacyError(GoldenError):
+    """Raised when a data-subject request (find, access, erasure) cannot be carried out."""

@@ -266,7 +266,14 @@ def _read_rows(
     except (sa_exc.SQLAlchemyError, sqlite3.Error) as exc:
         raise SiloError(silo.name, _query_failure(silo, server, exc)) from None
     frame = pl.concat(frames) if frames else text_frame(columns, [[] for _ in columns])
-    return build_extract(silo.name, frame, range(1, frame.height + 1), [])
+    return build_extract(
+        silo.name,
+        frame,
+        range(1, frame.height + 1),
+        [],
+        physical_rows=frame.height,
+        max_value_length=silo.max_value_length,
+    )
 
 
 def _transpose(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> list[Sequence[Any]]:

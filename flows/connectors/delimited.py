@@ -1,39 +1,31 @@
 """CSV and other delimited text files: every row accounted for, values kept exactly as written.
 
-Lines first: polars splits the text into physical lines and checks them all at once. With the
-quoted sections removed, a line whose quotes are all closed is one record of its own, well formed
-if exactly N-1 delimiters are left. Well-formed lines are parsed by polars' CSV reader in one go;
-lines with the wrong count are quarantined one by one; lines with a quote left open start a
-record spanning lines and are parsed with the csv module (``flows.connectors.records``). Only
-files with lone CR line ends, a header spanning lines, or a line polars refuses go through the
-csv module as a whole. Row numbers count records, not lines, so both ways number alike.
+Decoding is decided per line where a file mixes UTF-8 and Windows-1252 (``decode_lines``).
+Records are then found from the lines and their quotes alone (``flows.connectors.lines``): that
+physical count is what ``rows_read`` reports, and the parsed rows plus quarantine must add up to
+it. Single-line records with the right number of delimiters are parsed by polars' CSV reader in
+one go; records spanning lines (a quoted value with line breaks, at most ``max_record_lines``)
+by the csv module one by one; a line whose quote never closes properly is quarantined as a
+broken quote, and the lines after it are rows again, so a stray quote never swallows the
+customers that follow it. Row numbers count records, not lines.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from flows.connectors.detect import decode_text, delimiter_char, sniff_delimiter
+from flows.connectors.detect import Decoded, LineNote, decode_lines, delimiter_char, sniff_delimiter
+from flows.connectors.lines import QUOTE, QUOTED, PhysicalLines, Segments, segment, split_lines
 from flows.connectors.locate import read_bytes, source_path, where_to_fix
-from flows.connectors.records import (
-    QUOTE,
-    QUOTED,
-    Records,
-    field_count_reason,
-    open_quote,
-    parse_from_lines,
-    parse_text,
-    split_line,
-)
+from flows.connectors.records import field_count_reason, quote_reason, split_line
 from flows.connectors.result import (
     Rejected,
+    RowFinding,
     SiloExtract,
     build_extract,
     rows_frame,
@@ -43,45 +35,70 @@ from flows.connectors.result import (
 from rules.config import GoldenConfig, SiloConfig
 from rules.errors import SiloError
 
-#: A carriage return that does not end a CRLF line: old Mac line ends or a CR inside a value.
-_LONE_CR = re.compile(r"\r(?!\n)")
-#: Splitting lines with polars needs a separator that is not in the text.
-_UNIT_SEPARATOR = "\x1f"
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """Rows parsed from delimited text, before the extract's common finishing."""
-
-    frame: pl.DataFrame
-    row_numbers: pl.Series
-    rejected: list[Rejected]
-
 
 def read_csv(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     """Read a delimited text file (encoding and delimiter configured or detected)."""
     path = source_path(silo, config)
-    text = _decode(silo, path, read_bytes(silo, path))
-    delimiter = delimiter_char(silo.delimiter) or sniff_delimiter(text)
-    return parse_delimited(silo.name, text, delimiter)
-
-
-def parse_delimited(silo: str, text: str, delimiter: str) -> SiloExtract:
-    """Parse decoded delimited text with a header line into a SiloExtract."""
-    text = text.lstrip("\r\n")  # blank lines above the header are not data rows
-    if not text:
-        return build_extract(silo, pl.DataFrame(), [], [])
-    parsed = None if _LONE_CR.search(text) else _by_lines(silo, text, delimiter)
-    if parsed is None:
-        parsed = _by_records(silo, text, delimiter)
-    return build_extract(
-        silo, parsed.frame, parsed.row_numbers, parsed.rejected, separator=delimiter
+    decoded = _decode(silo, path, read_bytes(silo, path))
+    delimiter = delimiter_char(silo.delimiter) or sniff_delimiter(decoded.text)
+    return parse_delimited(
+        silo.name,
+        decoded.text,
+        delimiter,
+        max_record_lines=silo.max_record_lines,
+        max_value_length=silo.max_value_length,
+        notes=decoded.notes,
     )
 
 
-def _decode(silo: SiloConfig, path: Path, data: bytes) -> str:
+def parse_delimited(
+    silo: str,
+    text: str,
+    delimiter: str,
+    *,
+    max_record_lines: int = 3,
+    max_value_length: int = 1000,
+    notes: Sequence[LineNote] = (),
+) -> SiloExtract:
+    """Parse decoded delimited text with a header line into a SiloExtract.
+
+    ``notes`` are the decoder's lines in another encoding (offsets into ``text``).
+    """
+    stripped = text.lstrip("\r\n")  # blank lines above the header are not data rows
+    if not stripped:
+        return build_extract(silo, pl.DataFrame(), [], [], physical_rows=0)
+    shift = len(text) - len(stripped)
+    lines = split_lines(stripped)
+    header = lines.content[0]
+    if header.count(QUOTE) % 2:
+        raise SiloError(
+            silo,
+            "the header line cannot be parsed (a quote is never closed) — fix the first line "
+            "of the file, or check `delimiter` in golden.toml",
+        )
+    columns = unique_column_names(silo, split_line(header, delimiter))
+    segments = segment(lines, delimiter, len(columns), max_record_lines)
+    frame, numbers, rejected = _parse_records(lines, segments, delimiter, columns)
+    findings, undecodable = _decoding_notes(silo, notes, shift, lines, segments)
+    if undecodable:
+        frame, numbers, rejected = _drop_undecodable(
+            frame, numbers, rejected, undecodable, delimiter
+        )
+    return build_extract(
+        silo,
+        frame,
+        numbers,
+        rejected,
+        separator=delimiter,
+        physical_rows=len(segments.starts) - 1,
+        max_value_length=max_value_length,
+        row_findings=findings,
+    )
+
+
+def _decode(silo: SiloConfig, path: Path, data: bytes) -> Decoded:
     try:
-        return decode_text(data, silo.encoding)[0]
+        return decode_lines(data, silo.encoding)
     except LookupError:
         raise SiloError(
             silo.name,
@@ -98,108 +115,117 @@ def _decode(silo: SiloConfig, path: Path, data: bytes) -> str:
         ) from None
 
 
-def _by_lines(silo: str, text: str, delimiter: str) -> _Parsed | None:
-    """Parse line by line; None when only the csv module can read the text."""
-    header_line, _, body = text.partition("\n")
-    header_line = header_line.removesuffix("\r")
-    if open_quote(header_line):
-        return None
-    columns = unique_column_names(silo, split_line(header_line, delimiter))
-    data = body.encode("utf-8")
-    lines = _body_lines(body, data)
-    outside_quotes = lines.str.replace_all(QUOTED, "")
-    opened = outside_quotes.str.contains(QUOTE, literal=True)
-    spans = Records()
-    if opened.any():
-        # Python's split keeps each line's CR, so values spanning lines keep their line ends.
-        raw_lines = body.removesuffix("\n").split("\n")
-        if len(raw_lines) != lines.len():
-            return None
-        spans = parse_from_lines(raw_lines, opened.arg_true().to_list(), delimiter, len(columns))
-    line_index = pl.int_range(0, lines.len(), eager=True)
-    single = ~opened & ~line_index.is_in(spans.continuations)
+def _parse_records(
+    lines: PhysicalLines, segments: Segments, delimiter: str, columns: list[str]
+) -> tuple[pl.DataFrame, pl.Series, list[Rejected]]:
+    """Rows (by record number, 1-based after the header) and rejected records."""
+    expected = len(columns)
+    starts, stops, broken = segments.starts[1:], segments.stops[1:], segments.broken[1:]
+    numbers = np.arange(1, len(starts) + 1, dtype=np.int64)
+    single = (stops - starts == 1) & ~broken
+    if len(starts) == len(lines) - 1:  # every line a record: no gather needed
+        first = lines.content.slice(1)
+    else:
+        first = lines.content.gather(pl.Series(starts, dtype=pl.Int64))
+    outside = first.str.replace_all(QUOTED, "")
     well_formed = (
         single
-        & (outside_quotes.str.count_matches(delimiter, literal=True) == len(columns) - 1)
-        & (lines.str.len_bytes() > 0)
+        & (first.str.count_matches(QUOTE, literal=True) % 2 == 0).to_numpy()
+        & (outside.str.count_matches(delimiter, literal=True) == expected - 1).to_numpy()
+        & (first.str.len_bytes() > 0).to_numpy()
     )
-    if not well_formed.all():
-        data = lines.filter(well_formed).str.join("\n").item().encode("utf-8")
-    frame = _polars_rows(data, int(well_formed.sum()), columns, delimiter)
-    if frame is None:
-        return None
-    frame, starts = _with_spans(frame, line_index.filter(well_formed), columns, spans)
-    rejected = spans.rejected + _broken_lines(
-        lines, line_index, single & ~well_formed, delimiter, len(columns)
+    fast = first.filter(pl.Series(well_formed))
+    frame = _polars_rows(fast, columns, delimiter)
+    fast_numbers = numbers[well_formed]
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    rejected: list[Rejected] = []
+    if frame is None:  # polars refused or miscounted: the csv module reads these lines
+        frame = text_frame(columns, [[] for _ in columns])
+        for number, line in zip(fast_numbers.tolist(), fast.to_list(), strict=True):
+            _read_line(number, line, delimiter, expected, rows, row_numbers, rejected)
+        fast_numbers = fast_numbers[:0]
+    slow = np.flatnonzero(~well_formed)
+    for index in slow.tolist():  # broken, spanning or irregular records: few
+        number = int(numbers[index])
+        start, stop = int(starts[index]), int(stops[index])
+        line = lines.content[start]
+        if broken[index]:
+            reason = quote_reason(split_line(line, delimiter), expected)
+            rejected.append(Rejected(number, reason, line))
+        elif stop - start > 1:
+            _read_span(
+                number,
+                lines.joined(start, stop),
+                line,
+                delimiter,
+                expected,
+                rows,
+                row_numbers,
+                rejected,
+            )
+        else:
+            _read_line(number, line, delimiter, expected, rows, row_numbers, rejected)
+    if not rows:
+        return frame, pl.Series("n", fast_numbers, pl.Int64), rejected
+    frame = pl.concat([frame, rows_frame(columns, rows)])
+    all_numbers = pl.Series(
+        "n", np.concatenate([fast_numbers, np.array(row_numbers, dtype=np.int64)]), pl.Int64
     )
-    return _numbered(frame, starts, rejected, spans.continuations, first_line=0)
+    order = all_numbers.arg_sort()
+    return frame[order], all_numbers[order], rejected
 
 
-def _broken_lines(
-    lines: pl.Series, line_index: pl.Series, broken: pl.Series, delimiter: str, expected: int
-) -> list[Rejected]:
-    """Lines that are records of their own but have the wrong number of fields."""
-    return [
-        Rejected(index, field_count_reason(split_line(line, delimiter), expected), line)
-        for index, line in zip(
-            line_index.filter(broken).to_list(), lines.filter(broken).to_list(), strict=True
-        )
-    ]
+def _read_line(
+    number: int,
+    line: str,
+    delimiter: str,
+    expected: int,
+    rows: list[list[str]],
+    row_numbers: list[int],
+    rejected: list[Rejected],
+) -> None:
+    """One line read leniently by the csv module ("Zum "Anker" GmbH", a quote inside a value)."""
+    fields = split_line(line, delimiter)
+    if len(fields) == expected and any(value.strip() for value in fields):
+        rows.append(fields)
+        row_numbers.append(number)
+    else:
+        rejected.append(Rejected(number, field_count_reason(fields, expected), line))
 
 
-def _with_spans(
-    frame: pl.DataFrame, starts: pl.Series, columns: list[str], spans: Records
-) -> tuple[pl.DataFrame, pl.Series]:
-    """Merge the records that span lines into the one-line records, in source order."""
-    if not spans.rows:
-        return frame, starts
-    frame = pl.concat([frame, rows_frame(columns, spans.rows)])
-    starts = pl.concat([starts, pl.Series(spans.starts, dtype=starts.dtype)])
-    order = starts.arg_sort()
-    return frame[order], starts[order]
-
-
-def _by_records(silo: str, text: str, delimiter: str) -> _Parsed:
-    """Parse the whole text with the csv module."""
+def _read_span(
+    number: int,
+    text: str,
+    first_line: str,
+    delimiter: str,
+    expected: int,
+    rows: list[list[str]],
+    row_numbers: list[int],
+    rejected: list[Rejected],
+) -> None:
+    """A record spanning lines, read strictly by the csv module."""
+    reader = csv.reader([text], delimiter=delimiter, quotechar=QUOTE, strict=True)
     try:
-        header, header_lines, records = parse_text(text, delimiter)
+        fields = next(reader, [])
+        if next(reader, None) is not None:
+            raise csv.Error("more than one record")
     except csv.Error:
-        raise SiloError(
-            silo,
-            "the header line cannot be parsed (a quote is never closed) — fix the first line "
-            "of the file, or check `delimiter` in golden.toml",
-        ) from None
-    columns = unique_column_names(silo, header)
-    frame = rows_frame(columns, records.rows)
-    starts = pl.Series(records.starts, dtype=pl.Int64)
-    return _numbered(frame, starts, records.rejected, records.continuations, header_lines)
+        reason = "malformed quoting in a value spanning lines"
+        rejected.append(Rejected(number, reason, first_line))
+        return
+    if len(fields) == expected:
+        rows.append(fields)
+        row_numbers.append(number)
+    else:
+        rejected.append(Rejected(number, field_count_reason(fields, expected), first_line))
 
 
-def _body_lines(body: str, data: bytes) -> pl.Series:
-    """The data lines without line ends; a final line end does not start another row."""
-    if not body:
-        return pl.Series("line", [], dtype=pl.String)
-    if _UNIT_SEPARATOR in body:
-        return pl.Series("line", body.removesuffix("\n").split("\n")).str.strip_suffix("\r")
-    # polars' reader with a separator that does not occur splits lines fast, keeps blank ones
-    # and drops the CR of CRLF line ends.
-    return pl.read_csv(
-        data,
-        has_header=False,
-        new_columns=["line"],
-        separator=_UNIT_SEPARATOR,
-        quote_char=None,
-        infer_schema=False,
-        empty_string_is_null=False,
-    )["line"]
-
-
-def _polars_rows(
-    data: bytes, expected: int, columns: list[str], delimiter: str
-) -> pl.DataFrame | None:
+def _polars_rows(lines: pl.Series, columns: list[str], delimiter: str) -> pl.DataFrame | None:
     """Well-formed lines parsed by polars; None if polars refuses them or miscounts."""
-    if expected == 0:
+    if lines.is_empty():
         return text_frame(columns, [[] for _ in columns])
+    data = lines.str.join("\n").item().encode("utf-8")
     try:
         frame = pl.read_csv(
             data,
@@ -214,30 +240,53 @@ def _polars_rows(
     except (pl.exceptions.PolarsError, ValueError):
         # e.g. text after a closing quote ("Zum Anker" GmbH): the csv module reads it leniently.
         return None
-    return frame if frame.height == expected else None
+    return frame if frame.height == lines.len() else None
 
 
-def _numbered(
+def _decoding_notes(
+    silo: str,
+    notes: Sequence[LineNote],
+    shift: int,
+    lines: PhysicalLines,
+    segments: Segments,
+) -> tuple[list[RowFinding], dict[int, str]]:
+    """Row findings for lines decoded otherwise, and the rows no encoding could decode."""
+    findings: list[RowFinding] = []
+    undecodable: dict[int, str] = {}
+    for note in notes:
+        if note.offset < shift:
+            continue  # a blank line above the header
+        line = int(np.searchsorted(lines.offsets, note.offset - shift, side="right")) - 1
+        record = int(np.searchsorted(segments.starts, line, side="right")) - 1
+        if record == 0:
+            if note.undecodable:
+                raise SiloError(silo, f"the header line: {note.reason}")
+            continue
+        if note.undecodable:
+            undecodable.setdefault(record, note.reason)
+        else:
+            findings.append(RowFinding(record, note.reason))
+    return findings, undecodable
+
+
+def _drop_undecodable(
     frame: pl.DataFrame,
-    starts: pl.Series,
-    rejected: Sequence[Rejected],
-    continuations: Sequence[int],
-    first_line: int,
-) -> _Parsed:
-    """Turn start lines (0-based) into 1-based record numbers: lines continuing a record and
-    the header's lines do not count."""
-    rejected_starts = pl.Series([item.row_number for item in rejected], dtype=pl.Int64)
-    numbers = _record_numbers(rejected_starts, continuations, first_line).to_list()
-    return _Parsed(
-        frame,
-        _record_numbers(starts.cast(pl.Int64), continuations, first_line),
-        [
-            dataclasses.replace(item, row_number=number)
-            for item, number in zip(rejected, numbers, strict=True)
-        ],
-    )
-
-
-def _record_numbers(starts: pl.Series, continuations: Sequence[int], first_line: int) -> pl.Series:
-    skipped = pl.Series(sorted(continuations), dtype=pl.Int64).search_sorted(starts, side="left")
-    return starts - first_line + 1 - skipped.cast(pl.Int64)
+    numbers: pl.Series,
+    rejected: list[Rejected],
+    undecodable: dict[int, str],
+    delimiter: str,
+) -> tuple[pl.DataFrame, pl.Series, list[Rejected]]:
+    """Move the rows with an undecodable line to quarantine (replacing any other reason)."""
+    keep = ~numbers.is_in(list(undecodable))
+    raw = frame.filter(~keep)
+    lines = {
+        number: delimiter.join(value or "" for value in row)
+        for number, row in zip(numbers.filter(~keep).to_list(), raw.rows(), strict=True)
+    }
+    previous = {item.row_number: item.raw for item in rejected}
+    rejected = [item for item in rejected if item.row_number not in undecodable]
+    rejected += [
+        Rejected(number, reason, lines.get(number, previous.get(number)))
+        for number, reason in undecodable.items()
+    ]
+    return frame.filter(keep), numbers.filter(keep), rejected

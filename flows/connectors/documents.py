@@ -9,18 +9,22 @@ digits they were written with (parsed as int and Decimal, never through float).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from flows.connectors.cast import json_text, value_to_text
-from flows.connectors.detect import decode_text
+from flows.connectors.detect import Decoded, decode_lines
 from flows.connectors.locate import read_bytes, source_path, where_to_fix
 from flows.connectors.result import (
     EMPTY_ROW,
     Rejected,
+    RowFinding,
     SiloExtract,
     build_extract,
     text_frame,
@@ -33,9 +37,10 @@ from rules.errors import SiloError
 def read_json(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     """Read a JSON file with an array of records (or an object wrapping one)."""
     path = source_path(silo, config)
-    text = _decode(silo, path)
+    decoded = _decode(silo, path)
+    text = decoded.text
     if not text.strip():
-        return build_extract(silo.name, text_frame([], []), [], [])
+        return build_extract(silo.name, text_frame([], []), [], [], physical_rows=0)
     try:
         document = _loads(text)
     except json.JSONDecodeError as exc:
@@ -45,20 +50,40 @@ def read_json(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
             f'fix the file, or use connector = "jsonl" if it has one object per line',
         ) from None
     records = _records(silo, path, document)
-    return _extract(silo.name, enumerate(records, start=1), [])
+    undecodable = [note for note in decoded.notes if note.undecodable]
+    if undecodable:
+        line = text.count("\n", 0, undecodable[0].offset) + 1
+        raise SiloError(silo.name, f"{path} line {line}: {undecodable[0].reason}")
+    # A JSON document does not tell which record a line belongs to: the finding names the line.
+    findings = [
+        RowFinding(None, f"line {text.count(chr(10), 0, note.offset) + 1}: {note.reason}")
+        for note in decoded.notes
+    ]
+    return _extract(silo, enumerate(records, start=1), [], len(records), findings)
 
 
 def read_jsonl(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     """Read a JSON Lines file; a line that is not a JSON object goes to quarantine."""
     path = source_path(silo, config)
-    lines = _decode(silo, path).split("\n")  # not splitlines: U+2028 is valid inside JSON text
+    decoded = _decode(silo, path)
+    # Lines end at LF, CRLF or a lone CR (a raw CR cannot be inside a JSON string); not
+    # splitlines: U+2028 is valid inside JSON text.
+    pieces = _LINE_END.split(decoded.text)
+    lines, ends = pieces[0::2], pieces[1::2]
     if lines and lines[-1] == "":
         lines.pop()  # the final line end does not start another record
+    widths = (len(line) + len(end) for line, end in zip(lines, [*ends, ""], strict=False))
+    starts = list(itertools.accumulate(widths, initial=0))
+    notes = {bisect.bisect_right(starts, note.offset): note for note in decoded.notes}
+    findings = [
+        RowFinding(number, note.reason) for number, note in notes.items() if not note.undecodable
+    ]
     records: list[tuple[int, Any]] = []
     rejected: list[Rejected] = []
     for number, line in enumerate(lines, start=1):
-        line = line.removesuffix("\r")
-        if not line.strip():
+        if number in notes and notes[number].undecodable:
+            rejected.append(Rejected(number, notes[number].reason, line))
+        elif not line.strip():
             rejected.append(Rejected(number, EMPTY_ROW, line))
             continue
         try:
@@ -66,13 +91,16 @@ def read_jsonl(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         except json.JSONDecodeError as exc:
             reason = f"not valid JSON: {exc.msg} (column {exc.colno})"
             rejected.append(Rejected(number, reason, line))
-    return _extract(silo.name, records, rejected)
+    return _extract(silo, records, rejected, len(lines), findings)
 
 
-def _decode(silo: SiloConfig, path: Path) -> str:
+_LINE_END = re.compile("(\r\n|\r|\n)")
+
+
+def _decode(silo: SiloConfig, path: Path) -> Decoded:
     data = read_bytes(silo, path)
     try:
-        return decode_text(data, silo.encoding)[0]
+        return decode_lines(data, silo.encoding)
     except LookupError:
         raise SiloError(
             silo.name, f"unknown encoding '{silo.encoding}' — {where_to_fix(silo, 'encoding')}"
@@ -107,7 +135,11 @@ def _records(silo: SiloConfig, path: Path, document: Any) -> list[Any]:
 
 
 def _extract(
-    silo: str, records: Iterable[tuple[int, Any]], rejected: list[Rejected]
+    silo: SiloConfig,
+    records: Iterable[tuple[int, Any]],
+    rejected: list[Rejected],
+    physical_rows: int,
+    findings: list[RowFinding],
 ) -> SiloExtract:
     rows: list[dict[str, str | None]] = []
     row_numbers: list[int] = []
@@ -127,9 +159,17 @@ def _extract(
     for row in rows:
         names.update(dict.fromkeys(row))
     keys = list(names)
-    columns = unique_column_names(silo, keys)
+    columns = unique_column_names(silo.name, keys)
     values = [[row.get(key) for row in rows] for key in keys]
-    return build_extract(silo, text_frame(columns, values), row_numbers, rejected)
+    return build_extract(
+        silo.name,
+        text_frame(columns, values),
+        row_numbers,
+        rejected,
+        physical_rows=physical_rows,
+        max_value_length=silo.max_value_length,
+        row_findings=findings,
+    )
 
 
 def flatten_record(record: dict[str, Any]) -> dict[str, str | None]:

@@ -47,7 +47,14 @@ def read_excel(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         names = list(typed.columns)
     frame = frame_to_text(typed, midnight_is_date=True)
     frame.columns = unique_column_names(silo.name, names)
-    return build_extract(silo.name, frame, range(1, frame.height + 1), [])
+    return build_extract(
+        silo.name,
+        frame,
+        range(1, frame.height + 1),
+        [],
+        physical_rows=frame.height,
+        max_value_length=silo.max_value_length,
+    )
 
 
 def _sheet(silo: SiloConfig, path: Path, sheets: list[str]) -> int:

@@ -24,4 +24,11 @@ def read_parquet(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         ) from None
     frame = frame_to_text(typed)
     frame.columns = unique_column_names(silo.name, frame.columns)
-    return build_extract(silo.name, frame, range(1, frame.height + 1), [])
+    return build_extract(
+        silo.name,
+        frame,
+        range(1, frame.height + 1),
+        [],
+        physical_rows=frame.height,
+        max_value_length=silo.max_value_length,
+    )

@@ -2,18 +2,26 @@
 
 Every connector returns a ``SiloExtract`` built by ``build_extract``, so the accounting rule
 ``rows_read == frame.height + quarantine.height`` and the column contract (every source column as
-``pl.String`` plus ``_row_number``) hold for all of them in one place.
+``pl.String`` plus ``_row_number``) hold for all of them in one place. ``rows_read`` is the count
+of the source's physical records made without the parser (``physical_rows``) where the connector
+has one (delimited text, JSON Lines): if the parser's rows and quarantine do not add up to it,
+rows were lost or invented, and the silo fails loudly instead of publishing.
+
+``build_extract`` also runs the value checks of ``flows.connectors.checks`` (control characters,
+mojibake, over-long values) for every connector.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from flows.connectors.checks import check_values, empty_extract_findings
 from rules.canonical import QUARANTINE_SCHEMA
+from rules.errors import SiloError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,9 @@ class SiloExtract:
     rows_read: int
     #: Source column names in order (without "_row_number").
     columns: list[str]
+    #: Values the connector changed (EXTRACT_FINDINGS_SCHEMA: row_number, column, status,
+    #: reason, value); column is null for a finding about the whole row (its encoding).
+    findings: pl.DataFrame = field(default_factory=empty_extract_findings)
 
 
 @dataclass(frozen=True)
@@ -95,43 +106,99 @@ def rows_frame(columns: Sequence[str], rows: Sequence[Sequence[str | None]]) -> 
     return text_frame(columns, values)
 
 
+@dataclass(frozen=True)
+class RowFinding:
+    """A finding about one whole source row (e.g. the line was in another encoding)."""
+
+    #: None when the source does not tell the row (a line of a JSON document).
+    row_number: int | None
+    reason: str
+
+
 def build_extract(
     silo: str,
     frame: pl.DataFrame,
     row_numbers: pl.Series | Sequence[int],
     rejected: Iterable[Rejected],
     separator: str = "\t",
+    *,
+    physical_rows: int | None = None,
+    max_value_length: int = 1000,
+    row_findings: Sequence[RowFinding] = (),
 ) -> SiloExtract:
-    """Assemble the extract: empty strings become null, empty rows move to quarantine.
+    """Assemble the extract: values checked, empty strings null, empty rows in quarantine.
 
     ``frame`` holds the parsed rows with their final column names, ``row_numbers`` their
     1-based positions in the source, ``rejected`` the rows that could not be parsed; empty rows
-    are shown in quarantine with their values joined by ``separator``.
+    are shown in quarantine with their values joined by ``separator``. ``physical_rows`` is the
+    source's record count made without the parser; without it the parsed rows are the count.
+    Raises SiloError when the rows do not add up.
     """
     columns = list(frame.columns)
-    frame = frame.with_columns(
+    frame = frame.with_columns(pl.Series(ROW_NUMBER, row_numbers, dtype=pl.Int64))
+    checked = check_values(frame, columns, ROW_NUMBER, max_value_length, silo)
+    # After the checks: a value that was only a NUL is empty now, and empty is null.
+    frame = checked.frame.with_columns(
         [pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in columns]
-    ).with_columns(pl.Series(ROW_NUMBER, row_numbers, dtype=pl.Int64))
-    is_blank = frame.select(blank_rows(columns).alias("blank"))["blank"]
+    )
     quarantined = list(rejected)
+    if checked.too_long:
+        long_rows = pl.Series([number for number, _ in checked.too_long], dtype=pl.Int64)
+        raw = _raw_rows(frame.filter(pl.col(ROW_NUMBER).is_in(long_rows)), columns, separator)
+        reasons = dict(checked.too_long)
+        quarantined += [Rejected(number, reasons[number], text) for number, text in raw]
+        frame = frame.filter(~pl.col(ROW_NUMBER).is_in(long_rows))
+    is_blank = frame.select(blank_rows(columns).alias("blank"))["blank"]
     if is_blank.any():
         blanks = frame.filter(is_blank)
-        raw_rows = blanks.select(
-            pl.concat_str([pl.col(name).fill_null("") for name in columns], separator=separator)
-        ).to_series()
         quarantined += [
             Rejected(number, EMPTY_ROW, raw)
-            for number, raw in zip(blanks[ROW_NUMBER], raw_rows, strict=True)
+            for number, raw in _raw_rows(blanks, columns, separator)
         ]
         frame = frame.filter(~is_blank)
     quarantine = quarantine_frame(silo, quarantined)
+    rows_read = frame.height + quarantine.height
+    if physical_rows is not None and physical_rows != rows_read:
+        raise SiloError(
+            silo,
+            f"the source has {physical_rows:,} records but {frame.height:,} were read and "
+            f"{quarantine.height:,} quarantined — rows would be lost or doubled, so nothing is "
+            f"published; please report this (with the file's layout, not its data) as a bug",
+        )
+    findings = pl.concat(
+        [
+            checked.findings,
+            pl.DataFrame(
+                {
+                    "row_number": [item.row_number for item in row_findings],
+                    "column": [None] * len(row_findings),
+                    "status": ["corrected"] * len(row_findings),
+                    "reason": [item.reason for item in row_findings],
+                    "value": [None] * len(row_findings),
+                },
+                schema=checked.findings.schema,
+            ),
+        ]
+    ).sort("row_number", "column", nulls_last=False, maintain_order=True)
     return SiloExtract(
         silo=silo,
         frame=frame,
         quarantine=quarantine,
-        rows_read=frame.height + quarantine.height,
+        rows_read=rows_read,
         columns=columns,
+        findings=findings,
     )
+
+
+def _raw_rows(frame: pl.DataFrame, columns: Sequence[str], separator: str) -> list[tuple[int, str]]:
+    """(row number, the row's values joined by ``separator``) for quarantine's raw column."""
+    raw = frame.select(
+        pl.col(ROW_NUMBER),
+        pl.concat_str([pl.col(name).fill_null("") for name in columns], separator=separator)
+        if columns
+        else pl.lit(""),
+    )
+    return [(number, text) for number, text in raw.iter_rows()]
 
 
 def quarantine_frame(silo: str, rejected: Sequence[Rejected]) -> pl.DataFrame:

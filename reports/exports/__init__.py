@@ -13,6 +13,7 @@ from reports.exports.delta import (
     HASHES_SCHEMA,
     MERGE_MAP_SCHEMA,
     classify_changes,
+    mark_erased,
     merge_map,
     resolve_redirects,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "classify_changes",
     "content_text",
     "load_profile",
+    "mark_erased",
     "merge_map",
     "profile_names",
     "render_object",

@@ -10,6 +10,8 @@ changed    in the baseline with a different content hash
 merged     in the baseline, no longer a golden record, and its redirects end at a golden id
            that is one now (``surviving_golden_id``): merge the CRM records
 removed    in the baseline, no longer a golden record, no surviving id (its records left)
+delete     removed because the person was erased on request (DSGVO Art. 17, 19): the CRM must
+           delete the record, not merely deactivate it (``mark_erased``)
 =========  ===================================================================================
 
 Unchanged records are not listed. The merge map lists, for cleaning up duplicates already in
@@ -23,7 +25,7 @@ from typing import Final
 
 import polars as pl
 
-CHANGE_KINDS: Final = ("new", "changed", "merged", "removed")
+CHANGE_KINDS: Final = ("new", "changed", "merged", "removed", "delete")
 
 #: Rows of changes.csv.
 CHANGES_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -149,6 +151,16 @@ def classify_changes(
         pl.concat([present, moved_away, gone])
         .cast(CHANGES_SCHEMA)  # type: ignore[arg-type]
         .sort(pl.col("object"), order, pl.col("golden_id"))
+    )
+
+
+def mark_erased(changes: pl.DataFrame, erased: list[str]) -> pl.DataFrame:
+    """``changes`` with "removed" turned into "delete" for the golden ids of erased persons."""
+    if not erased:
+        return changes
+    erased_now = (pl.col("change") == "removed") & pl.col("golden_id").is_in(erased)
+    return changes.with_columns(
+        pl.when(erased_now).then(pl.lit("delete")).otherwise(pl.col("change")).alias("change")
     )
 
 

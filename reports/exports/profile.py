@@ -6,10 +6,22 @@ from (``source``), the date format and true/false words its importer accepts, an
 accounts/companies). A column names its header as the CRM's import documentation spells it and
 the value it shows (reports.exports.values); ``custom = true`` marks a field the admin creates in
 the CRM before the first import (the external id ``Golden ID``, the consent fields ...).
+
+Headers: ``api`` is the CRM's language-independent name of the field (Salesforce API name,
+HubSpot internal name, Dynamics logical name); it maps in an org of any language and is used
+whenever it exists. Otherwise the header is the field's label in the export's language
+(``header`` in English; German from ``de`` or data/labels_de.csv by value).
+
+``marketing = true`` marks the column that says whether the record may get marketing e-mail:
+with ``unknown_consent = "opt_out"`` (the default, [export] in golden.toml) a record whose consent
+is unknown is written as opted out there (§ 7 UWG: advertising e-mail needs prior consent).
+``required`` lists what the CRM refuses a record without: groups of values of which at least one
+must be filled (reports.exports.checks puts such records into rejected_<profile>.csv instead).
 """
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
@@ -24,6 +36,10 @@ from rules.errors import ConfigError
 RESERVED_FILES = ("changes.csv", "merge_map.csv", "export.json")
 
 RecordType = Literal["person", "organisation"]
+#: Header languages of an export (``--labels``); API names win where they exist.
+LABEL_LANGUAGES = ("de", "en")
+#: What an unknown consent becomes in a marketing column: opted out (lawful), or left empty.
+UNKNOWN_CONSENT = ("opt_out", "empty")
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,15 @@ class ExportColumn:
     #: Words for true / false of a boolean value; the profile's when not given.
     true_text: str | None = None
     false_text: str | None = None
+    #: the CRM's language-independent field name, if it has one; the German label
+    api: str | None = None
+    label_de: str | None = None
+    #: this column says whether marketing e-mail is allowed (unknown consent: see module doc)
+    marketing: bool = False
+    #: text for an unknown value of a marketing column (Pipedrive's "No consent"); else per policy
+    unknown_text: str | None = None
+    #: the English label (``header`` before with_labels chose the header to write)
+    label: str = ""
 
     @property
     def kind(self) -> Kind:
@@ -53,6 +78,8 @@ class ExportObject:
     file: str
     source: str
     columns: tuple[ExportColumn, ...]
+    #: groups of value names: a record needs at least one value of each group, or it is rejected
+    required: tuple[tuple[str, ...], ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -82,6 +109,10 @@ class ExportProfile:
     true_text: str
     false_text: str
     objects: tuple[ExportObject, ...]
+    notes_de: str = ""
+    #: header language ("en", "de") and the unknown-consent policy (UNKNOWN_CONSENT)
+    labels: str = "en"
+    unknown_consent: str = "opt_out"
 
     def object_for(self, record_type: RecordType) -> ExportObject:
         """The object persons or organisations go to."""
@@ -90,6 +121,47 @@ class ExportProfile:
     def with_date_format(self, date_format: str | None) -> ExportProfile:
         """The same profile writing dates in ``date_format`` (golden.toml [export])."""
         return replace(self, date_format=date_format) if date_format else self
+
+    def with_labels(self, language: str) -> ExportProfile:
+        """The same profile with headers in ``language``: API names where they exist."""
+        if language not in LABEL_LANGUAGES:
+            raise ConfigError(
+                f"--labels {language!r}: choose one of {', '.join(LABEL_LANGUAGES)} "
+                "([export] labels in golden.toml)"
+            )
+        german = german_labels()
+
+        def header(column: ExportColumn) -> str:
+            if column.api:
+                return column.api
+            if language == "de":
+                return column.label_de or german.get(column.value, column.label)
+            return column.label
+
+        objects = tuple(
+            replace(item, columns=tuple(replace(c, header=header(c)) for c in item.columns))
+            for item in self.objects
+        )
+        for item in objects:
+            if len(set(item.headers)) != len(item.headers):
+                raise ConfigError(f"export profile '{self.name}': a {language} header repeats")
+        return replace(self, objects=objects, labels=language)
+
+    def with_unknown_consent(self, policy: str) -> ExportProfile:
+        """The same profile writing unknown consent as ``policy`` in marketing columns."""
+        if policy not in UNKNOWN_CONSENT:
+            raise ConfigError(
+                f"[export] unknown_consent = {policy!r}: choose one of {', '.join(UNKNOWN_CONSENT)}"
+            )
+        return replace(self, unknown_consent=policy)
+
+
+@cache
+def german_labels() -> dict[str, str]:
+    """value name -> German field label (data/labels_de.csv)."""
+    text = resources.files("reports.exports").joinpath("data/labels_de.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {row["value"]: row["label"] for row in rows}
 
 
 def profile_names() -> tuple[str, ...]:
@@ -116,7 +188,7 @@ def load_profile(name: str) -> ExportProfile:
         profile = _build(name, data)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"export profile '{name}' ({path}): {exc}") from None
-    return profile
+    return profile.with_labels("en")
 
 
 def _build(name: str, data: dict[str, object]) -> ExportProfile:
@@ -128,6 +200,7 @@ def _build(name: str, data: dict[str, object]) -> ExportProfile:
         name=name,
         title=str(data["title"]),
         notes=" ".join(str(data.get("notes", "")).split()),
+        notes_de=" ".join(str(data.get("notes_de", "")).split()),
         date_format=str(data["date_format"]),
         datetime_format=str(data["datetime_format"]),
         true_text=str(data["true"]),
@@ -155,6 +228,11 @@ def _build_object(name: str, body: object) -> ExportObject:
     record_type = body["record_type"]
     if record_type not in ("person", "organisation"):
         raise ValueError(f"objects.{name}: record_type must be person or organisation")
+    required = tuple(tuple(str(value) for value in group) for group in body.get("required", []))
+    for group in required:
+        unknown = [value for value in group if value not in VALUES]
+        if not group or unknown:
+            raise ValueError(f"objects.{name}: required names unknown values {unknown}")
     file = str(body["file"])
     if not file.endswith(".csv") or "/" in file:
         raise ValueError(f"objects.{name}: file must be a plain name ending in .csv")
@@ -165,6 +243,7 @@ def _build_object(name: str, body: object) -> ExportObject:
         file=file,
         source=str(body["source"]),
         columns=columns,
+        required=required,
     )
 
 
@@ -180,10 +259,19 @@ def _build_column(object_name: str, column: object) -> ExportColumn:
     true_text, false_text = column.get("true"), column.get("false")
     if (true_text is not None or false_text is not None) and VALUES[value].kind != Kind.BOOLEAN:
         raise ValueError(f"{where}: true/false words only apply to boolean values")
+    marketing = bool(column.get("marketing", False))
+    if marketing and VALUES[value].kind != Kind.BOOLEAN:
+        raise ValueError(f"{where}: marketing applies to a consent or opt-out value only")
+    api = column.get("api")
     return ExportColumn(
         header=header,
         value=value,
         custom=bool(column.get("custom", False)),
         true_text=None if true_text is None else str(true_text),
         false_text=None if false_text is None else str(false_text),
+        api=None if api is None else str(api),
+        label_de=None if column.get("de") is None else str(column["de"]),
+        marketing=marketing,
+        unknown_text=None if column.get("unknown") is None else str(column["unknown"]),
+        label=header,
     )

@@ -3,13 +3,14 @@
 ``render_object`` turns the golden frame (lazy) into one text column per profile header plus the
 golden id as row key (``ROW_KEY``): persons or organisations only, dates in the profile's format,
 booleans as its words, every cell escaped against formula injection with
-reports.csv_safe.escape_formula. One exception, on purpose: a phone cell holding plain E.164
-numbers (``+`` and 7 to 15 digits; several joined by "; ") is written as it is. Digits alone
-cannot carry a formula, while the escaping apostrophe would be imported into the CRM's phone
-field and break dialling there.
+reports.csv_safe.escape_formula; phone cells as in every CSV output
+(reports.csv_safe.escape_phone): plain E.164 numbers (``+`` and 7 to 15 digits; several joined
+by "; ") as they are, since digits alone cannot carry a formula while the escaping apostrophe
+would be imported into the CRM's phone field and break dialling there.
 
 ``sink_csv`` writes a lazy frame with polars' streaming CSV sink (batches, no Python row loop),
-UTF-8 with BOM by default and the chosen delimiter.
+UTF-8 with BOM by default and the chosen delimiter; every cell holding ; or , is quoted
+(reports.csv_safe.quote_cell), so Excel splits no cell in either locale.
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from typing import Final
 
 import polars as pl
 
-from reports.csv_safe import escape_formula
+from reports.csv_safe import escape_formula, escape_phone, header_cell, quote_cell
 from reports.exports.profile import ExportColumn, ExportObject, ExportProfile
-from reports.exports.values import VALUES, Kind, with_phone_types
+from reports.exports.values import VALUES, Kind, with_accounts, with_phone_types
 
 #: The row key every rendered frame carries next to the headers (dropped before writing; a
 #: header may itself be "golden_id", so the key has a name no profile uses).
 ROW_KEY: Final = "__golden_id"
-
-#: E.164 numbers ("+", 7 to 15 digits, no leading 0), alone or as a list joined by "; ".
-_E164 = r"\+[1-9][0-9]{6,14}"
-_E164_CELL: Final = rf"^{_E164}(?:; {_E164})*$"
 
 #: Between cells and for null cells in the text that content hashes are computed from.
 _CELL_SEPARATOR: Final = "\x1f"
@@ -45,6 +42,13 @@ def _cell(column: ExportColumn, profile: ExportProfile) -> pl.Expr:
     if value.kind is Kind.DATETIME:
         return expr.dt.strftime(profile.datetime_format)
     if value.kind is Kind.BOOLEAN:
+        unknown = pl.lit(None, pl.String)
+        if column.marketing and profile.unknown_consent == "opt_out":
+            # Unknown consent: no marketing e-mail (opted out / not subscribed), § 7 UWG.
+            if column.unknown_text is not None:
+                unknown = pl.lit(column.unknown_text)
+            else:
+                expr = expr.fill_null(column.value.endswith("_opt_out"))
         true_text = profile.true_text if column.true_text is None else column.true_text
         false_text = profile.false_text if column.false_text is None else column.false_text
         return (
@@ -52,15 +56,19 @@ def _cell(column: ExportColumn, profile: ExportProfile) -> pl.Expr:
             .then(pl.lit(true_text))
             .when(~expr)
             .then(pl.lit(false_text))
-            .otherwise(pl.lit(None, pl.String))
+            .otherwise(unknown)
         )
     return expr.cast(pl.String)
 
 
 def _escaped(text: pl.Expr, kind: Kind) -> pl.Expr:
-    if kind is Kind.PHONE:
-        return pl.when(text.str.contains(_E164_CELL)).then(text).otherwise(escape_formula(text))
-    return escape_formula(text)
+    return escape_phone(text) if kind is Kind.PHONE else escape_formula(text)
+
+
+def object_filter(export_object: ExportObject) -> pl.Expr:
+    """The golden records the object takes: organisations, or everything else (persons)."""
+    is_organisation = (pl.col("record_type") == "organisation").fill_null(False)
+    return is_organisation if export_object.record_type == "organisation" else ~is_organisation
 
 
 def render_object(
@@ -71,18 +79,14 @@ def render_object(
     Organisations go to the organisation object; every other record (persons, and records
     whose type is unknown) to the person object.
     """
-    is_organisation = pl.col("record_type") == "organisation"
-    wanted = (
-        is_organisation.fill_null(False)
-        if export_object.record_type == "organisation"
-        else ~is_organisation.fill_null(False)
-    )
     cells = [
         _escaped(_cell(column, profile), column.kind).alias(column.header)
         for column in export_object.columns
     ]
     return (
-        with_phone_types(golden).filter(wanted).select(pl.col("golden_id").alias(ROW_KEY), *cells)
+        with_phone_types(with_accounts(golden))
+        .filter(object_filter(export_object))
+        .select(pl.col("golden_id").alias(ROW_KEY), *cells)
     )
 
 
@@ -96,4 +100,15 @@ def content_text(export_object: ExportObject) -> pl.Expr:
 
 def sink_csv(frame: pl.LazyFrame, path: Path, *, delimiter: str = ",", bom: bool = True) -> None:
     """Stream ``frame`` (text columns) into an Excel-friendly CSV file."""
-    frame.sink_csv(path, separator=delimiter, include_bom=bom, null_value="", engine="streaming")
+    names = frame.collect_schema().names()
+    cells = frame.select(
+        quote_cell(pl.col(name).cast(pl.String)).alias(name) for name in names
+    ).rename({name: header_cell(name) for name in names})
+    cells.sink_csv(
+        path,
+        separator=delimiter,
+        include_bom=bom,
+        null_value="",
+        quote_style="never",  # quote_cell quoted every cell that needs it, for both locales
+        engine="streaming",
+    )

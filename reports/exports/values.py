@@ -72,6 +72,7 @@ GOLDEN_FIELDS: Final[dict[str, Kind]] = {
     "last_activity": Kind.DATETIME,
     "member_count": Kind.NUMBER,
     "silos": Kind.TEXT,
+    "account_golden_id": Kind.TEXT,
 }
 
 #: Separator between the items of a list value inside one cell (as in every CSV output).
@@ -154,6 +155,12 @@ def _email_domain() -> pl.Expr:
     return pl.when(~domain.is_in(list(freemail_domains()))).then(domain)
 
 
+def _account_name() -> pl.Expr:
+    """The name (with legal form) of the organisation a contact belongs to: its account's
+    golden record where golden.csv links one (with_accounts), else the contact's own."""
+    return pl.coalesce(pl.col("account_name"), _organisation())
+
+
 def _opt_out(channel: str) -> pl.Expr:
     # Unknown consent stays empty: writing "not opted out" could undo an opt-out kept in the CRM.
     return ~pl.col(f"consent_{channel}")
@@ -165,6 +172,7 @@ def _second_phone() -> pl.Expr:
 
 DERIVED: Final[dict[str, Value]] = {
     "organisation": Value(Kind.TEXT, _organisation),
+    "account_name": Value(Kind.TEXT, _account_name),
     "street_line": Value(Kind.TEXT, _street_line),
     "full_name": Value(Kind.TEXT, _full_name),
     "display_name": Value(Kind.TEXT, _display_name),
@@ -192,6 +200,17 @@ VALUES: Final[dict[str, Value]] = {
     **{name: Value(kind, partial(pl.col, name)) for name, kind in GOLDEN_FIELDS.items()},
     **DERIVED,
 }
+
+
+def with_accounts(golden: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``account_name``: the organisation name of the golden record ``account_golden_id``
+    points to (null without a link; golden.parquet of older runs has no link column)."""
+    if "account_golden_id" not in golden.collect_schema().names():
+        golden = golden.with_columns(pl.lit(None, dtype=pl.String).alias("account_golden_id"))
+    accounts = golden.filter(pl.col("record_type") == "organisation").select(
+        pl.col("golden_id").alias("account_golden_id"), _organisation().alias("account_name")
+    )
+    return golden.join(accounts, on="account_golden_id", how="left", maintain_order="left")
 
 
 def with_phone_types(golden: pl.LazyFrame) -> pl.LazyFrame:

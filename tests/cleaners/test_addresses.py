@@ -212,6 +212,15 @@ def test_unknown_country_falls_back_with_finding() -> None:
         ({"postal_code": "3000"}, {"crm": "CH"}, "CH"),
         ({"country": "AT", "postal_code": "10115"}, None, "AT"),  # a stated country wins
         ({"country": "Deutschland", "postal_code": "8010"}, None, "DE"),
+        # No country column: the data says where (city, phone prefix), the default only last.
+        ({"postal_code": "8010", "phones": ["+43 316 123456"]}, None, "AT"),
+        ({"phones": ["0041 44 668 18 00"]}, None, "CH"),
+        ({"postal_code": "8001", "city": "Zürich"}, None, "CH"),
+        ({"city": "Wien"}, None, "AT"),
+        # A phone prefix the postal code contradicts (a German mobile in Vienna) does not count.
+        ({"postal_code": "1010", "city": "Wien", "phones": ["+49 171 2345678"]}, None, "AT"),
+        ({"postal_code": "80331", "phones": ["+43 316 123456"]}, None, "DE"),
+        ({"postal_code": "8010"}, None, "DE"),  # no evidence: the default country
     ],
 )
 def test_country_resolution(

@@ -331,7 +331,10 @@ def test_keys_and_phonetics() -> None:
     [
         ({"first_name": "Max", "last_name": "Mustermann"}, "person"),
         ({"organisation_name": "Muster AG"}, "organisation"),
-        ({"organisation_name": "Muster AG", "last_name": "Huber"}, "person"),
+        # A person beside a company with a legal form: the record is the company, the person
+        # a contact record of its own (tests/cleaners/test_contacts.py).
+        ({"organisation_name": "Muster AG", "last_name": "Huber"}, "organisation"),
+        ({"organisation_name": "Stadtwerke Musterdorf", "last_name": "Huber"}, "person"),
         ({"last_name": "Bäckerei Huber GmbH"}, "organisation"),
         ({"salutation": "Firma", "last_name": "Huber"}, "organisation"),
         ({"record_type": "B2B", "last_name": "Huber"}, "organisation"),
@@ -341,7 +344,10 @@ def test_keys_and_phonetics() -> None:
         ({"salutation": "Fa.", "last_name": "Meier"}, "organisation"),
         ({"first_name": "Firma", "last_name": "Gruber"}, "organisation"),
         ({"organisation_name": "Gemeinde Musterdorf"}, "organisation"),
-        ({"first_name": "Anna", "last_name": "Huber", "organisation_name": "Huber KG"}, "person"),
+        (
+            {"first_name": "Anna", "last_name": "Huber", "organisation_name": "Huber KG"},
+            "organisation",
+        ),
         ({}, "person"),
     ],
 )

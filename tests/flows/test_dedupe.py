@@ -161,3 +161,68 @@ def test_cli_dedupe_unknown_file_type_is_one_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "unknown file type" in result.output
     assert "Traceback" not in result.output
+
+
+# -- a plain list: no id column, the user's own file back --------------------------------------
+PLAIN = [
+    "Vorname;Nachname;Straße;PLZ;Ort;E-Mail",
+    "Jürgen;Weiß;Schillerstraße 7;28195;Bremen;j.weiss@web.de",
+    "Eva;Schröder;Lindenweg 3;80331;München;eva@example.de",
+    'Juergen;Weiss;"Schillerstr. 7";28195;Bremen;j.weiss@web.de',
+    "Stefan;Wolf;Bahnhofstr. 7;01067;Dresden;s.wolf@posteo.de",
+]
+
+
+def test_plain_list_without_id_comes_back_unchanged_with_group_columns(tmp_path: Path) -> None:
+    source = tmp_path / "kunden.csv"
+    source.write_bytes(("\r\n".join(PLAIN) + "\r\n").encode("cp1252"))
+    result = CliRunner().invoke(
+        app, ["dedupe", str(source), "--out", str(tmp_path / "out")], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "the row number is the id" in result.output
+    annotated = tmp_path / "out" / "kunden_Dubletten.csv"
+    assert f"Open this file: {annotated}" in result.output
+    raw = annotated.read_bytes()
+    text = raw.decode("cp1252")  # same encoding, same delimiter, same line ends
+    lines = text.split("\r\n")
+    assert lines[0] == PLAIN[0] + ";Dubletten_Gruppe;Golden_ID;Sicherheit"
+    cells = [line.split(";") for line in lines[1:] if line]
+    assert [row[:6] for row in cells] == [
+        line.replace('"', "").split(";") for line in PLAIN[1:]
+    ]  # the user's values, unchanged and in their order
+    groups = [row[6] for row in cells]
+    assert groups == ["1", "", "1", ""]  # Jürgen Weiß twice; numbered by first appearance
+    assert cells[0][7] == cells[2][7] and cells[0][7].startswith("G")
+    assert 90 <= int(cells[0][8]) <= 100 and cells[1][8] == ""
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    assert sorted(crosswalk["source_id"]) == ["1", "2", "3", "4"]  # row numbers as ids
+
+
+def test_excel_in_excel_out(tmp_path: Path) -> None:
+    import openpyxl
+
+    source = tmp_path / "kunden.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for line in PLAIN:
+        sheet.append(line.replace('"', "").split(";"))
+    sheet["D2"].number_format = "@"
+    workbook.save(source)
+    outcome = dedupe_file(source, None, tmp_path / "out")
+    assert outcome.annotated == tmp_path / "out" / "kunden_Dubletten.xlsx"
+    rows = list(openpyxl.load_workbook(outcome.annotated).active.iter_rows(values_only=True))
+    assert rows[0] == (*PLAIN[0].split(";"), "Dubletten_Gruppe", "Golden_ID", "Sicherheit")
+    assert [row[6] for row in rows[1:]] == [1, None, 1, None]
+    assert rows[1][:6] == tuple(PLAIN[1].split(";"))
+
+
+def test_version_and_help_without_python_type_names() -> None:
+    runner = CliRunner()
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("golden-records ")
+    for command in ("dedupe", "export", "init", "review apply"):
+        help_text = runner.invoke(app, [*command.split(), "--help"], terminal_width=120).output
+        assert "Example: golden " in help_text, command
+        for type_name in ("<str>", "<path>", "<bool>", "<int>", "TEXT", "PATH"):
+            assert type_name not in help_text, (command, type_name)

@@ -14,7 +14,7 @@ import pytest
 from flows.demo import write_demo
 from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
 from flows.state import StateStore
-from matching.staleness import REASONS
+from matching.staleness import REASONS, reason_texts
 from rules.config import load_config
 from rules.errors import StageError
 from tests.flows.hostile_demo import HOSTILE_NAME, write_hostile_demo
@@ -43,24 +43,43 @@ def test_dq_files_are_published(two_runs: tuple[PipelineResult, PipelineResult])
     assert failures.height > 0
 
 
-def test_stale_csv_has_a_column_per_reason(two_runs: tuple[PipelineResult, PipelineResult]) -> None:
+def test_stale_csv_is_german_one_row_per_golden_record(
+    two_runs: tuple[PipelineResult, PipelineResult],
+) -> None:
     stale = pl.read_csv(two_runs[1].folder / "stale.csv", infer_schema=False)
-    assert {"reasons", "review_due", "owner", *REASONS} <= set(stale.columns)
-    assert set(stale["not_updated"].unique()) <= {"true", "false"}
-    # every flagged record has at least one reason column set, matching the joined text
-    flags = stale.select(pl.any_horizontal(pl.col(reason) == "true" for reason in REASONS))
-    assert flags.to_series().all()
-    # silo owners fill records without an owner of their own (newsletter: "Marketing")
-    newsletter = stale.filter(pl.col("silo") == "newsletter")
-    assert set(newsletter["owner"]) == {"Marketing"}
+    texts = reason_texts()
+    columns = [texts[reason]["column_de"] for reason in REASONS]
+    assert {"Golden-ID", "Dringlichkeit", "Gründe", "Prüfen bis", "Verantwortlich"} <= set(
+        stale.columns
+    )
+    assert set(columns) <= set(stale.columns)
+    assert stale["Golden-ID"].is_unique().all()
+    # most urgent first, German words, dates without time
+    ranks = stale["Dringlichkeit"].replace_strict({"hoch": 1, "mittel": 2, "niedrig": 3})
+    assert ranks.is_sorted()
+    assert stale["Prüfen bis"].str.contains(r"^\d{4}-\d{2}-\d{2}$").all()
+    # every flagged record has a reason column set, and its sentence in German
+    assert stale.select(pl.any_horizontal(pl.col(c) == "ja" for c in columns)).to_series().all()
+    german = {texts[reason]["de"].split(" {")[0][:20] for reason in REASONS}
+    assert all(any(part in line for part in german) for line in stale["Gründe"])
+    # the newsletter silo's owner fills golden records owned by nobody else
+    newsletter_only = stale.filter(pl.col("Datensätze").str.starts_with("newsletter:"))
+    assert set(newsletter_only["Verantwortlich"]) <= {"Marketing"}
 
 
 def test_reminders_group_the_stale_records(two_runs: tuple[PipelineResult, PipelineResult]) -> None:
     folder = two_runs[1].folder
     reminders = pl.read_csv(folder / "reminders.csv", infer_schema=False)
     stale = pl.read_csv(folder / "stale.csv", infer_schema=False)
-    assert reminders["records"].cast(pl.Int64).sum() == stale.height
-    assert reminders.select("silo", "owner").is_duplicated().sum() == 0
+    assert reminders["Golden Records"].cast(pl.Int64).sum() == stale.height
+    assert reminders.select("Quelle", "Verantwortlich").is_duplicated().sum() == 0
+
+
+def test_at_most_a_quarter_of_the_golden_records_is_flagged_with_the_defaults(
+    two_runs: tuple[PipelineResult, PipelineResult],
+) -> None:
+    run = two_runs[1]
+    assert run.outputs.stale.height <= run.outputs.golden.golden.height / 4
 
 
 def test_second_run_compares_with_the_first(

@@ -70,6 +70,19 @@ def test_report_opens_offline_without_errors(browser: Any, report: Path, tmp_pat
     for section in ("dq-overview", "scores", "trend", "top-problems", "duplicates", "reminders"):
         assert page.locator(f"section#{section}").is_visible(), section
     assert page.locator("svg.chart polyline").count() >= 1
+    # The first section on screen says what to fix first, each task with its file and filter.
+    first = page.locator("main > section").first
+    assert first.get_attribute("id") == "first-actions"
+    assert first.locator("h2").inner_text() == "Was zuerst zu tun ist"
+    assert first.is_visible() and first.bounding_box()["y"] < 900  # type: ignore[index]
+    tasks = first.locator("li.action")
+    assert tasks.count() >= 1
+    severities = tasks.evaluate_all("items => items.map(item => item.dataset.severity)")
+    order = {"high": 1, "medium": 2, "low": 3}
+    assert [order[item] for item in severities] == sorted(order[item] for item in severities)
+    for text in tasks.all_inner_texts():
+        assert "Alle Zeilen:" in text and ".csv" in text and "filtern nach" in text
+    assert "great-expectations" not in page.inner_text("body")
     page.screenshot(path=str(tmp_path / "dq_report.png"), full_page=True)
     assert (tmp_path / "dq_report.png").stat().st_size > 10_000
     assert watched.errors == []

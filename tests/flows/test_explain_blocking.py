@@ -56,10 +56,3 @@ def test_cli_prints_the_table_and_writes_nothing(source: Path, tmp_path: Path) -
         assert f" {rule.pairs:,} " in line
     assert "Schmidt" not in result.output and "anna" not in result.output.lower()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["persons.csv"]
-
-
-def test_dedupe_without_out_says_what_to_add(source: Path) -> None:
-    result = CliRunner().invoke(app, ["dedupe", str(source), "--id", "id"])
-
-    assert result.exit_code == 2
-    assert "--out" in result.output and "Traceback" not in result.output

@@ -77,9 +77,22 @@ def test_full_export_holds_every_golden_record_once(
             (pl.col("record_type") == "organisation")
             == (export_object.record_type == "organisation")
         )
-        assert sorted(rows[export_object.external_id]) == sorted(wanted["golden_id"])
         exported += rows[export_object.external_id].to_list()
-    assert sorted(exported) == sorted(golden["golden_id"])
+        rejected_here = set(
+            read_export(tmp_path / f"rejected_{name}.csv").filter(
+                pl.col("object") == export_object.name
+            )["golden_id"]
+        )
+        # every record of the object is in its file, or (once) in rejected_<profile>.csv
+        assert sorted([*rows[export_object.external_id], *rejected_here]) == sorted(
+            wanted["golden_id"]
+        )
+    rejected = read_export(tmp_path / f"rejected_{name}.csv")
+    assert sorted(exported + rejected["golden_id"].unique().to_list()) == sorted(
+        golden["golden_id"]
+    )
+    assert result.rejected == rejected["golden_id"].n_unique()
+    assert (tmp_path / "IMPORT.md").read_text("utf-8").startswith("# Import into")
     assert result.run_id == run.summary.run_id
     manifest = json.loads((tmp_path / "export.json").read_text("utf-8"))
     assert manifest["profile"] == name and manifest["run_id"] == run.summary.run_id
@@ -99,14 +112,16 @@ def test_persons_go_to_contacts_with_consent_and_phones(
     export_profile(config, "salesforce", out_dir=tmp_path)
     golden = pl.read_parquet(run.folder / "golden.parquet")
     contacts = read_export(tmp_path / "contacts.csv")
-    opted_out = golden.filter(pl.col("consent_email") == False)["golden_id"]  # noqa: E712
-    flagged = contacts.filter(pl.col("HasOptedOutOfEmail") == "true")["Golden_ID__c"]
-    assert sorted(flagged) == sorted(opted_out) and len(flagged) > 0
+    given = golden.filter(pl.col("consent_email"))["golden_id"]
+    allowed = contacts.filter(pl.col("HasOptedOutOfEmail") == "false")["Golden_ID__c"]
+    # only recorded consent allows marketing e-mail
+    assert len(allowed) > 0 and set(allowed) == set(given) & set(contacts["Golden_ID__c"])
     persons = golden.filter(pl.col("record_type") != "organisation")
     unknown = persons.filter(pl.col("consent_email").is_null())["golden_id"]
-    assert contacts.filter(pl.col("Golden_ID__c").is_in(unknown.implode()))[
-        "HasOptedOutOfEmail"
-    ].null_count() == len(unknown)
+    unknown_rows = contacts.filter(pl.col("Golden_ID__c").is_in(unknown.implode()))
+    # no marketing e-mail without consent (§ 7 UWG): unknown consent is an opt-out
+    assert unknown_rows.height > 0
+    assert (unknown_rows["HasOptedOutOfEmail"] == "true").all()
     phones = pl.concat([contacts["Phone"], contacts["MobilePhone"]]).drop_nulls()
     assert phones.str.contains(r"^\+[1-9][0-9]+$").all()  # importable, no apostrophe
     mobiles = contacts["MobilePhone"].drop_nulls()
@@ -119,7 +134,84 @@ def test_semicolon_without_bom(demo: tuple[GoldenConfig, PipelineResult], tmp_pa
     raw = (tmp_path / "contacts.csv").read_bytes()
     assert raw.startswith(b"Golden ID;Salutation;")
     dates = read_export(tmp_path / "contacts.csv", ";")["Date of Birth"].drop_nulls()
-    assert len(dates) > 0 and dates.str.contains(r"^\d{2}/\d{2}/\d{4}$").all()
+    assert len(dates) > 0 and dates.str.contains(r"^\d{4}-\d{2}-\d{2}$").all()
+
+
+#: What each CRM refuses a record without, from its import documentation (not from the profiles:
+#: the test checks the profiles against it). Header groups: at least one must be filled.
+REQUIRED_BY_CRM: dict[str, dict[str, list[list[str]]]] = {
+    # Salesforce Object Reference: Contact.LastName, Account.Name are required on create.
+    "salesforce": {"contacts.csv": [["LastName"]], "accounts.csv": [["Name"]]},
+    "salesforce-person-accounts": {
+        "person_accounts.csv": [["LastName"]],
+        "accounts.csv": [["Name"]],
+    },
+    # HubSpot KB "Import records": contacts need first name, last name or e-mail; companies a
+    # name or domain.
+    "hubspot": {
+        "contacts.csv": [["firstname", "lastname", "email"]],
+        "companies.csv": [["name", "domain"]],
+    },
+    # Dataverse: contact.lastname and account.name are business required.
+    "dynamics": {"contacts.csv": [["lastname"]], "accounts.csv": [["name"]]},
+    # Zoho CRM: Last Name (Contacts) and Account Name (Accounts) are mandatory.
+    "zoho": {"contacts.csv": [["Last Name"]], "accounts.csv": [["Account Name"]]},
+    # Pipedrive "Importing: mandatory fields": a person needs a name, an organization a name.
+    "pipedrive": {"people.csv": [["Name"]], "organizations.csv": [["Name"]]},
+    "generic": {},
+}
+EMAIL_HEADERS = {"Email", "PersonEmail", "email", "emailaddress1", "emailaddress2", "Email__c"}
+EMAIL = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+$"
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_import_files_meet_the_crms_required_fields(
+    demo: tuple[GoldenConfig, PipelineResult], tmp_path: Path, name: str
+) -> None:
+    config, _ = demo
+    export_profile(config, name, out_dir=tmp_path)
+    assert set(REQUIRED_BY_CRM) == set(profile_names())
+    for file, groups in REQUIRED_BY_CRM[name].items():
+        rows = read_export(tmp_path / file)
+        assert rows.height > 0
+        for group in groups:
+            filled = pl.any_horizontal(pl.col(header).fill_null("") != "" for header in group)
+            assert rows.filter(~filled).height == 0, (file, group)  # zero rows the CRM refuses
+        for header in EMAIL_HEADERS & set(rows.columns):
+            addresses = rows[header].drop_nulls()
+            assert addresses.str.contains(EMAIL).all(), (file, header)
+
+
+def test_rejected_records_say_why_and_the_console_counts_them(
+    demo: tuple[GoldenConfig, PipelineResult], tmp_path: Path
+) -> None:
+    config, run = demo
+    golden = pl.read_parquet(run.folder / "golden.parquet")
+    nameless = golden.filter(
+        (pl.col("record_type") != "organisation") & pl.col("last_name").is_null()
+    )["golden_id"]
+    config_path = config.base_dir / "golden.toml"
+    result = CliRunner().invoke(
+        app,
+        ["export", "-c", str(config_path), "--profile", "zoho", "--out", str(tmp_path),
+         "--labels", "de"],
+        terminal_width=200,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rejected = read_export(tmp_path / "rejected_zoho.csv")
+    assert set(nameless) <= set(rejected["golden_id"])
+    reasons = rejected.filter(pl.col("golden_id").is_in(nameless.implode()))["reason"]
+    assert reasons.str.starts_with("Pflichtfeld leer (Nachname)").all()
+    count = rejected["golden_id"].n_unique()
+    if count:
+        assert f"{count} record(s) the CRM would refuse" in result.output
+    else:
+        assert "0 records rejected" in result.output
+    assert "IMPORT.md" in result.output
+    notes = (tmp_path / "IMPORT.md").read_text("utf-8")
+    assert notes.startswith("# Import nach Zoho CRM") and "§ 7 UWG" in notes
+    header = (tmp_path / "contacts.csv").read_text("utf-8-sig").splitlines()[0]
+    assert header.startswith("Golden-ID,Anrede,Akademischer Titel,Vorname,Nachname")
 
 
 def test_default_folder_and_latest_link(demo: tuple[GoldenConfig, PipelineResult]) -> None:
@@ -128,11 +220,13 @@ def test_default_folder_and_latest_link(demo: tuple[GoldenConfig, PipelineResult
     assert result.folder.parent == config.output_dir / "exports" / "hubspot"
     assert (result.folder.parent / "latest").resolve() == result.folder
     assert sorted(path.name for path in result.folder.iterdir()) == [
+        "IMPORT.md",
         "changes.csv",
         "companies.csv",
         "contacts.csv",
         "export.json",
         "merge_map.csv",
+        "rejected_hubspot.csv",
     ]
 
 
@@ -263,6 +357,7 @@ def test_delta_new_changed_merged_removed(tmp_path: Path) -> None:
         "changed": 0,
         "merged": 0,
         "removed": 0,
+        "delete": 0,
     }
     again = export_profile(config, "generic", since="last", out_dir=tmp_path / "e2")
     assert again.counts["persons"]["rows"] == 0 and again.files["changes.csv"] == 0
@@ -478,7 +573,11 @@ def test_round_trip_adds_no_duplicates(
         shutil.copy(config.output_dir / "state.db", second_config.output_dir / "state.db")
     second = run_pipeline(second_config, PlainRunner())
 
-    golden = pl.read_parquet(first.folder / "golden.parquet")
+    # Records the CRM would refuse were not exported (rejected_<profile>.csv): not round-tripped.
+    rejected = read_export(export_folder / f"rejected_{name}.csv")["golden_id"]
+    golden = pl.read_parquet(first.folder / "golden.parquet").filter(
+        ~pl.col("golden_id").is_in(rejected.implode())
+    )
     before = pl.read_parquet(first.folder / "crosswalk.parquet")
     after = pl.read_parquet(second.folder / "crosswalk.parquet")
     exported = after.filter(pl.col("silo").str.starts_with("export_"))

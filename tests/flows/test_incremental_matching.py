@@ -86,7 +86,7 @@ def _clusters_and_ids(
     config: GoldenConfig, cleaned: stages.Cleaned, outcome: MatchOutcome
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     matched = stages.Matched(pairs=outcome.pairs, blocking=outcome.blocking)
-    clusters = stages.cluster(config, cleaned, matched).sort("record_key")
+    clusters = stages.cluster(config, cleaned, matched).clusters.sort("record_key")
     empty = pl.DataFrame(schema={"record_key": pl.String(), "golden_id": pl.String()})
     issued = pl.DataFrame(
         schema=dict.fromkeys(

@@ -85,6 +85,12 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
 
     approve_card = page.locator(f'article.pair[data-pair-id="{approve_left}|{approve_right}"]')
     reject_card = page.locator(f'article.pair[data-pair-id="{reject_left}|{reject_right}"]')
+    # Nothing selected yet: a key decides nothing, it says what to do.
+    page.keyboard.press("a")
+    assert page.locator("#notice").inner_text() == (
+        "Erst ein Paar auswählen: anklicken oder j drücken."
+    )
+    assert page.locator("article.pair.approved, article.pair.rejected").count() == 0
     move_card = page.locator(f'article.pair[data-pair-id="{move_left}|{move_right}"]')
     member = move_card.locator("xpath=..").locator(f'li.member[data-member-key="{move_left}"]')
     approve_card.locator("button.approve").click()  # no name yet: asks for it, decides nothing
@@ -97,6 +103,11 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     reject_card.locator("h3").click()
     page.keyboard.press("r")
     assert "rejected" in (reject_card.get_attribute("class") or "")
+    # ... and the next open pair is selected: the keys act on it now.
+    selected = page.locator("article.pair.current")
+    assert selected.count() == 1
+    assert selected.get_attribute("data-pair-id") != f"{reject_left}|{reject_right}"
+    assert not selected.evaluate("card => card.classList.contains('approved')")
     assert page.locator("#progress").inner_text() == f"2 von {total} entschieden"
 
     # Move out with the button, undo, then with "m" on the pair (its left record).
@@ -175,8 +186,39 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert "gleiche Person, neue Adresse" in stored["reason"].to_list()
     assert any(entry.kind == "moved out" for entry in history(config, moved_from))
 
-    after = _golden_of(run_pipeline(config, PlainRunner()).folder)
+    second = run_pipeline(config, PlainRunner()).folder
+    after = _golden_of(second)
     assert after[approve_left] == after[approve_right]
     assert after[reject_left] != after[reject_right]
     assert all(after[move_left] != after[key] for key in others)
     assert len({after[key] for key in others}) == 1  # the rest of the record stays together
+
+    # The next night's page remembers: the decided pairs are shown decided, by whom, and what
+    # they are now ("bereits zusammengeführt" / "getrennt"), never as open again.
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((second / "review.html").resolve().as_uri())
+    shown = set(page.locator("article.pair").evaluate_all("cs => cs.map(c => c.dataset.pairId)"))
+    decided_pairs = {
+        f"{approve_left}|{approve_right}": ("approved", "zusammengeführt"),
+        f"{reject_left}|{reject_right}": ("rejected", "getrennt"),
+    }
+    assert set(decided_pairs) <= shown  # still uncertain by score, so still listed ...
+    for pair_id, (state_class, word) in decided_pairs.items():
+        card = page.locator(f'article.pair[data-pair-id="{pair_id}"]')
+        classes = card.get_attribute("class") or ""
+        assert state_class in classes and "stored" in classes
+        state = card.locator(".state").inner_text()
+        assert state.startswith(word) and "Erika Muster" in state
+    merged = page.locator(f'article.pair[data-pair-id="{approve_left}|{approve_right}"]')
+    assert merged.locator(".relation").inner_text().startswith("bereits zusammengeführt in")
+    apart = page.locator(f'article.pair[data-pair-id="{reject_left}|{reject_right}"]')
+    assert apart.locator(".relation").inner_text().startswith("getrennt:")
+    stored = page.locator("article.pair.stored").count()
+    assert stored >= 2
+    progress = page.locator("#progress").inner_text()
+    assert progress.startswith(f"{stored} von ") and f"davon {stored} aus früheren" in progress
+    page.select_option("#filter", "open")
+    assert not merged.is_visible() and not apart.is_visible()
+    assert errors == []
+    page.context.close()

@@ -26,7 +26,6 @@ SCALAR_RULE_PARTS = {
     "name_city": ("last_name_phonetic", "city_key"),
     "first_name_city": ("first_name_group", "city_key"),
     "vat_id": ("vat_id",),
-    "organisation": ("organisation_key",),
 }
 LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
 #: Rules whose key is derived from a value rather than copied: name_pair (first and last name in
@@ -34,6 +33,11 @@ LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
 DERIVED_RULE_COLUMNS = {
     "name_pair": ("first_name_key", "last_name_key"),
     "email_local_part": ("emails",),
+    # The organisation key without spaces, its first word with the postal code, and an
+    # organisation's address.
+    "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
+    # Business e-mail domains of organisation records (free-mail domains left out).
+    "email_domain": ("record_type", "emails"),
 }
 
 
@@ -308,6 +312,79 @@ RULE_CASES = [
         "paired": True,
     },
     {
+        "description": "organisation: the key written together (Harbor View / Harborview)",
+        "rule": "organisation",
+        "left": {"organisation_key": "harbor view medical"},
+        "right": {"organisation_key": "harborview medical"},
+        "paired": True,
+    },
+    {
+        "description": "organisation: first word and postal code",
+        "rule": "organisation",
+        "left": {"organisation_key": "first baptist church", "postal_code": "37201"},
+        "right": {"organisation_key": "first baptist church nashville", "postal_code": "37201"},
+        "paired": True,
+    },
+    {
+        "description": "organisation: two organisations at one address (a typo in the name)",
+        "rule": "organisation",
+        "left": {
+            "record_type": "organisation",
+            "organisation_key": "riverside dental",
+            "postal_code": "52801",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "right": {
+            "record_type": "organisation",
+            "organisation_key": "rievrside dental",
+            "postal_code": "52801",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "paired": True,
+    },
+    {
+        "description": "organisation: persons at one address are not blocked by it",
+        "rule": "organisation",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "riverside dental",
+            "postal_code": "52801",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "right": {
+            "record_type": "person",
+            "organisation_key": "lakeview dental",
+            "postal_code": "52802",
+            "street_key": "riverrd",
+            "house_number": "12",
+        },
+        "paired": False,
+    },
+    {
+        "description": "email_domain: two organisations at one business domain",
+        "rule": "email_domain",
+        "left": {"record_type": "organisation", "emails": ["info@huber-bau.de"]},
+        "right": {"record_type": "organisation", "emails": ["a.huber@huber-bau.de"]},
+        "paired": True,
+    },
+    {
+        "description": "email_domain: free-mail domains form no block",
+        "rule": "email_domain",
+        "left": {"record_type": "organisation", "emails": ["huberbau@gmx.at"]},
+        "right": {"record_type": "organisation", "emails": ["office@gmx.at"]},
+        "paired": False,
+    },
+    {
+        "description": "email_domain: persons at one domain are colleagues, not blocked",
+        "rule": "email_domain",
+        "left": {"record_type": "person", "emails": ["anna@huber-bau.de"]},
+        "right": {"record_type": "person", "emails": ["max@huber-bau.de"]},
+        "paired": False,
+    },
+    {
         "description": "organisation: different keys",
         "rule": "organisation",
         "left": {"organisation_key": "mueller bau"},
@@ -559,7 +636,7 @@ def test_no_rules_gives_empty_frames_with_the_documented_columns(make_records: A
 # --- property: the union equals a brute-force comparison of every pair of records ----------------
 
 # Local parts of three and four characters at two domains exercise email_local_part's limit.
-_EMAILS = ["a@x.de", "b@x.de", "info@x.de", "anna@x.de", "anna@y.de", "max@y.de"]
+_EMAILS = ["a@x.de", "b@x.de", "info@x.de", "anna@x.de", "anna@y.de", "max@y.de", "anna@gmx.de"]
 _VALUES: dict[str, list[Any]] = {
     "last_name_phonetic": ["67", "682"],
     "first_name_group": ["anna", "max"],
@@ -570,9 +647,12 @@ _VALUES: dict[str, list[Any]] = {
     "birth_date": [date(1980, 1, 1), date(1990, 5, 5)],
     "postal_code": ["10115", "80331"],
     "street_key": ["haupt", "bahnhof"],
+    "house_number": ["1", "12a"],
     "vat_id": ["DE1", "DE2"],
-    "organisation_key": ["acme"],
+    "organisation_key": ["acme", "acme bau", "acmebau"],
+    "record_type": ["person", "organisation"],
 }
+_FREEMAIL = {"gmx.de", "web.de", "gmail.com", "bluewin.ch", "gmx.at", "a1.net", "t-online.de"}
 
 
 @st.composite
@@ -604,6 +684,21 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
     if rule == "email_local_part":
         personal = set(row["emails"] or []) - {None} - set(row["role_emails"] or [])
         return {email.split("@")[0] for email in personal if len(email.split("@")[0]) >= 4}
+    if rule == "organisation":
+        key = row["organisation_key"]
+        if key is None:
+            return set()
+        found: set[Any] = {key.replace(" ", "")}
+        if row["postal_code"] is not None:
+            found.add(f"{key.split(' ')[0]}|{row['postal_code']}")
+        parts = (row["postal_code"], row["street_key"], row["house_number"])
+        if row["record_type"] == "organisation" and None not in parts:
+            found.add("@|" + "|".join(parts))
+        return found
+    if rule == "email_domain":
+        if row["record_type"] != "organisation":
+            return set()
+        return {e.split("@")[1] for e in row["emails"] or [] if e.split("@")[1] not in _FREEMAIL}
     if rule == "name_pair":
         first, last = row["first_name_key"], row["last_name_key"]
         return set() if first is None or last is None else {frozenset((first, last))}

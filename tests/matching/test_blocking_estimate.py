@@ -85,7 +85,7 @@ _VALUES: dict[str, list[Any]] = {
 
 @st.composite
 def _one_key_per_rule(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """Records with at most one e-mail and phone: no pair can share two keys of one rule."""
+    """Records with at most one e-mail and phone (person rules then have one key a record)."""
     count = draw(st.integers(min_value=0, max_value=12))
     rows = []
     for number in range(count):
@@ -111,7 +111,13 @@ def test_estimate_equals_the_pairs_blocking_builds_per_rule(
     estimate = estimate_blocking(frame, rule_names, max_block_size)
     built = candidate_pairs(frame, rule_names, max_block_size)
 
-    assert {rule.rule: rule.pairs for rule in estimate.rules} == built.pairs_per_rule
+    for rule in estimate.rules:
+        keys = BLOCKING_RULES[rule.rule](frame)
+        most_keys = keys.group_by("record_key").len()["len"].max() if keys.height else 0
+        if most_keys is None or most_keys <= 1:  # no pair can share two keys: exact
+            assert rule.pairs == built.pairs_per_rule[rule.rule], rule.rule
+        else:  # e.g. an organisation's name, first word and address: an upper bound
+            assert rule.pairs >= built.pairs_per_rule[rule.rule], rule.rule
     assert estimate.union_bound >= built.pairs.height
     oversized = built.oversized_blocks.group_by("rule").agg(pl.len(), pl.col("size").sum())
     expected = {rule: (blocks, size) for rule, blocks, size in oversized.iter_rows()}

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from matching.comparisons import COMPARISONS, MISSING, compare_pairs
@@ -62,7 +62,17 @@ def test_default_weights_cover_every_level_of_every_comparison() -> None:
 def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     # The ladder runs from strongest agreement to "different": weights must fall along it,
     # agreement must be evidence for a match and "different" evidence against.
-    weights = [WEIGHTS.levels[comparison.name][label] for label in comparison.levels]
+    # Stefan / Stefanie ("opposite_sex") stands early in the ladder only so that it wins over
+    # spelling similarity; it is evidence against a match, not a degree of agreement.
+    out_of_order = {("first_name", "opposite_sex")}
+    for name, label in out_of_order:
+        if name == comparison.name:
+            assert WEIGHTS.levels[name][label] < WEIGHTS.levels[name]["similar"] < 0
+    weights = [
+        WEIGHTS.levels[comparison.name][label]
+        for label in comparison.levels
+        if (comparison.name, label) not in out_of_order
+    ]
     assert weights == sorted(weights, reverse=True)
     assert len(set(weights)) == len(weights)
     assert weights[0] > 0 > weights[-1]
@@ -129,7 +139,12 @@ _level_rows = st.fixed_dictionaries(
 @settings(max_examples=100, deadline=None)
 @given(rows=st.lists(_level_rows, min_size=2, max_size=30))
 def test_probability_is_monotone_in_score(rows: list[dict[str, int]]) -> None:
-    scored = score_pairs(_levels_frame(rows), WEIGHTS).sort("score")
+    # Pairs a built-in rule decides (a contact next to a private record) are set to 0 outright.
+    scored = (
+        score_pairs(_levels_frame(rows), WEIGHTS)
+        .filter(pl.col("hard_rule").is_null())
+        .sort("score")
+    )
     probabilities = scored["probability"].to_list()
     assert all(0.0 <= p <= 1.0 for p in probabilities)
     assert probabilities == sorted(probabilities)
@@ -137,14 +152,74 @@ def test_probability_is_monotone_in_score(rows: list[dict[str, int]]) -> None:
         assert probability == pytest.approx(_probability(score), rel=1e-9, abs=1e-12)
 
 
+LADDER = {comparison.name: comparison.levels for comparison in COMPARISONS}
+
+
 @settings(max_examples=100, deadline=None)
 @given(row=_level_rows, name=st.sampled_from(NAMES))
 def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: str) -> None:
     # Moving one comparison one step up its ladder (or from missing to the top) never hurts.
     level = row[name]
-    stronger = dict(row, **{name: 0 if level == MISSING else max(level - 1, 0)})
+    step = 0 if level == MISSING else max(level - 1, 0)
+    # "opposite_sex" is evidence against, placed early only to win over spelling: step over it.
+    if name == "first_name" and LADDER[name][step] == "opposite_sex" and level != step:
+        step = max(step - 1, 0)
+    stronger = dict(row, **{name: step})
     scored = score_pairs(_levels_frame([row, stronger]), WEIGHTS)
+    # "only_one" organisation between two persons is decided by a built-in rule, not weighed.
+    assume(scored["hard_rule"].is_null().all())
     assert scored["probability"][1] >= scored["probability"][0]
+
+
+@pytest.mark.parametrize(
+    ("description", "organisation", "email", "types", "hard_rule"),
+    [
+        (
+            "a company's contact and a private record of the same name",
+            "only_one",
+            "different",
+            ("person", "person"),
+            "contact and private person",
+        ),
+        (
+            "a contact and a private record without e-mails",
+            "only_one",
+            None,
+            ("person", "person"),
+            "contact and private person",
+        ),
+        (
+            "the same mailbox on both: one person (a newsletter row with the work address)",
+            "only_one",
+            "shared",
+            ("person", "person"),
+            None,
+        ),
+        ("two contacts of one company", "exact", "different", ("person", "person"), None),
+        (
+            "an organisation and a nameless mailbox record of it",
+            "only_one",
+            None,
+            ("organisation", "organisation"),
+            None,
+        ),
+    ],
+)
+def test_contact_and_private_person_never_match(
+    description: str,
+    organisation: str,
+    email: str | None,
+    types: tuple[str, str],
+    hard_rule: str | None,
+) -> None:
+    row = {name: 0 for name in NAMES if name not in ("organisation", "email")}
+    row["organisation"] = _level("organisation", organisation)
+    if email is not None:
+        row["email"] = _level("email", email)
+    scored = score_pairs(_levels_frame([row], [types]), WEIGHTS).row(0, named=True)
+    assert scored["hard_rule"] == hard_rule, description
+    if hard_rule is not None:
+        assert scored["probability"] == 0.0
 
 
 @pytest.mark.parametrize(

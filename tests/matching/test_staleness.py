@@ -1,8 +1,9 @@
-"""Staleness: which source records are flagged for review, why, and by when.
+"""Staleness: which golden records need action, why, how urgently, by when, per owner.
 
-Reference day 2025-03-01 with the default [staleness] settings: not updated since before
-2024-09-01 (6 months), no activity since before 2023-03-01 (24 months), consent given before
-2023-03-01 (24 months); review is due 6 months after the last update, never before today.
+Reference day 2025-03-01 with the default [staleness] settings: no activity for 120 months
+(before 2015-03-01); the half-yearly review is due 6 months after the golden record's newest
+update. Old consent (``max_consent_age_months``) and no update (``months_without_update``) are
+off by default and switched on where a case needs them.
 """
 
 from __future__ import annotations
@@ -13,375 +14,268 @@ from typing import Any
 import polars as pl
 import pytest
 
-from matching.staleness import STALE_SCHEMA, flag_stale
+from matching.staleness import (
+    REASONS,
+    REMINDERS_SCHEMA,
+    STALE_SCHEMA,
+    flag_stale,
+    reason_texts,
+    reminders,
+    reminders_file,
+    stale_file,
+)
 from rules.canonical import FINDINGS_SCHEMA
 from rules.config import StalenessConfig
 
 TODAY = date(2025, 3, 1)
-RECENT = datetime(2025, 2, 1, 9, 30)
-
-NOT_UPDATED = "not updated for more than 6 months"
-NO_ACTIVITY = "no activity for more than 24 months"
-PROBABLE_MOVE = "probable move: silos disagree on the address"
-NO_CONSENT = "e-mail without recorded consent"
-OLD_CONSENT = "e-mail consent older than 24 months"
-INVALID_CONTACT = "invalid contact data (see findings)"
-
-
-def _findings(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
-    """Findings from (record_key, field, status)."""
-    return pl.DataFrame(
-        [
-            (key, key.split(":")[0], key.split(":")[1], field, status, "test", None)
-            for key, field, status in rows
-        ],
-        schema=FINDINGS_SCHEMA,
-        orient="row",
-    )
+RECENT = datetime(2025, 2, 1, 9, 30, 12, 345678)
+OLD = datetime(2013, 1, 1)
 
 
 def _flag(
     make_records: Any,
     rows: list[dict[str, Any]],
-    assignment: dict[str, str] | None = None,
-    findings: list[tuple[str, str, str]] | None = None,
+    *,
+    golden: dict[str, str] | None = None,
+    invalid: list[str] = (),  # type: ignore[assignment]
     rules: StalenessConfig | None = None,
-    today: date = TODAY,
+    marketing: dict[str, list[str]] | None = None,
+    owners: dict[str, str] | None = None,
+    language: str = "de",
 ) -> pl.DataFrame:
-    rows = [{"updated_at": RECENT, **row} for row in rows]
-    frame = make_records(rows)
-    if assignment is None:
-        assignment = {key: f"G-{key}" for key in frame["record_key"]}
-    assignment_frame = pl.DataFrame(
-        {"record_key": list(assignment), "golden_id": list(assignment.values())},
-        schema={"record_key": pl.String(), "golden_id": pl.String()},
+    frame = make_records([{"updated_at": RECENT, "last_activity": RECENT, **row} for row in rows])
+    keys = frame["record_key"].to_list()
+    golden = golden or {key: f"G-{key}" for key in keys}
+    assignment = pl.DataFrame({"record_key": keys, "golden_id": [golden[key] for key in keys]})
+    findings = pl.DataFrame(
+        [(key, *key.split(":"), "emails", "invalid", "test", None) for key in invalid],
+        schema=FINDINGS_SCHEMA,
+        orient="row",
     )
     return flag_stale(
-        frame, assignment_frame, _findings(findings or []), rules or StalenessConfig(), today
+        frame,
+        assignment,
+        findings,
+        rules or StalenessConfig(),
+        TODAY,
+        owners,
+        marketing_channels=marketing,
+        language=language,
     )
 
 
 def _reasons(flagged: pl.DataFrame) -> dict[str, list[str]]:
     return {
-        f"{silo}:{source_id}": reasons.split("; ")
-        for silo, source_id, reasons in flagged.select("silo", "source_id", "reasons").iter_rows()
+        row["golden_id"]: [reason for reason in REASONS if row[reason]]
+        for row in flagged.to_dicts()
     }
 
 
-REASON_CASES: list[dict[str, Any]] = [
+CASES: list[dict[str, Any]] = [
     {
-        "description": "recently updated, nothing else known: not flagged",
-        "record": {},
-        "reasons": None,
+        "description": "recently active, nothing else known: not flagged",
+        "rows": [{"record_key": "crm:1"}],
+        "reasons": {},
     },
     {
-        "description": "last update 7 months ago",
-        "record": {"updated_at": datetime(2024, 8, 1)},
-        "reasons": [NOT_UPDATED],
+        "description": "not edited for two years is normal for a CRM: not flagged by default",
+        "rows": [{"record_key": "crm:1", "updated_at": datetime(2023, 1, 1)}],
+        "reasons": {},
     },
     {
-        "description": "last update exactly 6 months ago is not more than 6 months",
-        "record": {"updated_at": datetime(2024, 9, 1)},
-        "reasons": None,
+        "description": "no activity in any silo for over ten years",
+        "rows": [{"record_key": "crm:1", "last_activity": OLD}],
+        "reasons": {"G-crm:1": ["no_activity"]},
     },
     {
-        "description": "last update one second more than 6 months ago",
-        "record": {"updated_at": datetime(2024, 8, 31, 23, 59, 59)},
-        "reasons": [NOT_UPDATED],
+        "description": "old activity in one silo, recent in another: the golden record is active",
+        "rows": [
+            {"record_key": "crm:1", "last_activity": OLD},
+            {"record_key": "shop:2", "last_activity": RECENT},
+        ],
+        "golden": {"crm:1": "G1", "shop:2": "G1"},
+        "reasons": {},
     },
     {
-        "description": "never updated (null) is not a reason by itself",
-        "record": {"updated_at": None},
-        "reasons": None,
+        "description": "an invalid e-mail in one member flags its golden record once",
+        "rows": [{"record_key": "crm:1"}, {"record_key": "shop:2"}],
+        "golden": {"crm:1": "G1", "shop:2": "G1"},
+        "invalid": ["shop:2"],
+        "reasons": {"G1": ["invalid_contact"]},
     },
     {
-        "description": "last activity 27 months ago",
-        "record": {"last_activity": datetime(2022, 12, 1)},
-        "reasons": [NO_ACTIVITY],
+        "description": "members disagree on the address: probable move",
+        "rows": [
+            {"record_key": "crm:1", "postal_code": "10115", "street_key": "linden"},
+            {"record_key": "shop:2", "postal_code": "80331", "street_key": "haupt"},
+        ],
+        "golden": {"crm:1": "G1", "shop:2": "G1"},
+        "reasons": {"G1": ["probable_move"]},
     },
     {
-        "description": "last activity 23 months ago",
-        "record": {"last_activity": datetime(2023, 4, 1)},
-        "reasons": None,
+        "description": "newsletter subscriber without any recorded e-mail consent",
+        "rows": [{"record_key": "newsletter:1", "emails": ["a@example.de"]}],
+        "marketing": {"newsletter": ["email"]},
+        "reasons": {"G-newsletter:1": ["consent_missing"]},
     },
     {
-        "description": "e-mail without any consent statement",
-        "record": {"emails": ["max@example.de"]},
-        "reasons": [NO_CONSENT],
+        "description": "a recorded opt-out is a decision the newsletter tool honours: no task",
+        "rows": [{"record_key": "newsletter:1", "consent_email": False}],
+        "marketing": {"newsletter": ["email"]},
+        "reasons": {},
     },
     {
-        "description": "e-mail with a recorded opt-out is not missing consent",
-        "record": {"emails": ["max@example.de"], "consent_email": False},
-        "reasons": None,
+        "description": "consent recorded in another silo of the golden record covers it",
+        "rows": [
+            {"record_key": "newsletter:1"},
+            {
+                "record_key": "shop:2",
+                "consent_email": True,
+                "consent_email_source": "checkout",
+            },
+        ],
+        "golden": {"newsletter:1": "G1", "shop:2": "G1"},
+        "marketing": {"newsletter": ["email"]},
+        "reasons": {},
     },
     {
-        "description": "no e-mail, no consent needed",
-        "record": {"emails": [], "consent_email": None},
-        "reasons": None,
+        "description": "no silo sends marketing: unknown consent is no task",
+        "rows": [{"record_key": "crm:1", "emails": ["a@example.de"]}],
+        "reasons": {},
     },
     {
-        "description": "consent given more than 24 months ago",
-        "record": {
-            "emails": ["max@example.de"],
-            "consent_email": True,
-            "consent_email_date": date(2023, 2, 28),
-        },
-        "reasons": [OLD_CONSENT],
+        "description": "e-mail consent without date or source cannot be demonstrated",
+        "rows": [{"record_key": "crm:1", "consent_email": True}],
+        "reasons": {"G-crm:1": ["consent_without_proof"]},
     },
     {
-        "description": "consent given exactly 24 months ago",
-        "record": {
-            "emails": ["max@example.de"],
-            "consent_email": True,
-            "consent_email_date": date(2023, 3, 1),
-        },
-        "reasons": None,
+        "description": "postal advertising needs no consent: a postal opt-in without proof is fine",
+        "rows": [{"record_key": "crm:1", "consent_post": True}],
+        "reasons": {},
     },
     {
-        "description": "an old opt-out does not expire",
-        "record": {
-            "emails": ["max@example.de"],
-            "consent_email": False,
-            "consent_email_date": date(2015, 1, 1),
-        },
-        "reasons": None,
+        "description": "old e-mail consent, unused since: renew it (when switched on)",
+        "rules": StalenessConfig(max_consent_age_months=24),
+        "rows": [
+            {
+                "record_key": "crm:1",
+                "consent_email": True,
+                "consent_email_date": date(2020, 5, 1),
+                "last_activity": datetime(2021, 1, 1),
+            }
+        ],
+        "reasons": {"G-crm:1": ["consent_expired"]},
     },
     {
-        "description": "several reasons at once, in a fixed order",
-        "record": {
-            "updated_at": datetime(2023, 1, 1),
-            "last_activity": datetime(2022, 1, 1),
-            "emails": ["max@example.de"],
-        },
-        "reasons": [NOT_UPDATED, NO_ACTIVITY, NO_CONSENT],
+        "description": "old e-mail consent with recent activity is still in use",
+        "rules": StalenessConfig(max_consent_age_months=24),
+        "rows": [
+            {
+                "record_key": "crm:1",
+                "consent_email": True,
+                "consent_email_date": date(2020, 5, 1),
+            }
+        ],
+        "reasons": {},
+    },
+    {
+        "description": "months_without_update switched on flags unedited golden records",
+        "rows": [{"record_key": "crm:1", "updated_at": datetime(2024, 1, 1)}],
+        "rules": StalenessConfig(months_without_update=6),
+        "reasons": {"G-crm:1": ["not_updated"]},
+    },
+    {
+        "description": "no activity since a cut-off date",
+        "rows": [{"record_key": "crm:1", "last_activity": datetime(2024, 5, 31)}],
+        "rules": StalenessConfig(no_activity_since=date(2024, 6, 1)),
+        "reasons": {"G-crm:1": ["no_activity_since"]},
     },
 ]
 
 
-@pytest.mark.parametrize("case", REASON_CASES, ids=[case["description"] for case in REASON_CASES])
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
 def test_reasons(case: dict[str, Any], make_records: Any) -> None:
-    flagged = _flag(make_records, [{"record_key": "crm:1", **case["record"]}])
-    expected = {} if case["reasons"] is None else {"crm:1": case["reasons"]}
-    assert _reasons(flagged) == expected
-
-
-@pytest.mark.parametrize(
-    ("description", "findings", "flagged"),
-    [
-        ("phone removed as invalid", [("crm:1", "phones", "invalid")], True),
-        ("e-mail removed as invalid", [("crm:1", "emails", "invalid")], True),
-        ("phone only corrected", [("crm:1", "phones", "corrected")], False),
-        ("invalid birth date is not contact data", [("crm:1", "birth_date", "invalid")], False),
-        ("another record's invalid phone", [("crm:2", "phones", "invalid")], False),
-        (
-            "two invalid contacts give one reason",
-            [("crm:1", "phones", "invalid"), ("crm:1", "emails", "invalid")],
-            True,
-        ),
-    ],
-)
-def test_invalid_contact_from_findings(
-    description: str, findings: list[tuple[str, str, str]], flagged: bool, make_records: Any
-) -> None:
-    result = _flag(make_records, [{"record_key": "crm:1"}], findings=findings)
-    assert _reasons(result) == ({"crm:1": [INVALID_CONTACT]} if flagged else {}), description
-
-
-BERLIN = {"postal_code": "10115", "street_key": "invalidenstr"}
-MUNICH = {"postal_code": "80331", "street_key": "marienplatz"}
-
-
-def test_probable_move_when_members_of_one_golden_record_disagree(make_records: Any) -> None:
-    rows = [
-        {"record_key": "crm:1", **BERLIN},
-        {"record_key": "shop:1", **MUNICH},
-        # same address in two silos
-        {"record_key": "crm:2", **BERLIN},
-        {"record_key": "shop:2", **BERLIN, "house_number": "99"},
-        # one member without address
-        {"record_key": "crm:3", **BERLIN},
-        {"record_key": "shop:3"},
-        {"record_key": "newsletter:3", "postal_code": "80331"},
-        # different addresses but different golden records
-        {"record_key": "crm:4", **BERLIN},
-        {"record_key": "crm:5", **MUNICH},
-    ]
-    assignment = {
-        "crm:1": "G1",
-        "shop:1": "G1",
-        "crm:2": "G2",
-        "shop:2": "G2",
-        "crm:3": "G3",
-        "shop:3": "G3",
-        "newsletter:3": "G3",
-        "crm:4": "G4",
-        "crm:5": "G5",
-    }
-    flagged = _flag(make_records, rows, assignment=assignment)
-    assert _reasons(flagged) == {"crm:1": [PROBABLE_MOVE], "shop:1": [PROBABLE_MOVE]}
-    assert set(flagged["golden_id"]) == {"G1"}
-
-
-def test_probable_move_with_three_addresses_flags_every_member_with_an_address(
-    make_records: Any,
-) -> None:
-    rows = [
-        {"record_key": "crm:1", **BERLIN},
-        {"record_key": "shop:1", **MUNICH},
-        {"record_key": "newsletter:1", "postal_code": "1010", "street_key": "ring"},
-        {"record_key": "erp:1"},
-    ]
     flagged = _flag(
         make_records,
-        rows,
-        assignment=dict.fromkeys(("crm:1", "shop:1", "newsletter:1", "erp:1"), "G1"),
+        case["rows"],
+        golden=case.get("golden"),
+        invalid=case.get("invalid", []),
+        rules=case.get("rules"),
+        marketing=case.get("marketing"),
     )
-    assert set(_reasons(flagged)) == {"crm:1", "shop:1", "newsletter:1"}
+    assert _reasons(flagged) == case["reasons"]
 
 
-@pytest.mark.parametrize(
-    ("description", "rules", "expected"),
-    [
-        ("defaults flag both", StalenessConfig(), [NO_CONSENT, INVALID_CONTACT]),
-        (
-            "missing consent not flagged when switched off",
-            StalenessConfig(flag_missing_consent=False),
-            [INVALID_CONTACT],
-        ),
-        (
-            "invalid contact not flagged when switched off",
-            StalenessConfig(flag_invalid_contact=False),
-            [NO_CONSENT],
-        ),
-        (
-            "both switched off: nothing left",
-            StalenessConfig(flag_missing_consent=False, flag_invalid_contact=False),
-            None,
-        ),
-    ],
-)
-def test_switches(
-    description: str, rules: StalenessConfig, expected: list[str] | None, make_records: Any
-) -> None:
+def test_one_row_per_golden_record_most_severe_first_with_due_dates(make_records: Any) -> None:
     flagged = _flag(
         make_records,
-        [{"record_key": "crm:1", "emails": ["max@example.de"]}],
-        findings=[("crm:1", "phones", "invalid")],
-        rules=rules,
+        [
+            {"record_key": "crm:1", "last_activity": OLD, "updated_at": datetime(2024, 2, 1)},
+            {"record_key": "crm:2", "owner": "Frau Roth"},
+            {"record_key": "shop:3"},
+        ],
+        golden={"crm:1": "GA", "crm:2": "GB", "shop:3": "GB"},
+        invalid=["shop:3"],
+        owners={"shop": "Vertrieb", "crm": "Innendienst"},
     )
-    assert _reasons(flagged) == ({} if expected is None else {"crm:1": expected}), description
-
-
-def test_old_consent_switch_follows_missing_consent_switch(make_records: Any) -> None:
-    row = {
-        "record_key": "crm:1",
-        "emails": ["max@example.de"],
-        "consent_email": True,
-        "consent_email_date": date(2020, 1, 1),
-    }
-    assert _reasons(_flag(make_records, [row])) == {"crm:1": [OLD_CONSENT]}
-    switched_off = StalenessConfig(flag_missing_consent=False)
-    assert _reasons(_flag(make_records, [row], rules=switched_off)) == {}
-
-
-def test_configured_months_are_used_and_named(make_records: Any) -> None:
-    rules = StalenessConfig(
-        months_without_update=12, months_without_activity=6, max_consent_age_months=3
-    )
-    rows = [
-        {"record_key": "crm:1", "updated_at": datetime(2024, 8, 1)},  # 7 months: fine now
-        {"record_key": "crm:2", "updated_at": datetime(2024, 2, 1)},  # 13 months
-        {"record_key": "crm:3", "last_activity": datetime(2024, 8, 1)},  # 7 months
-        {
-            "record_key": "crm:4",
-            "emails": ["a@x.de"],
-            "consent_email": True,
-            "consent_email_date": date(2024, 11, 1),  # 4 months
-        },
-    ]
-    assert _reasons(_flag(make_records, rows, rules=rules)) == {
-        "crm:2": ["not updated for more than 12 months"],
-        "crm:3": ["no activity for more than 6 months"],
-        "crm:4": ["e-mail consent older than 3 months"],
-    }
-
-
-@pytest.mark.parametrize(
-    ("description", "updated_at", "interval", "review_due"),
-    [
-        ("long overdue: due today", datetime(2024, 1, 15), 6, TODAY),
-        (
-            "updated recently: due one interval after the update",
-            datetime(2025, 2, 10, 17),
-            6,
-            date(2025, 8, 10),
-        ),
-        ("yearly interval", datetime(2025, 2, 10), 12, date(2026, 2, 10)),
-        ("month end is clamped (31 Dec + 4 months)", datetime(2024, 12, 31), 4, date(2025, 4, 30)),
-        ("never updated: due today", None, 6, TODAY),
-    ],
-)
-def test_review_due(
-    description: str,
-    updated_at: datetime | None,
-    interval: int,
-    review_due: date,
-    make_records: Any,
-) -> None:
-    # Every record here is flagged for a missing e-mail consent, so it appears with its date.
-    rules = StalenessConfig(review_interval_months=interval, months_without_update=24)
-    flagged = _flag(
-        make_records,
-        [{"record_key": "crm:1", "updated_at": updated_at, "emails": ["a@x.de"]}],
-        rules=rules,
-    )
-    assert flagged["review_due"].to_list() == [review_due], description
-
-
-def test_output_rows_columns_and_order(make_records: Any) -> None:
-    rows = [
-        {"record_key": "shop:2", "emails": ["a@x.de"], "owner": "vertrieb"},
-        {
-            "record_key": "crm:10",
-            "updated_at": datetime(2020, 1, 1),
-            "last_activity": datetime(2019, 1, 1),
-        },
-        {"record_key": "crm:9", "emails": ["b@x.de"], "owner": "m.meier"},
-        {"record_key": "crm:1"},
-    ]
-    flagged = _flag(make_records, rows)
     assert flagged.schema == pl.Schema(STALE_SCHEMA)
-    assert flagged.select("silo", "source_id").rows() == [
-        ("crm", "10"),
-        ("crm", "9"),
-        ("shop", "2"),
+    assert flagged.select("golden_id", "severity", "owner", "silo", "members").rows() == [
+        ("GB", "high", "Frau Roth", "crm", "crm:2; shop:3"),
+        ("GA", "low", "Innendienst", "crm", "crm:1"),
     ]
-    by_key = {f"{row['silo']}:{row['source_id']}": row for row in flagged.to_dicts()}
-    assert by_key["crm:9"]["owner"] == "m.meier"
-    assert by_key["crm:9"]["golden_id"] == "G-crm:9"
-    assert by_key["crm:10"]["updated_at"] == datetime(2020, 1, 1)
-    assert by_key["crm:10"]["last_activity"] == datetime(2019, 1, 1)
-    assert "crm:1" not in by_key
+    # high: due today; low: 6 months after the last change (2024-08-01), never before today
+    assert flagged["review_due"].to_list() == [TODAY, TODAY]
+    assert flagged["updated_at"].to_list()[0] == date(2025, 2, 1)  # a date, no microseconds
+    reasons = flagged["reasons"].to_list()
+    assert reasons[0] == reason_texts()["invalid_contact"]["de"]
+    assert "120 Monaten" in reasons[1]
 
 
-def test_nothing_to_flag_gives_an_empty_frame_with_the_schema(make_records: Any) -> None:
-    flagged = _flag(make_records, [{"record_key": "crm:1"}, {"record_key": "shop:1"}])
-    assert flagged.height == 0
-    assert flagged.schema == pl.Schema(STALE_SCHEMA)
+def test_reasons_in_english_on_request(make_records: Any) -> None:
+    flagged = _flag(make_records, [{"record_key": "crm:1", "last_activity": OLD}], language="en")
+    assert flagged["reasons"][0].startswith("No activity in any source for over 120 months")
 
 
-def test_consent_recorded_in_another_silo_of_the_entity_covers_the_e_mail(
-    make_records: Any,
-) -> None:
-    rows = [
-        {"record_key": "crm:1", "emails": ["max@example.de"]},
-        {
-            "record_key": "newsletter:9",
-            "emails": ["max@example.de"],
-            "consent_email": True,
-            "consent_email_date": date(2025, 1, 10),
-        },
-        {"record_key": "crm:2", "emails": ["eva@example.de"]},
+def test_stale_and_reminders_files_are_german_with_language_de(make_records: Any) -> None:
+    flagged = _flag(
+        make_records,
+        [{"record_key": "crm:1", "last_activity": OLD}, {"record_key": "crm:2"}],
+        invalid=["crm:2"],
+        owners={"crm": "Innendienst"},
+    )
+    table = stale_file(flagged, "de")
+    assert table.columns[:5] == [
+        "Golden-ID",
+        "Dringlichkeit",
+        "Gründe",
+        "Prüfen bis",
+        "Verantwortlich",
     ]
-    assignment = {"crm:1": "G1", "newsletter:9": "G1", "crm:2": "G2"}
-    assert _reasons(_flag(make_records, rows, assignment=assignment)) == {"crm:2": [NO_CONSENT]}
+    assert table["Dringlichkeit"].to_list() == ["hoch", "niedrig"]
+    assert table["Kontaktdaten ungültig"].to_list() == ["ja", None]
+    grouped = reminders(flagged, TODAY)
+    assert grouped.schema == pl.Schema(REMINDERS_SCHEMA)
+    assert grouped.select("owner", "records", "high", "low", "overdue").rows() == [
+        ("Innendienst", 2, 1, 1, 1)  # the low one is due 6 months after its last change
+    ]
+    assert reminders_file(grouped, "de").columns[:4] == [
+        "Verantwortlich",
+        "Quelle",
+        "Golden Records",
+        "hoch",
+    ]
+
+
+def test_every_reason_has_a_severity_and_a_sentence_in_both_languages() -> None:
+    texts = reason_texts()
+    assert set(texts) == set(REASONS)
+    for reason in REASONS:
+        assert texts[reason]["severity"] in {"high", "medium", "low"}
+        assert texts[reason]["de"].endswith(".") and texts[reason]["en"].endswith(".")
+        assert texts[reason]["column_de"]
+
+
+def test_nothing_flagged_gives_empty_frames_with_their_schemas(make_records: Any) -> None:
+    flagged = _flag(make_records, [{"record_key": "crm:1"}])
+    assert flagged.height == 0 and flagged.schema == pl.Schema(STALE_SCHEMA)
+    assert reminders(flagged, TODAY).schema == pl.Schema(REMINDERS_SCHEMA)

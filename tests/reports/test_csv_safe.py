@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from reports.csv_safe import escape_formula, write_csv
+from flows.files import unescape_formula
+from reports.csv_safe import FORMULA_PREFIXES, escape_formula, write_csv
 
 BOM = b"\xef\xbb\xbf"
 
@@ -95,7 +96,7 @@ def test_semicolon_delimiter(tmp_path: Path) -> None:
     write_csv(frame, path, delimiter=";", bom=False)
     assert path.read_text(encoding="utf-8").splitlines() == [
         "name;postal_code",
-        "Meier, Hans;8010",
+        '"Meier, Hans";8010',  # quoted: comma-locale Excel would split it
         "Graz;0100",
     ]
     assert _read_back(path, ";").to_dict(as_series=False) == frame.to_dict(as_series=False)
@@ -130,3 +131,85 @@ def test_empty_frame_writes_header_only(tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
     write_csv(pl.DataFrame(schema={"silo": pl.String, "row_number": pl.Int64}), path, bom=False)
     assert path.read_text(encoding="utf-8") == "silo,row_number\n"
+
+
+# --- both Excel locales (issue 15) -------------------------------------------------------------
+
+
+def _cells_both_ways(path: Path) -> list[str]:
+    """Every cell as comma-locale Excel and as German Excel (``;``) split the file."""
+    import csv
+
+    text = path.read_text(encoding="utf-8-sig")
+    return [
+        cell
+        for delimiter in (",", ";")
+        for row in csv.reader(text.splitlines(), delimiter=delimiter)
+        for cell in row
+    ]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Meier;=1+1",
+        "Meier,=1+1",
+        'a;"=x',
+        "Müller, -Schmidt;+49",
+        "x;@SUM(A1),\t=1",
+        "=1;=2,=3",
+    ],
+)
+def test_no_piece_starts_a_formula_in_either_locale(
+    value: str, delimiter: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "out.csv"
+    write_csv(pl.DataFrame({"name": [value], "other": ["ok"]}), path, delimiter=delimiter)
+
+    assert not [cell for cell in _cells_both_ways(path) if cell.startswith(FORMULA_PREFIXES)]
+    # The file's own locale reads the cell whole, escaped only where a piece began a formula.
+    read = _read_back(path, delimiter)["name"].item()
+    assert read.replace("'", "") == value.replace("'", "")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("Meier;=1+1", "Meier;'=1+1", id="after-semicolon"),
+        pytest.param("a,-b", "a,'-b", id="after-comma"),
+        pytest.param("a, -b", "a, -b", id="space-before"),
+        pytest.param('a;"=x', "a;\"'=x", id="quote-between"),
+        pytest.param("a-b=c", "a-b=c", id="inside-a-piece"),
+    ],
+)
+def test_escape_formula_per_piece(value: str, expected: str) -> None:
+    frame = pl.DataFrame({"text": [value]})
+    assert frame.select(escape_formula(pl.col("text"))).item() == expected
+    assert frame.select(unescape_formula("text")).item() == value  # no escape to undo
+    escaped = frame.select(escape_formula(pl.col("text")).alias("text"))
+    assert escaped.select(unescape_formula("text")).item() == value
+
+
+def test_identifiers_are_written_exactly_and_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "merge_map.csv"
+    frame = pl.DataFrame(
+        {"silo": ["crm"], "source_id": ["+1+1"], "golden_id": ["G1"], "note": ["+1+1"]}
+    )
+    write_csv(frame, path, bom=False)
+
+    assert path.read_text("utf-8").splitlines()[1] == '"crm","+1+1","G1",\'+1+1'
+    assert _read_back(path).row(0) == ("crm", "+1+1", "G1", "'+1+1")
+
+
+def test_phone_columns_keep_plain_e164_and_escape_anything_else(tmp_path: Path) -> None:
+    path = tmp_path / "golden.csv"
+    frame = pl.DataFrame(
+        {"phones": [["+4930123456", "+436641234567"], ["+49=1+2"]], "note": ["+4930123456", "x"]}
+    )
+    write_csv(frame, path, bom=False)
+
+    assert _read_back(path).rows() == [
+        ("+4930123456; +436641234567", "'+4930123456"),
+        ("'+49=1+2", "x"),
+    ]

@@ -256,9 +256,9 @@ def test_validity_score(records: int, invalid_values: int, expected: float) -> N
 def test_top_problems_grouped_counted_and_masked() -> None:
     problems = _section(_render(), "findings")
     rows = re.findall(r"<tr>(.*?)</tr>", problems.split("<tbody>")[1], re.S)
-    assert "<td>emails</td><td>invalid syntax</td>" in rows[0]
+    assert "<td>E-Mail</td><td>invalid syntax</td>" in rows[0]  # field label in German
     assert 'data-value="3">3<' in rows[0]
-    assert "<td>phones</td><td>not a number</td>" in rows[1]
+    assert "<td>Telefon</td><td>not a number</td>" in rows[1]
     # Masked: first character and ***, never the full value.
     assert "max.mustermann@example.org" not in problems
     assert "K-7 (shop): m***" in rows[0]

@@ -292,6 +292,4 @@ def test_summary_json_and_steward_files(tmp_path: Path) -> None:
     failures = pl.read_csv(tmp_path / "dq_failures.csv", infer_schema=False)
     assert "030-KAPUTT" in failures["value"].to_list()  # the steward's CSV has full values
     assert failures.columns == list(FAILURES_SCHEMA)
-    reminders = pl.read_csv(tmp_path / "reminders.csv", infer_schema=False)
-    assert reminders["owner"].to_list() == ["Frau Meier"]
     assert json.loads((tmp_path / "dq_summary.json").read_text("utf-8"))["run_id"] == "run-2"

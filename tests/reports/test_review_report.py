@@ -219,3 +219,121 @@ def test_groups_cut_before_layout_equal_groups_cut_after(limit: int) -> None:
     html = render_review_report("run-1", cut, language="en", total_pairs=queue.height)
     shown = sum(len(group.pairs) for group in cut)
     assert ("Showing" in html) == (shown < queue.height)
+
+
+def _decided(queue: pl.DataFrame, decided: dict[int, tuple[str, str, str]]) -> pl.DataFrame:
+    """The queue with stored decisions (row -> decision, reviewer, decided_at) as the run adds."""
+    column = [decided.get(row, (None, None, None)) for row in range(queue.height)]
+    return queue.with_columns(
+        pl.Series("stored_decision", [item[0] for item in column], dtype=pl.String),
+        pl.Series("decided_by", [item[1] for item in column], dtype=pl.String),
+        pl.Series("decided_at", [item[2] for item in column], dtype=pl.String),
+    )
+
+
+def test_a_pair_decided_in_an_earlier_night_is_shown_decided_by_whom_and_when() -> None:
+    queue = _decided(
+        _queue([("crm:1", "shop:2", "GA", "GB", 0.8)]),
+        {0: ("reject", "Erika <b>Muster</b>", "2026-12-03T21:05:00Z")},
+    )
+    html = render_review_report("run-2", review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS))
+    assert 'data-stored-decision="reject"' in html
+    assert "getrennt – Erika &lt;b&gt;Muster&lt;/b&gt;, 03.12.2026 21:05 UTC" in html
+    assert "getrennt: GA und GB" in html  # what the pair is now
+
+
+def test_groups_whose_pairs_are_all_decided_come_after_open_ones() -> None:
+    queue = _decided(
+        _queue([("crm:3", "shop:4", "GC", "GD", 0.7), ("crm:1", "shop:2", "GA", "GB", 0.8)]),
+        {0: ("approve", "Erika", "2026-12-03T21:05:00Z")},
+    )
+    groups = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS)
+    assert [group.golden_id for group in groups] == ["GA", "GC"]  # GC is larger but decided
+    assert [group.open_pairs for group in groups] == [1, 0]
+    cut = review_groups(queue, RECORDS, PAIRS, CROSSWALK, LEVELS, max_pairs=1)
+    assert [group.golden_id for group in cut] == ["GA"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "de",
+            [
+                "Vorname",
+                "gleich",
+                "Geburtsdatum",
+                "fehlt",
+                "+3,50",
+                "0,70",
+                "1 Datensatz",
+                "bereits zusammengeführt in GC",
+                "nimmt sie beim nächsten Lauf auseinander (GC wird geteilt)",
+            ],
+        ),
+        (
+            "en",
+            [
+                "First name",
+                "equal",
+                "Date of birth",
+                "missing",
+                "+3.50",
+                "0.70",
+                "already merged in GC",
+                "takes them apart in the next run (GC is split)",
+            ],
+        ),
+    ],
+)
+def test_labels_levels_and_numbers_are_in_the_page_language(
+    language: str, expected: list[str]
+) -> None:
+    queue = _queue([("crm:3", "crm:5", "GC", "GC", 0.7), ("crm:1", "shop:2", "GA", "GB", 0.8)])
+    pairs = pl.DataFrame(
+        {
+            "left_key": ["crm:3", "crm:1"],
+            "right_key": ["crm:5", "shop:2"],
+            "first_name_weight": [3.5, 3.5],
+            "birth_date_weight": [0.0, 0.0],
+        }
+    )
+    html = render_review_report(
+        "run-1", review_groups(queue, RECORDS, pairs, CROSSWALK, LEVELS), language=language
+    )
+    for text in expected:
+        assert text in html, text
+    for code in ("first_name<", ">exact<", "no_common_number"):
+        assert code not in html
+
+
+def test_each_golden_record_lists_the_links_that_hold_it_together_strongest_first() -> None:
+    # GC holds crm:3 and crm:5; the pair between them is listed with its weight, the pair
+    # crm:3/shop:4 crosses into GD and is no link of GC.
+    queue = _queue([("crm:3", "shop:4", "GC", "GD", 0.7)])
+    pairs = pl.DataFrame(
+        {
+            "left_key": ["crm:3", "crm:3"],
+            "right_key": ["crm:5", "shop:4"],
+            "probability": [0.97, 0.7],
+            "score": [11.3, 2.0],
+            "first_name_weight": [3.5, -1.0],
+            "birth_date_weight": [0.0, 0.0],
+        }
+    )
+    records = pl.concat(
+        [
+            RECORDS,
+            RECORDS.filter(pl.col("record_key") == "crm:3").with_columns(
+                record_key=pl.lit("crm:5")
+            ),
+        ]
+    )
+    (group,) = review_groups(queue, records, pairs, CROSSWALK, LEVELS)
+    (record,) = group.golden_records
+    assert [(link.left, link.right, link.probability) for link in record.links] == [
+        ("crm:3", "crm:5", 0.97)
+    ]
+    html = render_review_report("run-1", (group,))
+    assert "Was GC zusammenhält" in html and "crm:3 ↔ crm:5: Wahrscheinlichkeit 0,97" in html
+    assert "crm:3 ↔ crm:5: Wahrscheinlichkeit 0,97 · Punktzahl +11,3" in html

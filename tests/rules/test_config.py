@@ -33,7 +33,7 @@ def test_minimal_file_gets_defaults(tmp_path: Path) -> None:
     config = parse_config(MINIMAL, tmp_path / "golden.toml")
     assert config.matching.match_threshold == 0.9
     assert config.survivorship.default == "trust"
-    assert config.staleness.months_without_update == 6
+    assert config.staleness.months_without_update is None  # off: CRM records go unedited
     assert config.silos["crm"].trust_rank == 10
     assert config.resolve_path("crm.csv") == tmp_path.resolve() / "crm.csv"
 

@@ -25,6 +25,7 @@ def _consent(style: str) -> list[str]:
 
 
 SALESFORCE_CONSENT = _consent("salesforce")
+HUBSPOT_CONSENT = [name.lower().replace(" ", "_") for name in _consent("label")]
 LABEL_CONSENT = _consent("label")
 GENERIC_CONSENT = [
     f"consent_{channel}{suffix}"
@@ -42,8 +43,10 @@ EXPECTED = [
         "external_id": "Golden_ID__c",
         "headers": [
             "Golden_ID__c", "Salutation", "Academic_Title__c", "FirstName", "LastName",
-            "MailingStreet", "MailingPostalCode", "MailingCity", "MailingCountry", "Phone",
-            "MobilePhone", "OtherPhone", "Email", "Birthdate", "HasOptedOutOfEmail", "DoNotCall",
+            # The contact's AccountId, through the account's external id.
+            "Account.Golden_ID__c", "MailingStreet", "MailingPostalCode", "MailingCity",
+            "MailingCountry", "Phone", "MobilePhone", "OtherPhone", "Email", "Birthdate",
+            "HasOptedOutOfEmail", "DoNotCall",
             *SALESFORCE_CONSENT,
         ],
     },
@@ -60,16 +63,32 @@ EXPECTED = [
         ],
     },
     {
-        "description": "HubSpot contacts: default property labels",
+        "description": "Salesforce Person Accounts: Person* API names, consent on Account",
+        "profile": "salesforce-person-accounts",
+        "object": "person_accounts",
+        "file": "person_accounts.csv",
+        "record_type": "person",
+        "external_id": "Golden_ID__c",
+        "headers": [
+            "Golden_ID__c", "Salutation", "Academic_Title__pc", "FirstName", "LastName",
+            "PersonMailingStreet", "PersonMailingPostalCode", "PersonMailingCity",
+            "PersonMailingCountry", "PersonHomePhone", "PersonMobilePhone", "PersonOtherPhone",
+            "PersonEmail", "PersonBirthdate", "PersonHasOptedOutOfEmail", "PersonDoNotCall",
+            *SALESFORCE_CONSENT,
+        ],
+    },
+    {
+        "description": "HubSpot contacts: internal property names, marketing status, opt-out",
         "profile": "hubspot",
         "object": "contacts",
         "file": "contacts.csv",
         "record_type": "person",
-        "external_id": "Golden ID",
+        "external_id": "golden_id",
         "headers": [
-            "Golden ID", "Salutation", "Academic Title", "First Name", "Last Name", "Email",
-            "Phone Number", "Mobile Phone Number", "Street Address", "Postal Code", "City",
-            "Country/Region", "Company Name", "Date of birth", *LABEL_CONSENT,
+            "golden_id", "salutation", "academic_title", "firstname", "lastname", "email",
+            "phone", "mobilephone", "address", "zip", "city", "country", "company",
+            "company_golden_id",
+            "date_of_birth", "hs_marketable_status", "hs_email_optout", *HUBSPOT_CONSENT,
         ],
     },
     {
@@ -78,10 +97,10 @@ EXPECTED = [
         "object": "companies",
         "file": "companies.csv",
         "record_type": "organisation",
-        "external_id": "Golden ID",
+        "external_id": "golden_id",
         "headers": [
-            "Golden ID", "Company name", "Company Domain Name", "Phone Number", "Street Address",
-            "Postal Code", "City", "Country/Region", "VAT ID", *LABEL_CONSENT,
+            "golden_id", "name", "domain", "phone", "address", "zip", "city", "country",
+            "vat_id", *HUBSPOT_CONSENT,
         ],
     },
     {
@@ -111,18 +130,18 @@ EXPECTED = [
         ],
     },
     {
-        "description": "Dynamics 365 contact: Dataverse display names",
+        "description": "Dynamics 365 contact: logical names, marketing opt-out donotbulkemail",
         "profile": "dynamics",
         "object": "contacts",
         "file": "contacts.csv",
         "record_type": "person",
         "external_id": "Golden ID",
         "headers": [
-            "Golden ID", "Salutation", "Academic Title", "First Name", "Last Name",
-            "Company Name", "Email", "Email Address 2", "Business Phone", "Mobile Phone",
-            "Home Phone", "Birthday", "Address 1: Street 1", "Address 1: ZIP/Postal Code",
-            "Address 1: City", "Address 1: Country/Region", "Do not allow Emails",
-            "Do not allow Phone Calls", "Do not allow Mails", *LABEL_CONSENT,
+            "Golden ID", "salutation", "Academic Title", "firstname", "lastname",
+            "Company Name", "emailaddress1", "emailaddress2", "telephone1", "mobilephone",
+            "telephone2", "birthdate", "address1_line1", "address1_postalcode",
+            "address1_city", "address1_country", "donotbulkemail", "donotphone",
+            "donotpostalmail", *LABEL_CONSENT,
         ],
     },
     {
@@ -133,10 +152,9 @@ EXPECTED = [
         "record_type": "organisation",
         "external_id": "Golden ID",
         "headers": [
-            "Golden ID", "Account Name", "Main Phone", "Email", "Website", "Address 1: Street 1",
-            "Address 1: ZIP/Postal Code", "Address 1: City", "Address 1: Country/Region",
-            "VAT ID", "Do not allow Emails", "Do not allow Phone Calls", "Do not allow Mails",
-            *LABEL_CONSENT,
+            "Golden ID", "name", "telephone1", "emailaddress1", "websiteurl", "address1_line1",
+            "address1_postalcode", "address1_city", "address1_country", "VAT ID",
+            "donotbulkemail", "donotphone", "donotpostalmail", *LABEL_CONSENT,
         ],
     },
     {
@@ -169,8 +187,10 @@ EXPECTED = [
         "external_id": "golden_id",
         "headers": [
             "golden_id", "salutation", "title", "first_name", "last_name", "organisation",
+            "account_golden_id",
             "street", "house_number", "postal_code", "city", "country", "phone", "mobile",
-            "phones", "email", "emails", "birth_date", *GENERIC_CONSENT, "created_at",
+            "phones", "email", "emails", "birth_date", *GENERIC_CONSENT,
+            "email_marketing_opt_out", "created_at",
             "updated_at", "last_activity", "member_count", "silos",
         ],
     },
@@ -184,7 +204,8 @@ EXPECTED = [
         "headers": [
             "golden_id", "organisation_name", "legal_form", "street", "house_number",
             "postal_code", "city", "country", "phone", "mobile", "phones", "email", "emails",
-            "website", "vat_id", *GENERIC_CONSENT, "created_at", "updated_at", "last_activity",
+            "website", "vat_id", *GENERIC_CONSENT, "email_marketing_opt_out", "created_at",
+            "updated_at", "last_activity",
             "member_count", "silos",
         ],
     },

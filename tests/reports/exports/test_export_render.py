@@ -44,12 +44,12 @@ def cells(profile_name: str, object_name: str, *rows: dict[str, Any]) -> list[di
 
 CASES = [
     {
-        "description": "Zoho wants dates as MM/dd/yyyy and check boxes as 1/0",
+        "description": "Zoho: ISO dates (unambiguous), check boxes as 1/0",
         "profile": "zoho",
         "object": "contacts",
         "row": {"birth_date": dt.date(1979, 4, 22), "consent_email": False},
         "expected": {
-            "Date of Birth": "04/22/1979",
+            "Date of Birth": "1979-04-22",
             "Email Opt Out": "1",
             "Consent Email": "opt-out",
         },
@@ -72,7 +72,77 @@ CASES = [
         "profile": "dynamics",
         "object": "contacts",
         "row": {"consent_post": False, "consent_phone": True},
-        "expected": {"Do not allow Mails": "Do Not Allow", "Do not allow Phone Calls": "Allow"},
+        "expected": {"donotpostalmail": "Do Not Allow", "donotphone": "Allow"},
+    },
+    {
+        "description": "unknown e-mail consent is opted out of marketing in every profile",
+        "profile": "salesforce",
+        "object": "contacts",
+        "row": {"consent_email": None, "consent_phone": None},
+        "expected": {"HasOptedOutOfEmail": "true", "DoNotCall": None, "Consent_Email__c": None},
+    },
+    {
+        "description": "Salesforce person accounts: unknown consent opted out",
+        "profile": "salesforce-person-accounts",
+        "object": "person_accounts",
+        "row": {"consent_email": None, "emails": ["a@example.de"]},
+        "expected": {"PersonHasOptedOutOfEmail": "true", "PersonEmail": "a@example.de"},
+    },
+    {
+        "description": "Dynamics: marketing opt-out is donotbulkemail, unknown consent blocks it",
+        "profile": "dynamics",
+        "object": "contacts",
+        "row": {"consent_email": None},
+        "expected": {"donotbulkemail": "Do Not Allow"},
+    },
+    {
+        "description": "Dynamics: given consent allows bulk e-mail",
+        "profile": "dynamics",
+        "object": "accounts",
+        "row": {"record_type": "organisation", "consent_email": True},
+        "expected": {"donotbulkemail": "Allow"},
+    },
+    {
+        "description": "Zoho: unknown consent is an e-mail opt-out",
+        "profile": "zoho",
+        "object": "contacts",
+        "row": {"consent_email": None},
+        "expected": {"Email Opt Out": "1", "Consent Email": None},
+    },
+    {
+        "description": "HubSpot: unknown consent is no marketing contact, not unsubscribed",
+        "profile": "hubspot",
+        "object": "contacts",
+        "row": {"consent_email": None},
+        "expected": {"hs_marketable_status": "false", "hs_email_optout": None},
+    },
+    {
+        "description": "HubSpot: a recorded opt-out unsubscribes",
+        "profile": "hubspot",
+        "object": "contacts",
+        "row": {"consent_email": False},
+        "expected": {"hs_marketable_status": "false", "hs_email_optout": "true"},
+    },
+    {
+        "description": "HubSpot: recorded consent makes a marketing contact",
+        "profile": "hubspot",
+        "object": "contacts",
+        "row": {"consent_email": True},
+        "expected": {"hs_marketable_status": "true", "hs_email_optout": "false"},
+    },
+    {
+        "description": "Pipedrive: unknown consent is 'No consent'",
+        "profile": "pipedrive",
+        "object": "people",
+        "row": {"consent_email": None, "last_name": "Muster"},
+        "expected": {"Marketing status": "No consent", "Name": "Muster"},
+    },
+    {
+        "description": "generic: consent stays as recorded, the marketing opt-out is explicit",
+        "profile": "generic",
+        "object": "persons",
+        "row": {"consent_email": None},
+        "expected": {"consent_email": None, "email_marketing_opt_out": "true"},
     },
     {
         "description": "Pipedrive: marketing status from e-mail consent; name falls back to e-mail",
@@ -86,7 +156,7 @@ CASES = [
         "profile": "hubspot",
         "object": "contacts",
         "row": {"street": "Musterstraße", "house_number": "12a", "country": "AT"},
-        "expected": {"Street Address": "Musterstraße 12a", "Country/Region": "Austria"},
+        "expected": {"address": "Musterstraße 12a", "country": "Austria"},
     },
     {
         "description": "an unknown country code is written as it is",
@@ -154,14 +224,14 @@ CASES = [
         "profile": "hubspot",
         "object": "companies",
         "row": {"record_type": "organisation", "emails": ["Info@Roth-Logistik.de"]},
-        "expected": {"Company Domain Name": "roth-logistik.de"},
+        "expected": {"domain": "roth-logistik.de"},
     },
     {
         "description": "freemail domains are no website",
         "profile": "hubspot",
         "object": "companies",
         "row": {"record_type": "organisation", "emails": ["roth.logistik@gmx.de"]},
-        "expected": {"Company Domain Name": None},
+        "expected": {"domain": None},
     },
     {
         "description": "generic datetimes are ISO 8601",
@@ -197,7 +267,29 @@ def test_date_format_override() -> None:
     profile = load_profile("dynamics").with_date_format("%d.%m.%Y")
     frame = golden({"birth_date": dt.date(1990, 1, 31)})
     rendered = render_object(frame, profile, profile.object_for("person")).collect()
-    assert rendered["Birthday"].to_list() == ["31.01.1990"]
+    assert rendered["birthdate"].to_list() == ["31.01.1990"]
+
+
+def test_unknown_consent_can_be_left_empty() -> None:
+    profile = load_profile("salesforce").with_unknown_consent("empty")
+    frame = golden({"consent_email": None}, {"consent_email": False})
+    rendered = render_object(frame, profile, profile.object_for("person")).sort(ROW_KEY).collect()
+    assert rendered["HasOptedOutOfEmail"].to_list() == [None, "true"]
+
+
+def test_german_labels_where_the_crm_has_no_api_name() -> None:
+    zoho = load_profile("zoho").with_labels("de")
+    assert zoho.object_for("person").headers[:5] == (
+        "Golden-ID",
+        "Anrede",
+        "Akademischer Titel",
+        "Vorname",
+        "Nachname",
+    )
+    dynamics = load_profile("dynamics").with_labels("de").object_for("person")
+    assert "firstname" in dynamics.headers and "Golden-ID" in dynamics.headers
+    salesforce = load_profile("salesforce").with_labels("de").object_for("person")
+    assert salesforce.headers == load_profile("salesforce").object_for("person").headers
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,194 @@
+"""Contacts named on organisation records: split off into person records of their own.
+
+An organisation record often names the person to write to: "Huber Bau GmbH z. Hd. Frau Anna
+Huber", an "Ansprechpartner" column, or a first and last name beside a company name that carries
+a legal form. Matched as one record, that row would either join the company (and the person is
+lost) or the person (and the company is lost). So the canonical frame gets one more row per such
+record: the contact, a person with source id ``<source_id>#contact`` carrying the organisation's
+name (and the record's address, phones, e-mails and consent); the organisation row keeps the
+company without the person. Matching never joins a contact with a private record of the same
+person (matching.scoring: a person with an organisation next to one without), and golden.csv
+links the contact to the organisation's golden record (matching.accounts).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from cleaners.names import parse_full_name
+from cleaners.organisations import (
+    looks_like_organisation,
+    normalize_record_type,
+    split_organisation_contact,
+)
+from cleaners.outcome import CORRECTED, map_distinct
+from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
+from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
+
+#: Canonical fields the contact does not inherit from the organisation record.
+_ORGANISATION_ONLY = ("vat_id", "legal_form", "linked_golden_id", "birth_date")
+_PERSON_FIELDS = ("salutation", "title", "first_name", "last_name")
+
+
+def _split(value: str | None) -> tuple[str | None, str | None, bool]:
+    """(organisation, contact text, organisation has a legal form) of an organisation field."""
+    if value is None:
+        return None, None, False
+    found = split_organisation_contact(value)
+    return found.organisation, found.contact, looks_like_organisation(found.organisation)
+
+
+def _person(text: str | None) -> tuple[str | None, ...]:
+    """salutation, title, first and last name (suffix appended) of a contact text."""
+    if text is None:
+        return None, None, None, None
+    salutation, rest = split_leading_salutation(text.split(), allow_all=True)
+    if not split_leading_titles(rest)[1]:  # only "Herrn" or "Frau Dr.": nobody named
+        return salutation, None, None, None
+    parts = parse_full_name(text)
+    last = " ".join(part for part in (parts.last_name, parts.name_suffix) if part) or None
+    return parts.salutation, parts.title, parts.first_name, last
+
+
+def _record_kind(record_type: str | None, salutation: str | None) -> tuple[str | None]:
+    """person / organisation as the record says it (mapped type, else "Firma"), else None."""
+    kind = normalize_record_type(record_type).value
+    if kind is None and salutation is not None and salutation_of(salutation) == "Firma":
+        kind = "organisation"
+    return (kind,)
+
+
+def _firma(salutation: str | None) -> tuple[str | None]:
+    """The salutation when it is "Firma" (it stays on the organisation), else None."""
+    return (salutation if salutation and salutation_of(salutation) == "Firma" else None,)
+
+
+class SplitContacts(NamedTuple):
+    """The canonical frame with the contact rows, and a finding per value moved to a contact."""
+
+    frame: pl.DataFrame
+    findings: pl.DataFrame  # FINDINGS_SCHEMA
+
+
+def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
+    """The canonical frame plus one contact row per organisation record that names a person.
+
+    Organisation rows lose the person (names, a personal salutation, contact_name), each with a
+    finding; every other row is returned unchanged, in its order, followed by the contact rows.
+    """
+    blank_to_null = [
+        pl.when(pl.col(name).str.strip_chars().str.len_chars() > 0).then(pl.col(name)).alias(name)
+        for name in ("organisation_name", "contact_name", *_PERSON_FIELDS)
+    ]
+    canonical = canonical.with_columns(blank_to_null)
+    first, last = pl.col("first_name"), pl.col("last_name")
+    # A full-name column may have put "Huber Bau GmbH z. Hd. Frau Huber" into last_name.
+    organisation_source = pl.when(
+        pl.col("organisation_name").is_null() & first.is_null() & last.is_not_null()
+    ).then(last)
+    frame = canonical.with_columns(
+        pl.coalesce(pl.col("organisation_name"), organisation_source).alias("__org_source"),
+        (pl.col("organisation_name").is_null() & first.is_null() & last.is_not_null()).alias(
+            "__from_last"
+        ),
+    )
+    frame = map_distinct(
+        frame,
+        ["__org_source"],
+        _split,
+        {"__org": pl.String(), "__contact_text": pl.String(), "__legal_form": pl.Boolean()},
+    )
+    frame = map_distinct(
+        frame, ["record_type", "salutation"], _record_kind, {"__kind": pl.String()}
+    )
+    contact_text = pl.coalesce(pl.col("contact_name"), pl.col("__contact_text"))
+    from_last = pl.col("__from_last") & pl.col("__legal_form")
+    has_names = (first.is_not_null() | last.is_not_null()) & ~from_last
+    company = pl.col("__legal_form") | (pl.col("__kind") == "organisation").fill_null(False)
+    names_on_company = has_names & company & (pl.col("__kind") != "person").fill_null(True)
+    frame = frame.with_columns(
+        __text=pl.when(pl.col("__org").is_not_null()).then(contact_text),
+        __names=pl.col("__org").is_not_null() & names_on_company,
+    )
+    frame = map_distinct(
+        frame,
+        ["__text"],
+        _person,
+        {f"__c_{name}": pl.String() for name in _PERSON_FIELDS},
+    )
+    # A contact text without a name in it (just "Herrn") is no person: the record stays.
+    named = pl.col("__c_first_name").is_not_null() | pl.col("__c_last_name").is_not_null()
+    frame = frame.with_columns(__split=(pl.col("__text").is_not_null() & named) | pl.col("__names"))
+    if not frame["__split"].any():
+        return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
+    split = pl.col("__split")
+    use_text = pl.col("__text").is_not_null() & named
+    contacts = (
+        frame.filter(split)
+        .with_columns(
+            [
+                pl.when(use_text).then(pl.col(f"__c_{name}")).otherwise(pl.col(name)).alias(name)
+                for name in _PERSON_FIELDS
+            ]
+        )
+        .with_columns(
+            (pl.col("source_id") + CONTACT_ID_SUFFIX).alias("source_id"),
+            pl.col("__org").alias("organisation_name"),
+            pl.lit("person").alias("record_type"),
+            pl.lit(None, dtype=pl.String).alias("contact_name"),
+            *(pl.lit(None, dtype=pl.String).alias(name) for name in _ORGANISATION_ONLY),
+        )
+        .with_columns(record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"))
+    )
+    frame = map_distinct(frame, ["salutation"], _firma, {"__firma": pl.String()})
+    organisations = frame.with_columns(
+        [
+            pl.when(split).then(None).otherwise(pl.col(name)).alias(name)
+            for name in ("title", "first_name", "last_name", "contact_name")
+        ]
+        + [
+            pl.when(split)
+            .then(pl.col("__firma"))
+            .otherwise(pl.col("salutation"))
+            .alias("salutation"),
+            pl.when(split)
+            .then(pl.col("__org"))
+            .otherwise(pl.col("organisation_name"))
+            .alias("organisation_name"),
+            pl.when(split & pl.col("record_type").is_null())
+            .then(pl.lit("organisation"))
+            .otherwise(pl.col("record_type"))
+            .alias("record_type"),
+        ]
+    )
+    columns = list(CANONICAL_SCHEMA)
+    return SplitContacts(
+        pl.concat([organisations.select(columns), contacts.select(columns)]),
+        _findings(frame.filter(split)),
+    )
+
+
+def _findings(split: pl.DataFrame) -> pl.DataFrame:
+    """One finding per value of an organisation row that moved to its contact record."""
+    target = pl.col("source_id") + CONTACT_ID_SUFFIX
+    moved = []
+    for name in ("organisation_name", "contact_name", *_PERSON_FIELDS):
+        changed = pl.col(name).is_not_null()
+        if name == "organisation_name":
+            changed = changed & (pl.col(name) != pl.col("__org"))
+        elif name == "salutation":
+            changed = changed & pl.col("__firma").is_null()
+        moved.append(
+            split.filter(changed).select(
+                "record_key",
+                "silo",
+                "source_id",
+                pl.lit(name).alias("field"),
+                pl.lit(CORRECTED).alias("status"),
+                pl.format("contact person split off into record {}", target).alias("reason"),
+                pl.col(name).alias("value"),
+            )
+        )
+    return pl.concat(moved).cast(pl.Schema(FINDINGS_SCHEMA))

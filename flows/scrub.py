@@ -1,0 +1,241 @@
+"""Remove an erased person from every published file still on disk (DSGVO Art. 17).
+
+``plan_scrub`` prepares, without touching a published file, the rewritten copy of every file that
+holds the person (``.<name>.scrub`` next to it) and the list of files and folders to delete;
+``apply_scrub`` then moves the copies into place and deletes, after the erasure is recorded in
+the state store. ``discard_scrub`` removes the copies when the erasure could not be recorded.
+
+A row belongs to the person when one of its cells is their golden id or one of their record keys
+(``silo:source_id``), when a silo / source-id column pair names one of their records, or when a
+cell holds one of their distinctive values (a value of theirs no other record has: e-mail,
+phone, name, street, birth date ...). Those rows are dropped from CSV and Parquet files. Reports
+(HTML) and other files holding the person are replaced by a short notice (the next run writes them
+anew); the match cache loses the person's rows (it stays usable: the next run stays incremental).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from reports.csv_safe import write_csv
+
+CACHE_FOLDER: Final = "match_cache"
+SUFFIX: Final = ".scrub"
+#: Needles this long or longer are searched inside cells and files; shorter ones (a rare short
+#: last name) only as a whole cell, or "Ott" would hit every "Otto".
+SUBSTRING_MIN: Final = 6
+
+NOTICE: Final = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>Entfernt / removed</title></head>
+<body><p>Dieser Bericht enthielt Daten einer Person, die nach Art. 17 DSGVO gelöscht wurde
+(Antrag {ref}); er wurde entfernt. Der nächste Lauf erstellt ihn neu.</p>
+<p>This report held data of a person erased under Art. 17 GDPR (request {ref}); it was removed.
+The next run writes a new one.</p></body></html>
+"""
+
+
+@dataclass(frozen=True)
+class Person:
+    """What identifies the erased person's rows in published files."""
+
+    golden_ids: frozenset[str]
+    #: (silo, source_id) of every record of theirs
+    records: frozenset[tuple[str, str]]
+    #: distinctive values, lower case
+    needles: frozenset[str]
+
+    @property
+    def record_keys(self) -> frozenset[str]:
+        return frozenset(f"{silo}:{source_id}" for silo, source_id in self.records)
+
+
+@dataclass
+class ScrubPlan:
+    """Prepared copies (final path -> copy) and what to delete; nothing published changed yet."""
+
+    replace: dict[Path, Path] = field(default_factory=dict)
+    delete: list[Path] = field(default_factory=list)
+    #: published file -> rows removed (or -1: the file was replaced by a notice)
+    changes: dict[str, int] = field(default_factory=dict)
+
+
+def plan_scrub(
+    folders: Iterable[Path], person: Person, request_ref: str, delete_folders: Iterable[Path] = ()
+) -> ScrubPlan:
+    """Prepare the removal of ``person`` from every file under ``folders`` (run or export)."""
+    plan = ScrubPlan()
+    for folder in delete_folders:
+        plan.delete.append(folder)
+        plan.changes[str(folder)] = -1
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() or path.is_symlink() or path.name.endswith(SUFFIX):
+                continue
+            if CACHE_FOLDER in path.relative_to(folder).parts:
+                continue
+            _plan_file(path, person, request_ref, plan)
+        cache = folder / CACHE_FOLDER
+        if cache.is_dir() and not cache.is_symlink():
+            _plan_cache(cache, person, plan)
+    return plan
+
+
+def _plan_cache(cache: Path, person: Person, plan: ScrubPlan) -> None:
+    """Drop the person's rows from a match cache and fix its row counts; else delete it.
+
+    Keeping the cache usable keeps the next run incremental, so an erasure does not by itself
+    re-estimate the weights (and move other records between golden records).
+    """
+    manifest_path = cache / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+        rows = manifest["rows"]
+        frames = {name: pl.read_parquet(cache / f"{name}.parquet") for name in rows}
+    except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+        plan.delete.append(cache)
+        plan.changes[str(cache)] = -1
+        return
+    removed = 0
+    for name, frame in frames.items():
+        drop = frame.select(person_rows(frame, person).alias("x"))["x"]
+        if drop.any():
+            copy = cache / f"{name}.parquet{SUFFIX}"
+            frame.filter(~drop).write_parquet(copy)
+            plan.replace[cache / f"{name}.parquet"] = copy
+            rows[name] = frame.height - int(drop.sum())
+            removed += int(drop.sum())
+    if removed:
+        copy = manifest_path.with_name(manifest_path.name + SUFFIX)
+        copy.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
+        plan.replace[manifest_path] = copy
+        plan.changes[str(cache)] = removed
+
+
+def apply_scrub(plan: ScrubPlan) -> None:
+    """Move the prepared copies into place and delete what the plan deletes."""
+    for final, copy in plan.replace.items():
+        shutil.copymode(final, copy)  # a rewritten file keeps the original's (private) mode
+        copy.replace(final)
+    for path in plan.delete:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def discard_scrub(plan: ScrubPlan) -> None:
+    """Remove the prepared copies (the erasure was not recorded)."""
+    for copy in plan.replace.values():
+        copy.unlink(missing_ok=True)
+
+
+def holds_person(text: str, person: Person) -> bool:
+    """True when ``text`` holds a golden id or a long distinctive value of the person."""
+    lowered = text.lower()
+    if any(golden_id.lower() in lowered for golden_id in person.golden_ids):
+        return True
+    return any(needle in lowered for needle in person.needles if len(needle) >= SUBSTRING_MIN)
+
+
+def person_rows(frame: pl.DataFrame, person: Person) -> pl.Expr:
+    """True for the rows of ``frame`` that belong to the person (see the module docstring)."""
+    ids = [*person.golden_ids, *person.record_keys]
+    short = [needle for needle in person.needles if len(needle) < SUBSTRING_MIN]
+    long = [re.escape(needle) for needle in person.needles if len(needle) >= SUBSTRING_MIN]
+    pattern = "|".join(long)
+    checks: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        text = _as_text(pl.col(name), dtype)
+        cell = text.str.strip_chars_start("'").str.to_lowercase()
+        checks.append(cell.is_in([value.lower() for value in ids]))
+        if short:
+            checks.append(cell.is_in(short))
+        if pattern:
+            checks.append(cell.str.contains(pattern))
+    for silo_column in [name for name in frame.columns if name.endswith("silo")]:
+        source_column = silo_column[: -len("silo")] + "source_id"
+        if source_column in frame.columns:
+            keys = pl.col(silo_column).cast(pl.String) + ":" + pl.col(source_column).cast(pl.String)
+            checks.append(keys.is_in(list(person.record_keys)))
+    if not checks:
+        return pl.lit(False)
+    return pl.any_horizontal(check.fill_null(False) for check in checks)
+
+
+def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(dtype, pl.List):
+        return column.cast(pl.List(pl.String)).list.join("; ")
+    if isinstance(dtype, pl.Struct):
+        return column.struct.json_encode()
+    return column.cast(pl.String)
+
+
+def _plan_file(path: Path, person: Person, request_ref: str, plan: ScrubPlan) -> None:
+    copy = path.with_name(path.name + SUFFIX)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        drop = frame.select(person_rows(frame, person).alias("x"))["x"]
+        if drop.any():
+            frame.filter(~drop).write_parquet(copy)
+            plan.replace[path] = copy
+            plan.changes[str(path)] = int(drop.sum())
+        return
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    if suffix == ".csv":
+        table, delimiter = _read_csv(text)
+        if table is not None:
+            drop = table.select(person_rows(table, person).alias("x"))["x"]
+            if drop.any():
+                write_csv(
+                    table.filter(~drop), copy, delimiter=delimiter, bom=raw[:3] == b"\xef\xbb\xbf"
+                )
+                plan.replace[path] = copy
+                plan.changes[str(path)] = int(drop.sum())
+            return
+    if not (holds_person(text, person) or _holds_short(text, person)):
+        return
+    if suffix in (".html", ".htm"):
+        copy.write_text(NOTICE.format(ref=request_ref), "utf-8")
+        plan.replace[path] = copy
+    else:
+        plan.delete.append(path)
+    plan.changes[str(path)] = -1
+
+
+def _holds_short(text: str, person: Person) -> bool:
+    """Short needles as whole words (a rare short last name in a report's table cell)."""
+    short = [needle for needle in person.needles if len(needle) < SUBSTRING_MIN]
+    if not short:
+        return False
+    pattern = r"(?<![\w])(" + "|".join(re.escape(needle) for needle in short) + r")(?![\w])"
+    return re.search(pattern, text.lower()) is not None
+
+
+def _read_csv(text: str) -> tuple[pl.DataFrame | None, str]:
+    """All cells as text, with the delimiter that gives the most columns (, or ;)."""
+    best: tuple[pl.DataFrame | None, str] = (None, ",")
+    for delimiter in (",", ";"):
+        try:
+            frame = pl.read_csv(
+                text.encode("utf-8"),
+                separator=delimiter,
+                infer_schema=False,
+            )
+        except pl.exceptions.PolarsError:
+            continue
+        if best[0] is None or frame.width > best[0].width:
+            best = (frame, delimiter)
+    return best

@@ -1,0 +1,828 @@
+"""Data-subject requests (DSGVO Art. 15 and 17): find a person, erase them everywhere.
+
+Every command reads the silos afresh (a request is answered from what the company holds now)
+through the same connectors, mapping and cleaners as a run, and the crosswalk of the state store
+says which records are one person. Nothing here logs a value; the CLI shows the steward what
+they asked for.
+
+Erasure, in order: check (salt, golden id, every silo readable), compute (silo tasks, tombstone
+hashes, the rewritten copies of published files), record (one state-store transaction), then
+publish (task files, rewritten files moved into place). A failure before the transaction leaves
+nothing behind; the file moves after it are renames.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+
+from cleaners import clean_records
+from flows import stages
+from flows.connectors import read_silo
+from flows.connectors.result import ROW_NUMBER
+from flows.privacy_state import (
+    ERASURE_PREFIX,
+    Erasure,
+    compact,
+    erasure_of_golden_id,
+    lift_restriction,
+    load_erasure,
+    load_hits,
+    load_tasks,
+    record_erasure,
+    save_flags,
+)
+from flows.publish import write_json
+from flows.scrub import Person, ScrubPlan, apply_scrub, discard_scrub, plan_scrub
+from flows.state import StateStore, export_runs, golden_exports
+from matching.tombstones import hash_keys, personal_keys
+from reports.csv_safe import write_csv
+from rules.canonical import CANONICAL_SCHEMA
+from rules.config import GoldenConfig
+from rules.errors import GoldenError, PrivacyError
+from rules.privacy import MIN_SALT_LENGTH, SALT_ENV
+
+#: Canonical fields whose values identify a person (the values an erasure removes everywhere).
+IDENTIFYING = (
+    "first_name",
+    "last_name",
+    "organisation_name",
+    "street",
+    "house_number",
+    "emails",
+    "phones",
+    "birth_date",
+    "vat_id",
+    "full_name",
+    "address_line",
+    "street_line",
+)
+#: What a golden id looks like ("G" and upper-case hex digits, matching.stable_ids).
+GOLDEN_ID = re.compile(r"G[0-9A-F]{6,}")
+_PHONE = re.compile(r"\+?[\d][\d\s/().\-]{5,}")
+_NAME_POSTAL = re.compile(r"(?P<name>.*?\D)[\s,]+(?P<postal>\d{4,5})\s*$")
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """Every silo's records as a run would see them, and the crosswalk of the last run."""
+
+    records: pl.DataFrame
+    raw: dict[str, pl.DataFrame]
+    crosswalk: pl.DataFrame
+
+    def records_of(self, golden_id: str) -> pl.DataFrame:
+        """The cleaned records the crosswalk puts behind ``golden_id``."""
+        members = self.crosswalk.filter(pl.col("golden_id") == golden_id)
+        return self.records.join(members.select("silo", "source_id"), on=["silo", "source_id"])
+
+    def raw_of(self, silo: str, row_numbers: list[int]) -> pl.DataFrame:
+        """The rows of ``silo`` as read (every column as text)."""
+        frame = self.raw.get(silo)
+        if frame is None:
+            return pl.DataFrame()
+        return frame.filter(pl.col(ROW_NUMBER).is_in(row_numbers))
+
+
+@dataclass(frozen=True)
+class SubjectMatch:
+    """One person a query found: the golden id (None: in no golden record) and the records."""
+
+    golden_id: str | None
+    #: silo, source_id, first_name, last_name, organisation_name, postal_code, city, emails,
+    #: phones, birth_date of every record behind the golden id (absent from the silos: nulls)
+    records: pl.DataFrame
+    erased_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    """What an erasure did."""
+
+    erasure: Erasure
+    tasks: pl.DataFrame
+    folder: Path
+    scrubbed: dict[str, int]
+    tombstone_keys: int
+
+
+def read_salt(config: GoldenConfig) -> bytes:
+    """The tombstone salt from GOLDEN_ERASURE_SALT or ``[privacy] salt_file``; else PrivacyError."""
+    value = os.environ.get(SALT_ENV, "")
+    where = f"environment variable {SALT_ENV}"
+    if not value and config.privacy.salt_file:
+        path = config.resolve_path(config.privacy.salt_file)
+        where = f"key file {path} ([privacy] salt_file)"
+        try:
+            value = path.read_text("utf-8").strip()
+        except OSError as exc:
+            raise PrivacyError(
+                f"cannot read the tombstone salt from {where}: {exc.strerror} — create it, e.g. "
+                f"`python -c 'import secrets; print(secrets.token_hex(32))' > {path}; "
+                f"chmod 600 {path}`"
+            ) from None
+    if not value:
+        raise PrivacyError(
+            f"no tombstone salt: set the environment variable {SALT_ENV} or name a key file in "
+            "[privacy] salt_file of golden.toml (never the salt itself) — keep it secret and "
+            "never change it, or erased persons are no longer recognised"
+        )
+    if len(value) < MIN_SALT_LENGTH:
+        raise PrivacyError(
+            f"the tombstone salt in {where} has {len(value)} characters; use at least "
+            f"{MIN_SALT_LENGTH} random ones (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`)"
+        )
+    return value.encode("utf-8")
+
+
+def read_holdings(config: GoldenConfig, store: StateStore, today: date | None = None) -> Holdings:
+    """Read and clean every enabled silo; a silo that cannot be read stops the request."""
+    extracts = []
+    for silo in config.enabled_silos():
+        try:
+            extracts.append(read_silo(silo, config))
+        except GoldenError as exc:
+            raise PrivacyError(
+                f"{exc} — a request needs every silo readable to find all of the person's "
+                "records; nothing was changed"
+            ) from None
+    prepared = stages.prepare(config, extracts)
+    cleaned = stages.clean(config, prepared, today or date.today())
+    return Holdings(
+        records=cleaned.records,
+        raw={extract.silo: extract.frame for extract in extracts},
+        crosswalk=store.load_crosswalk(),
+    )
+
+
+def find_subjects(
+    config: GoldenConfig, query: str, today: date | None = None
+) -> list[SubjectMatch]:
+    """Every person a query names: golden id, silo:source_id, e-mail, phone, name + postal code."""
+    query = query.strip()
+    if not query:
+        raise PrivacyError(
+            "empty query — give a golden id, silo:source_id, an e-mail, a phone "
+            "or a name and postal code"
+        )
+    store = StateStore.open(config.state_url)
+    try:
+        golden_id = _golden_id_query(store, query)
+        holdings = read_holdings(config, store, today)
+        if golden_id is not None:
+            keys = holdings.crosswalk.filter(pl.col("golden_id") == golden_id)
+            erasure = erasure_of_golden_id(store, golden_id)
+            if erasure is not None:
+                return [SubjectMatch(golden_id, _summaries(holdings, keys), erasure.request_ref)]
+            return [SubjectMatch(golden_id, _summaries(holdings, keys))]
+        found = _records_matching(config, holdings.records, query)
+        with_ids = found.join(holdings.crosswalk, on=["silo", "source_id"], how="left")
+        matches = []
+        for (person,), group in with_ids.group_by("golden_id", maintain_order=True):
+            if person is None:
+                matches.append(SubjectMatch(None, _summaries(holdings, group)))
+            else:
+                keys = holdings.crosswalk.filter(pl.col("golden_id") == person)
+                matches.append(SubjectMatch(str(person), _summaries(holdings, keys)))
+        return sorted(matches, key=lambda match: match.golden_id or "~")
+    finally:
+        store.close()
+
+
+def one_subject(config: GoldenConfig, query: str, today: date | None = None) -> str:
+    """The golden id of the one person ``query`` names, or PrivacyError (none, several, erased)."""
+    matches = find_subjects(config, query, today)
+    persons = [match for match in matches if match.golden_id is not None]
+    if not persons:
+        raise PrivacyError(
+            f"no golden record matches {query!r} — check it with `golden subject find`"
+        )
+    if len(persons) > 1:
+        ids = ", ".join(str(match.golden_id) for match in persons)
+        raise PrivacyError(
+            f"{query!r} matches {len(persons)} persons ({ids}) — confirm the identity with "
+            "`golden subject find` and give the golden id"
+        )
+    person = persons[0]
+    if person.erased_by is not None:
+        raise PrivacyError(
+            f"{person.golden_id} was erased already (request {person.erased_by}) — "
+            f"`golden subject status {person.erased_by}` shows its state"
+        )
+    return str(person.golden_id)
+
+
+def _golden_id_query(store: StateStore, query: str) -> str | None:
+    """The golden id a query names directly (following merges), None when it names none."""
+    if not GOLDEN_ID.fullmatch(query):
+        return None
+    ids = store.load_golden_ids()
+    current = query
+    for _ in range(ids.height + 1):
+        row = ids.filter(pl.col("golden_id") == current)
+        if row.height == 0:
+            raise PrivacyError(
+                f"unknown golden id {query} — the state store never issued it; check it in "
+                "golden.csv of the latest run or search with `golden subject find`"
+            )
+        retired, target = row["retired_run"][0], row["redirect_to"][0]
+        if retired is None or retired.startswith(ERASURE_PREFIX) or target is None:
+            if retired is not None and target is None and not retired.startswith(ERASURE_PREFIX):
+                raise PrivacyError(
+                    f"golden id {query} was retired in run {retired} (its records left the "
+                    "silos) — nothing is held under it"
+                )
+            return current
+        current = target
+    return current
+
+
+def _records_matching(config: GoldenConfig, records: pl.DataFrame, query: str) -> pl.DataFrame:
+    """silo, source_id of the records a silo:source_id, e-mail, phone or name + PLZ query finds."""
+    silo, separator, source_id = query.partition(":")
+    if separator and silo in config.silos:
+        return records.filter(
+            (pl.col("silo") == silo) & (pl.col("source_id") == source_id.strip())
+        ).select("silo", "source_id")
+    if "@" in query:
+        cleaned = _clean_query(config, emails=[query])
+        values = cleaned["emails"].explode().drop_nulls().to_list()
+        if not values:
+            raise PrivacyError(f"{query!r} is not a valid e-mail address after cleaning")
+        return records.filter(
+            pl.col("emails").list.eval(pl.element().is_in(values)).list.any()
+        ).select("silo", "source_id")
+    if _PHONE.fullmatch(query):
+        cleaned = _clean_query(config, phones=[query])
+        values = cleaned["phones"].explode().drop_nulls().to_list()
+        if not values:
+            raise PrivacyError(
+                f"{query!r} is not a valid phone number after cleaning — give it with the "
+                "country code (+49 …) if it is not a German one"
+            )
+        return records.filter(
+            pl.col("phones").list.eval(pl.element().is_in(values)).list.any()
+        ).select("silo", "source_id")
+    named = _NAME_POSTAL.fullmatch(query)
+    if named is None:
+        raise PrivacyError(
+            f"cannot read the query {query!r} — give a golden id (G…), silo:source_id, an "
+            'e-mail, a phone, or a name followed by the postal code ("Max Mustermann 10115")'
+        )
+    words = named["name"].replace(",", " ").split()
+    orders = [(" ".join(words[:-1]) or None, words[-1]), (" ".join(words[1:]) or None, words[0])]
+    cleaned = _clean_query(config, names=orders)
+    postal = named["postal"]
+    found = []
+    for first_key, last_key in cleaned.select("first_name_key", "last_name_key").iter_rows():
+        if last_key is None:
+            continue
+        condition = (pl.col("last_name_key") == last_key) & (pl.col("postal_code") == postal)
+        if first_key is not None:
+            condition &= pl.col("first_name_key") == first_key
+        found.append(records.filter(condition).select("silo", "source_id"))
+    return pl.concat(found).unique() if found else records.clear().select("silo", "source_id")
+
+
+def _clean_query(
+    config: GoldenConfig,
+    *,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    names: list[tuple[str | None, str]] | None = None,
+) -> pl.DataFrame:
+    """The query's values through the same cleaners as every silo's."""
+    empty: list[tuple[str | None, str | None]] = [(None, None)]
+    rows: list[tuple[str | None, str | None]] = list(names) if names else empty
+    frame = pl.DataFrame(
+        {
+            "record_key": [f"query:{index}" for index in range(len(rows))],
+            "silo": ["query"] * len(rows),
+            "source_id": [str(index) for index in range(len(rows))],
+            "row_number": list(range(1, len(rows) + 1)),
+            "first_name": [first for first, _ in rows],
+            "last_name": [last for _, last in rows],
+            "emails": [emails or []] * len(rows),
+            "phones": [phones or []] * len(rows),
+        },
+        schema_overrides={
+            name: CANONICAL_SCHEMA[name] for name in ("row_number", "emails", "phones")
+        },
+    )
+    for name, dtype in CANONICAL_SCHEMA.items():
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype).alias(name))
+    if names:
+        frame = frame.with_columns(pl.lit("person").alias("record_type"))
+    cleaned = clean_records(
+        frame.select(list(CANONICAL_SCHEMA)).cast(CANONICAL_SCHEMA),  # type: ignore[arg-type]
+        default_country=config.project.default_country,
+    )
+    return cleaned.frame
+
+
+def _summaries(holdings: Holdings, keys: pl.DataFrame) -> pl.DataFrame:
+    """The records behind ``keys`` (silo, source_id) with the values a steward checks."""
+    shown = (
+        "first_name",
+        "last_name",
+        "organisation_name",
+        "street",
+        "house_number",
+        "postal_code",
+        "city",
+        "emails",
+        "phones",
+        "birth_date",
+    )
+    return (
+        keys.select("silo", "source_id")
+        .unique()
+        .join(
+            holdings.records.select("silo", "source_id", *shown),
+            on=["silo", "source_id"],
+            how="left",
+        )
+        .sort("silo", "source_id")
+    )
+
+
+# -- erasure -------------------------------------------------------------------------------------
+def erase_subject(
+    config: GoldenConfig,
+    golden_id: str,
+    *,
+    reason: str,
+    requested_at: date,
+    erased_by: str | None = None,
+    today: date | None = None,
+) -> ErasureResult:
+    """Erase one person: tasks per silo, tombstone, state and published files; audit entry."""
+    if not reason.strip():
+        raise PrivacyError('--reason is empty — say why (e.g. "Antrag per E-Mail vom 01.12.")')
+    salt = read_salt(config)  # before anything else: without it nothing may start
+    now = datetime.now(UTC)
+    if requested_at > now.date():
+        raise PrivacyError(f"--requested-at {requested_at} lies in the future")
+    store = StateStore.open(config.state_url)
+    try:
+        _check_erasable(store, golden_id)
+        holdings = read_holdings(config, store, today)
+        members = holdings.crosswalk.filter(pl.col("golden_id") == golden_id)
+        if members.height == 0:
+            raise PrivacyError(
+                f"golden id {golden_id} has no records in the crosswalk of the last run — "
+                "search with `golden subject find`"
+            )
+        ref = f"E{now:%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
+        owners = {name: silo.owner or "" for name, silo in config.silos.items()}
+        tasks = members.select(
+            pl.lit(ref).alias("request_ref"),
+            "silo",
+            "source_id",
+            pl.col("silo").replace_strict(owners, default="").alias("owner"),
+        ).sort("silo", "source_id")
+        person_records = holdings.records_of(golden_id)
+        others = holdings.records.join(
+            person_records.select("record_key"), on="record_key", how="anti"
+        )
+        keys = personal_keys(person_records, others)
+        source_keys = members.select(
+            (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key"),
+            pl.lit("source").alias("kind"),
+            (pl.col("silo") + ":" + pl.col("source_id")).alias("key"),
+        )
+        tombstone = hash_keys(pl.concat([keys, source_keys]).unique(), salt)
+        profiles = _profiles_given(store, golden_id)
+        erasure = Erasure(
+            request_ref=ref,
+            golden_id=golden_id,
+            requested_at=requested_at,
+            erased_at=now,
+            erased_by=erased_by or getpass.getuser(),
+            reason=reason.strip(),
+            silos=tuple(sorted(set(tasks["silo"].to_list()))),
+            profiles=profiles,
+            records=tasks.height,
+        )
+        person = Person(
+            golden_ids=frozenset({golden_id}),
+            records=frozenset(
+                tuple(row) for row in members.select("silo", "source_id").iter_rows()
+            ),
+            needles=frozenset(distinctive_values(holdings, person_records)),
+        )
+        plan = _plan_files(config, store, person, ref)
+        folder = _privacy_dir(config) / "erasure" / ref
+        staging = folder.with_name(f".{ref}.partial")
+        try:
+            _write_tasks(staging, erasure, tasks)
+            record_erasure(store, erasure, tasks, tombstone)
+        except BaseException:
+            discard_scrub(plan)
+            _remove_tree(staging)
+            raise
+        staging.replace(folder)
+        apply_scrub(plan)
+        compact(store)
+        return ErasureResult(
+            erasure=erasure,
+            tasks=tasks,
+            folder=folder,
+            scrubbed=plan.changes,
+            tombstone_keys=tombstone.select("kind", "key_hash").unique().height,
+        )
+    finally:
+        store.close()
+
+
+def _check_erasable(store: StateStore, golden_id: str) -> None:
+    ids = store.load_golden_ids().filter(pl.col("golden_id") == golden_id)
+    if ids.height == 0:
+        raise PrivacyError(
+            f"unknown golden id {golden_id} — the state store never issued it; find the person "
+            "with `golden subject find`"
+        )
+    erasure = erasure_of_golden_id(store, golden_id)
+    if erasure is not None:
+        raise PrivacyError(
+            f"{golden_id} was erased already on {erasure.erased_at:%Y-%m-%d} (request "
+            f"{erasure.request_ref}) — `golden subject status {erasure.request_ref}` shows which "
+            "silos confirmed"
+        )
+    redirect = ids["redirect_to"][0]
+    if redirect is not None:
+        raise PrivacyError(
+            f"golden id {golden_id} was merged into {redirect} — erase {redirect} (it holds the "
+            "person's records now)"
+        )
+
+
+def _profiles_given(store: StateStore, golden_id: str) -> tuple[str, ...]:
+    with store.transaction("exports") as connection:
+        rows = connection.execute(
+            select(golden_exports.c.profile).where(golden_exports.c.golden_id == golden_id)
+        ).all()
+    return tuple(sorted({row.profile for row in rows}))
+
+
+def distinctive_values(holdings: Holdings, person: pl.DataFrame) -> set[str]:
+    """The person's identifying values (raw and cleaned, lower case) that no other record holds.
+
+    City, country or a common first name are shared with thousands and identify nobody; an
+    e-mail, a phone, a rare last name or a street with house number do.
+    """
+    mine = _identifying_values(holdings, person)
+    others = _identifying_values(
+        holdings, holdings.records.join(person.select("record_key"), on="record_key", how="anti")
+    )
+    return {value for value in mine - others if len(value) >= 3}
+
+
+def _identifying_values(holdings: Holdings, records: pl.DataFrame) -> set[str]:
+    columns = [name for name in IDENTIFYING if name in records.columns]
+    values: set[str] = set()
+    for name in columns:
+        column = records[name]
+        if isinstance(column.dtype, pl.List):
+            column = column.explode()
+        values.update(str(value).strip().lower() for value in column.drop_nulls().unique())
+    street = records.select(pl.concat_str("street", "house_number", separator=" ").alias("x"))["x"]
+    values.update(str(value).lower() for value in street.drop_nulls().unique())
+    for (silo,), group in records.group_by("silo"):
+        raw = holdings.raw_of(str(silo), group["row_number"].to_list())
+        for name in raw.columns:
+            if name == ROW_NUMBER:
+                continue
+            values.update(str(value).strip().lower() for value in raw[name].drop_nulls().unique())
+    return {value for value in values if value}
+
+
+def _plan_files(config: GoldenConfig, store: StateStore, person: Person, ref: str) -> ScrubPlan:
+    """Every published run and export folder on disk; older runs rewritten or deleted."""
+    runs = config.output_dir / "runs"
+    latest = (
+        (config.output_dir / "latest").resolve()
+        if (config.output_dir / "latest").exists()
+        else None
+    )
+    run_folders = (
+        sorted(path for path in runs.iterdir() if path.is_dir() and not path.name.startswith("."))
+        if runs.is_dir()
+        else []
+    )
+    rewrite = [
+        path for path in run_folders if path == latest or config.privacy.older_runs == "rewrite"
+    ]
+    remove = [path for path in run_folders if path not in rewrite]
+    with store.transaction("exports") as connection:
+        recorded = {
+            Path(row.folder)
+            for row in connection.execute(select(export_runs.c.folder))
+            if row.folder
+        }
+    exports = sorted(path for path in recorded if path.is_dir())
+    return plan_scrub([*rewrite, *exports], person, ref, delete_folders=remove)
+
+
+def _privacy_dir(config: GoldenConfig) -> Path:
+    if config.privacy.output_dir:
+        return config.resolve_path(config.privacy.output_dir).resolve()
+    return config.output_dir / "privacy"
+
+
+def _write_tasks(folder: Path, erasure: Erasure, tasks: pl.DataFrame) -> None:
+    """tasks.csv and tasks.json: what each silo owner must delete (no values), mode 0700/0600."""
+    folder.mkdir(parents=True, mode=0o700)
+    write_csv(tasks.select("silo", "source_id", "owner"), folder / "tasks.csv")
+    write_json(
+        {
+            "request_ref": erasure.request_ref,
+            "requested_at": erasure.requested_at.isoformat(),
+            "erased_at": erasure.erased_at.isoformat(timespec="seconds"),
+            "crm_profiles_told": list(erasure.profiles),
+            "tasks": tasks.select("silo", "source_id", "owner").to_dicts(),
+        },
+        folder / "tasks.json",
+    )
+    for path in folder.iterdir():
+        path.chmod(0o600)
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- status ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ErasureStatus:
+    """An erasure's audit entry, its silo tasks and later sightings."""
+
+    erasure: Erasure
+    tasks: pl.DataFrame
+    hits: pl.DataFrame
+
+    def silos(self) -> dict[str, str]:
+        """silo -> "confirmed" (every task) or "open (n of m)"."""
+        result = {}
+        for (silo,), group in self.tasks.group_by("silo", maintain_order=True):
+            open_tasks = group.filter(pl.col("status") != "confirmed").height
+            result[str(silo)] = (
+                "confirmed" if open_tasks == 0 else f"open ({open_tasks} of {group.height})"
+            )
+        return dict(sorted(result.items()))
+
+
+def erasure_status(config: GoldenConfig, request_ref: str) -> ErasureStatus:
+    """The state of one erasure request, or PrivacyError when there is no such request."""
+    store = StateStore.open(config.state_url)
+    try:
+        erasure = load_erasure(store, request_ref)
+        if erasure is None:
+            raise PrivacyError(
+                f"no erasure request {request_ref!r} in the state store — the reference is "
+                "printed by `golden subject erase` and named in erasure/<ref>/tasks.json"
+            )
+        return ErasureStatus(erasure, load_tasks(store, request_ref), load_hits(store, request_ref))
+    finally:
+        store.close()
+
+
+def confirm_erasure(
+    config: GoldenConfig, request_ref: str, silo: str, by: str | None = None
+) -> int:
+    """Record that ``silo``'s owner deleted the records of a request; return tasks confirmed."""
+    from flows.privacy_state import confirm_tasks
+
+    status = erasure_status(config, request_ref)
+    if silo not in set(status.tasks["silo"].to_list()):
+        raise PrivacyError(
+            f"request {request_ref} has no task for silo {silo!r}; its silos: "
+            f"{', '.join(status.erasure.silos)}"
+        )
+    store = StateStore.open(config.state_url)
+    try:
+        return confirm_tasks(store, request_ref, silo, by or getpass.getuser(), datetime.now(UTC))
+    finally:
+        store.close()
+
+
+# -- access (Art. 15) -----------------------------------------------------------------------------
+def export_subject(
+    config: GoldenConfig, subject: str, out: Path, today: date | None = None
+) -> tuple[Path, Path]:
+    """Write access_<golden id>.json and .html into ``out`` (mode 0700/0600); return both."""
+    from flows.export import published_run
+    from flows.review import history
+    from reports.access import AccessReport, SourceRecord, render_access_html
+
+    golden_id = subject if GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
+    store = StateStore.open(config.state_url)
+    try:
+        _check_erasable(store, golden_id)
+        holdings = read_holdings(config, store, today)
+        members = holdings.crosswalk.filter(pl.col("golden_id") == golden_id).sort(
+            "silo", "source_id"
+        )
+        if members.height == 0:
+            raise PrivacyError(
+                f"golden id {golden_id} has no records in the crosswalk of the last run — "
+                "search with `golden subject find`"
+            )
+        decisions = store.load_review_decisions()
+        with store.transaction("exports") as connection:
+            sent = connection.execute(
+                select(
+                    golden_exports.c.profile,
+                    golden_exports.c.status,
+                    golden_exports.c.exported_at,
+                    golden_exports.c.run_id,
+                ).where(golden_exports.c.golden_id == golden_id)
+            ).all()
+    finally:
+        store.close()
+    _, run_folder = published_run(config.output_dir)
+    keys = members.select("silo", "source_id")
+    report = AccessReport(
+        golden_id=golden_id,
+        created_at=datetime.now(UTC),
+        records=[
+            SourceRecord(
+                silo=silo,
+                source_id=source_id,
+                owner=config.silos[silo].owner or "" if silo in config.silos else "",
+                values=_raw_values(holdings, silo, source_id),
+            )
+            for silo, source_id in keys.iter_rows()
+        ],
+        golden=_plain(
+            pl.read_parquet(run_folder / "golden.parquet").filter(pl.col("golden_id") == golden_id)
+        )[0],
+        lineage=_plain(_csv(run_folder / "lineage.csv").filter(pl.col("golden_id") == golden_id)),
+        decisions=_plain(
+            decisions.join(
+                keys.rename({"silo": "left_silo", "source_id": "left_source_id"}),
+                on=["left_silo", "left_source_id"],
+                how="semi",
+            )
+            .vstack(
+                decisions.join(
+                    keys.rename({"silo": "right_silo", "source_id": "right_source_id"}),
+                    on=["right_silo", "right_source_id"],
+                    how="semi",
+                )
+            )
+            .unique("decision_id")
+            .sort("decided_at", "decision_id")
+        ),
+        history=[
+            {"when": entry.when, "kind": entry.kind, "detail": entry.detail}
+            for entry in history(config, golden_id)
+        ],
+        findings=_plain(
+            pl.concat(
+                [
+                    _csv(run_folder / name)
+                    .join(keys, on=["silo", "source_id"], how="semi")
+                    .select(
+                        "silo",
+                        "source_id",
+                        "field",
+                        pl.col(status).alias("status") if status else pl.lit("dq").alias("status"),
+                        pl.col(reason).alias("reason"),
+                        "value",
+                    )
+                    for name, status, reason in (
+                        ("findings.csv", "status", "reason"),
+                        ("dq_failures.csv", "", "rule"),
+                    )
+                    if (run_folder / name).is_file()
+                ]
+            )
+        ),
+        recipients=[
+            {
+                "profile": row.profile,
+                "status": row.status,
+                "exported_at": row.exported_at,
+                "run_id": row.run_id,
+            }
+            for row in sorted(sent, key=lambda row: (row.profile, row.exported_at))
+        ],
+    )
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    json_path, html_path = out / f"access_{golden_id}.json", out / f"access_{golden_id}.html"
+    write_json(report.to_json(), json_path)
+    html_path.write_text(render_access_html(report, config.project.language), "utf-8")
+    for path in (json_path, html_path):
+        path.chmod(0o600)
+    return json_path, html_path
+
+
+def _raw_values(holdings: Holdings, silo: str, source_id: str) -> dict[str, str | None]:
+    """The columns of one source record exactly as the silo holds them."""
+    record = holdings.records.filter((pl.col("silo") == silo) & (pl.col("source_id") == source_id))
+    if record.height == 0:
+        return {}
+    raw = holdings.raw_of(silo, record["row_number"].to_list())
+    if raw.height == 0:
+        return {}
+    return {name: value for name, value in raw.row(0, named=True).items() if name != ROW_NUMBER}
+
+
+def _csv(path: Path) -> pl.DataFrame:
+    frame = pl.read_csv(path, infer_schema=False)
+    # Published CSVs escape formula characters with a leading apostrophe (Excel safety).
+    return frame.with_columns(pl.col(pl.String).str.replace(r"^'([=+\-@\t\r])", "$1"))
+
+
+def _plain(frame: pl.DataFrame) -> list[dict[str, object]]:
+    """Rows as dicts of text, lists joined, temporals in ISO form (for JSON and the page)."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            columns.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
+        elif dtype.is_temporal():
+            columns.append(pl.col(name).cast(pl.String).alias(name))
+        else:
+            columns.append(pl.col(name))
+    return frame.select(columns).to_dicts()
+
+
+# -- restriction (Art. 18) and objection (Art. 21) ------------------------------------------------
+def flag_subject(
+    config: GoldenConfig,
+    subject: str,
+    *,
+    kind: str,
+    channels: tuple[str, ...] = (),
+    since: date,
+    reason: str | None,
+    recorded_by: str | None = None,
+    today: date | None = None,
+) -> tuple[str, int]:
+    """Restrict (``kind`` "restrict") or record an objection (``kind`` "object") for a person.
+
+    Flags every record the crosswalk puts behind the golden id; returns (golden id, records).
+    The next run applies an objection; exports apply a restriction at once.
+    """
+    from matching.objections import OBJECT
+
+    golden_id = subject if GOLDEN_ID.fullmatch(subject) else one_subject(config, subject, today)
+    now = datetime.now(UTC)
+    if since > now.date():
+        raise PrivacyError(f"--requested-at {since} lies in the future")
+    store = StateStore.open(config.state_url)
+    try:
+        _check_erasable(store, golden_id)
+        members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
+        if members.height == 0:
+            raise PrivacyError(
+                f"golden id {golden_id} has no records in the crosswalk of the last run — "
+                "search with `golden subject find`"
+            )
+        who = recorded_by or getpass.getuser()
+        rows = [
+            {
+                "flag_id": f"{kind}-{uuid.uuid4().hex}",
+                "silo": silo,
+                "source_id": source_id,
+                "kind": kind,
+                "channel": channel,
+                "since": since,
+                "reason": reason,
+                "recorded_by": who,
+                "recorded_at": now.replace(tzinfo=None),
+            }
+            for silo, source_id in members.select("silo", "source_id").iter_rows()
+            for channel in (channels if kind == OBJECT else (None,))
+        ]
+        save_flags(store, rows)
+        return golden_id, members.height
+    finally:
+        store.close()
+
+
+def lift_subject_restriction(config: GoldenConfig, golden_id: str) -> int:
+    """End a restriction (Art. 18(3)); return the number of flags ended."""
+    store = StateStore.open(config.state_url)
+    try:
+        members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
+        keys = [tuple(row) for row in members.select("silo", "source_id").iter_rows()]
+        count = lift_restriction(store, keys, datetime.now(UTC)) if keys else 0  # type: ignore[arg-type]
+    finally:
+        store.close()
+    if count == 0:
+        raise PrivacyError(f"{golden_id} is not restricted — nothing to lift")
+    return count

@@ -1,0 +1,20 @@
+"""A pending or unconfirmed double opt-in is no consent: null (valid), not an opt-out."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners.consent import normalize_consent
+from cleaners.outcome import VALID
+
+
+@pytest.mark.parametrize(
+    "text", ["pending", "Ausstehend", "unbestätigt", "DOI pending", "double opt-in ausstehend"]
+)
+def test_pending_double_opt_in_is_no_consent(text: str) -> None:
+    assert normalize_consent(text) == (None, VALID, None)
+
+
+@pytest.mark.parametrize(("text", "consent"), [("double-opt-in", True), ("abgemeldet", False)])
+def test_confirmed_and_refused_stay_booleans(text: str, consent: bool) -> None:
+    assert normalize_consent(text).consent is consent

@@ -1,0 +1,163 @@
+"""Contacts named on organisation records become person records of their own (cleaners.contacts),
+and a newsletter row with only a company's role mailbox becomes that organisation's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cleaner_frames import clean
+
+from rules.canonical import CONTACT_ID_SUFFIX
+
+
+def _by_key(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    result = clean(*records)
+    return {row["record_key"]: row for row in result.frame.to_dicts()}
+
+
+CASES = [
+    {
+        "description": "z. Hd. in the company name",
+        "record": {
+            "organisation_name": "Huber Bau GmbH z. Hd. Frau Anna Huber",
+            "emails": ["a.huber@huber-bau.de"],
+            "street": "Werkstraße 3",
+            "postal_code": "80331",
+            "city": "München",
+        },
+        "organisation": "Huber Bau GmbH",
+        "contact": ("Frau", "Anna", "Huber"),
+    },
+    {
+        "description": "an Ansprechpartner column",
+        "record": {
+            "organisation_name": "Gruber Holz GesmbH",
+            "contact_name": "Hr. Ing. Karl Gruber",
+        },
+        "organisation": "Gruber Holz GesmbH",
+        "contact": ("Herr", "Karl", "Gruber"),
+    },
+    {
+        "description": "first and last name beside a company with a legal form",
+        "record": {
+            "salutation": "Frau",
+            "first_name": "Eva",
+            "last_name": "Roth",
+            "organisation_name": "Roth Steuerberatung GmbH",
+        },
+        "organisation": "Roth Steuerberatung GmbH",
+        "contact": ("Frau", "Eva", "Roth"),
+    },
+    {
+        "description": "a B2B record with names and a company without legal form",
+        "record": {
+            "record_type": "B2B",
+            "first_name": "Luca",
+            "last_name": "Rossi",
+            "organisation_name": "Pasticceria Rossi",
+        },
+        "organisation": "Pasticceria Rossi",
+        "contact": (None, "Luca", "Rossi"),
+    },
+    {
+        "description": "a person beside the company in one name field (full_name split)",
+        "record": {"last_name": "Alpine Tours Ltd. Attn. John Smith"},
+        "organisation": "Alpine Tours Ltd.",
+        "contact": (None, "John", "Smith"),
+    },
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_contact_is_split_off_the_organisation_record(case: dict[str, Any]) -> None:
+    result = clean(case["record"])
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    assert set(rows) == {"crm:1", f"crm:1{CONTACT_ID_SUFFIX}"}
+    company, contact = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert company["record_type"] == "organisation"
+    assert company["organisation_name"] == case["organisation"]
+    assert (company["first_name"], company["last_name"]) == (None, None)
+    assert contact["record_type"] == "person"
+    assert (contact["salutation"], contact["first_name"], contact["last_name"]) == case["contact"]
+    # The contact is the company's: it carries the organisation, the address and the e-mails.
+    assert contact["organisation_key"] == company["organisation_key"]
+    for field in ("postal_code", "city", "emails", "phones"):
+        assert contact[field] == company[field]
+    assert contact["vat_id"] is None
+    # Nothing disappears silently: every value that left the company record is a finding.
+    moved = result.findings.filter(pl_col_record("crm:1"))
+    assert moved.height >= 1
+    assert all("split off into record 1#contact" in reason for reason in moved["reason"])
+
+
+def pl_col_record(key: str) -> Any:
+    import polars as pl
+
+    return (pl.col("record_key") == key) & pl.col("reason").str.contains("contact person")
+
+
+@pytest.mark.parametrize(
+    ("description", "record", "record_type"),
+    [
+        (
+            "an employer on a person record (no legal form): a contact, not split",
+            {"first_name": "Anna", "last_name": "Huber", "organisation_name": "Stadtwerke Kiel"},
+            "person",
+        ),
+        (
+            "a private customer with a company field: the record type says person",
+            {
+                "record_type": "Privatkunde",
+                "first_name": "Anna",
+                "last_name": "Huber",
+                "organisation_name": "Huber Bau GmbH",
+            },
+            "person",
+        ),
+        ("a company without a person", {"organisation_name": "Huber Bau GmbH"}, "organisation"),
+        (
+            "z. Hd. without a name: nothing to split off",
+            {"organisation_name": "Huber Bau GmbH z. Hd. Herrn"},
+            "organisation",
+        ),
+    ],
+)
+def test_records_that_are_not_split(
+    description: str, record: dict[str, Any], record_type: str
+) -> None:
+    rows = _by_key([record])
+    assert list(rows) == ["crm:1"], description
+    assert rows["crm:1"]["record_type"] == record_type
+
+
+@pytest.mark.parametrize(
+    ("description", "emails", "record_type"),
+    [
+        ("the firm's info@ mailbox only", ["info@huber-bau.de"], "organisation"),
+        (
+            "office@ and kontakt@ of one firm",
+            ["office@huber-bau.at", "kontakt@huber-bau.at"],
+            "organisation",
+        ),
+        (
+            "a personal address at the firm: a person (its contact)",
+            ["anna.huber@huber-bau.de"],
+            "person",
+        ),
+        ("info@ at a free-mail provider: no firm", ["info@gmx.de"], "person"),
+        ("a role mailbox at Bluewin: no firm", ["buero@bluewin.ch"], "person"),
+        ("a role mailbox at A1: no firm", ["office@a1.net"], "person"),
+    ],
+)
+def test_newsletter_row_with_only_an_email(
+    description: str, emails: list[str], record_type: str
+) -> None:
+    rows = _by_key([{"emails": emails}])
+    assert rows["crm:1"]["record_type"] == record_type, description
+
+
+def test_mailbox_only_record_type_change_is_a_finding() -> None:
+    result = clean({"emails": ["info@huber-bau.de"]})
+    reasons = result.findings.filter(result.findings["field"] == "record_type")["reason"]
+    assert reasons.to_list() == ["only a role mailbox at a business domain: organisation"]

@@ -1,0 +1,166 @@
+"""Organisation spellings across silos: one key for the same company, different keys otherwise.
+
+Hand-written from how DACH (and US) company names differ between a CRM, an ERP, a shop and a
+newsletter list: legal form written or left out and in every spelling, "&"/"und"/"u."/"+",
+umlauts and ß transliterated, accents dropped, abbreviations, a contact named in the field.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners.organisations import (
+    contact_of_address_line,
+    find_legal_form,
+    looks_like_organisation,
+    organisation_key,
+    organisation_share,
+    split_organisation_contact,
+)
+
+SAME = [
+    {"description": "GmbH with and without dots", "a": "Huber Bau GmbH", "b": "Huber Bau G.m.b.H."},
+    {"description": "GmbH left out", "a": "Huber Bau GmbH", "b": "Huber Bau"},
+    {"description": "mbH alone", "a": "Wohnbau Kiel mbH", "b": "Wohnbau Kiel GmbH"},
+    {
+        "description": "Austrian Ges.m.b.H.",
+        "a": "Gruber Holz Ges.m.b.H.",
+        "b": "Gruber Holz GesmbH",
+    },
+    {"description": "Ges.mbH", "a": "Gruber Holz Ges.mbH", "b": "Gruber Holz"},
+    {"description": "AG and A.G.", "a": "Bäckerei Groß AG", "b": "Baeckerei Gross A.G."},
+    {
+        "description": "AG written out",
+        "a": "Stahlwerk Nord Aktiengesellschaft",
+        "b": "Stahlwerk Nord AG",
+    },
+    {
+        "description": "GmbH & Co. KG / KG",
+        "a": "Meier Logistik GmbH & Co. KG",
+        "b": "Meier Logistik KG",
+    },
+    {
+        "description": "GmbH u. Co. KG",
+        "a": "Meier Logistik GmbH u. Co. KG",
+        "b": "Meier Logistik GmbH & Co. KG",
+    },
+    {
+        "description": "GmbH und Co. KG",
+        "a": "Meier Logistik GmbH und Co. KG",
+        "b": "Meier Logistik",
+    },
+    {"description": "OHG", "a": "Schulz & Partner OHG", "b": "Schulz und Partner"},
+    {"description": "e.K. / e. K.", "a": "Elektro Huber e.K.", "b": "Elektro Huber e. K."},
+    {"description": "e.Kfm.", "a": "Elektro Huber e.Kfm.", "b": "Elektro Huber e.K."},
+    {"description": "Austrian e.U.", "a": "Tischlerei Berger e.U.", "b": "Tischlerei Berger"},
+    {"description": "e.V.", "a": "Turnverein Musterstadt e.V.", "b": "Turnverein Musterstadt eV"},
+    {
+        "description": "Sàrl / S.à r.l.",
+        "a": "Boulangerie Dubois Sàrl",
+        "b": "Boulangerie Dubois S.à r.l.",
+    },
+    {
+        "description": "Sarl without accent",
+        "a": "Boulangerie Dubois SARL",
+        "b": "Boulangerie Dubois",
+    },
+    {"description": "Ticino Sagl", "a": "Pasticceria Rossi Sagl", "b": "Pasticceria Rossi"},
+    {"description": "SA / S.A.", "a": "Horlogerie Favre SA", "b": "Horlogerie Favre S.A."},
+    {"description": "Swiss AG", "a": "Zürcher Treuhand AG", "b": "Zuercher Treuhand"},
+    {"description": "Ltd.", "a": "Alpine Tours Ltd.", "b": "Alpine Tours Limited"},
+    {"description": "Inc. / Corp.", "a": "Acme Corp.", "b": "ACME Corporation"},
+    {"description": "& / und", "a": "Müller & Söhne GmbH", "b": "Müller und Söhne GmbH"},
+    {"description": "u.", "a": "Müller u. Söhne", "b": "Müller & Söhne"},
+    {"description": "+", "a": "Müller + Söhne", "b": "Mueller & Soehne GmbH"},
+    {"description": "umlauts transliterated", "a": "Schön Küchen GmbH", "b": "Schoen Kuechen GmbH"},
+    {"description": "ß as ss", "a": "Weißbier Brauerei Groß", "b": "Weissbier Brauerei Gross"},
+    {"description": "accents dropped", "a": "Café Crème Sàrl", "b": "Cafe Creme"},
+    {"description": "ALL CAPS", "a": "HUBER BAU GMBH", "b": "Huber Bau GmbH"},
+    {"description": "Firma in front", "a": "Firma Huber Bau GmbH", "b": "Huber Bau GmbH"},
+    {"description": "Sankt / St.", "a": "Apotheke St. Georg", "b": "Apotheke Sankt Georg"},
+    {"description": "Saint Mary's", "a": "St. Mary's Clinic", "b": "Saint Marys Clinic"},
+    {"description": "Gebr.", "a": "Gebr. Wagner GmbH", "b": "Gebrüder Wagner"},
+]
+
+DIFFERENT = [
+    {"description": "other core name", "a": "Huber Bau GmbH", "b": "Huber Holz GmbH"},
+    {"description": "same form, other firm", "a": "Meier Logistik KG", "b": "Maier Transporte KG"},
+    {"description": "a word more is another firm", "a": "Huber", "b": "Huber Bau"},
+]
+
+
+@pytest.mark.parametrize("case", SAME, ids=[case["description"] for case in SAME])
+def test_spellings_of_one_organisation_share_a_key(case: dict[str, str]) -> None:
+    assert organisation_key(case["a"]) == organisation_key(case["b"])
+
+
+@pytest.mark.parametrize("case", DIFFERENT, ids=[case["description"] for case in DIFFERENT])
+def test_different_organisations_keep_different_keys(case: dict[str, str]) -> None:
+    assert organisation_key(case["a"]) != organisation_key(case["b"])
+
+
+@pytest.mark.parametrize(
+    ("value", "organisation", "contact"),
+    [
+        ("Huber Bau GmbH z. Hd. Frau Anna Huber", "Huber Bau GmbH", "Frau Anna Huber"),
+        ("Huber Bau GmbH z.Hd. Herrn Dr. Max Huber", "Huber Bau GmbH", "Herrn Dr. Max Huber"),
+        ("Huber Bau GmbH, zu Händen von Frau Huber", "Huber Bau GmbH", "Frau Huber"),
+        ("Alpine Tours Ltd. Attn. John Smith", "Alpine Tours Ltd.", "John Smith"),
+        ("Anna Huber c/o Huber Bau GmbH", "Huber Bau GmbH", "Anna Huber"),
+        ("Huber Bau GmbH, Anna Huber", "Huber Bau GmbH", "Anna Huber"),
+        ("Huber Bau GmbH - Frau Anna Huber", "Huber Bau GmbH", "Frau Anna Huber"),
+        ("Frau Anna Huber / Huber Bau GmbH", "Huber Bau GmbH", "Frau Anna Huber"),
+        ("Apotheke am Markt, Ansprechpartnerin: Eva Roth", "Apotheke am Markt", "Eva Roth"),
+        # No person: commas and hyphens inside a company name stay.
+        ("Meier, Huber & Partner GmbH", "Meier, Huber & Partner GmbH", None),
+        ("Schmidt - Haustechnik GmbH", "Schmidt - Haustechnik GmbH", None),
+        ("Huber Bau GmbH, Niederlassung Süd", "Huber Bau GmbH, Niederlassung Süd", None),
+    ],
+)
+def test_contact_person_named_in_the_organisation_field(
+    value: str, organisation: str, contact: str | None
+) -> None:
+    found = split_organisation_contact(value)
+    assert (found.organisation, found.contact) == (organisation, contact)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Huber Bau GmbH", True),
+        ("Bäckerei Groß A.G.", True),
+        ("Huber Bau GmbH z. Hd. Frau Huber", True),
+        ("Max Mustermann", False),
+        ("Dr. Anna von Huber", False),
+        ("Mustermann, Max", False),
+    ],
+)
+def test_looks_like_organisation(value: str, expected: bool) -> None:
+    assert looks_like_organisation(value) is expected
+
+
+def test_organisation_share_counts_distinct_values() -> None:
+    import polars as pl
+
+    values = pl.Series(["Huber Bau GmbH", "Huber Bau GmbH", "Max Muster", None, "", "Acme Inc."])
+    assert organisation_share(values) == pytest.approx(2 / 3)
+    assert organisation_share(pl.Series([None, None], dtype=pl.String)) == 0.0
+
+
+def test_legal_form_inside_a_name_is_not_its_legal_form() -> None:
+    # "AG" in the middle ("AG Elektro Service") is no legal form at the end.
+    assert find_legal_form("Huber AG Elektro Service") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "contact"),
+    [
+        ("z. Hd. Frau Anna Huber", "Frau Anna Huber"),
+        ("Werkstraße 3, z.Hd. Herrn Max Huber", "Herrn Max Huber"),
+        ("Attn. John Smith", "John Smith"),
+        ("Werkstraße 3", None),
+        (None, None),
+    ],
+)
+def test_contact_of_an_address_line(line: str | None, contact: str | None) -> None:
+    assert contact_of_address_line(line) == contact

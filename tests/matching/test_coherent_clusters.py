@@ -1,0 +1,294 @@
+"""Coherent clusters: a merge must hold for both groups, not only for the linking pair.
+
+Each rule is one table of cases: a conflict between members that were never compared, a weak
+bridge between two unlike groups, a chain of namesakes, reviewers' decisions. Pairs are given
+as (left, right, probability, conflict rule or None, sex level) with the sex level "opposite"
+(Stefan / Stefanie), "salutation" (Herr / Frau) or None.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pytest
+
+from matching.clustering import (
+    CONFLICT,
+    WEAK_LINK,
+    coherent_clusters,
+    complete_pairs,
+)
+from matching.comparisons import COMPARISONS
+from matching.scoring import MatchWeights
+from rules.config import MatchingConfig
+
+THRESHOLD = 0.9
+LINKAGE = 0.5
+FIRST_NAME = next(c for c in COMPARISONS if c.name == "first_name").levels
+GENDER = next(c for c in COMPARISONS if c.name == "gender").levels
+
+
+def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFrame:
+    first = [FIRST_NAME.index("opposite_sex") if sex == "opposite" else 0 for *_, sex in rows]
+    gender = [GENDER.index("different") if sex == "salutation" else -1 for *_, sex in rows]
+    return pl.DataFrame(
+        {
+            "left_key": [row[0] for row in rows],
+            "right_key": [row[1] for row in rows],
+            "probability": [row[2] for row in rows],
+            "hard_rule": [None if row[3] is None else f"no_match: {row[3]}" for row in rows],
+            "first_name_level": first,
+            "gender_level": gender,
+        },
+        schema={
+            "left_key": pl.String(),
+            "right_key": pl.String(),
+            "probability": pl.Float64(),
+            "hard_rule": pl.String(),
+            "first_name_level": pl.Int8(),
+            "gender_level": pl.Int8(),
+        },
+    )
+
+
+def _groups(frame: pl.DataFrame) -> set[frozenset[str]]:
+    by_cluster: dict[str, set[str]] = {}
+    for record, cluster in frame.iter_rows():
+        by_cluster.setdefault(cluster, set()).add(record)
+    return {frozenset(members) for members in by_cluster.values()}
+
+
+CASES: list[dict[str, Any]] = [
+    {
+        "description": "a chain A-B-C whose ends conflict (birth dates) keeps the weaker link out",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("b", "c", 0.95, None, None),
+            ("a", "c", 0.0, "birth_date:different", None),
+        ],
+        "groups": [{"a", "b"}, {"c"}],
+        "refused": {("b", "c"): f"{CONFLICT}: birth_date:different"},
+    },
+    {
+        "description": "the conflict sits between two members other than the linking pair",
+        "keys": ["a", "b", "c", "d"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("c", "d", 0.99, None, None),
+            ("b", "c", 0.95, None, None),
+            ("a", "c", 0.9, None, None),
+            ("b", "d", 0.9, None, None),
+            ("a", "d", 0.0, "name_suffix:different", None),
+        ],
+        "groups": [{"a", "b"}, {"c", "d"}],
+        "refused": {("b", "c"): f"{CONFLICT}: name_suffix:different"},
+    },
+    {
+        "description": "two typo-ridden first names (Tler / eyTr) do not forbid a group that "
+        "otherwise agrees: a first-name veto weighs as probability 0",
+        "keys": ["a", "b", "c", "d"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("c", "d", 0.99, None, None),
+            ("b", "c", 0.97, None, None),
+            ("a", "d", 0.95, None, None),
+            ("b", "d", 0.9, None, None),
+            ("a", "c", 0.0, "first_name:different", None),
+        ],
+        "groups": [{"a", "b", "c", "d"}],
+        "refused": {},
+    },
+    {
+        "description": "twins Max and Moritz joined through a record without first name stay "
+        "apart: the first-name veto pulls the groups' mean below the linkage",
+        "keys": ["max", "moritz", "x"],
+        "pairs": [
+            ("max", "x", 0.95, None, None),
+            ("moritz", "x", 0.94, None, None),
+            ("max", "moritz", 0.0, "first_name:different", None),
+        ],
+        "groups": [{"max", "x"}, {"moritz"}],
+        "refused": {("moritz", "x"): WEAK_LINK},
+    },
+    {
+        "description": "a weak bridge: one strong pair, the other cross pairs unlike",
+        "keys": ["a", "b", "c", "d"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("c", "d", 0.99, None, None),
+            ("b", "c", 0.93, None, None),
+            ("a", "c", 0.05, None, None),
+            ("a", "d", 0.02, None, None),
+            ("b", "d", 0.10, None, None),
+        ],
+        "groups": [{"a", "b"}, {"c", "d"}],
+        "refused": {("b", "c"): WEAK_LINK},
+    },
+    {
+        "description": "two groups whose cross pairs mostly agree merge (duplicates with typos)",
+        "keys": ["a", "b", "c", "d"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("c", "d", 0.99, None, None),
+            ("b", "c", 0.95, None, None),
+            ("a", "c", 0.7, None, None),
+            ("a", "d", 0.4, None, None),
+            ("b", "d", 0.8, None, None),
+        ],
+        "groups": [{"a", "b", "c", "d"}],
+        "refused": {},
+    },
+    {
+        "description": "namesake chain: two people bridged by records without birth date/address",
+        # p1a/p1b: one person in Berlin, p2a/p2b another in Hamburg; x and y carry only the
+        # name and match everyone weakly-but-enough; the two people's records are unlike.
+        "keys": ["p1a", "p1b", "p2a", "p2b", "x", "y"],
+        "pairs": [
+            ("p1a", "p1b", 0.99, None, None),
+            ("p2a", "p2b", 0.99, None, None),
+            ("p1a", "x", 0.92, None, None),
+            ("p1b", "x", 0.92, None, None),
+            ("p2a", "y", 0.92, None, None),
+            ("p2b", "y", 0.92, None, None),
+            ("x", "y", 0.92, None, None),
+            ("p1a", "y", 0.3, None, None),
+            ("p1b", "y", 0.3, None, None),
+            ("p2a", "x", 0.3, None, None),
+            ("p2b", "x", 0.3, None, None),
+            ("p1a", "p2a", 0.01, None, None),
+            ("p1a", "p2b", 0.01, None, None),
+            ("p1b", "p2a", 0.01, None, None),
+            ("p1b", "p2b", 0.01, None, None),
+        ],
+        "groups": [{"p1a", "p1b", "x"}, {"p2a", "p2b", "y"}],
+        "refused": {("x", "y"): WEAK_LINK},
+    },
+    {
+        "description": "Stefan and Stefanie are never joined through a third record",
+        "keys": ["stefan", "stefanie", "weber"],
+        "pairs": [
+            ("stefan", "weber", 0.95, None, None),
+            ("stefanie", "weber", 0.94, None, None),
+            ("stefan", "stefanie", 0.2, None, "opposite"),
+        ],
+        "groups": [{"stefan", "weber"}, {"stefanie"}],
+        "refused": {("stefanie", "weber"): f"{CONFLICT}: different sex"},
+    },
+    {
+        "description": "Herr next to Frau: a different salutation is a conflict too",
+        "keys": ["herr", "frau", "x"],
+        "pairs": [
+            ("herr", "x", 0.97, None, None),
+            ("frau", "x", 0.96, None, None),
+            ("frau", "herr", 0.5, None, "salutation"),
+        ],
+        "groups": [{"herr", "x"}, {"frau"}],
+        "refused": {("frau", "x"): f"{CONFLICT}: different sex"},
+    },
+    {
+        "description": "a different sex that the pair's own evidence overcomes is no conflict",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 0.99, None, "salutation"),
+            ("b", "c", 0.98, None, None),
+            ("a", "c", 0.97, None, None),
+        ],
+        "groups": [{"a", "b", "c"}],
+        "refused": {},
+    },
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_coherence_rules(case: dict[str, Any]) -> None:
+    keys = pl.Series("record_key", case["keys"], dtype=pl.String)
+    result = coherent_clusters(keys, _pairs(*case["pairs"]), THRESHOLD, LINKAGE)
+    assert _groups(result.clusters) == {frozenset(group) for group in case["groups"]}
+    refused = {(left, right): reason for left, right, _, reason in result.refused.iter_rows()}
+    assert refused == case["refused"]
+
+
+def test_reviewer_rejection_holds_through_a_third_record() -> None:
+    keys = pl.Series("record_key", ["a", "b", "c"], dtype=pl.String)
+    pairs = _pairs(("a", "b", 0.99, None, None), ("b", "c", 0.98, None, None))
+    rejected = pl.DataFrame({"left_key": ["c"], "right_key": ["a"]})
+    result = coherent_clusters(keys, pairs, THRESHOLD, LINKAGE, cannot_link=rejected)
+    assert _groups(result.clusters) == {frozenset({"a", "b"}), frozenset({"c"})}
+
+
+def test_must_link_merges_without_an_edge_but_never_across_a_conflict() -> None:
+    keys = pl.Series("record_key", ["a", "b", "c", "d"], dtype=pl.String)
+    pairs = _pairs(("a", "c", 0.0, "birth_date:different", None))
+    must = pl.DataFrame({"left_key": ["a", "a"], "right_key": ["b", "c"]})
+    result = coherent_clusters(keys, pairs, THRESHOLD, LINKAGE, must_link=must)
+    assert _groups(result.clusters) == {
+        frozenset({"a", "b"}),
+        frozenset({"c"}),
+        frozenset({"d"}),
+    }
+
+
+def test_without_linkage_and_conflicts_it_equals_connected_components() -> None:
+    keys = pl.Series("record_key", ["a", "b", "c", "d", "e"], dtype=pl.String)
+    pairs = _pairs(
+        ("a", "b", 0.95, None, None),
+        ("b", "c", 0.91, None, None),
+        ("a", "c", 0.0, None, None),
+        ("d", "e", 0.5, None, None),
+    )
+    result = coherent_clusters(keys, pairs, THRESHOLD, 0.0)
+    assert _groups(result.clusters) == {
+        frozenset({"a", "b", "c"}),
+        frozenset({"d"}),
+        frozenset({"e"}),
+    }
+
+
+def test_never_compared_members_are_compared_and_their_conflict_splits(
+    make_records: Any,
+) -> None:
+    # Three records of one Anna Schmidt: two with birth dates 20 years apart that blocking
+    # never paired, one without a birth date matching both. The completed pair carries the
+    # birth-date conflict, so the middle record joins one of them, never both.
+    records = make_records(
+        [
+            {
+                "record_key": "crm:1",
+                "record_type": "person",
+                "first_name_key": "anna",
+                "last_name_key": "schmidt",
+                "birth_date": date(1960, 4, 2),
+            },
+            {
+                "record_key": "crm:2",
+                "record_type": "person",
+                "first_name_key": "anna",
+                "last_name_key": "schmidt",
+            },
+            {
+                "record_key": "crm:3",
+                "record_type": "person",
+                "first_name_key": "anna",
+                "last_name_key": "schmidt",
+                "birth_date": date(1985, 9, 17),
+            },
+        ]
+    )
+    scored = _pairs(("crm:1", "crm:2", 0.95, None, None), ("crm:2", "crm:3", 0.93, None, None))
+    settings = MatchingConfig()
+    completed = complete_pairs(
+        records["record_key"],
+        scored,
+        records,
+        MatchWeights.defaults(),
+        settings.hard_rules,
+        THRESHOLD,
+    )
+    never = completed.filter((pl.col("left_key") == "crm:1") & (pl.col("right_key") == "crm:3"))
+    assert never["hard_rule"].to_list() == ["no_match: birth_date:different"]
+    result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
+    assert _groups(result.clusters) == {frozenset({"crm:1", "crm:2"}), frozenset({"crm:3"})}
+    assert result.refused["reason"].to_list() == [f"{CONFLICT}: birth_date:different"]
