@@ -28,6 +28,7 @@ from flows.pipeline import PlainRunner
 STAGES = (
     "map to canonical",
     "clean",
+    "erased persons",
     "dq checks",
     "validate",
     "match",
@@ -36,6 +37,7 @@ STAGES = (
     "golden records",
     "review queue",
     "staleness",
+    "retention",
     "publish",
 )
 

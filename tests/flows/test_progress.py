@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,9 +51,14 @@ def test_the_match_stage_shows_the_estimate_and_no_record_values(
     source = tmp_path / "persons.csv"
     source.write_text("id,first_name,surname,dob,city,email\n" + "\n".join(ROWS) + "\n")
     stream = io.StringIO()
-    monkeypatch.setattr(
-        "flows.dedupe.ProgressRunner", lambda: progress.ProgressRunner(stream, interval=0.001)
-    )
+    names: list[str] = []
+
+    class Recording(progress.ProgressRunner):
+        def stage(self, name: str, function: Any, *args: Any) -> Any:
+            names.append(name)
+            return super().stage(name, function, *args)
+
+    monkeypatch.setattr("flows.dedupe.ProgressRunner", lambda: Recording(stream, interval=0.001))
 
     dedupe_file(source, "id", tmp_path / "out")
 
@@ -62,5 +68,7 @@ def test_the_match_stage_shows_the_estimate_and_no_record_values(
     assert match_lines, output
     assert f"at most {estimate.union_bound:,} candidate pairs (estimate)" in match_lines[0]
     assert f"{len(ROWS):,} records" in match_lines[0]
+    # Every stage the pipeline runs is in STAGES, in its order (extracts are counted apart).
+    assert [name for name in names if not name.startswith("extract ")] == list(STAGES)
     for value in ("Anna", "Schmidt", "Meier", "Berlin", "1980", "posteo"):
         assert value not in output
