@@ -1,30 +1,35 @@
 """The `golden` command: thin subcommands that parse arguments, call one function, render.
 
-Every expected failure (GoldenError) is printed as one red line and exits with status 2; no
-traceback reaches the user for problems they can fix.
+Every expected failure (GoldenError) and every fault of the machine (a read-only or full disk,
+a database that stops answering: flows.faults) is printed as one red line and exits with status
+2; no traceback reaches the user for problems they can fix. Rich markup is off on both consoles:
+messages name `[section.key]`, which markup would swallow.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
 from flows.cli_subject import retention_app, subject_app
-from rules.config import load_config, starter_text
 from rules.errors import GoldenError
 
 if TYPE_CHECKING:
     from matching.blocking_estimate import BlockingEstimate
+    from rules.config import GoldenConfig
 
 app = typer.Typer(
     name="golden",
@@ -35,8 +40,8 @@ app = typer.Typer(
     # taken for rich markup.
     rich_markup_mode=None,
 )
-console = Console()
-errors = Console(stderr=True)
+console = Console(markup=False, highlight=False)
+errors = Console(stderr=True, markup=False, highlight=False)
 
 
 def _plain_type(self: typer.core.TyperArgument | typer.core.TyperOption, ctx: object) -> str:
@@ -86,10 +91,30 @@ def friendly(function: Callable[P, R]) -> Callable[P, R]:
         try:
             return function(*args, **kwargs)
         except GoldenError as exc:
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            _print_error(str(exc))
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            from flows.faults import describe_fault
+
+            line = describe_fault(exc)
+            if line is None:
+                raise
+            _print_error(line)
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def load_config(path: Path) -> GoldenConfig:
+    """rules.config.load_config, imported on first use so `golden --help` starts fast."""
+    from rules.config import load_config as load
+
+    return load(path)
+
+
+def _print_error(message: str) -> None:
+    """Print ``message`` after a red "error:", every bracket in it kept as written."""
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
 ConfigOption = Annotated[
@@ -111,17 +136,26 @@ def init(
     """
     if path.exists() and not force:
         raise GoldenError(f"{path} exists already — use --force to overwrite it")
+    from rules.config import starter_text
+
     path.write_text(starter_text(), encoding="utf-8")
     console.print(f"wrote {path} — edit the silos, then run `golden check-config {path}`")
 
 
 @app.command("check-config")
 @friendly
-def check_config(path: Annotated[Path, typer.Argument(help="golden.toml to validate.")]) -> None:
-    """Validate a golden.toml and list its silos.
+def check_config(
+    path: Annotated[Path, typer.Argument(help="golden.toml to validate.")],
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Skip the checks that connect to databases.")
+    ] = False,
+) -> None:
+    """Validate a golden.toml: schema, files, ${VARS}, date formats, databases; list its silos.
 
     Example: golden check-config golden.toml
     """
+    from flows.checks import config_checks
+
     config = load_config(path)
     table = Table("silo", "connector", "source", "trust rank", "mapped fields")
     for silo in config.enabled_silos():
@@ -133,7 +167,42 @@ def check_config(path: Annotated[Path, typer.Argument(help="golden.toml to valid
             str(len(silo.mapping)),
         )
     console.print(table)
-    console.print(f"[green]{path}: valid[/] — output goes to {config.output_dir}")
+    problems = [check for check in config_checks(config, offline=offline) if not check.ok]
+    for check in problems:
+        _print_error(check.detail)
+    if problems:
+        raise typer.Exit(2)
+    console.print(
+        f"{path}: valid — output goes to {config.output_dir}", style="green", soft_wrap=True
+    )
+
+
+@app.command()
+@friendly
+def doctor(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="golden.toml to check as well.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Skip the checks that connect to servers.")
+    ] = False,
+) -> None:
+    """Check this machine: Python, packages, Prefect server, state store, silos, disk, chromium."""
+    from flows.checks import doctor_checks
+
+    if config is None and Path("golden.toml").is_file():
+        config = Path("golden.toml")
+    checks = doctor_checks(load_config(config) if config else None, offline=offline)
+    for check in checks:
+        console.print(
+            Text.assemble(
+                ("ok     " if check.ok else "problem", "green" if check.ok else "bold red"),
+                f"  {check.name}: {check.detail}",
+            ),
+            soft_wrap=True,
+        )
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -148,10 +217,18 @@ def run(
             "only new and changed records.",
         ),
     ] = False,
+    new_state: Annotated[
+        bool,
+        typer.Option(
+            "--new-state",
+            help="Start a new state store although run folders exist (loses reviewer "
+            "decisions and golden-id history; `golden state restore` brings a backup back).",
+        ),
+    ] = False,
 ) -> None:
     """Run the nightly flow once (no Prefect server needed) and print a summary."""
-    load_config(config)  # fail fast with a clear message before Prefect starts
-    summary = run_flow(config, full=full)
+    load_config(config)  # fail fast with a clear message before anything starts
+    summary = run_flow(config, full=full, new_state=new_state)
     print_summary(summary)
     matching = summary.get("matching")
     if isinstance(matching, dict):
@@ -159,13 +236,60 @@ def run(
         console.print(line, markup=False, highlight=False)
 
 
-def run_flow(config: Path, full: bool = False) -> dict[str, object]:
-    """Run the Prefect flow in this process; GoldenErrors come out without Prefect's traceback."""
-    from flows.logs import quiet_expected_failures
-    from flows.nightly import nightly_flow
+def run_flow(config: Path, full: bool = False, new_state: bool = False) -> dict[str, object]:
+    """Run the pipeline in this process and return its summary.
 
-    with quiet_expected_failures():
-        return nightly_flow(str(config.resolve()), full=full)
+    With PREFECT_API_URL set the run is a Prefect flow run on that server (logs, UI); without
+    it the stages run as plain calls: no temporary Prefect server to start (about 20 s), the
+    run is recorded in the state store all the same.
+    """
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        from flows.logs import quiet_expected_failures
+        from flows.schedule import api_healthy
+
+        if not api_healthy(api):
+            raise GoldenError(
+                f"PREFECT_API_URL={api} does not answer — start that Prefect server, or unset "
+                f"PREFECT_API_URL to run without one"
+            )
+        from flows.nightly import nightly_flow
+
+        with quiet_expected_failures():
+            return nightly_flow(str(config.resolve()), full=full, new_state=new_state)
+    from flows.pipeline import PlainRunner, run_pipeline
+
+    _log_warnings()
+    with console.status("starting") as status:
+
+        class ShowingStages(PlainRunner):
+            def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
+                status.update(f"{name} …")
+                return super().stage(name, function, *args)
+
+        result = run_pipeline(load_config(config), ShowingStages(), full=full, new_state=new_state)
+    return result.outputs.summary_dict()
+
+
+class _WarningsToStderr(logging.Handler):
+    """Warnings and errors to whatever sys.stderr is when they happen (a test runner swaps it)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
+def _log_warnings() -> None:
+    """Show the pipeline's warnings (data quality, retries, aborted runs) on stderr.
+
+    The level is the handler's, not the logger's: callers that capture DEBUG keep getting it.
+    """
+    logger = logging.getLogger("golden")
+    if not any(isinstance(handler, _WarningsToStderr) for handler in logger.handlers):
+        logger.addHandler(_WarningsToStderr())
 
 
 def print_summary(summary: dict[str, object]) -> None:
@@ -340,12 +464,15 @@ def serve(
         str, typer.Option(help="When to run (cron, server's local time).")
     ] = "0 2 * * *",
     name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
+    port: Annotated[
+        int, typer.Option(help="Port of the Prefect server started when PREFECT_API_URL is unset.")
+    ] = 4200,
 ) -> None:
     """Schedule the flow (default nightly at 02:00) and keep serving it until stopped."""
     from flows.schedule import serve_nightly
 
     load_config(config)
-    serve_nightly(config.resolve(), cron=cron, name=name, console=console)
+    serve_nightly(config.resolve(), cron=cron, name=name, console=console, port=port)
 
 
 @app.command()
@@ -424,6 +551,7 @@ def runs(config: ConfigOption = Path("golden.toml"), limit: int = 20) -> None:
     from flows.state import StateStore
 
     store = StateStore.open(load_config(config).state_url)
+    store.mark_aborted_runs()  # a killed run is not "running" forever
     table = Table("run", "started (UTC)", "status", "golden records", "error")
     for record in store.list_runs(limit):
         table.add_row(
@@ -585,6 +713,45 @@ def history(
         when = f"{entry.when:%Y-%m-%d %H:%M:%S}" if entry.when else ""
         table.add_row(when, entry.kind, entry.detail)
     console.print(table)
+
+
+state_app = typer.Typer(help="The state store's backups (SQLite).", no_args_is_help=True)
+app.add_typer(state_app, name="state")
+
+
+@state_app.command("restore")
+@friendly
+def state_restore(
+    config: ConfigOption = Path("golden.toml"),
+    backup: Annotated[
+        Path | None, typer.Option(help="Backup file to restore; omit: the newest sound one.")
+    ] = None,
+) -> None:
+    """Put a backup of the SQLite state store back in place (the replaced file is kept)."""
+    from flows.state_files import restore_state, sqlite_path
+
+    database = sqlite_path(load_config(config).state_url)
+    if database is None:
+        raise GoldenError(
+            "[project] state_url names a database server: restore it with that server's own "
+            "backup tools (golden keeps backups of the SQLite state store only)"
+        )
+    used, aside = restore_state(database, backup)
+    console.print(
+        f"restored {database} from {used}"
+        + (f"; the replaced file is kept as {aside}" if aside else "")
+    )
+
+
+@state_app.command("backups")
+@friendly
+def state_backups(config: ConfigOption = Path("golden.toml")) -> None:
+    """List the backups of the SQLite state store, newest first."""
+    from flows.state_files import backups_of, sqlite_path
+
+    database = sqlite_path(load_config(config).state_url)
+    for path in backups_of(database) if database else []:
+        console.print(f"{path}  ({path.stat().st_size} bytes)")
 
 
 def main() -> None:

@@ -33,7 +33,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-import duckdb
 import polars as pl
 
 from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
@@ -142,6 +141,9 @@ def content_hashes(golden: pl.LazyFrame, profile: ExportProfile) -> pl.DataFrame
         ]
     )
     # MD5 from DuckDB: stable across versions, unlike polars' own hash (stored hashes must last).
+    # Imported here: every `golden run` imports this module, few runs export.
+    import duckdb
+
     with duckdb.connect() as connection:
         connection.register("rows", texts)
         hashed = connection.sql(
@@ -383,7 +385,8 @@ def _baseline(
     if status != "completed" or not (folder / "golden.parquet").is_file():
         raise StateError(
             f"run '{since}' has no published golden records ({status}, {folder}) — pick a "
-            f"completed run from `golden runs`"
+            f"completed run from `golden runs` (only the newest [project] keep_runs run "
+            f"folders are kept)"
         )
     golden = with_phone_types(pl.scan_parquet(folder / "golden.parquet"))
     return content_hashes(golden, profile), f"changed records only; changes since run {since}"

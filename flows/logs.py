@@ -1,4 +1,5 @@
-"""Logging glue: expected failures (GoldenError) are shown as one line, not as a traceback.
+"""Logging glue: expected failures (GoldenError, faults of the machine) are shown as one line,
+not as a traceback.
 
 Prefect logs the traceback of every failed task and flow run. For a GoldenError — a problem
 the user can fix, whose message says what to do — the traceback only hides that message.
@@ -15,9 +16,16 @@ from rules.errors import GoldenError
 _PREFECT_LOGGERS = ("prefect", "prefect.flow_runs", "prefect.task_runs", "prefect.engine")
 
 
+def _expected(exc: BaseException | None) -> bool:
+    """GoldenErrors and faults of the machine (flows.faults): the CLI prints their one line."""
+    from flows.faults import describe_fault
+
+    return exc is not None and (isinstance(exc, GoldenError) or describe_fault(exc) is not None)
+
+
 class _DropExpectedTracebacks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], GoldenError):
+        if record.exc_info and _expected(record.exc_info[1]):
             record.exc_info = None
             record.exc_text = None
             # The CLI prints the message itself; Prefect's "encountered an exception" line

@@ -21,16 +21,13 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 
-from flows.connectors import SiloExtract, read_silo
-from flows.pipeline import run_pipeline
+from flows.connectors import SiloExtract
+from flows.pipeline import read_with_retries, run_pipeline
 from flows.progress import STAGES, stage_label
 from reports.dq_scores import artifact_markdown
 from reports.summary import RunSummary
-from rules.config import DATABASE_CONNECTORS, GoldenConfig, SiloConfig, load_config
+from rules.config import GoldenConfig, SiloConfig, load_config
 
-#: Databases can be briefly unreachable at night (backups, restarts); files cannot heal.
-DATABASE_RETRIES = 2
-RETRY_DELAY_SECONDS = 10
 #: Key of the run's progress artifact in the Prefect UI.
 PROGRESS_KEY = "golden-progress"
 
@@ -65,14 +62,12 @@ class PrefectRunner:
             update_progress_artifact(self.progress, percent, description=description)
 
     def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]:
+        # Retries live in read_with_retries: only transient faults (refused, timed out) are
+        # retried, never a missing table, file or variable.
         futures = [
-            task(
-                name=f"extract {silo.name}",
-                cache_policy=NO_CACHE,
-                persist_result=False,
-                retries=DATABASE_RETRIES if silo.connector in DATABASE_CONNECTORS else 0,
-                retry_delay_seconds=RETRY_DELAY_SECONDS,
-            )(read_silo).submit(silo, config)
+            task(name=f"extract {silo.name}", cache_policy=NO_CACHE, persist_result=False)(
+                read_with_retries
+            ).submit(silo, config)
             for silo in silos
         ]
         return [future.result() for future in futures]
@@ -80,13 +75,16 @@ class PrefectRunner:
 
 @flow(name="golden-nightly", log_prints=False)
 def nightly_flow(
-    config_path: str, today: date | None = None, full: bool = False
+    config_path: str, today: date | None = None, full: bool = False, new_state: bool = False
 ) -> dict[str, object]:
     """Run the whole pipeline once for the golden.toml at ``config_path``; return the summary.
 
-    ``full`` recomputes all candidate pairs and weights instead of matching incrementally.
+    ``full`` recomputes all candidate pairs and weights instead of matching incrementally;
+    ``new_state`` starts a new SQLite state store although run folders exist.
     """
-    result = run_pipeline(load_config(config_path), PrefectRunner(), today=today, full=full)
+    result = run_pipeline(
+        load_config(config_path), PrefectRunner(), today=today, full=full, new_state=new_state
+    )
     dq = result.outputs.dq
     history = result.outputs.dq_history
     dq_section = artifact_markdown(dq, history) if dq is not None and history is not None else ""

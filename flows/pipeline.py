@@ -1,9 +1,11 @@
 """The order of the stages, written once.
 
 ``run_pipeline`` sequences the functions of flows.stages. How each stage runs is up to the
-caller's ``StageRunner``: the Prefect flow runs each as a task (with retries, logs, the UI); the
-benchmarks and `golden dedupe`-style one-shot commands run them as plain calls, without the
-start-up cost of a Prefect server.
+caller's ``StageRunner``: the Prefect flow runs each as a task (logs, the UI; `golden serve`
+and `golden run` with PREFECT_API_URL set); `golden run` without a server, `golden dedupe` and
+the benchmarks run them as plain calls, without the start-up cost of a Prefect server. Either
+way a run holds the output folder's lock, backs up the SQLite state store first and is
+recorded in the state store.
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
 from flows.erased import screen_erased
 from flows.export import export_after_run
+from flows.faults import describe_fault
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import make_private, prune_match_caches, publish_run
+from flows.publish import make_private, prune_match_caches, prune_run_folders, publish_run
 from flows.retention import compute_retention, write_retention
+from flows.runlock import process_identity, run_lock
 from flows.state import StateStore
+from flows.state_files import backup_state, sqlite_path
 from matching.staleness import reminders
 from reports.dq_scores import scorecard
 from reports.summary import RunSummary, SiloSummary
-from rules.config import GoldenConfig, SiloConfig
-from rules.errors import GoldenError
+from rules.config import DATABASE_CONNECTORS, GoldenConfig, SiloConfig
+from rules.errors import GoldenError, SiloError
 
 log = logging.getLogger("golden.pipeline")
 
@@ -55,7 +60,33 @@ class PlainRunner:
         return result
 
     def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]:
-        return [self.stage(f"extract {silo.name}", read_silo, silo, config) for silo in silos]
+        return [
+            self.stage(f"extract {silo.name}", read_with_retries, silo, config) for silo in silos
+        ]
+
+
+#: Databases can be briefly unreachable at night (backups, restarts); files cannot heal.
+DATABASE_RETRIES = 2
+RETRY_DELAY_SECONDS = 10.0
+
+
+def read_with_retries(
+    silo: SiloConfig, config: GoldenConfig, delay: float = RETRY_DELAY_SECONDS
+) -> SiloExtract:
+    """Read a silo; retry a database silo only on a transient fault (refused, timed out).
+
+    A missing table, file or variable, or a wrong password, fails at once: waiting cannot fix it.
+    """
+    retries = DATABASE_RETRIES if silo.connector in DATABASE_CONNECTORS else 0
+    for attempt in range(retries + 1):
+        try:
+            return read_silo(silo, config)
+        except SiloError as exc:
+            if not exc.transient or attempt == retries:
+                raise
+            log.warning("%s — retrying in %.0f s (%d of %d)", exc, delay, attempt + 1, retries)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -77,21 +108,42 @@ def new_run_id(started: datetime) -> str:
 
 
 def run_pipeline(
-    config: GoldenConfig, runner: StageRunner, *, today: date | None = None, full: bool = False
+    config: GoldenConfig,
+    runner: StageRunner,
+    *,
+    today: date | None = None,
+    full: bool = False,
+    new_state: bool = False,
 ) -> PipelineResult:
     """Run every stage once, publish atomically, record the run in the state store.
 
     ``full`` recomputes every candidate pair (and the weights) even when the last run's match
-    cache would allow an incremental match.
+    cache would allow an incremental match. ``new_state`` allows starting with a new SQLite state
+    store although run folders exist (flows.state_files). Only one run per output folder at a
+    time (flows.runlock).
     """
+    with run_lock(config.output_dir):
+        return _run_locked(config, runner, today=today, full=full, new_state=new_state)
+
+
+def _run_locked(
+    config: GoldenConfig, runner: StageRunner, *, today: date | None, full: bool, new_state: bool
+) -> PipelineResult:
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     today = today or started.date()
-    state = StateStore.open(config.state_url)
-    state.start_run(run_id, started)
+    state = StateStore.open(config.state_url, new_state=new_state)
+    for aborted in state.mark_aborted_runs():
+        log.warning("run %s had stopped without finishing: marked aborted", aborted)
+    sqlite_file = sqlite_path(config.state_url)
+    if sqlite_file is not None:
+        backup_state(sqlite_file, run_id)
+    process = process_identity()
+    state.start_run(run_id, started, process)
     timings: dict[str, float] = {}
 
     def timed(name: str, function: Callable[..., Any], *args: Any) -> Any:
+        state.heartbeat(run_id, name, process)
         clock = time.perf_counter()
         result = runner.stage(name, function, *args)
         timings[name] = round(time.perf_counter() - clock, 3)
@@ -152,6 +204,8 @@ def run_pipeline(
             lambda target: write_run(target, outputs, config, due),
         )
         prune_match_caches(config.output_dir, folder)
+        for pruned in prune_run_folders(config.output_dir, folder, config.project.keep_runs):
+            log.info("removed old run folder %s ([project] keep_runs)", pruned.name)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
         state.finish_run(run_id, "completed", outputs.summary_dict())
         if config.export.profiles:  # CRM import files; failures are logged, the run stays done
@@ -161,7 +215,9 @@ def run_pipeline(
         state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=str(exc))
         raise
     except BaseException as exc:
-        state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=type(exc).__name__)
+        # A fault of the machine keeps its one line (path, what to do) for `golden runs`.
+        error = describe_fault(exc) or type(exc).__name__
+        state.finish_run(run_id, "failed", {"stage_seconds": timings}, error=error)
         raise
     finally:
         state.close()

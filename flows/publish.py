@@ -66,6 +66,11 @@ def publish_run(output_dir: Path, run_id: str, write: Callable[[Path], None]) ->
         write(staging)
         final = runs / run_id
         os.replace(staging, final)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if exc.filename is None:  # polars' write errors name no file: name the folder
+            raise OSError(exc.errno, exc.strerror or str(exc), str(runs / run_id)) from exc
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -103,3 +108,20 @@ def prune_match_caches(output_dir: Path, keep: Path) -> None:
         cache = run_folder / CACHE_FOLDER
         if run_folder.name != keep.name and cache.is_dir() and not cache.is_symlink():
             shutil.rmtree(cache, ignore_errors=True)
+
+
+def prune_run_folders(output_dir: Path, keep: Path, keep_runs: int) -> list[Path]:
+    """Remove all but the newest ``keep_runs`` run folders (never ``keep``); return the removed.
+
+    Run ids sort in start order (flows.pipeline.new_run_id), so name order is age order.
+    """
+    folders = sorted(
+        (path for path in (output_dir / "runs").iterdir() if path.is_dir()),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+    folders = [path for path in folders if not path.name.startswith(".")]
+    removed = [path for path in folders[keep_runs:] if path.name != keep.name]
+    for path in removed:
+        shutil.rmtree(path)
+    return removed

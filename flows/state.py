@@ -206,8 +206,12 @@ class StateStore:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str) -> StateStore:
-        """Connect (creating the SQLite file and the tables when missing) or raise StateError."""
+    def open(cls, url: str, *, new_state: bool = False) -> StateStore:
+        """Connect (creating the SQLite file and the tables when missing) or raise StateError.
+
+        A SQLite store is refused when it is damaged, or missing while run folders lie next to
+        it (the decisions and ids of those runs would be lost) unless ``new_state`` is given.
+        """
         try:
             parsed = make_url(url)
         except ArgumentError:
@@ -215,7 +219,9 @@ class StateStore:
         connect_args: dict[str, int] = {}
         if parsed.drivername.split("+", 1)[0] == "sqlite":
             if parsed.database:
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                from flows.state_files import check_sqlite_state
+
+                check_sqlite_state(Path(parsed.database), new_state=new_state)
         else:
             installed = with_installed_driver(parsed)
             if installed is None:
@@ -230,8 +236,13 @@ class StateStore:
             engine = create_engine(parsed, connect_args=connect_args)
             metadata.create_all(engine)
         except SQLAlchemyError as exc:
+            if parsed.drivername.startswith("sqlite"):
+                raise StateError(
+                    f"state store {parsed.database}: cannot open ({_reason(exc)}) — check that "
+                    f"the file and its folder are writable"
+                ) from None
             raise StateError(
-                f"state store {_safe_url(url)}: cannot open ({type(exc).__name__}) — check "
+                f"state store {_safe_url(url)}: cannot open ({_reason(exc)}) — check "
                 f"[project] state_url in golden.toml and that the database server runs"
             ) from None
         return cls(engine)
@@ -244,21 +255,78 @@ class StateStore:
             with self.engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as exc:
-            raise StateError(
-                f"{where}: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
-            ) from None
+            reason = _reason(exc)
+            if self.engine.url.drivername.startswith("sqlite"):
+                place = self.engine.url.database
+                advice = (
+                    "free disk space there"
+                    if "disk" in reason or "full" in reason
+                    else "check that the file and its folder are writable (`golden doctor`)"
+                )
+            else:
+                place = self.engine.url.render_as_string(hide_password=True)
+                advice = "check that the database server runs and has space"
+            raise StateError(f"{where} {place}: {reason} — {advice}") from None
 
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
 
     # -- runs ---------------------------------------------------------------------------------
-    def start_run(self, run_id: str, started_at: datetime) -> None:
-        """Record a run as started."""
+    def start_run(
+        self, run_id: str, started_at: datetime, process: dict[str, object] | None = None
+    ) -> None:
+        """Record a run as started, with the process running it (to tell a killed run later)."""
+        counts = {"process": process, "last_seen": _naive(started_at)} if process else None
         with self.transaction() as connection:
             connection.execute(
-                insert(runs).values(run_id=run_id, started_at=_naive(started_at), status="running")
+                insert(runs).values(
+                    run_id=run_id,
+                    started_at=_naive(started_at),
+                    status="running",
+                    counts=json.dumps(counts, sort_keys=True, default=str) if counts else None,
+                )
             )
+
+    def heartbeat(self, run_id: str, stage: str, process: dict[str, object]) -> None:
+        """Note that a running run reached ``stage`` now (shown if the run is killed later)."""
+        counts = {"process": process, "last_seen": _naive(datetime.now(UTC)), "stage": stage}
+        with self.transaction() as connection:
+            connection.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id, runs.c.status == "running")
+                .values(counts=json.dumps(counts, sort_keys=True, default=str))
+            )
+
+    def mark_aborted_runs(self) -> list[str]:
+        """Mark runs still "running" whose process is gone as "aborted"; return their ids.
+
+        A run on another host is left alone (it may be alive); a run recorded without a
+        process (older versions) counts as gone, since a live run now always records one.
+        """
+        from flows.runlock import process_alive
+
+        aborted = []
+        with self.transaction() as connection:
+            for row in connection.execute(select(runs).where(runs.c.status == "running")).all():
+                counts = json.loads(row.counts) if row.counts else {}
+                process = counts.get("process") if isinstance(counts, dict) else None
+                if isinstance(process, dict) and process_alive(process) is not False:
+                    continue
+                last_seen = (counts or {}).get("last_seen") or f"{row.started_at}"
+                stage = (counts or {}).get("stage")
+                connection.execute(
+                    update(runs)
+                    .where(runs.c.run_id == row.run_id)
+                    .values(
+                        status="aborted",
+                        error="killed or crashed"
+                        + (f" during {stage}" if stage else "")
+                        + f"; last seen {str(last_seen)[:19]} UTC",
+                    )
+                )
+                aborted.append(row.run_id)
+        return aborted
 
     def finish_run(
         self, run_id: str, status: str, counts: dict[str, object], error: str | None = None
@@ -440,6 +508,13 @@ class StateStore:
             ).all()
         history = pl.DataFrame([tuple(row) for row in rows], schema=HISTORY_SCHEMA, orient="row")
         return history.sort("started_at", "run_id", "silo", "dimension")
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line without SQLAlchemy's statement and URL (no password leaks)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return f"{type(orig or exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
 
 
 def _naive(moment: datetime) -> datetime:

@@ -43,6 +43,7 @@ from flows.privacy_state import (
 from flows.publish import write_json
 from flows.scrub import Person, ScrubPlan, apply_scrub, discard_scrub, plan_scrub
 from flows.state import StateStore, export_runs, golden_exports
+from flows.state_files import renew_backups_after_erasure, sqlite_path
 from matching.tombstones import hash_keys, personal_keys
 from reports.csv_safe import write_csv
 from rules.canonical import CANONICAL_SCHEMA
@@ -434,6 +435,9 @@ def erase_subject(
         staging.replace(folder)
         apply_scrub(plan)
         compact(store)
+        database = sqlite_path(config.state_url)
+        if database is not None:  # state backups from before hold the person too
+            renew_backups_after_erasure(database)
         return ErasureResult(
             erasure=erasure,
             tasks=tasks,

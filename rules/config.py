@@ -106,6 +106,8 @@ class ProjectConfig(_Strict):
     state_url: str = ""
     default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "DE"
     language: Literal["de", "en"] = "de"
+    #: Run folders kept under <output_dir>/runs after a successful publish (oldest removed).
+    keep_runs: Annotated[int, Field(ge=1)] = 14
 
     @field_validator("state_url")
     @classmethod

@@ -24,9 +24,11 @@ class ConfigError(GoldenError):
 class SiloError(GoldenError):
     """Raised when a silo cannot be read; the message names the silo."""
 
-    def __init__(self, silo: str, message: str) -> None:
+    def __init__(self, silo: str, message: str, *, transient: bool = False) -> None:
         super().__init__(f"silo '{silo}': {message}")
         self.silo = silo
+        #: True when waiting may help (connection refused, timed out): only then is it retried.
+        self.transient = transient
 
 
 class StageError(GoldenError):

@@ -125,7 +125,20 @@ def _connect(silo: SiloConfig, server: _Server, engine: Engine) -> Connection:
     try:
         return engine.connect()
     except (sa_exc.SQLAlchemyError, sqlite3.Error) as exc:
-        raise SiloError(silo.name, _connect_failure(silo, server, exc)) from None
+        problem, text = _connect_problem(exc)
+        transient = (
+            server.kind != "sqlite"
+            and problem == "network"
+            and _connect_reason(text) in _TRANSIENT_REASONS
+        )
+        raise SiloError(
+            silo.name, _connect_failure(silo, server, exc), transient=transient
+        ) from None
+
+
+#: Connect failures that waiting may heal (a server restarting, a busy network); an unknown host,
+#: a wrong password or a missing database do not heal by themselves and are never retried.
+_TRANSIENT_REASONS = frozenset({"connection refused", "timed out", "network unreachable"})
 
 
 def _connect_failure(silo: SiloConfig, server: _Server, exc: Exception) -> str:
@@ -308,3 +321,45 @@ def _driver_reason(exc: Exception) -> str:
         detail = f": {primary}" if primary and str(sqlstate).startswith("42") else ""
         return f"{type(orig).__name__}, SQLSTATE {sqlstate}{detail}"
     return type(orig).__name__
+
+
+# --- reachability (golden check-config, golden doctor) -----------------------------------------
+
+
+def check_reachable(silo: SiloConfig) -> str:
+    """Connect to a database silo and disconnect; return where it is, or raise SiloError."""
+    server = _remote_server(silo)
+    engine = _engine(server)
+    try:
+        _connect(silo, server, engine).close()
+    finally:
+        engine.dispose()
+    return server.place
+
+
+def check_state_reachable(url: str) -> str:
+    """Connect to a state-store server and disconnect; return where it is, or raise StateError."""
+    from rules.errors import StateError
+
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError:
+        raise StateError("[project] state_url is not a database URL") from None
+    installed = with_installed_driver(parsed)
+    if installed is None:
+        raise StateError(f"[project] state_url: database kind '{parsed.drivername}' not supported")
+    place = installed.render_as_string(hide_password=True)
+    engine = sa.create_engine(
+        installed, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}, poolclass=NullPool
+    )
+    try:
+        engine.connect().close()
+    except sa_exc.SQLAlchemyError as exc:
+        _problem, text = _connect_problem(exc)
+        raise StateError(
+            f"state store {place}: cannot connect ({_connect_reason(text)}) — check "
+            f"[project] state_url in golden.toml and that the database server runs"
+        ) from None
+    finally:
+        engine.dispose()
+    return place

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows.connectors.databases import read_database
 from flows.connectors.delimited import read_csv
 from flows.connectors.documents import read_json, read_jsonl
 from flows.connectors.excel import read_excel
@@ -14,6 +13,15 @@ from rules.config import GoldenConfig, SiloConfig
 from rules.errors import SiloError
 
 Reader = Callable[[SiloConfig, GoldenConfig], SiloExtract]
+
+
+def read_database(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
+    """flows.connectors.databases.read_database, imported on first use: SQLAlchemy and the
+    drivers take about half a second to import, which `golden check-config` need not pay."""
+    from flows.connectors.databases import read_database as read
+
+    return read(silo, config)
+
 
 READERS: dict[str, Reader] = {
     "csv": read_csv,

@@ -25,14 +25,17 @@ ROOT = Path(__file__).parents[2]
 FAKE_1000 = Path(__file__).parents[1] / "data" / "splink_fake_1000.csv"
 DACH_HARD = ROOT / "benchmarks" / "data" / "dach_hard"
 
-# Splink's fake_1000 with defaults: measured 0.842 (P 0.997, R 0.729) on 2026-12-04, before the
-# issue 13 matcher work; the default hard rules (different first names or birth dates never
-# match) cut the recall on its corrupted names and dates. Splink's own recipe reaches 0.962.
-FAKE_1000_F1_FLOOR = 0.82
-# Hand-labelled DACH hard cases with defaults: measured 0.671 (P 0.703, R 0.642) on 2026-12-04,
-# before the issue 13 matcher work; twins, parents and children and namesakes are merged,
-# organisations across silos (legal forms, contact persons, role mailboxes) are not.
-DACH_HARD_F1_FLOOR = 0.65
+# Splink's fake_1000 with defaults: 0.842 (P 0.997, R 0.729) before the issue 13 matcher work
+# (hard rules vetoed every first-name or birth-date typo); 0.989 (P 0.997, R 0.981) after it, on
+# 2026-12-04. The floor is the issue's target, 0.97, above Splink's own recipe (0.962): a change
+# that lets typos veto again, or merges namesakes, falls below it.
+FAKE_1000_F1_FLOOR = 0.97
+# Hand-labelled DACH hard cases with defaults: 0.671 (P 0.703, R 0.642) before the issue 13
+# matcher work (twins, parents and children, namesakes merged; organisations across silos
+# split); 0.784 (P 0.839, R 0.735) after hard rules on strong evidence, coherent clusters and
+# organisation matching, on 2026-12-04. The floor sits 0.02 below that so that small shifts of the
+# EM weights from unrelated changes do not trip it, while any of those three coming undone does.
+DACH_HARD_F1_FLOOR = 0.76
 
 
 def _scores_fake_1000(tmp_path: Path) -> Evaluation:

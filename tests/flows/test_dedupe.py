@@ -124,6 +124,14 @@ def test_roles_are_inferred_from_german_and_english_headers() -> None:
     assert unused == ["Bemerkung"]
 
 
+@pytest.mark.parametrize(
+    "header", ["Ort", "Wohnort", "Gemeinde", "City", "Town", "Suburb", "Locality", "Municipality"]
+)
+def test_place_headers_become_the_city(header: str) -> None:
+    mapping, _ = infer_roles(["id", "Nachname", header], "id", {})
+    assert mapping["city"] == header
+
+
 def test_role_overrides_and_their_errors() -> None:
     mapping, unused = infer_roles(
         ["id", "Name", "Notiz"], "id", {"Name": "last_name", "Notiz": "ignore"}

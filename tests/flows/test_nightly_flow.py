@@ -62,6 +62,14 @@ def test_init_writes_a_valid_starter(tmp_path: Path) -> None:
     assert runner.invoke(app, ["init", str(target)]).exit_code == 0
     again = runner.invoke(app, ["init", str(target)])
     assert again.exit_code == 2 and "--force" in again.output
+    # The starter names example files that do not exist yet: each is one line with its key.
+    checked = runner.invoke(app, ["check-config", str(target)])
+    assert checked.exit_code == 2, checked.output
+    assert "exports/crm.csv" in checked.output and "[silos.crm]" in checked.output
+    assert "Traceback" not in checked.output
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "crm.csv").write_text("id\n1\n")
+    (tmp_path / "exports" / "shop.json").write_text("[]")
     checked = runner.invoke(app, ["check-config", str(target)])
     assert checked.exit_code == 0, checked.output
     assert "valid" in checked.output
@@ -115,3 +123,23 @@ def test_serve_rejects_a_bad_cron(tmp_path: Path) -> None:
 
     with pytest.raises(GoldenError, match="not a valid cron"):
         validate_cron("every night")
+
+
+@pytest.mark.slow
+def test_a_fault_of_the_machine_is_one_line_through_prefect_too(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With PREFECT_API_URL set the run is a Prefect flow run; Prefect's own traceback logging
+    of the failed flow must not bury the one line."""
+    from prefect.settings import PREFECT_API_URL
+
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
+    write_demo(tmp_path, persons=30, seed=3)
+    (tmp_path / "blocker").write_text("a file where the output folder should be")
+    config = tmp_path / "golden.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('output_dir = "out"', 'output_dir = "blocker/out"'), "utf-8")
+    result = runner.invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert f"error: {tmp_path / 'blocker' / 'out'}:" in result.output

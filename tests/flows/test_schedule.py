@@ -131,5 +131,93 @@ def test_a_scheduled_run_completes_and_publishes(
     )
     assert "Can't evaluate bulk DML" not in server_log
     assert completed[0]["auto_scheduled"] is True
+    assert (
+        "schedule ok: the next run of 'nightly' is due at" in (tmp_path / "serve.log").read_text()
+    )
     summary = json.loads((tmp_path / "demo" / "out" / "latest" / "summary.json").read_text())
     assert summary["golden_records"] > 0
+
+
+def _wait_for_text(path: Path, text: str, seconds: float, process: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        content = path.read_text(errors="replace") if path.exists() else ""
+        if text in content:
+            return content
+        assert process.poll() is None, content[-3000:]
+        time.sleep(1)
+    raise AssertionError(f"{text!r} not seen within {seconds} s:\n{content[-3000:]}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return state != "Z"
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.mark.slow
+def test_serve_starts_its_own_server_and_stops_it(tmp_path: Path) -> None:
+    """Without PREFECT_API_URL: the server's log is a file, SIGTERM stops both, and a
+    `golden serve` killed with SIGKILL takes its server with it."""
+    from flows.schedule import LOG_FILE, PID_FILE
+
+    write_demo(tmp_path / "demo", persons=20, seed=5)
+    config = tmp_path / "demo" / "golden.toml"
+    output = tmp_path / "demo" / "out"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1")
+    env.update(PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    golden = Path(sys.executable).with_name("golden")
+    command = [str(golden), "serve", "--config", str(config), "--cron", "0 2 * * *"]
+    for stop in (signal.SIGTERM, signal.SIGKILL):
+        log_path = tmp_path / f"serve-{stop.name}.log"
+        with log_path.open("wb") as log:
+            serving = subprocess.Popen(
+                [*command, "--port", str(_free_port())],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_for_text(log_path, "schedule ok", 240, serving)
+            server_pid = json.loads((output / PID_FILE).read_text())["pid"]
+            assert _alive(server_pid)
+            assert (output / LOG_FILE).stat().st_size > 0  # the server's output, not /dev/null
+            os.kill(serving.pid, stop)  # the serve process only, not its group
+            serving.wait(timeout=60)
+            assert _wait_gone(server_pid, 30), f"server left running after {stop.name}"
+        finally:
+            _stop(serving)
+        if stop == signal.SIGTERM:
+            assert "golden serve stopped" in log_path.read_text()
+            assert not (output / PID_FILE).exists()
+
+
+def test_a_server_left_by_a_killed_serve_is_stopped_at_the_next_start(tmp_path: Path) -> None:
+    from flows.runlock import process_identity, process_start_ticks
+    from flows.schedule import PID_FILE, reap_left_server
+
+    left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    try:
+        identity = {**process_identity(), "pid": left.pid}
+        identity["pid_started"] = process_start_ticks(left.pid)
+        (tmp_path / PID_FILE).write_text(json.dumps(identity))
+        assert reap_left_server(tmp_path) == left.pid
+        assert left.wait(timeout=30) == -signal.SIGTERM
+        assert not (tmp_path / PID_FILE).exists()
+    finally:
+        if left.poll() is None:
+            left.kill()
