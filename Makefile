@@ -50,6 +50,7 @@ bench: setup
 	$(PY) -m benchmarks.clean_1m
 	$(PY) -m benchmarks.incremental
 	$(PY) -m benchmarks.scale
+	$(PY) -m benchmarks.scale --records 100000
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -28,6 +28,7 @@ from flows.cli_subject import retention_app, subject_app
 from rules.errors import GoldenError
 
 if TYPE_CHECKING:
+    from matching.blocking_estimate import BlockingEstimate
     from rules.config import GoldenConfig
 
 app = typer.Typer(
@@ -351,6 +352,13 @@ def dedupe(
     dq: Annotated[
         bool, typer.Option("--dq/--no-dq", help="Also run the DQ rules (great-expectations).")
     ] = False,
+    explain_blocking: Annotated[
+        bool,
+        typer.Option(
+            "--explain-blocking",
+            help="Only estimate the candidate pairs of each blocking rule, then exit.",
+        ),
+    ] = False,
 ) -> None:
     """De-duplicate one customer list: your file back with a duplicate-group column.
 
@@ -368,18 +376,33 @@ def dedupe(
         if not separator or not column or not value:
             raise GoldenError(f"--role {item!r}: write it as COLUMN=ROLE")
         overrides[column] = value
-    with console.status(f"de-duplicating {file.name}"):
-        outcome = dedupe_file(
-            file,
-            id_column,
-            out,
-            overrides=overrides,
-            country=country,
-            encoding=encoding,
-            delimiter=delimiter,
-            hard_rules=hard_rules,
-            dq_checks=dq,
-        )
+    if explain_blocking:
+        from flows.dedupe import explain_blocking as estimate
+
+        with console.status(f"estimating blocking of {file.name}"):
+            found = estimate(
+                file,
+                id_column,
+                overrides=overrides,
+                country=country,
+                encoding=encoding,
+                delimiter=delimiter,
+            )
+        console.print(blocking_table(found))
+        return
+    # Each stage shows its own progress (flows/progress.py), not one spinner for the whole run.
+    console.print(f"de-duplicating {file.name}", markup=False, highlight=False)
+    outcome = dedupe_file(
+        file,
+        id_column,
+        out,
+        overrides=overrides,
+        country=country,
+        encoding=encoding,
+        delimiter=delimiter,
+        hard_rules=hard_rules,
+        dq_checks=dq,
+    )
     roles = Table("role", "column(s)", title="column roles")
     for field, columns in outcome.roles.items():
         shown = ", ".join(columns) if isinstance(columns, list) else columns
@@ -401,6 +424,36 @@ def dedupe(
             "Dubletten_Gruppe to see the duplicates together)",
             markup=False,
         )
+
+
+def blocking_table(estimate: BlockingEstimate) -> Table:
+    """The blocking estimate as a table: pairs, blocks and the largest blocks per rule."""
+    table = Table(
+        "rule",
+        "records",
+        "blocks",
+        "pairs",
+        "largest blocks",
+        "oversized (records)",
+        "pairs skipped",
+        title=f"estimated candidate pairs, {estimate.records:,} records "
+        f"(blocks above {estimate.max_block_size:,} records are not paired)",
+    )
+    for rule in sorted(estimate.rules, key=lambda rule: -rule.pairs):
+        oversized = f"{rule.oversized_blocks:,} ({rule.oversized_records:,})"
+        table.add_row(
+            rule.rule,
+            f"{rule.records:,}",
+            f"{rule.blocks:,}",
+            f"{rule.pairs:,}",
+            ", ".join(f"{size:,}" for size in rule.largest_blocks),
+            oversized,
+            f"{rule.skipped_pairs:,}",
+        )
+    table.add_section()
+    table.add_row("all rules (at most)", "", "", f"{estimate.union_bound:,}", "", "", "")
+    table.add_row("without blocking", "", "", f"{estimate.all_pairs:,}", "", "", "")
+    return table
 
 
 @app.command()

@@ -15,12 +15,14 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import polars as pl
 
 from cleaners.organisations import organisation_share
+from flows import stages
 from flows.connectors import read_silo
 from flows.connectors.result import ROW_NUMBER
 from flows.dedupe_output import (
@@ -29,7 +31,9 @@ from flows.dedupe_output import (
     write_annotated_excel,
     write_annotated_frame,
 )
-from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
+from flows.pipeline import PipelineResult, run_pipeline
+from flows.progress import ProgressRunner
+from matching.blocking_estimate import BlockingEstimate, estimate_blocking
 from matching.duplicate_groups import duplicate_groups
 from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
 from rules.config import GoldenConfig
@@ -183,7 +187,7 @@ def dedupe_file(
         mapping, unused = infer_roles(header, id_column, overrides or {})
         mapping = organisation_name_column(mapping, extract.frame, overrides or {})
         config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules, dq_checks)
-        result = run_pipeline(config, PlainRunner())
+        result = run_pipeline(config, ProgressRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
             if produced.is_file():  # not the match cache: a one-off run has no next run
@@ -240,3 +244,44 @@ def _config(
         )
     except ValueError as exc:
         raise ConfigError(f"golden dedupe: invalid option: {exc}") from None
+
+
+def explain_blocking(
+    path: Path,
+    id_column: str | None,
+    *,
+    overrides: dict[str, str] | None = None,
+    country: str = "DE",
+    encoding: str = "auto",
+    delimiter: str = "auto",
+) -> BlockingEstimate:
+    """Read and clean the file as `dedupe_file` does; estimate each blocking rule's pairs.
+
+    No pair is built: the estimate counts block sizes (matching.blocking_estimate), so it runs
+    in seconds on files whose matching would take minutes.
+    """
+    connector = CONNECTOR_BY_SUFFIX.get(path.suffix.lower())
+    if connector is None:
+        raise GoldenError(
+            f"{path}: unknown file type {path.suffix!r}; use one of "
+            f"{', '.join(sorted(CONNECTOR_BY_SUFFIX))}"
+        )
+    silo: dict[str, object] = {
+        "connector": connector,
+        "path": str(path.resolve()),
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "mapping": {"source_id": id_column or ROW_NUMBER},
+    }
+    with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
+        probe = _config(silo, Path(work), country, True, False)
+        extract = read_silo(probe.silos[SILO], probe)
+        mapping, _ = infer_roles(extract.columns, id_column, overrides or {})
+        mapping = organisation_name_column(mapping, extract.frame, overrides or {})
+        config = _config({**silo, "mapping": mapping}, Path(work), country, True, False)
+        # The mapping is applied in prepare, not when reading: the probe's rows serve.
+        prepared = stages.prepare(config, [extract])
+        cleaned = stages.clean(config, prepared, date.today())
+    return estimate_blocking(
+        cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
+    )

@@ -11,23 +11,55 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 
 from flows.connectors import SiloExtract
 from flows.pipeline import read_with_retries, run_pipeline
+from flows.progress import STAGES, stage_label
 from reports.dq_scores import artifact_markdown
 from reports.summary import RunSummary
 from rules.config import GoldenConfig, SiloConfig, load_config
 
+#: Key of the run's progress artifact in the Prefect UI.
+PROGRESS_KEY = "golden-progress"
+
 
 class PrefectRunner:
-    """Runs each stage as a Prefect task; extracts all silos concurrently."""
+    """Runs each stage as a Prefect task; extracts all silos concurrently.
+
+    A progress artifact (key PROGRESS_KEY) shows the share of stages done and the running
+    stage with its work (flows/progress.py: counts only, no record values).
+    """
+
+    def __init__(self) -> None:
+        self.progress: UUID | None = None
+        self.done = 0
 
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
-        return task(name=name, cache_policy=NO_CACHE, persist_result=False)(function)(*args)
+        self._report(stage_label(name, args, self.done))
+        result = task(name=name, cache_policy=NO_CACHE, persist_result=False)(function)(*args)
+        if name in STAGES:
+            self.done += 1
+            if self.done == len(STAGES):
+                self._report(f"all {len(STAGES)} stages done")
+        return result
+
+    def _report(self, description: str) -> None:
+        percent = 100.0 * min(self.done, len(STAGES)) / len(STAGES)
+        if self.progress is None:
+            self.progress = create_progress_artifact(
+                percent, key=PROGRESS_KEY, description=description
+            )
+        else:
+            update_progress_artifact(self.progress, percent, description=description)
 
     def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]:
         # Retries live in read_with_retries: only transient faults (refused, timed out) are

@@ -1,0 +1,58 @@
+"""`golden dedupe --explain-blocking`: the estimate per rule, before and without matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.dedupe import dedupe_file, explain_blocking
+
+HEADER = "id,first_name,surname,dob,city,email"
+# Common names, shared birth dates and cities: every default person rule finds pairs here.
+# One e-mail per record, so no pair shares two keys of one rule and the estimate is exact.
+ROWS = [
+    "1,Anna,Schmidt,1980-01-01,Berlin,anna.schmidt@web.de",
+    "2,Anna,Schmidt,1980-01-01,Berlin,anna.schmidt@gmx.de",
+    "3,Anna,Schmit,1980-01-01,Berlin,",
+    "4,Schmidt,Anna,1980-01-01,Berlin,anna.schmidt@web.de",
+    "5,Max,Meier,1975-06-30,Berlin,max.meier@posteo.de",
+    "6,Max,Mayer,1975-06-30,Hamburg,max.meier@posteo.de",
+    "7,Moritz,Meier,1975-06-30,Hamburg,",
+    "8,Max,Meier,1990-02-02,Hamburg,mm@t-online.de",
+    "9,Lena,Wolf,1980-01-01,Köln,lena@wolf.de",
+]
+
+
+@pytest.fixture()
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "persons.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_estimate_equals_the_pairs_the_run_builds(source: Path, tmp_path: Path) -> None:
+    estimate = explain_blocking(source, "id")
+    run = dedupe_file(source, "id", tmp_path / "out").result
+
+    built = run.outputs.matched.blocking.pairs_per_rule
+    assert {rule.rule: rule.pairs for rule in estimate.rules} == built
+    assert sum(built.values()) > 0 and estimate.records == len(ROWS)
+
+
+def test_cli_prints_the_table_and_writes_nothing(source: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["dedupe", str(source), "--id", "id", "--explain-blocking"],
+        env={"COLUMNS": "200"},
+    )
+
+    assert result.exit_code == 0, result.output
+    estimate = explain_blocking(source, "id")
+    for rule in estimate.rules:
+        line = next(line for line in result.output.splitlines() if f" {rule.rule} " in line)
+        assert f" {rule.pairs:,} " in line
+    assert "Schmidt" not in result.output and "anna" not in result.output.lower()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["persons.csv"]
