@@ -230,8 +230,11 @@ def generate(rows: int, seed: int) -> pl.DataFrame:
         mobile=_join_digits(_subscriber_digits(rng, rows, 9)),
         vat_id=vat_ids(rng, country),
     )
-    return base.select(_columns()).select(
-        [pl.col(name).cast(dtype) for name, dtype in CANONICAL_SCHEMA.items()]
+    drawn = base.select(_columns())
+    # canonical fields this generator does not draw (contact_name, the consent proof) stay null
+    return drawn.select(
+        (pl.col(name) if name in drawn.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in CANONICAL_SCHEMA.items()
     )
 
 

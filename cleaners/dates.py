@@ -202,7 +202,14 @@ def _years_before(today: date, years: int) -> date:
 
 
 DATE_COLUMNS = ("birth_date", "consent_email_date", "consent_post_date", "consent_phone_date")
-TIMESTAMP_COLUMNS = ("created_at", "updated_at", "last_activity")
+TIMESTAMP_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "last_activity",
+    "consent_email_confirmed_at",
+    "consent_post_confirmed_at",
+    "consent_phone_confirmed_at",
+)
 
 # (guard regex, chrono format): unambiguous shapes parsed in polars without Python.
 _FAST_FORMATS = (
@@ -282,7 +289,7 @@ def _check_birth_dates(frame: pl.DataFrame, today: date) -> pl.DataFrame:
 def clean_dates(
     frame: pl.DataFrame, *, date_formats: Mapping[str, str | None] | None, today: date
 ) -> CleanResult:
-    """Parse birth_date and consent dates to Date; created_at, updated_at, last_activity too."""
+    """Parse birth_date and consent dates to Date; the timestamps (TIMESTAMP_COLUMNS) too."""
     silo_formats = {silo: fmt for silo, fmt in (date_formats or {}).items() if fmt}
     findings = []
     for column in (*DATE_COLUMNS, *TIMESTAMP_COLUMNS):

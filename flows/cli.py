@@ -571,8 +571,9 @@ def export(
     profile: Annotated[
         str,
         typer.Option(
-            help="salesforce, salesforce-person-accounts, hubspot, zoho, dynamics, pipedrive "
-            "or generic."
+            help="salesforce, salesforce-person-accounts, hubspot, zoho, dynamics, pipedrive, "
+            "generic, or listenprivileg (postal list of persons without post consent, README "
+            "Datenschutz)."
         ),
     ],
     config: ConfigOption = Path("golden.toml"),

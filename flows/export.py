@@ -39,8 +39,11 @@ from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_nu
 from flows.export_state import ExportRecord, last_export, load_exported, record_export, run_status
 from flows.privacy_state import erased_golden_ids, load_flags
 from flows.publish import make_private, write_json
+from flows.retention import FILE as RETENTION_FILE
 from flows.state import StateStore
-from matching.objections import restricted_golden_ids
+from matching.listenprivileg import listenprivileg_persons
+from matching.objections import objected_golden_ids, restricted_golden_ids
+from matching.retention import gesperrt_golden_ids
 from reports.csv_safe import write_csv
 from reports.exports import (
     CHANGE_KINDS,
@@ -274,12 +277,16 @@ def _plan(
     """Hash every golden record, compare with the baseline, pick the rows to write."""
     exported_at = datetime.now(UTC)
     crosswalk = pl.read_parquet(run_folder / "crosswalk.parquet")
-    restricted = restricted_golden_ids(crosswalk, load_flags(state))  # DSGVO Art. 18
-    golden = with_phone_types(
-        pl.scan_parquet(run_folder / "golden.parquet").filter(
-            ~pl.col("golden_id").is_in(restricted)
-        )
-    )
+    flags = load_flags(state)
+    # Left out of every export: restricted (DSGVO Art. 18) and "gesperrt" (kept only for a legal
+    # retention duty); a CRM that holds them gets them as "removed" in changes.csv.
+    excluded = restricted_golden_ids(crosswalk, flags) + _gesperrt(run_folder)
+    golden = pl.scan_parquet(run_folder / "golden.parquet")
+    if profile.selection == "listenprivileg":
+        golden = listenprivileg_persons(golden, excluded + objected_golden_ids(crosswalk, flags))
+    else:
+        golden = golden.filter(~pl.col("golden_id").is_in(excluded))
+    golden = with_phone_types(golden)
     current = content_hashes(golden, profile)
     baseline, since_text = _baseline(state, config, profile, since)
     redirects = resolve_redirects(state.load_golden_ids())
@@ -300,11 +307,27 @@ def _plan(
         golden=golden,
         upserts=upserts,
         changes=changes,
-        merge_map=merge_map(crosswalk, redirects, current.select("golden_id", "object")),
+        merge_map=merge_map(
+            # a postal list names only its own persons' source records (data minimisation)
+            crosswalk.join(current.select("golden_id"), on="golden_id", how="semi")
+            if profile.selection == "listenprivileg"
+            else crosswalk,
+            redirects,
+            current.select("golden_id", "object"),
+        ),
         delimiter=config.export.delimiter,
         bom=config.export.bom,
         rejected=rejected,
     )
+
+
+def _gesperrt(run_folder: Path) -> list[str]:
+    """Golden ids the run's retention_due.csv lists as "gesperrt" (none without [retention])."""
+    path = run_folder / RETENTION_FILE
+    if not path.is_file():
+        return []
+    due = pl.read_csv(path, infer_schema=False, columns=["golden_id", "status"])
+    return gesperrt_golden_ids(due)
 
 
 def _write_files(plan: _Plan, folder: Path) -> dict[str, int]:

@@ -123,6 +123,7 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
         language=config.project.language,
         previous=outputs.previous,
         dq=dq_inputs,
+        show_contact_data=config.project.show_contact_data,
     )
     groups = review_groups(
         outputs.review,

@@ -66,6 +66,12 @@ def apply_objections(records: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame
             .then(pl.lit(OBJECTION_SOURCE))
             .otherwise(pl.col(source))
             .alias(source),
+            # the objection is its own proof: the overruled opt-in's text and DOI go with it
+            *(
+                pl.when(overrule).then(None).otherwise(pl.col(name)).alias(name)
+                for name in (f"consent_{channel}_text", f"consent_{channel}_confirmed_at")
+                if name in records.columns
+            ),
         ).drop("__since")
     return records
 
@@ -76,4 +82,13 @@ def restricted_golden_ids(crosswalk: pl.DataFrame, flags: pl.DataFrame) -> list[
     if restricted.height == 0:
         return []
     joined = crosswalk.join(restricted, on=["silo", "source_id"])
+    return sorted(set(joined["golden_id"].to_list()))
+
+
+def objected_golden_ids(crosswalk: pl.DataFrame, flags: pl.DataFrame) -> list[str]:
+    """Golden ids holding a record with an objection (any channel) that is still in force."""
+    objected = flags.filter(pl.col("kind") == OBJECT).select("silo", "source_id").unique()
+    if objected.height == 0:
+        return []
+    joined = crosswalk.join(objected, on=["silo", "source_id"])
     return sorted(set(joined["golden_id"].to_list()))

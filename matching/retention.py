@@ -155,3 +155,13 @@ def _prospect(frame: pl.DataFrame, periods: RetentionPeriods) -> pl.DataFrame:
         pl.format("no activity for {} months", pl.lit(months.amount)).alias("reason"),
         pl.lit(months.source).alias("legal_source"),
     )
+
+
+def gesperrt_golden_ids(due: pl.DataFrame) -> list[str]:
+    """Golden ids with a record kept only for a legal retention duty (status "gesperrt").
+
+    Such a person may be used for nothing but the duty: every marketing export leaves them out.
+    ``due`` is retention_due.csv (RETENTION_SCHEMA) of the same run.
+    """
+    kept = due.filter(pl.col("status") == RESTRICTED).drop_nulls("golden_id")
+    return sorted(set(kept["golden_id"].to_list()))

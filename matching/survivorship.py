@@ -8,7 +8,8 @@ keeps its lineage (silo, source_id, updated_at). Phones and e-mails keep all dis
 
 Marketing consent per channel (DSGVO Art. 7): an opt-out anywhere wins unless an opt-in with a
 later date exists; an undated opt-out can never be proven older, so it wins. The winning record
-is the proof (date, source).
+is the proof: its date, source, consent text/version and double-opt-in confirmation are kept
+together with the value, never mixed from several records.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching.accounts import account_links
-from rules.canonical import CONSENT_CHANNELS
+from rules.canonical import CONSENT_CHANNELS, CONSENT_SUFFIXES
 from rules.config import SurvivorshipConfig
 
 #: Attribute groups chosen from one source record each; the first column must be present.
@@ -52,11 +53,7 @@ GOLDEN_COLUMNS = (
     "emails",
     "birth_date",
     "vat_id",
-    *(
-        f"consent_{channel}{suffix}"
-        for channel in CONSENT_CHANNELS
-        for suffix in ("", "_date", "_source")
-    ),
+    *(f"consent_{channel}{suffix}" for channel in CONSENT_CHANNELS for suffix in CONSENT_SUFFIXES),
     "created_at",
     "updated_at",
     "last_activity",
@@ -160,7 +157,8 @@ def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.Data
         .first()
     )
     # If every opt-in was overruled, the entity's latest opt-out wins.
-    values = chosen.select("golden_id", value, date, source)
+    # The winning record's proof travels with its value: date, source, text, DOI confirmation.
+    values = chosen.select("golden_id", *(f"consent_{channel}{s}" for s in CONSENT_SUFFIXES))
     lineage = chosen.select(
         "golden_id",
         pl.lit(value).alias("field"),
@@ -189,6 +187,12 @@ def build_golden_records(
     )
     members = records.join(assignment, on="record_key").join(trust, on="silo", how="left")
     members = members.with_columns(pl.col("trust_rank").fill_null(1000))
+    # The optional proof fields (consent text, DOI confirmation): null when a frame lacks them.
+    members = members.with_columns(
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in _optional_proof_columns().items()
+        if name not in members.columns
+    )
     base = (
         members.group_by("golden_id")
         .agg(
@@ -238,6 +242,14 @@ def build_golden_records(
         else pl.DataFrame(schema=LINEAGE_SCHEMA)
     )
     return GoldenResult(golden=golden.select(GOLDEN_COLUMNS).sort("golden_id"), lineage=lineage)
+
+
+def _optional_proof_columns() -> dict[str, pl.DataType]:
+    return {
+        f"consent_{channel}{suffix}": dtype
+        for channel in CONSENT_CHANNELS
+        for suffix, dtype in (("_text", pl.String()), ("_confirmed_at", pl.Datetime("us")))
+    }
 
 
 def _distinct_list(column: str) -> pl.Expr:

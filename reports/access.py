@@ -44,7 +44,7 @@ class AccessReport:
     recipients: list[Row]
 
     def consent(self) -> list[Row]:
-        """Per channel: value, date, source and the source record the golden record took it from."""
+        """Per channel: value, date, source, text, DOI confirmation, and the record proving it."""
         proofs = {row["field"]: row for row in self.lineage}
         rows = []
         for channel in CONSENT_CHANNELS:
@@ -55,6 +55,8 @@ class AccessReport:
                     "consent": self.golden.get(f"consent_{channel}"),
                     "date": self.golden.get(f"consent_{channel}_date"),
                     "source": self.golden.get(f"consent_{channel}_source"),
+                    "text": self.golden.get(f"consent_{channel}_text"),
+                    "confirmed_at": self.golden.get(f"consent_{channel}_confirmed_at"),
                     "proof": f"{proof['silo']}:{proof['source_id']}" if proof else None,
                 }
             )

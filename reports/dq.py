@@ -64,7 +64,11 @@ def _reason_columns(frame: pl.DataFrame) -> list[str]:
 
 
 def _dq_context(
-    summary: RunSummary, stale: pl.DataFrame, dq: DQInputs | None, quarantine: pl.DataFrame
+    summary: RunSummary,
+    stale: pl.DataFrame,
+    dq: DQInputs | None,
+    quarantine: pl.DataFrame,
+    show_contact_data: bool,
 ) -> dict[str, object]:
     """Template variables of the DQ sections (empty sections without DQ results)."""
     reasons = _reason_columns(stale)
@@ -90,6 +94,7 @@ def _dq_context(
         rule_details={check.key: (check.months, check.country) for check in dq.results.checks},
         stale_columns=dq.stale_columns,
         stale_silo_column=dq.stale_silo_column,
+        show_contact_data=show_contact_data,
     )
     return {
         "dq": dq,
@@ -98,7 +103,7 @@ def _dq_context(
         "scores": dq_sections.scorecard_rows(scores, dq.history),
         "trend": dq_sections.trend(dq.history, scores, summary.run_id, summary.started_at),
         "gate": dq_sections.gate_rows(dq.results, dq.settings),
-        "rule_problems": dq_sections.rule_problems(dq.results),
+        "rule_problems": dq_sections.rule_problems(dq.results, show_contact_data=show_contact_data),
         "duplicates": dq_sections.duplicates(dq.crosswalk),
         "checks": check_rows(dq.results),
         "stale_reasons": dq_sections.stale_reasons(stale, reasons),
@@ -136,6 +141,7 @@ def render_dq_report(
     language: str = "de",
     previous: RunSummary | None = None,
     dq: DQInputs | None = None,
+    show_contact_data: bool = False,
 ) -> str:
     """Return the DQ report of one run as a self-contained HTML document."""
     labels = report_labels(language)
@@ -150,11 +156,11 @@ def render_dq_report(
             previous=previous,
             key_figures=dq_model.key_figures(summary, previous),
             silos=dq_model.silo_rows(summary),
-            problems=dq_model.top_problems(findings),
+            problems=dq_model.top_problems(findings, show_contact_data=show_contact_data),
             quarantine=dq_model.quarantine_list(quarantine),
             stale=dq_model.stale_summary(stale),
             stages=dq_model.stage_bars(summary),
-            **_dq_context(summary, stale, dq, quarantine),
+            **_dq_context(summary, stale, dq, quarantine, show_contact_data),
         )
     )
 
@@ -169,10 +175,18 @@ def write_dq_report(
     language: str = "de",
     previous: RunSummary | None = None,
     dq: DQInputs | None = None,
+    show_contact_data: bool = False,
 ) -> None:
     """Render the DQ report and write it to ``path`` as UTF-8."""
     html = render_dq_report(
-        summary, quarantine, findings, stale, language=language, previous=previous, dq=dq
+        summary,
+        quarantine,
+        findings,
+        stale,
+        language=language,
+        previous=previous,
+        dq=dq,
+        show_contact_data=show_contact_data,
     )
     # newline="\n": the same run gives the same bytes on every platform.
     path.write_text(html, encoding="utf-8", newline="\n")

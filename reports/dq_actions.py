@@ -12,7 +12,7 @@ Severity, from what the problem costs:
   medium staleness reasons (probable move);
 - low: missing optional values (completeness), old data (timeliness), low staleness reasons.
 
-Examples are masked like the rest of the report (first character plus ``***``); ids are shown.
+Examples are masked like the rest of the report (reports.masking); ids are shown.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Final
 
 import polars as pl
 
-from reports.dq_model import mask_value
+from reports.masking import mask_contact
 
 #: Tasks shown at the top of the report.
 FIRST_ACTIONS: Final = 5
@@ -92,6 +92,7 @@ def _rule_actions(
     failures: pl.DataFrame,
     owners: Mapping[str, str],
     rule_details: Mapping[str, tuple[int | None, str | None]],
+    show_contact_data: bool,
 ) -> list[Action]:
     if failures.is_empty():
         return []
@@ -100,7 +101,10 @@ def _rule_actions(
         .group_by("silo", "dimension", "rule", "check", "field")
         .agg(
             pl.col("source_id").n_unique().alias("records"),
-            mask_value(pl.col("value").cast(pl.String).drop_nulls().first()).alias("example"),
+            pl.col("value").cast(pl.String).drop_nulls().first().alias("example"),
+        )
+        .with_columns(
+            mask_contact(pl.col("example"), pl.col("field"), show_contact_data=show_contact_data)
         )
         .sort("silo", "check", "field")
     )
@@ -179,6 +183,7 @@ def first_actions(
     stale_columns: Mapping[str, tuple[str, str, str]] | None = None,
     stale_silo_column: str = "silo",
     limit: int = FIRST_ACTIONS,
+    show_contact_data: bool = False,
 ) -> tuple[tuple[Action, ...], int]:
     """The ``limit`` most urgent tasks (severity, then records affected) and how many in all.
 
@@ -189,7 +194,7 @@ def first_actions(
     owners = dict(owners or {})
     actions = [
         *_quarantine_actions(quarantine, owners),
-        *_rule_actions(failures, owners, dict(rule_details or {})),
+        *_rule_actions(failures, owners, dict(rule_details or {}), show_contact_data),
         *_stale_actions(stale, stale_reasons, dict(stale_columns or {}), stale_silo_column),
     ]
     actions.sort(

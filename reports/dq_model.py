@@ -7,8 +7,9 @@ Inputs are the frames documented in ``rules.canonical`` (``QUARANTINE_SCHEMA``,
 column when it has one.
 
 Privacy: the report is mailed around and opened by people who do not need customer data, so
-finding values are masked to their first character plus ``***`` (DSGVO data minimisation); the
-full values stay in findings.csv, next to the report in the restricted output folder.
+finding values are masked by reports.masking (e-mail local parts, phone digits, other values to
+their first character plus ``***``; DSGVO data minimisation) unless ``[project]
+show_contact_data``; the full values stay in findings.csv, in the restricted output folder.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Final
 
 import polars as pl
 
+from reports.masking import mask_contact
 from reports.summary import RunSummary, SiloSummary
 
 #: Rough number of checked values per record, the denominator of the validity score.
@@ -61,7 +63,7 @@ class SiloRow:
 
 @dataclass(frozen=True)
 class Example:
-    """One record showing a problem; ``masked_value`` never holds more than one real character."""
+    """One record showing a problem; ``masked_value`` as reports.masking shows it."""
 
     silo: str
     source_id: str
@@ -159,12 +161,9 @@ def silo_rows(summary: RunSummary) -> tuple[SiloRow, ...]:
     )
 
 
-def mask_value(expr: pl.Expr) -> pl.Expr:
-    """Return the first character of each text value followed by ``***`` (null stays null)."""
-    return expr.str.slice(0, 1) + pl.lit("***")
-
-
-def top_problems(findings: pl.DataFrame, limit: int = TOP_PROBLEMS) -> TopProblems:
+def top_problems(
+    findings: pl.DataFrame, limit: int = TOP_PROBLEMS, *, show_contact_data: bool = False
+) -> TopProblems:
     """Group findings by field and reason, most frequent first, with masked examples."""
     if findings.is_empty():
         return TopProblems(problems=(), groups=0)
@@ -181,7 +180,7 @@ def top_problems(findings: pl.DataFrame, limit: int = TOP_PROBLEMS) -> TopProble
         .sort(["count", "field", "reason"], descending=[True, False, False], nulls_last=True)
     )
     top = groups.head(limit)
-    examples = _examples(text, top)
+    examples = _examples(text, top, show_contact_data)
     largest = max(1, int(top["count"].max() or 0))  # type: ignore[arg-type]
     problems = tuple(
         Problem(
@@ -199,14 +198,18 @@ def top_problems(findings: pl.DataFrame, limit: int = TOP_PROBLEMS) -> TopProble
 
 
 def _examples(
-    findings: pl.DataFrame, top: pl.DataFrame
+    findings: pl.DataFrame, top: pl.DataFrame, show_contact_data: bool
 ) -> dict[tuple[str | None, str | None], tuple[Example, ...]]:
     """Return up to three distinct records per field+reason, lowest silo and source id first."""
     picked = (
         findings.join(top.select("field", "reason"), on=["field", "reason"], nulls_equal=True)
         .sort(["silo", "source_id", "value"], nulls_last=True)
         .unique(["field", "reason", "silo", "source_id"], keep="first", maintain_order=True)
-        .with_columns(mask_value(pl.col("value")).alias("masked_value"))
+        .with_columns(
+            mask_contact(
+                pl.col("value"), pl.col("field"), show_contact_data=show_contact_data
+            ).alias("masked_value")
+        )
         .group_by("field", "reason", maintain_order=True)
         .head(EXAMPLES_PER_PROBLEM)
     )

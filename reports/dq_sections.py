@@ -3,8 +3,8 @@
 Companion of ``reports.dq_model`` (run counts, findings, quarantine): each function turns the DQ
 results of a run (``reports.dq_scores``), the crosswalk, the score history of the state store,
 the stale frame or the reminders into small frozen rows for one section of
-``templates/dq_report.html.j2``. Failing values are masked like findings (first character and
-``***``); full values are only in dq_failures.csv.
+``templates/dq_report.html.j2``. Failing values are masked like findings (reports.masking);
+full values are only in dq_failures.csv.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Final
 
 import polars as pl
 
-from reports.dq_model import Example, mask_value
+from reports.dq_model import Example
 from reports.dq_scores import (
     ALL_SILOS,
     DIMENSIONS,
@@ -28,6 +28,7 @@ from reports.dq_scores import (
     score_changes,
     silo_overlap,
 )
+from reports.masking import mask_contact
 from rules.config import DQConfig
 from rules.dq_rules import Check, invalid_limit, invalid_records_limit
 
@@ -303,7 +304,11 @@ def duplicates(crosswalk: pl.DataFrame) -> Duplicates:
 
 
 def rule_problems(
-    results: DQResults, limit: int = TOP_RULE_PROBLEMS, examples: int = EXAMPLES_PER_RULE
+    results: DQResults,
+    limit: int = TOP_RULE_PROBLEMS,
+    examples: int = EXAMPLES_PER_RULE,
+    *,
+    show_contact_data: bool = False,
 ) -> RuleProblems:
     """Failures grouped by check (rule, field, country), most frequent first, masked examples."""
     failures = results.failures
@@ -326,7 +331,11 @@ def rule_problems(
         failures.join(top.select("check"), on="check")
         .sort(["check", "silo", "source_id", "value"], nulls_last=True)
         .unique(["check", "silo", "source_id"], keep="first", maintain_order=True)
-        .with_columns(mask_value(pl.col("value")).alias("masked_value"))
+        .with_columns(
+            mask_contact(
+                pl.col("value"), pl.col("field"), show_contact_data=show_contact_data
+            ).alias("masked_value")
+        )
         .group_by("check", maintain_order=True)
         .head(examples)
     )

@@ -32,6 +32,8 @@ consent_<channel>      channel in email, post, phone: raw yes/no text before cle
                        Boolean after (null = unknown)
 consent_<ch>_date      when the consent or opt-out was given
 consent_<ch>_source    where it was given (form, shop checkout, phone call ...)
+consent_<ch>_text      the consent text or its version as the silo records it (optional)
+consent_<ch>_confirmed_at  double opt-in: when the confirmation link was clicked (optional)
 created_at             record created in the silo
 updated_at             record last changed in the silo
 last_activity          last order, login, newsletter open ...
@@ -62,6 +64,8 @@ from typing import Final
 import polars as pl
 
 CONSENT_CHANNELS: Final = ("email", "post", "phone")
+#: Per channel: the consent itself and its proof (date, source, text/version, DOI confirmation).
+CONSENT_SUFFIXES: Final = ("", "_date", "_source", "_text", "_confirmed_at")
 
 #: Scalar text fields a silo column can be mapped to.
 SCALAR_FIELDS: Final[tuple[str, ...]] = (
@@ -80,11 +84,7 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "country",
     "birth_date",
     "vat_id",
-    *(
-        f"consent_{channel}{suffix}"
-        for channel in CONSENT_CHANNELS
-        for suffix in ("", "_date", "_source")
-    ),
+    *(f"consent_{channel}{suffix}" for channel in CONSENT_CHANNELS for suffix in CONSENT_SUFFIXES),
     "created_at",
     "updated_at",
     "last_activity",

@@ -106,6 +106,8 @@ class ProjectConfig(_Strict):
     state_url: str = ""
     default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "DE"
     language: Literal["de", "en"] = "de"
+    #: Reports show e-mail addresses and phone numbers in full (reports.masking); default: masked.
+    show_contact_data: bool = False
     #: Run folders kept under <output_dir>/runs after a successful publish (oldest removed).
     keep_runs: Annotated[int, Field(ge=1)] = 14
 
@@ -383,6 +385,7 @@ EXPORT_PROFILES = (
     "dynamics",
     "generic",
     "hubspot",
+    "listenprivileg",
     "pipedrive",
     "salesforce",
     "salesforce-person-accounts",

@@ -41,6 +41,12 @@ LABEL_LANGUAGES = ("de", "en")
 #: What an unknown consent becomes in a marketing column: opted out (lawful), or left empty.
 UNKNOWN_CONSENT = ("opt_out", "empty")
 
+#: Which golden records a profile's files hold: ``all`` (CRM imports: every record not
+#: restricted) or ``listenprivileg`` (a postal list of persons without post consent who did
+#: not object, matching.listenprivileg; persons only, no consent columns).
+Selection = Literal["all", "listenprivileg"]
+SELECTIONS: tuple[Selection, ...] = ("all", "listenprivileg")
+
 
 @dataclass(frozen=True)
 class ExportColumn:
@@ -113,6 +119,7 @@ class ExportProfile:
     #: header language ("en", "de") and the unknown-consent policy (UNKNOWN_CONSENT)
     labels: str = "en"
     unknown_consent: str = "opt_out"
+    selection: Selection = "all"
 
     def object_for(self, record_type: RecordType) -> ExportObject:
         """The object persons or organisations go to."""
@@ -206,14 +213,25 @@ def _build(name: str, data: dict[str, object]) -> ExportProfile:
         true_text=str(data["true"]),
         false_text=str(data["false"]),
         objects=objects,
+        selection=_selection(data.get("selection", "all")),
     )
     record_types = sorted(item.record_type for item in objects)
-    if record_types != ["organisation", "person"]:
+    if profile.selection == "listenprivileg":
+        if record_types != ["person"]:
+            raise ValueError("a listenprivileg profile has exactly one object, for persons")
+    elif record_types != ["organisation", "person"]:
         raise ValueError("needs exactly one object for persons and one for organisations")
     files = [item.file for item in objects]
     if len(set(files)) != len(files) or set(files) & set(RESERVED_FILES):
         raise ValueError(f"object files must be distinct and not one of {RESERVED_FILES}")
     return profile
+
+
+def _selection(value: object) -> Selection:
+    for name in SELECTIONS:
+        if value == name:
+            return name
+    raise ValueError(f"selection must be one of {', '.join(SELECTIONS)} — got {value!r}")
 
 
 def _build_object(name: str, body: object) -> ExportObject:

@@ -65,7 +65,13 @@ GOLDEN_FIELDS: Final[dict[str, Kind]] = {
     **{
         f"consent_{channel}{suffix}": kind
         for channel in CONSENT_CHANNELS
-        for suffix, kind in (("", Kind.BOOLEAN), ("_date", Kind.DATE), ("_source", Kind.TEXT))
+        for suffix, kind in (
+            ("", Kind.BOOLEAN),
+            ("_date", Kind.DATE),
+            ("_source", Kind.TEXT),
+            ("_text", Kind.TEXT),
+            ("_confirmed_at", Kind.DATETIME),
+        )
     },
     "created_at": Kind.DATETIME,
     "updated_at": Kind.DATETIME,
@@ -189,6 +195,7 @@ DERIVED: Final[dict[str, Value]] = {
     "email_3": Value(Kind.TEXT, lambda: _item("emails", 2)),
     "emails": Value(Kind.TEXT, lambda: _joined("emails")),
     "email_domain": Value(Kind.TEXT, _email_domain),
+    "birth_year": Value(Kind.NUMBER, lambda: pl.col("birth_date").dt.year()),
     **{
         f"{channel}_opt_out": Value(Kind.BOOLEAN, partial(_opt_out, channel))
         for channel in CONSENT_CHANNELS

@@ -64,3 +64,24 @@ def test_consent_never_raises_or_drops_silently(value: str) -> None:
     outcome = normalize_consent(value)
     if clean_text(value) and outcome.consent is None:
         assert outcome.status == INVALID
+
+
+def test_consent_proof_fields_are_kept_and_the_confirmation_parsed() -> None:
+    row, findings = clean_one(
+        {
+            "consent_email": "ja",
+            "consent_email_date": "01.03.2025",
+            "consent_email_source": "Newsletter-Formular",
+            "consent_email_text": "Einwilligungstext v3 (2024-11)",
+            "consent_email_confirmed_at": "2025-03-01T10:15:00",
+            "consent_post_confirmed_at": "gestern",
+        }
+    )
+    assert row["consent_email"] is True
+    assert row["consent_email_text"] == "Einwilligungstext v3 (2024-11)"
+    assert row["consent_email_confirmed_at"].isoformat() == "2025-03-01T10:15:00"
+    # An unreadable confirmation is removed and reported, like every other date.
+    assert row["consent_post_confirmed_at"] is None
+    assert [f["field"] for f in findings if f["field"] == "consent_post_confirmed_at"] == [
+        "consent_post_confirmed_at"
+    ]

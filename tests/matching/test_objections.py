@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 import pytest
@@ -94,3 +94,15 @@ def test_restricted_golden_ids_follow_the_crosswalk() -> None:
     )
     assert restricted_golden_ids(crosswalk, FLAGS) == ["GA"]
     assert restricted_golden_ids(crosswalk, FLAGS.filter(pl.col("kind") == "object")) == []
+
+
+def test_an_overruled_opt_in_loses_its_text_and_confirmation() -> None:
+    records = _records(True, date(2026, 1, 1), "form").with_columns(
+        pl.Series("consent_email_text", ["Einwilligung v2", "Einwilligung v3"]),
+        pl.Series("consent_email_confirmed_at", [datetime(2026, 1, 1, 9), None]),
+    )
+    result = apply_objections(records, FLAGS)
+    first, second = result.row(0, named=True), result.row(1, named=True)
+    assert (first["consent_email_source"], first["consent_email_text"]) == ("Widerspruch", None)
+    assert first["consent_email_confirmed_at"] is None
+    assert second["consent_email_text"] == "Einwilligung v3"  # no objection: kept

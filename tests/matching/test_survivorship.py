@@ -554,3 +554,30 @@ def test_consent_is_merged_per_entity_and_per_channel(make_records: Any) -> None
     first = _golden(result, "G00")
     assert (first["consent_post"], first["consent_post_date"]) == (True, date(2025, 1, 1))
     assert first["consent_phone"] is None
+
+
+def test_consent_keeps_the_proof_of_the_winning_record(make_records: Any) -> None:
+    # The newsletter's confirmed opt-in is later than the CRM's opt-out: it wins, and the golden
+    # record shows its text and confirmation, never the CRM record's text.
+    frame = make_records(
+        [
+            {"record_key": "crm:1", "consent_email": False, "consent_email_date": date(2024, 1, 1),
+             "consent_email_source": "Anruf"},
+            {"record_key": "newsletter:1", "consent_email": True,
+             "consent_email_date": date(2025, 3, 1), "consent_email_source": "Formular"},
+        ]
+    ).with_columns(
+        pl.Series("consent_email_text", ["Telefonnotiz", "Newsletter-Einwilligung v3"]),
+        pl.Series("consent_email_confirmed_at", [None, datetime(2025, 3, 1, 10, 15)]),
+    )  # fmt: skip
+    result = build_golden_records(
+        frame, _assignment(dict.fromkeys(frame["record_key"], "G1")), TRUST, SurvivorshipConfig()
+    )
+    golden = _golden(result)
+    assert golden["consent_email"] is True
+    assert golden["consent_email_source"] == "Formular"
+    assert golden["consent_email_text"] == "Newsletter-Einwilligung v3"
+    assert golden["consent_email_confirmed_at"] == datetime(2025, 3, 1, 10, 15)
+    # Frames without the optional proof fields still merge; the fields are then unknown.
+    plain = _golden(_build(make_records, [{"record_key": "crm:1", "consent_post": True}]))
+    assert plain["consent_post"] is True and plain["consent_post_text"] is None

@@ -20,6 +20,8 @@ def _report() -> AccessReport:
             "golden_id": "G00000000AAAA",
             "consent_email": True,
             "consent_email_date": "2025-01-02",
+            "consent_email_text": "Newsletter-Einwilligung v3",
+            "consent_email_confirmed_at": "2025-01-02T10:15:00",
         },
         lineage=[
             {
@@ -50,6 +52,7 @@ def test_page_has_every_section_and_escapes_values(language: str, title: str, ch
     assert title in page and channel in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "newsletter:7" in page  # the proof of the consent shown
+    assert "Newsletter-Einwilligung v3" in page and "2025-01-02T10:15:00" in page
     assert "hubspot" in page
 
 
@@ -60,5 +63,7 @@ def test_json_carries_consent_with_its_proof() -> None:
         "consent": True,
         "date": "2025-01-02",
         "source": None,
+        "text": "Newsletter-Einwilligung v3",
+        "confirmed_at": "2025-01-02T10:15:00",
         "proof": "newsletter:7",
     }

@@ -77,7 +77,7 @@ def test_tasks_rank_by_severity_then_records_and_point_at_their_rows() -> None:
     assert quarantine.owner == "Vertrieb"
     assert rule.file == "dq_failures.csv"
     assert rule.filter == (("silo", "crm"), ("rule", "validity.accepted"), ("field", "emails"))
-    assert rule.example == "m***"  # masked like the rest of the report
+    assert rule.example == "m***@example"  # masked like the report: the local part hidden
 
 
 def test_reasons_in_german_one_by_one_and_unknown_ones_kept() -> None:

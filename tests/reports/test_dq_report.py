@@ -259,11 +259,17 @@ def test_top_problems_grouped_counted_and_masked() -> None:
     assert "<td>E-Mail</td><td>invalid syntax</td>" in rows[0]  # field label in German
     assert 'data-value="3">3<' in rows[0]
     assert "<td>Telefon</td><td>not a number</td>" in rows[1]
-    # Masked: first character and ***, never the full value.
+    # Masked (reports.masking): the e-mail's local part, the phone's digits, never the value.
     assert "max.mustermann@example.org" not in problems
-    assert "K-7 (shop): m***" in rows[0]
+    assert "K-7 (shop): m***@example.org" in rows[0]
     assert "C-1 (crm): x***" in rows[0]
-    assert "+***" in rows[1]
+    assert "C-2 (crm): +** ** ABC" in rows[1]
+
+
+def test_show_contact_data_shows_the_values() -> None:
+    problems = _section(_render(show_contact_data=True), "findings")
+    assert "K-7 (shop): max.mustermann@example.org" in problems
+    assert "C-2 (crm): +49 30 ABC" in problems
 
 
 def test_top_problems_limited_to_twenty_with_three_examples() -> None:

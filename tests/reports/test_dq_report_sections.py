@@ -155,7 +155,12 @@ def _inputs(**overrides: object) -> DQInputs:
     return DQInputs(**values)  # type: ignore[arg-type]
 
 
-def _render(language: str = "de", stale: pl.DataFrame | None = None, **overrides: object) -> str:
+def _render(
+    language: str = "de",
+    stale: pl.DataFrame | None = None,
+    show_contact_data: bool = False,
+    **overrides: object,
+) -> str:
     return render_dq_report(
         _summary(),
         empty_quarantine(),
@@ -163,6 +168,7 @@ def _render(language: str = "de", stale: pl.DataFrame | None = None, **overrides
         _stale() if stale is None else stale,
         language=language,
         dq=_inputs(**overrides),
+        show_contact_data=show_contact_data,
     )
 
 
@@ -215,8 +221,10 @@ def test_rule_problems_are_labelled_counted_and_masked() -> None:
     assert "PLZ passt zum Land AT" in problems
     assert "Nicht älter als 12 Monate" in problems
     assert "crm: 2" in problems and "shop: 1" in problems
-    assert "K-1 (crm): 0***" in problems
+    assert "K-1 (crm): ***-KAPUTT" in problems  # digits masked, what is wrong stays visible
     assert "030-KAPUTT" not in html  # full values only in dq_failures.csv
+    shown = _section(_render(show_contact_data=True), "top-problems")
+    assert "K-1 (crm): 030-KAPUTT" in shown  # [project] show_contact_data = true
 
 
 def test_english_labels() -> None:

@@ -32,6 +32,12 @@ GENERIC_CONSENT = [
     for channel in ("email", "post", "phone")
     for suffix in ("", "_date", "_source")
 ]
+#: The generic files also carry the proof of each consent (text/version, double opt-in).
+GENERIC_CONSENT += [
+    f"consent_{channel}{suffix}"
+    for channel in ("email", "post", "phone")
+    for suffix in ("_text", "_confirmed_at")
+]
 
 EXPECTED = [
     {
@@ -209,7 +215,28 @@ EXPECTED = [
             "member_count", "silos",
         ],
     },
+    {
+        "description": "Listenprivileg postal list: persons only, the data the BDSG a.F. allowed",
+        "profile": "listenprivileg",
+        "object": "persons",
+        "file": "listenprivileg.csv",
+        "record_type": "person",
+        "external_id": "Golden ID",
+        "headers": [
+            "Golden ID", "Title", "First Name", "Last Name", "Street", "Postal Code", "City",
+            "Country", "Birth Year",
+        ],
+    },
 ]  # fmt: skip
+
+#: A postal list, not a CRM import: no organisations, no consent or contact columns, nothing
+#: beyond name, title/degree, postal address and birth year (§ 28 Abs. 3 BDSG a.F.) and the
+#: pseudonymous golden id.
+POSTAL_LISTS = {"listenprivileg"}
+LISTENPRIVILEG_VALUES = {
+    "golden_id", "title", "first_name", "last_name", "street_line", "postal_code", "city",
+    "country", "birth_year",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("case", EXPECTED, ids=[case["description"] for case in EXPECTED])
@@ -233,8 +260,15 @@ def test_every_profile_is_tested_and_known_to_the_config() -> None:
 def test_profile_routes_persons_and_organisations(name: str) -> None:
     profile = load_profile(name)
     assert profile.object_for("person").record_type == "person"
-    assert profile.object_for("organisation").record_type == "organisation"
     assert profile.title and profile.date_format.startswith("%")
+    if name in POSTAL_LISTS:
+        # The deliberate exception: a postal list, not a CRM import (see POSTAL_LISTS).
+        assert profile.selection == "listenprivileg"
+        assert [item.record_type for item in profile.objects] == ["person"]
+        assert {column.value for column in profile.objects[0].columns} <= LISTENPRIVILEG_VALUES
+        return
+    assert profile.selection == "all"
+    assert profile.object_for("organisation").record_type == "organisation"
     if name != "generic":
         for export_object in profile.objects:
             # The external id and the consent fields do not exist in a fresh CRM.
