@@ -234,12 +234,13 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     """Per pair: the reason two records may never share a cluster, else null.
 
     A hard "no match" on a deciding field (birth date a generation apart, jun./sen., VAT id,
-    record type) decides; birth dates years apart and a different sex (Frau next to Herr, Stefan next to Stefanie) does unless the pair's own
-    evidence reaches the match threshold. A hard "no match" on the first name alone does not
-    forbid a group: two typo-ridden spellings of one name (Tler / eyTr for Tyler) can look
-    unrelated to each other while each is plainly the same person as a third record; such a
-    pair enters the group's average linkage with probability 0 instead (twins' records stay
-    apart through it, and through their different birth dates, mobiles or e-mails).
+    record type) decides; birth dates years apart and a different sex (Frau next to Herr, Stefan
+    next to Stefanie) do unless the pair's own evidence reaches the match threshold. A hard
+    "no match" on the first name alone does not forbid a group: two typo-ridden spellings of one
+    name (Tler / eyTr for Tyler) can look unrelated to each other while each is plainly the same
+    person as a third record; such a pair enters the group's average linkage with probability 0
+    instead (twins' records stay apart through it, and through their different birth dates,
+    mobiles or e-mails).
     """
     first_name = next(c for c in COMPARISONS if c.name == "first_name")
     gender = next(c for c in COMPARISONS if c.name == "gender")
