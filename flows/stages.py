@@ -291,6 +291,7 @@ def cluster(
             pl.lit(None, dtype=pl.String).alias("hard_rule"),
             pl.lit(None, dtype=pl.Int8).alias("first_name_level"),
             pl.lit(None, dtype=pl.Int8).alias("gender_level"),
+            pl.lit(None, dtype=pl.Int8).alias("birth_date_level"),
         )
         return coherent_clusters(
             record_keys, plain, settings.match_threshold, 0.0, rejected, must_link

@@ -197,9 +197,9 @@ def complete_pairs(
     pairs blocking never offered are compared and scored with the run's ``weights`` (no
     term-frequency adjustment: the frequencies belong to the candidate pairs), so a birth-date
     conflict between two records that were never a candidate pair is seen. Returns left_key,
-    right_key, probability, hard_rule, first_name_level, gender_level.
+    right_key, probability, hard_rule, first_name_level, gender_level, birth_date_level.
     """
-    columns = ["left_key", "right_key", "probability", "hard_rule", *_SEX_LEVELS]
+    columns = ["left_key", "right_key", "probability", "hard_rule", *_CONFLICT_LEVELS]
     known = pairs.select(columns)
     accepted = pairs.filter(pl.col("probability") >= threshold)
     components = connected_components(record_keys, accepted)
@@ -227,22 +227,31 @@ def complete_pairs(
     return pl.concat([known, scored.select(columns)])
 
 
-_SEX_LEVELS = ("first_name_level", "gender_level")
+_CONFLICT_LEVELS = ("first_name_level", "gender_level", "birth_date_level")
 
 
 def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     """Per pair: the reason two records may never share a cluster, else null.
 
-    A hard "no match" on a deciding field (birth date, jun./sen., VAT id, record type) decides;
-    a different sex (Frau next to Herr, Stefan next to Stefanie) does unless the pair's own
-    evidence reaches the match threshold. A hard "no match" on the first name alone does not
-    forbid a group: two typo-ridden spellings of one name (Tler / eyTr for Tyler) can look
-    unrelated to each other while each is plainly the same person as a third record; such a
-    pair enters the group's average linkage with probability 0 instead (twins' records stay
-    apart through it, and through their different birth dates, mobiles or e-mails).
+    A hard "no match" on a deciding field (birth date a generation apart, jun./sen., VAT id,
+    record type) decides; birth dates years apart and a different sex (Frau next to Herr, Stefan
+    next to Stefanie) do unless the pair's own evidence reaches the match threshold. A hard
+    "no match" on the first name alone does not forbid a group: two typo-ridden spellings of one
+    name (Tler / eyTr for Tyler) can look unrelated to each other while each is plainly the same
+    person as a third record; such a pair enters the group's average linkage with probability 0
+    instead (twins' records stay apart through it, and through their different birth dates,
+    mobiles or e-mails).
     """
     first_name = next(c for c in COMPARISONS if c.name == "first_name")
     gender = next(c for c in COMPARISONS if c.name == "gender")
+    birth_date = next(c for c in COMPARISONS if c.name == "birth_date")
+    # Born years apart (not a generation: that is a hard rule) weighs on the pair itself, so a
+    # heavily mistyped date can still match on everything else; between group members it
+    # conflicts unless their own evidence reaches the threshold: namesakes born in 1975 and 1982
+    # are not joined through records without a birth date.
+    years_apart = (
+        (pl.col("birth_date_level") == birth_date.levels.index("years_apart")).fill_null(False)
+    ) & (pl.col("probability") < threshold)
     other_sex = (
         (pl.col("first_name_level") == first_name.levels.index("opposite_sex"))
         | (pl.col("gender_level") == gender.levels.index("different"))
@@ -256,6 +265,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .then(pl.col("hard_rule").str.replace(r"^no_match: ", ""))
         .when(other_sex)
         .then(pl.lit("different sex"))
+        .when(years_apart)
+        .then(pl.lit("birth dates years apart"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
 
@@ -270,7 +281,8 @@ def coherent_clusters(
 ) -> ClusterResult:
     """Merge groups along accepted pairs, strongest first, only where the groups agree.
 
-    ``pairs`` (left_key, right_key, probability, hard_rule, first_name_level, gender_level)
+    ``pairs`` (left_key, right_key, probability, hard_rule, first_name_level, gender_level,
+    birth_date_level)
     should hold every pair within the components (``complete_pairs``); ``cannot_link`` (a
     reviewer's rejections) and ``must_link`` (approvals, golden-id links: merged first, never
     across a conflict, without the linkage test) have left_key, right_key. See the module text.

@@ -26,6 +26,8 @@ from matching.first_names import (
 )
 
 MISSING = -1
+#: Birth dates this far apart or more are a generation apart: parent and child, never one person.
+GENERATION_DAYS = 15 * 365
 
 #: Columns of the cleaned frame that comparisons read.
 COMPARED_COLUMNS = (
@@ -250,6 +252,10 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
         (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(4)
     )
     year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (year_digits <= 1)
+    # Less than a generation apart: two typos, a wrong century-less year, or two namesakes.
+    # Parent and child of one name are a generation apart; twins share the date. Below that the
+    # difference weighs (the EM learns how often matches carry it) instead of deciding.
+    years_apart = days_apart < GENERATION_DAYS
     return _levels(
         pairs,
         _either_null("birth_date"),
@@ -258,6 +264,7 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
             swapped | (differing_digits == 1) | transposed,
             days_apart <= 366,
             year_typo,
+            years_apart,
         ],
     )
 
@@ -509,7 +516,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("last_name", ("exact", "phonetic", "jaro_winkler_0.8", "different"), _last_name),
     Comparison(
         "birth_date",
-        ("exact", "swap_or_typo", "within_one_year", "year_typo", "different"),
+        ("exact", "swap_or_typo", "within_one_year", "year_typo", "years_apart", "different"),
         _birth_date,
     ),
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),

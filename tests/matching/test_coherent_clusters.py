@@ -28,11 +28,14 @@ THRESHOLD = 0.9
 LINKAGE = 0.5
 FIRST_NAME = next(c for c in COMPARISONS if c.name == "first_name").levels
 GENDER = next(c for c in COMPARISONS if c.name == "gender").levels
+BIRTH_DATE = next(c for c in COMPARISONS if c.name == "birth_date").levels
 
 
 def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFrame:
     first = [FIRST_NAME.index("opposite_sex") if sex == "opposite" else 0 for *_, sex in rows]
     gender = [GENDER.index("different") if sex == "salutation" else -1 for *_, sex in rows]
+    # "years": birth dates years (not a generation) apart, a weighing level, no hard rule
+    born = [BIRTH_DATE.index("years_apart") if sex == "years" else 0 for *_, sex in rows]
     return pl.DataFrame(
         {
             "left_key": [row[0] for row in rows],
@@ -41,6 +44,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
             "hard_rule": [None if row[3] is None else f"no_match: {row[3]}" for row in rows],
             "first_name_level": first,
             "gender_level": gender,
+            "birth_date_level": born,
         },
         schema={
             "left_key": pl.String(),
@@ -49,6 +53,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
             "hard_rule": pl.String(),
             "first_name_level": pl.Int8(),
             "gender_level": pl.Int8(),
+            "birth_date_level": pl.Int8(),
         },
     )
 
@@ -61,6 +66,30 @@ def _groups(frame: pl.DataFrame) -> set[frozenset[str]]:
 
 
 CASES: list[dict[str, Any]] = [
+    {
+        "description": "namesakes born 1975 and 1982 joined through a record without birth date "
+        "stay apart: birth dates years apart conflict between members below the threshold",
+        "keys": ["t75", "t82", "x"],
+        "pairs": [
+            ("t75", "x", 0.97, None, None),
+            ("t82", "x", 0.95, None, None),
+            ("t75", "t82", 0.3, None, "years"),
+        ],
+        "groups": [{"t75", "x"}, {"t82"}],
+        "refused": {("t82", "x"): f"{CONFLICT}: birth dates years apart"},
+    },
+    {
+        "description": "a birth date mistyped years off does not split records whose own "
+        "evidence (name, e-mail, city) reaches the threshold",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("b", "c", 0.95, None, "years"),
+            ("a", "c", 0.93, None, "years"),
+        ],
+        "groups": [{"a", "b", "c"}],
+        "refused": {},
+    },
     {
         "description": "a chain A-B-C whose ends conflict (birth dates) keeps the weaker link out",
         "keys": ["a", "b", "c"],

@@ -303,10 +303,18 @@ CASES: list[dict[str, Any]] = [
         "level": "year_typo",
     },
     {
-        "description": "two digits of the year differ, eleven years apart",
+        "description": "two digits of the year differ, eleven years apart: weighs (namesakes "
+        "or heavy typos), conflicts only between group members",
         "comparison": "birth_date",
         "left": {"birth_date": date(1980, 3, 5)},
         "right": {"birth_date": date(1991, 3, 5)},
+        "level": "years_apart",
+    },
+    {
+        "description": "a generation apart (father and son, 1955 / 1982): the hard-rule level",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1955, 6, 1)},
+        "right": {"birth_date": date(1982, 6, 1)},
         "level": "different",
     },
     {
