@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from flows.progress import STAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 # ../shared/data beside the checkout (or beside the folder of git worktrees)
@@ -195,19 +197,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
 
 
 #: The stages in the order the pipeline runs them (summary.json sorts its keys).
-STAGE_ORDER = [
-    "extract",
-    "map to canonical",
-    "clean",
-    "dq checks",
-    "validate",
-    "match",
-    "cluster",
-    "stable ids",
-    "golden records",
-    "review queue",
-    "staleness",
-]
+STAGE_ORDER = ("extract", *STAGES)
 
 
 def _in_pipeline_order(stage_seconds: dict[str, float]) -> list[tuple[str, float]]:
