@@ -23,7 +23,7 @@ import polars as pl
 
 from cleaners.organisations import organisation_share
 from flows import stages
-from flows.connectors import read_silo
+from flows.connectors import SiloExtract, read_silo
 from flows.connectors.result import ROW_NUMBER
 from flows.dedupe_output import (
     annotated_name,
@@ -154,6 +154,43 @@ def organisation_name_column(
     return remapped
 
 
+def _file_silo(
+    path: Path, id_column: str | None, encoding: str, delimiter: str
+) -> dict[str, object]:
+    """The one silo of a `golden dedupe` file, its connector from the file's suffix."""
+    connector = CONNECTOR_BY_SUFFIX.get(path.suffix.lower())
+    if connector is None:
+        raise GoldenError(
+            f"{path}: unknown file type {path.suffix!r}; use one of "
+            f"{', '.join(sorted(CONNECTOR_BY_SUFFIX))}"
+        )
+    return {
+        "connector": connector,
+        "path": str(path.resolve()),
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "mapping": {"source_id": id_column or ROW_NUMBER},
+    }
+
+
+def _inferred_config(
+    silo: dict[str, object],
+    work: Path,
+    id_column: str | None,
+    overrides: dict[str, str],
+    country: str,
+    hard_rules: bool,
+    dq_checks: bool,
+) -> tuple[GoldenConfig, SiloExtract, dict[str, str | list[str]], list[str]]:
+    """Read the file once, infer its column roles; the config with that mapping, and the read."""
+    probe = _config(silo, work, country, hard_rules, dq_checks)
+    extract = read_silo(probe.silos[SILO], probe)
+    mapping, unused = infer_roles(extract.columns, id_column, overrides)
+    mapping = organisation_name_column(mapping, extract.frame, overrides)
+    config = _config({**silo, "mapping": mapping}, work, country, hard_rules, dq_checks)
+    return config, extract, mapping, unused
+
+
 def dedupe_file(
     path: Path,
     id_column: str | None,
@@ -167,26 +204,11 @@ def dedupe_file(
     dq_checks: bool = False,
 ) -> DedupeResult:
     """De-duplicate one file and write the outputs into ``out``."""
-    connector = CONNECTOR_BY_SUFFIX.get(path.suffix.lower())
-    if connector is None:
-        raise GoldenError(
-            f"{path}: unknown file type {path.suffix!r}; use one of "
-            f"{', '.join(sorted(CONNECTOR_BY_SUFFIX))}"
-        )
-    silo = {
-        "connector": connector,
-        "path": str(path.resolve()),
-        "encoding": encoding,
-        "delimiter": delimiter,
-        "mapping": {"source_id": id_column or ROW_NUMBER},
-    }
+    silo = _file_silo(path, id_column, encoding, delimiter)
     with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
-        probe = _config(silo, Path(work), country, hard_rules, dq_checks)
-        extract = read_silo(probe.silos[SILO], probe)
-        header = extract.columns
-        mapping, unused = infer_roles(header, id_column, overrides or {})
-        mapping = organisation_name_column(mapping, extract.frame, overrides or {})
-        config = _config({**silo, "mapping": mapping}, Path(work), country, hard_rules, dq_checks)
+        config, extract, mapping, unused = _inferred_config(
+            silo, Path(work), id_column, overrides or {}, country, hard_rules, dq_checks
+        )
         result = run_pipeline(config, ProgressRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
@@ -199,6 +221,7 @@ def dedupe_file(
             config.matching.match_threshold,
         )
         annotated = out / annotated_name(path)
+        connector = silo["connector"]
         if connector == "csv":
             write_annotated_csv(path, annotated, groups, encoding=encoding, delimiter=delimiter)
         elif connector == "excel":
@@ -260,25 +283,11 @@ def explain_blocking(
     No pair is built: the estimate counts block sizes (matching.blocking_estimate), so it runs
     in seconds on files whose matching would take minutes.
     """
-    connector = CONNECTOR_BY_SUFFIX.get(path.suffix.lower())
-    if connector is None:
-        raise GoldenError(
-            f"{path}: unknown file type {path.suffix!r}; use one of "
-            f"{', '.join(sorted(CONNECTOR_BY_SUFFIX))}"
-        )
-    silo: dict[str, object] = {
-        "connector": connector,
-        "path": str(path.resolve()),
-        "encoding": encoding,
-        "delimiter": delimiter,
-        "mapping": {"source_id": id_column or ROW_NUMBER},
-    }
+    silo = _file_silo(path, id_column, encoding, delimiter)
     with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
-        probe = _config(silo, Path(work), country, True, False)
-        extract = read_silo(probe.silos[SILO], probe)
-        mapping, _ = infer_roles(extract.columns, id_column, overrides or {})
-        mapping = organisation_name_column(mapping, extract.frame, overrides or {})
-        config = _config({**silo, "mapping": mapping}, Path(work), country, True, False)
+        config, extract, _, _ = _inferred_config(
+            silo, Path(work), id_column, overrides or {}, country, True, False
+        )
         # The mapping is applied in prepare, not when reading: the probe's rows serve.
         prepared = stages.prepare(config, [extract])
         cleaned = stages.clean(config, prepared, date.today())
