@@ -146,6 +146,13 @@ CASES: list[dict[str, Any]] = [
         "level": "opposite_sex",
     },
     {
+        "description": "Peter / Petra at one address (a couple): Petra is Peter's feminine form",
+        "comparison": "first_name",
+        "left": _first_name("peter", "peter", "127"),
+        "right": _first_name("petra", "petra", "127"),
+        "level": "opposite_sex",
+    },
+    {
         "description": "Carolin / Caroline: a feminine base, both women, not opposite sex",
         "comparison": "first_name",
         "left": _first_name("carolin", "carolin", "4756"),
