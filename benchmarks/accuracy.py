@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.run import splink_json
+
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (or beside the folder of git worktrees)
 SHARED = next(
@@ -195,21 +197,10 @@ def run_splink(case: Case) -> dict[str, Any] | None:
     """Splink's documented recipe (benchmarks/splink_baseline.py) on the case, or None."""
     if not (case.splink_recipe and SPLINK_PYTHON.is_file() and case.source):
         return None
-    command = [str(SPLINK_PYTHON), "benchmarks/splink_baseline.py", str(case.source)]
-    command += ["--recipe", case.splink_recipe]
+    arguments = [str(case.source), "--recipe", case.splink_recipe]
     if case.truth_file is not None:
-        command += ["--truth", str(case.truth_file)]
-    completed = subprocess.run(
-        command,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(f"splink {case.name} failed:\n{completed.stderr[-2000:]}\n")
-        return None
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+        arguments += ["--truth", str(case.truth_file)]
+    return splink_json(arguments, case.name)
 
 
 def export_febrl() -> None:

@@ -140,19 +140,24 @@ def _components_f1(truth: Any, pairs: Any) -> float:
     return evaluate(truth, crosswalk).f1
 
 
-def run_splink(case: str) -> dict[str, Any] | None:
-    """Splink's documented recipe on a fake_* case (benchmarks/splink_baseline.py), or None."""
+def splink_json(arguments: list[str], name: str) -> dict[str, Any] | None:
+    """Run benchmarks/splink_baseline.py in .venv-splink; its JSON result line, or None."""
     completed = subprocess.run(
-        [str(SPLINK_PYTHON), "benchmarks/splink_baseline.py", str(SHARED / f"splink_{case}.csv")],
+        [str(SPLINK_PYTHON), "benchmarks/splink_baseline.py", *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
     if completed.returncode != 0:
-        sys.stderr.write(f"splink {case} failed:\n{completed.stderr[-3000:]}\n")
+        sys.stderr.write(f"splink {name} failed:\n{completed.stderr[-3000:]}\n")
         return None
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def run_splink(case: str) -> dict[str, Any] | None:
+    """Splink's documented recipe on a fake_* case (benchmarks/splink_baseline.py), or None."""
+    return splink_json([str(SHARED / f"splink_{case}.csv")], case)
 
 
 def compare_with_splink(results: list[dict[str, Any]]) -> None:
