@@ -40,6 +40,8 @@ def _write(frame: pd.DataFrame, folder: Path, name: str) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python benchmarks/export_febrl.py FOLDER (run in .venv-bench)")
     folder = Path(sys.argv[1])
     folder.mkdir(parents=True, exist_ok=True)
     _write(load_febrl1(), folder, "febrl1")
