@@ -5,7 +5,9 @@ review_queue.csv), checks it whole against the latest run (flows.review_checks) 
 decision with reviewer, time and reason in one transaction, or nothing. Stored decisions are
 must-links (approve) and cannot-links (reject) for the cluster stage of every later run
 (flows.stages.cluster). A move-out from review.html is stored like ``unmerge --member``: one
-cannot-link between the member and each other member of its golden record.
+cannot-link between the member and each other member of its golden record. The value choices of an
+approved pair (file version 3) are stored with it as survivorship overrides (matching.overrides),
+in the same transaction.
 
 ``unmerge`` records cannot-links between one member (or one half) and the rest of its golden
 record, so the next run splits it (the larger part keeps the id); ``history`` lists what touched a
@@ -24,7 +26,7 @@ import polars as pl
 
 from flows.review_checks import golden_members, latest_review, validate_decisions
 from flows.review_files import DECISION_WORDS, read_decisions_file
-from flows.state import ReviewDecision, StateStore
+from flows.state import ReviewDecision, StateStore, SurvivorshipOverride
 from rules.canonical import record_key_of
 from rules.config import GoldenConfig
 from rules.errors import GoldenError
@@ -45,6 +47,8 @@ class ApplyResult:
     #: members moved out of their golden record, and the cannot-links that stores
     moved_out: int = 0
     separations: int = 0
+    #: value choices stored as survivorship overrides
+    values_chosen: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,22 @@ def apply_decisions(
             )
             for row in valid.pairs
         ]
+        overrides = [
+            SurvivorshipOverride(
+                override_id=f"{decision.decision_id}-{value.field}",
+                golden_id=value.golden_id,
+                field=value.field,
+                silo=value.silo,
+                source_id=value.source_id,
+                value_hash=value.value_hash,
+                reviewer=decision.reviewer,
+                decided_at=decision.decided_at,
+                decision_id=decision.decision_id,
+                origin=decision.origin,
+            )
+            for row, decision in zip(valid.pairs, decisions, strict=True)
+            for value in row.values
+        ]
         members_of = golden_members(golden_of)
         separations = [
             decision
@@ -161,13 +181,18 @@ def apply_decisions(
                 origin=f"{MOVE_OUT_ORIGIN}: review file {path.name}",
             )
         ]
-        state.save_review_decisions(decisions + separations)
+        state.save_review_decisions(decisions + separations, overrides)
     finally:
         state.close()
     approved = sum(decision.decision == "approve" for decision in decisions)
     repeated = len(file.rows) + len(file.move_outs) - len(valid.pairs) - len(valid.move_outs)
     return ApplyResult(
-        approved, len(decisions) - approved, repeated, len(valid.move_outs), len(separations)
+        approved,
+        len(decisions) - approved,
+        repeated,
+        len(valid.move_outs),
+        len(separations),
+        len(overrides),
     )
 
 

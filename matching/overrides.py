@@ -180,7 +180,9 @@ def resolve_overrides(
     checked = checked.with_columns(reason.alias("reason"))
     applied = (
         checked.filter(pl.col("reason").is_null())
-        .select(pl.col("now_in").alias("golden_id"), "field", "record_key", "reviewer", "decided_at")
+        .select(
+            pl.col("now_in").alias("golden_id"), "field", "record_key", "reviewer", "decided_at"
+        )
         # two stored ids merged into one: the later choice of a group wins
         .sort("decided_at")
         .unique(["golden_id", "field"], keep="last", maintain_order=True)

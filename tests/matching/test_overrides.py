@@ -145,12 +145,8 @@ RESOLVE_CASES: list[dict[str, Any]] = [
 def test_resolve_overrides(case: dict[str, Any], make_records: Any) -> None:
     seen = make_records(ROWS)
     stored = _stored([_override(seen, "shop:7", "name")])
-    now_rows = [
-        {**row, **case["change"]} if row["record_key"] == "shop:7" else row for row in ROWS
-    ]
-    records = make_records(now_rows).filter(
-        pl.col("record_key").is_in(list(case["assignment"]))
-    )
+    now_rows = [{**row, **case["change"]} if row["record_key"] == "shop:7" else row for row in ROWS]
+    records = make_records(now_rows).filter(pl.col("record_key").is_in(list(case["assignment"])))
     applied, dropped = resolve_overrides(
         stored, _assignment(case["assignment"]), records, case["redirects"]
     )
@@ -177,7 +173,9 @@ def test_the_latest_override_per_golden_record_and_field_wins(make_records: Any)
             _override(records, "crm:1", "address", override_id="o3", when=DAY),
         ]
     )
-    applied, dropped = resolve_overrides(stored, _assignment({"crm:1": "G1", "shop:7": "G1"}), records)
+    applied, dropped = resolve_overrides(
+        stored, _assignment({"crm:1": "G1", "shop:7": "G1"}), records
+    )
     assert dropped.height == 0
     assert applied.select("field", "record_key").rows() == [
         ("address", "crm:1"),
@@ -243,17 +241,20 @@ def test_survivorship_with_overrides(case: dict[str, Any], make_records: Any) ->
     assignment = _assignment({"crm:1": "G1", "shop:7": "G1", "shop:9": "G2"})
     applied = pl.DataFrame(
         [
-            {"golden_id": "G1", "field": field, "record_key": key, "reviewer": "Erika Muster",
-             "decided_at": DAY}
+            {
+                "golden_id": "G1",
+                "field": field,
+                "record_key": key,
+                "reviewer": "Erika Muster",
+                "decided_at": DAY,
+            }
             for field, key in case["overrides"]
         ],
         schema=APPLIED_SCHEMA,
     )
     result = build_golden_records(records, assignment, TRUST, SurvivorshipConfig(), applied)
     golden = {row["golden_id"]: row for row in result.golden.to_dicts()}
-    lineage = {
-        (row["golden_id"], row["field"]): row for row in result.lineage.to_dicts()
-    }
+    lineage = {(row["golden_id"], row["field"]): row for row in result.lineage.to_dicts()}
     last, first, source, rule = case["expected_name"]
     assert (golden["G1"]["last_name"], golden["G1"]["first_name"]) == (last, first)
     for field in ("last_name", "first_name"):
