@@ -189,6 +189,34 @@ def _text(value: object) -> str:
     return str(value)
 
 
+#: How a chosen group reads on the page: its columns in reading order, and what goes before each
+#: (the address as "Königstraße 117, 45127 Essen DE", the name first name first).
+_READING_ORDER: Final = {
+    "name": (("first_name", ""), ("last_name", " ")),
+    "organisation": (("organisation_name", ""), ("legal_form", " ")),
+    "address": (
+        ("street", ""),
+        ("house_number", " "),
+        ("postal_code", ", "),
+        ("city", " "),
+        ("country", " "),
+    ),
+}
+
+
+def _choice_text(row: Mapping[str, object], field: str, group: Sequence[str]) -> str:
+    """One record's values of an attribute group on one line, in reading order."""
+    order = [entry for entry in _READING_ORDER.get(field, ()) if entry[0] in group] or [
+        (name, " ") for name in group
+    ]
+    text = ""
+    for name, before in order:
+        value = _text(row.get(name))
+        if value:
+            text += (before if text else "") + value
+    return text
+
+
 def _summary_expr(columns: Sequence[str]) -> pl.Expr:
     """Name, birth date, address and e-mails of one record on one line (a polars expression)."""
 
@@ -425,10 +453,15 @@ def review_groups(
             if left_hash is None or right_hash is None or left_hash == right_hash:
                 continue
 
-            def text(row: Mapping[str, object], group: Sequence[str] = group) -> str:
-                return " ".join(_text(row.get(name)) for name in group if _text(row.get(name)))
-
-            found.append(ValueChoice(field, text(left), text(right), left_hash, right_hash))
+            found.append(
+                ValueChoice(
+                    field,
+                    _choice_text(left, field, group),
+                    _choice_text(right, field, group),
+                    left_hash,
+                    right_hash,
+                )
+            )
         return tuple(found)
 
     grouped: dict[str, list[ReviewPair]] = {}

@@ -234,7 +234,7 @@ def test_override_over_three_nights(tmp_path: Path) -> None:
     config = load_config(tmp_path / "golden.toml")
     run_pipeline(config, PlainRunner())  # night 1
     row, chosen, other = _choice_pair(config)
-    # the chosen record's name as the page offered it ("last first")
+    # the chosen record's name as the page offered it ("first last")
     page = (config.output_dir / "latest" / "review.html").read_text("utf-8")
     offered = re.search(
         rf"\({re.escape(chosen)}\): <span class=\"choice-value\">([^<]*)</span>", page
@@ -255,7 +255,8 @@ def test_override_over_three_nights(tmp_path: Path) -> None:
     assert after[chosen] == after[other]
     golden_id = after[chosen]
     (golden,) = _published(config, "golden").filter(pl.col("golden_id") == golden_id).to_dicts()
-    assert f"{golden['last_name']} {golden['first_name']}" == chosen_name
+    names = (golden["first_name"], golden["last_name"])
+    assert " ".join(name for name in names if name) == chosen_name
     lineage = _lineage(config, golden_id, "last_name")
     assert f"{lineage['silo']}:{lineage['source_id']}" == chosen
     assert lineage["rule"] == "name:review override by Erika Muster on 2026-12-04"
