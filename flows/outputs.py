@@ -151,6 +151,7 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
         max_pairs=config.matching.review_page_max_pairs,
         field_groups=FIELD_GROUPS,
         value_hashes=value_hashes,
+        stored_choices=outputs.overrides,
     )
     language = config.project.language
     write_review_report(

@@ -77,6 +77,10 @@ class ValueChoice:
     right: str
     left_hash: str
     right_hash: str
+    #: "left" / "right": the side a stored override (applied in this run) chose, else ""
+    stored_side: str = ""
+    stored_by: str = ""
+    stored_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,7 @@ def review_groups(
     *,
     field_groups: Mapping[str, Sequence[str]] | None = None,
     value_hashes: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    stored_choices: pl.DataFrame | None = None,
 ) -> tuple[ReviewGroup, ...]:
     """Group the review queue by proposed golden record: large records and weak links first.
 
@@ -377,7 +382,8 @@ def review_groups(
     chosen before any pair is laid out. ``field_groups`` (survivorship's attribute groups) and
     ``value_hashes`` (records -> record_key, field, value_hash; called on the shown pairs'
     records only): where both records of a pair have a value of a group and the values differ,
-    the pair offers a ValueChoice.
+    the pair offers a ValueChoice. ``stored_choices`` (matching.overrides.APPLIED_SCHEMA): the
+    overrides this run applied; a choice naming one of them starts on that record.
     """
     if queue.height == 0:
         return ()
@@ -445,14 +451,28 @@ def review_groups(
             .iter_rows()
         }
 
-    def choices(left_key: str, right_key: str) -> tuple[ValueChoice, ...]:
+    stored: dict[tuple[str, str], tuple[str, str, datetime | None]] = {}
+    if stored_choices is not None:
+        stored = {
+            (key, field): (golden_id, reviewer, decided_at)
+            for golden_id, field, key, reviewer, decided_at in stored_choices.select(
+                "golden_id", "field", "record_key", "reviewer", "decided_at"
+            ).iter_rows()
+        }
+
+    def choices(row: Mapping[str, object]) -> tuple[ValueChoice, ...]:
+        left_key, right_key = str(row["left_key"]), str(row["right_key"])
         left, right = values.get(left_key, {}), values.get(right_key, {})
         found = []
         for field, group in (field_groups or {}).items():
             left_hash, right_hash = hashes.get((left_key, field)), hashes.get((right_key, field))
             if left_hash is None or right_hash is None or left_hash == right_hash:
                 continue
-
+            side, by, at = "", "", None
+            for name, key in (("left", left_key), ("right", right_key)):
+                golden_id, reviewer, decided_at = stored.get((key, field), ("", "", None))
+                if golden_id and golden_id == row[f"{name}_golden_id"]:
+                    side, by, at = name, reviewer, decided_at
             found.append(
                 ValueChoice(
                     field,
@@ -460,6 +480,9 @@ def review_groups(
                     _choice_text(right, field, group),
                     left_hash,
                     right_hash,
+                    side,
+                    by,
+                    at,
                 )
             )
         return tuple(found)
@@ -505,7 +528,7 @@ def review_groups(
                 decided_by=row.get("decided_by") or "",
                 decided_at=str(row.get("decided_at") or ""),
                 refused_merge=row.get("refused_merge") or "",
-                choices=choices(row["left_key"], row["right_key"]),
+                choices=choices(row),
             )
         )
     touched = {
@@ -696,6 +719,15 @@ def render_review_report(
             .replace("{when}", when)
         )
 
+    def chosen_before(choice: ValueChoice) -> str:
+        """ "gewählt von Erika Muster, 04.12.2026 09:30 UTC (gilt)", or ""."""
+        if not choice.stored_side:
+            return ""
+        when = f"{choice.stored_at:{labels['datetime_format']}} UTC" if choice.stored_at else "?"
+        return (
+            labels["choice_stored"].replace("{reviewer}", choice.stored_by).replace("{when}", when)
+        )
+
     total = max(sum(len(group.pairs) for group in groups), total_pairs or 0)
     count = sum(len(group.pairs) for group in shown)
     separator = "." if language == "de" else ","  # 1.000 / 1,000
@@ -711,6 +743,7 @@ def render_review_report(
             total=count,
             number=number,
             stored=stored,
+            chosen_before=chosen_before,
             dropped=[dropped_line(choice) for choice in dropped],
             truncated=labels["truncated"]
             .replace("{shown}", f"{count:,}".replace(",", separator))

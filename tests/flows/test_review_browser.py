@@ -274,6 +274,10 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
         assert state.startswith(word) and "Erika Muster" in state
     merged = page.locator(f'article.pair[data-pair-id="{approve_left}|{approve_right}"]')
     assert merged.locator(".relation").inner_text().startswith("bereits zusammengeführt in")
+    # ... and the name chosen for it starts selected, saying by whom
+    kept = merged.locator("fieldset.choice[data-field='name']")
+    assert kept.locator(f"input[value='{side}']").is_checked()
+    assert "gewählt von Erika Muster" in kept.locator("label.picked").inner_text()
     apart = page.locator(f'article.pair[data-pair-id="{reject_left}|{reject_right}"]')
     assert apart.locator(".relation").inner_text().startswith("getrennt:")
     stored = page.locator("article.pair.stored").count()

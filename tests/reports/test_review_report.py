@@ -373,7 +373,7 @@ def _fingerprints(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _choice_groups() -> tuple:  # type: ignore[type-arg]
+def _choice_groups(stored: pl.DataFrame | None = None) -> tuple:  # type: ignore[type-arg]
     queue = _queue([("crm:1", "shop:2", "GA", "GB", 0.8)])
     return review_groups(
         queue,
@@ -383,7 +383,36 @@ def _choice_groups() -> tuple:  # type: ignore[type-arg]
         LEVELS,
         field_groups=CHOICE_GROUPS,
         value_hashes=_fingerprints,
+        stored_choices=stored,
     )
+
+
+def test_a_choice_stored_earlier_starts_on_its_record_and_says_by_whom() -> None:
+    from datetime import datetime
+
+    stored = pl.DataFrame(
+        {
+            "golden_id": ["GB", "GA"],
+            "field": ["name", "address"],
+            "record_key": ["shop:2", "crm:1"],
+            "reviewer": ["Erika Muster", "Max"],
+            "decided_at": [datetime(2026, 12, 4, 9, 30), datetime(2026, 12, 4, 9, 30)],
+        }
+    )
+    (group,) = _choice_groups(stored)
+    (choice,) = group.pairs[0].choices
+    assert (choice.stored_side, choice.stored_by) == ("right", "Erika Muster")
+    html = render_review_report("run-1", (group,))
+    fieldset = re.search(
+        r'<fieldset class="choice" data-field="name"[^>]*>.*?</fieldset>', html, re.S
+    )
+    assert fieldset is not None and 'data-stored="right"' in fieldset.group(0)
+    checked = re.findall(r'value="(\w*)"[^>]*checked', fieldset.group(0))
+    assert checked == ["right"]
+    assert "gewählt von Erika Muster, 04.12.2026 09:30 UTC (gilt)" in fieldset.group(0)
+    # a choice stored for another golden record than the pair's side does not count
+    other = stored.with_columns(pl.lit("GX").alias("golden_id"))
+    assert _choice_groups(other)[0].pairs[0].choices[0].stored_side == ""
 
 
 def test_a_pair_offers_a_choice_only_where_both_records_have_differing_values() -> None:
@@ -402,7 +431,9 @@ def test_value_choices_are_radio_groups_escaped_in_the_page_language(
     language: str, legend: str, rule: str
 ) -> None:
     html = render_review_report("run-1", _choice_groups(), language=language)
-    fieldset = re.search(r'<fieldset class="choice" data-field="name">.*?</fieldset>', html, re.S)
+    fieldset = re.search(
+        r'<fieldset class="choice" data-field="name"[^>]*>.*?</fieldset>', html, re.S
+    )
     assert fieldset is not None
     text = fieldset.group(0)
     assert f"<legend>{legend}</legend>" in text and rule in text
