@@ -27,6 +27,7 @@ import polars as pl
 from flows.review_checks import golden_members, latest_review, validate_decisions
 from flows.review_files import DECISION_WORDS, read_decisions_file
 from flows.state import ReviewDecision, StateStore, SurvivorshipOverride
+from matching.overrides import DROP_REASONS
 from rules.canonical import record_key_of
 from rules.config import GoldenConfig
 from rules.errors import GoldenError
@@ -303,10 +304,13 @@ def history(config: GoldenConfig, golden_id: str) -> list[HistoryEntry]:
         golden_of = _golden_of(state.load_crosswalk())
         decisions = state.load_review_decisions()
         ids = state.load_golden_ids()
+        overrides = state.load_overrides(dropped=True)
     finally:
         state.close()
     members = {key for key, owner in golden_of.items() if owner == golden_id}
-    entries = _decision_entries(decisions, golden_id, members)
+    entries = _decision_entries(decisions, golden_id, members) + _override_entries(
+        overrides, golden_id, members
+    )
     for item in ids.iter_rows(named=True):
         if item["golden_id"] == golden_id and item["retired_run"]:
             target = item["redirect_to"] or "(no successor: its records left)"
@@ -361,6 +365,35 @@ def _decision_entries(
         else:
             detail = f"{lefts[0]} / {rights[0]} {by}"
         entries.append(HistoryEntry(first["decided_at"], kind or str(first["decision"]), detail))
+    return entries
+
+
+def _override_entries(
+    overrides: pl.DataFrame, golden_id: str, members: set[str]
+) -> list[HistoryEntry]:
+    """History lines of the value choices made for ``golden_id`` or choosing one of its
+    records (``members``: a choice made before a merge), and of their dropping."""
+    entries = []
+    chosen = pl.col("silo") + ":" + pl.col("source_id")
+    touching = overrides.filter((pl.col("golden_id") == golden_id) | chosen.is_in(list(members)))
+    for item in touching.iter_rows(named=True):
+        record = f"{item['silo']}:{item['source_id']}"
+        entries.append(
+            HistoryEntry(
+                item["decided_at"],
+                "value chosen",
+                f"{item['field']} from {record} by {item['reviewer']} ({item['origin']})",
+            )
+        )
+        if item["dropped_run"]:
+            reason = DROP_REASONS.get(item["dropped_reason"], item["dropped_reason"])
+            entries.append(
+                HistoryEntry(
+                    None,
+                    "value choice dropped",
+                    f"{item['field']} from {record}, in run {item['dropped_run']}: {reason}",
+                )
+            )
     return entries
 
 

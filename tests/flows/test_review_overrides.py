@@ -16,7 +16,7 @@ import pytest
 
 from flows.demo import write_demo
 from flows.pipeline import PlainRunner, run_pipeline
-from flows.review import apply_decisions
+from flows.review import apply_decisions, history
 from flows.state import StateStore
 from rules.config import GoldenConfig, load_config
 from rules.errors import GoldenError
@@ -296,6 +296,15 @@ def test_override_over_three_nights(tmp_path: Path) -> None:
     audit = store.load_overrides(dropped=True)
     assert audit["dropped_reason"].to_list() == ["value_changed"]
     store.close()
+    lines = [(entry.kind, entry.detail) for entry in history(config, golden_id)]
+    assert (
+        "value chosen",
+        f"name from {chosen} by Erika Muster (review file decisions.json)",
+    ) in lines
+    assert any(
+        kind == "value choice dropped" and detail.endswith("values changed since the review")
+        for kind, detail in lines
+    )
 
     run_pipeline(config, PlainRunner())  # night 4: reported once, not every night
     assert _published(config, "review_overrides").height == 0
