@@ -218,6 +218,7 @@ def _value_problems(
     at: str,
     row: ProposedDecision,
     golden_of: Mapping[str, str],
+    known_golden_ids: set[str],
     latest: LatestReview,
     origin: str,
 ) -> list[str]:
@@ -233,7 +234,13 @@ def _value_problems(
     seen: set[str] = set()
     for value in row.values:
         problem = _value_problem(
-            f"{at}, field 'values.{value.field or '?'}'", row, value, golden_of, latest, origin
+            f"{at}, field 'values.{value.field or '?'}'",
+            row,
+            value,
+            golden_of,
+            known_golden_ids,
+            latest,
+            origin,
         )
         if problem is None and value.field in seen:
             problem = f"{at}, field 'values.{value.field}': chosen twice for one pair — keep one"
@@ -247,6 +254,7 @@ def _value_problem(
     row: ProposedDecision,
     value: ProposedValue,
     golden_of: Mapping[str, str],
+    known_golden_ids: set[str],
     latest: LatestReview,
     origin: str,
 ) -> str | None:
@@ -269,7 +277,7 @@ def _value_problem(
             f"{where}: record {key} is not in the current crosswalk — is the file from another "
             "project or a record that was deleted?"
         )
-    if value.golden_id not in golden_of.values():
+    if value.golden_id not in known_golden_ids:
         return (
             f"{where}: golden id {value.golden_id} is not in the current crosswalk (latest run "
             f"{latest.run_id}; report: {origin}) — a typo, another project, or a golden record "
@@ -363,13 +371,16 @@ def validate_decisions(
     seen: dict[tuple[str, str], ProposedDecision] = {}
     distinct: list[ProposedDecision] = []
     origin = f"run {file.run_id}" if file.run_id else "an older run"
+    # golden ids of the crosswalk, for value choices (a set made once, not a scan per choice)
+    known_golden_ids = set(golden_of.values()) if any(row.values for row in file.rows) else set()
     for row in file.rows:
         at = f"{file.path}: row {row.row}"
         problems += [
             (row.row, problem) for problem in _pair_problems(at, row, golden_of, latest, origin)
         ]
         problems += [
-            (row.row, problem) for problem in _value_problems(at, row, golden_of, latest, origin)
+            (row.row, problem)
+            for problem in _value_problems(at, row, golden_of, known_golden_ids, latest, origin)
         ]
         word = DECISION_WORDS.get(row.decision.casefold())
         if any(not getattr(row, name) for name in ID_FIELDS):

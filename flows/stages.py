@@ -368,6 +368,9 @@ def review_overrides(
 
     A stored golden id merged away, in an earlier run or this one, is followed to its survivor.
     """
+    stored = state.load_overrides()
+    if stored.height == 0:  # no choices: no need to read every id ever issued
+        return resolve_overrides(None, ids.assignment, cleaned.records)
     issued = state.load_golden_ids().filter(pl.col("redirect_to").is_not_null())
     redirects = dict(issued.select("golden_id", "redirect_to").iter_rows())
     redirects.update(
@@ -375,7 +378,7 @@ def review_overrides(
         .select("golden_id", "redirect_to")
         .iter_rows()
     )
-    return resolve_overrides(state.load_overrides(), ids.assignment, cleaned.records, redirects)
+    return resolve_overrides(stored, ids.assignment, cleaned.records, redirects)
 
 
 def golden_records(

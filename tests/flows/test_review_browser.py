@@ -137,6 +137,14 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert picked.is_checked() and picked.get_attribute("data-source-id") == chosen.split(":", 1)[1]
     chosen_name = choice.locator("label.picked .choice-value").inner_text()
     assert chosen_name and "approved" in (approve_card.get_attribute("class") or "")
+    # on a value choice the keys act on its pair: "a" merges it (again) and moves on
+    assert approve_card.evaluate("card => card.classList.contains('current')")
+    page.keyboard.press("a")
+    assert "approved" in (approve_card.get_attribute("class") or "") and picked.is_checked()
+    assert page.locator("article.pair.current").get_attribute("data-pair-id") != (
+        f"{approve_left}|{approve_right}"
+    )
+    assert page.locator("#progress").inner_text() == f"2 von {total} entschieden"
 
     # Move out with the button, undo, then with "m" on the pair (its left record).
     member.locator("button.move-out").click()
