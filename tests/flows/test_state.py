@@ -156,3 +156,7 @@ def test_overrides_on_sqlite(sqlite_url: str) -> None:
 
 def test_overrides_on_postgres(postgres_url: str) -> None:
     _override_store(postgres_url)
+
+
+def test_overrides_on_mariadb(mariadb_url: str) -> None:
+    _override_store(mariadb_url)
