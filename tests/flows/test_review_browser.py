@@ -102,6 +102,11 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert page.locator("article.pair.approved, article.pair.rejected").count() == 0
     move_card = page.locator(f'article.pair[data-pair-id="{move_left}|{move_right}"]')
     member = move_card.locator("xpath=..").locator(f'li.member[data-member-key="{move_left}"]')
+    # A value chosen on a pair not merged (yet) would not leave the page: it says so.
+    approve_card.locator("fieldset.choice[data-field='name'] input[value='left']").check()
+    assert "erst mit „Zusammenführen“ (a) dieses Paars" in page.inner_text("#notice")
+    approve_card.locator("fieldset.choice[data-field='name'] input[value='']").check()
+    assert not page.locator("#notice").is_visible()
     approve_card.locator("button.approve").click()  # no name yet: asks for it, decides nothing
     assert page.locator("#reviewer-needed").is_visible()
     page.fill("#reviewer", "Erika Muster")
