@@ -646,7 +646,8 @@ def review_apply(
         str | None, typer.Option(help="Reviewer name (else the name in the file).")
     ] = None,
 ) -> None:
-    """Validate a decisions file (pairs, move-outs) and store it; the next run honours it.
+    """Validate a decisions file (pairs, move-outs, value choices) and store it; the next run
+    honours it.
 
     Example: golden review apply review_decisions.json --config golden.toml
     """
@@ -659,6 +660,11 @@ def review_apply(
             f" and {result.moved_out} member(s) moved out of their golden record"
             f" ({result.separations} cannot-link(s))"
             if result.moved_out
+            else ""
+        )
+        + (
+            f" and {result.values_chosen} value choice(s) for golden records"
+            if result.values_chosen
             else ""
         )
         + f" from {file}"

@@ -12,12 +12,21 @@ from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
 from matching.incremental import CACHE_FOLDER, write_match_cache
+from matching.overrides import value_hashes
 from matching.stable_ids import IdAssignment
 from matching.staleness import REMINDERS_SCHEMA, reminders_file, stale_columns, stale_file
-from matching.survivorship import GoldenResult
+from matching.survivorship import FIELD_GROUPS, GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
-from reports.review import member_fingerprints, review_groups, write_review_report
+from reports.review import (
+    dropped_choices,
+    member_fingerprints,
+    overrides_file,
+    review_groups,
+    review_labels,
+    value_fingerprints,
+    write_review_report,
+)
 from reports.summary import RunSummary, merges_refused
 from rules.config import GoldenConfig
 
@@ -40,6 +49,9 @@ class RunOutputs:
     reminders: pl.DataFrame | None = None
     #: accepted pairs whose merge clustering refused (matching.clustering.ClusterResult)
     refused: pl.DataFrame | None = None
+    #: reviewers' survivorship overrides applied / dropped in this run (matching.overrides)
+    overrides: pl.DataFrame | None = None
+    overrides_dropped: pl.DataFrame | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -49,6 +61,11 @@ class RunOutputs:
             summary["matching"] = self.matched.report.to_dict()
         if self.refused is not None:
             summary["merges_refused"] = merges_refused(self.refused)
+        if self.overrides is not None or self.overrides_dropped is not None:
+            summary["review_overrides"] = {
+                "applied": 0 if self.overrides is None else self.overrides.height,
+                "dropped": 0 if self.overrides_dropped is None else self.overrides_dropped.height,
+            }
         return summary
 
     def crosswalk(self) -> pl.DataFrame:
@@ -132,15 +149,27 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
         outputs.crosswalk(),
         {comparison.name: comparison.levels for comparison in COMPARISONS},
         max_pairs=config.matching.review_page_max_pairs,
+        field_groups=FIELD_GROUPS,
+        value_hashes=value_hashes,
+        stored_choices=outputs.overrides,
     )
+    language = config.project.language
     write_review_report(
         folder / "review.html",
         outputs.summary.run_id,
         groups,
-        language=config.project.language,
+        language=language,
         project=config.project.name,
         max_pairs=config.matching.review_page_max_pairs,
         total_pairs=outputs.review.height,
+        dropped=dropped_choices(outputs.overrides_dropped),
     )
     # The fingerprints of the records review.html lists: `review apply` checks move-outs by them.
+    write_frame(
+        overrides_file(outputs.overrides, outputs.overrides_dropped, review_labels(language)),
+        folder,
+        "review_overrides",
+    )
     write_frame(member_fingerprints(groups), folder, "review_members")
+    # ... and of the values it offers to choose from: `review apply` checks value choices by them.
+    write_frame(value_fingerprints(groups), folder, "review_values")

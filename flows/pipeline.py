@@ -166,7 +166,8 @@ def _run_locked(
         links = stages.golden_id_links(state, cleaned)  # records carrying a golden id
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
         ids = timed("stable ids", stages.assign_ids, state, clusters.clusters)
-        golden = timed("golden records", stages.golden_records, config, cleaned, ids)
+        applied, dropped = stages.review_overrides(state, cleaned, ids)  # reviewers' value choices
+        golden = timed("golden records", stages.golden_records, config, cleaned, ids, applied)
         review = timed(
             "review queue",
             stages.review_queue,
@@ -195,6 +196,8 @@ def _run_locked(
             dq_history=state.load_dq_history(exclude_run=run_id),
             reminders=reminders(stale, today),
             refused=clusters.refused,
+            overrides=applied,
+            overrides_dropped=dropped,
         )
         folder = timed(
             "publish",
@@ -207,6 +210,12 @@ def _run_locked(
         for pruned in prune_run_folders(config.output_dir, folder, config.project.keep_runs):
             log.info("removed old run folder %s ([project] keep_runs)", pruned.name)
         state.save_crosswalk(run_id, outputs.crosswalk(), ids.redirects)
+        if dropped.height:  # reported in this run's review.html and review_overrides.csv, once
+            log.warning(
+                "%d reviewer value choice(s) no longer hold and were dropped: see review.html",
+                dropped.height,
+            )
+            state.drop_overrides(run_id, dropped)
         state.finish_run(run_id, "completed", outputs.summary_dict())
         if config.export.profiles:  # CRM import files; failures are logged, the run stays done
             runner.stage("export", export_after_run, config)

@@ -14,7 +14,8 @@ Tables (on the same metadata as flows.state, created on first use; SQLite and Po
 
 No table holds a clear value of an erased person: ids, keyed hashes, dates and the steward's
 reason only. ``record_erasure`` writes the audit entry, the tasks and the tombstone and removes
-the person from the crosswalk, the review decisions and the export hashes in one transaction.
+the person from the crosswalk, the review decisions, the survivorship overrides choosing one of
+their records or made for their golden record, and the export hashes in one transaction.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from flows.state import (
     golden_ids,
     metadata,
     review_decisions,
+    survivorship_overrides,
 )
 from matching.objections import FLAGS_SCHEMA
 from matching.tombstones import TOMBSTONE_SCHEMA
@@ -167,7 +169,8 @@ def record_erasure(
     """Store the erasure and forget the person, all in one transaction (all or nothing).
 
     ``tasks`` has silo, source_id, owner; ``tombstone`` kind, key_hash. Removes the person's
-    crosswalk rows, the review decisions naming one of their records, the content hashes the
+    crosswalk rows, the review decisions naming one of their records, the survivorship overrides
+    choosing one of their records or made for their golden id, the content hashes the
     export state keeps of their rendered rows, and retires their golden id (no redirect: the
     next delta export of every profile that received it reports it as deleted).
     """
@@ -229,8 +232,20 @@ def record_erasure(
                     )
                 )
             )
+            connection.execute(
+                delete(survivorship_overrides).where(
+                    tuple_(survivorship_overrides.c.silo, survivorship_overrides.c.source_id).in_(
+                        chunk
+                    )
+                )
+            )
         connection.execute(
             delete(review_decisions).where(review_decisions.c.golden_id == erasure.golden_id)
+        )
+        connection.execute(
+            delete(survivorship_overrides).where(
+                survivorship_overrides.c.golden_id == erasure.golden_id
+            )
         )
         connection.execute(
             update(golden_exports)

@@ -5,7 +5,9 @@ review_queue.csv), checks it whole against the latest run (flows.review_checks) 
 decision with reviewer, time and reason in one transaction, or nothing. Stored decisions are
 must-links (approve) and cannot-links (reject) for the cluster stage of every later run
 (flows.stages.cluster). A move-out from review.html is stored like ``unmerge --member``: one
-cannot-link between the member and each other member of its golden record.
+cannot-link between the member and each other member of its golden record. The value choices of an
+approved pair (file version 3) are stored with it as survivorship overrides (matching.overrides),
+in the same transaction.
 
 ``unmerge`` records cannot-links between one member (or one half) and the rest of its golden
 record, so the next run splits it (the larger part keeps the id); ``history`` lists what touched a
@@ -24,7 +26,8 @@ import polars as pl
 
 from flows.review_checks import golden_members, latest_review, validate_decisions
 from flows.review_files import DECISION_WORDS, read_decisions_file
-from flows.state import ReviewDecision, StateStore
+from flows.state import ReviewDecision, StateStore, SurvivorshipOverride
+from matching.overrides import DROP_REASONS
 from rules.canonical import record_key_of
 from rules.config import GoldenConfig
 from rules.errors import GoldenError
@@ -45,6 +48,8 @@ class ApplyResult:
     #: members moved out of their golden record, and the cannot-links that stores
     moved_out: int = 0
     separations: int = 0
+    #: value choices stored as survivorship overrides
+    values_chosen: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,22 @@ def apply_decisions(
             )
             for row in valid.pairs
         ]
+        overrides = [
+            SurvivorshipOverride(
+                override_id=f"{decision.decision_id}-{value.field}",
+                golden_id=value.golden_id,
+                field=value.field,
+                silo=value.silo,
+                source_id=value.source_id,
+                value_hash=value.value_hash,
+                reviewer=decision.reviewer,
+                decided_at=decision.decided_at,
+                decision_id=decision.decision_id,
+                origin=decision.origin,
+            )
+            for row, decision in zip(valid.pairs, decisions, strict=True)
+            for value in row.values
+        ]
         members_of = golden_members(golden_of)
         separations = [
             decision
@@ -161,13 +182,18 @@ def apply_decisions(
                 origin=f"{MOVE_OUT_ORIGIN}: review file {path.name}",
             )
         ]
-        state.save_review_decisions(decisions + separations)
+        state.save_review_decisions(decisions + separations, overrides)
     finally:
         state.close()
     approved = sum(decision.decision == "approve" for decision in decisions)
     repeated = len(file.rows) + len(file.move_outs) - len(valid.pairs) - len(valid.move_outs)
     return ApplyResult(
-        approved, len(decisions) - approved, repeated, len(valid.move_outs), len(separations)
+        approved,
+        len(decisions) - approved,
+        repeated,
+        len(valid.move_outs),
+        len(separations),
+        len(overrides),
     )
 
 
@@ -278,10 +304,13 @@ def history(config: GoldenConfig, golden_id: str) -> list[HistoryEntry]:
         golden_of = _golden_of(state.load_crosswalk())
         decisions = state.load_review_decisions()
         ids = state.load_golden_ids()
+        overrides = state.load_overrides(dropped=True)
     finally:
         state.close()
     members = {key for key, owner in golden_of.items() if owner == golden_id}
-    entries = _decision_entries(decisions, golden_id, members)
+    entries = _decision_entries(decisions, golden_id, members) + _override_entries(
+        overrides, golden_id, members
+    )
     for item in ids.iter_rows(named=True):
         if item["golden_id"] == golden_id and item["retired_run"]:
             target = item["redirect_to"] or "(no successor: its records left)"
@@ -336,6 +365,35 @@ def _decision_entries(
         else:
             detail = f"{lefts[0]} / {rights[0]} {by}"
         entries.append(HistoryEntry(first["decided_at"], kind or str(first["decision"]), detail))
+    return entries
+
+
+def _override_entries(
+    overrides: pl.DataFrame, golden_id: str, members: set[str]
+) -> list[HistoryEntry]:
+    """History lines of the value choices made for ``golden_id`` or choosing one of its
+    records (``members``: a choice made before a merge), and of their dropping."""
+    entries = []
+    chosen = pl.col("silo") + ":" + pl.col("source_id")
+    touching = overrides.filter((pl.col("golden_id") == golden_id) | chosen.is_in(list(members)))
+    for item in touching.iter_rows(named=True):
+        record = f"{item['silo']}:{item['source_id']}"
+        entries.append(
+            HistoryEntry(
+                item["decided_at"],
+                "value chosen",
+                f"{item['field']} from {record} by {item['reviewer']} ({item['origin']})",
+            )
+        )
+        if item["dropped_run"]:
+            reason = DROP_REASONS.get(item["dropped_reason"], item["dropped_reason"])
+            entries.append(
+                HistoryEntry(
+                    None,
+                    "value choice dropped",
+                    f"{item['field']} from {record}, in run {item['dropped_run']}: {reason}",
+                )
+            )
     return entries
 
 

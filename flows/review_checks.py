@@ -4,8 +4,11 @@ Unknown records or golden ids, a report whose records changed since (pair finger
 longer match the latest review queue, record fingerprints that no longer match the latest
 review_members.csv, a member no longer in its golden record, a golden record whose members
 changed), conflicting decisions (two decisions for one pair; a move-out against an
-approve of the member with another member of its golden record) and unknown decision words all
-become one GoldenError naming file, row and field, the first row's problem first.
+approve of the member with another member of its golden record), unknown decision words and
+value choices that no longer hold (unknown field or golden id, a record that is not one of the
+pair's, not in that golden record, or whose value changed since the report: review_values.csv
+of the latest run) all become one GoldenError naming file, row and field, the first row's
+problem first.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from flows.review_files import (
     DECISION_WORDS,
     ID_FIELDS,
     MOVE_OUT_WORDS,
+    VALUE_FIELDS,
     DecisionsFile,
     PairHash,
     ProposedDecision,
     ProposedMoveOut,
+    ProposedValue,
     unescape_cell,
 )
+from matching.overrides import OVERRIDABLE_FIELDS
 from rules.canonical import record_key_of
 from rules.errors import GoldenError
 
@@ -51,6 +57,9 @@ class LatestReview:
     run_id: str | None
     pair_hashes: Mapping[tuple[str, str], str]
     member_hashes: Mapping[str, str] | None
+    #: (record, field) -> value_hash of the values its review.html offered to choose from
+    #: (review_values.csv; None: a run from before value choices)
+    value_hashes: Mapping[tuple[str, str], str] | None = None
 
 
 def golden_members(golden_of: Mapping[str, str]) -> dict[str, list[str]]:
@@ -205,6 +214,121 @@ def _record_hash_problems(
     return problems
 
 
+def _value_problems(
+    at: str,
+    row: ProposedDecision,
+    golden_of: Mapping[str, str],
+    known_golden_ids: set[str],
+    latest: LatestReview,
+    origin: str,
+) -> list[str]:
+    """Why a pair's value choices cannot be stored (each named by field 'values.<field>')."""
+    if not row.values:
+        return []
+    if DECISION_WORDS.get(row.decision.casefold()) != "approve":
+        return [
+            f"{at}, field 'values': a value can only be chosen for a pair that is merged "
+            f"(decision approve, not {row.decision!r}) — remove the choice or approve the pair"
+        ]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for value in row.values:
+        problem = _value_problem(
+            f"{at}, field 'values.{value.field or '?'}'",
+            row,
+            value,
+            golden_of,
+            known_golden_ids,
+            latest,
+            origin,
+        )
+        if problem is None and value.field in seen:
+            problem = f"{at}, field 'values.{value.field}': chosen twice for one pair — keep one"
+        seen.add(value.field)
+        problems.extend([problem] if problem else [])
+    return problems
+
+
+def _value_problem(
+    where: str,
+    row: ProposedDecision,
+    value: ProposedValue,
+    golden_of: Mapping[str, str],
+    known_golden_ids: set[str],
+    latest: LatestReview,
+    origin: str,
+) -> str | None:
+    empty = [name for name in VALUE_FIELDS if not getattr(value, name)]
+    if empty:
+        return f"{where}: {empty[0]} empty — export the file from review.html"
+    if value.field not in OVERRIDABLE_FIELDS:
+        return (
+            f"{where}: unknown field {value.field!r} — a value can be chosen for "
+            f"{', '.join(OVERRIDABLE_FIELDS)}"
+        )
+    key = value.key
+    if key not in (row.left_key, row.right_key):
+        return (
+            f"{where}: record {key} is not one of the pair's records ({row.left_key}, "
+            f"{row.right_key}) — choose the value of one of the two"
+        )
+    if key not in golden_of:
+        return (
+            f"{where}: record {key} is not in the current crosswalk — is the file from another "
+            "project or a record that was deleted?"
+        )
+    if value.golden_id not in known_golden_ids:
+        return (
+            f"{where}: golden id {value.golden_id} is not in the current crosswalk (latest run "
+            f"{latest.run_id}; report: {origin}) — a typo, another project, or a golden record "
+            f"merged or split since (`golden history {value.golden_id}` shows where it went)"
+        )
+    if golden_of[key] != value.golden_id:
+        return (
+            f"{where}: record {key} is no longer in {value.golden_id} but in {golden_of[key]} "
+            f"(latest run {latest.run_id}; report: {origin}) — review the latest review.html"
+        )
+    if latest.value_hashes is None:
+        return (
+            f"{where}: the latest run {latest.run_id} published no review_values.csv to check "
+            "the value against — run the flow again and choose in its review.html"
+        )
+    current = latest.value_hashes.get((key, value.field))
+    if current is None:
+        return (
+            f"{where}: the value of {key} is no longer offered in the review.html of the latest "
+            f"run {latest.run_id} (report: {origin}) — its values or the pair changed; choose "
+            "again in the latest review.html"
+        )
+    if current != value.value_hash:
+        return (
+            f"{where}: the value of {key} changed since the report ({origin}; latest run "
+            f"{latest.run_id}) — choose again in the latest review.html"
+        )
+    return None
+
+
+def _value_conflicts(where: Path, rows: tuple[ProposedDecision, ...]) -> list[tuple[int, str]]:
+    """Two rows choosing different records for one field of one golden record."""
+    chosen: dict[tuple[str, str], tuple[int, str]] = {}
+    problems = []
+    for row in rows:
+        if DECISION_WORDS.get(row.decision.casefold()) != "approve":
+            continue
+        for value in row.values:
+            earlier = chosen.setdefault((value.golden_id, value.field), (row.row, value.key))
+            if earlier[1] != value.key:
+                problems.append(
+                    (
+                        row.row,
+                        f"{where}: row {row.row}, field 'values.{value.field}': chooses "
+                        f"{value.key} for {value.golden_id}, row {earlier[0]} chose "
+                        f"{earlier[1]} — keep one choice per golden record and field",
+                    )
+                )
+    return problems
+
+
 def _conflicts(
     where: Path,
     pairs: list[ProposedDecision],
@@ -247,10 +371,16 @@ def validate_decisions(
     seen: dict[tuple[str, str], ProposedDecision] = {}
     distinct: list[ProposedDecision] = []
     origin = f"run {file.run_id}" if file.run_id else "an older run"
+    # golden ids of the crosswalk, for value choices (a set made once, not a scan per choice)
+    known_golden_ids = set(golden_of.values()) if any(row.values for row in file.rows) else set()
     for row in file.rows:
         at = f"{file.path}: row {row.row}"
         problems += [
             (row.row, problem) for problem in _pair_problems(at, row, golden_of, latest, origin)
+        ]
+        problems += [
+            (row.row, problem)
+            for problem in _value_problems(at, row, golden_of, known_golden_ids, latest, origin)
         ]
         word = DECISION_WORDS.get(row.decision.casefold())
         if any(not getattr(row, name) for name in ID_FIELDS):
@@ -278,6 +408,7 @@ def validate_decisions(
         ]
         moved.setdefault((entry.golden_id, entry.key), entry)  # a repeated move-out counts once
     problems += _conflicts(file.path, distinct, list(moved.values()), members_of)
+    problems += _value_conflicts(file.path, file.rows)
     if problems:
         first = min(problems, key=lambda problem: problem[0])[1]
         more = f" (and {len(problems) - 1} more problem(s); nothing was stored)"
@@ -307,7 +438,14 @@ def latest_review(output_dir: Path) -> LatestReview:
             record_key_of(item["silo"], item["source_id"]): item["record_hash"]
             for item in members.iter_rows(named=True)
         }
-    return LatestReview(run_id, pair_hashes, member_hashes)
+    offered = _published(latest / "review_values.csv", ("silo", "source_id"))
+    value_hashes = None
+    if offered is not None:
+        value_hashes = {
+            (record_key_of(item["silo"], item["source_id"]), item["field"]): item["value_hash"]
+            for item in offered.iter_rows(named=True)
+        }
+    return LatestReview(run_id, pair_hashes, member_hashes, value_hashes)
 
 
 def _published(path: Path, ids: tuple[str, ...]) -> pl.DataFrame | None:

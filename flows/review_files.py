@@ -6,6 +6,12 @@ with ``"action": "move_out"`` takes one member (silo, source_id) out of its gold
 (golden_id), with the other members and the pairs' fingerprints (pair_hashes) the report showed.
 A CSV row is a pair: its ``decision`` column (Excel: semicolon or comma, UTF-8 with BOM or
 Windows-1252) holds one of DECISION_WORDS; move-outs are JSON (or `golden unmerge`) only.
+
+The JSON's ``format`` is "golden-review-decisions", its ``version``:
+1, 2  pairs (approve/reject) and move-outs
+3     a pair entry may carry ``values``: the reviewer's choice, per attribute group, of the
+      record the golden record takes it from — a list of {field, golden_id, silo, source_id,
+      value_hash} (matching.overrides). Files of versions 1 and 2 load unchanged.
 """
 
 from __future__ import annotations
@@ -38,6 +44,29 @@ MOVE_OUT_WORDS = frozenset({"move_out", "move out", "move-out", "herausnehmen"})
 
 ID_FIELDS = ("left_silo", "left_source_id", "right_silo", "right_source_id")
 
+#: The decisions JSON this version reads (and review.html writes); older versions load too.
+FILE_FORMAT = "golden-review-decisions"
+FILE_VERSION = 3
+
+#: The fields of a value choice (a ``values`` entry of a pair decision).
+VALUE_FIELDS = ("field", "golden_id", "silo", "source_id", "value_hash")
+
+
+@dataclass(frozen=True)
+class ProposedValue:
+    """A value choice of a pair decision: ``golden_id`` takes ``field`` from ``silo:source_id``
+    whose values the report showed with fingerprint ``value_hash``."""
+
+    field: str
+    golden_id: str
+    silo: str
+    source_id: str
+    value_hash: str
+
+    @property
+    def key(self) -> str:
+        return record_key_of(self.silo, self.source_id)
+
 
 @dataclass(frozen=True)
 class ProposedDecision:
@@ -53,6 +82,8 @@ class ProposedDecision:
     reviewer: str | None
     pair_hash: str | None
     decided_at: datetime | None
+    #: the reviewer's value choices (file version 3), empty when none
+    values: tuple[ProposedValue, ...] = ()
 
     @property
     def left_key(self) -> str:
@@ -163,6 +194,22 @@ def _proposed(
         reviewer=_text(item.get("reviewer")) or reviewer,
         pair_hash=_text(item.get("pair_hash")) or None,
         decided_at=_moment(path, row, _text(item.get("decided_at"))),
+        values=_values(path, row, item.get("values")),
+    )
+
+
+def _values(path: Path, row: int, value: object) -> tuple[ProposedValue, ...]:
+    """The ``values`` list of a pair entry; a malformed one is a GoldenError naming the row."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise GoldenError(
+            f"{path}: row {row}, field 'values': not a list of objects with "
+            f"{', '.join(VALUE_FIELDS)} — export the file from review.html"
+        )
+    return tuple(
+        ProposedValue(**{name: unescape_cell(_text(item.get(name))) for name in VALUE_FIELDS})
+        for item in value
     )
 
 
@@ -230,6 +277,7 @@ def _read_json(path: Path) -> DecisionsFile:
         raise GoldenError(
             f"{path}: no 'decisions' list of objects — export the file from review.html"
         )
+    _check_version(path, data)
     reviewer = _text(data.get("reviewer")) or None
     rows, move_outs = [], []
     for index, item in enumerate(items, 1):
@@ -244,6 +292,26 @@ def _read_json(path: Path) -> DecisionsFile:
                 "leave it out for approve/reject, or write move_out"
             )
     return DecisionsFile(path, tuple(rows), _text(data.get("run_id")) or None, tuple(move_outs))
+
+
+def _check_version(path: Path, data: dict[str, object]) -> None:
+    """Refuse a JSON of another format or of a newer version than this one reads."""
+    kind = _text(data.get("format"))
+    if kind and kind != FILE_FORMAT:
+        raise GoldenError(
+            f"{path}: field 'format': {kind!r} is not a decisions file ({FILE_FORMAT}) — "
+            "export the file from review.html"
+        )
+    version = data.get("version")
+    if version is None:
+        return  # the first files carried no version
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise GoldenError(f"{path}: field 'version': not a version number: {version!r}")
+    if version > FILE_VERSION:
+        raise GoldenError(
+            f"{path}: field 'version': version {version} is newer than this golden-records "
+            f"reads (up to {FILE_VERSION}) — update golden-records"
+        )
 
 
 def _read_csv(path: Path) -> DecisionsFile:

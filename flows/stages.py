@@ -29,6 +29,7 @@ from matching.clustering import (
 )
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
+from matching.overrides import resolve_overrides
 from matching.scoring import MatchWeights
 from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
 from matching.staleness import flag_stale
@@ -360,10 +361,40 @@ def assign_ids(state: StateStore, clusters: pl.DataFrame) -> IdAssignment:
     return assign_golden_ids(clusters, previous, state.load_golden_ids())
 
 
-def golden_records(config: GoldenConfig, cleaned: Cleaned, ids: IdAssignment) -> GoldenResult:
-    """Survivorship per attribute group into golden records with lineage."""
+def review_overrides(
+    state: StateStore, cleaned: Cleaned, ids: IdAssignment
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(applied, dropped) reviewers' survivorship overrides for this run (matching.overrides).
+
+    A stored golden id merged away, in an earlier run or this one, is followed to its survivor.
+    """
+    stored = state.load_overrides()
+    if stored.height == 0:  # no choices: no need to read every id ever issued
+        return resolve_overrides(None, ids.assignment, cleaned.records)
+    issued = state.load_golden_ids().filter(pl.col("redirect_to").is_not_null())
+    redirects = dict(issued.select("golden_id", "redirect_to").iter_rows())
+    redirects.update(
+        ids.redirects.filter(pl.col("redirect_to").is_not_null())
+        .select("golden_id", "redirect_to")
+        .iter_rows()
+    )
+    return resolve_overrides(stored, ids.assignment, cleaned.records, redirects)
+
+
+def golden_records(
+    config: GoldenConfig,
+    cleaned: Cleaned,
+    ids: IdAssignment,
+    overrides: pl.DataFrame | None = None,
+) -> GoldenResult:
+    """Survivorship per attribute group into golden records with lineage.
+
+    ``overrides``: the reviewers' choices that hold in this run (review_overrides' applied).
+    """
     trust = {silo.name: silo.trust_rank for silo in config.enabled_silos()}
-    return build_golden_records(cleaned.records, ids.assignment, trust, config.survivorship)
+    return build_golden_records(
+        cleaned.records, ids.assignment, trust, config.survivorship, overrides
+    )
 
 
 def review_queue(

@@ -15,6 +15,14 @@ Tables:
     golden_review_decisions  decision_id -> left/right silo and source_id, decision (approve |
                        reject), reviewer, reason, decided_at, run_id of the report, golden_id,
                        origin  (the audit trail of flows.review; the cluster stage honours them)
+    golden_survivorship_overrides  override_id -> golden_id, field (attribute group), silo,
+                       source_id (the chosen record), value_hash, reviewer, decided_at,
+                       decision_id (the pair decision it came with), origin, dropped_run,
+                       dropped_reason  (matching.overrides; survivorship honours the live ones)
+
+New tables reach an existing store by ``create_all`` when it is opened (the overrides table was
+added so: a store from before gets it, empty, on its next open); a new column would need an
+explicit migration here.
 """
 
 from __future__ import annotations
@@ -140,6 +148,24 @@ review_decisions = Table(
     Column("origin", String(300)),
 )
 
+#: Reviewer choices of the record a golden record takes an attribute group from (flows.review).
+survivorship_overrides = Table(
+    "golden_survivorship_overrides",
+    metadata,
+    Column("override_id", String(80), primary_key=True),
+    Column("golden_id", String(40), nullable=False, index=True),
+    Column("field", String(40), nullable=False),
+    Column("silo", String(100), nullable=False),
+    Column("source_id", String(300), nullable=False),
+    Column("value_hash", String(32), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+    Column("decision_id", String(80)),
+    Column("origin", String(300)),
+    Column("dropped_run", String(40)),
+    Column("dropped_reason", String(40)),
+)
+
 DECISIONS_SCHEMA = {
     "decision_id": pl.String(),
     "left_silo": pl.String(),
@@ -189,6 +215,23 @@ class ReviewDecision:
     #: the golden id the pair belonged to when decided (for `golden history`)
     golden_id: str | None = None
     #: where it came from: "review file NAME", "review-move-out: review file NAME" or "unmerge"
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class SurvivorshipOverride:
+    """A reviewer's choice: ``golden_id`` takes ``field`` (an attribute group) from one record."""
+
+    override_id: str
+    golden_id: str
+    field: str
+    silo: str
+    source_id: str
+    #: fingerprint of the group's values the reviewer saw (matching.overrides.value_hashes)
+    value_hash: str
+    reviewer: str
+    decided_at: datetime
+    decision_id: str | None = None
     origin: str | None = None
 
 
@@ -439,8 +482,12 @@ class StateStore:
                 )
 
     # -- review decisions ---------------------------------------------------------------------
-    def save_review_decisions(self, decisions: list[ReviewDecision]) -> None:
-        """Store reviewer decisions, all or none, in one transaction."""
+    def save_review_decisions(
+        self,
+        decisions: list[ReviewDecision],
+        overrides: list[SurvivorshipOverride] | None = None,
+    ) -> None:
+        """Store reviewer decisions and their value choices, all or none, in one transaction."""
         rows = [
             {
                 **{name: getattr(decision, name) for name in DECISIONS_SCHEMA},
@@ -448,10 +495,55 @@ class StateStore:
             }
             for decision in decisions
         ]
-        if not rows:
+        chosen = [
+            {
+                **{name: getattr(override, name) for name in _OVERRIDE_FIELDS},
+                "decided_at": _naive(override.decided_at),
+            }
+            for override in overrides or []
+        ]
+        if not rows and not chosen:
             return
         with self.transaction() as connection:
-            connection.execute(insert(review_decisions), rows)
+            if rows:
+                connection.execute(insert(review_decisions), rows)
+            if chosen:
+                connection.execute(insert(survivorship_overrides), chosen)
+
+    def load_overrides(self, *, dropped: bool = False) -> pl.DataFrame:
+        """Live overrides (matching.overrides.OVERRIDES_SCHEMA), oldest first.
+
+        With ``dropped``: every override ever stored, plus decision_id, origin, dropped_run and
+        dropped_reason (the audit trail `golden history` shows).
+        """
+        from matching.overrides import OVERRIDES_SCHEMA
+
+        extra = ("decision_id", "origin", "dropped_run", "dropped_reason") if dropped else ()
+        names = (*OVERRIDES_SCHEMA, *extra)
+        query = select(*(survivorship_overrides.c[name] for name in names)).order_by(
+            survivorship_overrides.c.decided_at, survivorship_overrides.c.override_id
+        )
+        if not dropped:
+            query = query.where(survivorship_overrides.c.dropped_run.is_(None))
+        with self.transaction("survivorship overrides") as connection:
+            rows = connection.execute(query).all()
+        schema = {**OVERRIDES_SCHEMA, **{name: pl.String() for name in extra}}
+        return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+    def drop_overrides(self, run_id: str, dropped: pl.DataFrame) -> None:
+        """Mark overrides a run could not apply (override_id, reason) as dropped by ``run_id``."""
+        if dropped.height == 0:
+            return
+        with self.transaction("survivorship overrides") as connection:
+            connection.execute(
+                update(survivorship_overrides)
+                .where(survivorship_overrides.c.override_id == bindparam("dropped_id"))
+                .values(dropped_run=run_id, dropped_reason=bindparam("why")),
+                [
+                    {"dropped_id": override_id, "why": reason}
+                    for override_id, reason in dropped.select("override_id", "reason").iter_rows()
+                ],
+            )
 
     def load_review_decisions(self) -> pl.DataFrame:
         """Every stored decision (DECISIONS_SCHEMA), oldest first."""
@@ -508,6 +600,20 @@ class StateStore:
             ).all()
         history = pl.DataFrame([tuple(row) for row in rows], schema=HISTORY_SCHEMA, orient="row")
         return history.sort("started_at", "run_id", "silo", "dimension")
+
+
+_OVERRIDE_FIELDS = (
+    "override_id",
+    "golden_id",
+    "field",
+    "silo",
+    "source_id",
+    "value_hash",
+    "reviewer",
+    "decided_at",
+    "decision_id",
+    "origin",
+)
 
 
 def _reason(exc: SQLAlchemyError) -> str:

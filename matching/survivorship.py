@@ -10,6 +10,10 @@ Marketing consent per channel (DSGVO Art. 7): an opt-out anywhere wins unless an
 later date exists; an undated opt-out can never be proven older, so it wins. The winning record
 is the proof: its date, source, consent text/version and double-opt-in confirmation are kept
 together with the value, never mixed from several records.
+
+A reviewer's override (matching.overrides, resolved for this run) beats the rule for its group of
+its golden record: the group is taken from the chosen record, and the lineage's rule says
+``<group>:review override by <reviewer> on <date>``.
 """
 
 from __future__ import annotations
@@ -102,10 +106,35 @@ def _order(rule: str, group: tuple[str, ...]) -> tuple[list[pl.Expr], list[bool]
 
 
 def _survive_group(
-    members: pl.DataFrame, name: str, group: tuple[str, ...], rule: str
+    members: pl.DataFrame,
+    name: str,
+    group: tuple[str, ...],
+    rule: str,
+    overrides: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     present = members.filter(pl.col(group[0]).is_not_null())
     keys, descending = _order(rule, group)
+    rule_text = pl.lit(f"{name}:{rule}")
+    chosen_by = overrides.filter(pl.col("field") == name) if overrides is not None else None
+    if chosen_by is not None and chosen_by.height:
+        # The reviewer's record first; the rule orders the rest (and every other golden id).
+        present = present.join(
+            chosen_by.select(
+                "golden_id",
+                "record_key",
+                pl.format(
+                    "{}:review override by {} on {}",
+                    pl.lit(name),
+                    "reviewer",
+                    pl.col("decided_at").dt.strftime("%Y-%m-%d"),
+                ).alias("__override"),
+            ),
+            on=["golden_id", "record_key"],
+            how="left",
+        )
+        keys = [pl.col("__override").is_not_null(), *keys]
+        descending = [True, *descending]
+        rule_text = pl.coalesce("__override", rule_text)
     chosen = (
         present.sort([pl.col("golden_id"), *keys], descending=[False, *descending], nulls_last=True)
         .group_by("golden_id", maintain_order=True)
@@ -121,7 +150,7 @@ def _survive_group(
                 "silo",
                 "source_id",
                 pl.col("updated_at").cast(pl.Datetime("us")),
-                pl.lit(f"{name}:{rule}").alias("rule"),
+                rule_text.alias("rule"),
             ).filter(pl.col("value").is_not_null())
             for column in group
         ]
@@ -176,10 +205,13 @@ def build_golden_records(
     assignment: pl.DataFrame,
     trust_ranks: Mapping[str, int],
     rules: SurvivorshipConfig,
+    overrides: pl.DataFrame | None = None,
 ) -> GoldenResult:
     """Merge the cleaned records of each entity into one golden record with lineage.
 
-    ``assignment`` maps record_key -> golden_id; ``trust_ranks`` maps silo -> rank (1 = best).
+    ``assignment`` maps record_key -> golden_id; ``trust_ranks`` maps silo -> rank (1 = best);
+    ``overrides`` (matching.overrides.APPLIED_SCHEMA): the reviewers' chosen record per golden
+    id and group, already checked for this run (matching.overrides.resolve_overrides).
     """
     trust = pl.DataFrame(
         {"silo": list(trust_ranks), "trust_rank": list(trust_ranks.values())},
@@ -210,7 +242,7 @@ def build_golden_records(
     golden = base
     for name, group in FIELD_GROUPS.items():
         rule = rules.fields.get(name, rules.default)
-        values, lineage = _survive_group(members, name, group, rule)
+        values, lineage = _survive_group(members, name, group, rule, overrides)
         golden = golden.join(values, on="golden_id", how="left")
         lineage_parts.append(lineage)
     for channel in CONSENT_CHANNELS:

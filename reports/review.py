@@ -8,12 +8,15 @@ value is escaped by Jinja's autoescape. Each group also lists the records of the
 pairs touch, so a reviewer can move one member out of its golden record (flows.review stores that as
 cannot-links to the other members, like `golden unmerge --member`). Decisions are kept in the
 browser's localStorage and exported as the JSON file `golden review apply` reads (flows.review).
-Labels: review_i18n.toml.
+Where the two records of a pair differ in an attribute group survivorship takes from one record
+(name, address, ...), the reviewer may choose the record it is taken from (``ValueChoice``): the
+page exports the record and the fingerprint of its values (never the value), stored as a
+survivorship override with the decision (matching.overrides). Labels: review_i18n.toml.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -61,6 +64,26 @@ class FieldRow:
 
 
 @dataclass(frozen=True)
+class ValueChoice:
+    """An attribute group (``field``: name, address, ...) whose values differ between the two
+    records of a pair: the reviewer may choose which one the golden record takes.
+
+    ``*_hash``: the fingerprint of each side's values (matching.overrides.value_hashes), which
+    the export carries instead of the value.
+    """
+
+    field: str
+    left: str
+    right: str
+    left_hash: str
+    right_hash: str
+    #: "left" / "right": the side a stored override (applied in this run) chose, else ""
+    stored_side: str = ""
+    stored_by: str = ""
+    stored_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Explanation:
     """One comparison of a pair: its level (name) and weight."""
 
@@ -91,6 +114,8 @@ class ReviewPair:
     stored_decision: str = ""
     decided_by: str = ""
     decided_at: str = ""
+    #: attribute groups whose surviving value the reviewer may choose
+    choices: tuple[ValueChoice, ...] = ()
 
     @property
     def merged(self) -> bool:
@@ -166,6 +191,34 @@ def _text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+#: How a chosen group reads on the page: its columns in reading order, and what goes before each
+#: (the address as "Königstraße 117, 45127 Essen DE", the name first name first).
+_READING_ORDER: Final = {
+    "name": (("first_name", ""), ("last_name", " ")),
+    "organisation": (("organisation_name", ""), ("legal_form", " ")),
+    "address": (
+        ("street", ""),
+        ("house_number", " "),
+        ("postal_code", ", "),
+        ("city", " "),
+        ("country", " "),
+    ),
+}
+
+
+def _choice_text(row: Mapping[str, object], field: str, group: Sequence[str]) -> str:
+    """One record's values of an attribute group on one line, in reading order."""
+    order = [entry for entry in _READING_ORDER.get(field, ()) if entry[0] in group] or [
+        (name, " ") for name in group
+    ]
+    text = ""
+    for name, before in order:
+        value = _text(row.get(name))
+        if value:
+            text += (before if text else "") + value
+    return text
 
 
 def _summary_expr(columns: Sequence[str]) -> pl.Expr:
@@ -271,6 +324,43 @@ def member_fingerprints(groups: Sequence[ReviewGroup]) -> pl.DataFrame:
     return pl.DataFrame(sorted(rows), schema=MEMBERS_SCHEMA, orient="row")
 
 
+#: review_values.csv: the fingerprints of the values review.html offers to choose from.
+VALUES_SCHEMA = {
+    "golden_id": pl.String(),
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "field": pl.String(),
+    "value_hash": pl.String(),
+}
+
+
+def value_fingerprints(groups: Sequence[ReviewGroup]) -> pl.DataFrame:
+    """Every value offered for choosing once (VALUES_SCHEMA), sorted."""
+    rows = {
+        row
+        for group in groups
+        for pair in group.pairs
+        for choice in pair.choices
+        for row in (
+            (
+                pair.left_golden_id,
+                pair.left_silo,
+                pair.left_source_id,
+                choice.field,
+                choice.left_hash,
+            ),
+            (
+                pair.right_golden_id,
+                pair.right_silo,
+                pair.right_source_id,
+                choice.field,
+                choice.right_hash,
+            ),
+        )
+    }
+    return pl.DataFrame(sorted(rows), schema=VALUES_SCHEMA, orient="row")
+
+
 def review_groups(
     queue: pl.DataFrame,
     records: pl.DataFrame,
@@ -278,6 +368,10 @@ def review_groups(
     crosswalk: pl.DataFrame,
     level_names: Mapping[str, Sequence[str]],
     max_pairs: int = 0,
+    *,
+    field_groups: Mapping[str, Sequence[str]] | None = None,
+    value_hashes: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    stored_choices: pl.DataFrame | None = None,
 ) -> tuple[ReviewGroup, ...]:
     """Group the review queue by proposed golden record: large records and weak links first.
 
@@ -285,7 +379,11 @@ def review_groups(
     ``<comparison>_level`` and ``_weight``; ``crosswalk``: silo, source_id, golden_id;
     ``level_names``: comparison -> its level names (level -1 means a value is missing).
     ``max_pairs`` (0: all): only the leading groups up to that many pairs (see first_groups),
-    chosen before any pair is laid out.
+    chosen before any pair is laid out. ``field_groups`` (survivorship's attribute groups) and
+    ``value_hashes`` (records -> record_key, field, value_hash; called on the shown pairs'
+    records only): where both records of a pair have a value of a group and the values differ,
+    the pair offers a ValueChoice. ``stored_choices`` (matching.overrides.APPLIED_SCHEMA): the
+    overrides this run applied; a choice naming one of them starts on that record.
     """
     if queue.height == 0:
         return ()
@@ -330,12 +428,65 @@ def review_groups(
     keyed = keyed.join(weights, on=["left_key", "right_key"], how="left")
     wanted = set(keyed["left_key"].to_list()) | set(keyed["right_key"].to_list())
     shown = [name for name in FIELDS if name in records.columns]
+    grouped_columns = [
+        name
+        for group in (field_groups or {}).values()
+        for name in group
+        if name in records.columns and name not in shown
+    ]
     values = {
         row["record_key"]: row
         for row in records.filter(pl.col("record_key").is_in(list(wanted)))
-        .select("record_key", *shown)
+        .select("record_key", *shown, *dict.fromkeys(grouped_columns))
         .iter_rows(named=True)
     }
+    hashes: dict[tuple[str, str], str] = {}
+    if value_hashes is not None and field_groups:
+        hashes = {
+            (key, field): digest
+            for key, field, digest in value_hashes(
+                records.filter(pl.col("record_key").is_in(list(wanted)))
+            )
+            .select("record_key", "field", "value_hash")
+            .iter_rows()
+        }
+
+    stored: dict[tuple[str, str], tuple[str, str, datetime | None]] = {}
+    if stored_choices is not None:
+        stored = {
+            (key, field): (golden_id, reviewer, decided_at)
+            for golden_id, field, key, reviewer, decided_at in stored_choices.select(
+                "golden_id", "field", "record_key", "reviewer", "decided_at"
+            ).iter_rows()
+        }
+
+    def choices(row: Mapping[str, object]) -> tuple[ValueChoice, ...]:
+        left_key, right_key = str(row["left_key"]), str(row["right_key"])
+        left, right = values.get(left_key, {}), values.get(right_key, {})
+        found = []
+        for field, group in (field_groups or {}).items():
+            left_hash, right_hash = hashes.get((left_key, field)), hashes.get((right_key, field))
+            if left_hash is None or right_hash is None or left_hash == right_hash:
+                continue
+            side, by, at = "", "", None
+            for name, key in (("left", left_key), ("right", right_key)):
+                golden_id, reviewer, decided_at = stored.get((key, field), ("", "", None))
+                if golden_id and golden_id == row[f"{name}_golden_id"]:
+                    side, by, at = name, reviewer, decided_at
+            found.append(
+                ValueChoice(
+                    field,
+                    _choice_text(left, field, group),
+                    _choice_text(right, field, group),
+                    left_hash,
+                    right_hash,
+                    side,
+                    by,
+                    at,
+                )
+            )
+        return tuple(found)
+
     grouped: dict[str, list[ReviewPair]] = {}
     for row in keyed.iter_rows(named=True):
         left, right = values.get(row["left_key"], {}), values.get(row["right_key"], {})
@@ -377,6 +528,7 @@ def review_groups(
                 decided_by=row.get("decided_by") or "",
                 decided_at=str(row.get("decided_at") or ""),
                 refused_merge=row.get("refused_merge") or "",
+                choices=choices(row),
             )
         )
     touched = {
@@ -415,6 +567,83 @@ def review_groups(
     return tuple(groups)
 
 
+@dataclass(frozen=True)
+class DroppedChoice:
+    """A reviewer's value choice the run could no longer apply (matching.overrides)."""
+
+    golden_id: str
+    field: str
+    record: str
+    reviewer: str
+    decided_at: datetime | None
+    #: a code of matching.overrides.DROP_REASONS
+    reason: str
+
+
+def dropped_choices(dropped: pl.DataFrame | None) -> tuple[DroppedChoice, ...]:
+    """The dropped overrides (matching.overrides.DROPPED_SCHEMA) as the page lists them."""
+    if dropped is None:
+        return ()
+    return tuple(
+        DroppedChoice(golden_id, field, f"{silo}:{source_id}", reviewer, decided_at, reason)
+        for golden_id, field, silo, source_id, reviewer, decided_at, reason in dropped.select(
+            "golden_id", "field", "silo", "source_id", "reviewer", "decided_at", "reason"
+        ).iter_rows()
+    )
+
+
+#: review_overrides.csv: every reviewer value choice a run considered, and what became of it.
+OVERRIDES_FILE_SCHEMA = {
+    "golden_id": pl.String(),
+    "field": pl.String(),
+    "silo": pl.String(),
+    "source_id": pl.String(),
+    "reviewer": pl.String(),
+    "decided_at": pl.Datetime("us"),
+    "status": pl.String(),
+    "reason": pl.String(),
+}
+
+
+def overrides_file(
+    applied: pl.DataFrame | None, dropped: pl.DataFrame | None, labels: Mapping[str, str]
+) -> pl.DataFrame:
+    """review_overrides.csv (OVERRIDES_FILE_SCHEMA): applied and dropped choices, reasons in
+    the run's language (``labels``: review_labels)."""
+    parts = [pl.DataFrame(schema=OVERRIDES_FILE_SCHEMA)]
+    if applied is not None and applied.height:
+        record = pl.col("record_key").str.splitn(":", 2).struct
+        parts.append(
+            applied.select(
+                "golden_id",
+                "field",
+                record.field("field_0").alias("silo"),
+                record.field("field_1").alias("source_id"),
+                "reviewer",
+                "decided_at",
+                pl.lit("applied").alias("status"),
+                pl.lit(None, dtype=pl.String).alias("reason"),
+            ).cast(OVERRIDES_FILE_SCHEMA)  # type: ignore[arg-type]
+        )
+    if dropped is not None and dropped.height:
+        reasons = {
+            key[len("drop_") :]: text for key, text in labels.items() if key.startswith("drop_")
+        }
+        parts.append(
+            dropped.select(
+                "golden_id",
+                "field",
+                "silo",
+                "source_id",
+                "reviewer",
+                "decided_at",
+                pl.lit("dropped").alias("status"),
+                pl.col("reason").replace_strict(reasons, default=pl.col("reason")),
+            ).cast(OVERRIDES_FILE_SCHEMA)  # type: ignore[arg-type]
+        )
+    return pl.concat(parts).sort("golden_id", "field", "status")
+
+
 def review_labels(language: str) -> dict[str, str]:
     """Return the review page labels for ``language`` from review_i18n.toml."""
     return labels_for("review_i18n.toml", language, "review report")
@@ -442,6 +671,7 @@ def render_review_report(
     project: str = "",
     max_pairs: int = 0,
     total_pairs: int | None = None,
+    dropped: Sequence[DroppedChoice] = (),
 ) -> str:
     """Return the review page of one run as a self-contained HTML document.
 
@@ -449,8 +679,22 @@ def render_review_report(
     pairs: the first groups (largest records, weakest links) up to that many pairs are shown,
     and the page says how many more are in review_queue.csv. ``total_pairs``: the size of the
     whole review queue when ``groups`` were already cut (review_groups' max_pairs).
+    ``dropped``: reviewers' value choices this run could no longer apply, listed on top.
     """
     labels = review_labels(language)
+
+    def dropped_line(choice: DroppedChoice) -> str:
+        when = f"{choice.decided_at:{labels['datetime_format']}} UTC" if choice.decided_at else "?"
+        return (
+            labels["override_dropped"]
+            .replace("{golden_id}", choice.golden_id)
+            .replace("{field}", labels.get(f"group_{choice.field}", choice.field))
+            .replace("{record}", choice.record)
+            .replace("{reviewer}", choice.reviewer)
+            .replace("{when}", when)
+            .replace("{reason}", labels.get(f"drop_{choice.reason}", choice.reason))
+        )
+
     shown = first_groups(groups, max_pairs)
 
     def number(value: float, digits: int = 0, signed: bool = False) -> str:
@@ -475,6 +719,15 @@ def render_review_report(
             .replace("{when}", when)
         )
 
+    def chosen_before(choice: ValueChoice) -> str:
+        """ "gewählt von Erika Muster, 04.12.2026 09:30 UTC (gilt)", or ""."""
+        if not choice.stored_side:
+            return ""
+        when = f"{choice.stored_at:{labels['datetime_format']}} UTC" if choice.stored_at else "?"
+        return (
+            labels["choice_stored"].replace("{reviewer}", choice.stored_by).replace("{when}", when)
+        )
+
     total = max(sum(len(group.pairs) for group in groups), total_pairs or 0)
     count = sum(len(group.pairs) for group in shown)
     separator = "." if language == "de" else ","  # 1.000 / 1,000
@@ -490,6 +743,8 @@ def render_review_report(
             total=count,
             number=number,
             stored=stored,
+            chosen_before=chosen_before,
+            dropped=[dropped_line(choice) for choice in dropped],
             truncated=labels["truncated"]
             .replace("{shown}", f"{count:,}".replace(",", separator))
             .replace("{total}", f"{total:,}".replace(",", separator))
@@ -508,6 +763,7 @@ def write_review_report(
     project: str = "",
     max_pairs: int = 0,
     total_pairs: int | None = None,
+    dropped: Sequence[DroppedChoice] = (),
 ) -> None:
     """Render the review page and write it to ``path`` as UTF-8."""
     html = render_review_report(
@@ -517,5 +773,6 @@ def write_review_report(
         project=project,
         max_pairs=max_pairs,
         total_pairs=total_pairs,
+        dropped=dropped,
     )
     path.write_text(html, encoding="utf-8", newline="\n")

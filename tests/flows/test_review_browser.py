@@ -4,7 +4,9 @@ A real run publishes review.html; chromium opens it from disk, the reviewer appr
 rejects another and moves one member out of its golden record (buttons and keyboard), decisions
 survive a reload, the export downloads the decisions file, `golden review apply` stores it, and
 the next run honours it: the approved pair ends up in one golden record, the rejected pair in
-two, the moved-out member in its own while the rest of its record stays together.
+two, the moved-out member in its own while the rest of its record stays together. On the approved
+pair the reviewer chooses, with the keyboard, the name of the less trusted record: the next run's
+golden record carries that name, and its lineage says it was a review override.
 """
 
 from __future__ import annotations
@@ -71,10 +73,17 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     )
     moved_from = golden[move_left]
     others = [key for key in members[moved_from] if key != move_left]
+    with_choices = set(
+        page.locator("article.pair:has(fieldset.choice[data-field='name'])").evaluate_all(
+            "cards => cards.map(card => card.dataset.pairId)"
+        )
+    )
     approve_left, approve_right = next(
         (left, right)
         for left, right in pairs
-        if golden[left] != golden[right] and moved_from not in {golden[left], golden[right]}
+        if golden[left] != golden[right]
+        and moved_from not in {golden[left], golden[right]}
+        and f"{left}|{right}" in with_choices
     )
     reject_left, reject_right = next(
         (left, right)
@@ -93,6 +102,11 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert page.locator("article.pair.approved, article.pair.rejected").count() == 0
     move_card = page.locator(f'article.pair[data-pair-id="{move_left}|{move_right}"]')
     member = move_card.locator("xpath=..").locator(f'li.member[data-member-key="{move_left}"]')
+    # A value chosen on a pair not merged (yet) would not leave the page: it says so.
+    approve_card.locator("fieldset.choice[data-field='name'] input[value='left']").check()
+    assert "erst mit „Zusammenführen“ (a) dieses Paars" in page.inner_text("#notice")
+    approve_card.locator("fieldset.choice[data-field='name'] input[value='']").check()
+    assert not page.locator("#notice").is_visible()
     approve_card.locator("button.approve").click()  # no name yet: asks for it, decides nothing
     assert page.locator("#reviewer-needed").is_visible()
     page.fill("#reviewer", "Erika Muster")
@@ -108,6 +122,33 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert selected.count() == 1
     assert selected.get_attribute("data-pair-id") != f"{reject_left}|{reject_right}"
     assert not selected.evaluate("card => card.classList.contains('approved')")
+    assert page.locator("#progress").inner_text() == f"2 von {total} entschieden"
+
+    # Choose the surviving name on the approved pair with the keyboard: the less trusted
+    # record's (the rules alone would not take it), arrow keys within the radio group.
+    trust = {name: silo.trust_rank for name, silo in config.silos.items()}
+    side = (
+        "left"
+        if trust[approve_left.split(":")[0]] > trust[approve_right.split(":")[0]]
+        else "right"
+    )
+    chosen = approve_left if side == "left" else approve_right
+    choice = approve_card.locator("fieldset.choice[data-field='name']")
+    assert choice.locator("legend").inner_text() == "Name"
+    choice.locator("input[value='']").focus()
+    for _ in range(1 if side == "left" else 2):
+        page.keyboard.press("ArrowDown")
+    picked = choice.locator(f"input[value='{side}']")
+    assert picked.is_checked() and picked.get_attribute("data-source-id") == chosen.split(":", 1)[1]
+    chosen_name = choice.locator("label.picked .choice-value").inner_text()
+    assert chosen_name and "approved" in (approve_card.get_attribute("class") or "")
+    # on a value choice the keys act on its pair: "a" merges it (again) and moves on
+    assert approve_card.evaluate("card => card.classList.contains('current')")
+    page.keyboard.press("a")
+    assert "approved" in (approve_card.get_attribute("class") or "") and picked.is_checked()
+    assert page.locator("article.pair.current").get_attribute("data-pair-id") != (
+        f"{approve_left}|{approve_right}"
+    )
     assert page.locator("#progress").inner_text() == f"2 von {total} entschieden"
 
     # Move out with the button, undo, then with "m" on the pair (its left record).
@@ -141,6 +182,7 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert page.input_value("#reviewer") == "Erika Muster"
     assert "moved-out" in (member.get_attribute("class") or "")
     assert member.locator("input.reason").input_value() == "andere Person, gleicher Name"
+    assert choice.locator(f"input[value='{side}']").is_checked()  # the choice survives too
     page.select_option("#filter", "decided")
     assert page.locator("article.pair:visible").count() == 3
     page.select_option("#filter", "open")
@@ -158,6 +200,24 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     download_info.value.save_as(exported)
     data = json.loads(exported.read_text("utf-8"))
     assert data["reviewer"] == "Erika Muster" and len(data["decisions"]) == 3
+    assert (data["format"], data["version"]) == ("golden-review-decisions", 3)
+    (merge,) = [entry for entry in data["decisions"] if entry.get("decision") == "approve"]
+    offered = {
+        (f"{item['silo']}:{item['source_id']}", item["field"]): item
+        for item in pl.read_csv(
+            config.output_dir / "latest" / "review_values.csv", infer_schema=False
+        ).iter_rows(named=True)
+    }
+    assert merge["values"] == [
+        {
+            "field": "name",
+            "golden_id": golden[chosen],
+            "silo": chosen.split(":")[0],
+            "source_id": chosen.split(":", 1)[1],
+            "value_hash": offered[(chosen, "name")]["value_hash"],
+        }
+    ]
+    assert all("values" not in entry for entry in data["decisions"] if entry is not merge)
     (move,) = [entry for entry in data["decisions"] if entry.get("action") == "move_out"]
     assert (move["golden_id"], f"{move['silo']}:{move['source_id']}") == (moved_from, move_left)
     assert [f"{item['silo']}:{item['source_id']}" for item in move["members"]] == others
@@ -180,6 +240,7 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
 
     result = apply_decisions(config, exported)
     assert (result.approved, result.rejected, result.moved_out) == (1, 1, 1)
+    assert result.values_chosen == 1
     assert result.separations == len(others)
     stored = StateStore.open(config.state_url).load_review_decisions()
     assert set(stored["reviewer"]) == {"Erika Muster"}
@@ -192,6 +253,20 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
     assert after[reject_left] != after[reject_right]
     assert all(after[move_left] != after[key] for key in others)
     assert len({after[key] for key in others}) == 1  # the rest of the record stays together
+    # the merged golden record carries the chosen name, and its lineage says why
+    (merged_record,) = (
+        pl.read_parquet(second / "golden.parquet")
+        .filter(pl.col("golden_id") == after[approve_left])
+        .to_dicts()
+    )
+    names = (merged_record["first_name"], merged_record["last_name"])
+    assert " ".join(name for name in names if name) == chosen_name
+    lineage = pl.read_csv(second / "lineage.csv", infer_schema=False).filter(
+        (pl.col("golden_id") == after[approve_left]) & (pl.col("field") == "last_name")
+    )
+    assert lineage.select("silo", "source_id").rows() == [tuple(chosen.split(":", 1))]
+    (rule,) = lineage["rule"].to_list()
+    assert rule.startswith("name:review override by Erika Muster on ")
 
     # The next night's page remembers: the decided pairs are shown decided, by whom, and what
     # they are now ("bereits zusammengeführt" / "getrennt"), never as open again.
@@ -212,6 +287,10 @@ def test_review_loop_in_the_browser(browser: Any, tmp_path: Path) -> None:
         assert state.startswith(word) and "Erika Muster" in state
     merged = page.locator(f'article.pair[data-pair-id="{approve_left}|{approve_right}"]')
     assert merged.locator(".relation").inner_text().startswith("bereits zusammengeführt in")
+    # ... and the name chosen for it starts selected, saying by whom
+    kept = merged.locator("fieldset.choice[data-field='name']")
+    assert kept.locator(f"input[value='{side}']").is_checked()
+    assert "gewählt von Erika Muster" in kept.locator("label.picked").inner_text()
     apart = page.locator(f'article.pair[data-pair-id="{reject_left}|{reject_right}"]')
     assert apart.locator(".relation").inner_text().startswith("getrennt:")
     stored = page.locator("article.pair.stored").count()

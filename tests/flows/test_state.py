@@ -92,3 +92,71 @@ def test_unreachable_store_is_one_clear_error() -> None:
 def test_garbage_url_is_rejected() -> None:
     with pytest.raises(StateError, match="not a database URL"):
         StateStore.open("not a url at all")
+
+
+def _override_store(url: str) -> None:
+    """Overrides stored with their decision, loaded, dropped by a run, and a store from before
+    the overrides table (dropped here) gets it on its next open with its decisions intact."""
+    from sqlalchemy import text
+
+    from flows.state import ReviewDecision, SurvivorshipOverride
+
+    store = StateStore.open(url)
+    with store.engine.begin() as connection:  # a store written before overrides existed
+        connection.execute(text("DROP TABLE golden_survivorship_overrides"))
+    decided = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
+    decision = ReviewDecision(
+        "d1", "crm", "1", "shop", "7", "approve", "Erika Muster", None, decided, "r1", "G1", "f"
+    )
+    store.save_review_decisions([decision])
+    store.close()
+
+    reopened = StateStore.open(url)  # the migration: the table is created, empty
+    assert reopened.load_overrides().height == 0
+    assert reopened.load_review_decisions()["decision_id"].to_list() == ["d1"]
+    chosen = [
+        SurvivorshipOverride(
+            f"o{index}",
+            "G1",
+            field,
+            "shop",
+            "7",
+            "0123456789abcdef",
+            "Erika Muster",
+            decided,
+            "d2",
+            "review file x.json",
+        )
+        for index, field in enumerate(("name", "address"))
+    ]
+    second = ReviewDecision(
+        "d2", "crm", "2", "shop", "7", "approve", "Erika Muster", None, decided, "r1", "G1", "f"
+    )
+    reopened.save_review_decisions([second], chosen)
+    live = reopened.load_overrides()
+    assert live.select("override_id", "golden_id", "field", "silo", "source_id").rows() == [
+        ("o0", "G1", "name", "shop", "7"),
+        ("o1", "G1", "address", "shop", "7"),
+    ]
+    assert live["decided_at"].to_list() == [decided.replace(tzinfo=None)] * 2
+    reopened.drop_overrides(
+        "r2", pl.DataFrame({"override_id": ["o1"], "reason": ["value_changed"]})
+    )
+    assert reopened.load_overrides()["override_id"].to_list() == ["o0"]
+    audit = reopened.load_overrides(dropped=True)
+    assert audit.filter(pl.col("override_id") == "o1").select(
+        "dropped_run", "dropped_reason", "decision_id"
+    ).rows() == [("r2", "value_changed", "d2")]
+    reopened.close()
+
+
+def test_overrides_on_sqlite(sqlite_url: str) -> None:
+    _override_store(sqlite_url)
+
+
+def test_overrides_on_postgres(postgres_url: str) -> None:
+    _override_store(postgres_url)
+
+
+def test_overrides_on_mariadb(mariadb_url: str) -> None:
+    _override_store(mariadb_url)

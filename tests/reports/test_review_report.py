@@ -337,3 +337,127 @@ def test_each_golden_record_lists_the_links_that_hold_it_together_strongest_firs
     html = render_review_report("run-1", (group,))
     assert "Was GC zusammenhält" in html and "crm:3 ↔ crm:5: Wahrscheinlichkeit 0,97" in html
     assert "crm:3 ↔ crm:5: Wahrscheinlichkeit 0,97 · Punktzahl +11,3" in html
+
+
+# -- value choices ------------------------------------------------------------------------------
+CHOICE_GROUPS = {
+    "name": ("last_name", "first_name"),
+    "address": ("postal_code", "street", "house_number", "city"),
+    "birth_date": ("birth_date",),
+}
+CHOICE_RECORDS = pl.DataFrame(
+    {
+        "record_key": ["crm:1", "shop:2"],
+        "first_name": ["Max", HOSTILE],
+        "last_name": ["Muster", "Muster"],
+        "street": ["Hauptstraße", "Hauptstraße"],
+        "house_number": ["1", "1"],
+        "postal_code": ["10115", "10115"],
+        "city": ["Berlin", "Berlin"],
+        "birth_date": [date(1980, 1, 2), None],
+    }
+)
+
+
+def _fingerprints(records: pl.DataFrame) -> pl.DataFrame:
+    """A stand-in for matching.overrides.value_hashes: the group's values joined."""
+    return pl.concat(
+        records.filter(pl.col(group[0]).is_not_null()).select(
+            "record_key",
+            pl.lit(field).alias("field"),
+            pl.concat_str([pl.col(name).cast(pl.String) for name in group], separator="|").alias(
+                "value_hash"
+            ),
+        )
+        for field, group in CHOICE_GROUPS.items()
+    )
+
+
+def _choice_groups(stored: pl.DataFrame | None = None) -> tuple:  # type: ignore[type-arg]
+    queue = _queue([("crm:1", "shop:2", "GA", "GB", 0.8)])
+    return review_groups(
+        queue,
+        CHOICE_RECORDS,
+        PAIRS,
+        CROSSWALK,
+        LEVELS,
+        field_groups=CHOICE_GROUPS,
+        value_hashes=_fingerprints,
+        stored_choices=stored,
+    )
+
+
+def test_a_choice_stored_earlier_starts_on_its_record_and_says_by_whom() -> None:
+    from datetime import datetime
+
+    stored = pl.DataFrame(
+        {
+            "golden_id": ["GB", "GA"],
+            "field": ["name", "address"],
+            "record_key": ["shop:2", "crm:1"],
+            "reviewer": ["Erika Muster", "Max"],
+            "decided_at": [datetime(2026, 12, 4, 9, 30), datetime(2026, 12, 4, 9, 30)],
+        }
+    )
+    (group,) = _choice_groups(stored)
+    (choice,) = group.pairs[0].choices
+    assert (choice.stored_side, choice.stored_by) == ("right", "Erika Muster")
+    html = render_review_report("run-1", (group,))
+    fieldset = re.search(
+        r'<fieldset class="choice" data-field="name"[^>]*>.*?</fieldset>', html, re.S
+    )
+    assert fieldset is not None and 'data-stored="right"' in fieldset.group(0)
+    checked = re.findall(r'value="(\w*)"[^>]*checked', fieldset.group(0))
+    assert checked == ["right"]
+    assert "gewählt von Erika Muster, 04.12.2026 09:30 UTC (gilt)" in fieldset.group(0)
+    # a choice stored for another golden record than the pair's side does not count
+    other = stored.with_columns(pl.lit("GX").alias("golden_id"))
+    assert _choice_groups(other)[0].pairs[0].choices[0].stored_side == ""
+
+
+def test_a_pair_offers_a_choice_only_where_both_records_have_differing_values() -> None:
+    (group,) = _choice_groups()
+    (choice,) = group.pairs[0].choices  # address equal, birth date on one side only
+    assert choice.field == "name"
+    assert (choice.left, choice.right) == ("Max Muster", f"{HOSTILE} Muster")  # reading order
+    assert choice.left_hash != choice.right_hash
+
+
+@pytest.mark.parametrize(
+    ("language", "legend", "rule"),
+    [("de", "Name", "automatisch (nach den Regeln)"), ("en", "Name", "automatic (by the rules)")],
+)
+def test_value_choices_are_radio_groups_escaped_in_the_page_language(
+    language: str, legend: str, rule: str
+) -> None:
+    html = render_review_report("run-1", _choice_groups(), language=language)
+    fieldset = re.search(
+        r'<fieldset class="choice" data-field="name"[^>]*>.*?</fieldset>', html, re.S
+    )
+    assert fieldset is not None
+    text = fieldset.group(0)
+    assert f"<legend>{legend}</legend>" in text and rule in text
+    assert text.count('type="radio"') == 3  # the rule, left, right: one name, one group
+    assert len(set(re.findall(r'name="([^"]+)"', text))) == 1
+    assert 'data-silo="shop" data-source-id="2"' in text  # the record, not the value, is chosen
+    assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Muster" in text
+    assert review_labels(language)["choices_title"] in html
+
+
+def test_dropped_value_choices_are_listed_on_top_in_the_page_language() -> None:
+    from datetime import datetime
+
+    from reports.review import DroppedChoice
+
+    dropped = [
+        DroppedChoice(
+            "GA", "name", "shop:2", HOSTILE, datetime(2026, 12, 4, 9, 30), "value_changed"
+        )
+    ]
+    german = render_review_report("run-1", (), dropped=dropped)
+    assert "Verworfene Wertauswahl (1)" in german
+    assert "GA, Name: die Auswahl von shop:2 (&lt;script&gt;" in german
+    assert "04.12.2026 09:30 UTC) gilt nicht mehr – sein Wert hat sich seit der Prüfung" in german
+    english = render_review_report("run-1", (), language="en", dropped=dropped)
+    assert "its value changed since the review" in english
+    assert "Verworfene" not in render_review_report("run-1", ())
