@@ -3,8 +3,8 @@
 Contacts named on organisation records are split off into records of their own first
 (cleaners.contacts). Order matters only where a family needs another's result: names first (a
 last name with a legal form moves to organisation_name), then organisations, addresses (resolve
-the country), then what depends on the country (VAT ids, phones), then e-mails (a record with
-only a role mailbox at a business domain becomes an organisation), dates and consent.
+the country), then what depends on the country (VAT ids, personal ids, phones), then e-mails (a
+record with only a role mailbox at a business domain becomes an organisation), dates and consent.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from cleaners.emails import clean_emails
 from cleaners.names import clean_names
 from cleaners.organisations import clean_organisations, clean_vat_ids, organisation_mailboxes
 from cleaners.outcome import ROW, CleanResult
+from cleaners.personal_ids import clean_personal_ids
 from cleaners.phones import clean_phones
 from rules.canonical import CANONICAL_SCHEMA, CONSENT_CHANNELS, FINDINGS_SCHEMA, SCALAR_FIELDS
 
@@ -115,6 +116,7 @@ def cleaning_steps(
             ),
         ),
         ("vat_ids", clean_vat_ids),
+        ("personal_ids", clean_personal_ids),
         ("phones", lambda f: clean_phones(f, default_country=default_country)),
         ("emails", clean_emails),
         ("organisation_mailboxes", organisation_mailboxes),

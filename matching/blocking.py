@@ -133,6 +133,7 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
     "name_city": _scalar_rule("last_name_phonetic", "city_key"),
     "first_name_city": _scalar_rule("first_name_group", "city_key"),
     "vat_id": _scalar_rule("vat_id"),
+    "personal_id": _scalar_rule("personal_id"),
     "organisation": _organisation_names,
     "email_domain": _organisation_domains,
 }

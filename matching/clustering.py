@@ -6,8 +6,9 @@ address). ``coherent_clusters`` therefore merges groups strongest pair first and
 merge that it hold for the *groups*, not only for the linking pair:
 
 - no member of one group may conflict with a member of the other — a hard "no match" on a
-  deciding field (birth dates, jun./sen., VAT ids), a reviewer's rejection, or a different sex
-  (Herr/Frau, Stefan/Stefanie) that the pair's own evidence does not overcome — also for pairs
+  deciding field (birth dates, jun./sen., VAT ids, personal ids), a reviewer's rejection, or a
+  different sex (Herr/Frau, Stefan/Stefanie) or mobiles of their own and none shared that the
+  pair's own evidence does not overcome — also for pairs
   blocking never offered: those are compared and scored here (``complete_pairs``);
 - the evidence across the groups must carry the merge: the mean match probability of all their
   cross pairs (average linkage) at least ``[matching] group_linkage``. One strong bridge between
@@ -199,7 +200,13 @@ def complete_pairs(
     conflict between two records that were never a candidate pair is seen. Returns left_key,
     right_key, probability, hard_rule, first_name_level, gender_level, birth_date_level.
     """
-    columns = ["left_key", "right_key", "probability", "hard_rule", *_CONFLICT_LEVELS]
+    columns = [
+        "left_key",
+        "right_key",
+        "probability",
+        "hard_rule",
+        *(level for level in _CONFLICT_LEVELS if level in pairs.columns),
+    ]
     known = pairs.select(columns)
     accepted = pairs.filter(pl.col("probability") >= threshold)
     components = connected_components(record_keys, accepted)
@@ -227,15 +234,16 @@ def complete_pairs(
     return pl.concat([known, scored.select(columns)])
 
 
-_CONFLICT_LEVELS = ("first_name_level", "gender_level", "birth_date_level")
+_CONFLICT_LEVELS = ("first_name_level", "gender_level", "birth_date_level", "phone_level")
 
 
 def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     """Per pair: the reason two records may never share a cluster, else null.
 
     A hard "no match" on a deciding field (birth date a generation apart, jun./sen., VAT id,
-    record type) decides; birth dates years apart and a different sex (Frau next to Herr, Stefan
-    next to Stefanie) do unless the pair's own evidence reaches the match threshold. A hard
+    record type, personal id) decides; birth dates years apart, a different sex (Frau next to
+    Herr, Stefan next to Stefanie) and mobiles of their own with none shared do unless the
+    pair's own evidence reaches the match threshold. A hard
     "no match" on the first name alone does not forbid a group: two typo-ridden spellings of one
     name (Tler / eyTr for Tyler) can look unrelated to each other while each is plainly the same
     person as a third record; such a pair enters the group's average linkage with probability 0
@@ -256,6 +264,14 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         (pl.col("first_name_level") == first_name.levels.index("opposite_sex"))
         | (pl.col("gender_level") == gender.levels.index("different"))
     ).fill_null(False) & (pl.col("probability") < threshold)
+    # Each with a mobile number of their own and none shared (Lena and Lea, twins at one
+    # address and landline, one of them also as a record without birth date or phone).
+    other_mobiles = pl.lit(False)
+    if "phone_level" in pairs.columns:
+        phone = next(c for c in COMPARISONS if c.name == "phone")
+        other_mobiles = (pl.col("phone_level") == phone.levels.index("different")).fill_null(
+            False
+        ) & (pl.col("probability") < threshold)
     name_only = pl.col("hard_rule").is_in([f"no_match: {rule}" for rule in NAME_ONLY_RULES])
     hard = (pl.col("hard_rule").str.starts_with("no_match") & ~name_only) | (
         pl.col("hard_rule") == "different record types"
@@ -267,6 +283,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .then(pl.lit("different sex"))
         .when(years_apart)
         .then(pl.lit("birth dates years apart"))
+        .when(other_mobiles)
+        .then(pl.lit("different mobiles"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
 

@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from cleaners.emails import household_address
 from cleaners.organisations import business_domains, freemail_domains
+from cleaners.personal_ids import is_checked, personal_id_number
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
@@ -50,6 +51,7 @@ COMPARED_COLUMNS = (
     "house_number",
     "organisation_key",
     "vat_id",
+    "personal_id",
     "name_suffix",
     "salutation",
 )
@@ -60,6 +62,7 @@ OPTIONAL_COLUMNS = {
     "name_suffix": pl.String(),
     "phone_types": pl.List(pl.String()),
     "salutation": pl.String(),
+    "personal_id": pl.String(),
 }
 
 
@@ -499,6 +502,37 @@ def _vat_id(pairs: pl.DataFrame) -> pl.Series:
     return _levels(pairs, _either_null("vat_id"), [_l("vat_id") == _r("vat_id")])
 
 
+def _personal_id(pairs: pl.DataFrame) -> pl.Series:
+    """Personal ids (cleaners.personal_ids): equal and both checked, equal, one typo apart (a
+    digit wrong, missing or two swapped), unlike, and "different": both pass their check digit
+    and differ.
+
+    "different" is what a hard rule acts on, so only checked ids reach it: a typo in an
+    unchecked id (an SSN without check digit) looks like another person's number and stays
+    "unlike" (it weighs), while two checked ids that differ are two numbers, not one mistyped.
+    """
+    left, right = _l("personal_id"), _r("personal_id")
+    both_checked = (is_checked(left) & is_checked(right)).fill_null(False)
+    # The numbers without their scheme: a checked id and the same number unchecked (a record
+    # without country) are equal, and its mistyped copy (check digit failed) is a typo.
+    numbers = pairs.select(
+        personal_id_number(left).alias("number_l"), personal_id_number(right).alias("number_r")
+    )
+    equal = (pl.col("number_l") == pl.col("number_r")).fill_null(False)
+    # Edit distances only where both ids are present and differ (most data has no ids at all).
+    open_rows = numbers.select(
+        (pl.col("number_l") != pl.col("number_r")).fill_null(False)
+    ).to_series()
+    distance = _pairwise_where(numbers, "number_l", "number_r", OSA.distance, open_rows.to_numpy())
+    typo = pl.Series(open_rows.to_numpy() & (distance <= 1))
+    # "none of the above" ("different"): two checked ids that differ.
+    return _levels(
+        pairs.with_columns(numbers),
+        _either_null("personal_id"),
+        [equal & both_checked, equal, pl.lit(typo) & ~both_checked, ~both_checked],
+    )
+
+
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "first_name",
@@ -529,6 +563,11 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison("email_domain", ("same_address", "shared", "different"), _email_domain),
     Comparison("vat_id", ("exact", "different"), _vat_id),
+    Comparison(
+        "personal_id",
+        ("exact_checked", "exact", "typo", "unlike", "different"),
+        _personal_id,
+    ),
     Comparison("name_suffix", ("same", "different"), _name_suffix),
     Comparison("gender", ("same", "different"), _gender),
 )

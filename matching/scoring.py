@@ -2,8 +2,9 @@
 
 score = prior + sum of the level weights (log2 Bayes factors); probability = 1 / (1 + 2^-score).
 Missing values weigh 0. Hard rules from golden.toml override the sum (e.g. different first names
-never match; the same VAT id always does), and records of different types (person vs
-organisation) never match. Each pair keeps its per-field weights as the explanation.
+never match, unless the records share a personal id; the same VAT id always matches), and
+records of different types (person vs organisation) never match. Each pair keeps its per-field
+weights as the explanation.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
     )
     for rule in ordered:
         applies = pl.all_horizontal(_condition(text) for text in rule.when)
+        if rule.unless:
+            applies = applies & ~pl.any_horizontal(_condition(text) for text in rule.unless)
         if rule.record_type != "any":
             applies = (
                 applies

@@ -28,6 +28,8 @@ phones                 List[str]: every phone/mobile/fax column of the silo
 emails                 List[str]: every e-mail column of the silo
 birth_date             text before cleaning, Date after
 vat_id                 USt-IdNr / ATU / CHE-UID
+personal_id            a number that names one person: AHV-Nr./AVS, österr. SV-Nummer,
+                       Steuer-ID, a social security number or any other personal id
 consent_<channel>      channel in email, post, phone: raw yes/no text before cleaning,
                        Boolean after (null = unknown)
 consent_<ch>_date      when the consent or opt-out was given
@@ -84,6 +86,7 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "country",
     "birth_date",
     "vat_id",
+    "personal_id",
     *(f"consent_{channel}{suffix}" for channel in CONSENT_CHANNELS for suffix in CONSENT_SUFFIXES),
     "created_at",
     "updated_at",

@@ -52,6 +52,7 @@ BLOCKING_RULE_NAMES = (
     "name_city",
     "first_name_city",
     "vat_id",
+    "personal_id",
     "organisation",
     "email_domain",
 )
@@ -215,21 +216,46 @@ class HardRule(_Strict):
         list[Annotated[str, Field(pattern=r"^[a-z_]+:[a-z_0-9.]+$")]], Field(min_length=1)
     ]
     then: Literal["match", "no_match"]
+    #: Conditions that stop the rule: it does not fire on a pair where any of them holds (a
+    #: shared personal id outweighs a different first name: the weights decide instead).
+    unless: list[Annotated[str, Field(pattern=r"^[a-z_]+:[a-z_0-9.]+$")]] = Field(
+        default_factory=list
+    )
     #: Which pairs the rule applies to (both records of this type), or "any".
     record_type: Literal["person", "organisation", "any"] = "any"
+
+
+#: A shared personal id (AHV-Nr., Steuer-ID, SSN) is stronger evidence than a replaced given
+#: name or a mistyped birth date: the vetoes on those leave such pairs to the weights.
+_SAME_PERSONAL_ID = ["personal_id:exact_checked", "personal_id:exact"]
 
 
 def _default_hard_rules() -> list[HardRule]:
     return [
         # Twins and family members share name, address and phone but never the first name.
-        HardRule(when=["first_name:different"], then="no_match", record_type="person"),
+        HardRule(
+            when=["first_name:different"],
+            then="no_match",
+            record_type="person",
+            unless=_SAME_PERSONAL_ID,
+        ),
         # Father and son with the same name: birth dates more than a year apart.
-        HardRule(when=["birth_date:different"], then="no_match", record_type="person"),
+        HardRule(
+            when=["birth_date:different"],
+            then="no_match",
+            record_type="person",
+            unless=_SAME_PERSONAL_ID,
+        ),
+        # Two personal ids that both pass their check digit and differ: two people, whatever
+        # else they share (a typo would have broken the check digit).
+        HardRule(when=["personal_id:different"], then="no_match", record_type="person"),
         # "jun." and "sen.": father and son, even without birth dates.
         HardRule(when=["name_suffix:different"], then="no_match", record_type="person"),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).
         HardRule(when=["email:shared"], then="match", record_type="person"),
+        # The same checked personal id is one person.
+        HardRule(when=["personal_id:exact_checked"], then="match", record_type="person"),
         HardRule(when=["vat_id:exact"], then="match", record_type="organisation"),
         HardRule(when=["vat_id:different"], then="no_match", record_type="organisation"),
     ]
@@ -290,6 +316,7 @@ class MatchingConfig(_Strict):
             "first_name_city",
             "birth_date",
             "vat_id",
+            "personal_id",
             "organisation",
             "email_domain",
         ]

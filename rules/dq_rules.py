@@ -110,6 +110,7 @@ FIELD_RECORD_TYPES: Final = {
     "organisation_name": "organisation",
     "legal_form": "organisation",
     "vat_id": "organisation",
+    "personal_id": "person",
 }
 CHECKABLE_FIELDS: Final = (*SCALAR_FIELDS, *LIST_FIELDS)
 _COMBINED_PARTS: Final = {

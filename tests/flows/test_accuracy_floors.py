@@ -35,7 +35,10 @@ FAKE_1000_F1_FLOOR = 0.97
 # split); 0.784 (P 0.839, R 0.735) after hard rules on strong evidence, coherent clusters and
 # organisation matching, on 2026-12-04. The floor sits 0.02 below that so that small shifts of the
 # EM weights from unrelated changes do not trip it, while any of those three coming undone does.
-DACH_HARD_F1_FLOOR = 0.76
+# 0.800 (P 0.878, R 0.735) once mobiles of their own and none shared keep group members apart
+# (twins Anna/Anne and Marie/Maria no longer joined through a record without phone), on
+# 2026-12-04: the floor follows, 0.02 below.
+DACH_HARD_F1_FLOOR = 0.78
 
 
 def _scores_fake_1000(tmp_path: Path) -> Evaluation:

@@ -52,6 +52,7 @@ CLEANED_SCHEMA: dict[str, pl.DataType] = {
     "role_emails": pl.List(pl.String()),
     "birth_date": pl.Date(),
     "vat_id": pl.String(),
+    "personal_id": pl.String(),
     **{
         name: dtype
         for channel in CONSENT_CHANNELS

@@ -26,6 +26,7 @@ SCALAR_RULE_PARTS = {
     "name_city": ("last_name_phonetic", "city_key"),
     "first_name_city": ("first_name_group", "city_key"),
     "vat_id": ("vat_id",),
+    "personal_id": ("personal_id",),
 }
 LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
 #: Rules whose key is derived from a value rather than copied: name_pair (first and last name in
@@ -68,6 +69,7 @@ SAME_PERSON = {
     "postal_code": "10115",
     "street_key": "hauptstr",
     "vat_id": "DE123456789",
+    "personal_id": "CH-AHV:7569217076985",
     "organisation_key": "mustermann",
     "city_key": "berlin",
 }
@@ -302,6 +304,20 @@ RULE_CASES = [
         "rule": "vat_id",
         "left": {"vat_id": "ATU12345678"},
         "right": {"vat_id": "DE123456789"},
+        "paired": False,
+    },
+    {
+        "description": "personal_id: same id (a given name replaced: no name rule pairs them)",
+        "rule": "personal_id",
+        "left": {"personal_id": "6988048", "first_name_group": "lachlan"},
+        "right": {"personal_id": "6988048", "first_name_group": "jack"},
+        "paired": True,
+    },
+    {
+        "description": "personal_id: other id",
+        "rule": "personal_id",
+        "left": {"personal_id": "CH-AHV:7569217076985"},
+        "right": {"personal_id": "CH-AHV:7561234567897"},
         "paired": False,
     },
     {
@@ -649,6 +665,7 @@ _VALUES: dict[str, list[Any]] = {
     "street_key": ["haupt", "bahnhof"],
     "house_number": ["1", "12a"],
     "vat_id": ["DE1", "DE2"],
+    "personal_id": ["6988048", "CH-AHV:7569217076985"],
     "organisation_key": ["acme", "acme bau", "acmebau"],
     "record_type": ["person", "organisation"],
 }

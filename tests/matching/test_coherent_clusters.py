@@ -29,6 +29,7 @@ LINKAGE = 0.5
 FIRST_NAME = next(c for c in COMPARISONS if c.name == "first_name").levels
 GENDER = next(c for c in COMPARISONS if c.name == "gender").levels
 BIRTH_DATE = next(c for c in COMPARISONS if c.name == "birth_date").levels
+PHONE = next(c for c in COMPARISONS if c.name == "phone").levels
 
 
 def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFrame:
@@ -36,6 +37,8 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
     gender = [GENDER.index("different") if sex == "salutation" else -1 for *_, sex in rows]
     # "years": birth dates years (not a generation) apart, a weighing level, no hard rule
     born = [BIRTH_DATE.index("years_apart") if sex == "years" else 0 for *_, sex in rows]
+    # "mobiles": each record has a mobile of its own, none shared
+    phone = [PHONE.index("different") if sex == "mobiles" else -1 for *_, sex in rows]
     return pl.DataFrame(
         {
             "left_key": [row[0] for row in rows],
@@ -45,6 +48,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
             "first_name_level": first,
             "gender_level": gender,
             "birth_date_level": born,
+            "phone_level": phone,
         },
         schema={
             "left_key": pl.String(),
@@ -54,6 +58,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
             "first_name_level": pl.Int8(),
             "gender_level": pl.Int8(),
             "birth_date_level": pl.Int8(),
+            "phone_level": pl.Int8(),
         },
     )
 
@@ -216,6 +221,30 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"herr", "x"}, {"frau"}],
         "refused": {("frau", "x"): f"{CONFLICT}: different sex"},
+    },
+    {
+        "description": "twins Lena and Lea with mobiles of their own are not joined through a "
+        "record of Lea without birth date or phone",
+        "keys": ["lea", "lena", "lea_shop"],
+        "pairs": [
+            ("lea", "lea_shop", 0.97, None, None),
+            ("lena", "lea_shop", 0.96, None, None),
+            ("lea", "lena", 0.4, None, "mobiles"),
+        ],
+        "groups": [{"lea", "lea_shop"}, {"lena"}],
+        "refused": {("lena", "lea_shop"): f"{CONFLICT}: different mobiles"},
+    },
+    {
+        "description": "a changed mobile is no conflict when the pair's own evidence reaches "
+        "the threshold",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("b", "c", 0.98, None, None),
+            ("a", "c", 0.95, None, "mobiles"),
+        ],
+        "groups": [{"a", "b", "c"}],
+        "refused": {},
     },
     {
         "description": "a different sex that the pair's own evidence overcomes is no conflict",

@@ -312,7 +312,7 @@ def test_default_rules_name_only_known_levels() -> None:
     # hard_rule_decisions validates every condition: the defaults must survive a renamed level.
     hard_rule_decisions(_compared([{"types": PERSONS, "levels": {}}]), DEFAULT_HARD_RULES)
     for rule in DEFAULT_HARD_RULES:
-        for condition in rule.when:
+        for condition in [*rule.when, *rule.unless]:
             name, label = condition.split(":")
             assert label in LADDERS[name], condition
 
@@ -366,7 +366,95 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         "levels": {"first_name": "different", "organisation": "exact"},
         "decision": None,
     },
+    {
+        "description": "same checked personal id, given name replaced: one person",
+        "types": PERSONS,
+        "levels": {**TWINS, "email": "different", "personal_id": "exact_checked"},
+        "decision": 1,
+    },
+    {
+        "description": "same checked personal id, birth date a generation off: one person",
+        "types": PERSONS,
+        "levels": {
+            "first_name": "exact",
+            "birth_date": "different",
+            "personal_id": "exact_checked",
+        },
+        "decision": 1,
+    },
+    {
+        "description": "same unchecked id (an SSN), given name replaced: the weights decide",
+        "types": PERSONS,
+        "levels": {**TWINS, "email": "different", "personal_id": "exact"},
+        "decision": None,
+    },
+    {
+        "description": "an unchecked id one typo apart does not lift the first-name veto",
+        "types": PERSONS,
+        "levels": {**TWINS, "email": "different", "personal_id": "typo"},
+        "decision": -1,
+    },
+    {
+        "description": "two checked personal ids that differ: two people, even with one e-mail",
+        "types": PERSONS,
+        "levels": {**TWINS, "first_name": "exact", "personal_id": "different"},
+        "decision": -1,
+    },
+    {
+        "description": "two unchecked ids that differ only weigh (a typo may explain them)",
+        "types": PERSONS,
+        "levels": {"first_name": "exact", "birth_date": "exact", "personal_id": "unlike"},
+        "decision": None,
+    },
+    {
+        "description": "jun. and sen. stay apart even with one checked id",
+        "types": PERSONS,
+        "levels": {"name_suffix": "different", "personal_id": "exact_checked"},
+        "decision": -1,
+    },
 ]
+
+
+UNLESS_CASES: list[dict[str, Any]] = [
+    {
+        "description": "the rule fires when no exception holds",
+        "levels": {"first_name": "different", "personal_id": "unlike"},
+        "decision": -1,
+    },
+    {
+        "description": "an exception that holds stops the rule",
+        "levels": {"first_name": "different", "personal_id": "exact"},
+        "decision": None,
+    },
+    {
+        "description": "any one of several exceptions is enough",
+        "levels": {"first_name": "different", "personal_id": "exact_checked"},
+        "decision": None,
+    },
+    {
+        "description": "a missing exception field does not stop the rule",
+        "levels": {"first_name": "different"},
+        "decision": -1,
+    },
+]
+
+
+@pytest.mark.parametrize("case", UNLESS_CASES, ids=[case["description"] for case in UNLESS_CASES])
+def test_unless_stops_a_rule(case: dict[str, Any]) -> None:
+    rule = HardRule(
+        when=["first_name:different"],
+        then="no_match",
+        unless=["personal_id:exact", "personal_id:exact_checked"],
+    )
+    pair = {"types": PERSONS, "levels": case["levels"]}
+    decided = hard_rule_decisions(_compared([pair]), [rule]).row(0, named=True)
+    assert decided["hard_decision"] == case["decision"]
+
+
+def test_unknown_unless_condition_raises() -> None:
+    rule = HardRule(when=["first_name:different"], then="no_match", unless=["personal_id:same"])
+    with pytest.raises(ConfigError, match="personal_id:same"):
+        hard_rule_decisions(_compared([{"types": PERSONS, "levels": {}}]), [rule])
 
 
 @pytest.mark.parametrize("case", DEFAULT_CASES, ids=[case["description"] for case in DEFAULT_CASES])
