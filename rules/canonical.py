@@ -28,6 +28,9 @@ phones                 List[str]: every phone/mobile/fax column of the silo
 emails                 List[str]: every e-mail column of the silo
 birth_date             text before cleaning, Date after
 vat_id                 USt-IdNr / ATU / CHE-UID
+segment                the customer group a silo files the record under (Branche,
+                       Kundengruppe, Segment); light normalisation only (cleaners.groups)
+profession             the person's profession or job title (Beruf, Position, Job Title)
 consent_<channel>      channel in email, post, phone: raw yes/no text before cleaning,
                        Boolean after (null = unknown)
 consent_<ch>_date      when the consent or opt-out was given
@@ -84,6 +87,8 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "country",
     "birth_date",
     "vat_id",
+    "segment",
+    "profession",
     *(f"consent_{channel}{suffix}" for channel in CONSENT_CHANNELS for suffix in CONSENT_SUFFIXES),
     "created_at",
     "updated_at",
