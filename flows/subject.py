@@ -34,6 +34,7 @@ from flows.privacy_state import (
     load_erasure,
     load_hits,
     load_tasks,
+    load_tombstones,
     record_erasure,
     save_flags,
 )
@@ -57,6 +58,7 @@ from matching.subjects import (
     Holdings,
     SubjectMatch,
     follow_golden_id,
+    mark_erased,
     matches_by_person,
     parse_query,
     query_frame,
@@ -157,9 +159,21 @@ def find_subjects(
                 query_frame(parsed), default_country=config.project.default_country
             ).frame
         )
-        return matches_by_person(holdings, records_matching(holdings.records, parsed, cleaned))
+        matches = matches_by_person(holdings, records_matching(holdings.records, parsed, cleaned))
+        tombstones = load_tombstones(store)
+        salt = _salt_if_given(config) if tombstones.height else None
+        if salt is None:  # without the salt nobody can tell; find works without it
+            return matches
+        return mark_erased(matches, holdings.records, tombstones, salt)
     finally:
         store.close()
+
+
+def _salt_if_given(config: GoldenConfig) -> bytes | None:
+    try:
+        return read_salt(config)
+    except PrivacyError:
+        return None
 
 
 def one_subject(config: GoldenConfig, query: str, today: date | None = None) -> str:

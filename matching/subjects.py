@@ -17,6 +17,7 @@ from typing import Final, Literal
 import polars as pl
 
 from cleaners.mapping import ROW_NUMBER
+from matching.tombstones import screen
 from rules.canonical import CANONICAL_SCHEMA
 from rules.errors import PrivacyError
 
@@ -240,9 +241,43 @@ def matches_by_person(holdings: Holdings, found: pl.DataFrame) -> list[SubjectMa
     return sorted(matches, key=lambda match: match.golden_id or "~")
 
 
+def mark_erased(
+    matches: list[SubjectMatch], records: pl.DataFrame, tombstones: pl.DataFrame, salt: bytes
+) -> list[SubjectMatch]:
+    """Records in no golden record that match an erasure tombstone, listed under their request.
+
+    An erased person's records leave the crosswalk but stay in the silos until each owner
+    deletes them; a query still finds them, and says so instead of "in no golden record".
+    """
+    unlinked = [match for match in matches if match.golden_id is None]
+    if not unlinked or tombstones.height == 0:
+        return matches
+    result = [match for match in matches if match.golden_id is not None]
+    for match in unlinked:
+        found = records.join(match.records.select("silo", "source_id"), on=["silo", "source_id"])
+        hits = screen(found, tombstones, salt).hits
+        for (request_ref,), group in hits.group_by("request_ref", maintain_order=True):
+            keys = group.select("silo", "source_id")
+            erased = match.records.join(keys, on=["silo", "source_id"], how="semi")
+            result.append(SubjectMatch(None, erased, erased_by=str(request_ref)))
+        rest = match.records.join(
+            hits.select("silo", "source_id"), on=["silo", "source_id"], how="anti"
+        )
+        if rest.height:
+            result.append(SubjectMatch(None, rest))
+    return result
+
+
 def single_person(matches: list[SubjectMatch], query: str) -> str:
     """The golden id of the one person the matches name, or PrivacyError (none, several, erased)."""
     persons = [match for match in matches if match.golden_id is not None]
+    erased = sorted({match.erased_by for match in matches if match.erased_by is not None})
+    if not persons and erased:
+        raise PrivacyError(
+            f"{query!r} names a person erased already (request {', '.join(erased)}) — the silos "
+            f"still hold their records until each owner deletes them; `golden subject status "
+            f"{erased[0]}` lists them"
+        )
     if not persons:
         raise PrivacyError(
             f"no golden record matches {query!r} — check it with `golden subject find`"

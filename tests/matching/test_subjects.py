@@ -192,3 +192,34 @@ def test_single_person() -> None:
         single_person([one, SubjectMatch("GBBBBBB2", records)], "q")
     with pytest.raises(PrivacyError, match="GAAAAAA1 was erased already \\(request E1\\)"):
         single_person([SubjectMatch("GAAAAAA1", records, "E1")], "q")
+
+
+def test_records_of_an_erased_person_are_named_as_such() -> None:
+    from datetime import date
+
+    from matching.subjects import mark_erased
+    from matching.tombstones import TOMBSTONE_SCHEMA, hash_keys, personal_keys
+
+    salt = b"test-salt-0123456789"
+    erased = RECORDS.filter(pl.col("record_key") == "crm:1")
+    others = RECORDS.filter(pl.col("record_key") != "crm:1")  # crm:2 shares the landline
+    tombstones = (
+        hash_keys(personal_keys(erased, others), salt)
+        .select(
+            pl.lit("E1").alias("request_ref"),
+            pl.lit(date(2026, 12, 1)).alias("erased_on"),
+            "kind",
+            "key_hash",
+        )  # fmt: skip
+        .cast(TOMBSTONE_SCHEMA)  # type: ignore[arg-type]
+    )
+    holdings = Holdings(records=RECORDS, raw={}, crosswalk=_holdings().crosswalk.clear())
+    found = pl.DataFrame({"silo": ["crm", "crm"], "source_id": ["1", "2"]})
+    matches = mark_erased(matches_by_person(holdings, found), RECORDS, tombstones, salt)
+    assert [(m.golden_id, m.erased_by, m.records["source_id"].to_list()) for m in matches] == [
+        (None, "E1", ["1"]),
+        (None, None, ["2"]),
+    ]
+    with pytest.raises(PrivacyError, match=r"'q' names a person erased already \(request E1\)"):
+        single_person(matches, "q")
+    assert mark_erased(matches, RECORDS, tombstones.clear(), salt) == matches
