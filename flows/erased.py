@@ -17,14 +17,11 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import polars as pl
-
 from flows.privacy_state import load_flags, load_tombstones, save_hits
 from flows.stages import Cleaned, SiloCounts
 from flows.state import StateStore
 from matching.objections import apply_objections
-from matching.tombstones import erased_reason, screen, screen_quarantine
-from rules.canonical import QUARANTINE_SCHEMA
+from matching.tombstones import quarantine_erased
 from rules.config import GoldenConfig
 
 log = logging.getLogger("golden.erased")
@@ -42,28 +39,12 @@ def screen_erased(
         return cleaned
     from flows.subject import read_salt  # the salt check is the subject module's
 
-    salt = read_salt(config)
-    screened = screen(cleaned.records, tombstones, salt)
-    quarantine = screen_quarantine(cleaned.quarantine, tombstones, salt)
-    hits = screened.hits
-    if hits.height == 0 and quarantine is cleaned.quarantine:
+    screen = quarantine_erased(
+        cleaned.records, cleaned.findings, cleaned.quarantine, tombstones, read_salt(config)
+    )
+    if screen is None:
         return cleaned
-    rows = cleaned.records.join(hits.select("record_key"), on="record_key").select(
-        "silo",
-        "source_id",
-        "row_number",
-        pl.lit(None, pl.String).alias("field"),
-        pl.lit(None, pl.String).alias("reason"),
-        pl.lit(None, pl.String).alias("raw"),
-    )
-    rows = (
-        rows.join(
-            hits.select("silo", "source_id", "request_ref", "erased_on"), on=["silo", "source_id"]
-        )
-        .with_columns(erased_reason(pl.col("erased_on"), pl.col("request_ref")).alias("reason"))
-        .select(list(QUARANTINE_SCHEMA))
-    )
-    per_silo = dict(hits.group_by("silo").len().iter_rows())
+    per_silo = screen.hits_per_silo()
     counts = {
         name: SiloCounts(
             name,
@@ -73,13 +54,13 @@ def screen_erased(
         )
         for name, silo in cleaned.counts.items()
     }
-    save_hits(state, run_id, hits, datetime.now(UTC))
+    save_hits(state, run_id, screen.hits, datetime.now(UTC))
     # Counts only: the ids are in quarantine.csv and `golden subject status`.
-    log.warning("%d record(s) of erased persons quarantined", hits.height)
+    log.warning("%d record(s) of erased persons quarantined", screen.hits.height)
     return replace(
         cleaned,
-        records=screened.kept,
-        findings=cleaned.findings.join(hits.select("record_key"), on="record_key", how="anti"),
-        quarantine=pl.concat([quarantine, rows.cast(QUARANTINE_SCHEMA)]),  # type: ignore[arg-type]
+        records=screen.records,
+        findings=screen.findings,
+        quarantine=screen.quarantine,
         counts=counts,
     )

@@ -41,7 +41,7 @@ from flows.privacy_state import erased_golden_ids, load_flags
 from flows.publish import make_private, write_json
 from flows.retention import FILE as RETENTION_FILE
 from flows.state import StateStore
-from matching.listenprivileg import listenprivileg_persons
+from matching.listenprivileg import group_attribute, listenprivileg_persons
 from matching.objections import objected_golden_ids, restricted_golden_ids
 from matching.retention import gesperrt_golden_ids
 from reports.csv_safe import write_csv
@@ -211,6 +211,7 @@ def export_profile(
     clock = time.perf_counter()
     profile = (
         load_profile(profile_name)
+        .with_group_attribute(listenprivileg_group(config))
         .with_date_format(config.export.date_formats.get(profile_name))
         .with_labels(labels or config.export.labels)
         .with_unknown_consent(config.export.unknown_consent)
@@ -319,6 +320,12 @@ def _plan(
         bom=config.export.bom,
         rejected=rejected,
     )
+
+
+def listenprivileg_group(config: GoldenConfig) -> str | None:
+    """The Listenprivileg list's one group attribute ([privacy] listenprivileg_group)."""
+    mapped = {field for silo in config.silos.values() for field in (*silo.mapping, *silo.defaults)}
+    return group_attribute(config.privacy.listenprivileg_group, mapped)
 
 
 def _gesperrt(run_folder: Path) -> list[str]:

@@ -21,8 +21,7 @@ their records or made for their golden record, and the export hashes in one tran
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Final
 
 import polars as pl
@@ -52,13 +51,11 @@ from flows.state import (
     review_decisions,
     survivorship_overrides,
 )
+from matching.erasure import CONFIRMED, OPEN, Erasure
 from matching.objections import FLAGS_SCHEMA
+from matching.subjects import ERASURE_PREFIX
 from matching.tombstones import TOMBSTONE_SCHEMA
 
-#: golden_ids.retired_run of an erased golden id: "erasure:<request ref>".
-ERASURE_PREFIX: Final = "erasure:"
-OPEN: Final = "open"
-CONFIRMED: Final = "confirmed"
 _CHUNK: Final = 1000
 
 erasures = Table(
@@ -122,21 +119,6 @@ subject_flags = Table(
 )
 
 _TABLES = [erasures, erasure_tasks, tombstones, erasure_hits, subject_flags]
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """The audit entry of one erasure (no personal data)."""
-
-    request_ref: str
-    golden_id: str
-    requested_at: date
-    erased_at: datetime
-    erased_by: str
-    reason: str
-    silos: tuple[str, ...]
-    profiles: tuple[str, ...]
-    records: int
 
 
 #: One row per source record a silo owner must delete.

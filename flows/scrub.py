@@ -5,10 +5,9 @@ holds the person (``.<name>.scrub`` next to it) and the list of files and folder
 ``apply_scrub`` then moves the copies into place and deletes, after the erasure is recorded in
 the state store. ``discard_scrub`` removes the copies when the erasure could not be recorded.
 
-A row belongs to the person when one of its cells is their golden id or one of their record keys
-(``silo:source_id``), when a silo / source-id column pair names one of their records, or when a
-cell holds one of their distinctive values (a value of theirs no other record has: e-mail,
-phone, name, street, birth date ...). Those rows are dropped from CSV and Parquet files. Reports
+Which rows and texts belong to the person is decided in matching.erasure (``person_rows``,
+``holds_person``: their golden id, record keys, or a distinctive value of theirs). Those rows are
+dropped from CSV and Parquet files. Reports
 (HTML) and other files holding the person are replaced by a short notice (the next run writes them
 anew); the match cache loses the person's rows (it stays usable: the next run stays incremental).
 """
@@ -16,7 +15,6 @@ anew); the match cache loses the person's rows (it stays usable: the next run st
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,14 +23,11 @@ from typing import Final
 
 import polars as pl
 
+from matching.erasure import Person, holds_person, holds_short_value, person_rows
 from reports.csv_safe import write_csv
 
 CACHE_FOLDER: Final = "match_cache"
 SUFFIX: Final = ".scrub"
-#: Needles this long or longer are searched inside cells and files; shorter ones (a rare short
-#: last name) only as a whole cell, or "Ott" would hit every "Otto".
-SUBSTRING_MIN: Final = 6
-
 NOTICE: Final = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Entfernt / removed</title></head>
 <body><p>Dieser Bericht enthielt Daten einer Person, die nach Art. 17 DSGVO gelöscht wurde
@@ -40,21 +35,6 @@ NOTICE: Final = """<!doctype html>
 <p>This report held data of a person erased under Art. 17 GDPR (request {ref}); it was removed.
 The next run writes a new one.</p></body></html>
 """
-
-
-@dataclass(frozen=True)
-class Person:
-    """What identifies the erased person's rows in published files."""
-
-    golden_ids: frozenset[str]
-    #: (silo, source_id) of every record of theirs
-    records: frozenset[tuple[str, str]]
-    #: distinctive values, lower case
-    needles: frozenset[str]
-
-    @property
-    def record_keys(self) -> frozenset[str]:
-        return frozenset(f"{silo}:{source_id}" for silo, source_id in self.records)
 
 
 @dataclass
@@ -137,47 +117,6 @@ def discard_scrub(plan: ScrubPlan) -> None:
         copy.unlink(missing_ok=True)
 
 
-def holds_person(text: str, person: Person) -> bool:
-    """True when ``text`` holds a golden id or a long distinctive value of the person."""
-    lowered = text.lower()
-    if any(golden_id.lower() in lowered for golden_id in person.golden_ids):
-        return True
-    return any(needle in lowered for needle in person.needles if len(needle) >= SUBSTRING_MIN)
-
-
-def person_rows(frame: pl.DataFrame, person: Person) -> pl.Expr:
-    """True for the rows of ``frame`` that belong to the person (see the module docstring)."""
-    ids = [*person.golden_ids, *person.record_keys]
-    short = [needle for needle in person.needles if len(needle) < SUBSTRING_MIN]
-    long = [re.escape(needle) for needle in person.needles if len(needle) >= SUBSTRING_MIN]
-    pattern = "|".join(long)
-    checks: list[pl.Expr] = []
-    for name, dtype in frame.schema.items():
-        text = _as_text(pl.col(name), dtype)
-        cell = text.str.strip_chars_start("'").str.to_lowercase()
-        checks.append(cell.is_in([value.lower() for value in ids]))
-        if short:
-            checks.append(cell.is_in(short))
-        if pattern:
-            checks.append(cell.str.contains(pattern))
-    for silo_column in [name for name in frame.columns if name.endswith("silo")]:
-        source_column = silo_column[: -len("silo")] + "source_id"
-        if source_column in frame.columns:
-            keys = pl.col(silo_column).cast(pl.String) + ":" + pl.col(source_column).cast(pl.String)
-            checks.append(keys.is_in(list(person.record_keys)))
-    if not checks:
-        return pl.lit(False)
-    return pl.any_horizontal(check.fill_null(False) for check in checks)
-
-
-def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    if isinstance(dtype, pl.List):
-        return column.cast(pl.List(pl.String)).list.join("; ")
-    if isinstance(dtype, pl.Struct):
-        return column.struct.json_encode()
-    return column.cast(pl.String)
-
-
 def _plan_file(path: Path, person: Person, request_ref: str, plan: ScrubPlan) -> None:
     copy = path.with_name(path.name + SUFFIX)
     suffix = path.suffix.lower()
@@ -205,7 +144,7 @@ def _plan_file(path: Path, person: Person, request_ref: str, plan: ScrubPlan) ->
                 plan.replace[path] = copy
                 plan.changes[str(path)] = int(drop.sum())
             return
-    if not (holds_person(text, person) or _holds_short(text, person)):
+    if not (holds_person(text, person) or holds_short_value(text, person)):
         return
     if suffix in (".html", ".htm"):
         copy.write_text(NOTICE.format(ref=request_ref), "utf-8")
@@ -213,15 +152,6 @@ def _plan_file(path: Path, person: Person, request_ref: str, plan: ScrubPlan) ->
     else:
         plan.delete.append(path)
     plan.changes[str(path)] = -1
-
-
-def _holds_short(text: str, person: Person) -> bool:
-    """Short needles as whole words (a rare short last name in a report's table cell)."""
-    short = [needle for needle in person.needles if len(needle) < SUBSTRING_MIN]
-    if not short:
-        return False
-    pattern = r"(?<![\w])(" + "|".join(re.escape(needle) for needle in short) + r")(?![\w])"
-    return re.search(pattern, text.lower()) is not None
 
 
 def _read_csv(text: str) -> tuple[pl.DataFrame | None, str]:

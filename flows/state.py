@@ -50,9 +50,11 @@ from sqlalchemy import (
     create_engine,
     delete,
     insert,
+    inspect,
     select,
     update,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -278,6 +280,7 @@ class StateStore:
         try:
             engine = create_engine(parsed, connect_args=connect_args)
             metadata.create_all(engine)
+            widen_text_columns(engine)
         except SQLAlchemyError as exc:
             if parsed.drivername.startswith("sqlite"):
                 raise StateError(
@@ -614,6 +617,41 @@ _OVERRIDE_FIELDS = (
     "decision_id",
     "origin",
 )
+
+
+def widen_text_columns(engine: Engine) -> list[str]:
+    """Alter columns that a store created by an older version holds as VARCHAR(n) to TEXT.
+
+    ``create_all`` only adds missing tables, never changes a column: a PostgreSQL or MariaDB
+    store from before ``golden_export_runs.since`` became Text refused every export baseline
+    longer than 60 characters. SQLite enforces no length, so it is left alone. Returns the
+    ``table.column`` names altered.
+    """
+    dialect = engine.dialect.name
+    if dialect not in ("postgresql", "mysql", "mariadb"):
+        return []
+    altered: list[str] = []
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table in metadata.sorted_tables:
+            wanted = [column for column in table.columns if isinstance(column.type, Text)]
+            if not wanted or not inspector.has_table(table.name):
+                continue
+            existing = {column["name"]: column for column in inspector.get_columns(table.name)}
+            for column in wanted:
+                found = existing.get(column.name)
+                if found is None or getattr(found["type"], "length", None) is None:
+                    continue
+                if dialect == "postgresql":
+                    statement = f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE text'
+                else:
+                    null = "NULL" if column.nullable else "NOT NULL"
+                    statement = (
+                        f"ALTER TABLE `{table.name}` MODIFY COLUMN `{column.name}` TEXT {null}"
+                    )
+                connection.execute(sql_text(statement))
+                altered.append(f"{table.name}.{column.name}")
+    return altered
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,79 +28,48 @@ from flows import stages
 from flows.connectors import read_silo
 from flows.connectors.result import ROW_NUMBER
 from flows.privacy_state import (
-    ERASURE_PREFIX,
-    Erasure,
     compact,
     erasure_of_golden_id,
     lift_restriction,
     load_erasure,
     load_hits,
     load_tasks,
+    load_tombstones,
     record_erasure,
     save_flags,
 )
 from flows.publish import write_json
-from flows.scrub import Person, ScrubPlan, apply_scrub, discard_scrub, plan_scrub
+from flows.scrub import ScrubPlan, apply_scrub, discard_scrub, plan_scrub
 from flows.state import StateStore, export_runs, golden_exports
 from flows.state_files import renew_backups_after_erasure, sqlite_path
-from matching.tombstones import hash_keys, personal_keys
+from matching.erasure import (
+    Erasure,
+    ErasureStatus,
+    Person,
+    check_erasable,
+    erased_person,
+    erasure_tasks,
+    person_members,
+    run_folders_to_scrub,
+    tombstone_keys,
+)
+from matching.subjects import (
+    GOLDEN_ID,
+    Holdings,
+    SubjectMatch,
+    follow_golden_id,
+    mark_erased,
+    matches_by_person,
+    parse_query,
+    query_frame,
+    records_matching,
+    single_person,
+    summaries,
+)
 from reports.csv_safe import write_csv
-from rules.canonical import CANONICAL_SCHEMA
 from rules.config import GoldenConfig
 from rules.errors import GoldenError, PrivacyError
 from rules.privacy import MIN_SALT_LENGTH, SALT_ENV
-
-#: Canonical fields whose values identify a person (the values an erasure removes everywhere).
-IDENTIFYING = (
-    "first_name",
-    "last_name",
-    "organisation_name",
-    "street",
-    "house_number",
-    "emails",
-    "phones",
-    "birth_date",
-    "vat_id",
-    "full_name",
-    "address_line",
-    "street_line",
-)
-#: What a golden id looks like ("G" and upper-case hex digits, matching.stable_ids).
-GOLDEN_ID = re.compile(r"G[0-9A-F]{6,}")
-_PHONE = re.compile(r"\+?[\d][\d\s/().\-]{5,}")
-_NAME_POSTAL = re.compile(r"(?P<name>.*?\D)[\s,]+(?P<postal>\d{4,5})\s*$")
-
-
-@dataclass(frozen=True)
-class Holdings:
-    """Every silo's records as a run would see them, and the crosswalk of the last run."""
-
-    records: pl.DataFrame
-    raw: dict[str, pl.DataFrame]
-    crosswalk: pl.DataFrame
-
-    def records_of(self, golden_id: str) -> pl.DataFrame:
-        """The cleaned records the crosswalk puts behind ``golden_id``."""
-        members = self.crosswalk.filter(pl.col("golden_id") == golden_id)
-        return self.records.join(members.select("silo", "source_id"), on=["silo", "source_id"])
-
-    def raw_of(self, silo: str, row_numbers: list[int]) -> pl.DataFrame:
-        """The rows of ``silo`` as read (every column as text)."""
-        frame = self.raw.get(silo)
-        if frame is None:
-            return pl.DataFrame()
-        return frame.filter(pl.col(ROW_NUMBER).is_in(row_numbers))
-
-
-@dataclass(frozen=True)
-class SubjectMatch:
-    """One person a query found: the golden id (None: in no golden record) and the records."""
-
-    golden_id: str | None
-    #: silo, source_id, first_name, last_name, organisation_name, postal_code, city, emails,
-    #: phones, birth_date of every record behind the golden id (absent from the silos: nulls)
-    records: pl.DataFrame
-    erased_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,192 +137,48 @@ def find_subjects(
     config: GoldenConfig, query: str, today: date | None = None
 ) -> list[SubjectMatch]:
     """Every person a query names: golden id, silo:source_id, e-mail, phone, name + postal code."""
-    query = query.strip()
-    if not query:
-        raise PrivacyError(
-            "empty query — give a golden id, silo:source_id, an e-mail, a phone "
-            "or a name and postal code"
-        )
+    parsed = parse_query(query, config.silos)
     store = StateStore.open(config.state_url)
     try:
-        golden_id = _golden_id_query(store, query)
+        golden_id = (
+            follow_golden_id(store.load_golden_ids(), parsed.text)
+            if parsed.kind == "golden_id"
+            else None
+        )
         holdings = read_holdings(config, store, today)
         if golden_id is not None:
             keys = holdings.crosswalk.filter(pl.col("golden_id") == golden_id)
             erasure = erasure_of_golden_id(store, golden_id)
             if erasure is not None:
-                return [SubjectMatch(golden_id, _summaries(holdings, keys), erasure.request_ref)]
-            return [SubjectMatch(golden_id, _summaries(holdings, keys))]
-        found = _records_matching(config, holdings.records, query)
-        with_ids = found.join(holdings.crosswalk, on=["silo", "source_id"], how="left")
-        matches = []
-        for (person,), group in with_ids.group_by("golden_id", maintain_order=True):
-            if person is None:
-                matches.append(SubjectMatch(None, _summaries(holdings, group)))
-            else:
-                keys = holdings.crosswalk.filter(pl.col("golden_id") == person)
-                matches.append(SubjectMatch(str(person), _summaries(holdings, keys)))
-        return sorted(matches, key=lambda match: match.golden_id or "~")
+                return [SubjectMatch(golden_id, summaries(holdings, keys), erasure.request_ref)]
+            return [SubjectMatch(golden_id, summaries(holdings, keys))]
+        cleaned = (
+            None
+            if parsed.kind == "record"
+            else clean_records(
+                query_frame(parsed), default_country=config.project.default_country
+            ).frame
+        )
+        matches = matches_by_person(holdings, records_matching(holdings.records, parsed, cleaned))
+        tombstones = load_tombstones(store)
+        salt = _salt_if_given(config) if tombstones.height else None
+        if salt is None:  # without the salt nobody can tell; find works without it
+            return matches
+        return mark_erased(matches, holdings.records, tombstones, salt)
     finally:
         store.close()
 
 
+def _salt_if_given(config: GoldenConfig) -> bytes | None:
+    try:
+        return read_salt(config)
+    except PrivacyError:
+        return None
+
+
 def one_subject(config: GoldenConfig, query: str, today: date | None = None) -> str:
     """The golden id of the one person ``query`` names, or PrivacyError (none, several, erased)."""
-    matches = find_subjects(config, query, today)
-    persons = [match for match in matches if match.golden_id is not None]
-    if not persons:
-        raise PrivacyError(
-            f"no golden record matches {query!r} — check it with `golden subject find`"
-        )
-    if len(persons) > 1:
-        ids = ", ".join(str(match.golden_id) for match in persons)
-        raise PrivacyError(
-            f"{query!r} matches {len(persons)} persons ({ids}) — confirm the identity with "
-            "`golden subject find` and give the golden id"
-        )
-    person = persons[0]
-    if person.erased_by is not None:
-        raise PrivacyError(
-            f"{person.golden_id} was erased already (request {person.erased_by}) — "
-            f"`golden subject status {person.erased_by}` shows its state"
-        )
-    return str(person.golden_id)
-
-
-def _golden_id_query(store: StateStore, query: str) -> str | None:
-    """The golden id a query names directly (following merges), None when it names none."""
-    if not GOLDEN_ID.fullmatch(query):
-        return None
-    ids = store.load_golden_ids()
-    current = query
-    for _ in range(ids.height + 1):
-        row = ids.filter(pl.col("golden_id") == current)
-        if row.height == 0:
-            raise PrivacyError(
-                f"unknown golden id {query} — the state store never issued it; check it in "
-                "golden.csv of the latest run or search with `golden subject find`"
-            )
-        retired, target = row["retired_run"][0], row["redirect_to"][0]
-        if retired is None or retired.startswith(ERASURE_PREFIX) or target is None:
-            if retired is not None and target is None and not retired.startswith(ERASURE_PREFIX):
-                raise PrivacyError(
-                    f"golden id {query} was retired in run {retired} (its records left the "
-                    "silos) — nothing is held under it"
-                )
-            return current
-        current = target
-    return current
-
-
-def _records_matching(config: GoldenConfig, records: pl.DataFrame, query: str) -> pl.DataFrame:
-    """silo, source_id of the records a silo:source_id, e-mail, phone or name + PLZ query finds."""
-    silo, separator, source_id = query.partition(":")
-    if separator and silo in config.silos:
-        return records.filter(
-            (pl.col("silo") == silo) & (pl.col("source_id") == source_id.strip())
-        ).select("silo", "source_id")
-    if "@" in query:
-        cleaned = _clean_query(config, emails=[query])
-        values = cleaned["emails"].explode().drop_nulls().to_list()
-        if not values:
-            raise PrivacyError(f"{query!r} is not a valid e-mail address after cleaning")
-        return records.filter(
-            pl.col("emails").list.eval(pl.element().is_in(values)).list.any()
-        ).select("silo", "source_id")
-    if _PHONE.fullmatch(query):
-        cleaned = _clean_query(config, phones=[query])
-        values = cleaned["phones"].explode().drop_nulls().to_list()
-        if not values:
-            raise PrivacyError(
-                f"{query!r} is not a valid phone number after cleaning — give it with the "
-                "country code (+49 …) if it is not a German one"
-            )
-        return records.filter(
-            pl.col("phones").list.eval(pl.element().is_in(values)).list.any()
-        ).select("silo", "source_id")
-    named = _NAME_POSTAL.fullmatch(query)
-    if named is None:
-        raise PrivacyError(
-            f"cannot read the query {query!r} — give a golden id (G…), silo:source_id, an "
-            'e-mail, a phone, or a name followed by the postal code ("Max Mustermann 10115")'
-        )
-    words = named["name"].replace(",", " ").split()
-    orders = [(" ".join(words[:-1]) or None, words[-1]), (" ".join(words[1:]) or None, words[0])]
-    cleaned = _clean_query(config, names=orders)
-    postal = named["postal"]
-    found = []
-    for first_key, last_key in cleaned.select("first_name_key", "last_name_key").iter_rows():
-        if last_key is None:
-            continue
-        condition = (pl.col("last_name_key") == last_key) & (pl.col("postal_code") == postal)
-        if first_key is not None:
-            condition &= pl.col("first_name_key") == first_key
-        found.append(records.filter(condition).select("silo", "source_id"))
-    return pl.concat(found).unique() if found else records.clear().select("silo", "source_id")
-
-
-def _clean_query(
-    config: GoldenConfig,
-    *,
-    emails: list[str] | None = None,
-    phones: list[str] | None = None,
-    names: list[tuple[str | None, str]] | None = None,
-) -> pl.DataFrame:
-    """The query's values through the same cleaners as every silo's."""
-    empty: list[tuple[str | None, str | None]] = [(None, None)]
-    rows: list[tuple[str | None, str | None]] = list(names) if names else empty
-    frame = pl.DataFrame(
-        {
-            "record_key": [f"query:{index}" for index in range(len(rows))],
-            "silo": ["query"] * len(rows),
-            "source_id": [str(index) for index in range(len(rows))],
-            "row_number": list(range(1, len(rows) + 1)),
-            "first_name": [first for first, _ in rows],
-            "last_name": [last for _, last in rows],
-            "emails": [emails or []] * len(rows),
-            "phones": [phones or []] * len(rows),
-        },
-        schema_overrides={
-            name: CANONICAL_SCHEMA[name] for name in ("row_number", "emails", "phones")
-        },
-    )
-    for name, dtype in CANONICAL_SCHEMA.items():
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype).alias(name))
-    if names:
-        frame = frame.with_columns(pl.lit("person").alias("record_type"))
-    cleaned = clean_records(
-        frame.select(list(CANONICAL_SCHEMA)).cast(CANONICAL_SCHEMA),  # type: ignore[arg-type]
-        default_country=config.project.default_country,
-    )
-    return cleaned.frame
-
-
-def _summaries(holdings: Holdings, keys: pl.DataFrame) -> pl.DataFrame:
-    """The records behind ``keys`` (silo, source_id) with the values a steward checks."""
-    shown = (
-        "first_name",
-        "last_name",
-        "organisation_name",
-        "street",
-        "house_number",
-        "postal_code",
-        "city",
-        "emails",
-        "phones",
-        "birth_date",
-    )
-    return (
-        keys.select("silo", "source_id")
-        .unique()
-        .join(
-            holdings.records.select("silo", "source_id", *shown),
-            on=["silo", "source_id"],
-            how="left",
-        )
-        .sort("silo", "source_id")
-    )
+    return single_person(find_subjects(config, query, today), query)
 
 
 # -- erasure -------------------------------------------------------------------------------------
@@ -378,32 +202,11 @@ def erase_subject(
     try:
         _check_erasable(store, golden_id)
         holdings = read_holdings(config, store, today)
-        members = holdings.crosswalk.filter(pl.col("golden_id") == golden_id)
-        if members.height == 0:
-            raise PrivacyError(
-                f"golden id {golden_id} has no records in the crosswalk of the last run — "
-                "search with `golden subject find`"
-            )
+        members = person_members(holdings.crosswalk, golden_id)
         ref = f"E{now:%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
         owners = {name: silo.owner or "" for name, silo in config.silos.items()}
-        tasks = members.select(
-            pl.lit(ref).alias("request_ref"),
-            "silo",
-            "source_id",
-            pl.col("silo").replace_strict(owners, default="").alias("owner"),
-        ).sort("silo", "source_id")
-        person_records = holdings.records_of(golden_id)
-        others = holdings.records.join(
-            person_records.select("record_key"), on="record_key", how="anti"
-        )
-        keys = personal_keys(person_records, others)
-        source_keys = members.select(
-            (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key"),
-            pl.lit("source").alias("kind"),
-            (pl.col("silo") + ":" + pl.col("source_id")).alias("key"),
-        )
-        tombstone = hash_keys(pl.concat([keys, source_keys]).unique(), salt)
-        profiles = _profiles_given(store, golden_id)
+        tasks = erasure_tasks(members, ref, owners)
+        tombstone = tombstone_keys(holdings, golden_id, salt)
         erasure = Erasure(
             request_ref=ref,
             golden_id=golden_id,
@@ -412,16 +215,10 @@ def erase_subject(
             erased_by=erased_by or getpass.getuser(),
             reason=reason.strip(),
             silos=tuple(sorted(set(tasks["silo"].to_list()))),
-            profiles=profiles,
+            profiles=_profiles_given(store, golden_id),
             records=tasks.height,
         )
-        person = Person(
-            golden_ids=frozenset({golden_id}),
-            records=frozenset(
-                tuple(row) for row in members.select("silo", "source_id").iter_rows()
-            ),
-            needles=frozenset(distinctive_values(holdings, person_records)),
-        )
+        person = erased_person(holdings, golden_id)
         plan = _plan_files(config, store, person, ref)
         folder = _privacy_dir(config) / "erasure" / ref
         staging = folder.with_name(f".{ref}.partial")
@@ -450,25 +247,7 @@ def erase_subject(
 
 
 def _check_erasable(store: StateStore, golden_id: str) -> None:
-    ids = store.load_golden_ids().filter(pl.col("golden_id") == golden_id)
-    if ids.height == 0:
-        raise PrivacyError(
-            f"unknown golden id {golden_id} — the state store never issued it; find the person "
-            "with `golden subject find`"
-        )
-    erasure = erasure_of_golden_id(store, golden_id)
-    if erasure is not None:
-        raise PrivacyError(
-            f"{golden_id} was erased already on {erasure.erased_at:%Y-%m-%d} (request "
-            f"{erasure.request_ref}) — `golden subject status {erasure.request_ref}` shows which "
-            "silos confirmed"
-        )
-    redirect = ids["redirect_to"][0]
-    if redirect is not None:
-        raise PrivacyError(
-            f"golden id {golden_id} was merged into {redirect} — erase {redirect} (it holds the "
-            "person's records now)"
-        )
+    check_erasable(store.load_golden_ids(), golden_id, erasure_of_golden_id(store, golden_id))
 
 
 def _profiles_given(store: StateStore, golden_id: str) -> tuple[str, ...]:
@@ -477,38 +256,6 @@ def _profiles_given(store: StateStore, golden_id: str) -> tuple[str, ...]:
             select(golden_exports.c.profile).where(golden_exports.c.golden_id == golden_id)
         ).all()
     return tuple(sorted({row.profile for row in rows}))
-
-
-def distinctive_values(holdings: Holdings, person: pl.DataFrame) -> set[str]:
-    """The person's identifying values (raw and cleaned, lower case) that no other record holds.
-
-    City, country or a common first name are shared with thousands and identify nobody; an
-    e-mail, a phone, a rare last name or a street with house number do.
-    """
-    mine = _identifying_values(holdings, person)
-    others = _identifying_values(
-        holdings, holdings.records.join(person.select("record_key"), on="record_key", how="anti")
-    )
-    return {value for value in mine - others if len(value) >= 3}
-
-
-def _identifying_values(holdings: Holdings, records: pl.DataFrame) -> set[str]:
-    columns = [name for name in IDENTIFYING if name in records.columns]
-    values: set[str] = set()
-    for name in columns:
-        column = records[name]
-        if isinstance(column.dtype, pl.List):
-            column = column.explode()
-        values.update(str(value).strip().lower() for value in column.drop_nulls().unique())
-    street = records.select(pl.concat_str("street", "house_number", separator=" ").alias("x"))["x"]
-    values.update(str(value).lower() for value in street.drop_nulls().unique())
-    for (silo,), group in records.group_by("silo"):
-        raw = holdings.raw_of(str(silo), group["row_number"].to_list())
-        for name in raw.columns:
-            if name == ROW_NUMBER:
-                continue
-            values.update(str(value).strip().lower() for value in raw[name].drop_nulls().unique())
-    return {value for value in values if value}
 
 
 def _plan_files(config: GoldenConfig, store: StateStore, person: Person, ref: str) -> ScrubPlan:
@@ -524,10 +271,7 @@ def _plan_files(config: GoldenConfig, store: StateStore, person: Person, ref: st
         if runs.is_dir()
         else []
     )
-    rewrite = [
-        path for path in run_folders if path == latest or config.privacy.older_runs == "rewrite"
-    ]
-    remove = [path for path in run_folders if path not in rewrite]
+    rewrite, remove = run_folders_to_scrub(run_folders, latest, config.privacy.older_runs)
     with store.transaction("exports") as connection:
         recorded = {
             Path(row.folder)
@@ -569,25 +313,6 @@ def _remove_tree(folder: Path) -> None:
 
 
 # -- status ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ErasureStatus:
-    """An erasure's audit entry, its silo tasks and later sightings."""
-
-    erasure: Erasure
-    tasks: pl.DataFrame
-    hits: pl.DataFrame
-
-    def silos(self) -> dict[str, str]:
-        """silo -> "confirmed" (every task) or "open (n of m)"."""
-        result = {}
-        for (silo,), group in self.tasks.group_by("silo", maintain_order=True):
-            open_tasks = group.filter(pl.col("status") != "confirmed").height
-            result[str(silo)] = (
-                "confirmed" if open_tasks == 0 else f"open ({open_tasks} of {group.height})"
-            )
-        return dict(sorted(result.items()))
-
-
 def erasure_status(config: GoldenConfig, request_ref: str) -> ErasureStatus:
     """The state of one erasure request, or PrivacyError when there is no such request."""
     store = StateStore.open(config.state_url)
@@ -636,14 +361,7 @@ def export_subject(
     try:
         _check_erasable(store, golden_id)
         holdings = read_holdings(config, store, today)
-        members = holdings.crosswalk.filter(pl.col("golden_id") == golden_id).sort(
-            "silo", "source_id"
-        )
-        if members.height == 0:
-            raise PrivacyError(
-                f"golden id {golden_id} has no records in the crosswalk of the last run — "
-                "search with `golden subject find`"
-            )
+        members = person_members(holdings.crosswalk, golden_id).sort("silo", "source_id")
         decisions = store.load_review_decisions()
         with store.transaction("exports") as connection:
             sent = connection.execute(
@@ -790,12 +508,7 @@ def flag_subject(
     store = StateStore.open(config.state_url)
     try:
         _check_erasable(store, golden_id)
-        members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
-        if members.height == 0:
-            raise PrivacyError(
-                f"golden id {golden_id} has no records in the crosswalk of the last run — "
-                "search with `golden subject find`"
-            )
+        members = person_members(store.load_crosswalk(), golden_id)
         who = recorded_by or getpass.getuser()
         rows = [
             {

@@ -11,14 +11,45 @@ consent for post (a "yes" belongs on a consented list; a recorded "no" for post 
 to postal advertising), no objection on any channel (Art. 21: consent false from source
 "Widerspruch", matching.objections), and is neither restricted (Art. 18) nor "gesperrt" (kept
 only for a legal retention duty, matching.retention).
+
+The list carries one group attribute at most, never more (group_attribute): the one
+``[privacy] listenprivileg_group`` names, or with "auto" the segment when a silo maps one, else
+the profession when a silo maps one, else none.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import polars as pl
 
 from matching.objections import OBJECTION_SOURCE
 from rules.canonical import CONSENT_CHANNELS
+from rules.errors import ConfigError
+from rules.privacy import GROUP_ATTRIBUTES
+
+
+def group_attribute(setting: str, mapped_fields: Collection[str]) -> str | None:
+    """The one group attribute the list carries (None: none), from the setting and the mapping.
+
+    ``mapped_fields`` are the canonical fields any silo maps (or fills by default). A named
+    attribute no silo maps is a ConfigError: the list would carry an empty column.
+    """
+    if setting == "none":
+        return None
+    if setting == "auto":
+        return next((name for name in GROUP_ATTRIBUTES if name in mapped_fields), None)
+    if setting not in GROUP_ATTRIBUTES:
+        raise ConfigError(
+            f"[privacy] listenprivileg_group = {setting!r}: choose auto, none or one of "
+            f"{', '.join(GROUP_ATTRIBUTES)}"
+        )
+    if setting not in mapped_fields:
+        raise ConfigError(
+            f"[privacy] listenprivileg_group = {setting!r}, but no silo maps {setting} — map a "
+            f"column to it in [silos.<name>.mapping] of golden.toml, or choose auto or none"
+        )
+    return setting
 
 
 def listenprivileg_persons(golden: pl.LazyFrame, excluded_golden_ids: list[str]) -> pl.LazyFrame:

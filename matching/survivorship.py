@@ -26,6 +26,7 @@ import polars as pl
 from matching.accounts import account_links
 from rules.canonical import CONSENT_CHANNELS, CONSENT_SUFFIXES
 from rules.config import SurvivorshipConfig
+from rules.privacy import GROUP_ATTRIBUTES
 
 #: Attribute groups chosen from one source record each; the first column must be present.
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -37,6 +38,9 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "address": ("postal_code", "street", "house_number", "city", "country"),
     "birth_date": ("birth_date",),
     "vat_id": ("vat_id",),
+    # group attributes (cleaners.groups): the Listenprivileg list's one group attribute
+    "segment": ("segment",),
+    "profession": ("profession",),
 }
 
 GOLDEN_COLUMNS = (
@@ -57,6 +61,8 @@ GOLDEN_COLUMNS = (
     "emails",
     "birth_date",
     "vat_id",
+    "segment",
+    "profession",
     *(f"consent_{channel}{suffix}" for channel in CONSENT_CHANNELS for suffix in CONSENT_SUFFIXES),
     "created_at",
     "updated_at",
@@ -219,10 +225,11 @@ def build_golden_records(
     )
     members = records.join(assignment, on="record_key").join(trust, on="silo", how="left")
     members = members.with_columns(pl.col("trust_rank").fill_null(1000))
-    # The optional proof fields (consent text, DOI confirmation): null when a frame lacks them.
+    # The optional proof fields (consent text, DOI confirmation) and group attributes: null when
+    # a frame lacks them.
     members = members.with_columns(
         pl.lit(None, dtype).alias(name)
-        for name, dtype in _optional_proof_columns().items()
+        for name, dtype in _optional_columns().items()
         if name not in members.columns
     )
     base = (
@@ -276,11 +283,14 @@ def build_golden_records(
     return GoldenResult(golden=golden.select(GOLDEN_COLUMNS).sort("golden_id"), lineage=lineage)
 
 
-def _optional_proof_columns() -> dict[str, pl.DataType]:
+def _optional_columns() -> dict[str, pl.DataType]:
     return {
-        f"consent_{channel}{suffix}": dtype
-        for channel in CONSENT_CHANNELS
-        for suffix, dtype in (("_text", pl.String()), ("_confirmed_at", pl.Datetime("us")))
+        **{
+            f"consent_{channel}{suffix}": dtype
+            for channel in CONSENT_CHANNELS
+            for suffix, dtype in (("_text", pl.String()), ("_confirmed_at", pl.Datetime("us")))
+        },
+        **{name: pl.String() for name in GROUP_ATTRIBUTES},
     }
 
 

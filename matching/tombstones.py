@@ -29,6 +29,8 @@ from typing import Final
 
 import polars as pl
 
+from rules.canonical import QUARANTINE_SCHEMA
+
 KEY_KINDS: Final = ("source", "email", "phone", "name_birth", "name_address")
 
 #: One row per erased key: the request it belongs to and the keyed hash.
@@ -210,3 +212,61 @@ def personal_keys(person: pl.DataFrame, others: pl.DataFrame) -> pl.DataFrame:
     """
     shared = match_keys(others).select("kind", "key").unique()
     return match_keys(person).join(shared, on=["kind", "key"], how="anti")
+
+
+@dataclass(frozen=True)
+class ErasedScreen:
+    """A run's cleaned records with the erased persons' records taken out and quarantined."""
+
+    records: pl.DataFrame
+    findings: pl.DataFrame
+    #: the run's quarantine plus one row per record stopped (ids and reason only)
+    quarantine: pl.DataFrame
+    #: the records stopped (HITS_SCHEMA)
+    hits: pl.DataFrame
+
+    def hits_per_silo(self) -> dict[str, int]:
+        """silo -> records stopped."""
+        return dict(self.hits.group_by("silo").len().iter_rows())
+
+
+def quarantine_erased(
+    records: pl.DataFrame,
+    findings: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    tombstones: pl.DataFrame,
+    salt: bytes,
+) -> ErasedScreen | None:
+    """Take records matching a tombstone out of a run; None when nothing matched.
+
+    Each one goes to quarantine with silo, source id, row number and the reason "erased on DATE
+    (request REF)" only (no field, no raw text), and its findings are dropped; quarantine rows of
+    erased source records lose their raw text too (screen_quarantine).
+    """
+    screened = screen(records, tombstones, salt)
+    screened_quarantine = screen_quarantine(quarantine, tombstones, salt)
+    hits = screened.hits
+    if hits.height == 0 and screened_quarantine is quarantine:
+        return None
+    rows = (
+        records.join(hits.select("record_key"), on="record_key")
+        .select(
+            "silo",
+            "source_id",
+            "row_number",
+            pl.lit(None, pl.String).alias("field"),
+            pl.lit(None, pl.String).alias("reason"),
+            pl.lit(None, pl.String).alias("raw"),
+        )
+        .join(
+            hits.select("silo", "source_id", "request_ref", "erased_on"), on=["silo", "source_id"]
+        )
+        .with_columns(erased_reason(pl.col("erased_on"), pl.col("request_ref")).alias("reason"))
+        .select(list(QUARANTINE_SCHEMA))
+    )
+    return ErasedScreen(
+        records=screened.kept,
+        findings=findings.join(hits.select("record_key"), on="record_key", how="anti"),
+        quarantine=pl.concat([screened_quarantine, rows.cast(QUARANTINE_SCHEMA)]),  # type: ignore[arg-type]
+        hits=hits,
+    )

@@ -30,6 +30,9 @@ birth_date             text before cleaning, Date after
 vat_id                 USt-IdNr / ATU / CHE-UID
 personal_id            a number that names one person: AHV-Nr./AVS, österr. SV-Nummer,
                        Steuer-ID, a social security number or any other personal id
+segment                the customer group a silo files the record under (Branche,
+                       Kundengruppe, Segment); light normalisation only (cleaners.groups)
+profession             the person's profession or job title (Beruf, Position, Job Title)
 consent_<channel>      channel in email, post, phone: raw yes/no text before cleaning,
                        Boolean after (null = unknown)
 consent_<ch>_date      when the consent or opt-out was given
@@ -87,6 +90,8 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "birth_date",
     "vat_id",
     "personal_id",
+    "segment",
+    "profession",
     *(f"consent_{channel}{suffix}" for channel in CONSENT_CHANNELS for suffix in CONSENT_SUFFIXES),
     "created_at",
     "updated_at",

@@ -66,6 +66,8 @@ SURVIVORSHIP_GROUPS = (
     "address",
     "birth_date",
     "vat_id",
+    "segment",
+    "profession",
 )
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict
 #: Environment variable holding the tombstone salt (wins over ``salt_file``).
 SALT_ENV: Final = "GOLDEN_ERASURE_SALT"
 
+#: Group attributes a Listenprivileg postal list may carry, one at most (§ 28 Abs. 3 Satz 2
+#: Nr. 1 BDSG a.F.: "eine Angabe über die Zugehörigkeit des Betroffenen zu dieser Personengruppe").
+GROUP_ATTRIBUTES: Final = ("segment", "profession")
+
 #: Shortest salt accepted: a short salt lets anyone with the tombstones guess e-mails back.
 MIN_SALT_LENGTH: Final = 16
 
@@ -33,3 +37,6 @@ class PrivacyConfig(BaseModel):
     output_dir: str = ""
     #: published runs and exports readable by the owner only (files 0600, folders 0700)
     private_files: bool = True
+    #: the one group attribute of the Listenprivileg postal list: "auto" (segment when a silo
+    #: maps it, else profession when mapped, else none), "segment", "profession" or "none"
+    listenprivileg_group: Literal["auto", "segment", "profession", "none"] = "auto"

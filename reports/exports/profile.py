@@ -31,6 +31,7 @@ from typing import Literal
 from reports.csv_safe import FORMULA_PREFIXES
 from reports.exports.values import VALUES, Kind
 from rules.errors import ConfigError
+from rules.privacy import GROUP_ATTRIBUTES
 
 #: Files every export folder holds besides the objects' files.
 RESERVED_FILES = ("changes.csv", "merge_map.csv", "export.json")
@@ -86,6 +87,8 @@ class ExportObject:
     columns: tuple[ExportColumn, ...]
     #: groups of value names: a record needs at least one value of each group, or it is rejected
     required: tuple[tuple[str, ...], ...] = ()
+    #: columns of which with_group_attribute adds at most one (a Listenprivileg list's group)
+    group_columns: tuple[ExportColumn, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -153,6 +156,22 @@ class ExportProfile:
             if len(set(item.headers)) != len(item.headers):
                 raise ConfigError(f"export profile '{self.name}': a {language} header repeats")
         return replace(self, objects=objects, labels=language)
+
+    def with_group_attribute(self, attribute: str | None) -> ExportProfile:
+        """The same profile with the one group column showing ``attribute`` (None: no group).
+
+        Call before with_labels. The other declared group columns are dropped, so the files
+        never carry more than the one group attribute chosen.
+        """
+        objects = []
+        for item in self.objects:
+            chosen = tuple(c for c in item.group_columns if c.value == attribute)
+            if attribute is not None and item.group_columns and not chosen:
+                raise ConfigError(
+                    f"export profile '{self.name}': no group column shows {attribute!r}"
+                )
+            objects.append(replace(item, columns=item.columns + chosen, group_columns=()))
+        return replace(self, objects=tuple(objects))
 
     def with_unknown_consent(self, policy: str) -> ExportProfile:
         """The same profile writing unknown consent as ``policy`` in marketing columns."""
@@ -254,6 +273,14 @@ def _build_object(name: str, body: object) -> ExportObject:
     file = str(body["file"])
     if not file.endswith(".csv") or "/" in file:
         raise ValueError(f"objects.{name}: file must be a plain name ending in .csv")
+    group_columns = tuple(_build_column(name, column) for column in body.get("group_columns", []))
+    if {column.value for column in group_columns} - set(GROUP_ATTRIBUTES) or set(headers) & {
+        column.header for column in group_columns
+    }:
+        raise ValueError(
+            f"objects.{name}: group_columns show only {', '.join(GROUP_ATTRIBUTES)}, under "
+            "headers of their own"
+        )
     return ExportObject(
         name=name,
         crm_object=str(body["crm_object"]),
@@ -262,6 +289,7 @@ def _build_object(name: str, body: object) -> ExportObject:
         source=str(body["source"]),
         columns=columns,
         required=required,
+        group_columns=group_columns,
     )
 
 

@@ -62,6 +62,8 @@ GOLDEN_FIELDS: Final[dict[str, Kind]] = {
     "country": Kind.TEXT,
     "birth_date": Kind.DATE,
     "vat_id": Kind.TEXT,
+    "segment": Kind.TEXT,
+    "profession": Kind.TEXT,
     **{
         f"consent_{channel}{suffix}": kind
         for channel in CONSENT_CHANNELS

@@ -132,6 +132,20 @@ def test_place_headers_become_the_city(header: str) -> None:
     assert mapping["city"] == header
 
 
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("Branche", "segment"), ("Kundengruppe", "segment"), ("Kunden-Segment", "segment"),
+        ("Customer Group", "segment"), ("Industry", "segment"), ("Beruf", "profession"),
+        ("Berufsbezeichnung", "profession"), ("Job Title", "profession"),
+        ("Tätigkeit", "profession"), ("Occupation", "profession"),
+    ],
+)  # fmt: skip
+def test_group_headers_become_segment_or_profession(header: str, role: str) -> None:
+    mapping, unused = infer_roles(["id", "Nachname", header], "id", {})
+    assert mapping[role] == header and unused == []
+
+
 def test_role_overrides_and_their_errors() -> None:
     mapping, unused = infer_roles(
         ["id", "Name", "Notiz"], "id", {"Name": "last_name", "Notiz": "ignore"}

@@ -7,9 +7,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from matching.listenprivileg import listenprivileg_persons
+from matching.listenprivileg import group_attribute, listenprivileg_persons
 from matching.objections import FLAGS_SCHEMA, objected_golden_ids
 from matching.retention import RETENTION_SCHEMA, gesperrt_golden_ids
+from rules.errors import ConfigError
 
 BASE: dict[str, object] = {
     "record_type": "person",
@@ -78,3 +79,30 @@ def test_objected_and_gesperrt_golden_ids() -> None:
         orient="row",
     )
     assert gesperrt_golden_ids(due) == ["C"]
+
+
+GROUP_CASES = [
+    {"description": "auto: segment when mapped", "setting": "auto",
+     "mapped": {"last_name", "segment", "profession"}, "chosen": "segment"},
+    {"description": "auto: else profession", "setting": "auto",
+     "mapped": {"last_name", "profession"}, "chosen": "profession"},
+    {"description": "auto: else none", "setting": "auto", "mapped": {"last_name"}, "chosen": None},
+    {"description": "profession named though segment is mapped too", "setting": "profession",
+     "mapped": {"segment", "profession"}, "chosen": "profession"},
+    {"description": "none: no group even when both are mapped", "setting": "none",
+     "mapped": {"segment", "profession"}, "chosen": None},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", GROUP_CASES, ids=[case["description"] for case in GROUP_CASES])
+def test_group_attribute(case: dict[str, object]) -> None:
+    mapped = case["mapped"]
+    assert isinstance(mapped, set)
+    assert group_attribute(str(case["setting"]), mapped) == case["chosen"]
+
+
+def test_named_group_attribute_no_silo_maps_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match=r"no silo maps segment .*\[silos\.<name>\.mapping\]"):
+        group_attribute("segment", {"profession"})
+    with pytest.raises(ConfigError, match="choose auto, none or one of segment, profession"):
+        group_attribute("branche", {"segment"})

@@ -12,9 +12,11 @@ from matching.tombstones import (
     hash_keys,
     match_keys,
     personal_keys,
+    quarantine_erased,
     screen,
     screen_quarantine,
 )
+from rules.canonical import QUARANTINE_SCHEMA
 
 SALT = b"test-salt-0123456789"
 
@@ -232,3 +234,23 @@ def test_quarantined_rows_of_erased_records_lose_their_raw_text() -> None:
         ("crm", "7", 4, "source_id", "duplicate id", "7;Eva;Roth"),
         ("crm", None, 5, None, "broken row", "??"),
     ]
+
+
+def test_quarantine_erased_takes_records_out_with_ids_and_reason_only() -> None:
+    later = _records(MAX, {**MAX, "record_key": "shop:9", "silo": "shop", "source_id": "9",
+                           "emails": ["anna@y.de"], "phones": [], "first_name_key": "anna",
+                           "birth_date": None, "street_key": None})  # fmt: skip
+    later = later.with_columns(row_number=pl.Series([4, 2], dtype=pl.Int64))
+    findings = pl.DataFrame({"record_key": ["crm:1", "shop:9"], "reason": ["a", "b"]})
+    quarantine = pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    screen_result = quarantine_erased(later, findings, quarantine, _tombstone(_records(MAX)), SALT)
+    assert screen_result is not None
+    assert screen_result.records["record_key"].to_list() == ["shop:9"]
+    assert screen_result.findings["record_key"].to_list() == ["shop:9"]  # crm:1's dropped
+    assert screen_result.hits_per_silo() == {"crm": 1}
+    assert screen_result.quarantine.rows() == [
+        ("crm", "1", 4, None, "erased on 2026-12-01 (request E1)", None)
+    ]
+    # Nothing matched: nothing changes.
+    assert quarantine_erased(later.tail(1), findings, quarantine, _tombstone(_records(MAX)),
+                             SALT) is None  # fmt: skip

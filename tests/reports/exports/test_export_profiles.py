@@ -278,6 +278,55 @@ def test_profile_routes_persons_and_organisations(name: str) -> None:
             assert set(consent) <= set(export_object.custom_fields)
 
 
+GROUP_CHOICES = [
+    {"description": "segment", "attribute": "segment", "en": "Segment", "de": "Segment"},
+    {"description": "profession", "attribute": "profession", "en": "Profession", "de": "Beruf"},
+    {"description": "no group attribute", "attribute": None, "en": None, "de": None},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", GROUP_CHOICES, ids=[case["description"] for case in GROUP_CHOICES])
+def test_listenprivileg_carries_exactly_the_chosen_group_attribute(case: dict[str, str]) -> None:
+    base = load_profile("listenprivileg")
+    for language in ("en", "de"):
+        profile = base.with_group_attribute(case["attribute"]).with_labels(language)
+        persons = profile.objects[0]
+        added = persons.columns[len(base.objects[0].columns) :]
+        assert [column.value for column in added] == [case["attribute"]] * (case["en"] is not None)
+        assert [column.header for column in added] == [case[language]] * (case["en"] is not None)
+        assert persons.group_columns == ()  # nothing left to add later
+        assert {c.value for c in persons.columns} <= LISTENPRIVILEG_VALUES | {
+            "segment",
+            "profession",
+        }
+        assert len({c.value for c in persons.columns} & {"segment", "profession"}) <= 1
+
+
+def test_crm_profiles_have_no_group_columns() -> None:
+    for name in profile_names():
+        if name in POSTAL_LISTS:
+            continue
+        profile = load_profile(name)
+        assert all(item.group_columns == () for item in profile.objects)
+        assert profile.with_group_attribute("segment") == profile  # nothing to add
+
+
+def test_group_columns_show_only_group_attributes() -> None:
+    from reports.exports.profile import _build
+
+    data = {
+        "title": "t", "date_format": "%d.%m.%Y", "datetime_format": "%d.%m.%Y %H:%M",
+        "true": "ja", "false": "nein", "selection": "listenprivileg",
+        "objects": {"persons": {
+            "crm_object": "list", "record_type": "person", "file": "list.csv", "source": "x",
+            "columns": [{"header": "ID", "value": "golden_id"}],
+            "group_columns": [{"header": "E-Mail", "value": "email"}],
+        }},
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="group_columns show only segment, profession"):
+        _build("postal", data)
+
+
 def test_unknown_profile_names_the_choices() -> None:
     with pytest.raises(ConfigError, match="'odoo' is unknown — choose one of: dynamics, generic"):
         load_profile("odoo")
