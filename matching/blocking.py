@@ -3,16 +3,24 @@
 A blocking rule is a function from the cleaned frame to ``record_key, block_key`` rows; records
 with the same block key become candidate pairs. Blocks larger than ``max_block_size`` are not
 paired (they would be quadratic and mostly non-matches) and are reported with their key.
+
+Rules whose keys get common as the data grows (a birth date at a million records is shared by
+dozens of people) would make pairs quadratic in the records. Before any pair is built, each
+rule's pairs are counted from its block sizes (``BlockingBudget``): a rule over its budget has
+its blocks above ``split_block_size`` split by extra keys (``REFINEMENTS``: a pair stays a
+candidate when it agrees on any of them), and what is still above that size is capped (not
+paired). ``RuleAdjustment`` reports which rule, by which keys, and the pairs avoided.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from cleaners.organisations import business_domains
+from rules.config import MatchingConfig
 
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -138,6 +146,119 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
 }
 
 
+#: Extra keys that split a rule's large blocks when the rule is over its pairs budget, unioned:
+#: a pair of a split block stays a candidate when the two records agree on any of them. Rules
+#: not named here (e-mail, phone, organisation ...) are only capped.
+REFINEMENTS: dict[str, tuple[str, ...]] = {
+    "birth_date": ("last_initial", "first_initial"),
+    "name_birth_date": ("first_initial",),
+    "first_name_birth_date": ("last_initial",),
+    "full_name": ("birth_year", "postal_region"),
+    "name_pair": ("birth_year", "postal_region"),
+    "name_address": ("first_initial", "birth_year"),
+    "first_name_address": ("last_initial", "birth_year"),
+    "name_city": ("first_initial", "birth_year"),
+    "first_name_city": ("last_initial", "birth_year"),
+}
+
+#: Refinement key name -> expression on the cleaned frame (null: the record lacks it).
+REFINEMENT_KEYS: dict[str, pl.Expr] = {
+    "last_initial": pl.col("last_name_key").str.slice(0, 1),
+    "first_initial": pl.col("first_name_key").str.slice(0, 1),
+    "birth_year": pl.col("birth_date").dt.year().cast(pl.String),
+    "postal_region": pl.col("postal_code").str.slice(0, 2),
+}
+
+
+@dataclass(frozen=True)
+class BlockingBudget:
+    """How many pairs a rule may make before its large blocks are split or capped.
+
+    The budget grows linearly with the records (``pairs_per_record`` times the records), so
+    candidate pairs do too; ``split_block_size`` is the block size above which an over-budget
+    rule's blocks are split, and its sub-blocks capped.
+    """
+
+    max_block_size: int
+    pairs_per_record: float = 0.0  # 0: no budget, rules are never split or capped
+    split_block_size: int = 0
+
+    @classmethod
+    def from_settings(cls, settings: MatchingConfig) -> BlockingBudget:
+        """The budget of golden.toml's [matching] settings."""
+        return cls(
+            max_block_size=settings.max_block_size,
+            pairs_per_record=settings.rule_pairs_per_record,
+            split_block_size=settings.split_block_size,
+        )
+
+    def limit(self, records: int) -> int | None:
+        """The pairs one rule may make among ``records`` records (None: unlimited)."""
+        if self.pairs_per_record <= 0 or self.split_block_size < 2:
+            return None
+        return int(self.pairs_per_record * records)
+
+
+@dataclass(frozen=True)
+class RuleAdjustment:
+    """A rule over its budget: its large blocks split by extra keys and/or capped."""
+
+    rule: str
+    budget: int
+    refined_by: tuple[str, ...]
+    blocks_split: int  # blocks above split_block_size, split by refined_by
+    blocks_capped: int  # (sub-)blocks still above split_block_size: not paired
+    pairs_before: int  # the rule's pairs without the adjustment (from block sizes)
+    pairs_after: int  # its pairs with it (an upper bound: sub-blocks may overlap)
+
+    @property
+    def pairs_avoided(self) -> int:
+        return max(self.pairs_before - self.pairs_after, 0)
+
+    def describe(self) -> str:
+        """One line for the run log and --explain-blocking (counts only, no key)."""
+        split = (
+            f"{self.blocks_split:,} blocks split by {' or '.join(self.refined_by)}"
+            if self.refined_by
+            else ""
+        )
+        capped = f"{self.blocks_capped:,} blocks capped" if self.blocks_capped else ""
+        actions = "; ".join(part for part in (split, capped) if part) or "nothing to split"
+        return (
+            f"{self.rule}: {self.pairs_before:,} pairs over the budget of {self.budget:,} — "
+            f"{actions}: {self.pairs_after:,} pairs, {self.pairs_avoided:,} avoided"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "budget": self.budget,
+            "refined_by": list(self.refined_by),
+            "blocks_split": self.blocks_split,
+            "blocks_capped": self.blocks_capped,
+            "pairs_before": self.pairs_before,
+            "pairs_after": self.pairs_after,
+            "pairs_avoided": self.pairs_avoided,
+        }
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """One rule's keys and what blocking does with them.
+
+    ``keys``: every record_key, block_key of the rule; ``usable``: the keys that are paired
+    (split blocks replaced by their sub-blocks); ``oversized``: block_key, size of blocks above
+    max_block_size; ``split``: block keys split; ``capped``: (sub-)block keys not paired.
+    """
+
+    keys: pl.DataFrame
+    usable: pl.DataFrame
+    oversized: pl.DataFrame
+    split: pl.Series
+    capped: pl.Series
+    adjustment: RuleAdjustment | None = None
+
+
 @dataclass(frozen=True)
 class BlockingResult:
     """Candidate pairs (left_key < right_key) and what each rule contributed."""
@@ -145,6 +266,12 @@ class BlockingResult:
     pairs: pl.DataFrame  # left_key, right_key, rules ("email,phone")
     pairs_per_rule: dict[str, int]
     oversized_blocks: pl.DataFrame  # rule, block_key, size
+    #: rules over their budget, split or capped (counts only)
+    adjustments: tuple[RuleAdjustment, ...] = ()
+    #: rule, block_key of every block split or capped (what an incremental run compares with)
+    adjusted_blocks: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"rule": pl.String(), "block_key": pl.String()})
+    )
 
 
 @dataclass(frozen=True)
@@ -177,13 +304,113 @@ def _check_rules(rule_names: list[str]) -> None:
         )
 
 
-def _blocks(frame: pl.DataFrame, name: str, max_block_size: int) -> tuple[pl.DataFrame, ...]:
-    """(keys, usable keys, oversized blocks: block_key, size) of one rule."""
+_SIZE = pl.col("size").cast(pl.Int64)
+_BLOCK_PAIRS = _SIZE * (_SIZE - 1) // 2
+_NO_KEYS = pl.Series("block_key", [], dtype=pl.String)
+#: Between a block key and a refinement: cleaned values hold no control characters, so a
+#: sub-block's key never equals a block key.
+_REFINED = "\x1f"
+
+
+def _pairs_of(keys: pl.DataFrame) -> int:
+    """Pairs the blocks of ``keys`` (record_key, block_key) make, from their sizes."""
+    return int(keys.group_by("block_key").len("size").select(_BLOCK_PAIRS.sum()).item() or 0)
+
+
+def _refined(
+    frame: pl.DataFrame, members: pl.DataFrame, refined_by: tuple[str, ...]
+) -> pl.DataFrame:
+    """Sub-block keys of ``members`` (record_key, block_key): block key plus each refinement."""
+    if not refined_by or members.height == 0:
+        return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
+    values = frame.select("record_key", *(REFINEMENT_KEYS[name].alias(name) for name in refined_by))
+    joined = members.join(values.unique("record_key"), on="record_key")
+    return (
+        pl.concat(
+            joined.select(
+                "record_key",
+                pl.concat_str(
+                    [pl.col("block_key"), pl.lit(f"{_REFINED}{name}="), pl.col(name)]
+                ).alias("block_key"),
+            )
+            for name in refined_by
+        )
+        .drop_nulls()
+        .unique()
+    )
+
+
+def _effective(
+    frame: pl.DataFrame, usable: pl.DataFrame, name: str, split: pl.Series, capped: pl.Series
+) -> pl.DataFrame:
+    """The keys that are paired: split blocks replaced by their sub-blocks, capped ones out."""
+    if split.len():
+        members = usable.filter(pl.col("block_key").is_in(split.implode()))
+        usable = pl.concat(
+            [
+                usable.filter(~pl.col("block_key").is_in(split.implode())),
+                _refined(frame, members, REFINEMENTS.get(name, ())),
+            ]
+        )
+    if capped.len():
+        usable = usable.filter(~pl.col("block_key").is_in(capped.implode()))
+    return usable
+
+
+def plan_rule(frame: pl.DataFrame, name: str, budget: BlockingBudget) -> RulePlan:
+    """One rule's keys, sized before any pair is built; split or capped when over budget."""
     keys = BLOCKING_RULES[name](frame).with_columns(pl.col("block_key").cast(pl.String))
     sizes = keys.group_by("block_key").len("size")
-    too_big = sizes.filter(pl.col("size") > max_block_size)
+    too_big = sizes.filter(pl.col("size") > budget.max_block_size)
     usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
-    return keys, usable, too_big
+    limit = budget.limit(frame.height)
+    before = int(
+        sizes.filter(pl.col("size") <= budget.max_block_size).select(_BLOCK_PAIRS.sum()).item() or 0
+    )
+    if limit is None or before <= limit:
+        return RulePlan(keys, usable, too_big, _NO_KEYS, _NO_KEYS)
+    large = sizes.filter(
+        (pl.col("size") > budget.split_block_size) & (pl.col("size") <= budget.max_block_size)
+    )["block_key"].sort()
+    refined_by = REFINEMENTS.get(name, ())
+    if refined_by:
+        split = large
+        sub = _refined(frame, usable.filter(pl.col("block_key").is_in(large.implode())), refined_by)
+        capped = (
+            sub.group_by("block_key")
+            .len("size")
+            .filter(pl.col("size") > budget.split_block_size)["block_key"]
+            .sort()
+        )
+    else:
+        split, capped = _NO_KEYS, large
+    effective = _effective(frame, usable, name, split, capped)
+    adjustment = RuleAdjustment(
+        rule=name,
+        budget=limit,
+        refined_by=refined_by if split.len() else (),
+        blocks_split=split.len(),
+        blocks_capped=capped.len(),
+        pairs_before=before,
+        pairs_after=_pairs_of(effective),
+    )
+    return RulePlan(keys, effective, too_big, split, capped, adjustment)
+
+
+def _adjusted_blocks(plans: dict[str, RulePlan]) -> pl.DataFrame:
+    """rule, block_key of the split and capped blocks (split ones as "<rule>:split")."""
+    frames = [
+        pl.DataFrame(
+            {"rule": f"{name}:split" if kind == "split" else name, "block_key": keys},
+            schema={"rule": pl.String(), "block_key": pl.String()},
+        )
+        for name, plan in plans.items()
+        for kind, keys in (("split", plan.split), ("capped", plan.capped))
+        if keys.len()
+    ]
+    if not frames:
+        return pl.DataFrame(schema={"rule": pl.String(), "block_key": pl.String()})
+    return pl.concat(frames)
 
 
 def _pairs_within(keys: pl.DataFrame) -> pl.DataFrame:
@@ -222,22 +449,37 @@ def block_hash(block_key: pl.Expr) -> pl.Expr:
     return block_key.cast(pl.String).hash(BLOCK_HASH_SEED).alias("block_hash")
 
 
-def oversized_hashes(oversized_blocks: pl.DataFrame) -> pl.DataFrame:
-    """rule, block_hash of every oversized block (for the next incremental run)."""
-    return oversized_blocks.select("rule", block_hash(pl.col("block_key"))).sort(
-        "rule", "block_hash"
+def oversized_hashes(
+    oversized_blocks: pl.DataFrame, adjusted_blocks: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """rule, block_hash of every oversized block, and of every block split ("<rule>:split") or
+    capped (under the rule's name, as oversized ones) by the budget, for the next incremental
+    run."""
+    frames = [oversized_blocks.select("rule", "block_key")]
+    if adjusted_blocks is not None:
+        frames.append(adjusted_blocks.select("rule", "block_key"))
+    return (
+        pl.concat(frames)
+        .select("rule", block_hash(pl.col("block_key")))
+        .unique()
+        .sort("rule", "block_hash")
     )
 
 
 def candidate_pairs(
-    frame: pl.DataFrame, rule_names: list[str], max_block_size: int
+    frame: pl.DataFrame,
+    rule_names: list[str],
+    max_block_size: int,
+    budget: BlockingBudget | None = None,
 ) -> BlockingResult:
     """Union the pairs of every named rule, de-duplicated, with the rules that found each pair.
 
     Pairs are built as numbers: records by their place in record-key order (so left < right
     holds for the keys too), blocks by their place in block-key order, rules as bits. As
     strings, the 9 million rule pairs of 176,000 records took 5 GiB; as numbers 12 bytes each.
+    ``budget`` (default: none) splits or caps the rules whose pairs exceed it (``plan_rule``).
     """
+    budget = budget or BlockingBudget(max_block_size)
     _check_rules(rule_names)
     if len(rule_names) > 64:
         raise ValueError(f"at most 64 blocking rules, not {len(rule_names)}")
@@ -246,8 +488,12 @@ def candidate_pairs(
     per_rule: dict[str, int] = {}
     pair_frames: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
+    plans: dict[str, RulePlan] = {}
     for bit, name in enumerate(rule_names):
-        _, usable, too_big = _blocks(frame, name, max_block_size)
+        plan = plan_rule(frame, name, budget)
+        usable, too_big = plan.usable, plan.oversized
+        # Only the decisions are kept: the keys of all rules at once would cost memory.
+        plans[name] = replace(plan, keys=_NO_KEYS.to_frame(), usable=_NO_KEYS.to_frame())
         oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
         numbered = usable.join(numbers, on="record_key").select(
             "record", pl.col("block_key").rank("dense").alias("block")
@@ -264,6 +510,8 @@ def candidate_pairs(
         pairs=_named_pairs(pair_frames, keys, rule_names),
         pairs_per_rule=per_rule,
         oversized_blocks=_oversized_frame(oversized),
+        adjustments=tuple(p.adjustment for p in plans.values() if p.adjustment is not None),
+        adjusted_blocks=_adjusted_blocks(plans),
     )
 
 
@@ -302,6 +550,7 @@ def candidate_pairs_touching(
     rule_names: list[str],
     max_block_size: int,
     previous_oversized: pl.DataFrame,
+    budget: BlockingBudget | None = None,
 ) -> IncrementalBlocking:
     """The candidate pairs of ``frame`` that an incremental run must (re)compare.
 
@@ -311,15 +560,20 @@ def candidate_pairs_touching(
     ``max_block_size`` since the previous run changes the pairs of unchanged records too: a
     block grown too big stops pairing them, a block shrunk below the limit starts to. Such
     blocks hold at most ``max_block_size`` unchanged records, so re-pairing them stays cheap.
+    The same holds for blocks that the ``budget`` split or capped in one run and not the other.
     """
+    budget = budget or BlockingBudget(max_block_size)
     _check_rules(rule_names)
     changed_keys = pl.DataFrame({"record_key": changed.cast(pl.String)}).unique()
     per_rule: dict[str, int] = {}
     touching: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
     recheck_frames: list[pl.DataFrame] = []
+    plans: dict[str, RulePlan] = {}
     for name in rule_names:
-        keys, usable, too_big = _blocks(frame, name, max_block_size)
+        plan = plan_rule(frame, name, budget)
+        plans[name] = plan
+        keys, usable, too_big = plan.keys, plan.usable, plan.oversized
         oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
         pairs = (
             usable.join(changed_keys, on="record_key", how="semi")
@@ -332,27 +586,46 @@ def candidate_pairs_touching(
             .unique()
         )
         touching.append(pairs.with_columns(pl.lit(name).alias("rule")))
-        previous = previous_oversized.filter(pl.col("rule") == name).select("block_hash")
-        blocks = keys.select("block_key").unique().with_columns(block_hash(pl.col("block_key")))
-        was_oversized = blocks.join(previous, on="block_hash", how="semi")["block_key"]
-        is_oversized = too_big["block_key"]
-        crossed = pl.concat(
+        # Sub-blocks of the split blocks are keys too: one may be capped in one run only.
+        all_keys = pl.concat(
             [
-                was_oversized.filter(~was_oversized.is_in(is_oversized.implode())),
-                is_oversized.filter(~is_oversized.is_in(was_oversized.implode())),
+                keys,
+                _refined(
+                    frame,
+                    keys.filter(pl.col("block_key").is_in(plan.split.implode())),
+                    REFINEMENTS.get(name, ()),
+                ),
             ]
         )
-        if crossed.len():
-            members = keys.filter(pl.col("block_key").is_in(crossed.implode())).join(
-                changed_keys, on="record_key", how="anti"
+        skipped = pl.concat([too_big["block_key"], plan.capped])
+        for label, candidates, current in (
+            (name, all_keys, skipped),
+            (f"{name}:split", keys, plan.split),
+        ):
+            previous = previous_oversized.filter(pl.col("rule") == label).select("block_hash")
+            blocks = (
+                candidates.select("block_key")
+                .unique()
+                .with_columns(block_hash(pl.col("block_key")))
             )
-            recheck_frames.append(_pairs_within(members))
+            was = blocks.join(previous, on="block_hash", how="semi")["block_key"]
+            crossed = pl.concat(
+                [
+                    was.filter(~was.is_in(current.implode())),
+                    current.filter(~current.is_in(was.implode())),
+                ]
+            )
+            if crossed.len():
+                members = candidates.filter(pl.col("block_key").is_in(crossed.implode())).join(
+                    changed_keys, on="record_key", how="anti"
+                )
+                recheck_frames.append(_pairs_within(members))
     recheck = (
         pl.concat(recheck_frames).unique().sort("left_key", "right_key")
         if recheck_frames
         else pl.DataFrame(schema=_KEY_PAIR_SCHEMA)
     )
-    rechecked = _rules_of(frame, recheck, rule_names, oversized) if recheck.height else []
+    rechecked = _rules_of(frame, recheck, plans) if recheck.height else []
     union = _union(touching + rechecked)
     for name in rule_names:
         per_rule[name] = union.filter(
@@ -360,25 +633,27 @@ def candidate_pairs_touching(
         ).height
     return IncrementalBlocking(
         result=BlockingResult(
-            pairs=union, pairs_per_rule=per_rule, oversized_blocks=_oversized_frame(oversized)
+            pairs=union,
+            pairs_per_rule=per_rule,
+            oversized_blocks=_oversized_frame(oversized),
+            adjustments=tuple(p.adjustment for p in plans.values() if p.adjustment is not None),
+            adjusted_blocks=_adjusted_blocks(plans),
         ),
         recheck=recheck,
     )
 
 
 def _rules_of(
-    frame: pl.DataFrame,
-    pairs: pl.DataFrame,
-    rule_names: list[str],
-    oversized: list[pl.DataFrame],
+    frame: pl.DataFrame, pairs: pl.DataFrame, plans: dict[str, RulePlan]
 ) -> list[pl.DataFrame]:
-    """Per rule: the given pairs that share a block key of that rule outside oversized blocks."""
+    """Per rule: the given pairs that share a block key of that rule as the plan pairs it."""
     involved = pl.concat([pairs["left_key"], pairs["right_key"]]).unique().implode()
     subset = frame.filter(pl.col("record_key").is_in(involved))
     found = []
-    for name, too_big in zip(rule_names, oversized, strict=True):
+    for name, plan in plans.items():
         keys = BLOCKING_RULES[name](subset).with_columns(pl.col("block_key").cast(pl.String))
-        usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
+        usable = keys.join(plan.oversized.select("block_key"), on="block_key", how="anti")
+        usable = _effective(subset, usable, name, plan.split, plan.capped)
         shared = (
             pairs.join(usable.rename({"record_key": "left_key"}), on="left_key")
             .join(
