@@ -8,8 +8,9 @@ Rules whose keys get common as the data grows (a birth date at a million records
 dozens of people) would make pairs quadratic in the records. Before any pair is built, each
 rule's pairs are counted from its block sizes (``BlockingBudget``): a rule over its budget has
 its blocks above ``split_block_size`` split by extra keys (``REFINEMENTS``: a pair stays a
-candidate when it agrees on any of them), and what is still above that size is capped (not
-paired). ``RuleAdjustment`` reports which rule, by which keys, and the pairs avoided.
+candidate when it agrees on any of them), oversized blocks included, and what is still above
+that size is capped (not paired). ``RuleAdjustment`` reports which rule, by which keys, and the
+pairs avoided.
 """
 
 from __future__ import annotations
@@ -208,8 +209,8 @@ class RuleAdjustment:
     refined_by: tuple[str, ...]
     blocks_split: int  # blocks above split_block_size, split by refined_by
     blocks_capped: int  # (sub-)blocks still above split_block_size: not paired
-    pairs_before: int  # the rule's pairs without the adjustment (from block sizes)
-    pairs_after: int  # its pairs with it (an upper bound: sub-blocks may overlap)
+    pairs_before: int  # the pairs of all the rule's blocks, oversized ones too (block sizes)
+    pairs_after: int  # its pairs with the adjustment (an upper bound: sub-blocks may overlap)
 
     @property
     def pairs_avoided(self) -> int:
@@ -225,8 +226,9 @@ class RuleAdjustment:
         capped = f"{self.blocks_capped:,} blocks capped" if self.blocks_capped else ""
         actions = "; ".join(part for part in (split, capped) if part) or "nothing to split"
         return (
-            f"{self.rule}: {self.pairs_before:,} pairs over the budget of {self.budget:,} — "
-            f"{actions}: {self.pairs_after:,} pairs, {self.pairs_avoided:,} avoided"
+            f"{self.rule}: its blocks would make {self.pairs_before:,} pairs, over the budget "
+            f"of {self.budget:,} — {actions}: {self.pairs_after:,} pairs, "
+            f"{self.pairs_avoided:,} avoided"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -358,33 +360,37 @@ def _effective(
 
 
 def plan_rule(frame: pl.DataFrame, name: str, budget: BlockingBudget) -> RulePlan:
-    """One rule's keys, sized before any pair is built; split or capped when over budget."""
+    """One rule's keys, sized before any pair is built; split or capped when over budget.
+
+    The budget is weighed against the pairs of all the rule's blocks, oversized ones included:
+    a rule over it has every block above ``split_block_size`` split, oversized ones too (they
+    would otherwise be skipped whole, and their records would find no pair by this rule).
+    """
     keys = BLOCKING_RULES[name](frame).with_columns(pl.col("block_key").cast(pl.String))
     sizes = keys.group_by("block_key").len("size")
     too_big = sizes.filter(pl.col("size") > budget.max_block_size)
     usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
     limit = budget.limit(frame.height)
-    before = int(
-        sizes.filter(pl.col("size") <= budget.max_block_size).select(_BLOCK_PAIRS.sum()).item() or 0
-    )
+    before = int(sizes.select(_BLOCK_PAIRS.sum()).item() or 0)
     if limit is None or before <= limit:
         return RulePlan(keys, usable, too_big, _NO_KEYS, _NO_KEYS)
-    large = sizes.filter(
-        (pl.col("size") > budget.split_block_size) & (pl.col("size") <= budget.max_block_size)
-    )["block_key"].sort()
+    large = sizes.filter(pl.col("size") > budget.split_block_size)["block_key"].sort()
     refined_by = REFINEMENTS.get(name, ())
     if refined_by:
         split = large
-        sub = _refined(frame, usable.filter(pl.col("block_key").is_in(large.implode())), refined_by)
+        sub = _refined(frame, keys.filter(pl.col("block_key").is_in(large.implode())), refined_by)
         capped = (
             sub.group_by("block_key")
             .len("size")
             .filter(pl.col("size") > budget.split_block_size)["block_key"]
             .sort()
         )
+        # Split, not skipped: no block of this rule is left out whole.
+        too_big = too_big.head(0)
+        effective = _effective(frame, keys, name, split, capped)
     else:
-        split, capped = _NO_KEYS, large
-    effective = _effective(frame, usable, name, split, capped)
+        split, capped = _NO_KEYS, large.filter(~large.is_in(too_big["block_key"].implode()))
+        effective = _effective(frame, usable, name, split, capped)
     adjustment = RuleAdjustment(
         rule=name,
         budget=limit,

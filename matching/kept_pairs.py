@@ -25,7 +25,11 @@ import polars as pl
 
 from matching.clustering import connected_components
 from matching.scoring import MatchWeights, score_pairs
-from matching.term_frequency import term_frequency_adjustments
+from matching.term_frequency import (
+    RecordFrequencies,
+    record_frequencies,
+    term_frequency_adjustments,
+)
 from rules.config import HardRule
 
 #: Share of the pairs below the review threshold kept as a sample (1 in SAMPLE_SHARE).
@@ -35,10 +39,12 @@ SAMPLE_SEED = 20_261_204
 #: Bytes one pair in flight costs while compared and scored: both records' attributes joined
 #: (about 1.5 KB, see matching.comparisons) plus the levels, weights and copies made meanwhile.
 BYTES_PER_PAIR_IN_FLIGHT = 3_000
-#: Share of the memory limit one chunk may take (the rest: records, kept pairs, blocking).
-CHUNK_SHARE_OF_LIMIT = 8
+#: One chunk may take 1/CHUNK_SHARE_OF_LIMIT of the memory limit: the rest holds the records,
+#: every pair's levels (for the EM), the kept pairs and blocking's keys.
+CHUNK_SHARE_OF_LIMIT = 32
 MIN_CHUNK_PAIRS = 10
-MAX_CHUNK_PAIRS = 2_000_000
+#: Larger chunks save no time (the work per pair is the same) and only raise the peak.
+MAX_CHUNK_PAIRS = 250_000
 
 
 def chunk_pairs_for(memory_limit: int) -> int:
@@ -67,10 +73,11 @@ def _score(
     records: pl.DataFrame,
     weights: MatchWeights,
     hard_rules: Sequence[HardRule],
-    term_frequency: bool,
+    frequencies: RecordFrequencies | None,
 ) -> pl.DataFrame:
-    adjusted = term_frequency_adjustments(chunk, records) if term_frequency else chunk
-    return score_pairs(adjusted, weights, hard_rules)
+    if frequencies is not None:
+        chunk = term_frequency_adjustments(chunk, records, frequencies)
+    return score_pairs(chunk, weights, hard_rules)
 
 
 def score_and_keep(
@@ -89,13 +96,14 @@ def score_and_keep(
 
     Returns the kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them.
     """
+    frequencies = record_frequencies(records) if term_frequency else None
     if compared.height == 0:
-        scored = _score(compared, records, weights, hard_rules, term_frequency)
+        scored = _score(compared, records, weights, hard_rules, frequencies)
         return KeptPairs(scored, 0, 0)
     kept: list[pl.DataFrame] = []
     probabilities: list[pl.Series] = []
     for _, chunk in _chunks(compared, chunk_pairs):
-        scored = _score(chunk, records, weights, hard_rules, term_frequency)
+        scored = _score(chunk, records, weights, hard_rules, frequencies)
         if keep_all:
             kept.append(scored)
             continue
@@ -127,7 +135,7 @@ def score_and_keep(
             records,
             weights,
             hard_rules,
-            term_frequency,
+            frequencies,
         )
         for start in range(0, inside.len(), chunk_pairs)
     ]
