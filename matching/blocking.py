@@ -151,19 +151,36 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
 #: a pair of a split block stays a candidate when the two records agree on any of them. Rules
 #: not named here (e-mail, phone, organisation ...) are only capped.
 REFINEMENTS: dict[str, tuple[str, ...]] = {
-    "birth_date": ("last_initial", "first_initial"),
-    "name_birth_date": ("first_initial",),
+    "birth_date": ("initials",),
+    "name_birth_date": ("given_initials",),
     "first_name_birth_date": ("last_initial",),
     "full_name": ("birth_year", "postal_region"),
     "name_pair": ("birth_year", "postal_region"),
-    "name_address": ("first_initial", "birth_year"),
+    "name_address": ("given_initials", "birth_year"),
     "first_name_address": ("last_initial", "birth_year"),
-    "name_city": ("first_initial", "birth_year"),
+    "name_city": ("given_initials", "birth_year"),
     "first_name_city": ("last_initial", "birth_year"),
 }
 
 #: Refinement key name -> expression on the cleaned frame (null: the record lacks it).
 REFINEMENT_KEYS: dict[str, pl.Expr] = {
+    # The first letters of first name, last name and e-mail addresses, as one set: a record
+    # without a first name, or with its names swapped, still shares an initial with the other.
+    "initials": pl.concat_list(
+        pl.col("first_name_key").str.slice(0, 1),
+        pl.col("last_name_key").str.slice(0, 1),
+        pl.col("emails").fill_null(_EMPTY_LIST).list.eval(pl.element().str.slice(0, 1)),
+    )
+    .list.drop_nulls()
+    .list.unique(),
+    # The first letters of first name and e-mail addresses (which mostly start with it): for
+    # rules keyed on the last name, a record without a first name still has one.
+    "given_initials": pl.concat_list(
+        pl.col("first_name_key").str.slice(0, 1),
+        pl.col("emails").fill_null(_EMPTY_LIST).list.eval(pl.element().str.slice(0, 1)),
+    )
+    .list.drop_nulls()
+    .list.unique(),
     "last_initial": pl.col("last_name_key").str.slice(0, 1),
     "first_initial": pl.col("first_name_key").str.slice(0, 1),
     "birth_year": pl.col("birth_date").dt.year().cast(pl.String),
@@ -327,19 +344,20 @@ def _refined(
         return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
     values = frame.select("record_key", *(REFINEMENT_KEYS[name].alias(name) for name in refined_by))
     joined = members.join(values.unique("record_key"), on="record_key")
-    return (
-        pl.concat(
-            joined.select(
+    parts = []
+    for name in refined_by:
+        part = joined.select("record_key", "block_key", name)
+        if isinstance(part.schema[name], pl.List):  # a set of values: one sub-block each
+            part = part.explode(name)
+        parts.append(
+            part.select(
                 "record_key",
                 pl.concat_str(
                     [pl.col("block_key"), pl.lit(f"{_REFINED}{name}="), pl.col(name)]
                 ).alias("block_key"),
             )
-            for name in refined_by
         )
-        .drop_nulls()
-        .unique()
-    )
+    return pl.concat(parts).drop_nulls().unique()
 
 
 def _effective(

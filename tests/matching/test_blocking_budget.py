@@ -13,7 +13,7 @@ import pytest
 from matching.blocking import BlockingBudget, candidate_pairs, plan_rule
 from matching.blocking_estimate import estimate_blocking
 
-SURNAMES = ("meier", "huber", "schmidt", "keller", "becker", "wagner")
+SURNAMES = ("meier", "huber", "schmidt", "keller", "nowak", "wagner")
 FIRST_NAMES = ("anna", "bernd", "clara", "dieter", "erik", "frieda")
 
 
@@ -31,6 +31,10 @@ def _born_same_day(make_records: Any, count: int) -> pl.DataFrame:
             for index in range(count)
         ]
     )
+
+
+def _initials(row: dict[str, Any]) -> set[str]:
+    return {row["first_name_key"][0], row["last_name_key"][0]}
 
 
 def _pairs(frame: pl.DataFrame) -> set[tuple[str, str]]:
@@ -55,19 +59,39 @@ def test_rule_over_budget_is_split_by_initials(make_records: Any) -> None:
     expected = {
         (left, right)
         for left, right in combinations(sorted(rows), 2)
-        if rows[left]["last_name_key"][0] == rows[right]["last_name_key"][0]
-        or rows[left]["first_name_key"][0] == rows[right]["first_name_key"][0]
+        if _initials(rows[left]) & _initials(rows[right])
     }
     assert _pairs(result.pairs) == expected
     (adjustment,) = result.adjustments
     assert adjustment.rule == "birth_date"
-    assert adjustment.refined_by == ("last_initial", "first_initial")
+    assert adjustment.refined_by == ("initials",)
     assert adjustment.blocks_split == 1
     assert adjustment.pairs_before == 36 * 35 // 2
     assert adjustment.pairs_avoided == adjustment.pairs_before - adjustment.pairs_after > 0
     # Sub-blocks may overlap (same both initials): the report is an upper bound.
     assert result.pairs_per_rule["birth_date"] <= adjustment.pairs_after
     assert "birth_date" in adjustment.describe() and "avoided" in adjustment.describe()
+
+
+def test_swapped_names_share_an_initial(make_records: Any) -> None:
+    others = [
+        {"record_key": f"crm:{index:02d}", "first_name_key": name, "last_name_key": name}
+        for index, name in enumerate(("bert", "carl", "dora", "egon", "fritz", "gerd", "ida"))
+    ]
+    swapped = [
+        {"record_key": "crm:90", "first_name_key": "anna", "last_name_key": "ziegler"},
+        {"record_key": "crm:91", "first_name_key": "ziegler", "last_name_key": "anna"},
+        {"record_key": "crm:92", "first_name_key": "anna", "last_name_key": "ziegler"},
+    ]
+    frame = make_records([{**row, "birth_date": date(1980, 3, 1)} for row in others + swapped])
+    budget = BlockingBudget(max_block_size=200, pairs_per_record=1, split_block_size=5)
+    result = candidate_pairs(frame, ["birth_date"], 200, budget)
+    assert result.adjustments[0].blocks_split == 1
+    assert _pairs(result.pairs) == {
+        ("crm:90", "crm:91"),
+        ("crm:90", "crm:92"),
+        ("crm:91", "crm:92"),
+    }
 
 
 def test_sub_blocks_still_too_large_are_capped(make_records: Any) -> None:
@@ -87,7 +111,7 @@ def test_sub_blocks_still_too_large_are_capped(make_records: Any) -> None:
     result = candidate_pairs(frame, ["birth_date"], 200, budget)
     assert result.pairs.height == 0
     (adjustment,) = result.adjustments
-    assert adjustment.blocks_capped == 2  # the last-initial and the first-initial sub-block
+    assert adjustment.blocks_capped == 2  # the "a" and the "m" sub-block
     assert adjustment.pairs_after == 0
     assert adjustment.pairs_avoided == 40 * 39 // 2
 
@@ -113,8 +137,8 @@ def test_budgeted_pairs_grow_linearly_with_the_records(make_records: Any, record
     plan = plan_rule(frame, "birth_date", budget)
     assert plan.adjustment is not None
     assert plan.adjustment.pairs_before == records * (records - 1) // 2
-    # Sub-blocks above 10 records are capped: each record is in at most two sub-blocks of
-    # at most 10, so at most 2 x 9 / 2 pairs per record.
+    # Sub-blocks above 10 records are capped: each record is in at most two sub-blocks (its
+    # two initials) of at most 10, so at most 2 x 9 / 2 pairs per record.
     assert plan.adjustment.pairs_after <= 9 * records
 
 
