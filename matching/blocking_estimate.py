@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matching.blocking import BLOCKING_RULES, BlockingBudget, RuleAdjustment, plan_rule
+from matching.blocking import BLOCKING_RULES, plan_rule
+from matching.blocking_budget import BlockingBudget, RuleAdjustment
 
 #: How many of the largest block sizes each rule reports.
 LARGEST_BLOCKS = 3
