@@ -254,7 +254,9 @@ def demo_case(persons: int, seed: int) -> list[str]:
         "rows_read": summary.rows_read,
         "records": summary.records_in_crosswalk,
         "golden_records": summary.golden_records,
-        "candidate_pairs": result.outputs.matched.pairs.height,
+        "candidate_pairs": result.outputs.matched.report.candidate_pairs
+        if result.outputs.matched.report
+        else result.outputs.matched.pairs.height,
         "generate_seconds": round(generated, 1),
         "wall_seconds": round(wall, 1),
         "stage_seconds": summary.stage_seconds,

@@ -359,6 +359,14 @@ def dedupe(
             help="Only estimate the candidate pairs of each blocking rule, then exit.",
         ),
     ] = False,
+    all_pairs: Annotated[
+        bool,
+        typer.Option(
+            "--all-pairs",
+            help="pairs.parquet with every scored candidate pair (default: the pairs merged, "
+            "reviewed or weighed by clustering, and a 1 % sample of the others).",
+        ),
+    ] = False,
 ) -> None:
     """De-duplicate one customer list: your file back with a duplicate-group column.
 
@@ -389,6 +397,9 @@ def dedupe(
                 delimiter=delimiter,
             )
         console.print(blocking_table(found))
+        for rule in found.rules:
+            if rule.adjustment is not None:
+                console.print(rule.adjustment.describe(), markup=False, highlight=False)
         return
     # Each stage shows its own progress (flows/progress.py), not one spinner for the whole run.
     console.print(f"de-duplicating {file.name}", markup=False, highlight=False)
@@ -402,6 +413,7 @@ def dedupe(
         delimiter=delimiter,
         hard_rules=hard_rules,
         dq_checks=dq,
+        all_pairs=all_pairs,
     )
     roles = Table("role", "column(s)", title="column roles")
     for field, columns in outcome.roles.items():
@@ -436,6 +448,7 @@ def blocking_table(estimate: BlockingEstimate) -> Table:
         "largest blocks",
         "oversized (records)",
         "pairs skipped",
+        "after split/cap",
         title=f"estimated candidate pairs, {estimate.records:,} records "
         f"(blocks above {estimate.max_block_size:,} records are not paired)",
     )
@@ -449,10 +462,11 @@ def blocking_table(estimate: BlockingEstimate) -> Table:
             ", ".join(f"{size:,}" for size in rule.largest_blocks),
             oversized,
             f"{rule.skipped_pairs:,}",
+            f"{rule.planned_pairs:,}" if rule.adjustment else "",
         )
     table.add_section()
-    table.add_row("all rules (at most)", "", "", f"{estimate.union_bound:,}", "", "", "")
-    table.add_row("without blocking", "", "", f"{estimate.all_pairs:,}", "", "", "")
+    table.add_row("all rules (at most)", "", "", f"{estimate.union_bound:,}", "", "", "", "")
+    table.add_row("without blocking", "", "", f"{estimate.all_pairs:,}", "", "", "", "")
     return table
 
 

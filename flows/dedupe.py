@@ -33,6 +33,7 @@ from flows.dedupe_output import (
 )
 from flows.pipeline import PipelineResult, run_pipeline
 from flows.progress import ProgressRunner
+from matching.blocking import BlockingBudget
 from matching.blocking_estimate import BlockingEstimate, estimate_blocking
 from matching.duplicate_groups import duplicate_groups
 from rules.canonical import LIST_FIELDS, MAPPABLE_FIELDS
@@ -202,13 +203,20 @@ def dedupe_file(
     delimiter: str = "auto",
     hard_rules: bool = True,
     dq_checks: bool = False,
+    all_pairs: bool = False,
 ) -> DedupeResult:
-    """De-duplicate one file and write the outputs into ``out``."""
+    """De-duplicate one file and write the outputs into ``out``.
+
+    ``all_pairs``: pairs.parquet holds every scored candidate pair, not only those that matter.
+    """
     silo = _file_silo(path, id_column, encoding, delimiter)
     with tempfile.TemporaryDirectory(prefix="golden-dedupe-") as work:
         config, extract, mapping, unused = _inferred_config(
             silo, Path(work), id_column, overrides or {}, country, hard_rules, dq_checks
         )
+        if all_pairs:
+            project = config.project.model_copy(update={"write_all_pairs": True})
+            config = config.model_copy(update={"project": project})
         result = run_pipeline(config, ProgressRunner())
         out.mkdir(parents=True, exist_ok=True)
         for produced in sorted(result.folder.iterdir()):
@@ -292,5 +300,8 @@ def explain_blocking(
         prepared = stages.prepare(config, [extract])
         cleaned = stages.clean(config, prepared, date.today())
     return estimate_blocking(
-        cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
+        cleaned.records,
+        config.matching.blocking_rules,
+        config.matching.max_block_size,
+        BlockingBudget.from_settings(config.matching),
     )

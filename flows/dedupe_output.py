@@ -43,15 +43,19 @@ def write_annotated_csv(
     separator = delimiter_char(delimiter) or sniff_delimiter(text)
     newline = "\r\n" if "\r\n" in text else "\n"
     cells = _cells(groups)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=separator, lineterminator=newline)
-    for index, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator)):
-        if index == 0:
-            writer.writerow([*record, *GROUP_COLUMNS])
-        elif record:
-            writer.writerow([*record, *cells.get(index, ["", "", ""])])
     bom = data.startswith(b"\xef\xbb\xbf")
-    target.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode(used))
+    del data
+    # Written row by row into the file: no second copy of the whole text in memory.
+    with target.open("w", encoding=used, newline="") as out:
+        if bom:
+            out.write("\ufeff")
+        writer = csv.writer(out, delimiter=separator, lineterminator=newline)
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        for index, record in enumerate(rows):
+            if index == 0:
+                writer.writerow([*record, *GROUP_COLUMNS])
+            elif record:
+                writer.writerow([*record, *cells.get(index, ["", "", ""])])
 
 
 def write_annotated_excel(

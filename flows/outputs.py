@@ -57,6 +57,12 @@ class RunOutputs:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
         summary = self.summary.to_dict()
         summary["pairs_per_blocking_rule"] = self.matched.blocking.pairs_per_rule
+        # pairs.parquet: the kept pairs (matching.kept_pairs), of the candidate pairs counted
+        # under "matching".
+        summary["pairs_kept"] = self.matched.pairs.height
+        summary["blocking_adjustments"] = [
+            adjustment.to_dict() for adjustment in self.matched.blocking.adjustments
+        ]
         if self.matched.report is not None:
             summary["matching"] = self.matched.report.to_dict()
         if self.refused is not None:

@@ -26,7 +26,8 @@ OUTPUT_FILES = {
     "quarantine.csv": "every source row that did not go on, with silo, row number and reason",
     "findings.csv": "every value a cleaner corrected or removed, with the reason",
     "review_queue.csv": "uncertain candidate pairs for a reviewer, with earlier decisions",
-    "pairs.parquet": "every scored candidate pair with per-field levels and weights",
+    "pairs.parquet": "scored pairs with per-field levels and weights: merged, reviewed or inside "
+    "a cluster, plus a 1 % sample ([project] write_all_pairs: all)",
     "stale.csv": "golden records that need action: severity, reasons, due date, owner",
     "redirects.csv": "golden ids retired in this run and the id they now point to",
     "oversized_blocks.csv": "blocking keys with too many records to compare (not paired)",

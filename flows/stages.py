@@ -29,6 +29,7 @@ from matching.clustering import (
 )
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
+from matching.kept_pairs import chunk_pairs_for
 from matching.overrides import resolve_overrides
 from matching.scoring import MatchWeights
 from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
@@ -246,9 +247,22 @@ def match(config: GoldenConfig, cleaned: Cleaned, full: bool = False) -> Matched
     pairs touching new or changed records are compared. ``full`` forces a full recompute.
     """
     previous = config.output_dir / "latest" / CACHE_FOLDER
-    outcome = match_records(cleaned.records, config.matching, previous, full=full)
+    outcome = match_records(
+        cleaned.records,
+        config.matching,
+        previous,
+        full=full,
+        chunk_pairs=chunk_pairs_for(config.project.memory_limit_bytes()),
+        keep_all_pairs=config.project.write_all_pairs,
+    )
     log.info(outcome.report.log_line())
-    log.info("matching: %d candidate pairs scored", outcome.pairs.height)
+    log.info(
+        "matching: %d candidate pairs scored, %d kept",
+        outcome.report.compared_pairs + outcome.report.reused_pairs,
+        outcome.pairs.height,
+    )
+    for adjustment in outcome.blocking.adjustments:
+        log.info("blocking: %s", adjustment.describe())
     return Matched(
         pairs=outcome.pairs,
         blocking=outcome.blocking,

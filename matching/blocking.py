@@ -3,16 +3,30 @@
 A blocking rule is a function from the cleaned frame to ``record_key, block_key`` rows; records
 with the same block key become candidate pairs. Blocks larger than ``max_block_size`` are not
 paired (they would be quadratic and mostly non-matches) and are reported with their key.
+
+Rules whose blocks would make too many pairs at scale are split or capped before any pair is
+built (matching.blocking_budget); ``BlockingResult.adjustments`` says which and how.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from cleaners.organisations import business_domains
+from matching.blocking_budget import (
+    NO_KEYS,
+    REFINEMENTS,
+    BlockingBudget,
+    RuleAdjustment,
+    RulePlan,
+    adjusted_blocks,
+    effective_keys,
+    plan_keys,
+    refined_keys,
+)
 
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -146,6 +160,12 @@ class BlockingResult:
     pairs: pl.DataFrame  # left_key, right_key, rules ("email,phone")
     pairs_per_rule: dict[str, int]
     oversized_blocks: pl.DataFrame  # rule, block_key, size
+    #: rules over their budget, split or capped (counts only)
+    adjustments: tuple[RuleAdjustment, ...] = ()
+    #: rule, block_key of every block split or capped (what an incremental run compares with)
+    adjusted_blocks: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"rule": pl.String(), "block_key": pl.String()})
+    )
 
 
 @dataclass(frozen=True)
@@ -178,13 +198,10 @@ def _check_rules(rule_names: list[str]) -> None:
         )
 
 
-def _blocks(frame: pl.DataFrame, name: str, max_block_size: int) -> tuple[pl.DataFrame, ...]:
-    """(keys, usable keys, oversized blocks: block_key, size) of one rule."""
+def plan_rule(frame: pl.DataFrame, name: str, budget: BlockingBudget) -> RulePlan:
+    """Rule ``name``'s keys on ``frame``, split or capped when over ``budget`` (blocking_budget)."""
     keys = BLOCKING_RULES[name](frame).with_columns(pl.col("block_key").cast(pl.String))
-    sizes = keys.group_by("block_key").len("size")
-    too_big = sizes.filter(pl.col("size") > max_block_size)
-    usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
-    return keys, usable, too_big
+    return plan_keys(frame, name, keys, budget)
 
 
 def _pairs_within(keys: pl.DataFrame) -> pl.DataFrame:
@@ -223,22 +240,37 @@ def block_hash(block_key: pl.Expr) -> pl.Expr:
     return block_key.cast(pl.String).hash(BLOCK_HASH_SEED).alias("block_hash")
 
 
-def oversized_hashes(oversized_blocks: pl.DataFrame) -> pl.DataFrame:
-    """rule, block_hash of every oversized block (for the next incremental run)."""
-    return oversized_blocks.select("rule", block_hash(pl.col("block_key"))).sort(
-        "rule", "block_hash"
+def oversized_hashes(
+    oversized_blocks: pl.DataFrame, adjusted_blocks: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """rule, block_hash of every oversized block, and of every block split ("<rule>:split") or
+    capped (under the rule's name, as oversized ones) by the budget, for the next incremental
+    run."""
+    frames = [oversized_blocks.select("rule", "block_key")]
+    if adjusted_blocks is not None:
+        frames.append(adjusted_blocks.select("rule", "block_key"))
+    return (
+        pl.concat(frames)
+        .select("rule", block_hash(pl.col("block_key")))
+        .unique()
+        .sort("rule", "block_hash")
     )
 
 
 def candidate_pairs(
-    frame: pl.DataFrame, rule_names: list[str], max_block_size: int
+    frame: pl.DataFrame,
+    rule_names: list[str],
+    max_block_size: int,
+    budget: BlockingBudget | None = None,
 ) -> BlockingResult:
     """Union the pairs of every named rule, de-duplicated, with the rules that found each pair.
 
     Pairs are built as numbers: records by their place in record-key order (so left < right
     holds for the keys too), blocks by their place in block-key order, rules as bits. As
     strings, the 9 million rule pairs of 176,000 records took 5 GiB; as numbers 12 bytes each.
+    ``budget`` (default: none) splits or caps the rules whose pairs exceed it (``plan_rule``).
     """
+    budget = budget or BlockingBudget(max_block_size)
     _check_rules(rule_names)
     if len(rule_names) > 64:
         raise ValueError(f"at most 64 blocking rules, not {len(rule_names)}")
@@ -247,8 +279,12 @@ def candidate_pairs(
     per_rule: dict[str, int] = {}
     pair_frames: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
+    plans: dict[str, RulePlan] = {}
     for bit, name in enumerate(rule_names):
-        _, usable, too_big = _blocks(frame, name, max_block_size)
+        plan = plan_rule(frame, name, budget)
+        usable, too_big = plan.usable, plan.oversized
+        # Only the decisions are kept: the keys of all rules at once would cost memory.
+        plans[name] = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame())
         oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
         numbered = usable.join(numbers, on="record_key").select(
             "record", pl.col("block_key").rank("dense").alias("block")
@@ -265,6 +301,8 @@ def candidate_pairs(
         pairs=_named_pairs(pair_frames, keys, rule_names),
         pairs_per_rule=per_rule,
         oversized_blocks=_oversized_frame(oversized),
+        adjustments=tuple(p.adjustment for p in plans.values() if p.adjustment is not None),
+        adjusted_blocks=adjusted_blocks(plans),
     )
 
 
@@ -303,6 +341,7 @@ def candidate_pairs_touching(
     rule_names: list[str],
     max_block_size: int,
     previous_oversized: pl.DataFrame,
+    budget: BlockingBudget | None = None,
 ) -> IncrementalBlocking:
     """The candidate pairs of ``frame`` that an incremental run must (re)compare.
 
@@ -312,15 +351,20 @@ def candidate_pairs_touching(
     ``max_block_size`` since the previous run changes the pairs of unchanged records too: a
     block grown too big stops pairing them, a block shrunk below the limit starts to. Such
     blocks hold at most ``max_block_size`` unchanged records, so re-pairing them stays cheap.
+    The same holds for blocks that the ``budget`` split or capped in one run and not the other.
     """
+    budget = budget or BlockingBudget(max_block_size)
     _check_rules(rule_names)
     changed_keys = pl.DataFrame({"record_key": changed.cast(pl.String)}).unique()
     per_rule: dict[str, int] = {}
     touching: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
     recheck_frames: list[pl.DataFrame] = []
+    plans: dict[str, RulePlan] = {}
     for name in rule_names:
-        keys, usable, too_big = _blocks(frame, name, max_block_size)
+        plan = plan_rule(frame, name, budget)
+        plans[name] = plan
+        keys, usable, too_big = plan.keys, plan.usable, plan.oversized
         oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
         pairs = (
             usable.join(changed_keys, on="record_key", how="semi")
@@ -333,27 +377,46 @@ def candidate_pairs_touching(
             .unique()
         )
         touching.append(pairs.with_columns(pl.lit(name).alias("rule")))
-        previous = previous_oversized.filter(pl.col("rule") == name).select("block_hash")
-        blocks = keys.select("block_key").unique().with_columns(block_hash(pl.col("block_key")))
-        was_oversized = blocks.join(previous, on="block_hash", how="semi")["block_key"]
-        is_oversized = too_big["block_key"]
-        crossed = pl.concat(
+        # Sub-blocks of the split blocks are keys too: one may be capped in one run only.
+        all_keys = pl.concat(
             [
-                was_oversized.filter(~was_oversized.is_in(is_oversized.implode())),
-                is_oversized.filter(~is_oversized.is_in(was_oversized.implode())),
+                keys,
+                refined_keys(
+                    frame,
+                    keys.filter(pl.col("block_key").is_in(plan.split.implode())),
+                    REFINEMENTS.get(name, ()),
+                ),
             ]
         )
-        if crossed.len():
-            members = keys.filter(pl.col("block_key").is_in(crossed.implode())).join(
-                changed_keys, on="record_key", how="anti"
+        skipped = pl.concat([too_big["block_key"], plan.capped])
+        for label, candidates, current in (
+            (name, all_keys, skipped),
+            (f"{name}:split", keys, plan.split),
+        ):
+            previous = previous_oversized.filter(pl.col("rule") == label).select("block_hash")
+            blocks = (
+                candidates.select("block_key")
+                .unique()
+                .with_columns(block_hash(pl.col("block_key")))
             )
-            recheck_frames.append(_pairs_within(members))
+            was = blocks.join(previous, on="block_hash", how="semi")["block_key"]
+            crossed = pl.concat(
+                [
+                    was.filter(~was.is_in(current.implode())),
+                    current.filter(~current.is_in(was.implode())),
+                ]
+            )
+            if crossed.len():
+                members = candidates.filter(pl.col("block_key").is_in(crossed.implode())).join(
+                    changed_keys, on="record_key", how="anti"
+                )
+                recheck_frames.append(_pairs_within(members))
     recheck = (
         pl.concat(recheck_frames).unique().sort("left_key", "right_key")
         if recheck_frames
         else pl.DataFrame(schema=_KEY_PAIR_SCHEMA)
     )
-    rechecked = _rules_of(frame, recheck, rule_names, oversized) if recheck.height else []
+    rechecked = _rules_of(frame, recheck, plans) if recheck.height else []
     union = _union(touching + rechecked)
     for name in rule_names:
         per_rule[name] = union.filter(
@@ -361,25 +424,27 @@ def candidate_pairs_touching(
         ).height
     return IncrementalBlocking(
         result=BlockingResult(
-            pairs=union, pairs_per_rule=per_rule, oversized_blocks=_oversized_frame(oversized)
+            pairs=union,
+            pairs_per_rule=per_rule,
+            oversized_blocks=_oversized_frame(oversized),
+            adjustments=tuple(p.adjustment for p in plans.values() if p.adjustment is not None),
+            adjusted_blocks=adjusted_blocks(plans),
         ),
         recheck=recheck,
     )
 
 
 def _rules_of(
-    frame: pl.DataFrame,
-    pairs: pl.DataFrame,
-    rule_names: list[str],
-    oversized: list[pl.DataFrame],
+    frame: pl.DataFrame, pairs: pl.DataFrame, plans: dict[str, RulePlan]
 ) -> list[pl.DataFrame]:
-    """Per rule: the given pairs that share a block key of that rule outside oversized blocks."""
+    """Per rule: the given pairs that share a block key of that rule as the plan pairs it."""
     involved = pl.concat([pairs["left_key"], pairs["right_key"]]).unique().implode()
     subset = frame.filter(pl.col("record_key").is_in(involved))
     found = []
-    for name, too_big in zip(rule_names, oversized, strict=True):
+    for name, plan in plans.items():
         keys = BLOCKING_RULES[name](subset).with_columns(pl.col("block_key").cast(pl.String))
-        usable = keys.join(too_big.select("block_key"), on="block_key", how="anti")
+        usable = keys.join(plan.oversized.select("block_key"), on="block_key", how="anti")
+        usable = effective_keys(subset, usable, name, plan.split, plan.capped)
         shared = (
             pairs.join(usable.rename({"record_key": "left_key"}), on="left_key")
             .join(

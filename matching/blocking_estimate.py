@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matching.blocking import BLOCKING_RULES
+from matching.blocking import BLOCKING_RULES, plan_rule
+from matching.blocking_budget import BlockingBudget, RuleAdjustment
 
 #: How many of the largest block sizes each rule reports.
 LARGEST_BLOCKS = 3
@@ -37,9 +38,17 @@ class RuleEstimate:
     oversized_records: int  # record-key rows in those blocks
     skipped_pairs: int  # pairs the oversized blocks would have made
     largest_blocks: tuple[int, ...]  # sizes of the largest blocks, largest first
+    #: over its budget: how the rule is split or capped (``pairs`` counts before that)
+    adjustment: RuleAdjustment | None = None
+
+    @property
+    def planned_pairs(self) -> int:
+        """The pairs the run builds for this rule: after splitting and capping."""
+        return self.adjustment.pairs_after if self.adjustment else self.pairs
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "adjustment": self.adjustment.to_dict() if self.adjustment else None,
             "rule": self.rule,
             "records": self.records,
             "blocks": self.blocks,
@@ -61,8 +70,9 @@ class BlockingEstimate:
 
     @property
     def union_bound(self) -> int:
-        """Upper bound of the candidate pairs of all rules together (the sum over rules)."""
-        return sum(rule.pairs for rule in self.rules)
+        """Upper bound of the candidate pairs of all rules together (the sum over rules), after
+        the rules over budget are split or capped."""
+        return sum(rule.planned_pairs for rule in self.rules)
 
     @property
     def all_pairs(self) -> int:
@@ -79,8 +89,11 @@ class BlockingEstimate:
         }
 
 
-def estimate_rule(frame: pl.DataFrame, rule: str, max_block_size: int) -> RuleEstimate:
-    """Count one rule's blocks and the pairs they would make (no pair is built)."""
+def estimate_rule(
+    frame: pl.DataFrame, rule: str, max_block_size: int, budget: BlockingBudget | None = None
+) -> RuleEstimate:
+    """Count one rule's blocks and the pairs they would make (no pair is built); with a
+    ``budget``, also how the run would split or cap the rule (``adjustment``)."""
     if rule not in BLOCKING_RULES:
         raise ValueError(f"unknown blocking rule {rule}; known: {', '.join(BLOCKING_RULES)}")
     keys = BLOCKING_RULES[rule](frame).with_columns(pl.col("block_key").cast(pl.String))
@@ -103,15 +116,19 @@ def estimate_rule(frame: pl.DataFrame, rule: str, max_block_size: int) -> RuleEs
         oversized_records=int(counts["oversized_records"] or 0),
         skipped_pairs=int(counts["skipped"] or 0),
         largest_blocks=tuple(int(size) for size in largest),
+        adjustment=plan_rule(frame, rule, budget).adjustment if budget is not None else None,
     )
 
 
 def estimate_blocking(
-    frame: pl.DataFrame, rule_names: list[str], max_block_size: int
+    frame: pl.DataFrame,
+    rule_names: list[str],
+    max_block_size: int,
+    budget: BlockingBudget | None = None,
 ) -> BlockingEstimate:
     """Estimated candidate pairs of every named rule on the cleaned frame."""
     return BlockingEstimate(
         records=frame.height,
         max_block_size=max_block_size,
-        rules=tuple(estimate_rule(frame, name, max_block_size) for name in rule_names),
+        rules=tuple(estimate_rule(frame, name, max_block_size, budget) for name in rule_names),
     )

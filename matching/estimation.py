@@ -111,8 +111,9 @@ def estimate_weights(
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
     # A hard rule's decision is a known posterior (1 match, 0 no match), see the module text.
     decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
-    undecided = compared.filter(decided.is_null())
-    if undecided.height < min_candidate_pairs:
+    # Counted through a mask: a filtered copy of tens of millions of pairs would cost memory.
+    open_pairs = decided.is_null()
+    if int(open_pairs.sum()) < min_candidate_pairs:
         return Estimate(
             weights=start,
             match_share=float(2.0**start.prior / (1.0 + 2.0**start.prior)),
@@ -125,7 +126,8 @@ def estimate_weights(
         c.name: int((sample_levels[f"{c.name}_level"] != MISSING).sum()) for c in COMPARISONS
     }
     candidate_present = {
-        c.name: int((undecided[f"{c.name}_level"] != MISSING).sum()) for c in COMPARISONS
+        c.name: int(((compared[f"{c.name}_level"] != MISSING) & open_pairs).sum())
+        for c in COMPARISONS
     }
     # Sorted: group_by returns the patterns in any order, and the float sums below must add up
     # in the same order on every run for the weights to be the same byte for byte.

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import metadata, resources
 from pathlib import Path
@@ -36,15 +36,22 @@ import rapidfuzz
 
 from matching.blocking import (
     PAIR_SCHEMA,
+    BlockingBudget,
     BlockingResult,
     candidate_pairs,
     candidate_pairs_touching,
     oversized_hashes,
 )
-from matching.comparisons import COMPARED_COLUMNS, COMPARISONS, OPTIONAL_COLUMNS, compare_pairs
+from matching.comparisons import (
+    COMPARE_CHUNK_PAIRS,
+    COMPARED_COLUMNS,
+    COMPARISONS,
+    OPTIONAL_COLUMNS,
+    compare_pairs,
+)
 from matching.estimation import estimate_weights
-from matching.scoring import MatchWeights, score_pairs
-from matching.term_frequency import term_frequency_adjustments
+from matching.kept_pairs import score_and_keep
+from matching.scoring import MatchWeights
 from rules.config import MatchingConfig
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
@@ -222,21 +229,30 @@ def match_records(
     *,
     full: bool = False,
     now: datetime | None = None,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+    keep_all_pairs: bool = True,
 ) -> MatchOutcome:
     """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
 
     ``previous`` is the last published run's cache folder (or None); ``full`` forces a full
     recompute. A missing, damaged or outdated cache never fails the run: it matches in full.
     ``now`` (default: the clock) decides whether the cached weights are older than
-    ``full_run_every_days``.
+    ``full_run_every_days``. Pairs are compared and scored ``chunk_pairs`` at a time; without
+    ``keep_all_pairs`` only the pairs the run needs are kept (matching.kept_pairs).
     """
     now = now or datetime.now(UTC)
+    chunking = _Chunking(chunk_pairs, keep_all_pairs)
     if not settings.incremental:
         # No run reads a cache then (golden dedupe, or incremental switched off): none is made.
         blocking, compared, report = _compare_all(
-            records, settings, None, "incremental matching is off ([matching] incremental = false)"
+            records,
+            settings,
+            None,
+            "incremental matching is off ([matching] incremental = false)",
+            chunk_pairs,
         )
-        scored, weights = _score(records, compared, settings, None)
+        scored, weights = _score(records, compared, settings, None, chunking)
+        del compared
         return MatchOutcome(
             pairs=scored, blocking=blocking, report=report, cache=None, weights=weights
         )
@@ -244,16 +260,18 @@ def match_records(
     current = settings_fingerprint(settings, records)
     cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full, now)
     if cache is not None and changes is not None:
-        blocking, compared, report = _compare_changed(records, settings, cache, changes, reason)
+        blocking, compared, report = _compare_changed(
+            records, settings, cache, changes, reason, chunk_pairs
+        )
     else:
-        blocking, compared, report = _compare_all(records, settings, changes, reason)
+        blocking, compared, report = _compare_all(records, settings, changes, reason, chunk_pairs)
     scored, weights = _score(
-        records, compared, settings, cache.weights if cache is not None else None
+        records, compared, settings, cache.weights if cache is not None else None, chunking
     )
     new_cache = MatchCache(
         fingerprints=fingerprints,
-        compared=scored.select(compared.columns),
-        oversized=oversized_hashes(blocking.oversized_blocks),
+        compared=compared,
+        oversized=oversized_hashes(blocking.oversized_blocks, blocking.adjusted_blocks),
         weights=weights,
         settings=current,
         # An incremental run keeps the cached weights, and with them their age.
@@ -264,28 +282,43 @@ def match_records(
     )
 
 
+@dataclass(frozen=True)
+class _Chunking:
+    chunk_pairs: int
+    keep_all: bool
+
+
 def _score(
     records: pl.DataFrame,
     compared: pl.DataFrame,
     settings: MatchingConfig,
     cached: MatchWeights | None,
+    chunking: _Chunking,
 ) -> tuple[pl.DataFrame, MatchWeights]:
-    """Term frequencies on the compared pairs (sorted by left_key, right_key), then scores:
+    """Scores of the compared pairs (sorted by left_key, right_key), with term frequencies:
     with ``cached`` weights (an incremental run keeps them), else with weights the EM
-    estimates afresh (or the defaults)."""
-    adjusted = (
-        term_frequency_adjustments(compared, records) if settings.term_frequency else compared
-    )
+    estimates afresh from every pair's levels (or the defaults); scored a chunk at a time,
+    keeping what matching.kept_pairs keeps."""
     weights = cached
     if weights is None:
         weights = MatchWeights.defaults()
-        if settings.estimate_weights and adjusted.height > 0:
+        if settings.estimate_weights and compared.height > 0:
             weights = estimate_weights(
-                records, adjusted, weights, settings.hard_rules, sample_size=settings.em_sample_size
+                records, compared, weights, settings.hard_rules, sample_size=settings.em_sample_size
             ).weights
     # compared comes sorted by pair, and term frequencies and scores keep its order.
-    scored = score_pairs(adjusted, weights, settings.hard_rules)
-    return scored, weights
+    kept = score_and_keep(
+        compared,
+        records,
+        weights,
+        hard_rules=settings.hard_rules,
+        term_frequency=settings.term_frequency,
+        review_threshold=settings.review_threshold,
+        match_threshold=settings.match_threshold,
+        chunk_pairs=chunking.chunk_pairs,
+        keep_all=chunking.keep_all,
+    )
+    return kept.pairs, weights
 
 
 def _compare_changed(
@@ -294,13 +327,19 @@ def _compare_changed(
     cache: MatchCache,
     changes: _Changes,
     reason: str,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Compare the pairs touching changed records; reuse the cached rows of all others."""
     touched = candidate_pairs_touching(
-        records, changes.changed, settings.blocking_rules, settings.max_block_size, cache.oversized
+        records,
+        changes.changed,
+        settings.blocking_rules,
+        settings.max_block_size,
+        cache.oversized,
+        BlockingBudget.from_settings(settings),
     )
     blocking = touched.result
-    fresh = compare_pairs(blocking.pairs, records)
+    fresh = compare_pairs(blocking.pairs, records, chunk_pairs=chunk_pairs)
     reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
     compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
     report = MatchReport(
@@ -318,11 +357,22 @@ def _compare_changed(
 
 
 def _compare_all(
-    records: pl.DataFrame, settings: MatchingConfig, changes: _Changes | None, reason: str
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    changes: _Changes | None,
+    reason: str,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Block and compare every record (a full run)."""
-    blocking = candidate_pairs(records, settings.blocking_rules, settings.max_block_size)
-    compared = compare_pairs(blocking.pairs, records)
+    blocking = candidate_pairs(
+        records,
+        settings.blocking_rules,
+        settings.max_block_size,
+        BlockingBudget.from_settings(settings),
+    )
+    compared = compare_pairs(blocking.pairs, records, chunk_pairs=chunk_pairs)
+    # The pairs as strings are in compared now; the blocking result keeps only its counts.
+    blocking = replace(blocking, pairs=blocking.pairs.head(0))
     report = MatchReport(
         mode="full",
         reason=reason,

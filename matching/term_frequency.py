@@ -18,28 +18,55 @@ ADJUSTED = {
 MAX_ADJUSTMENT = 4.0
 
 
-def term_frequency_adjustments(compared: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    """``<comparison>_tf_adjustment`` per pair (0 unless the pair agrees exactly on the value)."""
-    from matching.comparisons import COMPARISONS
+#: Per adjusted comparison: (record_key, tf of the record's value; the average tf), or None
+#: when no record has a value.
+RecordFrequencies = dict[str, tuple[pl.DataFrame, float] | None]
 
-    adjustments = []
-    for name, (column, label) in ADJUSTED.items():
-        comparison = next(c for c in COMPARISONS if c.name == name)
-        exact = comparison.levels.index(label)
+
+def record_frequencies(records: pl.DataFrame) -> RecordFrequencies:
+    """Each record's value frequency per adjusted comparison: counted once per run, then
+    looked up for every chunk of pairs."""
+    found: RecordFrequencies = {}
+    for name, (column, _) in ADJUSTED.items():
         # Sorted so that the float sums below add up in the same order on every run.
         counts = records.select(column).drop_nulls().group_by(column).len("n").sort(column)
         total = counts["n"].sum()
         if not total:
-            adjustments.append(pl.lit(0.0).alias(f"{name}_tf_adjustment"))
+            found[name] = None
             continue
         frequency = counts.with_columns((pl.col("n") / total).alias("tf"))
         average = float((frequency["tf"] ** 2).sum())
         per_record = records.select("record_key", column).join(
             frequency.select(column, "tf"), on=column, how="left"
         )
+        found[name] = (per_record.select("record_key", "tf"), average)
+    return found
+
+
+def term_frequency_adjustments(
+    compared: pl.DataFrame,
+    records: pl.DataFrame,
+    frequencies: RecordFrequencies | None = None,
+) -> pl.DataFrame:
+    """``<comparison>_tf_adjustment`` per pair (0 unless the pair agrees exactly on the value).
+
+    ``frequencies`` (``record_frequencies(records)``) saves counting them again per chunk.
+    """
+    from matching.comparisons import COMPARISONS
+
+    frequencies = record_frequencies(records) if frequencies is None else frequencies
+    adjustments = []
+    for name, (_, label) in ADJUSTED.items():
+        comparison = next(c for c in COMPARISONS if c.name == name)
+        exact = comparison.levels.index(label)
+        found = frequencies[name]
+        if found is None:
+            adjustments.append(pl.lit(0.0).alias(f"{name}_tf_adjustment"))
+            continue
+        per_record, average = found
         sides = [
             compared.select(key).join(
-                per_record.select(pl.col("record_key").alias(key), "tf"),
+                per_record.rename({"record_key": key}),
                 on=key,
                 how="left",
                 maintain_order="left",

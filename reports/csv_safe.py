@@ -87,12 +87,20 @@ def is_identifier(name: str) -> bool:
     return re.match(IDENTIFIER, name) is not None
 
 
-def write_csv(frame: pl.DataFrame, path: Path, *, delimiter: str = ",", bom: bool = True) -> None:
-    """Write ``frame`` to ``path`` as Excel-safe CSV (see the module docstring)."""
-    safe = frame.select(_excel_safe(name, dtype) for name, dtype in frame.schema.items())
-    safe = safe.rename({name: header_cell(name) for name in safe.columns})
+def write_csv(
+    frame: pl.DataFrame | pl.LazyFrame, path: Path, *, delimiter: str = ",", bom: bool = True
+) -> None:
+    """Write ``frame`` to ``path`` as Excel-safe CSV (see the module docstring).
+
+    Streamed: the escaped text is made and written a batch of rows at a time (polars'
+    ``sink_csv``), so writing a file of millions of rows holds no second copy of it as text.
+    """
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    safe = lazy.select(_excel_safe(name, dtype) for name, dtype in schema.items())
+    safe = safe.rename({name: header_cell(name) for name in schema.names()})
     # Quoting is done per cell above (both locales' separators): polars must not add its own.
-    safe.write_csv(path, separator=delimiter, include_bom=bom, quote_style="never")
+    safe.sink_csv(path, separator=delimiter, include_bom=bom, quote_style="never")
 
 
 def _excel_safe(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -113,12 +113,61 @@ class ProjectConfig(_Strict):
     show_contact_data: bool = False
     #: Run folders kept under <output_dir>/runs after a successful publish (oldest removed).
     keep_runs: Annotated[int, Field(ge=1)] = 14
+    #: Memory a run may use, e.g. "8GiB" or "512MiB"; unset: half of the machine's memory.
+    #: Sets how many candidate pairs are compared and scored at a time.
+    memory_limit: str | None = None
+    #: pairs.parquet with every scored candidate pair; default: the pairs merged, reviewed or
+    #: weighed by clustering, plus a 1 % sample of the others.
+    write_all_pairs: bool = False
 
     @field_validator("state_url")
     @classmethod
     def _no_inline_password(cls, value: str) -> str:
         _reject_inline_password(value)
         return value
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_memory_size(value)
+        return value
+
+    def memory_limit_bytes(self) -> int:
+        """``memory_limit`` in bytes; unset: half of the machine's physical memory."""
+        if self.memory_limit is not None:
+            return parse_memory_size(self.memory_limit)
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            total = 8 * 1024**3  # no sysconf (Windows): assume a small 8 GiB machine
+        return total // 2
+
+
+_MEMORY_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+
+
+def parse_memory_size(text: str) -> int:
+    """ "8GiB", "512 MiB", "2GB", "1000000" -> bytes; ValueError naming the accepted units."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    unit = found.group(2).lower() if found else ""
+    if found is None or unit not in _MEMORY_UNITS or float(found.group(1)) <= 0:
+        raise ValueError(
+            f'memory_limit {text!r}: write a positive size such as "8GiB", "512MiB" or '
+            '"2GB" (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)'
+        )
+    return int(float(found.group(1)) * _MEMORY_UNITS[unit])
 
 
 class SiloConfig(_Strict):
@@ -275,6 +324,13 @@ class MatchingConfig(_Strict):
     review_page_max_pairs: Annotated[int, Field(ge=0)] = 1000
     #: Blocks larger than this are skipped and reported with their key.
     max_block_size: Annotated[int, Field(ge=2)] = 200
+    #: A blocking rule whose blocks would make more pairs than this many per record (counted
+    #: before any pair is built) has its blocks above split_block_size split by extra keys
+    #: (initials, birth year, postal region) and what stays larger capped; 0 switches it off.
+    #: Keeps candidate pairs linear in the records (a birth date alone at a million records).
+    rule_pairs_per_record: Annotated[float, Field(ge=0)] = 5.0
+    #: Blocks above this size are split (and sub-blocks above it capped) in a rule over budget.
+    split_block_size: Annotated[int, Field(ge=2)] = 20
     #: Decide pairs outright regardless of their score (first matching rule wins; no_match
     #: rules are checked before match rules).
     hard_rules: list[HardRule] = Field(default_factory=_default_hard_rules)

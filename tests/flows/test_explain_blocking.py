@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,35 @@ def test_cli_prints_the_table_and_writes_nothing(source: Path, tmp_path: Path) -
         assert f" {rule.pairs:,} " in line
     assert "Schmidt" not in result.output and "anna" not in result.output.lower()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["persons.csv"]
+
+
+def test_a_rule_over_budget_is_reported_by_the_estimate_and_the_run(tmp_path: Path) -> None:
+    # 30 people born on one day: 435 birth-date pairs, more than 5 per record (the default
+    # [matching] rule_pairs_per_record), in a block above split_block_size (20).
+    first = ("Anna", "Bernd", "Clara", "Dieter", "Erik", "Frieda")
+    last = ("Huber", "Keller", "Wagner", "Becker", "Zander")
+    rows = [
+        f"{index},{first[index % 6]},{last[index // 6]},1980-01-01,,"
+        f"{first[index % 6].lower()}{index}@example.org"
+        for index in range(30)
+    ]
+    path = tmp_path / "born_one_day.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+
+    result = CliRunner().invoke(
+        app, ["dedupe", str(path), "--id", "id", "--explain-blocking"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("birth_date:"))
+    assert "435 pairs, over the budget of 150" in line
+    assert "1 blocks split by initials" in line
+
+    run = dedupe_file(path, "id", tmp_path / "out").result
+    summary = run.outputs.summary_dict()
+    (adjustment,) = [a for a in summary["blocking_adjustments"] if a["rule"] == "birth_date"]
+    assert adjustment["pairs_before"] == 435
+    # Pairs with an initial in common (first name, surname; the e-mails start as the first name).
+    initials = [{first[index % 6][0], last[index // 6][0]} for index in range(30)]
+    sharing = sum(bool(a & b) for a, b in combinations(initials, 2))
+    assert run.outputs.matched.blocking.pairs_per_rule["birth_date"] == sharing < 435
+    assert adjustment["pairs_avoided"] == 435 - adjustment["pairs_after"] > 0

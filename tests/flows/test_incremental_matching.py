@@ -115,18 +115,23 @@ def _clusters_and_ids(
         max_size=2,
     ),
     max_block_size=st.sampled_from([200, 4]),
+    pairs_per_record=st.sampled_from([0.0, 0.3]),
 )
 def test_incremental_run_equals_full_run_after_random_edits(
     demo: tuple[GoldenConfig, stages.Cleaned],
     tmp_path_factory: pytest.TempPathFactory,
     edits: list[tuple[int, int, int, int]],
     max_block_size: int,
+    pairs_per_record: float,
 ) -> None:
     config, cleaned = demo
     matching = MatchingConfig(
         estimate_weights=False,  # the same weights in both runs
         incremental_max_changed_percent=100,
         max_block_size=max_block_size,  # 4: blocks cross the limit with the edits
+        # 0.3: rules over budget, blocks above 3 split or capped, in one run and not the next
+        rule_pairs_per_record=pairs_per_record,
+        split_block_size=3,
     )
     config = config.model_copy(update={"matching": matching})
     folder = tmp_path_factory.mktemp("cache")

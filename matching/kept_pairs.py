@@ -1,0 +1,143 @@
+"""Scoring a chunk of pairs at a time, keeping only the pairs a run needs (issue 18).
+
+A run at a million records compares tens of millions of candidate pairs, nearly all of them
+plain non-matches. Their levels are what the EM counts (matching.estimation); once the weights
+are known they are scored ``chunk_pairs`` at a time, so the wide frame of weights exists for one
+chunk only, and a pair is kept when
+
+- its probability reaches the review threshold (merged, or in the review queue);
+- its two records fall in one component of accepted pairs: clustering weighs every pair inside
+  a component (average linkage, conflicts such as birth dates a generation apart), so the
+  clusters are the same as with every pair kept;
+- it falls in a seeded sample of the rest (``SAMPLE_SHARE``), so pairs.parquet still shows what
+  the dropped pairs look like.
+
+``keep_all`` keeps every scored pair (``[project] write_all_pairs``). The kept pairs, their
+order and their values do not depend on the chunk size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from matching.clustering import connected_components
+from matching.scoring import MatchWeights, score_pairs
+from matching.term_frequency import (
+    RecordFrequencies,
+    record_frequencies,
+    term_frequency_adjustments,
+)
+from rules.config import HardRule
+
+#: Share of the pairs below the review threshold kept as a sample (1 in SAMPLE_SHARE).
+SAMPLE_SHARE = 100
+#: Seed of the pair hash that picks the sample (the same pairs on every run).
+SAMPLE_SEED = 20_261_204
+#: Bytes one pair in flight costs while compared and scored: both records' attributes joined
+#: (about 1.5 KB, see matching.comparisons) plus the levels, weights and copies made meanwhile.
+BYTES_PER_PAIR_IN_FLIGHT = 3_000
+#: One chunk may take 1/CHUNK_SHARE_OF_LIMIT of the memory limit: the rest holds the records,
+#: every pair's levels (for the EM), the kept pairs and blocking's keys.
+CHUNK_SHARE_OF_LIMIT = 32
+MIN_CHUNK_PAIRS = 10
+#: Larger chunks save no time (the work per pair is the same) and only raise the peak.
+MAX_CHUNK_PAIRS = 250_000
+
+
+def chunk_pairs_for(memory_limit: int) -> int:
+    """Pairs compared and scored at a time so one chunk stays within its share of the limit."""
+    pairs = memory_limit // CHUNK_SHARE_OF_LIMIT // BYTES_PER_PAIR_IN_FLIGHT
+    return int(min(max(pairs, MIN_CHUNK_PAIRS), MAX_CHUNK_PAIRS))
+
+
+@dataclass(frozen=True)
+class KeptPairs:
+    """The scored pairs kept, and how many were scored and dropped."""
+
+    pairs: pl.DataFrame
+    scored: int
+    dropped: int
+
+
+def _chunks(frame: pl.DataFrame, chunk_pairs: int) -> list[tuple[int, pl.DataFrame]]:
+    return [
+        (start, frame.slice(start, chunk_pairs)) for start in range(0, frame.height, chunk_pairs)
+    ]
+
+
+def _score(
+    chunk: pl.DataFrame,
+    records: pl.DataFrame,
+    weights: MatchWeights,
+    hard_rules: Sequence[HardRule],
+    frequencies: RecordFrequencies | None,
+) -> pl.DataFrame:
+    if frequencies is not None:
+        chunk = term_frequency_adjustments(chunk, records, frequencies)
+    return score_pairs(chunk, weights, hard_rules)
+
+
+def score_and_keep(
+    compared: pl.DataFrame,
+    records: pl.DataFrame,
+    weights: MatchWeights,
+    *,
+    hard_rules: Sequence[HardRule],
+    term_frequency: bool,
+    review_threshold: float,
+    match_threshold: float,
+    chunk_pairs: int,
+    keep_all: bool = False,
+) -> KeptPairs:
+    """Score ``compared`` (sorted by left_key, right_key) chunk by chunk; keep what matters.
+
+    Returns the kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them.
+    """
+    frequencies = record_frequencies(records) if term_frequency else None
+    if compared.height == 0:
+        scored = _score(compared, records, weights, hard_rules, frequencies)
+        return KeptPairs(scored, 0, 0)
+    kept: list[pl.DataFrame] = []
+    probabilities: list[pl.Series] = []
+    for _, chunk in _chunks(compared, chunk_pairs):
+        scored = _score(chunk, records, weights, hard_rules, frequencies)
+        if keep_all:
+            kept.append(scored)
+            continue
+        probabilities.append(scored["probability"])
+        sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
+        kept.append(scored.filter((pl.col("probability") >= review_threshold) | sample))
+    if keep_all:
+        return KeptPairs(pl.concat(kept), compared.height, 0)
+    first = pl.concat(kept)
+    probability = pl.concat(probabilities)
+    # Pairs inside a component of accepted pairs that the first pass dropped: scored again.
+    components = connected_components(
+        records["record_key"],
+        first.filter(pl.col("probability") >= match_threshold).select("left_key", "right_key"),
+    )
+    inside = (
+        compared.select("left_key", "right_key")
+        .with_row_index("row")
+        .filter(probability < review_threshold)
+        .join(components, left_on="left_key", right_on="record_key")
+        .join(components, left_on="right_key", right_on="record_key", suffix="_r")
+        .filter(pl.col("cluster_key") == pl.col("cluster_key_r"))
+        .join(first.select("left_key", "right_key"), on=["left_key", "right_key"], how="anti")
+        .sort("row")["row"]
+    )
+    extra = [
+        _score(
+            compared.select(pl.all().gather(inside.slice(start, chunk_pairs))),
+            records,
+            weights,
+            hard_rules,
+            frequencies,
+        )
+        for start in range(0, inside.len(), chunk_pairs)
+    ]
+    pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
+    return KeptPairs(pairs, compared.height, compared.height - pairs.height)
