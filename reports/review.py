@@ -644,6 +644,30 @@ def overrides_file(
     return pl.concat(parts).sort("golden_id", "field", "status")
 
 
+def refused_merge_text(reason: str, labels: Mapping[str, str]) -> str:
+    """A refused merge's reason (matching.clustering) in the page's language.
+
+    "conflict: birth_date:different" -> "Widerspruch: Geburtsdatum verschieden"; the fixed
+    reasons ("different sex", "weak_link", …) have labels of their own (``refused_<reason>``);
+    an unknown code is shown as it is rather than hidden.
+    """
+    prefix = "conflict: "
+    conflict = reason.startswith(prefix)
+    code = reason[len(prefix) :] if conflict else reason
+    fixed = labels.get("refused_" + code.replace(" ", "_").replace(".", ""))
+    if fixed is not None:
+        text = fixed
+    else:
+        parts = []
+        for condition in code.split(" & "):
+            field, _, level = condition.partition(":")
+            field_label = labels.get(f"comparison_{field}")
+            level_label = labels.get(f"level_{level}", level.replace("_", " "))
+            parts.append(f"{field_label} {level_label}" if field_label else condition)
+        text = " & ".join(parts)
+    return f"{labels['refused_conflict']}: {text}" if conflict else text
+
+
 def review_labels(language: str) -> dict[str, str]:
     """Return the review page labels for ``language`` from review_i18n.toml."""
     return labels_for("review_i18n.toml", language, "review report")
@@ -744,6 +768,7 @@ def render_review_report(
             number=number,
             stored=stored,
             chosen_before=chosen_before,
+            refused_text=lambda reason: refused_merge_text(reason, labels),
             dropped=[dropped_line(choice) for choice in dropped],
             truncated=labels["truncated"]
             .replace("{shown}", f"{count:,}".replace(",", separator))

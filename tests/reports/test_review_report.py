@@ -461,3 +461,39 @@ def test_dropped_value_choices_are_listed_on_top_in_the_page_language() -> None:
     english = render_review_report("run-1", (), language="en", dropped=dropped)
     assert "its value changed since the review" in english
     assert "Verworfene" not in render_review_report("run-1", ())
+
+
+REFUSED_CASES = [
+    {
+        "description": "a hard rule on one comparison reads as field and level",
+        "reason": "conflict: birth_date:different",
+        "de": "Widerspruch: Geburtsdatum verschieden",
+        "en": "Conflict: Date of birth different",
+    },
+    {
+        "description": "a coherence conflict has its own sentence",
+        "reason": "conflict: different mobiles",
+        "de": "Widerspruch: jeder mit eigener Mobilnummer, keine gemeinsam",
+        "en": "Conflict: each with a mobile of their own, none shared",
+    },
+    {
+        "description": "a weak bridge is no conflict",
+        "reason": "weak_link",
+        "de": "nur eine schwache Verbindung zwischen den Gruppen",
+        "en": "only a weak link between the groups",
+    },
+    {
+        "description": "an unknown code is shown, not hidden",
+        "reason": "conflict: newfield:odd",
+        "de": "Widerspruch: newfield:odd",
+        "en": "Conflict: newfield:odd",
+    },
+]
+
+
+@pytest.mark.parametrize("case", REFUSED_CASES, ids=lambda case: case["description"])
+def test_refused_merge_reason_in_the_page_language(case: dict[str, str]) -> None:
+    from reports.review import refused_merge_text, review_labels
+
+    for language in ("de", "en"):
+        assert refused_merge_text(case["reason"], review_labels(language)) == case[language]
