@@ -105,6 +105,25 @@ def all_cases() -> list[Case]:
         for seed in DEMO_SEEDS
     ]
     cases += [Case(name, "config", DATA / name) for name in ("dach_hard", "dach_holdout")]
+    cases += [
+        # dedupe.io's csv_example: Chicago early-childhood sites (site name, one-line address,
+        # phone) from many sources, MIT (DataMade); see data/us_early_childhood/README.md.
+        Case(
+            "us_childcare",
+            "file",
+            DATA / "us_early_childhood" / "csv_example_input_with_true_ids.csv",
+            id_column="Id",
+            truth_column="True Id",
+        ),
+        # Hand-written Milwaukee site list of the same kind, never tuned on (its README).
+        Case(
+            "us_milwaukee",
+            "file",
+            DATA / "us_milwaukee" / "sites.csv",
+            id_column="Id",
+            truth_column="True Id",
+        ),
+    ]
     return cases
 
 
