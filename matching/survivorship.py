@@ -23,7 +23,8 @@ from matching.accounts import account_links
 from rules.canonical import CONSENT_CHANNELS, CONSENT_SUFFIXES
 from rules.config import SurvivorshipConfig
 
-#: Attribute groups chosen from one source record each; the first column must be present.
+#: Attribute groups chosen from one source record each; the first column must be present
+#: (address: see PRESENT_WITH).
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "record_type": ("record_type",),
     "salutation": ("salutation",),
@@ -34,6 +35,10 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "birth_date": ("birth_date",),
     "vat_id": ("vat_id",),
 }
+
+#: Groups a record has when any of these columns is filled (else: its first column): site lists
+#: write "1653 W 43rd St" without postal code or city, and that address must not be lost.
+PRESENT_WITH: dict[str, tuple[str, ...]] = {"address": ("postal_code", "street", "city")}
 
 GOLDEN_COLUMNS = (
     "golden_id",
@@ -104,8 +109,14 @@ def _order(rule: str, group: tuple[str, ...]) -> tuple[list[pl.Expr], list[bool]
 def _survive_group(
     members: pl.DataFrame, name: str, group: tuple[str, ...], rule: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    present = members.filter(pl.col(group[0]).is_not_null())
+    present = members.filter(
+        pl.any_horizontal(
+            pl.col(column).is_not_null() for column in PRESENT_WITH.get(name, group[:1])
+        )
+    )
     keys, descending = _order(rule, group)
+    # A record with the group's first column (an address with postal code) wins first.
+    keys, descending = [pl.col(group[0]).is_not_null(), *keys], [True, *descending]
     chosen = (
         present.sort([pl.col("golden_id"), *keys], descending=[False, *descending], nulls_last=True)
         .group_by("golden_id", maintain_order=True)
