@@ -246,6 +246,18 @@ def parse_address_text(text: str | None) -> AddressParts:
     american_street = next(
         (found for segment in segments if (found := _us_street_line(segment)) is not None), None
     )
+    # "Huber Bau GmbH, Werkstraße 3, 80331 München": of the lines that could be the street, the
+    # first with a house number is it; a company name or a department above it is extra.
+    numbered = next(
+        (
+            segment
+            for segment in segments
+            if not (_POSTAL_CITY.match(segment) or POSTBOX_LINE.match(segment))
+            and not EXTRA_LINE.match(segment)
+            and split_street_text(segment).house_number is not None
+        ),
+        None,
+    )
     street = postal = None
     country: str | None = None
     extra: list[str] = []
@@ -261,7 +273,12 @@ def parse_address_text(text: str | None) -> AddressParts:
             country = country or postal.country
         elif POSTBOX_LINE.match(segment):
             postboxes.append(segment)
-        elif street is None and not american_street and not EXTRA_LINE.match(segment):
+        elif (
+            street is None
+            and not american_street
+            and not EXTRA_LINE.match(segment)
+            and (numbered is None or segment == numbered)
+        ):
             street = split_street_text(segment)
         else:
             extra.append(segment)

@@ -148,3 +148,25 @@ def test_american_street_spellings_share_a_key(left: str, right: str) -> None:
 def test_different_streets_keep_different_keys() -> None:
     assert street_key("W 43rd St") != street_key("E 43rd St")
     assert street_key("Main St") != street_key("Maine St")
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "number", "extra"),
+    [
+        # A company name or department as the first line of the address is no street.
+        ("Huber Bau GmbH, Werkstraße 3, 80331 München", "Werkstraße", "3", "Huber Bau GmbH"),
+        (
+            "Huber Bau GmbH\nz. Hd. Buchhaltung\nWerkstr. 3\n80331 München",
+            "Werkstr.",
+            "3",
+            "Huber Bau GmbH, z. Hd. Buchhaltung",
+        ),
+        ("Schreinerei Vogt, Am Markt 2, 6020 Innsbruck", "Am Markt", "2", "Schreinerei Vogt"),
+        ("Am Markt, 6020 Innsbruck", "Am Markt", None, None),  # no number anywhere
+    ],
+)
+def test_the_street_is_the_line_with_a_house_number(
+    text: str, street: str, number: str | None, extra: str | None
+) -> None:
+    parts = parse_address_text(text)
+    assert (parts.street, parts.house_number, parts.address_extra) == (street, number, extra)

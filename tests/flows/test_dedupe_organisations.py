@@ -180,3 +180,29 @@ def test_site_list_without_city_with_local_phones_and_long_multi_line_values(
     assert set(golden["record_type"]) == {"organisation"}
     freire = golden.filter(pl.col("golden_id") == ids["1"]).row(0, named=True)
     assert "+17738266260" in freire["phones"]  # the full number of record 3 survives
+
+
+def test_company_line_and_department_in_the_address_stay_with_the_organisation(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "firmen.csv"
+    source.write_text(
+        "Nr;Name;Adresse;Telefon\n"
+        '1;;"Huber Bau GmbH\nz. Hd. Buchhaltung\nWerkstr. 3\n80331 München";089 4455660\n'
+        "2;Huber Bau G.m.b.H.;Werkstraße 3, 80331 München;+49 89 4455660\n"
+        "3;Anna Huber;Lindenstraße 9, 80333 München;0171 2345678\n",
+        encoding="utf-8",
+    )
+    dedupe_file(source, "Nr", tmp_path / "out")
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    ids = dict(zip(crosswalk["source_id"], crosswalk["golden_id"], strict=True))
+    assert set(ids) == {"1", "2", "3"}  # no contact record for "Buchhaltung"
+    assert ids["1"] == ids["2"] != ids["3"]
+    golden = pl.read_csv(tmp_path / "out" / "golden.csv", infer_schema=False)
+    company = golden.filter(pl.col("golden_id") == ids["1"]).row(0, named=True)
+    assert (company["record_type"], company["street"], company["house_number"]) == (
+        "organisation",
+        "Werkstraße",
+        "3",
+    )
+    assert golden.filter(pl.col("account_golden_id") == ids["1"]).height == 0
