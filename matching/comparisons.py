@@ -502,7 +502,13 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     """
     both_postal = _l("postal_code").is_not_null() & _r("postal_code").is_not_null()
     both_city = _l("city_key").is_not_null() & _r("city_key").is_not_null()
-    city_similarity = pl.Series(jaro_winkler(pairs, "city_key"))
+    # Similarities only for pairs of organisations: in person data they would cost time for
+    # nothing.
+    organisations = pairs.select(_both_organisations(pairs)).to_series().to_numpy()
+    sim = JaroWinkler.normalized_similarity
+    city_similarity = pl.Series(
+        _pairwise_where(pairs, "city_key_l", "city_key_r", sim, organisations)
+    )
     same_city = (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
     place_known = both_postal | both_city
     same_place = (
@@ -511,7 +517,9 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     contradicts = place_known & ~same_place
     # A typo ("W. Roosevlet Rd"), a word run on ("West 59th Street 1st") or a compass word left
     # out ("Lake Shore Dr" / "N Lake Shore Drive"): one street still.
-    street_similarity = pl.Series(jaro_winkler(pairs, "street_key"))
+    street_similarity = pl.Series(
+        _pairwise_where(pairs, "street_key_l", "street_key_r", sim, organisations)
+    )
     same_street = (
         (_l("street_key") == _r("street_key"))
         | (pl.lit(street_similarity) >= 0.9)
@@ -520,7 +528,7 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
         # "Lake Shore Dr" / "N Lake Shore Drive": the compass word left out on one side.
         | _l("street_key").str.ends_with(_r("street_key"))
         | _r("street_key").str.ends_with(_l("street_key"))
-    ).fill_null(False)
+    ).fill_null(False) & ~_either_null("street_key")
     same_number = (_l("house_base") == _r("house_base")).fill_null(False)
     no_street = _either_null("street_key")
     # One legal entity (a common VAT id or business e-mail domain) with two addresses: a branch,

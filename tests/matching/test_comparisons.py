@@ -820,6 +820,13 @@ CASES: list[dict[str, Any]] = [
         "level": "place",
     },
     {
+        "description": "no street on either side, one town: the place only",
+        "comparison": "site",
+        "left": {**_address(None, None, None, "linz"), **ORGANISATION},
+        "right": {**_address(None, None, None, "linz"), **ORGANISATION},
+        "level": "place",
+    },
+    {
         "description": "same street and number in another town: another site",
         "comparison": "site",
         "left": {**_address("10115", "hauptstr", "1", "berlin"), **ORGANISATION},
