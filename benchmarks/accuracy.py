@@ -17,8 +17,9 @@ benchmarks/export_febrl.py in the benchmark-only venv .venv-bench; FEBRL 4's two
 de-duplicated as one union, its true links are the truth); the demo at three seeds and two sizes;
 the hand-built DACH hard cases and the held-out DACH set. Splink's documented recipes
 (benchmarks/splink_baseline.py, in .venv-splink) run beside the sets they were written for:
-its labelled-data example on fake_*, its febrl3 example on FEBRL. No Splink recipe exists for
-the demo's or the DACH sets' four silos, so those rows have none.
+its labelled-data example on fake_*, its febrl3 example on FEBRL, and on the US site lists a
+recipe written here in the febrl3 example's pattern (Splink has no example for such lists). No
+Splink recipe exists for the demo's or the DACH sets' four silos, so those rows have none.
 
 Scores are matching/evaluate.py's: pairwise precision, recall, F1 and B-cubed F1. Wall seconds
 are the run's own (after imports, in a fresh process per case).
@@ -105,6 +106,27 @@ def all_cases() -> list[Case]:
         for seed in DEMO_SEEDS
     ]
     cases += [Case(name, "config", DATA / name) for name in ("dach_hard", "dach_holdout")]
+    cases += [
+        # dedupe.io's csv_example: Chicago early-childhood sites (site name, one-line address,
+        # phone) from many sources, MIT (DataMade); see data/us_early_childhood/README.md.
+        Case(
+            "us_childcare",
+            "file",
+            DATA / "us_early_childhood" / "csv_example_input_with_true_ids.csv",
+            id_column="Id",
+            truth_column="True Id",
+            splink_recipe="sites",
+        ),
+        # Hand-written Milwaukee site list of the same kind, never tuned on (its README).
+        Case(
+            "us_milwaukee",
+            "file",
+            DATA / "us_milwaukee" / "sites.csv",
+            id_column="Id",
+            truth_column="True Id",
+            splink_recipe="sites",
+        ),
+    ]
     return cases
 
 
@@ -200,6 +222,8 @@ def run_splink(case: Case) -> dict[str, Any] | None:
     arguments = [str(case.source), "--recipe", case.splink_recipe]
     if case.truth_file is not None:
         arguments += ["--truth", str(case.truth_file)]
+    if case.splink_recipe == "sites":  # the truth is a column of the file, hidden from Splink
+        arguments += ["--truth-column", case.truth_column, "--case", case.name]
     return splink_json(arguments, case.name)
 
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from cleaners.countries import country_code
 from cleaners.outcome import map_distinct
-from cleaners.reference import read_column
+from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
 
 _NUMBER = r"\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)*"
@@ -54,6 +54,15 @@ _US_UNIT = re.compile(
 # "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
 _US_NUMBER_FIRST = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>[^\d\s].*)$")
 _US_STATE_ZIP = re.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
+# "27 Washington Oak Park IL 60302": state and ZIP at the end of a line without commas.
+_TRAILING_STATE_ZIP = re.compile(
+    r"^(?P<rest>.*?[^\s,])[\s,]+(?P<tail>[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)$"
+)
+# A US street line: the number first (also a range, "8938-40"), then the street.
+_US_STREET = re.compile(
+    r"^(?P<number>\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?)\s+(?P<street>[^\d\s].*)$"
+)
+_COMPASS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
 # number: "C 3 54", "Q7, 24". Blocks are A-K and L-U with numbers 1-7.
 _QUADRAT = re.compile(r"^(?P<letter>[A-U])\s?(?P<block>[1-7])[\s,]+(?P<number>\d{1,3}\s*[a-z]?)$")
@@ -119,6 +128,74 @@ def _us_states() -> frozenset[str]:
     return frozenset(read_column("us_states.csv", "code"))
 
 
+@cache
+def _english_street_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(compass words, street-type words) of cleaners/data/street_words_en.csv, written out and
+    abbreviated: "North"/"N", "Street"/"St"."""
+    compass: set[str] = set()
+    types: set[str] = set()
+    for row in read_table("street_words_en.csv"):
+        kind = compass if row["abbreviation"] in _COMPASS else types
+        kind.update((row["word"], row["abbreviation"]))
+    return frozenset(compass), frozenset(types)
+
+
+def _street_words(text: str) -> list[str]:
+    return [word.strip(".,").lower() for word in text.split() if word.strip(".,")]
+
+
+def us_street_shape(street: str) -> bool:
+    """True for a street written the American way, without its number: a compass word in front
+    ("N. Osceola", "West 43rd"), or a street type at the end ("Wentworth Ave", "Main Street").
+
+    "Hauptstraße", "Rue du Lac" and "Via Roma" are not; the caller looks at the postal code
+    (a British or Australian street has these words too).
+    """
+    words = _street_words(street)
+    compass, types = _english_street_words()
+    if len(words) >= 2 and words[0] in compass:
+        return True
+    return len(words) >= 2 and words[-1] in types
+
+
+def _us_street_line(line: str) -> tuple[StreetLine, str | None] | None:
+    """ "3436 N. Osceola" -> (("N. Osceola", "3436"), None) when the line has the American shape
+    (number first, see ``us_street_shape``), with a secondary unit ("Suite 200", "Floor 1") split
+    off as the second part; else None. "1010 Wien" is a postal code and a city."""
+    text = clean_text(line)
+    unit = _US_UNIT.search(text)
+    if unit is not None:
+        text = text[: unit.start()]
+    match = _US_STREET.match(text)
+    if match is None or not us_street_shape(match["street"]):
+        return None
+    street = StreetLine(match["street"].strip(), re.sub(r"\s+", "", match["number"]))
+    return street, clean_text(line)[unit.start() :].strip(" ,") if unit else None
+
+
+def _split_trailing_state(segments: list[str]) -> list[str]:
+    """ "27 Washington Oak Park IL 60302" -> ["27 Washington Oak Park", "IL 60302"] when the
+    state code is a US state's; other segments unchanged."""
+    if not segments:
+        return segments
+    match = _TRAILING_STATE_ZIP.match(segments[-1])
+    if match is None or match["tail"][:2] not in _us_states():
+        return segments
+    return [*segments[:-1], match["rest"].rstrip(" ,"), match["tail"].replace(".", "")]
+
+
+def _street_and_city(line: str) -> tuple[str, str | None]:
+    """A US street line that runs into the city without a comma: "1001 W Roosevelt Rd Chicago"
+    -> ("1001 W Roosevelt Rd", "Chicago"), split after the last street-type word; without one the
+    whole line is the street."""
+    words = line.split()
+    _, types = _english_street_words()
+    for index in range(len(words) - 2, 0, -1):
+        if words[index].strip(".,").lower() in types:
+            return " ".join(words[: index + 1]), " ".join(words[index + 1 :])
+    return line, None
+
+
 def _us_address(segments: list[str]) -> AddressParts | None:
     """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number, ZIP, city, US; the unit
     goes to address_extra. None unless the address ends in a US state code and ZIP code."""
@@ -126,9 +203,14 @@ def _us_address(segments: list[str]) -> AddressParts | None:
     if len(segments) >= 2 and tail.upper() in ("USA", "US", "UNITED STATES"):
         segments, tail = segments[:-1], segments[-2]
     match = _US_STATE_ZIP.match(tail)
-    if match is None or match["state"] not in _us_states() or len(segments) < 3:
+    if match is None or match["state"] not in _us_states() or len(segments) < 2:
         return None
-    street_parts, city = segments[:-2], segments[-2]
+    if len(segments) == 2:  # street and city in one segment: the number must come first
+        if _US_STREET.match(segments[0]) is None:
+            return None
+        line, found_city = _street_and_city(segments[0])
+        segments = [line, found_city, tail] if found_city else [line, "", tail]
+    street_parts, city = segments[:-2], segments[-2] or None
     extra = []
     line = street_parts[0]
     unit = _US_UNIT.search(line)
@@ -138,7 +220,7 @@ def _us_address(segments: list[str]) -> AddressParts | None:
     for part in street_parts[1:]:  # "Ste 200" or "Floor 12" as a segment of its own
         extra.append(part)
     # American house numbers come first: "800 N Lake Shore Drive 5B" is number 800.
-    start = _US_NUMBER_FIRST.match(clean_text(line))
+    start = _US_NUMBER_FIRST.match(clean_text(line)) or _US_STREET.match(clean_text(line))
     street = (
         StreetLine(start["street"].strip(), start["number"]) if start else split_street_text(line)
     )
@@ -152,7 +234,7 @@ def parse_address_text(text: str | None) -> AddressParts:
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
-    american = _us_address(segments)
+    american = _us_address(_split_trailing_state(segments))
     if american is not None:
         return american
     if len(segments) == 1:
@@ -160,6 +242,22 @@ def parse_address_text(text: str | None) -> AddressParts:
         if match:
             segments = [match.group("street"), segments[0][match.end("street") :].strip()]
     segments = _join_quadrat(segments)
+    # The line with an American street is the street, also after a line such as a program name.
+    american_street = next(
+        (found for segment in segments if (found := _us_street_line(segment)) is not None), None
+    )
+    # "Huber Bau GmbH, Werkstraße 3, 80331 München": of the lines that could be the street, the
+    # first with a house number is it; a company name or a department above it is extra.
+    numbered = next(
+        (
+            segment
+            for segment in segments
+            if not (_POSTAL_CITY.match(segment) or POSTBOX_LINE.match(segment))
+            and not EXTRA_LINE.match(segment)
+            and split_street_text(segment).house_number is not None
+        ),
+        None,
+    )
     street = postal = None
     country: str | None = None
     extra: list[str] = []
@@ -167,12 +265,20 @@ def parse_address_text(text: str | None) -> AddressParts:
     for index, segment in enumerate(segments):
         if index > 0 and country is None and country_code(segment) and len(segment) > 1:
             country = country_code(segment)
+        elif street is None and american_street and _us_street_line(segment) is not None:
+            street = american_street[0]  # "3436 N. Osceola" is no "PLZ Ort"
+            extra += [american_street[1]] if american_street[1] else []
         elif postal is None and _POSTAL_CITY.match(segment):
             postal = split_postal_city_text(segment)
             country = country or postal.country
         elif POSTBOX_LINE.match(segment):
             postboxes.append(segment)
-        elif street is None and not EXTRA_LINE.match(segment):
+        elif (
+            street is None
+            and not american_street
+            and not EXTRA_LINE.match(segment)
+            and (numbered is None or segment == numbered)
+        ):
             street = split_street_text(segment)
         else:
             extra.append(segment)

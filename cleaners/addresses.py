@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from cleaners.address_lines import us_street_shape
 from cleaners.countries import (
     POSTAL_PREFIX,
     city_country,
@@ -215,7 +216,6 @@ def _resolve_country(
         if silo_countries
         else pl.lit(None, pl.String)
     )
-    fallback = pl.coalesce(silo_country, pl.lit(default_country))
     postal = pl.col("__postal_src").str.strip_chars()
     five_digits = postal.str.contains(r"^\d{5}$")
     four_digits = postal.str.contains(r"^[1-9]\d{3}$")
@@ -232,12 +232,52 @@ def _resolve_country(
 
     city = pl.when(fits(pl.col("__city_country"))).then(pl.col("__city_country"))
     phone = pl.when(fits(pl.col("__phone_country"))).then(pl.col("__phone_country"))
+    stated = pl.coalesce("__country", "__prefix_country", city, phone)
+    frame = frame.with_columns(__stated_country=stated)
+    fallback = pl.coalesce(silo_country, _silo_majority(frame), pl.lit(default_country))
     shape_country = pl.when(five_digits & fallback.is_in(["AT", "CH", "LI"])).then(pl.lit("DE"))
     return frame.with_columns(
-        __country_final=pl.coalesce(
-            "__country", "__prefix_country", city, phone, shape_country, fallback
+        __country_final=pl.coalesce("__stated_country", shape_country, fallback)
+    ).drop("__city_country", "__phone_country", "__stated_country")
+
+
+#: A silo's records without a country of their own take the country more than this share of
+#: all its records point to (see _silo_majority).
+SILO_MAJORITY_SHARE = 0.5
+
+
+def _silo_majority(frame: pl.DataFrame) -> pl.Expr:
+    """Per record, the country most of its silo's records point to, when over half of them do.
+
+    A record points to a country by what it states (country, postal prefix, city, phone prefix:
+    ``__stated_country``) or, for the US, by its street: the American shape ("3436 N. Osceola",
+    "Wentworth Ave", see address_lines.us_street_shape) with no postal code or a 5-digit one.
+    A site list from Chicago whose addresses name no city or state is then American, not the
+    --country default; a German CRM with a few American customers stays German.
+    """
+    streets = frame.select(pl.col("street").unique().drop_nulls())["street"]
+    american = streets.filter(
+        streets.map_elements(us_street_shape, return_dtype=pl.Boolean, skip_nulls=True)
+    )
+    postal = pl.col("__postal_src").str.strip_chars()
+    us_shape = pl.col("street").is_in(american.implode()) & (
+        postal.is_null() | postal.str.contains(r"^\d{5}(?:-\d{4})?$")
+    )
+    points = pl.coalesce("__stated_country", pl.when(us_shape).then(pl.lit("US")))
+    counts = (
+        frame.select("silo", points.alias("country"))
+        .group_by("silo")
+        .agg(
+            pl.len().alias("records"),
+            pl.col("country").drop_nulls().mode().sort().first().alias("country"),
         )
-    ).drop("__city_country", "__phone_country")
+    )
+    voted = frame.select("silo", points.alias("country")).group_by("silo", "country").len()
+    winners = counts.join(voted, on=["silo", "country"]).filter(
+        pl.col("len") > SILO_MAJORITY_SHARE * pl.col("records")
+    )
+    table = dict(zip(winners["silo"].to_list(), winners["country"].to_list(), strict=True))
+    return pl.col("silo").replace_strict(table, default=None, return_dtype=pl.String)
 
 
 def clean_addresses(

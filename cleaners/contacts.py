@@ -19,6 +19,7 @@ import polars as pl
 
 from cleaners.names import parse_full_name
 from cleaners.organisations import (
+    is_department,
     looks_like_organisation,
     normalize_record_type,
     split_organisation_contact,
@@ -42,7 +43,7 @@ def _split(value: str | None) -> tuple[str | None, str | None, bool]:
 
 def _person(text: str | None) -> tuple[str | None, ...]:
     """salutation, title, first and last name (suffix appended) of a contact text."""
-    if text is None:
+    if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)
     if not split_leading_titles(rest)[1]:  # only "Herrn" or "Frau Dr.": nobody named
@@ -121,7 +122,15 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     # A contact text without a name in it (just "Herrn") is no person: the record stays.
     named = pl.col("__c_first_name").is_not_null() | pl.col("__c_last_name").is_not_null()
     frame = frame.with_columns(__split=(pl.col("__text").is_not_null() & named) | pl.col("__names"))
-    if not frame["__split"].any():
+    # A department named on the organisation ("z. Hd. Buchhaltung") is no contact: the record
+    # stays the organisation's, its name without the department (a finding keeps the text).
+    frame = map_distinct(
+        frame,
+        ["__contact_text"],
+        lambda text: (is_department(text),),
+        {"__department": pl.Boolean()},
+    ).with_columns(__department=pl.col("__department").fill_null(False) & ~pl.col("__split"))
+    if not (frame["__split"].any() or frame["__department"].any()):
         return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
     split = pl.col("__split")
     use_text = pl.col("__text").is_not_null() & named
@@ -153,7 +162,7 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
             .then(pl.col("__firma"))
             .otherwise(pl.col("salutation"))
             .alias("salutation"),
-            pl.when(split)
+            pl.when(split | (pl.col("__department") & pl.col("organisation_name").is_not_null()))
             .then(pl.col("__org"))
             .otherwise(pl.col("organisation_name"))
             .alias("organisation_name"),
@@ -164,9 +173,22 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         ]
     )
     columns = list(CANONICAL_SCHEMA)
+    departments = frame.filter(
+        pl.col("__department") & pl.col("organisation_name").is_not_null()
+    ).select(
+        "record_key",
+        "silo",
+        "source_id",
+        pl.lit("organisation_name").alias("field"),
+        pl.lit(CORRECTED).alias("status"),
+        pl.format(
+            "department {} is no contact person: kept with the organisation", "__contact_text"
+        ).alias("reason"),
+        pl.col("organisation_name").alias("value"),
+    )
     return SplitContacts(
         pl.concat([organisations.select(columns), contacts.select(columns)]),
-        _findings(frame.filter(split)),
+        pl.concat([_findings(frame.filter(split)), departments.cast(pl.Schema(FINDINGS_SCHEMA))]),
     )
 
 

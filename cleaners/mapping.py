@@ -83,7 +83,7 @@ def _list_field(field: str, columns: list[str]) -> pl.Expr:
 def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
     """Fill canonical fields from combined source fields where the silo has no separate column."""
     from cleaners import parse_address_line, split_full_name, split_postal_city, split_street_line
-    from cleaners.organisations import contact_of_address_line
+    from cleaners.organisations import contact_of_address_line, organisation_of_address_line
 
     splitters = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
@@ -107,6 +107,11 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
                 contact_of_address_line, return_dtype=pl.String
             )
             frame = frame.with_columns(pl.coalesce(pl.col("contact_name"), contact))
+            # "Huber Bau GmbH" as the first line of the address: the record's organisation.
+            company = split["address_extra"].map_elements(
+                organisation_of_address_line, return_dtype=pl.String
+            )
+            frame = frame.with_columns(pl.coalesce(pl.col("organisation_name"), company))
         frame = frame.with_columns(
             pl.coalesce(pl.col(field), split[field]).alias(field) for field in fields
         )

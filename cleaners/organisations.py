@@ -106,6 +106,30 @@ _BESIDE = re.compile(r"\s*(?:,|;|\s[-–/|]\s)\s*")
 _PERSON_WORD = re.compile(r"[^\W\d_][\w'.\-]*", re.UNICODE)
 
 
+@cache
+def _departments() -> frozenset[str]:
+    return frozenset(read_column("departments.csv", "department"))
+
+
+_DEPARTMENT_PREFIX = re.compile(r"^(?:abteilung|abt|dept|department|bereich)\b\s*", re.IGNORECASE)
+_DEPARTMENT_JOINERS = re.compile(r"\s*(?:/|&|\+|,|\bund\b|\bu\b|\band\b)\s*")
+
+
+def is_department(text: str | None) -> bool:
+    """True for a department or function named where a person would stand: "Buchhaltung",
+    "Abt. Einkauf", "Accounts Payable", "Einkauf / Lager" (cleaners/data/departments.csv)."""
+    if not text:
+        return False
+    text = clean_text(text)
+    prefixed = _DEPARTMENT_PREFIX.match(text)
+    text = text[prefixed.end() :].lstrip(". :") if prefixed else text
+    parts = [transliteration_key(part) for part in _DEPARTMENT_JOINERS.split(text)]
+    parts = [part for part in parts if part]
+    if not parts:
+        return bool(prefixed)  # "Abteilung" alone
+    return all(part in _departments() for part in parts)
+
+
 class OrganisationContact(NamedTuple):
     organisation: str
     contact: str | None
@@ -130,6 +154,9 @@ def _looks_like_person(text: str) -> bool:
 def split_organisation_contact(value: str) -> OrganisationContact:
     """The organisation and the person an organisation field names beside it, else (value, None).
 
+    The "person" may be a department ("z. Hd. Buchhaltung", see ``is_department``): the caller
+    keeps it with the organisation.
+
     "Huber Bau GmbH z. Hd. Frau Anna Huber" -> ("Huber Bau GmbH", "Frau Anna Huber"); "Anna Huber
     c/o Huber Bau GmbH" -> ("Huber Bau GmbH", "Anna Huber"); "Huber Bau GmbH, Anna Huber" (a
     person beside a name with a legal form) -> ("Huber Bau GmbH", "Anna Huber").
@@ -149,6 +176,8 @@ def split_organisation_contact(value: str) -> OrganisationContact:
         return OrganisationContact(text, None)
     for separator in _BESIDE.finditer(text):
         left, right = text[: separator.start()], text[separator.end() :]
+        if find_legal_form(left) and is_department(right):  # "Huber Bau GmbH, Abt. Einkauf"
+            return OrganisationContact(left.strip(), right.strip())
         if find_legal_form(left) and _looks_like_person(right):
             return OrganisationContact(left.strip(), right.strip())
         if find_legal_form(right) and _looks_like_person(left):
@@ -164,6 +193,17 @@ def contact_of_address_line(line: str | None) -> str | None:
         marker = _CONTACT_MARKER.match(part)
         if marker is not None and part[marker.end() :].strip():
             return part[marker.end() :].strip()
+    return None
+
+
+def organisation_of_address_line(line: str | None) -> str | None:
+    """The company an address names in a line of its own ("Huber Bau GmbH, Werkstraße 3, ..."
+    leaves "Huber Bau GmbH" in address_extra): the first part with a legal form, else None."""
+    if line is None:
+        return None
+    for part in re.split(r"\s*[,;\n]\s*", clean_text(line)):
+        if part and not _CONTACT_MARKER.match(part) and find_legal_form(part) is not None:
+            return part
     return None
 
 

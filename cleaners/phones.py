@@ -2,8 +2,12 @@
 
 Numbers are parsed with the record's (cleaned) country as the region, so "030 1234567" in a German
 record becomes +49301234567. An extension ("ext. 12", "Durchwahl 12", "App. 12") is kept RFC 3966
-style: "+49301234567;ext=12". Invalid numbers leave the list with a finding; duplicates within a
-record are dropped (no finding: no information is lost). ``phone_types`` is aligned with ``phones``.
+style: "+49301234567;ext=12". A number written without its area code ("386-5286" in a US list)
+cannot be put in E.164: where phonenumbers says the digits are a possible local number of the
+region, they are kept as written, digits only ("3865286"), with type "local" and a finding
+(matching compares them with the local part of full numbers). Other invalid numbers leave the
+list with a finding; duplicates within a record are dropped (no finding: no information is
+lost). ``phone_types`` is aligned with ``phones``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import polars as pl
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 from cleaners.outcome import (
+    CORRECTED,
     INVALID,
     ROW,
     VALID,
@@ -36,6 +41,9 @@ _FORMATTING = r"[\s/.\-\u2013]"
 _ONLY_FORMATTED_DIGITS = r"^\+?[\s/.\-\u2013()]*\d[\d\s/.\-\u2013()]*$"  # one digit at least
 # German words for an extension; phonenumbers knows "ext." only.
 _EXTENSION_WORDS = re.compile(r"\s*\b(?:durchwahl|dw\.?|apparat|app\.)\s*(?=\d)", re.IGNORECASE)
+
+#: Finding of a number kept without its area code.
+LOCAL_NUMBER = "no area code: kept as a local number"
 
 _TYPES = {
     PhoneNumberType.MOBILE: "mobile",
@@ -69,6 +77,22 @@ def phone_e164(value: str | None, region: str | None = "DE") -> PhoneOutcome:
     if number.extension:
         e164 = f"{e164};ext={number.extension}"
     return PhoneOutcome(e164, _TYPES.get(kind, "other"), VALID, None)
+
+
+def local_number(digits: str | None, region: str | None) -> tuple[str | None]:
+    """The digits when they are a possible local number of ``region`` (no area code), else None.
+
+    "3865286" in the US: a local number of some area code; "123" or "12345678901234" are not.
+    """
+    if digits is None or not digits.isdigit() or region not in phonenumbers.SUPPORTED_REGIONS:
+        return (None,)
+    try:
+        number = phonenumbers.parse(digits, region)
+    except NumberParseException:
+        return (None,)
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    local = reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+    return (digits if local else None,)
 
 
 def _phone_items(frame: pl.DataFrame, default_country: str) -> pl.DataFrame:
@@ -105,6 +129,7 @@ def clean_phones(frame: pl.DataFrame, *, default_country: str) -> CleanResult:
         .otherwise(key)
     )
     items = _validated(items.with_columns(__item=pl.int_range(pl.len(), dtype=pl.Int64)))
+    items = _kept_local(items)
     findings = findings_for(items, "phones", value="__phone", status="__status", reason="__reason")
     frame = gather_lists(
         frame,
@@ -114,6 +139,24 @@ def clean_phones(frame: pl.DataFrame, *, default_country: str) -> CleanResult:
         {"phones": pl.col("__e164"), "phone_types": pl.col("__type")},
     )
     return CleanResult(frame, findings)
+
+
+def _kept_local(items: pl.DataFrame) -> pl.DataFrame:
+    """Invalid numbers that are a region's local number without area code: kept, type "local"."""
+    invalid = pl.col("__e164").is_null() & (pl.col("__status") == INVALID)
+    items = map_distinct(
+        items.with_columns(__local_src=pl.when(invalid).then(pl.col("__phone_key"))),
+        ["__local_src", "__region"],
+        local_number,
+        {"__local": pl.String()},
+    )
+    local = pl.col("__local").is_not_null()
+    return items.with_columns(
+        __e164=pl.coalesce("__e164", "__local"),
+        __type=pl.when(local).then(pl.lit("local")).otherwise(pl.col("__type")),
+        __status=pl.when(local).then(pl.lit(CORRECTED)).otherwise(pl.col("__status")),
+        __reason=pl.when(local).then(pl.lit(LOCAL_NUMBER)).otherwise(pl.col("__reason")),
+    ).drop("__local_src", "__local")
 
 
 def _validated(items: pl.DataFrame) -> pl.DataFrame:

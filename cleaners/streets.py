@@ -123,14 +123,38 @@ def _english_street_words() -> dict[str, str]:
     return {row["word"]: row["abbreviation"] for row in read_table("street_words_en.csv")}
 
 
+@cache
+def _street_type_abbreviations() -> frozenset[str]:
+    """The abbreviated English street types ("st", "ave"), not the compass words ("n", "w")."""
+    compass = {"n", "s", "e", "w", "ne", "nw", "se", "sw"}
+    return frozenset(set(_english_street_words().values()) - compass)
+
+
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_UNIT_WORD = re.compile(r"\d+[a-z]?|[a-z]\d+")
+_types = _street_type_abbreviations
+
+
 def street_key(street: str | None) -> str | None:
     """Matching key of a street: transliterated, "strasse"/"str" unified, English street words
-    abbreviated ("Main Street" / "Main St"), no spaces."""
+    abbreviated ("Main Street" / "Main St"), no spaces.
+
+    An English street type at the end (and a unit such as "5B" after it) is left out and
+    ordinals lose their suffix: American
+    lists write "1345 N. Rockwell" and "1345 N Rockwell Street", "112 East 51 Street" and
+    "112 E. 51st St." for one address.
+    """
     if not street:
         return None
-    key = _STREET_TYPE_KEY.sub("str", transliteration_key(street))
+    key = _ORDINAL.sub(r"\1", _STREET_TYPE_KEY.sub("str", transliteration_key(street)))
     english = _english_street_words()
-    return "".join(english.get(word, word) for word in key.split()) or None
+    words = [english.get(word, word) for word in key.split()]
+    # "N Lake Shore Drive 5B": a unit after the street type is no part of the street.
+    while len(words) >= 3 and _UNIT_WORD.fullmatch(words[-1]) and words[-2] in _types():
+        words = words[:-1]
+    if len(words) >= 2 and words[-1] in _types():
+        words = words[:-1]
+    return "".join(words) or None
 
 
 def normalize_street(

@@ -51,6 +51,11 @@ CONNECTOR_BY_SUFFIX = {
     ".parquet": "parquet",
 }
 SILO = "file"
+#: Lines one record of a `golden dedupe` file may span. A one-off file has no golden.toml to raise
+#: the silo default (3) in, and exports of site or customer lists carry notes and names over
+#: many lines (dedupe.io's Chicago site list: up to 24). A stray quote still cannot swallow the
+#: records after it: flows.connectors.lines refuses a span in which a line looks like a record.
+FILE_RECORD_LINES = 50
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ def _file_silo(
         "path": str(path.resolve()),
         "encoding": encoding,
         "delimiter": delimiter,
+        "max_record_lines": FILE_RECORD_LINES,
         "mapping": {"source_id": id_column or ROW_NUMBER},
     }
 

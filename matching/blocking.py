@@ -122,14 +122,23 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
             "block_key"
         ),
     )
-    address = frame.filter(pl.col("record_type") == "organisation").select(
+    # The street and house number alone too: many site lists leave the postal code out.
+    organisations = frame.filter(pl.col("record_type") == "organisation")
+    address = organisations.select(
         "record_key",
         pl.concat_str(
             [pl.lit("@"), pl.col("postal_code"), pl.col("street_key"), pl.col("house_number")],
             separator="|",
         ).alias("block_key"),
     )
-    return pl.concat([squashed, first_word, address]).drop_nulls().unique()
+    house = organisations.select(
+        "record_key",
+        pl.concat_str(
+            [pl.lit("#"), pl.col("street_key"), pl.col("house_number").str.extract(r"^(\d+)", 1)],
+            separator="|",
+        ).alias("block_key"),
+    )
+    return pl.concat([squashed, first_word, address, house]).drop_nulls().unique()
 
 
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.

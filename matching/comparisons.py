@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import phonenumbers
 import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
@@ -333,13 +334,26 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     mobile number and share none are "different" even when they share the family's landline
     (father and son of the same name), while a record with only a landline next to one with only
     a mobile says little ("no_common_number"). Numbers without a known type (older cleaned
-    frames) count as mobiles.
+    frames) count as mobiles. An organisation's numbers are switchboards, branches and fax
+    lines, none a person's: two organisations without a common number are "no_common_number".
+    A local number without area code (cleaners.phones) is shared with the same local number and
+    with a full number whose local part it is.
     """
 
     def shared(column: str) -> pl.Expr:
         return (_l(column).list.set_intersection(_r(column)).list.len() > 0).fill_null(False)
 
-    both_personal = (_l("mobile_phones").list.len() > 0) & (_r("mobile_phones").list.len() > 0)
+    def crossed(local: str, parts: str) -> pl.Expr:
+        return (
+            (_l(local).list.set_intersection(_r(parts)).list.len() > 0)
+            | (_l(parts).list.set_intersection(_r(local)).list.len() > 0)
+        ).fill_null(False)
+
+    both_personal = (
+        (_l("mobile_phones").list.len() > 0)
+        & (_r("mobile_phones").list.len() > 0)
+        & ~_both_organisations(pairs)
+    )
     missing = (_l("phones").list.len() == 0).fill_null(True) | (
         _r("phones").list.len() == 0
     ).fill_null(True)
@@ -350,11 +364,40 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         .then(pl.lit(0, dtype=pl.Int8))
         .when(both_personal.fill_null(False))
         .then(pl.lit(3, dtype=pl.Int8))
-        .when(shared("landline_phones"))
+        .when(shared("landline_phones") | crossed("local_phones", "phone_local_parts"))
         .then(pl.lit(1, dtype=pl.Int8))
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
     )["phone_level"]
+
+
+def _local_parts(phones: pl.Series) -> pl.Series:
+    """Per record: the local part (without country and area code) of each full number.
+
+    Computed only when some record has a local number (cleaners.phones), once per distinct
+    number; empty lists otherwise, so files of full numbers pay nothing.
+    """
+    empty = pl.Series(phones.name, [[]] * phones.len(), dtype=pl.List(pl.String()))
+    distinct = phones.explode().drop_nulls().unique()
+    if distinct.is_empty() or distinct.str.starts_with("+").all():
+        return empty
+    table = {
+        number: _local_part(number) for number in distinct.filter(distinct.str.starts_with("+"))
+    }
+    return phones.list.eval(
+        pl.element().replace_strict(table, default=None, return_dtype=pl.String)
+    ).list.drop_nulls()
+
+
+def _local_part(number: str) -> str | None:
+    """ "+17733865286" -> "3865286": the national number without its area code (None if none)."""
+    try:
+        parsed = phonenumbers.parse(number.split(";")[0], None)
+    except phonenumbers.NumberParseException:
+        return None
+    national = str(parsed.national_number)
+    area = phonenumbers.length_of_geographical_area_code(parsed)
+    return national[area:] if 0 < area < len(national) else None
 
 
 def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
@@ -371,9 +414,15 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
+    # A local number without area code is a fixed line (mobiles are given in full).
     landline = (
         pl.col("phone_types")
-        .list.eval(pl.element() == "landline")
+        .list.eval(pl.element().is_in(["landline", "local"]))
+        .fill_null(pl.col("phones").list.eval(pl.lit(False)))
+    )
+    local = (
+        pl.col("phone_types")
+        .list.eval(pl.element() == "local")
         .fill_null(pl.col("phones").list.eval(pl.lit(False)))
     )
     personal = usable.list.filter(~household)
@@ -402,10 +451,28 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().arg_true()))
         .alias("landline_phones"),
+        pl.col("phones")
+        .list.gather(local.list.eval(pl.element().arg_true()))
+        .alias("local_phones"),
+        _local_parts(attributes["phones"]).alias("phone_local_parts"),
+        # "8938-40" is the building at 8938; "12a" stays "12a".
+        pl.coalesce(
+            pl.col("house_number").str.extract(r"^(\d+)\s*-\s*\d+$", 1), pl.col("house_number")
+        ).alias("house_base"),
     )
 
 
+def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
+    return (
+        (_l("record_type") == "organisation") & (_r("record_type") == "organisation")
+    ).fill_null(False)
+
+
 def _address(pairs: pl.DataFrame) -> pl.Series:
+    """A person's address: same house, street or place, or different (people move).
+
+    Two organisations compare their addresses as sites instead (``_site``): missing here.
+    """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
     same_house = _l("house_number") == _r("house_number")
@@ -413,7 +480,7 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     same_place = same_postal | (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
     return _levels(
         pairs,
-        _either_null("postal_code") & _either_null("city_key"),
+        (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
             (same_postal & same_street & same_house).fill_null(False),
             (same_postal & same_street).fill_null(False),
@@ -422,35 +489,115 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
+def _site(pairs: pl.DataFrame) -> pl.Series:
+    """Where two organisations are: the same house, the same street, the same place, or not.
+
+    An organisation does not move as people do, and a site list names one site per address:
+    "1653 W 43rd St" and "1653 W. 43rd Street" are one site even when only one of them has a
+    postal code or a city (many lists leave the city out), while two branches of one chain
+    share the name and the phone number but never the address. A range ("8938-40") counts by
+    its first number. Places contradict where both records have a postal code (or, without
+    one, a city) and they differ; then the street decides nothing. Two addresses of one legal
+    entity (same VAT id or business e-mail domain) are not "different": branches and warehouses
+    of one company are that company (the DACH labelling). Street keys one typo apart
+    (Jaro-Winkler 0.9) or one the start of the other count as one street. Only between
+    organisations.
+    """
+    both_postal = _l("postal_code").is_not_null() & _r("postal_code").is_not_null()
+    both_city = _l("city_key").is_not_null() & _r("city_key").is_not_null()
+    # Similarities only for pairs of organisations: in person data they would cost time for
+    # nothing.
+    organisations = pairs.select(_both_organisations(pairs)).to_series().to_numpy()
+    sim = JaroWinkler.normalized_similarity
+    city_similarity = pl.Series(
+        _pairwise_where(pairs, "city_key_l", "city_key_r", sim, organisations)
+    )
+    same_city = (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
+    place_known = both_postal | both_city
+    same_place = (
+        pl.when(both_postal).then(_l("postal_code") == _r("postal_code")).otherwise(same_city)
+    ).fill_null(False)
+    contradicts = place_known & ~same_place
+    # A typo ("W. Roosevlet Rd"), a word run on ("West 59th Street 1st") or a compass word left
+    # out ("Lake Shore Dr" / "N Lake Shore Drive"): one street still.
+    street_similarity = pl.Series(
+        _pairwise_where(pairs, "street_key_l", "street_key_r", sim, organisations)
+    )
+    same_street = (
+        (_l("street_key") == _r("street_key"))
+        | (pl.lit(street_similarity) >= 0.9)
+        | _l("street_key").str.starts_with(_r("street_key"))
+        | _r("street_key").str.starts_with(_l("street_key"))
+        # "Lake Shore Dr" / "N Lake Shore Drive": the compass word left out on one side.
+        | _l("street_key").str.ends_with(_r("street_key"))
+        | _r("street_key").str.ends_with(_l("street_key"))
+    ).fill_null(False) & ~_either_null("street_key")
+    same_number = (_l("house_base") == _r("house_base")).fill_null(False)
+    no_street = _either_null("street_key")
+    # One legal entity (a common VAT id or business e-mail domain) with two addresses: a branch,
+    # a warehouse or a billing address of that organisation, not evidence of another one.
+    one_entity = (_l("vat_id") == _r("vat_id")).fill_null(False) | (
+        _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
+    ).fill_null(False)
+    ladder = [
+        same_street & same_number & ~contradicts,
+        same_street & ~contradicts,
+        no_street & same_place,
+    ]
+    level = _levels(pairs, ~_both_organisations(pairs) | (no_street & ~place_known), ladder)
+    return pairs.select(
+        pl.when(one_entity & (pl.lit(level) == len(ladder)))
+        .then(pl.lit(MISSING, dtype=pl.Int8))
+        .otherwise(pl.lit(level))
+    ).to_series()
+
+
+#: Share of the shorter name's words found in the longer one for "most_words".
+MOST_WORDS = 0.5
+
+
 def _organisation(pairs: pl.DataFrame) -> pl.Series:
     """Organisation keys: equal (also without spaces: "Harbor View" / "Harborview"), similar,
     one key's words all in the other ("Hillside Chiropractic" / "Hillside Chiropractic Ctr"),
+    most of the shorter key's words in the other ("YMCA Rauner Family" / "YMCA of Metropolitan
+    Chicago - Rauner"), one longer word in common ("Bethel New Life School" / "Bethel Day Care"),
     different; "only_one" when one record names an organisation and the other none.
 
+    Site lists name one site in many ways (program, operator, "Center" or not), so partial
+    agreement weighs; the data's own EM says how much.
     For two persons "only_one" is a contact of a company next to a private record: kept apart
     (matching.scoring), unless they share an e-mail address.
     """
     left, right = _l("organisation_key"), _r("organisation_key")
     similarity = pl.Series(jaro_winkler(pairs, "organisation_key"))
     squashed_equal = left.str.replace_all(" ", "") == right.str.replace_all(" ", "")
-    left_words, right_words = left.str.split(" "), right.str.split(" ")
-    common = left_words.list.set_intersection(right_words).list.len()
-    contained = (common == pl.min_horizontal(left_words.list.len(), right_words.list.len())) & (
+    left_words = left.str.split(" ").list.unique()
+    right_words = right.str.split(" ").list.unique()
+    shared = left_words.list.set_intersection(right_words)
+    common = shared.list.len()
+    shorter = pl.min_horizontal(left_words.list.len(), right_words.list.len())
+    contained = (common == shorter) & (
         # One short word ("bau") inside a long name says little.
         pl.min_horizontal(left.str.len_chars(), right.str.len_chars()) >= 6
     )
-    level = _levels(
-        pairs,
-        _either_null("organisation_key"),
-        [squashed_equal, pl.lit(similarity) >= 0.9, contained],
-    )
+    most = (common >= 2) & (common >= MOST_WORDS * shorter)
+    one_long = shared.list.eval(pl.element().str.len_chars() >= 4).list.any()
+    ladder = [
+        squashed_equal,
+        pl.lit(similarity) >= 0.9,
+        contained,
+        most.fill_null(False),
+        one_long.fill_null(False),
+    ]
+    level = _levels(pairs, _either_null("organisation_key"), ladder)
     only_one = (left.is_null() != right.is_null()).fill_null(False)
-    # Ladder index 3 ("none of the above") is "different" (4); 3 is "only_one".
+    # _levels gives len(ladder) for "none of the above", which is "different" (one past
+    # "only_one"); "only_one" itself comes from the nulls.
     return pairs.select(
         pl.when(only_one)
-        .then(pl.lit(3, dtype=pl.Int8))
-        .when(pl.lit(level) == 3)
-        .then(pl.lit(4, dtype=pl.Int8))
+        .then(pl.lit(len(ladder), dtype=pl.Int8))
+        .when(pl.lit(level) == len(ladder))
+        .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
         .otherwise(pl.lit(level))
     ).to_series()
 
@@ -556,9 +703,18 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
+    Comparison("site", ("house", "street", "place", "different"), _site),
     Comparison(
         "organisation",
-        ("exact", "jaro_winkler_0.9", "contained", "only_one", "different"),
+        (
+            "exact",
+            "jaro_winkler_0.9",
+            "contained",
+            "most_words",
+            "one_word",
+            "only_one",
+            "different",
+        ),
         _organisation,
     ),
     Comparison("email_domain", ("same_address", "shared", "different"), _email_domain),

@@ -28,7 +28,8 @@ from rules.canonical import CONSENT_CHANNELS, CONSENT_SUFFIXES
 from rules.config import SurvivorshipConfig
 from rules.privacy import GROUP_ATTRIBUTES
 
-#: Attribute groups chosen from one source record each; the first column must be present.
+#: Attribute groups chosen from one source record each; the first column must be present
+#: (address: see PRESENT_WITH).
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "record_type": ("record_type",),
     "salutation": ("salutation",),
@@ -42,6 +43,10 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "segment": ("segment",),
     "profession": ("profession",),
 }
+
+#: Groups a record has when any of these columns is filled (else: its first column): site lists
+#: write "1653 W 43rd St" without postal code or city, and that address must not be lost.
+PRESENT_WITH: dict[str, tuple[str, ...]] = {"address": ("postal_code", "street", "city")}
 
 GOLDEN_COLUMNS = (
     "golden_id",
@@ -118,8 +123,14 @@ def _survive_group(
     rule: str,
     overrides: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    present = members.filter(pl.col(group[0]).is_not_null())
+    present = members.filter(
+        pl.any_horizontal(
+            pl.col(column).is_not_null() for column in PRESENT_WITH.get(name, group[:1])
+        )
+    )
     keys, descending = _order(rule, group)
+    # A record with the group's first column (an address with postal code) wins first.
+    keys, descending = [pl.col(group[0]).is_not_null(), *keys], [True, *descending]
     rule_text = pl.lit(f"{name}:{rule}")
     chosen_by = overrides.filter(pl.col("field") == name) if overrides is not None else None
     if chosen_by is not None and chosen_by.height:

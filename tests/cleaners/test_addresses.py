@@ -409,3 +409,24 @@ def test_cleaned_addresses_clean_to_themselves() -> None:
     )
     assert again.frame["street"].to_list() == first.frame["street"].to_list()
     assert again.findings.filter(pl.col("field") == "street").height == 0
+
+
+def test_a_silo_of_american_addresses_is_american_without_a_country_column() -> None:
+    # A Chicago site list: street lines without city or state, some ZIP codes, no country.
+    result = clean(
+        {"street": "N. Osceola", "house_number": "3436"},
+        {"street": "E. 51st St.", "house_number": "221", "postal_code": "60615"},
+        {"street": "Wentworth Ave", "house_number": "14424", "postal_code": "60827"},
+        {"organisation_name": "Head Start Home Based"},  # nothing of its own: the silo's
+    )
+    assert result.frame["country"].to_list() == ["US"] * 4
+    assert result.frame["postal_code"].to_list() == [None, "60615", "60827", None]
+
+
+def test_a_few_american_records_leave_a_german_silo_german() -> None:
+    result = clean(
+        {"street": "N. Osceola", "house_number": "3436"},
+        {"street": "Hauptstr.", "house_number": "1", "postal_code": "80331"},
+        {"street": "Ringstr.", "house_number": "4", "postal_code": "1010"},
+    )
+    assert result.frame["country"].to_list() == ["DE", "DE", "DE"]

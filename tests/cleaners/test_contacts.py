@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from cleaner_frames import clean
 
@@ -161,3 +162,27 @@ def test_mailbox_only_record_type_change_is_a_finding() -> None:
     result = clean({"emails": ["info@huber-bau.de"]})
     reasons = result.findings.filter(result.findings["field"] == "record_type")["reason"]
     assert reasons.to_list() == ["only a role mailbox at a business domain: organisation"]
+
+
+@pytest.mark.parametrize(
+    ("record", "organisation"),
+    [
+        ({"organisation_name": "Huber Bau GmbH z. Hd. Buchhaltung"}, "Huber Bau GmbH"),
+        ({"organisation_name": "Acme Inc., Attn: Accounts Payable"}, "Acme Inc."),
+        ({"organisation_name": "Huber Bau GmbH", "contact_name": "Einkauf"}, "Huber Bau GmbH"),
+        (
+            {"organisation_name": "Huber Bau GmbH", "contact_name": "Geschäftsleitung"},
+            "Huber Bau GmbH",
+        ),
+    ],
+)
+def test_a_department_is_no_contact_person(record: dict[str, Any], organisation: str) -> None:
+    result = clean(record)
+    assert result.frame.height == 1  # no contact record split off
+    row = result.frame.row(0, named=True)
+    assert (row["record_type"], row["organisation_name"]) == ("organisation", organisation)
+    assert (row["first_name"], row["last_name"]) == (None, None)
+    if record["organisation_name"] != organisation:  # the department text stays on record
+        assert result.findings.filter(pl.col("field") == "organisation_name")[
+            "value"
+        ].to_list() == [record["organisation_name"]]

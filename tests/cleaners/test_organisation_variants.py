@@ -12,8 +12,10 @@ import pytest
 from cleaners.organisations import (
     contact_of_address_line,
     find_legal_form,
+    is_department,
     looks_like_organisation,
     organisation_key,
+    organisation_of_address_line,
     organisation_share,
     split_organisation_contact,
 )
@@ -65,6 +67,18 @@ SAME = [
         "b": "Boulangerie Dubois",
     },
     {"description": "Ticino Sagl", "a": "Pasticceria Rossi Sagl", "b": "Pasticceria Rossi"},
+    {"description": "SAGL in capitals", "a": "Pasticceria Rossi SAGL", "b": "Pasticceria Rossi"},
+    {
+        "description": "e.U. without dots",
+        "a": "Tischlerei Berger eU",
+        "b": "Tischlerei Berger e.U.",
+    },
+    {"description": "KG alone", "a": "Meier Logistik K.G.", "b": "Meier Logistik GmbH & Co. KG"},
+    {
+        "description": "Inc. / Incorporated",
+        "a": "Little Sprouts Inc.",
+        "b": "Little Sprouts Incorporated",
+    },
     {"description": "SA / S.A.", "a": "Horlogerie Favre SA", "b": "Horlogerie Favre S.A."},
     {"description": "Swiss AG", "a": "Zürcher Treuhand AG", "b": "Zuercher Treuhand"},
     {"description": "Ltd.", "a": "Alpine Tours Ltd.", "b": "Alpine Tours Limited"},
@@ -164,3 +178,52 @@ def test_legal_form_inside_a_name_is_not_its_legal_form() -> None:
 )
 def test_contact_of_an_address_line(line: str | None, contact: str | None) -> None:
     assert contact_of_address_line(line) == contact
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Buchhaltung", True),
+        ("Abt. Einkauf", True),
+        ("Abteilung Geschäftsleitung", True),
+        ("Accounts Payable", True),
+        ("Einkauf / Lager", True),
+        ("Dept: Billing", True),
+        ("Frau Anna Huber", False),
+        ("Anna Huber", False),
+        ("Herrn Einkauf", False),  # a person named Einkauf
+        ("Service Team Süd", False),
+    ],
+)
+def test_departments(text: str, expected: bool) -> None:
+    assert is_department(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "organisation", "contact"),
+    [
+        ("Huber Bau GmbH z. Hd. Buchhaltung", "Huber Bau GmbH", "Buchhaltung"),
+        ("Huber Bau GmbH, Abt. Einkauf", "Huber Bau GmbH", "Abt. Einkauf"),
+        ("Acme Inc., Attn: Accounts Payable", "Acme Inc.", "Accounts Payable"),
+    ],
+)
+def test_a_department_is_split_from_the_name_for_the_caller_to_keep(
+    value: str, organisation: str, contact: str
+) -> None:
+    found = split_organisation_contact(value)
+    assert (found.organisation, found.contact) == (organisation, contact)
+    assert is_department(found.contact)
+
+
+@pytest.mark.parametrize(
+    ("line", "organisation"),
+    [
+        ("Huber Bau GmbH, z. Hd. Buchhaltung", "Huber Bau GmbH"),
+        ("Gruber Holz Ges.m.b.H.", "Gruber Holz Ges.m.b.H."),
+        ("Nebengebäude", None),
+        ("z. Hd. Frau Huber", None),
+        (None, None),
+    ],
+)
+def test_organisation_of_an_address_line(line: str | None, organisation: str | None) -> None:
+    assert organisation_of_address_line(line) == organisation

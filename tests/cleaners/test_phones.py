@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners import phone_e164
-from cleaners.outcome import INVALID, VALID
+from cleaners.outcome import CORRECTED, INVALID, VALID
 from cleaners.phone_metadata import fast_phone_types
 from cleaners.text import clean_text
 
@@ -182,3 +182,14 @@ def test_frame_path_agrees_with_phone_e164() -> None:
     assert result.frame["phones"].to_list() == [[e164] for _, _, e164, _ in PHONES]
     assert result.frame["phone_types"].to_list() == [[kind] for *_, kind in PHONES]
     assert result.findings.height == 0
+
+
+def test_a_number_without_area_code_is_kept_as_a_local_number() -> None:
+    # US site lists write "386-5286": no E.164 without the area code, but not invalid either.
+    row, findings = clean_one({"phones": ["386-5286; 12"], "country": "US"})
+    assert row["phones"] == ["3865286"]
+    assert row["phone_types"] == ["local"]
+    assert [(f["status"], f["value"], f["reason"]) for f in findings] == [
+        (CORRECTED, "386-5286", "no area code: kept as a local number"),
+        (INVALID, "12", "not a valid number for US"),
+    ]

@@ -148,3 +148,61 @@ def test_contact_in_the_address_and_in_an_ansprechpartner_column(tmp_path: Path)
     golden = pl.read_csv(tmp_path / "out" / "golden.csv", infer_schema=False)
     contacts = golden.filter(pl.col("account_golden_id") == ids["1"])
     assert sorted(contacts["first_name"].to_list()) == ["Anna", "Max"]
+
+
+def test_site_list_without_city_with_local_phones_and_long_multi_line_values(
+    tmp_path: Path,
+) -> None:
+    # As public US site lists are stacked: the name over several lines, addresses without city
+    # or state, phones without area code; two branches of one agency share its phone.
+    source = tmp_path / "sites.csv"
+    source.write_text(
+        "Id,Site name,Address,Zip,Phone\n"
+        '1,"Chicago Commons\nAssociation\n-\nPaulo\nFreire\nCenter",'
+        '"1653 W. 43rd St",60609,8266260\n'
+        "2, Chicago Commons Association - Paulo Freire,1653 West 43rd Street ,,826-6260\n"
+        "3,CHICAGO COMMONS PAULO FREIRE,1653 W 43RD ST,60609,(773) 826-6260\n"
+        "4,Erie Neighborhood House - Lucia Rubio Site,2201 W Newport Ave ,,4322213\n"
+        "5,Erie Neighborhood House - Maria Mahecha Site,4151 W Lawrence ,,4322213\n"
+        "6,Abraham Lincoln Centre - Donoghue,707 E 37th St ,,\n"
+        "7, Abraham Lincoln Center Donoghue,707 E. 37th St. ,,7295325\n",
+        encoding="utf-8",
+    )
+    result = dedupe_file(source, "Id", tmp_path / "out")
+    assert result.result.summary.quarantined == 0
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    ids = dict(zip(crosswalk["source_id"], crosswalk["golden_id"], strict=True))
+    assert ids["1"] == ids["2"] == ids["3"]
+    assert ids["6"] == ids["7"]
+    assert ids["4"] != ids["5"]  # one agency's phone, two addresses: two sites
+    golden = pl.read_csv(tmp_path / "out" / "golden.csv", infer_schema=False)
+    assert set(golden["country"]) == {"US"}
+    assert set(golden["record_type"]) == {"organisation"}
+    freire = golden.filter(pl.col("golden_id") == ids["1"]).row(0, named=True)
+    assert "+17738266260" in freire["phones"]  # the full number of record 3 survives
+
+
+def test_company_line_and_department_in_the_address_stay_with_the_organisation(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "firmen.csv"
+    source.write_text(
+        "Nr;Name;Adresse;Telefon\n"
+        '1;;"Huber Bau GmbH\nz. Hd. Buchhaltung\nWerkstr. 3\n80331 München";089 4455660\n'
+        "2;Huber Bau G.m.b.H.;Werkstraße 3, 80331 München;+49 89 4455660\n"
+        "3;Anna Huber;Lindenstraße 9, 80333 München;0171 2345678\n",
+        encoding="utf-8",
+    )
+    dedupe_file(source, "Nr", tmp_path / "out")
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    ids = dict(zip(crosswalk["source_id"], crosswalk["golden_id"], strict=True))
+    assert set(ids) == {"1", "2", "3"}  # no contact record for "Buchhaltung"
+    assert ids["1"] == ids["2"] != ids["3"]
+    golden = pl.read_csv(tmp_path / "out" / "golden.csv", infer_schema=False)
+    company = golden.filter(pl.col("golden_id") == ids["1"]).row(0, named=True)
+    assert (company["record_type"], company["street"], company["house_number"]) == (
+        "organisation",
+        "Werkstraße",
+        "3",
+    )
+    assert golden.filter(pl.col("account_golden_id") == ids["1"]).height == 0

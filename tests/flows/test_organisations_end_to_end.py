@@ -20,28 +20,37 @@ from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
 
-CRM = """Kundennr;Anrede;Firma;Ansprechpartner;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail
-C1;Firma;Huber Bau GmbH z. Hd. Frau Anna Huber;;;;Werkstraße 3;80331;München;DE;089 4455660;a.huber@huber-bau.de
-C2;Firma;Boulangerie Dubois Sàrl;;;;Rue du Lac 12;1003;Lausanne;CH;021 311 22 33;info@boulangerie-dubois.ch
-C3;;Schreinerei Vogt GmbH;Thomas Vogt;;;Holzweg 7;79098;Freiburg im Breisgau;DE;0761 223344;info@vogt-holz.de
-C4;Frau;;;Anna;Huber;Lindenstraße 9;80333;München;DE;0171 2345678;anna.huber@gmx.de
-C5;Firma;Bäckerei Groß A.G.;;;;Marktplatz 1;8001;Zürich;CH;044 123 45 67;
-C6;Firma;Müller & Söhne GmbH & Co. KG;;;;Industriestraße 5;73730;Esslingen;DE;0711 334455;info@mueller-soehne.de
-C7;Firma;Gruber Holz GesmbH;;;;Dorfplatz 1;6020;Innsbruck;AT;0512 445566;office@gruber-holz.at
-C8;Firma;Sonnen-Apotheke e.K.;;;;Bahnhofstraße 2;90402;Nürnberg;DE;0911 998877;sonnen-apotheke@t-online.de
-C9;Firma;Mond-Apotheke e.K.;;;;Hauptstraße 44;90403;Nürnberg;DE;0911 112233;mond-apotheke@t-online.de
-C10;Firma;Blumen Koch;;;;Gartenweg 2;50667;Köln;DE;;info@gmx.de
-C11;Firma;Fahrschule Berg;;;;Ringstraße 8;50668;Köln;DE;;info@gmx.de
-C12;;Schreinerei Vogt GmbH;Lisa Vogt;;;Holzweg 7;79098;Freiburg im Breisgau;DE;0761 223344;l.vogt@vogt-holz.de
+CRM = """Kundennr;Anrede;Firma;Ansprechpartner;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr
+C1;Firma;Huber Bau GmbH z. Hd. Frau Anna Huber;;;;Werkstraße 3;80331;München;DE;089 4455660;a.huber@huber-bau.de;
+C2;Firma;Boulangerie Dubois Sàrl;;;;Rue du Lac 12;1003;Lausanne;CH;021 311 22 33;info@boulangerie-dubois.ch;
+C3;;Schreinerei Vogt GmbH;Thomas Vogt;;;Holzweg 7;79098;Freiburg im Breisgau;DE;0761 223344;info@vogt-holz.de;
+C4;Frau;;;Anna;Huber;Lindenstraße 9;80333;München;DE;0171 2345678;anna.huber@gmx.de;
+C5;Firma;Bäckerei Groß A.G.;;;;Marktplatz 1;8001;Zürich;CH;044 123 45 67;;
+C6;Firma;Müller & Söhne GmbH & Co. KG;;;;Industriestraße 5;73730;Esslingen;DE;0711 334455;info@mueller-soehne.de;
+C7;Firma;Gruber Holz GesmbH;;;;Dorfplatz 1;6020;Innsbruck;AT;0512 445566;office@gruber-holz.at;
+C8;Firma;Sonnen-Apotheke e.K.;;;;Bahnhofstraße 2;90402;Nürnberg;DE;0911 998877;sonnen-apotheke@t-online.de;
+C9;Firma;Mond-Apotheke e.K.;;;;Hauptstraße 44;90403;Nürnberg;DE;0911 112233;mond-apotheke@t-online.de;
+C10;Firma;Blumen Koch;;;;Gartenweg 2;50667;Köln;DE;;info@gmx.de;
+C11;Firma;Fahrschule Berg;;;;Ringstraße 8;50668;Köln;DE;;info@gmx.de;
+C12;;Schreinerei Vogt GmbH;Lisa Vogt;;;Holzweg 7;79098;Freiburg im Breisgau;DE;0761 223344;l.vogt@vogt-holz.de;
+C13;Firma;Tischlerei Berger e.U.;;;;Gewerbestraße 4;4020;Linz;AT;0732 556677;;
+C14;Firma;Pasticceria Rossi Sagl;;;;Via Nassa 5;6900;Lugano;CH;091 922 33 44;;
+C15;Firma;Kessler Maschinenbau GmbH;;;;Bahnhofstraße 10;89073;Ulm;DE;0731 445566;;DE812345673
+C16;Firma;Brunner Druck GmbH;;;;Papierweg 3;93047;Regensburg;DE;0941 223311;;
+C17;Firma;Kessler Maschinenbau GmbH;;;;Kaiserstraße 1;76133;Karlsruhe;DE;0721 998811;;DE712345602
 """
 
-ERP = """kundennr,firmenname,rechtsform,strasse,plz,ort,land,telefon,email
-E1,Huber Bau,G.m.b.H.,Werkstr. 3,80331,München,DE,+49 89 4455660,buchhaltung@huber-bau.de
-E2,Boulangerie Dubois,S.à r.l.,Rue du Lac 12,1003,Lausanne,CH,+41 21 311 22 33,
-E3,Baeckerei Gross,AG,Marktplatz 1,8001,Zuerich,CH,+41 44 123 45 67,
-E4,Mueller und Soehne,GmbH u. Co. KG,Industriestr. 5,73730,Esslingen,DE,0711/334455,
-E5,Gruber Holz,Ges.m.b.H.,Dorfplatz 1,6020,Innsbruck,AT,+43 512 445566,
-E6,Mond-Apotheke,e.K.,Hauptstr. 44,90403,Nürnberg,DE,0911 112233,mond-apotheke@t-online.de
+ERP = """kundennr,firmenname,rechtsform,strasse,plz,ort,land,telefon,email,ustid
+E1,Huber Bau,G.m.b.H.,Werkstr. 3,80331,München,DE,+49 89 4455660,buchhaltung@huber-bau.de,
+E2,Boulangerie Dubois,S.à r.l.,Rue du Lac 12,1003,Lausanne,CH,+41 21 311 22 33,,
+E3,Baeckerei Gross,AG,Marktplatz 1,8001,Zuerich,CH,+41 44 123 45 67,,
+E4,Mueller und Soehne,GmbH u. Co. KG,Industriestr. 5,73730,Esslingen,DE,0711/334455,,
+E5,Gruber Holz,Ges.m.b.H.,Dorfplatz 1,6020,Innsbruck,AT,+43 512 445566,,
+E6,Mond-Apotheke,e.K.,Hauptstr. 44,90403,Nürnberg,DE,0911 112233,mond-apotheke@t-online.de,
+E7,Tischlerei Berger,e.U.,Gewerbestr. 4,4020,Linz,AT,+43 732 556677,,
+E8,Pasticceria Rossi,SAGL,Via Nassa 5,6900,Lugano,CH,+41 91 922 33 44,,
+E9,KMB Kessler Maschinenbau,GmbH,Lagerstraße 2,89079,Ulm,DE,,,DE812345673
+E10,Brunner Druck,,,93047,Regensburg,DE,0941/223311,,
 """
 
 NEWSLETTER = """id,email
@@ -69,6 +78,7 @@ def _config(folder: Path) -> GoldenConfig:
         "country": "Land",
         "phones": ["Telefon"],
         "emails": ["E-Mail"],
+        "vat_id": "USt-IdNr",
     }
     erp = {
         "source_id": "kundennr",
@@ -80,6 +90,7 @@ def _config(folder: Path) -> GoldenConfig:
         "country": "land",
         "phones": ["telefon"],
         "emails": ["email"],
+        "vat_id": "ustid",
     }
     return GoldenConfig.model_validate(
         {
@@ -125,6 +136,10 @@ SAME = [
     ("a newsletter row with the company's info@ mailbox", "C3", "N1"),
     ("a private newsletter row and the private customer", "C4", "N4"),
     ("a pharmacy with its free-mail address in both silos", "C9", "E6"),
+    ("Austrian e.U. written out and as a legal-form column", "C13", "E7"),
+    ("Ticino Sagl and SAGL", "C14", "E8"),
+    ("one VAT id, another name and a warehouse address", "C15", "E9"),
+    ("the phone and the town, no street in the ERP", "C16", "E10"),
 ]
 
 
@@ -145,6 +160,7 @@ APART = [
     ("a person at the company's domain is not the company", "N2", "C3"),
     ("a person at the company's domain is not its named contact", "N2", f"C3{CONTACT_ID_SUFFIX}"),
     ("a role mailbox at A1 joins no company", "N3", "C7"),
+    ("one name, two VAT ids in two towns: two companies", "C15", "C17"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 from itertools import combinations
@@ -35,7 +36,7 @@ DERIVED_RULE_COLUMNS = {
     "name_pair": ("first_name_key", "last_name_key"),
     "email_local_part": ("emails",),
     # The organisation key without spaces, its first word with the postal code, and an
-    # organisation's address.
+    # organisation's address (with and without the postal code).
     "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
     # Business e-mail domains of organisation records (free-mail domains left out).
     "email_domain": ("record_type", "emails"),
@@ -380,6 +381,24 @@ RULE_CASES = [
         "paired": False,
     },
     {
+        "description": "organisation: street and number, the postal code on one side only",
+        "rule": "organisation",
+        "left": {
+            "record_type": "organisation",
+            "organisation_key": "paulo freire ctr",
+            "street_key": "w43",
+            "house_number": "1653",
+        },
+        "right": {
+            "record_type": "organisation",
+            "organisation_key": "chicago commons association",
+            "postal_code": "60609",
+            "street_key": "w43",
+            "house_number": "1653-55",
+        },
+        "paired": True,
+    },
+    {
         "description": "email_domain: two organisations at one business domain",
         "rule": "email_domain",
         "left": {"record_type": "organisation", "emails": ["info@huber-bau.de"]},
@@ -703,14 +722,18 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
         return {email.split("@")[0] for email in personal if len(email.split("@")[0]) >= 4}
     if rule == "organisation":
         key = row["organisation_key"]
-        if key is None:
-            return set()
-        found: set[Any] = {key.replace(" ", "")}
-        if row["postal_code"] is not None:
-            found.add(f"{key.split(' ')[0]}|{row['postal_code']}")
+        found: set[Any] = set()
+        if key is not None:
+            found.add(key.replace(" ", ""))
+            if row["postal_code"] is not None:
+                found.add(f"{key.split(' ')[0]}|{row['postal_code']}")
         parts = (row["postal_code"], row["street_key"], row["house_number"])
         if row["record_type"] == "organisation" and None not in parts:
             found.add("@|" + "|".join(parts))
+        # Street and house number alone (site lists without postal code): the number's digits.
+        digits = re.match(r"\d+", row["house_number"] or "")
+        if row["record_type"] == "organisation" and row["street_key"] and digits:
+            found.add(f"#|{row['street_key']}|{digits.group()}")
         return found
     if rule == "email_domain":
         if row["record_type"] != "organisation":

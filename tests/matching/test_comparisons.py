@@ -57,6 +57,8 @@ def _address(
     return {"postal_code": postal, "street_key": street, "house_number": house, "city_key": city}
 
 
+ORGANISATION = {"record_type": "organisation"}
+
 # similarity bounds: (low, high) the Jaro-Winkler value of the two keys must lie in, or None.
 CASES: list[dict[str, Any]] = [
     # --- first name: exact, nickname group, JW >= 0.9, phonetic or JW >= 0.8, different ------
@@ -633,6 +635,45 @@ CASES: list[dict[str, Any]] = [
         "right": {"phones": ["+4930123456"]},
         "level": "missing",
     },
+    {
+        "description": "one local number without area code on both records",
+        "comparison": "phone",
+        "left": {"phones": ["3865286"], "phone_types": ["local"]},
+        "right": {"phones": ["3865286"], "phone_types": ["local"]},
+        "level": "shared_landline",
+    },
+    {
+        "description": "a local number is the local part of the other record's full number",
+        "comparison": "phone",
+        "left": {"phones": ["3865286"], "phone_types": ["local"]},
+        "right": {"phones": ["+17733865286"], "phone_types": ["other"]},
+        "level": "shared_landline",
+    },
+    {
+        "description": "two full numbers alike in their local part only: other area codes",
+        "comparison": "phone",
+        "left": {
+            "phones": ["+13123865286", "5550100"],
+            "phone_types": ["other", "local"],
+            **ORGANISATION,
+        },
+        "right": {"phones": ["+17733865286"], "phone_types": ["other"], **ORGANISATION},
+        "level": "no_common_number",
+    },
+    {
+        "description": "two local numbers that differ",
+        "comparison": "phone",
+        "left": {"phones": ["3865286"], "phone_types": ["local"]},
+        "right": {"phones": ["3865287"], "phone_types": ["local"]},
+        "level": "no_common_number",
+    },
+    {
+        "description": "two organisations with other numbers: switchboards, not mobiles",
+        "comparison": "phone",
+        "left": {"record_type": "organisation", "phones": ["+491701234567"]},
+        "right": {"record_type": "organisation", "phones": ["+491609876543"]},
+        "level": "no_common_number",
+    },
     # --- gender from the salutation ------------------------------------------------------------
     {
         "description": "both Frau",
@@ -742,6 +783,70 @@ CASES: list[dict[str, Any]] = [
         "right": _address("80331", "hauptstr", "1", "muenchen"),
         "level": "missing",
     },
+    {
+        "description": "two organisations compare their addresses as sites, not here",
+        "comparison": "address",
+        "left": {**_address("80331", "hauptstr", "1", "muenchen"), **ORGANISATION},
+        "right": {**_address("80331", "hauptstr", "1", "muenchen"), **ORGANISATION},
+        "level": "missing",
+    },
+    # --- site: the address of two organisations ------------------------------------------------
+    {
+        "description": "same street and number, the postal code on one side only",
+        "comparison": "site",
+        "left": {**_address(None, "w43", "1653", None), **ORGANISATION},
+        "right": {**_address("60609", "w43", "1653", None), **ORGANISATION},
+        "level": "house",
+    },
+    {
+        "description": "a typo in the street and a range of house numbers: one building",
+        "comparison": "site",
+        "left": {**_address(None, "wroosevelt", "2020-24", None), **ORGANISATION},
+        "right": {**_address(None, "wroosevlet", "2020", None), **ORGANISATION},
+        "level": "house",
+    },
+    {
+        "description": "same street, other number",
+        "comparison": "site",
+        "left": {**_address("60609", "w43", "1653", None), **ORGANISATION},
+        "right": {**_address("60609", "w43", "1633", None), **ORGANISATION},
+        "level": "street",
+    },
+    {
+        "description": "same postal code, no street on one side",
+        "comparison": "site",
+        "left": {**_address("80331", None, None, "muenchen"), **ORGANISATION},
+        "right": {**_address("80331", "hauptstr", "1", "muenchen"), **ORGANISATION},
+        "level": "place",
+    },
+    {
+        "description": "no street on either side, one town: the place only",
+        "comparison": "site",
+        "left": {**_address(None, None, None, "linz"), **ORGANISATION},
+        "right": {**_address(None, None, None, "linz"), **ORGANISATION},
+        "level": "place",
+    },
+    {
+        "description": "same street and number in another town: another site",
+        "comparison": "site",
+        "left": {**_address("10115", "hauptstr", "1", "berlin"), **ORGANISATION},
+        "right": {**_address("80331", "hauptstr", "1", "muenchen"), **ORGANISATION},
+        "level": "different",
+    },
+    {
+        "description": "other streets: a branch of the same chain",
+        "comparison": "site",
+        "left": {**_address(None, "ncentralpark", "2124", None), **ORGANISATION},
+        "right": {**_address(None, "w19", "2929", None), **ORGANISATION},
+        "level": "different",
+    },
+    {
+        "description": "two persons: sites are for organisations only",
+        "comparison": "site",
+        "left": _address("80331", "hauptstr", "1", "muenchen"),
+        "right": _address("80331", "hauptstr", "1", "muenchen"),
+        "level": "missing",
+    },
     # --- organisation and VAT id ---------------------------------------------------------------
     {
         "description": "organisation key identical",
@@ -801,6 +906,22 @@ CASES: list[dict[str, Any]] = [
         "left": {"organisation_key": "bau"},
         "right": {"organisation_key": "schmidt bau holz"},
         "level": "different",
+        "similarity": (0.0, 0.9),
+    },
+    {
+        "description": "most of the shorter name's words in the other",
+        "comparison": "organisation",
+        "left": {"organisation_key": "ymca rauner family"},
+        "right": {"organisation_key": "ymca metropolitan chicago rauner"},
+        "level": "most_words",
+        "similarity": (0.0, 0.9),
+    },
+    {
+        "description": "one longer word in common",
+        "comparison": "organisation",
+        "left": {"organisation_key": "bethel new life school"},
+        "right": {"organisation_key": "bethel day care ctr"},
+        "level": "one_word",
         "similarity": (0.0, 0.9),
     },
     {

@@ -284,6 +284,17 @@ def test_address_without_postal_code_is_not_chosen(make_records: Any) -> None:
     )
 
 
+def test_address_without_postal_code_is_kept_when_no_member_has_one(make_records: Any) -> None:
+    # A US site list: "1653 W 43rd St" and nothing else is still the site's address.
+    site = {"record_key": "crm:1", "street": "W 43rd St", "house_number": "1653", "country": "US"}
+    golden = _golden(_build(make_records, [site, {"record_key": "crm:2"}]))
+    assert (golden["street"], golden["house_number"], golden["country"]) == (
+        "W 43rd St",
+        "1653",
+        "US",
+    )
+
+
 # --- lists, aggregates, lineage -----------------------------------------------------------------
 
 
