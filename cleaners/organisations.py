@@ -26,6 +26,7 @@ from cleaners.outcome import (
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text, is_placeholder, transliteration_key
 from cleaners.titles import split_leading_salutation, split_leading_titles
+from rules.reference import freemail_domains
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
 # Swiss UIDs are often written with the register suffix: "CHE-123.456.789 MWST".
@@ -356,12 +357,6 @@ def clean_vat_ids(frame: pl.DataFrame) -> CleanResult:
     )
     frame = frame.with_columns(vat_id=pl.col("__vat"))
     return CleanResult(frame.drop(temporary_columns(frame)), findings)
-
-
-@cache
-def freemail_domains() -> tuple[str, ...]:
-    """Free-mail and ISP mailbox domains (data/freemail_domains.csv), sorted."""
-    return tuple(sorted(read_column("freemail_domains.csv", "domain")))
 
 
 def business_domains(emails: pl.Expr) -> pl.Expr:

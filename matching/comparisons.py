@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from cleaners.emails import household_address
-from cleaners.organisations import business_domains, freemail_domains
+from cleaners.organisations import business_domains
 from cleaners.personal_ids import is_checked, personal_id_number
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
@@ -26,6 +26,7 @@ from matching.first_names import (
     opposite_sex_forms,
     sorted_letters,
 )
+from rules.reference import freemail_domains
 
 MISSING = -1
 #: Birth dates this far apart or more are a generation apart: parent and child, never one person.
@@ -606,7 +607,7 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     """Two organisations with e-mails at a common business domain (person@ and info@firma.de).
 
     Only between organisations: two persons at one company's domain are colleagues. Free-mail
-    and ISP domains (cleaners/data/freemail_domains.csv) never count.
+    and ISP domains (rules/data/freemail_domains.csv) never count.
     """
     both_organisations = (_l("record_type") == "organisation") & (
         _r("record_type") == "organisation"

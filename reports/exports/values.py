@@ -24,6 +24,7 @@ from typing import Final
 import polars as pl
 
 from rules.canonical import CONSENT_CHANNELS
+from rules.reference import freemail_domains
 
 
 class Kind(StrEnum):
@@ -97,12 +98,6 @@ def _data_rows(name: str) -> list[dict[str, str]]:
 def country_names() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code -> English short name (data/country_names.csv)."""
     return {row["code"]: row["name"] for row in _data_rows("country_names.csv")}
-
-
-@cache
-def freemail_domains() -> tuple[str, ...]:
-    """Mailbox-provider domains that are never an organisation's website."""
-    return tuple(row["domain"] for row in _data_rows("freemail_domains.csv"))
 
 
 def _item(column: str, index: int) -> pl.Expr:

@@ -234,6 +234,13 @@ CASES = [
         "expected": {"domain": None},
     },
     {
+        "description": "an ISP mailbox is no website either: exports and cleaners share one list",
+        "profile": "hubspot",
+        "object": "companies",
+        "row": {"record_type": "organisation", "emails": ["roth.logistik@drei.at"]},
+        "expected": {"domain": None},
+    },
+    {
         "description": "generic datetimes are ISO 8601",
         "profile": "generic",
         "object": "persons",
