@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import metadata, resources
@@ -87,6 +88,9 @@ _FINGERPRINT_SCHEMA = {
 _OVERSIZED_SCHEMA = {"rule": pl.String(), "block_hash": pl.UInt64()}
 
 Mode = Literal["full", "incremental"]
+#: (candidate pairs, records) -> compared pairs in the pairs' order: compare_pairs, or the same
+#: spread over partitions (matching.partitions; flows.stages runs them on a Dask cluster).
+Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
 
 
 class CacheUnusable(Exception):
@@ -222,19 +226,24 @@ def match_records(
     *,
     full: bool = False,
     now: datetime | None = None,
+    compare: Compare = compare_pairs,
 ) -> MatchOutcome:
     """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
 
     ``previous`` is the last published run's cache folder (or None); ``full`` forces a full
     recompute. A missing, damaged or outdated cache never fails the run: it matches in full.
     ``now`` (default: the clock) decides whether the cached weights are older than
-    ``full_run_every_days``.
+    ``full_run_every_days``. ``compare`` compares candidate pairs (default: compare_pairs here).
     """
     now = now or datetime.now(UTC)
     if not settings.incremental:
         # No run reads a cache then (golden dedupe, or incremental switched off): none is made.
         blocking, compared, report = _compare_all(
-            records, settings, None, "incremental matching is off ([matching] incremental = false)"
+            records,
+            settings,
+            None,
+            "incremental matching is off ([matching] incremental = false)",
+            compare,
         )
         scored, weights = _score(records, compared, settings, None)
         return MatchOutcome(
@@ -244,9 +253,11 @@ def match_records(
     current = settings_fingerprint(settings, records)
     cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full, now)
     if cache is not None and changes is not None:
-        blocking, compared, report = _compare_changed(records, settings, cache, changes, reason)
+        blocking, compared, report = _compare_changed(
+            records, settings, cache, changes, reason, compare
+        )
     else:
-        blocking, compared, report = _compare_all(records, settings, changes, reason)
+        blocking, compared, report = _compare_all(records, settings, changes, reason, compare)
     scored, weights = _score(
         records, compared, settings, cache.weights if cache is not None else None
     )
@@ -294,13 +305,14 @@ def _compare_changed(
     cache: MatchCache,
     changes: _Changes,
     reason: str,
+    compare: Compare = compare_pairs,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Compare the pairs touching changed records; reuse the cached rows of all others."""
     touched = candidate_pairs_touching(
         records, changes.changed, settings.blocking_rules, settings.max_block_size, cache.oversized
     )
     blocking = touched.result
-    fresh = compare_pairs(blocking.pairs, records)
+    fresh = compare(blocking.pairs, records)
     reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
     compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
     report = MatchReport(
@@ -318,11 +330,15 @@ def _compare_changed(
 
 
 def _compare_all(
-    records: pl.DataFrame, settings: MatchingConfig, changes: _Changes | None, reason: str
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    changes: _Changes | None,
+    reason: str,
+    compare: Compare = compare_pairs,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Block and compare every record (a full run)."""
     blocking = candidate_pairs(records, settings.blocking_rules, settings.max_block_size)
-    compared = compare_pairs(blocking.pairs, records)
+    compared = compare(blocking.pairs, records)
     report = MatchReport(
         mode="full",
         reason=reason,
