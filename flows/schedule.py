@@ -51,9 +51,12 @@ def validate_cron(cron: str) -> str:
 
 def build_deployment(config_path: Path, cron: str, name: str) -> Any:
     """The Prefect deployment of the nightly flow for this config (not yet registered)."""
-    from flows.nightly import nightly_flow
+    from flows.nightly import dask_task_runner, nightly_flow
+    from rules.config import load_config
 
-    return nightly_flow.to_deployment(
+    runner = dask_task_runner(load_config(config_path))  # [project] executor = "dask"
+    flow_run = nightly_flow if runner is None else nightly_flow.with_options(task_runner=runner)
+    return flow_run.to_deployment(
         name=name,
         cron=validate_cron(cron),
         parameters={"config_path": str(config_path)},
