@@ -66,10 +66,13 @@ def stage_work(name: str, args: tuple[Any, ...]) -> str:
         estimate = estimate_blocking(
             cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
         )
+        blocks = sum(rule.blocks for rule in estimate.rules)
         return (
-            f"{cleaned.records.height:,} records, at most {estimate.union_bound:,} "
-            "candidate pairs (estimate)"
+            f"{cleaned.records.height:,} records, {blocks:,} blocks, at most "
+            f"{estimate.union_bound:,} candidate pairs (estimate)"
         )
+    if name in ("dq checks", "golden records", "staleness") and len(args) > 1:
+        return f"{args[1].records.height:,} records"
     if name == "cluster" and len(args) > 2:
         return f"{args[2].pairs.height:,} scored pairs"
     return ""
@@ -113,8 +116,10 @@ class Work:
     def describe(self) -> str:
         """'12,000 of 40,000 rows (30%), part 3 of 8, ETA 20 s': counts only."""
         text = f"{self.done:,} of {self.total:,} {self.unit} ({100.0 * self.share:.0f}%)"
-        if self.parts > 1:
-            text += f", part {min(self.parts_done + 1, self.parts)} of {self.parts}"
+        if self.parts > 1 and self.parts_done < self.parts:
+            text += f", part {self.parts_done + 1} of {self.parts}"
+        elif self.parts > 1:
+            text += f", {self.parts} parts"
         eta = self.eta_seconds()
         if eta is not None and self.done < self.total:
             text += f", ETA {eta:.0f} s"
