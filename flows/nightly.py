@@ -38,6 +38,8 @@ from rules.errors import ConfigError
 
 #: Key of the run's progress artifact in the Prefect UI.
 PROGRESS_KEY = "golden-progress"
+#: Seconds a temporary Prefect server may take to start (Prefect's default: 20).
+EPHEMERAL_STARTUP_SECONDS = 120
 #: Least seconds between two updates of the progress artifact while parts finish.
 ARTIFACT_INTERVAL = 2.0
 
@@ -174,9 +176,20 @@ def run_nightly(
     config_path: str, today: date | None = None, full: bool = False, new_state: bool = False
 ) -> dict[str, object]:
     """The nightly flow on the task runner ``[project] executor`` asks for."""
+    from prefect.settings import (
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
     runner = dask_task_runner(load_config(config_path))
     flow_run = nightly_flow if runner is None else nightly_flow.with_options(task_runner=runner)
-    return flow_run(config_path, today=today, full=full, new_state=new_state)
+    # Without PREFECT_API_URL Prefect starts a temporary server; on a busy machine that takes
+    # longer than Prefect's 20 s default.
+    startup = max(
+        EPHEMERAL_STARTUP_SECONDS, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+    )
+    with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: startup}):
+        return flow_run(config_path, today=today, full=full, new_state=new_state)
 
 
 def _artifact(summary: RunSummary, folder: Path, dq_section: str = "") -> None:
