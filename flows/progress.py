@@ -28,12 +28,15 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from flows.pipeline import PlainRunner
 
@@ -126,6 +129,15 @@ class Work:
         return text
 
 
+class _WorkColumn(ProgressColumn):
+    """'12,000/40,000 rows' once a stage's work is known; empty before."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("")
+        return Text(f"{task.completed:,.0f}/{task.total:,.0f} {task.fields.get('unit', '')}")
+
+
 class ProgressRunner(PlainRunner):
     """PlainRunner that shows each stage's progress on ``stream`` (default: stderr)."""
 
@@ -177,7 +189,7 @@ class ProgressRunner(PlainRunner):
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} {task.fields[unit]}"),
+            _WorkColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
