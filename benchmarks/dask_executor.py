@@ -16,7 +16,7 @@ RSS of the `golden` process (``os.wait4``) and the peak of the RSS summed over i
 descendants (the Dask scheduler, nannies and workers; sampled every 0.2 s with psutil).
 Results go to ``benchmarks/results/dask_executor.json``.
 
-Usage: python -m benchmarks.dask_executor [--persons N] [--records N] [--skip-records]
+Usage: python -m benchmarks.dask_executor [--persons N] [--records N] [--skip-demo] [--skip-records]
 """
 
 from __future__ import annotations
@@ -78,24 +78,35 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=2000)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--skip-records", action="store_true")
+    parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory(prefix="golden-dask-") as tmp:
-        work = Path(tmp)
-        demo = work / "demo"
-        _write_demo(demo, args.persons, args.seed)
-        results[f"demo-{args.persons}"] = compare_executors(demo)
+        work = args.keep or Path(tmp)
+        if not args.skip_demo:
+            demo = work / "demo"
+            _write_demo(demo, args.persons, args.seed)
+            results[f"demo-{args.persons}"] = compare_executors(demo)
         if not args.skip_records:
             records = work / "records"
             _write_records(records, args.records, args.seed)
             results[f"records-{args.records}"] = compare_executors(records)
     RESULTS.mkdir(exist_ok=True)
     target = RESULTS / "dask_executor.json"
-    target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    earlier = json.loads(target.read_text("utf-8")) if target.is_file() else {}
+    target.write_text(json.dumps({**earlier, **results}, indent=2) + "\n", encoding="utf-8")
     lines = []
     for case, outcome in results.items():
-        lines.append(f"dask executor {case}: outputs byte-identical: {outcome['identical']}")
+        lines.append(
+            f"dask executor {case}: outputs byte-identical: {outcome['identical']}"
+            + (
+                f" (differ: {', '.join(outcome['differing_files'])})"
+                if not outcome["identical"]
+                else ""
+            )
+        )
         for executor in ("local", "dask"):
             run = outcome[executor]
             lines.append(
@@ -142,7 +153,8 @@ def compare_executors(source: Path) -> dict[str, object]:
         )
         runs[executor] = _measured_run(toml)
         folders[executor] = project / "out" / "latest"
-    return {**runs, "identical": _identical(folders["local"], folders["dask"])}
+    differing = _differing(folders["local"], folders["dask"])
+    return {**runs, "identical": not differing, "differing_files": differing}
 
 
 def _measured_run(toml: Path) -> dict[str, object]:
@@ -215,15 +227,17 @@ def _sample_tree(pid: int) -> _TreePeak:
     return sampler
 
 
-def _identical(local: Path, dask: Path) -> bool:
-    names = sorted(str(p.relative_to(local)) for p in local.rglob("*") if p.is_file())
-    others = sorted(str(p.relative_to(dask)) for p in dask.rglob("*") if p.is_file())
-    if names != others:
-        return False
-    return all(
-        (local / name).read_bytes() == (dask / name).read_bytes()
-        for name in names
+def _differing(local: Path, dask: Path) -> list[str]:
+    """Files whose bytes differ (VOLATILE left out), or that only one run wrote."""
+    names = {str(p.relative_to(local)) for p in local.rglob("*") if p.is_file()}
+    others = {str(p.relative_to(dask)) for p in dask.rglob("*") if p.is_file()}
+    return sorted(
+        name
+        for name in names | others
         if name not in VOLATILE
+        and (
+            name not in names & others or (local / name).read_bytes() != (dask / name).read_bytes()
+        )
     )
 
 

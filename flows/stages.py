@@ -212,9 +212,10 @@ def clean(
         for start in range(0, max(canonical.height, 1), size)
     ]
     results = map_parts("clean", clean_part, parts, [part[1].height for part in parts], "rows")
+    # One contiguous block each, whatever process cleaned a part (see concat_compared).
     result = CleanResult(
-        pl.concat([part.frame for part in results]),
-        pl.concat([part.findings for part in results]),
+        pl.concat([part.frame for part in results], rechunk=True),
+        pl.concat([part.findings for part in results], rechunk=True),
     )
     identifying = pl.any_horizontal(
         pl.col(name).list.len() > 0 if name in ("emails", "phones") else pl.col(name).is_not_null()

@@ -73,7 +73,12 @@ def _bounds(left_keys: pl.Series, pairs_per_partition: int) -> list[int]:
 
 
 def concat_compared(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """The compared partitions in partition order: the pair list's order, as one frame."""
+    """The compared partitions in partition order: the pair list's order, as one frame.
+
+    Rechunked into one contiguous block: frames that come back from other processes are cut
+    into chunks differently, and at scale Parquet writes the same values into other bytes
+    when the chunks differ (pairs.parquet of a 100,000-record run did).
+    """
     if not parts:
         raise ValueError("concat_compared needs at least one compared partition")
-    return pl.concat(parts, how="vertical")
+    return pl.concat(parts, how="vertical", rechunk=True)
