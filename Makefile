@@ -51,6 +51,7 @@ bench: setup
 	$(PY) -m benchmarks.incremental
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.scale --records 100000
+	$(PY) -m benchmarks.dask_executor
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -237,37 +237,34 @@ def run(
 
 
 def run_flow(config: Path, full: bool = False, new_state: bool = False) -> dict[str, object]:
-    """Run the pipeline in this process and return its summary.
+    """Run the pipeline and return its summary.
 
-    With PREFECT_API_URL set the run is a Prefect flow run on that server (logs, UI); without
-    it the stages run as plain calls: no temporary Prefect server to start (about 20 s), the
-    run is recorded in the state store all the same.
+    With PREFECT_API_URL set the run is a Prefect flow run on that server (logs, UI); with
+    ``[project] executor = "dask"`` too (on a temporary Prefect server when none is set:
+    prefect-dask's task runner needs a flow run). Otherwise the stages run as plain calls in
+    this process, with progress on stderr (flows.progress): no temporary Prefect server to
+    start (about 20 s), the run is recorded in the state store all the same.
     """
+    loaded = load_config(config)
     api = os.environ.get("PREFECT_API_URL")
-    if api:
+    if api or loaded.project.executor == "dask":
         from flows.logs import quiet_expected_failures
         from flows.schedule import api_healthy
 
-        if not api_healthy(api):
+        if api and not api_healthy(api):
             raise GoldenError(
                 f"PREFECT_API_URL={api} does not answer — start that Prefect server, or unset "
                 f"PREFECT_API_URL to run without one"
             )
-        from flows.nightly import nightly_flow
+        from flows.nightly import run_nightly
 
         with quiet_expected_failures():
-            return nightly_flow(str(config.resolve()), full=full, new_state=new_state)
-    from flows.pipeline import PlainRunner, run_pipeline
+            return run_nightly(str(config.resolve()), full=full, new_state=new_state)
+    from flows.pipeline import run_pipeline
+    from flows.progress import ProgressRunner
 
     _log_warnings()
-    with console.status("starting") as status:
-
-        class ShowingStages(PlainRunner):
-            def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
-                status.update(f"{name} …")
-                return super().stage(name, function, *args)
-
-        result = run_pipeline(load_config(config), ShowingStages(), full=full, new_state=new_state)
+    result = run_pipeline(loaded, ProgressRunner(), full=full, new_state=new_state)
     return result.outputs.summary_dict()
 
 

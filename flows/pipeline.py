@@ -43,11 +43,21 @@ log = logging.getLogger("golden.pipeline")
 
 
 class StageRunner(Protocol):
-    """Runs one named stage; ``extract`` reads every silo (possibly concurrently)."""
+    """Runs one named stage; ``extract`` reads every silo (possibly concurrently);
+    ``map_parts`` runs a stage's partitions (clean: rows, match: candidate pairs)."""
 
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any: ...
 
     def extract(self, silos: Sequence[SiloConfig], config: GoldenConfig) -> list[SiloExtract]: ...
+
+    def map_parts(
+        self,
+        stage: str,
+        function: Callable[..., Any],
+        parts: Sequence[tuple[Any, ...]],
+        sizes: Sequence[int],
+        unit: str,
+    ) -> list[Any]: ...
 
 
 class PlainRunner:
@@ -63,6 +73,16 @@ class PlainRunner:
         return [
             self.stage(f"extract {silo.name}", read_with_retries, silo, config) for silo in silos
         ]
+
+    def map_parts(
+        self,
+        stage: str,
+        function: Callable[..., Any],
+        parts: Sequence[tuple[Any, ...]],
+        sizes: Sequence[int],
+        unit: str,
+    ) -> list[Any]:
+        return stages.in_order(stage, function, parts, sizes, unit)
 
 
 #: Databases can be briefly unreachable at night (backups, restarts); files cannot heal.
@@ -154,14 +174,14 @@ def _run_locked(
         extracts = runner.extract(config.enabled_silos(), config)
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
-        cleaned = timed("clean", stages.clean, config, prepared, today)
+        cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts)
         cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq = timed("dq checks", run_dq_checks, config, cleaned, today)
         # Stored before the blocking rules run: a blocked run shows up in the trends too.
         state.save_dq_scores(run_id, scorecard(dq))
         for warning in timed("validate", stages.validate, config, cleaned, dq):
             log.warning("data quality: %s", warning)
-        matched = timed("match", stages.match, config, cleaned, full)
+        matched = timed("match", stages.match, config, cleaned, full, runner.map_parts)
         decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
         links = stages.golden_id_links(state, cleaned)  # records carrying a golden id
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)

@@ -49,11 +49,17 @@ def validate_cron(cron: str) -> str:
     return cron
 
 
-def build_deployment(config_path: Path, cron: str, name: str) -> Any:
-    """The Prefect deployment of the nightly flow for this config (not yet registered)."""
+def build_deployment(
+    config_path: Path, cron: str, name: str, task_runner: Any | None = None
+) -> Any:
+    """The Prefect deployment of the nightly flow for this config (not yet registered);
+    ``task_runner``: the DaskTaskRunner of ``[project] executor = "dask"`` (None: Prefect's)."""
     from flows.nightly import nightly_flow
 
-    return nightly_flow.to_deployment(
+    flow_run = (
+        nightly_flow if task_runner is None else nightly_flow.with_options(task_runner=task_runner)
+    )
+    return flow_run.to_deployment(
         name=name,
         cron=validate_cron(cron),
         parameters={"config_path": str(config_path)},
@@ -228,8 +234,10 @@ def serve_nightly(
     """Register the schedule and run flow runs when they are due, until Ctrl+C or SIGTERM."""
     from prefect import serve
 
+    from flows.nightly import dask_task_runner
+
     config = load_config(config_path)
-    deployment = build_deployment(config_path, cron, name)
+    deployment = build_deployment(config_path, cron, name, dask_task_runner(config))
     server = start_or_find_server(config.output_dir, port, console)
     previous_sigterm = signal.getsignal(signal.SIGTERM)
     try:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 import polars as pl
 
 from cleaners import clean_records
 from cleaners.mapping import map_silo
+from cleaners.outcome import CleanResult
 from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
@@ -27,10 +31,12 @@ from matching.clustering import (
     complete_pairs,
     connected_components,
 )
+from matching.comparisons import compare_pairs
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.kept_pairs import chunk_pairs_for
 from matching.overrides import resolve_overrides
+from matching.partitions import concat_compared, pair_partitions
 from matching.scoring import MatchWeights
 from matching.stable_ids import IdAssignment, assign_golden_ids, linked_golden_id_links
 from matching.staleness import flag_stale
@@ -51,6 +57,36 @@ log = logging.getLogger("golden.stages")
 
 #: Records with none of these fields carry nothing to match or contact: they go to quarantine.
 IDENTIFYING_FIELDS = ("last_name", "first_name", "organisation_name", "emails", "phones")
+
+Result = TypeVar("Result")
+
+
+class MapParts(Protocol):
+    """Runs ``function(*part)`` for every part of a stage and returns the results in part order.
+
+    ``sizes`` (in ``unit``: rows, pairs) are each part's work, for progress. The runner decides
+    where parts run: one after the other here, as tasks on a Dask cluster in flows.nightly.
+    """
+
+    def __call__(
+        self,
+        stage: str,
+        function: Callable[..., Result],
+        parts: Sequence[tuple[Any, ...]],
+        sizes: Sequence[int],
+        unit: str,
+    ) -> list[Result]: ...
+
+
+def in_order(
+    stage: str,
+    function: Callable[..., Result],
+    parts: Sequence[tuple[Any, ...]],
+    sizes: Sequence[int],
+    unit: str,
+) -> list[Result]:
+    """MapParts that runs the parts one after the other in this process."""
+    return [function(*part) for part in parts]
 
 
 @dataclass(frozen=True)
@@ -153,15 +189,36 @@ def connector_findings(
     )
 
 
-def clean(config: GoldenConfig, prepared: Prepared, today: date) -> Cleaned:
-    """Normalize every record; records with nothing identifying left go to quarantine."""
+def clean_part(config: GoldenConfig, canonical: pl.DataFrame, today: date) -> CleanResult:
+    """Normalize one partition of canonical rows (cleaning reads each row on its own)."""
     silos = config.enabled_silos()
-    result = clean_records(
-        prepared.canonical,
+    return clean_records(
+        canonical,
         default_country=config.project.default_country,
         silo_countries={silo.name: silo.country for silo in silos if silo.country},
         date_formats={silo.name: silo.date_format for silo in silos},
         today=today,
+    )
+
+
+def clean(
+    config: GoldenConfig, prepared: Prepared, today: date, map_parts: MapParts = in_order
+) -> Cleaned:
+    """Normalize every record; records with nothing identifying left go to quarantine.
+
+    Rows are cleaned in partitions of ``[project] partition_rows`` (``map_parts`` runs them);
+    their results, concatenated in row order, are those of one call over all rows.
+    """
+    canonical, size = prepared.canonical, config.project.partition_rows
+    parts = [
+        (config, canonical.slice(start, size), today)
+        for start in range(0, max(canonical.height, 1), size)
+    ]
+    results = map_parts("clean", clean_part, parts, [part[1].height for part in parts], "rows")
+    # One contiguous block each, whatever process cleaned a part (see concat_compared).
+    result = CleanResult(
+        pl.concat([part.frame for part in results], rechunk=True),
+        pl.concat([part.findings for part in results], rechunk=True),
     )
     identifying = pl.any_horizontal(
         pl.col(name).list.len() > 0 if name in ("emails", "phones") else pl.col(name).is_not_null()
@@ -240,20 +297,41 @@ def validate(config: GoldenConfig, cleaned: Cleaned, dq: DQResults | None = None
     return warnings
 
 
-def match(config: GoldenConfig, cleaned: Cleaned, full: bool = False) -> Matched:
+def match(
+    config: GoldenConfig, cleaned: Cleaned, full: bool = False, map_parts: MapParts = in_order
+) -> Matched:
     """Candidate pairs by blocking, compared field by field and scored.
 
     Incremental when the last published run's match cache fits (matching.incremental): only
     pairs touching new or changed records are compared. ``full`` forces a full recompute.
+    Blocking sees all records; the pairs are compared in partitions of ``[project]
+    partition_pairs`` (matching.partitions), run by ``map_parts``.
     """
+
+    # Each partition is compared chunk by chunk too: memory follows the chunk ([project]
+    # memory_limit), the partition is the unit of work spread over processes.
+    chunk_pairs = chunk_pairs_for(config.project.memory_limit_bytes())
+
+    def compare(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+        partitions = pair_partitions(pairs, records, config.project.partition_pairs)
+        compared = map_parts(
+            "match",
+            partial(compare_pairs, chunk_pairs=chunk_pairs),
+            [(part.pairs, part.records) for part in partitions],
+            [part.size for part in partitions],
+            "pairs",
+        )
+        return concat_compared(compared)
+
     previous = config.output_dir / "latest" / CACHE_FOLDER
     outcome = match_records(
         cleaned.records,
         config.matching,
         previous,
         full=full,
-        chunk_pairs=chunk_pairs_for(config.project.memory_limit_bytes()),
+        chunk_pairs=chunk_pairs,
         keep_all_pairs=config.project.write_all_pairs,
+        compare=compare,
     )
     log.info(outcome.report.log_line())
     log.info(

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Literal
@@ -94,6 +96,9 @@ _FINGERPRINT_SCHEMA = {
 _OVERSIZED_SCHEMA = {"rule": pl.String(), "block_hash": pl.UInt64()}
 
 Mode = Literal["full", "incremental"]
+#: (candidate pairs, records) -> compared pairs in the pairs' order: compare_pairs, or the same
+#: spread over partitions (matching.partitions; flows.stages runs them on a Dask cluster).
+Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
 
 
 class CacheUnusable(Exception):
@@ -231,6 +236,7 @@ def match_records(
     now: datetime | None = None,
     chunk_pairs: int = COMPARE_CHUNK_PAIRS,
     keep_all_pairs: bool = True,
+    compare: Compare | None = None,
 ) -> MatchOutcome:
     """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
 
@@ -238,10 +244,13 @@ def match_records(
     recompute. A missing, damaged or outdated cache never fails the run: it matches in full.
     ``now`` (default: the clock) decides whether the cached weights are older than
     ``full_run_every_days``. Pairs are compared and scored ``chunk_pairs`` at a time; without
-    ``keep_all_pairs`` only the pairs the run needs are kept (matching.kept_pairs).
+    ``keep_all_pairs`` only the pairs the run needs are kept (matching.kept_pairs). ``compare``
+    compares candidate pairs (default: compare_pairs here, ``chunk_pairs`` at a time).
     """
     now = now or datetime.now(UTC)
     chunking = _Chunking(chunk_pairs, keep_all_pairs)
+    if compare is None:
+        compare = partial(compare_pairs, chunk_pairs=chunk_pairs)
     if not settings.incremental:
         # No run reads a cache then (golden dedupe, or incremental switched off): none is made.
         blocking, compared, report = _compare_all(
@@ -249,7 +258,7 @@ def match_records(
             settings,
             None,
             "incremental matching is off ([matching] incremental = false)",
-            chunk_pairs,
+            compare,
         )
         scored, weights = _score(records, compared, settings, None, chunking)
         del compared
@@ -261,10 +270,10 @@ def match_records(
     cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full, now)
     if cache is not None and changes is not None:
         blocking, compared, report = _compare_changed(
-            records, settings, cache, changes, reason, chunk_pairs
+            records, settings, cache, changes, reason, compare
         )
     else:
-        blocking, compared, report = _compare_all(records, settings, changes, reason, chunk_pairs)
+        blocking, compared, report = _compare_all(records, settings, changes, reason, compare)
     scored, weights = _score(
         records, compared, settings, cache.weights if cache is not None else None, chunking
     )
@@ -327,7 +336,7 @@ def _compare_changed(
     cache: MatchCache,
     changes: _Changes,
     reason: str,
-    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+    compare: Compare = compare_pairs,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Compare the pairs touching changed records; reuse the cached rows of all others."""
     touched = candidate_pairs_touching(
@@ -339,7 +348,7 @@ def _compare_changed(
         BlockingBudget.from_settings(settings),
     )
     blocking = touched.result
-    fresh = compare_pairs(blocking.pairs, records, chunk_pairs=chunk_pairs)
+    fresh = compare(blocking.pairs, records)
     reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
     compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
     report = MatchReport(
@@ -361,7 +370,7 @@ def _compare_all(
     settings: MatchingConfig,
     changes: _Changes | None,
     reason: str,
-    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+    compare: Compare = compare_pairs,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Block and compare every record (a full run)."""
     blocking = candidate_pairs(
@@ -370,7 +379,7 @@ def _compare_all(
         settings.max_block_size,
         BlockingBudget.from_settings(settings),
     )
-    compared = compare_pairs(blocking.pairs, records, chunk_pairs=chunk_pairs)
+    compared = compare(blocking.pairs, records)
     # The pairs as strings are in compared now; the blocking result keeps only its counts.
     blocking = replace(blocking, pairs=blocking.pairs.head(0))
     report = MatchReport(

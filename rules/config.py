@@ -119,6 +119,28 @@ class ProjectConfig(_Strict):
     #: pairs.parquet with every scored candidate pair; default: the pairs merged, reviewed or
     #: weighed by clustering, plus a 1 % sample of the others.
     write_all_pairs: bool = False
+    #: "local": every stage in this process; "dask": extract, clean and compare run as
+    #: partitions on a Dask cluster (pip install 'golden-records[dask]').
+    executor: Literal["local", "dask"] = "local"
+    #: Scheduler of an existing Dask cluster ("tcp://host:8786"); empty: a LocalCluster on
+    #: this machine with ``dask_workers`` worker processes.
+    dask_address: str = ""
+    dask_workers: Annotated[int, Field(ge=1, le=256)] = 2
+    #: Rows per clean partition and candidate pairs per compare partition: the units of work
+    #: (and of progress); outputs do not depend on them.
+    partition_rows: Annotated[int, Field(ge=1)] = 100_000
+    partition_pairs: Annotated[int, Field(ge=1)] = 500_000
+
+    @field_validator("dask_address")
+    @classmethod
+    def _scheduler_address(cls, value: str) -> str:
+        if value and not re.match(r"^(tcp|tls|ucx|inproc)://\S+$", value):
+            raise ValueError(
+                f"dask_address {value!r} is not a scheduler address: write it as "
+                f'"tcp://host:8786" (what `dask scheduler` prints), or leave it empty for a '
+                f"local cluster"
+            )
+        return value
 
     @field_validator("state_url")
     @classmethod

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from flows import progress
@@ -72,3 +73,55 @@ def test_the_match_stage_shows_the_estimate_and_no_record_values(
     assert [name for name in names if not name.startswith("extract ")] == list(STAGES)
     for value in ("Anna", "Schmidt", "Meier", "Berlin", "1980", "posteo"):
         assert value not in output
+
+
+@pytest.mark.parametrize(
+    ("done", "parts_done", "elapsed", "expected"),
+    [
+        (0, 0, 5.0, "0 of 40,000 rows (0%), part 1 of 4"),
+        (10_000, 1, 5.0, "10,000 of 40,000 rows (25%), part 2 of 4, ETA 15 s"),
+        (40_000, 4, 20.0, "40,000 of 40,000 rows (100%), 4 parts"),
+    ],
+)
+def test_work_counts_parts_and_estimates_the_time_left(
+    done: int, parts_done: int, elapsed: float, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = progress.Work("rows", 40_000, parts=4, started=100.0)
+    work.done, work.parts_done = done, parts_done
+    monkeypatch.setattr(progress.time, "perf_counter", lambda: 100.0 + elapsed)
+
+    assert work.describe() == expected
+
+
+def test_golden_run_off_a_terminal_writes_stage_lines_with_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.demo import write_demo
+
+    write_demo(tmp_path, persons=120, seed=9)
+    toml = tmp_path / "golden.toml"
+    text = toml.read_text("utf-8")
+    toml.write_text(text.replace("[project]\n", "[project]\npartition_rows = 40\n", 1))
+    monkeypatch.setattr(
+        "flows.progress.ProgressRunner",
+        lambda: ProgressRunner(interval=0.001),  # stderr as the CLI runner swaps it in
+    )
+
+    result = CliRunner().invoke(app, ["run", "--config", str(toml)])
+
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("golden: ")]
+    clean = [line for line in lines if line.startswith(f"golden: stage clean (2/{len(STAGES)})")]
+    assert clean and "rows" in clean[0], lines
+    assert any(" of " in line and " rows (" in line for line in clean), clean
+    assert any(line.startswith("golden: stage clean done in ") for line in lines), lines
+    match = [line for line in lines if "stage match (" in line]
+    assert match and "candidate pairs (estimate)" in match[0], lines
+    assert any(line.startswith("golden: stage match done in ") for line in lines), lines
+    assert any(line.endswith(" pairs") for line in lines if "stage match done" in line), lines
+    golden = pl.read_csv(tmp_path / "out" / "latest" / "golden.csv", infer_schema=False)
+    for value in golden["last_name"].drop_nulls().head(30).to_list() + ["@"]:
+        assert all(value not in line for line in lines), value

@@ -39,3 +39,41 @@ def test_flow_run_leaves_a_finished_progress_artifact(
     assert artifacts[0].type == "progress"
     assert float(artifacts[0].data) == 100.0
     assert artifacts[0].description == f"all {len(STAGES)} stages done"
+
+
+@pytest.mark.slow
+def test_a_partitioned_stage_reports_its_work_in_the_artifact(prefect_harness: None) -> None:
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+    from prefect.runtime import flow_run
+
+    from flows.nightly import PROGRESS_KEY, PrefectRunner
+    from flows.progress import STAGES
+
+    @flow(name="partitioned-stage")
+    def partitioned() -> tuple[str, list[int]]:
+        runner = PrefectRunner()
+
+        def clean_in_parts() -> list[int]:
+            parts = [(1,), (2,), (3,)]
+            return runner.map_parts("clean", lambda value: value * 10, parts, [40, 40, 20], "rows")
+
+        return str(flow_run.id), runner.stage("clean", clean_in_parts)
+
+    run_id, results = partitioned()
+
+    assert results == [10, 20, 30]
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[PROGRESS_KEY]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]),
+            )
+        )
+    assert artifact.description == f"stage clean (1/{len(STAGES)}); 100 of 100 rows (100%), 3 parts"
+    assert float(artifact.data) == pytest.approx(100.0 / len(STAGES))
