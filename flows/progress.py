@@ -63,11 +63,16 @@ def stage_work(name: str, args: tuple[Any, ...]) -> str:
     if name == "clean" and len(args) > 1:
         return f"{args[1].canonical.height:,} rows"
     if name == "match" and len(args) > 1:
+        from matching.blocking_budget import BlockingBudget
         from matching.blocking_estimate import estimate_blocking
 
         config, cleaned = args[0], args[1]
+        # The same plan the run follows: rules over budget counted after their split or cap.
         estimate = estimate_blocking(
-            cleaned.records, config.matching.blocking_rules, config.matching.max_block_size
+            cleaned.records,
+            config.matching.blocking_rules,
+            config.matching.max_block_size,
+            BlockingBudget.from_settings(config.matching),
         )
         blocks = sum(rule.blocks for rule in estimate.rules)
         return (

@@ -125,3 +125,31 @@ def test_golden_run_off_a_terminal_writes_stage_lines_with_counts(
     golden = pl.read_csv(tmp_path / "out" / "latest" / "golden.csv", infer_schema=False)
     for value in golden["last_name"].drop_nulls().head(30).to_list() + ["@"]:
         assert all(value not in line for line in lines), value
+
+
+def test_the_match_estimate_follows_the_blocking_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 30 people born on one day: the birth-date rule (435 pairs) is over its budget and split,
+    # so the progress line must announce the split plan, not the 435 the rule alone would make.
+    first = ("Anna", "Bernd", "Clara", "Dieter", "Erik", "Frieda")
+    last = ("Huber", "Keller", "Wagner", "Becker", "Zander")
+    rows = [
+        f"{index},{first[index % 6]},{last[index // 6]},1980-01-01,,"
+        f"{first[index % 6].lower()}{index}@example.org"
+        for index in range(30)
+    ]
+    source = tmp_path / "born_one_day.csv"
+    source.write_text("id,first_name,surname,dob,city,email\n" + "\n".join(rows) + "\n")
+    stream = io.StringIO()
+    monkeypatch.setattr(
+        "flows.dedupe.ProgressRunner", lambda: ProgressRunner(stream, interval=0.001)
+    )
+
+    dedupe_file(source, "id", tmp_path / "out")
+
+    estimate = explain_blocking(source, "id")
+    (birth_date,) = [rule for rule in estimate.rules if rule.rule == "birth_date"]
+    assert birth_date.adjustment is not None and birth_date.planned_pairs < birth_date.pairs
+    match_line = next(line for line in stream.getvalue().splitlines() if "stage match (" in line)
+    assert f"at most {estimate.union_bound:,} candidate pairs (estimate)" in match_line
