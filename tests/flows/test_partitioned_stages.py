@@ -38,7 +38,7 @@ class Recording:
         return stages.in_order(stage, function, parts, sizes, unit)
 
 
-def _with(config: GoldenConfig, **project: int) -> GoldenConfig:
+def _with(config: GoldenConfig, **project: int | bool) -> GoldenConfig:
     return config.model_copy(update={"project": config.project.model_copy(update=project)})
 
 
@@ -75,11 +75,28 @@ def test_compare_in_partitions_equals_compare_in_one_piece(
     cleaned = stages.clean(config, prepared, TODAY)
     recording = Recording()
 
+    # Every scored pair kept, so the parts can be counted against the whole.
+    config = _with(config, write_all_pairs=True)
     whole = stages.match(config, cleaned, full=True)
     parted = stages.match(_with(config, partition_pairs=40), cleaned, True, recording)
 
     assert len(recording.sizes["match"]) > 3 and recording.units["match"] == "pairs"
     assert sum(recording.sizes["match"]) == whole.pairs.height
+    assert_frame_equal(parted.pairs, whole.pairs)
+    assert parted.weights == whole.weights
+
+
+def test_compare_in_partitions_keeps_the_same_pairs(
+    demo: tuple[GoldenConfig, stages.Prepared],
+) -> None:
+    """With the default (only the pairs that matter kept) partitions change nothing either."""
+    config, prepared = demo
+    cleaned = stages.clean(config, prepared, TODAY)
+
+    whole = stages.match(config, cleaned, full=True)
+    parted = stages.match(_with(config, partition_pairs=40), cleaned, True, Recording())
+
+    assert 0 < whole.pairs.height
     assert_frame_equal(parted.pairs, whole.pairs)
     assert parted.weights == whole.weights
 
