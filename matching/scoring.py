@@ -55,14 +55,16 @@ def pinned_levels() -> dict[str, frozenset[str]]:
 
 
 def _condition(text: str) -> pl.Expr:
-    name, label = text.split(":", 1)
+    """``"<comparison>:<level>"`` or ``"<comparison>:<level>|<level>"`` (any of the levels)."""
+    name, labels = text.split(":", 1)
     comparison = next((c for c in COMPARISONS if c.name == name), None)
-    if comparison is None or label not in comparison.levels:
+    if comparison is None or not set(labels.split("|")) <= set(comparison.levels):
         known = "; ".join(f"{c.name}: {', '.join(c.levels)}" for c in COMPARISONS)
         raise ConfigError(
             f"[matching] hard_rules: unknown condition {text!r}; known levels are {known}"
         )
-    return pl.col(f"{name}_level") == comparison.levels.index(label)
+    indexes = [comparison.levels.index(label) for label in labels.split("|")]
+    return pl.col(f"{name}_level").is_in(indexes)
 
 
 def _level(name: str, label: str) -> int:

@@ -278,22 +278,23 @@ class SiloConfig(_Strict):
         return self
 
 
+#: "<comparison>:<level>" or "<comparison>:<level>|<level>|...".
+_CONDITION = r"^[a-z_]+:[a-z_0-9.]+(\|[a-z_0-9.]+)*$"
+
+
 class HardRule(_Strict):
     """A rule that decides a pair outright when all its conditions hold.
 
     Conditions name a comparison level, ``"<comparison>:<level>"`` (e.g. "first_name:different",
-    "vat_id:exact"); levels are listed in matching.comparisons.COMPARISONS.
+    "vat_id:exact"), or several levels of one comparison, any of which counts
+    (``"first_name:similar|unlike"``); levels are listed in matching.comparisons.COMPARISONS.
     """
 
-    when: Annotated[
-        list[Annotated[str, Field(pattern=r"^[a-z_]+:[a-z_0-9.]+$")]], Field(min_length=1)
-    ]
+    when: Annotated[list[Annotated[str, Field(pattern=_CONDITION)]], Field(min_length=1)]
     then: Literal["match", "no_match"]
     #: Conditions that stop the rule: it does not fire on a pair where any of them holds (a
     #: shared personal id outweighs a different first name: the weights decide instead).
-    unless: list[Annotated[str, Field(pattern=r"^[a-z_]+:[a-z_0-9.]+$")]] = Field(
-        default_factory=list
-    )
+    unless: list[Annotated[str, Field(pattern=_CONDITION)]] = Field(default_factory=list)
     #: Which pairs the rule applies to (both records of this type), or "any".
     record_type: Literal["person", "organisation", "any"] = "any"
 
@@ -301,6 +302,10 @@ class HardRule(_Strict):
 #: A shared personal id (AHV-Nr., Steuer-ID, SSN) is stronger evidence than a replaced given
 #: name or a mistyped birth date: the vetoes on those leave such pairs to the weights.
 _SAME_PERSONAL_ID = ["personal_id:exact_checked", "personal_id:exact"]
+#: First names that differ, yet close enough that the first-name veto leaves them to the weights:
+#: a masculine/feminine form (Simon / Simone), one letter apart (Lena / Lea, Jan / Jana), or a
+#: difference a typo could explain.
+_CLOSE_OTHER_FIRST_NAME = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
 
 
 def _default_hard_rules() -> list[HardRule]:
@@ -308,6 +313,24 @@ def _default_hard_rules() -> list[HardRule]:
         # Twins and family members share name, address and phone but never the first name.
         HardRule(
             when=["first_name:different"],
+            then="no_match",
+            record_type="person",
+            unless=_SAME_PERSONAL_ID,
+        ),
+        # Twins and siblings with similar names: Herr next to Frau and the first names differ.
+        # One person whose salutation was mistyped keeps a personal e-mail or id of both.
+        HardRule(
+            when=["gender:different", _CLOSE_OTHER_FIRST_NAME],
+            then="no_match",
+            record_type="person",
+            unless=[*_SAME_PERSONAL_ID, "email:shared"],
+        ),
+        # Twins of one sex (Lena / Lea): household evidence agrees (name, address, birth date,
+        # landline), each has a mobile and a personal e-mail of their own and none is shared,
+        # and the first names differ. One person with a typo in the first name who changed
+        # both mobile and e-mail is far rarer than twins.
+        HardRule(
+            when=[_CLOSE_OTHER_FIRST_NAME, "phone:different", "email:different"],
             then="no_match",
             record_type="person",
             unless=_SAME_PERSONAL_ID,

@@ -313,8 +313,9 @@ def test_default_rules_name_only_known_levels() -> None:
     hard_rule_decisions(_compared([{"types": PERSONS, "levels": {}}]), DEFAULT_HARD_RULES)
     for rule in DEFAULT_HARD_RULES:
         for condition in [*rule.when, *rule.unless]:
-            name, label = condition.split(":")
-            assert label in LADDERS[name], condition
+            name, labels = condition.split(":")
+            for label in labels.split("|"):
+                assert label in LADDERS[name], condition
 
 
 DEFAULT_CASES: list[dict[str, Any]] = [
@@ -407,6 +408,96 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         "decision": None,
     },
     {
+        "description": "Herr and Frau with first names one letter apart (Noah / Nora): twins",
+        "types": PERSONS,
+        "levels": {**TWINS, "first_name": "similar", "gender": "different", "email": "different"},
+        "decision": -1,
+    },
+    {
+        "description": "Herr and Frau, masculine and feminine form (Simon / Simone): twins",
+        "types": PERSONS,
+        "levels": {
+            **TWINS,
+            "first_name": "opposite_sex",
+            "gender": "different",
+            "email": "different",
+        },
+        "decision": -1,
+    },
+    {
+        "description": "Herr and Frau, same first name: a mistyped salutation only weighs",
+        "types": PERSONS,
+        "levels": {**TWINS, "first_name": "exact", "gender": "different", "email": "different"},
+        "decision": None,
+    },
+    {
+        "description": "Herr and Frau, nickname (Andi / Andrea): left to the weights",
+        "types": PERSONS,
+        "levels": {**TWINS, "first_name": "nickname", "gender": "different", "email": "different"},
+        "decision": None,
+    },
+    {
+        "description": "Herr and Frau, close first names, one personal e-mail: one person",
+        "types": PERSONS,
+        "levels": {
+            **TWINS,
+            "first_name": "jaro_winkler_0.9",
+            "gender": "different",
+            "email": "shared",
+        },
+        "decision": 1,
+    },
+    {
+        "description": "Herr and Frau, close first names, one checked personal id: one person",
+        "types": PERSONS,
+        "levels": {
+            **TWINS,
+            "first_name": "jaro_winkler_0.9",
+            "gender": "different",
+            "personal_id": "exact_checked",
+        },
+        "decision": 1,
+    },
+    {
+        "description": "close first names (Lena / Lea), own mobiles and own e-mails: twins",
+        "types": PERSONS,
+        "levels": {
+            **TWINS,
+            "first_name": "jaro_winkler_0.9",
+            "phone": "different",
+            "email": "different",
+            "gender": "same",
+        },
+        "decision": -1,
+    },
+    {
+        "description": "close first names, own mobiles, one family mailbox: left to the weights",
+        "types": PERSONS,
+        "levels": {
+            **TWINS,
+            "first_name": "jaro_winkler_0.9",
+            "phone": "different",
+            "email": "shared_household",
+        },
+        "decision": None,
+    },
+    {
+        "description": "close first names and own mobiles, no e-mail known: left to the weights",
+        "types": PERSONS,
+        "levels": {
+            **{name: label for name, label in TWINS.items() if name != "email"},
+            "first_name": "similar",
+            "phone": "different",
+        },
+        "decision": None,
+    },
+    {
+        "description": "a first-name typo (FEBRL, no salutation, no e-mail): left to the weights",
+        "types": PERSONS,
+        "levels": {"first_name": "unlike", "last_name": "exact", "birth_date": "exact"},
+        "decision": None,
+    },
+    {
         "description": "jun. and sen. stay apart even with one checked id",
         "types": PERSONS,
         "levels": {"name_suffix": "different", "personal_id": "exact_checked"},
@@ -467,3 +558,28 @@ def test_default_hard_rules(case: dict[str, Any]) -> None:
         then = "match" if case["decision"] == 1 else "no_match"
         # flows/stages.py reads cannot-links off this text: it must start with the outcome.
         assert decided["hard_rule"].startswith(f"{then}: ")
+
+
+@pytest.mark.parametrize(
+    ("first_name", "decision"),
+    [("similar", -1), ("unlike", -1), ("exact", None), ("different", None)],
+)
+def test_a_condition_with_several_levels_holds_on_any_of_them(
+    first_name: str, decision: int | None
+) -> None:
+    rule = HardRule(when=["first_name:similar|unlike"], then="no_match")
+    pair = {"types": PERSONS, "levels": {"first_name": first_name}}
+    decided = hard_rule_decisions(_compared([pair]), [rule]).row(0, named=True)
+    assert decided["hard_decision"] == decision
+
+
+def test_an_unknown_level_among_several_raises_naming_the_condition() -> None:
+    rule = HardRule(when=["first_name:similar|typo"], then="no_match")
+    with pytest.raises(ConfigError, match=r"first_name:similar\|typo"):
+        hard_rule_decisions(_compared([{"types": PERSONS, "levels": {}}]), [rule])
+
+
+@pytest.mark.parametrize("condition", ["first_name:similar|", "first_name:|similar", "a:b||c"])
+def test_malformed_alternatives_are_rejected_by_the_config(condition: str) -> None:
+    with pytest.raises(ValidationError):
+        HardRule(when=[condition], then="no_match")

@@ -275,9 +275,21 @@ MORITZ = ("moritz", "moritz", "678")
 HANS = ("hans", "johannes", "068")
 JOHANNES = ("johannes", "johannes", "0668")
 ANNA = ("anna", "anna", "06")
+LENA = ("lena", "magdalena", "56")
+LEA = ("lea", "lea", "5")
+NOAH = ("noah", "noah", "6")
+NORA = ("nora", "nora", "67")
+SABINE = ("sabine", "sabine", "816")
+SABIEN = ("sabien", "sabien", "816")  # a typo of Sabine
+HOFER = ("hofer", "037")
 MUELLER = ("mueller", "657")
 SCHMIDT = ("schmidt", "8622")
 WEBER = ("weber", "317")
+
+# The hard rules the cases below expect (rules.config._default_hard_rules).
+CLOSE_NAMES = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
+OTHER_SEX_RULE = f"no_match: gender:different & {CLOSE_NAMES}"
+OWN_CONTACTS_RULE = f"no_match: {CLOSE_NAMES} & phone:different & email:different"
 
 # "below"/"above": the probability from the default weights alone; "hard_rule": the default
 # hard rule (rules.config.MatchingConfig().hard_rules) that decides the pair, or None. A case
@@ -351,7 +363,7 @@ HARD_CASES: list[dict[str, Any]] = [
         "left": _person(("stefanie", "stefanie", "8236"), MUELLER, salutation="Frau", **ADDRESS),
         "right": _person(("stefan", "stefan", "8236"), MUELLER, salutation="Herr", **ADDRESS),
         "below": 0.6,
-        "hard_rule": None,
+        "hard_rule": OTHER_SEX_RULE,
     },
     {
         "description": "newsletter row with a family mailbox: the household, not a person",
@@ -414,6 +426,114 @@ HARD_CASES: list[dict[str, Any]] = [
         "hard_rule": "match: email:shared",
     },
 ]
+
+
+LANDLINE = {"phones": ["+4989123456"], "phone_types": ["landline"]}
+
+
+def _own_contacts(mobile: str, email: str) -> dict[str, Any]:
+    """The family's landline plus a mobile and a personal e-mail of one's own."""
+    return {
+        "phones": ["+4989123456", mobile],
+        "phone_types": ["landline", "mobile"],
+        "emails": [email],
+    }
+
+
+# Twins with similar first names, and one person whose first name (or salutation) was mistyped.
+SIMILAR_NAME_CASES: list[dict[str, Any]] = [
+    {
+        "description": "twins Noah (Herr) and Nora (Frau): same last name, birth date, address "
+        "and landline",
+        "left": _person(
+            NOAH, HOFER, salutation="Herr", birth_date=date(2004, 9, 3), **LANDLINE, **ADDRESS
+        ),
+        "right": _person(
+            NORA, HOFER, salutation="Frau", birth_date=date(2004, 9, 3), **LANDLINE, **ADDRESS
+        ),
+        "below": 0.6,
+        "hard_rule": OTHER_SEX_RULE,
+    },
+    {
+        "description": "twins Lena and Lea (both Frau): same address, birth date and landline, "
+        "each her own mobile and e-mail",
+        "left": _person(
+            LENA,
+            HOFER,
+            salutation="Frau",
+            birth_date=date(2004, 9, 3),
+            **_own_contacts("+491701111111", "lena.hofer@gmx.de"),
+            **ADDRESS,
+        ),
+        "right": _person(
+            LEA,
+            HOFER,
+            salutation="Frau",
+            birth_date=date(2004, 9, 3),
+            **_own_contacts("+491702222222", "lea.h04@web.de"),
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": OWN_CONTACTS_RULE,
+    },
+    {
+        "description": "one person, first name mistyped (Sabine / Sabien), same e-mail",
+        "left": _person(
+            SABINE, HOFER, birth_date=date(1978, 2, 14), emails=["s.hofer@t-online.de"], **ADDRESS
+        ),
+        "right": _person(
+            SABIEN, HOFER, birth_date=date(1978, 2, 14), emails=["s.hofer@t-online.de"], **ADDRESS
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "one person, first name mistyped and Herr typed for Frau, same personal "
+        "e-mail and mobile",
+        "left": _person(
+            SABINE,
+            HOFER,
+            salutation="Frau",
+            **_own_contacts("+491703333333", "s.hofer@t-online.de"),
+            **ADDRESS,
+        ),
+        "right": _person(
+            SABIEN,
+            HOFER,
+            salutation="Herr",
+            **_own_contacts("+491703333333", "s.hofer@t-online.de"),
+            **ADDRESS,
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "case", SIMILAR_NAME_CASES, ids=[case["description"] for case in SIMILAR_NAME_CASES]
+)
+def test_similar_first_names_with_default_hard_rules(
+    case: dict[str, Any], make_records: Any
+) -> None:
+    scored = _score_one(case["left"], case["right"], make_records, DEFAULT_HARD_RULES)
+    levels = {name: scored[f"{name}_level"] for name in NAMES}
+    assert scored["hard_rule"] == case["hard_rule"], levels
+    if "below" in case:
+        assert scored["probability"] < case["below"], levels
+    else:
+        assert scored["probability"] > case["above"], levels
+
+
+def test_twins_rules_fire_on_close_first_names_only(make_records: Any) -> None:
+    # The same twins with equal first names (one person, two salutations or two phones) are
+    # not decided by the twins rules: a salutation or a new mobile alone proves nothing.
+    for case in SIMILAR_NAME_CASES[:2]:
+        right = {**case["right"], "first_name_key": case["left"]["first_name_key"]}
+        right["first_name_group"] = case["left"]["first_name_group"]
+        right["first_name_phonetic"] = case["left"]["first_name_phonetic"]
+        scored = _score_one(case["left"], right, make_records, DEFAULT_HARD_RULES)
+        assert scored["hard_rule"] is None, case["description"]
 
 
 def _score_one(

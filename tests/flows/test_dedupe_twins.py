@@ -1,0 +1,74 @@
+"""`golden dedupe` with defaults only on a file with a salutation column: twins with similar
+first names stay apart, one person with a mistyped first name or salutation merges.
+
+Written record by record (issue 13): twins share last name, address, landline and birth date,
+and their first names are one letter apart or a masculine and feminine form.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from flows.dedupe import dedupe_file
+
+HEADER = "Nr;Anrede;Vorname;Nachname;Straße;PLZ;Ort;Telefon;Mobil;E-Mail;Geburtsdatum"
+ROWS = [
+    # twins Noah (Herr) and Nora (Frau): one address, landline and birth date -> apart
+    ("1", "Herr;Noah;Hofer;Amselweg 7;80995;München;089 1502233;;;03.09.2004"),
+    ("2", "Frau;Nora;Hofer;Amselweg 7;80995;München;089 1502233;;;03.09.2004"),
+    # twins Jan (Herr) and Jana (Frau), no phones, no e-mails -> apart
+    ("3", "Herr;Jan;Keller;Gartenstraße 21;50667;Köln;;;;17.05.1999"),
+    ("4", "Frau;Jana;Keller;Gartenstraße 21;50667;Köln;;;;17.05.1999"),
+    # twins Lena and Lea, both Frau: each her own mobile and e-mail -> apart
+    (
+        "5",
+        "Frau;Lena;Brandl;Hauptstraße 40;94032;Passau;0851 334455;0170 1234567;"
+        "lena.brandl@gmx.de;21.11.2002",
+    ),
+    (
+        "6",
+        "Frau;Lea;Brandl;Hauptstraße 40;94032;Passau;0851 334455;0176 7654321;"
+        "lea.b02@web.de;21.11.2002",
+    ),
+    # one person: first name mistyped, same e-mail -> merge
+    ("7", "Frau;Sabine;Lang;Rosenweg 3;97070;Würzburg;;;sabine.lang@t-online.de;14.02.1978"),
+    ("8", "Frau;Sabien;Lang;Rosenweg 3;97070;Würzburg;;;sabine.lang@t-online.de;"),
+    # one person: first name mistyped and Herr typed for Frau, same e-mail and mobile -> merge
+    ("9", "Frau;Monika;Eder;Bergstraße 11;83022;Rosenheim;;0151 2223334;m.eder@gmx.net;"),
+    ("10", "Herr;Monkia;Eder;Bergstraße 11;83022;Rosenheim;;0151 2223334;m.eder@gmx.net;"),
+]
+APART = [
+    ("1", "2", "twins Noah (Herr) and Nora (Frau)"),
+    ("3", "4", "twins Jan (Herr) and Jana (Frau)"),
+    ("5", "6", "twins Lena and Lea with own mobiles and e-mails"),
+]
+TOGETHER = [
+    ("7", "8", "Sabine / Sabien with one e-mail"),
+    ("9", "10", "Monika / Monkia, Frau / Herr, one e-mail and mobile"),
+]
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("twins")
+    source = folder / "kunden.csv"
+    lines = [HEADER] + [f"{row_id};{row}" for row_id, row in ROWS]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dedupe_file(source, "Nr", folder / "out")
+    crosswalk = pl.read_csv(folder / "out" / "crosswalk.csv", infer_schema=False)
+    return dict(crosswalk.select("source_id", "golden_id").iter_rows())
+
+
+@pytest.mark.parametrize(("left", "right", "description"), APART)
+def test_twins_with_similar_first_names_stay_apart(
+    golden: dict[str, str], left: str, right: str, description: str
+) -> None:
+    assert golden[left] != golden[right], description
+
+
+@pytest.mark.parametrize(("left", "right", "description"), TOGETHER)
+def test_one_person_with_a_mistyped_name_or_salutation_merges(
+    golden: dict[str, str], left: str, right: str, description: str
+) -> None:
+    assert golden[left] == golden[right], description
