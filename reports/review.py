@@ -662,7 +662,9 @@ def refused_merge_text(reason: str, labels: Mapping[str, str]) -> str:
         for condition in code.split(" & "):
             field, _, level = condition.partition(":")
             field_label = labels.get(f"comparison_{field}")
-            level_label = labels.get(f"level_{level}", level.replace("_", " "))
+            level_label = " / ".join(
+                labels.get(f"level_{one}", one.replace("_", " ")) for one in level.split("|")
+            )
             parts.append(f"{field_label} {level_label}" if field_label else condition)
         text = " & ".join(parts)
     return f"{labels['refused_conflict']}: {text}" if conflict else text

@@ -477,6 +477,12 @@ REFUSED_CASES = [
         "en": "Conflict: each with a mobile of their own, none shared",
     },
     {
+        "description": "a rule on several levels and fields lists each",
+        "reason": "conflict: gender:different & first_name:similar|unlike",
+        "de": "Widerspruch: Geschlecht verschieden & Vorname ähnlich / abweichend (Tippfehler möglich)",
+        "en": "Conflict: Gender different & First name similar / unlike (a typo may explain it)",
+    },
+    {
         "description": "a weak bridge is no conflict",
         "reason": "weak_link",
         "de": "nur eine schwache Verbindung zwischen den Gruppen",
@@ -497,3 +503,22 @@ def test_refused_merge_reason_in_the_page_language(case: dict[str, str]) -> None
 
     for language in ("de", "en"):
         assert refused_merge_text(case["reason"], review_labels(language)) == case[language]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_comparison_and_level_has_a_label(language: str) -> None:
+    """The page shows labels, never the matcher's codes (opposite_sex, year_typo, …)."""
+    from matching.comparisons import COMPARISONS
+    from reports.review import review_labels
+
+    labels = review_labels(language)
+    missing = [
+        key
+        for comparison in COMPARISONS
+        for key in (
+            f"comparison_{comparison.name}",
+            *(f"level_{level}" for level in comparison.levels),
+        )
+        if key not in labels
+    ]
+    assert missing == []
