@@ -479,7 +479,8 @@ REFUSED_CASES = [
     {
         "description": "a rule on several levels and fields lists each",
         "reason": "conflict: gender:different & first_name:similar|unlike",
-        "de": "Widerspruch: Geschlecht verschieden & Vorname ähnlich / abweichend (Tippfehler möglich)",
+        "de": "Widerspruch: Geschlecht verschieden & Vorname ähnlich / "
+        "abweichend (Tippfehler möglich)",
         "en": "Conflict: Gender different & First name similar / unlike (a typo may explain it)",
     },
     {
