@@ -56,7 +56,17 @@ from rules.errors import StageError
 log = logging.getLogger("golden.stages")
 
 #: Records with none of these fields carry nothing to match or contact: they go to quarantine.
-IDENTIFYING_FIELDS = ("last_name", "first_name", "organisation_name", "emails", "phones")
+# A record that can be told apart and found again: a name, an organisation, an e-mail, a phone, or
+# an identifier of its own (a personal id such as an SSN or AHV-Nr., a VAT id).
+IDENTIFYING_FIELDS = (
+    "last_name",
+    "first_name",
+    "organisation_name",
+    "emails",
+    "phones",
+    "personal_id",
+    "vat_id",
+)
 
 Result = TypeVar("Result")
 
@@ -234,9 +244,9 @@ def clean(
                 "source_id",
                 "row_number",
                 pl.lit(None, dtype=pl.String).alias("field"),
-                pl.lit("no name, organisation, e-mail or phone left after cleaning").alias(
-                    "reason"
-                ),
+                pl.lit(
+                    "no name, organisation, e-mail, phone or personal id left after cleaning"
+                ).alias("reason"),
                 pl.lit(None, dtype=pl.String).alias("raw"),
             ),
         ]

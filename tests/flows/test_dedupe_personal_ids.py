@@ -41,6 +41,11 @@ FEBRL_ROWS = [
     ("b-dup", "emily,walsh,12,ryrie crescent,mawson,2607,19620815,4455132"),
     # another person of a similar name elsewhere, own SSN
     ("c-org", "jack,barry,3,mcdonald street,toowoomba,4350,19740302,9021377"),
+    # both names missing: the SSN (and address, birth date) still identify the person
+    ("d-org", "sarah,lee,8,hay street,perth,6000,19801104,5566778"),
+    ("d-dup", ",,8,hay street,perth,6000,19801104,5566778"),
+    # nothing that identifies anybody: quarantined with its reason
+    ("e-org", ",,,,,,,"),
 ]
 
 
@@ -106,3 +111,12 @@ def test_a_wrong_check_digit_is_flagged_not_dropped(swiss: Path) -> None:
     flagged = findings.filter(pl.col("field") == "personal_id")
     assert flagged["source_id"].to_list() == ["6"]
     assert flagged["status"].to_list() == ["invalid"]
+
+
+def test_a_personal_id_identifies_a_record_without_a_name(febrl: Path) -> None:
+    golden = _golden(febrl)
+    assert golden["d-org"] == golden["d-dup"]
+    quarantine = pl.read_csv(febrl / "quarantine.csv", infer_schema=False)
+    assert quarantine.select("source_id", "reason").rows() == [
+        ("e-org", "no name, organisation, e-mail, phone or personal id left after cleaning")
+    ]
