@@ -5,13 +5,15 @@ The demo (``write_demo(persons=20000, seed=42)``, as ``demo-20000`` in benchmark
 run once in full; the folder is copied; in both copies 1 % of the records change in the ERP
 silo (moves, new e-mail addresses, new surnames, deletions, new duplicates, seeded); then one
 copy runs incrementally (the default) and the other with ``full=True`` (`golden run --full`).
-Printed: both match-stage wall times, pairs compared (and reused), and whether pairs and
-clusters (the crosswalk's golden ids) are identical. Twice: with fixed weights
+Printed: the whole run's wall time and every stage's (extract, clean, match, golden records,
+publish, ...) for both, pairs compared (and reused), and whether pairs and clusters (the
+crosswalk's golden ids) are identical. Twice: with fixed weights
 (``estimate_weights = false``: the incremental result must be identical) and with the default
 EM, where the full run estimates fresh weights and the incremental run keeps the last ones.
-DQ checks are off (they do not touch matching and take a third of the wall time).
+DQ checks are off unless ``--dq`` (they do not touch matching); ``--fixed-only`` skips the EM
+variant (for the large sizes).
 
-Usage: python -m benchmarks.incremental [--persons 20000] [--json PATH]
+Usage: python -m benchmarks.incremental [--persons 20000] [--dq] [--fixed-only] [--json PATH]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import polars as pl
@@ -85,7 +88,9 @@ def change_erp(directory: Path, records: int, seed: int = 7) -> dict[str, int]:
     }
 
 
-def run_variant(persons: int, estimate_weights: bool, workdir: Path) -> dict[str, object]:
+def run_variant(
+    persons: int, estimate_weights: bool, workdir: Path, dq: bool = False
+) -> dict[str, object]:
     """First run, 1 % changes, then incremental (copy a) and full (copy b); return the numbers."""
     from flows.demo import write_demo
     from flows.pipeline import PlainRunner, run_pipeline
@@ -98,15 +103,21 @@ def run_variant(persons: int, estimate_weights: bool, workdir: Path) -> dict[str
     text = text.replace(
         "[matching]\n", f"[matching]\nestimate_weights = {str(estimate_weights).lower()}\n", 1
     )
-    config_path.write_text(text.replace("[dq]\n", "[dq]\nrun_checks = false\n", 1), "utf-8")
+    if not dq:
+        text = text.replace("[dq]\n", "[dq]\nrun_checks = false\n", 1)
+    config_path.write_text(text, "utf-8")
     first = run_pipeline(load_config(config_path), PlainRunner())
     shutil.copytree(first_dir, full_dir, symlinks=True)
     records = first.summary.records_in_crosswalk
     changes = {}
     for directory in (first_dir, full_dir):
         changes = change_erp(directory, records)
+    clock = time.perf_counter()
     incremental = run_pipeline(load_config(config_path), PlainRunner())
+    wall_incremental = time.perf_counter() - clock
+    clock = time.perf_counter()
     full = run_pipeline(load_config(full_dir / "golden.toml"), PlainRunner(), full=True)
+    wall_full = time.perf_counter() - clock
 
     inc_report = incremental.outputs.matched.report
     full_report = full.outputs.matched.report
@@ -128,6 +139,11 @@ def run_variant(persons: int, estimate_weights: bool, workdir: Path) -> dict[str
         "incremental_mode": inc_report.mode,
         "incremental_reason": inc_report.reason,
         "records_removed": inc_report.removed,
+        "dq_checks": dq,
+        "wall_seconds_full": round(wall_full, 3),
+        "wall_seconds_incremental": round(wall_incremental, 3),
+        "stage_seconds_full": dict(full.summary.stage_seconds),
+        "stage_seconds_incremental": dict(incremental.summary.stage_seconds),
         "match_seconds_full": full.summary.stage_seconds["match"],
         "match_seconds_incremental": incremental.summary.stage_seconds["match"],
         "pairs_compared_full": full_report.compared_pairs,
@@ -145,22 +161,47 @@ def run_variant(persons: int, estimate_weights: bool, workdir: Path) -> dict[str
     }
 
 
+def _stage_lines(result: dict[str, object]) -> str:
+    """One line per stage: seconds in the full and in the incremental run."""
+    full: dict[str, float] = result["stage_seconds_full"]  # type: ignore[assignment]
+    incremental: dict[str, float] = result["stage_seconds_incremental"]  # type: ignore[assignment]
+    lines = [
+        f"    {name:<18} full {full.get(name, 0.0):>7.2f} s   "
+        f"incremental {incremental.get(name, 0.0):>7.2f} s\n"
+        for name in dict.fromkeys([*full, *incremental])
+    ]
+    # summary.json is written before publishing: the rest of the wall is publish + state store
+    rest = [
+        float(result[f"wall_seconds_{run}"]) - sum(seconds.values())  # type: ignore[arg-type]
+        for run, seconds in (("full", full), ("incremental", incremental))
+    ]
+    lines.append(
+        f"    {'publish, state':<18} full {rest[0]:>7.2f} s   incremental {rest[1]:>7.2f} s\n"
+    )
+    return "".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument(
         "--json", type=Path, default=ROOT / "benchmarks" / "results" / "incremental.json"
     )
+    parser.add_argument("--dq", action="store_true", help="keep the DQ checks on")
+    parser.add_argument("--fixed-only", action="store_true", help="skip the EM variant")
     args = parser.parse_args()
     results = []
-    for estimate_weights in (False, True):
+    for estimate_weights in (False,) if args.fixed_only else (False, True):
         with tempfile.TemporaryDirectory(prefix="golden-bench-incremental-") as tmp:
-            result = run_variant(args.persons, estimate_weights, Path(tmp))
+            result = run_variant(args.persons, estimate_weights, Path(tmp), dq=args.dq)
         results.append(result)
         weights = "EM weights" if estimate_weights else "fixed weights"
         sys.stdout.write(
             f"incremental demo-{args.persons} ({weights}): {result['records']} records, "
             f"{sum(result['changes'].values())} changed (1 %)\n"  # type: ignore[union-attr]
+            f"  whole run     full {result['wall_seconds_full']:>7.2f} s   "
+            f"incremental {result['wall_seconds_incremental']:>7.2f} s\n"
+            f"{_stage_lines(result)}"
             f"  match stage   full {result['match_seconds_full']:>7.2f} s   "
             f"incremental {result['match_seconds_incremental']:>7.2f} s "
             f"({result['incremental_mode']}: {result['incremental_reason']}, "

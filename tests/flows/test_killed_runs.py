@@ -1,0 +1,139 @@
+"""A nightly run killed midway (SIGKILL) leaves the state store and the match cache sound.
+
+The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
+match stage, halfway through writing the match cache, after publishing but before the state
+store recorded the run), so the point is exact rather than a race against a timer. Then the
+next run must complete, match incrementally from a complete cache, and give the same crosswalk
+and golden records as a run on the same data that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from benchmarks.incremental import change_erp
+from flows.cli import app
+from flows.demo import write_demo
+from matching.incremental import CACHE_FOLDER
+
+runner = CliRunner()
+
+#: Python run in the child: patch one function so the process SIGKILLs itself there, then run.
+_CHILD = """
+import os, signal, sys
+import flows.outputs, flows.pipeline, flows.stages
+
+point, config = sys.argv[1], sys.argv[2]
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if point == "match":
+    original_match = flows.stages.match
+    def match(*args):
+        original_match(*args)
+        die()
+    flows.stages.match = match
+elif point == "cache":
+    def write_match_cache(folder, cache, run_id=""):
+        folder.mkdir(parents=True, exist_ok=True)
+        cache.fingerprints.write_parquet(folder / "records.parquet")
+        die()  # compared.parquet, oversized.parquet and the manifest never written
+    flows.outputs.write_match_cache = write_match_cache
+elif point == "published":
+    def prune_match_caches(output_dir, keep):
+        die()  # latest already switched, the state store not yet told
+    flows.pipeline.prune_match_caches = prune_match_caches
+
+from flows.cli import app
+app(["run", "--config", config])
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_prefect_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+
+
+def _run(config: Path) -> None:
+    result = runner.invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+
+
+def _statuses(directory: Path) -> list[str]:
+    with sqlite3.connect(directory / "out" / "state.db") as connection:
+        rows = connection.execute("SELECT status FROM golden_runs ORDER BY started_at").fetchall()
+    return [status for (status,) in rows]
+
+
+def _published(directory: Path) -> pl.DataFrame:
+    latest = directory / "out" / "latest"
+    return pl.read_parquet(latest / "crosswalk.parquet").sort("silo", "source_id")
+
+
+def _matching(directory: Path) -> dict[str, object]:
+    summary = json.loads((directory / "out" / "latest" / "summary.json").read_text("utf-8"))
+    return summary["matching"]
+
+
+@pytest.mark.parametrize("point", ["match", "cache", "published"])
+def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -> None:
+    killed, calm = tmp_path / "killed", tmp_path / "calm"
+    write_demo(killed, persons=300, seed=11)
+    _run(killed / "golden.toml")
+    first = (killed / "out" / "latest").resolve()
+    shutil.copytree(killed, calm, symlinks=True)
+    for directory in (killed, calm):
+        change_erp(directory, records=600)  # 1 %, at least 4 changes: the same in both copies
+
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, point, str(killed / "golden.toml")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    latest = (killed / "out" / "latest").resolve()
+    if point == "published":
+        assert latest != first  # the run's folder was complete and is published
+        assert (latest / CACHE_FOLDER / "manifest.json").is_file()
+    else:
+        assert latest == first  # the last complete run stays published, its cache whole
+        assert (first / CACHE_FOLDER / "manifest.json").is_file()
+
+    _run(killed / "golden.toml")  # the next night
+    _run(calm / "golden.toml")  # the same data, never interrupted
+    assert _statuses(killed) == ["completed", "aborted", "completed"]
+    assert not list((killed / "out" / "runs").glob(".*"))  # no half-written folder remains
+    again, calm_matching = _matching(killed), _matching(calm)
+    assert again["mode"] == calm_matching["mode"] == "incremental", again["reason"]
+    if point == "published":  # the killed run's complete cache already holds today's records
+        assert again["changed"] == 0 and again["removed"] == 0
+    else:  # the cache of the last complete run, not a half-written one
+        assert (again["changed"], again["removed"]) == (
+            calm_matching["changed"],
+            calm_matching["removed"],
+        )
+        assert again["compared_pairs"] == calm_matching["compared_pairs"]
+    assert calm_matching["changed"] > 0
+    assert_frame_equal(_published(killed), _published(calm))
+    golden = [
+        pl.read_parquet(directory / "out" / "latest" / "golden.parquet").sort("golden_id")
+        for directory in (killed, calm)
+    ]
+    assert golden[0]["golden_id"].to_list() == golden[1]["golden_id"].to_list()
