@@ -19,6 +19,7 @@ from cleaners.outcome import (
     VALID,
     CleanResult,
     Outcome,
+    clean_with_country,
     findings_for,
     map_distinct,
     temporary_columns,
@@ -346,17 +347,7 @@ def clean_organisations(frame: pl.DataFrame) -> CleanResult:
 
 def clean_vat_ids(frame: pl.DataFrame) -> CleanResult:
     """Normalize vat_id against the record's (already cleaned) country."""
-    frame = map_distinct(
-        frame,
-        ["vat_id", "country"],
-        normalize_vat_id,
-        {"__vat": pl.String(), "__vat_status": pl.String(), "__vat_reason": pl.String()},
-    )
-    findings = findings_for(
-        frame, "vat_id", value="vat_id", status="__vat_status", reason="__vat_reason"
-    )
-    frame = frame.with_columns(vat_id=pl.col("__vat"))
-    return CleanResult(frame.drop(temporary_columns(frame)), findings)
+    return clean_with_country(frame, "vat_id", normalize_vat_id)
 
 
 def business_domains(emails: pl.Expr) -> pl.Expr:

@@ -166,3 +166,18 @@ def temporary_columns(frame: pl.DataFrame) -> list[str]:
 def outcome_schema(prefix: str) -> dict[str, pl.DataType]:
     """Column names and types for an Outcome mapped by ``map_distinct``: value, status, reason."""
     return {prefix: pl.String(), f"{prefix}_status": pl.String(), f"{prefix}_reason": pl.String()}
+
+
+def clean_with_country(
+    frame: pl.DataFrame, field: str, normalize: Callable[[Any, Any], Outcome]
+) -> CleanResult:
+    """Normalize ``field`` by ``normalize(value, country)`` once per distinct pair (the country
+    is cleaned already): the field replaced by the normalized value, a finding per row whose
+    value was corrected or is invalid. VAT ids and personal ids are checked this way."""
+    prefix = f"__{field}_checked"
+    frame = map_distinct(frame, [field, "country"], normalize, outcome_schema(prefix))
+    findings = findings_for(
+        frame, field, value=field, status=f"{prefix}_status", reason=f"{prefix}_reason"
+    )
+    frame = frame.with_columns(pl.col(prefix).alias(field))
+    return CleanResult(frame.drop(prefix, f"{prefix}_status", f"{prefix}_reason"), findings)

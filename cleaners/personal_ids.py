@@ -33,7 +33,7 @@ from stdnum.at import vnr as at_vnr
 from stdnum.ch import ssn as ch_ssn
 from stdnum.de import idnr as de_idnr
 
-from cleaners.outcome import INVALID, CleanResult, Outcome, findings_for, map_distinct
+from cleaners.outcome import INVALID, CleanResult, Outcome, clean_with_country
 from cleaners.text import clean_text, is_placeholder
 
 #: Separator between a checked id's scheme and its number; never in an unchecked id.
@@ -78,17 +78,7 @@ def normalize_personal_id(value: str | None, country: str | None = None) -> Outc
 
 def clean_personal_ids(frame: pl.DataFrame) -> CleanResult:
     """Normalize personal_id against the record's (already cleaned) country."""
-    frame = map_distinct(
-        frame,
-        ["personal_id", "country"],
-        normalize_personal_id,
-        {"__pid": pl.String(), "__pid_status": pl.String(), "__pid_reason": pl.String()},
-    )
-    findings = findings_for(
-        frame, "personal_id", value="personal_id", status="__pid_status", reason="__pid_reason"
-    )
-    frame = frame.with_columns(personal_id=pl.col("__pid"))
-    return CleanResult(frame.drop("__pid", "__pid_status", "__pid_reason"), findings)
+    return clean_with_country(frame, "personal_id", normalize_personal_id)
 
 
 def is_checked(personal_id: pl.Expr) -> pl.Expr:
