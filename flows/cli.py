@@ -258,8 +258,18 @@ def run_flow(config: Path, full: bool = False, new_state: bool = False) -> dict[
             )
         from flows.nightly import run_nightly
 
-        with quiet_expected_failures():
-            return run_nightly(str(config.resolve()), full=full, new_state=new_state)
+        try:
+            with quiet_expected_failures():
+                return run_nightly(str(config.resolve()), full=full, new_state=new_state)
+        except RuntimeError as exc:
+            # Prefect's temporary server (no PREFECT_API_URL) did not come up: one line, no trace.
+            if api or "ephemeral Prefect API server" not in str(exc):
+                raise
+            raise GoldenError(
+                f'{config}: executor = "dask" runs the flow on a temporary Prefect server, which '
+                f"did not start — start one (`prefect server start`) and set PREFECT_API_URL, "
+                f'or set [project] executor = "local"'
+            ) from None
     from flows.pipeline import run_pipeline
     from flows.progress import ProgressRunner
 

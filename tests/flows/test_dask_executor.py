@@ -123,3 +123,27 @@ def test_the_dask_executor_makes_a_dask_task_runner(tmp_path: Path) -> None:
         load_config(_project(tmp_path, 'executor = "dask"\ndask_address = "tcp://10.0.0.5:8786"\n'))
     )
     assert isinstance(remote, DaskTaskRunner) and remote.address == "tcp://10.0.0.5:8786"
+
+
+def test_a_temporary_prefect_server_that_does_not_start_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import flows.nightly
+    from flows.cli import app
+
+    def server_down(*args: object, **kwargs: object) -> dict[str, object]:
+        # What prefect.server.api.server raises when its subprocess does not answer in time.
+        raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server.")
+
+    write_demo(tmp_path, persons=10, seed=1)
+    toml = _project(tmp_path, 'executor = "dask"\n')
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(flows.nightly, "run_nightly", server_down)
+
+    result = CliRunner().invoke(app, ["run", "--config", str(toml)])
+
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "did not start" in result.output and "PREFECT_API_URL" in result.output
