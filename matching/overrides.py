@@ -26,6 +26,7 @@ from typing import Final
 
 import polars as pl
 
+from matching.stable_ids import follow_redirects
 from matching.survivorship import FIELD_GROUPS
 
 #: Stored overrides (flows.state golden_survivorship_overrides; dropped ones left out).
@@ -127,18 +128,6 @@ def latest_overrides(overrides: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-def _successors(redirects: Mapping[str, str]) -> dict[str, str]:
-    """golden id -> the id it ends up in along its redirects (itself when never merged away)."""
-    final = {}
-    for start in redirects:
-        current, seen = start, {start}
-        while current in redirects and redirects[current] not in seen:
-            current = redirects[current]
-            seen.add(current)
-        final[start] = current
-    return final
-
-
 def resolve_overrides(
     overrides: pl.DataFrame | None,
     assignment: pl.DataFrame,
@@ -153,7 +142,7 @@ def resolve_overrides(
     latest = latest_overrides(overrides)
     if latest.height == 0:
         return pl.DataFrame(schema=APPLIED_SCHEMA), pl.DataFrame(schema=DROPPED_SCHEMA)
-    successor = _successors(dict(redirects or {}))
+    successor = follow_redirects(redirects or {}, latest["golden_id"].unique().to_list())
     keyed = latest.with_columns(
         (pl.col("silo") + ":" + pl.col("source_id")).alias("record_key"),
         pl.col("golden_id")

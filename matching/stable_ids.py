@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -104,6 +105,21 @@ class GoldenIdLinks:
     redirected: int
 
 
+def follow_redirects(redirects: Mapping[str, str], golden_ids: Iterable[str]) -> dict[str, str]:
+    """Each of ``golden_ids`` -> the id its chain of ``redirects`` (merged-away id -> the id it
+    was merged into) ends at; an id never merged away maps to itself. Chains are short: one
+    entry per distinct id, and a cycle (never written, but never hung on) stops where it closes.
+    """
+    resolved = {}
+    for golden_id in golden_ids:
+        current, seen = golden_id, set()
+        while current in redirects and current not in seen:
+            seen.add(current)
+            current = redirects[current]
+        resolved[golden_id] = current
+    return resolved
+
+
 def linked_golden_id_links(
     records: pl.DataFrame, previous: pl.DataFrame, issued: pl.DataFrame
 ) -> GoldenIdLinks:
@@ -127,14 +143,7 @@ def linked_golden_id_links(
         .select("golden_id", "redirect_to")
         .iter_rows()
     )
-    wanted = carrying["linked_golden_id"].unique().to_list()
-    resolved = {}
-    for golden_id in wanted:  # one entry per distinct id, chains are short
-        current, seen = golden_id, set()
-        while current in redirect and current not in seen:
-            seen.add(current)
-            current = redirect[current]
-        resolved[golden_id] = current
+    resolved = follow_redirects(redirect, carrying["linked_golden_id"].unique().to_list())
     targets = pl.DataFrame(
         {"linked_golden_id": list(resolved), "golden_id": list(resolved.values())},
         schema={"linked_golden_id": pl.String(), "golden_id": pl.String()},
