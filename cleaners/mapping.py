@@ -52,7 +52,8 @@ def _text(column: str) -> pl.Expr:
     return pl.when(trimmed == "").then(None).otherwise(trimmed)
 
 
-def _check_columns(silo: SiloConfig, available: list[str]) -> None:
+def check_mapped_columns(silo: SiloConfig, available: list[str]) -> None:
+    """Raise SiloError naming the mapped columns the source lacks, and the ones it has."""
     wanted = [
         column
         for columns in silo.mapping.values()
@@ -144,7 +145,7 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
             quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
         )
     # The row number may serve as source id (a plain list without an id column: golden dedupe).
-    _check_columns(silo, [*columns, ROW_NUMBER])
+    check_mapped_columns(silo, [*columns, ROW_NUMBER])
     mapping = silo.mapping
     selected: list[pl.Expr] = [
         pl.lit(silo.name).alias("silo"),

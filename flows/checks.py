@@ -17,10 +17,14 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.faults import without_password
 from rules.config import DATABASE_CONNECTORS, GoldenConfig, resolve_env
 from rules.errors import GoldenError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: A date every format must write and read back unchanged (day > 12 catches day/month mix-ups).
 _PROBE_DATE = date(2024, 12, 31)
@@ -58,15 +62,77 @@ def config_checks(config: GoldenConfig, *, offline: bool = False) -> list[Check]
     for silo in config.enabled_silos():
         where = f"[silos.{silo.name}]"
         if silo.connector not in DATABASE_CONNECTORS:
-            checks.append(_file_check(config, silo.name, silo.path or ""))
+            reachable = _file_check(config, silo.name, silo.path or "")
         elif not offline:
-            checks.append(_silo_reachable(config, silo.name))
+            reachable = _silo_reachable(config, silo.name)
+        else:
+            reachable = None
+        if reachable is not None:
+            checks.append(reachable)
+        date_format = None
         if silo.date_format:
-            checks.append(_date_format_check(silo.date_format, f"{where} date_format"))
+            date_format = _date_format_check(silo.date_format, f"{where} date_format")
+            checks.append(date_format)
+        # Local sources are read whole (as the night will): a mapped column the file lacks, or
+        # a date format its dates do not have, fails here instead of at 2 a.m.
+        if reachable is not None and reachable.ok and silo.connector in LOCAL_CONNECTORS:
+            format_ok = date_format is not None and date_format.ok
+            checks.extend(_source_checks(config, silo.name, date_format_ok=format_ok))
     for profile, fmt in sorted(config.export.date_formats.items()):
         checks.append(_date_format_check(fmt, f"[export.date_formats] {profile}"))
     checks.append(state_check(config, offline=offline))
     return checks
+
+
+#: Connectors whose source is a local file: cheap enough to read whole in check-config.
+LOCAL_CONNECTORS = frozenset({"csv", "excel", "json", "jsonl", "parquet", "sqlite"})
+
+#: A configured date format must read at least this share of a silo's birth dates.
+DATE_FORMAT_MIN_SHARE = 0.5
+
+
+def _source_checks(config: GoldenConfig, silo: str, *, date_format_ok: bool) -> list[Check]:
+    """The source's columns hold every mapped column; its birth dates have the date format."""
+    from cleaners.mapping import check_mapped_columns
+    from flows.connectors.read import read_silo
+
+    settings = config.silos[silo]
+    try:
+        extract = read_silo(settings, config)
+        check_mapped_columns(settings, extract.columns)
+    except GoldenError as exc:
+        return [Check(f"silo {silo} columns", False, str(exc))]
+    checks = [
+        Check(f"silo {silo} columns", True, f"{len(extract.columns)} columns, all mapped found")
+    ]
+    mapped = settings.mapping.get("birth_date")
+    if settings.date_format and date_format_ok and mapped:
+        column = mapped[0] if isinstance(mapped, list) else mapped
+        checks.append(_dates_read_check(silo, column, settings.date_format, extract.frame[column]))
+    return checks
+
+
+def _dates_read_check(silo: str, column: str, fmt: str, values: pl.Series) -> Check:
+    """Most non-empty values of ``column`` parse with ``fmt`` (else the format is the wrong one)."""
+    import polars as pl
+
+    texts = values.cast(pl.String).str.strip_chars()
+    texts = texts.filter(texts.is_not_null() & (texts != ""))
+    where = f"[silos.{silo}] date_format"
+    if texts.is_empty():
+        return Check(where, True, f"column {column!r} has no dates to read")
+    read = texts.str.strptime(pl.Date, fmt, strict=False).is_not_null().sum()
+    if read >= DATE_FORMAT_MIN_SHARE * texts.len():
+        return Check(where, True, f"{fmt!r} reads {read} of {texts.len()} values of {column!r}")
+    # The shape of the most common unread value, not the value: it is a birth date.
+    unread = texts.filter(texts.str.strptime(pl.Date, fmt, strict=False).is_null())
+    shape = unread.str.replace_all(r"\d", "9").str.replace_all(r"[^\W\d_]", "A").mode().sort()[0]
+    return Check(
+        where,
+        False,
+        f"{where} = {fmt!r} reads only {read} of {texts.len()} values of column {column!r} "
+        f"(most look like {shape!r}) — set the format the file uses, or remove date_format",
+    )
 
 
 def _variables_check(config: GoldenConfig) -> Check:

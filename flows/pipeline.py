@@ -31,7 +31,7 @@ from flows.outputs import RunOutputs, write_outputs
 from flows.publish import make_private, prune_match_caches, prune_run_folders, publish_run
 from flows.retention import compute_retention, write_retention
 from flows.runlock import process_identity, run_lock
-from flows.state import StateStore
+from flows.state import PUBLISHED_STAGE, StateStore
 from flows.state_files import backup_state, sqlite_path
 from matching.staleness import reminders
 from reports.dq_scores import scorecard
@@ -226,6 +226,9 @@ def _run_locked(
             run_id,
             lambda target: write_run(target, outputs, config, due),
         )
+        # `latest/` is this run's now; if the process dies before finish_run, `golden runs`
+        # must say the outputs were published but the state store did not record them.
+        state.heartbeat(run_id, PUBLISHED_STAGE, process)
         prune_match_caches(config.output_dir, folder)
         for pruned in prune_run_folders(config.output_dir, folder, config.project.keep_runs):
             log.info("removed old run folder %s ([project] keep_runs)", pruned.name)

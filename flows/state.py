@@ -244,6 +244,10 @@ def _safe_url(url: str) -> str:
         return "<unparseable URL>"
 
 
+#: The heartbeat stage of a run whose outputs are published but not yet recorded in the store.
+PUBLISHED_STAGE = "published, recording state"
+
+
 class StateStore:
     """Access to the state tables; create with ``StateStore.open(url)``."""
 
@@ -361,15 +365,16 @@ class StateStore:
                     continue
                 last_seen = (counts or {}).get("last_seen") or f"{row.started_at}"
                 stage = (counts or {}).get("stage")
+                if stage == PUBLISHED_STAGE:
+                    what = (
+                        "killed after publishing (outputs in latest/) before the store recorded it"
+                    )
+                else:
+                    what = "killed or crashed" + (f" during {stage}" if stage else "")
                 connection.execute(
                     update(runs)
                     .where(runs.c.run_id == row.run_id)
-                    .values(
-                        status="aborted",
-                        error="killed or crashed"
-                        + (f" during {stage}" if stage else "")
-                        + f"; last seen {str(last_seen)[:19]} UTC",
-                    )
+                    .values(status="aborted", error=f"{what}; last seen {str(last_seen)[:19]} UTC")
                 )
                 aborted.append(row.run_id)
         return aborted

@@ -178,3 +178,62 @@ def test_a_prefect_server_that_does_not_answer_is_one_line(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"error: PREFECT_API_URL={api} does not answer")
     assert not (tmp_path / "out" / "runs").exists()
+
+
+def _sourced_config(tmp_path: Path, rows: str, mapping: str, date_format: str = "") -> Path:
+    (tmp_path / "crm.csv").write_text(rows, encoding="utf-8")
+    fmt = f'date_format = "{date_format}"\n' if date_format else ""
+    path = tmp_path / "golden.toml"
+    path.write_text(
+        f'[silos.crm]\nconnector = "csv"\npath = "crm.csv"\n{fmt}[silos.crm.mapping]\n{mapping}'
+    )
+    return path
+
+
+def test_check_config_names_a_mapped_column_the_file_lacks(tmp_path: Path) -> None:
+    config = _sourced_config(
+        tmp_path, "id;Vorname\n1;Max\n", 'source_id = "id"\nfirst_name = "Vornamee"\n'
+    )
+    result = runner.invoke(app, ["check-config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert "mapped column(s) 'Vornamee' not found in the source" in result.output
+    assert "'Vorname'" in result.output  # what it has, to pick from
+    assert "valid —" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("description", "dates", "date_format", "ok"),
+    [
+        {
+            "description": "German dates read with an ISO format",
+            "dates": ["12.03.1980", "01.11.1975", "30.06.1990"],
+            "date_format": "%Y-%m-%d",
+            "ok": False,
+        }.values(),
+        {
+            "description": "the right format, one odd value",
+            "dates": ["12.03.1980", "01.11.1975", "1990"],
+            "date_format": "%d.%m.%Y",
+            "ok": True,
+        }.values(),
+        {
+            "description": "American order where days go past 12",
+            "dates": ["03/12/1980", "12/25/1975", "06/30/1990", "07/31/1985"],
+            "date_format": "%d/%m/%Y",
+            "ok": False,
+        }.values(),
+    ],
+)
+def test_check_config_reads_the_birth_dates_with_the_date_format(
+    tmp_path: Path, description: str, dates: list[str], date_format: str, ok: bool
+) -> None:
+    rows = "id;geb\n" + "".join(f"{n};{value}\n" for n, value in enumerate(dates, start=1))
+    mapping = 'source_id = "id"\nbirth_date = "geb"\n'
+    result = runner.invoke(
+        app, ["check-config", str(_sourced_config(tmp_path, rows, mapping, date_format))]
+    )
+    assert (result.exit_code == 0) is ok, (description, result.output)
+    if not ok:
+        assert f"[silos.crm] date_format = '{date_format}' reads only" in result.output
+        assert "column 'geb'" in result.output
+        assert not any(value in result.output for value in dates)  # shapes, not birth dates

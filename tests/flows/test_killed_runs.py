@@ -78,6 +78,12 @@ def _statuses(directory: Path) -> list[str]:
     return [status for (status,) in rows]
 
 
+def _errors(directory: Path) -> list[str]:
+    with sqlite3.connect(directory / "out" / "state.db") as connection:
+        rows = connection.execute("SELECT error FROM golden_runs ORDER BY started_at").fetchall()
+    return [error or "" for (error,) in rows]
+
+
 def _published(directory: Path) -> pl.DataFrame:
     latest = directory / "out" / "latest"
     return pl.read_parquet(latest / "crosswalk.parquet").sort("silo", "source_id")
@@ -119,6 +125,11 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
     assert _statuses(killed) == ["completed", "aborted", "completed"]
+    error = _errors(killed)[1]
+    if point == "published":  # not a plain "aborted": its outputs are the ones in latest/
+        assert error.startswith("killed after publishing (outputs in latest/)"), error
+    else:
+        assert error.startswith("killed or crashed during "), error
     assert not list((killed / "out" / "runs").glob(".*"))  # no half-written folder remains
     again, calm_matching = _matching(killed), _matching(calm)
     assert again["mode"] == calm_matching["mode"] == "incremental", again["reason"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from cleaned_records import cleaned
 
-from cleaners import clean_records
 from cleaners.mapping import ROW_NUMBER
 from matching.erasure import (
     CONFIRMED,
@@ -29,7 +29,6 @@ from matching.erasure import (
     tombstone_keys,
 )
 from matching.subjects import Holdings
-from rules.canonical import CANONICAL_SCHEMA
 from rules.errors import PrivacyError
 
 SALT = b"test-salt-0123456789"
@@ -72,20 +71,8 @@ def test_check_erasable_accepts_a_current_id() -> None:
     check_erasable(GOLDEN_IDS, "GAAAAAA1", None)
 
 
-def _cleaned(*rows: dict[str, Any]) -> pl.DataFrame:
-    filled = []
-    for index, row in enumerate(rows, start=1):
-        record: dict[str, Any] = {name: None for name in CANONICAL_SCHEMA}
-        record.update({"emails": [], "phones": [], "row_number": index, "record_type": "person"})
-        record.update(row)
-        record["record_key"] = f"{record['silo']}:{record['source_id']}"
-        filled.append(record)
-    canonical = pl.DataFrame(filled, schema=CANONICAL_SCHEMA, orient="row")
-    return clean_records(canonical, default_country="DE").frame
-
-
 #: Max (crm:1, shop:7) and his wife Erika (crm:2), who shares the family landline and address.
-RECORDS = _cleaned(
+RECORDS = cleaned(
     {"silo": "crm", "source_id": "1", "first_name": "Max", "last_name": "Quiringer",
      "street": "Lindenweg", "house_number": "3", "postal_code": "10115", "city": "Berlin",
      "emails": ["max.q@example.de"], "phones": ["030 1234567"]},

@@ -6,6 +6,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from cleaned_records import cleaned
 
 from cleaners import clean_records
 from matching.subjects import (
@@ -64,19 +65,7 @@ def test_unreadable_query_says_what_to_give(query: str, message: str) -> None:
         parse_query(query, SILOS)
 
 
-def _cleaned(*rows: dict[str, Any]) -> pl.DataFrame:
-    filled = []
-    for index, row in enumerate(rows, start=1):
-        record: dict[str, Any] = {name: None for name in CANONICAL_SCHEMA}
-        record.update({"emails": [], "phones": [], "row_number": index, "record_type": "person"})
-        record.update(row)
-        record["record_key"] = f"{record['silo']}:{record['source_id']}"
-        filled.append(record)
-    canonical = pl.DataFrame(filled, schema=CANONICAL_SCHEMA, orient="row")
-    return clean_records(canonical, default_country="DE").frame
-
-
-RECORDS = _cleaned(
+RECORDS = cleaned(
     {"silo": "crm", "source_id": "1", "first_name": "Max", "last_name": "Mustermann",
      "postal_code": "10115", "emails": ["max@example.de"], "phones": ["030 1234567"]},
     {"silo": "shop", "source_id": "7", "first_name": "Maximilian", "last_name": "Mustermann",
@@ -88,10 +77,10 @@ RECORDS = _cleaned(
 
 def _found(query: str) -> list[str]:
     parsed = parse_query(query, SILOS)
-    cleaned = None
+    query_cleaned = None
     if parsed.kind != "record":
-        cleaned = clean_records(query_frame(parsed), default_country="DE").frame
-    found = records_matching(RECORDS, parsed, cleaned)
+        query_cleaned = clean_records(query_frame(parsed), default_country="DE").frame
+    found = records_matching(RECORDS, parsed, query_cleaned)
     return sorted(f"{silo}:{source_id}" for silo, source_id in found.iter_rows())
 
 
