@@ -287,9 +287,11 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     # but as "neighbour" numbers, which do not count here).
     if "personal_id_level" in pairs.columns:
         personal_id = next(c for c in COMPARISONS if c.name == "personal_id")
-        same_id = pl.col("personal_id_level").is_in(
-            [personal_id.levels.index(level) for level in SAME_PERSON_ID_LEVELS]
-        ).fill_null(False)
+        same_id = (
+            pl.col("personal_id_level")
+            .is_in([personal_id.levels.index(level) for level in SAME_PERSON_ID_LEVELS])
+            .fill_null(False)
+        )
         years_apart &= ~same_id
         other_sex &= ~same_id
         other_mobiles &= ~same_id
