@@ -175,6 +175,13 @@ def _without_matching_section(toml_text: str) -> str:
     return re.sub(r"(?ms)^\[matching(\.[^\]]*)?\]\n.*?(?=^\[|\Z)", "", toml_text)
 
 
+def defaults_config(toml_text: str, hard_rules: bool = True) -> str:
+    """A case's golden.toml with the matching defaults: its [matching] table removed, and with
+    ``hard_rules=False`` one that switches the hard rules off (``--no-hard-rules``)."""
+    text = _without_matching_section(toml_text)
+    return text if hard_rules else text.rstrip("\n") + "\n\n[matching]\nhard_rules = []\n"
+
+
 def run_case(case: Case, hard_rules: bool = True) -> dict[str, Any]:
     """Run one case with defaults only in this process and return its scores.
 
@@ -215,8 +222,7 @@ def run_case(case: Case, hard_rules: bool = True) -> dict[str, Any]:
                 shutil.copytree(case.source, folder, ignore=shutil.ignore_patterns("out"))
             config_path = folder / "golden.toml"
             config_path.write_text(
-                _without_matching_section(config_path.read_text(encoding="utf-8"))
-                + ("" if hard_rules else "\n[matching]\nhard_rules = []\n"),
+                defaults_config(config_path.read_text(encoding="utf-8"), hard_rules),
                 encoding="utf-8",
             )
             truth = read_id_table(folder / "truth.csv", ("silo", "source_id", "entity_id"))
