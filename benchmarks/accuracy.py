@@ -175,8 +175,19 @@ def _without_matching_section(toml_text: str) -> str:
     return re.sub(r"(?ms)^\[matching(\.[^\]]*)?\]\n.*?(?=^\[|\Z)", "", toml_text)
 
 
-def run_case(case: Case) -> dict[str, Any]:
-    """Run one case with defaults only in this process and return its scores."""
+def defaults_config(toml_text: str, hard_rules: bool = True) -> str:
+    """A case's golden.toml with the matching defaults: its [matching] table removed, and with
+    ``hard_rules=False`` one that switches the hard rules off (``--no-hard-rules``)."""
+    text = _without_matching_section(toml_text)
+    return text if hard_rules else text.rstrip("\n") + "\n\n[matching]\nhard_rules = []\n"
+
+
+def run_case(case: Case, hard_rules: bool = True) -> dict[str, Any]:
+    """Run one case with defaults only in this process and return its scores.
+
+    ``hard_rules=False`` switches the hard rules off (``--no-hard-rules``), for comparison only:
+    the defaults must not score lower than that (README, "How matching works").
+    """
     import polars as pl
 
     from flows.files import read_id_table
@@ -193,7 +204,9 @@ def run_case(case: Case) -> dict[str, Any]:
             input_csv = workdir / case.source.name
             truth = _file_truth(case, input_csv)
             started = time.perf_counter()
-            result = dedupe_file(input_csv, case.id_column, workdir / "out").result
+            result = dedupe_file(
+                input_csv, case.id_column, workdir / "out", hard_rules=hard_rules
+            ).result
             outputs = workdir / "out"  # dedupe_file copies its outputs there
         else:
             from flows.pipeline import PlainRunner, run_pipeline
@@ -209,7 +222,7 @@ def run_case(case: Case) -> dict[str, Any]:
                 shutil.copytree(case.source, folder, ignore=shutil.ignore_patterns("out"))
             config_path = folder / "golden.toml"
             config_path.write_text(
-                _without_matching_section(config_path.read_text(encoding="utf-8")),
+                defaults_config(config_path.read_text(encoding="utf-8"), hard_rules),
                 encoding="utf-8",
             )
             truth = read_id_table(folder / "truth.csv", ("silo", "source_id", "entity_id"))
@@ -285,10 +298,15 @@ def main() -> None:
         "--json", type=Path, default=ROOT / "benchmarks" / "results" / "accuracy.json"
     )
     parser.add_argument("--no-splink", action="store_true", help="skip Splink's runs")
+    parser.add_argument(
+        "--no-hard-rules", action="store_true", help="switch the hard rules off (comparison only)"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        sys.stdout.write(json.dumps(run_case(cases[args.one])) + "\n")
+        sys.stdout.write(
+            json.dumps(run_case(cases[args.one], hard_rules=not args.no_hard_rules)) + "\n"
+        )
         return
     unknown = [name for name in args.cases.split(",") if name not in cases]
     if unknown:
@@ -305,7 +323,8 @@ def main() -> None:
             sys.stdout.write(f"{case.name:<16} skipped: {case.source} not found\n")
             continue
         completed = subprocess.run(
-            [sys.executable, "-m", "benchmarks.accuracy", "--one", case.name],
+            [sys.executable, "-m", "benchmarks.accuracy", "--one", case.name]
+            + (["--no-hard-rules"] if args.no_hard_rules else []),
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -322,6 +341,7 @@ def main() -> None:
         sys.stdout.write(
             f"{case.name:<16} records {result['records']:>6}  P {result['precision']:.4f} "
             f"R {result['recall']:.4f} F1 {result['f1']:.4f}  B3 F1 {result['bcubed_f1']:.4f}  "
+            f"false pairs {result['predicted_pairs'] - result['true_positive_pairs']:>5}  "
             f"wall {result['wall_seconds']:>6.2f} s"
             + (f"  splink F1 {splink['f1']:.4f}" if splink else "")
             + "\n"

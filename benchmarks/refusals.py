@@ -58,8 +58,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="golden-refusals-") as tmp:
         workdir = Path(tmp)
         source, id_column, truth = _truth_and_input(args, workdir)
+        # Every scored pair: a run keeps only the pairs it needs (matching.kept_pairs), and a
+        # pair a veto refused outside any group would be missing from the counts.
         result = dedupe_file(
-            source, id_column, workdir / "out", hard_rules=not args.no_hard_rules
+            source, id_column, workdir / "out", hard_rules=not args.no_hard_rules, all_pairs=True
         ).result
         crosswalk = pl.read_parquet(workdir / "out" / "crosswalk.parquet")
     from matching.evaluate import evaluate

@@ -35,6 +35,8 @@ from rules.config import HardRule
 MAX_COMPLETED_COMPONENT = 100
 #: Hard rules that do not make a conflict between group members (see ``conflicts``).
 NAME_ONLY_RULES = ("first_name:different",)
+#: Personal-id levels that overcome a soft conflict (years apart, sex, mobiles; see ``conflicts``).
+SAME_PERSON_ID_LEVELS = ("exact_checked", "exact", "typo")
 #: Reasons a merge is refused, as counted in summary.json.
 CONFLICT = "conflict"
 WEAK_LINK = "weak_link"
@@ -234,7 +236,13 @@ def complete_pairs(
     return pl.concat([known, scored.select(columns)])
 
 
-_CONFLICT_LEVELS = ("first_name_level", "gender_level", "birth_date_level", "phone_level")
+_CONFLICT_LEVELS = (
+    "first_name_level",
+    "gender_level",
+    "birth_date_level",
+    "phone_level",
+    "personal_id_level",
+)
 
 
 def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
@@ -243,7 +251,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     A hard "no match" on a deciding field (birth date a generation apart, jun./sen., VAT id,
     record type, personal id) decides; birth dates years apart, a different sex (Frau next to
     Herr, Stefan next to Stefanie) and mobiles of their own with none shared do unless the
-    pair's own evidence reaches the match threshold. A hard
+    pair's own evidence reaches the match threshold or the two share a personal id (equal or
+    one typo apart, as in the hard rules' ``unless``). A hard
     "no match" on the first name alone does not forbid a group: two typo-ridden spellings of one
     name (Tler / eyTr for Tyler) can look unrelated to each other while each is plainly the same
     person as a third record; such a pair enters the group's average linkage with probability 0
@@ -272,6 +281,20 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         other_mobiles = (pl.col("phone_level") == phone.levels.index("different")).fill_null(
             False
         ) & (pl.col("probability") < threshold)
+    # The same personal id, or one typo apart, outweighs these signs as it outweighs the
+    # first-name and birth-date vetoes (rules.config): one person whose birth date or salutation
+    # was mistyped, or who changed phones. Twins never share an id (nor hold two one typo apart
+    # but as "neighbour" numbers, which do not count here).
+    if "personal_id_level" in pairs.columns:
+        personal_id = next(c for c in COMPARISONS if c.name == "personal_id")
+        same_id = (
+            pl.col("personal_id_level")
+            .is_in([personal_id.levels.index(level) for level in SAME_PERSON_ID_LEVELS])
+            .fill_null(False)
+        )
+        years_apart &= ~same_id
+        other_sex &= ~same_id
+        other_mobiles &= ~same_id
     name_only = pl.col("hard_rule").is_in([f"no_match: {rule}" for rule in NAME_ONLY_RULES])
     hard = (pl.col("hard_rule").str.starts_with("no_match") & ~name_only) | (
         pl.col("hard_rule") == "different record types"

@@ -650,17 +650,31 @@ def _vat_id(pairs: pl.DataFrame) -> pl.Series:
     return _levels(pairs, _either_null("vat_id"), [_l("vat_id") == _r("vat_id")])
 
 
+#: Two unchecked ids this close as numbers (same length, fewer than 10 apart: 4321567 /
+#: 4321568) may be two numbers issued together — twins registered at one time, siblings on one
+#: form — rather than one number mistyped, so they are no evidence strong enough to outweigh a
+#: different first name or birth date.
+NEIGHBOUR_NUMBERS_BELOW = 10
+
+
 def _personal_id(pairs: pl.DataFrame) -> pl.Series:
     """Personal ids (cleaners.personal_ids): equal and both checked, equal, one typo apart (a
-    digit wrong, missing or two swapped), unlike, and "different": both pass their check digit
-    and differ.
+    digit wrong, missing or two swapped), "neighbour" numbers, unlike, and "different": both
+    pass their check digit and differ.
 
     "different" is what a hard rule acts on, so only checked ids reach it: a typo in an
     unchecked id (an SSN without check digit) looks like another person's number and stays
     "unlike" (it weighs), while two checked ids that differ are two numbers, not one mistyped.
+    "typo" is strong evidence of one person (two people's numbers one typo apart are a
+    coincidence), so a hard rule may let it outweigh a replaced given name; one exception is
+    kept apart as "neighbour": two unchecked ids one digit apart whose numbers are fewer than
+    NEIGHBOUR_NUMBERS_BELOW apart (numbers handed out one after the other, as to twins) — a
+    typo or a sibling, which only weighs. Where one id passed its check digit and the other
+    failed it, the failed one is no one's valid number: a typo, never a neighbour.
     """
     left, right = _l("personal_id"), _r("personal_id")
     both_checked = (is_checked(left) & is_checked(right)).fill_null(False)
+    neither_checked = (~is_checked(left) & ~is_checked(right)).fill_null(False)
     # The numbers without their scheme: a checked id and the same number unchecked (a record
     # without country) are equal, and its mistyped copy (check digit failed) is a typo.
     numbers = pairs.select(
@@ -673,11 +687,25 @@ def _personal_id(pairs: pl.DataFrame) -> pl.Series:
     ).to_series()
     distance = _pairwise_where(numbers, "number_l", "number_r", OSA.distance, open_rows.to_numpy())
     typo = pl.Series(open_rows.to_numpy() & (distance <= 1))
+    as_integer = {
+        side: pl.col(f"number_{side}").str.to_integer(strict=False) for side in ("l", "r")
+    }
+    neighbour = (
+        neither_checked
+        & (pl.col("number_l").str.len_chars() == pl.col("number_r").str.len_chars())
+        & ((as_integer["l"] - as_integer["r"]).abs() < NEIGHBOUR_NUMBERS_BELOW)
+    ).fill_null(False)
     # "none of the above" ("different"): two checked ids that differ.
     return _levels(
         pairs.with_columns(numbers),
         _either_null("personal_id"),
-        [equal & both_checked, equal, pl.lit(typo) & ~both_checked, ~both_checked],
+        [
+            equal & both_checked,
+            equal,
+            pl.lit(typo) & ~both_checked & ~neighbour,
+            pl.lit(typo) & neighbour,
+            ~both_checked,
+        ],
     )
 
 
@@ -722,7 +750,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison(
         "personal_id",
-        ("exact_checked", "exact", "typo", "unlike", "different"),
+        ("exact_checked", "exact", "typo", "neighbour", "unlike", "different"),
         _personal_id,
     ),
     Comparison("name_suffix", ("same", "different"), _name_suffix),

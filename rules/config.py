@@ -302,6 +302,10 @@ class HardRule(_Strict):
 #: A shared personal id (AHV-Nr., Steuer-ID, SSN) is stronger evidence than a replaced given
 #: name or a mistyped birth date: the vetoes on those leave such pairs to the weights.
 _SAME_PERSONAL_ID = ["personal_id:exact_checked", "personal_id:exact"]
+#: So is an id one typo apart (a digit wrong, missing or two swapped): two people's numbers are
+#: that close only by coincidence. Not "neighbour" numbers (4321567 / 4321568), which twins
+#: registered together may hold: those keep the vetoes.
+_SAME_OR_MISTYPED_PERSONAL_ID = [*_SAME_PERSONAL_ID, "personal_id:typo"]
 #: First names that differ, yet close enough that the first-name veto leaves them to the weights:
 #: a masculine/feminine form (Simon / Simone), one letter apart (Lena / Lea, Jan / Jana), or a
 #: difference a typo could explain.
@@ -315,7 +319,7 @@ def _default_hard_rules() -> list[HardRule]:
             when=["first_name:different"],
             then="no_match",
             record_type="person",
-            unless=_SAME_PERSONAL_ID,
+            unless=_SAME_OR_MISTYPED_PERSONAL_ID,
         ),
         # Twins and siblings with similar names: Herr next to Frau and the first names differ.
         # One person whose salutation was mistyped keeps a personal e-mail or id of both.
@@ -340,7 +344,7 @@ def _default_hard_rules() -> list[HardRule]:
             when=["birth_date:different"],
             then="no_match",
             record_type="person",
-            unless=_SAME_PERSONAL_ID,
+            unless=_SAME_OR_MISTYPED_PERSONAL_ID,
         ),
         # Two personal ids that both pass their check digit and differ: two people, whatever
         # else they share (a typo would have broken the check digit).

@@ -30,15 +30,25 @@ FIRST_NAME = next(c for c in COMPARISONS if c.name == "first_name").levels
 GENDER = next(c for c in COMPARISONS if c.name == "gender").levels
 BIRTH_DATE = next(c for c in COMPARISONS if c.name == "birth_date").levels
 PHONE = next(c for c in COMPARISONS if c.name == "phone").levels
+PERSONAL_ID = next(c for c in COMPARISONS if c.name == "personal_id").levels
 
 
 def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFrame:
-    first = [FIRST_NAME.index("opposite_sex") if sex == "opposite" else 0 for *_, sex in rows]
-    gender = [GENDER.index("different") if sex == "salutation" else -1 for *_, sex in rows]
+    # The last item: one sign or several joined by "+" ("years+same_id").
+    kinds = [set((row[4] or "").split("+")) for row in rows]
+    first = [FIRST_NAME.index("opposite_sex") if "opposite" in k else 0 for k in kinds]
+    gender = [GENDER.index("different") if "salutation" in k else -1 for k in kinds]
     # "years": birth dates years (not a generation) apart, a weighing level, no hard rule
-    born = [BIRTH_DATE.index("years_apart") if sex == "years" else 0 for *_, sex in rows]
+    born = [BIRTH_DATE.index("years_apart") if "years" in k else 0 for k in kinds]
     # "mobiles": each record has a mobile of its own, none shared
-    phone = [PHONE.index("different") if sex == "mobiles" else -1 for *_, sex in rows]
+    phone = [PHONE.index("different") if "mobiles" in k else -1 for k in kinds]
+    # "same_id", "typo_id", "neighbour_id": the personal ids equal, one typo apart, or numbers
+    # fewer than 10 apart (4321567 / 4321568, as twins may hold)
+    ids = {"same_id": "exact", "typo_id": "typo", "neighbour_id": "neighbour"}
+    personal_id = [
+        next((PERSONAL_ID.index(level) for kind, level in ids.items() if kind in k), -1)
+        for k in kinds
+    ]
     return pl.DataFrame(
         {
             "left_key": [row[0] for row in rows],
@@ -49,6 +59,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
             "gender_level": gender,
             "birth_date_level": born,
             "phone_level": phone,
+            "personal_id_level": personal_id,
         },
         schema={
             "left_key": pl.String(),
@@ -59,6 +70,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
             "gender_level": pl.Int8(),
             "birth_date_level": pl.Int8(),
             "phone_level": pl.Int8(),
+            "personal_id_level": pl.Int8(),
         },
     )
 
@@ -71,6 +83,42 @@ def _groups(frame: pl.DataFrame) -> set[frozenset[str]]:
 
 
 CASES: list[dict[str, Any]] = [
+    {
+        "description": "one person whose birth date was mistyped years off, the same personal "
+        "id on both records: no years-apart conflict, the records join",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("b", "c", 0.95, None, None),
+            ("a", "c", 0.6, None, "years+same_id"),
+        ],
+        "groups": [{"a", "b", "c"}],
+        "refused": {},
+    },
+    {
+        "description": "a salutation mistyped (Herr / Frau), personal ids one typo apart: one "
+        "person, no different-sex conflict",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 0.99, None, None),
+            ("b", "c", 0.95, None, None),
+            ("a", "c", 0.7, None, "salutation+typo_id"),
+        ],
+        "groups": [{"a", "b", "c"}],
+        "refused": {},
+    },
+    {
+        "description": "twins with mobiles of their own and neighbouring personal ids "
+        "(4321567 / 4321568) stay apart when a record without phone links both",
+        "keys": ["lena", "lea", "x"],
+        "pairs": [
+            ("lena", "x", 0.97, None, None),
+            ("lea", "x", 0.95, None, None),
+            ("lena", "lea", 0.4, None, "mobiles+neighbour_id"),
+        ],
+        "groups": [{"lena", "x"}, {"lea"}],
+        "refused": {("lea", "x"): f"{CONFLICT}: different mobiles"},
+    },
     {
         "description": "namesakes born 1975 and 1982 joined through a record without birth date "
         "stay apart: birth dates years apart conflict between members below the threshold",

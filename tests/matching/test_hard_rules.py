@@ -390,9 +390,43 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         "decision": None,
     },
     {
-        "description": "an unchecked id one typo apart does not lift the first-name veto",
+        "description": "given name replaced, an unchecked id one typo apart (a digit swapped): "
+        "the veto is lifted, the weights decide",
         "types": PERSONS,
         "levels": {**TWINS, "email": "different", "personal_id": "typo"},
+        "decision": None,
+    },
+    {
+        "description": "twins with consecutive unchecked ids (4321567 / 4321568): the first-name "
+        "veto holds",
+        "types": PERSONS,
+        "levels": {**TWINS, "email": "different", "personal_id": "neighbour"},
+        "decision": -1,
+    },
+    {
+        "description": "birth date a generation off, an unchecked id one typo apart: the weights "
+        "decide",
+        "types": PERSONS,
+        "levels": {"first_name": "exact", "birth_date": "different", "personal_id": "typo"},
+        "decision": None,
+    },
+    {
+        "description": "father and son with neighbouring unchecked ids: the birth-date veto holds",
+        "types": PERSONS,
+        "levels": {"first_name": "exact", "birth_date": "different", "personal_id": "neighbour"},
+        "decision": -1,
+    },
+    {
+        "description": "twins Lena / Lea, mobiles and e-mails of their own, ids one typo apart: "
+        "still two people (only the same id lifts that veto)",
+        "types": PERSONS,
+        "levels": {
+            **TWINS,
+            "first_name": "similar",
+            "phone": "different",
+            "email": "different",
+            "personal_id": "typo",
+        },
         "decision": -1,
     },
     {
