@@ -54,6 +54,7 @@ _US_UNIT = re.compile(
 # "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
 _US_NUMBER_FIRST = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>[^\d\s].*)$")
 _US_STATE_ZIP = re.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
+_US_STATE_ALONE = re.compile(r"^(?P<state>[A-Z]{2})(?P<zip>)$")
 # "27 Washington Oak Park IL 60302": state and ZIP at the end of a line without commas.
 _TRAILING_STATE_ZIP = re.compile(
     r"^(?P<rest>.*?[^\s,])[\s,]+(?P<tail>[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)$"
@@ -196,13 +197,25 @@ def _street_and_city(line: str) -> tuple[str, str | None]:
     return line, None
 
 
+def _state_alone(segments: list[str]) -> re.Match[str] | None:
+    """ "312 S 6th St Ste. 201, Raleigh, NC" (the ZIP in a column of its own): the state code as
+    the last segment, after a city without digits and a street line of the American shape
+    (number first, "St"/"Ave" or a compass word). "Hauptstr. 5, 10115 Berlin, DE" is no
+    Delaware address: the street does not start with its number, the city has a postal code."""
+    if len(segments) < 3 or re.search(r"\d", segments[-2]):
+        return None
+    if _us_street_line(segments[0]) is None:
+        return None
+    return _US_STATE_ALONE.match(segments[-1])
+
+
 def _us_address(segments: list[str]) -> AddressParts | None:
     """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number, ZIP, city, US; the unit
     goes to address_extra. None unless the address ends in a US state code and ZIP code."""
     tail = segments[-1] if segments else ""
     if len(segments) >= 2 and tail.upper() in ("USA", "US", "UNITED STATES"):
         segments, tail = segments[:-1], segments[-2]
-    match = _US_STATE_ZIP.match(tail)
+    match = _US_STATE_ZIP.match(tail) or _state_alone(segments)
     if match is None or match["state"] not in _us_states() or len(segments) < 2:
         return None
     if len(segments) == 2:  # street and city in one segment: the number must come first
@@ -225,7 +238,12 @@ def _us_address(segments: list[str]) -> AddressParts | None:
         StreetLine(start["street"].strip(), start["number"]) if start else split_street_text(line)
     )
     return AddressParts(
-        street.street, street.house_number, match["zip"], city, "US", ", ".join(extra) or None
+        street.street,
+        street.house_number,
+        match["zip"] or None,
+        city,
+        "US",
+        ", ".join(extra) or None,
     )
 
 

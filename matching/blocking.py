@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from cleaners.addresses import postal_area
 from cleaners.organisations import business_domains
 from matching.blocking_budget import (
     NO_KEYS,
@@ -118,16 +119,21 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
     squashed = frame.select("record_key", key.str.replace_all(" ", "").alias("block_key"))
     first_word = frame.select(
         "record_key",
-        pl.concat_str([key.str.extract(r"^(\S+)", 1), pl.col("postal_code")], separator="|").alias(
-            "block_key"
-        ),
+        pl.concat_str(
+            [key.str.extract(r"^(\S+)", 1), postal_area(pl.col("postal_code"))], separator="|"
+        ).alias("block_key"),
     )
     # The street and house number alone too: many site lists leave the postal code out.
     organisations = frame.filter(pl.col("record_type") == "organisation")
     address = organisations.select(
         "record_key",
         pl.concat_str(
-            [pl.lit("@"), pl.col("postal_code"), pl.col("street_key"), pl.col("house_number")],
+            [
+                pl.lit("@"),
+                postal_area(pl.col("postal_code")),
+                pl.col("street_key"),
+                pl.col("house_number"),
+            ],
             separator="|",
         ).alias("block_key"),
     )

@@ -17,6 +17,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
+from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import business_domains
 from cleaners.personal_ids import is_checked, personal_id_number
@@ -456,6 +457,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.gather(local.list.eval(pl.element().arg_true()))
         .alias("local_phones"),
         _local_parts(attributes["phones"]).alias("phone_local_parts"),
+        # "27601-5790" and "27601" are one place (a US ZIP+4 and its ZIP).
+        postal_area(pl.col("postal_code")).alias("postal_code"),
         # "8938-40" is the building at 8938; "12a" stays "12a".
         pl.coalesce(
             pl.col("house_number").str.extract(r"^(\d+)\s*-\s*\d+$", 1), pl.col("house_number")

@@ -170,3 +170,40 @@ def test_the_street_is_the_line_with_a_house_number(
 ) -> None:
     parts = parse_address_text(text)
     assert (parts.street, parts.house_number, parts.address_extra) == (street, number, extra)
+
+
+
+@pytest.mark.parametrize(
+    ("description", "text", "expected"),
+    [
+        (
+            "state as the last part, ZIP in a column of its own",
+            "312 S 6th St Ste. 201, Raleigh, NC",
+            ("S 6th St", "312", None, "Raleigh", "US", "Ste. 201"),
+        ),
+        (
+            "unit as a part of its own, street words in full",
+            "312 South 6th Street, Unit 103, Raleigh, NC",
+            ("South 6th Street", "312", None, "Raleigh", "US", "Unit 103"),
+        ),
+        (
+            "a state code that is also a country code (CA is Canada too)",
+            "3498 Jefferson St, Sacramento, CA",
+            ("Jefferson St", "3498", None, "Sacramento", "US", None),
+        ),
+        (
+            "a German address ending in DE stays German (no number first)",
+            "Hauptstr. 5, 10115 Berlin, DE",
+            ("Hauptstr.", "5", "10115", "Berlin", "DE", None),
+        ),
+        (
+            "a city with a postal code before the code is no US city",
+            "12 Main Street, 10115 Berlin, DE",
+            ("Main Street", "12", "10115", "Berlin", "DE", None),
+        ),
+    ],
+)
+def test_us_address_with_state_but_no_zip(
+    description: str, text: str, expected: tuple[str | None, ...]
+) -> None:
+    assert tuple(parse_address_text(text)) == expected, description
