@@ -172,7 +172,6 @@ def test_the_street_is_the_line_with_a_house_number(
     assert (parts.street, parts.house_number, parts.address_extra) == (street, number, extra)
 
 
-
 @pytest.mark.parametrize(
     ("description", "text", "expected"),
     [
