@@ -52,7 +52,11 @@ _US_UNIT = re.compile(
     re.IGNORECASE,
 )
 # "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
-_US_NUMBER_FIRST = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>[^\d\s].*)$")
+# A numbered street starts with its ordinal: "1709 2nd Avenue".
+_US_STREET_START = r"(?:\d+(?i:st|nd|rd|th)\b|[^\d\s])"
+_US_NUMBER_FIRST = re.compile(
+    rf"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>{_US_STREET_START}.*)$"
+)
 _US_STATE_ZIP = re.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 _US_STATE_ALONE = re.compile(r"^(?P<state>[A-Z]{2})(?P<zip>)$")
 # "27 Washington Oak Park IL 60302": state and ZIP at the end of a line without commas.
@@ -61,7 +65,7 @@ _TRAILING_STATE_ZIP = re.compile(
 )
 # A US street line: the number first (also a range, "8938-40"), then the street.
 _US_STREET = re.compile(
-    r"^(?P<number>\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?)\s+(?P<street>[^\d\s].*)$"
+    rf"^(?P<number>\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?)\s+(?P<street>{_US_STREET_START}.*)$"
 )
 _COMPASS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house

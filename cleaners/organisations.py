@@ -12,6 +12,7 @@ from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
 from cleaners.nicknames import nickname_table
+from cleaners.ordinals import numeric_ordinals
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
@@ -89,7 +90,10 @@ def organisation_key(name: str) -> str | None:
     found = find_legal_form(name)
     core = found[1] if found else name
     abbreviations = _abbreviations()
-    words = [abbreviations.get(word, word) for word in transliteration_key(core).split()]
+    words = [
+        abbreviations.get(word, word)
+        for word in numeric_ordinals(transliteration_key(core).split())
+    ]
     kept = [word for word in words if word not in _noise_words()]
     return " ".join(kept or words) or None
 

@@ -64,6 +64,16 @@ def _list_rule(column: str, exclude: str | None = None) -> KeyFunction:
     return keys
 
 
+def _phone_lines(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each phone number, and a number with an extension ("+19194008648;ext=2") also without
+    it: the switchboard's line that other lists write without the extension."""
+    numbers = _list_rule("phones")(frame)
+    lines = numbers.select(
+        "record_key", pl.col("block_key").str.replace(r";ext=.*$", "").alias("block_key")
+    )
+    return pl.concat([numbers, lines]).unique()
+
+
 def _expression_rule(key: pl.Expr) -> KeyFunction:
     def keys(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.select("record_key", key.alias("block_key")).drop_nulls()
@@ -150,7 +160,7 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.
 BLOCKING_RULES: dict[str, KeyFunction] = {
     "email": _list_rule("emails", exclude="role_emails"),
-    "phone": _list_rule("phones"),
+    "phone": _phone_lines,
     "name_birth_date": _scalar_rule("last_name_phonetic", "birth_date"),
     "first_name_birth_date": _scalar_rule("first_name_group", "birth_date"),
     "name_address": _scalar_rule("last_name_phonetic", "postal_code"),

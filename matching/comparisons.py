@@ -336,8 +336,10 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     mobile number and share none are "different" even when they share the family's landline
     (father and son of the same name), while a record with only a landline next to one with only
     a mobile says little ("no_common_number"). Numbers without a known type (older cleaned
-    frames) count as mobiles. An organisation's numbers are switchboards, branches and fax
-    lines, none a person's: two organisations without a common number are "no_common_number".
+    frames) count as mobiles; numbers that may be either (type "other": US and Canadian
+    numbers, VoIP, toll-free) as landlines. An organisation's numbers are switchboards, branches
+    and fax lines, none a person's: two organisations without a common number are
+    "no_common_number", and a number with an extension is its switchboard's line.
     A local number without area code (cleaners.phones) is shared with the same local number and
     with a full number whose local part it is.
     """
@@ -366,7 +368,11 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         .then(pl.lit(0, dtype=pl.Int8))
         .when(both_personal.fill_null(False))
         .then(pl.lit(3, dtype=pl.Int8))
-        .when(shared("landline_phones") | crossed("local_phones", "phone_local_parts"))
+        .when(
+            shared("landline_phones")
+            | crossed("local_phones", "phone_local_parts")
+            | (_both_organisations(pairs) & shared("phone_lines"))
+        )
         .then(pl.lit(1, dtype=pl.Int8))
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
@@ -416,10 +422,12 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
-    # A local number without area code is a fixed line (mobiles are given in full).
+    # A local number without area code is a fixed line (mobiles are given in full). A number
+    # that may be either ("other": US and Canadian numbers, VoIP, toll-free, company numbers)
+    # is not known to be one person's: it is shared like a landline and vetoes nothing.
     landline = (
         pl.col("phone_types")
-        .list.eval(pl.element().is_in(["landline", "local"]))
+        .list.eval(pl.element().is_in(["landline", "local", "other"]))
         .fill_null(pl.col("phones").list.eval(pl.lit(False)))
     )
     local = (
@@ -457,6 +465,11 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.gather(local.list.eval(pl.element().arg_true()))
         .alias("local_phones"),
         _local_parts(attributes["phones"]).alias("phone_local_parts"),
+        # "+19194008648;ext=2" is the line +19194008648 (an organisation's switchboard).
+        pl.col("phones")
+        .list.eval(pl.element().str.replace(r";ext=.*$", ""))
+        .list.unique()
+        .alias("phone_lines"),
         # "27601-5790" and "27601" are one place (a US ZIP+4 and its ZIP).
         postal_area(pl.col("postal_code")).alias("postal_code"),
         # "8938-40" is the building at 8938; "12a" stays "12a".
