@@ -46,11 +46,14 @@ POSTBOX_LINE = re.compile(
 )
 #: A US secondary unit after the street: "Suite 200", "Ste B", "#3", "Unit 3", "Apt 5B",
 #: "Fl 12" (USPS Publication 28, Appendix C2, Secondary Unit Designators).
-_US_UNIT = re.compile(
-    r"[\s,]+(?:(?:suite|ste|unit|apt|apartment|fl|floor|rm|room|bldg|building|dept)\.?\s*#?\s*"
-    r"|#\s*)(?P<unit>[0-9A-Za-z-]+)$",
-    re.IGNORECASE,
+_UNIT_DESIGNATOR = (
+    r"(?:(?:suite|ste|unit|apt|apartment|fl|floor|rm|room|bldg|building|dept)\.?\s*#?\s*|#\s*)"
 )
+_US_UNIT = re.compile(rf"[\s,]+{_UNIT_DESIGNATOR}(?P<unit>[0-9A-Za-z-]+)$", re.IGNORECASE)
+_UNIT_ALONE = re.compile(rf"^{_UNIT_DESIGNATOR}[0-9A-Za-z-]+$", re.IGNORECASE)
+#: The unit at the end of a house number ("312 Ste. 103"), for ``house_unit``.
+_UNIT_IN_NUMBER = rf"(?i)[\s,]*{_UNIT_DESIGNATOR}([0-9a-z-]+)$"
+_UNIT_IN_NUMBER_RE = re.compile(_UNIT_IN_NUMBER)
 # "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
 # A numbered street starts with its ordinal: "1709 2nd Avenue".
 _US_STREET_START = r"(?:\d+(?i:st|nd|rd|th)\b|[^\d\s])"
@@ -213,6 +216,29 @@ def _state_alone(segments: list[str]) -> re.Match[str] | None:
     return _US_STATE_ALONE.match(segments[-1])
 
 
+def with_unit(number: str | None, unit: str | None) -> tuple[str | None, str | None]:
+    """(house number with the unit, unit left over): ("312", "Ste. 103") -> ("312 Ste. 103",
+    None). The canonical model has no unit column, and one building holds many organisations (a
+    clinic in Suite 114, another in Suite 301): the unit rides in the house number, as the
+    Austrian "12/3/5" (Stiege, Tür) does. Without a number the unit is left over (extra)."""
+    if unit is None:
+        return number, None
+    if number is None:
+        return None, unit
+    return f"{number} {unit}", None
+
+
+def house_unit(house_number: pl.Expr) -> pl.Expr:
+    """The unit of a house number, designator left out and lower case: "312 Ste. 103", "312
+    #103" and "312 Unit 103" -> "103"; "1365 Suite B" -> "b"; "12a" and "12/3" -> null."""
+    return house_number.str.extract(_UNIT_IN_NUMBER, 1).str.to_lowercase()
+
+
+def house_building(house_number: pl.Expr) -> pl.Expr:
+    """The house number without its unit: "312 Ste. 103" -> "312"; "12/3" unchanged."""
+    return house_number.str.replace(_UNIT_IN_NUMBER, "").str.strip_chars()
+
+
 def _us_address(segments: list[str]) -> AddressParts | None:
     """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number, ZIP, city, US; the unit
     goes to address_extra. None unless the address ends in a US state code and ZIP code."""
@@ -229,21 +255,24 @@ def _us_address(segments: list[str]) -> AddressParts | None:
         segments = [line, found_city, tail] if found_city else [line, "", tail]
     street_parts, city = segments[:-2], segments[-2] or None
     extra = []
+    units = []
     line = street_parts[0]
     unit = _US_UNIT.search(line)
     if unit:
-        extra.append(line[unit.start() :].strip(" ,"))
+        units.append(line[unit.start() :].strip(" ,"))
         line = line[: unit.start()]
     for part in street_parts[1:]:  # "Ste 200" or "Floor 12" as a segment of its own
-        extra.append(part)
+        (units if _UNIT_ALONE.match(part) and not units else extra).append(part)
     # American house numbers come first: "800 N Lake Shore Drive 5B" is number 800.
     start = _US_NUMBER_FIRST.match(clean_text(line)) or _US_STREET.match(clean_text(line))
     street = (
         StreetLine(start["street"].strip(), start["number"]) if start else split_street_text(line)
     )
+    number, unit_left = with_unit(street.house_number, units[0] if units else None)
+    extra = [unit_left, *extra] if unit_left else extra
     return AddressParts(
         street.street,
-        street.house_number,
+        number,
         match["zip"] or None,
         city,
         "US",
@@ -288,8 +317,18 @@ def parse_address_text(text: str | None) -> AddressParts:
         if index > 0 and country is None and country_code(segment) and len(segment) > 1:
             country = country_code(segment)
         elif street is None and american_street and _us_street_line(segment) is not None:
-            street = american_street[0]  # "3436 N. Osceola" is no "PLZ Ort"
-            extra += [american_street[1]] if american_street[1] else []
+            # "3436 N. Osceola" is no "PLZ Ort"; its unit rides in the house number.
+            number, unit_left = with_unit(american_street[0].house_number, american_street[1])
+            street = StreetLine(american_street[0].street, number)
+            extra += [unit_left] if unit_left else []
+        elif (
+            american_street
+            and street is not None
+            and street.house_number is not None
+            and _UNIT_ALONE.match(segment)
+            and _UNIT_IN_NUMBER_RE.search(street.house_number) is None
+        ):  # "11 E. Adams, Suite 1500": the unit as a line of its own
+            street = StreetLine(street.street, with_unit(street.house_number, segment)[0])
         elif postal is None and _POSTAL_CITY.match(segment):
             postal = split_postal_city_text(segment)
             country = country or postal.country

@@ -17,6 +17,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
+from cleaners.address_lines import house_building, house_unit
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import business_domains
@@ -472,10 +473,14 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .alias("phone_lines"),
         # "27601-5790" and "27601" are one place (a US ZIP+4 and its ZIP).
         postal_area(pl.col("postal_code")).alias("postal_code"),
-        # "8938-40" is the building at 8938; "12a" stays "12a".
+        # "8938-40" is the building at 8938; "12a" stays "12a"; "312 Ste. 103" is 312, in unit
+        # "103" (cleaners.address_lines.with_unit).
         pl.coalesce(
-            pl.col("house_number").str.extract(r"^(\d+)\s*-\s*\d+$", 1), pl.col("house_number")
+            house_building(pl.col("house_number")).str.extract(r"^(\d+)\s*-\s*\d+$", 1),
+            house_building(pl.col("house_number")),
         ).alias("house_base"),
+        house_building(pl.col("house_number")).alias("house_building"),
+        house_unit(pl.col("house_number")).alias("house_unit"),
     )
 
 
@@ -492,7 +497,8 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
-    same_house = _l("house_number") == _r("house_number")
+    # "100 Apt 5" and "100" are one house (the unit is left out in many lists).
+    same_house = _l("house_building") == _r("house_building")
     city_similarity = pl.Series(jaro_winkler(pairs, "city_key"))
     same_place = same_postal | (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
     return _levels(
@@ -507,7 +513,8 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _site(pairs: pl.DataFrame) -> pl.Series:
-    """Where two organisations are: the same house, the same street, the same place, or not.
+    """Where two organisations are: the same house, other units of it, the same street, the same
+    place, or not.
 
     An organisation does not move as people do, and a site list names one site per address:
     "1653 W 43rd St" and "1653 W. 43rd Street" are one site even when only one of them has a
@@ -516,7 +523,10 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     its first number. Places contradict where both records have a postal code (or, without
     one, a city) and they differ; then the street decides nothing. Two addresses of one legal
     entity (same VAT id or business e-mail domain) are not "different": branches and warehouses
-    of one company are that company (the DACH labelling). Street keys one typo apart
+    of one company are that company (the DACH labelling). One building with the unit ("Suite
+    103" / "#201") differing on both sides is "other_unit": organisations in one medical or
+    office building share the street, the number and often the first word of the name.
+    Street keys one typo apart
     (Jaro-Winkler 0.9) or one the start of the other count as one street. Only between
     organisations.
     """
@@ -556,7 +566,11 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     one_entity = (_l("vat_id") == _r("vat_id")).fill_null(False) | (
         _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
     ).fill_null(False)
+    # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
+    # side only is the same house (lists leave the unit out).
+    other_unit = (_l("house_unit") != _r("house_unit")).fill_null(False)
     ladder = [
+        same_street & same_number & ~other_unit & ~contradicts,
         same_street & same_number & ~contradicts,
         same_street & ~contradicts,
         no_street & same_place,
@@ -720,7 +734,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
-    Comparison("site", ("house", "street", "place", "different"), _site),
+    Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
     Comparison(
         "organisation",
         (
