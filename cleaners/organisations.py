@@ -81,6 +81,12 @@ def _abbreviations() -> dict[str, str]:
     return {row["word"]: row["canonical"] for row in read_table("organisation_abbreviations.csv")}
 
 
+# "Co-op" / "Coop", "Pre-School" / "Preschool": an English prefix with a hyphen is one word.
+_HYPHENATED_PREFIX = re.compile(
+    r"\b(pre|co|non|multi|inter|after|semi)-(?=[^\W\d_])", re.IGNORECASE
+)
+
+
 def organisation_key(name: str) -> str | None:
     """Matching key of an organisation: core name without legal form and noise words.
 
@@ -88,7 +94,7 @@ def organisation_key(name: str) -> str | None:
     "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
     """
     found = find_legal_form(name)
-    core = found[1] if found else name
+    core = _HYPHENATED_PREFIX.sub(r"\1", found[1] if found else name)
     abbreviations = _abbreviations()
     words = [
         abbreviations.get(word, word)
