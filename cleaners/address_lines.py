@@ -54,6 +54,9 @@ _UNIT_ALONE = re.compile(rf"^{_UNIT_DESIGNATOR}[0-9A-Za-z-]+$", re.IGNORECASE)
 #: The unit at the end of a house number ("312 Ste. 103"), for ``house_unit``.
 _UNIT_IN_NUMBER = rf"(?i)[\s,]*{_UNIT_DESIGNATOR}([0-9a-z-]+)$"
 _UNIT_IN_NUMBER_RE = re.compile(_UNIT_IN_NUMBER)
+_UNIT_BEFORE_CITY = re.compile(rf"^(?P<unit>{_UNIT_DESIGNATOR}[0-9A-Za-z-]+)\s+(?=\S)", re.I)
+# "Tucson AZ" as the last part: a city and a US state code without ZIP.
+_CITY_STATE = re.compile(r"^(?P<city>[^\d,]*[^\d\s,])\s+(?P<state>[A-Z]{2})$")
 # "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
 # A numbered street starts with its ordinal: "1709 2nd Avenue".
 _US_STREET_START = r"(?:\d+(?i:st|nd|rd|th)\b|[^\d\s])"
@@ -192,6 +195,19 @@ def _split_trailing_state(segments: list[str]) -> list[str]:
     return [*segments[:-1], match["rest"].rstrip(" ,"), match["tail"].replace(".", "")]
 
 
+def _split_city_state(segments: list[str]) -> list[str]:
+    """ "9 Palm Dr, Tucson AZ" -> ["9 Palm Dr", "Tucson", "AZ"] when the state code is a US
+    state's and the first part is an American street line; other segments unchanged."""
+    if len(segments) < 2:
+        return segments
+    match = _CITY_STATE.match(segments[-1])
+    if match is None or match["state"] not in _us_states():
+        return segments
+    if _us_street_line(segments[0]) is None:
+        return segments
+    return [*segments[:-1], match["city"], match["state"]]
+
+
 def _street_and_city(line: str) -> tuple[str, str | None]:
     """A US street line that runs into the city without a comma: "1001 W Roosevelt Rd Chicago"
     -> ("1001 W Roosevelt Rd", "Chicago"), split after the last street-type word; without one the
@@ -252,6 +268,10 @@ def _us_address(segments: list[str]) -> AddressParts | None:
         if _US_STREET.match(segments[0]) is None:
             return None
         line, found_city = _street_and_city(segments[0])
+        # "312 S 6th St Suite 201 Raleigh": the unit after the street type belongs to the street.
+        unit_first = _UNIT_BEFORE_CITY.match(found_city or "")
+        if unit_first is not None:
+            line, found_city = f"{line} {unit_first['unit']}", found_city[unit_first.end() :]
         segments = [line, found_city, tail] if found_city else [line, "", tail]
     street_parts, city = segments[:-2], segments[-2] or None
     extra = []
@@ -285,7 +305,7 @@ def parse_address_text(text: str | None) -> AddressParts:
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
-    american = _us_address(_split_trailing_state(segments))
+    american = _us_address(_split_city_state(_split_trailing_state(segments)))
     if american is not None:
         return american
     if len(segments) == 1:

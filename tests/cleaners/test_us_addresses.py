@@ -236,6 +236,21 @@ def test_us_address_with_state_but_no_zip(
             ("E. Adams", "11 Suite 1500", None, None, None, None),
         ),
         (
+            "no commas: the unit after the street type stays with the street, not the city",
+            "312 S 6th St Suite 201 Raleigh NC 27601",
+            ("S 6th St", "312 Suite 201", "27601", "Raleigh", "US", None),
+        ),
+        (
+            "city and state in one part, no ZIP",
+            "9 Palm Dr Ste 4, Tucson AZ",
+            ("Palm Dr", "9 Ste 4", None, "Tucson", "US", None),
+        ),
+        (
+            "a German town with a Bavarian plate code stays no US city",
+            "Am Markt 2, Bad Tölz BY",
+            ("Am Markt", "2", None, None, None, "Bad Tölz BY"),
+        ),
+        (
             "two unit lines: the first is the unit, the second is kept as extra",
             "11 E. Adams Suite 3, Suite 1500",
             ("E. Adams", "11 Suite 3", None, None, None, "Suite 1500"),
