@@ -269,13 +269,13 @@ def _us_address(segments: list[str]) -> AddressParts | None:
             return None
         line, found_city = _street_and_city(segments[0])
         # "312 S 6th St Suite 201 Raleigh": the unit after the street type belongs to the street.
-        unit_first = _UNIT_BEFORE_CITY.match(found_city or "")
-        if unit_first is not None:
+        unit_first = _UNIT_BEFORE_CITY.match(found_city) if found_city else None
+        if found_city and unit_first is not None:
             line, found_city = f"{line} {unit_first['unit']}", found_city[unit_first.end() :]
         segments = [line, found_city, tail] if found_city else [line, "", tail]
     street_parts, city = segments[:-2], segments[-2] or None
-    extra = []
-    units = []
+    extra: list[str] = []
+    units: list[str] = []
     line = street_parts[0]
     unit = _US_UNIT.search(line)
     if unit:
