@@ -49,10 +49,12 @@ POSTBOX_LINE = re.compile(
 _UNIT_DESIGNATOR = (
     r"(?:(?:suite|ste|unit|apt|apartment|fl|floor|rm|room|bldg|building|dept)\.?\s*#?\s*|#\s*)"
 )
-_US_UNIT = re.compile(rf"[\s,]+{_UNIT_DESIGNATOR}(?P<unit>[0-9A-Za-z-]+)$", re.IGNORECASE)
-_UNIT_ALONE = re.compile(rf"^{_UNIT_DESIGNATOR}[0-9A-Za-z-]+$", re.IGNORECASE)
+# "Suite 200", "#3", or a floor written ordinal first: "2nd Floor", "3rd Fl."
+_UNIT = rf"(?:{_UNIT_DESIGNATOR}([0-9A-Za-z-]+)|(\d+)(?:st|nd|rd|th)\s+(?:floor|fl)\b\.?)"
+_US_UNIT = re.compile(rf"[\s,]+{_UNIT}$", re.IGNORECASE)
+_UNIT_ALONE = re.compile(rf"^{_UNIT}$", re.IGNORECASE)
 #: The unit at the end of a house number ("312 Ste. 103"), for ``house_unit``.
-_UNIT_IN_NUMBER = rf"(?i)[\s,]*{_UNIT_DESIGNATOR}([0-9a-z-]+)$"
+_UNIT_IN_NUMBER = rf"(?i)[\s,]*{_UNIT}$"
 _UNIT_IN_NUMBER_RE = re.compile(_UNIT_IN_NUMBER)
 _UNIT_BEFORE_CITY = re.compile(rf"^(?P<unit>{_UNIT_DESIGNATOR}[0-9A-Za-z-]+)\s+(?=\S)", re.I)
 # "Tucson AZ" as the last part: a city and a US state code without ZIP.
@@ -195,6 +197,29 @@ def _split_trailing_state(segments: list[str]) -> list[str]:
     return [*segments[:-1], match["rest"].rstrip(" ,"), match["tail"].replace(".", "")]
 
 
+@cache
+def _us_state_names() -> dict[str, str]:
+    """Lower-case state name -> its code ("north carolina" -> "NC")."""
+    return {row["name"].lower(): row["code"] for row in read_table("us_states.csv") if row["name"]}
+
+
+_STATE_NAME_ZIP = re.compile(
+    r"^(?P<name>[A-Za-z][A-Za-z .]*?)\.?(?:\s+(?P<zip>\d{5}(?:-\d{4})?))?$"
+)
+
+
+def _state_name_as_code(segments: list[str]) -> list[str]:
+    """ "..., Raleigh, North Carolina 27601" -> "..., Raleigh, NC 27601": a state written out as
+    the last part, with a ZIP or after a city ("100 Main St, Washington" keeps its city)."""
+    if len(segments) < 2:
+        return segments
+    match = _STATE_NAME_ZIP.match(segments[-1])
+    code = _us_state_names().get(match["name"].strip().lower()) if match else None
+    if match is None or code is None or (match["zip"] is None and len(segments) < 3):
+        return segments
+    return [*segments[:-1], f"{code} {match['zip']}" if match["zip"] else code]
+
+
 def _split_city_state(segments: list[str]) -> list[str]:
     """ "9 Palm Dr, Tucson AZ" -> ["9 Palm Dr", "Tucson", "AZ"] when the state code is a US
     state's and the first part is an American street line; other segments unchanged."""
@@ -246,8 +271,11 @@ def with_unit(number: str | None, unit: str | None) -> tuple[str | None, str | N
 
 def house_unit(house_number: pl.Expr) -> pl.Expr:
     """The unit of a house number, designator left out and lower case: "312 Ste. 103", "312
-    #103" and "312 Unit 103" -> "103"; "1365 Suite B" -> "b"; "12a" and "12/3" -> null."""
-    return house_number.str.extract(_UNIT_IN_NUMBER, 1).str.to_lowercase()
+    #103" and "312 Unit 103" -> "103"; "1365 Suite B" -> "b"; "40 2nd Floor" and "40 Fl 2" ->
+    "2"; "12a" and "12/3" -> null."""
+    return pl.coalesce(
+        house_number.str.extract(_UNIT_IN_NUMBER, 1), house_number.str.extract(_UNIT_IN_NUMBER, 2)
+    ).str.to_lowercase()
 
 
 def house_building(house_number: pl.Expr) -> pl.Expr:
@@ -305,7 +333,7 @@ def parse_address_text(text: str | None) -> AddressParts:
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
-    american = _us_address(_split_city_state(_split_trailing_state(segments)))
+    american = _us_address(_split_city_state(_split_trailing_state(_state_name_as_code(segments))))
     if american is not None:
         return american
     if len(segments) == 1:

@@ -251,6 +251,26 @@ def test_us_address_with_state_but_no_zip(
             ("Am Markt", "2", None, None, None, "Bad Tölz BY"),
         ),
         (
+            "a floor written ordinal first, as a part of its own",
+            "312 S 6th St, 2nd Floor, Raleigh, NC",
+            ("S 6th St", "312 2nd Floor", None, "Raleigh", "US", None),
+        ),
+        (
+            "the state written out, with ZIP",
+            "312 S 6th St., Suite 200, Raleigh, North Carolina 27601",
+            ("S 6th St.", "312 Suite 200", "27601", "Raleigh", "US", None),
+        ),
+        (
+            "the state written out after a city, no ZIP",
+            "100 Main St, Seattle, Washington",
+            ("Main St", "100", None, "Seattle", "US", None),
+        ),
+        (
+            "a city that is also a state's name stays the city",
+            "100 Main St, Washington, DC 20001",
+            ("Main St", "100", "20001", "Washington", "US", None),
+        ),
+        (
             "two unit lines: the first is the unit, the second is kept as extra",
             "11 E. Adams Suite 3, Suite 1500",
             ("E. Adams", "11 Suite 3", None, None, None, "Suite 1500"),
@@ -271,6 +291,7 @@ def test_us_unit_rides_in_the_house_number(
         ("unit word, letter and digit", "171 Unit 3A", "3a", "171"),
         ("suite letter, upper case", "1365 SUITE B", "b", "1365"),
         ("floor", "1500 Fl 12", "12", "1500"),
+        ("floor written ordinal first", "1500 12th Floor", "12", "1500"),
         ("a plain number has no unit", "312", None, "312"),
         ("a letter suffix is no unit", "12a", None, "12a"),
         ("an Austrian Stiege/Tür number is left as it is", "12/3/5", None, "12/3/5"),
