@@ -3,7 +3,9 @@
 The mapping step calls the frame-level functions (``split_street_line``, ``split_postal_city``,
 ``parse_address_line``); they only split, the address cleaners normalize afterwards. Parts that fit
 no address column (a "c/o" line, "z. Hd.", a post box beside a street ...) go to ``address_extra``
-so nothing disappears; a post box without a street is the street line.
+so nothing disappears; a post box without a street is the street line. A US secondary unit
+("Suite 200", "#3", "2nd Floor") rides in the house number ("100 Suite 200"): one building holds
+many organisations, and the unit tells them apart (``house_unit``, ``house_building``).
 """
 
 from __future__ import annotations
@@ -284,8 +286,9 @@ def house_building(house_number: pl.Expr) -> pl.Expr:
 
 
 def _us_address(segments: list[str]) -> AddressParts | None:
-    """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number, ZIP, city, US; the unit
-    goes to address_extra. None unless the address ends in a US state code and ZIP code."""
+    """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number with its unit ("100
+    Suite 200", see ``with_unit``), ZIP, city, US. None unless the address ends in a US state
+    (code or name) with a ZIP, or in a state after a city ("..., Raleigh, NC")."""
     tail = segments[-1] if segments else ""
     if len(segments) >= 2 and tail.upper() in ("USA", "US", "UNITED STATES"):
         segments, tail = segments[:-1], segments[-2]
