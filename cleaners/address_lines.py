@@ -3,7 +3,9 @@
 The mapping step calls the frame-level functions (``split_street_line``, ``split_postal_city``,
 ``parse_address_line``); they only split, the address cleaners normalize afterwards. Parts that fit
 no address column (a "c/o" line, "z. Hd.", a post box beside a street ...) go to ``address_extra``
-so nothing disappears; a post box without a street is the street line.
+so nothing disappears; a post box without a street is the street line. A US secondary unit
+("Suite 200", "#3", "2nd Floor") rides in the house number ("100 Suite 200"): one building holds
+many organisations, and the unit tells them apart (``house_unit``, ``house_building``).
 """
 
 from __future__ import annotations
@@ -46,21 +48,34 @@ POSTBOX_LINE = re.compile(
 )
 #: A US secondary unit after the street: "Suite 200", "Ste B", "#3", "Unit 3", "Apt 5B",
 #: "Fl 12" (USPS Publication 28, Appendix C2, Secondary Unit Designators).
-_US_UNIT = re.compile(
-    r"[\s,]+(?:(?:suite|ste|unit|apt|apartment|fl|floor|rm|room|bldg|building|dept)\.?\s*#?\s*"
-    r"|#\s*)(?P<unit>[0-9A-Za-z-]+)$",
-    re.IGNORECASE,
+_UNIT_DESIGNATOR = (
+    r"(?:(?:suite|ste|unit|apt|apartment|fl|floor|rm|room|bldg|building|dept)\.?\s*#?\s*|#\s*)"
 )
+# "Suite 200", "#3", or a floor written ordinal first: "2nd Floor", "3rd Fl."
+_UNIT = rf"(?:{_UNIT_DESIGNATOR}([0-9A-Za-z-]+)|(\d+)(?:st|nd|rd|th)\s+(?:floor|fl)\b\.?)"
+_US_UNIT = re.compile(rf"[\s,]+{_UNIT}$", re.IGNORECASE)
+_UNIT_ALONE = re.compile(rf"^{_UNIT}$", re.IGNORECASE)
+#: The unit at the end of a house number ("312 Ste. 103"), for ``house_unit``.
+_UNIT_IN_NUMBER = rf"(?i)[\s,]*{_UNIT}$"
+_UNIT_IN_NUMBER_RE = re.compile(_UNIT_IN_NUMBER)
+_UNIT_BEFORE_CITY = re.compile(rf"^(?P<unit>{_UNIT_DESIGNATOR}[0-9A-Za-z-]+)\s+(?=\S)", re.I)
+# "Tucson AZ" as the last part: a city and a US state code without ZIP.
+_CITY_STATE = re.compile(r"^(?P<city>[^\d,]*[^\d\s,])\s+(?P<state>[A-Z]{2})$")
 # "800 N Lake Shore Dr": the number is "800" (a letter after a space is a direction).
-_US_NUMBER_FIRST = re.compile(r"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>[^\d\s].*)$")
+# A numbered street starts with its ordinal: "1709 2nd Avenue".
+_US_STREET_START = r"(?:\d+(?i:st|nd|rd|th)\b|[^\d\s])"
+_US_NUMBER_FIRST = re.compile(
+    rf"^(?P<number>\d+[A-Za-z]?(?:-\d+)?)\s+(?P<street>{_US_STREET_START}.*)$"
+)
 _US_STATE_ZIP = re.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
+_US_STATE_ALONE = re.compile(r"^(?P<state>[A-Z]{2})(?P<zip>)$")
 # "27 Washington Oak Park IL 60302": state and ZIP at the end of a line without commas.
 _TRAILING_STATE_ZIP = re.compile(
     r"^(?P<rest>.*?[^\s,])[\s,]+(?P<tail>[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)$"
 )
 # A US street line: the number first (also a range, "8938-40"), then the street.
 _US_STREET = re.compile(
-    r"^(?P<number>\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?)\s+(?P<street>[^\d\s].*)$"
+    rf"^(?P<number>\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?)\s+(?P<street>{_US_STREET_START}.*)$"
 )
 _COMPASS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
@@ -184,6 +199,42 @@ def _split_trailing_state(segments: list[str]) -> list[str]:
     return [*segments[:-1], match["rest"].rstrip(" ,"), match["tail"].replace(".", "")]
 
 
+@cache
+def _us_state_names() -> dict[str, str]:
+    """Lower-case state name -> its code ("north carolina" -> "NC")."""
+    return {row["name"].lower(): row["code"] for row in read_table("us_states.csv") if row["name"]}
+
+
+_STATE_NAME_ZIP = re.compile(
+    r"^(?P<name>[A-Za-z][A-Za-z .]*?)\.?(?:\s+(?P<zip>\d{5}(?:-\d{4})?))?$"
+)
+
+
+def _state_name_as_code(segments: list[str]) -> list[str]:
+    """ "..., Raleigh, North Carolina 27601" -> "..., Raleigh, NC 27601": a state written out as
+    the last part, with a ZIP or after a city ("100 Main St, Washington" keeps its city)."""
+    if len(segments) < 2:
+        return segments
+    match = _STATE_NAME_ZIP.match(segments[-1])
+    code = _us_state_names().get(match["name"].strip().lower()) if match else None
+    if match is None or code is None or (match["zip"] is None and len(segments) < 3):
+        return segments
+    return [*segments[:-1], f"{code} {match['zip']}" if match["zip"] else code]
+
+
+def _split_city_state(segments: list[str]) -> list[str]:
+    """ "9 Palm Dr, Tucson AZ" -> ["9 Palm Dr", "Tucson", "AZ"] when the state code is a US
+    state's and the first part is an American street line; other segments unchanged."""
+    if len(segments) < 2:
+        return segments
+    match = _CITY_STATE.match(segments[-1])
+    if match is None or match["state"] not in _us_states():
+        return segments
+    if _us_street_line(segments[0]) is None:
+        return segments
+    return [*segments[:-1], match["city"], match["state"]]
+
+
 def _street_and_city(line: str) -> tuple[str, str | None]:
     """A US street line that runs into the city without a comma: "1001 W Roosevelt Rd Chicago"
     -> ("1001 W Roosevelt Rd", "Chicago"), split after the last street-type word; without one the
@@ -196,36 +247,87 @@ def _street_and_city(line: str) -> tuple[str, str | None]:
     return line, None
 
 
+def _state_alone(segments: list[str]) -> re.Match[str] | None:
+    """ "312 S 6th St Ste. 201, Raleigh, NC" (the ZIP in a column of its own): the state code as
+    the last segment, after a city without digits and a street line of the American shape
+    (number first, "St"/"Ave" or a compass word). "Hauptstr. 5, 10115 Berlin, DE" is no
+    Delaware address: the street does not start with its number, the city has a postal code."""
+    if len(segments) < 3 or re.search(r"\d", segments[-2]):
+        return None
+    if _us_street_line(segments[0]) is None:
+        return None
+    return _US_STATE_ALONE.match(segments[-1])
+
+
+def with_unit(number: str | None, unit: str | None) -> tuple[str | None, str | None]:
+    """(house number with the unit, unit left over): ("312", "Ste. 103") -> ("312 Ste. 103",
+    None). The canonical model has no unit column, and one building holds many organisations (a
+    clinic in Suite 114, another in Suite 301): the unit rides in the house number, as the
+    Austrian "12/3/5" (Stiege, Tür) does. Without a number the unit is left over (extra)."""
+    if unit is None:
+        return number, None
+    if number is None:
+        return None, unit
+    return f"{number} {unit}", None
+
+
+def house_unit(house_number: pl.Expr) -> pl.Expr:
+    """The unit of a house number, designator left out and lower case: "312 Ste. 103", "312
+    #103" and "312 Unit 103" -> "103"; "1365 Suite B" -> "b"; "40 2nd Floor" and "40 Fl 2" ->
+    "2"; "12a" and "12/3" -> null."""
+    return pl.coalesce(
+        house_number.str.extract(_UNIT_IN_NUMBER, 1), house_number.str.extract(_UNIT_IN_NUMBER, 2)
+    ).str.to_lowercase()
+
+
+def house_building(house_number: pl.Expr) -> pl.Expr:
+    """The house number without its unit: "312 Ste. 103" -> "312"; "12/3" unchanged."""
+    return house_number.str.replace(_UNIT_IN_NUMBER, "").str.strip_chars()
+
+
 def _us_address(segments: list[str]) -> AddressParts | None:
-    """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number, ZIP, city, US; the unit
-    goes to address_extra. None unless the address ends in a US state code and ZIP code."""
+    """ "100 Main St Suite 200, Springfield, IL 62701" -> street, number with its unit ("100
+    Suite 200", see ``with_unit``), ZIP, city, US. None unless the address ends in a US state
+    (code or name) with a ZIP, or in a state after a city ("..., Raleigh, NC")."""
     tail = segments[-1] if segments else ""
     if len(segments) >= 2 and tail.upper() in ("USA", "US", "UNITED STATES"):
         segments, tail = segments[:-1], segments[-2]
-    match = _US_STATE_ZIP.match(tail)
+    match = _US_STATE_ZIP.match(tail) or _state_alone(segments)
     if match is None or match["state"] not in _us_states() or len(segments) < 2:
         return None
     if len(segments) == 2:  # street and city in one segment: the number must come first
         if _US_STREET.match(segments[0]) is None:
             return None
         line, found_city = _street_and_city(segments[0])
+        # "312 S 6th St Suite 201 Raleigh": the unit after the street type belongs to the street.
+        unit_first = _UNIT_BEFORE_CITY.match(found_city) if found_city else None
+        if found_city and unit_first is not None:
+            line, found_city = f"{line} {unit_first['unit']}", found_city[unit_first.end() :]
         segments = [line, found_city, tail] if found_city else [line, "", tail]
     street_parts, city = segments[:-2], segments[-2] or None
-    extra = []
+    extra: list[str] = []
+    units: list[str] = []
     line = street_parts[0]
     unit = _US_UNIT.search(line)
     if unit:
-        extra.append(line[unit.start() :].strip(" ,"))
+        units.append(line[unit.start() :].strip(" ,"))
         line = line[: unit.start()]
     for part in street_parts[1:]:  # "Ste 200" or "Floor 12" as a segment of its own
-        extra.append(part)
+        (units if _UNIT_ALONE.match(part) and not units else extra).append(part)
     # American house numbers come first: "800 N Lake Shore Drive 5B" is number 800.
     start = _US_NUMBER_FIRST.match(clean_text(line)) or _US_STREET.match(clean_text(line))
     street = (
         StreetLine(start["street"].strip(), start["number"]) if start else split_street_text(line)
     )
+    number, unit_left = with_unit(street.house_number, units[0] if units else None)
+    extra = [unit_left, *extra] if unit_left else extra
     return AddressParts(
-        street.street, street.house_number, match["zip"], city, "US", ", ".join(extra) or None
+        street.street,
+        number,
+        match["zip"] or None,
+        city,
+        "US",
+        ", ".join(extra) or None,
     )
 
 
@@ -234,7 +336,7 @@ def parse_address_text(text: str | None) -> AddressParts:
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
-    american = _us_address(_split_trailing_state(segments))
+    american = _us_address(_split_city_state(_split_trailing_state(_state_name_as_code(segments))))
     if american is not None:
         return american
     if len(segments) == 1:
@@ -266,8 +368,18 @@ def parse_address_text(text: str | None) -> AddressParts:
         if index > 0 and country is None and country_code(segment) and len(segment) > 1:
             country = country_code(segment)
         elif street is None and american_street and _us_street_line(segment) is not None:
-            street = american_street[0]  # "3436 N. Osceola" is no "PLZ Ort"
-            extra += [american_street[1]] if american_street[1] else []
+            # "3436 N. Osceola" is no "PLZ Ort"; its unit rides in the house number.
+            number, unit_left = with_unit(american_street[0].house_number, american_street[1])
+            street = StreetLine(american_street[0].street, number)
+            extra += [unit_left] if unit_left else []
+        elif (
+            american_street
+            and street is not None
+            and street.house_number is not None
+            and _UNIT_ALONE.match(segment)
+            and _UNIT_IN_NUMBER_RE.search(street.house_number) is None
+        ):  # "11 E. Adams, Suite 1500": the unit as a line of its own
+            street = StreetLine(street.street, with_unit(street.house_number, segment)[0])
         elif postal is None and _POSTAL_CITY.match(segment):
             postal = split_postal_city_text(segment)
             country = country or postal.country

@@ -82,6 +82,12 @@ def normalize_postal_code(value: str | None, country: str | None) -> Outcome:
     return Outcome(code, INVALID, f"not a valid postal code for {country}")
 
 
+def postal_area(postal_code: pl.Expr) -> pl.Expr:
+    """The postal code a place is compared by: a US ZIP+4 ("27601-5790") by its five-digit ZIP
+    ("27601"), as lists write either for one address; every other code unchanged."""
+    return postal_code.str.replace(r"^(\d{5})-\d{4}$", "${1}")
+
+
 def normalize_house_number(value: str | None) -> Outcome:
     """Compact house number: "12 a" -> "12a", "12 - 14" -> "12-14", "Nr. 5" -> "5"."""
     if value is None or not clean_text(value):

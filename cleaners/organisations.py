@@ -12,6 +12,7 @@ from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
 from cleaners.nicknames import nickname_table
+from cleaners.ordinals import numeric_ordinals
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
@@ -80,6 +81,12 @@ def _abbreviations() -> dict[str, str]:
     return {row["word"]: row["canonical"] for row in read_table("organisation_abbreviations.csv")}
 
 
+# "Co-op" / "Coop", "Pre-School" / "Preschool": an English prefix with a hyphen is one word.
+_HYPHENATED_PREFIX = re.compile(
+    r"\b(pre|co|non|multi|inter|after|semi)-(?=[^\W\d_])", re.IGNORECASE
+)
+
+
 def organisation_key(name: str) -> str | None:
     """Matching key of an organisation: core name without legal form and noise words.
 
@@ -87,9 +94,12 @@ def organisation_key(name: str) -> str | None:
     "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
     """
     found = find_legal_form(name)
-    core = found[1] if found else name
+    core = _HYPHENATED_PREFIX.sub(r"\1", found[1] if found else name)
     abbreviations = _abbreviations()
-    words = [abbreviations.get(word, word) for word in transliteration_key(core).split()]
+    words = [
+        abbreviations.get(word, word)
+        for word in numeric_ordinals(transliteration_key(core).split())
+    ]
     kept = [word for word in words if word not in _noise_words()]
     return " ".join(kept or words) or None
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import polars as pl
 
 from cleaners.address_lines import EXTRA_LINE, POSTBOX_LINE, split_street_text
+from cleaners.ordinals import numeric_ordinals
 from cleaners.outcome import CORRECTED, INVALID, VALID, join_reasons, map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import (
@@ -140,13 +141,15 @@ def street_key(street: str | None) -> str | None:
     abbreviated ("Main Street" / "Main St"), no spaces.
 
     An English street type at the end (and a unit such as "5B" after it) is left out and
-    ordinals lose their suffix: American
+    ordinals lose their suffix, written out ones too ("Sixth" / "6th" / "6"): American
     lists write "1345 N. Rockwell" and "1345 N Rockwell Street", "112 East 51 Street" and
     "112 E. 51st St." for one address.
     """
     if not street:
         return None
-    key = _ORDINAL.sub(r"\1", _STREET_TYPE_KEY.sub("str", transliteration_key(street)))
+    key = _STREET_TYPE_KEY.sub("str", transliteration_key(street))
+    # "Sixth" and "6th" (cleaners.ordinals), then "6th" and "6".
+    key = _ORDINAL.sub(r"\1", " ".join(numeric_ordinals(key.split())))
     english = _english_street_words()
     words = [english.get(word, word) for word in key.split()]
     # "N Lake Shore Drive 5B": a unit after the street type is no part of the street.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from cleaners.addresses import postal_area
 from cleaners.organisations import business_domains
 from matching.blocking_budget import (
     NO_KEYS,
@@ -61,6 +62,16 @@ def _list_rule(column: str, exclude: str | None = None) -> KeyFunction:
         )
 
     return keys
+
+
+def _phone_lines(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each phone number, and a number with an extension ("+19194008648;ext=2") also without
+    it: the switchboard's line that other lists write without the extension."""
+    numbers = _list_rule("phones")(frame)
+    lines = numbers.select(
+        "record_key", pl.col("block_key").str.replace(r";ext=.*$", "").alias("block_key")
+    )
+    return pl.concat([numbers, lines]).unique()
 
 
 def _expression_rule(key: pl.Expr) -> KeyFunction:
@@ -118,16 +129,21 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
     squashed = frame.select("record_key", key.str.replace_all(" ", "").alias("block_key"))
     first_word = frame.select(
         "record_key",
-        pl.concat_str([key.str.extract(r"^(\S+)", 1), pl.col("postal_code")], separator="|").alias(
-            "block_key"
-        ),
+        pl.concat_str(
+            [key.str.extract(r"^(\S+)", 1), postal_area(pl.col("postal_code"))], separator="|"
+        ).alias("block_key"),
     )
     # The street and house number alone too: many site lists leave the postal code out.
     organisations = frame.filter(pl.col("record_type") == "organisation")
     address = organisations.select(
         "record_key",
         pl.concat_str(
-            [pl.lit("@"), pl.col("postal_code"), pl.col("street_key"), pl.col("house_number")],
+            [
+                pl.lit("@"),
+                postal_area(pl.col("postal_code")),
+                pl.col("street_key"),
+                pl.col("house_number"),
+            ],
             separator="|",
         ).alias("block_key"),
     )
@@ -144,7 +160,7 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.
 BLOCKING_RULES: dict[str, KeyFunction] = {
     "email": _list_rule("emails", exclude="role_emails"),
-    "phone": _list_rule("phones"),
+    "phone": _phone_lines,
     "name_birth_date": _scalar_rule("last_name_phonetic", "birth_date"),
     "first_name_birth_date": _scalar_rule("first_name_group", "birth_date"),
     "name_address": _scalar_rule("last_name_phonetic", "postal_code"),

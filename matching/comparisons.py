@@ -17,6 +17,8 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
+from cleaners.address_lines import house_building, house_unit
+from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import business_domains
 from cleaners.personal_ids import is_checked, personal_id_number
@@ -335,8 +337,10 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     mobile number and share none are "different" even when they share the family's landline
     (father and son of the same name), while a record with only a landline next to one with only
     a mobile says little ("no_common_number"). Numbers without a known type (older cleaned
-    frames) count as mobiles. An organisation's numbers are switchboards, branches and fax
-    lines, none a person's: two organisations without a common number are "no_common_number".
+    frames) count as mobiles; numbers that may be either (type "other": US and Canadian
+    numbers, VoIP, toll-free) as landlines. An organisation's numbers are switchboards, branches
+    and fax lines, none a person's: two organisations without a common number are
+    "no_common_number", and a number with an extension is its switchboard's line.
     A local number without area code (cleaners.phones) is shared with the same local number and
     with a full number whose local part it is.
     """
@@ -365,7 +369,11 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         .then(pl.lit(0, dtype=pl.Int8))
         .when(both_personal.fill_null(False))
         .then(pl.lit(3, dtype=pl.Int8))
-        .when(shared("landline_phones") | crossed("local_phones", "phone_local_parts"))
+        .when(
+            shared("landline_phones")
+            | crossed("local_phones", "phone_local_parts")
+            | (_both_organisations(pairs) & shared("phone_lines"))
+        )
         .then(pl.lit(1, dtype=pl.Int8))
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
@@ -415,10 +423,12 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     household = household_address(pl.element())
     usable = pl.col("emails").list.set_difference(pl.col("role_emails").fill_null(nothing))
-    # A local number without area code is a fixed line (mobiles are given in full).
+    # A local number without area code is a fixed line (mobiles are given in full). A number
+    # that may be either ("other": US and Canadian numbers, VoIP, toll-free, company numbers)
+    # is not known to be one person's: it is shared like a landline and vetoes nothing.
     landline = (
         pl.col("phone_types")
-        .list.eval(pl.element().is_in(["landline", "local"]))
+        .list.eval(pl.element().is_in(["landline", "local", "other"]))
         .fill_null(pl.col("phones").list.eval(pl.lit(False)))
     )
     local = (
@@ -456,10 +466,21 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.gather(local.list.eval(pl.element().arg_true()))
         .alias("local_phones"),
         _local_parts(attributes["phones"]).alias("phone_local_parts"),
-        # "8938-40" is the building at 8938; "12a" stays "12a".
+        # "+19194008648;ext=2" is the line +19194008648 (an organisation's switchboard).
+        pl.col("phones")
+        .list.eval(pl.element().str.replace(r";ext=.*$", ""))
+        .list.unique()
+        .alias("phone_lines"),
+        # "27601-5790" and "27601" are one place (a US ZIP+4 and its ZIP).
+        postal_area(pl.col("postal_code")).alias("postal_code"),
+        # "8938-40" is the building at 8938; "12a" stays "12a"; "312 Ste. 103" is 312, in unit
+        # "103" (cleaners.address_lines.with_unit).
         pl.coalesce(
-            pl.col("house_number").str.extract(r"^(\d+)\s*-\s*\d+$", 1), pl.col("house_number")
+            house_building(pl.col("house_number")).str.extract(r"^(\d+)\s*-\s*\d+$", 1),
+            house_building(pl.col("house_number")),
         ).alias("house_base"),
+        house_building(pl.col("house_number")).alias("house_building"),
+        house_unit(pl.col("house_number")).alias("house_unit"),
     )
 
 
@@ -476,7 +497,8 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
-    same_house = _l("house_number") == _r("house_number")
+    # "100 Apt 5" and "100" are one house (the unit is left out in many lists).
+    same_house = _l("house_building") == _r("house_building")
     city_similarity = pl.Series(jaro_winkler(pairs, "city_key"))
     same_place = same_postal | (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
     return _levels(
@@ -491,7 +513,8 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _site(pairs: pl.DataFrame) -> pl.Series:
-    """Where two organisations are: the same house, the same street, the same place, or not.
+    """Where two organisations are: the same house, other units of it, the same street, the same
+    place, or not.
 
     An organisation does not move as people do, and a site list names one site per address:
     "1653 W 43rd St" and "1653 W. 43rd Street" are one site even when only one of them has a
@@ -500,7 +523,10 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     its first number. Places contradict where both records have a postal code (or, without
     one, a city) and they differ; then the street decides nothing. Two addresses of one legal
     entity (same VAT id or business e-mail domain) are not "different": branches and warehouses
-    of one company are that company (the DACH labelling). Street keys one typo apart
+    of one company are that company (the DACH labelling). One building with the unit ("Suite
+    103" / "#201") differing on both sides is "other_unit": organisations in one medical or
+    office building share the street, the number and often the first word of the name.
+    Street keys one typo apart
     (Jaro-Winkler 0.9) or one the start of the other count as one street. Only between
     organisations.
     """
@@ -540,7 +566,11 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     one_entity = (_l("vat_id") == _r("vat_id")).fill_null(False) | (
         _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
     ).fill_null(False)
+    # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
+    # side only is the same house (lists leave the unit out).
+    other_unit = (_l("house_unit") != _r("house_unit")).fill_null(False)
     ladder = [
+        same_street & same_number & ~other_unit & ~contradicts,
         same_street & same_number & ~contradicts,
         same_street & ~contradicts,
         no_street & same_place,
@@ -732,7 +762,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
-    Comparison("site", ("house", "street", "place", "different"), _site),
+    Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
     Comparison(
         "organisation",
         (

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from cleaners import parse_address_line, split_postal_city, split_street_line
 from cleaners.address_lines import parse_address_text, split_postal_city_text, split_street_text
-from cleaners.addresses import normalize_city, normalize_house_number, normalize_postal_code
+from cleaners.addresses import (
+    normalize_city,
+    normalize_house_number,
+    normalize_postal_code,
+    postal_area,
+)
 from cleaners.countries import normalize_country
 from cleaners.outcome import CORRECTED, INVALID, VALID
 from cleaners.streets import normalize_street
@@ -430,3 +435,18 @@ def test_a_few_american_records_leave_a_german_silo_german() -> None:
         {"street": "Ringstr.", "house_number": "4", "postal_code": "1010"},
     )
     assert result.frame["country"].to_list() == ["DE", "DE", "DE"]
+
+
+@pytest.mark.parametrize(
+    ("description", "code", "area"),
+    [
+        ("US ZIP+4 compares by its ZIP", "27601-5790", "27601"),
+        ("a five-digit ZIP unchanged", "27601", "27601"),
+        ("a German code unchanged", "01067", "01067"),
+        ("an Austrian code unchanged", "8010", "8010"),
+        ("a British postcode unchanged", "SW1A 1AA", "SW1A 1AA"),
+        ("no ZIP+4 without its dash", "276015790", "276015790"),
+    ],
+)
+def test_postal_area(description: str, code: str, area: str) -> None:
+    assert pl.select(postal_area(pl.lit(code))).item() == area, description

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
-from cleaners.address_lines import parse_address_text
+from cleaners.address_lines import house_building, house_unit, parse_address_text
 from cleaners.streets import street_key
 
 
@@ -15,20 +16,27 @@ from cleaners.streets import street_key
         (
             "100 Main St Suite 200, Springfield, IL 62701",
             "Main St",
-            "100",
+            "100 Suite 200",
             "62701",
             "Springfield",
-            "Suite 200",
+            None,
         ),
         (
             "100 Main Street, Ste 200, Springfield, IL 62701",
             "Main Street",
-            "100",
+            "100 Ste 200",
             "62701",
             "Springfield",
-            "Ste 200",
+            None,
         ),
-        ("12 River Road #3, Davenport, IA 52801", "River Road", "12", "52801", "Davenport", "#3"),
+        (
+            "12 River Road #3, Davenport, IA 52801",
+            "River Road",
+            "12 #3",
+            "52801",
+            "Davenport",
+            None,
+        ),
         (
             "800 N Lake Shore Drive 5B, Chicago, IL 60611",
             "N Lake Shore Drive 5B",
@@ -40,10 +48,10 @@ from cleaners.streets import street_key
         (
             "1500 Market St Fl 12, Philadelphia, PA 19102-1234",
             "Market St",
-            "1500",
+            "1500 Fl 12",
             "19102",
             "Philadelphia",
-            "Fl 12",
+            None,
         ),
         ("9 Palm Dr, Tucson, AZ 85701, USA", "Palm Dr", "9", "85701", "Tucson", None),
     ],
@@ -90,11 +98,12 @@ def test_street_words_in_full_and_abbreviated_share_a_key(left: str, right: str)
 @pytest.mark.parametrize(
     ("text", "street", "number", "postal", "city", "country", "extra"),
     [
-        # Site lists leave out city and state: the number comes first, "N." or "St." says street.
+        # Site lists leave out city and state: the number comes first, "N." or "St." says street;
+        # a unit rides in the house number (one building, many organisations).
         ("3436 N. Osceola", "N. Osceola", "3436", None, None, None, None),
         ("221 E. 51st St. ", "E. 51st St.", "221", None, None, None, None),
         ("8938-40 S. Cottage Grove ", "S. Cottage Grove", "8938-40", None, None, None, None),
-        ("78 West Van Buren Floor 1 ", "West Van Buren", "78", None, None, None, "Floor 1"),
+        ("78 West Van Buren Floor 1 ", "West Van Buren", "78 Floor 1", None, None, None, None),
         # State and ZIP without commas; the city after the street type.
         (
             "1001 W Roosevelt Rd Chicago IL 60608",
@@ -110,11 +119,11 @@ def test_street_words_in_full_and_abbreviated_share_a_key(left: str, right: str)
         (
             "Early Head Start Home Based\n11 E. Adams, Suite 1500",
             "E. Adams",
-            "11",
+            "11 Suite 1500",
             None,
             None,
             None,
-            "Early Head Start Home Based, Suite 1500",
+            "Early Head Start Home Based",
         ),
         # "PLZ Ort" stays "PLZ Ort".
         ("1010 Wien", None, None, "1010", "Wien", None, None),
@@ -170,3 +179,147 @@ def test_the_street_is_the_line_with_a_house_number(
 ) -> None:
     parts = parse_address_text(text)
     assert (parts.street, parts.house_number, parts.address_extra) == (street, number, extra)
+
+
+@pytest.mark.parametrize(
+    ("description", "text", "expected"),
+    [
+        (
+            "state as the last part, ZIP in a column of its own",
+            "312 S 6th St Ste. 201, Raleigh, NC",
+            ("S 6th St", "312 Ste. 201", None, "Raleigh", "US", None),
+        ),
+        (
+            "unit as a part of its own, street words in full",
+            "312 South 6th Street, Unit 103, Raleigh, NC",
+            ("South 6th Street", "312 Unit 103", None, "Raleigh", "US", None),
+        ),
+        (
+            "a state code that is also a country code (CA is Canada too)",
+            "3498 Jefferson St, Sacramento, CA",
+            ("Jefferson St", "3498", None, "Sacramento", "US", None),
+        ),
+        (
+            "a German address ending in DE stays German (no number first)",
+            "Hauptstr. 5, 10115 Berlin, DE",
+            ("Hauptstr.", "5", "10115", "Berlin", "DE", None),
+        ),
+        (
+            "a city with a postal code before the code is no US city",
+            "12 Main Street, 10115 Berlin, DE",
+            ("Main Street", "12", "10115", "Berlin", "DE", None),
+        ),
+    ],
+)
+def test_us_address_with_state_but_no_zip(
+    description: str, text: str, expected: tuple[str | None, ...]
+) -> None:
+    assert tuple(parse_address_text(text)) == expected, description
+
+
+@pytest.mark.parametrize(
+    ("description", "text", "expected"),
+    [
+        (
+            "a numbered street right after the house number",
+            "1709 2nd Avenue, Suite 105, Denver, CO",
+            ("2nd Avenue", "1709 Suite 105", None, "Denver", "US", None),
+        ),
+        (
+            "upper case, unit without comma, state and ZIP",
+            "1709 2ND AVE STE 105, Denver, CO 80202",
+            ("2ND AVE", "1709 STE 105", "80202", "Denver", "US", None),
+        ),
+        (
+            "a unit as a line of its own, no state",
+            "11 E. Adams, Suite 1500",
+            ("E. Adams", "11 Suite 1500", None, None, None, None),
+        ),
+        (
+            "no commas: the unit after the street type stays with the street, not the city",
+            "312 S 6th St Suite 201 Raleigh NC 27601",
+            ("S 6th St", "312 Suite 201", "27601", "Raleigh", "US", None),
+        ),
+        (
+            "city and state in one part, no ZIP",
+            "9 Palm Dr Ste 4, Tucson AZ",
+            ("Palm Dr", "9 Ste 4", None, "Tucson", "US", None),
+        ),
+        (
+            "a German town with a Bavarian plate code stays no US city",
+            "Am Markt 2, Bad Tölz BY",
+            ("Am Markt", "2", None, None, None, "Bad Tölz BY"),
+        ),
+        (
+            "a floor written ordinal first, as a part of its own",
+            "312 S 6th St, 2nd Floor, Raleigh, NC",
+            ("S 6th St", "312 2nd Floor", None, "Raleigh", "US", None),
+        ),
+        (
+            "the state written out, with ZIP",
+            "312 S 6th St., Suite 200, Raleigh, North Carolina 27601",
+            ("S 6th St.", "312 Suite 200", "27601", "Raleigh", "US", None),
+        ),
+        (
+            "the state written out after a city, no ZIP",
+            "100 Main St, Seattle, Washington",
+            ("Main St", "100", None, "Seattle", "US", None),
+        ),
+        (
+            "a city that is also a state's name stays the city",
+            "100 Main St, Washington, DC 20001",
+            ("Main St", "100", "20001", "Washington", "US", None),
+        ),
+        (
+            "two unit lines: the first is the unit, the second is kept as extra",
+            "11 E. Adams Suite 3, Suite 1500",
+            ("E. Adams", "11 Suite 3", None, None, None, "Suite 1500"),
+        ),
+    ],
+)
+def test_us_unit_rides_in_the_house_number(
+    description: str, text: str, expected: tuple[str | None, ...]
+) -> None:
+    assert tuple(parse_address_text(text)) == expected, description
+
+
+@pytest.mark.parametrize(
+    ("description", "house_number", "unit", "building"),
+    [
+        ("suite with a period", "312 Ste. 103", "103", "312"),
+        ("number sign", "312 #103", "103", "312"),
+        ("unit word, letter and digit", "171 Unit 3A", "3a", "171"),
+        ("suite letter, upper case", "1365 SUITE B", "b", "1365"),
+        ("floor", "1500 Fl 12", "12", "1500"),
+        ("floor written ordinal first", "1500 12th Floor", "12", "1500"),
+        ("a plain number has no unit", "312", None, "312"),
+        ("a letter suffix is no unit", "12a", None, "12a"),
+        ("an Austrian Stiege/Tür number is left as it is", "12/3/5", None, "12/3/5"),
+        ("a range is no unit", "8938-40", None, "8938-40"),
+    ],
+)
+def test_house_unit_and_building(
+    description: str, house_number: str, unit: str | None, building: str
+) -> None:
+    found = pl.select(
+        house_unit(pl.lit(house_number)).alias("unit"),
+        house_building(pl.lit(house_number)).alias("building"),
+    ).row(0)
+    assert found == (unit, building), description
+
+
+@pytest.mark.parametrize(
+    ("description", "left", "right"),
+    [
+        ("ordinal written out", "South Sixth Street", "S 6th St"),
+        ("compound ordinal with a hyphen", "Twenty-First Avenue", "21st Ave"),
+        ("compound ordinal in two words", "West Twenty Second Street", "W 22nd St"),
+        ("second", "Second Avenue", "2nd Ave"),
+    ],
+)
+def test_ordinal_words_share_a_street_key(description: str, left: str, right: str) -> None:
+    assert street_key(left) == street_key(right), description
+
+
+def test_a_tens_word_without_ordinal_stays_a_word() -> None:
+    assert street_key("Twenty Oaks Rd") != street_key("20 Oaks Rd")

@@ -125,12 +125,10 @@ def test_us_one_line_addresses_are_split(us_sites: Path) -> None:
     golden = pl.read_csv(us_sites / "golden.csv", infer_schema=False)
     acme = golden.filter(pl.col("organisation_name").str.to_lowercase().str.contains("acme"))
     row = acme.row(0, named=True)
-    assert (row["house_number"], row["postal_code"], row["city"], row["country"]) == (
-        "100",
-        "62701",
-        "Springfield",
-        "US",
-    )
+    assert (row["postal_code"], row["city"], row["country"]) == ("62701", "Springfield", "US")
+    # The suite rides in the house number (one building holds many organisations), as written
+    # by whichever record gave the address.
+    assert row["house_number"] in ("100 Suite 200", "100 Ste 200")
 
 
 def test_contact_in_the_address_and_in_an_ansprechpartner_column(tmp_path: Path) -> None:

@@ -105,6 +105,27 @@ RULE_CASES = [
         "paired": False,
     },
     {
+        "description": "phone: a number with extension pairs with its line without it",
+        "rule": "phone",
+        "left": {"phones": ["+19194008648;ext=2"]},
+        "right": {"phones": ["+19194008648"]},
+        "paired": True,
+    },
+    {
+        "description": "phone: another line of the same exchange does not pair",
+        "rule": "phone",
+        "left": {"phones": ["+19194008648;ext=2"]},
+        "right": {"phones": ["+19194008649"]},
+        "paired": False,
+    },
+    {
+        "description": "organisation: a ZIP+4 and its ZIP block on the first word",
+        "rule": "organisation",
+        "left": {"organisation_key": "wake medical", "postal_code": "27601-5790"},
+        "right": {"organisation_key": "wake clinic", "postal_code": "27601"},
+        "paired": True,
+    },
+    {
         "description": "name_birth_date: same phonetic last name and birth date",
         "rule": "name_birth_date",
         "left": {"last_name_phonetic": "67", "birth_date": date(1980, 3, 5)},

@@ -674,6 +674,34 @@ CASES: list[dict[str, Any]] = [
         "right": {"record_type": "organisation", "phones": ["+491609876543"]},
         "level": "no_common_number",
     },
+    {
+        "description": "two persons with other US numbers (fixed line or mobile): no veto",
+        "comparison": "phone",
+        "left": {"phones": ["+13123865286"], "phone_types": ["other"]},
+        "right": {"phones": ["+17733865286"], "phone_types": ["other"]},
+        "level": "no_common_number",
+    },
+    {
+        "description": "two persons share a US number of either kind: shared like a landline",
+        "comparison": "phone",
+        "left": {"phones": ["+17733865286"], "phone_types": ["other"]},
+        "right": {"phones": ["+17733865286"], "phone_types": ["other"]},
+        "level": "shared_landline",
+    },
+    {
+        "description": "two organisations: a number with extension is its switchboard's line",
+        "comparison": "phone",
+        "left": {"phones": ["+19194008648;ext=2"], "phone_types": ["other"], **ORGANISATION},
+        "right": {"phones": ["+19194008648"], "phone_types": ["other"], **ORGANISATION},
+        "level": "shared_landline",
+    },
+    {
+        "description": "two persons: another extension of one switchboard is no shared number",
+        "comparison": "phone",
+        "left": {"phones": ["+4989123456;ext=12"], "phone_types": ["landline"]},
+        "right": {"phones": ["+4989123456;ext=34"], "phone_types": ["landline"]},
+        "level": "no_common_number",
+    },
     # --- gender from the salutation ------------------------------------------------------------
     {
         "description": "both Frau",
@@ -784,6 +812,13 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "a person's apartment on one side only: one house",
+        "comparison": "address",
+        "left": _address("60611", "nlakeshore", "800 Apt 5B", "chicago"),
+        "right": _address("60611", "nlakeshore", "800", "chicago"),
+        "level": "house",
+    },
+    {
         "description": "two organisations compare their addresses as sites, not here",
         "comparison": "address",
         "left": {**_address("80331", "hauptstr", "1", "muenchen"), **ORGANISATION},
@@ -803,6 +838,27 @@ CASES: list[dict[str, Any]] = [
         "comparison": "site",
         "left": {**_address(None, "wroosevelt", "2020-24", None), **ORGANISATION},
         "right": {**_address(None, "wroosevlet", "2020", None), **ORGANISATION},
+        "level": "house",
+    },
+    {
+        "description": "one building, other suites: two organisations",
+        "comparison": "site",
+        "left": {**_address("27601", "s6", "312 Ste. 103", None), **ORGANISATION},
+        "right": {**_address("27601", "s6", "312 Suite 201", None), **ORGANISATION},
+        "level": "other_unit",
+    },
+    {
+        "description": "one suite written two ways: one house",
+        "comparison": "site",
+        "left": {**_address("27601", "s6", "312 Ste. 103", None), **ORGANISATION},
+        "right": {**_address("27601", "s6", "312 #103", None), **ORGANISATION},
+        "level": "house",
+    },
+    {
+        "description": "a suite on one side only: one house (lists leave the unit out)",
+        "comparison": "site",
+        "left": {**_address("27601", "s6", "312", None), **ORGANISATION},
+        "right": {**_address("27601", "s6", "312 Suite 201", None), **ORGANISATION},
         "level": "house",
     },
     {

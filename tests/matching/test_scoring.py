@@ -64,10 +64,18 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     # agreement must be evidence for a match and "different" evidence against.
     # Stefan / Stefanie ("opposite_sex") stands early in the ladder only so that it wins over
     # spelling similarity; it is evidence against a match, not a degree of agreement.
-    out_of_order = {("first_name", "opposite_sex")}
-    for name, label in out_of_order:
-        if name == comparison.name:
-            assert WEIGHTS.levels[name][label] < WEIGHTS.levels[name]["similar"] < 0
+    # Other units of one building ("other_unit") stand next to "house" only because they share
+    # street and number; they are evidence of another organisation, weaker than another address.
+    out_of_order = {("first_name", "opposite_sex"), ("site", "other_unit")}
+    if comparison.name == "first_name":
+        assert (
+            WEIGHTS.levels["first_name"]["opposite_sex"]
+            < WEIGHTS.levels["first_name"]["similar"]
+            < 0
+        )
+    if comparison.name == "site":
+        site = WEIGHTS.levels["site"]
+        assert site["different"] < site["other_unit"] < 0 <= site["place"]
     weights = [
         WEIGHTS.levels[comparison.name][label]
         for label in comparison.levels
@@ -162,7 +170,10 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
     level = row[name]
     step = 0 if level == MISSING else max(level - 1, 0)
     # "opposite_sex" is evidence against, placed early only to win over spelling: step over it.
-    if name == "first_name" and LADDER[name][step] == "opposite_sex" and level != step:
+    # "other_unit" (another organisation in one building) likewise stands early only because
+    # street and number agree.
+    against = {("first_name", "opposite_sex"), ("site", "other_unit")}
+    if (name, LADDER[name][step]) in against and level != step:
         step = max(step - 1, 0)
     stronger = dict(row, **{name: step})
     scored = score_pairs(_levels_frame([row, stronger]), WEIGHTS)
