@@ -72,13 +72,36 @@ def _level(name: str, label: str) -> int:
     return comparison.levels.index(label)
 
 
+def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
+    """Two organisation records with the very same business mailbox, one of them without a name.
+
+    A newsletter or shop row that holds nothing but info@firma.de (cleaners.organisations.
+    organisation_mailboxes made it an organisation) has no other field the weights could add
+    up: the mailbox is all it says, and it names the firm whose record carries that mailbox. A
+    CRM admin files it there. Built in after the configured rules, so any configured "no_match"
+    (a different VAT id ...) still wins; never between persons, and never when both records
+    name an organisation (two named firms sharing one mailbox are left to the weights).
+    """
+    needed = ("email_domain_level", "organisation_level", "record_type_l", "record_type_r")
+    if any(name not in compared.columns for name in needed):
+        return pl.lit(False)
+    return (
+        (pl.col("record_type_l") == "organisation")
+        & (pl.col("record_type_r") == "organisation")
+        & (pl.col("email_domain_level") == _level("email_domain", "same_address"))
+        & (pl.col("organisation_level") == _level("organisation", "only_one"))
+    ).fill_null(False)
+
+
 def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl.DataFrame:
     """Per pair: ``hard_decision`` (1 match, -1 no match, null none) and ``hard_rule`` text.
 
     Records of different types (person vs organisation) never match, nor does a company's
     contact (a person with an organisation) with a private record (a person without one)
     unless the two share an e-mail address: the business contact and the private customer stay
-    two golden records, and golden.csv links the contact to its organisation.
+    two golden records, and golden.csv links the contact to its organisation. Last, a nameless
+    organisation record and an organisation with its very same mailbox match
+    (``_organisation_mailbox``).
     """
     ordered = [rule for rule in rules if rule.then == "no_match"] + [
         rule for rule in rules if rule.then == "match"
@@ -118,6 +141,9 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
             pl.lit(1 if rule.then == "match" else -1, dtype=pl.Int8)
         )
         reason = reason.when(applies).then(pl.lit(f"{rule.then}: {' & '.join(rule.when)}"))
+    mailbox = _organisation_mailbox(compared)
+    decision = decision.when(mailbox).then(pl.lit(1, dtype=pl.Int8))
+    reason = reason.when(mailbox).then(pl.lit("organisation mailbox"))
     return compared.select(
         decision.otherwise(None).alias("hard_decision"),
         reason.otherwise(pl.lit(None, dtype=pl.String)).alias("hard_rule"),
