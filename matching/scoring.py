@@ -98,8 +98,10 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
 
     Records of different types (person vs organisation) never match, nor does a company's
     contact (a person with an organisation) with a private record (a person without one)
-    unless the two share an e-mail address: the business contact and the private customer stay
-    two golden records, and golden.csv links the contact to its organisation. Last, a nameless
+    unless the two share an e-mail address or the second one's address is at the contact's
+    company domain (a business sign-up, not a private record): the business contact and the
+    private customer stay two golden records, and golden.csv links the contact to its
+    organisation. Last, a nameless
     organisation record and an organisation with its very same mailbox match
     (``_organisation_mailbox``).
     """
@@ -114,6 +116,13 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
             & (pl.col("organisation_level") == _level("organisation", "only_one"))
             & (pl.col("email_level") != _level("email", "shared"))
         ).fill_null(False)
+        if "email_domain_level" in compared.columns:
+            # A business address at the contact's company domain: a business record, not a
+            # private one (matching.comparisons._contact_and_business_row).
+            business = pl.col("email_domain_level").is_in(
+                [_level("email_domain", "same_address"), _level("email_domain", "shared")]
+            )
+            contact_and_private = contact_and_private & ~business.fill_null(False)
     decision = (
         pl.when(different_types)
         .then(pl.lit(-1, dtype=pl.Int8))

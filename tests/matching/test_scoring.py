@@ -205,7 +205,8 @@ def test_contact_and_private_person_never_match(
     types: tuple[str, str],
     hard_rule: str | None,
 ) -> None:
-    row = {name: 0 for name in NAMES if name not in ("organisation", "email")}
+    # No business domain in common (a private record has none): email_domain is missing.
+    row = {name: 0 for name in NAMES if name not in ("organisation", "email", "email_domain")}
     row["organisation"] = _level("organisation", organisation)
     if email is not None:
         row["email"] = _level("email", email)
@@ -213,6 +214,26 @@ def test_contact_and_private_person_never_match(
     assert scored["hard_rule"] == hard_rule, description
     if hard_rule is not None:
         assert scored["probability"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("email_domain", "hard_rule"),
+    [
+        ("shared", None),  # anna.huber@firma.de next to the contact with info@firma.de
+        ("same_address", None),
+        ("different", "contact and private person"),
+        (None, "contact and private person"),
+    ],
+)
+def test_business_row_at_the_contacts_domain_is_no_private_record(
+    email_domain: str | None, hard_rule: str | None
+) -> None:
+    row = {"first_name": 0, "last_name": 0, "organisation": _level("organisation", "only_one")}
+    row["email"] = _level("email", "different")
+    if email_domain is not None:
+        row["email_domain"] = _level("email_domain", email_domain)
+    scored = score_pairs(_levels_frame([row]), WEIGHTS).row(0, named=True)
+    assert scored["hard_rule"] == hard_rule
 
 
 @pytest.mark.parametrize(
