@@ -2,15 +2,14 @@
 
 An organisation record often names the person to write to: "Huber Bau GmbH z. Hd. Frau Anna
 Huber", an "Ansprechpartner" column, or a first and last name beside a company name that carries
-a legal form or whose only e-mails are the company's role mailboxes (info@firma.de, see
-company_mailbox_only). Matched as one record, that row would either join the company (and the
+a legal form or whose e-mails are all at business domains (info@ or anna@firma.de, see
+company_mail_only). Matched as one record, that row would either join the company (and the
 person is lost) or the person (and the company is lost). So the canonical frame gets one more row
-per such
-record: the contact, a person with source id ``<source_id>#contact`` carrying the organisation's
-name (and the record's address, phones, e-mails and consent); the organisation row keeps the
-company without the person. Matching never joins a contact with a private record of the same
-person (matching.scoring: a person with an organisation next to one without), and golden.csv
-links the contact to the organisation's golden record (matching.accounts).
+per such record: the contact, a person with source id ``<source_id>#contact`` carrying the
+organisation's name (and the record's address, phones, e-mails and consent); the organisation
+row keeps the company without the person. Matching never joins a contact with a private record
+of the same person (matching.scoring: a person with an organisation next to one without), and
+golden.csv links the contact to the organisation's golden record (matching.accounts).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.emails import role_address
 from cleaners.names import parse_full_name
 from cleaners.organisations import (
     is_department,
@@ -73,13 +71,14 @@ def _firma(salutation: str | None) -> tuple[str | None]:
     return (salutation if salutation and salutation_of(salutation) == "Firma" else None,)
 
 
-def company_mailbox_only(emails: pl.Expr) -> pl.Expr:
-    """True when a record's e-mails are all role mailboxes at business domains (info@firma.de).
+def company_mail_only(emails: pl.Expr) -> pl.Expr:
+    """True when a record's e-mails are all at business domains (info@ or anna.huber@firma.de).
 
-    A shop order by "Anna Huber" for "Huber Bau" sent from info@huber-bau.de is the company's
-    order: the person ordered on its behalf, with its mailbox. Such a name beside a company name
-    is a contact of that company even without a legal form. A personal address
-    (anna.huber@huber-bau.de, anna@gmx.de) leaves the row a person who works there.
+    A shop order by "Anna Huber" for "Huber Bau", sent from info@huber-bau.de or from
+    a.huber@huber-bau.de, is the company's order: she ordered on its behalf, through its mail
+    system. Such a name beside a company name is a contact of that company even without a legal
+    form. An address at a free-mail provider (anna@gmx.de), or no e-mail at all, leaves the row
+    a person who names an employer.
     """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     cleaned = emails.fill_null(nothing).list.eval(
@@ -88,7 +87,6 @@ def company_mailbox_only(emails: pl.Expr) -> pl.Expr:
     domain = pl.element().str.extract(r"@([^@\s]+)$", 1)
     return (
         (cleaned.list.len() > 0)
-        & cleaned.list.eval(role_address(pl.element())).list.all()
         & ~cleaned.list.eval(domain.is_in(list(freemail_domains()))).list.any()
     ).fill_null(False)
 
@@ -137,7 +135,8 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     company = (
         pl.col("__legal_form")
         | (pl.col("__kind") == "organisation").fill_null(False)
-        | company_mailbox_only(pl.col("emails"))
+        # Only a company field of its own: a lone last name ("Lange") is no company.
+        | (pl.col("organisation_name").is_not_null() & company_mail_only(pl.col("emails")))
     )
     names_on_company = has_names & company & (pl.col("__kind") != "person").fill_null(True)
     frame = frame.with_columns(

@@ -79,6 +79,18 @@ CASES = [
         "contact": (None, "Roger", "Sutter"),
     },
     {
+        "description": "a B2B shop order from a personal address at the company's domain",
+        "record": {
+            "salutation": "Frau",
+            "first_name": "Sarah",
+            "last_name": "Kunz",
+            "organisation_name": "Kunz Immobilien",
+            "emails": ["s.kunz@kunz-immobilien.ch"],
+        },
+        "organisation": "Kunz Immobilien",
+        "contact": ("Frau", "Sarah", "Kunz"),
+    },
+    {
         "description": "an Ansprechpartner column that repeats the z. Hd. marker",
         "record": {
             "organisation_name": "Rheinhafen Transporte G.m.b.H.",
@@ -138,13 +150,8 @@ def pl_col_record(key: str) -> Any:
         ),
         ("a company without a person", {"organisation_name": "Huber Bau GmbH"}, "organisation"),
         (
-            "an employer beside a personal address at its domain: the person's own record",
-            {
-                "first_name": "Anna",
-                "last_name": "Huber",
-                "organisation_name": "Stadtwerke Kiel",
-                "emails": ["anna.huber@stadtwerke-kiel.de"],
-            },
+            "a newsletter row with a last name and an address at a firm: no company field",
+            {"last_name": "Lange", "emails": ["heike.lange@kanzlei-lange.de"]},
             "person",
         ),
         (
@@ -158,7 +165,7 @@ def pl_col_record(key: str) -> Any:
             "person",
         ),
         (
-            "the company's info@ next to a personal address: the person's record",
+            "the company's info@ next to a free-mail address: the person's record",
             {
                 "first_name": "Anna",
                 "last_name": "Huber",
