@@ -2,13 +2,14 @@
 
 An organisation record often names the person to write to: "Huber Bau GmbH z. Hd. Frau Anna
 Huber", an "Ansprechpartner" column, or a first and last name beside a company name that carries
-a legal form. Matched as one record, that row would either join the company (and the person is
-lost) or the person (and the company is lost). So the canonical frame gets one more row per such
-record: the contact, a person with source id ``<source_id>#contact`` carrying the organisation's
-name (and the record's address, phones, e-mails and consent); the organisation row keeps the
-company without the person. Matching never joins a contact with a private record of the same
-person (matching.scoring: a person with an organisation next to one without), and golden.csv
-links the contact to the organisation's golden record (matching.accounts).
+a legal form or whose e-mails are all at business domains (info@ or anna@firma.de, see
+company_mail_only). Matched as one record, that row would either join the company (and the
+person is lost) or the person (and the company is lost). So the canonical frame gets one more row
+per such record: the contact, a person with source id ``<source_id>#contact`` carrying the
+organisation's name (and the record's address, phones, e-mails and consent); the organisation
+row keeps the company without the person. Matching never joins a contact with a private record
+of the same person (matching.scoring: a person with an organisation next to one without), and
+golden.csv links the contact to the organisation's golden record (matching.accounts).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from cleaners.organisations import (
     looks_like_organisation,
     normalize_record_type,
     split_organisation_contact,
+    without_contact_marker,
 )
 from cleaners.outcome import CORRECTED, map_distinct
 from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
 from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
+from rules.reference import freemail_domains
 
 #: Canonical fields the contact does not inherit from the organisation record.
 _ORGANISATION_ONLY = ("vat_id", "legal_form", "linked_golden_id", "birth_date")
@@ -43,6 +46,8 @@ def _split(value: str | None) -> tuple[str | None, str | None, bool]:
 
 def _person(text: str | None) -> tuple[str | None, ...]:
     """salutation, title, first and last name (suffix appended) of a contact text."""
+    if text is not None:  # an Ansprechpartner column "z. Hd. Herrn Roger Sutter"
+        text = without_contact_marker(text)
     if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)
@@ -64,6 +69,26 @@ def _record_kind(record_type: str | None, salutation: str | None) -> tuple[str |
 def _firma(salutation: str | None) -> tuple[str | None]:
     """The salutation when it is "Firma" (it stays on the organisation), else None."""
     return (salutation if salutation and salutation_of(salutation) == "Firma" else None,)
+
+
+def company_mail_only(emails: pl.Expr) -> pl.Expr:
+    """True when a record's e-mails are all at business domains (info@ or anna.huber@firma.de).
+
+    A shop order by "Anna Huber" for "Huber Bau", sent from info@huber-bau.de or from
+    a.huber@huber-bau.de, is the company's order: she ordered on its behalf, through its mail
+    system. Such a name beside a company name is a contact of that company even without a legal
+    form. An address at a free-mail provider (anna@gmx.de), or no e-mail at all, leaves the row
+    a person who names an employer.
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    cleaned = emails.fill_null(nothing).list.eval(
+        pl.element().str.strip_chars().str.to_lowercase().filter(pl.element().str.contains("@"))
+    )
+    domain = pl.element().str.extract(r"@([^@\s]+)$", 1)
+    return (
+        (cleaned.list.len() > 0)
+        & ~cleaned.list.eval(domain.is_in(list(freemail_domains()))).list.any()
+    ).fill_null(False)
 
 
 class SplitContacts(NamedTuple):
@@ -107,7 +132,12 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     contact_text = pl.coalesce(pl.col("contact_name"), pl.col("__contact_text"))
     from_last = pl.col("__from_last") & pl.col("__legal_form")
     has_names = (first.is_not_null() | last.is_not_null()) & ~from_last
-    company = pl.col("__legal_form") | (pl.col("__kind") == "organisation").fill_null(False)
+    company = (
+        pl.col("__legal_form")
+        | (pl.col("__kind") == "organisation").fill_null(False)
+        # Only a company field of its own: a lone last name ("Lange") is no company.
+        | (pl.col("organisation_name").is_not_null() & company_mail_only(pl.col("emails")))
+    )
     names_on_company = has_names & company & (pl.col("__kind") != "person").fill_null(True)
     frame = frame.with_columns(
         __text=pl.when(pl.col("__org").is_not_null()).then(contact_text),

@@ -197,6 +197,16 @@ def split_organisation_contact(value: str) -> OrganisationContact:
     return OrganisationContact(text, None)
 
 
+def without_contact_marker(text: str) -> str:
+    """A contact column's person without its leading "z. Hd.", "Attn.", "c/o" ... marker.
+
+    "z. Hd. Herrn Roger Sutter" -> "Herrn Roger Sutter"; text without a marker is unchanged.
+    """
+    marker = _CONTACT_MARKER.match(text)
+    rest = text[marker.end() :].strip(" ,;-/()") if marker is not None else ""
+    return rest or text
+
+
 def contact_of_address_line(line: str | None) -> str | None:
     """The person of an address line "z. Hd. Frau Huber" / "Attn. John Smith", else None."""
     if line is None:

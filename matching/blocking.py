@@ -110,13 +110,43 @@ def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
     never form a block (cleaners.organisations.business_domains).
     """
     organisations = frame.filter(pl.col("record_type") == "organisation")
-    return (
+    keys = (
         organisations.select(
             "record_key",
             business_domains(pl.col("emails").fill_null(_EMPTY_LIST)).alias("block_key"),
         )
         .explode("block_key")
         .drop_nulls()
+        .unique()
+    )
+    return pl.concat([keys, _person_domains(frame)])
+
+
+def _person_domains(frame: pl.DataFrame) -> pl.DataFrame:
+    """Persons by business domain and last name: a company's contact ("z. Hd. Frau Schröder",
+    info@nordlicht.de) and her newsletter row (baerbel.schroeder@nordlicht.de, no first name)
+    share no e-mail, phone or full name to block on. The last name keeps colleagues apart; the
+    keys never meet an organisation's (those are the bare domain).
+    """
+    if "last_name_phonetic" not in frame.columns:
+        return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
+    persons = frame.filter(
+        (pl.col("record_type") == "person") & pl.col("last_name_phonetic").is_not_null()
+    )
+    return (
+        persons.select(
+            "record_key",
+            business_domains(pl.col("emails").fill_null(_EMPTY_LIST)).alias("__domain"),
+            "last_name_phonetic",
+        )
+        .explode("__domain")
+        .drop_nulls()
+        .select(
+            "record_key",
+            pl.concat_str([pl.col("__domain"), pl.col("last_name_phonetic")], separator="|").alias(
+                "block_key"
+            ),
+        )
         .unique()
     )
 

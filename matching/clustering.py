@@ -200,7 +200,8 @@ def complete_pairs(
     pairs blocking never offered are compared and scored with the run's ``weights`` (no
     term-frequency adjustment: the frequencies belong to the candidate pairs), so a birth-date
     conflict between two records that were never a candidate pair is seen. Returns left_key,
-    right_key, probability, hard_rule, first_name_level, gender_level, birth_date_level.
+    right_key, probability, hard_rule, first_name_level, gender_level, birth_date_level (and
+    score when the pairs carry it).
     """
     columns = [
         "left_key",
@@ -208,6 +209,7 @@ def complete_pairs(
         "probability",
         "hard_rule",
         *(level for level in _CONFLICT_LEVELS if level in pairs.columns),
+        *(["score"] if "score" in pairs.columns else []),
     ]
     known = pairs.select(columns)
     accepted = pairs.filter(pl.col("probability") >= threshold)
@@ -329,6 +331,16 @@ def coherent_clusters(
     across a conflict, without the linkage test) have left_key, right_key. See the module text.
     """
     keys = record_keys.unique().sort()
+    # Probabilities saturate at 1.0 (a score of 25 and one of 30 both print 1.0): the score, when
+    # the pairs carry it, orders the strongest first among them, so a twin's record without
+    # mobile (Lina, landline only) joins the record with her own first name before her sister's.
+    strength = pairs.select(
+        "left_key",
+        "right_key",
+        (pl.col("score") if "score" in pairs.columns else pl.col("probability")).alias(
+            "__strength"
+        ),
+    ).unique(["left_key", "right_key"], keep="first")
     scored = pairs.select(
         "left_key", "right_key", "probability", conflicts(pairs, threshold).alias("conflict")
     )
@@ -417,7 +429,12 @@ def coherent_clusters(
                     merge(a, b)
     accepted = (
         scored.filter(pl.col("probability") >= threshold)
-        .sort(["probability", "left_key", "right_key"], descending=[True, False, False])
+        .join(strength, on=["left_key", "right_key"], how="left")
+        .sort(
+            ["probability", "__strength", "left_key", "right_key"],
+            descending=[True, True, False, False],
+            nulls_last=True,
+        )
         .select("left_key", "right_key", "probability")
     )
     # A merge is reported once, with its strongest bridge; weaker bridges between the same two

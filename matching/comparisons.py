@@ -633,10 +633,27 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
+def _contact_and_business_row() -> pl.Expr:
+    """A company's contact (a person with an organisation) and a person without one.
+
+    anna.huber@firma.de on a newsletter row next to the contact Anna Huber of Firma GmbH (whose
+    record has info@firma.de) is her business sign-up, not her private record: the common
+    business domain weighs for the pair, and matching.scoring does not keep them apart as
+    contact and private person. Her private record (anna@gmx.de) has no business domain.
+    """
+    return (
+        (_l("record_type") == "person")
+        & (_r("record_type") == "person")
+        & (_l("organisation_key").is_null() != _r("organisation_key").is_null())
+    )
+
+
 def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     """Two organisations with e-mails at a common business domain (person@ and info@firma.de).
 
-    Only between organisations: two persons at one company's domain are colleagues. Free-mail
+    Between organisations, and between a company's contact and a person record without an
+    organisation (``_contact_and_business_row``). Two contacts at one company's domain are
+    colleagues, two private records at one domain a family's vanity domain: missing. Free-mail
     and ISP domains (rules/data/freemail_domains.csv) never count.
     """
     both_organisations = (_l("record_type") == "organisation") & (
@@ -644,7 +661,7 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     )
     left, right = _l("business_domains"), _r("business_domains")
     missing = (
-        ~both_organisations.fill_null(False)
+        ~(both_organisations | _contact_and_business_row()).fill_null(False)
         | (left.list.len() == 0).fill_null(True)
         | (right.list.len() == 0).fill_null(True)
     )

@@ -72,13 +72,38 @@ def _level(name: str, label: str) -> int:
     return comparison.levels.index(label)
 
 
+def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
+    """Two organisation records with the very same business mailbox, one of them without a name.
+
+    A newsletter or shop row that holds nothing but info@firma.de (cleaners.organisations.
+    organisation_mailboxes made it an organisation) has no other field the weights could add
+    up: the mailbox is all it says, and it names the firm whose record carries that mailbox. A
+    CRM admin files it there. Built in after the configured rules, so any configured "no_match"
+    (a different VAT id ...) still wins; never between persons, and never when both records
+    name an organisation (two named firms sharing one mailbox are left to the weights).
+    """
+    needed = ("email_domain_level", "organisation_level", "record_type_l", "record_type_r")
+    if any(name not in compared.columns for name in needed):
+        return pl.lit(False)
+    return (
+        (pl.col("record_type_l") == "organisation")
+        & (pl.col("record_type_r") == "organisation")
+        & (pl.col("email_domain_level") == _level("email_domain", "same_address"))
+        & (pl.col("organisation_level") == _level("organisation", "only_one"))
+    ).fill_null(False)
+
+
 def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl.DataFrame:
     """Per pair: ``hard_decision`` (1 match, -1 no match, null none) and ``hard_rule`` text.
 
     Records of different types (person vs organisation) never match, nor does a company's
     contact (a person with an organisation) with a private record (a person without one)
-    unless the two share an e-mail address: the business contact and the private customer stay
-    two golden records, and golden.csv links the contact to its organisation.
+    unless the two share an e-mail address or the second one's address is at the contact's
+    company domain (a business sign-up, not a private record): the business contact and the
+    private customer stay two golden records, and golden.csv links the contact to its
+    organisation. Last, a nameless
+    organisation record and an organisation with its very same mailbox match
+    (``_organisation_mailbox``).
     """
     ordered = [rule for rule in rules if rule.then == "no_match"] + [
         rule for rule in rules if rule.then == "match"
@@ -91,6 +116,13 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
             & (pl.col("organisation_level") == _level("organisation", "only_one"))
             & (pl.col("email_level") != _level("email", "shared"))
         ).fill_null(False)
+        if "email_domain_level" in compared.columns:
+            # A business address at the contact's company domain: a business record, not a
+            # private one (matching.comparisons._contact_and_business_row).
+            business = pl.col("email_domain_level").is_in(
+                [_level("email_domain", "same_address"), _level("email_domain", "shared")]
+            )
+            contact_and_private = contact_and_private & ~business.fill_null(False)
     decision = (
         pl.when(different_types)
         .then(pl.lit(-1, dtype=pl.Int8))
@@ -118,6 +150,9 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
             pl.lit(1 if rule.then == "match" else -1, dtype=pl.Int8)
         )
         reason = reason.when(applies).then(pl.lit(f"{rule.then}: {' & '.join(rule.when)}"))
+    mailbox = _organisation_mailbox(compared)
+    decision = decision.when(mailbox).then(pl.lit(1, dtype=pl.Int8))
+    reason = reason.when(mailbox).then(pl.lit("organisation mailbox"))
     return compared.select(
         decision.otherwise(None).alias("hard_decision"),
         reason.otherwise(pl.lit(None, dtype=pl.String)).alias("hard_rule"),

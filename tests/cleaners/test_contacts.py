@@ -67,6 +67,38 @@ CASES = [
         "organisation": "Alpine Tours Ltd.",
         "contact": (None, "John", "Smith"),
     },
+    {
+        "description": "a shop order by a person for a company, sent from the company's info@",
+        "record": {
+            "first_name": "Roger",
+            "last_name": "Sutter",
+            "organisation_name": "Rheinhafen Transporte",
+            "emails": ["info@rheinhafen-transporte.ch"],
+        },
+        "organisation": "Rheinhafen Transporte",
+        "contact": (None, "Roger", "Sutter"),
+    },
+    {
+        "description": "a B2B shop order from a personal address at the company's domain",
+        "record": {
+            "salutation": "Frau",
+            "first_name": "Sarah",
+            "last_name": "Kunz",
+            "organisation_name": "Kunz Immobilien",
+            "emails": ["s.kunz@kunz-immobilien.ch"],
+        },
+        "organisation": "Kunz Immobilien",
+        "contact": ("Frau", "Sarah", "Kunz"),
+    },
+    {
+        "description": "an Ansprechpartner column that repeats the z. Hd. marker",
+        "record": {
+            "organisation_name": "Rheinhafen Transporte G.m.b.H.",
+            "contact_name": "z. Hd. Herrn Roger Sutter",
+        },
+        "organisation": "Rheinhafen Transporte G.m.b.H.",
+        "contact": ("Herr", "Roger", "Sutter"),
+    },
 ]
 
 
@@ -117,6 +149,31 @@ def pl_col_record(key: str) -> Any:
             "person",
         ),
         ("a company without a person", {"organisation_name": "Huber Bau GmbH"}, "organisation"),
+        (
+            "a newsletter row with a last name and an address at a firm: no company field",
+            {"last_name": "Lange", "emails": ["heike.lange@kanzlei-lange.de"]},
+            "person",
+        ),
+        (
+            "a company field beside info@ at a free-mail provider: no company mailbox",
+            {
+                "first_name": "Anna",
+                "last_name": "Huber",
+                "organisation_name": "Stadtwerke Kiel",
+                "emails": ["info@gmx.de"],
+            },
+            "person",
+        ),
+        (
+            "the company's info@ next to a free-mail address: the person's record",
+            {
+                "first_name": "Anna",
+                "last_name": "Huber",
+                "organisation_name": "Stadtwerke Kiel",
+                "emails": ["info@stadtwerke-kiel.de", "anna.huber@web.de"],
+            },
+            "person",
+        ),
         (
             "z. Hd. without a name: nothing to split off",
             {"organisation_name": "Huber Bau GmbH z. Hd. Herrn"},

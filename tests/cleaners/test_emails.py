@@ -77,6 +77,11 @@ def test_typo_reason_names_both_domains() -> None:
         ("buchhaltung@firma.ch", True),
         ("sekretariat@schule.de", True),
         ("empfang@hotel.at", True),
+        ("kanzlei@schmid-partner.de", True),
+        ("praxis@dr-huber.at", True),
+        ("ordination@dr-huber.at", True),
+        ("kanzlei.schmid@schmid-partner.de", True),
+        ("praxismanagerin.huber@klinik.de", False),
         ("anna.huber@gmx.at", False),
     ],
 )

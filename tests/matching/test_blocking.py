@@ -38,8 +38,9 @@ DERIVED_RULE_COLUMNS = {
     # The organisation key without spaces, its first word with the postal code, and an
     # organisation's address (with and without the postal code).
     "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
-    # Business e-mail domains of organisation records (free-mail domains left out).
-    "email_domain": ("record_type", "emails"),
+    # Business e-mail domains of organisation records (free-mail domains left out); of persons,
+    # the domain with the last name.
+    "email_domain": ("record_type", "emails", "last_name_phonetic"),
 }
 
 
@@ -441,6 +442,47 @@ RULE_CASES = [
         "paired": False,
     },
     {
+        "description": "email_domain: a contact (info@) and a person at its domain, one last name",
+        "rule": "email_domain",
+        "left": {
+            "record_type": "person",
+            "emails": ["info@nordlicht.de"],
+            "last_name_phonetic": "8767",
+        },
+        "right": {
+            "record_type": "person",
+            "emails": ["baerbel.schroeder@nordlicht.de"],
+            "last_name_phonetic": "8767",
+        },
+        "paired": True,
+    },
+    {
+        "description": "email_domain: persons at one domain with other last names, not blocked",
+        "rule": "email_domain",
+        "left": {
+            "record_type": "person",
+            "emails": ["info@nordlicht.de"],
+            "last_name_phonetic": "8767",
+        },
+        "right": {
+            "record_type": "person",
+            "emails": ["k.maier@nordlicht.de"],
+            "last_name_phonetic": "67",
+        },
+        "paired": False,
+    },
+    {
+        "description": "email_domain: a person's key never meets an organisation's domain",
+        "rule": "email_domain",
+        "left": {"record_type": "organisation", "emails": ["info@nordlicht.de"]},
+        "right": {
+            "record_type": "person",
+            "emails": ["b.schroeder@nordlicht.de"],
+            "last_name_phonetic": "8767",
+        },
+        "paired": False,
+    },
+    {
         "description": "organisation: different keys",
         "rule": "organisation",
         "left": {"organisation_key": "mueller bau"},
@@ -757,9 +799,12 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
             found.add(f"#|{row['street_key']}|{digits.group()}")
         return found
     if rule == "email_domain":
-        if row["record_type"] != "organisation":
-            return set()
-        return {e.split("@")[1] for e in row["emails"] or [] if e.split("@")[1] not in _FREEMAIL}
+        domains = {e.split("@")[1] for e in row["emails"] or [] if e.split("@")[1] not in _FREEMAIL}
+        if row["record_type"] == "organisation":
+            return domains
+        if row["record_type"] == "person" and row["last_name_phonetic"] is not None:
+            return {f"{domain}|{row['last_name_phonetic']}" for domain in domains}
+        return set()
     if rule == "name_pair":
         first, last = row["first_name_key"], row["last_name_key"]
         return set() if first is None or last is None else {frozenset((first, last))}

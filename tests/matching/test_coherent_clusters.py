@@ -317,6 +317,28 @@ def test_coherence_rules(case: dict[str, Any]) -> None:
     assert refused == case["refused"]
 
 
+@pytest.mark.parametrize(
+    ("scores", "groups"),
+    [
+        # Lina's record without mobile ("b") scores higher with her own record ("c", same first
+        # name) than with her twin Lisa's ("a", one shared landline): she joins her own.
+        ((22.0, 25.0), [{"a"}, {"b", "c"}]),
+        ((25.0, 22.0), [{"a", "b"}, {"c"}]),
+    ],
+)
+def test_saturated_probabilities_merge_the_higher_score_first(
+    scores: tuple[float, float], groups: list[set[str]]
+) -> None:
+    keys = pl.Series("record_key", ["a", "b", "c"], dtype=pl.String)
+    pairs = _pairs(
+        ("a", "b", 1.0, None, None),
+        ("b", "c", 1.0, None, None),
+        ("a", "c", 0.0, None, "mobiles"),
+    ).with_columns(pl.Series("score", [scores[0], scores[1], -5.0]))
+    result = coherent_clusters(keys, pairs, THRESHOLD, LINKAGE)
+    assert _groups(result.clusters) == {frozenset(group) for group in groups}
+
+
 def test_reviewer_rejection_holds_through_a_third_record() -> None:
     keys = pl.Series("record_key", ["a", "b", "c"], dtype=pl.String)
     pairs = _pairs(("a", "b", 0.99, None, None), ("b", "c", 0.98, None, None))

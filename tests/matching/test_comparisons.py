@@ -1016,6 +1016,43 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "a company's contact and a newsletter row at its domain: shared domain",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "nordlicht logistik",
+            "emails": ["info@nordlicht.de"],
+        },
+        "right": {"record_type": "person", "emails": ["b.schroeder@nordlicht.de"]},
+        "level": "shared",
+    },
+    {
+        "description": "two contacts of one company at its domain are colleagues: missing",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "nordlicht logistik",
+            "emails": ["info@nordlicht.de"],
+        },
+        "right": {
+            "record_type": "person",
+            "organisation_key": "nordlicht logistik",
+            "emails": ["b.schroeder@nordlicht.de"],
+        },
+        "level": "missing",
+    },
+    {
+        "description": "a company's contact and a private record at a free-mail domain: missing",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "nordlicht logistik",
+            "emails": ["info@nordlicht.de"],
+        },
+        "right": {"record_type": "person", "emails": ["baerbel.s@gmx.de"]},
+        "level": "missing",
+    },
+    {
         "description": "same VAT id",
         "comparison": "vat_id",
         "left": {"vat_id": "DE123456789"},

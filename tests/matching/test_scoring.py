@@ -207,13 +207,6 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
             None,
         ),
         ("two contacts of one company", "exact", "different", ("person", "person"), None),
-        (
-            "an organisation and a nameless mailbox record of it",
-            "only_one",
-            None,
-            ("organisation", "organisation"),
-            None,
-        ),
     ],
 )
 def test_contact_and_private_person_never_match(
@@ -223,7 +216,8 @@ def test_contact_and_private_person_never_match(
     types: tuple[str, str],
     hard_rule: str | None,
 ) -> None:
-    row = {name: 0 for name in NAMES if name not in ("organisation", "email")}
+    # No business domain in common (a private record has none): email_domain is missing.
+    row = {name: 0 for name in NAMES if name not in ("organisation", "email", "email_domain")}
     row["organisation"] = _level("organisation", organisation)
     if email is not None:
         row["email"] = _level("email", email)
@@ -231,6 +225,81 @@ def test_contact_and_private_person_never_match(
     assert scored["hard_rule"] == hard_rule, description
     if hard_rule is not None:
         assert scored["probability"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("email_domain", "hard_rule"),
+    [
+        ("shared", None),  # anna.huber@firma.de next to the contact with info@firma.de
+        ("same_address", None),
+        ("different", "contact and private person"),
+        (None, "contact and private person"),
+    ],
+)
+def test_business_row_at_the_contacts_domain_is_no_private_record(
+    email_domain: str | None, hard_rule: str | None
+) -> None:
+    row = {"first_name": 0, "last_name": 0, "organisation": _level("organisation", "only_one")}
+    row["email"] = _level("email", "different")
+    if email_domain is not None:
+        row["email_domain"] = _level("email_domain", email_domain)
+    scored = score_pairs(_levels_frame([row]), WEIGHTS).row(0, named=True)
+    assert scored["hard_rule"] == hard_rule
+
+
+@pytest.mark.parametrize(
+    ("description", "levels", "types", "hard_rule", "probability"),
+    [
+        (
+            "a nameless newsletter row with the firm's info@ and the firm's record",
+            {"organisation": "only_one", "email_domain": "same_address"},
+            ("organisation", "organisation"),
+            "organisation mailbox",
+            1.0,
+        ),
+        (
+            "info@ and anna.huber@ at one domain: evidence, never decided alone",
+            {"organisation": "only_one", "email_domain": "shared"},
+            ("organisation", "organisation"),
+            None,
+            None,
+        ),
+        (
+            "two named firms sharing one mailbox: left to the weights",
+            {"organisation": "different", "email_domain": "same_address"},
+            ("organisation", "organisation"),
+            None,
+            None,
+        ),
+        (
+            "a person and an organisation with one mailbox: never one record",
+            {"organisation": "only_one", "email_domain": "same_address"},
+            ("person", "organisation"),
+            "different record types",
+            0.0,
+        ),
+        (
+            "a different VAT id outranks the shared mailbox",
+            {"organisation": "only_one", "email_domain": "same_address", "vat_id": "different"},
+            ("organisation", "organisation"),
+            "no_match: vat_id:different",
+            0.0,
+        ),
+    ],
+)
+def test_organisation_mailbox_rule(
+    description: str,
+    levels: dict[str, str],
+    types: tuple[str, str],
+    hard_rule: str | None,
+    probability: float | None,
+) -> None:
+    row = {name: _level(name, label) for name, label in levels.items()}
+    rules = MatchingConfig().hard_rules
+    scored = score_pairs(_levels_frame([row], [types]), WEIGHTS, rules).row(0, named=True)
+    assert scored["hard_rule"] == hard_rule, description
+    if probability is not None:
+        assert scored["probability"] == probability
 
 
 @pytest.mark.parametrize(
