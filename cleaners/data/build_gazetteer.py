@@ -29,13 +29,12 @@ from cleaners.countries import _locality_keys
 VERSION = "2.0.1"
 LARGE_CITY_CODES = 4
 HEADER = f"""\
-# Localities by postal code: AT, CH and LI complete; in DE the large cities and the localities
-# whose name also occurs in AT, CH or LI. localities: names separated by "|", as the post writes
-# them ("Wien, Landstraße" for a Vienna district).
+# Localities by postal code: AT, CH and LI complete; DE large cities and names shared with them.
 # Source: PyPI countrystatecity-postal-codes {VERSION}, data of the countries-states-cities-database
 # (https://github.com/dr5hn/countries-states-cities-database), Open Database License (ODbL) 1.0
 # (https://opendatacommons.org/licenses/odbl/1-0/); this table is a derived database under the
-# same licence. Regenerate with cleaners/data/build_gazetteer.py; do not edit by hand.
+# same licence. localities: names separated by "|", as the post writes them ("Wien, Landstraße"
+# for a Vienna district). Regenerate with cleaners/data/build_gazetteer.py; do not edit by hand.
 country,postal_code,localities"""
 
 
