@@ -231,12 +231,6 @@ def _resolve_country(
         lambda phone: (phone_prefix_country(phone),),
         {"__phone_country": pl.String()},
     )
-    frame = map_distinct(
-        frame,
-        ["__first_phone", "__postal_src"],
-        national_phone_countries,
-        {"__phone_valid": pl.String(), "__phone_fitting": pl.String()},
-    ).drop("__first_phone")
     silo_country = (
         pl.col("silo").replace_strict(dict(silo_countries), default=None, return_dtype=pl.String)
         if silo_countries
@@ -260,6 +254,20 @@ def _resolve_country(
     phone = pl.when(fits(pl.col("__phone_country"))).then(pl.col("__phone_country"))
     stated = pl.coalesce("__country", "__prefix_country", "__pair_country", city, phone)
     frame = frame.with_columns(__stated_country=stated)
+    # National numbers are parsed (four times) only where they can still decide: no country
+    # stated and no five-digit code (German by shape).
+    frame = map_distinct(
+        frame.with_columns(
+            __national_phone=pl.when(
+                pl.col("__stated_country").is_null() & ~five_digits.fill_null(False)
+            ).then(pl.col("__first_phone"))
+        ).with_columns(
+            __national_postal=pl.when(pl.col("__national_phone").is_not_null()).then(postal)
+        ),
+        ["__national_phone", "__national_postal"],
+        national_phone_countries,
+        {"__phone_valid": pl.String(), "__phone_fitting": pl.String()},
+    ).drop("__first_phone", "__national_phone", "__national_postal")
     fallback = pl.coalesce(silo_country, _silo_majority(frame), pl.lit(default_country))
     # A national number says a country only against a DACH fallback it is not valid in, and only
     # where one country is left: German numbering is so permissive that most Swiss and Austrian
