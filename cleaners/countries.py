@@ -145,11 +145,20 @@ def national_phone_countries(phone: str | None, postal_code: str | None) -> tupl
     """DACH countries a phone number written nationally ("0316 757644", no +/00) is valid in,
     and those of them the postal code fits, each as space-separated codes ("AT CH", "AT").
 
-    A four-digit code fits the AT/CH/LI countries that use it, a five-digit code fits DE.
-    International numbers give ("", ""): their calling code says the country
-    (phone_prefix_country).
+    A five-digit code fits DE, a four-digit code the AT/CH/LI countries that use it, no code all
+    four. International numbers, and codes that fit no DACH country, give ("", ""): the number
+    is then not parsed at all (four parses per number cost).
     """
     if not phone or INTERNATIONAL_PHONE.match(phone) or not re.search(r"\d", phone):
+        return "", ""
+    code = (postal_code or "").strip()
+    if not code:
+        fits: tuple[str, ...] | frozenset[str] = DACH
+    elif re.fullmatch(r"\d{5}", code):
+        fits = ("DE",)
+    else:
+        fits = _postal_code_countries().get(code, frozenset())
+    if not fits:
         return "", ""
     valid = []
     for region in DACH:
@@ -159,11 +168,4 @@ def national_phone_countries(phone: str | None, postal_code: str | None) -> tupl
             continue
         if phonenumbers.is_valid_number(number):
             valid.append(region)
-    code = (postal_code or "").strip()
-    if re.fullmatch(r"\d{5}", code):
-        fitting = [region for region in valid if region == "DE"]
-    elif re.fullmatch(r"\d{4}", code):
-        fitting = [region for region in valid if region in _postal_code_countries().get(code, ())]
-    else:
-        fitting = valid
-    return " ".join(valid), " ".join(fitting)
+    return " ".join(valid), " ".join(region for region in valid if region in fits)

@@ -183,6 +183,7 @@ def test_postal_city_country(postal_code: str, city: str | None, expected: str |
         ("030 1234567", "10115", "DE", "DE"),
         ("+41 76 240 84 74", "6900", "", ""),  # international: the calling code decides
         ("n/a", None, "", ""),
+        ("0316 757644", "SW1A 1AA", "", ""),  # a code no DACH country uses: not parsed
         (None, "8010", "", ""),
     ],
 )
