@@ -19,8 +19,10 @@ from cleaners.countries import (
     POSTAL_PREFIX,
     city_country,
     country_code,
+    national_phone_countries,
     normalize_country,
     phone_prefix_country,
+    postal_city_country,
     postal_prefix_country,
 )
 from cleaners.outcome import (
@@ -65,8 +67,14 @@ def _postal_patterns() -> dict[str, re.Pattern[str]]:
     return {row["iso2"]: re.compile(row["pattern"]) for row in read_table("postal_codes.csv")}
 
 
-def normalize_postal_code(value: str | None, country: str | None) -> Outcome:
-    """Postal code as text ("D-01067" -> "01067"); invalid codes are kept with status invalid."""
+def normalize_postal_code(
+    value: str | None, country: str | None, alpine_evidence: bool | None = False
+) -> Outcome:
+    """Postal code as text ("D-01067" -> "01067"); invalid codes are kept with status invalid.
+
+    A German four-digit code gets its leading zero back (lost in a spreadsheet) unless the
+    record's city or phone point to AT, CH or LI (``alpine_evidence``).
+    """
     if value is None or not clean_text(value):
         return Outcome(None)
     text = clean_text(value)
@@ -77,7 +85,8 @@ def normalize_postal_code(value: str | None, country: str | None) -> Outcome:
     pattern = _postal_patterns().get(country or "")
     if pattern is None or pattern.fullmatch(code):
         return Outcome(code)
-    if country == "DE" and re.fullmatch(r"\d{4}", code):  # leading zero lost in a spreadsheet
+    lost_zero = country == "DE" and not alpine_evidence and re.fullmatch(r"\d{4}", code)
+    if lost_zero:  # leading zero lost in a spreadsheet
         return Outcome("0" + code, CORRECTED, "leading zero restored")
     return Outcome(code, INVALID, f"not a valid postal code for {country}")
 
@@ -190,12 +199,16 @@ def _postal_from_city(frame: pl.DataFrame) -> pl.DataFrame:
 def _resolve_country(
     frame: pl.DataFrame, default_country: str, silo_countries: Mapping[str, str] | None
 ) -> pl.DataFrame:
-    """Country = cleaned country, else postal prefix ("A-8010"), else the city ("Zürich") or the
-    phone's calling code ("+43 ...") where the postal code fits, else silo, else default.
+    """Country = cleaned country, else postal prefix ("A-8010"), else the postal code and city
+    found together in the gazetteer ("6900 Lugano", "1067 Dresden"), else the city ("Zürich") or
+    the phone's calling code ("+43 ...") where the postal code fits, else silo, else a national
+    phone number ("0316 ...") invalid in the fallback country and valid in exactly one DACH
+    country the postal code fits, else the default.
 
     The postal-code shape overrides the silo/default country only where it is unambiguous in
-    DACH: a five-digit code cannot be Austrian or Swiss, so it is German. A four-digit code with
-    a German fallback stays German: AT and CH cannot be told apart by shape.
+    DACH: a five-digit code cannot be Austrian or Swiss, so it is German. A four-digit code alone
+    does not tell AT, CH, LI and a German code without its leading zero apart: the city and the
+    phone decide.
     """
     frame = map_distinct(frame, ["country"], normalize_country, outcome_schema("__country"))
     frame = map_distinct(
@@ -208,15 +221,22 @@ def _resolve_country(
         frame, ["__city_src"], lambda city: (city_country(city),), {"__city_country": pl.String()}
     )
     frame = map_distinct(
-        frame.with_columns(
-            __first_phone=pl.col("phones").list.first()
-            if "phones" in frame.columns
-            else pl.lit(None, pl.String)
-        ),
+        frame,
+        ["__postal_src", "__city_src"],
+        lambda code, city: (postal_city_country(code, city),),
+        {"__pair_country": pl.String()},
+    )
+    frame = frame.with_columns(
+        __first_phone=pl.col("phones").list.first()
+        if "phones" in frame.columns
+        else pl.lit(None, pl.String)
+    )
+    frame = map_distinct(
+        frame,
         ["__first_phone"],
         lambda phone: (phone_prefix_country(phone),),
         {"__phone_country": pl.String()},
-    ).drop("__first_phone")
+    )
     silo_country = (
         pl.col("silo").replace_strict(dict(silo_countries), default=None, return_dtype=pl.String)
         if silo_countries
@@ -238,13 +258,57 @@ def _resolve_country(
 
     city = pl.when(fits(pl.col("__city_country"))).then(pl.col("__city_country"))
     phone = pl.when(fits(pl.col("__phone_country"))).then(pl.col("__phone_country"))
-    stated = pl.coalesce("__country", "__prefix_country", city, phone)
+    stated = pl.coalesce("__country", "__prefix_country", "__pair_country", city, phone)
     frame = frame.with_columns(__stated_country=stated)
+    # National numbers are parsed (four times) only where they can still decide: no country
+    # stated and no five-digit code (German by shape).
+    frame = map_distinct(
+        frame.with_columns(
+            __national_phone=pl.when(
+                pl.col("__stated_country").is_null() & ~five_digits.fill_null(False)
+            ).then(pl.col("__first_phone"))
+        ).with_columns(
+            __national_postal=pl.when(pl.col("__national_phone").is_not_null()).then(postal)
+        ),
+        ["__national_phone", "__national_postal"],
+        national_phone_countries,
+        {"__phone_valid": pl.String(), "__phone_fitting": pl.String()},
+    ).drop("__first_phone", "__national_phone", "__national_postal")
     fallback = pl.coalesce(silo_country, _silo_majority(frame), pl.lit(default_country))
+    # A national number says a country only against a DACH fallback it is not valid in, and only
+    # where one country is left: German numbering is so permissive that most Swiss and Austrian
+    # numbers are also valid German ones, so this mostly helps AT against CH and the reverse.
+    valid = pl.col("__phone_valid").str.split(" ")
+    fitting = pl.col("__phone_fitting").str.split(" ")
+    national = pl.when(
+        fallback.is_in(["DE", "AT", "CH", "LI"])
+        & ~valid.list.contains(fallback)
+        & (pl.col("__phone_fitting").str.len_chars() == 2)
+    ).then(pl.col("__phone_fitting"))
+    # The phone says "not German" though no single country is left: no leading zero restored.
+    alpine_phone = (
+        ~valid.list.contains(pl.lit("DE"))
+        & (pl.col("__phone_fitting").str.len_chars() > 0)
+        & ~fitting.list.contains(pl.lit("DE"))
+    )
     shape_country = pl.when(five_digits & fallback.is_in(["AT", "CH", "LI"])).then(pl.lit("DE"))
-    return frame.with_columns(
-        __country_final=pl.coalesce("__stated_country", shape_country, fallback)
-    ).drop("__city_country", "__phone_country", "__stated_country")
+    frame = frame.with_columns(
+        __country_final=pl.coalesce("__stated_country", national, shape_country, fallback),
+        __alpine_evidence=(
+            pl.col("__city_country").is_in(["AT", "CH", "LI"])
+            & four_digits
+            & (pl.col("__pair_country").is_null() | (pl.col("__pair_country") != "DE"))
+            | alpine_phone & four_digits
+        ).fill_null(False),
+    )
+    return frame.drop(
+        "__city_country",
+        "__pair_country",
+        "__phone_country",
+        "__phone_valid",
+        "__phone_fitting",
+        "__stated_country",
+    )
 
 
 #: A silo's records without a country of their own take the country more than this share of
@@ -293,7 +357,7 @@ def clean_addresses(
     frame = _resolve_country(_postal_from_city(frame), default_country, silo_countries)
     frame = map_distinct(
         frame,
-        ["__postal_src", "__country_final"],
+        ["__postal_src", "__country_final", "__alpine_evidence"],
         normalize_postal_code,
         outcome_schema("__postal"),
     )

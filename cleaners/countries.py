@@ -1,5 +1,5 @@
 """Countries: ISO alpha-2 codes from names, codes, plate prefixes ("A-8010"), phone prefixes
-("+43 ...") and city names ("Zürich")."""
+("+43 ...") and city names ("Zürich"), and localities by postal code (localities.csv)."""
 
 from __future__ import annotations
 
@@ -65,18 +65,107 @@ def phone_prefix_country(value: str | None) -> str | None:
     return None if region == phonenumbers.UNKNOWN_REGION else region
 
 
+#: The DACH countries whose postal codes and national phone numbers are told apart here.
+DACH = ("DE", "AT", "CH", "LI")
+_SANKT = re.compile(r"^st\b")
+_QUALIFIER = re.compile(r"\s*(?:,|\(|/).*$")  # "Wien, Landstraße", "Neustadt (Dosse)", "Halle/S."
+
+
+def locality_key(name: str | None) -> str | None:
+    """Key of a locality name: transliterated, "St." and "Sankt" unified ("St. Gallen")."""
+    if not name:
+        return None
+    return _SANKT.sub("sankt", transliteration_key(name)) or None
+
+
+def _locality_keys(name: str) -> set[str]:
+    """Keys a locality is written by: the full name and the name before a district or qualifier
+    ("Graz, 06.Bez.:Jakomini" -> "graz", "Neustadt (Dosse)" -> "neustadt")."""
+    keys = {locality_key(name), locality_key(_QUALIFIER.sub("", name))}
+    return {key for key in keys if key}
+
+
+@cache
+def _gazetteer() -> dict[tuple[str, str], frozenset[str]]:
+    """(postal code, locality key) -> countries, from localities.csv (AT, CH, LI complete; DE large
+    cities and names shared with AT/CH/LI)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for row in read_table("localities.csv"):
+        for name in row["localities"].split("|"):
+            for key in _locality_keys(name):
+                found.setdefault((row["postal_code"], key), set()).add(row["country"])
+    return {pair: frozenset(codes) for pair, codes in found.items()}
+
+
+@cache
+def _postal_code_countries() -> dict[str, frozenset[str]]:
+    """Four-digit postal code -> the countries among AT, CH, LI that use it."""
+    found: dict[str, set[str]] = {}
+    for row in read_table("localities.csv"):
+        if row["country"] != "DE":
+            found.setdefault(row["postal_code"], set()).add(row["country"])
+    return {code: frozenset(codes) for code, codes in found.items()}
+
+
 @cache
 def _city_countries() -> dict[str, str]:
-    rows = read_table("city_variants.csv")
     found: dict[str, set[str]] = {}
-    for row in rows:
-        for key in (row["variant"], transliteration_key(row["city"])):
-            found.setdefault(key, set()).update(row["countries"].split())
+    for row in read_table("city_variants.csv"):
+        for key in (row["variant"], locality_key(row["city"])):
+            if key:
+                found.setdefault(key, set()).update(row["countries"].split())
+    for (_, key), countries in _gazetteer().items():
+        found.setdefault(key, set()).update(countries)
     return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
 
 
 def city_country(value: str | None) -> str | None:
-    """Country of a city name known to lie in one country only ("Zürich", "Wien"), else None."""
-    if not value:
+    """Country of a city name known to lie in one country only ("Zürich", "Graz", "Vaduz",
+    "Dresden"), else None ("Kirchberg" lies in AT and DE)."""
+    return _city_countries().get(locality_key(value) or "")
+
+
+def postal_city_country(postal_code: str | None, city: str | None) -> str | None:
+    """Country of a postal code and city found together in only one country's gazetteer.
+
+    A four-digit code is looked up in AT, CH and LI and, with its leading zero restored, in DE
+    ("6900 Lugano" -> CH, "8010 Graz" -> AT, "1067 Dresden" -> DE); a five-digit code in DE.
+    """
+    key = locality_key(city)
+    code = (postal_code or "").strip()
+    if not key or not re.fullmatch(r"\d{4,5}", code):
         return None
-    return _city_countries().get(transliteration_key(value))
+    gazetteer = _gazetteer()
+    found = set(gazetteer.get((code, key), ())) if len(code) == 4 else set()
+    found |= gazetteer.get((code.zfill(5), key), frozenset()) & {"DE"}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def national_phone_countries(phone: str | None, postal_code: str | None) -> tuple[str, str]:
+    """DACH countries a phone number written nationally ("0316 757644", no +/00) is valid in,
+    and those of them the postal code fits, each as space-separated codes ("AT CH", "AT").
+
+    A five-digit code fits DE, a four-digit code the AT/CH/LI countries that use it, no code all
+    four. International numbers, and codes that fit no DACH country, give ("", ""): the number
+    is then not parsed at all (four parses per number cost).
+    """
+    if not phone or INTERNATIONAL_PHONE.match(phone) or not re.search(r"\d", phone):
+        return "", ""
+    code = (postal_code or "").strip()
+    if not code:
+        fits: tuple[str, ...] | frozenset[str] = DACH
+    elif re.fullmatch(r"\d{5}", code):
+        fits = ("DE",)
+    else:
+        fits = _postal_code_countries().get(code, frozenset())
+    if not fits:
+        return "", ""
+    valid = []
+    for region in DACH:
+        try:
+            number = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            valid.append(region)
+    return " ".join(valid), " ".join(region for region in valid if region in fits)

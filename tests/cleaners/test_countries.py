@@ -1,0 +1,217 @@
+"""Country per record from the data: postal code and city together, the city alone, the national
+phone number; the default country only last. Cases written as web-shop and CRM exports without a
+country column look."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cleaner_frames import clean, clean_one
+
+from cleaners.countries import (
+    city_country,
+    national_phone_countries,
+    postal_city_country,
+)
+from cleaners.outcome import CORRECTED, INVALID
+
+# (record, country, postal code, first phone, postal-code finding status)
+RECORDS: list[tuple[dict[str, Any], str, str | None, str | None, str | None]] = [
+    # Ticino and Graz shop orders: read as German before (06900, +49 ...).
+    (
+        {
+            "street": "Alpenstrasse 50",
+            "postal_code": "6900",
+            "city": "Lugano",
+            "phones": ["076 240 84 74"],
+        },
+        "CH",
+        "6900",
+        "+41762408474",
+        None,
+    ),
+    ({"postal_code": "6900", "city": "Lugano"}, "CH", "6900", None, None),
+    (
+        {
+            "street": "Viale Stazione 8",
+            "postal_code": "6500",
+            "city": "Bellinzona",
+            "phones": ["091 825 11 11"],
+        },
+        "CH",
+        "6500",
+        "+41918251111",
+        None,
+    ),
+    ({"city": "6500 Bellinzona"}, "CH", "6500", None, None),  # the code moved out of the city
+    (
+        {
+            "street": "Herrengasse 3",
+            "postal_code": "8010",
+            "city": "Graz",
+            "phones": ["0316 757644"],
+        },
+        "AT",
+        "8010",
+        "+43316757644",
+        None,
+    ),
+    ({"postal_code": "8010", "city": "Graz"}, "AT", "8010", None, None),
+    (
+        {"postal_code": "6020", "city": "Innsbruck", "phones": ["0512 123456"]},
+        "AT",
+        "6020",
+        "+43512123456",
+        None,
+    ),
+    ({"postal_code": "6020", "city": "Innsbruck"}, "AT", "6020", None, None),
+    (
+        {"postal_code": "9490", "city": "Vaduz", "phones": ["232 12 34"]},
+        "LI",
+        "9490",
+        "+4232321234",
+        None,
+    ),
+    ({"postal_code": "9490", "city": "Vaduz"}, "LI", "9490", None, None),
+    ({"postal_code": "4051", "city": "Basel"}, "CH", "4051", None, None),
+    ({"postal_code": "9000", "city": "St. Gallen"}, "CH", "9000", None, None),
+    # One code, two countries: the city decides.
+    ({"postal_code": "6900", "city": "Bregenz"}, "AT", "6900", None, None),
+    # A German code that lost its leading zero in a spreadsheet, with a German city.
+    ({"postal_code": "1067", "city": "Dresden"}, "DE", "01067", None, CORRECTED),
+    ({"postal_code": "1844", "city": "Neustadt in Sachsen"}, "DE", "01844", None, CORRECTED),
+    # City misspelt: the national phone number, valid in AT only among the countries using 8010.
+    (
+        {"postal_code": "8010", "city": "Grazz", "phones": ["0316 757644"]},
+        "AT",
+        "8010",
+        "+43316757644",
+        None,
+    ),
+    ({"postal_code": "8010", "phones": ["01 5880 1234"]}, "AT", "8010", "+43158801234", None),
+    # A phone valid in AT and in CH (not in DE), and 6900 used in both: no country, but no
+    # leading zero restored either: the code is kept as written, invalid for the default DE.
+    ({"postal_code": "6900", "phones": ["0316 757644"]}, "DE", "6900", None, INVALID),
+    # The record's own country column wins; a Graz address then gets no German zero.
+    (
+        {"country": "Deutschland", "postal_code": "8010", "city": "Graz"},
+        "DE",
+        "8010",
+        None,
+        INVALID,
+    ),
+    ({"country": "Schweiz", "postal_code": "6900", "city": "Bregenz"}, "CH", "6900", None, None),
+    # A city in DE and AT ("Neustadt", "Kirchberg") says nothing; no evidence: the default.
+    ({"city": "Neustadt"}, "DE", None, None, None),
+    ({"city": "Kirchberg", "postal_code": "8010"}, "DE", "08010", None, CORRECTED),
+    ({"postal_code": "8010"}, "DE", "08010", None, CORRECTED),
+    # A five-digit code with a German city stays German.
+    (
+        {"postal_code": "80331", "city": "München", "phones": ["089 1234567"]},
+        "DE",
+        "80331",
+        "+49891234567",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("record", "country", "postal_code", "phone", "status"), RECORDS)
+def test_country_postal_code_and_phone_from_the_data(
+    record: dict[str, Any],
+    country: str,
+    postal_code: str | None,
+    phone: str | None,
+    status: str | None,
+) -> None:
+    row, findings = clean_one(record)
+    assert (row["country"], row["postal_code"]) == (country, postal_code)
+    if phone is not None:
+        assert row["phones"][0] == phone
+    postal = [finding["status"] for finding in findings if finding["field"] == "postal_code"]
+    assert postal == ([status] if status else [])
+
+
+@pytest.mark.parametrize(
+    ("city", "expected"),
+    [
+        ("Lugano", "CH"),
+        ("ZÜRICH", "CH"),
+        ("Graz", "AT"),
+        ("Wien", "AT"),
+        ("Sankt Pölten", "AT"),
+        ("St. Pölten", "AT"),
+        ("Vaduz", "LI"),
+        ("Dresden", "DE"),
+        ("Berlin", "DE"),
+        ("Neustadt", None),  # DE and AT
+        ("Kirchberg", None),
+        ("St. Gallen", None),  # canton capital, and a village in Styria
+        ("Chicago", None),
+        (None, None),
+    ],
+)
+def test_city_country(city: str | None, expected: str | None) -> None:
+    assert city_country(city) == expected
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city", "expected"),
+    [
+        ("6900", "Lugano", "CH"),
+        ("6900", "Bregenz", "AT"),
+        ("6900", "Graz", None),  # the pair exists nowhere
+        ("9000", "St. Gallen", "CH"),
+        ("1010", "Wien", "AT"),
+        ("1067", "Dresden", "DE"),
+        ("01067", "Dresden", "DE"),
+        ("8010", None, None),
+        ("A-8010", "Graz", None),  # the plate prefix is read elsewhere
+    ],
+)
+def test_postal_city_country(postal_code: str, city: str | None, expected: str | None) -> None:
+    assert postal_city_country(postal_code, city) == expected
+
+
+@pytest.mark.parametrize(
+    ("phone", "postal_code", "valid", "fitting"),
+    [
+        ("0316 757644", None, "AT CH", "AT CH"),
+        ("0316 757644", "8010", "AT CH", "AT"),
+        ("076 240 84 74", "6900", "DE CH", "CH"),  # German numbering accepts it too
+        ("030 1234567", "10115", "DE", "DE"),
+        ("+41 76 240 84 74", "6900", "", ""),  # international: the calling code decides
+        ("n/a", None, "", ""),
+        ("0316 757644", "SW1A 1AA", "", ""),  # a code no DACH country uses: not parsed
+        (None, "8010", "", ""),
+    ],
+)
+def test_national_phone_countries(
+    phone: str | None, postal_code: str | None, valid: str, fitting: str
+) -> None:
+    assert national_phone_countries(phone, postal_code) == (valid, fitting)
+
+
+def test_a_swiss_shop_silo_makes_its_unknown_cities_swiss() -> None:
+    # Most orders name a Swiss locality with its code: the silo is Swiss, so the one whose city
+    # is misspelt is read as Swiss too (not as a German code missing its zero).
+    result = clean(
+        {"postal_code": "6900", "city": "Lugano"},
+        {"postal_code": "6500", "city": "Bellinzona"},
+        {"postal_code": "4051", "city": "Basel"},
+        {"postal_code": "6600", "city": "Locarrno"},
+    )
+    assert result.frame["country"].to_list() == ["CH"] * 4
+    assert result.frame["postal_code"].to_list() == ["6900", "6500", "4051", "6600"]
+
+
+def test_a_german_crm_stays_german_with_one_austrian_order() -> None:
+    result = clean(
+        {"postal_code": "80331", "city": "München"},
+        {"postal_code": "1067", "city": "Dresden"},
+        {"postal_code": "8010", "city": "Graz"},
+        {"postal_code": "10115"},
+    )
+    assert result.frame["country"].to_list() == ["DE", "DE", "AT", "DE"]
+    assert result.frame["postal_code"].to_list() == ["80331", "01067", "8010", "10115"]
