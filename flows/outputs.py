@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
+from cleaners.incremental import write_clean_cache
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
@@ -65,6 +67,8 @@ class RunOutputs:
         ]
         if self.matched.report is not None:
             summary["matching"] = self.matched.report.to_dict()
+        if self.cleaned.report is not None:
+            summary["cleaning"] = self.cleaned.report.to_dict()
         if self.refused is not None:
             summary["merges_refused"] = merges_refused(self.refused)
         if self.overrides is not None or self.overrides_dropped is not None:
@@ -113,6 +117,12 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
     if outputs.matched.cache is not None:  # published with the run, so never half written
         write_match_cache(
             folder / CACHE_FOLDER, outputs.matched.cache, run_id=outputs.summary.run_id
+        )
+    if outputs.cleaned.cache is not None:  # without records quarantined after cleaning
+        write_clean_cache(
+            folder / CLEAN_CACHE_FOLDER,
+            outputs.cleaned.cache.keeping(outputs.cleaned.records["record_key"]),
+            run_id=outputs.summary.run_id,
         )
     write_json(outputs.summary_dict(), folder / "summary.json")
 

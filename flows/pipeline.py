@@ -174,7 +174,7 @@ def _run_locked(
         extracts = runner.extract(config.enabled_silos(), config)
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
-        cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts)
+        cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts, full)
         cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq = timed("dq checks", run_dq_checks, config, cleaned, today)
         # Stored before the blocking rules run: a blocked run shows up in the trends too.

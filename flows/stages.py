@@ -18,6 +18,14 @@ from typing import Any, Protocol, TypeVar
 import polars as pl
 
 from cleaners import clean_records
+from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
+from cleaners.incremental import (
+    CleanCache,
+    CleanReport,
+    CleanSettings,
+    clean_reusing,
+    identifying_expression,
+)
 from cleaners.mapping import map_silo
 from cleaners.outcome import CleanResult
 from flows.connectors import SiloExtract
@@ -54,19 +62,6 @@ from rules.config import GoldenConfig, SiloConfig
 from rules.errors import StageError
 
 log = logging.getLogger("golden.stages")
-
-#: Records with none of these fields carry nothing to match or contact: they go to quarantine.
-# A record that can be told apart and found again: a name, an organisation, an e-mail, a phone, or
-# an identifier of its own (a personal id such as an SSN or AHV-Nr., a VAT id).
-IDENTIFYING_FIELDS = (
-    "last_name",
-    "first_name",
-    "organisation_name",
-    "emails",
-    "phones",
-    "personal_id",
-    "vat_id",
-)
 
 Result = TypeVar("Result")
 
@@ -128,6 +123,9 @@ class Cleaned:
     findings: pl.DataFrame
     quarantine: pl.DataFrame
     counts: dict[str, SiloCounts]
+    #: what the next run may reuse (None when incremental runs are off), and how this one cleaned
+    cache: CleanCache | None = None
+    report: CleanReport | None = None
 
 
 @dataclass(frozen=True)
@@ -199,41 +197,71 @@ def connector_findings(
     )
 
 
-def clean_part(config: GoldenConfig, canonical: pl.DataFrame, today: date) -> CleanResult:
-    """Normalize one partition of canonical rows (cleaning reads each row on its own)."""
+def clean_settings(config: GoldenConfig) -> CleanSettings:
+    """The settings of golden.toml that cleaning reads."""
     silos = config.enabled_silos()
-    return clean_records(
-        canonical,
+    return CleanSettings(
         default_country=config.project.default_country,
         silo_countries={silo.name: silo.country for silo in silos if silo.country},
         date_formats={silo.name: silo.date_format for silo in silos},
+    )
+
+
+def clean_part(config: GoldenConfig, canonical: pl.DataFrame, today: date) -> CleanResult:
+    """Normalize one partition of canonical rows (cleaning reads each row on its own)."""
+    settings = clean_settings(config)
+    return clean_records(
+        canonical,
+        default_country=settings.default_country,
+        silo_countries=settings.silo_countries,
+        date_formats=settings.date_formats,
         today=today,
     )
 
 
 def clean(
-    config: GoldenConfig, prepared: Prepared, today: date, map_parts: MapParts = in_order
+    config: GoldenConfig,
+    prepared: Prepared,
+    today: date,
+    map_parts: MapParts = in_order,
+    full: bool = False,
 ) -> Cleaned:
     """Normalize every record; records with nothing identifying left go to quarantine.
 
     Rows are cleaned in partitions of ``[project] partition_rows`` (``map_parts`` runs them);
-    their results, concatenated in row order, are those of one call over all rows.
+    their results, concatenated in row order, are those of one call over all rows. With
+    incremental runs on ([matching] incremental), rows unchanged since the last published run
+    are taken from its clean cache (cleaners.incremental) unless ``full``; the result is the same.
     """
-    canonical, size = prepared.canonical, config.project.partition_rows
-    parts = [
-        (config, canonical.slice(start, size), today)
-        for start in range(0, max(canonical.height, 1), size)
-    ]
-    results = map_parts("clean", clean_part, parts, [part[1].height for part in parts], "rows")
-    # One contiguous block each, whatever process cleaned a part (see concat_compared).
-    result = CleanResult(
-        pl.concat([part.frame for part in results], rechunk=True),
-        pl.concat([part.findings for part in results], rechunk=True),
-    )
-    identifying = pl.any_horizontal(
-        pl.col(name).list.len() > 0 if name in ("emails", "phones") else pl.col(name).is_not_null()
-        for name in IDENTIFYING_FIELDS
-    )
+    size = config.project.partition_rows
+
+    def clean_rows(canonical: pl.DataFrame) -> CleanResult:
+        parts = [
+            (config, canonical.slice(start, size), today)
+            for start in range(0, max(canonical.height, 1), size)
+        ]
+        results = map_parts("clean", clean_part, parts, [part[1].height for part in parts], "rows")
+        # One contiguous block each, whatever process cleaned a part (see concat_compared).
+        return CleanResult(
+            pl.concat([part.frame for part in results], rechunk=True),
+            pl.concat([part.findings for part in results], rechunk=True),
+        )
+
+    cache, report = None, None
+    if config.matching.incremental:
+        outcome = clean_reusing(
+            prepared.canonical,
+            clean_settings(config),
+            today,
+            None if full else config.output_dir / "latest" / CLEAN_CACHE_FOLDER,
+            size,
+            clean_rows,
+        )
+        result, cache, report = outcome.result, outcome.cache, outcome.report
+        log.info(report.log_line())
+    else:
+        result = clean_rows(prepared.canonical)
+    identifying = identifying_expression()
     frame = result.frame
     empty = frame.filter(~identifying)
     quarantine = pl.concat(
@@ -268,6 +296,8 @@ def clean(
         ),
         quarantine=quarantine,
         counts=counts,
+        cache=cache,
+        report=report,
     )
 
 
