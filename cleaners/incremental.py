@@ -33,9 +33,8 @@ from pathlib import Path
 
 import polars as pl
 
-from cleaners.contacts import split_contacts
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
-from cleaners.outcome import CleanResult
+from cleaners.outcome import ROW, CleanResult
 from cleaners.pipeline import CLEANED_SCHEMA, prepared_frame
 from rules.canonical import CANONICAL_SCHEMA, FINDINGS_SCHEMA
 
@@ -326,9 +325,14 @@ def _redated(
     canonical: pl.DataFrame, settings: CleanSettings, cached_day: date, today: date
 ) -> pl.Series:
     """Record keys of canonical rows whose dates clean differently on ``today`` than on
-    ``cached_day`` (cleaners.dates is the only step that reads the day)."""
-    frame = prepared_frame(split_contacts(canonical).frame)
-    frame = frame.select("record_key", "silo", "source_id", "row_number", "__row", *_DAY_COLUMNS)
+    ``cached_day`` (cleaners.dates is the only step that reads the day).
+
+    The canonical rows are probed before contacts are split off: a contact record has no
+    birth date and its organisation row's other dates, so it changes only when that row does.
+    """
+    frame = prepared_frame(canonical).select(
+        "record_key", "silo", "source_id", "row_number", ROW, *_DAY_COLUMNS
+    )
     results = [
         clean_dates(frame, date_formats=dict(settings.date_formats), today=day)
         for day in (cached_day, today)
@@ -350,17 +354,7 @@ def _redated(
             findings[1].join(findings[0], on=list(FINDINGS_SCHEMA), how="anti", nulls_equal=True),
         ]
     )["record_key"]
-    keys = pl.concat([differing, changed_findings]).unique()
-    # A contact record's dates are its organisation row's: map every key to its source row.
-    return (
-        frame.filter(pl.col("record_key").is_in(keys.implode()))
-        .join(
-            canonical.select("silo", "row_number", pl.col("record_key").alias("parent")),
-            on=["silo", "row_number"],
-        )["parent"]
-        .unique()
-        .alias("record_key")
-    )
+    return pl.concat([differing, changed_findings]).unique().sort().alias("record_key")
 
 
 def write_clean_cache(folder: Path, cache: CleanCache, run_id: str = "") -> None:
