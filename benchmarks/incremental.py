@@ -224,7 +224,7 @@ def _stage_lines(result: dict[str, object]) -> str:
     # The stages end before publishing: the rest of the run is publish + state store.
     rows["publish, state"] = [
         float(result[f"{kind}_seconds_{run}"])  # type: ignore[arg-type]
-        - sum(table[run].values())  # type: ignore[attr-defined]
+        - sum(float(table[run].get(name, 0.0)) for name in names)  # type: ignore[attr-defined]
         for kind, table in (("wall", wall), ("cpu", cpu))
         for run in ("full", "incremental")
     ]
