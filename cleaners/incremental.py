@@ -10,6 +10,8 @@ its published run folder, so a killed run never leaves half a cache):
 - ``records.parquet``: the cleaned records (CLEANED_SCHEMA) with ``parent_key``, the canonical
   row they came from (an organisation row with a contact person gives two records);
 - ``findings.parquet``: the cleaners' findings of those records, in cleaning order;
+- ``hashes.parquet``: rules.canonical.record_hashes of the records the run hashed (the review
+  queue's), each with a fingerprint of the values hashed: reused while that is the same;
 - ``manifest.json``: format, the day the rows were cleaned, row counts, and a fingerprint of
   everything else cleaning depends on (the cleaners' and rules' code and reference data, the
   library versions, the cleaning settings of golden.toml).
@@ -26,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata, resources
 from pathlib import Path
@@ -36,7 +38,7 @@ import polars as pl
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
 from cleaners.outcome import ROW, CleanResult
 from cleaners.pipeline import CLEANED_SCHEMA, prepared_frame
-from rules.canonical import CANONICAL_SCHEMA, FINDINGS_SCHEMA
+from rules.canonical import CANONICAL_SCHEMA, FINDINGS_SCHEMA, record_hashes
 
 #: Bump when the cache's files or their meaning change: older caches then force a full clean.
 CACHE_FORMAT = 1
@@ -57,7 +59,13 @@ _ROWS_SCHEMA = {
     "fingerprint_2": pl.UInt64(),
 }
 _RECORDS_SCHEMA = {"parent_key": pl.String(), **CLEANED_SCHEMA}
-_ROW_COUNTS = ("rows", "records", "findings")
+_HASHES_SCHEMA = {
+    "record_key": pl.String(),
+    "fingerprint_1": pl.UInt64(),
+    "fingerprint_2": pl.UInt64(),
+    "record_hash": pl.String(),
+}
+_ROW_COUNTS = ("rows", "records", "findings", "hashes")
 _DAY_COLUMNS = (*DATE_COLUMNS, *TIMESTAMP_COLUMNS)
 
 #: Records with none of these fields carry nothing to match or contact: they go to quarantine.
@@ -111,6 +119,9 @@ class CleanCache:
     findings: pl.DataFrame  # FINDINGS_SCHEMA, cleaning order
     settings: str
     day: date
+    #: record_key, fingerprint_1, fingerprint_2, record_hash: rules.canonical.record_hashes of
+    #: the records this run hashed (review queue), valid while the values' fingerprint is equal
+    hashes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_HASHES_SCHEMA))
 
     def keeping(self, record_keys: pl.Series) -> CleanCache:
         """The cache without every canonical row one of whose records is neither in
@@ -119,8 +130,6 @@ class CleanCache:
         records = self.records
         kept = records["record_key"].is_in(record_keys.implode()) | ~identifying(records)
         dropped = records.filter(~kept)["parent_key"].unique()
-        if dropped.len() == 0:
-            return self
         drop_parent = pl.col("parent_key").is_in(dropped.implode())
         records = records.filter(~drop_parent)
         return CleanCache(
@@ -131,6 +140,7 @@ class CleanCache:
             ),
             settings=self.settings,
             day=self.day,
+            hashes=self.hashes.filter(pl.col("record_key").is_in(records["record_key"].implode())),
         )
 
 
@@ -173,6 +183,8 @@ class CleanOutcome:
     result: CleanResult
     cache: CleanCache
     report: CleanReport
+    #: the last run's record hashes (see CleanCache.hashes), for known_record_hashes
+    known_hashes: pl.DataFrame | None = None
 
 
 def identifying_expression() -> pl.Expr:
@@ -261,7 +273,12 @@ def clean_reusing(
         changed.height,
         redated.len(),
     )
-    return CleanOutcome(result, CleanCache(rows, records, findings, fingerprint, today), report)
+    return CleanOutcome(
+        result,
+        CleanCache(rows, records, findings, fingerprint, today),
+        report,
+        known_hashes=cache.hashes,
+    )
 
 
 def _usable(
@@ -357,12 +374,38 @@ def _redated(
     return pl.concat([differing, changed_findings]).unique().sort().alias("record_key")
 
 
+def known_record_hashes(records: pl.DataFrame, known: pl.DataFrame | None) -> pl.DataFrame:
+    """record_key, fingerprint_1, fingerprint_2, record_hash for every record of ``records``:
+    rules.canonical.record_hashes (JSON + MD5 per record in Python, slow), taken from ``known``
+    (an earlier run's) where the record's values still have the same 128-bit fingerprint."""
+    values = pl.struct(pl.all().exclude("row_number"))
+    fingerprints = records.select(
+        "record_key",
+        *(
+            values.hash(seed).alias(f"fingerprint_{index}")
+            for index, seed in enumerate(FINGERPRINT_SEEDS, start=1)
+        ),
+    )
+    columns = ["record_key", "fingerprint_1", "fingerprint_2"]
+    if known is None:
+        known = pl.DataFrame(schema=_HASHES_SCHEMA)
+    found = fingerprints.join(known, on=columns, how="inner")
+    missing = records.filter(~pl.col("record_key").is_in(found["record_key"].implode()))
+    hashed = record_hashes(missing)
+    fresh = fingerprints.filter(pl.col("record_key").is_in(missing["record_key"].implode()))
+    fresh = fresh.with_columns(
+        pl.col("record_key").replace_strict(hashed, return_dtype=pl.String()).alias("record_hash")
+    )
+    return pl.concat([found.select(list(_HASHES_SCHEMA)), fresh.select(list(_HASHES_SCHEMA))])
+
+
 def write_clean_cache(folder: Path, cache: CleanCache, run_id: str = "") -> None:
     """Write the cache into ``folder`` (inside a staging run folder); the manifest last."""
     folder.mkdir(parents=True, exist_ok=True)
     cache.rows.write_parquet(folder / "rows.parquet")
     cache.records.write_parquet(folder / "records.parquet")
     cache.findings.write_parquet(folder / "findings.parquet")
+    cache.hashes.write_parquet(folder / "hashes.parquet")
     manifest = {
         "format": CACHE_FORMAT,
         "run_id": run_id,
@@ -372,6 +415,7 @@ def write_clean_cache(folder: Path, cache: CleanCache, run_id: str = "") -> None
             "rows": cache.rows.height,
             "records": cache.records.height,
             "findings": cache.findings.height,
+            "hashes": cache.hashes.height,
         },
     }
     (folder / "manifest.json").write_text(
@@ -405,11 +449,14 @@ def load_clean_cache(folder: Path) -> CleanCache:
             ("rows", _ROWS_SCHEMA),
             ("records", _RECORDS_SCHEMA),
             ("findings", dict(FINDINGS_SCHEMA)),
+            ("hashes", _HASHES_SCHEMA),
         )
     }
     if frames["rows"]["record_key"].n_unique() != frames["rows"].height:
         raise CleanCacheUnusable("rows.parquet repeats a record_key")
-    return CleanCache(frames["rows"], frames["records"], frames["findings"], settings, day)
+    return CleanCache(
+        frames["rows"], frames["records"], frames["findings"], settings, day, frames["hashes"]
+    )
 
 
 def _frame(folder: Path, name: str, rows: int, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:

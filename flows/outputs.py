@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -54,6 +54,8 @@ class RunOutputs:
     #: reviewers' survivorship overrides applied / dropped in this run (matching.overrides)
     overrides: pl.DataFrame | None = None
     overrides_dropped: pl.DataFrame | None = None
+    #: hashes of the review queue's records (flows.stages.review_hashes), kept for the next run
+    record_hashes: pl.DataFrame | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -119,9 +121,12 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
             folder / CACHE_FOLDER, outputs.matched.cache, run_id=outputs.summary.run_id
         )
     if outputs.cleaned.cache is not None:  # without records quarantined after cleaning
+        cache = outputs.cleaned.cache
+        if outputs.record_hashes is not None:
+            cache = replace(cache, hashes=outputs.record_hashes)
         write_clean_cache(
             folder / CLEAN_CACHE_FOLDER,
-            outputs.cleaned.cache.keeping(outputs.cleaned.records["record_key"]),
+            cache.keeping(outputs.cleaned.records["record_key"]),
             run_id=outputs.summary.run_id,
         )
     write_json(outputs.summary_dict(), folder / "summary.json")

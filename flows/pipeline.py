@@ -188,6 +188,9 @@ def _run_locked(
         ids = timed("stable ids", stages.assign_ids, state, clusters.clusters)
         applied, dropped = stages.review_overrides(state, cleaned, ids)  # reviewers' value choices
         golden = timed("golden records", stages.golden_records, config, cleaned, ids, applied)
+        hashes = timed(
+            "review hashes", stages.review_hashes, config, matched, cleaned, clusters.refused
+        )
         review = timed(
             "review queue",
             stages.review_queue,
@@ -197,6 +200,7 @@ def _run_locked(
             cleaned,
             decisions,
             clusters.refused,
+            hashes,
         )
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
         due = timed("retention", compute_retention, config, cleaned, ids, today)
@@ -218,6 +222,7 @@ def _run_locked(
             refused=clusters.refused,
             overrides=applied,
             overrides_dropped=dropped,
+            record_hashes=hashes,
         )
         folder = timed(
             "publish",

@@ -25,6 +25,7 @@ from cleaners.incremental import (
     CleanSettings,
     clean_reusing,
     identifying_expression,
+    known_record_hashes,
 )
 from cleaners.mapping import map_silo
 from cleaners.outcome import CleanResult
@@ -126,6 +127,8 @@ class Cleaned:
     #: what the next run may reuse (None when incremental runs are off), and how this one cleaned
     cache: CleanCache | None = None
     report: CleanReport | None = None
+    #: the last run's record hashes by values' fingerprint (cleaners.known_record_hashes)
+    known_hashes: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,7 @@ def clean(
             pl.concat([part.findings for part in results], rechunk=True),
         )
 
-    cache, report = None, None
+    cache, report, known_hashes = None, None, None
     if config.matching.incremental:
         outcome = clean_reusing(
             prepared.canonical,
@@ -258,6 +261,7 @@ def clean(
             clean_rows,
         )
         result, cache, report = outcome.result, outcome.cache, outcome.report
+        known_hashes = outcome.known_hashes
         log.info(report.log_line())
     else:
         result = clean_rows(prepared.canonical)
@@ -298,6 +302,7 @@ def clean(
         counts=counts,
         cache=cache,
         report=report,
+        known_hashes=known_hashes,
     )
 
 
@@ -529,24 +534,11 @@ def golden_records(
     )
 
 
-def review_queue(
-    config: GoldenConfig,
-    matched: Matched,
-    ids: IdAssignment,
-    cleaned: Cleaned | None = None,
-    decisions: pl.DataFrame | None = None,
-    refused: pl.DataFrame | None = None,
+def review_band(
+    config: GoldenConfig, matched: Matched, refused: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """Uncertain pairs (between review and match threshold) with both records' golden ids.
-
-    ``refused`` (ClusterResult.refused): pairs above the match threshold whose merge clustering
-    refused join the queue with the reason in ``refused_merge`` (null for the others).
-
-    With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
-    report whose records have changed since is refused by `golden review apply`.
-    ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
-    a pair decided in an earlier night stays in the queue, marked, and is not asked again.
-    """
+    """The scored pairs the review queue lists: between review and match threshold, and the
+    accepted pairs whose merge clustering refused (``refused_merge`` says why, else null)."""
     band = matched.pairs.filter(
         (pl.col("probability") >= config.matching.review_threshold)
         & (pl.col("probability") < config.matching.match_threshold)
@@ -558,9 +550,43 @@ def review_queue(
             on=["left_key", "right_key"],
         )
         band = pl.concat([band, bridges.select(band.columns)])
-    band = mark_decided(band, decisions)
+    return band
+
+
+def review_hashes(
+    config: GoldenConfig, matched: Matched, cleaned: Cleaned, refused: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """record_key, fingerprint_1, fingerprint_2, record_hash of every record in a review pair;
+    hashes of records whose values are unchanged since the last run are taken from its cache."""
+    band = review_band(config, matched, refused)
+    keys = pl.concat([band["left_key"], band["right_key"]]).unique()
+    records = cleaned.records.filter(pl.col("record_key").is_in(keys.implode()))
+    return known_record_hashes(records, cleaned.known_hashes)
+
+
+def review_queue(
+    config: GoldenConfig,
+    matched: Matched,
+    ids: IdAssignment,
+    cleaned: Cleaned | None = None,
+    decisions: pl.DataFrame | None = None,
+    refused: pl.DataFrame | None = None,
+    hashes: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Uncertain pairs (between review and match threshold) with both records' golden ids.
+
+    ``refused`` (ClusterResult.refused): pairs above the match threshold whose merge clustering
+    refused join the queue with the reason in ``refused_merge`` (null for the others).
+
+    With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
+    report whose records have changed since is refused by `golden review apply`.
+    ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
+    a pair decided in an earlier night stays in the queue, marked, and is not asked again.
+    ``hashes`` (review_hashes) are the records' hashes when already made.
+    """
+    band = mark_decided(review_band(config, matched, refused), decisions)
     if cleaned is not None:
-        band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records))
+        band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records, hashes))
     golden = ids.assignment
     return (
         band.join(
@@ -589,10 +615,19 @@ def review_queue(
     )
 
 
-def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
-    """Per pair (left_key, right_key): 16 hex digits fingerprinting both records' values."""
-    keys = set(pairs["left_key"].to_list()) | set(pairs["right_key"].to_list())
-    hashes = record_hashes(records.filter(pl.col("record_key").is_in(list(keys))))
+def pair_hashes(
+    pairs: pl.DataFrame, records: pl.DataFrame, known: pl.DataFrame | None = None
+) -> pl.Series:
+    """Per pair (left_key, right_key): 16 hex digits fingerprinting both records' values.
+
+    ``known`` (record_key, record_hash; review_hashes) holds rules.canonical.record_hashes of
+    the records, made already; without it they are made here.
+    """
+    if known is not None:
+        hashes = dict(known.select("record_key", "record_hash").iter_rows())
+    else:
+        keys = set(pairs["left_key"].to_list()) | set(pairs["right_key"].to_list())
+        hashes = record_hashes(records.filter(pl.col("record_key").is_in(list(keys))))
     return pl.Series(
         "pair_hash",
         [

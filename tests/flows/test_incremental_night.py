@@ -26,6 +26,7 @@ from benchmarks.incremental import change_erp
 from cleaners.incremental import (
     CACHE_FOLDER,
     clean_reusing,
+    known_record_hashes,
     load_clean_cache,
     write_clean_cache,
 )
@@ -34,6 +35,7 @@ from flows import stages
 from flows.connectors import read_silo
 from flows.demo import DEMO_TODAY, write_demo
 from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
+from rules.canonical import record_hashes
 from rules.config import load_config
 
 #: The published files that must not differ by one byte.
@@ -170,6 +172,8 @@ def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, objec
     assert _summary(full)["cleaning"]["mode"] == "full"  # type: ignore[index]
     for name in COMPARED_FILES:
         assert filecmp.cmp(incremental.folder / name, full.folder / name, shallow=False), name
+    hashes = pl.read_parquet(incremental.folder / CACHE_FOLDER / "hashes.parquet")
+    assert hashes.height > 0  # the review queue's record hashes, kept for the next night
     # In memory too, in the same order (the stages after cleaning read these frames).
     for frame in ("records", "findings", "quarantine"):
         assert_frame_equal(
@@ -248,3 +252,30 @@ def test_the_cache_forgets_records_quarantined_after_cleaning(tmp_path: Path) ->
     assert kept.rows.height == cleaned.cache.rows.height - 1
     write_clean_cache(tmp_path / CACHE_FOLDER, kept)
     assert load_clean_cache(tmp_path / CACHE_FOLDER).records.height == kept.records.height
+
+
+def test_known_record_hashes_are_reused_only_for_the_same_values(tmp_path: Path) -> None:
+    """A cached record hash stands for the values it was made of: changed values, new hash."""
+    write_demo(tmp_path, persons=40, seed=5)
+    prepared, config = _canonical(tmp_path)
+    records = stages.clean(config, prepared, DEMO_TODAY).records  # type: ignore[arg-type]
+    first = known_record_hashes(records, None)
+    assert dict(first.select("record_key", "record_hash").iter_rows()) == record_hashes(records)
+    # A forged cache: every hash wrong. Unchanged records take it, the changed one does not.
+    forged = first.with_columns(pl.lit("0" * 32).alias("record_hash"))
+    changed_key = records["record_key"][0]
+    changed = records.with_columns(
+        pl.when(pl.col("record_key") == changed_key)
+        .then(pl.lit("Changed"))
+        .otherwise(pl.col("city"))
+        .alias("city")
+    )
+    again = dict(
+        known_record_hashes(changed, forged).select("record_key", "record_hash").iter_rows()
+    )
+    assert (
+        again[changed_key]
+        == record_hashes(changed.filter(pl.col("record_key") == changed_key))[changed_key]
+    )
+    assert {again[key] for key in again if key != changed_key} == {"0" * 32}
+    assert again[changed_key] != first.filter(pl.col("record_key") == changed_key)["record_hash"][0]
