@@ -224,7 +224,7 @@ def _stage_lines(result: dict[str, object]) -> str:
     # The stages end before publishing: the rest of the run is publish + state store.
     rows["publish, state"] = [
         float(result[f"{kind}_seconds_{run}"])  # type: ignore[arg-type]
-        - sum(float(table[run].get(name, 0.0)) for name in names)  # type: ignore[attr-defined]
+        - sum(float(table[run].get(name, 0.0)) for name in names)  # type: ignore[attr-defined,misc]
         for kind, table in (("wall", wall), ("cpu", cpu))
         for run in ("full", "incremental")
     ]
@@ -260,7 +260,7 @@ def main() -> None:
         weights = "EM weights" if estimate_weights else "fixed weights"
         sys.stdout.write(
             f"incremental demo-{args.persons} ({weights}): {result['records']} records, "
-            f"{sum(result['changes'].values())} changed (1 %)\n"  # type: ignore[union-attr]
+            f"{sum(result['changes'].values())} changed (1 %)\n"  # type: ignore[attr-defined]
             f"{_stage_lines(result)}"
             f"  match stage   full {result['match_seconds_full']:>7.2f} s   "
             f"incremental {result['match_seconds_incremental']:>7.2f} s "

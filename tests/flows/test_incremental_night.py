@@ -156,7 +156,8 @@ def test_the_night_splits_and_joins_groups(night: dict[str, object]) -> None:
     joined = both.group_by("golden_id_after").agg(pl.col("golden_id").n_unique().alias("n"))
     assert split["n"].max() >= 2  # type: ignore[operator]
     assert joined["n"].max() >= 2  # type: ignore[operator]
-    _, target, donor = night["moved"]  # type: ignore[misc]
+    moved_customer: tuple[str, str, str] = night["moved"]  # type: ignore[assignment]
+    _, target, donor = moved_customer
     moved = after.filter(pl.col("silo") == "erp").filter(pl.col("source_id").is_in([target, donor]))
     assert moved["golden_id"].n_unique() == 1  # the moved customer joined the donor's group
 
