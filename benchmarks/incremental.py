@@ -26,12 +26,16 @@ import sqlite3
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANGED_SHARE = 0.01
+#: The first run's day and the night after it (the demo's data is as of DEMO_TODAY).
+FIRST_DAY = date(2026, 11, 1)
+NEXT_DAY = FIRST_DAY + timedelta(days=1)
 
 
 def change_erp(directory: Path, records: int, seed: int = 7) -> dict[str, int]:
@@ -88,6 +92,26 @@ def change_erp(directory: Path, records: int, seed: int = 7) -> dict[str, int]:
     }
 
 
+def _cpu_runner() -> object:
+    """A PlainRunner that also keeps each stage's process CPU seconds (all threads): on a
+    shared machine CPU time says more than wall time."""
+    from flows.pipeline import PlainRunner
+
+    class CpuRunner(PlainRunner):
+        def __init__(self) -> None:
+            self.cpu: dict[str, float] = {}
+
+        def stage(self, name: str, function: object, *args: object) -> object:
+            clock = time.process_time()
+            try:
+                return super().stage(name, function, *args)  # type: ignore[arg-type]
+            finally:
+                key = "extract" if name.startswith("extract ") else name
+                self.cpu[key] = self.cpu.get(key, 0.0) + time.process_time() - clock
+
+    return CpuRunner()
+
+
 def run_variant(
     persons: int, estimate_weights: bool, workdir: Path, dq: bool = False
 ) -> dict[str, object]:
@@ -106,19 +130,34 @@ def run_variant(
     if not dq:
         text = text.replace("[dq]\n", "[dq]\nrun_checks = false\n", 1)
     config_path.write_text(text, "utf-8")
-    first = run_pipeline(load_config(config_path), PlainRunner())
+    # The next night runs a day later: cached cleaned rows must be checked for their dates.
+    first = run_pipeline(load_config(config_path), PlainRunner(), today=FIRST_DAY)
     shutil.copytree(first_dir, full_dir, symlinks=True)
     records = first.summary.records_in_crosswalk
     changes = {}
     for directory in (first_dir, full_dir):
         changes = change_erp(directory, records)
-    clock = time.perf_counter()
-    incremental = run_pipeline(load_config(config_path), PlainRunner())
+    runners = {"incremental": _cpu_runner(), "full": _cpu_runner()}
+    cpu_total = {}
+    clock, cpu = time.perf_counter(), time.process_time()
+    incremental = run_pipeline(
+        load_config(config_path),
+        runners["incremental"],  # type: ignore[arg-type]
+        today=NEXT_DAY,
+    )
     wall_incremental = time.perf_counter() - clock
-    clock = time.perf_counter()
-    full = run_pipeline(load_config(full_dir / "golden.toml"), PlainRunner(), full=True)
+    cpu_total["incremental"] = time.process_time() - cpu
+    clock, cpu = time.perf_counter(), time.process_time()
+    full = run_pipeline(
+        load_config(full_dir / "golden.toml"),
+        runners["full"],  # type: ignore[arg-type]
+        today=NEXT_DAY,
+        full=True,
+    )
     wall_full = time.perf_counter() - clock
+    cpu_total["full"] = time.process_time() - cpu
 
+    cleaning = getattr(incremental.outputs.cleaned, "report", None)  # None before clean caches
     inc_report = incremental.outputs.matched.report
     full_report = full.outputs.matched.report
     assert inc_report is not None and full_report is not None
@@ -140,8 +179,16 @@ def run_variant(
         "incremental_reason": inc_report.reason,
         "records_removed": inc_report.removed,
         "dq_checks": dq,
+        "cleaning_incremental": cleaning.to_dict() if cleaning is not None else None,
         "wall_seconds_full": round(wall_full, 3),
         "wall_seconds_incremental": round(wall_incremental, 3),
+        "cpu_seconds_full": round(cpu_total["full"], 3),
+        "cpu_seconds_incremental": round(cpu_total["incremental"], 3),
+        "stage_cpu_seconds_full": {k: round(v, 3) for k, v in runners["full"].cpu.items()},  # type: ignore[attr-defined]
+        "stage_cpu_seconds_incremental": {
+            k: round(v, 3)
+            for k, v in runners["incremental"].cpu.items()  # type: ignore[attr-defined]
+        },
         "stage_seconds_full": dict(full.summary.stage_seconds),
         "stage_seconds_incremental": dict(incremental.summary.stage_seconds),
         "match_seconds_full": full.summary.stage_seconds["match"],
@@ -162,22 +209,37 @@ def run_variant(
 
 
 def _stage_lines(result: dict[str, object]) -> str:
-    """One line per stage: seconds in the full and in the incremental run."""
-    full: dict[str, float] = result["stage_seconds_full"]  # type: ignore[assignment]
-    incremental: dict[str, float] = result["stage_seconds_incremental"]  # type: ignore[assignment]
+    """One line per stage: wall and CPU seconds in the full and in the incremental run."""
+    wall = {run: result[f"stage_seconds_{run}"] for run in ("full", "incremental")}
+    cpu = {run: result[f"stage_cpu_seconds_{run}"] for run in ("full", "incremental")}
+    names = dict.fromkeys([*wall["full"], *wall["incremental"]])  # type: ignore[misc]
+    rows = {
+        name: [
+            float(table[run].get(name, 0.0))  # type: ignore[attr-defined]
+            for table in (wall, cpu)
+            for run in ("full", "incremental")
+        ]
+        for name in names
+    }
+    # The stages end before publishing: the rest of the run is publish + state store.
+    rows["publish, state"] = [
+        float(result[f"{kind}_seconds_{run}"])  # type: ignore[arg-type]
+        - sum(float(table[run].get(name, 0.0)) for name in names)  # type: ignore[attr-defined,misc]
+        for kind, table in (("wall", wall), ("cpu", cpu))
+        for run in ("full", "incremental")
+    ]
+    rows["whole run"] = [
+        float(result[f"{kind}_seconds_{run}"])  # type: ignore[arg-type]
+        for kind in ("wall", "cpu")
+        for run in ("full", "incremental")
+    ]
     lines = [
-        f"    {name:<18} full {full.get(name, 0.0):>7.2f} s   "
-        f"incremental {incremental.get(name, 0.0):>7.2f} s\n"
-        for name in dict.fromkeys([*full, *incremental])
+        f"    {'stage':<18} {'wall full':>10} {'wall incr':>10} {'cpu full':>10} {'cpu incr':>10}\n"
     ]
-    # summary.json is written before publishing: the rest of the wall is publish + state store
-    rest = [
-        float(result[f"wall_seconds_{run}"]) - sum(seconds.values())  # type: ignore[arg-type]
-        for run, seconds in (("full", full), ("incremental", incremental))
+    lines += [
+        f"    {name:<18} " + " ".join(f"{value:>10.2f}" for value in values) + "\n"
+        for name, values in rows.items()
     ]
-    lines.append(
-        f"    {'publish, state':<18} full {rest[0]:>7.2f} s   incremental {rest[1]:>7.2f} s\n"
-    )
     return "".join(lines)
 
 
@@ -198,14 +260,13 @@ def main() -> None:
         weights = "EM weights" if estimate_weights else "fixed weights"
         sys.stdout.write(
             f"incremental demo-{args.persons} ({weights}): {result['records']} records, "
-            f"{sum(result['changes'].values())} changed (1 %)\n"  # type: ignore[union-attr]
-            f"  whole run     full {result['wall_seconds_full']:>7.2f} s   "
-            f"incremental {result['wall_seconds_incremental']:>7.2f} s\n"
+            f"{sum(result['changes'].values())} changed (1 %)\n"  # type: ignore[attr-defined]
             f"{_stage_lines(result)}"
             f"  match stage   full {result['match_seconds_full']:>7.2f} s   "
             f"incremental {result['match_seconds_incremental']:>7.2f} s "
             f"({result['incremental_mode']}: {result['incremental_reason']}, "
             f"{result['records_removed']} removed)\n"
+            f"  cleaning      incremental {result['cleaning_incremental']}\n"
             f"  pairs         full {result['pairs_compared_full']:>9} compared   "
             f"incremental {result['pairs_compared_incremental']:>7} compared + "
             f"{result['pairs_reused_incremental']} reused\n"

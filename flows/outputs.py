@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
+from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
+from cleaners.incremental import write_clean_cache
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
@@ -52,6 +54,8 @@ class RunOutputs:
     #: reviewers' survivorship overrides applied / dropped in this run (matching.overrides)
     overrides: pl.DataFrame | None = None
     overrides_dropped: pl.DataFrame | None = None
+    #: hashes of the review queue's records (flows.stages.review_hashes), kept for the next run
+    record_hashes: pl.DataFrame | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -65,6 +69,8 @@ class RunOutputs:
         ]
         if self.matched.report is not None:
             summary["matching"] = self.matched.report.to_dict()
+        if self.cleaned.report is not None:
+            summary["cleaning"] = self.cleaned.report.to_dict()
         if self.refused is not None:
             summary["merges_refused"] = merges_refused(self.refused)
         if self.overrides is not None or self.overrides_dropped is not None:
@@ -113,6 +119,15 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
     if outputs.matched.cache is not None:  # published with the run, so never half written
         write_match_cache(
             folder / CACHE_FOLDER, outputs.matched.cache, run_id=outputs.summary.run_id
+        )
+    if outputs.cleaned.cache is not None:  # without records quarantined after cleaning
+        cache = outputs.cleaned.cache
+        if outputs.record_hashes is not None:
+            cache = replace(cache, hashes=outputs.record_hashes)
+        write_clean_cache(
+            folder / CLEAN_CACHE_FOLDER,
+            cache.keeping(outputs.cleaned.records["record_key"]),
+            run_id=outputs.summary.run_id,
         )
     write_json(outputs.summary_dict(), folder / "summary.json")
 

@@ -174,7 +174,7 @@ def _run_locked(
         extracts = runner.extract(config.enabled_silos(), config)
         timings["extract"] = round(time.perf_counter() - clock, 3)
         prepared = timed("map to canonical", stages.prepare, config, extracts)
-        cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts)
+        cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts, full)
         cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq = timed("dq checks", run_dq_checks, config, cleaned, today)
         # Stored before the blocking rules run: a blocked run shows up in the trends too.
@@ -188,6 +188,9 @@ def _run_locked(
         ids = timed("stable ids", stages.assign_ids, state, clusters.clusters)
         applied, dropped = stages.review_overrides(state, cleaned, ids)  # reviewers' value choices
         golden = timed("golden records", stages.golden_records, config, cleaned, ids, applied)
+        hashes = timed(
+            "review hashes", stages.review_hashes, config, matched, cleaned, clusters.refused
+        )
         review = timed(
             "review queue",
             stages.review_queue,
@@ -197,6 +200,7 @@ def _run_locked(
             cleaned,
             decisions,
             clusters.refused,
+            hashes,
         )
         stale = timed("staleness", stages.staleness, config, cleaned, ids, today)
         due = timed("retention", compute_retention, config, cleaned, ids, today)
@@ -218,6 +222,7 @@ def _run_locked(
             refused=clusters.refused,
             overrides=applied,
             overrides_dropped=dropped,
+            record_hashes=hashes,
         )
         folder = timed(
             "publish",

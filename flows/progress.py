@@ -51,6 +51,7 @@ STAGES = (
     "cluster",
     "stable ids",
     "golden records",
+    "review hashes",
     "review queue",
     "staleness",
     "retention",

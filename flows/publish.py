@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
 
@@ -104,11 +105,14 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
 
 
 def prune_match_caches(output_dir: Path, keep: Path) -> None:
-    """Remove the match cache of every run folder but ``keep``: only the latest one is read."""
+    """Remove the match and clean caches of every run folder but ``keep``: only the latest
+    one's are read."""
     for run_folder in (output_dir / "runs").iterdir():
-        cache = run_folder / CACHE_FOLDER
-        if run_folder.name != keep.name and cache.is_dir() and not cache.is_symlink():
-            shutil.rmtree(cache, ignore_errors=True)
+        if run_folder.name == keep.name:
+            continue
+        for cache in (run_folder / CACHE_FOLDER, run_folder / CLEAN_CACHE_FOLDER):
+            if cache.is_dir() and not cache.is_symlink():
+                shutil.rmtree(cache, ignore_errors=True)
 
 
 def prune_run_folders(output_dir: Path, keep: Path, keep_runs: int) -> list[Path]:

@@ -9,7 +9,8 @@ Which rows and texts belong to the person is decided in matching.erasure (``pers
 ``holds_person``: their golden id, record keys, or a distinctive value of theirs). Those rows are
 dropped from CSV and Parquet files. Reports
 (HTML) and other files holding the person are replaced by a short notice (the next run writes them
-anew); the match cache loses the person's rows (it stays usable: the next run stays incremental).
+anew); the match cache loses the person's rows (it stays usable: the next run stays incremental);
+the clean cache is deleted (the next run cleans every row again).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from matching.erasure import Person, holds_person, holds_short_value, person_row
 from reports.csv_safe import write_csv
 
 CACHE_FOLDER: Final = "match_cache"
+#: cleaners.incremental's cache: deleted whole on an erasure (the next run cleans every row).
+CLEAN_CACHE_FOLDER: Final = "clean_cache"
 SUFFIX: Final = ".scrub"
 NOTICE: Final = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Entfernt / removed</title></head>
@@ -59,9 +62,14 @@ def plan_scrub(
         for path in sorted(folder.rglob("*")):
             if path.is_dir() or path.is_symlink() or path.name.endswith(SUFFIX):
                 continue
-            if CACHE_FOLDER in path.relative_to(folder).parts:
+            parts = path.relative_to(folder).parts
+            if CACHE_FOLDER in parts or CLEAN_CACHE_FOLDER in parts:
                 continue
             _plan_file(path, person, request_ref, plan)
+        clean_cache = folder / CLEAN_CACHE_FOLDER
+        if clean_cache.is_dir() and not clean_cache.is_symlink():
+            plan.delete.append(clean_cache)
+            plan.changes[str(clean_cache)] = -1
         cache = folder / CACHE_FOLDER
         if cache.is_dir() and not cache.is_symlink():
             _plan_cache(cache, person, plan)

@@ -18,6 +18,15 @@ from typing import Any, Protocol, TypeVar
 import polars as pl
 
 from cleaners import clean_records
+from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
+from cleaners.incremental import (
+    CleanCache,
+    CleanReport,
+    CleanSettings,
+    clean_reusing,
+    identifying_expression,
+    known_record_hashes,
+)
 from cleaners.mapping import map_silo
 from cleaners.outcome import CleanResult
 from flows.connectors import SiloExtract
@@ -54,19 +63,6 @@ from rules.config import GoldenConfig, SiloConfig
 from rules.errors import StageError
 
 log = logging.getLogger("golden.stages")
-
-#: Records with none of these fields carry nothing to match or contact: they go to quarantine.
-# A record that can be told apart and found again: a name, an organisation, an e-mail, a phone, or
-# an identifier of its own (a personal id such as an SSN or AHV-Nr., a VAT id).
-IDENTIFYING_FIELDS = (
-    "last_name",
-    "first_name",
-    "organisation_name",
-    "emails",
-    "phones",
-    "personal_id",
-    "vat_id",
-)
 
 Result = TypeVar("Result")
 
@@ -128,6 +124,11 @@ class Cleaned:
     findings: pl.DataFrame
     quarantine: pl.DataFrame
     counts: dict[str, SiloCounts]
+    #: what the next run may reuse (None when incremental runs are off), and how this one cleaned
+    cache: CleanCache | None = None
+    report: CleanReport | None = None
+    #: the last run's record hashes by values' fingerprint (cleaners.known_record_hashes)
+    known_hashes: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -199,41 +200,72 @@ def connector_findings(
     )
 
 
-def clean_part(config: GoldenConfig, canonical: pl.DataFrame, today: date) -> CleanResult:
-    """Normalize one partition of canonical rows (cleaning reads each row on its own)."""
+def clean_settings(config: GoldenConfig) -> CleanSettings:
+    """The settings of golden.toml that cleaning reads."""
     silos = config.enabled_silos()
-    return clean_records(
-        canonical,
+    return CleanSettings(
         default_country=config.project.default_country,
         silo_countries={silo.name: silo.country for silo in silos if silo.country},
         date_formats={silo.name: silo.date_format for silo in silos},
+    )
+
+
+def clean_part(config: GoldenConfig, canonical: pl.DataFrame, today: date) -> CleanResult:
+    """Normalize one partition of canonical rows (cleaning reads each row on its own)."""
+    settings = clean_settings(config)
+    return clean_records(
+        canonical,
+        default_country=settings.default_country,
+        silo_countries=settings.silo_countries,
+        date_formats=settings.date_formats,
         today=today,
     )
 
 
 def clean(
-    config: GoldenConfig, prepared: Prepared, today: date, map_parts: MapParts = in_order
+    config: GoldenConfig,
+    prepared: Prepared,
+    today: date,
+    map_parts: MapParts = in_order,
+    full: bool = False,
 ) -> Cleaned:
     """Normalize every record; records with nothing identifying left go to quarantine.
 
     Rows are cleaned in partitions of ``[project] partition_rows`` (``map_parts`` runs them);
-    their results, concatenated in row order, are those of one call over all rows.
+    their results, concatenated in row order, are those of one call over all rows. With
+    incremental runs on ([matching] incremental), rows unchanged since the last published run
+    are taken from its clean cache (cleaners.incremental) unless ``full``; the result is the same.
     """
-    canonical, size = prepared.canonical, config.project.partition_rows
-    parts = [
-        (config, canonical.slice(start, size), today)
-        for start in range(0, max(canonical.height, 1), size)
-    ]
-    results = map_parts("clean", clean_part, parts, [part[1].height for part in parts], "rows")
-    # One contiguous block each, whatever process cleaned a part (see concat_compared).
-    result = CleanResult(
-        pl.concat([part.frame for part in results], rechunk=True),
-        pl.concat([part.findings for part in results], rechunk=True),
-    )
-    identifying = pl.any_horizontal(
-        pl.col(name).list.len() > 0 if name in ("emails", "phones") else pl.col(name).is_not_null()
-        for name in IDENTIFYING_FIELDS
-    )
+    size = config.project.partition_rows
+
+    def clean_rows(canonical: pl.DataFrame) -> CleanResult:
+        parts = [
+            (config, canonical.slice(start, size), today)
+            for start in range(0, max(canonical.height, 1), size)
+        ]
+        results = map_parts("clean", clean_part, parts, [part[1].height for part in parts], "rows")
+        # One contiguous block each, whatever process cleaned a part (see concat_compared).
+        return CleanResult(
+            pl.concat([part.frame for part in results], rechunk=True),
+            pl.concat([part.findings for part in results], rechunk=True),
+        )
+
+    cache, report, known_hashes = None, None, None
+    if config.matching.incremental:
+        outcome = clean_reusing(
+            prepared.canonical,
+            clean_settings(config),
+            today,
+            None if full else config.output_dir / "latest" / CLEAN_CACHE_FOLDER,
+            size,
+            clean_rows,
+        )
+        result, cache, report = outcome.result, outcome.cache, outcome.report
+        known_hashes = outcome.known_hashes
+        log.info(report.log_line())
+    else:
+        result = clean_rows(prepared.canonical)
+    identifying = identifying_expression()
     frame = result.frame
     empty = frame.filter(~identifying)
     quarantine = pl.concat(
@@ -268,6 +300,9 @@ def clean(
         ),
         quarantine=quarantine,
         counts=counts,
+        cache=cache,
+        report=report,
+        known_hashes=known_hashes,
     )
 
 
@@ -499,24 +534,11 @@ def golden_records(
     )
 
 
-def review_queue(
-    config: GoldenConfig,
-    matched: Matched,
-    ids: IdAssignment,
-    cleaned: Cleaned | None = None,
-    decisions: pl.DataFrame | None = None,
-    refused: pl.DataFrame | None = None,
+def review_band(
+    config: GoldenConfig, matched: Matched, refused: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """Uncertain pairs (between review and match threshold) with both records' golden ids.
-
-    ``refused`` (ClusterResult.refused): pairs above the match threshold whose merge clustering
-    refused join the queue with the reason in ``refused_merge`` (null for the others).
-
-    With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
-    report whose records have changed since is refused by `golden review apply`.
-    ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
-    a pair decided in an earlier night stays in the queue, marked, and is not asked again.
-    """
+    """The scored pairs the review queue lists: between review and match threshold, and the
+    accepted pairs whose merge clustering refused (``refused_merge`` says why, else null)."""
     band = matched.pairs.filter(
         (pl.col("probability") >= config.matching.review_threshold)
         & (pl.col("probability") < config.matching.match_threshold)
@@ -528,9 +550,43 @@ def review_queue(
             on=["left_key", "right_key"],
         )
         band = pl.concat([band, bridges.select(band.columns)])
-    band = mark_decided(band, decisions)
+    return band
+
+
+def review_hashes(
+    config: GoldenConfig, matched: Matched, cleaned: Cleaned, refused: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """record_key, fingerprint_1, fingerprint_2, record_hash of every record in a review pair;
+    hashes of records whose values are unchanged since the last run are taken from its cache."""
+    band = review_band(config, matched, refused)
+    keys = pl.concat([band["left_key"], band["right_key"]]).unique()
+    records = cleaned.records.filter(pl.col("record_key").is_in(keys.implode()))
+    return known_record_hashes(records, cleaned.known_hashes)
+
+
+def review_queue(
+    config: GoldenConfig,
+    matched: Matched,
+    ids: IdAssignment,
+    cleaned: Cleaned | None = None,
+    decisions: pl.DataFrame | None = None,
+    refused: pl.DataFrame | None = None,
+    hashes: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Uncertain pairs (between review and match threshold) with both records' golden ids.
+
+    ``refused`` (ClusterResult.refused): pairs above the match threshold whose merge clustering
+    refused join the queue with the reason in ``refused_merge`` (null for the others).
+
+    With ``cleaned``, ``pair_hash`` fingerprints both records' values: a decision taken on a
+    report whose records have changed since is refused by `golden review apply`.
+    ``decisions`` (stored reviewer decisions) fill stored_decision, decided_by and decided_at:
+    a pair decided in an earlier night stays in the queue, marked, and is not asked again.
+    ``hashes`` (review_hashes) are the records' hashes when already made.
+    """
+    band = mark_decided(review_band(config, matched, refused), decisions)
     if cleaned is not None:
-        band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records))
+        band = band.with_columns(pair_hash=pair_hashes(band, cleaned.records, hashes))
     golden = ids.assignment
     return (
         band.join(
@@ -559,10 +615,19 @@ def review_queue(
     )
 
 
-def pair_hashes(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
-    """Per pair (left_key, right_key): 16 hex digits fingerprinting both records' values."""
-    keys = set(pairs["left_key"].to_list()) | set(pairs["right_key"].to_list())
-    hashes = record_hashes(records.filter(pl.col("record_key").is_in(list(keys))))
+def pair_hashes(
+    pairs: pl.DataFrame, records: pl.DataFrame, known: pl.DataFrame | None = None
+) -> pl.Series:
+    """Per pair (left_key, right_key): 16 hex digits fingerprinting both records' values.
+
+    ``known`` (record_key, record_hash; review_hashes) holds rules.canonical.record_hashes of
+    the records, made already; without it they are made here.
+    """
+    if known is not None:
+        hashes = dict(known.select("record_key", "record_hash").iter_rows())
+    else:
+        keys = set(pairs["left_key"].to_list()) | set(pairs["right_key"].to_list())
+        hashes = record_hashes(records.filter(pl.col("record_key").is_in(list(keys))))
     return pl.Series(
         "pair_hash",
         [

@@ -1,10 +1,10 @@
-"""A nightly run killed midway (SIGKILL) leaves the state store and the match cache sound.
+"""A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match cache, after publishing but before the state
-store recorded the run), so the point is exact rather than a race against a timer. Then the
-next run must complete, match incrementally from a complete cache, and give the same crosswalk
-and golden records as a run on the same data that was never interrupted.
+match stage, halfway through writing the match cache or the clean cache, after publishing but
+before the state store recorded the run), so the point is exact rather than a race against a
+timer. Then the next run must complete, clean and match incrementally from complete caches, and
+give the same crosswalk and golden records as a run on the same data that was never interrupted.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from benchmarks.incremental import change_erp
+from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.cli import app
 from flows.demo import write_demo
 from matching.incremental import CACHE_FOLDER
@@ -52,6 +53,12 @@ elif point == "cache":
         cache.fingerprints.write_parquet(folder / "records.parquet")
         die()  # compared.parquet, oversized.parquet and the manifest never written
     flows.outputs.write_match_cache = write_match_cache
+elif point == "clean_cache":
+    def write_clean_cache(folder, cache, run_id=""):
+        folder.mkdir(parents=True, exist_ok=True)
+        cache.rows.write_parquet(folder / "rows.parquet")
+        die()  # records.parquet, findings.parquet and the manifest never written
+    flows.outputs.write_clean_cache = write_clean_cache
 elif point == "published":
     def prune_match_caches(output_dir, keep):
         die()  # latest already switched, the state store not yet told
@@ -89,12 +96,12 @@ def _published(directory: Path) -> pl.DataFrame:
     return pl.read_parquet(latest / "crosswalk.parquet").sort("silo", "source_id")
 
 
-def _matching(directory: Path) -> dict[str, object]:
+def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
     summary = json.loads((directory / "out" / "latest" / "summary.json").read_text("utf-8"))
-    return summary["matching"]
+    return summary[part]
 
 
-@pytest.mark.parametrize("point", ["match", "cache", "published"])
+@pytest.mark.parametrize("point", ["match", "cache", "clean_cache", "published"])
 def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -> None:
     killed, calm = tmp_path / "killed", tmp_path / "calm"
     write_demo(killed, persons=300, seed=11)
@@ -118,9 +125,11 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
     if point == "published":
         assert latest != first  # the run's folder was complete and is published
         assert (latest / CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
     else:
-        assert latest == first  # the last complete run stays published, its cache whole
+        assert latest == first  # the last complete run stays published, its caches whole
         assert (first / CACHE_FOLDER / "manifest.json").is_file()
+        assert (first / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
 
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
@@ -141,7 +150,13 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
             calm_matching["removed"],
         )
         assert again["compared_pairs"] == calm_matching["compared_pairs"]
-    assert calm_matching["changed"] > 0
+    assert calm_matching["changed"] > 0  # type: ignore[operator]
+    cleaning, calm_cleaning = _matching(killed, "cleaning"), _matching(calm, "cleaning")
+    assert cleaning["mode"] == calm_cleaning["mode"] == "incremental", cleaning["reason"]
+    if point == "published":
+        assert cleaning["cleaned_rows"] == 0
+    else:  # the rows cleaned are those changed since the last complete run
+        assert cleaning["cleaned_rows"] == calm_cleaning["cleaned_rows"] > 0  # type: ignore[operator]
     assert_frame_equal(_published(killed), _published(calm))
     golden = [
         pl.read_parquet(directory / "out" / "latest" / "golden.parquet").sort("golden_id")

@@ -1,0 +1,282 @@
+"""An incremental night gives what a full run from scratch gives, file for file.
+
+The night changes the ERP silo the way a real day does: rows moved, renamed, deleted, new
+duplicates, a record copied over with another customer's values (it leaves its group, which
+splits, and joins the other customer's), and an unchanged row whose birth date reads differently
+one day later. The incremental run reuses cleaned rows (cleaners.incremental) and compared pairs
+(matching.incremental); its published files must be byte-identical to a full run's with the
+same weights, and every cache must be rebuilt when what it depends on changes.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import shutil
+import sqlite3
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from benchmarks.incremental import change_erp
+from cleaners.incremental import (
+    CACHE_FOLDER,
+    clean_reusing,
+    known_record_hashes,
+    load_clean_cache,
+    write_clean_cache,
+)
+from cleaners.outcome import CleanResult
+from flows import stages
+from flows.connectors import read_silo
+from flows.demo import DEMO_TODAY, write_demo
+from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
+from rules.canonical import record_hashes
+from rules.config import load_config
+
+#: The published files that must not differ by one byte.
+COMPARED_FILES = (
+    "golden.csv",
+    "crosswalk.csv",
+    "lineage.csv",
+    "findings.csv",
+    "quarantine.csv",
+    "review_queue.csv",
+    "stale.csv",
+)
+NEXT_DAY = DEMO_TODAY + timedelta(days=1)
+#: Person columns copied from one ERP customer onto another.
+PERSON_COLUMNS = ("anrede", "vorname", "nachname", "strasse", "plz", "ort", "land", "email")
+
+
+def _fixed_weights(directory: Path) -> Path:
+    path = directory / "golden.toml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("[matching]\n", "[matching]\nestimate_weights = false\n", 1))
+    return path
+
+
+def _erp_persons(directory: Path) -> list[str]:
+    """Customer numbers of ERP persons with an e-mail address, in order."""
+    with sqlite3.connect(directory / "erp.sqlite") as connection:
+        return [
+            str(key)
+            for (key,) in connection.execute(
+                "SELECT kundennr FROM kunden WHERE kundentyp = 'Person' AND email IS NOT NULL "
+                "ORDER BY kundennr"
+            )
+        ]
+
+
+def _erp_groups(directory: Path) -> pl.DataFrame:
+    """ERP persons of the published crosswalk with their golden id and group size."""
+    crosswalk = pl.read_parquet(directory / "out" / "latest" / "crosswalk.parquet")
+    sizes = crosswalk.group_by("golden_id").len("size")
+    persons = _erp_persons(directory)
+    return (
+        crosswalk.filter((pl.col("silo") == "erp") & pl.col("source_id").is_in(persons))
+        .join(sizes, on="golden_id")
+        .sort("source_id")
+    )
+
+
+def _move_customer(directory: Path, target: str, donor: str) -> None:
+    """Overwrite the ERP customer ``target`` with ``donor``'s person values."""
+    columns = ", ".join(PERSON_COLUMNS)
+    with sqlite3.connect(directory / "erp.sqlite") as connection:
+        connection.execute(
+            f"UPDATE kunden SET ({columns}) = (SELECT {columns} FROM kunden WHERE kundennr = ?) "
+            "WHERE kundennr = ?",
+            (int(donor), int(target)),
+        )
+
+
+def _set_birth_date(directory: Path, customer: str, day: str) -> None:
+    with sqlite3.connect(directory / "erp.sqlite") as connection:
+        connection.execute(
+            "UPDATE kunden SET geburtsdatum = ? WHERE kundennr = ?", (day, int(customer))
+        )
+
+
+def _summary(result: PipelineResult) -> dict[str, object]:
+    return json.loads((result.folder / "summary.json").read_text("utf-8"))
+
+
+def _groups(result: PipelineResult) -> pl.DataFrame:
+    return pl.read_parquet(result.folder / "crosswalk.parquet").select(
+        "silo", "source_id", "golden_id"
+    )
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A first run, one night of changes, then the same night incremental and in full."""
+    root = tmp_path_factory.mktemp("incremental-night")
+    incremental, full = root / "incremental", root / "full"
+    write_demo(incremental, persons=300, seed=23)
+    config_path = _fixed_weights(incremental)
+    # Born tomorrow: invalid on the first day, valid the next; the row itself never changes.
+    born_tomorrow = _erp_persons(incremental)[0]
+    _set_birth_date(incremental, born_tomorrow, NEXT_DAY.isoformat())
+    first = run_pipeline(load_config(config_path), PlainRunner(), today=DEMO_TODAY)
+    erp = _erp_groups(incremental)
+    # A group of two: moving one of them out splits it.
+    grouped = erp.filter((pl.col("size") == 2) & (pl.col("source_id") != born_tomorrow))[
+        "source_id"
+    ]
+    target = grouped[0]
+    target_group = erp.filter(pl.col("source_id") == target)["golden_id"][0]
+    donor = erp.filter(
+        (pl.col("golden_id") != target_group) & (pl.col("source_id") != born_tomorrow)
+    )["source_id"][-1]
+    shutil.copytree(incremental, full, symlinks=True)
+    for directory in (incremental, full):
+        change_erp(directory, records=600, seed=3)
+        _move_customer(directory, target, donor)
+    return {
+        "first": first,
+        "incremental": run_pipeline(load_config(config_path), PlainRunner(), today=NEXT_DAY),
+        "full": run_pipeline(
+            load_config(full / "golden.toml"), PlainRunner(), today=NEXT_DAY, full=True
+        ),
+        "moved": ("erp", target, donor),
+    }
+
+
+def test_the_night_splits_and_joins_groups(night: dict[str, object]) -> None:
+    """The changes do what the test claims: a group of the first run splits, two join."""
+    before = _groups(night["first"])  # type: ignore[arg-type]
+    after = _groups(night["incremental"])  # type: ignore[arg-type]
+    both = before.join(after, on=["silo", "source_id"], suffix="_after")
+    split = both.group_by("golden_id").agg(pl.col("golden_id_after").n_unique().alias("n"))
+    joined = both.group_by("golden_id_after").agg(pl.col("golden_id").n_unique().alias("n"))
+    assert split["n"].max() >= 2  # type: ignore[operator]
+    assert joined["n"].max() >= 2  # type: ignore[operator]
+    moved_customer: tuple[str, str, str] = night["moved"]  # type: ignore[assignment]
+    _, target, donor = moved_customer
+    moved = after.filter(pl.col("silo") == "erp").filter(pl.col("source_id").is_in([target, donor]))
+    assert moved["golden_id"].n_unique() == 1  # the moved customer joined the donor's group
+
+
+def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, object]) -> None:
+    incremental, full = night["incremental"], night["full"]
+    assert isinstance(incremental, PipelineResult) and isinstance(full, PipelineResult)
+    cleaning, matching = _summary(incremental)["cleaning"], _summary(incremental)["matching"]
+    assert cleaning["mode"] == "incremental", cleaning  # type: ignore[index]
+    assert 0 < cleaning["cleaned_rows"] < cleaning["rows"] / 10  # type: ignore[index,operator]
+    assert cleaning["redated_rows"] >= 1  # type: ignore[index,operator]
+    assert matching["mode"] == "incremental", matching  # type: ignore[index]
+    assert _summary(full)["cleaning"]["mode"] == "full"  # type: ignore[index]
+    for name in COMPARED_FILES:
+        assert filecmp.cmp(incremental.folder / name, full.folder / name, shallow=False), name
+    hashes = pl.read_parquet(incremental.folder / CACHE_FOLDER / "hashes.parquet")
+    assert hashes.height > 0  # the review queue's record hashes, kept for the next night
+    # In memory too, in the same order (the stages after cleaning read these frames).
+    for frame in ("records", "findings", "quarantine"):
+        assert_frame_equal(
+            getattr(incremental.outputs.cleaned, frame), getattr(full.outputs.cleaned, frame)
+        )
+
+
+def test_the_birth_date_of_an_unchanged_row_is_read_with_todays_date(
+    night: dict[str, object],
+) -> None:
+    """A birth date of tomorrow was invalid yesterday: today the unchanged row has it."""
+    first, incremental = night["first"], night["incremental"]
+    assert isinstance(first, PipelineResult) and isinstance(incremental, PipelineResult)
+    future = first.outputs.cleaned.findings.filter(pl.col("reason") == "birth date in the future")
+    assert future.height >= 1
+    key = future["record_key"][0]
+    records = incremental.outputs.cleaned.records.filter(pl.col("record_key") == key)
+    assert records["birth_date"].to_list() == [NEXT_DAY]
+
+
+def _canonical(directory: Path) -> tuple[stages.Prepared, object]:
+    config = load_config(directory / "golden.toml")
+    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
+    return stages.prepare(config, extracts), config
+
+
+def test_a_changed_setting_or_code_cleans_every_row(tmp_path: Path) -> None:
+    """The cache key holds the cleaning settings and the code: either changed, no reuse."""
+    write_demo(tmp_path, persons=60, seed=5)
+    prepared, config = _canonical(tmp_path)
+    settings = stages.clean_settings(config)  # type: ignore[arg-type]
+    canonical = prepared.canonical
+    calls: list[int] = []
+
+    def clean(frame: pl.DataFrame) -> CleanResult:
+        calls.append(frame.height)
+        return stages.clean_part(config, frame, DEMO_TODAY)  # type: ignore[arg-type]
+
+    first = clean_reusing(canonical, settings, DEMO_TODAY, None, 1000, clean)
+    write_clean_cache(tmp_path / CACHE_FOLDER, first.cache)
+    again = clean_reusing(canonical, settings, DEMO_TODAY, tmp_path / CACHE_FOLDER, 1000, clean)
+    assert again.report.mode == "incremental" and again.report.cleaned == 0
+    assert_frame_equal(again.result.frame, first.result.frame)
+    assert_frame_equal(again.result.findings, first.result.findings)
+
+    other = replace(settings, default_country="AT" if settings.default_country != "AT" else "CH")
+    changed = clean_reusing(canonical, other, DEMO_TODAY, tmp_path / CACHE_FOLDER, 1000, clean)
+    assert changed.report.mode == "full" and "settings changed" in changed.report.reason
+    assert calls[-1] == canonical.height
+
+    manifest = tmp_path / CACHE_FOLDER / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    data["settings"] = "0" * 64  # as a cache written by other cleaning code
+    manifest.write_text(json.dumps(data), "utf-8")
+    code = clean_reusing(canonical, settings, DEMO_TODAY, tmp_path / CACHE_FOLDER, 1000, clean)
+    assert code.report.mode == "full" and calls[-1] == canonical.height
+
+    (tmp_path / CACHE_FOLDER / "findings.parquet").write_bytes(b"not parquet")
+    damaged = clean_reusing(canonical, settings, DEMO_TODAY, tmp_path / CACHE_FOLDER, 1000, clean)
+    assert damaged.report.mode == "full" and "no usable clean cache" in damaged.report.reason
+
+
+def test_the_cache_forgets_records_quarantined_after_cleaning(tmp_path: Path) -> None:
+    """A record moved to quarantine after cleaning (an erased person's) leaves no trace."""
+    write_demo(tmp_path, persons=60, seed=5)
+    prepared, config = _canonical(tmp_path)
+    cleaned = stages.clean(config, prepared, DEMO_TODAY)  # type: ignore[arg-type]
+    assert cleaned.cache is not None
+    own = cleaned.cache.records.filter(pl.col("record_key") == pl.col("parent_key"))
+    gone = own["record_key"][3]  # a record of its own source row (no contact split off)
+    keys = cleaned.records["record_key"]
+    kept = cleaned.cache.keeping(keys.filter(keys != gone))
+    assert gone not in kept.records["record_key"].to_list()
+    assert gone not in kept.rows["record_key"].to_list()
+    assert gone not in kept.findings["record_key"].to_list()
+    assert kept.rows.height == cleaned.cache.rows.height - 1
+    write_clean_cache(tmp_path / CACHE_FOLDER, kept)
+    assert load_clean_cache(tmp_path / CACHE_FOLDER).records.height == kept.records.height
+
+
+def test_known_record_hashes_are_reused_only_for_the_same_values(tmp_path: Path) -> None:
+    """A cached record hash stands for the values it was made of: changed values, new hash."""
+    write_demo(tmp_path, persons=40, seed=5)
+    prepared, config = _canonical(tmp_path)
+    records = stages.clean(config, prepared, DEMO_TODAY).records  # type: ignore[arg-type]
+    first = known_record_hashes(records, None)
+    assert dict(first.select("record_key", "record_hash").iter_rows()) == record_hashes(records)
+    # A forged cache: every hash wrong. Unchanged records take it, the changed one does not.
+    forged = first.with_columns(pl.lit("0" * 32).alias("record_hash"))
+    changed_key = records["record_key"][0]
+    changed = records.with_columns(
+        pl.when(pl.col("record_key") == changed_key)
+        .then(pl.lit("Changed"))
+        .otherwise(pl.col("city"))
+        .alias("city")
+    )
+    again = dict(
+        known_record_hashes(changed, forged).select("record_key", "record_hash").iter_rows()
+    )
+    assert (
+        again[changed_key]
+        == record_hashes(changed.filter(pl.col("record_key") == changed_key))[changed_key]
+    )
+    assert {again[key] for key in again if key != changed_key} == {"0" * 32}
+    assert again[changed_key] != first.filter(pl.col("record_key") == changed_key)["record_hash"][0]
