@@ -421,9 +421,7 @@ def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.E
     distinct = values.drop_nulls().unique()
     mapped = pl.select(function(pl.lit(distinct)).alias("mapped"))["mapped"]
     # Mapped as two Series: no Python dict of every distinct value.
-    return pl.lit(
-        values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)
-    )
+    return pl.lit(values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String))
 
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
