@@ -40,7 +40,7 @@ from matching.clustering import (
     complete_pairs,
     connected_components,
 )
-from matching.comparisons import compare_pairs
+from matching.comparisons import compare_pairs, comparison_attributes
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.kept_pairs import chunk_pairs_for
@@ -358,7 +358,9 @@ def match(
     chunk_pairs = chunk_pairs_for(config.project.memory_limit_bytes())
 
     def compare(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-        partitions = pair_partitions(pairs, records, config.project.partition_pairs)
+        # Prepared once for all partitions, not once per partition.
+        attributes = comparison_attributes(records)
+        partitions = pair_partitions(pairs, attributes, config.project.partition_pairs)
         compared = map_parts(
             "match",
             partial(compare_pairs, chunk_pairs=chunk_pairs),

@@ -94,13 +94,21 @@ def _either_null(*columns: str) -> pl.Expr:
     return expr
 
 
+def _values_pairwise(left: pl.Series, right: pl.Series, scorer: Any) -> np.ndarray:
+    """``scorer`` of each (left, right) value pair (nulls compared as ""), rapidfuzz in C++ on
+    all cores. Computing once per distinct value pair and joining back was measured slower:
+    about 40 % of a million records' candidate pairs of names are distinct, and the join cost
+    more than the similarities it saved."""
+    return process.cpdist(
+        left.fill_null("").to_list(), right.fill_null("").to_list(), scorer=scorer, workers=-1
+    )
+
+
 def _pairwise(pairs: pl.DataFrame, column: str, scorer: Any, dtype: type) -> np.ndarray:
     """``scorer`` of each pair's left and right value (nulls compared as "")."""
-    left = pairs[f"{column}_l"].fill_null("").to_list()
-    right = pairs[f"{column}_r"].fill_null("").to_list()
-    if not left:
+    if pairs.height == 0:
         return np.zeros(0, dtype=dtype)
-    return process.cpdist(left, right, scorer=scorer, workers=-1)
+    return _values_pairwise(pairs[f"{column}_l"], pairs[f"{column}_r"], scorer)
 
 
 def _pairwise_where(
@@ -113,12 +121,7 @@ def _pairwise_where(
     if rows.size == 0:
         return result
     subset = pairs.select(pl.col(left), pl.col(right))[rows]
-    result[rows] = process.cpdist(
-        subset[left].fill_null("").to_list(),
-        subset[right].fill_null("").to_list(),
-        scorer=scorer,
-        workers=-1,
-    )
+    result[rows] = _values_pairwise(subset[left], subset[right], scorer)
     return result
 
 
@@ -287,10 +290,20 @@ def _personal_email(pairs: pl.DataFrame) -> pl.Series:
     left, right = _l("personal_emails"), _r("personal_emails")
     empty = (left.list.len() == 0) | (right.list.len() == 0)
     # One typo (insert, delete, substitute or swap two letters) in exactly one part.
-    local = pl.Series(edit_distance(pairs, "email_local"))
-    domain = pl.Series(edit_distance(pairs, "email_domain"))
     same_local = _l("email_local") == _r("email_local")
     same_domain = _l("email_domain") == _r("email_domain")
+    # Distances only where they count: the domain's where the local parts are equal, and the
+    # other way round (0 elsewhere, never read there).
+    same = pairs.select(
+        same_local.fill_null(False).alias("local"), same_domain.fill_null(False).alias("domain")
+    )
+    osa = OSA.distance
+    local = pl.Series(
+        _pairwise_where(pairs, "email_local_l", "email_local_r", osa, same["domain"].to_numpy())
+    )
+    domain = pl.Series(
+        _pairwise_where(pairs, "email_domain_l", "email_domain_r", osa, same["local"].to_numpy())
+    )
     # max.mueller2@ next to max.mueller@ is the next namesake, not a typo.
     digits_only = _l("email_letters") == _r("email_letters")
     one_typo = (same_local & (pl.lit(domain) == 1)) | (
@@ -386,7 +399,9 @@ def _local_parts(phones: pl.Series) -> pl.Series:
     Computed only when some record has a local number (cleaners.phones), once per distinct
     number; empty lists otherwise, so files of full numbers pay nothing.
     """
-    empty = pl.Series(phones.name, [[]] * phones.len(), dtype=pl.List(pl.String()))
+    # Built by polars: a Python list of a million empty lists took seconds per call.
+    empty = pl.select(pl.repeat(pl.lit([], dtype=pl.List(pl.String())), phones.len())).to_series()
+    empty = empty.alias(phones.name)
     distinct = phones.explode().drop_nulls().unique()
     if distinct.is_empty() or distinct.str.starts_with("+").all():
         return empty
@@ -412,9 +427,9 @@ def _local_part(number: str) -> str | None:
 def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
     """``function`` computed once per distinct value of ``values``, mapped back onto them."""
     distinct = values.drop_nulls().unique()
-    mapped = pl.select(function(pl.lit(distinct)))[distinct.name if distinct.name else "literal"]
-    table = dict(zip(distinct.to_list(), mapped.to_list(), strict=True))
-    return pl.lit(values).replace_strict(table, default=None, return_dtype=pl.String)
+    mapped = pl.select(function(pl.lit(distinct)).alias("mapped"))["mapped"]
+    # Mapped as two Series: no Python dict of every distinct value.
+    return pl.lit(values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String))
 
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
@@ -810,21 +825,39 @@ COMPARISONS: tuple[Comparison, ...] = (
 COMPARE_CHUNK_PAIRS = 250_000
 
 
-def compare_pairs(
-    pairs: pl.DataFrame, records: pl.DataFrame, *, chunk_pairs: int = COMPARE_CHUNK_PAIRS
-) -> pl.DataFrame:
-    """Attach ``<comparison>_level`` columns to the candidate pairs (left_key, right_key, ...).
+#: Marks a frame comparison_attributes made (its columns are no cleaned record's).
+_PREPARED = "personal_emails"
 
-    The pairs are compared ``chunk_pairs`` at a time, so memory follows the chunk, not the
-    number of pairs; the levels do not depend on the chunk size.
+
+def comparison_attributes(records: pl.DataFrame) -> pl.DataFrame:
+    """What compare_pairs reads of each record: the compared columns with the contact parts.
+
+    Computed per record, not per pair. compare_pairs accepts this frame in place of the
+    cleaned records; made once before the pairs are cut into partitions, each partition's
+    records need not be prepared again (a million records in 22 partitions prepared 10
+    million rows).
     """
+    if _PREPARED in records.columns:
+        return records
     attributes = records.with_columns(
         pl.lit(None, dtype=dtype).alias(name)
         for name, dtype in OPTIONAL_COLUMNS.items()
         if name not in records.columns
     ).select(COMPARED_COLUMNS)
     # The raw lists are read only by _contact_parts; joining them to every pair costs time.
-    attributes = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
+    return _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
+
+
+def compare_pairs(
+    pairs: pl.DataFrame, records: pl.DataFrame, *, chunk_pairs: int = COMPARE_CHUNK_PAIRS
+) -> pl.DataFrame:
+    """Attach ``<comparison>_level`` columns to the candidate pairs (left_key, right_key, ...).
+
+    The pairs are compared ``chunk_pairs`` at a time, so memory follows the chunk, not the
+    number of pairs; the levels do not depend on the chunk size. ``records`` are cleaned
+    records or what comparison_attributes made of them.
+    """
+    attributes = comparison_attributes(records)
     left = attributes.rename({name: f"{name}_l" for name in attributes.columns})
     right = attributes.rename({name: f"{name}_r" for name in attributes.columns})
     return pl.concat(
@@ -849,12 +882,20 @@ def _compare_chunk(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame)
 
 def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     """Swap the right record's first and last name where it has them the other way round."""
-    cross_first = pl.Series(_similarity(pairs, "first_name_key_l", "last_name_key_r"))
-    cross_last = pl.Series(_similarity(pairs, "last_name_key_l", "first_name_key_r"))
-    straight = pl.Series(_similarity(pairs, "first_name_key_l", "first_name_key_r"))
-    swapped = (
-        (pl.lit(cross_first) >= 0.9) & (pl.lit(cross_last) >= 0.9) & (pl.lit(straight) < 0.9)
-    ).fill_null(False)
+    # Each similarity only where the ones before it allow a swap (few pairs after the first).
+    # Compared in rapidfuzz's float32, as on all pairs: 0.9 in float32 is not below 0.9.
+    sim = JaroWinkler.normalized_similarity
+    limit = np.float32(0.9)
+
+    def similarity(left: str, right: str, where: np.ndarray) -> np.ndarray:
+        return _pairwise_where(pairs, left, right, sim, where).astype(np.float32)
+
+    cross_first = _similarity(pairs, "first_name_key_l", "last_name_key_r") >= limit
+    cross_last = cross_first & (
+        similarity("last_name_key_l", "first_name_key_r", cross_first) >= limit
+    )
+    straight = similarity("first_name_key_l", "first_name_key_r", cross_last)
+    swapped = pl.lit(pl.Series(cross_last & (straight < limit)))
     names = ("key", "phonetic")
     return pairs.with_columns(
         [

@@ -105,7 +105,12 @@ def estimate_weights(
 ) -> Estimate:
     """Estimate level weights and the prior from the data itself (no labels)."""
     sample = random_pairs(records["record_key"], sample_size, seed)
-    sample_levels = compare_pairs(sample.with_columns(pl.lit("").alias("rules")), records)
+    # Only the sampled records are prepared for comparing (a sample names few of a million).
+    sampled_keys = pl.concat([sample["left_key"], sample["right_key"]]).unique()
+    sample_levels = compare_pairs(
+        sample.with_columns(pl.lit("").alias("rules")),
+        records.filter(pl.col("record_key").is_in(sampled_keys.implode())),
+    )
     sampled = _level_shares(sample_levels, None)
     u = dict(sampled)
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]

@@ -23,6 +23,7 @@ from matching.comparisons import (
     COMPARISONS,
     MISSING,
     compare_pairs,
+    comparison_attributes,
 )
 
 LADDERS = {comparison.name: comparison.levels for comparison in COMPARISONS}
@@ -1370,6 +1371,15 @@ SWAP_CASES: list[dict[str, Any]] = [
         "levels": {"first_name": "exact", "last_name": "exact"},
     },
     {
+        # atelia / amelia: Jaro-Winkler exactly 0.9 (rapidfuzz gives it as float32), which is
+        # "at least 0.9", so the pair is aligned however the similarities are computed.
+        "description": "swapped with a typo in each name, one at exactly 0.9: aligned",
+        "left": {**_first_name("khn", None, None), **_last_name("atelia", None)},
+        "right": {**_first_name("amelia", None, None), **_last_name("khan", None)},
+        "levels": {"first_name": "jaro_winkler_0.9", "last_name": "jaro_winkler_0.8"},
+        "levels_reversed": {"first_name": "jaro_winkler_0.9", "last_name": "phonetic"},
+    },
+    {
         "description": "a last name missing on one side: not aligned, but the swap explains "
         "the first names, so they are no strong evidence of two people",
         "left": {**_first_name("meier", None, "67"), **_last_name(None, None)},
@@ -1423,3 +1433,25 @@ def test_alignment_is_per_pair_and_keeps_the_records(make_records: Any) -> None:
         ("b:1", "c:1"): ("exact", "exact"),
         ("b:1", "d:1"): ("exact", "missing"),
     }
+
+
+def test_prepared_attributes_give_the_same_levels(make_records: Any) -> None:
+    # comparison_attributes prepares the records once per run; compare_pairs on the prepared
+    # frame, or on the prepared rows of just the records a partition names, gives the levels
+    # it gives on the cleaned records themselves.
+    rows = []
+    pairs = []
+    for index, case in enumerate(CASES):
+        rows.append({"record_key": f"l:{index:03}", **case["left"]})
+        rows.append({"record_key": f"r:{index:03}", **case["right"]})
+        pairs.append((f"l:{index:03}", f"r:{index:03}"))
+    records = make_records(rows)
+    frame = _pair_frame(pairs)
+    expected = compare_pairs(frame, records)
+    prepared = comparison_attributes(records)
+    assert comparison_attributes(prepared) is prepared
+    assert compare_pairs(frame, prepared).equals(expected)
+    half = frame.head(len(pairs) // 2)
+    named = pl.concat([half["left_key"], half["right_key"]])
+    part = prepared.filter(pl.col("record_key").is_in(named.implode()))
+    assert compare_pairs(half, part).equals(expected.head(half.height))
