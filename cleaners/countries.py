@@ -145,16 +145,19 @@ def national_phone_countries(phone: str | None, postal_code: str | None) -> tupl
     """DACH countries a phone number written nationally ("0316 757644", no +/00) is valid in,
     and those of them the postal code fits, each as space-separated codes ("AT CH", "AT").
 
-    A five-digit code fits DE, a four-digit code the AT/CH/LI countries that use it, no code all
-    four. International numbers, and codes that fit no DACH country, give ("", ""): the number
+    A five-digit code fits DE, a four-digit code the AT/CH/LI countries that use it. International
+    numbers, a missing postal code and codes that fit no DACH country give ("", ""): the number
     is then not parsed at all (four parses per number cost).
     """
     if not phone or INTERNATIONAL_PHONE.match(phone) or not re.search(r"\d", phone):
         return "", ""
     code = (postal_code or "").strip()
     if not code:
-        fits: tuple[str, ...] | frozenset[str] = DACH
-    elif re.fullmatch(r"\d{5}", code):
+        # Without an address a bare national number is too weak to move a record abroad: a
+        # six-digit "123456" is no German number, but not thereby a Viennese one either.
+        return "", ""
+    fits: tuple[str, ...] | frozenset[str]
+    if re.fullmatch(r"\d{5}", code):
         fits = ("DE",)
     else:
         fits = _postal_code_countries().get(code, frozenset())

@@ -177,7 +177,8 @@ def test_postal_city_country(postal_code: str, city: str | None, expected: str |
 @pytest.mark.parametrize(
     ("phone", "postal_code", "valid", "fitting"),
     [
-        ("0316 757644", None, "AT CH", "AT CH"),
+        ("0316 757644", None, "", ""),  # no address: a national number alone moves nobody
+        ("123456", None, "", ""),  # no German number, but not thereby a Viennese one
         ("0316 757644", "8010", "AT CH", "AT"),
         ("076 240 84 74", "6900", "DE CH", "CH"),  # German numbering accepts it too
         ("030 1234567", "10115", "DE", "DE"),
