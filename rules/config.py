@@ -55,6 +55,11 @@ BLOCKING_RULE_NAMES = (
     "personal_id",
     "organisation",
     "email_domain",
+    "first_name_birth_day",
+    "last_name_birth_day",
+    "first_name_birth_month",
+    "last_name_birth_month",
+    "name_parts_birth_year",
 )
 #: Attribute groups survivorship rules can name (matching.survivorship.FIELD_GROUPS).
 SURVIVORSHIP_GROUPS = (
@@ -422,6 +427,11 @@ class MatchingConfig(_Strict):
             "personal_id",
             "organisation",
             "email_domain",
+            "first_name_birth_day",
+            "last_name_birth_day",
+            "first_name_birth_month",
+            "last_name_birth_month",
+            "name_parts_birth_year",
         ]
     )
 
