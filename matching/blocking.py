@@ -202,6 +202,19 @@ def _partial_key(*parts: pl.Expr) -> pl.Expr:
     )
 
 
+def _unordered(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """Two parts in sorted order (names in swapped fields give one key); null if either is."""
+    return (
+        pl.when(left.is_not_null() & right.is_not_null())
+        .then(
+            pl.concat_str(
+                [pl.min_horizontal(left, right), pl.max_horizontal(left, right)], separator="|"
+            )
+        )
+        .otherwise(None)
+    )
+
+
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.
 BLOCKING_RULES: dict[str, KeyFunction] = {
     "email": _list_rule("emails", exclude="role_emails"),
@@ -233,8 +246,12 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
         _partial_key(_suffix("last_name_key", 3), _birth_month()),
     ),
     "name_parts_birth_year": _keys_rule(
-        _partial_key(_prefix("first_name_key", 2), _prefix("last_name_key", 2), _birth_year()),
-        _partial_key(_suffix("first_name_key", 2), _suffix("last_name_key", 2), _birth_year()),
+        _partial_key(
+            _unordered(_prefix("first_name_key", 2), _prefix("last_name_key", 2)), _birth_year()
+        ),
+        _partial_key(
+            _unordered(_suffix("first_name_key", 2), _suffix("last_name_key", 2)), _birth_year()
+        ),
     ),
 }
 
