@@ -7,7 +7,7 @@ file as `golden dedupe` does, plans every default blocking rule with the default
 and capped as a run would) and prints per rule: candidate pairs, true pairs found, true pairs
 only this rule finds; then the union: pairs, pairs per record, true pairs found of all, recall.
 
-The cleaned frame is cached under ``--cache`` (default: a temporary folder beside nothing),
+The cleaned frame is cached under ``--cache`` (default: a temporary folder, removed at the end),
 keyed by the input, so that comparing rule sets does not clean twice.
 
 Usage: python -m benchmarks.blocking_recall [--records N ...] [--fake20000] [--cache DIR]
@@ -28,7 +28,7 @@ from benchmarks.scale import VOCABULARY
 
 
 def cleaned_frame(source: pl.DataFrame, workdir: Path) -> pl.DataFrame:
-    """The cleaned records of ``source`` (fake-file columns, no truth) as `golden dedupe` has them."""
+    """The cleaned records of ``source`` (fake-file columns, no truth) as `golden dedupe` has."""
     from flows import stages
     from flows.dedupe import _file_silo, _inferred_config
 
