@@ -91,12 +91,12 @@ def measure(frame: pl.DataFrame, truth: pl.DataFrame, label: str) -> list[str]:
         f"(blocking {time.perf_counter() - clock:.1f} s)",
         f"  {'rule':<22} {'pairs':>11} {'true':>9} {'only':>7}  budget",
     ]
-    for bit, (name, pairs, true, adjustment) in enumerate(rows):
+    for bit, (name, made, kept, adjustment) in enumerate(rows):
         only = masks.filter(pl.col("mask") == (1 << bit)).height
         note = ""
         if adjustment is not None:
             note = f"split {adjustment.blocks_split:,} capped {adjustment.blocks_capped:,}"
-        lines.append(f"  {name:<22} {pairs:>11,} {true:>9,} {only:>7,}  {note}")
+        lines.append(f"  {name:<22} {made:>11,} {kept:>9,} {only:>7,}  {note}")
     lines.append(
         f"  union: {union_pairs:,} pairs ({union_pairs / frame.height:.1f} per record), "
         f"true pairs found {found:,} of {true_total:,}: blocking recall {found / true_total:.4f}"
