@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.scale import VOCABULARY
+from rules.config import MatchingConfig
 
 
 def cleaned_frame(source: pl.DataFrame, workdir: Path) -> pl.DataFrame:
@@ -40,13 +41,13 @@ def cleaned_frame(source: pl.DataFrame, workdir: Path) -> pl.DataFrame:
     return stages.clean(config, prepared, date(2026, 1, 1)).records
 
 
-def measure(frame: pl.DataFrame, truth: pl.DataFrame, label: str) -> list[str]:
-    """Per-rule and union blocking recall of the default rules on ``frame``."""
+def measure(
+    frame: pl.DataFrame, truth: pl.DataFrame, label: str, settings: MatchingConfig
+) -> list[str]:
+    """Per-rule and union blocking recall of the ``settings``' rules on ``frame``."""
     from matching.blocking import plan_rule
     from matching.blocking_budget import BlockingBudget
-    from rules.config import MatchingConfig
 
-    settings = MatchingConfig()
     budget = BlockingBudget.from_settings(settings)
     keys = frame["record_key"].unique().sort()
     numbers = (
@@ -104,7 +105,7 @@ def measure(frame: pl.DataFrame, truth: pl.DataFrame, label: str) -> list[str]:
     return lines
 
 
-def run_case(source: pl.DataFrame, label: str, cache: Path) -> list[str]:
+def run_case(source: pl.DataFrame, label: str, cache: Path, settings: MatchingConfig) -> list[str]:
     cached = cache / f"{label}.parquet"
     truth = source.select(
         pl.col("unique_id").cast(pl.String).alias("source_id"),
@@ -116,7 +117,7 @@ def run_case(source: pl.DataFrame, label: str, cache: Path) -> list[str]:
         with tempfile.TemporaryDirectory(prefix="golden-recall-") as tmp:
             frame = cleaned_frame(source.drop("cluster"), Path(tmp))
         frame.write_parquet(cached)
-    return measure(frame, truth, label)
+    return measure(frame, truth, label, settings)
 
 
 def main() -> None:
@@ -125,7 +126,13 @@ def main() -> None:
     parser.add_argument("--fake20000", action="store_true", help="Splink's fake_20000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache", type=Path, help="folder for cleaned frames (reused)")
+    parser.add_argument(
+        "--rule-pairs-per-record", type=float, help="[matching] rule_pairs_per_record (not default)"
+    )
     args = parser.parse_args()
+    settings = MatchingConfig()
+    if args.rule_pairs_per_record is not None:
+        settings = settings.model_copy(update={"rule_pairs_per_record": args.rule_pairs_per_record})
     if not VOCABULARY.is_file():
         raise SystemExit(f"blocking_recall: not found: {VOCABULARY} (Splink's fake_20000)")
     vocabulary = pl.read_csv(VOCABULARY, infer_schema=False)
@@ -133,13 +140,13 @@ def main() -> None:
         cache = args.cache or Path(tmp)
         cache.mkdir(parents=True, exist_ok=True)
         if args.fake20000:
-            sys.stdout.write("\n".join(run_case(vocabulary, "fake_20000", cache)) + "\n")
+            sys.stdout.write("\n".join(run_case(vocabulary, "fake_20000", cache, settings)) + "\n")
         for records in args.records:
             from benchmarks.fake_persons import generate
 
             persons = generate(records, vocabulary, args.seed)
             label = f"generated_{records}_seed{args.seed}"
-            sys.stdout.write("\n".join(run_case(persons, label, cache)) + "\n")
+            sys.stdout.write("\n".join(run_case(persons, label, cache, settings)) + "\n")
             sys.stdout.flush()
 
 

@@ -60,7 +60,7 @@ def test_cli_prints_the_table_and_writes_nothing(source: Path, tmp_path: Path) -
 
 
 def test_a_rule_over_budget_is_reported_by_the_estimate_and_the_run(tmp_path: Path) -> None:
-    # 30 people born on one day: 435 birth-date pairs, more than 5 per record (the default
+    # 30 people born on one day: 435 birth-date pairs, more than 2 per record (the default
     # [matching] rule_pairs_per_record), in a block above split_block_size (20).
     first = ("Anna", "Bernd", "Clara", "Dieter", "Erik", "Frieda")
     last = ("Huber", "Keller", "Wagner", "Becker", "Zander")
@@ -77,7 +77,7 @@ def test_a_rule_over_budget_is_reported_by_the_estimate_and_the_run(tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     line = next(line for line in result.output.splitlines() if line.startswith("birth_date:"))
-    assert "435 pairs, over the budget of 150" in line
+    assert "435 pairs, over the budget of 60" in line
     assert "1 blocks split by initials" in line
 
     run = dedupe_file(path, "id", tmp_path / "out").result
