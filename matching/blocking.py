@@ -187,6 +187,80 @@ def _organisation_names(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([squashed, first_word, address, house]).drop_nulls().unique()
 
 
+def _prefix(column: str, letters: int) -> pl.Expr:
+    """The first ``letters`` letters of a name key: a typo after them leaves it unchanged."""
+    return pl.col(column).str.slice(0, letters)
+
+
+def _suffix(column: str, letters: int) -> pl.Expr:
+    """The last ``letters`` letters of a name key: a typo before them leaves it unchanged."""
+    return pl.col(column).str.slice(-letters)
+
+
+def birth_day_key() -> pl.Expr:
+    """Day and month of birth without the year, the smaller number first: the same for a year
+    mistyped (1978 / 1987, 1978 / 1987 off by one) and for day and month swapped (03.05. /
+    05.03.)."""
+    month, day = pl.col("birth_date").dt.month(), pl.col("birth_date").dt.day()
+    return pl.concat_str(
+        [
+            pl.min_horizontal(month, day).cast(pl.String),
+            pl.max_horizontal(month, day).cast(pl.String),
+        ],
+        separator="-",
+    )
+
+
+def _birth_month() -> pl.Expr:
+    return pl.col("birth_date").dt.strftime("%Y-%m")
+
+
+def _birth_year() -> pl.Expr:
+    return pl.col("birth_date").dt.year().cast(pl.String)
+
+
+def _keys_rule(*keys: pl.Expr) -> KeyFunction:
+    """Several keys per record, each tagged so that keys of different kinds never meet: two
+    records are a candidate pair when they agree on any one of them."""
+
+    def rule(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            pl.concat(
+                [
+                    frame.select(
+                        "record_key",
+                        pl.concat_str([pl.lit(f"{tag}|"), key]).alias("block_key"),
+                    )
+                    for tag, key in enumerate(keys)
+                ]
+            )
+            .drop_nulls()
+            .unique()
+        )
+
+    return rule
+
+
+def _partial_key(*parts: pl.Expr) -> pl.Expr:
+    """Parts joined; null when any part is missing or empty (a name shorter than nothing)."""
+    return pl.concat_str(
+        [pl.when(part.str.len_chars() > 0).then(part) for part in parts], separator="|"
+    )
+
+
+def _unordered(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """Two parts in sorted order (names in swapped fields give one key); null if either is."""
+    return (
+        pl.when(left.is_not_null() & right.is_not_null())
+        .then(
+            pl.concat_str(
+                [pl.min_horizontal(left, right), pl.max_horizontal(left, right)], separator="|"
+            )
+        )
+        .otherwise(None)
+    )
+
+
 #: Rule name (as used in golden.toml [matching] blocking_rules) -> key function.
 BLOCKING_RULES: dict[str, KeyFunction] = {
     "email": _list_rule("emails", exclude="role_emails"),
@@ -205,6 +279,26 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
     "personal_id": _scalar_rule("personal_id"),
     "organisation": _organisation_names,
     "email_domain": _organisation_domains,
+    # Partial keys (issues 13, 18): a typo anywhere in a name leaves its first or its last
+    # letters intact, a slipped year leaves day and month, a slipped day the year and month.
+    "first_name_birth_day": _keys_rule(_partial_key(_prefix("first_name_key", 3), birth_day_key())),
+    "last_name_birth_day": _keys_rule(_partial_key(_prefix("last_name_key", 3), birth_day_key())),
+    "first_name_birth_month": _keys_rule(
+        _partial_key(_prefix("first_name_key", 3), _birth_month()),
+        _partial_key(_suffix("first_name_key", 3), _birth_month()),
+    ),
+    "last_name_birth_month": _keys_rule(
+        _partial_key(_prefix("last_name_key", 3), _birth_month()),
+        _partial_key(_suffix("last_name_key", 3), _birth_month()),
+    ),
+    "name_parts_birth_year": _keys_rule(
+        _partial_key(
+            _unordered(_prefix("first_name_key", 2), _prefix("last_name_key", 2)), _birth_year()
+        ),
+        _partial_key(
+            _unordered(_suffix("first_name_key", 2), _suffix("last_name_key", 2)), _birth_year()
+        ),
+    ),
 }
 
 

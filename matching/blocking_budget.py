@@ -32,6 +32,11 @@ REFINEMENTS: dict[str, tuple[str, ...]] = {
     "first_name_address": ("last_initial", "birth_year"),
     "name_city": ("given_initials", "birth_year"),
     "first_name_city": ("last_initial", "birth_year"),
+    "first_name_birth_day": ("last_initial", "birth_year"),
+    "last_name_birth_day": ("given_initials", "birth_year"),
+    "first_name_birth_month": ("last_initial", "birth_day"),
+    "last_name_birth_month": ("given_initials", "birth_day"),
+    "name_parts_birth_year": ("birth_parts",),
 }
 
 #: Refinement key name -> expression on the cleaned frame (null: the record lacks it).
@@ -57,6 +62,12 @@ REFINEMENT_KEYS: dict[str, pl.Expr] = {
     "first_initial": pl.col("first_name_key").str.slice(0, 1),
     "birth_year": pl.col("birth_date").dt.year().cast(pl.String),
     "postal_region": pl.col("postal_code").str.slice(0, 2),
+    "birth_day": pl.col("birth_date").dt.day().cast(pl.String),
+    # Month and day of birth as a set: a pair stays when one of the two did not slip.
+    "birth_parts": pl.concat_list(
+        pl.concat_str([pl.lit("m"), pl.col("birth_date").dt.month().cast(pl.String)]),
+        pl.concat_str([pl.lit("d"), pl.col("birth_date").dt.day().cast(pl.String)]),
+    ).list.drop_nulls(),
 }
 
 

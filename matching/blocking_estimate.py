@@ -5,8 +5,9 @@ the same for ``matching.blocking``. Each rule's keys are computed (one row per r
 linear in the records) and counted per key; a block of n records makes n(n-1)/2 pairs, blocks
 above ``max_block_size`` make none and are counted apart. The sum over a rule's blocks equals
 the pairs ``candidate_pairs`` reports for that rule whenever no two records share more than one
-key of the rule (always true for single-key rules; e-mail, phone and organisation can find one pair
-twice, which ``candidate_pairs`` counts once). The sum over rules is an upper bound of the union:
+key of the rule (always true for single-key rules; e-mail, phone, organisation and the
+partial-name rules with a start and an end key can find one pair twice, which
+``candidate_pairs`` counts once). The sum over rules is an upper bound of the union:
 a pair found by several rules is compared once.
 
 Only counts and block sizes leave this module, never a block key (keys are names, dates of

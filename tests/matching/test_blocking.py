@@ -41,6 +41,12 @@ DERIVED_RULE_COLUMNS = {
     # Business e-mail domains of organisation records (free-mail domains left out); of persons,
     # the domain with the last name.
     "email_domain": ("record_type", "emails", "last_name_phonetic"),
+    # Partial keys: the first or last letters of a name with (part of) the birth date.
+    "first_name_birth_day": ("first_name_key", "birth_date"),
+    "last_name_birth_day": ("last_name_key", "birth_date"),
+    "first_name_birth_month": ("first_name_key", "birth_date"),
+    "last_name_birth_month": ("last_name_key", "birth_date"),
+    "name_parts_birth_year": ("first_name_key", "last_name_key", "birth_date"),
 }
 
 
@@ -489,6 +495,99 @@ RULE_CASES = [
         "right": {"organisation_key": "mueller holz"},
         "paired": False,
     },
+    {
+        "description": "first_name_birth_day: a year mistyped, first letters of the name kept",
+        "rule": "first_name_birth_day",
+        "left": {"first_name_key": "johannes", "birth_date": date(1978, 3, 5)},
+        "right": {"first_name_key": "johanes", "birth_date": date(1987, 3, 5)},
+        "paired": True,
+    },
+    {
+        "description": "first_name_birth_day: day and month swapped",
+        "rule": "first_name_birth_day",
+        "left": {"first_name_key": "johannes", "birth_date": date(1978, 3, 5)},
+        "right": {"first_name_key": "johannes", "birth_date": date(1978, 5, 3)},
+        "paired": True,
+    },
+    {
+        "description": "first_name_birth_day: another day of birth",
+        "rule": "first_name_birth_day",
+        "left": {"first_name_key": "johannes", "birth_date": date(1978, 3, 5)},
+        "right": {"first_name_key": "johannes", "birth_date": date(1978, 3, 6)},
+        "paired": False,
+    },
+    {
+        "description": "last_name_birth_day: a typo late in the last name, year off by ten",
+        "rule": "last_name_birth_day",
+        "left": {"last_name_key": "schneider", "birth_date": date(1970, 12, 1)},
+        "right": {"last_name_key": "schnieder", "birth_date": date(1980, 12, 1)},
+        "paired": True,
+    },
+    {
+        "description": "last_name_birth_day: a typo in the first three letters",
+        "rule": "last_name_birth_day",
+        "left": {"last_name_key": "schneider", "birth_date": date(1970, 12, 1)},
+        "right": {"last_name_key": "sxhneider", "birth_date": date(1980, 12, 1)},
+        "paired": False,
+    },
+    {
+        "description": "first_name_birth_month: a typo in the first letter, the last ones kept",
+        "rule": "first_name_birth_month",
+        "left": {"first_name_key": "johannes", "birth_date": date(1978, 3, 5)},
+        "right": {"first_name_key": "yohannes", "birth_date": date(1978, 3, 6)},
+        "paired": True,
+    },
+    {
+        "description": "first_name_birth_month: another month of birth",
+        "rule": "first_name_birth_month",
+        "left": {"first_name_key": "johannes", "birth_date": date(1978, 3, 5)},
+        "right": {"first_name_key": "johannes", "birth_date": date(1978, 4, 5)},
+        "paired": False,
+    },
+    {
+        "description": "last_name_birth_month: a typo in the first letter, the last ones kept",
+        "rule": "last_name_birth_month",
+        "left": {"last_name_key": "schneider", "birth_date": date(1970, 12, 1)},
+        "right": {"last_name_key": "zchneider", "birth_date": date(1970, 12, 24)},
+        "paired": True,
+    },
+    {
+        "description": "last_name_birth_month: typos at both ends of the name",
+        "rule": "last_name_birth_month",
+        "left": {"last_name_key": "schneider", "birth_date": date(1970, 12, 1)},
+        "right": {"last_name_key": "zchneidre", "birth_date": date(1970, 12, 1)},
+        "paired": False,
+    },
+    {
+        "description": "name_parts_birth_year: names swapped, typos inside, another day",
+        "rule": "name_parts_birth_year",
+        "left": {
+            "first_name_key": "anna",
+            "last_name_key": "schneider",
+            "birth_date": date(1970, 12, 1),
+        },
+        "right": {
+            "first_name_key": "schnieder",
+            "last_name_key": "anan",
+            "birth_date": date(1970, 1, 12),
+        },
+        "paired": True,
+    },
+    {
+        "description": "name_parts_birth_year: another birth year",
+        "rule": "name_parts_birth_year",
+        "left": {
+            "first_name_key": "anna",
+            "last_name_key": "schneider",
+            "birth_date": date(1970, 12, 1),
+        },
+        "right": {
+            "first_name_key": "anna",
+            "last_name_key": "schneider",
+            "birth_date": date(1971, 12, 1),
+        },
+        "paired": False,
+    },
 ]
 
 
@@ -742,7 +841,8 @@ _VALUES: dict[str, list[Any]] = {
     "first_name_key": ["hans", "meier"],
     "last_name_key": ["meier", "hans", "mayer"],
     "city_key": ["berlin", "wien"],
-    "birth_date": [date(1980, 1, 1), date(1990, 5, 5)],
+    # Day and month swapped, and the year mistyped, for the partial birth-date keys.
+    "birth_date": [date(1980, 1, 1), date(1990, 5, 5), date(1980, 3, 5), date(1908, 5, 3)],
     "postal_code": ["10115", "80331"],
     "street_key": ["haupt", "bahnhof"],
     "house_number": ["1", "12a"],
@@ -771,6 +871,14 @@ def _record_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
         row["phones"] = draw(st.none() | st.lists(st.sampled_from(["+491", "+492"]), max_size=2))
         rows.append(row)
     return rows
+
+
+PARTIAL_NAME_RULES = {
+    "first_name_birth_day": "first_name_key",
+    "last_name_birth_day": "last_name_key",
+    "first_name_birth_month": "first_name_key",
+    "last_name_birth_month": "last_name_key",
+}
 
 
 def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
@@ -805,6 +913,25 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
         if row["record_type"] == "person" and row["last_name_phonetic"] is not None:
             return {f"{domain}|{row['last_name_phonetic']}" for domain in domains}
         return set()
+    born = row["birth_date"]
+    if rule in PARTIAL_NAME_RULES:
+        name = row[PARTIAL_NAME_RULES[rule]]
+        if name is None or born is None:
+            return set()
+        if rule.endswith("birth_day"):
+            return {(name[:3], min(born.month, born.day), max(born.month, born.day))}
+        return {
+            ("start", name[:3], born.year, born.month),
+            ("end", name[-3:], born.year, born.month),
+        }
+    if rule == "name_parts_birth_year":
+        first, last = row["first_name_key"], row["last_name_key"]
+        if first is None or last is None or born is None:
+            return set()
+        return {
+            ("start", frozenset((first[:2], last[:2])), born.year),
+            ("end", frozenset((first[-2:], last[-2:])), born.year),
+        }
     if rule == "name_pair":
         first, last = row["first_name_key"], row["last_name_key"]
         return set() if first is None or last is None else {frozenset((first, last))}

@@ -164,3 +164,85 @@ def test_oversized_blocks_of_a_rule_over_budget_are_split_not_skipped(make_recor
     unlimited = candidate_pairs(frame, ["birth_date"], 200, budget)
     assert split.oversized_blocks.height == 0
     assert _pairs(split.pairs) == _pairs(unlimited.pairs) != set()
+
+
+def _sharing_a_partial_key(make_records: Any, rule: str, count: int) -> pl.DataFrame:
+    """``count`` people who share one key of a partial-name rule and differ in the rest."""
+    rows = []
+    for index in range(count):
+        first, last = FIRST_NAMES[index % 6], SURNAMES[(index // 6) % 6]
+        born = date(1950 + index % 40, 3, 5)
+        if rule.startswith("first_name"):
+            first = "johannes"
+        if rule.startswith("last_name"):
+            last = "schneider"
+        if rule.endswith("birth_month"):
+            born = date(1978, 3, 1 + index % 28)
+        if rule == "name_parts_birth_year":
+            first, last, born = "anna", "schneider", date(1978, 1 + index % 12, 1 + index % 28)
+        rows.append(
+            {
+                "record_key": f"crm:{index:03d}",
+                "record_type": "person",
+                "first_name_key": first,
+                "last_name_key": last,
+                "birth_date": born,
+            }
+        )
+    return make_records(rows)
+
+
+def _agree_on_a_refinement(rule: str, left: dict[str, Any], right: dict[str, Any]) -> bool:
+    born_left, born_right = left["birth_date"], right["birth_date"]
+    checks = {
+        "first_name_birth_day": [
+            left["last_name_key"][0] == right["last_name_key"][0],
+            born_left.year == born_right.year,
+        ],
+        "last_name_birth_day": [
+            left["first_name_key"][0] == right["first_name_key"][0],
+            born_left.year == born_right.year,
+        ],
+        "first_name_birth_month": [
+            left["last_name_key"][0] == right["last_name_key"][0],
+            born_left.day == born_right.day,
+        ],
+        "last_name_birth_month": [
+            left["first_name_key"][0] == right["first_name_key"][0],
+            born_left.day == born_right.day,
+        ],
+        "name_parts_birth_year": [
+            born_left.month == born_right.month,
+            born_left.day == born_right.day,
+        ],
+    }
+    return any(checks[rule])
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "first_name_birth_day",
+        "last_name_birth_day",
+        "first_name_birth_month",
+        "last_name_birth_month",
+        "name_parts_birth_year",
+    ],
+)
+def test_partial_name_rules_over_budget_are_split_and_capped(make_records: Any, rule: str) -> None:
+    """A partial key shared by many people (a common first name at a million records) is split
+    by keys the rule's own key leaves free; pairs stay linear in the records."""
+    records = 240
+    frame = _sharing_a_partial_key(make_records, rule, records)
+    budget = BlockingBudget(max_block_size=10_000, pairs_per_record=2, split_block_size=10)
+    plain = candidate_pairs(frame, [rule], 10_000)
+    assert plain.pairs.height == records * (records - 1) // 2  # one block: all of them
+    result = candidate_pairs(frame, [rule], 10_000, budget)
+    (adjustment,) = result.adjustments
+    # One block per key of the rule (the month rules and name parts have two: start and end).
+    assert adjustment.blocks_split in (1, 2) and adjustment.pairs_before >= plain.pairs.height
+    # Each record is in at most two sub-blocks (two refinements) of at most 10 records per key.
+    assert 0 < result.pairs.height <= 2 * 9 * records < plain.pairs.height
+    rows = {row["record_key"]: row for row in frame.iter_rows(named=True)}
+    for left, right in _pairs(result.pairs):
+        assert _agree_on_a_refinement(rule, rows[left], rows[right])
