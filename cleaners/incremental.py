@@ -30,7 +30,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +39,7 @@ from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
 from cleaners.outcome import ROW, CleanResult
 from cleaners.pipeline import CLEANED_SCHEMA, prepared_frame
 from rules.canonical import CANONICAL_SCHEMA, FINDINGS_SCHEMA, record_hashes
+from rules.versions import source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full clean.
 CACHE_FORMAT = 1
@@ -46,7 +47,6 @@ CACHE_FORMAT = 1
 CACHE_FOLDER = "clean_cache"
 #: Packages whose code and reference data decide what cleaning gives.
 SOURCE_PACKAGES = ("cleaners", "rules")
-SOURCE_SUFFIXES = frozenset({".py", ".toml", ".csv", ".json", ".txt"})
 #: Libraries the cleaners call: another version may normalise differently.
 LIBRARIES = ("polars", "phonenumbers", "email-validator", "rapidfuzz", "golden-records")
 FINGERPRINT_SEEDS = (2_718_281, 3_141_592)
@@ -104,7 +104,7 @@ class CleanSettings:
                 "date_formats": dict(sorted(self.date_formats.items())),
             },
             "libraries": {name: _version(name) for name in LIBRARIES},
-            "code": {package: _source_digest(package) for package in SOURCE_PACKAGES},
+            "code": {package: source_digest(package) for package in SOURCE_PACKAGES},
         }
         text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -476,17 +476,3 @@ def _version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _source_digest(package: str) -> str:
-    """SHA-256 over the package's source and data files, in path order."""
-    digest = hashlib.sha256()
-    try:
-        root = Path(str(resources.files(package)))
-        for path in sorted(root.rglob("*")):
-            if path.suffix in SOURCE_SUFFIXES and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-                digest.update(path.read_bytes())
-    except (OSError, TypeError, ValueError):
-        return "unavailable"
-    return digest.hexdigest()

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
@@ -55,6 +55,7 @@ from matching.estimation import estimate_weights
 from matching.kept_pairs import score_and_keep
 from matching.scoring import MatchWeights
 from rules.config import MatchingConfig
+from rules.versions import source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
 CACHE_FORMAT = 1
@@ -67,7 +68,6 @@ FINGERPRINT_SEEDS = (1_234_567, 7_654_321)
 #: Packages whose code and reference data make blocks, comparison levels and weights: any
 #: change to them (comparisons use cleaners' constants too) makes the next run a full one.
 SOURCE_PACKAGES = ("matching", "cleaners")
-SOURCE_SUFFIXES = frozenset({".py", ".toml", ".csv", ".json", ".txt"})
 #: Config keys that only decide whether to reuse the cache, or what the review page shows:
 #: changing them keeps it valid.
 INCREMENTAL_KEYS = frozenset(
@@ -220,7 +220,7 @@ def settings_fingerprint(settings: MatchingConfig, records: pl.DataFrame) -> dic
         "format": CACHE_FORMAT,
         "package": _package_version(),
         "libraries": {"polars": pl.__version__, "rapidfuzz": rapidfuzz.__version__},
-        "code": {package: _source_digest(package) for package in SOURCE_PACKAGES},
+        "code": {package: source_digest(package) for package in SOURCE_PACKAGES},
         "matching": matching,
         "columns": {name: str(dtype) for name, dtype in columns.items()},
     }
@@ -588,20 +588,6 @@ def _package_version() -> str:
         return metadata.version("golden-records")
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _source_digest(package: str) -> str:
-    """SHA-256 over the package's source and data files, in path order."""
-    digest = hashlib.sha256()
-    try:
-        root = Path(str(resources.files(package)))
-        for path in sorted(root.rglob("*")):
-            if path.suffix in SOURCE_SUFFIXES and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-                digest.update(path.read_bytes())
-    except (OSError, TypeError, ValueError):
-        return "unavailable"
-    return digest.hexdigest()
 
 
 def _digest(value: object) -> str:
