@@ -323,11 +323,13 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     two records live in one household, which parents and children do too (see _contact_parts).
     """
     personal = _personal_email(pairs)
+    own_names = _own_first_names()
     household_shared = (
         _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
-    # 0 shared, 1 similar (personal); 2 a shared household address; 3 different; -1 when
-    # either side has no address at all.
+    # 0 shared, 1 similar (personal); 2 a shared household address; 3 different personal
+    # addresses that each name their own record's first name; 4 different; -1 when either side
+    # has no address at all.
     level = pl.lit(personal)
     any_left = _l("personal_emails").list.len() + _l("household_emails").list.len()
     any_right = _r("personal_emails").list.len() + _r("household_emails").list.len()
@@ -336,11 +338,42 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
         .then(level)
         .when(household_shared)
         .then(pl.lit(2, dtype=pl.Int8))
-        .when((level == 2) | ((any_left > 0) & (any_right > 0)).fill_null(False))
+        .when((level == 2) & own_names)
         .then(pl.lit(3, dtype=pl.Int8))
+        .when((level == 2) | ((any_left > 0) & (any_right > 0)).fill_null(False))
+        .then(pl.lit(4, dtype=pl.Int8))
         .otherwise(pl.lit(MISSING, dtype=pl.Int8))
         .alias("email_level")
     )["email_level"]
+
+
+#: Shorter first names ("Jo", "Al") occur inside other words of an address by chance.
+OWN_NAME_MIN_LETTERS = 3
+
+
+def _own_first_names() -> pl.Expr:
+    """Each record's personal addresses name its own first name and not the other's.
+
+    lina.gerber@ beside lisa.gerber@ for Lina and Lisa Gerber: the first names differ in the
+    records *and* in the addresses their owners chose, so the difference is no typo of one
+    record (a typo would not be repeated in the address). A name inside the other's name (Anna
+    in Hanna) proves nothing and does not count.
+    """
+
+    def local_parts(side: Callable[[str], pl.Expr]) -> pl.Expr:
+        return side("personal_emails").list.join(" ").str.replace_all(r"@\S*", "")
+
+    left_key, right_key = _l("first_name_key"), _r("first_name_key")
+    left, right = local_parts(_l), local_parts(_r)
+    return (
+        (left_key.str.len_chars() >= OWN_NAME_MIN_LETTERS)
+        & (right_key.str.len_chars() >= OWN_NAME_MIN_LETTERS)
+        & (left_key != right_key)
+        & left.str.contains(left_key, literal=True)
+        & ~left.str.contains(right_key, literal=True)
+        & right.str.contains(right_key, literal=True)
+        & ~right.str.contains(left_key, literal=True)
+    ).fill_null(False)
 
 
 def _phone(pairs: pl.DataFrame) -> pl.Series:
@@ -791,7 +824,9 @@ COMPARISONS: tuple[Comparison, ...] = (
         ("exact", "swap_or_typo", "within_one_year", "year_typo", "years_apart", "different"),
         _birth_date,
     ),
-    Comparison("email", ("shared", "similar", "shared_household", "different"), _email),
+    Comparison(
+        "email", ("shared", "similar", "shared_household", "own_names", "different"), _email
+    ),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "place", "different"), _address),
     Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),

@@ -339,7 +339,15 @@ def _default_hard_rules() -> list[HardRule]:
         # and the first names differ. One person with a typo in the first name who changed
         # both mobile and e-mail is far rarer than twins.
         HardRule(
-            when=[_CLOSE_OTHER_FIRST_NAME, "phone:different", "email:different"],
+            when=[_CLOSE_OTHER_FIRST_NAME, "phone:different", "email:own_names|different"],
+            then="no_match",
+            record_type="person",
+            unless=_SAME_PERSONAL_ID,
+        ),
+        # Twins without mobiles (Lina / Lisa): the personal e-mail of each names its own first
+        # name (lina.gerber@ / lisa.gerber@), so the different first name is no typo.
+        HardRule(
+            when=[_CLOSE_OTHER_FIRST_NAME, "email:own_names"],
             then="no_match",
             record_type="person",
             unless=_SAME_PERSONAL_ID,

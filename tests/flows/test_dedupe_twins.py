@@ -31,6 +31,26 @@ ROWS = [
         "Frau;Lea;Brandl;Hauptstraße 40;94032;Passau;0851 334455;0176 7654321;"
         "lea.b02@web.de;21.11.2002",
     ),
+    # twins Lina and Lisa, both Frau, no mobiles: each e-mail names its own first name -> apart
+    (
+        "11",
+        "Frau;Lina;Gerber;Mozartgasse 22;80331;München;089 3188283;;lina.gerber@web.de;01.05.1989",
+    ),
+    (
+        "12",
+        "Frau;Lisa;Gerber;Mozartgasse 22;80331;München;089 3188283;;lisa.gerber@gmx.de;01.05.1989",
+    ),
+    # one person, first name mistyped, two addresses of her own that name her -> merge
+    (
+        "13",
+        "Frau;Kathrin;Stolz;Lindenweg 5;90402;Nürnberg;0911 224466;;kathrin.stolz@web.de;"
+        "08.08.1981",
+    ),
+    (
+        "14",
+        "Frau;Kathirn;Stolz;Lindenweg 5;90402;Nürnberg;0911 224466;;kathrin.stolz@gmx.de;"
+        "08.08.1981",
+    ),
     # one person: first name mistyped, same e-mail -> merge
     ("7", "Frau;Sabine;Lang;Rosenweg 3;97070;Würzburg;;;sabine.lang@t-online.de;14.02.1978"),
     ("8", "Frau;Sabien;Lang;Rosenweg 3;97070;Würzburg;;;sabine.lang@t-online.de;"),
@@ -42,10 +62,12 @@ APART = [
     ("1", "2", "twins Noah (Herr) and Nora (Frau)"),
     ("3", "4", "twins Jan (Herr) and Jana (Frau)"),
     ("5", "6", "twins Lena and Lea with own mobiles and e-mails"),
+    ("11", "12", "twins Lina and Lisa, no mobiles, each e-mail with her own first name"),
 ]
 TOGETHER = [
     ("7", "8", "Sabine / Sabien with one e-mail"),
     ("9", "10", "Monika / Monkia, Frau / Herr, one e-mail and mobile"),
+    ("13", "14", "Kathrin / Kathirn: both e-mails name Kathrin, so the record has the typo"),
 ]
 
 

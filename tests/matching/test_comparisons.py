@@ -386,6 +386,27 @@ CASES: list[dict[str, Any]] = [
         "edits": {"local": 5, "domain": 0},
     },
     {
+        "description": "twins' own addresses, each with its own first name (Lina / Lisa)",
+        "comparison": "email",
+        "left": {"first_name_key": "lina", "emails": ["lina.gerber@chello.at"]},
+        "right": {"first_name_key": "lisa", "emails": ["lisa.gerber@a1.net"]},
+        "level": "own_names",
+    },
+    {
+        "description": "a first-name typo beside an address with the right name (Jon / John)",
+        "comparison": "email",
+        "left": {"first_name_key": "jon", "emails": ["john.smith@example.com"]},
+        "right": {"first_name_key": "john", "emails": ["jsmith@example.org"]},
+        "level": "different",
+    },
+    {
+        "description": "one name inside the other (Anna / Hanna) proves nothing",
+        "comparison": "email",
+        "left": {"first_name_key": "anna", "emails": ["anna.kofler@gmx.at"]},
+        "right": {"first_name_key": "hanna", "emails": ["hanna.kofler@aon.at"]},
+        "level": "different",
+    },
+    {
         "description": "same local part, two letters of the domain swapped (gmail / gmial)",
         "comparison": "email",
         "left": {"emails": ["max.mueller@gmail.com"]},
