@@ -99,6 +99,8 @@ def _source_checks(config: GoldenConfig, silo: str, *, date_format_ok: bool) -> 
     settings = config.silos[silo]
     try:
         extract = read_silo(settings, config)
+        if not extract.columns:  # an empty JSON array or Parquet file: nothing to hold them yet
+            return [Check(f"silo {silo} columns", True, "no records yet: columns not checked")]
         check_mapped_columns(settings, extract.columns)
     except GoldenError as exc:
         return [Check(f"silo {silo} columns", False, str(exc))]

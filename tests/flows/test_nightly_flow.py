@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.demo import write_demo
+from rules.config import load_config
 
 runner = CliRunner()
 
@@ -68,8 +69,25 @@ def test_init_writes_a_valid_starter(tmp_path: Path) -> None:
     assert "exports/crm.csv" in checked.output and "[silos.crm]" in checked.output
     assert "Traceback" not in checked.output
     (tmp_path / "exports").mkdir()
+    # check-config reads the files: a CRM export without the starter's columns is named ...
     (tmp_path / "exports" / "crm.csv").write_text("id\n1\n")
-    (tmp_path / "exports" / "shop.json").write_text("[]")
+    (tmp_path / "exports" / "shop.json").write_text("[]")  # no records yet: nothing to check
+    checked = runner.invoke(app, ["check-config", str(target)])
+    assert checked.exit_code == 2, checked.output
+    assert "silo 'crm': mapped column(s) 'Angelegt'" in checked.output
+    assert "silo 'shop'" not in checked.output
+    # ... and one with them is valid.
+    crm = load_config(target).silos["crm"]
+    columns = sorted(
+        {
+            name
+            for value in crm.mapping.values()
+            for name in ([value] if isinstance(value, str) else value)
+        }
+    )
+    (tmp_path / "exports" / "crm.csv").write_text(
+        ";".join(columns) + "\n" + ";" * (len(columns) - 1) + "\n"
+    )
     checked = runner.invoke(app, ["check-config", str(target)])
     assert checked.exit_code == 0, checked.output
     assert "valid" in checked.output

@@ -66,7 +66,9 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     # spelling similarity; it is evidence against a match, not a degree of agreement.
     # Other units of one building ("other_unit") stand next to "house" only because they share
     # street and number; they are evidence of another organisation, weaker than another address.
-    out_of_order = {("first_name", "opposite_sex"), ("site", "other_unit")}
+    # Personal addresses that each name their own first name ("own_names") are a kind of
+    # "different" that says more: two people of one family, not one with several addresses.
+    out_of_order = {("first_name", "opposite_sex"), ("site", "other_unit"), ("email", "own_names")}
     if comparison.name == "first_name":
         assert (
             WEIGHTS.levels["first_name"]["opposite_sex"]
@@ -76,6 +78,9 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     if comparison.name == "site":
         site = WEIGHTS.levels["site"]
         assert site["different"] < site["other_unit"] < 0 <= site["place"]
+    if comparison.name == "email":
+        email = WEIGHTS.levels["email"]
+        assert email["own_names"] < email["different"] < 0
     weights = [
         WEIGHTS.levels[comparison.name][label]
         for label in comparison.levels
@@ -171,8 +176,8 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
     step = 0 if level == MISSING else max(level - 1, 0)
     # "opposite_sex" is evidence against, placed early only to win over spelling: step over it.
     # "other_unit" (another organisation in one building) likewise stands early only because
-    # street and number agree.
-    against = {("first_name", "opposite_sex"), ("site", "other_unit")}
+    # street and number agree; "own_names" is a "different" that says more.
+    against = {("first_name", "opposite_sex"), ("site", "other_unit"), ("email", "own_names")}
     if (name, LADDER[name][step]) in against and level != step:
         step = max(step - 1, 0)
     stronger = dict(row, **{name: step})
@@ -369,7 +374,7 @@ WEBER = ("weber", "317")
 # The hard rules the cases below expect (rules.config._default_hard_rules).
 CLOSE_NAMES = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
 OTHER_SEX_RULE = f"no_match: gender:different & {CLOSE_NAMES}"
-OWN_CONTACTS_RULE = f"no_match: {CLOSE_NAMES} & phone:different & email:different"
+OWN_CONTACTS_RULE = f"no_match: {CLOSE_NAMES} & phone:different & email:own_names|different"
 
 # "below"/"above": the probability from the default weights alone; "hard_rule": the default
 # hard rule (rules.config.MatchingConfig().hard_rules) that decides the pair, or None. A case
