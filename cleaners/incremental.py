@@ -25,12 +25,10 @@ flows.stages cleans them).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 import polars as pl
@@ -39,7 +37,7 @@ from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
 from cleaners.outcome import ROW, CleanResult
 from cleaners.pipeline import CLEANED_SCHEMA, prepared_frame
 from rules.canonical import CANONICAL_SCHEMA, FINDINGS_SCHEMA, record_hashes
-from rules.versions import source_digest
+from rules.versions import distribution_version, json_digest, source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full clean.
 CACHE_FORMAT = 1
@@ -103,11 +101,10 @@ class CleanSettings:
                 "silo_countries": dict(sorted(self.silo_countries.items())),
                 "date_formats": dict(sorted(self.date_formats.items())),
             },
-            "libraries": {name: _version(name) for name in LIBRARIES},
+            "libraries": {name: distribution_version(name) for name in LIBRARIES},
             "code": {package: source_digest(package) for package in SOURCE_PACKAGES},
         }
-        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return json_digest(parts)
 
 
 @dataclass(frozen=True)
@@ -469,10 +466,3 @@ def _frame(folder: Path, name: str, rows: int, schema: Mapping[str, pl.DataType]
     if dict(frame.schema) != dict(schema):
         raise CleanCacheUnusable(f"{name}.parquet has other columns than expected")
     return frame
-
-
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "unknown"

@@ -23,13 +23,11 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
@@ -55,7 +53,7 @@ from matching.estimation import estimate_weights
 from matching.kept_pairs import score_and_keep
 from matching.scoring import MatchWeights
 from rules.config import MatchingConfig
-from rules.versions import source_digest
+from rules.versions import distribution_version, json_digest, source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
 CACHE_FORMAT = 1
@@ -218,13 +216,13 @@ def settings_fingerprint(settings: MatchingConfig, records: pl.DataFrame) -> dic
     columns = fingerprint_frame(records.head(0)).schema
     parts: dict[str, object] = {
         "format": CACHE_FORMAT,
-        "package": _package_version(),
+        "package": distribution_version("golden-records"),
         "libraries": {"polars": pl.__version__, "rapidfuzz": rapidfuzz.__version__},
         "code": {package: source_digest(package) for package in SOURCE_PACKAGES},
         "matching": matching,
         "columns": {name: str(dtype) for name, dtype in columns.items()},
     }
-    return {name: _digest(value) for name, value in parts.items()}
+    return {name: json_digest(value) for name, value in parts.items()}
 
 
 def match_records(
@@ -581,15 +579,3 @@ def _weights(data: dict[str, object]) -> MatchWeights:
     except (KeyError, TypeError, ValueError):
         raise CacheUnusable("manifest.json: 'weights' damaged or of other comparisons") from None
     return MatchWeights(prior=prior, levels=levels)
-
-
-def _package_version() -> str:
-    try:
-        return metadata.version("golden-records")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _digest(value: object) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
+import json
+from importlib import metadata, resources
 from pathlib import Path
 
 #: Files whose change can change what the code computes: source and reference data.
@@ -22,3 +23,17 @@ def source_digest(package: str) -> str:
     except (OSError, TypeError, ValueError):
         return "unavailable"
     return digest.hexdigest()
+
+
+def distribution_version(distribution: str) -> str:
+    """The installed version of a distribution ("golden-records", "polars"), or "unknown"."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def json_digest(value: object) -> str:
+    """SHA-256 of ``value`` as canonical JSON (sorted keys): equal settings, equal digest."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
