@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.countries import country_code
+from cleaners.countries import country_code, state_or_country
 from cleaners.outcome import map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
@@ -161,7 +161,8 @@ def _street_words(text: str) -> list[str]:
 
 def us_street_shape(street: str) -> bool:
     """True for a street written the American way, without its number: a compass word in front
-    ("N. Osceola", "West 43rd"), or a street type at the end ("Wentworth Ave", "Main Street").
+    ("N. Osceola", "West 43rd"), or a street type at the end ("Wentworth Ave", "Main Street"),
+    also before a quadrant ("Peachtree St NE").
 
     "Hauptstraße", "Rue du Lac" and "Via Roma" are not; the caller looks at the postal code
     (a British or Australian street has these words too).
@@ -170,6 +171,8 @@ def us_street_shape(street: str) -> bool:
     compass, types = _english_street_words()
     if len(words) >= 2 and words[0] in compass:
         return True
+    if len(words) >= 3 and words[-1] in compass:  # "Peachtree St NE": the quadrant after the type
+        words = words[:-1]
     return len(words) >= 2 and words[-1] in types
 
 
@@ -188,15 +191,57 @@ def _us_street_line(line: str) -> tuple[StreetLine, str | None] | None:
     return street, clean_text(line)[unit.start() :].strip(" ,") if unit else None
 
 
+# A state code at the end of the last part, in any case and with dots ("oh", "O.H.", "OH."),
+# before an optional ZIP: "Columbus, oh 43205" is written so by hand as often as "OH 43205".
+_STATE_TOKEN = re.compile(
+    r"(?:^|(?<=\s))(?P<first>[A-Za-z])\.?(?P<second>[A-Za-z])\.?(?P<zip>\s+\d{5}(?:-\d{4})?)?$"
+)
+
+
+def _upper_state(segments: list[str]) -> list[str]:
+    """ "..., Columbus, oh 43205" -> "..., Columbus, OH 43205" and "OH." / "O.H." -> "OH": the
+    state code of the last part (before "USA") as the US rules below read it. Only a US state's
+    code is touched; the rules still want an American street line before they call it American."""
+    if not segments:
+        return segments
+    last = len(segments) - 1
+    if last > 0 and segments[last].upper().replace(".", "") in ("USA", "US"):
+        last -= 1
+    match = _STATE_TOKEN.search(segments[last])
+    if match is None:
+        return segments
+    code = (match["first"] + match["second"]).upper()
+    if code not in _us_states():
+        return segments
+    zip_code = f" {match['zip'].strip()}" if match["zip"] else ""
+    written = segments[last][: match.start()].rstrip(" ,")
+    fixed = f"{written} {code}{zip_code}".strip()
+    return [*segments[:last], fixed, *segments[last + 1 :]]
+
+
 def _split_trailing_state(segments: list[str]) -> list[str]:
     """ "27 Washington Oak Park IL 60302" -> ["27 Washington Oak Park", "IL 60302"] when the
-    state code is a US state's; other segments unchanged."""
+    state code is a US state's; "1450 E Broad St Columbus OH" (one part, no ZIP) -> ["1450 E
+    Broad St", "Columbus", "OH"] when the street ends in a street type; other segments
+    unchanged."""
     if not segments:
         return segments
     match = _TRAILING_STATE_ZIP.match(segments[-1])
     if match is None or match["tail"][:2] not in _us_states():
-        return segments
+        return _split_trailing_state_alone(segments)
     return [*segments[:-1], match["rest"].rstrip(" ,"), match["tail"].replace(".", "")]
+
+
+def _split_trailing_state_alone(segments: list[str]) -> list[str]:
+    if len(segments) != 1:
+        return segments
+    match = re.match(r"^(?P<rest>.*\S)\s+(?P<state>[A-Z]{2})$", segments[0])
+    if match is None or match["state"] not in _us_states() or not _US_STREET.match(match["rest"]):
+        return segments
+    line, city = _street_and_city(match["rest"])
+    if city is None or _us_street_line(line) is None:
+        return segments
+    return [line, city, match["state"]]
 
 
 @cache
@@ -218,6 +263,10 @@ def _state_name_as_code(segments: list[str]) -> list[str]:
     match = _STATE_NAME_ZIP.match(segments[-1])
     code = _us_state_names().get(match["name"].strip().lower()) if match else None
     if match is None or code is None or (match["zip"] is None and len(segments) < 3):
+        return segments
+    if match["zip"] is None and state_or_country(match["name"]):
+        # "Tbilisi, Georgia": without a ZIP the country; the address cleaner makes it the state
+        # when the record's phone is American (cleaners.addresses).
         return segments
     return [*segments[:-1], f"{code} {match['zip']}" if match["zip"] else code]
 
@@ -251,10 +300,14 @@ def _state_alone(segments: list[str]) -> re.Match[str] | None:
     """ "312 S 6th St Ste. 201, Raleigh, NC" (the ZIP in a column of its own): the state code as
     the last segment, after a city without digits and a street line of the American shape
     (number first, "St"/"Ave" or a compass word). "Hauptstr. 5, 10115 Berlin, DE" is no
-    Delaware address: the street does not start with its number, the city has a postal code."""
+    Delaware address: the street does not start with its number, the city has a postal code.
+    A street without street type ("1450 Broad") counts when the code names no country."""
     if len(segments) < 3 or re.search(r"\d", segments[-2]):
         return None
-    if _us_street_line(segments[0]) is None:
+    # "1450 Broad, Columbus, OH": number first without a street type is American enough when
+    # the code is no country's too ("CA", "DE", "IN" also name countries).
+    plain = _US_STREET.match(segments[0]) is not None and country_code(segments[-1]) is None
+    if _us_street_line(segments[0]) is None and not plain:
         return None
     return _US_STATE_ALONE.match(segments[-1])
 
@@ -336,7 +389,9 @@ def parse_address_text(text: str | None) -> AddressParts:
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
-    american = _us_address(_split_city_state(_split_trailing_state(_state_name_as_code(segments))))
+    american = _us_address(
+        _split_city_state(_split_trailing_state(_upper_state(_state_name_as_code(segments))))
+    )
     if american is not None:
         return american
     if len(segments) == 1:
@@ -362,11 +417,14 @@ def parse_address_text(text: str | None) -> AddressParts:
     )
     street = postal = None
     country: str | None = None
+    country_index: int | None = None
     extra: list[str] = []
     postboxes: list[str] = []
     for index, segment in enumerate(segments):
         if index > 0 and country is None and country_code(segment) and len(segment) > 1:
-            country = country_code(segment)
+            # "Georgia" stays as written: a state or a country, the record's phone decides.
+            country = segment if state_or_country(segment) else country_code(segment)
+            country_index = index
         elif street is None and american_street and _us_street_line(segment) is not None:
             # "3436 N. Osceola" is no "PLZ Ort"; its unit rides in the house number.
             number, unit_left = with_unit(american_street[0].house_number, american_street[1])
@@ -397,14 +455,26 @@ def parse_address_text(text: str | None) -> AddressParts:
     if street is None and postboxes:  # a post-box address: the box is where mail goes
         street = StreetLine(postboxes.pop(0), None)
     extra += postboxes
+    city = postal.city if postal else None
+    if city is None and street is not None and country_index is not None:
+        # "12 Rustaveli Ave, Tbilisi, Georgia", "Via Roma 1, Milano, Italia": no postal code,
+        # the part right before the country is the city.
+        before = segments[country_index - 1]
+        if before in extra and _PLACE_NAME.fullmatch(before) and not EXTRA_LINE.match(before):
+            city = before
+            extra.remove(before)
     return AddressParts(
         street.street if street else None,
         street.house_number if street else None,
         postal.postal_code if postal else None,
-        postal.city if postal else None,
+        city,
         country,
         ", ".join(extra) or None,
     )
+
+
+#: A place name without digits or address words: "Tbilisi", "St. Helier", "Milano".
+_PLACE_NAME = re.compile(r"[^\d,;]+")
 
 
 def _join_quadrat(segments: list[str]) -> list[str]:
