@@ -24,6 +24,7 @@ from cleaners.countries import (
     phone_prefix_country,
     postal_city_country,
     postal_prefix_country,
+    state_or_country,
 )
 from cleaners.outcome import (
     CORRECTED,
@@ -213,6 +214,12 @@ def _resolve_country(
     frame = map_distinct(frame, ["country"], normalize_country, outcome_schema("__country"))
     frame = map_distinct(
         frame,
+        ["country"],
+        lambda country: (state_or_country(country),),
+        {"__state_or_country": pl.Boolean()},
+    )
+    frame = map_distinct(
+        frame,
         ["__postal_src"],
         lambda code: (postal_prefix_country(code),),
         {"__prefix_country": pl.String()},
@@ -292,8 +299,22 @@ def _resolve_country(
         & ~fitting.list.contains(pl.lit("DE"))
     )
     shape_country = pl.when(five_digits & fallback.is_in(["AT", "CH", "LI"])).then(pl.lit("DE"))
+    # "Georgia" names a country and a US state: the state where the record looks American (a
+    # +1 phone, a five-digit ZIP, an American silo or default), else the country.
+    american = ((pl.col("__phone_country") == "US") | five_digits | (fallback == "US")).fill_null(
+        False
+    )
+    state_not_country = pl.col("__state_or_country") & american
     frame = frame.with_columns(
-        __country_final=pl.coalesce("__stated_country", national, shape_country, fallback),
+        __country_final=pl.when(state_not_country)
+        .then(pl.lit("US"))
+        .otherwise(pl.coalesce("__stated_country", national, shape_country, fallback)),
+        __country_status=pl.when(state_not_country)
+        .then(pl.lit(CORRECTED))
+        .otherwise(pl.col("__country_status")),
+        __country_reason=pl.when(state_not_country)
+        .then(pl.lit("the US state, not the country: the record looks American"))
+        .otherwise(pl.col("__country_reason")),
         __alpine_evidence=(
             pl.col("__city_country").is_in(["AT", "CH", "LI"])
             & four_digits
@@ -308,6 +329,7 @@ def _resolve_country(
         "__phone_valid",
         "__phone_fitting",
         "__stated_country",
+        "__state_or_country",
     )
 
 

@@ -450,3 +450,39 @@ def test_a_few_american_records_leave_a_german_silo_german() -> None:
 )
 def test_postal_area(description: str, code: str, area: str) -> None:
     assert pl.select(postal_area(pl.lit(code))).item() == area, description
+
+
+@pytest.mark.parametrize(
+    ("description", "line", "expected"),
+    [
+        (
+            "Georgia without ZIP stays as written: the record's phone decides",
+            "12 Rustaveli Ave, Tbilisi, Georgia",
+            ("Rustaveli Ave", "12", None, "Tbilisi", "Georgia", None),
+        ),
+        (
+            "Georgia with a ZIP is the state",
+            "100 Peachtree St, Atlanta, Georgia 30303",
+            ("Peachtree St", "100", "30303", "Atlanta", "US", None),
+        ),
+        (
+            "no postal code: the part before the country is the city",
+            "Via Roma 1, Milano, Italia",
+            ("Via Roma", "1", None, "Milano", "IT", None),
+        ),
+        (
+            "Jersey is the Channel Island",
+            "12 King Street, St Helier, Jersey",
+            ("King Street", "12", None, "St Helier", "JE", None),
+        ),
+        (
+            "a c/o line before the country stays extra",
+            "Hauptstr. 5, c/o Meier, Deutschland",
+            ("Hauptstr.", "5", None, None, "DE", "c/o Meier"),
+        ),
+    ],
+)
+def test_country_at_the_end_of_a_one_line_address(
+    description: str, line: str, expected: tuple[str | None, ...]
+) -> None:
+    assert tuple(parse_address_text(line)) == expected, description
