@@ -98,6 +98,11 @@ CLEANED_SCALARS: Final = (
 )
 #: Fields with a validity check (what `validity = true` may be set on).
 VALIDITY_FIELDS: Final = ("phones", "emails", "postal_code", *CLEANED_SCALARS)
+#: Fields whose invalid values are findings only and never stop a run (no blocking share): a
+#: VAT id is a reference a silo copies by hand (typos, old or made-up ids, "CHE-... MWST" with a
+#: wrong check digit). The value is removed from the cleaned record (kept as written in the
+#: findings with silo, row and field); the record itself is a customer and is matched as usual.
+FINDING_ONLY_FIELDS: Final = frozenset({"vat_id"})
 #: Timestamps that may carry ``max_age_months`` (timeliness) and must not lie in the future.
 TIMESTAMP_FIELDS: Final = ("created_at", "updated_at", "last_activity")
 #: Fields that only make sense for one record type: completeness and uniqueness apply there.
@@ -211,6 +216,12 @@ def check_field_rules(fields: Mapping[str, FieldRules], where: str) -> None:
         if rules.validity and name not in VALIDITY_FIELDS:
             raise ValueError(
                 f"{where}.{name}: validity checks exist for {', '.join(VALIDITY_FIELDS)} only"
+            )
+        if rules.max_invalid_percent is not None and name in FINDING_ONLY_FIELDS:
+            raise ValueError(
+                f"{where}.{name}: max_invalid_percent does not apply — an invalid {name} is a "
+                f"finding (the value is set aside, the record kept) and never stops the run; "
+                f"remove the key"
             )
         if rules.max_age_months is not None and name not in TIMESTAMP_FIELDS:
             raise ValueError(
