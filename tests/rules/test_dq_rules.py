@@ -188,6 +188,14 @@ def test_timeliness_cutoff_uses_the_configured_months() -> None:
         ("[dq.silos.erp]\nmax_invalid_percent = 10\n", "undeclared silo(s) erp"),
         ("[dq.fields.emails]\nunqiue = true\n", "unknown key"),
         ("[dq]\nmax_invalid_percent = 120\n", "dq.max_invalid_percent"),
+        (
+            "[dq.fields.vat_id]\nmax_invalid_percent = 10\n",
+            "dq.fields.vat_id: max_invalid_percent does not apply",
+        ),
+        (
+            "[dq.silos.crm.fields.vat_id]\nmax_invalid_percent = 10\n",
+            "dq.silos.crm.fields.vat_id: max_invalid_percent does not apply",
+        ),
     ],
 )
 def test_invalid_declarations_name_the_key(extra: str, message: str) -> None:
