@@ -103,6 +103,9 @@ VALIDITY_FIELDS: Final = ("phones", "emails", "postal_code", *CLEANED_SCALARS)
 #: wrong check digit). The value is removed from the cleaned record (kept as written in the
 #: findings with silo, row and field); the record itself is a customer and is matched as usual.
 FINDING_ONLY_FIELDS: Final = frozenset({"vat_id"})
+#: A birth date further back is an implausible age: the cleaner keeps it (it still tells two
+#: records apart or together), the DQ rule validity.plausible_age reports it.
+PLAUSIBLE_AGE_YEARS: Final = 120
 #: Timestamps that may carry ``max_age_months`` (timeliness) and must not lie in the future.
 TIMESTAMP_FIELDS: Final = ("created_at", "updated_at", "last_activity")
 #: Fields that only make sense for one record type: completeness and uniqueness apply there.
@@ -413,6 +416,23 @@ def field_checks(
                     CheckKind.MATCHES,
                     field,
                     argument=formats[field],
+                )
+            )
+        if field == "birth_date":
+            # An old but possible birth date is kept by the cleaner (cleaners.dates): a finding
+            # here, not a removed value.
+            checks.append(
+                Check(
+                    "validity.plausible_age",
+                    Dimension.VALIDITY,
+                    field,
+                    frame,
+                    CheckKind.NOT_BEFORE,
+                    field,
+                    argument=datetime.combine(
+                        months_before(today, 12 * PLAUSIBLE_AGE_YEARS), time.min
+                    ),
+                    record_type=record_type,
                 )
             )
         if field in TIMESTAMP_FIELDS or field == "birth_date":
