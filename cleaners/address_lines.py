@@ -2,10 +2,12 @@
 
 The mapping step calls the frame-level functions (``split_street_line``, ``split_postal_city``,
 ``parse_address_line``); they only split, the address cleaners normalize afterwards. Parts that fit
-no address column (a "c/o" line, "z. Hd.", a post box beside a street ...) go to ``address_extra``
-so nothing disappears; a post box without a street is the street line. A US secondary unit
-("Suite 200", "#3", "2nd Floor") rides in the house number ("100 Suite 200"): one building holds
-many organisations, and the unit tells them apart (``house_unit``, ``house_building``).
+no address column (a "c/o" line, "z. Hd.", a post box beside a street, a building part such as
+"Hinterhaus", "2. OG" or "Gebäude B" from cleaners/data/address_extras.csv ...) go to
+``address_extra`` so nothing disappears; a post box without a street is the street line. A US
+secondary unit ("Suite 200", "#3", "2nd Floor") rides in the house number ("100 Suite 200"): one
+building holds many organisations, and the unit tells them apart (``house_unit``,
+``house_building``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,67 @@ _COMPASS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
 # number: "C 3 54", "Q7, 24". Blocks are A-K and L-U with numbers 1-7.
 _QUADRAT = re.compile(r"^(?P<letter>[A-U])\s?(?P<block>[1-7])[\s,]+(?P<number>\d{1,3}\s*[a-z]?)$")
+
+
+@cache
+def _building_part() -> str:
+    """Regular expression of one building part (cleaners/data/address_extras.csv)."""
+    words: dict[str, list[str]] = {"word": [], "with_id": [], "after_ordinal": []}
+    for row in read_table("address_extras.csv"):
+        words[row["kind"]].append(row["word"])
+    return (
+        rf"(?:(?:{'|'.join(words['word'])})(?![^\W\d_])"
+        rf"|(?:{'|'.join(words['with_id'])})\s*(?:nr\.?\s*)?[0-9]{{1,4}}[a-z]?(?![^\W_])"
+        rf"|(?:{'|'.join(words['with_id'])})\s+[A-Z](?![^\W_])"
+        rf"|\d{{1,2}}\.\s*(?:{'|'.join(words['after_ordinal'])})(?![^\W\d_]))"
+    )
+
+
+@cache
+def _building_parts_at_end() -> re.Pattern[str]:
+    part = _building_part()
+    return re.compile(rf"(?i:[\s,]+(?P<extra>{part}(?:[\s,]+{part})*))$")
+
+
+@cache
+def _building_parts_only() -> re.Pattern[str]:
+    part = _building_part()
+    return re.compile(rf"(?i:{part}(?:[\s,]+{part})*)")
+
+
+def is_building_part(text: str) -> bool:
+    """True for a building part alone: "Hinterhaus", "2. OG", "Gebäude B", "Whg. 12"."""
+    return bool(_building_parts_only().fullmatch(clean_text(text)))
+
+
+def without_building_parts(text: str | None) -> str | None:
+    """An address_extra without its building parts: "c/o Vogt, 2. OG" -> "c/o Vogt" (so that
+    the Austrian legal form "OG" in "2. OG" names no company)."""
+    if text is None:
+        return None
+    parts = [part for part in re.split(r"\s*[,;\n]\s*", text) if part]
+    return ", ".join(part for part in parts if not is_building_part(part)) or None
+
+
+def is_extra_part(text: str) -> bool:
+    """True for a part of an address that fits no address column: "c/o Müller", "z. Hd. Frau
+    Huber", "Hinterhaus", "2. OG", "Gebäude B", "Whg. 12"."""
+    line = clean_text(text)
+    return bool(EXTRA_LINE.match(line) or _building_parts_only().fullmatch(line))
+
+
+def split_street_extra(text: str | None) -> tuple[str | None, str | None]:
+    """ "Hauptstr. 5 Hinterhaus" -> ("Hauptstr. 5", "Hinterhaus"); "Hauptstr. 5, 2. OG" ->
+    ("Hauptstr. 5", "2. OG"): building parts after the street line are address_extra, so
+    nothing is lost and the number is found. A line without them comes back unchanged."""
+    if text is None or not clean_text(text):
+        return text, None
+    line = clean_text(text)
+    match = _building_parts_at_end().search(line)
+    # The rest must still hold a house number: "Am Block 5" is a street called "Am Block".
+    if match is None or not re.search(r"\d", line[: match.start()]):
+        return line, None
+    return line[: match.start()].rstrip(" ,"), match["extra"]
 
 
 class StreetLine(NamedTuple):
@@ -410,8 +473,8 @@ def parse_address_text(text: str | None) -> AddressParts:
             segment
             for segment in segments
             if not (_POSTAL_CITY.match(segment) or POSTBOX_LINE.match(segment))
-            and not EXTRA_LINE.match(segment)
-            and split_street_text(segment).house_number is not None
+            and not is_extra_part(segment)
+            and split_street_text(split_street_extra(segment)[0]).house_number is not None
         ),
         None,
     )
@@ -446,10 +509,12 @@ def parse_address_text(text: str | None) -> AddressParts:
         elif (
             street is None
             and not american_street
-            and not EXTRA_LINE.match(segment)
+            and not is_extra_part(segment)
             and (numbered is None or segment == numbered)
         ):
-            street = split_street_text(segment)
+            line, building = split_street_extra(segment)  # "Hauptstr. 5 Hinterhaus"
+            street = split_street_text(line)
+            extra += [building] if building else []
         else:
             extra.append(segment)
     if street is None and postboxes:  # a post-box address: the box is where mail goes
@@ -502,9 +567,24 @@ def _split(frame: pl.DataFrame, column: str, func: object, parts: tuple[str, ...
     return _fill(frame, parsed, parts)
 
 
+class StreetLineParts(NamedTuple):
+    street: str | None
+    house_number: str | None
+    address_extra: str | None
+
+
+def split_street_line_text(text: str | None) -> StreetLineParts:
+    """ "Musterstr. 12a Hinterhaus" -> ("Musterstr.", "12a", "Hinterhaus"); a "c/o" or post-box
+    line stays the street (``split_street_text``)."""
+    line, building = split_street_extra(text)
+    street = split_street_text(line)
+    return StreetLineParts(street.street, street.house_number, building)
+
+
 def split_street_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Add street and house_number split from ``column`` ("Musterstr. 12a")."""
-    return _split(frame, column, split_street_text, StreetLine._fields)
+    """Add street, house_number and address_extra split from ``column`` ("Musterstr. 12a",
+    "Musterstr. 12a, 2. OG")."""
+    return _split(frame, column, split_street_line_text, StreetLineParts._fields)
 
 
 def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -515,7 +595,7 @@ def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 def parse_address_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     """Add street, house_number, postal_code, city, country and address_extra from ``column``.
 
-    ``address_extra`` holds what fits no address column (e.g. "c/o Müller"); the mapping step
-    should report it rather than drop it silently.
+    ``address_extra`` holds what fits no address column (e.g. "c/o Müller", "Hinterhaus"); the
+    mapping step keeps it in the canonical field of that name.
     """
     return _split(frame, column, parse_address_text, AddressParts._fields)

@@ -123,8 +123,8 @@ FIELD_RECORD_TYPES: Final = {
 CHECKABLE_FIELDS: Final = (*SCALAR_FIELDS, *LIST_FIELDS)
 _COMBINED_PARTS: Final = {
     "full_name": ("salutation", "title", "first_name", "last_name"),
-    "address_line": ("street", "house_number", "postal_code", "city", "country"),
-    "street_line": ("street", "house_number"),
+    "address_line": ("street", "house_number", "postal_code", "city", "country", "address_extra"),
+    "street_line": ("street", "house_number", "address_extra"),
     "postal_city": ("postal_code", "city"),
 }
 

@@ -237,7 +237,7 @@ max_invalid_percent = 10
         ),
         (
             {"source_id": "id", "address_line": "Adresse"},
-            {"street", "house_number", "postal_code", "city", "country"},
+            {"street", "house_number", "postal_code", "city", "country", "address_extra"},
         ),
         ({"source_id": "id", "postal_city": "Ort"}, {"postal_code", "city"}),
         ({"source_id": "id", "emails": ["a", "b"]}, {"emails"}),
