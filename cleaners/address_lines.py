@@ -367,9 +367,12 @@ def _state_alone(segments: list[str]) -> re.Match[str] | None:
     A street without street type ("1450 Broad") counts when the code names no country."""
     if len(segments) < 3 or re.search(r"\d", segments[-2]):
         return None
-    # "1450 Broad, Columbus, OH": number first without a street type is American enough when
-    # the code is no country's too ("CA", "DE", "IN" also name countries).
-    plain = _US_STREET.match(segments[0]) is not None and country_code(segments[-1]) is None
+    # "1450 Broad, Columbus, OH": a number and one word is American enough when the code is no
+    # country's too ("CA", "DE", "IN" also name countries); "3 Via Roma, Milano, MI" is not.
+    plain = (
+        re.fullmatch(r"\d+[A-Za-z]?\s+[A-Za-z]+\.?", segments[0]) is not None
+        and country_code(segments[-1]) is None
+    )
     if _us_street_line(segments[0]) is None and not plain:
         return None
     return _US_STATE_ALONE.match(segments[-1])

@@ -449,7 +449,9 @@ def test_one_line_us_address_variants_keep_the_city(
         "Am Markt 2, Bad Tölz, by",  # a Bavarian plate code in lower case
         "Hauptstr. 5, 10115 Berlin, de",
         "12 Main Street, 10115 Berlin, de",
+        "3 Via Roma, Milano, MI",  # an Italian province code that is also Michigan's
+        "12 rue du Lac, Lausanne, VD",
     ],
 )
-def test_lower_case_codes_do_not_make_dach_addresses_american(text: str) -> None:
+def test_state_like_codes_do_not_make_european_addresses_american(text: str) -> None:
     assert parse_address_text(text).country != "US"
