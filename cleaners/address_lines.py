@@ -2,10 +2,12 @@
 
 The mapping step calls the frame-level functions (``split_street_line``, ``split_postal_city``,
 ``parse_address_line``); they only split, the address cleaners normalize afterwards. Parts that fit
-no address column (a "c/o" line, "z. Hd.", a post box beside a street ...) go to ``address_extra``
-so nothing disappears; a post box without a street is the street line. A US secondary unit
-("Suite 200", "#3", "2nd Floor") rides in the house number ("100 Suite 200"): one building holds
-many organisations, and the unit tells them apart (``house_unit``, ``house_building``).
+no address column (a "c/o" line, "z. Hd.", a post box beside a street, a building part such as
+"Hinterhaus", "2. OG" or "Gebäude B" from cleaners/data/address_extras.csv ...) go to
+``address_extra`` so nothing disappears; a post box without a street is the street line. A US
+secondary unit ("Suite 200", "#3", "2nd Floor") rides in the house number ("100 Suite 200"): one
+building holds many organisations, and the unit tells them apart (``house_unit``,
+``house_building``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.countries import country_code
+from cleaners.countries import country_code, state_or_country
 from cleaners.outcome import map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
@@ -81,6 +83,67 @@ _COMPASS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
 # Mannheim's city centre has no street names: block ("Quadrat") letter + number, then the house
 # number: "C 3 54", "Q7, 24". Blocks are A-K and L-U with numbers 1-7.
 _QUADRAT = re.compile(r"^(?P<letter>[A-U])\s?(?P<block>[1-7])[\s,]+(?P<number>\d{1,3}\s*[a-z]?)$")
+
+
+@cache
+def _building_part() -> str:
+    """Regular expression of one building part (cleaners/data/address_extras.csv)."""
+    words: dict[str, list[str]] = {"word": [], "with_id": [], "after_ordinal": []}
+    for row in read_table("address_extras.csv"):
+        words[row["kind"]].append(row["word"])
+    return (
+        rf"(?:(?:{'|'.join(words['word'])})(?![^\W\d_])"
+        rf"|(?:{'|'.join(words['with_id'])})\s*(?:nr\.?\s*)?[0-9]{{1,4}}[a-z]?(?![^\W_])"
+        rf"|(?:{'|'.join(words['with_id'])})\s+[A-Z](?![^\W_])"
+        rf"|\d{{1,2}}\.\s*(?:{'|'.join(words['after_ordinal'])})(?![^\W\d_]))"
+    )
+
+
+@cache
+def _building_parts_at_end() -> re.Pattern[str]:
+    part = _building_part()
+    return re.compile(rf"(?i:[\s,]+(?P<extra>{part}(?:[\s,]+{part})*))$")
+
+
+@cache
+def _building_parts_only() -> re.Pattern[str]:
+    part = _building_part()
+    return re.compile(rf"(?i:{part}(?:[\s,]+{part})*)")
+
+
+def is_building_part(text: str) -> bool:
+    """True for a building part alone: "Hinterhaus", "2. OG", "Gebäude B", "Whg. 12"."""
+    return bool(_building_parts_only().fullmatch(clean_text(text)))
+
+
+def without_building_parts(text: str | None) -> str | None:
+    """An address_extra without its building parts: "c/o Vogt, 2. OG" -> "c/o Vogt" (so that
+    the Austrian legal form "OG" in "2. OG" names no company)."""
+    if text is None:
+        return None
+    parts = [part for part in re.split(r"\s*[,;\n]\s*", text) if part]
+    return ", ".join(part for part in parts if not is_building_part(part)) or None
+
+
+def is_extra_part(text: str) -> bool:
+    """True for a part of an address that fits no address column: "c/o Müller", "z. Hd. Frau
+    Huber", "Hinterhaus", "2. OG", "Gebäude B", "Whg. 12"."""
+    line = clean_text(text)
+    return bool(EXTRA_LINE.match(line) or _building_parts_only().fullmatch(line))
+
+
+def split_street_extra(text: str | None) -> tuple[str | None, str | None]:
+    """ "Hauptstr. 5 Hinterhaus" -> ("Hauptstr. 5", "Hinterhaus"); "Hauptstr. 5, 2. OG" ->
+    ("Hauptstr. 5", "2. OG"): building parts after the street line are address_extra, so
+    nothing is lost and the number is found. A line without them comes back unchanged."""
+    if text is None or not clean_text(text):
+        return text, None
+    line = clean_text(text)
+    match = _building_parts_at_end().search(line)
+    # The rest must still hold a house number: "Am Block 5" is a street called "Am Block".
+    if match is None or not re.search(r"\d", line[: match.start()]):
+        return line, None
+    return line[: match.start()].rstrip(" ,"), match["extra"]
 
 
 class StreetLine(NamedTuple):
@@ -161,7 +224,8 @@ def _street_words(text: str) -> list[str]:
 
 def us_street_shape(street: str) -> bool:
     """True for a street written the American way, without its number: a compass word in front
-    ("N. Osceola", "West 43rd"), or a street type at the end ("Wentworth Ave", "Main Street").
+    ("N. Osceola", "West 43rd"), or a street type at the end ("Wentworth Ave", "Main Street"),
+    also before a quadrant ("Peachtree St NE").
 
     "Hauptstraße", "Rue du Lac" and "Via Roma" are not; the caller looks at the postal code
     (a British or Australian street has these words too).
@@ -170,6 +234,8 @@ def us_street_shape(street: str) -> bool:
     compass, types = _english_street_words()
     if len(words) >= 2 and words[0] in compass:
         return True
+    if len(words) >= 3 and words[-1] in compass:  # "Peachtree St NE": the quadrant after the type
+        words = words[:-1]
     return len(words) >= 2 and words[-1] in types
 
 
@@ -188,15 +254,57 @@ def _us_street_line(line: str) -> tuple[StreetLine, str | None] | None:
     return street, clean_text(line)[unit.start() :].strip(" ,") if unit else None
 
 
+# A state code at the end of the last part, in any case and with dots ("oh", "O.H.", "OH."),
+# before an optional ZIP: "Columbus, oh 43205" is written so by hand as often as "OH 43205".
+_STATE_TOKEN = re.compile(
+    r"(?:^|(?<=\s))(?P<first>[A-Za-z])\.?(?P<second>[A-Za-z])\.?(?P<zip>\s+\d{5}(?:-\d{4})?)?$"
+)
+
+
+def _upper_state(segments: list[str]) -> list[str]:
+    """ "..., Columbus, oh 43205" -> "..., Columbus, OH 43205" and "OH." / "O.H." -> "OH": the
+    state code of the last part (before "USA") as the US rules below read it. Only a US state's
+    code is touched; the rules still want an American street line before they call it American."""
+    if not segments:
+        return segments
+    last = len(segments) - 1
+    if last > 0 and segments[last].upper().replace(".", "") in ("USA", "US"):
+        last -= 1
+    match = _STATE_TOKEN.search(segments[last])
+    if match is None:
+        return segments
+    code = (match["first"] + match["second"]).upper()
+    if code not in _us_states():
+        return segments
+    zip_code = f" {match['zip'].strip()}" if match["zip"] else ""
+    written = segments[last][: match.start()].rstrip(" ,")
+    fixed = f"{written} {code}{zip_code}".strip()
+    return [*segments[:last], fixed, *segments[last + 1 :]]
+
+
 def _split_trailing_state(segments: list[str]) -> list[str]:
     """ "27 Washington Oak Park IL 60302" -> ["27 Washington Oak Park", "IL 60302"] when the
-    state code is a US state's; other segments unchanged."""
+    state code is a US state's; "1450 E Broad St Columbus OH" (one part, no ZIP) -> ["1450 E
+    Broad St", "Columbus", "OH"] when the street ends in a street type; other segments
+    unchanged."""
     if not segments:
         return segments
     match = _TRAILING_STATE_ZIP.match(segments[-1])
     if match is None or match["tail"][:2] not in _us_states():
-        return segments
+        return _split_trailing_state_alone(segments)
     return [*segments[:-1], match["rest"].rstrip(" ,"), match["tail"].replace(".", "")]
+
+
+def _split_trailing_state_alone(segments: list[str]) -> list[str]:
+    if len(segments) != 1:
+        return segments
+    match = re.match(r"^(?P<rest>.*\S)\s+(?P<state>[A-Z]{2})$", segments[0])
+    if match is None or match["state"] not in _us_states() or not _US_STREET.match(match["rest"]):
+        return segments
+    line, city = _street_and_city(match["rest"])
+    if city is None or _us_street_line(line) is None:
+        return segments
+    return [line, city, match["state"]]
 
 
 @cache
@@ -218,6 +326,10 @@ def _state_name_as_code(segments: list[str]) -> list[str]:
     match = _STATE_NAME_ZIP.match(segments[-1])
     code = _us_state_names().get(match["name"].strip().lower()) if match else None
     if match is None or code is None or (match["zip"] is None and len(segments) < 3):
+        return segments
+    if match["zip"] is None and state_or_country(match["name"]):
+        # "Tbilisi, Georgia": without a ZIP the country; the address cleaner makes it the state
+        # when the record's phone is American (cleaners.addresses).
         return segments
     return [*segments[:-1], f"{code} {match['zip']}" if match["zip"] else code]
 
@@ -251,10 +363,17 @@ def _state_alone(segments: list[str]) -> re.Match[str] | None:
     """ "312 S 6th St Ste. 201, Raleigh, NC" (the ZIP in a column of its own): the state code as
     the last segment, after a city without digits and a street line of the American shape
     (number first, "St"/"Ave" or a compass word). "Hauptstr. 5, 10115 Berlin, DE" is no
-    Delaware address: the street does not start with its number, the city has a postal code."""
+    Delaware address: the street does not start with its number, the city has a postal code.
+    A street without street type ("1450 Broad") counts when the code names no country."""
     if len(segments) < 3 or re.search(r"\d", segments[-2]):
         return None
-    if _us_street_line(segments[0]) is None:
+    # "1450 Broad, Columbus, OH": a number and one word is American enough when the code is no
+    # country's too ("CA", "DE", "IN" also name countries); "3 Via Roma, Milano, MI" is not.
+    plain = (
+        re.fullmatch(r"\d+[A-Za-z]?\s+[A-Za-z]+\.?", segments[0]) is not None
+        and country_code(segments[-1]) is None
+    )
+    if _us_street_line(segments[0]) is None and not plain:
         return None
     return _US_STATE_ALONE.match(segments[-1])
 
@@ -336,7 +455,9 @@ def parse_address_text(text: str | None) -> AddressParts:
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
-    american = _us_address(_split_city_state(_split_trailing_state(_state_name_as_code(segments))))
+    american = _us_address(
+        _split_city_state(_split_trailing_state(_upper_state(_state_name_as_code(segments))))
+    )
     if american is not None:
         return american
     if len(segments) == 1:
@@ -355,18 +476,21 @@ def parse_address_text(text: str | None) -> AddressParts:
             segment
             for segment in segments
             if not (_POSTAL_CITY.match(segment) or POSTBOX_LINE.match(segment))
-            and not EXTRA_LINE.match(segment)
-            and split_street_text(segment).house_number is not None
+            and not is_extra_part(segment)
+            and split_street_text(split_street_extra(segment)[0]).house_number is not None
         ),
         None,
     )
     street = postal = None
     country: str | None = None
+    country_index: int | None = None
     extra: list[str] = []
     postboxes: list[str] = []
     for index, segment in enumerate(segments):
         if index > 0 and country is None and country_code(segment) and len(segment) > 1:
-            country = country_code(segment)
+            # "Georgia" stays as written: a state or a country, the record's phone decides.
+            country = segment if state_or_country(segment) else country_code(segment)
+            country_index = index
         elif street is None and american_street and _us_street_line(segment) is not None:
             # "3436 N. Osceola" is no "PLZ Ort"; its unit rides in the house number.
             number, unit_left = with_unit(american_street[0].house_number, american_street[1])
@@ -388,23 +512,37 @@ def parse_address_text(text: str | None) -> AddressParts:
         elif (
             street is None
             and not american_street
-            and not EXTRA_LINE.match(segment)
+            and not is_extra_part(segment)
             and (numbered is None or segment == numbered)
         ):
-            street = split_street_text(segment)
+            line, building = split_street_extra(segment)  # "Hauptstr. 5 Hinterhaus"
+            street = split_street_text(line)
+            extra += [building] if building else []
         else:
             extra.append(segment)
     if street is None and postboxes:  # a post-box address: the box is where mail goes
         street = StreetLine(postboxes.pop(0), None)
     extra += postboxes
+    city = postal.city if postal else None
+    if city is None and street is not None and country_index is not None:
+        # "12 Rustaveli Ave, Tbilisi, Georgia", "Via Roma 1, Milano, Italia": no postal code,
+        # the part right before the country is the city.
+        before = segments[country_index - 1]
+        if before in extra and _PLACE_NAME.fullmatch(before) and not EXTRA_LINE.match(before):
+            city = before
+            extra.remove(before)
     return AddressParts(
         street.street if street else None,
         street.house_number if street else None,
         postal.postal_code if postal else None,
-        postal.city if postal else None,
+        city,
         country,
         ", ".join(extra) or None,
     )
+
+
+#: A place name without digits or address words: "Tbilisi", "St. Helier", "Milano".
+_PLACE_NAME = re.compile(r"[^\d,;]+")
 
 
 def _join_quadrat(segments: list[str]) -> list[str]:
@@ -432,9 +570,24 @@ def _split(frame: pl.DataFrame, column: str, func: object, parts: tuple[str, ...
     return _fill(frame, parsed, parts)
 
 
+class StreetLineParts(NamedTuple):
+    street: str | None
+    house_number: str | None
+    address_extra: str | None
+
+
+def split_street_line_text(text: str | None) -> StreetLineParts:
+    """ "Musterstr. 12a Hinterhaus" -> ("Musterstr.", "12a", "Hinterhaus"); a "c/o" or post-box
+    line stays the street (``split_street_text``)."""
+    line, building = split_street_extra(text)
+    street = split_street_text(line)
+    return StreetLineParts(street.street, street.house_number, building)
+
+
 def split_street_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Add street and house_number split from ``column`` ("Musterstr. 12a")."""
-    return _split(frame, column, split_street_text, StreetLine._fields)
+    """Add street, house_number and address_extra split from ``column`` ("Musterstr. 12a",
+    "Musterstr. 12a, 2. OG")."""
+    return _split(frame, column, split_street_line_text, StreetLineParts._fields)
 
 
 def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -445,7 +598,7 @@ def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 def parse_address_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     """Add street, house_number, postal_code, city, country and address_extra from ``column``.
 
-    ``address_extra`` holds what fits no address column (e.g. "c/o Müller"); the mapping step
-    should report it rather than drop it silently.
+    ``address_extra`` holds what fits no address column (e.g. "c/o Müller", "Hinterhaus"); the
+    mapping step keeps it in the canonical field of that name.
     """
     return _split(frame, column, parse_address_text, AddressParts._fields)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.address_lines import us_street_shape
+from cleaners.address_lines import split_street_extra, us_street_shape
 from cleaners.countries import (
     POSTAL_PREFIX,
     city_country,
@@ -24,10 +24,12 @@ from cleaners.countries import (
     phone_prefix_country,
     postal_city_country,
     postal_prefix_country,
+    state_or_country,
 )
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
+    ROW,
     VALID,
     CleanResult,
     Outcome,
@@ -46,6 +48,7 @@ from cleaners.text import (
     is_placeholder,
     transliteration_key,
 )
+from rules.canonical import FINDINGS_SCHEMA
 
 _FLOAT_ARTEFACT = re.compile(r"^(\d+)\.0+$")  # 10115.0 from a spreadsheet number column
 _NUMBER_PREFIX = re.compile(r"^(?:nr|no|hnr|hausnummer)\.?\s*", re.IGNORECASE)
@@ -213,6 +216,12 @@ def _resolve_country(
     frame = map_distinct(frame, ["country"], normalize_country, outcome_schema("__country"))
     frame = map_distinct(
         frame,
+        ["country"],
+        lambda country: (state_or_country(country),),
+        {"__state_or_country": pl.Boolean()},
+    )
+    frame = map_distinct(
+        frame,
         ["__postal_src"],
         lambda code: (postal_prefix_country(code),),
         {"__prefix_country": pl.String()},
@@ -292,8 +301,22 @@ def _resolve_country(
         & ~fitting.list.contains(pl.lit("DE"))
     )
     shape_country = pl.when(five_digits & fallback.is_in(["AT", "CH", "LI"])).then(pl.lit("DE"))
+    # "Georgia" names a country and a US state: the state where the record looks American (a
+    # +1 phone, a five-digit ZIP, an American silo or default), else the country.
+    american = ((pl.col("__phone_country") == "US") | five_digits | (fallback == "US")).fill_null(
+        False
+    )
+    state_not_country = pl.col("__state_or_country") & american
     frame = frame.with_columns(
-        __country_final=pl.coalesce("__stated_country", national, shape_country, fallback),
+        __country_final=pl.when(state_not_country)
+        .then(pl.lit("US"))
+        .otherwise(pl.coalesce("__stated_country", national, shape_country, fallback)),
+        __country_status=pl.when(state_not_country)
+        .then(pl.lit(CORRECTED))
+        .otherwise(pl.col("__country_status")),
+        __country_reason=pl.when(state_not_country)
+        .then(pl.lit("the US state, not the country: the record looks American"))
+        .otherwise(pl.col("__country_reason")),
         __alpine_evidence=(
             pl.col("__city_country").is_in(["AT", "CH", "LI"])
             & four_digits
@@ -308,6 +331,7 @@ def _resolve_country(
         "__phone_valid",
         "__phone_fitting",
         "__stated_country",
+        "__state_or_country",
     )
 
 
@@ -350,10 +374,61 @@ def _silo_majority(frame: pl.DataFrame) -> pl.Expr:
     return pl.col("silo").replace_strict(table, default=None, return_dtype=pl.String)
 
 
+def _building_parts_to_extra(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """ "Hauptstr. 5 Hinterhaus" in street, "5, 2. OG" in house_number: the building part moves
+    to address_extra (after what the silo's own Adresszusatz holds), with a finding; the frame
+    and the findings."""
+    for column in ("street", "house_number"):
+        frame = map_distinct(
+            frame,
+            [column],
+            split_street_extra,
+            {f"__{column}_rest": pl.String(), f"__{column}_part": pl.String()},
+        )
+    moved = pl.col("__street_part").is_not_null() | pl.col("__house_number_part").is_not_null()
+    findings = frame.filter(moved).select(
+        "record_key",
+        "silo",
+        "source_id",
+        pl.lit("address_extra").alias("field"),
+        pl.lit(CORRECTED).alias("status"),
+        pl.when(pl.col("__street_part").is_not_null())
+        .then(pl.lit("building part moved from street to address_extra"))
+        .otherwise(pl.lit("building part moved from house_number to address_extra"))
+        .alias("reason"),
+        pl.concat_str(["street", "house_number"], separator=" | ", ignore_nulls=True).alias(
+            "value"
+        ),
+        *([pl.col(ROW)] if ROW in frame.columns else []),
+    )
+    extra = pl.col("address_extra").str.strip_chars()
+    frame = frame.with_columns(
+        street=pl.when(pl.col("__street_part").is_not_null())
+        .then(pl.col("__street_rest"))
+        .otherwise(pl.col("street")),
+        house_number=pl.when(pl.col("__house_number_part").is_not_null())
+        .then(pl.col("__house_number_rest"))
+        .otherwise(pl.col("house_number")),
+        address_extra=pl.concat_str(
+            [
+                pl.when(extra != "").then(extra),
+                pl.col("__street_part"),
+                pl.col("__house_number_part"),
+            ],
+            separator=", ",
+            ignore_nulls=True,
+        ).replace("", None),
+    ).drop("__street_rest", "__street_part", "__house_number_rest", "__house_number_part")
+    schema = {**FINDINGS_SCHEMA, **({ROW: pl.Int64()} if ROW in frame.columns else {})}
+    return frame, findings.cast(schema)  # type: ignore[arg-type]
+
+
 def clean_addresses(
     frame: pl.DataFrame, *, default_country: str, silo_countries: Mapping[str, str] | None
 ) -> CleanResult:
-    """Clean country, postal_code, street, house_number, city; add street_key and city_key."""
+    """Clean country, postal_code, street, house_number, city, address_extra; add street_key
+    and city_key."""
+    frame, moved = _building_parts_to_extra(frame)
     frame = _resolve_country(_postal_from_city(frame), default_country, silo_countries)
     frame = map_distinct(
         frame,
@@ -410,6 +485,7 @@ def clean_addresses(
             findings_for(
                 frame, "city", value="city", status="__city_status", reason="__city_reason"
             ),
+            moved,
         ]
     )
     frame = frame.with_columns(

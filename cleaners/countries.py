@@ -16,11 +16,49 @@ from cleaners.text import clean_text, transliteration_key
 POSTAL_PREFIX = re.compile(r"^(?P<prefix>[A-Za-z]{1,3})\s*-\s*(?=\d)")
 
 
+#: Languages whose country names are read from phonenumbers' locale data (besides countries.csv).
+_NAME_LANGUAGES = ("en", "de", "fr", "it")
+
+
+@cache
+def _world_country_names() -> dict[str, str]:
+    """Transliteration key -> alpha-2 of every region's name in English, German, French and
+    Italian ("Georgia", "Georgien", "Géorgie"), from the locale data the phonenumbers library
+    ships; a name two regions share is left out."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    found: dict[str, set[str]] = {}
+    for region, names in LOCALE_DATA.items():
+        if len(region) != 2 or not region.isalpha():
+            continue
+        for language in _NAME_LANGUAGES:
+            name = names.get(language, "")
+            if name.startswith("*"):  # "*aa": the name of that other language
+                name = names.get(name[1:], "")
+            if key := transliteration_key(name):
+                found.setdefault(key, set()).add(region)
+    return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
+
+
 @cache
 def _country_names() -> dict[str, str]:
-    names = {region.lower(): region for region in phonenumbers.SUPPORTED_REGIONS}
+    names = dict(_world_country_names())
+    names.update({region.lower(): region for region in phonenumbers.SUPPORTED_REGIONS})
     names.update({row["name"]: row["iso2"] for row in read_table("countries.csv")})
     return names
+
+
+@cache
+def _state_country_names() -> frozenset[str]:
+    """Keys of names that are a US state's and another country's ("Georgia")."""
+    states = {transliteration_key(row["name"]) for row in read_table("us_states.csv")}
+    return frozenset(key for key in states if key and _country_names().get(key) not in (None, "US"))
+
+
+def state_or_country(text: str | None) -> bool:
+    """True for a name that is a US state's and a country's ("Georgia", "georgia"): the rest of
+    the record decides (a ZIP or a +1 phone: the state; else the country)."""
+    return bool(text) and transliteration_key(text or "") in _state_country_names()
 
 
 def country_code(text: str | None) -> str | None:

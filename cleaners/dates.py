@@ -185,12 +185,25 @@ def _to_naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
+#: Older than this no birth date is possible: removed as invalid, like a date in the future.
+#: Younger ones are kept, also past 120 years (rules.dq_rules.PLAUSIBLE_AGE_YEARS flags them).
+POSSIBLE_AGE_YEARS = 150
+
+
+@cache
+def _placeholder_dates() -> frozenset[date]:
+    return frozenset(date.fromisoformat(row["date"]) for row in read_table("placeholder_dates.csv"))
+
+
 def birth_date_problem(born: date, today: date) -> str | None:
-    """Why a birth date is implausible (future, more than 120 years back), else None."""
+    """Why a birth date is impossible (future, placeholder, more than 150 years back), else
+    None. A date 120 to 150 years back is possible: kept, and flagged by the DQ rules."""
     if born > today:
         return "birth date in the future"
-    if born < _years_before(today, 120):
-        return "birth date more than 120 years ago"
+    if born in _placeholder_dates():
+        return "placeholder date, not a birth date"
+    if born < _years_before(today, POSSIBLE_AGE_YEARS):
+        return f"birth date more than {POSSIBLE_AGE_YEARS} years ago"
     return None
 
 
@@ -273,15 +286,22 @@ def _clean_column(
 
 
 def _check_birth_dates(frame: pl.DataFrame, today: date) -> pl.DataFrame:
+    """Impossible birth dates (``birth_date_problem``) are removed with a finding; an old but
+    possible one (FEBRL's 1900-1906) stays a date for matching."""
     born = pl.col("__value").dt.date()
-    future, old = born > today, born < _years_before(today, 120)
+    future = born > today
+    placeholder = born.is_in(sorted(_placeholder_dates()))
+    ancient = born < _years_before(today, POSSIBLE_AGE_YEARS)
+    impossible = (future | placeholder | ancient).fill_null(False)
     return frame.with_columns(
-        __value=pl.when(future | old).then(None).otherwise(pl.col("__value")),
-        __status=pl.when(future | old).then(pl.lit(INVALID)).otherwise(pl.col("__status")),
+        __value=pl.when(impossible).then(None).otherwise(pl.col("__value")),
+        __status=pl.when(impossible).then(pl.lit(INVALID)).otherwise(pl.col("__status")),
         __reason=pl.when(future)
         .then(pl.lit("birth date in the future"))
-        .when(old)
-        .then(pl.lit("birth date more than 120 years ago"))
+        .when(placeholder)
+        .then(pl.lit("placeholder date, not a birth date"))
+        .when(ancient)
+        .then(pl.lit(f"birth date more than {POSSIBLE_AGE_YEARS} years ago"))
         .otherwise(pl.col("__reason")),
     )
 

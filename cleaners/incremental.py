@@ -25,7 +25,6 @@ flows.stages cleans them).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +35,7 @@ import polars as pl
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
 from cleaners.outcome import ROW, CleanResult
 from cleaners.pipeline import CLEANED_SCHEMA, prepared_frame
+from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.canonical import CANONICAL_SCHEMA, FINDINGS_SCHEMA, record_hashes
 from rules.versions import distribution_version, json_digest, source_digest
 
@@ -415,33 +415,22 @@ def write_clean_cache(folder: Path, cache: CleanCache, run_id: str = "") -> None
             "hashes": cache.hashes.height,
         },
     }
-    (folder / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8"
-    )
+    write_manifest(folder, manifest)
 
 
 def load_clean_cache(folder: Path) -> CleanCache:
     """Read a cache written by ``write_clean_cache``; raise CleanCacheUnusable saying why not."""
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise CleanCacheUnusable(f"{path.name} missing")
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CleanCacheUnusable(f"{path.name} unreadable: {type(exc).__name__}") from None
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-        raise CleanCacheUnusable(f"{path.name}: another format, expected {CACHE_FORMAT}")
-    rows, settings = data.get("rows"), data.get("settings")
-    if not isinstance(rows, dict) or not all(isinstance(rows.get(n), int) for n in _ROW_COUNTS):
-        raise CleanCacheUnusable(f"{path.name}: 'rows' missing or damaged")
+    data = read_manifest(folder, CACHE_FORMAT, CleanCacheUnusable)
+    rows = row_counts(data, _ROW_COUNTS, CleanCacheUnusable)
+    settings = data.get("settings")
     if not isinstance(settings, str):
-        raise CleanCacheUnusable(f"{path.name}: 'settings' missing")
+        raise CleanCacheUnusable(f"{MANIFEST}: 'settings' missing")
     try:
         day = date.fromisoformat(str(data.get("day")))
     except ValueError:
-        raise CleanCacheUnusable(f"{path.name}: 'day' is not a date") from None
+        raise CleanCacheUnusable(f"{MANIFEST}: 'day' is not a date") from None
     frames = {
-        name: _frame(folder, name, rows[name], schema)
+        name: read_frame(folder / f"{name}.parquet", rows[name], schema, CleanCacheUnusable)
         for name, schema in (
             ("rows", _ROWS_SCHEMA),
             ("records", _RECORDS_SCHEMA),
@@ -454,15 +443,3 @@ def load_clean_cache(folder: Path) -> CleanCache:
     return CleanCache(
         frames["rows"], frames["records"], frames["findings"], settings, day, frames["hashes"]
     )
-
-
-def _frame(folder: Path, name: str, rows: int, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    try:
-        frame = pl.read_parquet(folder / f"{name}.parquet")
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise CleanCacheUnusable(f"{name}.parquet unreadable: {type(exc).__name__}") from None
-    if frame.height != rows:
-        raise CleanCacheUnusable(f"{name}.parquet holds {frame.height} rows, expected {rows}")
-    if dict(frame.schema) != dict(schema):
-        raise CleanCacheUnusable(f"{name}.parquet has other columns than expected")
-    return frame

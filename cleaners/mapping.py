@@ -84,15 +84,16 @@ def _list_field(field: str, columns: list[str]) -> pl.Expr:
 def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
     """Fill canonical fields from combined source fields where the silo has no separate column."""
     from cleaners import parse_address_line, split_full_name, split_postal_city, split_street_line
+    from cleaners.address_lines import without_building_parts
     from cleaners.organisations import contact_of_address_line, organisation_of_address_line
 
     splitters = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
         "address_line": (
             parse_address_line,
-            ("street", "house_number", "postal_code", "city", "country"),
+            ("street", "house_number", "postal_code", "city", "country", "address_extra"),
         ),
-        "street_line": (split_street_line, ("street", "house_number")),
+        "street_line": (split_street_line, ("street", "house_number", "address_extra")),
         "postal_city": (split_postal_city, ("postal_code", "city")),
     }
     for combined, (splitter, fields) in splitters.items():
@@ -102,21 +103,41 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
         if combined == "full_name":
             split = _suffix_back_into_name(split)
         if combined == "address_line":
+            # "2. OG" is a floor, not a company with the Austrian legal form OG.
+            lines = split["address_extra"].map_elements(
+                without_building_parts, return_dtype=pl.String
+            )
             # "z. Hd. Frau Huber" as a line of the address: the contact of an organisation
-            # record (cleaners.contacts), not an address part to drop.
-            contact = split["address_extra"].map_elements(
-                contact_of_address_line, return_dtype=pl.String
+            # record (cleaners.contacts), not an address part to drop. On a person's own record
+            # ("Jonas Brandt, c/o Schreinerei Vogt") it is where the person gets mail: kept in
+            # address_extra, no contact.
+            contact = lines.map_elements(contact_of_address_line, return_dtype=pl.String)
+            named = pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()
+            frame = frame.with_columns(
+                pl.coalesce(pl.col("contact_name"), pl.when(~named).then(pl.lit(contact)))
             )
-            frame = frame.with_columns(pl.coalesce(pl.col("contact_name"), contact))
             # "Huber Bau GmbH" as the first line of the address: the record's organisation.
-            company = split["address_extra"].map_elements(
-                organisation_of_address_line, return_dtype=pl.String
-            )
+            company = lines.map_elements(organisation_of_address_line, return_dtype=pl.String)
             frame = frame.with_columns(pl.coalesce(pl.col("organisation_name"), company))
         frame = frame.with_columns(
-            pl.coalesce(pl.col(field), split[field]).alias(field) for field in fields
+            _joined(pl.col(field), split[field]).alias(field)
+            if field == "address_extra"  # a mapped Adresszusatz and the split-off part: both
+            else pl.coalesce(pl.col(field), split[field]).alias(field)
+            for field in fields
         )
     return frame
+
+
+def _joined(mapped: pl.Expr, split: pl.Series) -> pl.Expr:
+    """Both values joined with ", " (one when the other is empty or the same)."""
+    both = pl.concat_str([mapped, pl.lit(split)], separator=", ", ignore_nulls=True)
+    return (
+        pl.when(mapped.is_null() | (mapped == pl.lit(split)))
+        .then(pl.coalesce(pl.lit(split), mapped))
+        .when(pl.lit(split).is_null())
+        .then(mapped)
+        .otherwise(both)
+    )
 
 
 def _suffix_back_into_name(split: pl.DataFrame) -> pl.DataFrame:

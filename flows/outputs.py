@@ -90,6 +90,26 @@ class RunOutputs:
         )
 
 
+def findings_with_rows(
+    findings: pl.DataFrame, records: pl.DataFrame, quarantine: pl.DataFrame
+) -> pl.DataFrame:
+    """The findings with the source row of each (``row_number`` after ``source_id``): a
+    steward opens the silo's file at that row. A record quarantined after cleaning is found by
+    its silo and source id in the quarantine."""
+    by_key = records.select("record_key", pl.col("row_number").alias("__row_kept"))
+    by_id = quarantine.group_by("silo", "source_id").agg(
+        pl.col("row_number").min().alias("__row_quarantined")
+    )
+    columns = list(findings.columns)
+    columns.insert(columns.index("source_id") + 1, "row_number")
+    return (
+        findings.join(by_key, on="record_key", how="left", maintain_order="left")
+        .join(by_id, on=["silo", "source_id"], how="left", maintain_order="left")
+        .with_columns(row_number=pl.coalesce("__row_kept", "__row_quarantined"))
+        .select(columns)
+    )
+
+
 def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> None:
     """Write every output file of the run into ``folder`` (a staging folder).
 
@@ -110,7 +130,10 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
     write_frame(outputs.crosswalk(), folder, "crosswalk", parquet=True)
     write_frame(outputs.golden.lineage, folder, "lineage")
     write_frame(outputs.cleaned.quarantine.sort("silo", "row_number"), folder, "quarantine")
-    write_frame(outputs.cleaned.findings.sort("silo", "source_id", "field"), folder, "findings")
+    findings = findings_with_rows(
+        outputs.cleaned.findings, outputs.cleaned.records, outputs.cleaned.quarantine
+    )
+    write_frame(findings.sort("silo", "row_number", "source_id", "field"), folder, "findings")
     write_frame(outputs.review, folder, "review_queue")
     write_frame(stale_file(outputs.stale, outputs.summary.language), folder, "stale")
     write_frame(outputs.ids.redirects, folder, "redirects")

@@ -36,6 +36,7 @@ IDENTIFYING: Final[tuple[str, ...]] = (
     "organisation_name",
     "street",
     "house_number",
+    "address_extra",  # "c/o Müller" names a person
     "emails",
     "phones",
     "birth_date",

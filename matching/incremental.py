@@ -23,7 +23,6 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -52,6 +51,7 @@ from matching.comparisons import (
 from matching.estimation import estimate_weights
 from matching.kept_pairs import score_and_keep
 from matching.scoring import MatchWeights
+from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.config import MatchingConfig
 from rules.versions import distribution_version, json_digest, source_digest
 
@@ -483,19 +483,21 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
             "oversized": cache.oversized.height,
         },
     }
-    (folder / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8"
-    )
+    write_manifest(folder, manifest)
 
 
 def load_match_cache(folder: Path) -> MatchCache:
     """Read a cache written by ``write_match_cache``; raise CacheUnusable saying what is wrong."""
     settings, weights, rows, weights_since = _manifest(folder)
-    fingerprints = _frame(folder, "records.parquet", rows["records"], _FINGERPRINT_SCHEMA)
+    fingerprints = read_frame(
+        folder / "records.parquet", rows["records"], _FINGERPRINT_SCHEMA, CacheUnusable
+    )
     if fingerprints["record_key"].n_unique() != fingerprints.height:
         raise CacheUnusable("records.parquet repeats a record_key")
-    compared = _frame(folder, "compared.parquet", rows["compared"], None)
-    oversized = _frame(folder, "oversized.parquet", rows["oversized"], _OVERSIZED_SCHEMA)
+    compared = read_frame(folder / "compared.parquet", rows["compared"], None, CacheUnusable)
+    oversized = read_frame(
+        folder / "oversized.parquet", rows["oversized"], _OVERSIZED_SCHEMA, CacheUnusable
+    )
     return MatchCache(
         fingerprints=fingerprints,
         compared=compared,
@@ -526,43 +528,16 @@ def _manifest(
     folder: Path,
 ) -> tuple[dict[str, str], dict[str, object], dict[str, int], datetime | None]:
     """(settings, weights, row counts, weights_since) from manifest.json, checked."""
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise CacheUnusable(f"{path.name} missing")
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CacheUnusable(f"{path.name} unreadable: {type(exc).__name__}") from None
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-        found = data.get("format") if isinstance(data, dict) else None
-        raise CacheUnusable(f"format {found!r}, expected {CACHE_FORMAT}")
-    settings, weights, rows = data.get("settings"), data.get("weights"), data.get("rows")
+    data = read_manifest(folder, CACHE_FORMAT, CacheUnusable)
+    settings, weights = data.get("settings"), data.get("weights")
     if not isinstance(settings, dict) or not all(
         isinstance(value, str) for value in settings.values()
     ):
-        raise CacheUnusable(f"{path.name}: 'settings' missing or damaged")
+        raise CacheUnusable(f"{MANIFEST}: 'settings' missing or damaged")
     if not isinstance(weights, dict):
-        raise CacheUnusable(f"{path.name}: 'weights' missing")
-    if not isinstance(rows, dict) or not all(
-        isinstance(rows.get(name), int) for name in _ROW_COUNTS
-    ):
-        raise CacheUnusable(f"{path.name}: 'rows' missing or damaged")
-    counts = {name: int(rows[name]) for name in _ROW_COUNTS}
+        raise CacheUnusable(f"{MANIFEST}: 'weights' missing")
+    counts = row_counts(data, _ROW_COUNTS, CacheUnusable)
     return settings, weights, counts, _moment(data.get("weights_since"))
-
-
-def _frame(
-    folder: Path, name: str, rows: int, schema: dict[str, pl.DataType] | None
-) -> pl.DataFrame:
-    try:
-        frame = pl.read_parquet(folder / name)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise CacheUnusable(f"{name} unreadable: {type(exc).__name__}") from None
-    if frame.height != rows:
-        raise CacheUnusable(f"{name} holds {frame.height} rows, the manifest says {rows}")
-    if schema is not None and dict(frame.schema) != schema:
-        raise CacheUnusable(f"{name} has other columns than expected")
-    return frame
 
 
 def _weights(data: dict[str, object]) -> MatchWeights:

@@ -36,7 +36,7 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "title": ("title",),
     "name": ("last_name", "first_name"),
     "organisation": ("organisation_name", "legal_form"),
-    "address": ("postal_code", "street", "house_number", "city", "country"),
+    "address": ("postal_code", "street", "house_number", "city", "country", "address_extra"),
     "birth_date": ("birth_date",),
     "vat_id": ("vat_id",),
     # group attributes (cleaners.groups): the Listenprivileg list's one group attribute
@@ -62,6 +62,7 @@ GOLDEN_COLUMNS = (
     "postal_code",
     "city",
     "country",
+    "address_extra",
     "phones",
     "emails",
     "birth_date",
@@ -302,6 +303,7 @@ def _optional_columns() -> dict[str, pl.DataType]:
             for suffix, dtype in (("_text", pl.String()), ("_confirmed_at", pl.Datetime("us")))
         },
         **{name: pl.String() for name in GROUP_ATTRIBUTES},
+        "address_extra": pl.String(),
     }
 
 

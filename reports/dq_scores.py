@@ -22,6 +22,7 @@ from rules.config import DQConfig
 from rules.dq_rules import (
     CHECK_RESULTS_SCHEMA,
     FAILURES_SCHEMA,
+    FINDING_ONLY_FIELDS,
     Check,
     Dimension,
     invalid_limit,
@@ -131,11 +132,20 @@ def scorecard(results: DQResults) -> pl.DataFrame:
     )
 
 
+def _blocking_validity(frame: pl.DataFrame) -> pl.DataFrame:
+    """Validity rows of the fields that can stop a run (not FINDING_ONLY_FIELDS: VAT ids)."""
+    return frame.filter(
+        (pl.col("dimension") == str(Dimension.VALIDITY))
+        & ~pl.col("field").is_in(sorted(FINDING_ONLY_FIELDS))
+    )
+
+
 def field_validity(results: DQResults) -> pl.DataFrame:
-    """Per silo and field: values delivered, invalid values and their share (0-100)."""
-    validity = results.check_results.filter(pl.col("dimension") == str(Dimension.VALIDITY))
+    """Per silo and field that can stop a run: values delivered, invalid values and their share
+    (0-100). Fields whose invalid values are findings only (VAT ids) are left out."""
+    validity = _blocking_validity(results.check_results)
     checked = validity.group_by("silo", "field").agg(pl.col("checked").max().alias("values"))
-    failures = results.failures.filter(pl.col("dimension") == str(Dimension.VALIDITY))
+    failures = _blocking_validity(results.failures)
     # A value failing two validity checks counts once.
     invalid = (
         failures.unique(["silo", "record_key", "field", "value"])
@@ -153,8 +163,9 @@ def field_validity(results: DQResults) -> pl.DataFrame:
 
 
 def invalid_records(results: DQResults) -> dict[str, int]:
-    """Per silo: records with at least one invalid value (validity failure)."""
-    failures = results.failures.filter(pl.col("dimension") == str(Dimension.VALIDITY))
+    """Per silo: records with at least one invalid value (validity failure) in a field that can
+    stop a run (an invalid VAT id alone does not count)."""
+    failures = _blocking_validity(results.failures)
     return dict(failures.group_by("silo").agg(pl.col("record_key").n_unique()).iter_rows())
 
 

@@ -43,6 +43,7 @@ FIELDS: Final = (
     "birth_date",
     "street",
     "house_number",
+    "address_extra",
     "postal_code",
     "city",
     "country",

@@ -24,6 +24,9 @@ contact_name           the person an organisation record names ("Ansprechpartner
 street, house_number   street name and number ("12a", "12-14")
 postal_code, city      postal code kept as text (leading zeros), city
 country                ISO 3166 alpha-2 after cleaning; raw text before
+address_extra          what an address holds besides street, number, postal code and city:
+                       "c/o Müller", "Hinterhaus", "2. OG", "Gebäude B", a post box beside a
+                       street (Adresszusatz; mapped, or split off a combined address)
 phones                 List[str]: every phone/mobile/fax column of the silo
 emails                 List[str]: every e-mail column of the silo
 birth_date             text before cleaning, Date after
@@ -87,6 +90,7 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "postal_code",
     "city",
     "country",
+    "address_extra",
     "birth_date",
     "vat_id",
     "personal_id",
@@ -181,6 +185,11 @@ def split_record_key(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return parts.struct.field("field_0"), parts.struct.field("field_1")
 
 
+#: Fields the model gained after record hashes were first stored: a record without a value in
+#: them hashes as before, so review decisions taken on it are still accepted.
+_HASHED_WHEN_SET: Final = ("address_extra",)
+
+
 def record_hashes(records: pl.DataFrame) -> dict[str, str]:
     """record_key -> MD5 of the record's cleaned values (row numbers aside).
 
@@ -191,6 +200,9 @@ def record_hashes(records: pl.DataFrame) -> dict[str, str]:
     values = records.drop("row_number", strict=False)
     hashes = {}
     for row in values.iter_rows(named=True):
+        for name in _HASHED_WHEN_SET:  # fields added later: an empty one leaves old hashes be
+            if row.get(name, "") is None:
+                del row[name]
         text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
         hashes[row["record_key"]] = hashlib.md5(text.encode("utf-8")).hexdigest()
     return hashes

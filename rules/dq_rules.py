@@ -98,6 +98,14 @@ CLEANED_SCALARS: Final = (
 )
 #: Fields with a validity check (what `validity = true` may be set on).
 VALIDITY_FIELDS: Final = ("phones", "emails", "postal_code", *CLEANED_SCALARS)
+#: Fields whose invalid values are findings only and never stop a run (no blocking share): a
+#: VAT id is a reference a silo copies by hand (typos, old or made-up ids, "CHE-... MWST" with a
+#: wrong check digit). The value is removed from the cleaned record (kept as written in the
+#: findings with silo, row and field); the record itself is a customer and is matched as usual.
+FINDING_ONLY_FIELDS: Final = frozenset({"vat_id"})
+#: A birth date further back is an implausible age: the cleaner keeps it (it still tells two
+#: records apart or together), the DQ rule validity.plausible_age reports it.
+PLAUSIBLE_AGE_YEARS: Final = 120
 #: Timestamps that may carry ``max_age_months`` (timeliness) and must not lie in the future.
 TIMESTAMP_FIELDS: Final = ("created_at", "updated_at", "last_activity")
 #: Fields that only make sense for one record type: completeness and uniqueness apply there.
@@ -115,8 +123,8 @@ FIELD_RECORD_TYPES: Final = {
 CHECKABLE_FIELDS: Final = (*SCALAR_FIELDS, *LIST_FIELDS)
 _COMBINED_PARTS: Final = {
     "full_name": ("salutation", "title", "first_name", "last_name"),
-    "address_line": ("street", "house_number", "postal_code", "city", "country"),
-    "street_line": ("street", "house_number"),
+    "address_line": ("street", "house_number", "postal_code", "city", "country", "address_extra"),
+    "street_line": ("street", "house_number", "address_extra"),
     "postal_city": ("postal_code", "city"),
 }
 
@@ -211,6 +219,12 @@ def check_field_rules(fields: Mapping[str, FieldRules], where: str) -> None:
         if rules.validity and name not in VALIDITY_FIELDS:
             raise ValueError(
                 f"{where}.{name}: validity checks exist for {', '.join(VALIDITY_FIELDS)} only"
+            )
+        if rules.max_invalid_percent is not None and name in FINDING_ONLY_FIELDS:
+            raise ValueError(
+                f"{where}.{name}: max_invalid_percent does not apply — an invalid {name} is a "
+                f"finding (the value is set aside, the record kept) and never stops the run; "
+                f"remove the key"
             )
         if rules.max_age_months is not None and name not in TIMESTAMP_FIELDS:
             raise ValueError(
@@ -402,6 +416,23 @@ def field_checks(
                     CheckKind.MATCHES,
                     field,
                     argument=formats[field],
+                )
+            )
+        if field == "birth_date":
+            # An old but possible birth date is kept by the cleaner (cleaners.dates): a finding
+            # here, not a removed value.
+            checks.append(
+                Check(
+                    "validity.plausible_age",
+                    Dimension.VALIDITY,
+                    field,
+                    frame,
+                    CheckKind.NOT_BEFORE,
+                    field,
+                    argument=datetime.combine(
+                        months_before(today, 12 * PLAUSIBLE_AGE_YEARS), time.min
+                    ),
+                    record_type=record_type,
                 )
             )
         if field in TIMESTAMP_FIELDS or field == "birth_date":

@@ -61,6 +61,7 @@ GOLDEN_FIELDS: Final[dict[str, Kind]] = {
     "postal_code": Kind.TEXT,
     "city": Kind.TEXT,
     "country": Kind.TEXT,
+    "address_extra": Kind.TEXT,
     "birth_date": Kind.DATE,
     "vat_id": Kind.TEXT,
     "segment": Kind.TEXT,

@@ -351,8 +351,11 @@ def test_frame_split_helpers() -> None:
         "AT",
         None,
     )
-    streets = split_street_line(pl.DataFrame({"s": ["Musterstr. 12a"]}), "s")
-    assert streets.row(0) == ("Musterstr. 12a", "Musterstr.", "12a")
+    streets = split_street_line(
+        pl.DataFrame({"s": ["Musterstr. 12a", "Musterstr. 12a, 2. OG"]}), "s"
+    )
+    assert streets.row(0) == ("Musterstr. 12a", "Musterstr.", "12a", None)
+    assert streets.row(1) == ("Musterstr. 12a, 2. OG", "Musterstr.", "12a", "2. OG")
     places = split_postal_city(pl.DataFrame({"p": ["10115 Berlin"], "country": ["DE"]}), "p")
     assert places.select("postal_code", "city", "country").row(0) == ("10115", "Berlin", "DE")
 
@@ -450,3 +453,139 @@ def test_a_few_american_records_leave_a_german_silo_german() -> None:
 )
 def test_postal_area(description: str, code: str, area: str) -> None:
     assert pl.select(postal_area(pl.lit(code))).item() == area, description
+
+
+@pytest.mark.parametrize(
+    ("description", "line", "expected"),
+    [
+        (
+            "Georgia without ZIP stays as written: the record's phone decides",
+            "12 Rustaveli Ave, Tbilisi, Georgia",
+            ("Rustaveli Ave", "12", None, "Tbilisi", "Georgia", None),
+        ),
+        (
+            "Georgia with a ZIP is the state",
+            "100 Peachtree St, Atlanta, Georgia 30303",
+            ("Peachtree St", "100", "30303", "Atlanta", "US", None),
+        ),
+        (
+            "no postal code: the part before the country is the city",
+            "Via Roma 1, Milano, Italia",
+            ("Via Roma", "1", None, "Milano", "IT", None),
+        ),
+        (
+            "Jersey is the Channel Island",
+            "12 King Street, St Helier, Jersey",
+            ("King Street", "12", None, "St Helier", "JE", None),
+        ),
+        (
+            "a c/o line before the country stays extra",
+            "Hauptstr. 5, c/o Meier, Deutschland",
+            ("Hauptstr.", "5", None, None, "DE", "c/o Meier"),
+        ),
+    ],
+)
+def test_country_at_the_end_of_a_one_line_address(
+    description: str, line: str, expected: tuple[str | None, ...]
+) -> None:
+    assert tuple(parse_address_text(line)) == expected, description
+
+
+@pytest.mark.parametrize(
+    ("description", "line", "expected"),
+    [
+        (
+            "a building part after the number",
+            "Hauptstr. 5 Hinterhaus, 10115 Berlin",
+            ("Hauptstr.", "5", "10115", "Berlin", None, "Hinterhaus"),
+        ),
+        (
+            "a floor as a part of its own",
+            "Hauptstr. 5, 2. OG, 10115 Berlin",
+            ("Hauptstr.", "5", "10115", "Berlin", None, "2. OG"),
+        ),
+        (
+            "a floor without commas",
+            "Hauptstr. 5 2. OG 10115 Berlin",
+            ("Hauptstr.", "5", "10115", "Berlin", None, "2. OG"),
+        ),
+        (
+            "a building before the street (its letter is no house number)",
+            "Gebäude B, Industriestr. 12, 70565 Stuttgart",
+            ("Industriestr.", "12", "70565", "Stuttgart", None, "Gebäude B"),
+        ),
+        (
+            "a house number of a building part before the street",
+            "Haus 2, Hauptstr. 5, 10115 Berlin",
+            ("Hauptstr.", "5", "10115", "Berlin", None, "Haus 2"),
+        ),
+        (
+            "c/o and a floor",
+            "c/o Steuerbüro Lang, Hauptstr. 5, 2. OG, 10115 Berlin",
+            ("Hauptstr.", "5", "10115", "Berlin", None, "c/o Steuerbüro Lang, 2. OG"),
+        ),
+        (
+            "a post box beside the street",
+            "Postfach 123, Seestrasse 5, 8002 Zürich",
+            ("Seestrasse", "5", "8002", "Zürich", None, "Postfach 123"),
+        ),
+        (
+            "an apartment in Vienna",
+            "Hauptstr. 5 Whg. 12, 1010 Wien",
+            ("Hauptstr.", "5", "1010", "Wien", None, "Whg. 12"),
+        ),
+        (
+            "a suite in Zürich",
+            "Musterweg 3, Suite 4, 8001 Zürich",
+            ("Musterweg", "3", "8001", "Zürich", None, "Suite 4"),
+        ),
+        (
+            "a street named after a building word keeps its name",
+            "Am Block 5, 10115 Berlin",
+            ("Am Block", "5", "10115", "Berlin", None, None),
+        ),
+    ],
+)
+def test_the_extra_part_of_a_one_line_address_is_kept(
+    description: str, line: str, expected: tuple[str | None, ...]
+) -> None:
+    assert tuple(parse_address_text(line)) == expected, description
+
+
+@pytest.mark.parametrize(
+    ("description", "record", "expected"),
+    [
+        (
+            "a building part in the street column",
+            {"street": "Hauptstr. 5 Hinterhaus", "postal_code": "10115", "city": "Berlin"},
+            ("Hauptstraße", "5", "Hinterhaus"),
+        ),
+        (
+            "a floor in the house number column",
+            {"street": "Hauptstr.", "house_number": "5, 2. OG", "postal_code": "10115"},
+            ("Hauptstraße", "5", "2. OG"),
+        ),
+        (
+            "the silo's own Adresszusatz comes first",
+            {
+                "street": "Hauptstr. 5 Gebäude B",
+                "address_extra": "c/o Meier",
+                "postal_code": "10115",
+            },
+            ("Hauptstraße", "5", "c/o Meier, Gebäude B"),
+        ),
+        (
+            "nothing to move",
+            {"street": "Hauptstr.", "house_number": "5", "address_extra": " Hinterhof "},
+            ("Hauptstraße", "5", "Hinterhof"),
+        ),
+    ],
+)
+def test_split_addresses_move_building_parts_to_address_extra(
+    description: str, record: dict[str, str], expected: tuple[str, str, str]
+) -> None:
+    row, findings = clean_one(record)
+    assert (row["street"], row["house_number"], row["address_extra"]) == expected, description
+    moved = [f for f in findings if f["field"] == "address_extra"]
+    assert len(moved) == (0 if description == "nothing to move" else 1), description
+    assert all(f["status"] == CORRECTED and "moved" in f["reason"] for f in moved)

@@ -11,6 +11,7 @@ from cleaner_frames import clean, clean_one
 
 from cleaners.countries import (
     city_country,
+    country_code,
     national_phone_countries,
     postal_city_country,
 )
@@ -216,3 +217,63 @@ def test_a_german_crm_stays_german_with_one_austrian_order() -> None:
     )
     assert result.frame["country"].to_list() == ["DE", "DE", "AT", "DE"]
     assert result.frame["postal_code"].to_list() == ["80331", "01067", "8010", "10115"]
+
+
+@pytest.mark.parametrize(
+    ("description", "text", "expected"),
+    [
+        ("English name of a country outside countries.csv", "Georgia", "GE"),
+        ("German name", "Georgien", "GE"),
+        ("French name with an accent", "Géorgie", "GE"),
+        ("the Channel Island, not New Jersey", "Jersey", "JE"),
+        ("a US state's name is no country", "New Jersey", None),
+        ("a city is no country", "Tbilisi", None),
+    ],
+)
+def test_country_names_beyond_dach(description: str, text: str, expected: str | None) -> None:
+    assert country_code(text) == expected, description
+
+
+@pytest.mark.parametrize(
+    ("description", "record", "expected"),
+    [
+        (
+            "Tbilisi with a Georgian phone: the country",
+            {
+                "street": "Rustaveli Ave",
+                "house_number": "12",
+                "city": "Tbilisi",
+                "country": "Georgia",
+                "phones": ["+995 32 2123456"],
+            },
+            "GE",
+        ),
+        (
+            "Tbilisi without phone: the country (nothing American about it)",
+            {"city": "Tbilisi", "country": "Georgia"},
+            "GE",
+        ),
+        (
+            "Atlanta with an American phone: the state",
+            {
+                "street": "Peachtree St NE",
+                "house_number": "100",
+                "city": "Atlanta",
+                "country": "Georgia",
+                "phones": ["+1 404 555 0100"],
+            },
+            "US",
+        ),
+        (
+            "a five-digit ZIP: the state",
+            {"postal_code": "30303", "city": "Atlanta", "country": "Georgia"},
+            "US",
+        ),
+        ("Jersey: the Channel Island", {"city": "St Helier", "country": "Jersey"}, "JE"),
+    ],
+)
+def test_georgia_the_country_or_the_state(
+    description: str, record: dict[str, Any], expected: str
+) -> None:
+    row, _ = clean_one(record)
+    assert row["country"] == expected, description

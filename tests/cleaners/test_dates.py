@@ -92,9 +92,15 @@ def test_silo_format_is_tried_first() -> None:
     [
         ("01.02.1980", date(1980, 2, 1), None),
         ("2030-01-01", None, "birth date in the future"),
-        ("01.01.1890", None, "birth date more than 120 years ago"),
+        # An old but possible date stays a date (FEBRL 4 has 1900-1906); the DQ rule
+        # validity.plausible_age reports it (tests/flows/test_dq_checks.py).
+        ("01.01.1890", date(1890, 1, 1), None),
+        ("19.03.1903", date(1903, 3, 19), None),
         ("02.06.2025", None, "birth date in the future"),  # the day after TODAY
         ("1.6.1905", date(1905, 6, 1), None),  # exactly 120 years
+        ("31.05.1875", None, "birth date more than 150 years ago"),  # TODAY is 2025-06-01
+        ("01.01.1900", None, "placeholder date, not a birth date"),  # Excel/ERP "no date"
+        ("1899-12-30", None, "placeholder date, not a birth date"),  # Excel serial 0
         ("31.02.1980", None, "impossible date"),
     ],
 )

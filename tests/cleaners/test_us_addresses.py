@@ -323,3 +323,135 @@ def test_ordinal_words_share_a_street_key(description: str, left: str, right: st
 
 def test_a_tens_word_without_ordinal_stays_a_word() -> None:
     assert street_key("Twenty Oaks Rd") != street_key("20 Oaks Rd")
+
+
+# One site written the ways hand-kept lists and web forms write it: with and without ZIP, ZIP+4,
+# a suite, commas or none, the state in lower case or with dots, the state written out.
+@pytest.mark.parametrize(
+    ("description", "text", "expected"),
+    [
+        (
+            "commas, no ZIP",
+            "1450 E Broad St, Columbus, OH",
+            ("E Broad St", "1450", None, "Columbus"),
+        ),
+        (
+            "commas, ZIP",
+            "1450 E Broad St, Columbus, OH 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "ZIP+4 (compared by its ZIP)",
+            "1450 E Broad St, Columbus, OH 43205-1234",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "no comma between city and state",
+            "1450 E Broad St, Columbus OH 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "no comma between city and state, no ZIP",
+            "1450 E Broad St, Columbus OH",
+            ("E Broad St", "1450", None, "Columbus"),
+        ),
+        (
+            "no commas at all",
+            "1450 E Broad St Columbus OH 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "no commas at all, no ZIP",
+            "1450 E Broad St Columbus OH",
+            ("E Broad St", "1450", None, "Columbus"),
+        ),
+        (
+            "state in lower case",
+            "1450 E Broad St, Columbus, oh 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "state in lower case, no ZIP",
+            "1450 E Broad St, Columbus, oh",
+            ("E Broad St", "1450", None, "Columbus"),
+        ),
+        (
+            "state in lower case after the city",
+            "1450 E Broad St, Columbus oh 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "everything in lower case",
+            "1450 e broad st, columbus, oh 43205",
+            ("e broad st", "1450", "43205", "columbus"),
+        ),
+        (
+            "state with dots",
+            "1450 E Broad St, Columbus, O.H. 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "state with a period",
+            "1450 E. Broad St., Columbus, OH. 43205",
+            ("E. Broad St.", "1450", "43205", "Columbus"),
+        ),
+        (
+            "suite as a part of its own",
+            "1450 E Broad St, Suite 200, Columbus, OH 43205",
+            ("E Broad St", "1450 Suite 200", "43205", "Columbus"),
+        ),
+        (
+            "suite after the street, no ZIP",
+            "1450 E Broad St Ste 200, Columbus, OH",
+            ("E Broad St", "1450 Ste 200", None, "Columbus"),
+        ),
+        (
+            "state written out, no ZIP",
+            "1450 E Broad St, Columbus, Ohio",
+            ("E Broad St", "1450", None, "Columbus"),
+        ),
+        (
+            "USA at the end",
+            "1450 E Broad St, Columbus, OH 43205, USA",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+        (
+            "a street without street type, no ZIP",
+            "1450 Broad, Columbus, OH",
+            ("Broad", "1450", None, "Columbus"),
+        ),
+        (
+            "a quadrant after the street type",
+            "100 Peachtree St NE, Atlanta, GA",
+            ("Peachtree St NE", "100", None, "Atlanta"),
+        ),
+        (
+            "two lines",
+            "1450 E Broad St\nColumbus, OH 43205",
+            ("E Broad St", "1450", "43205", "Columbus"),
+        ),
+    ],
+)
+def test_one_line_us_address_variants_keep_the_city(
+    description: str, text: str, expected: tuple[str | None, ...]
+) -> None:
+    parts = parse_address_text(text)
+    assert (parts.street, parts.house_number, parts.postal_code, parts.city) == expected, (
+        description
+    )
+    assert (parts.country, parts.address_extra) == ("US", None), description
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hauptstr. 1, de 12345",  # lower-case "de" before a postal code: no Delaware
+        "Am Markt 2, Bad Tölz, by",  # a Bavarian plate code in lower case
+        "Hauptstr. 5, 10115 Berlin, de",
+        "12 Main Street, 10115 Berlin, de",
+        "3 Via Roma, Milano, MI",  # an Italian province code that is also Michigan's
+        "12 rue du Lac, Lausanne, VD",
+    ],
+)
+def test_state_like_codes_do_not_make_european_addresses_american(text: str) -> None:
+    assert parse_address_text(text).country != "US"

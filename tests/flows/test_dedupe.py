@@ -146,6 +146,15 @@ def test_group_headers_become_segment_or_profession(header: str, role: str) -> N
     assert mapping[role] == header and unused == []
 
 
+@pytest.mark.parametrize(
+    "header", ["Adresszusatz", "Address 2", "Address Line 2", "address_2", "Street 2", "c/o"]
+)
+def test_address_addition_headers_become_address_extra(header: str) -> None:
+    # A second address line is kept with the address (golden.csv address_extra), not unused.
+    mapping, unused = infer_roles(["id", "Nachname", "Straße", header], "id", {})
+    assert mapping["address_extra"] == header and unused == []
+
+
 def test_role_overrides_and_their_errors() -> None:
     mapping, unused = infer_roles(
         ["id", "Name", "Notiz"], "id", {"Name": "last_name", "Notiz": "ignore"}

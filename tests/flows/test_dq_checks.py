@@ -124,8 +124,8 @@ def mixed() -> DQResults:
         _record("crm:7", postal_code="1010"),
         _record("crm:8", city="Hamburg", city_key="hamburg"),
         _record("crm:9"),
-        # old update; a date in the future
-        _record("crm:10", updated_at=datetime(2024, 1, 1)),
+        # old update (and a birth date over 120 years back: kept, reported); a date in the future
+        _record("crm:10", updated_at=datetime(2024, 1, 1), birth_date=date(1903, 3, 19)),
         _record("crm:11", updated_at=datetime(2027, 1, 1)),
         # a phone kept but not in E.164 (a silo the cleaners could not normalize)
         _record("crm:12", phones=["030 123"]),
@@ -147,6 +147,7 @@ EXPECTED_FAILURES = [
     ("crm:7", "consistency.postal_code_country:postal_code:DE", "1010"),
     ("crm:8", "consistency.postal_code_city:city", "Hamburg"),
     ("crm:10", "timeliness.max_age:updated_at", "2024-01-01"),
+    ("crm:10", "validity.plausible_age:birth_date", "1903-03-19"),
     ("crm:11", "validity.not_in_future:updated_at", "2027-01-01"),
     ("crm:12", "validity.format:phones", "030 123"),
     ("crm:1", "validity.accepted:phones", "0049 30 ABC"),

@@ -173,13 +173,31 @@ def test_a_value_failing_two_rules_counts_once() -> None:
     config = parse_config(CONFIG, Path("/tmp/golden.toml"))
     results = _results(
         [
-            ("crm", "validity.accepted", "validity", "vat_id", 100, 30),
-            ("crm", "validity.format", "validity", "vat_id", 70, 30),
+            ("crm", "validity.accepted", "validity", "emails", 100, 30),
+            ("crm", "validity.format", "validity", "emails", 70, 30),
         ],
-        [("crm", str(n), "vat_id", "validity.accepted", f"DE{n}") for n in range(30)]
-        + [("crm", str(n), "vat_id", "validity.format", f"DE{n}") for n in range(30)],
+        [("crm", str(n), "emails", "validity.accepted", f"a{n}@x") for n in range(30)]
+        + [("crm", str(n), "emails", "validity.format", f"a{n}@x") for n in range(30)],
     )
     assert blocking_problems(results, config.dq) == []
+
+
+def test_invalid_vat_ids_never_block() -> None:
+    # A B2B list whose VAT column was typed by hand: 80 of 100 ids fail their check digit.
+    config = parse_config(CONFIG, Path("/tmp/golden.toml"))
+    results = _results(
+        [("crm", "validity.accepted", "validity", "vat_id", 100, 80)],
+        [("crm", str(n), "vat_id", "validity.accepted", f"ATU{n:07d}") for n in range(80)],
+        records={"crm": 100},
+    )
+    assert blocking_problems(results, config.dq) == []
+    # The same share of invalid phones still stops the run.
+    phones = _results(
+        [("crm", "validity.accepted", "validity", "phones", 100, 80)],
+        [("crm", str(n), "phones", "validity.accepted") for n in range(80)],
+        records={"crm": 100},
+    )
+    assert len(blocking_problems(phones, config.dq)) == 2
 
 
 def test_blocking_records_share_and_minimum_size() -> None:

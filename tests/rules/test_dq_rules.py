@@ -188,6 +188,14 @@ def test_timeliness_cutoff_uses_the_configured_months() -> None:
         ("[dq.silos.erp]\nmax_invalid_percent = 10\n", "undeclared silo(s) erp"),
         ("[dq.fields.emails]\nunqiue = true\n", "unknown key"),
         ("[dq]\nmax_invalid_percent = 120\n", "dq.max_invalid_percent"),
+        (
+            "[dq.fields.vat_id]\nmax_invalid_percent = 10\n",
+            "dq.fields.vat_id: max_invalid_percent does not apply",
+        ),
+        (
+            "[dq.silos.crm.fields.vat_id]\nmax_invalid_percent = 10\n",
+            "dq.silos.crm.fields.vat_id: max_invalid_percent does not apply",
+        ),
     ],
 )
 def test_invalid_declarations_name_the_key(extra: str, message: str) -> None:
@@ -229,7 +237,7 @@ max_invalid_percent = 10
         ),
         (
             {"source_id": "id", "address_line": "Adresse"},
-            {"street", "house_number", "postal_code", "city", "country"},
+            {"street", "house_number", "postal_code", "city", "country", "address_extra"},
         ),
         ({"source_id": "id", "postal_city": "Ort"}, {"postal_code", "city"}),
         ({"source_id": "id", "emails": ["a", "b"]}, {"emails"}),
