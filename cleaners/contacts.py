@@ -73,11 +73,18 @@ def _department(
     """
     names = " ".join(part for part in (first, last) if part) or None
     for text, field in ((contact, "contact_name"), (in_name, "organisation_name")):
-        if text is not None and is_department(without_contact_marker(text)):
+        if text is not None and _names_department(text):
             return text, field
-    if names is not None and is_department(without_contact_marker(names)):
+    if names is not None and _names_department(names):
         return names, "first_name"
     return None, None
+
+
+def _names_department(text: str) -> bool:
+    """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung": a department, nobody named."""
+    text = without_contact_marker(text)
+    rest = split_leading_salutation(text.split(), allow_all=True)[1]
+    return is_department(text) or (bool(rest) and is_department(" ".join(rest)))
 
 
 def _record_kind(record_type: str | None, salutation: str | None) -> tuple[str | None]:
