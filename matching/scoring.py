@@ -94,18 +94,18 @@ def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
     needed = ("email_domain_level", "organisation_level", "record_type_l", "record_type_r")
     if any(name not in compared.columns for name in needed):
         return pl.lit(False)
-    same_address = pl.col("email_domain_level") == _level("email_domain", "same_address")
+    mailbox = pl.col("email_domain_level") == _level("email_domain", "same_address")
     if "same_domain_owner" in compared.columns:
         one_firm = (pl.col("email_domain_level") == _level("email_domain", "shared")) & pl.col(
             "same_domain_owner"
         )
         if "site_level" in compared.columns:
             one_firm = one_firm & (pl.col("site_level") != _level("site", "different"))
-        same_address = same_address | one_firm.fill_null(False)
+        mailbox = mailbox | one_firm.fill_null(False)
     return (
         (pl.col("record_type_l") == "organisation")
         & (pl.col("record_type_r") == "organisation")
-        & same_address
+        & mailbox
         & (pl.col("organisation_level") == _level("organisation", "only_one"))
     ).fill_null(False)
 
