@@ -165,9 +165,14 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     )
     contact_text = pl.coalesce(pl.col("contact_name"), pl.col("__contact_text"))
     from_last = pl.col("__from_last") & pl.col("__legal_form")
+    # Only organisation fields can name a department: every other row is one null key.
+    on_organisation = pl.col("__org").is_not_null()
     frame = map_distinct(
-        frame,
-        ["contact_name", "__contact_text", "first_name", "last_name"],
+        frame.with_columns(
+            pl.when(on_organisation).then(pl.col(name)).alias(f"__dept_{name}")
+            for name in ("contact_name", "__contact_text", "first_name", "last_name")
+        ),
+        [f"__dept_{name}" for name in ("contact_name", "__contact_text", "first_name", "last_name")],
         _department,
         {"__department_text": pl.String(), "__department_field": pl.String()},
     )
