@@ -167,12 +167,13 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     from_last = pl.col("__from_last") & pl.col("__legal_form")
     # Only organisation fields can name a department: every other row is one null key.
     on_organisation = pl.col("__org").is_not_null()
+    department_inputs = ("contact_name", "__contact_text", "first_name", "last_name")
     frame = map_distinct(
         frame.with_columns(
             pl.when(on_organisation).then(pl.col(name)).alias(f"__dept_{name}")
-            for name in ("contact_name", "__contact_text", "first_name", "last_name")
+            for name in department_inputs
         ),
-        [f"__dept_{name}" for name in ("contact_name", "__contact_text", "first_name", "last_name")],
+        [f"__dept_{name}" for name in department_inputs],
         _department,
         {"__department_text": pl.String(), "__department_field": pl.String()},
     )
