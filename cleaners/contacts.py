@@ -23,6 +23,7 @@ from cleaners.organisations import (
     is_department,
     looks_like_organisation,
     normalize_record_type,
+    split_department,
     split_organisation_contact,
     without_contact_marker,
 )
@@ -50,12 +51,40 @@ def _person(text: str | None) -> tuple[str | None, ...]:
         text = without_contact_marker(text)
     if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
+    text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)
+    if is_department(" ".join(rest)):  # "Frau Buchhaltung": still nobody named
+        return None, None, None, None
     if not split_leading_titles(rest)[1]:  # only "Herrn" or "Frau Dr.": nobody named
         return salutation, None, None, None
     parts = parse_full_name(text)
     last = " ".join(part for part in (parts.last_name, parts.name_suffix) if part) or None
     return parts.salutation, parts.title, parts.first_name, last
+
+
+def _department(
+    contact: str | None, in_name: str | None, first: str | None, last: str | None
+) -> tuple[str | None, str | None]:
+    """(department text, field it stands in) when the record names a department, not a person.
+
+    "z. Hd. Buchhaltung" in an Ansprechpartner column (contact_name), after the company name
+    (organisation_name), or split by a full-name column into first "z. Hd" and last name
+    "Buchhaltung" (first_name): nobody to write to by name, the organisation's department.
+    """
+    names = " ".join(part for part in (first, last) if part) or None
+    for text, field in ((contact, "contact_name"), (in_name, "organisation_name")):
+        if text is not None and _names_department(text):
+            return text, field
+    if names is not None and _names_department(names):
+        return names, "first_name"
+    return None, None
+
+
+def _names_department(text: str) -> bool:
+    """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung": a department, nobody named."""
+    text = without_contact_marker(text)
+    rest = split_leading_salutation(text.split(), allow_all=True)[1]
+    return is_department(text) or (bool(rest) and is_department(" ".join(rest)))
 
 
 def _record_kind(record_type: str | None, salutation: str | None) -> tuple[str | None]:
@@ -89,6 +118,11 @@ def company_mail_only(emails: pl.Expr) -> pl.Expr:
         (cleaned.list.len() > 0)
         & ~cleaned.list.eval(domain.is_in(list(freemail_domains()))).list.any()
     ).fill_null(False)
+
+
+def without_marker(column: str) -> pl.Expr:
+    """``column`` without a leading "z. Hd." / "Attn." marker (few rows: departments)."""
+    return pl.col(column).map_elements(without_contact_marker, return_dtype=pl.String)
 
 
 class SplitContacts(NamedTuple):
@@ -131,7 +165,20 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     )
     contact_text = pl.coalesce(pl.col("contact_name"), pl.col("__contact_text"))
     from_last = pl.col("__from_last") & pl.col("__legal_form")
-    has_names = (first.is_not_null() | last.is_not_null()) & ~from_last
+    # Only organisation fields can name a department: every other row is one null key.
+    on_organisation = pl.col("__org").is_not_null()
+    department_inputs = ("contact_name", "__contact_text", "first_name", "last_name")
+    frame = map_distinct(
+        frame.with_columns(
+            pl.when(on_organisation).then(pl.col(name)).alias(f"__dept_{name}")
+            for name in department_inputs
+        ),
+        [f"__dept_{name}" for name in department_inputs],
+        _department,
+        {"__department_text": pl.String(), "__department_field": pl.String()},
+    )
+    names_department = (pl.col("__department_field") == "first_name").fill_null(False)
+    has_names = (first.is_not_null() | last.is_not_null()) & ~from_last & ~names_department
     company = (
         pl.col("__legal_form")
         | (pl.col("__kind") == "organisation").fill_null(False)
@@ -153,15 +200,16 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     named = pl.col("__c_first_name").is_not_null() | pl.col("__c_last_name").is_not_null()
     frame = frame.with_columns(__split=(pl.col("__text").is_not_null() & named) | pl.col("__names"))
     # A department named on the organisation ("z. Hd. Buchhaltung") is no contact: the record
-    # stays the organisation's, its name without the department (a finding keeps the text).
-    frame = map_distinct(
-        frame,
-        ["__contact_text"],
-        lambda text: (is_department(text),),
-        {"__department": pl.Boolean()},
-    ).with_columns(__department=pl.col("__department").fill_null(False) & ~pl.col("__split"))
+    # stays the organisation's, its name without the department; the text stays in
+    # contact_name and a finding reports it.
+    frame = frame.with_columns(
+        __department=pl.col("__department_text").is_not_null()
+        & ~pl.col("__split")
+        & pl.col("__org").is_not_null()
+    )
     if not (frame["__split"].any() or frame["__department"].any()):
         return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
+    frame = map_distinct(frame, ["salutation"], _firma, {"__firma": pl.String()})
     split = pl.col("__split")
     use_text = pl.col("__text").is_not_null() & named
     contacts = (
@@ -172,6 +220,13 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
                 for name in _PERSON_FIELDS
             ]
         )
+        # "Firma" addresses the company, never its contact person.
+        .with_columns(
+            pl.when(pl.col("salutation") == pl.col("__firma"))
+            .then(None)
+            .otherwise(pl.col("salutation"))
+            .alias("salutation")
+        )
         .with_columns(
             (pl.col("source_id") + CONTACT_ID_SUFFIX).alias("source_id"),
             pl.col("__org").alias("organisation_name"),
@@ -181,40 +236,53 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         )
         .with_columns(record_key(pl.col("silo"), pl.col("source_id")).alias("record_key"))
     )
-    frame = map_distinct(frame, ["salutation"], _firma, {"__firma": pl.String()})
+    department = pl.col("__department")
+    field = pl.col("__department_field")
+    in_names = department & (field == "first_name")
     organisations = frame.with_columns(
         [
-            pl.when(split).then(None).otherwise(pl.col(name)).alias(name)
-            for name in ("title", "first_name", "last_name", "contact_name")
+            pl.when(split | in_names).then(None).otherwise(pl.col(name)).alias(name)
+            for name in ("title", "first_name", "last_name")
         ]
         + [
             pl.when(split)
+            .then(None)
+            .when(department)
+            .then(pl.coalesce("contact_name", without_marker("__department_text")))
+            .otherwise(pl.col("contact_name"))
+            .alias("contact_name"),
+            pl.when(split | in_names)
             .then(pl.col("__firma"))
             .otherwise(pl.col("salutation"))
             .alias("salutation"),
-            pl.when(split | (pl.col("__department") & pl.col("organisation_name").is_not_null()))
+            pl.when(split | (department & (field == "organisation_name")))
             .then(pl.col("__org"))
             .otherwise(pl.col("organisation_name"))
             .alias("organisation_name"),
-            pl.when(split & pl.col("record_type").is_null())
+            pl.when((split | department) & pl.col("record_type").is_null())
             .then(pl.lit("organisation"))
             .otherwise(pl.col("record_type"))
             .alias("record_type"),
         ]
     )
     columns = list(CANONICAL_SCHEMA)
-    departments = frame.filter(
-        pl.col("__department") & pl.col("organisation_name").is_not_null()
-    ).select(
+    departments = frame.filter(department).select(
         "record_key",
         "silo",
         "source_id",
-        pl.lit("organisation_name").alias("field"),
+        pl.when(field == "organisation_name")
+        .then(pl.lit("organisation_name"))
+        .otherwise(field)
+        .alias("field"),
         pl.lit(CORRECTED).alias("status"),
         pl.format(
-            "department {} is no contact person: kept with the organisation", "__contact_text"
+            "department {} is no contact person: kept with the organisation in contact_name",
+            without_marker("__department_text"),
         ).alias("reason"),
-        pl.col("organisation_name").alias("value"),
+        pl.when(field == "organisation_name")
+        .then(pl.col("organisation_name"))
+        .otherwise(pl.col("__department_text"))
+        .alias("value"),
     )
     return SplitContacts(
         pl.concat([organisations.select(columns), contacts.select(columns)]),

@@ -27,7 +27,7 @@ from cleaners.outcome import (
 )
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text, is_placeholder, transliteration_key
-from cleaners.titles import split_leading_salutation, split_leading_titles
+from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
 from rules.reference import freemail_domains
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
@@ -124,6 +124,11 @@ def _departments() -> frozenset[str]:
 
 
 _DEPARTMENT_PREFIX = re.compile(r"^(?:abteilung|abt|dept|department|bereich)\b\s*", re.IGNORECASE)
+# "Purchasing Department", "Einkauf Abt.", "Buchhaltungsabteilung": the word for department after
+# the department's name.
+_DEPARTMENT_SUFFIX = re.compile(
+    r"(?:\s+(?:abteilung|abt|dept|department)\.?|(?<=[^\W\d_]{4})s?abteilung)$", re.IGNORECASE
+)
 _DEPARTMENT_JOINERS = re.compile(r"\s*(?:/|&|\+|,|\bund\b|\bu\b|\band\b)\s*")
 
 
@@ -135,11 +140,36 @@ def is_department(text: str | None) -> bool:
     text = clean_text(text)
     prefixed = _DEPARTMENT_PREFIX.match(text)
     text = text[prefixed.end() :].lstrip(". :") if prefixed else text
+    suffixed = _DEPARTMENT_SUFFIX.search(text)
+    if suffixed and suffixed.start() > 0 and _listed_departments(text[: suffixed.start()]):
+        return True
+    parts = _listed_departments(text)
+    return bool(prefixed) if parts is None else parts  # "Abteilung" alone
+
+
+def _listed_departments(text: str) -> bool | None:
+    """True when every part of "Einkauf / Lager" is a listed department; None for no parts."""
     parts = [transliteration_key(part) for part in _DEPARTMENT_JOINERS.split(text)]
     parts = [part for part in parts if part]
     if not parts:
-        return bool(prefixed)  # "Abteilung" alone
+        return None
     return all(part in _departments() for part in parts)
+
+
+def split_department(text: str) -> tuple[str | None, str]:
+    """(department, the rest) of a contact text that names a department before a person.
+
+    "Buchhaltung, Frau Anna Huber" -> ("Buchhaltung", "Frau Anna Huber"); "Abt. Einkauf Herrn
+    Dr. Gruber" -> ("Abt. Einkauf", "Herrn Dr. Gruber"); text without one -> (None, text).
+    """
+    words = clean_text(text).split()
+    for end in range(min(len(words) - 1, 4), 0, -1):
+        head = " ".join(words[:end]).rstrip(" ,;:/-")
+        rest = " ".join(words[end:]).strip(" ,;:/-")
+        # "Hr." is Herr before a name, not human resources.
+        if rest and is_department(head) and salutation_of(words[0]) is None:
+            return head, rest
+    return None, text
 
 
 class OrganisationContact(NamedTuple):

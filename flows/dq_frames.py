@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rules.canonical import LIST_FIELDS
+from cleaners.emails import role_address
+from rules.canonical import CONTACT_ID_SUFFIX, LIST_FIELDS
 from rules.dq_rules import (
     CLEANED_SCALARS,
     RECORDS,
@@ -23,6 +24,7 @@ from rules.dq_rules import (
     first_item_column,
     reason_column,
     rejected_column,
+    unique_column,
 )
 
 ROW_ID = "dq_row"
@@ -151,10 +153,37 @@ def list_frame(records: pl.DataFrame, findings: pl.DataFrame, field: str) -> pl.
     )
     items = pl.concat([kept, rejected]).join(identity, on="record_key", how="inner")
     return (
-        items.select(*_IDENTITY, field, rejected_column(field), reason_column(field))
+        items.with_columns(_unique_items(records, items, field))
+        .select(
+            *_IDENTITY, field, rejected_column(field), reason_column(field), unique_column(field)
+        )
         .sort("record_key", field, rejected_column(field), nulls_last=True)
         .with_row_index(ROW_ID)
     )
+
+
+def _unique_items(records: pl.DataFrame, items: pl.DataFrame, field: str) -> pl.Expr:
+    """The items that count for uniqueness (rules.dq_rules.unique_column), else null.
+
+    Not a contact split off an organisation row (its e-mails are that row's, counted there),
+    and no role mailbox on a contact's row: a person record that names an organisation, or the
+    organisation row a contact was split off (a CRM row per contact person, each with the
+    company's info@). On any other organisation or a private person it still counts.
+    """
+    keys = pl.col("record_key")
+    copied = keys.str.ends_with(CONTACT_ID_SUFFIX)
+    counted = ~copied
+    if field == "emails" and "organisation_name" in records.columns:
+        split_off = records.filter(pl.col("record_key").str.ends_with(CONTACT_ID_SUFFIX))[
+            "record_key"
+        ].str.head(-len(CONTACT_ID_SUFFIX))
+        persons = records.filter(
+            (pl.col("record_type") == "person") & pl.col("organisation_name").is_not_null()
+        )["record_key"]
+        contact_rows = pl.concat([persons, split_off]).implode()
+        company_mailbox = keys.is_in(contact_rows) & role_address(pl.col(field))
+        counted = counted & ~company_mailbox.fill_null(False)
+    return pl.when(counted).then(pl.col(field)).alias(unique_column(field))
 
 
 def check_frames(

@@ -493,6 +493,10 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.filter(~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains())))
         .alias("business_emails"),
         personal.alias("personal_emails"),
+        # A person's own address at a business domain (not the company's info@).
+        usable.list.filter(
+            ~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
+        ).alias("business_personal_emails"),
         first.str.extract(r"^(.*)@", 1).alias("email_local"),
         first.str.extract(r"@(.*)$", 1).alias("email_domain"),
         first.str.extract(r"^(.*)@", 1).str.replace_all(r"\d", "").alias("email_letters"),
@@ -713,8 +717,17 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
         | (left.list.len() == 0).fill_null(True)
         | (right.list.len() == 0).fill_null(True)
     )
-    # The very same mailbox, role addresses included (info@firma.de on both records).
-    same_address = _l("business_emails").list.set_intersection(_r("business_emails")).list.len()
+    # The very same mailbox, role addresses included (info@firma.de on both records); between a
+    # contact and a person row only a personal one: the company's info@ on both says "same
+    # company", which colleagues share too, not "same person" (the domain still counts).
+    same_address = (
+        pl.when(both_organisations)
+        .then(_l("business_emails").list.set_intersection(_r("business_emails")))
+        .otherwise(
+            _l("business_personal_emails").list.set_intersection(_r("business_personal_emails"))
+        )
+        .list.len()
+    )
     return _levels(
         pairs,
         missing,
@@ -880,7 +893,45 @@ def comparison_attributes(records: pl.DataFrame) -> pl.DataFrame:
         if name not in records.columns
     ).select(COMPARED_COLUMNS)
     # The raw lists are read only by _contact_parts; joining them to every pair costs time.
-    return _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
+    parts = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
+    return parts.join(_domain_owners(parts), on="record_key", how="left", maintain_order="left")
+
+
+def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
+    """Per organisation record: the one named organisation its business domains belong to.
+
+    ``domain_owner`` is the organisation_key of the only named organisation whose records carry
+    the record's business domain(s) (kontakt@firma.de and info@firma.de: firma.de), computed
+    over all records compared together. Null when no named organisation carries the domain, or
+    more than one does: two keys (a group's subsidiaries, an agency or shared-hosting domain),
+    or one key with two VAT ids (branches of one name), or when the record's domains belong to
+    different organisations. matching.scoring lets a nameless mailbox row join a firm by
+    domain only when both sides name the same owner, so such a row never bridges two firms.
+    """
+    columns = ("record_key", "record_type", "organisation_key", "vat_id", "business_domains")
+    organisations = attributes.select(columns).filter(pl.col("record_type") == "organisation")
+    domains = organisations.explode("business_domains").drop_nulls("business_domains")
+    owners = (
+        domains.filter(pl.col("organisation_key").is_not_null())
+        .group_by("business_domains")
+        .agg(
+            pl.col("organisation_key").first().alias("owner"),
+            pl.col("organisation_key").n_unique().alias("__keys"),
+            pl.col("vat_id").drop_nulls().n_unique().alias("__vat_ids"),
+        )
+        .filter((pl.col("__keys") == 1) & (pl.col("__vat_ids") <= 1))
+        .select("business_domains", "owner")
+    )
+    return (
+        domains.join(owners, on="business_domains", how="left")
+        .group_by("record_key")
+        .agg(
+            pl.when(pl.col("owner").null_count() == 0, pl.col("owner").n_unique() == 1)
+            .then(pl.col("owner").first())
+            .alias("domain_owner")
+        )
+        .select("record_key", pl.col("domain_owner").cast(pl.String))
+    )
 
 
 def compare_pairs(
@@ -912,7 +963,12 @@ def _compare_chunk(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame)
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in COMPARISONS
     ]
-    return joined.select(*pairs.columns, "record_type_l", "record_type_r").with_columns(levels)
+    # One named organisation owns the business domain of both records (matching.scoring's
+    # organisation mailbox rule reads it; not a comparison: it weighs nothing).
+    same_owner = (pl.col("domain_owner_l") == pl.col("domain_owner_r")).fill_null(False)
+    return joined.select(
+        *pairs.columns, "record_type_l", "record_type_r", same_owner.alias("same_domain_owner")
+    ).with_columns(levels)
 
 
 def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:

@@ -73,22 +73,39 @@ def _level(name: str, label: str) -> int:
 
 
 def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
-    """Two organisation records with the very same business mailbox, one of them without a name.
+    """A nameless organisation record and a named one at its business domain, one firm's.
 
-    A newsletter or shop row that holds nothing but info@firma.de (cleaners.organisations.
-    organisation_mailboxes made it an organisation) has no other field the weights could add
-    up: the mailbox is all it says, and it names the firm whose record carries that mailbox. A
-    CRM admin files it there. Built in after the configured rules, so any configured "no_match"
-    (a different VAT id ...) still wins; never between persons, and never when both records
-    name an organisation (two named firms sharing one mailbox are left to the weights).
+    A newsletter or shop row that holds nothing but a role mailbox (kontakt@firma.de;
+    cleaners.organisations.organisation_mailboxes made it an organisation) has no other field
+    the weights could add up: the mailbox is all it says, and it names the firm whose record
+    carries that mailbox (info@firma.de included: firms read all role mailboxes of their
+    domain, buchhaltung@ next to info@). A CRM admin files it there.
+
+    The very same mailbox always joins. Another mailbox of the domain joins only when one named
+    organisation owns the domain in the data (``same_domain_owner``, see
+    matching.comparisons._domain_owners) and the addresses, where both have one, are not two
+    sites: a group's subsidiaries, branches with their own VAT ids or an agency's domain shared
+    by its clients stay apart, and the nameless row bridges no two firms. A personal address at
+    the firm (anna.huber@firma.de) leaves the row a person, the firm's contact (different
+    record types never match). Built in after the configured rules, so any configured rule
+    (a different VAT id ...) wins; never between persons, and never when both records name an
+    organisation (two named firms at one domain are left to the weights).
     """
     needed = ("email_domain_level", "organisation_level", "record_type_l", "record_type_r")
     if any(name not in compared.columns for name in needed):
         return pl.lit(False)
+    mailbox = pl.col("email_domain_level") == _level("email_domain", "same_address")
+    if "same_domain_owner" in compared.columns:
+        one_firm = (pl.col("email_domain_level") == _level("email_domain", "shared")) & pl.col(
+            "same_domain_owner"
+        )
+        if "site_level" in compared.columns:
+            one_firm = one_firm & (pl.col("site_level") != _level("site", "different"))
+        mailbox = mailbox | one_firm.fill_null(False)
     return (
         (pl.col("record_type_l") == "organisation")
         & (pl.col("record_type_r") == "organisation")
-        & (pl.col("email_domain_level") == _level("email_domain", "same_address"))
+        & mailbox
         & (pl.col("organisation_level") == _level("organisation", "only_one"))
     ).fill_null(False)
 
@@ -102,7 +119,7 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
     company domain (a business sign-up, not a private record): the business contact and the
     private customer stay two golden records, and golden.csv links the contact to its
     organisation. Last, a nameless
-    organisation record and an organisation with its very same mailbox match
+    organisation record and the one named organisation at its business domain match
     (``_organisation_mailbox``).
     """
     ordered = [rule for rule in rules if rule.then == "no_match"] + [

@@ -176,6 +176,30 @@ def _survive_group(
     return values, lineage
 
 
+def _without_company_salutation(
+    values: pl.DataFrame, lineage: pl.DataFrame, golden: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An organisation's golden record shows no salutation; its "Firma" stays in the lineage.
+
+    "Firma" heads a German company address ("Firma / Huber Bau GmbH"): it says what
+    record_type says, and golden.csv's salutation is a person's (Herr, Frau ...). Its lineage row
+    keeps the value and its source, with a rule saying why golden.csv leaves it out.
+    """
+    # record_type survives first (FIELD_GROUPS' order): golden has it already.
+    organisations = golden.filter(pl.col("record_type") == "organisation")["golden_id"]
+    is_organisation = pl.col("golden_id").is_in(organisations.implode())
+    values = values.with_columns(
+        pl.when(is_organisation).then(None).otherwise(pl.col("salutation")).alias("salutation")
+    )
+    lineage = lineage.with_columns(
+        pl.when(is_organisation)
+        .then(pl.format("{} (organisation: shown by record_type, not in golden.csv)", "rule"))
+        .otherwise(pl.col("rule"))
+        .alias("rule")
+    )
+    return values, lineage
+
+
 def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     value, date, source = (f"consent_{channel}{s}" for s in ("", "_date", "_source"))
     stated = members.filter(pl.col(value).is_not_null())
@@ -262,6 +286,8 @@ def build_golden_records(
     for name, group in FIELD_GROUPS.items():
         rule = rules.fields.get(name, rules.default)
         values, lineage = _survive_group(members, name, group, rule, overrides)
+        if name == "salutation":
+            values, lineage = _without_company_salutation(values, lineage, golden)
         golden = golden.join(values, on="golden_id", how="left")
         lineage_parts.append(lineage)
     for channel in CONSENT_CHANNELS:

@@ -141,6 +141,16 @@ def reason_column(field: str) -> str:
     return f"{field}__reason"
 
 
+def unique_column(field: str) -> str:
+    """Column of a list field's items that count for uniqueness (flows.dq_frames.list_frame).
+
+    A contact split off an organisation row repeats that row's e-mails, and a role mailbox on
+    a company's contact (info@firma.de on Anna Huber of Huber Bau) is the company's, shared by
+    all its contacts: neither is a second customer with the same address.
+    """
+    return f"{field}__unique"
+
+
 def first_item_column(field: str) -> str:
     """Column of the first kept item of a list field (completeness of phones / e-mails)."""
     return f"{field}__first"
@@ -455,8 +465,9 @@ def field_checks(
                 field,
                 frame,
                 CheckKind.UNIQUE_IN_SILO,
-                field,
+                unique_column(field) if field in LIST_FIELDS else field,
                 record_type=record_type,
+                value_column=field if field in LIST_FIELDS else None,
             )
         )
     if rules.max_age_months is not None and field in TIMESTAMP_FIELDS:

@@ -243,3 +243,89 @@ def test_a_department_is_no_contact_person(record: dict[str, Any], organisation:
         assert result.findings.filter(pl.col("field") == "organisation_name")[
             "value"
         ].to_list() == [record["organisation_name"]]
+
+
+@pytest.mark.parametrize(
+    ("description", "record", "department"),
+    [
+        (
+            "an Ansprechpartner column with z. Hd. and a department",
+            {"organisation_name": "Huber Bau GmbH", "contact_name": "z. Hd. Buchhaltung"},
+            "Buchhaltung",
+        ),
+        (
+            "Attn. and an English department",
+            {"organisation_name": "Alpine Tours Ltd.", "contact_name": "Attn. Accounts Payable"},
+            "Accounts Payable",
+        ),
+        (
+            "a department with the word Abteilung after it",
+            {"organisation_name": "Gruber Holz GesmbH", "contact_name": "z.Hd. Einkaufsabteilung"},
+            "Einkaufsabteilung",
+        ),
+        (
+            "Frau before a department names nobody",
+            {"organisation_name": "Huber Bau GmbH", "contact_name": "z. Hd. Frau Buchhaltung"},
+            "Frau Buchhaltung",
+        ),
+        (
+            "a Contact Name column read as a full name: first 'z. Hd', last 'Buchhaltung'",
+            {
+                "salutation": "Firma",
+                "organisation_name": "Gruber Holz GmbH",
+                "first_name": "z. Hd.",
+                "last_name": "Buchhaltung",
+            },
+            "Buchhaltung",
+        ),
+        (
+            "a first-name column holding the department",
+            {"organisation_name": "Huber Bau GmbH", "first_name": "Personalabteilung"},
+            "Personalabteilung",
+        ),
+    ],
+)
+def test_a_department_in_the_contact_is_kept_and_reported(
+    description: str, record: dict[str, Any], department: str
+) -> None:
+    result = clean(record)
+    assert result.frame.height == 1, description  # no contact person split off
+    row = result.frame.row(0, named=True)
+    assert row["record_type"] == "organisation"
+    assert (row["first_name"], row["last_name"]) == (None, None)
+    # Nothing lost: the department stays on the organisation and a finding reports it.
+    assert department in row["contact_name"]
+    reasons = result.findings.filter(pl.col("reason").str.starts_with("department"))
+    assert reasons.height == 1
+    assert department in reasons["reason"][0]
+
+
+@pytest.mark.parametrize(
+    ("contact_name", "contact"),
+    [
+        ("Buchhaltung, Frau Anna Huber", ("Frau", "Anna", "Huber")),
+        ("z. Hd. Abt. Einkauf Herrn Karl Gruber", ("Herr", "Karl", "Gruber")),
+        ("Hr. Ing. Karl Gruber", ("Herr", "Karl", "Gruber")),  # "Hr." is Herr, not HR
+    ],
+)
+def test_a_person_named_after_a_department_is_the_contact(
+    contact_name: str, contact: tuple[str, str, str]
+) -> None:
+    rows = _by_key([{"organisation_name": "Huber Bau GmbH", "contact_name": contact_name}])
+    person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["salutation"], person["first_name"], person["last_name"]) == contact
+
+
+def test_firma_stays_on_the_company_and_never_reaches_its_contact() -> None:
+    rows = _by_key(
+        [
+            {
+                "salutation": "Firma",
+                "organisation_name": "Gruber Holz GmbH",
+                "first_name": "Karl",
+                "last_name": "Gruber",
+            }
+        ]
+    )
+    assert rows["crm:1"]["salutation"] == "Firma"
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["salutation"] is None

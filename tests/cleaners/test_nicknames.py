@@ -99,6 +99,7 @@ NICKNAME_PAIRS = [
     ("Wisi", "Alois"),  # Central Switzerland
     ("Zenzi", "Kreszenz"),  # Bavaria
     ("Poldi", "Leopold"),  # Austria
+    ("Lisi", "Elisabeth"),  # Austria, Bavaria (like Liesl)
 ]
 
 

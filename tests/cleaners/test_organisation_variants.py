@@ -17,6 +17,7 @@ from cleaners.organisations import (
     organisation_key,
     organisation_of_address_line,
     organisation_share,
+    split_department,
     split_organisation_contact,
 )
 
@@ -193,10 +194,32 @@ def test_contact_of_an_address_line(line: str | None, contact: str | None) -> No
         ("Anna Huber", False),
         ("Herrn Einkauf", False),  # a person named Einkauf
         ("Service Team Süd", False),
+        ("Einkaufsabteilung", True),  # the word for department after the name
+        ("Rechnungsabteilung", True),
+        ("Purchasing Department", True),
+        ("Buchhaltung Abt.", True),
+        ("Personalabteilung", True),
+        ("Abteilungsleiter Huber", False),
+        ("Hubertus Vertriebsmann", False),
     ],
 )
 def test_departments(text: str, expected: bool) -> None:
     assert is_department(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "department", "rest"),
+    [
+        ("Buchhaltung, Frau Anna Huber", "Buchhaltung", "Frau Anna Huber"),
+        ("Abt. Einkauf Herrn Dr. Gruber", "Abt. Einkauf", "Herrn Dr. Gruber"),
+        ("Accounts Payable / John Smith", "Accounts Payable", "John Smith"),
+        ("Hr. Karl Gruber", None, "Hr. Karl Gruber"),  # Herr, not human resources
+        ("Frau Anna Huber", None, "Frau Anna Huber"),
+        ("Buchhaltung", None, "Buchhaltung"),  # a department alone: no person after it
+    ],
+)
+def test_a_department_before_a_person(text: str, department: str | None, rest: str) -> None:
+    assert split_department(text) == (department, rest)
 
 
 @pytest.mark.parametrize(

@@ -1327,9 +1327,11 @@ def test_output_columns_and_types(make_records: Any) -> None:
         "rules",
         "record_type_l",
         "record_type_r",
+        "same_domain_owner",
         *level_columns,
     ]
     assert all(compared.schema[column] == pl.Int8 for column in level_columns)
+    assert compared.schema["same_domain_owner"] == pl.Boolean
     assert compared.row(0, named=True)["record_type_l"] == "person"
     assert compared.row(0, named=True)["record_type_r"] == "organisation"
     # Nothing is known about either record: every comparison is missing.

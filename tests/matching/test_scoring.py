@@ -308,6 +308,67 @@ def test_organisation_mailbox_rule(
 
 
 @pytest.mark.parametrize(
+    ("description", "levels", "same_owner", "hard_rule"),
+    [
+        (
+            "kontakt@firma.de on a newsletter row, info@firma.de on the firm: its one firm",
+            {"organisation": "only_one", "email_domain": "shared"},
+            True,
+            "organisation mailbox",
+        ),
+        (
+            "zentrale@gruppe.de, and two subsidiaries of the group at gruppe.de: no owner",
+            {"organisation": "only_one", "email_domain": "shared"},
+            False,
+            None,
+        ),
+        (
+            "one firm owns the domain, but the row's address is another site (a branch)",
+            {"organisation": "only_one", "email_domain": "shared", "site": "different"},
+            True,
+            None,
+        ),
+        (
+            "one firm owns the domain, the row gives the firm's street",
+            {"organisation": "only_one", "email_domain": "shared", "site": "street"},
+            True,
+            "organisation mailbox",
+        ),
+        (
+            "two named firms at one owned domain: left to the weights",
+            {"organisation": "different", "email_domain": "shared"},
+            True,
+            None,
+        ),
+        (
+            "a different VAT id outranks the domain",
+            {"organisation": "only_one", "email_domain": "shared", "vat_id": "different"},
+            True,
+            "no_match: vat_id:different",
+        ),
+        (
+            "the very same mailbox needs no owner (an agency's one shared mailbox aside)",
+            {"organisation": "only_one", "email_domain": "same_address"},
+            False,
+            "organisation mailbox",
+        ),
+    ],
+)
+def test_nameless_mailbox_row_joins_the_one_firm_of_its_domain(
+    description: str, levels: dict[str, str], same_owner: bool, hard_rule: str | None
+) -> None:
+    row = {name: _level(name, label) for name, label in levels.items()}
+    frame = _levels_frame([row], [("organisation", "organisation")]).with_columns(
+        same_domain_owner=pl.lit(same_owner)
+    )
+    rules = MatchingConfig().hard_rules
+    scored = score_pairs(frame, WEIGHTS, rules).row(0, named=True)
+    assert scored["hard_rule"] == hard_rule, description
+    if hard_rule == "organisation mailbox":
+        assert scored["probability"] == 1.0
+
+
+@pytest.mark.parametrize(
     ("description", "types", "hard_rule"),
     [
         ("person vs organisation", ("person", "organisation"), "different record types"),

@@ -1,0 +1,106 @@
+"""Which named organisation owns a business e-mail domain (matching.comparisons._domain_owners):
+the guard that lets a nameless mailbox row join a firm by domain without bridging two firms.
+
+Hand-written from how DACH customer lists look: a firm in CRM and ERP under two spellings, a
+group whose subsidiaries share one domain, two branches of one name with their own VAT ids, a
+web agency whose clients write from its domain, and free-mail providers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cleaned_records import cleaned
+
+from matching.comparisons import comparison_attributes
+
+
+def _firm(key: str, name: str | None, emails: list[str], **fields: Any) -> dict[str, Any]:
+    silo, source_id = key.split(":")
+    record = {"silo": silo, "source_id": source_id, "record_type": "organisation"}
+    return {**record, "organisation_name": name, "emails": emails, **fields}
+
+
+def _owners(*records: dict[str, Any]) -> dict[str, str | None]:
+    attributes = comparison_attributes(cleaned(*records))
+    return dict(zip(attributes["record_key"], attributes["domain_owner"], strict=True))
+
+
+CASES = [
+    {
+        "description": "one firm under two spellings in two silos owns its domain",
+        "records": [
+            _firm("crm:1", "Müller & Söhne GmbH", ["info@mueller-soehne.de"]),
+            _firm("erp:1", "Mueller und Soehne G.m.b.H.", ["buchhaltung@mueller-soehne.de"]),
+            _firm("nl:1", None, ["kontakt@mueller-soehne.de"]),
+        ],
+        "owners": {"crm:1": "mueller soehne", "erp:1": "mueller soehne", "nl:1": "mueller soehne"},
+    },
+    {
+        "description": "a group's subsidiaries share one domain: nobody owns it",
+        "records": [
+            _firm("crm:1", "Huber Holding GmbH", ["info@huber-gruppe.de"]),
+            _firm("crm:2", "Huber Bau GmbH", ["bau@huber-gruppe.de"]),
+            _firm("nl:1", None, ["zentrale@huber-gruppe.de"]),
+        ],
+        "owners": {"crm:1": None, "crm:2": None, "nl:1": None},
+    },
+    {
+        "description": "two branches of one name with their own VAT ids: nobody owns it",
+        "records": [
+            _firm("crm:1", "Alpen Logistik GmbH", ["info@alpen-logistik.eu"], vat_id="DE136695976"),
+            _firm("crm:2", "Alpen Logistik GmbH", ["wien@alpen-logistik.eu"], vat_id="ATU13585627"),
+            _firm("nl:1", None, ["office@alpen-logistik.eu"]),
+        ],
+        "owners": {"crm:1": None, "crm:2": None, "nl:1": None},
+    },
+    {
+        "description": "an agency's domain used by two clients: nobody owns it",
+        "records": [
+            _firm("crm:1", "Bäckerei Vogt", ["baeckerei-vogt@webagentur-nord.de"]),
+            _firm("crm:2", "Friseur Lange", ["friseur-lange@webagentur-nord.de"]),
+        ],
+        "owners": {"crm:1": None, "crm:2": None},
+    },
+    {
+        "description": "a nameless row with the mailboxes of two firms belongs to neither",
+        "records": [
+            _firm("crm:1", "Huber Bau GmbH", ["info@huber-bau.de"]),
+            _firm("crm:2", "Gruber Holz GmbH", ["info@gruber-holz.at"]),
+            _firm("nl:1", None, ["info@huber-bau.de", "office@gruber-holz.at"]),
+        ],
+        "owners": {"crm:1": "huber bau", "crm:2": "gruber holz", "nl:1": None},
+    },
+    {
+        "description": "no named firm at the domain: no owner",
+        "records": [_firm("nl:1", None, ["info@kanzlei-roth.de"])],
+        "owners": {"nl:1": None},
+    },
+    {
+        "description": "a free-mail provider is nobody's business domain",
+        "records": [
+            _firm("crm:1", "Schreinerei Vogt", ["schreinerei.vogt@gmx.de"]),
+            _firm("nl:1", None, ["info@gmx.de"]),
+        ],
+        "owners": {"crm:1": None, "nl:1": None},
+    },
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["description"] for case in CASES])
+def test_domain_owner(case: dict[str, Any]) -> None:
+    assert _owners(*case["records"]) == case["owners"]
+
+
+def test_persons_never_own_a_domain() -> None:
+    # Anna Huber's address at the firm makes her its contact, not the domain's owner.
+    person = {
+        "silo": "crm",
+        "source_id": "2",
+        "first_name": "Anna",
+        "last_name": "Huber",
+        "emails": ["anna.huber@huber-bau.de"],
+    }
+    owners = _owners(_firm("crm:1", "Huber Bau GmbH", ["info@huber-bau.de"]), person)
+    assert owners == {"crm:1": "huber bau", "crm:2": None}
