@@ -323,18 +323,23 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     two records live in one household, which parents and children do too (see _contact_parts).
     """
     personal = _personal_email(pairs)
-    own_names = _own_first_names()
+    own_names = _own_first_names(both=False)
+    # One typo apart only in the first name each repeats (jonas.lehmann@ / jonah.lehmann@ for
+    # Jonas and Jonah): the addresses follow the names, no typo.
+    own_names_similar = _own_first_names(both=True)
     household_shared = (
         _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
     # 0 shared, 1 similar (personal); 2 a shared household address; 3 different personal
-    # addresses that each name their own record's first name; 4 different; -1 when either side
-    # has no address at all.
+    # addresses, one naming its own record's first name and neither the other's (both, when
+    # they are one typo apart); 4 different; -1 when either side has no address at all.
     level = pl.lit(personal)
     any_left = _l("personal_emails").list.len() + _l("household_emails").list.len()
     any_right = _r("personal_emails").list.len() + _r("household_emails").list.len()
     return pairs.select(
-        pl.when(level.is_in([0, 1]))
+        pl.when((level == 1) & own_names_similar)
+        .then(pl.lit(3, dtype=pl.Int8))
+        .when(level.is_in([0, 1]))
         .then(level)
         .when(household_shared)
         .then(pl.lit(2, dtype=pl.Int8))
@@ -351,13 +356,23 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
 OWN_NAME_MIN_LETTERS = 3
 
 
-def _own_first_names() -> pl.Expr:
-    """Each record's personal addresses name its own first name and not the other's.
+def _own_first_names(both: bool = True) -> pl.Expr:
+    """The records' personal addresses name their own first names, never the other's.
 
     lina.gerber@ beside lisa.gerber@ for Lina and Lisa Gerber: the first names differ in the
     records *and* in the addresses their owners chose, so the difference is no typo of one
-    record (a typo would not be repeated in the address). A name inside the other's name (Anna
-    in Hanna) proves nothing and does not count.
+    record (a typo would not be repeated in the address). An address that holds both names, one
+    inside the other (hanna.weber@ holds Anna and Hanna; lukas.gruber@ Luka and Lukas), names
+    the longer one: hanna.weber@ on a record "Anna" is Hanna's address and proves nothing, while
+    lukas.gruber@ beside luka.gruber@ names Lukas and Luka.
+
+    ``both=False`` also takes one record's address naming its own first name (lea.winkler@ for
+    Lea) beside an address that spells neither first name, not even their first three letters
+    (lwinkler39@ for Lena: an initial and the surname). The first name of the record whose
+    address repeats it is no typo; the other record would need a first name mistyped into
+    another name *and* a mailbox of its own to be the same person. An address holding the
+    beginning of a name (albemrtking@ beside albertking@ for Albrert and Albert) is a mangled
+    copy of the other, as typo-ridden exports make them, and counts for nothing.
     """
 
     def local_parts(side: Callable[[str], pl.Expr]) -> pl.Expr:
@@ -365,14 +380,30 @@ def _own_first_names() -> pl.Expr:
 
     left_key, right_key = _l("first_name_key"), _r("first_name_key")
     left, right = local_parts(_l), local_parts(_r)
+
+    def names(local: pl.Expr, name: pl.Expr, other: pl.Expr) -> pl.Expr:
+        """``local`` holds ``name``, and not ``other`` unless inside ``name`` (Luka in Lukas)."""
+        return local.str.contains(name, literal=True) & (
+            ~local.str.contains(other, literal=True) | name.str.contains(other, literal=True)
+        )
+
+    def spells_neither(local: pl.Expr) -> pl.Expr:
+        return ~local.str.contains(left_key.str.slice(0, OWN_NAME_MIN_LETTERS), literal=True) & (
+            ~local.str.contains(right_key.str.slice(0, OWN_NAME_MIN_LETTERS), literal=True)
+        )
+
+    left_own, right_own = names(left, left_key, right_key), names(right, right_key, left_key)
+    left_other, right_other = names(left, right_key, left_key), names(right, left_key, right_key)
+    named = left_own & right_own
+    if not both:
+        named |= (left_own & spells_neither(right)) | (right_own & spells_neither(left))
     return (
         (left_key.str.len_chars() >= OWN_NAME_MIN_LETTERS)
         & (right_key.str.len_chars() >= OWN_NAME_MIN_LETTERS)
         & (left_key != right_key)
-        & left.str.contains(left_key, literal=True)
-        & ~left.str.contains(right_key, literal=True)
-        & right.str.contains(right_key, literal=True)
-        & ~right.str.contains(left_key, literal=True)
+        & named
+        & ~left_other
+        & ~right_other
     ).fill_null(False)
 
 

@@ -334,6 +334,16 @@ def _default_hard_rules() -> list[HardRule]:
             record_type="person",
             unless=[*_SAME_PERSONAL_ID, "email:shared"],
         ),
+        # Brother and sister (Stefan / Stefanie, Jan / Jana, Daniel / Danielle), also without a
+        # salutation column: a masculine and a feminine form are two people unless something
+        # only one person has says otherwise (the same personal e-mail, mobile or id), or the
+        # salutations agree (Herr Jan / Herr Jana: a typo in the name).
+        HardRule(
+            when=["first_name:opposite_sex"],
+            then="no_match",
+            record_type="person",
+            unless=[*_SAME_PERSONAL_ID, "email:shared|similar", "phone:shared", "gender:same"],
+        ),
         # Twins of one sex (Lena / Lea): household evidence agrees (name, address, birth date,
         # landline), each has a mobile and a personal e-mail of their own and none is shared,
         # and the first names differ. One person with a typo in the first name who changed

@@ -400,11 +400,49 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
-        "description": "one name inside the other (Anna / Hanna) proves nothing",
+        "description": "one name inside the other (Anna / Hanna): each address names the longer "
+        "name it holds, anna.kofler@ Anna and hanna.kofler@ Hanna",
         "comparison": "email",
         "left": {"first_name_key": "anna", "emails": ["anna.kofler@gmx.at"]},
         "right": {"first_name_key": "hanna", "emails": ["hanna.kofler@aon.at"]},
+        "level": "own_names",
+    },
+    {
+        "description": "a record 'Anna' whose address is hanna.kofler@ names Hanna: no own name",
+        "comparison": "email",
+        "left": {"first_name_key": "anna", "emails": ["hanna.kofler@gmx.at"]},
+        "right": {"first_name_key": "hanna", "emails": ["hkofler77@aon.at"]},
         "level": "different",
+    },
+    {
+        "description": "Lukas and Luka: lukas.gruber@ holds Luka too but names Lukas",
+        "comparison": "email",
+        "left": {"first_name_key": "lukas", "emails": ["lukas.gruber@mail.de"]},
+        "right": {"first_name_key": "luka", "emails": ["luka.gruber@web.de"]},
+        "level": "own_names",
+    },
+    {
+        "description": "one address names its own first name (lea.winkler@ for Lea), the other "
+        "neither name (lwinkler39@ for Lena)",
+        "comparison": "email",
+        "left": {"first_name_key": "lena", "emails": ["lwinkler39@gmx.at"]},
+        "right": {"first_name_key": "lea", "emails": ["lea.winkler@a1.net"]},
+        "level": "own_names",
+    },
+    {
+        "description": "one typo apart exactly where each repeats its own first name "
+        "(jonas.lehmann@ / jonah.lehmann@): the addresses follow the names",
+        "comparison": "email",
+        "left": {"first_name_key": "jonas", "emails": ["jonas.lehmann@outlook.de"]},
+        "right": {"first_name_key": "jonah", "emails": ["jonah.lehmann@outlook.de"]},
+        "level": "own_names",
+    },
+    {
+        "description": "one typo apart, the mistyped first name not repeated in the address",
+        "comparison": "email",
+        "left": {"first_name_key": "jonas", "emails": ["jonas.lehmann@outlook.de"]},
+        "right": {"first_name_key": "jnoas", "emails": ["jonas.lehmnan@outlook.de"]},
+        "level": "similar",
     },
     {
         "description": "same local part, two letters of the domain swapped (gmail / gmial)",
