@@ -185,7 +185,8 @@ def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.nda
 
     Checked in turn, each only on the pairs the previous checks left unexplained (most pairs
     never get here): an initial or short form, scrambled letters, a typo next to a nickname,
-    and first and last name swapped (both ways, or one way where the other name is missing).
+    and first and last name swapped (one way is enough: Schultz Ute beside Ute Haas, a married
+    name in the other column).
     """
     sim = JaroWinkler.normalized_similarity
     letters = Indel.normalized_similarity
@@ -210,11 +211,10 @@ def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.nda
     last_crosses = check("last_name_key_l", "first_name_key_r", sim, 0.9) | check(
         "last_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
     )
-    no_last_l = pairs["last_name_key_l"].is_null().to_numpy()
-    no_last_r = pairs["last_name_key_r"].is_null().to_numpy()
-    crossed = (first_crosses & (last_crosses | no_last_l)) | (
-        last_crosses & (first_crosses | no_last_r)
-    )
+    # One way is enough: the record with the names swapped may carry a married name (Ute Haas /
+    # Schultz Ute) or another spelling of the surname (Volker Maier / Meyer Volker) in the other
+    # column. The difference then only weighs, and the rest of the record must carry the match.
+    crossed = first_crosses | last_crosses
     open_rows &= ~crossed
     return ~open_rows
 

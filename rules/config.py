@@ -342,7 +342,12 @@ def _default_hard_rules() -> list[HardRule]:
             when=["first_name:opposite_sex"],
             then="no_match",
             record_type="person",
-            unless=[*_SAME_PERSONAL_ID, "email:shared|similar", "phone:shared", "gender:same"],
+            unless=[
+                *_SAME_OR_MISTYPED_PERSONAL_ID,
+                "email:shared|similar",
+                "phone:shared",
+                "gender:same",
+            ],
         ),
         # Twins of one sex (Lena / Lea): household evidence agrees (name, address, birth date,
         # landline), each has a mobile and a personal e-mail of their own and none is shared,

@@ -194,6 +194,23 @@ CASES: list[dict[str, Any]] = [
         "level": "unlike",
         "similarity": (0.0, 0.8),
     },
+    {
+        "description": "Schultz Ute / Ute Haas: swapped in one record, which also carries the "
+        "married name, so only one way crosses; the difference only weighs",
+        "comparison": "first_name",
+        "left": {**_first_name("schultz", None, "858"), **_last_name("ute", "02")},
+        "right": {**_first_name("ute", None, "02"), **_last_name("haas", "08")},
+        "level": "unlike",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Ute Haas / Anna Schultz: neither name crosses to the other column",
+        "comparison": "first_name",
+        "left": {**_first_name("ute", None, "02"), **_last_name("haas", "08")},
+        "right": {**_first_name("anna", None, "06"), **_last_name("schultz", "858")},
+        "level": "different",
+        "similarity": (0.0, 0.8),
+    },
     # --- last name: exact, phonetic or JW >= 0.92, JW >= 0.8, different ----------------------
     {
         "description": "last name identical",
@@ -1418,10 +1435,11 @@ SWAP_CASES: list[dict[str, Any]] = [
         "levels_reversed": {"first_name": "jaro_winkler_0.9", "last_name": "exact"},
     },
     {
-        "description": "only one name crosses over (Hans Meier / Peter Hans): not aligned",
+        "description": "only one name crosses over (Hans Meier / Peter Hans): not aligned, and "
+        "the first names only weigh (the other column may hold a married name)",
         "left": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
         "right": {**_first_name("peter", "peter", "127"), **_last_name("hans", "068")},
-        "levels": {"first_name": "different", "last_name": "different"},
+        "levels": {"first_name": "unlike", "last_name": "different"},
     },
     {
         "description": "names alike each other (Marie Maria): the straight reading wins",
