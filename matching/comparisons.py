@@ -151,7 +151,8 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     and nothing explains the difference — not a typo, nickname, scrambled letters (Edward /
     Ddwae), an initial or short form (J. / Johann), nor the other record's last name (first and
     last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
-    Those fall into "unlike", which only weighs.
+    Those fall into "unlike", which only weighs; so does "swapped_one_way", one name in the
+    other column and the other name different (Schultz Ute / Ute Haas: swapped and married).
     Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
     """
     raw_similarity = jaro_winkler(pairs, "first_name_key")
@@ -160,7 +161,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
         _l("first_name_group"), _r("first_name_group")
     )
-    explained = pl.Series(_explained_difference(pairs, raw_similarity))
+    explained, one_way = _explained_difference(pairs, raw_similarity)
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -175,18 +176,21 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
             opposite,
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
-            pl.lit(explained),
+            pl.lit(pl.Series(explained)),
+            pl.lit(pl.Series(one_way)),
         ],
     )
 
 
-def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.ndarray:
+def _explained_difference(
+    pairs: pl.DataFrame, similarity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: whether something other than two people explains differing first names.
 
     Checked in turn, each only on the pairs the previous checks left unexplained (most pairs
     never get here): an initial or short form, scrambled letters, a typo next to a nickname,
-    and first and last name swapped (one way is enough: Schultz Ute beside Ute Haas, a married
-    name in the other column).
+    and first and last name swapped (both ways, or one way where the other name is missing).
+    Also returns where one name crosses one way only (Schultz Ute beside Ute Haas).
     """
     sim = JaroWinkler.normalized_similarity
     letters = Indel.normalized_similarity
@@ -211,12 +215,18 @@ def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.nda
     last_crosses = check("last_name_key_l", "first_name_key_r", sim, 0.9) | check(
         "last_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
     )
-    # One way is enough: the record with the names swapped may carry a married name (Ute Haas /
-    # Schultz Ute) or another spelling of the surname (Volker Maier / Meyer Volker) in the other
-    # column. The difference then only weighs, and the rest of the record must carry the match.
-    crossed = first_crosses | last_crosses
+    no_last_l = pairs["last_name_key_l"].is_null().to_numpy()
+    no_last_r = pairs["last_name_key_r"].is_null().to_numpy()
+    crossed = (first_crosses & (last_crosses | no_last_l)) | (
+        last_crosses & (first_crosses | no_last_r)
+    )
     open_rows &= ~crossed
-    return ~open_rows
+    # One way only: the record with the names swapped may carry a married name (Ute Haas /
+    # Schultz Ute) or another spelling of the surname (Volker Maier / Meyer Volker) in the
+    # other column. Weaker than a swap both ways (Logan Turner / Matthew Logan are mostly two
+    # people: many first names are surnames too), so a level of its own.
+    one_way = open_rows & (first_crosses | last_crosses)
+    return ~open_rows, one_way
 
 
 def _last_name(pairs: pl.DataFrame) -> pl.Series:
@@ -845,6 +855,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "jaro_winkler_0.9",
             "similar",
             "unlike",
+            "swapped_one_way",
             "different",
         ),
         _first_name,

@@ -196,11 +196,11 @@ CASES: list[dict[str, Any]] = [
     },
     {
         "description": "Schultz Ute / Ute Haas: swapped in one record, which also carries the "
-        "married name, so only one way crosses; the difference only weighs",
+        "married name, so only one way crosses; no strong evidence, it only weighs",
         "comparison": "first_name",
         "left": {**_first_name("schultz", None, "858"), **_last_name("ute", "02")},
         "right": {**_first_name("ute", None, "02"), **_last_name("haas", "08")},
-        "level": "unlike",
+        "level": "swapped_one_way",
         "similarity": (0.0, 0.8),
     },
     {
@@ -1439,7 +1439,7 @@ SWAP_CASES: list[dict[str, Any]] = [
         "the first names only weigh (the other column may hold a married name)",
         "left": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
         "right": {**_first_name("peter", "peter", "127"), **_last_name("hans", "068")},
-        "levels": {"first_name": "unlike", "last_name": "different"},
+        "levels": {"first_name": "swapped_one_way", "last_name": "different"},
     },
     {
         "description": "names alike each other (Marie Maria): the straight reading wins",
