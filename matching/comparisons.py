@@ -767,7 +767,17 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
-    return _levels(pairs, _either_null("name_suffix"), [_l("name_suffix") == _r("name_suffix")])
+    """The same jun./sen., one record with a suffix and the other without, or jun. beside sen.
+
+    A "jun." says that a namesake "sen." lives in the household: beside it, a record of the same
+    name without a suffix may be either of the two ("one_missing").
+    """
+    left, right = _l("name_suffix"), _r("name_suffix")
+    return _levels(
+        pairs,
+        left.is_null() & right.is_null(),
+        [left == right, left.is_null() | right.is_null()],
+    )
 
 
 def _gender(pairs: pl.DataFrame) -> pl.Series:
@@ -892,7 +902,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         ("exact_checked", "exact", "typo", "neighbour", "unlike", "different"),
         _personal_id,
     ),
-    Comparison("name_suffix", ("same", "different"), _name_suffix),
+    Comparison("name_suffix", ("same", "one_missing", "different"), _name_suffix),
     Comparison("gender", ("same", "different"), _gender),
 )
 

@@ -379,6 +379,20 @@ def _default_hard_rules() -> list[HardRule]:
         HardRule(when=["personal_id:different"], then="no_match", record_type="person"),
         # "jun." and "sen.": father and son, even without birth dates.
         HardRule(when=["name_suffix:different"], then="no_match", record_type="person"),
+        # "jun." beside the same name without a suffix: the household holds a father and a son
+        # of that name, so name, address and landline no longer say which one a record is. Only
+        # what one person has decides: a personal e-mail, a mobile, a birth date or an id.
+        HardRule(
+            when=["name_suffix:one_missing"],
+            then="no_match",
+            record_type="person",
+            unless=[
+                *_SAME_OR_MISTYPED_PERSONAL_ID,
+                "email:shared|similar",
+                "phone:shared",
+                "birth_date:exact|swap_or_typo|within_one_year",
+            ],
+        ),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).
         HardRule(when=["email:shared"], then="match", record_type="person"),

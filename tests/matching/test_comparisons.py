@@ -1263,9 +1263,16 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
-        "description": "suffix on one side only",
+        "description": "suffix on one side only: the household holds a namesake",
         "comparison": "name_suffix",
         "left": {"name_suffix": "sen."},
+        "right": {"name_suffix": None},
+        "level": "one_missing",
+    },
+    {
+        "description": "no suffix on either side",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": None},
         "right": {"name_suffix": None},
         "level": "missing",
     },

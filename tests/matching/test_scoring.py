@@ -736,6 +736,46 @@ SIMILAR_NAME_CASES: list[dict[str, Any]] = [
         "hard_rule": "match: email:shared",
     },
     {
+        "description": "Carsten jun. beside Carsten without a suffix and without birth date: "
+        "same address and landline, other e-mails; either of the two namesakes",
+        "left": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            name_suffix="jun.",
+            emails=["carsten.hofer@gmail.com"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "right": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            emails=["carsten.hofer@sunrise.ch"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": "no_match: name_suffix:one_missing",
+    },
+    {
+        "description": "Carsten jun. once written without the suffix: the same e-mail decides",
+        "left": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            name_suffix="jun.",
+            emails=["carsten.hofer@gmail.com"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "right": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            emails=["carsten.hofer@gmail.com"],
+            **ADDRESS,
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+    {
         "description": "one person, Lena typed as Lea, her address lena.hofer@ on both",
         "left": _person(
             LENA, HOFER, birth_date=date(1987, 3, 24), emails=["lena.hofer@gmx.at"], **ADDRESS
