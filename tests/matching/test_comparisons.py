@@ -149,6 +149,27 @@ CASES: list[dict[str, Any]] = [
         "level": "opposite_sex",
     },
     {
+        "description": "Daniel / Danielle: the French feminine -le",
+        "comparison": "first_name",
+        "left": _first_name("daniel", "daniel", "256"),
+        "right": _first_name("danielle", "danielle", "256"),
+        "level": "opposite_sex",
+    },
+    {
+        "description": "Oliver / Olivia and Harry / Harriet: English pairs the suffixes miss",
+        "comparison": "first_name",
+        "left": _first_name("oliver", "oliver", "0537"),
+        "right": _first_name("olivia", "olivia", "053"),
+        "level": "opposite_sex",
+    },
+    {
+        "description": "Harry / Harriet, Harry read as Henry by its nickname group",
+        "comparison": "first_name",
+        "left": _first_name("harry", "henry", "07"),
+        "right": _first_name("harriet", "harriet", "072"),
+        "level": "opposite_sex",
+    },
+    {
         "description": "Peter / Petra at one address (a couple): Petra is Peter's feminine form",
         "comparison": "first_name",
         "left": _first_name("peter", "peter", "127"),
