@@ -99,13 +99,6 @@ NICKNAME_PAIRS = [
     ("Wisi", "Alois"),  # Central Switzerland
     ("Zenzi", "Kreszenz"),  # Bavaria
     ("Poldi", "Leopold"),  # Austria
-    # English short forms (lists of English-speaking customers)
-    ("Bill", "William"),
-    ("Bobby", "Robert"),
-    ("Peggy", "Margaret"),
-    ("Jim", "James"),
-    ("Kate", "Catherine"),
-    ("Harry", "Henry"),
 ]
 
 
