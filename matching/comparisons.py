@@ -151,7 +151,8 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     and nothing explains the difference — not a typo, nickname, scrambled letters (Edward /
     Ddwae), an initial or short form (J. / Johann), nor the other record's last name (first and
     last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
-    Those fall into "unlike", which only weighs.
+    Those fall into "unlike", which only weighs; so does "swapped_one_way", one name in the
+    other column and the other name different (Schultz Ute / Ute Haas: swapped and married).
     Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
     """
     raw_similarity = jaro_winkler(pairs, "first_name_key")
@@ -160,7 +161,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
         _l("first_name_group"), _r("first_name_group")
     )
-    explained = pl.Series(_explained_difference(pairs, raw_similarity))
+    explained, one_way = _explained_difference(pairs, raw_similarity)
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -175,17 +176,21 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
             opposite,
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
-            pl.lit(explained),
+            pl.lit(pl.Series(explained)),
+            pl.lit(pl.Series(one_way)),
         ],
     )
 
 
-def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.ndarray:
+def _explained_difference(
+    pairs: pl.DataFrame, similarity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: whether something other than two people explains differing first names.
 
     Checked in turn, each only on the pairs the previous checks left unexplained (most pairs
     never get here): an initial or short form, scrambled letters, a typo next to a nickname,
     and first and last name swapped (both ways, or one way where the other name is missing).
+    Also returns where one name crosses one way only (Schultz Ute beside Ute Haas).
     """
     sim = JaroWinkler.normalized_similarity
     letters = Indel.normalized_similarity
@@ -216,7 +221,12 @@ def _explained_difference(pairs: pl.DataFrame, similarity: np.ndarray) -> np.nda
         last_crosses & (first_crosses | no_last_r)
     )
     open_rows &= ~crossed
-    return ~open_rows
+    # One way only: the record with the names swapped may carry a married name (Ute Haas /
+    # Schultz Ute) or another spelling of the surname (Volker Maier / Meyer Volker) in the
+    # other column. Weaker than a swap both ways (Logan Turner / Matthew Logan are mostly two
+    # people: many first names are surnames too), so a level of its own.
+    one_way = open_rows & (first_crosses | last_crosses)
+    return ~open_rows, one_way
 
 
 def _last_name(pairs: pl.DataFrame) -> pl.Series:
@@ -323,18 +333,23 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     two records live in one household, which parents and children do too (see _contact_parts).
     """
     personal = _personal_email(pairs)
-    own_names = _own_first_names()
+    own_names = _own_first_names(both=False)
+    # One typo apart only in the first name each repeats (jonas.lehmann@ / jonah.lehmann@ for
+    # Jonas and Jonah): the addresses follow the names, no typo.
+    own_names_similar = _own_first_names(both=True)
     household_shared = (
         _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
     # 0 shared, 1 similar (personal); 2 a shared household address; 3 different personal
-    # addresses that each name their own record's first name; 4 different; -1 when either side
-    # has no address at all.
+    # addresses, one naming its own record's first name and neither the other's (both, when
+    # they are one typo apart); 4 different; -1 when either side has no address at all.
     level = pl.lit(personal)
     any_left = _l("personal_emails").list.len() + _l("household_emails").list.len()
     any_right = _r("personal_emails").list.len() + _r("household_emails").list.len()
     return pairs.select(
-        pl.when(level.is_in([0, 1]))
+        pl.when((level == 1) & own_names_similar)
+        .then(pl.lit(3, dtype=pl.Int8))
+        .when(level.is_in([0, 1]))
         .then(level)
         .when(household_shared)
         .then(pl.lit(2, dtype=pl.Int8))
@@ -351,13 +366,23 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
 OWN_NAME_MIN_LETTERS = 3
 
 
-def _own_first_names() -> pl.Expr:
-    """Each record's personal addresses name its own first name and not the other's.
+def _own_first_names(both: bool = True) -> pl.Expr:
+    """The records' personal addresses name their own first names, never the other's.
 
     lina.gerber@ beside lisa.gerber@ for Lina and Lisa Gerber: the first names differ in the
     records *and* in the addresses their owners chose, so the difference is no typo of one
-    record (a typo would not be repeated in the address). A name inside the other's name (Anna
-    in Hanna) proves nothing and does not count.
+    record (a typo would not be repeated in the address). An address that holds both names, one
+    inside the other (hanna.weber@ holds Anna and Hanna; lukas.gruber@ Luka and Lukas), names
+    the longer one: hanna.weber@ on a record "Anna" is Hanna's address and proves nothing, while
+    lukas.gruber@ beside luka.gruber@ names Lukas and Luka.
+
+    ``both=False`` also takes one record's address naming its own first name (lea.winkler@ for
+    Lea) beside an address that spells neither first name, not even their first three letters
+    (lwinkler39@ for Lena: an initial and the surname). The first name of the record whose
+    address repeats it is no typo; the other record would need a first name mistyped into
+    another name *and* a mailbox of its own to be the same person. An address holding the
+    beginning of a name (albemrtking@ beside albertking@ for Albrert and Albert) is a mangled
+    copy of the other, as typo-ridden exports make them, and counts for nothing.
     """
 
     def local_parts(side: Callable[[str], pl.Expr]) -> pl.Expr:
@@ -365,14 +390,30 @@ def _own_first_names() -> pl.Expr:
 
     left_key, right_key = _l("first_name_key"), _r("first_name_key")
     left, right = local_parts(_l), local_parts(_r)
+
+    def names(local: pl.Expr, name: pl.Expr, other: pl.Expr) -> pl.Expr:
+        """``local`` holds ``name``, and not ``other`` unless inside ``name`` (Luka in Lukas)."""
+        return local.str.contains(name, literal=True) & (
+            ~local.str.contains(other, literal=True) | name.str.contains(other, literal=True)
+        )
+
+    def spells_neither(local: pl.Expr) -> pl.Expr:
+        return ~local.str.contains(left_key.str.slice(0, OWN_NAME_MIN_LETTERS), literal=True) & (
+            ~local.str.contains(right_key.str.slice(0, OWN_NAME_MIN_LETTERS), literal=True)
+        )
+
+    left_own, right_own = names(left, left_key, right_key), names(right, right_key, left_key)
+    left_other, right_other = names(left, right_key, left_key), names(right, left_key, right_key)
+    named = left_own & right_own
+    if not both:
+        named |= (left_own & spells_neither(right)) | (right_own & spells_neither(left))
     return (
         (left_key.str.len_chars() >= OWN_NAME_MIN_LETTERS)
         & (right_key.str.len_chars() >= OWN_NAME_MIN_LETTERS)
         & (left_key != right_key)
-        & left.str.contains(left_key, literal=True)
-        & ~left.str.contains(right_key, literal=True)
-        & right.str.contains(right_key, literal=True)
-        & ~right.str.contains(left_key, literal=True)
+        & named
+        & ~left_other
+        & ~right_other
     ).fill_null(False)
 
 
@@ -739,7 +780,17 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
-    return _levels(pairs, _either_null("name_suffix"), [_l("name_suffix") == _r("name_suffix")])
+    """The same jun./sen., one record with a suffix and the other without, or jun. beside sen.
+
+    A "jun." says that a namesake "sen." lives in the household: beside it, a record of the same
+    name without a suffix may be either of the two ("one_missing").
+    """
+    left, right = _l("name_suffix"), _r("name_suffix")
+    return _levels(
+        pairs,
+        left.is_null() & right.is_null(),
+        [left == right, left.is_null() | right.is_null()],
+    )
 
 
 def _gender(pairs: pl.DataFrame) -> pl.Series:
@@ -827,6 +878,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "jaro_winkler_0.9",
             "similar",
             "unlike",
+            "swapped_one_way",
             "different",
         ),
         _first_name,
@@ -863,7 +915,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         ("exact_checked", "exact", "typo", "neighbour", "unlike", "different"),
         _personal_id,
     ),
-    Comparison("name_suffix", ("same", "different"), _name_suffix),
+    Comparison("name_suffix", ("same", "one_missing", "different"), _name_suffix),
     Comparison("gender", ("same", "different"), _gender),
 )
 

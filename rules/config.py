@@ -334,6 +334,21 @@ def _default_hard_rules() -> list[HardRule]:
             record_type="person",
             unless=[*_SAME_PERSONAL_ID, "email:shared"],
         ),
+        # Brother and sister (Stefan / Stefanie, Jan / Jana, Daniel / Danielle), also without a
+        # salutation column: a masculine and a feminine form are two people unless something
+        # only one person has says otherwise (the same personal e-mail, mobile or id), or the
+        # salutations agree (Herr Jan / Herr Jana: a typo in the name).
+        HardRule(
+            when=["first_name:opposite_sex"],
+            then="no_match",
+            record_type="person",
+            unless=[
+                *_SAME_OR_MISTYPED_PERSONAL_ID,
+                "email:shared|similar",
+                "phone:shared",
+                "gender:same",
+            ],
+        ),
         # Twins of one sex (Lena / Lea): household evidence agrees (name, address, birth date,
         # landline), each has a mobile and a personal e-mail of their own and none is shared,
         # and the first names differ. One person with a typo in the first name who changed
@@ -364,6 +379,20 @@ def _default_hard_rules() -> list[HardRule]:
         HardRule(when=["personal_id:different"], then="no_match", record_type="person"),
         # "jun." and "sen.": father and son, even without birth dates.
         HardRule(when=["name_suffix:different"], then="no_match", record_type="person"),
+        # "jun." beside the same name without a suffix: the household holds a father and a son
+        # of that name, so name, address and landline no longer say which one a record is. Only
+        # what one person has decides: a personal e-mail, a mobile, a birth date or an id.
+        HardRule(
+            when=["name_suffix:one_missing"],
+            then="no_match",
+            record_type="person",
+            unless=[
+                *_SAME_OR_MISTYPED_PERSONAL_ID,
+                "email:shared|similar",
+                "phone:shared",
+                "birth_date:exact|swap_or_typo|within_one_year",
+            ],
+        ),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).
         HardRule(when=["email:shared"], then="match", record_type="person"),

@@ -149,6 +149,27 @@ CASES: list[dict[str, Any]] = [
         "level": "opposite_sex",
     },
     {
+        "description": "Daniel / Danielle: the French feminine -le",
+        "comparison": "first_name",
+        "left": _first_name("daniel", "daniel", "256"),
+        "right": _first_name("danielle", "danielle", "256"),
+        "level": "opposite_sex",
+    },
+    {
+        "description": "Oliver / Olivia and Harry / Harriet: English pairs the suffixes miss",
+        "comparison": "first_name",
+        "left": _first_name("oliver", "oliver", "0537"),
+        "right": _first_name("olivia", "olivia", "053"),
+        "level": "opposite_sex",
+    },
+    {
+        "description": "Harry / Harriet, Harry read as Henry by its nickname group",
+        "comparison": "first_name",
+        "left": _first_name("harry", "henry", "07"),
+        "right": _first_name("harriet", "harriet", "072"),
+        "level": "opposite_sex",
+    },
+    {
         "description": "Peter / Petra at one address (a couple): Petra is Peter's feminine form",
         "comparison": "first_name",
         "left": _first_name("peter", "peter", "127"),
@@ -192,6 +213,23 @@ CASES: list[dict[str, Any]] = [
         "left": {**_first_name("watson", None, "386"), **_last_name("noah", "06")},
         "right": {**_first_name("noah", None, "06"), **_last_name(None, None)},
         "level": "unlike",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Schultz Ute / Ute Haas: swapped in one record, which also carries the "
+        "married name, so only one way crosses; no strong evidence, it only weighs",
+        "comparison": "first_name",
+        "left": {**_first_name("schultz", None, "858"), **_last_name("ute", "02")},
+        "right": {**_first_name("ute", None, "02"), **_last_name("haas", "08")},
+        "level": "swapped_one_way",
+        "similarity": (0.0, 0.8),
+    },
+    {
+        "description": "Ute Haas / Anna Schultz: neither name crosses to the other column",
+        "comparison": "first_name",
+        "left": {**_first_name("ute", None, "02"), **_last_name("haas", "08")},
+        "right": {**_first_name("anna", None, "06"), **_last_name("schultz", "858")},
+        "level": "different",
         "similarity": (0.0, 0.8),
     },
     # --- last name: exact, phonetic or JW >= 0.92, JW >= 0.8, different ----------------------
@@ -400,11 +438,49 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
-        "description": "one name inside the other (Anna / Hanna) proves nothing",
+        "description": "one name inside the other (Anna / Hanna): each address names the longer "
+        "name it holds, anna.kofler@ Anna and hanna.kofler@ Hanna",
         "comparison": "email",
         "left": {"first_name_key": "anna", "emails": ["anna.kofler@gmx.at"]},
         "right": {"first_name_key": "hanna", "emails": ["hanna.kofler@aon.at"]},
+        "level": "own_names",
+    },
+    {
+        "description": "a record 'Anna' whose address is hanna.kofler@ names Hanna: no own name",
+        "comparison": "email",
+        "left": {"first_name_key": "anna", "emails": ["hanna.kofler@gmx.at"]},
+        "right": {"first_name_key": "hanna", "emails": ["hkofler77@aon.at"]},
         "level": "different",
+    },
+    {
+        "description": "Lukas and Luka: lukas.gruber@ holds Luka too but names Lukas",
+        "comparison": "email",
+        "left": {"first_name_key": "lukas", "emails": ["lukas.gruber@mail.de"]},
+        "right": {"first_name_key": "luka", "emails": ["luka.gruber@web.de"]},
+        "level": "own_names",
+    },
+    {
+        "description": "one address names its own first name (lea.winkler@ for Lea), the other "
+        "neither name (lwinkler39@ for Lena)",
+        "comparison": "email",
+        "left": {"first_name_key": "lena", "emails": ["lwinkler39@gmx.at"]},
+        "right": {"first_name_key": "lea", "emails": ["lea.winkler@a1.net"]},
+        "level": "own_names",
+    },
+    {
+        "description": "one typo apart exactly where each repeats its own first name "
+        "(jonas.lehmann@ / jonah.lehmann@): the addresses follow the names",
+        "comparison": "email",
+        "left": {"first_name_key": "jonas", "emails": ["jonas.lehmann@outlook.de"]},
+        "right": {"first_name_key": "jonah", "emails": ["jonah.lehmann@outlook.de"]},
+        "level": "own_names",
+    },
+    {
+        "description": "one typo apart, the mistyped first name not repeated in the address",
+        "comparison": "email",
+        "left": {"first_name_key": "jonas", "emails": ["jonas.lehmann@outlook.de"]},
+        "right": {"first_name_key": "jnoas", "emails": ["jonas.lehmnan@outlook.de"]},
+        "level": "similar",
     },
     {
         "description": "same local part, two letters of the domain swapped (gmail / gmial)",
@@ -1208,9 +1284,16 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
-        "description": "suffix on one side only",
+        "description": "suffix on one side only: the household holds a namesake",
         "comparison": "name_suffix",
         "left": {"name_suffix": "sen."},
+        "right": {"name_suffix": None},
+        "level": "one_missing",
+    },
+    {
+        "description": "no suffix on either side",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": None},
         "right": {"name_suffix": None},
         "level": "missing",
     },
@@ -1382,10 +1465,11 @@ SWAP_CASES: list[dict[str, Any]] = [
         "levels_reversed": {"first_name": "jaro_winkler_0.9", "last_name": "exact"},
     },
     {
-        "description": "only one name crosses over (Hans Meier / Peter Hans): not aligned",
+        "description": "only one name crosses over (Hans Meier / Peter Hans): not aligned, and "
+        "the first names only weigh (the other column may hold a married name)",
         "left": {**_first_name("hans", "johannes", "068"), **_last_name("meier", "67")},
         "right": {**_first_name("peter", "peter", "127"), **_last_name("hans", "068")},
-        "levels": {"first_name": "different", "last_name": "different"},
+        "levels": {"first_name": "swapped_one_way", "last_name": "different"},
     },
     {
         "description": "names alike each other (Marie Maria): the straight reading wins",

@@ -427,6 +427,15 @@ NOAH = ("noah", "noah", "6")
 NORA = ("nora", "nora", "67")
 SABINE = ("sabine", "sabine", "816")
 SABIEN = ("sabien", "sabien", "816")  # a typo of Sabine
+STEFAN = ("stefan", "stefan", "8236")
+STEFANIE = ("stefanie", "stefanie", "8236")
+JAN = ("jan", "johannes", "06")
+JANA = ("jana", "jana", "06")
+JONAS = ("jonas", "jonas", "068")
+JONAH = ("jonah", "jonah", "06")
+LUKAS = ("lukas", "lukas", "548")
+LUKA = ("luka", "luka", "54")
+SOMMER = ("sommer", "867")
 HOFER = ("hofer", "037")
 MUELLER = ("mueller", "657")
 SCHMIDT = ("schmidt", "8622")
@@ -436,6 +445,8 @@ WEBER = ("weber", "317")
 CLOSE_NAMES = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
 OTHER_SEX_RULE = f"no_match: gender:different & {CLOSE_NAMES}"
 OWN_CONTACTS_RULE = f"no_match: {CLOSE_NAMES} & phone:different & email:own_names|different"
+OPPOSITE_SEX_RULE = "no_match: first_name:opposite_sex"
+OWN_NAMES_RULE = f"no_match: {CLOSE_NAMES} & email:own_names"
 
 # "below"/"above": the probability from the default weights alone; "hard_rule": the default
 # hard rule (rules.config.MatchingConfig().hard_rules) that decides the pair, or None. A case
@@ -649,6 +660,189 @@ SIMILAR_NAME_CASES: list[dict[str, Any]] = [
             salutation="Herr",
             **_own_contacts("+491703333333", "s.hofer@t-online.de"),
             **ADDRESS,
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "brother and sister Stefan and Stefanie, no salutation column: same "
+        "birth date and address, each an e-mail of their own",
+        "left": _person(
+            STEFAN,
+            SOMMER,
+            birth_date=date(1985, 7, 25),
+            emails=["ssommer61@outlook.de"],
+            **ADDRESS,
+        ),
+        "right": _person(
+            STEFANIE,
+            SOMMER,
+            birth_date=date(1985, 7, 25),
+            emails=["stefanie.sommer@gmx.de"],
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": OPPOSITE_SEX_RULE,
+    },
+    {
+        "description": "Jan and Jana, no salutation, no e-mail: only the names tell them apart",
+        "left": _person(JAN, SOMMER, birth_date=date(1982, 7, 20), **LANDLINE, **ADDRESS),
+        "right": _person(JANA, SOMMER, birth_date=date(1982, 7, 20), **LANDLINE, **ADDRESS),
+        "below": 0.6,
+        "hard_rule": OPPOSITE_SEX_RULE,
+    },
+    {
+        "description": "Jan typed as Jana, both with Herr: the salutations agree, so no veto; "
+        "the weights send the pair to review",
+        "left": _person(
+            JAN, SOMMER, salutation="Herr", birth_date=date(1982, 7, 20), **LANDLINE, **ADDRESS
+        ),
+        "right": _person(
+            JANA, SOMMER, salutation="Herr", birth_date=date(1982, 7, 20), **LANDLINE, **ADDRESS
+        ),
+        "above": 0.6,
+        "hard_rule": None,
+    },
+    {
+        "description": "one person, Stefan typed as Stefanie, the same mobile and e-mail",
+        "left": _person(
+            STEFAN, SOMMER, **_own_contacts("+491704444444", "s.sommer@web.de"), **ADDRESS
+        ),
+        "right": _person(
+            STEFANIE, SOMMER, **_own_contacts("+491704444444", "s.sommer@web.de"), **ADDRESS
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "twins Lena and Lea, landline only: lea.hofer@ names Lea, lhofer39@ "
+        "spells neither name",
+        "left": _person(
+            LENA,
+            HOFER,
+            birth_date=date(1987, 3, 24),
+            emails=["lhofer39@gmx.at"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "right": _person(
+            LEA,
+            HOFER,
+            birth_date=date(1987, 3, 24),
+            emails=["lea.hofer@a1.net"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": OWN_NAMES_RULE,
+    },
+    {
+        "description": "twins Jonas and Jonah: addresses one letter apart, each its own name",
+        "left": _person(
+            JONAS,
+            HOFER,
+            birth_date=date(1980, 11, 22),
+            emails=["jonas.hofer@outlook.de"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "right": _person(
+            JONAH,
+            HOFER,
+            birth_date=date(1980, 11, 22),
+            emails=["jonah.hofer@outlook.de"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": OWN_NAMES_RULE,
+    },
+    {
+        "description": "twins Lukas and Luka: lukas.hofer@ holds Luka too, but names Lukas",
+        "left": _person(
+            LUKAS,
+            HOFER,
+            birth_date=date(1988, 7, 14),
+            emails=["lukas.hofer@mail.de"],
+            **ADDRESS,
+        ),
+        "right": _person(
+            LUKA,
+            HOFER,
+            birth_date=date(1988, 7, 14),
+            emails=["luka.hofer@web.de"],
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": OWN_NAMES_RULE,
+    },
+    {
+        "description": "married and the names swapped in one silo (Schultz Ute / Ute Haas): the "
+        "swap explains the first name one way round, the same personal e-mail decides",
+        "left": _person(
+            ("schultz", "schultz", "858"),
+            ("ute", "02"),
+            birth_date=date(1959, 4, 3),
+            emails=["ute.schultz@web.de"],
+            **ADDRESS,
+        ),
+        "right": _person(
+            ("ute", "ute", "02"),
+            ("haas", "08"),
+            birth_date=date(1959, 4, 3),
+            emails=["ute.schultz@web.de"],
+            **ADDRESS,
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "Carsten jun. beside Carsten without a suffix and without birth date: "
+        "same address and landline, other e-mails; either of the two namesakes",
+        "left": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            name_suffix="jun.",
+            emails=["carsten.hofer@gmail.com"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "right": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            emails=["carsten.hofer@sunrise.ch"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": "no_match: name_suffix:one_missing",
+    },
+    {
+        "description": "Carsten jun. once written without the suffix: the same e-mail decides",
+        "left": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            name_suffix="jun.",
+            emails=["carsten.hofer@gmail.com"],
+            **LANDLINE,
+            **ADDRESS,
+        ),
+        "right": _person(
+            ("carsten", "carsten", "4786"),
+            HOFER,
+            emails=["carsten.hofer@gmail.com"],
+            **ADDRESS,
+        ),
+        "above": 0.9,
+        "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "one person, Lena typed as Lea, her address lena.hofer@ on both",
+        "left": _person(
+            LENA, HOFER, birth_date=date(1987, 3, 24), emails=["lena.hofer@gmx.at"], **ADDRESS
+        ),
+        "right": _person(
+            LEA, HOFER, birth_date=date(1987, 3, 24), emails=["lena.hofer@gmx.at"], **ADDRESS
         ),
         "above": 0.9,
         "hard_rule": "match: email:shared",
