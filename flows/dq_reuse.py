@@ -142,9 +142,13 @@ class DQReuse:
                 if bounds is None:
                     known = None
                 else:
-                    between = slim[check.column].is_between(*bounds).fill_null(False)
-                    moved = fingerprints.filter(between).select(keys)
-                    known = known.join(moved, on=keys, how="anti")
+                    try:
+                        between = slim[check.column].is_between(*bounds).fill_null(False)
+                    except pl.exceptions.PolarsError:  # not a time column: judge every row
+                        known = None
+                    else:
+                        moved = fingerprints.filter(between).select(keys)
+                        known = known.join(moved, on=keys, how="anti")
         unknown = (
             fingerprints
             if known is None
