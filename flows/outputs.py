@@ -10,6 +10,8 @@ import polars as pl
 
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from cleaners.incremental import write_clean_cache
+from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
+from flows.dq_reuse import DQReuse, write_dq_cache
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.comparisons import COMPARISONS
@@ -56,6 +58,8 @@ class RunOutputs:
     overrides_dropped: pl.DataFrame | None = None
     #: hashes of the review queue's records (flows.stages.review_hashes), kept for the next run
     record_hashes: pl.DataFrame | None = None
+    #: this run's DQ verdicts (flows.dq_reuse), kept for the next run; None: not kept
+    dq_reuse: DQReuse | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -71,6 +75,8 @@ class RunOutputs:
             summary["matching"] = self.matched.report.to_dict()
         if self.cleaned.report is not None:
             summary["cleaning"] = self.cleaned.report.to_dict()
+        if self.dq_reuse is not None:
+            summary["dq_checking"] = self.dq_reuse.to_dict()
         if self.refused is not None:
             summary["merges_refused"] = merges_refused(self.refused)
         if self.overrides is not None or self.overrides_dropped is not None:
@@ -152,6 +158,8 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
             cache.keeping(outputs.cleaned.records["record_key"]),
             run_id=outputs.summary.run_id,
         )
+    if outputs.dq_reuse is not None and outputs.dq_reuse.current:
+        write_dq_cache(folder / DQ_CACHE_FOLDER, outputs.dq_reuse, run_id=outputs.summary.run_id)
     write_json(outputs.summary_dict(), folder / "summary.json")
 
 

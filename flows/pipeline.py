@@ -24,6 +24,8 @@ import polars as pl
 from flows import stages
 from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
+from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
+from flows.dq_reuse import DQReuse
 from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.faults import describe_fault
@@ -34,7 +36,7 @@ from flows.runlock import process_identity, run_lock
 from flows.state import PUBLISHED_STAGE, StateStore
 from flows.state_files import backup_state, sqlite_path
 from matching.staleness import reminders
-from reports.dq_scores import scorecard
+from reports.dq_scores import DQResults, scorecard
 from reports.summary import RunSummary, SiloSummary
 from rules.config import DATABASE_CONNECTORS, GoldenConfig, SiloConfig
 from rules.errors import GoldenError, SiloError
@@ -176,7 +178,14 @@ def _run_locked(
         prepared = timed("map to canonical", stages.prepare, config, extracts)
         cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts, full)
         cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
-        dq = timed("dq checks", run_dq_checks, config, cleaned, today)
+        dq, dq_reuse = timed(
+            "dq checks",
+            dq_checks,
+            config,
+            cleaned,
+            today,
+            None if full else config.output_dir / "latest" / DQ_CACHE_FOLDER,
+        )
         # Stored before the blocking rules run: a blocked run shows up in the trends too.
         state.save_dq_scores(run_id, scorecard(dq))
         for warning in timed("validate", stages.validate, config, cleaned, dq):
@@ -223,6 +232,7 @@ def _run_locked(
             overrides=applied,
             overrides_dropped=dropped,
             record_hashes=hashes,
+            dq_reuse=dq_reuse if config.matching.incremental else None,
         )
         folder = timed(
             "publish",
@@ -258,6 +268,15 @@ def _run_locked(
         raise
     finally:
         state.close()
+
+
+def dq_checks(
+    config: GoldenConfig, cleaned: stages.Cleaned, today: date, cache: Path | None
+) -> tuple[DQResults, DQReuse]:
+    """The DQ checks, reusing the verdicts of the DQ cache in ``cache`` (flows.dq_reuse; None:
+    check every value); returns the results and this run's verdicts for the next run."""
+    reuse = DQReuse.load(cache)
+    return run_dq_checks(config, cleaned, today, reuse), reuse
 
 
 def write_run(target: Path, outputs: RunOutputs, config: GoldenConfig, due: pl.DataFrame) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
+from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
 
@@ -105,12 +106,16 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
 
 
 def prune_match_caches(output_dir: Path, keep: Path) -> None:
-    """Remove the match and clean caches of every run folder but ``keep``: only the latest
-    one's are read."""
+    """Remove the match, clean and DQ caches of every run folder but ``keep``: only the
+    latest one's are read."""
     for run_folder in (output_dir / "runs").iterdir():
         if run_folder.name == keep.name:
             continue
-        for cache in (run_folder / CACHE_FOLDER, run_folder / CLEAN_CACHE_FOLDER):
+        for cache in (
+            run_folder / CACHE_FOLDER,
+            run_folder / CLEAN_CACHE_FOLDER,
+            run_folder / DQ_CACHE_FOLDER,
+        ):
             if cache.is_dir() and not cache.is_symlink():
                 shutil.rmtree(cache, ignore_errors=True)
 

@@ -30,6 +30,8 @@ from reports.csv_safe import write_csv
 CACHE_FOLDER: Final = "match_cache"
 #: cleaners.incremental's cache: deleted whole on an erasure (the next run cleans every row).
 CLEAN_CACHE_FOLDER: Final = "clean_cache"
+#: flows.dq_reuse's cache (fingerprints of values, verdicts): deleted whole on an erasure too.
+DQ_CACHE_FOLDER: Final = "dq_cache"
 SUFFIX: Final = ".scrub"
 NOTICE: Final = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Entfernt / removed</title></head>
@@ -63,13 +65,13 @@ def plan_scrub(
             if path.is_dir() or path.is_symlink() or path.name.endswith(SUFFIX):
                 continue
             parts = path.relative_to(folder).parts
-            if CACHE_FOLDER in parts or CLEAN_CACHE_FOLDER in parts:
+            if CACHE_FOLDER in parts or CLEAN_CACHE_FOLDER in parts or DQ_CACHE_FOLDER in parts:
                 continue
             _plan_file(path, person, request_ref, plan)
-        clean_cache = folder / CLEAN_CACHE_FOLDER
-        if clean_cache.is_dir() and not clean_cache.is_symlink():
-            plan.delete.append(clean_cache)
-            plan.changes[str(clean_cache)] = -1
+        for deleted in (folder / CLEAN_CACHE_FOLDER, folder / DQ_CACHE_FOLDER):
+            if deleted.is_dir() and not deleted.is_symlink():
+                plan.delete.append(deleted)
+                plan.changes[str(deleted)] = -1
         cache = folder / CACHE_FOLDER
         if cache.is_dir() and not cache.is_symlink():
             _plan_cache(cache, person, plan)

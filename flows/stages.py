@@ -358,7 +358,11 @@ def match(
     chunk_pairs = chunk_pairs_for(config.project.memory_limit_bytes())
 
     def compare(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-        # Prepared once for all partitions, not once per partition.
+        # Prepared once for all partitions, not once per partition, and only for the records
+        # of a pair: an incremental night compares the pairs of 1 % of the records.
+        keys = pl.concat([pairs["left_key"], pairs["right_key"]]).unique()
+        if keys.len() < records.height:
+            records = records.filter(pl.col("record_key").is_in(keys.implode()))
         attributes = comparison_attributes(records)
         partitions = pair_partitions(pairs, attributes, config.project.partition_pairs)
         compared = map_parts(

@@ -444,29 +444,62 @@ class StateStore:
 
         ``current`` has silo, source_id, golden_id; ``redirects`` has golden_id, redirect_to for
         ids that stopped being used in this run (redirect_to null when the record left).
+        Only the difference is written (rows gone deleted, new rows inserted, changed golden
+        ids updated) and every row's ``last_run`` set by one statement: a night that changed
+        1 % of the records no longer deletes and re-inserts the other 99 %.
         """
         with self.transaction() as connection:
-            previous = {
-                (row.silo, row.source_id): row.first_run
-                for row in connection.execute(
-                    select(crosswalk.c.silo, crosswalk.c.source_id, crosswalk.c.first_run)
-                )
-            }
+            stored = pl.DataFrame(
+                [
+                    tuple(row)
+                    for row in connection.execute(
+                        select(crosswalk.c.silo, crosswalk.c.source_id, crosswalk.c.golden_id)
+                    )
+                ],
+                schema=CROSSWALK_SCHEMA,
+                orient="row",
+            )
             known_ids = {
                 row.golden_id for row in connection.execute(select(golden_ids.c.golden_id))
             }
-            connection.execute(delete(crosswalk))
+            wanted = current.select("silo", "source_id", "golden_id").cast(CROSSWALK_SCHEMA)  # type: ignore[arg-type]
+            keys = ["silo", "source_id"]
+            gone = stored.join(wanted, on=keys, how="anti")
+            added = wanted.join(stored, on=keys, how="anti")
+            moved = wanted.join(stored, on=keys, suffix="_stored").filter(
+                pl.col("golden_id") != pl.col("golden_id_stored")
+            )
+            where = (crosswalk.c.silo == bindparam("key_silo")) & (
+                crosswalk.c.source_id == bindparam("key_source_id")
+            )
+            if gone.height:
+                connection.execute(
+                    delete(crosswalk).where(where),
+                    [
+                        {"key_silo": silo, "key_source_id": source_id}
+                        for silo, source_id in gone.select(keys).iter_rows()
+                    ],
+                )
+            if moved.height:
+                connection.execute(
+                    update(crosswalk).where(where).values(golden_id=bindparam("new_golden_id")),
+                    [
+                        {"key_silo": silo, "key_source_id": source_id, "new_golden_id": golden_id}
+                        for silo, source_id, golden_id in moved.select(
+                            *keys, "golden_id"
+                        ).iter_rows()
+                    ],
+                )
+            connection.execute(update(crosswalk).values(last_run=run_id))
             rows = [
                 {
                     "silo": silo,
                     "source_id": source_id,
                     "golden_id": golden_id,
-                    "first_run": previous.get((silo, source_id), run_id),
+                    "first_run": run_id,
                     "last_run": run_id,
                 }
-                for silo, source_id, golden_id in current.select(
-                    "silo", "source_id", "golden_id"
-                ).iter_rows()
+                for silo, source_id, golden_id in added.iter_rows()
             ]
             for start in range(0, len(rows), 5000):
                 connection.execute(insert(crosswalk), rows[start : start + 5000])

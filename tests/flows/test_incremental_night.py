@@ -47,6 +47,7 @@ COMPARED_FILES = (
     "quarantine.csv",
     "review_queue.csv",
     "stale.csv",
+    "dq_failures.csv",
 )
 NEXT_DAY = DEMO_TODAY + timedelta(days=1)
 #: Person columns copied from one ERP customer onto another.
@@ -175,6 +176,14 @@ def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, objec
         assert filecmp.cmp(incremental.folder / name, full.folder / name, shallow=False), name
     hashes = pl.read_parquet(incremental.folder / CACHE_FOLDER / "hashes.parquet")
     assert hashes.height > 0  # the review queue's record hashes, kept for the next night
+    # The DQ checks: great-expectations saw only the changed values and the cached verdicts of
+    # the others gave the same failures and counts (dq_failures.csv above).
+    reuse = incremental.outputs.dq_reuse
+    assert reuse is not None and reuse.reason == "the last run's DQ cache fits"
+    assert 0 < reuse.validated < reuse.rows / 10, (reuse.validated, reuse.rows)
+    assert incremental.outputs.dq is not None and full.outputs.dq is not None
+    assert_frame_equal(incremental.outputs.dq.check_results, full.outputs.dq.check_results)
+    assert incremental.outputs.dq.failures.height > 0
     # In memory too, in the same order (the stages after cleaning read these frames).
     for frame in ("records", "findings", "quarantine"):
         assert_frame_equal(

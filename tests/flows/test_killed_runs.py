@@ -1,7 +1,7 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match cache or the clean cache, after publishing but
+match stage, halfway through writing the match, clean or DQ cache, after publishing but
 before the state store recorded the run), so the point is exact rather than a race against a
 timer. Then the next run must complete, clean and match incrementally from complete caches, and
 give the same crosswalk and golden records as a run on the same data that was never interrupted.
@@ -27,6 +27,7 @@ from benchmarks.incremental import change_erp
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.cli import app
 from flows.demo import write_demo
+from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 
 runner = CliRunner()
@@ -59,6 +60,13 @@ elif point == "clean_cache":
         cache.rows.write_parquet(folder / "rows.parquet")
         die()  # records.parquet, findings.parquet and the manifest never written
     flows.outputs.write_clean_cache = write_clean_cache
+elif point == "dq_cache":
+    def write_dq_cache(folder, reuse, run_id=""):
+        folder.mkdir(parents=True, exist_ok=True)
+        key, verdicts = next(iter(reuse.current.items()))
+        verdicts.frame.write_parquet(folder / f"{key}.parquet")
+        die()  # the other checks' verdicts and the manifest never written
+    flows.outputs.write_dq_cache = write_dq_cache
 elif point == "published":
     def prune_match_caches(output_dir, keep):
         die()  # latest already switched, the state store not yet told
@@ -101,7 +109,7 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
     return summary[part]
 
 
-@pytest.mark.parametrize("point", ["match", "cache", "clean_cache", "published"])
+@pytest.mark.parametrize("point", ["match", "cache", "clean_cache", "dq_cache", "published"])
 def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -> None:
     killed, calm = tmp_path / "killed", tmp_path / "calm"
     write_demo(killed, persons=300, seed=11)
@@ -126,10 +134,12 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
         assert latest != first  # the run's folder was complete and is published
         assert (latest / CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / DQ_CACHE_FOLDER / "manifest.json").is_file()
     else:
         assert latest == first  # the last complete run stays published, its caches whole
         assert (first / CACHE_FOLDER / "manifest.json").is_file()
         assert (first / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
+        assert (first / DQ_CACHE_FOLDER / "manifest.json").is_file()
 
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
@@ -157,7 +167,16 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
         assert cleaning["cleaned_rows"] == 0
     else:  # the rows cleaned are those changed since the last complete run
         assert cleaning["cleaned_rows"] == calm_cleaning["cleaned_rows"] > 0  # type: ignore[operator]
+    checking, calm_checking = _matching(killed, "dq_checking"), _matching(calm, "dq_checking")
+    assert checking["reason"] == calm_checking["reason"] == "the last run's DQ cache fits"
+    if point == "published":  # only the repeated values of uniqueness checks are asked again
+        assert checking["validated"] <= calm_checking["validated"]  # type: ignore[operator]
+    else:  # the verdicts of the last complete run, not of a half-written cache
+        assert checking == calm_checking
     assert_frame_equal(_published(killed), _published(calm))
+    for name in ("dq_failures.csv", "golden.csv"):
+        latest_killed, latest_calm = (d / "out" / "latest" / name for d in (killed, calm))
+        assert latest_killed.read_bytes() == latest_calm.read_bytes(), name
     golden = [
         pl.read_parquet(directory / "out" / "latest" / "golden.parquet").sort("golden_id")
         for directory in (killed, calm)

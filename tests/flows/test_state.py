@@ -7,8 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy import select
 
-from flows.state import StateStore
+from flows.state import StateStore, crosswalk
 from rules.errors import StateError
 
 
@@ -38,9 +39,9 @@ def _exercise(url: str) -> None:
     reopened.start_run("r2", datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
     second = pl.DataFrame(
         {
-            "silo": ["crm", "crm", "shop"],
-            "source_id": ["1", "2", "a-7"],
-            "golden_id": ["GA", "GA", "GA"],
+            "silo": ["crm", "crm", "shop", "shop"],
+            "source_id": ["1", "2", "a-7", "c-9"],
+            "golden_id": ["GA", "GA", "GA", "GD"],
         }
     )
     reopened.save_crosswalk(
@@ -56,7 +57,25 @@ def _exercise(url: str) -> None:
     assert ids["GA"]["retired_run"] is None  # only the retired ids are updated
     assert ids["GB"]["redirect_to"] == "GA" and ids["GB"]["retired_run"] == "r2"
     assert ids["GC"]["redirect_to"] is None and ids["GC"]["retired_run"] == "r2"  # it left
-    assert reopened.load_crosswalk()["golden_id"].to_list() == ["GA", "GA", "GA"]
+    assert ids["GD"]["created_run"] == "r2"
+    assert reopened.load_crosswalk()["golden_id"].to_list() == ["GA", "GA", "GA", "GD"]
+    # Only the difference is written, yet every row says when it was first and last seen.
+    with reopened.transaction() as connection:
+        rows = connection.execute(
+            select(
+                crosswalk.c.silo,
+                crosswalk.c.source_id,
+                crosswalk.c.golden_id,
+                crosswalk.c.first_run,
+                crosswalk.c.last_run,
+            ).order_by(crosswalk.c.silo, crosswalk.c.source_id)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("crm", "1", "GA", "r1", "r2"),
+        ("crm", "2", "GA", "r1", "r2"),
+        ("shop", "a-7", "GA", "r1", "r2"),  # moved to another golden id: first seen in r1
+        ("shop", "c-9", "GD", "r2", "r2"),  # new; shop b-1 left
+    ]
     reopened.close()
 
 

@@ -180,6 +180,12 @@ def test_equals_reference_union_find(graph: tuple[list[str], list[tuple[str, str
     assert _clusters(keys, pairs) == _reference(keys, pairs)
 
 
+def test_edges_to_unknown_keys_neither_add_records_nor_bridge_them() -> None:
+    # "x" is not a record (gone since the pairs were made): a-x and x-b do not join a and b.
+    clusters = _clusters(["a", "b", "c"], [("a", "x"), ("x", "b"), ("b", "c")])
+    assert clusters == {"a": "a", "b": "b", "c": "b"}
+
+
 # --- constrained clustering -------------------------------------------------------------------
 
 
