@@ -81,14 +81,9 @@ def main() -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _run_measured(command: list[str], log: Path) -> tuple[int, float, int]:
-    """Run a child process: (exit status, wall seconds, its peak RSS in MiB, from wait4)."""
-    status, wall, peak, _ = _run_measured_cpu(command, log)
-    return status, wall, peak
-
-
-def _run_measured_cpu(command: list[str], log: Path) -> tuple[int, float, int, float]:
-    """Run a child process: (exit status, wall seconds, peak RSS in MiB, CPU seconds)."""
+def _run_measured(command: list[str], log: Path) -> tuple[int, float, int, float]:
+    """Run a child process: (exit status, wall seconds, its peak RSS in MiB, its CPU seconds:
+    user + system, from wait4)."""
     clock = time.perf_counter()
     with log.open("w", encoding="utf-8") as output:
         # A wide console so the rich tables in the log keep one line per row.
@@ -131,7 +126,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
         base = [str(GOLDEN), "dedupe", str(source), "--id", "unique_id"]
         if args.no_hard_rules:  # not a default: for comparison with the issue's numbers only
             base.append("--no-hard-rules")
-        status, estimate_wall, estimate_rss = _run_measured(
+        status, estimate_wall, estimate_rss, _ = _run_measured(
             [*base, "--explain-blocking"], workdir / "explain.log"
         )
         estimate_text = (workdir / "explain.log").read_text(encoding="utf-8")
@@ -142,7 +137,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
                 *("    " + line for line in estimate_text.rstrip().splitlines()),
             ]
         out = workdir / "out"
-        status, wall, peak = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
+        status, wall, peak, cpu = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
         if status != 0:
             log = (workdir / "dedupe.log").read_text(encoding="utf-8")
             raise SystemExit(f"scale: golden dedupe failed (status {status}):\n{log[-3000:]}")
@@ -342,7 +337,7 @@ def cached_demo(cache: Path, persons: int, seed: int) -> tuple[Path, dict[str, A
     command = [sys.executable, "-m", "flows.cli", "demo", str(staging), "--no-run"]
     command += ["--persons", str(persons), "--seed", str(seed)]
     log = cache / f"demo-{persons}-s{seed}.log"
-    status, wall, peak, cpu = _run_measured_cpu(command, log)
+    status, wall, peak, cpu = _run_measured(command, log)
     if status != 0:
         raise SystemExit(f"scale: generating the demo failed (status {status}), see {cache}")
     generated = {
