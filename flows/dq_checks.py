@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -109,7 +109,9 @@ def validate_with_gx(gx: Any, frames: CheckFrames, checks: Sequence[Check]) -> d
         # 29 checks on 3,500 records took 7 s as one suite on the full frame, 1.4 s like this).
         columns = [ROW_ID, *_CONDITION_COLUMNS, *check.columns()]
         slim = frame.select(list(dict.fromkeys(columns)))
-        batch = definitions[check.frame].get_batch(batch_parameters={"dataframe": slim.to_pandas()})
+        batch = definitions[check.frame].get_batch(
+            batch_parameters={"dataframe": _for_pandas(slim).to_pandas()}
+        )
         # Failing rows come back as positions in the batch (its default index): asked for by
         # column (unexpected_index_column_names), GX looks each one up with DataFrame.at,
         # 14 of 20 s at 176,000 records.
@@ -126,6 +128,31 @@ def validate_with_gx(gx: Any, frames: CheckFrames, checks: Sequence[Check]) -> d
         positions = result.result.get("unexpected_index_list") or []
         failing[check.key] = sorted(slim[ROW_ID].gather(positions).cast(pl.Int64).to_list())
     return failing
+
+
+#: The datetimes pandas holds in nanoseconds: 1677-09-21 to 2262-04-11 (a little inside).
+_NANOSECOND_RANGE = (datetime(1678, 1, 1), datetime(2262, 1, 1))
+
+
+def _for_pandas(frame: pl.DataFrame) -> pl.DataFrame:
+    """The batch with its datetimes in nanoseconds where every value fits.
+
+    GX compares a datetime64[ns] column with a bound in one vectorised step, any other unit
+    (polars' microseconds) with one Python call per value: the six date checks took 2.2 of
+    3.8 s of validation at 88,000 records. A column with a value outside nanoseconds' range
+    (a year 9999) stays as it is, and is checked value by value as before.
+    """
+    low, high = _NANOSECOND_RANGE
+    fitting = [
+        name
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime)
+        and dtype.time_unit != "ns"
+        and frame.select(
+            (pl.col(name).min() >= low) & (pl.col(name).max() < high) | pl.col(name).is_null().all()
+        ).item()
+    ]
+    return frame.with_columns(pl.col(name).cast(pl.Datetime("ns")) for name in fitting)
 
 
 def _expectation(gx: Any, check: Check) -> Any:
