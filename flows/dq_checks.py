@@ -1,9 +1,9 @@
 """Run the DQ checks of golden.toml with great-expectations 1.x: glue between our rules and GX.
 
 What to check comes from rules.dq_rules (``resolve_checks``), on what from flows.dq_frames; here
-each ``Check`` becomes one GX expectation, each check frame one pandas batch of an ephemeral
-context, and every failing row comes back (``result_format`` COMPLETE with
-``unexpected_index_column_names``), not a sample. GX is imported lazily (about 4 s), with
+each ``Check`` becomes one GX expectation, validated on a pandas batch of an ephemeral context
+that holds the rows the check applies to (``Check.condition``), and every failing row comes back
+(``result_format`` COMPLETE), not a sample. GX is imported lazily (about 4 s), with
 analytics and progress bars off; it makes no network connection.
 """
 
@@ -35,9 +35,6 @@ from rules.dq_rules import (
 from rules.errors import StageError
 
 log = logging.getLogger("golden.dq")
-
-#: Columns every check frame has that row conditions read.
-_CONDITION_COLUMNS = ("silo", "record_type", "country")
 
 
 def run_dq_checks(config: GoldenConfig, cleaned: Cleaned, today: date) -> DQResults:
@@ -104,11 +101,20 @@ def validate_with_gx(gx: Any, frames: CheckFrames, checks: Sequence[Check]) -> d
         for name in sorted({check.frame for check in checks})
     }
     for check in checks:
-        frame = frames[check.frame]
         # One slim batch per check: GX's cost grows with the columns of a batch (measured:
         # 29 checks on 3,500 records took 7 s as one suite on the full frame, 1.4 s like this).
-        columns = [ROW_ID, *_CONDITION_COLUMNS, *check.columns()]
-        slim = frame.select(list(dict.fromkeys(columns)))
+        # Only the rows the check applies to (its silos, record type, country), chosen here:
+        # as GX's row_condition, a pandas query ran over every row for each of a check's
+        # metrics, about 6 per check (3.0 of 10.8 s of the stage at 88,000 records).
+        columns = [ROW_ID, *(["silo"] if check.kind is CheckKind.UNIQUE_IN_SILO else [])]
+        slim = (
+            frames[check.frame]
+            .filter(check.condition())
+            .select(list(dict.fromkeys([*columns, *check.columns()])))
+        )
+        if slim.height == 0:  # nothing to check, nothing failing
+            failing[check.key] = []
+            continue
         batch = definitions[check.frame].get_batch(
             batch_parameters={"dataframe": _for_pandas(slim).to_pandas()}
         )
@@ -156,13 +162,9 @@ def _for_pandas(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _expectation(gx: Any, check: Check) -> Any:
-    """The GX expectation for one check (row condition: its silos, record type, country)."""
+    """The GX expectation for one check (on the rows the check applies to)."""
     expectations = gx.expectations
-    common: dict[str, Any] = {
-        "row_condition": check.pandas_condition(),
-        "condition_parser": "pandas",
-        "meta": {"check": check.key},
-    }
+    common: dict[str, Any] = {"meta": {"check": check.key}}
     match check.kind:
         case CheckKind.NOT_NULL:
             return expectations.ExpectColumnValuesToNotBeNull(column=check.column, **common)
