@@ -11,7 +11,7 @@ candidate pairs per rule, and the pairwise F1. Splink's documented recipe
 
 Without ``--records``: the nightly flow on the 4-silo DACH demo at ``--persons`` (default
 100,000 persons, 176,184 rows over four silos) or at about ``--demo-rows`` rows (1,000,000 rows:
-567,589 persons), in this process: DQ checks, full match with EM, clustering, golden records,
+567,588 persons), in this process: DQ checks, full match with EM, clustering, golden records,
 reports, publish. The demo is generated in a child process (its wall, CPU and peak RSS reported
 apart) and kept in ``--cache`` for the next run. Prints wall, CPU seconds and peak RSS (this
 process and its children, sampled every 0.5 s) per stage, candidate pairs per blocking rule and
