@@ -9,13 +9,17 @@ candidate pairs per rule, and the pairwise F1. Splink's documented recipe
 (benchmarks/splink_baseline.py, in .venv-splink) runs on the same file beside it, stopped after
 ``--splink-timeout`` seconds. Results go to ``benchmarks/results/scale_records_N.json``.
 
-Without ``--records``: the nightly flow on the demo at ``--persons`` (default 100,000 persons,
-about 176,000 rows over four silos, about 6 million candidate pairs), in this process: DQ checks,
-full match with EM, clustering, golden records, reports, publish; wall time per stage and peak
-RSS. Results go to ``benchmarks/results/scale.json``.
+Without ``--records``: the nightly flow on the 4-silo DACH demo at ``--persons`` (default
+100,000 persons, 176,184 rows over four silos) or at about ``--demo-rows`` rows (1,000,000 rows:
+567,588 persons), in this process: DQ checks, full match with EM, clustering, golden records,
+reports, publish. The demo is generated in a child process (its wall, CPU and peak RSS reported
+apart) and kept in ``--cache`` for the next run. Prints wall, CPU seconds and peak RSS (this
+process and its children, sampled every 0.5 s) per stage, candidate pairs per blocking rule and
+pairwise P/R/F1 against the demo's truth.csv. Results go to
+``benchmarks/results/scale_demo_<persons>.json``.
 
 Usage: python -m benchmarks.scale [--records N [--no-splink] [--splink-timeout S] [--explain-only]]
-       python -m benchmarks.scale [--persons N] [--seed S]
+       python -m benchmarks.scale [--persons N | --demo-rows N] [--cache DIR] [--seed S]
 """
 
 from __future__ import annotations
@@ -53,6 +57,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, help="generated person records (`golden dedupe`)")
     parser.add_argument("--persons", type=int, default=100_000, help="demo persons (nightly)")
+    parser.add_argument(
+        "--demo-rows", type=int, help="demo rows over the four silos (sets the persons)"
+    )
+    parser.add_argument(
+        "--cache", type=Path, help="folder keeping generated demos for the next run"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-splink", action="store_true", help="skip Splink's baseline")
     parser.add_argument(
@@ -67,12 +77,13 @@ def main() -> None:
     if args.records is not None:
         lines = records_case(args)
     else:
-        lines = demo_case(args.persons, args.seed)
+        lines = demo_case(args)
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _run_measured(command: list[str], log: Path) -> tuple[int, float, int]:
-    """Run a child process: (exit status, wall seconds, its peak RSS in MiB, from wait4)."""
+def _run_measured(command: list[str], log: Path) -> tuple[int, float, int, float]:
+    """Run a child process: (exit status, wall seconds, its peak RSS in MiB, its CPU seconds:
+    user + system, from wait4)."""
     clock = time.perf_counter()
     with log.open("w", encoding="utf-8") as output:
         # A wide console so the rich tables in the log keep one line per row.
@@ -82,7 +93,8 @@ def _run_measured(command: list[str], log: Path) -> tuple[int, float, int]:
         )
         _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
-    return child.returncode, time.perf_counter() - clock, round(usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return child.returncode, time.perf_counter() - clock, round(usage.ru_maxrss / 1024), cpu
 
 
 def records_case(args: argparse.Namespace) -> list[str]:
@@ -114,7 +126,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
         base = [str(GOLDEN), "dedupe", str(source), "--id", "unique_id"]
         if args.no_hard_rules:  # not a default: for comparison with the issue's numbers only
             base.append("--no-hard-rules")
-        status, estimate_wall, estimate_rss = _run_measured(
+        status, estimate_wall, estimate_rss, _ = _run_measured(
             [*base, "--explain-blocking"], workdir / "explain.log"
         )
         estimate_text = (workdir / "explain.log").read_text(encoding="utf-8")
@@ -125,7 +137,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
                 *("    " + line for line in estimate_text.rstrip().splitlines()),
             ]
         out = workdir / "out"
-        status, wall, peak = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
+        status, wall, peak, cpu = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
         if status != 0:
             log = (workdir / "dedupe.log").read_text(encoding="utf-8")
             raise SystemExit(f"scale: golden dedupe failed (status {status}):\n{log[-3000:]}")
@@ -234,45 +246,201 @@ def run_splink(args: argparse.Namespace, csv_file: Path) -> dict[str, Any] | Non
     return result
 
 
-def demo_case(persons: int, seed: int) -> list[str]:
-    """The nightly flow on the demo at ``persons`` persons, in this process."""
-    from flows.demo import write_demo
-    from flows.pipeline import PlainRunner, run_pipeline
+#: Demo rows per person at the default size (176,184 rows over the four silos for 100,000
+#: persons); ``--demo-rows`` turns a row count into persons with it.
+DEMO_ROWS_PER_PERSON = 176_184 / 100_000
+
+
+def demo_persons(rows: int) -> int:
+    """Persons whose demo has about ``rows`` rows over the four silos."""
+    return max(10, round(rows / DEMO_ROWS_PER_PERSON))
+
+
+class _Sampler:
+    """Samples the RSS of this process and its children every ``interval`` seconds, per stage."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        import threading
+
+        import psutil
+
+        self._process = psutil.Process()
+        self._interval = interval
+        self._stop = threading.Event()
+        self.stage = "other"
+        self.peak_mib: dict[str, float] = {}
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss_mib(self) -> float:
+        total = self._process.memory_info().rss
+        for child in self._process.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except Exception:  # a child that ended between listing and reading
+                continue
+        return total / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            rss = self._rss_mib()
+            self.peak_mib[self.stage] = max(self.peak_mib.get(self.stage, 0.0), rss)
+
+    def __enter__(self) -> _Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _measured_runner(sampler: _Sampler, wall: dict[str, float], cpu: dict[str, float]) -> Any:
+    """A PlainRunner that records each stage's wall and CPU seconds and names it for the sampler.
+
+    Its own clock, not the run summary's: the summary is written before ``publish`` runs.
+    """
+    from flows.pipeline import PlainRunner
+
+    class MeasuredRunner(PlainRunner):
+        def stage(self, name: str, function: Any, *args: Any) -> Any:
+            group = "extract" if name.startswith("extract ") else name
+            sampler.stage = group
+            clock, cpu_clock = time.perf_counter(), _cpu_seconds()
+            try:
+                return super().stage(name, function, *args)
+            finally:
+                wall[group] = wall.get(group, 0.0) + time.perf_counter() - clock
+                cpu[group] = cpu.get(group, 0.0) + _cpu_seconds() - cpu_clock
+                sampler.stage = "other"
+
+    return MeasuredRunner()
+
+
+def cached_demo(cache: Path, persons: int, seed: int) -> tuple[Path, dict[str, Any]]:
+    """The demo folder for (persons, seed) under ``cache``, generated once in a child process.
+
+    Generating 1,000,000 rows takes minutes and gigabytes of its own; a child process keeps
+    both out of the flow's measurement, and the cache keeps them out of the next run.
+    """
+    folder = cache / f"demo-{persons}-s{seed}"
+    record = folder / "generated.json"
+    if record.is_file():
+        return folder, json.loads(record.read_text(encoding="utf-8"))
+    staging = cache / f"demo-{persons}-s{seed}.tmp"
+    staging.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "flows.cli", "demo", str(staging), "--no-run"]
+    command += ["--persons", str(persons), "--seed", str(seed)]
+    log = cache / f"demo-{persons}-s{seed}.log"
+    status, wall, peak, cpu = _run_measured(command, log)
+    if status != 0:
+        raise SystemExit(f"scale: generating the demo failed (status {status}), see {cache}")
+    generated = {
+        "persons": persons,
+        "seed": seed,
+        "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "peak_rss_mib": peak,
+    }
+    (staging / "generated.json").write_text(json.dumps(generated, indent=2) + "\n", "utf-8")
+    staging.rename(folder)  # complete folders only: a killed generation leaves a .tmp
+    return folder, generated
+
+
+def demo_case(args: argparse.Namespace) -> list[str]:
+    """The nightly flow on the demo at ``args.persons`` persons, in this process."""
+    import polars as pl
+
+    from flows.pipeline import run_pipeline
+    from matching.evaluate import evaluate
     from rules.config import load_config
 
+    persons = demo_persons(args.demo_rows) if args.demo_rows else args.persons
     with tempfile.TemporaryDirectory(prefix="golden-scale-") as tmp:
-        workdir = Path(tmp)
-        clock = time.perf_counter()
-        write_demo(workdir, persons=persons, seed=seed)
-        generated = time.perf_counter() - clock
-        clock = time.perf_counter()
-        result = run_pipeline(load_config(workdir / "golden.toml"), PlainRunner(), full=True)
-        wall = time.perf_counter() - clock
+        cache = args.cache or Path(tmp) / "cache"
+        data, generated = cached_demo(cache, persons, args.seed)
+        workdir = Path(tmp) / "run"
+        workdir.mkdir()
+        for source in data.iterdir():  # the silos read in place; outputs and state go to tmp
+            if source.is_file() and source.name != "generated.json":
+                (workdir / source.name).symlink_to(source.resolve())
+        truth = pl.read_csv(data / "truth.csv", infer_schema=False)
+        stage_seconds: dict[str, float] = {}
+        cpu: dict[str, float] = {}
+        with _Sampler() as sampler:
+            runner = _measured_runner(sampler, stage_seconds, cpu)
+            clock, cpu_clock = time.perf_counter(), _cpu_seconds()
+            result = run_pipeline(load_config(workdir / "golden.toml"), runner, full=True)
+            wall, cpu_total = time.perf_counter() - clock, _cpu_seconds() - cpu_clock
+        crosswalk = pl.read_parquet(result.folder / "crosswalk.parquet")
+        scores = evaluate(truth, crosswalk)
+        output_bytes = {path.name: path.stat().st_size for path in sorted(result.folder.iterdir())}
     summary = result.summary
-    outcome = {
+    report = result.outputs.matched.report
+    outcome: dict[str, Any] = {
         "persons": persons,
+        "seed": args.seed,
         "rows_read": summary.rows_read,
         "records": summary.records_in_crosswalk,
         "golden_records": summary.golden_records,
-        "candidate_pairs": result.outputs.matched.report.candidate_pairs
-        if result.outputs.matched.report
+        "candidate_pairs": report.candidate_pairs
+        if report
         else result.outputs.matched.pairs.height,
-        "generate_seconds": round(generated, 1),
+        "pairs_per_blocking_rule": dict(report.pairs_per_rule) if report else {},
+        "review_pairs": summary.review_pairs,
+        "generate": generated,
         "wall_seconds": round(wall, 1),
-        "stage_seconds": summary.stage_seconds,
+        "cpu_seconds": round(cpu_total, 1),
+        "stage_seconds": {name: round(seconds, 2) for name, seconds in stage_seconds.items()},
+        "stage_cpu_seconds": {name: round(seconds, 1) for name, seconds in cpu.items()},
+        "stage_peak_rss_mib": {name: round(mib) for name, mib in sampler.peak_mib.items()},
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "output_bytes": output_bytes,
+        "precision": round(scores.precision, 4),
+        "recall": round(scores.recall, 4),
+        "f1": round(scores.f1, 4),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
-    return [
-        f"scale demo-{persons}: {outcome['records']:,} records, "
-        f"{outcome['candidate_pairs']:,} candidate pairs, {outcome['golden_records']:,} golden "
-        f"records",
-        f"  nightly flow {outcome['wall_seconds']} s wall, peak {outcome['peak_rss_mib']:,} MiB "
-        f"(generating the data: {outcome['generate_seconds']} s)",
-        *(f"  {stage:<18} {seconds:7.1f} s" for stage, seconds in summary.stage_seconds.items()),
-        f"results: {RESULTS / 'scale.json'}",
+    result_file = RESULTS / f"scale_demo_{persons}.json"
+    result_file.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
+    outside = wall - sum(stage_seconds.values())
+    lines = [
+        f"scale demo-{persons} (seed {args.seed}): {outcome['rows_read']:,} rows read, "
+        f"{outcome['records']:,} records, {outcome['candidate_pairs']:,} candidate pairs, "
+        f"{outcome['golden_records']:,} golden records, {outcome['review_pairs']:,} review pairs",
+        f"  generating the data: {generated['wall_seconds']} s, {generated['cpu_seconds']} s CPU, "
+        f"peak {generated['peak_rss_mib']:,} MiB (child process; cached in {data})",
+        f"  nightly flow: {outcome['wall_seconds']} s wall, {outcome['cpu_seconds']} s CPU, "
+        f"peak {outcome['peak_rss_mib']:,} MiB RSS, P {scores.precision:.4f} "
+        f"R {scores.recall:.4f} F1 {scores.f1:.4f}",
+        f"    {'stage':<18} {'wall':>8} {'CPU':>8} {'peak RSS':>10}",
+        *(
+            f"    {stage:<18} {seconds:7.1f}s {cpu.get(stage, 0.0):7.1f}s "
+            f"{sampler.peak_mib.get(stage, 0.0):7,.0f} MiB"
+            for stage, seconds in _in_pipeline_order(stage_seconds)
+        ),
+        f"    {'other':<18} {outside:7.1f}s {cpu_total - sum(cpu.values()):7.1f}s "
+        f"{sampler.peak_mib.get('other', 0.0):7,.0f} MiB (state store, crosswalk history)",
+        "  candidate pairs per rule (a pair found by several rules counts in each):",
+        *(
+            f"    {rule:<26} {pairs:>12,}"
+            for rule, pairs in sorted(
+                outcome["pairs_per_blocking_rule"].items(), key=lambda r: -r[1]
+            )
+        ),
+        "  largest outputs: "
+        + ", ".join(
+            f"{name} {size / 2**20:,.0f} MiB"
+            for name, size in sorted(output_bytes.items(), key=lambda item: -item[1])[:5]
+        ),
+        f"results: {result_file}",
     ]
+    return lines
 
 
 if __name__ == "__main__":

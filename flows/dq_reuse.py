@@ -1,7 +1,7 @@
 """DQ check results reused: great-expectations validates only values it has not judged yet.
 
 A check's verdict on a row depends on nothing but the row's slim batch (flows.dq_checks: the
-condition columns and the columns the check reads), except for uniqueness, which depends on the
+rows the check applies to, with the columns it reads), except for uniqueness, which depends on the
 other rows. So, per check:
 
 - **row checks** (not null, null, format, between, equal columns): rows are keyed by a 128-bit
@@ -211,7 +211,11 @@ def _definition(check: Check) -> str:
             "frame": check.frame,
             "columns": list(check.columns()),
             "argument": None if check.kind in BOUND_KINDS else str(check.argument),
-            "condition": check.pandas_condition(),
+            "condition": {
+                "silos": sorted(check.silos),
+                "record_type": check.record_type,
+                "country": check.country,
+            },
         }
     )[:32]
 

@@ -291,19 +291,6 @@ class Check:
             expression &= pl.col("country") == self.country
         return expression
 
-    def pandas_condition(self) -> str:
-        """The same condition as a pandas query string (great-expectations' row_condition).
-
-        Safe to build as text: silo names are ``[A-Za-z0-9_-]+`` (rules.config), record types
-        and countries are constants of this module or ISO codes.
-        """
-        parts = [f"silo in {list(self.silos)!r}"]
-        if self.record_type:
-            parts.append(f"record_type == {self.record_type!r}")
-        if self.country:
-            parts.append(f"country == {self.country!r}")
-        return " and ".join(parts)
-
 
 @cache
 def canonical_formats() -> dict[str, str]:

@@ -214,6 +214,36 @@ def test_every_failing_row_not_a_sample() -> None:
     assert failing["source_id"].n_unique() == 500
 
 
+DATE_CASES = [
+    {
+        "description": "dates pandas holds in nanoseconds",
+        "far_future": datetime(2200, 1, 1),
+        "long_ago": datetime(1700, 1, 1),
+    },
+    {
+        "description": "dates outside nanoseconds' range (years 9999 and 1500)",
+        "far_future": datetime(9999, 12, 31),
+        "long_ago": datetime(1500, 1, 1),
+    },
+]
+
+
+@pytest.mark.parametrize("case", DATE_CASES, ids=lambda case: case["description"])
+def test_date_checks_fail_the_same_rows_in_and_outside_nanoseconds(case: dict[str, Any]) -> None:
+    rows = [
+        _record("crm:1", updated_at=case["far_future"]),
+        _record("crm:2", updated_at=case["long_ago"]),
+        _record("crm:3"),
+        _record("crm:4", updated_at=None),
+    ]
+    results = run_dq_checks(_config(), _cleaned(rows), TODAY)
+    dated = results.failures.filter(pl.col("field") == "updated_at")
+    assert sorted(dated.select("source_id", "check").iter_rows()) == [
+        ("1", "validity.not_in_future:updated_at"),
+        ("2", "timeliness.max_age:updated_at"),
+    ]
+
+
 def test_rules_follow_the_configuration() -> None:
     rows = [_record("crm:1", last_name=None), _record("crm:2", emails=["a@x.de"])]
     extra = '[dq]\nrequired_fields = ["emails"]\n'

@@ -104,7 +104,14 @@ def test_record_type_conditions() -> None:
     }
     last_name = checks["completeness.required:last_name"]
     assert last_name.record_type == "person"
-    assert last_name.pandas_condition() == "silo in ['crm'] and record_type == 'person'"
+    rows = pl.DataFrame(
+        {
+            "silo": ["crm", "crm", "shop"],
+            "record_type": ["person", "organisation", "person"],
+            "country": ["DE", "DE", "DE"],
+        }
+    )
+    assert rows.filter(last_name.condition()).rows() == [("crm", "person", "DE")]
     assert checks["consistency.person_without_legal_form:legal_form"].record_type == "person"
 
 
