@@ -14,7 +14,10 @@ about 176,000 rows over four silos, about 6 million candidate pairs), in this pr
 full match with EM, clustering, golden records, reports, publish; wall time per stage and peak
 RSS. Results go to ``benchmarks/results/scale.json``.
 
-Usage: python -m benchmarks.scale [--records N [--no-splink] [--splink-timeout S] [--explain-only]]
+``--corruption light``: the generator's first, easier version (benchmarks/fake_persons.py).
+
+Usage: python -m benchmarks.scale [--records N [--corruption light] [--no-splink]
+                                   [--splink-timeout S] [--explain-only]]
        python -m benchmarks.scale [--persons N] [--seed S]
 """
 
@@ -54,6 +57,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, help="generated person records (`golden dedupe`)")
     parser.add_argument("--persons", type=int, default=100_000, help="demo persons (nightly)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--corruption",
+        choices=("calibrated", "light"),
+        default="calibrated",
+        help="generator's corruption rates: fake_20000's (default) or the first version's, a third",
+    )
     parser.add_argument("--no-splink", action="store_true", help="skip Splink's baseline")
     parser.add_argument(
         "--no-hard-rules", action="store_true", help="pass --no-hard-rules (not a default)"
@@ -71,8 +80,9 @@ def main() -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _run_measured(command: list[str], log: Path) -> tuple[int, float, int]:
-    """Run a child process: (exit status, wall seconds, its peak RSS in MiB, from wait4)."""
+def _run_measured(command: list[str], log: Path) -> tuple[int, float, int, float]:
+    """Run a child process: (exit status, wall seconds, its peak RSS in MiB, its CPU seconds:
+    user + system, from wait4)."""
     clock = time.perf_counter()
     with log.open("w", encoding="utf-8") as output:
         # A wide console so the rich tables in the log keep one line per row.
@@ -82,7 +92,8 @@ def _run_measured(command: list[str], log: Path) -> tuple[int, float, int]:
         )
         _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
-    return child.returncode, time.perf_counter() - clock, round(usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return child.returncode, time.perf_counter() - clock, round(usage.ru_maxrss / 1024), cpu
 
 
 def records_case(args: argparse.Namespace) -> list[str]:
@@ -98,7 +109,8 @@ def records_case(args: argparse.Namespace) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="golden-scale-") as tmp:
         workdir = Path(tmp)
         clock = time.perf_counter()
-        persons = generate(args.records, pl.read_csv(VOCABULARY, infer_schema=False), args.seed)
+        vocabulary = pl.read_csv(VOCABULARY, infer_schema=False)
+        persons = generate(args.records, vocabulary, args.seed, args.corruption)
         with_truth = workdir / f"persons_{args.records}.csv"
         persons.write_csv(with_truth)
         source = workdir / "input.csv"
@@ -114,7 +126,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
         base = [str(GOLDEN), "dedupe", str(source), "--id", "unique_id"]
         if args.no_hard_rules:  # not a default: for comparison with the issue's numbers only
             base.append("--no-hard-rules")
-        status, estimate_wall, estimate_rss = _run_measured(
+        status, estimate_wall, estimate_rss, _ = _run_measured(
             [*base, "--explain-blocking"], workdir / "explain.log"
         )
         estimate_text = (workdir / "explain.log").read_text(encoding="utf-8")
@@ -125,7 +137,7 @@ def records_case(args: argparse.Namespace) -> list[str]:
                 *("    " + line for line in estimate_text.rstrip().splitlines()),
             ]
         out = workdir / "out"
-        status, wall, peak = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
+        status, wall, peak, cpu = _run_measured([*base, "--out", str(out)], workdir / "dedupe.log")
         if status != 0:
             log = (workdir / "dedupe.log").read_text(encoding="utf-8")
             raise SystemExit(f"scale: golden dedupe failed (status {status}):\n{log[-3000:]}")
@@ -137,9 +149,11 @@ def records_case(args: argparse.Namespace) -> list[str]:
         "records": args.records,
         "persons": truth["entity_id"].n_unique(),
         "seed": args.seed,
+        "corruption": args.corruption,
         "hard_rules": not args.no_hard_rules,
         "generate_seconds": round(generated, 1),
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
         "stage_seconds": summary["stage_seconds"],
         "peak_rss_mib": peak,
         "explain_blocking_seconds": round(estimate_wall, 1),
@@ -154,14 +168,15 @@ def records_case(args: argparse.Namespace) -> list[str]:
     }
     RESULTS.mkdir(exist_ok=True)
     variant = "_no_hard_rules" if args.no_hard_rules else ""
+    variant += "_light" if args.corruption == "light" else ""
     result_file = RESULTS / f"scale_records_{args.records}{variant}.json"
     result_file.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
     rules = summary["pairs_per_blocking_rule"]
     lines = [
-        f"scale records-{args.records}: {outcome['persons']:,} true persons, "
-        f"generated in {outcome['generate_seconds']} s",
+        f"scale records-{args.records} ({args.corruption} corruption): "
+        f"{outcome['persons']:,} true persons, generated in {outcome['generate_seconds']} s",
         f"  golden dedupe ({'--no-hard-rules' if args.no_hard_rules else 'defaults'}): "
-        f"{outcome['wall_seconds']} s wall (process), "
+        f"{outcome['wall_seconds']} s wall (process), {outcome['cpu_seconds']} s CPU, "
         f"peak {peak:,} MiB RSS, P {scores.precision:.3f} R {scores.recall:.3f} "
         f"F1 {scores.f1:.3f}",
         *(
