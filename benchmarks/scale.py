@@ -18,7 +18,10 @@ process and its children, sampled every 0.5 s) per stage, candidate pairs per bl
 pairwise P/R/F1 against the demo's truth.csv. Results go to
 ``benchmarks/results/scale_demo_<persons>.json``.
 
-Usage: python -m benchmarks.scale [--records N [--no-splink] [--splink-timeout S] [--explain-only]]
+``--corruption light``: the generator's first, easier version (benchmarks/fake_persons.py).
+
+Usage: python -m benchmarks.scale [--records N [--corruption light] [--no-splink]
+                                   [--splink-timeout S] [--explain-only]]
        python -m benchmarks.scale [--persons N | --demo-rows N] [--cache DIR] [--seed S]
 """
 
@@ -64,6 +67,12 @@ def main() -> None:
         "--cache", type=Path, help="folder keeping generated demos for the next run"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--corruption",
+        choices=("calibrated", "light"),
+        default="calibrated",
+        help="generator's corruption rates: fake_20000's (default) or the first version's, a third",
+    )
     parser.add_argument("--no-splink", action="store_true", help="skip Splink's baseline")
     parser.add_argument(
         "--no-hard-rules", action="store_true", help="pass --no-hard-rules (not a default)"
@@ -110,7 +119,8 @@ def records_case(args: argparse.Namespace) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="golden-scale-") as tmp:
         workdir = Path(tmp)
         clock = time.perf_counter()
-        persons = generate(args.records, pl.read_csv(VOCABULARY, infer_schema=False), args.seed)
+        vocabulary = pl.read_csv(VOCABULARY, infer_schema=False)
+        persons = generate(args.records, vocabulary, args.seed, args.corruption)
         with_truth = workdir / f"persons_{args.records}.csv"
         persons.write_csv(with_truth)
         source = workdir / "input.csv"
@@ -149,9 +159,11 @@ def records_case(args: argparse.Namespace) -> list[str]:
         "records": args.records,
         "persons": truth["entity_id"].n_unique(),
         "seed": args.seed,
+        "corruption": args.corruption,
         "hard_rules": not args.no_hard_rules,
         "generate_seconds": round(generated, 1),
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
         "stage_seconds": summary["stage_seconds"],
         "peak_rss_mib": peak,
         "explain_blocking_seconds": round(estimate_wall, 1),
@@ -166,14 +178,15 @@ def records_case(args: argparse.Namespace) -> list[str]:
     }
     RESULTS.mkdir(exist_ok=True)
     variant = "_no_hard_rules" if args.no_hard_rules else ""
+    variant += "_light" if args.corruption == "light" else ""
     result_file = RESULTS / f"scale_records_{args.records}{variant}.json"
     result_file.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
     rules = summary["pairs_per_blocking_rule"]
     lines = [
-        f"scale records-{args.records}: {outcome['persons']:,} true persons, "
-        f"generated in {outcome['generate_seconds']} s",
+        f"scale records-{args.records} ({args.corruption} corruption): "
+        f"{outcome['persons']:,} true persons, generated in {outcome['generate_seconds']} s",
         f"  golden dedupe ({'--no-hard-rules' if args.no_hard_rules else 'defaults'}): "
-        f"{outcome['wall_seconds']} s wall (process), "
+        f"{outcome['wall_seconds']} s wall (process), {outcome['cpu_seconds']} s CPU, "
         f"peak {peak:,} MiB RSS, P {scores.precision:.3f} R {scores.recall:.3f} "
         f"F1 {scores.f1:.3f}",
         *(

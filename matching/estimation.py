@@ -91,6 +91,32 @@ def _level_shares(levels: pl.DataFrame, weights: pl.Series | None) -> dict[str, 
     return shares
 
 
+def level_patterns(compared: pl.DataFrame, hard_rules: Sequence[HardRule] = ()) -> pl.DataFrame:
+    """The distinct comparison vectors of ``compared`` with their counts: what the EM reads.
+
+    One row per ``<comparison>_level`` pattern and ``decision`` (a hard rule's: 1 match,
+    -1 no match, 0 none) with its ``count``. Counted a chunk of pairs at a time, the patterns
+    add up (``add_patterns``): the EM needs them, not every pair's levels.
+    """
+    level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
+    # A hard rule's decision is a known posterior (1 match, 0 no match), see the module text.
+    decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
+    return (
+        compared.select(level_columns)
+        .with_columns(decision=decided.fill_null(0))
+        .group_by([*level_columns, "decision"])
+        .len("count")
+        .with_columns(pl.col("count").cast(pl.Int64))
+    )
+
+
+def add_patterns(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Patterns counted on several chunks of pairs (at least one), as ``level_patterns`` of all
+    of them."""
+    level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
+    return pl.concat(parts).group_by([*level_columns, "decision"]).agg(pl.col("count").sum())
+
+
 def estimate_weights(
     records: pl.DataFrame,
     compared: pl.DataFrame,
@@ -104,6 +130,30 @@ def estimate_weights(
     min_evidence: int = MIN_EVIDENCE,
 ) -> Estimate:
     """Estimate level weights and the prior from the data itself (no labels)."""
+    return estimate_from_patterns(
+        records,
+        level_patterns(compared, hard_rules),
+        start,
+        sample_size=sample_size,
+        seed=seed,
+        max_iterations=max_iterations,
+        min_candidate_pairs=min_candidate_pairs,
+        min_evidence=min_evidence,
+    )
+
+
+def estimate_from_patterns(
+    records: pl.DataFrame,
+    patterns: pl.DataFrame,
+    start: MatchWeights,
+    *,
+    sample_size: int = 50_000,
+    seed: int = 42,
+    max_iterations: int = 40,
+    min_candidate_pairs: int = MIN_CANDIDATE_PAIRS,
+    min_evidence: int = MIN_EVIDENCE,
+) -> Estimate:
+    """``estimate_weights`` from the candidate pairs' ``level_patterns`` (or ``add_patterns``)."""
     sample = random_pairs(records["record_key"], sample_size, seed)
     # Only the sampled records are prepared for comparing (a sample names few of a million).
     sampled_keys = pl.concat([sample["left_key"], sample["right_key"]]).unique()
@@ -114,11 +164,8 @@ def estimate_weights(
     sampled = _level_shares(sample_levels, None)
     u = dict(sampled)
     level_columns = [f"{comparison.name}_level" for comparison in COMPARISONS]
-    # A hard rule's decision is a known posterior (1 match, 0 no match), see the module text.
-    decided = hard_rule_decisions(compared, hard_rules)["hard_decision"]
-    # Counted through a mask: a filtered copy of tens of millions of pairs would cost memory.
-    open_pairs = decided.is_null()
-    if int(open_pairs.sum()) < min_candidate_pairs:
+    open_patterns = patterns.filter(pl.col("decision") == 0)
+    if int(open_patterns["count"].sum()) < min_candidate_pairs:
         return Estimate(
             weights=start,
             match_share=float(2.0**start.prior / (1.0 + 2.0**start.prior)),
@@ -131,18 +178,12 @@ def estimate_weights(
         c.name: int((sample_levels[f"{c.name}_level"] != MISSING).sum()) for c in COMPARISONS
     }
     candidate_present = {
-        c.name: int(((compared[f"{c.name}_level"] != MISSING) & open_pairs).sum())
+        c.name: int(open_patterns.filter(pl.col(f"{c.name}_level") != MISSING)["count"].sum())
         for c in COMPARISONS
     }
     # Sorted: group_by returns the patterns in any order, and the float sums below must add up
     # in the same order on every run for the weights to be the same byte for byte.
-    patterns = (
-        compared.select(level_columns)
-        .with_columns(decision=decided.fill_null(0))
-        .group_by([*level_columns, "decision"])
-        .len("count")
-        .sort([*level_columns, "decision"])
-    )
+    patterns = patterns.sort([*level_columns, "decision"])
     counts = patterns["count"].to_numpy().astype(float)
     fixed = patterns["decision"].to_numpy()
     codes = {name: patterns[f"{name}_level"].to_numpy() for name in (c.name for c in COMPARISONS)}

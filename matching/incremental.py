@@ -41,6 +41,7 @@ from matching.blocking import (
     candidate_pairs_touching,
     oversized_hashes,
 )
+from matching.chunked_match import match_in_chunks
 from matching.comparisons import (
     COMPARE_CHUNK_PAIRS,
     COMPARED_COLUMNS,
@@ -250,18 +251,28 @@ def match_records(
     if compare is None:
         compare = partial(compare_pairs, chunk_pairs=chunk_pairs)
     if not settings.incremental:
-        # No run reads a cache then (golden dedupe, or incremental switched off): none is made.
-        blocking, compared, report = _compare_all(
-            records,
-            settings,
-            None,
-            "incremental matching is off ([matching] incremental = false)",
-            compare,
+        # No run reads a cache then (golden dedupe, or incremental switched off): none is made,
+        # so no pair's levels need outlive its chunk (matching.chunked_match).
+        chunked = match_in_chunks(
+            records, settings, compare, chunk_pairs=chunk_pairs, keep_all=keep_all_pairs
         )
-        scored, weights = _score(records, compared, settings, None, chunking)
-        del compared
+        report = MatchReport(
+            mode="full",
+            reason="incremental matching is off ([matching] incremental = false)",
+            records=records.height,
+            changed=records.height,
+            removed=0,
+            compared_pairs=chunked.kept.scored,
+            reused_pairs=0,
+            candidate_pairs=chunked.kept.scored,
+            pairs_per_rule=chunked.blocking.pairs_per_rule,
+        )
         return MatchOutcome(
-            pairs=scored, blocking=blocking, report=report, cache=None, weights=weights
+            pairs=chunked.kept.pairs,
+            blocking=chunked.blocking,
+            report=report,
+            cache=None,
+            weights=chunked.weights,
         )
     fingerprints = record_fingerprints(records)
     current = settings_fingerprint(settings, records)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import polars as pl
 
@@ -62,10 +63,58 @@ class KeptPairs:
     dropped: int
 
 
-def _chunks(frame: pl.DataFrame, chunk_pairs: int) -> list[tuple[int, pl.DataFrame]]:
-    return [
-        (start, frame.slice(start, chunk_pairs)) for start in range(0, frame.height, chunk_pairs)
-    ]
+class ComparedFrame:
+    """Compared pairs held as one frame (what compare_pairs returns), read a chunk at a time."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def chunk(self, start: int, length: int) -> pl.DataFrame:
+        return self.frame.slice(start, length)
+
+    def take(self, rows: pl.Series) -> pl.DataFrame:
+        return self.frame.select(pl.all().gather(rows))
+
+    def same_component(self, components: pl.DataFrame) -> pl.Series:
+        """Per pair: both records in one component (record_key, cluster_key)."""
+        return (
+            self.frame.select("left_key", "right_key")
+            .join(
+                components,
+                left_on="left_key",
+                right_on="record_key",
+                how="left",
+                maintain_order="left",
+            )
+            .join(
+                components,
+                left_on="right_key",
+                right_on="record_key",
+                how="left",
+                suffix="_r",
+                maintain_order="left",
+            )
+            .select((pl.col("cluster_key") == pl.col("cluster_key_r")).fill_null(False))
+            .to_series()
+        )
+
+
+class ComparedPairs(Protocol):
+    """Compared pairs sorted by left_key, right_key, handed out a chunk at a time:
+    ``ComparedFrame`` or matching.chunked_match's ``CompactCompared``."""
+
+    @property
+    def height(self) -> int: ...
+
+    def chunk(self, start: int, length: int) -> pl.DataFrame: ...
+
+    def take(self, rows: pl.Series) -> pl.DataFrame: ...
+
+    def same_component(self, components: pl.DataFrame) -> pl.Series: ...
 
 
 def _score(
@@ -81,7 +130,7 @@ def _score(
 
 
 def score_and_keep(
-    compared: pl.DataFrame,
+    compared: pl.DataFrame | ComparedPairs,
     records: pl.DataFrame,
     weights: MatchWeights,
     *,
@@ -94,44 +143,43 @@ def score_and_keep(
 ) -> KeptPairs:
     """Score ``compared`` (sorted by left_key, right_key) chunk by chunk; keep what matters.
 
-    Returns the kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them.
+    ``compared``: a frame as compare_pairs makes it, or any ``ComparedPairs``. Returns the
+    kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them.
     """
+    source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
     frequencies = record_frequencies(records) if term_frequency else None
-    if compared.height == 0:
-        scored = _score(compared, records, weights, hard_rules, frequencies)
+    height = source.height
+    if height == 0:
+        scored = _score(source.chunk(0, 0), records, weights, hard_rules, frequencies)
         return KeptPairs(scored, 0, 0)
     kept: list[pl.DataFrame] = []
-    probabilities: list[pl.Series] = []
-    for _, chunk in _chunks(compared, chunk_pairs):
-        scored = _score(chunk, records, weights, hard_rules, frequencies)
+    kept_rows: list[pl.Series] = []
+    for start in range(0, height, chunk_pairs):
+        scored = _score(source.chunk(start, chunk_pairs), records, weights, hard_rules, frequencies)
         if keep_all:
             kept.append(scored)
             continue
-        probabilities.append(scored["probability"])
         sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
-        kept.append(scored.filter((pl.col("probability") >= review_threshold) | sample))
+        keep = scored.select((pl.col("probability") >= review_threshold) | sample).to_series()
+        kept_rows.append(keep)
+        kept.append(scored.filter(keep))
     if keep_all:
-        return KeptPairs(pl.concat(kept), compared.height, 0)
+        return KeptPairs(pl.concat(kept), height, 0)
     first = pl.concat(kept)
-    probability = pl.concat(probabilities)
     # Pairs inside a component of accepted pairs that the first pass dropped: scored again.
     components = connected_components(
         records["record_key"],
         first.filter(pl.col("probability") >= match_threshold).select("left_key", "right_key"),
     )
+    dropped = ~pl.concat(kept_rows)
     inside = (
-        compared.select("left_key", "right_key")
+        pl.DataFrame({"inside": dropped & source.same_component(components)})
         .with_row_index("row")
-        .filter(probability < review_threshold)
-        .join(components, left_on="left_key", right_on="record_key")
-        .join(components, left_on="right_key", right_on="record_key", suffix="_r")
-        .filter(pl.col("cluster_key") == pl.col("cluster_key_r"))
-        .join(first.select("left_key", "right_key"), on=["left_key", "right_key"], how="anti")
-        .sort("row")["row"]
+        .filter("inside")["row"]
     )
     extra = [
         _score(
-            compared.select(pl.all().gather(inside.slice(start, chunk_pairs))),
+            source.take(inside.slice(start, chunk_pairs)),
             records,
             weights,
             hard_rules,
@@ -140,4 +188,4 @@ def score_and_keep(
         for start in range(0, inside.len(), chunk_pairs)
     ]
     pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
-    return KeptPairs(pairs, compared.height, compared.height - pairs.height)
+    return KeptPairs(pairs, height, height - pairs.height)

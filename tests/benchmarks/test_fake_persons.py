@@ -58,3 +58,25 @@ def test_duplicates_differ_by_typos_and_missing_values(generated: pl.DataFrame) 
 def test_same_seed_same_file_other_seed_other_file(fake: pl.DataFrame) -> None:
     assert generate(500, fake, seed=1).equals(generate(500, fake, seed=1))
     assert not generate(500, fake, seed=1).equals(generate(500, fake, seed=2))
+
+
+def _differing_share(frame: pl.DataFrame, column: str) -> float:
+    """Share of non-null values that differ from their cluster's most common value."""
+    usual = frame.group_by("cluster").agg(pl.col(column).drop_nulls().mode().sort().first())
+    joined = frame.join(usual, on="cluster", suffix="_usual").drop_nulls(column)
+    return float((joined[column] != joined[f"{column}_usual"]).mean())
+
+
+def test_light_corruption_keeps_the_people_and_changes_fewer_values(fake: pl.DataFrame) -> None:
+    calibrated = generate(5000, fake, seed=3)
+    light = generate(5000, fake, seed=3, corruption="light")
+    # Same people, same number of records each: only the corruption differs.
+    sizes = light.group_by("cluster").len().sort("cluster")
+    assert sizes.equals(calibrated.group_by("cluster").len().sort("cluster"))
+    for column in ("first_name", "surname", "dob", "city", "email"):
+        assert _differing_share(light, column) < 0.6 * _differing_share(calibrated, column), column
+
+
+def test_an_unknown_corruption_level_is_refused(fake: pl.DataFrame) -> None:
+    with pytest.raises(ValueError, match="corruption 'heavy'"):
+        generate(10, fake, corruption="heavy")

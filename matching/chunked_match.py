@@ -1,0 +1,165 @@
+"""A full match whose memory does not grow with the candidate pairs' comparisons (issue 18).
+
+At a million records blocking makes over ten million candidate pairs. Held as one compared
+frame (keys, rule names, record types and every level, about 110 bytes a pair, plus the copy a
+concatenation makes), they set the run's peak: 9.9 GiB for 16 million pairs. Here a pair is
+held as numbers from blocking to scoring:
+
+1. blocking numbers the pairs (matching.blocking.numbered_candidate_pairs: 16 bytes a pair);
+2. the pairs are compared ``batch_pairs`` at a time; of each batch only the levels stay (one
+   byte per comparison and pair), and the batch's level patterns are counted for the EM
+   (matching.estimation.level_patterns: a few thousand rows whatever the pairs);
+3. the EM estimates the weights from the summed patterns, as it would from all pairs at once;
+4. matching.kept_pairs scores the pairs a chunk at a time, rebuilding each chunk's compared
+   frame from the numbers (``CompactCompared``), and keeps the pairs that matter.
+
+The kept pairs, their values and the weights are the same as with the whole compared frame
+(tests/matching/test_chunked_match.py): the patterns' counts are integers, and every chunk is
+rebuilt row for row as compare_pairs made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from matching.blocking import BlockingResult, NumberedPairs, numbered_candidate_pairs
+from matching.blocking_budget import BlockingBudget
+from matching.comparisons import COMPARISONS, comparison_attributes
+from matching.estimation import add_patterns, estimate_from_patterns, level_patterns
+from matching.kept_pairs import KeptPairs, score_and_keep
+from matching.scoring import MatchWeights
+from rules.config import MatchingConfig
+
+Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
+
+LEVEL_COLUMNS = [f"{comparison.name}_level" for comparison in COMPARISONS]
+#: Pairs compared per batch, in chunks: a batch's keys and levels exist at once (about 110
+#: bytes a pair), so a batch of this many chunks stays a small share of the memory limit.
+CHUNKS_PER_BATCH = 8
+
+
+@dataclass(frozen=True)
+class CompactCompared:
+    """Compared pairs as numbers and levels; hands out chunks as compare_pairs made them."""
+
+    numbered: NumberedPairs
+    levels: pl.DataFrame  # LEVEL_COLUMNS (Int8), one row per numbered pair, in its order
+    record_types: pl.Series  # record_type of each record, in numbered.keys' order
+
+    @property
+    def height(self) -> int:
+        return self.numbered.height
+
+    def _rebuild(self, numbers: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
+        named = self.numbered.name(numbers)
+        types = pl.DataFrame(
+            {
+                "record_type_l": self.record_types.gather(numbers["left"]),
+                "record_type_r": self.record_types.gather(numbers["right"]),
+            }
+        )
+        return pl.concat([named, types, levels], how="horizontal")
+
+    def chunk(self, start: int, length: int) -> pl.DataFrame:
+        return self._rebuild(
+            self.numbered.pairs.slice(start, length), self.levels.slice(start, length)
+        )
+
+    def take(self, rows: pl.Series) -> pl.DataFrame:
+        return self._rebuild(
+            self.numbered.pairs.select(pl.all().gather(rows)),
+            self.levels.select(pl.all().gather(rows)),
+        )
+
+    def same_component(self, components: pl.DataFrame) -> pl.Series:
+        """Per pair: both records in one component (record_key, cluster_key)."""
+        # Components numbered from 1 in record order, 0 for a record in none.
+        cluster = (
+            pl.DataFrame({"record_key": self.numbered.keys})
+            .join(components, on="record_key", how="left", maintain_order="left")
+            .select(pl.col("cluster_key").rank("dense").fill_null(0).cast(pl.UInt32))
+            .to_series()
+            .to_numpy()
+        )
+        left = cluster[self.numbered.pairs["left"].to_numpy()]
+        right = cluster[self.numbered.pairs["right"].to_numpy()]
+        return pl.Series("same_component", (left == right) & (left != 0))
+
+
+@dataclass(frozen=True)
+class ChunkedMatch:
+    """What a chunked full match made: the kept pairs, the weights, blocking's counts."""
+
+    kept: KeptPairs
+    weights: MatchWeights
+    blocking: BlockingResult  # its pairs left empty
+
+
+def compare_in_batches(
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    compare: Compare,
+    batch_pairs: int,
+) -> tuple[BlockingResult, CompactCompared, pl.DataFrame]:
+    """Block, then compare ``batch_pairs`` at a time: the compact pairs and their patterns."""
+    result, numbered = numbered_candidate_pairs(
+        records,
+        settings.blocking_rules,
+        settings.max_block_size,
+        BlockingBudget.from_settings(settings),
+    )
+    # Prepared once: each batch's compare would otherwise prepare every record again.
+    attributes = comparison_attributes(records)
+    levels: list[pl.DataFrame] = []
+    patterns: list[pl.DataFrame] = []
+    for start in range(0, max(numbered.height, 1), batch_pairs):
+        compared = compare(numbered.named(start, batch_pairs), attributes)
+        patterns.append(level_patterns(compared, settings.hard_rules))
+        levels.append(compared.select(LEVEL_COLUMNS))
+        del compared
+    record_types = (
+        pl.DataFrame({"record_key": numbered.keys})
+        .join(
+            attributes.select("record_key", "record_type"),
+            on="record_key",
+            how="left",
+            maintain_order="left",
+        )
+        .get_column("record_type")
+    )
+    compact = CompactCompared(numbered, pl.concat(levels), record_types)
+    return result, compact, add_patterns(patterns)
+
+
+def match_in_chunks(
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    compare: Compare,
+    *,
+    chunk_pairs: int,
+    keep_all: bool = False,
+) -> ChunkedMatch:
+    """Block, compare, estimate and score every pair of ``records`` in chunks (module text)."""
+    blocking, compact, patterns = compare_in_batches(
+        records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
+    )
+    weights = MatchWeights.defaults()
+    if settings.estimate_weights and compact.height > 0:
+        weights = estimate_from_patterns(
+            records, patterns, weights, sample_size=settings.em_sample_size
+        ).weights
+    kept = score_and_keep(
+        compact,
+        records,
+        weights,
+        hard_rules=settings.hard_rules,
+        term_frequency=settings.term_frequency,
+        review_threshold=settings.review_threshold,
+        match_threshold=settings.match_threshold,
+        chunk_pairs=chunk_pairs,
+        keep_all=keep_all,
+    )
+    return ChunkedMatch(kept, weights, blocking)

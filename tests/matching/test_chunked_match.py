@@ -1,0 +1,107 @@
+"""The chunked full match (pairs as numbers, levels per batch, EM on pattern counts) gives the
+same weights, kept pairs and clusters as the in-memory one (every compared pair in one frame)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from flows import stages
+from flows.connectors import read_silo
+from flows.demo import DEMO_TODAY, write_demo
+from matching.blocking import candidate_pairs, numbered_candidate_pairs
+from matching.blocking_budget import BlockingBudget
+from matching.chunked_match import compare_in_batches, match_in_chunks
+from matching.comparisons import compare_pairs
+from matching.estimation import estimate_weights, level_patterns
+from matching.incremental import match_records
+from matching.scoring import MatchWeights
+from rules.config import GoldenConfig, load_config
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, stages.Cleaned]:
+    """Cleaned records of a small demo (duplicates across four silos)."""
+    directory = tmp_path_factory.mktemp("chunked-match-demo")
+    write_demo(directory, persons=800, seed=5)
+    config = load_config(directory / "golden.toml")
+    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
+    return config, stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY)
+
+
+def _clusters(config: GoldenConfig, cleaned: stages.Cleaned, pairs: pl.DataFrame) -> pl.DataFrame:
+    matched = stages.Matched(pairs=pairs, blocking=None)  # type: ignore[arg-type]
+    return stages.cluster(config, cleaned, matched).clusters.sort("record_key")
+
+
+@pytest.mark.parametrize("keep_all", [False, True])
+@pytest.mark.parametrize("chunk_pairs", [97, 100_000])
+def test_chunked_match_gives_the_in_memory_pairs_weights_and_clusters(
+    demo: tuple[GoldenConfig, stages.Cleaned], keep_all: bool, chunk_pairs: int
+) -> None:
+    config, cleaned = demo
+    # incremental = true, no cache: a full run holding every compared pair in one frame.
+    in_memory = match_records(
+        cleaned.records, config.matching, None, chunk_pairs=chunk_pairs, keep_all_pairs=keep_all
+    )
+    assert in_memory.report.mode == "full" and in_memory.cache is not None
+    chunked = match_in_chunks(
+        cleaned.records,
+        config.matching,
+        compare_pairs,
+        chunk_pairs=chunk_pairs,
+        keep_all=keep_all,
+    )
+    assert in_memory.report.candidate_pairs > 97 * 8 * 2  # several batches of small chunks
+    assert chunked.kept.scored == in_memory.report.candidate_pairs
+    assert chunked.weights == in_memory.weights
+    assert chunked.weights != MatchWeights.defaults()  # the EM ran
+    assert chunked.blocking.pairs_per_rule == in_memory.blocking.pairs_per_rule
+    assert_frame_equal(chunked.kept.pairs, in_memory.pairs)
+    assert_frame_equal(
+        _clusters(config, cleaned, chunked.kept.pairs),
+        _clusters(config, cleaned, in_memory.pairs),
+    )
+
+
+def test_golden_dedupe_settings_take_the_chunked_path(
+    demo: tuple[GoldenConfig, stages.Cleaned],
+) -> None:
+    config, cleaned = demo
+    settings = config.matching.model_copy(update={"incremental": False})
+    outcome = match_records(cleaned.records, settings, None, keep_all_pairs=False)
+    chunked = match_in_chunks(cleaned.records, settings, compare_pairs, chunk_pairs=250_000)
+    assert outcome.cache is None
+    assert_frame_equal(outcome.pairs, chunked.kept.pairs)
+
+
+def test_batches_rebuild_the_compared_frame_and_add_up_its_patterns(
+    demo: tuple[GoldenConfig, stages.Cleaned],
+) -> None:
+    config, cleaned = demo
+    settings = config.matching
+    budget = BlockingBudget.from_settings(settings)
+    pairs = candidate_pairs(
+        cleaned.records, settings.blocking_rules, settings.max_block_size, budget
+    ).pairs
+    compared = compare_pairs(pairs, cleaned.records)
+    _, compact, patterns = compare_in_batches(cleaned.records, settings, compare_pairs, 50)
+    assert compact.height == compared.height
+    assert_frame_equal(compact.chunk(0, compact.height), compared)
+    rows = pl.Series([compared.height - 1, 0, 7], dtype=pl.UInt32)
+    assert_frame_equal(compact.take(rows), compared.select(pl.all().gather(rows)))
+    whole = level_patterns(compared, settings.hard_rules)
+    order = whole.columns[:-1]
+    assert_frame_equal(patterns.sort(order), whole.sort(order))
+    start = MatchWeights.defaults()
+    assert estimate_weights(cleaned.records, compared, start, settings.hard_rules).weights != start
+
+
+def test_numbered_pairs_name_as_candidate_pairs(demo: tuple[GoldenConfig, stages.Cleaned]) -> None:
+    _, cleaned = demo
+    rules = ["email", "birth_date", "name_city"]
+    whole = candidate_pairs(cleaned.records, rules, 200).pairs
+    _, numbered = numbered_candidate_pairs(cleaned.records, rules, 200)
+    assert numbered.height == whole.height > 0
+    assert_frame_equal(pl.concat([numbered.named(0, 10), numbered.named(10)]), whole)
