@@ -40,7 +40,7 @@ from matching.clustering import (
     complete_pairs,
     connected_components,
 )
-from matching.comparisons import compare_pairs, comparison_attributes
+from matching.comparisons import compare_pairs, comparison_attributes, domain_owners
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.kept_pairs import chunk_pairs_for
@@ -361,9 +361,12 @@ def match(
         # Prepared once for all partitions, not once per partition, and only for the records
         # of a pair: an incremental night compares the pairs of 1 % of the records.
         keys = pl.concat([pairs["left_key"], pairs["right_key"]]).unique()
+        owners = None
         if keys.len() < records.height:
+            # A business domain's owner is decided over every record, not the subset.
+            owners = domain_owners(records)
             records = records.filter(pl.col("record_key").is_in(keys.implode()))
-        attributes = comparison_attributes(records)
+        attributes = comparison_attributes(records, owners)
         partitions = pair_partitions(pairs, attributes, config.project.partition_pairs)
         compared = map_parts(
             "match",

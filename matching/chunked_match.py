@@ -48,6 +48,8 @@ class CompactCompared:
     numbered: NumberedPairs
     levels: pl.DataFrame  # LEVEL_COLUMNS (Int8), one row per numbered pair, in its order
     record_types: pl.Series  # record_type of each record, in numbered.keys' order
+    #: domain_owner of each record, in numbered.keys' order (compare_pairs' same_domain_owner)
+    domain_owners: pl.Series
 
     @property
     def height(self) -> int:
@@ -60,6 +62,13 @@ class CompactCompared:
                 "record_type_l": self.record_types.gather(numbers["left"]),
                 "record_type_r": self.record_types.gather(numbers["right"]),
             }
+        ).with_columns(
+            (
+                self.domain_owners.gather(numbers["left"])
+                == self.domain_owners.gather(numbers["right"])
+            )
+            .fill_null(False)
+            .alias("same_domain_owner")
         )
         return pl.concat([named, types, levels], how="horizontal")
 
@@ -120,17 +129,18 @@ def compare_in_batches(
         patterns.append(level_patterns(compared, settings.hard_rules))
         levels.append(compared.select(LEVEL_COLUMNS))
         del compared
-    record_types = (
-        pl.DataFrame({"record_key": numbered.keys})
-        .join(
-            attributes.select("record_key", "record_type"),
-            on="record_key",
-            how="left",
-            maintain_order="left",
-        )
-        .get_column("record_type")
+    per_record = pl.DataFrame({"record_key": numbered.keys}).join(
+        attributes.select("record_key", "record_type", "domain_owner"),
+        on="record_key",
+        how="left",
+        maintain_order="left",
     )
-    compact = CompactCompared(numbered, pl.concat(levels), record_types)
+    compact = CompactCompared(
+        numbered,
+        pl.concat(levels),
+        per_record.get_column("record_type"),
+        per_record.get_column("domain_owner"),
+    )
     return result, compact, add_patterns(patterns)
 
 

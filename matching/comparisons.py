@@ -929,13 +929,16 @@ COMPARE_CHUNK_PAIRS = 250_000
 _PREPARED = "personal_emails"
 
 
-def comparison_attributes(records: pl.DataFrame) -> pl.DataFrame:
+def comparison_attributes(
+    records: pl.DataFrame, owners: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """What compare_pairs reads of each record: the compared columns with the contact parts.
 
     Computed per record, not per pair. compare_pairs accepts this frame in place of the
     cleaned records; made once before the pairs are cut into partitions, each partition's
     records need not be prepared again (a million records in 22 partitions prepared 10
-    million rows).
+    million rows). ``owners`` (domain_owners of all records) when ``records`` are only some
+    of them: a domain's owner depends on every organisation that carries it.
     """
     if _PREPARED in records.columns:
         return records
@@ -946,7 +949,47 @@ def comparison_attributes(records: pl.DataFrame) -> pl.DataFrame:
     ).select(COMPARED_COLUMNS)
     # The raw lists are read only by _contact_parts; joining them to every pair costs time.
     parts = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
-    return parts.join(_domain_owners(parts), on="record_key", how="left", maintain_order="left")
+    owners = _domain_owners(parts) if owners is None else owners
+    return parts.join(owners, on="record_key", how="left", maintain_order="left")
+
+
+def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
+    """record_key -> domain_owner (see _domain_owners) over all of ``records``.
+
+    For comparing the pairs of some records only (an incremental night, the records of one
+    batch): computed on the subset, a domain shared by a firm outside it would look owned.
+    """
+    if _PREPARED in records.columns:
+        return records.select("record_key", "domain_owner")
+    if "record_type" not in records.columns:
+        return pl.DataFrame(schema={"record_key": pl.String, "domain_owner": pl.String})
+    organisations = records.filter(pl.col("record_type") == "organisation")
+    return comparison_attributes(organisations).select("record_key", "domain_owner")
+
+
+def with_domain_owners(compared: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:
+    """``compared`` (e.g. pairs reused from the last night) with ``same_domain_owner`` from
+    today's ``owners``: a new firm at a domain makes it nobody's for every old pair too."""
+    if "same_domain_owner" not in compared.columns:
+        return compared
+    owner = owners.select("record_key", "domain_owner")
+    flags = (
+        compared.select("left_key", "right_key")
+        .join(owner, left_on="left_key", right_on="record_key", how="left", maintain_order="left")
+        .join(
+            owner.rename({"domain_owner": "domain_owner_r"}),
+            left_on="right_key",
+            right_on="record_key",
+            how="left",
+            maintain_order="left",
+        )
+        .select(
+            (pl.col("domain_owner") == pl.col("domain_owner_r"))
+            .fill_null(False)
+            .alias("same_domain_owner")
+        )
+    )
+    return compared.with_columns(flags["same_domain_owner"])
 
 
 def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:

@@ -48,6 +48,8 @@ from matching.comparisons import (
     COMPARISONS,
     OPTIONAL_COLUMNS,
     compare_pairs,
+    domain_owners,
+    with_domain_owners,
 )
 from matching.estimation import estimate_weights
 from matching.kept_pairs import score_and_keep
@@ -359,6 +361,9 @@ def _compare_changed(
     blocking = touched.result
     fresh = compare(blocking.pairs, records)
     reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
+    # Unchanged pairs, but a domain's owner may have changed with other records (a second
+    # firm at the domain): as a full run would decide it today.
+    reused = with_domain_owners(reused, domain_owners(records))
     compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
     report = MatchReport(
         mode="incremental",

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from cleaned_records import cleaned
 
-from matching.comparisons import comparison_attributes
+from matching.comparisons import (
+    compare_pairs,
+    comparison_attributes,
+    domain_owners,
+    with_domain_owners,
+)
 
 
 def _firm(key: str, name: str | None, emails: list[str], **fields: Any) -> dict[str, Any]:
@@ -104,3 +110,43 @@ def test_persons_never_own_a_domain() -> None:
     }
     owners = _owners(_firm("crm:1", "Huber Bau GmbH", ["info@huber-bau.de"]), person)
     assert owners == {"crm:1": "huber bau", "crm:2": None}
+
+
+def _group() -> list[dict[str, Any]]:
+    """A nameless newsletter row, the firm it seems to belong to, and a second firm at the
+    domain (a sister company) that no candidate pair of the row touches."""
+    return [
+        _firm("crm:1", "Huber Bau GmbH", ["info@huber-gruppe.de"]),
+        _firm("nl:1", None, ["kontakt@huber-gruppe.de"]),
+        _firm("erp:9", "Huber Immobilien GmbH", ["verwaltung@huber-gruppe.de"]),
+    ]
+
+
+def test_owners_of_a_subset_are_decided_over_all_records() -> None:
+    """An incremental night or one batch compares the pairs of some records only: the sister
+    company outside the subset still makes the domain nobody's, as in a full run."""
+    records = cleaned(*_group())
+    subset = records.filter(pl.col("record_key").is_in(["crm:1", "nl:1"]))
+    pairs = pl.DataFrame({"left_key": ["crm:1"], "right_key": ["nl:1"]})
+
+    alone = compare_pairs(pairs, comparison_attributes(subset))
+    assert alone["same_domain_owner"].to_list() == [True]  # what the subset alone would say
+
+    whole = compare_pairs(pairs, comparison_attributes(subset, domain_owners(records)))
+    full = compare_pairs(pairs, records)
+    assert whole["same_domain_owner"].to_list() == full["same_domain_owner"].to_list() == [False]
+
+
+def test_reused_pairs_take_todays_owner() -> None:
+    """Last night the firm owned its domain; tonight a sister company at the domain arrives:
+    the cached, unchanged pair loses its owner as a full run would decide."""
+    yesterday = cleaned(*_group()[:2])
+    pairs = pl.DataFrame({"left_key": ["crm:1"], "right_key": ["nl:1"]})
+    cached = compare_pairs(pairs, yesterday)
+    assert cached["same_domain_owner"].to_list() == [True]
+
+    tonight = cleaned(*_group())
+    refreshed = with_domain_owners(cached, domain_owners(tonight))
+    assert refreshed["same_domain_owner"].to_list() == [False]
+    assert refreshed.columns == cached.columns
+    assert refreshed.drop("same_domain_owner").equals(cached.drop("same_domain_owner"))
