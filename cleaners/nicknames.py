@@ -1,7 +1,8 @@
 """Nickname groups of first names: "Sepp" and "Josef" share the group "josef".
 
 A short form may stand for several full names (Andi: Andreas or Andrea). ``first_name_group``
-returns the one it most often stands for (rank 1 in ``data/nicknames.csv``), used for blocking;
+returns the one it most often stands for (rank 1 in ``data/nicknames.csv`` and, for English
+short forms, ``data/nicknames_en.csv``), used for blocking;
 ``first_name_groups`` returns all of them, for comparisons by list intersection. A full name that
 is a group of its own is always first in that group (Sandra -> sandra, not alexandra).
 """

@@ -179,7 +179,9 @@ class OrganisationContact(NamedTuple):
 
 @cache
 def _organisation_words() -> frozenset[str]:
-    return frozenset(transliteration_key(word) for word in read_column("organisation_words.csv", "word"))
+    return frozenset(
+        transliteration_key(word) for word in read_column("organisation_words.csv", "word")
+    )
 
 
 def _looks_like_person(text: str) -> bool:

@@ -49,19 +49,19 @@ ONLY = {"bill": "william", "billy": "william", "ron": "ronald", "ronnie": "ronal
 # Short forms that are given names of their own, often of the other sex, or ordinary words.
 EXCLUDED = set(
     """
-    angel ann bat daisy derick steph bela bell bobbie brandy casey cassandra cassie cher chick claas claes
-    cintha day dicey dob dobbin dortha dutch elaine ella ellen elsie allie erick erin eve flora
-    ford gail gory gretta green hap haps hob hobkin hop ian jean jem jos juda kay kaye kendrick
-    lanna lenora little lon lonny lorne lou louise marty mat maud micah millie milly naldo
-    nanny nathan nelly nora pate randy rose rupert see sis squat than thias thys tilla val van
-    win zeke
+    allie angel ann bat bela bell bobbie brandy casey cassandra cassie cher chick cintha claas
+    claes daisy day derick dicey dob dobbin dortha dutch elaine ella ellen elsie erick erin eve
+    flora ford gail gory green gretta hap haps hob hobkin hop ian jean jem jos juda kay kaye
+    kendrick lanna lenora little lon lonny lorne lou louise marty mat maud micah millie milly
+    naldo nanny nathan nelly nora pate randy rose rupert see sis squat steph than thias thys
+    tilla val van win zeke
     """.split()
 )
 HEADER = f"""\
-# English nickname groups: short and pet forms -> the full given name, same columns as nicknames.csv.
-# Source: PyPI nicknames {VERSION}, names.csv of https://github.com/carltonnorthern/nicknames by Carlton
-# Northern and Nick Crews, Apache License 2.0 (https://www.apache.org/licenses/LICENSE-2.0); a selection
-# of its rows. Regenerate with cleaners/data/build_english_nicknames.py; do not edit by hand.
+# English nickname groups: short and pet forms -> the full given name (columns as nicknames.csv).
+# Source: PyPI nicknames {VERSION}, names.csv of https://github.com/carltonnorthern/nicknames by
+# Carlton Northern and Nick Crews, Apache License 2.0 (https://www.apache.org/licenses/LICENSE-2.0);
+# a selection of its rows. Regenerate with cleaners/data/build_english_nicknames.py; do not edit.
 # Only frequent full names; a short form stands for at most three of one sex (rank 1 = the most
 # frequent); nothing the German table (nicknames.csv) names.
 canonical,name,rank"""
@@ -112,14 +112,16 @@ def select(pairs: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
         if any(canonical in german_names - german_canonicals for canonical in canonicals):
             continue
         ordered = sorted(canonicals, key=_ORDER.__getitem__)
-        kept += [(canonical, spelling[key], 1 if i == 0 else 2) for i, canonical in enumerate(ordered)]
+        kept += [
+            (canonical, spelling[key], 1 if i == 0 else 2) for i, canonical in enumerate(ordered)
+        ]
     return sorted(kept)
 
 
 def main(folder: str) -> None:
-    print(HEADER)
+    sys.stdout.write(HEADER + "\n")
     for canonical, name, rank in select(_read_pairs(Path(folder))):
-        print(f"{canonical},{name},{rank}")
+        sys.stdout.write(f"{canonical},{name},{rank}\n")
 
 
 if __name__ == "__main__":
