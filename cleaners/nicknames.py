@@ -1,7 +1,8 @@
 """Nickname groups of first names: "Sepp" and "Josef" share the group "josef".
 
 A short form may stand for several full names (Andi: Andreas or Andrea). ``first_name_group``
-returns the one it most often stands for (rank 1 in ``data/nicknames.csv``), used for blocking;
+returns the one it most often stands for (rank 1 in ``data/nicknames.csv`` and, for English
+short forms, ``data/nicknames_en.csv``), used for blocking;
 ``first_name_groups`` returns all of them, for comparisons by list intersection. A full name that
 is a group of its own is always first in that group (Sandra -> sandra, not alexandra).
 """
@@ -28,8 +29,9 @@ class NicknameTable(NamedTuple):
 
 @cache
 def nickname_table() -> NicknameTable:
-    """The groups of ``data/nicknames.csv``, keyed by the transliteration key of each name."""
-    rows = read_table("nicknames.csv")
+    """The groups of ``data/nicknames.csv`` (German) and ``data/nicknames_en.csv`` (English),
+    keyed by the transliteration key of each name."""
+    rows = read_table("nicknames.csv") + read_table("nicknames_en.csv")
     canonicals = {row["canonical"] for row in rows}
     groups: dict[str, set[str]] = {canonical: {canonical} for canonical in canonicals}
     primary = {canonical: canonical for canonical in canonicals}

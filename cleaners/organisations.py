@@ -177,20 +177,35 @@ class OrganisationContact(NamedTuple):
     contact: str | None
 
 
+@cache
+def _organisation_words() -> frozenset[str]:
+    return frozenset(
+        transliteration_key(word) for word in read_column("organisation_words.csv", "word")
+    )
+
+
 def _looks_like_person(text: str) -> bool:
     """One to five name-like words without a legal form that start with a salutation, a title
     or a known first name ("Frau Dr. Huber", "Dr. Huber", "Anna Huber"; not "Niederlassung
-    Süd")."""
+    Süd").
+
+    Never a person: digits, "&", a word of ``data/organisation_words.csv`` ("Henry Booth House",
+    "Anna Kita"); after a bare first name (no salutation, no title) two or three words only.
+    """
     words = text.split()
     if not 1 <= len(words) <= 5 or find_legal_form(text) is not None:
         return False
-    if not all(_PERSON_WORD.fullmatch(word) for word in words):
+    if not all(_PERSON_WORD.fullmatch(word) for word in words) or any(
+        char.isdigit() for char in text
+    ):
+        return False
+    if any(transliteration_key(word.rstrip(".")) in _organisation_words() for word in words):
         return False
     salutation, rest = split_leading_salutation(words)
     titles, rest = split_leading_titles(rest)
     if salutation in ("Herr", "Frau") or titles:
         return bool(rest)
-    return len(rest) >= 2 and transliteration_key(rest[0]) in nickname_table().groups
+    return 2 <= len(rest) <= 3 and transliteration_key(rest[0]) in nickname_table().groups
 
 
 def split_organisation_contact(value: str) -> OrganisationContact:

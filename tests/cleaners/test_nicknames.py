@@ -103,6 +103,41 @@ NICKNAME_PAIRS = [
 ]
 
 
+# English short forms (data/nicknames_en.csv, from the nicknames package).
+ENGLISH_PAIRS = [
+    ("Bill", "William"),
+    ("Billy", "William"),
+    ("Bob", "Robert"),
+    ("Bobby", "Robert"),
+    ("Jim", "James"),
+    ("Jimmy", "James"),
+    ("Peggy", "Margaret"),
+    ("Maggie", "Margaret"),
+    ("Dick", "Richard"),
+    ("Ted", "Edward"),
+    ("Ted", "Theodore"),
+    ("Chuck", "Charles"),
+    ("Larry", "Lawrence"),
+    ("Hank", "Henry"),
+    ("Debbie", "Deborah"),
+    ("Kathy", "Katherine"),
+    ("Steve", "Steven"),
+]
+
+# Names that must stay apart: German look-alikes and short forms of the other sex.
+APART = [
+    ("Lena", "Lea"),
+    ("Bill", "Robert"),
+    ("Jody", "Joseph"),
+    ("Kit", "Katherine"),
+    ("Louise", "Louis"),
+    ("Erin", "Aaron"),
+    ("Ann", "Nancy"),
+    ("Steph", "Stephen"),
+    ("Mattie", "Matthew"),
+]
+
+
 def _groups(name: str) -> set[str]:
     return set(first_name_groups(transliteration_key(name)) or ())
 
@@ -110,6 +145,24 @@ def _groups(name: str) -> set[str]:
 @pytest.mark.parametrize(("nickname", "full_name"), NICKNAME_PAIRS)
 def test_nickname_and_full_name_share_a_group(nickname: str, full_name: str) -> None:
     assert _groups(nickname) & _groups(full_name), (nickname, full_name)
+
+
+@pytest.mark.parametrize(("nickname", "full_name"), ENGLISH_PAIRS)
+def test_english_nickname_and_full_name_share_a_group(nickname: str, full_name: str) -> None:
+    assert _groups(nickname) & _groups(full_name), (nickname, full_name)
+
+
+@pytest.mark.parametrize(("one", "other"), APART)
+def test_names_that_are_not_nicknames_of_each_other_stay_apart(one: str, other: str) -> None:
+    assert not _groups(one) & _groups(other), (one, other)
+
+
+def test_english_table_leaves_the_german_names_alone() -> None:
+    german = {transliteration_key(row["name"]) for row in read_table("nicknames.csv")}
+    german_canonicals = {row["canonical"] for row in read_table("nicknames.csv")}
+    for row in read_table("nicknames_en.csv"):
+        assert transliteration_key(row["name"]) not in german | german_canonicals, row
+        assert row["canonical"] not in german - german_canonicals, row
 
 
 @pytest.mark.parametrize(
@@ -155,7 +208,7 @@ def test_groups_in_the_cleaned_frame() -> None:
 
 
 def _rows() -> list[dict[str, str]]:
-    return list(read_table("nicknames.csv"))
+    return list(read_table("nicknames.csv")) + list(read_table("nicknames_en.csv"))
 
 
 def test_table_has_at_least_200_groups_with_short_forms() -> None:

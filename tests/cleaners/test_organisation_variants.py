@@ -130,6 +130,18 @@ def test_different_organisations_keep_different_keys(case: dict[str, str]) -> No
         ("Meier, Huber & Partner GmbH", "Meier, Huber & Partner GmbH", None),
         ("Schmidt - Haustechnik GmbH", "Schmidt - Haustechnik GmbH", None),
         ("Huber Bau GmbH, Niederlassung Süd", "Huber Bau GmbH, Niederlassung Süd", None),
+        # A person beside a company: a first name (English too) and one or two more words.
+        ("Alpine Tours Ltd., Bill Smith", "Alpine Tours Ltd.", "Bill Smith"),
+        ("Huber Bau GmbH / Anna Maria Huber", "Huber Bau GmbH", "Anna Maria Huber"),
+        # An organisation that starts with a first name stays whole.
+        ("Henry Booth House - Kids Place II, Inc", "Henry Booth House - Kids Place II, Inc", None),
+        ("Anna Schule - Huber Bau GmbH", "Anna Schule - Huber Bau GmbH", None),
+        ("Maria Hilf Apotheke, Huber GmbH", "Maria Hilf Apotheke, Huber GmbH", None),
+        ("Emma Care Center, LLC", "Emma Care Center, LLC", None),
+        ("Mary 2 Smith, LLC", "Mary 2 Smith, LLC", None),
+        ("Anna Huber & Partner - Huber GmbH", "Anna Huber & Partner - Huber GmbH", None),
+        ("Peter Paul Huber Meier - Huber GmbH", "Peter Paul Huber Meier - Huber GmbH", None),
+        ("Sophie Kita, Huber Stiftung", "Sophie Kita, Huber Stiftung", None),
     ],
 )
 def test_contact_person_named_in_the_organisation_field(
