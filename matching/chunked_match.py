@@ -29,7 +29,7 @@ from matching.blocking import BlockingResult, NumberedPairs, numbered_candidate_
 from matching.blocking_budget import BlockingBudget
 from matching.comparisons import COMPARISONS, comparison_attributes
 from matching.estimation import add_patterns, estimate_from_patterns, level_patterns
-from matching.kept_pairs import KeptPairs, score_and_keep
+from matching.kept_pairs import KeptPairs, score_and_keep_as
 from matching.scoring import MatchWeights
 from rules.config import MatchingConfig
 
@@ -161,15 +161,7 @@ def match_in_chunks(
         weights = estimate_from_patterns(
             records, patterns, weights, sample_size=settings.em_sample_size
         ).weights
-    kept = score_and_keep(
-        compact,
-        records,
-        weights,
-        hard_rules=settings.hard_rules,
-        term_frequency=settings.term_frequency,
-        review_threshold=settings.review_threshold,
-        match_threshold=settings.match_threshold,
-        chunk_pairs=chunk_pairs,
-        keep_all=keep_all,
+    kept = score_and_keep_as(
+        settings, compact, records, weights, chunk_pairs=chunk_pairs, keep_all=keep_all
     )
     return ChunkedMatch(kept, weights, blocking)

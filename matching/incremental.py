@@ -52,7 +52,7 @@ from matching.comparisons import (
     with_domain_owners,
 )
 from matching.estimation import estimate_weights
-from matching.kept_pairs import score_and_keep
+from matching.kept_pairs import score_and_keep_as
 from matching.scoring import MatchWeights
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.config import MatchingConfig
@@ -327,14 +327,11 @@ def _score(
                 records, compared, weights, settings.hard_rules, sample_size=settings.em_sample_size
             ).weights
     # compared comes sorted by pair, and term frequencies and scores keep its order.
-    kept = score_and_keep(
+    kept = score_and_keep_as(
+        settings,
         compared,
         records,
         weights,
-        hard_rules=settings.hard_rules,
-        term_frequency=settings.term_frequency,
-        review_threshold=settings.review_threshold,
-        match_threshold=settings.match_threshold,
         chunk_pairs=chunking.chunk_pairs,
         keep_all=chunking.keep_all,
     )

@@ -31,7 +31,7 @@ from matching.term_frequency import (
     record_frequencies,
     term_frequency_adjustments,
 )
-from rules.config import HardRule
+from rules.config import HardRule, MatchingConfig
 
 #: Share of the pairs below the review threshold kept as a sample (1 in SAMPLE_SHARE).
 SAMPLE_SHARE = 100
@@ -189,3 +189,27 @@ def score_and_keep(
     ]
     pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
     return KeptPairs(pairs, height, height - pairs.height)
+
+
+def score_and_keep_as(
+    settings: MatchingConfig,
+    compared: pl.DataFrame | ComparedPairs,
+    records: pl.DataFrame,
+    weights: MatchWeights,
+    *,
+    chunk_pairs: int,
+    keep_all: bool = False,
+) -> KeptPairs:
+    """``score_and_keep`` with the hard rules, term-frequency switch and thresholds of
+    ``[matching]`` (the chunked and the incremental match score alike)."""
+    return score_and_keep(
+        compared,
+        records,
+        weights,
+        hard_rules=settings.hard_rules,
+        term_frequency=settings.term_frequency,
+        review_threshold=settings.review_threshold,
+        match_threshold=settings.match_threshold,
+        chunk_pairs=chunk_pairs,
+        keep_all=keep_all,
+    )
