@@ -99,9 +99,9 @@ class RunOutputs:
 def findings_with_rows(
     findings: pl.DataFrame, records: pl.DataFrame, quarantine: pl.DataFrame
 ) -> pl.DataFrame:
-    """The findings with the source row of each (``row_number`` after ``source_id``): a
-    steward opens the silo's file at that row. A record quarantined after cleaning is found by
-    its silo and source id in the quarantine."""
+    """The findings (or DQ failures) with the source row of each (``row_number`` after
+    ``source_id``): a steward opens the silo's file at that row. A record quarantined after
+    cleaning is found by its silo and source id in the quarantine."""
     by_key = records.select("record_key", pl.col("row_number").alias("__row_kept"))
     by_id = quarantine.group_by("silo", "source_id").agg(
         pl.col("row_number").min().alias("__row_quarantined")
@@ -180,7 +180,12 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
             stale_columns=stale_columns(config.project.language),
             stale_silo_column="Quelle" if config.project.language == "de" else "silo",
         )
-        write_dq_files(folder, outputs.summary, dq_inputs, outputs.stale)
+        # Every failing value with its source row, as findings.csv: the steward opens the
+        # silo's file at that row.
+        failures = findings_with_rows(
+            outputs.dq.failures, outputs.cleaned.records, outputs.cleaned.quarantine
+        )
+        write_dq_files(folder, outputs.summary, dq_inputs, outputs.stale, failures)
         language = config.project.language
         write_frame(reminders_file(dq_inputs.reminders, language), folder, "reminders")
     write_dq_report(

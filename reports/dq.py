@@ -263,9 +263,19 @@ def _iso(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def write_dq_files(folder: Path, summary: RunSummary, dq: DQInputs, stale: pl.DataFrame) -> None:
-    """Write dq_failures.csv and dq_summary.json into ``folder`` (flows write reminders.csv)."""
-    write_csv(dq.results.failures, folder / "dq_failures.csv")
+def write_dq_files(
+    folder: Path,
+    summary: RunSummary,
+    dq: DQInputs,
+    stale: pl.DataFrame,
+    failures: pl.DataFrame | None = None,
+) -> None:
+    """Write dq_failures.csv and dq_summary.json into ``folder`` (flows write reminders.csv).
+
+    ``failures``: the failures as the file shows them (the flow adds each value's source row),
+    by default ``dq.results.failures``.
+    """
+    write_csv(dq.results.failures if failures is None else failures, folder / "dq_failures.csv")
     text = json.dumps(
         dq_summary(summary, dq, stale), indent=2, sort_keys=True, ensure_ascii=False, default=str
     )

@@ -43,6 +43,24 @@ def test_dq_files_are_published(two_runs: tuple[PipelineResult, PipelineResult])
     assert failures.height > 0
 
 
+def test_dq_failures_name_the_source_row(
+    demo_dir: Path, two_runs: tuple[PipelineResult, PipelineResult]
+) -> None:
+    """Each failing value names its row in the silo's file, as findings.csv does: counted here
+    from the CRM export itself (data rows after the header), not from the pipeline."""
+    failures = pl.read_csv(two_runs[1].folder / "dq_failures.csv", infer_schema=False)
+    assert failures.columns[:3] == ["silo", "source_id", "row_number"]
+    with (demo_dir / "crm.csv").open(encoding="cp1252", newline="") as handle:
+        rows = {
+            row["Kundennr"]: str(number)
+            for number, row in enumerate(csv.DictReader(handle, delimiter=";"), start=1)
+        }
+    crm = failures.filter(pl.col("silo") == "crm")
+    assert crm.height > 0
+    assert crm["row_number"].to_list() == [rows[key] for key in crm["source_id"]]
+    assert failures["row_number"].null_count() == 0
+
+
 def test_stale_csv_is_german_one_row_per_golden_record(
     two_runs: tuple[PipelineResult, PipelineResult],
 ) -> None:
