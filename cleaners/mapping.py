@@ -112,7 +112,12 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
             # ("Jonas Brandt, c/o Schreinerei Vogt") it is where the person gets mail: kept in
             # address_extra, no contact.
             contact = lines.map_elements(contact_of_address_line, return_dtype=pl.String)
-            named = pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()
+            # A name column left blank on an organisation row ("" from a CSV or a full-name
+            # split of nothing) names no one: the address line's contact stands.
+            named = pl.any_horizontal(
+                (pl.col(name).str.strip_chars().str.len_chars() > 0).fill_null(False)
+                for name in ("first_name", "last_name")
+            )
             frame = frame.with_columns(
                 pl.coalesce(pl.col("contact_name"), pl.when(~named).then(pl.lit(contact)))
             )

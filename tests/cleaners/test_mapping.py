@@ -180,3 +180,33 @@ def test_empty_source_without_columns_maps_to_no_records() -> None:
     raw = pl.DataFrame(schema={ROW_NUMBER: pl.Int64()})
     mapped = map_silo(raw, _silo('source_id = "id"'))
     assert mapped.records.height == 0 and mapped.quarantine.height == 0
+
+
+@pytest.mark.parametrize("blank", ["", "  ", None])
+def test_contact_in_an_address_line_beside_a_blank_name_column(blank: str | None) -> None:
+    # An ERP's organisation rows: the company, an empty name column and "z. Hd. ..." in the
+    # one-line address. The empty name must not count as a person on the record.
+    raw = _raw(
+        id=["1", "2", "3"],
+        firma=["Huber Bau GmbH", "Meier AG", "Vogt KG"],
+        name=[blank, blank, "Vogt, Peter"],
+        adresse=[
+            "z. Hd. Frau Anna Huber, Werkstr. 3, 80331 München",
+            "Hauptstr. 1, 8001 Zürich, Attn. Klaus Meier",
+            "c/o Schreinerei Vogt, Ringstr. 3, 1010 Wien",
+        ],
+    )
+    silo = _silo(
+        'source_id = "id"\norganisation_name = "firma"\nfull_name = "name"\naddress_line = "adresse"'
+    )
+    mapped = map_silo(raw, silo).records.sort("source_id")
+    assert mapped["contact_name"].to_list()[:2] == ["Frau Anna Huber", "Klaus Meier"]
+    # A record with its own name keeps its c/o line as where it gets mail, no contact.
+    assert mapped["contact_name"].to_list()[2] is None
+    cleaned = clean_records(mapped).frame
+    contacts = cleaned.filter(pl.col("source_id").str.ends_with("#contact")).sort("source_id")
+    assert contacts.select("source_id", "first_name", "last_name", "record_type").rows() == [
+        ("1#contact", "Anna", "Huber", "person"),
+        ("2#contact", "Klaus", "Meier", "person"),
+        ("3#contact", "Peter", "Vogt", "person"),
+    ]
