@@ -20,9 +20,9 @@ The cache (``dq_cache/`` in the run folder, published with it, so never half wri
 check one parquet file of fingerprint_1, fingerprint_2, failed, and a manifest with the checks'
 row counts and bounds; no values. Its files are read and written by rules.cache_files, as the
 clean and match caches are: a cache that cannot be used is named in summary.json's
-``dq_checking`` reason (which file, what is wrong). It is valid while the great-expectations, pandas and polars
-versions and the code of flows (which builds the slim batches and the expectations) are the
-same. ``golden run --full`` ignores it; an erasure deletes it (flows.scrub).
+``dq_checking`` reason (which file, what is wrong). It is valid while the great-expectations,
+pandas and polars versions and the code of flows (which builds the slim batches and the
+expectations) are the same. ``golden run --full`` ignores it; an erasure deletes it (flows.scrub).
 """
 
 from __future__ import annotations
