@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.countries import country_code, state_or_country
+from cleaners.countries import STATE_CODE_COUNTRIES, country_code, state_or_country
 from cleaners.outcome import map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
@@ -74,6 +74,12 @@ _US_STATE_ALONE = re.compile(r"^(?P<state>[A-Z]{2})(?P<zip>)$")
 # "27 Washington Oak Park IL 60302": state and ZIP at the end of a line without commas.
 _TRAILING_STATE_ZIP = re.compile(
     r"^(?P<rest>.*?[^\s,])[\s,]+(?P<tail>[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)$"
+)
+#: Australian state and territory abbreviations (Australia Post); before a four-digit postcode
+#: they end an Australian address: "Perth WA 6000", "Sydney, NSW 2000".
+_AU_STATES = frozenset({"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"})
+_AU_STATE_POSTCODE = re.compile(
+    r"^(?:(?P<city>[^\d,]*[^\d\s,])\s+)?(?P<state>[A-Za-z]{2,3})\.?\s+(?P<postcode>\d{4})$"
 )
 # A US street line: the number first (also a range, "8938-40"), then the street.
 _US_STREET = re.compile(
@@ -440,13 +446,63 @@ def _us_address(segments: list[str]) -> AddressParts | None:
     )
     number, unit_left = with_unit(street.house_number, units[0] if units else None)
     extra = [unit_left, *extra] if unit_left else extra
+    # "WA" without a ZIP is Washington's or Western Australia's: kept as written, the record's
+    # phone or silo decides (cleaners.addresses); with a ZIP it is American.
+    state = match["state"]
+    country = state if not match["zip"] and state in STATE_CODE_COUNTRIES else "US"
     return AddressParts(
         street.street,
         number,
         match["zip"] or None,
         city,
-        "US",
+        country,
         ", ".join(extra) or None,
+    )
+
+
+def _written_american(segments: list[str], code: str) -> bool:
+    """True when the address says "USA" at its end or writes the state's name out."""
+    last = segments[-1].upper().replace(".", "") if segments else ""
+    if last in ("USA", "US", "UNITED STATES"):
+        return True
+    name = next((n for n, c in _us_state_names().items() if c == code), None)
+    return name is not None and re.search(rf"\b{re.escape(name)}\b", last.lower()) is not None
+
+
+def _au_address(segments: list[str]) -> AddressParts | None:
+    """ "1 Main Rd, Perth, WA 6000", "5 George St, Sydney NSW 2000, Australia" -> street,
+    number, postcode, city, AU: an Australian state or territory before a four-digit postcode
+    (or alone, when "Australia" follows). None unless the street line starts with its number."""
+    explicit = len(segments) >= 3 and country_code(segments[-1]) == "AU"
+    if explicit:
+        segments = segments[:-1]
+    if len(segments) < 2:
+        return None
+    match = _AU_STATE_POSTCODE.match(segments[-1])
+    state, postcode, city = (
+        (match["state"].upper(), match["postcode"], match["city"])
+        if match
+        else (segments[-1].upper().replace(".", ""), None, None)
+    )
+    if state not in _AU_STATES or (postcode is None and not explicit):
+        return None
+    rest = segments[:-1]
+    if city is None:
+        if len(rest) < 2 or not _PLACE_NAME.fullmatch(rest[-1]):
+            return None
+        city, rest = rest[-1], rest[:-1]
+    # The street line is the first that starts with its number ("Level 3, 5 George St").
+    found = next(((i, m) for i, line in enumerate(rest) if (m := _US_STREET.match(line))), None)
+    if found is None:
+        return None
+    index, start = found
+    return AddressParts(
+        start["street"].strip(),
+        re.sub(r"\s+", "", start["number"]),
+        postcode,
+        city.strip(),
+        "AU",
+        ", ".join(rest[:index] + rest[index + 1 :]) or None,
     )
 
 
@@ -458,8 +514,15 @@ def parse_address_text(text: str | None) -> AddressParts:
     american = _us_address(
         _split_city_state(_split_trailing_state(_upper_state(_state_name_as_code(segments))))
     )
+    if american is not None and american.country in STATE_CODE_COUNTRIES:
+        # Only the code is ambiguous: "Seattle, Washington" or "..., WA, USA" is American.
+        if _written_american(segments, american.country):
+            american = american._replace(country="US")
     if american is not None:
         return american
+    australian = _au_address(segments)
+    if australian is not None:
+        return australian
     if len(segments) == 1:
         match = _ONE_LINE.match(segments[0])
         if match:
