@@ -18,7 +18,12 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.countries import STATE_CODE_COUNTRIES, country_code, state_or_country
+from cleaners.countries import (
+    STATE_CODE_COUNTRIES,
+    country_code,
+    postal_city_country,
+    state_or_country,
+)
 from cleaners.outcome import map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
@@ -506,8 +511,59 @@ def _au_address(segments: list[str]) -> AddressParts | None:
     )
 
 
-def parse_address_text(text: str | None) -> AddressParts:
-    """Split a one-line or multi-line address into street, number, postal code, city, country."""
+@cache
+def _ambiguous_countries() -> dict[str, str | None]:
+    """Country code -> its postal-code pattern (None: the country has none) of the country names
+    that are also person names or places (cleaners/data/ambiguous_countries.csv)."""
+    return {row["iso2"]: row["postal"] or None for row in read_table("ambiguous_countries.csv")}
+
+
+@cache
+def _ambiguous_country_names() -> frozenset[str]:
+    return frozenset(row["name"].lower() for row in read_table("ambiguous_countries.csv"))
+
+
+@cache
+def _postal_pattern(code: str) -> re.Pattern[str] | None:
+    """The postal-code pattern of a country (postal_codes.csv, ambiguous_countries.csv)."""
+    patterns = {row["iso2"]: row["pattern"] for row in read_table("postal_codes.csv")}
+    pattern = patterns.get(code) or _ambiguous_countries().get(code)
+    return re.compile(pattern) if pattern else None
+
+
+def _country_fits(code: str, postal: re.Match[str] | None, phone_country: str | None) -> bool:
+    """The rest of the address fits the country: its phone's calling code, or a postal code of
+    the country's shape that the gazetteer does not place elsewhere ("10115 Berlin" is German,
+    though Jordan's codes have five digits too)."""
+    if phone_country == code:
+        return True
+    pattern = _postal_pattern(code)
+    if postal is None or pattern is None or pattern.fullmatch(postal["postal"]) is None:
+        return False
+    return postal_city_country(postal["postal"], postal["city"]) in (None, code)
+
+
+def _is_country(
+    index: int, segments: list[str], postal: re.Match[str] | None, phone_country: str | None
+) -> bool:
+    """Whether ``segments[index]`` (not the first) is the address's country. A name that is
+    also a person's or a place's ("12 Elm St, Jordan", "..., Chad": ambiguous_countries.csv)
+    only where the rest of the address fits that country (postal-code shape, phone); any
+    other country name as before."""
+    segment = segments[index]
+    code = country_code(segment) if index > 0 and len(segment) > 1 else None
+    if code is None:
+        return False
+    if segment.strip().lower() not in _ambiguous_country_names():
+        return True
+    return _country_fits(code, postal, phone_country)
+
+
+def parse_address_text(text: str | None, phone_country: str | None = None) -> AddressParts:
+    """Split a one-line or multi-line address into street, number, postal code, city, country.
+
+    ``phone_country`` (the country of the record's phone number's calling code, if any) lets a
+    country name that is also a person's or a place's ("Jordan") be the country."""
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
@@ -549,8 +605,11 @@ def parse_address_text(text: str | None) -> AddressParts:
     country_index: int | None = None
     extra: list[str] = []
     postboxes: list[str] = []
+    written_postal = next(
+        (hit for segment in segments if (hit := _POSTAL_CITY.match(segment))), None
+    )
     for index, segment in enumerate(segments):
-        if index > 0 and country is None and country_code(segment) and len(segment) > 1:
+        if country is None and _is_country(index, segments, written_postal, phone_country):
             # "Georgia" stays as written: a state or a country, the record's phone decides.
             country = segment if state_or_country(segment) else country_code(segment)
             country_index = index
@@ -658,10 +717,17 @@ def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     return _split(frame, column, split_postal_city_text, PostalCity._fields)
 
 
-def parse_address_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+def parse_address_line(
+    frame: pl.DataFrame, column: str, phone_country: str | None = None
+) -> pl.DataFrame:
     """Add street, house_number, postal_code, city, country and address_extra from ``column``.
 
     ``address_extra`` holds what fits no address column (e.g. "c/o Müller", "Hinterhaus"); the
-    mapping step keeps it in the canonical field of that name.
+    mapping step keeps it in the canonical field of that name. ``phone_country`` names a column
+    of the record's phone's country (see ``parse_address_text``).
     """
-    return _split(frame, column, parse_address_text, AddressParts._fields)
+    if phone_country is None:
+        return _split(frame, column, parse_address_text, AddressParts._fields)
+    schema = {f"__split_{part}": pl.String() for part in AddressParts._fields}
+    parsed = map_distinct(frame, [column, phone_country], parse_address_text, schema)
+    return _fill(frame, parsed, AddressParts._fields)
