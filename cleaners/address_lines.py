@@ -18,7 +18,12 @@ from typing import NamedTuple
 
 import polars as pl
 
-from cleaners.countries import country_code, state_or_country
+from cleaners.countries import (
+    STATE_CODE_COUNTRIES,
+    country_code,
+    postal_city_country,
+    state_or_country,
+)
 from cleaners.outcome import map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
@@ -74,6 +79,12 @@ _US_STATE_ALONE = re.compile(r"^(?P<state>[A-Z]{2})(?P<zip>)$")
 # "27 Washington Oak Park IL 60302": state and ZIP at the end of a line without commas.
 _TRAILING_STATE_ZIP = re.compile(
     r"^(?P<rest>.*?[^\s,])[\s,]+(?P<tail>[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)$"
+)
+#: Australian state and territory abbreviations (Australia Post); before a four-digit postcode
+#: they end an Australian address: "Perth WA 6000", "Sydney, NSW 2000".
+_AU_STATES = frozenset({"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"})
+_AU_STATE_POSTCODE = re.compile(
+    r"^(?:(?P<city>[^\d,]*[^\d\s,])\s+)?(?P<state>[A-Za-z]{2,3})\.?\s+(?P<postcode>\d{4})$"
 )
 # A US street line: the number first (also a range, "8938-40"), then the street.
 _US_STREET = re.compile(
@@ -440,26 +451,134 @@ def _us_address(segments: list[str]) -> AddressParts | None:
     )
     number, unit_left = with_unit(street.house_number, units[0] if units else None)
     extra = [unit_left, *extra] if unit_left else extra
+    # "WA" without a ZIP is Washington's or Western Australia's: kept as written, the record's
+    # phone or silo decides (cleaners.addresses); with a ZIP it is American.
+    state = match["state"]
+    country = state if not match["zip"] and state in STATE_CODE_COUNTRIES else "US"
     return AddressParts(
         street.street,
         number,
         match["zip"] or None,
         city,
-        "US",
+        country,
         ", ".join(extra) or None,
     )
 
 
-def parse_address_text(text: str | None) -> AddressParts:
-    """Split a one-line or multi-line address into street, number, postal code, city, country."""
+def _written_american(segments: list[str], code: str) -> bool:
+    """True when the address says "USA" at its end or writes the state's name out."""
+    last = segments[-1].upper().replace(".", "") if segments else ""
+    if last in ("USA", "US", "UNITED STATES"):
+        return True
+    name = next((n for n, c in _us_state_names().items() if c == code), None)
+    return name is not None and re.search(rf"\b{re.escape(name)}\b", last.lower()) is not None
+
+
+def _au_address(segments: list[str]) -> AddressParts | None:
+    """ "1 Main Rd, Perth, WA 6000", "5 George St, Sydney NSW 2000, Australia" -> street,
+    number, postcode, city, AU: an Australian state or territory before a four-digit postcode
+    (or alone, when "Australia" follows). None unless the street line starts with its number."""
+    explicit = len(segments) >= 3 and country_code(segments[-1]) == "AU"
+    if explicit:
+        segments = segments[:-1]
+    if len(segments) < 2:
+        return None
+    match = _AU_STATE_POSTCODE.match(segments[-1])
+    state, postcode, city = (
+        (match["state"].upper(), match["postcode"], match["city"])
+        if match
+        else (segments[-1].upper().replace(".", ""), None, None)
+    )
+    if state not in _AU_STATES or (postcode is None and not explicit):
+        return None
+    rest = segments[:-1]
+    if city is None:
+        if len(rest) < 2 or not _PLACE_NAME.fullmatch(rest[-1]):
+            return None
+        city, rest = rest[-1], rest[:-1]
+    # The street line is the first that starts with its number ("Level 3, 5 George St").
+    found = next(((i, m) for i, line in enumerate(rest) if (m := _US_STREET.match(line))), None)
+    if found is None:
+        return None
+    index, start = found
+    return AddressParts(
+        start["street"].strip(),
+        re.sub(r"\s+", "", start["number"]),
+        postcode,
+        city.strip(),
+        "AU",
+        ", ".join(rest[:index] + rest[index + 1 :]) or None,
+    )
+
+
+@cache
+def _ambiguous_countries() -> dict[str, str | None]:
+    """Country code -> its postal-code pattern (None: the country has none) of the country names
+    that are also person names or places (cleaners/data/ambiguous_countries.csv)."""
+    return {row["iso2"]: row["postal"] or None for row in read_table("ambiguous_countries.csv")}
+
+
+@cache
+def _ambiguous_country_names() -> frozenset[str]:
+    return frozenset(row["name"].lower() for row in read_table("ambiguous_countries.csv"))
+
+
+@cache
+def _postal_pattern(code: str) -> re.Pattern[str] | None:
+    """The postal-code pattern of a country (postal_codes.csv, ambiguous_countries.csv)."""
+    patterns = {row["iso2"]: row["pattern"] for row in read_table("postal_codes.csv")}
+    pattern = patterns.get(code) or _ambiguous_countries().get(code)
+    return re.compile(pattern) if pattern else None
+
+
+def _country_fits(code: str, postal: re.Match[str] | None, phone_country: str | None) -> bool:
+    """The rest of the address fits the country: its phone's calling code, or a postal code of
+    the country's shape that the gazetteer does not place elsewhere ("10115 Berlin" is German,
+    though Jordan's codes have five digits too)."""
+    if phone_country == code:
+        return True
+    pattern = _postal_pattern(code)
+    if postal is None or pattern is None or pattern.fullmatch(postal["postal"]) is None:
+        return False
+    return postal_city_country(postal["postal"], postal["city"]) in (None, code)
+
+
+def _is_country(
+    index: int, segments: list[str], postal: re.Match[str] | None, phone_country: str | None
+) -> bool:
+    """Whether ``segments[index]`` (not the first) is the address's country. A name that is
+    also a person's or a place's ("12 Elm St, Jordan", "..., Chad": ambiguous_countries.csv)
+    only where the rest of the address fits that country (postal-code shape, phone); any
+    other country name as before."""
+    segment = segments[index]
+    code = country_code(segment) if index > 0 and len(segment) > 1 else None
+    if code is None:
+        return False
+    if segment.strip().lower() not in _ambiguous_country_names():
+        return True
+    return _country_fits(code, postal, phone_country)
+
+
+def parse_address_text(text: str | None, phone_country: str | None = None) -> AddressParts:
+    """Split a one-line or multi-line address into street, number, postal code, city, country.
+
+    ``phone_country`` (the country of the record's phone number's calling code, if any) lets a
+    country name that is also a person's or a place's ("Jordan") be the country."""
     if text is None or not clean_text(text):
         return AddressParts(None, None, None, None, None, None)
     segments = [clean_text(s) for s in _SEGMENT_SEPARATORS.split(text.strip()) if clean_text(s)]
     american = _us_address(
         _split_city_state(_split_trailing_state(_upper_state(_state_name_as_code(segments))))
     )
+    if american is not None and american.country in STATE_CODE_COUNTRIES:
+        # Only the code is ambiguous: "Seattle, Washington" or "..., WA, USA" is American.
+        if _written_american(segments, american.country):
+            american = american._replace(country="US")
     if american is not None:
         return american
+    australian = _au_address(segments)
+    if australian is not None:
+        return australian
     if len(segments) == 1:
         match = _ONE_LINE.match(segments[0])
         if match:
@@ -486,8 +605,11 @@ def parse_address_text(text: str | None) -> AddressParts:
     country_index: int | None = None
     extra: list[str] = []
     postboxes: list[str] = []
+    written_postal = next(
+        (hit for segment in segments if (hit := _POSTAL_CITY.match(segment))), None
+    )
     for index, segment in enumerate(segments):
-        if index > 0 and country is None and country_code(segment) and len(segment) > 1:
+        if country is None and _is_country(index, segments, written_postal, phone_country):
             # "Georgia" stays as written: a state or a country, the record's phone decides.
             country = segment if state_or_country(segment) else country_code(segment)
             country_index = index
@@ -595,10 +717,17 @@ def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     return _split(frame, column, split_postal_city_text, PostalCity._fields)
 
 
-def parse_address_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+def parse_address_line(
+    frame: pl.DataFrame, column: str, phone_country: str | None = None
+) -> pl.DataFrame:
     """Add street, house_number, postal_code, city, country and address_extra from ``column``.
 
     ``address_extra`` holds what fits no address column (e.g. "c/o Müller", "Hinterhaus"); the
-    mapping step keeps it in the canonical field of that name.
+    mapping step keeps it in the canonical field of that name. ``phone_country`` names a column
+    of the record's phone's country (see ``parse_address_text``).
     """
-    return _split(frame, column, parse_address_text, AddressParts._fields)
+    if phone_country is None:
+        return _split(frame, column, parse_address_text, AddressParts._fields)
+    schema = {f"__split_{part}": pl.String() for part in AddressParts._fields}
+    parsed = map_distinct(frame, [column, phone_country], parse_address_text, schema)
+    return _fill(frame, parsed, AddressParts._fields)

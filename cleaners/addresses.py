@@ -24,6 +24,7 @@ from cleaners.countries import (
     phone_prefix_country,
     postal_city_country,
     postal_prefix_country,
+    state_code_countries,
     state_or_country,
 )
 from cleaners.outcome import (
@@ -214,6 +215,14 @@ def _resolve_country(
     phone decide.
     """
     frame = map_distinct(frame, ["country"], normalize_country, outcome_schema("__country"))
+    # "WA" (Washington or Western Australia) as the country: no unknown country, the evidence
+    # below decides between the two.
+    frame = map_distinct(
+        frame,
+        ["country"],
+        lambda country: (state_code_countries(country),),
+        {"__state_code_countries": pl.String()},
+    )
     frame = map_distinct(
         frame,
         ["country"],
@@ -307,14 +316,56 @@ def _resolve_country(
         False
     )
     state_not_country = pl.col("__state_or_country") & american
+    # "WA" names a state of two countries (countries.STATE_CODE_COUNTRIES): the postal code's
+    # shape (five digits: a US ZIP, four: an Australian postcode), else the phone's calling code,
+    # else the silo's country or the default, where it is one of them; else the first (US).
+    state_code = pl.col("__state_code_countries").is_not_null()
+    candidates = pl.col("__state_code_countries").str.split(" ")
+    written = (
+        pl.col("country")
+        .str.strip_chars()
+        .str.to_uppercase()
+        .str.replace_all(".", "", literal=True)
+    )
+    evidence = [
+        (five_digits & candidates.list.contains(pl.lit("US")), pl.lit("US"), "a five-digit ZIP"),
+        (
+            postal.str.contains(r"^\d{4}$") & candidates.list.contains(pl.lit("AU")),
+            pl.lit("AU"),
+            "a four-digit postcode",
+        ),
+        (
+            candidates.list.contains(pl.col("__phone_country")),
+            pl.col("__phone_country"),
+            "the phone's calling code",
+        ),
+        (candidates.list.contains(fallback), fallback, "the silo's or default country"),
+    ]
+    state_country: pl.Expr = candidates.list.first()
+    state_reason: pl.Expr = pl.format(
+        "state {} read as {}: no postal code, phone or silo country tells", written, state_country
+    )
+    for condition, country, why in reversed(evidence):
+        state_country = pl.when(condition.fill_null(False)).then(country).otherwise(state_country)
+        state_reason = (
+            pl.when(condition.fill_null(False))
+            .then(pl.format(f"state {{}} read as {{}}: {why}", written, country))
+            .otherwise(state_reason)
+        )
     frame = frame.with_columns(
-        __country_final=pl.when(state_not_country)
+        __country_final=pl.when(state_code)
+        .then(state_country)
+        .when(state_not_country)
         .then(pl.lit("US"))
         .otherwise(pl.coalesce("__stated_country", national, shape_country, fallback)),
-        __country_status=pl.when(state_not_country)
+        __country_status=pl.when(state_code)
+        .then(pl.lit(CORRECTED))
+        .when(state_not_country)
         .then(pl.lit(CORRECTED))
         .otherwise(pl.col("__country_status")),
-        __country_reason=pl.when(state_not_country)
+        __country_reason=pl.when(state_code)
+        .then(state_reason)
+        .when(state_not_country)
         .then(pl.lit("the US state, not the country: the record looks American"))
         .otherwise(pl.col("__country_reason")),
         __alpine_evidence=(
@@ -332,6 +383,7 @@ def _resolve_country(
         "__phone_fitting",
         "__stated_country",
         "__state_or_country",
+        "__state_code_countries",
     )
 
 

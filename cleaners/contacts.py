@@ -80,6 +80,26 @@ def _department(
     return None, None
 
 
+def department_name(text: str | None) -> str | None:
+    """The department as golden.csv shows it: without the "z. Hd." / "Attn." marker and a
+    salutation before it ("z. Hd. Frau Buchhaltung" -> "Buchhaltung"; "Abt. Einkauf" stays)."""
+    if text is None:
+        return None
+    text = without_contact_marker(text)
+    rest = split_leading_salutation(text.split(), allow_all=True)[1]
+    if not is_department(text) and rest and is_department(" ".join(rest)):
+        return " ".join(rest)
+    return text
+
+
+def _text_department(text: str | None) -> tuple[str | None]:
+    """The department named before a contact person ("Buchhaltung, Frau Anna Huber"), else
+    None."""
+    if text is None:
+        return (None,)
+    return (split_department(without_contact_marker(text))[0],)
+
+
 def _names_department(text: str) -> bool:
     """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung": a department, nobody named."""
     text = without_contact_marker(text)
@@ -118,11 +138,6 @@ def company_mail_only(emails: pl.Expr) -> pl.Expr:
         (cleaned.list.len() > 0)
         & ~cleaned.list.eval(domain.is_in(list(freemail_domains()))).list.any()
     ).fill_null(False)
-
-
-def without_marker(column: str) -> pl.Expr:
-    """``column`` without a leading "z. Hd." / "Attn." marker (few rows: departments)."""
-    return pl.col(column).map_elements(without_contact_marker, return_dtype=pl.String)
 
 
 class SplitContacts(NamedTuple):
@@ -200,8 +215,8 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     named = pl.col("__c_first_name").is_not_null() | pl.col("__c_last_name").is_not_null()
     frame = frame.with_columns(__split=(pl.col("__text").is_not_null() & named) | pl.col("__names"))
     # A department named on the organisation ("z. Hd. Buchhaltung") is no contact: the record
-    # stays the organisation's, its name without the department; the text stays in
-    # contact_name and a finding reports it.
+    # stays the organisation's, its name without the department; the department goes to the
+    # department field (golden.csv shows it) and a finding reports it.
     frame = frame.with_columns(
         __department=pl.col("__department_text").is_not_null()
         & ~pl.col("__split")
@@ -210,6 +225,20 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     if not (frame["__split"].any() or frame["__department"].any()):
         return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
     frame = map_distinct(frame, ["salutation"], _firma, {"__firma": pl.String()})
+    # "Buchhaltung, Frau Anna Huber": Anna Huber the contact, Buchhaltung the department.
+    frame = map_distinct(
+        frame.with_columns(
+            pl.when(pl.col("__split")).then(pl.col("__text")).alias("__split_text"),
+            pl.when(pl.col("__department")).then("__department_text").alias("__named_department"),
+        ),
+        ["__split_text", "__named_department"],
+        lambda text, named: (department_name(named) or _text_department(text)[0],),
+        {"__found_department": pl.String()},
+    )
+    found_department = pl.col("__found_department")
+    frame = frame.with_columns(
+        pl.coalesce(pl.col("department"), found_department).alias("department")
+    )
     split = pl.col("__split")
     use_text = pl.col("__text").is_not_null() & named
     contacts = (
@@ -245,10 +274,9 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
             for name in ("title", "first_name", "last_name")
         ]
         + [
-            pl.when(split)
+            # The department is in the department field now: contact_name names persons only.
+            pl.when(split | (department & (field == "contact_name")))
             .then(None)
-            .when(department)
-            .then(pl.coalesce("contact_name", without_marker("__department_text")))
             .otherwise(pl.col("contact_name"))
             .alias("contact_name"),
             pl.when(split | in_names)
@@ -276,8 +304,8 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         .alias("field"),
         pl.lit(CORRECTED).alias("status"),
         pl.format(
-            "department {} is no contact person: kept with the organisation in contact_name",
-            without_marker("__department_text"),
+            "department {} is no contact person: kept with the organisation in department",
+            pl.col("department"),
         ).alias("reason"),
         pl.when(field == "organisation_name")
         .then(pl.col("organisation_name"))

@@ -61,6 +61,22 @@ def state_or_country(text: str | None) -> bool:
     return bool(text) and transliteration_key(text or "") in _state_country_names()
 
 
+#: State codes two countries use: "WA" is Washington (US) and Western Australia (AU). A one-line
+#: address ending in one without a postal code keeps it as written; the record's evidence decides
+#: (cleaners.addresses: a five-digit ZIP or four-digit postcode, the phone's calling code, the
+#: silo's country), else the first country, as a US-looking address has always been read.
+STATE_CODE_COUNTRIES: dict[str, tuple[str, ...]] = {"WA": ("US", "AU")}
+
+
+def state_code_countries(text: str | None) -> str | None:
+    """The countries a two-country state code ("WA", "wa") stands for, space-separated
+    ("US AU"), else None."""
+    if not text:
+        return None
+    countries = STATE_CODE_COUNTRIES.get(text.strip().upper().replace(".", ""))
+    return " ".join(countries) if countries else None
+
+
 def country_code(text: str | None) -> str | None:
     """ISO alpha-2 code for a country name, code or plate code ("Österreich", "A", "CHE")."""
     if not text:

@@ -18,14 +18,15 @@ other rows. So, per check:
 
 The cache (``dq_cache/`` in the run folder, published with it, so never half written) holds per
 check one parquet file of fingerprint_1, fingerprint_2, failed, and a manifest with the checks'
-definitions and bounds; no values. It is valid while the great-expectations, pandas and polars
-versions and the code of flows (which builds the slim batches and the expectations) are the
-same. ``golden run --full`` ignores it; an erasure deletes it (flows.scrub).
+row counts and bounds; no values. Its files are read and written by rules.cache_files, as the
+clean and match caches are: a cache that cannot be used is named in summary.json's
+``dq_checking`` reason (which file, what is wrong). It is valid while the great-expectations,
+pandas and polars versions and the code of flows (which builds the slim batches and the
+expectations) are the same. ``golden run --full`` ignores it; an erasure deletes it (flows.scrub).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,13 +36,15 @@ from pathlib import Path
 import polars as pl
 
 from flows.dq_frames import ROW_ID
+from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.dq_rules import Check, CheckKind
 from rules.versions import distribution_version, json_digest, source_digest
 
 #: Folder of the cache inside a run folder.
 CACHE_FOLDER = "dq_cache"
-#: Bump when the cache's files or their meaning change.
-CACHE_FORMAT = 1
+#: Bump when the cache's files or their meaning change (2: rules.cache_files' manifest, with
+#: ``rows`` and ``bounds`` per check).
+CACHE_FORMAT = 2
 #: Two seeds, one 64-bit hash each: a 128-bit fingerprint per slim row.
 FINGERPRINT_SEEDS = (4_711_001, 8_150_017)
 #: Checks whose bound is a day-dependent argument (left out of the cache key).
@@ -52,6 +55,10 @@ _VERDICT_SCHEMA = {
     "fingerprint_2": pl.UInt64(),
     "failed": pl.Boolean(),
 }
+
+
+class DQCacheUnusable(Exception):
+    """The last run's DQ cache cannot be used (the message says why); never leaves this module."""
 
 
 @dataclass
@@ -90,24 +97,9 @@ class DQReuse:
         if folder is None:
             return cls(reason="full run: DQ cache not read")
         try:
-            manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-            if manifest.get("format") != CACHE_FORMAT or manifest.get("versions") != versions():
-                return cls(reason="DQ cache of other versions or code")
-            previous = {}
-            for key, entry in manifest["checks"].items():
-                frame = pl.read_parquet(folder / f"{key}.parquet")
-                if dict(frame.schema) != _VERDICT_SCHEMA or frame.height != entry["rows"]:
-                    return cls(reason="DQ cache damaged")
-                previous[key] = _Verdicts(frame, entry.get("bound"))
-        except (
-            OSError,
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-            pl.exceptions.PolarsError,
-        ):
-            return cls(reason="no usable DQ cache")
+            previous = _read_cache(folder)
+        except DQCacheUnusable as exc:
+            return cls(reason=f"no usable DQ cache from the last run ({exc})")
         return cls(previous=previous, reason="the last run's DQ cache fits")
 
     def plan(self, check: Check, slim: pl.DataFrame) -> Plan:
@@ -247,11 +239,34 @@ def write_dq_cache(folder: Path, reuse: DQReuse, run_id: str = "") -> None:
         "format": CACHE_FORMAT,
         "run_id": run_id,
         "versions": versions(),
-        "checks": {
-            key: {"rows": verdicts.frame.height, "bound": verdicts.bound}
-            for key, verdicts in reuse.current.items()
-        },
+        "rows": {key: verdicts.frame.height for key, verdicts in reuse.current.items()},
+        "bounds": {key: verdicts.bound for key, verdicts in reuse.current.items()},
     }
-    (folder / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8"
-    )
+    write_manifest(folder, manifest)
+
+
+def _read_cache(folder: Path) -> dict[str, _Verdicts]:
+    """The verdicts per check definition written by ``write_dq_cache``; raise DQCacheUnusable
+    saying what is wrong (which file, or which versions differ)."""
+    manifest = read_manifest(folder, CACHE_FORMAT, DQCacheUnusable)
+    written, now = manifest.get("versions"), versions()
+    if not isinstance(written, dict):
+        raise DQCacheUnusable(f"{MANIFEST}: 'versions' missing")
+    changed = sorted(name for name in set(now) | set(written) if written.get(name) != now.get(name))
+    if changed:
+        raise DQCacheUnusable(f"written with other {', '.join(changed)}")
+    keys = manifest.get("rows")
+    bounds = manifest.get("bounds")
+    if not isinstance(keys, dict) or not isinstance(bounds, dict):
+        raise DQCacheUnusable(f"{MANIFEST}: 'rows' or 'bounds' missing")
+    rows = row_counts(manifest, keys, DQCacheUnusable)
+    previous = {}
+    for key, count in rows.items():
+        if len(key) != 32 or not all(char in "0123456789abcdef" for char in key):
+            raise DQCacheUnusable(f"{MANIFEST}: {key[:40]!r} is not a check's key")
+        bound = bounds.get(key)
+        if bound is not None and not isinstance(bound, str):
+            raise DQCacheUnusable(f"{MANIFEST}: the bound of {key} is not a text")
+        frame = read_frame(folder / f"{key}.parquet", count, _VERDICT_SCHEMA, DQCacheUnusable)
+        previous[key] = _Verdicts(frame, bound)
+    return previous

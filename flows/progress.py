@@ -10,7 +10,10 @@ CI, a pipe) a stage that runs longer than ``interval`` seconds writes a plain li
 
 Stages that run in partitions (clean: rows, match: candidate pairs; see flows.stages.MapParts)
 also show the work done against the total and an ETA from the rate so far: a bar in a terminal,
-"12,000 of 40,000 rows (30%), ETA 20 s" in the lines and in the Prefect progress artifact.
+"12,000 of 40,000 rows (30%), ETA 20 s" in the lines and in the Prefect progress artifact. A
+chunked match compares its pairs batch by batch, each batch in partitions: it announces the
+pairs of all batches first (matching.chunked_match.announcing_batch_total), and the progress
+runs once over all of them instead of starting again with each batch.
 
 Lines carry stage names and counts only, never a value of a record (DSGVO: logs are kept).
 """
@@ -39,6 +42,7 @@ from rich.progress import (
 from rich.text import Text
 
 from flows.pipeline import PlainRunner
+from matching.chunked_match import announcing_batch_total
 
 #: The stages run_pipeline times, in order (extract is timed apart; publish comes last).
 STAGES = (
@@ -104,6 +108,9 @@ class Work:
     parts: int = 0
     parts_done: int = 0
     started: float = field(default_factory=time.perf_counter)
+    #: announced for the whole stage (a chunked match's batches): each map_parts call of the
+    #: stage advances it instead of starting a Work of its own
+    spanning: bool = False
 
     def advance(self, size: int) -> None:
         """One part of ``size`` units finished."""
@@ -159,9 +166,10 @@ class ProgressRunner(PlainRunner):
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         label = stage_label(name, args, self.done)
         try:
-            if self.terminal:
-                return self._with_display(label, name, function, *args)
-            return self._with_lines(label, name, function, *args)
+            with announcing_batch_total(self._expect_pairs):
+                if self.terminal:
+                    return self._with_display(label, name, function, *args)
+                return self._with_lines(label, name, function, *args)
         finally:
             self.work = None
             if name in STAGES:
@@ -175,11 +183,14 @@ class ProgressRunner(PlainRunner):
         sizes: Sequence[int],
         unit: str,
     ) -> list[Any]:
-        """Runs the parts in order, advancing the bar (or the lines' counts) after each."""
-        self.work = work = Work(unit, sum(sizes), parts=len(parts))
-        if self._bar is not None:
-            progress, task = self._bar
-            progress.update(task, total=work.total, completed=0, unit=unit)
+        """Runs the parts in order, advancing the bar (or the lines' counts) after each; within
+        a stage whose total was announced (a chunked match) every call advances that one."""
+        work = self.work
+        if work is None or not work.spanning or work.unit != unit:
+            self.work = work = Work(unit, sum(sizes), parts=len(parts))
+            if self._bar is not None:
+                progress, task = self._bar
+                progress.update(task, total=work.total, completed=0, unit=unit)
         results = []
         for part, size in zip(parts, sizes, strict=True):
             results.append(function(*part))
@@ -188,6 +199,13 @@ class ProgressRunner(PlainRunner):
                 progress, task = self._bar
                 progress.update(task, completed=work.done)
         return results
+
+    def _expect_pairs(self, total: int) -> None:
+        """A chunked match's candidate pairs over all its batches: one progress for them."""
+        self.work = Work("pairs", total, spanning=True)
+        if self._bar is not None:
+            progress, task = self._bar
+            progress.update(task, total=total, completed=0, unit="pairs")
 
     def _with_display(self, label: str, name: str, function: Callable[..., Any], *args: Any) -> Any:
         console = Console(file=self.stream)

@@ -357,14 +357,17 @@ def match(
     # memory_limit), the partition is the unit of work spread over processes.
     chunk_pairs = chunk_pairs_for(config.project.memory_limit_bytes())
 
-    def compare(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    def compare(
+        pairs: pl.DataFrame, records: pl.DataFrame, owners: pl.DataFrame | None = None, /
+    ) -> pl.DataFrame:
         # Prepared once for all partitions, not once per partition, and only for the records
         # of a pair: an incremental night compares the pairs of 1 % of the records.
         keys = pl.concat([pairs["left_key"], pairs["right_key"]]).unique()
-        owners = None
         if keys.len() < records.height:
-            # A business domain's owner is decided over every record, not the subset.
-            owners = domain_owners(records)
+            # A business domain's owner is decided over every record, not the subset
+            # (``owners``: matching.incremental decided them already, for its reused pairs too).
+            if owners is None:
+                owners = domain_owners(records)
             records = records.filter(pl.col("record_key").is_in(keys.implode()))
         attributes = comparison_attributes(records, owners)
         partitions = pair_partitions(pairs, attributes, config.project.partition_pairs)

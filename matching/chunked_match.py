@@ -20,7 +20,9 @@ rebuilt row for row as compare_pairs made it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import polars as pl
@@ -34,6 +36,22 @@ from matching.scoring import MatchWeights
 from rules.config import MatchingConfig
 
 Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
+
+#: Told, before the first batch, how many candidate pairs all batches compare together: each
+#: batch's compare runs its own partitions (flows.stages), so a progress display would otherwise
+#: start again at every batch (flows.progress shows one progress over all of them).
+_BATCHES_TOTAL: ContextVar[Callable[[int], None] | None] = ContextVar("batches_total", default=None)
+
+
+@contextmanager
+def announcing_batch_total(listener: Callable[[int], None]) -> Iterator[None]:
+    """Within the block, ``compare_in_batches`` calls ``listener(pairs of all batches)``."""
+    token = _BATCHES_TOTAL.set(listener)
+    try:
+        yield
+    finally:
+        _BATCHES_TOTAL.reset(token)
+
 
 LEVEL_COLUMNS = [f"{comparison.name}_level" for comparison in COMPARISONS]
 #: Pairs compared per batch, in chunks: a batch's keys and levels exist at once (about 110
@@ -120,6 +138,9 @@ def compare_in_batches(
         settings.max_block_size,
         BlockingBudget.from_settings(settings),
     )
+    listener = _BATCHES_TOTAL.get()
+    if listener is not None:
+        listener(numbered.height)
     # Prepared once: each batch's compare would otherwise prepare every record again.
     attributes = comparison_attributes(records)
     levels: list[pl.DataFrame] = []

@@ -23,12 +23,11 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import polars as pl
 import rapidfuzz
@@ -48,6 +47,7 @@ from matching.comparisons import (
     COMPARISONS,
     OPTIONAL_COLUMNS,
     compare_pairs,
+    comparison_attributes,
     domain_owners,
     with_domain_owners,
 )
@@ -97,9 +97,35 @@ _FINGERPRINT_SCHEMA = {
 _OVERSIZED_SCHEMA = {"rule": pl.String(), "block_hash": pl.UInt64()}
 
 Mode = Literal["full", "incremental"]
-#: (candidate pairs, records) -> compared pairs in the pairs' order: compare_pairs, or the same
-#: spread over partitions (matching.partitions; flows.stages runs them on a Dask cluster).
-Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
+
+
+class Compare(Protocol):
+    """(candidate pairs, records[, owners]) -> compared pairs in the pairs' order:
+    compare_owned, or the same spread over partitions (matching.partitions; flows.stages runs
+    them on a Dask cluster). ``owners`` (comparisons.domain_owners of all ``records``), when the
+    caller has them, spares computing them again; None: computed from ``records``."""
+
+    def __call__(
+        self, pairs: pl.DataFrame, records: pl.DataFrame, owners: pl.DataFrame | None = None, /
+    ) -> pl.DataFrame: ...
+
+
+def compare_owned(
+    pairs: pl.DataFrame,
+    records: pl.DataFrame,
+    owners: pl.DataFrame | None = None,
+    /,
+    *,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+) -> pl.DataFrame:
+    """compare_pairs; with ``owners`` (domain_owners of all ``records``) only the records of a
+    pair are prepared, and a domain's owner is still decided over all records."""
+    if owners is not None:
+        keys = pl.concat([pairs["left_key"], pairs["right_key"]]).unique()
+        records = comparison_attributes(
+            records.filter(pl.col("record_key").is_in(keys.implode())), owners
+        )
+    return compare_pairs(pairs, records, chunk_pairs=chunk_pairs)
 
 
 class CacheUnusable(Exception):
@@ -251,7 +277,7 @@ def match_records(
     now = now or datetime.now(UTC)
     chunking = _Chunking(chunk_pairs, keep_all_pairs)
     if compare is None:
-        compare = partial(compare_pairs, chunk_pairs=chunk_pairs)
+        compare = partial(compare_owned, chunk_pairs=chunk_pairs)
     if not settings.incremental:
         # No run reads a cache then (golden dedupe, or incremental switched off): none is made,
         # so no pair's levels need outlive its chunk (matching.chunked_match).
@@ -344,7 +370,7 @@ def _compare_changed(
     cache: MatchCache,
     changes: _Changes,
     reason: str,
-    compare: Compare = compare_pairs,
+    compare: Compare = compare_owned,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Compare the pairs touching changed records; reuse the cached rows of all others."""
     touched = candidate_pairs_touching(
@@ -356,11 +382,13 @@ def _compare_changed(
         BlockingBudget.from_settings(settings),
     )
     blocking = touched.result
-    fresh = compare(blocking.pairs, records)
+    # Decided over all of today's records, once: for the fresh pairs and the reused ones.
+    owners = domain_owners(records)
+    fresh = compare(blocking.pairs, records, owners)
     reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
     # Unchanged pairs, but a domain's owner may have changed with other records (a second
     # firm at the domain): as a full run would decide it today.
-    reused = with_domain_owners(reused, domain_owners(records))
+    reused = with_domain_owners(reused, owners)
     compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
     report = MatchReport(
         mode="incremental",
@@ -381,7 +409,7 @@ def _compare_all(
     settings: MatchingConfig,
     changes: _Changes | None,
     reason: str,
-    compare: Compare = compare_pairs,
+    compare: Compare = compare_owned,
 ) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
     """Block and compare every record (a full run)."""
     blocking = candidate_pairs(

@@ -197,12 +197,13 @@ def score_pairs(
         for c in COMPARISONS
         if f"{c.name}_tf_adjustment" in compared.columns
     ]
-    scored = scored.with_columns(adjusted).with_columns(
-        (
-            pl.lit(weights.prior)
-            + pl.sum_horizontal(f"{comparison.name}_weight" for comparison in COMPARISONS)
-        ).alias("score")
-    )
+    # The prior plus each weight in COMPARISONS' order, one addition after the other: a float
+    # sum depends on its order, and pairs.parquet must be the same to the last bit on every run
+    # (no reduction whose order a library may choose).
+    score = pl.lit(weights.prior, dtype=pl.Float64)
+    for comparison in COMPARISONS:
+        score = score + pl.col(f"{comparison.name}_weight")
+    scored = scored.with_columns(adjusted).with_columns(score.alias("score"))
     probability = 1.0 / (1.0 + pl.lit(2.0).pow(-pl.col("score")))
     decided = scored.with_columns(hard_rule_decisions(scored, hard_rules))
     return decided.with_columns(

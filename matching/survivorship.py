@@ -36,6 +36,8 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "title": ("title",),
     "name": ("last_name", "first_name"),
     "organisation": ("organisation_name", "legal_form"),
+    # the department an organisation record is addressed to ("z. Hd. Buchhaltung")
+    "department": ("department",),
     "address": ("postal_code", "street", "house_number", "city", "country", "address_extra"),
     "birth_date": ("birth_date",),
     "vat_id": ("vat_id",),
@@ -57,6 +59,7 @@ GOLDEN_COLUMNS = (
     "last_name",
     "organisation_name",
     "legal_form",
+    "department",
     "street",
     "house_number",
     "postal_code",
@@ -336,6 +339,7 @@ def _optional_columns() -> dict[str, pl.DataType]:
         },
         **{name: pl.String() for name in GROUP_ATTRIBUTES},
         "address_extra": pl.String(),
+        "department": pl.String(),
     }
 
 

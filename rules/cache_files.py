@@ -1,7 +1,8 @@
-"""The files of the two caches a run leaves for the next (cleaners.incremental's clean cache,
-matching.incremental's match cache): one ``manifest.json`` written last, Parquet frames beside
-it. Both read them here and raise their own exception type, which never leaves their module
-(a cache that cannot be used means a full run, with the reason in the run's report).
+"""The files of the three caches a run leaves for the next (cleaners.incremental's clean cache,
+flows.dq_reuse's DQ cache, matching.incremental's match cache): one ``manifest.json`` written
+last, Parquet frames beside it. All three read them here and raise their own exception type,
+which never leaves their module (a cache that cannot be used means a full run of that stage,
+with the reason in the run's report).
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ organisation_name      company name, legal form included as written
 legal_form             GmbH, AG, e.V. ... when a silo has it in its own column
 contact_name           the person an organisation record names ("Ansprechpartner", "z. Hd.",
                        "Attn."): the cleaners split it off as a contact record of its own
+department             the department an organisation record is addressed to ("z. Hd.
+                       Buchhaltung", "Attn. Accounts Payable", "Abt. Einkauf"): mapped, or
+                       filled by the cleaners from contact_name or the organisation name
 street, house_number   street name and number ("12a", "12-14")
 postal_code, city      postal code kept as text (leading zeros), city
 country                ISO 3166 alpha-2 after cleaning; raw text before
@@ -85,6 +88,7 @@ SCALAR_FIELDS: Final[tuple[str, ...]] = (
     "organisation_name",
     "legal_form",
     "contact_name",
+    "department",
     "street",
     "house_number",
     "postal_code",

@@ -68,6 +68,7 @@ SURVIVORSHIP_GROUPS = (
     "title",
     "name",
     "organisation",
+    "department",
     "address",
     "birth_date",
     "vat_id",

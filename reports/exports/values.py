@@ -56,6 +56,7 @@ GOLDEN_FIELDS: Final[dict[str, Kind]] = {
     "last_name": Kind.TEXT,
     "organisation_name": Kind.TEXT,
     "legal_form": Kind.TEXT,
+    "department": Kind.TEXT,
     "street": Kind.TEXT,
     "house_number": Kind.TEXT,
     "postal_code": Kind.TEXT,

@@ -479,6 +479,26 @@ def test_postal_area(description: str, code: str, area: str) -> None:
             ("King Street", "12", None, "St Helier", "JE", None),
         ),
         (
+            "Jordan after a street is a name or a town: no country without a postal code",
+            "12 Elm St, Jordan",
+            ("Elm St", "12", None, None, None, "Jordan"),
+        ),
+        (
+            "Chad after a street is a first name",
+            "12 Elm St, Chad",
+            ("Elm St", "12", None, None, None, "Chad"),
+        ),
+        (
+            "Jordan with a postal code of its shape is the country",
+            "Rainbow St 5, 11181 Amman, Jordan",
+            ("Rainbow St", "5", "11181", "Amman", "JO", None),
+        ),
+        (
+            "a country name before a z. Hd. line is still the country",
+            "Hauptstr. 5, Deutschland, z. Hd. Meier",
+            ("Hauptstr.", "5", None, None, "DE", "z. Hd. Meier"),
+        ),
+        (
             "a c/o line before the country stays extra",
             "Hauptstr. 5, c/o Meier, Deutschland",
             ("Hauptstr.", "5", None, None, "DE", "c/o Meier"),

@@ -266,7 +266,7 @@ def test_a_department_is_no_contact_person(record: dict[str, Any], organisation:
         (
             "Frau before a department names nobody",
             {"organisation_name": "Huber Bau GmbH", "contact_name": "z. Hd. Frau Buchhaltung"},
-            "Frau Buchhaltung",
+            "Buchhaltung",
         ),
         (
             "a Contact Name column read as a full name: first 'z. Hd', last 'Buchhaltung'",
@@ -293,11 +293,39 @@ def test_a_department_in_the_contact_is_kept_and_reported(
     row = result.frame.row(0, named=True)
     assert row["record_type"] == "organisation"
     assert (row["first_name"], row["last_name"]) == (None, None)
-    # Nothing lost: the department stays on the organisation and a finding reports it.
-    assert department in row["contact_name"]
+    # Nothing lost: the department moves to the organisation's department field (golden.csv
+    # shows it), contact_name names no one, and a finding reports it.
+    assert (row["department"], row["contact_name"]) == (department, None), description
     reasons = result.findings.filter(pl.col("reason").str.starts_with("department"))
     assert reasons.height == 1
-    assert department in reasons["reason"][0]
+    assert reasons["reason"][0] == (
+        f"department {department} is no contact person: kept with the organisation in department"
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "department"),
+    [
+        ({"organisation_name": "Huber Bau GmbH z. Hd. Abt. Einkauf"}, "Abt. Einkauf"),
+        (
+            {"organisation_name": "Huber Bau GmbH", "contact_name": "Buchhaltung, Frau Anna Huber"},
+            "Buchhaltung",
+        ),
+        (
+            {
+                "organisation_name": "Huber Bau GmbH",
+                "department": "Vertrieb",
+                "contact_name": "z. Hd. Einkauf",
+            },
+            "Vertrieb",
+        ),
+    ],
+)
+def test_the_department_field(record: dict[str, Any], department: str) -> None:
+    """The organisation row's department: from its name, before a contact person, or mapped
+    from a department column of the silo (which wins)."""
+    rows = _by_key([record])
+    assert rows["crm:1"]["department"] == department
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from cleaner_frames import clean, clean_one
 
+from cleaners.address_lines import parse_address_text
 from cleaners.countries import (
     city_country,
     country_code,
@@ -277,3 +278,78 @@ def test_georgia_the_country_or_the_state(
 ) -> None:
     row, _ = clean_one(record)
     assert row["country"] == expected, description
+
+
+def _one_line(line: str, **columns: Any) -> tuple[dict[str, Any], list[dict]]:
+    """The cleaned record of a one-line address (parsed as the mapping step does: the silo's
+    own columns win over the parsed parts)."""
+    parsed = parse_address_text(line)._asdict()
+    parsed.pop("address_extra")
+    record = {**parsed, **{name: value for name, value in columns.items() if value is not None}}
+    return clean_one(record)
+
+
+@pytest.mark.parametrize(
+    ("description", "line", "columns", "country", "postal_code"),
+    [
+        (
+            "a +61 phone: Western Australia",
+            "1 Main Rd, Perth, WA",
+            {"phones": ["+61 8 9123 4567"]},
+            "AU",
+            None,
+        ),
+        (
+            "the country column says Australia",
+            "1 Main Rd, Perth, WA",
+            {"country": "Australia"},
+            "AU",
+            None,
+        ),
+        ("a four-digit postcode in the line", "1 Main Rd, Perth, WA 6000", {}, "AU", "6000"),
+        (
+            "a four-digit postcode in its column",
+            "1 Main Rd, Perth, WA",
+            {"postal_code": "6000"},
+            "AU",
+            "6000",
+        ),
+        ("Sydney NSW 2000", "5 George St, Sydney NSW 2000", {}, "AU", "2000"),
+        ("Darwin's postcode starts with 0", "1 Main Rd, Darwin, NT 0800", {}, "AU", "0800"),
+        ("USA after the state", "12 Pine St, Seattle, WA, USA", {}, "US", None),
+        ("a five-digit ZIP: Washington", "12 Pine St, Seattle, WA 98101", {}, "US", "98101"),
+        (
+            "a +1 phone: Washington",
+            "12 Pine St, Seattle, WA",
+            {"phones": ["+1 206 555 0100"]},
+            "US",
+            None,
+        ),
+        (
+            "a ZIP beats an Australian phone",
+            "12 Pine St, Seattle, WA 98101",
+            {"phones": ["+61 8 9123 4567"]},
+            "US",
+            "98101",
+        ),
+    ],
+)
+def test_wa_is_washington_or_western_australia_by_evidence(
+    description: str, line: str, columns: dict[str, Any], country: str, postal_code: str | None
+) -> None:
+    row, _ = _one_line(line, **columns)
+    assert (row["country"], row["postal_code"]) == (country, postal_code), description
+    assert row["city"] in ("Perth", "Sydney", "Darwin", "Seattle"), description
+
+
+def test_wa_without_evidence_stays_american_and_says_so() -> None:
+    """No postal code, no phone, no country of either: read as before (US), with a finding that
+    names the ambiguity, so a steward can check it."""
+    row, findings = _one_line("12 Pine St, Seattle, WA")
+    assert row["country"] == "US"
+    country = [finding for finding in findings if finding["field"] == "country"]
+    assert [finding["status"] for finding in country] == [CORRECTED]
+    assert country[0]["reason"].startswith("state WA read as US"), country
+    row, findings = _one_line("1 Main Rd, Perth, WA", phones=["+61 8 9123 4567"])
+    reasons = [finding["reason"] for finding in findings if finding["field"] == "country"]
+    assert reasons == ["state WA read as AU: the phone's calling code"]

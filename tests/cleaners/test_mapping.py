@@ -210,3 +210,37 @@ def test_contact_in_an_address_line_beside_a_blank_name_column(blank: str | None
         ("2#contact", "Klaus", "Meier", "person"),
         ("3#contact", "Peter", "Vogt", "person"),
     ]
+
+
+def test_a_trailing_name_that_is_also_a_country_needs_the_rest_to_fit() -> None:
+    """ "Jordan" and "Chad" are first and last names and US towns as well as countries: at the
+    end of a one-line address they are the country only where the phone's calling code or a
+    postal code of the country's shape says so; else the part stays in address_extra."""
+    raw = _raw(
+        id=["1", "2", "3", "4", "5"],
+        adresse=[
+            "12 Elm St, Jordan",
+            "12 Elm St, Chad",
+            "12 Rainbow St, Amman, Jordan",
+            "Rainbow St 5, 11181 Amman, Jordan",
+            "Hauptstr. 5, 10115 Berlin, Jordan",
+        ],
+        tel=[None, "+1 206 555 0100", "+962 6 461 2345", None, None],
+    )
+    mapped = map_silo(
+        raw, _silo('source_id = "id"\naddress_line = "adresse"\nphones = "tel"')
+    ).records.sort("source_id")
+    assert mapped.select("country", "city", "address_extra").rows() == [
+        (None, None, "Jordan"),
+        (None, None, "Chad"),
+        ("JO", "Amman", None),  # a +962 phone
+        ("JO", "Amman", None),  # a five-digit postal code, Jordan's shape
+        (None, "Berlin", "Jordan"),  # five digits, but 10115 Berlin is German
+    ]
+    assert mapped["street"].to_list() == [
+        "Elm St",
+        "Elm St",
+        "Rainbow St",
+        "Rainbow St",
+        "Hauptstr.",
+    ]

@@ -257,3 +257,16 @@ def test_version_and_help_without_python_type_names() -> None:
         assert "Example: golden " in help_text, command
         for type_name in ("<str>", "<path>", "<bool>", "<int>", "TEXT", "PATH"):
             assert type_name not in help_text, (command, type_name)
+
+
+def test_two_runs_write_byte_identical_pairs(tmp_path: Path) -> None:
+    """pairs.parquet is the same file on every run of the same input: every score to the last
+    bit (matching.scoring adds the weights in one fixed order)."""
+    lines = [HEADER] + [f"{row_id};{row}" for row_id, row, _ in ROWS]
+    source = tmp_path / "export.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for run in ("one", "two"):
+        dedupe_file(source, "Kundennr", tmp_path / run, all_pairs=True)
+    first = (tmp_path / "one" / "pairs.parquet").read_bytes()
+    assert pl.read_parquet(tmp_path / "one" / "pairs.parquet").height > len(ROWS) // 2
+    assert (tmp_path / "two" / "pairs.parquet").read_bytes() == first

@@ -107,7 +107,25 @@ def test_a_damaged_or_foreign_cache_is_not_used(tmp_path: Path) -> None:
     assert reuse.reason != "the last run's DQ cache fits" and reuse.validated > 0
     next(iter((tmp_path / "two").glob("*.parquet"))).write_bytes(b"not parquet")
     _, reuse = _night(_rows(), TODAY, tmp_path / "two", tmp_path / "three")
-    assert reuse.reason == "no usable DQ cache" and reuse.validated > 0
+    assert reuse.reason.startswith("no usable DQ cache from the last run (") and reuse.validated > 0
+    assert "unreadable" in reuse.reason
+
+
+def test_an_unusable_cache_says_which_file_and_what_is_wrong(tmp_path: Path) -> None:
+    """summary.json's dq_checking reason names the file and the problem (rules.cache_files), so
+    a steward or operator sees why great-expectations checked every row again."""
+    _night(_rows(), TODAY, None, tmp_path / "one")
+    _, reuse = _night(_rows(), TODAY, tmp_path / "nowhere", tmp_path / "two")
+    assert reuse.reason == "no usable DQ cache from the last run (manifest.json missing)"
+    verdicts = next(iter(sorted((tmp_path / "two").glob("*.parquet"))))
+    pl.read_parquet(verdicts).head(0).write_parquet(verdicts)
+    _, reuse = _night(_rows(), TODAY, tmp_path / "two", tmp_path / "three")
+    assert f"({verdicts.name} holds 0 rows, the manifest says" in reuse.reason, reuse.reason
+    assert reuse.validated > 0
+    manifest = tmp_path / "three" / "manifest.json"
+    manifest.write_text(manifest.read_text("utf-8").replace('"polars": "', '"polars": "0.0.'))
+    _, reuse = _night(_rows(), TODAY, tmp_path / "three", tmp_path / "four")
+    assert reuse.reason == "no usable DQ cache from the last run (written with other polars)"
 
 
 def test_each_distinct_value_goes_to_great_expectations_once(tmp_path: Path) -> None:

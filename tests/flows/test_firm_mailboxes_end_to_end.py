@@ -146,6 +146,13 @@ def test_a_department_becomes_no_person(folder: Path) -> None:
     findings = pl.read_csv(folder / "findings.csv", infer_schema=False)
     reported = findings.filter(pl.col("reason").str.starts_with("department Buchhaltung"))
     assert sorted(reported["source_id"]) == ["K1", "S1"]
+    # golden.csv shows it, with its source in lineage.csv.
+    ids = _golden_ids(folder)
+    departments = dict(zip(golden["golden_id"], golden["department"], strict=True))
+    assert departments[ids["K1"]] == "Buchhaltung"
+    lineage = pl.read_csv(folder / "lineage.csv", infer_schema=False)
+    kept = lineage.filter((pl.col("golden_id") == ids["K1"]) & (pl.col("field") == "department"))
+    assert kept["value"].to_list() == ["Buchhaltung"]
 
 
 def test_firma_is_no_salutation_of_an_organisation_or_its_contacts(folder: Path) -> None:

@@ -35,6 +35,7 @@ from flows import stages
 from flows.connectors import read_silo
 from flows.demo import DEMO_TODAY, write_demo
 from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
+from matching import comparisons
 from rules.canonical import record_hashes
 from rules.config import load_config
 
@@ -138,9 +139,29 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for directory in (incremental, full):
         change_erp(directory, records=600, seed=3)
         _move_customer(directory, target, donor)
+    # Which organisation owns a business domain is decided over all records: count how often
+    # the incremental night's match stage decides it (matching.comparisons._domain_owners; the
+    # stage also reads the schema of an empty comparison, which decides nothing).
+    owner_calls: list[int] = []
+    decide, match = comparisons._domain_owners, stages.match
+
+    def counted(attributes: pl.DataFrame) -> pl.DataFrame:
+        if attributes.height > 0:
+            owner_calls.append(attributes.height)
+        return decide(attributes)
+
+    def counting_match(*args: object, **kwargs: object) -> stages.Matched:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(comparisons, "_domain_owners", counted)
+            return match(*args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stages, "match", counting_match)
+        incremental_result = run_pipeline(load_config(config_path), PlainRunner(), today=NEXT_DAY)
     return {
         "first": first,
-        "incremental": run_pipeline(load_config(config_path), PlainRunner(), today=NEXT_DAY),
+        "incremental": incremental_result,
+        "owner_calls": owner_calls,
         "full": run_pipeline(
             load_config(full / "golden.toml"), PlainRunner(), today=NEXT_DAY, full=True
         ),
@@ -189,6 +210,15 @@ def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, objec
         assert_frame_equal(
             getattr(incremental.outputs.cleaned, frame), getattr(full.outputs.cleaned, frame)
         )
+
+
+def test_an_incremental_night_decides_domain_owners_once(night: dict[str, object]) -> None:
+    """The fresh pairs (flows.stages' compare) and the reused pairs (matching.incremental)
+    read the same owners, decided once over every record of the night."""
+    incremental = night["incremental"]
+    assert isinstance(incremental, PipelineResult)
+    assert _summary(incremental)["matching"]["mode"] == "incremental"  # type: ignore[index]
+    assert len(night["owner_calls"]) == 1, night["owner_calls"]  # type: ignore[arg-type]
 
 
 def test_the_birth_date_of_an_unchanged_row_is_read_with_todays_date(

@@ -153,3 +153,44 @@ def test_the_match_estimate_follows_the_blocking_budget(
     assert birth_date.adjustment is not None and birth_date.planned_pairs < birth_date.pairs
     match_line = next(line for line in stream.getvalue().splitlines() if "stage match (" in line)
     assert f"at most {estimate.union_bound:,} candidate pairs (estimate)" in match_line
+
+
+def test_a_chunked_match_shows_one_progress_over_all_its_batches(tmp_path: Path) -> None:
+    """Each batch of a chunked match compares its pairs in partitions (one map_parts call per
+    batch): the progress counts on over all batches against their total, never from 0 again."""
+    from flows import stages
+    from flows.connectors import read_silo
+    from flows.demo import DEMO_TODAY, write_demo
+    from matching.chunked_match import compare_in_batches
+    from matching.comparisons import compare_pairs
+    from rules.config import load_config
+
+    write_demo(tmp_path, persons=120, seed=9)
+    config = load_config(tmp_path / "golden.toml")
+    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
+    records = stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY).records
+    runner = ProgressRunner(io.StringIO(), interval=60.0)
+    events: list[tuple[int, int, str]] = []
+
+    def compare(pairs: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
+        halves = [pairs.head(pairs.height // 2), pairs.tail(pairs.height - pairs.height // 2)]
+        compared = runner.map_parts(
+            "match",
+            compare_pairs,
+            [(half, attributes) for half in halves],
+            [half.height for half in halves],
+            "pairs",
+        )
+        assert runner.work is not None
+        events.append((runner.work.done, runner.work.total, runner.work.describe()))
+        return pl.concat(compared)
+
+    _, compact, _ = runner.stage(
+        "match", lambda: compare_in_batches(records, config.matching, compare, 40)
+    )
+
+    assert len(events) >= 3, events  # several batches
+    assert {total for _, total, _ in events} == {compact.height}
+    done = [count for count, _, _ in events]
+    assert done == sorted(done) and done[0] > 0 and done[-1] == compact.height
+    assert events[0][2].startswith(f"{done[0]:,} of {compact.height:,} pairs ("), events[0]

@@ -127,6 +127,35 @@ def test_score_is_prior_plus_the_level_weights() -> None:
     assert scored["hard_rule"] is None
 
 
+def test_the_score_adds_the_weights_in_one_fixed_order() -> None:
+    """Bit for bit the prior plus each weight in COMPARISONS' order (a float sum depends on its
+    order): pairs.parquet is the same to the last bit on every run and machine."""
+    rows = [
+        {
+            comparison.name: (index * 7 + position * 3) % (len(comparison.levels) + 1) - 1
+            for position, comparison in enumerate(COMPARISONS)
+        }
+        for index in range(200)
+    ]
+    # Estimated weights are no binary fractions (the defaults are): their sum has rounding.
+    estimated = MatchWeights(
+        prior=-6.123456789,
+        levels={
+            name: {label: value * 1.0137 + 0.0071 for label, value in table.items()}
+            for name, table in WEIGHTS.levels.items()
+        },
+    )
+    scored = score_pairs(_levels_frame(rows), estimated)
+    weights = scored.select(f"{name}_weight" for name in NAMES).rows()
+    expected = []
+    for row in weights:
+        total = estimated.prior
+        for weight in row:
+            total += weight
+        expected.append(total)
+    assert scored["score"].to_list() == expected
+
+
 def test_custom_weights_are_used() -> None:
     weights = MatchWeights(
         prior=0.0,

@@ -1,4 +1,4 @@
-"""The cache files both caches share: each problem raises the caller's own exception type."""
+"""The cache files the three caches share: each problem raises the caller's own exception type."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from cleaners.incremental import CleanCacheUnusable
+from flows.dq_reuse import DQCacheUnusable
 from matching.incremental import CacheUnusable
 from rules.cache_files import read_frame, read_manifest, row_counts, write_manifest
 
@@ -22,7 +23,7 @@ MANIFESTS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize("unusable", [CleanCacheUnusable, CacheUnusable])
+@pytest.mark.parametrize("unusable", [CleanCacheUnusable, DQCacheUnusable, CacheUnusable])
 @pytest.mark.parametrize("case", MANIFESTS, ids=lambda case: case["description"])
 def test_a_bad_manifest_raises_the_callers_exception(
     case: dict[str, Any], unusable: type[Exception], tmp_path: Path
@@ -41,7 +42,7 @@ def test_a_written_manifest_reads_back(tmp_path: Path) -> None:
         row_counts(manifest, ["records", "findings"], CleanCacheUnusable)
 
 
-@pytest.mark.parametrize("unusable", [CleanCacheUnusable, CacheUnusable])
+@pytest.mark.parametrize("unusable", [CleanCacheUnusable, DQCacheUnusable, CacheUnusable])
 def test_frames_must_match_the_manifest(unusable: type[Exception], tmp_path: Path) -> None:
     path = tmp_path / "records.parquet"
     pl.DataFrame({"record_key": ["crm:1", "crm:2"]}).write_parquet(path)

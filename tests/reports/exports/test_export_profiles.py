@@ -208,7 +208,7 @@ EXPECTED = [
         "record_type": "organisation",
         "external_id": "golden_id",
         "headers": [
-            "golden_id", "organisation_name", "legal_form", "street", "house_number",
+            "golden_id", "organisation_name", "legal_form", "department", "street", "house_number",
             "postal_code", "city", "country", "phone", "mobile", "phones", "email", "emails",
             "website", "vat_id", *GENERIC_CONSENT, "email_marketing_opt_out", "created_at",
             "updated_at", "last_activity",
