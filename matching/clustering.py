@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from matching.comparisons import COMPARISONS, compare_pairs
+from matching.comparisons import COMPARISONS, compare_pairs, comparison_attributes, domain_owners
 from matching.scoring import MatchWeights, score_pairs
 from rules.config import HardRule
 
@@ -238,9 +238,14 @@ def complete_pairs(
     if within.height == 0:
         return known
     involved = pl.concat([within["left_key"], within["right_key"]]).unique()
+    # The owners of business domains over all records: on the component's records alone a
+    # domain shared with a firm outside them would look owned (comparisons.domain_owners).
     compared = compare_pairs(
         within.with_columns(pl.lit("completed").alias("rules")),
-        records.filter(pl.col("record_key").is_in(involved.implode())),
+        comparison_attributes(
+            records.filter(pl.col("record_key").is_in(involved.implode())),
+            domain_owners(records),
+        ),
     )
     scored = score_pairs(compared, weights, hard_rules)
     return pl.concat([known, scored.select(columns)])

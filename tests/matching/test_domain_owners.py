@@ -150,3 +150,47 @@ def test_reused_pairs_take_todays_owner() -> None:
     assert refreshed["same_domain_owner"].to_list() == [False]
     assert refreshed.columns == cached.columns
     assert refreshed.drop("same_domain_owner").equals(cached.drop("same_domain_owner"))
+
+
+def test_completed_pairs_of_a_component_read_owners_over_all_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """clustering.complete_pairs compares the unscored pairs inside a component on the
+    component's records only: the sister company outside it must still make the domain
+    nobody's, as in the candidate pairs."""
+    from matching import clustering
+
+    records = cleaned(*_group(), _firm("shop:4", None, ["buchhaltung@huber-gruppe.de"]))
+    seen: list[pl.DataFrame] = []
+    real = clustering.compare_pairs
+
+    def spy(pairs: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
+        compared = real(pairs, attributes)
+        seen.append(compared)
+        return compared
+
+    monkeypatch.setattr(clustering, "compare_pairs", spy)
+    keys = ["crm:1", "nl:1", "erp:9", "shop:4"]
+    # crm:1 - nl:1 and nl:1 - shop:4 accepted, crm:1 - shop:4 never a candidate pair: completed
+    # on the component's three records; the sister company erp:9 lies outside the component.
+    pairs = pl.DataFrame(
+        {
+            "left_key": ["crm:1", "nl:1"],
+            "right_key": ["nl:1", "shop:4"],
+            "probability": [0.99, 0.99],
+            "hard_rule": [None, None],
+        },
+        schema_overrides={"hard_rule": pl.String},
+    )
+    from matching.scoring import MatchWeights
+    from rules.config import MatchingConfig
+
+    clustering.complete_pairs(
+        pl.Series(keys), pairs, records, MatchWeights.defaults(), MatchingConfig().hard_rules, 0.9
+    )
+    assert len(seen) == 1
+    completed = seen[0]
+    assert completed.select("left_key", "right_key").rows() == [("crm:1", "shop:4")]
+    full = compare_pairs(completed.select("left_key", "right_key"), records)
+    assert completed["same_domain_owner"].to_list() == full["same_domain_owner"].to_list()
+    assert completed["same_domain_owner"].to_list() == [False]
