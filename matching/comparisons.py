@@ -271,7 +271,12 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     year_digits = pl.sum_horizontal(
         (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(4)
     )
-    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (year_digits <= 1)
+    # A year one digit off *and* a generation apart (1946 / 1966) with day or month differing
+    # too is two typos at once, or mother and daughter: a generation apart decides (one typo
+    # alone, the rest of the date equal, is swap_or_typo above).
+    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (
+        (year_digits <= 1) & (days_apart < GENERATION_DAYS)
+    )
     # Less than a generation apart: two typos, a wrong century-less year, or two namesakes.
     # Parent and child of one name are a generation apart; twins share the date. Below that the
     # difference weighs (the EM learns how often matches carry it) instead of deciding.

@@ -380,6 +380,22 @@ CASES: list[dict[str, Any]] = [
         "level": "year_typo",
     },
     {
+        "description": "one digit of the year differs, 20 years apart, and the month too "
+        "(02.07.1946 / 02.02.1966): two typos or mother and daughter, a generation apart",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1946, 7, 2)},
+        "right": {"birth_date": date(1966, 2, 2)},
+        "level": "different",
+    },
+    {
+        "description": "one digit of the year differs, the rest equal (02.07.1946 / "
+        "02.07.1966): one typo",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1946, 7, 2)},
+        "right": {"birth_date": date(1966, 7, 2)},
+        "level": "swap_or_typo",
+    },
+    {
         "description": "12.03.1980 / 03.12.1980: day and month swapped",
         "comparison": "birth_date",
         "left": {"birth_date": date(1980, 3, 12)},
