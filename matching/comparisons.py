@@ -345,6 +345,15 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     household_shared = (
         _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
+    # The only addresses shared are last names alone (bauer@ for Andrea and Andreas Bauer): a
+    # family's mailbox, as familie.bauer@ (_surname_mailboxes).
+    surname_only = (
+        _l("personal_emails")
+        .list.set_intersection(_r("personal_emails"))
+        .list.set_difference(pl.concat_list(_l("surname_emails"), _r("surname_emails")))
+        .list.len()
+        == 0
+    ).fill_null(False)
     # 0 shared, 1 similar (personal); 2 a shared household address; 3 different personal
     # addresses, one naming its own record's first name and neither the other's (both, when
     # they are one typo apart); 4 different; -1 when either side has no address at all.
@@ -354,6 +363,8 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     return pairs.select(
         pl.when((level == 1) & own_names_similar)
         .then(pl.lit(3, dtype=pl.Int8))
+        .when((level == 0) & surname_only)
+        .then(pl.lit(2, dtype=pl.Int8))
         .when(level.is_in([0, 1]))
         .then(level)
         .when(household_shared)
@@ -554,6 +565,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
+        _surname_mailboxes(attributes, personal).alias("surname_emails"),
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().not_().arg_true()))
         .alias("mobile_phones"),
@@ -580,6 +592,41 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         house_building(pl.col("house_number")).alias("house_building"),
         house_unit(pl.col("house_number")).alias("house_unit"),
     )
+
+
+def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
+    """Per record: its personal addresses whose local part is only its own last name.
+
+    bauer@yahoo.de on Andrea Bauer's and on her twin Andreas's records is the family's mailbox,
+    as familie.bauer@ is: a last name alone names no person, so sharing it says "same
+    household", not "same person" (``_email``). Separators and digits aside (mueller_@,
+    mueller1@ are still no one's first name); each word of a double name counts (mueller@ for
+    Müller-Schmidt).
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    frame = attributes.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
+        personal.fill_null(nothing).alias("__email"),
+        pl.col("last_name_key"),
+    )
+    items = frame.explode("__email").drop_nulls("__email")
+    letters = pl.col("__email").str.extract(r"^(.*)@", 1).str.replace_all(r"[^a-z]", "")
+    words = pl.col("last_name_key").str.split(" ")
+    surname = (letters.str.len_chars() >= 2) & (
+        (letters == pl.col("last_name_key").str.replace_all(" ", ""))
+        | words.list.contains(letters)
+    ).fill_null(False)
+    found = (
+        items.filter(surname)
+        .group_by("__row")
+        .agg(pl.col("__email").alias("__surname"))
+    )
+    mailboxes = (
+        frame.select("__row")
+        .join(found, on="__row", how="left", maintain_order="left")["__surname"]
+        .fill_null([])
+    )
+    return pl.lit(mailboxes)
 
 
 def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:

@@ -667,6 +667,36 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "a last name alone (bauer@, twins Andrea and Andreas Bauer) is the "
+        "family's mailbox, as familie.bauer@ is",
+        "comparison": "email",
+        "left": {"emails": ["bauer@yahoo.de"], "last_name_key": "bauer"},
+        "right": {"emails": ["bauer@yahoo.de"], "last_name_key": "bauer"},
+        "level": "shared_household",
+    },
+    {
+        "description": "the family's mailbox by either record's last name (a typo, Buaer, on "
+        "one side; one word of a double name on the other)",
+        "comparison": "email",
+        "left": {"emails": ["bauer@yahoo.de"], "last_name_key": "buaer"},
+        "right": {"emails": ["bauer@yahoo.de"], "last_name_key": "bauer schmidt"},
+        "level": "shared_household",
+    },
+    {
+        "description": "a last name with a first name or initial is one person's (a.bauer@)",
+        "comparison": "email",
+        "left": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
+        "right": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
+        "level": "shared",
+    },
+    {
+        "description": "a last name mailbox beside a shared personal address: shared",
+        "comparison": "email",
+        "left": {"emails": ["bauer@yahoo.de", "andrea.bauer@gmx.de"], "last_name_key": "bauer"},
+        "right": {"emails": ["andrea.bauer@gmx.de", "bauer@yahoo.de"], "last_name_key": "bauer"},
+        "level": "shared",
+    },
+    {
         "description": "a name that merely starts like one (famke@) is personal",
         "comparison": "email",
         "left": {"emails": ["famke.jansen@web.de"]},
