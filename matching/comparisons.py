@@ -45,6 +45,7 @@ COMPARED_COLUMNS = (
     "last_name_key",
     "last_name_phonetic",
     "birth_date",
+    "birth_year",
     "emails",
     "role_emails",
     "phones",
@@ -67,6 +68,7 @@ OPTIONAL_COLUMNS = {
     "phone_types": pl.List(pl.String()),
     "salutation": pl.String(),
     "personal_id": pl.String(),
+    "birth_year": pl.Int32(),
 }
 
 
@@ -281,16 +283,56 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     # Parent and child of one name are a generation apart; twins share the date. Below that the
     # difference weighs (the EM learns how often matches carry it) instead of deciding.
     years_apart = days_apart < GENERATION_DAYS
+    year_only, same_year, year_levels = _birth_years()
     return _levels(
         pairs,
-        _either_null("birth_date"),
+        _either_null("birth_date") & ~(year_only & ~same_year),
         [
             left == right,
             swapped | (differing_digits == 1) | transposed,
-            days_apart <= 366,
-            year_typo,
-            years_apart,
+            (days_apart <= 366) | (year_only & year_levels["within_one_year"]),
+            year_typo | (year_only & year_levels["year_typo"]),
+            years_apart | (year_only & year_levels["years_apart"]),
         ],
+    )
+
+
+#: Years of birth this far apart or more, where a record has only the year: a generation apart
+#: whatever the days (15 years and more, GENERATION_DAYS).
+GENERATION_YEARS = 16
+
+
+def _birth_years() -> tuple[pl.Expr, pl.Expr, dict[str, pl.Expr]]:
+    """Where one record or both have only a year of birth ("1980", cleaners.dates): whether
+    that is so, whether the years are equal, and the birth_date levels the years allow.
+
+    Father "1951" and son "1980" (or 12.03.1980) of one name and address are a generation
+    apart as with two full dates ("different", the hard rule); years one apart are
+    "within_one_year", a year one digit off (1972 / 1982) "year_typo", others under a
+    generation "years_apart". The same year is no evidence either way (missing): it says
+    nothing of the day.
+    """
+    year_l = pl.coalesce(_l("birth_date").dt.year().cast(pl.Int32), _l("birth_year"))
+    year_r = pl.coalesce(_r("birth_date").dt.year().cast(pl.Int32), _r("birth_year"))
+    year_only = (
+        (_l("birth_date").is_null() | _r("birth_date").is_null())
+        & year_l.is_not_null()
+        & year_r.is_not_null()
+    )
+    apart = (year_l - year_r).abs()
+    digits = pl.sum_horizontal(
+        ((year_l // 10 ** (3 - i)) % 10 != (year_r // 10 ** (3 - i)) % 10).cast(pl.Int8)
+        for i in range(4)
+    )
+    under_generation = apart < GENERATION_YEARS
+    return (
+        year_only.fill_null(False),
+        (apart == 0).fill_null(False),
+        {
+            "within_one_year": apart <= 1,
+            "year_typo": (digits <= 1) & under_generation,
+            "years_apart": under_generation,
+        },
     )
 
 

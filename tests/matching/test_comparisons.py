@@ -417,6 +417,50 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "only a year on one side, a generation from the other's date (father "
+        "\"1951\", son 12.03.1980): the hard-rule level, as with two dates",
+        "comparison": "birth_date",
+        "left": {"birth_date": None, "birth_year": 1980},
+        "right": {"birth_date": date(1951, 3, 12)},
+        "level": "different",
+    },
+    {
+        "description": "only a year on both sides, a generation apart",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1945},
+        "right": {"birth_year": 2004},
+        "level": "different",
+    },
+    {
+        "description": "only a year, eight years and two digits from the other's date: years "
+        "apart",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1991},
+        "right": {"birth_date": date(1983, 3, 12)},
+        "level": "years_apart",
+    },
+    {
+        "description": "only a year, one digit off the other's (1972 / 1982): year_typo",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1972},
+        "right": {"birth_date": date(1982, 3, 12)},
+        "level": "year_typo",
+    },
+    {
+        "description": "only a year, one year from the other's date",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1979},
+        "right": {"birth_date": date(1980, 3, 12)},
+        "level": "within_one_year",
+    },
+    {
+        "description": "only a year, the other's date in that year: no evidence either way",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1980},
+        "right": {"birth_date": date(1980, 3, 12)},
+        "level": "missing",
+    },
+    {
         "description": "birth date unknown on one side",
         "comparison": "birth_date",
         "left": {"birth_date": None},
