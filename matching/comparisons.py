@@ -657,14 +657,9 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
     letters = pl.col("__email").str.extract(r"^(.*)@", 1).str.replace_all(r"[^a-z]", "")
     words = pl.col("last_name_key").str.split(" ")
     surname = (letters.str.len_chars() >= 2) & (
-        (letters == pl.col("last_name_key").str.replace_all(" ", ""))
-        | words.list.contains(letters)
+        (letters == pl.col("last_name_key").str.replace_all(" ", "")) | words.list.contains(letters)
     ).fill_null(False)
-    found = (
-        items.filter(surname)
-        .group_by("__row")
-        .agg(pl.col("__email").alias("__surname"))
-    )
+    found = items.filter(surname).group_by("__row").agg(pl.col("__email").alias("__surname"))
     mailboxes = (
         frame.select("__row")
         .join(found, on="__row", how="left", maintain_order="left")["__surname"]

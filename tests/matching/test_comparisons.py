@@ -418,7 +418,7 @@ CASES: list[dict[str, Any]] = [
     },
     {
         "description": "only a year on one side, a generation from the other's date (father "
-        "\"1951\", son 12.03.1980): the hard-rule level, as with two dates",
+        '"1951", son 12.03.1980): the hard-rule level, as with two dates',
         "comparison": "birth_date",
         "left": {"birth_date": None, "birth_year": 1980},
         "right": {"birth_date": date(1951, 3, 12)},
@@ -432,8 +432,7 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
-        "description": "only a year, eight years and two digits from the other's date: years "
-        "apart",
+        "description": "only a year, eight years and two digits from the other's date: years apart",
         "comparison": "birth_date",
         "left": {"birth_year": 1991},
         "right": {"birth_date": date(1983, 3, 12)},
