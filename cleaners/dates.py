@@ -306,16 +306,35 @@ def _check_birth_dates(frame: pl.DataFrame, today: date) -> pl.DataFrame:
     )
 
 
+def _birth_year(text: pl.Expr, today: date) -> pl.Expr:
+    """The year of a birth date given as a year alone ("1980"), else null.
+
+    No date (the finding says "only a year, no date"), yet the year tells parent and child of
+    one name and address apart: matching compares it with the other record's year or date.
+    Only a possible one (not in the future, at most POSSIBLE_AGE_YEARS back).
+    """
+    year = text.str.strip_chars().str.extract(r"^(\d{4})$", 1).cast(pl.Int32, strict=False)
+    possible = (year <= today.year) & (year >= today.year - POSSIBLE_AGE_YEARS)
+    return pl.when(possible).then(year).otherwise(None).cast(pl.Int32)
+
+
 def clean_dates(
     frame: pl.DataFrame, *, date_formats: Mapping[str, str | None] | None, today: date
 ) -> CleanResult:
-    """Parse birth_date and consent dates to Date; the timestamps (TIMESTAMP_COLUMNS) too."""
+    """Parse birth_date and consent dates to Date; the timestamps (TIMESTAMP_COLUMNS) too.
+
+    Adds ``birth_year``: the year of a birth date given as a year alone (``_birth_year``).
+    """
     silo_formats = {silo: fmt for silo, fmt in (date_formats or {}).items() if fmt}
     findings = []
     for column in (*DATE_COLUMNS, *TIMESTAMP_COLUMNS):
         frame = _clean_column(frame, column, silo_formats, today)
         if column == "birth_date":
-            frame = _check_birth_dates(frame, today)
+            frame = _check_birth_dates(frame, today).with_columns(
+                pl.when(pl.col("__value").is_null())
+                .then(_birth_year(pl.col(column), today))
+                .alias("birth_year")
+            )
         findings.append(
             findings_for(frame, column, value=column, status="__status", reason="__reason")
         )

@@ -33,7 +33,8 @@ from rules.canonical import CANONICAL_SCHEMA, CONSENT_CHANNELS, FINDINGS_SCHEMA,
 _STRING_LIST = pl.List(pl.String())
 
 #: Columns and types of ``CleanResult.frame``: the canonical columns (same order, cleaned types)
-#: followed by the lists aligned with phones/emails, the generational suffix found in the names
+#: followed by the year of a birth date given as a year alone, the lists aligned with
+#: phones/emails, the generational suffix found in the names
 #: ("jun." / "sen.") and the matching keys. ``first_name_group`` is the most frequent nickname
 #: group (for blocking), ``first_name_groups`` all groups of the name, sorted (for comparisons).
 CLEANED_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -41,6 +42,7 @@ CLEANED_SCHEMA: Final[dict[str, pl.DataType]] = {
     **{column: pl.Date() for column in DATE_COLUMNS},
     **{column: pl.Datetime("us") for column in TIMESTAMP_COLUMNS},
     **{f"consent_{channel}": pl.Boolean() for channel in CONSENT_CHANNELS},
+    "birth_year": pl.Int32(),
     "phone_types": _STRING_LIST,
     "role_emails": _STRING_LIST,
     "name_suffix": pl.String(),

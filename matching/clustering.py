@@ -36,6 +36,9 @@ from rules.config import HardRule
 MAX_COMPLETED_COMPONENT = 100
 #: Hard rules that do not make a conflict between group members (see ``conflicts``).
 NAME_ONLY_RULES = ("first_name:different",)
+#: Conditions a rule may hold besides first-name levels and still rest on the names alone: the
+#: e-mail addresses naming each record's own first name (``email:own_names``).
+NAME_ONLY_CONDITIONS = ("email:own_names",)
 #: Personal-id levels that overcome a soft conflict (years apart, sex, mobiles; see ``conflicts``).
 SAME_PERSON_ID_LEVELS = ("exact_checked", "exact", "typo")
 #: Reasons a merge is refused, as counted in summary.json.
@@ -310,7 +313,9 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         years_apart &= ~same_id
         other_sex &= ~same_id
         other_mobiles &= ~same_id
-    name_only = pl.col("hard_rule").is_in([f"no_match: {rule}" for rule in NAME_ONLY_RULES])
+    name_only = pl.col("hard_rule").is_in(
+        [f"no_match: {rule}" for rule in NAME_ONLY_RULES]
+    ) | _rests_on_names(pl.col("hard_rule"))
     hard = (pl.col("hard_rule").str.starts_with("no_match") & ~name_only) | (
         pl.col("hard_rule") == "different record types"
     )
@@ -325,6 +330,24 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .then(pl.lit("different mobiles"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
+
+
+def _rests_on_names(hard_rule: pl.Expr) -> pl.Expr:
+    """A "no match" whose conditions are all first-name levels or e-mails naming the records'
+    own first names (Lina / Lisa at lina.gerber@ / lisa.gerber@: the first-name rule with
+    ``email:own_names``).
+
+    Such a veto says the *names* differ, which a typo in one record can also make: Ahmet Colombo
+    at ahmet.colombo85@ beside "Ahet" Colombo at acolombo@ (an initial and the surname) is
+    vetoed, while Ahet shares name, address, landline and mobile with Ahmet's other records.
+    Between group members it counts as probability 0 in the average linkage, as
+    ``first_name:different`` does, not as a conflict.
+    """
+    conditions = hard_rule.str.strip_prefix("no_match: ").str.split(" & ")
+    on_names = conditions.list.eval(
+        pl.element().str.starts_with("first_name:") | pl.element().is_in(NAME_ONLY_CONDITIONS)
+    ).list.all()
+    return (hard_rule.str.starts_with("no_match: ") & on_names).fill_null(False)
 
 
 def coherent_clusters(

@@ -45,12 +45,14 @@ COMPARED_COLUMNS = (
     "last_name_key",
     "last_name_phonetic",
     "birth_date",
+    "birth_year",
     "emails",
     "role_emails",
     "phones",
     "phone_types",
     "postal_code",
     "city_key",
+    "country",
     "street_key",
     "house_number",
     "organisation_key",
@@ -67,6 +69,8 @@ OPTIONAL_COLUMNS = {
     "phone_types": pl.List(pl.String()),
     "salutation": pl.String(),
     "personal_id": pl.String(),
+    "birth_year": pl.Int32(),
+    "country": pl.String(),
 }
 
 
@@ -271,21 +275,66 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     year_digits = pl.sum_horizontal(
         (left_digit[i] != right_digit[i]).cast(pl.Int8) for i in range(4)
     )
-    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (year_digits <= 1)
+    # A year one digit off *and* a generation apart (1946 / 1966) with day or month differing
+    # too is two typos at once, or mother and daughter: a generation apart decides (one typo
+    # alone, the rest of the date equal, is swap_or_typo above).
+    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (
+        (year_digits <= 1) & (days_apart < GENERATION_DAYS)
+    )
     # Less than a generation apart: two typos, a wrong century-less year, or two namesakes.
     # Parent and child of one name are a generation apart; twins share the date. Below that the
     # difference weighs (the EM learns how often matches carry it) instead of deciding.
     years_apart = days_apart < GENERATION_DAYS
+    year_only, same_year, year_levels = _birth_years()
     return _levels(
         pairs,
-        _either_null("birth_date"),
+        _either_null("birth_date") & ~(year_only & ~same_year),
         [
             left == right,
             swapped | (differing_digits == 1) | transposed,
-            days_apart <= 366,
-            year_typo,
-            years_apart,
+            (days_apart <= 366) | (year_only & year_levels["within_one_year"]),
+            year_typo | (year_only & year_levels["year_typo"]),
+            years_apart | (year_only & year_levels["years_apart"]),
         ],
+    )
+
+
+#: Years of birth this far apart or more, where a record has only the year: a generation apart
+#: whatever the days (15 years and more, GENERATION_DAYS).
+GENERATION_YEARS = 16
+
+
+def _birth_years() -> tuple[pl.Expr, pl.Expr, dict[str, pl.Expr]]:
+    """Where one record or both have only a year of birth ("1980", cleaners.dates): whether
+    that is so, whether the years are equal, and the birth_date levels the years allow.
+
+    Father "1951" and son "1980" (or 12.03.1980) of one name and address are a generation
+    apart as with two full dates ("different", the hard rule); years one apart are
+    "within_one_year", a year one digit off (1972 / 1982) "year_typo", others under a
+    generation "years_apart". The same year is no evidence either way (missing): it says
+    nothing of the day.
+    """
+    year_l = pl.coalesce(_l("birth_date").dt.year().cast(pl.Int32), _l("birth_year"))
+    year_r = pl.coalesce(_r("birth_date").dt.year().cast(pl.Int32), _r("birth_year"))
+    year_only = (
+        (_l("birth_date").is_null() | _r("birth_date").is_null())
+        & year_l.is_not_null()
+        & year_r.is_not_null()
+    )
+    apart = (year_l - year_r).abs()
+    digits = pl.sum_horizontal(
+        ((year_l // 10 ** (3 - i)) % 10 != (year_r // 10 ** (3 - i)) % 10).cast(pl.Int8)
+        for i in range(4)
+    )
+    under_generation = apart < GENERATION_YEARS
+    return (
+        year_only.fill_null(False),
+        (apart == 0).fill_null(False),
+        {
+            "within_one_year": apart <= 1,
+            "year_typo": (digits <= 1) & under_generation,
+            "years_apart": under_generation,
+        },
     )
 
 
@@ -340,6 +389,15 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     household_shared = (
         _l("household_emails").list.set_intersection(_r("household_emails")).list.len() > 0
     ).fill_null(False)
+    # The only addresses shared are last names alone (bauer@ for Andrea and Andreas Bauer): a
+    # family's mailbox, as familie.bauer@ (_surname_mailboxes).
+    surname_only = (
+        _l("personal_emails")
+        .list.set_intersection(_r("personal_emails"))
+        .list.set_difference(pl.concat_list(_l("surname_emails"), _r("surname_emails")))
+        .list.len()
+        == 0
+    ).fill_null(False)
     # 0 shared, 1 similar (personal); 2 a shared household address; 3 different personal
     # addresses, one naming its own record's first name and neither the other's (both, when
     # they are one typo apart); 4 different; -1 when either side has no address at all.
@@ -349,6 +407,8 @@ def _email(pairs: pl.DataFrame) -> pl.Series:
     return pairs.select(
         pl.when((level == 1) & own_names_similar)
         .then(pl.lit(3, dtype=pl.Int8))
+        .when((level == 0) & surname_only)
+        .then(pl.lit(2, dtype=pl.Int8))
         .when(level.is_in([0, 1]))
         .then(level)
         .when(household_shared)
@@ -549,6 +609,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
+        _surname_mailboxes(attributes, personal).alias("surname_emails"),
         pl.col("phones")
         .list.gather(landline.list.eval(pl.element().not_().arg_true()))
         .alias("mobile_phones"),
@@ -577,6 +638,36 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
+    """Per record: its personal addresses whose local part is only its own last name.
+
+    bauer@yahoo.de on Andrea Bauer's and on her twin Andreas's records is the family's mailbox,
+    as familie.bauer@ is: a last name alone names no person, so sharing it says "same
+    household", not "same person" (``_email``). Separators and digits aside (mueller_@,
+    mueller1@ are still no one's first name); each word of a double name counts (mueller@ for
+    Müller-Schmidt).
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    frame = attributes.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
+        personal.fill_null(nothing).alias("__email"),
+        pl.col("last_name_key"),
+    )
+    items = frame.explode("__email").drop_nulls("__email")
+    letters = pl.col("__email").str.extract(r"^(.*)@", 1).str.replace_all(r"[^a-z]", "")
+    words = pl.col("last_name_key").str.split(" ")
+    surname = (letters.str.len_chars() >= 2) & (
+        (letters == pl.col("last_name_key").str.replace_all(" ", "")) | words.list.contains(letters)
+    ).fill_null(False)
+    found = items.filter(surname).group_by("__row").agg(pl.col("__email").alias("__surname"))
+    mailboxes = (
+        frame.select("__row")
+        .join(found, on="__row", how="left", maintain_order="left")["__surname"]
+        .fill_null([])
+    )
+    return pl.lit(mailboxes)
+
+
 def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
     return (
         (_l("record_type") == "organisation") & (_r("record_type") == "organisation")
@@ -584,8 +675,14 @@ def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
 
 
 def _address(pairs: pl.DataFrame) -> pl.Series:
-    """A person's address: same house, street or place, or different (people move).
+    """A person's address: same house, street or place, another place in the same country
+    (people move), or another country ("different").
 
+    People move to another town far more often than to another country: Horst Schwarz in
+    Wels (AT) and Horst Ziegler in Berlin (DE), strangers who share a first name and a birth
+    date, differ in both, while a woman who married and moved to another town changes her last
+    name and address within the country. Each weighs as the run's EM finds. A record without
+    a country is "other_place".
     Two organisations compare their addresses as sites instead (``_site``): missing here.
     """
     same_postal = _l("postal_code") == _r("postal_code")
@@ -601,6 +698,7 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
             (same_postal & same_street & same_house).fill_null(False),
             (same_postal & same_street).fill_null(False),
             same_place.fill_null(False),
+            (_l("country") == _r("country")).fill_null(True),
         ],
     )
 
@@ -893,7 +991,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "email", ("shared", "similar", "shared_household", "own_names", "different"), _email
     ),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
-    Comparison("address", ("house", "street", "place", "different"), _address),
+    Comparison("address", ("house", "street", "place", "other_place", "different"), _address),
     Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
     Comparison(
         "organisation",

@@ -191,7 +191,7 @@ def split_record_key(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 #: Fields the model gained after record hashes were first stored: a record without a value in
 #: them hashes as before, so review decisions taken on it are still accepted.
-_HASHED_WHEN_SET: Final = ("address_extra",)
+_HASHED_WHEN_SET: Final = ("address_extra", "birth_year")
 
 
 def record_hashes(records: pl.DataFrame) -> dict[str, str]:

@@ -353,9 +353,14 @@ def _default_hard_rules() -> list[HardRule]:
         # Twins of one sex (Lena / Lea): household evidence agrees (name, address, birth date,
         # landline), each has a mobile and a personal e-mail of their own and none is shared,
         # and the first names differ. One person with a typo in the first name who changed
-        # both mobile and e-mail is far rarer than twins.
+        # both mobile and e-mail is far rarer than twins. A shared household mailbox
+        # (familie.bauer@, bauer@) is no personal e-mail in common: twins carry it too.
         HardRule(
-            when=[_CLOSE_OTHER_FIRST_NAME, "phone:different", "email:own_names|different"],
+            when=[
+                _CLOSE_OTHER_FIRST_NAME,
+                "phone:different",
+                "email:shared_household|own_names|different",
+            ],
             then="no_match",
             record_type="person",
             unless=_SAME_PERSONAL_ID,

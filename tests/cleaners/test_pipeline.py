@@ -206,3 +206,17 @@ def test_never_raises_and_never_drops_silently(
     for name, values in (("phones", phones), ("emails", emails)):
         if any(clean_text(v) for v in values) and not row[name]:
             assert name in flagged, (name, values)
+
+
+def test_a_birth_year_alone_is_kept_as_the_birth_year() -> None:
+    # "1980" is no date (the finding says so), but the year tells a son born 1980 from his
+    # father of the same name born 1951: matching compares it (birth_year).
+    result = clean(
+        {"first_name": "Ulrich", "last_name": "Kaiser", "birth_date": "1980"},
+        {"first_name": "Ulrich", "last_name": "Kaiser", "birth_date": "12.03.1951"},
+        {"first_name": "Ulrich", "last_name": "Kaiser", "birth_date": "2999"},
+    )
+    frame = result.frame
+    assert frame["birth_date"].to_list()[0] is None
+    assert frame["birth_year"].to_list() == [1980, None, None]
+    assert "only a year, no date" in result.findings["reason"].to_list()

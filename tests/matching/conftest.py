@@ -51,6 +51,7 @@ CLEANED_SCHEMA: dict[str, pl.DataType] = {
     "emails": pl.List(pl.String()),
     "role_emails": pl.List(pl.String()),
     "birth_date": pl.Date(),
+    "birth_year": pl.Int32(),
     "vat_id": pl.String(),
     "personal_id": pl.String(),
     **{

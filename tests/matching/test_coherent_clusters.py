@@ -184,6 +184,55 @@ CASES: list[dict[str, Any]] = [
         "refused": {},
     },
     {
+        "description": "a veto resting on the names alone (first names close, an e-mail naming "
+        "its own: Ahmet at ahmet.colombo85@ / Ahet at acolombo@) weighs as probability 0, "
+        "so Ahmet's record still joins his others (same name, address, landline, mobile)",
+        "keys": ["ahmet", "ahmet2", "ahet"],
+        "pairs": [
+            ("ahmet", "ahmet2", 1.0, None, None),
+            ("ahmet2", "ahet", 1.0, None, None),
+            (
+                "ahet",
+                "ahmet",
+                0.0,
+                "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike & email:own_names",
+                None,
+            ),
+        ],
+        "groups": [{"ahmet", "ahmet2", "ahet"}],
+        "refused": {},
+    },
+    {
+        "description": "twins Lina and Lisa (each e-mail names its own first name) joined "
+        "through a record without e-mail stay apart: the names veto pulls the mean below",
+        "keys": ["lina", "lisa", "lisa2"],
+        "pairs": [
+            ("lisa", "lisa2", 1.0, None, None),
+            ("lina", "lisa2", 0.95, None, None),
+            (
+                "lina",
+                "lisa",
+                0.0,
+                "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike & email:own_names",
+                None,
+            ),
+        ],
+        "groups": [{"lisa", "lisa2"}, {"lina"}],
+        "refused": {("lina", "lisa2"): WEAK_LINK},
+    },
+    {
+        "description": "a veto on names and something only one person has (different mobiles) "
+        "still forbids the group",
+        "keys": ["a", "b", "c"],
+        "pairs": [
+            ("a", "b", 1.0, None, None),
+            ("b", "c", 1.0, None, None),
+            ("a", "c", 0.0, "first_name:similar & phone:different", None),
+        ],
+        "groups": [{"a", "b"}, {"c"}],
+        "refused": {("b", "c"): f"{CONFLICT}: first_name:similar & phone:different"},
+    },
+    {
         "description": "twins Max and Moritz joined through a record without first name stay "
         "apart: the first-name veto pulls the groups' mean below the linkage",
         "keys": ["max", "moritz", "x"],

@@ -380,6 +380,22 @@ CASES: list[dict[str, Any]] = [
         "level": "year_typo",
     },
     {
+        "description": "one digit of the year differs, 20 years apart, and the month too "
+        "(02.07.1946 / 02.02.1966): two typos or mother and daughter, a generation apart",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1946, 7, 2)},
+        "right": {"birth_date": date(1966, 2, 2)},
+        "level": "different",
+    },
+    {
+        "description": "one digit of the year differs, the rest equal (02.07.1946 / "
+        "02.07.1966): one typo",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1946, 7, 2)},
+        "right": {"birth_date": date(1966, 7, 2)},
+        "level": "swap_or_typo",
+    },
+    {
         "description": "12.03.1980 / 03.12.1980: day and month swapped",
         "comparison": "birth_date",
         "left": {"birth_date": date(1980, 3, 12)},
@@ -399,6 +415,49 @@ CASES: list[dict[str, Any]] = [
         "left": {"birth_date": date(1955, 6, 20)},
         "right": {"birth_date": date(1980, 11, 2)},
         "level": "different",
+    },
+    {
+        "description": "only a year on one side, a generation from the other's date (father "
+        '"1951", son 12.03.1980): the hard-rule level, as with two dates',
+        "comparison": "birth_date",
+        "left": {"birth_date": None, "birth_year": 1980},
+        "right": {"birth_date": date(1951, 3, 12)},
+        "level": "different",
+    },
+    {
+        "description": "only a year on both sides, a generation apart",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1945},
+        "right": {"birth_year": 2004},
+        "level": "different",
+    },
+    {
+        "description": "only a year, eight years and two digits from the other's date: years apart",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1991},
+        "right": {"birth_date": date(1983, 3, 12)},
+        "level": "years_apart",
+    },
+    {
+        "description": "only a year, one digit off the other's (1972 / 1982): year_typo",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1972},
+        "right": {"birth_date": date(1982, 3, 12)},
+        "level": "year_typo",
+    },
+    {
+        "description": "only a year, one year from the other's date",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1979},
+        "right": {"birth_date": date(1980, 3, 12)},
+        "level": "within_one_year",
+    },
+    {
+        "description": "only a year, the other's date in that year: no evidence either way",
+        "comparison": "birth_date",
+        "left": {"birth_year": 1980},
+        "right": {"birth_date": date(1980, 3, 12)},
+        "level": "missing",
     },
     {
         "description": "birth date unknown on one side",
@@ -651,6 +710,36 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "a last name alone (bauer@, twins Andrea and Andreas Bauer) is the "
+        "family's mailbox, as familie.bauer@ is",
+        "comparison": "email",
+        "left": {"emails": ["bauer@yahoo.de"], "last_name_key": "bauer"},
+        "right": {"emails": ["bauer@yahoo.de"], "last_name_key": "bauer"},
+        "level": "shared_household",
+    },
+    {
+        "description": "the family's mailbox by either record's last name (a typo, Buaer, on "
+        "one side; one word of a double name on the other)",
+        "comparison": "email",
+        "left": {"emails": ["bauer@yahoo.de"], "last_name_key": "buaer"},
+        "right": {"emails": ["bauer@yahoo.de"], "last_name_key": "bauer schmidt"},
+        "level": "shared_household",
+    },
+    {
+        "description": "a last name with a first name or initial is one person's (a.bauer@)",
+        "comparison": "email",
+        "left": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
+        "right": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
+        "level": "shared",
+    },
+    {
+        "description": "a last name mailbox beside a shared personal address: shared",
+        "comparison": "email",
+        "left": {"emails": ["bauer@yahoo.de", "andrea.bauer@gmx.de"], "last_name_key": "bauer"},
+        "right": {"emails": ["andrea.bauer@gmx.de", "bauer@yahoo.de"], "last_name_key": "bauer"},
+        "level": "shared",
+    },
+    {
         "description": "a name that merely starts like one (famke@) is personal",
         "comparison": "email",
         "left": {"emails": ["famke.jansen@web.de"]},
@@ -892,7 +981,7 @@ CASES: list[dict[str, Any]] = [
         "comparison": "address",
         "left": _address("60311", "zeil", "1", "frankfurt"),
         "right": _address("67227", "zeil", "1", "frankenthal"),
-        "level": "different",
+        "level": "other_place",
         "similarity": (0.0, 0.9),
     },
     {
@@ -900,6 +989,20 @@ CASES: list[dict[str, Any]] = [
         "comparison": "address",
         "left": _address("10115", "hauptstr", "1", "berlin"),
         "right": _address("80331", "hauptstr", "1", "muenchen"),
+        "level": "other_place",
+    },
+    {
+        "description": "another place in the same country: people move",
+        "comparison": "address",
+        "left": {**_address("10115", "talstr", "57", "berlin"), "country": "DE"},
+        "right": {**_address("80331", "hauptstr", "1", "muenchen"), "country": "DE"},
+        "level": "other_place",
+    },
+    {
+        "description": "another country (Wels, AT / Berlin, DE): people move there far less",
+        "comparison": "address",
+        "left": {**_address("4600", "hauptstr", "132", "wels"), "country": "AT"},
+        "right": {**_address("12049", "talstr", "57", "berlin"), "country": "DE"},
         "level": "different",
     },
     {

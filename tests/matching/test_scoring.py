@@ -473,7 +473,9 @@ WEBER = ("weber", "317")
 # The hard rules the cases below expect (rules.config._default_hard_rules).
 CLOSE_NAMES = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
 OTHER_SEX_RULE = f"no_match: gender:different & {CLOSE_NAMES}"
-OWN_CONTACTS_RULE = f"no_match: {CLOSE_NAMES} & phone:different & email:own_names|different"
+OWN_CONTACTS_RULE = (
+    f"no_match: {CLOSE_NAMES} & phone:different & email:shared_household|own_names|different"
+)
 OPPOSITE_SEX_RULE = "no_match: first_name:opposite_sex"
 OWN_NAMES_RULE = f"no_match: {CLOSE_NAMES} & email:own_names"
 
@@ -657,6 +659,26 @@ SIMILAR_NAME_CASES: list[dict[str, Any]] = [
             salutation="Frau",
             birth_date=date(2004, 9, 3),
             **_own_contacts("+491702222222", "lea.h04@web.de"),
+            **ADDRESS,
+        ),
+        "below": 0.6,
+        "hard_rule": OWN_CONTACTS_RULE,
+    },
+    {
+        "description": "twins Felix and Felicitas: same address, birth date and family mailbox "
+        "(familie.hofer@), each her or his own mobile",
+        "left": _person(
+            ("felix", "felix", "35"),
+            HOFER,
+            birth_date=date(1982, 7, 7),
+            **_own_contacts("+436601111111", "familie.hofer@gmail.com"),
+            **ADDRESS,
+        ),
+        "right": _person(
+            ("felicitas", "felicitas", "3582"),
+            HOFER,
+            birth_date=date(1982, 7, 7),
+            **_own_contacts("+436992222222", "familie.hofer@gmail.com"),
             **ADDRESS,
         ),
         "below": 0.6,
