@@ -197,7 +197,8 @@ def test_contact_in_an_address_line_beside_a_blank_name_column(blank: str | None
         ],
     )
     silo = _silo(
-        'source_id = "id"\norganisation_name = "firma"\nfull_name = "name"\naddress_line = "adresse"'
+        'source_id = "id"\norganisation_name = "firma"\n'
+        'full_name = "name"\naddress_line = "adresse"'
     )
     mapped = map_silo(raw, silo).records.sort("source_id")
     assert mapped["contact_name"].to_list()[:2] == ["Frau Anna Huber", "Klaus Meier"]
