@@ -593,16 +593,38 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     # "100 Apt 5" and "100" are one house (the unit is left out in many lists).
     same_house = _l("house_building") == _r("house_building")
     city_similarity = pl.Series(jaro_winkler(pairs, "city_key"))
-    same_place = same_postal | (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
+    same_city = _same_city(city_similarity)
+    same_place = same_postal | same_city
+    # One street and house in one city with a postal code one typo off (80460 / 80469
+    # München) is still that house; further apart it may be a namesake street in another
+    # district (Berlin has many a Hauptstraße).
+    postal_typo = pl.lit(pl.Series(edit_distance(pairs, "postal_code") <= 1)) & ~_either_null(
+        "postal_code"
+    )
+    here = same_postal.fill_null(False) | (same_city & postal_typo)
     return _levels(
         pairs,
         (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
-            (same_postal & same_street & same_house).fill_null(False),
-            (same_postal & same_street).fill_null(False),
+            (here & same_street & same_house).fill_null(False),
+            (here & same_street).fill_null(False),
             same_place.fill_null(False),
         ],
     )
+
+
+def _same_city(similarity: pl.Series) -> pl.Expr:
+    """The same city key, one close in spelling (Jaro-Winkler 0.9), or one that lost its
+    umlauts in an export (Munchen / München: "munchen" / "muenchen")."""
+
+    def folded(key: pl.Expr) -> pl.Expr:
+        return key.str.replace_all("ae", "a").str.replace_all("oe", "o").str.replace_all("ue", "u")
+
+    return (
+        (_l("city_key") == _r("city_key"))
+        | (pl.lit(similarity) >= 0.9)
+        | (folded(_l("city_key")) == folded(_r("city_key")))
+    ).fill_null(False)
 
 
 def _site(pairs: pl.DataFrame) -> pl.Series:

@@ -866,6 +866,20 @@ CASES: list[dict[str, Any]] = [
         "level": "place",
     },
     {
+        "description": "same street and house in one city, postal code one typo off: the house",
+        "comparison": "address",
+        "left": _address("80460", "schleissheimerstr", "50", "muenchen"),
+        "right": _address("80469", "schleissheimerstr", "50", "muenchen"),
+        "level": "house",
+    },
+    {
+        "description": "the city's umlaut lost in an export (Munchen / München): one place",
+        "comparison": "address",
+        "left": _address("80331", "marienplatz", "1", "munchen"),
+        "right": _address("80469", "schleissheimerstr", "50", "muenchen"),
+        "level": "place",
+    },
+    {
         "description": "same postal code, street unknown on one side",
         "comparison": "address",
         "left": _address("10115", None, None, None),
