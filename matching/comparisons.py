@@ -429,7 +429,8 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     and fax lines, none a person's: two organisations without a common number are
     "no_common_number", and a number with an extension is its switchboard's line.
     A local number without area code (cleaners.phones) is shared with the same local number and
-    with a full number whose local part it is.
+    with a full number whose local part it is. Two mobiles one typo apart (``_mistyped_mobile``)
+    are "no_common_number", not "different".
     """
 
     def shared(column: str) -> pl.Expr:
@@ -445,6 +446,7 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         (_l("mobile_phones").list.len() > 0)
         & (_r("mobile_phones").list.len() > 0)
         & ~_both_organisations(pairs)
+        & ~_mistyped_mobile(pairs)
     )
     missing = (_l("phones").list.len() == 0).fill_null(True) | (
         _r("phones").list.len() == 0
@@ -465,6 +467,32 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
     )["phone_level"]
+
+
+#: Two numbers this close are neighbours handed out together (a family contract), not a typo.
+NEIGHBOUR_PHONES_BELOW = 10
+
+
+def _mistyped_mobile(pairs: pl.DataFrame) -> pl.Expr:
+    """The first mobiles of the two records are one typo apart (a digit wrong or two swapped,
+    same length): one number mistyped, not "two people with mobiles of their own", unless they
+    are neighbour numbers (fewer than NEIGHBOUR_PHONES_BELOW apart: a family contract's)."""
+    left, right = _l("mobile_phones").list.first(), _r("mobile_phones").list.first()
+    numbers = pairs.select(left.alias("mobile_l"), right.alias("mobile_r"))
+    open_rows = numbers.select(
+        (
+            (pl.col("mobile_l") != pl.col("mobile_r"))
+            & (pl.col("mobile_l").str.len_chars() == pl.col("mobile_r").str.len_chars())
+        ).fill_null(False)
+    ).to_series()
+    distance = _pairwise_where(numbers, "mobile_l", "mobile_r", OSA.distance, open_rows.to_numpy())
+    as_number = [
+        pl.col(name).str.replace_all(r"\D", "").str.to_integer(strict=False)
+        for name in ("mobile_l", "mobile_r")
+    ]
+    apart = numbers.select((as_number[0] - as_number[1]).abs().alias("apart"))["apart"]
+    not_neighbours = (apart.fill_null(0) >= NEIGHBOUR_PHONES_BELOW).to_numpy()
+    return pl.lit(pl.Series(open_rows.to_numpy() & (distance == 1) & not_neighbours))
 
 
 def _local_parts(phones: pl.Series) -> pl.Series:

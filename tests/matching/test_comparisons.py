@@ -699,6 +699,27 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "mobiles one digit apart: one number mistyped, not two people's",
+        "comparison": "phone",
+        "left": {"phones": ["+4366442280120"], "phone_types": ["mobile"]},
+        "right": {"phones": ["+4366440280120"], "phone_types": ["mobile"]},
+        "level": "no_common_number",
+    },
+    {
+        "description": "mobiles with two digits swapped: one number mistyped",
+        "comparison": "phone",
+        "left": {"phones": ["+491701234567"], "phone_types": ["mobile"]},
+        "right": {"phones": ["+491701243567"], "phone_types": ["mobile"]},
+        "level": "no_common_number",
+    },
+    {
+        "description": "neighbour mobiles (a family contract's, 1234567 / 1234568): two people",
+        "comparison": "phone",
+        "left": {"phones": ["+491701234567"], "phone_types": ["mobile"]},
+        "right": {"phones": ["+491701234568"], "phone_types": ["mobile"]},
+        "level": "different",
+    },
+    {
         "description": "a landline on one side, a mobile on the other",
         "comparison": "phone",
         "left": {"phones": ["+4930123456"], "phone_types": ["landline"]},
