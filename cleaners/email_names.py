@@ -10,10 +10,11 @@ an e-mail.
 Only the matching keys are filled (``last_name_key``, ``last_name_phonetic``); ``last_name``
 stays empty, so golden records and exports never show a name the source did not hold. The
 address must be two parts, one the record's first name and the other a word of at least three
-letters, or the first name followed by four letters or more. An initial (``m.rossi@``) is not
+letters, or the first name followed by four letters or more; a household mailbox names the
+family (``familie.hess@``, ``hess.family@``: Hess), and "Markus" on it is Markus Hess. An initial (``m.rossi@``) is not
 enough: two namesakes' newsletter rows "Marco, m.rossi@" would become two Marco Rossis. Nothing
-is read from household mailboxes (``familie.mueller@``), role mailboxes (``info@``),
-organisations, or rows with no name at all (a name read from ``michael.schmidt@`` alone
+is read from a household mailbox of two first names (``hans.und.erika@``), role mailboxes
+(``info@``), organisations, or rows with no name at all (a name read from ``michael.schmidt@`` alone
 would join the next Michael Schmidt: namesakes). No first name is read either: a first name is
 what the default hard rules veto on, and an address is not always its holder's (a mother's
 mailbox on her daughter's order). Each row on its own (cleaning is row by row).
@@ -50,6 +51,9 @@ def last_name_from_local_part(local: str | None, first_key: str | None) -> str |
     if not parts or not all(part.isalpha() for part in parts):
         return None
     first = first_key.replace(" ", "").replace("-", "")
+    family = _family_name(parts)
+    if family is not None:
+        return family if family != first else None
     if len(parts) == 1:
         # Run together: the first name, then the last name of RUN_TOGETHER_LETTERS or more.
         rest = parts[0][len(first) :] if parts[0].startswith(first) else ""
@@ -62,17 +66,36 @@ def last_name_from_local_part(local: str | None, first_key: str | None) -> str |
     return None
 
 
+#: Words of a household mailbox beside the family name (familie.hess@, fam-haas@, hess.family@).
+FAMILY_WORDS = ("familie", "family", "famille", "famiglia", "fam", "haushalt", "eheleute", "ehepaar")
+
+
+def _family_name(parts: list[str]) -> str | None:
+    """The family name of a household mailbox's local part (``familie.hess``, ``hess_family``,
+    ``familiehess``), else None."""
+    if len(parts) == 2 and (parts[0] in FAMILY_WORDS) != (parts[1] in FAMILY_WORDS):
+        other = parts[1] if parts[0] in FAMILY_WORDS else parts[0]
+        return other if len(other) >= MIN_PART_LETTERS else None
+    if len(parts) == 1:
+        for word in ("familie", "family"):
+            rest = parts[0][len(word) :] if parts[0].startswith(word) else ""
+            if len(rest) >= MIN_PART_LETTERS:
+                return rest
+    return None
+
+
 def names_from_emails(frame: pl.DataFrame) -> CleanResult:
     """Fill the last-name keys of person records with only a first name from their personal
     e-mail (see the module text). Runs after the name and e-mail cleaners (keys, role_emails)
     and after organisation_mailboxes."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
-    personal = (
-        pl.col("emails")
-        .fill_null(nothing)
-        .list.set_difference(pl.col("role_emails").fill_null(nothing))
-        .list.filter(~household_address(pl.element()))
-        .list.first()
+    usable = pl.col("emails").fill_null(nothing).list.set_difference(
+        pl.col("role_emails").fill_null(nothing)
+    )
+    # The person's own address first, else the household's (familie.hess@ names the family).
+    personal = pl.coalesce(
+        usable.list.filter(~household_address(pl.element())).list.first(),
+        usable.list.filter(household_address(pl.element())).list.first(),
     )
     lacking = (
         (pl.col("record_type") == "person")

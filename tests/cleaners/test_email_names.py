@@ -38,6 +38,13 @@ from cleaners.email_names import last_name_from_local_part
         ("hans.peter.bergmann", "hans", None),
         ("hans.hans", "hans", None),
         ("", "hans", None),
+        # a household mailbox names the family
+        ("familie.hess", "markus", "hess"),
+        ("hess_family", "markus", "hess"),
+        ("fam-haas", "klaus dieter", "haas"),
+        ("familiehess", "markus", "hess"),
+        ("familie", "markus", None),
+        ("familie.markus", "markus", None),
         ("hans.bergmann", None, None),
     ],
 )
@@ -56,14 +63,20 @@ def test_a_newsletter_row_with_a_first_name_gets_the_last_name_key_not_the_name(
     assert row["last_name_phonetic"] is not None
     (umlaut,) = _cleaned({"first_name": "Jürgen", "emails": ["juergen.mueller@web.de"]})
     assert umlaut["last_name_key"] == "mueller"
+    # His own address before the family's
+    (own,) = _cleaned(
+        {"first_name": "Markus", "emails": ["familie.hess@outlook.com", "markus.weber@gmx.ch"]}
+    )
+    assert own["last_name_key"] == "weber"
+    (family,) = _cleaned({"first_name": "Markus", "emails": ["familie.hess@outlook.com"]})
+    assert family["last_name_key"] == "hess"
 
 
 @pytest.mark.parametrize(
     ("record", "last_name_key"),
     [
-        # household mailbox: the family's, not the person's
+        # household mailbox of two first names: no family name in it
         ({"first_name": "Hans", "emails": ["hans.und.erika@web.de"]}, None),
-        ({"first_name": "Erika", "emails": ["erika.familie@web.de"]}, None),
         # no name at all: michael.schmidt@ alone would join the next Michael Schmidt
         ({"emails": ["michael.schmidt@posteo.de"]}, None),
         # a last name only: no first name is read (the default hard rules veto on it)
