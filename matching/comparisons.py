@@ -237,9 +237,29 @@ def _last_name(pairs: pl.DataFrame) -> pl.Series:
         [
             _l("last_name_key") == _r("last_name_key"),
             (_l("last_name_phonetic") == _r("last_name_phonetic")) | (pl.lit(similarity) >= 0.92),
-            pl.lit(similarity) >= 0.8,
+            (pl.lit(similarity) >= 0.8) | _double_name_part(),
         ],
     )
+
+
+def _double_name_part() -> pl.Expr:
+    """One last name is a whole part of the other's double name (Bauer / Busch-Bauer, Auer /
+    Auer-Maier): the name before or after a marriage, not another family's. It weighs as a
+    similar spelling ("jaro_winkler_0.8"), not as "different"."""
+
+    def padded(key: pl.Expr) -> pl.Expr:
+        return pl.concat_str([pl.lit(" "), key, pl.lit(" ")])
+
+    left, right = _l("last_name_key"), _r("last_name_key")
+    shorter_ok = pl.min_horizontal(left.str.len_chars(), right.str.len_chars()) >= 3
+    return (
+        (left != right)
+        & shorter_ok
+        & (
+            padded(left).str.contains(padded(right), literal=True)
+            | padded(right).str.contains(padded(left), literal=True)
+        )
+    ).fill_null(False)
 
 
 def _birth_date(pairs: pl.DataFrame) -> pl.Series:

@@ -265,6 +265,27 @@ CASES: list[dict[str, Any]] = [
         "similarity": (0.8, 0.92),
     },
     {
+        "description": "a married double name holds the former name (Bauer / Busch-Bauer)",
+        "comparison": "last_name",
+        "left": _last_name("bauer", "17"),
+        "right": _last_name("busch bauer", "8117"),
+        "level": "jaro_winkler_0.8",
+    },
+    {
+        "description": "a double name's first part: the maiden name before a marriage",
+        "comparison": "last_name",
+        "left": _last_name("auer maier", "0767"),
+        "right": _last_name("auer", "07"),
+        "level": "jaro_winkler_0.8",
+    },
+    {
+        "description": "one name only inside a word of the other is no part of a double name",
+        "comparison": "last_name",
+        "left": _last_name("bauer", "17"),
+        "right": _last_name("neubauer", "6317"),
+        "level": "different",
+    },
+    {
         "description": "Schulz / Wagner",
         "comparison": "last_name",
         "left": _last_name("schulz", "858"),
