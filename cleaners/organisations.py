@@ -292,13 +292,26 @@ def organisation_share(values: pl.Series) -> float:
     return float(found.sum()) / distinct.len()
 
 
+@cache
+def private_customer_keys() -> frozenset[str]:
+    """Transliteration keys of company-field entries that say "a private customer" (privat,
+    Privatkunde ...; data/private_customer_words.csv)."""
+    return frozenset(read_column("private_customer_words.csv", "key"))
+
+
 def clean_organisation_name(value: str | None) -> OrganisationName:
-    """Trimmed organisation name with its legal form (as found in the name) and its key."""
+    """Trimmed organisation name with its legal form (as found in the name) and its key.
+
+    "privat", "Privatkunde" and the like in a company field are a private customer's answer:
+    no organisation (else the person would become a company's contact, kept apart from her
+    own records in the other silos)."""
     if value is None or not clean_text(value):
         return OrganisationName(None, None, None, VALID, None)
     text = clean_text(value)
     if is_placeholder(text):
         return OrganisationName(None, None, None, INVALID, "placeholder, not a name")
+    if transliteration_key(text) in private_customer_keys():
+        return OrganisationName(None, None, None, INVALID, "a private customer, no organisation")
     found = find_legal_form(text)
     return OrganisationName(text, found[0] if found else None, organisation_key(text), VALID, None)
 

@@ -21,6 +21,7 @@ from cleaners.addresses import clean_addresses
 from cleaners.consent import clean_consent
 from cleaners.contacts import split_contacts
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
+from cleaners.email_names import names_from_emails
 from cleaners.emails import clean_emails
 from cleaners.groups import clean_groups
 from cleaners.names import clean_names
@@ -124,6 +125,7 @@ def cleaning_steps(
         ("phones", lambda f: clean_phones(f, default_country=default_country)),
         ("emails", clean_emails),
         ("organisation_mailboxes", organisation_mailboxes),
+        ("names_from_emails", names_from_emails),
         ("dates", lambda f: clean_dates(f, date_formats=date_formats, today=today)),
         ("consent", clean_consent),
         ("groups", clean_groups),

@@ -103,6 +103,43 @@ def _email_local_parts(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Letters at each end of a personal e-mail's local part that ``email_typo`` blocks on.
+EMAIL_TYPO_LETTERS = 5
+
+
+def _email_typos(frame: pl.DataFrame) -> pl.DataFrame:
+    """The domain with the first and with the last letters of a personal e-mail's local part:
+    one typo in the local part (sabnie.schmidt@ / sabine.schmidt@, margaretegrober@ /
+    margaretegruber@) leaves one end intact. A newsletter row that holds the mistyped address and
+    a first name shares no other key with its person's records. Local parts of at least twice
+    EMAIL_TYPO_LETTERS characters (shorter ones, m.kuhn@, are too common at one provider);
+    each end is tagged, so a start never meets an end."""
+    keys = _list_rule("emails", exclude="role_emails")(frame)
+    parts = keys.select(
+        "record_key",
+        pl.col("block_key").str.extract(r"^([^@]+)@", 1).alias("local"),
+        pl.col("block_key").str.extract(r"@([^@]+)$", 1).alias("domain"),
+    ).filter(pl.col("local").str.len_chars() >= 2 * EMAIL_TYPO_LETTERS)
+    return (
+        pl.concat(
+            [
+                parts.select(
+                    "record_key",
+                    pl.concat_str(
+                        [pl.col("domain"), pl.lit(tag), piece], separator="|"
+                    ).alias("block_key"),
+                )
+                for tag, piece in (
+                    ("<", pl.col("local").str.head(EMAIL_TYPO_LETTERS)),
+                    (">", pl.col("local").str.tail(EMAIL_TYPO_LETTERS)),
+                )
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
+
+
 def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
     """Business e-mail domains of organisation records (info@ and person@firma.de: firma.de).
 
@@ -273,6 +310,7 @@ BLOCKING_RULES: dict[str, KeyFunction] = {
     "name_pair": _expression_rule(_name_pair()),
     "birth_date": _scalar_rule("birth_date"),
     "email_local_part": _email_local_parts,
+    "email_typo": _email_typos,
     "name_city": _scalar_rule("last_name_phonetic", "city_key"),
     "first_name_city": _scalar_rule("first_name_group", "city_key"),
     "vat_id": _scalar_rule("vat_id"),

@@ -44,6 +44,11 @@ SAME_PERSON_ID_LEVELS = ("exact_checked", "exact", "typo")
 #: Reasons a merge is refused, as counted in summary.json.
 CONFLICT = "conflict"
 WEAK_LINK = "weak_link"
+AMBIGUOUS = "ambiguous"
+#: Conflicts that make two groups two people of one name and household: parent and child (birth
+#: dates a generation apart, jun. and sen.). A record that fits both equally well (name, address,
+#: landline; no birth date, mobile or e-mail of one of them) may be either (see ``_ambiguous``).
+GENERATION_CONFLICTS = ("birth_date:different", "name_suffix:different")
 REFUSED_SCHEMA = {
     "left_key": pl.String(),
     "right_key": pl.String(),
@@ -350,6 +355,40 @@ def _rests_on_names(hard_rule: pl.Expr) -> pl.Expr:
     return (hard_rule.str.starts_with("no_match: ") & on_names).fill_null(False)
 
 
+def _log_odds(pairs: pl.DataFrame) -> pl.Expr:
+    """A pair's evidence as log2 odds: its score (the weights' sum, hard rules aside), or where
+    the pairs carry none the log2 odds of its probability."""
+    if "score" in pairs.columns:
+        return pl.col("__strength").fill_null(0.0)
+    probability = pl.col("probability").clip(1e-9, 1 - 1e-9)
+    return (probability / (1 - probability)).log(2)
+
+
+def _ambiguous(
+    neighbours: dict[str, dict[str, list]], a: str, b: str, threshold: float, margin: float
+) -> bool:
+    """Whether one of the groups ``a`` and ``b`` fits a third group as well as the other one,
+    where that third group and the other can never be one person (``GENERATION_CONFLICTS``).
+
+    Father and son of one name at one address: a shop record without birth date that shares
+    only what the household shares (name, address, landline) is either of them. It joins one
+    only when its own evidence (a mobile, a personal e-mail, a birth date) points there by at
+    least ``margin`` (log2 odds) more than to the other; else it joins neither.
+    """
+    for own, other in ((b, a), (a, b)):
+        mine, theirs = neighbours.get(own, {}), neighbours.get(other, {})
+        here = mine[other][3]
+        for rival, stats in mine.items():
+            if rival == other or stats[2] is not None or stats[4] < threshold:
+                continue
+            between = theirs.get(rival)
+            if between is None or between[2] not in GENERATION_CONFLICTS:
+                continue
+            if here - stats[3] < margin:
+                return True
+    return False
+
+
 def coherent_clusters(
     record_keys: pl.Series,
     pairs: pl.DataFrame,
@@ -378,8 +417,16 @@ def coherent_clusters(
         ),
     ).unique(["left_key", "right_key"], keep="first")
     scored = pairs.select(
-        "left_key", "right_key", "probability", conflicts(pairs, threshold).alias("conflict")
+        "left_key",
+        "right_key",
+        "probability",
+        conflicts(pairs, threshold).alias("conflict"),
+        # A hard "match" (the same personal e-mail or checked id) is never ambiguous.
+        pl.col("hard_rule").str.starts_with("match").fill_null(False).alias("__hard_match"),
     )
+    # Odds of the better of two people against the other that a record must reach to join it
+    # (the match threshold's odds, as log2: 0.9 -> 9 to 1, 3.17).
+    margin = float(np.log2(threshold / (1.0 - threshold))) if 0 < threshold < 1 else 0.0
     if cannot_link is not None and cannot_link.height:
         rejected = cannot_link.select(
             pl.min_horizontal("left_key", "right_key").alias("left_key"),
@@ -391,6 +438,7 @@ def coherent_clusters(
             .with_columns(
                 pl.coalesce("reason", "conflict").alias("conflict"),
                 pl.col("probability").fill_null(0.0),
+                pl.col("__hard_match").fill_null(False),
             )
             .drop("reason")
         )
@@ -418,10 +466,19 @@ def coherent_clusters(
         "cluster_key"
     )
     # One row per unordered pair, both ways round, for the neighbour tables below.
-    scored = scored.unique(["left_key", "right_key"], keep="first").sort("left_key", "right_key")
+    scored = (
+        scored.unique(["left_key", "right_key"], keep="first")
+        .join(strength, on=["left_key", "right_key"], how="left")
+        .with_columns(_log_odds(pairs).alias("__odds"))
+        .sort("left_key", "right_key")
+    )
+    # Per pair of groups: sum and count of the cross pairs' probabilities, the first conflict,
+    # the strongest cross pair (score) and the highest probability.
     neighbours: dict[str, dict[str, list]] = {}
-    for left, right, probability, conflict in scored.iter_rows():
-        stats = [probability, 1, conflict]
+    for left, right, probability, conflict, odds in scored.select(
+        "left_key", "right_key", "probability", "conflict", "__odds"
+    ).iter_rows():
+        stats = [probability, 1, conflict, odds, probability]
         neighbours.setdefault(left, {})[right] = stats
         neighbours.setdefault(right, {})[left] = list(stats)
 
@@ -441,15 +498,17 @@ def coherent_clusters(
         size[a] += size.pop(b)
         table_a, table_b = neighbours.setdefault(a, {}), neighbours.pop(b, {})
         table_a.pop(b, None)
-        for other, (total, count, conflict) in table_b.items():
+        for other, (total, count, conflict, strongest, highest) in table_b.items():
             if other == a:
                 continue
             mine = table_a.get(other)
             if mine is None:
-                mine = table_a[other] = [0.0, 0, None]
+                mine = table_a[other] = [0.0, 0, None, float("-inf"), 0.0]
             mine[0] += total
             mine[1] += count
             mine[2] = mine[2] or conflict
+            mine[3] = max(mine[3], strongest)
+            mine[4] = max(mine[4], highest)
             theirs = neighbours[other]
             theirs.pop(b, None)
             theirs[a] = list(mine)
@@ -465,28 +524,29 @@ def coherent_clusters(
                     merge(a, b)
     accepted = (
         scored.filter(pl.col("probability") >= threshold)
-        .join(strength, on=["left_key", "right_key"], how="left")
         .sort(
             ["probability", "__strength", "left_key", "right_key"],
             descending=[True, True, False, False],
             nulls_last=True,
         )
-        .select("left_key", "right_key", "probability")
+        .select("left_key", "right_key", "probability", "__hard_match")
     )
     # A merge is reported once, with its strongest bridge; weaker bridges between the same two
     # groups are refused for the same reason.
     reported: set[tuple[str, str]] = set()
-    for left, right, probability in accepted.iter_rows():
+    for left, right, probability, hard_match in accepted.iter_rows():
         a, b = root(left), root(right)
         if a == b:
             continue
-        total, count, conflict = neighbours[a][b]
+        total, count, conflict = neighbours[a][b][:3]
         # Cross pairs never scored (components too large to complete) count as unknown.
         reason = (
             f"{CONFLICT}: {conflict}"
             if conflict is not None
             else WEAK_LINK
             if total / count < linkage
+            else AMBIGUOUS
+            if not hard_match and _ambiguous(neighbours, a, b, threshold, margin)
             else None
         )
         if reason is None:

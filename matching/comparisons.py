@@ -241,9 +241,29 @@ def _last_name(pairs: pl.DataFrame) -> pl.Series:
         [
             _l("last_name_key") == _r("last_name_key"),
             (_l("last_name_phonetic") == _r("last_name_phonetic")) | (pl.lit(similarity) >= 0.92),
-            pl.lit(similarity) >= 0.8,
+            (pl.lit(similarity) >= 0.8) | _double_name_part(),
         ],
     )
+
+
+def _double_name_part() -> pl.Expr:
+    """One last name is a whole part of the other's double name (Bauer / Busch-Bauer, Auer /
+    Auer-Maier): the name before or after a marriage, not another family's. It weighs as a
+    similar spelling ("jaro_winkler_0.8"), not as "different"."""
+
+    def padded(key: pl.Expr) -> pl.Expr:
+        return pl.concat_str([pl.lit(" "), key, pl.lit(" ")])
+
+    left, right = _l("last_name_key"), _r("last_name_key")
+    shorter_ok = pl.min_horizontal(left.str.len_chars(), right.str.len_chars()) >= 3
+    return (
+        (left != right)
+        & shorter_ok
+        & (
+            padded(left).str.contains(padded(right), literal=True)
+            | padded(right).str.contains(padded(left), literal=True)
+        )
+    ).fill_null(False)
 
 
 def _birth_date(pairs: pl.DataFrame) -> pl.Series:
@@ -489,7 +509,8 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     and fax lines, none a person's: two organisations without a common number are
     "no_common_number", and a number with an extension is its switchboard's line.
     A local number without area code (cleaners.phones) is shared with the same local number and
-    with a full number whose local part it is.
+    with a full number whose local part it is. Two mobiles one typo apart (``_mistyped_mobile``)
+    are "no_common_number", not "different".
     """
 
     def shared(column: str) -> pl.Expr:
@@ -505,6 +526,7 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         (_l("mobile_phones").list.len() > 0)
         & (_r("mobile_phones").list.len() > 0)
         & ~_both_organisations(pairs)
+        & ~_mistyped_mobile(pairs)
     )
     missing = (_l("phones").list.len() == 0).fill_null(True) | (
         _r("phones").list.len() == 0
@@ -525,6 +547,32 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
     )["phone_level"]
+
+
+#: Two numbers this close are neighbours handed out together (a family contract), not a typo.
+NEIGHBOUR_PHONES_BELOW = 10
+
+
+def _mistyped_mobile(pairs: pl.DataFrame) -> pl.Expr:
+    """The first mobiles of the two records are one typo apart (a digit wrong or two swapped,
+    same length): one number mistyped, not "two people with mobiles of their own", unless they
+    are neighbour numbers (fewer than NEIGHBOUR_PHONES_BELOW apart: a family contract's)."""
+    left, right = _l("mobile_phones").list.first(), _r("mobile_phones").list.first()
+    numbers = pairs.select(left.alias("mobile_l"), right.alias("mobile_r"))
+    open_rows = numbers.select(
+        (
+            (pl.col("mobile_l") != pl.col("mobile_r"))
+            & (pl.col("mobile_l").str.len_chars() == pl.col("mobile_r").str.len_chars())
+        ).fill_null(False)
+    ).to_series()
+    distance = _pairwise_where(numbers, "mobile_l", "mobile_r", OSA.distance, open_rows.to_numpy())
+    as_number = [
+        pl.col(name).str.replace_all(r"\D", "").str.to_integer(strict=False)
+        for name in ("mobile_l", "mobile_r")
+    ]
+    apart = numbers.select((as_number[0] - as_number[1]).abs().alias("apart"))["apart"]
+    not_neighbours = (apart.fill_null(0) >= NEIGHBOUR_PHONES_BELOW).to_numpy()
+    return pl.lit(pl.Series(open_rows.to_numpy() & (distance == 1) & not_neighbours))
 
 
 def _local_parts(phones: pl.Series) -> pl.Series:
@@ -690,17 +738,39 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     # "100 Apt 5" and "100" are one house (the unit is left out in many lists).
     same_house = _l("house_building") == _r("house_building")
     city_similarity = pl.Series(jaro_winkler(pairs, "city_key"))
-    same_place = same_postal | (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
+    same_city = _same_city(city_similarity)
+    same_place = same_postal | same_city
+    # One street and house in one city with a postal code one typo off (80460 / 80469
+    # München) is still that house; further apart it may be a namesake street in another
+    # district (Berlin has many a Hauptstraße).
+    postal_typo = pl.lit(pl.Series(edit_distance(pairs, "postal_code") <= 1)) & ~_either_null(
+        "postal_code"
+    )
+    here = same_postal.fill_null(False) | (same_city & postal_typo)
     return _levels(
         pairs,
         (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
-            (same_postal & same_street & same_house).fill_null(False),
-            (same_postal & same_street).fill_null(False),
+            (here & same_street & same_house).fill_null(False),
+            (here & same_street).fill_null(False),
             same_place.fill_null(False),
             (_l("country") == _r("country")).fill_null(True),
         ],
     )
+
+
+def _same_city(similarity: pl.Series) -> pl.Expr:
+    """The same city key, one close in spelling (Jaro-Winkler 0.9), or one that lost its
+    umlauts in an export (Munchen / München: "munchen" / "muenchen")."""
+
+    def folded(key: pl.Expr) -> pl.Expr:
+        return key.str.replace_all("ae", "a").str.replace_all("oe", "o").str.replace_all("ue", "u")
+
+    return (
+        (_l("city_key") == _r("city_key"))
+        | (pl.lit(similarity) >= 0.9)
+        | (folded(_l("city_key")) == folded(_r("city_key")))
+    ).fill_null(False)
 
 
 def _site(pairs: pl.DataFrame) -> pl.Series:

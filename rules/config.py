@@ -49,6 +49,7 @@ BLOCKING_RULE_NAMES = (
     "name_pair",
     "birth_date",
     "email_local_part",
+    "email_typo",
     "name_city",
     "first_name_city",
     "vat_id",
@@ -462,6 +463,7 @@ class MatchingConfig(_Strict):
         default_factory=lambda: [
             "email",
             "email_local_part",
+            "email_typo",
             "phone",
             "name_birth_date",
             "first_name_birth_date",

@@ -105,6 +105,25 @@ def test_placeholder_organisation_is_invalid() -> None:
     assert parts.name is None and parts.status == INVALID
 
 
+@pytest.mark.parametrize("value", ["privat", "Privatkunde", "PRIVATPERSON", "Private", "ohne Firma"])
+def test_a_private_customer_in_the_company_field_is_no_organisation(value: str) -> None:
+    # A shop's "Firma: privat" made the person a company's contact, kept apart from her own
+    # records in the other silos ("contact and private person").
+    row, findings = clean_one(
+        {"first_name": "Beata", "last_name": "Wozniak", "organisation_name": value}
+    )
+    assert row["organisation_name"] is None
+    assert row["record_type"] == "person"
+    assert [f["reason"] for f in findings if f["field"] == "organisation_name"] == [
+        "a private customer, no organisation"
+    ]
+
+
+@pytest.mark.parametrize("value", ["Privatbrauerei Zötler GmbH", "Privat Bank AG"])
+def test_a_company_named_with_privat_stays_an_organisation(value: str) -> None:
+    assert clean_organisation_name(value).name == value
+
+
 @pytest.mark.parametrize(
     ("value", "country", "expected", "status"),
     [

@@ -35,6 +35,8 @@ LIST_RULE_COLUMNS = {"email": "emails", "phone": "phones"}
 DERIVED_RULE_COLUMNS = {
     "name_pair": ("first_name_key", "last_name_key"),
     "email_local_part": ("emails",),
+    # The domain with the first or the last letters of a personal address's local part.
+    "email_typo": ("emails",),
     # The organisation key without spaces, its first word with the postal code, and an
     # organisation's address (with and without the postal code).
     "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
@@ -291,6 +293,48 @@ RULE_CASES = [
         "rule": "email_local_part",
         "left": {"emails": ["info@firma.de"], "role_emails": ["info@firma.de"]},
         "right": {"emails": ["info@firma.at"], "role_emails": ["info@firma.at"]},
+        "paired": False,
+    },
+    {
+        "description": "email_typo: one typo at the end of the local part (same start)",
+        "rule": "email_typo",
+        "left": {"emails": ["margaretegruber@gmx.at"]},
+        "right": {"emails": ["margaretegrober@gmx.at"]},
+        "paired": True,
+    },
+    {
+        "description": "email_typo: one typo at the start of the local part (same end)",
+        "rule": "email_typo",
+        "left": {"emails": ["sabine.schmidt@outlook.de"]},
+        "right": {"emails": ["sabnie.schmidt@outlook.de"]},
+        "paired": True,
+    },
+    {
+        "description": "email_typo: a start never meets an end",
+        "rule": "email_typo",
+        "left": {"emails": ["mayer.annaa@web.de"]},
+        "right": {"emails": ["annaa.mayerx@web.de"]},
+        "paired": False,
+    },
+    {
+        "description": "email_typo: another provider is another mailbox",
+        "rule": "email_typo",
+        "left": {"emails": ["sabine.schmidt@outlook.de"]},
+        "right": {"emails": ["sabnie.schmidt@gmx.de"]},
+        "paired": False,
+    },
+    {
+        "description": "email_typo: local parts shorter than ten characters are too common",
+        "rule": "email_typo",
+        "left": {"emails": ["m.kuhn123@posteo.de"]},
+        "right": {"emails": ["m.kuhn124@posteo.de"]},
+        "paired": False,
+    },
+    {
+        "description": "email_typo: role addresses are excluded",
+        "rule": "email_typo",
+        "left": {"emails": ["buchhaltung@firma.de"], "role_emails": ["buchhaltung@firma.de"]},
+        "right": {"emails": ["buchhaltung2@firma.de"], "role_emails": ["buchhaltung2@firma.de"]},
         "paired": False,
     },
     {
@@ -635,11 +679,13 @@ def test_null_key_part_means_no_blocking(rule: str, null_part: str, make_records
         ("lists contain only nulls", [None], [None]),
     ],
 )
-@pytest.mark.parametrize("rule", [*sorted(LIST_RULE_COLUMNS), "email_local_part"])
+@pytest.mark.parametrize(
+    "rule", [*sorted(LIST_RULE_COLUMNS), "email_local_part", "email_typo"]
+)
 def test_missing_contacts_mean_no_blocking(
     rule: str, description: str, left: Any, right: Any, make_records: Any
 ) -> None:
-    column = {**LIST_RULE_COLUMNS, "email_local_part": "emails"}[rule]
+    column = {**LIST_RULE_COLUMNS, "email_local_part": "emails", "email_typo": "emails"}[rule]
     frame = make_records(
         [{"record_key": "crm:1", column: left}, {"record_key": "crm:2", column: right}]
     )
@@ -833,7 +879,20 @@ def test_no_rules_gives_empty_frames_with_the_documented_columns(make_records: A
 # --- property: the union equals a brute-force comparison of every pair of records ----------------
 
 # Local parts of three and four characters at two domains exercise email_local_part's limit.
-_EMAILS = ["a@x.de", "b@x.de", "info@x.de", "anna@x.de", "anna@y.de", "max@y.de", "anna@gmx.de"]
+_EMAILS = [
+    "a@x.de",
+    "b@x.de",
+    "info@x.de",
+    "anna@x.de",
+    "anna@y.de",
+    "max@y.de",
+    "anna@gmx.de",
+    # local parts long enough for email_typo: one typo at either end, and at another domain
+    "anna.mueller@x.de",
+    "anna.muellar@x.de",
+    "xnna.mueller@x.de",
+    "anna.mueller@y.de",
+]
 _VALUES: dict[str, list[Any]] = {
     "last_name_phonetic": ["67", "682"],
     "first_name_group": ["anna", "max"],
@@ -891,6 +950,15 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
     if rule == "email_local_part":
         personal = set(row["emails"] or []) - {None} - set(row["role_emails"] or [])
         return {email.split("@")[0] for email in personal if len(email.split("@")[0]) >= 4}
+    if rule == "email_typo":
+        personal = set(row["emails"] or []) - {None} - set(row["role_emails"] or [])
+        locals_ = [email.split("@") for email in personal]
+        return {
+            (domain, end, piece)
+            for local, domain in locals_
+            if len(local) >= 10
+            for end, piece in (("start", local[:5]), ("end", local[-5:]))
+        }
     if rule == "organisation":
         key = row["organisation_key"]
         found: set[Any] = set()
