@@ -1,0 +1,194 @@
+"""Names a person's own e-mail address spells, for records that left one of the names out.
+
+A newsletter tool, a B2B web shop or a form with one optional name field often keeps only the
+first name ("Anna", anna.huber@huber-bau.de) or only the last name ("Strauß",
+magdalena_strauss@aon.at). The address names the person in the usual "first.last" pattern, and
+one of its two parts repeats the name the record has, so the other part is the missing name:
+without it the row never meets the contact "Anna Huber" that a CRM names on Huber Bau GmbH's
+record (blocking on domain and last name) and weighs nothing where it agrees.
+
+Only a record of a person with exactly one of the two names, only its personal addresses (no
+role mailbox such as info@, no household mailbox such as familie.huber@), and only an address
+whose local part is two words joined by ".", "_" (or one "-"), one of them the record's name
+(for a first name also its initial: a.huber@ for Anna). The other word must be a name-like word
+of two or more letters. The name filled in is a finding (status corrected, the address as
+value), so a steward sees where it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+
+from cleaners.emails import household_address
+from cleaners.names import NameParts, clean_first_name, clean_last_name
+from cleaners.outcome import (
+    CORRECTED,
+    ROW,
+    CleanResult,
+    empty_internal_findings,
+    map_distinct,
+    temporary_columns,
+)
+from cleaners.text import transliteration_key
+from rules.canonical import FINDINGS_SCHEMA
+
+_WORD = re.compile(r"[a-z][a-z']*[a-z]")
+_TRAILING_DIGITS = re.compile(r"[\d]+$")
+
+
+def _two_words(local: str) -> tuple[str, str] | None:
+    """The two words of a "first.last" local part (digits at its end dropped), else None."""
+    local = _TRAILING_DIGITS.sub("", local).strip("._-")
+    for separator in (".", "_"):
+        if separator in local:
+            parts = local.split(separator)
+            break
+    else:
+        parts = local.split("-")
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]
+
+
+def missing_name(
+    email: str | None, first_key: str | None, last_key: str | None
+) -> tuple[str | None, str | None]:
+    """(first name, last name) an address adds to a record with only one of them, else Nones.
+
+    anna.huber@ with first name Anna -> (None, "Huber"); a.huber@ with Anna -> (None, "Huber");
+    magdalena_strauss@ with last name Strauß -> ("Magdalena", None); huber.anna@ with Anna ->
+    (None, "Huber"); anna@ or anna.maria.huber@ -> (None, None).
+    """
+    if email is None or (first_key is None) == (last_key is None):
+        return None, None
+    words = _two_words(email.rsplit("@", 1)[0])
+    if words is None:
+        return None, None
+    keys = [transliteration_key(word) for word in words]
+    for own, other in ((0, 1), (1, 0)):
+        found, word = keys[own], words[other]
+        if not _WORD.fullmatch(word) or transliteration_key(word) in (first_key, last_key):
+            continue
+        if first_key is not None and (
+            found == first_key or (len(found) == 1 and found == first_key[:1])
+        ):
+            return None, word.capitalize()
+        # A first name is never taken from an initial: the other word must be the whole name.
+        if last_key is not None and found == last_key:
+            return word.capitalize(), None
+    return None, None
+
+
+def names_from_emails(frame: pl.DataFrame) -> CleanResult:
+    """Fill the one missing name of a person record from its own e-mail address.
+
+    Runs after the name and e-mail cleaners (name keys, role_emails). The name is cleaned like
+    any name (keys, phonetic code, nickname groups); each one filled is a finding.
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    personal = (
+        pl.col("emails")
+        .fill_null(nothing)
+        .list.set_difference(pl.col("role_emails").fill_null(nothing))
+        .list.filter(~household_address(pl.element()).fill_null(False))
+    )
+    candidate = (
+        (pl.col("record_type") == "person")
+        & (pl.col("first_name_key").is_null() != pl.col("last_name_key").is_null())
+    ).fill_null(False)
+    frame = frame.with_columns(
+        __email=pl.when(candidate).then(personal.list.first()),
+        __first_key=pl.when(candidate).then(pl.col("first_name_key")),
+        __last_key=pl.when(candidate).then(pl.col("last_name_key")),
+    )
+    frame = map_distinct(
+        frame,
+        ["__email", "__first_key", "__last_key"],
+        missing_name,
+        {"__from_first": pl.String(), "__from_last": pl.String()},
+    )
+    if frame["__from_first"].is_null().all() and frame["__from_last"].is_null().all():
+        return CleanResult(frame.drop(temporary_columns(frame)), _no_findings())
+    frame = map_distinct(
+        frame,
+        ["__from_first"],
+        lambda value: _parts(clean_first_name(value)),
+        {f"__fn_{name}": dtype for name, dtype in _PART_SCHEMA.items()},
+    )
+    frame = map_distinct(
+        frame,
+        ["__from_last"],
+        lambda value: _parts(clean_last_name(value)),
+        {f"__ln_{name}": dtype for name, dtype in _PART_SCHEMA.items()},
+    )
+    first_found, last_found = pl.col("__fn_name").is_not_null(), pl.col("__ln_name").is_not_null()
+    findings = pl.concat(
+        [
+            frame.filter(found).select(
+                "record_key",
+                "silo",
+                "source_id",
+                pl.lit(field).alias("field"),
+                pl.lit(CORRECTED).alias("status"),
+                pl.format("{} {} taken from the e-mail address", pl.lit(label), name).alias(
+                    "reason"
+                ),
+                pl.col("__email").alias("value"),
+                pl.col(ROW),
+            )
+            for found, field, label, name in (
+                (first_found, "first_name", "first name", pl.col("__fn_name")),
+                (last_found, "last_name", "last name", pl.col("__ln_name")),
+            )
+        ]
+    )
+    filled = {
+        "first_name": "__fn_name",
+        "first_name_key": "__fn_key",
+        "first_name_phonetic": "__fn_phonetic",
+        "first_name_group": "__fn_group",
+        "first_name_groups": "__fn_groups",
+    }
+    filled_last = {
+        "last_name": "__ln_name",
+        "last_name_key": "__ln_key",
+        "last_name_phonetic": "__ln_phonetic",
+    }
+    frame = frame.with_columns(
+        [
+            pl.when(first_found).then(pl.col(source)).otherwise(pl.col(target)).alias(target)
+            for target, source in filled.items()
+        ]
+        + [
+            pl.when(last_found).then(pl.col(source)).otherwise(pl.col(target)).alias(target)
+            for target, source in filled_last.items()
+        ]
+    )
+    return CleanResult(
+        frame.drop(temporary_columns(frame)),
+        findings.cast(pl.Schema({**FINDINGS_SCHEMA, ROW: pl.Int64()})),
+    )
+
+
+_PART_SCHEMA: dict[str, pl.DataType] = {
+    "name": pl.String(),
+    "key": pl.String(),
+    "phonetic": pl.String(),
+    "group": pl.String(),
+    "groups": pl.List(pl.String()),
+}
+
+
+def _parts(parts: NameParts) -> tuple[Any, ...]:
+    """name, key, phonetic code and nickname groups of a cleaned name (Nones when invalid)."""
+    if parts.name is None or parts.is_organisation:
+        return None, None, None, None, None
+    groups = list(parts.groups) if parts.groups is not None else None
+    return parts.name, parts.key, parts.phonetic, parts.group, groups
+
+
+def _no_findings() -> pl.DataFrame:
+    return empty_internal_findings()
