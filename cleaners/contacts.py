@@ -25,6 +25,7 @@ from cleaners.organisations import (
     normalize_record_type,
     split_department,
     split_organisation_contact,
+    split_trailing_department,
     without_contact_marker,
 )
 from cleaners.outcome import CORRECTED, map_distinct
@@ -52,6 +53,7 @@ def _person(text: str | None) -> tuple[str | None, ...]:
     if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
+    text = split_trailing_department(text)[1]  # "Anna Huber (Buchhaltung)": the person before
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)
     if is_department(" ".join(rest)):  # "Frau Buchhaltung": still nobody named
         return None, None, None, None

@@ -172,6 +172,39 @@ def split_department(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+# "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF": a person, then the
+# department or function they work in.
+_TRAILING_PART = re.compile(
+    r"^(?P<person>.+?)\s*(?:\((?P<bracketed>[^()]+)\)|(?:,|\s[-–/|]\s)\s*(?P<beside>[^,()]+))\s*$"
+)
+
+
+def split_trailing_department(text: str) -> tuple[str | None, str]:
+    """(department, the rest) of a contact text that names the department after the person.
+
+    "Max Huber, Einkauf" -> ("Einkauf", "Max Huber"); "Frau Anna Huber (Buchhaltung)" ->
+    ("Buchhaltung", "Frau Anna Huber"); "Max Huber (GF)" -> ("GF", "Max Huber"); text without
+    one -> (None, text). Only a listed department or function counts ("Huber, Anna" is a name).
+    """
+    found = _TRAILING_PART.match(clean_text(text))
+    if found is None:
+        return None, text
+    department = (found["bracketed"] or found["beside"] or "").strip(" ,;:/-")
+    person = found["person"].strip(" ,;:/-")
+    if person and is_department(department):
+        return department, person
+    return None, text
+
+
+def names_person_with_department(text: str) -> bool:
+    """A person named with a department or function before or after the name: "Geschäftsführer
+    Max Huber", "Max Huber (GF)", "Anna Huber, Einkauf"."""
+    for department, rest in (split_department(text), split_trailing_department(text)):
+        if department is not None and _looks_like_person(rest):
+            return True
+    return False
+
+
 class OrganisationContact(NamedTuple):
     organisation: str
     contact: str | None
@@ -235,7 +268,9 @@ def split_organisation_contact(value: str) -> OrganisationContact:
         left, right = text[: separator.start()], text[separator.end() :]
         if find_legal_form(left) and is_department(right):  # "Huber Bau GmbH, Abt. Einkauf"
             return OrganisationContact(left.strip(), right.strip())
-        if find_legal_form(left) and _looks_like_person(right):
+        if find_legal_form(left) and (
+            _looks_like_person(right) or names_person_with_department(right)
+        ):
             return OrganisationContact(left.strip(), right.strip())
         if find_legal_form(right) and _looks_like_person(left):
             return OrganisationContact(right.strip(), left.strip())
