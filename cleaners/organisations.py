@@ -71,6 +71,32 @@ def find_legal_form(name: str) -> tuple[str, str] | None:
     return canonical[int(match.lastgroup[1:])], core
 
 
+# A branch or the company's state written after its name: "Huber Bau GmbH Niederlassung
+# Augsburg", "Gruber Holz GmbH - Filiale Graz", "Müller GmbH (Zweigniederlassung Wien)",
+# "Maier GmbH i.L.". The same legal entity: out of its key (the name keeps it).
+_BRANCH_OR_STATE = re.compile(
+    r"(?:\s*[,(/\u2013-]\s*|\s+)(?:"
+    r"(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
+    r"standort|succursale|branch(?:\s+office)?)\b[^,()/]*\)?\s*$"
+    r"|(?:\s*[,(]\s*|\s+)(?:i\.\s*L\.?|in\s+Liquidation|i\.\s*Gr?\.?|in\s+Gr(?:ü|ue)ndung)\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_branch(name: str) -> str:
+    """The company name without a branch or state written after it (at least one word stays).
+
+    "Huber Bau GmbH Niederlassung Augsburg" -> "Huber Bau GmbH"; "Maier GmbH i.L." -> "Maier
+    GmbH"; "Niederlassung Süd" and names without such a part are returned unchanged.
+    """
+    for _ in range(2):  # a branch and a state: "Huber GmbH i.L., Filiale Graz"
+        found = _BRANCH_OR_STATE.search(name)
+        if found is None or not name[: found.start()].strip(" ,-/("):
+            break
+        name = name[: found.start()].rstrip(" ,-/(")
+    return name
+
+
 @cache
 def _noise_words() -> frozenset[str]:
     return frozenset(read_column("organisation_noise.csv", "word"))
@@ -93,6 +119,7 @@ def organisation_key(name: str) -> str | None:
     "Müller & Söhne GmbH", "Mueller und Soehne G.m.b.H." and "MÜLLER + SÖHNE" share the key
     "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
     """
+    name = without_branch(name)
     found = find_legal_form(name)
     core = _HYPHENATED_PREFIX.sub(r"\1", found[1] if found else name)
     abbreviations = _abbreviations()
@@ -311,7 +338,7 @@ def organisation_of_address_line(line: str | None) -> str | None:
 
 def looks_like_organisation(text: str) -> bool:
     """True for a name that carries a legal form, at its end or before a named contact person."""
-    if find_legal_form(text) is not None:
+    if find_legal_form(without_branch(text)) is not None:
         return True
     split = split_organisation_contact(text)
     return split.contact is not None and find_legal_form(split.organisation) is not None
@@ -334,7 +361,7 @@ def clean_organisation_name(value: str | None) -> OrganisationName:
     text = clean_text(value)
     if is_placeholder(text):
         return OrganisationName(None, None, None, INVALID, "placeholder, not a name")
-    found = find_legal_form(text)
+    found = find_legal_form(without_branch(text))
     return OrganisationName(text, found[0] if found else None, organisation_key(text), VALID, None)
 
 
