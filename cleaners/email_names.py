@@ -7,12 +7,15 @@ one of its two parts repeats the name the record has, so the other part is the m
 without it the row never meets the contact "Anna Huber" that a CRM names on Huber Bau GmbH's
 record (blocking on domain and last name) and weighs nothing where it agrees.
 
-Only a record of a person with exactly one of the two names, only its personal addresses (no
-role mailbox such as info@, no household mailbox such as familie.huber@), and only an address
-whose local part is two words joined by ".", "_" (or one "-"), one of them the record's name
-(for a first name also its initial: a.huber@ for Anna). The other word must be a name-like word
-of two or more letters. The name filled in is a finding (status corrected, the address as
-value), so a steward sees where it came from.
+Only a record of a person, only its personal addresses (no role mailbox such as info@, no
+household mailbox such as familie.huber@), and only a local part of one or two name-like words
+joined by ".", "_" (or one "-"). One of two words repeating the record's name gives the other
+at any domain. At a business domain, where the firm's mail system names its people by a fixed
+pattern, also: the initial of the first name (a.huber@ for Anna), the surname alone (huber@
+for Anna) and, on a row with no name at all (a newsletter sign-up with only
+anna.huber@huber-bau.de), both names; at a free-mail domain such guesses would join namesakes
+(m.rossi@gmx.ch and m.rossi@outlook.com for two Marcos). The name filled in is a finding (status
+corrected, the address as value), so a steward sees where it came from.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import polars as pl
 
 from cleaners.emails import household_address
 from cleaners.names import NameParts, clean_first_name, clean_last_name
+from cleaners.nicknames import nickname_table
+from cleaners.organisations import is_department
 from cleaners.outcome import (
     CORRECTED,
     ROW,
@@ -34,46 +39,75 @@ from cleaners.outcome import (
 )
 from cleaners.text import transliteration_key
 from rules.canonical import FINDINGS_SCHEMA
+from rules.reference import freemail_domains
 
 _WORD = re.compile(r"[a-z][a-z']*[a-z]")
 _TRAILING_DIGITS = re.compile(r"[\d]+$")
 
 
-def _two_words(local: str) -> tuple[str, str] | None:
-    """The two words of a "first.last" local part (digits at its end dropped), else None."""
+def _words(local: str) -> list[str]:
+    """The words of a local part ("anna.huber", "anna_huber", "anna-huber"; digits at its end
+    dropped): split at "." or "_", else at "-" (a double name "hanna-lena.baumann" stays)."""
     local = _TRAILING_DIGITS.sub("", local).strip("._-")
     for separator in (".", "_"):
         if separator in local:
-            parts = local.split(separator)
-            break
-    else:
-        parts = local.split("-")
-    if len(parts) != 2 or not all(parts):
-        return None
-    return parts[0], parts[1]
+            return local.split(separator)
+    return local.split("-")
+
+
+def _name_word(word: str) -> bool:
+    return bool(_WORD.fullmatch(word)) and not is_department(word)
 
 
 def missing_name(
-    email: str | None, first_key: str | None, last_key: str | None
+    email: str | None,
+    first_key: str | None,
+    last_key: str | None,
+    business: bool = False,
 ) -> tuple[str | None, str | None]:
-    """(first name, last name) an address adds to a record with only one of them, else Nones.
+    """(first name, last name) an address adds to a record that lacks one or both, else Nones.
 
-    anna.huber@ with first name Anna -> (None, "Huber"); a.huber@ with Anna -> (None, "Huber");
-    magdalena_strauss@ with last name Strauß -> ("Magdalena", None); huber.anna@ with Anna ->
-    (None, "Huber"); anna@ or anna.maria.huber@ -> (None, None).
+    Any domain: anna.huber@ (or huber.anna@) with first name Anna -> (None, "Huber");
+    magdalena_strauss@ with last name Strauß -> ("Magdalena", None). At a ``business`` domain
+    (a firm's mail system names its people by a fixed pattern; a free-mail address is any
+    text its owner chose): a.huber@ with Anna -> (None, "Huber"); huber@ with Anna -> (None,
+    "Huber"); anna.huber@ with no name -> ("Anna", "Huber"); a.huber@ with no name -> (None,
+    "Huber"). Nothing from anna@, anna.maria.huber@ or a department (einkauf.nord@).
     """
-    if email is None or (first_key is None) == (last_key is None):
+    if email is None or (first_key is not None and last_key is not None):
         return None, None
-    words = _two_words(email.rsplit("@", 1)[0])
-    if words is None:
+    words = _words(email.rsplit("@", 1)[0])
+    if not all(words) or len(words) > 2:
         return None, None
     keys = [transliteration_key(word) for word in words]
+    if len(words) == 1:
+        # surname@firma.de beside a record with only the first name
+        word = words[0]
+        if (
+            business
+            and first_key is not None
+            and last_key is None
+            and len(word) >= 3
+            and _name_word(word)
+            and keys[0] != first_key
+            and keys[0] not in nickname_table().groups
+        ):
+            return None, word.capitalize()
+        return None, None
+    if first_key is None and last_key is None:
+        if not business or not _name_word(words[1]) or is_department(" ".join(words)):
+            return None, None
+        if len(words[0]) == 1:  # a.huber@: the surname only, an initial is no first name
+            return None, words[1].capitalize()
+        if _name_word(words[0]) and keys[0] != keys[1]:
+            return words[0].capitalize(), words[1].capitalize()
+        return None, None
     for own, other in ((0, 1), (1, 0)):
         found, word = keys[own], words[other]
-        if not _WORD.fullmatch(word) or transliteration_key(word) in (first_key, last_key):
+        if not _name_word(word) or keys[other] in (first_key, last_key):
             continue
         if first_key is not None and (
-            found == first_key or (len(found) == 1 and found == first_key[:1])
+            found == first_key or (business and len(found) == 1 and found == first_key[:1])
         ):
             return None, word.capitalize()
         # A first name is never taken from an initial: the other word must be the whole name.
@@ -83,7 +117,7 @@ def missing_name(
 
 
 def names_from_emails(frame: pl.DataFrame) -> CleanResult:
-    """Fill the one missing name of a person record from its own e-mail address.
+    """Fill the missing name(s) of a person record from its own e-mail address.
 
     Runs after the name and e-mail cleaners (name keys, role_emails). The name is cleaned like
     any name (keys, phonetic code, nickname groups); each one filled is a finding.
@@ -97,16 +131,20 @@ def names_from_emails(frame: pl.DataFrame) -> CleanResult:
     )
     candidate = (
         (pl.col("record_type") == "person")
-        & (pl.col("first_name_key").is_null() != pl.col("last_name_key").is_null())
+        & (pl.col("first_name_key").is_null() | pl.col("last_name_key").is_null())
     ).fill_null(False)
+    email = personal.list.first()
     frame = frame.with_columns(
-        __email=pl.when(candidate).then(personal.list.first()),
+        __email=pl.when(candidate).then(email),
         __first_key=pl.when(candidate).then(pl.col("first_name_key")),
         __last_key=pl.when(candidate).then(pl.col("last_name_key")),
+        __business=pl.when(candidate).then(
+            ~email.str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
+        ),
     )
     frame = map_distinct(
         frame,
-        ["__email", "__first_key", "__last_key"],
+        ["__email", "__first_key", "__last_key", "__business"],
         missing_name,
         {"__from_first": pl.String(), "__from_last": pl.String()},
     )

@@ -20,7 +20,7 @@ import polars as pl
 
 from cleaners.addresses import clean_addresses
 from cleaners.consent import clean_consent
-from cleaners.contacts import split_contacts
+from cleaners.contacts import company_mailboxes_of_contacts, split_contacts
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
 from cleaners.email_names import names_from_emails
 from cleaners.emails import clean_emails
@@ -123,6 +123,7 @@ def cleaning_steps(
         ("personal_ids", clean_personal_ids),
         ("phones", lambda f: clean_phones(f, default_country=default_country)),
         ("emails", clean_emails),
+        ("company_mailboxes_of_contacts", company_mailboxes_of_contacts),
         ("names_from_emails", names_from_emails),
         ("organisation_mailboxes", organisation_mailboxes),
         ("dates", lambda f: clean_dates(f, date_formats=date_formats, today=today)),

@@ -359,3 +359,29 @@ def test_a_last_and_first_name_after_a_comma_stay_a_name() -> None:
     rows = _by_key([{"organisation_name": "Huber Bau GmbH", "contact_name": "Huber, Anna"}])
     person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
     assert (person["first_name"], person["last_name"]) == ("Anna", "Huber")
+
+
+def test_addresses_that_do_not_name_the_contact_are_the_companys_mailboxes() -> None:
+    rows = _by_key(
+        [
+            {
+                "organisation_name": "Velo Blitz z.Hd. Hanna-Lena Baumann",
+                "emails": ["zuerich@veloblitz.ch"],
+            },
+            {
+                "organisation_name": "Huber Bau",
+                "first_name": "Anna",
+                "last_name": "Huber",
+                "emails": ["a.huber@huber-bau.de", "info@huber-bau.de", "bestellung@huber-bau.de"],
+            },
+            # a person's own row keeps its address whatever it spells
+            {"first_name": "Max", "last_name": "Muster", "emails": ["zuerich@veloblitz.ch"]},
+        ]
+    )
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["role_emails"] == ["zuerich@veloblitz.ch"]
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["emails"] == ["zuerich@veloblitz.ch"]
+    assert rows[f"crm:2{CONTACT_ID_SUFFIX}"]["role_emails"] == [
+        "info@huber-bau.de",
+        "bestellung@huber-bau.de",
+    ]
+    assert rows["crm:3"]["role_emails"] == []

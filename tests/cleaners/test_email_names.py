@@ -7,32 +7,47 @@ from cleaner_frames import clean
 
 from cleaners.email_names import missing_name
 
+BUSINESS, FREE_MAIL = True, False
+
 
 @pytest.mark.parametrize(
-    ("email", "first_key", "last_key", "expected"),
+    ("email", "first_key", "last_key", "business", "expected"),
     [
-        ("anna.huber@huber-bau.de", "anna", None, (None, "Huber")),
-        ("a.huber@huber-bau.de", "anna", None, (None, "Huber")),
-        ("huber.anna@huber-bau.de", "anna", None, (None, "Huber")),
-        ("thomas_zoellner2@zoellner-elektro.ch", "thomas", None, (None, "Zoellner")),
-        ("hans-peter.mueller@gmx.de", "hans peter", None, (None, "Mueller")),
-        ("magdalena_strauss@aon.at", None, "strauss", ("Magdalena", None)),
-        # nothing to learn: one word, three words, no name of the record in it, an initial as
-        # the only first name, a record with both names or none
-        ("anna@huber-bau.de", "anna", None, (None, None)),
-        ("anna.maria.huber@huber-bau.de", "anna", None, (None, None)),
-        ("max.huber@huber-bau.de", "anna", None, (None, None)),
-        ("m.strauss@aon.at", None, "strauss", (None, None)),
-        ("anna.huber@huber-bau.de", "anna", "huber", (None, None)),
-        ("anna.huber@huber-bau.de", None, None, (None, None)),
-        ("anna.anna@huber-bau.de", "anna", None, (None, None)),
-        ("anna.h2o@huber-bau.de", "anna", None, (None, None)),
+        ("anna.huber@huber-bau.de", "anna", None, BUSINESS, (None, "Huber")),
+        ("anna.huber@gmx.de", "anna", None, FREE_MAIL, (None, "Huber")),
+        ("huber.anna@huber-bau.de", "anna", None, BUSINESS, (None, "Huber")),
+        ("thomas_zoellner2@zoellner-elektro.ch", "thomas", None, BUSINESS, (None, "Zoellner")),
+        ("hans-peter.mueller@gmx.de", "hans peter", None, FREE_MAIL, (None, "Mueller")),
+        ("magdalena_strauss@aon.at", None, "strauss", FREE_MAIL, ("Magdalena", None)),
+        # at a firm's domain, where addresses follow a pattern: an initial, the surname alone,
+        # both names on a row without any
+        ("a.huber@huber-bau.de", "anna", None, BUSINESS, (None, "Huber")),
+        ("h.baumann@veloblitz.ch", "hanna lena", None, BUSINESS, (None, "Baumann")),
+        ("grossmann@baeckerei-schmidt.de", "juergen", None, BUSINESS, (None, "Grossmann")),
+        ("anna.huber@huber-bau.de", None, None, BUSINESS, ("Anna", "Huber")),
+        ("e.schneider@schreinerei-kaeser.ch", None, None, BUSINESS, (None, "Schneider")),
+        # ... but not at a free-mail provider, where namesakes write m.rossi@ too
+        ("m.rossi@gmx.ch", "marco", None, FREE_MAIL, (None, None)),
+        ("rossi@gmx.ch", "marco", None, FREE_MAIL, (None, None)),
+        ("anna.huber@gmx.de", None, None, FREE_MAIL, (None, None)),
+        # nothing to learn: one word that is the name or a first name, three words, no name
+        # of the record in it, an initial as the only first name, a record with both names,
+        # a department
+        ("anna@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("steffi@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("anna.maria.huber@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("max.huber@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("m.strauss@aon.at", None, "strauss", FREE_MAIL, (None, None)),
+        ("anna.huber@huber-bau.de", "anna", "huber", BUSINESS, (None, None)),
+        ("anna.anna@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("anna.h2o@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("einkauf.nord@huber-bau.de", None, None, BUSINESS, (None, None)),
     ],
 )
 def test_missing_name_of_an_address(
-    email: str, first_key: str | None, last_key: str | None, expected: tuple
+    email: str, first_key: str | None, last_key: str | None, business: bool, expected: tuple
 ) -> None:
-    assert missing_name(email, first_key, last_key) == expected
+    assert missing_name(email, first_key, last_key, business) == expected
 
 
 def test_a_first_name_only_sign_up_gets_the_last_name_with_keys_and_a_finding() -> None:

@@ -3,7 +3,7 @@
 
 Hand-written DACH cases: the contact named on the company's CRM record ("z. Hd. Frau Anna
 Huber") signs up for the newsletter with her address at the company's domain and only her first
-name, or with only her last name; her private record at a free-mail provider stays apart.
+name, with only her last name or with no name at all; her private record at a free-mail provider stays apart.
 """
 
 from __future__ import annotations
@@ -21,11 +21,15 @@ CRM = """Kundennr;Anrede;Firma;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-M
 C1;Firma;Huber Bau GmbH z. Hd. Frau Anna Huber;;;Werkstraße 3;80331;München;DE;089 123456;info@huber-bau.de;
 C2;Frau;;Anna;Huber;Leopoldstraße 70;80802;München;DE;0171 4455667;anna.huber77@gmx.de;14.03.1977
 C3;Firma;Zöllner Elektrotechnik AG;Thomas;Zöllner;Bahnhofstrasse 5;8001;Zürich;CH;044 234 56 78;info@zoellner-elektro.ch;
+C4;Firma;Käser Treuhand AG z. Hd. Frau Franziska Bachmann;;;Hohlstrasse 40;8050;Zürich;CH;044 266 62 84;office@kaeser-treuhand.ch;
+C5;Firma;Velo Blitz z.Hd. Hanna-Lena Baumann;;;Seefeldstrasse 63;8001;Zürich;CH;044 262 15 01;zuerich@veloblitz.ch;
 """
 
 NEWSLETTER = """id,email,first_name,last_name
 N1,anna.huber@huber-bau.de,Anna,
 N2,thomas.zoellner@zoellner-elektro.ch,,Zöllner
+N3,franziska.bachmann@kaeser-treuhand.ch,,
+N4,zuerich@veloblitz.ch,,
 """
 
 
@@ -93,3 +97,16 @@ def test_a_last_name_only_sign_up_at_the_firms_domain_joins_the_contact(
 
 def test_the_private_record_stays_apart(golden_ids: dict[str, str]) -> None:
     assert golden_ids["C2"] not in (golden_ids["N1"], golden_ids[f"C1{CONTACT_ID_SUFFIX}"])
+
+
+def test_a_sign_up_with_only_the_contacts_business_address_joins_the_contact(
+    golden_ids: dict[str, str],
+) -> None:
+    assert golden_ids["N3"] == golden_ids[f"C4{CONTACT_ID_SUFFIX}"]
+
+
+def test_the_shops_mailbox_on_the_contact_is_the_companys_not_hers(
+    golden_ids: dict[str, str],
+) -> None:
+    # zuerich@ names no person: a sign-up with only that mailbox is not Hanna-Lena Baumann.
+    assert golden_ids["N4"] != golden_ids[f"C5{CONTACT_ID_SUFFIX}"]
