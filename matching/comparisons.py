@@ -741,6 +741,68 @@ def _contact_and_business_row() -> pl.Expr:
     )
 
 
+#: An organisation key this long (letters only) is no accident inside a domain name.
+DOMAIN_NAME_MIN_LETTERS = 5
+
+
+def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
+    """Per record: what its business domains and its own address there say about names.
+
+    ``domain_labels``: each business domain's labels before the top-level domain, letters only
+    ("druckerei-meier.de" -> "druckereimeier"); ``organisation_letters``: the organisation key
+    in letters only ("druckerei meier" -> "druckereimeier"); ``business_local``: the local part
+    of the record's own first address at a business domain, letters only ("p.schmid@" ->
+    "pschmid"); ``first_letters`` / ``last_letters``: the name keys in letters only.
+    """
+    letters = r"[^a-z]"
+    return parts.with_columns(
+        pl.col("business_domains")
+        .list.eval(
+            pl.element()
+            .str.replace(r"\.[^.]+$", "")
+            .str.split(".")
+            .explode()
+            .str.replace_all(letters, "")
+        )
+        .alias("domain_labels"),
+        pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
+        pl.col("business_personal_emails")
+        .list.first()
+        .str.extract(r"^(.*)@", 1)
+        .str.replace_all(letters, "")
+        .alias("business_local"),
+        pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
+        pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
+    )
+
+
+def _domain_names_organisation(
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]
+) -> pl.Expr:
+    """``own`` record's organisation is what ``other``'s business domain is called.
+
+    The contact Paul Schmid of "Druckerei Meier GmbH" (an ERP row without e-mail) and
+    paul.schmid@druckerei-meier.de: the domain is the firm's even though no record of the firm
+    carries it.
+    """
+    name = own("organisation_letters")
+    return (
+        (name.str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
+        & other("domain_labels").list.contains(name)
+    ).fill_null(False)
+
+
+def _address_names(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]) -> pl.Expr:
+    """``own`` record's address at a business domain spells ``other``'s name: the last name and
+    the first name or its initial (e.schneider@, elena.schneider@, schneider.elena@)."""
+    local, first, last = own("business_local"), other("first_letters"), other("last_letters")
+    with_last = (last.str.len_chars() >= 3) & local.str.contains(last, literal=True)
+    first_too = local.str.contains(first, literal=True) | (
+        local.str.slice(0, 1) == first.str.slice(0, 1)
+    ) & (local.str.len_chars() == last.str.len_chars() + 1)
+    return (with_last & first_too).fill_null(False)
+
+
 def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     """Two organisations with e-mails at a common business domain (person@ and info@firma.de).
 
@@ -753,11 +815,20 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
         _r("record_type") == "organisation"
     )
     left, right = _l("business_domains"), _r("business_domains")
+    contact_and_business = _contact_and_business_row().fill_null(False)
+    # A contact's firm named by the other row's domain (the contact's record has no e-mail).
+    named_domain = contact_and_business & (
+        _domain_names_organisation(_l, _r) | _domain_names_organisation(_r, _l)
+    )
     missing = (
-        ~(both_organisations | _contact_and_business_row()).fill_null(False)
+        ~(both_organisations | contact_and_business).fill_null(False)
         | (left.list.len() == 0).fill_null(True)
         | (right.list.len() == 0).fill_null(True)
-    )
+    ) & ~named_domain
+    shared = (left.list.set_intersection(right).list.len() > 0).fill_null(False) | named_domain
+    # The person row's own address at that domain spells the contact's name (e.schneider@ for
+    # Elena Schneider): her business address, not a colleague's.
+    names_contact = contact_and_business & (_address_names(_l, _r) | _address_names(_r, _l))
     # The very same mailbox, role addresses included (info@firma.de on both records); between a
     # contact and a person row only a personal one: the company's info@ on both says "same
     # company", which colleagues share too, not "same person" (the domain still counts).
@@ -774,7 +845,8 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
         missing,
         [
             (same_address > 0).fill_null(False),
-            (left.list.set_intersection(right).list.len() > 0).fill_null(False),
+            shared & names_contact,
+            shared,
         ],
     )
 
@@ -908,7 +980,11 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
         _organisation,
     ),
-    Comparison("email_domain", ("same_address", "shared", "different"), _email_domain),
+    Comparison(
+        "email_domain",
+        ("same_address", "names_contact", "shared", "different"),
+        _email_domain,
+    ),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison(
         "personal_id",
@@ -949,6 +1025,7 @@ def comparison_attributes(
     ).select(COMPARED_COLUMNS)
     # The raw lists are read only by _contact_parts; joining them to every pair costs time.
     parts = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
+    parts = _domain_name_parts(parts)
     owners = _domain_owners(parts) if owners is None else owners
     return parts.join(owners, on="record_key", how="left", maintain_order="left")
 

@@ -23,6 +23,8 @@ C2;Frau;;Anna;Huber;Leopoldstraße 70;80802;München;DE;0171 4455667;anna.huber7
 C3;Firma;Zöllner Elektrotechnik AG;Thomas;Zöllner;Bahnhofstrasse 5;8001;Zürich;CH;044 234 56 78;info@zoellner-elektro.ch;
 C4;Firma;Käser Treuhand AG z. Hd. Frau Franziska Bachmann;;;Hohlstrasse 40;8050;Zürich;CH;044 266 62 84;office@kaeser-treuhand.ch;
 C5;Firma;Velo Blitz z.Hd. Hanna-Lena Baumann;;;Seefeldstrasse 63;8001;Zürich;CH;044 262 15 01;zuerich@veloblitz.ch;
+C6;Firma;Druckerei Meier GmbH Attn. Paul Schmid;;;Bahrenfelder Str. 114;22765;Hamburg;DE;040 489907472;;
+C7;Firma;Schreinerei Käser GmbH z.Hd. Elena Schneider;;;Feldbergstr. 53;4051;Basel;CH;061 380 39 57;info@schreinerei-kaeser.ch;
 """
 
 NEWSLETTER = """id,email,first_name,last_name
@@ -30,6 +32,8 @@ N1,anna.huber@huber-bau.de,Anna,
 N2,thomas.zoellner@zoellner-elektro.ch,,Zöllner
 N3,franziska.bachmann@kaeser-treuhand.ch,,
 N4,zuerich@veloblitz.ch,,
+N5,paul.schmid@druckerei-meier.de,,
+N6,e.schneider@schreinerei-kaeser.ch,,
 """
 
 
@@ -110,3 +114,16 @@ def test_the_shops_mailbox_on_the_contact_is_the_companys_not_hers(
 ) -> None:
     # zuerich@ names no person: a sign-up with only that mailbox is not Hanna-Lena Baumann.
     assert golden_ids["N4"] != golden_ids[f"C5{CONTACT_ID_SUFFIX}"]
+
+
+def test_a_sign_up_at_the_domain_named_after_the_contacts_firm_joins_the_contact(
+    golden_ids: dict[str, str],
+) -> None:
+    # The firm's record has no e-mail; its name is the domain's.
+    assert golden_ids["N5"] == golden_ids[f"C6{CONTACT_ID_SUFFIX}"]
+
+
+def test_an_initial_and_surname_at_the_firms_domain_join_the_contact(
+    golden_ids: dict[str, str],
+) -> None:
+    assert golden_ids["N6"] == golden_ids[f"C7{CONTACT_ID_SUFFIX}"]

@@ -1140,6 +1140,58 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "a person row whose address at the firm spells the contact's name",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "first_name_key": "elena",
+            "last_name_key": "schneider",
+            "organisation_key": "schreinerei kaeser",
+            "emails": ["info@schreinerei-kaeser.ch"],
+        },
+        "right": {"record_type": "person", "emails": ["e.schneider@schreinerei-kaeser.ch"]},
+        "level": "names_contact",
+    },
+    {
+        "description": "a colleague's address at the contact's firm: only the domain",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "first_name_key": "elena",
+            "last_name_key": "schneider",
+            "organisation_key": "schreinerei kaeser",
+            "emails": ["info@schreinerei-kaeser.ch"],
+        },
+        "right": {"record_type": "person", "emails": ["m.huber@schreinerei-kaeser.ch"]},
+        "level": "shared",
+    },
+    {
+        "description": "a contact without e-mail and an address at the domain named after its firm",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "first_name_key": "paul",
+            "last_name_key": "schmid",
+            "organisation_key": "druckerei meier",
+        },
+        "right": {"record_type": "person", "emails": ["paul.schmid@druckerei-meier.de"]},
+        "level": "names_contact",
+    },
+    {
+        "description": "a contact without e-mail and a colleague at its firm's domain",
+        "comparison": "email_domain",
+        "left": {"record_type": "person", "organisation_key": "druckerei meier"},
+        "right": {"record_type": "person", "emails": ["k.berger@druckerei-meier.de"]},
+        "level": "shared",
+    },
+    {
+        "description": "a contact without e-mail and an address at another firm's domain",
+        "comparison": "email_domain",
+        "left": {"record_type": "person", "organisation_key": "druckerei meier"},
+        "right": {"record_type": "person", "emails": ["k.berger@druckhaus-meier.de"]},
+        "level": "missing",
+    },
+    {
         "description": "a company's contact and a private record at a free-mail domain: missing",
         "comparison": "email_domain",
         "left": {
