@@ -427,7 +427,8 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     frames) count as mobiles; numbers that may be either (type "other": US and Canadian
     numbers, VoIP, toll-free) as landlines. An organisation's numbers are switchboards, branches
     and fax lines, none a person's: two organisations without a common number are
-    "no_common_number", and a number with an extension is its switchboard's line.
+    "no_common_number", and a number with an extension is its switchboard's line, as is a
+    direct-dial number (the switchboard's digits and one to four more).
     A local number without area code (cleaners.phones) is shared with the same local number and
     with a full number whose local part it is.
     """
@@ -460,11 +461,56 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
             shared("landline_phones")
             | crossed("local_phones", "phone_local_parts")
             | (_both_organisations(pairs) & shared("phone_lines"))
+            | pl.lit(_direct_dial_of_switchboard(pairs))
         )
         .then(pl.lit(1, dtype=pl.Int8))
         .otherwise(pl.lit(2, dtype=pl.Int8))
         .alias("phone_level")
     )["phone_level"]
+
+
+#: Digits a direct-dial number adds to its switchboard's ("030 574255497-74" is dialled as
+#: +493057425549774, the switchboard +4930574255497): a German or Austrian "Durchwahl".
+DIRECT_DIAL_DIGITS = (1, 4)
+#: The switchboard's number is a whole number (E.164 with "+" and country code), not a prefix.
+SWITCHBOARD_MIN_CHARS = 10
+
+
+def _direct_dial_of_switchboard(pairs: pl.DataFrame) -> pl.Series:
+    """Per pair of organisations: one record's number is the other's with a direct-dial
+    extension appended (+4930574255497 and +493057425549774: the switchboard and the line of
+    the person who placed an order), so both are one organisation's lines. False elsewhere."""
+    result = np.zeros(pairs.height, dtype=bool)
+    if pairs.height == 0 or "phone_lines_l" not in pairs.columns:
+        return pl.Series(result)
+    lines = pairs.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("__pair"),
+        pl.col("phone_lines_l").alias("__l"),
+        pl.col("phone_lines_r").alias("__r"),
+        _both_organisations(pairs).alias("__organisations"),
+    ).filter(
+        pl.col("__organisations")
+        & (pl.col("__l").list.len() > 0).fill_null(False)
+        & (pl.col("__r").list.len() > 0).fill_null(False)
+    )
+    if lines.is_empty():
+        return pl.Series(result)
+    crossed = (
+        lines.select("__pair", "__l")
+        .explode("__l")
+        .join(lines.select("__pair", "__r").explode("__r"), on="__pair")
+    )
+    shorter = pl.when(pl.col("__l").str.len_chars() < pl.col("__r").str.len_chars())
+    short = shorter.then(pl.col("__l")).otherwise(pl.col("__r"))
+    long = shorter.then(pl.col("__r")).otherwise(pl.col("__l"))
+    extra = long.str.len_chars() - short.str.len_chars()
+    found = crossed.filter(
+        (short.str.len_chars() >= SWITCHBOARD_MIN_CHARS)
+        & extra.is_between(*DIRECT_DIAL_DIGITS)
+        & long.str.starts_with(short)
+    )["__pair"].unique()
+    result[found.to_numpy()] = True
+    return pl.Series(result)
 
 
 def _local_parts(phones: pl.Series) -> pl.Series:

@@ -787,6 +787,27 @@ CASES: list[dict[str, Any]] = [
         "level": "shared_landline",
     },
     {
+        "description": "two organisations: a direct dial (Durchwahl) and its switchboard",
+        "comparison": "phone",
+        "left": {"phones": ["+493057425549774"], "phone_types": ["landline"], **ORGANISATION},
+        "right": {"phones": ["+4930574255497"], "phone_types": ["landline"], **ORGANISATION},
+        "level": "shared_landline",
+    },
+    {
+        "description": "two organisations: numbers that only begin alike are not one line",
+        "comparison": "phone",
+        "left": {"phones": ["+4930574255"], "phone_types": ["landline"], **ORGANISATION},
+        "right": {"phones": ["+493057425549774"], "phone_types": ["landline"], **ORGANISATION},
+        "level": "no_common_number",
+    },
+    {
+        "description": "two persons: a number that extends the other is no shared line",
+        "comparison": "phone",
+        "left": {"phones": ["+493057425549774"], "phone_types": ["landline"]},
+        "right": {"phones": ["+4930574255497"], "phone_types": ["landline"]},
+        "level": "no_common_number",
+    },
+    {
         "description": "two organisations: a number with extension is its switchboard's line",
         "comparison": "phone",
         "left": {"phones": ["+19194008648;ext=2"], "phone_types": ["other"], **ORGANISATION},
