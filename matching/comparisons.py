@@ -317,13 +317,24 @@ def _personal_email(pairs: pl.DataFrame) -> pl.Series:
     # max.mueller2@ next to max.mueller@ is the next namesake, not a typo.
     digits_only = _l("email_letters") == _r("email_letters")
     one_typo = (same_local & (pl.lit(domain) == 1)) | (
-        same_domain & (pl.lit(local) == 1) & ~digits_only
+        same_domain & (pl.lit(local) == 1) & ~digits_only & ~_other_initials()
     )
     return _levels(
         pairs,
         empty.fill_null(True),
         [left.list.set_intersection(right).list.len() > 0, one_typo.fill_null(False)],
     )
+
+
+def _other_initials() -> pl.Expr:
+    """t.wolf@ beside k.wolf@ (one firm's initial.surname addresses): two colleagues' mailboxes,
+    not one address with a typo, since the letter that differs is an initial of its own."""
+    initial = r"^[a-z][._-]"
+    return (
+        _l("email_local").str.contains(initial)
+        & _r("email_local").str.contains(initial)
+        & (_l("email_local").str.slice(0, 1) != _r("email_local").str.slice(0, 1))
+    ).fill_null(False)
 
 
 def _email(pairs: pl.DataFrame) -> pl.Series:
@@ -843,6 +854,8 @@ def _address_names(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr
     the first name or its initial (e.schneider@, elena.schneider@, schneider.elena@)."""
     local, first, last = own("business_local"), other("first_letters"), other("last_letters")
     with_last = (last.str.len_chars() >= 3) & local.str.contains(last, literal=True)
+    # A contact named by the last name only ("z. Hd. Herrn Wolf") proves nothing here: in a
+    # family firm k.wolf@ may be his wife's.
     first_too = local.str.contains(first, literal=True) | (
         local.str.slice(0, 1) == first.str.slice(0, 1)
     ) & (local.str.len_chars() == last.str.len_chars() + 1)

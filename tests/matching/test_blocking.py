@@ -478,6 +478,36 @@ RULE_CASES = [
         "paired": False,
     },
     {
+        "description": "email_domain: a contact without e-mail and a person at its firm's domain",
+        "rule": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "druckerei meier",
+            "last_name_phonetic": "862",
+        },
+        "right": {
+            "record_type": "person",
+            "emails": ["p.schmid@druckerei-meier.de"],
+            "last_name_phonetic": "862",
+        },
+        "paired": True,
+    },
+    {
+        "description": "email_domain: a contact without e-mail and a person at another domain",
+        "rule": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "druckerei meier",
+            "last_name_phonetic": "862",
+        },
+        "right": {
+            "record_type": "person",
+            "emails": ["p.schmid@druckhaus-meier.de"],
+            "last_name_phonetic": "862",
+        },
+        "paired": False,
+    },
+    {
         "description": "email_domain: a person's key never meets an organisation's domain",
         "rule": "email_domain",
         "left": {"record_type": "organisation", "emails": ["info@nordlicht.de"]},

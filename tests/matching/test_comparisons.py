@@ -1161,6 +1161,13 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "colleagues' initial.surname addresses at one firm are no typo",
+        "comparison": "email",
+        "left": {"emails": ["t.wolf@berger-druck.de"]},
+        "right": {"emails": ["k.wolf@berger-druck.de"]},
+        "level": "different",
+    },
+    {
         "description": "a person row whose address at the firm spells the contact's name",
         "comparison": "email_domain",
         "left": {
