@@ -849,17 +849,33 @@ def _domain_names_organisation(
     ).fill_null(False)
 
 
-def _address_names(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]) -> pl.Expr:
+def _address_names(
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr], initial: bool = True
+) -> pl.Expr:
     """``own`` record's address at a business domain spells ``other``'s name: the last name and
-    the first name or its initial (e.schneider@, elena.schneider@, schneider.elena@)."""
+    the first name (elena.schneider@, schneider.elena@) or, with ``initial``, its initial
+    (e.schneider@)."""
     local, first, last = own("business_local"), other("first_letters"), other("last_letters")
     with_last = (last.str.len_chars() >= 3) & local.str.contains(last, literal=True)
     # A contact named by the last name only ("z. Hd. Herrn Wolf") proves nothing here: in a
     # family firm k.wolf@ may be his wife's.
-    first_too = local.str.contains(first, literal=True) | (
-        local.str.slice(0, 1) == first.str.slice(0, 1)
-    ) & (local.str.len_chars() == last.str.len_chars() + 1)
+    first_too = local.str.contains(first, literal=True)
+    if initial:
+        first_too = first_too | (local.str.slice(0, 1) == first.str.slice(0, 1)) & (
+            local.str.len_chars() == last.str.len_chars() + 1
+        )
     return (with_last & first_too).fill_null(False)
+
+
+def _family_firm(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]) -> pl.Expr:
+    """``own`` record's last name is in ``other``'s business domain (Thomas Vogt of Schreinerei
+    Vogt, vogt-holz.de): in a family firm every Vogt shares the domain and the surname, so the
+    two say nothing about which Vogt a row is."""
+    last = own("last_letters")
+    return (
+        (last.str.len_chars() >= 3)
+        & other("domain_labels").list.join("|").str.contains(last, literal=True)
+    ).fill_null(False)
 
 
 def _email_domain(pairs: pl.DataFrame) -> pl.Series:
@@ -888,6 +904,16 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     # The person row's own address at that domain spells the contact's name (e.schneider@ for
     # Elena Schneider): her business address, not a colleague's.
     names_contact = contact_and_business & (_address_names(_l, _r) | _address_names(_r, _l))
+    # In a family firm only the whole first name tells the family members' addresses apart
+    # (t.vogt@ may be Thomas's, his son Tobias's ...), and the domain with the surname says
+    # nothing about which Vogt a record is.
+    family = contact_and_business & (_family_firm(_l, _r) | _family_firm(_r, _l))
+    names_contact = (names_contact & ~family) | (
+        contact_and_business
+        & family
+        & (_address_names(_l, _r, initial=False) | _address_names(_r, _l, initial=False))
+    )
+
     # The very same mailbox, role addresses included (info@firma.de on both records); between a
     # contact and a person row only a personal one: the company's info@ on both says "same
     # company", which colleagues share too, not "same person" (the domain still counts).
@@ -898,6 +924,11 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
             _l("business_personal_emails").list.set_intersection(_r("business_personal_emails"))
         )
         .list.len()
+    )
+    # ... and where a record has no first name, nothing else does: no evidence either way.
+    no_first_name = _l("first_letters").is_null() | _r("first_letters").is_null()
+    missing = missing | (
+        family & no_first_name & ~names_contact & ~(same_address > 0).fill_null(False)
     )
     return _levels(
         pairs,

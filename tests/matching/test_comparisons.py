@@ -1194,6 +1194,59 @@ CASES: list[dict[str, Any]] = [
         "level": "shared",
     },
     {
+        "description": "family firm: an initial and the firm's surname could be any family member",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "first_name_key": "thomas",
+            "last_name_key": "vogt",
+            "organisation_key": "schreinerei vogt",
+            "emails": ["info@vogt-holz.de"],
+        },
+        "right": {
+            "record_type": "person",
+            "last_name_key": "vogt",
+            "emails": ["t.vogt@vogt-holz.de"],
+        },
+        "level": "missing",
+    },
+    {
+        "description": "family firm: the whole first name in the address names the contact",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "first_name_key": "thomas",
+            "last_name_key": "vogt",
+            "organisation_key": "schreinerei vogt",
+            "emails": ["info@vogt-holz.de"],
+        },
+        "right": {
+            "record_type": "person",
+            "first_name_key": "thomas",
+            "last_name_key": "vogt",
+            "emails": ["thomas.vogt@vogt-holz.de"],
+        },
+        "level": "names_contact",
+    },
+    {
+        "description": "family firm: records with first names keep the domain for the names",
+        "comparison": "email_domain",
+        "left": {
+            "record_type": "person",
+            "first_name_key": "thomas",
+            "last_name_key": "vogt",
+            "organisation_key": "schreinerei vogt",
+            "emails": ["info@vogt-holz.de"],
+        },
+        "right": {
+            "record_type": "person",
+            "first_name_key": "tobias",
+            "last_name_key": "vogt",
+            "emails": ["t.vogt@vogt-holz.de"],
+        },
+        "level": "shared",
+    },
+    {
         "description": "a contact without e-mail and an address at the domain named after its firm",
         "comparison": "email_domain",
         "left": {
