@@ -39,8 +39,9 @@ DERIVED_RULE_COLUMNS = {
     # organisation's address (with and without the postal code).
     "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
     # Business e-mail domains of organisation records (free-mail domains left out); of persons,
-    # the domain with the last name.
-    "email_domain": ("record_type", "emails", "last_name_phonetic"),
+    # the domain with the last name, and the firm's name (organisation key or domain labels,
+    # letters only) with the last name.
+    "email_domain": ("record_type", "emails", "last_name_phonetic", "organisation_key"),
     # Partial keys: the first or last letters of a name with (part of) the birth date.
     "first_name_birth_day": ("first_name_key", "birth_date"),
     "last_name_birth_day": ("last_name_key", "birth_date"),
@@ -941,7 +942,11 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
         if row["record_type"] == "organisation":
             return domains
         if row["record_type"] == "person" and row["last_name_phonetic"] is not None:
-            return {f"{domain}|{row['last_name_phonetic']}" for domain in domains}
+            last = row["last_name_phonetic"]
+            names = {re.sub(r"[^a-z]", "", label) for d in domains for label in d.split(".")[:-1]}
+            names.add(re.sub(r"[^a-z]", "", row.get("organisation_key") or ""))
+            firm_names = {f"~{name}|{last}" for name in names if len(name) >= 5}
+            return {f"{domain}|{last}" for domain in domains} | firm_names
         return set()
     born = row["birth_date"]
     if rule in PARTIAL_NAME_RULES:
