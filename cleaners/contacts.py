@@ -25,9 +25,10 @@ from cleaners.organisations import (
     normalize_record_type,
     split_department,
     split_organisation_contact,
+    split_trailing_department,
     without_contact_marker,
 )
-from cleaners.outcome import CORRECTED, map_distinct
+from cleaners.outcome import CORRECTED, CleanResult, empty_internal_findings, map_distinct
 from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
 from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
 from rules.reference import freemail_domains
@@ -52,6 +53,7 @@ def _person(text: str | None) -> tuple[str | None, ...]:
     if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
+    text = split_trailing_department(text)[1]  # "Anna Huber (Buchhaltung)": the person before
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)
     if is_department(" ".join(rest)):  # "Frau Buchhaltung": still nobody named
         return None, None, None, None
@@ -340,3 +342,51 @@ def _findings(split: pl.DataFrame) -> pl.DataFrame:
             )
         )
     return pl.concat(moved).cast(pl.Schema(FINDINGS_SCHEMA))
+
+
+def company_mailboxes_of_contacts(frame: pl.DataFrame) -> CleanResult:
+    """A contact's addresses that do not name the contact are its organisation's mailboxes.
+
+    A contact split off an organisation row carries that row's e-mails. An address naming the
+    person (a.huber@huber-bau.de for Anna Huber, a B2B order from her own mailbox) is hers;
+    any other (zuerich@veloblitz.ch, st@ for a branch, a shop's mailbox outside the role list)
+    is the company's, like info@: added to ``role_emails``, so that it is no personal e-mail
+    in matching (the contact and a newsletter row holding only that mailbox are not "the same
+    address"). Runs after the e-mail cleaner; the e-mails themselves stay.
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    is_contact = pl.col("source_id").str.ends_with(CONTACT_ID_SUFFIX).fill_null(False)
+    contacts = frame.filter(is_contact & (pl.col("emails").list.len() > 0).fill_null(False))
+    if contacts.is_empty():
+        return CleanResult(frame, empty_internal_findings())
+
+    def squashed(column: str) -> pl.Expr:
+        key = pl.col(column).str.replace_all(r"[^a-z]", "")
+        return pl.when(key.str.len_chars() >= 3).then(key)
+
+    letters = pl.col("__email").str.extract(r"^(.*)@", 1).str.replace_all(r"[^a-z]", "")
+    names_person = letters.str.contains(squashed("last_name_key"), literal=True).fill_null(
+        False
+    ) | letters.str.contains(squashed("first_name_key"), literal=True).fill_null(False)
+    roles = (
+        contacts.select(
+            "record_key",
+            pl.col("emails").alias("__email"),
+            pl.col("role_emails").fill_null(nothing).alias("__roles"),
+            "last_name_key",
+            "first_name_key",
+        )
+        .explode("__email")
+        .filter(~names_person | pl.col("__roles").list.contains(pl.col("__email")))
+        .group_by("record_key", maintain_order=True)
+        .agg(pl.col("__email").alias("__roles_now"))
+    )
+    frame = frame.join(roles, on="record_key", how="left", maintain_order="left")
+    return CleanResult(
+        frame.with_columns(
+            role_emails=pl.when(is_contact & pl.col("__roles_now").is_not_null())
+            .then(pl.col("__roles_now"))
+            .otherwise(pl.col("role_emails"))
+        ).drop("__roles_now"),
+        empty_internal_findings(),
+    )

@@ -1,141 +1,232 @@
-"""The last-name key of a person record with only a first name, read from its personal e-mail.
+"""Names a person's own e-mail address spells, for records that left one of the names out.
 
-Newsletter tools and web forms often ask for the e-mail address and the first name only: a row
-"Hans, hans.bergmann@outlook.de". The last name is in the address, beside the first name or its
-run together with it (``hans.bergmann@``, ``bergmann_hans@``, ``hansbergmann78@``). Without it
-the row weighs like a first name alone, and the person's records in the other silos, which hold
-another address or none, are missed; with it the row weighs like any record that has a name and
-an e-mail.
+A newsletter tool, a B2B web shop or a form with one optional name field often keeps only the
+first name ("Anna", anna.huber@huber-bau.de) or only the last name ("Strauß",
+magdalena_strauss@aon.at). The address names the person in the usual "first.last" pattern, and
+one of its two parts repeats the name the record has, so the other part is the missing name:
+without it the row never meets the contact "Anna Huber" that a CRM names on Huber Bau GmbH's
+record (blocking on domain and last name) and weighs nothing where it agrees.
 
-Only the matching keys are filled (``last_name_key``, ``last_name_phonetic``); ``last_name``
-stays empty, so golden records and exports never show a name the source did not hold. The
-address must be two parts, one the record's first name and the other a word of at least three
-letters, or the first name followed by four letters or more; a household mailbox names the
-family (``familie.hess@``, ``hess.family@``: Hess), and "Markus" on it is Markus Hess. An initial (``m.rossi@``) is not
-enough: two namesakes' newsletter rows "Marco, m.rossi@" would become two Marco Rossis. Nothing
-is read from a household mailbox of two first names (``hans.und.erika@``), role mailboxes
-(``info@``), organisations, or rows with no name at all (a name read from ``michael.schmidt@`` alone
-would join the next Michael Schmidt: namesakes). No first name is read either: a first name is
-what the default hard rules veto on, and an address is not always its holder's (a mother's
-mailbox on her daughter's order). Each row on its own (cleaning is row by row).
+Only a record of a person, only its personal addresses (no role mailbox such as info@, no
+household mailbox such as familie.huber@), and only a local part of one or two name-like words
+joined by ".", "_" (or one "-"). One of two words repeating the record's name gives the other
+at any domain. At a business domain, where the firm's mail system names its people by a fixed
+pattern, also: the initial of the first name (a.huber@ for Anna), the surname alone (huber@
+for Anna) and, on a row with no name at all (a newsletter sign-up with only
+anna.huber@huber-bau.de), both names; at a free-mail domain such guesses would join namesakes
+(m.rossi@gmx.ch and m.rossi@outlook.com for two Marcos). The name filled in is a finding (status
+corrected, the address as value), so a steward sees where it came from.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import polars as pl
 
 from cleaners.emails import household_address
-from cleaners.names import clean_last_name
-from cleaners.outcome import ROW, CleanResult
+from cleaners.names import NameParts, clean_first_name, clean_last_name
+from cleaners.nicknames import nickname_table
+from cleaners.organisations import is_department
+from cleaners.outcome import (
+    CORRECTED,
+    ROW,
+    CleanResult,
+    empty_internal_findings,
+    map_distinct,
+    temporary_columns,
+)
+from cleaners.text import transliteration_key
 from rules.canonical import FINDINGS_SCHEMA
+from rules.reference import freemail_domains
 
-#: Parts of a local part: letters between dots, underscores, hyphens and plus signs (digits,
-#: years of birth and counters, are dropped first).
-_SEPARATORS = re.compile(r"[._+\-]+")
-_DIGITS = re.compile(r"\d+")
-#: A part shorter than this is an initial or an abbreviation, not a name.
-MIN_PART_LETTERS = 3
-#: After a first name run together with the rest (andreassimon@), at least this many letters:
-#: fewer are more often a pet form or a second name's start (hansi@, annama@) than a surname.
-RUN_TOGETHER_LETTERS = 4
+_WORD = re.compile(r"[a-z][a-z']*[a-z]")
+_TRAILING_DIGITS = re.compile(r"[\d]+$")
 
 
-def last_name_from_local_part(local: str | None, first_key: str | None) -> str | None:
-    """The last name in an e-mail local part beside the first name ``first_key``
-    (``hans.bergmann``, ``bergmann_hans``, ``hansbergmann``, ``hans.bergmann85``), else None."""
-    if not local or not first_key:
-        return None
-    parts = [part for part in _SEPARATORS.split(_DIGITS.sub("", local.lower())) if part]
-    if not parts or not all(part.isalpha() for part in parts):
-        return None
-    first = first_key.replace(" ", "").replace("-", "")
-    family = _family_name(parts)
-    if family is not None:
-        return family if family != first else None
-    if len(parts) == 1:
-        # Run together: the first name, then the last name of RUN_TOGETHER_LETTERS or more.
-        rest = parts[0][len(first) :] if parts[0].startswith(first) else ""
-        return rest if len(rest) >= RUN_TOGETHER_LETTERS else None
-    if len(parts) != 2:
-        return None
-    for own, other in (parts, parts[::-1]):
-        if own == first and other != first and len(other) >= MIN_PART_LETTERS:
-            return other
-    return None
+def _words(local: str) -> list[str]:
+    """The words of a local part ("anna.huber", "anna_huber", "anna-huber"; digits at its end
+    dropped): split at "." or "_", else at "-" (a double name "hanna-lena.baumann" stays)."""
+    local = _TRAILING_DIGITS.sub("", local).strip("._-")
+    for separator in (".", "_"):
+        if separator in local:
+            return local.split(separator)
+    return local.split("-")
 
 
-#: Words of a household mailbox beside the family name (familie.hess@, fam-haas@, hess.family@).
-FAMILY_WORDS = ("familie", "family", "famille", "famiglia", "fam", "haushalt", "eheleute", "ehepaar")
+def _name_word(word: str) -> bool:
+    return bool(_WORD.fullmatch(word)) and not is_department(word)
 
 
-def _family_name(parts: list[str]) -> str | None:
-    """The family name of a household mailbox's local part (``familie.hess``, ``hess_family``,
-    ``familiehess``), else None."""
-    if len(parts) == 2 and (parts[0] in FAMILY_WORDS) != (parts[1] in FAMILY_WORDS):
-        other = parts[1] if parts[0] in FAMILY_WORDS else parts[0]
-        return other if len(other) >= MIN_PART_LETTERS else None
-    if len(parts) == 1:
-        for word in ("familie", "family"):
-            rest = parts[0][len(word) :] if parts[0].startswith(word) else ""
-            if len(rest) >= MIN_PART_LETTERS:
-                return rest
-    return None
+def missing_name(
+    email: str | None,
+    first_key: str | None,
+    last_key: str | None,
+    business: bool = False,
+) -> tuple[str | None, str | None]:
+    """(first name, last name) an address adds to a record that lacks one or both, else Nones.
+
+    Any domain: anna.huber@ (or huber.anna@) with first name Anna -> (None, "Huber");
+    magdalena_strauss@ with last name Strauß -> ("Magdalena", None). At a ``business`` domain
+    (a firm's mail system names its people by a fixed pattern; a free-mail address is any
+    text its owner chose): a.huber@ with Anna -> (None, "Huber"); huber@ with Anna -> (None,
+    "Huber"); anna.huber@ with no name -> ("Anna", "Huber"); a.huber@ with no name -> (None,
+    "Huber"). Nothing from anna@, anna.maria.huber@ or a department (einkauf.nord@).
+    """
+    if email is None or (first_key is not None and last_key is not None):
+        return None, None
+    words = _words(email.rsplit("@", 1)[0])
+    if not all(words) or len(words) > 2:
+        return None, None
+    keys = [transliteration_key(word) for word in words]
+    if len(words) == 1:
+        # surname@firma.de beside a record with only the first name
+        word = words[0]
+        if (
+            business
+            and first_key is not None
+            and last_key is None
+            and len(word) >= 3
+            and _name_word(word)
+            and keys[0] != first_key
+            and keys[0] not in nickname_table().groups
+        ):
+            return None, word.capitalize()
+        return None, None
+    if first_key is None and last_key is None:
+        if not business or not _name_word(words[1]) or is_department(" ".join(words)):
+            return None, None
+        if len(words[0]) == 1:  # a.huber@: the surname only, an initial is no first name
+            return None, words[1].capitalize()
+        if _name_word(words[0]) and keys[0] != keys[1]:
+            return words[0].capitalize(), words[1].capitalize()
+        return None, None
+    for own, other in ((0, 1), (1, 0)):
+        found, word = keys[own], words[other]
+        if not _name_word(word) or keys[other] in (first_key, last_key):
+            continue
+        if first_key is not None and (
+            found == first_key or (business and len(found) == 1 and found == first_key[:1])
+        ):
+            return None, word.capitalize()
+        # A first name is never taken from an initial: the other word must be the whole name.
+        if last_key is not None and found == last_key:
+            return word.capitalize(), None
+    return None, None
 
 
 def names_from_emails(frame: pl.DataFrame) -> CleanResult:
-    """Fill the last-name keys of person records with only a first name from their personal
-    e-mail (see the module text). Runs after the name and e-mail cleaners (keys, role_emails)
-    and after organisation_mailboxes."""
+    """Fill the missing name(s) of a person record from its own e-mail address.
+
+    Runs after the name and e-mail cleaners (name keys, role_emails). The name is cleaned like
+    any name (keys, phonetic code, nickname groups); each one filled is a finding.
+    """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
-    usable = pl.col("emails").fill_null(nothing).list.set_difference(
-        pl.col("role_emails").fill_null(nothing)
+    personal = (
+        pl.col("emails")
+        .fill_null(nothing)
+        .list.set_difference(pl.col("role_emails").fill_null(nothing))
+        .list.filter(~household_address(pl.element()).fill_null(False))
     )
-    # The person's own address first, else the household's (familie.hess@ names the family).
-    personal = pl.coalesce(
-        usable.list.filter(~household_address(pl.element())).list.first(),
-        usable.list.filter(household_address(pl.element())).list.first(),
-    )
-    lacking = (
+    candidate = (
         (pl.col("record_type") == "person")
-        & pl.col("organisation_name").is_null()
-        & pl.col("first_name_key").is_not_null()
-        & pl.col("last_name_key").is_null()
+        & (pl.col("first_name_key").is_null() | pl.col("last_name_key").is_null())
     ).fill_null(False)
-    local = pl.when(lacking).then(personal.str.extract(r"^(.*)@", 1))
-    found = frame.select(local.alias("__local"), "first_name_key").filter(
-        pl.col("__local").is_not_null()
+    email = personal.list.first()
+    frame = frame.with_columns(
+        __email=pl.when(candidate).then(email),
+        __first_key=pl.when(candidate).then(pl.col("first_name_key")),
+        __last_key=pl.when(candidate).then(pl.col("last_name_key")),
+        __business=pl.when(candidate).then(
+            ~email.str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
+        ),
     )
-    if found.height == 0:
-        return CleanResult(frame, _no_findings())
-    table = pl.DataFrame(
+    frame = map_distinct(
+        frame,
+        ["__email", "__first_key", "__last_key", "__business"],
+        missing_name,
+        {"__from_first": pl.String(), "__from_last": pl.String()},
+    )
+    if frame["__from_first"].is_null().all() and frame["__from_last"].is_null().all():
+        return CleanResult(frame.drop(temporary_columns(frame)), _no_findings())
+    frame = map_distinct(
+        frame,
+        ["__from_first"],
+        lambda value: _parts(clean_first_name(value)),
+        {f"__fn_{name}": dtype for name, dtype in _PART_SCHEMA.items()},
+    )
+    frame = map_distinct(
+        frame,
+        ["__from_last"],
+        lambda value: _parts(clean_last_name(value)),
+        {f"__ln_{name}": dtype for name, dtype in _PART_SCHEMA.items()},
+    )
+    first_found, last_found = pl.col("__fn_name").is_not_null(), pl.col("__ln_name").is_not_null()
+    findings = pl.concat(
         [
-            (local_part, first, parts.key, parts.phonetic)
-            for local_part, first in found.unique().iter_rows()
-            for last in [last_name_from_local_part(local_part, first)]
-            if last is not None
-            for parts in [clean_last_name(last)]
-            if parts.key and not parts.is_organisation
-        ],
-        schema={
-            "__local": pl.String(),
-            "first_name_key": pl.String(),
-            "__last_key": pl.String(),
-            "__last_phonetic": pl.String(),
-        },
-        orient="row",
+            frame.filter(found).select(
+                "record_key",
+                "silo",
+                "source_id",
+                pl.lit(field).alias("field"),
+                pl.lit(CORRECTED).alias("status"),
+                pl.format("{} {} taken from the e-mail address", pl.lit(label), name).alias(
+                    "reason"
+                ),
+                pl.col("__email").alias("value"),
+                pl.col(ROW),
+            )
+            for found, field, label, name in (
+                (first_found, "first_name", "first name", pl.col("__fn_name")),
+                (last_found, "last_name", "last name", pl.col("__ln_name")),
+            )
+        ]
     )
-    filled = (
-        frame.with_columns(local.alias("__local"))
-        .join(table, on=["__local", "first_name_key"], how="left", maintain_order="left")
-        .with_columns(
-            last_name_key=pl.coalesce("last_name_key", "__last_key"),
-            last_name_phonetic=pl.coalesce("last_name_phonetic", "__last_phonetic"),
-        )
+    filled = {
+        "first_name": "__fn_name",
+        "first_name_key": "__fn_key",
+        "first_name_phonetic": "__fn_phonetic",
+        "first_name_group": "__fn_group",
+        "first_name_groups": "__fn_groups",
+    }
+    filled_last = {
+        "last_name": "__ln_name",
+        "last_name_key": "__ln_key",
+        "last_name_phonetic": "__ln_phonetic",
+    }
+    frame = frame.with_columns(
+        [
+            pl.when(first_found).then(pl.col(source)).otherwise(pl.col(target)).alias(target)
+            for target, source in filled.items()
+        ]
+        + [
+            pl.when(last_found).then(pl.col(source)).otherwise(pl.col(target)).alias(target)
+            for target, source in filled_last.items()
+        ]
     )
-    return CleanResult(filled.select(frame.columns), _no_findings())
+    return CleanResult(
+        frame.drop(temporary_columns(frame)),
+        findings.cast(pl.Schema({**FINDINGS_SCHEMA, ROW: pl.Int64()})),
+    )
+
+
+_PART_SCHEMA: dict[str, pl.DataType] = {
+    "name": pl.String(),
+    "key": pl.String(),
+    "phonetic": pl.String(),
+    "group": pl.String(),
+    "groups": pl.List(pl.String()),
+}
+
+
+def _parts(parts: NameParts) -> tuple[Any, ...]:
+    """name, key, phonetic code and nickname groups of a cleaned name (Nones when invalid)."""
+    if parts.name is None or parts.is_organisation:
+        return None, None, None, None, None
+    groups = list(parts.groups) if parts.groups is not None else None
+    return parts.name, parts.key, parts.phonetic, parts.group, groups
 
 
 def _no_findings() -> pl.DataFrame:
-    return pl.DataFrame(schema={**FINDINGS_SCHEMA, ROW: pl.Int64()})
+    return empty_internal_findings()

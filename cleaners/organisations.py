@@ -71,6 +71,32 @@ def find_legal_form(name: str) -> tuple[str, str] | None:
     return canonical[int(match.lastgroup[1:])], core
 
 
+# A branch or the company's state written after its name: "Huber Bau GmbH Niederlassung
+# Augsburg", "Gruber Holz GmbH - Filiale Graz", "Müller GmbH (Zweigniederlassung Wien)",
+# "Maier GmbH i.L.". The same legal entity: out of its key (the name keeps it).
+_BRANCH_OR_STATE = re.compile(
+    r"(?:\s*[,(/\u2013-]\s*|\s+)(?:"
+    r"(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
+    r"standort|succursale|branch(?:\s+office)?)\b[^,()/]*\)?\s*$"
+    r"|(?:\s*[,(]\s*|\s+)(?:i\.\s*L\.?|in\s+Liquidation|i\.\s*Gr?\.?|in\s+Gr(?:ü|ue)ndung)\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_branch(name: str) -> str:
+    """The company name without a branch or state written after it (at least one word stays).
+
+    "Huber Bau GmbH Niederlassung Augsburg" -> "Huber Bau GmbH"; "Maier GmbH i.L." -> "Maier
+    GmbH"; "Niederlassung Süd" and names without such a part are returned unchanged.
+    """
+    for _ in range(2):  # a branch and a state: "Huber GmbH i.L., Filiale Graz"
+        found = _BRANCH_OR_STATE.search(name)
+        if found is None or not name[: found.start()].strip(" ,-/("):
+            break
+        name = name[: found.start()].rstrip(" ,-/(")
+    return name
+
+
 @cache
 def _noise_words() -> frozenset[str]:
     return frozenset(read_column("organisation_noise.csv", "word"))
@@ -93,6 +119,7 @@ def organisation_key(name: str) -> str | None:
     "Müller & Söhne GmbH", "Mueller und Soehne G.m.b.H." and "MÜLLER + SÖHNE" share the key
     "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
     """
+    name = without_branch(name)
     found = find_legal_form(name)
     core = _HYPHENATED_PREFIX.sub(r"\1", found[1] if found else name)
     abbreviations = _abbreviations()
@@ -172,6 +199,39 @@ def split_department(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+# "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF": a person, then the
+# department or function they work in.
+_TRAILING_PART = re.compile(
+    r"^(?P<person>.+?)\s*(?:\((?P<bracketed>[^()]+)\)|(?:,|\s[-–/|]\s)\s*(?P<beside>[^,()]+))\s*$"
+)
+
+
+def split_trailing_department(text: str) -> tuple[str | None, str]:
+    """(department, the rest) of a contact text that names the department after the person.
+
+    "Max Huber, Einkauf" -> ("Einkauf", "Max Huber"); "Frau Anna Huber (Buchhaltung)" ->
+    ("Buchhaltung", "Frau Anna Huber"); "Max Huber (GF)" -> ("GF", "Max Huber"); text without
+    one -> (None, text). Only a listed department or function counts ("Huber, Anna" is a name).
+    """
+    found = _TRAILING_PART.match(clean_text(text))
+    if found is None:
+        return None, text
+    department = (found["bracketed"] or found["beside"] or "").strip(" ,;:/-")
+    person = found["person"].strip(" ,;:/-")
+    if person and is_department(department):
+        return department, person
+    return None, text
+
+
+def names_person_with_department(text: str) -> bool:
+    """A person named with a department or function before or after the name: "Geschäftsführer
+    Max Huber", "Max Huber (GF)", "Anna Huber, Einkauf"."""
+    for department, rest in (split_department(text), split_trailing_department(text)):
+        if department is not None and _looks_like_person(rest):
+            return True
+    return False
+
+
 class OrganisationContact(NamedTuple):
     organisation: str
     contact: str | None
@@ -235,7 +295,9 @@ def split_organisation_contact(value: str) -> OrganisationContact:
         left, right = text[: separator.start()], text[separator.end() :]
         if find_legal_form(left) and is_department(right):  # "Huber Bau GmbH, Abt. Einkauf"
             return OrganisationContact(left.strip(), right.strip())
-        if find_legal_form(left) and _looks_like_person(right):
+        if find_legal_form(left) and (
+            _looks_like_person(right) or names_person_with_department(right)
+        ):
             return OrganisationContact(left.strip(), right.strip())
         if find_legal_form(right) and _looks_like_person(left):
             return OrganisationContact(right.strip(), left.strip())
@@ -276,7 +338,7 @@ def organisation_of_address_line(line: str | None) -> str | None:
 
 def looks_like_organisation(text: str) -> bool:
     """True for a name that carries a legal form, at its end or before a named contact person."""
-    if find_legal_form(text) is not None:
+    if find_legal_form(without_branch(text)) is not None:
         return True
     split = split_organisation_contact(text)
     return split.contact is not None and find_legal_form(split.organisation) is not None
@@ -312,7 +374,7 @@ def clean_organisation_name(value: str | None) -> OrganisationName:
         return OrganisationName(None, None, None, INVALID, "placeholder, not a name")
     if transliteration_key(text) in private_customer_keys():
         return OrganisationName(None, None, None, INVALID, "a private customer, no organisation")
-    found = find_legal_form(text)
+    found = find_legal_form(without_branch(text))
     return OrganisationName(text, found[0] if found else None, organisation_key(text), VALID, None)
 
 

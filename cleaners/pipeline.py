@@ -4,7 +4,8 @@ Contacts named on organisation records are split off into records of their own f
 (cleaners.contacts). Order matters only where a family needs another's result: names first (a
 last name with a legal form moves to organisation_name), then organisations, addresses (resolve
 the country), then what depends on the country (VAT ids, personal ids, phones), then e-mails (a
-record with only a role mailbox at a business domain becomes an organisation), dates, consent and
+record with only a role mailbox at a business domain becomes an organisation; a person with only
+a first or only a last name gets the other from "first.last@"), dates, consent and
 the group attributes (segment, profession).
 """
 
@@ -19,8 +20,9 @@ import polars as pl
 
 from cleaners.addresses import clean_addresses
 from cleaners.consent import clean_consent
-from cleaners.contacts import split_contacts
+from cleaners.contacts import company_mailboxes_of_contacts, split_contacts
 from cleaners.dates import DATE_COLUMNS, TIMESTAMP_COLUMNS, clean_dates
+from cleaners.email_name_keys import last_name_keys_from_emails
 from cleaners.email_names import names_from_emails
 from cleaners.emails import clean_emails
 from cleaners.groups import clean_groups
@@ -124,8 +126,10 @@ def cleaning_steps(
         ("personal_ids", clean_personal_ids),
         ("phones", lambda f: clean_phones(f, default_country=default_country)),
         ("emails", clean_emails),
-        ("organisation_mailboxes", organisation_mailboxes),
+        ("company_mailboxes_of_contacts", company_mailboxes_of_contacts),
         ("names_from_emails", names_from_emails),
+        ("organisation_mailboxes", organisation_mailboxes),
+        ("last_name_keys_from_emails", last_name_keys_from_emails),
         ("dates", lambda f: clean_dates(f, date_formats=date_formats, today=today)),
         ("consent", clean_consent),
         ("groups", clean_groups),

@@ -125,9 +125,9 @@ def _email_typos(frame: pl.DataFrame) -> pl.DataFrame:
             [
                 parts.select(
                     "record_key",
-                    pl.concat_str(
-                        [pl.col("domain"), pl.lit(tag), piece], separator="|"
-                    ).alias("block_key"),
+                    pl.concat_str([pl.col("domain"), pl.lit(tag), piece], separator="|").alias(
+                        "block_key"
+                    ),
                 )
                 for tag, piece in (
                     ("<", pl.col("local").str.head(EMAIL_TYPO_LETTERS)),
@@ -156,7 +156,53 @@ def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls()
         .unique()
     )
-    return pl.concat([keys, _person_domains(frame)])
+    return pl.concat([keys, _person_domains(frame), _person_firm_names(frame)])
+
+
+#: An organisation key this long (letters only) names a domain (matching.comparisons).
+_FIRM_NAME_MIN_LETTERS = 5
+
+
+def _person_firm_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """Persons by the firm's name and last name: a contact named on a company record without
+    e-mail ("Druckerei Meier GmbH, z. Hd. Herrn Schmid", an ERP row) and the sign-up
+    p.schmid@druckerei-meier.de meet where the domain spells the firm's name. Keys start with
+    "~", so they never meet a bare domain's or a domain-and-name key.
+    """
+    columns = ("record_type", "last_name_phonetic", "organisation_key", "emails")
+    if any(column not in frame.columns for column in columns):
+        return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
+    letters = r"[^a-z]"
+    persons = frame.filter(
+        (pl.col("record_type") == "person") & pl.col("last_name_phonetic").is_not_null()
+    )
+    firms = persons.select(
+        "record_key",
+        pl.col("organisation_key").str.replace_all(letters, "").alias("__name"),
+        "last_name_phonetic",
+    )
+    domains = (
+        persons.select(
+            "record_key",
+            business_domains(pl.col("emails").fill_null(_EMPTY_LIST)).alias("__name"),
+            "last_name_phonetic",
+        )
+        .explode("__name")
+        .with_columns(pl.col("__name").str.replace(r"\.[^.]+$", "").str.split("."))
+        .explode("__name")
+        .with_columns(pl.col("__name").str.replace_all(letters, ""))
+    )
+    return (
+        pl.concat([firms, domains])
+        .filter(pl.col("__name").str.len_chars() >= _FIRM_NAME_MIN_LETTERS)
+        .select(
+            "record_key",
+            pl.concat_str(
+                [pl.lit("~"), pl.col("__name"), pl.lit("|"), pl.col("last_name_phonetic")]
+            ).alias("block_key"),
+        )
+        .unique()
+    )
 
 
 def _person_domains(frame: pl.DataFrame) -> pl.DataFrame:

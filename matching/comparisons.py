@@ -386,13 +386,24 @@ def _personal_email(pairs: pl.DataFrame) -> pl.Series:
     # max.mueller2@ next to max.mueller@ is the next namesake, not a typo.
     digits_only = _l("email_letters") == _r("email_letters")
     one_typo = (same_local & (pl.lit(domain) == 1)) | (
-        same_domain & (pl.lit(local) == 1) & ~digits_only
+        same_domain & (pl.lit(local) == 1) & ~digits_only & ~_other_initials()
     )
     return _levels(
         pairs,
         empty.fill_null(True),
         [left.list.set_intersection(right).list.len() > 0, one_typo.fill_null(False)],
     )
+
+
+def _other_initials() -> pl.Expr:
+    """t.wolf@ beside k.wolf@ (one firm's initial.surname addresses): two colleagues' mailboxes,
+    not one address with a typo, since the letter that differs is an initial of its own."""
+    initial = r"^[a-z][._-]"
+    return (
+        _l("email_local").str.contains(initial)
+        & _r("email_local").str.contains(initial)
+        & (_l("email_local").str.slice(0, 1) != _r("email_local").str.slice(0, 1))
+    ).fill_null(False)
 
 
 def _email(pairs: pl.DataFrame) -> pl.Series:
@@ -507,7 +518,8 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     frames) count as mobiles; numbers that may be either (type "other": US and Canadian
     numbers, VoIP, toll-free) as landlines. An organisation's numbers are switchboards, branches
     and fax lines, none a person's: two organisations without a common number are
-    "no_common_number", and a number with an extension is its switchboard's line.
+    "no_common_number", and a number with an extension is its switchboard's line, as is a
+    direct-dial number (the switchboard's digits and one to four more).
     A local number without area code (cleaners.phones) is shared with the same local number and
     with a full number whose local part it is. Two mobiles one typo apart (``_mistyped_mobile``)
     are "no_common_number", not "different".
@@ -542,6 +554,7 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
             shared("landline_phones")
             | crossed("local_phones", "phone_local_parts")
             | (_both_organisations(pairs) & shared("phone_lines"))
+            | pl.lit(_direct_dial_of_switchboard(pairs))
         )
         .then(pl.lit(1, dtype=pl.Int8))
         .otherwise(pl.lit(2, dtype=pl.Int8))
@@ -573,6 +586,50 @@ def _mistyped_mobile(pairs: pl.DataFrame) -> pl.Expr:
     apart = numbers.select((as_number[0] - as_number[1]).abs().alias("apart"))["apart"]
     not_neighbours = (apart.fill_null(0) >= NEIGHBOUR_PHONES_BELOW).to_numpy()
     return pl.lit(pl.Series(open_rows.to_numpy() & (distance == 1) & not_neighbours))
+
+
+#: Digits a direct-dial number adds to its switchboard's ("030 574255497-74" is dialled as
+#: +493057425549774, the switchboard +4930574255497): a German or Austrian "Durchwahl".
+DIRECT_DIAL_DIGITS = (1, 4)
+#: The switchboard's number is a whole number (E.164 with "+" and country code), not a prefix.
+SWITCHBOARD_MIN_CHARS = 10
+
+
+def _direct_dial_of_switchboard(pairs: pl.DataFrame) -> pl.Series:
+    """Per pair of organisations: one record's number is the other's with a direct-dial
+    extension appended (+4930574255497 and +493057425549774: the switchboard and the line of
+    the person who placed an order), so both are one organisation's lines. False elsewhere."""
+    result = np.zeros(pairs.height, dtype=bool)
+    if pairs.height == 0 or "phone_lines_l" not in pairs.columns:
+        return pl.Series(result)
+    lines = pairs.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("__pair"),
+        pl.col("phone_lines_l").alias("__l"),
+        pl.col("phone_lines_r").alias("__r"),
+        _both_organisations(pairs).alias("__organisations"),
+    ).filter(
+        pl.col("__organisations")
+        & (pl.col("__l").list.len() > 0).fill_null(False)
+        & (pl.col("__r").list.len() > 0).fill_null(False)
+    )
+    if lines.is_empty():
+        return pl.Series(result)
+    crossed = (
+        lines.select("__pair", "__l")
+        .explode("__l")
+        .join(lines.select("__pair", "__r").explode("__r"), on="__pair")
+    )
+    shorter = pl.when(pl.col("__l").str.len_chars() < pl.col("__r").str.len_chars())
+    short = shorter.then(pl.col("__l")).otherwise(pl.col("__r"))
+    long = shorter.then(pl.col("__r")).otherwise(pl.col("__l"))
+    extra = long.str.len_chars() - short.str.len_chars()
+    found = crossed.filter(
+        (short.str.len_chars() >= SWITCHBOARD_MIN_CHARS)
+        & extra.is_between(*DIRECT_DIAL_DIGITS)
+        & long.str.starts_with(short)
+    )["__pair"].unique()
+    result[found.to_numpy()] = True
+    return pl.Series(result)
 
 
 def _local_parts(phones: pl.Series) -> pl.Series:
@@ -909,6 +966,86 @@ def _contact_and_business_row() -> pl.Expr:
     )
 
 
+#: An organisation key this long (letters only) is no accident inside a domain name.
+DOMAIN_NAME_MIN_LETTERS = 5
+
+
+def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
+    """Per record: what its business domains and its own address there say about names.
+
+    ``domain_labels``: each business domain's labels before the top-level domain, letters only
+    ("druckerei-meier.de" -> "druckereimeier"); ``organisation_letters``: the organisation key
+    in letters only ("druckerei meier" -> "druckereimeier"); ``business_local``: the local part
+    of the record's own first address at a business domain, letters only ("p.schmid@" ->
+    "pschmid"); ``first_letters`` / ``last_letters``: the name keys in letters only.
+    """
+    letters = r"[^a-z]"
+    return parts.with_columns(
+        pl.col("business_domains")
+        .list.eval(
+            pl.element()
+            .str.replace(r"\.[^.]+$", "")
+            .str.split(".")
+            .explode()
+            .str.replace_all(letters, "")
+        )
+        .alias("domain_labels"),
+        pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
+        pl.col("business_personal_emails")
+        .list.first()
+        .str.extract(r"^(.*)@", 1)
+        .str.replace_all(letters, "")
+        .alias("business_local"),
+        pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
+        pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
+    )
+
+
+def _domain_names_organisation(
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]
+) -> pl.Expr:
+    """``own`` record's organisation is what ``other``'s business domain is called.
+
+    The contact Paul Schmid of "Druckerei Meier GmbH" (an ERP row without e-mail) and
+    paul.schmid@druckerei-meier.de: the domain is the firm's even though no record of the firm
+    carries it.
+    """
+    name = own("organisation_letters")
+    return (
+        (name.str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
+        & other("domain_labels").list.contains(name)
+    ).fill_null(False)
+
+
+def _address_names(
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr], initial: bool = True
+) -> pl.Expr:
+    """``own`` record's address at a business domain spells ``other``'s name: the last name and
+    the first name (elena.schneider@, schneider.elena@) or, with ``initial``, its initial
+    (e.schneider@)."""
+    local, first, last = own("business_local"), other("first_letters"), other("last_letters")
+    with_last = (last.str.len_chars() >= 3) & local.str.contains(last, literal=True)
+    # A contact named by the last name only ("z. Hd. Herrn Wolf") proves nothing here: in a
+    # family firm k.wolf@ may be his wife's.
+    first_too = local.str.contains(first, literal=True)
+    if initial:
+        first_too = first_too | (local.str.slice(0, 1) == first.str.slice(0, 1)) & (
+            local.str.len_chars() == last.str.len_chars() + 1
+        )
+    return (with_last & first_too).fill_null(False)
+
+
+def _family_firm(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]) -> pl.Expr:
+    """``own`` record's last name is in ``other``'s business domain (Thomas Vogt of Schreinerei
+    Vogt, vogt-holz.de): in a family firm every Vogt shares the domain and the surname, so the
+    two say nothing about which Vogt a row is."""
+    last = own("last_letters")
+    return (
+        (last.str.len_chars() >= 3)
+        & other("domain_labels").list.join("|").str.contains(last, literal=True)
+    ).fill_null(False)
+
+
 def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     """Two organisations with e-mails at a common business domain (person@ and info@firma.de).
 
@@ -921,11 +1058,30 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
         _r("record_type") == "organisation"
     )
     left, right = _l("business_domains"), _r("business_domains")
+    contact_and_business = _contact_and_business_row().fill_null(False)
+    # A contact's firm named by the other row's domain (the contact's record has no e-mail).
+    named_domain = contact_and_business & (
+        _domain_names_organisation(_l, _r) | _domain_names_organisation(_r, _l)
+    )
     missing = (
-        ~(both_organisations | _contact_and_business_row()).fill_null(False)
+        ~(both_organisations | contact_and_business).fill_null(False)
         | (left.list.len() == 0).fill_null(True)
         | (right.list.len() == 0).fill_null(True)
+    ) & ~named_domain
+    shared = (left.list.set_intersection(right).list.len() > 0).fill_null(False) | named_domain
+    # The person row's own address at that domain spells the contact's name (e.schneider@ for
+    # Elena Schneider): her business address, not a colleague's.
+    names_contact = contact_and_business & (_address_names(_l, _r) | _address_names(_r, _l))
+    # In a family firm only the whole first name tells the family members' addresses apart
+    # (t.vogt@ may be Thomas's, his son Tobias's ...), and the domain with the surname says
+    # nothing about which Vogt a record is.
+    family = contact_and_business & (_family_firm(_l, _r) | _family_firm(_r, _l))
+    names_contact = (names_contact & ~family) | (
+        contact_and_business
+        & family
+        & (_address_names(_l, _r, initial=False) | _address_names(_r, _l, initial=False))
     )
+
     # The very same mailbox, role addresses included (info@firma.de on both records); between a
     # contact and a person row only a personal one: the company's info@ on both says "same
     # company", which colleagues share too, not "same person" (the domain still counts).
@@ -937,12 +1093,18 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
         )
         .list.len()
     )
+    # ... and where a record has no first name, nothing else does: no evidence either way.
+    no_first_name = _l("first_letters").is_null() | _r("first_letters").is_null()
+    missing = missing | (
+        family & no_first_name & ~names_contact & ~(same_address > 0).fill_null(False)
+    )
     return _levels(
         pairs,
         missing,
         [
             (same_address > 0).fill_null(False),
-            (left.list.set_intersection(right).list.len() > 0).fill_null(False),
+            shared & names_contact,
+            shared,
         ],
     )
 
@@ -1076,7 +1238,11 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
         _organisation,
     ),
-    Comparison("email_domain", ("same_address", "shared", "different"), _email_domain),
+    Comparison(
+        "email_domain",
+        ("same_address", "names_contact", "shared", "different"),
+        _email_domain,
+    ),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison(
         "personal_id",
@@ -1117,6 +1283,7 @@ def comparison_attributes(
     ).select(COMPARED_COLUMNS)
     # The raw lists are read only by _contact_parts; joining them to every pair costs time.
     parts = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
+    parts = _domain_name_parts(parts)
     owners = _domain_owners(parts) if owners is None else owners
     return parts.join(owners, on="record_key", how="left", maintain_order="left")
 

@@ -137,7 +137,11 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
             # A business address at the contact's company domain: a business record, not a
             # private one (matching.comparisons._contact_and_business_row).
             business = pl.col("email_domain_level").is_in(
-                [_level("email_domain", "same_address"), _level("email_domain", "shared")]
+                [
+                    _level("email_domain", "same_address"),
+                    _level("email_domain", "names_contact"),
+                    _level("email_domain", "shared"),
+                ]
             )
             contact_and_private = contact_and_private & ~business.fill_null(False)
     decision = (

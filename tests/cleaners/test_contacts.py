@@ -357,3 +357,59 @@ def test_firma_stays_on_the_company_and_never_reaches_its_contact() -> None:
     )
     assert rows["crm:1"]["salutation"] == "Firma"
     assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["salutation"] is None
+
+
+# The department or function written after the contact's name (or, in the company field, before
+# it) is no part of the name: "Max Huber (GF)" is Max Huber, not a Mr. "Gf".
+DEPARTMENT_BESIDE_NAME = [
+    ({"contact_name": "Max Huber, Einkauf"}, (None, "Max", "Huber")),
+    ({"contact_name": "Frau Anna Huber (Buchhaltung)"}, ("Frau", "Anna", "Huber")),
+    ({"contact_name": "Frau Huber (Buchhaltung)"}, ("Frau", None, "Huber")),
+    ({"contact_name": "Max Huber (GF)"}, (None, "Max", "Huber")),
+    ({"contact_name": "GF Max Huber"}, (None, "Max", "Huber")),
+    ({"contact_name": "Max Huber - Geschäftsführer"}, (None, "Max", "Huber")),
+    ({"organisation_name": "Huber Bau GmbH - Geschäftsführer Max Huber"}, (None, "Max", "Huber")),
+    ({"organisation_name": "Huber Bau GmbH, Anna Huber (Einkauf)"}, (None, "Anna", "Huber")),
+]
+
+
+@pytest.mark.parametrize(("fields", "contact"), DEPARTMENT_BESIDE_NAME)
+def test_a_department_beside_the_contacts_name_is_left_out(
+    fields: dict[str, Any], contact: tuple[str | None, ...]
+) -> None:
+    rows = _by_key([{"organisation_name": "Huber Bau GmbH", **fields}])
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (company["organisation_name"], company["first_name"]) == ("Huber Bau GmbH", None)
+    assert (person["salutation"], person["first_name"], person["last_name"]) == contact
+
+
+def test_a_last_and_first_name_after_a_comma_stay_a_name() -> None:
+    rows = _by_key([{"organisation_name": "Huber Bau GmbH", "contact_name": "Huber, Anna"}])
+    person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["first_name"], person["last_name"]) == ("Anna", "Huber")
+
+
+def test_addresses_that_do_not_name_the_contact_are_the_companys_mailboxes() -> None:
+    rows = _by_key(
+        [
+            {
+                "organisation_name": "Velo Blitz z.Hd. Hanna-Lena Baumann",
+                "emails": ["zuerich@veloblitz.ch"],
+            },
+            {
+                "organisation_name": "Huber Bau",
+                "first_name": "Anna",
+                "last_name": "Huber",
+                "emails": ["a.huber@huber-bau.de", "info@huber-bau.de", "bestellung@huber-bau.de"],
+            },
+            # a person's own row keeps its address whatever it spells
+            {"first_name": "Max", "last_name": "Muster", "emails": ["zuerich@veloblitz.ch"]},
+        ]
+    )
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["role_emails"] == ["zuerich@veloblitz.ch"]
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["emails"] == ["zuerich@veloblitz.ch"]
+    assert rows[f"crm:2{CONTACT_ID_SUFFIX}"]["role_emails"] == [
+        "info@huber-bau.de",
+        "bestellung@huber-bau.de",
+    ]
+    assert rows["crm:3"]["role_emails"] == []

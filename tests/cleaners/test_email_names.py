@@ -1,100 +1,86 @@
-"""The last-name key of a person record with only a first name, read from its personal e-mail.
-
-A newsletter row "Hans, hans.bergmann@outlook.de": the last name is in the address beside the
-first name. Only the matching keys are filled, never the name field; rows
-without any name, household and role mailboxes, addresses run together and organisations give
-nothing, and no first name is ever read.
-"""
+"""A person record with only one of its names gets the other from "first.last@" (issue 13)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 from cleaner_frames import clean
 
-from cleaners.email_names import last_name_from_local_part
+from cleaners.email_names import missing_name
+
+BUSINESS, FREE_MAIL = True, False
 
 
 @pytest.mark.parametrize(
-    ("local", "first_key", "expected"),
+    ("email", "first_key", "last_key", "business", "expected"),
     [
-        # vorname.nachname@, nachname_vorname@, with a year of birth, with the initial
-        ("hans.bergmann", "hans", "bergmann"),
-        ("bergmann_hans", "hans", "bergmann"),
-        ("hans.bergmann85", "hans", "bergmann"),
-        ("hansbergmann78", "hans", "bergmann"),
-        # an initial is not enough (namesakes' rows "Marco, m.rossi@" at two providers)
-        ("h.bergmann", "hans", None),
-        ("bergmann.h78", "hans", None),
-        ("hans-peter.bergmann", "hans peter", None),
-        ("hanspeter.bergmann", "hans peter", "bergmann"),
-        # run together: only four letters or more after the first name
-        ("hansi", "hans", None),
-        ("bergmannhans", "hans", None),
-        # another first name, an abbreviation, three parts: nothing
-        ("sabine.schmidt", "hans", None),
-        ("hans.bm", "hans", None),
-        ("hans.peter.bergmann", "hans", None),
-        ("hans.hans", "hans", None),
-        ("", "hans", None),
-        # a household mailbox names the family
-        ("familie.hess", "markus", "hess"),
-        ("hess_family", "markus", "hess"),
-        ("fam-haas", "klaus dieter", "haas"),
-        ("familiehess", "markus", "hess"),
-        ("familie", "markus", None),
-        ("familie.markus", "markus", None),
-        ("hans.bergmann", None, None),
+        ("anna.huber@huber-bau.de", "anna", None, BUSINESS, (None, "Huber")),
+        ("anna.huber@gmx.de", "anna", None, FREE_MAIL, (None, "Huber")),
+        ("huber.anna@huber-bau.de", "anna", None, BUSINESS, (None, "Huber")),
+        ("thomas_zoellner2@zoellner-elektro.ch", "thomas", None, BUSINESS, (None, "Zoellner")),
+        ("hans-peter.mueller@gmx.de", "hans peter", None, FREE_MAIL, (None, "Mueller")),
+        ("magdalena_strauss@aon.at", None, "strauss", FREE_MAIL, ("Magdalena", None)),
+        # at a firm's domain, where addresses follow a pattern: an initial, the surname alone,
+        # both names on a row without any
+        ("a.huber@huber-bau.de", "anna", None, BUSINESS, (None, "Huber")),
+        ("h.baumann@veloblitz.ch", "hanna lena", None, BUSINESS, (None, "Baumann")),
+        ("grossmann@baeckerei-schmidt.de", "juergen", None, BUSINESS, (None, "Grossmann")),
+        ("anna.huber@huber-bau.de", None, None, BUSINESS, ("Anna", "Huber")),
+        ("e.schneider@schreinerei-kaeser.ch", None, None, BUSINESS, (None, "Schneider")),
+        # ... but not at a free-mail provider, where namesakes write m.rossi@ too
+        ("m.rossi@gmx.ch", "marco", None, FREE_MAIL, (None, None)),
+        ("rossi@gmx.ch", "marco", None, FREE_MAIL, (None, None)),
+        ("anna.huber@gmx.de", None, None, FREE_MAIL, (None, None)),
+        # nothing to learn: one word that is the name or a first name, three words, no name
+        # of the record in it, an initial as the only first name, a record with both names,
+        # a department
+        ("anna@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("steffi@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("anna.maria.huber@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("max.huber@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("m.strauss@aon.at", None, "strauss", FREE_MAIL, (None, None)),
+        ("anna.huber@huber-bau.de", "anna", "huber", BUSINESS, (None, None)),
+        ("anna.anna@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("anna.h2o@huber-bau.de", "anna", None, BUSINESS, (None, None)),
+        ("einkauf.nord@huber-bau.de", None, None, BUSINESS, (None, None)),
     ],
 )
-def test_last_name_from_the_local_part(local: str, first_key: str | None, expected: str) -> None:
-    assert last_name_from_local_part(local, first_key) == expected
-
-
-def _cleaned(*records: dict[str, Any]) -> list[dict[str, Any]]:
-    return clean(*records).frame.to_dicts()
-
-
-def test_a_newsletter_row_with_a_first_name_gets_the_last_name_key_not_the_name() -> None:
-    (row,) = _cleaned({"first_name": "Hans", "emails": ["Hans.Bergmann@outlook.de"]})
-    assert row["last_name"] is None
-    assert row["last_name_key"] == "bergmann"
-    assert row["last_name_phonetic"] is not None
-    (umlaut,) = _cleaned({"first_name": "Jürgen", "emails": ["juergen.mueller@web.de"]})
-    assert umlaut["last_name_key"] == "mueller"
-    # His own address before the family's
-    (own,) = _cleaned(
-        {"first_name": "Markus", "emails": ["familie.hess@outlook.com", "markus.weber@gmx.ch"]}
-    )
-    assert own["last_name_key"] == "weber"
-    (family,) = _cleaned({"first_name": "Markus", "emails": ["familie.hess@outlook.com"]})
-    assert family["last_name_key"] == "hess"
-
-
-@pytest.mark.parametrize(
-    ("record", "last_name_key"),
-    [
-        # household mailbox of two first names: no family name in it
-        ({"first_name": "Hans", "emails": ["hans.und.erika@web.de"]}, None),
-        # no name at all: michael.schmidt@ alone would join the next Michael Schmidt
-        ({"emails": ["michael.schmidt@posteo.de"]}, None),
-        # a last name only: no first name is read (the default hard rules veto on it)
-        ({"last_name": "Strauß", "emails": ["magdalena_strauss@aon.at"]}, "strauss"),
-        # an organisation record, and the contact person named on it
-        (
-            {
-                "organisation_name": "Bergmann GmbH",
-                "first_name": "Hans",
-                "emails": ["hans.bergmann@bergmann.de"],
-            },
-            None,
-        ),
-    ],
-)
-def test_nothing_is_read_where_the_address_names_no_one(
-    record: dict[str, Any], last_name_key: str | None
+def test_missing_name_of_an_address(
+    email: str, first_key: str | None, last_key: str | None, business: bool, expected: tuple
 ) -> None:
-    for row in _cleaned(record):
-        assert row["last_name_key"] == last_name_key
-        assert row["first_name_key"] in (None, "hans", "erika")
+    assert missing_name(email, first_key, last_key, business) == expected
+
+
+def test_a_first_name_only_sign_up_gets_the_last_name_with_keys_and_a_finding() -> None:
+    result = clean(
+        {"first_name": "Anna", "emails": ["anna.huber@huber-bau.de"]},
+        {"last_name": "Strauß", "emails": ["magdalena_strauss@aon.at"]},
+    )
+    anna, magdalena = result.frame.to_dicts()
+    assert (anna["first_name"], anna["last_name"], anna["last_name_key"]) == (
+        "Anna",
+        "Huber",
+        "huber",
+    )
+    assert anna["last_name_phonetic"] is not None
+    assert (magdalena["first_name"], magdalena["first_name_key"]) == ("Magdalena", "magdalena")
+    assert magdalena["first_name_group"] is not None
+    findings = result.findings.filter(result.findings["field"].is_in(["first_name", "last_name"]))
+    assert sorted(findings["value"].to_list()) == [
+        "anna.huber@huber-bau.de",
+        "magdalena_strauss@aon.at",
+    ]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # the firm's info@ and a family's mailbox name nobody
+        {"first_name": "Anna", "emails": ["info.huber@huber-bau.de"]},
+        {"first_name": "Anna", "emails": ["familie.huber@gmx.de"]},
+        # an organisation is no person
+        {"organisation_name": "Anna Huber GmbH", "emails": ["anna.huber@huber-bau.de"]},
+    ],
+)
+def test_no_name_from_role_household_or_organisation_addresses(record: dict) -> None:
+    row = clean(record).frame.row(0, named=True)
+    assert row["last_name"] is None

@@ -24,6 +24,33 @@ from cleaners.organisations import (
 SAME = [
     {"description": "GmbH with and without dots", "a": "Huber Bau GmbH", "b": "Huber Bau G.m.b.H."},
     {"description": "GmbH left out", "a": "Huber Bau GmbH", "b": "Huber Bau"},
+    {
+        "description": "a branch after the legal form",
+        "a": "Huber Bau GmbH Niederlassung Augsburg",
+        "b": "Huber Bau GmbH",
+    },
+    {
+        "description": "a branch after a dash",
+        "a": "Gruber Holz GmbH - Filiale Graz",
+        "b": "Gruber Holz",
+    },
+    {
+        "description": "a branch in brackets",
+        "a": "Müller GmbH (Zweigniederlassung Wien)",
+        "b": "Mueller G.m.b.H.",
+    },
+    {
+        "description": "a branch without legal form",
+        "a": "Huber Bau Niederlassung Augsburg",
+        "b": "Huber Bau",
+    },
+    {"description": "in liquidation", "a": "Maier Logistik GmbH i.L.", "b": "Maier Logistik GmbH"},
+    {"description": "eG with dots", "a": "Wohnbau Nord e.G.", "b": "Wohnbau Nord eG"},
+    {
+        "description": "Partnerschaft mbB",
+        "a": "Schmid & Partner Partnerschaft mbB",
+        "b": "Schmid und Partner PartG mbB",
+    },
     {"description": "mbH alone", "a": "Wohnbau Kiel mbH", "b": "Wohnbau Kiel GmbH"},
     {
         "description": "Austrian Ges.m.b.H.",
@@ -157,6 +184,9 @@ def test_contact_person_named_in_the_organisation_field(
         ("Huber Bau GmbH", True),
         ("Bäckerei Groß A.G.", True),
         ("Huber Bau GmbH z. Hd. Frau Huber", True),
+        ("Huber Bau GmbH Niederlassung Augsburg", True),
+        ("Maier Logistik GmbH i.L.", True),
+        ("Niederlassung Süd", False),
         ("Max Mustermann", False),
         ("Dr. Anna von Huber", False),
         ("Mustermann, Max", False),

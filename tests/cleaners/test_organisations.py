@@ -105,7 +105,9 @@ def test_placeholder_organisation_is_invalid() -> None:
     assert parts.name is None and parts.status == INVALID
 
 
-@pytest.mark.parametrize("value", ["privat", "Privatkunde", "PRIVATPERSON", "Private", "ohne Firma"])
+@pytest.mark.parametrize(
+    "value", ["privat", "Privatkunde", "PRIVATPERSON", "Private", "ohne Firma"]
+)
 def test_a_private_customer_in_the_company_field_is_no_organisation(value: str) -> None:
     # A shop's "Firma: privat" made the person a company's contact, kept apart from her own
     # records in the other silos ("contact and private person").

@@ -41,8 +41,9 @@ DERIVED_RULE_COLUMNS = {
     # organisation's address (with and without the postal code).
     "organisation": ("organisation_key", "postal_code", "street_key", "house_number"),
     # Business e-mail domains of organisation records (free-mail domains left out); of persons,
-    # the domain with the last name.
-    "email_domain": ("record_type", "emails", "last_name_phonetic"),
+    # the domain with the last name, and the firm's name (organisation key or domain labels,
+    # letters only) with the last name.
+    "email_domain": ("record_type", "emails", "last_name_phonetic", "organisation_key"),
     # Partial keys: the first or last letters of a name with (part of) the birth date.
     "first_name_birth_day": ("first_name_key", "birth_date"),
     "last_name_birth_day": ("last_name_key", "birth_date"),
@@ -522,6 +523,36 @@ RULE_CASES = [
         "paired": False,
     },
     {
+        "description": "email_domain: a contact without e-mail and a person at its firm's domain",
+        "rule": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "druckerei meier",
+            "last_name_phonetic": "862",
+        },
+        "right": {
+            "record_type": "person",
+            "emails": ["p.schmid@druckerei-meier.de"],
+            "last_name_phonetic": "862",
+        },
+        "paired": True,
+    },
+    {
+        "description": "email_domain: a contact without e-mail and a person at another domain",
+        "rule": "email_domain",
+        "left": {
+            "record_type": "person",
+            "organisation_key": "druckerei meier",
+            "last_name_phonetic": "862",
+        },
+        "right": {
+            "record_type": "person",
+            "emails": ["p.schmid@druckhaus-meier.de"],
+            "last_name_phonetic": "862",
+        },
+        "paired": False,
+    },
+    {
         "description": "email_domain: a person's key never meets an organisation's domain",
         "rule": "email_domain",
         "left": {"record_type": "organisation", "emails": ["info@nordlicht.de"]},
@@ -679,9 +710,7 @@ def test_null_key_part_means_no_blocking(rule: str, null_part: str, make_records
         ("lists contain only nulls", [None], [None]),
     ],
 )
-@pytest.mark.parametrize(
-    "rule", [*sorted(LIST_RULE_COLUMNS), "email_local_part", "email_typo"]
-)
+@pytest.mark.parametrize("rule", [*sorted(LIST_RULE_COLUMNS), "email_local_part", "email_typo"])
 def test_missing_contacts_mean_no_blocking(
     rule: str, description: str, left: Any, right: Any, make_records: Any
 ) -> None:
@@ -979,7 +1008,11 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
         if row["record_type"] == "organisation":
             return domains
         if row["record_type"] == "person" and row["last_name_phonetic"] is not None:
-            return {f"{domain}|{row['last_name_phonetic']}" for domain in domains}
+            last = row["last_name_phonetic"]
+            names = {re.sub(r"[^a-z]", "", label) for d in domains for label in d.split(".")[:-1]}
+            names.add(re.sub(r"[^a-z]", "", row.get("organisation_key") or ""))
+            firm_names = {f"~{name}|{last}" for name in names if len(name) >= 5}
+            return {f"{domain}|{last}" for domain in domains} | firm_names
         return set()
     born = row["birth_date"]
     if rule in PARTIAL_NAME_RULES:
