@@ -19,9 +19,10 @@ family (``familie.hess@``, ``hess.family@``: Hess), and "Markus" on it is Markus
 initial (``m.rossi@``) is not enough: two namesakes' newsletter rows "Marco, m.rossi@" would
 become two Marco Rossis. Nothing is read from a household mailbox of two first names
 (``hans.und.erika@``), role mailboxes (``info@``), organisations, or rows with no name at all (a
-name read from ``michael.schmidt@`` alone would join the next Michael Schmidt: namesakes). No first name is read either: a first name is
-what the default hard rules veto on, and an address is not always its holder's (a mother's
-mailbox on her daughter's order). Each row on its own (cleaning is row by row).
+name read from ``michael.schmidt@`` alone would join the next Michael Schmidt: namesakes). No
+first name is read here either: a first name is what the default hard rules veto on, and an
+address is not always its holder's (a mother's mailbox on her daughter's order). Each row on its
+own (cleaning is row by row).
 """
 
 from __future__ import annotations
