@@ -52,7 +52,6 @@ COMPARED_COLUMNS = (
     "phone_types",
     "postal_code",
     "city_key",
-    "country",
     "street_key",
     "house_number",
     "organisation_key",
@@ -70,7 +69,6 @@ OPTIONAL_COLUMNS = {
     "salutation": pl.String(),
     "personal_id": pl.String(),
     "birth_year": pl.Int32(),
-    "country": pl.String(),
 }
 
 
@@ -780,14 +778,8 @@ def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
 
 
 def _address(pairs: pl.DataFrame) -> pl.Series:
-    """A person's address: same house, street or place, another place in the same country
-    (people move), or another country ("different").
+    """A person's address: same house, street or place, or different (people move).
 
-    People move to another town far more often than to another country: Horst Schwarz in
-    Wels (AT) and Horst Ziegler in Berlin (DE), strangers who share a first name and a birth
-    date, differ in both, while a woman who married and moved to another town changes her last
-    name and address within the country. Each weighs as the run's EM finds. A record without
-    a country is "other_place".
     Two organisations compare their addresses as sites instead (``_site``): missing here.
     """
     same_postal = _l("postal_code") == _r("postal_code")
@@ -811,7 +803,6 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
             (here & same_street & same_house).fill_null(False),
             (here & same_street).fill_null(False),
             same_place.fill_null(False),
-            (_l("country") == _r("country")).fill_null(True),
         ],
     )
 
@@ -1223,7 +1214,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "email", ("shared", "similar", "shared_household", "own_names", "different"), _email
     ),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
-    Comparison("address", ("house", "street", "place", "other_place", "different"), _address),
+    Comparison("address", ("house", "street", "place", "different"), _address),
     Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
     Comparison(
         "organisation",
