@@ -524,3 +524,24 @@ def test_an_erased_record_leaves_a_cache_the_next_night_reuses(
     rest = records.filter(pl.col("record_key") != "crm:2")
     outcome = _assert_same_as_full(rest, cache)
     assert outcome.report.reused_pairs > 0 and outcome.report.compared_pairs == 0
+
+
+def test_cached_pairs_are_read_a_row_group_at_a_time(
+    make_records: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compared.parquet written one pair per row group: renumbered group by group to today's
+    records, the pairs of unchanged records are reused and the night equals a full run."""
+    import pyarrow.parquet as pq
+
+    import matching.incremental
+
+    monkeypatch.setattr(matching.incremental, "PAIRS_PER_ROW_GROUP", 1)
+    records = make_records(PEOPLE)
+    cache = _cached_run(records, tmp_path, SETTINGS)
+    stored = pq.ParquetFile(cache / "compared.parquet")
+    assert stored.num_row_groups == stored.metadata.num_rows > 1
+    # crm:3 (no pairs) sorts between crm:2 and erp:7: without it, erp:7 and shop:1 move up.
+    rest = records.filter(pl.col("record_key") != "crm:3")
+    outcome = _assert_same_as_full(rest, cache)
+    assert outcome.report.removed == 1 and outcome.report.changed == 0
+    assert outcome.report.reused_pairs == stored.metadata.num_rows
