@@ -18,11 +18,16 @@ process and its children, sampled every 0.5 s) per stage, candidate pairs per bl
 pairwise P/R/F1 against the demo's truth.csv. Results go to
 ``benchmarks/results/scale_demo_<persons>.json``.
 
+``--second-night``: then 1 % of the records change in the ERP silo (benchmarks.incremental's
+``change_erp``, on a copy of erp.sqlite) and a second night runs on the first one's outputs and
+caches (incremental matching, cleaning and DQ checks), measured the same way.
+
 ``--corruption light``: the generator's first, easier version (benchmarks/fake_persons.py).
 
 Usage: python -m benchmarks.scale [--records N [--corruption light] [--no-splink]
                                    [--splink-timeout S] [--explain-only]]
        python -m benchmarks.scale [--persons N | --demo-rows N] [--cache DIR] [--seed S]
+                                   [--second-night]
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,6 +85,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--explain-only", action="store_true", help="only the blocking estimate, no matching"
+    )
+    parser.add_argument(
+        "--second-night",
+        action="store_true",
+        help="demo: 1 %% of the ERP records change, then an incremental night",
     )
     parser.add_argument("--splink-timeout", type=float, default=900, help="seconds for Splink")
     parser.add_argument("--splink-python", type=Path, default=SPLINK_PYTHON)
@@ -365,13 +376,53 @@ def cached_demo(cache: Path, persons: int, seed: int) -> tuple[Path, dict[str, A
     return folder, generated
 
 
+def _measured_night(config_path: Path, full: bool) -> tuple[Any, dict[str, Any]]:
+    """One nightly run, measured: (its PipelineResult, wall/CPU/peak RSS per stage)."""
+    from flows.pipeline import run_pipeline
+    from rules.config import load_config
+
+    stage_seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    with _Sampler() as sampler:
+        runner = _measured_runner(sampler, stage_seconds, cpu)
+        clock, cpu_clock = time.perf_counter(), _cpu_seconds()
+        result = run_pipeline(load_config(config_path), runner, full=full)
+        wall, cpu_total = time.perf_counter() - clock, _cpu_seconds() - cpu_clock
+    cpu["other"] = cpu_total - sum(cpu.values())
+    stage_seconds["other"] = wall - sum(stage_seconds.values())
+    return result, {
+        "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu_total, 1),
+        "stage_seconds": {name: round(seconds, 2) for name, seconds in stage_seconds.items()},
+        "stage_cpu_seconds": {name: round(seconds, 1) for name, seconds in cpu.items()},
+        "stage_peak_rss_mib": {name: round(mib) for name, mib in sampler.peak_mib.items()},
+        "sampled_peak_rss_mib": round(max(sampler.peak_mib.values(), default=0.0)),
+    }
+
+
+def _stage_table(night: dict[str, Any]) -> list[str]:
+    """Per stage: wall, CPU, peak RSS ("other": outside the stages)."""
+    wall, cpu = night["stage_seconds"], night["stage_cpu_seconds"]
+    peak = night["stage_peak_rss_mib"]
+    stages = [item for item in _in_pipeline_order(wall) if item[0] != "other"]
+    return [
+        f"    {'stage':<18} {'wall':>8} {'CPU':>8} {'peak RSS':>10}",
+        *(
+            f"    {stage:<18} {seconds:7.1f}s {cpu.get(stage, 0.0):7.1f}s "
+            f"{peak.get(stage, 0.0):7,.0f} MiB"
+            for stage, seconds in stages
+        ),
+        f"    {'other':<18} {wall['other']:7.1f}s {cpu['other']:7.1f}s "
+        f"{peak.get('other', 0.0):7,.0f} MiB (state store, crosswalk history)",
+    ]
+
+
 def demo_case(args: argparse.Namespace) -> list[str]:
     """The nightly flow on the demo at ``args.persons`` persons, in this process."""
     import polars as pl
 
-    from flows.pipeline import run_pipeline
+    from benchmarks.incremental import change_erp
     from matching.evaluate import evaluate
-    from rules.config import load_config
 
     persons = demo_persons(args.demo_rows) if args.demo_rows else args.persons
     with tempfile.TemporaryDirectory(prefix="golden-scale-") as tmp:
@@ -381,47 +432,31 @@ def demo_case(args: argparse.Namespace) -> list[str]:
         workdir.mkdir()
         for source in data.iterdir():  # the silos read in place; outputs and state go to tmp
             if source.is_file() and source.name != "generated.json":
-                (workdir / source.name).symlink_to(source.resolve())
+                if args.second_night and source.name == "erp.sqlite":
+                    shutil.copy2(source, workdir / source.name)  # changed before night 2
+                else:
+                    (workdir / source.name).symlink_to(source.resolve())
         truth = pl.read_csv(data / "truth.csv", infer_schema=False)
-        stage_seconds: dict[str, float] = {}
-        cpu: dict[str, float] = {}
-        with _Sampler() as sampler:
-            runner = _measured_runner(sampler, stage_seconds, cpu)
-            clock, cpu_clock = time.perf_counter(), _cpu_seconds()
-            result = run_pipeline(load_config(workdir / "golden.toml"), runner, full=True)
-            wall, cpu_total = time.perf_counter() - clock, _cpu_seconds() - cpu_clock
+        result, first = _measured_night(workdir / "golden.toml", full=True)
+        first["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        first["_summary"], first["_report"] = result.summary, result.outputs.matched.report
         crosswalk = pl.read_parquet(result.folder / "crosswalk.parquet")
         scores = evaluate(truth, crosswalk)
         output_bytes = {path.name: path.stat().st_size for path in sorted(result.folder.iterdir())}
-    summary = result.summary
-    report = result.outputs.matched.report
-    outcome: dict[str, Any] = {
-        "persons": persons,
-        "seed": args.seed,
-        "rows_read": summary.rows_read,
-        "records": summary.records_in_crosswalk,
-        "golden_records": summary.golden_records,
-        "candidate_pairs": report.candidate_pairs
-        if report
-        else result.outputs.matched.pairs.height,
-        "pairs_per_blocking_rule": dict(report.pairs_per_rule) if report else {},
-        "review_pairs": summary.review_pairs,
-        "generate": generated,
-        "wall_seconds": round(wall, 1),
-        "cpu_seconds": round(cpu_total, 1),
-        "stage_seconds": {name: round(seconds, 2) for name, seconds in stage_seconds.items()},
-        "stage_cpu_seconds": {name: round(seconds, 1) for name, seconds in cpu.items()},
-        "stage_peak_rss_mib": {name: round(mib) for name, mib in sampler.peak_mib.items()},
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "output_bytes": output_bytes,
-        "precision": round(scores.precision, 4),
-        "recall": round(scores.recall, 4),
-        "f1": round(scores.f1, 4),
-    }
+        second: dict[str, Any] | None = None
+        if args.second_night:
+            changes = change_erp(workdir, result.summary.records_in_crosswalk)
+            del result, crosswalk
+            night, second = _measured_night(workdir / "golden.toml", full=False)
+            report = night.outputs.matched.report
+            second["changes"] = changes
+            second["matching"] = report.to_dict() if report else {}
+            second["golden_records"] = night.summary.golden_records
+            del night
+    outcome = _demo_outcome(args, persons, generated, first, scores, output_bytes, second)
     RESULTS.mkdir(exist_ok=True)
     result_file = RESULTS / f"scale_demo_{persons}.json"
     result_file.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
-    outside = wall - sum(stage_seconds.values())
     lines = [
         f"scale demo-{persons} (seed {args.seed}): {outcome['rows_read']:,} rows read, "
         f"{outcome['records']:,} records, {outcome['candidate_pairs']:,} candidate pairs, "
@@ -431,14 +466,7 @@ def demo_case(args: argparse.Namespace) -> list[str]:
         f"  nightly flow: {outcome['wall_seconds']} s wall, {outcome['cpu_seconds']} s CPU, "
         f"peak {outcome['peak_rss_mib']:,} MiB RSS, P {scores.precision:.4f} "
         f"R {scores.recall:.4f} F1 {scores.f1:.4f}",
-        f"    {'stage':<18} {'wall':>8} {'CPU':>8} {'peak RSS':>10}",
-        *(
-            f"    {stage:<18} {seconds:7.1f}s {cpu.get(stage, 0.0):7.1f}s "
-            f"{sampler.peak_mib.get(stage, 0.0):7,.0f} MiB"
-            for stage, seconds in _in_pipeline_order(stage_seconds)
-        ),
-        f"    {'other':<18} {outside:7.1f}s {cpu_total - sum(cpu.values()):7.1f}s "
-        f"{sampler.peak_mib.get('other', 0.0):7,.0f} MiB (state store, crosswalk history)",
+        *_stage_table(first),
         "  candidate pairs per rule (a pair found by several rules counts in each):",
         *(
             f"    {rule:<26} {pairs:>12,}"
@@ -451,9 +479,48 @@ def demo_case(args: argparse.Namespace) -> list[str]:
             f"{name} {size / 2**20:,.0f} MiB"
             for name, size in sorted(output_bytes.items(), key=lambda item: -item[1])[:5]
         ),
-        f"results: {result_file}",
     ]
+    if second is not None:
+        matching = second["matching"]
+        lines += [
+            f"  second night ({sum(second['changes'].values()):,} ERP changes): "
+            f"{second['wall_seconds']} s wall, {second['cpu_seconds']} s CPU, sampled peak "
+            f"{second['sampled_peak_rss_mib']:,} MiB RSS; matching {matching.get('mode')}: "
+            f"{matching.get('compared_pairs', 0):,} pairs compared, "
+            f"{matching.get('reused_pairs', 0):,} reused",
+            *_stage_table(second),
+        ]
+    lines.append(f"results: {result_file}")
     return lines
+
+
+def _demo_outcome(
+    args: argparse.Namespace,
+    persons: int,
+    generated: dict[str, Any],
+    first: dict[str, Any],
+    scores: Any,
+    output_bytes: dict[str, int],
+    second: dict[str, Any] | None,
+) -> dict[str, Any]:
+    summary, report = first.pop("_summary"), first.pop("_report")
+    return {
+        "persons": persons,
+        "seed": args.seed,
+        "rows_read": summary.rows_read,
+        "records": summary.records_in_crosswalk,
+        "golden_records": summary.golden_records,
+        "candidate_pairs": report.candidate_pairs if report else 0,
+        "pairs_per_blocking_rule": dict(report.pairs_per_rule) if report else {},
+        "review_pairs": summary.review_pairs,
+        "generate": generated,
+        **first,
+        "output_bytes": output_bytes,
+        "precision": round(scores.precision, 4),
+        "recall": round(scores.recall, 4),
+        "f1": round(scores.f1, 4),
+        "second_night": second,
+    }
 
 
 if __name__ == "__main__":

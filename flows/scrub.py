@@ -25,6 +25,7 @@ from typing import Final
 import polars as pl
 
 from matching.erasure import Person, holds_person, holds_short_value, person_rows
+from matching.incremental import PAIRS_PER_ROW_GROUP, pairs_without
 from reports.csv_safe import write_csv
 
 CACHE_FOLDER: Final = "match_cache"
@@ -94,7 +95,12 @@ def _plan_cache(cache: Path, person: Person, plan: ScrubPlan) -> None:
         plan.changes[str(cache)] = -1
         return
     removed = 0
+    # The compared pairs hold places in records.parquet, no keys or values: they lose the
+    # pairs of the records dropped there and are renumbered to the records kept.
+    numbered = "compared" in frames and {"left", "right"} <= set(frames["compared"].columns)
     for name, frame in frames.items():
+        if numbered and name == "compared":
+            continue
         drop = frame.select(person_rows(frame, person).alias("x"))["x"]
         if drop.any():
             copy = cache / f"{name}.parquet{SUFFIX}"
@@ -102,6 +108,13 @@ def _plan_cache(cache: Path, person: Person, plan: ScrubPlan) -> None:
             plan.replace[cache / f"{name}.parquet"] = copy
             rows[name] = frame.height - int(drop.sum())
             removed += int(drop.sum())
+            if numbered and name == "records":
+                pairs = pairs_without(frames["compared"], drop)
+                pairs_copy = cache / f"compared.parquet{SUFFIX}"
+                pairs.write_parquet(pairs_copy, row_group_size=PAIRS_PER_ROW_GROUP)
+                plan.replace[cache / "compared.parquet"] = pairs_copy
+                rows["compared"] = pairs.height
+                removed += frames["compared"].height - pairs.height
     if removed:
         copy = manifest_path.with_name(manifest_path.name + SUFFIX)
         copy.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")

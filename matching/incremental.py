@@ -5,16 +5,22 @@ run never leaves half a cache):
 
 - ``records.parquet``: per record_key a 128-bit fingerprint of the cleaned values matching
   reads (``MATCHED_COLUMNS``), never the values themselves;
-- ``compared.parquet``: the compared pairs before term-frequency adjustment (keys, rules,
-  record types, one level per comparison: a subset of pairs.parquet);
+- ``compared.parquet``: every compared pair before term-frequency adjustment as numbers: its
+  two records' places in ``records.parquet`` (left, right: UInt32), the rules that found it
+  (mask: UInt64, bit i for ``rule_names[i]`` of the manifest) and one Int8 level per comparison
+  (19 bytes a pair on disk before compression); written and read a row group at a time, so a
+  night at a million records never holds the pairs as strings (issue 18);
 - ``oversized.parquet``: rule and 64-bit hash of every block too large to pair;
 - ``manifest.json``: format, the weights used, and fingerprints of everything that changes
   comparisons (the [matching] settings, versions, the matching code, the records' columns).
 
-The next run reuses it when the settings fingerprint is the same and at most
+A full run blocks, compares and scores as matching.chunked_match does (pairs as numbers, levels
+per batch, the EM on the batches' level patterns) and keeps the numbers and levels for the
+cache. The next run reuses it when the settings fingerprint is the same and at most
 ``incremental_max_changed_percent`` of the records are new or changed. Then only the candidate
 pairs touching a new or changed record are generated (matching.blocking) and compared; the
-cached rows of pairs whose two records are unchanged and still there are reused; term-frequency
+cached rows of pairs whose two records are unchanged and still there are reused (renumbered to
+today's records, row group by row group); term-frequency
 adjustments are recomputed on the union (they depend on today's name frequencies) and the
 union is scored with the cached weights (no EM). With the same weights the scored pairs equal a
 full run's on the same records, row for row. Otherwise the run recomputes in full, estimates
@@ -23,24 +29,33 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import rapidfuzz
 
 from matching.blocking import (
-    PAIR_SCHEMA,
     BlockingBudget,
     BlockingResult,
-    candidate_pairs,
+    NumberedPairs,
     candidate_pairs_touching,
     oversized_hashes,
 )
-from matching.chunked_match import match_in_chunks
+from matching.chunked_match import (
+    CHUNKS_PER_BATCH,
+    LEVEL_COLUMNS,
+    CompactCompared,
+    compare_in_batches,
+    match_in_chunks,
+)
 from matching.comparisons import (
     COMPARE_CHUNK_PAIRS,
     COMPARED_COLUMNS,
@@ -49,9 +64,8 @@ from matching.comparisons import (
     compare_pairs,
     comparison_attributes,
     domain_owners,
-    with_domain_owners,
 )
-from matching.estimation import estimate_weights
+from matching.estimation import estimate_from_patterns
 from matching.kept_pairs import score_and_keep_as
 from matching.scoring import MatchWeights
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
@@ -59,7 +73,8 @@ from rules.config import MatchingConfig
 from rules.versions import distribution_version, json_digest, source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
-CACHE_FORMAT = 1
+#: 2: compared.parquet holds record numbers, a rule mask and Int8 levels (was keys, rule names).
+CACHE_FORMAT = 2
 #: Folder of the cache inside a run folder.
 CACHE_FOLDER = "match_cache"
 #: Cleaned-record columns that blocking and comparisons read (a test checks blocking's rules).
@@ -95,6 +110,15 @@ _FINGERPRINT_SCHEMA = {
     "fingerprint_2": pl.UInt64(),
 }
 _OVERSIZED_SCHEMA = {"rule": pl.String(), "block_hash": pl.UInt64()}
+#: compared.parquet: places in records.parquet, the rules' bits, the levels.
+PAIRS_SCHEMA = {
+    "left": pl.UInt32(),
+    "right": pl.UInt32(),
+    "mask": pl.UInt64(),
+    **{name: pl.Int8() for name in LEVEL_COLUMNS},
+}
+#: Rows per row group of compared.parquet: what a run writes or reads of it at a time.
+PAIRS_PER_ROW_GROUP = 1_000_000
 
 Mode = Literal["full", "incremental"]
 
@@ -136,13 +160,32 @@ class CacheUnusable(Exception):
 class MatchCache:
     """What one run keeps so that the next one can match incrementally."""
 
-    fingerprints: pl.DataFrame  # record_key, fingerprint_1, fingerprint_2
-    compared: pl.DataFrame  # compare_pairs output: left_key, right_key, rules, ..., *_level
+    #: record_key, fingerprint_1, fingerprint_2, sorted by record_key: a pair's numbers are
+    #: places in this frame
+    fingerprints: pl.DataFrame
+    #: PAIRS_SCHEMA: every compared pair (left < right, sorted), its rules' mask and levels
+    pairs: pl.DataFrame
+    #: the blocking rules in bit order of ``pairs``' mask
+    rule_names: tuple[str, ...]
     oversized: pl.DataFrame  # rule, block_hash
     weights: MatchWeights
     settings: dict[str, str]
     #: when the weights were estimated (the last full run), UTC; None in caches from before
     weights_since: datetime | None = None
+    #: rows of compared.parquet when the cache was loaded without its pairs (else None)
+    stored_pairs: int | None = None
+
+    @property
+    def compared(self) -> pl.DataFrame:
+        """The pairs as left_key, right_key, rules and levels (for tests and small caches)."""
+        numbered = NumberedPairs(
+            self.pairs.select("left", "right", "mask"),
+            self.fingerprints["record_key"],
+            self.rule_names,
+        )
+        return pl.concat(
+            [numbered.name(numbered.pairs), self.pairs.select(LEVEL_COLUMNS)], how="horizontal"
+        )
 
 
 @dataclass(frozen=True)
@@ -208,6 +251,13 @@ class _Changes:
     unchanged: pl.DataFrame  # record_key
     changed: pl.Series  # record keys, new or changed
     removed: int
+
+
+@dataclass(frozen=True)
+class _Reused:
+    """The cached pairs of two unchanged records, renumbered to today's records."""
+
+    pairs: pl.DataFrame  # PAIRS_SCHEMA, sorted by left, right
 
 
 def fingerprint_frame(records: pl.DataFrame) -> pl.DataFrame:
@@ -304,19 +354,30 @@ def match_records(
         )
     fingerprints = record_fingerprints(records)
     current = settings_fingerprint(settings, records)
-    cache, changes, reason = _plan(records, fingerprints, settings, current, previous, full, now)
-    if cache is not None and changes is not None:
-        blocking, compared, report = _compare_changed(
-            records, settings, cache, changes, reason, compare
+    cache, changes, reason, reused = _plan(
+        records, fingerprints, settings, current, previous, full, now
+    )
+    if cache is not None and changes is not None and reused is not None:
+        blocking, compact, report = _compare_changed(
+            records, fingerprints, settings, cache, changes, reused, reason, compare
         )
+        weights = cache.weights
     else:
-        blocking, compared, report = _compare_all(records, settings, changes, reason, compare)
-    scored, weights = _score(
-        records, compared, settings, cache.weights if cache is not None else None, chunking
+        blocking, compact, report, weights = _compare_all(
+            records, settings, changes, reason, compare, chunk_pairs
+        )
+    kept = score_and_keep_as(
+        settings,
+        compact,
+        records,
+        weights,
+        chunk_pairs=chunking.chunk_pairs,
+        keep_all=chunking.keep_all,
     )
     new_cache = MatchCache(
         fingerprints=fingerprints,
-        compared=compared,
+        pairs=pl.concat([compact.numbered.pairs, compact.levels], how="horizontal"),
+        rule_names=compact.numbered.rule_names,
         oversized=oversized_hashes(blocking.oversized_blocks, blocking.adjusted_blocks),
         weights=weights,
         settings=current,
@@ -324,7 +385,7 @@ def match_records(
         weights_since=cache.weights_since if cache is not None else now,
     )
     return MatchOutcome(
-        pairs=scored, blocking=blocking, report=report, cache=new_cache, weights=weights
+        pairs=kept.pairs, blocking=blocking, report=report, cache=new_cache, weights=weights
     )
 
 
@@ -334,44 +395,70 @@ class _Chunking:
     keep_all: bool
 
 
-def _score(
+def _compact(
     records: pl.DataFrame,
-    compared: pl.DataFrame,
-    settings: MatchingConfig,
-    cached: MatchWeights | None,
-    chunking: _Chunking,
-) -> tuple[pl.DataFrame, MatchWeights]:
-    """Scores of the compared pairs (sorted by left_key, right_key), with term frequencies:
-    with ``cached`` weights (an incremental run keeps them), else with weights the EM
-    estimates afresh from every pair's levels (or the defaults); scored a chunk at a time,
-    keeping what matching.kept_pairs keeps."""
-    weights = cached
-    if weights is None:
-        weights = MatchWeights.defaults()
-        if settings.estimate_weights and compared.height > 0:
-            weights = estimate_weights(
-                records, compared, weights, settings.hard_rules, sample_size=settings.em_sample_size
-            ).weights
-    # compared comes sorted by pair, and term frequencies and scores keep its order.
-    kept = score_and_keep_as(
-        settings,
-        compared,
-        records,
-        weights,
-        chunk_pairs=chunking.chunk_pairs,
-        keep_all=chunking.keep_all,
+    keys: pl.Series,
+    rule_names: tuple[str, ...],
+    pairs: pl.DataFrame,
+    owners: pl.DataFrame | None = None,
+) -> CompactCompared:
+    """``pairs`` (PAIRS_SCHEMA, numbers are places in ``keys``) as compare_pairs' frame would
+    be, a chunk at a time: record types and domain owners are today's, as a full run's
+    (``owners``: domain_owners of ``records`` when the caller has them already)."""
+    owners = domain_owners(records) if owners is None else owners
+    per_record = (
+        pl.DataFrame({"record_key": keys})
+        .join(records.select("record_key", "record_type"), on="record_key", how="left")
+        .join(owners, on="record_key", how="left", maintain_order="left")
     )
-    return kept.pairs, weights
+    return CompactCompared(
+        NumberedPairs(pairs.select("left", "right", "mask"), keys, rule_names),
+        pairs.select(LEVEL_COLUMNS),
+        per_record.get_column("record_type"),
+        per_record.get_column("domain_owner"),
+    )
+
+
+def _places(pairs: pl.DataFrame, keys: pl.Series) -> pl.DataFrame:
+    """``pairs`` with left, right (UInt32): the places of left_key, right_key in ``keys``."""
+    places = pl.DataFrame({"record_key": keys}).with_row_index("place")
+    return pairs.join(
+        places.rename({"record_key": "left_key", "place": "left"}),
+        on="left_key",
+        maintain_order="left",
+    ).join(
+        places.rename({"record_key": "right_key", "place": "right"}),
+        on="right_key",
+        maintain_order="left",
+    )
+
+
+def _numbered(compared: pl.DataFrame, keys: pl.Series, rule_names: tuple[str, ...]) -> pl.DataFrame:
+    """compare_pairs' frame (left_key, right_key, rules, levels) as PAIRS_SCHEMA rows."""
+    bits = {name: 1 << bit for bit, name in enumerate(rule_names)}
+    rules = compared["rules"].unique().to_list()
+    masks = pl.DataFrame(
+        {"rules": rules, "mask": [sum(bits[name] for name in text.split(",")) for text in rules]},
+        schema={"rules": pl.String(), "mask": pl.UInt64()},
+    )
+    return (
+        _places(compared, keys)
+        .join(masks, on="rules", how="left", maintain_order="left")
+        .select(list(PAIRS_SCHEMA))
+        .cast(PAIRS_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def _compare_changed(
     records: pl.DataFrame,
+    fingerprints: pl.DataFrame,
     settings: MatchingConfig,
     cache: MatchCache,
     changes: _Changes,
+    reused: _Reused,
     reason: str,
     compare: Compare = compare_owned,
-) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
+) -> tuple[BlockingResult, CompactCompared, MatchReport]:
     """Compare the pairs touching changed records; reuse the cached rows of all others."""
     touched = candidate_pairs_touching(
         records,
@@ -382,14 +469,18 @@ def _compare_changed(
         BlockingBudget.from_settings(settings),
     )
     blocking = touched.result
+    keys = fingerprints["record_key"]
     # Decided over all of today's records, once: for the fresh pairs and the reused ones.
     owners = domain_owners(records)
-    fresh = compare(blocking.pairs, records, owners)
-    reused = _reusable(cache.compared, changes.unchanged, touched.recheck).select(fresh.columns)
-    # Unchanged pairs, but a domain's owner may have changed with other records (a second
-    # firm at the domain): as a full run would decide it today.
-    reused = with_domain_owners(reused, owners)
-    compared = pl.concat([fresh, reused]).sort("left_key", "right_key")
+    fresh = _numbered(compare(blocking.pairs, records, owners), keys, cache.rule_names)
+    recheck = _places(touched.recheck.select("left_key", "right_key"), keys).select(
+        pl.col("left", "right").cast(pl.UInt32)
+    )
+    kept = reused.pairs.join(recheck, on=["left", "right"], how="anti", maintain_order="left")
+    # Unchanged pairs' same_domain_owner is decided again from today's records (_compact): a
+    # second firm at a domain makes it nobody's, as a full run would decide it today.
+    union = pl.concat([fresh, kept]).sort("left", "right")
+    compact = _compact(records, keys, cache.rule_names, union, owners)
     report = MatchReport(
         mode="incremental",
         reason=reason,
@@ -397,11 +488,11 @@ def _compare_changed(
         changed=changes.changed.len(),
         removed=changes.removed,
         compared_pairs=fresh.height,
-        reused_pairs=reused.height,
-        candidate_pairs=compared.height,
+        reused_pairs=kept.height,
+        candidate_pairs=union.height,
         pairs_per_rule=blocking.pairs_per_rule,
     )
-    return blocking, compared, report
+    return blocking, compact, report
 
 
 def _compare_all(
@@ -409,30 +500,31 @@ def _compare_all(
     settings: MatchingConfig,
     changes: _Changes | None,
     reason: str,
-    compare: Compare = compare_owned,
-) -> tuple[BlockingResult, pl.DataFrame, MatchReport]:
-    """Block and compare every record (a full run)."""
-    blocking = candidate_pairs(
-        records,
-        settings.blocking_rules,
-        settings.max_block_size,
-        BlockingBudget.from_settings(settings),
+    compare: Compare,
+    chunk_pairs: int,
+) -> tuple[BlockingResult, CompactCompared, MatchReport, MatchWeights]:
+    """Block and compare every record a batch at a time and estimate the weights from the
+    batches' level patterns (a full run, as matching.chunked_match's)."""
+    blocking, compact, patterns = compare_in_batches(
+        records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
     )
-    compared = compare(blocking.pairs, records)
-    # The pairs as strings are in compared now; the blocking result keeps only its counts.
-    blocking = replace(blocking, pairs=blocking.pairs.head(0))
+    weights = MatchWeights.defaults()
+    if settings.estimate_weights and compact.height > 0:
+        weights = estimate_from_patterns(
+            records, patterns, weights, sample_size=settings.em_sample_size
+        ).weights
     report = MatchReport(
         mode="full",
         reason=reason,
         records=records.height,
         changed=records.height if changes is None else changes.changed.len(),
         removed=0 if changes is None else changes.removed,
-        compared_pairs=compared.height,
+        compared_pairs=compact.height,
         reused_pairs=0,
-        candidate_pairs=compared.height,
+        candidate_pairs=compact.height,
         pairs_per_rule=blocking.pairs_per_rule,
     )
-    return blocking, compared, report
+    return blocking, compact, report, weights
 
 
 def _plan(
@@ -443,48 +535,75 @@ def _plan(
     previous: Path | None,
     full: bool,
     now: datetime,
-) -> tuple[MatchCache | None, _Changes | None, str]:
-    """(cache to use or None, changes since the cached run or None, reason of the mode)."""
+) -> tuple[MatchCache | None, _Changes | None, str, _Reused | None]:
+    """(cache to use or None, changes since the cached run or None, reason of the mode, the
+    cached pairs to reuse or None)."""
     if full:
-        return None, None, "full recompute requested (golden run --full)"
+        return None, None, "full recompute requested (golden run --full)", None
     if previous is None or not previous.exists():
-        return None, None, "no match cache from a previous run (first run, or an older version)"
+        return (
+            None,
+            None,
+            "no match cache from a previous run (first run, or an older version)",
+            None,
+        )
     try:
-        cache = load_match_cache(previous)
+        cache = load_match_cache(previous, pairs=False)
     except CacheUnusable as exc:
-        return None, None, f"match cache unusable ({exc}); this run writes a new one"
+        return None, None, f"match cache unusable ({exc}); this run writes a new one", None
     changes = _changes(fingerprints, cache.fingerprints)
+    reason = _full_reason(records, settings, current, cache, changes, now)
+    if reason is not None:
+        return None, changes, reason, None
+    try:
+        reused = _reusable(previous / "compared.parquet", cache, fingerprints, changes)
+    except CacheUnusable as exc:
+        return None, changes, f"match cache unusable ({exc}); this run writes a new one", None
+    changed = changes.changed.len()
+    share = 100.0 * changed / records.height
+    return (
+        cache,
+        changes,
+        f"{changed} of {records.height} records new or changed ({share:.1f}%)",
+        reused,
+    )
+
+
+def _full_reason(
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    current: dict[str, str],
+    cache: MatchCache,
+    changes: _Changes,
+    now: datetime,
+) -> str | None:
+    """Why this run must match in full although a cache is there (None: it need not)."""
     differing = [name for name in SETTING_LABELS if cache.settings.get(name) != current[name]]
     if differing:
         what = ", ".join(SETTING_LABELS[name] for name in differing)
-        return None, changes, f"{what} changed since the last run"
-    expected = compare_pairs(pl.DataFrame(schema=PAIR_SCHEMA), records.head(0)).schema
-    if cache.compared.schema != expected:
-        return None, changes, "match cache unusable (compared.parquet has other columns)"
+        return f"{what} changed since the last run"
+    if cache.rule_names != tuple(settings.blocking_rules):
+        return "match cache unusable (its blocking rules are not the settings' ones)"
     if records.height == 0:
-        return None, changes, "no records to match"
+        return "no records to match"
     every = settings.full_run_every_days
     if every and cache.weights_since is None:
-        return None, changes, "the cached weights' age is unknown (cache of an older version)"
+        return "the cached weights' age is unknown (cache of an older version)"
     if every and cache.weights_since is not None and now - cache.weights_since > timedelta(every):
         age = (now - cache.weights_since).days
         return (
-            None,
-            changes,
             f"weights estimated {age} days ago, more than [matching] full_run_every_days = "
-            f"{every}: fresh weights (EM)",
+            f"{every}: fresh weights (EM)"
         )
     changed = changes.changed.len()
     share = 100.0 * changed / records.height
     limit = settings.incremental_max_changed_percent
     if share > limit:
         return (
-            None,
-            changes,
             f"{changed} of {records.height} records new or changed ({share:.1f}%), more than "
-            f"[matching] incremental_max_changed_percent = {limit:g}",
+            f"[matching] incremental_max_changed_percent = {limit:g}"
         )
-    return cache, changes, f"{changed} of {records.height} records new or changed ({share:.1f}%)"
+    return None
 
 
 def _changes(current: pl.DataFrame, cached: pl.DataFrame) -> _Changes:
@@ -496,56 +615,147 @@ def _changes(current: pl.DataFrame, cached: pl.DataFrame) -> _Changes:
 
 
 def _reusable(
-    compared: pl.DataFrame, unchanged: pl.DataFrame, recheck: pl.DataFrame
-) -> pl.DataFrame:
-    """Cached rows of pairs whose two records are unchanged, except pairs to re-examine."""
-    return (
-        compared.join(unchanged.rename({"record_key": "left_key"}), on="left_key", how="semi")
-        .join(unchanged.rename({"record_key": "right_key"}), on="right_key", how="semi")
-        .join(recheck, on=["left_key", "right_key"], how="anti")
+    path: Path, cache: MatchCache, fingerprints: pl.DataFrame, changes: _Changes
+) -> _Reused:
+    """The cached pairs whose two records are unchanged, renumbered to today's records
+    (``fingerprints``' order), read a row group at a time.
+
+    Both numberings follow record_key order, so the unchanged records keep their order and
+    the renumbered pairs stay sorted (left < right too).
+    """
+    today = fingerprints.select("record_key").with_row_index("place")
+    unchanged = today.join(changes.unchanged, on="record_key", how="semi")
+    renumber = (
+        cache.fingerprints.select("record_key")
+        .join(unchanged, on="record_key", how="left", maintain_order="left")
+        .select(pl.col("place").cast(pl.Int64).fill_null(-1))
+        .to_series()
+        .to_numpy()
+    )
+    parts = []
+    rows = cache.pairs.height if cache.stored_pairs is None else cache.stored_pairs
+    for batch in _pair_batches(path, rows):
+        left = renumber[batch["left"].to_numpy()]
+        right = renumber[batch["right"].to_numpy()]
+        keep = (left >= 0) & (right >= 0)
+        parts.append(
+            batch.filter(pl.Series(keep)).with_columns(
+                pl.Series("left", left[keep], dtype=pl.UInt32),
+                pl.Series("right", right[keep], dtype=pl.UInt32),
+            )
+        )
+    if not parts:
+        return _Reused(pl.DataFrame(schema=PAIRS_SCHEMA))
+    return _Reused(pl.concat(parts))
+
+
+def _pairs_file(path: Path, rows: int) -> pq.ParquetFile:
+    """compared.parquet opened, with ``rows`` rows (the manifest's) and PAIRS_SCHEMA's
+    columns; raise CacheUnusable saying what is wrong."""
+    try:
+        file = pq.ParquetFile(path)
+        columns = pl.from_arrow(file.schema_arrow.empty_table())
+    except (OSError, pa.ArrowException, pl.exceptions.PolarsError) as exc:
+        raise CacheUnusable(f"{path.name} unreadable: {type(exc).__name__}") from None
+    found = file.metadata.num_rows
+    if found != rows:
+        raise CacheUnusable(f"{path.name} holds {found} rows, the manifest says {rows}")
+    assert isinstance(columns, pl.DataFrame)
+    if dict(columns.schema) != PAIRS_SCHEMA:
+        raise CacheUnusable(f"{path.name} has other columns than expected")
+    return file
+
+
+def _pair_batches(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    """compared.parquet a row group at a time (checked as ``_pairs_file`` does)."""
+    file = _pairs_file(path, rows)
+    for group in range(file.num_row_groups):
+        try:
+            batch = pl.from_arrow(file.read_row_group(group))
+        except (OSError, pa.ArrowException, pl.exceptions.PolarsError) as exc:
+            raise CacheUnusable(f"{path.name} unreadable: {type(exc).__name__}") from None
+        assert isinstance(batch, pl.DataFrame)
+        yield batch
+
+
+def pairs_without(pairs: pl.DataFrame, dropped: pl.Series) -> pl.DataFrame:
+    """compared.parquet's ``pairs`` without those of the records ``dropped`` (bool per row of
+    records.parquet), renumbered to records.parquet without those rows (an erasure)."""
+    keep = (~dropped).to_numpy()
+    place = np.cumsum(keep) - 1
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    both = keep[left] & keep[right]
+    return pairs.filter(pl.Series(both)).with_columns(
+        pl.Series("left", place[left[both]], dtype=pl.UInt32),
+        pl.Series("right", place[right[both]], dtype=pl.UInt32),
     )
 
 
 def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None:
-    """Write the cache into ``folder`` (inside a staging run folder); the manifest last."""
+    """Write the cache into ``folder`` (inside a staging run folder); the manifest last.
+
+    compared.parquet is written a row group (PAIRS_PER_ROW_GROUP pairs) at a time.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     cache.fingerprints.write_parquet(folder / "records.parquet")
-    cache.compared.write_parquet(folder / "compared.parquet")
+    pairs = cache.pairs.select(list(PAIRS_SCHEMA))
+    schema = pairs.head(0).to_arrow().schema
+    with pq.ParquetWriter(folder / "compared.parquet", schema, compression="zstd") as writer:
+        for start in range(0, max(pairs.height, 1), PAIRS_PER_ROW_GROUP):
+            writer.write_table(pairs.slice(start, PAIRS_PER_ROW_GROUP).to_arrow())
     cache.oversized.write_parquet(folder / "oversized.parquet")
     manifest = {
         "format": CACHE_FORMAT,
         "run_id": run_id,
         "weights_since": cache.weights_since.isoformat() if cache.weights_since else None,
         "settings": cache.settings,
+        "rule_names": list(cache.rule_names),
         "weights": {"prior": cache.weights.prior, "levels": cache.weights.levels},
         "rows": {
             "records": cache.fingerprints.height,
-            "compared": cache.compared.height,
+            "compared": cache.pairs.height,
             "oversized": cache.oversized.height,
         },
     }
     write_manifest(folder, manifest)
 
 
-def load_match_cache(folder: Path) -> MatchCache:
-    """Read a cache written by ``write_match_cache``; raise CacheUnusable saying what is wrong."""
-    settings, weights, rows, weights_since = _manifest(folder)
+def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
+    """Read a cache written by ``write_match_cache``; raise CacheUnusable saying what is wrong.
+
+    Without ``pairs`` compared.parquet is only checked (rows, columns) and ``pairs`` left
+    empty: an incremental run reads it a row group at a time (``_reusable``).
+    """
+    data, settings, weights, rows, weights_since = _manifest(folder)
     fingerprints = read_frame(
         folder / "records.parquet", rows["records"], _FINGERPRINT_SCHEMA, CacheUnusable
     )
     if fingerprints["record_key"].n_unique() != fingerprints.height:
         raise CacheUnusable("records.parquet repeats a record_key")
-    compared = read_frame(folder / "compared.parquet", rows["compared"], None, CacheUnusable)
+    if not fingerprints["record_key"].is_sorted():
+        raise CacheUnusable("records.parquet is not in record_key order")
+    rule_names = data.get("rule_names")
+    if not isinstance(rule_names, list) or not all(isinstance(name, str) for name in rule_names):
+        raise CacheUnusable(f"{MANIFEST}: 'rule_names' missing or damaged")
     oversized = read_frame(
         folder / "oversized.parquet", rows["oversized"], _OVERSIZED_SCHEMA, CacheUnusable
     )
+    path = folder / "compared.parquet"
+    compared = pl.DataFrame(schema=PAIRS_SCHEMA)
+    if pairs:
+        batches = list(_pair_batches(path, rows["compared"]))
+        compared = pl.concat(batches) if batches else compared
+    else:
+        _pairs_file(path, rows["compared"])
     return MatchCache(
         fingerprints=fingerprints,
-        compared=compared,
+        pairs=compared,
+        rule_names=tuple(rule_names),
         oversized=oversized,
         weights=_weights(weights),
         settings=settings,
         weights_since=weights_since,
+        stored_pairs=None if pairs else rows["compared"],
     )
 
 
@@ -567,8 +777,8 @@ def _moment(text: object) -> datetime | None:
 
 def _manifest(
     folder: Path,
-) -> tuple[dict[str, str], dict[str, object], dict[str, int], datetime | None]:
-    """(settings, weights, row counts, weights_since) from manifest.json, checked."""
+) -> tuple[dict[str, object], dict[str, str], dict[str, object], dict[str, int], datetime | None]:
+    """(manifest, settings, weights, row counts, weights_since) from manifest.json, checked."""
     data = read_manifest(folder, CACHE_FORMAT, CacheUnusable)
     settings, weights = data.get("settings"), data.get("weights")
     if not isinstance(settings, dict) or not all(
@@ -578,7 +788,7 @@ def _manifest(
     if not isinstance(weights, dict):
         raise CacheUnusable(f"{MANIFEST}: 'weights' missing")
     counts = row_counts(data, _ROW_COUNTS, CacheUnusable)
-    return settings, weights, counts, _moment(data.get("weights_since"))
+    return data, settings, weights, counts, _moment(data.get("weights_since"))
 
 
 def _weights(data: dict[str, object]) -> MatchWeights:

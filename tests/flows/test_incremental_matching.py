@@ -22,6 +22,7 @@ from flows.cli import app
 from flows.connectors import read_silo
 from flows.demo import DEMO_TODAY, write_demo
 from flows.pipeline import PlainRunner, run_pipeline
+from matching.comparisons import compare_pairs
 from matching.incremental import CACHE_FOLDER, MatchOutcome, match_records, write_match_cache
 from matching.scoring import score_pairs
 from matching.stable_ids import assign_golden_ids
@@ -172,8 +173,11 @@ def test_incremental_run_scores_with_the_cached_weights(
     assert incremental.report.mode == "incremental"
     assert incremental.cache.weights == first.cache.weights
     assert_frame_equal(incremental.cache.compared, full.cache.compared)
+    # The cache keeps numbers and levels only: the full run's pairs compared again, as it did.
+    compared = compare_pairs(full.cache.compared.select("left_key", "right_key", "rules"), records)
+    assert_frame_equal(compared.select(full.cache.compared.columns), full.cache.compared)
     rescored = score_pairs(
-        term_frequency_adjustments(full.cache.compared, records),
+        term_frequency_adjustments(compared, records),
         first.cache.weights,
         matching.hard_rules,
     ).sort("left_key", "right_key")

@@ -497,3 +497,51 @@ def test_changing_the_age_limit_keeps_the_cache(make_records: Any, tmp_path: Pat
     cache = _cached_run(records, tmp_path, SETTINGS)
     other = SETTINGS.model_copy(update={"full_run_every_days": 7})
     assert match_records(records, other, cache).report.mode == "incremental"
+
+
+# --- an erasure keeps the cache usable ---------------------------------------------------------
+
+
+def test_an_erased_record_leaves_a_cache_the_next_night_reuses(
+    make_records: Any, tmp_path: Path
+) -> None:
+    """compared.parquet holds places in records.parquet: dropping a record there renumbers
+    the pairs, so every other pair still names its own two records."""
+    from flows.scrub import Person, apply_scrub, plan_scrub
+
+    records = make_records(PEOPLE)
+    cache = _cached_run(records, tmp_path, SETTINGS)
+    before = load_match_cache(cache).compared
+    assert before.filter(pl.col("left_key") == "crm:2").height > 0  # the erased one had pairs
+    person = Person(golden_ids=frozenset(), records=frozenset({("crm", "2")}), needles=frozenset())
+    apply_scrub(plan_scrub([tmp_path], person, "E1"))
+    after = load_match_cache(cache)
+    assert "crm:2" not in after.fingerprints["record_key"].to_list()
+    assert_frame_equal(
+        after.compared,
+        before.filter((pl.col("left_key") != "crm:2") & (pl.col("right_key") != "crm:2")),
+    )
+    rest = records.filter(pl.col("record_key") != "crm:2")
+    outcome = _assert_same_as_full(rest, cache)
+    assert outcome.report.reused_pairs > 0 and outcome.report.compared_pairs == 0
+
+
+def test_cached_pairs_are_read_a_row_group_at_a_time(
+    make_records: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compared.parquet written one pair per row group: renumbered group by group to today's
+    records, the pairs of unchanged records are reused and the night equals a full run."""
+    import pyarrow.parquet as pq
+
+    import matching.incremental
+
+    monkeypatch.setattr(matching.incremental, "PAIRS_PER_ROW_GROUP", 1)
+    records = make_records(PEOPLE)
+    cache = _cached_run(records, tmp_path, SETTINGS)
+    stored = pq.ParquetFile(cache / "compared.parquet")
+    assert stored.num_row_groups == stored.metadata.num_rows > 1
+    # crm:3 (no pairs) sorts between crm:2 and erp:7: without it, erp:7 and shop:1 move up.
+    rest = records.filter(pl.col("record_key") != "crm:3")
+    outcome = _assert_same_as_full(rest, cache)
+    assert outcome.report.removed == 1 and outcome.report.changed == 0
+    assert outcome.report.reused_pairs == stored.metadata.num_rows
