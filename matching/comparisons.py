@@ -386,7 +386,9 @@ def _own_first_names(both: bool = True) -> pl.Expr:
     """
 
     def local_parts(side: Callable[[str], pl.Expr]) -> pl.Expr:
-        return side("personal_emails").list.join(" ").str.replace_all(r"@\S*", "")
+        # Per record (_contact_parts): as an expression here, the regex ran once per use and
+        # pair (ten times a pair), 70 % of all comparisons' time.
+        return side("personal_locals")
 
     left_key, right_key = _l("first_name_key"), _r("first_name_key")
     left, right = local_parts(_l), local_parts(_r)
@@ -534,6 +536,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.filter(~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains())))
         .alias("business_emails"),
         personal.alias("personal_emails"),
+        # The local parts of the personal addresses in one string (_own_first_names).
+        personal.list.join(" ").str.replace_all(r"@\S*", "").alias("personal_locals"),
         # A person's own address at a business domain (not the company's info@).
         usable.list.filter(
             ~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
