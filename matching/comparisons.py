@@ -475,7 +475,9 @@ def _own_first_names(both: bool = True) -> pl.Expr:
     """
 
     def local_parts(side: Callable[[str], pl.Expr]) -> pl.Expr:
-        return side("personal_emails").list.join(" ").str.replace_all(r"@\S*", "")
+        # Per record (_contact_parts): as an expression here, the regex ran once per use and
+        # pair (ten times a pair), 70 % of all comparisons' time.
+        return side("personal_locals")
 
     left_key, right_key = _l("first_name_key"), _r("first_name_key")
     left, right = local_parts(_l), local_parts(_r)
@@ -697,6 +699,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.filter(~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains())))
         .alias("business_emails"),
         personal.alias("personal_emails"),
+        # The local parts of the personal addresses in one string (_own_first_names).
+        personal.list.join(" ").str.replace_all(r"@\S*", "").alias("personal_locals"),
         # A person's own address at a business domain (not the company's info@).
         usable.list.filter(
             ~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
@@ -1367,20 +1371,43 @@ def compare_pairs(
     attributes = comparison_attributes(records)
     left = attributes.rename({name: f"{name}_l" for name in attributes.columns})
     right = attributes.rename({name: f"{name}_r" for name in attributes.columns})
+    rows = attributes.select(
+        "record_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row")
+    ).unique("record_key", keep="first", maintain_order=True)
     return pl.concat(
         [
-            _compare_chunk(pairs.slice(start, chunk_pairs), left, right)
+            _compare_chunk(pairs.slice(start, chunk_pairs), left, right, rows)
             for start in range(0, max(pairs.height, 1), chunk_pairs)
         ]
     )
 
 
-def _compare_chunk(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+def _attributes_of(
+    pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, rows: pl.DataFrame
+) -> pl.DataFrame:
+    """``pairs`` with both records' attributes, in the pairs' order; pairs with a key not among
+    the records left out (as an inner join would). The rows are looked up by key on two narrow
+    frames and gathered: joining the wide attribute frames by key cost twice as much."""
+    places = [
+        pairs.select(key).join(
+            rows, left_on=key, right_on="record_key", how="left", maintain_order="left"
+        )["__row"]
+        for key in ("left_key", "right_key")
+    ]
+    found = places[0].is_not_null() & places[1].is_not_null()
+    if not found.all():
+        pairs, places = pairs.filter(found), [place.filter(found) for place in places]
+    return pl.concat(
+        [pairs, left.drop("record_key_l")[places[0]], right.drop("record_key_r")[places[1]]],
+        how="horizontal",
+    )
+
+
+def _compare_chunk(
+    pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, rows: pl.DataFrame
+) -> pl.DataFrame:
     # In the pairs' order: sorted pairs stay sorted, so no wide frame needs sorting later.
-    joined = pairs.join(
-        left, left_on="left_key", right_on="record_key_l", maintain_order="left"
-    ).join(right, left_on="right_key", right_on="record_key_r", maintain_order="left")
-    joined = _align_swapped_names(joined)
+    joined = _align_swapped_names(_attributes_of(pairs, left, right, rows))
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in COMPARISONS
     ]

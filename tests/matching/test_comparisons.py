@@ -1840,3 +1840,26 @@ def test_prepared_attributes_give_the_same_levels(make_records: Any) -> None:
     named = pl.concat([half["left_key"], half["right_key"]])
     part = prepared.filter(pl.col("record_key").is_in(named.implode()))
     assert compare_pairs(half, part).equals(expected.head(half.height))
+
+
+def test_pairs_naming_an_unknown_record_are_left_out_in_order(make_records: Any) -> None:
+    # compare_pairs looks the records up by key (a gather, not a join of the wide frames): a
+    # pair whose record is not among ``records`` is dropped, as an inner join would, and the
+    # others keep their order and their own records' values.
+    records = make_records(
+        [
+            {"record_key": "crm:1", **_first_name("anna", "anna", "AN")},
+            {"record_key": "crm:2", **_first_name("anna", "anna", "AN")},
+            {"record_key": "crm:3", **_first_name("jonas", "jonas", "JNS")},
+        ]
+    )
+    pairs = _pair_frame(
+        [("crm:2", "crm:3"), ("crm:1", "crm:9"), ("crm:1", "crm:2"), ("crm:8", "crm:3")]
+    )
+    compared = compare_pairs(pairs, records, chunk_pairs=2)
+    assert compared.select("left_key", "right_key").rows() == [
+        ("crm:2", "crm:3"),
+        ("crm:1", "crm:2"),
+    ]
+    levels = [_label("first_name", level) for level in compared["first_name_level"]]
+    assert levels[1] == "exact" and levels[0] != "exact"
