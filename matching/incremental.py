@@ -66,6 +66,14 @@ from matching.comparisons import (
     domain_owners,
 )
 from matching.estimation import estimate_from_patterns
+from matching.frozen_model import (
+    FrequencyTables,
+    TablesUnusable,
+    frequency_tables,
+    frozen_record_frequencies,
+    load_tables,
+    write_tables,
+)
 from matching.kept_pairs import score_and_keep_as
 from matching.scoring import MatchWeights
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
@@ -74,7 +82,8 @@ from rules.versions import distribution_version, json_digest, source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
 #: 2: compared.parquet holds record numbers, a rule mask and Int8 levels (was keys, rule names).
-CACHE_FORMAT = 2
+#: 3: the term-frequency tables frozen with the weights (matching.frozen_model).
+CACHE_FORMAT = 3
 #: Folder of the cache inside a run folder.
 CACHE_FOLDER = "match_cache"
 #: Cleaned-record columns that blocking and comparisons read (a test checks blocking's rules).
@@ -174,6 +183,9 @@ class MatchCache:
     weights_since: datetime | None = None
     #: rows of compared.parquet when the cache was loaded without its pairs (else None)
     stored_pairs: int | None = None
+    #: term-frequency tables counted by the last full run, frozen with its weights
+    #: (matching.frozen_model); None only in a cache never written
+    tables: FrequencyTables | None = None
 
     @property
     def compared(self) -> pl.DataFrame:
@@ -314,6 +326,7 @@ def match_records(
     chunk_pairs: int = COMPARE_CHUNK_PAIRS,
     keep_all_pairs: bool = True,
     compare: Compare | None = None,
+    keep_model: bool = False,
 ) -> MatchOutcome:
     """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
 
@@ -323,6 +336,9 @@ def match_records(
     ``full_run_every_days``. Pairs are compared and scored ``chunk_pairs`` at a time; without
     ``keep_all_pairs`` only the pairs the run needs are kept (matching.kept_pairs). ``compare``
     compares candidate pairs (default: compare_pairs here, ``chunk_pairs`` at a time).
+    ``keep_model`` with ``full``: compare every pair, but score with the last full run's
+    weights and term-frequency tables (matching.frozen_model) instead of counting and
+    estimating them afresh: what an incremental night gives, pair for pair.
     """
     now = now or datetime.now(UTC)
     chunking = _Chunking(chunk_pairs, keep_all_pairs)
@@ -357,15 +373,27 @@ def match_records(
     cache, changes, reason, reused = _plan(
         records, fingerprints, settings, current, previous, full, now
     )
+    model = cache
     if cache is not None and changes is not None and reused is not None:
         blocking, compact, report = _compare_changed(
             records, fingerprints, settings, cache, changes, reused, reason, compare
         )
         weights = cache.weights
     else:
+        if full and keep_model:
+            model, reason = _kept_model(previous, reason)
         blocking, compact, report, weights = _compare_all(
-            records, settings, changes, reason, compare, chunk_pairs
+            records, settings, changes, reason, compare, chunk_pairs, model is None
         )
+    frequencies = None
+    if model is not None and model.tables is not None:
+        # The frozen model: the last full run's weights and term-frequency tables.
+        weights, tables = model.weights, model.tables
+        if settings.term_frequency:
+            frequencies = frozen_record_frequencies(records, tables)
+    else:
+        # Counted afresh; scoring counts today's frequencies, which are these tables'.
+        tables = frequency_tables(records)
     kept = score_and_keep_as(
         settings,
         compact,
@@ -373,6 +401,7 @@ def match_records(
         weights,
         chunk_pairs=chunking.chunk_pairs,
         keep_all=chunking.keep_all,
+        frequencies=frequencies,
     )
     new_cache = MatchCache(
         fingerprints=fingerprints,
@@ -381,8 +410,9 @@ def match_records(
         oversized=oversized_hashes(blocking.oversized_blocks, blocking.adjusted_blocks),
         weights=weights,
         settings=current,
-        # An incremental run keeps the cached weights, and with them their age.
-        weights_since=cache.weights_since if cache is not None else now,
+        # An incremental run keeps the cached model (weights, frequencies), and with it its age.
+        weights_since=model.weights_since if model is not None else now,
+        tables=tables,
     )
     return MatchOutcome(
         pairs=kept.pairs, blocking=blocking, report=report, cache=new_cache, weights=weights
@@ -393,6 +423,17 @@ def match_records(
 class _Chunking:
     chunk_pairs: int
     keep_all: bool
+
+
+def _kept_model(previous: Path | None, reason: str) -> tuple[MatchCache | None, str]:
+    """The last run's cache for its frozen model (``keep_model``), or None saying why not."""
+    if previous is None or not previous.exists():
+        return None, f"{reason}; no frozen model to keep: fresh weights and frequencies"
+    try:
+        cached = load_match_cache(previous, pairs=False)
+    except CacheUnusable as exc:
+        return None, f"{reason}; frozen model unusable ({exc}): fresh weights and frequencies"
+    return cached, f"{reason}, with the last full run's weights and term frequencies"
 
 
 def _compact(
@@ -502,14 +543,16 @@ def _compare_all(
     reason: str,
     compare: Compare,
     chunk_pairs: int,
+    estimate: bool = True,
 ) -> tuple[BlockingResult, CompactCompared, MatchReport, MatchWeights]:
     """Block and compare every record a batch at a time and estimate the weights from the
-    batches' level patterns (a full run, as matching.chunked_match's)."""
+    batches' level patterns (a full run, as matching.chunked_match's; not when ``estimate``
+    is off: a full run keeping the frozen model)."""
     blocking, compact, patterns = compare_in_batches(
         records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
     )
     weights = MatchWeights.defaults()
-    if settings.estimate_weights and compact.height > 0:
+    if estimate and settings.estimate_weights and compact.height > 0:
         weights = estimate_from_patterns(
             records, patterns, weights, sample_size=settings.em_sample_size
         ).weights
@@ -704,6 +747,8 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
         for start in range(0, max(pairs.height, 1), PAIRS_PER_ROW_GROUP):
             writer.write_table(pairs.slice(start, PAIRS_PER_ROW_GROUP).to_arrow())
     cache.oversized.write_parquet(folder / "oversized.parquet")
+    if cache.tables is not None:
+        write_tables(folder, cache.tables)
     manifest = {
         "format": CACHE_FORMAT,
         "run_id": run_id,
@@ -747,6 +792,10 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         compared = pl.concat(batches) if batches else compared
     else:
         _pairs_file(path, rows["compared"])
+    try:
+        tables = load_tables(folder)
+    except TablesUnusable as exc:
+        raise CacheUnusable(str(exc)) from None
     return MatchCache(
         fingerprints=fingerprints,
         pairs=compared,
@@ -756,6 +805,7 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         settings=settings,
         weights_since=weights_since,
         stored_pairs=None if pairs else rows["compared"],
+        tables=tables,
     )
 
 

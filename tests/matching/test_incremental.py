@@ -105,7 +105,8 @@ def _assert_same_as_full(
     records: pl.DataFrame, cache: Path, settings: MatchingConfig = SETTINGS
 ) -> MatchOutcome:
     incremental = match_records(records, settings, cache)
-    full = match_records(records, settings, cache, full=True)
+    # A full run with the frozen model (weights and term-frequency tables of the cached run).
+    full = match_records(records, settings, cache, full=True, keep_model=True)
     assert incremental.report.mode == "incremental", incremental.report.reason
     assert full.report.mode == "full"
     assert_frame_equal(incremental.pairs, full.pairs)
@@ -445,6 +446,9 @@ def test_cache_round_trips(make_records: Any, tmp_path: Path) -> None:
     loaded = load_match_cache(tmp_path / CACHE_FOLDER)
     assert loaded.weights == outcome.cache.weights
     assert loaded.settings == outcome.cache.settings
+    assert loaded.tables is not None and outcome.cache.tables is not None
+    assert loaded.tables.totals == outcome.cache.tables.totals
+    assert_frame_equal(loaded.tables.counts, outcome.cache.tables.counts)
     assert_frame_equal(loaded.compared, outcome.cache.compared)
     assert_frame_equal(loaded.fingerprints, outcome.cache.fingerprints)
     # nothing of the records but their keys: the values are only in pairs.parquet's levels
