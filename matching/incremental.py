@@ -7,9 +7,13 @@ run never leaves half a cache):
   reads (``MATCHED_COLUMNS``), never the values themselves;
 - ``compared.parquet``: every compared pair before term-frequency adjustment as numbers: its
   two records' places in ``records.parquet`` (left, right: UInt32), the rules that found it
-  (mask: UInt64, bit i for ``rule_names[i]`` of the manifest) and one Int8 level per comparison
-  (19 bytes a pair on disk before compression); written and read a row group at a time, so a
-  night at a million records never holds the pairs as strings (issue 18);
+  (mask: UInt64, bit i for ``rule_names[i]`` of the manifest), one Int8 level per comparison,
+  its probability (Float64) and whether its two records' domain owners were the same
+  (same_owner: Boolean; 28 bytes a pair on disk before compression); written and read a row
+  group at a time, so a night at a million records never holds the pairs as strings (issue
+  18); the next night scores only the reused pairs it keeps (matching.reused_scores);
+- ``term_frequencies.parquet``/``.json``: the term-frequency tables frozen with the weights
+  (matching.frozen_model);
 - ``oversized.parquet``: rule and 64-bit hash of every block too large to pair;
 - ``manifest.json``: format, the weights used, and fingerprints of everything that changes
   comparisons (the [matching] settings, versions, the matching code, the records' columns).
@@ -75,6 +79,7 @@ from matching.frozen_model import (
     write_tables,
 )
 from matching.kept_pairs import score_and_keep_as
+from matching.reused_scores import score_reusing
 from matching.scoring import MatchWeights
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.config import MatchingConfig
@@ -82,7 +87,8 @@ from rules.versions import distribution_version, json_digest, source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
 #: 2: compared.parquet holds record numbers, a rule mask and Int8 levels (was keys, rule names).
-#: 3: the term-frequency tables frozen with the weights (matching.frozen_model).
+#: 3: the term-frequency tables frozen with the weights (matching.frozen_model), and every
+#: pair's probability and same_owner in compared.parquet (matching.reused_scores).
 CACHE_FORMAT = 3
 #: Folder of the cache inside a run folder.
 CACHE_FOLDER = "match_cache"
@@ -126,6 +132,9 @@ PAIRS_SCHEMA = {
     "mask": pl.UInt64(),
     **{name: pl.Int8() for name in LEVEL_COLUMNS},
 }
+#: compared.parquet as written: the pairs, their probability and whether their domain owners
+#: were the same (a reused pair keeps its probability only while they are).
+CACHED_SCHEMA = {**PAIRS_SCHEMA, "probability": pl.Float64(), "same_owner": pl.Boolean()}
 #: Rows per row group of compared.parquet: what a run writes or reads of it at a time.
 PAIRS_PER_ROW_GROUP = 1_000_000
 
@@ -172,7 +181,8 @@ class MatchCache:
     #: record_key, fingerprint_1, fingerprint_2, sorted by record_key: a pair's numbers are
     #: places in this frame
     fingerprints: pl.DataFrame
-    #: PAIRS_SCHEMA: every compared pair (left < right, sorted), its rules' mask and levels
+    #: CACHED_SCHEMA: every compared pair (left < right, sorted), its rules' mask, levels,
+    #: probability and same_owner
     pairs: pl.DataFrame
     #: the blocking rules in bit order of ``pairs``' mask
     rule_names: tuple[str, ...]
@@ -269,7 +279,7 @@ class _Changes:
 class _Reused:
     """The cached pairs of two unchanged records, renumbered to today's records."""
 
-    pairs: pl.DataFrame  # PAIRS_SCHEMA, sorted by left, right
+    pairs: pl.DataFrame  # CACHED_SCHEMA, sorted by left, right
 
 
 def fingerprint_frame(records: pl.DataFrame) -> pl.DataFrame:
@@ -373,9 +383,9 @@ def match_records(
     cache, changes, reason, reused = _plan(
         records, fingerprints, settings, current, previous, full, now
     )
-    model = cache
+    model, known = cache, None
     if cache is not None and changes is not None and reused is not None:
-        blocking, compact, report = _compare_changed(
+        blocking, compact, report, known = _compare_changed(
             records, fingerprints, settings, cache, changes, reused, reason, compare
         )
         weights = cache.weights
@@ -394,18 +404,41 @@ def match_records(
     else:
         # Counted afresh; scoring counts today's frequencies, which are these tables'.
         tables = frequency_tables(records)
-    kept = score_and_keep_as(
-        settings,
-        compact,
-        records,
-        weights,
-        chunk_pairs=chunking.chunk_pairs,
-        keep_all=chunking.keep_all,
-        frequencies=frequencies,
-    )
+    if chunking.keep_all:
+        kept = score_and_keep_as(
+            settings,
+            compact,
+            records,
+            weights,
+            chunk_pairs=chunking.chunk_pairs,
+            keep_all=True,
+            frequencies=frequencies,
+        )
+        probabilities = kept.pairs["probability"]  # every pair, in compact's order
+    else:
+        # Yesterday's probabilities (``known``) spare scoring the reused pairs dropped anyway.
+        kept, probabilities = score_reusing(
+            settings,
+            compact,
+            known,
+            records,
+            weights,
+            frequencies=frequencies,
+            chunk_pairs=chunking.chunk_pairs,
+        )
     new_cache = MatchCache(
         fingerprints=fingerprints,
-        pairs=pl.concat([compact.numbered.pairs, compact.levels], how="horizontal"),
+        pairs=pl.concat(
+            [
+                compact.numbered.pairs,
+                compact.levels,
+                pl.DataFrame(
+                    [probabilities.alias("probability"), _same_owner(compact)],
+                    schema={"probability": pl.Float64(), "same_owner": pl.Boolean()},
+                ),
+            ],
+            how="horizontal",
+        ),
         rule_names=compact.numbered.rule_names,
         oversized=oversized_hashes(blocking.oversized_blocks, blocking.adjusted_blocks),
         weights=weights,
@@ -460,6 +493,17 @@ def _compact(
     )
 
 
+def _same_owner(compact: CompactCompared) -> pl.Series:
+    """Per pair: its two records have the same domain owner (compare_pairs' same_domain_owner)."""
+    owners = compact.domain_owners
+    numbers = compact.numbered.pairs
+    return (
+        (owners.gather(numbers["left"]) == owners.gather(numbers["right"]))
+        .fill_null(False)
+        .alias("same_owner")
+    )
+
+
 def _places(pairs: pl.DataFrame, keys: pl.Series) -> pl.DataFrame:
     """``pairs`` with left, right (UInt32): the places of left_key, right_key in ``keys``."""
     places = pl.DataFrame({"record_key": keys}).with_row_index("place")
@@ -499,8 +543,12 @@ def _compare_changed(
     reused: _Reused,
     reason: str,
     compare: Compare = compare_owned,
-) -> tuple[BlockingResult, CompactCompared, MatchReport]:
-    """Compare the pairs touching changed records; reuse the cached rows of all others."""
+) -> tuple[BlockingResult, CompactCompared, MatchReport, pl.Series]:
+    """Compare the pairs touching changed records; reuse the cached rows of all others.
+
+    Also returns, per compared pair, the cached probability of a reused pair whose domain
+    owners are the same as yesterday (null for the others): with the model frozen that is
+    its probability today (matching.reused_scores)."""
     touched = candidate_pairs_touching(
         records,
         changes.changed,
@@ -513,7 +561,12 @@ def _compare_changed(
     keys = fingerprints["record_key"]
     # Decided over all of today's records, once: for the fresh pairs and the reused ones.
     owners = domain_owners(records)
-    fresh = _numbered(compare(blocking.pairs, records, owners), keys, cache.rule_names)
+    fresh = _numbered(
+        compare(blocking.pairs, records, owners), keys, cache.rule_names
+    ).with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("probability"),
+        pl.lit(None, dtype=pl.Boolean).alias("same_owner"),
+    )
     recheck = _places(touched.recheck.select("left_key", "right_key"), keys).select(
         pl.col("left", "right").cast(pl.UInt32)
     )
@@ -522,6 +575,12 @@ def _compare_changed(
     # second firm at a domain makes it nobody's, as a full run would decide it today.
     union = pl.concat([fresh, kept]).sort("left", "right")
     compact = _compact(records, keys, cache.rule_names, union, owners)
+    # A pair whose domain owners changed (a second firm at the domain) is scored again.
+    known = union.select(
+        pl.when(pl.col("same_owner").eq_missing(_same_owner(compact)))
+        .then(pl.col("probability"))
+        .alias("known")
+    )["known"]
     report = MatchReport(
         mode="incremental",
         reason=reason,
@@ -533,7 +592,7 @@ def _compare_changed(
         candidate_pairs=union.height,
         pairs_per_rule=blocking.pairs_per_rule,
     )
-    return blocking, compact, report
+    return blocking, compact, report, known
 
 
 def _compare_all(
@@ -688,12 +747,12 @@ def _reusable(
             )
         )
     if not parts:
-        return _Reused(pl.DataFrame(schema=PAIRS_SCHEMA))
+        return _Reused(pl.DataFrame(schema=CACHED_SCHEMA))
     return _Reused(pl.concat(parts))
 
 
 def _pairs_file(path: Path, rows: int) -> pq.ParquetFile:
-    """compared.parquet opened, with ``rows`` rows (the manifest's) and PAIRS_SCHEMA's
+    """compared.parquet opened, with ``rows`` rows (the manifest's) and CACHED_SCHEMA's
     columns; raise CacheUnusable saying what is wrong."""
     try:
         file = pq.ParquetFile(path)
@@ -704,7 +763,7 @@ def _pairs_file(path: Path, rows: int) -> pq.ParquetFile:
     if found != rows:
         raise CacheUnusable(f"{path.name} holds {found} rows, the manifest says {rows}")
     assert isinstance(columns, pl.DataFrame)
-    if dict(columns.schema) != PAIRS_SCHEMA:
+    if dict(columns.schema) != CACHED_SCHEMA:
         raise CacheUnusable(f"{path.name} has other columns than expected")
     return file
 
@@ -741,7 +800,7 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
     """
     folder.mkdir(parents=True, exist_ok=True)
     cache.fingerprints.write_parquet(folder / "records.parquet")
-    pairs = cache.pairs.select(list(PAIRS_SCHEMA))
+    pairs = cache.pairs.select(list(CACHED_SCHEMA))
     schema = pairs.head(0).to_arrow().schema
     with pq.ParquetWriter(folder / "compared.parquet", schema, compression="zstd") as writer:
         for start in range(0, max(pairs.height, 1), PAIRS_PER_ROW_GROUP):
@@ -786,7 +845,7 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         folder / "oversized.parquet", rows["oversized"], _OVERSIZED_SCHEMA, CacheUnusable
     )
     path = folder / "compared.parquet"
-    compared = pl.DataFrame(schema=PAIRS_SCHEMA)
+    compared = pl.DataFrame(schema=CACHED_SCHEMA)
     if pairs:
         batches = list(_pair_batches(path, rows["compared"]))
         compared = pl.concat(batches) if batches else compared
