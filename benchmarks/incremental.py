@@ -4,7 +4,9 @@ after 1 % of the records changed.
 The demo (``write_demo(persons=20000, seed=42)``, as ``demo-20000`` in benchmarks/run.py) is
 run once in full; the folder is copied; in both copies 1 % of the records change in the ERP
 silo (moves, new e-mail addresses, new surnames, deletions, new duplicates, seeded); then one
-copy runs incrementally (the default) and the other with ``full=True`` (`golden run --full`).
+copy runs incrementally (the default) and the other with ``full=True`` (`golden run --full`);
+with fixed weights the full run keeps the first run's frozen model (``keep_model``: its
+weights and term-frequency tables, matching.frozen_model), as the incremental night does.
 Printed: the whole run's wall time and every stage's (extract, clean, match, golden records,
 publish, ...) for both, pairs compared (and reused), and whether pairs and clusters (the
 crosswalk's golden ids) are identical. Twice: with fixed weights
@@ -153,6 +155,8 @@ def run_variant(
         runners["full"],  # type: ignore[arg-type]
         today=NEXT_DAY,
         full=True,
+        # Fixed weights: the same frozen model as the night, so both must agree pair for pair.
+        keep_model=not estimate_weights,
     )
     wall_full = time.perf_counter() - clock
     cpu_total["full"] = time.process_time() - cpu

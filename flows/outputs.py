@@ -14,6 +14,8 @@ from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from flows.dq_reuse import DQReuse, write_dq_cache
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
+from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
+from matching.cluster_reuse import ReusedClusters, write_cluster_cache
 from matching.comparisons import COMPARISONS
 from matching.incremental import CACHE_FOLDER, write_match_cache
 from matching.overrides import value_hashes
@@ -60,6 +62,8 @@ class RunOutputs:
     record_hashes: pl.DataFrame | None = None
     #: this run's DQ verdicts (flows.dq_reuse), kept for the next run; None: not kept
     dq_reuse: DQReuse | None = None
+    #: this run's clusters with their cache for the next run (matching.cluster_reuse)
+    clusters: ReusedClusters | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -77,6 +81,8 @@ class RunOutputs:
             summary["cleaning"] = self.cleaned.report.to_dict()
         if self.dq_reuse is not None:
             summary["dq_checking"] = self.dq_reuse.to_dict()
+        if self.clusters is not None and self.clusters.report is not None:
+            summary["clustering"] = self.clusters.report.to_dict()
         if self.refused is not None:
             summary["merges_refused"] = merges_refused(self.refused)
         if self.overrides is not None or self.overrides_dropped is not None:
@@ -157,6 +163,10 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
             folder / CLEAN_CACHE_FOLDER,
             cache.keeping(outputs.cleaned.records["record_key"]),
             run_id=outputs.summary.run_id,
+        )
+    if outputs.clusters is not None and outputs.clusters.cache is not None:
+        write_cluster_cache(
+            folder / CLUSTER_CACHE_FOLDER, outputs.clusters.cache, run_id=outputs.summary.run_id
         )
     if outputs.dq_reuse is not None and outputs.dq_reuse.current:
         write_dq_cache(folder / DQ_CACHE_FOLDER, outputs.dq_reuse, run_id=outputs.summary.run_id)

@@ -35,6 +35,7 @@ from flows.retention import compute_retention, write_retention
 from flows.runlock import process_identity, run_lock
 from flows.state import PUBLISHED_STAGE, StateStore
 from flows.state_files import backup_state, sqlite_path
+from matching.cluster_reuse import ReusedClusters
 from matching.staleness import reminders
 from reports.dq_scores import DQResults, scorecard
 from reports.summary import RunSummary, SiloSummary
@@ -136,20 +137,31 @@ def run_pipeline(
     today: date | None = None,
     full: bool = False,
     new_state: bool = False,
+    keep_model: bool = False,
 ) -> PipelineResult:
     """Run every stage once, publish atomically, record the run in the state store.
 
     ``full`` recomputes every candidate pair (and the weights) even when the last run's match
     cache would allow an incremental match. ``new_state`` allows starting with a new SQLite state
     store although run folders exist (flows.state_files). Only one run per output folder at a
-    time (flows.runlock).
+    time (flows.runlock). ``keep_model`` with ``full``: every pair compared, but scored with
+    the last full run's weights and term-frequency tables (what an incremental night uses;
+    matching.frozen_model), so both give the same pairs and clusters.
     """
     with run_lock(config.output_dir):
-        return _run_locked(config, runner, today=today, full=full, new_state=new_state)
+        return _run_locked(
+            config, runner, today=today, full=full, new_state=new_state, keep_model=keep_model
+        )
 
 
 def _run_locked(
-    config: GoldenConfig, runner: StageRunner, *, today: date | None, full: bool, new_state: bool
+    config: GoldenConfig,
+    runner: StageRunner,
+    *,
+    today: date | None,
+    full: bool,
+    new_state: bool,
+    keep_model: bool = False,
 ) -> PipelineResult:
     started = datetime.now(UTC)
     run_id = new_run_id(started)
@@ -190,7 +202,7 @@ def _run_locked(
         state.save_dq_scores(run_id, scorecard(dq))
         for warning in timed("validate", stages.validate, config, cleaned, dq):
             log.warning("data quality: %s", warning)
-        matched = timed("match", stages.match, config, cleaned, full, runner.map_parts)
+        matched = timed("match", stages.match, config, cleaned, full, runner.map_parts, keep_model)
         decisions = state.load_review_decisions()  # reviewers' must- and cannot-links
         links = stages.golden_id_links(state, cleaned)  # records carrying a golden id
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
@@ -233,6 +245,7 @@ def _run_locked(
             overrides_dropped=dropped,
             record_hashes=hashes,
             dq_reuse=dq_reuse if config.matching.incremental else None,
+            clusters=clusters if isinstance(clusters, ReusedClusters) else None,
         )
         folder = timed(
             "publish",

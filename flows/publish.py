@@ -17,6 +17,7 @@ import polars as pl
 
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
+from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
 
@@ -106,8 +107,8 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
 
 
 def prune_match_caches(output_dir: Path, keep: Path) -> None:
-    """Remove the match, clean and DQ caches of every run folder but ``keep``: only the
-    latest one's are read."""
+    """Remove the match, clean, DQ and cluster caches of every run folder but ``keep``: only
+    the latest one's are read."""
     for run_folder in (output_dir / "runs").iterdir():
         if run_folder.name == keep.name:
             continue
@@ -115,6 +116,7 @@ def prune_match_caches(output_dir: Path, keep: Path) -> None:
             run_folder / CACHE_FOLDER,
             run_folder / CLEAN_CACHE_FOLDER,
             run_folder / DQ_CACHE_FOLDER,
+            run_folder / CLUSTER_CACHE_FOLDER,
         ):
             if cache.is_dir() and not cache.is_symlink():
                 shutil.rmtree(cache, ignore_errors=True)

@@ -33,6 +33,10 @@ CACHE_FOLDER: Final = "match_cache"
 CLEAN_CACHE_FOLDER: Final = "clean_cache"
 #: flows.dq_reuse's cache (fingerprints of values, verdicts): deleted whole on an erasure too.
 DQ_CACHE_FOLDER: Final = "dq_cache"
+#: matching.cluster_reuse's cache (record keys, clusters): deleted whole too (the next run
+#: clusters every component).
+CLUSTER_CACHE_FOLDER: Final = "cluster_cache"
+CACHE_FOLDERS: Final = (CACHE_FOLDER, CLEAN_CACHE_FOLDER, DQ_CACHE_FOLDER, CLUSTER_CACHE_FOLDER)
 SUFFIX: Final = ".scrub"
 NOTICE: Final = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Entfernt / removed</title></head>
@@ -66,10 +70,14 @@ def plan_scrub(
             if path.is_dir() or path.is_symlink() or path.name.endswith(SUFFIX):
                 continue
             parts = path.relative_to(folder).parts
-            if CACHE_FOLDER in parts or CLEAN_CACHE_FOLDER in parts or DQ_CACHE_FOLDER in parts:
+            if set(CACHE_FOLDERS) & set(parts):
                 continue
             _plan_file(path, person, request_ref, plan)
-        for deleted in (folder / CLEAN_CACHE_FOLDER, folder / DQ_CACHE_FOLDER):
+        for deleted in (
+            folder / CLEAN_CACHE_FOLDER,
+            folder / DQ_CACHE_FOLDER,
+            folder / CLUSTER_CACHE_FOLDER,
+        ):
             if deleted.is_dir() and not deleted.is_symlink():
                 plan.delete.append(deleted)
                 plan.changes[str(deleted)] = -1

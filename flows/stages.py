@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -33,6 +33,23 @@ from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
 from matching.blocking import BlockingResult
+from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
+from matching.cluster_reuse import (
+    STRENGTH,
+    ClusterCache,
+    ClusterCacheUnusable,
+    ClusterReport,
+    ReusedClusters,
+    in_merge_order,
+    link_frame,
+    load_cluster_cache,
+    model_key,
+    new_cache,
+    pair_digests,
+    split_components,
+    touched_records,
+    with_strength,
+)
 from matching.clustering import (
     REFUSED_SCHEMA,
     ClusterResult,
@@ -343,14 +360,19 @@ def validate(config: GoldenConfig, cleaned: Cleaned, dq: DQResults | None = None
 
 
 def match(
-    config: GoldenConfig, cleaned: Cleaned, full: bool = False, map_parts: MapParts = in_order
+    config: GoldenConfig,
+    cleaned: Cleaned,
+    full: bool = False,
+    map_parts: MapParts = in_order,
+    keep_model: bool = False,
 ) -> Matched:
     """Candidate pairs by blocking, compared field by field and scored.
 
     Incremental when the last published run's match cache fits (matching.incremental): only
     pairs touching new or changed records are compared. ``full`` forces a full recompute.
     Blocking sees all records; the pairs are compared in partitions of ``[project]
-    partition_pairs`` (matching.partitions), run by ``map_parts``.
+    partition_pairs`` (matching.partitions), run by ``map_parts``. ``keep_model`` with ``full``
+    scores with the last full run's weights and term frequencies (matching.frozen_model).
     """
 
     # Each partition is compared chunk by chunk too: memory follows the chunk ([project]
@@ -389,6 +411,7 @@ def match(
         chunk_pairs=chunk_pairs,
         keep_all_pairs=config.project.write_all_pairs,
         compare=compare,
+        keep_model=keep_model,
     )
     log.info(outcome.report.log_line())
     log.info(
@@ -420,19 +443,121 @@ def cluster(
     are must-links, rejected pairs cannot-links that no third record can bridge either.
     ``links`` (left_key, right_key) are further must-links: records carrying a golden id
     (see golden_id_links). See matching.clustering for what makes a merge coherent.
+
+    With incremental matching on, the result also carries a cluster cache: an incremental
+    night clusters only the connected components it touched and takes the others from the
+    last run's cache (matching.cluster_reuse); the clusters are the same.
     """
-    settings = config.matching
-    record_keys = cleaned.records["record_key"]
     must_link, rejected = decision_links(decisions)
     if links is not None and links.height:
         must_link = pl.concat([must_link, links.select("left_key", "right_key")]).unique()
+    cache = matched.cache
+    if cache is None:  # incremental runs off: no run reads a cluster cache
+        return _cluster_all(config, cleaned.records, matched, must_link, rejected)[0]
+    key = model_key(cache.settings, cache.weights, cache.tables.totals if cache.tables else None)
+    digests = pair_digests(matched.pairs)
+    link_rows = link_frame(must_link, rejected)
+    previous, reason = _previous_clusters(config, matched, key)
+    records = cleaned.records
+    if previous is None:
+        result, completed = _cluster_all(config, records, matched, must_link, rejected)
+        refused = with_strength(result.refused, _strength(completed, result.refused))
+        report = ClusterReport("full", reason, records.height, records.height)
+    else:
+        touched = touched_records(cache.fingerprints, digests, link_rows, previous)
+        accepted = pl.concat(
+            [
+                matched.pairs.filter(
+                    pl.col("probability") >= config.matching.match_threshold
+                ).select("left_key", "right_key"),
+                must_link.select("left_key", "right_key"),
+            ]
+        )
+        split = split_components(records["record_key"], accepted, touched, previous)
+        keys = split.clustered.implode()
+
+        def inside(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.filter(pl.col("left_key").is_in(keys) & pl.col("right_key").is_in(keys))
+
+        part, completed = _cluster_all(
+            config,
+            records.filter(pl.col("record_key").is_in(keys)),
+            replace(matched, pairs=inside(matched.pairs)),
+            inside(must_link),
+            inside(rejected),
+        )
+        refused = in_merge_order(
+            pl.concat(
+                [split.refused, with_strength(part.refused, _strength(completed, part.refused))]
+            )
+        )
+        result = ClusterResult(
+            pl.concat([split.clusters, part.clusters]).sort("record_key"),
+            refused.drop(STRENGTH),
+        )
+        report = ClusterReport(
+            "incremental",
+            "the last run's cluster cache fits",
+            records.height,
+            split.clustered.len(),
+            split.touched,
+        )
+        log.info(
+            "clustering: %d of %d records in components touched by %d changed records",
+            split.clustered.len(),
+            records.height,
+            split.touched,
+        )
+    return ReusedClusters(
+        result.clusters,
+        result.refused,
+        cache=new_cache(key, cache.fingerprints, digests, link_rows, result, refused),
+        report=report,
+    )
+
+
+def _previous_clusters(
+    config: GoldenConfig, matched: Matched, key: str
+) -> tuple[ClusterCache | None, str]:
+    """The last run's cluster cache when this run may take clusters from it, else why not."""
+    if matched.report is None or matched.report.mode != "incremental":
+        return None, "matched in full: every component clustered"
+    try:
+        previous = load_cluster_cache(config.output_dir / "latest" / CLUSTER_CACHE_FOLDER)
+    except ClusterCacheUnusable as exc:
+        return None, f"no usable cluster cache ({exc})"
+    if previous.key != key:
+        return None, "the cluster cache was made with another match model or settings"
+    return previous, ""
+
+
+def _strength(completed: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
+    """left_key, right_key, the strength coherent_clusters orders refused merges by."""
+    column = "score" if "score" in completed.columns else "probability"
+    return (
+        completed.join(refused.select("left_key", "right_key"), on=["left_key", "right_key"])
+        .select("left_key", "right_key", pl.col(column).alias(STRENGTH))
+        .unique(["left_key", "right_key"], keep="first", maintain_order=True)
+    )
+
+
+def _cluster_all(
+    config: GoldenConfig,
+    records: pl.DataFrame,
+    matched: Matched,
+    must_link: pl.DataFrame,
+    rejected: pl.DataFrame,
+) -> tuple[ClusterResult, pl.DataFrame]:
+    """Cluster every component of ``records``: the result and the pairs it weighed."""
+    settings = config.matching
+    record_keys = records["record_key"]
     pairs = matched.pairs
     if not settings.split_weak_links:
         if must_link.height + rejected.height == 0:
             accepted = pairs.filter(pl.col("probability") >= settings.match_threshold)
             return ClusterResult(
                 connected_components(record_keys, accepted), pl.DataFrame(schema=REFUSED_SCHEMA)
-            )
+            ), pairs
         # Only the reviewers' decisions constrain the components then.
         plain = pairs.select(
             "left_key",
@@ -445,7 +570,7 @@ def cluster(
         )
         return coherent_clusters(
             record_keys, plain, settings.match_threshold, 0.0, rejected, must_link
-        )
+        ), plain
     if settings.cannot_link_below > 0:
         pairs = pairs.with_columns(
             pl.when(pl.col("probability") < settings.cannot_link_below)
@@ -455,7 +580,7 @@ def cluster(
         )
     weights = matched.weights or MatchWeights.defaults()
     completed = complete_pairs(
-        record_keys, pairs, cleaned.records, weights, settings.hard_rules, settings.match_threshold
+        record_keys, pairs, records, weights, settings.hard_rules, settings.match_threshold
     )
     return coherent_clusters(
         record_keys,
@@ -464,7 +589,7 @@ def cluster(
         settings.group_linkage,
         cannot_link=rejected,
         must_link=must_link,
-    )
+    ), completed
 
 
 def decision_links(decisions: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:

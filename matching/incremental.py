@@ -7,9 +7,13 @@ run never leaves half a cache):
   reads (``MATCHED_COLUMNS``), never the values themselves;
 - ``compared.parquet``: every compared pair before term-frequency adjustment as numbers: its
   two records' places in ``records.parquet`` (left, right: UInt32), the rules that found it
-  (mask: UInt64, bit i for ``rule_names[i]`` of the manifest) and one Int8 level per comparison
-  (19 bytes a pair on disk before compression); written and read a row group at a time, so a
-  night at a million records never holds the pairs as strings (issue 18);
+  (mask: UInt64, bit i for ``rule_names[i]`` of the manifest), one Int8 level per comparison,
+  its probability (Float64) and whether its two records' domain owners were the same
+  (same_owner: Boolean; 28 bytes a pair on disk before compression); written and read a row
+  group at a time, so a night at a million records never holds the pairs as strings (issue
+  18); the next night scores only the reused pairs it keeps (matching.reused_scores);
+- ``term_frequencies.parquet``/``.json``: the term-frequency tables frozen with the weights
+  (matching.frozen_model);
 - ``oversized.parquet``: rule and 64-bit hash of every block too large to pair;
 - ``manifest.json``: format, the weights used, and fingerprints of everything that changes
   comparisons (the [matching] settings, versions, the matching code, the records' columns).
@@ -66,7 +70,16 @@ from matching.comparisons import (
     domain_owners,
 )
 from matching.estimation import estimate_from_patterns
+from matching.frozen_model import (
+    FrequencyTables,
+    TablesUnusable,
+    frequency_tables,
+    frozen_record_frequencies,
+    load_tables,
+    write_tables,
+)
 from matching.kept_pairs import score_and_keep_as
+from matching.reused_scores import score_reusing
 from matching.scoring import MatchWeights
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.config import MatchingConfig
@@ -74,7 +87,9 @@ from rules.versions import distribution_version, json_digest, source_digest
 
 #: Bump when the cache's files or their meaning change: older caches then force a full run.
 #: 2: compared.parquet holds record numbers, a rule mask and Int8 levels (was keys, rule names).
-CACHE_FORMAT = 2
+#: 3: the term-frequency tables frozen with the weights (matching.frozen_model), and every
+#: pair's probability and same_owner in compared.parquet (matching.reused_scores).
+CACHE_FORMAT = 3
 #: Folder of the cache inside a run folder.
 CACHE_FOLDER = "match_cache"
 #: Cleaned-record columns that blocking and comparisons read (a test checks blocking's rules).
@@ -117,6 +132,9 @@ PAIRS_SCHEMA = {
     "mask": pl.UInt64(),
     **{name: pl.Int8() for name in LEVEL_COLUMNS},
 }
+#: compared.parquet as written: the pairs, their probability and whether their domain owners
+#: were the same (a reused pair keeps its probability only while they are).
+CACHED_SCHEMA = {**PAIRS_SCHEMA, "probability": pl.Float64(), "same_owner": pl.Boolean()}
 #: Rows per row group of compared.parquet: what a run writes or reads of it at a time.
 PAIRS_PER_ROW_GROUP = 1_000_000
 
@@ -163,7 +181,8 @@ class MatchCache:
     #: record_key, fingerprint_1, fingerprint_2, sorted by record_key: a pair's numbers are
     #: places in this frame
     fingerprints: pl.DataFrame
-    #: PAIRS_SCHEMA: every compared pair (left < right, sorted), its rules' mask and levels
+    #: CACHED_SCHEMA: every compared pair (left < right, sorted), its rules' mask, levels,
+    #: probability and same_owner
     pairs: pl.DataFrame
     #: the blocking rules in bit order of ``pairs``' mask
     rule_names: tuple[str, ...]
@@ -174,6 +193,9 @@ class MatchCache:
     weights_since: datetime | None = None
     #: rows of compared.parquet when the cache was loaded without its pairs (else None)
     stored_pairs: int | None = None
+    #: term-frequency tables counted by the last full run, frozen with its weights
+    #: (matching.frozen_model); None only in a cache never written
+    tables: FrequencyTables | None = None
 
     @property
     def compared(self) -> pl.DataFrame:
@@ -257,7 +279,7 @@ class _Changes:
 class _Reused:
     """The cached pairs of two unchanged records, renumbered to today's records."""
 
-    pairs: pl.DataFrame  # PAIRS_SCHEMA, sorted by left, right
+    pairs: pl.DataFrame  # CACHED_SCHEMA, sorted by left, right
 
 
 def fingerprint_frame(records: pl.DataFrame) -> pl.DataFrame:
@@ -314,6 +336,7 @@ def match_records(
     chunk_pairs: int = COMPARE_CHUNK_PAIRS,
     keep_all_pairs: bool = True,
     compare: Compare | None = None,
+    keep_model: bool = False,
 ) -> MatchOutcome:
     """Candidate pairs compared and scored, incrementally from ``previous`` when it fits.
 
@@ -323,6 +346,9 @@ def match_records(
     ``full_run_every_days``. Pairs are compared and scored ``chunk_pairs`` at a time; without
     ``keep_all_pairs`` only the pairs the run needs are kept (matching.kept_pairs). ``compare``
     compares candidate pairs (default: compare_pairs here, ``chunk_pairs`` at a time).
+    ``keep_model`` with ``full``: compare every pair, but score with the last full run's
+    weights and term-frequency tables (matching.frozen_model) instead of counting and
+    estimating them afresh: what an incremental night gives, pair for pair.
     """
     now = now or datetime.now(UTC)
     chunking = _Chunking(chunk_pairs, keep_all_pairs)
@@ -357,32 +383,69 @@ def match_records(
     cache, changes, reason, reused = _plan(
         records, fingerprints, settings, current, previous, full, now
     )
+    model, known = cache, None
     if cache is not None and changes is not None and reused is not None:
-        blocking, compact, report = _compare_changed(
+        blocking, compact, report, known = _compare_changed(
             records, fingerprints, settings, cache, changes, reused, reason, compare
         )
         weights = cache.weights
     else:
+        if full and keep_model:
+            model, reason = _kept_model(previous, reason)
         blocking, compact, report, weights = _compare_all(
-            records, settings, changes, reason, compare, chunk_pairs
+            records, settings, changes, reason, compare, chunk_pairs, model is None
         )
-    kept = score_and_keep_as(
-        settings,
-        compact,
-        records,
-        weights,
-        chunk_pairs=chunking.chunk_pairs,
-        keep_all=chunking.keep_all,
-    )
+    frequencies = None
+    if model is not None and model.tables is not None:
+        # The frozen model: the last full run's weights and term-frequency tables.
+        weights, tables = model.weights, model.tables
+        if settings.term_frequency:
+            frequencies = frozen_record_frequencies(records, tables)
+    else:
+        # Counted afresh; scoring counts today's frequencies, which are these tables'.
+        tables = frequency_tables(records)
+    if chunking.keep_all:
+        kept = score_and_keep_as(
+            settings,
+            compact,
+            records,
+            weights,
+            chunk_pairs=chunking.chunk_pairs,
+            keep_all=True,
+            frequencies=frequencies,
+        )
+        probabilities = kept.pairs["probability"]  # every pair, in compact's order
+    else:
+        # Yesterday's probabilities (``known``) spare scoring the reused pairs dropped anyway.
+        kept, probabilities = score_reusing(
+            settings,
+            compact,
+            known,
+            records,
+            weights,
+            frequencies=frequencies,
+            chunk_pairs=chunking.chunk_pairs,
+        )
     new_cache = MatchCache(
         fingerprints=fingerprints,
-        pairs=pl.concat([compact.numbered.pairs, compact.levels], how="horizontal"),
+        pairs=pl.concat(
+            [
+                compact.numbered.pairs,
+                compact.levels,
+                pl.DataFrame(
+                    [probabilities.alias("probability"), _same_owner(compact)],
+                    schema={"probability": pl.Float64(), "same_owner": pl.Boolean()},
+                ),
+            ],
+            how="horizontal",
+        ),
         rule_names=compact.numbered.rule_names,
         oversized=oversized_hashes(blocking.oversized_blocks, blocking.adjusted_blocks),
         weights=weights,
         settings=current,
-        # An incremental run keeps the cached weights, and with them their age.
-        weights_since=cache.weights_since if cache is not None else now,
+        # An incremental run keeps the cached model (weights, frequencies), and with it its age.
+        weights_since=model.weights_since if model is not None else now,
+        tables=tables,
     )
     return MatchOutcome(
         pairs=kept.pairs, blocking=blocking, report=report, cache=new_cache, weights=weights
@@ -393,6 +456,17 @@ def match_records(
 class _Chunking:
     chunk_pairs: int
     keep_all: bool
+
+
+def _kept_model(previous: Path | None, reason: str) -> tuple[MatchCache | None, str]:
+    """The last run's cache for its frozen model (``keep_model``), or None saying why not."""
+    if previous is None or not previous.exists():
+        return None, f"{reason}; no frozen model to keep: fresh weights and frequencies"
+    try:
+        cached = load_match_cache(previous, pairs=False)
+    except CacheUnusable as exc:
+        return None, f"{reason}; frozen model unusable ({exc}): fresh weights and frequencies"
+    return cached, f"{reason}, with the last full run's weights and term frequencies"
 
 
 def _compact(
@@ -416,6 +490,17 @@ def _compact(
         pairs.select(LEVEL_COLUMNS),
         per_record.get_column("record_type"),
         per_record.get_column("domain_owner"),
+    )
+
+
+def _same_owner(compact: CompactCompared) -> pl.Series:
+    """Per pair: its two records have the same domain owner (compare_pairs' same_domain_owner)."""
+    owners = compact.domain_owners
+    numbers = compact.numbered.pairs
+    return (
+        (owners.gather(numbers["left"]) == owners.gather(numbers["right"]))
+        .fill_null(False)
+        .alias("same_owner")
     )
 
 
@@ -458,8 +543,12 @@ def _compare_changed(
     reused: _Reused,
     reason: str,
     compare: Compare = compare_owned,
-) -> tuple[BlockingResult, CompactCompared, MatchReport]:
-    """Compare the pairs touching changed records; reuse the cached rows of all others."""
+) -> tuple[BlockingResult, CompactCompared, MatchReport, pl.Series]:
+    """Compare the pairs touching changed records; reuse the cached rows of all others.
+
+    Also returns, per compared pair, the cached probability of a reused pair whose domain
+    owners are the same as yesterday (null for the others): with the model frozen that is
+    its probability today (matching.reused_scores)."""
     touched = candidate_pairs_touching(
         records,
         changes.changed,
@@ -472,7 +561,12 @@ def _compare_changed(
     keys = fingerprints["record_key"]
     # Decided over all of today's records, once: for the fresh pairs and the reused ones.
     owners = domain_owners(records)
-    fresh = _numbered(compare(blocking.pairs, records, owners), keys, cache.rule_names)
+    fresh = _numbered(
+        compare(blocking.pairs, records, owners), keys, cache.rule_names
+    ).with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("probability"),
+        pl.lit(None, dtype=pl.Boolean).alias("same_owner"),
+    )
     recheck = _places(touched.recheck.select("left_key", "right_key"), keys).select(
         pl.col("left", "right").cast(pl.UInt32)
     )
@@ -481,6 +575,12 @@ def _compare_changed(
     # second firm at a domain makes it nobody's, as a full run would decide it today.
     union = pl.concat([fresh, kept]).sort("left", "right")
     compact = _compact(records, keys, cache.rule_names, union, owners)
+    # A pair whose domain owners changed (a second firm at the domain) is scored again.
+    known = union.select(
+        pl.when(pl.col("same_owner").eq_missing(_same_owner(compact)))
+        .then(pl.col("probability"))
+        .alias("known")
+    )["known"]
     report = MatchReport(
         mode="incremental",
         reason=reason,
@@ -492,7 +592,7 @@ def _compare_changed(
         candidate_pairs=union.height,
         pairs_per_rule=blocking.pairs_per_rule,
     )
-    return blocking, compact, report
+    return blocking, compact, report, known
 
 
 def _compare_all(
@@ -502,14 +602,16 @@ def _compare_all(
     reason: str,
     compare: Compare,
     chunk_pairs: int,
+    estimate: bool = True,
 ) -> tuple[BlockingResult, CompactCompared, MatchReport, MatchWeights]:
     """Block and compare every record a batch at a time and estimate the weights from the
-    batches' level patterns (a full run, as matching.chunked_match's)."""
+    batches' level patterns (a full run, as matching.chunked_match's; not when ``estimate``
+    is off: a full run keeping the frozen model)."""
     blocking, compact, patterns = compare_in_batches(
         records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
     )
     weights = MatchWeights.defaults()
-    if settings.estimate_weights and compact.height > 0:
+    if estimate and settings.estimate_weights and compact.height > 0:
         weights = estimate_from_patterns(
             records, patterns, weights, sample_size=settings.em_sample_size
         ).weights
@@ -645,12 +747,12 @@ def _reusable(
             )
         )
     if not parts:
-        return _Reused(pl.DataFrame(schema=PAIRS_SCHEMA))
+        return _Reused(pl.DataFrame(schema=CACHED_SCHEMA))
     return _Reused(pl.concat(parts))
 
 
 def _pairs_file(path: Path, rows: int) -> pq.ParquetFile:
-    """compared.parquet opened, with ``rows`` rows (the manifest's) and PAIRS_SCHEMA's
+    """compared.parquet opened, with ``rows`` rows (the manifest's) and CACHED_SCHEMA's
     columns; raise CacheUnusable saying what is wrong."""
     try:
         file = pq.ParquetFile(path)
@@ -661,7 +763,7 @@ def _pairs_file(path: Path, rows: int) -> pq.ParquetFile:
     if found != rows:
         raise CacheUnusable(f"{path.name} holds {found} rows, the manifest says {rows}")
     assert isinstance(columns, pl.DataFrame)
-    if dict(columns.schema) != PAIRS_SCHEMA:
+    if dict(columns.schema) != CACHED_SCHEMA:
         raise CacheUnusable(f"{path.name} has other columns than expected")
     return file
 
@@ -698,12 +800,14 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
     """
     folder.mkdir(parents=True, exist_ok=True)
     cache.fingerprints.write_parquet(folder / "records.parquet")
-    pairs = cache.pairs.select(list(PAIRS_SCHEMA))
+    pairs = cache.pairs.select(list(CACHED_SCHEMA))
     schema = pairs.head(0).to_arrow().schema
     with pq.ParquetWriter(folder / "compared.parquet", schema, compression="zstd") as writer:
         for start in range(0, max(pairs.height, 1), PAIRS_PER_ROW_GROUP):
             writer.write_table(pairs.slice(start, PAIRS_PER_ROW_GROUP).to_arrow())
     cache.oversized.write_parquet(folder / "oversized.parquet")
+    if cache.tables is not None:
+        write_tables(folder, cache.tables)
     manifest = {
         "format": CACHE_FORMAT,
         "run_id": run_id,
@@ -741,12 +845,16 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         folder / "oversized.parquet", rows["oversized"], _OVERSIZED_SCHEMA, CacheUnusable
     )
     path = folder / "compared.parquet"
-    compared = pl.DataFrame(schema=PAIRS_SCHEMA)
+    compared = pl.DataFrame(schema=CACHED_SCHEMA)
     if pairs:
         batches = list(_pair_batches(path, rows["compared"]))
         compared = pl.concat(batches) if batches else compared
     else:
         _pairs_file(path, rows["compared"])
+    try:
+        tables = load_tables(folder)
+    except TablesUnusable as exc:
+        raise CacheUnusable(str(exc)) from None
     return MatchCache(
         fingerprints=fingerprints,
         pairs=compared,
@@ -756,6 +864,7 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         settings=settings,
         weights_since=weights_since,
         stored_pairs=None if pairs else rows["compared"],
+        tables=tables,
     )
 
 

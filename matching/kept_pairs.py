@@ -140,14 +140,19 @@ def score_and_keep(
     match_threshold: float,
     chunk_pairs: int,
     keep_all: bool = False,
+    frequencies: RecordFrequencies | None = None,
 ) -> KeptPairs:
     """Score ``compared`` (sorted by left_key, right_key) chunk by chunk; keep what matters.
 
     ``compared``: a frame as compare_pairs makes it, or any ``ComparedPairs``. Returns the
-    kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them.
+    kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them. ``frequencies``:
+    the records' term frequencies when not counted from ``records`` (matching.frozen_model).
     """
     source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
-    frequencies = record_frequencies(records) if term_frequency else None
+    if not term_frequency:
+        frequencies = None
+    elif frequencies is None:
+        frequencies = record_frequencies(records)
     height = source.height
     if height == 0:
         scored = _score(source.chunk(0, 0), records, weights, hard_rules, frequencies)
@@ -199,6 +204,7 @@ def score_and_keep_as(
     *,
     chunk_pairs: int,
     keep_all: bool = False,
+    frequencies: RecordFrequencies | None = None,
 ) -> KeptPairs:
     """``score_and_keep`` with the hard rules, term-frequency switch and thresholds of
     ``[matching]`` (the chunked and the incremental match score alike)."""
@@ -212,4 +218,5 @@ def score_and_keep_as(
         match_threshold=settings.match_threshold,
         chunk_pairs=chunk_pairs,
         keep_all=keep_all,
+        frequencies=frequencies,
     )

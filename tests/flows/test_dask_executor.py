@@ -26,6 +26,7 @@ VOLATILE = {
     "match_cache/manifest.json": ("run_id", "weights_since"),  # weights_since: the clock
     "clean_cache/manifest.json": ("run_id",),
     "dq_cache/manifest.json": ("run_id",),
+    "cluster_cache/manifest.json": ("run_id",),
     "dq_report.html": (),  # run id, start and end time, stage durations
     "review.html": (),  # run id (in the title, the header and the page's data)
 }

@@ -23,6 +23,7 @@ from flows.connectors import read_silo
 from flows.demo import DEMO_TODAY, write_demo
 from flows.pipeline import PlainRunner, run_pipeline
 from matching.comparisons import compare_pairs
+from matching.frozen_model import frozen_record_frequencies
 from matching.incremental import CACHE_FOLDER, MatchOutcome, match_records, write_match_cache
 from matching.scoring import score_pairs
 from matching.stable_ids import assign_golden_ids
@@ -143,7 +144,8 @@ def test_incremental_run_equals_full_run_after_random_edits(
         write_match_cache(cache, previous.cache)
         records = edit(records, seed, added, changed, deleted)
         incremental = match_records(records, matching, cache)
-        full = match_records(records, matching, cache, full=True)
+        # Every pair compared afresh, scored with the cached run's frozen model.
+        full = match_records(records, matching, cache, full=True, keep_model=True)
         assert incremental.report.mode == "incremental", incremental.report.reason
         assert_frame_equal(incremental.pairs, full.pairs)
         assert_frame_equal(incremental.blocking.oversized_blocks, full.blocking.oversized_blocks)
@@ -173,11 +175,15 @@ def test_incremental_run_scores_with_the_cached_weights(
     assert incremental.report.mode == "incremental"
     assert incremental.cache.weights == first.cache.weights
     assert_frame_equal(incremental.cache.compared, full.cache.compared)
+    # the frozen term frequencies too
+    assert incremental.cache.tables.totals == first.cache.tables.totals
+    assert_frame_equal(incremental.cache.tables.counts, first.cache.tables.counts)
+    frozen = frozen_record_frequencies(records, first.cache.tables)
     # The cache keeps numbers and levels only: the full run's pairs compared again, as it did.
     compared = compare_pairs(full.cache.compared.select("left_key", "right_key", "rules"), records)
     assert_frame_equal(compared.select(full.cache.compared.columns), full.cache.compared)
     rescored = score_pairs(
-        term_frequency_adjustments(compared, records),
+        term_frequency_adjustments(compared, records, frozen),
         first.cache.weights,
         matching.hard_rules,
     ).sort("left_key", "right_key")
@@ -222,7 +228,9 @@ def test_pipeline_matches_incrementally_and_publishes_what_a_full_run_does(
     for directory in ("a", "b"):
         _edit_newsletter(tmp_path / directory)
     incremental = run_pipeline(load_config(config), PlainRunner())
-    full = run_pipeline(load_config(tmp_path / "b" / "golden.toml"), PlainRunner(), full=True)
+    full = run_pipeline(
+        load_config(tmp_path / "b" / "golden.toml"), PlainRunner(), full=True, keep_model=True
+    )
 
     summary = json.loads((incremental.folder / "summary.json").read_text("utf-8"))
     assert summary["matching"]["mode"] == "incremental"

@@ -36,6 +36,9 @@ from flows.connectors import read_silo
 from flows.demo import DEMO_TODAY, write_demo
 from flows.pipeline import PipelineResult, PlainRunner, run_pipeline
 from matching import comparisons
+from matching.frozen_model import frequency_tables
+from matching.incremental import CACHE_FOLDER as MATCH_CACHE_FOLDER
+from matching.incremental import load_match_cache
 from rules.canonical import record_hashes
 from rules.config import load_config
 
@@ -158,15 +161,43 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(stages, "match", counting_match)
         incremental_result = run_pipeline(load_config(config_path), PlainRunner(), today=NEXT_DAY)
-    return {
+    nights = {
         "first": first,
         "incremental": incremental_result,
         "owner_calls": owner_calls,
+        # Every pair compared, scored with the frozen model the incremental night uses.
         "full": run_pipeline(
-            load_config(full / "golden.toml"), PlainRunner(), today=NEXT_DAY, full=True
+            load_config(full / "golden.toml"),
+            PlainRunner(),
+            today=NEXT_DAY,
+            full=True,
+            keep_model=True,
         ),
         "moved": ("erp", target, donor),
     }
+    # As written: the first run's cache folder is pruned once the night is published.
+    nights["tables"] = [
+        load_match_cache(nights["incremental"].folder / MATCH_CACHE_FOLDER).tables,  # type: ignore[attr-defined]
+        first.outputs.matched.cache.tables,  # type: ignore[union-attr]
+    ]
+    # A second night, on copies (the first night's folders stay for the tests above): the
+    # incremental one starts from the first night's incremental cache.
+    second, second_full = root / "second", root / "second-full"
+    shutil.copytree(incremental, second, symlinks=True)
+    shutil.copytree(incremental, second_full, symlinks=True)
+    for directory in (second, second_full):
+        change_erp(directory, records=600, seed=11)
+    nights["second_incremental"] = run_pipeline(
+        load_config(second / "golden.toml"), PlainRunner(), today=NEXT_DAY + timedelta(days=1)
+    )
+    nights["second_full"] = run_pipeline(
+        load_config(second_full / "golden.toml"),
+        PlainRunner(),
+        today=NEXT_DAY + timedelta(days=1),
+        full=True,
+        keep_model=True,
+    )
+    return nights
 
 
 def test_the_night_splits_and_joins_groups(night: dict[str, object]) -> None:
@@ -193,6 +224,11 @@ def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, objec
     assert cleaning["redated_rows"] >= 1  # type: ignore[index,operator]
     assert matching["mode"] == "incremental", matching  # type: ignore[index]
     assert _summary(full)["cleaning"]["mode"] == "full"  # type: ignore[index]
+    # Only the components the night touched were clustered; the others were taken over.
+    clustering = _summary(incremental)["clustering"]
+    assert clustering["mode"] == "incremental", clustering  # type: ignore[index]
+    assert 0 < clustering["clustered_records"] < clustering["records"] / 2  # type: ignore[index,operator]
+    assert _summary(full)["clustering"]["mode"] == "full"  # type: ignore[index]
     for name in COMPARED_FILES:
         assert filecmp.cmp(incremental.folder / name, full.folder / name, shallow=False), name
     hashes = pl.read_parquet(incremental.folder / CACHE_FOLDER / "hashes.parquet")
@@ -219,6 +255,35 @@ def test_an_incremental_night_decides_domain_owners_once(night: dict[str, object
     assert isinstance(incremental, PipelineResult)
     assert _summary(incremental)["matching"]["mode"] == "incremental"  # type: ignore[index]
     assert len(night["owner_calls"]) == 1, night["owner_calls"]  # type: ignore[arg-type]
+
+
+def test_a_second_night_publishes_what_a_full_run_with_the_frozen_model_does(
+    night: dict[str, object],
+) -> None:
+    """Two nights after the full run, the frozen tables still give a full run's files."""
+    incremental, full = night["second_incremental"], night["second_full"]
+    assert isinstance(incremental, PipelineResult) and isinstance(full, PipelineResult)
+    assert _summary(incremental)["matching"]["mode"] == "incremental"  # type: ignore[index]
+    assert _summary(incremental)["clustering"]["mode"] == "incremental"  # type: ignore[index]
+    for name in COMPARED_FILES:
+        assert filecmp.cmp(incremental.folder / name, full.folder / name, shallow=False), name
+    assert_frame_equal(incremental.outputs.matched.pairs, full.outputs.matched.pairs)
+
+
+def test_nights_keep_the_first_runs_term_frequencies(night: dict[str, object]) -> None:
+    """The frequency tables are those the first (full) run counted, whatever changed since;
+    a full run that does not keep the model counts them afresh."""
+    second: PipelineResult = night["second_incremental"]  # type: ignore[assignment]
+    night_one, first = night["tables"]  # type: ignore[misc]
+    tables = [first, night_one, load_match_cache(second.folder / MATCH_CACHE_FOLDER).tables]
+    assert tables[0] is not None and tables[0].counts.height > 0
+    for later in tables[1:]:
+        assert later is not None
+        assert_frame_equal(later.counts, tables[0].counts)
+        assert later.totals == tables[0].totals
+    records = second.outputs.cleaned.records
+    fresh = frequency_tables(records)
+    assert fresh.totals != tables[0].totals  # the records changed: a recount differs
 
 
 def test_the_birth_date_of_an_unchanged_row_is_read_with_todays_date(

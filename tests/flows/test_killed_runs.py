@@ -1,7 +1,7 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match, clean or DQ cache, after publishing but
+match stage, halfway through writing the match, clean, DQ or cluster cache, after publishing but
 before the state store recorded the run), so the point is exact rather than a race against a
 timer. Then the next run must complete, clean and match incrementally from complete caches, and
 give the same crosswalk and golden records as a run on the same data that was never interrupted.
@@ -28,6 +28,7 @@ from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.cli import app
 from flows.demo import write_demo
 from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
+from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 
 runner = CliRunner()
@@ -67,6 +68,12 @@ elif point == "dq_cache":
         verdicts.frame.write_parquet(folder / f"{key}.parquet")
         die()  # the other checks' verdicts and the manifest never written
     flows.outputs.write_dq_cache = write_dq_cache
+elif point == "cluster_cache":
+    def write_cluster_cache(folder, cache, run_id=""):
+        folder.mkdir(parents=True, exist_ok=True)
+        cache.clusters.write_parquet(folder / "clusters.parquet")
+        die()  # the pairs' hashes, the links, the refused merges and the manifest never written
+    flows.outputs.write_cluster_cache = write_cluster_cache
 elif point == "published":
     def prune_match_caches(output_dir, keep):
         die()  # latest already switched, the state store not yet told
@@ -109,7 +116,9 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
     return summary[part]
 
 
-@pytest.mark.parametrize("point", ["match", "cache", "clean_cache", "dq_cache", "published"])
+@pytest.mark.parametrize(
+    "point", ["match", "cache", "clean_cache", "dq_cache", "cluster_cache", "published"]
+)
 def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -> None:
     killed, calm = tmp_path / "killed", tmp_path / "calm"
     write_demo(killed, persons=300, seed=11)
@@ -135,11 +144,13 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
         assert (latest / CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / DQ_CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
     else:
         assert latest == first  # the last complete run stays published, its caches whole
         assert (first / CACHE_FOLDER / "manifest.json").is_file()
         assert (first / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / DQ_CACHE_FOLDER / "manifest.json").is_file()
+        assert (first / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
 
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
@@ -173,6 +184,10 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
         assert checking["validated"] <= calm_checking["validated"]  # type: ignore[operator]
     else:  # the verdicts of the last complete run, not of a half-written cache
         assert checking == calm_checking
+    clustering, calm_clustering = _matching(killed, "clustering"), _matching(calm, "clustering")
+    assert clustering["mode"] == calm_clustering["mode"] == "incremental", clustering["reason"]
+    if point != "published":  # the clusters of the last complete run, not a half-written cache
+        assert clustering == calm_clustering
     assert_frame_equal(_published(killed), _published(calm))
     for name in ("dq_failures.csv", "golden.csv"):
         latest_killed, latest_calm = (d / "out" / "latest" / name for d in (killed, calm))

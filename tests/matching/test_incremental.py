@@ -105,7 +105,8 @@ def _assert_same_as_full(
     records: pl.DataFrame, cache: Path, settings: MatchingConfig = SETTINGS
 ) -> MatchOutcome:
     incremental = match_records(records, settings, cache)
-    full = match_records(records, settings, cache, full=True)
+    # A full run with the frozen model (weights and term-frequency tables of the cached run).
+    full = match_records(records, settings, cache, full=True, keep_model=True)
     assert incremental.report.mode == "incremental", incremental.report.reason
     assert full.report.mode == "full"
     assert_frame_equal(incremental.pairs, full.pairs)
@@ -114,6 +115,20 @@ def _assert_same_as_full(
     assert_frame_equal(incremental.blocking.oversized_blocks, full.blocking.oversized_blocks)
     assert_frame_equal(incremental.cache.compared, full.cache.compared)
     assert_frame_equal(incremental.cache.oversized, full.cache.oversized)
+    # Every pair's probability and same_owner are kept beside it, in the pairs' order: the
+    # probability each pair scored (all pairs kept here, sorted by key as the places are).
+    stored = ["left", "right", "probability", "same_owner"]
+    assert incremental.cache.pairs["probability"].to_list() == full.pairs["probability"].to_list()
+    assert_frame_equal(incremental.cache.pairs.select(stored), full.cache.pairs.select(stored))
+    # Keeping only the pairs a run needs, the night decides the reused pairs it drops from
+    # yesterday's probability (matching.reused_scores): the same pairs as scoring them all.
+    lean = match_records(records, settings, cache, keep_all_pairs=False)
+    lean_full = match_records(
+        records, settings, cache, full=True, keep_model=True, keep_all_pairs=False
+    )
+    assert lean.report.mode == "incremental", lean.report.reason
+    assert_frame_equal(lean.pairs, lean_full.pairs)
+    assert_frame_equal(lean.cache.pairs.select(stored), full.cache.pairs.select(stored))
     return incremental
 
 
@@ -445,6 +460,9 @@ def test_cache_round_trips(make_records: Any, tmp_path: Path) -> None:
     loaded = load_match_cache(tmp_path / CACHE_FOLDER)
     assert loaded.weights == outcome.cache.weights
     assert loaded.settings == outcome.cache.settings
+    assert loaded.tables is not None and outcome.cache.tables is not None
+    assert loaded.tables.totals == outcome.cache.tables.totals
+    assert_frame_equal(loaded.tables.counts, outcome.cache.tables.counts)
     assert_frame_equal(loaded.compared, outcome.cache.compared)
     assert_frame_equal(loaded.fingerprints, outcome.cache.fingerprints)
     # nothing of the records but their keys: the values are only in pairs.parquet's levels

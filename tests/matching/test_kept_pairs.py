@@ -10,6 +10,7 @@ from polars.testing import assert_frame_equal
 from flows import stages
 from flows.connectors import read_silo
 from flows.demo import DEMO_TODAY, write_demo
+from matching.comparisons import compare_pairs
 from matching.incremental import match_records
 from matching.kept_pairs import (
     BYTES_PER_PAIR_IN_FLIGHT,
@@ -17,7 +18,10 @@ from matching.kept_pairs import (
     MAX_CHUNK_PAIRS,
     MIN_CHUNK_PAIRS,
     chunk_pairs_for,
+    score_and_keep_as,
 )
+from matching.reused_scores import score_reusing
+from matching.scoring import score_pairs
 from rules.config import GoldenConfig, load_config
 
 
@@ -83,3 +87,43 @@ def test_a_chunk_stays_within_its_share_of_the_memory_limit(limit: int) -> None:
 def test_a_larger_memory_limit_never_makes_smaller_chunks() -> None:
     sizes = [chunk_pairs_for(2**power) for power in range(10, 45)]
     assert sizes == sorted(sizes)
+
+
+def test_known_probabilities_spare_scoring_and_keep_the_same_pairs(
+    demo: tuple[GoldenConfig, stages.Cleaned], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A night that knows yesterday's probabilities scores only the pairs it keeps (or that
+    lie in a component of accepted pairs) and keeps exactly what scoring every pair keeps."""
+    config, cleaned = demo
+    settings = config.matching  # incremental on: the cache keeps every pair's probability
+    outcome = match_records(cleaned.records, settings, None, chunk_pairs=50, keep_all_pairs=False)
+    cache = outcome.cache
+    assert cache is not None
+    probabilities_kept = cache.pairs["probability"]  # beside each pair in compared.parquet
+    assert probabilities_kept.null_count() == 0
+    assert probabilities_kept.len() == cache.compared.height
+    # The cache keeps numbers and levels: every pair compared again, as the run compared it.
+    pairs = cache.compared.select("left_key", "right_key", "rules")
+    compared = compare_pairs(pairs, cleaned.records)
+    every = score_and_keep_as(settings, compared, cleaned.records, cache.weights, chunk_pairs=50)
+    assert_frame_equal(outcome.pairs, every.pairs)
+    scored: list[int] = []
+
+    def counting(compared: pl.DataFrame, *args: object) -> pl.DataFrame:
+        scored.append(compared.height)
+        return score_pairs(compared, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("matching.reused_scores.score_pairs", counting)
+    kept, probabilities = score_reusing(
+        settings,
+        compared,
+        probabilities_kept,
+        cleaned.records,
+        cache.weights,
+        frequencies=None,
+        chunk_pairs=50,
+    )
+    assert_frame_equal(kept.pairs, every.pairs)
+    assert probabilities.equals(probabilities_kept, check_names=False)
+    # Only the kept pairs were scored: the clear non-matches were dropped unscored.
+    assert sum(scored) == kept.pairs.height < cache.compared.height

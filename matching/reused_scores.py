@@ -1,0 +1,140 @@
+"""Scoring an incremental night's pairs without scoring the ones yesterday already dropped.
+
+With the match model frozen between full runs (matching.frozen_model) a pair's probability
+depends on its two records, its levels and the domain owners alone. The match cache keeps
+every compared pair's probability beside its numbers and levels (compared.parquet's
+``probability`` column, with ``same_owner``: whether the pair's domain owners were the same),
+so they are renumbered, filtered and erased with the pair's row; a night knows the probability
+of each reused pair whose domain owners did not change (``known``), and matching.kept_pairs'
+decision "keep it?" needs only that number for most of them: a pair below the review
+threshold, outside the sample and outside every component of accepted pairs is dropped
+without being scored. Only the pairs that are new, rescored,
+kept, sampled or inside a component are scored (term frequencies and weights, the same code
+as kept_pairs), so the kept pairs and their values are those ``score_and_keep`` gives,
+row for row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from matching.chunked_match import CompactCompared
+from matching.clustering import connected_components
+from matching.kept_pairs import SAMPLE_SEED, SAMPLE_SHARE, ComparedFrame, KeptPairs
+from matching.scoring import MatchWeights, score_pairs
+from matching.term_frequency import (
+    RecordFrequencies,
+    record_frequencies,
+    term_frequency_adjustments,
+)
+from rules.config import MatchingConfig
+
+
+def _score(
+    chunk: pl.DataFrame,
+    records: pl.DataFrame,
+    weights: MatchWeights,
+    settings: MatchingConfig,
+    frequencies: RecordFrequencies | None,
+) -> pl.DataFrame:
+    if frequencies is not None:
+        chunk = term_frequency_adjustments(chunk, records, frequencies)
+    return score_pairs(chunk, weights, settings.hard_rules)
+
+
+def _sample(source: ComparedFrame | CompactCompared, chunk_pairs: int) -> pl.Series:
+    """Per pair: in kept_pairs' seeded sample (the hash of its two keys), a chunk at a time."""
+    sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
+    parts = []
+    for start in range(0, source.height, chunk_pairs):
+        if isinstance(source, CompactCompared):
+            numbers = source.numbered.pairs.slice(start, chunk_pairs)
+            keys = source.numbered.keys
+            chunk = pl.DataFrame(
+                {
+                    "left_key": keys.gather(numbers["left"]),
+                    "right_key": keys.gather(numbers["right"]),
+                }
+            )
+        else:
+            chunk = source.chunk(start, chunk_pairs)
+        parts.append(chunk.select(sample.alias("s"))["s"])
+    return pl.concat(parts) if parts else pl.Series("s", [], dtype=pl.Boolean)
+
+
+def score_reusing(
+    settings: MatchingConfig,
+    compared: pl.DataFrame | CompactCompared,
+    known: pl.Series | None,
+    records: pl.DataFrame,
+    weights: MatchWeights,
+    *,
+    frequencies: RecordFrequencies | None,
+    chunk_pairs: int,
+) -> tuple[KeptPairs, pl.Series]:
+    """kept_pairs.score_and_keep (without keep_all) for ``compared`` (sorted by pair; a frame
+    as compare_pairs makes it or the compact pairs) whose probabilities are ``known`` where not
+    null; returns the kept pairs and every compared pair's probability, in ``compared``'s
+    order (for the next night's cache)."""
+    source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
+    if not settings.term_frequency:
+        frequencies = None
+    elif frequencies is None:
+        frequencies = record_frequencies(records)
+    height = source.height
+    if height == 0:
+        empty = _score(source.chunk(0, 0), records, weights, settings, frequencies)
+        return KeptPairs(empty, 0, 0), pl.Series("probability", [], dtype=pl.Float64)
+    review = settings.review_threshold
+    sample = _sample(source, chunk_pairs)
+    if known is None:
+        known = pl.Series("known", [None] * height, dtype=pl.Float64)
+    unknown_or_needed = (known.is_null() | (known >= review) | sample).fill_null(True)
+    rows = np.flatnonzero(unknown_or_needed.to_numpy())
+    probability = known.fill_null(np.nan).to_numpy().astype(np.float64, copy=True)
+    kept_mask = np.zeros(height, dtype=bool)
+    kept: list[pl.DataFrame] = []
+    for start in range(0, len(rows), chunk_pairs):
+        chunk_rows = rows[start : start + chunk_pairs]
+        # Every pair unknown (a full run): contiguous chunks, sliced rather than gathered.
+        chunk = (
+            source.chunk(start, len(chunk_rows))
+            if len(rows) == height
+            else source.take(pl.Series(chunk_rows, dtype=pl.UInt32))
+        )
+        scored = _score(chunk, records, weights, settings, frequencies)
+        values = scored["probability"].to_numpy()
+        probability[chunk_rows] = values
+        keep = (values >= review) | sample.gather(chunk_rows).to_numpy()
+        kept_mask[chunk_rows] = keep
+        kept.append(scored.filter(pl.Series(keep)))
+    first = (
+        pl.concat(kept)
+        if kept
+        else _score(source.chunk(0, 0), records, weights, settings, frequencies)
+    )
+    # Pairs inside a component of accepted pairs that the first pass dropped: scored too.
+    components = connected_components(
+        records["record_key"],
+        first.filter(pl.col("probability") >= settings.match_threshold).select(
+            "left_key", "right_key"
+        ),
+    )
+    inside_mask = ~kept_mask & source.same_component(components).to_numpy()
+    inside = np.flatnonzero(inside_mask)
+    extra = [
+        _score(
+            source.take(pl.Series(inside[start : start + chunk_pairs], dtype=pl.UInt32)),
+            records,
+            weights,
+            settings,
+            frequencies,
+        )
+        for start in range(0, len(inside), chunk_pairs)
+    ]
+    pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
+    return (
+        KeptPairs(pairs, height, height - pairs.height),
+        pl.Series("probability", probability, dtype=pl.Float64),
+    )
