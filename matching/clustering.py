@@ -275,7 +275,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     record type, personal id) decides; birth dates years apart, a different sex (Frau next to
     Herr, Stefan next to Stefanie) and mobiles of their own with none shared do unless the
     pair's own evidence reaches the match threshold or the two share a personal id (equal or
-    one typo apart, as in the hard rules' ``unless``). A hard
+    one typo apart, as in the hard rules' ``unless``); mobiles of their own also above the
+    threshold where the first names are not spelled alike (Maria / Marie). A hard
     "no match" on the first name alone does not forbid a group: two typo-ridden spellings of one
     name (Tler / eyTr for Tyler) can look unrelated to each other while each is plainly the same
     person as a third record; such a pair enters the group's average linkage with probability 0
