@@ -275,7 +275,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     record type, personal id) decides; birth dates years apart, a different sex (Frau next to
     Herr, Stefan next to Stefanie) and mobiles of their own with none shared do unless the
     pair's own evidence reaches the match threshold or the two share a personal id (equal or
-    one typo apart, as in the hard rules' ``unless``). A hard
+    one typo apart, as in the hard rules' ``unless``); mobiles of their own also above the
+    threshold where the first names are not spelled alike (Maria / Marie). A hard
     "no match" on the first name alone does not forbid a group: two typo-ridden spellings of one
     name (Tler / eyTr for Tyler) can look unrelated to each other while each is plainly the same
     person as a third record; such a pair enters the group's average linkage with probability 0
@@ -301,9 +302,16 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     other_mobiles = pl.lit(False)
     if "phone_level" in pairs.columns:
         phone = next(c for c in COMPARISONS if c.name == "phone")
+        # Above the threshold too where the first names are not the same either (Maria /
+        # Marie, Lea / Lia: twins sharing birth date, address, landline and the family
+        # e-mail reach any threshold): one person's typo in the first name *and* another
+        # mobile of theirs are two doubts at once; a sibling's own mobile is one.
+        spelled_otherwise = (
+            pl.col("first_name_level") > first_name.levels.index("exact")
+        ).fill_null(False)
         other_mobiles = (pl.col("phone_level") == phone.levels.index("different")).fill_null(
             False
-        ) & (pl.col("probability") < threshold)
+        ) & ((pl.col("probability") < threshold) | spelled_otherwise)
     # The same personal id, or one typo apart, outweighs these signs as it outweighs the
     # first-name and birth-date vetoes (rules.config): one person whose birth date or salutation
     # was mistyped, or who changed phones. Twins never share an id (nor hold two one typo apart

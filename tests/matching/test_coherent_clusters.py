@@ -37,7 +37,15 @@ PERSONAL_ID = next(c for c in COMPARISONS if c.name == "personal_id").levels
 def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFrame:
     # The last item: one sign or several joined by "+" ("years+same_id").
     kinds = [set((row[4] or "").split("+")) for row in rows]
-    first = [FIRST_NAME.index("opposite_sex") if "opposite" in k else 0 for k in kinds]
+    # "nickname": first names that are variants of one name (Maria / Marie), not the same
+    first = [
+        FIRST_NAME.index("opposite_sex")
+        if "opposite" in k
+        else FIRST_NAME.index("nickname")
+        if "nickname" in k
+        else 0
+        for k in kinds
+    ]
     gender = [GENDER.index("different") if "salutation" in k else -1 for k in kinds]
     # "years": birth dates years (not a generation) apart, a weighing level, no hard rule
     born = [BIRTH_DATE.index("years_apart") if "years" in k else 0 for k in kinds]
@@ -119,6 +127,23 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"lena", "x"}, {"lea"}],
         "refused": {("lea", "x"): f"{CONFLICT}: different mobiles"},
+    },
+    {
+        "description": "twins Maria and Marie (one birth date, address, landline and family "
+        "e-mail: above the threshold) with mobiles of their own stay apart: a first name "
+        "spelled otherwise and another mobile are two doubts at once",
+        "keys": ["maria", "marie"],
+        "pairs": [("maria", "marie", 0.99, None, "mobiles+nickname")],
+        "groups": [{"maria"}, {"marie"}],
+        "refused": {("maria", "marie"): f"{CONFLICT}: different mobiles"},
+    },
+    {
+        "description": "one name spelled alike, a new mobile, above the threshold: one person "
+        "who changed phones",
+        "keys": ["a", "b"],
+        "pairs": [("a", "b", 0.99, None, "mobiles")],
+        "groups": [{"a", "b"}],
+        "refused": {},
     },
     {
         "description": "namesakes born 1975 and 1982 joined through a record without birth date "
