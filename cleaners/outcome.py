@@ -90,8 +90,13 @@ def explode_cells(items: pl.DataFrame, column: str, separated: pl.Expr) -> pl.Da
     Empty pieces are dropped, but a cell made only of separators ("|", ";") is kept whole, so it
     is reported as invalid instead of vanishing.
     """
+    # A piece of only blanks or control characters ("\x1f", which Python's str.isspace and so
+    # clean_text count as blank, polars' strip_chars not) is empty too: else "; \x1f" would be
+    # one item that cleaning empties, and it would vanish without a finding.
     pieces = separated.str.split(";").list.eval(
-        pl.element().str.strip_chars().filter(pl.element().str.strip_chars().str.len_chars() > 0)
+        pl.element()
+        .str.strip_chars()
+        .filter(pl.element().str.replace_all(r"[\s\p{Cc}\p{Cf}]", "").str.len_chars() > 0)
     )
     whole = pl.concat_list(pl.col(column).str.strip_chars())
     return (

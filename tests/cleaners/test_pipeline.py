@@ -220,3 +220,13 @@ def test_a_birth_year_alone_is_kept_as_the_birth_year() -> None:
     assert frame["birth_date"].to_list()[0] is None
     assert frame["birth_year"].to_list() == [1980, None, None]
     assert "only a year, no date" in result.findings["reason"].to_list()
+
+
+@pytest.mark.parametrize("cell", [";\x1f", "\x1f;", "; \x1f ;", "|\x00"])
+def test_a_cell_of_separators_and_control_characters_is_reported(cell: str) -> None:
+    # Found by the property test above: "\x1f" is blank to Python (clean_text) but not to
+    # polars' strip_chars, so the cell became one item that cleaning emptied, with no finding.
+    for field in ("emails", "phones"):
+        result = clean({field: [cell]})
+        assert result.frame.row(0, named=True)[field] == []
+        assert field in set(result.findings["field"].to_list()), (field, cell)
