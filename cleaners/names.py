@@ -69,6 +69,8 @@ class NameParts(NamedTuple):
     reason: str | None
 
 
+#: A whole name field that is an e-mail address ("anna.huber@posteo.de").
+_EMAIL_AS_NAME = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@.]{2,}")
 _NO_NAME = NameParts(None, None, None, None, False, None, None, None, None, VALID, None)
 
 
@@ -138,6 +140,10 @@ def clean_name(value: str | None, *, first: bool = False) -> NameParts:
     if value is None or not clean_text(value):
         return _NO_NAME
     text = clean_text(value)
+    if _EMAIL_AS_NAME.fullmatch(text):
+        # A CRM that needs a name shows the e-mail address where none was given (Pipedrive,
+        # HubSpot display names): no name; read as one it became "Anna Huber Posteo De".
+        return _NO_NAME._replace(status=INVALID, reason="an e-mail address, not a name")
     if not first and find_legal_form(text):  # "Muster GmbH" in last_name: left to organisations
         key = name_key(text)
         phonetic = phonetic_code(key) if key else None

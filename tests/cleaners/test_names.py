@@ -393,3 +393,15 @@ def test_name_cleaning_is_idempotent(value: str) -> None:
         twice = cleaner(once.name)
         assert twice.name == once.name
         assert twice.status == VALID, twice.reason
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_an_email_address_in_a_name_field_is_no_name(first: bool) -> None:
+    # CRMs that need a name show the address where none was given (a Pipedrive or HubSpot
+    # display name); read as a name it became "Johannakoch Posteo De", whose last name then
+    # made the person's own address look like a family mailbox.
+    parts = (clean_first_name if first else clean_last_name)("johannakoch@posteo.de")
+    assert parts.name is None and parts.key is None
+    assert parts.status == INVALID
+    assert parts.reason == "an e-mail address, not a name"
+    assert (clean_first_name if first else clean_last_name)("Huber @ Home").name == "Huber Home"
