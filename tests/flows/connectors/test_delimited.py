@@ -370,6 +370,22 @@ def _csv_text(row: list[str], delimiter: str = ";") -> str:
     return buffer.getvalue()
 
 
+def _looks_like_a_record_inside_a_value(table: list[list[str]], delimiter: str) -> bool:
+    """Whether a row written as CSV spans lines, one of which holds a whole record's worth of
+    delimiters (width - 1 or more) with 3 or more columns: flows.connectors.lines reads such a
+    line as the next record after a broken quote, by design (a stray quote loses one line, not
+    the rest of the file). Also when the delimiters come from a neighbouring value: a row
+    "\n", ";;", "\n" is written as the lines '"', '";";;";"' and '"'."""
+    width = len(table[0]) if table else 1
+    if width < 3:
+        return False
+    for row in table:
+        lines = _csv_text(row, delimiter).rstrip("\n").replace("\r", "\n").split("\n")
+        if len(lines) > 1 and any(line.count(delimiter) >= width - 1 for line in lines):
+            return True
+    return False
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     table=st.integers(min_value=1, max_value=4).flatmap(
@@ -392,6 +408,7 @@ def test_a_broken_line_shifts_no_other_row(
         found = 2  # a line without any field is an empty row, tested above
     position = min(position, len(table))
     assume(width < 3 or not any(";" in value for row in table for value in row if "\n" in value))
+    assume(not _looks_like_a_record_inside_a_value(table, ";"))
     pieces = [_csv_text(row) for row in table]
     pieces.insert(position, ";".join(["kaputt"] * found) + "\n")
     header = _csv_text([f"col{index}" for index in range(width)])
@@ -404,3 +421,11 @@ def test_a_broken_line_shifts_no_other_row(
     assert extract.frame["_row_number"].to_list() == [n for n, _ in kept]
     assert (position + 1, f"expected {width} fields, found {found}") in quarantined(extract)
     assert extract.rows_read == len(table) + 1
+
+
+def test_the_generated_tables_leave_out_only_what_reads_as_a_record_by_design() -> None:
+    # Hypothesis found '"\n";";;";"\n"': its middle line '";";;";"' holds two delimiters, so
+    # it reads as a record after a broken quote (flows.connectors.lines), as designed.
+    assert _looks_like_a_record_inside_a_value([["\n", ";;", "\n"]], ";")
+    assert not _looks_like_a_record_inside_a_value([["a\nb", "c", "d"]], ";")
+    assert not _looks_like_a_record_inside_a_value([["\n", ";;"]], ";")  # two columns
