@@ -381,7 +381,9 @@ def _looks_like_a_record_inside_a_value(table: list[list[str]], delimiter: str) 
         return False
     for row in table:
         lines = _csv_text(row, delimiter).rstrip("\n").replace("\r", "\n").split("\n")
-        if len(lines) > 1 and any(line.count(delimiter) >= width - 1 for line in lines):
+        # The first and the last line of a row are its own start and end; a line between them
+        # lies wholly inside a quoted value.
+        if any(line.count(delimiter) >= width - 1 for line in lines[1:-1]):
             return True
     return False
 
