@@ -31,7 +31,7 @@ import re
 
 import polars as pl
 
-from cleaners.emails import household_address
+from cleaners.emails import FAMILY_WORDS, household_address
 from cleaners.names import clean_last_name
 from cleaners.outcome import ROW, CleanResult
 from rules.canonical import FINDINGS_SCHEMA
@@ -69,19 +69,6 @@ def last_name_from_local_part(local: str | None, first_key: str | None) -> str |
         if own == first and other != first and len(other) >= MIN_PART_LETTERS:
             return other
     return None
-
-
-#: Words of a household mailbox beside the family name (familie.hess@, fam-haas@, hess.family@).
-FAMILY_WORDS = (
-    "familie",
-    "family",
-    "famille",
-    "famiglia",
-    "fam",
-    "haushalt",
-    "eheleute",
-    "ehepaar",
-)
 
 
 def _family_name(parts: list[str]) -> str | None:

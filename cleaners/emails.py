@@ -136,8 +136,19 @@ def role_address(address: pl.Expr) -> pl.Expr:
 #: Household mailboxes: "familie.mueller@", "fam-huber@", "haushalt.meier@", "eheleute.wolf@",
 #: "hans.und.erika@", "anna-and-tom@". Several people of one family read them, so a shared
 #: household address says "same household", not "same person" (matching weighs it so).
+#: Words of a household mailbox beside the family name (familie.hess@, fam-haas@, hess.family@).
+FAMILY_WORDS = (
+    "familie",
+    "family",
+    "famille",
+    "famiglia",
+    "fam",
+    "haushalt",
+    "eheleute",
+    "ehepaar",
+)
 HOUSEHOLD_LOCAL_PART = (
-    r"^(?:familie|family|famille|famiglia|fam|haushalt|eheleute|ehepaar)(?:[._-]|$)"
+    rf"^(?:{'|'.join(FAMILY_WORDS)})(?:[._-]|$)"
     r"|^(?:familie|family)[a-z]"
     r"|[._-](?:familie|family|fam)$"
     r"|[a-z][._-](?:und|and)[._-][a-z]"
