@@ -91,6 +91,11 @@ def main() -> None:
         action="store_true",
         help="demo: 1 %% of the ERP records change, then an incremental night",
     )
+    parser.add_argument(
+        "--keep-outputs",
+        type=Path,
+        help="demo: copy the first night's output folder here (to compare two checkouts' files)",
+    )
     parser.add_argument("--splink-timeout", type=float, default=900, help="seconds for Splink")
     parser.add_argument("--splink-python", type=Path, default=SPLINK_PYTHON)
     args = parser.parse_args()
@@ -443,6 +448,8 @@ def demo_case(args: argparse.Namespace) -> list[str]:
         crosswalk = pl.read_parquet(result.folder / "crosswalk.parquet")
         scores = evaluate(truth, crosswalk)
         output_bytes = {path.name: path.stat().st_size for path in sorted(result.folder.iterdir())}
+        if args.keep_outputs is not None:
+            shutil.copytree(result.folder, args.keep_outputs, dirs_exist_ok=True)
         second: dict[str, Any] | None = None
         if args.second_night:
             changes = change_erp(workdir, result.summary.records_in_crosswalk)

@@ -215,4 +215,5 @@ def checked_mask(check: Check) -> pl.Expr:
 def checked_counts(frames: CheckFrames, check: Check) -> dict[str, int]:
     """Checked values per silo for ``check``."""
     frame = frames[check.frame]
-    return dict(frame.filter(checked_mask(check)).group_by("silo").len().iter_rows())
+    counts = frame.lazy().filter(checked_mask(check)).group_by("silo").len().collect()
+    return dict(counts.iter_rows())

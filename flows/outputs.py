@@ -93,13 +93,21 @@ class RunOutputs:
         return summary
 
     def crosswalk(self) -> pl.DataFrame:
-        """silo, source_id, golden_id for every record that went into matching."""
-        return (
-            self.cleaned.records.select("record_key", "silo", "source_id")
-            .join(self.ids.assignment, on="record_key")
-            .select("silo", "source_id", "golden_id")
-            .sort("silo", "source_id")
-        )
+        """silo, source_id, golden_id for every record that went into matching.
+
+        Made once and kept: crosswalk.csv, the DQ report, the review page and the state store
+        all read it, and at a million records each join and sort costs seconds.
+        """
+        made = self.__dict__.get("_crosswalk")
+        if made is None:
+            made = (
+                self.cleaned.records.select("record_key", "silo", "source_id")
+                .join(self.ids.assignment, on="record_key")
+                .select("silo", "source_id", "golden_id")
+                .sort("silo", "source_id")
+            )
+            object.__setattr__(self, "_crosswalk", made)  # frozen: set once, never changed
+        return made
 
 
 def findings_with_rows(

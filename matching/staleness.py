@@ -183,9 +183,11 @@ def _per_golden_record(
     silo_owner = pl.col("silo").replace_strict(
         dict(silo_owners), default=None, return_dtype=pl.String
     )
+    # Lazily: the join and the sort then carry only the columns read below, not every column.
     members = (
-        records.join(assignment, on="record_key", how="inner")
-        .join(invalid, on="record_key", how="left")
+        records.lazy()
+        .join(assignment.lazy(), on="record_key", how="inner")
+        .join(invalid.lazy(), on="record_key", how="left")
         .with_columns(
             pl.concat_str(["postal_code", "street_key"], separator="|").alias("__address"),
             pl.coalesce(pl.col("owner"), silo_owner).alias("__owner"),
@@ -208,30 +210,34 @@ def _per_golden_record(
         for channel in CONSENT_CHANNELS
     }
     owned = pl.col("__owner").is_not_null()
-    return members.group_by("golden_id").agg(
-        pl.col("__invalid").fill_null(False).any().alias("__invalid_contact"),
-        pl.col("__address").drop_nulls().n_unique().alias("__addresses"),
-        pl.col("updated_at").max().cast(pl.Datetime("us")),
-        pl.col("last_activity").max().cast(pl.Datetime("us")),
-        pl.col("__owner").filter(owned).first().alias("owner"),
-        pl.coalesce(pl.col("silo").filter(owned).first(), pl.col("silo").first()).alias("silo"),
-        pl.col("__member").str.join("; ").alias("members"),
-        *(pl.col(f"__in_use_{channel}").any() for channel in CONSENT_CHANNELS),
-        *(
-            pl.col(f"consent_{channel}").fill_null(False).any().alias(f"__consent_{channel}")
-            for channel in CONSENT_CHANNELS
-        ),
-        *(proof[channel].any().alias(f"__proof_{channel}") for channel in CONSENT_CHANNELS),
-        # consent or refusal recorded: a recorded opt-out is a decision the sender honours
-        *(
-            pl.col(f"consent_{channel}").is_not_null().any().alias(f"__recorded_{channel}")
-            for channel in CONSENT_CHANNELS
-        ),
-        pl.col("consent_email_date")
-        .filter(pl.col("consent_email").fill_null(False))
-        .max()
-        .cast(pl.Datetime("us"))
-        .alias("__consent_email_date"),
+    return (
+        members.group_by("golden_id")
+        .agg(
+            pl.col("__invalid").fill_null(False).any().alias("__invalid_contact"),
+            pl.col("__address").drop_nulls().n_unique().alias("__addresses"),
+            pl.col("updated_at").max().cast(pl.Datetime("us")),
+            pl.col("last_activity").max().cast(pl.Datetime("us")),
+            pl.col("__owner").filter(owned).first().alias("owner"),
+            pl.coalesce(pl.col("silo").filter(owned).first(), pl.col("silo").first()).alias("silo"),
+            pl.col("__member").str.join("; ").alias("members"),
+            *(pl.col(f"__in_use_{channel}").any() for channel in CONSENT_CHANNELS),
+            *(
+                pl.col(f"consent_{channel}").fill_null(False).any().alias(f"__consent_{channel}")
+                for channel in CONSENT_CHANNELS
+            ),
+            *(proof[channel].any().alias(f"__proof_{channel}") for channel in CONSENT_CHANNELS),
+            # consent or refusal recorded: a recorded opt-out is a decision the sender honours
+            *(
+                pl.col(f"consent_{channel}").is_not_null().any().alias(f"__recorded_{channel}")
+                for channel in CONSENT_CHANNELS
+            ),
+            pl.col("consent_email_date")
+            .filter(pl.col("consent_email").fill_null(False))
+            .max()
+            .cast(pl.Datetime("us"))
+            .alias("__consent_email_date"),
+        )
+        .collect()
     )
 
 

@@ -133,11 +133,19 @@ def _survive_group(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     # Only the columns the order and the lineage read: sorting every member column ten times
     # (once per group) was most of the stage at a million records.
-    present = members.filter(
-        pl.any_horizontal(
-            pl.col(column).is_not_null() for column in PRESENT_WITH.get(name, group[:1])
+    # Lazily too: the filter then copies only those columns, not every member column.
+    present = (
+        members.lazy()
+        .filter(
+            pl.any_horizontal(
+                pl.col(column).is_not_null() for column in PRESENT_WITH.get(name, group[:1])
+            )
         )
-    ).select(*_SURVIVAL_COLUMNS, *(column for column in group if column not in _SURVIVAL_COLUMNS))
+        .select(
+            *_SURVIVAL_COLUMNS, *(column for column in group if column not in _SURVIVAL_COLUMNS)
+        )
+        .collect()
+    )
     keys, descending = _order(rule, group)
     # A record with the group's first column (an address with postal code) wins first.
     keys, descending = [pl.col(group[0]).is_not_null(), *keys], [True, *descending]
@@ -211,7 +219,10 @@ def _without_company_salutation(
 
 def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     value, date, source = (f"consent_{channel}{s}" for s in ("", "_date", "_source"))
-    stated = members.filter(pl.col(value).is_not_null())
+    # Only the columns read below: the sort then moves these, not every member column.
+    stated = members.select(
+        *_SURVIVAL_COLUMNS, *(f"consent_{channel}{suffix}" for suffix in CONSENT_SUFFIXES)
+    ).filter(pl.col(value).is_not_null())
     # Latest opt-out per entity; undated opt-outs count as "latest possible".
     far_future = pl.date(9999, 12, 31)
     opt_out_until = (

@@ -310,7 +310,23 @@ def rule_problems(
     *,
     show_contact_data: bool = False,
 ) -> RuleProblems:
-    """Failures grouped by check (rule, field, country), most frequent first, masked examples."""
+    """Failures grouped by check (rule, field, country), most frequent first, masked examples.
+
+    Kept on ``results`` once made: the report and dq_summary.json both show them, and at a
+    million records each sorts every failure.
+    """
+    made: dict[tuple[int, int, bool], RuleProblems] = results.__dict__.setdefault(
+        "_rule_problems", {}
+    )
+    key = (limit, examples, show_contact_data)
+    if key not in made:  # frozen results: a cache of what follows from them, never changed
+        made[key] = _rule_problems(results, limit, examples, show_contact_data)
+    return made[key]
+
+
+def _rule_problems(
+    results: DQResults, limit: int, examples: int, show_contact_data: bool
+) -> RuleProblems:
     failures = results.failures
     if failures.is_empty():
         return RuleProblems((), 0, 0)
