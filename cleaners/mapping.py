@@ -7,6 +7,7 @@ a one-line address) are split here so the cleaners see canonical columns only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -95,7 +96,7 @@ def _split_combined(
     from cleaners.organisations import contact_of_address_line, organisation_of_address_line
     from cleaners.outcome import map_distinct
 
-    splitters = {
+    splitters: dict[str, tuple[Callable[..., pl.DataFrame], tuple[str, ...]]] = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
         "address_line": (
             parse_address_line,

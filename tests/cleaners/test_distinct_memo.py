@@ -101,6 +101,9 @@ def test_an_unusable_memo_means_every_value_is_parsed(tmp_path: Path, case: dict
 
 
 def test_only_memoized_parsers_are_kept() -> None:
+    def upper(value: str) -> tuple[str]:
+        return (value.upper(),)
+
     frame = pl.DataFrame({"value": ["a"]})
     with pytest.raises(ValueError, match="not a memoized parser"):
-        DistinctMemo().results(frame, str.upper, {"upper": pl.String()})
+        DistinctMemo().results(frame, upper, {"upper": pl.String()})
