@@ -24,6 +24,7 @@ from cleaners.countries import (
     postal_city_country,
     state_or_country,
 )
+from cleaners.distinct_memo import DistinctMemo
 from cleaners.outcome import map_distinct
 from cleaners.reference import read_column, read_table
 from cleaners.text import clean_text
@@ -718,16 +719,20 @@ def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def parse_address_line(
-    frame: pl.DataFrame, column: str, phone_country: str | None = None
+    frame: pl.DataFrame,
+    column: str,
+    phone_country: str | None = None,
+    memo: DistinctMemo | None = None,
 ) -> pl.DataFrame:
     """Add street, house_number, postal_code, city, country and address_extra from ``column``.
 
     ``address_extra`` holds what fits no address column (e.g. "c/o Müller", "Hinterhaus"); the
     mapping step keeps it in the canonical field of that name. ``phone_country`` names a column
-    of the record's phone's country (see ``parse_address_text``).
+    of the record's phone's country (see ``parse_address_text``); ``memo``: the last run's
+    parsed lines (cleaners.distinct_memo).
     """
     if phone_country is None:
         return _split(frame, column, parse_address_text, AddressParts._fields)
     schema = {f"__split_{part}": pl.String() for part in AddressParts._fields}
-    parsed = map_distinct(frame, [column, phone_country], parse_address_text, schema)
+    parsed = map_distinct(frame, [column, phone_country], parse_address_text, schema, memo)
     return _fill(frame, parsed, AddressParts._fields)

@@ -7,7 +7,9 @@ a one-line address) are split here so the cleaners see canonical columns only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -20,6 +22,9 @@ from rules.canonical import (
 )
 from rules.config import SiloConfig
 from rules.errors import SiloError
+
+if TYPE_CHECKING:
+    from cleaners.distinct_memo import DistinctMemo
 
 ROW_NUMBER = "_row_number"
 #: One e-mail in a cell of several: "Max Muster <max@x.de>" and the written-out "max (at)
@@ -81,7 +86,9 @@ def _list_field(field: str, columns: list[str]) -> pl.Expr:
     ).fill_null(pl.lit([], dtype=pl.List(pl.String)))
 
 
-def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
+def _split_combined(
+    frame: pl.DataFrame, silo: SiloConfig, memo: DistinctMemo | None = None
+) -> pl.DataFrame:
     """Fill canonical fields from combined source fields where the silo has no separate column."""
     from cleaners import parse_address_line, split_full_name, split_postal_city, split_street_line
     from cleaners.address_lines import without_building_parts
@@ -89,7 +96,7 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
     from cleaners.organisations import contact_of_address_line, organisation_of_address_line
     from cleaners.outcome import map_distinct
 
-    splitters = {
+    splitters: dict[str, tuple[Callable[..., pl.DataFrame], tuple[str, ...]]] = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
         "address_line": (
             parse_address_line,
@@ -110,7 +117,9 @@ def _split_combined(frame: pl.DataFrame, silo: SiloConfig) -> pl.DataFrame:
                 lambda phone: (phone_prefix_country(phone),),
                 {"__phone_country": pl.String()},
             ).drop("__first_phone")
-            split = parse_address_line(source, combined, phone_country="__phone_country")
+            split = parse_address_line(source, combined, phone_country="__phone_country", memo=memo)
+        elif combined == "full_name":
+            split = split_full_name(source, combined, memo)
         else:
             split = splitter(source, combined)
         if combined == "full_name":
@@ -174,8 +183,11 @@ def _suffix_back_into_name(split: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
-    """Turn a connector's raw frame (strings + ``_row_number``) into canonical records."""
+def map_silo(raw: pl.DataFrame, silo: SiloConfig, memo: DistinctMemo | None = None) -> MappedSilo:
+    """Turn a connector's raw frame (strings + ``_row_number``) into canonical records.
+
+    ``memo``: address lines and full names the last run parsed (cleaners.distinct_memo).
+    """
     columns = [name for name in raw.columns if name != ROW_NUMBER]
     if raw.height == 0 and not columns:
         # An empty JSON array or table has no columns to check; the DQ stage reports the silo.
@@ -209,7 +221,7 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig) -> MappedSilo:
         if name in mapping
     ]
     frame = raw.select(*selected, *combined_columns)
-    frame = _split_combined(frame, silo)
+    frame = _split_combined(frame, silo, memo)
 
     quarantine, frame = _quarantine_ids(frame, raw, silo)
     records = frame.with_columns(

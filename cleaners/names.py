@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from cleaners.distinct_memo import DistinctMemo
 from cleaners.nicknames import first_name_group, first_name_groups
 from cleaners.organisations import find_legal_form, looks_like_organisation, normalize_record_type
 from cleaners.outcome import (
@@ -440,16 +441,19 @@ def _split_first_last(words: list[str]) -> tuple[list[str], list[str]]:
     return words[:start], words[start:]
 
 
-def split_full_name(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+def split_full_name(
+    frame: pl.DataFrame, column: str, memo: DistinctMemo | None = None
+) -> pl.DataFrame:
     """Add salutation, title, first_name, last_name, name_suffix parsed from ``column``.
 
     Where the frame already has one of these columns, its non-null values win. The canonical
     model has no suffix column: the mapping step appends name_suffix to last_name again, and
-    the name cleaner moves it to the cleaned frame's name_suffix.
+    the name cleaner moves it to the cleaned frame's name_suffix. ``memo``: the last run's
+    parsed names (cleaners.distinct_memo).
     """
     parts = FullName._fields
     schema = {f"__full_{part}": pl.String() for part in parts}
-    parsed = map_distinct(frame, [column], parse_full_name, schema)
+    parsed = map_distinct(frame, [column], parse_full_name, schema, memo)
     return parsed.with_columns(
         pl.coalesce(part, f"__full_{part}").alias(part)
         if part in frame.columns

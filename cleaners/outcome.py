@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import polars as pl
 
 from rules.canonical import FINDINGS_SCHEMA
+
+if TYPE_CHECKING:
+    from cleaners.distinct_memo import DistinctMemo
 
 VALID: Final = "valid"
 CORRECTED: Final = "corrected"
@@ -68,18 +71,24 @@ def map_distinct(
     inputs: Sequence[str],
     func: Callable[..., tuple[Any, ...]],
     schema: Mapping[str, pl.DataType],
+    memo: DistinctMemo | None = None,
 ) -> pl.DataFrame:
     """Add ``schema``'s columns: ``func(*inputs)`` computed once per distinct input tuple.
 
     ``func`` receives Python values (None for null) and returns a tuple in ``schema`` order. The
-    result is joined back on the input columns, keeping the frame's row order.
+    result is joined back on the input columns, keeping the frame's row order. ``memo``
+    (cleaners.distinct_memo, for its memoized parsers only): results the last run kept are
+    looked up instead of computed.
     """
     clashes = set(schema) & set(frame.columns)
     if clashes:
         raise ValueError(f"map_distinct: output column(s) {sorted(clashes)} already in the frame")
     distinct = frame.select(inputs).unique(maintain_order=True)
-    rows = [func(*values) for values in distinct.iter_rows()]
-    results = pl.DataFrame(rows, schema=dict(schema), orient="row")
+    if memo is not None:
+        results = memo.results(distinct, func, schema)
+    else:
+        rows = [func(*values) for values in distinct.iter_rows()]
+        results = pl.DataFrame(rows, schema=dict(schema), orient="row")
     lookup = pl.concat([distinct, results], how="horizontal")
     return frame.join(lookup, on=list(inputs), how="left", nulls_equal=True, maintain_order="left")
 

@@ -63,4 +63,8 @@ def screen_erased(
         findings=screen.findings,
         quarantine=screen.quarantine,
         counts=counts,
+        # The map cache holds address lines and names as the silos spell them, the erased
+        # person's too while a silo still has their rows: none is kept (the next run parses
+        # every value again).
+        memo=None,
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
+from cleaners.distinct_memo import write_memo
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from cleaners.incremental import write_clean_cache
 from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
@@ -79,6 +81,8 @@ class RunOutputs:
             summary["matching"] = self.matched.report.to_dict()
         if self.cleaned.report is not None:
             summary["cleaning"] = self.cleaned.report.to_dict()
+        if self.cleaned.memo is not None:
+            summary["mapping"] = self.cleaned.memo.to_dict()
         if self.dq_reuse is not None:
             summary["dq_checking"] = self.dq_reuse.to_dict()
         if self.clusters is not None and self.clusters.report is not None:
@@ -176,6 +180,8 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
         write_cluster_cache(
             folder / CLUSTER_CACHE_FOLDER, outputs.clusters.cache, run_id=outputs.summary.run_id
         )
+    if outputs.cleaned.memo is not None:
+        write_memo(folder / MAP_CACHE_FOLDER, outputs.cleaned.memo, run_id=outputs.summary.run_id)
     if outputs.dq_reuse is not None and outputs.dq_reuse.current:
         write_dq_cache(folder / DQ_CACHE_FOLDER, outputs.dq_reuse, run_id=outputs.summary.run_id)
     write_json(outputs.summary_dict(), folder / "summary.json")

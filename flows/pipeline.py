@@ -187,7 +187,7 @@ def _run_locked(
         clock = time.perf_counter()
         extracts = runner.extract(config.enabled_silos(), config)
         timings["extract"] = round(time.perf_counter() - clock, 3)
-        prepared = timed("map to canonical", stages.prepare, config, extracts)
+        prepared = timed("map to canonical", stages.prepare, config, extracts, full)
         cleaned = timed("clean", stages.clean, config, prepared, today, runner.map_parts, full)
         cleaned = timed("erased persons", screen_erased, config, state, cleaned, run_id)
         dq, dq_reuse = timed(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
@@ -107,7 +108,7 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
 
 
 def prune_match_caches(output_dir: Path, keep: Path) -> None:
-    """Remove the match, clean, DQ and cluster caches of every run folder but ``keep``: only
+    """Remove the match, clean, map, DQ and cluster caches of every run folder but ``keep``: only
     the latest one's are read."""
     for run_folder in (output_dir / "runs").iterdir():
         if run_folder.name == keep.name:
@@ -117,6 +118,7 @@ def prune_match_caches(output_dir: Path, keep: Path) -> None:
             run_folder / CLEAN_CACHE_FOLDER,
             run_folder / DQ_CACHE_FOLDER,
             run_folder / CLUSTER_CACHE_FOLDER,
+            run_folder / MAP_CACHE_FOLDER,
         ):
             if cache.is_dir() and not cache.is_symlink():
                 shutil.rmtree(cache, ignore_errors=True)

@@ -10,7 +10,7 @@ Which rows and texts belong to the person is decided in matching.erasure (``pers
 dropped from CSV and Parquet files. Reports
 (HTML) and other files holding the person are replaced by a short notice (the next run writes them
 anew); the match cache loses the person's rows (it stays usable: the next run stays incremental);
-the clean cache is deleted (the next run cleans every row again).
+the clean and map caches are deleted (the next run cleans and parses every row again).
 """
 
 from __future__ import annotations
@@ -36,7 +36,16 @@ DQ_CACHE_FOLDER: Final = "dq_cache"
 #: matching.cluster_reuse's cache (record keys, clusters): deleted whole too (the next run
 #: clusters every component).
 CLUSTER_CACHE_FOLDER: Final = "cluster_cache"
-CACHE_FOLDERS: Final = (CACHE_FOLDER, CLEAN_CACHE_FOLDER, DQ_CACHE_FOLDER, CLUSTER_CACHE_FOLDER)
+#: cleaners.distinct_memo's cache (address lines and full names as parsed): deleted whole too
+#: (the next run parses every value again).
+MAP_CACHE_FOLDER: Final = "map_cache"
+CACHE_FOLDERS: Final = (
+    CACHE_FOLDER,
+    CLEAN_CACHE_FOLDER,
+    DQ_CACHE_FOLDER,
+    CLUSTER_CACHE_FOLDER,
+    MAP_CACHE_FOLDER,
+)
 SUFFIX: Final = ".scrub"
 NOTICE: Final = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Entfernt / removed</title></head>
@@ -77,6 +86,7 @@ def plan_scrub(
             folder / CLEAN_CACHE_FOLDER,
             folder / DQ_CACHE_FOLDER,
             folder / CLUSTER_CACHE_FOLDER,
+            folder / MAP_CACHE_FOLDER,
         ):
             if deleted.is_dir() and not deleted.is_symlink():
                 plan.delete.append(deleted)

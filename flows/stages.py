@@ -18,6 +18,8 @@ from typing import Any, Protocol, TypeVar
 import polars as pl
 
 from cleaners import clean_records
+from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
+from cleaners.distinct_memo import DistinctMemo, load_memo
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from cleaners.incremental import (
     CleanCache,
@@ -131,6 +133,8 @@ class Prepared:
     counts: dict[str, SiloCounts] = field(default_factory=dict)
     #: FINDINGS_SCHEMA rows for values the connectors changed (encoding, mojibake, controls).
     findings: pl.DataFrame = field(default_factory=empty_findings)
+    #: the values parsed by mapping, for the next run (None when incremental runs are off)
+    memo: DistinctMemo | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,8 @@ class Cleaned:
     report: CleanReport | None = None
     #: the last run's record hashes by values' fingerprint (cleaners.known_record_hashes)
     known_hashes: pl.DataFrame | None = None
+    #: the values mapping parsed (Prepared.memo), published for the next run
+    memo: DistinctMemo | None = None
 
 
 @dataclass(frozen=True)
@@ -163,12 +169,22 @@ class Matched:
     weights: MatchWeights | None = None
 
 
-def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
-    """Map every silo's raw rows onto the canonical model; unmappable rows go to quarantine."""
+def prepare(config: GoldenConfig, extracts: list[SiloExtract], full: bool = False) -> Prepared:
+    """Map every silo's raw rows onto the canonical model; unmappable rows go to quarantine.
+
+    With incremental runs on ([matching] incremental), address lines and full names the last
+    published run parsed are looked up in its map cache (cleaners.distinct_memo) unless
+    ``full``; the result is the same.
+    """
     frames, quarantines, findings, counts = [], [], [], {}
     silos = {silo.name: silo for silo in config.enabled_silos()}
+    memo = None
+    if config.matching.incremental:
+        memo, reason = load_memo(None if full else config.output_dir / "latest" / MAP_CACHE_FOLDER)
+        if reason:
+            log.info("mapping: every value parsed: %s", reason)
     for extract in extracts:
-        mapped = map_silo(extract.frame, silos[extract.silo])
+        mapped = map_silo(extract.frame, silos[extract.silo], memo)
         frames.append(mapped.records)
         findings.append(connector_findings(extract, silos[extract.silo], mapped.records))
         quarantined = pl.concat([extract.quarantine.cast(QUARANTINE_SCHEMA), mapped.quarantine])  # type: ignore[arg-type]
@@ -189,6 +205,7 @@ def prepare(config: GoldenConfig, extracts: list[SiloExtract]) -> Prepared:
         else pl.DataFrame(schema=QUARANTINE_SCHEMA),
         counts=counts,
         findings=pl.concat(findings) if findings else empty_findings(),
+        memo=memo,
     )
 
 
@@ -320,6 +337,7 @@ def clean(
         cache=cache,
         report=report,
         known_hashes=known_hashes,
+        memo=prepared.memo,
     )
 
 

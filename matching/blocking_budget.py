@@ -180,7 +180,10 @@ def refined_keys(
     """Sub-block keys of ``members`` (record_key, block_key): block key plus each refinement."""
     if not refined_by or members.height == 0:
         return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
-    values = frame.select("record_key", *(REFINEMENT_KEYS[name].alias(name) for name in refined_by))
+    # Only the members' refinements: an incremental night refines the few blocks it touches.
+    values = frame.join(members.select("record_key").unique(), on="record_key", how="semi").select(
+        "record_key", *(REFINEMENT_KEYS[name].alias(name) for name in refined_by)
+    )
     joined = members.join(values.unique("record_key"), on="record_key")
     parts = []
     for name in refined_by:

@@ -1,10 +1,11 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match, clean, DQ or cluster cache, after publishing but
-before the state store recorded the run), so the point is exact rather than a race against a
-timer. Then the next run must complete, clean and match incrementally from complete caches, and
-give the same crosswalk and golden records as a run on the same data that was never interrupted.
+match stage, halfway through writing the match, clean, map, DQ or cluster cache, after
+publishing but before the state store recorded the run), so the point is exact rather than a
+race against a timer. Then the next run must complete, clean and match incrementally from
+complete caches, and give the same crosswalk and golden records as a run on the same data that
+was never interrupted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from benchmarks.incremental import change_erp
+from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.cli import app
 from flows.demo import write_demo
@@ -74,6 +76,13 @@ elif point == "cluster_cache":
         cache.clusters.write_parquet(folder / "clusters.parquet")
         die()  # the pairs' hashes, the links, the refused merges and the manifest never written
     flows.outputs.write_cluster_cache = write_cluster_cache
+elif point == "map_cache":
+    def write_memo(folder, memo, run_id=""):
+        folder.mkdir(parents=True, exist_ok=True)
+        name, frame = sorted(memo.current.items())[0]
+        frame.write_parquet(folder / f"{name}.parquet")
+        die()  # the other parsers' values and the manifest never written
+    flows.outputs.write_memo = write_memo
 elif point == "published":
     def prune_match_caches(output_dir, keep):
         die()  # latest already switched, the state store not yet told
@@ -117,7 +126,8 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
 
 
 @pytest.mark.parametrize(
-    "point", ["match", "cache", "clean_cache", "dq_cache", "cluster_cache", "published"]
+    "point",
+    ["match", "cache", "clean_cache", "map_cache", "dq_cache", "cluster_cache", "published"],
 )
 def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -> None:
     killed, calm = tmp_path / "killed", tmp_path / "calm"
@@ -145,12 +155,14 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
         assert (latest / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / DQ_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / MAP_CACHE_FOLDER / "manifest.json").is_file()
     else:
         assert latest == first  # the last complete run stays published, its caches whole
         assert (first / CACHE_FOLDER / "manifest.json").is_file()
         assert (first / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / DQ_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
+        assert (first / MAP_CACHE_FOLDER / "manifest.json").is_file()
 
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
@@ -188,6 +200,10 @@ def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -
     assert clustering["mode"] == calm_clustering["mode"] == "incremental", clustering["reason"]
     if point != "published":  # the clusters of the last complete run, not a half-written cache
         assert clustering == calm_clustering
+    mapping, calm_mapping = _matching(killed, "mapping"), _matching(calm, "mapping")
+    assert mapping["reused_values"] > 0  # type: ignore[operator]
+    if point != "published":  # the values of the last complete run, not a half-written cache
+        assert mapping == calm_mapping
     assert_frame_equal(_published(killed), _published(calm))
     for name in ("dq_failures.csv", "golden.csv"):
         latest_killed, latest_calm = (d / "out" / "latest" / name for d in (killed, calm))

@@ -87,11 +87,12 @@ def test_a_discarded_plan_leaves_everything_as_it_was(tmp_path: Path) -> None:
     assert after == before
 
 
-def test_the_clean_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
-    """They hold the person's cleaned values (clean cache) or fingerprints of them (DQ cache):
-    both go; the next run cleans and checks every row again."""
+def test_the_clean_map_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
+    """They hold the person's cleaned values (clean cache), parsed address lines and names (map
+    cache) or fingerprints of them (DQ cache): all go; the next run cleans, parses and checks
+    every row again."""
     latest = _folder(tmp_path / "runs" / "r2")
-    for name in ("clean_cache", "dq_cache"):
+    for name in ("clean_cache", "dq_cache", "map_cache"):
         (latest / name).mkdir()
         pl.DataFrame({"fingerprint_1": [1, 2]}).write_parquet(latest / name / "x.parquet")
         (latest / name / "manifest.json").write_text("{}", "utf-8")
@@ -99,4 +100,5 @@ def test_the_clean_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
     assert plan.changes[str(latest / "dq_cache")] == -1
     apply_scrub(plan)
     assert not (latest / "clean_cache").exists() and not (latest / "dq_cache").exists()
+    assert not (latest / "map_cache").exists()
     assert (latest / "match_cache" / "manifest.json").is_file()  # kept, without the person

@@ -246,3 +246,21 @@ def test_partial_name_rules_over_budget_are_split_and_capped(make_records: Any, 
     rows = {row["record_key"]: row for row in frame.iter_rows(named=True)}
     for left, right in _pairs(result.pairs):
         assert _agree_on_a_refinement(rule, rows[left], rows[right])
+
+
+def test_sub_block_keys_are_those_of_the_members_alone(make_records: Any) -> None:
+    """A split block's sub-blocks depend on its members only: refining them in a frame of
+    many more records (an incremental night refines the blocks it touches) gives the keys
+    refining them alone gives."""
+    from matching.blocking_budget import refined_keys
+
+    frame = _born_same_day(make_records, 60)
+    members = frame.head(12).select("record_key", pl.lit("1980-03-01").alias("block_key"))
+    alone = frame.join(members, on="record_key", how="semi")
+    for refined_by in (("initials",), ("birth_year", "postal_region")):
+        among_all = refined_keys(frame, members, refined_by).sort("record_key", "block_key")
+        assert among_all.height > 0
+        assert among_all["record_key"].is_in(members["record_key"].implode()).all()
+        assert among_all.equals(
+            refined_keys(alone, members, refined_by).sort("record_key", "block_key")
+        )
