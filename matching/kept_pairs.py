@@ -18,9 +18,12 @@ order and their values do not depend on the chunk size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import polars as pl
 
@@ -46,6 +49,33 @@ CHUNK_SHARE_OF_LIMIT = 32
 MIN_CHUNK_PAIRS = 10
 #: Larger chunks save no time (the work per pair is the same) and only raise the peak.
 MAX_CHUNK_PAIRS = 250_000
+#: Chunks compared or scored side by side: polars, numpy and rapidfuzz do their work outside
+#: the GIL, and one chunk alone keeps two cores about half busy. Each thread holds one chunk in
+#: flight (1/CHUNK_SHARE_OF_LIMIT of the memory limit), so the threads are capped.
+MAX_THREADS = 4
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def threads_for_chunks() -> int:
+    """Threads ``in_threads`` runs at most: MAX_THREADS, or fewer cores."""
+    return max(1, min(MAX_THREADS, os.cpu_count() or 1))
+
+
+def in_threads(function: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
+    """``[function(item) for item in items]``, up to MAX_THREADS at a time, in item order.
+
+    Each call runs in a copy of the caller's context (a Prefect flow run, a progress
+    display's listener), as it would in the caller's thread.
+    """
+    items = list(items)
+    threads = min(threads_for_chunks(), len(items))
+    if threads <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="golden-chunk") as pool:
+        futures = [pool.submit(copy_context().run, function, item) for item in items]
+        return [future.result() for future in futures]
 
 
 def chunk_pairs_for(memory_limit: int) -> int:
@@ -157,19 +187,21 @@ def score_and_keep(
     if height == 0:
         scored = _score(source.chunk(0, 0), records, weights, hard_rules, frequencies)
         return KeptPairs(scored, 0, 0)
-    kept: list[pl.DataFrame] = []
-    kept_rows: list[pl.Series] = []
-    for start in range(0, height, chunk_pairs):
+
+    def score_chunk(start: int) -> tuple[pl.DataFrame, pl.Series | None]:
         scored = _score(source.chunk(start, chunk_pairs), records, weights, hard_rules, frequencies)
         if keep_all:
-            kept.append(scored)
-            continue
+            return scored, None
         sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
         keep = scored.select((pl.col("probability") >= review_threshold) | sample).to_series()
-        kept_rows.append(keep)
-        kept.append(scored.filter(keep))
+        return scored.filter(keep), keep
+
+    chunks = in_threads(score_chunk, range(0, height, chunk_pairs))
+    kept = [chunk for chunk, _ in chunks]
     if keep_all:
         return KeptPairs(pl.concat(kept), height, 0)
+    kept_rows = [keep for _, keep in chunks if keep is not None]
+    del chunks
     first = pl.concat(kept)
     # Pairs inside a component of accepted pairs that the first pass dropped: scored again.
     components = connected_components(
@@ -182,16 +214,12 @@ def score_and_keep(
         .with_row_index("row")
         .filter("inside")["row"]
     )
-    extra = [
-        _score(
-            source.take(inside.slice(start, chunk_pairs)),
-            records,
-            weights,
-            hard_rules,
-            frequencies,
-        )
-        for start in range(0, inside.len(), chunk_pairs)
-    ]
+    extra = in_threads(
+        lambda start: _score(
+            source.take(inside.slice(start, chunk_pairs)), records, weights, hard_rules, frequencies
+        ),
+        range(0, inside.len(), chunk_pairs),
+    )
     pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
     return KeptPairs(pairs, height, height - pairs.height)
 
