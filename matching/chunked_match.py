@@ -7,7 +7,7 @@ held as numbers from blocking to scoring:
 
 1. blocking numbers the pairs (matching.blocking.numbered_candidate_pairs: 16 bytes a pair);
 2. the pairs are compared ``batch_pairs`` at a time, batches side by side on the machine's
-   cores (``kept_pairs.in_threads``: polars and rapidfuzz release the GIL); of each batch
+   cores (``matching.threads``: polars and rapidfuzz release the GIL); of each batch
    only the levels stay (one byte per comparison and pair), and the batch's level patterns
    are counted for the EM
    (matching.estimation.level_patterns: a few thousand rows whatever the pairs);
@@ -33,8 +33,9 @@ from matching.blocking import BlockingResult, NumberedPairs, numbered_candidate_
 from matching.blocking_budget import BlockingBudget
 from matching.comparisons import COMPARISONS, comparison_attributes
 from matching.estimation import add_patterns, estimate_from_patterns, level_patterns
-from matching.kept_pairs import KeptPairs, in_threads, score_and_keep_as, threads_for_chunks
+from matching.kept_pairs import KeptPairs, score_and_keep_as
 from matching.scoring import MatchWeights
+from matching.threads import in_threads, thread_count
 from rules.config import MatchingConfig
 
 Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
@@ -151,7 +152,7 @@ def compare_in_batches(
         return level_patterns(compared, settings.hard_rules), compared.select(LEVEL_COLUMNS)
 
     # Enough batches to keep every thread busy: the pairs of 100,000 records fit one batch.
-    batch_pairs = max(min(batch_pairs, -(-numbered.height // threads_for_chunks())), 1)
+    batch_pairs = max(min(batch_pairs, -(-numbered.height // thread_count())), 1)
     batches = in_threads(compare_batch, range(0, max(numbered.height, 1), batch_pairs))
     patterns = [batch_patterns for batch_patterns, _ in batches]
     levels = [batch_levels for _, batch_levels in batches]

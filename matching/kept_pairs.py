@@ -18,12 +18,9 @@ order and their values do not depend on the chunk size.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import polars as pl
 
@@ -34,6 +31,7 @@ from matching.term_frequency import (
     record_frequencies,
     term_frequency_adjustments,
 )
+from matching.threads import in_threads
 from rules.config import HardRule, MatchingConfig
 
 #: Share of the pairs below the review threshold kept as a sample (1 in SAMPLE_SHARE).
@@ -49,33 +47,6 @@ CHUNK_SHARE_OF_LIMIT = 32
 MIN_CHUNK_PAIRS = 10
 #: Larger chunks save no time (the work per pair is the same) and only raise the peak.
 MAX_CHUNK_PAIRS = 250_000
-#: Chunks compared or scored side by side: polars, numpy and rapidfuzz do their work outside
-#: the GIL, and one chunk alone keeps two cores about half busy. Each thread holds one chunk in
-#: flight (1/CHUNK_SHARE_OF_LIMIT of the memory limit), so the threads are capped.
-MAX_THREADS = 4
-
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-
-def threads_for_chunks() -> int:
-    """Threads ``in_threads`` runs at most: MAX_THREADS, or fewer cores."""
-    return max(1, min(MAX_THREADS, os.cpu_count() or 1))
-
-
-def in_threads(function: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
-    """``[function(item) for item in items]``, up to MAX_THREADS at a time, in item order.
-
-    Each call runs in a copy of the caller's context (a Prefect flow run, a progress
-    display's listener), as it would in the caller's thread.
-    """
-    items = list(items)
-    threads = min(threads_for_chunks(), len(items))
-    if threads <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="golden-chunk") as pool:
-        futures = [pool.submit(copy_context().run, function, item) for item in items]
-        return [future.result() for future in futures]
 
 
 def chunk_pairs_for(memory_limit: int) -> int:
