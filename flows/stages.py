@@ -59,7 +59,12 @@ from matching.clustering import (
     complete_pairs,
     connected_components,
 )
-from matching.comparisons import compare_pairs, comparison_attributes, domain_owners
+from matching.comparisons import (
+    compare_pairs,
+    comparison_attributes,
+    domain_owners,
+    is_prepared,
+)
 from matching.decisions import latest_decisions, mark_decided
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.kept_pairs import chunk_pairs_for
@@ -402,8 +407,10 @@ def match(
     ) -> pl.DataFrame:
         # Prepared once for all partitions, not once per partition, and only for the records
         # of a pair: an incremental night compares the pairs of 1 % of the records.
+        # Records prepared already (a chunked match's batches) are cut by pair_partitions
+        # alone: filtering them here first copied most of a million wide rows per batch.
         keys = pl.concat([pairs["left_key"], pairs["right_key"]]).unique()
-        if keys.len() < records.height:
+        if keys.len() < records.height and not is_prepared(records):
             # A business domain's owner is decided over every record, not the subset
             # (``owners``: matching.incremental decided them already, for its reused pairs too).
             if owners is None:

@@ -28,6 +28,7 @@ from matching.blocking_budget import (
     plan_keys,
     refined_keys,
 )
+from matching.threads import in_threads
 
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -575,17 +576,11 @@ def numbered_candidate_pairs(
         raise ValueError(f"at most 64 blocking rules, not {len(rule_names)}")
     keys = frame["record_key"].unique().sort()
     numbers = pl.DataFrame({"record_key": keys}).with_row_index("record")
-    per_rule: dict[str, int] = {}
-    pair_frames: list[pl.DataFrame] = []
-    oversized: list[pl.DataFrame] = []
-    plans: dict[str, RulePlan] = {}
-    for bit, name in enumerate(rule_names):
+
+    def rule_pairs(bit: int) -> tuple[RulePlan, pl.DataFrame, pl.DataFrame]:
+        name = rule_names[bit]
         plan = plan_rule(frame, name, budget)
-        usable, too_big = plan.usable, plan.oversized
-        # Only the decisions are kept: the keys of all rules at once would cost memory.
-        plans[name] = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame())
-        oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
-        numbered = usable.join(numbers, on="record_key").select(
+        numbered = plan.usable.join(numbers, on="record_key").select(
             "record", pl.col("block_key").rank("dense").alias("block")
         )
         # A pair as one number (left * 2^32 + right): de-duplicating and sorting one UInt64
@@ -600,8 +595,18 @@ def numbered_candidate_pairs(
             )
             .unique()
         )
-        per_rule[name] = pairs.height
-        pair_frames.append(pairs.with_columns(pl.lit(1 << bit, dtype=pl.UInt64).alias("mask")))
+        too_big = plan.oversized.select(pl.lit(name).alias("rule"), "block_key", "size")
+        # Only the decisions are kept: the keys of all rules at once would cost memory.
+        plan = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame())
+        return plan, too_big, pairs.with_columns(pl.lit(1 << bit, dtype=pl.UInt64).alias("mask"))
+
+    # The rules side by side (matching.threads), in rule order.
+    built = in_threads(rule_pairs, range(len(rule_names)))
+    plans = {name: plan for name, (plan, _, _) in zip(rule_names, built, strict=True)}
+    oversized = [too_big for _, too_big, _ in built]
+    pair_frames = [pairs for _, _, pairs in built]
+    per_rule = {name: pairs.height for name, pairs in zip(rule_names, pair_frames, strict=True)}
+    del built
     if pair_frames:
         # Sorted first, then grouped in that order: one rule's pairs are distinct, so the sum
         # of the bits is the set of rules.

@@ -6,8 +6,10 @@ concatenation makes), they set the run's peak: 9.9 GiB for 16 million pairs. Her
 held as numbers from blocking to scoring:
 
 1. blocking numbers the pairs (matching.blocking.numbered_candidate_pairs: 16 bytes a pair);
-2. the pairs are compared ``batch_pairs`` at a time; of each batch only the levels stay (one
-   byte per comparison and pair), and the batch's level patterns are counted for the EM
+2. the pairs are compared ``batch_pairs`` at a time, batches side by side on the machine's
+   cores (``matching.threads``: polars and rapidfuzz release the GIL); of each batch
+   only the levels stay (one byte per comparison and pair), and the batch's level patterns
+   are counted for the EM
    (matching.estimation.level_patterns: a few thousand rows whatever the pairs);
 3. the EM estimates the weights from the summed patterns, as it would from all pairs at once;
 4. matching.kept_pairs scores the pairs a chunk at a time, rebuilding each chunk's compared
@@ -33,6 +35,7 @@ from matching.comparisons import COMPARISONS, comparison_attributes
 from matching.estimation import add_patterns, estimate_from_patterns, level_patterns
 from matching.kept_pairs import KeptPairs, score_and_keep_as
 from matching.scoring import MatchWeights
+from matching.threads import in_threads, thread_count
 from rules.config import MatchingConfig
 
 Compare = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
@@ -143,13 +146,17 @@ def compare_in_batches(
         listener(numbered.height)
     # Prepared once: each batch's compare would otherwise prepare every record again.
     attributes = comparison_attributes(records)
-    levels: list[pl.DataFrame] = []
-    patterns: list[pl.DataFrame] = []
-    for start in range(0, max(numbered.height, 1), batch_pairs):
+
+    def compare_batch(start: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         compared = compare(numbered.named(start, batch_pairs), attributes)
-        patterns.append(level_patterns(compared, settings.hard_rules))
-        levels.append(compared.select(LEVEL_COLUMNS))
-        del compared
+        return level_patterns(compared, settings.hard_rules), compared.select(LEVEL_COLUMNS)
+
+    # Enough batches to keep every thread busy: the pairs of 100,000 records fit one batch.
+    batch_pairs = max(min(batch_pairs, -(-numbered.height // thread_count())), 1)
+    batches = in_threads(compare_batch, range(0, max(numbered.height, 1), batch_pairs))
+    patterns = [batch_patterns for batch_patterns, _ in batches]
+    levels = [batch_levels for _, batch_levels in batches]
+    del batches
     per_record = pl.DataFrame({"record_key": numbered.keys}).join(
         attributes.select("record_key", "record_type", "domain_owner"),
         on="record_key",

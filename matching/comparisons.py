@@ -1258,6 +1258,11 @@ COMPARE_CHUNK_PAIRS = 250_000
 _PREPARED = "personal_emails"
 
 
+def is_prepared(records: pl.DataFrame) -> bool:
+    """Whether ``records`` is what comparison_attributes made (it returns such a frame as is)."""
+    return _PREPARED in records.columns
+
+
 def comparison_attributes(
     records: pl.DataFrame, owners: pl.DataFrame | None = None
 ) -> pl.DataFrame:

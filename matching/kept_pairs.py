@@ -31,6 +31,7 @@ from matching.term_frequency import (
     record_frequencies,
     term_frequency_adjustments,
 )
+from matching.threads import in_threads
 from rules.config import HardRule, MatchingConfig
 
 #: Share of the pairs below the review threshold kept as a sample (1 in SAMPLE_SHARE).
@@ -157,19 +158,21 @@ def score_and_keep(
     if height == 0:
         scored = _score(source.chunk(0, 0), records, weights, hard_rules, frequencies)
         return KeptPairs(scored, 0, 0)
-    kept: list[pl.DataFrame] = []
-    kept_rows: list[pl.Series] = []
-    for start in range(0, height, chunk_pairs):
+
+    def score_chunk(start: int) -> tuple[pl.DataFrame, pl.Series | None]:
         scored = _score(source.chunk(start, chunk_pairs), records, weights, hard_rules, frequencies)
         if keep_all:
-            kept.append(scored)
-            continue
+            return scored, None
         sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
         keep = scored.select((pl.col("probability") >= review_threshold) | sample).to_series()
-        kept_rows.append(keep)
-        kept.append(scored.filter(keep))
+        return scored.filter(keep), keep
+
+    chunks = in_threads(score_chunk, range(0, height, chunk_pairs))
+    kept = [chunk for chunk, _ in chunks]
     if keep_all:
         return KeptPairs(pl.concat(kept), height, 0)
+    kept_rows = [keep for _, keep in chunks if keep is not None]
+    del chunks
     first = pl.concat(kept)
     # Pairs inside a component of accepted pairs that the first pass dropped: scored again.
     components = connected_components(
@@ -182,16 +185,12 @@ def score_and_keep(
         .with_row_index("row")
         .filter("inside")["row"]
     )
-    extra = [
-        _score(
-            source.take(inside.slice(start, chunk_pairs)),
-            records,
-            weights,
-            hard_rules,
-            frequencies,
-        )
-        for start in range(0, inside.len(), chunk_pairs)
-    ]
+    extra = in_threads(
+        lambda start: _score(
+            source.take(inside.slice(start, chunk_pairs)), records, weights, hard_rules, frequencies
+        ),
+        range(0, inside.len(), chunk_pairs),
+    )
     pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
     return KeptPairs(pairs, height, height - pairs.height)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -20,11 +21,13 @@ TODAY = date(2026, 3, 2)
 
 
 class Recording:
-    """MapParts that runs the parts in order and remembers each stage's part sizes."""
+    """MapParts that runs the parts in order and remembers each stage's part sizes, over all
+    its calls (a chunked match calls it once per batch, batches side by side in threads)."""
 
     def __init__(self) -> None:
         self.sizes: dict[str, list[int]] = {}
         self.units: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def __call__(
         self,
@@ -34,7 +37,9 @@ class Recording:
         sizes: Sequence[int],
         unit: str,
     ) -> list[Any]:
-        self.sizes[stage], self.units[stage] = list(sizes), unit
+        with self._lock:
+            self.sizes.setdefault(stage, []).extend(sizes)
+            self.units[stage] = unit
         return stages.in_order(stage, function, parts, sizes, unit)
 
 
