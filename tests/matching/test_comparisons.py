@@ -747,6 +747,28 @@ CASES: list[dict[str, Any]] = [
         "level": "shared_household",
     },
     {
+        "description": "the family's name in the plural (muellers@, Andrea and Andreas Müller) "
+        "is the family's mailbox",
+        "comparison": "email",
+        "left": {"emails": ["muellers@netcologne.de"], "last_name_key": "mueller"},
+        "right": {"emails": ["muellers@netcologne.de"], "last_name_key": "mueller"},
+        "level": "shared_household",
+    },
+    {
+        "description": "die.meiers@: the article and the plural, a household's mailbox",
+        "comparison": "email",
+        "left": {"emails": ["die.meiers@gmx.de"], "last_name_key": "meier"},
+        "right": {"emails": ["die.meiers@gmx.de"], "last_name_key": "meier"},
+        "level": "shared_household",
+    },
+    {
+        "description": "huberfamilie@: the family word written onto the last name",
+        "comparison": "email",
+        "left": {"emails": ["huberfamilie@aon.at"], "last_name_key": "huber"},
+        "right": {"emails": ["huberfamilie@aon.at"], "last_name_key": "huber"},
+        "level": "shared_household",
+    },
+    {
         "description": "a last name with a first name or initial is one person's (a.bauer@)",
         "comparison": "email",
         "left": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
