@@ -755,9 +755,9 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
     bauer@yahoo.de on Andrea Bauer's and on her twin Andreas's records is the family's mailbox,
     as familie.bauer@ is: a last name alone names no person, so sharing it says "same
     household", not "same person" (``_email``). So does the name in the plural or beside a
-    family word, written together (muellers@, die.meiers@, huberfamilie@). Separators and digits aside (mueller_@,
-    mueller1@ are still no one's first name); each word of a double name counts (mueller@ for
-    Müller-Schmidt).
+    family word, written together (muellers@, die.meiers@, huberfamilie@). Separators and
+    digits aside (mueller_@, mueller1@ are still no one's first name); each word of a double
+    name counts (mueller@ for Müller-Schmidt).
     """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     frame = attributes.select(
