@@ -755,15 +755,20 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
     bauer@yahoo.de on Andrea Bauer's and on her twin Andreas's records is the family's mailbox,
     as familie.bauer@ is: a last name alone names no person, so sharing it says "same
     household", not "same person" (``_email``). So does the name in the plural or beside a
-    family word, written together (muellers@, die.meiers@, huberfamilie@). Separators and
-    digits aside (mueller_@, mueller1@ are still no one's first name); each word of a double
-    name counts (mueller@ for Müller-Schmidt).
+    family word, written together (muellers@, die.meiers@, huberfamilie@), or with the home
+    town (brandl.augsburg@). Separators and digits aside (mueller_@, mueller1@ are still no
+    one's first name); each word of a double name counts (mueller@ for Müller-Schmidt).
     """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     frame = attributes.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
         personal.fill_null(nothing).alias("__email"),
         pl.col("last_name_key"),
+        pl.col("city_key")
+        .str.replace_all(r"[^a-z ]", "")
+        .str.split(" ")
+        .list.first()
+        .alias("__town"),
     )
     items = frame.explode("__email").drop_nulls("__email")
     letters = pl.col("__email").str.extract(r"^(.*)@", 1).str.replace_all(r"[^a-z]", "")
@@ -771,12 +776,16 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
     whole = pl.col("last_name_key").str.replace_all(" ", "")
     # The family's name in the plural or with a family word: muellers@, die.meiers@,
     # huberfamilie@, fam.huber@ (the separator-less forms the household pattern cannot tell
-    # from a person's name without knowing the last name).
+    # from a person's name without knowing the last name), or with the home town
+    # (brandl.augsburg@: no first name, so no one person's).
+    town = pl.col("__town")
     family_forms = pl.concat_list(
         whole + "s",
         "die" + whole + "s",
         *(whole + word for word in FAMILY_SUFFIXES),
         *(word + whole for word in FAMILY_SUFFIXES),
+        pl.when(town.str.len_chars() >= 3).then(whole + town),
+        pl.when(town.str.len_chars() >= 3).then(town + whole),
     )
     surname = (letters.str.len_chars() >= 2) & (
         (letters == whole) | words.list.contains(letters) | family_forms.list.contains(letters)

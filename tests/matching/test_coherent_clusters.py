@@ -43,6 +43,9 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
         if "opposite" in k
         else FIRST_NAME.index("nickname")
         if "nickname" in k
+        # "other_name": twins' first names one letter apart (Lena / Lea)
+        else FIRST_NAME.index("jaro_winkler_0.9")
+        if "other_name" in k
         else 0
         for k in kinds
     ]
@@ -131,7 +134,7 @@ CASES: list[dict[str, Any]] = [
         "pairs": [
             ("lena", "x", 0.97, None, None),
             ("lea", "x", 0.95, None, None),
-            ("lena", "lea", 0.4, None, "mobiles+neighbour_id"),
+            ("lena", "lea", 0.4, None, "mobiles+neighbour_id+other_name"),
         ],
         "groups": [{"lena", "x"}, {"lea"}],
         "refused": {("lea", "x"): f"{CONFLICT}: different mobiles"},
@@ -211,6 +214,31 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"jun"}, {"sen"}, {"x"}],
         "refused": {("jun", "x"): AMBIGUOUS, ("sen", "x"): AMBIGUOUS},
+    },
+    {
+        "description": "father and son of one name and address, neither with a birth date nor "
+        "a suffix, each with a mobile of his own, and a record with the household landline "
+        "only that fits both alike: it joins neither",
+        "keys": ["father", "x", "son"],
+        "pairs": [
+            ("father", "x", 0.97, None, None),
+            ("son", "x", 0.97, None, None),
+            ("father", "son", 0.4, None, "mobiles"),
+        ],
+        "groups": [{"father"}, {"x"}, {"son"}],
+        "refused": {("father", "x"): AMBIGUOUS, ("son", "x"): AMBIGUOUS},
+    },
+    {
+        "description": "jun. beside the same name without suffix and a birth date (the "
+        "one-missing rule), a third record that fits both alike: it joins neither",
+        "keys": ["jun", "x", "plain"],
+        "pairs": [
+            ("jun", "x", 0.97, None, None),
+            ("plain", "x", 0.97, None, None),
+            ("jun", "plain", 0.0, "name_suffix:one_missing", None),
+        ],
+        "groups": [{"jun"}, {"x"}, {"plain"}],
+        "refused": {("jun", "x"): AMBIGUOUS, ("plain", "x"): AMBIGUOUS},
     },
     {
         "description": "a record without birth date whose own evidence (mobile, e-mail) points "
@@ -396,7 +424,7 @@ CASES: list[dict[str, Any]] = [
         "pairs": [
             ("lea", "lea_shop", 0.97, None, None),
             ("lena", "lea_shop", 0.96, None, None),
-            ("lea", "lena", 0.4, None, "mobiles"),
+            ("lea", "lena", 0.4, None, "mobiles+other_name"),
         ],
         "groups": [{"lea", "lea_shop"}, {"lena"}],
         "refused": {("lena", "lea_shop"): f"{CONFLICT}: different mobiles"},
@@ -477,7 +505,7 @@ def test_saturated_probabilities_merge_the_higher_score_first(
     pairs = _pairs(
         ("a", "b", 1.0, None, None),
         ("b", "c", 1.0, None, None),
-        ("a", "c", 0.0, None, "mobiles"),
+        ("a", "c", 0.0, None, "mobiles+other_name"),
     ).with_columns(pl.Series("score", [scores[0], scores[1], -5.0]))
     result = coherent_clusters(keys, pairs, THRESHOLD, LINKAGE)
     assert _groups(result.clusters) == {frozenset(group) for group in groups}

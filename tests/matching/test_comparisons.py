@@ -769,6 +769,22 @@ CASES: list[dict[str, Any]] = [
         "level": "shared_household",
     },
     {
+        "description": "the last name with the home town (brandl.augsburg@, father and son "
+        "Josef Brandl): no first name, the family's mailbox",
+        "comparison": "email",
+        "left": {
+            "emails": ["brandl.augsburg@t-online.de"],
+            "last_name_key": "brandl",
+            "city_key": "augsburg",
+        },
+        "right": {
+            "emails": ["brandl.augsburg@t-online.de"],
+            "last_name_key": "brandl",
+            "city_key": "augsburg",
+        },
+        "level": "shared_household",
+    },
+    {
         "description": "a last name with a first name or initial is one person's (a.bauer@)",
         "comparison": "email",
         "left": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
