@@ -41,9 +41,6 @@ NAME_ONLY_RULES = ("first_name:different",)
 NAME_ONLY_CONDITIONS = ("email:own_names",)
 #: Personal-id levels that overcome a soft conflict (years apart, sex, mobiles; see ``conflicts``).
 SAME_PERSON_ID_LEVELS = ("exact_checked", "exact", "typo")
-#: Birth-date levels below "years_apart" that keep two group members apart unless their own
-#: evidence reaches the threshold: dates that differ beyond one typo or a day/month swap.
-CLOSE_DATES_LEVELS = ("within_one_year", "year_typo")
 #: Reasons a merge is refused, as counted in summary.json.
 CONFLICT = "conflict"
 WEAK_LINK = "weak_link"
@@ -285,8 +282,7 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     """Per pair: the reason two records may never share a cluster, else null.
 
     A hard "no match" on a deciding field (birth date a generation apart, jun./sen., VAT id,
-    record type, personal id) decides; birth dates years apart or otherwise different beyond a
-    typo (14.10.1973 / 05.10.1973), a different sex (Frau next to
+    record type, personal id) decides; birth dates years apart, a different sex (Frau next to
     Herr, Stefan next to Stefanie) and mobiles of their own with none shared do unless the
     pair's own evidence reaches the match threshold or the two share a personal id (equal or
     one typo apart, as in the hard rules' ``unless``); mobiles of their own also above the
@@ -306,14 +302,6 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     # are not joined through records without a birth date.
     years_apart = (
         (pl.col("birth_date_level") == birth_date.levels.index("years_apart")).fill_null(False)
-    ) & (pl.col("probability") < threshold)
-    # So are two dates within a year or a year digit apart that no single typo or day/month
-    # swap explains (14.10.1973 / 05.10.1973): namesakes of one city born close together,
-    # joined through their records without birth date.
-    dates_apart = (
-        pl.col("birth_date_level")
-        .is_in([birth_date.levels.index(level) for level in CLOSE_DATES_LEVELS])
-        .fill_null(False)
     ) & (pl.col("probability") < threshold)
     other_sex = (
         (pl.col("first_name_level") == first_name.levels.index("opposite_sex"))
@@ -346,7 +334,6 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
             .fill_null(False)
         )
         years_apart &= ~same_id
-        dates_apart &= ~same_id
         other_sex &= ~same_id
         other_mobiles &= ~same_id
     same_first_name = (pl.col("first_name_level") == first_name.levels.index("exact")).fill_null(
@@ -365,8 +352,6 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .then(pl.lit("different sex"))
         .when(years_apart)
         .then(pl.lit("birth dates years apart"))
-        .when(dates_apart)
-        .then(pl.lit("different birth dates"))
         .when(other_mobiles & same_first_name)
         .then(pl.lit(SAME_NAME_MOBILES))
         .when(other_mobiles)

@@ -51,15 +51,7 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
     ]
     gender = [GENDER.index("different") if "salutation" in k else -1 for k in kinds]
     # "years": birth dates years (not a generation) apart, a weighing level, no hard rule
-    # "close_dates": full dates days apart beyond one typo (14.10.1973 / 05.10.1973)
-    born = [
-        BIRTH_DATE.index("years_apart")
-        if "years" in k
-        else BIRTH_DATE.index("within_one_year")
-        if "close_dates" in k
-        else 0
-        for k in kinds
-    ]
+    born = [BIRTH_DATE.index("years_apart") if "years" in k else 0 for k in kinds]
     # "mobiles": each record has a mobile of its own, none shared
     phone = [PHONE.index("different") if "mobiles" in k else -1 for k in kinds]
     # "same_id", "typo_id", "neighbour_id": the personal ids equal, one typo apart, or numbers
@@ -437,31 +429,6 @@ CASES: list[dict[str, Any]] = [
             ("a", "b", 0.99, None, None),
             ("b", "c", 0.98, None, None),
             ("a", "c", 0.95, None, "mobiles"),
-        ],
-        "groups": [{"a", "b", "c"}],
-        "refused": {},
-    },
-    {
-        "description": "namesakes in one city born 14.10.1973 and 05.10.1973 (no typo makes one "
-        "date the other) joined through a record without birth date: the record without birth "
-        "date joins the stronger, the never-matched namesakes stay apart",
-        "keys": ["born_14", "x", "born_05"],
-        "pairs": [
-            ("born_14", "x", 0.99, None, None),
-            ("x", "born_05", 0.96, None, None),
-            ("born_14", "born_05", 0.6, None, "close_dates"),
-        ],
-        "groups": [{"born_14", "x"}, {"born_05"}],
-        "refused": {("x", "born_05"): f"{CONFLICT}: different birth dates"},
-    },
-    {
-        "description": "dates days apart beyond a typo do not split records whose own evidence "
-        "reaches the threshold (the same person, the date mistyped twice)",
-        "keys": ["a", "b", "c"],
-        "pairs": [
-            ("a", "b", 0.99, None, None),
-            ("b", "c", 0.97, None, None),
-            ("a", "c", 0.95, None, "close_dates"),
         ],
         "groups": [{"a", "b", "c"}],
         "refused": {},
