@@ -564,3 +564,67 @@ def test_never_compared_members_are_compared_and_their_conflict_splits(
         frozenset({"crm:3"}),
     }
     assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]
+
+
+def test_father_and_son_without_birth_dates_never_compared_keep_the_middle_record_out(
+    make_records: Any,
+) -> None:
+    # Josef Brandl senior and junior at one address, neither record with a birth date or a
+    # suffix, each with a mobile of his own; a shop record with the household landline only
+    # matches both. Blocking never paired father and son: the completed pair finds their
+    # different mobiles under one first name, so the landline record, fitting both alike, joins
+    # neither.
+    household = {
+        "record_type": "person",
+        "first_name_key": "josef",
+        "last_name_key": "brandl",
+        "street_key": "lindenstr",
+        "house_number": "7",
+        "postal_code": "86150",
+        "city_key": "augsburg",
+    }
+    records = make_records(
+        [
+            {
+                **household,
+                "record_key": "crm:father",
+                "phones": ["+49821556677", "+4917111122233"],
+                "phone_types": ["landline", "mobile"],
+            },
+            {
+                **household,
+                "record_key": "shop:x",
+                "phones": ["+49821556677"],
+                "phone_types": ["landline"],
+            },
+            {
+                **household,
+                "record_key": "crm:son",
+                "phones": ["+49821556677", "+4917622334455"],
+                "phone_types": ["landline", "mobile"],
+            },
+        ]
+    )
+    scored = _pairs(
+        ("crm:father", "shop:x", 0.97, None, None), ("crm:son", "shop:x", 0.97, None, None)
+    )
+    completed = complete_pairs(
+        records["record_key"],
+        scored,
+        records,
+        MatchWeights.defaults(),
+        MatchingConfig().hard_rules,
+        THRESHOLD,
+    )
+    never = completed.filter(
+        (pl.col("left_key") == "crm:father") & (pl.col("right_key") == "crm:son")
+    )
+    assert never["phone_level"].to_list() == [PHONE.index("different")]
+    assert never["probability"][0] < THRESHOLD
+    result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
+    assert _groups(result.clusters) == {
+        frozenset({"crm:father"}),
+        frozenset({"shop:x"}),
+        frozenset({"crm:son"}),
+    }
+    assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]
