@@ -48,7 +48,17 @@ AMBIGUOUS = "ambiguous"
 #: Conflicts that make two groups two people of one name and household: parent and child (birth
 #: dates a generation apart, jun. and sen.). A record that fits both equally well (name, address,
 #: landline; no birth date, mobile or e-mail of one of them) may be either (see ``_ambiguous``).
-GENERATION_CONFLICTS = ("birth_date:different", "name_suffix:different")
+#: Also "jun." beside the same name without one, and two records of one first name with
+#: mobiles of their own and none shared (SAME_NAME_MOBILES): father and son when neither record
+#: has a birth date, the records in between fitting both. Twins' mobiles are not among them:
+#: a twin's record without mobile still has her own first name to go by.
+SAME_NAME_MOBILES = "one name with different mobiles"
+GENERATION_CONFLICTS = (
+    "birth_date:different",
+    "name_suffix:different",
+    "name_suffix:one_missing",
+    SAME_NAME_MOBILES,
+)
 REFUSED_SCHEMA = {
     "left_key": pl.String(),
     "right_key": pl.String(),
@@ -326,6 +336,9 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         years_apart &= ~same_id
         other_sex &= ~same_id
         other_mobiles &= ~same_id
+    same_first_name = (pl.col("first_name_level") == first_name.levels.index("exact")).fill_null(
+        False
+    )
     name_only = pl.col("hard_rule").is_in(
         [f"no_match: {rule}" for rule in NAME_ONLY_RULES]
     ) | _rests_on_names(pl.col("hard_rule"))
@@ -339,6 +352,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .then(pl.lit("different sex"))
         .when(years_apart)
         .then(pl.lit("birth dates years apart"))
+        .when(other_mobiles & same_first_name)
+        .then(pl.lit(SAME_NAME_MOBILES))
         .when(other_mobiles)
         .then(pl.lit("different mobiles"))
         .otherwise(pl.lit(None, dtype=pl.String))

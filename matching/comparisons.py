@@ -745,26 +745,50 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Words that make a last name a family's mailbox when written together with it.
+FAMILY_SUFFIXES = ("familie", "family", "fam")
+
+
 def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
     """Per record: its personal addresses whose local part is only its own last name.
 
     bauer@yahoo.de on Andrea Bauer's and on her twin Andreas's records is the family's mailbox,
     as familie.bauer@ is: a last name alone names no person, so sharing it says "same
-    household", not "same person" (``_email``). Separators and digits aside (mueller_@,
-    mueller1@ are still no one's first name); each word of a double name counts (mueller@ for
-    Müller-Schmidt).
+    household", not "same person" (``_email``). So does the name in the plural or beside a
+    family word, written together (muellers@, die.meiers@, huberfamilie@), or with the home
+    town (brandl.augsburg@). Separators and digits aside (mueller_@, mueller1@ are still no
+    one's first name); each word of a double name counts (mueller@ for Müller-Schmidt).
     """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     frame = attributes.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
         personal.fill_null(nothing).alias("__email"),
         pl.col("last_name_key"),
+        pl.col("city_key")
+        .str.replace_all(r"[^a-z ]", "")
+        .str.split(" ")
+        .list.first()
+        .alias("__town"),
     )
     items = frame.explode("__email").drop_nulls("__email")
     letters = pl.col("__email").str.extract(r"^(.*)@", 1).str.replace_all(r"[^a-z]", "")
     words = pl.col("last_name_key").str.split(" ")
+    whole = pl.col("last_name_key").str.replace_all(" ", "")
+    # The family's name in the plural or with a family word: muellers@, die.meiers@,
+    # huberfamilie@, fam.huber@ (the separator-less forms the household pattern cannot tell
+    # from a person's name without knowing the last name), or with the home town
+    # (brandl.augsburg@: no first name, so no one person's).
+    town = pl.col("__town")
+    family_forms = pl.concat_list(
+        whole + "s",
+        "die" + whole + "s",
+        *(whole + word for word in FAMILY_SUFFIXES),
+        *(word + whole for word in FAMILY_SUFFIXES),
+        pl.when(town.str.len_chars() >= 3).then(whole + town),
+        pl.when(town.str.len_chars() >= 3).then(town + whole),
+    )
     surname = (letters.str.len_chars() >= 2) & (
-        (letters == pl.col("last_name_key").str.replace_all(" ", "")) | words.list.contains(letters)
+        (letters == whole) | words.list.contains(letters) | family_forms.list.contains(letters)
     ).fill_null(False)
     found = items.filter(surname).group_by("__row").agg(pl.col("__email").alias("__surname"))
     mailboxes = (

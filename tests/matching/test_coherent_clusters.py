@@ -43,6 +43,9 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
         if "opposite" in k
         else FIRST_NAME.index("nickname")
         if "nickname" in k
+        # "other_name": twins' first names one letter apart (Lena / Lea)
+        else FIRST_NAME.index("jaro_winkler_0.9")
+        if "other_name" in k
         else 0
         for k in kinds
     ]
@@ -123,7 +126,7 @@ CASES: list[dict[str, Any]] = [
         "pairs": [
             ("lena", "x", 0.97, None, None),
             ("lea", "x", 0.95, None, None),
-            ("lena", "lea", 0.4, None, "mobiles+neighbour_id"),
+            ("lena", "lea", 0.4, None, "mobiles+neighbour_id+other_name"),
         ],
         "groups": [{"lena", "x"}, {"lea"}],
         "refused": {("lea", "x"): f"{CONFLICT}: different mobiles"},
@@ -203,6 +206,31 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"jun"}, {"sen"}, {"x"}],
         "refused": {("jun", "x"): AMBIGUOUS, ("sen", "x"): AMBIGUOUS},
+    },
+    {
+        "description": "father and son of one name and address, neither with a birth date nor "
+        "a suffix, each with a mobile of his own, and a record with the household landline "
+        "only that fits both alike: it joins neither",
+        "keys": ["father", "x", "son"],
+        "pairs": [
+            ("father", "x", 0.97, None, None),
+            ("son", "x", 0.97, None, None),
+            ("father", "son", 0.4, None, "mobiles"),
+        ],
+        "groups": [{"father"}, {"x"}, {"son"}],
+        "refused": {("father", "x"): AMBIGUOUS, ("son", "x"): AMBIGUOUS},
+    },
+    {
+        "description": "jun. beside the same name without suffix and a birth date (the "
+        "one-missing rule), a third record that fits both alike: it joins neither",
+        "keys": ["jun", "x", "plain"],
+        "pairs": [
+            ("jun", "x", 0.97, None, None),
+            ("plain", "x", 0.97, None, None),
+            ("jun", "plain", 0.0, "name_suffix:one_missing", None),
+        ],
+        "groups": [{"jun"}, {"x"}, {"plain"}],
+        "refused": {("jun", "x"): AMBIGUOUS, ("plain", "x"): AMBIGUOUS},
     },
     {
         "description": "a record without birth date whose own evidence (mobile, e-mail) points "
@@ -388,7 +416,7 @@ CASES: list[dict[str, Any]] = [
         "pairs": [
             ("lea", "lea_shop", 0.97, None, None),
             ("lena", "lea_shop", 0.96, None, None),
-            ("lea", "lena", 0.4, None, "mobiles"),
+            ("lea", "lena", 0.4, None, "mobiles+other_name"),
         ],
         "groups": [{"lea", "lea_shop"}, {"lena"}],
         "refused": {("lena", "lea_shop"): f"{CONFLICT}: different mobiles"},
@@ -444,7 +472,7 @@ def test_saturated_probabilities_merge_the_higher_score_first(
     pairs = _pairs(
         ("a", "b", 1.0, None, None),
         ("b", "c", 1.0, None, None),
-        ("a", "c", 0.0, None, "mobiles"),
+        ("a", "c", 0.0, None, "mobiles+other_name"),
     ).with_columns(pl.Series("score", [scores[0], scores[1], -5.0]))
     result = coherent_clusters(keys, pairs, THRESHOLD, LINKAGE)
     assert _groups(result.clusters) == {frozenset(group) for group in groups}
@@ -534,5 +562,69 @@ def test_never_compared_members_are_compared_and_their_conflict_splits(
         frozenset({"crm:1"}),
         frozenset({"crm:2"}),
         frozenset({"crm:3"}),
+    }
+    assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]
+
+
+def test_father_and_son_without_birth_dates_never_compared_keep_the_middle_record_out(
+    make_records: Any,
+) -> None:
+    # Josef Brandl senior and junior at one address, neither record with a birth date or a
+    # suffix, each with a mobile of his own; a shop record with the household landline only
+    # matches both. Blocking never paired father and son: the completed pair finds their
+    # different mobiles under one first name, so the landline record, fitting both alike, joins
+    # neither.
+    household = {
+        "record_type": "person",
+        "first_name_key": "josef",
+        "last_name_key": "brandl",
+        "street_key": "lindenstr",
+        "house_number": "7",
+        "postal_code": "86150",
+        "city_key": "augsburg",
+    }
+    records = make_records(
+        [
+            {
+                **household,
+                "record_key": "crm:father",
+                "phones": ["+49821556677", "+4917111122233"],
+                "phone_types": ["landline", "mobile"],
+            },
+            {
+                **household,
+                "record_key": "shop:x",
+                "phones": ["+49821556677"],
+                "phone_types": ["landline"],
+            },
+            {
+                **household,
+                "record_key": "crm:son",
+                "phones": ["+49821556677", "+4917622334455"],
+                "phone_types": ["landline", "mobile"],
+            },
+        ]
+    )
+    scored = _pairs(
+        ("crm:father", "shop:x", 0.97, None, None), ("crm:son", "shop:x", 0.97, None, None)
+    )
+    completed = complete_pairs(
+        records["record_key"],
+        scored,
+        records,
+        MatchWeights.defaults(),
+        MatchingConfig().hard_rules,
+        THRESHOLD,
+    )
+    never = completed.filter(
+        (pl.col("left_key") == "crm:father") & (pl.col("right_key") == "crm:son")
+    )
+    assert never["phone_level"].to_list() == [PHONE.index("different")]
+    assert never["probability"][0] < THRESHOLD
+    result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
+    assert _groups(result.clusters) == {
+        frozenset({"crm:father"}),
+        frozenset({"shop:x"}),
+        frozenset({"crm:son"}),
     }
     assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]

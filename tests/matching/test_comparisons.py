@@ -747,6 +747,44 @@ CASES: list[dict[str, Any]] = [
         "level": "shared_household",
     },
     {
+        "description": "the family's name in the plural (muellers@, Andrea and Andreas Müller) "
+        "is the family's mailbox",
+        "comparison": "email",
+        "left": {"emails": ["muellers@netcologne.de"], "last_name_key": "mueller"},
+        "right": {"emails": ["muellers@netcologne.de"], "last_name_key": "mueller"},
+        "level": "shared_household",
+    },
+    {
+        "description": "die.meiers@: the article and the plural, a household's mailbox",
+        "comparison": "email",
+        "left": {"emails": ["die.meiers@gmx.de"], "last_name_key": "meier"},
+        "right": {"emails": ["die.meiers@gmx.de"], "last_name_key": "meier"},
+        "level": "shared_household",
+    },
+    {
+        "description": "huberfamilie@: the family word written onto the last name",
+        "comparison": "email",
+        "left": {"emails": ["huberfamilie@aon.at"], "last_name_key": "huber"},
+        "right": {"emails": ["huberfamilie@aon.at"], "last_name_key": "huber"},
+        "level": "shared_household",
+    },
+    {
+        "description": "the last name with the home town (brandl.augsburg@, father and son "
+        "Josef Brandl): no first name, the family's mailbox",
+        "comparison": "email",
+        "left": {
+            "emails": ["brandl.augsburg@t-online.de"],
+            "last_name_key": "brandl",
+            "city_key": "augsburg",
+        },
+        "right": {
+            "emails": ["brandl.augsburg@t-online.de"],
+            "last_name_key": "brandl",
+            "city_key": "augsburg",
+        },
+        "level": "shared_household",
+    },
+    {
         "description": "a last name with a first name or initial is one person's (a.bauer@)",
         "comparison": "email",
         "left": {"emails": ["a.bauer@yahoo.de"], "last_name_key": "bauer"},
@@ -1863,3 +1901,29 @@ def test_pairs_naming_an_unknown_record_are_left_out_in_order(make_records: Any)
     ]
     levels = [_label("first_name", level) for level in compared["first_name_level"]]
     assert levels[1] == "exact" and levels[0] != "exact"
+
+
+@pytest.mark.parametrize(
+    ("masculine", "short_form"),
+    [("stefan", "steffi"), ("stefan", "stefanie")],
+)
+def test_a_short_form_of_the_feminine_name_is_the_other_sex(
+    masculine: str, short_form: str, make_records: Any
+) -> None:
+    # Steffi is Stefanie's short form, not Stefan's: with the groups the cleaners give, Stefan
+    # beside Steffi reaches the opposite-sex level (two people), not "nickname".
+    from cleaners.nicknames import first_name_group, first_name_groups
+
+    rows = [
+        {
+            "record_key": f"crm:{index}",
+            "first_name_key": key,
+            "first_name_group": first_name_group(key),
+            "first_name_groups": list(first_name_groups(key) or ()),
+        }
+        for index, key in enumerate((masculine, short_form))
+    ]
+    compared = compare_pairs(_pair_frame([("crm:0", "crm:1")]), make_records(rows))
+    level = compared["first_name_level"][0]
+    first_name = next(c for c in COMPARISONS if c.name == "first_name")
+    assert first_name.levels[level] == "opposite_sex"
