@@ -27,19 +27,13 @@ own (cleaning is row by row).
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
-from cleaners.emails import FAMILY_WORDS, household_address
+from cleaners.emails import FAMILY_WORDS, household_address, local_part_words
 from cleaners.names import clean_last_name
 from cleaners.outcome import ROW, CleanResult
 from rules.canonical import FINDINGS_SCHEMA
 
-#: Parts of a local part: letters between dots, underscores, hyphens and plus signs (digits,
-#: years of birth and counters, are dropped first).
-_SEPARATORS = re.compile(r"[._+\-]+")
-_DIGITS = re.compile(r"\d+")
 #: A part shorter than this is an initial or an abbreviation, not a name.
 MIN_PART_LETTERS = 3
 #: After a first name run together with the rest (andreassimon@), at least this many letters:
@@ -52,7 +46,9 @@ def last_name_from_local_part(local: str | None, first_key: str | None) -> str |
     (``hans.bergmann``, ``bergmann_hans``, ``hansbergmann``, ``hans.bergmann85``), else None."""
     if not local or not first_key:
         return None
-    parts = [part for part in _SEPARATORS.split(_DIGITS.sub("", local.lower())) if part]
+    # The words of cleaners.emails.local_part_words, and a hyphen splits here too: a first name
+    # is compared without its hyphen (hans-peter.bergmann@ is no "first.last" pair).
+    parts = [part for word in local_part_words(local) for part in word.split("-") if part]
     if not parts or not all(part.isalpha() for part in parts):
         return None
     first = first_key.replace(" ", "").replace("-", "")

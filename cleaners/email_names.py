@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from cleaners.emails import household_address
+from cleaners.emails import household_address, local_part_words
 from cleaners.names import NameParts, clean_first_name, clean_last_name
 from cleaners.nicknames import nickname_table
 from cleaners.organisations import is_department
@@ -42,17 +42,6 @@ from rules.canonical import FINDINGS_SCHEMA
 from rules.reference import freemail_domains
 
 _WORD = re.compile(r"[a-z][a-z']*[a-z]")
-_TRAILING_DIGITS = re.compile(r"[\d]+$")
-
-
-def _words(local: str) -> list[str]:
-    """The words of a local part ("anna.huber", "anna_huber", "anna-huber"; digits at its end
-    dropped): split at "." or "_", else at "-" (a double name "hanna-lena.baumann" stays)."""
-    local = _TRAILING_DIGITS.sub("", local).strip("._-")
-    for separator in (".", "_"):
-        if separator in local:
-            return local.split(separator)
-    return local.split("-")
 
 
 def _name_word(word: str) -> bool:
@@ -76,8 +65,8 @@ def missing_name(
     """
     if email is None or (first_key is not None and last_key is not None):
         return None, None
-    words = _words(email.rsplit("@", 1)[0])
-    if not all(words) or len(words) > 2:
+    words = local_part_words(email.rsplit("@", 1)[0])
+    if not 1 <= len(words) <= 2:
         return None, None
     keys = [transliteration_key(word) for word in words]
     if len(words) == 1:

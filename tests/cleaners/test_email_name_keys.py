@@ -46,6 +46,15 @@ from cleaners.email_name_keys import last_name_from_local_part
         ("familie", "markus", None),
         ("familie.markus", "markus", None),
         ("hans.bergmann", None, None),
+        # a plus tag is no name: the words before it count
+        ("hans.bergmann+shop", "hans", "bergmann"),
+        ("hansbergmann+2024", "hans", "bergmann"),
+        ("hans+bergmann", "hans", None),
+        # digits: a counter or a year at a word's end goes, one inside a word makes no name
+        ("hans85.bergmann", "hans", "bergmann"),
+        ("hans.85.bergmann", "hans", "bergmann"),
+        ("hans.berg2mann", "hans", None),
+        ("hans2bergmann", "hans", None),
     ],
 )
 def test_last_name_from_the_local_part(local: str, first_key: str | None, expected: str) -> None:
