@@ -31,8 +31,7 @@ import polars as pl
 
 from cleaners.emails import FAMILY_WORDS, household_address, local_part_words
 from cleaners.names import clean_last_name
-from cleaners.outcome import ROW, CleanResult
-from rules.canonical import FINDINGS_SCHEMA
+from cleaners.outcome import CleanResult, empty_internal_findings
 
 #: A part shorter than this is an initial or an abbreviation, not a name.
 MIN_PART_LETTERS = 3
@@ -107,7 +106,7 @@ def last_name_keys_from_emails(frame: pl.DataFrame) -> CleanResult:
         pl.col("__local").is_not_null()
     )
     if found.height == 0:
-        return CleanResult(frame, _no_findings())
+        return CleanResult(frame, empty_internal_findings())
     table = pl.DataFrame(
         [
             (local_part, first, parts.key, parts.phonetic)
@@ -133,8 +132,4 @@ def last_name_keys_from_emails(frame: pl.DataFrame) -> CleanResult:
             last_name_phonetic=pl.coalesce("last_name_phonetic", "__last_phonetic"),
         )
     )
-    return CleanResult(filled.select(frame.columns), _no_findings())
-
-
-def _no_findings() -> pl.DataFrame:
-    return pl.DataFrame(schema={**FINDINGS_SCHEMA, ROW: pl.Int64()})
+    return CleanResult(filled.select(frame.columns), empty_internal_findings())

@@ -28,7 +28,7 @@ from cleaners.incremental import (
     known_record_hashes,
 )
 from cleaners.mapping import map_silo
-from cleaners.outcome import CleanResult
+from cleaners.outcome import CleanResult, finding_rows
 from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
@@ -202,18 +202,13 @@ def connector_findings(
         for column in columns if isinstance(columns, list) else [columns]:
             fields.setdefault(column, canonical)
     keys = records.select("row_number", "record_key", "source_id")
-    return (
-        extract.findings.join(keys, on="row_number", how="left", maintain_order="left")
-        .select(
-            "record_key",
-            pl.lit(extract.silo).alias("silo"),
-            "source_id",
-            pl.col("column").replace(fields).fill_null("(row)").alias("field"),
-            "status",
-            "reason",
-            "value",
-        )
-        .cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
+    findings = extract.findings.join(keys, on="row_number", how="left", maintain_order="left")
+    return finding_rows(
+        findings.with_columns(silo=pl.lit(extract.silo)),
+        pl.col("column").replace(fields).fill_null("(row)"),
+        reason=pl.col("reason"),
+        value=pl.col("value"),
+        status=pl.col("status"),
     )
 
 
