@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -120,6 +120,21 @@ class SiloCounts:
     rows_read: int
     quarantined: int
     records: int
+
+
+def counts_after_quarantine(
+    counts: Mapping[str, SiloCounts], per_silo: Mapping[str, int]
+) -> dict[str, SiloCounts]:
+    """The silos' row accounting once ``per_silo`` more of their records went to quarantine."""
+    return {
+        name: SiloCounts(
+            name,
+            silo.rows_read,
+            silo.quarantined + per_silo.get(name, 0),
+            silo.records - per_silo.get(name, 0),
+        )
+        for name, silo in counts.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -295,16 +310,9 @@ def clean(
             ),
         ]
     )
-    per_silo = dict(empty.group_by("silo").len().iter_rows())
-    counts = {
-        name: SiloCounts(
-            name,
-            silo_counts.rows_read,
-            silo_counts.quarantined + per_silo.get(name, 0),
-            silo_counts.records - per_silo.get(name, 0),
-        )
-        for name, silo_counts in prepared.counts.items()
-    }
+    counts = counts_after_quarantine(
+        prepared.counts, dict(empty.group_by("silo").len().iter_rows())
+    )
     return Cleaned(
         records=frame.filter(identifying).sort("record_key"),
         findings=pl.concat(
