@@ -27,12 +27,16 @@ own (cleaning is row by row).
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from cleaners.emails import FAMILY_WORDS, household_address, local_part_words
 from cleaners.names import clean_last_name
 from cleaners.outcome import CleanResult, empty_internal_findings
 
+#: Digits of a local part, dropped wherever they stand (see last_name_from_local_part).
+_DIGITS = re.compile(r"\d+")
 #: A part shorter than this is an initial or an abbreviation, not a name.
 MIN_PART_LETTERS = 3
 #: After a first name run together with the rest (andreassimon@), at least this many letters:
@@ -45,9 +49,12 @@ def last_name_from_local_part(local: str | None, first_key: str | None) -> str |
     (``hans.bergmann``, ``bergmann_hans``, ``hansbergmann``, ``hans.bergmann85``), else None."""
     if not local or not first_key:
         return None
-    # The words of cleaners.emails.local_part_words, and a hyphen splits here too: a first name
-    # is compared without its hyphen (hans-peter.bergmann@ is no "first.last" pair).
-    parts = [part for word in local_part_words(local) for part in word.split("-") if part]
+    # The words of cleaners.emails.local_part_words, with two rules of this step on top: every
+    # digit goes first, also between run-together names (hans85bergmann@) or inside a
+    # mistyped word (hamilt0n); only keys are filled, never a name a steward sees. And a
+    # hyphen splits too: a first name is compared without its hyphen.
+    words = local_part_words(_DIGITS.sub("", local))
+    parts = [part for word in words for part in word.split("-") if part]
     if not parts or not all(part.isalpha() for part in parts):
         return None
     first = first_key.replace(" ", "").replace("-", "")
