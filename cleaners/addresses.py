@@ -30,10 +30,10 @@ from cleaners.countries import (
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
-    ROW,
     VALID,
     CleanResult,
     Outcome,
+    finding_rows,
     findings_for,
     join_reasons,
     map_distinct,
@@ -49,7 +49,6 @@ from cleaners.text import (
     is_placeholder,
     transliteration_key,
 )
-from rules.canonical import FINDINGS_SCHEMA
 
 _FLOAT_ARTEFACT = re.compile(r"^(\d+)\.0+$")  # 10115.0 from a spreadsheet number column
 _NUMBER_PREFIX = re.compile(r"^(?:nr|no|hnr|hausnummer)\.?\s*", re.IGNORECASE)
@@ -438,20 +437,13 @@ def _building_parts_to_extra(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
             {f"__{column}_rest": pl.String(), f"__{column}_part": pl.String()},
         )
     moved = pl.col("__street_part").is_not_null() | pl.col("__house_number_part").is_not_null()
-    findings = frame.filter(moved).select(
-        "record_key",
-        "silo",
-        "source_id",
-        pl.lit("address_extra").alias("field"),
-        pl.lit(CORRECTED).alias("status"),
-        pl.when(pl.col("__street_part").is_not_null())
+    findings = finding_rows(
+        frame.filter(moved),
+        "address_extra",
+        reason=pl.when(pl.col("__street_part").is_not_null())
         .then(pl.lit("building part moved from street to address_extra"))
-        .otherwise(pl.lit("building part moved from house_number to address_extra"))
-        .alias("reason"),
-        pl.concat_str(["street", "house_number"], separator=" | ", ignore_nulls=True).alias(
-            "value"
-        ),
-        *([pl.col(ROW)] if ROW in frame.columns else []),
+        .otherwise(pl.lit("building part moved from house_number to address_extra")),
+        value=pl.concat_str(["street", "house_number"], separator=" | ", ignore_nulls=True),
     )
     extra = pl.col("address_extra").str.strip_chars()
     frame = frame.with_columns(
@@ -471,8 +463,7 @@ def _building_parts_to_extra(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
             ignore_nulls=True,
         ).replace("", None),
     ).drop("__street_rest", "__street_part", "__house_number_rest", "__house_number_part")
-    schema = {**FINDINGS_SCHEMA, **({ROW: pl.Int64()} if ROW in frame.columns else {})}
-    return frame, findings.cast(schema)  # type: ignore[arg-type]
+    return frame, findings
 
 
 def clean_addresses(

@@ -28,7 +28,7 @@ from cleaners.organisations import (
     split_trailing_department,
     without_contact_marker,
 )
-from cleaners.outcome import CORRECTED, CleanResult, empty_internal_findings, map_distinct
+from cleaners.outcome import CleanResult, empty_internal_findings, finding_rows, map_distinct
 from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
 from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
 from rules.reference import freemail_domains
@@ -296,27 +296,20 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         ]
     )
     columns = list(CANONICAL_SCHEMA)
-    departments = frame.filter(department).select(
-        "record_key",
-        "silo",
-        "source_id",
-        pl.when(field == "organisation_name")
-        .then(pl.lit("organisation_name"))
-        .otherwise(field)
-        .alias("field"),
-        pl.lit(CORRECTED).alias("status"),
-        pl.format(
+    departments = finding_rows(
+        frame.filter(department),
+        pl.when(field == "organisation_name").then(pl.lit("organisation_name")).otherwise(field),
+        reason=pl.format(
             "department {} is no contact person: kept with the organisation in department",
             pl.col("department"),
-        ).alias("reason"),
-        pl.when(field == "organisation_name")
+        ),
+        value=pl.when(field == "organisation_name")
         .then(pl.col("organisation_name"))
-        .otherwise(pl.col("__department_text"))
-        .alias("value"),
+        .otherwise(pl.col("__department_text")),
     )
     return SplitContacts(
         pl.concat([organisations.select(columns), contacts.select(columns)]),
-        pl.concat([_findings(frame.filter(split)), departments.cast(pl.Schema(FINDINGS_SCHEMA))]),
+        pl.concat([_findings(frame.filter(split)), departments]),
     )
 
 
@@ -331,17 +324,14 @@ def _findings(split: pl.DataFrame) -> pl.DataFrame:
         elif name == "salutation":
             changed = changed & pl.col("__firma").is_null()
         moved.append(
-            split.filter(changed).select(
-                "record_key",
-                "silo",
-                "source_id",
-                pl.lit(name).alias("field"),
-                pl.lit(CORRECTED).alias("status"),
-                pl.format("contact person split off into record {}", target).alias("reason"),
-                pl.col(name).alias("value"),
+            finding_rows(
+                split.filter(changed),
+                name,
+                reason=pl.format("contact person split off into record {}", target),
+                value=pl.col(name),
             )
         )
-    return pl.concat(moved).cast(pl.Schema(FINDINGS_SCHEMA))
+    return pl.concat(moved)
 
 
 def company_mailboxes_of_contacts(frame: pl.DataFrame) -> CleanResult:

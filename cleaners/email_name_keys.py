@@ -31,14 +31,11 @@ import re
 
 import polars as pl
 
-from cleaners.emails import FAMILY_WORDS, household_address
+from cleaners.emails import FAMILY_WORDS, household_address, local_part_words
 from cleaners.names import clean_last_name
-from cleaners.outcome import ROW, CleanResult
-from rules.canonical import FINDINGS_SCHEMA
+from cleaners.outcome import CleanResult, empty_internal_findings
 
-#: Parts of a local part: letters between dots, underscores, hyphens and plus signs (digits,
-#: years of birth and counters, are dropped first).
-_SEPARATORS = re.compile(r"[._+\-]+")
+#: Digits of a local part, dropped wherever they stand (see last_name_from_local_part).
 _DIGITS = re.compile(r"\d+")
 #: A part shorter than this is an initial or an abbreviation, not a name.
 MIN_PART_LETTERS = 3
@@ -52,7 +49,12 @@ def last_name_from_local_part(local: str | None, first_key: str | None) -> str |
     (``hans.bergmann``, ``bergmann_hans``, ``hansbergmann``, ``hans.bergmann85``), else None."""
     if not local or not first_key:
         return None
-    parts = [part for part in _SEPARATORS.split(_DIGITS.sub("", local.lower())) if part]
+    # The words of cleaners.emails.local_part_words, with two rules of this step on top: every
+    # digit goes first, also between run-together names (hans85bergmann@) or inside a
+    # mistyped word (hamilt0n); only keys are filled, never a name a steward sees. And a
+    # hyphen splits too: a first name is compared without its hyphen.
+    words = local_part_words(_DIGITS.sub("", local))
+    parts = [part for word in words for part in word.split("-") if part]
     if not parts or not all(part.isalpha() for part in parts):
         return None
     first = first_key.replace(" ", "").replace("-", "")
@@ -111,7 +113,7 @@ def last_name_keys_from_emails(frame: pl.DataFrame) -> CleanResult:
         pl.col("__local").is_not_null()
     )
     if found.height == 0:
-        return CleanResult(frame, _no_findings())
+        return CleanResult(frame, empty_internal_findings())
     table = pl.DataFrame(
         [
             (local_part, first, parts.key, parts.phonetic)
@@ -137,8 +139,4 @@ def last_name_keys_from_emails(frame: pl.DataFrame) -> CleanResult:
             last_name_phonetic=pl.coalesce("last_name_phonetic", "__last_phonetic"),
         )
     )
-    return CleanResult(filled.select(frame.columns), _no_findings())
-
-
-def _no_findings() -> pl.DataFrame:
-    return pl.DataFrame(schema={**FINDINGS_SCHEMA, ROW: pl.Int64()})
+    return CleanResult(filled.select(frame.columns), empty_internal_findings())

@@ -25,34 +25,21 @@ from typing import Any
 
 import polars as pl
 
-from cleaners.emails import household_address
+from cleaners.emails import household_address, local_part_words
 from cleaners.names import NameParts, clean_first_name, clean_last_name
 from cleaners.nicknames import nickname_table
 from cleaners.organisations import is_department
 from cleaners.outcome import (
-    CORRECTED,
-    ROW,
     CleanResult,
     empty_internal_findings,
+    finding_rows,
     map_distinct,
     temporary_columns,
 )
 from cleaners.text import transliteration_key
-from rules.canonical import FINDINGS_SCHEMA
 from rules.reference import freemail_domains
 
 _WORD = re.compile(r"[a-z][a-z']*[a-z]")
-_TRAILING_DIGITS = re.compile(r"[\d]+$")
-
-
-def _words(local: str) -> list[str]:
-    """The words of a local part ("anna.huber", "anna_huber", "anna-huber"; digits at its end
-    dropped): split at "." or "_", else at "-" (a double name "hanna-lena.baumann" stays)."""
-    local = _TRAILING_DIGITS.sub("", local).strip("._-")
-    for separator in (".", "_"):
-        if separator in local:
-            return local.split(separator)
-    return local.split("-")
 
 
 def _name_word(word: str) -> bool:
@@ -76,8 +63,8 @@ def missing_name(
     """
     if email is None or (first_key is not None and last_key is not None):
         return None, None
-    words = _words(email.rsplit("@", 1)[0])
-    if not all(words) or len(words) > 2:
+    words = local_part_words(email.rsplit("@", 1)[0])
+    if not 1 <= len(words) <= 2:
         return None, None
     keys = [transliteration_key(word) for word in words]
     if len(words) == 1:
@@ -165,17 +152,11 @@ def names_from_emails(frame: pl.DataFrame) -> CleanResult:
     first_found, last_found = pl.col("__fn_name").is_not_null(), pl.col("__ln_name").is_not_null()
     findings = pl.concat(
         [
-            frame.filter(found).select(
-                "record_key",
-                "silo",
-                "source_id",
-                pl.lit(field).alias("field"),
-                pl.lit(CORRECTED).alias("status"),
-                pl.format("{} {} taken from the e-mail address", pl.lit(label), name).alias(
-                    "reason"
-                ),
-                pl.col("__email").alias("value"),
-                pl.col(ROW),
+            finding_rows(
+                frame.filter(found),
+                field,
+                reason=pl.format("{} {} taken from the e-mail address", pl.lit(label), name),
+                value=pl.col("__email"),
             )
             for found, field, label, name in (
                 (first_found, "first_name", "first name", pl.col("__fn_name")),
@@ -205,10 +186,7 @@ def names_from_emails(frame: pl.DataFrame) -> CleanResult:
             for target, source in filled_last.items()
         ]
     )
-    return CleanResult(
-        frame.drop(temporary_columns(frame)),
-        findings.cast(pl.Schema({**FINDINGS_SCHEMA, ROW: pl.Int64()})),
-    )
+    return CleanResult(frame.drop(temporary_columns(frame)), findings)
 
 
 _PART_SCHEMA: dict[str, pl.DataType] = {

@@ -70,6 +70,27 @@ def is_role_address(email: str) -> bool:
     return local in role_local_parts() or stem in role_local_parts()
 
 
+#: Digits (a counter, a year: anna.huber2@, hans85.bergmann@) and stray hyphens at either end
+#: of a word of a local part.
+_WORD_ENDS = re.compile(r"^[\d-]+|[\d-]+$")
+
+
+def local_part_words(local: str) -> list[str]:
+    """The words of an e-mail local part, lower-cased, for reading a name from it.
+
+    A plus tag is cut off first (anna.huber+shop@: a delivery detail its owner chose, not a
+    name). The rest is split at "." and "_", else, where neither occurs, at "-" (so the double
+    name of hanna-lena.baumann@ stays one word). Digits at either end of a word are dropped
+    (counters and years: hans.bergmann85@, anna2.huber@), and a word of digits alone is left
+    out (anna.2.huber@); a digit inside a word stays, so that word is no name (h2o, m4rk).
+    Hyphens at a word's ends go too (anna.huber-@).
+    """
+    local = local.lower().split("+", 1)[0]
+    separators = "[._]" if "." in local or "_" in local else "-"
+    words = (_WORD_ENDS.sub("", word) for word in re.split(separators, local))
+    return [word for word in words if word]
+
+
 def fix_domain_typo(domain: str) -> str:
     """Likely intended domain for a misspelt one ("gmial.com" -> "gmail.com"), else unchanged."""
     domains, tlds = _domain_typos()

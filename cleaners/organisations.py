@@ -16,11 +16,11 @@ from cleaners.ordinals import numeric_ordinals
 from cleaners.outcome import (
     CORRECTED,
     INVALID,
-    ROW,
     VALID,
     CleanResult,
     Outcome,
     clean_with_country,
+    finding_rows,
     findings_for,
     map_distinct,
     temporary_columns,
@@ -528,15 +528,11 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()
     ).fill_null(False)
-    findings = frame.filter(mailbox_only).select(
-        "record_key",
-        "silo",
-        "source_id",
-        pl.lit("record_type").alias("field"),
-        pl.lit(CORRECTED).alias("status"),
-        pl.lit("only a role mailbox at a business domain: organisation").alias("reason"),
-        emails.list.join("; ").alias("value"),
-        ROW,
+    findings = finding_rows(
+        frame.filter(mailbox_only),
+        "record_type",
+        reason="only a role mailbox at a business domain: organisation",
+        value=emails.list.join("; "),
     )
     frame = frame.with_columns(
         record_type=pl.when(mailbox_only).then(pl.lit("organisation")).otherwise("record_type")

@@ -144,27 +144,50 @@ def gather_lists(
     ).drop([f"__{name}" for name in lists])
 
 
-def findings_for(
-    frame: pl.DataFrame, field: str, *, value: str, status: str, reason: str
+def finding_rows(
+    frame: pl.DataFrame,
+    field: str | pl.Expr,
+    *,
+    reason: str | pl.Expr,
+    value: pl.Expr,
+    status: str | pl.Expr = CORRECTED,
 ) -> pl.DataFrame:
-    """Findings of one field: rows whose status column is corrected or invalid.
+    """One finding per row of ``frame`` (FINDINGS_SCHEMA, and ``ROW`` where the frame has it).
 
-    ``value`` names the column with the original text. The internal ``__row`` column is kept (if
-    present) so the pipeline can order findings by record.
+    ``field``, ``reason`` and ``status`` are a text for every row or an expression; ``value``
+    is the expression of the original text. The internal ``__row`` column is kept so the
+    pipeline can order findings by record.
     """
     columns = [
         pl.col("record_key"),
         pl.col("silo"),
         pl.col("source_id"),
-        pl.lit(field, pl.String).alias("field"),
-        pl.col(status).alias("status"),
-        pl.col(reason).alias("reason"),
-        pl.col(value).cast(pl.String).alias("value"),
+        _text(field).alias("field"),
+        _text(status).alias("status"),
+        _text(reason).alias("reason"),
+        value.cast(pl.String).alias("value"),
     ]
     if ROW in frame.columns:
-        columns.append(pl.col(ROW))
-    found = frame.filter(pl.col(status).is_in([CORRECTED, INVALID])).select(columns)
-    return found.cast({name: dtype for name, dtype in FINDINGS_SCHEMA.items()})
+        columns.append(pl.col(ROW).cast(pl.Int64))
+    return frame.select(columns).cast({name: dtype for name, dtype in FINDINGS_SCHEMA.items()})
+
+
+def _text(text: str | pl.Expr) -> pl.Expr:
+    return pl.lit(text, pl.String) if isinstance(text, str) else text
+
+
+def findings_for(
+    frame: pl.DataFrame, field: str, *, value: str, status: str, reason: str
+) -> pl.DataFrame:
+    """Findings of one field: rows whose status column is corrected or invalid.
+
+    ``value``, ``status`` and ``reason`` name the columns with the original text, the status
+    and the reason (see ``finding_rows``).
+    """
+    found = frame.filter(pl.col(status).is_in([CORRECTED, INVALID]))
+    return finding_rows(
+        found, field, reason=pl.col(reason), value=pl.col(value), status=pl.col(status)
+    )
 
 
 def empty_internal_findings() -> pl.DataFrame:

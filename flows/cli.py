@@ -13,10 +13,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,12 +22,12 @@ from rich.table import Table
 from rich.text import Text
 
 import flows  # noqa: F401  (turns telemetry off before Prefect is imported)
+from flows.cli_common import friendly, load_config, print_error
 from flows.cli_subject import retention_app, subject_app
 from rules.errors import GoldenError
 
 if TYPE_CHECKING:
     from matching.blocking_estimate import BlockingEstimate
-    from rules.config import GoldenConfig
 
 app = typer.Typer(
     name="golden",
@@ -41,7 +39,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console = Console(markup=False, highlight=False)
-errors = Console(stderr=True, markup=False, highlight=False)
 
 
 def _plain_type(self: typer.core.TyperArgument | typer.core.TyperOption, ctx: object) -> str:
@@ -77,44 +74,6 @@ def _main(
 
     Example: golden run --config golden.toml
     """
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def friendly(function: Callable[P, R]) -> Callable[P, R]:
-    """Turn GoldenError into one clear line on stderr and exit status 2."""
-
-    @wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return function(*args, **kwargs)
-        except GoldenError as exc:
-            _print_error(str(exc))
-            raise typer.Exit(2) from None
-        except Exception as exc:
-            from flows.faults import describe_fault
-
-            line = describe_fault(exc)
-            if line is None:
-                raise
-            _print_error(line)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
-def load_config(path: Path) -> GoldenConfig:
-    """rules.config.load_config, imported on first use so `golden --help` starts fast."""
-    from rules.config import load_config as load
-
-    return load(path)
-
-
-def _print_error(message: str) -> None:
-    """Print ``message`` after a red "error:", every bracket in it kept as written."""
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
 ConfigOption = Annotated[
@@ -169,7 +128,7 @@ def check_config(
     console.print(table)
     problems = [check for check in config_checks(config, offline=offline) if not check.ok]
     for check in problems:
-        _print_error(check.detail)
+        print_error(check.detail)
     if problems:
         raise typer.Exit(2)
     console.print(

@@ -7,20 +7,16 @@ with markup off, so `[privacy] salt_file` keeps its brackets.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.cli_common import friendly, load_config
 from rules.errors import GoldenError
-
-if TYPE_CHECKING:
-    from rules.config import GoldenConfig
 
 subject_app = typer.Typer(
     help="Data-subject requests (DSGVO): find, export (Art. 15), erase (Art. 17), status.",
@@ -28,44 +24,9 @@ subject_app = typer.Typer(
 )
 # Markup off: values and messages are printed as written (a "[/]" in a name must not vanish).
 console = Console(markup=False, highlight=False)
-errors = Console(stderr=True, markup=False, highlight=False)
 
-
-def load_config(path: Path) -> GoldenConfig:
-    """rules.config.load_config, imported on first use so `golden --help` starts fast."""
-    from rules.config import load_config as load
-
-    return load(path)
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="golden.toml to use.")]
-
-
-def friendly(function: Callable[P, R]) -> Callable[P, R]:
-    """GoldenError -> one line on stderr, exit status 2."""
-
-    @wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return function(*args, **kwargs)
-        except GoldenError as exc:
-            errors.print(
-                f"error: {exc}", markup=False, highlight=False, style="bold red", soft_wrap=True
-            )
-            raise typer.Exit(2) from None
-        except Exception as exc:  # a read-only or full disk, a database gone: one line too
-            from flows.faults import describe_fault
-
-            line = describe_fault(exc)
-            if line is None:
-                raise
-            errors.print(f"error: {line}", style="bold red", soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _date(text: str, option: str) -> date:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flows.privacy_state import load_flags, load_tombstones, save_hits
-from flows.stages import Cleaned, SiloCounts
+from flows.stages import Cleaned, counts_after_quarantine
 from flows.state import StateStore
 from matching.objections import apply_objections
 from matching.tombstones import quarantine_erased
@@ -44,16 +44,7 @@ def screen_erased(
     )
     if screen is None:
         return cleaned
-    per_silo = screen.hits_per_silo()
-    counts = {
-        name: SiloCounts(
-            name,
-            silo.rows_read,
-            silo.quarantined + per_silo.get(name, 0),
-            silo.records - per_silo.get(name, 0),
-        )
-        for name, silo in cleaned.counts.items()
-    }
+    counts = counts_after_quarantine(cleaned.counts, screen.hits_per_silo())
     save_hits(state, run_id, screen.hits, datetime.now(UTC))
     # Counts only: the ids are in quarantine.csv and `golden subject status`.
     log.warning("%d record(s) of erased persons quarantined", screen.hits.height)

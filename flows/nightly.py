@@ -30,7 +30,8 @@ from prefect.task_runners import TaskRunner
 
 from flows.connectors import SiloExtract
 from flows.pipeline import read_with_retries, run_pipeline
-from flows.progress import STAGES, Work, stage_label
+from flows.progress import STAGES, Work, stage_label, work_of_parts
+from matching.chunked_match import announcing_batch_total
 from reports.dq_scores import artifact_markdown
 from reports.summary import RunSummary
 from rules.config import GoldenConfig, SiloConfig, load_config
@@ -48,7 +49,8 @@ class PrefectRunner:
     """Runs each stage as a Prefect task; extracts all silos concurrently.
 
     A progress artifact (key PROGRESS_KEY) shows the share of stages done and the running
-    stage with its work (flows/progress.py: counts only, no record values). ``distributed``:
+    stage with its work (flows/progress.py: counts only, no record values); a chunked match's
+    work is one total over all its batches, as in the terminal's progress. ``distributed``:
     the parts of clean and compare are submitted as tasks to the flow's task runner (the Dask
     cluster); otherwise they run one after the other inside their stage's task.
     """
@@ -58,11 +60,18 @@ class PrefectRunner:
         self.done = 0
         self.distributed = distributed
         self.label = ""
+        #: the running stage's partitioned work (None outside map_parts)
+        self.work: Work | None = None
 
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         self.label = stage_label(name, args, self.done)
         self._report(self.label)
-        result = task(name=name, cache_policy=NO_CACHE, persist_result=False)(function)(*args)
+        runnable = task(name=name, cache_policy=NO_CACHE, persist_result=False)(function)
+        try:
+            with announcing_batch_total(self._expect_pairs):
+                result = runnable(*args)
+        finally:
+            self.work = None
         if name in STAGES:
             self.done += 1
             if self.done == len(STAGES):
@@ -77,8 +86,9 @@ class PrefectRunner:
         sizes: Sequence[int],
         unit: str,
     ) -> list[Any]:
-        """Each part as a task (on the cluster when distributed); results in part order."""
-        work = Work(unit, sum(sizes), parts=len(parts))
+        """Each part as a task (on the cluster when distributed); results in part order; within
+        a stage whose total was announced (a chunked match) every call advances that one."""
+        self.work = work = work_of_parts(self.work, unit, sizes)
         runnable = task(cache_policy=NO_CACHE, persist_result=False)(function)
         named = [runnable.with_options(name=f"{stage} part {n}") for n in range(1, len(parts) + 1)]
         if self.distributed:
@@ -101,6 +111,10 @@ class PrefectRunner:
                 self._report(f"{self.label}; {work.describe()}", work.share)
                 reported = time.perf_counter()
         return results
+
+    def _expect_pairs(self, total: int) -> None:
+        """A chunked match's candidate pairs over all its batches: one progress for them."""
+        self.work = Work("pairs", total, spanning=True)
 
     def _report(self, description: str, share: float = 0.0) -> None:
         percent = 100.0 * min(self.done + share, len(STAGES)) / len(STAGES)

@@ -142,6 +142,14 @@ class Work:
         return text
 
 
+def work_of_parts(work: Work | None, unit: str, sizes: Sequence[int]) -> Work:
+    """The Work a ``map_parts`` call advances: the running stage's announced one (a chunked
+    match's pairs over all its batches), else a new one for these parts."""
+    if work is not None and work.spanning and work.unit == unit:
+        return work
+    return Work(unit, sum(sizes), parts=len(sizes))
+
+
 class _WorkColumn(ProgressColumn):
     """'12,000/40,000 rows' once a stage's work is known; empty before."""
 
@@ -185,9 +193,9 @@ class ProgressRunner(PlainRunner):
     ) -> list[Any]:
         """Runs the parts in order, advancing the bar (or the lines' counts) after each; within
         a stage whose total was announced (a chunked match) every call advances that one."""
-        work = self.work
-        if work is None or not work.spanning or work.unit != unit:
-            self.work = work = Work(unit, sum(sizes), parts=len(parts))
+        work = work_of_parts(self.work, unit, sizes)
+        if work is not self.work:
+            self.work = work
             if self._bar is not None:
                 progress, task = self._bar
                 progress.update(task, total=work.total, completed=0, unit=unit)

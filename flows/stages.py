@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -30,7 +30,7 @@ from cleaners.incremental import (
     known_record_hashes,
 )
 from cleaners.mapping import map_silo
-from cleaners.outcome import CleanResult
+from cleaners.outcome import CleanResult, finding_rows
 from flows.connectors import SiloExtract
 from flows.connectors.result import EMPTY_ROW
 from flows.state import StateStore
@@ -129,6 +129,21 @@ class SiloCounts:
     records: int
 
 
+def counts_after_quarantine(
+    counts: Mapping[str, SiloCounts], per_silo: Mapping[str, int]
+) -> dict[str, SiloCounts]:
+    """The silos' row accounting once ``per_silo`` more of their records went to quarantine."""
+    return {
+        name: SiloCounts(
+            name,
+            silo.rows_read,
+            silo.quarantined + per_silo.get(name, 0),
+            silo.records - per_silo.get(name, 0),
+        )
+        for name, silo in counts.items()
+    }
+
+
 @dataclass(frozen=True)
 class Prepared:
     """All silos mapped onto the canonical model, with every unusable row in quarantine."""
@@ -224,18 +239,13 @@ def connector_findings(
         for column in columns if isinstance(columns, list) else [columns]:
             fields.setdefault(column, canonical)
     keys = records.select("row_number", "record_key", "source_id")
-    return (
-        extract.findings.join(keys, on="row_number", how="left", maintain_order="left")
-        .select(
-            "record_key",
-            pl.lit(extract.silo).alias("silo"),
-            "source_id",
-            pl.col("column").replace(fields).fill_null("(row)").alias("field"),
-            "status",
-            "reason",
-            "value",
-        )
-        .cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
+    findings = extract.findings.join(keys, on="row_number", how="left", maintain_order="left")
+    return finding_rows(
+        findings.with_columns(silo=pl.lit(extract.silo)),
+        pl.col("column").replace(fields).fill_null("(row)"),
+        reason=pl.col("reason"),
+        value=pl.col("value"),
+        status=pl.col("status"),
     )
 
 
@@ -322,16 +332,9 @@ def clean(
             ),
         ]
     )
-    per_silo = dict(empty.group_by("silo").len().iter_rows())
-    counts = {
-        name: SiloCounts(
-            name,
-            silo_counts.rows_read,
-            silo_counts.quarantined + per_silo.get(name, 0),
-            silo_counts.records - per_silo.get(name, 0),
-        )
-        for name, silo_counts in prepared.counts.items()
-    }
+    counts = counts_after_quarantine(
+        prepared.counts, dict(empty.group_by("silo").len().iter_rows())
+    )
     return Cleaned(
         records=frame.filter(identifying).sort("record_key"),
         findings=pl.concat(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import phonenumbers
@@ -29,6 +29,9 @@ from matching.first_names import (
     sorted_letters,
 )
 from rules.reference import freemail_domains
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 MISSING = -1
 #: Birth dates this far apart or more are a generation apart: parent and child, never one person.
@@ -139,7 +142,7 @@ def edit_distance(pairs: pl.DataFrame, column: str) -> np.ndarray:
 
 def _levels(pairs: pl.DataFrame, missing: pl.Expr, ladder: list[pl.Expr]) -> pl.Series:
     """Level index of the first true condition in ``ladder``; len(ladder) when none; -1 missing."""
-    expr = pl.when(missing).then(MISSING)
+    expr: Then | ChainedThen = pl.when(missing).then(MISSING)
     for index, condition in enumerate(ladder):
         expr = expr.when(condition).then(index)
     return pairs.select(expr.otherwise(len(ladder)).cast(pl.Int8))["literal"]

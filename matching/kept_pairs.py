@@ -18,10 +18,11 @@ order and their values do not depend on the chunk size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 import polars as pl
 
 from matching.clustering import connected_components
@@ -31,7 +32,7 @@ from matching.term_frequency import (
     record_frequencies,
     term_frequency_adjustments,
 )
-from matching.threads import in_threads
+from matching.threads import in_threads, thread_count
 from rules.config import HardRule, MatchingConfig
 
 #: Share of the pairs below the review threshold kept as a sample (1 in SAMPLE_SHARE).
@@ -118,16 +119,76 @@ class ComparedPairs(Protocol):
     def same_component(self, components: pl.DataFrame) -> pl.Series: ...
 
 
-def _score(
-    chunk: pl.DataFrame,
+def pair_scorer(
     records: pl.DataFrame,
     weights: MatchWeights,
     hard_rules: Sequence[HardRule],
+    *,
+    term_frequency: bool,
     frequencies: RecordFrequencies | None,
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """Scores a chunk of compared pairs: term-frequency adjustments (when ``term_frequency``;
+    ``frequencies``, else counted from ``records``), weights and hard rules."""
+    if not term_frequency:
+        frequencies = None
+    elif frequencies is None:
+        frequencies = record_frequencies(records)
+
+    def score(chunk: pl.DataFrame) -> pl.DataFrame:
+        if frequencies is not None:
+            chunk = term_frequency_adjustments(chunk, records, frequencies)
+        return score_pairs(chunk, weights, hard_rules)
+
+    return score
+
+
+def scored_chunks(
+    source: ComparedPairs,
+    rows: np.ndarray | None,
+    score: Callable[[pl.DataFrame], pl.DataFrame],
+    chunk_pairs: int,
+) -> Iterator[tuple[np.ndarray | slice, pl.DataFrame]]:
+    """``score`` of the pairs at ``rows`` (ascending; None: every pair) of ``source``,
+    ``chunk_pairs`` at a time: each chunk's rows and its scored pairs, in ``rows``' order.
+    Every pair: contiguous chunks, sliced rather than gathered."""
+    every = rows is None or len(rows) == source.height
+    count = source.height if rows is None else len(rows)
+
+    def one(start: int) -> tuple[np.ndarray | slice, pl.DataFrame]:
+        if every:
+            length = min(chunk_pairs, count - start)
+            return slice(start, start + length), score(source.chunk(start, length))
+        assert rows is not None
+        chunk_rows = rows[start : start + chunk_pairs]
+        return chunk_rows, score(source.take(pl.Series(chunk_rows, dtype=pl.UInt32)))
+
+    # thread_count() chunks side by side (matching.threads), handed out in order: at most that
+    # many scored chunks are in flight, so the peak stays set by the chunk size.
+    starts = range(0, count, chunk_pairs)
+    window = thread_count() * chunk_pairs
+    for first in range(0, count, window):
+        yield from in_threads(one, starts[first // chunk_pairs : (first + window) // chunk_pairs])
+
+
+def with_component_pairs(
+    source: ComparedPairs,
+    first: pl.DataFrame,
+    dropped: np.ndarray,
+    records: pl.DataFrame,
+    match_threshold: float,
+    score: Callable[[pl.DataFrame], pl.DataFrame],
+    chunk_pairs: int,
 ) -> pl.DataFrame:
-    if frequencies is not None:
-        chunk = term_frequency_adjustments(chunk, records, frequencies)
-    return score_pairs(chunk, weights, hard_rules)
+    """``first`` (the pairs a first pass kept, sorted by pair) with the ``dropped`` pairs
+    (a mask over ``source``) whose two records fall in one component of ``first``'s accepted
+    pairs, scored; sorted by left_key, right_key."""
+    components = connected_components(
+        records["record_key"],
+        first.filter(pl.col("probability") >= match_threshold).select("left_key", "right_key"),
+    )
+    inside = np.flatnonzero(dropped & source.same_component(components).to_numpy())
+    extra = [scored for _, scored in scored_chunks(source, inside, score, chunk_pairs)]
+    return pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
 
 
 def score_and_keep(
@@ -150,48 +211,29 @@ def score_and_keep(
     the records' term frequencies when not counted from ``records`` (matching.frozen_model).
     """
     source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
-    if not term_frequency:
-        frequencies = None
-    elif frequencies is None:
-        frequencies = record_frequencies(records)
+    score = pair_scorer(
+        records, weights, hard_rules, term_frequency=term_frequency, frequencies=frequencies
+    )
     height = source.height
     if height == 0:
-        scored = _score(source.chunk(0, 0), records, weights, hard_rules, frequencies)
-        return KeptPairs(scored, 0, 0)
-
-    def score_chunk(start: int) -> tuple[pl.DataFrame, pl.Series | None]:
-        scored = _score(source.chunk(start, chunk_pairs), records, weights, hard_rules, frequencies)
+        return KeptPairs(score(source.chunk(0, 0)), 0, 0)
+    kept: list[pl.DataFrame] = []
+    kept_rows: list[pl.Series] = []
+    for _, scored in scored_chunks(source, None, score, chunk_pairs):
         if keep_all:
-            return scored, None
+            kept.append(scored)
+            continue
         sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
         keep = scored.select((pl.col("probability") >= review_threshold) | sample).to_series()
-        return scored.filter(keep), keep
-
-    chunks = in_threads(score_chunk, range(0, height, chunk_pairs))
-    kept = [chunk for chunk, _ in chunks]
+        kept_rows.append(keep)
+        kept.append(scored.filter(keep))
     if keep_all:
         return KeptPairs(pl.concat(kept), height, 0)
-    kept_rows = [keep for _, keep in chunks if keep is not None]
-    del chunks
-    first = pl.concat(kept)
     # Pairs inside a component of accepted pairs that the first pass dropped: scored again.
-    components = connected_components(
-        records["record_key"],
-        first.filter(pl.col("probability") >= match_threshold).select("left_key", "right_key"),
+    dropped = ~pl.concat(kept_rows).to_numpy()
+    pairs = with_component_pairs(
+        source, pl.concat(kept), dropped, records, match_threshold, score, chunk_pairs
     )
-    dropped = ~pl.concat(kept_rows)
-    inside = (
-        pl.DataFrame({"inside": dropped & source.same_component(components)})
-        .with_row_index("row")
-        .filter("inside")["row"]
-    )
-    extra = in_threads(
-        lambda start: _score(
-            source.take(inside.slice(start, chunk_pairs)), records, weights, hard_rules, frequencies
-        ),
-        range(0, inside.len(), chunk_pairs),
-    )
-    pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
     return KeptPairs(pairs, height, height - pairs.height)
 
 

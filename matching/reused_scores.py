@@ -20,27 +20,18 @@ import numpy as np
 import polars as pl
 
 from matching.chunked_match import CompactCompared
-from matching.clustering import connected_components
-from matching.kept_pairs import SAMPLE_SEED, SAMPLE_SHARE, ComparedFrame, KeptPairs
-from matching.scoring import MatchWeights, score_pairs
-from matching.term_frequency import (
-    RecordFrequencies,
-    record_frequencies,
-    term_frequency_adjustments,
+from matching.kept_pairs import (
+    SAMPLE_SEED,
+    SAMPLE_SHARE,
+    ComparedFrame,
+    KeptPairs,
+    pair_scorer,
+    scored_chunks,
+    with_component_pairs,
 )
+from matching.scoring import MatchWeights
+from matching.term_frequency import RecordFrequencies
 from rules.config import MatchingConfig
-
-
-def _score(
-    chunk: pl.DataFrame,
-    records: pl.DataFrame,
-    weights: MatchWeights,
-    settings: MatchingConfig,
-    frequencies: RecordFrequencies | None,
-) -> pl.DataFrame:
-    if frequencies is not None:
-        chunk = term_frequency_adjustments(chunk, records, frequencies)
-    return score_pairs(chunk, weights, settings.hard_rules)
 
 
 def _sample(source: ComparedFrame | CompactCompared, chunk_pairs: int) -> pl.Series:
@@ -78,13 +69,16 @@ def score_reusing(
     null; returns the kept pairs and every compared pair's probability, in ``compared``'s
     order (for the next night's cache)."""
     source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
-    if not settings.term_frequency:
-        frequencies = None
-    elif frequencies is None:
-        frequencies = record_frequencies(records)
+    score = pair_scorer(
+        records,
+        weights,
+        settings.hard_rules,
+        term_frequency=settings.term_frequency,
+        frequencies=frequencies,
+    )
     height = source.height
     if height == 0:
-        empty = _score(source.chunk(0, 0), records, weights, settings, frequencies)
+        empty = score(source.chunk(0, 0))
         return KeptPairs(empty, 0, 0), pl.Series("probability", [], dtype=pl.Float64)
     review = settings.review_threshold
     sample = _sample(source, chunk_pairs)
@@ -94,46 +88,19 @@ def score_reusing(
     rows = np.flatnonzero(unknown_or_needed.to_numpy())
     probability = known.fill_null(np.nan).to_numpy().astype(np.float64, copy=True)
     kept_mask = np.zeros(height, dtype=bool)
+    in_sample = sample.to_numpy()
     kept: list[pl.DataFrame] = []
-    for start in range(0, len(rows), chunk_pairs):
-        chunk_rows = rows[start : start + chunk_pairs]
-        # Every pair unknown (a full run): contiguous chunks, sliced rather than gathered.
-        chunk = (
-            source.chunk(start, len(chunk_rows))
-            if len(rows) == height
-            else source.take(pl.Series(chunk_rows, dtype=pl.UInt32))
-        )
-        scored = _score(chunk, records, weights, settings, frequencies)
+    for chunk_rows, scored in scored_chunks(source, rows, score, chunk_pairs):
         values = scored["probability"].to_numpy()
         probability[chunk_rows] = values
-        keep = (values >= review) | sample.gather(chunk_rows).to_numpy()
+        keep = (values >= review) | in_sample[chunk_rows]
         kept_mask[chunk_rows] = keep
         kept.append(scored.filter(pl.Series(keep)))
-    first = (
-        pl.concat(kept)
-        if kept
-        else _score(source.chunk(0, 0), records, weights, settings, frequencies)
-    )
+    first = pl.concat(kept) if kept else score(source.chunk(0, 0))
     # Pairs inside a component of accepted pairs that the first pass dropped: scored too.
-    components = connected_components(
-        records["record_key"],
-        first.filter(pl.col("probability") >= settings.match_threshold).select(
-            "left_key", "right_key"
-        ),
+    pairs = with_component_pairs(
+        source, first, ~kept_mask, records, settings.match_threshold, score, chunk_pairs
     )
-    inside_mask = ~kept_mask & source.same_component(components).to_numpy()
-    inside = np.flatnonzero(inside_mask)
-    extra = [
-        _score(
-            source.take(pl.Series(inside[start : start + chunk_pairs], dtype=pl.UInt32)),
-            records,
-            weights,
-            settings,
-            frequencies,
-        )
-        for start in range(0, len(inside), chunk_pairs)
-    ]
-    pairs = pl.concat([first, *extra]).sort("left_key", "right_key") if extra else first
     return (
         KeptPairs(pairs, height, height - pairs.height),
         pl.Series("probability", probability, dtype=pl.Float64),

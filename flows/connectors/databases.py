@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from flows.connectors.cast import column_to_text
 from flows.connectors.locate import database_url, source_path, where_to_fix
-from flows.connectors.result import SiloExtract, build_extract, text_frame, unique_column_names
+from flows.connectors.result import SiloExtract, table_extract, text_frame, unique_column_names
 from rules.config import GoldenConfig, SiloConfig
 from rules.errors import SiloError
 
@@ -279,14 +279,7 @@ def _read_rows(
     except (sa_exc.SQLAlchemyError, sqlite3.Error) as exc:
         raise SiloError(silo.name, _query_failure(silo, server, exc)) from None
     frame = pl.concat(frames) if frames else text_frame(columns, [[] for _ in columns])
-    return build_extract(
-        silo.name,
-        frame,
-        range(1, frame.height + 1),
-        [],
-        physical_rows=frame.height,
-        max_value_length=silo.max_value_length,
-    )
+    return table_extract(silo.name, frame, silo.max_value_length)
 
 
 def _transpose(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> list[Sequence[Any]]:

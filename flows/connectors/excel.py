@@ -14,7 +14,7 @@ import polars as pl
 
 from flows.connectors.cast import frame_to_text
 from flows.connectors.locate import source_path, where_to_fix
-from flows.connectors.result import SiloExtract, build_extract, unique_column_names
+from flows.connectors.result import SiloExtract, table_extract, unique_column_names
 from rules.config import GoldenConfig, SiloConfig
 from rules.errors import SiloError
 
@@ -47,14 +47,7 @@ def read_excel(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         names = list(typed.columns)
     frame = frame_to_text(typed, midnight_is_date=True)
     frame.columns = unique_column_names(silo.name, names)
-    return build_extract(
-        silo.name,
-        frame,
-        range(1, frame.height + 1),
-        [],
-        physical_rows=frame.height,
-        max_value_length=silo.max_value_length,
-    )
+    return table_extract(silo.name, frame, silo.max_value_length)
 
 
 def _sheet(silo: SiloConfig, path: Path, sheets: list[str]) -> int:

@@ -6,7 +6,7 @@ import polars as pl
 
 from flows.connectors.cast import frame_to_text
 from flows.connectors.locate import source_path
-from flows.connectors.result import SiloExtract, build_extract, unique_column_names
+from flows.connectors.result import SiloExtract, table_extract, unique_column_names
 from rules.config import GoldenConfig, SiloConfig
 from rules.errors import SiloError
 
@@ -24,11 +24,4 @@ def read_parquet(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         ) from None
     frame = frame_to_text(typed)
     frame.columns = unique_column_names(silo.name, frame.columns)
-    return build_extract(
-        silo.name,
-        frame,
-        range(1, frame.height + 1),
-        [],
-        physical_rows=frame.height,
-        max_value_length=silo.max_value_length,
-    )
+    return table_extract(silo.name, frame, silo.max_value_length)

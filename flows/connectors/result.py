@@ -190,6 +190,19 @@ def build_extract(
     )
 
 
+def table_extract(silo: str, frame: pl.DataFrame, max_value_length: int) -> SiloExtract:
+    """``build_extract`` of a table read whole (a query, a sheet, a Parquet file): its n-th
+    row is row n, none rejected, and its rows are the source's count."""
+    return build_extract(
+        silo,
+        frame,
+        range(1, frame.height + 1),
+        [],
+        physical_rows=frame.height,
+        max_value_length=max_value_length,
+    )
+
+
 def _raw_rows(frame: pl.DataFrame, columns: Sequence[str], separator: str) -> list[tuple[int, str]]:
     """(row number, the row's values joined by ``separator``) for quarantine's raw column."""
     raw = frame.select(

@@ -46,6 +46,15 @@ from cleaners.email_name_keys import last_name_from_local_part
         ("familie", "markus", None),
         ("familie.markus", "markus", None),
         ("hans.bergmann", None, None),
+        # a plus tag is no name: the words before it count
+        ("hans.bergmann+shop", "hans", "bergmann"),
+        ("hansbergmann+2024", "hans", "bergmann"),
+        ("hans+bergmann", "hans", None),
+        # digits go wherever they stand: a year, a counter, between run-together names, a typo
+        ("hans85.bergmann", "hans", "bergmann"),
+        ("hans.85.bergmann", "hans", "bergmann"),
+        ("hans85bergmann", "hans", "bergmann"),
+        ("hans.bergm4ann", "hans", "bergmann"),
     ],
 )
 def test_last_name_from_the_local_part(local: str, first_key: str | None, expected: str) -> None:

@@ -42,6 +42,13 @@ BUSINESS, FREE_MAIL = True, False
         ("anna.anna@huber-bau.de", "anna", None, BUSINESS, (None, None)),
         ("anna.h2o@huber-bau.de", "anna", None, BUSINESS, (None, None)),
         ("einkauf.nord@huber-bau.de", None, None, BUSINESS, (None, None)),
+        # a plus tag is no name: the words before it count
+        ("anna.huber+shop@gmx.de", "anna", None, FREE_MAIL, (None, "Huber")),
+        ("anna+huber@gmx.de", "anna", None, FREE_MAIL, (None, None)),
+        # digits: a counter or a year at a word's end goes, one inside a word makes no name
+        ("anna2.huber@gmx.de", "anna", None, FREE_MAIL, (None, "Huber")),
+        ("anna.2.huber@gmx.de", "anna", None, FREE_MAIL, (None, "Huber")),
+        ("anna.hu2ber@gmx.de", "anna", None, FREE_MAIL, (None, None)),
     ],
 )
 def test_missing_name_of_an_address(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners import normalize_email
-from cleaners.emails import is_role_address, plain_address, role_address
+from cleaners.emails import is_role_address, local_part_words, plain_address, role_address
 from cleaners.outcome import CORRECTED, INVALID, VALID
 from cleaners.text import clean_text
 
@@ -138,3 +138,35 @@ def test_email_cleaning_is_idempotent(local: str, labels: list[str], tld: str) -
     if outcome.email is not None:
         again = normalize_email(outcome.email)
         assert (again.email, again.status) == (outcome.email, VALID)
+
+
+@pytest.mark.parametrize(
+    ("local", "words"),
+    [
+        ("anna.huber", ["anna", "huber"]),
+        ("Anna_Huber", ["anna", "huber"]),
+        ("anna-huber", ["anna", "huber"]),
+        # a double name stays one word where "." or "_" separates the names
+        ("hanna-lena.baumann", ["hanna-lena", "baumann"]),
+        # a plus tag is a delivery detail, not a name
+        ("anna.huber+shop", ["anna", "huber"]),
+        ("anna+newsletter.2024", ["anna"]),
+        ("+shop", []),
+        # counters and years at a word's ends go, a word of digits alone too
+        ("hans.bergmann85", ["hans", "bergmann"]),
+        ("hans85.bergmann", ["hans", "bergmann"]),
+        ("1anna.huber", ["anna", "huber"]),
+        ("anna.2.huber", ["anna", "huber"]),
+        ("hans.bergmann.1985", ["hans", "bergmann"]),
+        ("hansbergmann78", ["hansbergmann"]),
+        # a digit inside a word stays: that word is no name
+        ("anna.h2o", ["anna", "h2o"]),
+        ("m4rk.huber", ["m4rk", "huber"]),
+        # stray separators at the ends
+        ("_anna.huber.", ["anna", "huber"]),
+        ("anna.huber-", ["anna", "huber"]),
+        ("", []),
+    ],
+)
+def test_local_part_words(local: str, words: list[str]) -> None:
+    assert local_part_words(local) == words

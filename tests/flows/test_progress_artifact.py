@@ -77,3 +77,69 @@ def test_a_partitioned_stage_reports_its_work_in_the_artifact(prefect_harness: N
         )
     assert artifact.description == f"stage clean (1/{len(STAGES)}); 100 of 100 rows (100%), 3 parts"
     assert float(artifact.data) == pytest.approx(100.0 / len(STAGES))
+
+
+@pytest.mark.slow
+def test_a_chunked_match_reports_one_total_over_all_its_batches(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch of a chunked match compares its pairs in partitions (one map_parts call per
+    batch): the artifact counts on over all batches against their total, never from 0 again."""
+    import polars as pl
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterId
+
+    from flows import nightly, stages
+    from flows.connectors import read_silo
+    from flows.demo import DEMO_TODAY
+    from flows.progress import STAGES
+    from matching.chunked_match import compare_in_batches
+    from matching.comparisons import compare_pairs
+    from rules.config import load_config
+
+    write_demo(tmp_path, persons=120, seed=9)
+    config = load_config(tmp_path / "golden.toml")
+    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
+    records = stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY).records
+    monkeypatch.setattr(nightly, "ARTIFACT_INTERVAL", 0.0)  # every finished part updates it
+    seen: list[tuple[float, str]] = []
+
+    @flow(name="chunked-match-progress")
+    def chunked_match() -> int:
+        runner = nightly.PrefectRunner()
+
+        def compare(pairs: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
+            halves = [pairs.head(pairs.height // 2), pairs.tail(pairs.height - pairs.height // 2)]
+            compared = runner.map_parts(
+                "match",
+                compare_pairs,
+                [(half, attributes) for half in halves],
+                [half.height for half in halves],
+                "pairs",
+            )
+            with get_client(sync_client=True) as client:
+                [artifact] = client.read_artifacts(
+                    artifact_filter=ArtifactFilter(id=ArtifactFilterId(any_=[runner.progress]))
+                )
+            seen.append((float(artifact.data), str(artifact.description)))
+            return pl.concat(compared)
+
+        _, compact, _ = runner.stage(
+            "match", lambda: compare_in_batches(records, config.matching, compare, 40)
+        )
+        return int(compact.height)
+
+    total = chunked_match()
+
+    assert len(seen) >= 3, seen  # several batches, one map_parts call each
+    percents = [percent for percent, _ in seen]
+    assert percents == sorted(percents) and percents[0] > 0.0
+    assert percents[-1] == pytest.approx(100.0 / len(STAGES))
+    done = []
+    for _, description in seen:
+        assert description.startswith(f"stage match (1/{len(STAGES)}); "), description
+        counts = description.split("; ", 1)[1]
+        assert f" of {total:,} pairs (" in counts, description
+        done.append(int(counts.split(" of ", 1)[0].replace(",", "")))
+    assert done == sorted(done) and len(set(done)) == len(done) and done[-1] == total

@@ -113,7 +113,7 @@ def test_known_probabilities_spare_scoring_and_keep_the_same_pairs(
         scored.append(compared.height)
         return score_pairs(compared, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("matching.reused_scores.score_pairs", counting)
+    monkeypatch.setattr("matching.kept_pairs.score_pairs", counting)  # scored_chunks
     kept, probabilities = score_reusing(
         settings,
         compared,
