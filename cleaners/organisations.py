@@ -11,6 +11,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
+from cleaners.countries import locality_keys
 from cleaners.emails import role_local_parts
 from cleaners.nicknames import nickname_table
 from cleaners.ordinals import numeric_ordinals
@@ -636,32 +637,34 @@ def brand_without_town(name_letters: pl.Expr, city_key: pl.Expr) -> pl.Expr:
     )
 
 
+@cache
+def _town_letters() -> list[str]:
+    """The DACH localities (cleaners.countries.locality_keys) as place_letters gives them,
+    without those that are first names too (laura@ is a person's mailbox, not Laura's)."""
+    first_names = nickname_table().groups
+    keys = pl.Series(sorted(k for k in locality_keys() if k not in first_names), dtype=pl.String)
+    letters = pl.select(place_letters(pl.lit(keys)).alias("town")).to_series()
+    return sorted(set(letters.filter(letters.str.len_chars() >= 3).to_list()))
+
+
 def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     """A record with neither a name nor an organisation whose e-mails are all role mailboxes at
     a business domain (info@firma.de, a newsletter row) is that organisation's record.
 
-    A shop's or branch's mailbox named after its town (zuerich@veloblitz.ch,
-    filiale-graz@firma.at) counts as a role mailbox when an organisation in the data is in
-    that town: franchise branches and shops sign up with such addresses, and the town tells
-    which branch it is (matching.comparisons._email_domain).
+    A shop's or branch's mailbox named after a town (zuerich@veloblitz.ch, filiale-graz@firma.at;
+    the DACH localities of data/localities.csv and city_variants.csv) counts as a role mailbox:
+    franchise branches and shops sign up with such addresses, and the town tells which branch
+    it is (matching.comparisons._email_domain). Read from the row alone, as every cleaner does
+    (flows.stages cleans in partitions, cleaners.incremental re-cleans changed rows only).
 
     Runs after the e-mail cleaner (role_emails). A personal address at a business domain
     (anna.huber@firma.de) stays a person: golden.csv links it to the organisation as a contact.
     """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     emails, roles = pl.col("emails").fill_null(nothing), pl.col("role_emails").fill_null(nothing)
-    towns = (
-        frame.filter(
-            (pl.col("record_type") == "organisation") | pl.col("organisation_name").is_not_null()
-        )
-        .select(place_letters(pl.col("city_key")).alias("town"))
-        .drop_nulls()
-        .filter(pl.col("town").str.len_chars() >= 3)
-        .unique()
-        .get_column("town")
-    )
+    towns = _town_letters()
     others = emails.list.set_difference(roles)
-    at_a_town = mailbox_place(others).list.eval(pl.element().is_in(towns.implode())).list.all()
+    at_a_town = mailbox_place(others).list.eval(pl.element().is_in(towns)).list.all()
     mailbox_only = (
         (pl.col("record_type") == "person")
         & pl.col("first_name").is_null()
