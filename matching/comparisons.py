@@ -888,12 +888,15 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     no_street = _either_null("street_key")
     # One legal entity (a common VAT id) with two addresses: a branch, a warehouse or a billing
     # address of that organisation, not evidence of another one. A common business e-mail
-    # domain says as much only within one place (a second building, a billing address in
-    # town): franchise branches and a group's companies in other towns share the brand's
+    # domain says as much only within one town (a warehouse in another district, a billing
+    # address): franchise branches and a group's companies in other towns share the brand's
     # domain and are legal entities of their own.
+    in_one_town = (same_city | (_l("postal_code") == _r("postal_code"))).fill_null(
+        False
+    ) | ~place_known.fill_null(False)
     one_entity = (_l("vat_id") == _r("vat_id")).fill_null(False) | (
         (_l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0)
-        & ~contradicts
+        & in_one_town
     ).fill_null(False)
     # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
     # side only is the same house (lists leave the unit out).
@@ -1437,7 +1440,7 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
         "organisation_letters",
         "brand_letters",
         "vat_id",
-        "postal_code",
+        "city_letters",
         "business_domains",
     )
     organisations = attributes.select(columns).filter(pl.col("record_type") == "organisation")
@@ -1462,12 +1465,12 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
             pl.lit(distance) <= pl.when(pl.col("owner").str.len_chars() >= 10).then(2).otherwise(1)
         ).alias("__typo")
     )
-    # Legal entities at the domain: its VAT ids, and the places of records without one that
+    # Legal entities at the domain: its VAT ids, and the towns of records without one that
     # are not where a record with a VAT id is (a head office's records without the id and its
     # branch "Niederlassung Augsburg" with it are one entity; two towns without ids are two).
     with_vat = named.filter(pl.col("vat_id").is_not_null())
-    unplaced = named.filter(pl.col("vat_id").is_null() & pl.col("postal_code").is_not_null()).join(
-        with_vat, on=["business_domains", "postal_code"], how="anti"
+    unplaced = named.filter(pl.col("vat_id").is_null() & pl.col("city_letters").is_not_null()).join(
+        with_vat, on=["business_domains", "city_letters"], how="anti"
     )
     entity = pl.concat(
         [
@@ -1475,7 +1478,7 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
                 "business_domains", pl.concat_str(pl.lit("vat:"), "vat_id").alias("__entity")
             ),
             unplaced.select(
-                "business_domains", pl.concat_str(pl.lit("at:"), "postal_code").alias("__entity")
+                "business_domains", pl.concat_str(pl.lit("in:"), "city_letters").alias("__entity")
             ),
         ]
     )

@@ -1191,6 +1191,21 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "one business domain, another district of the same town: no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("4030", "wiener", "200", "linz"),
+            **ORGANISATION,
+            "emails": ["office@steiner-elektro.at"],
+        },
+        "right": {
+            **_address("4020", "industriezeile", "44", "linz"),
+            **ORGANISATION,
+            "emails": ["lager@steiner-elektro.at"],
+        },
+        "level": "missing",
+    },
+    {
         "description": "one VAT id in two towns: a branch of one legal entity, no evidence",
         "comparison": "site",
         "left": {

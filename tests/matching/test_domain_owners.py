@@ -113,8 +113,20 @@ CASES = [
     {
         "description": "one name in two towns without VAT ids (franchise branches): nobody's",
         "records": [
-            _firm("crm:1", "Backstube Krusti", ["info@backstubekrusti.de"], postal_code="80331"),
-            _firm("crm:2", "Backstube Krusti", ["office@backstubekrusti.de"], postal_code="10115"),
+            _firm(
+                "crm:1",
+                "Backstube Krusti",
+                ["info@backstubekrusti.de"],
+                postal_code="80331",
+                city="München",
+            ),
+            _firm(
+                "crm:2",
+                "Backstube Krusti",
+                ["office@backstubekrusti.de"],
+                postal_code="10115",
+                city="Berlin",
+            ),
             _firm("nl:1", None, ["kontakt@backstubekrusti.de"]),
         ],
         "owners": {"crm:1": None, "crm:2": None, "nl:1": None},
@@ -122,12 +134,19 @@ CASES = [
     {
         "description": "a head office without VAT id and its branch elsewhere with it: one firm",
         "records": [
-            _firm("crm:1", "Huber Bau GmbH", ["info@huber-bau.de"], postal_code="80331"),
+            _firm(
+                "crm:1",
+                "Huber Bau GmbH",
+                ["info@huber-bau.de"],
+                postal_code="80331",
+                city="München",
+            ),
             _firm(
                 "erp:1",
                 "Huber Bau GmbH",
                 ["buchhaltung@huber-bau.de"],
                 postal_code="80331",
+                city="München",
                 vat_id="DE136695976",
             ),
             _firm(
@@ -135,6 +154,7 @@ CASES = [
                 "Huber Bau GmbH Niederlassung Augsburg",
                 ["augsburg@huber-bau.de"],
                 postal_code="86150",
+                city="Augsburg",
                 vat_id="DE136695976",
             ),
             _firm("nl:1", None, ["info@huber-bau.de"]),
@@ -144,6 +164,32 @@ CASES = [
             "erp:1": "huber bau",
             "erp:2": "huber bau",
             "nl:1": "huber bau",
+        },
+    },
+    {
+        "description": "a warehouse without VAT id in another district of the firm's town",
+        "records": [
+            _firm(
+                "erp:1",
+                "Steiner Elektrotechnik Ges.m.b.H.",
+                ["office@steiner-elektro.at"],
+                postal_code="4030",
+                city="Linz",
+                vat_id="ATU48219306",
+            ),
+            _firm(
+                "erp:2",
+                "Steiner Elektrotechnik GmbH",
+                ["lager@steiner-elektro.at"],
+                postal_code="4020",
+                city="Linz",
+            ),
+            _firm("nl:1", None, ["versand@steiner-elektro.at"]),
+        ],
+        "owners": {
+            "erp:1": "steiner elektrotechnik",
+            "erp:2": "steiner elektrotechnik",
+            "nl:1": "steiner elektrotechnik",
         },
     },
     {
