@@ -173,6 +173,16 @@ def _city_countries() -> dict[str, str]:
     return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
 
 
+@cache
+def locality_keys() -> frozenset[str]:
+    """Every locality key of localities.csv and city_variants.csv ("wien", "graz",
+    "sankt gallen", "zurich" ...): the towns a branch's mailbox may be named after."""
+    keys = {key for _, key in _gazetteer()}
+    for row in read_table("city_variants.csv"):
+        keys |= {key for key in (row["variant"], locality_key(row["city"])) if key}
+    return frozenset(keys)
+
+
 def city_country(value: str | None) -> str | None:
     """Country of a city name known to lie in one country only ("Zürich", "Graz", "Vaduz",
     "Dresden"), else None ("Kirchberg" lies in AT and DE)."""

@@ -11,6 +11,8 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
+from cleaners.countries import locality_keys
+from cleaners.emails import role_local_parts
 from cleaners.nicknames import nickname_table
 from cleaners.ordinals import numeric_ordinals
 from cleaners.outcome import (
@@ -103,6 +105,13 @@ def _noise_words() -> frozenset[str]:
 
 
 @cache
+def trade_words() -> frozenset[str]:
+    """Trade and function words of a group's company names (bau, holding, immobilien ...;
+    data/organisation_trades.csv), as words of an organisation key."""
+    return frozenset(read_column("organisation_trades.csv", "word"))
+
+
+@cache
 def _abbreviations() -> dict[str, str]:
     return {row["word"]: row["canonical"] for row in read_table("organisation_abbreviations.csv")}
 
@@ -135,10 +144,25 @@ def organisation_key(name: str) -> str | None:
 # "Kontakt:" in front of the person an organisation record names.
 _CONTACT_MARKER = re.compile(
     r"(?:^|[\s,;/(-])(?:z\.?\s*H(?:d|dn)?\.?|zu\s+H(?:ä|ae|a)nden(?:\s+von)?|"
-    r"attn\.?|attention(?:\s+of)?|c\s*/\s*o|ansprechpartner(?:in)?\s*:?|kontakt(?:person)?\s*:)"
+    r"attn\.?|attention(?:\s+of)?|c\s*/\s*o|ansprechpartner(?:in)?\s*:?|kontakt(?:person)?\s*:|"
+    r"inh\.?|inhaber(?:in)?\s*:?)"
     r"(?=[\s:.]|$)[\s:.]*",
     re.IGNORECASE,
 )
+# The owner of a sole proprietorship named with the firm: "Huber Bau e.K., Inh. Anton Huber",
+# "Huber Bau Inh. Anton Huber e.K." (the legal form after the owner's name is the firm's).
+_OWNER_MARKER = re.compile(r"inh|inhaber(?:in)?", re.IGNORECASE)
+
+
+def _owner_contact(before: str, after: str) -> OrganisationContact:
+    """The firm and its owner around an "Inh." marker: a legal form after the owner's name goes
+    back to the firm ("Huber Bau Inh. Anton Huber e.K." -> ("Huber Bau e.K.", "Anton Huber"))."""
+    found = find_legal_form(after)
+    if found is not None and found[1] and not find_legal_form(before):
+        return OrganisationContact(f"{before} {after[len(found[1]) :].strip()}", found[1])
+    return OrganisationContact(before, after)
+
+
 # A person written beside the company in one field: "Huber Bau GmbH, Frau Anna Huber",
 # "Huber Bau GmbH - Anna Huber", "Huber Bau GmbH / Hr. Dr. Huber".
 _BESIDE = re.compile(r"\s*(?:,|;|\s[-–/|]\s)\s*")
@@ -283,6 +307,8 @@ def split_organisation_contact(value: str) -> OrganisationContact:
     if marker is not None:
         before = text[: marker.start()].strip(" ,;-/(")
         after = text[marker.end() :].strip(" ,;-/()")
+        if before and after and _OWNER_MARKER.fullmatch(marker.group().strip(" ,;/(-:.")):
+            return _owner_contact(before, after)
         if before and after:
             # "Anna Huber c/o Huber Bau GmbH": the side with the legal form is the organisation.
             if find_legal_form(after) and not find_legal_form(before):
@@ -301,7 +327,48 @@ def split_organisation_contact(value: str) -> OrganisationContact:
             return OrganisationContact(left.strip(), right.strip())
         if find_legal_form(right) and _looks_like_person(left):
             return OrganisationContact(right.strip(), left.strip())
+        # "Huber Bau, Anna Huber": after a comma only (site lists write "Erie House - Lucia
+        # Rubio Site" for a programme named after a person).
+        if (
+            separator.group().strip() in (",", ";")
+            and _names_firm_without_form(left)
+            and _looks_like_person(right)
+            and _vouches_for_contact(left, right)
+        ):
+            return OrganisationContact(left.strip(), right.strip())
     return OrganisationContact(text, None)
+
+
+def _vouches_for_contact(firm: str, person: str) -> bool:
+    """A person beside a firm without legal form is its contact when the person is addressed
+    ("Frau Huber"), carries the firm's family name ("Huber Bau, Anna Huber") or the firm names
+    a trade ("Elektro Maier, Anna Huber", data/organisation_trades.csv); a site list's
+    "Chicago Youth Centers, Rebecca Crown" names a programme after a person."""
+    firm_words = {transliteration_key(word) for word in firm.split()}
+    person_words = person.split()
+    salutation, _ = split_leading_salutation(person_words)
+    last = transliteration_key(person_words[-1])
+    return salutation is not None or last in firm_words or bool(firm_words & trade_words())
+
+
+def _names_firm_without_form(text: str) -> bool:
+    """A company name without legal form before a person ("Huber Bau" in "Huber Bau, Anna
+    Huber"): two or more words, not a person's name (not "Anna Huber", not "Huber, Anna": one
+    word), no institution's word (data/organisation_words.csv), no department or function
+    ("Einkauf, Anna Huber")."""
+    words = text.split()
+    # An institution's word ("Chicago Commons Association, Paulo Freire"): a site list's
+    # programme named after a person, not a contact.
+    institution = any(
+        transliteration_key(word.rstrip(".")) in _organisation_words() for word in words
+    )
+    return (
+        len(words) >= 2
+        and not institution
+        and not _looks_like_person(text)
+        and not is_department(text)
+        and not any(char.isdigit() for char in text)
+    )
 
 
 def without_contact_marker(text: str) -> str:
@@ -507,15 +574,97 @@ def business_domains(emails: pl.Expr) -> pl.Expr:
     )
 
 
+@cache
+def _mailbox_words_pattern() -> str:
+    """Role and branch words of a mailbox's local part (info, filiale, laden ...) as one regex."""
+    words = sorted(
+        set(role_local_parts()) | set(read_column("branch_mailbox_words.csv", "word")),
+        key=lambda word: (-len(word), word),
+    )
+    return r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b"
+
+
+def folded_letters(letters: pl.Expr) -> pl.Expr:
+    """Umlauts transliterated or dropped read alike ("zuerich", "zurich" -> "zurich"), and
+    "Sankt" as "St" ("sanktgallen", "stgallen" -> "stgallen")."""
+    return (
+        letters.str.replace_all("ae", "a")
+        .str.replace_all("oe", "o")
+        .str.replace_all("ue", "u")
+        .str.replace(r"^sankt", "st")
+    )
+
+
+def mailbox_place(emails: pl.Expr) -> pl.Expr:
+    """Per e-mail of a list: the letters of its local part without role and branch words
+    (zuerich@, filiale.zuerich@, laden-zuerich@ -> "zurich", umlauts folded); null when
+    nothing is left (info@) or no letter remains."""
+    return emails.list.eval(
+        folded_letters(
+            pl.element()
+            .str.extract(r"^([^@]+)@", 1)
+            .str.to_lowercase()
+            .str.replace_all(r"[^a-z]+", " ")
+            .str.replace_all(_mailbox_words_pattern(), "")
+            .str.replace_all(" ", "")
+        ).replace("", None)
+    )
+
+
+def place_letters(city_key: pl.Expr) -> pl.Expr:
+    """A city key in letters only, umlauts folded, for comparing it with a mailbox's local part
+    ("sankt gallen" -> "sanktgallen", "zuerich" -> "zurich")."""
+    return folded_letters(city_key.str.replace_all(r"[^a-z]", ""))
+
+
+#: Letters a brand keeps when its town is taken off its name (at least; "Veloblitz").
+BRAND_MIN_LETTERS = 5
+
+
+def brand_without_town(name_letters: pl.Expr, city_key: pl.Expr) -> pl.Expr:
+    """An organisation name in letters without the record's town at its end ("veloblitzzuerich"
+    in Zürich -> "veloblitz"), both folded as in place_letters: a franchise branch named after
+    its town, whose e-mail domain is the brand's. Null when the name does not end in the town
+    or fewer than BRAND_MIN_LETTERS letters are left."""
+    name, town = folded_letters(name_letters), place_letters(city_key)
+    kept = name.str.len_chars() - town.str.len_chars()
+    return (
+        pl.when(
+            (town.str.len_chars() >= 3) & name.str.ends_with(town) & (kept >= BRAND_MIN_LETTERS)
+        )
+        .then(name.str.head(kept))
+        .otherwise(None)
+    )
+
+
+@cache
+def _town_letters() -> list[str]:
+    """The DACH localities (cleaners.countries.locality_keys) as place_letters gives them,
+    without those that are first names too (laura@ is a person's mailbox, not Laura's)."""
+    first_names = nickname_table().groups
+    keys = pl.Series(sorted(k for k in locality_keys() if k not in first_names), dtype=pl.String)
+    letters = pl.select(place_letters(pl.lit(keys)).alias("town")).to_series()
+    return sorted(set(letters.filter(letters.str.len_chars() >= 3).to_list()))
+
+
 def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     """A record with neither a name nor an organisation whose e-mails are all role mailboxes at
     a business domain (info@firma.de, a newsletter row) is that organisation's record.
+
+    A shop's or branch's mailbox named after a town (zuerich@veloblitz.ch, filiale-graz@firma.at;
+    the DACH localities of data/localities.csv and city_variants.csv) counts as a role mailbox:
+    franchise branches and shops sign up with such addresses, and the town tells which branch
+    it is (matching.comparisons._email_domain). Read from the row alone, as every cleaner does
+    (flows.stages cleans in partitions, cleaners.incremental re-cleans changed rows only).
 
     Runs after the e-mail cleaner (role_emails). A personal address at a business domain
     (anna.huber@firma.de) stays a person: golden.csv links it to the organisation as a contact.
     """
     nothing = pl.lit([], dtype=pl.List(pl.String()))
     emails, roles = pl.col("emails").fill_null(nothing), pl.col("role_emails").fill_null(nothing)
+    towns = _town_letters()
+    others = emails.list.set_difference(roles)
+    at_a_town = mailbox_place(others).list.eval(pl.element().is_in(towns)).list.all()
     mailbox_only = (
         (pl.col("record_type") == "person")
         & pl.col("first_name").is_null()
@@ -523,7 +672,7 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         & pl.col("organisation_name").is_null()
         & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
         & (emails.list.len() > 0)
-        & (emails.list.set_difference(roles).list.len() == 0)
+        & ((others.list.len() == 0) | at_a_town)
         & ~emails.list.eval(
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()
@@ -535,6 +684,8 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         value=emails.list.join("; "),
     )
     frame = frame.with_columns(
-        record_type=pl.when(mailbox_only).then(pl.lit("organisation")).otherwise("record_type")
+        record_type=pl.when(mailbox_only).then(pl.lit("organisation")).otherwise("record_type"),
+        # A branch's town mailbox is a shared one too (matching reads the town from it).
+        role_emails=pl.when(mailbox_only).then(emails).otherwise("role_emails"),
     )
     return CleanResult(frame, findings)

@@ -127,8 +127,9 @@ def cleaning_steps(
         ("phones", lambda f: clean_phones(f, default_country=default_country)),
         ("emails", clean_emails),
         ("company_mailboxes_of_contacts", company_mailboxes_of_contacts),
-        ("names_from_emails", names_from_emails),
+        # Before names_from_emails: a branch's mailbox (st.gallen@firma.ch) is no "St Gallen".
         ("organisation_mailboxes", organisation_mailboxes),
+        ("names_from_emails", names_from_emails),
         ("last_name_keys_from_emails", last_name_keys_from_emails),
         ("dates", lambda f: clean_dates(f, date_formats=date_formats, today=today)),
         ("consent", clean_consent),

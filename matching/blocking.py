@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 
 from cleaners.addresses import postal_area
-from cleaners.organisations import business_domains
+from cleaners.organisations import brand_without_town, business_domains, folded_letters
 from matching.blocking_budget import (
     NO_KEYS,
     REFINEMENTS,
@@ -157,7 +157,48 @@ def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls()
         .unique()
     )
-    return pl.concat([keys, _person_domains(frame), _person_firm_names(frame)])
+    return pl.concat(
+        [
+            keys,
+            _organisation_named_domains(frame),
+            _person_domains(frame),
+            _person_firm_names(frame),
+        ]
+    )
+
+
+def _organisation_named_domains(frame: pl.DataFrame) -> pl.DataFrame:
+    """Organisations by the name a domain spells: kontakt@maiertransporte.de (a newsletter row)
+    and "Maier Transporte GmbH & Co. KG" (an ERP row without e-mail), the brand's domain and a
+    branch named after its town ("Veloblitz Zürich" in Zürich, veloblitz.ch). Keys start with
+    "=", so they never meet a domain's or a person's key."""
+    if "organisation_key" not in frame.columns or "city_key" not in frame.columns:
+        return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
+    letters = r"[^a-z]"
+    organisations = frame.filter(pl.col("record_type") == "organisation")
+    labels = (
+        organisations.select(
+            "record_key",
+            business_domains(pl.col("emails").fill_null(_EMPTY_LIST)).alias("__name"),
+        )
+        .explode("__name")
+        .with_columns(pl.col("__name").str.replace(r"\.[^.]+$", "").str.split("."))
+        .explode("__name")
+    )
+    name = pl.col("organisation_key").str.replace_all(letters, "")
+    names = organisations.select("record_key", name.alias("__name"))
+    brands = organisations.select(
+        "record_key", brand_without_town(name, pl.col("city_key")).alias("__name")
+    )
+    # The brand is folded (umlauts, "Sankt"): so are the labels it may meet.
+    folded = labels.with_columns(folded_letters(pl.col("__name").str.replace_all(letters, "")))
+    return (
+        pl.concat([labels, folded, names, brands])
+        .with_columns(pl.col("__name").str.replace_all(letters, ""))
+        .filter(pl.col("__name").str.len_chars() >= _FIRM_NAME_MIN_LETTERS)
+        .select("record_key", (pl.lit("=") + pl.col("__name")).alias("block_key"))
+        .unique()
+    )
 
 
 #: An organisation key this long (letters only) names a domain (matching.comparisons).

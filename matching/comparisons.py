@@ -20,7 +20,14 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler
 from cleaners.address_lines import house_building, house_unit
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
-from cleaners.organisations import business_domains
+from cleaners.organisations import (
+    brand_without_town,
+    business_domains,
+    folded_letters,
+    mailbox_place,
+    place_letters,
+    trade_words,
+)
 from cleaners.personal_ids import is_checked, personal_id_number
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
@@ -702,6 +709,9 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .list.filter(~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains())))
         .alias("business_emails"),
         personal.alias("personal_emails"),
+        # The places a branch's shared mailbox names (zuerich@; cleaners.organisations counts a
+        # nameless row's town mailboxes among its role e-mails).
+        mailbox_place(pl.col("role_emails").fill_null(nothing)).alias("mailbox_places"),
         # The local parts of the personal addresses in one string (_own_first_names).
         personal.list.join(" ").str.replace_all(r"@\S*", "").alias("personal_locals"),
         # A person's own address at a business domain (not the company's info@).
@@ -862,10 +872,12 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     share the name and the phone number but never the address. A range ("8938-40") counts by
     its first number. Places contradict where both records have a postal code (or, without
     one, a city) and they differ; then the street decides nothing. Two addresses of one legal
-    entity (same VAT id or business e-mail domain) are not "different": branches and warehouses
-    of one company are that company (the DACH labelling). One building with the unit ("Suite
-    103" / "#201") differing on both sides is "other_unit": organisations in one medical or
-    office building share the street, the number and often the first word of the name.
+    entity (same VAT id, or a business e-mail domain within one place) are not "different":
+    branches and warehouses of one company are that company (the DACH labelling); franchise
+    branches and a group's companies in other towns share the domain and are not. One
+    building with the unit ("Suite 103" / "#201") differing on both sides is "other_unit":
+    organisations in one medical or office building share the street, the number and often
+    the first word of the name.
     Street keys one typo apart
     (Jaro-Winkler 0.9) or one the start of the other count as one street. Only between
     organisations.
@@ -901,10 +913,17 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     ).fill_null(False) & ~_either_null("street_key")
     same_number = (_l("house_base") == _r("house_base")).fill_null(False)
     no_street = _either_null("street_key")
-    # One legal entity (a common VAT id or business e-mail domain) with two addresses: a branch,
-    # a warehouse or a billing address of that organisation, not evidence of another one.
+    # One legal entity (a common VAT id) with two addresses: a branch, a warehouse or a billing
+    # address of that organisation, not evidence of another one. A common business e-mail
+    # domain says as much only within one town (a warehouse in another district, a billing
+    # address): franchise branches and a group's companies in other towns share the brand's
+    # domain and are legal entities of their own.
+    in_one_town = (same_city | (_l("postal_code") == _r("postal_code"))).fill_null(
+        False
+    ) | ~place_known.fill_null(False)
     one_entity = (_l("vat_id") == _r("vat_id")).fill_null(False) | (
-        _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
+        (_l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0)
+        & in_one_town
     ).fill_null(False)
     # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
     # side only is the same house (lists leave the unit out).
@@ -935,7 +954,9 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     different; "only_one" when one record names an organisation and the other none.
 
     Site lists name one site in many ways (program, operator, "Center" or not), so partial
-    agreement weighs; the data's own EM says how much.
+    agreement weighs; the data's own EM says how much. Names that differ only in a trade word
+    on each side ("Huber Bau" / "Huber Immobilien", data/organisation_trades.csv) are
+    "different": sister companies of one group.
     For two persons "only_one" is a contact of a company next to a private record: kept apart
     (matching.scoring), unless they share an e-mail address.
     """
@@ -953,12 +974,24 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     )
     most = (common >= 2) & (common >= MOST_WORDS * shorter)
     one_long = shared.list.eval(pl.element().str.len_chars() >= 4).list.any()
+    # "Huber Bau" / "Huber Immobilien": the same words but for a trade on each side, two
+    # companies of one group (they share the address and the domain too).
+    trades = list(trade_words())
+    left_only = left_words.list.set_difference(right_words)
+    right_only = right_words.list.set_difference(left_words)
+    sister = (
+        (common > 0)
+        & (left_only.list.len() > 0)
+        & (right_only.list.len() > 0)
+        & left_only.list.eval(pl.element().is_in(trades)).list.all()
+        & right_only.list.eval(pl.element().is_in(trades)).list.all()
+    ).fill_null(False)
     ladder = [
         squashed_equal,
-        pl.lit(similarity) >= 0.9,
+        ~sister & (pl.lit(similarity) >= 0.9),
         contained,
-        most.fill_null(False),
-        one_long.fill_null(False),
+        ~sister & most.fill_null(False),
+        ~sister & one_long.fill_null(False),
     ]
     level = _levels(pairs, _either_null("organisation_key"), ladder)
     only_one = (left.is_null() != right.is_null()).fill_null(False)
@@ -1020,23 +1053,67 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         .alias("business_local"),
         pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
         pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
+        place_letters(pl.col("city_key")).alias("city_letters"),
+    ).with_columns(_brand_letters(letters).alias("brand_letters"))
+
+
+def _brand_letters(letters: str) -> pl.Expr:
+    """The organisation key in letters without its town at the end ("Veloblitz Zürich" in
+    Zürich -> "veloblitz"; umlauts folded and "Sankt" as "St", see place_letters): a franchise
+    branch named after its town, whose domain is the brand's. Null when the key does not end in
+    the record's town or too little is left."""
+    return brand_without_town(
+        pl.col("organisation_key").str.replace_all(letters, ""), pl.col("city_key")
     )
 
 
 def _domain_names_organisation(
-    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr], own_domain: bool = True
 ) -> pl.Expr:
-    """``own`` record's organisation is what ``other``'s business domain is called.
+    """``own`` record's organisation is what ``other``'s business domain is called (with
+    ``own_domain=False`` only where ``own`` has no business domain of its own).
 
     The contact Paul Schmid of "Druckerei Meier GmbH" (an ERP row without e-mail) and
     paul.schmid@druckerei-meier.de: the domain is the firm's even though no record of the firm
     carries it.
     """
-    name = own("organisation_letters")
-    return (
-        (name.str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
-        & other("domain_labels").list.contains(name)
+    name, brand = own("organisation_letters"), own("brand_letters")
+    # A record with a business domain of its own is named by that one (Huber Bau AG of
+    # huberbau.ch is not the Huber Bau GmbH of huber-bau.de).
+    without_domain = pl.lit(own_domain) | (own("business_domains").list.len() == 0).fill_null(True)
+    return without_domain & (
+        (
+            (name.str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
+            & other("domain_labels").list.contains(name)
+        ).fill_null(False)
+        | other("domain_labels")
+        .list.eval(folded_letters(pl.element()))
+        .list.contains(brand)
+        .fill_null(False)
     ).fill_null(False)
+
+
+def _mailbox_names_site(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]) -> pl.Expr:
+    """``own`` is a nameless organisation row whose mailbox is named after ``other``'s town
+    (zuerich@veloblitz.ch and the Veloblitz branch in Zürich): that branch's or shop's mailbox,
+    not the brand's (cleaners.organisations.mailbox_place)."""
+    town = other("city_letters")
+    return (
+        own("organisation_key").is_null()
+        & (town.str.len_chars() >= 3)
+        & own("mailbox_places").list.contains(town)
+    ).fill_null(False)
+
+
+def _mailbox_names_elsewhere(
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]
+) -> pl.Expr:
+    """``own`` is a nameless organisation row whose mailbox is named after a town that is not
+    ``other``'s (salzburg@firma.at next to the firm's record in Graz): another branch's."""
+    named = own("mailbox_places").list.drop_nulls().list.len() > 0
+    return (own("organisation_key").is_null() & named & ~_mailbox_names_site(own, other)).fill_null(
+        False
+    )
 
 
 def _address_names(
@@ -1081,9 +1158,18 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     )
     left, right = _l("business_domains"), _r("business_domains")
     contact_and_business = _contact_and_business_row().fill_null(False)
-    # A contact's firm named by the other row's domain (the contact's record has no e-mail).
-    named_domain = contact_and_business & (
-        _domain_names_organisation(_l, _r) | _domain_names_organisation(_r, _l)
+    # A contact's firm named by the other row's domain (the contact's record has no e-mail),
+    # and an organisation named by the other one's domain (Maier Transporte GmbH, an ERP row
+    # without e-mail, and kontakt@maiertransporte.de).
+    named_domain = (
+        contact_and_business
+        & (_domain_names_organisation(_l, _r) | _domain_names_organisation(_r, _l))
+    ) | (
+        both_organisations.fill_null(False)
+        & (
+            _domain_names_organisation(_l, _r, own_domain=False)
+            | _domain_names_organisation(_r, _l, own_domain=False)
+        )
     )
     missing = (
         ~(both_organisations | contact_and_business).fill_null(False)
@@ -1103,6 +1189,12 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
         & family
         & (_address_names(_l, _r, initial=False) | _address_names(_r, _l, initial=False))
     )
+    # Between organisations: a nameless row's mailbox names the other one's town (a branch's
+    # or shop's mailbox, zuerich@veloblitz.ch): that branch, not the brand's other ones.
+    names_contact = names_contact | (
+        both_organisations.fill_null(False)
+        & (_mailbox_names_site(_l, _r) | _mailbox_names_site(_r, _l))
+    )
 
     # The very same mailbox, role addresses included (info@firma.de on both records); between a
     # contact and a person row only a personal one: the company's info@ on both says "same
@@ -1120,13 +1212,17 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
     missing = missing | (
         family & no_first_name & ~names_contact & ~(same_address > 0).fill_null(False)
     )
+    # A branch's mailbox of another town says "another branch" (not "same firm").
+    elsewhere = both_organisations.fill_null(False) & (
+        _mailbox_names_elsewhere(_l, _r) | _mailbox_names_elsewhere(_r, _l)
+    )
     return _levels(
         pairs,
         missing,
         [
             (same_address > 0).fill_null(False),
             shared & names_contact,
-            shared,
+            shared & ~elsewhere,
         ],
     )
 
@@ -1359,24 +1455,74 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
 
     ``domain_owner`` is the organisation_key of the only named organisation whose records carry
     the record's business domain(s) (kontakt@firma.de and info@firma.de: firma.de), computed
-    over all records compared together. Null when no named organisation carries the domain, or
-    more than one does: two keys (a group's subsidiaries, an agency or shared-hosting domain),
-    or one key with two VAT ids (branches of one name), or when the record's domains belong to
-    different organisations. matching.scoring lets a nameless mailbox row join a firm by
-    domain only when both sides name the same owner, so such a row never bridges two firms.
+    over all records compared together. A named record without that e-mail whose name the
+    domain spells (Maier Transporte GmbH, maiertransporte.de) carries it too, and keys one or
+    two typos apart ("auer immobilien" / "auer immobnlien") are one name: the most frequent
+    owns the domain. Null when no named organisation carries the domain, or more than one
+    does: two names (a group's subsidiaries, an agency or shared-hosting domain), or one name
+    with two VAT ids or in two places (franchise branches of one name), or when the record's
+    domains belong to different organisations. matching.scoring lets a nameless mailbox row
+    join a firm by domain only when both sides name the same owner, so such a row never
+    bridges two firms.
     """
-    columns = ("record_key", "record_type", "organisation_key", "vat_id", "business_domains")
+    columns = (
+        "record_key",
+        "record_type",
+        "organisation_key",
+        "organisation_letters",
+        "brand_letters",
+        "vat_id",
+        "city_letters",
+        "business_domains",
+    )
     organisations = attributes.select(columns).filter(pl.col("record_type") == "organisation")
-    domains = organisations.explode("business_domains").drop_nulls("business_domains")
+    carried = organisations.explode("business_domains").drop_nulls("business_domains")
+    domains = _named_domains(organisations, carried)
+    named = domains.filter(pl.col("organisation_key").is_not_null())
+    keys = named.group_by("business_domains", "organisation_key").agg(pl.len().alias("__n"))
+    mode = keys.sort(
+        ["business_domains", "__n", "organisation_key"], descending=[False, True, False]
+    ).unique("business_domains", keep="first", maintain_order=True)
+    spelled = keys.join(
+        mode.select("business_domains", pl.col("organisation_key").alias("owner")),
+        on="business_domains",
+    )
+    squashed = spelled.select(
+        pl.col("organisation_key").str.replace_all(" ", "").alias("key_l"),
+        pl.col("owner").str.replace_all(" ", "").alias("key_r"),
+    )
+    distance = pl.Series(edit_distance(squashed, "key"))
+    one_name = spelled.with_columns(
+        (
+            pl.lit(distance) <= pl.when(pl.col("owner").str.len_chars() >= 10).then(2).otherwise(1)
+        ).alias("__typo")
+    )
+    # Legal entities at the domain: its VAT ids, and the towns of records without one that
+    # are not where a record with a VAT id is (a head office's records without the id and its
+    # branch "Niederlassung Augsburg" with it are one entity; two towns without ids are two).
+    with_vat = named.filter(pl.col("vat_id").is_not_null())
+    unplaced = named.filter(pl.col("vat_id").is_null() & pl.col("city_letters").is_not_null()).join(
+        with_vat, on=["business_domains", "city_letters"], how="anti"
+    )
+    entity = pl.concat(
+        [
+            with_vat.select(
+                "business_domains", pl.concat_str(pl.lit("vat:"), "vat_id").alias("__entity")
+            ),
+            unplaced.select(
+                "business_domains", pl.concat_str(pl.lit("in:"), "city_letters").alias("__entity")
+            ),
+        ]
+    )
     owners = (
-        domains.filter(pl.col("organisation_key").is_not_null())
-        .group_by("business_domains")
-        .agg(
-            pl.col("organisation_key").first().alias("owner"),
-            pl.col("organisation_key").n_unique().alias("__keys"),
-            pl.col("vat_id").drop_nulls().n_unique().alias("__vat_ids"),
+        one_name.group_by("business_domains")
+        .agg(pl.col("owner").first(), pl.col("__typo").all().alias("__one_name"))
+        .join(
+            entity.group_by("business_domains").agg(pl.col("__entity").n_unique()),
+            on="business_domains",
+            how="left",
         )
-        .filter((pl.col("__keys") == 1) & (pl.col("__vat_ids") <= 1))
+        .filter(pl.col("__one_name") & (pl.col("__entity").fill_null(0) <= 1))
         .select("business_domains", "owner")
     )
     return (
@@ -1389,6 +1535,34 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
         )
         .select("record_key", pl.col("domain_owner").cast(pl.String))
     )
+
+
+def _named_domains(organisations: pl.DataFrame, carried: pl.DataFrame) -> pl.DataFrame:
+    """``carried`` (one row per organisation record and business domain it carries) plus the
+    named records whose name (or name without their town) a carried domain spells."""
+    letters = r"[^a-z]"
+    labels = (
+        carried.select("business_domains")
+        .unique()
+        .with_columns(
+            pl.col("business_domains").str.replace(r"\.[^.]+$", "").str.split(".").alias("__label")
+        )
+        .explode("__label")
+        .with_columns(pl.col("__label").str.replace_all(letters, ""))
+        .filter(pl.col("__label").str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
+    )
+    # Only records without a business domain of their own: Huber Bau AG of huberbau.ch is not
+    # named by huber-bau.de, the domain of the Huber Bau GmbH in Munich.
+    named = organisations.filter(
+        pl.col("organisation_key").is_not_null()
+        & (pl.col("business_domains").list.len() == 0).fill_null(True)
+    ).drop("business_domains")
+    folded = labels.with_columns(folded_letters(pl.col("__label")))
+    spelled = [
+        named.join(table, left_on=column, right_on="__label").select(carried.columns)
+        for column, table in (("organisation_letters", labels), ("brand_letters", folded))
+    ]
+    return pl.concat([carried, *spelled]).unique(["record_key", "business_domains"])
 
 
 def compare_pairs(

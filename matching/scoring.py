@@ -81,7 +81,9 @@ def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
     carries that mailbox (info@firma.de included: firms read all role mailboxes of their
     domain, buchhaltung@ next to info@). A CRM admin files it there.
 
-    The very same mailbox always joins. Another mailbox of the domain joins only when one named
+    The very same mailbox always joins, and so does a mailbox named after the other record's
+    town (zuerich@veloblitz.ch and the Veloblitz branch in Zürich: ``names_contact`` between
+    organisations). Another mailbox of the domain joins only when one named
     organisation owns the domain in the data (``same_domain_owner``, see
     matching.comparisons._domain_owners) and the addresses, where both have one, are not two
     sites: a group's subsidiaries, branches with their own VAT ids or an agency's domain shared
@@ -95,13 +97,16 @@ def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
     if any(name not in compared.columns for name in needed):
         return pl.lit(False)
     mailbox = pl.col("email_domain_level") == _level("email_domain", "same_address")
+    # The mailbox named after the other record's town (zuerich@veloblitz.ch): that branch's.
+    one_firm = pl.col("email_domain_level") == _level("email_domain", "names_contact")
     if "same_domain_owner" in compared.columns:
-        one_firm = (pl.col("email_domain_level") == _level("email_domain", "shared")) & pl.col(
-            "same_domain_owner"
+        one_firm = one_firm | (
+            (pl.col("email_domain_level") == _level("email_domain", "shared"))
+            & pl.col("same_domain_owner")
         )
-        if "site_level" in compared.columns:
-            one_firm = one_firm & (pl.col("site_level") != _level("site", "different"))
-        mailbox = mailbox | one_firm.fill_null(False)
+    if "site_level" in compared.columns:
+        one_firm = one_firm & (pl.col("site_level") != _level("site", "different"))
+    mailbox = mailbox | one_firm.fill_null(False)
     return (
         (pl.col("record_type_l") == "organisation")
         & (pl.col("record_type_r") == "organisation")

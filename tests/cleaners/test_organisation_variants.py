@@ -169,6 +169,38 @@ def test_different_organisations_keep_different_keys(case: dict[str, str]) -> No
         ("Anna Huber & Partner - Huber GmbH", "Anna Huber & Partner - Huber GmbH", None),
         ("Peter Paul Huber Meier - Huber GmbH", "Peter Paul Huber Meier - Huber GmbH", None),
         ("Sophie Kita, Huber Stiftung", "Sophie Kita, Huber Stiftung", None),
+        # The owner of a sole proprietorship: the contact; a legal form after the owner's name
+        # is the firm's.
+        ("Huber Bau Inh. Anton Huber e.K.", "Huber Bau e.K.", "Anton Huber"),
+        (
+            "Kälin Verwaltung e.Kfm., Inh. Melanie Brunner",
+            "Kälin Verwaltung e.Kfm.",
+            "Melanie Brunner",
+        ),
+        ("Huber Bau e.K., Inhaberin: Anna Huber", "Huber Bau e.K.", "Anna Huber"),
+        ("Meier Transporte, Inh. Max Meier", "Meier Transporte", "Max Meier"),
+        # A person beside a firm without legal form, after a comma: addressed, of the firm's
+        # family, or beside a trade.
+        ("Huber Bau, Anna Huber", "Huber Bau", "Anna Huber"),
+        ("Bäckerei Huber, Frau Huber", "Bäckerei Huber", "Frau Huber"),
+        ("Elektro Maier, Anna Huber", "Elektro Maier", "Anna Huber"),
+        # ... not a name written last name first, two persons, a department, an institution's
+        # programme named after a person, a hyphen, or a place.
+        ("Huber, Anna", "Huber, Anna", None),
+        ("Anna Huber, Max Huber", "Anna Huber, Max Huber", None),
+        ("Einkauf, Anna Huber", "Einkauf, Anna Huber", None),
+        (
+            "Chicago Commons Association, Paulo Freire",
+            "Chicago Commons Association, Paulo Freire",
+            None,
+        ),
+        ("Chicago Youth Centers, Rebecca Crown", "Chicago Youth Centers, Rebecca Crown", None),
+        (
+            "Erie Neighborhood House - Lucia Rubio Site",
+            "Erie Neighborhood House - Lucia Rubio Site",
+            None,
+        ),
+        ("Huber Bau, München", "Huber Bau, München", None),
     ],
 )
 def test_contact_person_named_in_the_organisation_field(

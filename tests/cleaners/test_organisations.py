@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cleaner_frames import clean_one
+from cleaner_frames import clean, clean_one
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -175,3 +175,38 @@ def test_organisation_cleaners_never_raise(value: str, country: str | None) -> N
     normalize_legal_form(value)
     outcome = normalize_vat_id(value, country)
     assert outcome.value is not None or outcome.status != VALID or not clean_text(value)
+
+
+FIRM_IN_ZURICH = {
+    "record_type": "organisation",
+    "organisation_name": "Veloblitz AG",
+    "city": "Zürich",
+    "postal_code": "8001",
+    "country": "CH",
+    "emails": ["info@veloblitz.ch"],
+}
+
+
+@pytest.mark.parametrize(
+    ("email", "record_type"),
+    [
+        ("zuerich@veloblitz.ch", "organisation"),  # a branch's mailbox named after its town
+        ("filiale.zurich@veloblitz.ch", "organisation"),  # with a branch word, umlaut dropped
+        ("shop-zuerich@veloblitz.ch", "organisation"),  # with a role word
+        ("info@veloblitz.ch", "organisation"),  # a role mailbox, as before
+        ("bern@veloblitz.ch", "organisation"),  # any DACH town: read from the row alone
+        ("kundendienst.huber@veloblitz.ch", "person"),  # no town, no role word alone
+        ("anna.huber@veloblitz.ch", "person"),  # a person's address at the firm: its contact
+        ("zuerich@gmx.ch", "person"),  # a free-mail address is no firm's
+    ],
+)
+def test_a_town_mailbox_is_an_organisation_row(email: str, record_type: str) -> None:
+    frame = clean(FIRM_IN_ZURICH, {"emails": [email]}).frame
+    row = frame.row(1, named=True)
+    # The same alone: cleaners read each row on its own (partitions, incremental cleaning).
+    assert clean({"emails": [email]}).frame.row(0, named=True)["record_type"] == record_type
+    assert row["record_type"] == record_type
+    # A branch's mailbox is a shared one: matching reads the town from the role e-mails.
+    assert (email in (row["role_emails"] or [])) is (record_type == "organisation")
+    if record_type == "organisation":  # not "St Gallen" from st.gallen@ (names_from_emails)
+        assert row["first_name"] is None and row["last_name"] is None

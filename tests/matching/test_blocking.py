@@ -921,6 +921,8 @@ _EMAILS = [
     "anna.muellar@x.de",
     "xnna.mueller@x.de",
     "anna.mueller@y.de",
+    # a domain that spells an organisation's name (with and without its town)
+    "info@acme-bau.de",
 ]
 _VALUES: dict[str, list[Any]] = {
     "last_name_phonetic": ["67", "682"],
@@ -936,7 +938,7 @@ _VALUES: dict[str, list[Any]] = {
     "house_number": ["1", "12a"],
     "vat_id": ["DE1", "DE2"],
     "personal_id": ["6988048", "CH-AHV:7569217076985"],
-    "organisation_key": ["acme", "acme bau", "acmebau"],
+    "organisation_key": ["acme", "acme bau", "acmebau", "acme bau wien"],
     "record_type": ["person", "organisation"],
 }
 _FREEMAIL = {"gmx.de", "web.de", "gmail.com", "bluewin.ch", "gmx.at", "a1.net", "t-online.de"}
@@ -959,6 +961,12 @@ def _record_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
         row["phones"] = draw(st.none() | st.lists(st.sampled_from(["+491", "+492"]), max_size=2))
         rows.append(row)
     return rows
+
+
+def _folded(letters: str) -> str:
+    """Umlauts transliterated or dropped alike, "Sankt" as "St" (cleaners.organisations)."""
+    letters = letters.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    return "st" + letters[5:] if letters.startswith("sankt") else letters
 
 
 PARTIAL_NAME_RULES = {
@@ -1006,7 +1014,15 @@ def _keys_of(row: dict[str, Any], rule: str) -> set[Any]:
     if rule == "email_domain":
         domains = {e.split("@")[1] for e in row["emails"] or [] if e.split("@")[1] not in _FREEMAIL}
         if row["record_type"] == "organisation":
-            return domains
+            # The name a domain spells, the organisation's name, and its name without its town.
+            spelled = {re.sub(r"[^a-z]", "", label) for d in domains for label in d.split(".")[:-1]}
+            spelled |= {_folded(label) for label in spelled}
+            name = re.sub(r"[^a-z]", "", row["organisation_key"] or "")
+            town = _folded(re.sub(r"[^a-z]", "", row["city_key"] or ""))
+            spelled.add(name)
+            if len(town) >= 3 and _folded(name).endswith(town):
+                spelled.add(_folded(name)[: -len(town)])
+            return domains | {f"={label}" for label in spelled if len(label) >= 5}
         if row["record_type"] == "person" and row["last_name_phonetic"] is not None:
             last = row["last_name_phonetic"]
             names = {re.sub(r"[^a-z]", "", label) for d in domains for label in d.split(".")[:-1]}

@@ -1199,6 +1199,66 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "one business domain in two towns: franchise branches, two sites",
+        "comparison": "site",
+        "left": {
+            **_address("01067", "ringstr", "90a", "dresden"),
+            **ORGANISATION,
+            "emails": ["rechnung@reifenprofi.de"],
+        },
+        "right": {
+            **_address("60311", "gewerbepark", "73", "frankfurtammain"),
+            **ORGANISATION,
+            "emails": ["office@reifenprofi.de"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "one business domain, another street in the same town: no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("80331", "werkstr", "3", "muenchen"),
+            **ORGANISATION,
+            "emails": ["info@huber-bau.de"],
+        },
+        "right": {
+            **_address("80331", "lagerweg", "9", "muenchen"),
+            **ORGANISATION,
+            "emails": ["lager@huber-bau.de"],
+        },
+        "level": "missing",
+    },
+    {
+        "description": "one business domain, another district of the same town: no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("4030", "wiener", "200", "linz"),
+            **ORGANISATION,
+            "emails": ["office@steiner-elektro.at"],
+        },
+        "right": {
+            **_address("4020", "industriezeile", "44", "linz"),
+            **ORGANISATION,
+            "emails": ["lager@steiner-elektro.at"],
+        },
+        "level": "missing",
+    },
+    {
+        "description": "one VAT id in two towns: a branch of one legal entity, no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("80331", "werkstr", "3", "muenchen"),
+            **ORGANISATION,
+            "vat_id": "DE136695976",
+        },
+        "right": {
+            **_address("86150", "gewerbepark", "12", "augsburg"),
+            **ORGANISATION,
+            "vat_id": "DE136695976",
+        },
+        "level": "missing",
+    },
+    {
         "description": "two persons: sites are for organisations only",
         "comparison": "site",
         "left": _address("80331", "hauptstr", "1", "muenchen"),
@@ -1228,6 +1288,21 @@ CASES: list[dict[str, Any]] = [
         "right": {"organisation_key": "schmidt holz"},
         "level": "different",
         "similarity": (0.0, 0.9),
+    },
+    {
+        "description": "the same name but for a trade on each side: sister companies of a group",
+        "comparison": "organisation",
+        "left": {"organisation_key": "huber bau"},
+        "right": {"organisation_key": "huber immobilien"},
+        "level": "different",
+    },
+    {
+        "description": "a typo in a trade word is no other trade (JW 0.98)",
+        "comparison": "organisation",
+        "left": {"organisation_key": "kaelin handel"},
+        "right": {"organisation_key": "kaelin handdel"},
+        "level": "jaro_winkler_0.9",
+        "similarity": (0.9, 1.0),
     },
     {
         "description": "one record without organisation (a contact next to a private record)",
@@ -1288,6 +1363,63 @@ CASES: list[dict[str, Any]] = [
         "left": {"record_type": "organisation", "emails": ["info@huber-bau.de"]},
         "right": {"record_type": "organisation", "emails": ["info@huber-bau.de"]},
         "level": "same_address",
+    },
+    {
+        "description": "a firm without e-mail and a mailbox at the domain its name spells",
+        "comparison": "email_domain",
+        "left": {**ORGANISATION, "organisation_key": "maier transporte", "emails": []},
+        "right": {**ORGANISATION, "emails": ["kontakt@maiertransporte.de"]},
+        "level": "shared",
+    },
+    {
+        "description": "a namesake with a domain of its own is not named by another's domain",
+        "comparison": "email_domain",
+        "left": {**ORGANISATION, "organisation_key": "huber bau", "emails": ["office@huberbau.ch"]},
+        "right": {**ORGANISATION, "emails": ["info@huber-bau.de"]},
+        "level": "different",
+    },
+    {
+        "description": "a branch's mailbox named after the town of the branch's record",
+        "comparison": "email_domain",
+        "left": {
+            **ORGANISATION,
+            "emails": ["zuerich@veloblitz.ch"],
+            "role_emails": ["zuerich@veloblitz.ch"],
+        },
+        "right": {
+            **ORGANISATION,
+            "organisation_key": "veloblitz",
+            "city_key": "zuerich",
+            "emails": ["info@veloblitz.ch"],
+        },
+        "level": "names_contact",
+    },
+    {
+        "description": "a branch named after its town without e-mail, its mailbox at the brand",
+        "comparison": "email_domain",
+        "left": {
+            **ORGANISATION,
+            "emails": ["filiale.zurich@veloblitz.ch"],
+            "role_emails": ["filiale.zurich@veloblitz.ch"],
+        },
+        "right": {**ORGANISATION, "organisation_key": "veloblitz zuerich", "city_key": "zuerich"},
+        "level": "names_contact",
+    },
+    {
+        "description": "a branch's mailbox of another town: another branch",
+        "comparison": "email_domain",
+        "left": {
+            **ORGANISATION,
+            "emails": ["salzburg@sprachschule-lingua.at"],
+            "role_emails": ["salzburg@sprachschule-lingua.at"],
+        },
+        "right": {
+            **ORGANISATION,
+            "organisation_key": "sprachschule lingua",
+            "city_key": "graz",
+            "emails": ["info@sprachschule-lingua.at"],
+        },
+        "level": "different",
     },
     {
         "description": "two organisations, person@ and info@ of one business domain",

@@ -79,6 +79,120 @@ CASES = [
         "owners": {"crm:1": "huber bau", "crm:2": "gruber holz", "nl:1": None},
     },
     {
+        "description": "a typo in one silo's name: still one firm, the most frequent name owns it",
+        "records": [
+            _firm("crm:1", "Firma Auer Immobnlien OHG", ["guenther.eder@auerimmobilien.de"]),
+            _firm("erp:1", "Auer Immobilien oHG", ["kontakt@auerimmobilien.de"]),
+            _firm("shop:1", "Auer Immobilien oHG", ["guenther.eder@auerimmobilien.de"]),
+            _firm("nl:1", None, ["office@auerimmobilien.de"]),
+        ],
+        "owners": {
+            "crm:1": "auer immobilien",
+            "erp:1": "auer immobilien",
+            "shop:1": "auer immobilien",
+            "nl:1": "auer immobilien",
+        },
+    },
+    {
+        "description": "a firm without e-mail whose name the domain spells owns it",
+        "records": [
+            _firm("erp:1", "Maier Transporte GmbH & Co KG", [], postal_code="80331"),
+            _firm("nl:1", None, ["kontakt@maiertransporte.de"]),
+        ],
+        "owners": {"erp:1": "maier transporte", "nl:1": "maier transporte"},
+    },
+    {
+        "description": "a namesake with a domain of its own is not named by another's domain",
+        "records": [
+            _firm("crm:1", "Huber Bau GmbH", ["info@huber-bau.de"], vat_id="DE136695976"),
+            _firm("erp:1", "Huber Bau AG", ["office@huberbau.ch"], vat_id="CHE116281710"),
+            _firm("nl:1", None, ["info@huber-bau.de"]),
+        ],
+        "owners": {"crm:1": "huber bau", "erp:1": "huber bau", "nl:1": "huber bau"},
+    },
+    {
+        "description": "one name in two towns without VAT ids (franchise branches): nobody's",
+        "records": [
+            _firm(
+                "crm:1",
+                "Backstube Krusti",
+                ["info@backstubekrusti.de"],
+                postal_code="80331",
+                city="München",
+            ),
+            _firm(
+                "crm:2",
+                "Backstube Krusti",
+                ["office@backstubekrusti.de"],
+                postal_code="10115",
+                city="Berlin",
+            ),
+            _firm("nl:1", None, ["kontakt@backstubekrusti.de"]),
+        ],
+        "owners": {"crm:1": None, "crm:2": None, "nl:1": None},
+    },
+    {
+        "description": "a head office without VAT id and its branch elsewhere with it: one firm",
+        "records": [
+            _firm(
+                "crm:1",
+                "Huber Bau GmbH",
+                ["info@huber-bau.de"],
+                postal_code="80331",
+                city="München",
+            ),
+            _firm(
+                "erp:1",
+                "Huber Bau GmbH",
+                ["buchhaltung@huber-bau.de"],
+                postal_code="80331",
+                city="München",
+                vat_id="DE136695976",
+            ),
+            _firm(
+                "erp:2",
+                "Huber Bau GmbH Niederlassung Augsburg",
+                ["augsburg@huber-bau.de"],
+                postal_code="86150",
+                city="Augsburg",
+                vat_id="DE136695976",
+            ),
+            _firm("nl:1", None, ["info@huber-bau.de"]),
+        ],
+        "owners": {
+            "crm:1": "huber bau",
+            "erp:1": "huber bau",
+            "erp:2": "huber bau",
+            "nl:1": "huber bau",
+        },
+    },
+    {
+        "description": "a warehouse without VAT id in another district of the firm's town",
+        "records": [
+            _firm(
+                "erp:1",
+                "Steiner Elektrotechnik Ges.m.b.H.",
+                ["office@steiner-elektro.at"],
+                postal_code="4030",
+                city="Linz",
+                vat_id="ATU48219306",
+            ),
+            _firm(
+                "erp:2",
+                "Steiner Elektrotechnik GmbH",
+                ["lager@steiner-elektro.at"],
+                postal_code="4020",
+                city="Linz",
+            ),
+            _firm("nl:1", None, ["versand@steiner-elektro.at"]),
+        ],
+        "owners": {
+            "erp:1": "steiner elektrotechnik",
+            "erp:2": "steiner elektrotechnik",
+            "nl:1": "steiner elektrotechnik",
+        },
+    },
+    {
         "description": "no named firm at the domain: no owner",
         "records": [_firm("nl:1", None, ["info@kanzlei-roth.de"])],
         "owners": {"nl:1": None},
