@@ -160,28 +160,24 @@ def _organisation_domains(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         [
             keys,
-            _organisation_named_domains(frame),
+            _organisation_named_domains(organisations, keys),
             _person_domains(frame),
             _person_firm_names(frame),
         ]
     )
 
 
-def _organisation_named_domains(frame: pl.DataFrame) -> pl.DataFrame:
+def _organisation_named_domains(organisations: pl.DataFrame, domains: pl.DataFrame) -> pl.DataFrame:
     """Organisations by the name a domain spells: kontakt@maiertransporte.de (a newsletter row)
     and "Maier Transporte GmbH & Co. KG" (an ERP row without e-mail), the brand's domain and a
     branch named after its town ("Veloblitz Zürich" in Zürich, veloblitz.ch). Keys start with
-    "=", so they never meet a domain's or a person's key."""
-    if "organisation_key" not in frame.columns or "city_key" not in frame.columns:
+    "=", so they never meet a domain's or a person's key. ``domains``: the organisation
+    records' business domains (record_key, block_key), as _organisation_domains made them."""
+    if "organisation_key" not in organisations.columns or "city_key" not in organisations.columns:
         return pl.DataFrame(schema={"record_key": pl.String(), "block_key": pl.String()})
     letters = r"[^a-z]"
-    organisations = frame.filter(pl.col("record_type") == "organisation")
     labels = (
-        organisations.select(
-            "record_key",
-            business_domains(pl.col("emails").fill_null(_EMPTY_LIST)).alias("__name"),
-        )
-        .explode("__name")
+        domains.select("record_key", pl.col("block_key").alias("__name"))
         .with_columns(pl.col("__name").str.replace(r"\.[^.]+$", "").str.split("."))
         .explode("__name")
     )
