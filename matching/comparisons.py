@@ -33,6 +33,7 @@ from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
     opposite_sex_forms,
+    other_given_names,
     sorted_letters,
 )
 from rules.reference import freemail_domains
@@ -165,7 +166,11 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
     Those fall into "unlike", which only weighs; so does "swapped_one_way", one name in the
     other column and the other name different (Schultz Ute / Ute Haas: swapped and married).
-    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
+    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people. So are two
+    established given names close in spelling (Mia / Mila, Lena / Lea, Lina / Linda, Tim / Tom;
+    matching.first_names.other_given_names), "other_given_name": a typo rarely lands on another
+    listed name, while twins and siblings are often given such pairs. It only weighs (pinned in
+    weights.toml), since typos do produce real names now and then.
     """
     raw_similarity = jaro_winkler(pairs, "first_name_key")
     similarity = pl.Series(raw_similarity)
@@ -174,6 +179,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
         _l("first_name_group"), _r("first_name_group")
     )
     explained, one_way = _explained_difference(pairs, raw_similarity)
+    close = (pl.lit(similarity) >= 0.8) | (_l("first_name_phonetic") == _r("first_name_phonetic"))
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -186,6 +192,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
                 > 0
             ).fill_null(False),
             opposite,
+            other_given_names(key_l, key_r) & close.fill_null(False),
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
             pl.lit(pl.Series(explained)),
@@ -1323,6 +1330,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "exact",
             "nickname",
             "opposite_sex",
+            "other_given_name",
             "jaro_winkler_0.9",
             "similar",
             "unlike",

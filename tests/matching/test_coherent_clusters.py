@@ -285,7 +285,8 @@ CASES: list[dict[str, Any]] = [
                 "ahet",
                 "ahmet",
                 0.0,
-                "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike & email:own_names",
+                "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
+                " & email:own_names",
                 None,
             ),
         ],
@@ -303,7 +304,8 @@ CASES: list[dict[str, Any]] = [
                 "lina",
                 "lisa",
                 0.0,
-                "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike & email:own_names",
+                "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
+                " & email:own_names",
                 None,
             ),
         ],
