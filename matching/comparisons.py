@@ -721,6 +721,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         mailbox_place(pl.col("role_emails").fill_null(nothing)).alias("mailbox_places"),
         # The local parts of the personal addresses in one string (_own_first_names).
         personal.list.join(" ").str.replace_all(r"@\S*", "").alias("personal_locals"),
+        _suffix_from_emails(personal).alias("name_suffix"),
         # A person's own address at a business domain (not the company's info@).
         usable.list.filter(
             ~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
@@ -763,6 +764,35 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         house_building(pl.col("house_number")).alias("house_building"),
         house_unit(pl.col("house_number")).alias("house_unit"),
     )
+
+
+#: "jun." / "sen." written into a personal address as a word of its own (josef.huber.sen@,
+#: huber_junior@, j.huber.jun76@): only with a separator before it, so that names ending in
+#: the letters (Jensen, Arsen) never count, and not "jr" / "sr", which are initials as often.
+_EMAIL_SUFFIXES = {
+    "jun.": r"(^|[._ -])(jun|junior)([._ -]|\d|$)",
+    "sen.": r"(^|[._ -])(sen|senior)([._ -]|\d|$)",
+}
+
+
+def _suffix_from_emails(personal: pl.Expr) -> pl.Expr:
+    """The record's own jun./sen., else the one its personal addresses state (and only one).
+
+    Father and son of one name at one address whose records carry no suffix often chose their
+    addresses to tell them apart (josef.huber.sen@ beside josef.huber@ on the son's jun.
+    record): the address is theirs, so its suffix is as good as one written after the name.
+    """
+    locals_ = personal.list.join(" ").str.replace_all(r"@\S*", "")
+    junior = locals_.str.contains(_EMAIL_SUFFIXES["jun."])
+    senior = locals_.str.contains(_EMAIL_SUFFIXES["sen."])
+    stated = (
+        pl.when(junior & ~senior)
+        .then(pl.lit("jun."))
+        .when(senior & ~junior)
+        .then(pl.lit("sen."))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return pl.coalesce(pl.col("name_suffix"), stated)
 
 
 #: Words that make a last name a family's mailbox when written together with it.

@@ -1806,6 +1806,27 @@ CASES: list[dict[str, Any]] = [
         "level": "one_missing",
     },
     {
+        "description": "sen. written into the address only (josef.huber.sen@) beside jun.",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": "jun.", "emails": ["josef.huber@gmx.de"]},
+        "right": {"name_suffix": None, "emails": ["josef.huber.sen@gmx.de"]},
+        "level": "different",
+    },
+    {
+        "description": "jun. in the address of one record, the other says nothing",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": None, "emails": ["huber_jun87@web.de"]},
+        "right": {"name_suffix": None, "emails": ["josef.huber@gmx.de"]},
+        "level": "one_missing",
+    },
+    {
+        "description": "Jensen and Arsen: the letters inside a name are no suffix",
+        "comparison": "name_suffix",
+        "left": {"name_suffix": None, "emails": ["jensen@gmx.de"]},
+        "right": {"name_suffix": None, "emails": ["t.arsen@gmx.de"]},
+        "level": "missing",
+    },
+    {
         "description": "no suffix on either side",
         "comparison": "name_suffix",
         "left": {"name_suffix": None},

@@ -1000,3 +1000,16 @@ def test_twins_score_is_the_sum_of_the_expected_levels(make_records: Any) -> Non
         + WEIGHTS.levels["phone"]["shared"]
         + WEIGHTS.levels["address"]["house"],
     )
+
+
+def test_own_mobiles_keep_one_name_at_one_address_apart_under_em_weights() -> None:
+    # Father and son (or mother and daughter) of one name at one address, each with a mobile of
+    # their own and nothing else: the EM weighs name and address far above the hand defaults in
+    # multi-silo customer data (prior, first name, last name and house summed to +17.4 on such
+    # a run, against +7 by the defaults), so the pinned "different" mobiles must still bring the
+    # pair below the threshold; an equal birth date (the EM: about +11) says "one person with a
+    # new number" again.
+    same_name_and_house = 17.4
+    own_mobiles = same_name_and_house + WEIGHTS.levels["phone"]["different"]
+    assert _probability(own_mobiles) < MatchingConfig().match_threshold
+    assert _probability(own_mobiles + 11.0) >= MatchingConfig().match_threshold
