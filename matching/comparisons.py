@@ -323,7 +323,7 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     year_only, same_year, year_levels = _birth_years()
     return _levels(
         pairs,
-        _either_null("birth_date") & ~(year_only & ~same_year),
+        _either_null("birth_date") & ~(year_only & ~same_year) & ~_email_years_a_generation_apart(),
         [
             left == right,
             swapped | (differing_digits == 1) | transposed,
@@ -332,6 +332,23 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
             years_apart | (year_only & year_levels["years_apart"]),
         ],
     )
+
+
+def _email_years_a_generation_apart() -> pl.Expr:
+    """Neither record has a birth date or year, and their own addresses end in years of birth a
+    generation apart (josef.huber1958@ / josef.huber85@): father and son of one name at one
+    address, "different" as with two dates. Only then: beside a birth date, digits in an
+    address may be some other number, and records that share an address have the same year.
+    """
+    no_dates = (
+        _l("birth_date").is_null()
+        & _r("birth_date").is_null()
+        & _l("birth_year").is_null()
+        & _r("birth_year").is_null()
+    )
+    shared = _l("personal_emails").list.set_intersection(_r("personal_emails")).list.len() > 0
+    apart = (_l("email_birth_year") - _r("email_birth_year")).abs() >= GENERATION_YEARS
+    return (no_dates & apart & ~shared).fill_null(False)
 
 
 #: Years of birth this far apart or more, where a record has only the year: a generation apart
@@ -734,6 +751,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
             + pl.col("birth_date").dt.month().cast(pl.Int32) * 100
             + pl.col("birth_date").dt.day().cast(pl.Int32)
         ).alias("birth_date_number"),
+        _email_birth_year(personal).alias("email_birth_year"),
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
@@ -764,6 +782,25 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         house_building(pl.col("house_number")).alias("house_building"),
         house_unit(pl.col("house_number")).alias("house_unit"),
     )
+
+
+#: A year of birth written at the end of a personal address after the name: josef.huber1958@,
+#: josef.huber85@ (two digits from 30: 1930-1999; four digits 1920-2012). Younger people's
+#: two-digit years (05) are left out: 01 to 29 are as often a number of another kind.
+_EMAIL_YEAR = r"^[a-z][a-z._-]*?[a-z._-](19[2-9]\d|20(?:0\d|1[0-2])|[3-9]\d)$"
+
+
+def _email_birth_year(personal: pl.Expr) -> pl.Expr:
+    """The year of birth the record's personal addresses end in, where they name one year only."""
+    years = (
+        personal.list.eval(
+            pl.element().str.extract(r"^([^@]*)@", 1).str.extract(_EMAIL_YEAR, 1).cast(pl.Int32)
+        )
+        .list.eval(pl.when(pl.element() < 100).then(pl.element() + 1900).otherwise(pl.element()))
+        .list.drop_nulls()
+        .list.unique()
+    )
+    return pl.when(years.list.len() == 1).then(years.list.first())
 
 
 #: "jun." / "sen." written into a personal address as a word of its own (josef.huber.sen@,

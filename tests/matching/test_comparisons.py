@@ -369,6 +369,34 @@ CASES: list[dict[str, Any]] = [
     },
     # --- birth date: exact, day-month swap or one-digit typo, within 366 days, different -------
     {
+        "description": "no dates, addresses ending in years a generation apart (father, son)",
+        "comparison": "birth_date",
+        "left": {"birth_date": None, "emails": ["josef.huber1958@gmx.de"]},
+        "right": {"birth_date": None, "emails": ["josef.huber85@web.de"]},
+        "level": "different",
+    },
+    {
+        "description": "no dates, addresses ending in years a few years apart: no evidence",
+        "comparison": "birth_date",
+        "left": {"birth_date": None, "emails": ["josef.huber58@gmx.de"]},
+        "right": {"birth_date": None, "emails": ["j.huber1962@web.de"]},
+        "level": "missing",
+    },
+    {
+        "description": "a birth date beside an address's digits: the digits may be anything",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1958, 3, 1), "emails": ["josef.huber@gmx.de"]},
+        "right": {"birth_date": None, "emails": ["josef.huber85@web.de"]},
+        "level": "missing",
+    },
+    {
+        "description": "2-digit numbers under 30 are no year (hans.meier12@ / hans.meier77@)",
+        "comparison": "birth_date",
+        "left": {"birth_date": None, "emails": ["hans.meier12@gmx.de"]},
+        "right": {"birth_date": None, "emails": ["hans.meier77@web.de"]},
+        "level": "missing",
+    },
+    {
         "description": "same birth date",
         "comparison": "birth_date",
         "left": {"birth_date": date(1980, 3, 5)},
