@@ -307,6 +307,11 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         (pl.col("first_name_level") == first_name.levels.index("opposite_sex"))
         | (pl.col("gender_level") == gender.levels.index("different"))
     ).fill_null(False) & (pl.col("probability") < threshold)
+    # Two established given names close in spelling (Mia / Mila): twins, whose records without
+    # a first-name conflict of their own (a shop row "M. Kainz") must not chain them together.
+    other_given_name = (
+        pl.col("first_name_level") == first_name.levels.index("other_given_name")
+    ).fill_null(False) & (pl.col("probability") < threshold)
     # Each with a mobile number of their own and none shared (Lena and Lea, twins at one
     # address and landline, one of them also as a record without birth date or phone).
     other_mobiles = pl.lit(False)
@@ -335,6 +340,7 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         )
         years_apart &= ~same_id
         other_sex &= ~same_id
+        other_given_name &= ~same_id
         other_mobiles &= ~same_id
     same_first_name = (pl.col("first_name_level") == first_name.levels.index("exact")).fill_null(
         False
@@ -350,6 +356,8 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .then(pl.col("hard_rule").str.replace(r"^no_match: ", ""))
         .when(other_sex)
         .then(pl.lit("different sex"))
+        .when(other_given_name)
+        .then(pl.lit("other given name"))
         .when(years_apart)
         .then(pl.lit("birth dates years apart"))
         .when(other_mobiles & same_first_name)

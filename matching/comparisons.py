@@ -33,6 +33,7 @@ from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
     opposite_sex_forms,
+    other_given_names,
     sorted_letters,
 )
 from rules.reference import freemail_domains
@@ -165,7 +166,11 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
     Those fall into "unlike", which only weighs; so does "swapped_one_way", one name in the
     other column and the other name different (Schultz Ute / Ute Haas: swapped and married).
-    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people.
+    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people. So are two
+    established given names close in spelling (Mia / Mila, Lena / Lea, Lina / Linda, Tim / Tom;
+    matching.first_names.other_given_names), "other_given_name": a typo rarely lands on another
+    listed name, while twins and siblings are often given such pairs. It only weighs (pinned in
+    weights.toml), since typos do produce real names now and then.
     """
     raw_similarity = jaro_winkler(pairs, "first_name_key")
     similarity = pl.Series(raw_similarity)
@@ -174,6 +179,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
         _l("first_name_group"), _r("first_name_group")
     )
     explained, one_way = _explained_difference(pairs, raw_similarity)
+    close = (pl.lit(similarity) >= 0.8) | (_l("first_name_phonetic") == _r("first_name_phonetic"))
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -186,6 +192,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
                 > 0
             ).fill_null(False),
             opposite,
+            other_given_names(key_l, key_r) & close.fill_null(False),
             pl.lit(similarity) >= 0.9,
             (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
             pl.lit(pl.Series(explained)),
@@ -316,7 +323,7 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     year_only, same_year, year_levels = _birth_years()
     return _levels(
         pairs,
-        _either_null("birth_date") & ~(year_only & ~same_year),
+        _either_null("birth_date") & ~(year_only & ~same_year) & ~_email_years_a_generation_apart(),
         [
             left == right,
             swapped | (differing_digits == 1) | transposed,
@@ -325,6 +332,23 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
             years_apart | (year_only & year_levels["years_apart"]),
         ],
     )
+
+
+def _email_years_a_generation_apart() -> pl.Expr:
+    """Neither record has a birth date or year, and their own addresses end in years of birth a
+    generation apart (josef.huber1958@ / josef.huber85@): father and son of one name at one
+    address, "different" as with two dates. Only then: beside a birth date, digits in an
+    address may be some other number, and records that share an address have the same year.
+    """
+    no_dates = (
+        _l("birth_date").is_null()
+        & _r("birth_date").is_null()
+        & _l("birth_year").is_null()
+        & _r("birth_year").is_null()
+    )
+    shared = _l("personal_emails").list.set_intersection(_r("personal_emails")).list.len() > 0
+    apart = (_l("email_birth_year") - _r("email_birth_year")).abs() >= GENERATION_YEARS
+    return (no_dates & apart & ~shared).fill_null(False)
 
 
 #: Years of birth this far apart or more, where a record has only the year: a generation apart
@@ -714,6 +738,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         mailbox_place(pl.col("role_emails").fill_null(nothing)).alias("mailbox_places"),
         # The local parts of the personal addresses in one string (_own_first_names).
         personal.list.join(" ").str.replace_all(r"@\S*", "").alias("personal_locals"),
+        _suffix_from_emails(personal).alias("name_suffix"),
         # A person's own address at a business domain (not the company's info@).
         usable.list.filter(
             ~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
@@ -726,6 +751,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
             + pl.col("birth_date").dt.month().cast(pl.Int32) * 100
             + pl.col("birth_date").dt.day().cast(pl.Int32)
         ).alias("birth_date_number"),
+        _email_birth_year(personal).alias("email_birth_year"),
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
@@ -756,6 +782,54 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         house_building(pl.col("house_number")).alias("house_building"),
         house_unit(pl.col("house_number")).alias("house_unit"),
     )
+
+
+#: A year of birth written at the end of a personal address after the name: josef.huber1958@,
+#: josef.huber85@ (two digits from 30: 1930-1999; four digits 1920-2012). Younger people's
+#: two-digit years (05) are left out: 01 to 29 are as often a number of another kind.
+_EMAIL_YEAR = r"^[a-z][a-z._-]*?[a-z._-](19[2-9]\d|20(?:0\d|1[0-2])|[3-9]\d)$"
+
+
+def _email_birth_year(personal: pl.Expr) -> pl.Expr:
+    """The year of birth the record's personal addresses end in, where they name one year only."""
+    years = (
+        personal.list.eval(
+            pl.element().str.extract(r"^([^@]*)@", 1).str.extract(_EMAIL_YEAR, 1).cast(pl.Int32)
+        )
+        .list.eval(pl.when(pl.element() < 100).then(pl.element() + 1900).otherwise(pl.element()))
+        .list.drop_nulls()
+        .list.unique()
+    )
+    return pl.when(years.list.len() == 1).then(years.list.first())
+
+
+#: "jun." / "sen." written into a personal address as a word of its own (josef.huber.sen@,
+#: huber_junior@, j.huber.jun76@): only with a separator before it, so that names ending in
+#: the letters (Jensen, Arsen) never count, and not "jr" / "sr", which are initials as often.
+_EMAIL_SUFFIXES = {
+    "jun.": r"(^|[._ -])(jun|junior)([._ -]|\d|$)",
+    "sen.": r"(^|[._ -])(sen|senior)([._ -]|\d|$)",
+}
+
+
+def _suffix_from_emails(personal: pl.Expr) -> pl.Expr:
+    """The record's own jun./sen., else the one its personal addresses state (and only one).
+
+    Father and son of one name at one address whose records carry no suffix often chose their
+    addresses to tell them apart (josef.huber.sen@ beside josef.huber@ on the son's jun.
+    record): the address is theirs, so its suffix is as good as one written after the name.
+    """
+    locals_ = personal.list.join(" ").str.replace_all(r"@\S*", "")
+    junior = locals_.str.contains(_EMAIL_SUFFIXES["jun."])
+    senior = locals_.str.contains(_EMAIL_SUFFIXES["sen."])
+    stated = (
+        pl.when(junior & ~senior)
+        .then(pl.lit("jun."))
+        .when(senior & ~junior)
+        .then(pl.lit("sen."))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return pl.coalesce(pl.col("name_suffix"), stated)
 
 
 #: Words that make a last name a family's mailbox when written together with it.
@@ -1323,6 +1397,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "exact",
             "nickname",
             "opposite_sex",
+            "other_given_name",
             "jaro_winkler_0.9",
             "similar",
             "unlike",

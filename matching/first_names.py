@@ -5,7 +5,8 @@ often than one person with a typo. Which forms differ by sex comes from
 ``matching/data/first_name_sex_forms.csv`` (suffix rule, feminine bases, explicit pairs).
 A first name counts as *strongly* different (the level a hard rule may act on) only when no
 typo, scrambled letters, initial, short form or first/last swap explains the difference: see
-``explained_difference``.
+``explained_difference``. Two *established* given names close in spelling (Mia / Mila, Lena /
+Lea; ``matching/data/given_names.csv``) are another level again: ``other_given_names``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from functools import cache
 from importlib import resources
 
 import polars as pl
+
+from cleaners.names import name_key
 
 #: Sorted-letter similarity at or above which two names count as the same letters scrambled.
 SCRAMBLED_SIMILARITY = 0.8
@@ -65,3 +68,60 @@ def sorted_letters(name: pl.Expr) -> pl.Expr:
 def initial_or_short_form(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """One name is an initial or the beginning of the other (J. / Johann, Chris / Christopher)."""
     return (left.str.starts_with(right) | right.str.starts_with(left)).fill_null(False)
+
+
+@cache
+def _given_names() -> tuple[str, ...]:
+    """Transliteration keys of the established given names (matching/data/given_names.csv)."""
+    text = resources.files("matching").joinpath("data/given_names.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return tuple(sorted({key for row in rows if (key := name_key(row["name"]))}))
+
+
+#: Spellings of one name that a clerk or a form may mix up: folded together before two given
+#: names count as two (Lukas / Lucas, Stefan / Stephan, Theresa / Teresa, Maya / Maia,
+#: Hannah / Hanna, Isabel / Isabell, Louisa / Luisa, Carolin / Caroline: a final e after a
+#: consonant, where the sexes differ already decided by opposite_sex_forms). Applied in order.
+_SPELLING_FOLDS = (
+    (r"([^aeiou])e$", "$1"),
+    (r"ph", "f"),
+    (r"th", "t"),
+    (r"c([^h]|$)", "k$1"),
+    (r"y", "i"),
+    (r"ou", "u"),
+    (r"([aeiou])h", "$1"),
+)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def spelling_fold(key: pl.Expr) -> pl.Expr:
+    """A first-name key with the spellings of one name folded together ("hannah" -> "hana")."""
+    for pattern, replacement in _SPELLING_FOLDS:
+        key = key.str.replace_all(pattern, replacement)
+    # Doubled letters once (Janna / Jana): the regex engine has no backreferences.
+    return key.str.replace_many([letter * 2 for letter in _LETTERS], list(_LETTERS))
+
+
+def other_given_names(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """True where both keys are established given names (given_names.csv) that are not one
+    name spelled two ways (spelling_fold): Mia / Mila and Lena / Lea, not Lukas / Lucas.
+
+    Only the comparison decides which pairs this matters for (names close in spelling); a
+    nickname or a masculine/feminine form is decided before it.
+    """
+    names = list(_given_names())
+    return (
+        left.is_in(names)
+        & right.is_in(names)
+        & (left != right)
+        & (spelling_fold(left) != spelling_fold(right))
+        & ~_cut_short(left, right)
+        & ~_cut_short(right, left)
+    ).fill_null(False)
+
+
+def _cut_short(shorter: pl.Expr, longer: pl.Expr) -> pl.Expr:
+    """``shorter`` is ``longer`` without its last letter (Isabell / Isabella, Adam / Ada): the
+    commonest slip of all, a letter lost at the end or a field cut short, so such a pair counts
+    as a typo even where both spellings are names (which costs twins such as Luka / Lukas)."""
+    return longer.str.slice(0, longer.str.len_chars() - 1) == shorter

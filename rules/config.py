@@ -314,9 +314,9 @@ _SAME_PERSONAL_ID = ["personal_id:exact_checked", "personal_id:exact"]
 #: registered together may hold: those keep the vetoes.
 _SAME_OR_MISTYPED_PERSONAL_ID = [*_SAME_PERSONAL_ID, "personal_id:typo"]
 #: First names that differ, yet close enough that the first-name veto leaves them to the weights:
-#: a masculine/feminine form (Simon / Simone), one letter apart (Lena / Lea, Jan / Jana), or a
-#: difference a typo could explain.
-_CLOSE_OTHER_FIRST_NAME = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
+#: a masculine/feminine form (Simon / Simone), two established given names (Lena / Lea, Mia /
+#: Mila), one letter apart (Jan / Jana), or a difference a typo could explain.
+_CLOSE_OTHER_FIRST_NAME = "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
 
 
 def _default_hard_rules() -> list[HardRule]:

@@ -46,6 +46,9 @@ def _pairs(*rows: tuple[str, str, float, str | None, str | None]) -> pl.DataFram
         # "other_name": twins' first names one letter apart (Lena / Lea)
         else FIRST_NAME.index("jaro_winkler_0.9")
         if "other_name" in k
+        # "given_names": two established given names close in spelling (Mia / Mila)
+        else FIRST_NAME.index("other_given_name")
+        if "given_names" in k
         else 0
         for k in kinds
     ]
@@ -285,7 +288,8 @@ CASES: list[dict[str, Any]] = [
                 "ahet",
                 "ahmet",
                 0.0,
-                "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike & email:own_names",
+                "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
+                " & email:own_names",
                 None,
             ),
         ],
@@ -303,7 +307,8 @@ CASES: list[dict[str, Any]] = [
                 "lina",
                 "lisa",
                 0.0,
-                "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike & email:own_names",
+                "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
+                " & email:own_names",
                 None,
             ),
         ],
@@ -397,6 +402,18 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"stefan", "weber"}, {"stefanie"}],
         "refused": {("stefanie", "weber"): f"{CONFLICT}: different sex"},
+    },
+    {
+        "description": "twins Mia and Mila (two given names, nothing else to tell them apart) "
+        "are never joined through a record that fits both",
+        "keys": ["mia", "mila", "x"],
+        "pairs": [
+            ("mia", "x", 0.97, None, None),
+            ("mila", "x", 0.96, None, None),
+            ("mia", "mila", 0.3, None, "given_names"),
+        ],
+        "groups": [{"mia", "x"}, {"mila"}],
+        "refused": {("mila", "x"): f"{CONFLICT}: other given name"},
     },
     {
         "description": "Herr next to Frau: a different salutation is a conflict too",

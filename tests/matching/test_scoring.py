@@ -68,12 +68,21 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     # street and number; they are evidence of another organisation, weaker than another address.
     # Personal addresses that each name their own first name ("own_names") are a kind of
     # "different" that says more: two people of one family, not one with several addresses.
-    out_of_order = {("first_name", "opposite_sex"), ("site", "other_unit"), ("email", "own_names")}
+    out_of_order = {
+        ("first_name", "opposite_sex"),
+        ("first_name", "other_given_name"),
+        ("site", "other_unit"),
+        ("email", "own_names"),
+    }
     if comparison.name == "first_name":
         assert (
             WEIGHTS.levels["first_name"]["opposite_sex"]
             < WEIGHTS.levels["first_name"]["similar"]
             < 0
+        )
+        assert (
+            WEIGHTS.levels["first_name"]["other_given_name"]
+            < WEIGHTS.levels["first_name"]["similar"]
         )
     if comparison.name == "site":
         site = WEIGHTS.levels["site"]
@@ -206,9 +215,14 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
     # "opposite_sex" is evidence against, placed early only to win over spelling: step over it.
     # "other_unit" (another organisation in one building) likewise stands early only because
     # street and number agree; "own_names" is a "different" that says more.
-    against = {("first_name", "opposite_sex"), ("site", "other_unit"), ("email", "own_names")}
-    if (name, LADDER[name][step]) in against and level != step:
-        step = max(step - 1, 0)
+    against = {
+        ("first_name", "opposite_sex"),
+        ("first_name", "other_given_name"),
+        ("site", "other_unit"),
+        ("email", "own_names"),
+    }
+    while (name, LADDER[name][step]) in against and level != step and step > 0:
+        step -= 1
     stronger = dict(row, **{name: step})
     scored = score_pairs(_levels_frame([row, stronger]), WEIGHTS)
     # "only_one" organisation between two persons is decided by a built-in rule, not weighed.
@@ -471,7 +485,7 @@ SCHMIDT = ("schmidt", "8622")
 WEBER = ("weber", "317")
 
 # The hard rules the cases below expect (rules.config._default_hard_rules).
-CLOSE_NAMES = "first_name:opposite_sex|jaro_winkler_0.9|similar|unlike"
+CLOSE_NAMES = "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
 OTHER_SEX_RULE = f"no_match: gender:different & {CLOSE_NAMES}"
 OWN_CONTACTS_RULE = (
     f"no_match: {CLOSE_NAMES} & phone:different & email:shared_household|own_names|different"
@@ -986,3 +1000,16 @@ def test_twins_score_is_the_sum_of_the_expected_levels(make_records: Any) -> Non
         + WEIGHTS.levels["phone"]["shared"]
         + WEIGHTS.levels["address"]["house"],
     )
+
+
+def test_own_mobiles_keep_one_name_at_one_address_apart_under_em_weights() -> None:
+    # Father and son (or mother and daughter) of one name at one address, each with a mobile of
+    # their own and nothing else: the EM weighs name and address far above the hand defaults in
+    # multi-silo customer data (prior, first name, last name and house summed to +17.4 on such
+    # a run, against +7 by the defaults), so the pinned "different" mobiles must still bring the
+    # pair below the threshold; an equal birth date (the EM: about +11) says "one person with a
+    # new number" again.
+    same_name_and_house = 17.4
+    own_mobiles = same_name_and_house + WEIGHTS.levels["phone"]["different"]
+    assert _probability(own_mobiles) < MatchingConfig().match_threshold
+    assert _probability(own_mobiles + 11.0) >= MatchingConfig().match_threshold
