@@ -67,7 +67,8 @@ def _value_hashes(column: str) -> list[pl.Expr]:
 
 def frequency_tables(records: pl.DataFrame) -> FrequencyTables:
     """Count the values as matching.term_frequency does, keyed by hash instead of value."""
-    counts, totals = [], {}
+    counts: list[pl.DataFrame] = []
+    totals: dict[str, tuple[int, float] | None] = {}
     for name, (column, _) in ADJUSTED.items():
         # As record_frequencies counts: sorted by value, so the average adds up alike.
         table = records.select(column).drop_nulls().group_by(column).len("n").sort(column)
