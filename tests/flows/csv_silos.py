@@ -1,0 +1,88 @@
+"""End-to-end test projects from CSV silos written inline: one place builds their golden.toml.
+
+The end-to-end tests (organisations, branches, firm mailboxes, business e-mails, contact
+sign-ups) each hold their silos as CSV text and differ only in mappings and project options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from rules.config import GoldenConfig
+
+#: A German CRM export with birth dates (Kundennr;Anrede;Firma;Vorname;Nachname;Straße;PLZ;Ort;
+#: Land;Telefon;E-Mail;Geburtsdatum): the business e-mail and contact sign-up tests.
+CRM_MAPPING: Mapping[str, str | list[str]] = {
+    "source_id": "Kundennr",
+    "salutation": "Anrede",
+    "organisation_name": "Firma",
+    "first_name": "Vorname",
+    "last_name": "Nachname",
+    "street_line": "Straße",
+    "postal_code": "PLZ",
+    "city": "Ort",
+    "country": "Land",
+    "phones": ["Telefon"],
+    "emails": ["E-Mail"],
+    "birth_date": "Geburtsdatum",
+}
+CRM_OPTIONS = {"delimiter": ";", "date_format": "%d.%m.%Y"}
+#: A newsletter with the subscriber's name beside the address (id,email,first_name,last_name).
+NEWSLETTER_MAPPING: Mapping[str, str | list[str]] = {
+    "source_id": "id",
+    "emails": ["email"],
+    "first_name": "first_name",
+    "last_name": "last_name",
+}
+
+
+@dataclass(frozen=True)
+class CsvSilo:
+    """One silo: the file's text, its mapping and connector options (delimiter, date_format)."""
+
+    text: str
+    mapping: Mapping[str, str | list[str]]
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+def csv_project(
+    folder: Path,
+    name: str,
+    silos: Mapping[str, CsvSilo],
+    *,
+    run_checks: bool = False,
+    **project: str,
+) -> GoldenConfig:
+    """Write each silo to ``folder/<silo>.csv``; output and state stay in ``folder`` too."""
+    for silo, csv in silos.items():
+        (folder / f"{silo}.csv").write_text(csv.text, encoding="utf-8")
+    return GoldenConfig.model_validate(
+        {
+            "project": {
+                "name": name,
+                "output_dir": str(folder / "out"),
+                "state_url": f"sqlite:///{folder / 'state.db'}",
+                **project,
+            },
+            "silos": {
+                silo: {
+                    "connector": "csv",
+                    "path": str(folder / f"{silo}.csv"),
+                    "mapping": dict(csv.mapping),
+                    **csv.options,
+                }
+                for silo, csv in silos.items()
+            },
+            "dq": {"run_checks": run_checks},
+        }
+    )
+
+
+def golden_ids_of(folder: Path) -> dict[str, str]:
+    """source_id -> golden_id from a run folder's crosswalk.csv."""
+    crosswalk = pl.read_csv(folder / "crosswalk.csv", infer_schema=False)
+    return {row["source_id"]: row["golden_id"] for row in crosswalk.iter_rows(named=True)}
