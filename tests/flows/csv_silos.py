@@ -55,6 +55,7 @@ def csv_project(
     silos: Mapping[str, CsvSilo],
     *,
     run_checks: bool = False,
+    privacy: Mapping[str, bool] | None = None,
     **project: str,
 ) -> GoldenConfig:
     """Write each silo to ``folder/<silo>.csv``; output and state stay in ``folder`` too."""
@@ -78,6 +79,7 @@ def csv_project(
                 for silo, csv in silos.items()
             },
             "dq": {"run_checks": run_checks},
+            "privacy": dict(privacy or {}),
         }
     )
 

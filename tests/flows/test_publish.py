@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
+from flows.pipeline import PlainRunner, run_pipeline
 from flows.publish import make_caches_private, publish_run
+from tests.flows.csv_silos import CsvSilo, csv_project
 
 
 def _writer(content: str):
@@ -78,3 +81,26 @@ def test_caches_are_owner_only_when_the_outputs_are_not(tmp_path: Path) -> None:
         assert stat.S_IMODE((run / cache).stat().st_mode) == 0o700, cache
         assert stat.S_IMODE((run / cache / "x.parquet").stat().st_mode) == 0o600, cache
     assert stat.S_IMODE((run / "golden.csv").stat().st_mode) == 0o644
+
+
+def test_a_run_with_shared_outputs_keeps_its_caches_private(tmp_path: Path) -> None:
+    """The pipeline applies it: golden.csv keeps the umask's mode, map_cache/ is owner-only."""
+    silo = CsvSilo(
+        "id,name,street\n1,Anna Huber,Werkstraße 3\n2,Anna Huber,Werkstr. 3\n",
+        {"source_id": "id", "full_name": "name", "street_line": "street"},
+    )
+    config = csv_project(
+        tmp_path, "shared outputs", {"crm": silo}, privacy={"private_files": False}
+    )
+
+    umask = os.umask(0o022)  # the modes a web server's shared folder would get
+    try:
+        folder = run_pipeline(config, PlainRunner()).folder
+    finally:
+        os.umask(umask)
+
+    assert (folder / "map_cache").is_dir()
+    assert stat.S_IMODE((folder / "map_cache").stat().st_mode) == 0o700
+    for path in (folder / "map_cache").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((folder / "golden.csv").stat().st_mode) & 0o044  # readable by others
