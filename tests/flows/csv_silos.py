@@ -31,6 +31,50 @@ CRM_MAPPING: Mapping[str, str | list[str]] = {
     "birth_date": "Geburtsdatum",
 }
 CRM_OPTIONS = {"delimiter": ";", "date_format": "%d.%m.%Y"}
+#: A CRM export of firms (Kundennr;Firma;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr): the
+#: organisation tests add its contact columns.
+FIRM_CRM_MAPPING: Mapping[str, str | list[str]] = {
+    "source_id": "Kundennr",
+    "organisation_name": "Firma",
+    "street_line": "Straße",
+    "postal_code": "PLZ",
+    "city": "Ort",
+    "country": "Land",
+    "phones": ["Telefon"],
+    "emails": ["E-Mail"],
+    "vat_id": "USt-IdNr",
+}
+#: The contact columns beside a firm in a CRM export (Anrede, Ansprechpartner, Vorname, Nachname).
+CONTACT_COLUMNS: Mapping[str, str | list[str]] = {
+    "salutation": "Anrede",
+    "contact_name": "Ansprechpartner",
+    "first_name": "Vorname",
+    "last_name": "Nachname",
+}
+#: An ERP export of firms (kundennr,firmenname,strasse,plz,ort,land,telefon,email,ustid).
+ERP_MAPPING: Mapping[str, str | list[str]] = {
+    "source_id": "kundennr",
+    "organisation_name": "firmenname",
+    "street_line": "strasse",
+    "postal_code": "plz",
+    "city": "ort",
+    "country": "land",
+    "phones": ["telefon"],
+    "emails": ["email"],
+    "vat_id": "ustid",
+}
+#: A web shop's orders (order_id,name,company,street,postal_code,city,country,phone,email).
+SHOP_MAPPING: Mapping[str, str | list[str]] = {
+    "source_id": "order_id",
+    "full_name": "name",
+    "organisation_name": "company",
+    "street_line": "street",
+    "postal_code": "postal_code",
+    "city": "city",
+    "country": "country",
+    "phones": ["phone"],
+    "emails": ["email"],
+}
 #: A newsletter with the subscriber's name beside the address (id,email,first_name,last_name).
 NEWSLETTER_MAPPING: Mapping[str, str | list[str]] = {
     "source_id": "id",

@@ -23,6 +23,7 @@ from tests.flows.csv_silos import (
     CRM_MAPPING,
     CRM_OPTIONS,
     NEWSLETTER_MAPPING,
+    SHOP_MAPPING,
     CsvSilo,
     csv_project,
     golden_ids_of,
@@ -48,20 +49,9 @@ N3,info@nordlicht-logistik.de,,
 
 
 def _config(folder: Path) -> GoldenConfig:
-    shop = {
-        "source_id": "order_id",
-        "full_name": "name",
-        "organisation_name": "company",
-        "street_line": "street",
-        "postal_code": "postal_code",
-        "city": "city",
-        "country": "country",
-        "phones": ["phone"],
-        "emails": ["email"],
-    }
     silos = {
         "crm": CsvSilo(CRM, CRM_MAPPING, CRM_OPTIONS),
-        "shop": CsvSilo(SHOP, shop),
+        "shop": CsvSilo(SHOP, SHOP_MAPPING),
         "newsletter": CsvSilo(NEWSLETTER, NEWSLETTER_MAPPING),
     }
     return csv_project(folder, "business e-mails", silos)

@@ -19,7 +19,14 @@ import pytest
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
-from tests.flows.csv_silos import CsvSilo, csv_project, golden_ids_of
+from tests.flows.csv_silos import (
+    CONTACT_COLUMNS,
+    FIRM_CRM_MAPPING,
+    SHOP_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Anrede;Firma;Ansprechpartner;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail
 K1;Firma;Brandner Haustechnik GmbH;z. Hd. Buchhaltung;;;Industriestraße 12;93055;Regensburg;DE;0941 784120;buchhaltung@brandner-haustechnik.de
@@ -43,30 +50,9 @@ N3,j.brandner@brandner-haustechnik.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    crm = {
-        "source_id": "Kundennr",
-        "salutation": "Anrede",
-        "organisation_name": "Firma",
-        "contact_name": "Ansprechpartner",
-        "first_name": "Vorname",
-        "last_name": "Nachname",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-    }
-    shop = {
-        "source_id": "order_id",
-        "full_name": "name",
-        "organisation_name": "company",
-        "street_line": "street",
-        "postal_code": "postal_code",
-        "city": "city",
-        "country": "country",
-        "emails": ["email"],
-    }
+    crm = {**FIRM_CRM_MAPPING, **CONTACT_COLUMNS}
+    del crm["vat_id"]  # the file has no USt-IdNr column
+    shop = {field: column for field, column in SHOP_MAPPING.items() if field != "phones"}
     silos = {
         "crm": CsvSilo(CRM, crm, {"delimiter": ";"}),
         "shop": CsvSilo(SHOP, shop),

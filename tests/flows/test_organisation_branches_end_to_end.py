@@ -18,7 +18,13 @@ import pytest
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
-from tests.flows.csv_silos import CsvSilo, csv_project, golden_ids_of
+from tests.flows.csv_silos import (
+    ERP_MAPPING,
+    FIRM_CRM_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Firma;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr
 C1;Veloblitz AG;Limmatquai 10;8001;Zürich;CH;044 111 22 33;info@veloblitz.ch;
@@ -48,30 +54,12 @@ N5,kontakt@reiter-gruppe.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    crm = {
-        "source_id": "Kundennr",
-        "organisation_name": "Firma",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-        "vat_id": "USt-IdNr",
-    }
-    erp = {
-        "source_id": "kundennr",
-        "organisation_name": "firmenname",
-        "street_line": "strasse",
-        "postal_code": "plz",
-        "city": "ort",
-        "country": "land",
-        "phones": ["telefon"],
-        "emails": ["email"],
-        "vat_id": "ustid",
-    }
     newsletter = CsvSilo(NEWSLETTER, {"source_id": "id", "emails": ["email"]})
-    silos = {"crm": CsvSilo(CRM, crm), "erp": CsvSilo(ERP, erp), "newsletter": newsletter}
+    silos = {
+        "crm": CsvSilo(CRM, FIRM_CRM_MAPPING),
+        "erp": CsvSilo(ERP, ERP_MAPPING),
+        "newsletter": newsletter,
+    }
     return csv_project(folder, "organisation branches", silos)
 
 

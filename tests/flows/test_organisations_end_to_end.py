@@ -19,7 +19,14 @@ from flows.export import export_profile
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
-from tests.flows.csv_silos import CsvSilo, csv_project, golden_ids_of
+from tests.flows.csv_silos import (
+    CONTACT_COLUMNS,
+    ERP_MAPPING,
+    FIRM_CRM_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Anrede;Firma;Ansprechpartner;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr
 C1;Firma;Huber Bau GmbH z. Hd. Frau Anna Huber;;;;Werkstraße 3;80331;München;DE;089 4455660;a.huber@huber-bau.de;
@@ -63,33 +70,8 @@ N4,anna.huber@gmx.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    crm = {
-        "source_id": "Kundennr",
-        "salutation": "Anrede",
-        "organisation_name": "Firma",
-        "contact_name": "Ansprechpartner",
-        "first_name": "Vorname",
-        "last_name": "Nachname",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-        "vat_id": "USt-IdNr",
-    }
-    erp = {
-        "source_id": "kundennr",
-        "organisation_name": "firmenname",
-        "legal_form": "rechtsform",
-        "street_line": "strasse",
-        "postal_code": "plz",
-        "city": "ort",
-        "country": "land",
-        "phones": ["telefon"],
-        "emails": ["email"],
-        "vat_id": "ustid",
-    }
+    crm = {**FIRM_CRM_MAPPING, **CONTACT_COLUMNS}
+    erp = {**ERP_MAPPING, "legal_form": "rechtsform"}
     newsletter = CsvSilo(NEWSLETTER, {"source_id": "id", "emails": ["email"]})
     silos = {"crm": CsvSilo(CRM, crm), "erp": CsvSilo(ERP, erp), "newsletter": newsletter}
     return csv_project(folder, "organisations", silos)
