@@ -14,36 +14,30 @@ import polars as pl
 
 from rules.config import GoldenConfig
 
-#: A German CRM export with birth dates (Kundennr;Anrede;Firma;Vorname;Nachname;Straße;PLZ;Ort;
-#: Land;Telefon;E-Mail;Geburtsdatum): the business e-mail and contact sign-up tests.
-CRM_MAPPING: Mapping[str, str | list[str]] = {
+#: The columns every German CRM export of these tests has (Kundennr;Firma;Straße;PLZ;Ort;Land;
+#: Telefon;E-Mail); each adds its own.
+CRM_COLUMNS: Mapping[str, str | list[str]] = {
     "source_id": "Kundennr",
-    "salutation": "Anrede",
     "organisation_name": "Firma",
-    "first_name": "Vorname",
-    "last_name": "Nachname",
     "street_line": "Straße",
     "postal_code": "PLZ",
     "city": "Ort",
     "country": "Land",
     "phones": ["Telefon"],
     "emails": ["E-Mail"],
+}
+#: A CRM export of persons and firms with birth dates (Anrede, Vorname, Nachname, Geburtsdatum
+#: too): the business e-mail and contact sign-up tests.
+CRM_MAPPING: Mapping[str, str | list[str]] = {
+    **CRM_COLUMNS,
+    "salutation": "Anrede",
+    "first_name": "Vorname",
+    "last_name": "Nachname",
     "birth_date": "Geburtsdatum",
 }
 CRM_OPTIONS = {"delimiter": ";", "date_format": "%d.%m.%Y"}
-#: A CRM export of firms (Kundennr;Firma;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr): the
-#: organisation tests add its contact columns.
-FIRM_CRM_MAPPING: Mapping[str, str | list[str]] = {
-    "source_id": "Kundennr",
-    "organisation_name": "Firma",
-    "street_line": "Straße",
-    "postal_code": "PLZ",
-    "city": "Ort",
-    "country": "Land",
-    "phones": ["Telefon"],
-    "emails": ["E-Mail"],
-    "vat_id": "USt-IdNr",
-}
+#: A CRM export of firms with their VAT id (USt-IdNr).
+FIRM_CRM_MAPPING: Mapping[str, str | list[str]] = {**CRM_COLUMNS, "vat_id": "USt-IdNr"}
 #: The contact columns beside a firm in a CRM export (Anrede, Ansprechpartner, Vorname, Nachname).
 CONTACT_COLUMNS: Mapping[str, str | list[str]] = {
     "salutation": "Anrede",

@@ -21,7 +21,7 @@ from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
 from tests.flows.csv_silos import (
     CONTACT_COLUMNS,
-    FIRM_CRM_MAPPING,
+    CRM_COLUMNS,
     SHOP_MAPPING,
     CsvSilo,
     csv_project,
@@ -50,8 +50,7 @@ N3,j.brandner@brandner-haustechnik.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    crm = {**FIRM_CRM_MAPPING, **CONTACT_COLUMNS}
-    del crm["vat_id"]  # the file has no USt-IdNr column
+    crm = {**CRM_COLUMNS, **CONTACT_COLUMNS}
     shop = {field: column for field, column in SHOP_MAPPING.items() if field != "phones"}
     silos = {
         "crm": CsvSilo(CRM, crm, {"delimiter": ";"}),
