@@ -539,8 +539,8 @@ def lift_subject_restriction(config: GoldenConfig, golden_id: str) -> int:
     store = StateStore.open(config.state_url)
     try:
         members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
-        keys = [tuple(row) for row in members.select("silo", "source_id").iter_rows()]
-        count = lift_restriction(store, keys, datetime.now(UTC)) if keys else 0  # type: ignore[arg-type]
+        keys = [(silo, source_id) for silo, source_id in members.select("silo", "source_id").rows()]
+        count = lift_restriction(store, keys, datetime.now(UTC)) if keys else 0
     finally:
         store.close()
     if count == 0:
