@@ -56,6 +56,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(DEMO_DIR) .pytest_cache

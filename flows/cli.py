@@ -260,19 +260,20 @@ def _log_warnings() -> None:
 
 def print_summary(summary: dict[str, object]) -> None:
     """Render a run summary (summary.json content) as a small table."""
-    table = Table("silo", "rows read", "quarantined", "records", title=f"run {summary['run_id']}")
-    for silo in summary["silos"]:  # type: ignore[union-attr]
-        table.add_row(
-            silo["name"], str(silo["rows_read"]), str(silo["quarantined"]), str(silo["records"])
-        )
+    from reports.summary import RunSummary
+
+    run = RunSummary.from_dict(summary)
+    table = Table("silo", "rows read", "quarantined", "records", title=f"run {run.run_id}")
+    for silo in run.silos:
+        table.add_row(silo.name, str(silo.rows_read), str(silo.quarantined), str(silo.records))
     console.print(table)
-    for label, key in (
-        ("golden records", "golden_records"),
-        ("duplicates merged", "duplicates_merged"),
-        ("pairs for review", "review_pairs"),
-        ("stale flagged", "stale_flagged"),
+    for label, count in (
+        ("golden records", run.golden_records),
+        ("duplicates merged", run.duplicates_merged),
+        ("pairs for review", run.review_pairs),
+        ("stale flagged", run.stale_flagged),
     ):
-        console.print(f"{label:>18}: {summary[key]}")
+        console.print(f"{label:>18}: {count}")
 
 
 @app.command()

@@ -92,6 +92,7 @@ def infer_roles(
     number is the id.
     """
     known = header_roles()
+    role: str | None
     for column, role in overrides.items():
         if column not in columns:
             raise ConfigError(

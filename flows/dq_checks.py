@@ -60,7 +60,7 @@ def run_dq_checks(
             countries=countries,
         )
         if config.dq.run_checks
-        else []
+        else ()
     )
     clock = time.perf_counter()
     # No checks (nothing checkable mapped): no reason to pay for the import.

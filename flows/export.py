@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -385,8 +386,19 @@ def export_after_run(config: GoldenConfig) -> list[ExportResult]:
         except GoldenError as exc:
             log.error("export %s failed: %s", name, exc)
             continue
-        except Exception:
-            log.exception("export %s failed unexpectedly", name)
+        except Exception as exc:
+            # Type and place, not the message: an unexpected error may quote a value (polars'
+            # cast and schema errors show the offending values), and logs hold no person's data.
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error(
+                "export %s failed unexpectedly: %s at %s:%s — run `golden export --profile %s` "
+                "by hand to see the whole error",
+                name,
+                type(exc).__name__,
+                Path(frame.filename).name,
+                frame.lineno,
+                name,
+            )
             continue
         log.info("export %s: %s (%s)", name, result.folder, result.files)
         results.append(result)

@@ -119,9 +119,11 @@ class PrefectRunner:
     def _report(self, description: str, share: float = 0.0) -> None:
         percent = 100.0 * min(self.done + share, len(STAGES)) / len(STAGES)
         if self.progress is None:
-            self.progress = create_progress_artifact(
-                percent, key=PROGRESS_KEY, description=description
-            )
+            created = create_progress_artifact(percent, key=PROGRESS_KEY, description=description)
+            # Prefect returns a coroutine only when called from async code; the flow is sync.
+            if not isinstance(created, UUID):
+                raise TypeError(f"create_progress_artifact returned {type(created).__name__}")
+            self.progress = created
         else:
             update_progress_artifact(self.progress, percent, description=description)
 

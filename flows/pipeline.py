@@ -30,7 +30,13 @@ from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.faults import describe_fault
 from flows.outputs import RunOutputs, write_outputs
-from flows.publish import make_private, prune_match_caches, prune_run_folders, publish_run
+from flows.publish import (
+    make_caches_private,
+    make_private,
+    prune_match_caches,
+    prune_run_folders,
+    publish_run,
+)
 from flows.retention import compute_retention, write_retention
 from flows.runlock import process_identity, run_lock
 from flows.state import PUBLISHED_STAGE, StateStore
@@ -298,6 +304,8 @@ def write_run(target: Path, outputs: RunOutputs, config: GoldenConfig, due: pl.D
     write_retention(target, due, config.project.language)
     if config.privacy.private_files:
         make_private(target)
+    else:
+        make_caches_private(target)
 
 
 def build_summary(

@@ -22,6 +22,15 @@ from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
 
+#: The caches a run folder holds for the next run (only the latest run's are kept).
+CACHE_FOLDERS = (
+    CACHE_FOLDER,
+    CLEAN_CACHE_FOLDER,
+    DQ_CACHE_FOLDER,
+    CLUSTER_CACHE_FOLDER,
+    MAP_CACHE_FOLDER,
+)
+
 #: Output file name -> what it holds (also documented in the README).
 OUTPUT_FILES = {
     "golden.csv": "golden records, one row per entity (also golden.parquet)",
@@ -95,6 +104,17 @@ def make_private(folder: Path) -> None:
             path.chmod(0o700 if path.is_dir() else 0o600)
 
 
+def make_caches_private(folder: Path) -> None:
+    """Owner-only modes on the caches of a run folder, whatever ``[privacy] private_files`` says.
+
+    They are the next run's input, never a report to serve, and the clean and map caches hold
+    names and address lines as the silos spell them.
+    """
+    for cache in CACHE_FOLDERS:
+        if (folder / cache).is_dir() and not (folder / cache).is_symlink():
+            make_private(folder / cache)
+
+
 def switch_latest(output_dir: Path, run_folder: Path) -> None:
     """Point ``<output>/latest`` at ``run_folder`` with one atomic rename of a symlink."""
     latest = output_dir / "latest"
@@ -113,13 +133,8 @@ def prune_match_caches(output_dir: Path, keep: Path) -> None:
     for run_folder in (output_dir / "runs").iterdir():
         if run_folder.name == keep.name:
             continue
-        for cache in (
-            run_folder / CACHE_FOLDER,
-            run_folder / CLEAN_CACHE_FOLDER,
-            run_folder / DQ_CACHE_FOLDER,
-            run_folder / CLUSTER_CACHE_FOLDER,
-            run_folder / MAP_CACHE_FOLDER,
-        ):
+        for name in CACHE_FOLDERS:
+            cache = run_folder / name
             if cache.is_dir() and not cache.is_symlink():
                 shutil.rmtree(cache, ignore_errors=True)
 

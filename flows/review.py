@@ -364,7 +364,9 @@ def _decision_entries(
             )
         else:
             detail = f"{lefts[0]} / {rights[0]} {by}"
-        entries.append(HistoryEntry(first["decided_at"], kind or str(first["decision"]), detail))
+        decided_at = first["decided_at"]
+        when = decided_at if isinstance(decided_at, datetime) else None
+        entries.append(HistoryEntry(when, kind or str(first["decision"]), detail))
     return entries
 
 

@@ -9,8 +9,10 @@ Which rows and texts belong to the person is decided in matching.erasure (``pers
 ``holds_person``: their golden id, record keys, or a distinctive value of theirs). Those rows are
 dropped from CSV and Parquet files. Reports
 (HTML) and other files holding the person are replaced by a short notice (the next run writes them
-anew); the match cache loses the person's rows (it stays usable: the next run stays incremental);
-the clean and map caches are deleted (the next run cleans and parses every row again).
+anew); the match cache loses the person's rows (it stays usable: the next run stays incremental)
+and its frozen term-frequency tables stop counting the person's names (a name only they had
+loses its hash); the clean and map caches are deleted (the next run cleans and parses every row
+again).
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ from typing import Final
 import polars as pl
 
 from matching.erasure import Person, holds_person, holds_short_value, person_rows
+from matching.frozen_model import (
+    TABLES_FILE,
+    TOTALS_FILE,
+    TablesUnusable,
+    load_tables,
+    tables_without,
+    write_tables,
+)
 from matching.incremental import PAIRS_PER_ROW_GROUP, pairs_without
 from reports.csv_safe import write_csv
 
@@ -67,9 +77,17 @@ class ScrubPlan:
 
 
 def plan_scrub(
-    folders: Iterable[Path], person: Person, request_ref: str, delete_folders: Iterable[Path] = ()
+    folders: Iterable[Path],
+    person: Person,
+    request_ref: str,
+    delete_folders: Iterable[Path] = (),
+    counted: pl.DataFrame | None = None,
 ) -> ScrubPlan:
-    """Prepare the removal of ``person`` from every file under ``folders`` (run or export)."""
+    """Prepare the removal of ``person`` from every file under ``folders`` (run or export).
+
+    ``counted``: the person's cleaned records, taken out of a match cache's frozen
+    term-frequency tables (their name's hash and count would stay there until a full run).
+    """
     plan = ScrubPlan()
     for folder in delete_folders:
         plan.delete.append(folder)
@@ -93,11 +111,13 @@ def plan_scrub(
                 plan.changes[str(deleted)] = -1
         cache = folder / CACHE_FOLDER
         if cache.is_dir() and not cache.is_symlink():
-            _plan_cache(cache, person, plan)
+            _plan_cache(cache, person, plan, counted)
     return plan
 
 
-def _plan_cache(cache: Path, person: Person, plan: ScrubPlan) -> None:
+def _plan_cache(
+    cache: Path, person: Person, plan: ScrubPlan, counted: pl.DataFrame | None = None
+) -> None:
     """Drop the person's rows from a match cache and fix its row counts; else delete it.
 
     Keeping the cache usable keeps the next run incremental, so an erasure does not by itself
@@ -108,11 +128,18 @@ def _plan_cache(cache: Path, person: Person, plan: ScrubPlan) -> None:
         manifest = json.loads(manifest_path.read_text("utf-8"))
         rows = manifest["rows"]
         frames = {name: pl.read_parquet(cache / f"{name}.parquet") for name in rows}
-    except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+        tables = load_tables(cache) if (cache / TABLES_FILE).exists() else None
+    except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError, TablesUnusable):
         plan.delete.append(cache)
         plan.changes[str(cache)] = -1
         return
     removed = 0
+    if tables is not None and counted is not None and counted.height:
+        kept = tables_without(tables, counted)
+        write_tables(cache, kept, suffix=SUFFIX)
+        for name in (TABLES_FILE, TOTALS_FILE):
+            plan.replace[cache / name] = cache / f"{name}{SUFFIX}"
+        plan.changes[str(cache / TABLES_FILE)] = tables.counts.height - kept.counts.height
     # The compared pairs hold places in records.parquet, no keys or values: they lose the
     # pairs of the records dropped there and are renumbered to the records kept.
     numbered = "compared" in frames and {"left", "right"} <= set(frames["compared"].columns)

@@ -354,7 +354,8 @@ def validate(config: GoldenConfig, cleaned: Cleaned, dq: DQResults | None = None
 
     ``dq`` (the DQ check results) adds the invalid-value thresholds of [dq].
     """
-    failures, warnings = [], []
+    failures: list[str] = []
+    warnings: list[str] = []
     # Blank rows (exports often end in many) are quarantined but say nothing about quality.
     blank = dict(
         cleaned.quarantine.filter(pl.col("reason") == EMPTY_ROW).group_by("silo").len().iter_rows()

@@ -219,7 +219,7 @@ def erase_subject(
             records=tasks.height,
         )
         person = erased_person(holdings, golden_id)
-        plan = _plan_files(config, store, person, ref)
+        plan = _plan_files(config, store, person, ref, holdings.records_of(golden_id))
         folder = _privacy_dir(config) / "erasure" / ref
         staging = folder.with_name(f".{ref}.partial")
         try:
@@ -258,8 +258,11 @@ def _profiles_given(store: StateStore, golden_id: str) -> tuple[str, ...]:
     return tuple(sorted({row.profile for row in rows}))
 
 
-def _plan_files(config: GoldenConfig, store: StateStore, person: Person, ref: str) -> ScrubPlan:
-    """Every published run and export folder on disk; older runs rewritten or deleted."""
+def _plan_files(
+    config: GoldenConfig, store: StateStore, person: Person, ref: str, records: pl.DataFrame
+) -> ScrubPlan:
+    """Every published run and export folder on disk; older runs rewritten or deleted; the
+    person's cleaned ``records`` leave the frozen term-frequency tables."""
     runs = config.output_dir / "runs"
     latest = (
         (config.output_dir / "latest").resolve()
@@ -279,7 +282,7 @@ def _plan_files(config: GoldenConfig, store: StateStore, person: Person, ref: st
             if row.folder
         }
     exports = sorted(path for path in recorded if path.is_dir())
-    return plan_scrub([*rewrite, *exports], person, ref, delete_folders=remove)
+    return plan_scrub([*rewrite, *exports], person, ref, delete_folders=remove, counted=records)
 
 
 def _privacy_dir(config: GoldenConfig) -> Path:
@@ -536,8 +539,8 @@ def lift_subject_restriction(config: GoldenConfig, golden_id: str) -> int:
     store = StateStore.open(config.state_url)
     try:
         members = store.load_crosswalk().filter(pl.col("golden_id") == golden_id)
-        keys = [tuple(row) for row in members.select("silo", "source_id").iter_rows()]
-        count = lift_restriction(store, keys, datetime.now(UTC)) if keys else 0  # type: ignore[arg-type]
+        keys = [(silo, source_id) for silo, source_id in members.select("silo", "source_id").rows()]
+        count = lift_restriction(store, keys, datetime.now(UTC)) if keys else 0
     finally:
         store.close()
     if count == 0:

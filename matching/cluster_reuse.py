@@ -28,6 +28,7 @@ clusters every component.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,7 +241,7 @@ def load_cluster_cache(folder: Path) -> ClusterCache:
     if not isinstance(key, str):
         raise ClusterCacheUnusable("manifest.json: 'key' missing")
     rows = row_counts(data, _FILES, ClusterCacheUnusable)
-    schemas = {
+    schemas: dict[str, Mapping[str, pl.DataType]] = {
         "fingerprints": _FINGERPRINT_SCHEMA,
         "pairs": _PAIR_SCHEMA,
         "links": _LINK_SCHEMA,

@@ -166,7 +166,7 @@ def constrained_clusters(
             forbidden[a] = blocked_a | forbidden.pop(b)
 
     # forbidden is kept per root: give every record's constraints to its own root first.
-    ordered_edges = []
+    ordered_edges: list[tuple[str, str]] = []
     if must_link is not None:
         ordered_edges.extend(
             must_link.select("left_key", "right_key").sort("left_key", "right_key").iter_rows()

@@ -67,7 +67,8 @@ def _value_hashes(column: str) -> list[pl.Expr]:
 
 def frequency_tables(records: pl.DataFrame) -> FrequencyTables:
     """Count the values as matching.term_frequency does, keyed by hash instead of value."""
-    counts, totals = [], {}
+    counts: list[pl.DataFrame] = []
+    totals: dict[str, tuple[int, float] | None] = {}
     for name, (column, _) in ADJUSTED.items():
         # As record_frequencies counts: sorted by value, so the average adds up alike.
         table = records.select(column).drop_nulls().group_by(column).len("n").sort(column)
@@ -81,6 +82,33 @@ def frequency_tables(records: pl.DataFrame) -> FrequencyTables:
     frame = pl.concat(counts) if counts else pl.DataFrame(schema=_TABLE_SCHEMA)
     frame = frame.cast(_TABLE_SCHEMA).sort("comparison", "value_hash_1", "value_hash_2")  # type: ignore[arg-type]
     return FrequencyTables(frame, totals)
+
+
+def tables_without(tables: FrequencyTables, records: pl.DataFrame) -> FrequencyTables:
+    """``tables`` with ``records`` (an erased person's) no longer counted (DSGVO Art. 17).
+
+    Each of their values counts once less per record, a value only they had loses its hash, and
+    the totals and averages are those a full run would count without them. A value the tables
+    do not hold (changed since the full run) takes nothing from anybody's count.
+    """
+    erased = frequency_tables(records).counts.rename({"n": "erased"})
+    keys = ["comparison", "value_hash_1", "value_hash_2"]
+    counts = (
+        tables.counts.join(erased, on=keys, how="left", maintain_order="left")
+        .with_columns(pl.col("n").cast(pl.Int64) - pl.col("erased").fill_null(0).cast(pl.Int64))
+        .filter(pl.col("n") > 0)
+        .drop("erased")
+        .cast(_TABLE_SCHEMA)  # type: ignore[arg-type]
+    )
+    totals: dict[str, tuple[int, float] | None] = {}
+    for name in ADJUSTED:
+        n = counts.filter(pl.col("comparison") == name)["n"]
+        total = int(n.sum())
+        if tables.totals.get(name) is None or not total:
+            totals[name] = None
+            continue
+        totals[name] = (total, float(((n / total) ** 2).sum()))
+    return FrequencyTables(counts, totals)
 
 
 def frozen_record_frequencies(records: pl.DataFrame, tables: FrequencyTables) -> RecordFrequencies:
@@ -108,15 +136,17 @@ def frozen_record_frequencies(records: pl.DataFrame, tables: FrequencyTables) ->
     return found
 
 
-def write_tables(folder: Path, tables: FrequencyTables) -> None:
-    """Write the tables into the match cache folder (before its manifest)."""
-    tables.counts.write_parquet(folder / TABLES_FILE)
+def write_tables(folder: Path, tables: FrequencyTables, suffix: str = "") -> None:
+    """Write the tables into the match cache folder (before its manifest); ``suffix`` ends the
+    file names (an erasure's copies, moved into place once it is recorded)."""
+    tables.counts.write_parquet(folder / f"{TABLES_FILE}{suffix}")
     totals = {
         name: None if value is None else {"total": value[0], "average": value[1]}
         for name, value in tables.totals.items()
     }
     document = {"rows": tables.counts.height, "totals": totals}
-    (folder / TOTALS_FILE).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    (folder / f"{TOTALS_FILE}{suffix}").write_text(text)
 
 
 def load_tables(folder: Path) -> FrequencyTables:

@@ -43,6 +43,22 @@ def phone_formats(e164: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+def person_to_erase(golden: pl.DataFrame) -> dict[str, Any]:
+    """The first person (by golden id) with two or more records, an e-mail, a phone and a street:
+    every kind of value a log could leak."""
+    return (
+        golden.filter(
+            (pl.col("record_type") == "person")
+            & (pl.col("member_count") >= 2)
+            & (pl.col("emails").list.len() > 0)
+            & (pl.col("phones").list.len() > 0)
+            & pl.col("street").is_not_null()
+        )
+        .sort("golden_id")
+        .row(0, named=True)
+    )
+
+
 def person_values(golden: dict[str, Any], raw_records: list[dict[str, Any]]) -> list[str]:
     """Every value of the person to look for: golden and as read in each silo."""
     values: list[str] = list(golden["emails"])
@@ -125,17 +141,7 @@ def main(directory: Path, out: Path) -> None:
     with prefect_test_harness(server_startup_timeout=120):
         nightly_flow(str(config_path), today=DEMO_TODAY)
         golden = pl.read_parquet(directory / "out" / "latest" / "golden.parquet")
-        person = (
-            golden.filter(
-                (pl.col("record_type") == "person")
-                & (pl.col("member_count") >= 2)
-                & (pl.col("emails").list.len() > 0)
-                & (pl.col("phones").list.len() > 0)
-                & pl.col("street").is_not_null()
-            )
-            .sort("golden_id")
-            .row(0, named=True)
-        )
+        person = person_to_erase(golden)
         golden_id = str(person["golden_id"])
         find_subjects(config, str(person["emails"][0]).upper(), DEMO_TODAY)
         access_json, _ = export_subject(config, golden_id, directory / "access", DEMO_TODAY)

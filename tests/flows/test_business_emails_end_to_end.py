@@ -19,6 +19,15 @@ from flows.export import export_profile
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
+from tests.flows.csv_silos import (
+    CRM_MAPPING,
+    CRM_OPTIONS,
+    NEWSLETTER_MAPPING,
+    SHOP_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Anrede;Firma;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail;Geburtsdatum
 C1;Firma;Nordlicht Logistik AG z. Hd. Frau Schröder;;;Goethestraße 11;22767;Hamburg;DE;040 2265075;info@nordlicht-logistik.de;
@@ -40,57 +49,12 @@ N3,info@nordlicht-logistik.de,,
 
 
 def _config(folder: Path) -> GoldenConfig:
-    (folder / "crm.csv").write_text(CRM, encoding="utf-8")
-    (folder / "shop.csv").write_text(SHOP, encoding="utf-8")
-    (folder / "newsletter.csv").write_text(NEWSLETTER, encoding="utf-8")
-    crm = {
-        "source_id": "Kundennr",
-        "salutation": "Anrede",
-        "organisation_name": "Firma",
-        "first_name": "Vorname",
-        "last_name": "Nachname",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-        "birth_date": "Geburtsdatum",
-    }
-    shop = {
-        "source_id": "order_id",
-        "full_name": "name",
-        "organisation_name": "company",
-        "street_line": "street",
-        "postal_code": "postal_code",
-        "city": "city",
-        "country": "country",
-        "phones": ["phone"],
-        "emails": ["email"],
-    }
-    newsletter = {
-        "source_id": "id",
-        "emails": ["email"],
-        "first_name": "first_name",
-        "last_name": "last_name",
-    }
     silos = {
-        name: {"connector": "csv", "path": str(folder / f"{name}.csv"), "mapping": mapping}
-        for name, mapping in (("crm", crm), ("shop", shop), ("newsletter", newsletter))
+        "crm": CsvSilo(CRM, CRM_MAPPING, CRM_OPTIONS),
+        "shop": CsvSilo(SHOP, SHOP_MAPPING),
+        "newsletter": CsvSilo(NEWSLETTER, NEWSLETTER_MAPPING),
     }
-    silos["crm"]["delimiter"] = ";"
-    silos["crm"]["date_format"] = "%d.%m.%Y"
-    return GoldenConfig.model_validate(
-        {
-            "project": {
-                "name": "business e-mails",
-                "output_dir": str(folder / "out"),
-                "state_url": f"sqlite:///{folder / 'state.db'}",
-            },
-            "silos": silos,
-            "dq": {"run_checks": False},
-        }
-    )
+    return csv_project(folder, "business e-mails", silos)
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +62,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, Path]:
     folder = tmp_path_factory.mktemp("business_emails")
     config = _config(folder)
     return config, run_pipeline(config, PlainRunner()).folder
-
-
-def _golden_ids(folder: Path) -> dict[str, str]:
-    crosswalk = pl.read_csv(folder / "crosswalk.csv", infer_schema=False)
-    return {row["source_id"]: row["golden_id"] for row in crosswalk.iter_rows(named=True)}
 
 
 SAME = [
@@ -130,7 +89,7 @@ APART = [
 
 @pytest.mark.parametrize(("description", "left", "right"), SAME)
 def test_linked(run: tuple[GoldenConfig, Path], description: str, left: str, right: str) -> None:
-    ids = _golden_ids(run[1])
+    ids = golden_ids_of(run[1])
     assert ids[left] == ids[right], description
 
 
@@ -138,7 +97,7 @@ def test_linked(run: tuple[GoldenConfig, Path], description: str, left: str, rig
 def test_kept_apart(
     run: tuple[GoldenConfig, Path], description: str, left: str, right: str
 ) -> None:
-    ids = _golden_ids(run[1])
+    ids = golden_ids_of(run[1])
     assert ids[left] != ids[right], description
 
 
@@ -146,7 +105,7 @@ def test_contacts_point_to_their_organisation(
     run: tuple[GoldenConfig, Path], tmp_path: Path
 ) -> None:
     config, folder = run
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     golden = pl.read_csv(folder / "golden.csv", infer_schema=False)
     account = dict(zip(golden["golden_id"], golden["account_golden_id"], strict=True))
     contact = golden.filter(pl.col("golden_id") == ids[f"S1{CONTACT_ID_SUFFIX}"]).row(0, named=True)

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
+from tests.flows.csv_silos import (
+    CRM_MAPPING,
+    CRM_OPTIONS,
+    NEWSLETTER_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Anrede;Firma;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail;Geburtsdatum
 C1;Firma;Huber Bau GmbH z. Hd. Frau Anna Huber;;;Werkstraße 3;80331;München;DE;089 123456;info@huber-bau.de;
@@ -38,53 +45,17 @@ N6,e.schneider@schreinerei-kaeser.ch,,
 
 
 def _config(folder: Path) -> GoldenConfig:
-    (folder / "crm.csv").write_text(CRM, encoding="utf-8")
-    (folder / "newsletter.csv").write_text(NEWSLETTER, encoding="utf-8")
-    crm = {
-        "source_id": "Kundennr",
-        "salutation": "Anrede",
-        "organisation_name": "Firma",
-        "first_name": "Vorname",
-        "last_name": "Nachname",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-        "birth_date": "Geburtsdatum",
-    }
-    newsletter = {
-        "source_id": "id",
-        "emails": ["email"],
-        "first_name": "first_name",
-        "last_name": "last_name",
-    }
     silos = {
-        name: {"connector": "csv", "path": str(folder / f"{name}.csv"), "mapping": mapping}
-        for name, mapping in (("crm", crm), ("newsletter", newsletter))
+        "crm": CsvSilo(CRM, CRM_MAPPING, CRM_OPTIONS),
+        "newsletter": CsvSilo(NEWSLETTER, NEWSLETTER_MAPPING),
     }
-    silos["crm"]["delimiter"] = ";"
-    silos["crm"]["date_format"] = "%d.%m.%Y"
-    return GoldenConfig.model_validate(
-        {
-            "project": {
-                "name": "contact sign-ups",
-                "output_dir": str(folder / "out"),
-                "state_url": f"sqlite:///{folder / 'state.db'}",
-            },
-            "silos": silos,
-            "dq": {"run_checks": False},
-        }
-    )
+    return csv_project(folder, "contact sign-ups", silos)
 
 
 @pytest.fixture(scope="module")
 def golden_ids(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("contact_sign_ups")
-    out = run_pipeline(_config(folder), PlainRunner()).folder
-    crosswalk = pl.read_csv(out / "crosswalk.csv", infer_schema=False)
-    return {row["source_id"]: row["golden_id"] for row in crosswalk.iter_rows(named=True)}
+    return golden_ids_of(run_pipeline(_config(folder), PlainRunner()).folder)
 
 
 def test_a_first_name_only_sign_up_at_the_firms_domain_joins_the_contact(

@@ -672,3 +672,26 @@ def test_export_state_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.db
 def test_export_state_on_postgresql(postgres_url: str) -> None:
     _exercise_export_state(postgres_url)
+
+
+def test_an_unexpected_export_failure_logs_no_value(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The nightly export step logs the error's type and place, never its message: polars'
+    errors quote the values they could not read."""
+    from types import SimpleNamespace
+
+    import flows.export
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise pl.exceptions.InvalidOperationError("conversion failed for ['Mustermann']")
+
+    monkeypatch.setattr(flows.export, "export_profile", fail)
+    config = SimpleNamespace(export=SimpleNamespace(profiles=["generic"], delta=True))
+
+    with caplog.at_level("DEBUG", logger="golden"):
+        assert flows.export.export_after_run(config) == []  # type: ignore[arg-type]
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "export generic failed unexpectedly: InvalidOperationError at" in logged
+    assert "Mustermann" not in logged and not any(record.exc_info for record in caplog.records)

@@ -19,6 +19,14 @@ import pytest
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
+from tests.flows.csv_silos import (
+    CONTACT_COLUMNS,
+    CRM_COLUMNS,
+    SHOP_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Anrede;Firma;Ansprechpartner;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail
 K1;Firma;Brandner Haustechnik GmbH;z. Hd. Buchhaltung;;;Industriestraße 12;93055;Regensburg;DE;0941 784120;buchhaltung@brandner-haustechnik.de
@@ -42,61 +50,20 @@ N3,j.brandner@brandner-haustechnik.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    (folder / "crm.csv").write_text(CRM, encoding="utf-8")
-    (folder / "shop.csv").write_text(SHOP, encoding="utf-8")
-    (folder / "newsletter.csv").write_text(NEWSLETTER, encoding="utf-8")
-    crm = {
-        "source_id": "Kundennr",
-        "salutation": "Anrede",
-        "organisation_name": "Firma",
-        "contact_name": "Ansprechpartner",
-        "first_name": "Vorname",
-        "last_name": "Nachname",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-    }
-    shop = {
-        "source_id": "order_id",
-        "full_name": "name",
-        "organisation_name": "company",
-        "street_line": "street",
-        "postal_code": "postal_code",
-        "city": "city",
-        "country": "country",
-        "emails": ["email"],
-    }
-    newsletter = {"source_id": "id", "emails": ["email"]}
+    crm = {**CRM_COLUMNS, **CONTACT_COLUMNS}
+    shop = {field: column for field, column in SHOP_MAPPING.items() if field != "phones"}
     silos = {
-        name: {"connector": "csv", "path": str(folder / f"{name}.csv"), "mapping": mapping}
-        for name, mapping in (("crm", crm), ("shop", shop), ("newsletter", newsletter))
+        "crm": CsvSilo(CRM, crm, {"delimiter": ";"}),
+        "shop": CsvSilo(SHOP, shop),
+        "newsletter": CsvSilo(NEWSLETTER, {"source_id": "id", "emails": ["email"]}),
     }
-    silos["crm"]["delimiter"] = ";"
-    return GoldenConfig.model_validate(
-        {
-            "project": {
-                "name": "firm mailboxes",
-                "output_dir": str(folder / "out"),
-                "state_url": f"sqlite:///{folder / 'state.db'}",
-                "default_country": "DE",
-            },
-            "silos": silos,
-        }
-    )
+    return csv_project(folder, "firm mailboxes", silos, run_checks=True, default_country="DE")
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = _config(tmp_path_factory.mktemp("firm_mailboxes"))
     return run_pipeline(config, PlainRunner()).folder
-
-
-def _golden_ids(folder: Path) -> dict[str, str]:
-    crosswalk = pl.read_csv(folder / "crosswalk.csv", infer_schema=False)
-    return {row["source_id"]: row["golden_id"] for row in crosswalk.iter_rows(named=True)}
 
 
 def _golden(folder: Path) -> pl.DataFrame:
@@ -119,18 +86,18 @@ APART = [
 
 @pytest.mark.parametrize(("description", "left", "right"), SAME)
 def test_one_firm(folder: Path, description: str, left: str, right: str) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     assert ids[left] == ids[right], description
 
 
 @pytest.mark.parametrize(("description", "left", "right"), APART)
 def test_kept_apart(folder: Path, description: str, left: str, right: str) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     assert ids[left] != ids[right], description
 
 
 def test_the_persons_address_at_the_firm_makes_a_contact(folder: Path) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     golden = _golden(folder)
     row = golden.filter(pl.col("golden_id") == ids["N3"]).row(0, named=True)
     assert (row["record_type"], row["account_golden_id"]) == ("person", ids["K1"])
@@ -147,7 +114,7 @@ def test_a_department_becomes_no_person(folder: Path) -> None:
     reported = findings.filter(pl.col("reason").str.starts_with("department Buchhaltung"))
     assert sorted(reported["source_id"]) == ["K1", "S1"]
     # golden.csv shows it, with its source in lineage.csv.
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     departments = dict(zip(golden["golden_id"], golden["department"], strict=True))
     assert departments[ids["K1"]] == "Buchhaltung"
     lineage = pl.read_csv(folder / "lineage.csv", infer_schema=False)
@@ -156,7 +123,7 @@ def test_a_department_becomes_no_person(folder: Path) -> None:
 
 
 def test_firma_is_no_salutation_of_an_organisation_or_its_contacts(folder: Path) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     golden = _golden(folder)
     salutations = dict(zip(golden["golden_id"], golden["salutation"], strict=True))
     assert salutations[ids["K1"]] is None and salutations[ids["K4"]] is None

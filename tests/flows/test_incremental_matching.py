@@ -19,8 +19,7 @@ from typer.testing import CliRunner
 
 from flows import stages
 from flows.cli import app
-from flows.connectors import read_silo
-from flows.demo import DEMO_TODAY, write_demo
+from flows.demo import write_demo
 from flows.pipeline import PlainRunner, run_pipeline
 from matching.comparisons import compare_pairs
 from matching.frozen_model import frozen_record_frequencies
@@ -29,6 +28,7 @@ from matching.scoring import score_pairs
 from matching.stable_ids import assign_golden_ids
 from matching.term_frequency import term_frequency_adjustments
 from rules.config import GoldenConfig, MatchingConfig, load_config
+from tests.demo_stages import cleaned_demo
 
 #: Field groups an edit copies from another record (a typo fixed, a move, a new e-mail ...).
 FIELD_GROUPS = (
@@ -46,12 +46,7 @@ FIELD_GROUPS = (
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, stages.Cleaned]:
     """Cleaned records of a small demo (about 450 records, duplicates across four silos)."""
-    directory = tmp_path_factory.mktemp("incremental-demo")
-    write_demo(directory, persons=250, seed=11)
-    config = load_config(directory / "golden.toml")
-    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
-    cleaned = stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY)
-    return config, cleaned
+    return cleaned_demo(tmp_path_factory.mktemp("incremental-demo"), persons=250, seed=11)
 
 
 def edit(records: pl.DataFrame, seed: int, added: int, changed: int, deleted: int) -> pl.DataFrame:

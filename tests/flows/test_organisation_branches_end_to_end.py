@@ -18,6 +18,13 @@ import pytest
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
+from tests.flows.csv_silos import (
+    ERP_MAPPING,
+    FIRM_CRM_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Firma;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr
 C1;Veloblitz AG;Limmatquai 10;8001;Zürich;CH;044 111 22 33;info@veloblitz.ch;
@@ -47,61 +54,19 @@ N5,kontakt@reiter-gruppe.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    (folder / "crm.csv").write_text(CRM, encoding="utf-8")
-    (folder / "erp.csv").write_text(ERP, encoding="utf-8")
-    (folder / "newsletter.csv").write_text(NEWSLETTER, encoding="utf-8")
-    crm = {
-        "source_id": "Kundennr",
-        "organisation_name": "Firma",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-        "vat_id": "USt-IdNr",
+    newsletter = CsvSilo(NEWSLETTER, {"source_id": "id", "emails": ["email"]})
+    silos = {
+        "crm": CsvSilo(CRM, FIRM_CRM_MAPPING),
+        "erp": CsvSilo(ERP, ERP_MAPPING),
+        "newsletter": newsletter,
     }
-    erp = {
-        "source_id": "kundennr",
-        "organisation_name": "firmenname",
-        "street_line": "strasse",
-        "postal_code": "plz",
-        "city": "ort",
-        "country": "land",
-        "phones": ["telefon"],
-        "emails": ["email"],
-        "vat_id": "ustid",
-    }
-    return GoldenConfig.model_validate(
-        {
-            "project": {
-                "name": "organisation branches",
-                "output_dir": str(folder / "out"),
-                "state_url": f"sqlite:///{folder / 'state.db'}",
-            },
-            "silos": {
-                "crm": {"connector": "csv", "path": str(folder / "crm.csv"), "mapping": crm},
-                "erp": {"connector": "csv", "path": str(folder / "erp.csv"), "mapping": erp},
-                "newsletter": {
-                    "connector": "csv",
-                    "path": str(folder / "newsletter.csv"),
-                    "mapping": {"source_id": "id", "emails": ["email"]},
-                },
-            },
-            "dq": {"run_checks": False},
-        }
-    )
+    return csv_project(folder, "organisation branches", silos)
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = _config(tmp_path_factory.mktemp("organisation_branches"))
     return run_pipeline(config, PlainRunner()).folder
-
-
-def _golden_ids(folder: Path) -> dict[str, str]:
-    crosswalk = pl.read_csv(folder / "crosswalk.csv", infer_schema=False)
-    return {row["source_id"]: row["golden_id"] for row in crosswalk.iter_rows(named=True)}
 
 
 SAME = [
@@ -117,7 +82,7 @@ SAME = [
 
 @pytest.mark.parametrize(("description", "left", "right"), SAME, ids=[s[0] for s in SAME])
 def test_one_organisation(folder: Path, description: str, left: str, right: str) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     assert ids[left] == ids[right], description
 
 
@@ -133,12 +98,12 @@ APART = [
 
 @pytest.mark.parametrize(("description", "left", "right"), APART, ids=[a[0] for a in APART])
 def test_kept_apart(folder: Path, description: str, left: str, right: str) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     assert ids[left] != ids[right], description
 
 
 def test_owners_and_persons_beside_a_firm_are_its_contacts(folder: Path) -> None:
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     golden = pl.read_csv(folder / "golden.csv", infer_schema=False)
     rows = {row["golden_id"]: row for row in golden.iter_rows(named=True)}
     owner = rows[ids[f"C6{CONTACT_ID_SUFFIX}"]]

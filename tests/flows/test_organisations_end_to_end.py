@@ -19,6 +19,14 @@ from flows.export import export_profile
 from flows.pipeline import PlainRunner, run_pipeline
 from rules.canonical import CONTACT_ID_SUFFIX
 from rules.config import GoldenConfig
+from tests.flows.csv_silos import (
+    CONTACT_COLUMNS,
+    ERP_MAPPING,
+    FIRM_CRM_MAPPING,
+    CsvSilo,
+    csv_project,
+    golden_ids_of,
+)
 
 CRM = """Kundennr;Anrede;Firma;Ansprechpartner;Vorname;Nachname;Straße;PLZ;Ort;Land;Telefon;E-Mail;USt-IdNr
 C1;Firma;Huber Bau GmbH z. Hd. Frau Anna Huber;;;;Werkstraße 3;80331;München;DE;089 4455660;a.huber@huber-bau.de;
@@ -62,55 +70,11 @@ N4,anna.huber@gmx.de
 
 
 def _config(folder: Path) -> GoldenConfig:
-    (folder / "crm.csv").write_text(CRM, encoding="utf-8")
-    (folder / "erp.csv").write_text(ERP, encoding="utf-8")
-    (folder / "newsletter.csv").write_text(NEWSLETTER, encoding="utf-8")
-    crm = {
-        "source_id": "Kundennr",
-        "salutation": "Anrede",
-        "organisation_name": "Firma",
-        "contact_name": "Ansprechpartner",
-        "first_name": "Vorname",
-        "last_name": "Nachname",
-        "street_line": "Straße",
-        "postal_code": "PLZ",
-        "city": "Ort",
-        "country": "Land",
-        "phones": ["Telefon"],
-        "emails": ["E-Mail"],
-        "vat_id": "USt-IdNr",
-    }
-    erp = {
-        "source_id": "kundennr",
-        "organisation_name": "firmenname",
-        "legal_form": "rechtsform",
-        "street_line": "strasse",
-        "postal_code": "plz",
-        "city": "ort",
-        "country": "land",
-        "phones": ["telefon"],
-        "emails": ["email"],
-        "vat_id": "ustid",
-    }
-    return GoldenConfig.model_validate(
-        {
-            "project": {
-                "name": "organisations",
-                "output_dir": str(folder / "out"),
-                "state_url": f"sqlite:///{folder / 'state.db'}",
-            },
-            "silos": {
-                "crm": {"connector": "csv", "path": str(folder / "crm.csv"), "mapping": crm},
-                "erp": {"connector": "csv", "path": str(folder / "erp.csv"), "mapping": erp},
-                "newsletter": {
-                    "connector": "csv",
-                    "path": str(folder / "newsletter.csv"),
-                    "mapping": {"source_id": "id", "emails": ["email"]},
-                },
-            },
-            "dq": {"run_checks": False},
-        }
-    )
+    crm = {**FIRM_CRM_MAPPING, **CONTACT_COLUMNS}
+    erp = {**ERP_MAPPING, "legal_form": "rechtsform"}
+    newsletter = CsvSilo(NEWSLETTER, {"source_id": "id", "emails": ["email"]})
+    silos = {"crm": CsvSilo(CRM, crm), "erp": CsvSilo(ERP, erp), "newsletter": newsletter}
+    return csv_project(folder, "organisations", silos)
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +83,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, Path]:
     config = _config(folder)
     result = run_pipeline(config, PlainRunner())
     return config, result.folder
-
-
-def _golden_ids(folder: Path) -> dict[str, str]:
-    crosswalk = pl.read_csv(folder / "crosswalk.csv", infer_schema=False)
-    return {row["source_id"]: row["golden_id"] for row in crosswalk.iter_rows(named=True)}
 
 
 SAME = [
@@ -147,7 +106,7 @@ SAME = [
 def test_one_organisation_across_silos(
     run: tuple[GoldenConfig, Path], description: str, left: str, right: str
 ) -> None:
-    ids = _golden_ids(run[1])
+    ids = golden_ids_of(run[1])
     assert ids[left] == ids[right], description
 
 
@@ -168,13 +127,13 @@ APART = [
 def test_kept_apart(
     run: tuple[GoldenConfig, Path], description: str, left: str, right: str
 ) -> None:
-    ids = _golden_ids(run[1])
+    ids = golden_ids_of(run[1])
     assert ids[left] != ids[right], description
 
 
 def test_contacts_link_to_their_organisation_in_golden_csv(run: tuple[GoldenConfig, Path]) -> None:
     folder = run[1]
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     golden = pl.read_csv(folder / "golden.csv", infer_schema=False)
     account = dict(zip(golden["golden_id"], golden["account_golden_id"], strict=True))
     # The contact named with "z. Hd." is kept (not lost) and points to the merged company.
@@ -194,7 +153,7 @@ def test_contacts_link_to_their_organisation_in_golden_csv(run: tuple[GoldenConf
 
 
 def test_every_row_is_accounted_for(run: tuple[GoldenConfig, Path]) -> None:
-    ids = _golden_ids(run[1])
+    ids = golden_ids_of(run[1])
     rows = {line.split(";")[0] for line in CRM.splitlines()[1:]}
     rows |= {line.split(",")[0] for line in ERP.splitlines()[1:] + NEWSLETTER.splitlines()[1:]}
     contacts = {f"C{n}{CONTACT_ID_SUFFIX}" for n in (1, 3, 12)}
@@ -205,7 +164,7 @@ def test_salesforce_contacts_carry_the_account_external_id(
     run: tuple[GoldenConfig, Path], tmp_path: Path
 ) -> None:
     config, folder = run
-    ids = _golden_ids(folder)
+    ids = golden_ids_of(folder)
     export_profile(config, "salesforce", out_dir=tmp_path)
     contacts = pl.read_csv(next(tmp_path.rglob("contacts.csv")), infer_schema=False)
     account = dict(zip(contacts["Golden_ID__c"], contacts["Account.Golden_ID__c"], strict=True))

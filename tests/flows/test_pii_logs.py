@@ -17,6 +17,7 @@ from flows.pipeline import PlainRunner, run_pipeline
 from flows.subject import erase_subject, export_subject, find_subjects
 from rules.config import load_config
 from rules.privacy import SALT_ENV
+from tests.flows.prefect_pii_run import person_to_erase
 
 
 def _values(person: dict[str, object]) -> list[str]:
@@ -37,17 +38,7 @@ def test_no_personal_value_in_any_log_line(
     with caplog.at_level(logging.DEBUG):
         first = run_pipeline(config, PlainRunner(), today=DEMO_TODAY)
         golden = pl.read_parquet(first.folder / "golden.parquet")
-        person = (
-            golden.filter(
-                (pl.col("record_type") == "person")
-                & (pl.col("member_count") >= 2)
-                & (pl.col("emails").list.len() > 0)
-                & (pl.col("phones").list.len() > 0)
-                & pl.col("street").is_not_null()
-            )
-            .sort("golden_id")
-            .row(0, named=True)
-        )
+        person = person_to_erase(golden)
         email = str(person["emails"][0])
         find_subjects(config, email.upper(), DEMO_TODAY)
         export_subject(config, str(person["golden_id"]), tmp_path / "access", DEMO_TODAY)

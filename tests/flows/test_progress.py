@@ -158,29 +158,16 @@ def test_the_match_estimate_follows_the_blocking_budget(
 def test_a_chunked_match_shows_one_progress_over_all_its_batches(tmp_path: Path) -> None:
     """Each batch of a chunked match compares its pairs in partitions (one map_parts call per
     batch): the progress counts on over all batches against their total, never from 0 again."""
-    from flows import stages
-    from flows.connectors import read_silo
-    from flows.demo import DEMO_TODAY, write_demo
     from matching.chunked_match import compare_in_batches
-    from matching.comparisons import compare_pairs
-    from rules.config import load_config
+    from tests.demo_stages import cleaned_demo, compare_in_halves
 
-    write_demo(tmp_path, persons=120, seed=9)
-    config = load_config(tmp_path / "golden.toml")
-    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
-    records = stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY).records
+    config, cleaned = cleaned_demo(tmp_path, persons=120, seed=9)
+    records = cleaned.records
     runner = ProgressRunner(io.StringIO(), interval=60.0)
     events: list[tuple[int, int, str]] = []
 
     def compare(pairs: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
-        halves = [pairs.head(pairs.height // 2), pairs.tail(pairs.height - pairs.height // 2)]
-        compared = runner.map_parts(
-            "match",
-            compare_pairs,
-            [(half, attributes) for half in halves],
-            [half.height for half in halves],
-            "pairs",
-        )
+        compared = compare_in_halves(runner.map_parts, pairs, attributes)
         assert runner.work is not None
         events.append((runner.work.done, runner.work.total, runner.work.describe()))
         return pl.concat(compared)

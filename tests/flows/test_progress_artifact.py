@@ -90,18 +90,13 @@ def test_a_chunked_match_reports_one_total_over_all_its_batches(
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterId
 
-    from flows import nightly, stages
-    from flows.connectors import read_silo
-    from flows.demo import DEMO_TODAY
+    from flows import nightly
     from flows.progress import STAGES
     from matching.chunked_match import compare_in_batches
-    from matching.comparisons import compare_pairs
-    from rules.config import load_config
+    from tests.demo_stages import cleaned_demo, compare_in_halves
 
-    write_demo(tmp_path, persons=120, seed=9)
-    config = load_config(tmp_path / "golden.toml")
-    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
-    records = stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY).records
+    config, cleaned = cleaned_demo(tmp_path, persons=120, seed=9)
+    records = cleaned.records
     monkeypatch.setattr(nightly, "ARTIFACT_INTERVAL", 0.0)  # every finished part updates it
     seen: list[tuple[float, str]] = []
 
@@ -110,14 +105,7 @@ def test_a_chunked_match_reports_one_total_over_all_its_batches(
         runner = nightly.PrefectRunner()
 
         def compare(pairs: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
-            halves = [pairs.head(pairs.height // 2), pairs.tail(pairs.height - pairs.height // 2)]
-            compared = runner.map_parts(
-                "match",
-                compare_pairs,
-                [(half, attributes) for half in halves],
-                [half.height for half in halves],
-                "pairs",
-            )
+            compared = compare_in_halves(runner.map_parts, pairs, attributes)
             with get_client(sync_client=True) as client:
                 [artifact] = client.read_artifacts(
                     artifact_filter=ArtifactFilter(id=ArtifactFilterId(any_=[runner.progress]))

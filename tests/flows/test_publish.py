@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
-from flows.publish import publish_run
+from flows.pipeline import PlainRunner, run_pipeline
+from flows.publish import make_caches_private, publish_run
+from tests.flows.csv_silos import CsvSilo, csv_project
 
 
 def _writer(content: str):
@@ -57,3 +61,46 @@ def test_hand_made_latest_folder_is_replaced(tmp_path: Path) -> None:
     publish_run(tmp_path, "run-1", _writer("new"))
     assert (tmp_path / "latest").is_symlink()
     assert (tmp_path / "latest" / "golden.csv").read_text(encoding="utf-8") == "new"
+
+
+def test_caches_are_owner_only_when_the_outputs_are_not(tmp_path: Path) -> None:
+    """[privacy] private_files = false serves reports; the map and clean caches (names and
+    address lines as the silos spell them) stay readable by the owner alone."""
+    run = tmp_path / "run"
+    for cache in ("map_cache", "clean_cache", "match_cache"):
+        (run / cache).mkdir(parents=True)
+        (run / cache / "x.parquet").write_bytes(b"")
+        (run / cache / "x.parquet").chmod(0o644)
+        (run / cache).chmod(0o755)
+    (run / "golden.csv").write_text("", encoding="utf-8")
+    (run / "golden.csv").chmod(0o644)
+
+    make_caches_private(run)
+
+    for cache in ("map_cache", "clean_cache", "match_cache"):
+        assert stat.S_IMODE((run / cache).stat().st_mode) == 0o700, cache
+        assert stat.S_IMODE((run / cache / "x.parquet").stat().st_mode) == 0o600, cache
+    assert stat.S_IMODE((run / "golden.csv").stat().st_mode) == 0o644
+
+
+def test_a_run_with_shared_outputs_keeps_its_caches_private(tmp_path: Path) -> None:
+    """The pipeline applies it: golden.csv keeps the umask's mode, map_cache/ is owner-only."""
+    silo = CsvSilo(
+        "id,name,street\n1,Anna Huber,Werkstraße 3\n2,Anna Huber,Werkstr. 3\n",
+        {"source_id": "id", "full_name": "name", "street_line": "street"},
+    )
+    config = csv_project(
+        tmp_path, "shared outputs", {"crm": silo}, privacy={"private_files": False}
+    )
+
+    umask = os.umask(0o022)  # the modes a web server's shared folder would get
+    try:
+        folder = run_pipeline(config, PlainRunner()).folder
+    finally:
+        os.umask(umask)
+
+    assert (folder / "map_cache").is_dir()
+    assert stat.S_IMODE((folder / "map_cache").stat().st_mode) == 0o700
+    for path in (folder / "map_cache").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((folder / "golden.csv").stat().st_mode) & 0o044  # readable by others

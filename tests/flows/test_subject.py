@@ -33,7 +33,10 @@ from flows.subject import (
     flag_subject,
     lift_subject_restriction,
     one_subject,
+    read_holdings,
 )
+from matching.frozen_model import frequency_tables, load_tables
+from matching.incremental import CACHE_FOLDER
 from rules.config import GoldenConfig, load_config
 from rules.errors import PrivacyError
 from rules.privacy import SALT_ENV
@@ -204,6 +207,19 @@ def test_find_erase_rerun(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     store.close()
     assert not (config.output_dir / "privacy").exists()
 
+    # their last name's hash, as the full run's frozen term-frequency tables count it
+    store = StateStore.open(config.state_url)
+    records = read_holdings(config, store, DEMO_TODAY).records_of(golden_id)
+    store.close()
+    name_hashes = (
+        frequency_tables(records)
+        .counts.filter(pl.col("comparison") == "last_name")
+        .select("value_hash_1", "value_hash_2")
+    )
+    assert name_hashes.height
+    counted = load_tables(first.folder / CACHE_FOLDER).counts
+    assert counted.join(name_hashes, on=["value_hash_1", "value_hash_2"]).height
+
     # erase
     result = erase_subject(
         config,
@@ -236,6 +252,11 @@ def test_find_erase_rerun(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(stopped["reason"]) == {
         f"erased on {result.erasure.erased_at:%Y-%m-%d} (request {ref})"
     }
+    # the night stayed incremental on the frozen tables, which no longer count their name
+    summary = json.loads((second.folder / "summary.json").read_text("utf-8"))
+    assert summary["matching"]["mode"] == "incremental", summary["matching"]
+    frozen = load_tables(second.folder / CACHE_FOLDER).counts
+    assert frozen.join(name_hashes, on=["value_hash_1", "value_hash_2"]).height == 0
     # the CRM that received the person is told to delete it
     changes_path = config.output_dir / "exports" / "generic" / "latest" / "changes.csv"
     changes = pl.read_csv(changes_path, infer_schema=False)

@@ -8,8 +8,6 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from flows import stages
-from flows.connectors import read_silo
-from flows.demo import DEMO_TODAY, write_demo
 from matching.blocking import candidate_pairs, numbered_candidate_pairs
 from matching.blocking_budget import BlockingBudget
 from matching.chunked_match import compare_in_batches, match_in_chunks
@@ -17,27 +15,19 @@ from matching.comparisons import compare_pairs
 from matching.estimation import estimate_weights, level_patterns
 from matching.incremental import match_records
 from matching.scoring import MatchWeights
-from rules.config import GoldenConfig, load_config
+from rules.config import GoldenConfig
+from tests.demo_stages import cleaned_demo, clusters_of
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, stages.Cleaned]:
     """Cleaned records of a small demo (duplicates across four silos)."""
-    directory = tmp_path_factory.mktemp("chunked-match-demo")
-    write_demo(directory, persons=800, seed=5)
-    config = load_config(directory / "golden.toml")
-    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
-    return config, stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY)
-
-
-def _clusters(config: GoldenConfig, cleaned: stages.Cleaned, pairs: pl.DataFrame) -> pl.DataFrame:
-    matched = stages.Matched(pairs=pairs, blocking=None)  # type: ignore[arg-type]
-    return stages.cluster(config, cleaned, matched).clusters.sort("record_key")
+    return cleaned_demo(tmp_path_factory.mktemp("chunked-match-demo"), persons=800, seed=5)
 
 
 @pytest.mark.parametrize("keep_all", [False, True])
 @pytest.mark.parametrize("chunk_pairs", [97, 100_000])
-def test_chunked_match_gives_the_in_memory_pairs_weights_and_clusters(
+def test_chunked_match_gives_the_in_memory_pairs_weights_andclusters_of(
     demo: tuple[GoldenConfig, stages.Cleaned], keep_all: bool, chunk_pairs: int
 ) -> None:
     config, cleaned = demo
@@ -60,8 +50,8 @@ def test_chunked_match_gives_the_in_memory_pairs_weights_and_clusters(
     assert chunked.blocking.pairs_per_rule == in_memory.blocking.pairs_per_rule
     assert_frame_equal(chunked.kept.pairs, in_memory.pairs)
     assert_frame_equal(
-        _clusters(config, cleaned, chunked.kept.pairs),
-        _clusters(config, cleaned, in_memory.pairs),
+        clusters_of(config, cleaned, chunked.kept.pairs),
+        clusters_of(config, cleaned, in_memory.pairs),
     )
 
 

@@ -17,6 +17,7 @@ from matching.frozen_model import (
     frequency_tables,
     frozen_record_frequencies,
     load_tables,
+    tables_without,
     write_tables,
 )
 from matching.term_frequency import record_frequencies
@@ -75,3 +76,33 @@ def test_damaged_tables_are_refused(make_records: Any, tmp_path: Path) -> None:
     (tmp_path / TABLES_FILE).write_bytes(b"not parquet")
     with pytest.raises(TablesUnusable):
         load_tables(tmp_path)
+
+
+def test_an_erased_persons_records_leave_the_counts(make_records: Any) -> None:
+    """DSGVO Art. 17: the tables become those a full run counts without the person: a name
+    only they had loses its hash, a shared one counts once less, totals and u follow."""
+    tables = frequency_tables(_records(make_records, NAMES))
+    erased = _records(make_records, {"b:0": "zwicky", "a:2": "mueller"})
+
+    kept = tables_without(tables, erased)
+
+    rest = {key: name for key, name in NAMES.items() if key not in ("b:0", "a:2")}
+    recount = frequency_tables(_records(make_records, rest))
+    assert kept.totals == recount.totals == {"first_name": None, "last_name": (2, 1.0)}
+    assert_frame_equal(kept.counts, recount.counts)
+    zwicky = frequency_tables(_records(make_records, {"b:0": "zwicky"})).counts
+    assert kept.counts.join(zwicky, on=["value_hash_1", "value_hash_2"]).height == 0
+
+
+def test_a_value_the_tables_never_counted_takes_nothing(make_records: Any) -> None:
+    tables = frequency_tables(_records(make_records, NAMES))
+    kept = tables_without(tables, _records(make_records, {"x:0": "renamed"}))
+    assert kept.totals == tables.totals
+    assert_frame_equal(kept.counts, tables.counts)
+
+
+def test_the_last_value_erased_leaves_no_average(make_records: Any) -> None:
+    tables = frequency_tables(_records(make_records, {"b:0": "zwicky"}))
+    kept = tables_without(tables, _records(make_records, {"b:0": "zwicky"}))
+    assert kept.totals == {"first_name": None, "last_name": None}
+    assert kept.counts.height == 0

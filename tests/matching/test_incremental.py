@@ -520,11 +520,13 @@ def test_changing_the_age_limit_keeps_the_cache(make_records: Any, tmp_path: Pat
 # --- an erasure keeps the cache usable ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("counted", [False, True], ids=["pairs only", "and the tables"])
 def test_an_erased_record_leaves_a_cache_the_next_night_reuses(
-    make_records: Any, tmp_path: Path
+    make_records: Any, tmp_path: Path, counted: bool
 ) -> None:
     """compared.parquet holds places in records.parquet: dropping a record there renumbers
-    the pairs, so every other pair still names its own two records."""
+    the pairs, so every other pair still names its own two records. Taken out of the frozen
+    term-frequency tables too, the night still equals a full run with that model."""
     from flows.scrub import Person, apply_scrub, plan_scrub
 
     records = make_records(PEOPLE)
@@ -532,7 +534,14 @@ def test_an_erased_record_leaves_a_cache_the_next_night_reuses(
     before = load_match_cache(cache).compared
     assert before.filter(pl.col("left_key") == "crm:2").height > 0  # the erased one had pairs
     person = Person(golden_ids=frozenset(), records=frozenset({("crm", "2")}), needles=frozenset())
-    apply_scrub(plan_scrub([tmp_path], person, "E1"))
+    erased = records.filter(pl.col("record_key") == "crm:2") if counted else None
+    tables = load_match_cache(cache).tables
+    apply_scrub(plan_scrub([tmp_path], person, "E1", counted=erased))
+    assert tables is not None
+    total, _ = tables.totals["last_name"] or (0, 0.0)
+    kept = load_match_cache(cache).tables
+    assert kept is not None and kept.totals["last_name"] is not None
+    assert kept.totals["last_name"][0] == total - counted  # kurz counted no more
     after = load_match_cache(cache)
     assert "crm:2" not in after.fingerprints["record_key"].to_list()
     assert_frame_equal(

@@ -8,8 +8,6 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from flows import stages
-from flows.connectors import read_silo
-from flows.demo import DEMO_TODAY, write_demo
 from matching.comparisons import compare_pairs
 from matching.incremental import match_records
 from matching.kept_pairs import (
@@ -22,22 +20,14 @@ from matching.kept_pairs import (
 )
 from matching.reused_scores import score_reusing
 from matching.scoring import score_pairs
-from rules.config import GoldenConfig, load_config
+from rules.config import GoldenConfig
+from tests.demo_stages import cleaned_demo, clusters_of
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, stages.Cleaned]:
     """Cleaned records of a small demo (duplicates across four silos)."""
-    directory = tmp_path_factory.mktemp("kept-pairs-demo")
-    write_demo(directory, persons=200, seed=3)
-    config = load_config(directory / "golden.toml")
-    extracts = [read_silo(silo, config) for silo in config.enabled_silos()]
-    return config, stages.clean(config, stages.prepare(config, extracts), DEMO_TODAY)
-
-
-def _clusters(config: GoldenConfig, cleaned: stages.Cleaned, pairs: pl.DataFrame) -> pl.DataFrame:
-    matched = stages.Matched(pairs=pairs, blocking=None)  # type: ignore[arg-type]
-    return stages.cluster(config, cleaned, matched).clusters.sort("record_key")
+    return cleaned_demo(tmp_path_factory.mktemp("kept-pairs-demo"), persons=200, seed=3)
 
 
 def test_kept_pairs_do_not_depend_on_the_chunk_size(
@@ -70,8 +60,8 @@ def test_dropped_pairs_are_clear_non_matches_and_change_no_cluster(
     assert_frame_equal(
         kept.pairs.filter(pl.col("probability") >= settings.review_threshold), relevant
     )
-    clusters = _clusters(config, cleaned, everything.pairs)
-    assert_frame_equal(_clusters(config, cleaned, kept.pairs), clusters)
+    clusters = clusters_of(config, cleaned, everything.pairs)
+    assert_frame_equal(clusters_of(config, cleaned, kept.pairs), clusters)
     # Groups of three or more: clustering weighs pairs below the review threshold there.
     assert clusters.group_by("cluster_key").len()["len"].max() >= 3
 
