@@ -819,9 +819,13 @@ def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
 
 
 def _address(pairs: pl.DataFrame) -> pl.Series:
-    """A person's address: same house, street or place, or different (people move).
+    """A person's address: same house, street, another street of the same place (both streets
+    known), the same place (a street unknown on one side), or different (people move).
 
-    Two organisations compare their addresses as sites instead (``_site``): missing here.
+    "other_street" is what namesakes of one town show (Thomas Müller in Fulda, Rosenstraße and
+    Bergstraße); with e-mails or phones of their own and none shared the default hard rules keep
+    them apart (rules.config). Street keys one typo apart (Jaro-Winkler 0.9) are not another
+    street. Two organisations compare their addresses as sites instead (``_site``): missing here.
     """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
@@ -837,12 +841,15 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
         "postal_code"
     )
     here = same_postal.fill_null(False) | (same_city & postal_typo)
+    street_similarity = pl.Series(jaro_winkler(pairs, "street_key"))
+    other_street = ~_either_null("street_key") & ~same_street & (pl.lit(street_similarity) < 0.9)
     return _levels(
         pairs,
         (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
             (here & same_street & same_house).fill_null(False),
             (here & same_street).fill_null(False),
+            (same_place & other_street).fill_null(False),
             same_place.fill_null(False),
         ],
     )
@@ -1341,7 +1348,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "email", ("shared", "similar", "shared_household", "own_names", "different"), _email
     ),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
-    Comparison("address", ("house", "street", "place", "different"), _address),
+    Comparison("address", ("house", "street", "other_street", "place", "different"), _address),
     Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
     Comparison(
         "organisation",

@@ -313,6 +313,12 @@ _SAME_PERSONAL_ID = ["personal_id:exact_checked", "personal_id:exact"]
 #: that close only by coincidence. Not "neighbour" numbers (4321567 / 4321568), which twins
 #: registered together may hold: those keep the vetoes.
 _SAME_OR_MISTYPED_PERSONAL_ID = [*_SAME_PERSONAL_ID, "personal_id:typo"]
+#: What one person has and takes along when moving: a personal e-mail (or one typo apart) or a
+#: mobile number (a household's shared mailbox or landline counts too: the records then agree on
+#: more than the name).
+_ONE_PERSONS_CONTACT = ["email:shared|similar|shared_household", "phone:shared|shared_landline"]
+#: A birth date equal or one typo apart.
+_CLOSE_BIRTH_DATE = ["birth_date:exact|swap_or_typo|within_one_year"]
 #: First names that differ, yet close enough that the first-name veto leaves them to the weights:
 #: a masculine/feminine form (Simon / Simone), one letter apart (Lena / Lea, Jan / Jana), or a
 #: difference a typo could explain.
@@ -399,6 +405,24 @@ def _default_hard_rules() -> list[HardRule]:
                 "phone:shared",
                 "birth_date:exact|swap_or_typo|within_one_year",
             ],
+        ),
+        # Namesakes: one name (often a common one) at another street of the town or in another
+        # town, each with a personal e-mail of their own and none shared (or phone numbers and
+        # none shared), and nothing one person has in common. A move keeps the e-mail or the
+        # mobile (a move within a town: same person, new street, same e-mail or mobile); the
+        # name alone does not make two such records one person, nor may it chain them through
+        # records without address (matching.clustering: a hard "no match" is a conflict).
+        HardRule(
+            when=["address:other_street|different", "email:different|own_names"],
+            then="no_match",
+            record_type="person",
+            unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, *_ONE_PERSONS_CONTACT, *_CLOSE_BIRTH_DATE],
+        ),
+        HardRule(
+            when=["address:other_street|different", "phone:no_common_number|different"],
+            then="no_match",
+            record_type="person",
+            unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, *_ONE_PERSONS_CONTACT, *_CLOSE_BIRTH_DATE],
         ),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).

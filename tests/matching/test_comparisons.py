@@ -1046,6 +1046,13 @@ CASES: list[dict[str, Any]] = [
         "comparison": "address",
         "left": _address("10115", "invalidenstr", "12a", "berlin"),
         "right": _address("10115", "chausseestr", "12a", "berlin"),
+        "level": "other_street",
+    },
+    {
+        "description": "same town, a street one typo apart: no other street",
+        "comparison": "address",
+        "left": _address("36037", "rosenstr", "17", "fulda"),
+        "right": _address("36039", "rosenstrr", "17", "fulda"),
         "level": "place",
     },
     {
@@ -1067,7 +1074,7 @@ CASES: list[dict[str, Any]] = [
         "comparison": "address",
         "left": _address("80331", "marienplatz", "1", "munchen"),
         "right": _address("80469", "schleissheimerstr", "50", "muenchen"),
-        "level": "place",
+        "level": "other_street",
     },
     {
         "description": "same postal code, street unknown on one side",
@@ -1087,7 +1094,7 @@ CASES: list[dict[str, Any]] = [
         "description": "other postal code, city spelt slightly differently (JW 0.95)",
         "comparison": "address",
         "left": _address("50667", "hohe str", "1", "koeln"),
-        "right": _address("50668", "domplatz", "2", "koln"),
+        "right": _address("50668", None, None, "koln"),
         "level": "place",
         "similarity": (0.9, 1.0),
     },
