@@ -962,8 +962,9 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
 
     Site lists name one site in many ways (program, operator, "Center" or not), so partial
     agreement weighs; the data's own EM says how much. Names that differ only in a trade word
-    on each side ("Huber Bau" / "Huber Immobilien", data/organisation_trades.csv) are
-    "different": sister companies of one group.
+    on each side ("Huber Bau" / "Huber Immobilien", "Nägele Dachbau" / "Naegele Holzbau";
+    data/organisation_trades.csv, also as the end of a compound) are "sister": companies of one
+    group, which share the address, the domain, often the mailbox and the switchboard too.
     For two persons "only_one" is a contact of a company next to a private record: kept apart
     (matching.scoring), unless they share an e-mail address.
     """
@@ -983,15 +984,14 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     one_long = shared.list.eval(pl.element().str.len_chars() >= 4).list.any()
     # "Huber Bau" / "Huber Immobilien": the same words but for a trade on each side, two
     # companies of one group (they share the address and the domain too).
-    trades = list(trade_words())
     left_only = left_words.list.set_difference(right_words)
     right_only = right_words.list.set_difference(left_words)
     sister = (
         (common > 0)
         & (left_only.list.len() > 0)
         & (right_only.list.len() > 0)
-        & left_only.list.eval(pl.element().is_in(trades)).list.all()
-        & right_only.list.eval(pl.element().is_in(trades)).list.all()
+        & left_only.list.eval(_is_trade_word(pl.element())).list.all()
+        & right_only.list.eval(_is_trade_word(pl.element())).list.all()
     ).fill_null(False)
     ladder = [
         squashed_equal,
@@ -1002,15 +1002,30 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     ]
     level = _levels(pairs, _either_null("organisation_key"), ladder)
     only_one = (left.is_null() != right.is_null()).fill_null(False)
-    # _levels gives len(ladder) for "none of the above", which is "different" (one past
-    # "only_one"); "only_one" itself comes from the nulls.
+    # _levels gives len(ladder) for "none of the above", which is "sister" or "different" (one
+    # and two past "only_one"); "only_one" itself comes from the nulls.
     return pairs.select(
         pl.when(only_one)
         .then(pl.lit(len(ladder), dtype=pl.Int8))
-        .when(pl.lit(level) == len(ladder))
+        .when((pl.lit(level) == len(ladder)) & sister)
         .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
+        .when(pl.lit(level) == len(ladder))
+        .then(pl.lit(len(ladder) + 2, dtype=pl.Int8))
         .otherwise(pl.lit(level))
     ).to_series()
+
+
+#: Letters a trade compound keeps before its trade word ("dach" of "dachbau").
+TRADE_COMPOUND_MIN_PREFIX = 3
+
+
+def _is_trade_word(word: pl.Expr) -> pl.Expr:
+    """A trade word (data/organisation_trades.csv) or a German compound ending in one
+    ("dachbau", "fensterbau", "haustechnik": Dach + Bau, Haus + Technik), as group companies
+    name their trade."""
+    trades = sorted(trade_words(), key=lambda trade: (-len(trade), trade))
+    compound = r"^[a-z]{" + str(TRADE_COMPOUND_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")$"
+    return word.is_in(trades) | word.str.contains(compound)
 
 
 def _contact_and_business_row() -> pl.Expr:
@@ -1359,6 +1374,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "most_words",
             "one_word",
             "only_one",
+            "sister",
             "different",
         ),
         _organisation,

@@ -1301,7 +1301,21 @@ CASES: list[dict[str, Any]] = [
         "comparison": "organisation",
         "left": {"organisation_key": "huber bau"},
         "right": {"organisation_key": "huber immobilien"},
-        "level": "different",
+        "level": "sister",
+    },
+    {
+        "description": "trade compounds on each side (Dach + Bau, Haus + Technik): sisters",
+        "comparison": "organisation",
+        "left": {"organisation_key": "naegele dachbau"},
+        "right": {"organisation_key": "naegele haustechnik"},
+        "level": "sister",
+    },
+    {
+        "description": "a trade compound beside a family name that is no trade: other firms",
+        "comparison": "organisation",
+        "left": {"organisation_key": "naegele dachbau"},
+        "right": {"organisation_key": "naegele huber"},
+        "level": "one_word",
     },
     {
         "description": "a typo in a trade word is no other trade (JW 0.98)",

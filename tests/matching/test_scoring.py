@@ -75,6 +75,7 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
         ("site", "other_unit"),
         ("email", "own_names"),
         ("address", "other_street"),
+        ("organisation", "sister"),
     }
     if comparison.name == "first_name":
         assert (
