@@ -994,3 +994,77 @@ def test_twins_score_is_the_sum_of_the_expected_levels(make_records: Any) -> Non
         + WEIGHTS.levels["phone"]["shared"]
         + WEIGHTS.levels["address"]["house"],
     )
+
+
+THOMAS = ("thomas", "thomas", "862")
+
+
+def _fulda(street: str, **values: Any) -> dict[str, Any]:
+    return _person(
+        THOMAS,
+        MUELLER,
+        postal_code="36037",
+        city_key="fulda",
+        street_key=street,
+        house_number="17",
+        **values,
+    )
+
+
+NAMESAKE_CASES = [
+    {
+        "description": "namesakes in one town, other streets, e-mails of their own: never match",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda("bergstr", emails=["tmueller61@gmx.de"]),
+        "vetoed": True,
+    },
+    {
+        "description": "namesakes in one town, other streets, phones and none shared: never match",
+        "left": _fulda("rosenstr", phones=["+49661123456"], phone_types=["landline"]),
+        "right": _fulda("bergstr", phones=["+49661987654"], phone_types=["landline"]),
+        "vetoed": True,
+    },
+    {
+        "description": "a move within the town keeping the e-mail: left to the weights",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda("bergstr", emails=["thomas.mueller@web.de"]),
+        "vetoed": False,
+    },
+    {
+        "description": "a move within the town keeping the mobile, new e-mail: left to the weights",
+        "left": _fulda(
+            "rosenstr",
+            emails=["thomas.mueller@web.de"],
+            phones=["+491701234567"],
+            phone_types=["mobile"],
+        ),
+        "right": _fulda(
+            "bergstr",
+            emails=["tm@posteo.de"],
+            phones=["+491701234567"],
+            phone_types=["mobile"],
+        ),
+        "vetoed": False,
+    },
+    {
+        "description": "other streets, other e-mails, the same birth date: left to the weights",
+        "left": _fulda("rosenstr", emails=["a@web.de"], birth_date=date(1961, 3, 2)),
+        "right": _fulda("bergstr", emails=["b@gmx.de"], birth_date=date(1961, 3, 2)),
+        "vetoed": False,
+    },
+    {
+        "description": "a street unknown on one side is no other street (no veto)",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda(None, emails=["tmueller61@gmx.de"]),
+        "vetoed": False,
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "case", NAMESAKE_CASES, ids=[case["description"] for case in NAMESAKE_CASES]
+)
+def test_namesakes_at_other_addresses_never_match(case: dict[str, Any], make_records: Any) -> None:
+    scored = _score_one(case["left"], case["right"], make_records, DEFAULT_HARD_RULES)
+    vetoed = (scored["hard_rule"] or "").startswith("no_match: address:")
+    assert vetoed == case["vetoed"], (case["description"], scored["hard_rule"])
