@@ -407,19 +407,13 @@ def _default_hard_rules() -> list[HardRule]:
             ],
         ),
         # Namesakes: one name (often a common one) at another street of the town or in another
-        # town, each with a personal e-mail of their own and none shared (or phone numbers and
-        # none shared), and nothing one person has in common. A move keeps the e-mail or the
-        # mobile (a move within a town: same person, new street, same e-mail or mobile); the
-        # name alone does not make two such records one person, nor may it chain them through
-        # records without address (matching.clustering: a hard "no match" is a conflict).
+        # town, and nothing one person has in common: no personal e-mail, phone, birth date or
+        # id. A move keeps the e-mail or the mobile (same person, new street, same e-mail or
+        # mobile); the name alone does not make two records at two addresses one person, nor
+        # may it chain them through records without address (matching.clustering: a hard
+        # "no match" is a conflict between group members).
         HardRule(
-            when=["address:other_street|different", "email:different|own_names"],
-            then="no_match",
-            record_type="person",
-            unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, *_ONE_PERSONS_CONTACT, *_CLOSE_BIRTH_DATE],
-        ),
-        HardRule(
-            when=["address:other_street|different", "phone:no_common_number|different"],
+            when=["address:other_street|different"],
             then="no_match",
             record_type="person",
             unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, *_ONE_PERSONS_CONTACT, *_CLOSE_BIRTH_DATE],

@@ -1053,6 +1053,22 @@ NAMESAKE_CASES = [
         "vetoed": False,
     },
     {
+        "description": "other streets, e-mail on one side, nothing else: only the name, vetoed",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda("bergstr"),
+        "vetoed": True,
+    },
+    {
+        "description": "another town, a landline shared: the household moved, no veto",
+        "left": _fulda("rosenstr", phones=["+49661123456"], phone_types=["landline"]),
+        "right": {
+            **_fulda("bergstr", phones=["+49661123456"], phone_types=["landline"]),
+            "postal_code": "36100",
+            "city_key": "petersberg",
+        },
+        "vetoed": False,
+    },
+    {
         "description": "a street unknown on one side is no other street (no veto)",
         "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
         "right": _fulda(None, emails=["tmueller61@gmx.de"]),
