@@ -21,6 +21,7 @@ from cleaners.address_lines import house_building, house_unit
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
+    TOWN_WORD_MIN_LETTERS,
     brand_without_town,
     business_domains,
     folded_letters,
@@ -1120,10 +1121,13 @@ def _mailbox_names_site(own: Callable[[str], pl.Expr], other: Callable[[str], pl
     (zuerich@veloblitz.ch and the Veloblitz branch in Zürich): that branch's or shop's mailbox,
     not the brand's (cleaners.organisations.mailbox_place)."""
     town = other("city_letters")
+    # Or the town written short, its first letters (krems@ for Krems an der Donau).
+    place = own("mailbox_places").list.drop_nulls().list.first()
+    short = (place.str.len_chars() >= TOWN_WORD_MIN_LETTERS) & town.str.starts_with(place)
     return (
         own("organisation_key").is_null()
         & (town.str.len_chars() >= 3)
-        & own("mailbox_places").list.contains(town)
+        & (own("mailbox_places").list.contains(town) | short.fill_null(False))
     ).fill_null(False)
 
 

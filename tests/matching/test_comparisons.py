@@ -1427,6 +1427,22 @@ CASES: list[dict[str, Any]] = [
         "level": "names_contact",
     },
     {
+        "description": "a branch's mailbox naming its town short (krems@, Krems an der Donau)",
+        "comparison": "email_domain",
+        "left": {
+            **ORGANISATION,
+            "emails": ["krems@seeblick-hundesalon.at"],
+            "role_emails": ["krems@seeblick-hundesalon.at"],
+        },
+        "right": {
+            **ORGANISATION,
+            "organisation_key": "hundesalon seeblick",
+            "city_key": "krems an der donau",
+            "emails": ["info@seeblick-hundesalon.at"],
+        },
+        "level": "names_contact",
+    },
+    {
         "description": "a branch's mailbox of another town: another branch",
         "comparison": "email_domain",
         "left": {
