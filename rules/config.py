@@ -317,8 +317,13 @@ _SAME_OR_MISTYPED_PERSONAL_ID = [*_SAME_PERSONAL_ID, "personal_id:typo"]
 #: mobile number (a household's shared mailbox or landline counts too: the records then agree on
 #: more than the name).
 _ONE_PERSONS_CONTACT = ["email:shared|similar|shared_household", "phone:shared|shared_landline"]
-#: A birth date equal or one typo apart.
-_CLOSE_BIRTH_DATE = ["birth_date:exact|swap_or_typo|within_one_year"]
+#: A birth date equal or a typo of it (a year one digit off included: namesakes' random dates
+#: are rarely that close), or an unchecked personal id two digits off: more than the name in
+#: common (FEBRL and Splink's fake data mistype both).
+_CLOSE_BIRTH_DATE_OR_ID = [
+    "birth_date:exact|swap_or_typo|within_one_year|year_typo",
+    "personal_id:unlike",
+]
 #: First names that differ, yet close enough that the first-name veto leaves them to the weights:
 #: a masculine/feminine form (Simon / Simone), one letter apart (Lena / Lea, Jan / Jana), or a
 #: difference a typo could explain.
@@ -416,7 +421,11 @@ def _default_hard_rules() -> list[HardRule]:
             when=["address:other_street|different"],
             then="no_match",
             record_type="person",
-            unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, *_ONE_PERSONS_CONTACT, *_CLOSE_BIRTH_DATE],
+            unless=[
+                *_SAME_OR_MISTYPED_PERSONAL_ID,
+                *_ONE_PERSONS_CONTACT,
+                *_CLOSE_BIRTH_DATE_OR_ID,
+            ],
         ),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).

@@ -214,7 +214,15 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
     # "opposite_sex" is evidence against, placed early only to win over spelling: step over it.
     # "other_unit" (another organisation in one building) likewise stands early only because
     # street and number agree; "own_names" is a "different" that says more.
-    against = {("first_name", "opposite_sex"), ("site", "other_unit"), ("email", "own_names")}
+    # Another street of one town ("other_street") stands before "place" only as the narrower
+    # test, and "sister" organisations before "different" as a kind of it that says more.
+    against = {
+        ("first_name", "opposite_sex"),
+        ("site", "other_unit"),
+        ("email", "own_names"),
+        ("address", "other_street"),
+        ("organisation", "sister"),
+    }
     if (name, LADDER[name][step]) in against and level != step:
         step = max(step - 1, 0)
     stronger = dict(row, **{name: step})
