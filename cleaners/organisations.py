@@ -637,13 +637,24 @@ def brand_without_town(name_letters: pl.Expr, city_key: pl.Expr) -> pl.Expr:
     )
 
 
+#: Letters the first word of a locality needs to name it alone ("krems" for Krems an der Donau,
+#: "villach" for the Villach districts; not "bad" or "st").
+TOWN_WORD_MIN_LETTERS = 4
+
+
 @cache
 def _town_letters() -> list[str]:
-    """The DACH localities (cleaners.countries.locality_keys) as place_letters gives them,
-    without those that are first names too (laura@ is a person's mailbox, not Laura's)."""
+    """The DACH localities (cleaners.countries.locality_keys) as place_letters gives them, and
+    the first word of a locality of several words ("krems" of "krems an der donau": a branch
+    writes its town short), without those that are first names too (laura@ is a person's
+    mailbox, not Laura's)."""
     first_names = nickname_table().groups
-    keys = pl.Series(sorted(k for k in locality_keys() if k not in first_names), dtype=pl.String)
-    letters = pl.select(place_letters(pl.lit(keys)).alias("town")).to_series()
+    keys = pl.Series(sorted(locality_keys()), dtype=pl.String)
+    first_words = keys.str.extract(r"^([a-z]+) ", 1).drop_nulls()
+    first_words = first_words.filter(first_words.str.len_chars() >= TOWN_WORD_MIN_LETTERS)
+    names = pl.concat([keys, first_words]).unique()
+    names = names.filter(~names.is_in(sorted(first_names)))
+    letters = pl.select(place_letters(pl.lit(names)).alias("town")).to_series()
     return sorted(set(letters.filter(letters.str.len_chars() >= 3).to_list()))
 
 
@@ -652,7 +663,9 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     a business domain (info@firma.de, a newsletter row) is that organisation's record.
 
     A shop's or branch's mailbox named after a town (zuerich@veloblitz.ch, filiale-graz@firma.at;
-    the DACH localities of data/localities.csv and city_variants.csv) counts as a role mailbox:
+    the DACH localities of data/localities.csv and city_variants.csv, or the first word of one,
+    krems@ for Krems an der Donau; or the town of the row's own address, kempten@ on a row in
+    Kempten) counts as a role mailbox:
     franchise branches and shops sign up with such addresses, and the town tells which branch
     it is (matching.comparisons._email_domain). Read from the row alone, as every cleaner does
     (flows.stages cleans in partitions, cleaners.incremental re-cleans changed rows only).
@@ -664,7 +677,16 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     emails, roles = pl.col("emails").fill_null(nothing), pl.col("role_emails").fill_null(nothing)
     towns = _town_letters()
     others = emails.list.set_difference(roles)
-    at_a_town = mailbox_place(others).list.eval(pl.element().is_in(towns)).list.all()
+    places = mailbox_place(others)
+    at_a_town = places.list.eval(pl.element().is_in(towns)).list.all()
+    # The mailbox spells the row's own town (kempten@brand.de on a row in Kempten): a town the
+    # gazetteer does not hold (it has the large German cities only), written on the row itself.
+    own_town = place_letters(pl.col("city_key"))
+    place = places.list.first()
+    at_own_town = (places.list.len() == 1) & (
+        (place == own_town)
+        | ((place.str.len_chars() >= TOWN_WORD_MIN_LETTERS) & own_town.str.starts_with(place))
+    ).fill_null(False)
     mailbox_only = (
         (pl.col("record_type") == "person")
         & pl.col("first_name").is_null()
@@ -672,7 +694,7 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         & pl.col("organisation_name").is_null()
         & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
         & (emails.list.len() > 0)
-        & ((others.list.len() == 0) | at_a_town)
+        & ((others.list.len() == 0) | at_a_town | at_own_town)
         & ~emails.list.eval(
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()

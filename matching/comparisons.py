@@ -21,6 +21,7 @@ from cleaners.address_lines import house_building, house_unit
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
+    TOWN_WORD_MIN_LETTERS,
     brand_without_town,
     business_domains,
     folded_letters,
@@ -893,9 +894,13 @@ def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
 
 
 def _address(pairs: pl.DataFrame) -> pl.Series:
-    """A person's address: same house, street or place, or different (people move).
+    """A person's address: same house, street, another street of the same place (both streets
+    known), the same place (a street unknown on one side), or different (people move).
 
-    Two organisations compare their addresses as sites instead (``_site``): missing here.
+    "other_street" is what namesakes of one town show (Thomas Müller in Fulda, Rosenstraße and
+    Bergstraße); with e-mails or phones of their own and none shared the default hard rules keep
+    them apart (rules.config). Street keys one typo apart (Jaro-Winkler 0.9) are not another
+    street. Two organisations compare their addresses as sites instead (``_site``): missing here.
     """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
@@ -911,12 +916,15 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
         "postal_code"
     )
     here = same_postal.fill_null(False) | (same_city & postal_typo)
+    street_similarity = pl.Series(jaro_winkler(pairs, "street_key"))
+    other_street = ~_either_null("street_key") & ~same_street & (pl.lit(street_similarity) < 0.9)
     return _levels(
         pairs,
         (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
             (here & same_street & same_house).fill_null(False),
             (here & same_street).fill_null(False),
+            (same_place & other_street).fill_null(False),
             same_place.fill_null(False),
         ],
     )
@@ -1029,8 +1037,9 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
 
     Site lists name one site in many ways (program, operator, "Center" or not), so partial
     agreement weighs; the data's own EM says how much. Names that differ only in a trade word
-    on each side ("Huber Bau" / "Huber Immobilien", data/organisation_trades.csv) are
-    "different": sister companies of one group.
+    on each side ("Huber Bau" / "Huber Immobilien", "Nägele Dachbau" / "Naegele Holzbau";
+    data/organisation_trades.csv, also as the end of a compound) are "sister": companies of one
+    group, which share the address, the domain, often the mailbox and the switchboard too.
     For two persons "only_one" is a contact of a company next to a private record: kept apart
     (matching.scoring), unless they share an e-mail address.
     """
@@ -1050,15 +1059,14 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     one_long = shared.list.eval(pl.element().str.len_chars() >= 4).list.any()
     # "Huber Bau" / "Huber Immobilien": the same words but for a trade on each side, two
     # companies of one group (they share the address and the domain too).
-    trades = list(trade_words())
     left_only = left_words.list.set_difference(right_words)
     right_only = right_words.list.set_difference(left_words)
     sister = (
         (common > 0)
         & (left_only.list.len() > 0)
         & (right_only.list.len() > 0)
-        & left_only.list.eval(pl.element().is_in(trades)).list.all()
-        & right_only.list.eval(pl.element().is_in(trades)).list.all()
+        & left_only.list.eval(_is_trade_word(pl.element())).list.all()
+        & right_only.list.eval(_is_trade_word(pl.element())).list.all()
     ).fill_null(False)
     ladder = [
         squashed_equal,
@@ -1069,15 +1077,30 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     ]
     level = _levels(pairs, _either_null("organisation_key"), ladder)
     only_one = (left.is_null() != right.is_null()).fill_null(False)
-    # _levels gives len(ladder) for "none of the above", which is "different" (one past
-    # "only_one"); "only_one" itself comes from the nulls.
+    # _levels gives len(ladder) for "none of the above", which is "sister" or "different" (one
+    # and two past "only_one"); "only_one" itself comes from the nulls.
     return pairs.select(
         pl.when(only_one)
         .then(pl.lit(len(ladder), dtype=pl.Int8))
-        .when(pl.lit(level) == len(ladder))
+        .when((pl.lit(level) == len(ladder)) & sister)
         .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
+        .when(pl.lit(level) == len(ladder))
+        .then(pl.lit(len(ladder) + 2, dtype=pl.Int8))
         .otherwise(pl.lit(level))
     ).to_series()
+
+
+#: Letters a trade compound keeps before its trade word ("dach" of "dachbau").
+TRADE_COMPOUND_MIN_PREFIX = 3
+
+
+def _is_trade_word(word: pl.Expr) -> pl.Expr:
+    """A trade word (data/organisation_trades.csv) or a German compound ending in one
+    ("dachbau", "fensterbau", "haustechnik": Dach + Bau, Haus + Technik), as group companies
+    name their trade."""
+    trades = sorted(trade_words(), key=lambda trade: (-len(trade), trade))
+    compound = r"^[a-z]{" + str(TRADE_COMPOUND_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")$"
+    return word.is_in(trades) | word.str.contains(compound)
 
 
 def _contact_and_business_row() -> pl.Expr:
@@ -1172,10 +1195,13 @@ def _mailbox_names_site(own: Callable[[str], pl.Expr], other: Callable[[str], pl
     (zuerich@veloblitz.ch and the Veloblitz branch in Zürich): that branch's or shop's mailbox,
     not the brand's (cleaners.organisations.mailbox_place)."""
     town = other("city_letters")
+    # Or the town written short, its first letters (krems@ for Krems an der Donau).
+    place = own("mailbox_places").list.drop_nulls().list.first()
+    short = (place.str.len_chars() >= TOWN_WORD_MIN_LETTERS) & town.str.starts_with(place)
     return (
         own("organisation_key").is_null()
         & (town.str.len_chars() >= 3)
-        & own("mailbox_places").list.contains(town)
+        & (own("mailbox_places").list.contains(town) | short.fill_null(False))
     ).fill_null(False)
 
 
@@ -1416,7 +1442,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "email", ("shared", "similar", "shared_household", "own_names", "different"), _email
     ),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
-    Comparison("address", ("house", "street", "place", "different"), _address),
+    Comparison("address", ("house", "street", "other_street", "place", "different"), _address),
     Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
     Comparison(
         "organisation",
@@ -1427,6 +1453,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "most_words",
             "one_word",
             "only_one",
+            "sister",
             "different",
         ),
         _organisation,

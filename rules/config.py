@@ -313,6 +313,17 @@ _SAME_PERSONAL_ID = ["personal_id:exact_checked", "personal_id:exact"]
 #: that close only by coincidence. Not "neighbour" numbers (4321567 / 4321568), which twins
 #: registered together may hold: those keep the vetoes.
 _SAME_OR_MISTYPED_PERSONAL_ID = [*_SAME_PERSONAL_ID, "personal_id:typo"]
+#: What one person has and takes along when moving: a personal e-mail (or one typo apart) or a
+#: mobile number (a household's shared mailbox or landline counts too: the records then agree on
+#: more than the name).
+_ONE_PERSONS_CONTACT = ["email:shared|similar|shared_household", "phone:shared|shared_landline"]
+#: A birth date equal or a typo of it (a year one digit off included: namesakes' random dates
+#: are rarely that close), or an unchecked personal id two digits off: more than the name in
+#: common (FEBRL and Splink's fake data mistype both).
+_CLOSE_BIRTH_DATE_OR_ID = [
+    "birth_date:exact|swap_or_typo|within_one_year|year_typo",
+    "personal_id:unlike",
+]
 #: First names that differ, yet close enough that the first-name veto leaves them to the weights:
 #: a masculine/feminine form (Simon / Simone), two established given names (Lena / Lea, Mia /
 #: Mila), one letter apart (Jan / Jana), or a difference a typo could explain.
@@ -398,6 +409,22 @@ def _default_hard_rules() -> list[HardRule]:
                 "email:shared|similar",
                 "phone:shared",
                 "birth_date:exact|swap_or_typo|within_one_year",
+            ],
+        ),
+        # Namesakes: one name (often a common one) at another street of the town or in another
+        # town, and nothing one person has in common: no personal e-mail, phone, birth date or
+        # id. A move keeps the e-mail or the mobile (same person, new street, same e-mail or
+        # mobile); the name alone does not make two records at two addresses one person, nor
+        # may it chain them through records without address (matching.clustering: a hard
+        # "no match" is a conflict between group members).
+        HardRule(
+            when=["address:other_street|different"],
+            then="no_match",
+            record_type="person",
+            unless=[
+                *_SAME_OR_MISTYPED_PERSONAL_ID,
+                *_ONE_PERSONS_CONTACT,
+                *_CLOSE_BIRTH_DATE_OR_ID,
             ],
         ),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same

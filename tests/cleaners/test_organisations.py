@@ -195,6 +195,8 @@ FIRM_IN_ZURICH = {
         ("shop-zuerich@veloblitz.ch", "organisation"),  # with a role word
         ("info@veloblitz.ch", "organisation"),  # a role mailbox, as before
         ("bern@veloblitz.ch", "organisation"),  # any DACH town: read from the row alone
+        ("villach@veloblitz.ch", "organisation"),  # a town's first word (Villach Innere Stadt)
+        ("kempten@veloblitz.ch", "person"),  # a German town the gazetteer lacks, no address
         ("kundendienst.huber@veloblitz.ch", "person"),  # no town, no role word alone
         ("anna.huber@veloblitz.ch", "person"),  # a person's address at the firm: its contact
         ("zuerich@gmx.ch", "person"),  # a free-mail address is no firm's
@@ -210,3 +212,19 @@ def test_a_town_mailbox_is_an_organisation_row(email: str, record_type: str) -> 
     assert (email in (row["role_emails"] or [])) is (record_type == "organisation")
     if record_type == "organisation":  # not "St Gallen" from st.gallen@ (names_from_emails)
         assert row["first_name"] is None and row["last_name"] is None
+
+
+@pytest.mark.parametrize(
+    ("email", "city", "record_type"),
+    [
+        ("kempten@brand.de", "Kempten (Allgäu)", "organisation"),  # spells the row's own town
+        ("traunstein@brand.de", "Traunstein", "organisation"),
+        ("kempten@brand.de", "Traunstein", "person"),  # another town: no branch mailbox of it
+        ("kempten@gmx.de", "Kempten (Allgäu)", "person"),  # free mail is no firm's
+    ],
+)
+def test_a_mailbox_spelling_the_rows_own_town_is_an_organisation_row(
+    email: str, city: str, record_type: str
+) -> None:
+    row = clean({"emails": [email], "city": city, "country": "DE"}).frame.row(0, named=True)
+    assert row["record_type"] == record_type

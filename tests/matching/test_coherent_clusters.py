@@ -645,3 +645,55 @@ def test_father_and_son_without_birth_dates_never_compared_keep_the_middle_recor
         frozenset({"crm:son"}),
     }
     assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]
+
+
+def test_a_newsletter_row_never_chains_namesakes_of_two_towns(make_records: Any) -> None:
+    # Markus Brunner in Aarau (a landline) and Markus Brunner in Passau (his own e-mail), and a
+    # newsletter row with only the name and an e-mail that matches both on the name alone.
+    # Blocking never paired the two addresses: the completed pair finds two towns with nothing
+    # one person has in common (the namesake veto), so the newsletter row joins one of them at
+    # most, never both.
+    name = {"record_type": "person", "first_name_key": "markus", "last_name_key": "brunner"}
+    records = make_records(
+        [
+            {
+                **name,
+                "record_key": "crm:aarau",
+                "street_key": "ahornweg",
+                "house_number": "23",
+                "postal_code": "5000",
+                "city_key": "aarau",
+                "phones": ["+41624455313"],
+                "phone_types": ["landline"],
+            },
+            {**name, "record_key": "newsletter:1", "emails": ["markus.brunner@posteo.de"]},
+            {
+                **name,
+                "record_key": "erp:passau",
+                "street_key": "st martin str",
+                "house_number": "45a",
+                "postal_code": "94032",
+                "city_key": "passau",
+                "emails": ["mbrunner5@gmx.de"],
+            },
+        ]
+    )
+    scored = _pairs(
+        ("crm:aarau", "newsletter:1", 0.95, None, None),
+        ("erp:passau", "newsletter:1", 0.94, None, None),
+    )
+    completed = complete_pairs(
+        records["record_key"],
+        scored,
+        records,
+        MatchWeights.defaults(),
+        MatchingConfig().hard_rules,
+        THRESHOLD,
+    )
+    never = completed.filter(
+        (pl.col("left_key") == "crm:aarau") & (pl.col("right_key") == "erp:passau")
+    )
+    assert never["hard_rule"].to_list() == ["no_match: address:other_street|different"]
+    result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
+    groups = _groups(result.clusters)
+    assert not any({"crm:aarau", "erp:passau"} <= group for group in groups)

@@ -1141,6 +1141,13 @@ CASES: list[dict[str, Any]] = [
         "comparison": "address",
         "left": _address("10115", "invalidenstr", "12a", "berlin"),
         "right": _address("10115", "chausseestr", "12a", "berlin"),
+        "level": "other_street",
+    },
+    {
+        "description": "same town, a street one typo apart: no other street",
+        "comparison": "address",
+        "left": _address("36037", "rosenstr", "17", "fulda"),
+        "right": _address("36039", "rosenstrr", "17", "fulda"),
         "level": "place",
     },
     {
@@ -1162,7 +1169,7 @@ CASES: list[dict[str, Any]] = [
         "comparison": "address",
         "left": _address("80331", "marienplatz", "1", "munchen"),
         "right": _address("80469", "schleissheimerstr", "50", "muenchen"),
-        "level": "place",
+        "level": "other_street",
     },
     {
         "description": "same postal code, street unknown on one side",
@@ -1182,7 +1189,7 @@ CASES: list[dict[str, Any]] = [
         "description": "other postal code, city spelt slightly differently (JW 0.95)",
         "comparison": "address",
         "left": _address("50667", "hohe str", "1", "koeln"),
-        "right": _address("50668", "domplatz", "2", "koln"),
+        "right": _address("50668", None, None, "koln"),
         "level": "place",
         "similarity": (0.9, 1.0),
     },
@@ -1389,7 +1396,21 @@ CASES: list[dict[str, Any]] = [
         "comparison": "organisation",
         "left": {"organisation_key": "huber bau"},
         "right": {"organisation_key": "huber immobilien"},
-        "level": "different",
+        "level": "sister",
+    },
+    {
+        "description": "trade compounds on each side (Dach + Bau, Haus + Technik): sisters",
+        "comparison": "organisation",
+        "left": {"organisation_key": "naegele dachbau"},
+        "right": {"organisation_key": "naegele haustechnik"},
+        "level": "sister",
+    },
+    {
+        "description": "a trade compound beside a family name that is no trade: other firms",
+        "comparison": "organisation",
+        "left": {"organisation_key": "naegele dachbau"},
+        "right": {"organisation_key": "naegele huber"},
+        "level": "one_word",
     },
     {
         "description": "a typo in a trade word is no other trade (JW 0.98)",
@@ -1498,6 +1519,22 @@ CASES: list[dict[str, Any]] = [
             "role_emails": ["filiale.zurich@veloblitz.ch"],
         },
         "right": {**ORGANISATION, "organisation_key": "veloblitz zuerich", "city_key": "zuerich"},
+        "level": "names_contact",
+    },
+    {
+        "description": "a branch's mailbox naming its town short (krems@, Krems an der Donau)",
+        "comparison": "email_domain",
+        "left": {
+            **ORGANISATION,
+            "emails": ["krems@seeblick-hundesalon.at"],
+            "role_emails": ["krems@seeblick-hundesalon.at"],
+        },
+        "right": {
+            **ORGANISATION,
+            "organisation_key": "hundesalon seeblick",
+            "city_key": "krems an der donau",
+            "emails": ["info@seeblick-hundesalon.at"],
+        },
         "level": "names_contact",
     },
     {

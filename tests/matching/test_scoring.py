@@ -68,11 +68,15 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     # street and number; they are evidence of another organisation, weaker than another address.
     # Personal addresses that each name their own first name ("own_names") are a kind of
     # "different" that says more: two people of one family, not one with several addresses.
+    # Another street of one town (both streets known) stands before "place" (a street unknown) only
+    # because it is the narrower test; it says less for one person than a place with no street.
     out_of_order = {
         ("first_name", "opposite_sex"),
-        ("first_name", "other_given_name"),
         ("site", "other_unit"),
         ("email", "own_names"),
+        ("address", "other_street"),
+        ("organisation", "sister"),
+        ("first_name", "other_given_name"),
     }
     if comparison.name == "first_name":
         assert (
@@ -215,11 +219,15 @@ def test_stronger_level_never_lowers_the_probability(row: dict[str, int], name: 
     # "opposite_sex" is evidence against, placed early only to win over spelling: step over it.
     # "other_unit" (another organisation in one building) likewise stands early only because
     # street and number agree; "own_names" is a "different" that says more.
+    # Another street of one town ("other_street") stands before "place" only as the narrower
+    # test, and "sister" organisations before "different" as a kind of it that says more.
     against = {
         ("first_name", "opposite_sex"),
-        ("first_name", "other_given_name"),
         ("site", "other_unit"),
         ("email", "own_names"),
+        ("address", "other_street"),
+        ("organisation", "sister"),
+        ("first_name", "other_given_name"),
     }
     while (name, LADDER[name][step]) in against and level != step and step > 0:
         step -= 1
@@ -1013,3 +1021,93 @@ def test_own_mobiles_keep_one_name_at_one_address_apart_under_em_weights() -> No
     own_mobiles = same_name_and_house + WEIGHTS.levels["phone"]["different"]
     assert _probability(own_mobiles) < MatchingConfig().match_threshold
     assert _probability(own_mobiles + 11.0) >= MatchingConfig().match_threshold
+
+
+THOMAS = ("thomas", "thomas", "862")
+
+
+def _fulda(street: str, **values: Any) -> dict[str, Any]:
+    return _person(
+        THOMAS,
+        MUELLER,
+        postal_code="36037",
+        city_key="fulda",
+        street_key=street,
+        house_number="17",
+        **values,
+    )
+
+
+NAMESAKE_CASES = [
+    {
+        "description": "namesakes in one town, other streets, e-mails of their own: never match",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda("bergstr", emails=["tmueller61@gmx.de"]),
+        "vetoed": True,
+    },
+    {
+        "description": "namesakes in one town, other streets, phones and none shared: never match",
+        "left": _fulda("rosenstr", phones=["+49661123456"], phone_types=["landline"]),
+        "right": _fulda("bergstr", phones=["+49661987654"], phone_types=["landline"]),
+        "vetoed": True,
+    },
+    {
+        "description": "a move within the town keeping the e-mail: left to the weights",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda("bergstr", emails=["thomas.mueller@web.de"]),
+        "vetoed": False,
+    },
+    {
+        "description": "a move within the town keeping the mobile, new e-mail: left to the weights",
+        "left": _fulda(
+            "rosenstr",
+            emails=["thomas.mueller@web.de"],
+            phones=["+491701234567"],
+            phone_types=["mobile"],
+        ),
+        "right": _fulda(
+            "bergstr",
+            emails=["tm@posteo.de"],
+            phones=["+491701234567"],
+            phone_types=["mobile"],
+        ),
+        "vetoed": False,
+    },
+    {
+        "description": "other streets, other e-mails, the same birth date: left to the weights",
+        "left": _fulda("rosenstr", emails=["a@web.de"], birth_date=date(1961, 3, 2)),
+        "right": _fulda("bergstr", emails=["b@gmx.de"], birth_date=date(1961, 3, 2)),
+        "vetoed": False,
+    },
+    {
+        "description": "other streets, e-mail on one side, nothing else: only the name, vetoed",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda("bergstr"),
+        "vetoed": True,
+    },
+    {
+        "description": "another town, a landline shared: the household moved, no veto",
+        "left": _fulda("rosenstr", phones=["+49661123456"], phone_types=["landline"]),
+        "right": {
+            **_fulda("bergstr", phones=["+49661123456"], phone_types=["landline"]),
+            "postal_code": "36100",
+            "city_key": "petersberg",
+        },
+        "vetoed": False,
+    },
+    {
+        "description": "a street unknown on one side is no other street (no veto)",
+        "left": _fulda("rosenstr", emails=["thomas.mueller@web.de"]),
+        "right": _fulda(None, emails=["tmueller61@gmx.de"]),
+        "vetoed": False,
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "case", NAMESAKE_CASES, ids=[case["description"] for case in NAMESAKE_CASES]
+)
+def test_namesakes_at_other_addresses_never_match(case: dict[str, Any], make_records: Any) -> None:
+    scored = _score_one(case["left"], case["right"], make_records, DEFAULT_HARD_RULES)
+    vetoed = (scored["hard_rule"] or "").startswith("no_match: address:")
+    assert vetoed == case["vetoed"], (case["description"], scored["hard_rule"])
