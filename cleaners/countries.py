@@ -121,10 +121,11 @@ def phone_prefix_country(value: str | None) -> str | None:
 
 
 #: The common shape of an international number: "+" or "00", then digits and the separators
-#: " ./-", ending in a digit. For it, phonenumbers' parse only reads the calling code off the
-#: digits (calling codes are prefix-free: the first of the 1-, 2- and 3-digit prefixes that is one)
-#: and succeeds whenever 4 to 17 digits follow it, whatever national prefix it strips.
-_PLAIN_INTERNATIONAL = r"^(?:\+|00) ?[1-9][0-9 ./\-]*[0-9]$"
+#: " ./-()" ("+49 (0)30 ..."), ending in a digit. For it, phonenumbers' parse only reads the
+#: calling code off the digits (calling codes are prefix-free: the first of the 1-, 2- and 3-digit
+#: prefixes that is one) and succeeds whenever 4 to 17 digits follow it, whatever national prefix
+#: it strips.
+_PLAIN_INTERNATIONAL = r"^(?:\+|00) ?[1-9][0-9 ./()\-]*[0-9]$"
 
 
 @cache
