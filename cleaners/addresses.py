@@ -21,11 +21,11 @@ from cleaners.countries import (
     country_code,
     national_phone_countries,
     normalize_country,
-    phone_prefix_country,
     postal_city_country,
     postal_prefix_country,
     state_code_countries,
     state_or_country,
+    with_phone_prefix_country,
 )
 from cleaners.outcome import (
     CORRECTED,
@@ -248,12 +248,7 @@ def _resolve_country(
         if "phones" in frame.columns
         else pl.lit(None, pl.String)
     )
-    frame = map_distinct(
-        frame,
-        ["__first_phone"],
-        lambda phone: (phone_prefix_country(phone),),
-        {"__phone_country": pl.String()},
-    )
+    frame = with_phone_prefix_country(frame, "__first_phone", "__phone_country")
     silo_country = (
         pl.col("silo").replace_strict(dict(silo_countries), default=None, return_dtype=pl.String)
         if silo_countries

@@ -92,9 +92,8 @@ def _split_combined(
     """Fill canonical fields from combined source fields where the silo has no separate column."""
     from cleaners import parse_address_line, split_full_name, split_postal_city, split_street_line
     from cleaners.address_lines import without_building_parts
-    from cleaners.countries import phone_prefix_country
+    from cleaners.countries import with_phone_prefix_country
     from cleaners.organisations import contact_of_address_line, organisation_of_address_line
-    from cleaners.outcome import map_distinct
 
     splitters: dict[str, tuple[Callable[..., pl.DataFrame], tuple[str, ...]]] = {
         "full_name": (split_full_name, ("salutation", "title", "first_name", "last_name")),
@@ -111,11 +110,10 @@ def _split_combined(
         source = frame.select(pl.col(f"__{combined}").alias(combined))
         if combined == "address_line":
             # The phone's calling code can make "Jordan" at the end of the line the country.
-            source = map_distinct(
+            source = with_phone_prefix_country(
                 source.with_columns(frame["phones"].list.first().alias("__first_phone")),
-                ["__first_phone"],
-                lambda phone: (phone_prefix_country(phone),),
-                {"__phone_country": pl.String()},
+                "__first_phone",
+                "__phone_country",
             ).drop("__first_phone")
             split = parse_address_line(source, combined, phone_country="__phone_country", memo=memo)
         elif combined == "full_name":

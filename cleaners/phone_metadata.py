@@ -68,7 +68,8 @@ def phone_type_expr(national: pl.Expr, region: str) -> pl.Expr:
 
 
 @cache
-def _country_codes() -> dict[str, str]:
+def fast_country_codes() -> dict[str, str]:
+    """Region -> its calling code as text, for FAST_REGIONS ("DE" -> "49")."""
     return {region: str(_metadata(region).country_code) for region in FAST_REGIONS}
 
 
@@ -97,7 +98,7 @@ def _unchecked_split(
     international: pl.Expr, key: pl.Expr, region: pl.Expr
 ) -> tuple[pl.Expr, pl.Expr]:
     # One regex for all country codes (a when/then chain per code re-evaluates the text).
-    regions = {code: name for name, code in _country_codes().items()}
+    regions = {code: name for name, code in fast_country_codes().items()}
     codes = "|".join(sorted(regions, key=len, reverse=True))
     parts = international.str.extract_groups(rf"^(?P<code>{codes})(?P<rest>[1-9]\d*)$")
     domestic = (
@@ -132,7 +133,7 @@ def fast_phone_types(frame: pl.DataFrame, key: str, region: str) -> pl.DataFrame
         "__fast_intl"
     )
     parts = []
-    for name, code in _country_codes().items():
+    for name, code in fast_country_codes().items():
         part = frame.filter(pl.col("__fast_region") == name)
         typed = phone_type_expr(pl.col("__fast_national"), name)
         parts.append(

@@ -30,7 +30,7 @@ from cleaners.outcome import (
     gather_lists,
     map_distinct,
 )
-from cleaners.phone_metadata import fast_phone_types
+from cleaners.phone_metadata import FAST_REGIONS, fast_country_codes, fast_phone_types
 from cleaners.text import clean_text
 
 # Several numbers in one cell: "030 123456; 0171 1234567". "/" is not a separator: "030/123456".
@@ -159,9 +159,40 @@ def _kept_local(items: pl.DataFrame) -> pl.DataFrame:
     ).drop("__local_src", "__local")
 
 
+def _fast_key(items: pl.DataFrame) -> pl.DataFrame:
+    """``__fast_key`` and ``__fast_in``: the key and region the fast path reads for each item.
+
+    phonenumbers reads a number by its digits: "(030)1234567" as "0301234567", and
+    "+49(0)301234567" (or "0049(0)..." where "00" dials abroad) as the national "0301234567" of
+    the calling code's region, trunk prefix and all. So those shapes, a fifth of the demo's
+    numbers, are given to the fast path in that form instead of to phonenumbers one by one;
+    ``__phone_key`` and ``__region`` stay as they were (a local number is read from them).
+    """
+    key, region = pl.col("__phone_key"), pl.col("__region")
+    codes = {code: name for name, code in fast_country_codes().items()}
+    alternatives = "|".join(sorted(codes, key=len, reverse=True))
+    abroad = key.str.extract_groups(
+        rf"^(?P<idd>\+|00)(?P<code>{alternatives})\(0\)(?P<rest>[1-9]\d*)$"
+    )
+    idd, code = abroad.struct.field("idd"), abroad.struct.field("code")
+    abroad_region = code.replace_strict(codes, default=None, return_dtype=pl.String)
+    international = code.is_not_null() & ((idd == "+") | region.is_in(FAST_REGIONS))
+    domestic = key.str.contains(r"^\(0[1-9]\d*\)\d+$")
+    return items.with_columns(
+        __fast_key=pl.when(international)
+        .then(pl.concat_str([pl.lit("0"), abroad.struct.field("rest")]))
+        .when(domestic)
+        .then(key.str.replace_all(r"[()]", ""))
+        .otherwise(key),
+        __fast_in=pl.when(international).then(abroad_region).otherwise(region),
+    )
+
+
 def _validated(items: pl.DataFrame) -> pl.DataFrame:
     """E.164, type, status, reason per item: vectorized fast path, phonenumbers for the rest."""
-    items = fast_phone_types(items, "__phone_key", "__region")
+    items = fast_phone_types(_fast_key(items), "__fast_key", "__fast_in").drop(
+        "__fast_key", "__fast_in"
+    )
     fast = pl.col("__fast_region").is_not_null()
     items = items.with_columns(__slow=pl.when(~fast).then(pl.col("__phone_key")))
     items = map_distinct(

@@ -92,6 +92,16 @@ def repair_mojibake(value: str) -> str:
 
 def clean_text(value: str) -> str:
     """NFC-normalize, drop invisible characters, trim and collapse whitespace to single spaces."""
+    # Most values are clean already (called about a million times a night at 200,000 rows): a
+    # printable text has no invisible character and no white space but the plain space.
+    if (
+        value.isprintable()
+        and "  " not in value
+        and not value.startswith(" ")
+        and not value.endswith(" ")
+        and unicodedata.is_normalized("NFC", value)
+    ):
+        return value
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     return _WHITESPACE.sub(" ", text).strip()
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from cleaner_frames import clean, clean_one
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners.address_lines import parse_address_text
 from cleaners.countries import (
     city_country,
     country_code,
     national_phone_countries,
+    phone_prefix_country,
     postal_city_country,
+    with_phone_prefix_country,
 )
 from cleaners.outcome import CORRECTED, INVALID
 
@@ -353,3 +358,62 @@ def test_wa_without_evidence_stays_american_and_says_so() -> None:
     row, findings = _one_line("1 Main Rd, Perth, WA", phones=["+61 8 9123 4567"])
     reasons = [finding["reason"] for finding in findings if finding["field"] == "country"]
     assert reasons == ["state WA read as AU: the phone's calling code"]
+
+
+# Numbers written internationally in the shapes silos hold, and edge cases around the plain shape
+# read in polars: short and long national parts, unknown and non-geographic calling codes,
+# separators, blanks, extensions, letters and national numbers.
+PREFIX_PHONES = [
+    "+43 316 123456",
+    "0041 44 123 45 67",
+    "00 49 30 1234567",
+    "+ 49 (0)30 1234567",
+    "+1 212 555 0100",
+    "+7 495 1234567",
+    "+423 2345678",
+    "+800 1234 5678",
+    "+49 30",
+    "+49 301",
+    "+49 3012",
+    "+49 123456789012345678",
+    "+49 12345678901234567",
+    "+999 123456",
+    "+0049 30 123456",
+    "++49 30 123456",
+    "  +41 44 123 45 67",
+    "+41 44 123 45 67 ",
+    "+49-30/123.456",
+    "+49 30 123456 ext. 12",
+    "+49 30 CALLME",
+    "030 1234567",
+    "0049",
+    "000 49 30",
+    "",
+    None,
+]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(PREFIX_PHONES),
+            st.from_regex(r"\A(?:\+|00| \+)? ?[0-9][0-9 ./\-]{0,22}\Z"),
+            st.text(alphabet="+0123456789 ./-()x", max_size=24),
+        ),
+        max_size=30,
+    )
+)
+def test_prefix_country_in_polars_is_phonenumbers_reading(phones: list[str | None]) -> None:
+    frame = pl.DataFrame({"phone": phones}, schema={"phone": pl.String})
+    result = with_phone_prefix_country(frame, "phone", "country")
+    assert result["phone"].to_list() == phones
+    assert result["country"].to_list() == [phone_prefix_country(phone) for phone in phones]
+
+
+def test_prefix_country_of_common_shapes() -> None:
+    frame = pl.DataFrame({"phone": PREFIX_PHONES}, schema={"phone": pl.String})
+    countries = with_phone_prefix_country(frame, "phone", "country")["country"].to_list()
+    assert countries[:8] == ["AT", "CH", "DE", "DE", "US", "RU", "LI", "001"]
+    assert countries[12:16] == ["DE", None, None, None]  # 17 digits; 999; "+00"; "++"
+    assert countries[-5:] == [None, None, None, None, None]  # national, too short, blank

@@ -193,3 +193,25 @@ def test_a_number_without_area_code_is_kept_as_a_local_number() -> None:
         (CORRECTED, "386-5286", "no area code: kept as a local number"),
         (INVALID, "12", "not a valid number for US"),
     ]
+
+
+PARENTHESISED = st.tuples(
+    st.sampled_from(["+49(0)", "+43(0)", "+41(0)", "0049(0)", "0043(0)", "0041(0)", "+49(", "("]),
+    st.text(alphabet="0123456789", min_size=1, max_size=5),
+    st.sampled_from(["", ")"]),
+    st.text(alphabet="0123456789", min_size=0, max_size=12),
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PARENTHESISED, min_size=1, max_size=30), st.sampled_from(["DE", "AT", "US"]))
+def test_parenthesised_numbers_clean_as_phonenumbers_reads_them(
+    keys: list[str], region: str
+) -> None:
+    # "+49(0)30 1234567" and "(030) 1234567" take the vectorized path; same result as parsing.
+    result = clean(*({"phones": [key], "country": region} for key in keys))
+    expected = [phone_e164(key, region) for key in keys]
+    assert result.frame["phones"].to_list() == [[o.e164] if o.e164 else [] for o in expected]
+    assert result.frame["phone_types"].to_list() == [
+        [o.phone_type] if o.e164 else [] for o in expected
+    ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.text import (
@@ -104,3 +107,25 @@ def test_text_helpers_never_raise(value: str) -> None:
 def test_transliteration_key_is_idempotent(value: str) -> None:
     key = transliteration_key(value)
     assert transliteration_key(key) == key
+
+
+def _clean_text_long_way(value: str) -> str:
+    text = re.sub(
+        "[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]",
+        "",
+        unicodedata.normalize("NFC", value),
+    )
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet="aöü ß\u00a0\u200b\t\u0308e\x85\u2028\x1fA.-"),
+        st.sampled_from(["Müller", "Mu\u0308ller", " Graz", "Graz ", "Bad  Ischl", "Wien\u00a0"]),
+    )
+)
+def test_clean_text_shortcut_for_clean_values_changes_nothing(value: str) -> None:
+    # Clean values are returned as they are; the result is that of the full normalisation.
+    assert clean_text(value) == _clean_text_long_way(value)
