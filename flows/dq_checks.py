@@ -67,7 +67,7 @@ def run_dq_checks(
     validator = _Validator()
     failing_rows = validate_with_gx(frames, checks, reuse, validator)
     log.info(reuse.log_line())
-    seconds = time.perf_counter() - clock
+    seconds = time.perf_counter() - clock - validator.import_seconds  # as before: no import
     log.info(
         "dq: %d checks, %d of them validated by great-expectations, in %.2f s (import %.1f s)",
         len(checks),
