@@ -12,9 +12,14 @@ other rows. So, per check:
   rows whose value lies between yesterday's and today's bound are validated again, all others
   keep their verdict (a value outside that interval is on the same side of both bounds).
 - **uniqueness in a silo**: a row can only fail when another row of its silo has the same
-  value; only the rows whose (silo, value) occurs more than once go to great-expectations, the
-  others (and rows without a value) pass. Nothing of these is cached (one new row can make an
-  old one a duplicate).
+  value; rows whose (silo, value) occurs once (and rows without a value) pass without
+  great-expectations. The repeated ones are keyed by the fingerprint of their (silo, value):
+  one judged repeated last night keeps its verdict while it is repeated; the rows of a value
+  repeated for the first time (one new row can make an old one a duplicate) all go to
+  great-expectations, so it sees the repetition.
+
+Great-expectations is imported (about 4 s) only when some check has a row to validate
+(flows.dq_checks): a night without new values runs no validation at all.
 
 The cache (``dq_cache/`` in the run folder, published with it, so never half written) holds per
 check one parquet file of fingerprint_1, fingerprint_2, failed, and a manifest with the checks'
@@ -76,7 +81,7 @@ class Plan:
 
     check: Check
     batch: pl.DataFrame  # slim rows to validate, one per fingerprint (row checks)
-    fingerprints: pl.DataFrame | None  # ROW_ID, fingerprint_1, fingerprint_2 (row checks)
+    fingerprints: pl.DataFrame  # ROW_ID, fingerprint_1, fingerprint_2 (uniqueness: repeated)
     known: pl.DataFrame | None  # fingerprint_1, fingerprint_2, failed: reused verdicts
 
 
@@ -106,14 +111,14 @@ class DQReuse:
         """The rows of ``slim`` (ROW_ID, condition and check columns) great-expectations must
         validate for ``check``."""
         self.rows += slim.height
-        if check.kind is CheckKind.UNIQUE_IN_SILO:
-            # A missing value is never a duplicate (ignore_row_if="any_value_is_missing").
-            repeated = pl.col(check.column).is_not_null() & (
-                pl.len().over("silo", check.column) > 1
+        unique = check.kind is CheckKind.UNIQUE_IN_SILO
+        if unique:
+            # A missing value is never a duplicate (ignore_row_if="any_value_is_missing"), nor
+            # is a value seen once in its silo: only repeated values can fail. Their rows'
+            # fingerprint is their (silo, value), so all rows of one value are known or not.
+            slim = slim.filter(
+                pl.col(check.column).is_not_null() & (pl.len().over("silo", check.column) > 1)
             )
-            batch = slim.filter(repeated)
-            self.validated += batch.height
-            return Plan(check, batch, None, None)
         values = pl.struct(pl.all().exclude(ROW_ID))
         fingerprints = slim.select(
             ROW_ID,
@@ -146,9 +151,11 @@ class DQReuse:
             if known is None
             else fingerprints.join(known.select(keys), on=keys, how="anti")
         )
-        # One row per fingerprint: the verdict is the same for equal slim values.
-        first = unknown.unique(keys, keep="first", maintain_order=True)[ROW_ID]
-        batch = slim.filter(pl.col(ROW_ID).is_in(first.implode()))
+        if unique:  # every row of a repeated value, or great-expectations sees it once
+            batch = slim.join(unknown.select(ROW_ID), on=ROW_ID, how="semi")
+        else:  # one row per fingerprint: the verdict is the same for equal slim values
+            first = unknown.unique(keys, keep="first", maintain_order=True)[ROW_ID]
+            batch = slim.filter(pl.col(ROW_ID).is_in(first.implode()))
         self.validated += batch.height
         return Plan(check, batch, fingerprints, known)
 
@@ -156,11 +163,11 @@ class DQReuse:
         """Row ids failing ``plan.check``: ``failed_rows`` (of the batch) and the rows sharing
         a fingerprint with one of them or with a cached failing value; keeps the verdicts."""
         failed = sorted(failed_rows)
-        if plan.fingerprints is None:  # uniqueness: the batch's verdicts are the rows'
-            return failed
         keys = ["fingerprint_1", "fingerprint_2"]
-        judged = plan.fingerprints.join(plan.batch.select(ROW_ID), on=ROW_ID, how="semi").select(
-            *keys, pl.col(ROW_ID).is_in(failed).alias("failed")
+        judged = (
+            plan.fingerprints.join(plan.batch.select(ROW_ID), on=ROW_ID, how="semi")
+            .select(*keys, pl.col(ROW_ID).is_in(failed).alias("failed"))
+            .unique(keys, keep="first")  # uniqueness sends every row of a value
         )
         verdicts = judged if plan.known is None else pl.concat([plan.known, judged])
         present = plan.fingerprints.join(verdicts, on=keys, how="left")

@@ -64,7 +64,13 @@ IDENTIFIER: Final = r"^(silo|record_key\w*|source_id\w*|\w*golden_id\w*)$"
 def escape_formula(expr: pl.Expr) -> pl.Expr:
     """Prefix every piece of a text that either Excel locale would start a cell with at =, +,
     -, @, tab or CR (the cell's start, or after a ; or ,) with an apostrophe."""
-    return expr.str.replace_all(_FORMULA_PIECE, "${1}${2}'${3}")
+    # Replaced only where it occurs: nearly no cell holds one, and the test alone is cheaper
+    # than rewriting every cell (golden.csv at 100,000 persons: 0.67 -> 0.45 s CPU).
+    return (
+        pl.when(expr.str.contains(_FORMULA_PIECE))
+        .then(expr.str.replace_all(_FORMULA_PIECE, "${1}${2}'${3}"))
+        .otherwise(expr)
+    )
 
 
 def escape_phone(expr: pl.Expr) -> pl.Expr:

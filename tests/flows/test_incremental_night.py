@@ -241,6 +241,12 @@ def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, objec
     assert incremental.outputs.dq is not None and full.outputs.dq is not None
     assert_frame_equal(incremental.outputs.dq.check_results, full.outputs.dq.check_results)
     assert incremental.outputs.dq.failures.height > 0
+    # Repeated values (duplicate e-mails) kept last night's uniqueness verdicts: the same
+    # failures as the full run's (dq_failures.csv above), and far fewer rows validated.
+    duplicates = pl.col("check").str.starts_with("uniqueness.")
+    assert incremental.outputs.dq.failures.filter(duplicates).height > 0
+    assert full.outputs.dq_reuse is not None
+    assert reuse.validated < full.outputs.dq_reuse.validated / 10
     # In memory too, in the same order (the stages after cleaning read these frames).
     for frame in ("records", "findings", "quarantine"):
         assert_frame_equal(
