@@ -385,6 +385,19 @@ def _default_hard_rules() -> list[HardRule]:
             record_type="person",
             unless=_SAME_PERSONAL_ID,
         ),
+        # Two established given names close in spelling (Lara / Laura, Tim / Tom, Lina /
+        # Linda) in one house: siblings or twins, who share last name, address, landline and,
+        # as twins, the birth date, so none of that can say "one person with a typo". A typo
+        # that lands on another listed name is rarer than parents giving a second child a name
+        # like the first. Only what one person has decides: a personal e-mail (or one typo
+        # apart), a mobile or a personal id. Data without a house (a town only, as in Splink's
+        # fake data) says nothing about a household and keeps the weights.
+        HardRule(
+            when=["first_name:other_given_name", "address:house"],
+            then="no_match",
+            record_type="person",
+            unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, "email:shared|similar", "phone:shared"],
+        ),
         # Father and son with the same name: birth dates more than a year apart.
         HardRule(
             when=["birth_date:different"],

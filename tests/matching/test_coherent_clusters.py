@@ -328,6 +328,24 @@ CASES: list[dict[str, Any]] = [
         "refused": {("b", "c"): f"{CONFLICT}: first_name:similar & phone:different"},
     },
     {
+        "description": "twins Lara and Laura in one house, joined through a shop record that "
+        "fits both well: the house veto on two given names is a conflict, not a names-only "
+        "veto, so even strong bridges cannot join them",
+        "keys": ["lara", "laura", "laura2", "shop"],
+        "pairs": [
+            ("laura", "laura2", 1.0, None, None),
+            ("lara", "shop", 0.97, None, None),
+            ("laura", "shop", 0.99, None, None),
+            ("laura2", "shop", 0.99, None, None),
+            ("lara", "laura", 0.0, "first_name:other_given_name & address:house", "given_names"),
+            ("lara", "laura2", 0.0, "first_name:other_given_name & address:house", "given_names"),
+        ],
+        "groups": [{"laura", "laura2", "shop"}, {"lara"}],
+        "refused": {
+            ("lara", "shop"): f"{CONFLICT}: first_name:other_given_name & address:house",
+        },
+    },
+    {
         "description": "twins Max and Moritz joined through a record without first name stay "
         "apart: the first-name veto pulls the groups' mean below the linkage",
         "keys": ["max", "moritz", "x"],

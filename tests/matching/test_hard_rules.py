@@ -62,6 +62,14 @@ TWINS = {
     "address": "house",
 }
 
+#: Two established given names close in spelling (Lara / Laura) in one house, born the same day.
+SIBLINGS = {
+    "first_name": "other_given_name",
+    "last_name": "exact",
+    "birth_date": "exact",
+    "address": "house",
+}
+
 CASES: list[dict[str, Any]] = [
     {
         "description": "no rules: nothing is decided",
@@ -532,6 +540,34 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         "levels": {"first_name": "unlike", "last_name": "exact", "birth_date": "exact"},
         "decision": None,
     },
+    {
+        "description": "two given names (Lara / Laura) in one house, landline only: siblings",
+        "types": PERSONS,
+        "levels": {**SIBLINGS, "phone": "shared_landline"},
+        "decision": -1,
+    },
+    {
+        "description": "two given names in one house, a family mailbox in common: siblings",
+        "types": PERSONS,
+        "levels": {**SIBLINGS, "email": "shared_household"},
+        "decision": -1,
+    },
+    *[
+        {
+            "description": f"two given names in one house, {what}: the weights decide",
+            "types": PERSONS,
+            "levels": {**SIBLINGS, **levels},
+            "decision": None,
+        }
+        for what, levels in [
+            ("one mobile", {"phone": "shared"}),
+            ("personal e-mails one typo apart", {"email": "similar"}),
+            ("ids one typo apart", {"personal_id": "typo"}),
+            ("the same unchecked id", {"personal_id": "exact"}),
+            ("one street, no house known", {"address": "street"}),
+            ("one town, no street known", {"address": "place"}),
+        ]
+    ],
     {
         "description": "jun. and sen. stay apart even with one checked id",
         "types": PERSONS,

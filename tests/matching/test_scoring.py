@@ -486,6 +486,8 @@ JONAS = ("jonas", "jonas", "068")
 JONAH = ("jonah", "jonah", "06")
 LUKAS = ("lukas", "lukas", "548")
 LUKA = ("luka", "luka", "54")
+LARA = ("lara", "lara", "57")
+LAURA = ("laura", "laura", "57")
 SOMMER = ("sommer", "867")
 HOFER = ("hofer", "037")
 MUELLER = ("mueller", "657")
@@ -500,6 +502,7 @@ OWN_CONTACTS_RULE = (
 )
 OPPOSITE_SEX_RULE = "no_match: first_name:opposite_sex"
 OWN_NAMES_RULE = f"no_match: {CLOSE_NAMES} & email:own_names"
+OTHER_GIVEN_NAME_RULE = "no_match: first_name:other_given_name & address:house"
 
 # "below"/"above": the probability from the default weights alone; "hard_rule": the default
 # hard rule (rules.config.MatchingConfig().hard_rules) that decides the pair, or None. A case
@@ -908,6 +911,51 @@ SIMILAR_NAME_CASES: list[dict[str, Any]] = [
         ),
         "above": 0.9,
         "hard_rule": "match: email:shared",
+    },
+    {
+        "description": "twins Lara and Laura: same birth date, house and landline, nothing of "
+        "their own (no mobile, no e-mail) -- two given names in one house are two people",
+        "left": _person(LARA, HOFER, birth_date=date(2001, 7, 22), **LANDLINE, **ADDRESS),
+        "right": _person(LAURA, HOFER, birth_date=date(2001, 7, 22), **LANDLINE, **ADDRESS),
+        "below": 0.6,
+        "hard_rule": OTHER_GIVEN_NAME_RULE,
+    },
+    {
+        "description": "sisters Lara and Laura in one house, no birth dates: two people",
+        "left": _person(LARA, HOFER, **LANDLINE, **ADDRESS),
+        "right": _person(LAURA, HOFER, **ADDRESS),
+        "below": 0.6,
+        "hard_rule": OTHER_GIVEN_NAME_RULE,
+    },
+    {
+        "description": "one person, Laura typed as Lara, the same mobile: no veto, the "
+        "weights send the pair to review at least",
+        "left": _person(
+            LARA,
+            HOFER,
+            birth_date=date(2001, 7, 22),
+            phones=["+491705555555"],
+            phone_types=["mobile"],
+            **ADDRESS,
+        ),
+        "right": _person(
+            LAURA,
+            HOFER,
+            birth_date=date(2001, 7, 22),
+            phones=["+491705555555"],
+            phone_types=["mobile"],
+            **ADDRESS,
+        ),
+        "above": 0.6,
+        "hard_rule": None,
+    },
+    {
+        "description": "Lara and Laura with one birth date and a town but no street (as in "
+        "Splink's fake data): nothing says one household, the weights decide",
+        "left": _person(LARA, HOFER, birth_date=date(2001, 7, 22), city_key="berlin"),
+        "right": _person(LAURA, HOFER, birth_date=date(2001, 7, 22), city_key="berlin"),
+        "above": 0.0,
+        "hard_rule": None,
     },
     {
         "description": "one person, Lena typed as Lea, her address lena.hofer@ on both",
