@@ -837,10 +837,6 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
 
 
 def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
-    return _both_organisations_expr()
-
-
-def _both_organisations_expr() -> pl.Expr:
     return (
         (_l("record_type") == "organisation") & (_r("record_type") == "organisation")
     ).fill_null(False)
@@ -1356,42 +1352,6 @@ def _personal_id(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
-def _levels_where(
-    possible: Callable[[], pl.Expr], level: Callable[[pl.DataFrame], pl.Series]
-) -> Callable[[pl.DataFrame], pl.Series]:
-    """``level`` computed only on the pairs ``possible`` marks, MISSING on all others.
-
-    For comparisons that are missing by definition outside some pairs (the organisation ones
-    between two persons without an organisation): in person data they cost about a fifth of
-    the comparisons' time for nothing. ``level`` must give MISSING wherever ``possible`` is
-    false and compute each row from that row alone, so the levels are the same as on all pairs.
-    """
-
-    def where(pairs: pl.DataFrame) -> pl.Series:
-        rows = pairs.select(possible().fill_null(False)).to_series()
-        count = int(rows.sum())
-        # Most pairs possible: filtering the wide frame would cost more than it saves.
-        if 2 * count >= pairs.height:
-            return level(pairs)
-        result = np.full(pairs.height, MISSING, dtype=np.int8)
-        if count:
-            result[rows.to_numpy()] = level(pairs.filter(rows)).to_numpy()
-        return pl.Series(result, dtype=pl.Int8)
-
-    return where
-
-
-def _organisation_named() -> pl.Expr:
-    """Either record names an organisation (else ``_organisation`` is missing)."""
-    return _l("organisation_key").is_not_null() | _r("organisation_key").is_not_null()
-
-
-def _business_pair() -> pl.Expr:
-    """Two organisations, or a company's contact and a person without one: the pairs whose
-    business domains ``_email_domain`` compares (missing for all others)."""
-    return _both_organisations_expr() | _contact_and_business_row()
-
-
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "first_name",
@@ -1421,7 +1381,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "site",
         ("house", "other_unit", "street", "place", "different"),
-        _levels_where(_both_organisations_expr, _site),
+        _site,
     ),
     Comparison(
         "organisation",
@@ -1434,12 +1394,12 @@ COMPARISONS: tuple[Comparison, ...] = (
             "only_one",
             "different",
         ),
-        _levels_where(_organisation_named, _organisation),
+        _organisation,
     ),
     Comparison(
         "email_domain",
         ("same_address", "names_contact", "shared", "different"),
-        _levels_where(_business_pair, _email_domain),
+        _email_domain,
     ),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison(

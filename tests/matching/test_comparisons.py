@@ -22,14 +22,6 @@ from matching.comparisons import (
     COMPARED_COLUMNS,
     COMPARISONS,
     MISSING,
-    _align_swapped_names,
-    _attributes_of,
-    _both_organisations_expr,
-    _business_pair,
-    _email_domain,
-    _organisation,
-    _organisation_named,
-    _site,
     compare_pairs,
     comparison_attributes,
 )
@@ -2067,46 +2059,3 @@ def test_a_short_form_of_the_feminine_name_is_the_other_sex(
     level = compared["first_name_level"][0]
     first_name = next(c for c in COMPARISONS if c.name == "first_name")
     assert first_name.levels[level] == "opposite_sex"
-
-
-@pytest.mark.parametrize(
-    ("name", "level"),
-    [("site", _site), ("organisation", _organisation), ("email_domain", _email_domain)],
-)
-def test_organisation_comparisons_skipped_only_where_missing_anyway(
-    make_records: Any, name: str, level: Any
-) -> None:
-    # site, organisation and email_domain are computed only on the pairs that may have a level
-    # (two organisations, a record naming an organisation, a contact beside a person): on every
-    # other pair the whole comparison gives "missing" too. Every case's records paired with
-    # their neighbours' (persons, contacts and organisations mixed, most pairs person-only so
-    # that only some rows are compared) give the levels the comparison gives on all pairs.
-    rows = []
-    pairs = []
-    for index, case in enumerate(CASES):
-        rows.append({"record_key": f"l:{index:03}", **case["left"]})
-        rows.append({"record_key": f"r:{index:03}", **case["right"]})
-        pairs.append((f"l:{index:03}", f"r:{index:03}"))
-        pairs.append((f"l:{index:03}", f"r:{(index + 1) % len(CASES):03}"))
-    attributes = comparison_attributes(make_records(rows))
-    keys = attributes.select("record_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
-    joined = _align_swapped_names(
-        _attributes_of(
-            _pair_frame(pairs),
-            attributes.rename({column: f"{column}_l" for column in attributes.columns}),
-            attributes.rename({column: f"{column}_r" for column in attributes.columns}),
-            keys,
-        )
-    )
-    comparison = next(c for c in COMPARISONS if c.name == name)
-    expected = level(joined)
-    possible = {
-        "site": _both_organisations_expr,
-        "organisation": _organisation_named,
-        "email_domain": _business_pair,
-    }[name]()
-    compared = int(joined.select(possible.fill_null(False).sum()).item())
-    assert 0 < int((expected != MISSING).sum()) <= compared < joined.height // 2, (
-        "case premise is wrong"
-    )
-    assert comparison.level(joined).to_list() == expected.to_list()
