@@ -733,6 +733,15 @@ def parse_address_line(
     """
     if phone_country is None:
         return _split(frame, column, parse_address_text, AddressParts._fields)
+    from cleaners.plain_addresses import plain_address_lines  # it reads this module's rules
+
     schema = {f"__split_{part}": pl.String() for part in AddressParts._fields}
-    parsed = map_distinct(frame, [column, phone_country], parse_address_text, schema, memo)
+    parsed = map_distinct(
+        frame,
+        [column, phone_country],
+        parse_address_text,
+        schema,
+        memo,
+        plain=lambda distinct: plain_address_lines(distinct[column]),
+    )
     return _fill(frame, parsed, AddressParts._fields)
