@@ -37,15 +37,14 @@ from cleaners.address_lines import (
     _us_street_line,
 )
 from cleaners.countries import country_code, state_or_country
+from cleaners.text import CLEAN_LETTERS
 
-# Letters that clean_text returns unchanged (printable, NFC): ASCII and Latin-1/Extended-A ones.
-_LETTER = "A-Za-zÀ-ÖØ-öø-ž"
-_STREET_WORD = f"[{_LETTER}][{_LETTER}.\\-]*"
-_CITY_WORD = f"[{_LETTER}(][{_LETTER}.\\-/()]*"
+_STREET_WORD = f"[{CLEAN_LETTERS}][{CLEAN_LETTERS}.\\-]*"
+_CITY_WORD = f"[{CLEAN_LETTERS}(][{CLEAN_LETTERS}.\\-/()]*"
 PLAIN_LINE = (
     f"^(?P<street>{_STREET_WORD}(?: {_STREET_WORD})*) (?P<number>[0-9]{{1,4}}[A-Za-z]?), "
     f"(?:(?P<prefix>[A-Za-z]{{1,3}})-)?(?P<postal>[0-9]{{4,5}}) "
-    f"(?P<city>{_CITY_WORD}(?: {_CITY_WORD})*)(?:, (?P<country>[{_LETTER}]{{3,}}))?$"
+    f"(?P<city>{_CITY_WORD}(?: {_CITY_WORD})*)(?:, (?P<country>[{CLEAN_LETTERS}]{{3,}}))?$"
 )
 
 

@@ -22,7 +22,14 @@ LINES = [
     "Musterstr. 12 a, 80331 München",
     "Bahnhofstrasse 1 b, 8001 Zürich",
 ]
-NAMES = ["Herr Dr. Hans Meier", "Anna-Lena Schmidt", None, "Meier, Hans", "Frau Prof. Eva Roth"]
+# Plain names ("Anna Huber", "Huber, Anna") likewise (cleaners.plain_names).
+NAMES = [
+    "Herr Dr. Hans Meier",
+    "Anna-Lena Schmidt jun.",
+    None,
+    "Meier, Dr. Hans",
+    "Frau Prof. Eva Roth",
+]
 
 
 def _frame(lines: list[str | None], names: list[str | None]) -> pl.DataFrame:
@@ -73,11 +80,12 @@ def test_the_memo_keeps_only_this_runs_values(tmp_path: Path) -> None:
     assert again.previous["parse_address_text"].height == 2
 
 
-def test_plain_lines_are_not_memoized() -> None:
+def test_plain_lines_and_names_are_not_memoized() -> None:
     memo = DistinctMemo()
-    frame = _frame(["Musterstr. 12a, 80331 München", LINES[1]], NAMES[:2])
+    frame = _frame(["Musterstr. 12a, 80331 München", LINES[1]], ["Anna Huber", NAMES[1]])
     assert_frame_equal(_parsed(frame, memo), _parsed(frame, None))
     assert memo.current["parse_address_text"]["in_0"].to_list() == [LINES[1]]
+    assert memo.current["parse_full_name"]["in_0"].to_list() == [NAMES[1]]
 
 
 @pytest.mark.parametrize(
