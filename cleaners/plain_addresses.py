@@ -17,8 +17,10 @@ city, prefix and country name with the parser's own expressions:
   ("Jordan", "Georgia", "Texas"), the United States or Australia (their own rules), or after a
   plate prefix (then it is address_extra).
 
-Every other line goes to the parser; tests/cleaners/test_plain_addresses.py proves the result
-equal on generated lines made of such words and on the demo's lines.
+A street line alone ("Hauptstr. 12a", an ERP's street column) is read so too
+(``plain_street_lines``). Every other line goes to the parser; tests/cleaners/
+test_plain_addresses.py proves the result equal on generated lines made of such words and on
+the demo's lines.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ PLAIN_LINE = (
     f"^(?P<street>{_STREET_WORD}(?: {_STREET_WORD})*) (?P<number>[0-9]{{1,4}}[A-Za-z]?), "
     f"(?:(?P<prefix>[A-Za-z]{{1,3}})-)?(?P<postal>[0-9]{{4,5}}) "
     f"(?P<city>{_CITY_WORD}(?: {_CITY_WORD})*)(?:, (?P<country>[{CLEAN_LETTERS}]{{3,}}))?$"
+)
+
+
+PLAIN_STREET_LINE = (
+    f"^(?P<street>{_STREET_WORD}(?: {_STREET_WORD})*) (?P<number>[0-9]{{1,4}}[A-Za-z]?)$"
 )
 
 
@@ -131,4 +138,19 @@ def plain_address_lines(lines: pl.Series) -> pl.DataFrame:
     frame = pl.DataFrame({"taken": taken, **values})
     return frame.with_columns(
         pl.when(pl.col("taken")).then(pl.col(name)).otherwise(None) for name in values
+    )
+
+
+def plain_street_lines(lines: pl.Series) -> pl.DataFrame:
+    """Per street line ("Hauptstr. 12a"): ``taken`` (a plain street and number) and, where
+    taken, the ``StreetLineParts`` columns ``split_street_line_text`` gives for it."""
+    parts = lines.str.extract_groups(PLAIN_STREET_LINE).struct.unnest()
+    streets = _lookup(parts["street"], plain_street, pl.Boolean())
+    taken = parts.join(
+        streets, left_on="street", right_on="key", how="left", maintain_order="left"
+    )["value"].fill_null(False)
+    return pl.DataFrame({"taken": taken}).with_columns(
+        street=pl.when(taken).then(pl.lit(parts["street"])),
+        house_number=pl.when(taken).then(pl.lit(parts["number"])),
+        address_extra=pl.lit(None, dtype=pl.String),
     )

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners import parse_address_line
-from cleaners.address_lines import parse_address_text
+from cleaners.address_lines import parse_address_text, split_street_line_text
 from cleaners.countries import _country_names
-from cleaners.plain_addresses import plain_address_lines
+from cleaners.plain_addresses import plain_address_lines, plain_street_lines
 from flows.demo import write_demo
 
 PHONE_COUNTRIES = (None, "DE", "AT", "CH", "US", "AU", "JO", "GE", "TD")
@@ -260,3 +260,38 @@ def test_parse_address_line_unchanged_by_the_plain_path() -> None:
     assert parsed.select(
         "street", "house_number", "postal_code", "city", "country", "address_extra"
     ).rows() == [tuple(parts) for parts in expected]
+
+
+STREET_LINES = st.builds(
+    "{} {}".format, _words(STREET_WORDS), st.from_regex(r"\A[0-9]{1,4}[a-zA-Z]?\Z")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(STREET_LINES, min_size=1, max_size=20))
+def test_plain_street_lines_are_the_splitters_reading(lines: list[str]) -> None:
+    plain = plain_street_lines(pl.Series(lines, dtype=pl.String))
+    for line, (taken, *parts) in zip(lines, plain.iter_rows(), strict=True):
+        if taken:
+            assert tuple(split_street_line_text(line)) == tuple(parts), line
+        else:
+            assert parts == [None] * 3
+
+
+@pytest.mark.parametrize(
+    ("line", "taken"),
+    [
+        ("Hauptstr. 12a", True),
+        ("Alte Poststraße 3", True),
+        ("Postfach 12", False),
+        ("Haus 5", False),
+        ("Hauptstr. 5 Hinterhaus", False),
+        ("Hauptstr. 5, 2. OG", False),
+        ("Q 7, 24", False),
+    ],
+)
+def test_street_lines_taken(line: str, taken: bool) -> None:
+    assert plain_street_lines(pl.Series([line])).row(0)[0] is taken
+    if taken:
+        street, number = line.rsplit(" ", 1)
+        assert tuple(split_street_line_text(line)) == (street, number, None)
