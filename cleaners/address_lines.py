@@ -13,6 +13,7 @@ building holds many organisations, and the unit tells them apart (``house_unit``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
@@ -687,9 +688,15 @@ def _fill(frame: pl.DataFrame, parsed: pl.DataFrame, parts: tuple[str, ...]) -> 
     ).drop(f"__split_{part}" for part in parts)
 
 
-def _split(frame: pl.DataFrame, column: str, func: object, parts: tuple[str, ...]) -> pl.DataFrame:
+def _split(
+    frame: pl.DataFrame,
+    column: str,
+    func: object,
+    parts: tuple[str, ...],
+    plain: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> pl.DataFrame:
     schema = {f"__split_{part}": pl.String() for part in parts}
-    parsed = map_distinct(frame, [column], func, schema)  # type: ignore[arg-type]
+    parsed = map_distinct(frame, [column], func, schema, plain=plain)  # type: ignore[arg-type]
     return _fill(frame, parsed, parts)
 
 
@@ -710,7 +717,15 @@ def split_street_line_text(text: str | None) -> StreetLineParts:
 def split_street_line(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     """Add street, house_number and address_extra split from ``column`` ("Musterstr. 12a",
     "Musterstr. 12a, 2. OG")."""
-    return _split(frame, column, split_street_line_text, StreetLineParts._fields)
+    from cleaners.plain_addresses import plain_street_lines  # it reads this module's rules
+
+    return _split(
+        frame,
+        column,
+        split_street_line_text,
+        StreetLineParts._fields,
+        plain=lambda distinct: plain_street_lines(distinct[column]),
+    )
 
 
 def split_postal_city(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -733,6 +748,15 @@ def parse_address_line(
     """
     if phone_country is None:
         return _split(frame, column, parse_address_text, AddressParts._fields)
+    from cleaners.plain_addresses import plain_address_lines  # it reads this module's rules
+
     schema = {f"__split_{part}": pl.String() for part in AddressParts._fields}
-    parsed = map_distinct(frame, [column, phone_country], parse_address_text, schema, memo)
+    parsed = map_distinct(
+        frame,
+        [column, phone_country],
+        parse_address_text,
+        schema,
+        memo,
+        plain=lambda distinct: plain_address_lines(distinct[column]),
+    )
     return _fill(frame, parsed, AddressParts._fields)

@@ -22,6 +22,7 @@ from cleaners.outcome import (
     outcome_schema,
     temporary_columns,
 )
+from cleaners.plain_names import plain_full_names
 from cleaners.reference import read_column
 from cleaners.text import (
     casing_is_broken,
@@ -453,7 +454,14 @@ def split_full_name(
     """
     parts = FullName._fields
     schema = {f"__full_{part}": pl.String() for part in parts}
-    parsed = map_distinct(frame, [column], parse_full_name, schema, memo)
+    parsed = map_distinct(
+        frame,
+        [column],
+        parse_full_name,
+        schema,
+        memo,
+        plain=lambda distinct: plain_full_names(distinct[column]),
+    )
     return parsed.with_columns(
         pl.coalesce(part, f"__full_{part}").alias(part)
         if part in frame.columns

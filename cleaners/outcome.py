@@ -72,24 +72,38 @@ def map_distinct(
     func: Callable[..., tuple[Any, ...]],
     schema: Mapping[str, pl.DataType],
     memo: DistinctMemo | None = None,
+    plain: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Add ``schema``'s columns: ``func(*inputs)`` computed once per distinct input tuple.
 
     ``func`` receives Python values (None for null) and returns a tuple in ``schema`` order. The
     result is joined back on the input columns, keeping the frame's row order. ``memo``
     (cleaners.distinct_memo, for its memoized parsers only): results the last run kept are
-    looked up instead of computed.
+    looked up instead of computed. ``plain``: ``func`` in polars for the common shapes, given
+    the distinct inputs; it returns a boolean column (taken) and then ``func``'s results in
+    ``schema`` order (the rows not taken go to ``func``, and to the memo).
     """
     clashes = set(schema) & set(frame.columns)
     if clashes:
         raise ValueError(f"map_distinct: output column(s) {sorted(clashes)} already in the frame")
     distinct = frame.select(inputs).unique(maintain_order=True)
+    found = None
+    if plain is not None:
+        fast = plain(distinct)
+        taken = fast.to_series(0)
+        outputs = fast.drop(fast.columns[0]).filter(taken)
+        outputs = outputs.rename(dict(zip(outputs.columns, schema, strict=True)))
+        outputs = outputs.cast(dict(schema))  # type: ignore[arg-type]
+        found = pl.concat([distinct.filter(taken), outputs], how="horizontal")
+        distinct = distinct.filter(~taken)
     if memo is not None:
         results = memo.results(distinct, func, schema)
     else:
         rows = [func(*values) for values in distinct.iter_rows()]
         results = pl.DataFrame(rows, schema=dict(schema), orient="row")
     lookup = pl.concat([distinct, results], how="horizontal")
+    if found is not None:
+        lookup = pl.concat([found, lookup])
     return frame.join(lookup, on=list(inputs), how="left", nulls_equal=True, maintain_order="left")
 
 

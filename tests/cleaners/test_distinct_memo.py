@@ -13,14 +13,23 @@ from cleaners.address_lines import parse_address_line
 from cleaners.distinct_memo import DistinctMemo, load_memo, write_memo
 from cleaners.names import split_full_name
 
+# Lines of the plain shape ("Musterstr. 12a, 80331 München") are read in polars and never
+# memoized (cleaners.plain_addresses): these go to the parser.
 LINES = [
-    "Musterstr. 12a, 80331 München",
+    "Musterstr. 12 a, 80331 München",
     "c/o Müller, Hauptstraße 5, 1010 Wien",
     None,
-    "Musterstr. 12a, 80331 München",
-    "Bahnhofstrasse 1, 8001 Zürich",
+    "Musterstr. 12 a, 80331 München",
+    "Bahnhofstrasse 1 b, 8001 Zürich",
 ]
-NAMES = ["Herr Dr. Hans Meier", "Anna-Lena Schmidt", None, "Meier, Hans", "Frau Prof. Eva Roth"]
+# Plain names ("Anna Huber", "Huber, Anna") likewise (cleaners.plain_names).
+NAMES = [
+    "Herr Dr. Hans Meier",
+    "Anna-Lena Schmidt jun.",
+    None,
+    "Meier, Dr. Hans",
+    "Frau Prof. Eva Roth",
+]
 
 
 def _frame(lines: list[str | None], names: list[str | None]) -> pl.DataFrame:
@@ -49,7 +58,7 @@ def test_kept_values_give_what_parsing_gives(tmp_path: Path) -> None:
     first = _frame(LINES, NAMES)
     memo = _night(tmp_path, first, None)
     write_memo(tmp_path / "map_cache", memo)
-    changed_lines = [*LINES[:4], "Ringstraße 3, 50667 Köln"]
+    changed_lines = [*LINES[:4], "Ringstraße 3 b, 50667 Köln"]
     changed_names = [*NAMES[:4], "Herrn Max Mustermann"]
     second = _frame(changed_lines, changed_names)
     kept, reason = load_memo(tmp_path / "map_cache")
@@ -69,6 +78,14 @@ def test_the_memo_keeps_only_this_runs_values(tmp_path: Path) -> None:
     again, _ = load_memo(tmp_path / "two")
     assert again.previous["parse_full_name"].height == 2
     assert again.previous["parse_address_text"].height == 2
+
+
+def test_plain_lines_and_names_are_not_memoized() -> None:
+    memo = DistinctMemo()
+    frame = _frame(["Musterstr. 12a, 80331 München", LINES[1]], ["Anna Huber", NAMES[1]])
+    assert_frame_equal(_parsed(frame, memo), _parsed(frame, None))
+    assert memo.current["parse_address_text"]["in_0"].to_list() == [LINES[1]]
+    assert memo.current["parse_full_name"]["in_0"].to_list() == [NAMES[1]]
 
 
 @pytest.mark.parametrize(
