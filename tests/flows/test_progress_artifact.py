@@ -130,4 +130,6 @@ def test_a_chunked_match_reports_one_total_over_all_its_batches(
         counts = description.split("; ", 1)[1]
         assert f" of {total:,} pairs (" in counts, description
         done.append(int(counts.split(" of ", 1)[0].replace(",", "")))
-    assert done == sorted(done) and len(set(done)) == len(done) and done[-1] == total
+    # Batches run in threads (matching.threads), so two batches may read the artifact after the
+    # same finished part: counts never go back, move over the batches and end at the total.
+    assert done == sorted(done) and len(set(done)) >= 2 and done[-1] == total
