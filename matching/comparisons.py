@@ -144,6 +144,16 @@ def jaro_winkler(pairs: pl.DataFrame, column: str) -> np.ndarray:
     return _pairwise(pairs, column, JaroWinkler.normalized_similarity, np.float32)
 
 
+def jaro_winkler_where(pairs: pl.DataFrame, column: str, where: np.ndarray) -> pl.Series:
+    """jaro_winkler's similarity (float32, as on all pairs) only in the rows ``where`` is true,
+    0 elsewhere: for values whose equality is decided before their similarity is read."""
+    return pl.Series(
+        _pairwise_where(
+            pairs, f"{column}_l", f"{column}_r", JaroWinkler.normalized_similarity, where
+        ).astype(np.float32)
+    )
+
+
 def edit_distance(pairs: pl.DataFrame, column: str) -> np.ndarray:
     """Optimal-string-alignment distance (a swap of two letters counts 1) of left and right."""
     return _pairwise(pairs, column, OSA.distance, np.int32)
@@ -181,7 +191,8 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
         _l("first_name_group"), _r("first_name_group")
     )
     explained, one_way = _explained_difference(pairs, raw_similarity)
-    close = (pl.lit(similarity) >= 0.8) | (_l("first_name_phonetic") == _r("first_name_phonetic"))
+    # Close in spelling: sounding alike or Jaro-Winkler 0.8 (the "similar" level below).
+    close = (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8)
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -196,7 +207,7 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
             opposite,
             other_given_names(key_l, key_r) & close.fill_null(False),
             pl.lit(similarity) >= 0.9,
-            (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8),
+            close,
             pl.lit(pl.Series(explained)),
             pl.lit(pl.Series(one_way)),
         ],
@@ -751,6 +762,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         .fill_null(pl.col("phones").list.eval(pl.lit(False)))
     )
     personal = usable.list.filter(~household)
+    # The local parts of the personal addresses in one string (_own_first_names, the suffix).
+    personal_locals = personal.list.join(" ").str.replace_all(r"@\S*", "")
     first = personal.list.first()
     return attributes.with_columns(
         business_domains(pl.col("emails").fill_null(nothing)).alias("business_domains"),
@@ -762,9 +775,8 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         # The places a branch's shared mailbox names (zuerich@; cleaners.organisations counts a
         # nameless row's town mailboxes among its role e-mails).
         mailbox_place(pl.col("role_emails").fill_null(nothing)).alias("mailbox_places"),
-        # The local parts of the personal addresses in one string (_own_first_names).
-        personal.list.join(" ").str.replace_all(r"@\S*", "").alias("personal_locals"),
-        _suffix_from_emails(personal).alias("name_suffix"),
+        personal_locals.alias("personal_locals"),
+        _suffix_from_emails(personal_locals).alias("name_suffix"),
         # A person's own address at a business domain (not the company's info@).
         usable.list.filter(
             ~pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
@@ -838,16 +850,15 @@ _EMAIL_SUFFIXES = {
 }
 
 
-def _suffix_from_emails(personal: pl.Expr) -> pl.Expr:
+def _suffix_from_emails(personal_locals: pl.Expr) -> pl.Expr:
     """The record's own jun./sen., else the one its personal addresses state (and only one).
 
     Father and son of one name at one address whose records carry no suffix often chose their
     addresses to tell them apart (josef.huber.sen@ beside josef.huber@ on the son's jun.
     record): the address is theirs, so its suffix is as good as one written after the name.
     """
-    locals_ = personal.list.join(" ").str.replace_all(r"@\S*", "")
-    junior = locals_.str.contains(_EMAIL_SUFFIXES["jun."])
-    senior = locals_.str.contains(_EMAIL_SUFFIXES["sen."])
+    junior = personal_locals.str.contains(_EMAIL_SUFFIXES["jun."])
+    senior = personal_locals.str.contains(_EMAIL_SUFFIXES["sen."])
     stated = (
         pl.when(junior & ~senior)
         .then(pl.lit("jun."))
@@ -936,13 +947,9 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     differ = pairs.select(
         (_l("city_key") != _r("city_key")).fill_null(False).alias("city"),
         (_l("postal_code") != _r("postal_code")).fill_null(False).alias("postal"),
+        (_l("street_key") != _r("street_key")).fill_null(False).alias("street"),
     )
-    sim = JaroWinkler.normalized_similarity
-    city_similarity = pl.Series(
-        _pairwise_where(pairs, "city_key_l", "city_key_r", sim, differ["city"].to_numpy()).astype(
-            np.float32
-        )
-    )
+    city_similarity = jaro_winkler_where(pairs, "city_key", differ["city"].to_numpy())
     same_city = _same_city(city_similarity)
     same_place = same_postal | same_city
     # One street and house in one city with a postal code one typo off (80460 / 80469
@@ -953,7 +960,7 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     )
     postal_typo = pl.lit(pl.Series(postal_distance <= 1)) & ~_either_null("postal_code")
     here = same_postal.fill_null(False) | (same_city & postal_typo)
-    street_similarity = pl.Series(jaro_winkler(pairs, "street_key"))
+    street_similarity = jaro_winkler_where(pairs, "street_key", differ["street"].to_numpy())
     other_street = ~_either_null("street_key") & ~same_street & (pl.lit(street_similarity) < 0.9)
     return _levels(
         pairs,
