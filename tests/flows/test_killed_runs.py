@@ -29,9 +29,9 @@ from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.cli import app
 from flows.demo import write_demo
-from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
+from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 
 runner = CliRunner()
 
