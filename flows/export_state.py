@@ -2,7 +2,8 @@
 
 Tables (defined with the others in flows.state): ``golden_exports`` holds one row per profile and
 golden id (status ``exported`` with the content hash of the row the CRM got, or ``merged`` /
-``removed`` once the CRM was told so); ``golden_export_runs`` one row per export.
+``removed`` once the CRM was told so); ``golden_export_runs`` one row per export. What the CRM
+holds after an export is reports.exports' ``crm_holdings``; here it is read and stored.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy import and_, delete, insert, select
 
 from flows.state import StateStore, export_runs, golden_exports, runs
 from reports.exports import HASHES_SCHEMA
+from reports.exports.delta import EXPORTED, crm_holdings
 
-EXPORTED: Final = "exported"
 #: Rows per INSERT, ids per DELETE ... IN (...): far below SQLite's 32,766 bound parameters.
 _CHUNK: Final = 5000
 
@@ -71,10 +72,8 @@ def last_export(store: StateStore, profile: str) -> tuple[str, str] | None:
 
 def record_export(store: StateStore, record: ExportRecord) -> None:
     """Store what the CRM holds after this export, in one transaction."""
-    written_ids = record.written["golden_id"]
-    # A record that moved object is both written (new object) and "removed" (old one): it stays.
-    retired = record.retired.filter(~pl.col("golden_id").is_in(written_ids.implode()))
-    touched = pl.concat([written_ids, retired["golden_id"]]).unique().sort().to_list()
+    holdings = crm_holdings(record.written, record.retired)
+    touched = holdings["golden_id"].unique().sort().to_list()
     common = {"profile": record.profile, "run_id": record.run_id}
     moment = record.exported_at.astimezone(UTC).replace(tzinfo=None)
     with store.transaction("exports") as connection:
@@ -88,23 +87,7 @@ def record_export(store: StateStore, record: ExportRecord) -> None:
                     )
                 )
             )
-        exported = [
-            {**row, **common, "status": EXPORTED, "redirect_to": None, "exported_at": moment}
-            for row in record.written.select("golden_id", "object", "content_hash").to_dicts()
-        ]
-        gone = [
-            {
-                "golden_id": row["golden_id"],
-                "object": row["object"],
-                "content_hash": None,
-                "status": row["change"],
-                "redirect_to": row["surviving_golden_id"],
-                "exported_at": moment,
-                **common,
-            }
-            for row in retired.to_dicts()
-        ]
-        rows = exported + gone
+        rows = [{**row, **common, "exported_at": moment} for row in holdings.to_dicts()]
         for start in range(0, len(rows), _CHUNK):
             connection.execute(insert(golden_exports), rows[start : start + _CHUNK])
         connection.execute(

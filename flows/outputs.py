@@ -12,8 +12,6 @@ from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
 from cleaners.distinct_memo import write_memo
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from cleaners.incremental import write_clean_cache
-from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
-from flows.dq_reuse import DQReuse, write_dq_cache
 from flows.publish import write_frame, write_json
 from flows.stages import Cleaned, Matched
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
@@ -25,6 +23,8 @@ from matching.stable_ids import IdAssignment
 from matching.staleness import REMINDERS_SCHEMA, reminders_file, stale_columns, stale_file
 from matching.survivorship import FIELD_GROUPS, GoldenResult
 from reports.dq import DQInputs, write_dq_files, write_dq_report
+from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
+from reports.dq_reuse import DQReuse, write_dq_cache
 from reports.dq_scores import HISTORY_SCHEMA, DQResults
 from reports.review import (
     dropped_choices,
@@ -62,7 +62,7 @@ class RunOutputs:
     overrides_dropped: pl.DataFrame | None = None
     #: hashes of the review queue's records (flows.stages.review_hashes), kept for the next run
     record_hashes: pl.DataFrame | None = None
-    #: this run's DQ verdicts (flows.dq_reuse), kept for the next run; None: not kept
+    #: this run's DQ verdicts (reports.dq_reuse), kept for the next run; None: not kept
     dq_reuse: DQReuse | None = None
     #: this run's clusters with their cache for the next run (matching.cluster_reuse)
     clusters: ReusedClusters | None = None

@@ -24,8 +24,6 @@ import polars as pl
 from flows import stages
 from flows.connectors import SiloExtract, read_silo
 from flows.dq_checks import run_dq_checks
-from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
-from flows.dq_reuse import DQReuse
 from flows.erased import screen_erased
 from flows.export import export_after_run
 from flows.faults import describe_fault
@@ -43,6 +41,8 @@ from flows.state import PUBLISHED_STAGE, StateStore
 from flows.state_files import backup_state, sqlite_path
 from matching.cluster_reuse import ReusedClusters
 from matching.staleness import reminders
+from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
+from reports.dq_reuse import DQReuse
 from reports.dq_scores import DQResults, scorecard
 from reports.summary import RunSummary, SiloSummary
 from rules.config import DATABASE_CONNECTORS, GoldenConfig, SiloConfig
@@ -292,7 +292,7 @@ def _run_locked(
 def dq_checks(
     config: GoldenConfig, cleaned: stages.Cleaned, today: date, cache: Path | None
 ) -> tuple[DQResults, DQReuse]:
-    """The DQ checks, reusing the verdicts of the DQ cache in ``cache`` (flows.dq_reuse; None:
+    """The DQ checks, reusing the verdicts of the DQ cache in ``cache`` (reports.dq_reuse; None:
     check every value); returns the results and this run's verdicts for the next run."""
     reuse = DQReuse.load(cache)
     return run_dq_checks(config, cleaned, today, reuse), reuse

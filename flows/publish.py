@@ -17,10 +17,10 @@ import polars as pl
 
 from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
-from flows.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
+from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 
 #: The caches a run folder holds for the next run (only the latest run's are kept).
 CACHE_FOLDERS = (

@@ -1,7 +1,7 @@
 """Reviewer decisions: validate a decisions file whole, store it as the audit trail.
 
 ``apply_decisions`` reads a decisions file (flows.review_files: review.html's JSON or an edited
-review_queue.csv), checks it whole against the latest run (flows.review_checks) and stores every
+review_queue.csv), checks it whole against the latest run (matching.review_checks) and stores every
 decision with reviewer, time and reason in one transaction, or nothing. Stored decisions are
 must-links (approve) and cannot-links (reject) for the cluster stage of every later run
 (flows.stages.cluster). A move-out from review.html is stored like ``unmerge --member``: one
@@ -24,10 +24,11 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.review_checks import golden_members, latest_review, validate_decisions
-from flows.review_files import DECISION_WORDS, read_decisions_file
+from flows.review_files import latest_review, read_decisions_file
 from flows.state import ReviewDecision, StateStore, SurvivorshipOverride
 from matching.overrides import DROP_REASONS
+from matching.proposed_decisions import DECISION_WORDS
+from matching.review_checks import golden_members, validate_decisions
 from rules.canonical import record_key_of
 from rules.config import GoldenConfig
 from rules.errors import GoldenError

@@ -1,6 +1,7 @@
 """Decisions files: the JSON review.html exports, or review_queue.csv with a decision column.
 
-``read_decisions_file`` turns either into proposed decisions, checked by flows.review_checks and
+``read_decisions_file`` turns either into proposed decisions (matching.proposed_decisions),
+checked by matching.review_checks against ``latest_review`` (the latest run's review files) and
 stored by flows.review. A JSON entry without ``action`` is a pair decision (approve/reject); one
 with ``"action": "move_out"`` takes one member (silo, source_id) out of its golden record
 (golden_id), with the other members and the pairs' fingerprints (pair_hashes) the report showed.
@@ -19,133 +20,27 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
+
+from matching.proposed_decisions import (
+    ID_FIELDS,
+    VALUE_FIELDS,
+    DecisionsFile,
+    PairHash,
+    ProposedDecision,
+    ProposedMoveOut,
+    ProposedValue,
+)
+from matching.review_checks import LatestReview
 from rules.canonical import record_key_of
 from rules.errors import GoldenError
-
-#: Decision words a reviewer may write (lower case), German and English.
-DECISION_WORDS = {
-    "approve": "approve",
-    "approved": "approve",
-    "ja": "approve",
-    "zusammenführen": "approve",
-    "zusammenfuehren": "approve",
-    "reject": "reject",
-    "rejected": "reject",
-    "nein": "reject",
-    "trennen": "reject",
-}
-
-#: Words that ask for a move-out, which a pair row (CSV) cannot express.
-MOVE_OUT_WORDS = frozenset({"move_out", "move out", "move-out", "herausnehmen"})
-
-ID_FIELDS = ("left_silo", "left_source_id", "right_silo", "right_source_id")
 
 #: The decisions JSON this version reads (and review.html writes); older versions load too.
 FILE_FORMAT = "golden-review-decisions"
 FILE_VERSION = 3
-
-#: The fields of a value choice (a ``values`` entry of a pair decision).
-VALUE_FIELDS = ("field", "golden_id", "silo", "source_id", "value_hash")
-
-
-@dataclass(frozen=True)
-class ProposedValue:
-    """A value choice of a pair decision: ``golden_id`` takes ``field`` from ``silo:source_id``
-    whose values the report showed with fingerprint ``value_hash``."""
-
-    field: str
-    golden_id: str
-    silo: str
-    source_id: str
-    value_hash: str
-
-    @property
-    def key(self) -> str:
-        return record_key_of(self.silo, self.source_id)
-
-
-@dataclass(frozen=True)
-class ProposedDecision:
-    """One row of a decisions file, before validation (``row`` as a person counts it)."""
-
-    row: int
-    left_silo: str
-    left_source_id: str
-    right_silo: str
-    right_source_id: str
-    decision: str
-    reason: str | None
-    reviewer: str | None
-    pair_hash: str | None
-    decided_at: datetime | None
-    #: the reviewer's value choices (file version 3), empty when none
-    values: tuple[ProposedValue, ...] = ()
-
-    @property
-    def left_key(self) -> str:
-        return record_key_of(self.left_silo, self.left_source_id)
-
-    @property
-    def right_key(self) -> str:
-        return record_key_of(self.right_silo, self.right_source_id)
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        """The pair as an unordered key (smaller record key first)."""
-        return (min(self.left_key, self.right_key), max(self.left_key, self.right_key))
-
-
-@dataclass(frozen=True)
-class PairHash:
-    """A pair's fingerprint as the report showed it (review_queue.csv ``pair_hash``)."""
-
-    left_key: str
-    right_key: str
-    pair_hash: str
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return (min(self.left_key, self.right_key), max(self.left_key, self.right_key))
-
-
-@dataclass(frozen=True)
-class ProposedMoveOut:
-    """A move-out entry of a decisions JSON: ``silo:source_id`` out of ``golden_id``.
-
-    ``members``: the other members the report showed (None: not given, take the current ones);
-    ``pair_hashes``: the fingerprints of the shown pairs the member is part of;
-    ``record_hashes``: (record key, fingerprint) of the member and the others as the report
-    showed their values (review_members.csv of that run).
-    """
-
-    row: int
-    golden_id: str
-    silo: str
-    source_id: str
-    members: tuple[str, ...] | None
-    pair_hashes: tuple[PairHash, ...]
-    reason: str | None
-    reviewer: str | None
-    decided_at: datetime | None
-    record_hashes: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def key(self) -> str:
-        return record_key_of(self.silo, self.source_id)
-
-
-@dataclass(frozen=True)
-class DecisionsFile:
-    """A parsed decisions file: its rows and the run of the report it came from (if known)."""
-
-    path: Path
-    rows: tuple[ProposedDecision, ...]
-    run_id: str | None
-    move_outs: tuple[ProposedMoveOut, ...] = ()
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -337,3 +232,46 @@ def _read_csv(path: Path) -> DecisionsFile:
             continue  # not decided yet
         rows.append(_proposed(path, line, dict(item), None))
     return DecisionsFile(path, tuple(rows), None)  # review_queue.csv names no run
+
+
+# -- the latest run's review files ---------------------------------------------------------------
+def latest_review(output_dir: Path) -> LatestReview:
+    """The fingerprints the latest published run offered for review (see LatestReview)."""
+    latest = output_dir / "latest"
+    run_id = None
+    summary = latest / "summary.json"
+    if summary.is_file():
+        run_id = json.loads(summary.read_text("utf-8")).get("run_id")
+    pair_hashes = {}
+    ids = ("left_silo", "left_source_id", "right_silo", "right_source_id")
+    queue = _published(latest / "review_queue.csv", ids)
+    if queue is not None and "pair_hash" in queue.columns:
+        for item in queue.iter_rows(named=True):
+            left = record_key_of(item["left_silo"], item["left_source_id"])
+            right = record_key_of(item["right_silo"], item["right_source_id"])
+            pair_hashes[(min(left, right), max(left, right))] = item["pair_hash"]
+    members = _published(latest / "review_members.csv", ("silo", "source_id"))
+    member_hashes = None
+    if members is not None:
+        member_hashes = {
+            record_key_of(item["silo"], item["source_id"]): item["record_hash"]
+            for item in members.iter_rows(named=True)
+        }
+    offered = _published(latest / "review_values.csv", ("silo", "source_id"))
+    value_hashes = None
+    if offered is not None:
+        value_hashes = {
+            (record_key_of(item["silo"], item["source_id"]), item["field"]): item["value_hash"]
+            for item in offered.iter_rows(named=True)
+        }
+    return LatestReview(run_id, pair_hashes, member_hashes, value_hashes)
+
+
+def _published(path: Path, ids: tuple[str, ...]) -> pl.DataFrame | None:
+    """A CSV the run published, its ``ids`` columns turned back from Excel-safe cells; or None."""
+    if not path.is_file():
+        return None
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    return frame.with_columns(
+        pl.col(name).map_elements(unescape_cell, return_dtype=pl.String) for name in ids
+    )

@@ -41,7 +41,7 @@ from reports.csv_safe import write_csv
 CACHE_FOLDER: Final = "match_cache"
 #: cleaners.incremental's cache: deleted whole on an erasure (the next run cleans every row).
 CLEAN_CACHE_FOLDER: Final = "clean_cache"
-#: flows.dq_reuse's cache (fingerprints of values, verdicts): deleted whole on an erasure too.
+#: reports.dq_reuse's cache (fingerprints of values, verdicts): deleted whole on an erasure too.
 DQ_CACHE_FOLDER: Final = "dq_cache"
 #: matching.cluster_reuse's cache (record keys, clusters): deleted whole too (the next run
 #: clusters every component).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -1142,9 +1143,17 @@ def _is_trade_word(word: pl.Expr) -> pl.Expr:
     """A trade word (data/organisation_trades.csv) or a German compound ending in one
     ("dachbau", "fensterbau", "haustechnik": Dach + Bau, Haus + Technik), as group companies
     name their trade."""
-    trades = sorted(trade_words(), key=lambda trade: (-len(trade), trade))
-    compound = r"^[a-z]{" + str(TRADE_COMPOUND_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")$"
+    trades, compound = _trade_patterns()
     return word.is_in(trades) | word.str.contains(compound)
+
+
+@cache
+def _trade_patterns() -> tuple[tuple[str, ...], str]:
+    """The trade words, longest first, and the compound regex over them: built once, not at
+    every comparison of organisation names (each built both again)."""
+    trades = tuple(sorted(trade_words(), key=lambda trade: (-len(trade), trade)))
+    compound = r"^[a-z]{" + str(TRADE_COMPOUND_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")$"
+    return trades, compound
 
 
 def _contact_and_business_row() -> pl.Expr:

@@ -1,6 +1,6 @@
 """Scores from the DQ check results: scorecards, blocking verdicts, duplicate rates, trends.
 
-Pure functions on the frames flows.dq_checks produces (``rules.dq_rules.FAILURES_SCHEMA`` and
+Pure functions on the frames reports.dq_validation produces (``rules.dq_rules.FAILURES_SCHEMA`` and
 ``CHECK_RESULTS_SCHEMA``) and on the crosswalk; the report, the Prefect artifact, the state store
 and the blocking rules all read the same numbers from here.
 

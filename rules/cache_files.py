@@ -1,5 +1,5 @@
 """The files of the three caches a run leaves for the next (cleaners.incremental's clean cache,
-flows.dq_reuse's DQ cache, matching.incremental's match cache): one ``manifest.json`` written
+reports.dq_reuse's DQ cache, matching.incremental's match cache): one ``manifest.json`` written
 last, Parquet frames beside it. All three read them here and raise their own exception type,
 which never leaves their module (a cache that cannot be used means a full run of that stage,
 with the reason in the run's report).

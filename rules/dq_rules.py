@@ -19,10 +19,10 @@ to the fields a silo maps; rules named under ``[dq.silos.<silo>]`` apply even to
 (the steward asked for them).
 
 ``resolve_checks`` turns the declarations into ``Check`` values: engine-neutral descriptions
-(frame, column, kind, argument, condition) that flows.dq_checks runs with great-expectations.
+(frame, column, kind, argument, condition) that reports.dq_validation runs with great-expectations.
 Nothing here imports great-expectations or reads data.
 
-Check frames (built by flows.dq_frames, one row per record or per phone / e-mail item):
+Check frames (built by reports.dq_frames, one row per record or per phone / e-mail item):
 ``dq_row`` (row id), ``record_key``, ``silo``, ``source_id``, ``record_type``, ``country``, each
 checked field with its kept (cleaned) value, ``<field>__rejected`` (text a cleaner removed as
 invalid) and ``<field>__reason`` (why), ``<list field>__first`` (first kept item),
@@ -61,7 +61,7 @@ class Dimension(StrEnum):
 
 
 class CheckKind(StrEnum):
-    """What a check expects of ``column`` (flows.dq_checks maps each to one GX expectation)."""
+    """What a check expects of ``column`` (reports.dq_validation: one GX expectation each)."""
 
     NOT_NULL = "not_null"
     NULL = "null"
@@ -142,7 +142,7 @@ def reason_column(field: str) -> str:
 
 
 def unique_column(field: str) -> str:
-    """Column of a list field's items that count for uniqueness (flows.dq_frames.list_frame).
+    """Column of a list field's items that count for uniqueness (reports.dq_frames.list_frame).
 
     A contact split off an organisation row repeats that row's e-mails, and a role mailbox on
     a company's contact (info@firma.de on Anna Huber of Huber Bau) is the company's, shared by

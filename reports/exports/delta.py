@@ -59,6 +59,16 @@ MERGE_MAP_SCHEMA: Final[dict[str, pl.DataType]] = {
 
 RETIRED_SILO: Final = "retired_golden_id"
 
+#: Status of a golden id the CRM holds (else the change it was told: merged, removed, delete).
+EXPORTED: Final = "exported"
+
+#: What a profile's CRM holds after an export, per golden id it was given or told about.
+HOLDINGS_SCHEMA: Final[dict[str, pl.DataType]] = {
+    **HASHES_SCHEMA,
+    "status": pl.String(),
+    "redirect_to": pl.String(),
+}
+
 
 def resolve_redirects(golden_ids: pl.DataFrame) -> pl.DataFrame:
     """Every retired golden id -> the golden id its chain of redirects ends at (null: none).
@@ -184,4 +194,32 @@ def merge_map(
         .with_columns(pl.len().over("silo", "golden_id").alias("records_in_silo"))
         .cast(MERGE_MAP_SCHEMA)  # type: ignore[arg-type]
         .sort("silo", "source_id")
+    )
+
+
+def crm_holdings(written: pl.DataFrame, retired: pl.DataFrame) -> pl.DataFrame:
+    """What the CRM holds after an export (HOLDINGS_SCHEMA): the rows it was given (HASHES_SCHEMA,
+    status ``exported``), then the golden ids it was told are gone (CHANGES_SCHEMA rows merged,
+    removed or delete: no content hash, redirected to the surviving id).
+
+    A record that moved object is both written (new object) and "removed" (old one): it stays.
+    """
+    gone = retired.filter(~pl.col("golden_id").is_in(written["golden_id"].implode()))
+    return pl.concat(
+        [
+            written.select(
+                "golden_id",
+                "object",
+                "content_hash",
+                pl.lit(EXPORTED).alias("status"),
+                pl.lit(None, pl.String).alias("redirect_to"),
+            ).cast(HOLDINGS_SCHEMA),  # type: ignore[arg-type]
+            gone.select(
+                "golden_id",
+                "object",
+                pl.lit(None, pl.String).alias("content_hash"),
+                pl.col("change").alias("status"),
+                pl.col("surviving_golden_id").alias("redirect_to"),
+            ).cast(HOLDINGS_SCHEMA),  # type: ignore[arg-type]
+        ]
     )

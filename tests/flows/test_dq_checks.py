@@ -13,9 +13,10 @@ import polars as pl
 import pytest
 
 from cleaners import CLEANED_SCHEMA
+from cleaners.emails import role_address
 from flows.dq_checks import run_dq_checks
-from flows.dq_frames import check_frames, expected_cities
 from flows.stages import Cleaned, SiloCounts
+from reports.dq_frames import check_frames, expected_cities
 from reports.dq_scores import DQResults, scorecard
 from rules.canonical import FINDINGS_SCHEMA, empty_quarantine
 from rules.config import GoldenConfig, parse_config
@@ -269,7 +270,7 @@ def test_rejected_items_of_list_fields_are_rows_of_their_own() -> None:
         [_record("crm:1", phones=["+4930123456", "+4940123456"])],
         [("crm:1", "phones", "12", "not a phone number")],
     )
-    phones = check_frames(cleaned.records, cleaned.findings, 3)["phones"]
+    phones = check_frames(cleaned.records, cleaned.findings, 3, role_mailbox=role_address)["phones"]
     assert phones.select("phones", "phones__rejected").rows() == [
         ("+4930123456", None),
         ("+4940123456", None),

@@ -1,4 +1,4 @@
-"""DQ verdicts reused from the last run (flows.dq_reuse) give what checking every row gives.
+"""DQ verdicts reused from the last run (reports.dq_reuse) give what checking every row gives.
 
 Each night is checked twice: from scratch, and with the verdicts the previous night left in its
 DQ cache. Failures and counts must be equal; great-expectations must see only what changed.
@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows import dq_checks
 from flows.dq_checks import run_dq_checks
-from flows.dq_reuse import DQReuse, write_dq_cache
+from reports import dq_validation
+from reports.dq_reuse import DQReuse, write_dq_cache
 from reports.dq_scores import DQResults
 from tests.flows.test_dq_checks import TODAY, _cleaned, _config, _record
 
@@ -72,7 +72,7 @@ def test_an_unchanged_night_with_duplicates_never_imports_great_expectations(
     def no_import() -> None:
         raise AssertionError("great-expectations imported with every verdict known")
 
-    monkeypatch.setattr(dq_checks, "import_gx", no_import)
+    monkeypatch.setattr(dq_validation, "import_gx", no_import)
     reuse = DQReuse.load(tmp_path / "one")
     second = run_dq_checks(_config(), _cleaned(rows), TODAY, reuse)
     assert reuse.validated == 0, reuse.log_line()

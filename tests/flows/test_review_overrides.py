@@ -166,8 +166,8 @@ def test_a_value_choice_needs_a_merge(demo: Path, tmp_path: Path) -> None:
 
 
 def test_two_rows_choosing_differently_for_one_golden_record_conflict(tmp_path: Path) -> None:
-    from flows.review_checks import LatestReview, validate_decisions
-    from flows.review_files import DecisionsFile, ProposedDecision, ProposedValue
+    from matching.proposed_decisions import DecisionsFile, ProposedDecision, ProposedValue
+    from matching.review_checks import LatestReview, validate_decisions
 
     golden_of = {"crm:1": "G1", "shop:7": "G1", "shop:8": "G1"}
     hashes = {

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from cleaners.incremental import CleanCacheUnusable
-from flows.dq_reuse import DQCacheUnusable
 from matching.incremental import CacheUnusable
+from reports.dq_reuse import DQCacheUnusable
 from rules.cache_files import read_frame, read_manifest, row_counts, write_manifest
 
 SCHEMA = {"record_key": pl.String()}

@@ -14,6 +14,7 @@ from reports.exports import (
     merge_map,
     resolve_redirects,
 )
+from reports.exports.delta import crm_holdings
 
 IDS_SCHEMA = {
     "golden_id": pl.String(),
@@ -143,4 +144,25 @@ def test_merge_map_lists_source_records_and_retired_ids() -> None:
         ("crm", "2", "B", "contacts", 2),
         ("retired_golden_id", "A", "B", "contacts", 1),
         ("shop", "s1", "B", "contacts", 1),
+    ]
+
+
+def test_crm_holdings_keep_a_moved_record_and_redirect_the_gone_ones() -> None:
+    written = hashes(("g1", "contact", "h1"), ("g4", "account", "h4"))
+    retired = pl.DataFrame(
+        [
+            ("contact", "g2", "merged", "g1"),
+            ("contact", "g3", "removed", None),
+            ("contact", "g4", "removed", None),  # moved to account: written there, it stays
+            ("contact", "g5", "delete", None),
+        ],
+        schema=CHANGES_SCHEMA,
+        orient="row",
+    )
+    assert crm_holdings(written, retired).rows() == [
+        ("g1", "contact", "h1", "exported", None),
+        ("g4", "account", "h4", "exported", None),
+        ("g2", "contact", None, "merged", "g1"),
+        ("g3", "contact", None, "removed", None),
+        ("g5", "contact", None, "delete", None),
     ]

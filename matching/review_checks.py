@@ -8,19 +8,18 @@ approve of the member with another member of its golden record), unknown decisio
 value choices that no longer hold (unknown field or golden id, a record that is not one of the
 pair's, not in that golden record, or whose value changed since the report: review_values.csv
 of the latest run) all become one GoldenError naming file, row and field, the first row's
-problem first.
+problem first. The decisions come parsed (matching.proposed_decisions), the latest run's
+fingerprints read (``LatestReview``, flows.review_files.latest_review): nothing here reads a file.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
-from flows.review_files import (
+from matching.overrides import OVERRIDABLE_FIELDS
+from matching.proposed_decisions import (
     DECISION_WORDS,
     ID_FIELDS,
     MOVE_OUT_WORDS,
@@ -30,10 +29,7 @@ from flows.review_files import (
     ProposedDecision,
     ProposedMoveOut,
     ProposedValue,
-    unescape_cell,
 )
-from matching.overrides import OVERRIDABLE_FIELDS
-from rules.canonical import record_key_of
 from rules.errors import GoldenError
 
 
@@ -414,45 +410,3 @@ def validate_decisions(
         more = f" (and {len(problems) - 1} more problem(s); nothing was stored)"
         raise GoldenError(first + (more if len(problems) > 1 else " — nothing was stored"))
     return ValidDecisions(distinct, list(moved.values()))
-
-
-def latest_review(output_dir: Path) -> LatestReview:
-    """The fingerprints the latest published run offered for review (see LatestReview)."""
-    latest = output_dir / "latest"
-    run_id = None
-    summary = latest / "summary.json"
-    if summary.is_file():
-        run_id = json.loads(summary.read_text("utf-8")).get("run_id")
-    pair_hashes = {}
-    ids = ("left_silo", "left_source_id", "right_silo", "right_source_id")
-    queue = _published(latest / "review_queue.csv", ids)
-    if queue is not None and "pair_hash" in queue.columns:
-        for item in queue.iter_rows(named=True):
-            left = record_key_of(item["left_silo"], item["left_source_id"])
-            right = record_key_of(item["right_silo"], item["right_source_id"])
-            pair_hashes[(min(left, right), max(left, right))] = item["pair_hash"]
-    members = _published(latest / "review_members.csv", ("silo", "source_id"))
-    member_hashes = None
-    if members is not None:
-        member_hashes = {
-            record_key_of(item["silo"], item["source_id"]): item["record_hash"]
-            for item in members.iter_rows(named=True)
-        }
-    offered = _published(latest / "review_values.csv", ("silo", "source_id"))
-    value_hashes = None
-    if offered is not None:
-        value_hashes = {
-            (record_key_of(item["silo"], item["source_id"]), item["field"]): item["value_hash"]
-            for item in offered.iter_rows(named=True)
-        }
-    return LatestReview(run_id, pair_hashes, member_hashes, value_hashes)
-
-
-def _published(path: Path, ids: tuple[str, ...]) -> pl.DataFrame | None:
-    """A CSV the run published, its ``ids`` columns turned back from Excel-safe cells; or None."""
-    if not path.is_file():
-        return None
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    return frame.with_columns(
-        pl.col(name).map_elements(unescape_cell, return_dtype=pl.String) for name in ids
-    )

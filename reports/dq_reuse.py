@@ -1,8 +1,8 @@
 """DQ check results reused: great-expectations validates only values it has not judged yet.
 
-A check's verdict on a row depends on nothing but the row's slim batch (flows.dq_checks: the
-rows the check applies to, with the columns it reads), except for uniqueness, which depends on the
-other rows. So, per check:
+A check's verdict on a row depends on nothing but the row's slim batch (reports.dq_validation:
+the rows the check applies to, with the columns it reads), except for uniqueness, which depends
+on the other rows. So, per check:
 
 - **row checks** (not null, null, format, between, equal columns): rows are keyed by a 128-bit
   fingerprint of their slim values (row id aside). Rows whose fingerprint the last run's cache
@@ -19,15 +19,16 @@ other rows. So, per check:
   great-expectations, so it sees the repetition.
 
 Great-expectations is imported (about 4 s) only when some check has a row to validate
-(flows.dq_checks): a night without new values runs no validation at all.
+(reports.dq_validation): a night without new values runs no validation at all.
 
 The cache (``dq_cache/`` in the run folder, published with it, so never half written) holds per
 check one parquet file of fingerprint_1, fingerprint_2, failed, and a manifest with the checks'
 row counts and bounds; no values. Its files are read and written by rules.cache_files, as the
 clean and match caches are: a cache that cannot be used is named in summary.json's
 ``dq_checking`` reason (which file, what is wrong). It is valid while the great-expectations,
-pandas and polars versions and the code of flows (which builds the slim batches and the
-expectations) are the same. ``golden run --full`` ignores it; an erasure deletes it (flows.scrub).
+pandas and polars versions and the code of reports, flows and rules (which build the frames, the
+slim batches, the checks and the expectations) are the same. ``golden run --full`` ignores it;
+an erasure deletes it (flows.scrub).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.dq_frames import ROW_ID
+from reports.dq_frames import ROW_ID
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.dq_rules import Check, CheckKind
 from rules.versions import distribution_version, json_digest, source_digest
@@ -197,7 +198,9 @@ def versions() -> dict[str, str]:
         "great_expectations": distribution_version("great-expectations"),
         "pandas": distribution_version("pandas"),
         "polars": pl.__version__,
-        "code": json_digest({package: source_digest(package) for package in ("flows", "rules")}),
+        "code": json_digest(
+            {package: source_digest(package) for package in ("flows", "reports", "rules")}
+        ),
     }
 
 

@@ -1,20 +1,22 @@
 """The frames the DQ checks run on, built from the cleaned records and the cleaners' findings.
 
-Pure polars, no great-expectations: flows.dq_checks hands these frames to GX. Columns follow the
-contract in rules.dq_rules: one ``records`` frame (a row per record) and one frame per list field
-(``phones``, ``emails``: a row per kept or rejected item), each with ``dq_row`` as row id.
+Pure polars, no great-expectations: reports.dq_validation hands these frames to GX. Columns
+follow the contract in rules.dq_rules: one ``records`` frame (a row per record) and one frame per
+list field (``phones``, ``emails``: a row per kept or rejected item), each with ``dq_row`` as
+row id.
 A value a cleaner removed as invalid comes back from the findings as ``<field>__rejected`` with
 its reason, so validity sees what the silo delivered, not only what survived cleaning.
+Which e-mails are role mailboxes (info@) is the cleaners' knowledge: the caller passes their
+``role_address`` in (``role_mailbox``), as it passes the postal-code patterns to the checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
-from cleaners.emails import role_address
 from rules.canonical import CONTACT_ID_SUFFIX, LIST_FIELDS
 from rules.dq_rules import (
     CLEANED_SCALARS,
@@ -133,7 +135,13 @@ def records_frame(
     return frame.sort("record_key").with_row_index(ROW_ID)
 
 
-def list_frame(records: pl.DataFrame, findings: pl.DataFrame, field: str) -> pl.DataFrame:
+#: An expression of lower-case e-mail addresses -> whether each is a role mailbox (info@).
+RoleMailbox = Callable[[pl.Expr], pl.Expr]
+
+
+def list_frame(
+    records: pl.DataFrame, findings: pl.DataFrame, field: str, role_mailbox: RoleMailbox
+) -> pl.DataFrame:
     """One row per kept or rejected item of a list field (phones or e-mails)."""
     identity = records.select(*_IDENTITY)
     kept = records.select("record_key", pl.col(field)).explode(field).drop_nulls(field)
@@ -153,7 +161,7 @@ def list_frame(records: pl.DataFrame, findings: pl.DataFrame, field: str) -> pl.
     )
     items = pl.concat([kept, rejected]).join(identity, on="record_key", how="inner")
     return (
-        items.with_columns(_unique_items(records, items, field))
+        items.with_columns(_unique_items(records, field, role_mailbox))
         .select(
             *_IDENTITY, field, rejected_column(field), reason_column(field), unique_column(field)
         )
@@ -162,7 +170,7 @@ def list_frame(records: pl.DataFrame, findings: pl.DataFrame, field: str) -> pl.
     )
 
 
-def _unique_items(records: pl.DataFrame, items: pl.DataFrame, field: str) -> pl.Expr:
+def _unique_items(records: pl.DataFrame, field: str, role_mailbox: RoleMailbox) -> pl.Expr:
     """The items that count for uniqueness (rules.dq_rules.unique_column), else null.
 
     Not a contact split off an organisation row (its e-mails are that row's, counted there),
@@ -181,18 +189,22 @@ def _unique_items(records: pl.DataFrame, items: pl.DataFrame, field: str) -> pl.
             (pl.col("record_type") == "person") & pl.col("organisation_name").is_not_null()
         )["record_key"]
         contact_rows = pl.concat([persons, split_off]).implode()
-        company_mailbox = keys.is_in(contact_rows) & role_address(pl.col(field))
+        company_mailbox = keys.is_in(contact_rows) & role_mailbox(pl.col(field))
         counted = counted & ~company_mailbox.fill_null(False)
     return pl.when(counted).then(pl.col(field)).alias(unique_column(field))
 
 
 def check_frames(
-    records: pl.DataFrame, findings: pl.DataFrame, postal_code_city_min_records: int
+    records: pl.DataFrame,
+    findings: pl.DataFrame,
+    postal_code_city_min_records: int,
+    *,
+    role_mailbox: RoleMailbox,
 ) -> CheckFrames:
-    """Every check frame of a run."""
+    """Every check frame of a run (``role_mailbox``: cleaners.emails.role_address)."""
     frames = {RECORDS: records_frame(records, findings, postal_code_city_min_records)}
     for field in LIST_FIELDS:
-        frames[field] = list_frame(records, findings, field)
+        frames[field] = list_frame(records, findings, field, role_mailbox)
     return CheckFrames(frames)
 
 
