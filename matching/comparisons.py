@@ -1574,7 +1574,8 @@ def comparison_attributes(
 
 
 def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
-    """record_key -> domain_owner (see _domain_owners) over all of ``records``.
+    """record_key -> domain_owner (see _domain_owners; for persons matching.email_owners) over
+    all of ``records``.
 
     For comparing the pairs of some records only (an incremental night, the records of one
     batch): computed on the subset, a domain shared by a firm outside it would look owned.
