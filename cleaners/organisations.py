@@ -584,6 +584,37 @@ def _mailbox_words_pattern() -> str:
     return r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b"
 
 
+#: Letters before a trade word that make a German compound naming a trade ("haustechnik":
+#: Haus + Technik); as matching.comparisons reads a company name's trade.
+TRADE_MAILBOX_MIN_PREFIX = 3
+
+
+@cache
+def _trade_mailbox_pattern() -> str:
+    """A whole local part that names a trade or a department: a trade word (immobilien@,
+    elektro@) or a compound ending in one (haustechnik@, dachbau@), a department of one word
+    (einkauf@, kundendienst@; data/departments.csv)."""
+    trades = sorted(trade_words(), key=lambda word: (-len(word), word))
+    words = sorted(
+        set(trades) | {word for word in _departments() if re.fullmatch(r"[a-z]+", word)},
+        key=lambda word: (-len(word), word),
+    )
+    compound = r"[a-z]{" + str(TRADE_MAILBOX_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")"
+    return r"^(?:" + "|".join(words) + "|" + compound + r")$"
+
+
+def trade_mailbox(emails: pl.Expr) -> pl.Expr:
+    """Per e-mail of a list: its local part names a trade or a department (immobilien@,
+    haustechnik@, einkauf@), as a group's companies and a firm's departments name their shared
+    mailboxes; separators and digits make it no such mailbox (peter.maler@ is a person's)."""
+    return emails.list.eval(
+        pl.element()
+        .str.extract(r"^([^@]+)@", 1)
+        .str.to_lowercase()
+        .str.contains(_trade_mailbox_pattern())
+    )
+
+
 def folded_letters(letters: pl.Expr) -> pl.Expr:
     """Umlauts transliterated or dropped read alike ("zuerich", "zurich" -> "zurich"), and
     "Sankt" as "St" ("sanktgallen", "stgallen" -> "stgallen")."""
@@ -598,16 +629,17 @@ def folded_letters(letters: pl.Expr) -> pl.Expr:
 def mailbox_place(emails: pl.Expr) -> pl.Expr:
     """Per e-mail of a list: the letters of its local part without role and branch words
     (zuerich@, filiale.zuerich@, laden-zuerich@ -> "zurich", umlauts folded); null when
-    nothing is left (info@) or no letter remains."""
+    nothing is left (info@), no letter remains or the mailbox is a trade's or department's
+    (immobilien@: trade_mailbox names no place)."""
+    local = pl.element().str.extract(r"^([^@]+)@", 1).str.to_lowercase()
     return emails.list.eval(
-        folded_letters(
-            pl.element()
-            .str.extract(r"^([^@]+)@", 1)
-            .str.to_lowercase()
-            .str.replace_all(r"[^a-z]+", " ")
-            .str.replace_all(_mailbox_words_pattern(), "")
-            .str.replace_all(" ", "")
-        ).replace("", None)
+        pl.when(~local.str.contains(_trade_mailbox_pattern()).fill_null(False)).then(
+            folded_letters(
+                local.str.replace_all(r"[^a-z]+", " ")
+                .str.replace_all(_mailbox_words_pattern(), "")
+                .str.replace_all(" ", "")
+            ).replace("", None)
+        )
     )
 
 
@@ -679,6 +711,8 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     others = emails.list.set_difference(roles)
     places = mailbox_place(others)
     at_a_town = places.list.eval(pl.element().is_in(towns)).list.all()
+    # A trade's or department's mailbox (immobilien@krause-gruppe.de, einkauf@): the firm's.
+    at_a_trade = trade_mailbox(others).list.all()
     # The mailbox spells the row's own town (kempten@brand.de on a row in Kempten): a town the
     # gazetteer does not hold (it has the large German cities only), written on the row itself.
     own_town = place_letters(pl.col("city_key"))
@@ -694,7 +728,7 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         & pl.col("organisation_name").is_null()
         & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
         & (emails.list.len() > 0)
-        & ((others.list.len() == 0) | at_a_town | at_own_town)
+        & ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade)
         & ~emails.list.eval(
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()

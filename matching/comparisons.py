@@ -31,6 +31,7 @@ from cleaners.organisations import (
     trade_words,
 )
 from cleaners.personal_ids import is_checked, personal_id_number
+from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
@@ -741,6 +742,18 @@ def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.E
     mapped = pl.select(function(pl.lit(distinct)).alias("mapped"))["mapped"]
     # Mapped as two Series: no Python dict of every distinct value.
     return pl.lit(values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String))
+
+
+def personal_addresses() -> pl.Expr:
+    """A record's e-mails without role mailboxes (info@) and household mailboxes
+    (familie.mueller@): the addresses that may be one person's."""
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    usable = (
+        pl.col("emails")
+        .fill_null(nothing)
+        .list.set_difference(pl.col("role_emails").fill_null(nothing))
+    )
+    return usable.list.filter(~household_address(pl.element()))
 
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
@@ -1562,12 +1575,16 @@ def comparison_attributes(
     # The raw lists are read only by _contact_parts; joining them to every pair costs time.
     parts = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
     parts = _domain_name_parts(parts)
-    owners = _domain_owners(parts) if owners is None else owners
+    if owners is None:
+        # Organisations: their business domains' owner; persons: their addresses' one named
+        # owner (matching.email_owners), which a nameless row shares with that person.
+        owners = pl.concat([_domain_owners(parts), email_owners(parts, pl.col("personal_emails"))])
     return parts.join(owners, on="record_key", how="left", maintain_order="left")
 
 
 def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
-    """record_key -> domain_owner (see _domain_owners) over all of ``records``.
+    """record_key -> domain_owner (see _domain_owners; for persons matching.email_owners) over
+    all of ``records``.
 
     For comparing the pairs of some records only (an incremental night, the records of one
     batch): computed on the subset, a domain shared by a firm outside it would look owned.
@@ -1577,7 +1594,12 @@ def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
     if "record_type" not in records.columns:
         return pl.DataFrame(schema={"record_key": pl.String, "domain_owner": pl.String})
     organisations = records.filter(pl.col("record_type") == "organisation")
-    return comparison_attributes(organisations).select("record_key", "domain_owner")
+    return pl.concat(
+        [
+            comparison_attributes(organisations).select("record_key", "domain_owner"),
+            email_owners(records, personal_addresses()),
+        ]
+    )
 
 
 def with_domain_owners(compared: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:

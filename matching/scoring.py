@@ -115,6 +115,36 @@ def _organisation_mailbox(compared: pl.DataFrame) -> pl.Expr:
     ).fill_null(False)
 
 
+def _person_mailbox(compared: pl.DataFrame) -> pl.Expr:
+    """A nameless row and a named person whose records alone carry its address, one person's.
+
+    A newsletter row with only an e-mail (huber73@t-online.de) shares that address with
+    "Stefan Huber | huber73@t-online.de", and nothing else: a shared address alone stays below
+    the threshold. Where every record carrying the address names one and the same person
+    (``same_domain_owner`` between persons, matching.email_owners), the row is that person's,
+    also for a last name with digits (huber73@) nobody else in the data uses; an address two
+    people carry (Andrea and Andreas Bauer's bauer@) and a family mailbox (familie.koch@: the
+    household's) give no owner, and the row stays alone. The very same address only (a typo
+    could be a namesake's), and
+    only where one side names nobody (both names missing in the pair). Built in after the
+    configured rules, so any configured rule wins.
+    """
+    needed = ("email_level", "first_name_level", "last_name_level", "same_domain_owner")
+    if any(name not in compared.columns for name in needed):
+        return pl.lit(False)
+    same_address = pl.col("email_level").is_in(
+        [_level("email", "shared"), _level("email", "shared_household")]
+    )
+    return (
+        (pl.col("record_type_l") == "person")
+        & (pl.col("record_type_r") == "person")
+        & pl.col("same_domain_owner")
+        & same_address
+        & (pl.col("first_name_level") == MISSING)
+        & (pl.col("last_name_level") == MISSING)
+    ).fill_null(False)
+
+
 def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl.DataFrame:
     """Per pair: ``hard_decision`` (1 match, -1 no match, null none) and ``hard_rule`` text.
 
@@ -125,7 +155,8 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
     private customer stay two golden records, and golden.csv links the contact to its
     organisation. Last, a nameless
     organisation record and the one named organisation at its business domain match
-    (``_organisation_mailbox``).
+    (``_organisation_mailbox``), and so do a nameless row and the one named person whose
+    records carry its address (``_person_mailbox``).
     """
     ordered = [rule for rule in rules if rule.then == "no_match"] + [
         rule for rule in rules if rule.then == "match"
@@ -179,6 +210,9 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
     mailbox = _organisation_mailbox(compared)
     decision = decision.when(mailbox).then(pl.lit(1, dtype=pl.Int8))
     reason = reason.when(mailbox).then(pl.lit("organisation mailbox"))
+    person_mailbox = _person_mailbox(compared)
+    decision = decision.when(person_mailbox).then(pl.lit(1, dtype=pl.Int8))
+    reason = reason.when(person_mailbox).then(pl.lit("person's mailbox"))
     return compared.select(
         decision.otherwise(None).alias("hard_decision"),
         reason.otherwise(pl.lit(None, dtype=pl.String)).alias("hard_rule"),

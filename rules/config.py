@@ -330,6 +330,17 @@ _CLOSE_BIRTH_DATE_OR_ID = [
 _CLOSE_OTHER_FIRST_NAME = "first_name:opposite_sex|other_given_name|jaro_winkler_0.9|similar|unlike"
 
 
+#: Both records name an organisation (any level but "only_one"): between persons, two contacts.
+_BOTH_NAME_A_FIRM = (
+    "organisation:exact|jaro_winkler_0.9|contained|most_words|one_word|sister|different"
+)
+
+
+#: Both records name one organisation, the same or one typo apart: between persons, contacts of
+#: one firm.
+_SAME_FIRM = "organisation:exact|jaro_winkler_0.9"
+
+
 def _default_hard_rules() -> list[HardRule]:
     return [
         # Twins and family members share name, address and phone but never the first name.
@@ -438,11 +449,39 @@ def _default_hard_rules() -> list[HardRule]:
                 *_SAME_OR_MISTYPED_PERSONAL_ID,
                 *_ONE_PERSONS_CONTACT,
                 *_CLOSE_BIRTH_DATE_OR_ID,
+                # Two contacts of one firm (its name the same, or one typo apart): the address
+                # is the firm's, which moves or has several sites, and the firm is what the
+                # contact has of their own (Mehmet Neumann of Morgenrot Software in Basel
+                # and in Bregenz).
+                _SAME_FIRM,
             ],
+        ),
+        # Two contacts named on organisation records (both name a firm) whose last names differ
+        # beyond a typo: two colleagues ("Frau Wagner" and "Inh. Sabine Schneider" of one
+        # driving school). What they share, the firm's name, address and switchboard, is the
+        # firm's and says nothing about which person a record is; only a personal e-mail (or
+        # one typo apart) or id does (a contact whose name changed with a marriage).
+        HardRule(
+            when=[_BOTH_NAME_A_FIRM, "last_name:different"],
+            then="no_match",
+            record_type="person",
+            unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, "email:shared|similar"],
         ),
         # The same personal e-mail (role addresses such as info@ are excluded) is the same
         # person, unless a no_match rule above says otherwise (a family sharing an address).
         HardRule(when=["email:shared"], then="match", record_type="person"),
+        # A row whose own address at a firm's domain spells the name of that firm's contact
+        # (s.huber@ or sabine.huber@voigt-heizungsbau.com beside "z. Hd. S. Huber" of Voigt
+        # Heizungsbau, a newsletter row that is only that address) is the contact's: the
+        # firm's mail system names its people so, and a colleague's address would spell
+        # another name (in a family firm only the whole first name counts, see
+        # matching.comparisons._email_domain). A no_match rule above still wins (a first name
+        # or birth date that says "another person").
+        HardRule(
+            when=["email_domain:names_contact", "organisation:only_one"],
+            then="match",
+            record_type="person",
+        ),
         # The same checked personal id is one person.
         HardRule(when=["personal_id:exact_checked"], then="match", record_type="person"),
         HardRule(when=["vat_id:exact"], then="match", record_type="organisation"),

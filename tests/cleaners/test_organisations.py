@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from cleaner_frames import clean, clean_one
 from hypothesis import given
@@ -11,6 +12,7 @@ from cleaners import organisation_key
 from cleaners.organisations import (
     clean_organisation_name,
     find_legal_form,
+    mailbox_place,
     normalize_legal_form,
     normalize_record_type,
     normalize_vat_id,
@@ -212,6 +214,32 @@ def test_a_town_mailbox_is_an_organisation_row(email: str, record_type: str) -> 
     assert (email in (row["role_emails"] or [])) is (record_type == "organisation")
     if record_type == "organisation":  # not "St Gallen" from st.gallen@ (names_from_emails)
         assert row["first_name"] is None and row["last_name"] is None
+
+
+@pytest.mark.parametrize(
+    ("email", "record_type", "place"),
+    [
+        ("immobilien@hofer-gruppe.at", "organisation", None),  # a group company's trade
+        ("elektro@hofer-gruppe.at", "organisation", None),
+        ("haustechnik@hofer-gruppe.at", "organisation", None),  # Haus + Technik, a compound
+        ("einkauf@hofer-gruppe.at", "organisation", None),  # a department
+        ("kundendienst@hofer-gruppe.at", "organisation", None),
+        ("linz@hofer-gruppe.at", "organisation", "linz"),  # a town stays a place
+        ("peter.maler@hofer-gruppe.at", "person", None),  # a name beside the trade word
+        ("bau2@hofer-gruppe.at", "person", None),  # digits: no trade's mailbox as such
+        ("immobilien@gmx.at", "person", None),  # free mail is no firm's
+    ],
+)
+def test_a_trade_or_department_mailbox_is_an_organisation_row(
+    email: str, record_type: str, place: str | None
+) -> None:
+    row = clean({"emails": [email]}).frame.row(0, named=True)
+    assert row["record_type"] == record_type
+    assert (email in (row["role_emails"] or [])) is (record_type == "organisation")
+    if record_type == "organisation":
+        # A trade or department names no town: matching reads no other branch's town from it.
+        places = pl.select(mailbox_place(pl.lit([email]))).item().to_list()
+        assert places == [place]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from matching.comparisons import (
     domain_owners,
     with_domain_owners,
 )
+from matching.email_owners import PERSON_OWNER
 
 
 def _firm(key: str, name: str | None, emails: list[str], **fields: Any) -> dict[str, Any]:
@@ -223,7 +224,9 @@ def test_persons_never_own_a_domain() -> None:
         "emails": ["anna.huber@huber-bau.de"],
     }
     owners = _owners(_firm("crm:1", "Huber Bau GmbH", ["info@huber-bau.de"]), person)
-    assert owners == {"crm:1": "huber bau", "crm:2": None}
+    assert owners["crm:1"] == "huber bau"
+    # A person's owner only says "a named person" (matching.email_owners), never a firm's.
+    assert owners["crm:2"] == PERSON_OWNER
 
 
 def _group() -> list[dict[str, Any]]:

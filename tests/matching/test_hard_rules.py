@@ -376,6 +376,76 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         "decision": None,
     },
     {
+        "description": "two contacts of one firm with other last names (Frau Wagner, Inh. "
+        "Sabine Schneider): the firm's address, phone and name are no person's",
+        "types": PERSONS,
+        "levels": {
+            "last_name": "different",
+            "organisation": "exact",
+            "address": "house",
+            "phone": "shared_landline",
+        },
+        "decision": -1,
+    },
+    {
+        "description": "two contacts with other last names and one personal address: a name "
+        "changed with a marriage, the weights decide",
+        "types": PERSONS,
+        "levels": {"last_name": "different", "organisation": "exact", "email": "similar"},
+        "decision": None,
+    },
+    {
+        "description": "private persons with other last names are left to the weights",
+        "types": PERSONS,
+        "levels": {"last_name": "different", "address": "house"},
+        "decision": None,
+    },
+    {
+        "description": "one contact of one firm at two of its addresses (the firm moved): the "
+        "namesake veto does not hold",
+        "types": PERSONS,
+        "levels": {
+            "first_name": "exact",
+            "last_name": "exact",
+            "organisation": "exact",
+            "address": "different",
+        },
+        "decision": None,
+    },
+    {
+        "description": "namesakes of two firms at two addresses: the namesake veto holds",
+        "types": PERSONS,
+        "levels": {
+            "first_name": "exact",
+            "last_name": "exact",
+            "organisation": "different",
+            "address": "different",
+        },
+        "decision": -1,
+    },
+    {
+        "description": "a row whose address at the firm spells its contact's name is the contact",
+        "types": PERSONS,
+        "levels": {
+            "last_name": "exact",
+            "organisation": "only_one",
+            "email_domain": "names_contact",
+        },
+        "decision": 1,
+    },
+    {
+        "description": "an address spelling the contact's name, another first name: the "
+        "first-name veto wins",
+        "types": PERSONS,
+        "levels": {
+            "first_name": "different",
+            "last_name": "exact",
+            "organisation": "only_one",
+            "email_domain": "names_contact",
+        },
+        "decision": -1,
+    },
+    {
         "description": "same checked personal id, given name replaced: one person",
         "types": PERSONS,
         "levels": {**TWINS, "email": "different", "personal_id": "exact_checked"},
