@@ -148,8 +148,16 @@ def with_phone_prefix_country(frame: pl.DataFrame, phone: str, output: str) -> p
     """
     regions = _calling_code_regions()
     value = pl.col(phone)
-    digits = value.str.replace(r"^(?:\+|00)", "").str.replace_all(r"[^0-9]", "")
-    prefixes = [digits.str.slice(0, length) for length in (1, 2, 3)]
+    # Step by step, each part a column once: the eager frame does not share the digits and the
+    # calling code between the expressions reading them (they were computed a dozen times).
+    shaped = value.str.contains(_PLAIN_INTERNATIONAL) & (value.str.len_chars() <= 100)
+    digits = (
+        pl.when(shaped)
+        .then(value.str.replace(r"^(?:\+|00)", "").str.replace_all(r"[^0-9]", ""))
+        .alias("__digits")
+    )
+    frame = frame.with_columns(digits, shaped.fill_null(False).alias("__shaped"))
+    prefixes = [pl.col("__digits").str.slice(0, length) for length in (1, 2, 3)]
     code = (
         pl.when(prefixes[0].is_in(list(regions)))
         .then(prefixes[0])
@@ -158,22 +166,19 @@ def with_phone_prefix_country(frame: pl.DataFrame, phone: str, output: str) -> p
         .when(prefixes[2].is_in(list(regions)))
         .then(prefixes[2])
     )
-    national = digits.str.len_chars() - code.str.len_chars()
-    plain = (
-        value.str.contains(_PLAIN_INTERNATIONAL)
-        & (value.str.len_chars() <= 100)
-        & national.is_between(4, 17)
-    ).fill_null(False)
+    frame = frame.with_columns(code.alias("__code"))
+    national = pl.col("__digits").str.len_chars() - pl.col("__code").str.len_chars()
+    plain = (pl.col("__shaped") & national.is_between(4, 17)).fill_null(False)
     # Python's and polars' "\\s" differ at the edges: every value with a "+" or "00" that is
     # not plain goes to phone_prefix_country, which decides by INTERNATIONAL_PHONE itself.
     maybe = value.str.contains("+", literal=True) | value.str.contains("00", literal=True)
     slow = pl.when(~plain & maybe).then(value)
     frame = frame.with_columns(
         __plain_country=pl.when(plain).then(
-            code.replace_strict(regions, default=None, return_dtype=pl.String)
+            pl.col("__code").replace_strict(regions, default=None, return_dtype=pl.String)
         ),
         __slow_phone=slow,
-    )
+    ).drop("__digits", "__shaped", "__code")
     frame = map_distinct(
         frame,
         ["__slow_phone"],

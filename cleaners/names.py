@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import polars as pl
@@ -191,11 +191,18 @@ def _leading_salutation(words: list[str], first: bool) -> tuple[str | None, list
     return salutation, words
 
 
+#: Names recur in every partition of a night (flows.stages cleans 100,000 rows at a time):
+#: each distinct name is cleaned once per process. Bounded, and the results are immutable.
+NAME_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def clean_first_name(value: str | None) -> NameParts:
     """clean_name for a first-name field (may hold only a salutation such as "Herr")."""
     return clean_name(value, first=True)
 
 
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def clean_last_name(value: str | None) -> NameParts:
     """clean_name for a last-name field."""
     return clean_name(value, first=False)

@@ -721,18 +721,30 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         (place == own_town)
         | ((place.str.len_chars() >= TOWN_WORD_MIN_LETTERS) & own_town.str.starts_with(place))
     ).fill_null(False)
-    mailbox_only = (
+    unnamed = (
         (pl.col("record_type") == "person")
         & pl.col("first_name").is_null()
         & pl.col("last_name").is_null()
         & pl.col("organisation_name").is_null()
         & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
         & (emails.list.len() > 0)
-        & ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade)
+    ).fill_null(False)
+    role_mailboxes = (
+        ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade)
         & ~emails.list.eval(
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()
     ).fill_null(False)
+    # The mailbox expressions (regular expressions per e-mail) only where the cheap conditions
+    # hold: a row without a name and organisation is rare, and polars' & evaluates both sides.
+    candidates = frame.select(unnamed.alias("unnamed")).to_series()
+    positions = candidates.arg_true()
+    chosen = frame.filter(candidates).select(role_mailboxes.alias("chosen")).to_series()
+    mailbox_only = pl.lit(
+        pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(
+            positions.filter(chosen), True
+        )
+    )
     findings = finding_rows(
         frame.filter(mailbox_only),
         "record_type",
