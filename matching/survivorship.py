@@ -83,6 +83,9 @@ GOLDEN_COLUMNS = (
     "account_golden_id",
 )
 
+#: GOLDEN_COLUMNS but the account, which ``survive`` leaves to ``with_accounts``.
+CORE_COLUMNS = tuple(name for name in GOLDEN_COLUMNS if name != "account_golden_id")
+
 LINEAGE_SCHEMA = {
     "golden_id": pl.String(),
     "field": pl.String(),
@@ -275,6 +278,15 @@ def build_golden_records(
     ``overrides`` (matching.overrides.APPLIED_SCHEMA): the reviewers' chosen record per golden
     id and group, already checked for this run (matching.overrides.resolve_overrides).
     """
+    members = survivorship_members(records, assignment, trust_ranks)
+    golden, lineage = survive(members, rules, overrides)
+    return with_accounts(golden, lineage, members, assignment)
+
+
+def survivorship_members(
+    records: pl.DataFrame, assignment: pl.DataFrame, trust_ranks: Mapping[str, int]
+) -> pl.DataFrame:
+    """The records with their golden_id and their silo's trust rank, optional columns filled."""
     trust = pl.DataFrame(
         {"silo": list(trust_ranks), "trust_rank": list(trust_ranks.values())},
         schema={"silo": pl.String(), "trust_rank": pl.Int64()},
@@ -283,11 +295,23 @@ def build_golden_records(
     members = members.with_columns(pl.col("trust_rank").fill_null(1000))
     # The optional proof fields (consent text, DOI confirmation) and group attributes: null when
     # a frame lacks them.
-    members = members.with_columns(
+    return members.with_columns(
         pl.lit(None, dtype).alias(name)
         for name, dtype in _optional_columns().items()
         if name not in members.columns
     )
+
+
+def survive(
+    members: pl.DataFrame, rules: SurvivorshipConfig, overrides: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Golden records without their account (GOLDEN_COLUMNS but account_golden_id, by golden_id)
+    and their lineage without the account rows (by golden_id, field).
+
+    Each golden record reads only its own members: a part of the golden ids survives as it
+    would among all of them (matching.golden_reuse). Accounts cross golden records:
+    ``with_accounts`` adds them.
+    """
     base = (
         members.group_by("golden_id")
         .agg(
@@ -314,11 +338,23 @@ def build_golden_records(
         values, lineage = _consent(members, channel)
         golden = golden.join(values, on="golden_id", how="left")
         lineage_parts.append(lineage)
+    lineage = pl.concat(lineage_parts).cast(LINEAGE_SCHEMA).sort("golden_id", "field")  # type: ignore[arg-type]
+    return golden.select(CORE_COLUMNS).sort("golden_id"), lineage
+
+
+def with_accounts(
+    golden: pl.DataFrame, lineage: pl.DataFrame, members: pl.DataFrame, assignment: pl.DataFrame
+) -> GoldenResult:
+    """``survive``'s golden records and lineage with every person's account (matching.accounts,
+    over all of ``members``: an account is another golden record) and its lineage row."""
     accounts = account_links(members, assignment)
     golden = golden.join(
-        accounts.select("golden_id", "account_golden_id"), on="golden_id", how="left"
+        accounts.select("golden_id", "account_golden_id"),
+        on="golden_id",
+        how="left",
+        maintain_order="left",
     )
-    lineage_parts.append(
+    account_lineage = (
         accounts.join(
             members.select("record_key", "silo", "source_id", "updated_at"), on="record_key"
         )
@@ -332,13 +368,15 @@ def build_golden_records(
             pl.format("account:{}", pl.col("evidence")).alias("rule"),
         )
         .cast(LINEAGE_SCHEMA)  # type: ignore[arg-type]
+        .sort("golden_id")
     )
-    lineage = (
-        pl.concat(lineage_parts).cast(LINEAGE_SCHEMA).sort("golden_id", "field")  # type: ignore[arg-type]
-        if lineage_parts
-        else pl.DataFrame(schema=LINEAGE_SCHEMA)
+    # One row per golden id and field, and "account_golden_id" sorts before every other field
+    # name: merged in (the left frame first on equal golden ids), the lineage is in
+    # (golden_id, field) order without sorting it again.
+    return GoldenResult(
+        golden=golden.select(GOLDEN_COLUMNS),
+        lineage=account_lineage.merge_sorted(lineage, "golden_id"),
     )
-    return GoldenResult(golden=golden.select(GOLDEN_COLUMNS).sort("golden_id"), lineage=lineage)
 
 
 def _optional_columns() -> dict[str, pl.DataType]:
