@@ -1,15 +1,15 @@
 """Survivorship only for the golden records a night touched; the others keep yesterday's.
 
 A golden record's values and lineage (matching.survivorship ``survive``) depend only on its own
-members' cleaned rows, their silos' trust ranks, the survivorship rules and the reviewers'
-overrides of that golden id; its account (``with_accounts``) crosses golden records and is
-decided afresh over all of them every run. So each run keeps, per golden id, a 128-bit digest
-of its members (every cleaned column of every member, its golden id and trust rank) and of the
-overrides applied to it, with the golden records and lineage ``survive`` gave. The next
-incremental night survives only the golden ids whose digest is new or different (a member
-changed, joined, left, or an override changed); the others take the cached rows, merged in
-golden-id order, and every golden id gets its account as in a full run. Published golden.csv
-and lineage.csv are the same bytes (tests/flows/test_incremental_night.py).
+members' cleaned values (``SURVIVAL_INPUTS``), their silos' trust ranks, the survivorship rules
+and the reviewers' overrides of that golden id; its account (``with_accounts``) crosses golden
+records and is decided afresh over all of them every run. So each run keeps, per golden id, a
+128-bit digest of its members (every column survivorship reads, golden id and trust rank
+included) and of the overrides applied to it, with the golden records and lineage ``survive``
+gave. The next incremental night survives only the golden ids whose digest is new or different
+(a member changed, joined, left, or an override changed); the others take the cached rows,
+merged in golden-id order, and every golden id gets its account as in a full run. Published
+golden.csv and lineage.csv are the same bytes (tests/flows/test_incremental_night.py).
 
 The cache (``golden_cache/`` in the run folder, published with it) holds golden records and
 lineage, so personal values like lineage.csv: owner-only, pruned with the other caches, deleted
@@ -30,6 +30,7 @@ from matching.overrides import APPLIED_SCHEMA
 from matching.survivorship import (
     CORE_COLUMNS,
     LINEAGE_SCHEMA,
+    SURVIVAL_INPUTS,
     GoldenResult,
     survive,
     survivorship_members,
@@ -105,9 +106,9 @@ def cache_key(
 
 
 def golden_digests(members: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.DataFrame:
-    """golden_id, digest_1, digest_2: per golden id a 128-bit hash of its members' rows (all
-    columns; in any order) and of the overrides applied to it."""
-    row = pl.struct(members.columns)
+    """golden_id, digest_1, digest_2: per golden id a 128-bit hash of its members' rows (the
+    columns survivorship reads; in any order) and of the overrides applied to it."""
+    row = pl.struct([name for name in SURVIVAL_INPUTS if name in members.columns])
     hashed = members.select(
         "golden_id", *(row.hash(seed).alias(f"__h{i}") for i, seed in enumerate(DIGEST_SEEDS))
     )

@@ -127,6 +127,29 @@ def _order(rule: str, group: tuple[str, ...]) -> tuple[list[pl.Expr], list[bool]
 _SURVIVAL_COLUMNS = ("golden_id", "record_key", "trust_rank", "updated_at", "silo", "source_id")
 
 
+#: Every member column ``survive`` reads (a golden record's values depend on these alone):
+#: matching.golden_reuse fingerprints them, so a column that changes on every run but is never
+#: read (row_number: a deleted row moves the rows after it) does not touch a golden record.
+SURVIVAL_INPUTS = tuple(
+    dict.fromkeys(
+        [
+            *_SURVIVAL_COLUMNS,
+            "created_at",
+            "last_activity",
+            "phones",
+            "emails",
+            *(column for group in FIELD_GROUPS.values() for column in group),
+            *(column for columns in PRESENT_WITH.values() for column in columns),
+            *(
+                f"consent_{channel}{suffix}"
+                for channel in CONSENT_CHANNELS
+                for suffix in CONSENT_SUFFIXES
+            ),
+        ]
+    )
+)
+
+
 def _survive_group(
     members: pl.DataFrame,
     name: str,

@@ -17,7 +17,13 @@ from matching.golden_reuse import (
     write_golden_cache,
 )
 from matching.overrides import APPLIED_SCHEMA
-from matching.survivorship import FIELD_GROUPS, build_golden_records
+from matching.survivorship import (
+    FIELD_GROUPS,
+    SURVIVAL_INPUTS,
+    build_golden_records,
+    survive,
+    survivorship_members,
+)
 from rules.canonical import CONSENT_CHANNELS
 from rules.config import SurvivorshipConfig
 
@@ -91,6 +97,41 @@ def test_account_rows_sort_before_every_other_lineage_field() -> None:
     fields = [column for group in FIELD_GROUPS.values() for column in group]
     fields += [f"consent_{channel}" for channel in CONSENT_CHANNELS]
     assert all("account_golden_id" < field for field in fields)
+
+
+def test_survive_reads_only_the_fingerprinted_columns(make_records: Any) -> None:
+    """The digests cover SURVIVAL_INPUTS alone: survive must give the same without any other
+    column (a column it read but the digest missed would let a changed value go unseen)."""
+    members = survivorship_members(make_records(ROWS), _assignment(ASSIGNMENT), TRUST)
+    whole = survive(members, SurvivorshipConfig())
+    narrow = survive(members.select(SURVIVAL_INPUTS), SurvivorshipConfig())
+    for part, expected in zip(narrow, whole, strict=True):
+        assert_frame_equal(part, expected)
+
+
+def test_a_moved_row_number_touches_no_golden_record(make_records: Any, tmp_path: Path) -> None:
+    """A deleted row moves the row numbers after it; survivorship never reads them."""
+    records = make_records(ROWS)
+    first = build_reusing(
+        records.with_columns(row_number=pl.int_range(pl.len())),
+        _assignment(ASSIGNMENT),
+        TRUST,
+        SurvivorshipConfig(),
+        None,
+        None,
+    )
+    again = build_reusing(
+        records.with_columns(row_number=pl.int_range(pl.len()) + 7),
+        _assignment(ASSIGNMENT),
+        TRUST,
+        SurvivorshipConfig(),
+        None,
+        _published(first, tmp_path / "one"),
+    )
+    assert again.report is not None
+    assert (again.report.mode, again.report.survived) == ("incremental", 0)
+    assert_frame_equal(again.golden, first.golden)
+    assert_frame_equal(again.lineage, first.lineage)
 
 
 def test_only_golden_records_with_a_changed_member_survive_again(
