@@ -17,6 +17,8 @@ from flows.stages import Cleaned, Matched
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.cluster_reuse import ReusedClusters, write_cluster_cache
 from matching.comparisons import COMPARISONS
+from matching.golden_reuse import CACHE_FOLDER as GOLDEN_CACHE_FOLDER
+from matching.golden_reuse import ReusedGolden, write_golden_cache
 from matching.incremental import CACHE_FOLDER, write_match_cache
 from matching.overrides import value_hashes
 from matching.stable_ids import IdAssignment
@@ -87,6 +89,8 @@ class RunOutputs:
             summary["dq_checking"] = self.dq_reuse.to_dict()
         if self.clusters is not None and self.clusters.report is not None:
             summary["clustering"] = self.clusters.report.to_dict()
+        if isinstance(self.golden, ReusedGolden) and self.golden.report is not None:
+            summary["survivorship"] = self.golden.report.to_dict()
         if self.refused is not None:
             summary["merges_refused"] = merges_refused(self.refused)
         if self.overrides is not None or self.overrides_dropped is not None:
@@ -179,6 +183,10 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
     if outputs.clusters is not None and outputs.clusters.cache is not None:
         write_cluster_cache(
             folder / CLUSTER_CACHE_FOLDER, outputs.clusters.cache, run_id=outputs.summary.run_id
+        )
+    if isinstance(outputs.golden, ReusedGolden) and outputs.golden.cache is not None:
+        write_golden_cache(
+            folder / GOLDEN_CACHE_FOLDER, outputs.golden.cache, run_id=outputs.summary.run_id
         )
     if outputs.cleaned.memo is not None:
         write_memo(folder / MAP_CACHE_FOLDER, outputs.cleaned.memo, run_id=outputs.summary.run_id)

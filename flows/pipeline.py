@@ -214,7 +214,7 @@ def _run_locked(
         clusters = timed("cluster", stages.cluster, config, cleaned, matched, decisions, links)
         ids = timed("stable ids", stages.assign_ids, state, clusters.clusters)
         applied, dropped = stages.review_overrides(state, cleaned, ids)  # reviewers' value choices
-        golden = timed("golden records", stages.golden_records, config, cleaned, ids, applied)
+        golden = timed("golden records", stages.golden_records, config, cleaned, ids, applied, full)
         hashes = timed(
             "review hashes", stages.review_hashes, config, matched, cleaned, clusters.refused
         )

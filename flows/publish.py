@@ -18,6 +18,7 @@ import polars as pl
 from cleaners.distinct_memo import CACHE_FOLDER as MAP_CACHE_FOLDER
 from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
+from matching.golden_reuse import CACHE_FOLDER as GOLDEN_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.csv_safe import write_csv
 from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
@@ -29,6 +30,7 @@ CACHE_FOLDERS = (
     DQ_CACHE_FOLDER,
     CLUSTER_CACHE_FOLDER,
     MAP_CACHE_FOLDER,
+    GOLDEN_CACHE_FOLDER,
 )
 
 #: Output file name -> what it holds (also documented in the README).
@@ -128,8 +130,8 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
 
 
 def prune_match_caches(output_dir: Path, keep: Path) -> None:
-    """Remove the match, clean, map, DQ and cluster caches of every run folder but ``keep``: only
-    the latest one's are read."""
+    """Remove the match, clean, map, DQ, cluster and golden caches of every run folder but
+    ``keep``: only the latest one's are read."""
     for run_folder in (output_dir / "runs").iterdir():
         if run_folder.name == keep.name:
             continue

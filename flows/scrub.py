@@ -11,8 +11,8 @@ dropped from CSV and Parquet files. Reports
 (HTML) and other files holding the person are replaced by a short notice (the next run writes them
 anew); the match cache loses the person's rows (it stays usable: the next run stays incremental)
 and its frozen term-frequency tables stop counting the person's names (a name only they had
-loses its hash); the clean and map caches are deleted (the next run cleans and parses every row
-again).
+loses its hash); the clean, map and golden caches are deleted (the next run cleans and parses
+every row and survives every golden record again).
 """
 
 from __future__ import annotations
@@ -49,12 +49,16 @@ CLUSTER_CACHE_FOLDER: Final = "cluster_cache"
 #: cleaners.distinct_memo's cache (address lines and full names as parsed): deleted whole too
 #: (the next run parses every value again).
 MAP_CACHE_FOLDER: Final = "map_cache"
+#: matching.golden_reuse's cache (golden records and lineage: values): deleted whole too (the
+#: next run survives every golden record).
+GOLDEN_CACHE_FOLDER: Final = "golden_cache"
 CACHE_FOLDERS: Final = (
     CACHE_FOLDER,
     CLEAN_CACHE_FOLDER,
     DQ_CACHE_FOLDER,
     CLUSTER_CACHE_FOLDER,
     MAP_CACHE_FOLDER,
+    GOLDEN_CACHE_FOLDER,
 )
 SUFFIX: Final = ".scrub"
 NOTICE: Final = """<!doctype html>
@@ -105,6 +109,7 @@ def plan_scrub(
             folder / DQ_CACHE_FOLDER,
             folder / CLUSTER_CACHE_FOLDER,
             folder / MAP_CACHE_FOLDER,
+            folder / GOLDEN_CACHE_FOLDER,
         ):
             if deleted.is_dir() and not deleted.is_symlink():
                 plan.delete.append(deleted)

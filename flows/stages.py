@@ -66,6 +66,8 @@ from matching.comparisons import (
     is_prepared,
 )
 from matching.decisions import latest_decisions, mark_decided
+from matching.golden_reuse import CACHE_FOLDER as GOLDEN_CACHE_FOLDER
+from matching.golden_reuse import build_reusing
 from matching.incremental import CACHE_FOLDER, MatchCache, MatchReport, match_records
 from matching.kept_pairs import chunk_pairs_for
 from matching.overrides import resolve_overrides
@@ -689,15 +691,32 @@ def golden_records(
     cleaned: Cleaned,
     ids: IdAssignment,
     overrides: pl.DataFrame | None = None,
+    full: bool = False,
 ) -> GoldenResult:
     """Survivorship per attribute group into golden records with lineage.
 
     ``overrides``: the reviewers' choices that hold in this run (review_overrides' applied).
+    With incremental runs on, only golden records whose members or overrides changed since the
+    last published run survive again (matching.golden_reuse; not when ``full``): the same
+    golden records and lineage.
     """
     trust = {silo.name: silo.trust_rank for silo in config.enabled_silos()}
-    return build_golden_records(
-        cleaned.records, ids.assignment, trust, config.survivorship, overrides
+    if not config.matching.incremental:
+        return build_golden_records(
+            cleaned.records, ids.assignment, trust, config.survivorship, overrides
+        )
+    previous = None if full else config.output_dir / "latest" / GOLDEN_CACHE_FOLDER
+    reused = build_reusing(
+        cleaned.records, ids.assignment, trust, config.survivorship, overrides, previous
     )
+    if reused.report is not None:
+        log.info(
+            "golden records: %s (%d of %d survived)",
+            reused.report.reason,
+            reused.report.survived,
+            reused.report.golden_records,
+        )
+    return reused
 
 
 def review_band(

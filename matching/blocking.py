@@ -634,7 +634,7 @@ def numbered_candidate_pairs(
         )
         too_big = plan.oversized.select(pl.lit(name).alias("rule"), "block_key", "size")
         # Only the decisions are kept: the keys of all rules at once would cost memory.
-        plan = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame())
+        plan = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame(), refined=None)
         return plan, too_big, pairs.with_columns(pl.lit(1 << bit, dtype=pl.UInt64).alias("mask"))
 
     # The rules side by side (matching.threads), in rule order.
@@ -716,22 +716,22 @@ def candidate_pairs_touching(
         )
         touching.append(pairs.with_columns(pl.lit(name).alias("rule")))
         # Sub-blocks of the split blocks are keys too: one may be capped in one run only.
-        all_keys = pl.concat(
-            [
-                keys,
-                refined_keys(
-                    frame,
-                    keys.filter(pl.col("block_key").is_in(plan.split.implode())),
-                    REFINEMENTS.get(name, ()),
-                ),
-            ]
-        )
+        refined = plan.refined
+        if refined is None:
+            refined = refined_keys(
+                frame,
+                keys.filter(pl.col("block_key").is_in(plan.split.implode())),
+                REFINEMENTS.get(name, ()),
+            )
+        all_keys = pl.concat([keys, refined])
         skipped = pl.concat([too_big["block_key"], plan.capped])
         for label, candidates, current in (
             (name, all_keys, skipped),
             (f"{name}:split", keys, plan.split),
         ):
             previous = previous_oversized.filter(pl.col("rule") == label).select("block_hash")
+            if previous.height == 0 and current.len() == 0:
+                continue  # no such block in either run: none crossed (most rules, most nights)
             blocks = (
                 candidates.select("block_key")
                 .unique()

@@ -159,6 +159,8 @@ class RulePlan:
     split: pl.Series
     capped: pl.Series
     adjustment: RuleAdjustment | None = None
+    #: the sub-block keys of the split blocks' members (refined_keys), made once per plan
+    refined: pl.DataFrame | None = None
 
 
 _SIZE = pl.col("size").cast(pl.Int64)
@@ -202,17 +204,21 @@ def refined_keys(
 
 
 def effective_keys(
-    frame: pl.DataFrame, usable: pl.DataFrame, name: str, split: pl.Series, capped: pl.Series
+    frame: pl.DataFrame,
+    usable: pl.DataFrame,
+    name: str,
+    split: pl.Series,
+    capped: pl.Series,
+    refined: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The keys that are paired: split blocks replaced by their sub-blocks, capped ones out."""
+    """The keys that are paired: split blocks replaced by their sub-blocks, capped ones out.
+
+    ``refined``: the split members' sub-block keys when the caller made them already."""
     if split.len():
-        members = usable.filter(pl.col("block_key").is_in(split.implode()))
-        usable = pl.concat(
-            [
-                usable.filter(~pl.col("block_key").is_in(split.implode())),
-                refined_keys(frame, members, REFINEMENTS.get(name, ())),
-            ]
-        )
+        if refined is None:
+            members = usable.filter(pl.col("block_key").is_in(split.implode()))
+            refined = refined_keys(frame, members, REFINEMENTS.get(name, ()))
+        usable = pl.concat([usable.filter(~pl.col("block_key").is_in(split.implode())), refined])
     if capped.len():
         usable = usable.filter(~pl.col("block_key").is_in(capped.implode()))
     return usable
@@ -237,6 +243,7 @@ def plan_keys(
         return RulePlan(keys, usable, too_big, NO_KEYS, NO_KEYS)
     large = sizes.filter(pl.col("size") > budget.split_block_size)["block_key"].sort()
     refined_by = REFINEMENTS.get(name, ())
+    sub = None
     if refined_by:
         split = large
         sub = refined_keys(
@@ -250,7 +257,7 @@ def plan_keys(
         )
         # Split, not skipped: no block of this rule is left out whole.
         too_big = too_big.head(0)
-        effective = effective_keys(frame, keys, name, split, capped)
+        effective = effective_keys(frame, keys, name, split, capped, sub)
     else:
         split, capped = NO_KEYS, large.filter(~large.is_in(too_big["block_key"].implode()))
         effective = effective_keys(frame, usable, name, split, capped)
@@ -263,7 +270,7 @@ def plan_keys(
         pairs_before=before,
         pairs_after=_pairs_of(effective),
     )
-    return RulePlan(keys, effective, too_big, split, capped, adjustment)
+    return RulePlan(keys, effective, too_big, split, capped, adjustment, sub)
 
 
 def adjusted_blocks(plans: dict[str, RulePlan]) -> pl.DataFrame:

@@ -83,6 +83,9 @@ GOLDEN_COLUMNS = (
     "account_golden_id",
 )
 
+#: GOLDEN_COLUMNS but the account, which ``survive`` leaves to ``with_accounts``.
+CORE_COLUMNS = tuple(name for name in GOLDEN_COLUMNS if name != "account_golden_id")
+
 LINEAGE_SCHEMA = {
     "golden_id": pl.String(),
     "field": pl.String(),
@@ -120,48 +123,30 @@ def _order(rule: str, group: tuple[str, ...]) -> tuple[list[pl.Expr], list[bool]
     return [count, trust, recent, pl.col("record_key")], [True, False, True, False]
 
 
-#: Rules whose order does not depend on the group: each member's place in it is computed once
-#: (build_golden_records, column ``__order_<rule>``) and every group sorts by that number.
-_GROUP_FREE_RULES = ("trust", "recent")
-#: Bound of a member's place in a rule order and of a golden id's place (2**31: golden id
-#: place, two flags and rule place fit one UInt64 sort key); more members sort by the columns.
-_PLACES = 1 << 31
-
-
-def _with_rule_orders(members: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFrame:
-    """``members`` with ``__order_<rule>`` (UInt32, 0 first) for each group-free rule in use.
-
-    The rule's keys end with the record key, so the order is total and sorting by the number
-    gives the order of sorting by the keys (a sort by a text column, per group, before).
-    """
-    used = {rules.fields.get(name, rules.default) for name in FIELD_GROUPS}
-    for rule in _GROUP_FREE_RULES:
-        if rule not in used:
-            continue
-        keys, descending = _order(rule, ())
-        order = members.select(
-            pl.arg_sort_by(keys, descending=descending, nulls_last=True)
-        ).to_series()
-        places = pl.zeros(members.height, dtype=pl.UInt32, eager=True).scatter(
-            order, pl.int_range(members.height, dtype=pl.UInt32, eager=True)
-        )
-        members = members.with_columns(places.alias(f"__order_{rule}"))
-    return members
-
-
-#: A golden id's place in golden id order (build_golden_records): the groups sort and group by
-#: this number instead of the text, and the lineage is ordered by it.
-_GOLDEN_ROW = "__golden_row"
-
 #: What ordering a group's candidates and writing its lineage read besides the group's columns.
-_SURVIVAL_COLUMNS = (
-    "golden_id",
-    _GOLDEN_ROW,
-    "record_key",
-    "trust_rank",
-    "updated_at",
-    "silo",
-    "source_id",
+_SURVIVAL_COLUMNS = ("golden_id", "record_key", "trust_rank", "updated_at", "silo", "source_id")
+
+
+#: Every member column ``survive`` reads (a golden record's values depend on these alone):
+#: matching.golden_reuse fingerprints them, so a column that changes on every run but is never
+#: read (row_number: a deleted row moves the rows after it) does not touch a golden record.
+SURVIVAL_INPUTS = tuple(
+    dict.fromkeys(
+        [
+            *_SURVIVAL_COLUMNS,
+            "created_at",
+            "last_activity",
+            "phones",
+            "emails",
+            *(column for group in FIELD_GROUPS.values() for column in group),
+            *(column for columns in PRESENT_WITH.values() for column in columns),
+            *(
+                f"consent_{channel}{suffix}"
+                for channel in CONSENT_CHANNELS
+                for suffix in CONSENT_SUFFIXES
+            ),
+        ]
+    )
 )
 
 
@@ -183,15 +168,11 @@ def _survive_group(
             )
         )
         .select(
-            *_SURVIVAL_COLUMNS,
-            *(column for column in group if column not in _SURVIVAL_COLUMNS),
-            *([f"__order_{rule}"] if rule in _GROUP_FREE_RULES else []),
+            *_SURVIVAL_COLUMNS, *(column for column in group if column not in _SURVIVAL_COLUMNS)
         )
         .collect()
     )
-    keys, descending = (
-        ([pl.col(f"__order_{rule}")], [False]) if rule in _GROUP_FREE_RULES else _order(rule, group)
-    )
+    keys, descending = _order(rule, group)
     # A record with the group's first column (an address with postal code) wins first.
     keys, descending = [pl.col(group[0]).is_not_null(), *keys], [True, *descending]
     rule_text = pl.lit(f"{name}:{rule}")
@@ -215,21 +196,11 @@ def _survive_group(
         keys = [pl.col("__override").is_not_null(), *keys]
         descending = [True, *descending]
         rule_text = pl.coalesce("__override", rule_text)
-    if rule in _GROUP_FREE_RULES and members.height < _PLACES:
-        # The same order as one number: a sort by several columns encodes each row first.
-        # (golden id's place, reviewer's record first, group's first column known first, the
-        # rule's place), every part below _PLACES; the booleans of ``keys`` are descending.
-        flags = [(~flag).cast(pl.UInt64) for flag in keys[:-1]]
-        key = pl.col(_GOLDEN_ROW).cast(pl.UInt64)
-        for flag in flags:
-            key = key * 2 + flag
-        key = key * _PLACES + pl.col(f"__order_{rule}").cast(pl.UInt64)
-        ordered = present.sort(key)
-    else:
-        ordered = present.sort(
-            [pl.col(_GOLDEN_ROW), *keys], descending=[False, *descending], nulls_last=True
-        )
-    chosen = ordered.group_by(_GOLDEN_ROW, maintain_order=True).first()
+    chosen = (
+        present.sort([pl.col("golden_id"), *keys], descending=[False, *descending], nulls_last=True)
+        .group_by("golden_id", maintain_order=True)
+        .first()
+    )
     values = chosen.select("golden_id", *group)
     lineage = pl.concat(
         [
@@ -241,7 +212,6 @@ def _survive_group(
                 "source_id",
                 pl.col("updated_at").cast(pl.Datetime("us")),
                 rule_text.alias("rule"),
-                _GOLDEN_ROW,
             ).filter(pl.col("value").is_not_null())
             for column in group
         ]
@@ -296,11 +266,11 @@ def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.Data
     candidates = ranked.filter(~pl.col(value) | pl.col("__valid_in"))
     chosen = (
         candidates.sort(
-            [_GOLDEN_ROW, date, "trust_rank", "record_key"],
+            ["golden_id", date, "trust_rank", "record_key"],
             descending=[False, True, False, False],
             nulls_last=True,
         )
-        .group_by(_GOLDEN_ROW, maintain_order=True)
+        .group_by("golden_id", maintain_order=True)
         .first()
     )
     # If every opt-in was overruled, the entity's latest opt-out wins.
@@ -314,7 +284,6 @@ def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.Data
         "source_id",
         pl.col("updated_at").cast(pl.Datetime("us")),
         pl.lit("consent:opt_out_wins_unless_later_opt_in").alias("rule"),
-        _GOLDEN_ROW,
     )
     return values, lineage
 
@@ -332,19 +301,40 @@ def build_golden_records(
     ``overrides`` (matching.overrides.APPLIED_SCHEMA): the reviewers' chosen record per golden
     id and group, already checked for this run (matching.overrides.resolve_overrides).
     """
-    members = _with_assignment(records, assignment).with_columns(
-        pl.col("silo")
-        .replace_strict(dict(trust_ranks), default=None, return_dtype=pl.Int64)
-        .fill_null(1000)
-        .alias("trust_rank")
+    members = survivorship_members(records, assignment, trust_ranks)
+    golden, lineage = survive(members, rules, overrides)
+    return with_accounts(golden, lineage, members, assignment)
+
+
+def survivorship_members(
+    records: pl.DataFrame, assignment: pl.DataFrame, trust_ranks: Mapping[str, int]
+) -> pl.DataFrame:
+    """The records with their golden_id and their silo's trust rank, optional columns filled."""
+    trust = pl.DataFrame(
+        {"silo": list(trust_ranks), "trust_rank": list(trust_ranks.values())},
+        schema={"silo": pl.String(), "trust_rank": pl.Int64()},
     )
+    members = records.join(assignment, on="record_key").join(trust, on="silo", how="left")
+    members = members.with_columns(pl.col("trust_rank").fill_null(1000))
     # The optional proof fields (consent text, DOI confirmation) and group attributes: null when
     # a frame lacks them.
-    members = members.with_columns(
+    return members.with_columns(
         pl.lit(None, dtype).alias(name)
         for name, dtype in _optional_columns().items()
         if name not in members.columns
     )
+
+
+def survive(
+    members: pl.DataFrame, rules: SurvivorshipConfig, overrides: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Golden records without their account (GOLDEN_COLUMNS but account_golden_id, by golden_id)
+    and their lineage without the account rows (by golden_id, field).
+
+    Each golden record reads only its own members: a part of the golden ids survives as it
+    would among all of them (matching.golden_reuse). Accounts cross golden records:
+    ``with_accounts`` adds them.
+    """
     base = (
         members.group_by("golden_id")
         .agg(
@@ -358,14 +348,6 @@ def build_golden_records(
         )
         .sort("golden_id")
     )
-    # Each golden id's place in that order: sorting and grouping by a number, not the text.
-    places = base.select("golden_id").with_row_index(_GOLDEN_ROW)
-    members = members.with_columns(
-        members.select("golden_id")
-        .join(places, on="golden_id", how="left", maintain_order="left")
-        .get_column(_GOLDEN_ROW)
-    )
-    members = _with_rule_orders(members, rules)
     lineage_parts: list[pl.DataFrame] = []
     golden = base
     for name, group in FIELD_GROUPS.items():
@@ -379,15 +361,26 @@ def build_golden_records(
         values, lineage = _consent(members, channel)
         golden = golden.join(values, on="golden_id", how="left")
         lineage_parts.append(lineage)
+    lineage = pl.concat(lineage_parts).cast(LINEAGE_SCHEMA).sort("golden_id", "field")  # type: ignore[arg-type]
+    return golden.select(CORE_COLUMNS).sort("golden_id"), lineage
+
+
+def with_accounts(
+    golden: pl.DataFrame, lineage: pl.DataFrame, members: pl.DataFrame, assignment: pl.DataFrame
+) -> GoldenResult:
+    """``survive``'s golden records and lineage with every person's account (matching.accounts,
+    over all of ``members``: an account is another golden record) and its lineage row."""
     accounts = account_links(members, assignment)
     golden = golden.join(
-        accounts.select("golden_id", "account_golden_id"), on="golden_id", how="left"
+        accounts.select("golden_id", "account_golden_id"),
+        on="golden_id",
+        how="left",
+        maintain_order="left",
     )
-    lineage_parts.append(
+    account_lineage = (
         accounts.join(
             members.select("record_key", "silo", "source_id", "updated_at"), on="record_key"
         )
-        .join(places, on="golden_id", how="left")
         .select(
             "golden_id",
             pl.lit("account_golden_id").alias("field"),
@@ -396,48 +389,17 @@ def build_golden_records(
             "source_id",
             pl.col("updated_at").cast(pl.Datetime("us")),
             pl.format("account:{}", pl.col("evidence")).alias("rule"),
-            _GOLDEN_ROW,
         )
         .cast(LINEAGE_SCHEMA)  # type: ignore[arg-type]
+        .sort("golden_id")
     )
-    lineage = _in_golden_order(pl.concat(lineage_parts).cast(LINEAGE_SCHEMA))  # type: ignore[arg-type]
-
-    return GoldenResult(golden=golden.select(GOLDEN_COLUMNS).sort("golden_id"), lineage=lineage)
-
-
-def _with_assignment(records: pl.DataFrame, assignment: pl.DataFrame) -> pl.DataFrame:
-    """The records that have a golden id, with the assignment's columns after their own (as an
-    inner join on record_key gives them).
-
-    Joined on the record keys alone and placed beside the records: a join of the records gathers
-    every one of their columns (about sixty, a million rows each).
-    """
-    marked = assignment.with_columns(pl.lit(True).alias("__assigned"))
-    placed = records.select("record_key").join(
-        marked, on="record_key", how="left", maintain_order="left"
+    # One row per golden id and field, and "account_golden_id" sorts before every other field
+    # name: merged in (the left frame first on equal golden ids), the lineage is in
+    # (golden_id, field) order without sorting it again.
+    return GoldenResult(
+        golden=golden.select(GOLDEN_COLUMNS),
+        lineage=account_lineage.merge_sorted(lineage, "golden_id"),
     )
-    if placed.height != records.height:  # a record key twice in the assignment
-        return records.join(assignment, on="record_key")
-    members = records.hstack(placed.drop("record_key", "__assigned"))
-    assigned = placed.get_column("__assigned").is_not_null()
-    return members if assigned.all() else members.filter(assigned)
-
-
-def _in_golden_order(lineage: pl.DataFrame) -> pl.DataFrame:
-    """The lineage sorted by golden id, then field (each pair occurs once), without _GOLDEN_ROW.
-
-    Sorted by one number (the golden id's place times the fields, plus the field's place among
-    them): at a million records the lineage has about ten million rows, and sorting them by two
-    text columns took several times as long.
-    """
-    if lineage.is_empty():
-        return lineage.drop(_GOLDEN_ROW)
-    fields = sorted(lineage["field"].unique().to_list())
-    place = pl.col("field").replace_strict(
-        {field: index for index, field in enumerate(fields)}, return_dtype=pl.UInt64
-    )
-    key = pl.col(_GOLDEN_ROW).cast(pl.UInt64) * len(fields) + place
-    return lineage.sort(key).drop(_GOLDEN_ROW)
 
 
 def _optional_columns() -> dict[str, pl.DataType]:

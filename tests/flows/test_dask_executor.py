@@ -28,6 +28,7 @@ VOLATILE = {
     "dq_cache/manifest.json": ("run_id",),
     "cluster_cache/manifest.json": ("run_id",),
     "map_cache/manifest.json": ("run_id",),
+    "golden_cache/manifest.json": ("run_id",),
     "dq_report.html": (),  # run id, start and end time, stage durations
     "review.html": (),  # run id (in the title, the header and the page's data)
 }

@@ -100,6 +100,27 @@ def _move_customer(directory: Path, target: str, donor: str) -> None:
         )
 
 
+def _person(directory: Path, customer: str) -> tuple[object, ...]:
+    """The ERP customer's person values (PERSON_COLUMNS)."""
+    columns = ", ".join(PERSON_COLUMNS)
+    with sqlite3.connect(directory / "erp.sqlite") as connection:
+        row = connection.execute(
+            f"SELECT {columns} FROM kunden WHERE kundennr = ?", (int(customer),)
+        ).fetchone()
+    return tuple(row)
+
+
+def _restore_customer(directory: Path, customer: str, values: tuple[object, ...]) -> None:
+    """Give the ERP customer back the person values ``_person`` read."""
+    columns = ", ".join(PERSON_COLUMNS)
+    marks = ", ".join("?" for _ in PERSON_COLUMNS)
+    with sqlite3.connect(directory / "erp.sqlite") as connection:
+        connection.execute(
+            f"UPDATE kunden SET ({columns}) = ({marks}) WHERE kundennr = ?",
+            (*values, int(customer)),
+        )
+
+
 def _set_birth_date(directory: Path, customer: str, day: str) -> None:
     with sqlite3.connect(directory / "erp.sqlite") as connection:
         connection.execute(
@@ -139,6 +160,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         (pl.col("golden_id") != target_group) & (pl.col("source_id") != born_tomorrow)
     )["source_id"][-1]
     shutil.copytree(incremental, full, symlinks=True)
+    own_values = _person(incremental, target)
     for directory in (incremental, full):
         change_erp(directory, records=600, seed=3)
         _move_customer(directory, target, donor)
@@ -187,6 +209,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     shutil.copytree(incremental, second_full, symlinks=True)
     for directory in (second, second_full):
         change_erp(directory, records=600, seed=11)
+        # The record that joined the donor's golden record last night leaves it again.
+        _restore_customer(directory, target, own_values)
     nights["second_incremental"] = run_pipeline(
         load_config(second / "golden.toml"), PlainRunner(), today=NEXT_DAY + timedelta(days=1)
     )
@@ -213,6 +237,37 @@ def test_the_night_splits_and_joins_groups(night: dict[str, object]) -> None:
     _, target, donor = moved_customer
     moved = after.filter(pl.col("silo") == "erp").filter(pl.col("source_id").is_in([target, donor]))
     assert moved["golden_id"].n_unique() == 1  # the moved customer joined the donor's group
+
+
+def test_the_second_night_takes_the_record_out_again(night: dict[str, object]) -> None:
+    """The customer that joined the donor's golden record in the first night leaves it in the
+    second (its own values back): both nights change a cluster through the same record."""
+    moved_customer: tuple[str, str, str] = night["moved"]  # type: ignore[assignment]
+    _, target, donor = moved_customer
+    first_night = _groups(night["incremental"]).filter(pl.col("silo") == "erp")  # type: ignore[arg-type]
+    second_night = _groups(night["second_incremental"]).filter(pl.col("silo") == "erp")  # type: ignore[arg-type]
+    for groups, together in ((first_night, True), (second_night, False)):
+        moved = groups.filter(pl.col("source_id").is_in([target, donor]))
+        assert moved.height == 2
+        assert (moved["golden_id"].n_unique() == 1) is together
+
+
+def _survivorship(result: PipelineResult) -> dict[str, int | str]:
+    return _summary(result)["survivorship"]  # type: ignore[return-value]
+
+
+def test_nights_survive_only_touched_golden_records(night: dict[str, object]) -> None:
+    """Both nights rebuild the golden records of changed clusters only (matching.golden_reuse)
+    and take the others from the last run's cache; the full runs rebuild every one. That the
+    files are a full run's, byte for byte, the two tests around this one check."""
+    for name in ("incremental", "second_incremental"):
+        survivorship = _survivorship(night[name])  # type: ignore[arg-type]
+        assert survivorship["mode"] == "incremental", survivorship
+        assert 0 < survivorship["survived"] < survivorship["golden_records"] / 5  # type: ignore[operator]
+    for name in ("full", "second_full"):
+        survivorship = _survivorship(night[name])  # type: ignore[arg-type]
+        assert survivorship["mode"] == "full", survivorship
+        assert survivorship["survived"] == survivorship["golden_records"]
 
 
 def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, object]) -> None:

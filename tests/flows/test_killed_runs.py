@@ -1,7 +1,7 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match, clean, map, DQ or cluster cache, after
+match stage, halfway through writing the match, clean, map, DQ, cluster or golden cache, after
 publishing but before the state store recorded the run), so the point is exact rather than a
 race against a timer. Then the next run must complete, clean and match incrementally from
 complete caches, and give the same crosswalk and golden records as a run on the same data that
@@ -30,6 +30,7 @@ from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from flows.cli import app
 from flows.demo import write_demo
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
+from matching.golden_reuse import CACHE_FOLDER as GOLDEN_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
 from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from rules.versions import source_digest
@@ -90,6 +91,12 @@ elif point == "cluster_cache":
         cache.clusters.write_parquet(folder / "clusters.parquet")
         die()  # the pairs' hashes, the links, the refused merges and the manifest never written
     flows.outputs.write_cluster_cache = write_cluster_cache
+elif point == "golden_cache":
+    def write_golden_cache(folder, cache, run_id=""):
+        folder.mkdir(parents=True, exist_ok=True)
+        cache.digests.write_parquet(folder / "digests.parquet")
+        die()  # the golden records, their lineage and the manifest never written
+    flows.outputs.write_golden_cache = write_golden_cache
 elif point == "map_cache":
     def write_memo(folder, memo, run_id=""):
         folder.mkdir(parents=True, exist_ok=True)
@@ -141,7 +148,16 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
 
 @pytest.mark.parametrize(
     "point",
-    ["match", "cache", "clean_cache", "map_cache", "dq_cache", "cluster_cache", "published"],
+    [
+        "match",
+        "cache",
+        "clean_cache",
+        "map_cache",
+        "dq_cache",
+        "cluster_cache",
+        "golden_cache",
+        "published",
+    ],
 )
 def test_a_killed_run_leaves_state_and_cache_sound(tmp_path: Path, point: str) -> None:
     try:
@@ -184,6 +200,7 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
         assert (latest / DQ_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / MAP_CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / GOLDEN_CACHE_FOLDER / "manifest.json").is_file()
     else:
         assert latest == first  # the last complete run stays published, its caches whole
         assert (first / CACHE_FOLDER / "manifest.json").is_file()
@@ -191,6 +208,7 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
         assert (first / DQ_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / MAP_CACHE_FOLDER / "manifest.json").is_file()
+        assert (first / GOLDEN_CACHE_FOLDER / "manifest.json").is_file()
 
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
@@ -232,8 +250,13 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
     assert mapping["reused_values"] > 0  # type: ignore[operator]
     if point != "published":  # the values of the last complete run, not a half-written cache
         assert mapping == calm_mapping
+    survivorship = _matching(killed, "survivorship")
+    calm_survivorship = _matching(calm, "survivorship")
+    assert survivorship["mode"] == calm_survivorship["mode"] == "incremental", survivorship
+    if point != "published":  # the golden records of the last complete run, not a half cache
+        assert survivorship == calm_survivorship
     assert_frame_equal(_published(killed), _published(calm))
-    for name in ("dq_failures.csv", "golden.csv"):
+    for name in ("dq_failures.csv", "golden.csv", "lineage.csv"):
         latest_killed, latest_calm = (d / "out" / "latest" / name for d in (killed, calm))
         assert latest_killed.read_bytes() == latest_calm.read_bytes(), name
     golden = [

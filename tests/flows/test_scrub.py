@@ -89,10 +89,10 @@ def test_a_discarded_plan_leaves_everything_as_it_was(tmp_path: Path) -> None:
 
 def test_the_clean_map_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
     """They hold the person's cleaned values (clean cache), parsed address lines and names (map
-    cache) or fingerprints of them (DQ cache): all go; the next run cleans, parses and checks
-    every row again."""
+    cache), golden records and lineage (golden cache) or fingerprints of them (DQ cache): all
+    go; the next run cleans, parses, checks and survives every row again."""
     latest = _folder(tmp_path / "runs" / "r2")
-    for name in ("clean_cache", "dq_cache", "map_cache"):
+    for name in ("clean_cache", "dq_cache", "map_cache", "golden_cache"):
         (latest / name).mkdir()
         pl.DataFrame({"fingerprint_1": [1, 2]}).write_parquet(latest / name / "x.parquet")
         (latest / name / "manifest.json").write_text("{}", "utf-8")
@@ -101,4 +101,5 @@ def test_the_clean_map_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
     apply_scrub(plan)
     assert not (latest / "clean_cache").exists() and not (latest / "dq_cache").exists()
     assert not (latest / "map_cache").exists()
+    assert not (latest / "golden_cache").exists()  # golden records and lineage: values
     assert (latest / "match_cache" / "manifest.json").is_file()  # kept, without the person
