@@ -1021,7 +1021,11 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     city_similarity = pl.Series(
         _pairwise_where(pairs, "city_key_l", "city_key_r", sim, organisations)
     )
-    same_city = (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
+    # A column, not a literal: one_entity is read on some rows only (_where).
+    pairs = pairs.with_columns(
+        ((_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)).alias("__same_city")
+    )
+    same_city = pl.col("__same_city")
     place_known = both_postal | both_city
     same_place = (
         pl.when(both_postal).then(_l("postal_code") == _r("postal_code")).otherwise(same_city)
@@ -1054,11 +1058,6 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     common_domain = (
         _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
     ).fill_null(False)
-    # A record without e-mail whose name the other one's domain spells (Maier Transporte KG
-    # and service@maier-transporte.at) is at that domain too.
-    named_domain = _domain_names_organisation(
-        _l, _r, own_domain=False
-    ) | _domain_names_organisation(_r, _l, own_domain=False)
     # In another town, the domain says "one organisation" only with the same name (legal form,
     # "&"/"und" and umlauts aside: keys equal, also without spaces) and without a branch mailbox
     # named after its town on either record (freising@ is a chain's: every franchise branch
@@ -1068,7 +1067,12 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     same_name = _l("organisation_key").str.replace_all(" ", "") == _r(
         "organisation_key"
     ).str.replace_all(" ", "")
-    branch = same_name & ~_l("town_mailbox") & ~_r("town_mailbox")
+    branch = (same_name & ~_l("town_mailbox") & ~_r("town_mailbox")).fill_null(False)
+    # A record without e-mail whose name the other one's domain spells (Maier Transporte KG
+    # and service@maier-transporte.at) is at that domain too.
+    named_domain = _domain_names_organisation(
+        _l, _r, own_domain=False
+    ) | _domain_names_organisation(_r, _l, own_domain=False)
     one_entity = (
         (_l("vat_id") == _r("vat_id")).fill_null(False)
         | (common_domain & in_one_town).fill_null(False)
@@ -1084,11 +1088,24 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
         no_street & same_place,
     ]
     level = _levels(pairs, ~_both_organisations(pairs) | (no_street & ~place_known), ladder)
+    # One legal entity is read only where the sites differ (a few pairs).
+    entity = _where(pairs, pl.lit(level) == len(ladder), one_entity)
     return pairs.select(
-        pl.when(one_entity & (pl.lit(level) == len(ladder)))
-        .then(pl.lit(MISSING, dtype=pl.Int8))
-        .otherwise(pl.lit(level))
+        pl.when(pl.lit(entity)).then(pl.lit(MISSING, dtype=pl.Int8)).otherwise(pl.lit(level))
     ).to_series()
+
+
+def _where(pairs: pl.DataFrame, where: pl.Expr, condition: pl.Expr) -> pl.Series:
+    """``condition`` in the rows ``where`` holds, false elsewhere, evaluated on those rows only
+    (a costly test that decides a few pairs)."""
+    rows = pairs.select(where.fill_null(False)).to_series().to_numpy()
+    result = np.zeros(pairs.height, dtype=bool)
+    if rows.any():
+        # Only the columns the test reads are gathered (a pair row is wide).
+        columns = pairs.select(sorted(set(condition.meta.root_names())))
+        found = columns.filter(pl.lit(pl.Series(rows))).select(condition.fill_null(False))
+        result[np.flatnonzero(rows)] = found.to_series().to_numpy()
+    return pl.Series(result)
 
 
 #: Share of the shorter name's words found in the longer one for "most_words".
@@ -1117,9 +1134,18 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     left, right = _l("organisation_key"), _r("organisation_key")
     similarity = pl.Series(jaro_winkler(pairs, "organisation_key"))
     squashed_equal = left.str.replace_all(" ", "") == right.str.replace_all(" ", "")
-    left_words = left.str.split(" ").list.unique()
-    right_words = right.str.split(" ").list.unique()
-    shared = left_words.list.set_intersection(right_words)
+    # The word lists once per pair (an expression named twice would be computed twice).
+    pairs = pairs.with_columns(
+        left.str.split(" ").list.unique().alias("__left_words"),
+        right.str.split(" ").list.unique().alias("__right_words"),
+    )
+    left_words, right_words = pl.col("__left_words"), pl.col("__right_words")
+    pairs = pairs.with_columns(
+        left_words.list.set_intersection(right_words).alias("__shared"),
+        left_words.list.set_difference(right_words).alias("__left_only"),
+        right_words.list.set_difference(left_words).alias("__right_only"),
+    )
+    shared = pl.col("__shared")
     common = shared.list.len()
     shorter = pl.min_horizontal(left_words.list.len(), right_words.list.len())
     contained = (common == shorter) & (
@@ -1130,14 +1156,13 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     one_long = shared.list.eval(pl.element().str.len_chars() >= 4).list.any()
     # "Huber Bau" / "Huber Immobilien": the same words but for a trade on each side, two
     # companies of one group (they share the address and the domain too).
-    left_only = left_words.list.set_difference(right_words)
-    right_only = right_words.list.set_difference(left_words)
+    left_only, right_only = pl.col("__left_only"), pl.col("__right_only")
     trades_only = (
         (common > 0)
         & (left_only.list.len() > 0)
         & (right_only.list.len() > 0)
-        & left_only.list.eval(_is_trade_word(pl.element())).list.all()
-        & right_only.list.eval(_is_trade_word(pl.element())).list.all()
+        & (left_only.list.set_difference(_l("organisation_trades")).list.len() == 0)
+        & (right_only.list.set_difference(_r("organisation_trades")).list.len() == 0)
     ).fill_null(False)
     # "Schmidt Elektro" / "Schmidt Elektrotechnik", "Eder Tischlerei" / "Eder Schreinerei": the
     # words on each side name one trade, one company (checked only where trade words differ).
@@ -1301,6 +1326,12 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         _brand_letters(letters).alias("brand_letters"),
         _town_mailbox().alias("town_mailbox"),
+        # The key's trade words, per record: a pair's differing words are checked against them
+        # (_organisation's sister test) without matching every pair's words to the trade list.
+        pl.col("organisation_key")
+        .str.split(" ")
+        .list.eval(pl.element().filter(_is_trade_word(pl.element())))
+        .alias("organisation_trades"),
     )
 
 
