@@ -108,7 +108,14 @@ def _noise_words() -> frozenset[str]:
 def trade_words() -> frozenset[str]:
     """Trade and function words of a group's company names (bau, holding, immobilien ...;
     data/organisation_trades.csv), as words of an organisation key."""
-    return frozenset(read_column("organisation_trades.csv", "word"))
+    return frozenset(read_column("organisation_trades.csv", "word")) | frozenset(trade_synonyms())
+
+
+@cache
+def trade_synonyms() -> dict[str, str]:
+    """Trade word -> the trade it names (tischlerei and schreinerei -> tischlerei, metzgerei ->
+    fleischerei; data/organisation_trade_synonyms.csv): regional names of one trade."""
+    return {row["word"]: row["trade"] for row in read_table("organisation_trade_synonyms.csv")}
 
 
 @cache

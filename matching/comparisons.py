@@ -28,6 +28,7 @@ from cleaners.organisations import (
     folded_letters,
     mailbox_place,
     place_letters,
+    trade_synonyms,
     trade_words,
 )
 from cleaners.personal_ids import is_checked, personal_id_number
@@ -1012,9 +1013,11 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     share the name and the phone number but never the address. A range ("8938-40") counts by
     its first number. Places contradict where both records have a postal code (or, without
     one, a city) and they differ; then the street decides nothing. Two addresses of one legal
-    entity (same VAT id, or a business e-mail domain within one place) are not "different":
-    branches and warehouses of one company are that company (the DACH labelling); franchise
-    branches and a group's companies in other towns share the domain and are not. One
+    entity (same VAT id, a business e-mail domain within one place, or the domain and the same
+    name in another place) are not "different": branches and warehouses of one company are
+    that company (the DACH labelling); franchise branches (a mailbox named after the branch's
+    town, the town or the owner in the name) and a group's companies in other towns (another
+    name) share the domain and are not. One
     building with the unit ("Suite 103" / "#201") differing on both sides is "other_unit":
     organisations in one medical or office building share the street, the number and often
     the first word of the name.
@@ -1031,7 +1034,11 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     city_similarity = pl.Series(
         _pairwise_where(pairs, "city_key_l", "city_key_r", sim, organisations)
     )
-    same_city = (_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)
+    # A column, not a literal: one_entity is read on some rows only (_where).
+    pairs = pairs.with_columns(
+        ((_l("city_key") == _r("city_key")) | (pl.lit(city_similarity) >= 0.9)).alias("__same_city")
+    )
+    same_city = pl.col("__same_city")
     place_known = both_postal | both_city
     same_place = (
         pl.when(both_postal).then(_l("postal_code") == _r("postal_code")).otherwise(same_city)
@@ -1061,10 +1068,29 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     in_one_town = (same_city | (_l("postal_code") == _r("postal_code"))).fill_null(
         False
     ) | ~place_known.fill_null(False)
-    one_entity = (_l("vat_id") == _r("vat_id")).fill_null(False) | (
-        (_l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0)
-        & in_one_town
+    common_domain = (
+        _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
     ).fill_null(False)
+    # In another town, the domain says "one organisation" only with the same name (legal form,
+    # "&"/"und" and umlauts aside: keys equal, also without spaces) and without a branch mailbox
+    # named after its town on either record (freising@ is a chain's: every franchise branch
+    # has its own, and they are legal entities of their own; their names carry the town or an
+    # owner, so their keys differ anyway): "Schmidt & Keller Transporte KG" in Vienna and in
+    # Munich with service@ at one domain are one firm's offices.
+    same_name = _l("organisation_key").str.replace_all(" ", "") == _r(
+        "organisation_key"
+    ).str.replace_all(" ", "")
+    branch = (same_name & ~_l("town_mailbox") & ~_r("town_mailbox")).fill_null(False)
+    # A record without e-mail whose name the other one's domain spells (Maier Transporte KG
+    # and service@maier-transporte.at) is at that domain too.
+    named_domain = _domain_names_organisation(
+        _l, _r, own_domain=False
+    ) | _domain_names_organisation(_r, _l, own_domain=False)
+    one_entity = (
+        (_l("vat_id") == _r("vat_id")).fill_null(False)
+        | (common_domain & in_one_town).fill_null(False)
+        | ((common_domain | named_domain) & branch).fill_null(False)
+    )
     # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
     # side only is the same house (lists leave the unit out).
     other_unit = (_l("house_unit") != _r("house_unit")).fill_null(False)
@@ -1075,11 +1101,24 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
         no_street & same_place,
     ]
     level = _levels(pairs, ~_both_organisations(pairs) | (no_street & ~place_known), ladder)
+    # One legal entity is read only where the sites differ (a few pairs).
+    entity = _where(pairs, pl.lit(level) == len(ladder), one_entity)
     return pairs.select(
-        pl.when(one_entity & (pl.lit(level) == len(ladder)))
-        .then(pl.lit(MISSING, dtype=pl.Int8))
-        .otherwise(pl.lit(level))
+        pl.when(pl.lit(entity)).then(pl.lit(MISSING, dtype=pl.Int8)).otherwise(pl.lit(level))
     ).to_series()
+
+
+def _where(pairs: pl.DataFrame, where: pl.Expr, condition: pl.Expr) -> pl.Series:
+    """``condition`` in the rows ``where`` holds, false elsewhere, evaluated on those rows only
+    (a costly test that decides a few pairs)."""
+    rows = pairs.select(where.fill_null(False)).to_series().to_numpy()
+    result = np.zeros(pairs.height, dtype=bool)
+    if rows.any():
+        # Only the columns the test reads are gathered (a pair row is wide).
+        columns = pairs.select(sorted(set(condition.meta.root_names())))
+        found = columns.filter(pl.lit(pl.Series(rows))).select(condition.fill_null(False))
+        result[np.flatnonzero(rows)] = found.to_series().to_numpy()
+    return pl.Series(result)
 
 
 #: Share of the shorter name's words found in the longer one for "most_words".
@@ -1098,15 +1137,28 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     on each side ("Huber Bau" / "Huber Immobilien", "Nägele Dachbau" / "Naegele Holzbau";
     data/organisation_trades.csv, also as the end of a compound) are "sister": companies of one
     group, which share the address, the domain, often the mailbox and the switchboard too.
+    Unless the words name one trade (_one_trade): "Schmidt Elektro" / "Schmidt Elektrotechnik",
+    "Eder Tischlerei" / "Eder Schreinerei", "Weber Transport" / "Weber Transporte", or a typo of
+    the word ("Getrränkehandel"): one company written two ways, "jaro_winkler_0.9" when close in
+    spelling, else "same_trade".
     For two persons "only_one" is a contact of a company next to a private record: kept apart
     (matching.scoring), unless they share an e-mail address.
     """
     left, right = _l("organisation_key"), _r("organisation_key")
     similarity = pl.Series(jaro_winkler(pairs, "organisation_key"))
     squashed_equal = left.str.replace_all(" ", "") == right.str.replace_all(" ", "")
-    left_words = left.str.split(" ").list.unique()
-    right_words = right.str.split(" ").list.unique()
-    shared = left_words.list.set_intersection(right_words)
+    # The word lists once per pair (an expression named twice would be computed twice).
+    pairs = pairs.with_columns(
+        left.str.split(" ").list.unique().alias("__left_words"),
+        right.str.split(" ").list.unique().alias("__right_words"),
+    )
+    left_words, right_words = pl.col("__left_words"), pl.col("__right_words")
+    pairs = pairs.with_columns(
+        left_words.list.set_intersection(right_words).alias("__shared"),
+        left_words.list.set_difference(right_words).alias("__left_only"),
+        right_words.list.set_difference(left_words).alias("__right_only"),
+    )
+    shared = pl.col("__shared")
     common = shared.list.len()
     shorter = pl.min_horizontal(left_words.list.len(), right_words.list.len())
     contained = (common == shorter) & (
@@ -1117,18 +1169,22 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     one_long = shared.list.eval(pl.element().str.len_chars() >= 4).list.any()
     # "Huber Bau" / "Huber Immobilien": the same words but for a trade on each side, two
     # companies of one group (they share the address and the domain too).
-    left_only = left_words.list.set_difference(right_words)
-    right_only = right_words.list.set_difference(left_words)
-    sister = (
+    left_only, right_only = pl.col("__left_only"), pl.col("__right_only")
+    trades_only = (
         (common > 0)
         & (left_only.list.len() > 0)
         & (right_only.list.len() > 0)
-        & left_only.list.eval(_is_trade_word(pl.element())).list.all()
-        & right_only.list.eval(_is_trade_word(pl.element())).list.all()
+        & (left_only.list.set_difference(_l("organisation_trades")).list.len() == 0)
+        & (right_only.list.set_difference(_r("organisation_trades")).list.len() == 0)
     ).fill_null(False)
+    # "Schmidt Elektro" / "Schmidt Elektrotechnik", "Eder Tischlerei" / "Eder Schreinerei": the
+    # words on each side name one trade, one company (checked only where trade words differ).
+    same_trade = pl.lit(_same_trades(pairs.select(left_only, right_only), trades_only, pairs))
+    sister = trades_only & ~same_trade
     ladder = [
         squashed_equal,
         ~sister & (pl.lit(similarity) >= 0.9),
+        same_trade,
         contained,
         ~sister & most.fill_null(False),
         ~sister & one_long.fill_null(False),
@@ -1150,6 +1206,77 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
 
 #: Letters a trade compound keeps before its trade word ("dach" of "dachbau").
 TRADE_COMPOUND_MIN_PREFIX = 3
+#: Letters a trade word needs to stand for the longer words it begins ("druck" of "druckerei",
+#: "maler" of "malerbetrieb"; not "bau" of "baustoffe", "holz" of "holzhandel").
+TRADE_STEM_MIN_LETTERS = 5
+#: Plural and inflection endings a trade word may carry ("systeme", "transporte", "projekte").
+_TRADE_ENDINGS = ("en", "e", "n", "s")
+
+
+def _same_trades(differing: pl.DataFrame, where: pl.Expr, pairs: pl.DataFrame) -> pl.Series:
+    """Per pair, where ``where`` holds: the words only the left name has and those only the right
+    one has (``differing``'s two list columns) name the same trade (_one_trade). Decided once per
+    distinct couple of word lists: few pairs differ only in trade words."""
+    rows = pairs.select(where.alias("__where")).to_series().to_numpy()
+    result = np.zeros(pairs.height, dtype=bool)
+    if not rows.any():
+        return pl.Series(result)
+    left, right = differing.columns
+    texts = differing[np.flatnonzero(rows)].select(
+        pl.col(left).list.sort().list.join(" ").alias("__l"),
+        pl.col(right).list.sort().list.join(" ").alias("__r"),
+    )
+    distinct = texts.unique()
+    verdicts = distinct.with_columns(
+        pl.Series(
+            "__same",
+            [_one_trade(tuple(a.split(" ")), tuple(b.split(" "))) for a, b in distinct.iter_rows()],
+            dtype=pl.Boolean,
+        )
+    )
+    same = texts.join(verdicts, on=["__l", "__r"], how="left", maintain_order="left")["__same"]
+    result[np.flatnonzero(rows)] = same.fill_null(False).to_numpy()
+    return pl.Series(result)
+
+
+@cache
+def _one_trade(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """Whether two sets of trade words name one trade: each word has a partner on the other side
+    that is a synonym of it (data/organisation_trade_synonyms.csv), one typo from it, or begins
+    it ("elektro" / "elektrotechnik", "druck" / "druckerei", "systeme" / "systemtechnik" by its
+    stem "system"); or the words run together are one ("haus technik" / "haustechnik")."""
+    if _trade_word_pair("".join(left), "".join(right)):
+        return True
+    return all(any(_trade_word_pair(a, b) for b in right) for a in left) and all(
+        any(_trade_word_pair(a, b) for a in left) for b in right
+    )
+
+
+def _trade_word_pair(left: str, right: str) -> bool:
+    synonyms = trade_synonyms()
+    if left == right or synonyms.get(left, left) == synonyms.get(right, right):
+        return True
+    shorter, longer = sorted((left, right), key=len)
+    # One typo ("getrraenkehandel"), two in a long word.
+    if len(shorter) >= TRADE_STEM_MIN_LETTERS and OSA.distance(left, right) <= (
+        2 if len(shorter) >= 10 else 1
+    ):
+        return True
+    stems = {shorter} | {
+        shorter.removesuffix(ending) for ending in _TRADE_ENDINGS if shorter.endswith(ending)
+    }
+    for stem in stems:
+        if len(stem) < TRADE_STEM_MIN_LETTERS:
+            continue
+        # The stem begins the longer word, one typo allowed in a stem of six letters or more
+        # ("sysetmtechnik" begins with "system" but for two letters swapped).
+        allowed = 1 if len(stem) >= 6 else 0
+        if any(
+            OSA.distance(stem, longer[:size]) <= allowed
+            for size in (len(stem) - 1, len(stem), len(stem) + 1)
+        ):
+            return True
+    return False
 
 
 def _is_trade_word(word: pl.Expr) -> pl.Expr:
@@ -1217,7 +1344,25 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
         pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
         place_letters(pl.col("city_key")).alias("city_letters"),
-    ).with_columns(_brand_letters(letters).alias("brand_letters"))
+    ).with_columns(
+        _brand_letters(letters).alias("brand_letters"),
+        _town_mailbox().alias("town_mailbox"),
+        # The key's trade words, per record: a pair's differing words are checked against them
+        # (_organisation's sister test) without matching every pair's words to the trade list.
+        pl.col("organisation_key")
+        .str.split(" ")
+        .list.eval(pl.element().filter(_is_trade_word(pl.element())))
+        .alias("organisation_trades"),
+    )
+
+
+def _town_mailbox() -> pl.Expr:
+    """The record has a mailbox named after its own town (freising@, filiale-freising@ in
+    Freising): a franchise branch's or a shop's, which a chain gives every branch."""
+    town = place_letters(pl.col("city_key"))
+    return (
+        (town.str.len_chars() >= 3) & mailbox_place(pl.col("business_emails")).list.contains(town)
+    ).fill_null(False)
 
 
 def _brand_letters(letters: str) -> pl.Expr:
@@ -1515,6 +1660,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             "exact",
             "jaro_winkler_0.9",
+            "same_trade",
             "contained",
             "most_words",
             "one_word",

@@ -16,6 +16,8 @@ from cleaners.organisations import (
     normalize_legal_form,
     normalize_record_type,
     normalize_vat_id,
+    trade_synonyms,
+    trade_words,
 )
 from cleaners.outcome import CORRECTED, INVALID, VALID
 from cleaners.text import clean_text
@@ -256,3 +258,22 @@ def test_a_mailbox_spelling_the_rows_own_town_is_an_organisation_row(
 ) -> None:
     row = clean({"emails": [email], "city": city, "country": "DE"}).frame.row(0, named=True)
     assert row["record_type"] == record_type
+
+
+def test_trade_synonyms_are_trade_words_of_one_named_trade() -> None:
+    # Every regional name of a trade is a trade word itself (so names differing in it are
+    # compared as trades at all), and every trade it maps to is one of the table's own words
+    # (a typo in the trade column would make a group of one).
+    synonyms = trade_synonyms()
+    assert synonyms["schreinerei"] == synonyms["tischlerei"]
+    assert synonyms["metzger"] == synonyms["fleischerei"]
+    assert set(synonyms) <= trade_words()
+    assert set(synonyms.values()) <= set(synonyms)
+    assert synonyms.get("haustechnik", "haustechnik") != synonyms.get(
+        "fliesenleger", "fliesenleger"
+    )
+
+
+def test_trade_abbreviation_is_written_out_in_the_key() -> None:
+    # "Getränke Hdl." names the trade "handel" as "Getränkehandel" does.
+    assert organisation_key("Kern Getränke Hdl.") == "kern getraenke handel"
