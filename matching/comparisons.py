@@ -33,6 +33,7 @@ from cleaners.personal_ids import is_checked, personal_id_number
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
+    may_be_opposite_sex_forms,
     opposite_sex_forms,
     other_given_names,
     sorted_letters,
@@ -187,25 +188,47 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     raw_similarity = jaro_winkler(pairs, "first_name_key")
     similarity = pl.Series(raw_similarity)
     key_l, key_r = _l("first_name_key"), _r("first_name_key")
-    opposite = opposite_sex_forms(key_l, key_r) | opposite_sex_forms(
-        _l("first_name_group"), _r("first_name_group")
-    )
+    group_l, group_r = _l("first_name_group"), _r("first_name_group")
     explained, one_way = _explained_difference(pairs, raw_similarity)
     # Close in spelling: sounding alike or Jaro-Winkler 0.8 (the "similar" level below).
     close = (_l("first_name_phonetic") == _r("first_name_phonetic")) | (pl.lit(similarity) >= 0.8)
+    # The masculine/feminine forms and the two given names are read only where the names
+    # differ (both known) and no shared group decided "nickname" first: each computed only on
+    # the pairs a cheap test leaves (a name the start of the other, close in spelling), False
+    # elsewhere, where it is False or never read.
+    differ, maybe_opposite, close_rows = (
+        pairs.select(
+            ((key_l != key_r).fill_null(False) & (group_l != group_r).fill_null(True)).alias(
+                "differ"
+            ),
+            (
+                may_be_opposite_sex_forms(key_l, key_r)
+                | may_be_opposite_sex_forms(group_l, group_r)
+            ).alias("maybe_opposite"),
+            close.fill_null(False).alias("close"),
+        )
+        .to_numpy()
+        .T
+    )
+    opposite = _true_where(
+        pairs,
+        differ & maybe_opposite,
+        opposite_sex_forms(key_l, key_r) | opposite_sex_forms(group_l, group_r),
+    )
+    other_given_name = _true_where(pairs, differ & close_rows, other_given_names(key_l, key_r))
     return _levels(
         pairs,
         _either_null("first_name_key"),
         [
             key_l == key_r,
             # Nickname: the names share a group (Andi is Andreas or Andrea).
-            (_l("first_name_group") == _r("first_name_group"))
+            (group_l == group_r)
             | (
                 _l("first_name_groups").list.set_intersection(_r("first_name_groups")).list.len()
                 > 0
             ).fill_null(False),
             opposite,
-            other_given_names(key_l, key_r) & close.fill_null(False),
+            other_given_name & close.fill_null(False),
             pl.lit(similarity) >= 0.9,
             close,
             pl.lit(pl.Series(explained)),
@@ -447,15 +470,11 @@ def _true_where(pairs: pl.DataFrame, rows: np.ndarray, condition: pl.Expr) -> pl
     """``condition`` (null as False) evaluated on the pairs at ``rows`` only, False on the
     others: for checks read at one level only, which most pairs do not reach."""
     result = np.zeros(pairs.height, dtype=bool)
-    if rows.any():
-        result[rows] = (
-            pairs.lazy()
-            .filter(pl.lit(pl.Series(rows)))
-            .select(condition.fill_null(False))
-            .collect()
-            .to_series()
-            .to_numpy()
-        )
+    places = np.flatnonzero(rows)
+    if places.size:
+        # The columns it reads, gathered: a filter keeps empty chunks (see _levels_where).
+        columns = pairs.select(list(dict.fromkeys(condition.meta.root_names())))[places]
+        result[places] = columns.select(condition.fill_null(False)).to_series().to_numpy()
     return pl.lit(pl.Series(result))
 
 
@@ -924,6 +943,10 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
 
 
 def _both_organisations(pairs: pl.DataFrame) -> pl.Expr:
+    return _both_organisations_expr()
+
+
+def _both_organisations_expr() -> pl.Expr:
     return (
         (_l("record_type") == "organisation") & (_r("record_type") == "organisation")
     ).fill_null(False)
@@ -1460,6 +1483,47 @@ def _personal_id(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
+def _levels_where(
+    possible: Callable[[], pl.Expr], level: Callable[[pl.DataFrame], pl.Series]
+) -> Callable[[pl.DataFrame], pl.Series]:
+    """``level`` computed only on the pairs ``possible`` marks, MISSING on all others.
+
+    For comparisons that are missing by definition outside some pairs (the organisation ones
+    between two persons without an organisation): in person data they cost about a fifth of
+    the comparisons' time for nothing. ``level`` must give MISSING wherever ``possible`` is
+    false and compute each row from that row alone, so the levels are the same as on all pairs.
+
+    The rows are gathered by index, not filtered: a filter keeps the frame's chunks, emptied
+    ones included, and polars (2.1) panics in a list set operation (``list.set_intersection``:
+    "index out of bounds: the len is 1 but the index is 1") when a list column's first chunk
+    is empty — the 1M light run's batch whose only organisation pair sat past its first chunk.
+    A gather makes one contiguous chunk.
+    """
+
+    def where(pairs: pl.DataFrame) -> pl.Series:
+        rows = np.flatnonzero(pairs.select(possible().fill_null(False)).to_series().to_numpy())
+        # Most pairs possible: gathering the wide frame would cost more than it saves.
+        if rows.size and 2 * rows.size >= pairs.height:
+            return level(pairs)
+        result = np.full(pairs.height, MISSING, dtype=np.int8)
+        if rows.size:
+            result[rows] = level(pairs[rows]).to_numpy()
+        return pl.Series(result, dtype=pl.Int8)
+
+    return where
+
+
+def _organisation_named() -> pl.Expr:
+    """Either record names an organisation (else ``_organisation`` is missing)."""
+    return _l("organisation_key").is_not_null() | _r("organisation_key").is_not_null()
+
+
+def _business_pair() -> pl.Expr:
+    """Two organisations, or a company's contact and a person without one: the pairs whose
+    business domains ``_email_domain`` compares (missing for all others)."""
+    return _both_organisations_expr() | _contact_and_business_row()
+
+
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "first_name",
@@ -1487,7 +1551,11 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
     Comparison("address", ("house", "street", "other_street", "place", "different"), _address),
-    Comparison("site", ("house", "other_unit", "street", "place", "different"), _site),
+    Comparison(
+        "site",
+        ("house", "other_unit", "street", "place", "different"),
+        _levels_where(_both_organisations_expr, _site),
+    ),
     Comparison(
         "organisation",
         (
@@ -1500,12 +1568,12 @@ COMPARISONS: tuple[Comparison, ...] = (
             "sister",
             "different",
         ),
-        _organisation,
+        _levels_where(_organisation_named, _organisation),
     ),
     Comparison(
         "email_domain",
         ("same_address", "names_contact", "shared", "different"),
-        _email_domain,
+        _levels_where(_business_pair, _email_domain),
     ),
     Comparison("vat_id", ("exact", "different"), _vat_id),
     Comparison(
@@ -1749,10 +1817,44 @@ def _attributes_of(
     found = places[0].is_not_null() & places[1].is_not_null()
     if not found.all():
         pairs, places = pairs.filter(found), [place.filter(found) for place in places]
-    return pl.concat(
-        [pairs, left.drop("record_key_l")[places[0]], right.drop("record_key_r")[places[1]]],
-        how="horizontal",
-    )
+    frames = [left.drop("record_key_l"), right.drop("record_key_r")]
+    business = [f"{name}_{end}" for end in ("l", "r") for name in _ORGANISATION_ONLY]
+    narrow = [
+        frame.drop(business, strict=False)[place]
+        for frame, place in zip(frames, places, strict=True)
+    ]
+    joined = pl.concat([pairs, *narrow], how="horizontal")
+    # Person data: most chunks hold no pair an organisation comparison reads (_levels_where
+    # gives those "missing" without reading a column), so their wide columns (lists of
+    # domains, mailboxes, labels) are gathered only for a chunk that has one.
+    if not joined.select((_organisation_named() | _both_organisations_expr()).any()).item():
+        return joined
+    wide = [
+        pl.concat(
+            [part, frame.select(pl.all().exclude(part.columns))[place]], how="horizontal"
+        ).select(frame.columns)
+        for part, frame, place in zip(narrow, frames, places, strict=True)
+    ]
+    return pl.concat([pairs, *wide], how="horizontal")
+
+
+#: Attributes only the organisation comparisons (site, organisation, email_domain) read: not
+#: gathered for a chunk without a pair they compare (_attributes_of).
+_ORGANISATION_ONLY = (
+    "business_domains",
+    "business_emails",
+    "business_personal_emails",
+    "mailbox_places",
+    "domain_labels",
+    "organisation_letters",
+    "business_local",
+    "first_letters",
+    "last_letters",
+    "city_letters",
+    "brand_letters",
+    "house_base",
+    "house_unit",
+)
 
 
 def _compare_chunk(
