@@ -59,6 +59,18 @@ def opposite_sex_forms(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     return (_suffixed(left, right) | _suffixed(right, left) | _paired(left, right)).fill_null(False)
 
 
+def may_be_opposite_sex_forms(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """False only where ``opposite_sex_forms`` is False: a cheap test (one name the start of the
+    other, or both names in an explicit pair) that picks the few pairs worth the full one."""
+    _, _, pairs = _sex_forms()
+    paired_names = sorted({name for pair in pairs for name in pair.split("|")})
+    return (
+        left.str.starts_with(right)
+        | right.str.starts_with(left)
+        | (left.is_in(paired_names) & right.is_in(paired_names))
+    ).fill_null(False)
+
+
 def sorted_letters(name: pl.Expr) -> pl.Expr:
     """The letters of a name in alphabetical order ("edward" and "ddwae" -> "addeerw")."""
     letters = name.str.replace_all(r"[^a-z]", "")
