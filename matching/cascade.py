@@ -45,6 +45,7 @@ from matching.chunked_match import (
     Compare,
 )
 from matching.comparisons import (
+    COMPARE_CHUNK_PAIRS,
     COMPARISONS,
     MISSING,
     Comparison,
@@ -276,9 +277,10 @@ def compare_in_stages(
     settings: MatchingConfig,
     compare: Compare,
     batch_pairs: int,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
 ) -> CascadeMatch:
     """Block; the EM on a sample of the pairs; the other pairs compared stage by stage (module
-    text)."""
+    text), ``batch_pairs`` side by side in threads, each ``chunk_pairs`` at a time."""
     blocking, numbered = numbered_candidate_pairs(
         records,
         settings.blocking_rules,
@@ -341,7 +343,7 @@ def compare_in_stages(
             last: bool = last,
         ) -> tuple[pl.DataFrame, np.ndarray]:
             compared = compare_pairs(
-                _named(numbered, rows), attributes, comparisons=comparisons
+                _named(numbered, rows), attributes, chunk_pairs=chunk_pairs, comparisons=comparisons
             ).with_columns(
                 pl.Series(column, levels[column][rows], dtype=pl.Int8) for column in earlier
             )
@@ -360,7 +362,7 @@ def compare_in_stages(
         open_rows = np.concatenate(still_open) if still_open else open_rows[:0]
 
     def compare_all(pairs: pl.DataFrame) -> pl.DataFrame:
-        return compare_pairs(pairs, attributes)
+        return compare_pairs(pairs, attributes, chunk_pairs=chunk_pairs)
 
     per_record = pl.DataFrame({"record_key": numbered.keys}).join(
         attributes.select("record_key", "record_type", "domain_owner"),

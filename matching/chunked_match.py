@@ -201,7 +201,9 @@ def match_in_chunks(
         # Imported here: matching.cascade builds on this module's CompactCompared.
         from matching.cascade import compare_in_stages
 
-        staged = compare_in_stages(records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH)
+        staged = compare_in_stages(
+            records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH, chunk_pairs
+        )
         kept = score_and_keep_as(
             settings,
             staged.compared,
