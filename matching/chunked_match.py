@@ -32,7 +32,12 @@ import polars as pl
 from matching.blocking import BlockingResult, NumberedPairs, numbered_candidate_pairs
 from matching.blocking_budget import BlockingBudget
 from matching.comparisons import COMPARISONS, comparison_attributes
-from matching.estimation import add_patterns, estimate_from_patterns, level_patterns
+from matching.estimation import (
+    add_patterns,
+    candidate_sample,
+    estimate_from_patterns,
+    level_patterns,
+)
 from matching.kept_pairs import KeptPairs, score_and_keep_as
 from matching.scoring import MatchWeights
 from matching.threads import in_threads, thread_count
@@ -147,9 +152,15 @@ def compare_in_batches(
     # Prepared once: each batch's compare would otherwise prepare every record again.
     attributes = comparison_attributes(records)
 
+    # The EM learns from a seeded sample of the pairs when there are many (matching.cascade).
+    sample = candidate_sample(numbered.height, settings.em_candidate_pairs)
+
     def compare_batch(start: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         compared = compare(numbered.named(start, batch_pairs), attributes)
-        return level_patterns(compared, settings.hard_rules), compared.select(LEVEL_COLUMNS)
+        learned = compared
+        if sample is not None:
+            learned = compared.filter(pl.Series(sample[start : start + compared.height]))
+        return level_patterns(learned, settings.hard_rules), compared.select(LEVEL_COLUMNS)
 
     # Enough batches to keep every thread busy: the pairs of 100,000 records fit one batch.
     batch_pairs = max(min(batch_pairs, -(-numbered.height // thread_count())), 1)
@@ -180,14 +191,39 @@ def match_in_chunks(
     chunk_pairs: int,
     keep_all: bool = False,
 ) -> ChunkedMatch:
-    """Block, compare, estimate and score every pair of ``records`` in chunks (module text)."""
+    """Block, compare, estimate and score every pair of ``records`` in chunks (module text).
+
+    With ``[matching] prune_pairs`` (and not ``keep_all``: every pair's score is wanted then)
+    the costly fields are compared only on the pairs that may still matter (matching.cascade);
+    the kept pairs are the same.
+    """
+    if settings.prune_pairs and not keep_all and settings.review_threshold > 0:
+        # Imported here: matching.cascade builds on this module's CompactCompared.
+        from matching.cascade import compare_in_stages
+
+        staged = compare_in_stages(
+            records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH, chunk_pairs
+        )
+        kept = score_and_keep_as(
+            settings,
+            staged.compared,
+            records,
+            staged.weights,
+            chunk_pairs=chunk_pairs,
+            unscored=staged.pruned,
+        )
+        return ChunkedMatch(kept, staged.weights, staged.blocking)
     blocking, compact, patterns = compare_in_batches(
         records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
     )
     weights = MatchWeights.defaults()
     if settings.estimate_weights and compact.height > 0:
         weights = estimate_from_patterns(
-            records, patterns, weights, sample_size=settings.em_sample_size
+            records,
+            patterns,
+            weights,
+            sample_size=settings.em_sample_size,
+            candidate_pairs=compact.height,
         ).weights
     kept = score_and_keep_as(
         settings, compact, records, weights, chunk_pairs=chunk_pairs, keep_all=keep_all

@@ -7,7 +7,7 @@ column ``<name>_level``; matching.scoring turns them into weights.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -1978,13 +1978,18 @@ def _named_domains(organisations: pl.DataFrame, carried: pl.DataFrame) -> pl.Dat
 
 
 def compare_pairs(
-    pairs: pl.DataFrame, records: pl.DataFrame, *, chunk_pairs: int = COMPARE_CHUNK_PAIRS
+    pairs: pl.DataFrame,
+    records: pl.DataFrame,
+    *,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+    comparisons: Sequence[Comparison] = COMPARISONS,
 ) -> pl.DataFrame:
     """Attach ``<comparison>_level`` columns to the candidate pairs (left_key, right_key, ...).
 
     The pairs are compared ``chunk_pairs`` at a time, so memory follows the chunk, not the
     number of pairs; the levels do not depend on the chunk size. ``records`` are cleaned
-    records or what comparison_attributes made of them.
+    records or what comparison_attributes made of them. ``comparisons``: only these levels
+    (a pair's levels do not depend on each other; matching.cascade computes them in stages).
     """
     attributes = comparison_attributes(records)
     left = attributes.rename({name: f"{name}_l" for name in attributes.columns})
@@ -1994,7 +1999,7 @@ def compare_pairs(
     ).unique("record_key", keep="first", maintain_order=True)
     return pl.concat(
         [
-            _compare_chunk(pairs.slice(start, chunk_pairs), left, right, rows)
+            _compare_chunk(pairs.slice(start, chunk_pairs), left, right, rows, comparisons)
             for start in range(0, max(pairs.height, 1), chunk_pairs)
         ]
     )
@@ -2056,12 +2061,16 @@ _ORGANISATION_ONLY = (
 
 
 def _compare_chunk(
-    pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, rows: pl.DataFrame
+    pairs: pl.DataFrame,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    rows: pl.DataFrame,
+    comparisons: Sequence[Comparison] = COMPARISONS,
 ) -> pl.DataFrame:
     # In the pairs' order: sorted pairs stay sorted, so no wide frame needs sorting later.
     joined = _align_swapped_names(_attributes_of(pairs, left, right, rows))
     levels = [
-        comparison.level(joined).alias(f"{comparison.name}_level") for comparison in COMPARISONS
+        comparison.level(joined).alias(f"{comparison.name}_level") for comparison in comparisons
     ]
     # One named organisation owns the business domain of both records (matching.scoring's
     # organisation mailbox rule reads it; not a comparison: it weighs nothing).

@@ -72,6 +72,21 @@ def random_pairs(record_keys: pl.Series, size: int, seed: int) -> pl.DataFrame:
     )
 
 
+#: Seed of the candidate pairs the EM learns from (``candidate_sample``).
+CANDIDATE_SAMPLE_SEED = 20_261_205
+
+
+def candidate_sample(pairs: int, size: int) -> np.ndarray | None:
+    """Per candidate pair (in blocking's order): in the seeded sample of ``size`` the EM
+    learns from; None when there are no more than ``size`` pairs (the EM reads them all)."""
+    if pairs <= size:
+        return None
+    chosen = np.random.default_rng(CANDIDATE_SAMPLE_SEED).choice(pairs, size, replace=False)
+    mask = np.zeros(pairs, dtype=bool)
+    mask[chosen] = True
+    return mask
+
+
 def _normalized(values: np.ndarray) -> np.ndarray:
     return values / values.sum()
 
@@ -152,8 +167,14 @@ def estimate_from_patterns(
     max_iterations: int = 40,
     min_candidate_pairs: int = MIN_CANDIDATE_PAIRS,
     min_evidence: int = MIN_EVIDENCE,
+    candidate_pairs: int | None = None,
 ) -> Estimate:
-    """``estimate_weights`` from the candidate pairs' ``level_patterns`` (or ``add_patterns``)."""
+    """``estimate_weights`` from the candidate pairs' ``level_patterns`` (or ``add_patterns``).
+
+    ``candidate_pairs``: how many candidate pairs there are when ``patterns`` count a random
+    sample of them (matching.cascade): the counts are scaled up to all pairs, so the share of
+    matches among all record pairs is estimated as from all of them.
+    """
     sample = random_pairs(records["record_key"], sample_size, seed)
     # Only the sampled records are prepared for comparing (a sample names few of a million).
     sampled_keys = pl.concat([sample["left_key"], sample["right_key"]]).unique()
@@ -185,6 +206,9 @@ def estimate_from_patterns(
     # in the same order on every run for the weights to be the same byte for byte.
     patterns = patterns.sort([*level_columns, "decision"])
     counts = patterns["count"].to_numpy().astype(float)
+    sampled_pairs = int(patterns["count"].sum())
+    if candidate_pairs is not None and candidate_pairs > sampled_pairs > 0:
+        counts = counts * (candidate_pairs / sampled_pairs)
     fixed = patterns["decision"].to_numpy()
     codes = {name: patterns[f"{name}_level"].to_numpy() for name in (c.name for c in COMPARISONS)}
 

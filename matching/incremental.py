@@ -613,7 +613,11 @@ def _compare_all(
     weights = MatchWeights.defaults()
     if estimate and settings.estimate_weights and compact.height > 0:
         weights = estimate_from_patterns(
-            records, patterns, weights, sample_size=settings.em_sample_size
+            records,
+            patterns,
+            weights,
+            sample_size=settings.em_sample_size,
+            candidate_pairs=compact.height,
         ).weights
     report = MatchReport(
         mode="full",

@@ -203,12 +203,16 @@ def score_and_keep(
     chunk_pairs: int,
     keep_all: bool = False,
     frequencies: RecordFrequencies | None = None,
+    unscored: np.ndarray | None = None,
 ) -> KeptPairs:
     """Score ``compared`` (sorted by left_key, right_key) chunk by chunk; keep what matters.
 
     ``compared``: a frame as compare_pairs makes it, or any ``ComparedPairs``. Returns the
     kept pairs sorted by left_key, right_key, as ``score_pairs`` makes them. ``frequencies``:
     the records' term frequencies when not counted from ``records`` (matching.frozen_model).
+    ``unscored``: per pair, known to stay below the review threshold and outside the sample
+    (matching.cascade's pruned pairs); such a pair is scored only when it falls inside a
+    component of accepted pairs, so the kept pairs are the same as with every pair scored.
     """
     source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
     score = pair_scorer(
@@ -217,22 +221,25 @@ def score_and_keep(
     height = source.height
     if height == 0:
         return KeptPairs(score(source.chunk(0, 0)), 0, 0)
+    if keep_all and unscored is not None and unscored.any():
+        raise ValueError("score_and_keep: keep_all scores every pair; pass no unscored pairs")
+    rows = None if unscored is None else np.flatnonzero(~unscored)
     kept: list[pl.DataFrame] = []
-    kept_rows: list[pl.Series] = []
-    for _, scored in scored_chunks(source, None, score, chunk_pairs):
+    dropped = np.ones(height, dtype=bool)
+    for chunk_rows, scored in scored_chunks(source, rows, score, chunk_pairs):
         if keep_all:
             kept.append(scored)
             continue
         sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
         keep = scored.select((pl.col("probability") >= review_threshold) | sample).to_series()
-        kept_rows.append(keep)
+        dropped[chunk_rows] = ~keep.to_numpy()
         kept.append(scored.filter(keep))
     if keep_all:
         return KeptPairs(pl.concat(kept), height, 0)
+    first = pl.concat(kept) if kept else score(source.chunk(0, 0))
     # Pairs inside a component of accepted pairs that the first pass dropped: scored again.
-    dropped = ~pl.concat(kept_rows).to_numpy()
     pairs = with_component_pairs(
-        source, pl.concat(kept), dropped, records, match_threshold, score, chunk_pairs
+        source, first, dropped, records, match_threshold, score, chunk_pairs
     )
     return KeptPairs(pairs, height, height - pairs.height)
 
@@ -246,6 +253,7 @@ def score_and_keep_as(
     chunk_pairs: int,
     keep_all: bool = False,
     frequencies: RecordFrequencies | None = None,
+    unscored: np.ndarray | None = None,
 ) -> KeptPairs:
     """``score_and_keep`` with the hard rules, term-frequency switch and thresholds of
     ``[matching]`` (the chunked and the incremental match score alike)."""
@@ -260,4 +268,5 @@ def score_and_keep_as(
         chunk_pairs=chunk_pairs,
         keep_all=keep_all,
         frequencies=frequencies,
+        unscored=unscored,
     )

@@ -54,7 +54,7 @@ def pinned_levels() -> dict[str, frozenset[str]]:
     return {name: frozenset(labels) for name, labels in pinned.items()}
 
 
-def _condition(text: str) -> pl.Expr:
+def level_condition(text: str) -> pl.Expr:
     """``"<comparison>:<level>"`` or ``"<comparison>:<level>|<level>"`` (any of the levels)."""
     name, labels = text.split(":", 1)
     comparison = next((c for c in COMPARISONS if c.name == name), None)
@@ -193,9 +193,9 @@ def hard_rule_decisions(compared: pl.DataFrame, rules: Sequence[HardRule]) -> pl
         .then(pl.lit("contact and private person"))
     )
     for rule in ordered:
-        applies = pl.all_horizontal(_condition(text) for text in rule.when)
+        applies = pl.all_horizontal(level_condition(text) for text in rule.when)
         if rule.unless:
-            applies = applies & ~pl.any_horizontal(_condition(text) for text in rule.unless)
+            applies = applies & ~pl.any_horizontal(level_condition(text) for text in rule.unless)
         if rule.record_type != "any":
             applies = (
                 applies

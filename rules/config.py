@@ -528,6 +528,16 @@ class MatchingConfig(_Strict):
     term_frequency: bool = True
     #: Random record pairs sampled to estimate how often non-matches agree (u probabilities).
     em_sample_size: Annotated[int, Field(ge=1000)] = 50_000
+    #: Candidate pairs the EM learns the match weights and the share of matches from: a seeded
+    #: random sample of this many (the same pairs on every run), or all pairs when there are
+    #: fewer. Their level patterns stand for all pairs (counts scaled up); 2.5 million pairs
+    #: hold a few hundred thousand matches, plenty for 13 comparisons' few levels, and spare
+    #: comparing every level of every pair before the weights are known (matching.cascade).
+    em_candidate_pairs: Annotated[int, Field(ge=1000)] = 2_500_000
+    #: Compare the cheap, decisive fields of a pair first and skip the rest where even their
+    #: best levels could not lift the pair to the review threshold (matching.cascade): the
+    #: kept pairs, scores and clusters are the same; false compares every field of every pair.
+    prune_pairs: bool = True
     #: Compare only new and changed records against the rest when the last run's match cache
     #: fits (same [matching] settings and version); false recomputes every run in full.
     incremental: bool = True

@@ -1,0 +1,269 @@
+"""The cascade (matching.cascade): comparing the costly fields only where they can still matter
+gives the same kept pairs, scores and clusters as comparing every field of every pair; the EM
+on a sample of the candidate pairs is the EM over all of them when they are fewer."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from flows import stages
+from matching.blocking import candidate_pairs
+from matching.blocking_budget import BlockingBudget
+from matching.cascade import STAGES, compare_in_stages, hard_rule_bounds
+from matching.chunked_match import compare_in_batches, match_in_chunks
+from matching.comparisons import COMPARISONS, compare_pairs
+from matching.estimation import candidate_sample, estimate_from_patterns, estimate_weights
+from matching.kept_pairs import pair_scorer
+from matching.scoring import MatchWeights
+from rules.config import GoldenConfig, HardRule, MatchingConfig
+from tests.demo_stages import cleaned_demo, clusters_of
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GoldenConfig, stages.Cleaned]:
+    """Cleaned records of the four-silo DACH demo: persons and organisations, duplicates."""
+    return cleaned_demo(tmp_path_factory.mktemp("cascade-demo"), persons=2000, seed=11)
+
+
+def _settings(config: GoldenConfig, prune: bool) -> MatchingConfig:
+    # A sample smaller than the pairs: the EM learns from part of them, the rest is pruned.
+    return config.matching.model_copy(
+        update={"incremental": False, "prune_pairs": prune, "em_candidate_pairs": 2000}
+    )
+
+
+def test_every_comparison_is_in_one_stage() -> None:
+    names = [name for stage in STAGES for name in stage]
+    assert sorted(names) == sorted(c.name for c in COMPARISONS)
+
+
+@pytest.mark.parametrize("chunk_pairs", [311, 100_000])
+def test_pruned_match_keeps_the_pairs_scores_and_clusters_of_the_full_one(
+    demo: tuple[GoldenConfig, stages.Cleaned], chunk_pairs: int
+) -> None:
+    config, cleaned = demo
+    full = match_in_chunks(
+        cleaned.records, _settings(config, False), compare_pairs, chunk_pairs=chunk_pairs
+    )
+    pruned = match_in_chunks(
+        cleaned.records, _settings(config, True), compare_pairs, chunk_pairs=chunk_pairs
+    )
+    assert pruned.weights == full.weights
+    assert pruned.kept.scored == full.kept.scored
+    assert pruned.kept.dropped == full.kept.dropped
+    assert_frame_equal(pruned.kept.pairs, full.kept.pairs)
+    assert_frame_equal(
+        clusters_of(config, cleaned, pruned.kept.pairs),
+        clusters_of(config, cleaned, full.kept.pairs),
+    )
+
+
+@pytest.mark.parametrize(
+    ("description", "update"),
+    [
+        ("a high review threshold: the bound is tested close to the kept pairs", {"high": True}),
+        ("a match rule on a later stage's field may raise pairs pruned so far", {"rule": True}),
+    ],
+)
+def test_no_pair_that_would_be_kept_is_pruned(
+    demo: tuple[GoldenConfig, stages.Cleaned], description: str, update: dict[str, bool]
+) -> None:
+    config, cleaned = demo
+    settings = _settings(config, True)
+    if update.get("high"):
+        settings = settings.model_copy(update={"review_threshold": 0.97, "match_threshold": 0.99})
+    if update.get("rule"):
+        odd = HardRule(when=["address:street|place"], then="match", record_type="person")
+        settings = settings.model_copy(update={"hard_rules": [*settings.hard_rules, odd]})
+    staged = compare_in_stages(cleaned.records, settings, compare_pairs, 100_000)
+    every = staged.compared.take(pl.Series(np.arange(staged.compared.height), dtype=pl.UInt32))
+    scored = pair_scorer(
+        cleaned.records,
+        staged.weights,
+        settings.hard_rules,
+        term_frequency=settings.term_frequency,
+        frequencies=None,
+    )(every)
+    probability = scored["probability"].to_numpy()
+    assert staged.pruned.sum() > 0, description
+    assert probability[staged.pruned].max() < settings.review_threshold, description
+    if update.get("rule"):
+        raised = (
+            scored["hard_rule"].str.contains("address:street|place", literal=True).fill_null(False)
+        )
+        assert raised.any() and not staged.pruned[raised.to_numpy()].any(), description
+    full = match_in_chunks(
+        cleaned.records,
+        settings.model_copy(update={"prune_pairs": False}),
+        compare_pairs,
+        chunk_pairs=100_000,
+    )
+    pruned = match_in_chunks(cleaned.records, settings, compare_pairs, chunk_pairs=100_000)
+    assert_frame_equal(pruned.kept.pairs, full.kept.pairs)
+
+
+def test_the_cascade_prunes_and_completes_pruned_pairs_inside_a_component(
+    demo: tuple[GoldenConfig, stages.Cleaned],
+) -> None:
+    config, cleaned = demo
+    settings = _settings(config, True)
+    staged = compare_in_stages(cleaned.records, settings, compare_pairs, 5000)
+    compact = staged.compared
+    assert staged.stage_pairs[0] == settings.em_candidate_pairs
+    # Each stage compares fewer pairs than the one before; most pairs are pruned on the way.
+    assert list(staged.stage_pairs[1:]) == sorted(staged.stage_pairs[1:], reverse=True)
+    assert staged.pruned.sum() > compact.height / 4
+    # A pruned pair asked for (a component's pair) is compared in full, as compare_pairs does.
+    rows = pl.Series(np.flatnonzero(staged.pruned)[:50], dtype=pl.UInt32)
+    some = pl.Series(np.arange(0, 100), dtype=pl.UInt32)
+    for asked in (rows, some):
+        taken = compact.take(asked)
+        expected = compare_pairs(taken.select("left_key", "right_key", "rules"), cleaned.records)
+        assert_frame_equal(taken, expected.select(taken.columns))
+    assert_frame_equal(compact.chunk(0, 100), compact.take(some))
+
+
+def test_keep_all_scores_every_pair(demo: tuple[GoldenConfig, stages.Cleaned]) -> None:
+    config, cleaned = demo
+    kept = match_in_chunks(
+        cleaned.records, _settings(config, True), compare_pairs, chunk_pairs=50_000, keep_all=True
+    ).kept
+    assert kept.dropped == 0 and kept.pairs.height == kept.scored
+    assert kept.pairs.select(pl.col("probability").is_null().sum()).item() == 0
+
+
+def test_the_sample_em_is_the_full_em_when_the_pairs_are_fewer(
+    demo: tuple[GoldenConfig, stages.Cleaned],
+) -> None:
+    config, cleaned = demo
+    settings = config.matching
+    pairs = candidate_pairs(
+        cleaned.records,
+        settings.blocking_rules,
+        settings.max_block_size,
+        BlockingBudget.from_settings(settings),
+    ).pairs
+    assert pairs.height <= settings.em_candidate_pairs
+    assert candidate_sample(pairs.height, settings.em_candidate_pairs) is None
+    full = estimate_weights(
+        cleaned.records,
+        compare_pairs(pairs, cleaned.records),
+        MatchWeights.defaults(),
+        settings.hard_rules,
+        sample_size=settings.em_sample_size,
+    )
+    _, compact, patterns = compare_in_batches(cleaned.records, settings, compare_pairs, 100_000)
+    sampled = estimate_from_patterns(
+        cleaned.records,
+        patterns,
+        MatchWeights.defaults(),
+        sample_size=settings.em_sample_size,
+        candidate_pairs=compact.height,
+    )
+    assert sampled.weights == full.weights
+    # Fewer sampled pairs than there are: the EM learns from other counts.
+    small = settings.model_copy(update={"em_candidate_pairs": 1000})
+    _, _, few = compare_in_batches(cleaned.records, small, compare_pairs, 100_000)
+    assert int(few["count"].sum()) == 1000
+    assert few.height < patterns.height
+
+
+def test_the_candidate_sample_is_seeded() -> None:
+    first = candidate_sample(10_000, 1000)
+    assert first is not None and first.sum() == 1000
+    assert np.array_equal(first, candidate_sample(10_000, 1000))  # type: ignore[arg-type]
+    assert candidate_sample(1000, 1000) is None
+
+
+LEVELS = {c.name: c.levels for c in COMPARISONS}
+
+
+def _pair(record_type: str = "person", **labels: str) -> pl.DataFrame:
+    """One compared pair with the levels given by label (the others missing)."""
+    row: dict[str, object] = {"record_type_l": record_type, "record_type_r": record_type}
+    for comparison in COMPARISONS:
+        label = labels.get(comparison.name)
+        row[f"{comparison.name}_level"] = (
+            -1 if label is None else LEVELS[comparison.name].index(label)
+        )
+    return pl.DataFrame([row])
+
+
+@pytest.mark.parametrize(
+    ("description", "rule", "compared", "labels", "surely_no", "may_raise"),
+    [
+        {
+            "description": "a match rule on a field not compared yet may still raise",
+            "rule": HardRule(when=["email:shared"], then="match", record_type="person"),
+            "compared": {"birth_date"},
+            "labels": {"birth_date": "different"},
+            "surely_no": False,
+            "may_raise": True,
+        }.values(),
+        {
+            "description": "a match rule whose compared condition fails cannot raise",
+            "rule": HardRule(when=["email:shared"], then="match", record_type="person"),
+            "compared": {"email"},
+            "labels": {"email": "different"},
+            "surely_no": False,
+            "may_raise": False,
+        }.values(),
+        {
+            "description": "a match rule for organisations never raises two persons",
+            "rule": HardRule(when=["vat_id:exact"], then="match", record_type="organisation"),
+            "compared": set(),
+            "labels": {},
+            "surely_no": False,
+            "may_raise": False,
+        }.values(),
+        {
+            "description": "a no-match rule decided by compared fields decides the pair",
+            "rule": HardRule(
+                when=["birth_date:different"],
+                then="no_match",
+                record_type="person",
+                unless=["personal_id:exact"],
+            ),
+            "compared": {"birth_date", "personal_id"},
+            "labels": {"birth_date": "different"},
+            "surely_no": True,
+            "may_raise": False,
+        }.values(),
+        {
+            "description": "an 'unless' on a field not compared yet leaves the pair open",
+            "rule": HardRule(
+                when=["birth_date:different"],
+                then="no_match",
+                record_type="person",
+                unless=["email:shared"],
+            ),
+            "compared": {"birth_date"},
+            "labels": {"birth_date": "different"},
+            "surely_no": False,
+            "may_raise": False,
+        }.values(),
+    ],
+)
+def test_hard_rule_bounds(
+    description: str,
+    rule: HardRule,
+    compared: set[str],
+    labels: dict[str, str],
+    surely_no: bool,
+    may_raise: bool,
+) -> None:
+    no, raise_ = hard_rule_bounds([rule], frozenset(compared))
+    result = _pair(**labels).select(no.alias("no"), raise_.alias("raise")).row(0)
+    assert result == (surely_no, may_raise), description
+
+
+def test_two_organisations_may_be_raised_by_the_mailbox_rule() -> None:
+    _, may_raise = hard_rule_bounds([], frozenset())
+    assert _pair("organisation").select(may_raise).item() is True
+    assert _pair("person").select(may_raise).item() is False
+    different = _pair().with_columns(pl.lit("organisation").alias("record_type_r"))
+    surely_no, _ = hard_rule_bounds([], frozenset())
+    assert different.select(surely_no).item() is True
