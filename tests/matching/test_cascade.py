@@ -267,3 +267,17 @@ def test_two_organisations_may_be_raised_by_the_mailbox_rule() -> None:
     different = _pair().with_columns(pl.lit("organisation").alias("record_type_r"))
     surely_no, _ = hard_rule_bounds([], frozenset())
     assert different.select(surely_no).item() is True
+
+
+def test_small_batches_compare_as_one_batch(demo: tuple[GoldenConfig, stages.Cleaned]) -> None:
+    """Batches of a few hundred pairs (list columns in several chunks after a filter made
+    polars' list.set_intersection panic inside the e-mail comparison) give one batch's levels."""
+    config, cleaned = demo
+    settings = config.matching.model_copy(update={"incremental": False})
+    _, whole, whole_patterns = compare_in_batches(
+        cleaned.records, settings, compare_pairs, 1_000_000
+    )
+    _, small, small_patterns = compare_in_batches(cleaned.records, settings, compare_pairs, 500)
+    assert small.levels.equals(whole.levels)
+    key = sorted(c for c in whole_patterns.columns if c != "count")
+    assert small_patterns.sort(key).equals(whole_patterns.sort(key))
