@@ -1145,24 +1145,12 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
         no_street & same_place,
     ]
     level = _levels(pairs, ~_both_organisations(pairs) | (no_street & ~place_known), ladder)
-    # One legal entity is read only where the sites differ (a few pairs).
-    entity = _where(pairs, pl.lit(level) == len(ladder), one_entity)
+    # One legal entity is read only where the sites differ (a few pairs), on those rows gathered.
+    differ = (level == len(ladder)).to_numpy()
+    entity = _true_where(pairs, differ, one_entity)
     return pairs.select(
-        pl.when(pl.lit(entity)).then(pl.lit(MISSING, dtype=pl.Int8)).otherwise(pl.lit(level))
+        pl.when(entity).then(pl.lit(MISSING, dtype=pl.Int8)).otherwise(pl.lit(level))
     ).to_series()
-
-
-def _where(pairs: pl.DataFrame, where: pl.Expr, condition: pl.Expr) -> pl.Series:
-    """``condition`` in the rows ``where`` holds, false elsewhere, evaluated on those rows only
-    (a costly test that decides a few pairs)."""
-    rows = pairs.select(where.fill_null(False)).to_series().to_numpy()
-    result = np.zeros(pairs.height, dtype=bool)
-    if rows.any():
-        # Only the columns the test reads are gathered (a pair row is wide).
-        columns = pairs.select(sorted(set(condition.meta.root_names())))
-        found = columns.filter(pl.lit(pl.Series(rows))).select(condition.fill_null(False))
-        result[np.flatnonzero(rows)] = found.to_series().to_numpy()
-    return pl.Series(result)
 
 
 #: Share of the shorter name's words found in the longer one for "most_words".
