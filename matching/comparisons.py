@@ -20,7 +20,6 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler
 from cleaners.address_lines import house_building, house_unit
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
-from cleaners.nicknames import nickname_table
 from cleaners.organisations import (
     TOWN_WORD_MIN_LETTERS,
     brand_without_town,
@@ -817,9 +816,6 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         _email_birth_year(personal).alias("email_birth_year"),
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
-        # The last-name field read as a first name (swapped fields: "Weber Tom" is Thomas).
-        pl.col("last_name_key").replace(nickname_table().primary).alias("last_name_group"),
-        pl.col("last_name_key").is_in(list(nickname_table().primary)).alias("last_name_given"),
         usable.list.filter(household).alias("household_emails"),
         _surname_mailboxes(attributes, personal).alias("surname_emails"),
         pl.col("phones")
@@ -1813,52 +1809,31 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
     def similarity(left: str, right: str, where: np.ndarray) -> np.ndarray:
         return _pairwise_where(pairs, left, right, sim, where).astype(np.float32)
 
-    # A name and its nickname cross too (Weber Tom / Thomas Weber): the last-name field's
-    # nickname group (comparison_attributes) is the first name's.
-    groups = pairs.select(
-        (pl.col("first_name_group_l") == pl.col("last_name_group_r")).fill_null(False).alias("a"),
-        (pl.col("last_name_group_l") == pl.col("first_name_group_r")).fill_null(False).alias("b"),
-        (pl.col("first_name_group_l") == pl.col("first_name_group_r")).fill_null(False).alias("c"),
-    ).to_numpy()
-    cross_first = (_similarity(pairs, "first_name_key_l", "last_name_key_r") >= limit) | groups[
-        :, 0
-    ]
+    cross_first = _similarity(pairs, "first_name_key_l", "last_name_key_r") >= limit
     cross_last = cross_first & (
-        (similarity("last_name_key_l", "first_name_key_r", cross_first) >= limit) | groups[:, 1]
+        similarity("last_name_key_l", "first_name_key_r", cross_first) >= limit
     )
     straight = similarity("first_name_key_l", "first_name_key_r", cross_last)
-    swapped = cross_last & (straight < limit) & ~groups[:, 2]
-    # The record whose last-name field holds a given name (Weber Tom) is the one swapped back,
-    # so its given name meets the other's as a given name (Tom / Thomas: a nickname).
-    given = pairs.select(
-        pl.col("last_name_given_l").fill_null(False), pl.col("last_name_given_r").fill_null(False)
-    ).to_numpy()
-    swap = {"l": swapped & given[:, 0] & ~given[:, 1]}
-    swap["r"] = swapped & ~swap["l"]
+    swapped = pl.lit(pl.Series(cross_last & (straight < limit)))
     names = ("key", "phonetic")
     return pairs.with_columns(
         [
-            pl.when(pl.lit(pl.Series(swap[side])))
-            .then(pl.col(f"{other}_name_{part}_{side}"))
-            .otherwise(pl.col(f"{own}_name_{part}_{side}"))
-            .alias(f"{own}_name_{part}_{side}")
-            for side in ("l", "r")
+            pl.when(swapped)
+            .then(pl.col(f"{other}_name_{part}_r"))
+            .otherwise(pl.col(f"{own}_name_{part}_r"))
+            .alias(f"{own}_name_{part}_r")
             for own, other in (("first", "last"), ("last", "first"))
             for part in names
         ]
         + [
-            expression
-            for side in ("l", "r")
-            for expression in (
-                pl.when(pl.lit(pl.Series(swap[side])))
-                .then(pl.col(f"last_name_group_{side}"))
-                .otherwise(pl.col(f"first_name_group_{side}"))
-                .alias(f"first_name_group_{side}"),
-                pl.when(pl.lit(pl.Series(swap[side])))
-                .then(pl.concat_list(pl.col(f"last_name_group_{side}")))
-                .otherwise(pl.col(f"first_name_groups_{side}"))
-                .alias(f"first_name_groups_{side}"),
-            )
+            pl.when(swapped)
+            .then(pl.col("last_name_key_r"))
+            .otherwise(pl.col("first_name_group_r"))
+            .alias("first_name_group_r"),
+            pl.when(swapped)
+            .then(pl.concat_list(pl.col("last_name_key_r")))
+            .otherwise(pl.col("first_name_groups_r"))
+            .alias("first_name_groups_r"),
         ]
     )
 
