@@ -28,6 +28,7 @@ from matching.blocking_budget import (
     plan_keys,
     refined_keys,
 )
+from matching.comparisons import NATIONAL_DIGITS
 from matching.threads import in_threads
 
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
@@ -67,12 +68,22 @@ def _list_rule(column: str, exclude: str | None = None) -> KeyFunction:
 
 def _phone_lines(frame: pl.DataFrame) -> pl.DataFrame:
     """Each phone number, and a number with an extension ("+19194008648;ext=2") also without
-    it: the switchboard's line that other lists write without the extension."""
+    it: the switchboard's line that other lists write without the extension. A full number
+    blocks by its national digits ("+4367665439269" and "+4967665439269" by "67665439269"): a
+    mobile written without its country code into a record of another country
+    (matching.comparisons, phone level "shared")."""
     numbers = _list_rule("phones")(frame)
+    line = pl.col("block_key").str.replace(r";ext=.*$", "")
+    national = line.str.extract(NATIONAL_DIGITS, 1)
     lines = numbers.select(
-        "record_key", pl.col("block_key").str.replace(r";ext=.*$", "").alias("block_key")
+        "record_key",
+        pl.when(national.is_null())
+        .then(line)
+        .otherwise(pl.concat_str([pl.lit("national:"), national]))
+        .alias("block_key"),
     )
-    return pl.concat([numbers, lines]).unique()
+    with_extension = numbers.filter(pl.col("block_key").str.contains(";ext=", literal=True))
+    return pl.concat([with_extension, lines]).unique()
 
 
 def _expression_rule(key: pl.Expr) -> KeyFunction:

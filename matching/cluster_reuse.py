@@ -40,7 +40,7 @@ from rules.cache_files import read_frame, read_manifest, row_counts, write_manif
 from rules.versions import json_digest
 
 CACHE_FOLDER = "cluster_cache"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: Pair columns clustering reads (those a run's pairs carry): a change in any touches the pair.
 PAIR_COLUMNS = (
     "probability",
@@ -51,6 +51,9 @@ PAIR_COLUMNS = (
     "birth_date_level",
     "phone_level",
     "personal_id_level",
+    "address_level",
+    "email_level",
+    "name_suffix_level",
 )
 PAIR_SEED = 8_642_097
 STRENGTH = "__strength"

@@ -14,6 +14,20 @@ merge that it hold for the *groups*, not only for the linking pair:
   cross pairs (average linkage) at least ``[matching] group_linkage``. One strong bridge between
   two otherwise unlike groups is refused.
 
+Two vetoes rest on what two records do *not* share rather than on what contradicts: namesakes at
+two addresses with nothing personal in common, and "jun." beside the same name without a suffix
+(``BRIDGEABLE_RULES``). A third record can supply what the pair lacks: Sabine's old record at
+Gartenstr. 29 and her new one in Munich share nothing but the name, yet a third record holds both
+the old address and the new record's e-mail. Such a pair is *bridged* (``_bridges``) when a record
+is accepted with both, without conflict, on more than the names each time (the house, a phone, a
+personal e-mail, the birth date or a personal id) and without personal e-mails or mobiles of
+their own on both records (each link free of doubt) — for the suffix, the bridging record carries
+the same suffix as the suffixed one of the pair, so its accepted link to the other rested on
+something only one person has. A bridged pair is no conflict (its own evidence still decides
+the soft conflicts below) and counts in the average linkage with its weaker bridge link. A
+newsletter row with only a name and an e-mail links one of two namesakes by the name alone, so
+it bridges nothing.
+
 Refused merges are returned with their reason (summary.json counts them, the review queue lists
 the close ones). ``connected_components`` labels propagate as the minimum record key until
 nothing changes: vectorized passes over the edges (numpy), no Python loop over records.
@@ -59,6 +73,23 @@ GENERATION_CONFLICTS = (
     "name_suffix:one_missing",
     SAME_NAME_MOBILES,
 )
+#: Hard "no match" rules (their conditions, as in ``hard_rule``) that a third record can bridge
+#: (see the module text): the namesake and the one-sided suffix vetoes of rules.config.
+NAMESAKE_RULE = "address:other_street|different"
+ONE_SUFFIX_RULE = "name_suffix:one_missing"
+BRIDGEABLE_RULES = (NAMESAKE_RULE, ONE_SUFFIX_RULE)
+#: Levels that say more than the names: a record at the same house, with a phone, personal
+#: e-mail (or one typo apart), birth date (or a typo of it) or personal id in common.
+BEYOND_NAME_LEVELS = {
+    "address_level": ("house",),
+    "phone_level": ("shared", "shared_landline"),
+    "email_level": ("shared", "similar"),
+    "birth_date_level": ("exact", "swap_or_typo"),
+    "personal_id_level": ("exact_checked", "exact", "typo"),
+}
+#: Levels that doubt a link even where it is accepted: personal e-mails or mobiles of their own
+#: on both records and none in common (mother and daughter of one name at one house).
+DOUBTING_LEVELS = {"email_level": ("different",), "phone_level": ("different",)}
 REFUSED_SCHEMA = {
     "left_key": pl.String(),
     "right_key": pl.String(),
@@ -275,6 +306,10 @@ _CONFLICT_LEVELS = (
     "birth_date_level",
     "phone_level",
     "personal_id_level",
+    # read by _bridges
+    "address_level",
+    "email_level",
+    "name_suffix_level",
 )
 
 
@@ -368,6 +403,85 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     )
 
 
+def _beyond_names(columns: Sequence[str]) -> pl.Expr:
+    """Per pair: whether the two records agree on more than the names (``BEYOND_NAME_LEVELS``)."""
+    agree = pl.lit(False)
+    for column, levels in BEYOND_NAME_LEVELS.items():
+        if column in columns:
+            comparison = next(c for c in COMPARISONS if f"{c.name}_level" == column)
+            indices = [comparison.levels.index(level) for level in levels]
+            agree = agree | pl.col(column).is_in(indices).fill_null(False)
+    return agree
+
+
+def _doubted(columns: Sequence[str]) -> pl.Expr:
+    """Per pair: whether the two records each hold their own personal e-mail or mobile, none
+    shared (``DOUBTING_LEVELS``)."""
+    doubt = pl.lit(False)
+    for column, levels in DOUBTING_LEVELS.items():
+        if column in columns:
+            comparison = next(c for c in COMPARISONS if f"{c.name}_level" == column)
+            indices = [comparison.levels.index(level) for level in levels]
+            doubt = doubt | pl.col(column).is_in(indices).fill_null(False)
+    return doubt
+
+
+def _bridges(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """left_key, right_key, bridge: the pairs vetoed by a ``BRIDGEABLE_RULES`` rule that a third
+    record bridges (module text), with the weaker of the two bridging links' probabilities (the
+    best such bridge).
+
+    ``pairs`` carries ``__conflict`` (``conflicts``): a bridging link has none. Pairs without the
+    level columns (no suffix level, no score) have no bridges.
+    """
+    empty = pl.DataFrame(
+        schema={"left_key": pl.String(), "right_key": pl.String(), "bridge": pl.Float64()}
+    )
+    if "name_suffix_level" not in pairs.columns or "score" not in pairs.columns:
+        return empty
+    rule = pl.col("hard_rule").str.strip_prefix("no_match: ")
+    vetoed = pairs.filter(
+        pl.col("hard_rule").str.starts_with("no_match: ").fill_null(False)
+        & rule.is_in(BRIDGEABLE_RULES)
+    ).select("left_key", "right_key", rule.alias("__rule"))
+    if vetoed.is_empty():
+        return empty
+    suffix = next(c for c in COMPARISONS if c.name == "name_suffix")
+    links = pairs.filter(
+        (pl.col("probability") >= threshold)
+        & pl.col("__conflict").is_null()
+        & _beyond_names(pairs.columns)
+        & ~_doubted(pairs.columns)
+    ).select(
+        "left_key",
+        "right_key",
+        "probability",
+        (pl.col("name_suffix_level") == suffix.levels.index("same"))
+        .fill_null(False)
+        .alias("same_suffix"),
+    )
+    both_ways = pl.concat(
+        [
+            links.rename({"left_key": "end", "right_key": "via"}),
+            links.rename({"left_key": "via", "right_key": "end"}).select(
+                "end", "via", "probability", "same_suffix"
+            ),
+        ]
+    )
+    found = (
+        vetoed.join(both_ways, left_on="left_key", right_on="end")
+        .join(both_ways, left_on=["right_key", "via"], right_on=["end", "via"], suffix="_right")
+        .filter(
+            (pl.col("__rule") != ONE_SUFFIX_RULE)
+            | pl.col("same_suffix")
+            | pl.col("same_suffix_right")
+        )
+    )
+    return found.group_by("left_key", "right_key").agg(
+        pl.min_horizontal("probability", "probability_right").max().alias("bridge")
+    )
+
+
 def _rests_on_names(hard_rule: pl.Expr) -> pl.Expr:
     """A "no match" whose conditions are all first-name levels or e-mails naming the records'
     own first names (Lina / Lisa at lina.gerber@ / lisa.gerber@: the first-name rule with
@@ -447,13 +561,31 @@ def coherent_clusters(
             "__strength"
         ),
     ).unique(["left_key", "right_key"], keep="first")
-    scored = pairs.select(
+    # A bridged veto (module text) is no conflict: the pair's own evidence (its score) decides
+    # the soft conflicts, and its weaker bridge link counts in the average linkage. Edges and
+    # the rival test keep the pair's vetoed probability: the bridging record carries the merge.
+    bridges = _bridges(
+        pairs.with_columns(conflicts(pairs, threshold).alias("__conflict")), threshold
+    )
+    own = pairs.join(bridges, on=["left_key", "right_key"], how="left", maintain_order="left")
+    bridged = pl.col("bridge").is_not_null()
+    own = own.with_columns(pl.col("probability").alias("__vetoed"))
+    if bridges.height:
+        own = own.with_columns(
+            pl.when(bridged).then(None).otherwise(pl.col("hard_rule")).alias("hard_rule"),
+            pl.when(bridged)
+            .then(1.0 / (1.0 + pl.lit(2.0).pow(-pl.col("score"))))
+            .otherwise(pl.col("probability"))
+            .alias("probability"),
+        )
+    scored = own.select(
         "left_key",
         "right_key",
-        "probability",
-        conflicts(pairs, threshold).alias("conflict"),
+        pl.col("__vetoed").alias("probability"),
+        conflicts(own, threshold).alias("conflict"),
         # A hard "match" (the same personal e-mail or checked id) is never ambiguous.
         pl.col("hard_rule").str.starts_with("match").fill_null(False).alias("__hard_match"),
+        pl.max_horizontal("__vetoed", "bridge").alias("__linkage"),
     )
     # Odds of the better of two people against the other that a record must reach to join it
     # (the match threshold's odds, as log2: 0.9 -> 9 to 1, 3.17).
@@ -469,6 +601,7 @@ def coherent_clusters(
             .with_columns(
                 pl.coalesce("reason", "conflict").alias("conflict"),
                 pl.col("probability").fill_null(0.0),
+                pl.col("__linkage").fill_null(0.0),
                 pl.col("__hard_match").fill_null(False),
             )
             .drop("reason")
@@ -506,10 +639,10 @@ def coherent_clusters(
     # Per pair of groups: sum and count of the cross pairs' probabilities, the first conflict,
     # the strongest cross pair (score) and the highest probability.
     neighbours: dict[str, dict[str, list]] = {}
-    for left, right, probability, conflict, odds in scored.select(
-        "left_key", "right_key", "probability", "conflict", "__odds"
+    for left, right, probability, conflict, odds, weighed in scored.select(
+        "left_key", "right_key", "probability", "conflict", "__odds", "__linkage"
     ).iter_rows():
-        stats = [probability, 1, conflict, odds, probability]
+        stats = [weighed, 1, conflict, odds, probability]
         neighbours.setdefault(left, {})[right] = stats
         neighbours.setdefault(right, {})[left] = list(stats)
 

@@ -636,7 +636,9 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     direct-dial number (the switchboard's digits and one to four more).
     A local number without area code (cleaners.phones) is shared with the same local number and
     with a full number whose local part it is. Two mobiles one typo apart (``_mistyped_mobile``)
-    are "no_common_number", not "different".
+    are "no_common_number", not "different". A mobile whose national digits are one of the
+    other record's numbers under another country code (+43 676 65439269 / +49 6766 5439269: the
+    number written without its country code into a record of another country) is "shared".
     """
 
     def shared(column: str) -> pl.Expr:
@@ -648,6 +650,13 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
             | (_l(parts).list.set_intersection(_r(local)).list.len() > 0)
         ).fill_null(False)
 
+    # One mobile written without its country code into a record of another country (a moved
+    # customer's Austrian 0676 ... in a Hanover record reads +49 6766 ...): the national digits
+    # agree under two country codes. A number of one record is the other's mobile then.
+    crossed_country = (
+        (_l("mobile_nationals").list.set_intersection(_r("phone_nationals")).list.len() > 0)
+        | (_l("phone_nationals").list.set_intersection(_r("mobile_nationals")).list.len() > 0)
+    ).fill_null(False)
     both_personal = (
         (_l("mobile_phones").list.len() > 0)
         & (_r("mobile_phones").list.len() > 0)
@@ -660,7 +669,7 @@ def _phone(pairs: pl.DataFrame) -> pl.Series:
     return pairs.select(
         pl.when(missing)
         .then(pl.lit(MISSING, dtype=pl.Int8))
-        .when(shared("mobile_phones"))
+        .when(shared("mobile_phones") | crossed_country)
         .then(pl.lit(0, dtype=pl.Int8))
         .when(both_personal.fill_null(False))
         .then(pl.lit(3, dtype=pl.Int8))
@@ -744,6 +753,21 @@ def _direct_dial_of_switchboard(pairs: pl.DataFrame) -> pl.Series:
     )["__pair"].unique()
     result[found.to_numpy()] = True
     return pl.Series(result)
+
+
+#: "+<country code><national digits>": the country codes are prefix-free (ITU-T E.164), so one
+#: alternative at most matches the start of a number.
+NATIONAL_DIGITS = (
+    r"^\+(?:"
+    + "|".join(sorted(map(str, phonenumbers.COUNTRY_CODE_TO_REGION_CODE), key=len, reverse=True))
+    + r")(\d{6,})$"
+)
+
+
+def _national_digits(phones: pl.Expr) -> pl.Expr:
+    """Per record: each full number's national digits, without country code ("+4367665439269"
+    -> "67665439269"); numbers without a country code or with an extension are left out."""
+    return phones.list.eval(pl.element().str.extract(NATIONAL_DIGITS, 1)).list.drop_nulls()
 
 
 def _local_parts(phones: pl.Series) -> pl.Series:
@@ -858,6 +882,10 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         pl.col("phones")
         .list.gather(local.list.eval(pl.element().arg_true()))
         .alias("local_phones"),
+        _national_digits(pl.col("phones")).alias("phone_nationals"),
+        _national_digits(
+            pl.col("phones").list.gather(landline.list.eval(pl.element().not_().arg_true()))
+        ).alias("mobile_nationals"),
         _local_parts(attributes["phones"]).alias("phone_local_parts"),
         # "+19194008648;ext=2" is the line +19194008648 (an organisation's switchboard).
         pl.col("phones")
