@@ -158,14 +158,21 @@ def _with_rule_orders(members: pl.DataFrame, rules: SurvivorshipConfig) -> pl.Da
         if rule not in used:
             continue
         keys, descending = _order(rule, ())
-        order = members.select(
-            pl.arg_sort_by(keys, descending=descending, nulls_last=True)
-        ).to_series()
-        places = pl.zeros(members.height, dtype=pl.UInt32, eager=True).scatter(
-            order, pl.int_range(members.height, dtype=pl.UInt32, eager=True)
-        )
-        members = members.with_columns(places.alias(f"__order_{rule}"))
+        members = members.with_columns(_places(members, keys, descending).alias(f"__order_{rule}"))
     return members
+
+
+def _places(members: pl.DataFrame, keys: list[pl.Expr], descending: list[bool]) -> pl.Series:
+    """Each member's place (UInt32, 0 first) when sorted by ``keys`` (nulls last)."""
+    order = members.select(pl.arg_sort_by(keys, descending=descending, nulls_last=True)).to_series()
+    return pl.zeros(members.height, dtype=pl.UInt32, eager=True).scatter(
+        order, pl.int_range(members.height, dtype=pl.UInt32, eager=True)
+    )
+
+
+#: A member's place in (trust rank, record key) order: the order in which a golden record's
+#: phones and e-mails are first seen (``_distinct_list``).
+_LIST_ORDER = "__order_lists"
 
 
 #: What ordering a group's candidates and writing its lineage read besides the group's columns
@@ -399,6 +406,12 @@ def survive(
     would among all of them (matching.golden_reuse). Accounts cross golden records:
     ``with_accounts`` adds them.
     """
+    # Each group's phones and e-mails sort by one number, not by trust rank and record key text.
+    members = members.with_columns(
+        _places(members, [pl.col("trust_rank"), pl.col("record_key")], [False, False]).alias(
+            _LIST_ORDER
+        )
+    )
     base = (
         members.group_by("golden_id")
         .agg(
@@ -517,10 +530,11 @@ def _optional_columns() -> dict[str, pl.DataType]:
 
 
 def _distinct_list(column: str) -> pl.Expr:
-    """All distinct values of a list column over the members, in first-seen order of trust."""
+    """All distinct values of a list column over the members, in first-seen order of trust
+    (then record key: _LIST_ORDER)."""
     return (
         pl.col(column)
-        .sort_by("trust_rank", "record_key")
+        .sort_by(_LIST_ORDER)
         .list.explode(keep_nulls=False, empty_as_null=False)  # Expr.flatten is gone in polars 2
         .drop_nulls()
         .unique(maintain_order=True)
