@@ -119,11 +119,64 @@ def _order(rule: str, group: tuple[str, ...]) -> tuple[list[pl.Expr], list[bool]
         )
         return [filled, length, trust, pl.col("record_key")], [True, True, False, False]
     # frequent: how many members of the entity carry the same value (whole group)
-    count = pl.len().over("golden_id", *group)
+    count = pl.len().over(_GOLDEN_ROW, *group)
     return [count, trust, recent, pl.col("record_key")], [True, False, True, False]
 
 
-#: What ordering a group's candidates and writing its lineage read besides the group's columns.
+#: Rules whose order does not depend on the group: each member's place in it is computed once
+#: (``survive``, column ``__order_<rule>``) and every group sorts by that number.
+_GROUP_FREE_RULES = ("trust", "recent")
+#: Bound of a member's place in a rule order and of a golden id's place (2**31: golden id
+#: place, two flags and rule place fit one UInt64 sort key); more members sort by the columns.
+_PLACES = 1 << 31
+
+#: A golden id's place in golden id order among the members ``survive`` is given: the groups
+#: sort and group by this number instead of the text, and the lineage is ordered by it. Made by
+#: ``survive`` from the golden ids alone, so it is no survivorship input (a golden id's place
+#: moves when another golden id joins or leaves).
+_GOLDEN_ROW = "__golden_row"
+
+
+def _with_golden_rows(members: pl.DataFrame, golden_ids: pl.DataFrame) -> pl.DataFrame:
+    """``members`` with _GOLDEN_ROW (UInt32): their golden id's row in ``golden_ids`` (sorted)."""
+    places = golden_ids.select("golden_id").with_row_index(_GOLDEN_ROW)
+    return members.with_columns(
+        members.select("golden_id")
+        .join(places, on="golden_id", how="left", maintain_order="left")
+        .get_column(_GOLDEN_ROW)
+    )
+
+
+def _with_rule_orders(members: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFrame:
+    """``members`` with ``__order_<rule>`` (UInt32, 0 first) for each group-free rule in use.
+
+    The rule's keys end with the record key, so the order is total and sorting by the number
+    gives the order of sorting by the keys (a sort by a text column, per group, before).
+    """
+    used = {rules.fields.get(name, rules.default) for name in FIELD_GROUPS}
+    for rule in _GROUP_FREE_RULES:
+        if rule not in used:
+            continue
+        keys, descending = _order(rule, ())
+        members = members.with_columns(_places(members, keys, descending).alias(f"__order_{rule}"))
+    return members
+
+
+def _places(members: pl.DataFrame, keys: list[pl.Expr], descending: list[bool]) -> pl.Series:
+    """Each member's place (UInt32, 0 first) when sorted by ``keys`` (nulls last)."""
+    order = members.select(pl.arg_sort_by(keys, descending=descending, nulls_last=True)).to_series()
+    return pl.zeros(members.height, dtype=pl.UInt32, eager=True).scatter(
+        order, pl.int_range(members.height, dtype=pl.UInt32, eager=True)
+    )
+
+
+#: A member's place in (trust rank, record key) order: the order in which a golden record's
+#: phones and e-mails are first seen (``_distinct_list``).
+_LIST_ORDER = "__order_lists"
+
+
+#: What ordering a group's candidates and writing its lineage read besides the group's columns
+#: (and _GOLDEN_ROW, which ``survive`` adds).
 _SURVIVAL_COLUMNS = ("golden_id", "record_key", "trust_rank", "updated_at", "silo", "source_id")
 
 
@@ -168,11 +221,16 @@ def _survive_group(
             )
         )
         .select(
-            *_SURVIVAL_COLUMNS, *(column for column in group if column not in _SURVIVAL_COLUMNS)
+            _GOLDEN_ROW,
+            *_SURVIVAL_COLUMNS,
+            *(column for column in group if column not in _SURVIVAL_COLUMNS),
+            *([f"__order_{rule}"] if rule in _GROUP_FREE_RULES else []),
         )
         .collect()
     )
-    keys, descending = _order(rule, group)
+    keys, descending = (
+        ([pl.col(f"__order_{rule}")], [False]) if rule in _GROUP_FREE_RULES else _order(rule, group)
+    )
     # A record with the group's first column (an address with postal code) wins first.
     keys, descending = [pl.col(group[0]).is_not_null(), *keys], [True, *descending]
     rule_text = pl.lit(f"{name}:{rule}")
@@ -196,11 +254,20 @@ def _survive_group(
         keys = [pl.col("__override").is_not_null(), *keys]
         descending = [True, *descending]
         rule_text = pl.coalesce("__override", rule_text)
-    chosen = (
-        present.sort([pl.col("golden_id"), *keys], descending=[False, *descending], nulls_last=True)
-        .group_by("golden_id", maintain_order=True)
-        .first()
-    )
+    if rule in _GROUP_FREE_RULES and members.height < _PLACES:
+        # The same order as one number: a sort by several columns encodes each row first.
+        # (golden id's place, reviewer's record first, group's first column known first, the
+        # rule's place), every part below _PLACES; the booleans of ``keys`` are descending.
+        key = pl.col(_GOLDEN_ROW).cast(pl.UInt64)
+        for flag in keys[:-1]:
+            key = key * 2 + (~flag).cast(pl.UInt64)
+        key = key * _PLACES + pl.col(f"__order_{rule}").cast(pl.UInt64)
+        ordered = present.sort(key)
+    else:
+        ordered = present.sort(
+            [pl.col(_GOLDEN_ROW), *keys], descending=[False, *descending], nulls_last=True
+        )
+    chosen = ordered.group_by(_GOLDEN_ROW, maintain_order=True).first()
     values = chosen.select("golden_id", *group)
     lineage = pl.concat(
         [
@@ -212,6 +279,7 @@ def _survive_group(
                 "source_id",
                 pl.col("updated_at").cast(pl.Datetime("us")),
                 rule_text.alias("rule"),
+                _GOLDEN_ROW,
             ).filter(pl.col("value").is_not_null())
             for column in group
         ]
@@ -247,14 +315,16 @@ def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.Data
     value, date, source = (f"consent_{channel}{s}" for s in ("", "_date", "_source"))
     # Only the columns read below: the sort then moves these, not every member column.
     stated = members.select(
-        *_SURVIVAL_COLUMNS, *(f"consent_{channel}{suffix}" for suffix in CONSENT_SUFFIXES)
+        _GOLDEN_ROW,
+        *_SURVIVAL_COLUMNS,
+        *(f"consent_{channel}{suffix}" for suffix in CONSENT_SUFFIXES),
     ).filter(pl.col(value).is_not_null())
     # Latest opt-out per entity; undated opt-outs count as "latest possible".
     far_future = pl.date(9999, 12, 31)
     opt_out_until = (
         (pl.when(~pl.col(value)).then(pl.col(date).fill_null(far_future)).otherwise(None))
         .max()
-        .over("golden_id")
+        .over(_GOLDEN_ROW)
     )
     ranked = stated.with_columns(opt_out_until.alias("__opt_out_until")).with_columns(
         # An opt-in survives only when it is dated after every opt-out.
@@ -266,11 +336,11 @@ def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.Data
     candidates = ranked.filter(~pl.col(value) | pl.col("__valid_in"))
     chosen = (
         candidates.sort(
-            ["golden_id", date, "trust_rank", "record_key"],
+            [_GOLDEN_ROW, date, "trust_rank", "record_key"],
             descending=[False, True, False, False],
             nulls_last=True,
         )
-        .group_by("golden_id", maintain_order=True)
+        .group_by(_GOLDEN_ROW, maintain_order=True)
         .first()
     )
     # If every opt-in was overruled, the entity's latest opt-out wins.
@@ -284,6 +354,7 @@ def _consent(members: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, pl.Data
         "source_id",
         pl.col("updated_at").cast(pl.Datetime("us")),
         pl.lit("consent:opt_out_wins_unless_later_opt_in").alias("rule"),
+        _GOLDEN_ROW,
     )
     return values, lineage
 
@@ -310,12 +381,12 @@ def survivorship_members(
     records: pl.DataFrame, assignment: pl.DataFrame, trust_ranks: Mapping[str, int]
 ) -> pl.DataFrame:
     """The records with their golden_id and their silo's trust rank, optional columns filled."""
-    trust = pl.DataFrame(
-        {"silo": list(trust_ranks), "trust_rank": list(trust_ranks.values())},
-        schema={"silo": pl.String(), "trust_rank": pl.Int64()},
+    members = _with_assignment(records, assignment).with_columns(
+        pl.col("silo")
+        .replace_strict(dict(trust_ranks), default=None, return_dtype=pl.Int64)
+        .fill_null(1000)
+        .alias("trust_rank")
     )
-    members = records.join(assignment, on="record_key").join(trust, on="silo", how="left")
-    members = members.with_columns(pl.col("trust_rank").fill_null(1000))
     # The optional proof fields (consent text, DOI confirmation) and group attributes: null when
     # a frame lacks them.
     return members.with_columns(
@@ -335,6 +406,12 @@ def survive(
     would among all of them (matching.golden_reuse). Accounts cross golden records:
     ``with_accounts`` adds them.
     """
+    # Each group's phones and e-mails sort by one number, not by trust rank and record key text.
+    members = members.with_columns(
+        _places(members, [pl.col("trust_rank"), pl.col("record_key")], [False, False]).alias(
+            _LIST_ORDER
+        )
+    )
     base = (
         members.group_by("golden_id")
         .agg(
@@ -348,6 +425,7 @@ def survive(
         )
         .sort("golden_id")
     )
+    members = _with_rule_orders(_with_golden_rows(members, base), rules)
     lineage_parts: list[pl.DataFrame] = []
     golden = base
     for name, group in FIELD_GROUPS.items():
@@ -361,8 +439,8 @@ def survive(
         values, lineage = _consent(members, channel)
         golden = golden.join(values, on="golden_id", how="left")
         lineage_parts.append(lineage)
-    lineage = pl.concat(lineage_parts).cast(LINEAGE_SCHEMA).sort("golden_id", "field")  # type: ignore[arg-type]
-    return golden.select(CORE_COLUMNS).sort("golden_id"), lineage
+    lineage = _in_golden_order(pl.concat(lineage_parts))
+    return golden.select(CORE_COLUMNS).sort("golden_id"), lineage.cast(LINEAGE_SCHEMA)  # type: ignore[arg-type]
 
 
 def with_accounts(
@@ -402,6 +480,42 @@ def with_accounts(
     )
 
 
+def _with_assignment(records: pl.DataFrame, assignment: pl.DataFrame) -> pl.DataFrame:
+    """The records that have a golden id, with the assignment's columns after their own (as an
+    inner join on record_key gives them).
+
+    Joined on the record keys alone and placed beside the records: a join of the records gathers
+    every one of their columns (about sixty, a million rows each).
+    """
+    shared = set(records.columns) & set(assignment.columns) - {"record_key"}
+    marked = assignment.with_columns(pl.lit(True).alias("__assigned"))
+    placed = records.select("record_key").join(
+        marked, on="record_key", how="left", maintain_order="left"
+    )
+    if shared or placed.height != records.height:  # a column twice, a record key twice
+        return records.join(assignment, on="record_key")
+    members = records.hstack(placed.drop("record_key", "__assigned"))
+    assigned = placed.get_column("__assigned").is_not_null()
+    return members if assigned.all() else members.filter(assigned)
+
+
+def _in_golden_order(lineage: pl.DataFrame) -> pl.DataFrame:
+    """The lineage sorted by golden id, then field (each pair occurs once), without _GOLDEN_ROW.
+
+    Sorted by one number (the golden id's place times the fields, plus the field's place among
+    them): at a million records the lineage has about ten million rows, and sorting them by two
+    text columns took several times as long.
+    """
+    if lineage.is_empty():
+        return lineage.drop(_GOLDEN_ROW)
+    fields = sorted(lineage["field"].unique().to_list())
+    place = pl.col("field").replace_strict(
+        {field: index for index, field in enumerate(fields)}, return_dtype=pl.UInt64
+    )
+    key = pl.col(_GOLDEN_ROW).cast(pl.UInt64) * len(fields) + place
+    return lineage.sort(key).drop(_GOLDEN_ROW)
+
+
 def _optional_columns() -> dict[str, pl.DataType]:
     return {
         **{
@@ -416,10 +530,11 @@ def _optional_columns() -> dict[str, pl.DataType]:
 
 
 def _distinct_list(column: str) -> pl.Expr:
-    """All distinct values of a list column over the members, in first-seen order of trust."""
+    """All distinct values of a list column over the members, in first-seen order of trust
+    (then record key: _LIST_ORDER)."""
     return (
         pl.col(column)
-        .sort_by("trust_rank", "record_key")
+        .sort_by(_LIST_ORDER)
         .list.explode(keep_nulls=False, empty_as_null=False)  # Expr.flatten is gone in polars 2
         .drop_nulls()
         .unique(maintain_order=True)

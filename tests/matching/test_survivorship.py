@@ -354,6 +354,32 @@ def test_records_outside_the_assignment_are_ignored(make_records: Any) -> None:
     assert _golden(result)["member_count"] == 1
 
 
+def test_lineage_is_in_golden_id_then_field_order(make_records: Any) -> None:
+    """Members in another order than their golden ids (G10 sorts before G2), each with values
+    in several groups: the lineage lists golden ids, then fields, in text order, and a golden
+    record survives the same among fewer golden ids (matching.golden_reuse survives a part)."""
+    rows = [
+        {"record_key": f"{silo}:{number}", "last_name": name, "first_name": "Anna", "city": city}
+        for number, (silo, name, city) in enumerate(
+            [
+                ("shop", "Weber", "Bonn"),
+                ("crm", "Müller", "Köln"),
+                ("newsletter", "Huber", None),
+                ("crm", "Weber", None),
+            ]
+        )
+    ]
+    assignment = {"shop:0": "G2", "crm:1": "G10", "newsletter:2": "G1", "crm:3": "G2"}
+    result = _build(make_records, rows, assignment=assignment)
+    lineage = result.lineage
+    assert lineage["golden_id"].unique(maintain_order=True).to_list() == ["G1", "G10", "G2"]
+    assert lineage.equals(lineage.sort("golden_id", "field"))
+    assert result.golden["golden_id"].to_list() == ["G1", "G10", "G2"]
+    alone = _build(make_records, rows[:1] + rows[3:], assignment=assignment)
+    assert alone.lineage.equals(lineage.filter(pl.col("golden_id") == "G2"))
+    assert alone.golden.equals(result.golden.filter(pl.col("golden_id") == "G2"))
+
+
 def test_every_chosen_value_has_lineage_naming_its_source(make_records: Any) -> None:
     rows = [
         {
