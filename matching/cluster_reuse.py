@@ -36,7 +36,7 @@ import polars as pl
 
 from matching.clustering import REFUSED_SCHEMA, ClusterResult, connected_components
 from matching.scoring import MatchWeights
-from rules.cache_files import read_frame, read_manifest, row_counts, write_manifest
+from rules.cache_files import read_frame, read_manifest, row_counts, write_keyed_cache
 from rules.versions import json_digest
 
 CACHE_FOLDER = "cluster_cache"
@@ -228,13 +228,8 @@ def in_merge_order(refused: pl.DataFrame) -> pl.DataFrame:
 
 def write_cluster_cache(folder: Path, cache: ClusterCache, run_id: str = "") -> None:
     """Write the cache into ``folder`` (inside a staging run folder); the manifest last."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in _FILES:
-        getattr(cache, name).write_parquet(folder / f"{name}.parquet")
-    rows = {name: getattr(cache, name).height for name in _FILES}
-    write_manifest(
-        folder, {"format": CACHE_FORMAT, "run_id": run_id, "key": cache.key, "rows": rows}
-    )
+    frames = {name: getattr(cache, name) for name in _FILES}
+    write_keyed_cache(folder, frames, CACHE_FORMAT, cache.key, run_id)
 
 
 def load_cluster_cache(folder: Path) -> ClusterCache:

@@ -35,7 +35,7 @@ nothing changes: vectorized passes over the edges (numpy), no Python loop over r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -403,27 +403,27 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
     )
 
 
-def _beyond_names(columns: Sequence[str]) -> pl.Expr:
-    """Per pair: whether the two records agree on more than the names (``BEYOND_NAME_LEVELS``)."""
-    agree = pl.lit(False)
-    for column, levels in BEYOND_NAME_LEVELS.items():
+def _at_any_level(columns: Sequence[str], wanted: Mapping[str, Sequence[str]]) -> pl.Expr:
+    """Per pair: whether any level column of ``columns`` named in ``wanted`` is at one of its
+    wanted levels."""
+    hit = pl.lit(False)
+    for column, levels in wanted.items():
         if column in columns:
             comparison = next(c for c in COMPARISONS if f"{c.name}_level" == column)
             indices = [comparison.levels.index(level) for level in levels]
-            agree = agree | pl.col(column).is_in(indices).fill_null(False)
-    return agree
+            hit = hit | pl.col(column).is_in(indices).fill_null(False)
+    return hit
+
+
+def _beyond_names(columns: Sequence[str]) -> pl.Expr:
+    """Per pair: whether the two records agree on more than the names (``BEYOND_NAME_LEVELS``)."""
+    return _at_any_level(columns, BEYOND_NAME_LEVELS)
 
 
 def _doubted(columns: Sequence[str]) -> pl.Expr:
     """Per pair: whether the two records each hold their own personal e-mail or mobile, none
     shared (``DOUBTING_LEVELS``)."""
-    doubt = pl.lit(False)
-    for column, levels in DOUBTING_LEVELS.items():
-        if column in columns:
-            comparison = next(c for c in COMPARISONS if f"{c.name}_level" == column)
-            indices = [comparison.levels.index(level) for level in levels]
-            doubt = doubt | pl.col(column).is_in(indices).fill_null(False)
-    return doubt
+    return _at_any_level(columns, DOUBTING_LEVELS)
 
 
 def _bridges(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:

@@ -36,7 +36,7 @@ from matching.survivorship import (
     survivorship_members,
     with_accounts,
 )
-from rules.cache_files import read_frame, read_manifest, row_counts, write_manifest
+from rules.cache_files import read_frame, read_manifest, row_counts, write_keyed_cache
 from rules.config import SurvivorshipConfig
 from rules.versions import json_digest, source_digest
 
@@ -202,13 +202,8 @@ def _usable(previous: Path | None, key: str) -> tuple[GoldenCache | None, str]:
 
 def write_golden_cache(folder: Path, cache: GoldenCache, run_id: str = "") -> None:
     """Write the cache into ``folder`` (inside a staging run folder); the manifest last."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in _FILES:
-        getattr(cache, name).write_parquet(folder / f"{name}.parquet")
-    rows = {name: getattr(cache, name).height for name in _FILES}
-    write_manifest(
-        folder, {"format": CACHE_FORMAT, "run_id": run_id, "key": cache.key, "rows": rows}
-    )
+    frames = {name: getattr(cache, name) for name in _FILES}
+    write_keyed_cache(folder, frames, CACHE_FORMAT, cache.key, run_id)
 
 
 def load_golden_cache(folder: Path) -> GoldenCache:

@@ -22,6 +22,18 @@ def write_manifest(folder: Path, manifest: Mapping[str, object]) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
+def write_keyed_cache(
+    folder: Path, frames: Mapping[str, pl.DataFrame], cache_format: int, key: str, run_id: str
+) -> None:
+    """Write a keyed cache's frames (``<name>.parquet``) into ``folder``, then its manifest
+    (format, run id, key, rows per frame): matching.cluster_reuse's and golden_reuse's caches."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        frame.write_parquet(folder / f"{name}.parquet")
+    rows = {name: frame.height for name, frame in frames.items()}
+    write_manifest(folder, {"format": cache_format, "run_id": run_id, "key": key, "rows": rows})
+
+
 def read_manifest(folder: Path, cache_format: int, unusable: type[Exception]) -> dict[str, object]:
     """The manifest as a dict of the expected format; raise ``unusable`` saying what is wrong."""
     path = folder / MANIFEST
