@@ -29,7 +29,7 @@ clusters every component.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
@@ -99,13 +99,7 @@ class ClusterReport:
     touched_records: int = 0
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "mode": self.mode,
-            "reason": self.reason,
-            "records": self.records,
-            "clustered_records": self.clustered_records,
-            "touched_records": self.touched_records,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ the cleaned columns and the code (matching, rules) and polars are those it was w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
@@ -73,12 +73,7 @@ class GoldenReport:
     survived: int
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "mode": self.mode,
-            "reason": self.reason,
-            "golden_records": self.golden_records,
-            "survived": self.survived,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
