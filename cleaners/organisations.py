@@ -592,22 +592,42 @@ def _mailbox_words_pattern() -> str:
 
 
 #: Letters before a trade word that make a German compound naming a trade ("haustechnik":
-#: Haus + Technik); as matching.comparisons reads a company name's trade.
-TRADE_MAILBOX_MIN_PREFIX = 3
+#: Haus + Technik, "dachbau": Dach + Bau).
+TRADE_COMPOUND_MIN_PREFIX = 3
+
+
+@cache
+def _trades_longest_first() -> tuple[str, ...]:
+    """The trade words, longest first (a regex alternation tries them in this order)."""
+    return tuple(sorted(trade_words(), key=lambda word: (-len(word), word)))
+
+
+@cache
+def _trade_compound() -> str:
+    """A regex (not anchored) of a German compound ending in a trade word: "dachbau", "haustechnik";
+    built once, not at every use."""
+    trades = "|".join(_trades_longest_first())
+    return r"[a-z]{" + str(TRADE_COMPOUND_MIN_PREFIX) + r",}(?:" + trades + r")"
+
+
+def is_trade_word(word: pl.Expr) -> pl.Expr:
+    """A word of an organisation key that names a trade: a trade word
+    (data/organisation_trades.csv) or a German compound ending in one ("dachbau", "fensterbau",
+    "haustechnik": Dach + Bau, Haus + Technik), as group companies name their trade."""
+    return word.is_in(_trades_longest_first()) | word.str.contains(f"^{_trade_compound()}$")
 
 
 @cache
 def _trade_mailbox_pattern() -> str:
     """A whole local part that names a trade or a department: a trade word (immobilien@,
-    elektro@) or a compound ending in one (haustechnik@, dachbau@), a department of one word
-    (einkauf@, kundendienst@; data/departments.csv)."""
-    trades = sorted(trade_words(), key=lambda word: (-len(word), word))
+    elektro@) or a compound ending in one (haustechnik@, dachbau@; ``is_trade_word``), a
+    department of one word (einkauf@, kundendienst@; data/departments.csv)."""
     words = sorted(
-        set(trades) | {word for word in _departments() if re.fullmatch(r"[a-z]+", word)},
+        set(_trades_longest_first())
+        | {word for word in _departments() if re.fullmatch(r"[a-z]+", word)},
         key=lambda word: (-len(word), word),
     )
-    compound = r"[a-z]{" + str(TRADE_MAILBOX_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")"
-    return r"^(?:" + "|".join(words) + "|" + compound + r")$"
+    return r"^(?:" + "|".join(words) + "|" + _trade_compound() + r")$"
 
 
 def trade_mailbox(emails: pl.Expr) -> pl.Expr:

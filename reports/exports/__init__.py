@@ -12,10 +12,14 @@ from reports.exports.delta import (
     CHANGES_SCHEMA,
     HASHES_SCHEMA,
     MERGE_MAP_SCHEMA,
+    change_counts,
     classify_changes,
+    content_hashes,
     mark_erased,
     merge_map,
     resolve_redirects,
+    retired_changes,
+    rows_to_write,
 )
 from reports.exports.profile import (
     ExportColumn,
@@ -25,6 +29,7 @@ from reports.exports.profile import (
     profile_names,
 )
 from reports.exports.render import ROW_KEY, content_text, render_object, sink_csv
+from reports.exports.values import with_phone_types
 
 __all__ = [
     "CHANGES_SCHEMA",
@@ -35,7 +40,9 @@ __all__ = [
     "HASHES_SCHEMA",
     "MERGE_MAP_SCHEMA",
     "ROW_KEY",
+    "change_counts",
     "classify_changes",
+    "content_hashes",
     "content_text",
     "load_profile",
     "mark_erased",
@@ -43,5 +50,8 @@ __all__ = [
     "profile_names",
     "render_object",
     "resolve_redirects",
+    "retired_changes",
+    "rows_to_write",
     "sink_csv",
+    "with_phone_types",
 ]

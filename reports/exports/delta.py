@@ -21,11 +21,21 @@ the CRM, every source record (silo, source_id -> golden_id) and every retired go
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import polars as pl
 
+from reports.exports.profile import ExportProfile
+from reports.exports.render import ROW_KEY, content_text, render_object
+
 CHANGE_KINDS: Final = ("new", "changed", "merged", "removed", "delete")
+
+#: Changes that the objects' files bring (upserts).
+WRITTEN_CHANGES: Final = ("new", "changed")
+
+#: Changes after which the CRM no longer holds the golden id (in its object).
+RETIRING_CHANGES: Final = ("merged", "removed", "delete")
 
 #: Rows of changes.csv.
 CHANGES_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -68,6 +78,33 @@ HOLDINGS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "status": pl.String(),
     "redirect_to": pl.String(),
 }
+
+
+def content_hashes(golden: pl.LazyFrame, profile: ExportProfile) -> pl.DataFrame:
+    """golden_id, object, content_hash (MD5 of the rendered row) of every golden record."""
+    texts = pl.concat(
+        [
+            render_object(golden, profile, export_object)
+            .select(
+                pl.col(ROW_KEY).alias("golden_id"),
+                pl.lit(export_object.name).alias("object"),
+                content_text(export_object).alias("content"),
+            )
+            .collect(engine="streaming")
+            for export_object in profile.objects
+        ]
+    )
+    # MD5 from DuckDB: stable across versions, unlike polars' own hash (stored hashes must last).
+    # Imported here: every `golden run` imports this module, few runs export.
+    import duckdb
+
+    with duckdb.connect() as connection:
+        connection.register("rows", texts)
+        hashed = connection.sql(
+            "SELECT golden_id, object, md5(content) AS content_hash FROM rows"
+        ).pl()
+    result: pl.DataFrame = hashed.cast(HASHES_SCHEMA).sort("golden_id")
+    return result
 
 
 def resolve_redirects(golden_ids: pl.DataFrame) -> pl.DataFrame:
@@ -174,15 +211,60 @@ def mark_erased(changes: pl.DataFrame, erased: list[str]) -> pl.DataFrame:
     )
 
 
+def rows_to_write(
+    current: pl.DataFrame, changes: pl.DataFrame, rejected: pl.DataFrame, *, changes_only: bool
+) -> pl.DataFrame:
+    """The rows (HASHES_SCHEMA) the objects' files hold: every current record, or with
+    ``changes_only`` the new and changed ones; never one the CRM would refuse (``rejected``,
+    reports.exports.checks), so it is not taken to hold it and the first export after it was
+    fixed brings it."""
+    rows = current
+    if changes_only:
+        written = changes.filter(pl.col("change").is_in(WRITTEN_CHANGES)).select("golden_id")
+        rows = current.join(written, on="golden_id", how="semi")
+    return rows.join(rejected.select("golden_id").unique(), on="golden_id", how="anti")
+
+
+def retired_changes(changes: pl.DataFrame) -> pl.DataFrame:
+    """The changes (CHANGES_SCHEMA) that tell the CRM a golden id is gone: merged, removed,
+    delete (``crm_holdings`` keeps them)."""
+    return changes.filter(pl.col("change").is_in(RETIRING_CHANGES))
+
+
+def change_counts(
+    changes: pl.DataFrame, rows: pl.DataFrame, objects: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Per object: "rows" in its file (``rows``: HASHES_SCHEMA) and records per kind of change
+    (export.json and the console)."""
+    per = {
+        (name, change): count
+        for name, change, count in changes.group_by("object", "change").len().rows()
+    }
+    written = dict(rows.group_by("object").len().rows())
+    return {
+        name: {"rows": written.get(name, 0)}
+        | {change: per.get((name, change), 0) for change in CHANGE_KINDS}
+        for name in objects
+    }
+
+
 def merge_map(
-    crosswalk: pl.DataFrame, redirects: pl.DataFrame, objects: pl.DataFrame
+    crosswalk: pl.DataFrame,
+    redirects: pl.DataFrame,
+    objects: pl.DataFrame,
+    *,
+    listed_only: bool = False,
 ) -> pl.DataFrame:
     """silo, source_id -> golden_id with the CRM object, plus retired ids -> surviving ids.
 
     crosswalk: silo, source_id, golden_id; redirects: from ``resolve_redirects``; objects:
     golden_id, object for every current golden record. ``records_in_silo`` counts the silo's
     records sharing the golden id: above 1 they are duplicates to merge in that silo.
+    ``listed_only``: source records of the golden ids in ``objects`` only (a Listenprivileg
+    postal list names only its own persons' source records: data minimisation).
     """
+    if listed_only:
+        crosswalk = crosswalk.join(objects.select("golden_id"), on="golden_id", how="semi")
     retired = redirects.filter(pl.col("surviving_golden_id").is_not_null()).select(
         pl.lit(RETIRED_SILO).alias("silo"),
         pl.col("golden_id").alias("source_id"),

@@ -6,9 +6,9 @@ text as is, dates and datetimes in the profile's format, booleans as the profile
 true and false, phone numbers unescaped when they are plain E.164.
 
 The golden frame has the columns of matching.survivorship.GOLDEN_COLUMNS (a test keeps
-``GOLDEN_FIELDS`` in step) plus two phone lists that flows.export adds from the phone-number
-metadata: ``mobile_phones`` and ``other_phones`` (the golden record's phones split by type, in
-trust order). Without them every phone counts as "other".
+``GOLDEN_FIELDS`` in step) plus two phone lists, ``mobile_phones`` and ``other_phones`` (the
+golden record's phones split by type, in trust order: ``with_phone_types`` with the phone-number
+metadata flows.export passes in). Without them every phone counts as "other".
 """
 
 from __future__ import annotations
@@ -219,12 +219,38 @@ def with_accounts(golden: pl.LazyFrame) -> pl.LazyFrame:
     return golden.join(accounts, on="account_golden_id", how="left", maintain_order="left")
 
 
-def with_phone_types(golden: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``mobile_phones`` (empty) and ``other_phones`` (all phones) when flows did not."""
+#: Adds a column (third argument) with "mobile", "landline", "other" or null for the phone
+#: number in a column (second argument) of a frame (cleaners.phone_metadata.with_phone_type).
+PhoneTyper = Callable[[pl.LazyFrame, str, str], pl.LazyFrame]
+
+
+def with_phone_types(golden: pl.LazyFrame, phone_type: PhoneTyper | None = None) -> pl.LazyFrame:
+    """Split each golden record's phones into ``mobile_phones`` and ``other_phones``.
+
+    Mobile is what ``phone_type`` calls mobile; every other number (landline, other, a country
+    it does not know) counts as other. Order within each list is the golden record's (trust)
+    order. Without ``phone_type`` every number is other. A frame that has both lists already
+    is returned as it is.
+    """
     names = golden.collect_schema().names()
     if "mobile_phones" in names and "other_phones" in names:
         return golden
-    return golden.with_columns(
-        pl.col("phones").list.head(0).alias("mobile_phones"),
-        pl.col("phones").alias("other_phones"),
+    if phone_type is None:
+        return golden.with_columns(
+            pl.col("phones").list.head(0).alias("mobile_phones"),
+            pl.col("phones").alias("other_phones"),
+        )
+    numbers = golden.select("golden_id", pl.col("phones").alias("phone")).explode("phone")
+    typed = (
+        phone_type(numbers.drop_nulls("phone"), "phone", "__type")
+        .with_columns((pl.col("__type").fill_null("") == "mobile").alias("__mobile"))
+        .group_by("golden_id", maintain_order=True)
+        .agg(
+            pl.col("phone").filter(pl.col("__mobile")).alias("mobile_phones"),
+            pl.col("phone").filter(~pl.col("__mobile")).alias("other_phones"),
+        )
+    )
+    return golden.join(typed, on="golden_id", how="left").with_columns(
+        pl.col("mobile_phones").fill_null(pl.lit([], pl.List(pl.String))),
+        pl.col("other_phones").fill_null(pl.lit([], pl.List(pl.String))),
     )

@@ -93,7 +93,7 @@ def test_silo_format_is_tried_first() -> None:
         ("01.02.1980", date(1980, 2, 1), None),
         ("2030-01-01", None, "birth date in the future"),
         # An old but possible date stays a date (FEBRL 4 has 1900-1906); the DQ rule
-        # validity.plausible_age reports it (tests/flows/test_dq_checks.py).
+        # validity.plausible_age reports it (tests/reports/test_dq_checks.py).
         ("01.01.1890", date(1890, 1, 1), None),
         ("19.03.1903", date(1903, 3, 19), None),
         ("02.06.2025", None, "birth date in the future"),  # the day after TODAY

@@ -12,10 +12,12 @@ from cleaners import organisation_key
 from cleaners.organisations import (
     clean_organisation_name,
     find_legal_form,
+    is_trade_word,
     mailbox_place,
     normalize_legal_form,
     normalize_record_type,
     normalize_vat_id,
+    trade_mailbox,
     trade_synonyms,
     trade_words,
 )
@@ -242,6 +244,31 @@ def test_a_trade_or_department_mailbox_is_an_organisation_row(
         # A trade or department names no town: matching reads no other branch's town from it.
         places = pl.select(mailbox_place(pl.lit([email]))).item().to_list()
         assert places == [place]
+
+
+TRADE_WORD_CASES = [
+    ("bau", True),
+    ("immobilien", True),
+    ("dachbau", True),  # Dach + Bau
+    ("haustechnik", True),  # Haus + Technik
+    ("xybau", False),  # two letters before the trade word make no compound
+    ("bauer", False),  # a trade word at the start is no trade
+    ("huber", False),
+    ("einkauf", False),  # a department, not a trade
+]
+
+
+@pytest.mark.parametrize(("word", "is_trade"), TRADE_WORD_CASES)
+def test_a_trade_word_or_a_compound_ending_in_one_names_a_trade(word: str, is_trade: bool) -> None:
+    assert pl.select(is_trade_word(pl.lit(word))).item() is is_trade
+
+
+@pytest.mark.parametrize(("word", "is_trade"), TRADE_WORD_CASES)
+def test_a_mailbox_names_a_trade_as_a_company_name_does(word: str, is_trade: bool) -> None:
+    # One definition of a trade for the key's words (matching's sister companies) and the
+    # mailboxes; a department's mailbox is a firm's too.
+    mailbox = pl.select(trade_mailbox(pl.lit([f"{word}@hofer-gruppe.at"]))).item().to_list()
+    assert mailbox == [is_trade or word == "einkauf"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import polars as pl
@@ -10,11 +11,20 @@ import pytest
 from reports.exports import (
     CHANGES_SCHEMA,
     HASHES_SCHEMA,
+    ROW_KEY,
+    change_counts,
     classify_changes,
+    content_hashes,
+    content_text,
+    load_profile,
     merge_map,
+    render_object,
     resolve_redirects,
+    retired_changes,
+    rows_to_write,
 )
 from reports.exports.delta import crm_holdings
+from tests.reports.exports.test_export_render import golden
 
 IDS_SCHEMA = {
     "golden_id": pl.String(),
@@ -147,6 +157,26 @@ def test_merge_map_lists_source_records_and_retired_ids() -> None:
     ]
 
 
+def test_a_listed_only_merge_map_names_the_listed_records_sources_only() -> None:
+    crosswalk = pl.DataFrame(
+        {
+            "silo": ["crm", "crm", "shop"],
+            "source_id": ["1", "2", "s1"],
+            "golden_id": ["B", "D", "B"],
+        }
+    )
+    redirects = resolve_redirects(golden_ids(("A", "r2", "B")))
+    objects = pl.DataFrame({"golden_id": ["B"], "object": ["persons"]})
+    every = merge_map(crosswalk, redirects, objects)
+    listed = merge_map(crosswalk, redirects, objects, listed_only=True)
+    assert ("crm", "2", "D", None, 1) in every.rows()
+    assert listed.rows() == [
+        ("crm", "1", "B", "persons", 1),
+        ("retired_golden_id", "A", "B", "persons", 1),
+        ("shop", "s1", "B", "persons", 1),
+    ]
+
+
 def test_crm_holdings_keep_a_moved_record_and_redirect_the_gone_ones() -> None:
     written = hashes(("g1", "contact", "h1"), ("g4", "account", "h4"))
     retired = pl.DataFrame(
@@ -166,3 +196,76 @@ def test_crm_holdings_keep_a_moved_record_and_redirect_the_gone_ones() -> None:
         ("g3", "contact", None, "removed", None),
         ("g5", "contact", None, "delete", None),
     ]
+
+
+def changes(*rows: tuple[str, str, str, str | None]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=CHANGES_SCHEMA, orient="row")
+
+
+def test_content_hash_is_the_md5_of_the_rendered_row() -> None:
+    profile = load_profile("salesforce")
+    frame = golden(
+        {"last_name": "Muster", "first_name": "Max"},
+        {"last_name": "Muster", "first_name": None},
+        {"last_name": "Muster", "first_name": ""},
+        {"record_type": "organisation", "organisation_name": "Muster AG"},
+    )
+    hashed = content_hashes(frame, profile)
+    assert hashed.schema == pl.Schema(HASHES_SCHEMA)
+    expected = set()
+    for item in profile.objects:
+        texts = render_object(frame, profile, item).select(ROW_KEY, content_text(item))
+        for golden_id, text in texts.collect().rows():
+            expected.add((golden_id, item.name, hashlib.md5(text.encode()).hexdigest()))
+    assert set(hashed.rows()) == expected
+    assert hashed["golden_id"].to_list() == ["G000", "G001", "G002", "G003"]
+    assert hashed["content_hash"].n_unique() == 4  # null and empty first names told apart
+
+
+def test_content_hash_changes_with_a_cell_only() -> None:
+    profile = load_profile("salesforce")
+    before = content_hashes(golden({"last_name": "Muster"}, {"last_name": "Roth"}), profile)
+    after = content_hashes(golden({"last_name": "Muster"}, {"last_name": "Rot"}), profile)
+    assert before["content_hash"][0] == after["content_hash"][0]
+    assert before["content_hash"][1] != after["content_hash"][1]
+
+
+CURRENT = hashes(("g1", "contact", "h1"), ("g2", "contact", "h2"), ("g3", "account", "h3"))
+CHANGES = changes(
+    ("contact", "g1", "new", None),
+    ("account", "g3", "changed", None),
+    ("contact", "g4", "merged", "g1"),
+    ("contact", "g5", "removed", None),
+    ("contact", "g6", "delete", None),
+)
+
+
+@pytest.mark.parametrize(
+    ("changes_only", "rejected", "expected"),
+    [
+        (False, [], ["g1", "g2", "g3"]),
+        (True, [], ["g1", "g3"]),
+        (False, ["g2", "g2"], ["g1", "g3"]),
+        (True, ["g1"], ["g3"]),
+    ],
+)
+def test_rows_to_write(changes_only: bool, rejected: list[str], expected: list[str]) -> None:
+    refused = pl.DataFrame({"golden_id": rejected}, schema={"golden_id": pl.String()})
+    rows = rows_to_write(CURRENT, CHANGES, refused, changes_only=changes_only)
+    assert rows.schema == pl.Schema(HASHES_SCHEMA)
+    assert sorted(rows["golden_id"]) == expected
+
+
+def test_retired_changes_are_merged_removed_and_deleted() -> None:
+    assert retired_changes(CHANGES)["golden_id"].to_list() == ["g4", "g5", "g6"]
+
+
+def test_change_counts_per_object_with_every_kind() -> None:
+    counts = change_counts(CHANGES, CURRENT, ["contact", "account", "lead"])
+    assert counts["contact"] == {
+        "rows": 2, "new": 1, "changed": 0, "merged": 1, "removed": 1, "delete": 1
+    }  # fmt: skip
+    assert counts["account"] == {
+        "rows": 1, "new": 0, "changed": 1, "merged": 0, "removed": 0, "delete": 0
+    }  # fmt: skip
+    assert set(counts["lead"].values()) == {0}

@@ -18,7 +18,7 @@ from flows.dq_checks import run_dq_checks
 from reports import dq_validation
 from reports.dq_reuse import DQReuse, write_dq_cache
 from reports.dq_scores import DQResults
-from tests.flows.test_dq_checks import TODAY, _cleaned, _config, _record
+from tests.reports.test_dq_checks import TODAY, _cleaned, _config, _record
 
 
 def _night(
