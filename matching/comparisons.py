@@ -1036,14 +1036,7 @@ def _surname_mailboxes(attributes: pl.DataFrame, personal: pl.Expr) -> pl.Expr:
     surname = (letters.str.len_chars() >= 2) & (
         (letters == whole) | words.list.contains(letters) | family_forms.list.contains(letters)
     ).fill_null(False)
-    # A record without a last name (a newsletter row: "Daniela", leitner@gmx.ch) cannot tell
-    # its surname mailbox from a personal one by itself: an address that is a surname mailbox
-    # on another record that names its last name is one on this record too.
-    of_families = items.filter(surname).select(pl.col("__email").unique())["__email"]
-    nameless = pl.col("last_name_key").is_null() & pl.col("__email").is_in(of_families.implode())
-    found = (
-        items.filter(surname | nameless).group_by("__row").agg(pl.col("__email").alias("__surname"))
-    )
+    found = items.filter(surname).group_by("__row").agg(pl.col("__email").alias("__surname"))
     mailboxes = (
         frame.select("__row")
         .join(found, on="__row", how="left", maintain_order="left")["__surname"]

@@ -1,5 +1,5 @@
 """Brothers and sisters whose records carry their sex: a salutation, a first name of one sex, or
-a first name mistyped from one; and what does not override it (a family's mailbox).
+a first name mistyped from one.
 
 The records are cleaned by the real cleaners, every pair compared and scored with the default
 weights and hard rules, and clustered as a run does. Each case has a counterpart that must stay
@@ -22,7 +22,6 @@ from tests.matching.cleaned_records import cleaned
 THRESHOLD = 0.9
 LINKAGE = 0.5
 FIRST_NAME = next(c for c in COMPARISONS if c.name == "first_name")
-EMAIL = next(c for c in COMPARISONS if c.name == "email")
 HOUSE = {"street": "Lindenweg", "house_number": "7", "postal_code": "79098", "city": "Freiburg"}
 
 
@@ -124,34 +123,6 @@ def test_a_mistyped_feminine_name_beside_herself_stays_one_person() -> None:
     )
     assert _first_name_level(scored, 0, 1) != "opposite_sex"
     assert _together(groups, 0, 1)
-
-
-def test_a_surname_mailbox_on_rows_without_a_last_name_is_the_households() -> None:
-    # Newsletter rows "Simone" and "Simon" with vogt@ (a last name alone, as Simon Vogt's CRM
-    # record shows): the family's mailbox, no personal e-mail in common, so the masculine and
-    # feminine forms keep brother and sister apart.
-    groups, scored = _run(
-        {"first_name": "Simone", "emails": ["vogt@gmx.de"]},
-        {"first_name": "Simon", "emails": ["Vogt@gmx.de"]},
-        {
-            "salutation": "Herr",
-            "first_name": "Simon",
-            "last_name": "Vogt",
-            "emails": ["vogt@gmx.de"],
-        },
-    )
-    assert EMAIL.levels[_pair(scored, 0, 1)["email_level"]] == "shared_household"
-    assert not _together(groups, 0, 1)
-
-
-def test_a_personal_mailbox_on_rows_without_a_last_name_stays_personal() -> None:
-    # simon.vogt@ names a first name: a person's own address, shared by his two rows.
-    groups, scored = _run(
-        {"first_name": "Simon", "emails": ["simon.vogt@gmx.de"]},
-        {"first_name": "Simon", "emails": ["simon.vogt@gmx.de"]},
-        {"salutation": "Herr", "first_name": "Simon", "last_name": "Vogt"},
-    )
-    assert EMAIL.levels[_pair(scored, 0, 1)["email_level"]] == "shared"
 
 
 def test_a_first_name_spelled_like_the_shared_last_name_is_no_swap() -> None:
