@@ -36,6 +36,7 @@ from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
+    known_first_names,
     may_be_opposite_sex_forms,
     name_sexes,
     opposite_sex_forms,
@@ -2136,7 +2137,10 @@ def _compare_chunk(
 
 
 def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Swap the right record's first and last name where it has them the other way round."""
+    """Swap the first and last name of the record that has them the other way round: the right
+    one, unless only the left one's last name is a known first name (Krause Leon beside Leo
+    Krause: the left one is swapped, and aligning the right one to it would compare Krause with
+    Krause as first names and hide Leon / Leo in the last names)."""
     # Each similarity only where the ones before it allow a swap (few pairs after the first).
     # Compared in rapidfuzz's float32, as on all pairs: 0.9 in float32 is not below 0.9.
     sim = JaroWinkler.normalized_similarity
@@ -2150,28 +2154,40 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
         similarity("last_name_key_l", "first_name_key_r", cross_first) >= limit
     )
     straight = similarity("first_name_key_l", "first_name_key_r", cross_last)
-    swapped = pl.lit(pl.Series(cross_last & (straight < limit)))
+    swapped_rows = cross_last & (straight < limit)
+    known = sorted(known_first_names())
+    left_rows = (
+        swapped_rows
+        & pairs.select(
+            pl.col("last_name_key_l").is_in(known).fill_null(False)
+            & ~pl.col("first_name_key_l").is_in(known).fill_null(False)
+        )
+        .to_series()
+        .to_numpy()
+    )
     names = ("key", "phonetic")
-    return pairs.with_columns(
-        [
+    columns: list[pl.Expr] = []
+    for end, rows in (("l", left_rows), ("r", swapped_rows & ~left_rows)):
+        swapped = pl.lit(pl.Series(rows))
+        columns += [
             pl.when(swapped)
-            .then(pl.col(f"{other}_name_{part}_r"))
-            .otherwise(pl.col(f"{own}_name_{part}_r"))
-            .alias(f"{own}_name_{part}_r")
+            .then(pl.col(f"{other}_name_{part}_{end}"))
+            .otherwise(pl.col(f"{own}_name_{part}_{end}"))
+            .alias(f"{own}_name_{part}_{end}")
             for own, other in (("first", "last"), ("last", "first"))
             for part in names
         ]
-        + [
+        columns += [
             pl.when(swapped)
-            .then(pl.col("last_name_key_r"))
-            .otherwise(pl.col("first_name_group_r"))
-            .alias("first_name_group_r"),
+            .then(pl.col(f"last_name_key_{end}"))
+            .otherwise(pl.col(f"first_name_group_{end}"))
+            .alias(f"first_name_group_{end}"),
             pl.when(swapped)
-            .then(pl.concat_list(pl.col("last_name_key_r")))
-            .otherwise(pl.col("first_name_groups_r"))
-            .alias("first_name_groups_r"),
+            .then(pl.concat_list(pl.col(f"last_name_key_{end}")))
+            .otherwise(pl.col(f"first_name_groups_{end}"))
+            .alias(f"first_name_groups_{end}"),
         ]
-    )
+    return pairs.with_columns(columns)
 
 
 def _similarity(

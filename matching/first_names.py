@@ -212,3 +212,12 @@ def record_sex(name_sex: pl.Expr, salutation: pl.Expr) -> pl.Expr:
         .then(by_salutation)
         .otherwise(pl.lit(None, dtype=pl.String))
     )
+
+
+@cache
+def known_first_names() -> frozenset[str]:
+    """Keys of the names known to be first names: the established given names and every name
+    of the nickname tables (cleaners/data/nicknames*.csv)."""
+    from cleaners.nicknames import nickname_table
+
+    return frozenset(_given_names()) | frozenset(nickname_table().groups)

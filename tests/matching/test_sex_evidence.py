@@ -12,6 +12,7 @@ from itertools import combinations
 from typing import Any
 
 import polars as pl
+import pytest
 
 from matching.clustering import coherent_clusters, complete_pairs
 from matching.comparisons import COMPARISONS, compare_pairs
@@ -173,3 +174,16 @@ def test_jannis_and_jonas_born_the_same_day_at_one_house_are_twins() -> None:
     )
     assert _first_name_level(scored, 0, 1) == "other_given_name"
     assert not _together(groups, 0, 1)
+
+
+@pytest.mark.parametrize("swapped_first", [True, False])
+def test_a_swapped_record_is_turned_round_on_whichever_side_it_is(swapped_first: bool) -> None:
+    # "Wagner Timo" (first and last name swapped) beside "Tim Wagner": the first names compared
+    # are Timo and Tim, not Wagner and Wagner, on either side of the pair; the last names agree.
+    swapped = {"first_name": "Wagner", "last_name": "Timo", **HOUSE}
+    straight = {"first_name": "Tim", "last_name": "Wagner", **HOUSE}
+    rows = (swapped, straight) if swapped_first else (straight, swapped)
+    _, scored = _run(*rows)
+    assert _first_name_level(scored, 0, 1) not in {"exact", "nickname"}
+    last_name = next(c for c in COMPARISONS if c.name == "last_name")
+    assert last_name.levels[_pair(scored, 0, 1)["last_name_level"]] == "exact"
