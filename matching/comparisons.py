@@ -36,9 +36,12 @@ from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
     initial_or_short_form,
+    known_first_names,
     may_be_opposite_sex_forms,
+    name_sexes,
     opposite_sex_forms,
     other_given_names,
+    record_sex,
     sorted_letters,
 )
 from rules.reference import freemail_domains
@@ -183,7 +186,10 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     last name swapped, Watson Noah / Noah), nor a typo next to a nickname (Snadra / Sandy).
     Those fall into "unlike", which only weighs; so does "swapped_one_way", one name in the
     other column and the other name different (Schultz Ute / Ute Haas: swapped and married).
-    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people. So are two
+    Stefan / Stefanie is "opposite_sex": close in spelling, yet usually two people. So are close
+    names (or a short form and a full name) of two records whose sexes differ, by salutation
+    or, without one, by a first name of one sex (Herr Hanno / Hanna, Herr Michi / Frau
+    Michaela; matching.first_names.record_sex). So are two
     established given names close in spelling (Mia / Mila, Lena / Lea, Lina / Linda, Tim / Tom;
     matching.first_names.other_given_names), "other_given_name": a typo rarely lands on another
     listed name, while twins and siblings are often given such pairs. It weighs (pinned in
@@ -220,19 +226,24 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
         differ & maybe_opposite,
         opposite_sex_forms(key_l, key_r) | opposite_sex_forms(group_l, group_r),
     )
+    # Close names of two records whose sexes differ (Herr Hanno / Hanna, Herr Michi / Frau
+    # Michaela: Michi is short for either) are a brother and a sister as the forms above are.
+    shared_group = (
+        _l("first_name_groups").list.set_intersection(_r("first_name_groups")).list.len() > 0
+    ).fill_null(False)
+    shares_group = pairs.select(shared_group).to_series().to_numpy()
+    other_sex = _true_where(pairs, differ & (close_rows | shares_group), _sexes_differ(pairs))
     other_given_name = _true_where(pairs, differ & close_rows, other_given_names(key_l, key_r))
     return _levels(
         pairs,
         _either_null("first_name_key"),
         [
             key_l == key_r,
-            # Nickname: the names share a group (Andi is Andreas or Andrea).
-            (group_l == group_r)
-            | (
-                _l("first_name_groups").list.set_intersection(_r("first_name_groups")).list.len()
-                > 0
-            ).fill_null(False),
-            opposite,
+            # Nickname: the names share a group (Andi is Andreas or Andrea), unless the
+            # records' sexes say the short form stands for the other one (Herr Andi, Frau
+            # Andrea).
+            ((group_l == group_r) | shared_group) & ~(other_sex & (group_l != group_r)),
+            opposite | other_sex,
             other_given_name & close.fill_null(False),
             pl.lit(similarity) >= 0.9,
             close,
@@ -240,6 +251,19 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
             pl.lit(pl.Series(one_way)),
         ],
     )
+
+
+def _sexes_differ(pairs: pl.DataFrame) -> pl.Expr:
+    """Both records' sexes known and different (matching.first_names.record_sex: the
+    salutation, else the first name; none where they disagree). Frames prepared before the
+    first name's sex was kept (no ``first_name_sex``) go by the salutations alone."""
+    if "first_name_sex_l" in pairs.columns:
+        name_l, name_r = _l("first_name_sex"), _r("first_name_sex")
+    else:
+        name_l = name_r = pl.lit(None, dtype=pl.String)
+    sex_l = record_sex(name_l, _l("salutation"))
+    sex_r = record_sex(name_r, _r("salutation"))
+    return (sex_l != sex_r).fill_null(False)
 
 
 def _explained_difference(
@@ -278,6 +302,21 @@ def _explained_difference(
     last_crosses = check("last_name_key_l", "first_name_key_r", sim, 0.9) | check(
         "last_name_letters_l", "first_name_letters_r", letters, SCRAMBLED_SIMILARITY
     )
+    # A name crosses into the other record's last name only where the last names differ:
+    # beside one last name, a first name like it (Regina beside Aigner: the same letters) is
+    # like its own record's last name too, which says nothing of a swap (Michael Aigner and
+    # Regina Aigner are two first names).
+    same_last = (
+        pairs.select(
+            (pl.col("last_name_key_l") == pl.col("last_name_key_r"))
+            | (pl.col("last_name_letters_l") == pl.col("last_name_letters_r"))
+        )
+        .to_series()
+        .fill_null(False)
+        .to_numpy()
+    )
+    first_crosses &= ~same_last
+    last_crosses &= ~same_last
     no_last_l = pairs["last_name_key_l"].is_null().to_numpy()
     no_last_r = pairs["last_name_key_r"].is_null().to_numpy()
     crossed = (first_crosses & (last_crosses | no_last_l)) | (
@@ -870,6 +909,7 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         ).alias("birth_date_number"),
         _email_birth_year(personal).alias("email_birth_year"),
         _distinct(attributes["first_name_key"], sorted_letters).alias("first_name_letters"),
+        name_sexes(attributes["first_name_key"]).alias("first_name_sex"),
         _distinct(attributes["last_name_key"], sorted_letters).alias("last_name_letters"),
         usable.list.filter(household).alias("household_emails"),
         _surname_mailboxes(attributes, personal).alias("surname_emails"),
@@ -2078,7 +2118,10 @@ def _compare_chunk(
 
 
 def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Swap the right record's first and last name where it has them the other way round."""
+    """Swap the first and last name of the record that has them the other way round: the right
+    one, unless only the left one's last name is a known first name (Krause Leon beside Leo
+    Krause: the left one is swapped, and aligning the right one to it would compare Krause with
+    Krause as first names and hide Leon / Leo in the last names)."""
     # Each similarity only where the ones before it allow a swap (few pairs after the first).
     # Compared in rapidfuzz's float32, as on all pairs: 0.9 in float32 is not below 0.9.
     sim = JaroWinkler.normalized_similarity
@@ -2092,28 +2135,40 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
         similarity("last_name_key_l", "first_name_key_r", cross_first) >= limit
     )
     straight = similarity("first_name_key_l", "first_name_key_r", cross_last)
-    swapped = pl.lit(pl.Series(cross_last & (straight < limit)))
+    swapped_rows = cross_last & (straight < limit)
+    known = sorted(known_first_names())
+    left_rows = (
+        swapped_rows
+        & pairs.select(
+            pl.col("last_name_key_l").is_in(known).fill_null(False)
+            & ~pl.col("first_name_key_l").is_in(known).fill_null(False)
+        )
+        .to_series()
+        .to_numpy()
+    )
     names = ("key", "phonetic")
-    return pairs.with_columns(
-        [
+    columns: list[pl.Expr] = []
+    for end, rows in (("l", left_rows), ("r", swapped_rows & ~left_rows)):
+        swapped = pl.lit(pl.Series(rows))
+        columns += [
             pl.when(swapped)
-            .then(pl.col(f"{other}_name_{part}_r"))
-            .otherwise(pl.col(f"{own}_name_{part}_r"))
-            .alias(f"{own}_name_{part}_r")
+            .then(pl.col(f"{other}_name_{part}_{end}"))
+            .otherwise(pl.col(f"{own}_name_{part}_{end}"))
+            .alias(f"{own}_name_{part}_{end}")
             for own, other in (("first", "last"), ("last", "first"))
             for part in names
         ]
-        + [
+        columns += [
             pl.when(swapped)
-            .then(pl.col("last_name_key_r"))
-            .otherwise(pl.col("first_name_group_r"))
-            .alias("first_name_group_r"),
+            .then(pl.col(f"last_name_key_{end}"))
+            .otherwise(pl.col(f"first_name_group_{end}"))
+            .alias(f"first_name_group_{end}"),
             pl.when(swapped)
-            .then(pl.concat_list(pl.col("last_name_key_r")))
-            .otherwise(pl.col("first_name_groups_r"))
-            .alias("first_name_groups_r"),
+            .then(pl.concat_list(pl.col(f"last_name_key_{end}")))
+            .otherwise(pl.col(f"first_name_groups_{end}"))
+            .alias(f"first_name_groups_{end}"),
         ]
-    )
+    return pairs.with_columns(columns)
 
 
 def _similarity(

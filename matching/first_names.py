@@ -137,3 +137,87 @@ def _cut_short(shorter: pl.Expr, longer: pl.Expr) -> pl.Expr:
     commonest slip of all, a letter lost at the end or a field cut short, so such a pair counts
     as a typo even where both spellings are names (which costs twins such as Luka / Lukas)."""
     return longer.str.slice(0, longer.str.len_chars() - 1) == shorter
+
+
+#: A first name not listed resolves to a listed name's sex only when it is at least this long
+#: and one typo (a letter wrong, missing, extra, or two swapped) from listed names of one sex
+#: only: short names are one letter from many others (Nina / Nino / Nino), long ones are not
+#: (Chritsiane is Christiane mistyped, two typos from Christian).
+TYPO_SEX_MIN_LENGTH = 6
+
+
+@cache
+def _name_sexes() -> dict[str, str]:
+    """Transliteration key -> "m" or "f": the established given names (given_names.csv), and the
+    short forms whose every full name (cleaners/data/nicknames.csv) is listed with one sex
+    (Sepp: Josef, so "m"; Michi: Michael or Michaela, so none). A key listed with both sexes,
+    or whose full names are not all listed, has none."""
+    from cleaners.nicknames import nickname_table
+
+    text = resources.files("matching").joinpath("data/given_names.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    listed: dict[str, set[str]] = {}
+    for row in rows:
+        if key := name_key(row["name"]):
+            listed.setdefault(key, set()).add(row["sex"])
+    sexes = {key: next(iter(found)) for key, found in listed.items() if len(found) == 1}
+    for key, groups in nickname_table().groups.items():
+        if key in sexes:
+            continue
+        if all(group in sexes for group in groups):
+            of_groups = {sexes[group] for group in groups}
+            if len(of_groups) == 1:
+                sexes[key] = next(iter(of_groups))
+    return sexes
+
+
+def name_sexes(keys: pl.Series) -> pl.Series:
+    """Per first-name key: the sex its name says ("m", "f"), else null (see ``_name_sexes``).
+
+    A key not known resolves through a typo (``TYPO_SEX_MIN_LENGTH``): Chritsiane -> f. Computed
+    once per distinct key (rapidfuzz against the few hundred known names)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    sexes = _name_sexes()
+    distinct = keys.drop_nulls().unique()
+    unknown = [
+        key for key in distinct.to_list() if key not in sexes and len(key) >= TYPO_SEX_MIN_LENGTH
+    ]
+    resolved = dict(sexes)
+    if unknown:
+        known = list(sexes)
+        distances = process.cdist(unknown, known, scorer=OSA.distance, score_cutoff=1, workers=-1)
+        for key, row in zip(unknown, distances, strict=True):
+            near = {sexes[known[index]] for index in (row <= 1).nonzero()[0]}
+            if len(near) == 1:
+                resolved[key] = next(iter(near))
+    return keys.replace_strict(resolved, default=None, return_dtype=pl.String)
+
+
+def record_sex(name_sex: pl.Expr, salutation: pl.Expr) -> pl.Expr:
+    """A record's sex: the salutation's (Herr m, Frau f), else the first name's; null where the
+    two disagree (Frau Josef: one of them mistyped) or neither says."""
+    by_salutation = (
+        pl.when(salutation == "Herr")
+        .then(pl.lit("m"))
+        .when(salutation == "Frau")
+        .then(pl.lit("f"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return (
+        pl.when(by_salutation.is_null())
+        .then(name_sex)
+        .when(name_sex.is_null() | (name_sex == by_salutation))
+        .then(by_salutation)
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+@cache
+def known_first_names() -> frozenset[str]:
+    """Keys of the names known to be first names: the established given names and every name
+    of the nickname tables (cleaners/data/nicknames*.csv)."""
+    from cleaners.nicknames import nickname_table
+
+    return frozenset(_given_names()) | frozenset(nickname_table().groups)
