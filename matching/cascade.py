@@ -66,7 +66,6 @@ from matching.term_frequency import (
     MAX_ADJUSTMENT,
     RecordFrequencies,
     record_frequencies,
-    term_frequency_adjustments,
 )
 from matching.threads import in_threads, thread_count
 from rules.config import HardRule, MatchingConfig
@@ -97,6 +96,8 @@ BOUND_MARGIN = 1e-6
 Result = TypeVar("Result")
 #: Marks a level not compared (a pruned pair's later stages) in the level arrays.
 NOT_COMPARED = -128
+#: kept_pairs' seeded sample of the pairs (of left_key, right_key).
+SAMPLE = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
 
 
 def best_weights(weights: MatchWeights, term_frequency: bool) -> dict[str, float]:
@@ -175,7 +176,6 @@ class PairBound:
     best: dict[str, float]
     hard_rules: Sequence[HardRule]
     review_threshold: float
-    records: pl.DataFrame
     frequencies: RecordFrequencies | None
 
     @classmethod
@@ -197,46 +197,88 @@ class PairBound:
             best_weights(weights, settings.term_frequency),
             settings.hard_rules,
             settings.review_threshold,
-            records,
             frequencies,
         )
 
-    def prunable(self, compared: pl.DataFrame, names: frozenset[str]) -> np.ndarray:
-        """Per pair of ``compared`` (keys, record types and the levels of ``names``): surely
-        below the review threshold and outside kept_pairs' sample."""
-        frame = compared
-        if self.frequencies is not None:
-            # Comparisons not compared yet read as missing: their adjustment is in ``best``.
-            frame = term_frequency_adjustments(
-                compared.with_columns(
-                    pl.lit(MISSING, dtype=pl.Int8).alias(f"{name}_level")
-                    for name in ADJUSTED
-                    if name not in names
-                ),
-                self.records,
-                self.frequencies,
-            )
-        score = pl.lit(self.weights.prior, dtype=pl.Float64)
+    def numbered(self, keys: pl.Series) -> NumberedBound:
+        """This bound for pairs given as record numbers (places in ``keys``)."""
+        tables = {}
         for comparison in COMPARISONS:
-            if comparison.name not in names:
-                score = score + self.best[comparison.name]
-                continue
             table = self.weights.levels[comparison.name]
-            mapping = {index: table[label] for index, label in enumerate(comparison.levels)}
-            mapping[MISSING] = 0.0
-            weight = pl.col(f"{comparison.name}_level").replace_strict(
-                mapping, return_dtype=pl.Float64
+            # Index level + 1: 0 is MISSING (weighs nothing).
+            tables[comparison.name] = np.array(
+                [0.0, *(table[label] for label in comparison.levels)], dtype=np.float64
             )
-            if f"{comparison.name}_tf_adjustment" in frame.columns:
-                weight = weight + pl.col(f"{comparison.name}_tf_adjustment")
-            score = score + weight
-        probability = 1.0 / (1.0 + pl.lit(2.0).pow(-(score + BOUND_MARGIN)))
-        surely_no, may_raise = hard_rule_bounds(self.hard_rules, names)
-        sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
-        below = (probability < self.review_threshold) & ~may_raise
-        if self.review_threshold > 0:
-            below = below | surely_no
-        return frame.select((below & ~sample).alias("prunable")).to_series().to_numpy()
+        frequencies = {}
+        for name, (_, label) in ADJUSTED.items():
+            found = None if self.frequencies is None else self.frequencies[name]
+            if found is None:
+                continue
+            per_record, average = found
+            tf = (
+                keys.alias("record_key")
+                .to_frame()
+                .join(per_record, on="record_key", how="left", maintain_order="left")["tf"]
+                .cast(pl.Float64)
+                .to_numpy()
+            )
+            exact = next(c for c in COMPARISONS if c.name == name).levels.index(label)
+            frequencies[name] = (tf, average, exact)
+        return NumberedBound(self, tables, frequencies)
+
+
+@dataclass(frozen=True)
+class NumberedBound:
+    """PairBound for pairs of record numbers: the weights looked up in arrays by level, the
+    term frequencies by record number (a lookup by key per chunk and stage joined a million
+    keys each time)."""
+
+    bound: PairBound
+    #: per comparison: the weight of level i at i + 1, 0 (missing) at 0
+    tables: dict[str, np.ndarray]
+    #: per adjusted comparison with values: tf per record number (NaN: none), the average tf,
+    #: the exact level's index
+    frequencies: dict[str, tuple[np.ndarray, float, int]]
+
+    def prunable(
+        self,
+        compared: pl.DataFrame,
+        levels: dict[str, np.ndarray],
+        numbers: tuple[np.ndarray, np.ndarray],
+        sample: np.ndarray,
+    ) -> np.ndarray:
+        """Per pair: surely below the review threshold and outside kept_pairs' ``sample``.
+
+        ``levels``: per compared comparison (by name) the pairs' levels; ``numbers``: their
+        left and right record numbers; ``compared``: their record types, same_domain_owner
+        and ``<name>_level`` columns (the hard rules read them)."""
+        bound = self.bound
+        names = frozenset(levels)
+        score = np.full(len(sample), bound.weights.prior, dtype=np.float64)
+        for comparison in COMPARISONS:
+            name = comparison.name
+            if name not in names:
+                score += bound.best[name]
+                continue
+            level = levels[name].astype(np.intp)
+            weight = self.tables[name][level + 1]
+            if name in self.frequencies:
+                # matching.term_frequency's adjustment: the exact level only, by the more
+                # common of the two records' values (not compared yet: in ``best``).
+                tf, average, exact = self.frequencies[name]
+                rows = np.flatnonzero(level == exact)
+                larger = np.fmax(tf[numbers[0][rows]], tf[numbers[1][rows]])
+                known = ~np.isnan(larger)
+                rows, larger = rows[known], larger[known]
+                weight[rows] += np.clip(np.log2(average / larger), -MAX_ADJUSTMENT, MAX_ADJUSTMENT)
+            score += weight
+        probability = 1.0 / (1.0 + np.exp2(-(score + BOUND_MARGIN)))
+        surely_no, may_raise = hard_rule_bounds(bound.hard_rules, names)
+        rules = compared.select(surely_no.alias("no"), may_raise.alias("raise"))
+        below = (probability < bound.review_threshold) & ~rules["raise"].to_numpy()
+        if bound.review_threshold > 0:
+            below = below | rules["no"].to_numpy()
+        return below & ~sample
 
 
 @dataclass(frozen=True)
@@ -325,7 +367,7 @@ class _Stages:
         self.sides = PairSides.of(attributes)
         # Per record number (a place in numbered.keys): its row in the attributes.
         self.row_of = self.sides.rows_of(numbered.keys).to_numpy()
-        self.bound = bound
+        self.bound = bound.numbered(numbered.keys)
         self.stages = [[c for c in COMPARISONS if c.name in stage] for stage in STAGES]
 
     def chunk(self, rows: np.ndarray) -> _Staged:
@@ -333,6 +375,8 @@ class _Stages:
         left, right = numbers["left"].to_numpy(), numbers["right"].to_numpy()
         keys = self.numbered.keys
         pairs = pl.DataFrame({"left_key": keys.gather(left), "right_key": keys.gather(right)})
+        # kept_pairs' sample: never pruned.
+        sample = pairs.select(SAMPLE).to_series().to_numpy()
         places = [
             pl.Series(self.row_of[left], dtype=pl.UInt32),
             pl.Series(self.row_of[right], dtype=pl.UInt32),
@@ -342,23 +386,29 @@ class _Stages:
         levels = {column: np.full(height, NOT_COMPARED, dtype=np.int8) for column in LEVEL_COLUMNS}
         pruned = np.zeros(height, dtype=bool)
         still = np.arange(height)
-        done: frozenset[str] = frozenset()
+        done: list[str] = []
         counts = []
         for number, comparisons in enumerate(self.stages):
             counts.append(len(still))
-            compared = compared_levels(joined, ["left_key", "right_key"], comparisons)
+            compared = compared_levels(joined, [], comparisons)
             for comparison in comparisons:
                 column = f"{comparison.name}_level"
                 levels[column][still] = compared[column].to_numpy()
-            done = done | frozenset(c.name for c in comparisons)
+            done += [comparison.name for comparison in comparisons]
             if number == len(self.stages) - 1 or not len(still):
                 break
+            known = {name: levels[f"{name}_level"][still] for name in done}
             earlier = [
-                pl.Series(f"{name}_level", levels[f"{name}_level"][still], dtype=pl.Int8)
-                for name in sorted(done)
+                pl.Series(f"{name}_level", values, dtype=pl.Int8)
+                for name, values in known.items()
                 if f"{name}_level" not in compared.columns
             ]
-            prunable = self.bound.prunable(compared.with_columns(earlier), done)
+            prunable = self.bound.prunable(
+                compared.with_columns(earlier),
+                known,
+                (left[still], right[still]),
+                sample[still],
+            )
             if prunable.any():
                 pruned[still[prunable]] = True
                 still = still[~prunable]
