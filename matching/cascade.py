@@ -7,16 +7,20 @@ inside a component of accepted pairs). Here, with ``[matching] prune_pairs``:
 
 1. the EM learns the weights from a seeded sample of ``em_candidate_pairs`` candidate pairs,
    every field compared (all pairs when there are fewer: then nothing below is left to do,
-   and the weights are those of the EM over all pairs);
+   and the weights are those of the EM over all pairs); with the weights known already (a
+   night keeping the frozen model, ``FrozenModel``, or ``estimate_weights = false``) no pair
+   is compared for the EM;
 2. the other pairs are compared a stage (``STAGES``) of comparisons at a time, the cheap and
-   decisive ones first. After each stage a pair's score is bounded from above: the weights of
-   its compared levels (with their term-frequency adjustments) plus, for each comparison not
-   yet compared, the best weight any of its levels has (0 when missing, the most a
-   term-frequency adjustment adds included). A hard "no match" rule whose conditions are all
+   decisive ones first, a chunk of pairs at a time through all stages: the chunk's two
+   records' attributes are gathered once (by record number) and swapped names aligned once.
+   After each stage a pair's score is bounded from above: the weights of its compared levels
+   (with their term-frequency adjustments) plus, for each comparison not yet compared, the
+   best weight any of its levels has (0 when missing, the most a term-frequency adjustment
+   adds included). A hard "no match" rule whose conditions are all
    decided by the compared levels makes the pair's probability 0. A pair whose bound stays
    below the review threshold is not compared further ("pruned"), unless a hard "match" rule
-   (or the organisation mailbox rule) might still apply to it, or it is in kept_pairs' seeded
-   sample;
+   (or the person's or the organisation mailbox rule) might still apply to it, or it is in
+   kept_pairs' seeded sample;
 3. kept_pairs scores the rest; a pruned pair is scored only when it falls inside a component
    of accepted pairs, its fields then compared in full (``PrunedCompared.take``).
 
@@ -24,7 +28,9 @@ Reviewer decisions, overrides and links act on the kept pairs and the records (f
 a pruned pair was below the review threshold, so dropped today in any case: the kept pairs,
 their scores and the clusters are the same as with every field of every pair compared
 (tests/matching/test_cascade.py). Only the weights may differ from an EM over every pair,
-when there are more pairs than the sample.
+when there are more pairs than the sample. The nightly flow prunes too: matching.incremental
+keeps a pruned pair in the match cache with the levels it was compared on, and the next
+nights leave it pruned while its records and their domain owners are unchanged.
 """
 
 from __future__ import annotations
