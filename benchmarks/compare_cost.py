@@ -8,8 +8,14 @@ and budget (both cached under ``--cache``, keyed by size and corruption), then o
 and every comparison, and of compare_pairs as a whole. ``--save FILE`` writes compare_pairs'
 output (parquet) so that two commits' levels can be compared with ``--against FILE``.
 
+``--cascade``: instead, the CPU seconds of matching.cascade's stages over the same records'
+candidate pairs (blocking, the EM on a sample of ``--em-pairs``, the stages),
+the pairs each stage compared and the pairs pruned; with ``--save``/``--against`` the levels
+and pruned pairs, so that two commits' cascades can be compared.
+
 Usage: python -m benchmarks.compare_cost --records 100000 [--corruption light] [--pairs N]
                                          [--cache DIR] [--save FILE] [--against FILE]
+       python -m benchmarks.compare_cost --records 100000 --cascade [--em-pairs N]
 """
 
 from __future__ import annotations
@@ -89,6 +95,47 @@ def measure(
     return seconds, compared
 
 
+def cascade(cleaned: pl.DataFrame, em_pairs: int, chunk: int) -> tuple[list[str], pl.DataFrame]:
+    """CPU of compare_in_stages (weights from the EM on ``em_pairs`` compared in full), the
+    pairs per stage, and the levels with the pruned mask."""
+    from matching import cascade as cascade_module
+    from matching.cascade import compare_in_stages
+    from matching.chunked_match import CHUNKS_PER_BATCH
+    from matching.comparisons import compare_pairs
+    from rules.config import MatchingConfig
+
+    settings = MatchingConfig.model_validate({"incremental": False, "em_candidate_pairs": em_pairs})
+    # Each call of cascade._with_rows timed: the first compares the EM's sample, the others
+    # the stages (one call per stage, or one for all stages).
+    calls: list[float] = []
+    with_rows = cascade_module._with_rows
+
+    def timed_rows(*args: Any) -> Any:
+        clock = time.process_time()
+        result = with_rows(*args)
+        calls.append(time.process_time() - clock)
+        return result
+
+    cascade_module._with_rows = timed_rows  # type: ignore[assignment]
+    try:
+        wall, clock = time.perf_counter(), time.process_time()
+        staged = compare_in_stages(
+            cleaned, settings, compare_pairs, chunk * CHUNKS_PER_BATCH, chunk
+        )
+        seconds, wall = time.process_time() - clock, time.perf_counter() - wall
+    finally:
+        cascade_module._with_rows = with_rows
+    stages = ", ".join(f"{count:,}" for count in staged.stage_pairs)
+    lines = [
+        f"cascade: {staged.compared.height:,} pairs, {seconds:.2f} s CPU, {wall:.2f} s wall; "
+        f"pairs compared in full / per stage: {stages}; pruned {int(staged.pruned.sum()):,}",
+        f"  the stages: {sum(calls[1:]):.2f} s CPU "
+        f"({1e6 * sum(calls[1:]) / max(staged.stage_pairs[1], 1):.2f} µs a pair entering them)",
+    ]
+    levels = staged.compared.levels.with_columns(pl.Series("pruned", staged.pruned))
+    return lines, levels
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, required=True)
@@ -98,9 +145,20 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "compare-cost")
     parser.add_argument("--save", type=Path, help="write compare_pairs' output here")
     parser.add_argument("--against", type=Path, help="assert the output equals this file's")
+    parser.add_argument("--cascade", action="store_true", help="time matching.cascade's stages")
+    parser.add_argument("--em-pairs", type=int, default=1000, help="the cascade's EM sample")
     args = parser.parse_args()
 
     cleaned, pairs = cached_inputs(args.records, args.corruption, args.cache)
+    if args.cascade:
+        lines, levels = cascade(cleaned, args.em_pairs, args.chunk)
+        if args.save:
+            levels.write_parquet(args.save)
+        if args.against:
+            same = levels.equals(pl.read_parquet(args.against))
+            lines.append(f"{'equal to' if same else 'DIFFERENT from'} {args.against}")
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
     pairs = pairs.head(args.pairs)
     seconds, compared = measure(pairs, cleaned, args.chunk)
     lines = [

@@ -467,7 +467,8 @@ def demo_case(args: argparse.Namespace) -> list[str]:
     lines = [
         f"scale demo-{persons} (seed {args.seed}): {outcome['rows_read']:,} rows read, "
         f"{outcome['records']:,} records, {outcome['candidate_pairs']:,} candidate pairs, "
-        f"{outcome['golden_records']:,} golden records, {outcome['review_pairs']:,} review pairs",
+        f"{outcome['golden_records']:,} golden records, {outcome['review_pairs']:,} review pairs, "
+        f"{outcome['pruned_pairs']:,} pairs pruned by the cascade",
         f"  generating the data: {generated['wall_seconds']} s, {generated['cpu_seconds']} s CPU, "
         f"peak {generated['peak_rss_mib']:,} MiB (child process; cached in {data})",
         f"  nightly flow: {outcome['wall_seconds']} s wall, {outcome['cpu_seconds']} s CPU, "
@@ -494,7 +495,8 @@ def demo_case(args: argparse.Namespace) -> list[str]:
             f"{second['wall_seconds']} s wall, {second['cpu_seconds']} s CPU, sampled peak "
             f"{second['sampled_peak_rss_mib']:,} MiB RSS; matching {matching.get('mode')}: "
             f"{matching.get('compared_pairs', 0):,} pairs compared, "
-            f"{matching.get('reused_pairs', 0):,} reused",
+            f"{matching.get('reused_pairs', 0):,} reused, "
+            f"{matching.get('pruned_pairs', 0):,} of them pruned",
             *_stage_table(second),
         ]
     lines.append(f"results: {result_file}")
@@ -518,6 +520,8 @@ def _demo_outcome(
         "records": summary.records_in_crosswalk,
         "golden_records": summary.golden_records,
         "candidate_pairs": report.candidate_pairs if report else 0,
+        # getattr: also for a MatchReport from before the cascade pruned nights
+        "pruned_pairs": getattr(report, "pruned_pairs", 0) if report else 0,
         "pairs_per_blocking_rule": dict(report.pairs_per_rule) if report else {},
         "review_pairs": summary.review_pairs,
         "generate": generated,

@@ -7,16 +7,20 @@ inside a component of accepted pairs). Here, with ``[matching] prune_pairs``:
 
 1. the EM learns the weights from a seeded sample of ``em_candidate_pairs`` candidate pairs,
    every field compared (all pairs when there are fewer: then nothing below is left to do,
-   and the weights are those of the EM over all pairs);
+   and the weights are those of the EM over all pairs); with the weights known already (a
+   night keeping the frozen model, ``FrozenModel``, or ``estimate_weights = false``) no pair
+   is compared for the EM;
 2. the other pairs are compared a stage (``STAGES``) of comparisons at a time, the cheap and
-   decisive ones first. After each stage a pair's score is bounded from above: the weights of
-   its compared levels (with their term-frequency adjustments) plus, for each comparison not
-   yet compared, the best weight any of its levels has (0 when missing, the most a
-   term-frequency adjustment adds included). A hard "no match" rule whose conditions are all
+   decisive ones first, a chunk of pairs at a time through all stages: the chunk's two
+   records' attributes are gathered once (by record number) and swapped names aligned once.
+   After each stage a pair's score is bounded from above: the weights of its compared levels
+   (with their term-frequency adjustments) plus, for each comparison not yet compared, the
+   best weight any of its levels has (0 when missing, the most a term-frequency adjustment
+   adds included). A hard "no match" rule whose conditions are all
    decided by the compared levels makes the pair's probability 0. A pair whose bound stays
    below the review threshold is not compared further ("pruned"), unless a hard "match" rule
-   (or the organisation mailbox rule) might still apply to it, or it is in kept_pairs' seeded
-   sample;
+   (or the person's or the organisation mailbox rule) might still apply to it, or it is in
+   kept_pairs' seeded sample;
 3. kept_pairs scores the rest; a pruned pair is scored only when it falls inside a component
    of accepted pairs, its fields then compared in full (``PrunedCompared.take``).
 
@@ -24,7 +28,9 @@ Reviewer decisions, overrides and links act on the kept pairs and the records (f
 a pruned pair was below the review threshold, so dropped today in any case: the kept pairs,
 their scores and the clusters are the same as with every field of every pair compared
 (tests/matching/test_cascade.py). Only the weights may differ from an EM over every pair,
-when there are more pairs than the sample.
+when there are more pairs than the sample. The nightly flow prunes too: matching.incremental
+keeps a pruned pair in the match cache with the levels it was compared on, and the next
+nights leave it pruned while its records and their domain owners are unchanged.
 """
 
 from __future__ import annotations
@@ -48,8 +54,9 @@ from matching.comparisons import (
     COMPARE_CHUNK_PAIRS,
     COMPARISONS,
     MISSING,
-    Comparison,
+    PairSides,
     compare_pairs,
+    compared_levels,
     comparison_attributes,
 )
 from matching.estimation import (
@@ -65,7 +72,6 @@ from matching.term_frequency import (
     MAX_ADJUSTMENT,
     RecordFrequencies,
     record_frequencies,
-    term_frequency_adjustments,
 )
 from matching.threads import in_threads, thread_count
 from rules.config import HardRule, MatchingConfig
@@ -96,6 +102,8 @@ BOUND_MARGIN = 1e-6
 Result = TypeVar("Result")
 #: Marks a level not compared (a pruned pair's later stages) in the level arrays.
 NOT_COMPARED = -128
+#: kept_pairs' seeded sample of the pairs (of left_key, right_key).
+SAMPLE = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
 
 
 def best_weights(weights: MatchWeights, term_frequency: bool) -> dict[str, float]:
@@ -117,6 +125,11 @@ def _known(text: str, compared: frozenset[str]) -> tuple[pl.Expr, pl.Expr]:
         holds = level_condition(text).fill_null(False)
         return holds, holds
     return pl.lit(False), pl.lit(True)
+
+
+def _missing(name: str, compared: frozenset[str]) -> pl.Expr:
+    """May the comparison ``name`` be missing (its level MISSING, or not compared yet)?"""
+    return pl.col(f"{name}_level") == MISSING if name in compared else pl.lit(True)
 
 
 def hard_rule_bounds(
@@ -149,7 +162,16 @@ def hard_rule_bounds(
             may_raise = may_raise | maybe.fill_null(False)
     organisations = (types[0] == "organisation") & (types[1] == "organisation")
     mailbox = organisations & _known("organisation:only_one", compared)[1]
-    return surely_no, (may_raise | mailbox).fill_null(False)
+    # The person's mailbox rule: a nameless row and the one person owning its address.
+    persons = (types[0] == "person") & (types[1] == "person")
+    person_mailbox = (
+        persons
+        & pl.col("same_domain_owner")
+        & _known("email:shared|shared_household", compared)[1]
+        & _missing("first_name", compared)
+        & _missing("last_name", compared)
+    )
+    return surely_no, (may_raise | mailbox | person_mailbox).fill_null(False)
 
 
 @dataclass(frozen=True)
@@ -160,60 +182,109 @@ class PairBound:
     best: dict[str, float]
     hard_rules: Sequence[HardRule]
     review_threshold: float
-    records: pl.DataFrame
     frequencies: RecordFrequencies | None
 
     @classmethod
     def of(
-        cls, settings: MatchingConfig, weights: MatchWeights, records: pl.DataFrame
+        cls,
+        settings: MatchingConfig,
+        weights: MatchWeights,
+        records: pl.DataFrame,
+        frequencies: RecordFrequencies | None = None,
     ) -> PairBound:
-        """The bound of ``[matching]``'s rules and threshold with ``weights``."""
-        frequencies = record_frequencies(records) if settings.term_frequency else None
+        """The bound of ``[matching]``'s rules and threshold with ``weights`` (and the term
+        frequencies scoring reads: ``frequencies``, else counted from ``records``)."""
+        if not settings.term_frequency:
+            frequencies = None
+        elif frequencies is None:
+            frequencies = record_frequencies(records)
         return cls(
             weights,
             best_weights(weights, settings.term_frequency),
             settings.hard_rules,
             settings.review_threshold,
-            records,
             frequencies,
         )
 
-    def prunable(self, compared: pl.DataFrame, names: frozenset[str]) -> np.ndarray:
-        """Per pair of ``compared`` (keys, record types and the levels of ``names``): surely
-        below the review threshold and outside kept_pairs' sample."""
-        frame = compared
-        if self.frequencies is not None:
-            # Comparisons not compared yet read as missing: their adjustment is in ``best``.
-            frame = term_frequency_adjustments(
-                compared.with_columns(
-                    pl.lit(MISSING, dtype=pl.Int8).alias(f"{name}_level")
-                    for name in ADJUSTED
-                    if name not in names
-                ),
-                self.records,
-                self.frequencies,
-            )
-        score = pl.lit(self.weights.prior, dtype=pl.Float64)
+    def numbered(self, keys: pl.Series) -> NumberedBound:
+        """This bound for pairs given as record numbers (places in ``keys``)."""
+        tables = {}
         for comparison in COMPARISONS:
-            if comparison.name not in names:
-                score = score + self.best[comparison.name]
-                continue
             table = self.weights.levels[comparison.name]
-            mapping = {index: table[label] for index, label in enumerate(comparison.levels)}
-            mapping[MISSING] = 0.0
-            weight = pl.col(f"{comparison.name}_level").replace_strict(
-                mapping, return_dtype=pl.Float64
+            # Index level + 1: 0 is MISSING (weighs nothing).
+            tables[comparison.name] = np.array(
+                [0.0, *(table[label] for label in comparison.levels)], dtype=np.float64
             )
-            if f"{comparison.name}_tf_adjustment" in frame.columns:
-                weight = weight + pl.col(f"{comparison.name}_tf_adjustment")
-            score = score + weight
-        probability = 1.0 / (1.0 + pl.lit(2.0).pow(-(score + BOUND_MARGIN)))
-        surely_no, may_raise = hard_rule_bounds(self.hard_rules, names)
-        sample = pl.struct("left_key", "right_key").hash(SAMPLE_SEED) % SAMPLE_SHARE == 0
-        below = (probability < self.review_threshold) & ~may_raise
-        if self.review_threshold > 0:
-            below = below | surely_no
-        return frame.select((below & ~sample).alias("prunable")).to_series().to_numpy()
+        frequencies = {}
+        for name, (_, label) in ADJUSTED.items():
+            found = None if self.frequencies is None else self.frequencies[name]
+            if found is None:
+                continue
+            per_record, average = found
+            tf = (
+                keys.alias("record_key")
+                .to_frame()
+                .join(per_record, on="record_key", how="left", maintain_order="left")["tf"]
+                .cast(pl.Float64)
+                .to_numpy()
+            )
+            exact = next(c for c in COMPARISONS if c.name == name).levels.index(label)
+            frequencies[name] = (tf, average, exact)
+        return NumberedBound(self, tables, frequencies)
+
+
+@dataclass(frozen=True)
+class NumberedBound:
+    """PairBound for pairs of record numbers: the weights looked up in arrays by level, the
+    term frequencies by record number (a lookup by key per chunk and stage joined a million
+    keys each time)."""
+
+    bound: PairBound
+    #: per comparison: the weight of level i at i + 1, 0 (missing) at 0
+    tables: dict[str, np.ndarray]
+    #: per adjusted comparison with values: tf per record number (NaN: none), the average tf,
+    #: the exact level's index
+    frequencies: dict[str, tuple[np.ndarray, float, int]]
+
+    def prunable(
+        self,
+        compared: pl.DataFrame,
+        levels: dict[str, np.ndarray],
+        numbers: tuple[np.ndarray, np.ndarray],
+        sample: np.ndarray,
+    ) -> np.ndarray:
+        """Per pair: surely below the review threshold and outside kept_pairs' ``sample``.
+
+        ``levels``: per compared comparison (by name) the pairs' levels; ``numbers``: their
+        left and right record numbers; ``compared``: their record types, same_domain_owner
+        and ``<name>_level`` columns (the hard rules read them)."""
+        bound = self.bound
+        names = frozenset(levels)
+        score = np.full(len(sample), bound.weights.prior, dtype=np.float64)
+        for comparison in COMPARISONS:
+            name = comparison.name
+            if name not in names:
+                score += bound.best[name]
+                continue
+            level = levels[name].astype(np.intp)
+            weight = self.tables[name][level + 1]
+            if name in self.frequencies:
+                # matching.term_frequency's adjustment: the exact level only, by the more
+                # common of the two records' values (not compared yet: in ``best``).
+                tf, average, exact = self.frequencies[name]
+                rows = np.flatnonzero(level == exact)
+                larger = np.fmax(tf[numbers[0][rows]], tf[numbers[1][rows]])
+                known = ~np.isnan(larger)
+                rows, larger = rows[known], larger[known]
+                weight[rows] += np.clip(np.log2(average / larger), -MAX_ADJUSTMENT, MAX_ADJUSTMENT)
+            score += weight
+        probability = 1.0 / (1.0 + np.exp2(-(score + BOUND_MARGIN)))
+        surely_no, may_raise = hard_rule_bounds(bound.hard_rules, names)
+        rules = compared.select(surely_no.alias("no"), may_raise.alias("raise"))
+        below = (probability < bound.review_threshold) & ~rules["raise"].to_numpy()
+        if bound.review_threshold > 0:
+            below = below | rules["no"].to_numpy()
+        return below & ~sample
 
 
 @dataclass(frozen=True)
@@ -264,6 +335,16 @@ class CascadeMatch:
     pruned: np.ndarray
     #: Pairs compared in full for the EM, then the pairs each of STAGES compared.
     stage_pairs: tuple[int, ...] = ()
+    #: The term frequencies the bound read (scoring reads the same; None: not adjusted)
+    frequencies: RecordFrequencies | None = None
+
+
+@dataclass(frozen=True)
+class FrozenModel:
+    """Weights and term frequencies known before comparing (matching.frozen_model): no EM."""
+
+    weights: MatchWeights
+    frequencies: RecordFrequencies | None
 
 
 def _batches(rows: np.ndarray, batch_pairs: int) -> list[np.ndarray]:
@@ -272,15 +353,110 @@ def _batches(rows: np.ndarray, batch_pairs: int) -> list[np.ndarray]:
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
+@dataclass(frozen=True)
+class _Staged:
+    """One batch through the stages: levels (NOT_COMPARED where pruned before), pruned pairs
+    and the pairs each stage compared."""
+
+    levels: dict[str, np.ndarray]
+    pruned: np.ndarray
+    stage_pairs: tuple[int, ...]
+
+
+class _Stages:
+    """The stages over pairs of ``numbered``: each chunk's two records' attributes gathered
+    once (by record number, no key looked up) and their swapped names aligned once; each
+    stage compares the pairs still open and the bound prunes."""
+
+    def __init__(self, numbered: NumberedPairs, attributes: pl.DataFrame, bound: PairBound) -> None:
+        self.numbered = numbered
+        self.sides = PairSides.of(attributes)
+        # Per record number (a place in numbered.keys): its row in the attributes.
+        self.row_of = self.sides.rows_of(numbered.keys).to_numpy()
+        self.bound = bound.numbered(numbered.keys)
+        self.stages = [[c for c in COMPARISONS if c.name in stage] for stage in STAGES]
+
+    def chunk(self, rows: np.ndarray) -> _Staged:
+        numbers = self.numbered.pairs[pl.Series(rows, dtype=pl.UInt32)]
+        left, right = numbers["left"].to_numpy(), numbers["right"].to_numpy()
+        keys = self.numbered.keys
+        pairs = pl.DataFrame({"left_key": keys.gather(left), "right_key": keys.gather(right)})
+        # kept_pairs' sample: never pruned.
+        sample = pairs.select(SAMPLE).to_series().to_numpy()
+        places = [
+            pl.Series(self.row_of[left], dtype=pl.UInt32),
+            pl.Series(self.row_of[right], dtype=pl.UInt32),
+        ]
+        joined = self.sides.joined(pairs, places)
+        height = len(rows)
+        levels = {column: np.full(height, NOT_COMPARED, dtype=np.int8) for column in LEVEL_COLUMNS}
+        pruned = np.zeros(height, dtype=bool)
+        still = np.arange(height)
+        done: list[str] = []
+        counts = []
+        for number, comparisons in enumerate(self.stages):
+            counts.append(len(still))
+            compared = compared_levels(joined, [], comparisons)
+            for comparison in comparisons:
+                column = f"{comparison.name}_level"
+                levels[column][still] = compared[column].to_numpy()
+            done += [comparison.name for comparison in comparisons]
+            if number == len(self.stages) - 1 or not len(still):
+                break
+            known = {name: levels[f"{name}_level"][still] for name in done}
+            earlier = [
+                pl.Series(f"{name}_level", values, dtype=pl.Int8)
+                for name, values in known.items()
+                if f"{name}_level" not in compared.columns
+            ]
+            prunable = self.bound.prunable(
+                compared.with_columns(earlier),
+                known,
+                (left[still], right[still]),
+                sample[still],
+            )
+            if prunable.any():
+                pruned[still[prunable]] = True
+                still = still[~prunable]
+                joined = joined.filter(pl.Series(~prunable))
+        counts += [0] * (len(self.stages) - len(counts))
+        return _Staged(levels, pruned, tuple(counts))
+
+    def batch(self, rows: np.ndarray, chunk_pairs: int) -> _Staged:
+        parts = [
+            self.chunk(rows[start : start + chunk_pairs])
+            for start in range(0, len(rows), chunk_pairs)
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        return _Staged(
+            {
+                column: np.concatenate([part.levels[column] for part in parts])
+                for column in LEVEL_COLUMNS
+            },
+            np.concatenate([part.pruned for part in parts]),
+            tuple(
+                int(sum(counts))
+                for counts in zip(*(part.stage_pairs for part in parts), strict=True)
+            ),
+        )
+
+
 def compare_in_stages(
     records: pl.DataFrame,
     settings: MatchingConfig,
     compare: Compare,
     batch_pairs: int,
     chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+    model: FrozenModel | None = None,
 ) -> CascadeMatch:
     """Block; the EM on a sample of the pairs; the other pairs compared stage by stage (module
-    text), ``batch_pairs`` side by side in threads, each ``chunk_pairs`` at a time."""
+    text), ``batch_pairs`` side by side in threads, each ``chunk_pairs`` at a time.
+
+    ``model``: the weights and term frequencies to score with, known already (a night keeping
+    the frozen model): no EM, every pair goes through the stages. Without the EM (``[matching]
+    estimate_weights = false``) no pair is compared in full for it either.
+    """
     blocking, numbered = numbered_candidate_pairs(
         records,
         settings.blocking_rules,
@@ -289,8 +465,11 @@ def compare_in_stages(
     )
     height = numbered.height
     attributes = comparison_attributes(records)
-    sample = candidate_sample(height, settings.em_candidate_pairs)
-    in_full = np.ones(height, dtype=bool) if sample is None else sample
+    estimate = model is None and settings.estimate_weights and height > 0
+    sample = candidate_sample(height, settings.em_candidate_pairs) if estimate else None
+    in_full = np.zeros(height, dtype=bool) if not estimate else sample
+    if in_full is None:
+        in_full = np.ones(height, dtype=bool)
     levels = {column: np.full(height, NOT_COMPARED, dtype=np.int8) for column in LEVEL_COLUMNS}
 
     # 1. The sample, every field compared (through ``compare``: the flow's partitions and
@@ -311,55 +490,37 @@ def compare_in_stages(
         patterns.append(batch_patterns)
         for column in LEVEL_COLUMNS:
             levels[column][batch_rows] = batch_levels[column].to_numpy()
-    weights = MatchWeights.defaults()
-    if settings.estimate_weights and height > 0:
-        weights = estimate_from_patterns(
-            records,
-            add_patterns(patterns),
-            weights,
-            sample_size=settings.em_sample_size,
-            candidate_pairs=height,
-        ).weights
+    if model is not None:
+        weights = model.weights
+    else:
+        weights = MatchWeights.defaults()
+        if estimate:
+            weights = estimate_from_patterns(
+                records,
+                add_patterns(patterns),
+                weights,
+                sample_size=settings.em_sample_size,
+                candidate_pairs=height,
+            ).weights
     del patterns
 
-    # 2. The other pairs, a stage at a time, each stage on the pairs the last one left open.
-    bound = PairBound.of(settings, weights, records)
+    # 2. The other pairs, a chunk at a time through every stage: the chunk's attributes
+    # gathered once, each stage on the pairs the last one left open.
+    if model is not None:
+        bound = PairBound.of(settings, weights, records, model.frequencies)
+    else:
+        bound = PairBound.of(settings, weights, records)
+    stages = _Stages(numbered, attributes, bound)
     open_rows = np.flatnonzero(~in_full)
     pruned = np.zeros(height, dtype=bool)
-    done: frozenset[str] = frozenset()
-    stage_pairs = [len(full_rows)]
-    for stage in STAGES:
-        stage_pairs.append(len(open_rows))
-        comparisons = [c for c in COMPARISONS if c.name in stage]
-        done = done | frozenset(stage)
-        earlier = [f"{name}_level" for name in sorted(done - frozenset(stage))]
-        last = len(done) == len(COMPARISONS)
-
-        def compare_stage(
-            rows: np.ndarray,
-            comparisons: list[Comparison] = comparisons,
-            earlier: list[str] = earlier,
-            names: frozenset[str] = done,
-            last: bool = last,
-        ) -> tuple[pl.DataFrame, np.ndarray]:
-            compared = compare_pairs(
-                _named(numbered, rows), attributes, chunk_pairs=chunk_pairs, comparisons=comparisons
-            ).with_columns(
-                pl.Series(column, levels[column][rows], dtype=pl.Int8) for column in earlier
-            )
-            prunable = np.zeros(len(rows), dtype=bool) if last else bound.prunable(compared, names)
-            stage_columns = [f"{c.name}_level" for c in comparisons]
-            return compared.select(stage_columns), prunable
-
-        still_open = []
-        for batch_rows, (batch_levels, prunable) in _with_rows(
-            open_rows, batch_pairs, compare_stage
-        ):
-            for column in batch_levels.columns:
-                levels[column][batch_rows] = batch_levels[column].to_numpy()
-            pruned[batch_rows[prunable]] = True
-            still_open.append(batch_rows[~prunable])
-        open_rows = np.concatenate(still_open) if still_open else open_rows[:0]
+    stage_pairs = np.zeros(len(STAGES), dtype=np.int64)
+    for batch_rows, staged in _with_rows(
+        open_rows, batch_pairs, lambda rows: stages.batch(rows, chunk_pairs)
+    ):
+        for column in LEVEL_COLUMNS:
+            levels[column][batch_rows] = staged.levels[column]
+        pruned[batch_rows] = staged.pruned
+        stage_pairs += staged.stage_pairs
 
     def compare_all(pairs: pl.DataFrame) -> pl.DataFrame:
         return compare_pairs(pairs, attributes, chunk_pairs=chunk_pairs)
@@ -370,21 +531,32 @@ def compare_in_stages(
         how="left",
         maintain_order="left",
     )
-    level_frame = pl.DataFrame(
-        {column: pl.Series(column, values, dtype=pl.Int8) for column, values in levels.items()}
-    ).with_columns(
-        pl.when(pl.col(column) != NOT_COMPARED).then(pl.col(column)).alias(column)
-        for column in LEVEL_COLUMNS
-    )
     compact = PrunedCompared(
         numbered,
-        level_frame,
+        level_frame(levels),
         per_record.get_column("record_type"),
         per_record.get_column("domain_owner"),
         pruned=pruned,
         compare_all=compare_all,
     )
-    return CascadeMatch(blocking, compact, weights, pruned, tuple(stage_pairs))
+    return CascadeMatch(
+        blocking,
+        compact,
+        weights,
+        pruned,
+        (len(full_rows), *(int(count) for count in stage_pairs)),
+        bound.frequencies,
+    )
+
+
+def level_frame(levels: dict[str, np.ndarray]) -> pl.DataFrame:
+    """LEVEL_COLUMNS (Int8) of the level arrays, null where not compared (NOT_COMPARED)."""
+    return pl.DataFrame(
+        {column: pl.Series(column, values, dtype=pl.Int8) for column, values in levels.items()}
+    ).with_columns(
+        pl.when(pl.col(column) != NOT_COMPARED).then(pl.col(column)).alias(column)
+        for column in LEVEL_COLUMNS
+    )
 
 
 def _named(numbered: NumberedPairs, rows: np.ndarray) -> pl.DataFrame:

@@ -2028,35 +2028,83 @@ def compare_pairs(
     records or what comparison_attributes made of them. ``comparisons``: only these levels
     (a pair's levels do not depend on each other; matching.cascade computes them in stages).
     """
-    attributes = comparison_attributes(records)
-    left = attributes.rename({name: f"{name}_l" for name in attributes.columns})
-    right = attributes.rename({name: f"{name}_r" for name in attributes.columns})
-    rows = attributes.select(
-        "record_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row")
-    ).unique("record_key", keep="first", maintain_order=True)
+    sides = PairSides.of(records)
     return pl.concat(
         [
-            _compare_chunk(pairs.slice(start, chunk_pairs), left, right, rows, comparisons)
+            sides.compare(pairs.slice(start, chunk_pairs), comparisons)
             for start in range(0, max(pairs.height, 1), chunk_pairs)
         ]
     )
 
 
+@dataclass(frozen=True)
+class PairSides:
+    """Prepared records as both sides of a pair (columns ``<name>_l`` and ``<name>_r``): what
+    a chunk of pairs gathers its two records' attributes from, by key or by row."""
+
+    left: pl.DataFrame
+    right: pl.DataFrame
+    #: record_key -> __row: each key's (first) row in ``left`` and ``right``
+    rows: pl.DataFrame
+
+    @classmethod
+    def of(cls, records: pl.DataFrame) -> PairSides:
+        """``records`` prepared (comparison_attributes) as the two sides of a pair."""
+        attributes = comparison_attributes(records)
+        return cls(
+            attributes.rename({name: f"{name}_l" for name in attributes.columns}),
+            attributes.rename({name: f"{name}_r" for name in attributes.columns}),
+            attributes.select(
+                "record_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row")
+            ).unique("record_key", keep="first", maintain_order=True),
+        )
+
+    def rows_of(self, keys: pl.Series) -> pl.Series:
+        """Per key of ``keys``: its row (null when the records lack it)."""
+        return (
+            keys.alias("record_key")
+            .to_frame()
+            .join(self.rows, on="record_key", how="left", maintain_order="left")["__row"]
+        )
+
+    def joined(
+        self, pairs: pl.DataFrame, places: Sequence[pl.Series] | None = None
+    ) -> pl.DataFrame:
+        """``pairs`` with both records' attributes, in the pairs' order, the right record's
+        swapped first and last name aligned (``_align_swapped_names``). ``places``: the rows
+        of the left and the right records when the caller knows them (else looked up by
+        left_key and right_key; pairs with a key not among the records left out)."""
+        return _align_swapped_names(_attributes_of(pairs, self.left, self.right, self.rows, places))
+
+    def compare(
+        self, pairs: pl.DataFrame, comparisons: Sequence[Comparison] = COMPARISONS
+    ) -> pl.DataFrame:
+        """compare_pairs of one chunk of ``pairs``."""
+        # In the pairs' order: sorted pairs stay sorted, so no wide frame needs sorting later.
+        return compared_levels(self.joined(pairs), pairs.columns, comparisons)
+
+
 def _attributes_of(
-    pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, rows: pl.DataFrame
+    pairs: pl.DataFrame,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    rows: pl.DataFrame,
+    places: Sequence[pl.Series] | None = None,
 ) -> pl.DataFrame:
     """``pairs`` with both records' attributes, in the pairs' order; pairs with a key not among
     the records left out (as an inner join would). The rows are looked up by key on two narrow
-    frames and gathered: joining the wide attribute frames by key cost twice as much."""
-    places = [
-        pairs.select(key).join(
-            rows, left_on=key, right_on="record_key", how="left", maintain_order="left"
-        )["__row"]
-        for key in ("left_key", "right_key")
-    ]
-    found = places[0].is_not_null() & places[1].is_not_null()
-    if not found.all():
-        pairs, places = pairs.filter(found), [place.filter(found) for place in places]
+    frames and gathered: joining the wide attribute frames by key cost twice as much.
+    ``places``: the left and right records' rows, known to the caller (no key looked up)."""
+    if places is None:
+        places = [
+            pairs.select(key).join(
+                rows, left_on=key, right_on="record_key", how="left", maintain_order="left"
+            )["__row"]
+            for key in ("left_key", "right_key")
+        ]
+        found = places[0].is_not_null() & places[1].is_not_null()
+        if not found.all():
+            pairs, places = pairs.filter(found), [place.filter(found) for place in places]
     frames = [left.drop("record_key_l"), right.drop("record_key_r")]
     business = [f"{name}_{end}" for end in ("l", "r") for name in _ORGANISATION_ONLY]
     narrow = [
@@ -2097,24 +2145,23 @@ _ORGANISATION_ONLY = (
 )
 
 
-def _compare_chunk(
-    pairs: pl.DataFrame,
-    left: pl.DataFrame,
-    right: pl.DataFrame,
-    rows: pl.DataFrame,
-    comparisons: Sequence[Comparison] = COMPARISONS,
+def compared_levels(
+    joined: pl.DataFrame, columns: Sequence[str], comparisons: Sequence[Comparison] = COMPARISONS
 ) -> pl.DataFrame:
-    # In the pairs' order: sorted pairs stay sorted, so no wide frame needs sorting later.
-    joined = _align_swapped_names(_attributes_of(pairs, left, right, rows))
+    """``columns`` of ``joined`` (what PairSides.joined made), both record types,
+    same_domain_owner and the levels of ``comparisons``: compare_pairs' frame."""
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in comparisons
     ]
     # One named organisation owns the business domain of both records (matching.scoring's
     # organisation mailbox rule reads it; not a comparison: it weighs nothing).
-    same_owner = (pl.col("domain_owner_l") == pl.col("domain_owner_r")).fill_null(False)
     return joined.select(
-        *pairs.columns, "record_type_l", "record_type_r", same_owner.alias("same_domain_owner")
+        *columns, "record_type_l", "record_type_r", SAME_DOMAIN_OWNER.alias("same_domain_owner")
     ).with_columns(levels)
+
+
+#: Both records' domain owners are one and the same (of a frame PairSides.joined made).
+SAME_DOMAIN_OWNER = (pl.col("domain_owner_l") == pl.col("domain_owner_r")).fill_null(False)
 
 
 def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:

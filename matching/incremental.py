@@ -9,7 +9,9 @@ run never leaves half a cache):
   two records' places in ``records.parquet`` (left, right: UInt32), the rules that found it
   (mask: UInt64, bit i for ``rule_names[i]`` of the manifest), one Int8 level per comparison,
   its probability (Float64) and whether its two records' domain owners were the same
-  (same_owner: Boolean; 28 bytes a pair on disk before compression); written and read a row
+  (same_owner: Boolean; 28 bytes a pair on disk before compression). A pair the cascade
+  pruned (below) has null levels for the comparisons it never reached and a null
+  probability; written and read a row
   group at a time, so a night at a million records never holds the pairs as strings (issue
   18); the next night scores only the reused pairs it keeps (matching.reused_scores);
 - ``term_frequencies.parquet``/``.json``: the term-frequency tables frozen with the weights
@@ -19,8 +21,15 @@ run never leaves half a cache):
   comparisons (the [matching] settings, versions, the matching code, the records' columns).
 
 A full run blocks, compares and scores as matching.chunked_match does (pairs as numbers, levels
-per batch, the EM on the batches' level patterns) and keeps the numbers and levels for the
-cache. The next run reuses it when the settings fingerprint is the same and at most
+per batch, the EM on a sample's level patterns; with ``[matching] prune_pairs`` the other
+pairs go through matching.cascade's stages, and a pair whose score bound stays below the
+review threshold is not compared further) and keeps the numbers and levels for the cache.
+A pruned pair's bound depends on its two records, the frozen model (weights, term-frequency
+tables) and its domain owners alone, so the next night keeps it pruned while they are
+unchanged; one whose domain owners changed is compared in full again, and a pruned pair
+inside a component of accepted pairs is compared in full when scored, every night.
+
+The next run reuses it when the settings fingerprint is the same and at most
 ``incremental_max_changed_percent`` of the records are new or changed. Then only the candidate
 pairs touching a new or changed record are generated (matching.blocking) and compared; the
 cached rows of pairs whose two records are unchanged and still there are reused (renumbered to
@@ -34,7 +43,7 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -53,6 +62,7 @@ from matching.blocking import (
     candidate_pairs_touching,
     oversized_hashes,
 )
+from matching.cascade import FrozenModel, PrunedCompared, compare_in_stages
 from matching.chunked_match import (
     CHUNKS_PER_BATCH,
     LEVEL_COLUMNS,
@@ -81,6 +91,7 @@ from matching.frozen_model import (
 from matching.kept_pairs import score_and_keep_as
 from matching.reused_scores import score_reusing
 from matching.scoring import MatchWeights
+from matching.term_frequency import RecordFrequencies
 from rules.cache_files import MANIFEST, read_frame, read_manifest, row_counts, write_manifest
 from rules.config import MatchingConfig
 from rules.versions import distribution_version, json_digest, source_digest
@@ -89,7 +100,10 @@ from rules.versions import distribution_version, json_digest, source_digest
 #: 2: compared.parquet holds record numbers, a rule mask and Int8 levels (was keys, rule names).
 #: 3: the term-frequency tables frozen with the weights (matching.frozen_model), and every
 #: pair's probability and same_owner in compared.parquet (matching.reused_scores).
-CACHE_FORMAT = 3
+#: 4: a pair the cascade pruned (matching.cascade) keeps the levels it was compared on, null
+#: for the comparisons never made, and a null probability: it stays below the review
+#: threshold while its records and their domain owners do not change.
+CACHE_FORMAT = 4
 #: Folder of the cache inside a run folder.
 CACHE_FOLDER = "match_cache"
 #: Cleaned-record columns that blocking and comparisons read (a test checks blocking's rules).
@@ -226,6 +240,9 @@ class MatchReport:
     reused_pairs: int
     candidate_pairs: int
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
+    #: of the candidate pairs, those the cascade left below the review threshold before every
+    #: field was compared (matching.cascade; reused ones included)
+    pruned_pairs: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """JSON-safe dict; ``pairs_per_blocking_rule`` counts only pairs generated in this run."""
@@ -238,6 +255,7 @@ class MatchReport:
             "compared_pairs": self.compared_pairs,
             "reused_pairs": self.reused_pairs,
             "candidate_pairs": self.candidate_pairs,
+            "pruned_pairs": self.pruned_pairs,
             "pairs_per_blocking_rule": dict(self.pairs_per_rule),
             "pairs_per_blocking_rule_counts": "all candidate pairs"
             if self.mode == "full"
@@ -383,27 +401,34 @@ def match_records(
     cache, changes, reason, reused = _plan(
         records, fingerprints, settings, current, previous, full, now
     )
-    model, known = cache, None
-    if cache is not None and changes is not None and reused is not None:
-        blocking, compact, report, known = _compare_changed(
-            records, fingerprints, settings, cache, changes, reused, reason, compare
-        )
-        weights = cache.weights
-    else:
-        if full and keep_model:
-            model, reason = _kept_model(previous, reason)
-        blocking, compact, report, weights = _compare_all(
-            records, settings, changes, reason, compare, chunk_pairs, model is None
-        )
-    frequencies = None
-    if model is not None and model.tables is not None:
+    model = cache if reused is not None else None
+    if reused is None and full and keep_model:
+        model, reason = _kept_model(previous, reason)
+    frozen = None
+    if model is not None:
         # The frozen model: the last full run's weights and term-frequency tables.
-        weights, tables = model.weights, model.tables
-        if settings.term_frequency:
-            frequencies = frozen_record_frequencies(records, tables)
+        tables = model.tables if model.tables is not None else frequency_tables(records)
+        frequencies = None
+        if settings.term_frequency and model.tables is not None:
+            frequencies = frozen_record_frequencies(records, model.tables)
+        frozen = FrozenModel(model.weights, frequencies)
     else:
         # Counted afresh; scoring counts today's frequencies, which are these tables'.
         tables = frequency_tables(records)
+    # Pruned pairs are never scored unless needed: not when every pair's score is kept.
+    prune = settings.prune_pairs and not chunking.keep_all and settings.review_threshold > 0
+    if cache is not None and changes is not None and reused is not None:
+        blocking, compact, report, known = _compare_changed(
+            records, fingerprints, settings, cache, changes, reused, reason, compare, chunk_pairs
+        )
+        weights = cache.weights
+        frequencies = frozen.frequencies if frozen is not None else None
+    else:
+        known = None
+        blocking, compact, report, weights, frequencies = _compare_all(
+            records, settings, changes, reason, compare, chunk_pairs, frozen, prune
+        )
+    pruned = compact.pruned if isinstance(compact, PrunedCompared) else None
     if chunking.keep_all:
         kept = score_and_keep_as(
             settings,
@@ -416,7 +441,8 @@ def match_records(
         )
         probabilities = kept.pairs["probability"]  # every pair, in compact's order
     else:
-        # Yesterday's probabilities (``known``) spare scoring the reused pairs dropped anyway.
+        # Yesterday's probabilities (``known``) spare scoring the reused pairs dropped anyway,
+        # and the pruned pairs are scored only inside a component of accepted pairs.
         kept, probabilities = score_reusing(
             settings,
             compact,
@@ -425,7 +451,14 @@ def match_records(
             weights,
             frequencies=frequencies,
             chunk_pairs=chunking.chunk_pairs,
+            unscored=pruned,
         )
+    if pruned is not None and pruned.any():
+        # A pruned pair's probability is not kept (scored inside a component or not): the
+        # next night knows it below the review threshold from its missing levels.
+        probabilities = pl.select(
+            pl.when(pl.lit(pl.Series(~pruned))).then(pl.lit(probabilities))
+        ).to_series()
     new_cache = MatchCache(
         fingerprints=fingerprints,
         pairs=pl.concat(
@@ -543,12 +576,15 @@ def _compare_changed(
     reused: _Reused,
     reason: str,
     compare: Compare = compare_owned,
+    chunk_pairs: int = COMPARE_CHUNK_PAIRS,
 ) -> tuple[BlockingResult, CompactCompared, MatchReport, pl.Series]:
     """Compare the pairs touching changed records; reuse the cached rows of all others.
 
     Also returns, per compared pair, the cached probability of a reused pair whose domain
     owners are the same as yesterday (null for the others): with the model frozen that is
-    its probability today (matching.reused_scores)."""
+    its probability today (matching.reused_scores). Reused pairs the cascade pruned stay
+    pruned (the compact pairs are PrunedCompared) unless their domain owners changed: those
+    are compared in full here."""
     touched = candidate_pairs_touching(
         records,
         changes.changed,
@@ -576,11 +612,35 @@ def _compare_changed(
     union = pl.concat([fresh, kept]).sort("left", "right")
     compact = _compact(records, keys, cache.rule_names, union, owners)
     # A pair whose domain owners changed (a second firm at the domain) is scored again.
-    known = union.select(
-        pl.when(pl.col("same_owner").eq_missing(_same_owner(compact)))
-        .then(pl.col("probability"))
-        .alias("known")
-    )["known"]
+    same = union["same_owner"].eq_missing(_same_owner(compact))
+    known = union.select(pl.when(same).then(pl.col("probability")).alias("known"))["known"]
+    # Pruned yesterday (levels not compared): still below the review threshold today while
+    # the domain owners are the same (matching.cascade's bound reads nothing else that may
+    # change); the others are compared in full now.
+    pruned = union.select(pl.any_horizontal(pl.col(LEVEL_COLUMNS).is_null())).to_series()
+    stale = np.flatnonzero((pruned & ~same).to_numpy())
+    if len(stale):
+        rows = pl.Series(stale, dtype=pl.UInt32)
+        full = compare(compact.numbered.name(compact.numbered.pairs[rows]), records, owners)
+        union = union.with_columns(
+            union[column].scatter(rows, full[column]) for column in LEVEL_COLUMNS
+        )
+        compact = replace(compact, levels=union.select(LEVEL_COLUMNS))
+    unscored = pruned.to_numpy().copy()
+    unscored[stale] = False
+    if unscored.any():
+
+        def compare_all(pairs: pl.DataFrame) -> pl.DataFrame:
+            return compare_owned(pairs, records, owners, chunk_pairs=chunk_pairs)
+
+        compact = PrunedCompared(
+            compact.numbered,
+            compact.levels,
+            compact.record_types,
+            compact.domain_owners,
+            pruned=unscored,
+            compare_all=compare_all,
+        )
     report = MatchReport(
         mode="incremental",
         reason=reason,
@@ -591,6 +651,7 @@ def _compare_changed(
         reused_pairs=kept.height,
         candidate_pairs=union.height,
         pairs_per_rule=blocking.pairs_per_rule,
+        pruned_pairs=int(unscored.sum()),
     )
     return blocking, compact, report, known
 
@@ -602,23 +663,37 @@ def _compare_all(
     reason: str,
     compare: Compare,
     chunk_pairs: int,
-    estimate: bool = True,
-) -> tuple[BlockingResult, CompactCompared, MatchReport, MatchWeights]:
+    frozen: FrozenModel | None = None,
+    prune: bool = False,
+) -> tuple[BlockingResult, CompactCompared, MatchReport, MatchWeights, RecordFrequencies | None]:
     """Block and compare every record a batch at a time and estimate the weights from the
-    batches' level patterns (a full run, as matching.chunked_match's; not when ``estimate``
-    is off: a full run keeping the frozen model)."""
-    blocking, compact, patterns = compare_in_batches(
-        records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
-    )
-    weights = MatchWeights.defaults()
-    if estimate and settings.estimate_weights and compact.height > 0:
-        weights = estimate_from_patterns(
-            records,
-            patterns,
-            weights,
-            sample_size=settings.em_sample_size,
-            candidate_pairs=compact.height,
-        ).weights
+    batches' level patterns (a full run, as matching.chunked_match's; ``frozen``: the weights
+    and term frequencies known, no EM). With ``prune`` the pairs outside the EM's sample go
+    through matching.cascade's stages: the compact pairs are PrunedCompared then. Also returns
+    the term frequencies to score with (None: scoring counts them from ``records``)."""
+    frequencies = None if frozen is None else frozen.frequencies
+    compact: CompactCompared
+    if prune:
+        staged = compare_in_stages(
+            records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH, chunk_pairs, frozen
+        )
+        blocking, compact, weights = staged.blocking, staged.compared, staged.weights
+        # The bound counted (or read) the frequencies scoring reads.
+        frequencies, pruned = staged.frequencies, int(staged.pruned.sum())
+    else:
+        blocking, compact, patterns = compare_in_batches(
+            records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
+        )
+        pruned = 0
+        weights = MatchWeights.defaults() if frozen is None else frozen.weights
+        if frozen is None and settings.estimate_weights and compact.height > 0:
+            weights = estimate_from_patterns(
+                records,
+                patterns,
+                weights,
+                sample_size=settings.em_sample_size,
+                candidate_pairs=compact.height,
+            ).weights
     report = MatchReport(
         mode="full",
         reason=reason,
@@ -629,8 +704,9 @@ def _compare_all(
         reused_pairs=0,
         candidate_pairs=compact.height,
         pairs_per_rule=blocking.pairs_per_rule,
+        pruned_pairs=pruned,
     )
-    return blocking, compact, report, weights
+    return blocking, compact, report, weights, frequencies
 
 
 def _plan(

@@ -8,10 +8,11 @@ so they are renumbered, filtered and erased with the pair's row; a night knows t
 of each reused pair whose domain owners did not change (``known``), and matching.kept_pairs'
 decision "keep it?" needs only that number for most of them: a pair below the review
 threshold, outside the sample and outside every component of accepted pairs is dropped
-without being scored. Only the pairs that are new, rescored,
-kept, sampled or inside a component are scored (term frequencies and weights, the same code
-as kept_pairs), so the kept pairs and their values are those ``score_and_keep`` gives,
-row for row.
+without being scored, and so is a pair matching.cascade pruned (known below the threshold
+from the levels it was compared on, outside the sample by construction). Only the pairs that
+are new, rescored, kept, sampled or inside a component are scored (term frequencies and
+weights, the same code as kept_pairs), so the kept pairs and their values are those
+``score_and_keep`` gives, row for row.
 """
 
 from __future__ import annotations
@@ -63,11 +64,14 @@ def score_reusing(
     *,
     frequencies: RecordFrequencies | None,
     chunk_pairs: int,
+    unscored: np.ndarray | None = None,
 ) -> tuple[KeptPairs, pl.Series]:
     """kept_pairs.score_and_keep (without keep_all) for ``compared`` (sorted by pair; a frame
     as compare_pairs makes it or the compact pairs) whose probabilities are ``known`` where not
     null; returns the kept pairs and every compared pair's probability, in ``compared``'s
-    order (for the next night's cache)."""
+    order (for the next night's cache). ``unscored``: per pair, known to stay below the review
+    threshold and outside the sample (matching.cascade's pruned pairs): scored only inside a
+    component of accepted pairs, its probability NaN in the returned one."""
     source = ComparedFrame(compared) if isinstance(compared, pl.DataFrame) else compared
     score = pair_scorer(
         records,
@@ -85,7 +89,10 @@ def score_reusing(
     if known is None:
         known = pl.Series("known", [None] * height, dtype=pl.Float64)
     unknown_or_needed = (known.is_null() | (known >= review) | sample).fill_null(True)
-    rows = np.flatnonzero(unknown_or_needed.to_numpy())
+    needed = unknown_or_needed.to_numpy()
+    if unscored is not None:
+        needed = needed & ~unscored
+    rows = np.flatnonzero(needed)
     probability = known.fill_null(np.nan).to_numpy().astype(np.float64, copy=True)
     kept_mask = np.zeros(height, dtype=bool)
     in_sample = sample.to_numpy()

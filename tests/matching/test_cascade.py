@@ -4,6 +4,9 @@ on a sample of the candidate pairs is the EM over all of them when they are fewe
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -13,9 +16,16 @@ from flows import stages
 from matching.blocking import candidate_pairs
 from matching.blocking_budget import BlockingBudget
 from matching.cascade import STAGES, compare_in_stages, hard_rule_bounds
-from matching.chunked_match import compare_in_batches, match_in_chunks
+from matching.chunked_match import LEVEL_COLUMNS, compare_in_batches, match_in_chunks
 from matching.comparisons import COMPARISONS, compare_pairs
 from matching.estimation import candidate_sample, estimate_from_patterns, estimate_weights
+from matching.incremental import (
+    CACHE_FOLDER,
+    MATCHED_COLUMNS,
+    load_match_cache,
+    match_records,
+    write_match_cache,
+)
 from matching.kept_pairs import pair_scorer
 from matching.scoring import MatchWeights
 from rules.config import GoldenConfig, HardRule, MatchingConfig
@@ -183,7 +193,11 @@ LEVELS = {c.name: c.levels for c in COMPARISONS}
 
 def _pair(record_type: str = "person", **labels: str) -> pl.DataFrame:
     """One compared pair with the levels given by label (the others missing)."""
-    row: dict[str, object] = {"record_type_l": record_type, "record_type_r": record_type}
+    row: dict[str, object] = {
+        "record_type_l": record_type,
+        "record_type_r": record_type,
+        "same_domain_owner": False,
+    }
     for comparison in COMPARISONS:
         label = labels.get(comparison.name)
         row[f"{comparison.name}_level"] = (
@@ -281,3 +295,155 @@ def test_small_batches_compare_as_one_batch(demo: tuple[GoldenConfig, stages.Cle
     assert small.levels.equals(whole.levels)
     key = sorted(c for c in whole_patterns.columns if c != "count")
     assert small_patterns.sort(key).equals(whole_patterns.sort(key))
+
+
+# --- nights with the match cache ---------------------------------------------------------------
+
+
+def _night_settings(config: GoldenConfig, prune: bool) -> MatchingConfig:
+    # The nightly flow's settings (incremental), a sample smaller than the pairs.
+    return config.matching.model_copy(
+        update={"incremental": True, "prune_pairs": prune, "em_candidate_pairs": 2000}
+    )
+
+
+def _changed(records: pl.DataFrame, every: int, offset: int) -> pl.DataFrame:
+    """``records`` with every ``every``-th record (from ``offset``) given the matched values of
+    a record further on: new duplicates, groups left; and the last of them gone."""
+    rows = list(range(offset, records.height - 50, every))
+    donors = [row + 37 for row in rows]
+    columns = [name for name in MATCHED_COLUMNS if name in records.columns]
+    moved = records[donors].select(columns).with_columns(records["record_key"][rows])
+    changed = records.update(moved, on="record_key")
+    return changed.filter(pl.col("record_key") != records["record_key"][rows[-1]])
+
+
+def test_pruned_nights_keep_the_pairs_and_clusters_of_unpruned_ones(
+    demo: tuple[GoldenConfig, stages.Cleaned], tmp_path: Path
+) -> None:
+    """A full night prunes as golden dedupe does and keeps the pruned pairs in the match cache
+    (levels compared so far, no probability); the next nights keep them pruned, and give
+    the kept pairs of every pair compared and scored with the same frozen model."""
+    config, cleaned = demo
+    pruning, every_field = _night_settings(config, True), _night_settings(config, False)
+    records = cleaned.records
+    first = match_records(records, pruning, None, keep_all_pairs=False)
+    unpruned = match_records(records, every_field, None, keep_all_pairs=False)
+    assert first.report.pruned_pairs > first.report.candidate_pairs / 4
+    assert unpruned.report.pruned_pairs == 0
+    assert first.weights == unpruned.weights
+    assert_frame_equal(first.pairs, unpruned.pairs)
+    assert_frame_equal(
+        clusters_of(config, cleaned, first.pairs), clusters_of(config, cleaned, unpruned.pairs)
+    )
+    assert first.cache is not None
+    stored = first.cache.pairs
+    incomplete = stored.select(pl.any_horizontal(pl.col(LEVEL_COLUMNS).is_null())).to_series()
+    assert incomplete.sum() == first.report.pruned_pairs
+    assert stored.filter(incomplete)["probability"].null_count() == incomplete.sum()
+    assert stored.filter(~incomplete)["probability"].null_count() == 0
+    folder = tmp_path / "night-1" / CACHE_FOLDER
+    write_match_cache(folder, first.cache)
+
+    for night, (every, offset) in enumerate([(60, 3), (45, 11)], start=2):
+        records = _changed(records, every, offset)
+        incremental = match_records(records, pruning, folder, keep_all_pairs=False)
+        report = incremental.report
+        assert report.mode == "incremental", report.reason
+        assert report.reused_pairs > 0 and report.pruned_pairs > 0
+        # Every pair compared, scored with the frozen model of the first night.
+        full = match_records(
+            records, every_field, folder, full=True, keep_model=True, keep_all_pairs=False
+        )
+        assert full.report.pruned_pairs == 0
+        assert_frame_equal(incremental.pairs, full.pairs)
+        assert_frame_equal(
+            clusters_of(config, replace(cleaned, records=records), incremental.pairs),
+            clusters_of(config, replace(cleaned, records=records), full.pairs),
+        )
+        # A full night keeping the frozen model prunes too, with the same kept pairs.
+        frozen = match_records(
+            records, pruning, folder, full=True, keep_model=True, keep_all_pairs=False
+        )
+        assert frozen.report.pruned_pairs > 0
+        assert_frame_equal(frozen.pairs, full.pairs)
+        assert incremental.cache is not None
+        folder = tmp_path / f"night-{night}" / CACHE_FOLDER
+        write_match_cache(folder, incremental.cache)
+        assert load_match_cache(folder).pairs.equals(incremental.cache.pairs)
+
+
+def test_a_pruned_pair_whose_domain_owners_changed_is_compared_in_full(
+    demo: tuple[GoldenConfig, stages.Cleaned], tmp_path: Path
+) -> None:
+    """Pruned under yesterday's domain owners: today's may raise it (a mailbox rule), so the
+    night compares it in full and scores it, and stores its levels."""
+    config, cleaned = demo
+    settings = _night_settings(config, True)
+    first = match_records(cleaned.records, settings, None, keep_all_pairs=False)
+    assert first.cache is not None
+    pairs = first.cache.pairs
+    incomplete = pairs.select(pl.any_horizontal(pl.col(LEVEL_COLUMNS).is_null())).to_series()
+    # Yesterday's owners said otherwise for some pruned pairs (as if a firm had left).
+    flipped = incomplete & (pl.Series(np.arange(pairs.height)) % 7 == 0)
+    assert flipped.sum() > 0
+    pairs = pairs.with_columns(
+        pl.when(flipped).then(~pl.col("same_owner")).otherwise(pl.col("same_owner"))
+    )
+    folder = tmp_path / CACHE_FOLDER
+    write_match_cache(folder, replace(first.cache, pairs=pairs))
+    night = match_records(cleaned.records, settings, folder, keep_all_pairs=False)
+    assert night.report.mode == "incremental", night.report.reason
+    assert night.cache is not None
+    stored = night.cache.pairs
+    assert (
+        stored.filter(flipped)
+        .select(pl.col(LEVEL_COLUMNS).null_count().sum())
+        .sum_horizontal()
+        .item()
+        == 0
+    )
+    expected = compare_pairs(
+        night.cache.compared.filter(flipped).select("left_key", "right_key", "rules"),
+        cleaned.records,
+    )
+    assert_frame_equal(stored.filter(flipped).select(LEVEL_COLUMNS), expected.select(LEVEL_COLUMNS))
+    assert night.report.pruned_pairs == first.report.pruned_pairs - flipped.sum()
+    assert_frame_equal(night.pairs, first.pairs)
+
+
+@pytest.mark.parametrize(
+    ("description", "compared", "labels", "owner", "may_raise"),
+    [
+        ("nothing compared: a person's mailbox may still join them", set(), {}, True, True),
+        ("no one owner of the address: no mailbox rule", set(), {}, False, False),
+        (
+            "the same address, both names missing so far",
+            {"email", "last_name"},
+            {"email": "shared"},
+            True,
+            True,
+        ),
+        (
+            "a last name on both sides: not a nameless row",
+            {"email", "last_name"},
+            {"email": "shared", "last_name": "exact"},
+            True,
+            False,
+        ),
+        ("another address", {"email", "last_name"}, {"email": "different"}, True, False),
+        (
+            "the first name known and missing: still open",
+            {"email", "last_name", "first_name"},
+            {"email": "shared_household"},
+            True,
+            True,
+        ),
+    ],
+)
+def test_two_persons_may_be_raised_by_the_persons_mailbox_rule(
+    description: str, compared: set[str], labels: dict[str, str], owner: bool, may_raise: bool
+) -> None:
+    _, raise_ = hard_rule_bounds([], frozenset(compared))
+    pair = _pair(**labels).with_columns(pl.lit(owner).alias("same_domain_owner"))
+    assert pair.select(raise_).item() is may_raise, description
