@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from reports.csv_reuse import CACHE_FOLDER, CsvReuse, write_csv_reusing
+from reports.csv_reuse import CACHE_FOLDER, CsvReuse, CsvWritten, write_csv_reusing
 from reports.csv_safe import write_csv
 
 
@@ -38,7 +38,7 @@ def _lineage(golden_ids: list[str], value: str = "Meier") -> pl.DataFrame:
 
 def _night(
     tmp_path: Path, name: str, frame: pl.DataFrame, previous: Path | None
-) -> tuple[Path, object]:
+) -> tuple[Path, CsvWritten]:
     """Write ``frame`` as run folder ``name`` (index in its csv_cache) reusing ``previous``."""
     folder = tmp_path / name
     folder.mkdir()
@@ -57,7 +57,7 @@ def _whole(tmp_path: Path, frame: pl.DataFrame) -> bytes:
 def test_unchanged_groups_are_copied_and_the_file_is_the_same_bytes(tmp_path: Path) -> None:
     first = _lineage(["G1", "G2", "G3", "G4", "G5", "G6"])
     night_1, written_1 = _night(tmp_path, "run1", first, None)
-    assert written_1.formatted == first.height and written_1.reused == 0  # type: ignore[attr-defined]
+    assert written_1.formatted == first.height and written_1.reused == 0
     assert (night_1 / "lineage.csv").read_bytes() == _whole(tmp_path, first)
     # G2 changes a value, G4 leaves, G45 and G7 are new (one between two kept ones), G6's rows
     # come in another order: only those are formatted, the file is the whole file's bytes.
@@ -72,13 +72,13 @@ def test_unchanged_groups_are_copied_and_the_file_is_the_same_bytes(tmp_path: Pa
     )
     night_2, written_2 = _night(tmp_path, "run2", changed, night_1)
     assert (night_2 / "lineage.csv").read_bytes() == _whole(tmp_path, changed)
-    assert written_2.reused == 9, written_2  # type: ignore[attr-defined]  # G1, G3, G5
-    assert written_2.formatted == changed.height - 9  # type: ignore[attr-defined]
+    assert written_2.reused == 9, written_2  # G1, G3, G5
+    assert written_2.formatted == changed.height - 9
     # The third night reads the second night's index (offsets of a file it assembled).
     third = changed.filter(pl.col("golden_id") != "G1")
     night_3, written_3 = _night(tmp_path, "run3", third, night_2)
     assert (night_3 / "lineage.csv").read_bytes() == _whole(tmp_path, third)
-    assert written_3.formatted == 0 and written_3.reused == third.height  # type: ignore[attr-defined]
+    assert written_3.formatted == 0 and written_3.reused == third.height
 
 
 def test_a_file_changed_since_its_index_is_not_copied(tmp_path: Path) -> None:
@@ -90,8 +90,8 @@ def test_a_file_changed_since_its_index_is_not_copied(tmp_path: Path) -> None:
     path.write_bytes(text)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     night_2, written = _night(tmp_path, "run2", first, night_1)
-    assert written.reused == 0, written  # type: ignore[attr-defined]
-    assert "changed" in written.reason  # type: ignore[attr-defined]
+    assert written.reused == 0, written
+    assert "changed" in written.reason
     assert (night_2 / "lineage.csv").read_bytes() == _whole(tmp_path, first)
 
 
@@ -109,7 +109,7 @@ def test_an_unusable_index_writes_every_row(tmp_path: Path, damage: str) -> None
         index = pl.read_parquet(cache / "lineage.csv.parquet")
         index.head(1).write_parquet(cache / "lineage.csv.parquet")
     night_2, written = _night(tmp_path, "run2", frame, night_1)
-    assert written.reused == 0, written  # type: ignore[attr-defined]
+    assert written.reused == 0, written
     assert (night_2 / "lineage.csv").read_bytes() == _whole(tmp_path, frame)
 
 
@@ -127,7 +127,7 @@ def test_line_breaks_in_cells_and_scattered_keys_are_written_whole(tmp_path: Pat
     night_2, _ = _night(tmp_path, "run2", plain, None)
     scattered = pl.concat([plain.head(2), plain.tail(3), plain.slice(2, 1)])  # G1, G2, G1
     night_3, written = _night(tmp_path, "run3", scattered, night_2)
-    assert written.reused == 0 and "together" in written.reason  # type: ignore[attr-defined]
+    assert written.reused == 0 and "together" in written.reason
     assert (night_3 / "lineage.csv").read_bytes() == _whole(tmp_path, scattered)
 
 
@@ -138,3 +138,15 @@ def test_the_index_holds_no_values_or_identifiers(tmp_path: Path) -> None:
     assert all(dtype.is_integer() for dtype in index.dtypes)
     manifest = json.loads((cache / "lineage.csv.json").read_text("utf-8"))
     assert "G1" not in json.dumps(manifest)
+
+
+def test_an_empty_file_and_the_night_after_it(tmp_path: Path) -> None:
+    first = _lineage(["G1", "G2"])
+    night_1, _ = _night(tmp_path, "run1", first, None)
+    empty = first.clear()
+    night_2, written = _night(tmp_path, "run2", empty, night_1)
+    assert (written.formatted, written.reused) == (0, 0)
+    assert (night_2 / "lineage.csv").read_bytes() == _whole(tmp_path, empty)
+    night_3, written = _night(tmp_path, "run3", first, night_2)
+    assert written.formatted == first.height
+    assert (night_3 / "lineage.csv").read_bytes() == _whole(tmp_path, first)
