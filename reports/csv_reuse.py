@@ -231,8 +231,7 @@ def _index_full_file(
     path: Path, groups: pl.DataFrame, rows: int, cache: Path, manifest_key: str
 ) -> None:
     """Index a file written whole: its rows are its lines when no cell holds a line break."""
-    data = np.fromfile(path, dtype=np.uint8)
-    ends = np.flatnonzero(data == _NEWLINE) + 1
+    ends = _line_ends(path)
     if len(ends) != rows + 1:
         return  # lines are not rows: no index, the next run writes the whole file
     counts = groups["rows"].to_numpy()
@@ -247,6 +246,18 @@ def _index_full_file(
         ),
         manifest_key,
     )
+
+
+def _line_ends(path: Path, block: int = 1 << 26) -> np.ndarray:
+    """The offset after each line break of a file, read a block (64 MiB) at a time: lineage.csv
+    of a million records is over half a GiB, and a mask of all its bytes at once as much again."""
+    found = []
+    with path.open("rb") as handle:
+        offset = 0
+        while chunk := handle.read(block):
+            found.append(np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == _NEWLINE) + offset)
+            offset += len(chunk)
+    return np.concatenate(found) + 1 if found else np.zeros(0, dtype=np.int64)
 
 
 def _write_index(cache: Path, path: Path, groups: pl.DataFrame, manifest_key: str) -> None:
