@@ -405,6 +405,13 @@ def _measured_night(config_path: Path, full: bool) -> tuple[Any, dict[str, Any]]
     }
 
 
+def _size(path: Path) -> int:
+    """Bytes of a file, or of every file under a folder (a cache folder's own inode says 4096)."""
+    if path.is_dir():
+        return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    return path.stat().st_size
+
+
 def _stage_table(night: dict[str, Any]) -> list[str]:
     """Per stage: wall, CPU, peak RSS ("other": outside the stages)."""
     wall, cpu = night["stage_seconds"], night["stage_cpu_seconds"]
@@ -447,7 +454,7 @@ def demo_case(args: argparse.Namespace) -> list[str]:
         first["_summary"], first["_report"] = result.summary, result.outputs.matched.report
         crosswalk = pl.read_parquet(result.folder / "crosswalk.parquet")
         scores = evaluate(truth, crosswalk)
-        output_bytes = {path.name: path.stat().st_size for path in sorted(result.folder.iterdir())}
+        output_bytes = {path.name: _size(path) for path in sorted(result.folder.iterdir())}
         if args.keep_outputs is not None:
             shutil.copytree(result.folder, args.keep_outputs, dirs_exist_ok=True)
         second: dict[str, Any] | None = None

@@ -24,6 +24,8 @@ from matching.overrides import value_hashes
 from matching.stable_ids import IdAssignment
 from matching.staleness import REMINDERS_SCHEMA, reminders_file, stale_columns, stale_file
 from matching.survivorship import FIELD_GROUPS, GoldenResult
+from reports.csv_reuse import CACHE_FOLDER as CSV_CACHE_FOLDER
+from reports.csv_reuse import CsvReuse, CsvWritten
 from reports.dq import DQInputs, write_dq_files, write_dq_report
 from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from reports.dq_reuse import DQReuse, write_dq_cache
@@ -68,6 +70,10 @@ class RunOutputs:
     dq_reuse: DQReuse | None = None
     #: this run's clusters with their cache for the next run (matching.cluster_reuse)
     clusters: ReusedClusters | None = None
+    #: index the large CSV files for the next run (reports.csv_reuse), and copy unchanged rows
+    #: from this published run folder (None: format every row)
+    csv_index: bool = False
+    csv_previous: Path | None = None
 
     def summary_dict(self) -> dict[str, object]:
         """summary.json: the run's counts, blocking pairs per rule and how matching ran."""
@@ -145,18 +151,38 @@ def write_outputs(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> No
     polars writes without holding the GIL, Jinja needs it. An error on either side fails the
     run (and publish keeps the previous output).
     """
+    reuse = CsvReuse(outputs.csv_previous, folder / CSV_CACHE_FOLDER) if outputs.csv_index else None
+    written: dict[str, CsvWritten | None] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="golden-outputs") as pool:
-        data_files = pool.submit(_write_data_files, folder, outputs)
+        data_files = pool.submit(_write_data_files, folder, outputs, reuse, written)
         try:
-            _write_reports(folder, outputs, config)
+            _write_reports(folder, outputs, config, reuse, written)
         finally:
             data_files.result()
+    summary = outputs.summary_dict()
+    if reuse is not None:  # rows formatted and rows copied from the last run's file
+        summary["csv_files"] = {
+            name: how.to_dict() for name, how in sorted(written.items()) if how is not None
+        }
+    write_json(summary, folder / "summary.json")
 
 
-def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
-    write_frame(outputs.golden.golden, folder, "golden", parquet=True)
+def _write_data_files(
+    folder: Path,
+    outputs: RunOutputs,
+    reuse: CsvReuse | None = None,
+    written: dict[str, CsvWritten | None] | None = None,
+) -> None:
+    written = {} if written is None else written
+    # A golden id's golden record and lineage rows: copied from the last run's files when the
+    # same (reports.csv_reuse). crosswalk.csv is cheaper to format than to hash.
+    written["golden.csv"] = write_frame(
+        outputs.golden.golden, folder, "golden", parquet=True, reuse=reuse, key=["golden_id"]
+    )
     write_frame(outputs.crosswalk(), folder, "crosswalk", parquet=True)
-    write_frame(outputs.golden.lineage, folder, "lineage")
+    written["lineage.csv"] = write_frame(
+        outputs.golden.lineage, folder, "lineage", reuse=reuse, key=["golden_id"]
+    )
     write_frame(outputs.cleaned.quarantine.sort("silo", "row_number"), folder, "quarantine")
     findings = findings_with_rows(
         outputs.cleaned.findings, outputs.cleaned.records, outputs.cleaned.quarantine
@@ -192,10 +218,15 @@ def _write_data_files(folder: Path, outputs: RunOutputs) -> None:
         write_memo(folder / MAP_CACHE_FOLDER, outputs.cleaned.memo, run_id=outputs.summary.run_id)
     if outputs.dq_reuse is not None and outputs.dq_reuse.current:
         write_dq_cache(folder / DQ_CACHE_FOLDER, outputs.dq_reuse, run_id=outputs.summary.run_id)
-    write_json(outputs.summary_dict(), folder / "summary.json")
 
 
-def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> None:
+def _write_reports(
+    folder: Path,
+    outputs: RunOutputs,
+    config: GoldenConfig,
+    reuse: CsvReuse | None = None,
+    written: dict[str, CsvWritten | None] | None = None,
+) -> None:
     dq_inputs = None
     if outputs.dq is not None:
         dq_inputs = DQInputs(
@@ -217,7 +248,11 @@ def _write_reports(folder: Path, outputs: RunOutputs, config: GoldenConfig) -> N
         failures = findings_with_rows(
             outputs.dq.failures, outputs.cleaned.records, outputs.cleaned.quarantine
         )
-        write_dq_files(folder, outputs.summary, dq_inputs, outputs.stale, failures)
+        dq_written = write_dq_files(
+            folder, outputs.summary, dq_inputs, outputs.stale, failures, reuse=reuse
+        )
+        if written is not None:
+            written["dq_failures.csv"] = dq_written
         language = config.project.language
         write_frame(reminders_file(dq_inputs.reminders, language), folder, "reminders")
     write_dq_report(

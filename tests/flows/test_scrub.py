@@ -92,7 +92,7 @@ def test_the_clean_map_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
     cache), golden records and lineage (golden cache) or fingerprints of them (DQ cache): all
     go; the next run cleans, parses, checks and survives every row again."""
     latest = _folder(tmp_path / "runs" / "r2")
-    for name in ("clean_cache", "dq_cache", "map_cache", "golden_cache"):
+    for name in ("clean_cache", "dq_cache", "map_cache", "golden_cache", "csv_cache"):
         (latest / name).mkdir()
         pl.DataFrame({"fingerprint_1": [1, 2]}).write_parquet(latest / name / "x.parquet")
         (latest / name / "manifest.json").write_text("{}", "utf-8")
@@ -102,4 +102,5 @@ def test_the_clean_map_and_dq_caches_are_deleted_whole(tmp_path: Path) -> None:
     assert not (latest / "clean_cache").exists() and not (latest / "dq_cache").exists()
     assert not (latest / "map_cache").exists()
     assert not (latest / "golden_cache").exists()  # golden records and lineage: values
+    assert not (latest / "csv_cache").exists()  # offsets of the files the scrub rewrites
     assert (latest / "match_cache" / "manifest.json").is_file()  # kept, without the person

@@ -366,3 +366,15 @@ def test_a_redirect_cycle_does_not_hang() -> None:
 def test_records_without_the_column_link_nothing() -> None:
     records = pl.DataFrame({"record_key": ["a:1"]})
     assert linked_golden_id_links(records, PREVIOUS, ISSUED).links.height == 0
+
+
+def test_a_new_cluster_whose_id_was_issued_before_gets_the_next_one() -> None:
+    """New ids are checked against every id issued (in polars, no Python set of a million ids):
+    one issued before, retired since, is never handed out again; the other new clusters keep
+    their first candidate."""
+    state = State()
+    state.issued[_sha_id("crm:5")] = "run-0"  # issued long ago, retired since
+    ids = _ids(state.run("run-1", [["crm:1", "crm:2"], ["crm:5"], ["crm:7"]]))
+    assert ids["crm:5"] == _sha_id("crm:5#1")
+    assert ids["crm:1"] == ids["crm:2"] == _sha_id("crm:1")
+    assert ids["crm:7"] == _sha_id("crm:7")
