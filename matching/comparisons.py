@@ -809,16 +809,20 @@ def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.E
     return pl.lit(values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String))
 
 
-def personal_addresses() -> pl.Expr:
-    """A record's e-mails without role mailboxes (info@) and household mailboxes
-    (familie.mueller@): the addresses that may be one person's."""
+def mailbox_addresses() -> pl.Expr:
+    """A record's e-mails without role mailboxes (info@): its own and its household's."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
-    usable = (
+    return (
         pl.col("emails")
         .fill_null(nothing)
         .list.set_difference(pl.col("role_emails").fill_null(nothing))
     )
-    return usable.list.filter(~household_address(pl.element()))
+
+
+def personal_addresses() -> pl.Expr:
+    """A record's e-mails without role mailboxes (info@) and household mailboxes
+    (familie.mueller@): the addresses that may be one person's."""
+    return mailbox_addresses().list.filter(~household_address(pl.element()))
 
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
@@ -1829,7 +1833,16 @@ def comparison_attributes(
     if owners is None:
         # Organisations: their business domains' owner; persons: their addresses' one named
         # owner (matching.email_owners), which a nameless row shares with that person.
-        owners = pl.concat([_domain_owners(parts), email_owners(parts, pl.col("personal_emails"))])
+        owners = pl.concat(
+            [
+                _domain_owners(parts),
+                email_owners(
+                    parts,
+                    pl.col("personal_emails"),
+                    pl.concat_list("personal_emails", "household_emails"),
+                ),
+            ]
+        )
     return parts.join(owners, on="record_key", how="left", maintain_order="left")
 
 
@@ -1848,7 +1861,7 @@ def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         [
             comparison_attributes(organisations).select("record_key", "domain_owner"),
-            email_owners(records, personal_addresses()),
+            email_owners(records, personal_addresses(), mailbox_addresses()),
         ]
     )
 
