@@ -29,6 +29,7 @@ from matching.blocking_budget import (
     refined_keys,
 )
 from matching.comparisons import NATIONAL_DIGITS
+from matching.domain_abbreviations import ANCHOR_MIN_LETTERS, domain_phrases
 from matching.threads import in_threads
 
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
@@ -199,12 +200,40 @@ def _organisation_named_domains(organisations: pl.DataFrame, domains: pl.DataFra
     )
     # The brand is folded (umlauts, "Sankt"): so are the labels it may meet.
     folded = labels.with_columns(folded_letters(pl.col("__name").str.replace_all(letters, "")))
-    return (
+    spelled = (
         pl.concat([labels, folded, names, brands])
         .with_columns(pl.col("__name").str.replace_all(letters, ""))
         .filter(pl.col("__name").str.len_chars() >= _FIRM_NAME_MIN_LETTERS)
         .select("record_key", (pl.lit("=") + pl.col("__name")).alias("block_key"))
-        .unique()
+    )
+    return pl.concat([spelled, _abbreviation_keys(organisations, domains)]).unique()
+
+
+def _abbreviation_keys(organisations: pl.DataFrame, domains: pl.DataFrame) -> pl.DataFrame:
+    """Organisations by a domain that abbreviates the name (engel-vm.de for Engel
+    Versicherungsmakler, brunner-metzgerei.at for Metzgerei Brunner; see
+    matching.domain_abbreviations): a whole word of the name (four letters or more) and the
+    first letters of all its words, sorted ("=~engel|ev"), from the name's words and from the
+    domain label's words alike. Keys start with "=~", so they meet nothing else."""
+    words = organisations.select(
+        "record_key", pl.col("organisation_key").str.split(" ").alias("__words")
+    )
+    phrases = (
+        domains.select("record_key", domain_phrases(pl.concat_list("block_key")).alias("__p"))
+        .explode("__p")
+        .drop_nulls("__p")
+        .select("record_key", pl.col("__p").str.split(" ").alias("__words"))
+    )
+    both = pl.concat([words, phrases]).filter(pl.col("__words").list.len() >= 2)
+    initials = pl.col("__words").list.eval(pl.element().str.slice(0, 1)).list.sort().list.join("")
+    return (
+        both.with_columns(initials.alias("__initials"), pl.col("__words").alias("__anchor"))
+        .explode("__anchor")
+        .filter(pl.col("__anchor").str.len_chars() >= ANCHOR_MIN_LETTERS)
+        .select(
+            "record_key",
+            pl.concat_str([pl.lit("=~"), "__anchor", pl.lit("|"), "__initials"]).alias("block_key"),
+        )
     )
 
 
