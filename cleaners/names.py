@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import cache, lru_cache
+from importlib import resources
 from typing import NamedTuple
 
 import polars as pl
 
 from cleaners.distinct_memo import DistinctMemo
-from cleaners.nicknames import first_name_group, first_name_groups
+from cleaners.nicknames import first_name_group, first_name_groups, nickname_table
 from cleaners.organisations import find_legal_form, looks_like_organisation, normalize_record_type
 from cleaners.outcome import (
     CORRECTED,
@@ -430,6 +432,8 @@ def parse_full_name(value: str | None) -> FullName:
     titles, words = split_leading_titles(words)
     post_titles, suffix, words = _trailing_extras(words)
     first_words, last_words = _split_first_last(words)
+    if salutation is None and not first_words and _lone_given_name(last_words):
+        first_words, last_words = last_words, []
     return FullName(
         salutation,
         format_titles((*titles, *post_titles)),
@@ -437,6 +441,36 @@ def parse_full_name(value: str | None) -> FullName:
         " ".join(last_words) or None,
         suffix,
     )
+
+
+@cache
+def _given_name_keys() -> frozenset[str]:
+    """Keys of the given names the project knows: the nickname table's names and forms
+    (cleaners/data/nicknames*.csv) and the established given names
+    (matching/data/given_names.csv)."""
+    text = resources.files("matching").joinpath("data/given_names.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    listed = {key for row in rows if (key := name_key(row["name"]))}
+    return frozenset(listed | set(nickname_table().groups))
+
+
+def _lone_given_name(words: list[str]) -> bool:
+    """One word and no salutation in a whole-name field: a given name ("Matthias") or an
+    initial ("L.") is the first name, not the last.
+
+    A newsletter form or a shop's "Name" field often keeps only the first name the greeting
+    uses ("Hallo Matthias"); read as a last name, the row never meets "Matthias Schmitt" and the
+    address's name pattern fills its parts the wrong way round (kerstin_richter53@ gave
+    "Richter Kerstin"). A word that is not a known given name ("Huber") stays the last name,
+    and so does any word after a salutation ("Herr Huber").
+    """
+    if len(words) != 1:
+        return False
+    word = words[0].strip(".")
+    if len(word) == 1 and word.isalpha():
+        return True
+    key = name_key(word)
+    return key is not None and key in _given_name_keys()
 
 
 def _split_first_last(words: list[str]) -> tuple[list[str], list[str]]:

@@ -630,6 +630,26 @@ def _trade_mailbox_pattern() -> str:
     return r"^(?:" + "|".join(words) + "|" + _trade_compound() + r")$"
 
 
+@cache
+def _branch_word_pattern() -> str:
+    """A branch word (filiale, standort, laden ...) as the first word of a mailbox's local part
+    (filiale.graz@, laden-bern@; not filialleiter@, and not anna.laden@ or john.branch@, where
+    it follows a first name as a surname)."""
+    words = sorted(read_column("branch_mailbox_words.csv", "word"), key=lambda w: (-len(w), w))
+    return r"^(?:" + "|".join(re.escape(word) for word in words) + r")(?:[^a-z]|$)"
+
+
+def branch_mailbox(emails: pl.Expr) -> pl.Expr:
+    """Per e-mail of a list: its local part starts with a branch word (filiale.rosenhei@,
+    standort-passau@): a branch's or shop's mailbox, never a person's."""
+    return emails.list.eval(
+        pl.element()
+        .str.extract(r"^([^@]+)@", 1)
+        .str.to_lowercase()
+        .str.contains(_branch_word_pattern())
+    )
+
+
 def trade_mailbox(emails: pl.Expr) -> pl.Expr:
     """Per e-mail of a list: its local part names a trade or a department (immobilien@,
     haustechnik@, einkauf@), as a group's companies and a firm's departments name their shared
@@ -740,6 +760,9 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     at_a_town = places.list.eval(pl.element().is_in(towns)).list.all()
     # A trade's or department's mailbox (immobilien@krause-gruppe.de, einkauf@): the firm's.
     at_a_trade = trade_mailbox(others).list.all()
+    # A branch's mailbox whatever the town is spelled like (filiale.rosenhei@, cut short by a
+    # form's field length; standort-xy@): a local part starting with a branch word is no one's.
+    at_a_branch = branch_mailbox(others).list.all()
     # The mailbox spells the row's own town (kempten@brand.de on a row in Kempten): a town the
     # gazetteer does not hold (it has the large German cities only), written on the row itself.
     own_town = place_letters(pl.col("city_key"))
@@ -757,7 +780,7 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         & (emails.list.len() > 0)
     ).fill_null(False)
     role_mailboxes = (
-        ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade)
+        ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade | at_a_branch)
         & ~emails.list.eval(
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()

@@ -29,6 +29,7 @@ from matching.blocking_budget import (
     refined_keys,
 )
 from matching.comparisons import NATIONAL_DIGITS
+from matching.domain_abbreviations import ANCHOR_MIN_LETTERS, domain_phrases
 from matching.threads import in_threads
 
 KeyFunction = Callable[[pl.DataFrame], pl.DataFrame]
@@ -199,13 +200,59 @@ def _organisation_named_domains(organisations: pl.DataFrame, domains: pl.DataFra
     )
     # The brand is folded (umlauts, "Sankt"): so are the labels it may meet.
     folded = labels.with_columns(folded_letters(pl.col("__name").str.replace_all(letters, "")))
-    return (
+    spelled = (
         pl.concat([labels, folded, names, brands])
         .with_columns(pl.col("__name").str.replace_all(letters, ""))
         .filter(pl.col("__name").str.len_chars() >= _FIRM_NAME_MIN_LETTERS)
         .select("record_key", (pl.lit("=") + pl.col("__name")).alias("block_key"))
-        .unique()
     )
+    return pl.concat([spelled, _abbreviation_keys(organisations, domains)]).unique()
+
+
+def _abbreviation_keys(organisations: pl.DataFrame, domains: pl.DataFrame) -> pl.DataFrame:
+    """Organisations by a domain that abbreviates the name (engel-vm.de for Engel
+    Versicherungsmakler, brunner-metzgerei.at for Metzgerei Brunner; see
+    matching.domain_abbreviations): a whole word of the name (four letters or more) and the
+    first letters of all its words, sorted ("=~engel|ev"), from the name's words and from the
+    domain label's words alike. Keys start with "=~", so they meet nothing else.
+
+    Only where the rule can decide anything (matching.comparisons._email_domain): the domains
+    of nameless rows (info@engel-vm.de) and the names of firms without a domain of their own;
+    a named firm's own domain is compared by its name, a contact's sign-up meets the contact
+    by name."""
+    with_domain = domains.select("record_key").unique()
+    words = organisations.join(with_domain, on="record_key", how="anti").select(
+        "record_key", pl.col("organisation_key").str.split(" ").alias("__words")
+    )
+    nameless = organisations.filter(pl.col("organisation_key").is_null()).select("record_key")
+    phrases = (
+        domains.join(nameless, on="record_key", how="semi")
+        .select("record_key", domain_phrases(pl.concat_list("block_key")).alias("__p"))
+        .explode("__p")
+        .drop_nulls("__p")
+        .select("record_key", pl.col("__p").str.split(" ").alias("__words"))
+    )
+    initials = pl.col("__words").list.eval(pl.element().str.slice(0, 1)).list.sort().list.join("")
+
+    def keys(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.filter(pl.col("__words").list.len() >= 2)
+            .with_columns(initials.alias("__initials"), pl.col("__words").alias("__anchor"))
+            .explode("__anchor")
+            .filter(pl.col("__anchor").str.len_chars() >= ANCHOR_MIN_LETTERS)
+            .select(
+                "record_key",
+                pl.concat_str([pl.lit("=~"), "__anchor", pl.lit("|"), "__initials"]).alias(
+                    "block_key"
+                ),
+            )
+        )
+
+    # A name's key only where a domain gives it too: two named firms of one family name and
+    # trade initials (Huber Bau, Huber Bäckerei) make no pair of this rule's.
+    of_domains = keys(phrases)
+    of_names = keys(words).join(of_domains.select("block_key").unique(), on="block_key", how="semi")
+    return pl.concat([of_domains, of_names])
 
 
 #: An organisation key this long (letters only) names a domain (matching.comparisons).

@@ -41,7 +41,13 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from matching.comparisons import COMPARISONS, compare_pairs, comparison_attributes, domain_owners
+from matching.comparisons import (
+    COMPARISONS,
+    MISSING,
+    compare_pairs,
+    comparison_attributes,
+    domain_owners,
+)
 from matching.scoring import MatchWeights, score_pairs
 from rules.config import HardRule
 
@@ -268,7 +274,7 @@ def complete_pairs(
         *(level for level in _CONFLICT_LEVELS if level in pairs.columns),
         *(["score"] if "score" in pairs.columns else []),
     ]
-    known = pairs.select(columns)
+    known = pairs.select(*columns, names_only(pairs))
     accepted = pairs.filter(pl.col("probability") >= threshold)
     components = connected_components(record_keys, accepted)
     sizes = components.group_by("cluster_key").len("size")
@@ -297,7 +303,7 @@ def complete_pairs(
         ),
     )
     scored = score_pairs(compared, weights, hard_rules)
-    return pl.concat([known, scored.select(columns)])
+    return pl.concat([known, scored.select(*columns, names_only(scored))])
 
 
 _CONFLICT_LEVELS = (
@@ -500,6 +506,62 @@ def _rests_on_names(hard_rule: pl.Expr) -> pl.Expr:
     return (hard_rule.str.starts_with("no_match: ") & on_names).fill_null(False)
 
 
+#: Comparisons beside the names: a pair with all of them missing was compared on names alone.
+_BEYOND_NAMES = tuple(
+    f"{comparison.name}_level"
+    for comparison in COMPARISONS
+    if comparison.name not in ("first_name", "last_name")
+)
+
+
+#: First- and last-name levels that agree as far as the names go (last name missing too).
+_AGREEING_NAMES = {
+    "first_name_level": ("exact", "nickname"),
+    "last_name_level": ("exact", "phonetic"),
+}
+
+
+def names_only(pairs: pl.DataFrame) -> pl.Expr:
+    """``names_only``: the pair could be compared on the names alone, and they agree (the
+    same first name or a nickname of it, the last names alike or one missing); every other
+    comparison is missing on one side or the other. False where the pairs lack a level."""
+    if "names_only" in pairs.columns:
+        return pl.col("names_only").fill_null(False)
+    needed = (*_BEYOND_NAMES, *_AGREEING_NAMES)
+    if any(name not in pairs.columns for name in needed):
+        return pl.lit(False).alias("names_only")
+    levels = {c.name: c.levels for c in COMPARISONS}
+    agreeing = [
+        pl.col(column).is_in(
+            [levels[column.removesuffix("_level")].index(label) for label in labels]
+            + ([MISSING] if column == "last_name_level" else [])
+        )
+        for column, labels in _AGREEING_NAMES.items()
+    ]
+    nothing_else = [pl.col(name).fill_null(MISSING) == MISSING for name in _BEYOND_NAMES]
+    return pl.all_horizontal(*agreeing, *nothing_else).fill_null(False).alias("names_only")
+
+
+def _blind(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
+    """Pairs below the threshold that could be compared on the names alone and agree on them
+    (``names_only``), with no hard rule.
+
+    A newsletter row "Matthias" with only schmitt@chello.at, joined to Matthias Schmitt's CRM
+    record by the very mailbox, shares nothing with his ERP record but the first name: the
+    ERP record has no e-mail, the row no address. Their pair scores low for want of fields,
+    not for any field that differs; counted in the average linkage it outvoted the two records'
+    own near-certain link and kept Matthias's ERP record out of his group (into his wife's,
+    through the household's landline). Such pairs count as unknown, as the cross pairs never
+    scored do. Pairs with any other field compared (a different address, e-mail, birth date)
+    still count: namesakes in two towns stay apart; so do pairs without the first names to
+    agree on (a row with an e-mail alone says nothing of the other record's person, not even
+    its name).
+    """
+    missing = names_only(pairs)
+    no_rule = pl.col("hard_rule").is_null() if "hard_rule" in pairs.columns else pl.lit(True)
+    return (missing & no_rule & (pl.col("probability") < threshold)).fill_null(False)
+
+
 def _log_odds(pairs: pl.DataFrame) -> pl.Expr:
     """A pair's evidence as log2 odds: its score (the weights' sum, hard rules aside), or where
     the pairs carry none the log2 odds of its probability."""
@@ -586,6 +648,7 @@ def coherent_clusters(
         # A hard "match" (the same personal e-mail or checked id) is never ambiguous.
         pl.col("hard_rule").str.starts_with("match").fill_null(False).alias("__hard_match"),
         pl.max_horizontal("__vetoed", "bridge").alias("__linkage"),
+        _blind(own, threshold).alias("__blind"),
     )
     # Odds of the better of two people against the other that a record must reach to join it
     # (the match threshold's odds, as log2: 0.9 -> 9 to 1, 3.17).
@@ -603,6 +666,7 @@ def coherent_clusters(
                 pl.col("probability").fill_null(0.0),
                 pl.col("__linkage").fill_null(0.0),
                 pl.col("__hard_match").fill_null(False),
+                pl.col("__blind").fill_null(False),
             )
             .drop("reason")
         )
@@ -639,10 +703,11 @@ def coherent_clusters(
     # Per pair of groups: sum and count of the cross pairs' probabilities, the first conflict,
     # the strongest cross pair (score) and the highest probability.
     neighbours: dict[str, dict[str, list]] = {}
-    for left, right, probability, conflict, odds, weighed in scored.select(
-        "left_key", "right_key", "probability", "conflict", "__odds", "__linkage"
+    for left, right, probability, conflict, odds, weighed, blind in scored.select(
+        "left_key", "right_key", "probability", "conflict", "__odds", "__linkage", "__blind"
     ).iter_rows():
-        stats = [weighed, 1, conflict, odds, probability]
+        # A blind pair below the threshold says nothing either way: not in the average.
+        stats = [0.0 if blind else weighed, 0 if blind else 1, conflict, odds, probability]
         neighbours.setdefault(left, {})[right] = stats
         neighbours.setdefault(right, {})[left] = list(stats)
 
@@ -703,7 +768,10 @@ def coherent_clusters(
         if a == b:
             continue
         total, count, conflict = neighbours[a][b][:3]
-        # Cross pairs never scored (components too large to complete) count as unknown.
+        # Cross pairs never scored (components too large to complete) count as unknown, and
+        # so do blind ones (``_blind``); the accepted bridge itself always counts.
+        if count == 0:
+            total, count = probability, 1
         reason = (
             f"{CONFLICT}: {conflict}"
             if conflict is not None

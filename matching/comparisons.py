@@ -32,6 +32,7 @@ from cleaners.organisations import (
     trade_synonyms,
 )
 from cleaners.personal_ids import is_checked, personal_id_number
+from matching.domain_abbreviations import ANCHOR_MIN_LETTERS, abbreviated, domain_phrases
 from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
@@ -848,16 +849,20 @@ def _distinct(values: pl.Series, function: Callable[[pl.Expr], pl.Expr]) -> pl.E
     return pl.lit(values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String))
 
 
-def personal_addresses() -> pl.Expr:
-    """A record's e-mails without role mailboxes (info@) and household mailboxes
-    (familie.mueller@): the addresses that may be one person's."""
+def mailbox_addresses() -> pl.Expr:
+    """A record's e-mails without role mailboxes (info@): its own and its household's."""
     nothing = pl.lit([], dtype=pl.List(pl.String()))
-    usable = (
+    return (
         pl.col("emails")
         .fill_null(nothing)
         .list.set_difference(pl.col("role_emails").fill_null(nothing))
     )
-    return usable.list.filter(~household_address(pl.element()))
+
+
+def personal_addresses() -> pl.Expr:
+    """A record's e-mails without role mailboxes (info@) and household mailboxes
+    (familie.mueller@): the addresses that may be one person's."""
+    return mailbox_addresses().list.filter(~household_address(pl.element()))
 
 
 def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
@@ -1417,6 +1422,8 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         )
         .alias("domain_labels"),
         pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
+        pl.col("organisation_key").str.split(" ").alias("organisation_words"),
+        domain_phrases(pl.col("business_domains")).alias("domain_phrases"),
         pl.col("business_personal_emails")
         .list.first()
         .str.extract(r"^(.*)@", 1)
@@ -1563,6 +1570,27 @@ def _email_domain(pairs: pl.DataFrame) -> pl.Series:
             | _domain_names_organisation(_r, _l, own_domain=False)
         )
     )
+    # ... or abbreviated (engel-vm.de for Engel Versicherungsmakler: matching.domain_abbreviations).
+    for own, other in ((_l, _r), (_r, _l)):
+        without_domain = (own("business_domains").list.len() == 0).fill_null(True)
+        shortened = pl.lit(
+            abbreviated(
+                pairs.select(
+                    own("organisation_words").alias("__words"),
+                    other("domain_phrases").alias("__phrases"),
+                )
+            )
+        )
+        # Between organisations only for a nameless row at the domain (info@engel-vm.de): two
+        # named firms are compared by their names (one name in two towns is two firms as
+        # often as one).
+        nameless = other("organisation_key").is_null()
+        named_domain = named_domain | (
+            (contact_and_business | (both_organisations & without_domain & nameless)).fill_null(
+                False
+            )
+            & shortened
+        )
     missing = (
         ~(both_organisations | contact_and_business).fill_null(False)
         | (left.list.len() == 0).fill_null(True)
@@ -1850,7 +1878,16 @@ def comparison_attributes(
     if owners is None:
         # Organisations: their business domains' owner; persons: their addresses' one named
         # owner (matching.email_owners), which a nameless row shares with that person.
-        owners = pl.concat([_domain_owners(parts), email_owners(parts, pl.col("personal_emails"))])
+        owners = pl.concat(
+            [
+                _domain_owners(parts),
+                email_owners(
+                    parts,
+                    pl.col("personal_emails"),
+                    pl.concat_list("personal_emails", "household_emails"),
+                ),
+            ]
+        )
     return parts.join(owners, on="record_key", how="left", maintain_order="left")
 
 
@@ -1869,7 +1906,7 @@ def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         [
             comparison_attributes(organisations).select("record_key", "domain_owner"),
-            email_owners(records, personal_addresses()),
+            email_owners(records, personal_addresses(), mailbox_addresses()),
         ]
     )
 
@@ -2011,7 +2048,42 @@ def _named_domains(organisations: pl.DataFrame, carried: pl.DataFrame) -> pl.Dat
         named.join(table, left_on=column, right_on="__label").select(carried.columns)
         for column, table in (("organisation_letters", labels), ("brand_letters", folded))
     ]
-    return pl.concat([carried, *spelled]).unique(["record_key", "business_domains"])
+    return pl.concat([carried, *spelled, _abbreviating_domains(named, carried)]).unique(
+        ["record_key", "business_domains"]
+    )
+
+
+def _abbreviating_domains(named: pl.DataFrame, carried: pl.DataFrame) -> pl.DataFrame:
+    """The named records (``named``, without a business domain of their own) whose name a
+    carried domain abbreviates (engel-vm.de, Engel Versicherungsmakler: see
+    matching.domain_abbreviations), in ``carried``'s columns. Candidates meet on a whole word
+    of the name the label holds, then are checked."""
+    phrases = (
+        carried.select("business_domains")
+        .unique()
+        .with_columns(domain_phrases(pl.concat_list("business_domains")).alias("__phrases"))
+        .explode("__phrases")
+        .drop_nulls("__phrases")
+    )
+    anchors = phrases.with_columns(pl.col("__phrases").str.split(" ").alias("__anchor")).explode(
+        "__anchor"
+    )
+    anchors = anchors.filter(pl.col("__anchor").str.len_chars() >= ANCHOR_MIN_LETTERS)
+    words = named.select(
+        "record_key", pl.col("organisation_key").str.split(" ").alias("__words")
+    ).with_columns(pl.col("__words").alias("__anchor"))
+    candidates = (
+        words.explode("__anchor")
+        .join(anchors, on="__anchor")
+        .unique(["record_key", "business_domains", "__phrases"])
+        .with_columns(pl.concat_list("__phrases").alias("__phrases"))
+    )
+    if candidates.is_empty():
+        return carried.clear()
+    found = candidates.filter(abbreviated(candidates.select("__words", "__phrases")))
+    return named.join(found.select("record_key", "business_domains"), on="record_key").select(
+        carried.columns
+    )
 
 
 def compare_pairs(
@@ -2134,7 +2206,9 @@ _ORGANISATION_ONLY = (
     "business_personal_emails",
     "mailbox_places",
     "domain_labels",
+    "domain_phrases",
     "organisation_letters",
+    "organisation_words",
     "business_local",
     "first_letters",
     "last_letters",

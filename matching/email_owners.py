@@ -79,18 +79,39 @@ def nameless_row() -> pl.Expr:
     ).fill_null(False)
 
 
-def email_owners(records: pl.DataFrame, usable: pl.Expr) -> pl.DataFrame:
-    """record_key -> domain_owner (PERSON_OWNER) for person records that name a person and for
-    nameless rows whose addresses the records of one named person carry.
+def first_name_row() -> pl.Expr:
+    """A person record with a first name and nothing else of a name ("Matthias" on a
+    newsletter sign-up): no last name, no organisation."""
+    return (
+        (pl.col("record_type") == "person")
+        & pl.col("first_name_key").is_not_null()
+        & pl.col("last_name_key").is_null()
+        & pl.col("organisation_key").is_null()
+    ).fill_null(False)
+
+
+def email_owners(
+    records: pl.DataFrame, usable: pl.Expr, mailboxes: pl.Expr | None = None
+) -> pl.DataFrame:
+    """record_key -> domain_owner (PERSON_OWNER) for person records that name a person, for
+    nameless rows whose addresses the records of one named person carry, and for first-name
+    rows whose mailbox that person of the same first name carries (``_first_name_owned``).
 
     ``usable``: each record's addresses that may name a person (its e-mails without role and
-    family mailboxes). Rows of other record types are left out.
+    family mailboxes); ``mailboxes``: all its addresses but role mailboxes (family mailboxes
+    included), read for first-name rows only (none without it). Rows of other record types
+    are left out.
     """
     if any(column not in records.columns for column in OWNER_COLUMNS):
         return pl.DataFrame(schema=_SCHEMA)
     persons = records.filter(pl.col("record_type") == "person")
     named = persons.filter(
         pl.col("first_name_key").is_not_null() & pl.col("last_name_key").is_not_null()
+    )
+    first_named = (
+        _first_name_owned(persons, named, mailboxes)
+        if mailboxes is not None and "first_name_group" in records.columns
+        else pl.DataFrame(schema={"record_key": pl.String()})
     )
     rows = (
         persons.filter(nameless_row())
@@ -118,7 +139,59 @@ def email_owners(records: pl.DataFrame, usable: pl.Expr) -> pl.DataFrame:
         .filter(pl.col("__one"))
     )
     return (
-        pl.concat([named.select("record_key"), owned.select("record_key")])
+        pl.concat([named.select("record_key"), owned.select("record_key"), first_named])
         .with_columns(pl.lit(PERSON_OWNER).alias("domain_owner"))
         .cast(_SCHEMA)
+    )
+
+
+def _first_name_owned(
+    persons: pl.DataFrame, named: pl.DataFrame, mailboxes: pl.Expr
+) -> pl.DataFrame:
+    """record_key of first-name rows ("Matthias" | schmitt@chello.at) whose mailbox one named
+    person of that first name carries ("Matthias Schmitt" | schmitt@chello.at).
+
+    A mailbox of the last name alone (schmitt@) or of the family (familie.schneider@) is the
+    household's: shared, it says "same household", which parents, children and twins are too.
+    A sign-up that gives the very same mailbox *and* the first name of one of its carriers is
+    that carrier, where no other person of that first name carries it: the carriers of that
+    first name (the same key or nickname group: Michi is Michael) must all name one person (by
+    sound or letters, as for nameless rows). Carriers of other first names (the spouse's
+    records at schmitt@) do not count against it; two Matthias Schmitt with different birth
+    dates at one mailbox are one identity here and are kept apart by the clusters' coherence
+    rules (matching.clustering), not by the owner.
+    """
+    rows = (
+        persons.filter(first_name_row())
+        .select("record_key", "first_name_key", "first_name_group", mailboxes.alias("__emails"))
+        .explode("__emails")
+        .drop_nulls("__emails")
+    )
+    if rows.is_empty():
+        return pl.DataFrame(schema={"record_key": pl.String()})
+    carriers = (
+        named.select(*OWNER_COLUMNS, "first_name_group", mailboxes.alias("__emails"))
+        .explode("__emails")
+        .join(rows.select("__emails").unique(), on="__emails", how="semi")
+        .select(
+            "__emails",
+            pl.col("first_name_key").alias("__carrier_first"),
+            pl.col("first_name_group").alias("__carrier_group"),
+            *_identities(),
+        )
+    )
+    same_first = (pl.col("first_name_key") == pl.col("__carrier_first")) | (
+        pl.col("first_name_group") == pl.col("__carrier_group")
+    ).fill_null(False)
+    return (
+        rows.join(carriers, on="__emails", how="inner")
+        .filter(same_first.fill_null(False))
+        .group_by("record_key")
+        .agg(
+            ((pl.col("__sound").n_unique() == 1) | (pl.col("__letters").n_unique() == 1)).alias(
+                "__one"
+            )
+        )
+        .filter(pl.col("__one"))
+        .select("record_key")
     )

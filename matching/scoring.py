@@ -135,12 +135,17 @@ def _person_mailbox(compared: pl.DataFrame) -> pl.Expr:
     same_address = pl.col("email_level").is_in(
         [_level("email", "shared"), _level("email", "shared_household")]
     )
+    # A first-name row ("Matthias" | schmitt@chello.at) owned by the one carrier of that first
+    # name (matching.email_owners._first_name_owned): the same first name, no last name on it.
+    first_name_only = pl.col("first_name_level").is_in(
+        [_level("first_name", "exact"), _level("first_name", "nickname")]
+    )
     return (
         (pl.col("record_type_l") == "person")
         & (pl.col("record_type_r") == "person")
         & pl.col("same_domain_owner")
         & same_address
-        & (pl.col("first_name_level") == MISSING)
+        & ((pl.col("first_name_level") == MISSING) | first_name_only)
         & (pl.col("last_name_level") == MISSING)
     ).fill_null(False)
 

@@ -262,6 +262,13 @@ FULL_NAMES = [
     ("Herr Dr. Max Mustermann MBA jun.", ("Herr", "Dr. MBA", "Max", "Mustermann", "jun.")),
     ("Amartya Sen", (None, None, "Amartya", "Sen", None)),  # "Sen" without dot is a surname
     ("Müller", (None, None, None, "Müller", None)),
+    # A lone given name or initial is the first name (a newsletter's "Name" field kept only
+    # what the greeting uses); after a salutation a lone word is the last name.
+    ("Theresa", (None, None, "Theresa", None, None)),
+    ("Sepp", (None, None, "Sepp", None, None)),
+    ("K.", (None, None, "K.", None, None)),
+    ("Frau Theresa", ("Frau", None, None, "Theresa", None)),
+    ("Gruber", (None, None, None, "Gruber", None)),
     ("Muster GmbH", (None, None, None, "Muster GmbH", None)),
 ]
 

@@ -62,6 +62,7 @@ from cleaners.text import clean_text
         ("Bäckerei Müller GmbH & Co KG", "GmbH & Co. KG", "baeckerei mueller"),
         ("Huber UG (haftungsbeschränkt) & Co. KG", "UG (haftungsbeschränkt) & Co. KG", "huber"),
         ("Muster UG", "UG (haftungsbeschränkt)", "muster"),
+        ("Muster Bau UG (haftungsbeschr.)", "UG (haftungsbeschränkt)", "muster bau"),
         ("Muster Verwaltungs-GmbH", "GmbH", "muster verwaltungs"),
         ("Muster GmbH & Co. KGaA", "GmbH & Co. KGaA", "muster"),
         ("Muster Holding SE & Co. KG", "SE & Co. KG", "muster holding"),
@@ -285,6 +286,25 @@ def test_a_mailbox_spelling_the_rows_own_town_is_an_organisation_row(
 ) -> None:
     row = clean({"emails": [email], "city": city, "country": "DE"}).frame.row(0, named=True)
     assert row["record_type"] == record_type
+
+
+@pytest.mark.parametrize(
+    ("email", "record_type"),
+    [
+        ("filiale.deggendo@brand.de", "organisation"),  # a town cut short by a form field
+        ("standort-xyz@brand.de", "organisation"),
+        ("laden.obertor@brand.de", "organisation"),
+        ("filialleiter@brand.de", "person"),  # the word inside another: no branch word
+        ("anna.laden@brand.de", "person"),  # after a first name: the surname Laden
+        ("filiale.deggendo@gmx.de", "person"),  # free mail is no firm's
+    ],
+)
+def test_a_branch_word_mailbox_is_an_organisation_row(email: str, record_type: str) -> None:
+    # A branch word first marks the mailbox whatever the rest spells; read from the row alone.
+    row = clean({"emails": [email]}).frame.row(0, named=True)
+    assert row["record_type"] == record_type
+    if record_type == "organisation":  # no "Filiale Deggendo" read from the address
+        assert row["first_name"] is None and row["last_name"] is None
 
 
 def test_trade_synonyms_are_trade_words_of_one_named_trade() -> None:

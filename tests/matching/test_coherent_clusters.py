@@ -715,3 +715,68 @@ def test_a_newsletter_row_never_chains_namesakes_of_two_towns(make_records: Any)
     result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
     groups = _groups(result.clusters)
     assert not any({"crm:aarau", "erp:passau"} <= group for group in groups)
+
+
+def _names_only_pairs(row_and_erp_levels: dict[str, int]) -> pl.DataFrame:
+    """Matthias Schmitt's CRM record (crm), his ERP record (erp: no e-mail) and two newsletter
+    rows "Matthias" with the CRM record's mailbox only (nl, nl2), joined to crm by a hard rule;
+    the rows' pairs with erp score low. ``row_and_erp_levels``: those pairs' levels besides
+    the names."""
+    levels = [f"{c.name}_level" for c in COMPARISONS]
+    rows = [
+        ("crm", "erp", 0.99999, None, {"address_level": 0, "phone_level": 1}),
+        ("crm", "nl", 1.0, "match: person's mailbox", {"email_level": 0}),
+        ("crm", "nl2", 1.0, "match: person's mailbox", {"email_level": 0}),
+        ("nl", "nl2", 1.0, "match: email:shared", {"email_level": 0}),
+        ("erp", "nl", 0.2, None, row_and_erp_levels),
+        ("erp", "nl2", 0.2, None, row_and_erp_levels),
+    ]
+    return pl.DataFrame(
+        [
+            {
+                "left_key": left,
+                "right_key": right,
+                "probability": probability,
+                "hard_rule": rule,
+                **dict.fromkeys(levels, -1),
+                "first_name_level": 0,
+                **given,
+            }
+            for left, right, probability, rule, given in rows
+        ],
+        schema={
+            "left_key": pl.String(),
+            "right_key": pl.String(),
+            "probability": pl.Float64(),
+            "hard_rule": pl.String(),
+            **dict.fromkeys(levels, pl.Int8()),
+        },
+    )
+
+
+def test_a_pair_compared_on_names_alone_does_not_outvote_the_groups_own_links() -> None:
+    # The rows share nothing with erp to compare but the first name: no evidence either way,
+    # so they do not pull the average linkage of {crm, nl, nl2} and {erp} below the threshold.
+    pairs = _names_only_pairs({})
+    keys = pl.Series(["crm", "erp", "nl", "nl2"])
+    result = coherent_clusters(
+        keys,
+        complete_pairs(keys, pairs, pl.DataFrame(), MatchWeights.defaults(), [], THRESHOLD),
+        THRESHOLD,
+        LINKAGE,
+    )
+    assert _groups(result.clusters) == {frozenset({"crm", "erp", "nl", "nl2"})}
+
+
+def test_a_low_pair_with_a_field_that_differs_still_counts_in_the_linkage() -> None:
+    # The same, but the records were compared on an address and it differs: evidence.
+    pairs = _names_only_pairs({"address_level": 4})
+    keys = pl.Series(["crm", "erp", "nl", "nl2"])
+    result = coherent_clusters(
+        keys,
+        complete_pairs(keys, pairs, pl.DataFrame(), MatchWeights.defaults(), [], THRESHOLD),
+        THRESHOLD,
+        LINKAGE,
+    )
+    assert len(_groups(result.clusters)) == 2
+    assert result.refused["reason"].to_list() == [WEAK_LINK]

@@ -89,10 +89,53 @@ CASES = [
         "joined": set(),
     },
     {
-        "description": "a row with a first name is no nameless row: the weights decide",
+        "description": "a first name and the very mailbox of its one carrier of that name",
         "records": [
             _person("crm:1", "Jonas", "Brenner", ["brenner61@t-online.de"]),
             _person("nl:1", "Jonas", None, ["brenner61@t-online.de"]),
+        ],
+        "joined": {("crm:1", "nl:1")},
+    },
+    {
+        "description": "a first name at a household's surname mailbox joins its carrier of "
+        "that first name, not the spouse's records",
+        "records": [
+            _person("crm:1", "Gernot", "Haslinger", ["haslinger@aon.at"], salutation="Herr"),
+            _person("crm:2", "Renate", "Haslinger", ["haslinger@aon.at"], salutation="Frau"),
+            _person("nl:1", "Gernot", None, ["haslinger@aon.at"]),
+        ],
+        "joined": {("crm:1", "nl:1")},
+    },
+    {
+        "description": "a nickname at a surname mailbox joins the carrier of that name",
+        "records": [
+            _person("crm:1", "Josef", "Pirker", ["pirker@aon.at"]),
+            _person("nl:1", "Sepp", None, ["pirker@aon.at"]),
+        ],
+        "joined": {("crm:1", "nl:1")},
+    },
+    {
+        "description": "a first name none of the mailbox's carriers has stays alone",
+        "records": [
+            _person("crm:1", "Gernot", "Haslinger", ["haslinger@aon.at"], salutation="Herr"),
+            _person("nl:1", "Renate", None, ["haslinger@aon.at"]),
+        ],
+        "joined": set(),
+    },
+    {
+        "description": "two people of that first name at the mailbox: owned by neither",
+        "records": [
+            _person("crm:1", "Gernot", "Haslinger", ["haslinger@aon.at"]),
+            _person("crm:2", "Gernot", "Haslinger-Wimmer", ["haslinger@aon.at"]),
+            _person("nl:1", "Gernot", None, ["haslinger@aon.at"]),
+        ],
+        "joined": set(),
+    },
+    {
+        "description": "a first name with another address of the household is no owner's",
+        "records": [
+            _person("crm:1", "Gernot", "Haslinger", ["haslinger@aon.at"]),
+            _person("nl:1", "Gernot", None, ["haslinger2@aon.at"]),
         ],
         "joined": set(),
     },

@@ -1,0 +1,136 @@
+"""A business domain that abbreviates a firm's name: engel-vm.de for Engel Versicherungsmakler,
+kofler-immo.at for Kofler Immobilien, brunner-metzgerei.at for Metzgerei Brunner.
+
+Firms pick short domains: a word of the name cut short (immo for Immobilien, maler for
+Malerbetrieb), the initials of a compound word (vm for Versicherungsmakler, hv for
+Hausverwaltung) or the words in another order (graf-getraenke.de for Getränke Graf). Such a
+domain spells the name no more letter by letter, so a newsletter row at it
+(angelika.schroeder@kofler-immo.at) never met the firm's records, which carry no e-mail.
+
+A domain label abbreviates a name when it is written in words (separated by "-" or ".") and
+each word stands for a word of its own of the name: the very word, its beginning (three letters
+at least), or its initials (two or three letters, the first the word's first, the others in
+order inside it). At least one word of the label must be a whole word of the name (four letters
+at least: the family or brand name that tells the firm), and every word of the name must be
+stood for: huber-bau.de names Huber Bau, not its sister Huber Bau Immobilien (so richter-kfz.de
+does not name Kfz Technik Richter either: the name's key has lost the hyphen that made
+"Kfz-Technik" one word). Labels without a separator are left to the letter-by-letter
+comparison (matching.comparisons._domain_names_organisation).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: A word of the label that names the firm whole has at least these letters.
+ANCHOR_MIN_LETTERS = 4
+#: A word cut short keeps at least these letters (immo, kfz).
+CUT_MIN_LETTERS = 3
+#: Initials are two or three letters (vm, hv, gmb).
+INITIALS_LETTERS = (2, 3)
+
+
+def domain_phrases(domains: pl.Expr) -> pl.Expr:
+    """Per record: its business domains' labels before the top-level domain, each as its
+    words separated by a space, where a label has two words or more ("engel-vm.de" ->
+    "engel vm"; "huberbau.de" has none)."""
+    return domains.list.eval(
+        pl.element()
+        .str.replace(r"\.[^.]+$", "")
+        .str.replace_all(r"[^a-z.-]", "")
+        .str.replace_all(r"[.-]+", " ")
+        .str.strip_chars()
+    ).list.eval(pl.element().filter(pl.element().str.contains(" ")))
+
+
+def _stands_for(part: pl.Expr, word: pl.Expr) -> pl.Expr:
+    """``part`` (a word of a label) stands for ``word`` (a word of the name)."""
+    length = part.str.len_chars()
+    cut = (length >= CUT_MIN_LETTERS) & word.str.starts_with(part)
+    # Initials: the first letters equal, the others in order inside the word ("v.*m").
+    pattern = part.str.split("").list.join(".*")
+    initials = (
+        length.is_between(*INITIALS_LETTERS)
+        & (word.str.len_chars() > length)
+        & (part.str.slice(0, 1) == word.str.slice(0, 1))
+        & word.str.contains(pattern)
+    )
+    return ((part == word) | cut | initials).fill_null(False)
+
+
+def abbreviated(frame: pl.DataFrame) -> pl.Series:
+    """Per row of ``frame`` (``__words``: the name's words, ``__phrases``: the label phrases of
+    the other record): whether one of the phrases abbreviates the name (see the module)."""
+    rows = frame.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"), "__words", "__phrases"
+    ).filter(
+        (pl.col("__words").list.len() >= 2).fill_null(False)
+        & (pl.col("__phrases").list.len() > 0).fill_null(False)
+    )
+    if rows.is_empty():
+        return pl.Series([False] * frame.height, dtype=pl.Boolean)
+    phrases = (
+        rows.explode("__phrases")
+        .with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__label"))
+        .with_columns(
+            pl.col("__phrases").str.split(" ").alias("__parts"),
+            pl.col("__words").list.len().alias("__n_words"),
+        )
+    )
+    parts = (
+        phrases.select("__row", "__label", "__parts", "__words", "__n_words")
+        .with_columns(pl.col("__parts").list.len().alias("__n_parts"))
+        .explode("__parts")
+        .with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).over("__label").alias("__part"))
+        .explode("__words")
+        .with_columns(
+            pl.col("__words")
+            .cum_count()
+            .over(["__label", "__part"])
+            .cast(pl.UInt32)
+            .alias("__word")
+        )
+        .with_columns(
+            _stands_for(pl.col("__parts"), pl.col("__words")).alias("__match"),
+            (
+                (pl.col("__parts") == pl.col("__words"))
+                & (pl.col("__parts").str.len_chars() >= ANCHOR_MIN_LETTERS)
+            )
+            .fill_null(False)
+            .alias("__anchor"),
+        )
+    )
+    per_part = parts.group_by("__row", "__label", "__part").agg(
+        pl.col("__match").any().alias("__matched"),
+        pl.col("__anchor").any(),
+        pl.col("__n_parts").first(),
+        pl.col("__n_words").first(),
+    )
+    words_used = (
+        parts.filter(pl.col("__match"))
+        .group_by("__row", "__label")
+        .agg(pl.col("__word").n_unique().alias("__used"))
+    )
+    labels = (
+        per_part.group_by("__row", "__label")
+        .agg(
+            pl.col("__matched").all(),
+            pl.col("__anchor").any(),
+            pl.col("__n_parts").first(),
+            pl.col("__n_words").first(),
+        )
+        .join(words_used, on=["__row", "__label"], how="left")
+        .with_columns(pl.col("__used").fill_null(0))
+    )
+    found = labels.filter(
+        pl.col("__matched")
+        & pl.col("__anchor")
+        & (pl.col("__n_parts") >= 2)
+        & (pl.col("__used") >= pl.col("__n_parts"))
+        & (pl.col("__used") == pl.col("__n_words"))
+    )["__row"].unique()
+    return (
+        pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
+        .is_in(found.implode())
+        .alias("abbreviated")
+    )
