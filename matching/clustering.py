@@ -78,6 +78,16 @@ GENERATION_CONFLICTS = (
 NAMESAKE_RULE = "address:other_street|different"
 ONE_SUFFIX_RULE = "name_suffix:one_missing"
 BRIDGEABLE_RULES = (NAMESAKE_RULE, ONE_SUFFIX_RULE)
+#: Birth dates years (not a generation) apart between group members (see ``conflicts``).
+YEARS_APART = "birth dates years apart"
+#: Conflicts that make two groups two people whom a record with only what they have in common
+#: (the name, the house) fits alike (see ``_ambiguous``): parent and child
+#: (GENERATION_CONFLICTS), and namesakes — of one name at two addresses with nothing personal in
+#: common (NAMESAKE_RULE: a newsletter row "Lorenz, krueger.lorenz@" fits Lorenz Krüger in
+#: Regensburg and Lorenz Krüger in Kiel alike), or born years apart (a shop row without birth
+#: date fits both). Joining such a record to either is a guess: it joins one only when its own
+#: evidence points there.
+TWO_PEOPLE_CONFLICTS = (*GENERATION_CONFLICTS, NAMESAKE_RULE, YEARS_APART)
 #: Levels that say more than the names: a record at the same house, with a phone, personal
 #: e-mail (or one typo apart), birth date (or a typo of it) or personal id in common.
 BEYOND_NAME_LEVELS = {
@@ -394,7 +404,7 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .when(other_given_name)
         .then(pl.lit("other given name"))
         .when(years_apart)
-        .then(pl.lit("birth dates years apart"))
+        .then(pl.lit(YEARS_APART))
         .when(other_mobiles & same_first_name)
         .then(pl.lit(SAME_NAME_MOBILES))
         .when(other_mobiles)
@@ -513,10 +523,11 @@ def _ambiguous(
     neighbours: dict[str, dict[str, list]], a: str, b: str, threshold: float, margin: float
 ) -> bool:
     """Whether one of the groups ``a`` and ``b`` fits a third group as well as the other one,
-    where that third group and the other can never be one person (``GENERATION_CONFLICTS``).
+    where that third group and the other can never be one person (``TWO_PEOPLE_CONFLICTS``).
 
     Father and son of one name at one address: a shop record without birth date that shares
-    only what the household shares (name, address, landline) is either of them. It joins one
+    only what the household shares (name, address, landline) is either of them. So is a
+    newsletter row with a name and an e-mail beside two namesakes in two towns. It joins one
     only when its own evidence (a mobile, a personal e-mail, a birth date) points there by at
     least ``margin`` (log2 odds) more than to the other; else it joins neither.
     """
@@ -527,7 +538,7 @@ def _ambiguous(
             if rival == other or stats[2] is not None or stats[4] < threshold:
                 continue
             between = theirs.get(rival)
-            if between is None or between[2] not in GENERATION_CONFLICTS:
+            if between is None or between[2] not in TWO_PEOPLE_CONFLICTS:
                 continue
             if here - stats[3] < margin:
                 return True

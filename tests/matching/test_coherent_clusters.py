@@ -153,10 +153,23 @@ CASES: list[dict[str, Any]] = [
     },
     {
         "description": "namesakes born 1975 and 1982 joined through a record without birth date "
-        "stay apart: birth dates years apart conflict between members below the threshold",
+        "stay apart: birth dates years apart conflict between members below the threshold, and "
+        "the record, fitting both about alike, joins neither",
         "keys": ["t75", "t82", "x"],
         "pairs": [
             ("t75", "x", 0.97, None, None),
+            ("t82", "x", 0.95, None, None),
+            ("t75", "t82", 0.3, None, "years"),
+        ],
+        "groups": [{"t75"}, {"t82"}, {"x"}],
+        "refused": {("t75", "x"): AMBIGUOUS, ("t82", "x"): AMBIGUOUS},
+    },
+    {
+        "description": "namesakes born years apart and a record whose own evidence points to "
+        "one by far more than the threshold's odds: it joins that one",
+        "keys": ["t75", "t82", "x"],
+        "pairs": [
+            ("t75", "x", 0.99999, None, None),
             ("t82", "x", 0.95, None, None),
             ("t75", "t82", 0.3, None, "years"),
         ],
@@ -246,6 +259,36 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"father"}, {"son", "x"}],
         "refused": {("father", "x"): f"{CONFLICT}: birth_date:different"},
+    },
+    {
+        "description": "namesakes in two towns with nothing personal in common (the namesake "
+        "veto) and a newsletter row with the name and an e-mail that fits both alike: it joins "
+        "neither",
+        "keys": ["kiel", "regensburg", "newsletter"],
+        "pairs": [
+            ("kiel", "newsletter", 0.955, None, None),
+            ("regensburg", "newsletter", 0.955, None, None),
+            ("kiel", "regensburg", 0.0, "address:other_street|different", None),
+        ],
+        "groups": [{"kiel"}, {"regensburg"}, {"newsletter"}],
+        "refused": {
+            ("kiel", "newsletter"): AMBIGUOUS,
+            ("regensburg", "newsletter"): AMBIGUOUS,
+        },
+    },
+    {
+        "description": "namesakes in two towns and a row whose own evidence (its e-mail on the "
+        "Kiel record) points to one by far more than the threshold's odds: it joins that one",
+        "keys": ["kiel", "regensburg", "newsletter"],
+        "pairs": [
+            ("kiel", "newsletter", 0.99999, None, None),
+            ("regensburg", "newsletter", 0.955, None, None),
+            ("kiel", "regensburg", 0.0, "address:other_street|different", None),
+        ],
+        "groups": [{"kiel", "newsletter"}, {"regensburg"}],
+        "refused": {
+            ("regensburg", "newsletter"): f"{CONFLICT}: address:other_street|different",
+        },
     },
     {
         "description": "the conflict sits between two members other than the linking pair",
@@ -715,3 +758,6 @@ def test_a_newsletter_row_never_chains_namesakes_of_two_towns(make_records: Any)
     result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
     groups = _groups(result.clusters)
     assert not any({"crm:aarau", "erp:passau"} <= group for group in groups)
+    # It fits both alike (the name only): joining either would be a guess, so it joins neither.
+    assert frozenset({"newsletter:1"}) in groups
+    assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]
