@@ -54,7 +54,6 @@ PAIR_COLUMNS = (
     "address_level",
     "email_level",
     "name_suffix_level",
-    "email_year_level",
 )
 PAIR_SEED = 8_642_097
 STRENGTH = "__strength"

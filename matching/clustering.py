@@ -67,31 +67,17 @@ AMBIGUOUS = "ambiguous"
 #: has a birth date, the records in between fitting both. Twins' mobiles are not among them:
 #: a twin's record without mobile still has her own first name to go by.
 SAME_NAME_MOBILES = "one name with different mobiles"
-#: One record born a generation from the year the other's own address ends in (Egon born 1995
-#: beside egon73@), their own e-mails different and no mobile or personal id in common.
-EMAIL_YEAR_GENERATION = "e-mail year a generation apart"
 GENERATION_CONFLICTS = (
     "birth_date:different",
     "name_suffix:different",
     "name_suffix:one_missing",
     SAME_NAME_MOBILES,
-    EMAIL_YEAR_GENERATION,
 )
 #: Hard "no match" rules (their conditions, as in ``hard_rule``) that a third record can bridge
 #: (see the module text): the namesake and the one-sided suffix vetoes of rules.config.
 NAMESAKE_RULE = "address:other_street|different"
 ONE_SUFFIX_RULE = "name_suffix:one_missing"
 BRIDGEABLE_RULES = (NAMESAKE_RULE, ONE_SUFFIX_RULE)
-#: Birth dates years (not a generation) apart between group members (see ``conflicts``).
-YEARS_APART = "birth dates years apart"
-#: Conflicts that make two groups two people whom a record with only what they have in common
-#: (the name, the house) fits alike (see ``_ambiguous``): parent and child
-#: (GENERATION_CONFLICTS), and namesakes — of one name at two addresses with nothing personal in
-#: common (NAMESAKE_RULE: a newsletter row "Lorenz, krueger.lorenz@" fits Lorenz Krüger in
-#: Regensburg and Lorenz Krüger in Kiel alike), or born years apart (a shop row without birth
-#: date fits both). Joining such a record to either is a guess: it joins one only when its own
-#: evidence points there.
-TWO_PEOPLE_CONFLICTS = (*GENERATION_CONFLICTS, NAMESAKE_RULE, YEARS_APART)
 #: Levels that say more than the names: a record at the same house, with a phone, personal
 #: e-mail (or one typo apart), birth date (or a typo of it) or personal id in common.
 BEYOND_NAME_LEVELS = {
@@ -324,7 +310,6 @@ _CONFLICT_LEVELS = (
     "address_level",
     "email_level",
     "name_suffix_level",
-    "email_year_level",
 )
 
 
@@ -377,26 +362,6 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         other_mobiles = (pl.col("phone_level") == phone.levels.index("different")).fill_null(
             False
         ) & ((pl.col("probability") < threshold) | spelled_otherwise)
-    # The year an address ends in a generation from the other record's year of birth (egon73@
-    # beside Egon born 1995), with personal e-mails of their own that differ and no mobile in
-    # common: two signs of father and son of one name, whom name, house and landline cannot
-    # tell apart, and nothing one person has to say otherwise. The digits may be some other
-    # number, so the pair weighs as usual, but it is not merged unseen, whatever its score: the
-    # refused merge goes to the review queue (1 true pair against 12 false ones among the
-    # accepted pairs of the labelled DACH, demo and devset11 sets).
-    email_generation = pl.lit(False)
-    if {"email_year_level", "email_level"} <= set(pairs.columns):
-        email_year = next(c for c in COMPARISONS if c.name == "email_year")
-        email = next(c for c in COMPARISONS if c.name == "email")
-        email_generation = (
-            (pl.col("email_year_level") == email_year.levels.index("different"))
-            & (pl.col("email_level") == email.levels.index("different"))
-        ).fill_null(False)
-        if "phone_level" in pairs.columns:
-            phone_levels = next(c for c in COMPARISONS if c.name == "phone").levels
-            email_generation &= ~(pl.col("phone_level") == phone_levels.index("shared")).fill_null(
-                False
-            )
     # The same personal id, or one typo apart, outweighs these signs as it outweighs the
     # first-name and birth-date vetoes (rules.config): one person whose birth date or salutation
     # was mistyped, or who changed phones. Twins never share an id (nor hold two one typo apart
@@ -412,7 +377,6 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         other_sex &= ~same_id
         other_given_name &= ~same_id
         other_mobiles &= ~same_id
-        email_generation &= ~same_id
     same_first_name = (pl.col("first_name_level") == first_name.levels.index("exact")).fill_null(
         False
     )
@@ -430,9 +394,7 @@ def conflicts(pairs: pl.DataFrame, threshold: float) -> pl.Expr:
         .when(other_given_name)
         .then(pl.lit("other given name"))
         .when(years_apart)
-        .then(pl.lit(YEARS_APART))
-        .when(email_generation)
-        .then(pl.lit(EMAIL_YEAR_GENERATION))
+        .then(pl.lit("birth dates years apart"))
         .when(other_mobiles & same_first_name)
         .then(pl.lit(SAME_NAME_MOBILES))
         .when(other_mobiles)
@@ -551,11 +513,10 @@ def _ambiguous(
     neighbours: dict[str, dict[str, list]], a: str, b: str, threshold: float, margin: float
 ) -> bool:
     """Whether one of the groups ``a`` and ``b`` fits a third group as well as the other one,
-    where that third group and the other can never be one person (``TWO_PEOPLE_CONFLICTS``).
+    where that third group and the other can never be one person (``GENERATION_CONFLICTS``).
 
     Father and son of one name at one address: a shop record without birth date that shares
-    only what the household shares (name, address, landline) is either of them. So is a
-    newsletter row with a name and an e-mail beside two namesakes in two towns. It joins one
+    only what the household shares (name, address, landline) is either of them. It joins one
     only when its own evidence (a mobile, a personal e-mail, a birth date) points there by at
     least ``margin`` (log2 odds) more than to the other; else it joins neither.
     """
@@ -566,7 +527,7 @@ def _ambiguous(
             if rival == other or stats[2] is not None or stats[4] < threshold:
                 continue
             between = theirs.get(rival)
-            if between is None or between[2] not in TWO_PEOPLE_CONFLICTS:
+            if between is None or between[2] not in GENERATION_CONFLICTS:
                 continue
             if here - stats[3] < margin:
                 return True

@@ -17,13 +17,12 @@ import pytest
 from matching.clustering import (
     AMBIGUOUS,
     CONFLICT,
-    EMAIL_YEAR_GENERATION,
     WEAK_LINK,
     coherent_clusters,
     complete_pairs,
 )
-from matching.comparisons import COMPARISONS, compare_pairs
-from matching.scoring import MatchWeights, score_pairs
+from matching.comparisons import COMPARISONS
+from matching.scoring import MatchWeights
 from rules.config import MatchingConfig
 
 THRESHOLD = 0.9
@@ -154,23 +153,10 @@ CASES: list[dict[str, Any]] = [
     },
     {
         "description": "namesakes born 1975 and 1982 joined through a record without birth date "
-        "stay apart: birth dates years apart conflict between members below the threshold, and "
-        "the record, fitting both about alike, joins neither",
+        "stay apart: birth dates years apart conflict between members below the threshold",
         "keys": ["t75", "t82", "x"],
         "pairs": [
             ("t75", "x", 0.97, None, None),
-            ("t82", "x", 0.95, None, None),
-            ("t75", "t82", 0.3, None, "years"),
-        ],
-        "groups": [{"t75"}, {"t82"}, {"x"}],
-        "refused": {("t75", "x"): AMBIGUOUS, ("t82", "x"): AMBIGUOUS},
-    },
-    {
-        "description": "namesakes born years apart and a record whose own evidence points to "
-        "one by far more than the threshold's odds: it joins that one",
-        "keys": ["t75", "t82", "x"],
-        "pairs": [
-            ("t75", "x", 0.99999, None, None),
             ("t82", "x", 0.95, None, None),
             ("t75", "t82", 0.3, None, "years"),
         ],
@@ -260,36 +246,6 @@ CASES: list[dict[str, Any]] = [
         ],
         "groups": [{"father"}, {"son", "x"}],
         "refused": {("father", "x"): f"{CONFLICT}: birth_date:different"},
-    },
-    {
-        "description": "namesakes in two towns with nothing personal in common (the namesake "
-        "veto) and a newsletter row with the name and an e-mail that fits both alike: it joins "
-        "neither",
-        "keys": ["kiel", "regensburg", "newsletter"],
-        "pairs": [
-            ("kiel", "newsletter", 0.955, None, None),
-            ("regensburg", "newsletter", 0.955, None, None),
-            ("kiel", "regensburg", 0.0, "address:other_street|different", None),
-        ],
-        "groups": [{"kiel"}, {"regensburg"}, {"newsletter"}],
-        "refused": {
-            ("kiel", "newsletter"): AMBIGUOUS,
-            ("regensburg", "newsletter"): AMBIGUOUS,
-        },
-    },
-    {
-        "description": "namesakes in two towns and a row whose own evidence (its e-mail on the "
-        "Kiel record) points to one by far more than the threshold's odds: it joins that one",
-        "keys": ["kiel", "regensburg", "newsletter"],
-        "pairs": [
-            ("kiel", "newsletter", 0.99999, None, None),
-            ("regensburg", "newsletter", 0.955, None, None),
-            ("kiel", "regensburg", 0.0, "address:other_street|different", None),
-        ],
-        "groups": [{"kiel", "newsletter"}, {"regensburg"}],
-        "refused": {
-            ("regensburg", "newsletter"): f"{CONFLICT}: address:other_street|different",
-        },
     },
     {
         "description": "the conflict sits between two members other than the linking pair",
@@ -759,99 +715,3 @@ def test_a_newsletter_row_never_chains_namesakes_of_two_towns(make_records: Any)
     result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
     groups = _groups(result.clusters)
     assert not any({"crm:aarau", "erp:passau"} <= group for group in groups)
-    # It fits both alike (the name only): joining either would be a guess, so it joins neither.
-    assert frozenset({"newsletter:1"}) in groups
-    assert result.refused["reason"].to_list() == [AMBIGUOUS, AMBIGUOUS]
-
-
-#: Anton Reiter senior and junior at one house (hand-written): the son's shop record with his
-#: birth date and his own address, the father's with an address ending in his year of birth.
-REITER = {
-    "record_type": "person",
-    "first_name_key": "anton",
-    "last_name_key": "reiter",
-    "street_key": "lindenstr",
-    "house_number": "7",
-    "postal_code": "86150",
-    "city_key": "augsburg",
-}
-
-
-def _all_pairs_scored(records: pl.DataFrame) -> pl.DataFrame:
-    """Every pair of ``records`` compared and scored with the default weights and hard rules."""
-    keys = sorted(records["record_key"].to_list())
-    pairs = pl.DataFrame(
-        [(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]],
-        schema={"left_key": pl.String(), "right_key": pl.String()},
-        orient="row",
-    ).with_columns(pl.lit("test").alias("rules"))
-    compared = compare_pairs(pairs, records)
-    return score_pairs(compared, MatchWeights.defaults(), MatchingConfig().hard_rules)
-
-
-@pytest.mark.parametrize(
-    ("father_phones", "merged"),
-    [
-        # Nothing one person has in common: not merged unseen, whatever the score.
-        ([], False),
-        # The same mobile on both: one person whose address holds some other number.
-        (["+4917111122233"], True),
-    ],
-)
-def test_an_address_year_a_generation_from_the_birth_date_is_no_unseen_merge(
-    make_records: Any, father_phones: list[str], merged: bool
-) -> None:
-    records = make_records(
-        [
-            {
-                **REITER,
-                "record_key": "shop:son",
-                "birth_date": date(1996, 4, 18),
-                "emails": ["anton.reiter@icloud.com"],
-                "phones": ["+4917111122233"],
-                "phone_types": ["mobile"],
-            },
-            {
-                **REITER,
-                "record_key": "shop:father",
-                "emails": ["reiter61@arcor.de"],
-                "phones": father_phones,
-                "phone_types": ["mobile"] * len(father_phones),
-            },
-        ]
-    )
-    scored = _all_pairs_scored(records)
-    # Name and house outweigh the two doubts: the pair itself is accepted.
-    assert scored["probability"][0] >= THRESHOLD
-    result = coherent_clusters(records["record_key"], scored, THRESHOLD, LINKAGE)
-    assert (len(_groups(result.clusters)) == 1) is merged
-    expected = [] if merged else [f"{CONFLICT}: {EMAIL_YEAR_GENERATION}"]
-    assert result.refused["reason"].to_list() == expected
-
-
-def test_a_landline_record_between_address_year_and_birth_date_joins_neither(
-    make_records: Any,
-) -> None:
-    # The household's landline-only record fits father (reiter61@) and son (born 1996) alike.
-    landline = {"phones": ["+49821556677"], "phone_types": ["landline"]}
-    records = make_records(
-        [
-            {
-                **REITER,
-                **landline,
-                "record_key": "shop:son",
-                "birth_date": date(1996, 4, 18),
-                "emails": ["anton.reiter@icloud.com"],
-            },
-            {**REITER, **landline, "record_key": "shop:father", "emails": ["reiter61@arcor.de"]},
-            {**REITER, **landline, "record_key": "crm:x"},
-        ]
-    )
-    result = coherent_clusters(
-        records["record_key"], _all_pairs_scored(records), THRESHOLD, LINKAGE
-    )
-    assert _groups(result.clusters) == {
-        frozenset({"shop:son"}),
-        frozenset({"shop:father"}),
-        frozenset({"crm:x"}),
-    }
