@@ -85,6 +85,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
         "last_name",
         "birth_date",
         "email",
+        "email_year",
         "phone",
         "site",
         "organisation",

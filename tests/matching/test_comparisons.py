@@ -404,6 +404,59 @@ CASES: list[dict[str, Any]] = [
         "right": {"birth_date": None, "emails": ["hans.meier77@web.de"]},
         "level": "missing",
     },
+    # --- email_year: one record's year of birth against the other's address's year ----------
+    {
+        "description": "a birth date beside an address on a record without one that ends in "
+        "the same year (ida.frei84@ / 1984): one person's habit",
+        "comparison": "email_year",
+        "left": {"birth_date": date(1984, 6, 2), "emails": ["ida.frei@posteo.de"]},
+        "right": {"birth_date": None, "emails": ["ida.frei84@web.de"]},
+        "level": "same_year",
+    },
+    {
+        "description": "a year column (1984) beside an address ending in 84: the same year",
+        "comparison": "email_year",
+        "left": {"birth_date": None, "birth_year": 1984},
+        "right": {"birth_date": None, "emails": ["ifrei84@gmx.at"]},
+        "level": "same_year",
+    },
+    {
+        "description": "born 1995 beside egon73@ on a record without birth date: a generation "
+        "apart (father and son of one name), weighs, decides nothing",
+        "comparison": "email_year",
+        "left": {"birth_date": date(1995, 4, 18), "emails": ["braendli.egon@icloud.com"]},
+        "right": {"birth_date": None, "emails": ["egon73@arcor.de"]},
+        "level": "different",
+    },
+    {
+        "description": "born 1988 beside gisler75@: years apart, not a generation: the digits "
+        "may be any number, no evidence",
+        "comparison": "email_year",
+        "left": {"birth_date": date(1988, 6, 26)},
+        "right": {"birth_date": None, "emails": ["gisler75@hispeed.ch"]},
+        "level": "missing",
+    },
+    {
+        "description": "both records with a birth date: the dates compare, not the addresses",
+        "comparison": "email_year",
+        "left": {"birth_date": date(1995, 4, 18)},
+        "right": {"birth_date": date(1973, 1, 2), "emails": ["egon73@arcor.de"]},
+        "level": "missing",
+    },
+    {
+        "description": "the address shared by both records reads one year: no second evidence",
+        "comparison": "email_year",
+        "left": {"birth_date": date(1995, 4, 18), "emails": ["egon73@arcor.de"]},
+        "right": {"birth_date": None, "emails": ["egon73@arcor.de"]},
+        "level": "missing",
+    },
+    {
+        "description": "a household mailbox's digits are nobody's year of birth",
+        "comparison": "email_year",
+        "left": {"birth_date": date(1995, 4, 18)},
+        "right": {"birth_date": None, "emails": ["familie.braendli73@gmx.de"]},
+        "level": "missing",
+    },
     {
         "description": "same birth date",
         "comparison": "birth_date",
