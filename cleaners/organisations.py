@@ -95,7 +95,15 @@ def without_branch(name: str) -> str:
         found = _BRANCH_OR_STATE.search(name)
         if found is None or not name[: found.start()].strip(" ,-/("):
             break
-        name = name[: found.start()].rstrip(" ,-/(")
+        kept = name[: found.start()].rstrip(" ,-/(")
+        # A legal form written after the branch is the firm's ("Sonnenhof Fahrschule Filiale
+        # Nürnberg GbR" -> "Sonnenhof Fahrschule GbR"): it stays with the name.
+        legal_form = find_legal_form(name[found.start() :])
+        if legal_form is not None:
+            written = name[found.start() :][len(legal_form[1]) :].strip(" ,-/()")
+            if written:
+                kept = f"{kept} {written}"
+        name = kept
     return name
 
 
@@ -610,6 +618,31 @@ def _trade_mailbox_pattern() -> str:
     return r"^(?:" + "|".join(words) + "|" + compound + r")$"
 
 
+@cache
+def _branch_mailbox_pattern() -> str:
+    """A local part of a branch word and one other word (filiale.rosenhei@, laden-graz@,
+    graz_filiale@; data/branch_mailbox_words.csv): the branch word says a branch's or shop's
+    mailbox whatever the other word is (a town the gazetteer lacks, or cut short)."""
+    words = "|".join(
+        re.escape(word)
+        for word in sorted(
+            read_column("branch_mailbox_words.csv", "word"), key=lambda word: (-len(word), word)
+        )
+    )
+    return rf"^(?:(?:{words})[._-]+[a-z]+|[a-z]+[._-]+(?:{words}))$"
+
+
+def branch_mailbox(emails: pl.Expr) -> pl.Expr:
+    """Per e-mail of a list: its local part is a branch word beside one other word
+    (filiale.rosenhei@, laden-graz@), a branch's or shop's shared mailbox."""
+    return emails.list.eval(
+        pl.element()
+        .str.extract(r"^([^@]+)@", 1)
+        .str.to_lowercase()
+        .str.contains(_branch_mailbox_pattern())
+    )
+
+
 def trade_mailbox(emails: pl.Expr) -> pl.Expr:
     """Per e-mail of a list: its local part names a trade or a department (immobilien@,
     haustechnik@, einkauf@), as a group's companies and a firm's departments name their shared
@@ -720,6 +753,9 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
     at_a_town = places.list.eval(pl.element().is_in(towns)).list.all()
     # A trade's or department's mailbox (immobilien@krause-gruppe.de, einkauf@): the firm's.
     at_a_trade = trade_mailbox(others).list.all()
+    # A branch word beside another word (filiale.rosenhei@: its town cut short, or one the
+    # gazetteer lacks): a branch's mailbox, no person "Filiale Rosenhei".
+    at_a_branch = branch_mailbox(others).list.all()
     # The mailbox spells the row's own town (kempten@brand.de on a row in Kempten): a town the
     # gazetteer does not hold (it has the large German cities only), written on the row itself.
     own_town = place_letters(pl.col("city_key"))
@@ -737,7 +773,7 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         & (emails.list.len() > 0)
     ).fill_null(False)
     role_mailboxes = (
-        ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade)
+        ((others.list.len() == 0) | at_a_town | at_own_town | at_a_trade | at_a_branch)
         & ~emails.list.eval(
             pl.element().str.extract(r"@([^@\s]+)$", 1).is_in(list(freemail_domains()))
         ).list.any()
