@@ -46,6 +46,11 @@ SAME = [
         "b": "Huber Bau",
     },
     {"description": "in liquidation", "a": "Maier Logistik GmbH i.L.", "b": "Maier Logistik GmbH"},
+    {
+        "description": "UG with haftungsbeschränkt cut short",
+        "a": "Haider Bäckerei UG (haftungsbeschr.)",
+        "b": "Haider Baeckerei UG (haftungsbeschränkt)",
+    },
     {"description": "eG with dots", "a": "Wohnbau Nord e.G.", "b": "Wohnbau Nord eG"},
     {
         "description": "Partnerschaft mbB",
