@@ -1385,102 +1385,36 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
     "pschmid"); ``first_letters`` / ``last_letters``: the name keys in letters only.
     """
     letters = r"[^a-z]"
-    return (
-        parts.join(
-            _short_spellings(parts), on="organisation_key", how="left", maintain_order="left"
-        )
-        .with_columns(
-            pl.col("business_domains")
-            .list.eval(
-                pl.element()
-                .str.replace(r"\.[^.]+$", "")
-                .str.split(".")
-                .explode()
-                .str.replace_all(letters, "")
-            )
-            .alias("domain_labels"),
-            pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
-            _swapped_letters().alias("swapped_letters"),
-            pl.col("business_personal_emails")
-            .list.first()
-            .str.extract(r"^(.*)@", 1)
+    return parts.with_columns(
+        pl.col("business_domains")
+        .list.eval(
+            pl.element()
+            .str.replace(r"\.[^.]+$", "")
+            .str.split(".")
+            .explode()
             .str.replace_all(letters, "")
-            .alias("business_local"),
-            pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
-            pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
-            place_letters(pl.col("city_key")).alias("city_letters"),
         )
-        .with_columns(
-            _brand_letters(letters).alias("brand_letters"),
-            _town_mailbox().alias("town_mailbox"),
-            # The key's trade words, per record: a pair's differing words are checked against them
-            # (_organisation's sister test) without matching every pair's words to the trade list.
-            pl.col("organisation_key")
-            .str.split(" ")
-            .list.eval(pl.element().filter(_is_trade_word(pl.element())))
-            .alias("organisation_trades"),
-        )
+        .alias("domain_labels"),
+        pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
+        _swapped_letters().alias("swapped_letters"),
+        pl.col("business_personal_emails")
+        .list.first()
+        .str.extract(r"^(.*)@", 1)
+        .str.replace_all(letters, "")
+        .alias("business_local"),
+        pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
+        pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
+        place_letters(pl.col("city_key")).alias("city_letters"),
+    ).with_columns(
+        _brand_letters(letters).alias("brand_letters"),
+        _town_mailbox().alias("town_mailbox"),
+        # The key's trade words, per record: a pair's differing words are checked against them
+        # (_organisation's sister test) without matching every pair's words to the trade list.
+        pl.col("organisation_key")
+        .str.split(" ")
+        .list.eval(pl.element().filter(_is_trade_word(pl.element())))
+        .alias("organisation_trades"),
     )
-
-
-#: Letters of the other words a domain keeps at least when it writes them short ("kfz", "immo").
-SHORT_WORD_MIN_LETTERS = 3
-#: Letters of the name's first (or last) word, written whole in such a domain (a family name).
-WHOLE_WORD_MIN_LETTERS = 4
-
-
-def _short_spellings(parts: pl.DataFrame) -> pl.DataFrame:
-    """organisation_key -> ``short_spellings``: the domain labels a firm of that name writes
-    short, its first word whole and the rest cut to its first letters ("kofler immobilien" ->
-    "koflerimm", "koflerimmo" ...: kofler-immo.at; "fischer kfz technik" -> "fischerkfz"), or
-    its last word whole before the others cut short ("kfz technik obermayr" -> "obermayrkfz").
-    Read only where a record's own name is compared with another's domain
-    (_domain_names_organisation), never for a domain's owner: a sister company's name cut short
-    would make every domain of the group nobody's. Computed once per distinct key."""
-    words = (
-        parts.select(pl.col("organisation_key").drop_nulls().unique())
-        .with_columns(
-            pl.col("organisation_key")
-            .str.replace_all(r"[^a-z ]", "")
-            .str.split(" ")
-            .list.eval(pl.element().filter(pl.element() != ""))
-            .alias("__words")
-        )
-        .filter(pl.col("__words").list.len() >= 2)
-    )
-    count = pl.col("__words").list.len()
-    ends = pl.concat(
-        [
-            words.select(
-                "organisation_key",
-                pl.col("__words").list.first().alias("__whole"),
-                pl.col("__words").list.slice(1).list.join("").alias("__short"),
-            ),
-            words.select(
-                "organisation_key",
-                pl.col("__words").list.last().alias("__whole"),
-                pl.col("__words").list.head(count - 1).list.join("").alias("__short"),
-            ),
-        ]
-    ).filter(
-        (pl.col("__whole").str.len_chars() >= WHOLE_WORD_MIN_LETTERS)
-        & (pl.col("__short").str.len_chars() >= SHORT_WORD_MIN_LETTERS)
-    )
-    spelled = (
-        ends.with_columns(
-            pl.int_ranges(SHORT_WORD_MIN_LETTERS, pl.col("__short").str.len_chars() + 1).alias(
-                "__letters"
-            )
-        )
-        .explode("__letters")
-        .select(
-            "organisation_key",
-            pl.concat_str(pl.col("__whole"), pl.col("__short").str.head(pl.col("__letters"))).alias(
-                "short_spellings"
-            ),
-        )
-    )
-    return spelled.group_by("organisation_key").agg(pl.col("short_spellings").unique())
 
 
 def _swapped_letters() -> pl.Expr:
@@ -1548,10 +1482,6 @@ def _domain_names_organisation(
         | (
             (own("swapped_letters").str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
             & other("domain_labels").list.contains(own("swapped_letters"))
-        ).fill_null(False)
-        # Or written short (Kofler Immobilien, kofler-immo.at; _short_spellings).
-        | (
-            other("domain_labels").list.set_intersection(own("short_spellings")).list.len() > 0
         ).fill_null(False)
         | other("domain_labels")
         .list.eval(folded_letters(pl.element()))
@@ -2220,7 +2150,6 @@ _ORGANISATION_ONLY = (
     "domain_labels",
     "organisation_letters",
     "swapped_letters",
-    "short_spellings",
     "business_local",
     "first_letters",
     "last_letters",
