@@ -1396,7 +1396,6 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         )
         .alias("domain_labels"),
         pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
-        _swapped_letters().alias("swapped_letters"),
         pl.col("business_personal_emails")
         .list.first()
         .str.extract(r"^(.*)@", 1)
@@ -1414,16 +1413,6 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         .str.split(" ")
         .list.eval(pl.element().filter(_is_trade_word(pl.element())))
         .alias("organisation_trades"),
-    )
-
-
-def _swapped_letters() -> pl.Expr:
-    """A name of two words in the other order, letters only ("metzgerei brunner" ->
-    "brunnermetzgerei"): firms name their domain so as often as not (Metzgerei Brunner,
-    brunner-metzgerei.at; Getränke Graf, graf-getraenke.de). Null for other names."""
-    words = pl.col("organisation_key").str.replace_all(r"[^a-z ]", "").str.split(" ")
-    return pl.when(words.list.len() == 2).then(
-        pl.concat_str(words.list.get(1, null_on_oob=True), words.list.get(0, null_on_oob=True))
     )
 
 
@@ -1477,11 +1466,6 @@ def _domain_names_organisation(
         (
             (name.str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
             & other("domain_labels").list.contains(name)
-        ).fill_null(False)
-        # Its two words the other way round (Metzgerei Brunner, brunner-metzgerei.at).
-        | (
-            (own("swapped_letters").str.len_chars() >= DOMAIN_NAME_MIN_LETTERS)
-            & other("domain_labels").list.contains(own("swapped_letters"))
         ).fill_null(False)
         | other("domain_labels")
         .list.eval(folded_letters(pl.element()))
@@ -1976,7 +1960,6 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
         "record_type",
         "organisation_key",
         "organisation_letters",
-        "swapped_letters",
         "brand_letters",
         "vat_id",
         "city_letters",
@@ -2067,11 +2050,7 @@ def _named_domains(organisations: pl.DataFrame, carried: pl.DataFrame) -> pl.Dat
     folded = labels.with_columns(folded_letters(pl.col("__label")))
     spelled = [
         named.join(table, left_on=column, right_on="__label").select(carried.columns)
-        for column, table in (
-            ("organisation_letters", labels),
-            ("swapped_letters", labels),
-            ("brand_letters", folded),
-        )
+        for column, table in (("organisation_letters", labels), ("brand_letters", folded))
     ]
     return pl.concat([carried, *spelled]).unique(["record_key", "business_domains"])
 
@@ -2149,7 +2128,6 @@ _ORGANISATION_ONLY = (
     "mailbox_places",
     "domain_labels",
     "organisation_letters",
-    "swapped_letters",
     "business_local",
     "first_letters",
     "last_letters",
