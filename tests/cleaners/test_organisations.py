@@ -201,11 +201,6 @@ FIRM_IN_ZURICH = {
         ("bern@veloblitz.ch", "organisation"),  # any DACH town: read from the row alone
         ("villach@veloblitz.ch", "organisation"),  # a town's first word (Villach Innere Stadt)
         ("kempten@veloblitz.ch", "person"),  # a German town the gazetteer lacks, no address
-        # A branch word beside a town cut short or one the gazetteer lacks: still a branch's.
-        ("filiale.rosenhei@veloblitz.ch", "organisation"),
-        ("laden-kempten@veloblitz.ch", "organisation"),
-        ("kempten_filiale@veloblitz.ch", "organisation"),
-        ("filiale.anna.huber@veloblitz.ch", "person"),  # three words: not a branch and a town
         ("kundendienst.huber@veloblitz.ch", "person"),  # no town, no role word alone
         ("anna.huber@veloblitz.ch", "person"),  # a person's address at the firm: its contact
         ("zuerich@gmx.ch", "person"),  # a free-mail address is no firm's
