@@ -22,6 +22,7 @@ from cleaners.outcome import (
     CleanResult,
     Outcome,
     clean_with_country,
+    empty_internal_findings,
     finding_rows,
     findings_for,
     map_distinct,
@@ -95,7 +96,15 @@ def without_branch(name: str) -> str:
         found = _BRANCH_OR_STATE.search(name)
         if found is None or not name[: found.start()].strip(" ,-/("):
             break
-        name = name[: found.start()].rstrip(" ,-/(")
+        kept = name[: found.start()].rstrip(" ,-/(")
+        # A legal form written after the branch is the firm's ("Sonnenhof Fahrschule Filiale
+        # Nürnberg GbR" -> "Sonnenhof Fahrschule GbR"): it stays with the name.
+        legal_form = find_legal_form(name[found.start() :])
+        if legal_form is not None:
+            written = name[found.start() :][len(legal_form[1]) :].strip(" ,-/()")
+            if written:
+                kept = f"{kept} {written}"
+        name = kept
     return name
 
 
@@ -807,3 +816,105 @@ def organisation_mailboxes(frame: pl.DataFrame) -> CleanResult:
         role_emails=pl.when(mailbox_only).then(emails).otherwise("role_emails"),
     )
     return CleanResult(frame, findings)
+
+
+def firm_names_at_own_domain(frame: pl.DataFrame) -> CleanResult:
+    """A person row whose name its own mailbox's domain spells, with only role mailboxes there
+    ("Obermayr Zimmerei", mail@obermayr-zimmerei.ch; a newsletter's one name field holding
+    the firm's name without legal form) is that firm's record: an organisation named so.
+
+    A role mailbox alone (info@, mail@) at a domain of exactly the name's letters is the
+    firm's; a name of a known first name stays a person (a freelancer's info@annahuber.de), as
+    does a row with an address of its own at the domain (o.zimmerei@). Runs after
+    organisation_mailboxes (role_emails) and before names_from_emails. Read from the row alone.
+    """
+    nothing = pl.lit([], dtype=pl.List(pl.String()))
+    emails, roles = pl.col("emails").fill_null(nothing), pl.col("role_emails").fill_null(nothing)
+    letters = folded_letters(
+        pl.concat_str(
+            pl.col("first_name_key").fill_null(""), pl.col("last_name_key").fill_null("")
+        ).str.replace_all(r"[^a-z]", "")
+    )
+    labels = emails.list.eval(
+        folded_letters(
+            pl.element()
+            .str.extract(r"@([^@\s]+)$", 1)
+            .str.replace(r"\.[^.]+$", "")
+            .str.split(".")
+            .explode()
+            .str.replace_all(r"[^a-z]", "")
+        )
+    )
+    # A known first name is a person's ("Anna Huber", info@annahuber.de: a freelancer's own
+    # domain), unless the other word is a trade ("Anna Bäckerei").
+    person_like = pl.col("first_name_key").is_in(sorted(nickname_table().groups)) & ~pl.col(
+        "last_name_key"
+    ).is_in(sorted(trade_words()))
+    candidates = (
+        (pl.col("record_type") == "person")
+        & pl.col("organisation_name").is_null()
+        & pl.col("first_name_key").is_not_null()
+        & pl.col("last_name_key").is_not_null()
+        & ~person_like
+        & ~pl.col("salutation").is_in(["Herr", "Frau"]).fill_null(False)
+        & (emails.list.len() > 0)
+        & (emails.list.set_difference(roles).list.len() == 0)
+    ).fill_null(False)
+    chosen = frame.select(candidates.alias("candidate")).to_series()
+    if not chosen.any():
+        return CleanResult(frame, empty_internal_findings())
+    spelled = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(
+        chosen.arg_true(),
+        frame.filter(chosen)
+        .select(
+            (
+                (letters.str.len_chars() >= FIRM_NAME_MIN_LETTERS) & labels.list.contains(letters)
+            ).fill_null(False)
+        )
+        .to_series(),
+    )
+    if not spelled.any():
+        return CleanResult(frame, empty_internal_findings())
+    firm = pl.lit(spelled)
+    name = pl.concat_str(pl.col("first_name"), pl.col("last_name"), separator=" ")
+    frame = frame.with_columns(pl.when(firm).then(name).alias("__firm_name"))
+    frame = map_distinct(
+        frame,
+        ["__firm_name"],
+        lambda value: (organisation_key(value) if value else None,),
+        {"__firm_key": pl.String()},
+    )
+    findings = finding_rows(
+        frame.filter(firm),
+        "record_type",
+        reason="a firm's name that its own role mailbox's domain spells: organisation",
+        value=pl.col("__firm_name"),
+    )
+    cleared = [
+        "first_name",
+        "last_name",
+        "first_name_key",
+        "last_name_key",
+        "first_name_phonetic",
+        "last_name_phonetic",
+        "first_name_group",
+        "first_name_groups",
+        "salutation",
+        "title",
+        "name_suffix",
+    ]
+    frame = frame.with_columns(
+        record_type=pl.when(firm).then(pl.lit("organisation")).otherwise("record_type"),
+        organisation_name=pl.when(firm).then("__firm_name").otherwise("organisation_name"),
+        organisation_key=pl.when(firm).then("__firm_key").otherwise("organisation_key"),
+        **{
+            column: pl.when(firm).then(None).otherwise(column)
+            for column in cleared
+            if column in frame.columns
+        },
+    )
+    return CleanResult(frame.drop("__firm_name", "__firm_key"), findings)
+
+
+#: Letters a name needs before its domain spelling it says "the firm's name" (not "Bau AG").
+FIRM_NAME_MIN_LETTERS = 8

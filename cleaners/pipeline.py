@@ -27,7 +27,12 @@ from cleaners.email_names import names_from_emails
 from cleaners.emails import clean_emails
 from cleaners.groups import clean_groups
 from cleaners.names import clean_names
-from cleaners.organisations import clean_organisations, clean_vat_ids, organisation_mailboxes
+from cleaners.organisations import (
+    clean_organisations,
+    clean_vat_ids,
+    firm_names_at_own_domain,
+    organisation_mailboxes,
+)
 from cleaners.outcome import ROW, CleanResult
 from cleaners.personal_ids import clean_personal_ids
 from cleaners.phones import clean_phones
@@ -129,6 +134,8 @@ def cleaning_steps(
         ("company_mailboxes_of_contacts", company_mailboxes_of_contacts),
         # Before names_from_emails: a branch's mailbox (st.gallen@firma.ch) is no "St Gallen".
         ("organisation_mailboxes", organisation_mailboxes),
+        # A firm's name in the name fields, spelled by its own role mailbox's domain.
+        ("firm_names_at_own_domain", firm_names_at_own_domain),
         ("names_from_emails", names_from_emails),
         ("last_name_keys_from_emails", last_name_keys_from_emails),
         ("dates", lambda f: clean_dates(f, date_formats=date_formats, today=today)),

@@ -1228,14 +1228,14 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     ).fill_null(False)
     # In another town, the domain says "one organisation" only with the same name (legal form,
     # "&"/"und" and umlauts aside: keys equal, also without spaces) and without a branch mailbox
-    # named after its town on either record (freising@ is a chain's: every franchise branch
-    # has its own, and they are legal entities of their own; their names carry the town or an
-    # owner, so their keys differ anyway): "Schmidt & Keller Transporte KG" in Vienna and in
-    # Munich with service@ at one domain are one firm's offices.
+    # named after its town on either record or on another record of that name in its town
+    # (freising@ is a chain's: every franchise branch has its own, and they are legal entities
+    # of their own; _town_branches): "Schmidt & Keller Transporte KG" in Vienna and in Munich
+    # with service@ at one domain are one firm's offices.
     same_name = _l("organisation_key").str.replace_all(" ", "") == _r(
         "organisation_key"
     ).str.replace_all(" ", "")
-    branch = (same_name & ~_l("town_mailbox") & ~_r("town_mailbox")).fill_null(False)
+    branch = (same_name & ~_l(TOWN_BRANCH) & ~_r(TOWN_BRANCH)).fill_null(False)
     # A record without e-mail whose name the other one's domain spells (Maier Transporte KG
     # and service@maier-transporte.at) is at that domain too.
     named_domain = _domain_names_organisation(
@@ -1484,10 +1484,23 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
 
 def _town_mailbox() -> pl.Expr:
     """The record has a mailbox named after its own town (freising@, filiale-freising@ in
-    Freising): a franchise branch's or a shop's, which a chain gives every branch."""
+    Freising): a franchise branch's or a shop's, which a chain gives every branch. Also the
+    town written short, its first letters (filiale.rosenhei@ in Rosenheim, stuttgar@ in
+    Stuttgart: mail systems cut local parts to a few letters; krems@ for Krems an der Donau),
+    as _mailbox_names_site and the cleaner's own-town mailbox read it."""
     town = place_letters(pl.col("city_key"))
+    # The town last in each record's list of mailbox places, so one list.eval compares every
+    # place with it.
+    element = pl.element()
+    places, own_town = element.head(pl.len() - 1), element.last()
+    named = (places == own_town) | (
+        (places.str.len_chars() >= TOWN_WORD_MIN_LETTERS) & own_town.str.starts_with(places)
+    )
     return (
-        (town.str.len_chars() >= 3) & mailbox_place(pl.col("business_emails")).list.contains(town)
+        (town.str.len_chars() >= 3)
+        & pl.concat_list(mailbox_place(pl.col("business_emails")), town)
+        .list.eval(named.fill_null(False))
+        .list.any()
     ).fill_null(False)
 
 
@@ -1915,19 +1928,65 @@ def comparison_attributes(
     parts = _contact_parts(attributes).drop("emails", "role_emails", "phone_types")
     parts = _domain_name_parts(parts)
     if owners is None:
-        # Organisations: their business domains' owner; persons: their addresses' one named
-        # owner (matching.email_owners), which a nameless row shares with that person.
-        owners = pl.concat(
-            [
-                _domain_owners(parts),
-                email_owners(
-                    parts,
-                    pl.col("personal_emails"),
-                    pl.concat_list("personal_emails", "household_emails"),
-                ),
-            ]
-        )
-    return parts.join(owners, on="record_key", how="left", maintain_order="left")
+        owners = _owners(parts)
+    elif TOWN_BRANCH not in owners.columns:
+        owners = owners.join(_town_branches(parts), on="record_key", how="left")
+    return parts.join(owners, on="record_key", how="left", maintain_order="left").with_columns(
+        pl.col(TOWN_BRANCH).fill_null(False)
+    )
+
+
+#: Per record: the firm of its name in its town has a mailbox named after that town (see
+#: _town_branches); decided over all records, as a domain's owner is.
+TOWN_BRANCH = "town_branch"
+
+
+def _owners(parts: pl.DataFrame) -> pl.DataFrame:
+    """record_key -> domain_owner, town_branch over all of ``parts`` (comparison attributes).
+
+    Organisations: their business domains' owner; persons: their addresses' one named owner
+    (matching.email_owners), which a nameless row shares with that person. town_branch: see
+    _town_branches.
+    """
+    owned = pl.concat(
+        [
+            _domain_owners(parts),
+            email_owners(
+                parts,
+                pl.col("personal_emails"),
+                pl.concat_list("personal_emails", "household_emails"),
+            ),
+        ]
+    )
+    return owned.join(_town_branches(parts), on="record_key", how="full", coalesce=True)
+
+
+def _town_branches(parts: pl.DataFrame) -> pl.DataFrame:
+    """record_key -> town_branch (true) for each organisation record of a name (its brand: the
+    name without its town, "Pilatus Optik Regensburg" -> "pilatusoptik") of which a record in
+    the same town has a mailbox named after that town (_town_mailbox): the chain's branch in
+    that town, and so are its records without that mailbox ("Seeblick Nachhilfe GmbH" in
+    Stuttgart without e-mail beside "Seeblick Nachhilfe" with stuttgart@ at one address). A
+    franchise branch is a legal entity of its own; another town's record at the brand's domain
+    is not evidence it is that one (_site). Computed over all records, not per pair: the
+    record with the mailbox need not be in the pair.
+    """
+    organisations = parts.filter(
+        (pl.col("record_type") == "organisation")
+        & pl.col("organisation_letters").is_not_null()
+        & pl.col("city_letters").is_not_null()
+    ).select(
+        "record_key",
+        "city_letters",
+        "town_mailbox",
+        pl.coalesce("brand_letters", folded_letters(pl.col("organisation_letters"))).alias(
+            "__brand"
+        ),
+    )
+    towns = organisations.filter("town_mailbox").select("__brand", "city_letters").unique()
+    return organisations.join(towns, on=["__brand", "city_letters"], how="semi").select(
+        "record_key", pl.lit(True).alias(TOWN_BRANCH)
+    )
 
 
 def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
@@ -1938,15 +1997,18 @@ def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
     batch): computed on the subset, a domain shared by a firm outside it would look owned.
     """
     if _PREPARED in records.columns:
-        return records.select("record_key", "domain_owner")
+        return records.select("record_key", "domain_owner", TOWN_BRANCH)
     if "record_type" not in records.columns:
-        return pl.DataFrame(schema={"record_key": pl.String, "domain_owner": pl.String})
+        return pl.DataFrame(
+            schema={"record_key": pl.String, "domain_owner": pl.String, TOWN_BRANCH: pl.Boolean}
+        )
     organisations = records.filter(pl.col("record_type") == "organisation")
     return pl.concat(
         [
-            comparison_attributes(organisations).select("record_key", "domain_owner"),
+            comparison_attributes(organisations).select("record_key", "domain_owner", TOWN_BRANCH),
             email_owners(records, personal_addresses(), mailbox_addresses()),
-        ]
+        ],
+        how="diagonal",
     )
 
 

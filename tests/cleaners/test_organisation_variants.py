@@ -19,6 +19,7 @@ from cleaners.organisations import (
     organisation_share,
     split_department,
     split_organisation_contact,
+    without_branch,
 )
 
 SAME = [
@@ -45,6 +46,11 @@ SAME = [
         "b": "Huber Bau",
     },
     {"description": "in liquidation", "a": "Maier Logistik GmbH i.L.", "b": "Maier Logistik GmbH"},
+    {
+        "description": "UG with haftungsbeschränkt cut short",
+        "a": "Haider Bäckerei UG (haftungsbeschr.)",
+        "b": "Haider Baeckerei UG (haftungsbeschränkt)",
+    },
     {"description": "eG with dots", "a": "Wohnbau Nord e.G.", "b": "Wohnbau Nord eG"},
     {
         "description": "Partnerschaft mbB",
@@ -218,6 +224,8 @@ def test_contact_person_named_in_the_organisation_field(
         ("Huber Bau GmbH z. Hd. Frau Huber", True),
         ("Huber Bau GmbH Niederlassung Augsburg", True),
         ("Maier Logistik GmbH i.L.", True),
+        # The legal form after the branch is the firm's (a newsletter's one name field).
+        ("Sonnenhof Fahrschule Filiale Nürnberg GbR", True),
         ("Niederlassung Süd", False),
         ("Max Mustermann", False),
         ("Dr. Anna von Huber", False),
@@ -234,6 +242,25 @@ def test_organisation_share_counts_distinct_values() -> None:
     values = pl.Series(["Huber Bau GmbH", "Huber Bau GmbH", "Max Muster", None, "", "Acme Inc."])
     assert organisation_share(values) == pytest.approx(2 / 3)
     assert organisation_share(pl.Series([None, None], dtype=pl.String)) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "legal_form", "key"),
+    [
+        ("Sonnenhof Fahrschule Filiale Nürnberg GbR", "GbR", "sonnenhof fahrschule"),
+        ("Huber Bau Niederlassung Augsburg GmbH & Co. KG", "GmbH & Co. KG", "huber bau"),
+        ("Huber Bau GmbH Niederlassung Augsburg", "GmbH", "huber bau"),
+        ("Huber Bau Niederlassung Augsburg", None, "huber bau"),
+    ],
+)
+def test_a_legal_form_after_the_branch_stays_the_firms(
+    name: str, legal_form: str | None, key: str
+) -> None:
+    # "<firm> Filiale <town> <legal form>": the branch leaves the key, the legal form does not
+    # leave the name (without it a one-field name reads as first and last name "... | GbR").
+    found = find_legal_form(without_branch(name))
+    assert (found[0] if found else None) == legal_form
+    assert organisation_key(name) == key
 
 
 def test_legal_form_inside_a_name_is_not_its_legal_form() -> None:

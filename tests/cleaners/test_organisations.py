@@ -324,3 +324,39 @@ def test_trade_synonyms_are_trade_words_of_one_named_trade() -> None:
 def test_trade_abbreviation_is_written_out_in_the_key() -> None:
     # "Getränke Hdl." names the trade "handel" as "Getränkehandel" does.
     assert organisation_key("Kern Getränke Hdl.") == "kern getraenke handel"
+
+
+@pytest.mark.parametrize(
+    ("row", "organisation_name"),
+    [
+        # A newsletter's name field holding the firm's name, its role mailbox at that domain.
+        ({"first_name": "Obermayr", "last_name": "Zimmerei"}, "Obermayr Zimmerei"),
+        # A known first name beside a trade: still the firm's ("Anna Bäckerei").
+        ({"first_name": "Anna", "last_name": "Bäckerei"}, "Anna Bäckerei"),
+        # A known first name: a freelancer's own domain, a person.
+        ({"first_name": "Anna", "last_name": "Huber"}, None),
+    ],
+)
+def test_a_firms_name_its_own_role_mailbox_spells_is_an_organisation(
+    row: dict[str, str], organisation_name: str | None
+) -> None:
+    domain = "".join(row.values()).lower().replace("ä", "ae")
+    cleaned = clean({**row, "emails": [f"info@{domain}.de"]}).frame.row(0, named=True)
+    assert cleaned["organisation_name"] == organisation_name
+    assert cleaned["record_type"] == ("person" if organisation_name is None else "organisation")
+    if organisation_name is not None:  # no person of that name is left behind
+        assert cleaned["first_name"] is None and cleaned["last_name_key"] is None
+        assert cleaned["organisation_key"] == organisation_key(organisation_name)
+
+
+@pytest.mark.parametrize(
+    "emails",
+    [
+        ["o.zimmerei@obermayr-zimmerei.ch"],  # an address of its own there: a person's
+        ["info@obermayr-holzbau.ch"],  # another name's domain
+        ["info@gmx.ch"],  # a free-mail domain spells no firm
+    ],
+)
+def test_a_name_its_mailbox_does_not_spell_as_a_firms_stays_a_person(emails: list[str]) -> None:
+    row = {"first_name": "Obermayr", "last_name": "Zimmerei", "emails": emails}
+    assert clean(row).frame.row(0, named=True)["record_type"] == "person"

@@ -32,6 +32,7 @@ from matching.comparisons import (
     _site,
     compare_pairs,
     comparison_attributes,
+    domain_owners,
 )
 
 LADDERS = {comparison.name: comparison.levels for comparison in COMPARISONS}
@@ -1472,6 +1473,40 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "its town cut short (filiale.rosenhei@ in Rosenheim): a chain's branch",
+        "comparison": "site",
+        "left": {
+            **_address("83022", "kaiserstr", "7", "rosenheim"),
+            **ORGANISATION,
+            "organisation_key": "lindner orthopaedie",
+            "emails": ["filiale.rosenhei@lindner-orthopaedie.de"],
+        },
+        "right": {
+            **_address("79098", "bertoldstr", "21", "freiburg im breisgau"),
+            **ORGANISATION,
+            "organisation_key": "lindner orthopaedie",
+            "emails": ["info@lindner-orthopaedie.de"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "a mailbox with three letters of the town (ros@ in Rosenheim): no town",
+        "comparison": "site",
+        "left": {
+            **_address("83026", "muenchener str", "40", "rosenheim"),
+            **ORGANISATION,
+            "organisation_key": "berger hoerakustik",
+            "emails": ["ros@berger-hoerakustik.de"],
+        },
+        "right": {
+            **_address("79098", "bertoldstr", "21", "freiburg im breisgau"),
+            **ORGANISATION,
+            "organisation_key": "berger hoerakustik",
+            "emails": ["info@berger-hoerakustik.de"],
+        },
+        "level": "missing",
+    },
+    {
         "description": "one domain in two towns under other names: a group's companies",
         "comparison": "site",
         "left": {
@@ -2504,3 +2539,62 @@ def test_the_cheap_sex_form_test_keeps_every_masculine_feminine_pair() -> None:
     assert frame["opposite"].sum() >= len(pairs) + len(stems)  # premise: many true forms
     assert frame.filter(pl.col("opposite") & ~pl.col("may_be")).height == 0
     assert frame["may_be"].sum() < frame.height // 10
+
+
+def _tutoring_chain(make_records: Any) -> pl.DataFrame:
+    """A tutoring chain's branch in Stuttgart (two records at one address, one of them with
+    stuttgart@ at the brand's domain, one without e-mail) and its branch in Freiburg (info@)."""
+    stuttgart = _address("70372", "herderstr", "15a", "stuttgart")
+    return make_records(
+        [
+            {
+                "record_key": "crm:1",
+                **ORGANISATION,
+                **stuttgart,
+                "organisation_key": "lernwerk nachhilfe",
+                "emails": ["stuttgart@lernwerk-nachhilfe.de"],
+            },
+            {
+                "record_key": "erp:1",
+                **ORGANISATION,
+                **stuttgart,
+                "organisation_key": "lernwerk nachhilfe",
+            },
+            {
+                "record_key": "erp:2",
+                **ORGANISATION,
+                **_address("79102", "heidestr", "14", "freiburg im breisgau"),
+                "organisation_key": "lernwerk nachhilfe",
+                "emails": ["info@lernwerk-nachhilfe.de"],
+            },
+        ]
+    )
+
+
+def test_a_town_mailbox_makes_the_firm_of_its_name_in_its_town_a_branch(
+    make_records: Any,
+) -> None:
+    # The Stuttgart record without e-mail is the branch whose other record has stuttgart@:
+    # the brand's info@ in Freiburg is another site, as it is for the record with the mailbox.
+    records = _tutoring_chain(make_records)
+    compared = compare_pairs(_pair_frame([("crm:1", "erp:2"), ("erp:1", "erp:2")]), records)
+    assert [_label("site", level) for level in compared["site_level"]] == [
+        "different",
+        "different",
+    ]
+    # Without the mailbox record the same two are one firm's offices (one name, one domain).
+    alone = records.filter(pl.col("record_key") != "crm:1")
+    compared = compare_pairs(_pair_frame([("erp:1", "erp:2")]), alone)
+    assert _label("site", compared["site_level"][0]) == "missing"
+
+
+def test_the_town_branch_is_decided_over_all_records_when_a_subset_is_compared(
+    make_records: Any,
+) -> None:
+    # An incremental night prepares only the records of its pairs, with the owners decided
+    # over all records (domain_owners): the mailbox record need not be in the pair.
+    records = _tutoring_chain(make_records)
+    subset = records.filter(pl.col("record_key") != "crm:1")
+    prepared = comparison_attributes(subset, domain_owners(records))
+    compared = compare_pairs(_pair_frame([("erp:1", "erp:2")]), prepared)
+    assert _label("site", compared["site_level"][0]) == "different"
