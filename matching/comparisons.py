@@ -2028,9 +2028,9 @@ def _attributes_of(
     the records left out (as an inner join would). The rows are looked up by key on two narrow
     frames and gathered: joining the wide attribute frames by key cost twice as much."""
     places = [
-        pairs.select(key).join(
-            rows, left_on=key, right_on="record_key", how="left", maintain_order="left"
-        )["__row"]
+        pairs.select(key)
+        .join(rows, left_on=key, right_on="record_key", how="left", maintain_order="left")["__row"]
+        .rechunk()  # gathered by a one-chunk index, the columns stay one chunk
         for key in ("left_key", "right_key")
     ]
     found = places[0].is_not_null() & places[1].is_not_null()
@@ -2084,7 +2084,10 @@ def _compare_chunk(
     comparisons: Sequence[Comparison] = COMPARISONS,
 ) -> pl.DataFrame:
     # In the pairs' order: sorted pairs stay sorted, so no wide frame needs sorting later.
-    joined = _align_swapped_names(_attributes_of(pairs, left, right, rows))
+    # One chunk per column: polars' eager select and with_columns (every comparison's) copy a
+    # frame whose columns lie in several chunks into one first, all ~85 columns each call
+    # (40 ms per call on 250,000 pairs; the comparisons 9.9 -> 6.3 µs a pair at 300k).
+    joined = _align_swapped_names(_attributes_of(pairs, left, right, rows).rechunk())
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in comparisons
     ]
