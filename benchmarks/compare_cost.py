@@ -85,7 +85,9 @@ def measure(
 
     for start in range(0, pairs.height, chunk):
         part = pairs.slice(start, chunk)
+        # As _compare_chunk gathers them: one chunk per column.
         joined = timed("attribute gather", c._attributes_of, part, left, right, rows)
+        joined = timed("attribute gather", joined.rechunk)
         joined = timed("swapped names", c._align_swapped_names, joined)
         for comparison in c.COMPARISONS:
             timed(comparison.name, comparison.level, joined)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matching.blocking import BLOCKING_RULES, plan_rule
-from matching.blocking_budget import BlockingBudget, RuleAdjustment
+from matching.blocking import BLOCKING_RULES
+from matching.blocking_budget import BlockingBudget, RuleAdjustment, plan_keys
+from matching.threads import in_threads
 
 #: How many of the largest block sizes each rule reports.
 LARGEST_BLOCKS = 3
@@ -117,7 +118,8 @@ def estimate_rule(
         oversized_records=int(counts["oversized_records"] or 0),
         skipped_pairs=int(counts["skipped"] or 0),
         largest_blocks=tuple(int(size) for size in largest),
-        adjustment=plan_rule(frame, rule, budget).adjustment if budget is not None else None,
+        # The keys made above, planned as plan_rule plans them (it would make them again).
+        adjustment=plan_keys(frame, rule, keys, budget).adjustment if budget is not None else None,
     )
 
 
@@ -131,5 +133,8 @@ def estimate_blocking(
     return BlockingEstimate(
         records=frame.height,
         max_block_size=max_block_size,
-        rules=tuple(estimate_rule(frame, name, max_block_size, budget) for name in rule_names),
+        # The rules side by side, as blocking builds them (matching.threads), in rule order.
+        rules=tuple(
+            in_threads(lambda name: estimate_rule(frame, name, max_block_size, budget), rule_names)
+        ),
     )

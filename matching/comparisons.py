@@ -2273,6 +2273,7 @@ def _attributes_of(
             pairs.select(key).join(
                 rows, left_on=key, right_on="record_key", how="left", maintain_order="left"
             )["__row"]
+            .rechunk()  # gathered by a one-chunk index, the columns stay one chunk
             for key in ("left_key", "right_key")
         ]
         found = places[0].is_not_null() & places[1].is_not_null()
@@ -2325,6 +2326,10 @@ def compared_levels(
 ) -> pl.DataFrame:
     """``columns`` of ``joined`` (what PairSides.joined made), both record types,
     same_domain_owner and the levels of ``comparisons``: compare_pairs' frame."""
+    # One chunk per column: polars' eager select and with_columns (every comparison's) copy a
+    # frame whose columns lie in several chunks into one first, all ~85 columns each call
+    # (40 ms per call on 250,000 pairs; the comparisons 9.9 -> 6.3 µs a pair at 300k).
+    joined = joined.rechunk()
     levels = [
         comparison.level(joined).alias(f"{comparison.name}_level") for comparison in comparisons
     ]
