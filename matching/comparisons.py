@@ -2270,9 +2270,10 @@ def _attributes_of(
     ``places``: the left and right records' rows, known to the caller (no key looked up)."""
     if places is None:
         places = [
-            pairs.select(key).join(
-                rows, left_on=key, right_on="record_key", how="left", maintain_order="left"
-            )["__row"]
+            pairs.select(key)
+            .join(rows, left_on=key, right_on="record_key", how="left", maintain_order="left")[
+                "__row"
+            ]
             .rechunk()  # gathered by a one-chunk index, the columns stay one chunk
             for key in ("left_key", "right_key")
         ]
