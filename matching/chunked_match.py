@@ -183,6 +183,28 @@ def compare_in_batches(
     return result, compact, add_patterns(patterns)
 
 
+def compared_and_weighed(
+    records: pl.DataFrame,
+    settings: MatchingConfig,
+    compare: Compare,
+    batch_pairs: int,
+    frozen: MatchWeights | None = None,
+) -> tuple[BlockingResult, CompactCompared, MatchWeights]:
+    """``compare_in_batches``, then the weights: ``frozen`` as given, else the EM's estimate
+    from the pairs' patterns (``[matching] estimate_weights``), else the defaults."""
+    blocking, compact, patterns = compare_in_batches(records, settings, compare, batch_pairs)
+    weights = MatchWeights.defaults() if frozen is None else frozen
+    if frozen is None and settings.estimate_weights and compact.height > 0:
+        weights = estimate_from_patterns(
+            records,
+            patterns,
+            weights,
+            sample_size=settings.em_sample_size,
+            candidate_pairs=compact.height,
+        ).weights
+    return blocking, compact, weights
+
+
 def match_in_chunks(
     records: pl.DataFrame,
     settings: MatchingConfig,
@@ -213,18 +235,9 @@ def match_in_chunks(
             unscored=staged.pruned,
         )
         return ChunkedMatch(kept, staged.weights, staged.blocking)
-    blocking, compact, patterns = compare_in_batches(
+    blocking, compact, weights = compared_and_weighed(
         records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
     )
-    weights = MatchWeights.defaults()
-    if settings.estimate_weights and compact.height > 0:
-        weights = estimate_from_patterns(
-            records,
-            patterns,
-            weights,
-            sample_size=settings.em_sample_size,
-            candidate_pairs=compact.height,
-        ).weights
     kept = score_and_keep_as(
         settings, compact, records, weights, chunk_pairs=chunk_pairs, keep_all=keep_all
     )

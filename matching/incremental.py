@@ -67,7 +67,7 @@ from matching.chunked_match import (
     CHUNKS_PER_BATCH,
     LEVEL_COLUMNS,
     CompactCompared,
-    compare_in_batches,
+    compared_and_weighed,
     match_in_chunks,
 )
 from matching.comparisons import (
@@ -79,7 +79,6 @@ from matching.comparisons import (
     comparison_attributes,
     domain_owners,
 )
-from matching.estimation import estimate_from_patterns
 from matching.frozen_model import (
     FrequencyTables,
     TablesUnusable,
@@ -681,19 +680,14 @@ def _compare_all(
         # The bound counted (or read) the frequencies scoring reads.
         frequencies, pruned = staged.frequencies, int(staged.pruned.sum())
     else:
-        blocking, compact, patterns = compare_in_batches(
-            records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
+        blocking, compact, weights = compared_and_weighed(
+            records,
+            settings,
+            compare,
+            chunk_pairs * CHUNKS_PER_BATCH,
+            None if frozen is None else frozen.weights,
         )
         pruned = 0
-        weights = MatchWeights.defaults() if frozen is None else frozen.weights
-        if frozen is None and settings.estimate_weights and compact.height > 0:
-            weights = estimate_from_patterns(
-                records,
-                patterns,
-                weights,
-                sample_size=settings.em_sample_size,
-                candidate_pairs=compact.height,
-            ).weights
     report = MatchReport(
         mode="full",
         reason=reason,
