@@ -134,3 +134,24 @@ def test_a_contacts_sign_up_at_the_firms_shortened_domain_meets_the_contact() ->
     pairs = pl.DataFrame({"left_key": ["crm:1#contact"], "right_key": ["nl:1"], "rules": ["t"]})
     levels = compare_pairs(pairs, frame)
     assert levels["email_domain_level"].item() != -1
+
+
+def test_repeated_names_and_domains_are_decided_as_row_by_row() -> None:
+    # The pairs of one firm's records repeat one name and one domain: decided once per distinct
+    # combination and joined back, each row must get what it gets alone, in its own order.
+    rows = [
+        (["engel", "versicherungsmakler"], ["engel vm"]),
+        (["huber", "bau", "immobilien"], ["huber bau"]),
+        (["engel", "versicherungsmakler"], ["engel vm"]),
+        (None, ["engel vm"]),
+        (["kofler", "immobilien"], []),
+        (["kofler", "immobilien"], ["kofler immo"]),
+        (["huber", "bau", "immobilien"], ["huber bau"]),
+    ]
+    frame = pl.DataFrame(
+        {"__words": [w for w, _ in rows], "__phrases": [p for _, p in rows]},
+        schema={"__words": pl.List(pl.String), "__phrases": pl.List(pl.String)},
+    )
+    alone = [abbreviated(frame.slice(i, 1)).item() for i in range(frame.height)]
+    assert abbreviated(frame).to_list() == alone
+    assert alone == [True, False, True, False, False, True, False]
