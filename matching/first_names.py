@@ -17,6 +17,7 @@ import csv
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import polars as pl
 
 from cleaners.names import name_key
@@ -276,13 +277,24 @@ def name_sexes(keys: pl.Series) -> pl.Series:
         if key not in known_sexes and len(key) >= TYPO_SEX_MIN_LENGTH
     ]
     resolved = dict(sexes)
-    if unknown:
-        known = list(known_sexes)
-        distances = process.cdist(unknown, known, scorer=OSA.distance, score_cutoff=1, workers=-1)
-        for key, row in zip(unknown, distances, strict=True):
-            near = {known_sexes[known[index]] for index in (row <= 1).nonzero()[0]}
-            if len(near) == 1 and "u" not in near:
-                resolved[key] = next(iter(near))
+    # One typo changes the length by one at most: each length against its neighbours only.
+    by_length: dict[int, list[str]] = {}
+    for key in known_sexes:
+        by_length.setdefault(len(key), []).append(key)
+    for length in sorted({len(key) for key in unknown}):
+        of_length = [key for key in unknown if len(key) == length]
+        known = [key for near in (-1, 0, 1) for key in by_length.get(length + near, [])]
+        if not known:
+            continue
+        distances = process.cdist(
+            of_length, known, scorer=OSA.distance, score_cutoff=1, dtype=np.uint8, workers=-1
+        )
+        near_sexes: dict[str, set[str]] = {}
+        for row, column in zip(*(distances <= 1).nonzero(), strict=True):
+            near_sexes.setdefault(of_length[row], set()).add(known_sexes[known[column]])
+        for key, found in near_sexes.items():
+            if len(found) == 1 and "u" not in found:
+                resolved[key] = next(iter(found))
     return keys.replace_strict(resolved, default=None, return_dtype=pl.String)
 
 
