@@ -234,7 +234,9 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     ).fill_null(False)
     shares_group = pairs.select(shared_group).to_series().to_numpy()
     other_sex = _true_where(pairs, differ & (close_rows | shares_group), _sexes_differ(pairs))
-    other_given_name = _true_where(pairs, differ & close_rows, other_given_names(key_l, key_r))
+    other_given_name = _true_where(
+        pairs, differ & close_rows, other_given_names(key_l, key_r) & ~_crossed_names()
+    )
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -254,12 +256,28 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
+def _crossed_names() -> pl.Expr:
+    """One record's first name is the other's last name: swapped on one side (Thomas Thea
+    beside Thea), so the name read as the first says neither the sex nor a second person."""
+    return (
+        (_l("first_name_key") == _r("last_name_key"))
+        | (_r("first_name_key") == _l("last_name_key"))
+    ).fill_null(False)
+
+
 def _sexes_differ(pairs: pl.DataFrame) -> pl.Expr:
     """Both records' sexes known and different (matching.first_names.record_sex: the
     salutation, else the first name; none where they disagree). Frames prepared before the
-    first name's sex was kept (no ``first_name_sex``) go by the salutations alone."""
+    first name's sex was kept (no ``first_name_sex``) go by the salutations alone.
+
+    A first name that is the other record's last name says no sex: first and last name were
+    swapped on one side (Thomas Thea beside Thea: the woman's records, her last name first),
+    so the name read as the first is not hers."""
     if "first_name_sex_l" in pairs.columns:
-        name_l, name_r = _l("first_name_sex"), _r("first_name_sex")
+        crossed = _crossed_names()
+        unsexed = pl.lit(None, dtype=pl.String)
+        name_l = pl.when(crossed).then(unsexed).otherwise(_l("first_name_sex"))
+        name_r = pl.when(crossed).then(unsexed).otherwise(_r("first_name_sex"))
     else:
         name_l = name_r = pl.lit(None, dtype=pl.String)
     sex_l = record_sex(name_l, _l("salutation"))
