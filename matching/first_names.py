@@ -232,19 +232,26 @@ def _cut_short(shorter: pl.Expr, longer: pl.Expr) -> pl.Expr:
 TYPO_SEX_MIN_LENGTH = 6
 
 
+#: A name only in the international list gives its sex from this length on.
+INTERNATIONAL_SEX_MIN_LENGTH = 3
+
+
 @cache
 def _listed_sexes() -> dict[str, str]:
     """Transliteration key -> "m", "f" or "u" (both sexes): the established given names
     (given_names.csv), else the international list (given_names_international.csv), which
     also says "u" of an established name that other countries give to the other sex (Andrea,
-    Simone: women in Germany, men in Italy and Ticino)."""
+    Simone: women in Germany, men in Italy and Ticino). A two-letter name of that list says no
+    sex (Lo, Bo, Jo: as often Leo, Bob or Jon cut short)."""
     listed: dict[str, set[str]] = {}
     for row in _rows("given_names.csv"):
         if key := name_key(row["name"]):
             listed.setdefault(key, set()).add(row["sex"])
     sexes = {key: next(iter(found)) if len(found) == 1 else "u" for key, found in listed.items()}
     for key, sex in _international_names().items():
-        if key not in sexes or sex == "u":
+        if key not in sexes and len(key) < INTERNATIONAL_SEX_MIN_LENGTH:
+            sexes[key] = "u"
+        elif key not in sexes or sex == "u":
             sexes[key] = sex
     return sexes
 
@@ -273,24 +280,33 @@ def _name_sexes() -> dict[str, str]:
 def name_sexes(keys: pl.Series) -> pl.Series:
     """Per first-name key: the sex its name says ("m", "f"), else null (see ``_name_sexes``).
 
-    A key not known resolves through a typo (``TYPO_SEX_MIN_LENGTH``): Chritsiane -> f. Computed
-    once per distinct key (rapidfuzz against the known names, 9,000)."""
+    A key not listed resolves through a typo (``TYPO_SEX_MIN_LENGTH``) of an established name
+    (given_names.csv, or a short form with its sex): Chritsiane -> f. Not through the
+    international list: among its 8,700 names a typo lands next to a name of the other sex too
+    often (Splink's fake_20000: Olavii, Olivia mistyped, one letter from the Nordic Olavi).
+    Computed once per distinct key (rapidfuzz against the established names)."""
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     sexes = _name_sexes()
-    # Names of both sexes are known too: a typo next to one of them says no sex.
-    known_sexes = {**_listed_sexes(), **sexes}
+    listed = _listed_sexes()
+    established = set(_given_names())
+    # An established name of both sexes is a target too: a typo next to it says no sex.
+    targets = {
+        key: sex
+        for key, sex in {**listed, **sexes}.items()
+        if key in established or key not in listed
+    }
     distinct = keys.drop_nulls().unique()
     unknown = [
         key
         for key in distinct.to_list()
-        if key not in known_sexes and len(key) >= TYPO_SEX_MIN_LENGTH
+        if key not in listed and key not in sexes and len(key) >= TYPO_SEX_MIN_LENGTH
     ]
     resolved = dict(sexes)
     # One typo changes the length by one at most: each length against its neighbours only.
     by_length: dict[int, list[str]] = {}
-    for key in known_sexes:
+    for key in targets:
         by_length.setdefault(len(key), []).append(key)
     for length in sorted({len(key) for key in unknown}):
         of_length = [key for key in unknown if len(key) == length]
@@ -302,7 +318,7 @@ def name_sexes(keys: pl.Series) -> pl.Series:
         )
         near_sexes: dict[str, set[str]] = {}
         for row, column in zip(*(distances <= 1).nonzero(), strict=True):
-            near_sexes.setdefault(of_length[row], set()).add(known_sexes[known[column]])
+            near_sexes.setdefault(of_length[row], set()).add(targets[known[column]])
         for key, found in near_sexes.items():
             if len(found) == 1 and "u" not in found:
                 resolved[key] = next(iter(found))
