@@ -36,10 +36,12 @@ from matching.domain_abbreviations import ANCHOR_MIN_LETTERS, abbreviated, domai
 from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
+    established_first_names,
     initial_or_short_form,
     known_first_names,
     may_be_opposite_sex_forms,
     name_sexes,
+    one_slip,
     opposite_sex_forms,
     other_given_names,
     record_sex,
@@ -272,12 +274,18 @@ def _sexes_differ(pairs: pl.DataFrame) -> pl.Expr:
 
     A first name that is the other record's last name says no sex: first and last name were
     swapped on one side (Thomas Thea beside Thea: the woman's records, her last name first),
-    so the name read as the first is not hers."""
+    so the name read as the first is not hers. Nor do two names one slip apart
+    (first_names.one_slip) when a name's sex comes from the international list alone: Bella
+    mistyped as Bela (Hungarian, a man's name), Eliza as Elia, Ellie as Elie; a rare name of the
+    other sex is one letter from many common ones (Splink's fake_20000: 7 true pairs so split)."""
     if "first_name_sex_l" in pairs.columns:
-        crossed = _crossed_names()
+        key_l, key_r = _l("first_name_key"), _r("first_name_key")
+        established = list(established_first_names())
+        slipped = one_slip(key_l, key_r) & ~(key_l.is_in(established) & key_r.is_in(established))
         unsexed = pl.lit(None, dtype=pl.String)
-        name_l = pl.when(crossed).then(unsexed).otherwise(_l("first_name_sex"))
-        name_r = pl.when(crossed).then(unsexed).otherwise(_r("first_name_sex"))
+        ignored = _crossed_names() | slipped.fill_null(False)
+        name_l = pl.when(ignored).then(unsexed).otherwise(_l("first_name_sex"))
+        name_r = pl.when(ignored).then(unsexed).otherwise(_r("first_name_sex"))
     else:
         name_l = name_r = pl.lit(None, dtype=pl.String)
     sex_l = record_sex(name_l, _l("salutation"))
@@ -2414,6 +2422,14 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col(f"first_name_groups_{end}"))
             .alias(f"first_name_groups_{end}"),
         ]
+        if f"first_name_sex_{end}" in pairs.columns:
+            # The sex was read from the name now in the last-name column (Allen Amelia: Allen).
+            columns.append(
+                pl.when(swapped)
+                .then(pl.lit(None, dtype=pl.String))
+                .otherwise(pl.col(f"first_name_sex_{end}"))
+                .alias(f"first_name_sex_{end}")
+            )
     return pairs.with_columns(columns)
 
 

@@ -187,6 +187,29 @@ def other_given_names(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
+def one_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """True where two first-name keys are one name spelt two ways (spelling_fold), one slip
+    apart once folded (``_one_slip``) or one the other cut short: what a typo or a spelling
+    explains even where it lands on a name (Ellie / Elie, Bella / Bela)."""
+    folded_left, folded_right = spelling_fold(left), spelling_fold(right)
+    slip = pl.struct(folded_left.alias("left"), folded_right.alias("right")).map_batches(
+        _one_slip_series, return_dtype=pl.Boolean
+    )
+    return (
+        slip | (folded_left == folded_right) | _cut_short(left, right) | _cut_short(right, left)
+    ).fill_null(False)
+
+
+@cache
+def established_first_names() -> tuple[str, ...]:
+    """Keys whose sex the hand-written tables give: given_names.csv and the short forms of
+    cleaners/data/nicknames.csv (not those known from the international list alone)."""
+    international = _international_names()
+    return tuple(
+        sorted(set(_given_names()) | {key for key in _name_sexes() if key not in international})
+    )
+
+
 def _one_slip(left: str, right: str) -> bool:
     """One letter missing or extra, or two neighbouring letters swapped (not one replaced)."""
     if len(left) < len(right):

@@ -31,6 +31,9 @@ ROWS = [
     # one person: Zoran with two letters swapped
     ("9", "Zoran;Marković;Kirchgasse 5;6020;Innsbruck;0512 443322;02.12.1968"),
     ("10", "Zorna;Marković;Kirchgasse 5;6020;Innsbruck;0512 443322;02.12.1968"),
+    # one person: Bella with a letter dropped is Bela, a man's name in Hungary
+    ("11", "Bella;Schuster;Rosenweg 9;5020;Salzburg;0662 871122;30.01.1990"),
+    ("12", "Bela;Schuster;Rosenweg 9;5020;Salzburg;0662 871122;30.01.1990"),
 ]
 APART = [
     ("1", "2", "twins Goran and Zoran"),
@@ -40,6 +43,7 @@ APART = [
 TOGETHER = [
     ("7", "8", "Marija / Maria: one letter dropped"),
     ("9", "10", "Zoran / Zorna: two letters swapped"),
+    ("11", "12", "Bella / Bela: a letter dropped lands on a name of the other sex"),
 ]
 
 

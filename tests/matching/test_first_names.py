@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from matching.first_names import name_sexes, other_given_names
+from matching.first_names import name_sexes, one_slip, other_given_names
 
 OTHER_NAME_CASES: list[dict[str, Any]] = [
     {"description": "both only in the international list, a consonant replaced",
@@ -67,3 +67,20 @@ SEX_CASES: list[dict[str, Any]] = [
 def test_name_sexes(case: dict[str, Any]) -> None:
     sexes = name_sexes(pl.Series(case["keys"], dtype=pl.String)).to_list()
     assert sexes == [case["sex"]] * len(case["keys"])
+
+
+SLIP_CASES: list[dict[str, Any]] = [
+    {"description": "a letter dropped", "left": "bella", "right": "bela", "slip": True},
+    {"description": "two letters swapped", "left": "zoran", "right": "zorna", "slip": True},
+    {"description": "one name spelt two ways", "left": "ellie", "right": "elie", "slip": True},
+    {"description": "cut short", "left": "luci", "right": "lucia", "slip": True},
+    {"description": "a letter replaced", "left": "goran", "right": "zoran", "slip": False},
+    {"description": "two letters apart", "left": "selin", "right": "sevim", "slip": False},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", SLIP_CASES, ids=[case["description"] for case in SLIP_CASES])
+def test_one_slip(case: dict[str, Any]) -> None:
+    frame = pl.DataFrame({"left": [case["left"]], "right": [case["right"]]})
+    for left, right in (("left", "right"), ("right", "left")):
+        assert frame.select(one_slip(pl.col(left), pl.col(right))).item() is case["slip"]
