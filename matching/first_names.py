@@ -127,6 +127,8 @@ _SPELLING_FOLDS = (
     (r"w", "v"),
     (r"^y([aeiou])", "j$1"),
     (r"dj", "d"),
+    # ch between vowels said k: Michaela / Mikaela / Micaela, Joachim / Joakim, Rachel / Rakel.
+    (r"([aeiou])ch([aeiou])", "${1}k$2"),
     (r"c([^h]|$)", "k$1"),
     (r"y", "i"),
     (r"ou", "u"),

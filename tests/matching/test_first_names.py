@@ -32,6 +32,8 @@ OTHER_NAME_CASES: list[dict[str, Any]] = [
      "left": "alexander", "right": "aleksander", "other": False},
     {"description": "Wladimir / Vladimir: w and v",
      "left": "wladimir", "right": "vladimir", "other": False},
+    {"description": "Michaela / Micaela: ch between vowels said k",
+     "left": "michaela", "right": "micaela", "other": False},
     {"description": "Yasmin / Jasmin: an initial y before a vowel",
      "left": "yasmin", "right": "jasmin", "other": False},
     {"description": "a name beside a word no list holds: a typo",
