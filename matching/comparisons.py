@@ -36,10 +36,12 @@ from matching.domain_abbreviations import ANCHOR_MIN_LETTERS, abbreviated, domai
 from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
+    established_first_names,
     initial_or_short_form,
     known_first_names,
     may_be_opposite_sex_forms,
     name_sexes,
+    one_slip,
     opposite_sex_forms,
     other_given_names,
     record_sex,
@@ -234,7 +236,9 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     ).fill_null(False)
     shares_group = pairs.select(shared_group).to_series().to_numpy()
     other_sex = _true_where(pairs, differ & (close_rows | shares_group), _sexes_differ(pairs))
-    other_given_name = _true_where(pairs, differ & close_rows, other_given_names(key_l, key_r))
+    other_given_name = _true_where(
+        pairs, differ & close_rows, other_given_names(key_l, key_r) & ~_crossed_names()
+    )
     return _levels(
         pairs,
         _either_null("first_name_key"),
@@ -254,12 +258,34 @@ def _first_name(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
+def _crossed_names() -> pl.Expr:
+    """One record's first name is the other's last name: swapped on one side (Thomas Thea
+    beside Thea), so the name read as the first says neither the sex nor a second person."""
+    return (
+        (_l("first_name_key") == _r("last_name_key"))
+        | (_r("first_name_key") == _l("last_name_key"))
+    ).fill_null(False)
+
+
 def _sexes_differ(pairs: pl.DataFrame) -> pl.Expr:
     """Both records' sexes known and different (matching.first_names.record_sex: the
     salutation, else the first name; none where they disagree). Frames prepared before the
-    first name's sex was kept (no ``first_name_sex``) go by the salutations alone."""
+    first name's sex was kept (no ``first_name_sex``) go by the salutations alone.
+
+    A first name that is the other record's last name says no sex: first and last name were
+    swapped on one side (Thomas Thea beside Thea: the woman's records, her last name first),
+    so the name read as the first is not hers. Nor do two names one slip apart
+    (first_names.one_slip) when a name's sex comes from the international list alone: Bella
+    mistyped as Bela (Hungarian, a man's name), Eliza as Elia, Ellie as Elie; a rare name of the
+    other sex is one letter from many common ones (Splink's fake_20000: 7 true pairs so split)."""
     if "first_name_sex_l" in pairs.columns:
-        name_l, name_r = _l("first_name_sex"), _r("first_name_sex")
+        key_l, key_r = _l("first_name_key"), _r("first_name_key")
+        established = list(established_first_names())
+        slipped = one_slip(key_l, key_r) & ~(key_l.is_in(established) & key_r.is_in(established))
+        unsexed = pl.lit(None, dtype=pl.String)
+        ignored = _crossed_names() | slipped.fill_null(False)
+        name_l = pl.when(ignored).then(unsexed).otherwise(_l("first_name_sex"))
+        name_r = pl.when(ignored).then(unsexed).otherwise(_r("first_name_sex"))
     else:
         name_l = name_r = pl.lit(None, dtype=pl.String)
     sex_l = record_sex(name_l, _l("salutation"))
@@ -2396,6 +2422,14 @@ def _align_swapped_names(pairs: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col(f"first_name_groups_{end}"))
             .alias(f"first_name_groups_{end}"),
         ]
+        if f"first_name_sex_{end}" in pairs.columns:
+            # The sex was read from the name now in the last-name column (Allen Amelia: Allen).
+            columns.append(
+                pl.when(swapped)
+                .then(pl.lit(None, dtype=pl.String))
+                .otherwise(pl.col(f"first_name_sex_{end}"))
+                .alias(f"first_name_sex_{end}")
+            )
     return pairs.with_columns(columns)
 
 
