@@ -77,13 +77,25 @@ def find_legal_form(name: str) -> tuple[str, str] | None:
 # A branch or the company's state written after its name: "Huber Bau GmbH Niederlassung
 # Augsburg", "Gruber Holz GmbH - Filiale Graz", "Müller GmbH (Zweigniederlassung Wien)",
 # "Maier GmbH i.L.". The same legal entity: out of its key (the name keeps it).
+#: The words that name a branch ("Fil." the usual short form of "Filiale": "Fil. 03").
+BRANCH_WORDS = (
+    r"(?:(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
+    r"standort|succursale|branch(?:\s+office)?)\b|fil\.(?=\s*\w)"
+)
 _BRANCH_OR_STATE = re.compile(
-    r"(?:\s*[,(/\u2013-]\s*|\s+)(?:"
-    r"(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
-    r"standort|succursale|branch(?:\s+office)?)\b[^,()/]*\)?\s*$"
+    r"(?:\s*[,(/\u2013-]\s*|\s+)(?:" + BRANCH_WORDS + r")[^,()/]*\)?\s*$"
     r"|(?:\s*[,(]\s*|\s+)(?:i\.\s*L\.?|in\s+Liquidation|i\.\s*Gr?\.?|in\s+Gr(?:ü|ue)ndung)\)?\s*$",
     re.IGNORECASE,
 )
+
+
+_BRANCH_ONLY = re.compile(r"^\s*(?:" + BRANCH_WORDS + r")", re.IGNORECASE)
+
+
+def names_branch(text: str) -> bool:
+    """The text begins with a branch ("Filiale Wien", "Fil. 01", "Niederlassung Krems an der
+    Donau"): an ERP's name addition naming the firm's branch, no person."""
+    return _BRANCH_ONLY.match(text) is not None
 
 
 def without_branch(name: str) -> str:

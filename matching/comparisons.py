@@ -79,6 +79,10 @@ COMPARED_COLUMNS = (
     "personal_id",
     "name_suffix",
     "salutation",
+    # Read for a branch named on the record only (_branch_named).
+    "organisation_name",
+    "contact_name",
+    "street",
 )
 
 #: Columns older cleaned frames may lack; compared as missing then.
@@ -89,6 +93,9 @@ OPTIONAL_COLUMNS = {
     "salutation": pl.String(),
     "personal_id": pl.String(),
     "birth_year": pl.Int32(),
+    "organisation_name": pl.String(),
+    "contact_name": pl.String(),
+    "street": pl.String(),
 }
 
 
@@ -1195,9 +1202,12 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     )
     same_city = pl.col("__same_city")
     place_known = both_postal | both_city
-    same_place = (
-        pl.when(both_postal).then(_l("postal_code") == _r("postal_code")).otherwise(same_city)
-    ).fill_null(False)
+    # A four-digit Swiss or Austrian code read as German on a row without town or country (a
+    # newsletter's ZIP "04125" beside Riehen's 4125): the leading zero says nothing.
+    same_postal = _l("postal_code").str.strip_chars_start("0") == _r(
+        "postal_code"
+    ).str.strip_chars_start("0")
+    same_place = (pl.when(both_postal).then(same_postal).otherwise(same_city)).fill_null(False)
     contradicts = place_known & ~same_place
     # A typo ("W. Roosevlet Rd"), a word run on ("West 59th Street 1st") or a compass word left
     # out ("Lake Shore Dr" / "N Lake Shore Drive"): one street still.
@@ -1220,9 +1230,7 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     # domain says as much only within one town (a warehouse in another district, a billing
     # address): franchise branches and a group's companies in other towns share the brand's
     # domain and are legal entities of their own.
-    in_one_town = (same_city | (_l("postal_code") == _r("postal_code"))).fill_null(
-        False
-    ) | ~place_known.fill_null(False)
+    in_one_town = (same_city | same_postal).fill_null(False) | ~place_known.fill_null(False)
     common_domain = (
         _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
     ).fill_null(False)
@@ -1235,15 +1243,20 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     same_name = _l("organisation_key").str.replace_all(" ", "") == _r(
         "organisation_key"
     ).str.replace_all(" ", "")
-    branch = (same_name & ~_l(TOWN_BRANCH) & ~_r(TOWN_BRANCH)).fill_null(False)
+    # Neither record a town's branch of a chain (_town_branches): one VAT id or one domain in
+    # two towns is one legal entity's offices, but every branch of a chain carries the chain's
+    # VAT id and domain, and a branch is a customer of its own in its town.
+    no_branch = (~_l(TOWN_BRANCH) & ~_r(TOWN_BRANCH)).fill_null(False)
+    branch = (same_name & no_branch).fill_null(False)
     # A record without e-mail whose name the other one's domain spells (Maier Transporte KG
     # and service@maier-transporte.at) is at that domain too.
     named_domain = _domain_names_organisation(
         _l, _r, own_domain=False
     ) | _domain_names_organisation(_r, _l, own_domain=False)
+    same_vat = (_l("vat_id") == _r("vat_id")).fill_null(False)
     one_entity = (
-        (_l("vat_id") == _r("vat_id")).fill_null(False)
-        | (common_domain & in_one_town).fill_null(False)
+        ((same_vat | common_domain) & in_one_town).fill_null(False)
+        | (same_vat & no_branch)
         | ((common_domain | named_domain) & branch).fill_null(False)
     )
     # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
@@ -1473,6 +1486,7 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         _brand_letters(letters).alias("brand_letters"),
         _town_mailbox().alias("town_mailbox"),
+        _branch_named().alias("branch_named"),
         # The key's trade words, per record: a pair's differing words are checked against them
         # (_organisation's sister test) without matching every pair's words to the trade list.
         pl.col("organisation_key")
@@ -1501,6 +1515,26 @@ def _town_mailbox() -> pl.Expr:
         & pl.concat_list(mailbox_place(pl.col("business_emails")), town)
         .list.eval(named.fill_null(False))
         .list.any()
+    ).fill_null(False)
+
+
+#: A branch written on a record: "Filiale Wien", "Niederlassung Krems", "Fil. 03", "Standort
+#: Passau" in the firm's name ("Brillenmacher AG - Filiale Meißen"), in a name or address
+#: addition (an ERP's "zusatz", read as contact_name) or after the street ("Kramgasse 19,
+#: Filiale Biel"). The words of cleaners.organisations.BRANCH_WORDS (no look-ahead in polars).
+_BRANCH_NAMED = (
+    r"(?i)(?:^|[\s,(/\u2013-])(?:(?:zweig)?niederlassung|filiale|zweigstelle|"
+    r"gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|standort|succursale|branch)\b|"
+    r"(?:^|[\s,(/\u2013-])fil\.\s*\w"
+)
+
+
+def _branch_named() -> pl.Expr:
+    """An organisation record names a branch (_BRANCH_NAMED): a chain's branch, the firm's
+    record in that town (_town_branches)."""
+    return (pl.col("record_type") == "organisation") & pl.any_horizontal(
+        pl.col(column).str.contains(_BRANCH_NAMED).fill_null(False)
+        for column in ("organisation_name", "contact_name", "street")
     ).fill_null(False)
 
 
@@ -1979,11 +2013,16 @@ def _town_branches(parts: pl.DataFrame) -> pl.DataFrame:
         "record_key",
         "city_letters",
         "town_mailbox",
+        "branch_named",
         pl.coalesce("brand_letters", folded_letters(pl.col("organisation_letters"))).alias(
             "__brand"
         ),
     )
-    towns = organisations.filter("town_mailbox").select("__brand", "city_letters").unique()
+    towns = (
+        organisations.filter(pl.col("town_mailbox") | pl.col("branch_named"))
+        .select("__brand", "city_letters")
+        .unique()
+    )
     return organisations.join(towns, on=["__brand", "city_letters"], how="semi").select(
         "record_key", pl.lit(True).alias(TOWN_BRANCH)
     )

@@ -41,6 +41,11 @@ SAME = [
         "b": "Mueller G.m.b.H.",
     },
     {
+        "description": "a branch by its number, Fil. the short form of Filiale",
+        "a": "Papier & Co G.m.b.H. - Fil. 03",
+        "b": "Papier & Co GmbH",
+    },
+    {
         "description": "a branch without legal form",
         "a": "Huber Bau Niederlassung Augsburg",
         "b": "Huber Bau",

@@ -1423,6 +1423,74 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "one VAT id in two towns, one record naming its branch: two branches",
+        "comparison": "site",
+        "left": {
+            **_address("01662", "jahnallee", "103", "meissen"),
+            **ORGANISATION,
+            "organisation_key": "brillenmacher",
+            "organisation_name": "Brillenmacher AG - Filiale Meißen",
+            "vat_id": "DE223449778",
+        },
+        "right": {
+            **_address("04109", "jahnallee", "124", "leipzig"),
+            **ORGANISATION,
+            "organisation_key": "brillenmacher",
+            "vat_id": "DE223449778",
+        },
+        "level": "different",
+    },
+    {
+        "description": "the branch in the name addition (an ERP's zusatz) or after the street",
+        "comparison": "site",
+        "left": {
+            **_address("3500", "neugasse", "73", "kremsanderdonau"),
+            **ORGANISATION,
+            "organisation_key": "elektro fachmarkt ebner",
+            "contact_name": "Niederlassung Krems an der Donau",
+            "emails": ["info@elektro-fachmarkt-ebner.at"],
+        },
+        "right": {
+            **_address("3400", "hauptstr", "56", "klosterneuburg"),
+            **ORGANISATION,
+            "organisation_key": "elektro fachmarkt ebner",
+            "street": "Hauptstraße 56, Fil. 01",
+            "emails": ["info@elektro-fachmarkt-ebner.at"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "one VAT id, another street in the same town: no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("97082", "rosenweg", "129", "wuerzburg"),
+            **ORGANISATION,
+            "organisation_name": "Wäscherei Blitzblank GmbH - Niederlassung Würzburg",
+            "vat_id": "DE637305584",
+        },
+        "right": {
+            **_address("97082", "sonnenstr", "19", "wuerzburg"),
+            **ORGANISATION,
+            "vat_id": "DE637305584",
+        },
+        "level": "missing",
+    },
+    {
+        "description": "a four-digit code read as German on a row without town: one place",
+        "comparison": "site",
+        "left": {
+            **_address("04125", None, None, None),
+            **ORGANISATION,
+            "emails": ["info@papeterie-kaeser.ch"],
+        },
+        "right": {
+            **_address("4125", "schulhausstr", "5", "riehen"),
+            **ORGANISATION,
+            "emails": ["info@papeterie-kaeser.ch"],
+        },
+        "level": "place",
+    },
+    {
         "description": "one name and one domain in two towns: one firm's offices, no evidence",
         "comparison": "site",
         "left": {
