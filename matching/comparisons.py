@@ -23,6 +23,7 @@ from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
     TOWN_WORD_MIN_LETTERS,
+    branch_of,
     brand_without_town,
     business_domains,
     folded_letters,
@@ -1272,9 +1273,44 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     # One legal entity is read only where the sites differ (a few pairs), on those rows gathered.
     differ = (level == len(ladder)).to_numpy()
     entity = _true_where(pairs, differ, one_entity)
+    # Two branches named on the records (or one named, the other record in another town) are
+    # other sites whatever else the two share, also where one record has no address (a
+    # newsletter's "Papier & Co GmbH Filiale Wien" beside the firm in Wiener Neustadt).
+    # Where the records are not on one street: the place only, another site, or no address.
+    not_one_street = pl.lit((level == MISSING) | (level >= len(ladder) - 1))
     return pairs.select(
-        pl.when(entity).then(pl.lit(MISSING, dtype=pl.Int8)).otherwise(pl.lit(level))
+        pl.when(not_one_street & _other_branch() & _both_organisations(pairs))
+        .then(pl.lit(len(ladder), dtype=pl.Int8))
+        .when(entity)
+        .then(pl.lit(MISSING, dtype=pl.Int8))
+        .otherwise(pl.lit(level))
     ).to_series()
+
+
+def _other_branch() -> pl.Expr:
+    """The two records name two branches: other numbers ("Fil. 02" / "Fil. 03"), other towns
+    ("Filiale Meißen" / "Filiale Bautzen"), or one names a town the other record is not in
+    ("Filiale Wien" beside a record in Wiener Neustadt). A number beside a town says nothing
+    (a branch may go by both)."""
+
+    def one_town(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+        # "Filiale Krems" and Krems an der Donau, "Filiale Biel" and Biel/Bienne: one town.
+        return (
+            (left == right)
+            | left.str.starts_with(pl.concat_str(right, pl.lit(" ")))
+            | right.str.starts_with(pl.concat_str(left, pl.lit(" ")))
+        )
+
+    numbers = _l("branch_number") != _r("branch_number")
+    towns = ~one_town(_l("branch_town"), _r("branch_town"))
+    left_elsewhere = _r("branch_town").is_null() & ~one_town(_l("branch_town"), _r("city_key"))
+    right_elsewhere = _l("branch_town").is_null() & ~one_town(_r("branch_town"), _l("city_key"))
+    return (
+        numbers.fill_null(False)
+        | towns.fill_null(False)
+        | left_elsewhere.fill_null(False)
+        | right_elsewhere.fill_null(False)
+    )
 
 
 #: Share of the shorter name's words found in the longer one for "most_words".
@@ -1487,6 +1523,7 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         _brand_letters(letters).alias("brand_letters"),
         _town_mailbox().alias("town_mailbox"),
         _branch_named().alias("branch_named"),
+        *_branch_names(),
         # The key's trade words, per record: a pair's differing words are checked against them
         # (_organisation's sister test) without matching every pair's words to the trade list.
         pl.col("organisation_key")
@@ -1521,12 +1558,36 @@ def _town_mailbox() -> pl.Expr:
 #: A branch written on a record: "Filiale Wien", "Niederlassung Krems", "Fil. 03", "Standort
 #: Passau" in the firm's name ("Brillenmacher AG - Filiale Meißen"), in a name or address
 #: addition (an ERP's "zusatz", read as contact_name) or after the street ("Kramgasse 19,
-#: Filiale Biel"). The words of cleaners.organisations.BRANCH_WORDS (no look-ahead in polars).
+#: Filiale Biel"). The words of cleaners.organisations.BRANCH_WORDS but the English "branch"
+#: (a name too: "Dorothy Sutton Branch"); no look-ahead in polars.
 _BRANCH_NAMED = (
     r"(?i)(?:^|[\s,(/\u2013-])(?:(?:zweig)?niederlassung|filiale|zweigstelle|"
-    r"gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|standort|succursale|branch)\b|"
+    r"gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|standort|succursale)\b|"
     r"(?:^|[\s,(/\u2013-])fil\.\s*\w"
 )
+
+
+def _branch_parts(column: str, part: int) -> pl.Expr:
+    """The branch's town key (``part`` 0) or number (1) an organisation record's ``column``
+    names (cleaners.organisations.branch_of); read only where a branch word is."""
+    named = (pl.col("record_type") == "organisation") & pl.col(column).str.contains(
+        _BRANCH_NAMED
+    ).fill_null(False)
+    return (
+        pl.when(named)
+        .then(pl.col(column))
+        .map_elements(lambda text: branch_of(text)[part], return_dtype=pl.String())
+    )
+
+
+def _branch_names() -> list[pl.Expr]:
+    """branch_town, branch_number: the branch a record names, by its name, name addition or
+    street line, in that order (_branch_parts)."""
+    columns = ("organisation_name", "contact_name", "street")
+    return [
+        pl.coalesce(_branch_parts(column, part) for column in columns).alias(name)
+        for part, name in enumerate(("branch_town", "branch_number"))
+    ]
 
 
 def _branch_named() -> pl.Expr:
@@ -2348,6 +2409,8 @@ def _attributes_of(
 #: gathered for a chunk without a pair they compare (_attributes_of).
 _ORGANISATION_ONLY = (
     "business_domains",
+    "branch_town",
+    "branch_number",
     "business_emails",
     "business_personal_emails",
     "mailbox_places",

@@ -1476,6 +1476,48 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "a branch named after a town, no address, beside another town: other site",
+        "comparison": "site",
+        "left": {
+            **_address(None, None, None, None),
+            **ORGANISATION,
+            "organisation_key": "papier",
+            "organisation_name": "Papier & Co GMBH Filiale Wien",
+            "emails": ["wien@papier-co.at"],
+        },
+        "right": {
+            **_address("2700", "wiesenweg", "72", "wiener neustadt"),
+            **ORGANISATION,
+            "organisation_key": "papier",
+            "emails": ["info@papier-co.at"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "two branch numbers, no places: two sites",
+        "comparison": "site",
+        "left": {**ORGANISATION, "organisation_name": "Pizza Presto GmbH Fil. 02"},
+        "right": {**ORGANISATION, "organisation_name": "Pizza Presto GmbH (Fil. 03)"},
+        "level": "different",
+    },
+    {
+        "description": "the branch's town beside a record in that town: no evidence",
+        "comparison": "site",
+        "left": {
+            **ORGANISATION,
+            "organisation_name": "Elektro Ebner GmbH Niederlassung Krems an der Donau",
+        },
+        "right": {**_address("3500", None, None, "krems an der donau"), **ORGANISATION},
+        "level": "missing",
+    },
+    {
+        "description": "a branch number beside a branch town: no evidence (a branch has both)",
+        "comparison": "site",
+        "left": {**ORGANISATION, "organisation_name": "Teehaus AG Fil. 01"},
+        "right": {**ORGANISATION, "organisation_name": "Teehaus AG (Niederlassung St. Pölten)"},
+        "level": "missing",
+    },
+    {
         "description": "a four-digit code read as German on a row without town: one place",
         "comparison": "site",
         "left": {
