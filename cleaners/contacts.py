@@ -22,6 +22,7 @@ from cleaners.names import parse_full_name
 from cleaners.organisations import (
     is_department,
     looks_like_organisation,
+    names_branch,
     normalize_record_type,
     split_department,
     split_organisation_contact,
@@ -51,6 +52,8 @@ def _person(text: str | None) -> tuple[str | None, ...]:
     if text is not None:  # an Ansprechpartner column "z. Hd. Herrn Roger Sutter"
         text = without_contact_marker(text)
     if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
+        return None, None, None, None
+    if names_branch(text):  # "Filiale Wien": the firm's branch (it stays on the record)
         return None, None, None, None
     text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
     text = split_trailing_department(text)[1]  # "Anna Huber (Buchhaltung)": the person before

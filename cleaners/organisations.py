@@ -77,13 +77,86 @@ def find_legal_form(name: str) -> tuple[str, str] | None:
 # A branch or the company's state written after its name: "Huber Bau GmbH Niederlassung
 # Augsburg", "Gruber Holz GmbH - Filiale Graz", "Müller GmbH (Zweigniederlassung Wien)",
 # "Maier GmbH i.L.". The same legal entity: out of its key (the name keeps it).
+#: The words that name a branch ("Fil." the usual short form of "Filiale": "Fil. 03").
+BRANCH_WORDS = (
+    r"(?:(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
+    r"standort|succursale|branch(?:\s+office)?)\b|fil\.(?=\s*\w)"
+)
+#: The same without the English "branch", which names the branch before it ("Sulzer Branch")
+#: and is a name too ("Dorothy Sutton Branch Headstart"): the words a branch's town or number
+#: follows (branch_of).
+_NAMING_BRANCH_WORDS = (
+    r"(?:(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
+    r"standort|succursale)\b|fil\.(?=\s*\w)"
+)
 _BRANCH_OR_STATE = re.compile(
-    r"(?:\s*[,(/\u2013-]\s*|\s+)(?:"
-    r"(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
-    r"standort|succursale|branch(?:\s+office)?)\b[^,()/]*\)?\s*$"
+    r"(?:\s*[,(/\u2013-]\s*|\s+)(?:" + BRANCH_WORDS + r")[^,()/]*\)?\s*$"
     r"|(?:\s*[,(]\s*|\s+)(?:i\.\s*L\.?|in\s+Liquidation|i\.\s*Gr?\.?|in\s+Gr(?:ü|ue)ndung)\)?\s*$",
     re.IGNORECASE,
 )
+
+
+_BRANCH_ONLY = re.compile(r"^\s*(?:" + _NAMING_BRANCH_WORDS + r")", re.IGNORECASE)
+
+
+def names_branch(text: str) -> bool:
+    """The text begins with a branch ("Filiale Wien", "Fil. 01", "Niederlassung Krems an der
+    Donau"): an ERP's name addition naming the firm's branch, no person."""
+    return _BRANCH_ONLY.match(text) is not None
+
+
+#: The branch a text names after a branch word: a town ("Filiale Wien", "Niederlassung St.
+#: Pölten") or a number ("Fil. 03", "Filiale 12").
+_BRANCH_NAME = re.compile(
+    r"(?:^|[\s,(/\u2013-])(?:" + _NAMING_BRANCH_WORDS + r")\s*([^,()/]+)", re.IGNORECASE
+)
+
+
+#: A region, not a town, after a branch word ("Niederlassung Süd", "Standort Mitte").
+_REGIONS = frozenset(
+    {
+        "nord",
+        "süd",
+        "sued",
+        "ost",
+        "west",
+        "mitte",
+        "zentrale",
+        "zentrum",
+        "north",
+        "south",
+        "east",
+        "hauptsitz",
+        "nordost",
+        "nordwest",
+        "südost",
+        "suedost",
+        "südwest",
+        "suedwest",
+    }
+)
+
+
+def branch_of(text: str | None) -> tuple[str | None, str | None]:
+    """(town key, number) of the branch a name, name addition or street line names:
+    "Brillenmacher AG - Filiale Meißen" -> ("meissen", None), "Fil. 03" -> (None, "3"),
+    "Kramgasse 19, Filiale Biel/Bienne" -> ("biel", None) (the first of a bilingual name);
+    (None, None) when it names none."""
+    if not text:
+        return None, None
+    found = _BRANCH_NAME.search(text)
+    if found is None:
+        return None, None
+    named = found.group(1).strip()
+    number = re.fullmatch(r"(?:nr\.?\s*)?0*(\d+)", named, re.IGNORECASE)
+    if number is not None:
+        return None, number.group(1)
+    if not named[:1].isalpha() or named.split()[0].lower() in _REGIONS:
+        return None, None
+    # Local import: cleaners.addresses reads this module's tables.
+    from cleaners.addresses import city_key
+
+    return city_key(named), None
 
 
 def without_branch(name: str) -> str:

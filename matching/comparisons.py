@@ -23,6 +23,7 @@ from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
     TOWN_WORD_MIN_LETTERS,
+    branch_of,
     brand_without_town,
     business_domains,
     folded_letters,
@@ -81,6 +82,10 @@ COMPARED_COLUMNS = (
     "personal_id",
     "name_suffix",
     "salutation",
+    # Read for a branch named on the record only (_branch_named).
+    "organisation_name",
+    "contact_name",
+    "street",
 )
 
 #: Columns older cleaned frames may lack; compared as missing then.
@@ -91,6 +96,9 @@ OPTIONAL_COLUMNS = {
     "salutation": pl.String(),
     "personal_id": pl.String(),
     "birth_year": pl.Int32(),
+    "organisation_name": pl.String(),
+    "contact_name": pl.String(),
+    "street": pl.String(),
 }
 
 
@@ -1221,9 +1229,12 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     )
     same_city = pl.col("__same_city")
     place_known = both_postal | both_city
-    same_place = (
-        pl.when(both_postal).then(_l("postal_code") == _r("postal_code")).otherwise(same_city)
-    ).fill_null(False)
+    # A four-digit Swiss or Austrian code read as German on a row without town or country (a
+    # newsletter's ZIP "04125" beside Riehen's 4125): the leading zero says nothing.
+    same_postal = _l("postal_code").str.strip_chars_start("0") == _r(
+        "postal_code"
+    ).str.strip_chars_start("0")
+    same_place = (pl.when(both_postal).then(same_postal).otherwise(same_city)).fill_null(False)
     contradicts = place_known & ~same_place
     # A typo ("W. Roosevlet Rd"), a word run on ("West 59th Street 1st") or a compass word left
     # out ("Lake Shore Dr" / "N Lake Shore Drive"): one street still.
@@ -1246,9 +1257,7 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     # domain says as much only within one town (a warehouse in another district, a billing
     # address): franchise branches and a group's companies in other towns share the brand's
     # domain and are legal entities of their own.
-    in_one_town = (same_city | (_l("postal_code") == _r("postal_code"))).fill_null(
-        False
-    ) | ~place_known.fill_null(False)
+    in_one_town = (same_city | same_postal).fill_null(False) | ~place_known.fill_null(False)
     common_domain = (
         _l("business_domains").list.set_intersection(_r("business_domains")).list.len() > 0
     ).fill_null(False)
@@ -1261,15 +1270,20 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     same_name = _l("organisation_key").str.replace_all(" ", "") == _r(
         "organisation_key"
     ).str.replace_all(" ", "")
-    branch = (same_name & ~_l(TOWN_BRANCH) & ~_r(TOWN_BRANCH)).fill_null(False)
+    # Neither record a town's branch of a chain (_town_branches): one VAT id or one domain in
+    # two towns is one legal entity's offices, but every branch of a chain carries the chain's
+    # VAT id and domain, and a branch is a customer of its own in its town.
+    no_branch = (~_l(TOWN_BRANCH) & ~_r(TOWN_BRANCH)).fill_null(False)
+    branch = (same_name & no_branch).fill_null(False)
     # A record without e-mail whose name the other one's domain spells (Maier Transporte KG
     # and service@maier-transporte.at) is at that domain too.
     named_domain = _domain_names_organisation(
         _l, _r, own_domain=False
     ) | _domain_names_organisation(_r, _l, own_domain=False)
+    same_vat = (_l("vat_id") == _r("vat_id")).fill_null(False)
     one_entity = (
-        (_l("vat_id") == _r("vat_id")).fill_null(False)
-        | (common_domain & in_one_town).fill_null(False)
+        ((same_vat | common_domain) & in_one_town).fill_null(False)
+        | (same_vat & no_branch)
         | ((common_domain | named_domain) & branch).fill_null(False)
     )
     # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
@@ -1285,9 +1299,44 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     # One legal entity is read only where the sites differ (a few pairs), on those rows gathered.
     differ = (level == len(ladder)).to_numpy()
     entity = _true_where(pairs, differ, one_entity)
+    # Two branches named on the records (or one named, the other record in another town) are
+    # other sites whatever else the two share, also where one record has no address (a
+    # newsletter's "Papier & Co GmbH Filiale Wien" beside the firm in Wiener Neustadt).
+    # Where the records are not on one street: the place only, another site, or no address.
+    not_one_street = pl.lit((level == MISSING) | (level >= len(ladder) - 1))
     return pairs.select(
-        pl.when(entity).then(pl.lit(MISSING, dtype=pl.Int8)).otherwise(pl.lit(level))
+        pl.when(not_one_street & _other_branch() & _both_organisations(pairs))
+        .then(pl.lit(len(ladder), dtype=pl.Int8))
+        .when(entity)
+        .then(pl.lit(MISSING, dtype=pl.Int8))
+        .otherwise(pl.lit(level))
     ).to_series()
+
+
+def _other_branch() -> pl.Expr:
+    """The two records name two branches: other numbers ("Fil. 02" / "Fil. 03"), other towns
+    ("Filiale Meißen" / "Filiale Bautzen"), or one names a town the other record is not in
+    ("Filiale Wien" beside a record in Wiener Neustadt). A number beside a town says nothing
+    (a branch may go by both)."""
+
+    def one_town(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+        # "Filiale Krems" and Krems an der Donau, "Filiale Biel" and Biel/Bienne: one town.
+        return (
+            (left == right)
+            | left.str.starts_with(pl.concat_str(right, pl.lit(" ")))
+            | right.str.starts_with(pl.concat_str(left, pl.lit(" ")))
+        )
+
+    numbers = _l("branch_number") != _r("branch_number")
+    towns = ~one_town(_l("branch_town"), _r("branch_town"))
+    left_elsewhere = _r("branch_town").is_null() & ~one_town(_l("branch_town"), _r("city_key"))
+    right_elsewhere = _l("branch_town").is_null() & ~one_town(_r("branch_town"), _l("city_key"))
+    return (
+        numbers.fill_null(False)
+        | towns.fill_null(False)
+        | left_elsewhere.fill_null(False)
+        | right_elsewhere.fill_null(False)
+    )
 
 
 #: Share of the shorter name's words found in the longer one for "most_words".
@@ -1499,6 +1548,8 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         _brand_letters(letters).alias("brand_letters"),
         _town_mailbox().alias("town_mailbox"),
+        _branch_named().alias("branch_named"),
+        *_branch_names(),
         # The key's trade words, per record: a pair's differing words are checked against them
         # (_organisation's sister test) without matching every pair's words to the trade list.
         pl.col("organisation_key")
@@ -1527,6 +1578,50 @@ def _town_mailbox() -> pl.Expr:
         & pl.concat_list(mailbox_place(pl.col("business_emails")), town)
         .list.eval(named.fill_null(False))
         .list.any()
+    ).fill_null(False)
+
+
+#: A branch written on a record: "Filiale Wien", "Niederlassung Krems", "Fil. 03", "Standort
+#: Passau" in the firm's name ("Brillenmacher AG - Filiale Meißen"), in a name or address
+#: addition (an ERP's "zusatz", read as contact_name) or after the street ("Kramgasse 19,
+#: Filiale Biel"). The words of cleaners.organisations.BRANCH_WORDS but the English "branch"
+#: (a name too: "Dorothy Sutton Branch"); no look-ahead in polars.
+_BRANCH_NAMED = (
+    r"(?i)(?:^|[\s,(/\u2013-])(?:(?:zweig)?niederlassung|filiale|zweigstelle|"
+    r"gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|standort|succursale)\b|"
+    r"(?:^|[\s,(/\u2013-])fil\.\s*\w"
+)
+
+
+def _branch_parts(column: str, part: int) -> pl.Expr:
+    """The branch's town key (``part`` 0) or number (1) an organisation record's ``column``
+    names (cleaners.organisations.branch_of); read only where a branch word is."""
+    named = (pl.col("record_type") == "organisation") & pl.col(column).str.contains(
+        _BRANCH_NAMED
+    ).fill_null(False)
+    return (
+        pl.when(named)
+        .then(pl.col(column))
+        .map_elements(lambda text: branch_of(text)[part], return_dtype=pl.String())
+    )
+
+
+def _branch_names() -> list[pl.Expr]:
+    """branch_town, branch_number: the branch a record names, by its name, name addition or
+    street line, in that order (_branch_parts)."""
+    columns = ("organisation_name", "contact_name", "street")
+    return [
+        pl.coalesce(_branch_parts(column, part) for column in columns).alias(name)
+        for part, name in enumerate(("branch_town", "branch_number"))
+    ]
+
+
+def _branch_named() -> pl.Expr:
+    """An organisation record names a branch (_BRANCH_NAMED): a chain's branch, the firm's
+    record in that town (_town_branches)."""
+    return (pl.col("record_type") == "organisation") & pl.any_horizontal(
+        pl.col(column).str.contains(_BRANCH_NAMED).fill_null(False)
+        for column in ("organisation_name", "contact_name", "street")
     ).fill_null(False)
 
 
@@ -2005,11 +2100,16 @@ def _town_branches(parts: pl.DataFrame) -> pl.DataFrame:
         "record_key",
         "city_letters",
         "town_mailbox",
+        "branch_named",
         pl.coalesce("brand_letters", folded_letters(pl.col("organisation_letters"))).alias(
             "__brand"
         ),
     )
-    towns = organisations.filter("town_mailbox").select("__brand", "city_letters").unique()
+    towns = (
+        organisations.filter(pl.col("town_mailbox") | pl.col("branch_named"))
+        .select("__brand", "city_letters")
+        .unique()
+    )
     return organisations.join(towns, on=["__brand", "city_letters"], how="semi").select(
         "record_key", pl.lit(True).alias(TOWN_BRANCH)
     )
@@ -2335,6 +2435,8 @@ def _attributes_of(
 #: gathered for a chunk without a pair they compare (_attributes_of).
 _ORGANISATION_ONLY = (
     "business_domains",
+    "branch_town",
+    "branch_number",
     "business_emails",
     "business_personal_emails",
     "mailbox_places",

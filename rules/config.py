@@ -484,7 +484,22 @@ def _default_hard_rules() -> list[HardRule]:
         ),
         # The same checked personal id is one person.
         HardRule(when=["personal_id:exact_checked"], then="match", record_type="person"),
-        HardRule(when=["vat_id:exact"], then="match", record_type="organisation"),
+        # One VAT id is one legal entity, whose branches in other towns share it: where a
+        # record names its branch ("Filiale Wien", wien@ in Wien) the site in another town is
+        # "different" (matching.comparisons._site) and the two are that entity's two branches,
+        # each a customer of its own; without a branch named the other town is no evidence
+        # (one firm's offices) and the VAT id matches.
+        HardRule(
+            when=["vat_id:exact", "site:different"],
+            then="no_match",
+            record_type="organisation",
+        ),
+        HardRule(
+            when=["vat_id:exact"],
+            then="match",
+            record_type="organisation",
+            unless=["site:different"],
+        ),
         HardRule(when=["vat_id:different"], then="no_match", record_type="organisation"),
     ]
 

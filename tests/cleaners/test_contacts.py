@@ -413,3 +413,21 @@ def test_addresses_that_do_not_name_the_contact_are_the_companys_mailboxes() -> 
         "bestellung@huber-bau.de",
     ]
     assert rows["crm:3"]["role_emails"] == []
+
+
+@pytest.mark.parametrize(
+    ("description", "contact"),
+    [
+        ("a branch named after its town", "Filiale Wien"),
+        ("a branch by its number", "Fil. 01"),
+        ("a Niederlassung of a town of several words", "Niederlassung Krems an der Donau"),
+    ],
+)
+def test_a_branch_in_the_contact_field_is_no_person(description: str, contact: str) -> None:
+    # An ERP's name addition ("zusatz") naming the firm's branch: no contact "Filiale Wien".
+    result = clean({"organisation_name": "Papier & Co GmbH", "contact_name": contact})
+    assert result.frame.height == 1, description
+    row = result.frame.row(0, named=True)
+    assert row["record_type"] == "organisation"
+    assert (row["first_name"], row["last_name"]) == (None, None)
+    assert row["contact_name"] == contact  # kept: matching reads the branch from it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners.organisations import (
+    branch_of,
     contact_of_address_line,
     find_legal_form,
     is_department,
@@ -39,6 +40,11 @@ SAME = [
         "description": "a branch in brackets",
         "a": "Müller GmbH (Zweigniederlassung Wien)",
         "b": "Mueller G.m.b.H.",
+    },
+    {
+        "description": "a branch by its number, Fil. the short form of Filiale",
+        "a": "Papier & Co G.m.b.H. - Fil. 03",
+        "b": "Papier & Co GmbH",
     },
     {
         "description": "a branch without legal form",
@@ -351,3 +357,19 @@ def test_a_department_is_split_from_the_name_for_the_caller_to_keep(
 )
 def test_organisation_of_an_address_line(line: str | None, organisation: str | None) -> None:
     assert organisation_of_address_line(line) == organisation
+
+
+@pytest.mark.parametrize(
+    ("text", "branch"),
+    [
+        ("Brillenmacher AG - Filiale Meißen", ("meissen", None)),
+        ("Papier & Co Gesellschaft mit beschränkter Haftung (Fil. 02)", (None, "2")),
+        ("Kramgasse 19, Filiale Biel/Bienne", ("biel", None)),
+        ("Niederlassung St. Pölten", ("sankt poelten", None)),
+        ("Huber Bau GmbH Niederlassung Süd", (None, None)),  # a region, no town
+        ("Dorothy Sutton Branch Headstart and Daycare", (None, None)),  # a name
+        ("Huber Bau GmbH", (None, None)),
+    ],
+)
+def test_branch_of(text: str, branch: tuple[str | None, str | None]) -> None:
+    assert branch_of(text) == branch

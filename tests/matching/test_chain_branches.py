@@ -1,0 +1,52 @@
+"""Branches of one chain in two towns: one legal entity (one VAT id, one domain), two customers.
+
+The records are cleaned by the real cleaners, compared, scored with the default weights and hard
+rules and clustered as a run does (tests.matching.test_bridged_vetoes._cluster).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.matching.cleaned_records import cleaned
+from tests.matching.test_bridged_vetoes import _cluster, _rule
+
+CHAIN = {"record_type": "organisation", "vat_id": "DE223449778", "country": "DE"}
+MEISSEN = {"street": "Jahnallee", "house_number": "103", "postal_code": "01662", "city": "Meißen"}
+LEIPZIG = {"street": "Jahnallee", "house_number": "124", "postal_code": "04109", "city": "Leipzig"}
+
+
+def _branch(silo: str, name: str, site: dict[str, str], **more: Any) -> dict[str, Any]:
+    return {"silo": silo, "source_id": "1", **CHAIN, "organisation_name": name, **site, **more}
+
+
+def test_a_named_branch_in_another_town_is_another_customer() -> None:
+    # The Meißen branch in the CRM with its branch in the name and in the ERP without it; the
+    # Leipzig branch in the shop with "Filiale Leipzig" in its name addition. All three carry
+    # the chain's VAT id and info@ at its domain.
+    records = cleaned(
+        _branch("crm", "Brillenmacher AG - Filiale Meißen", MEISSEN),
+        _branch("erp", "Brillenmacher Aktiengesellschaft", MEISSEN),
+        _branch(
+            "shop",
+            "Brillenmacher AG",
+            LEIPZIG,
+            contact_name="Filiale Leipzig",
+            emails=["info@brillenmacher.de"],
+        ),
+    )
+    groups, scored = _cluster(records)
+    assert groups == {frozenset({"crm:1", "erp:1"}), frozenset({"shop:1"})}
+    assert (_rule(scored, "crm:1", "shop:1") or "").startswith("no_match")
+    assert _rule(scored, "crm:1", "erp:1") == "match: vat_id:exact"
+
+
+def test_one_vat_id_in_two_towns_without_a_branch_named_is_one_firm() -> None:
+    # Nothing says "branch": one firm's two offices (or a move), the VAT id still matches.
+    records = cleaned(
+        _branch("crm", "Brillenmacher AG", MEISSEN),
+        _branch("erp", "Brillenmacher Aktiengesellschaft", LEIPZIG),
+    )
+    groups, scored = _cluster(records)
+    assert groups == {frozenset({"crm:1", "erp:1"})}
+    assert _rule(scored, "crm:1", "erp:1") == "match: vat_id:exact"
