@@ -670,6 +670,7 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             ("one mobile", {"phone": "shared"}),
             ("personal e-mails one typo apart", {"email": "similar"}),
             ("ids one typo apart", {"personal_id": "typo"}),
+            ("unchecked ids two digits off (FEBRL)", {"personal_id": "unlike"}),
             ("one town, no house known (Splink's fake data)", {"address": "place"}),
             ("a date within a year (a typo)", {"birth_date": "within_one_year"}),
         ]
