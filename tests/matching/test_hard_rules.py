@@ -326,6 +326,15 @@ def test_default_rules_name_only_known_levels() -> None:
                 assert label in LADDERS[name], condition
 
 
+#: Two of one household: the same initial and last name, one house and landline.
+HOUSEHOLD = {
+    "first_name": "exact",
+    "last_name": "exact",
+    "address": "house",
+    "phone": "shared_landline",
+}
+
+
 DEFAULT_CASES: list[dict[str, Any]] = [
     {
         "description": "twins: other first name, everything else agrees",
@@ -638,6 +647,40 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             ("one town, no street known", {"address": "place"}),
         ]
     ],
+    *[
+        {
+            "description": f"one initial in one house, landline only, born {when}: two people",
+            "types": PERSONS,
+            "levels": {**HOUSEHOLD, "birth_date": level},
+            "decision": -1,
+        }
+        for when, level in [
+            ("years apart (1959 / 1962)", "years_apart"),
+            ("a year digit and the day apart (08.09.1974 / 05.09.1979)", "year_typo"),
+        ]
+    ],
+    *[
+        {
+            "description": f"one house, born years apart, {what}: the weights decide",
+            "types": PERSONS,
+            "levels": {**HOUSEHOLD, "birth_date": "years_apart", **levels},
+            "decision": None,
+        }
+        for what, levels in [
+            ("one mobile", {"phone": "shared"}),
+            ("personal e-mails one typo apart", {"email": "similar"}),
+            ("ids one typo apart", {"personal_id": "typo"}),
+            ("unchecked ids two digits off (FEBRL)", {"personal_id": "unlike"}),
+            ("one town, no house known (Splink's fake data)", {"address": "place"}),
+            ("a date within a year (a typo)", {"birth_date": "within_one_year"}),
+        ]
+    ],
+    {
+        "description": "one house, born years apart, one personal e-mail: a match, as always",
+        "types": PERSONS,
+        "levels": {**HOUSEHOLD, "birth_date": "years_apart", "email": "shared"},
+        "decision": 1,
+    },
     {
         "description": "jun. and sen. stay apart even with one checked id",
         "types": PERSONS,
