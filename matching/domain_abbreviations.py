@@ -96,14 +96,17 @@ def _may_abbreviate(parts: pl.Expr, words: pl.Expr) -> pl.Expr:
     stands for a word of its own first letter, and every word is stood for), and a part is a
     whole word of the name (the anchor). Most candidates fail it: the one family name of a
     firm meets every domain holding it (mueller-bau.de, mueller-immobilien.de)."""
-
-    def first_letters(words: pl.Expr) -> pl.Expr:
-        return words.list.eval(pl.element().str.slice(0, 1)).list.unique().list.sort()
-
     anchors = parts.list.set_intersection(words).list.eval(
         pl.element().str.len_chars() >= ANCHOR_MIN_LETTERS
     )
     return ((first_letters(parts) == first_letters(words)) & anchors.list.any()).fill_null(False)
+
+
+def first_letters(words: pl.Expr) -> pl.Expr:
+    """The letters a list of words begins its words with, each once, sorted ("engel
+    versicherungsmakler" and "engel vm" -> "ev"): equal for a name and every label that
+    abbreviates it (see _may_abbreviate)."""
+    return words.list.eval(pl.element().str.slice(0, 1)).list.unique().list.sort().list.join("")
 
 
 def _abbreviated(frame: pl.DataFrame) -> pl.Series:
