@@ -33,7 +33,12 @@ from cleaners.organisations import (
     trade_synonyms,
 )
 from cleaners.personal_ids import is_checked, personal_id_number
-from matching.domain_abbreviations import ANCHOR_MIN_LETTERS, abbreviated, domain_phrases
+from matching.domain_abbreviations import (
+    ANCHOR_MIN_LETTERS,
+    abbreviated,
+    domain_phrases,
+    first_letters,
+)
 from matching.email_owners import email_owners
 from matching.first_names import (
     SCRAMBLED_SIMILARITY,
@@ -2284,7 +2289,9 @@ def _abbreviating_domains(named: pl.DataFrame, carried: pl.DataFrame) -> pl.Data
     """The named records (``named``, without a business domain of their own) whose name a
     carried domain abbreviates (engel-vm.de, Engel Versicherungsmakler: see
     matching.domain_abbreviations), in ``carried``'s columns. Candidates meet on a whole word
-    of the name the label holds, then are checked."""
+    of the name the label holds and on the letters their words begin with, then are checked
+    (on the word alone every firm of a family name met every domain holding it: 3 million
+    candidates at 1M rows)."""
     phrases = (
         carried.select("business_domains")
         .unique()
@@ -2292,16 +2299,19 @@ def _abbreviating_domains(named: pl.DataFrame, carried: pl.DataFrame) -> pl.Data
         .explode("__phrases")
         .drop_nulls("__phrases")
     )
-    anchors = phrases.with_columns(pl.col("__phrases").str.split(" ").alias("__anchor")).explode(
-        "__anchor"
-    )
+    anchors = phrases.with_columns(
+        pl.col("__phrases").str.split(" ").alias("__anchor"),
+        first_letters(pl.col("__phrases").str.split(" ")).alias("__letters"),
+    ).explode("__anchor")
     anchors = anchors.filter(pl.col("__anchor").str.len_chars() >= ANCHOR_MIN_LETTERS)
     words = named.select(
         "record_key", pl.col("organisation_key").str.split(" ").alias("__words")
-    ).with_columns(pl.col("__words").alias("__anchor"))
+    ).with_columns(
+        pl.col("__words").alias("__anchor"), first_letters(pl.col("__words")).alias("__letters")
+    )
     candidates = (
         words.explode("__anchor")
-        .join(anchors, on="__anchor")
+        .join(anchors, on=["__anchor", "__letters"])
         .unique(["record_key", "business_domains", "__phrases"])
         .with_columns(pl.concat_list("__phrases").alias("__phrases"))
     )

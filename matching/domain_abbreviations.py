@@ -48,43 +48,88 @@ def _stands_for(part: pl.Expr, word: pl.Expr) -> pl.Expr:
     length = part.str.len_chars()
     cut = (length >= CUT_MIN_LETTERS) & word.str.starts_with(part)
     # Initials: the first letters equal, the others in order inside the word ("v.*m").
-    pattern = part.str.split("").list.join(".*")
     initials = (
         length.is_between(*INITIALS_LETTERS)
         & (word.str.len_chars() > length)
         & (part.str.slice(0, 1) == word.str.slice(0, 1))
-        & word.str.contains(pattern)
+        & _in_order(part.str.slice(1), word.str.slice(1))
     )
     return ((part == word) | cut | initials).fill_null(False)
+
+
+def _in_order(letters: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """The one or two ``letters`` occur in ``text`` in their order ("m" in "ersicherungsmakler":
+    what the regular expression "v.*m" finds in "versicherungsmakler" after its first letter).
+
+    Without a pattern per row: polars compiles the regular expression of every row of a pattern
+    column (about 100 µs a row: 20 s CPU of the 200k-row demo's domain owners alone). If any
+    occurrence of the first letter has the second after it, its first occurrence has.
+    """
+    second, third = letters.str.slice(0, 1), letters.str.slice(1, 1)
+    pieces = text.str.split(second)
+    rest = pieces.list.slice(1).list.join(second)
+    return (pieces.list.len() >= 2) & ((third == "") | rest.str.contains(third, literal=True))
 
 
 def abbreviated(frame: pl.DataFrame) -> pl.Series:
     """Per row of ``frame`` (``__words``: the name's words, ``__phrases``: the label phrases of
     the other record): whether one of the phrases abbreviates the name (see the module).
 
-    Decided once per distinct name and phrases and joined back: the pairs of one firm's
-    records repeat the same few (per pair it cost the 200k-row demo's nightly flow 40 s CPU)."""
+    Only rows with a name of two words or more and a phrase are looked at (most pairs are of
+    persons: building every pair's key cost 0.6 s CPU a million pairs, and every pair is
+    asked twice), and each distinct name and phrases once, joined back: the pairs of one
+    firm's records repeat the same few (per pair it cost the 200k-row demo's nightly flow
+    40 s CPU)."""
     key = pl.concat_str(
-        pl.col("__words").list.join("\x1f").fill_null(""),
-        pl.col("__phrases").list.join("\x1f").fill_null(""),
-        separator="\x1e",
+        pl.col("__words").list.join("\x1f"), pl.col("__phrases").list.join("\x1f"), separator="\x1e"
     ).alias("__key")
-    keyed = frame.select(key, "__words", "__phrases")
+    keyed = (
+        frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"), "__words", "__phrases")
+        .filter(_named_with_phrases())
+        .with_columns(key)
+    )
     distinct = keyed.unique("__key", keep="first", maintain_order=True)
-    if distinct.height == frame.height:
-        return _abbreviated(frame)
-    decided = distinct.select("__key", _abbreviated(distinct).alias("__abbreviated"))
-    return keyed.join(decided, on="__key", how="left", maintain_order="left")["__abbreviated"]
+    decided = distinct.filter(_abbreviated(distinct.select("__words", "__phrases")))
+    found = keyed.join(decided.select("__key"), on="__key", how="semi")["__row"]
+    return (
+        pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
+        .is_in(found.implode())
+        .alias("abbreviated")
+    )
+
+
+def _named_with_phrases() -> pl.Expr:
+    """The row has a name of two words or more and a label phrase: the only rows an
+    abbreviation can be found in."""
+    return (pl.col("__words").list.len() >= 2).fill_null(False) & (
+        pl.col("__phrases").list.len() > 0
+    ).fill_null(False)
+
+
+def _may_abbreviate(parts: pl.Expr, words: pl.Expr) -> pl.Expr:
+    """What every abbreviation shows, checked per label before its parts meet the name's words
+    one by one: the label and the name begin their words with the same letters (each part
+    stands for a word of its own first letter, and every word is stood for), and a part is a
+    whole word of the name (the anchor). Most candidates fail it: the one family name of a
+    firm meets every domain holding it (mueller-bau.de, mueller-immobilien.de)."""
+    anchors = parts.list.set_intersection(words).list.eval(
+        pl.element().str.len_chars() >= ANCHOR_MIN_LETTERS
+    )
+    return ((first_letters(parts) == first_letters(words)) & anchors.list.any()).fill_null(False)
+
+
+def first_letters(words: pl.Expr) -> pl.Expr:
+    """The letters a list of words begins its words with, each once, sorted ("engel
+    versicherungsmakler" and "engel vm" -> "ev"): equal for a name and every label that
+    abbreviates it (see _may_abbreviate)."""
+    return words.list.eval(pl.element().str.slice(0, 1)).list.unique().list.sort().list.join("")
 
 
 def _abbreviated(frame: pl.DataFrame) -> pl.Series:
     """``abbreviated`` row by row."""
     rows = frame.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"), "__words", "__phrases"
-    ).filter(
-        (pl.col("__words").list.len() >= 2).fill_null(False)
-        & (pl.col("__phrases").list.len() > 0).fill_null(False)
-    )
+    ).filter(_named_with_phrases())
     if rows.is_empty():
         return pl.Series([False] * frame.height, dtype=pl.Boolean)
     phrases = (
@@ -94,7 +139,10 @@ def _abbreviated(frame: pl.DataFrame) -> pl.Series:
             pl.col("__phrases").str.split(" ").alias("__parts"),
             pl.col("__words").list.len().alias("__n_words"),
         )
+        .filter(_may_abbreviate(pl.col("__parts"), pl.col("__words")))
     )
+    if phrases.is_empty():
+        return pl.Series([False] * frame.height, dtype=pl.Boolean)
     parts = (
         phrases.select("__row", "__label", "__parts", "__words", "__n_words")
         .with_columns(pl.col("__parts").list.len().alias("__n_parts"))

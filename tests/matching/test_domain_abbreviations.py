@@ -8,7 +8,8 @@ beside sister firms of one family name that must not be joined through them.
 
 from __future__ import annotations
 
-from itertools import combinations
+import re
+from itertools import combinations, product
 from typing import Any
 
 import polars as pl
@@ -17,7 +18,7 @@ from cleaned_records import cleaned
 
 from matching.blocking import _organisation_domains
 from matching.comparisons import compare_pairs, comparison_attributes
-from matching.domain_abbreviations import abbreviated, domain_phrases
+from matching.domain_abbreviations import _stands_for, abbreviated, domain_phrases
 from matching.scoring import MatchWeights, score_pairs
 from rules.config import MatchingConfig
 
@@ -36,6 +37,11 @@ from rules.config import MatchingConfig
         ("kfz-vm.de", "kfz versicherungsmakler", False),  # no whole word of four letters
         ("engelvm.de", "engel versicherungsmakler", False),  # no separator: letters only
         ("engel.de", "engel versicherungsmakler", False),  # one word stands for one only
+        ("wolf-hvw.de", "wolf hausverwaltung", True),  # three initials, in order
+        ("wolf-hwv.de", "wolf hausverwaltung", False),  # no v after the w
+        ("berg-mm.de", "berg mustermann", True),  # a letter twice
+        ("berg-mm.de", "berg muster", False),
+        ("kraus-bv.de", "kraus bürovertrieb", True),  # after a letter beyond ASCII
     ],
 )
 def test_which_names_a_domain_abbreviates(domain: str, name: str, expected: bool) -> None:
@@ -44,6 +50,25 @@ def test_which_names_a_domain_abbreviates(domain: str, name: str, expected: bool
         pl.col("name").str.split(" ").alias("__words"),
     )
     assert abbreviated(frame).to_list() == [expected]
+
+
+def test_initials_are_the_words_letters_in_order() -> None:
+    """As the regular expression "v.*m" reads them, for every part of two or three letters
+    against words of the same few letters (repeated, missing, beyond ASCII)."""
+    letters = "abä"
+    parts = ["".join(p) for n in (2, 3) for p in product("ab", repeat=n)]
+    words = ["".join(w) for n in range(6) for w in product(letters, repeat=n)]
+    frame = pl.DataFrame(
+        [(part, word) for part in parts for word in words], schema=["part", "word"], orient="row"
+    )
+    found = frame.select(_stands_for(pl.col("part"), pl.col("word")))["part"].to_list()
+    expected = [
+        part == word
+        or (word.startswith(part) and len(part) >= 3)
+        or (len(word) > len(part) and re.match(".*".join(part), word) is not None)
+        for part, word in frame.iter_rows()
+    ]
+    assert found == expected
 
 
 def _firm(key: str, name: str | None, emails: list[str], **fields: Any) -> dict[str, Any]:
