@@ -78,7 +78,7 @@ elif point == "owners":
     import matching.incremental
     def write_manifest(folder, manifest):
         assert (folder / "owners.parquet").is_file()
-        die()  # every file of the match cache written (the organisations' owners too), not its manifest
+        die()  # the match cache written (owners.parquet too), its manifest not
     matching.incremental.write_manifest = write_manifest
 elif point == "clean_cache":
     def write_clean_cache(folder, cache, run_id=""):
