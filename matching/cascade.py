@@ -54,6 +54,7 @@ from matching.comparisons import (
     COMPARE_CHUNK_PAIRS,
     COMPARISONS,
     MISSING,
+    TOWN_BRANCH,
     PairSides,
     compare_pairs,
     compared_levels,
@@ -527,7 +528,7 @@ def compare_in_stages(
         return compare_pairs(pairs, attributes, chunk_pairs=chunk_pairs)
 
     per_record = pl.DataFrame({"record_key": numbered.keys}).join(
-        attributes.select("record_key", "record_type", "domain_owner"),
+        attributes.select("record_key", "record_type", "domain_owner", TOWN_BRANCH),
         on="record_key",
         how="left",
         maintain_order="left",
@@ -537,6 +538,7 @@ def compare_in_stages(
         level_frame(levels),
         per_record.get_column("record_type"),
         per_record.get_column("domain_owner"),
+        per_record.get_column(TOWN_BRANCH),
         pruned=pruned,
         compare_all=compare_all,
     )

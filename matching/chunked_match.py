@@ -31,7 +31,7 @@ import polars as pl
 
 from matching.blocking import BlockingResult, NumberedPairs, numbered_candidate_pairs
 from matching.blocking_budget import BlockingBudget
-from matching.comparisons import COMPARISONS, comparison_attributes
+from matching.comparisons import COMPARISONS, TOWN_BRANCH, comparison_attributes
 from matching.estimation import (
     add_patterns,
     candidate_sample,
@@ -76,6 +76,9 @@ class CompactCompared:
     record_types: pl.Series  # record_type of each record, in numbered.keys' order
     #: domain_owner of each record, in numbered.keys' order (compare_pairs' same_domain_owner)
     domain_owners: pl.Series
+    #: town_branch of each record, in numbered.keys' order (None: not known here); with the
+    #: domain owners what matching.incremental keeps of the organisations for the next night
+    town_branches: pl.Series | None = None
 
     @property
     def height(self) -> int:
@@ -169,7 +172,7 @@ def compare_in_batches(
     levels = [batch_levels for _, batch_levels in batches]
     del batches
     per_record = pl.DataFrame({"record_key": numbered.keys}).join(
-        attributes.select("record_key", "record_type", "domain_owner"),
+        attributes.select("record_key", "record_type", "domain_owner", TOWN_BRANCH),
         on="record_key",
         how="left",
         maintain_order="left",
@@ -179,6 +182,7 @@ def compare_in_batches(
         pl.concat(levels),
         per_record.get_column("record_type"),
         per_record.get_column("domain_owner"),
+        per_record.get_column(TOWN_BRANCH),
     )
     return result, compact, add_patterns(patterns)
 

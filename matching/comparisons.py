@@ -2120,9 +2120,9 @@ def _town_branches(parts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
+def domain_owners(records: pl.DataFrame, organisations: pl.DataFrame | None = None) -> pl.DataFrame:
     """record_key -> domain_owner (see _domain_owners; for persons matching.email_owners) over
-    all of ``records``.
+    all of ``records``; ``organisations``: their organisation_owners, when known already.
 
     For comparing the pairs of some records only (an incremental night, the records of one
     batch): computed on the subset, a domain shared by a firm outside it would look owned.
@@ -2133,14 +2133,20 @@ def domain_owners(records: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(
             schema={"record_key": pl.String, "domain_owner": pl.String, TOWN_BRANCH: pl.Boolean}
         )
-    organisations = records.filter(pl.col("record_type") == "organisation")
+    if organisations is None:
+        organisations = organisation_owners(records)
     return pl.concat(
-        [
-            comparison_attributes(organisations).select("record_key", "domain_owner", TOWN_BRANCH),
-            email_owners(records, personal_addresses(), mailbox_addresses()),
-        ],
+        [organisations, email_owners(records, personal_addresses(), mailbox_addresses())],
         how="diagonal",
     )
+
+
+def organisation_owners(records: pl.DataFrame) -> pl.DataFrame:
+    """record_key -> domain_owner, town_branch of the organisation records of ``records``: the
+    part of domain_owners that reads organisation records alone (matching.incremental keeps it
+    for the next night while none of them changed)."""
+    organisations = records.filter(pl.col("record_type") == "organisation")
+    return comparison_attributes(organisations).select("record_key", "domain_owner", TOWN_BRANCH)
 
 
 def with_domain_owners(compared: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:

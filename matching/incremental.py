@@ -17,6 +17,11 @@ run never leaves half a cache):
 - ``term_frequencies.parquet``/``.json``: the term-frequency tables frozen with the weights
   (matching.frozen_model);
 - ``oversized.parquet``: rule and 64-bit hash of every block too large to pair;
+- ``owners.parquet``: per organisation record its domain owner and town_branch
+  (comparisons.organisation_owners, decided over all organisation records), with a digest of
+  the organisation records' fingerprints in the manifest: the next night reuses them while no
+  organisation record is new, changed or gone, instead of deciding them again over every
+  organisation (the domain-name and abbreviation checks); absent in caches from before;
 - ``manifest.json``: format, the weights used, and fingerprints of everything that changes
   comparisons (the [matching] settings, versions, the matching code, the records' columns).
 
@@ -42,6 +47,7 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -75,6 +81,7 @@ from matching.comparisons import (
     COMPARED_COLUMNS,
     COMPARISONS,
     OPTIONAL_COLUMNS,
+    TOWN_BRANCH,
     compare_pairs,
     comparison_attributes,
     domain_owners,
@@ -138,6 +145,8 @@ _FINGERPRINT_SCHEMA = {
     "fingerprint_2": pl.UInt64(),
 }
 _OVERSIZED_SCHEMA = {"rule": pl.String(), "block_hash": pl.UInt64()}
+#: owners.parquet: the organisation records' domain owners (comparisons.organisation_owners).
+_OWNERS_SCHEMA = {"record_key": pl.String(), "domain_owner": pl.String(), TOWN_BRANCH: pl.Boolean()}
 #: compared.parquet: places in records.parquet, the rules' bits, the levels.
 PAIRS_SCHEMA = {
     "left": pl.UInt32(),
@@ -209,6 +218,10 @@ class MatchCache:
     #: term-frequency tables counted by the last full run, frozen with its weights
     #: (matching.frozen_model); None only in a cache never written
     tables: FrequencyTables | None = None
+    #: _OWNERS_SCHEMA: every organisation record's domain owner and town_branch, and the
+    #: organisations_digest of the records they were decided over (None: not kept)
+    owners: pl.DataFrame | None = None
+    owners_digest: str | None = None
 
     @property
     def compared(self) -> pl.DataFrame:
@@ -242,6 +255,8 @@ class MatchReport:
     #: of the candidate pairs, those the cascade left below the review threshold before every
     #: field was compared (matching.cascade; reused ones included)
     pruned_pairs: int = 0
+    #: the organisation records' domain owners were the last run's (none of them changed)
+    reused_owners: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """JSON-safe dict; ``pairs_per_blocking_rule`` counts only pairs generated in this run."""
@@ -255,6 +270,7 @@ class MatchReport:
             "reused_pairs": self.reused_pairs,
             "candidate_pairs": self.candidate_pairs,
             "pruned_pairs": self.pruned_pairs,
+            "organisation_owners": "reused" if self.reused_owners else "decided",
             "pairs_per_blocking_rule": dict(self.pairs_per_rule),
             "pairs_per_blocking_rule_counts": "all candidate pairs"
             if self.mode == "full"
@@ -326,6 +342,15 @@ def record_fingerprints(records: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("record_key")
     )
+
+
+def organisations_digest(records: pl.DataFrame, fingerprints: pl.DataFrame) -> str:
+    """A digest of the organisation records' keys and fingerprints (``fingerprints``: of
+    ``records``, in record_key order): what their domain owners are decided from."""
+    organisations = records.filter(pl.col("record_type") == "organisation").select("record_key")
+    rows = fingerprints.join(organisations, on="record_key", how="semi", maintain_order="left")
+    hashes = rows.hash_rows(seed=FINGERPRINT_SEEDS[0]).to_numpy()
+    return hashlib.sha256(hashes.tobytes()).hexdigest()
 
 
 def settings_fingerprint(settings: MatchingConfig, records: pl.DataFrame) -> dict[str, str]:
@@ -416,9 +441,19 @@ def match_records(
         tables = frequency_tables(records)
     # Pruned pairs are never scored unless needed: not when every pair's score is kept.
     prune = settings.prune_pairs and not chunking.keep_all and settings.review_threshold > 0
+    digest = organisations_digest(records, fingerprints)
     if cache is not None and changes is not None and reused is not None:
         blocking, compact, report, known = _compare_changed(
-            records, fingerprints, settings, cache, changes, reused, reason, compare, chunk_pairs
+            records,
+            fingerprints,
+            settings,
+            cache,
+            changes,
+            reused,
+            reason,
+            compare,
+            chunk_pairs,
+            cache.owners if cache.owners_digest == digest else None,
         )
         weights = cache.weights
         frequencies = frozen.frequencies if frozen is not None else None
@@ -478,6 +513,8 @@ def match_records(
         # An incremental run keeps the cached model (weights, frequencies), and with it its age.
         weights_since=model.weights_since if model is not None else now,
         tables=tables,
+        owners=_organisation_owners(compact),
+        owners_digest=digest,
     )
     return MatchOutcome(
         pairs=kept.pairs, blocking=blocking, report=report, cache=new_cache, weights=weights
@@ -522,6 +559,27 @@ def _compact(
         pairs.select(LEVEL_COLUMNS),
         per_record.get_column("record_type"),
         per_record.get_column("domain_owner"),
+        per_record.get_column(TOWN_BRANCH) if TOWN_BRANCH in per_record.columns else None,
+    )
+
+
+def _organisation_owners(compact: CompactCompared) -> pl.DataFrame | None:
+    """_OWNERS_SCHEMA: the organisation records' domain owners and town_branch as ``compact``
+    holds them (None when it does not know the town branches)."""
+    if compact.town_branches is None:
+        return None
+    return (
+        pl.DataFrame(
+            {
+                "record_key": compact.numbered.keys,
+                "record_type": compact.record_types,
+                "domain_owner": compact.domain_owners,
+                TOWN_BRANCH: compact.town_branches,
+            }
+        )
+        .filter(pl.col("record_type") == "organisation")
+        .select(list(_OWNERS_SCHEMA))
+        .cast(_OWNERS_SCHEMA)  # type: ignore[arg-type]
     )
 
 
@@ -576,8 +634,12 @@ def _compare_changed(
     reason: str,
     compare: Compare = compare_owned,
     chunk_pairs: int = COMPARE_CHUNK_PAIRS,
+    organisations: pl.DataFrame | None = None,
 ) -> tuple[BlockingResult, CompactCompared, MatchReport, pl.Series]:
     """Compare the pairs touching changed records; reuse the cached rows of all others.
+
+    ``organisations``: the organisation records' domain owners of the last run, when none of
+    them changed since (else decided again here).
 
     Also returns, per compared pair, the cached probability of a reused pair whose domain
     owners are the same as yesterday (null for the others): with the model frozen that is
@@ -595,7 +657,7 @@ def _compare_changed(
     blocking = touched.result
     keys = fingerprints["record_key"]
     # Decided over all of today's records, once: for the fresh pairs and the reused ones.
-    owners = domain_owners(records)
+    owners = domain_owners(records, organisations)
     fresh = _numbered(
         compare(blocking.pairs, records, owners), keys, cache.rule_names
     ).with_columns(
@@ -637,6 +699,7 @@ def _compare_changed(
             compact.levels,
             compact.record_types,
             compact.domain_owners,
+            compact.town_branches,
             pruned=unscored,
             compare_all=compare_all,
         )
@@ -651,6 +714,7 @@ def _compare_changed(
         candidate_pairs=union.height,
         pairs_per_rule=blocking.pairs_per_rule,
         pruned_pairs=int(unscored.sum()),
+        reused_owners=organisations is not None,
     )
     return blocking, compact, report, known
 
@@ -880,9 +944,11 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
         for start in range(0, max(pairs.height, 1), PAIRS_PER_ROW_GROUP):
             writer.write_table(pairs.slice(start, PAIRS_PER_ROW_GROUP).to_arrow())
     cache.oversized.write_parquet(folder / "oversized.parquet")
+    if cache.owners is not None:
+        cache.owners.write_parquet(folder / "owners.parquet")
     if cache.tables is not None:
         write_tables(folder, cache.tables)
-    manifest = {
+    manifest: dict[str, object] = {
         "format": CACHE_FORMAT,
         "run_id": run_id,
         "weights_since": cache.weights_since.isoformat() if cache.weights_since else None,
@@ -895,6 +961,10 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
             "oversized": cache.oversized.height,
         },
     }
+    if cache.owners is not None and cache.owners_digest is not None:
+        # In "rows", as every file: an erasure (flows.scrub) drops the person's rows there too.
+        manifest["rows"]["owners"] = cache.owners.height  # type: ignore[index]
+        manifest["owners_digest"] = cache.owners_digest
     write_manifest(folder, manifest)
 
 
@@ -929,6 +999,7 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         tables = load_tables(folder)
     except TablesUnusable as exc:
         raise CacheUnusable(str(exc)) from None
+    owners, owners_digest = _owners(folder, data)
     return MatchCache(
         fingerprints=fingerprints,
         pairs=compared,
@@ -939,10 +1010,25 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         weights_since=weights_since,
         stored_pairs=None if pairs else rows["compared"],
         tables=tables,
+        owners=owners,
+        owners_digest=owners_digest,
     )
 
 
 _ROW_COUNTS = ("records", "compared", "oversized")
+
+
+def _owners(folder: Path, manifest: dict[str, object]) -> tuple[pl.DataFrame | None, str | None]:
+    """owners.parquet and the digest it was decided from (None, None: a cache from before that
+    keeps none; the night decides them again)."""
+    digest = manifest.get("owners_digest")
+    if digest is None:
+        return None, None
+    if not isinstance(digest, str):
+        raise CacheUnusable(f"{MANIFEST}: 'owners_digest' damaged")
+    rows = row_counts(manifest, ("owners",), CacheUnusable)["owners"]
+    owners = read_frame(folder / "owners.parquet", rows, _OWNERS_SCHEMA, CacheUnusable)
+    return owners, digest
 
 
 def _moment(text: object) -> datetime | None:

@@ -121,6 +121,21 @@ def _restore_customer(directory: Path, customer: str, values: tuple[object, ...]
         )
 
 
+def _share_firm_domain(directory: Path) -> None:
+    """Give the first ERP firm with an e-mail address the domain of the last one: two firms
+    at one domain, which then belongs to neither (an organisation record changed)."""
+    with sqlite3.connect(directory / "erp.sqlite") as connection:
+        firms = connection.execute(
+            "SELECT kundennr, email FROM kunden WHERE kundentyp = 'Firma' AND email LIKE '%@%' "
+            "ORDER BY kundennr"
+        ).fetchall()
+        (first, email), (_, other) = firms[0], firms[-1]
+        local, domain = email.split("@")[0], other.split("@")[1]
+        connection.execute(
+            "UPDATE kunden SET email = ? WHERE kundennr = ?", (f"{local}@{domain}", first)
+        )
+
+
 def _set_birth_date(directory: Path, customer: str, day: str) -> None:
     with sqlite3.connect(directory / "erp.sqlite") as connection:
         connection.execute(
@@ -211,6 +226,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         change_erp(directory, records=600, seed=11)
         # The record that joined the donor's golden record last night leaves it again.
         _restore_customer(directory, target, own_values)
+        # A firm changed: the organisations' domain owners are decided again, not reused.
+        _share_firm_domain(directory)
     nights["second_incremental"] = run_pipeline(
         load_config(second / "golden.toml"), PlainRunner(), today=NEXT_DAY + timedelta(days=1)
     )
@@ -309,13 +326,26 @@ def test_incremental_night_publishes_what_a_full_run_does(night: dict[str, objec
         )
 
 
-def test_an_incremental_night_decides_domain_owners_once(night: dict[str, object]) -> None:
+def test_an_incremental_night_reuses_the_organisations_domain_owners(
+    night: dict[str, object],
+) -> None:
     """The fresh pairs (flows.stages' compare) and the reused pairs (matching.incremental)
-    read the same owners, decided once over every record of the night."""
-    incremental = night["incremental"]
-    assert isinstance(incremental, PipelineResult)
-    assert _summary(incremental)["matching"]["mode"] == "incremental"  # type: ignore[index]
-    assert len(night["owner_calls"]) == 1, night["owner_calls"]  # type: ignore[arg-type]
+    read the same owners. No organisation record changed on the first night: their domain
+    owners are the last run's (match_cache/owners.parquet), decided never; one firm changed on
+    the second night: decided again over all organisations (and the files are a full run's,
+    test below)."""
+    incremental, second = night["incremental"], night["second_incremental"]
+    assert isinstance(incremental, PipelineResult) and isinstance(second, PipelineResult)
+    matching = _summary(incremental)["matching"]
+    assert matching["mode"] == "incremental"  # type: ignore[index]
+    assert matching["organisation_owners"] == "reused"  # type: ignore[index]
+    assert night["owner_calls"] == []
+    assert _summary(second)["matching"]["organisation_owners"] == "decided"  # type: ignore[index]
+    # The kept owners are those a full decision over today's organisations gives.
+    cache = load_match_cache(incremental.folder / MATCH_CACHE_FOLDER, pairs=False)
+    assert cache.owners is not None
+    decided = comparisons.organisation_owners(incremental.outputs.cleaned.records)
+    assert_frame_equal(cache.owners, decided.sort("record_key").cast(cache.owners.schema))
 
 
 def test_a_second_night_publishes_what_a_full_run_with_the_frozen_model_does(

@@ -1,7 +1,8 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match, clean, map, DQ, cluster, golden or CSV cache,
+match stage, halfway through writing the match cache or before its manifest (after the
+organisations' domain owners), the clean, map, DQ, cluster, golden or CSV cache,
 after publishing but before the state store recorded the run), so the point is exact rather
 than a race against a timer. Then the next run must complete, clean and match incrementally from
 complete caches, and give the same crosswalk and golden records as a run on the same data that
@@ -73,6 +74,12 @@ elif point == "cache":
         cache.fingerprints.write_parquet(folder / "records.parquet")
         die()  # compared.parquet, oversized.parquet and the manifest never written
     flows.outputs.write_match_cache = write_match_cache
+elif point == "owners":
+    import matching.incremental
+    def write_manifest(folder, manifest):
+        assert (folder / "owners.parquet").is_file()
+        die()  # the match cache written (owners.parquet too), its manifest not
+    matching.incremental.write_manifest = write_manifest
 elif point == "clean_cache":
     def write_clean_cache(folder, cache, run_id=""):
         folder.mkdir(parents=True, exist_ok=True)
@@ -159,6 +166,7 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
     [
         "match",
         "cache",
+        "owners",
         "clean_cache",
         "map_cache",
         "dq_cache",
