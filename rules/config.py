@@ -465,6 +465,10 @@ def _default_hard_rules() -> list[HardRule]:
         # year apart with day and month differing too, 14.12.1955 / 02.11.1956) beside another
         # house number is two people, not two typos in one person's record. A record holding
         # the old house and the new record's e-mail bridges a move (matching.clustering).
+        # Base rates (benchmarks.accuracy sets, before the rule): 852 person pairs at two house
+        # numbers of one street more than a typo apart, 764 true (FEBRL 1-4, which replaces
+        # house numbers; all carry the personal id or the birth date) and 88 false (demo,
+        # dach_multisilo), of which the rule refuses 0 true and all 88 false.
         HardRule(
             when=["address:other_house"],
             then="no_match",
