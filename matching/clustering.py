@@ -14,9 +14,9 @@ merge that it hold for the *groups*, not only for the linking pair:
   cross pairs (average linkage) at least ``[matching] group_linkage``. One strong bridge between
   two otherwise unlike groups is refused.
 
-Two vetoes rest on what two records do *not* share rather than on what contradicts: namesakes at
-two addresses with nothing personal in common, and "jun." beside the same name without a suffix
-(``BRIDGEABLE_RULES``). A third record can supply what the pair lacks: Sabine's old record at
+Some vetoes rest on what two records do *not* share rather than on what contradicts: namesakes at
+two addresses (two streets, or two houses of one street) with nothing personal in common, and
+"jun." beside the same name without a suffix (``BRIDGEABLE_RULES``). A third record can supply what the pair lacks: Sabine's old record at
 Gartenstr. 29 and her new one in Munich share nothing but the name, yet a third record holds both
 the old address and the new record's e-mail. Such a pair is *bridged* (``_bridges``) when a record
 is accepted with both, without conflict, on more than the names each time (the house, a phone, a
@@ -82,8 +82,10 @@ GENERATION_CONFLICTS = (
 #: Hard "no match" rules (their conditions, as in ``hard_rule``) that a third record can bridge
 #: (see the module text): the namesake and the one-sided suffix vetoes of rules.config.
 NAMESAKE_RULE = "address:other_street|different"
+#: The namesakes of one street (another house of it; rules.config).
+STREET_NAMESAKE_RULE = "address:other_house"
 ONE_SUFFIX_RULE = "name_suffix:one_missing"
-BRIDGEABLE_RULES = (NAMESAKE_RULE, ONE_SUFFIX_RULE)
+BRIDGEABLE_RULES = (NAMESAKE_RULE, STREET_NAMESAKE_RULE, ONE_SUFFIX_RULE)
 #: Levels that say more than the names: a record at the same house, with a phone, personal
 #: e-mail (or one typo apart), birth date (or a typo of it) or personal id in common.
 BEYOND_NAME_LEVELS = {

@@ -1139,13 +1139,18 @@ def _both_organisations_expr() -> pl.Expr:
 
 
 def _address(pairs: pl.DataFrame) -> pl.Series:
-    """A person's address: same house, street, another street of the same place (both streets
-    known), the same place (a street unknown on one side), or different (people move).
+    """A person's address: same house, street (a house number unknown on one side or one typo
+    off), another house of the street, another street of the same place (both streets known),
+    the same place (a street unknown on one side), or different (people move).
 
     "other_street" is what namesakes of one town show (Thomas Müller in Fulda, Rosenstraße and
     Bergstraße); with e-mails or phones of their own and none shared the default hard rules keep
     them apart (rules.config). Street keys one typo apart (Jaro-Winkler 0.9) are not another
-    street. Two organisations compare their addresses as sites instead (``_site``): missing here.
+    street. "other_house" is what namesakes of one street show (Zürichstrasse 21 and 102): both
+    house numbers known and further apart than one typo (``_other_house``); a house number one
+    typo off (12 / 21, 102 / 12, 21 / 27) stays "street", since that is how one person's house
+    is mistyped. Two organisations compare their addresses as sites instead (``_site``): missing
+    here.
     """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
@@ -1171,16 +1176,47 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     here = same_postal.fill_null(False) | (same_city & postal_typo)
     street_similarity = jaro_winkler_where(pairs, "street_key", differ["street"].to_numpy())
     other_street = ~_either_null("street_key") & ~same_street & (pl.lit(street_similarity) < 0.9)
+    same_street_here = (here & same_street).fill_null(False)
     return _levels(
         pairs,
         (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
-            (here & same_street & same_house).fill_null(False),
-            (here & same_street).fill_null(False),
+            (same_street_here & same_house).fill_null(False),
+            same_street_here & ~_other_house(pairs, same_street_here & ~same_house.fill_null(True)),
+            same_street_here,
             (same_place & other_street).fill_null(False),
             same_place.fill_null(False),
         ],
     )
+
+
+def _house_number_key(side: Callable[[str], pl.Expr]) -> pl.Expr:
+    """The building's number as compared for a typo: lower case, without spaces ("12 A" ->
+    "12a")."""
+    return side("house_building").str.to_lowercase().str.replace_all(r"\s+", "")
+
+
+def _other_house(pairs: pl.DataFrame, open_rows: pl.Expr) -> pl.Expr:
+    """Per pair (read on ``open_rows`` only: one street, house numbers known and differing):
+    another house of the street, not a typo of the same one.
+
+    A house number mistyped is one typo off (12 / 21 swapped, 102 / 12 a digit lost, 21 / 27
+    a digit wrong); a number with a letter or a range on one side ("12a", "12-14" beside
+    "12") starts with the same number. Anything further (21 / 102, 20 / 36) is another house:
+    a neighbour of the same name, or a move within the street, which only something one person
+    has can tell apart (rules.config).
+    """
+    rows = pairs.select(open_rows.fill_null(False)).to_series().to_numpy()
+    keys = pairs.select(
+        _house_number_key(_l).alias("house_l"), _house_number_key(_r).alias("house_r")
+    )
+    distance = _pairwise_where(keys, "house_l", "house_r", OSA.distance, rows)
+    leading = r"^(\d+)"
+    same_number = (
+        _house_number_key(_l).str.extract(leading, 1)
+        == _house_number_key(_r).str.extract(leading, 1)
+    ).fill_null(False)
+    return pl.lit(pl.Series(rows & (distance > 1))) & ~same_number
 
 
 def _same_city(similarity: pl.Series) -> pl.Expr:
@@ -1981,7 +2017,11 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison("email_year", ("same_year", "different"), _email_year),
     Comparison("phone", ("shared", "shared_landline", "no_common_number", "different"), _phone),
-    Comparison("address", ("house", "street", "other_street", "place", "different"), _address),
+    Comparison(
+        "address",
+        ("house", "street", "other_house", "other_street", "place", "different"),
+        _address,
+    ),
     Comparison(
         "site",
         ("house", "other_unit", "street", "place", "different"),

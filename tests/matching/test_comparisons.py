@@ -1176,7 +1176,7 @@ CASES: list[dict[str, Any]] = [
         "right": {"salutation": "Herr"},
         "level": "missing",
     },
-    # --- address: house, street, place, different ----------------------------------------------
+    # --- address: house, street, other house, other street, place, different -----------------
     {
         "description": "same postal code, street and house number",
         "comparison": "address",
@@ -1185,10 +1185,45 @@ CASES: list[dict[str, Any]] = [
         "level": "house",
     },
     {
-        "description": "same street, other house number",
+        "description": "same street, another house number beyond a typo (21 / 102)",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "21", "berlin"),
+        "right": _address("10115", "invalidenstr", "102", "berlin"),
+        "level": "other_house",
+    },
+    {
+        "description": "same street, house numbers two edits apart (12a / 14)",
         "comparison": "address",
         "left": _address("10115", "invalidenstr", "12a", "berlin"),
         "right": _address("10115", "invalidenstr", "14", "berlin"),
+        "level": "other_house",
+    },
+    {
+        "description": "same street, the house number's digits swapped (12 / 21): a typo",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12", "berlin"),
+        "right": _address("10115", "invalidenstr", "21", "berlin"),
+        "level": "street",
+    },
+    {
+        "description": "same street, a digit of the house number lost (102 / 12): a typo",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "102", "berlin"),
+        "right": _address("10115", "invalidenstr", "12", "berlin"),
+        "level": "street",
+    },
+    {
+        "description": "same street, a range beside its first number (12-16 / 12): one house",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12-16", "berlin"),
+        "right": _address("10115", "invalidenstr", "12", "berlin"),
+        "level": "street",
+    },
+    {
+        "description": "same street, one number with a letter written apart (12 A / 12a)",
+        "comparison": "address",
+        "left": _address("10115", "invalidenstr", "12 A", "berlin"),
+        "right": _address("10115", "invalidenstr", "12a", "berlin"),
         "level": "street",
     },
     {
