@@ -413,3 +413,70 @@ def test_addresses_that_do_not_name_the_contact_are_the_companys_mailboxes() -> 
         "bestellung@huber-bau.de",
     ]
     assert rows["crm:3"]["role_emails"] == []
+
+
+NOBODY_NAMED = [
+    {"description": "a branch label", "contact_name": "Filiale Nord", "department": "Filiale Nord"},
+    {"description": "a site with a number", "contact_name": "Werk 2", "department": "Werk 2"},
+    {"description": "a team", "contact_name": "Team Vertrieb", "department": "Team Vertrieb"},
+    {"description": "a department word", "contact_name": "Kasse", "department": "Kasse"},
+    {
+        "description": "an unlisted department after Abteilung",
+        "contact_name": "Abteilung Qualitätssicherung",
+        "department": "Abteilung Qualitätssicherung",
+    },
+    {"description": "text with digits", "contact_name": "Tor 3", "department": "Tor 3"},
+    {"description": "a floor", "contact_name": "2. OG", "address_extra": "2. OG"},
+    {"description": "a building part", "contact_name": "Hinterhaus", "address_extra": "Hinterhaus"},
+    {"description": "a c/o line", "contact_name": "c/o Müller", "address_extra": "c/o Müller"},
+    {"description": "a post box", "contact_name": "Postfach 12", "address_extra": "Postfach 12"},
+]
+
+
+@pytest.mark.parametrize("case", NOBODY_NAMED, ids=[case["description"] for case in NOBODY_NAMED])
+def test_a_contact_text_naming_nobody_stays_with_the_organisation(case: dict[str, str]) -> None:
+    result = clean({"organisation_name": "Huber Bau GmbH", "contact_name": case["contact_name"]})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    assert list(rows) == ["crm:1"]  # no contact record made
+    company = rows["crm:1"]
+    assert company["contact_name"] is None
+    assert company["department"] == case.get("department")
+    assert company["address_extra"] == case.get("address_extra")
+    moved = result.findings.filter(pl.col("field") == "contact_name")
+    assert moved["value"].to_list() == [case["contact_name"]]  # reported, nothing lost
+
+
+def test_an_address_note_joins_the_address_extra_already_there() -> None:
+    result = clean(
+        {
+            "organisation_name": "Huber Bau GmbH",
+            "contact_name": "2. OG",
+            "address_extra": "Gebäude B",
+        }
+    )
+    assert result.frame.row(0, named=True)["address_extra"] == "Gebäude B, 2. OG"
+
+
+@pytest.mark.parametrize(
+    ("contact_name", "name"),
+    [
+        ("z. Hd. Herrn Weber", (None, "Weber")),
+        ("Frau Dr. Anna Huber", ("Anna", "Huber")),
+        ("Attn. John Smith", ("John", "Smith")),
+        ("Weber", (None, "Weber")),
+    ],
+)
+def test_a_contact_text_naming_a_person_makes_a_contact(
+    contact_name: str, name: tuple[str | None, str]
+) -> None:
+    rows = _by_key([{"organisation_name": "Huber Bau GmbH", "contact_name": contact_name}])
+    person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["first_name"], person["last_name"]) == name
+
+
+def test_a_department_after_the_contact_stays_with_the_organisation() -> None:
+    rows = _by_key(
+        [{"organisation_name": "Huber Bau GmbH", "contact_name": "Herrn Weber (Einkauf)"}]
+    )
+    assert rows["crm:1"]["department"] == "Einkauf"
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Weber"
