@@ -7,7 +7,10 @@ company_mail_only). Matched as one record, that row would either join the compan
 person is lost) or the person (and the company is lost). So the canonical frame gets one more row
 per such record: the contact, a person with source id ``<source_id>#contact`` carrying the
 organisation's name (and the record's address, phones, e-mails and consent); the organisation
-row keeps the company without the person. Matching never joins a contact with a private record
+row keeps the company without the person. Only text that names a person makes a contact:
+a department, branch or team ("Buchhaltung", "Filiale Nord", "Werk 2") goes to the
+organisation's department, a c/o or building note in a contact column ("c/o Müller", "2. OG")
+to its address_extra, each with a finding. Matching never joins a contact with a private record
 of the same person (matching.scoring: a person with an organisation next to one without), and
 golden.csv links the contact to the organisation's golden record (matching.accounts).
 """
