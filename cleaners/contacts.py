@@ -66,6 +66,18 @@ def is_address_note(text: str | None) -> bool:
     )
 
 
+def _address_parts(text: str | None) -> tuple[str | None, str | None]:
+    """(address notes, the rest) of a contact column value: "Frau Müller, 2. OG" -> ("2. OG",
+    "Frau Müller"); "2. OG" -> ("2. OG", None); text without a note -> (None, text)."""
+    if text is None or is_address_note(text):
+        return text, None
+    parts = [part for part in re.split(r"\s*[,;]\s*", text.strip()) if part]
+    notes = [part for part in parts if is_address_note(part)]
+    if not notes:
+        return None, text
+    return ", ".join(notes), ", ".join(part for part in parts if part not in notes) or None
+
+
 def _names_nobody(text: str) -> bool:
     """True when a contact text, without "z. Hd.", salutation and titles, holds no name: a
     department or branch ("Filiale Nord"), digits ("Tor 3"), a legal form, or more than five
@@ -225,12 +237,15 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     frame = map_distinct(
         frame.with_columns(pl.when(on_organisation).then(pl.col("contact_name")).alias("__note")),
         ["__note"],
-        lambda text: (text if is_address_note(text) else None,),
-        {"__address_note": pl.String()},
+        _address_parts,
+        {"__address_note": pl.String(), "__note_rest": pl.String()},
     )
     address_note = pl.col("__address_note")
     frame = frame.with_columns(
-        pl.when(address_note.is_null()).then(pl.col("contact_name")).alias("__contact_name")
+        pl.when(address_note.is_null())
+        .then(pl.col("contact_name"))
+        .otherwise(pl.col("__note_rest"))
+        .alias("__contact_name")
     )
     contact_text = pl.coalesce(pl.col("__contact_name"), pl.col("__contact_text"))
     from_last = pl.col("__from_last") & pl.col("__legal_form")

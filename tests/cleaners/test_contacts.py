@@ -480,3 +480,11 @@ def test_a_department_after_the_contact_stays_with_the_organisation() -> None:
     )
     assert rows["crm:1"]["department"] == "Einkauf"
     assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Weber"
+
+
+def test_a_person_and_an_address_note_in_one_contact_column_are_both_kept() -> None:
+    result = clean({"organisation_name": "Huber Bau GmbH", "contact_name": "Frau Müller, 2. OG"})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    assert rows["crm:1"]["address_extra"] == "2. OG"
+    assert rows["crm:1"]["department"] is None
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Müller"
