@@ -488,3 +488,45 @@ def test_a_person_and_an_address_note_in_one_contact_column_are_both_kept() -> N
     assert rows["crm:1"]["address_extra"] == "2. OG"
     assert rows["crm:1"]["department"] is None
     assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Müller"
+
+
+BUSINESS_ORDERS = [
+    {"description": "legal form", "organisation_name": "Weber Holzbau GmbH", "contact": True},
+    {"description": "type Firma", "organisation_name": "Weber Holzbau", "record_type": "Firma"},
+    {
+        "description": "company mail",
+        "organisation_name": "Weber Holzbau",
+        "emails": ["max@weber-holzbau.de"],
+    },
+    {
+        "description": "free mail",
+        "organisation_name": "Weber Holzbau",
+        "emails": ["max@gmx.de"],
+        "contact": False,
+    },
+    {"description": "no mail, no form", "organisation_name": "Weber Holzbau", "contact": False},
+    {
+        "description": "type Privat",
+        "organisation_name": "Weber Holzbau GmbH",
+        "record_type": "Privat",
+        "contact": False,
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "case", BUSINESS_ORDERS, ids=[case["description"] for case in BUSINESS_ORDERS]
+)
+def test_a_person_beside_a_company_name_is_its_contact_or_a_person(case: dict[str, Any]) -> None:
+    """The README's rule for a business order: first and last name beside a company name."""
+    fields = {key: value for key, value in case.items() if key not in ("description", "contact")}
+    rows = _by_key([{"first_name": "Max", "last_name": "Weber", **fields}])
+    if case.get("contact", True):
+        assert rows["crm:1"]["record_type"] == "organisation"
+        assert rows["crm:1"]["last_name"] is None
+        assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Weber"
+    else:
+        assert list(rows) == ["crm:1"]
+        person = rows["crm:1"]
+        assert (person["record_type"], person["last_name"]) == ("person", "Weber")
+        assert person["organisation_name"] == case["organisation_name"]
