@@ -464,6 +464,7 @@ def test_an_address_note_joins_the_address_extra_already_there() -> None:
         ("Frau Dr. Anna Huber", ("Anna", "Huber")),
         ("Attn. John Smith", ("John", "Smith")),
         ("Weber", (None, "Weber")),
+        ("Huber, Anna", ("Anna", "Huber")),
     ],
 )
 def test_a_contact_text_naming_a_person_makes_a_contact(
