@@ -199,12 +199,33 @@ def _postal_from_city(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: E-mail country domains that name one alpine country (see _resolve_country).
+_ALPINE_MAIL_DOMAINS = {"at": "AT", "ch": "CH", "li": "LI"}
+
+
+def _email_country(frame: pl.DataFrame) -> pl.Expr:
+    """AT, CH or LI when every .at/.ch/.li e-mail of the record points to that one country."""
+    if "emails" not in frame.columns:
+        return pl.lit(None, pl.String)
+    domains = pl.col("emails").list.eval(
+        pl.element()
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.extract(r"@[^@\s]+\.([a-z]{2})$", 1)
+        .replace_strict(_ALPINE_MAIL_DOMAINS, default=None, return_dtype=pl.String)
+        .drop_nulls()
+        .unique()
+    )
+    return pl.when(domains.list.len() == 1).then(domains.list.first())
+
+
 def _resolve_country(
     frame: pl.DataFrame, default_country: str, silo_countries: Mapping[str, str] | None
 ) -> pl.DataFrame:
     """Country = cleaned country, else postal prefix ("A-8010"), else the postal code and city
     found together in the gazetteer ("6900 Lugano", "1067 Dresden"), else the city ("Zürich") or
-    the phone's calling code ("+43 ...") where the postal code fits, else silo, else a national
+    the phone's calling code ("+43 ...") where the postal code fits, else an e-mail at a .at,
+    .ch or .li domain beside a four-digit postal code, else silo, else a national
     phone number ("0316 ...") invalid in the fallback country and valid in exactly one DACH
     country the postal code fits, else the default.
 
@@ -270,7 +291,11 @@ def _resolve_country(
 
     city = pl.when(fits(pl.col("__city_country"))).then(pl.col("__city_country"))
     phone = pl.when(fits(pl.col("__phone_country"))).then(pl.col("__phone_country"))
-    stated = pl.coalesce("__country", "__prefix_country", "__pair_country", city, phone)
+    # An e-mail at a .at, .ch or .li domain tells AT, CH and LI apart where a four-digit code
+    # alone cannot ("3400": Klosterneuburg AT, Burgdorf CH, or a German code without its zero).
+    # Only then: a .de address says little (Austrians and Swiss use web.de and gmx.de too).
+    mail = pl.when(four_digits).then(_email_country(frame))
+    stated = pl.coalesce("__country", "__prefix_country", "__pair_country", city, phone, mail)
     frame = frame.with_columns(__stated_country=stated)
     # National numbers are parsed (four times) only where they can still decide: no country
     # stated and no five-digit code (German by shape).

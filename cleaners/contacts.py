@@ -7,20 +7,26 @@ company_mail_only). Matched as one record, that row would either join the compan
 person is lost) or the person (and the company is lost). So the canonical frame gets one more row
 per such record: the contact, a person with source id ``<source_id>#contact`` carrying the
 organisation's name (and the record's address, phones, e-mails and consent); the organisation
-row keeps the company without the person. Matching never joins a contact with a private record
+row keeps the company without the person. Only text that names a person makes a contact:
+a department, branch or team ("Buchhaltung", "Filiale Nord", "Werk 2") goes to the
+organisation's department, a c/o or building note in a contact column ("c/o Müller", "2. OG")
+to its address_extra, each with a finding. Matching never joins a contact with a private record
 of the same person (matching.scoring: a person with an organisation next to one without), and
 golden.csv links the contact to the organisation's golden record (matching.accounts).
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import polars as pl
 
+from cleaners.address_lines import POSTBOX_LINE, is_building_part
 from cleaners.names import parse_full_name
 from cleaners.organisations import (
-    is_department,
+    find_legal_form,
+    is_organisation_unit,
     looks_like_organisation,
     names_branch,
     normalize_record_type,
@@ -37,6 +43,10 @@ from rules.reference import freemail_domains
 #: Canonical fields the contact does not inherit from the organisation record.
 _ORGANISATION_ONLY = ("vat_id", "legal_form", "linked_golden_id", "birth_date")
 _PERSON_FIELDS = ("salutation", "title", "first_name", "last_name")
+#: A c/o line of an address ("c/o Müller", "c.o. Kanzlei Berg"): where the mail goes, no contact.
+_CARE_OF = re.compile(r"^\s*(?:c\s*/\s*o|c\.\s*o\.)(?=[\s.:]|$)", re.IGNORECASE)
+#: One word of a person's name: letters first, then letters, apostrophes, dots or hyphens.
+_NAME_WORD = re.compile(r"[^\W\d_][\w'.\-]*")
 
 
 def _split(value: str | None) -> tuple[str | None, str | None, bool]:
@@ -47,19 +57,59 @@ def _split(value: str | None) -> tuple[str | None, str | None, bool]:
     return found.organisation, found.contact, looks_like_organisation(found.organisation)
 
 
+def is_address_note(text: str | None) -> bool:
+    """True for a contact text that is a note on the address, not a person: "c/o Müller",
+    "2. OG", "Hinterhaus", "Gebäude B", "Postfach 12" (it belongs in address_extra)."""
+    if text is None or not text.strip():
+        return False
+    return bool(
+        _CARE_OF.match(text) or is_building_part(text) or POSTBOX_LINE.fullmatch(text.strip())
+    )
+
+
+def _address_parts(text: str | None) -> tuple[str | None, str | None]:
+    """(address notes, the rest) of a contact column value: "Frau Müller, 2. OG" -> ("2. OG",
+    "Frau Müller"); "2. OG" -> ("2. OG", None); text without a note -> (None, text)."""
+    if text is None or is_address_note(text):
+        return text, None
+    parts = [part for part in re.split(r"\s*[,;]\s*", text.strip()) if part]
+    notes = [part for part in parts if is_address_note(part)]
+    if not notes:
+        return None, text
+    return ", ".join(notes), ", ".join(part for part in parts if part not in notes) or None
+
+
+def _names_nobody(text: str) -> bool:
+    """True when a contact text, without "z. Hd.", salutation and titles, holds no name: a
+    department or branch ("Filiale Nord"), digits ("Tor 3"), a legal form, or more than five
+    words. Only "Herrn" or "Frau Dr." alone is no verdict (False): there is nothing to keep."""
+    text = without_contact_marker(text)
+    if is_organisation_unit(text):
+        return True
+    rest = split_leading_titles(split_leading_salutation(text.split(), allow_all=True)[1])[1]
+    if not rest:
+        return False
+    return (
+        is_organisation_unit(" ".join(rest))
+        or len(rest) > 5
+        or not all(_NAME_WORD.fullmatch(word.rstrip(",")) for word in rest)
+        or find_legal_form(" ".join(rest)) is not None
+    )
+
+
 def _person(text: str | None) -> tuple[str | None, ...]:
     """salutation, title, first and last name (suffix appended) of a contact text."""
     if text is not None:  # an Ansprechpartner column "z. Hd. Herrn Roger Sutter"
         text = without_contact_marker(text)
-    if text is None or is_department(text):  # "z. Hd. Buchhaltung": nobody named
+    if text is None or is_organisation_unit(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     if names_branch(text):  # "Filiale Wien": the firm's branch (it stays on the record)
         return None, None, None, None
     text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
     text = split_trailing_department(text)[1]  # "Anna Huber (Buchhaltung)": the person before
-    salutation, rest = split_leading_salutation(text.split(), allow_all=True)
-    if is_department(" ".join(rest)):  # "Frau Buchhaltung": still nobody named
+    if _names_nobody(text):  # "Frau Buchhaltung", "Filiale Nord", "Tor 3": nobody named
         return None, None, None, None
+    salutation, rest = split_leading_salutation(text.split(), allow_all=True)
     if not split_leading_titles(rest)[1]:  # only "Herrn" or "Frau Dr.": nobody named
         return salutation, None, None, None
     parts = parse_full_name(text)
@@ -78,7 +128,7 @@ def _department(
     """
     names = " ".join(part for part in (first, last) if part) or None
     for text, field in ((contact, "contact_name"), (in_name, "organisation_name")):
-        if text is not None and _names_department(text):
+        if text is not None and (_names_department(text) or _names_nobody(text)):
             return text, field
     if names is not None and _names_department(names):
         return names, "first_name"
@@ -92,7 +142,7 @@ def department_name(text: str | None) -> str | None:
         return None
     text = without_contact_marker(text)
     rest = split_leading_salutation(text.split(), allow_all=True)[1]
-    if not is_department(text) and rest and is_department(" ".join(rest)):
+    if not is_organisation_unit(text) and rest and is_organisation_unit(" ".join(rest)):
         return " ".join(rest)
     return text
 
@@ -102,14 +152,16 @@ def _text_department(text: str | None) -> tuple[str | None]:
     None."""
     if text is None:
         return (None,)
-    return (split_department(without_contact_marker(text))[0],)
+    text = without_contact_marker(text)
+    return (split_department(text)[0] or split_trailing_department(text)[0],)
 
 
 def _names_department(text: str) -> bool:
-    """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung": a department, nobody named."""
+    """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung", "Filiale Nord": a department
+    or branch, nobody named."""
     text = without_contact_marker(text)
     rest = split_leading_salutation(text.split(), allow_all=True)[1]
-    return is_department(text) or (bool(rest) and is_department(" ".join(rest)))
+    return is_organisation_unit(text) or (bool(rest) and is_organisation_unit(" ".join(rest)))
 
 
 def _record_kind(record_type: str | None, salutation: str | None) -> tuple[str | None]:
@@ -183,11 +235,25 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     frame = map_distinct(
         frame, ["record_type", "salutation"], _record_kind, {"__kind": pl.String()}
     )
-    contact_text = pl.coalesce(pl.col("contact_name"), pl.col("__contact_text"))
+    on_organisation = pl.col("__org").is_not_null()
+    # "c/o Müller", "2. OG" in a contact column: an address note, kept in address_extra.
+    frame = map_distinct(
+        frame.with_columns(pl.when(on_organisation).then(pl.col("contact_name")).alias("__note")),
+        ["__note"],
+        _address_parts,
+        {"__address_note": pl.String(), "__note_rest": pl.String()},
+    )
+    address_note = pl.col("__address_note")
+    frame = frame.with_columns(
+        pl.when(address_note.is_null())
+        .then(pl.col("contact_name"))
+        .otherwise(pl.col("__note_rest"))
+        .alias("__contact_name")
+    )
+    contact_text = pl.coalesce(pl.col("__contact_name"), pl.col("__contact_text"))
     from_last = pl.col("__from_last") & pl.col("__legal_form")
     # Only organisation fields can name a department: every other row is one null key.
-    on_organisation = pl.col("__org").is_not_null()
-    department_inputs = ("contact_name", "__contact_text", "first_name", "last_name")
+    department_inputs = ("__contact_name", "__contact_text", "first_name", "last_name")
     frame = map_distinct(
         frame.with_columns(
             pl.when(on_organisation).then(pl.col(name)).alias(f"__dept_{name}")
@@ -227,7 +293,11 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         & ~pl.col("__split")
         & pl.col("__org").is_not_null()
     )
-    if not (frame["__split"].any() or frame["__department"].any()):
+    if not (
+        frame["__split"].any()
+        or frame["__department"].any()
+        or frame["__address_note"].is_not_null().any()
+    ):
         return SplitContacts(canonical, pl.DataFrame(schema=FINDINGS_SCHEMA))
     frame = map_distinct(frame, ["salutation"], _firma, {"__firma": pl.String()})
     # "Buchhaltung, Frau Anna Huber": Anna Huber the contact, Buchhaltung the department.
@@ -280,10 +350,18 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         ]
         + [
             # The department is in the department field now: contact_name names persons only.
-            pl.when(split | (department & (field == "contact_name")))
+            pl.when(split | (department & (field == "contact_name")) | address_note.is_not_null())
             .then(None)
             .otherwise(pl.col("contact_name"))
             .alias("contact_name"),
+            pl.when(address_note.is_not_null())
+            .then(
+                pl.concat_str(
+                    [pl.col("address_extra"), address_note], separator=", ", ignore_nulls=True
+                )
+            )
+            .otherwise(pl.col("address_extra"))
+            .alias("address_extra"),
             pl.when(split | in_names)
             .then(pl.col("__firma"))
             .otherwise(pl.col("salutation"))
@@ -310,9 +388,15 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         .then(pl.col("organisation_name"))
         .otherwise(pl.col("__department_text")),
     )
+    notes = finding_rows(
+        frame.filter(address_note.is_not_null()),
+        "contact_name",
+        reason="c/o or building note is no contact person: kept with the address in address_extra",
+        value=address_note,
+    )
     return SplitContacts(
         pl.concat([organisations.select(columns), contacts.select(columns)]),
-        pl.concat([_findings(frame.filter(split)), departments]),
+        pl.concat([_findings(frame.filter(split)), departments, notes]),
     )
 
 

@@ -287,6 +287,24 @@ def is_department(text: str | None) -> bool:
     return bool(prefixed) if parts is None else parts  # "Abteilung" alone
 
 
+@cache
+def _unit_words() -> frozenset[str]:
+    return frozenset(read_column("organisation_units.csv", "word"))
+
+
+def is_organisation_unit(text: str | None) -> bool:
+    """True for a department ("Buchhaltung", see ``is_department``) or the label of a branch,
+    site or team ("Filiale Nord", "Werk 2", "Team Vertrieb", data/organisation_units.csv) that
+    names no person after it."""
+    if not text or is_department(text):
+        return bool(text)
+    words = clean_text(text).split()
+    if not words or transliteration_key(words[0].rstrip(".:")) not in _unit_words():
+        return False
+    # "Abt. Einkauf Herrn Karl Gruber": a person named after the unit is no unit label.
+    return not any(salutation_of(word) in ("Herr", "Frau") for word in words[1:])
+
+
 def _listed_departments(text: str) -> bool | None:
     """True when every part of "Einkauf / Lager" is a listed department; None for no parts."""
     parts = [transliteration_key(part) for part in _DEPARTMENT_JOINERS.split(text)]

@@ -90,6 +90,7 @@ COMPARED_COLUMNS = (
     # Read for a branch named on the record only (_branch_named).
     "organisation_name",
     "contact_name",
+    "department",
     "street",
 )
 
@@ -103,6 +104,7 @@ OPTIONAL_COLUMNS = {
     "birth_year": pl.Int32(),
     "organisation_name": pl.String(),
     "contact_name": pl.String(),
+    "department": pl.String(),
     "street": pl.String(),
 }
 
@@ -1624,7 +1626,8 @@ def _town_mailbox() -> pl.Expr:
 
 #: A branch written on a record: "Filiale Wien", "Niederlassung Krems", "Fil. 03", "Standort
 #: Passau" in the firm's name ("Brillenmacher AG - Filiale Meißen"), in a name or address
-#: addition (an ERP's "zusatz", read as contact_name) or after the street ("Kramgasse 19,
+#: addition (an ERP's "zusatz", read as contact_name; cleaners.contacts moves a branch label
+#: there to the department) or after the street ("Kramgasse 19,
 #: Filiale Biel"). The words of cleaners.organisations.BRANCH_WORDS but the English "branch"
 #: (a name too: "Dorothy Sutton Branch"); no look-ahead in polars.
 _BRANCH_NAMED = (
@@ -1650,7 +1653,7 @@ def _branch_parts(column: str, part: int) -> pl.Expr:
 def _branch_names() -> list[pl.Expr]:
     """branch_town, branch_number: the branch a record names, by its name, name addition or
     street line, in that order (_branch_parts)."""
-    columns = ("organisation_name", "contact_name", "street")
+    columns = ("organisation_name", "contact_name", "department", "street")
     return [
         pl.coalesce(_branch_parts(column, part) for column in columns).alias(name)
         for part, name in enumerate(("branch_town", "branch_number"))
@@ -1662,7 +1665,7 @@ def _branch_named() -> pl.Expr:
     record in that town (_town_branches)."""
     return (pl.col("record_type") == "organisation") & pl.any_horizontal(
         pl.col(column).str.contains(_BRANCH_NAMED).fill_null(False)
-        for column in ("organisation_name", "contact_name", "street")
+        for column in ("organisation_name", "contact_name", "department", "street")
     ).fill_null(False)
 
 

@@ -59,7 +59,9 @@ in the organisation name, or as the first and last name of a record whose organi
 carries a legal form) becomes a record of its own: a person with source id
 ``<source_id>#contact`` (``CONTACT_ID_SUFFIX``) that carries the organisation's name; the
 organisation record keeps the rest. golden.csv links the contact to its organisation's golden
-record (``account_golden_id``).
+record (``account_golden_id``). Contact text that names no person stays with the organisation:
+a department, branch or team ("Filiale Nord") in ``department``, a c/o or building note
+("2. OG") in ``address_extra``.
 
 Combined source fields are split by the mapping step: ``full_name`` ("Mustermann, Max",
 "Dr. Max Mustermann"), ``address_line`` ("Musterstr. 12a, 10115 Berlin"), ``street_line``

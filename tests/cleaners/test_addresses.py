@@ -226,6 +226,16 @@ def test_unknown_country_falls_back_with_finding() -> None:
         ({"postal_code": "1010", "city": "Wien", "phones": ["+49 171 2345678"]}, None, "AT"),
         ({"postal_code": "80331", "phones": ["+43 316 123456"]}, None, "DE"),
         ({"postal_code": "8010"}, None, "DE"),  # no evidence: the default country
+        # 3400 is Klosterneuburg (AT) and Burgdorf (CH): the city, phone or e-mail decides.
+        ({"postal_code": "3400", "city": "Burgdorf"}, {"crm": "AT"}, "CH"),
+        ({"postal_code": "3400", "city": "Klosterneuburg"}, {"crm": "CH"}, "AT"),
+        ({"postal_code": "3400", "phones": ["+41 34 422 11 11"]}, None, "CH"),
+        ({"postal_code": "3400", "emails": ["max@beispiel.ch"]}, None, "CH"),
+        ({"postal_code": "3400", "emails": ["max@beispiel.at"]}, {"crm": "CH"}, "AT"),
+        # A .de or mixed mail says nothing; a mail never overrides a five-digit code.
+        ({"postal_code": "3400", "emails": ["max@web.de"]}, {"crm": "CH"}, "CH"),
+        ({"postal_code": "3400", "emails": ["a@b.at", "a@c.ch"]}, {"crm": "CH"}, "CH"),
+        ({"postal_code": "10115", "emails": ["max@beispiel.ch"]}, None, "DE"),
     ],
 )
 def test_country_resolution(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from cleaners.consent import normalize_consent
 from cleaners.outcome import INVALID, VALID
 from cleaners.text import clean_text
+from flows.connectors.cast import value_to_text
 
 
 @pytest.mark.parametrize(
@@ -85,3 +86,11 @@ def test_consent_proof_fields_are_kept_and_the_confirmation_parsed() -> None:
     assert [f["field"] for f in findings if f["field"] == "consent_post_confirmed_at"] == [
         "consent_post_confirmed_at"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(True, True), (False, False), (1, True), (0, False)]
+)
+def test_json_booleans_and_numbers_are_consent(value: object, expected: bool) -> None:
+    """A JSON silo's true/false and 1/0 reach the cleaner as text (flows.connectors.cast)."""
+    assert normalize_consent(value_to_text(value)).consent is expected

@@ -430,4 +430,123 @@ def test_a_branch_in_the_contact_field_is_no_person(description: str, contact: s
     row = result.frame.row(0, named=True)
     assert row["record_type"] == "organisation"
     assert (row["first_name"], row["last_name"]) == (None, None)
-    assert row["contact_name"] == contact  # kept: matching reads the branch from it
+    assert row["contact_name"] is None
+    assert row["department"] == contact  # kept: matching reads the branch from it
+
+
+NOBODY_NAMED = [
+    {"description": "a branch label", "contact_name": "Filiale Nord", "department": "Filiale Nord"},
+    {"description": "a site with a number", "contact_name": "Werk 2", "department": "Werk 2"},
+    {"description": "a team", "contact_name": "Team Vertrieb", "department": "Team Vertrieb"},
+    {"description": "a department word", "contact_name": "Kasse", "department": "Kasse"},
+    {
+        "description": "an unlisted department after Abteilung",
+        "contact_name": "Abteilung Qualitätssicherung",
+        "department": "Abteilung Qualitätssicherung",
+    },
+    {"description": "text with digits", "contact_name": "Tor 3", "department": "Tor 3"},
+    {"description": "a floor", "contact_name": "2. OG", "address_extra": "2. OG"},
+    {"description": "a building part", "contact_name": "Hinterhaus", "address_extra": "Hinterhaus"},
+    {"description": "a c/o line", "contact_name": "c/o Müller", "address_extra": "c/o Müller"},
+    {"description": "a post box", "contact_name": "Postfach 12", "address_extra": "Postfach 12"},
+]
+
+
+@pytest.mark.parametrize("case", NOBODY_NAMED, ids=[case["description"] for case in NOBODY_NAMED])
+def test_a_contact_text_naming_nobody_stays_with_the_organisation(case: dict[str, str]) -> None:
+    result = clean({"organisation_name": "Huber Bau GmbH", "contact_name": case["contact_name"]})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    assert list(rows) == ["crm:1"]  # no contact record made
+    company = rows["crm:1"]
+    assert company["contact_name"] is None
+    assert company["department"] == case.get("department")
+    assert company["address_extra"] == case.get("address_extra")
+    moved = result.findings.filter(pl.col("field") == "contact_name")
+    assert moved["value"].to_list() == [case["contact_name"]]  # reported, nothing lost
+
+
+def test_an_address_note_joins_the_address_extra_already_there() -> None:
+    result = clean(
+        {
+            "organisation_name": "Huber Bau GmbH",
+            "contact_name": "2. OG",
+            "address_extra": "Gebäude B",
+        }
+    )
+    assert result.frame.row(0, named=True)["address_extra"] == "Gebäude B, 2. OG"
+
+
+@pytest.mark.parametrize(
+    ("contact_name", "name"),
+    [
+        ("z. Hd. Herrn Weber", (None, "Weber")),
+        ("Frau Dr. Anna Huber", ("Anna", "Huber")),
+        ("Attn. John Smith", ("John", "Smith")),
+        ("Weber", (None, "Weber")),
+        ("Huber, Anna", ("Anna", "Huber")),
+    ],
+)
+def test_a_contact_text_naming_a_person_makes_a_contact(
+    contact_name: str, name: tuple[str | None, str]
+) -> None:
+    rows = _by_key([{"organisation_name": "Huber Bau GmbH", "contact_name": contact_name}])
+    person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["first_name"], person["last_name"]) == name
+
+
+def test_a_department_after_the_contact_stays_with_the_organisation() -> None:
+    rows = _by_key(
+        [{"organisation_name": "Huber Bau GmbH", "contact_name": "Herrn Weber (Einkauf)"}]
+    )
+    assert rows["crm:1"]["department"] == "Einkauf"
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Weber"
+
+
+def test_a_person_and_an_address_note_in_one_contact_column_are_both_kept() -> None:
+    result = clean({"organisation_name": "Huber Bau GmbH", "contact_name": "Frau Müller, 2. OG"})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    assert rows["crm:1"]["address_extra"] == "2. OG"
+    assert rows["crm:1"]["department"] is None
+    assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Müller"
+
+
+BUSINESS_ORDERS = [
+    {"description": "legal form", "organisation_name": "Weber Holzbau GmbH", "contact": True},
+    {"description": "type Firma", "organisation_name": "Weber Holzbau", "record_type": "Firma"},
+    {
+        "description": "company mail",
+        "organisation_name": "Weber Holzbau",
+        "emails": ["max@weber-holzbau.de"],
+    },
+    {
+        "description": "free mail",
+        "organisation_name": "Weber Holzbau",
+        "emails": ["max@gmx.de"],
+        "contact": False,
+    },
+    {"description": "no mail, no form", "organisation_name": "Weber Holzbau", "contact": False},
+    {
+        "description": "type Privat",
+        "organisation_name": "Weber Holzbau GmbH",
+        "record_type": "Privat",
+        "contact": False,
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "case", BUSINESS_ORDERS, ids=[case["description"] for case in BUSINESS_ORDERS]
+)
+def test_a_person_beside_a_company_name_is_its_contact_or_a_person(case: dict[str, Any]) -> None:
+    """The README's rule for a business order: first and last name beside a company name."""
+    fields = {key: value for key, value in case.items() if key not in ("description", "contact")}
+    rows = _by_key([{"first_name": "Max", "last_name": "Weber", **fields}])
+    if case.get("contact", True):
+        assert rows["crm:1"]["record_type"] == "organisation"
+        assert rows["crm:1"]["last_name"] is None
+        assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Weber"
+    else:
+        assert list(rows) == ["crm:1"]
+        person = rows["crm:1"]
+        assert (person["record_type"], person["last_name"]) == ("person", "Weber")
+        assert person["organisation_name"] == case["organisation_name"]

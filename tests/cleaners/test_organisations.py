@@ -170,10 +170,28 @@ def test_vat_id_uses_the_record_country() -> None:
         ("person", "person"),
         ("Geschäftskunde", "organisation"),
         ("b2c", "person"),
+        ("Privat", "person"),
+        ("PRIVATKUNDE", "person"),
+        ("Endkunde", "person"),
+        ("B2B", "organisation"),
+        ("Firmenkunde", "organisation"),
+        ("Gewerbe", "organisation"),
+        ("Geschaeftskunde", "organisation"),
+        ("Händler", "organisation"),
     ],
 )
 def test_record_types(value: str, expected: str) -> None:
     assert normalize_record_type(value).value == expected
+
+
+@pytest.mark.parametrize("value", ["Kunde", "VIP", "3", "Stammkunde"])
+def test_an_unknown_record_type_is_reported_not_guessed(value: str) -> None:
+    outcome = normalize_record_type(value)
+    assert (outcome.value, outcome.status) == (None, INVALID)
+    row, findings = clean_one({"record_type": value, "last_name": "Huber"})
+    assert [(f["field"], f["value"]) for f in findings if f["field"] == "record_type"] == [
+        ("record_type", value)
+    ]
 
 
 @given(st.text(), st.sampled_from(["DE", "AT", "CH", None]))

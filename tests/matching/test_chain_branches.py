@@ -50,3 +50,15 @@ def test_one_vat_id_in_two_towns_without_a_branch_named_is_one_firm() -> None:
     groups, scored = _cluster(records)
     assert groups == {frozenset({"crm:1", "erp:1"})}
     assert _rule(scored, "crm:1", "erp:1") == "match: vat_id:exact"
+
+
+def test_branches_named_only_in_the_name_addition_are_two_customers() -> None:
+    # An ERP's "zusatz" mapped to contact_name: the cleaners keep "Filiale ..." as the
+    # organisation's department (no contact person), and matching still reads the branch there.
+    records = cleaned(
+        _branch("crm", "Brillenmacher AG", MEISSEN, contact_name="Filiale Meißen"),
+        _branch("erp", "Brillenmacher AG", LEIPZIG, contact_name="Filiale Leipzig"),
+    )
+    assert set(records["department"].to_list()) == {"Filiale Meißen", "Filiale Leipzig"}
+    groups, _ = _cluster(records)
+    assert groups == {frozenset({"crm:1"}), frozenset({"erp:1"})}
