@@ -17,8 +17,9 @@ merge that it hold for the *groups*, not only for the linking pair:
 Some vetoes rest on what two records do *not* share rather than on what contradicts: namesakes at
 two addresses (two streets, or two houses of one street) with nothing personal in common, and
 "jun." beside the same name without a suffix (``BRIDGEABLE_RULES``). A third record can supply
-what the pair lacks: Sabine's old record at Gartenstr. 29 and her new one in Munich share nothing but the name, yet a third record holds both
-the old address and the new record's e-mail. Such a pair is *bridged* (``_bridges``) when a record
+what the pair lacks: Sabine's old record at Gartenstr. 29 and her new one in Munich share
+nothing but the name, yet a third record holds both the old address and the new record's e-mail.
+Such a pair is *bridged* (``_bridges``) when a record
 is accepted with both, without conflict, on more than the names each time (the house, a phone, a
 personal e-mail, the birth date or a personal id) and without personal e-mails or mobiles of
 their own on both records (each link free of doubt) — for the suffix, the bridging record carries
