@@ -9,10 +9,9 @@ dropped or two swapped: Marija / Maria, Zoran / Zorna), even where the slip land
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 
-from flows.dedupe import dedupe_file
+from tests.flows.dedupe_rows import golden_ids
 
 HEADER = "Nr;Vorname;Nachname;Straße;PLZ;Ort;Telefon;Geburtsdatum"
 ROWS = [
@@ -49,13 +48,7 @@ TOGETHER = [
 
 @pytest.fixture(scope="module")
 def golden(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("international_names")
-    source = folder / "kunden.csv"
-    lines = [HEADER] + [f"{row_id};{row}" for row_id, row in ROWS]
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dedupe_file(source, "Nr", folder / "out")
-    crosswalk = pl.read_csv(folder / "out" / "crosswalk.csv", infer_schema=False)
-    return dict(crosswalk.select("source_id", "golden_id").iter_rows())
+    return golden_ids(tmp_path_factory.mktemp("international_names"), HEADER, ROWS)
 
 
 @pytest.mark.parametrize(("left", "right", "description"), APART, ids=[c[2] for c in APART])

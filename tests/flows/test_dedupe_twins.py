@@ -7,10 +7,9 @@ and their first names are one letter apart or a masculine and feminine form.
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 
-from flows.dedupe import dedupe_file
+from tests.flows.dedupe_rows import golden_ids
 
 HEADER = "Nr;Anrede;Vorname;Nachname;Straße;PLZ;Ort;Telefon;Mobil;E-Mail;Geburtsdatum"
 ROWS = [
@@ -73,13 +72,7 @@ TOGETHER = [
 
 @pytest.fixture(scope="module")
 def golden(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("twins")
-    source = folder / "kunden.csv"
-    lines = [HEADER] + [f"{row_id};{row}" for row_id, row in ROWS]
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dedupe_file(source, "Nr", folder / "out")
-    crosswalk = pl.read_csv(folder / "out" / "crosswalk.csv", infer_schema=False)
-    return dict(crosswalk.select("source_id", "golden_id").iter_rows())
+    return golden_ids(tmp_path_factory.mktemp("twins"), HEADER, ROWS)
 
 
 @pytest.mark.parametrize(("left", "right", "description"), APART)
