@@ -151,12 +151,25 @@ def spelling_fold(key: pl.Expr) -> pl.Expr:
 INTERNATIONAL_MIN_LENGTH = 4
 
 
+#: The vowel of a name's last syllable before its final consonants: where two spellings of one
+#: name differ across languages (Ahmed / Ahmad, Mohammed / Mohammad, Petar / Peter, Aleksandar /
+#: Alexander, Karin / Karen, Khaled / Khalid). Names of one syllable (Tim / Tom, Jan / Jon) and
+#: names ending in a vowel (Mirko / Marko, Ivana / Ivona, Matteo / Mattia) are not read here.
+_LAST_SYLLABLE_VOWEL = r"^(.*[aeiou].*[^aeiou])[aeiou]([^aeiou]+)$"
+
+
+def _last_vowel_open(folded: pl.Expr) -> pl.Expr:
+    return folded.str.replace(_LAST_SYLLABLE_VOWEL, "${1}*${2}")
+
+
 def other_given_names(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """True where both keys are given names of their own, not one name spelled two ways
     (spelling_fold) nor one cut short: two established names (given_names.csv: Mia / Mila,
     Lena / Lea, not Lukas / Lucas), or two listed names at least one of which is only in the
     international list and that no slip of one letter turns into each other (``_one_slip``:
-    Goran / Zoran and Selin / Sevim count; Rebeca / Rebecca, Micheal / Michael do not).
+    Goran / Zoran and Selin / Sevim count; Rebeca / Rebecca, Micheal / Michael do not), nor
+    differ only in the vowel of their last syllable, as transliterations of one name do (Ahmed /
+    Ahmad, Petar / Peter: ``_LAST_SYLLABLE_VOWEL``; the hand-written list decides its own pairs).
 
     The international list holds 8,700 names, among them many one letter missing or two
     letters swapped from another (Loan / Logan, Elia / Eliza, Micheal / Michael): across FEBRL
@@ -180,8 +193,9 @@ def other_given_names(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     slip = pl.struct(folded_left.alias("left"), folded_right.alias("right")).map_batches(
         _one_slip_series, return_dtype=pl.Boolean
     )
+    transliterated = _last_vowel_open(folded_left) == _last_vowel_open(folded_right)
     return (
-        (both_established | (both_listed & ~slip))
+        (both_established | (both_listed & ~slip & ~transliterated))
         & (left != right)
         & (folded_left != folded_right)
         & ~_cut_short(left, right)

@@ -33,6 +33,12 @@ ROWS = [
     # one person: Bella with a letter dropped is Bela, a man's name in Hungary
     ("11", "Bella;Schuster;Rosenweg 9;5020;Salzburg;0662 871122;30.01.1990"),
     ("12", "Bela;Schuster;Rosenweg 9;5020;Salzburg;0662 871122;30.01.1990"),
+    # one person: Ahmed in one system, Ahmad in the other (two transliterations of one name)
+    ("13", "Ahmed;Haddad;Wiener Straße 40;4020;Linz;0732 661144;05.07.1983"),
+    ("14", "Ahmad;Haddad;Wiener Straße 40;4020;Linz;0732 661144;05.07.1983"),
+    # one person: the Serbian Petar and the German Peter
+    ("15", "Petar;Jovanović;Hauptstraße 12;3100;St. Pölten;02742 35577;19.11.1959"),
+    ("16", "Peter;Jovanović;Hauptstraße 12;3100;St. Pölten;02742 35577;19.11.1959"),
 ]
 APART = [
     ("1", "2", "twins Goran and Zoran"),
@@ -43,6 +49,8 @@ TOGETHER = [
     ("7", "8", "Marija / Maria: one letter dropped"),
     ("9", "10", "Zoran / Zorna: two letters swapped"),
     ("11", "12", "Bella / Bela: a letter dropped lands on a name of the other sex"),
+    ("13", "14", "Ahmed / Ahmad: one name transliterated two ways"),
+    ("15", "16", "Petar / Peter: one name in two languages"),
 ]
 
 
