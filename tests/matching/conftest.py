@@ -38,6 +38,7 @@ CLEANED_SCHEMA: dict[str, pl.DataType] = {
     "last_name_phonetic": pl.String(),
     "organisation_name": pl.String(),
     "contact_name": pl.String(),
+    "department": pl.String(),
     "legal_form": pl.String(),
     "organisation_key": pl.String(),
     "street": pl.String(),
