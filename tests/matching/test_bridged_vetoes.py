@@ -24,8 +24,12 @@ THRESHOLD = 0.9
 LINKAGE = 0.5
 
 
-def _cluster(records: pl.DataFrame) -> tuple[set[frozenset[str]], pl.DataFrame]:
-    """Every pair compared and scored, then clustered: the groups and the scored pairs."""
+def _cluster(
+    records: pl.DataFrame, weights: MatchWeights | None = None
+) -> tuple[set[frozenset[str]], pl.DataFrame]:
+    """Every pair compared and scored (the default weights unless given), then clustered: the
+    groups and the scored pairs."""
+    weights = weights or MatchWeights.defaults()
     keys = sorted(records["record_key"].to_list())
     candidates = pl.DataFrame(
         [(left, right, "test") for left, right in combinations(keys, 2)],
@@ -33,16 +37,9 @@ def _cluster(records: pl.DataFrame) -> tuple[set[frozenset[str]], pl.DataFrame]:
         orient="row",
     )
     settings = MatchingConfig()
-    scored = score_pairs(
-        compare_pairs(candidates, records), MatchWeights.defaults(), settings.hard_rules
-    )
+    scored = score_pairs(compare_pairs(candidates, records), weights, settings.hard_rules)
     completed = complete_pairs(
-        records["record_key"],
-        scored,
-        records,
-        MatchWeights.defaults(),
-        settings.hard_rules,
-        THRESHOLD,
+        records["record_key"], scored, records, weights, settings.hard_rules, THRESHOLD
     )
     result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
     groups: dict[str, set[str]] = {}

@@ -17,20 +17,16 @@ with the default weights and with weights as the EM learns them on multi-silo cu
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Any
 
 import polars as pl
 import pytest
 
-from matching.clustering import coherent_clusters, complete_pairs
 from matching.comparisons import compare_pairs
 from matching.scoring import MatchWeights, score_pairs
 from rules.config import MatchingConfig
 from tests.matching.cleaned_records import cleaned
-
-THRESHOLD = 0.9
-LINKAGE = 0.5
+from tests.matching.test_bridged_vetoes import _cluster as cluster_all
 
 
 def _em_like() -> MatchWeights:
@@ -70,19 +66,8 @@ def _records(*rows: dict[str, Any]) -> pl.DataFrame:
 def _cluster(records: pl.DataFrame, weights: MatchWeights) -> tuple[bool, pl.DataFrame]:
     """Every pair compared, scored and clustered: whether all records are one entity, and the
     scored pairs."""
-    keys = sorted(records["record_key"].to_list())
-    candidates = pl.DataFrame(
-        [(left, right, "test") for left, right in combinations(keys, 2)],
-        schema={"left_key": pl.String(), "right_key": pl.String(), "rules": pl.String()},
-        orient="row",
-    )
-    settings = MatchingConfig()
-    scored = score_pairs(compare_pairs(candidates, records), weights, settings.hard_rules)
-    completed = complete_pairs(
-        records["record_key"], scored, records, weights, settings.hard_rules, THRESHOLD
-    )
-    result = coherent_clusters(records["record_key"], completed, THRESHOLD, LINKAGE)
-    return result.clusters["cluster_key"].n_unique() == 1, scored
+    groups, scored = cluster_all(records, weights)
+    return len(groups) == 1, scored
 
 
 CASES: list[dict[str, Any]] = [
