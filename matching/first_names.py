@@ -29,8 +29,7 @@ SCRAMBLED_SIMILARITY = 0.8
 @cache
 def _sex_forms() -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
     """(feminine suffixes, feminine bases, "masculine|feminine" pairs)."""
-    text = resources.files("matching").joinpath("data/first_name_sex_forms.csv").read_text("utf-8")
-    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    rows = _rows("first_name_sex_forms.csv")
     suffixes = tuple(row["feminine"] for row in rows if row["kind"] == "suffix")
     bases = frozenset(row["masculine"] for row in rows if row["kind"] == "feminine_base")
     pairs = frozenset(
