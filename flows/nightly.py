@@ -12,6 +12,7 @@ come back in part order, so the outputs are byte for byte those of a run in one 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -62,6 +63,10 @@ class PrefectRunner:
         self.label = ""
         #: the running stage's partitioned work (None outside map_parts)
         self.work: Work | None = None
+        # A chunked match runs its batches in threads (matching.threads), each calling map_parts:
+        # advancing the work and sending the artifact happen under one lock, so the artifact
+        # never receives an older count after a newer one (two updates racing to the API).
+        self._reporting = threading.Lock()
 
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         self.label = stage_label(name, args, self.done)
@@ -106,10 +111,11 @@ class PrefectRunner:
         results, reported = [], time.perf_counter()
         for index, size in enumerate(sizes):
             results.append(collect(index))
-            work.advance(size)
-            if time.perf_counter() - reported >= ARTIFACT_INTERVAL or work.done == work.total:
-                self._report(f"{self.label}; {work.describe()}", work.share)
-                reported = time.perf_counter()
+            with self._reporting:
+                work.advance(size)
+                if time.perf_counter() - reported >= ARTIFACT_INTERVAL or work.done == work.total:
+                    self._report(f"{self.label}; {work.describe()}", work.share)
+                    reported = time.perf_counter()
         return results
 
     def _expect_pairs(self, total: int) -> None:

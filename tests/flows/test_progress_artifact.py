@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -99,6 +102,7 @@ def test_a_chunked_match_reports_one_total_over_all_its_batches(
     records = cleaned.records
     monkeypatch.setattr(nightly, "ARTIFACT_INTERVAL", 0.0)  # every finished part updates it
     seen: list[tuple[float, str]] = []
+    reading = threading.Lock()
 
     @flow(name="chunked-match-progress")
     def chunked_match() -> int:
@@ -106,11 +110,13 @@ def test_a_chunked_match_reports_one_total_over_all_its_batches(
 
         def compare(pairs: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
             compared = compare_in_halves(runner.map_parts, pairs, attributes)
-            with get_client(sync_client=True) as client:
+            # Batches run in threads: reading and recording under one lock keeps ``seen`` in
+            # the order the artifact was read.
+            with reading, get_client(sync_client=True) as client:
                 [artifact] = client.read_artifacts(
                     artifact_filter=ArtifactFilter(id=ArtifactFilterId(any_=[runner.progress]))
                 )
-            seen.append((float(artifact.data), str(artifact.description)))
+                seen.append((float(artifact.data), str(artifact.description)))
             return pl.concat(compared)
 
         _, compact, _ = runner.stage(
@@ -133,3 +139,47 @@ def test_a_chunked_match_reports_one_total_over_all_its_batches(
     # Batches run in threads (matching.threads), so two batches may read the artifact after the
     # same finished part: counts never go back, move over the batches and end at the total.
     assert done == sorted(done) and len(set(done)) >= 2 and done[-1] == total
+
+
+@pytest.mark.slow
+def test_threaded_parts_never_send_an_older_count_after_a_newer_one(
+    prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads (a chunked match's batches) finish parts of one work: the first sends its
+    update slowly (a busy API), the second finishes meanwhile. The second waits for the first's
+    update, so the artifact receives 50 % then 100 %, never 100 % then 50 % (CI saw a count go
+    back under load)."""
+    from flows import nightly
+    from flows.progress import Work
+
+    received: list[float] = []
+    calls = 0
+
+    def slow_first_update(artifact_id: object, percent: float, description: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            time.sleep(0.3)
+        received.append(percent)
+
+    monkeypatch.setattr(nightly, "update_progress_artifact", slow_first_update)
+    monkeypatch.setattr(nightly, "ARTIFACT_INTERVAL", 0.0)
+    runner = nightly.PrefectRunner()
+    runner.progress = uuid4()  # the artifact exists: every report is an update
+    runner.work = Work("pairs", 20, spanning=True)
+
+    def part(delay: float) -> float:
+        time.sleep(delay)
+        return delay
+
+    threads = [
+        threading.Thread(target=runner.map_parts, args=("match", part, [(delay,)], [10], "pairs"))
+        for delay in (0.0, 0.1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(received) == 2
+    assert received == sorted(received) and received[0] < received[1]
