@@ -1567,38 +1567,39 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
     "pschmid"); ``first_letters`` / ``last_letters``: the name keys in letters only.
     """
     letters = r"[^a-z]"
-    return parts.with_columns(
-        pl.col("business_domains")
-        .list.eval(
-            pl.element()
-            .str.replace(r"\.[^.]+$", "")
-            .str.split(".")
-            .explode()
+    return _with_branch_names(
+        parts.with_columns(
+            pl.col("business_domains")
+            .list.eval(
+                pl.element()
+                .str.replace(r"\.[^.]+$", "")
+                .str.split(".")
+                .explode()
+                .str.replace_all(letters, "")
+            )
+            .alias("domain_labels"),
+            pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
+            pl.col("organisation_key").str.split(" ").alias("organisation_words"),
+            domain_phrases(pl.col("business_domains")).alias("domain_phrases"),
+            pl.col("business_personal_emails")
+            .list.first()
+            .str.extract(r"^(.*)@", 1)
             .str.replace_all(letters, "")
+            .alias("business_local"),
+            pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
+            pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
+            place_letters(pl.col("city_key")).alias("city_letters"),
+        ).with_columns(
+            _brand_letters(letters).alias("brand_letters"),
+            _town_mailbox().alias("town_mailbox"),
+            _branch_named().alias("branch_named"),
+            # The key's trade words, per record: a pair's differing words are checked against them
+            # (_organisation's sister test) without matching every pair's words to the trade list.
+            pl.col("organisation_key")
+            .str.split(" ")
+            .list.eval(pl.element().filter(is_trade_word(pl.element())))
+            .alias("organisation_trades"),
         )
-        .alias("domain_labels"),
-        pl.col("organisation_key").str.replace_all(letters, "").alias("organisation_letters"),
-        pl.col("organisation_key").str.split(" ").alias("organisation_words"),
-        domain_phrases(pl.col("business_domains")).alias("domain_phrases"),
-        pl.col("business_personal_emails")
-        .list.first()
-        .str.extract(r"^(.*)@", 1)
-        .str.replace_all(letters, "")
-        .alias("business_local"),
-        pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
-        pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
-        place_letters(pl.col("city_key")).alias("city_letters"),
-    ).with_columns(
-        _brand_letters(letters).alias("brand_letters"),
-        _town_mailbox().alias("town_mailbox"),
-        _branch_named().alias("branch_named"),
-        *_branch_names(),
-        # The key's trade words, per record: a pair's differing words are checked against them
-        # (_organisation's sister test) without matching every pair's words to the trade list.
-        pl.col("organisation_key")
-        .str.split(" ")
-        .list.eval(pl.element().filter(is_trade_word(pl.element())))
-        .alias("organisation_trades"),
     )
 
 
@@ -1637,35 +1638,46 @@ _BRANCH_NAMED = (
 )
 
 
-def _branch_parts(column: str, part: int) -> pl.Expr:
-    """The branch's town key (``part`` 0) or number (1) an organisation record's ``column``
-    names (cleaners.organisations.branch_of); read only where a branch word is."""
+_BRANCH_COLUMNS = ("organisation_name", "contact_name", "department", "street")
+_BRANCH_STRUCT = pl.Struct({"town": pl.String(), "number": pl.String()})
+
+
+def _branch_parts(column: str) -> pl.Expr:
+    """The branch's town key and number an organisation record's ``column`` names
+    (cleaners.organisations.branch_of), one struct; read only where a branch word is."""
     named = (pl.col("record_type") == "organisation") & pl.col(column).str.contains(
         _BRANCH_NAMED
     ).fill_null(False)
     return (
         pl.when(named)
         .then(pl.col(column))
-        .map_elements(lambda text: branch_of(text)[part], return_dtype=pl.String())
+        .map_elements(
+            lambda text: dict(zip(("town", "number"), branch_of(text), strict=True)),
+            return_dtype=_BRANCH_STRUCT,
+        )
+        .alias(f"_branch_{column}")
     )
 
 
-def _branch_names() -> list[pl.Expr]:
+def _with_branch_names(frame: pl.DataFrame) -> pl.DataFrame:
     """branch_town, branch_number: the branch a record names, by its name, name addition or
-    street line, in that order (_branch_parts)."""
-    columns = ("organisation_name", "contact_name", "department", "street")
-    return [
-        pl.coalesce(_branch_parts(column, part) for column in columns).alias(name)
-        for part, name in enumerate(("branch_town", "branch_number"))
-    ]
+    street line, in that order (_branch_parts: branch_of once per column and named row)."""
+    parts = [f"_branch_{column}" for column in _BRANCH_COLUMNS]
+    return (
+        frame.with_columns(_branch_parts(column) for column in _BRANCH_COLUMNS)
+        .with_columns(
+            pl.coalesce(pl.col(part).struct.field(field) for part in parts).alias(name)
+            for field, name in (("town", "branch_town"), ("number", "branch_number"))
+        )
+        .drop(parts)
+    )
 
 
 def _branch_named() -> pl.Expr:
     """An organisation record names a branch (_BRANCH_NAMED): a chain's branch, the firm's
     record in that town (_town_branches)."""
     return (pl.col("record_type") == "organisation") & pl.any_horizontal(
-        pl.col(column).str.contains(_BRANCH_NAMED).fill_null(False)
-        for column in ("organisation_name", "contact_name", "department", "street")
+        pl.col(column).str.contains(_BRANCH_NAMED).fill_null(False) for column in _BRANCH_COLUMNS
     ).fill_null(False)
 
 
