@@ -189,6 +189,8 @@ class Matched:
     report: MatchReport | None = None
     cache: MatchCache | None = None
     weights: MatchWeights | None = None
+    #: the match stage's domain owners of the pairs' records (matching.chunked_match.record_owners)
+    owners: pl.DataFrame | None = None
 
 
 def prepare(config: GoldenConfig, extracts: list[SiloExtract], full: bool = False) -> Prepared:
@@ -458,6 +460,7 @@ def match(
         report=outcome.report,
         cache=outcome.cache,
         weights=outcome.weights,
+        owners=outcome.owners,
     )
 
 
@@ -611,7 +614,13 @@ def _cluster_all(
         )
     weights = matched.weights or MatchWeights.defaults()
     completed = complete_pairs(
-        record_keys, pairs, records, weights, settings.hard_rules, settings.match_threshold
+        record_keys,
+        pairs,
+        records,
+        weights,
+        settings.hard_rules,
+        settings.match_threshold,
+        owners=matched.owners,
     )
     return coherent_clusters(
         record_keys,

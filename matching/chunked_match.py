@@ -134,6 +134,24 @@ class ChunkedMatch:
     kept: KeptPairs
     weights: MatchWeights
     blocking: BlockingResult  # its pairs left empty
+    #: record_owners of the compared pairs (clustering completes components with them)
+    owners: pl.DataFrame | None = None
+
+
+def record_owners(compact: CompactCompared) -> pl.DataFrame | None:
+    """record_key, domain_owner, town_branch of every record in a compared pair, as compare_pairs
+    decided them over all records: what comparison_attributes needs to compare more pairs of
+    these records without deciding the owners again (clustering.complete_pairs). None when
+    ``compact`` does not know the town branches."""
+    if compact.town_branches is None:
+        return None
+    return pl.DataFrame(
+        [
+            compact.numbered.keys.alias("record_key"),
+            compact.domain_owners.alias("domain_owner"),
+            compact.town_branches.alias(TOWN_BRANCH),
+        ]
+    )
 
 
 def compare_in_batches(
@@ -238,11 +256,11 @@ def match_in_chunks(
             chunk_pairs=chunk_pairs,
             unscored=staged.pruned,
         )
-        return ChunkedMatch(kept, staged.weights, staged.blocking)
+        return ChunkedMatch(kept, staged.weights, staged.blocking, record_owners(staged.compared))
     blocking, compact, weights = compared_and_weighed(
         records, settings, compare, chunk_pairs * CHUNKS_PER_BATCH
     )
     kept = score_and_keep_as(
         settings, compact, records, weights, chunk_pairs=chunk_pairs, keep_all=keep_all
     )
-    return ChunkedMatch(kept, weights, blocking)
+    return ChunkedMatch(kept, weights, blocking, record_owners(compact))

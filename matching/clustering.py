@@ -259,6 +259,7 @@ def complete_pairs(
     hard_rules: Sequence[HardRule],
     threshold: float,
     max_component: int = MAX_COMPLETED_COMPONENT,
+    owners: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The scored pairs plus every pair of records that accepted pairs could chain together.
 
@@ -267,7 +268,8 @@ def complete_pairs(
     term-frequency adjustment: the frequencies belong to the candidate pairs), so a birth-date
     conflict between two records that were never a candidate pair is seen. Returns left_key,
     right_key, probability, hard_rule, first_name_level, gender_level, birth_date_level (and
-    score when the pairs carry it).
+    score when the pairs carry it). ``owners``: the match stage's domain owners and town branches
+    of the pairs' records (chunked_match.record_owners), else decided here over all records.
     """
     columns = [
         "left_key",
@@ -298,11 +300,14 @@ def complete_pairs(
     involved = pl.concat([within["left_key"], within["right_key"]]).unique()
     # The owners of business domains over all records: on the component's records alone a
     # domain shared with a firm outside them would look owned (comparisons.domain_owners).
+    if owners is not None:
+        owners = owners.filter(pl.col("record_key").is_in(involved.implode()))
+    if owners is None or owners.height < involved.len():
+        owners = domain_owners(records)  # a record outside the match stage's pairs
     compared = compare_pairs(
         within.with_columns(pl.lit("completed").alias("rules")),
         comparison_attributes(
-            records.filter(pl.col("record_key").is_in(involved.implode())),
-            domain_owners(records),
+            records.filter(pl.col("record_key").is_in(involved.implode())), owners
         ),
     )
     scored = score_pairs(compared, weights, hard_rules)

@@ -75,6 +75,7 @@ from matching.chunked_match import (
     CompactCompared,
     compared_and_weighed,
     match_in_chunks,
+    record_owners,
 )
 from matching.comparisons import (
     COMPARE_CHUNK_PAIRS,
@@ -299,6 +300,8 @@ class MatchOutcome:
     cache: MatchCache | None
     #: the weights the pairs were scored with (clustering scores the pairs blocking missed)
     weights: MatchWeights | None = None
+    #: chunked_match.record_owners of the pairs' records (None: clustering decides them)
+    owners: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +422,7 @@ def match_records(
             report=report,
             cache=None,
             weights=chunked.weights,
+            owners=chunked.owners,
         )
     fingerprints = record_fingerprints(records)
     current = settings_fingerprint(settings, records)
@@ -517,7 +521,12 @@ def match_records(
         owners_digest=digest,
     )
     return MatchOutcome(
-        pairs=kept.pairs, blocking=blocking, report=report, cache=new_cache, weights=weights
+        pairs=kept.pairs,
+        blocking=blocking,
+        report=report,
+        cache=new_cache,
+        weights=weights,
+        owners=record_owners(compact),
     )
 
 

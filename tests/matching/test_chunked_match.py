@@ -3,6 +3,8 @@ same weights, kept pairs and clusters as the in-memory one (every compared pair 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -95,3 +97,52 @@ def test_numbered_pairs_name_as_candidate_pairs(demo: tuple[GoldenConfig, stages
     _, numbered = numbered_candidate_pairs(cleaned.records, rules, 200)
     assert numbered.height == whole.height > 0
     assert_frame_equal(pl.concat([numbered.named(0, 10), numbered.named(10)]), whole)
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_clustering_completes_components_with_the_match_stage_owners(
+    demo: tuple[GoldenConfig, stages.Cleaned],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    incremental: bool,
+) -> None:
+    """The match stage hands its domain owners and town branches on: completing components
+    with them gives the pairs that deciding them again over all records gives, and the cluster
+    stage does not decide them again (they cost seconds at 200,000 records)."""
+    from matching import clustering
+    from matching.comparisons import domain_owners
+
+    config, cleaned = demo
+    settings = config.matching.model_copy(update={"incremental": incremental})
+    outcome = match_records(cleaned.records, settings, tmp_path / "cache", keep_all_pairs=False)
+    assert outcome.owners is not None
+    keys = cleaned.records["record_key"]
+    arguments = (
+        keys,
+        outcome.pairs,
+        cleaned.records,
+        outcome.weights or MatchWeights.defaults(),
+        settings.hard_rules,
+        settings.match_threshold,
+    )
+    decided_again = clustering.complete_pairs(*arguments)
+    # domain_owners leaves out records without a business domain or a named address
+    expected = outcome.owners.select("record_key").join(
+        domain_owners(cleaned.records), on="record_key", how="left"
+    )
+    expected = expected.with_columns(pl.col("town_branch").fill_null(False))  # as compared
+    assert_frame_equal(
+        outcome.owners.sort("record_key"),
+        expected.select(outcome.owners.columns).sort("record_key"),
+        check_dtypes=False,
+    )
+
+    def decided(*_: object) -> pl.DataFrame:
+        raise AssertionError("domain owners decided again in the cluster stage")
+
+    monkeypatch.setattr(clustering, "domain_owners", decided)
+    handed_on = clustering.complete_pairs(*arguments, owners=outcome.owners)
+    assert handed_on.height > outcome.pairs.height  # components were completed
+    assert_frame_equal(handed_on, decided_again)
+    matched = stages.Matched(pairs=outcome.pairs, blocking=outcome.blocking, owners=outcome.owners)
+    stages.cluster(config, cleaned, matched)  # would raise if it decided them again
