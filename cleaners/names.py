@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import cache, lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 import polars as pl
@@ -25,7 +23,7 @@ from cleaners.outcome import (
     temporary_columns,
 )
 from cleaners.plain_names import plain_full_names
-from cleaners.reference import read_column
+from cleaners.reference import read_column, read_table
 from cleaners.text import (
     casing_is_broken,
     clean_text,
@@ -448,8 +446,7 @@ def _given_name_keys() -> frozenset[str]:
     """Keys of the given names the project knows: the nickname table's names and forms
     (cleaners/data/nicknames*.csv) and the established given names
     (matching/data/given_names.csv)."""
-    text = resources.files("matching").joinpath("data/given_names.csv").read_text("utf-8")
-    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    rows = read_table("given_names.csv", package="matching")
     listed = {key for row in rows if (key := name_key(row["name"]))}
     return frozenset(listed | set(nickname_table().groups))
 

@@ -12,9 +12,10 @@ from importlib import resources
 
 
 @cache
-def read_table(name: str) -> tuple[dict[str, str], ...]:
-    """Rows of ``cleaners/data/<name>`` as dicts keyed by the header, comment lines skipped."""
-    text = resources.files("cleaners").joinpath("data", name).read_text(encoding="utf-8")
+def read_table(name: str, package: str = "cleaners") -> tuple[dict[str, str], ...]:
+    """Rows of ``<package>/data/<name>`` as dicts keyed by the header, comment lines skipped
+    (``package``: matching's tables are written the same way)."""
+    text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return tuple(csv.DictReader(lines))
 

@@ -13,14 +13,13 @@ Faker's lists) that no single slip turns into each other (Dragan / Dusan, Selin 
 
 from __future__ import annotations
 
-import csv
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import polars as pl
 
 from cleaners.names import name_key
+from cleaners.reference import read_table
 
 #: Sorted-letter similarity at or above which two names count as the same letters scrambled.
 SCRAMBLED_SIMILARITY = 0.8
@@ -84,9 +83,8 @@ def initial_or_short_form(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     return (left.str.starts_with(right) | right.str.starts_with(left)).fill_null(False)
 
 
-def _rows(file: str) -> list[dict[str, str]]:
-    text = resources.files("matching").joinpath(f"data/{file}").read_text("utf-8")
-    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+def _rows(file: str) -> tuple[dict[str, str], ...]:
+    return read_table(file, package="matching")
 
 
 @cache
