@@ -23,6 +23,18 @@ class SuffixInfo(NamedTuple):
 
 @cache
 def _salutations() -> dict[str, str]:
+    """Spellings read anywhere: in a salutation column and as a word of a name ("Frau Huber")."""
+    return {
+        row["variant"]: row["canonical"]
+        for row in read_table("salutations.csv")
+        if row["scope"] != "column"
+    }
+
+
+@cache
+def _column_salutations() -> dict[str, str]:
+    """Every spelling, also those read only in a salutation column: "M." (Monsieur), "Sig.ra",
+    a gender column's "m" / "w", which inside a name are initials."""
     return {row["variant"]: row["canonical"] for row in read_table("salutations.csv")}
 
 
@@ -49,7 +61,7 @@ def normalize_salutation(value: str | None) -> Outcome:
     """Herr/Frau/Divers/Familie/Firma from "Hr.", "Mrs", "Herr und Frau" ...; unknown -> invalid."""
     if value is None or not clean_text(value):
         return Outcome(None)
-    canonical = salutation_of(value)
+    canonical = _column_salutations().get(transliteration_key(value))
     if canonical is None:
         return Outcome(None, INVALID, "unknown salutation")
     return Outcome(canonical)

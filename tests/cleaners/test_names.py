@@ -186,10 +186,29 @@ def test_placeholder_names_are_invalid(raw: str) -> None:
         ("Eheleute", "Familie"),
         ("Firma", "Firma"),
         ("Fa.", "Firma"),
+        # French and Italian Swiss rows, and a gender column mapped as the salutation
+        ("M.", "Herr"),
+        ("Mme", "Frau"),
+        ("Mlle", "Frau"),
+        ("Sig.", "Herr"),
+        ("Sig.ra", "Frau"),
+        ("Sig.na", "Frau"),
+        ("m", "Herr"),
+        ("W", "Frau"),
+        ("weiblich", "Frau"),
+        ("männlich", "Herr"),
     ],
 )
 def test_salutations(raw: str, expected: str) -> None:
     assert normalize_salutation(raw).value == expected
+
+
+@pytest.mark.parametrize("raw", ["M. Huber", "W. Graf", "Sig Huber"])
+def test_a_salutation_columns_abbreviation_inside_a_name_is_an_initial(raw: str) -> None:
+    """A salutation column's "M." is Monsieur: in a name it is the first name's initial."""
+    parsed = parse_full_name(raw)
+    assert parsed.salutation is None
+    assert parsed.last_name == raw.split()[-1]
 
 
 def test_unknown_salutation_is_invalid() -> None:
