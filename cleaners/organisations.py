@@ -64,6 +64,13 @@ def _legal_form_regex() -> tuple[re.Pattern[str], tuple[str, ...]]:
     return re.compile(pattern, re.IGNORECASE), tuple(row["canonical"] for row in rows)
 
 
+@cache
+def legal_form_families() -> dict[str, str]:
+    """Canonical legal form -> its family (data/legal_form_families.csv): GmbH, Sàrl and Sagl
+    are one family, AG and SA another; foreign forms have none."""
+    return {row["canonical"]: row["family"] for row in read_table("legal_form_families.csv")}
+
+
 def find_legal_form(name: str) -> tuple[str, str] | None:
     """(canonical legal form, name without it) when the name ends in a legal form, else None."""
     regex, canonical = _legal_form_regex()

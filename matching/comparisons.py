@@ -28,6 +28,7 @@ from cleaners.organisations import (
     business_domains,
     folded_letters,
     is_trade_word,
+    legal_form_families,
     mailbox_place,
     place_letters,
     trade_synonyms,
@@ -84,6 +85,7 @@ COMPARED_COLUMNS = (
     "house_number",
     "organisation_key",
     "vat_id",
+    "legal_form",
     "personal_id",
     "name_suffix",
     "salutation",
@@ -106,6 +108,7 @@ OPTIONAL_COLUMNS = {
     "contact_name": pl.String(),
     "department": pl.String(),
     "street": pl.String(),
+    "legal_form": pl.String(),
 }
 
 
@@ -1324,11 +1327,15 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
         _l, _r, own_domain=False
     ) | _domain_names_organisation(_r, _l, own_domain=False)
     same_vat = (_l("vat_id") == _r("vat_id")).fill_null(False)
+    # Legal forms of two families (AG / GmbH, KG / OHG; cleaners/data/legal_form_families.csv)
+    # are two legal entities: a group's companies or namesakes in one town share a domain, and
+    # then the domain says nothing about one firm's second address.
+    other_entity = (_l("legal_family") != _r("legal_family")).fill_null(False)
     one_entity = (
         ((same_vat | common_domain) & in_one_town).fill_null(False)
         | (same_vat & no_branch)
         | ((common_domain | named_domain) & branch).fill_null(False)
-    )
+    ) & ~other_entity
     # "312 S 6th St Ste. 103" and "Ste. 201": two organisations in one building. A unit on one
     # side only is the same house (lists leave the unit out).
     other_unit = (_l("house_unit") != _r("house_unit")).fill_null(False)
@@ -1589,6 +1596,9 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
             pl.col("first_name_key").str.replace_all(letters, "").alias("first_letters"),
             pl.col("last_name_key").str.replace_all(letters, "").alias("last_letters"),
             place_letters(pl.col("city_key")).alias("city_letters"),
+            pl.col("legal_form")
+            .replace_strict(legal_form_families(), default=None, return_dtype=pl.String())
+            .alias("legal_family"),
         ).with_columns(
             _brand_letters(letters).alias("brand_letters"),
             _town_mailbox().alias("town_mailbox"),

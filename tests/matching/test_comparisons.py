@@ -1443,6 +1443,74 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "one domain, another street, an AG and a GmbH: two legal entities",
+        "comparison": "site",
+        "left": {
+            **_address("88212", "friedhofstr", "15", "ravensburg"),
+            **ORGANISATION,
+            "legal_form": "AG",
+            "emails": ["info@kuebler-consulting.de"],
+        },
+        "right": {
+            **_address("88212", "schillerstr", "5", "ravensburg"),
+            **ORGANISATION,
+            "legal_form": "GmbH",
+            "emails": ["office@kuebler-consulting.de"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "one domain, another district, GesmbH and GmbH (one family): no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("4030", "wiener", "200", "linz"),
+            **ORGANISATION,
+            "legal_form": "GesmbH",
+            "emails": ["office@steiner-elektro.at"],
+        },
+        "right": {
+            **_address("4020", "industriezeile", "44", "linz"),
+            **ORGANISATION,
+            "legal_form": "GmbH",
+            "emails": ["lager@steiner-elektro.at"],
+        },
+        "level": "missing",
+    },
+    {
+        "description": "one VAT id in two towns, a KG and a GmbH & Co. KG (one family): a branch",
+        "comparison": "site",
+        "left": {
+            **_address("80331", "werkstr", "3", "muenchen"),
+            **ORGANISATION,
+            "legal_form": "KG",
+            "vat_id": "DE136695976",
+        },
+        "right": {
+            **_address("86150", "gewerbepark", "12", "augsburg"),
+            **ORGANISATION,
+            "legal_form": "GmbH & Co. KG",
+            "vat_id": "DE136695976",
+        },
+        "level": "missing",
+    },
+    {
+        "description": "one domain, another street, a Ltd. and an Inc. (no family): no evidence",
+        "comparison": "site",
+        "left": {
+            **_address("80331", "werkstr", "3", "muenchen"),
+            **ORGANISATION,
+            "legal_form": "Ltd.",
+            "emails": ["info@huber-bau.de"],
+        },
+        "right": {
+            **_address("80331", "lagerweg", "9", "muenchen"),
+            **ORGANISATION,
+            "legal_form": "Inc.",
+            "emails": ["lager@huber-bau.de"],
+        },
+        "level": "missing",
+    },
+    {
         "description": "one VAT id in two towns: a branch of one legal entity, no evidence",
         "comparison": "site",
         "left": {
