@@ -68,6 +68,17 @@ class PrefectRunner:
         # never receives an older count after a newer one (two updates racing to the API).
         self._reporting = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A part's function may carry the runner to a Dask worker (cloudpickle pickles a
+        # closure by value); a lock cannot be pickled, and the worker reports nothing.
+        state = self.__dict__.copy()
+        del state["_reporting"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._reporting = threading.Lock()
+
     def stage(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         self.label = stage_label(name, args, self.done)
         self._report(self.label)

@@ -183,3 +183,19 @@ def test_threaded_parts_never_send_an_older_count_after_a_newer_one(
 
     assert len(received) == 2
     assert received == sorted(received) and received[0] < received[1]
+
+
+def test_the_runner_pickles_without_its_lock() -> None:
+    """A part's function can carry the runner to a Dask worker (cloudpickle pickles a closure by
+    value): the runner pickles, and the copy has a lock of its own (the two-worker test in
+    test_dask_executor failed with "cannot pickle '_thread.lock' object")."""
+    import pickle
+
+    from flows.nightly import PrefectRunner
+
+    runner = PrefectRunner(distributed=True)
+    runner.done = 3
+    copy = pickle.loads(pickle.dumps(runner))
+    assert copy.done == 3 and copy.distributed
+    with copy._reporting:
+        assert not runner._reporting.locked()
