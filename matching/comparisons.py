@@ -455,8 +455,17 @@ def _birth_date(pairs: pl.DataFrame) -> pl.Series:
     # A year one digit off *and* a generation apart (1946 / 1966) with day or month differing
     # too is two typos at once, or mother and daughter: a generation apart decides (one typo
     # alone, the rest of the date equal, is swap_or_typo above).
-    year_typo = ((left.dt.year() - right.dt.year()).abs() <= 1) | (
-        (year_digits <= 1) & (days_apart < GENERATION_DAYS)
+    # The last digit off (2 to 9 years: 1993 / 1999) with both day and month differing too is
+    # three parts of the date wrong, not a typo: every two years of one decade differ in that
+    # digit alone, so namesakes born a few years apart (14.05.1993 / 11.10.1999) looked like a
+    # typo. Those are years_apart. A decade digit off (1985 / 1995) stays a typo with them,
+    # and so do dates a year apart (a date shifted, as Splink's fake data corrupts them).
+    years_between = (left.dt.year() - right.dt.year()).abs()
+    one_part_kept = (left.dt.day() == right.dt.day()) | (left.dt.month() == right.dt.month())
+    year_typo = (years_between <= 1) | (
+        (year_digits <= 1)
+        & (days_apart < GENERATION_DAYS)
+        & ((years_between >= 10) | one_part_kept)
     )
     # Less than a generation apart: two typos, a wrong century-less year, or two namesakes.
     # Parent and child of one name are a generation apart; twins share the date. Below that the

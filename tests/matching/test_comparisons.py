@@ -551,6 +551,22 @@ CASES: list[dict[str, Any]] = [
         "level": "year_typo",
     },
     {
+        "description": "the year's last digit, the day and the month all differ (26.05.1993 / "
+        "11.10.1999): namesakes born six years apart, not a typo",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1993, 5, 26)},
+        "right": {"birth_date": date(1999, 10, 11)},
+        "level": "years_apart",
+    },
+    {
+        "description": "the year's last digit and the day differ, the month kept (08.09.1974 / "
+        "05.09.1979): a typo in year and day",
+        "comparison": "birth_date",
+        "left": {"birth_date": date(1974, 9, 8)},
+        "right": {"birth_date": date(1979, 9, 5)},
+        "level": "year_typo",
+    },
+    {
         "description": "one digit of the year (1972 / 1982) and the day differ: year_typo",
         "comparison": "birth_date",
         "left": {"birth_date": date(1972, 4, 5)},
