@@ -412,6 +412,44 @@ def house_unit(house_number: pl.Expr) -> pl.Expr:
     ).str.to_lowercase()
 
 
+#: A floor in an address addition: "5. OG", "3. Stock", "2. Etage", "1st floor", "5e étage",
+#: "3ème étage", "2° piano"; the ground floor (EG, Erdgeschoss, Parterre, rez-de-chaussée) is 0,
+#: the attic and basement floors keep their letters (dg, ug).
+_FLOOR_NUMBER = (
+    r"(?i)\b(\d{1,2})\s*(?:\.|st|nd|rd|th|e|er|ère|ème|eme|°)?\s*"
+    r"(?:og\b|obergescho(?:ss|ß)|stock|stockwerk|etage|floor\b|fl\b|étage|piano\b)"
+)
+_GROUND_FLOOR = r"(?i)\b(?:eg|erdgescho(?:ss|ß)|hochparterre|parterre|rez[- ]de[- ]chauss[ée]e)\b"
+_OTHER_FLOOR = r"(?i)\b(dg|ug)\b|(dach|unter)gescho(?:ss|ß)"
+#: A flat's number in an address addition: "Top 4", "Tür 12", "Whg. 3", "Wohnung 7", "Apt. 5",
+#: "App. 12", "appartement 4".
+_FLAT_NUMBER = (
+    r"(?i)\b(?:top|tür|tuer|whg\.?|wohnung|apt\.?|app\.?|apartment|appartement)\s*(\d+[a-z]?)\b"
+)
+
+
+def dwelling_floor(address_extra: pl.Expr) -> pl.Expr:
+    """The floor an address addition names, as a key: "5. OG" and "5e étage" -> "5", "EG" and
+    "rez-de-chaussée" -> "0", "DG" / "Dachgeschoss" -> "dg"; null when it names none."""
+    other = pl.coalesce(
+        address_extra.str.extract(_OTHER_FLOOR, 1).str.to_lowercase(),
+        address_extra.str.extract(_OTHER_FLOOR, 2)
+        .str.to_lowercase()
+        .replace({"dach": "dg", "unter": "ug"}),
+    )
+    return pl.coalesce(
+        address_extra.str.extract(_FLOOR_NUMBER, 1).str.strip_chars_start("0").replace("", "0"),
+        pl.when(address_extra.str.contains(_GROUND_FLOOR)).then(pl.lit("0")),
+        other,
+    )
+
+
+def dwelling_flat(address_extra: pl.Expr) -> pl.Expr:
+    """The flat's number an address addition names ("Top 4", "Whg. 3", "Apt. 5" -> "4", "3",
+    "5"), lower case; null when it names none."""
+    return address_extra.str.extract(_FLAT_NUMBER, 1).str.to_lowercase()
+
+
 def house_building(house_number: pl.Expr) -> pl.Expr:
     """The house number without its unit: "312 Ste. 103" -> "312"; "12/3" unchanged."""
     return house_number.str.replace(_UNIT_IN_NUMBER, "").str.strip_chars()

@@ -18,7 +18,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
-from cleaners.address_lines import house_building, house_unit
+from cleaners.address_lines import dwelling_flat, dwelling_floor, house_building, house_unit
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
@@ -86,6 +86,8 @@ COMPARED_COLUMNS = (
     "organisation_key",
     "vat_id",
     "legal_form",
+    # Read for the floor or flat of a house only (_other_dwelling).
+    "address_extra",
     "personal_id",
     "name_suffix",
     "salutation",
@@ -109,6 +111,7 @@ OPTIONAL_COLUMNS = {
     "department": pl.String(),
     "street": pl.String(),
     "legal_form": pl.String(),
+    "address_extra": pl.String(),
 }
 
 
@@ -1038,6 +1041,11 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         ).alias("house_base"),
         house_building(pl.col("house_number")).alias("house_building"),
         house_unit(pl.col("house_number")).alias("house_unit"),
+        # The floor and the flat of the house ("5. OG", "3e étage", "Top 4", "Apt 5").
+        dwelling_floor(pl.col("address_extra")).alias("floor_key"),
+        pl.coalesce(
+            dwelling_flat(pl.col("address_extra")), house_unit(pl.col("house_number"))
+        ).alias("flat_key"),
     )
 
 
@@ -1163,8 +1171,9 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     street. "other_house" is what namesakes of one street show (Zürichstrasse 21 and 102): both
     house numbers known and further apart than one typo (``_other_house``); a house number one
     typo off (12 / 21, 102 / 12, 21 / 27) stays "street", since that is how one person's house
-    is mistyped. Two organisations compare their addresses as sites instead (``_site``): missing
-    here.
+    is mistyped. So is one house with two floors or two flats named ("5. OG" / "4. OG", "3e
+    étage" / "5e étage", "Top 4" / "Top 7"): two dwellings of neighbours of one name. Two
+    organisations compare their addresses as sites instead (``_site``): missing here.
     """
     same_postal = _l("postal_code") == _r("postal_code")
     same_street = _l("street_key") == _r("street_key")
@@ -1191,17 +1200,27 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     street_similarity = jaro_winkler_where(pairs, "street_key", differ["street"].to_numpy())
     other_street = ~_either_null("street_key") & ~same_street & (pl.lit(street_similarity) < 0.9)
     same_street_here = (here & same_street).fill_null(False)
+    other_dwelling = (same_house & _other_dwelling()).fill_null(False)
     return _levels(
         pairs,
         (_either_null("postal_code") & _either_null("city_key")) | _both_organisations(pairs),
         [
-            (same_street_here & same_house).fill_null(False),
-            same_street_here & ~_other_house(pairs, same_street_here & ~same_house.fill_null(True)),
+            (same_street_here & same_house).fill_null(False) & ~other_dwelling,
+            same_street_here
+            & ~other_dwelling
+            & ~_other_house(pairs, same_street_here & ~same_house.fill_null(True)),
             same_street_here,
             (same_place & other_street).fill_null(False),
             same_place.fill_null(False),
         ],
     )
+
+
+def _other_dwelling() -> pl.Expr:
+    """Both records name a floor, or both a flat, and they differ: two dwellings of one house."""
+    return (_l("floor_key") != _r("floor_key")).fill_null(False) | (
+        _l("flat_key") != _r("flat_key")
+    ).fill_null(False)
 
 
 def _house_number_key(side: Callable[[str], pl.Expr]) -> pl.Expr:

@@ -44,6 +44,7 @@ CLEANED_SCHEMA: dict[str, pl.DataType] = {
     "street": pl.String(),
     "street_key": pl.String(),
     "house_number": pl.String(),
+    "address_extra": pl.String(),
     "postal_code": pl.String(),
     "city": pl.String(),
     "city_key": pl.String(),

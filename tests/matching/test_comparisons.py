@@ -1208,6 +1208,56 @@ CASES: list[dict[str, Any]] = [
         "level": "other_house",
     },
     {
+        "description": "one house, two floors named (5. OG / 4. OG): two dwellings",
+        "comparison": "address",
+        "left": {
+            **_address("5071", "drkarlrennerstr", "63", "walssiezenheim"),
+            "address_extra": "5. OG",
+        },
+        "right": {
+            **_address("5071", "drkarlrennerstr", "63", "walssiezenheim"),
+            "address_extra": "4. OG",
+        },
+        "level": "other_house",
+    },
+    {
+        "description": "one house, French floors (3e étage / 5e étage): two dwellings",
+        "comparison": "address",
+        "left": {**_address("1752", "ruedutemple", "4", "villars"), "address_extra": "3e étage"},
+        "right": {**_address("1752", "ruedutemple", "4", "villars"), "address_extra": "5e étage"},
+        "level": "other_house",
+    },
+    {
+        "description": "one house, two flats (Top 4 / Whg. 7): two dwellings",
+        "comparison": "address",
+        "left": {**_address("1100", "favoritenstr", "12", "wien"), "address_extra": "Top 4"},
+        "right": {**_address("1100", "favoritenstr", "12", "wien"), "address_extra": "Whg. 7"},
+        "level": "other_house",
+    },
+    {
+        "description": "one house, the floor on one record only: the house",
+        "comparison": "address",
+        "left": {
+            **_address("5071", "drkarlrennerstr", "63", "walssiezenheim"),
+            "address_extra": "5. OG",
+        },
+        "right": _address("5071", "drkarlrennerstr", "63", "walssiezenheim"),
+        "level": "house",
+    },
+    {
+        "description": "one house, one floor written two ways (2. Stock / 2nd floor): the house",
+        "comparison": "address",
+        "left": {
+            **_address("5071", "drkarlrennerstr", "63", "walssiezenheim"),
+            "address_extra": "2. Stock",
+        },
+        "right": {
+            **_address("5071", "drkarlrennerstr", "63", "walssiezenheim"),
+            "address_extra": "2nd floor",
+        },
+        "level": "house",
+    },
+    {
         "description": "same street, house numbers two edits apart (12a / 14)",
         "comparison": "address",
         "left": _address("10115", "invalidenstr", "12a", "berlin"),

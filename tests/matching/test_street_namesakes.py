@@ -108,6 +108,40 @@ CASES: list[dict[str, Any]] = [
         "rule": "no_match: address:other_house",
     },
     {
+        "description": "one house, two floors (5. OG / 4. OG): neighbours with their own "
+        "numbers and e-mails",
+        "records": [
+            {
+                "house_number": "63",
+                "address_extra": "5. OG",
+                "phones": ["07531 828145"],
+                "emails": ["m.dogan@t-online.de"],
+            },
+            {
+                "house_number": "63",
+                "address_extra": "4. OG",
+                "phones": ["0176 17361677"],
+                "emails": ["mehmet.dogan94@gmx.de"],
+            },
+        ],
+        "together": False,
+        "rule": "no_match: address:other_house",
+    },
+    {
+        "description": "one man, one house, his floor on one record only: one person",
+        "records": [
+            {
+                "house_number": "63",
+                "address_extra": "5. OG",
+                "phones": ["07531 828145"],
+                "emails": ["m.dogan@t-online.de"],
+            },
+            {"house_number": "63", "phones": ["07531 828145"]},
+        ],
+        "together": True,
+        "rule": None,
+    },
+    {
         "description": "namesakes two doors apart (21 / 25, one digit: the street weighs), born "
         "17 years apart",
         "records": [
