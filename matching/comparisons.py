@@ -1382,11 +1382,17 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     # newsletter's "Papier & Co GmbH Filiale Wien" beside the firm in Wiener Neustadt).
     # Where the records are not on one street: the place only, another site, or no address.
     not_one_street = pl.lit((level == MISSING) | (level >= len(ladder) - 1))
+    # One legal entity's other address is "same_firm": no evidence by default (weight pinned at
+    # 0), another customer under [matching] organisations = "per_site" (a hard rule,
+    # rules.config). "different" comes after it.
+    same_firm, different = len(ladder), len(ladder) + 1
     return pairs.select(
         pl.when(not_one_street & _other_branch() & _both_organisations(pairs))
-        .then(pl.lit(len(ladder), dtype=pl.Int8))
+        .then(pl.lit(different, dtype=pl.Int8))
         .when(entity)
-        .then(pl.lit(MISSING, dtype=pl.Int8))
+        .then(pl.lit(same_firm, dtype=pl.Int8))
+        .when(pl.lit(level) == len(ladder))
+        .then(pl.lit(different, dtype=pl.Int8))
         .otherwise(pl.lit(level))
     ).to_series()
 
@@ -2077,7 +2083,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "site",
-        ("house", "other_unit", "street", "place", "different"),
+        ("house", "other_unit", "street", "place", "same_firm", "different"),
         _levels_where(_both_organisations_expr, _site),
     ),
     Comparison(

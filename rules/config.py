@@ -550,6 +550,11 @@ def _default_hard_rules() -> list[HardRule]:
     ]
 
 
+#: ``[matching] organisations = "per_site"``: another address of one legal entity is another
+#: customer (matching.comparisons._site's "same_firm").
+PER_SITE_RULE = HardRule(when=["site:same_firm"], then="no_match", record_type="organisation")
+
+
 class MatchingConfig(_Strict):
     """How candidate pairs are found and when they merge; deepened by the matching issue."""
 
@@ -574,6 +579,12 @@ class MatchingConfig(_Strict):
     #: Decide pairs outright regardless of their score (first matching rule wins; no_match
     #: rules are checked before match rules).
     hard_rules: list[HardRule] = Field(default_factory=_default_hard_rules)
+    #: What one organisation is. "per_firm": one legal entity, its records at several addresses
+    #: one customer where a VAT id, or the same name beside the same business domain, says one
+    #: firm and neither record names a branch. "per_site": every address its own customer (a
+    #: company that keeps one account per branch): another address of one firm (``site:
+    #: same_firm``) never matches, a hard rule put first.
+    organisations: Literal["per_firm", "per_site"] = "per_firm"
     #: Estimate match weights from each run's data (EM); false keeps the hand-set defaults.
     estimate_weights: bool = True
     #: Never chain two records into one entity when a hard rule says they differ (twins
@@ -650,6 +661,19 @@ class MatchingConfig(_Strict):
         if self.review_threshold > self.match_threshold:
             raise ValueError("review_threshold must not be above match_threshold")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _per_site(cls, data: object) -> object:
+        # The per-site rule first, once (a config dumped and loaded again keeps one).
+        if not isinstance(data, dict) or data.get("organisations") != "per_site":
+            return data
+        rules = data.get("hard_rules")
+        rules = _default_hard_rules() if rules is None else list(rules)
+        known = [HardRule.model_validate(rule) for rule in rules]
+        if PER_SITE_RULE not in known:
+            rules = [PER_SITE_RULE, *rules]
+        return {**data, "hard_rules": rules}
 
 
 class SurvivorshipConfig(_Strict):

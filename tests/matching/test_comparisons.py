@@ -1491,7 +1491,7 @@ CASES: list[dict[str, Any]] = [
             **ORGANISATION,
             "emails": ["lager@huber-bau.de"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one business domain, another district of the same town: no evidence",
@@ -1506,7 +1506,7 @@ CASES: list[dict[str, Any]] = [
             **ORGANISATION,
             "emails": ["lager@steiner-elektro.at"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one domain, another street, an AG and a GmbH: two legal entities",
@@ -1540,7 +1540,7 @@ CASES: list[dict[str, Any]] = [
             "legal_form": "GmbH",
             "emails": ["lager@steiner-elektro.at"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one VAT id in two towns, a KG and a GmbH & Co. KG (one family): a branch",
@@ -1557,7 +1557,7 @@ CASES: list[dict[str, Any]] = [
             "legal_form": "GmbH & Co. KG",
             "vat_id": "DE136695976",
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one domain, another street, a Ltd. and an Inc. (no family): no evidence",
@@ -1574,7 +1574,7 @@ CASES: list[dict[str, Any]] = [
             "legal_form": "Inc.",
             "emails": ["lager@huber-bau.de"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one VAT id in two towns: a branch of one legal entity, no evidence",
@@ -1589,7 +1589,7 @@ CASES: list[dict[str, Any]] = [
             **ORGANISATION,
             "vat_id": "DE136695976",
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one VAT id in two towns, one record naming its branch: two branches",
@@ -1642,7 +1642,7 @@ CASES: list[dict[str, Any]] = [
             **ORGANISATION,
             "vat_id": "DE637305584",
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "a branch named after a town, no address, beside another town: other site",
@@ -1716,7 +1716,7 @@ CASES: list[dict[str, Any]] = [
             "organisation_key": "pichler lang spedition",
             "emails": ["dispo@pichler-lang.at"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one name in two towns, one without e-mail that the domain spells",
@@ -1732,7 +1732,7 @@ CASES: list[dict[str, Any]] = [
             "organisation_key": "pichler lang spedition",
             "emails": ["office@pichler-lang-spedition.at"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one name and domain in two towns, a mailbox named after its town: a chain",
@@ -1783,7 +1783,7 @@ CASES: list[dict[str, Any]] = [
             "organisation_key": "berger hoerakustik",
             "emails": ["info@berger-hoerakustik.de"],
         },
-        "level": "missing",
+        "level": "same_firm",
     },
     {
         "description": "one domain in two towns under other names: a group's companies",
@@ -2864,7 +2864,7 @@ def test_a_town_mailbox_makes_the_firm_of_its_name_in_its_town_a_branch(
     # Without the mailbox record the same two are one firm's offices (one name, one domain).
     alone = records.filter(pl.col("record_key") != "crm:1")
     compared = compare_pairs(_pair_frame([("erp:1", "erp:2")]), alone)
-    assert _label("site", compared["site_level"][0]) == "missing"
+    assert _label("site", compared["site_level"][0]) == "same_firm"
 
 
 def test_the_town_branch_is_decided_over_all_records_when_a_subset_is_compared(

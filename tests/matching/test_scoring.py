@@ -77,6 +77,9 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
         ("address", "other_street"),
         ("organisation", "sister"),
         ("first_name", "other_given_name"),
+        # Another address of one legal entity: no evidence either way by default (a per-site
+        # hard rule decides when a company keeps one customer per branch), not a degree.
+        ("site", "same_firm"),
     }
     if comparison.name == "first_name":
         assert (
@@ -91,6 +94,7 @@ def test_stronger_agreement_weighs_more(comparison: Any) -> None:
     if comparison.name == "site":
         site = WEIGHTS.levels["site"]
         assert site["different"] < site["other_unit"] < 0 <= site["place"]
+        assert site["same_firm"] == 0
     if comparison.name == "email":
         email = WEIGHTS.levels["email"]
         assert email["own_names"] < email["different"] < 0
