@@ -84,18 +84,21 @@ def find_legal_form(name: str) -> tuple[str, str] | None:
 # A branch or the company's state written after its name: "Huber Bau GmbH Niederlassung
 # Augsburg", "Gruber Holz GmbH - Filiale Graz", "Müller GmbH (Zweigniederlassung Wien)",
 # "Maier GmbH i.L.". The same legal entity: out of its key (the name keeps it).
-#: The words that name a branch ("Fil." the usual short form of "Filiale": "Fil. 03").
-BRANCH_WORDS = (
-    r"(?:(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
-    r"standort|succursale|branch(?:\s+office)?)\b|fil\.(?=\s*\w)"
+#: The German, Swiss and French words a branch's town or number follows ("Filiale Wien",
+#: "Niederlassung Krems", "succursale Lausanne"); "Fil." is the usual short form of "Filiale".
+_BRANCH_NOUNS = (
+    r"(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
+    r"standort|succursale"
 )
+#: The words that name a branch ("Fil." the usual short form of "Filiale": "Fil. 03").
+BRANCH_WORDS = rf"(?:{_BRANCH_NOUNS}|branch(?:\s+office)?)\b|fil\.(?=\s*\w)"
 #: The same without the English "branch", which names the branch before it ("Sulzer Branch")
 #: and is a name too ("Dorothy Sutton Branch Headstart"): the words a branch's town or number
 #: follows (branch_of).
-_NAMING_BRANCH_WORDS = (
-    r"(?:(?:zweig)?niederlassung|filiale|zweigstelle|gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|"
-    r"standort|succursale)\b|fil\.(?=\s*\w)"
-)
+_NAMING_BRANCH_WORDS = rf"(?:{_BRANCH_NOUNS})\b|fil\.(?=\s*\w)"
+#: _NAMING_BRANCH_WORDS at the start of a text or after a separator, for polars (whose regular
+#: expressions have no look-ahead: "Fil." takes the letter or digit after it).
+BRANCH_NAMED = rf"(?i)(?:^|[\s,(/\u2013-])(?:(?:{_BRANCH_NOUNS})\b|fil\.\s*\w)"
 _BRANCH_OR_STATE = re.compile(
     r"(?:\s*[,(/\u2013-]\s*|\s+)(?:" + BRANCH_WORDS + r")[^,()/]*\)?\s*$"
     r"|(?:\s*[,(]\s*|\s+)(?:i\.\s*L\.?|in\s+Liquidation|i\.\s*Gr?\.?|in\s+Gr(?:ü|ue)ndung)\)?\s*$",

@@ -22,6 +22,7 @@ from cleaners.address_lines import dwelling_flat, dwelling_floor, house_building
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
+    BRANCH_NAMED,
     TOWN_WORD_MIN_LETTERS,
     branch_of,
     brand_without_town,
@@ -91,7 +92,7 @@ COMPARED_COLUMNS = (
     "personal_id",
     "name_suffix",
     "salutation",
-    # Read for a branch named on the record only (_branch_named).
+    # Read for a branch named on the record only (_with_branch_names).
     "organisation_name",
     "contact_name",
     "department",
@@ -1636,7 +1637,6 @@ def _domain_name_parts(parts: pl.DataFrame) -> pl.DataFrame:
         ).with_columns(
             _brand_letters(letters).alias("brand_letters"),
             _town_mailbox().alias("town_mailbox"),
-            _branch_named().alias("branch_named"),
             # The key's trade words, per record: a pair's differing words are checked against them
             # (_organisation's sister test) without matching every pair's words to the trade list.
             pl.col("organisation_key")
@@ -1669,31 +1669,29 @@ def _town_mailbox() -> pl.Expr:
     ).fill_null(False)
 
 
-#: A branch written on a record: "Filiale Wien", "Niederlassung Krems", "Fil. 03", "Standort
-#: Passau" in the firm's name ("Brillenmacher AG - Filiale Meißen"), in a name or address
-#: addition (an ERP's "zusatz", read as contact_name; cleaners.contacts moves a branch label
-#: there to the department) or after the street ("Kramgasse 19,
-#: Filiale Biel"). The words of cleaners.organisations.BRANCH_WORDS but the English "branch"
-#: (a name too: "Dorothy Sutton Branch"); no look-ahead in polars.
-_BRANCH_NAMED = (
-    r"(?i)(?:^|[\s,(/\u2013-])(?:(?:zweig)?niederlassung|filiale|zweigstelle|"
-    r"gesch(?:ä|ae)ftsstelle|betriebsst(?:ä|ae)tte|standort|succursale)\b|"
-    r"(?:^|[\s,(/\u2013-])fil\.\s*\w"
-)
-
-
+#: A branch written on a record (cleaners.organisations.BRANCH_NAMED): "Filiale Wien",
+#: "Niederlassung Krems", "Fil. 03", "Standort Passau" in the firm's name ("Brillenmacher AG -
+#: Filiale Meißen"), in a name or address addition (an ERP's "zusatz", read as contact_name;
+#: cleaners.contacts moves a branch label there to the department) or after the street
+#: ("Kramgasse 19, Filiale Biel"); not the English "branch" (a name too: "Dorothy Sutton
+#: Branch").
 _BRANCH_COLUMNS = ("organisation_name", "contact_name", "department", "street")
 _BRANCH_STRUCT = pl.Struct({"town": pl.String(), "number": pl.String()})
 
 
+def _branch_word_in(column: str) -> pl.Expr:
+    """An organisation record's ``column`` holds a branch word (BRANCH_NAMED)."""
+    return (
+        (pl.col("record_type") == "organisation") & pl.col(column).str.contains(BRANCH_NAMED)
+    ).fill_null(False)
+
+
 def _branch_parts(column: str) -> pl.Expr:
     """The branch's town key and number an organisation record's ``column`` names
-    (cleaners.organisations.branch_of), one struct; read only where a branch word is."""
-    named = (pl.col("record_type") == "organisation") & pl.col(column).str.contains(
-        _BRANCH_NAMED
-    ).fill_null(False)
+    (cleaners.organisations.branch_of), one struct; read only where a branch word is (the
+    column ``_named_<column>``, _with_branch_names)."""
     return (
-        pl.when(named)
+        pl.when(pl.col(f"_named_{column}"))
         .then(pl.col(column))
         .map_elements(
             lambda text: dict(zip(("town", "number"), branch_of(text), strict=True)),
@@ -1704,25 +1702,27 @@ def _branch_parts(column: str) -> pl.Expr:
 
 
 def _with_branch_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """branch_town, branch_number: the branch a record names, by its name, name addition or
-    street line, in that order (_branch_parts: branch_of once per column and named row)."""
+    """branch_named: an organisation record names a branch (a chain's branch, the firm's record
+    in that town: _town_branches); branch_town, branch_number: the branch it names, by its name,
+    name addition or street line, in that order (_branch_parts: branch_of once per column and
+    named row). Each column is searched for a branch word once."""
+    named = [f"_named_{column}" for column in _BRANCH_COLUMNS]
     parts = [f"_branch_{column}" for column in _BRANCH_COLUMNS]
     return (
-        frame.with_columns(_branch_parts(column) for column in _BRANCH_COLUMNS)
+        frame.with_columns(
+            _branch_word_in(column).alias(name)
+            for column, name in zip(_BRANCH_COLUMNS, named, strict=True)
+        )
+        .with_columns(
+            pl.any_horizontal(named).alias("branch_named"),
+            *(_branch_parts(column) for column in _BRANCH_COLUMNS),
+        )
         .with_columns(
             pl.coalesce(pl.col(part).struct.field(field) for part in parts).alias(name)
             for field, name in (("town", "branch_town"), ("number", "branch_number"))
         )
-        .drop(parts)
+        .drop(*named, *parts)
     )
-
-
-def _branch_named() -> pl.Expr:
-    """An organisation record names a branch (_BRANCH_NAMED): a chain's branch, the firm's
-    record in that town (_town_branches)."""
-    return (pl.col("record_type") == "organisation") & pl.any_horizontal(
-        pl.col(column).str.contains(_BRANCH_NAMED).fill_null(False) for column in _BRANCH_COLUMNS
-    ).fill_null(False)
 
 
 def _brand_letters(letters: str) -> pl.Expr:
