@@ -49,12 +49,12 @@ from matching.chunked_match import (
     LEVEL_COLUMNS,
     CompactCompared,
     Compare,
+    per_record,
 )
 from matching.comparisons import (
     COMPARE_CHUNK_PAIRS,
     COMPARISONS,
     MISSING,
-    TOWN_BRANCH,
     PairSides,
     compare_pairs,
     compared_levels,
@@ -527,18 +527,10 @@ def compare_in_stages(
     def compare_all(pairs: pl.DataFrame) -> pl.DataFrame:
         return compare_pairs(pairs, attributes, chunk_pairs=chunk_pairs)
 
-    per_record = pl.DataFrame({"record_key": numbered.keys}).join(
-        attributes.select("record_key", "record_type", "domain_owner", TOWN_BRANCH),
-        on="record_key",
-        how="left",
-        maintain_order="left",
-    )
     compact = PrunedCompared(
         numbered,
         level_frame(levels),
-        per_record.get_column("record_type"),
-        per_record.get_column("domain_owner"),
-        per_record.get_column(TOWN_BRANCH),
+        *per_record(numbered, attributes),
         pruned=pruned,
         compare_all=compare_all,
     )

@@ -138,6 +138,24 @@ class ChunkedMatch:
     owners: pl.DataFrame | None = None
 
 
+def per_record(
+    numbered: NumberedPairs, attributes: pl.DataFrame
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """record_type, domain_owner and town_branch of each of ``numbered``'s records, in its keys'
+    order, from the comparison attributes: what CompactCompared keeps per record."""
+    columns = pl.DataFrame({"record_key": numbered.keys}).join(
+        attributes.select("record_key", "record_type", "domain_owner", TOWN_BRANCH),
+        on="record_key",
+        how="left",
+        maintain_order="left",
+    )
+    return (
+        columns.get_column("record_type"),
+        columns.get_column("domain_owner"),
+        columns.get_column(TOWN_BRANCH),
+    )
+
+
 def record_owners(compact: CompactCompared) -> pl.DataFrame | None:
     """record_key, domain_owner, town_branch of every record in a compared pair, as compare_pairs
     decided them over all records: what comparison_attributes needs to compare more pairs of
@@ -189,19 +207,7 @@ def compare_in_batches(
     patterns = [batch_patterns for batch_patterns, _ in batches]
     levels = [batch_levels for _, batch_levels in batches]
     del batches
-    per_record = pl.DataFrame({"record_key": numbered.keys}).join(
-        attributes.select("record_key", "record_type", "domain_owner", TOWN_BRANCH),
-        on="record_key",
-        how="left",
-        maintain_order="left",
-    )
-    compact = CompactCompared(
-        numbered,
-        pl.concat(levels),
-        per_record.get_column("record_type"),
-        per_record.get_column("domain_owner"),
-        per_record.get_column(TOWN_BRANCH),
-    )
+    compact = CompactCompared(numbered, pl.concat(levels), *per_record(numbered, attributes))
     return result, compact, add_patterns(patterns)
 
 

@@ -575,21 +575,11 @@ def _compact(
 def _organisation_owners(compact: CompactCompared) -> pl.DataFrame | None:
     """_OWNERS_SCHEMA: the organisation records' domain owners and town_branch as ``compact``
     holds them (None when it does not know the town branches)."""
-    if compact.town_branches is None:
+    owners = record_owners(compact)
+    if owners is None:
         return None
-    return (
-        pl.DataFrame(
-            {
-                "record_key": compact.numbered.keys,
-                "record_type": compact.record_types,
-                "domain_owner": compact.domain_owners,
-                TOWN_BRANCH: compact.town_branches,
-            }
-        )
-        .filter(pl.col("record_type") == "organisation")
-        .select(list(_OWNERS_SCHEMA))
-        .cast(_OWNERS_SCHEMA)  # type: ignore[arg-type]
-    )
+    organisations = (compact.record_types == "organisation").fill_null(False)
+    return owners.filter(organisations).cast(_OWNERS_SCHEMA)  # type: ignore[arg-type]
 
 
 def _same_owner(compact: CompactCompared) -> pl.Series:
