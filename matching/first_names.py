@@ -187,9 +187,7 @@ def other_given_names(left: pl.Expr, right: pl.Expr) -> pl.Expr:
         & (left.str.len_chars() >= INTERNATIONAL_MIN_LENGTH)
         & (right.str.len_chars() >= INTERNATIONAL_MIN_LENGTH)
     )
-    slip = pl.struct(folded_left.alias("left"), folded_right.alias("right")).map_batches(
-        _one_slip_series, return_dtype=pl.Boolean
-    )
+    slip = _slipped(folded_left, folded_right)
     transliterated = _last_vowel_open(folded_left) == _last_vowel_open(folded_right)
     return (
         (both_established | (both_listed & ~slip & ~transliterated))
@@ -205,9 +203,7 @@ def one_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     apart once folded (``_one_slip``) or one the other cut short: what a typo or a spelling
     explains even where it lands on a name (Ellie / Elie, Bella / Bela)."""
     folded_left, folded_right = spelling_fold(left), spelling_fold(right)
-    slip = pl.struct(folded_left.alias("left"), folded_right.alias("right")).map_batches(
-        _one_slip_series, return_dtype=pl.Boolean
-    )
+    slip = _slipped(folded_left, folded_right)
     return (
         slip | (folded_left == folded_right) | _cut_short(left, right) | _cut_short(right, left)
     ).fill_null(False)
@@ -237,6 +233,13 @@ def _one_slip(left: str, right: str) -> bool:
         and differ[1] == differ[0] + 1
         and left[differ[0]] == right[differ[1]]
         and left[differ[1]] == right[differ[0]]
+    )
+
+
+def _slipped(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """``_one_slip`` per pair of (folded) keys."""
+    return pl.struct(left.alias("left"), right.alias("right")).map_batches(
+        _one_slip_series, return_dtype=pl.Boolean
     )
 
 
