@@ -412,12 +412,14 @@ def house_unit(house_number: pl.Expr) -> pl.Expr:
     ).str.to_lowercase()
 
 
-#: A floor in an address addition: "5. OG", "3. Stock", "2. Etage", "1st floor", "5e étage",
-#: "3ème étage", "2° piano"; the ground floor (EG, Erdgeschoss, Parterre, rez-de-chaussée) is 0,
-#: the attic and basement floors keep their letters (dg, ug).
+#: A floor in an address addition: "5. OG", "3. Stock", "Stock 3", "2. Etage", "1st floor",
+#: "5e étage", "3ème étage", "2° piano"; the ground floor (EG, Erdgeschoss, Parterre,
+#: rez-de-chaussée) is 0, the attic and basement floors keep their letters (dg, ug).
 _FLOOR_NUMBER = (
     r"(?i)\b(\d{1,2})\s*(?:\.|st|nd|rd|th|e|er|ère|ème|eme|°)?\s*"
     r"(?:og\b|obergescho(?:ss|ß)|stock|stockwerk|etage|floor\b|fl\b|étage|piano\b)"
+    # the floor word first: "Stock 3", "Etage 2", "Obergeschoss 1"
+    r"|(?i)\b(?:stock|stockwerk|etage|obergescho(?:ss|ß))\s+(\d{1,2})\b"
 )
 _GROUND_FLOOR = r"(?i)\b(?:eg|erdgescho(?:ss|ß)|hochparterre|parterre|rez[- ]de[- ]chauss[ée]e)\b"
 _OTHER_FLOOR = r"(?i)\b(dg|ug)\b|(dach|unter)gescho(?:ss|ß)"
@@ -438,7 +440,12 @@ def dwelling_floor(address_extra: pl.Expr) -> pl.Expr:
         .replace({"dach": "dg", "unter": "ug"}),
     )
     return pl.coalesce(
-        address_extra.str.extract(_FLOOR_NUMBER, 1).str.strip_chars_start("0").replace("", "0"),
+        pl.coalesce(
+            address_extra.str.extract(_FLOOR_NUMBER, 1),
+            address_extra.str.extract(_FLOOR_NUMBER, 2),
+        )
+        .str.strip_chars_start("0")
+        .replace("", "0"),
         pl.when(address_extra.str.contains(_GROUND_FLOOR)).then(pl.lit("0")),
         other,
     )
@@ -450,9 +457,27 @@ def dwelling_flat(address_extra: pl.Expr) -> pl.Expr:
     return address_extra.str.extract(_FLAT_NUMBER, 1).str.to_lowercase()
 
 
+#: An Austrian door number after the building's ("Feldgasse 29/4": door 4 of number 29;
+#: "29/2/4": staircase 2, door 4). The door is the last part.
+_DOOR = r"^(\d+\s*[a-zA-Z]?)(?:\s*/\s*\d+[a-zA-Z]?)?\s*/\s*(\d+[a-zA-Z]?)$"
+
+
 def house_building(house_number: pl.Expr) -> pl.Expr:
-    """The house number without its unit: "312 Ste. 103" -> "312"; "12/3" unchanged."""
-    return house_number.str.replace(_UNIT_IN_NUMBER, "").str.strip_chars()
+    """The house number without its unit or door: "312 Ste. 103" -> "312"; "29/4" and "29/2/4"
+    -> "29"."""
+    return (
+        house_number.str.replace(_UNIT_IN_NUMBER, "")
+        .str.strip_chars()
+        .str.replace(_DOOR, "${1}")
+        .str.strip_chars()
+    )
+
+
+def house_door(house_number: pl.Expr) -> pl.Expr:
+    """The door an Austrian house number names ("29/4" and "29/2/4" -> "4"), lower case; null
+    when it names none. A German range written with a slash ("12/14") reads the same way: one
+    building, the second number on one record only is the same house."""
+    return house_number.str.extract(_DOOR, 2).str.to_lowercase()
 
 
 def _us_address(segments: list[str]) -> AddressParts | None:

@@ -18,7 +18,13 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
-from cleaners.address_lines import dwelling_flat, dwelling_floor, house_building, house_unit
+from cleaners.address_lines import (
+    dwelling_flat,
+    dwelling_floor,
+    house_building,
+    house_door,
+    house_unit,
+)
 from cleaners.addresses import postal_area
 from cleaners.emails import household_address
 from cleaners.organisations import (
@@ -1045,7 +1051,9 @@ def _contact_parts(attributes: pl.DataFrame) -> pl.DataFrame:
         # The floor and the flat of the house ("5. OG", "3e étage", "Top 4", "Apt 5").
         dwelling_floor(pl.col("address_extra")).alias("floor_key"),
         pl.coalesce(
-            dwelling_flat(pl.col("address_extra")), house_unit(pl.col("house_number"))
+            dwelling_flat(pl.col("address_extra")),
+            house_unit(pl.col("house_number")),
+            house_door(pl.col("house_number")),
         ).alias("flat_key"),
     )
 

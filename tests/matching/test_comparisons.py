@@ -1235,6 +1235,41 @@ CASES: list[dict[str, Any]] = [
         "level": "other_house",
     },
     {
+        "description": "one Vienna house, two doors in the house number (29/4 / 29/5): two flats",
+        "comparison": "address",
+        "left": _address("1100", "feldgasse", "29/4", "wien"),
+        "right": _address("1100", "feldgasse", "29/5", "wien"),
+        "level": "other_house",
+    },
+    {
+        "description": "staircase and door (29/2/4) beside the door alone (29/4): one flat",
+        "comparison": "address",
+        "left": _address("1100", "feldgasse", "29/2/4", "wien"),
+        "right": _address("1100", "feldgasse", "29/4", "wien"),
+        "level": "house",
+    },
+    {
+        "description": "the door on one record only (29/4 / 29): the house",
+        "comparison": "address",
+        "left": _address("1100", "feldgasse", "29/4", "wien"),
+        "right": _address("1100", "feldgasse", "29", "wien"),
+        "level": "house",
+    },
+    {
+        "description": "the floor word before its number (Stock 3 / 2. Stock): two dwellings",
+        "comparison": "address",
+        "left": {**_address("1100", "feldgasse", "29", "wien"), "address_extra": "Stock 3"},
+        "right": {**_address("1100", "feldgasse", "29", "wien"), "address_extra": "2. Stock"},
+        "level": "other_house",
+    },
+    {
+        "description": "one floor written both ways (Stock 3 / 3. Stock): the house",
+        "comparison": "address",
+        "left": {**_address("1100", "feldgasse", "29", "wien"), "address_extra": "Stock 3"},
+        "right": {**_address("1100", "feldgasse", "29", "wien"), "address_extra": "3. Stock"},
+        "level": "house",
+    },
+    {
         "description": "one house, the floor on one record only: the house",
         "comparison": "address",
         "left": {
