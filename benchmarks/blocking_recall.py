@@ -125,6 +125,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="*", default=[], help="generated sizes")
     parser.add_argument("--fake20000", action="store_true", help="Splink's fake_20000")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--corruption",
+        choices=["calibrated", "light"],
+        default="calibrated",
+        help="generator's corruption rates (benchmarks.fake_persons)",
+    )
     parser.add_argument("--cache", type=Path, help="folder for cleaned frames (reused)")
     parser.add_argument(
         "--rule-pairs-per-record", type=float, help="[matching] rule_pairs_per_record (not default)"
@@ -144,8 +150,9 @@ def main() -> None:
         for records in args.records:
             from benchmarks.fake_persons import generate
 
-            persons = generate(records, vocabulary, args.seed)
-            label = f"generated_{records}_seed{args.seed}"
+            persons = generate(records, vocabulary, args.seed, args.corruption)
+            light = "_light" if args.corruption == "light" else ""
+            label = f"generated_{records}_seed{args.seed}{light}"
             sys.stdout.write("\n".join(run_case(persons, label, cache, settings)) + "\n")
             sys.stdout.flush()
 

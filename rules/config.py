@@ -416,8 +416,10 @@ def _default_hard_rules() -> list[HardRule]:
             record_type="person",
             unless=_SAME_OR_MISTYPED_PERSONAL_ID,
         ),
-        # One house, born years apart (under a generation) or a year one digit off with day or
-        # month differing too (08.09.1974 / 05.09.1979): spouses and siblings of one household
+        # One house (or one street with the house numbers a typo apart or one unknown: Rosenweg
+        # 24 / 26 are neighbours, numbered one digit apart), born years apart (under a
+        # generation) or a year one digit off with day or month differing too (08.09.1974 /
+        # 05.09.1979): spouses and siblings of one household or neighbours of one name
         # share the name or its initial ("E. Arslan"), the address and the landline, which
         # outweigh the date's weight. Only what one person has can say the date was mistyped
         # that badly: the same personal e-mail (or one typo apart), mobile or personal id, or
@@ -427,7 +429,7 @@ def _default_hard_rules() -> list[HardRule]:
         # Data without a house (a town only: Splink's fake_20000, hundreds of true pairs with
         # replaced dates) says nothing about a household and keeps the weights.
         HardRule(
-            when=["birth_date:year_typo|years_apart", "address:house"],
+            when=["birth_date:year_typo|years_apart", "address:house|street"],
             then="no_match",
             record_type="person",
             unless=[

@@ -659,6 +659,13 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             ("a year digit and the day apart (08.09.1974 / 05.09.1979)", "year_typo"),
         ]
     ],
+    {
+        "description": "neighbours of one name a house number apart (Rosenweg 24 / 26, a typo's "
+        "distance), born years apart (13.12.1957 / 16.09.1963): two people",
+        "types": PERSONS,
+        "levels": {**HOUSEHOLD, "address": "street", "birth_date": "years_apart"},
+        "decision": -1,
+    },
     *[
         {
             "description": f"one house, born years apart, {what}: the weights decide",
