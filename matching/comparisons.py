@@ -1941,16 +1941,29 @@ def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
+def _household_record(side: Callable[[str], pl.Expr]) -> pl.Expr:
+    """A record written to a household, no one person: "Familie Volz" without a first name."""
+    return ((side("salutation") == "Familie") & side("first_name_key").is_null()).fill_null(False)
+
+
 def _gender(pairs: pl.DataFrame) -> pl.Series:
     """Herr vs Frau from the salutation (Stefan and Stefanie look alike, their salutations do not).
 
-    Only the two gendered salutations count; Divers, Familie, Firma and none are missing.
+    Only the two gendered salutations count; Divers, Familie, Firma and none are missing. A
+    household's record ("Familie Volz", no first name) beside a record naming a person (Wolfgang
+    Volz, or Frau B. Volz) is "household": the household's record cannot be given to any one of
+    its members, who share its name, address and landline (a hard rule keeps them apart).
     """
     gendered = ("Herr", "Frau")
     unknown = ~_l("salutation").is_in(gendered).fill_null(False) | ~_r("salutation").is_in(
         gendered
     ).fill_null(False)
-    return _levels(pairs, unknown, [_l("salutation") == _r("salutation")])
+    person_l = _l("first_name_key").is_not_null() | _l("salutation").is_in(gendered)
+    person_r = _r("first_name_key").is_not_null() | _r("salutation").is_in(gendered)
+    household = (_household_record(_l) & person_r.fill_null(False)) | (
+        _household_record(_r) & person_l.fill_null(False)
+    )
+    return _levels(pairs, unknown & ~household, [_l("salutation") == _r("salutation"), household])
 
 
 def _vat_id(pairs: pl.DataFrame) -> pl.Series:
@@ -2121,7 +2134,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         _personal_id,
     ),
     Comparison("name_suffix", ("same", "one_missing", "different"), _name_suffix),
-    Comparison("gender", ("same", "different"), _gender),
+    Comparison("gender", ("same", "household", "different"), _gender),
 )
 
 

@@ -409,6 +409,10 @@ def _default_hard_rules() -> list[HardRule]:
             record_type="person",
             unless=[*_SAME_OR_MISTYPED_PERSONAL_ID, "email:shared|similar", "phone:shared"],
         ),
+        # A household's record ("Familie Volz", no first name) is no one member's: it shares
+        # name, address and landline with each of them, and none of it says which one it is
+        # (README: what becomes one golden record). Two records of the household still match.
+        HardRule(when=["gender:household"], then="no_match", record_type="person"),
         # Father and son with the same name: birth dates more than a year apart.
         HardRule(
             when=["birth_date:different"],

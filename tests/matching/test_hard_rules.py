@@ -659,6 +659,19 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             ("a year digit and the day apart (08.09.1974 / 05.09.1979)", "year_typo"),
         ]
     ],
+    *[
+        {
+            "description": f"a household's record (Familie Volz) beside a member, {what}: apart",
+            "types": PERSONS,
+            "levels": {"last_name": "exact", "address": "house", "gender": "household", **levels},
+            "decision": -1,
+        }
+        for what, levels in [
+            ("one landline", {"phone": "shared_landline"}),
+            ("the family's mailbox", {"email": "shared_household"}),
+            ("one mobile", {"phone": "shared"}),
+        ]
+    ],
     {
         "description": "neighbours of one name a house number apart (Rosenweg 24 / 26, a typo's "
         "distance), born years apart (13.12.1957 / 16.09.1963): two people",
