@@ -79,6 +79,11 @@ GENERATION_CONFLICTS = (
     "name_suffix:different",
     "name_suffix:one_missing",
     SAME_NAME_MOBILES,
+    # Two people of one household by their sexes (Werner and Waltraud Lüdemann) or by two
+    # given names close in spelling (twins): "W. Lüdemann" with only the household's landline
+    # is either; a record with its own first name has the margin to go by.
+    "different sex",
+    "other given name",
 )
 #: Hard "no match" rules (their conditions, as in ``hard_rule``) that a third record can bridge
 #: (see the module text): the namesake and the one-sided suffix vetoes of rules.config.
