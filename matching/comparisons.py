@@ -1317,7 +1317,23 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     same_postal = _l("postal_code").str.strip_chars_start("0") == _r(
         "postal_code"
     ).str.strip_chars_start("0")
-    same_place = (pl.when(both_postal).then(same_postal).otherwise(same_city)).fill_null(False)
+    # A postal code one typo off in the same town (45675 / 45657 Recklinghausen) is that place,
+    # as for persons' addresses.
+    postal_differ = (
+        organisations
+        & pairs.select((_l("postal_code") != _r("postal_code")).fill_null(False))
+        .to_series()
+        .to_numpy()
+    )
+    postal_typo = pl.lit(
+        pl.Series(
+            _pairwise_where(pairs, "postal_code_l", "postal_code_r", OSA.distance, postal_differ)
+            <= 1
+        )
+    )
+    same_place = (
+        pl.when(both_postal).then(same_postal | (same_city & postal_typo)).otherwise(same_city)
+    ).fill_null(False)
     contradicts = place_known & ~same_place
     # A typo ("W. Roosevlet Rd"), a word run on ("West 59th Street 1st") or a compass word left
     # out ("Lake Shore Dr" / "N Lake Shore Drive"): one street still.

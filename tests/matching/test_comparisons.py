@@ -1457,6 +1457,20 @@ CASES: list[dict[str, Any]] = [
         "level": "house",
     },
     {
+        "description": "one house and town, the postal code's digits swapped (45675 / 45657)",
+        "comparison": "site",
+        "left": {**_address("45675", "birkenweg", "76", "recklinghausen"), **ORGANISATION},
+        "right": {**_address("45657", "birkenweg", "76", "recklinghausen"), **ORGANISATION},
+        "level": "house",
+    },
+    {
+        "description": "one street and number in two towns, postal codes a typo apart: other sites",
+        "comparison": "site",
+        "left": {**_address("45675", "birkenweg", "76", "recklinghausen"), **ORGANISATION},
+        "right": {**_address("45657", "birkenweg", "76", "herten"), **ORGANISATION},
+        "level": "different",
+    },
+    {
         "description": "a typo in the street and a range of house numbers: one building",
         "comparison": "site",
         "left": {**_address(None, "wroosevelt", "2020-24", None), **ORGANISATION},
