@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from cleaners.address_lines import house_building, house_unit, parse_address_text
+from cleaners.address_lines import house_building, house_door, house_unit, parse_address_text
 from cleaners.streets import street_key
 
 
@@ -294,7 +294,8 @@ def test_us_unit_rides_in_the_house_number(
         ("floor written ordinal first", "1500 12th Floor", "12", "1500"),
         ("a plain number has no unit", "312", None, "312"),
         ("a letter suffix is no unit", "12a", None, "12a"),
-        ("an Austrian Stiege/Tür number is left as it is", "12/3/5", None, "12/3/5"),
+        # The door is no US unit (house_door reads it), and the building is its number alone.
+        ("an Austrian Stiege/Tür number: building 12, no unit", "12/3/5", None, "12"),
         ("a range is no unit", "8938-40", None, "8938-40"),
     ],
 )
@@ -306,6 +307,26 @@ def test_house_unit_and_building(
         house_building(pl.lit(house_number)).alias("building"),
     ).row(0)
     assert found == (unit, building), description
+
+
+@pytest.mark.parametrize(
+    ("house_number", "door", "building"),
+    [
+        ("29/4", "4", "29"),  # Vienna: door 4 of number 29
+        ("29/2/4", "4", "29"),  # staircase 2, door 4
+        ("29 / 5", "5", "29"),
+        ("3/12a", "12a", "3"),
+        ("29", None, "29"),
+        ("12-14", None, "12-14"),  # a range, no door
+        ("12a", None, "12a"),
+    ],
+)
+def test_house_door(house_number: str, door: str | None, building: str) -> None:
+    found = pl.select(
+        house_door(pl.lit(house_number)).alias("door"),
+        house_building(pl.lit(house_number)).alias("building"),
+    ).row(0)
+    assert found == (door, building)
 
 
 @pytest.mark.parametrize(
