@@ -6,8 +6,9 @@ physical count is what ``rows_read`` reports, and the parsed rows plus quarantin
 it. Single-line records with the right number of delimiters are parsed by polars' CSV reader in
 one go; records spanning lines (a quoted value with line breaks, at most ``max_record_lines``)
 by the csv module one by one; a line whose quote never closes properly is quarantined as a
-broken quote, and the lines after it are rows again, so a stray quote never swallows the
-customers that follow it. Row numbers count records, not lines.
+broken quote (with its id where the line shows it before the quote), and the lines after it
+are rows again, so a stray quote never swallows the customers that follow it. Row numbers
+count records, not lines.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import polars as pl
 from flows.connectors.detect import Decoded, LineNote, decode_lines, delimiter_char, sniff_delimiter
 from flows.connectors.lines import QUOTE, QUOTED, PhysicalLines, Segments, segment, split_lines
 from flows.connectors.locate import read_bytes, source_path, where_to_fix
-from flows.connectors.records import field_count_reason, quote_reason, split_line
+from flows.connectors.records import broken_line_id, field_count_reason, quote_reason, split_line
 from flows.connectors.result import (
     Rejected,
     RowFinding,
@@ -48,6 +49,7 @@ def read_csv(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         max_record_lines=silo.max_record_lines,
         max_value_length=silo.max_value_length,
         notes=decoded.notes,
+        id_column=str(silo.mapping["source_id"]),
     )
 
 
@@ -59,10 +61,13 @@ def parse_delimited(
     max_record_lines: int = 3,
     max_value_length: int = 1000,
     notes: Sequence[LineNote] = (),
+    id_column: str | None = None,
 ) -> SiloExtract:
     """Parse decoded delimited text with a header line into a SiloExtract.
 
-    ``notes`` are the decoder's lines in another encoding (offsets into ``text``).
+    ``notes`` are the decoder's lines in another encoding (offsets into ``text``);
+    ``id_column`` is the column mapped to source_id: a broken-quote row's quarantine entry
+    carries its id where the line shows it before the quote (``broken_line_id``).
     """
     stripped = text.lstrip("\r\n")  # blank lines above the header are not data rows
     if not stripped:
@@ -78,7 +83,8 @@ def parse_delimited(
         )
     columns = unique_column_names(silo, split_line(header, delimiter))
     segments = segment(lines, delimiter, len(columns), max_record_lines)
-    frame, numbers, rejected = _parse_records(lines, segments, delimiter, columns)
+    position = columns.index(id_column) if id_column in columns else None
+    frame, numbers, rejected = _parse_records(lines, segments, delimiter, columns, position)
     findings, undecodable = _decoding_notes(silo, notes, shift, lines, segments)
     if undecodable:
         frame, numbers, rejected = _drop_undecodable(
@@ -116,9 +122,15 @@ def _decode(silo: SiloConfig, path: Path, data: bytes) -> Decoded:
 
 
 def _parse_records(
-    lines: PhysicalLines, segments: Segments, delimiter: str, columns: list[str]
+    lines: PhysicalLines,
+    segments: Segments,
+    delimiter: str,
+    columns: list[str],
+    id_position: int | None,
 ) -> tuple[pl.DataFrame, pl.Series, list[Rejected]]:
-    """Rows (by record number, 1-based after the header) and rejected records."""
+    """Rows (by record number, 1-based after the header) and rejected records.
+
+    ``id_position``: the id column's index, for the id of a broken-quote row."""
     expected = len(columns)
     starts, stops, broken = segments.starts[1:], segments.stops[1:], segments.broken[1:]
     numbers = np.arange(1, len(starts) + 1, dtype=np.int64)
@@ -151,8 +163,9 @@ def _parse_records(
         start, stop = int(starts[index]), int(stops[index])
         line = lines.content[start]
         if broken[index]:
-            reason = quote_reason(split_line(line, delimiter), expected)
-            rejected.append(Rejected(number, reason, line))
+            fields = split_line(line, delimiter)
+            source_id = broken_line_id(line, fields, delimiter, id_position, expected)
+            rejected.append(Rejected(number, quote_reason(fields, expected), line, source_id))
         elif stop - start > 1:
             _read_span(
                 number,

@@ -7,6 +7,7 @@ Records that span lines are found by ``flows.connectors.lines`` and read by
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 
 from flows.connectors.lines import QUOTE
@@ -30,3 +31,30 @@ def quote_reason(fields: Sequence[str], expected: int) -> str:
     if len(fields) == expected:
         return "unterminated quote"
     return f"expected {expected} fields, found {len(fields)} (unterminated quote)"
+
+
+def broken_line_id(
+    line: str, fields: Sequence[str], delimiter: str, position: int | None, expected: int
+) -> str | None:
+    """The id of a line whose quote never closes, where the line still shows it, else None.
+
+    ``position`` is the id column's index (None: the id is no column of the file), ``fields``
+    the line read leniently (``split_line``), ``expected`` the header's column count. The line
+    is split on the delimiter as the parser splits it, up to the id column, and only while
+    every field up to and including it is unquoted (no quote in it) or cleanly quoted ("..."
+    with "" for a quote, a delimiter or the line's end right after): a quote opened before the
+    id column, or text after a closing quote, leaves the id unreadable. So does a line with more
+    fields than the header: which field shifted the id cannot be told. The id is trimmed, and
+    empty is None, as the mapping reads an id column (cleaners.mapping).
+    """
+    if position is None or len(fields) > expected:
+        return None
+    split = re.escape(delimiter)
+    field = rf'(?:"(?:[^"]|"")*"|[^"{split}]*)'  # cleanly quoted, or without a quote
+    found = re.match(rf"(?:{field}{split}){{{position}}}({field})(?:{split}|\Z)", line)
+    if found is None:
+        return None
+    value = found.group(1)
+    if value.startswith(QUOTE):
+        value = value[1:-1].replace(QUOTE * 2, QUOTE)
+    return value.strip() or None

@@ -57,6 +57,8 @@ class Rejected:
     row_number: int
     reason: str
     raw: str | None
+    #: The row's id where it can be read without parsing the row (a broken quote after it).
+    source_id: str | None = None
 
 
 def unique_column_names(silo: str, names: Sequence[str]) -> list[str]:
@@ -220,7 +222,7 @@ def quarantine_frame(silo: str, rejected: Sequence[Rejected]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "silo": [silo] * len(ordered),
-            "source_id": [None] * len(ordered),
+            "source_id": [item.source_id for item in ordered],
             "row_number": [item.row_number for item in ordered],
             "field": [None] * len(ordered),
             "reason": [item.reason for item in ordered],

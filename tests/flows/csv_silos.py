@@ -96,9 +96,11 @@ def csv_project(
     privacy: Mapping[str, bool] | None = None,
     **project: str,
 ) -> GoldenConfig:
-    """Write each silo to ``folder/<silo>.csv``; output and state stay in ``folder`` too."""
+    """Write each silo to ``folder/<silo>.csv`` (in its ``encoding`` option, else UTF-8); output
+    and state stay in ``folder`` too."""
     for silo, csv in silos.items():
-        (folder / f"{silo}.csv").write_text(csv.text, encoding="utf-8")
+        encoding = csv.options.get("encoding", "utf-8")
+        (folder / f"{silo}.csv").write_text(csv.text, encoding=encoding)
     return GoldenConfig.model_validate(
         {
             "project": {

@@ -184,6 +184,31 @@ def test_cli_dedupe_prints_roles_and_writes_outputs(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "golden.csv").is_file()
 
 
+def test_cli_dedupe_quarantines_a_broken_row_with_the_id_its_line_shows(tmp_path: Path) -> None:
+    lines = [
+        "Vorname,Nachname,Kundennr,Firma,Ort,E-Mail",
+        "Max,Müller,K1,,Dresden,max@web.de",
+        'Eva,Roth,K2,"Roth, Bau GmbH,Berlin,eva@roth.de',  # the quote opens after the id
+        "Max,Müller,K3,,Dresden,max@web.de",
+        "Tim,Wolf,K4,,Linz,tim@web.de",
+        '"Lang,Anna,K5,,Graz,anna@web.de',  # ... and here before it: no id to read
+        "Sabine,Huber,K6,,Wien,sabine@web.de",
+    ]
+    source = tmp_path / "kunden.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = CliRunner().invoke(
+        app, ["dedupe", str(source), "--id", "Kundennr", "--out", str(tmp_path / "out")]
+    )
+
+    assert result.exit_code == 0, result.output
+    quarantine = pl.read_csv(tmp_path / "out" / "quarantine.csv", infer_schema=False)
+    assert quarantine.select("source_id", "row_number", "reason", "raw").rows() == [
+        ("K2", "2", "expected 6 fields, found 4 (unterminated quote)", lines[2]),
+        (None, "5", "expected 6 fields, found 1 (unterminated quote)", lines[5]),
+    ]
+
+
 def test_cli_dedupe_unknown_file_type_is_one_line(tmp_path: Path) -> None:
     source = tmp_path / "kunden.xml"
     source.write_text("<x/>", encoding="utf-8")

@@ -145,21 +145,25 @@ def test_quoted_delimiter_quote_and_newline(
             "description": "too few fields",
             "broken": "2;Huber",
             "reason": "expected 3 fields, found 2",
+            "source_id": None,  # which field is missing cannot be told
         },
         {
             "description": "too many fields",
             "broken": "2;Huber;Ring 3;extra",
             "reason": "expected 3 fields, found 4",
+            "source_id": None,
         },
         {
             "description": "unterminated quote swallows nothing",
             "broken": '2;"Huber;Ring 3',
             "reason": "expected 3 fields, found 2 (unterminated quote)",
+            "source_id": "2",  # the quote opens after the id column
         },
         {
             "description": "unterminated quote in the last field",
             "broken": '2;Huber;"Ring 3',
             "reason": "unterminated quote",
+            "source_id": "2",
         },
     ],
     ids=lambda case: case["description"],
@@ -177,13 +181,122 @@ def test_broken_row_goes_to_quarantine_others_intact(
     assert quarantined(extract) == [(2, case["reason"])]
     assert extract.quarantine.row(0, named=True) | {"reason": None} == {
         "silo": "crm",
-        "source_id": None,
+        "source_id": case["source_id"],
         "row_number": 2,
         "field": None,
         "reason": None,
         "raw": case["broken"],
     }
     assert extract.rows_read == 4
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {
+            "description": "cp1252 CRM export, semicolons, id first",
+            "encoding": "cp1252",
+            "header": "id;Kundentyp;Anrede;Firma;Ort",
+            "good": ["100522;Privatkunde;Herr;;Köln", "100524;Privatkunde;Frau;;München"],
+            "broken": '100523;Geschäftskunde;"Firma;Bäckerei Groß GmbH;Düsseldorf',
+            "reason": "expected 5 fields, found 3 (unterminated quote)",
+            "source_id": "100523",
+        },
+        {
+            "description": "UTF-8 commas, id after a cleanly quoted value",
+            "encoding": "utf-8",
+            "header": "Name,id,Firma,Ort",
+            "good": ['"Müller, Max",100522,,Köln', "Eva Roth,100524,,Graz"],
+            "broken": '"Weiß, Jürgen",100523,"Bäckerei Groß, Wien',
+            "reason": "expected 4 fields, found 3 (unterminated quote)",
+            "source_id": "100523",
+        },
+        {
+            "description": "the id itself cleanly quoted, a quote doubled before it",
+            "encoding": "utf-8",
+            "header": "Name;id;Ort",
+            "good": ["Meier;100522;Wien", "Roth;100524;Graz"],
+            "broken": '"Zum ""Anker"" GmbH";"100523";"Linz',
+            "reason": "unterminated quote",
+            "source_id": "100523",
+        },
+        {
+            "description": "the id trimmed like a mapped id",
+            "encoding": "utf-8",
+            "header": "Name;id;Ort",
+            "good": ["Meier;100522;Wien", "Roth;100524;Graz"],
+            "broken": 'Lang; 100523 ;"Linz',
+            "reason": "unterminated quote",
+            "source_id": "100523",
+        },
+        {
+            "description": "a quote opened before the id column",
+            "encoding": "utf-8",
+            "header": "Name;id;Ort",
+            "good": ["Meier;100522;Wien", "Roth;100524;Graz"],
+            "broken": '"Lang;100523;Linz',
+            "reason": "expected 3 fields, found 1 (unterminated quote)",
+            "source_id": None,
+        },
+        {
+            "description": "a quote opened in the id column",
+            "encoding": "utf-8",
+            "header": "id;Name;Ort",
+            "good": ["100522;Meier;Wien", "100524;Roth;Graz"],
+            "broken": '"100523;Lang;Linz',
+            "reason": "expected 3 fields, found 1 (unterminated quote)",
+            "source_id": None,
+        },
+        {
+            "description": "text after a closing quote before the id column",
+            "encoding": "utf-8",
+            "header": "Name;id;Ort",
+            "good": ["Meier;100522;Wien", "Roth;100524;Graz"],
+            "broken": '"Zum Anker" GmbH;100523;"Linz',
+            "reason": "unterminated quote",
+            "source_id": None,
+        },
+        {
+            "description": "the id column empty",
+            "encoding": "utf-8",
+            "header": "Name;id;Ort",
+            "good": ["Meier;100522;Wien", "Roth;100524;Graz"],
+            "broken": 'Lang;;"Linz',
+            "reason": "unterminated quote",
+            "source_id": None,
+        },
+        {
+            "description": "more fields than columns: which one shifted cannot be told",
+            "encoding": "utf-8",
+            "header": "Name;id;Ort",
+            "good": ["Meier;100522;Wien", "Roth;100524;Graz"],
+            "broken": 'Lang;Eva;100523;"Linz',
+            "reason": "expected 3 fields, found 4 (unterminated quote)",
+            "source_id": None,
+        },
+    ],
+    ids=lambda case: case["description"],
+)
+def test_a_broken_row_carries_its_id_where_it_can_be_read(
+    case: dict, tmp_path: Path, make_silo: SiloFactory
+) -> None:
+    lines = [case["header"], case["good"][0], case["broken"], case["good"][1]]
+    data = ("\r\n".join(lines) + "\r\n").encode(case["encoding"])
+    path = _write(tmp_path, "kunden.csv", data)
+
+    extract = read_checked(*make_silo("csv", path=path))
+
+    assert extract.frame["_row_number"].to_list() == [1, 3]
+    assert extract.quarantine.rows(named=True) == [
+        {
+            "silo": "crm",
+            "source_id": case["source_id"],
+            "row_number": 2,
+            "field": None,
+            "reason": case["reason"],
+            "raw": case["broken"],
+        }
+    ]
 
 
 def test_broken_row_after_a_quoted_newline_keeps_numbering(
