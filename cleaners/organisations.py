@@ -279,7 +279,11 @@ _DEPARTMENT_PREFIX = re.compile(r"^(?:abteilung|abt|dept|department|bereich)\b\s
 _DEPARTMENT_SUFFIX = re.compile(
     r"(?:\s+(?:abteilung|abt|dept|department)\.?|(?<=[^\W\d_]{4})s?abteilung)$", re.IGNORECASE
 )
-_DEPARTMENT_JOINERS = re.compile(r"\s*(?:/|&|\+|,|\bund\b|\bu\b|\band\b)\s*")
+# "Einkauf und Lager", "Purchasing and Shipping", "Achats et ventes", "Amministrazione e
+# contabilità": each part must be a listed department.
+_DEPARTMENT_JOINERS = re.compile(
+    r"\s*(?:/|&|\+|,|\bund\b|\bu\b|\band\b|\bet\b|\be\b)\s*", re.IGNORECASE
+)
 
 
 def is_department(text: str | None) -> bool:

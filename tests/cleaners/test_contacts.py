@@ -303,6 +303,51 @@ def test_a_department_in_the_contact_is_kept_and_reported(
     )
 
 
+# Swiss silos write the department in French (Romandie) or Italian (Ticino): no contact person
+# "Amministrazione", whatever the accents ("Contabilita", "CONTABILITÀ" read alike).
+FRENCH_AND_ITALIAN_DEPARTMENTS = [
+    "Comptabilité",
+    "Administration",
+    "Service des achats",
+    "Direction",
+    "Secrétariat",
+    "Ressources humaines",
+    "Amministrazione",
+    "Contabilità",
+    "Contabilita",
+    "CONTABILITÀ",
+    "Ufficio acquisti",
+    "Ufficio vendite",
+    "Direzione",
+    "Segreteria",
+    "Risorse umane",
+    "Magazzino",
+    "Ufficio tecnico",
+    "Acquisti",
+    "Vendite",
+    "z. Hd. Amministrazione",
+    "Amministrazione e contabilità",
+]
+
+
+@pytest.mark.parametrize("contact_name", FRENCH_AND_ITALIAN_DEPARTMENTS)
+def test_a_french_or_italian_department_is_no_contact_person(contact_name: str) -> None:
+    result = clean({"organisation_name": "Pasticceria Rossi Sagl", "contact_name": contact_name})
+    assert result.frame.height == 1  # no contact record made
+    row = result.frame.row(0, named=True)
+    assert (row["first_name"], row["last_name"], row["contact_name"]) == (None, None, None)
+    assert row["department"] == contact_name.removeprefix("z. Hd. ")
+
+
+def test_a_person_after_an_italian_department_is_the_contact() -> None:
+    rows = _by_key(
+        [{"organisation_name": "Pasticceria Rossi Sagl", "contact_name": "Contabilità, Luca Rossi"}]
+    )
+    assert rows["crm:1"]["department"] == "Contabilità"
+    person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["first_name"], person["last_name"]) == ("Luca", "Rossi")
+
+
 @pytest.mark.parametrize(
     ("record", "department"),
     [
