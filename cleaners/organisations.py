@@ -344,10 +344,11 @@ def split_department(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-# "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF": a person, then the
-# department or function they work in.
+# "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF", "Herrn Pohl (Filiale
+# Lübeck)": a person, then the department, function or branch they work in. The closing
+# bracket may be lost ("Frau Meyer (Filiale Burgdorf": a field cut short).
 _TRAILING_PART = re.compile(
-    r"^(?P<person>.+?)\s*(?:\((?P<bracketed>[^()]+)\)|(?:,|\s[-–/|]\s)\s*(?P<beside>[^,()]+))\s*$"
+    r"^(?P<person>.+?)\s*(?:\((?P<bracketed>[^()]+)\)?|(?:,|\s[-–/|]\s)\s*(?P<beside>[^,()]+))\s*$"
 )
 
 
@@ -355,15 +356,17 @@ def split_trailing_department(text: str) -> tuple[str | None, str]:
     """(department, the rest) of a contact text that names the department after the person.
 
     "Max Huber, Einkauf" -> ("Einkauf", "Max Huber"); "Frau Anna Huber (Buchhaltung)" ->
-    ("Buchhaltung", "Frau Anna Huber"); "Max Huber (GF)" -> ("GF", "Max Huber"); text without
-    one -> (None, text). Only a listed department or function counts ("Huber, Anna" is a name).
+    ("Buchhaltung", "Frau Anna Huber"); "Max Huber (GF)" -> ("GF", "Max Huber"); a branch
+    too: "Herrn Pohl (Filiale Lübeck)" -> ("Filiale Lübeck", "Herrn Pohl"); text without one
+    -> (None, text). Only a listed department or function, or a branch (``names_branch``),
+    counts ("Huber, Anna" is a name).
     """
     found = _TRAILING_PART.match(clean_text(text))
     if found is None:
         return None, text
     department = (found["bracketed"] or found["beside"] or "").strip(" ,;:/-")
     person = found["person"].strip(" ,;:/-")
-    if person and is_department(department):
+    if person and (is_department(department) or names_branch(department)):
         return department, person
     return None, text
 

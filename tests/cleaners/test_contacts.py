@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from cleaner_frames import clean
 
+from cleaners.organisations import branch_of
 from rules.canonical import CONTACT_ID_SUFFIX
 
 
@@ -477,6 +478,76 @@ def test_a_branch_in_the_contact_field_is_no_person(description: str, contact: s
     assert (row["first_name"], row["last_name"]) == (None, None)
     assert row["contact_name"] is None
     assert row["department"] == contact  # kept: matching reads the branch from it
+
+
+# A contact with the branch in brackets (a CRM's "Ansprechpartner"): the person is the contact,
+# the branch stays with the organisation where a branch named alone stays (department), so
+# matching still reads it (cleaners.organisations.branch_of: town or number).
+BRANCH_AFTER_THE_CONTACT = [
+    ("Herrn Pohl (Filiale Lübeck)", ("Herr", None, "Pohl"), "Filiale Lübeck", ("luebeck", None)),
+    (
+        "Herr Grzegorz Kozlowski (Fil. 03)",
+        ("Herr", "Grzegorz", "Kozlowski"),
+        "Fil. 03",
+        (None, "3"),
+    ),
+    ("Frau Thi Hang Nguyen (Fil. 03)", ("Frau", "Thi Hang", "Nguyen"), "Fil. 03", (None, "3")),
+    (
+        "Krause, Christoph (Filiale Bochum)",
+        (None, "Christoph", "Krause"),
+        "Filiale Bochum",
+        ("bochum", None),
+    ),
+    (
+        "Herr Christian Ernst (Filiale Kassel)",
+        ("Herr", "Christian", "Ernst"),
+        "Filiale Kassel",
+        ("kassel", None),
+    ),
+    (
+        "Ansprechpartner: Yurii Kovalchuk (Niederlassung Ilanz)",
+        (None, "Yurii", "Kovalchuk"),
+        "Niederlassung Ilanz",
+        ("ilanz", None),
+    ),
+    # The closing bracket lost (a field cut short, a typing slip).
+    (
+        "Frau Meyer (Filiale Burgdorf",
+        ("Frau", None, "Meyer"),
+        "Filiale Burgdorf",
+        ("burgdorf", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("contact_name", "contact", "branch", "branch_key"),
+    BRANCH_AFTER_THE_CONTACT,
+    ids=[case[0] for case in BRANCH_AFTER_THE_CONTACT],
+)
+def test_a_branch_after_the_contact_stays_with_the_organisation(
+    contact_name: str,
+    contact: tuple[str | None, ...],
+    branch: str,
+    branch_key: tuple[str | None, str | None],
+) -> None:
+    result = clean({"organisation_name": "Papier & Co GmbH", "contact_name": contact_name})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["salutation"], person["first_name"], person["last_name"]) == contact
+    assert (company["organisation_name"], company["contact_name"]) == ("Papier & Co GmbH", None)
+    assert company["department"] == branch
+    assert branch_of(company["department"]) == branch_key
+
+
+def test_a_branch_after_the_contact_in_the_company_name_stays_with_the_organisation() -> None:
+    rows = _by_key([{"organisation_name": "Papier & Co GmbH, Frau Meyer (Filiale Burgdorf)"}])
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (company["organisation_name"], company["department"]) == (
+        "Papier & Co GmbH",
+        "Filiale Burgdorf",
+    )
+    assert (person["salutation"], person["last_name"]) == ("Frau", "Meyer")
 
 
 NOBODY_NAMED = [
