@@ -18,7 +18,7 @@ def _by_key(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row["record_key"]: row for row in result.frame.to_dicts()}
 
 
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "description": "z. Hd. in the company name",
         "record": {
@@ -626,7 +626,7 @@ def test_a_person_and_an_address_note_in_one_contact_column_are_both_kept() -> N
     assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Müller"
 
 
-BUSINESS_ORDERS = [
+BUSINESS_ORDERS: list[dict[str, Any]] = [
     {"description": "legal form", "organisation_name": "Weber Holzbau GmbH", "contact": True},
     {"description": "type Firma", "organisation_name": "Weber Holzbau", "record_type": "Firma"},
     {
