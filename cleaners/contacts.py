@@ -36,7 +36,12 @@ from cleaners.organisations import (
     without_contact_marker,
 )
 from cleaners.outcome import CleanResult, empty_internal_findings, finding_rows, map_distinct
-from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
+from cleaners.titles import (
+    salutation_of,
+    split_leading_salutation,
+    split_leading_titles,
+    with_contact_salutation,
+)
 from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
 from rules.reference import freemail_domains
 
@@ -85,11 +90,17 @@ def _address_parts(text: str | None) -> tuple[str | None, str | None]:
     return ", ".join(notes), ", ".join(part for part in parts if part not in notes) or None
 
 
+def _contact_text(text: str) -> str:
+    """A contact text without "z. Hd." / "Attn." and with a French or Italian salutation in
+    front read as one ("Sig.ra Carmela Genasci": cleaners.titles.with_contact_salutation)."""
+    return with_contact_salutation(without_contact_marker(text))
+
+
 def _names_nobody(text: str) -> bool:
     """True when a contact text, without "z. Hd.", salutation and titles, holds no name: a
     department or branch ("Filiale Nord"), digits ("Tor 3"), a legal form, or more than five
     words. Only "Herrn" or "Frau Dr." alone is no verdict (False): there is nothing to keep."""
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     if is_organisation_unit(text):
         return True
     rest = split_leading_titles(split_leading_salutation(text.split(), allow_all=True)[1])[1]
@@ -106,7 +117,7 @@ def _names_nobody(text: str) -> bool:
 def _person(text: str | None) -> tuple[str | None, ...]:
     """salutation, title, first and last name (suffix appended) of a contact text."""
     if text is not None:  # an Ansprechpartner column "z. Hd. Herrn Roger Sutter"
-        text = without_contact_marker(text)
+        text = _contact_text(text)
     if text is None or is_organisation_unit(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     if names_branch(text):  # "Filiale Wien": the firm's branch (it stays on the record)
@@ -147,7 +158,7 @@ def department_name(text: str | None) -> str | None:
     salutation before it ("z. Hd. Frau Buchhaltung" -> "Buchhaltung"; "Abt. Einkauf" stays)."""
     if text is None:
         return None
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     rest = split_leading_salutation(text.split(), allow_all=True)[1]
     if not is_organisation_unit(text) and rest and is_organisation_unit(" ".join(rest)):
         return " ".join(rest)
@@ -159,14 +170,14 @@ def _text_department(text: str | None) -> tuple[str | None]:
     None."""
     if text is None:
         return (None,)
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     return (split_department(text)[0] or split_trailing_department(text)[0],)
 
 
 def _names_department(text: str) -> bool:
     """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung", "Filiale Nord": a department
     or branch, nobody named."""
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     rest = split_leading_salutation(text.split(), allow_all=True)[1]
     return is_organisation_unit(text) or (bool(rest) and is_organisation_unit(" ".join(rest)))
 

@@ -40,6 +40,24 @@ CASES: list[dict[str, Any]] = [
         "organisation": "Gruber Holz GesmbH",
         "contact": ("Herr", "Karl", "Gruber"),
     },
+    *[
+        {
+            "description": f"an Ansprechpartner column with {text!r}: the salutation in front",
+            "record": {"organisation_name": "Carrozzeria Lurati Sagl", "contact_name": text},
+            "organisation": "Carrozzeria Lurati Sagl",
+            "contact": contact,
+        }
+        for text, contact in [
+            ("Sig.ra Carmela Genasci", ("Frau", "Carmela", "Genasci")),
+            ("Sig. Vincenzo Ghiringhelli", ("Herr", "Vincenzo", "Ghiringhelli")),
+            ("Sig.na Laura Bianchi", ("Frau", "Laura", "Bianchi")),
+            ("Mlle Claire Roux", ("Frau", "Claire", "Roux")),
+            ("M. Jean Dupont", ("Herr", "Jean", "Dupont")),
+            ("z. Hd. Sig.ra Carmela Genasci", ("Frau", "Carmela", "Genasci")),
+            # "M." before a last name alone may be an initial: no salutation read
+            ("M. Dupont", (None, "M.", "Dupont")),
+        ]
+    ],
     {
         "description": "first and last name beside a company with a legal form",
         "record": {
