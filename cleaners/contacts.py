@@ -36,7 +36,12 @@ from cleaners.organisations import (
     without_contact_marker,
 )
 from cleaners.outcome import CleanResult, empty_internal_findings, finding_rows, map_distinct
-from cleaners.titles import salutation_of, split_leading_salutation, split_leading_titles
+from cleaners.titles import (
+    salutation_of,
+    split_leading_salutation,
+    split_leading_titles,
+    with_contact_salutation,
+)
 from rules.canonical import CANONICAL_SCHEMA, CONTACT_ID_SUFFIX, FINDINGS_SCHEMA, record_key
 from rules.reference import freemail_domains
 
@@ -49,12 +54,18 @@ _CARE_OF = re.compile(r"^\s*(?:c\s*/\s*o|c\.\s*o\.)(?=[\s.:]|$)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'.\-]*")
 
 
-def _split(value: str | None) -> tuple[str | None, str | None, bool]:
-    """(organisation, contact text, organisation has a legal form) of an organisation field."""
+def _split(value: str | None) -> tuple[str | None, str | None, bool, bool]:
+    """(organisation, contact text, organisation has a legal form, the contact is the firm's
+    owner: "Huber Bau e.K., Inh. Anton Huber") of an organisation field."""
     if value is None:
-        return None, None, False
+        return None, None, False, False
     found = split_organisation_contact(value)
-    return found.organisation, found.contact, looks_like_organisation(found.organisation)
+    return (
+        found.organisation,
+        found.contact,
+        looks_like_organisation(found.organisation),
+        found.owner,
+    )
 
 
 def is_address_note(text: str | None) -> bool:
@@ -79,11 +90,17 @@ def _address_parts(text: str | None) -> tuple[str | None, str | None]:
     return ", ".join(notes), ", ".join(part for part in parts if part not in notes) or None
 
 
+def _contact_text(text: str) -> str:
+    """A contact text without "z. Hd." / "Attn." and with a French or Italian salutation in
+    front read as one ("Sig.ra Carmela Genasci": cleaners.titles.with_contact_salutation)."""
+    return with_contact_salutation(without_contact_marker(text))
+
+
 def _names_nobody(text: str) -> bool:
     """True when a contact text, without "z. Hd.", salutation and titles, holds no name: a
     department or branch ("Filiale Nord"), digits ("Tor 3"), a legal form, or more than five
     words. Only "Herrn" or "Frau Dr." alone is no verdict (False): there is nothing to keep."""
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     if is_organisation_unit(text):
         return True
     rest = split_leading_titles(split_leading_salutation(text.split(), allow_all=True)[1])[1]
@@ -100,13 +117,14 @@ def _names_nobody(text: str) -> bool:
 def _person(text: str | None) -> tuple[str | None, ...]:
     """salutation, title, first and last name (suffix appended) of a contact text."""
     if text is not None:  # an Ansprechpartner column "z. Hd. Herrn Roger Sutter"
-        text = without_contact_marker(text)
+        text = _contact_text(text)
     if text is None or is_organisation_unit(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
     if names_branch(text):  # "Filiale Wien": the firm's branch (it stays on the record)
         return None, None, None, None
     text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
-    text = split_trailing_department(text)[1]  # "Anna Huber (Buchhaltung)": the person before
+    # "Anna Huber (Buchhaltung)", "Herrn Pohl (Filiale Lübeck)": the person before
+    text = split_trailing_department(text)[1]
     if _names_nobody(text):  # "Frau Buchhaltung", "Filiale Nord", "Tor 3": nobody named
         return None, None, None, None
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)
@@ -140,7 +158,7 @@ def department_name(text: str | None) -> str | None:
     salutation before it ("z. Hd. Frau Buchhaltung" -> "Buchhaltung"; "Abt. Einkauf" stays)."""
     if text is None:
         return None
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     rest = split_leading_salutation(text.split(), allow_all=True)[1]
     if not is_organisation_unit(text) and rest and is_organisation_unit(" ".join(rest)):
         return " ".join(rest)
@@ -152,16 +170,26 @@ def _text_department(text: str | None) -> tuple[str | None]:
     None."""
     if text is None:
         return (None,)
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     return (split_department(text)[0] or split_trailing_department(text)[0],)
 
 
 def _names_department(text: str) -> bool:
     """ "Buchhaltung", "z. Hd. Buchhaltung", "Frau Buchhaltung", "Filiale Nord": a department
     or branch, nobody named."""
-    text = without_contact_marker(text)
+    text = _contact_text(text)
     rest = split_leading_salutation(text.split(), allow_all=True)[1]
     return is_organisation_unit(text) or (bool(rest) and is_organisation_unit(" ".join(rest)))
+
+
+def _person_schema(prefix: str) -> dict[str, pl.DataType]:
+    """Columns of ``_person``'s result, each field's name after ``prefix``."""
+    return {f"{prefix}{name}": pl.String() for name in _PERSON_FIELDS}
+
+
+def _names_someone(prefix: str) -> pl.Expr:
+    """True where ``_person``'s result (columns after ``prefix``) holds a first or last name."""
+    return pl.col(f"{prefix}first_name").is_not_null() | pl.col(f"{prefix}last_name").is_not_null()
 
 
 def _record_kind(record_type: str | None, salutation: str | None) -> tuple[str | None]:
@@ -230,7 +258,12 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         frame,
         ["__org_source"],
         _split,
-        {"__org": pl.String(), "__contact_text": pl.String(), "__legal_form": pl.Boolean()},
+        {
+            "__org": pl.String(),
+            "__contact_text": pl.String(),
+            "__legal_form": pl.Boolean(),
+            "__owner": pl.Boolean(),
+        },
     )
     frame = map_distinct(
         frame, ["record_type", "salutation"], _record_kind, {"__kind": pl.String()}
@@ -250,7 +283,6 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         .otherwise(pl.col("__note_rest"))
         .alias("__contact_name")
     )
-    contact_text = pl.coalesce(pl.col("__contact_name"), pl.col("__contact_text"))
     from_last = pl.col("__from_last") & pl.col("__legal_form")
     # Only organisation fields can name a department: every other row is one null key.
     department_inputs = ("__contact_name", "__contact_text", "first_name", "last_name")
@@ -265,6 +297,13 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     )
     names_department = (pl.col("__department_field") == "first_name").fill_null(False)
     has_names = (first.is_not_null() | last.is_not_null()) & ~from_last & ~names_department
+    # The record's own first and last names (not the company a full-name column put into
+    # last_name, not a department): another person than the owner named in the company name.
+    own_names = (
+        (first.is_not_null() | last.is_not_null()) & ~pl.col("__from_last") & ~names_department
+    )
+    frame = _choose_contact(frame, own_names)
+    contact_text = pl.col("__chosen_text")
     company = (
         pl.col("__legal_form")
         | (pl.col("__kind") == "organisation").fill_null(False)
@@ -276,21 +315,19 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
         __text=pl.when(pl.col("__org").is_not_null()).then(contact_text),
         __names=pl.col("__org").is_not_null() & names_on_company,
     )
-    frame = map_distinct(
-        frame,
-        ["__text"],
-        _person,
-        {f"__c_{name}": pl.String() for name in _PERSON_FIELDS},
-    )
     # A contact text without a name in it (just "Herrn") is no person: the record stays.
-    named = pl.col("__c_first_name").is_not_null() | pl.col("__c_last_name").is_not_null()
+    named = _names_someone("__c_")
     frame = frame.with_columns(__split=(pl.col("__text").is_not_null() & named) | pl.col("__names"))
     # A department named on the organisation ("z. Hd. Buchhaltung") is no contact: the record
     # stays the organisation's, its name without the department; the department goes to the
-    # department field (golden.csv shows it) and a finding reports it.
+    # department field (golden.csv shows it) and a finding reports it. So it does beside a
+    # contact named elsewhere on the record (an Ansprechpartner "Rechnungswesen" beside the
+    # owner "Inh. Anton Huber"); a department in the contact's own text ("Herrn Weber
+    # (Einkauf)") is found below.
+    from_contact_text = named & (pl.col("__department_field") == pl.col("__text_field"))
     frame = frame.with_columns(
         __department=pl.col("__department_text").is_not_null()
-        & ~pl.col("__split")
+        & ~(pl.col("__split") & from_contact_text.fill_null(False))
         & pl.col("__org").is_not_null()
     )
     if not (
@@ -400,14 +437,84 @@ def split_contacts(canonical: pl.DataFrame) -> SplitContacts:
     )
 
 
+def _choose_contact(frame: pl.DataFrame, own_names: pl.Expr) -> pl.DataFrame:
+    """The frame with its contact text (``__chosen_text``), the field it is from
+    (``__text_field``) and the person it names (``__c_*``, ``_person``).
+
+    The contact column when it names a person, else the person named beside the firm in its
+    name ("Huber Bau GmbH z. Hd. Frau Huber", "Inh. Anton Huber"), else the column (a
+    department or branch names nobody: split_contacts keeps it as the department).
+
+    The owner named with the firm ("... e.K., Inh. Anton Huber") is its contact person unless
+    the record names another (the contact column, or ``own_names``: first and last names of
+    its own): a record makes one contact (<source_id>#contact), and the Ansprechpartner or the
+    person of a shop order is the one to write to. The owner then stays in the organisation's
+    name (``__org``); its key leaves "Inh. ..." out (organisations.without_owner), and the
+    firm's other records make the owner their contact.
+    """
+    on_organisation = pl.col("__org").is_not_null()
+    # Organisation rows only: every other row is one null key.
+    frame = map_distinct(
+        frame.with_columns(pl.when(on_organisation).then("__contact_name").alias("__column_text")),
+        ["__column_text"],
+        _person,
+        _person_schema("__column_"),
+    )
+    column_person = _names_someone("__column_")
+    owner_kept = pl.col("__owner") & on_organisation & (column_person | own_names)
+    frame = frame.with_columns(
+        pl.when(owner_kept).then(pl.col("__org_source")).otherwise(pl.col("__org")).alias("__org"),
+        pl.when(owner_kept).then(None).otherwise(pl.col("__contact_text")).alias("__contact_text"),
+    )
+    from_column = column_person | pl.col("__contact_text").is_null()
+    frame = map_distinct(
+        frame.with_columns(pl.when(~from_column).then("__contact_text").alias("__name_text")),
+        ["__name_text"],
+        _person,
+        _person_schema("__name_"),
+    )
+    return frame.with_columns(
+        *(
+            pl.when(from_column)
+            .then(pl.col(f"__column_{name}"))
+            .otherwise(pl.col(f"__name_{name}"))
+            .alias(f"__c_{name}")
+            for name in _PERSON_FIELDS
+        ),
+        pl.when(from_column)
+        .then(pl.col("__contact_name"))
+        .otherwise(pl.col("__contact_text"))
+        .alias("__chosen_text"),
+        pl.when(from_column)
+        .then(pl.lit("contact_name"))
+        .otherwise(pl.lit("organisation_name"))
+        .alias("__text_field"),
+    )
+
+
+def _kept_as_department(field: str) -> pl.Expr:
+    """True where the department that ``field`` named was kept as the department (its finding
+    says so): a full-name column's department counts as "first_name"."""
+    return (pl.col("__department") & (pl.col("__department_field") == field)).fill_null(False)
+
+
 def _findings(split: pl.DataFrame) -> pl.DataFrame:
-    """One finding per value of an organisation row that moved to its contact record."""
+    """One finding per value of an organisation row that moved to its contact record (not a
+    department or address note beside the contact: those have findings of their own)."""
     target = pl.col("source_id") + CONTACT_ID_SUFFIX
     moved = []
     for name in ("organisation_name", "contact_name", *_PERSON_FIELDS):
         changed = pl.col(name).is_not_null()
+        if name in ("organisation_name", "contact_name", "first_name"):
+            changed = changed & ~_kept_as_department(name)
         if name == "organisation_name":
             changed = changed & (pl.col(name) != pl.col("__org"))
+        elif name == "contact_name":
+            changed = changed & (
+                pl.col("__address_note").is_null() | pl.col("__note_rest").is_not_null()
+            )
+        elif name in ("title", "last_name"):
+            changed = changed & ~_kept_as_department("first_name")
         elif name == "salutation":
             changed = changed & pl.col("__firma").is_null()
         moved.append(

@@ -227,7 +227,7 @@ def organisation_key(name: str) -> str | None:
     "Müller & Söhne GmbH", "Mueller und Soehne G.m.b.H." and "MÜLLER + SÖHNE" share the key
     "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
     """
-    name = without_branch(name)
+    name = without_branch(without_owner(name))
     found = find_legal_form(name)
     core = _HYPHENATED_PREFIX.sub(r"\1", found[1] if found else name)
     abbreviations = _abbreviations()
@@ -239,18 +239,20 @@ def organisation_key(name: str) -> str | None:
     return " ".join(kept or words) or None
 
 
-# "z. Hd.", "z.Hd.", "zu Händen (von)", "Attn.", "Attention", "c/o", "Ansprechpartner(in):" and
-# "Kontakt:" in front of the person an organisation record names.
+# The owner of a sole proprietorship named with the firm: "Huber Bau e.K., Inh. Anton Huber",
+# "Huber Bau Inh. Anton Huber e.K." (the legal form after the owner's name is the firm's).
+_OWNER_WORDS = r"inh\.?|inhaber(?:in)?\s*:?"
+# "z. Hd.", "z.Hd.", "zu Händen (von)", "Attn.", "Attention", "c/o", "Ansprechpartner(in):",
+# "Kontakt:" and "Inh." in front of the person an organisation record names.
 _CONTACT_MARKER = re.compile(
     r"(?:^|[\s,;/(-])(?:z\.?\s*H(?:d|dn)?\.?|zu\s+H(?:ä|ae|a)nden(?:\s+von)?|"
     r"attn\.?|attention(?:\s+of)?|c\s*/\s*o|ansprechpartner(?:in)?\s*:?|kontakt(?:person)?\s*:|"
-    r"inh\.?|inhaber(?:in)?\s*:?)"
+    rf"{_OWNER_WORDS})"
     r"(?=[\s:.]|$)[\s:.]*",
     re.IGNORECASE,
 )
-# The owner of a sole proprietorship named with the firm: "Huber Bau e.K., Inh. Anton Huber",
-# "Huber Bau Inh. Anton Huber e.K." (the legal form after the owner's name is the firm's).
 _OWNER_MARKER = re.compile(r"inh|inhaber(?:in)?", re.IGNORECASE)
+_OWNER_IN_NAME = re.compile(rf"(?:^|[\s,;/(-])(?:{_OWNER_WORDS})(?=[\s:.]|$)[\s:.]*", re.IGNORECASE)
 
 
 def _owner_contact(before: str, after: str) -> OrganisationContact:
@@ -258,8 +260,28 @@ def _owner_contact(before: str, after: str) -> OrganisationContact:
     back to the firm ("Huber Bau Inh. Anton Huber e.K." -> ("Huber Bau e.K.", "Anton Huber"))."""
     found = find_legal_form(after)
     if found is not None and found[1] and not find_legal_form(before):
-        return OrganisationContact(f"{before} {after[len(found[1]) :].strip()}", found[1])
-    return OrganisationContact(before, after)
+        return OrganisationContact(
+            f"{before} {after[len(found[1]) :].strip()}", found[1], owner=True
+        )
+    return OrganisationContact(before, after, owner=True)
+
+
+def without_owner(name: str) -> str:
+    """The firm's name without the owner named after it: "Huber Bau e.K., Inh. Anton Huber" and
+    "Huber Bau Inh. Anton Huber e.K." -> "Huber Bau e.K."; a name without a firm before "Inh."
+    ("Inh. Anna Huber e.U.") or without an owner is returned unchanged.
+
+    A record that names another contact person keeps the owner in its name: its legal form and
+    key are the firm's all the same (organisation_key, clean_organisation_name).
+    """
+    found = _OWNER_IN_NAME.search(name)
+    if found is None:
+        return name
+    before = name[: found.start()].strip(" ,;-/(")
+    after = name[found.end() :].strip(" ,;-/()")
+    if not before or not after:
+        return name
+    return _owner_contact(before, after).organisation
 
 
 # A person written beside the company in one field: "Huber Bau GmbH, Frau Anna Huber",
@@ -279,7 +301,11 @@ _DEPARTMENT_PREFIX = re.compile(r"^(?:abteilung|abt|dept|department|bereich)\b\s
 _DEPARTMENT_SUFFIX = re.compile(
     r"(?:\s+(?:abteilung|abt|dept|department)\.?|(?<=[^\W\d_]{4})s?abteilung)$", re.IGNORECASE
 )
-_DEPARTMENT_JOINERS = re.compile(r"\s*(?:/|&|\+|,|\bund\b|\bu\b|\band\b)\s*")
+# "Einkauf und Lager", "Purchasing and Shipping", "Achats et ventes", "Amministrazione e
+# contabilità": each part must be a listed department.
+_DEPARTMENT_JOINERS = re.compile(
+    r"\s*(?:/|&|\+|,|\bund\b|\bu\b|\band\b|\bet\b|\be\b)\s*", re.IGNORECASE
+)
 
 
 def is_department(text: str | None) -> bool:
@@ -340,10 +366,11 @@ def split_department(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-# "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF": a person, then the
-# department or function they work in.
+# "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF", "Herrn Pohl (Filiale
+# Lübeck)": a person, then the department, function or branch they work in. The closing
+# bracket may be lost ("Frau Meyer (Filiale Burgdorf": a field cut short).
 _TRAILING_PART = re.compile(
-    r"^(?P<person>.+?)\s*(?:\((?P<bracketed>[^()]+)\)|(?:,|\s[-–/|]\s)\s*(?P<beside>[^,()]+))\s*$"
+    r"^(?P<person>.+?)\s*(?:\((?P<bracketed>[^()]+)\)?|(?:,|\s[-–/|]\s)\s*(?P<beside>[^,()]+))\s*$"
 )
 
 
@@ -351,15 +378,17 @@ def split_trailing_department(text: str) -> tuple[str | None, str]:
     """(department, the rest) of a contact text that names the department after the person.
 
     "Max Huber, Einkauf" -> ("Einkauf", "Max Huber"); "Frau Anna Huber (Buchhaltung)" ->
-    ("Buchhaltung", "Frau Anna Huber"); "Max Huber (GF)" -> ("GF", "Max Huber"); text without
-    one -> (None, text). Only a listed department or function counts ("Huber, Anna" is a name).
+    ("Buchhaltung", "Frau Anna Huber"); "Max Huber (GF)" -> ("GF", "Max Huber"); a branch
+    too: "Herrn Pohl (Filiale Lübeck)" -> ("Filiale Lübeck", "Herrn Pohl"); text without one
+    -> (None, text). Only a listed department or function, or a branch (``names_branch``),
+    counts ("Huber, Anna" is a name).
     """
     found = _TRAILING_PART.match(clean_text(text))
     if found is None:
         return None, text
     department = (found["bracketed"] or found["beside"] or "").strip(" ,;:/-")
     person = found["person"].strip(" ,;:/-")
-    if person and is_department(department):
+    if person and (is_department(department) or names_branch(department)):
         return department, person
     return None, text
 
@@ -376,6 +405,8 @@ def names_person_with_department(text: str) -> bool:
 class OrganisationContact(NamedTuple):
     organisation: str
     contact: str | None
+    #: The contact is the firm's owner, named after "Inh." ("Huber Bau e.K., Inh. Anton Huber").
+    owner: bool = False
 
 
 @cache
@@ -558,7 +589,7 @@ def clean_organisation_name(value: str | None) -> OrganisationName:
         return OrganisationName(None, None, None, INVALID, "placeholder, not a name")
     if transliteration_key(text) in private_customer_keys():
         return OrganisationName(None, None, None, INVALID, "a private customer, no organisation")
-    found = find_legal_form(without_branch(text))
+    found = find_legal_form(without_branch(without_owner(text)))
     return OrganisationName(text, found[0] if found else None, organisation_key(text), VALID, None)
 
 

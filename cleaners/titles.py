@@ -57,6 +57,30 @@ def salutation_of(text: str) -> str | None:
     return _salutations().get(transliteration_key(text))
 
 
+#: Column-only spellings that are no salutation in front of a contact's name either: a gender
+#: column's letter "w" and words ("M." is read before a first and a last name).
+_GENDER_WORDS = frozenset({"w", "maennlich", "weiblich", "male", "female"})
+
+
+def with_contact_salutation(text: str) -> str:
+    """A contact text ("z. Hd." / "Attn." taken off) with the French or Italian abbreviation
+    in front written as the salutation it stands for: "Sig.ra Carmela Genasci" -> "Frau Carmela
+    Genasci", "Sig. Vincenzo Ghiringhelli" -> "Herr ...", "Mlle Claire Roux" -> "Frau ...".
+    These are read only in a salutation column elsewhere ("M. Huber" in a name is an initial);
+    in front of a contact person's name they are the salutation. "M." counts only before a
+    first and a last name ("M. Jean Dupont"): "M. Dupont" may be Max Dupont."""
+    words = text.split()
+    if len(words) < 2:
+        return text
+    key = transliteration_key(words[0])
+    canonical = _column_salutations().get(key)
+    if canonical is None or key in _salutations() or key in _GENDER_WORDS:
+        return text
+    if key == "m" and len(words) < 3:
+        return text
+    return " ".join([canonical, *words[1:]])
+
+
 def normalize_salutation(value: str | None) -> Outcome:
     """Herr/Frau/Divers/Familie/Firma from "Hr.", "Mrs", "Herr und Frau" ...; unknown -> invalid."""
     if value is None or not clean_text(value):

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from cleaner_frames import clean
 
+from cleaners.organisations import branch_of
 from rules.canonical import CONTACT_ID_SUFFIX
 
 
@@ -17,7 +18,7 @@ def _by_key(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row["record_key"]: row for row in result.frame.to_dicts()}
 
 
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "description": "z. Hd. in the company name",
         "record": {
@@ -39,6 +40,24 @@ CASES = [
         "organisation": "Gruber Holz GesmbH",
         "contact": ("Herr", "Karl", "Gruber"),
     },
+    *[
+        {
+            "description": f"an Ansprechpartner column with {text!r}: the salutation in front",
+            "record": {"organisation_name": "Carrozzeria Lurati Sagl", "contact_name": text},
+            "organisation": "Carrozzeria Lurati Sagl",
+            "contact": contact,
+        }
+        for text, contact in [
+            ("Sig.ra Carmela Genasci", ("Frau", "Carmela", "Genasci")),
+            ("Sig. Vincenzo Ghiringhelli", ("Herr", "Vincenzo", "Ghiringhelli")),
+            ("Sig.na Laura Bianchi", ("Frau", "Laura", "Bianchi")),
+            ("Mlle Claire Roux", ("Frau", "Claire", "Roux")),
+            ("M. Jean Dupont", ("Herr", "Jean", "Dupont")),
+            ("z. Hd. Sig.ra Carmela Genasci", ("Frau", "Carmela", "Genasci")),
+            # "M." before a last name alone may be an initial: no salutation read
+            ("M. Dupont", (None, "M.", "Dupont")),
+        ]
+    ],
     {
         "description": "first and last name beside a company with a legal form",
         "record": {
@@ -303,6 +322,51 @@ def test_a_department_in_the_contact_is_kept_and_reported(
     )
 
 
+# Swiss silos write the department in French (Romandie) or Italian (Ticino): no contact person
+# "Amministrazione", whatever the accents ("Contabilita", "CONTABILITÀ" read alike).
+FRENCH_AND_ITALIAN_DEPARTMENTS = [
+    "Comptabilité",
+    "Administration",
+    "Service des achats",
+    "Direction",
+    "Secrétariat",
+    "Ressources humaines",
+    "Amministrazione",
+    "Contabilità",
+    "Contabilita",
+    "CONTABILITÀ",
+    "Ufficio acquisti",
+    "Ufficio vendite",
+    "Direzione",
+    "Segreteria",
+    "Risorse umane",
+    "Magazzino",
+    "Ufficio tecnico",
+    "Acquisti",
+    "Vendite",
+    "z. Hd. Amministrazione",
+    "Amministrazione e contabilità",
+]
+
+
+@pytest.mark.parametrize("contact_name", FRENCH_AND_ITALIAN_DEPARTMENTS)
+def test_a_french_or_italian_department_is_no_contact_person(contact_name: str) -> None:
+    result = clean({"organisation_name": "Pasticceria Rossi Sagl", "contact_name": contact_name})
+    assert result.frame.height == 1  # no contact record made
+    row = result.frame.row(0, named=True)
+    assert (row["first_name"], row["last_name"], row["contact_name"]) == (None, None, None)
+    assert row["department"] == contact_name.removeprefix("z. Hd. ")
+
+
+def test_a_person_after_an_italian_department_is_the_contact() -> None:
+    rows = _by_key(
+        [{"organisation_name": "Pasticceria Rossi Sagl", "contact_name": "Contabilità, Luca Rossi"}]
+    )
+    assert rows["crm:1"]["department"] == "Contabilità"
+    person = rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["first_name"], person["last_name"]) == ("Luca", "Rossi")
+
+
 @pytest.mark.parametrize(
     ("record", "department"),
     [
@@ -434,6 +498,76 @@ def test_a_branch_in_the_contact_field_is_no_person(description: str, contact: s
     assert row["department"] == contact  # kept: matching reads the branch from it
 
 
+# A contact with the branch in brackets (a CRM's "Ansprechpartner"): the person is the contact,
+# the branch stays with the organisation where a branch named alone stays (department), so
+# matching still reads it (cleaners.organisations.branch_of: town or number).
+BRANCH_AFTER_THE_CONTACT = [
+    ("Herrn Pohl (Filiale Lübeck)", ("Herr", None, "Pohl"), "Filiale Lübeck", ("luebeck", None)),
+    (
+        "Herr Grzegorz Kozlowski (Fil. 03)",
+        ("Herr", "Grzegorz", "Kozlowski"),
+        "Fil. 03",
+        (None, "3"),
+    ),
+    ("Frau Thi Hang Nguyen (Fil. 03)", ("Frau", "Thi Hang", "Nguyen"), "Fil. 03", (None, "3")),
+    (
+        "Krause, Christoph (Filiale Bochum)",
+        (None, "Christoph", "Krause"),
+        "Filiale Bochum",
+        ("bochum", None),
+    ),
+    (
+        "Herr Christian Ernst (Filiale Kassel)",
+        ("Herr", "Christian", "Ernst"),
+        "Filiale Kassel",
+        ("kassel", None),
+    ),
+    (
+        "Ansprechpartner: Yurii Kovalchuk (Niederlassung Ilanz)",
+        (None, "Yurii", "Kovalchuk"),
+        "Niederlassung Ilanz",
+        ("ilanz", None),
+    ),
+    # The closing bracket lost (a field cut short, a typing slip).
+    (
+        "Frau Meyer (Filiale Burgdorf",
+        ("Frau", None, "Meyer"),
+        "Filiale Burgdorf",
+        ("burgdorf", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("contact_name", "contact", "branch", "branch_key"),
+    BRANCH_AFTER_THE_CONTACT,
+    ids=[case[0] for case in BRANCH_AFTER_THE_CONTACT],
+)
+def test_a_branch_after_the_contact_stays_with_the_organisation(
+    contact_name: str,
+    contact: tuple[str | None, ...],
+    branch: str,
+    branch_key: tuple[str | None, str | None],
+) -> None:
+    result = clean({"organisation_name": "Papier & Co GmbH", "contact_name": contact_name})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["salutation"], person["first_name"], person["last_name"]) == contact
+    assert (company["organisation_name"], company["contact_name"]) == ("Papier & Co GmbH", None)
+    assert company["department"] == branch
+    assert branch_of(company["department"]) == branch_key
+
+
+def test_a_branch_after_the_contact_in_the_company_name_stays_with_the_organisation() -> None:
+    rows = _by_key([{"organisation_name": "Papier & Co GmbH, Frau Meyer (Filiale Burgdorf)"}])
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (company["organisation_name"], company["department"]) == (
+        "Papier & Co GmbH",
+        "Filiale Burgdorf",
+    )
+    assert (person["salutation"], person["last_name"]) == ("Frau", "Meyer")
+
+
 NOBODY_NAMED = [
     {"description": "a branch label", "contact_name": "Filiale Nord", "department": "Filiale Nord"},
     {"description": "a site with a number", "contact_name": "Werk 2", "department": "Werk 2"},
@@ -510,7 +644,7 @@ def test_a_person_and_an_address_note_in_one_contact_column_are_both_kept() -> N
     assert rows[f"crm:1{CONTACT_ID_SUFFIX}"]["last_name"] == "Müller"
 
 
-BUSINESS_ORDERS = [
+BUSINESS_ORDERS: list[dict[str, Any]] = [
     {"description": "legal form", "organisation_name": "Weber Holzbau GmbH", "contact": True},
     {"description": "type Firma", "organisation_name": "Weber Holzbau", "record_type": "Firma"},
     {
@@ -550,3 +684,219 @@ def test_a_person_beside_a_company_name_is_its_contact_or_a_person(case: dict[st
         person = rows["crm:1"]
         assert (person["record_type"], person["last_name"]) == ("person", "Weber")
         assert person["organisation_name"] == case["organisation_name"]
+
+
+@pytest.mark.parametrize(
+    ("record", "contact"),
+    [
+        (
+            {
+                "organisation_name": "Huber Bau GmbH z. Hd. Frau Huber",
+                "contact_name": "Buchhaltung",
+            },
+            ("Frau", None, "Huber"),
+        ),
+        (
+            {
+                "organisation_name": "Huber Bau GmbH z. Hd. Buchhaltung",
+                "contact_name": "Frau Anna Huber",
+            },
+            ("Frau", "Anna", "Huber"),
+        ),
+        (
+            {
+                "organisation_name": "Huber Bau GmbH",
+                "first_name": "Anna",
+                "last_name": "Huber",
+                "contact_name": "Buchhaltung",
+            },
+            (None, "Anna", "Huber"),
+        ),
+    ],
+    ids=["z. Hd. in the name", "z. Hd. department in the name", "first and last names"],
+)
+def test_a_department_beside_a_contact_named_elsewhere_on_the_record_is_kept(
+    record: dict[str, Any], contact: tuple[str | None, ...]
+) -> None:
+    """The person from one field, the department from another: both kept, each reported once."""
+    result = clean(record)
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (company["organisation_name"], company["organisation_key"]) == (
+        "Huber Bau GmbH",
+        "huber bau",
+    )
+    assert (company["department"], company["contact_name"]) == ("Buchhaltung", None)
+    assert (person["salutation"], person["first_name"], person["last_name"]) == contact
+    department = result.findings.filter(pl.col("reason").str.starts_with("department"))
+    assert department.height == 1
+    assert "Buchhaltung" in department["value"][0]
+    assert not result.findings.filter(
+        (pl.col("value") == department["value"][0]) & pl.col("reason").str.contains("split off")
+    ).height
+
+
+# The owner of a sole proprietorship named with the firm ("... e.K. Inh. Andrea Uhlenbrock"):
+# the firm's name without "Inh. ..." is the organisation's (and its key), the owner its contact
+# person, whatever else the record holds, as long as it names no other person: a department or
+# branch in the contact column or in a full-name column goes to department, a building note to
+# address_extra. A record makes one contact (<source_id>#contact): when it names another
+# person (an Ansprechpartner, or first and last names of its own), that person is the contact
+# and the owner stays in the organisation's name (the key leaves "Inh. ..." out).
+OWNERS: list[dict[str, Any]] = [
+    {
+        "description": "the owner alone",
+        "record": {"organisation_name": "Kornfeld Backstube Bonn e. K. Inh. Andrea Uhlenbrock"},
+        "organisation": "Kornfeld Backstube Bonn e. K.",
+        "key": "kornfeld backstube bonn",
+        "contact": ("Andrea", "Uhlenbrock"),
+    },
+    {
+        "description": "the owner of a firm without legal form",
+        "record": {"organisation_name": "Teppich Paradies Feldbach Inh. Patrick Ebner"},
+        "organisation": "Teppich Paradies Feldbach",
+        "key": "teppich paradies feldbach",
+        "contact": ("Patrick", "Ebner"),
+    },
+    {
+        "description": "a department in the Ansprechpartner column",
+        "record": {
+            "organisation_name": "Hotel Bergblick Neumünster e.K. Inh. Dmytro Tkatschenko",
+            "contact_name": "Rechnungswesen",
+        },
+        "kept_text": "Rechnungswesen",
+        "organisation": "Hotel Bergblick Neumünster e.K.",
+        "key": "hotel bergblick neumuenster",
+        "contact": ("Dmytro", "Tkatschenko"),
+        "department": "Rechnungswesen",
+    },
+    {
+        "description": "a department after z. Hd. with the legal form after the owner",
+        "record": {
+            "organisation_name": "Huber Bau Inh. Anton Huber e.K.",
+            "contact_name": "z. Hd. Buchhaltung",
+        },
+        "kept_text": "z. Hd. Buchhaltung",
+        "organisation": "Huber Bau e.K.",
+        "key": "huber bau",
+        "contact": ("Anton", "Huber"),
+        "department": "Buchhaltung",
+    },
+    {
+        "description": "a branch in the Ansprechpartner column",
+        "record": {
+            "organisation_name": "Teppich Paradies Feldbach Inh. Patrick Ebner",
+            "contact_name": "Filiale Graz",
+        },
+        "kept_text": "Filiale Graz",
+        "organisation": "Teppich Paradies Feldbach",
+        "key": "teppich paradies feldbach",
+        "contact": ("Patrick", "Ebner"),
+        "department": "Filiale Graz",
+    },
+    {
+        "description": "a department read by a full-name column as the last name",
+        "record": {
+            "organisation_name": "Kornfeld Backstube Bonn e. K. Inh. Andrea Uhlenbrock",
+            "last_name": "Rechnungswesen",
+        },
+        "kept_text": "Rechnungswesen",
+        "organisation": "Kornfeld Backstube Bonn e. K.",
+        "key": "kornfeld backstube bonn",
+        "contact": ("Andrea", "Uhlenbrock"),
+        "department": "Rechnungswesen",
+    },
+    {
+        "description": "a building note in the Ansprechpartner column",
+        "record": {
+            "organisation_name": "Kornfeld Backstube Bonn e. K. Inh. Andrea Uhlenbrock",
+            "contact_name": "2. OG",
+        },
+        "organisation": "Kornfeld Backstube Bonn e. K.",
+        "key": "kornfeld backstube bonn",
+        "contact": ("Andrea", "Uhlenbrock"),
+        "address_extra": "2. OG",
+    },
+    {
+        "description": "another person in the Ansprechpartner column",
+        "record": {
+            "organisation_name": "Kornfeld Backstube Bonn e. K. Inh. Andrea Uhlenbrock",
+            "contact_name": "Frau Maria Weber",
+        },
+        "organisation": "Kornfeld Backstube Bonn e. K. Inh. Andrea Uhlenbrock",
+        "key": "kornfeld backstube bonn",
+        "contact": ("Maria", "Weber"),
+    },
+    {
+        "description": "another person with a branch in the Ansprechpartner column",
+        "record": {
+            "organisation_name": "Hotel Bergblick Neumünster e.K. Inh. Dmytro Tkatschenko",
+            "contact_name": "Herrn Pohl (Filiale Lübeck)",
+        },
+        "organisation": "Hotel Bergblick Neumünster e.K. Inh. Dmytro Tkatschenko",
+        "key": "hotel bergblick neumuenster",
+        "contact": (None, "Pohl"),
+        "department": "Filiale Lübeck",
+    },
+    {
+        "description": "first and last names of the record's own (a B2B shop order)",
+        "record": {
+            "organisation_name": "Huber Bau Inh. Anton Huber e.K.",
+            "first_name": "Max",
+            "last_name": "Weber",
+        },
+        "organisation": "Huber Bau Inh. Anton Huber e.K.",
+        "key": "huber bau",
+        "contact": ("Max", "Weber"),
+    },
+]
+
+
+@pytest.mark.parametrize("case", OWNERS, ids=[case["description"] for case in OWNERS])
+def test_the_owner_of_a_firm_is_its_contact_unless_another_person_is(
+    case: dict[str, Any],
+) -> None:
+    result = clean(case["record"])
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    assert set(rows) == {"crm:1", f"crm:1{CONTACT_ID_SUFFIX}"}
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert company["record_type"] == "organisation"
+    assert company["organisation_name"] == case["organisation"]
+    assert company["organisation_key"] == person["organisation_key"] == case["key"]
+    assert (company["first_name"], company["last_name"], company["contact_name"]) == (
+        None,
+        None,
+        None,
+    )
+    assert (person["first_name"], person["last_name"]) == case["contact"]
+    assert company["department"] == case.get("department")
+    assert company["address_extra"] == case.get("address_extra")
+    # A finding says where the department went, and nothing reports it moved to the contact.
+    if "kept_text" in case:
+        reasons = result.findings.filter(pl.col("value") == case["kept_text"])["reason"]
+        assert reasons.len() == 1
+        assert reasons[0].startswith(f"department {case['department']} is no contact person")
+
+
+def test_the_owner_stays_in_the_employers_name_of_a_person() -> None:
+    # First and last names beside a firm without legal form, no B2B mark, no company mail: a
+    # person naming an employer (README), whose owner is no contact of anyone; the key of the
+    # employer leaves the owner out.
+    rows = _by_key(
+        [
+            {
+                "first_name": "Max",
+                "last_name": "Weber",
+                "organisation_name": "Teppich Paradies Feldbach Inh. Patrick Ebner",
+            }
+        ]
+    )
+    assert list(rows) == ["crm:1"]
+    person = rows["crm:1"]
+    assert (person["record_type"], person["first_name"], person["last_name"]) == (
+        "person",
+        "Max",
+        "Weber",
+    )
+    assert person["organisation_name"] == "Teppich Paradies Feldbach Inh. Patrick Ebner"
+    assert person["organisation_key"] == "teppich paradies feldbach"

@@ -80,6 +80,25 @@ def test_legal_form_and_key(name: str, legal_form: str | None, key: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("name", "legal_form", "key"),
+    [
+        ("Kornfeld Backstube Bonn e. K. Inh. Andrea Uhlenbrock", "e.K.", "kornfeld backstube bonn"),
+        ("Huber Bau Inh. Anton Huber e.K.", "e.K.", "huber bau"),
+        ("Huber Bau e.K., Inhaberin: Anna Huber", "e.K.", "huber bau"),
+        ("Teppich Paradies Feldbach Inh. Patrick Ebner", None, "teppich paradies feldbach"),
+        ("Inh. Anna Huber e.U.", "e.U.", "anna huber"),  # nothing before the owner: the name
+    ],
+)
+def test_the_owner_named_with_a_firm_is_no_part_of_its_key(
+    name: str, legal_form: str | None, key: str
+) -> None:
+    """A name that keeps "Inh. ..." (the record names another contact person): the legal form
+    and the key are the firm's, as without the owner."""
+    cleaned = clean_organisation_name(name)
+    assert (cleaned.name, cleaned.legal_form, cleaned.key) == (name, legal_form, key)
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("gmbh", "GmbH"),

@@ -62,3 +62,18 @@ def test_branches_named_only_in_the_name_addition_are_two_customers() -> None:
     assert set(records["department"].to_list()) == {"Filiale Meißen", "Filiale Leipzig"}
     groups, _ = _cluster(records)
     assert groups == {frozenset({"crm:1"}), frozenset({"erp:1"})}
+
+
+def test_branches_named_after_the_contact_are_two_customers_with_their_contacts() -> None:
+    # A CRM's "Ansprechpartner" with the branch in brackets: the person becomes the contact,
+    # the branch stays with the organisation (department), where matching reads it.
+    records = cleaned(
+        _branch("crm", "Brillenmacher AG", MEISSEN, contact_name="Frau Meyer (Filiale Meißen)"),
+        _branch("erp", "Brillenmacher AG", LEIPZIG, contact_name="Herrn Pohl (Filiale Leipzig"),
+    )
+    organisations = records.filter(records["record_type"] == "organisation")
+    assert set(organisations["department"].to_list()) == {"Filiale Meißen", "Filiale Leipzig"}
+    contacts = records.filter(records["record_type"] == "person")
+    assert sorted(contacts["last_name"].to_list()) == ["Meyer", "Pohl"]
+    groups, _ = _cluster(records)
+    assert frozenset({"crm:1"}) in groups and frozenset({"erp:1"}) in groups
