@@ -31,7 +31,11 @@ class NicknameTable(NamedTuple):
 def nickname_table() -> NicknameTable:
     """The groups of ``data/nicknames.csv`` (German) and ``data/nicknames_en.csv`` (English),
     keyed by the transliteration key of each name."""
-    rows = read_table("nicknames.csv") + read_table("nicknames_en.csv")
+    rows = (
+        read_table("nicknames.csv")
+        + read_table("nicknames_en.csv")
+        + read_table("nicknames_international.csv")
+    )
     canonicals = {row["canonical"] for row in rows}
     groups: dict[str, set[str]] = {canonical: {canonical} for canonical in canonicals}
     primary = {canonical: canonical for canonical in canonicals}

@@ -152,6 +152,47 @@ def test_english_nickname_and_full_name_share_a_group(nickname: str, full_name: 
     assert _groups(nickname) & _groups(full_name), (nickname, full_name)
 
 
+#: One name in another language (the native form in one silo, the German in another), and
+#: Italian pet forms (data/nicknames_international.csv).
+INTERNATIONAL_PAIRS = [
+    ("Krzysztof", "Christoph"),
+    ("Olena", "Elena"),
+    ("Jelena", "Elena"),
+    ("Giuseppe", "Josef"),
+    ("Pino", "Giuseppe"),
+    ("Toto", "Salvatore"),
+    ("Salvo", "Salvatore"),
+    ("Enzo", "Vincenzo"),
+    ("Enzo", "Lorenzo"),
+    ("Dmytro", "Dmitrij"),
+    ("Grzegorz", "Gregor"),
+    ("Małgorzata", "Margarete"),
+    ("Oleksandr", "Alexander"),
+    ("Yurii", "Georg"),
+]
+
+
+@pytest.mark.parametrize(("native", "other"), INTERNATIONAL_PAIRS)
+def test_one_name_in_two_languages_shares_a_group(native: str, other: str) -> None:
+    assert _groups(native) & _groups(other), (native, other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Andrea", "Andreas"),  # female in German-speaking countries, not Andreas's Italian form
+        ("Simone", "Simon"),
+        ("Pino", "Josef"),  # a pet form of Giuseppe, not of every Josef
+        ("Luis", "Ludwig"),  # Luis is Alois in Austria
+        ("Luca", "Lukas"),  # two popular boys' names, twins get both
+        ("Marco", "Markus"),
+        ("André", "Andreas"),
+    ],
+)
+def test_forms_left_out_of_the_international_table_stay_apart(one: str, other: str) -> None:
+    assert not _groups(one) & _groups(other), (one, other)
+
+
 @pytest.mark.parametrize(("one", "other"), APART)
 def test_names_that_are_not_nicknames_of_each_other_stay_apart(one: str, other: str) -> None:
     assert not _groups(one) & _groups(other), (one, other)
@@ -208,7 +249,11 @@ def test_groups_in_the_cleaned_frame() -> None:
 
 
 def _rows() -> list[dict[str, str]]:
-    return list(read_table("nicknames.csv")) + list(read_table("nicknames_en.csv"))
+    return (
+        list(read_table("nicknames.csv"))
+        + list(read_table("nicknames_en.csv"))
+        + list(read_table("nicknames_international.csv"))
+    )
 
 
 def test_table_has_at_least_200_groups_with_short_forms() -> None:
