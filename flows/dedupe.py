@@ -238,7 +238,14 @@ def dedupe_file(
         annotated = out / annotated_name(path)
         connector = silo["connector"]
         if connector == "csv":
-            write_annotated_csv(path, annotated, groups, encoding=encoding, delimiter=delimiter)
+            write_annotated_csv(
+                path,
+                annotated,
+                groups,
+                encoding=encoding,
+                delimiter=delimiter,
+                max_record_lines=FILE_RECORD_LINES,
+            )
         elif connector == "excel":
             write_annotated_excel(path, annotated, groups, None)
         else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -69,20 +70,10 @@ def parse_delimited(
     ``id_column`` is the column mapped to source_id: a broken-quote row's quarantine entry
     carries its id where the line shows it before the quote (``broken_line_id``).
     """
-    stripped = text.lstrip("\r\n")  # blank lines above the header are not data rows
-    if not stripped:
+    layout = record_layout(silo, text, delimiter, max_record_lines)
+    if layout is None:
         return build_extract(silo, pl.DataFrame(), [], [], physical_rows=0)
-    shift = len(text) - len(stripped)
-    lines = split_lines(stripped)
-    header = lines.content[0]
-    if header.count(QUOTE) % 2:
-        raise SiloError(
-            silo,
-            "the header line cannot be parsed (a quote is never closed) — fix the first line "
-            "of the file, or check `delimiter` in golden.toml",
-        )
-    columns = unique_column_names(silo, split_line(header, delimiter))
-    segments = segment(lines, delimiter, len(columns), max_record_lines)
+    shift, lines, segments, columns = layout.shift, layout.lines, layout.segments, layout.columns
     position = columns.index(id_column) if id_column in columns else None
     frame, numbers, rejected = _parse_records(lines, segments, delimiter, columns, position)
     findings, undecodable = _decoding_notes(silo, notes, shift, lines, segments)
@@ -100,6 +91,46 @@ def parse_delimited(
         max_value_length=max_value_length,
         row_findings=findings,
     )
+
+
+@dataclass(frozen=True)
+class RecordLayout:
+    """The records of a delimited text as ``parse_delimited`` numbers its rows.
+
+    Record 0 of ``segments`` is the header line, record n (lines ``starts[n]`` to
+    ``stops[n] - 1``) is row n: a line of its own, a quoted value spanning lines, a broken-quote
+    line (``broken[n]``, quarantined) or a blank line (quarantined as empty).
+    """
+
+    #: Characters of the blank lines above the header (not rows); ``lines`` start after them.
+    shift: int
+    lines: PhysicalLines
+    segments: Segments
+    #: The header's column names (made unique).
+    columns: list[str]
+
+
+def record_layout(
+    silo: str, text: str, delimiter: str, max_record_lines: int
+) -> RecordLayout | None:
+    """Split decoded text into the header and its records; None for a text without a header.
+
+    Raises SiloError when the header's quote is never closed.
+    """
+    stripped = text.lstrip("\r\n")  # blank lines above the header are not data rows
+    if not stripped:
+        return None
+    lines = split_lines(stripped)
+    header = lines.content[0]
+    if header.count(QUOTE) % 2:
+        raise SiloError(
+            silo,
+            "the header line cannot be parsed (a quote is never closed) — fix the first line "
+            "of the file, or check `delimiter` in golden.toml",
+        )
+    columns = unique_column_names(silo, split_line(header, delimiter))
+    segments = segment(lines, delimiter, len(columns), max_record_lines)
+    return RecordLayout(len(text) - len(stripped), lines, segments, columns)
 
 
 def _decode(silo: SiloConfig, path: Path, data: bytes) -> Decoded:

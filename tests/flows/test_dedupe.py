@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.dedupe import dedupe_file, infer_roles
+from flows.connectors.delimited import parse_delimited
+from flows.dedupe import FILE_RECORD_LINES, dedupe_file, infer_roles
+from flows.dedupe_output import write_annotated_csv
 from rules.errors import ConfigError
 
 HEADER = "Kundennr;Anrede;Vorname;Nachname;Firma;Straße;PLZ;Ort;Telefon;E-Mail;Geburtsdatum"
@@ -245,14 +247,149 @@ def test_plain_list_without_id_comes_back_unchanged_with_group_columns(tmp_path:
     assert lines[0] == PLAIN[0] + ";Dubletten_Gruppe;Golden_ID;Sicherheit"
     cells = [line.split(";") for line in lines[1:] if line]
     assert [row[:6] for row in cells] == [
-        line.replace('"', "").split(";") for line in PLAIN[1:]
-    ]  # the user's values, unchanged and in their order
+        line.split(";") for line in PLAIN[1:]
+    ]  # the user's lines, unchanged (quotes too) and in their order
     groups = [row[6] for row in cells]
     assert groups == ["1", "", "1", ""]  # Jürgen Weiß twice; numbered by first appearance
     assert cells[0][7] == cells[2][7] and cells[0][7].startswith("G")
     assert 90 <= int(cells[0][8]) <= 100 and cells[1][8] == ""
     crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
     assert sorted(crosswalk["source_id"]) == ["1", "2", "3", "4"]  # row numbers as ids
+
+
+# -- the annotated CSV: each row's cells on the line(s) the pipeline read that row from ---------
+BROKEN = [
+    "Kundennr;Vorname;Nachname;Straße;PLZ;Ort;E-Mail",
+    "K1;Max;Müller;Hauptstraße 1;01067;Dresden;max@web.de",
+    'K2;Eva;"Roth;Lindenweg 3;80331;München;eva@roth.de',  # a quote that never closes
+    "K3;Max;Müller;Hauptstraße 1;01067;Dresden;max@web.de",
+    'K4;Anna;Lang";Ringstraße 2;8010;Graz;anna@web.de',  # a csv reader would close K2's here
+    "K5;Tim;Wolf;Am Markt 1;4020;Linz;tim@web.de",
+    "K6;Anna;Lang;Ringstraße 2;8010;Graz;anna@web.de",
+]
+
+
+def test_a_broken_quote_does_not_shift_the_group_columns(tmp_path: Path) -> None:
+    """K2's open quote made a csv reader swallow K3 and half of K4: K3's group landed on
+    Tim Wolf (K5), who was then a duplicate of Max Müller. Each line gets its own row's cells."""
+    source = tmp_path / "kunden.csv"
+    source.write_text("\n".join(BROKEN) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["dedupe", str(source), "--id", "Kundennr", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+
+    lines = (tmp_path / "out" / "kunden_Dubletten.csv").read_text("utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == len(BROKEN) + 1  # line for line, nothing swallowed
+    assert lines[0] == BROKEN[0] + ";Dubletten_Gruppe;Golden_ID;Sicherheit"
+    assert lines[2] == BROKEN[2] + ";;;"  # quarantined: unchanged, no group
+    labels = {}
+    for source_line, line in zip(BROKEN[1:], lines[1:-1], strict=True):
+        assert line.startswith(source_line + ";")
+        labels[source_line.split(";")[0]] = tuple(line[len(source_line) + 1 :].split(";"))
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    golden = dict(crosswalk.select("source_id", "golden_id").iter_rows())
+    assert sorted(golden) == ["K1", "K3", "K4", "K5", "K6"]
+    for source_id, golden_id in golden.items():  # every row's own golden id on its own line
+        assert labels[source_id][1] == golden_id, source_id
+    assert [labels[key][0] for key in ("K1", "K2", "K3", "K4", "K5", "K6")] == [
+        "1",
+        "",
+        "1",
+        "2",
+        "",
+        "2",
+    ]
+    assert labels["K5"][2] == ""  # Tim Wolf is nobody's duplicate
+
+
+# Row numbers as the pipeline counts records: a blank line is row 4 (quarantined as empty),
+# K4's quoted note spans two lines and is one row.
+SPECIAL = [
+    "Kundennr;Name;Notiz",
+    "K1;Max Müller;",
+    'K2;"Eva Roth;offen',
+    "K3;Max Müller;",
+    "",
+    'K4;Jörg Weiß;"Zeile eins',
+    'Zeile zwei; mit ""Zitat"""',
+    "K5;Tim Wolf;",
+]
+ROW_OF = {"K1": 1, "K2": 2, "K3": 3, "K4": 5, "K5": 6}
+EXPECTED = [
+    SPECIAL[0] + ";Dubletten_Gruppe;Golden_ID;Sicherheit",
+    SPECIAL[1] + ";1;GK1;91",
+    SPECIAL[2] + ";;;",
+    SPECIAL[3] + ";1;GK3;91",
+    "",
+    SPECIAL[5],
+    SPECIAL[6] + ";;GK4;",
+    SPECIAL[7] + ";;GK5;",
+]
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "bom", "end"),
+    [
+        (";", "cp1252", b"", "\r\n"),
+        (",", "utf-8", b"\xef\xbb\xbf", "\n"),
+        (";", "utf-8", b"\xef\xbb\xbf", "\r\n"),
+        ("\t", "utf-16-le", b"\xff\xfe", "\r\n"),
+    ],
+)
+def test_annotated_csv_is_the_source_line_for_line(
+    tmp_path: Path, delimiter: str, encoding: str, bom: bytes, end: str
+) -> None:
+    def file_text(lines: list[str]) -> str:
+        return end.join(line.replace(";", delimiter) for line in lines) + end
+
+    source = tmp_path / "kunden.csv"
+    source.write_bytes(bom + file_text(SPECIAL).encode(encoding))
+    read = parse_delimited(
+        "file",
+        file_text(SPECIAL),
+        delimiter,
+        max_record_lines=FILE_RECORD_LINES,
+        id_column="Kundennr",
+    )
+    assert dict(read.frame.select("Kundennr", "_row_number").iter_rows()) == {
+        key: row for key, row in ROW_OF.items() if key != "K2"
+    }  # the pipeline's own numbering of these records
+    assert read.quarantine["row_number"].to_list() == [ROW_OF["K2"], 4]
+    groups = read.frame.select(
+        pl.col("_row_number").alias("row_number"),
+        pl.when(pl.col("Kundennr").is_in(["K1", "K3"])).then(1).alias("Dubletten_Gruppe"),
+        ("G" + pl.col("Kundennr")).alias("Golden_ID"),
+        pl.when(pl.col("Kundennr").is_in(["K1", "K3"])).then(91).alias("Sicherheit"),
+    )
+    target = tmp_path / "kunden_Dubletten.csv"
+    write_annotated_csv(
+        source,
+        target,
+        groups,
+        encoding="auto",
+        delimiter="auto",
+        max_record_lines=FILE_RECORD_LINES,
+    )
+    assert target.read_bytes() == bom + file_text(EXPECTED).encode(encoding)
+
+
+def test_annotated_csv_keeps_a_last_line_without_line_end_and_blank_lines_above(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "kunden.csv"
+    source.write_bytes(b"\r\n\r\nid,Name\r\n1,Max\r\n2,Eva")
+    groups = pl.DataFrame(
+        {"row_number": [1, 2], "Dubletten_Gruppe": [None, None], "Golden_ID": ["G1", "G,2"]},
+        schema_overrides={"Dubletten_Gruppe": pl.Int64},
+    ).with_columns(Sicherheit=pl.lit(None, pl.Int64))
+    target = tmp_path / "out.csv"
+    write_annotated_csv(
+        source, target, groups, encoding="auto", delimiter="auto", max_record_lines=3
+    )
+    assert target.read_bytes() == (
+        b'\r\n\r\nid,Name,Dubletten_Gruppe,Golden_ID,Sicherheit\r\n1,Max,,G1,\r\n2,Eva,,"G,2",'
+    )
 
 
 def test_excel_in_excel_out(tmp_path: Path) -> None:
