@@ -1440,11 +1440,20 @@ def _other_branch() -> pl.Expr:
     towns = ~one_town(_l("branch_town"), _r("branch_town"))
     left_elsewhere = _r("branch_town").is_null() & ~one_town(_l("branch_town"), _r("city_key"))
     right_elsewhere = _l("branch_town").is_null() & ~one_town(_r("branch_town"), _l("city_key"))
+    # A branch number on one record, no branch on the other ("Blumen Flora GmbH Fil. 02"
+    # beside the firm's record at another street): the numbered branch beside the head office,
+    # each a customer. A branch named by the other record's own town says nothing (above).
+    named_l = _l("branch_town").is_not_null() | _l("branch_number").is_not_null()
+    named_r = _r("branch_town").is_not_null() | _r("branch_number").is_not_null()
+    one_named = (_l("branch_number").is_not_null() & ~named_r) | (
+        _r("branch_number").is_not_null() & ~named_l
+    )
     return (
         numbers.fill_null(False)
         | towns.fill_null(False)
         | left_elsewhere.fill_null(False)
         | right_elsewhere.fill_null(False)
+        | one_named.fill_null(False)
     )
 
 

@@ -1740,6 +1740,40 @@ CASES: list[dict[str, Any]] = [
         "level": "different",
     },
     {
+        "description": "a numbered branch beside the firm's record at another street, no "
+        "branch named there (Fil. 02 / the head office): two sites",
+        "comparison": "site",
+        "left": {
+            **_address("21029", "muehlenweg", "17-19", "hamburg"),
+            **ORGANISATION,
+            "organisation_name": "Blumen Flora GmbH & Co. KG Fil. 02",
+            "vat_id": "DE420144492",
+            "emails": ["hamburg@blumen-flora.de"],
+        },
+        "right": {
+            **_address("20255", "uhlandstr", "74", "hamburg"),
+            **ORGANISATION,
+            "organisation_name": "Blumen Flora GmbH & Co. KG",
+            "emails": ["info@blumen-flora.de"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "a numbered branch beside the firm's record at its own house: one site",
+        "comparison": "site",
+        "left": {
+            **_address("21029", "muehlenweg", "17-19", "hamburg"),
+            **ORGANISATION,
+            "organisation_name": "Blumen Flora GmbH & Co. KG Fil. 02",
+        },
+        "right": {
+            **_address("21029", "muehlenweg", "17", "hamburg"),
+            **ORGANISATION,
+            "organisation_name": "Blumen Flora GmbH & Co. KG",
+        },
+        "level": "house",
+    },
+    {
         "description": "the branch's town beside a record in that town: no evidence",
         "comparison": "site",
         "left": {
