@@ -483,6 +483,16 @@ def _default_hard_rules() -> list[HardRule]:
                 _SAME_FIRM,
             ],
         ),
+        # Two addresses, and each record has a mobile and a personal e-mail of its own with none
+        # in common: two people of one name (even born on one day), not one who moved. A move
+        # keeps the e-mail or the mobile (that is what follows a person to the new address);
+        # changing both with it is far rarer than namesakes.
+        HardRule(
+            when=["address:other_street|different", "phone:different", "email:different"],
+            then="no_match",
+            record_type="person",
+            unless=_SAME_OR_MISTYPED_PERSONAL_ID,
+        ),
         # Namesakes of one street: the same name at another house of it (Zürichstrasse 21 and
         # 102), both house numbers known and further apart than a typo (a house number one
         # typo off, 12 / 21 or 102 / 12, is "street" and weighs). The street, which the

@@ -672,6 +672,54 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             ("one mobile", {"phone": "shared"}),
         ]
     ],
+    *[
+        {
+            "description": f"one name and birth date in {where}, mobiles and personal e-mails "
+            "of their own, none shared: two people, not one who moved",
+            "types": PERSONS,
+            "levels": {
+                "first_name": "exact",
+                "last_name": "exact",
+                "birth_date": "exact",
+                "address": level,
+                "phone": "different",
+                "email": "different",
+            },
+            "decision": -1,
+        }
+        for where, level in [("two towns", "different"), ("two streets", "other_street")]
+    ],
+    *[
+        {
+            "description": f"one name and birth date in two towns, {what}: the weights decide",
+            "types": PERSONS,
+            "levels": {
+                "first_name": "exact",
+                "last_name": "exact",
+                "birth_date": "exact",
+                "address": "different",
+                **levels,
+            },
+            "decision": None,
+        }
+        for what, levels in [
+            ("the mobile kept", {"phone": "shared", "email": "different"}),
+            ("no e-mail on one side", {"phone": "different"}),
+        ]
+    ],
+    {
+        "description": "one name and birth date in two towns, the e-mail kept: a match",
+        "types": PERSONS,
+        "levels": {
+            "first_name": "exact",
+            "last_name": "exact",
+            "birth_date": "exact",
+            "address": "different",
+            "phone": "different",
+            "email": "shared",
+        },
+        "decision": 1,
+    },
     {
         "description": "neighbours of one name a house number apart (Rosenweg 24 / 26, a typo's "
         "distance), born years apart (13.12.1957 / 16.09.1963): two people",
