@@ -335,6 +335,10 @@ HOUSEHOLD = {
 }
 
 
+#: One full name and birth date, as a person who moved and namesakes born on one day share.
+ONE_NAME_AND_BIRTH_DATE = {"first_name": "exact", "last_name": "exact", "birth_date": "exact"}
+
+
 DEFAULT_CASES: list[dict[str, Any]] = [
     {
         "description": "twins: other first name, everything else agrees",
@@ -678,9 +682,7 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             "of their own, none shared: two people, not one who moved",
             "types": PERSONS,
             "levels": {
-                "first_name": "exact",
-                "last_name": "exact",
-                "birth_date": "exact",
+                **ONE_NAME_AND_BIRTH_DATE,
                 "address": level,
                 "phone": "different",
                 "email": "different",
@@ -693,13 +695,7 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         {
             "description": f"one name and birth date in two towns, {what}: the weights decide",
             "types": PERSONS,
-            "levels": {
-                "first_name": "exact",
-                "last_name": "exact",
-                "birth_date": "exact",
-                "address": "different",
-                **levels,
-            },
+            "levels": {**ONE_NAME_AND_BIRTH_DATE, "address": "different", **levels},
             "decision": None,
         }
         for what, levels in [
@@ -711,9 +707,7 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         "description": "one name and birth date in two towns, the e-mail kept: a match",
         "types": PERSONS,
         "levels": {
-            "first_name": "exact",
-            "last_name": "exact",
-            "birth_date": "exact",
+            **ONE_NAME_AND_BIRTH_DATE,
             "address": "different",
             "phone": "different",
             "email": "shared",
