@@ -120,11 +120,12 @@ def _person(text: str | None) -> tuple[str | None, ...]:
         text = _contact_text(text)
     if text is None or is_organisation_unit(text):  # "z. Hd. Buchhaltung": nobody named
         return None, None, None, None
+    # "Buchhaltung, Frau Anna Huber", "Filiale Nord (Herr Pohl)": the person after it
+    text = split_department(text)[1]
+    # "Anna Huber (Buchhaltung)", "Herrn Pohl (Filiale Lübeck)", "(Werk 2)": the person before
+    text = split_trailing_department(text)[1]
     if names_branch(text):  # "Filiale Wien": the firm's branch (it stays on the record)
         return None, None, None, None
-    text = split_department(text)[1]  # "Buchhaltung, Frau Anna Huber": the person after it
-    # "Anna Huber (Buchhaltung)", "Herrn Pohl (Filiale Lübeck)": the person before
-    text = split_trailing_department(text)[1]
     if _names_nobody(text):  # "Frau Buchhaltung", "Filiale Nord", "Tor 3": nobody named
         return None, None, None, None
     salutation, rest = split_leading_salutation(text.split(), allow_all=True)

@@ -356,14 +356,38 @@ def split_department(text: str) -> tuple[str | None, str]:
     "Buchhaltung, Frau Anna Huber" -> ("Buchhaltung", "Frau Anna Huber"); "Abt. Einkauf Herrn
     Dr. Gruber" -> ("Abt. Einkauf", "Herrn Dr. Gruber"); text without one -> (None, text).
     """
-    words = clean_text(text).split()
+    cleaned = clean_text(text)
+    # "Filiale Nord (Herr Pohl)", "Werk 2 (Frau Huber)": the person in brackets after the unit.
+    bracketed = _LEADING_UNIT.match(cleaned)
+    if bracketed is not None and _unit_or_branch(bracketed["unit"].strip(" ,;:/-")):
+        person = bracketed["person"].strip(" ,;:/-")
+        if person and not _unit_or_branch(person):
+            return bracketed["unit"].strip(" ,;:/-"), person
+    words = cleaned.split()
     for end in range(min(len(words) - 1, 4), 0, -1):
-        head = " ".join(words[:end]).rstrip(" ,;:/-")
-        rest = " ".join(words[end:]).strip(" ,;:/-")
+        head = " ".join(words[:end]).rstrip(" ,;:/-–|")
+        rest = " ".join(words[end:]).strip(" ,;:/-–|")
         # "Hr." is Herr before a name, not human resources.
-        if rest and is_department(head) and salutation_of(words[0]) is None:
+        if not rest or salutation_of(words[0]) is not None:
+            continue
+        if is_department(head):
+            return head, rest
+        # A branch, site or team label ("Filiale Nord, Herr Pohl", "Team Vertrieb, Frau
+        # Huber"): only where a separator or a salutation ends it ("Filiale Nord Herr" is no
+        # branch's name).
+        ended = words[end - 1][-1:] in ",;:" or words[end] in ("-", "–", "/", "|")
+        if (ended or salutation_of(words[end]) is not None) and _unit_or_branch(head):
             return head, rest
     return None, text
+
+
+#: A unit or branch with the person in brackets after it: "Filiale Nord (Herr Pohl)".
+_LEADING_UNIT = re.compile(r"^(?P<unit>[^()]+?)\s*\((?P<person>[^()]+)\)?\s*$")
+
+
+def _unit_or_branch(text: str) -> bool:
+    """A department, a branch ("Filiale Nord", "Fil. 03") or a site or team label ("Werk 2")."""
+    return is_organisation_unit(text) or names_branch(text)
 
 
 # "Max Huber, Einkauf", "Frau Huber (Buchhaltung)", "Max Huber - GF", "Herrn Pohl (Filiale
@@ -388,7 +412,7 @@ def split_trailing_department(text: str) -> tuple[str | None, str]:
         return None, text
     department = (found["bracketed"] or found["beside"] or "").strip(" ,;:/-")
     person = found["person"].strip(" ,;:/-")
-    if person and (is_department(department) or names_branch(department)):
+    if person and _unit_or_branch(department) and not _unit_or_branch(person):
         return department, person
     return None, text
 

@@ -535,7 +535,41 @@ BRANCH_AFTER_THE_CONTACT = [
         "Filiale Burgdorf",
         ("burgdorf", None),
     ),
+    # The branch first, the person after it: in brackets, after a comma or a dash.
+    ("Filiale Nord (Herr Pohl)", ("Herr", None, "Pohl"), "Filiale Nord", (None, None)),
+    ("Filiale Linz, Herr Pohl", ("Herr", None, "Pohl"), "Filiale Linz", ("linz", None)),
+    (
+        "Niederlassung Krems – Frau Huber",
+        ("Frau", None, "Huber"),
+        "Niederlassung Krems",
+        ("krems", None),
+    ),
+    ("Fil. 03 Frau Anna Huber", ("Frau", "Anna", "Huber"), "Fil. 03", (None, "3")),
 ]
+
+
+#: A site or team label beside the person, before or after: the label stays with the
+#: organisation (department), the person is the contact.
+UNIT_BESIDE_THE_CONTACT = [
+    ("Herr Pohl (Werk 2)", ("Herr", None, "Pohl"), "Werk 2"),
+    ("Team Vertrieb, Frau Anna Huber", ("Frau", "Anna", "Huber"), "Team Vertrieb"),
+    ("Werk 2 (Frau Huber)", ("Frau", None, "Huber"), "Werk 2"),
+]
+
+
+@pytest.mark.parametrize(
+    ("contact_name", "contact", "unit"),
+    UNIT_BESIDE_THE_CONTACT,
+    ids=[case[0] for case in UNIT_BESIDE_THE_CONTACT],
+)
+def test_a_unit_beside_the_contact_stays_with_the_organisation(
+    contact_name: str, contact: tuple[str | None, ...], unit: str
+) -> None:
+    result = clean({"organisation_name": "Papier & Co GmbH", "contact_name": contact_name})
+    rows = {row["record_key"]: row for row in result.frame.to_dicts()}
+    company, person = rows["crm:1"], rows[f"crm:1{CONTACT_ID_SUFFIX}"]
+    assert (person["salutation"], person["first_name"], person["last_name"]) == contact
+    assert company["department"] == unit
 
 
 @pytest.mark.parametrize(
