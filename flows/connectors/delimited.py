@@ -68,7 +68,8 @@ def parse_delimited(
 
     ``notes`` are the decoder's lines in another encoding (offsets into ``text``);
     ``id_column`` is the column mapped to source_id: a broken-quote row's quarantine entry
-    carries its id where the line shows it before the quote (``broken_line_id``).
+    carries its id where the line shows it before the quote (``broken_line_id``), a row with an
+    over-long value its id (``build_extract``).
     """
     layout = record_layout(silo, text, delimiter, max_record_lines)
     if layout is None:
@@ -90,6 +91,7 @@ def parse_delimited(
         physical_rows=len(segments.starts) - 1,
         max_value_length=max_value_length,
         row_findings=findings,
+        id_column=id_column,
     )
 
 

@@ -213,6 +213,38 @@ def test_a_million_character_name_is_quarantined_not_published(
     assert extract.quarantine["raw"].str.len_chars().max() <= 500
 
 
+@pytest.mark.parametrize("connector", ["csv", "jsonl", "parquet"])
+def test_a_row_with_an_over_long_value_is_quarantined_with_its_id(
+    connector: str, tmp_path: Path, make_silo: SiloFactory
+) -> None:
+    # Row 1: a long note, the id padded as exports pad it; row 2: the id itself is over-long;
+    # row 3: a long note and no id.
+    long_note, long_id = "x" * 1200, "9" * 1200
+    table = {"id": ["  K-17 ", long_id, " ", "K-18"], "Notiz": [long_note, "kurz", long_note, "ok"]}
+    path = tmp_path / "kunden.data"
+    if connector == "csv":
+        lines = [f"{key};{note}" for key, note in zip(table["id"], table["Notiz"], strict=True)]
+        path.write_text("\n".join(["id;Notiz", *lines]) + "\n", encoding="utf-8")
+    elif connector == "jsonl":
+        frame = pl.DataFrame(table)
+        path.write_text(frame.write_ndjson(), encoding="utf-8")
+    else:
+        pl.DataFrame(table).write_parquet(path)
+    silo, config = make_silo(connector, path="kunden.data")
+
+    extract = read_checked(silo, config)
+
+    assert rows(extract) == [("K-18", "ok")]
+    assert extract.quarantine.select("source_id", "row_number").rows() == [
+        ("K-17", 1),  # trimmed, as the mapping reads an id
+        (None, 2),  # the over-long value is the id: no id to give
+        (None, 3),
+    ]
+    assert [reason.split(":")[0] for reason in extract.quarantine["reason"]] == [
+        "value too long"
+    ] * 3
+
+
 def test_the_value_limit_is_a_silo_option(tmp_path: Path, make_silo: SiloFactory) -> None:
     data = b"id;Name\n1;" + b"A" * 1500 + b"\n"
     silo, config = make_silo("csv", path=_write(tmp_path, data), max_value_length=2000)
