@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -136,7 +136,8 @@ def build_extract(
     are shown in quarantine with their values joined by ``separator``. ``physical_rows`` is the
     source's record count made without the parser; without it the parsed rows are the count.
     ``id_column`` is the column mapped to source_id: a row quarantined for an over-long value
-    carries its id (unless the id is that value). Raises SiloError when the rows do not add up.
+    carries its id (unless the id is that value); ``ROW_NUMBER`` (the row number is the id) gives
+    every quarantined row its row number as id. Raises SiloError when the rows do not add up.
     """
     columns = list(frame.columns)
     frame = frame.with_columns(pl.Series(ROW_NUMBER, row_numbers, dtype=pl.Int64))
@@ -164,6 +165,10 @@ def build_extract(
             for number, raw in _raw_rows(blanks, columns, separator)
         ]
         frame = frame.filter(~is_blank)
+    if id_column == ROW_NUMBER:
+        # No id column: the row number is the id (golden dedupe without --id), also of the
+        # rows that go no further, as the crosswalk writes it for the others.
+        quarantined = [replace(item, source_id=str(item.row_number)) for item in quarantined]
     quarantine = quarantine_frame(silo, quarantined)
     rows_read = frame.height + quarantine.height
     if physical_rows is not None and physical_rows != rows_read:
@@ -217,8 +222,8 @@ def table_extract(
 def _row_ids(frame: pl.DataFrame, id_column: str | None, max_length: int) -> dict[int, str]:
     """Row number -> the row's id as the mapping reads it (trimmed, empty is none), for rows
     whose id column holds one no longer than ``max_length`` (an over-long id is no id)."""
-    if id_column is None or id_column not in frame.columns:
-        return {}
+    if id_column in (None, ROW_NUMBER) or id_column not in frame.columns:
+        return {}  # no id column (a row number as id is given to every quarantined row)
     value = pl.col(id_column)
     trimmed = value.str.strip_chars()
     ids = frame.filter((value.str.len_chars() <= max_length) & (trimmed != "")).select(
