@@ -24,7 +24,13 @@ import polars as pl
 from flows.connectors.detect import Decoded, LineNote, decode_lines, delimiter_char, sniff_delimiter
 from flows.connectors.lines import QUOTE, QUOTED, PhysicalLines, Segments, segment, split_lines
 from flows.connectors.locate import read_bytes, source_path, where_to_fix
-from flows.connectors.records import broken_line_id, field_count_reason, quote_reason, split_line
+from flows.connectors.records import (
+    broken_line_id,
+    field_count_reason,
+    quote_reason,
+    split_line,
+    undecodable_line_id,
+)
 from flows.connectors.result import (
     Rejected,
     RowFinding,
@@ -68,7 +74,9 @@ def parse_delimited(
 
     ``notes`` are the decoder's lines in another encoding (offsets into ``text``);
     ``id_column`` is the column mapped to source_id: a broken-quote row's quarantine entry
-    carries its id where the line shows it before the quote (``broken_line_id``).
+    carries its id where the line shows it before the quote (``broken_line_id``), an
+    undecodable row's where it can be read safely (``undecodable_line_id``), a row with an
+    over-long value its id (``build_extract``).
     """
     layout = record_layout(silo, text, delimiter, max_record_lines)
     if layout is None:
@@ -78,8 +86,14 @@ def parse_delimited(
     frame, numbers, rejected = _parse_records(lines, segments, delimiter, columns, position)
     findings, undecodable = _decoding_notes(silo, notes, shift, lines, segments)
     if undecodable:
+        ids = {
+            number: undecodable_line_id(
+                lines.content[int(segments.starts[number])], delimiter, position, len(columns)
+            )
+            for number in undecodable
+        }
         frame, numbers, rejected = _drop_undecodable(
-            frame, numbers, rejected, undecodable, delimiter
+            frame, numbers, rejected, undecodable, delimiter, ids
         )
     return build_extract(
         silo,
@@ -90,6 +104,7 @@ def parse_delimited(
         physical_rows=len(segments.starts) - 1,
         max_value_length=max_value_length,
         row_findings=findings,
+        id_column=id_column,
     )
 
 
@@ -319,8 +334,10 @@ def _drop_undecodable(
     rejected: list[Rejected],
     undecodable: dict[int, str],
     delimiter: str,
+    ids: dict[int, str | None],
 ) -> tuple[pl.DataFrame, pl.Series, list[Rejected]]:
-    """Move the rows with an undecodable line to quarantine (replacing any other reason)."""
+    """Move the rows with an undecodable line to quarantine (replacing any other reason), each
+    with the id ``ids`` reads from its line (``undecodable_line_id``)."""
     keep = ~numbers.is_in(list(undecodable))
     raw = frame.filter(~keep)
     lines = {
@@ -330,7 +347,7 @@ def _drop_undecodable(
     previous = {item.row_number: item.raw for item in rejected}
     rejected = [item for item in rejected if item.row_number not in undecodable]
     rejected += [
-        Rejected(number, reason, lines.get(number, previous.get(number)))
+        Rejected(number, reason, lines.get(number, previous.get(number)), ids.get(number))
         for number, reason in undecodable.items()
     ]
     return frame.filter(keep), numbers.filter(keep), rejected

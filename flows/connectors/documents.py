@@ -169,6 +169,7 @@ def _extract(
         physical_rows=physical_rows,
         max_value_length=silo.max_value_length,
         row_findings=findings,
+        id_column=str(silo.mapping["source_id"]),
     )
 
 

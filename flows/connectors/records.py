@@ -47,14 +47,46 @@ def broken_line_id(
     fields than the header: which field shifted the id cannot be told. The id is trimmed, and
     empty is None, as the mapping reads an id column (cleaners.mapping).
     """
+    found = _id_field(line, fields, delimiter, position, expected)
+    return None if found is None else _id_value(found.group(1))
+
+
+#: What a decoder puts for each byte it cannot decode (errors="replace").
+UNDECODABLE = "\ufffd"
+
+
+def undecodable_line_id(
+    line: str, delimiter: str, position: int | None, expected: int
+) -> str | None:
+    """The id of a line no encoding decodes, where it can be read safely, else None.
+
+    ``line`` is the record's first line as decoded, each undecodable byte replaced by U+FFFD.
+    The id is read as ``broken_line_id`` reads it, and only when the id column is plain ASCII
+    and ends before the first undecodable byte: ASCII reads alike in every candidate encoding,
+    while after an undecodable byte the line's real encoding is unknown.
+    """
+    found = _id_field(line, split_line(line, delimiter), delimiter, position, expected)
+    if found is None or not found.group(1).isascii():
+        return None
+    first_bad = line.find(UNDECODABLE)
+    if 0 <= first_bad < found.end(1):
+        return None
+    return _id_value(found.group(1))
+
+
+def _id_field(
+    line: str, fields: Sequence[str], delimiter: str, position: int | None, expected: int
+) -> re.Match[str] | None:
+    """The line split up to the id column as ``broken_line_id`` describes; group 1 is the id
+    column's text as written (quotes included)."""
     if position is None or len(fields) > expected:
         return None
     split = re.escape(delimiter)
     field = rf'(?:"(?:[^"]|"")*"|[^"{split}]*)'  # cleanly quoted, or without a quote
-    found = re.match(rf"(?:{field}{split}){{{position}}}({field})(?:{split}|\Z)", line)
-    if found is None:
-        return None
-    value = found.group(1)
-    if value.startswith(QUOTE):
-        value = value[1:-1].replace(QUOTE * 2, QUOTE)
+    return re.match(rf"(?:{field}{split}){{{position}}}({field})(?:{split}|\Z)", line)
+
+
+def _id_value(written: str) -> str | None:
+    """An id column's text as the mapping reads it: unquoted, trimmed, empty is None."""
+    value = written[1:-1].replace(QUOTE * 2, QUOTE) if written.startswith(QUOTE) else written
     return value.strip() or None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -127,6 +127,7 @@ def build_extract(
     physical_rows: int | None = None,
     max_value_length: int = 1000,
     row_findings: Sequence[RowFinding] = (),
+    id_column: str | None = None,
 ) -> SiloExtract:
     """Assemble the extract: values checked, empty strings null, empty rows in quarantine.
 
@@ -134,7 +135,9 @@ def build_extract(
     1-based positions in the source, ``rejected`` the rows that could not be parsed; empty rows
     are shown in quarantine with their values joined by ``separator``. ``physical_rows`` is the
     source's record count made without the parser; without it the parsed rows are the count.
-    Raises SiloError when the rows do not add up.
+    ``id_column`` is the column mapped to source_id: a row quarantined for an over-long value
+    carries its id (unless the id is that value); ``ROW_NUMBER`` (the row number is the id) gives
+    every quarantined row its row number as id. Raises SiloError when the rows do not add up.
     """
     columns = list(frame.columns)
     frame = frame.with_columns(pl.Series(ROW_NUMBER, row_numbers, dtype=pl.Int64))
@@ -146,9 +149,13 @@ def build_extract(
     quarantined = list(rejected)
     if checked.too_long:
         long_rows = pl.Series([number for number, _ in checked.too_long], dtype=pl.Int64)
-        raw = _raw_rows(frame.filter(pl.col(ROW_NUMBER).is_in(long_rows)), columns, separator)
+        long_frame = frame.filter(pl.col(ROW_NUMBER).is_in(long_rows))
+        raw = _raw_rows(long_frame, columns, separator)
+        ids = _row_ids(long_frame, id_column, max_value_length)
         reasons = dict(checked.too_long)
-        quarantined += [Rejected(number, reasons[number], text) for number, text in raw]
+        quarantined += [
+            Rejected(number, reasons[number], text, ids.get(number)) for number, text in raw
+        ]
         frame = frame.filter(~pl.col(ROW_NUMBER).is_in(long_rows))
     is_blank = frame.select(blank_rows(columns).alias("blank"))["blank"]
     if is_blank.any():
@@ -158,6 +165,10 @@ def build_extract(
             for number, raw in _raw_rows(blanks, columns, separator)
         ]
         frame = frame.filter(~is_blank)
+    if id_column == ROW_NUMBER:
+        # No id column: the row number is the id (golden dedupe without --id), also of the
+        # rows that go no further, as the crosswalk writes it for the others.
+        quarantined = [replace(item, source_id=str(item.row_number)) for item in quarantined]
     quarantine = quarantine_frame(silo, quarantined)
     rows_read = frame.height + quarantine.height
     if physical_rows is not None and physical_rows != rows_read:
@@ -192,7 +203,9 @@ def build_extract(
     )
 
 
-def table_extract(silo: str, frame: pl.DataFrame, max_value_length: int) -> SiloExtract:
+def table_extract(
+    silo: str, frame: pl.DataFrame, max_value_length: int, id_column: str | None = None
+) -> SiloExtract:
     """``build_extract`` of a table read whole (a query, a sheet, a Parquet file): its n-th
     row is row n, none rejected, and its rows are the source's count."""
     return build_extract(
@@ -202,7 +215,21 @@ def table_extract(silo: str, frame: pl.DataFrame, max_value_length: int) -> Silo
         [],
         physical_rows=frame.height,
         max_value_length=max_value_length,
+        id_column=id_column,
     )
+
+
+def _row_ids(frame: pl.DataFrame, id_column: str | None, max_length: int) -> dict[int, str]:
+    """Row number -> the row's id as the mapping reads it (trimmed, empty is none), for rows
+    whose id column holds one no longer than ``max_length`` (an over-long id is no id)."""
+    if id_column in (None, ROW_NUMBER) or id_column not in frame.columns:
+        return {}  # no id column (a row number as id is given to every quarantined row)
+    value = pl.col(id_column)
+    trimmed = value.str.strip_chars()
+    ids = frame.filter((value.str.len_chars() <= max_length) & (trimmed != "")).select(
+        ROW_NUMBER, trimmed
+    )
+    return dict(ids.iter_rows())
 
 
 def _raw_rows(frame: pl.DataFrame, columns: Sequence[str], separator: str) -> list[tuple[int, str]]:

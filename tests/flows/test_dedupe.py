@@ -257,6 +257,43 @@ def test_plain_list_without_id_comes_back_unchanged_with_group_columns(tmp_path:
     assert sorted(crosswalk["source_id"]) == ["1", "2", "3", "4"]  # row numbers as ids
 
 
+def test_plain_list_quarantined_rows_carry_their_row_number_as_id(tmp_path: Path) -> None:
+    """Without --id the row number is the id: a quarantined row carries the id it would have
+    had, so the user finds it (the crosswalk's ids and quarantine's together are 1 to 7)."""
+    lines = [
+        PLAIN[0],
+        PLAIN[1],
+        'Eva;"Schröder;Lindenweg 3;80331;München;eva@example.de',  # a quote never closed
+        "",  # an empty row
+        PLAIN[3],
+        "Stefan;Wolf;Bahnhofstr. 7;01067;Dresden;s.wolf@posteo.de;zu viel",  # a field too many
+        "Anna;Lang;" + "Ringstraße 2 " * 100 + ";8010;Graz;anna@web.de",  # over 1,000 characters
+        "Tim;Wolf;Am Markt 1;4020;Linz;tim@web.de",
+    ]
+    source = tmp_path / "kunden.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["dedupe", str(source), "--out", str(tmp_path / "out")])
+
+    assert result.exit_code == 0, result.output
+    quarantine = pl.read_csv(tmp_path / "out" / "quarantine.csv", infer_schema=False)
+    assert quarantine.select("source_id", "row_number").rows() == [
+        ("2", "2"),
+        ("3", "3"),
+        ("5", "5"),
+        ("6", "6"),
+    ]
+    assert [reason.split(" (")[0].split(":")[0] for reason in quarantine["reason"]] == [
+        "expected 6 fields, found 2",
+        "empty row",
+        "expected 6 fields, found 7",
+        "value too long",
+    ]
+    assert quarantine["raw"].to_list()[:3] == [lines[2], "", lines[5]]
+    crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
+    assert sorted(crosswalk["source_id"]) == ["1", "4", "7"]
+
+
 # -- the annotated CSV: each row's cells on the line(s) the pipeline read that row from ---------
 BROKEN = [
     "Kundennr;Vorname;Nachname;Straße;PLZ;Ort;E-Mail",

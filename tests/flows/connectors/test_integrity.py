@@ -161,6 +161,45 @@ def test_a_line_no_encoding_decodes_is_quarantined(tmp_path: Path, make_silo: Si
     assert reason.startswith("row cannot be decoded as UTF-8 or Windows-1252 (byte 5 of its line)")
 
 
+def test_an_undecodable_line_keeps_its_id_where_it_is_ascii_before_the_first_bad_byte(
+    tmp_path: Path, make_silo: SiloFactory
+) -> None:
+    # 0x81 and 0x8D are undefined in Windows-1252 and invalid in UTF-8; the id is column 2.
+    bad = [
+        b"Ma\x81\x8dx;K-1;Bonn",  # the bad bytes come before the id: its bytes are unknown
+        b"Anna;K-2;K\xc3\xb6\x81\x8dln",  # ... after it: the id reads alike in any encoding
+        b"Ben;K-\x81\x8d3;Ulm",  # ... inside it
+        b'Eva;" K-4 ";Wi\x81en',  # quoted and padded: read as the mapping reads it
+        b"Tom;K\xc3\xb6-5;Li\x81nz",  # not ASCII: which encoding's letter is unknown
+        b"Ida;K-6;Wels;zu viel\x81",  # a field more than the header: the id may have shifted
+        b'"Ute;K-7;Graz\x81',  # a quote opened before the id
+    ]
+    good = [f"Jürgen{number};G-{number};Köln".encode() for number in range(1, 16)]
+    data = b"\n".join([b"Name;id;Ort", *bad, *good]) + b"\n"
+    silo, config = make_silo("csv", path=_write(tmp_path, data))
+
+    extract = read_checked(silo, config)
+
+    assert extract.quarantine.select("source_id", "row_number").rows() == [
+        (None, 1),
+        ("K-2", 2),
+        (None, 3),
+        ("K-4", 4),
+        (None, 5),
+        (None, 6),
+        (None, 7),
+    ]
+    reasons = extract.quarantine["reason"].to_list()
+    assert all(
+        reason.startswith("row cannot be decoded as UTF-8 or Windows-1252") for reason in reasons
+    )
+    decoded = [line.decode("utf-8", errors="replace") for line in bad]
+    raw = extract.quarantine["raw"].to_list()
+    assert raw[:4] == [decoded[0], decoded[1], decoded[2], "Eva; K-4 ;Wi\ufffden"]
+    assert raw[4:] == decoded[4:]
+    assert len(rows(extract)) == 15
+
+
 def test_control_characters_are_removed_with_a_finding(
     tmp_path: Path, make_silo: SiloFactory
 ) -> None:
@@ -211,6 +250,38 @@ def test_a_million_character_name_is_quarantined_not_published(
     assert number == 1
     assert reason.startswith("value too long: column 'Name' has 1,000,000 characters (limit 1,000")
     assert extract.quarantine["raw"].str.len_chars().max() <= 500
+
+
+@pytest.mark.parametrize("connector", ["csv", "jsonl", "parquet"])
+def test_a_row_with_an_over_long_value_is_quarantined_with_its_id(
+    connector: str, tmp_path: Path, make_silo: SiloFactory
+) -> None:
+    # Row 1: a long note, the id padded as exports pad it; row 2: the id itself is over-long;
+    # row 3: a long note and no id.
+    long_note, long_id = "x" * 1200, "9" * 1200
+    table = {"id": ["  K-17 ", long_id, " ", "K-18"], "Notiz": [long_note, "kurz", long_note, "ok"]}
+    path = tmp_path / "kunden.data"
+    if connector == "csv":
+        lines = [f"{key};{note}" for key, note in zip(table["id"], table["Notiz"], strict=True)]
+        path.write_text("\n".join(["id;Notiz", *lines]) + "\n", encoding="utf-8")
+    elif connector == "jsonl":
+        frame = pl.DataFrame(table)
+        path.write_text(frame.write_ndjson(), encoding="utf-8")
+    else:
+        pl.DataFrame(table).write_parquet(path)
+    silo, config = make_silo(connector, path="kunden.data")
+
+    extract = read_checked(silo, config)
+
+    assert rows(extract) == [("K-18", "ok")]
+    assert extract.quarantine.select("source_id", "row_number").rows() == [
+        ("K-17", 1),  # trimmed, as the mapping reads an id
+        (None, 2),  # the over-long value is the id: no id to give
+        (None, 3),
+    ]
+    assert [reason.split(":")[0] for reason in extract.quarantine["reason"]] == [
+        "value too long"
+    ] * 3
 
 
 def test_the_value_limit_is_a_silo_option(tmp_path: Path, make_silo: SiloFactory) -> None:
