@@ -83,7 +83,8 @@ def read_jsonl(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
     for number, line in enumerate(lines, start=1):
         if number in notes and notes[number].undecodable:
             rejected.append(Rejected(number, notes[number].reason, line))
-        elif not line.strip():
+            continue
+        if not line.strip():
             rejected.append(Rejected(number, EMPTY_ROW, line))
             continue
         try:

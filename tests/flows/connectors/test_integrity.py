@@ -161,6 +161,26 @@ def test_a_line_no_encoding_decodes_is_quarantined(tmp_path: Path, make_silo: Si
     assert reason.startswith("row cannot be decoded as UTF-8 or Windows-1252 (byte 5 of its line)")
 
 
+def test_an_undecodable_json_line_is_quarantined_not_also_read(
+    tmp_path: Path, make_silo: SiloFactory
+) -> None:
+    # Still valid JSON once decoded with a replacement character: it must go to quarantine
+    # only, not to quarantine and the records both (the silo would fail its row balance).
+    data = (
+        '{"id": "1", "name": "Jürgen"}\n'.encode()
+        + b'{"id": "2", "name": "Ma\x81\x8dx"}\n'
+        + '{"id": "3", "name": "Bär"}\n'.encode()
+    )
+    path = tmp_path / "k.jsonl"
+    path.write_bytes(data)
+    silo, config = make_silo("jsonl", path="k.jsonl")
+
+    extract = read_checked(silo, config)
+
+    assert [number for number, _ in quarantined(extract)] == [2]
+    assert len(rows(extract)) == 2
+
+
 def test_an_undecodable_line_keeps_its_id_where_it_is_ascii_before_the_first_bad_byte(
     tmp_path: Path, make_silo: SiloFactory
 ) -> None:
