@@ -65,8 +65,8 @@ def write_annotated_csv(
     ``encoding``, ``delimiter`` and ``max_record_lines`` are the silo's settings the file was
     read with: decoded, sniffed and split into records as the delimited connector does, record
     n of the split is row n of ``groups``. A record spanning lines gets its cells after its last
-    line; a broken-quote line is written unchanged with empty cells (its open quote is the
-    source's, as in the file read).
+    line; a broken-quote line (quarantined) gets a closing quote at its end and empty cells, so
+    a spreadsheet does not swallow the lines after it into one cell.
     """
     data = source.read_bytes()
     decoded = decode_lines(data, encoding)
@@ -84,6 +84,7 @@ def write_annotated_csv(
     del decoded
     cells = _cells(groups)
     empty = [""] * len(GROUP_COLUMNS)
+    broken = layout.segments.broken
     with target.open("wb") as out:
         for number, (body, end) in enumerate(records):
             out.write(body)
@@ -93,6 +94,10 @@ def write_annotated_csv(
                 appended = cells.get(number, empty) if len(body) else None  # blank stays blank
             if appended is not None:
                 text = "".join(separator + _field(value, separator) for value in appended)
+                if number < len(broken) and broken[number]:
+                    # The open quote closed at the line's end: a spreadsheet then reads the next
+                    # lines as rows of their own, as the pipeline did, instead of one cell.
+                    text = QUOTE + text
                 out.write(text.encode(codec, errors="replace"))
             out.write(end)
 

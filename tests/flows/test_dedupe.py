@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import polars as pl
@@ -319,11 +321,18 @@ def test_a_broken_quote_does_not_shift_the_group_columns(tmp_path: Path) -> None
     lines = (tmp_path / "out" / "kunden_Dubletten.csv").read_text("utf-8").split("\n")
     assert lines[-1] == "" and len(lines) == len(BROKEN) + 1  # line for line, nothing swallowed
     assert lines[0] == BROKEN[0] + ";Dubletten_Gruppe;Golden_ID;Sicherheit"
-    assert lines[2] == BROKEN[2] + ";;;"  # quarantined: unchanged, no group
+    # Quarantined: its open quote closed at the line's end (a spreadsheet reads the next lines
+    # as rows of their own), no group.
+    assert lines[2] == BROKEN[2] + '";;;'
     labels = {}
     for source_line, line in zip(BROKEN[1:], lines[1:-1], strict=True):
-        assert line.startswith(source_line + ";")
-        labels[source_line.split(";")[0]] = tuple(line[len(source_line) + 1 :].split(";"))
+        own = source_line + ('"' if line.startswith(source_line + '"') else "")
+        assert line.startswith(own + ";")
+        labels[source_line.split(";")[0]] = tuple(line[len(own) + 1 :].split(";"))
+    # Read as a spreadsheet reads it: one row per line, every row's own labels.
+    read_back = list(csv.reader(io.StringIO("\n".join(lines[:-1])), delimiter=";"))
+    assert [row[0] for row in read_back[1:]] == [line.split(";")[0] for line in BROKEN[1:]]
+    assert [row[-3] for row in read_back[1:]] == ["1", "", "1", "2", "", "2"]
     crosswalk = pl.read_csv(tmp_path / "out" / "crosswalk.csv", infer_schema=False)
     golden = dict(crosswalk.select("source_id", "golden_id").iter_rows())
     assert sorted(golden) == ["K1", "K3", "K4", "K5", "K6"]
@@ -356,7 +365,7 @@ ROW_OF = {"K1": 1, "K2": 2, "K3": 3, "K4": 5, "K5": 6}
 EXPECTED = [
     SPECIAL[0] + ";Dubletten_Gruppe;Golden_ID;Sicherheit",
     SPECIAL[1] + ";1;GK1;91",
-    SPECIAL[2] + ";;;",
+    SPECIAL[2] + '";;;',  # quarantined: its open quote closed at the line's end, no group
     SPECIAL[3] + ";1;GK3;91",
     "",
     SPECIAL[5],
