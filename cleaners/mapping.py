@@ -198,7 +198,7 @@ def map_silo(raw: pl.DataFrame, silo: SiloConfig, memo: DistinctMemo | None = No
     mapping = silo.mapping
     selected: list[pl.Expr] = [
         pl.lit(silo.name).alias("silo"),
-        _text(str(mapping["source_id"])).alias("source_id"),
+        _text(silo.id_column).alias("source_id"),
         pl.col(ROW_NUMBER).cast(pl.Int64).alias("row_number"),
     ]
     for field in SCALAR_FIELDS:
@@ -235,7 +235,7 @@ def _quarantine_ids(
     frame = frame.with_columns(pl.col("row_number").min().over("source_id").alias("__first_row"))
     missing = pl.col("source_id").is_null()
     repeated = pl.col("source_id").is_not_null() & (pl.col("row_number") != pl.col("__first_row"))
-    id_column = str(silo.mapping["source_id"])
+    id_column = silo.id_column
     raw_line = pl.concat_str(
         [pl.col(name).fill_null("") for name in raw.columns if name != ROW_NUMBER],
         separator=silo.delimiter if len(silo.delimiter) == 1 else ";",

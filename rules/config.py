@@ -267,6 +267,11 @@ class SiloConfig(_Strict):
             raise ValueError(f"defaults for unknown or forbidden field(s): {', '.join(unknown)}")
         return defaults
 
+    @property
+    def id_column(self) -> str:
+        """The silo's column mapped to source_id (ROW_NUMBER where the row number is the id)."""
+        return str(self.mapping["source_id"])
+
     @model_validator(mode="after")
     def _location(self) -> SiloConfig:
         if self.connector in FILE_CONNECTORS and not self.path:

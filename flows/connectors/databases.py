@@ -279,7 +279,7 @@ def _read_rows(
     except (sa_exc.SQLAlchemyError, sqlite3.Error) as exc:
         raise SiloError(silo.name, _query_failure(silo, server, exc)) from None
     frame = pl.concat(frames) if frames else text_frame(columns, [[] for _ in columns])
-    return table_extract(silo.name, frame, silo.max_value_length, str(silo.mapping["source_id"]))
+    return table_extract(silo.name, frame, silo.max_value_length, silo.id_column)
 
 
 def _transpose(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> list[Sequence[Any]]:

@@ -56,7 +56,7 @@ def read_csv(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         max_record_lines=silo.max_record_lines,
         max_value_length=silo.max_value_length,
         notes=decoded.notes,
-        id_column=str(silo.mapping["source_id"]),
+        id_column=silo.id_column,
     )
 
 

@@ -170,7 +170,7 @@ def _extract(
         physical_rows=physical_rows,
         max_value_length=silo.max_value_length,
         row_findings=findings,
-        id_column=str(silo.mapping["source_id"]),
+        id_column=silo.id_column,
     )
 
 

@@ -47,7 +47,7 @@ def read_excel(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         names = list(typed.columns)
     frame = frame_to_text(typed, midnight_is_date=True)
     frame.columns = unique_column_names(silo.name, names)
-    return table_extract(silo.name, frame, silo.max_value_length, str(silo.mapping["source_id"]))
+    return table_extract(silo.name, frame, silo.max_value_length, silo.id_column)
 
 
 def _sheet(silo: SiloConfig, path: Path, sheets: list[str]) -> int:

@@ -24,4 +24,4 @@ def read_parquet(silo: SiloConfig, config: GoldenConfig) -> SiloExtract:
         ) from None
     frame = frame_to_text(typed)
     frame.columns = unique_column_names(silo.name, frame.columns)
-    return table_extract(silo.name, frame, silo.max_value_length, str(silo.mapping["source_id"]))
+    return table_extract(silo.name, frame, silo.max_value_length, silo.id_column)
