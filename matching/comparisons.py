@@ -1201,10 +1201,7 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
     # One street and house in one city with a postal code one typo off (80460 / 80469
     # München) is still that house; further apart it may be a namesake street in another
     # district (Berlin has many a Hauptstraße).
-    postal_distance = _pairwise_where(
-        pairs, "postal_code_l", "postal_code_r", OSA.distance, differ["postal"].to_numpy()
-    )
-    postal_typo = pl.lit(pl.Series(postal_distance <= 1)) & ~_either_null("postal_code")
+    postal_typo = _postal_typo(pairs, differ["postal"].to_numpy())
     here = same_postal.fill_null(False) | (same_city & postal_typo)
     street_similarity = jaro_winkler_where(pairs, "street_key", differ["street"].to_numpy())
     other_street = ~_either_null("street_key") & ~same_street & (pl.lit(street_similarity) < 0.9)
@@ -1223,6 +1220,13 @@ def _address(pairs: pl.DataFrame) -> pl.Series:
             same_place.fill_null(False),
         ],
     )
+
+
+def _postal_typo(pairs: pl.DataFrame, rows: np.ndarray) -> pl.Expr:
+    """Postal codes one typo apart (80460 / 80469), both known; the distance is read only on
+    ``rows`` (codes that differ: equal ones decide by equality), 0 elsewhere."""
+    distance = _pairwise_where(pairs, "postal_code_l", "postal_code_r", OSA.distance, rows)
+    return pl.lit(pl.Series(distance <= 1)) & ~_either_null("postal_code")
 
 
 def _other_dwelling() -> pl.Expr:
@@ -1325,12 +1329,7 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
         .to_series()
         .to_numpy()
     )
-    postal_typo = pl.lit(
-        pl.Series(
-            _pairwise_where(pairs, "postal_code_l", "postal_code_r", OSA.distance, postal_differ)
-            <= 1
-        )
-    )
+    postal_typo = _postal_typo(pairs, postal_differ)
     same_place = (
         pl.when(both_postal).then(same_postal | (same_city & postal_typo)).otherwise(same_city)
     ).fill_null(False)
