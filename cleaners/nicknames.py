@@ -29,7 +29,8 @@ class NicknameTable(NamedTuple):
 
 @cache
 def nickname_table() -> NicknameTable:
-    """The groups of ``data/nicknames.csv`` (German) and ``data/nicknames_en.csv`` (English),
+    """The groups of ``data/nicknames.csv`` (German), ``data/nicknames_en.csv`` (English) and
+    ``data/nicknames_international.csv`` (one name in other languages: Krzysztof / Christoph),
     keyed by the transliteration key of each name."""
     rows = (
         read_table("nicknames.csv")

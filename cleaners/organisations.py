@@ -227,8 +227,18 @@ def organisation_key(name: str) -> str | None:
     "Müller & Söhne GmbH", "Mueller und Soehne G.m.b.H." and "MÜLLER + SÖHNE" share the key
     "mueller soehne"; abbreviated words take one form ("St. Mary's" / "Saint Marys" -> "st marys").
     """
-    name = without_branch(without_owner(name))
-    found = find_legal_form(name)
+    return _key_of(*_firm_and_form(name))
+
+
+def _firm_and_form(name: str) -> tuple[str, tuple[str, str] | None]:
+    """The firm's name without a branch or owner after it, and the legal form found in it
+    (find_legal_form): what organisation_key and clean_organisation_name both read."""
+    firm = without_branch(without_owner(name))
+    return firm, find_legal_form(firm)
+
+
+def _key_of(name: str, found: tuple[str, str] | None) -> str | None:
+    """organisation_key of a firm's name whose legal form ``found`` is already read."""
     core = _HYPHENATED_PREFIX.sub(r"\1", found[1] if found else name)
     abbreviations = _abbreviations()
     words = [
@@ -359,10 +369,11 @@ def split_department(text: str) -> tuple[str | None, str]:
     cleaned = clean_text(text)
     # "Filiale Nord (Herr Pohl)", "Werk 2 (Frau Huber)": the person in brackets after the unit.
     bracketed = _LEADING_UNIT.match(cleaned)
-    if bracketed is not None and _unit_or_branch(bracketed["unit"].strip(" ,;:/-")):
+    if bracketed is not None:
+        unit = bracketed["unit"].strip(" ,;:/-")
         person = bracketed["person"].strip(" ,;:/-")
-        if person and not _unit_or_branch(person):
-            return bracketed["unit"].strip(" ,;:/-"), person
+        if person and _unit_or_branch(unit) and not _unit_or_branch(person):
+            return unit, person
     words = cleaned.split()
     for end in range(min(len(words) - 1, 4), 0, -1):
         head = " ".join(words[:end]).rstrip(" ,;:/-–|")
@@ -613,8 +624,8 @@ def clean_organisation_name(value: str | None) -> OrganisationName:
         return OrganisationName(None, None, None, INVALID, "placeholder, not a name")
     if transliteration_key(text) in private_customer_keys():
         return OrganisationName(None, None, None, INVALID, "a private customer, no organisation")
-    found = find_legal_form(without_branch(without_owner(text)))
-    return OrganisationName(text, found[0] if found else None, organisation_key(text), VALID, None)
+    firm, found = _firm_and_form(text)
+    return OrganisationName(text, found[0] if found else None, _key_of(firm, found), VALID, None)
 
 
 def normalize_legal_form(value: str | None) -> Outcome:
