@@ -1966,8 +1966,17 @@ def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
 
 
 def _household_record(side: Callable[[str], pl.Expr]) -> pl.Expr:
-    """A record written to a household, no one person: "Familie Volz" without a first name."""
-    return ((side("salutation") == "Familie") & side("first_name_key").is_null()).fill_null(False)
+    """A record written to a household, no one person: "Familie Volz" without a first name, or a
+    record with no first name and no Herr/Frau whose only e-mail is a family mailbox (a
+    newsletter row of familie.volz@ with the last name Volz): either spouse may read it."""
+    mailbox_only = (
+        (side("household_emails").list.len() > 0)
+        & (side("personal_emails").list.len() == 0)
+        & ~side("salutation").is_in(("Herr", "Frau")).fill_null(False)
+    )
+    return (
+        ((side("salutation") == "Familie") | mailbox_only) & side("first_name_key").is_null()
+    ).fill_null(False)
 
 
 def _gender(pairs: pl.DataFrame) -> pl.Series:

@@ -1200,6 +1200,41 @@ CASES: list[dict[str, Any]] = [
         "level": "household",
     },
     {
+        "description": "a newsletter row of familie.volz@ without first name beside Herr "
+        "Wolfgang Volz: the household's mailbox, either spouse reads it",
+        "comparison": "gender",
+        "left": {"emails": ["familie.volz@web.de"], "last_name_key": "volz"},
+        "right": {
+            "salutation": "Herr",
+            "first_name_key": "wolfgang",
+            "emails": ["familie.volz@web.de"],
+            "last_name_key": "volz",
+        },
+        "level": "household",
+    },
+    {
+        "description": "the family mailbox beside a personal address on the record without "
+        "first name: the personal address says whose record it is",
+        "comparison": "gender",
+        "left": {"emails": ["familie.volz@web.de", "w.volz@gmx.de"], "last_name_key": "volz"},
+        "right": {"salutation": "Herr", "first_name_key": "wolfgang", "last_name_key": "volz"},
+        "level": "missing",
+    },
+    {
+        "description": "Frau Volz without first name at the family mailbox: a person's record",
+        "comparison": "gender",
+        "left": {"salutation": "Frau", "emails": ["familie.volz@web.de"]},
+        "right": {"salutation": "Frau", "first_name_key": "waltraud"},
+        "level": "same",
+    },
+    {
+        "description": "a family mailbox with an initial (M. Prohaska) names a person",
+        "comparison": "gender",
+        "left": {"first_name_key": "m", "emails": ["familie.prohaska@yahoo.com"]},
+        "right": {"salutation": "Frau", "first_name_key": "martina"},
+        "level": "missing",
+    },
+    {
         "description": "two records of one household (Familie Volz twice): nothing to compare",
         "comparison": "gender",
         "left": {"salutation": "Familie", "first_name_key": None},
