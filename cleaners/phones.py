@@ -42,6 +42,15 @@ _ONLY_FORMATTED_DIGITS = r"^\+?[\s/.\-\u2013()]*\d[\d\s/.\-\u2013()]*$"  # one d
 # German words for an extension; phonenumbers knows "ext." only.
 _EXTENSION_WORDS = re.compile(r"\s*\b(?:durchwahl|dw\.?|apparat|app\.)\s*(?=\d)", re.IGNORECASE)
 
+#: Where numbers are written in letters (1-800-FLOWERS): phonenumbers reads the letters as the
+#: keypad's digits. Elsewhere a word in the number is no digit: "0171-KAPUTT" is no number and
+#: "0171 1234567 privat" is the number with a note.
+_VANITY_REGIONS = frozenset({"US", "CA"})
+_WORDS = re.compile(r"[^\W\d_]+")
+_EXTENSION_TAIL = re.compile(r"\b(?:ext|x)\.?\s*[=:]?\s*\d+\s*$", re.IGNORECASE)
+#: Finding of a number read without the words written beside its digits.
+WORDS_REMOVED = "words beside the number removed"
+
 #: Finding of a number kept without its area code.
 LOCAL_NUMBER = "no area code: kept as a local number"
 
@@ -63,8 +72,9 @@ def phone_e164(value: str | None, region: str | None = "DE") -> PhoneOutcome:
     if value is None or not clean_text(value):
         return PhoneOutcome(None, None, VALID, None)
     region = region if region in phonenumbers.SUPPORTED_REGIONS else "DE"
+    text, removed = _without_words(_EXTENSION_WORDS.sub(" ext. ", clean_text(value)), region)
     try:
-        number = phonenumbers.parse(_EXTENSION_WORDS.sub(" ext. ", clean_text(value)), region)
+        number = phonenumbers.parse(text, region)
     except NumberParseException:
         return PhoneOutcome(None, None, INVALID, "not a phone number")
     # number_type is UNKNOWN exactly when is_valid_number is False (same metadata walk, done once).
@@ -76,7 +86,25 @@ def phone_e164(value: str | None, region: str | None = "DE") -> PhoneOutcome:
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     if number.extension:
         e164 = f"{e164};ext={number.extension}"
+    if removed:
+        return PhoneOutcome(e164, _TYPES.get(kind, "other"), CORRECTED, WORDS_REMOVED)
     return PhoneOutcome(e164, _TYPES.get(kind, "other"), VALID, None)
+
+
+def _without_words(text: str, region: str) -> tuple[str, bool]:
+    """``text`` without the words after its first digit (an extension stays), and whether there
+    were any. Outside the vanity regions phonenumbers would read three letters or more as keypad
+    digits ("0171-KAPUTT" as 0171 527888, "privat" as six more digits); a label before the
+    number ("Tel.", "Mobil:") is skipped by phonenumbers itself."""
+    first = re.search(r"[+\d]", text)
+    if region in _VANITY_REGIONS or first is None:
+        return text, False
+    head, tail = text[: first.start()], text[first.start() :]
+    extension = _EXTENSION_TAIL.search(tail)
+    body, rest = (tail[: extension.start()], tail[extension.start() :]) if extension else (tail, "")
+    if not _WORDS.search(body):
+        return text, False
+    return head + _WORDS.sub(" ", body) + rest, True
 
 
 def local_number(digits: str | None, region: str | None) -> tuple[str | None]:

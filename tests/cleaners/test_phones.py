@@ -195,6 +195,25 @@ def test_a_number_without_area_code_is_kept_as_a_local_number() -> None:
     ]
 
 
+def test_a_word_in_the_number_is_no_digit() -> None:
+    # phonenumbers reads three letters or more as keypad digits: "0171-KAPUTT" became the
+    # Austrian +43171527888 without a finding, and "0171 1234567 privat" an invalid number.
+    row, findings = clean_one(
+        {"phones": ["0171-KAPUTT", "0171 1234567 (privat)", "01 5123456 Durchwahl 12"]},
+        silo_countries={"crm": "AT"},
+    )
+    assert row["phones"] == ["+431711234567", "+4315123456;ext=12"]
+    assert [(f["status"], f["value"], f["reason"]) for f in findings] == [
+        (INVALID, "0171-KAPUTT", "not a valid number for AT"),
+        (CORRECTED, "0171 1234567 (privat)", "words beside the number removed"),
+    ]
+
+
+def test_letters_are_keypad_digits_in_north_america_only() -> None:
+    assert phone_e164("1-800-FLOWERS", "US").e164 == "+18003569377"
+    assert phone_e164("0800-FLOWERS", "DE").status == INVALID
+
+
 PARENTHESISED = st.tuples(
     st.sampled_from(["+49(0)", "+43(0)", "+41(0)", "0049(0)", "0043(0)", "0041(0)", "+49(", "("]),
     st.text(alphabet="0123456789", min_size=1, max_size=5),
