@@ -1410,8 +1410,12 @@ def _site(pairs: pl.DataFrame) -> pl.Series:
     # 0), another customer under [matching] organisations = "per_site" (a hard rule,
     # rules.config). "different" comes after it.
     same_firm, different = len(ladder), len(ladder) + 1
+    # Both records name a branch and stand at two streets (or towns): two branches, also of one
+    # town ("Filiale Lausanne 3" / "Succursale Lausanne", "Filiale Graz" / "Fil. 03": a chain
+    # keeps several in a city), whatever the names share.
+    two_sites = (pl.lit(level) == len(ladder)) & _names_branch(_l) & _names_branch(_r)
     return pairs.select(
-        pl.when(not_one_street & _other_branch() & _both_organisations(pairs))
+        pl.when((not_one_street & _other_branch() | two_sites) & _both_organisations(pairs))
         .then(pl.lit(different, dtype=pl.Int8))
         .when(entity)
         .then(pl.lit(same_firm, dtype=pl.Int8))
@@ -1442,8 +1446,7 @@ def _other_branch() -> pl.Expr:
     # A branch number on one record, no branch on the other ("Blumen Flora GmbH Fil. 02"
     # beside the firm's record at another street): the numbered branch beside the head office,
     # each a customer. A branch named by the other record's own town says nothing (above).
-    named_l = _l("branch_town").is_not_null() | _l("branch_number").is_not_null()
-    named_r = _r("branch_town").is_not_null() | _r("branch_number").is_not_null()
+    named_l, named_r = _names_branch(_l), _names_branch(_r)
     one_named = (_l("branch_number").is_not_null() & ~named_r) | (
         _r("branch_number").is_not_null() & ~named_l
     )
@@ -1454,6 +1457,11 @@ def _other_branch() -> pl.Expr:
         | right_elsewhere.fill_null(False)
         | one_named.fill_null(False)
     )
+
+
+def _names_branch(side: Callable[[str], pl.Expr]) -> pl.Expr:
+    """The record names a branch by its town or number (_with_branch_names)."""
+    return side("branch_town").is_not_null() | side("branch_number").is_not_null()
 
 
 #: Share of the shorter name's words found in the longer one for "most_words".
@@ -1526,11 +1534,19 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     ]
     level = _levels(pairs, _either_null("organisation_key"), ladder)
     only_one = (left.is_null() != right.is_null()).fill_null(False)
+    # Legal forms of two families (an AG and a GmbH, a GmbH & Co. KG and its Verwaltungs-GmbH;
+    # cleaners/data/legal_form_families.csv) beside names alike: two legal entities of one
+    # group, at one address with one switchboard as often as not (README: what becomes one
+    # golden record). A valid VAT id in common still says one entity (a hard rule).
+    named_alike = pl.lit(level).is_between(0, len(ladder) - 1)
+    other_entity = (_l("legal_family") != _r("legal_family")).fill_null(False) & named_alike
     # _levels gives len(ladder) for "none of the above", which is "sister" or "different" (one
     # and two past "only_one"); "only_one" itself comes from the nulls.
     return pairs.select(
         pl.when(only_one)
         .then(pl.lit(len(ladder), dtype=pl.Int8))
+        .when(other_entity)
+        .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
         .when((pl.lit(level) == len(ladder)) & sister)
         .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
         .when(pl.lit(level) == len(ladder))

@@ -1819,6 +1819,56 @@ CASES: list[dict[str, Any]] = [
         "level": "missing",
     },
     {
+        "description": "two branches of one town at two streets (Filiale Graz in the ERP's "
+        "name addition / Fil. 03), one VAT id: two sites of the chain's city",
+        "comparison": "site",
+        "left": {
+            **_address("8010", "schoenaugasse", "8", "graz"),
+            **ORGANISATION,
+            "department": "Filiale Graz",
+            "vat_id": "ATU52009160",
+        },
+        "right": {
+            **_address("8010", "muenzgrabenstr", "5", "graz"),
+            **ORGANISATION,
+            "department": "Fil. 03",
+            "vat_id": "ATU52009160",
+        },
+        "level": "different",
+    },
+    {
+        "description": "'Lausanne 3' and 'Lausanne' at two streets of Lausanne: two branches",
+        "comparison": "site",
+        "left": {
+            **_address("1005", "avenue du leman", "15", "lausanne"),
+            **ORGANISATION,
+            "organisation_name": "Garage du Rhône Sàrl, Filiale Lausanne 3",
+            "emails": ["admin@garage-du-rhone.ch"],
+        },
+        "right": {
+            **_address("1004", "avenue de morges", "70", "lausanne"),
+            **ORGANISATION,
+            "organisation_name": "Garage du Rhône Sàrl, Succursale Lausanne",
+            "emails": ["lausanne@garage-du-rhone.ch"],
+        },
+        "level": "different",
+    },
+    {
+        "description": "one branch named on both records at one house: one site",
+        "comparison": "site",
+        "left": {
+            **_address("8010", "schoenaugasse", "8", "graz"),
+            **ORGANISATION,
+            "department": "Filiale Graz",
+        },
+        "right": {
+            **_address("8010", "schoenaugasse", "8", "graz"),
+            **ORGANISATION,
+            "organisation_name": "Hörakustik Leitner GesmbH Fil. 03",
+        },
+        "level": "house",
+    },
+    {
         "description": "a branch number beside a branch town: no evidence (a branch has both)",
         "comparison": "site",
         "left": {**ORGANISATION, "organisation_name": "Teehaus AG Fil. 01"},
@@ -1978,6 +2028,34 @@ CASES: list[dict[str, Any]] = [
         "left": {"organisation_key": "huber bau"},
         "right": {"organisation_key": "huber immobilien"},
         "level": "sister",
+    },
+    {
+        "description": "a GmbH & Co. KG and its Verwaltungs-GmbH: two legal entities of a group",
+        "comparison": "organisation",
+        "left": {"organisation_key": "wagner consulting", "legal_form": "GmbH & Co. KG"},
+        "right": {"organisation_key": "wagner consulting verwaltungs", "legal_form": "GmbH"},
+        "level": "sister",
+    },
+    {
+        "description": "one name as an AG and as a GmbH: two legal entities",
+        "comparison": "organisation",
+        "left": {"organisation_key": "huber haustechnik", "legal_form": "AG"},
+        "right": {"organisation_key": "huber haustechnik", "legal_form": "GmbH"},
+        "level": "sister",
+    },
+    {
+        "description": "GmbH, Sàrl and UG are of one family: the same name is one firm",
+        "comparison": "organisation",
+        "left": {"organisation_key": "garage du rhone", "legal_form": "Sàrl"},
+        "right": {"organisation_key": "garage du rhone", "legal_form": "GmbH"},
+        "level": "exact",
+    },
+    {
+        "description": "two families but names unlike: different, not sisters",
+        "comparison": "organisation",
+        "left": {"organisation_key": "mueller bau", "legal_form": "AG"},
+        "right": {"organisation_key": "schmidt holz", "legal_form": "GmbH"},
+        "level": "different",
     },
     {
         "description": "trade compounds on each side (Dach + Bau, Haus + Technik): sisters",
