@@ -305,7 +305,11 @@ def _departments() -> frozenset[str]:
     return frozenset(read_column("departments.csv", "department"))
 
 
-_DEPARTMENT_PREFIX = re.compile(r"^(?:abteilung|abt|dept|department|bereich)\b\s*", re.IGNORECASE)
+_DEPARTMENT_PREFIX = re.compile(
+    r"^(?:abteilung|abt|dept|department|d[ée]partement|bereich|ufficio|servizio|reparto"
+    r"|service(?:\s+(?:des|du|de\s+la|de\s+l'|d'))?)\b\s*",
+    re.IGNORECASE,
+)
 # "Purchasing Department", "Einkauf Abt.", "Buchhaltungsabteilung": the word for department after
 # the department's name.
 _DEPARTMENT_SUFFIX = re.compile(
@@ -324,6 +328,8 @@ def is_department(text: str | None) -> bool:
     if not text:
         return False
     text = clean_text(text)
+    if _listed_departments(text):  # "Ufficio acquisti", "Service des achats" as listed
+        return True
     prefixed = _DEPARTMENT_PREFIX.match(text)
     text = text[prefixed.end() :].lstrip(". :") if prefixed else text
     suffixed = _DEPARTMENT_SUFFIX.search(text)
@@ -347,8 +353,18 @@ def is_organisation_unit(text: str | None) -> bool:
     words = clean_text(text).split()
     if not words or transliteration_key(words[0].rstrip(".:")) not in _unit_words():
         return False
-    # "Abt. Einkauf Herrn Karl Gruber": a person named after the unit is no unit label.
-    return not any(salutation_of(word) in ("Herr", "Frau") for word in words[1:])
+    # "Abt. Einkauf Herrn Karl Gruber": a person named after the unit is no unit label, nor is
+    # one after a separator without a salutation ("Filiale Zürich, Ruedi Meyer").
+    if any(salutation_of(word) in ("Herr", "Frau") for word in words[1:]):
+        return False
+    if _UNIT_SEPARATOR.search(text):
+        unit, rest = split_department(text)
+        return unit is None or not _looks_like_person(rest)
+    return True
+
+
+#: What ends a unit label before a person: "Filiale Zürich, Ruedi Meyer", "Werk 2 - Max Huber".
+_UNIT_SEPARATOR = re.compile(r"[,;:|]|\s[-–/]\s")
 
 
 def _listed_departments(text: str) -> bool | None:
@@ -560,8 +576,23 @@ def without_contact_marker(text: str) -> str:
     "z. Hd. Herrn Roger Sutter" -> "Herrn Roger Sutter"; text without a marker is unchanged.
     """
     marker = _CONTACT_MARKER.match(text)
-    rest = text[marker.end() :].strip(" ,;-/()") if marker is not None else ""
+    rest = _unbracketed(text[marker.end() :]) if marker is not None else ""
     return rest or text
+
+
+def _unbracketed(text: str) -> str:
+    """``text`` without separators around it and without a bracket left open or closed by
+    what was cut off ("(z. Hd. Frau Huber)" -> "Frau Huber") or around all of it; a pair of
+    brackets inside stays ("Herr Berthod (Service achats)")."""
+    text = text.strip(" ,;-/")
+    while text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:].strip(" ,;-/")
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip(" ,;-/")
+    inner = text[1:-1]
+    if text.startswith("(") and text.endswith(")") and "(" not in inner and ")" not in inner:
+        text = inner.strip(" ,;-/")  # "Attn. (Purchasing)"
+    return text
 
 
 def contact_of_address_line(line: str | None) -> str | None:

@@ -346,6 +346,9 @@ FRENCH_AND_ITALIAN_DEPARTMENTS = [
     "Vendite",
     "z. Hd. Amministrazione",
     "Amministrazione e contabilità",
+    "Service achats",
+    "Service du personnel",
+    "Ufficio personale",
 ]
 
 
@@ -545,6 +548,8 @@ BRANCH_AFTER_THE_CONTACT = [
         ("krems", None),
     ),
     ("Fil. 03 Frau Anna Huber", ("Frau", "Anna", "Huber"), "Fil. 03", (None, "3")),
+    # A first and last name without salutation after the branch and a separator.
+    ("Filiale Zürich, Ruedi Meyer", (None, "Ruedi", "Meyer"), "Filiale Zürich", ("zuerich", None)),
 ]
 
 
@@ -554,6 +559,11 @@ UNIT_BESIDE_THE_CONTACT = [
     ("Herr Pohl (Werk 2)", ("Herr", None, "Pohl"), "Werk 2"),
     ("Team Vertrieb, Frau Anna Huber", ("Frau", "Anna", "Huber"), "Team Vertrieb"),
     ("Werk 2 (Frau Huber)", ("Frau", None, "Huber"), "Werk 2"),
+    # French departments after "Service" (as German ones after "Abteilung"), in brackets after
+    # the person and behind the contact marker: the bracket stays closed.
+    ("Herr Berthod (Service achats)", ("Herr", None, "Berthod"), "Service achats"),
+    ("Ansprechpartner: Herr Berthod (Service achats)", ("Herr", None, "Berthod"), "Service achats"),
+    ("Mme Anne Favre (Service technique)", ("Frau", "Anne", "Favre"), "Service technique"),
 ]
 
 

@@ -20,6 +20,7 @@ from cleaners.organisations import (
     trade_mailbox,
     trade_synonyms,
     trade_words,
+    without_contact_marker,
 )
 from cleaners.outcome import CORRECTED, INVALID, VALID
 from cleaners.text import clean_text
@@ -397,3 +398,20 @@ def test_a_firms_name_its_own_role_mailbox_spells_is_an_organisation(
 def test_a_name_its_mailbox_does_not_spell_as_a_firms_stays_a_person(emails: list[str]) -> None:
     row = {"first_name": "Obermayr", "last_name": "Zimmerei", "emails": emails}
     assert clean(row).frame.row(0, named=True)["record_type"] == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        # The closing bracket of a department after the person stays (it was cut off with the
+        # marker's separators: "Herr Berthod (Service achats" in department and finding).
+        ("Ansprechpartner: Herr Berthod (Service achats)", "Herr Berthod (Service achats)"),
+        ("z. Hd. Buchhaltung (Zentrale)", "Buchhaltung (Zentrale)"),
+        ("(z. Hd. Frau Huber)", "Frau Huber"),
+        ("Attn. (Purchasing)", "Purchasing"),
+        ("z. Hd. Frau Meyer (Filiale Burgdorf", "Frau Meyer (Filiale Burgdorf"),
+        ("z. Hd. Herrn Roger Sutter", "Herrn Roger Sutter"),
+    ],
+)
+def test_the_contact_marker_goes_and_brackets_stay_balanced(text: str, contact: str) -> None:
+    assert without_contact_marker(text) == contact
