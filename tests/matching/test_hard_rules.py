@@ -661,6 +661,7 @@ DEFAULT_CASES: list[dict[str, Any]] = [
         for when, level in [
             ("years apart (1959 / 1962)", "years_apart"),
             ("a year digit and the day apart (08.09.1974 / 05.09.1979)", "year_typo"),
+            ("months apart, day and month both off (29.12.1957 / 30.05.1958)", "within_one_year"),
         ]
     ],
     *[
@@ -734,7 +735,7 @@ DEFAULT_CASES: list[dict[str, Any]] = [
             ("ids one typo apart", {"personal_id": "typo"}),
             ("unchecked ids two digits off (FEBRL)", {"personal_id": "unlike"}),
             ("one town, no house known (Splink's fake data)", {"address": "place"}),
-            ("a date within a year (a typo)", {"birth_date": "within_one_year"}),
+            ("one typo in the date", {"birth_date": "swap_or_typo"}),
         ]
     ],
     {
