@@ -9,6 +9,7 @@ is a group of its own is always first in that group (Sandra -> sandra, not alexa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from itertools import islice, product
 from typing import NamedTuple
@@ -38,6 +39,7 @@ def nickname_table() -> NicknameTable:
         + read_table("nicknames_international.csv")
     )
     canonicals = {row["canonical"] for row in rows}
+    rows = (*rows, *_pet_form_spellings(rows, canonicals))
     groups: dict[str, set[str]] = {canonical: {canonical} for canonical in canonicals}
     primary = {canonical: canonical for canonical in canonicals}
     ranked: dict[str, tuple[int, str]] = {}
@@ -49,6 +51,26 @@ def nickname_table() -> NicknameTable:
             ranked[key] = rank
     primary.update({key: canonical for key, (_, canonical) in ranked.items()})
     return NicknameTable(primary, {key: tuple(sorted(names)) for key, names in groups.items()})
+
+
+def _pet_form_spellings(
+    rows: Sequence[dict[str, str]], canonicals: set[str]
+) -> list[dict[str, str]]:
+    """A pet form ending in -y written with -i, and the other way round (Tommy / Tommi, Andi /
+    Andy, Benni / Benny): German writes the diminutive -i, English -y, and people write their
+    own either way. Added to the pet form's groups, unless the other spelling is a name or pet
+    form of its own in the tables; not after a vowel (Davey, Nikolai)."""
+    known = canonicals | {transliteration_key(row["name"]) for row in rows}
+    added = []
+    for row in rows:
+        key = transliteration_key(row["name"])
+        # After a vowel the ending is no diminutive (Davey, Abbey, Nikolai).
+        if key == row["canonical"] or len(key) < 3 or key[-1] not in "iy" or key[-2] in "aeiouy":
+            continue
+        other = key[:-1] + ("i" if key[-1] == "y" else "y")
+        if other not in known:
+            added.append({**row, "name": other})
+    return added
 
 
 def first_name_group(key: str | None) -> str | None:

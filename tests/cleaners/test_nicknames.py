@@ -193,6 +193,22 @@ def test_forms_left_out_of_the_international_table_stay_apart(one: str, other: s
     assert not _groups(one) & _groups(other), (one, other)
 
 
+@pytest.mark.parametrize(
+    ("pet_form", "full_name"),
+    [("Tommi", "Thomas"), ("Andy", "Andreas"), ("Benny", "Benjamin"), ("Charli", "Karl")],
+)
+def test_a_pet_form_in_i_or_y_shares_the_group(pet_form: str, full_name: str) -> None:
+    # German writes the diminutive -i (Tommi), English -y (Tommy); the tables list one of them.
+    assert _groups(pet_form) & _groups(full_name), (pet_form, full_name)
+
+
+def test_the_other_spelling_of_a_pet_form_never_joins_a_name_of_its_own() -> None:
+    # "Toni" (Anton, Antonia) and "Tony" are both listed: Tony keeps its own groups; a vowel
+    # before the ending is no diminutive (Davey is no "Davei").
+    assert _groups("Tony") == {"anton"}
+    assert first_name_groups("davei") == ("davei",)
+
+
 @pytest.mark.parametrize(("one", "other"), APART)
 def test_names_that_are_not_nicknames_of_each_other_stay_apart(one: str, other: str) -> None:
     assert not _groups(one) & _groups(other), (one, other)
