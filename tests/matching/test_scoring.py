@@ -592,7 +592,9 @@ HARD_CASES: list[dict[str, Any]] = [
             "emails": ["familie.mueller@web.de"],
         },
         "below": 0.9,
-        "hard_rule": None,
+        # No first name, no Herr/Frau, only the family's mailbox: the household's record
+        # (README: what becomes one golden record), never one member's.
+        "hard_rule": "no_match: gender:household",
     },
     {
         "description": "same person, Hans in one silo and Johannes in the other",
