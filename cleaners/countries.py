@@ -246,9 +246,14 @@ def _city_countries() -> dict[str, str]:
 
 @cache
 def locality_keys() -> frozenset[str]:
-    """Every locality key of localities.csv and city_variants.csv ("wien", "graz",
-    "sankt gallen", "zurich" ...): the towns a branch's mailbox may be named after."""
+    """Every locality key of localities.csv, german_towns.csv and city_variants.csv ("wien",
+    "graz", "sankt gallen", "zurich", "freising" ...): the towns a branch's mailbox may be named
+    after. german_towns.csv holds the German towns with two postal codes or more; the
+    gazetteer of countries keeps only the large German cities and names shared with AT, CH and
+    LI."""
     keys = {key for _, key in _gazetteer()}
+    for row in read_table("german_towns.csv"):
+        keys |= _locality_keys(row["town"])
     for row in read_table("city_variants.csv"):
         keys |= {key for key in (row["variant"], locality_key(row["city"])) if key}
     return frozenset(keys)

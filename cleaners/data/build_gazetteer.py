@@ -8,6 +8,8 @@ then run this script with the unpacked folder::
     pip download --no-deps countrystatecity-postal-codes==2.0.1 -d /tmp/csc
     unzip -q /tmp/csc/countrystatecity_postal_codes-2.0.1-py3-none-any.whl -d /tmp/csc/pkg
     python -m cleaners.data.build_gazetteer /tmp/csc/pkg > cleaners/data/localities.csv
+    python -m cleaners.data.build_gazetteer --german-towns /tmp/csc/pkg \
+        > cleaners/data/german_towns.csv
 
 Kept: every AT, CH and LI postal code with all its localities; German localities whose name is
 also an AT/CH/LI locality, qualifiers aside (so a bare city name such as "Kirchberg" or
@@ -66,9 +68,41 @@ def build(folder: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+#: Postal codes a German locality needs to count as a branch's mailbox place (german_towns.csv):
+#: a town of its own (Freising, Langenhagen), not one of the villages that share a code, whose
+#: names are surnames as often (Schmidt, Schwarz, Kaiser).
+TOWN_MIN_CODES = 2
+TOWNS_HEADER = f"""\
+# German towns, one per line, for branch mailboxes named after a town (freising@, langenhagen@).
+# Source: PyPI countrystatecity-postal-codes {VERSION}, data of the countries-states-cities-database
+# (https://github.com/dr5hn/countries-states-cities-database), Open Database License (ODbL) 1.0
+# (https://opendatacommons.org/licenses/odbl/1-0/); this table is a derived database under the
+# same licence. Localities with {TOWN_MIN_CODES} postal codes or more (villages sharing one code
+# are surnames as often: Schmidt, Schwarz). Regenerate with cleaners/data/build_gazetteer.py
+# --german-towns; do not edit by hand.
+town"""
+
+
+def german_towns(folder: Path) -> list[str]:
+    """German localities with TOWN_MIN_CODES postal codes or more, sorted."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for code, name in _rows(folder, "DE"):
+        if re.fullmatch(r"\d{5}", code) and name:
+            codes[name].add(code)
+    return sorted(name for name, found in codes.items() if len(found) >= TOWN_MIN_CODES)
+
+
 def main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        sys.exit("usage: python -m cleaners.data.build_gazetteer UNPACKED_WHEEL_FOLDER")
+    towns = argv[:1] == ["--german-towns"]
+    if len(argv) != 1 + towns:
+        sys.exit(
+            "usage: python -m cleaners.data.build_gazetteer [--german-towns] UNPACKED_WHEEL_FOLDER"
+        )
+    if towns:
+        sys.stdout.write(TOWNS_HEADER + "\n")
+        for name in german_towns(Path(argv[1])):
+            sys.stdout.write((f'"{name}"' if "," in name else name) + "\n")
+        return
     sys.stdout.write(HEADER + "\n")
     for country, code, names in build(Path(argv[0])):
         quoted = f'"{names}"' if "," in names else names

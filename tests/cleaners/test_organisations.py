@@ -241,7 +241,9 @@ FIRM_IN_ZURICH = {
         ("info@veloblitz.ch", "organisation"),  # a role mailbox, as before
         ("bern@veloblitz.ch", "organisation"),  # any DACH town: read from the row alone
         ("villach@veloblitz.ch", "organisation"),  # a town's first word (Villach Innere Stadt)
-        ("kempten@veloblitz.ch", "person"),  # a German town the gazetteer lacks, no address
+        ("kempten@veloblitz.ch", "organisation"),  # a German town (german_towns.csv)
+        ("freising@veloblitz.ch", "organisation"),
+        ("ruhpolding@veloblitz.ch", "person"),  # a village of one postal code: not listed
         ("kundendienst.huber@veloblitz.ch", "person"),  # no town, no role word alone
         ("anna.huber@veloblitz.ch", "person"),  # a person's address at the firm: its contact
         ("zuerich@gmx.ch", "person"),  # a free-mail address is no firm's
@@ -313,10 +315,11 @@ def test_a_mailbox_names_a_trade_as_a_company_name_does(word: str, is_trade: boo
 @pytest.mark.parametrize(
     ("email", "city", "record_type"),
     [
-        ("kempten@brand.de", "Kempten (Allgäu)", "organisation"),  # spells the row's own town
+        # Ruhpolding, a town of one postal code, is in no table: the row's own town tells.
+        ("ruhpolding@brand.de", "Ruhpolding", "organisation"),  # spells the row's own town
         ("traunstein@brand.de", "Traunstein", "organisation"),
-        ("kempten@brand.de", "Traunstein", "person"),  # another town: no branch mailbox of it
-        ("kempten@gmx.de", "Kempten (Allgäu)", "person"),  # free mail is no firm's
+        ("ruhpolding@brand.de", "Traunstein", "person"),  # another town: no branch mailbox of it
+        ("ruhpolding@gmx.de", "Ruhpolding", "person"),  # free mail is no firm's
     ],
 )
 def test_a_mailbox_spelling_the_rows_own_town_is_an_organisation_row(
