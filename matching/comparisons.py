@@ -1995,6 +1995,28 @@ def _household_record(side: Callable[[str], pl.Expr]) -> pl.Expr:
     ).fill_null(False)
 
 
+def _surname_mailbox_record(
+    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]
+) -> pl.Expr:
+    """``own`` has no first name and no Herr/Frau, and its only e-mails are the family's name
+    in the plural (grafs@ beside Roger Graf, hinterbergers@, die.meiers@; either record's last
+    name): the household's sign-up, as familie.graf@ is. Not the name alone (bauer@ is often
+    one person's own, and a record without first name is common)."""
+    personal = own("personal_emails")
+    locals_ = personal.list.eval(pl.element().str.extract(r"^(?:die[._-]?)?([a-z]+)@", 1))
+    plurals = pl.concat_list(
+        pl.concat_str(side("last_name_key").str.replace_all(r"[^a-z]", ""), pl.lit("s"))
+        for side in (own, other)
+    )
+    return (
+        own("first_name_key").is_null()
+        & ~own("salutation").is_in(("Herr", "Frau")).fill_null(False)
+        & (personal.list.len() > 0)
+        & (locals_.list.drop_nulls().list.len() == personal.list.len())
+        & (locals_.list.set_difference(plurals.list.drop_nulls()).list.len() == 0)
+    ).fill_null(False)
+
+
 def _gender(pairs: pl.DataFrame) -> pl.Series:
     """Herr vs Frau from the salutation (Stefan and Stefanie look alike, their salutations do not).
 
@@ -2009,9 +2031,9 @@ def _gender(pairs: pl.DataFrame) -> pl.Series:
     ).fill_null(False)
     person_l = _l("first_name_key").is_not_null() | _l("salutation").is_in(gendered)
     person_r = _r("first_name_key").is_not_null() | _r("salutation").is_in(gendered)
-    household = (_household_record(_l) & person_r.fill_null(False)) | (
-        _household_record(_r) & person_l.fill_null(False)
-    )
+    household = (
+        (_household_record(_l) | _surname_mailbox_record(_l, _r)) & person_r.fill_null(False)
+    ) | ((_household_record(_r) | _surname_mailbox_record(_r, _l)) & person_l.fill_null(False))
     return _levels(pairs, unknown & ~household, [_l("salutation") == _r("salutation"), household])
 
 

@@ -1213,6 +1213,44 @@ CASES: list[dict[str, Any]] = [
         "level": "household",
     },
     {
+        "description": "a nameless newsletter row of hinterbergers@ beside Elisabeth "
+        "Hinterberger who reads it too: the family's name in the plural, the household's",
+        "comparison": "gender",
+        "left": {"emails": ["hinterbergers@web.de"]},
+        "right": {
+            "first_name_key": "elisabeth",
+            "last_name_key": "hinterberger",
+            "emails": ["hinterbergers@web.de"],
+        },
+        "level": "household",
+    },
+    {
+        "description": "grafs@ with the last name Graf and no first name: the household's",
+        "comparison": "gender",
+        "left": {"last_name_key": "graf", "emails": ["grafs@bluewin.ch"]},
+        "right": {"salutation": "Herr", "first_name_key": "roger", "last_name_key": "graf"},
+        "level": "household",
+    },
+    {
+        "description": "the last name alone as the mailbox (graf@) may be one person's own",
+        "comparison": "gender",
+        "left": {"last_name_key": "graf", "emails": ["graf@bluewin.ch"]},
+        "right": {"salutation": "Herr", "first_name_key": "roger", "last_name_key": "graf"},
+        "level": "missing",
+    },
+    {
+        "description": "a local part ending in s that is no family's plural (duanejames@, the "
+        "last name read from the address itself): no household",
+        "comparison": "gender",
+        "left": {"emails": ["duanejames@reyes.net"]},
+        "right": {
+            "first_name_key": "freddie",
+            "last_name_key": "duanejames",
+            "emails": ["duanejames@reyes.net"],
+        },
+        "level": "missing",
+    },
+    {
         "description": "the family mailbox beside a personal address on the record without "
         "first name: the personal address says whose record it is",
         "comparison": "gender",
