@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.address_lines import split_street_text
-from cleaners.streets import clean_streets, fast_street_split, normalize_street
+from cleaners.streets import clean_streets, fast_street_split, normalize_street, street_key
 
 STREET_WORDS = st.sampled_from(
     [
@@ -87,3 +87,27 @@ def test_fast_split_shapes(text: str, expected: tuple[str, str] | None) -> None:
     assert (tuple(split.values()) if split else None) == expected
     if expected:
         assert tuple(split_street_text(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("ch. de Bellerive", "Chemin de Bellerive"),
+        ("bd de Grancy", "Boulevard de Grancy"),
+        ("rte de Genève", "Route de Genève"),
+        ("imp. des Lilas", "Impasse des Lilas"),
+        ("Pza Grande", "Piazza Grande"),
+        ("av. de Cour", "Avenue de Cour"),
+    ],
+)
+def test_french_and_italian_street_types_share_the_key(short: str, long: str) -> None:
+    # Swiss French and Italian addresses write the street type short as often as not.
+    assert street_key(short) == street_key(long)
+
+
+def test_a_street_word_inside_a_name_stays_and_a_typo_in_it_stays_one() -> None:
+    assert street_key("Chemin de Bellerive") != street_key("Bellerive")
+    assert street_key("Bdstrasse") == "bdstr"
+    # Written out, "Chemon" is one letter from "Chemin", not a word apart from "ch".
+    assert street_key("chemon de Montolivet") == "chemondemontolivet"
+    assert street_key("ch. de Montolivet") == "chemindemontolivet"
