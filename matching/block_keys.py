@@ -53,10 +53,11 @@ KEYS_SCHEMA = {"rule": pl.UInt8(), "place": pl.UInt32(), "block_hash": pl.UInt64
 PLACED_SCHEMA = {"place": pl.UInt32(), "block_hash": pl.UInt64()}
 #: Seed of block_hash: what a match cache keeps of a block key (never the key).
 BLOCK_HASH_SEED = 20_240_611
-#: Rules whose keys of one record depend on other records: email_domain keeps a firm's name
-#: abbreviation only where some domain spells it (matching.blocking._abbreviation_keys). Their
-#: keys are made for every record each night and never kept.
-CROSS_RECORD_RULES = frozenset({"email_domain"})
+#: Rules whose keys of some records depend on other records, and which records: email_domain
+#: keeps a firm's name abbreviation only where some firm's domain spells it
+#: (matching.blocking._abbreviation_keys). These records' keys are made every night (with the
+#: changed records'), the others' taken from the cache.
+CROSS_RECORD_RULES: dict[str, pl.Expr] = {"email_domain": pl.col("record_type") == "organisation"}
 
 _SIZE = pl.col("size").cast(pl.Int64)
 _BLOCK_PAIRS = _SIZE * (_SIZE - 1) // 2
@@ -95,7 +96,7 @@ class Records:
     keys: pl.Series  # record_key, sorted
     place: pl.Series  # UInt32, per row of frame
     changed: pl.Series  # places of the new and changed records
-    changed_frame: pl.DataFrame
+    changed_rows: pl.Series  # per row of frame: the record is new or changed
 
     @classmethod
     def of(cls, frame: pl.DataFrame, changed: pl.DataFrame) -> Records:
@@ -113,7 +114,7 @@ class Records:
             keys=keys,
             place=place,
             changed=place.filter(mask).sort(),
-            changed_frame=frame.filter(mask),
+            changed_rows=mask,
         )
 
     @staticmethod
@@ -162,11 +163,18 @@ def touching_from_kept(
     kept: pl.DataFrame,
     budget: BlockingBudget,
     previous_oversized: pl.DataFrame,
+    remade: pl.Expr | None = None,
 ) -> RuleTouching | None:
     """Rule ``name``'s touching pairs, plan and crossed blocks from the unchanged records'
     ``kept`` hashes (place, block_hash) and the changed records' keys made now; None when a
-    hash cannot be trusted (module text): then the caller makes every record's keys."""
-    fresh = _fresh(records, rule)
+    hash cannot be trusted (module text): then the caller makes every record's keys.
+    ``remade``: the records whose keys are made every night (CROSS_RECORD_RULES)."""
+    made = records.changed_rows
+    if remade is not None:
+        again = records.frame.select(remade.fill_null(False)).to_series()
+        made = made | again
+        kept = kept.filter(~pl.col("place").is_in(records.place.filter(again).implode()))
+    fresh = _fresh(records, rule, records.frame.filter(made))
     if fresh is None:
         return None
     keys = pl.concat([kept, fresh.select("place", "block_hash")])
@@ -187,7 +195,7 @@ def touching_from_kept(
     refined_by = REFINEMENTS.get(name, ()) if over else ()
     if not over:
         oversized = too_big
-        usable = plain.join(too_big, on="block_hash", how="anti")
+        usable = plain.join(too_big, on="block_hash", how="anti") if too_big.height else plain
     elif refined_by:
         # Every block above split_block_size split, oversized ones too (plan_keys).
         oversized = too_big.head(0)
@@ -235,24 +243,23 @@ def touching_from_kept(
     )
     touching = _touching_pairs(records, usable)
     oversized_ids = oversized.select("block_hash", pl.lit(0, dtype=pl.UInt32).alias("sub"))
-    recheck = [
-        pairs
-        for label, candidates, current in (
-            (name, pl.concat([plain, subs]), pl.concat([oversized_ids, capped_ids])),
-            (f"{name}:split", plain, split_ids),
+    recheck = []
+    for label, sub_blocks, current in (
+        (name, subs, pl.concat([oversized_ids, capped_ids])),
+        (f"{name}:split", subs.head(0), split_ids),
+    ):
+        pairs = _crossed(
+            records, plain, sub_blocks, current, previous_oversized, label, named, texts
         )
-        if (
-            pairs := _crossed(records, candidates, current, previous_oversized, label, named, texts)
-        )
-        is not None
-    ]
+        if pairs is not None:
+            recheck.append(pairs)
     return RuleTouching(plan, touching, recheck, keys)
 
 
-def _fresh(records: Records, rule: KeyFunction) -> pl.DataFrame | None:
-    """place, block_key, block_hash of the changed records' keys; None when two differ but
-    share a hash."""
-    made = rule(records.changed_frame).with_columns(pl.col("block_key").cast(pl.String))
+def _fresh(records: Records, rule: KeyFunction, rows: pl.DataFrame) -> pl.DataFrame | None:
+    """place, block_key, block_hash of the keys of ``rows`` (the changed records and those
+    made every night); None when two differ but share a hash."""
+    made = rule(rows).with_columns(pl.col("block_key").cast(pl.String))
     fresh = made.join(records.places, on="record_key").select(
         pl.col("place").cast(pl.UInt32), "block_key", block_hash(pl.col("block_key"))
     )
@@ -273,13 +280,14 @@ def _named(
     member each (or taken from the fresh keys); None when a fresh key's hash is an unchanged
     record's different key, or an unchanged record no longer makes its kept key."""
     fresh_keys = fresh.select("block_hash", "block_key").unique()
-    shared = fresh_keys.join(kept, on="block_hash", how="semi")
-    hashes = pl.concat([wanted, shared["block_hash"]]).unique()
+    hashes = pl.concat([wanted, fresh_keys["block_hash"]]).unique()
+    # One unchanged member of each wanted block and of each block a fresh key joins.
     representatives = (
         kept.filter(pl.col("block_hash").is_in(hashes.implode()))
         .group_by("block_hash")
         .agg(pl.col("place").min())
     )
+    shared = fresh_keys.join(representatives, on="block_hash", how="semi")
     members = records.rows(representatives["place"]).collect()
     made = rule(members.drop("place")).with_columns(pl.col("block_key").cast(pl.String))
     found = (
@@ -377,7 +385,8 @@ def _touching_pairs(records: Records, usable: pl.DataFrame) -> pl.DataFrame:
 
 def _crossed(
     records: Records,
-    candidates: pl.DataFrame,
+    plain: pl.DataFrame,
+    subs: pl.DataFrame,
     current: pl.DataFrame,
     previous_oversized: pl.DataFrame,
     label: str,
@@ -385,27 +394,28 @@ def _crossed(
     texts: pl.DataFrame,
 ) -> pl.DataFrame | None:
     """left_key, right_key of the unchanged records' pairs in the blocks ``label`` skipped in
-    one run and not the other (matching.blocking.candidate_pairs_touching); None: none."""
-    previous = previous_oversized.filter(pl.col("rule") == label).select("block_hash")
-    if previous.height == 0 and current.height == 0:
+    one run and not the other (matching.blocking.candidate_pairs_touching), among the blocks
+    ``plain`` and the sub-blocks ``subs``; None: none."""
+    previous = previous_oversized.filter(pl.col("rule") == label)["block_hash"]
+    if previous.len() == 0 and current.height == 0:
         return None  # no such block in either run: none crossed (most rules, most nights)
-    blocks = candidates.select(_BLOCK).unique()
-    plain = blocks.filter(pl.col("sub") == 0).with_columns(pl.col("block_hash").alias("whole"))
-    refined = _block_texts(blocks.filter(pl.col("sub") != 0), named, texts).select(
-        "block_hash", "sub", block_hash(pl.col("block_key")).alias("whole")
-    )
-    was = (
-        pl.concat([plain, refined])
-        .join(previous.rename({"block_hash": "whole"}), on="whole", how="semi")
+    # A block's hash is its key's; a sub-block's is made from its key, spelled out.
+    was_plain = plain.filter(pl.col("block_hash").is_in(previous.implode())).select(_BLOCK).unique()
+    was_sub = (
+        _block_texts(subs.select(_BLOCK).unique(), named, texts)
+        .filter(block_hash(pl.col("block_key")).is_in(previous.implode()))
         .select(_BLOCK)
     )
+    was = pl.concat([was_plain, was_sub])
     crossed = pl.concat(
         [was.join(current, on=_BLOCK, how="anti"), current.join(was, on=_BLOCK, how="anti")]
     )
     if crossed.height == 0:
         return None
-    members = candidates.join(crossed, on=_BLOCK, how="semi").filter(
-        ~pl.col("place").is_in(records.changed.implode())
+    members = (
+        pl.concat([plain, subs])
+        .join(crossed, on=_BLOCK, how="semi")
+        .filter(~pl.col("place").is_in(records.changed.implode()))
     )
     pairs = (
         members.join(members, on=_BLOCK, suffix="_right")

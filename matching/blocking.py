@@ -685,7 +685,7 @@ def numbered_candidate_pairs(
         name = rule_names[bit]
         plan = plan_rule(frame, name, budget)
         hashed = None
-        if keep_keys and name not in CROSS_RECORD_RULES:
+        if keep_keys:
             hashed = placed_hashes(plan.keys, places)
         numbered = plan.usable.join(numbers, on="record_key").select("record", "block_key").lazy()
         # A pair as one number (left * 2^32 + right): de-duplicating and sorting one UInt64
@@ -787,10 +787,12 @@ def candidate_pairs_touching(
     kept_keys: RuleKeys = {}
     for name in rule_names:
         part = None
-        cached = kept(name) if kept is not None and name not in CROSS_RECORD_RULES else None
+        cached = kept(name) if kept is not None else None
         if cached is not None:
-            rule = BLOCKING_RULES[name]
-            part = touching_from_kept(records, name, rule, cached, budget, previous_oversized)
+            rule, remade = BLOCKING_RULES[name], CROSS_RECORD_RULES.get(name)
+            part = touching_from_kept(
+                records, name, rule, cached, budget, previous_oversized, remade
+            )
         if part is None:
             part = _touching_rule(records, changed_keys, name, budget, previous_oversized)
         plans[name] = part.plan
@@ -879,7 +881,7 @@ def _touching_rule(
                 changed_keys, on="record_key", how="anti"
             )
             recheck.append(_pairs_within(members))
-    hashed = None if name in CROSS_RECORD_RULES else placed_hashes(keys, records.places)
+    hashed = placed_hashes(keys, records.places)
     # Only the decisions are kept: the keys of all rules at once would cost memory.
     plan = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame(), refined=None)
     return RuleTouching(plan, pairs, recheck, hashed)

@@ -88,7 +88,7 @@ def _night(
         before, rules, budget.max_block_size, budget, keep_keys=True
     )
     assert first.kept_keys is not None
-    assert set(first.kept_keys) == set(rules) - CROSS_RECORD_RULES
+    assert set(first.kept_keys) == set(rules)
     previous = oversized_hashes(first.oversized_blocks, first.adjusted_blocks)
     old, new = record_fingerprints(before), record_fingerprints(after)
     unchanged = new.join(old, on=["record_key", "fingerprint_1", "fingerprint_2"], how="semi")
@@ -215,8 +215,8 @@ def test_kept_keys_block_as_every_records_keys(
         make_records(case["before"]), make_records(case["after"]), RULES, case["budget"]
     )
     _assert_same(with_kept, made)
-    # Every rule but the cross-record ones planned from the kept keys.
-    assert from_kept == {name: [True] for name in RULES if name not in CROSS_RECORD_RULES}
+    # Every rule planned from the kept keys.
+    assert from_kept == {name: [True] for name in RULES}
 
 
 def test_cases_cover_oversized_split_and_capped_blocks(make_records: Any) -> None:
@@ -303,16 +303,25 @@ def test_keys_sharing_a_hash_are_not_kept(
     assert placed_hashes(keys, places) is None
 
 
-@pytest.mark.parametrize("name", sorted(set(BLOCKING_RULES) - CROSS_RECORD_RULES))
+@pytest.mark.parametrize("name", sorted(BLOCKING_RULES))
 def test_a_records_keys_do_not_depend_on_the_other_records(name: str, make_records: Any) -> None:
     """What keeping keys per record rests on: a rule makes the same keys of a record in any
-    frame holding it (else it belongs in CROSS_RECORD_RULES)."""
+    frame holding it and the records CROSS_RECORD_RULES makes every night."""
     frame = make_records(
-        [*PEOPLE, _firm(7, emails=None, organisation_key="engel versicherungsmakler")]
+        [
+            *PEOPLE,
+            _firm(7, emails=None, organisation_key="engel versicherungsmakler"),
+            _firm(8, emails=["info@engel-vm.de"], organisation_key=None),
+        ]
     )
+    remade = frame.filter(CROSS_RECORD_RULES[name]) if name in CROSS_RECORD_RULES else frame.head(0)
     every = BLOCKING_RULES[name](frame)
     for part in (frame.head(5), frame.tail(5), frame.gather_every(3)):
-        alone = BLOCKING_RULES[name](part).sort("record_key", "block_key")
+        alone = (
+            BLOCKING_RULES[name](pl.concat([part, remade]).unique("record_key"))
+            .join(part.select("record_key"), on="record_key", how="semi")
+            .sort("record_key", "block_key")
+        )
         within = every.join(part.select("record_key"), on="record_key", how="semi")
         assert_frame_equal(alone, within.sort("record_key", "block_key"))
 

@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import matching.blocking
-from matching.block_keys import CROSS_RECORD_RULES, KEYS_FILE, RuleKeys, RuleTouching
+from matching.block_keys import KEYS_FILE, RuleKeys, RuleTouching
 from matching.blocking import BLOCKING_RULES, candidate_pairs_touching, oversized_hashes
 from matching.incremental import (
     CACHE_FOLDER,
@@ -232,9 +232,8 @@ def test_unchanged_input_reuses_every_pair(
     assert outcome.report.compared_pairs == 0
     assert outcome.report.reused_pairs == outcome.pairs.height > 0
     assert sum(outcome.report.pairs_per_rule.values()) == 0  # nothing generated in this run
-    # Every rule's keys taken from the cache (but email_domain's, made for every record).
-    kept = [name for name in SETTINGS.blocking_rules if name not in CROSS_RECORD_RULES]
-    assert from_kept[: len(kept)] == kept
+    # Every rule's keys taken from the cache.
+    assert from_kept[: len(SETTINGS.blocking_rules)] == SETTINGS.blocking_rules
 
 
 def test_removed_records_lose_their_pairs(make_records: Any, tmp_path: Path) -> None:
