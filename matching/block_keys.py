@@ -17,7 +17,8 @@ way and compares each fresh key whose hash an unchanged record holds with that r
 made again. The keys a run reports (oversized, split, capped blocks) are made again from one
 unchanged member of each block. Sub-blocks of split blocks are the block's hash with a number
 per refinement value. On any doubt (a collision, a key an unchanged record no longer makes, an
-unreadable file) the rule's keys are made for every record, as before.
+unreadable file) the rule's keys are made for every record, as before. A rule whose keys of
+some records read other records (CROSS_RECORD_RULES) has those records' keys made every night.
 """
 
 from __future__ import annotations
