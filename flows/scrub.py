@@ -22,10 +22,11 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
+from matching.block_keys import KEYS_FILE, keys_without, write_key_frame
 from matching.erasure import Person, holds_person, holds_short_value, person_rows
 from matching.frozen_model import (
     TABLES_FILE,
@@ -154,8 +155,8 @@ def _plan_cache(
     # pairs of the records dropped there and are renumbered to the records kept.
     numbered = "compared" in frames and {"left", "right"} <= set(frames["compared"].columns)
     for name, frame in frames.items():
-        if numbered and name == "compared":
-            continue
+        if (numbered and name == "compared") or name == "keys":
+            continue  # numbers only, renumbered with records.parquet below
         drop = frame.select(person_rows(frame, person).alias("x"))["x"]
         if drop.any():
             copy = cache / f"{name}.parquet{SUFFIX}"
@@ -170,11 +171,34 @@ def _plan_cache(
                 plan.replace[cache / "compared.parquet"] = pairs_copy
                 rows["compared"] = pairs.height
                 removed += frames["compared"].height - pairs.height
+            if name == "records" and "keys" in frames:
+                removed += _plan_keys(cache, frames["keys"], drop, manifest, plan)
     if removed:
         copy = manifest_path.with_name(manifest_path.name + SUFFIX)
         copy.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
         plan.replace[manifest_path] = copy
         plan.changes[str(cache)] = removed
+
+
+def _plan_keys(
+    cache: Path, keys: pl.DataFrame, dropped: pl.Series, manifest: dict[str, Any], plan: ScrubPlan
+) -> int:
+    """Drop the block-key hashes of the records ``dropped`` from keys.parquet (renumbered to
+    the records kept, matching.block_keys) and fix the manifest's counts; the rows dropped."""
+    kept = keys_without(keys, dropped)
+    names = manifest.get("rule_names", [])
+    counts = kept.group_by("rule").len()
+    per_rule = dict(zip(counts["rule"].to_list(), counts["len"].to_list(), strict=True))
+    manifest["key_rows"] = {
+        name: per_rule.get(bit, 0)
+        for bit, name in enumerate(names)
+        if name in manifest.get("key_rows", {})
+    }
+    manifest["rows"]["keys"] = kept.height
+    copy = cache / f"{KEYS_FILE}{SUFFIX}"
+    write_key_frame(copy, kept)
+    plan.replace[cache / KEYS_FILE] = copy
+    return keys.height - kept.height
 
 
 def apply_scrub(plan: ScrubPlan) -> None:

@@ -17,6 +17,15 @@ import polars as pl
 
 from cleaners.addresses import postal_area
 from cleaners.organisations import brand_without_town, business_domains, folded_letters
+from matching.block_keys import (
+    CROSS_RECORD_RULES,
+    Records,
+    RuleKeys,
+    RuleTouching,
+    block_hash,
+    placed_hashes,
+    touching_from_kept,
+)
 from matching.blocking_budget import (
     NO_KEYS,
     REFINEMENTS,
@@ -495,6 +504,9 @@ class BlockingResult:
     adjusted_blocks: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"rule": pl.String(), "block_key": pl.String()})
     )
+    #: every rule's block keys as hashes per record place, for the match cache
+    #: (matching.block_keys; None: not kept, rules absent: not kept for that rule)
+    kept_keys: RuleKeys | None = None
 
 
 @dataclass(frozen=True)
@@ -511,9 +523,6 @@ class IncrementalBlocking:
     result: BlockingResult
     recheck: pl.DataFrame  # left_key, right_key
 
-
-#: Seed of the block-key hash that a match cache keeps of oversized blocks (never the key).
-BLOCK_HASH_SEED = 20_240_611
 
 _OVERSIZED_SCHEMA = {"rule": pl.String(), "block_key": pl.String(), "size": pl.UInt32()}
 _KEY_PAIR_SCHEMA = {"left_key": pl.String(), "right_key": pl.String()}
@@ -562,11 +571,6 @@ def _oversized_frame(oversized: list[pl.DataFrame]) -> pl.DataFrame:
     if not oversized:
         return pl.DataFrame(schema=_OVERSIZED_SCHEMA)
     return pl.concat(oversized).sort("rule", "size", "block_key", descending=[False, True, False])
-
-
-def block_hash(block_key: pl.Expr) -> pl.Expr:
-    """A 64-bit hash of a block key: what a match cache remembers of an oversized block."""
-    return block_key.cast(pl.String).hash(BLOCK_HASH_SEED).alias("block_hash")
 
 
 def oversized_hashes(
@@ -658,12 +662,16 @@ def numbered_candidate_pairs(
     rule_names: list[str],
     max_block_size: int,
     budget: BlockingBudget | None = None,
+    *,
+    keep_keys: bool = False,
 ) -> tuple[BlockingResult, NumberedPairs]:
     """``candidate_pairs`` with the pairs as numbers (its result's ``pairs`` left empty).
 
     Records are numbered by their place in record-key order (so left < right holds for the
     keys too), blocks by their place in block-key order, rules as bits. As strings, the 9
-    million rule pairs of 176,000 records took 5 GiB; as numbers 16 bytes each.
+    million rule pairs of 176,000 records took 5 GiB; as numbers 16 bytes each. ``keep_keys``:
+    the result keeps every rule's keys as hashes per record place (``kept_keys``), for the
+    match cache (matching.block_keys; 12 bytes a key).
     """
     budget = budget or BlockingBudget(max_block_size)
     _check_rules(rule_names)
@@ -671,10 +679,14 @@ def numbered_candidate_pairs(
         raise ValueError(f"at most 64 blocking rules, not {len(rule_names)}")
     keys = frame["record_key"].unique().sort()
     numbers = pl.DataFrame({"record_key": keys}).with_row_index("record")
+    places = numbers.rename({"record": "place"})
 
-    def rule_pairs(bit: int) -> tuple[RulePlan, pl.DataFrame, pl.DataFrame]:
+    def rule_pairs(bit: int) -> tuple[RulePlan, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
         name = rule_names[bit]
         plan = plan_rule(frame, name, budget)
+        hashed = None
+        if keep_keys:
+            hashed = placed_hashes(plan.keys, places)
         numbered = plan.usable.join(numbers, on="record_key").select("record", "block_key").lazy()
         # A pair as one number (left * 2^32 + right): de-duplicating and sorting one UInt64
         # column costs a third of doing it on two. Joined on the block key itself: numbering
@@ -694,13 +706,19 @@ def numbered_candidate_pairs(
         too_big = plan.oversized.select(pl.lit(name).alias("rule"), "block_key", "size")
         # Only the decisions are kept: the keys of all rules at once would cost memory.
         plan = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame(), refined=None)
-        return plan, too_big, pairs.with_columns(pl.lit(1 << bit, dtype=pl.UInt64).alias("mask"))
+        mask = pl.lit(1 << bit, dtype=pl.UInt64).alias("mask")
+        return plan, too_big, pairs.with_columns(mask), hashed
 
     # The rules side by side (matching.threads), in rule order.
     built = in_threads(rule_pairs, range(len(rule_names)))
-    plans = {name: plan for name, (plan, _, _) in zip(rule_names, built, strict=True)}
-    oversized = [too_big for _, too_big, _ in built]
-    pair_frames = [pairs for _, _, pairs in built]
+    plans = {name: plan for name, (plan, _, _, _) in zip(rule_names, built, strict=True)}
+    oversized = [too_big for _, too_big, _, _ in built]
+    pair_frames = [pairs for _, _, pairs, _ in built]
+    kept_keys = {
+        name: hashed
+        for name, (_, _, _, hashed) in zip(rule_names, built, strict=True)
+        if hashed is not None
+    }
     per_rule = {name: pairs.height for name, pairs in zip(rule_names, pair_frames, strict=True)}
     del built
     if pair_frames:
@@ -728,6 +746,7 @@ def numbered_candidate_pairs(
         oversized_blocks=_oversized_frame(oversized),
         adjustments=tuple(p.adjustment for p in plans.values() if p.adjustment is not None),
         adjusted_blocks=adjusted_blocks(plans),
+        kept_keys=kept_keys if keep_keys else None,
     )
     return result, NumberedPairs(union, keys, tuple(rule_names))
 
@@ -739,6 +758,7 @@ def candidate_pairs_touching(
     max_block_size: int,
     previous_oversized: pl.DataFrame,
     budget: BlockingBudget | None = None,
+    kept: Callable[[str], pl.DataFrame | None] | None = None,
 ) -> IncrementalBlocking:
     """The candidate pairs of ``frame`` that an incremental run must (re)compare.
 
@@ -749,65 +769,40 @@ def candidate_pairs_touching(
     block grown too big stops pairing them, a block shrunk below the limit starts to. Such
     blocks hold at most ``max_block_size`` unchanged records, so re-pairing them stays cheap.
     The same holds for blocks that the ``budget`` split or capped in one run and not the other.
+
+    ``kept``: per rule, the previous run's block-key hashes of the unchanged records (place,
+    block_hash; places in today's record-key order), or None when not kept: then only the
+    changed records' keys are made (matching.block_keys), else every record's. The result's
+    ``kept_keys`` holds today's hashes for the next run.
     """
     budget = budget or BlockingBudget(max_block_size)
     _check_rules(rule_names)
     changed_keys = pl.DataFrame({"record_key": changed.cast(pl.String)}).unique()
+    records = Records.of(frame, changed_keys)
     per_rule: dict[str, int] = {}
     touching: list[pl.DataFrame] = []
     oversized: list[pl.DataFrame] = []
     recheck_frames: list[pl.DataFrame] = []
     plans: dict[str, RulePlan] = {}
+    kept_keys: RuleKeys = {}
     for name in rule_names:
-        plan = plan_rule(frame, name, budget)
-        plans[name] = plan
-        keys, usable, too_big = plan.keys, plan.usable, plan.oversized
-        oversized.append(too_big.select(pl.lit(name).alias("rule"), "block_key", "size"))
-        pairs = (
-            usable.join(changed_keys, on="record_key", how="semi")
-            .join(usable, on="block_key", suffix="_right")
-            .filter(pl.col("record_key") != pl.col("record_key_right"))
-            .select(
-                pl.min_horizontal("record_key", "record_key_right").alias("left_key"),
-                pl.max_horizontal("record_key", "record_key_right").alias("right_key"),
+        part = None
+        cached = kept(name) if kept is not None else None
+        if cached is not None:
+            rule, remade = BLOCKING_RULES[name], CROSS_RECORD_RULES.get(name)
+            part = touching_from_kept(
+                records, name, rule, cached, budget, previous_oversized, remade
             )
-            .unique()
+        if part is None:
+            part = _touching_rule(records, changed_keys, name, budget, previous_oversized)
+        plans[name] = part.plan
+        if part.keys is not None:
+            kept_keys[name] = part.keys
+        oversized.append(
+            part.plan.oversized.select(pl.lit(name).alias("rule"), "block_key", "size")
         )
-        touching.append(pairs.with_columns(pl.lit(name).alias("rule")))
-        # Sub-blocks of the split blocks are keys too: one may be capped in one run only.
-        refined = plan.refined
-        if refined is None:
-            refined = refined_keys(
-                frame,
-                keys.filter(pl.col("block_key").is_in(plan.split.implode())),
-                REFINEMENTS.get(name, ()),
-            )
-        all_keys = pl.concat([keys, refined])
-        skipped = pl.concat([too_big["block_key"], plan.capped])
-        for label, candidates, current in (
-            (name, all_keys, skipped),
-            (f"{name}:split", keys, plan.split),
-        ):
-            previous = previous_oversized.filter(pl.col("rule") == label).select("block_hash")
-            if previous.height == 0 and current.len() == 0:
-                continue  # no such block in either run: none crossed (most rules, most nights)
-            blocks = (
-                candidates.select("block_key")
-                .unique()
-                .with_columns(block_hash(pl.col("block_key")))
-            )
-            was = blocks.join(previous, on="block_hash", how="semi")["block_key"]
-            crossed = pl.concat(
-                [
-                    was.filter(~was.is_in(current.implode())),
-                    current.filter(~current.is_in(was.implode())),
-                ]
-            )
-            if crossed.len():
-                members = candidates.filter(pl.col("block_key").is_in(crossed.implode())).join(
-                    changed_keys, on="record_key", how="anti"
-                )
-                recheck_frames.append(_pairs_within(members))
+        touching.append(part.pairs.with_columns(pl.lit(name).alias("rule")))
+        recheck_frames.extend(part.recheck)
     recheck = (
         pl.concat(recheck_frames).unique().sort("left_key", "right_key")
         if recheck_frames
@@ -826,9 +821,70 @@ def candidate_pairs_touching(
             oversized_blocks=_oversized_frame(oversized),
             adjustments=tuple(p.adjustment for p in plans.values() if p.adjustment is not None),
             adjusted_blocks=adjusted_blocks(plans),
+            kept_keys=kept_keys,
         ),
         recheck=recheck,
     )
+
+
+def _touching_rule(
+    records: Records,
+    changed_keys: pl.DataFrame,
+    name: str,
+    budget: BlockingBudget,
+    previous_oversized: pl.DataFrame,
+) -> RuleTouching:
+    """Rule ``name``'s part of ``candidate_pairs_touching`` from every record's keys."""
+    frame = records.frame
+    plan = plan_rule(frame, name, budget)
+    keys, usable, too_big = plan.keys, plan.usable, plan.oversized
+    pairs = (
+        usable.join(changed_keys, on="record_key", how="semi")
+        .join(usable, on="block_key", suffix="_right")
+        .filter(pl.col("record_key") != pl.col("record_key_right"))
+        .select(
+            pl.min_horizontal("record_key", "record_key_right").alias("left_key"),
+            pl.max_horizontal("record_key", "record_key_right").alias("right_key"),
+        )
+        .unique()
+    )
+    # Sub-blocks of the split blocks are keys too: one may be capped in one run only.
+    refined = plan.refined
+    if refined is None:
+        refined = refined_keys(
+            frame,
+            keys.filter(pl.col("block_key").is_in(plan.split.implode())),
+            REFINEMENTS.get(name, ()),
+        )
+    all_keys = pl.concat([keys, refined])
+    skipped = pl.concat([too_big["block_key"], plan.capped])
+    recheck = []
+    for label, candidates, current in (
+        (name, all_keys, skipped),
+        (f"{name}:split", keys, plan.split),
+    ):
+        previous = previous_oversized.filter(pl.col("rule") == label).select("block_hash")
+        if previous.height == 0 and current.len() == 0:
+            continue  # no such block in either run: none crossed (most rules, most nights)
+        blocks = (
+            candidates.select("block_key").unique().with_columns(block_hash(pl.col("block_key")))
+        )
+        was = blocks.join(previous, on="block_hash", how="semi")["block_key"]
+        crossed = pl.concat(
+            [
+                was.filter(~was.is_in(current.implode())),
+                current.filter(~current.is_in(was.implode())),
+            ]
+        )
+        if crossed.len():
+            members = candidates.filter(pl.col("block_key").is_in(crossed.implode())).join(
+                changed_keys, on="record_key", how="anti"
+            )
+            recheck.append(_pairs_within(members))
+    hashed = placed_hashes(keys, records.places)
+    # Only the decisions are kept: the keys of all rules at once would cost memory.
+    plan = replace(plan, keys=NO_KEYS.to_frame(), usable=NO_KEYS.to_frame(), refined=None)
+    return RuleTouching(plan, pairs, recheck, hashed)
 
 
 def _rules_of(

@@ -168,7 +168,7 @@ _BLOCK_PAIRS = _SIZE * (_SIZE - 1) // 2
 NO_KEYS = pl.Series("block_key", [], dtype=pl.String)
 #: Between a block key and a refinement: cleaned values hold no control characters, so a
 #: sub-block's key never equals a block key.
-_REFINED = "\x1f"
+REFINED = "\x1f"
 
 
 def _pairs_of(keys: pl.DataFrame) -> int:
@@ -196,7 +196,7 @@ def refined_keys(
             part.select(
                 "record_key",
                 pl.concat_str(
-                    [pl.col("block_key"), pl.lit(f"{_REFINED}{name}="), pl.col(name)]
+                    [pl.col("block_key"), pl.lit(f"{REFINED}{name}="), pl.col(name)]
                 ).alias("block_key"),
             )
         )

@@ -464,6 +464,7 @@ def compare_in_stages(
         settings.blocking_rules,
         settings.max_block_size,
         BlockingBudget.from_settings(settings),
+        keep_keys=settings.incremental,  # a run that leaves a match cache keeps them there
     )
     height = numbered.height
     attributes = comparison_attributes(records)

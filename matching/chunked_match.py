@@ -184,6 +184,7 @@ def compare_in_batches(
         settings.blocking_rules,
         settings.max_block_size,
         BlockingBudget.from_settings(settings),
+        keep_keys=settings.incremental,  # a run that leaves a match cache keeps them there
     )
     listener = _BATCHES_TOTAL.get()
     if listener is not None:

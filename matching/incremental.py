@@ -17,6 +17,10 @@ run never leaves half a cache):
 - ``term_frequencies.parquet``/``.json``: the term-frequency tables frozen with the weights
   (matching.frozen_model);
 - ``oversized.parquet``: rule and 64-bit hash of every block too large to pair;
+- ``keys.parquet``: every blocking rule's keys of every record as 64-bit hashes at the record's
+  place in ``records.parquet`` (matching.block_keys): the next night makes keys only for the
+  new and changed records; absent in caches from before (the night then makes every record's
+  keys, and keeps them for the next);
 - ``owners.parquet``: per organisation record its domain owner and town_branch
   (comparisons.organisation_owners, decided over all organisation records), with a digest of
   the organisation records' fingerprints in the manifest: the next night reuses them while no
@@ -48,7 +52,7 @@ fresh weights (EM) and says why (``MatchReport.reason``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -61,6 +65,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import rapidfuzz
 
+from matching.block_keys import KEYS_FILE, RuleKeys, read_rule_keys, renumbered, write_keys
 from matching.blocking import (
     BlockingBudget,
     BlockingResult,
@@ -223,6 +228,10 @@ class MatchCache:
     #: organisations_digest of the records they were decided over (None: not kept)
     owners: pl.DataFrame | None = None
     owners_digest: str | None = None
+    #: every rule's block-key hashes per record place (matching.block_keys), when written;
+    #: a loaded cache leaves them on disk (``key_rows``: the rows of each rule kept there)
+    keys: RuleKeys | None = None
+    key_rows: dict[str, int] | None = None
 
     @property
     def compared(self) -> pl.DataFrame:
@@ -316,6 +325,9 @@ class _Reused:
     """The cached pairs of two unchanged records, renumbered to today's records."""
 
     pairs: pl.DataFrame  # CACHED_SCHEMA, sorted by left, right
+    #: per row of the cache's records.parquet: the record's place today, -1 when it changed
+    #: or is gone
+    renumber: np.ndarray
 
 
 def fingerprint_frame(records: pl.DataFrame) -> pl.DataFrame:
@@ -458,6 +470,7 @@ def match_records(
             compare,
             chunk_pairs,
             cache.owners if cache.owners_digest == digest else None,
+            _kept_keys(previous, cache, reused.renumber) if previous is not None else None,
         )
         weights = cache.weights
         frequencies = frozen.frequencies if frozen is not None else None
@@ -519,6 +532,7 @@ def match_records(
         tables=tables,
         owners=_organisation_owners(compact),
         owners_digest=digest,
+        keys=blocking.kept_keys,
     )
     return MatchOutcome(
         pairs=kept.pairs,
@@ -634,11 +648,14 @@ def _compare_changed(
     compare: Compare = compare_owned,
     chunk_pairs: int = COMPARE_CHUNK_PAIRS,
     organisations: pl.DataFrame | None = None,
+    kept_keys: Callable[[str], pl.DataFrame | None] | None = None,
 ) -> tuple[BlockingResult, CompactCompared, MatchReport, pl.Series]:
     """Compare the pairs touching changed records; reuse the cached rows of all others.
 
     ``organisations``: the organisation records' domain owners of the last run, when none of
-    them changed since (else decided again here).
+    them changed since (else decided again here). ``kept_keys``: the last run's block-key hashes
+    of the unchanged records per rule (``_kept_keys``), so blocking makes only the changed
+    records' keys.
 
     Also returns, per compared pair, the cached probability of a reused pair whose domain
     owners are the same as yesterday (null for the others): with the model frozen that is
@@ -652,6 +669,7 @@ def _compare_changed(
         settings.max_block_size,
         cache.oversized,
         BlockingBudget.from_settings(settings),
+        kept_keys,
     )
     blocking = touched.result
     keys = fingerprints["record_key"]
@@ -884,8 +902,8 @@ def _reusable(
             )
         )
     if not parts:
-        return _Reused(pl.DataFrame(schema=CACHED_SCHEMA))
-    return _Reused(pl.concat(parts))
+        return _Reused(pl.DataFrame(schema=CACHED_SCHEMA), renumber)
+    return _Reused(pl.concat(parts), renumber)
 
 
 def _pairs_file(path: Path, rows: int) -> pq.ParquetFile:
@@ -943,6 +961,9 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
         for start in range(0, max(pairs.height, 1), PAIRS_PER_ROW_GROUP):
             writer.write_table(pairs.slice(start, PAIRS_PER_ROW_GROUP).to_arrow())
     cache.oversized.write_parquet(folder / "oversized.parquet")
+    key_rows = None
+    if cache.keys is not None:
+        key_rows = write_keys(folder / KEYS_FILE, cache.keys, cache.rule_names)
     if cache.owners is not None:
         cache.owners.write_parquet(folder / "owners.parquet")
     if cache.tables is not None:
@@ -964,6 +985,9 @@ def write_match_cache(folder: Path, cache: MatchCache, run_id: str = "") -> None
         # In "rows", as every file: an erasure (flows.scrub) drops the person's rows there too.
         manifest["rows"]["owners"] = cache.owners.height  # type: ignore[index]
         manifest["owners_digest"] = cache.owners_digest
+    if key_rows is not None:
+        manifest["rows"]["keys"] = sum(key_rows.values())  # type: ignore[index]
+        manifest["key_rows"] = key_rows
     write_manifest(folder, manifest)
 
 
@@ -1011,7 +1035,48 @@ def load_match_cache(folder: Path, *, pairs: bool = True) -> MatchCache:
         tables=tables,
         owners=owners,
         owners_digest=owners_digest,
+        key_rows=_key_rows(data),
     )
+
+
+def _key_rows(manifest: dict[str, object]) -> dict[str, int] | None:
+    """The manifest's rows per rule of keys.parquet (None: none kept, or damaged: the night
+    then makes every record's keys, it does not fail)."""
+    rows, total = manifest.get("key_rows"), manifest.get("rows")
+    if not isinstance(rows, dict) or not isinstance(total, dict):
+        return None
+    if not all(isinstance(name, str) and isinstance(count, int) for name, count in rows.items()):
+        return None
+    if total.get("keys") != sum(rows.values()):
+        return None
+    return dict(rows)
+
+
+def _kept_keys(
+    folder: Path, cache: MatchCache, renumber: np.ndarray
+) -> Callable[[str], pl.DataFrame | None] | None:
+    """Per rule, the cached block-key hashes of the records unchanged since ``cache``'s run,
+    at today's places (``renumber``), read a rule at a time; None when the cache keeps none
+    or its keys.parquet does not fit the manifest: blocking then makes every record's keys."""
+    path = folder / KEYS_FILE
+    if cache.key_rows is None:
+        return None
+    try:
+        stored = pq.ParquetFile(path).metadata.num_rows
+    except (OSError, pa.ArrowException):
+        return None
+    if stored != sum(cache.key_rows.values()):
+        return None
+    key_rows = cache.key_rows
+    bits = {name: bit for bit, name in enumerate(cache.rule_names)}
+
+    def kept(name: str) -> pl.DataFrame | None:
+        if name not in key_rows or name not in bits:
+            return None
+        keys = read_rule_keys(path, bits[name], key_rows[name])
+        return None if keys is None else renumbered(keys, renumber)
+
+    return kept
 
 
 _ROW_COUNTS = ("records", "compared", "oversized")

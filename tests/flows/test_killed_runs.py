@@ -1,12 +1,12 @@
 """A nightly run killed midway (SIGKILL) leaves the state store and the caches sound.
 
 The run is a real `golden run` process that kills itself with SIGKILL at a chosen point (in the
-match stage, halfway through writing the match cache or before its manifest (after the
-organisations' domain owners), the clean, map, DQ, cluster, golden or CSV cache,
-after publishing but before the state store recorded the run), so the point is exact rather
-than a race against a timer. Then the next run must complete, clean and match incrementally from
-complete caches, and give the same crosswalk and golden records as a run on the same data that
-was never interrupted.
+match stage, halfway through writing the match cache, after its block keys (keys.parquet) or
+before its manifest (after the organisations' domain owners), the clean, map, DQ, cluster,
+golden or CSV cache, after publishing but before the state store recorded the run), so the
+point is exact rather than a race against a timer. Then the next run must complete, clean and
+match incrementally from complete caches, and give the same crosswalk and golden records as a
+run on the same data that was never interrupted.
 """
 
 from __future__ import annotations
@@ -74,6 +74,13 @@ elif point == "cache":
         cache.fingerprints.write_parquet(folder / "records.parquet")
         die()  # compared.parquet, oversized.parquet and the manifest never written
     flows.outputs.write_match_cache = write_match_cache
+elif point == "keys":
+    import matching.incremental
+    write_keys = matching.incremental.write_keys
+    def write_keys_and_die(path, keys, rule_names):
+        write_keys(path, keys, rule_names)
+        die()  # keys.parquet written, owners.parquet and the manifest not
+    matching.incremental.write_keys = write_keys_and_die
 elif point == "owners":
     import matching.incremental
     def write_manifest(folder, manifest):
@@ -166,6 +173,7 @@ def _matching(directory: Path, part: str = "matching") -> dict[str, object]:
     [
         "match",
         "cache",
+        "keys",
         "owners",
         "clean_cache",
         "map_cache",
@@ -213,6 +221,7 @@ def _kill_and_compare(tmp_path: Path, point: str) -> None:
     if point == "published":
         assert latest != first  # the run's folder was complete and is published
         assert (latest / CACHE_FOLDER / "manifest.json").is_file()
+        assert (latest / CACHE_FOLDER / "keys.parquet").is_file()
         assert (latest / CLEAN_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / DQ_CACHE_FOLDER / "manifest.json").is_file()
         assert (latest / CLUSTER_CACHE_FOLDER / "manifest.json").is_file()

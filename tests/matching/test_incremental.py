@@ -12,6 +12,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+import matching.blocking
+from matching.block_keys import KEYS_FILE, RuleKeys, RuleTouching
 from matching.blocking import BLOCKING_RULES, candidate_pairs_touching, oversized_hashes
 from matching.incremental import (
     CACHE_FOLDER,
@@ -115,6 +117,9 @@ def _assert_same_as_full(
     assert_frame_equal(incremental.blocking.oversized_blocks, full.blocking.oversized_blocks)
     assert_frame_equal(incremental.cache.compared, full.cache.compared)
     assert_frame_equal(incremental.cache.oversized, full.cache.oversized)
+    # The block keys kept for the next night: a full run's, whether taken from the cache or made.
+    assert incremental.cache.keys is not None and full.cache.keys is not None
+    _assert_same_keys(incremental.cache.keys, full.cache.keys)
     # Every pair's probability and same_owner are kept beside it, in the pairs' order: the
     # probability each pair scored (all pairs kept here, sorted by key as the places are).
     stored = ["left", "right", "probability", "same_owner"]
@@ -130,6 +135,40 @@ def _assert_same_as_full(
     assert_frame_equal(lean.pairs, lean_full.pairs)
     assert_frame_equal(lean.cache.pairs.select(stored), full.cache.pairs.select(stored))
     return incremental
+
+
+def _assert_same_keys(keys: RuleKeys, expected: RuleKeys) -> None:
+    assert keys.keys() == expected.keys()
+    for name, frame in keys.items():
+        order = ["place", "block_hash"]
+        assert_frame_equal(frame.sort(order), expected[name].sort(order))
+
+
+def _stored_keys(cache: Path) -> RuleKeys:
+    """keys.parquet per rule, as the night reads it."""
+    manifest = json.loads((cache / "manifest.json").read_text("utf-8"))
+    stored = pl.read_parquet(cache / KEYS_FILE)
+    return {
+        name: stored.filter(pl.col("rule") == bit).select("place", "block_hash")
+        for bit, name in enumerate(manifest["rule_names"])
+        if name in manifest["key_rows"]
+    }
+
+
+@pytest.fixture
+def from_kept(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The rules a night blocked from the kept keys (matching.block_keys), in call order."""
+    rules: list[str] = []
+    original = matching.blocking.touching_from_kept
+
+    def spy(*args: Any) -> RuleTouching | None:
+        part = original(*args)
+        if part is not None:
+            rules.append(args[1])
+        return part
+
+    monkeypatch.setattr(matching.blocking, "touching_from_kept", spy)
+    return rules
 
 
 # --- fingerprints ------------------------------------------------------------------------------
@@ -183,7 +222,9 @@ def test_blocking_rules_read_only_fingerprinted_columns(make_records: Any) -> No
 # --- equality with a full run ------------------------------------------------------------------
 
 
-def test_unchanged_input_reuses_every_pair(make_records: Any, tmp_path: Path) -> None:
+def test_unchanged_input_reuses_every_pair(
+    make_records: Any, tmp_path: Path, from_kept: list[str]
+) -> None:
     records = make_records(PEOPLE)
     cache = _cached_run(records, tmp_path, SETTINGS)
     outcome = _assert_same_as_full(records, cache)
@@ -191,6 +232,8 @@ def test_unchanged_input_reuses_every_pair(make_records: Any, tmp_path: Path) ->
     assert outcome.report.compared_pairs == 0
     assert outcome.report.reused_pairs == outcome.pairs.height > 0
     assert sum(outcome.report.pairs_per_rule.values()) == 0  # nothing generated in this run
+    # Every rule's keys taken from the cache.
+    assert from_kept[: len(SETTINGS.blocking_rules)] == SETTINGS.blocking_rules
 
 
 def test_removed_records_lose_their_pairs(make_records: Any, tmp_path: Path) -> None:
@@ -465,6 +508,9 @@ def test_cache_round_trips(make_records: Any, tmp_path: Path) -> None:
     assert_frame_equal(loaded.tables.counts, outcome.cache.tables.counts)
     assert_frame_equal(loaded.compared, outcome.cache.compared)
     assert_frame_equal(loaded.fingerprints, outcome.cache.fingerprints)
+    assert outcome.cache.keys is not None and loaded.key_rows is not None
+    assert loaded.key_rows == {name: keys.height for name, keys in outcome.cache.keys.items()}
+    _assert_same_keys(_stored_keys(tmp_path / CACHE_FOLDER), outcome.cache.keys)
     # nothing of the records but their keys: the values are only in pairs.parquet's levels
     assert set(loaded.fingerprints.columns) == {"record_key", "fingerprint_1", "fingerprint_2"}
     assert not {"emails", "last_name_key", "birth_date"} & set(loaded.compared.columns)
@@ -549,6 +595,10 @@ def test_an_erased_record_leaves_a_cache_the_next_night_reuses(
         before.filter((pl.col("left_key") != "crm:2") & (pl.col("right_key") != "crm:2")),
     )
     rest = records.filter(pl.col("record_key") != "crm:2")
+    # The erased record's block keys are gone, the others renumbered to the records kept.
+    fresh = match_records(rest, SETTINGS, None).cache
+    assert fresh is not None and fresh.keys is not None
+    _assert_same_keys(_stored_keys(cache), fresh.keys)
     outcome = _assert_same_as_full(rest, cache)
     assert outcome.report.reused_pairs > 0 and outcome.report.compared_pairs == 0
 
@@ -572,3 +622,47 @@ def test_cached_pairs_are_read_a_row_group_at_a_time(
     outcome = _assert_same_as_full(rest, cache)
     assert outcome.report.removed == 1 and outcome.report.changed == 0
     assert outcome.report.reused_pairs == stored.metadata.num_rows
+
+
+# --- block keys kept per record: a damaged key cache means making every record's keys ----------
+
+
+def _moved_places(cache: Path) -> None:
+    stored = pl.read_parquet(cache / KEYS_FILE)
+    stored.with_columns(pl.col("place") + 100).write_parquet(cache / KEYS_FILE)
+
+
+KEY_DAMAGES: list[dict[str, Any]] = [
+    {"description": "keys file missing", "damage": lambda c: (c / KEYS_FILE).unlink()},
+    {"description": "keys file truncated", "damage": lambda c: _truncate(c / KEYS_FILE)},
+    {"description": "keys file not Parquet", "damage": lambda c: (c / KEYS_FILE).write_text("x")},
+    {
+        "description": "rows per rule damaged",
+        "damage": lambda c: _edit_manifest(c, lambda m: m["key_rows"].update(email="many")),
+    },
+    {
+        "description": "a rule's rows miscounted",
+        "damage": lambda c: _edit_manifest(
+            c,
+            lambda m: (
+                m["key_rows"].update(email=m["key_rows"]["email"] + 1),
+                m["rows"].update(keys=m["rows"]["keys"] + 1),
+            ),
+        ),
+    },
+    {"description": "places beyond the records", "damage": _moved_places},
+]
+
+
+@pytest.mark.parametrize("case", KEY_DAMAGES, ids=lambda case: case["description"])
+def test_a_damaged_key_cache_means_making_every_records_keys(
+    case: dict[str, Any], make_records: Any, tmp_path: Path, from_kept: list[str]
+) -> None:
+    """The night stays incremental and equals a full run; only the keys are made afresh."""
+    records = make_records(PEOPLE)
+    cache = _cached_run(records, tmp_path, SETTINGS)
+    case["damage"](cache)
+    newcomer = {**PEOPLE[2], "record_key": "news:9", "birth_date": None}
+    outcome = _assert_same_as_full(make_records([*PEOPLE, newcomer]), cache)
+    assert outcome.report.reused_pairs > 0
+    assert "email" not in from_kept
