@@ -252,11 +252,16 @@ def _key_of(name: str, found: tuple[str, str] | None) -> str | None:
 # The owner of a sole proprietorship named with the firm: "Huber Bau e.K., Inh. Anton Huber",
 # "Huber Bau Inh. Anton Huber e.K." (the legal form after the owner's name is the firm's).
 _OWNER_WORDS = r"inh\.?|inhaber(?:in)?\s*:?"
-# "z. Hd.", "z.Hd.", "zu Händen (von)", "Attn.", "Attention", "c/o", "Ansprechpartner(in):",
-# "Kontakt:" and "Inh." in front of the person an organisation record names.
+# "z. Hd.", "z.Hd.", "zu Händen (von)", "Attn.", "Att.", "Attention", the French "à l'attention
+# de" / "à l'att. de" and the Italian "all'attenzione di" / "all'att.ne di", "c/o",
+# "Ansprechpartner(in):", "Kontakt:" and "Inh." in front of the person an organisation record
+# names.
 _CONTACT_MARKER = re.compile(
     r"(?:^|[\s,;/(-])(?:z\.?\s*H(?:d|dn)?\.?|zu\s+H(?:ä|ae|a)nden(?:\s+von)?|"
-    r"attn\.?|attention(?:\s+of)?|c\s*/\s*o|ansprechpartner(?:in)?\s*:?|kontakt(?:person)?\s*:|"
+    r"attn\.?|att\.?|attention(?:\s+of)?|"
+    r"(?:à|a)\s+l['’]\s*att(?:ention|\.)?(?:\s+de)?|"
+    r"all['’]\s*att(?:enzione|\.(?:ne)?)?(?:\s+di)?|"
+    r"c\s*/\s*o|ansprechpartner(?:in)?\s*:?|kontakt(?:person)?\s*:|"
     rf"{_OWNER_WORDS})"
     r"(?=[\s:.]|$)[\s:.]*",
     re.IGNORECASE,

@@ -660,6 +660,11 @@ def test_an_address_note_joins_the_address_extra_already_there() -> None:
         ("z. Hd. Herrn Weber", (None, "Weber")),
         ("Frau Dr. Anna Huber", ("Anna", "Huber")),
         ("Attn. John Smith", ("John", "Smith")),
+        # French, Italian and short markers (a writer's CRM: the marker stayed in the name).
+        ("Att. Frau Anna Meyer", ("Anna", "Meyer")),
+        ("à l'attention de M. Jean Dupont", ("Jean", "Dupont")),
+        ("à l'att. de Mme Claire Favre", ("Claire", "Favre")),
+        ("all'attenzione di Sig.ra Giulia Bianchi", ("Giulia", "Bianchi")),
         ("Weber", (None, "Weber")),
         ("Huber, Anna", ("Anna", "Huber")),
     ],
