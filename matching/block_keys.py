@@ -432,10 +432,15 @@ def _crossed(
 
 def write_keys(path: Path, keys: RuleKeys, rule_names: tuple[str, ...]) -> dict[str, int]:
     """Write ``keys`` to ``path`` (KEYS_SCHEMA, rule by rule, page checksums on); return the
-    rows per rule for the manifest."""
+    rows per rule for the manifest.
+
+    Sorted by place and hash: joins and threads return rows in any order, and the same run
+    must write the same bytes (a Dask cluster's run and one process's are compared so)."""
     rows = {name: keys[name].height for name in rule_names if name in keys}
     frames = (
-        keys[name].select(pl.lit(bit, dtype=pl.UInt8).alias("rule"), "place", "block_hash")
+        keys[name]
+        .select(pl.lit(bit, dtype=pl.UInt8).alias("rule"), "place", "block_hash")
+        .sort("place", "block_hash")
         for bit, name in enumerate(rule_names)
         if name in keys
     )
