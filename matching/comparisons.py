@@ -2375,7 +2375,8 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
     two typos apart ("auer immobilien" / "auer immobnlien") are one name: the most frequent
     owns the domain. Null when no named organisation carries the domain, or more than one
     does: two names (a group's subsidiaries, an agency or shared-hosting domain), or one name
-    with two VAT ids or in two places (franchise branches of one name), or when the record's
+    with two VAT ids, in two places (franchise branches of one name) or with legal forms of two
+    families (a GmbH and a KG a typo apart: two legal entities), or when the record's
     domains belong to different organisations. matching.scoring lets a nameless mailbox row
     join a firm by domain only when both sides name the same owner, so such a row never
     bridges two firms.
@@ -2389,6 +2390,7 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
         "vat_id",
         "city_letters",
         "business_domains",
+        "legal_family",
     )
     organisations = attributes.select(columns).filter(pl.col("record_type") == "organisation")
     carried = organisations.explode("business_domains").drop_nulls("business_domains")
@@ -2429,6 +2431,12 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     )
+    # Names of two legal-form families at the domain are two legal entities (Heuriger Kraus
+    # GmbH at heuriger-kraus.at and the Heuriger Krause KG its name spells, README: what becomes
+    # one golden record): the domain is neither's alone.
+    families = named.group_by("business_domains").agg(
+        pl.col("legal_family").drop_nulls().n_unique().alias("__families")
+    )
     owners = (
         one_name.group_by("business_domains")
         .agg(pl.col("owner").first(), pl.col("__typo").all().alias("__one_name"))
@@ -2437,7 +2445,12 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
             on="business_domains",
             how="left",
         )
-        .filter(pl.col("__one_name") & (pl.col("__entity").fill_null(0) <= 1))
+        .join(families, on="business_domains", how="left")
+        .filter(
+            pl.col("__one_name")
+            & (pl.col("__entity").fill_null(0) <= 1)
+            & (pl.col("__families").fill_null(0) <= 1)
+        )
         .select("business_domains", "owner")
     )
     return (

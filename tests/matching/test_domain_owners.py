@@ -194,6 +194,25 @@ CASES = [
         },
     },
     {
+        "description": "a GmbH at the domain and a KG a typo apart whose name the domain spells: "
+        "two legal entities, nobody owns it (the newsletter row joined the KG)",
+        "records": [
+            _firm("erp:1", "Heuriger Kraus GmbH", ["info@heuriger-kraus.at"], city="Wien"),
+            _firm("crm:1", "Heuriger Krause KG", ["heuriger.krause@gmail.com"], city="Wien"),
+            _firm("nl:1", None, ["kontakt@heuriger-kraus.at"]),
+        ],
+        "owners": {"erp:1": None, "crm:1": None, "nl:1": None},
+    },
+    {
+        "description": "one legal-form family in two spellings (GmbH, Ges.m.b.H.): one owner",
+        "records": [
+            _firm("erp:1", "Heuriger Kraus GmbH", ["info@heuriger-kraus.at"], city="Wien"),
+            _firm("crm:1", "Heuriger Kraus Ges.m.b.H.", ["mail@heuriger-kraus.at"], city="Wien"),
+            _firm("nl:1", None, ["kontakt@heuriger-kraus.at"]),
+        ],
+        "owners": {"erp:1": "heuriger kraus", "crm:1": "heuriger kraus", "nl:1": "heuriger kraus"},
+    },
+    {
         "description": "no named firm at the domain: no owner",
         "records": [_firm("nl:1", None, ["info@kanzlei-roth.de"])],
         "owners": {"nl:1": None},
