@@ -36,7 +36,13 @@ _NUMBER_AT_END = re.compile(
     rf"^(?P<street>.*?[^\d\s,])[\s,]*(?:\b(?:Nr|No)(?![^\W\d_])\.?\s*)?(?P<number>{_NUMBER})$",
     re.IGNORECASE,
 )
-_NUMBER_AT_START = re.compile(r"^(?P<number>\d+\s*[a-zA-Z]?)[\s,]+(?P<street>[^\d\s].*)$")
+# "12 rue du Lac", "11c, ch. de Bellerive", "3 bis, avenue de Cour" (the French bis / ter /
+# quater after the number belongs to it, as in "3bis").
+_NUMBER_AT_START = re.compile(
+    r"^(?P<number>\d+\s*(?:(?:bis|ter|quater)\b|[a-zA-Z](?![^\W\d_]))?)[\s,]+"
+    r"(?P<street>[^\d\s].*)$",
+    re.IGNORECASE,
+)
 _POSTAL = r"(?:(?P<prefix>[A-Za-z]{1,3})\s*-\s*)?(?P<postal>\d{4,5})"
 _POSTAL_CITY = re.compile(rf"^{_POSTAL}\s+(?P<city>[^\d\s].*)$")
 _CITY_POSTAL = re.compile(r"^(?P<city>[^\d]+?)\s+(?P<postal>\d{4,5})$")

@@ -111,3 +111,20 @@ def test_a_street_word_inside_a_name_stays_and_a_typo_in_it_stays_one() -> None:
     # Written out, "Chemon" is one letter from "Chemin", not a word apart from "ch".
     assert street_key("chemon de Montolivet") == "chemondemontolivet"
     assert street_key("ch. de Montolivet") == "chemindemontolivet"
+
+
+@pytest.mark.parametrize(
+    ("line", "street", "number"),
+    [
+        ("3 bis, avenue de Cour", "avenue de Cour", "3 bis"),
+        ("4 ter rue Centrale", "rue Centrale", "4 ter"),
+        ("11c, ch. de Bellerive", "ch. de Bellerive", "11c"),
+        ("5 Bisamweg", "Bisamweg", "5"),  # a street beginning with "Bis" keeps it
+    ],
+)
+def test_a_french_number_before_the_street_keeps_bis_and_ter(
+    line: str, street: str, number: str
+) -> None:
+    # "3 bis, avenue de Cour" was street "bis, avenue de Cour", number "3".
+    split = split_street_text(line)
+    assert (split.street, split.house_number) == (street, number)
