@@ -2375,8 +2375,7 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
     two typos apart ("auer immobilien" / "auer immobnlien") are one name: the most frequent
     owns the domain. Null when no named organisation carries the domain, or more than one
     does: two names (a group's subsidiaries, an agency or shared-hosting domain), or one name
-    with two VAT ids, in two places (franchise branches of one name) or with legal forms of two
-    families (a GmbH and a KG a typo apart: two legal entities), or when the record's
+    with two VAT ids or in two places (franchise branches of one name), or when the record's
     domains belong to different organisations. matching.scoring lets a nameless mailbox row
     join a firm by domain only when both sides name the same owner, so such a row never
     bridges two firms.
@@ -2431,12 +2430,6 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     )
-    # Names of two legal-form families at the domain are two legal entities (Heuriger Kraus
-    # GmbH at heuriger-kraus.at and the Heuriger Krause KG its name spells, README: what becomes
-    # one golden record): the domain is neither's alone.
-    families = named.group_by("business_domains").agg(
-        pl.col("legal_family").drop_nulls().n_unique().alias("__families")
-    )
     owners = (
         one_name.group_by("business_domains")
         .agg(pl.col("owner").first(), pl.col("__typo").all().alias("__one_name"))
@@ -2445,12 +2438,7 @@ def _domain_owners(attributes: pl.DataFrame) -> pl.DataFrame:
             on="business_domains",
             how="left",
         )
-        .join(families, on="business_domains", how="left")
-        .filter(
-            pl.col("__one_name")
-            & (pl.col("__entity").fill_null(0) <= 1)
-            & (pl.col("__families").fill_null(0) <= 1)
-        )
+        .filter(pl.col("__one_name") & (pl.col("__entity").fill_null(0) <= 1))
         .select("business_domains", "owner")
     )
     return (
@@ -2490,9 +2478,23 @@ def _named_domains(organisations: pl.DataFrame, carried: pl.DataFrame) -> pl.Dat
         named.join(table, left_on=column, right_on="__label").select(carried.columns)
         for column, table in (("organisation_letters", labels), ("brand_letters", folded))
     ]
-    return pl.concat([carried, *spelled, _abbreviating_domains(named, carried)]).unique(
-        ["record_key", "business_domains"]
+    # A name the domain spells but of another legal-form family than the records carrying it
+    # is another legal entity (README): Heuriger Krause KG (gmail) is not at heuriger-kraus.at,
+    # the Heuriger Kraus GmbH's domain, whose nameless kontakt@ row joined the KG.
+    families = carried.group_by("business_domains").agg(
+        pl.col("legal_family").drop_nulls().unique().alias("__families")
     )
+    others = (
+        pl.concat([*spelled, _abbreviating_domains(named, carried)])
+        .join(families, on="business_domains", how="left")
+        .filter(
+            pl.col("legal_family").is_null()
+            | (pl.col("__families").list.len() == 0).fill_null(True)
+            | pl.col("__families").list.contains(pl.col("legal_family"))
+        )
+        .select(carried.columns)
+    )
+    return pl.concat([carried, others]).unique(["record_key", "business_domains"])
 
 
 def _abbreviating_domains(named: pl.DataFrame, carried: pl.DataFrame) -> pl.DataFrame:

@@ -195,13 +195,13 @@ CASES = [
     },
     {
         "description": "a GmbH at the domain and a KG a typo apart whose name the domain spells: "
-        "two legal entities, nobody owns it (the newsletter row joined the KG)",
+        "the KG is another legal entity, not at the domain (the newsletter row joined the KG)",
         "records": [
             _firm("erp:1", "Heuriger Kraus GmbH", ["info@heuriger-kraus.at"], city="Wien"),
             _firm("crm:1", "Heuriger Krause KG", ["heuriger.krause@gmail.com"], city="Wien"),
             _firm("nl:1", None, ["kontakt@heuriger-kraus.at"]),
         ],
-        "owners": {"erp:1": None, "crm:1": None, "nl:1": None},
+        "owners": {"erp:1": "heuriger kraus", "crm:1": None, "nl:1": "heuriger kraus"},
     },
     {
         "description": "one legal-form family in two spellings (GmbH, Ges.m.b.H.): one owner",
