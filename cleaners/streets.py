@@ -128,8 +128,9 @@ def _english_street_words() -> dict[str, str]:
 def _street_words() -> dict[str, str]:
     """Street-type words of the key and the form the key writes them in: English ones short
     (street_words_en.csv: "Avenue" as "ave"), French and Italian ones of Swiss addresses
-    written out ("ch." as "chemin", "bd" as "boulevard": street_words_fr_it.csv), so that a
-    typo in the written-out word ("Chemon") stays one typo apart."""
+    written out ("ch." as "chemin", "rte" as "route": street_words_fr_it.csv; Boulevard takes
+    the English "blvd"), so that a typo in the written-out word ("Chemon") stays one typo
+    apart."""
     words = {row["word"]: row["abbreviation"] for row in read_table("street_words_fr_it.csv")}
     return {**words, **_english_street_words()}
 
@@ -160,8 +161,8 @@ def street_key(street: str | None) -> str | None:
     key = _STREET_TYPE_KEY.sub("str", transliteration_key(street))
     # "Sixth" and "6th" (cleaners.ordinals), then "6th" and "6".
     key = _ORDINAL.sub(r"\1", " ".join(numeric_ordinals(key.split())))
-    short = _street_words()
-    words = [short.get(word, word) for word in key.split()]
+    types = _street_words()
+    words = [types.get(word, word) for word in key.split()]
     # "N Lake Shore Drive 5B": a unit after the street type is no part of the street.
     while len(words) >= 3 and _UNIT_WORD.fullmatch(words[-1]) and words[-2] in _types():
         words = words[:-1]

@@ -1545,9 +1545,7 @@ def _organisation(pairs: pl.DataFrame) -> pl.Series:
     return pairs.select(
         pl.when(only_one)
         .then(pl.lit(len(ladder), dtype=pl.Int8))
-        .when(other_entity)
-        .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
-        .when((pl.lit(level) == len(ladder)) & sister)
+        .when(other_entity | ((pl.lit(level) == len(ladder)) & sister))
         .then(pl.lit(len(ladder) + 1, dtype=pl.Int8))
         .when(pl.lit(level) == len(ladder))
         .then(pl.lit(len(ladder) + 2, dtype=pl.Int8))
@@ -1981,39 +1979,37 @@ def _name_suffix(pairs: pl.DataFrame) -> pl.Series:
     )
 
 
-def _household_record(side: Callable[[str], pl.Expr]) -> pl.Expr:
-    """A record written to a household, no one person: "Familie Volz" without a first name, or a
-    record with no first name and no Herr/Frau whose only e-mail is a family mailbox (a
-    newsletter row of familie.volz@ with the last name Volz): either spouse may read it."""
-    mailbox_only = (
-        (side("household_emails").list.len() > 0)
-        & (side("personal_emails").list.len() == 0)
-        & ~side("salutation").is_in(("Herr", "Frau")).fill_null(False)
+#: The salutations that say which sex a person has (Familie, Firma, Divers do not).
+_GENDERED = ("Herr", "Frau")
+
+
+def _names_a_person(side: Callable[[str], pl.Expr]) -> pl.Expr:
+    """The record names one person: a first name, or Herr / Frau."""
+    return side("first_name_key").is_not_null() | side("salutation").is_in(_GENDERED).fill_null(
+        False
     )
-    return (
-        ((side("salutation") == "Familie") | mailbox_only) & side("first_name_key").is_null()
-    ).fill_null(False)
 
 
-def _surname_mailbox_record(
-    own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]
-) -> pl.Expr:
-    """``own`` has no first name and no Herr/Frau, and its only e-mails are the family's name
-    in the plural (grafs@ beside Roger Graf, hinterbergers@, die.meiers@; either record's last
-    name): the household's sign-up, as familie.graf@ is. Not the name alone (bauer@ is often
-    one person's own, and a record without first name is common)."""
+def _household_record(own: Callable[[str], pl.Expr], other: Callable[[str], pl.Expr]) -> pl.Expr:
+    """``own`` is written to a household, no one person (no first name, no Herr/Frau): "Familie
+    Volz", or its only e-mails are a family mailbox (a newsletter row of familie.volz@) or the
+    family's name in the plural (grafs@ beside Roger Graf, hinterbergers@, die.meiers@; either
+    record's last name): either spouse may read it. Not the name alone (bauer@ is often one
+    person's own, and a record without first name is common)."""
     personal = own("personal_emails")
+    mailbox_only = (own("household_emails").list.len() > 0) & (personal.list.len() == 0)
     locals_ = personal.list.eval(pl.element().str.extract(r"^(?:die[._-]?)?([a-z]+)@", 1))
     plurals = pl.concat_list(
         pl.concat_str(side("last_name_key").str.replace_all(r"[^a-z]", ""), pl.lit("s"))
         for side in (own, other)
     )
-    return (
-        own("first_name_key").is_null()
-        & ~own("salutation").is_in(("Herr", "Frau")).fill_null(False)
-        & (personal.list.len() > 0)
+    plural_only = (
+        (personal.list.len() > 0)
         & (locals_.list.drop_nulls().list.len() == personal.list.len())
         & (locals_.list.set_difference(plurals.list.drop_nulls()).list.len() == 0)
+    )
+    return (
+        ~_names_a_person(own) & ((own("salutation") == "Familie") | mailbox_only | plural_only)
     ).fill_null(False)
 
 
@@ -2025,15 +2021,12 @@ def _gender(pairs: pl.DataFrame) -> pl.Series:
     Volz, or Frau B. Volz) is "household": the household's record cannot be given to any one of
     its members, who share its name, address and landline (a hard rule keeps them apart).
     """
-    gendered = ("Herr", "Frau")
-    unknown = ~_l("salutation").is_in(gendered).fill_null(False) | ~_r("salutation").is_in(
-        gendered
+    unknown = ~_l("salutation").is_in(_GENDERED).fill_null(False) | ~_r("salutation").is_in(
+        _GENDERED
     ).fill_null(False)
-    person_l = _l("first_name_key").is_not_null() | _l("salutation").is_in(gendered)
-    person_r = _r("first_name_key").is_not_null() | _r("salutation").is_in(gendered)
-    household = (
-        (_household_record(_l) | _surname_mailbox_record(_l, _r)) & person_r.fill_null(False)
-    ) | ((_household_record(_r) | _surname_mailbox_record(_r, _l)) & person_l.fill_null(False))
+    household = (_household_record(_l, _r) & _names_a_person(_r)) | (
+        _household_record(_r, _l) & _names_a_person(_l)
+    )
     return _levels(pairs, unknown & ~household, [_l("salutation") == _r("salutation"), household])
 
 
